@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the integration suites against a real weibao binary:
+#   - the API suite (tests/api) on SQLite and on a throwaway PostgreSQL cluster,
+#   - the browser suite (tests/e2e) in Debian's chromium, unless WEIBAO_SKIP_E2E=1.
+# Usage: scripts/run-tests.sh path/to/weibao
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(realpath "${1:?usage: run-tests.sh path/to/weibao}")
+
+pgdir=$(mktemp -d /tmp/weibao-pg.XXXXXX)
+cleanup() {
+	"$root/scripts/pg-test.sh" stop "$pgdir" >/dev/null 2>&1 || true
+	rm -rf "$pgdir"
+}
+trap cleanup EXIT
+
+# a free loopback port for the cluster
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+	node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+base=$("$root/scripts/pg-test.sh" start "$pgdir" "$port")
+
+export WEIBAO_BIN="$bin"
+export WEIBAO_PG_BASE="$base"
+export WEIBAO_ROOT="$root"
+
+cd "$root/tests"
+files=(api/*.test.mjs)
+if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "e2e/*.test.mjs" >/dev/null; then
+	files+=(e2e/*.test.mjs)
+fi
+node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"

@@ -1,0 +1,110 @@
+/*
+ * The JSON API under /api/v1: one file per resource. Each handler parses and
+ * validates its input, calls the domain and the store, and maps errors to
+ * the one error shape:
+ *   {"error":{"code":"validation_failed","message":"...","field":"id_number"}}
+ *
+ * api_entry (common.c) runs in front of every route: authentication (cookie
+ * + CSRF token for writes, or bearer token), the principal and its scope,
+ * and Idempotency-Key replay. Handlers receive the principal ready.
+ */
+#ifndef WB_API_H
+#define WB_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../http/http.h"
+#include "../security/access.h"
+#include "../security/audit.h"
+#include "../security/keys.h"
+#include "../store/model.h"
+
+typedef struct app_config {
+	int64_t session_idle_s;
+	int64_t session_absolute_s;
+	int lock_max_failures;
+	int64_t lock_window_s;
+	int secure_cookie;
+	const char *web_dir; /* serve the UI from here instead of the embedded copy */
+} app_config;
+
+typedef struct app {
+	store *db;
+	audit *audit;
+	sec_keys keys;
+	app_config cfg;
+} app;
+
+typedef int (*api_handler)(http_req *r, app *a, store_conn *c, const sec_principal *p);
+
+enum api_flags {
+	API_PUBLIC = 1, /* no authentication */
+};
+
+typedef struct api_route {
+	api_handler handler;
+	int flags;
+} api_route;
+
+/* The route table handed to the HTTP layer (NULL-terminated). */
+extern const http_route api_routes[];
+/* The generic entry every route goes through. */
+int api_entry(http_req *r, void *ctx);
+/* Serves the web UI (embedded or from cfg.web_dir) for non-API GETs. */
+int api_static(http_req *r, void *ctx);
+
+/* ---- helpers for handlers (common.c) ---- */
+
+/* Writes the error shape. field may be NULL. Returns 0. */
+int api_error(http_req *r, int status, const char *code, const char *message, const char *field);
+/* Maps a WB_ status to an HTTP error. Returns 0. */
+int api_fail(http_req *r, int status);
+/* Writes j (consumed) as the response body with status. Returns 0. */
+int api_json(http_req *r, int status, json_t *j);
+
+typedef struct api_field {
+	const char *name;
+	int type; /* JSON_STRING, JSON_INTEGER, JSON_OBJECT, JSON_ARRAY, JSON_TRUE (= boolean) */
+	int required;
+	size_t max_len; /* for strings, in bytes; 0 = 256 */
+} api_field;
+
+/* Parses the body as a JSON object. On failure writes 400 (naming line and
+ * column, or the duplicate key) and returns -1. */
+int api_body(http_req *r, json_t **out);
+/* Checks obj against spec: unknown, mistyped, missing or too long fields
+ * answer 422 naming the field; returns -1 then. */
+int api_check_fields(http_req *r, json_t *obj, const api_field *spec);
+/* The string value of key or NULL. */
+const char *api_str(json_t *obj, const char *key);
+
+/* An audit entry with the caller and request filled in. */
+void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
+/* Parses a positive int64 path parameter; writes 404 and returns -1 if bad. */
+int api_id_param(http_req *r, const char *name, int64_t *out);
+/* Page size from ?limit= within [1, max], default def. -1 after a 422. */
+int api_limit(http_req *r, int def, int max, int *out);
+
+/* Resource handlers. */
+/* GET /healthz: answers without touching the database (the HTTP ceiling). */
+int api_healthz(http_req *r, void *ctx);
+int api_login(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_logout(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_switch_membership(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_areas_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_area_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+
+#endif

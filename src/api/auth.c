@@ -1,0 +1,376 @@
+/*
+ * Login, logout, the current user, password change and switching between
+ * a person's memberships.
+ *
+ * Failed logins are counted per account in a sliding window; the Nth
+ * failure locks the account until an administrator unlocks it. Unknown user
+ * names cost the same Argon2id time as known ones.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "../security/password.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+
+typedef struct login_job {
+	int kind; /* 0 failure, 1 success */
+	user_rec *u;
+	int lock;
+	int64_t now;
+	const char *new_hash; /* rehash on success */
+	session_rec *session;
+	const char *token_hash;
+} login_job;
+
+static int login_fn(store_conn *c, void *arg)
+{
+	login_job *j = arg;
+	int rc;
+
+	if (j->kind == 0) {
+		rc = store_login_failure_add(c, j->u->county_code, j->u->id, j->now);
+		if (rc == WB_OK && j->lock)
+			rc = store_user_set_locked(c, j->u->id, 1, j->now);
+		return rc;
+	}
+	rc = store_login_failures_clear(c, j->u->id);
+	if (rc == WB_OK && j->new_hash)
+		rc = store_user_set_password(c, j->u->id, j->new_hash, j->u->must_change_password, j->now);
+	if (rc == WB_OK)
+		rc = store_session_insert(c, j->session, j->token_hash, &j->session->id);
+	return rc;
+}
+
+typedef struct ms_list {
+	json_t *arr;
+	membership_rec first;
+	membership_rec chosen;
+	int64_t want;
+	int n;
+} ms_list;
+
+static int ms_collect(const membership_rec *m, void *arg)
+{
+	ms_list *l = arg;
+
+	if (l->n++ == 0)
+		l->first = *m;
+	if (m->id == l->want)
+		l->chosen = *m;
+	if (l->arr)
+		json_array_append_new(l->arr,
+				      json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)m->id, "role", m->role,
+						"area_code", m->area_code, "unit_id", (json_int_t)m->unit_id));
+	return WB_OK;
+}
+
+static const api_field login_fields[] = {
+	{"username", JSON_STRING, 1, 64},
+	{"password", JSON_STRING, 1, 128},
+	{"membership_id", JSON_INTEGER, 0, 0},
+	{"bearer", JSON_TRUE, 0, 0},
+	{NULL, 0, 0, 0},
+};
+
+int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
+{
+	json_t *body = NULL;
+	user_rec u;
+	audit_entry e;
+	ms_list ms = {0};
+	session_rec s;
+	char token[SEC_TOKEN_LEN], csrf[SEC_TOKEN_LEN], th[SEC_HASH_HEX], newhash[SEC_PWHASH_MAX];
+	const char *username, *password;
+	int64_t now = clock_now(), failures = 0;
+	int rehash = 0, bearer, rc;
+	login_job j;
+
+	(void)unused;
+	if (api_body(r, &body) || api_check_fields(r, body, login_fields))
+		goto out;
+	username = api_str(body, "username");
+	password = api_str(body, "password");
+	bearer = json_is_true(json_object_get(body, "bearer"));
+	audit_entry_init(&e, "", 0, username, "", r->client_addr, r->request_id);
+	rc = store_user_by_name(c, username, &u);
+	if (rc == WB_ENOTFOUND) {
+		sec_password_dummy_verify(password);
+		audit_entry_set(&e, "login", "user", "", "denied");
+		wb_strlcpy(e.detail, "unknown user name", sizeof(e.detail));
+		audit_submit(a->audit, &e, NULL, NULL);
+		api_error(r, 401, "invalid_credentials", "wrong user name or password", NULL);
+		goto out;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	wb_strlcpy(e.county_code, u.county_code, sizeof(e.county_code));
+	e.user_id = u.id;
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, u.id);
+	if (u.locked) {
+		audit_entry_set(&e, "login", "user", e.object_id, "locked");
+		audit_submit(a->audit, &e, NULL, NULL);
+		api_error(r, 401, "account_locked",
+			  "this account is locked after too many failed logins; ask an administrator to unlock it",
+			  NULL);
+		goto out;
+	}
+	memset(&j, 0, sizeof(j));
+	j.u = &u;
+	j.now = now;
+	if (sec_password_verify(u.password_hash, password, &rehash) != WB_OK) {
+		rc = store_login_failures_since(c, u.id, now - a->cfg.lock_window_s, &failures);
+		if (rc) {
+			api_fail(r, rc);
+			goto out;
+		}
+		j.kind = 0;
+		j.lock = failures + 1 >= a->cfg.lock_max_failures;
+		audit_entry_set(&e, "login", "user", e.object_id, j.lock ? "locked" : "denied");
+		wb_strlcpy(e.detail, j.lock ? "wrong password; account locked" : "wrong password", sizeof(e.detail));
+		rc = audit_submit(a->audit, &e, login_fn, &j);
+		if (rc) {
+			api_fail(r, rc);
+		} else if (j.lock) {
+			api_error(
+				r, 401, "account_locked",
+				"too many failed logins: this account is now locked; ask an administrator to unlock it",
+				NULL);
+		} else {
+			api_error(r, 401, "invalid_credentials", "wrong user name or password", NULL);
+		}
+		goto out;
+	}
+	ms.want = json_integer_value(json_object_get(body, "membership_id"));
+	ms.arr = json_array();
+	rc = store_membership_list(c, u.id, ms_collect, &ms);
+	if (rc || ms.n == 0) {
+		api_error(r, 403, "no_membership", "this account has no role assigned", NULL);
+		goto out;
+	}
+	if (ms.want && !ms.chosen.id) {
+		api_error(r, 422, "validation_failed", "no such membership for this account", "membership_id");
+		goto out;
+	}
+	if (!ms.chosen.id)
+		ms.chosen = ms.first;
+	if (rehash && sec_password_hash(password, newhash) == WB_OK)
+		j.new_hash = newhash;
+	sec_token_new(token);
+	sec_token_new(csrf);
+	sec_token_hash(&a->keys, token, th);
+	memset(&s, 0, sizeof(s));
+	wb_strlcpy(s.county_code, u.county_code, sizeof(s.county_code));
+	sec_token_hash(&a->keys, csrf, s.csrf_hash);
+	wb_strlcpy(s.kind, bearer ? "bearer" : "cookie", sizeof(s.kind));
+	s.user_id = u.id;
+	s.membership_id = ms.chosen.id;
+	s.created_at = now;
+	s.last_seen = now;
+	s.expires_at = now + a->cfg.session_absolute_s;
+	j.kind = 1;
+	j.session = &s;
+	j.token_hash = th;
+	wb_strlcpy(e.role, ms.chosen.role, sizeof(e.role));
+	audit_entry_set(&e, "login", "user", e.object_id, "ok");
+	rc = audit_submit(a->audit, &e, login_fn, &j);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	r->user_id = u.id;
+	if (!bearer) {
+		char cookie[200];
+
+		wb_snprintf(cookie, sizeof(cookie),
+			    "wb_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" PRId64 "%s", token,
+			    a->cfg.session_absolute_s, a->cfg.secure_cookie ? "; Secure" : "");
+		http_add_header(r, "Set-Cookie", cookie);
+	}
+	{
+		json_t *resp =
+			json_pack("{s:{s:I, s:s, s:s, s:b}, s:s, s:I, s:I, s:o}", "user", "id", (json_int_t)u.id,
+				  "username", u.username, "display_name", u.display_name, "must_change_password",
+				  u.must_change_password, "csrf_token", csrf, "membership_id", (json_int_t)ms.chosen.id,
+				  "expires_at", (json_int_t)s.expires_at, "memberships", ms.arr);
+
+		ms.arr = NULL;
+		if (bearer && resp)
+			json_object_set_new(resp, "token", json_string(token));
+		api_json(r, 200, resp);
+	}
+out:
+	json_decref(ms.arr);
+	json_decref(body);
+	return 0;
+}
+
+static int logout_fn(store_conn *c, void *arg)
+{
+	return store_session_delete(c, *(int64_t *)arg);
+}
+
+int api_logout(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	audit_entry e;
+	int64_t sid = p->session_id;
+	int rc;
+
+	(void)c;
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "logout", "session", "", "ok");
+	rc = audit_submit(a->audit, &e, logout_fn, &sid);
+	if (rc)
+		return api_fail(r, rc);
+	http_add_header(r, "Set-Cookie", "wb_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	return api_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	ms_list ms = {0};
+	area_rec area;
+	unit_rec unit;
+	json_t *j;
+
+	(void)a;
+	ms.arr = json_array();
+	if (store_membership_list(c, p->user_id, ms_collect, &ms) != WB_OK) {
+		json_decref(ms.arr);
+		return api_fail(r, WB_ESTORE);
+	}
+	j = json_pack("{s:{s:I, s:s, s:s, s:b}, s:{s:I, s:s, s:s, s:I}, s:o, s:{s:b, s:b, s:b, s:b, s:b}}", "user",
+		      "id", (json_int_t)p->user_id, "username", p->username, "display_name", p->display_name,
+		      "must_change_password", p->must_change_password, "membership", "id", (json_int_t)p->membership_id,
+		      "role", p->role, "area_code", p->area_code, "unit_id", (json_int_t)p->unit_id, "memberships",
+		      ms.arr, "permissions", "read_children", p->scope.children != SCOPE_NONE, "write_children",
+		      p->def->write_children, "full_id", p->def->full_id, "read_audit", p->def->read_audit,
+		      "manage_users", p->def->manage_users);
+	if (j && p->area_code[0] && store_area_get(c, p->area_code, &area) == WB_OK)
+		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area.name));
+	if (j && p->unit_id && store_unit_get(c, p->unit_id, &unit) == WB_OK)
+		json_object_set_new(json_object_get(j, "membership"), "unit_name", json_string(unit.name));
+	return api_json(r, 200, j);
+}
+
+typedef struct pw_job {
+	int64_t user_id;
+	int64_t keep_session;
+	const char *hash;
+} pw_job;
+
+static int pw_fn(store_conn *c, void *arg)
+{
+	pw_job *j = arg;
+	int rc = store_user_set_password(c, j->user_id, j->hash, 0, clock_now());
+
+	/* other sessions of this account end with the old password */
+	if (rc == WB_OK)
+		rc = conn_query(c, NULL, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", "ii", j->user_id,
+				j->keep_session) < 0
+			     ? WB_ESTORE
+			     : WB_OK;
+	return rc;
+}
+
+static const api_field pw_fields[] = {
+	{"old_password", JSON_STRING, 1, 128},
+	{"new_password", JSON_STRING, 1, 128},
+	{NULL, 0, 0, 0},
+};
+
+int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	user_rec u;
+	audit_entry e;
+	char hash[SEC_PWHASH_MAX];
+	const char *why;
+	int rehash, rc;
+	pw_job j;
+
+	if (api_body(r, &body) || api_check_fields(r, body, pw_fields))
+		goto out;
+	rc = store_user_get(c, p->user_id, &u);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	api_audit_init(r, p, &e);
+	if (sec_password_verify(u.password_hash, api_str(body, "old_password"), &rehash) != WB_OK) {
+		audit_entry_set(&e, "user.password", "user", "", "denied");
+		audit_submit(a->audit, &e, NULL, NULL);
+		api_error(r, 422, "wrong_password", "the current password is wrong", "old_password");
+		goto out;
+	}
+	if (sec_password_policy(api_str(body, "new_password"), &why) != WB_OK) {
+		api_error(r, 422, "weak_password", why, "new_password");
+		goto out;
+	}
+	if (sec_password_hash(api_str(body, "new_password"), hash) != WB_OK) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	j.user_id = p->user_id;
+	j.keep_session = p->session_id;
+	j.hash = hash;
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, p->user_id);
+	audit_entry_set(&e, "user.password", "user", e.object_id, "ok");
+	rc = audit_submit(a->audit, &e, pw_fn, &j);
+	if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200, json_pack("{s:b}", "ok", 1));
+out:
+	json_decref(body);
+	return 0;
+}
+
+typedef struct switch_job {
+	int64_t session_id, membership_id;
+} switch_job;
+
+static int switch_fn(store_conn *c, void *arg)
+{
+	switch_job *j = arg;
+
+	return store_session_set_membership(c, j->session_id, j->membership_id);
+}
+
+static const api_field switch_fields[] = {
+	{"membership_id", JSON_INTEGER, 1, 0},
+	{NULL, 0, 0, 0},
+};
+
+int api_switch_membership(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	membership_rec m;
+	audit_entry e;
+	switch_job j;
+	int rc;
+
+	if (api_body(r, &body) || api_check_fields(r, body, switch_fields))
+		goto out;
+	rc = store_membership_get(c, json_integer_value(json_object_get(body, "membership_id")), &m);
+	if (rc || m.user_id != p->user_id) {
+		api_error(r, 422, "validation_failed", "no such membership for this account", "membership_id");
+		goto out;
+	}
+	j.session_id = p->session_id;
+	j.membership_id = m.id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, m.id);
+	audit_entry_set(&e, "session.membership", "membership", e.object_id, "ok");
+	rc = audit_submit(a->audit, &e, switch_fn, &j);
+	if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200, json_pack("{s:I, s:s}", "membership_id", (json_int_t)m.id, "role", m.role));
+out:
+	json_decref(body);
+	return 0;
+}

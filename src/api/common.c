@@ -1,0 +1,371 @@
+/*
+ * What every API request shares: the error shape, JSON parsing with strict
+ * field checking, authentication and CSRF, the principal, and replay of
+ * writes sent with an Idempotency-Key.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/wb.h"
+#include "api.h"
+
+int api_error(http_req *r, int status, const char *code, const char *message, const char *field)
+{
+	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+
+	if (field && err)
+		json_object_set_new(err, "field", json_string(field));
+	return api_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+int api_fail(http_req *r, int status)
+{
+	switch (status) {
+	case WB_ENOTFOUND: return api_error(r, 404, "not_found", "no such record", NULL);
+	case WB_ECONFLICT: return api_error(r, 409, "conflict", "the record was changed or already exists", NULL);
+	case WB_EFORBIDDEN: return api_error(r, 403, "forbidden", "not allowed for your role", NULL);
+	case WB_EAUTH: return api_error(r, 401, "unauthenticated", "please log in", NULL);
+	case WB_EINVAL: return api_error(r, 422, "validation_failed", "invalid input", NULL);
+	case WB_ETOOBIG: return api_error(r, 413, "too_large", "input too large", NULL);
+	case WB_EBUSY: return api_error(r, 503, "busy", "the server is busy, try again", NULL);
+	default: return api_error(r, 500, "internal", "internal error", NULL);
+	}
+}
+
+int api_json(http_req *r, int status, json_t *j)
+{
+	r->status = status;
+	r->content_type = "application/json; charset=utf-8";
+	buf_reset(&r->out);
+	if (!j) {
+		r->status = 500;
+		buf_puts(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+		return 0;
+	}
+	{
+		char *s = json_dumps(j, JSON_COMPACT);
+
+		if (s) {
+			if (buf_puts(&r->out, s) != WB_OK) {
+				r->status = 500;
+				buf_reset(&r->out);
+				buf_puts(&r->out,
+					 "{\"error\":{\"code\":\"internal\",\"message\":\"response too large\"}}");
+			}
+			free(s);
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
+int api_body(http_req *r, json_t **out)
+{
+	json_error_t e;
+	json_t *j;
+	char msg[300];
+
+	*out = NULL;
+	if (r->body.len == 0) {
+		api_error(r, 400, "malformed_json", "request body must be a JSON object", NULL);
+		return -1;
+	}
+	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
+	if (!j) {
+		if (strstr(e.text, "duplicate"))
+			wb_snprintf(msg, sizeof(msg), "duplicate key in JSON at line %d, column %d: %s", e.line,
+				    e.column, e.text);
+		else
+			wb_snprintf(msg, sizeof(msg), "malformed JSON at line %d, column %d: %s", e.line, e.column,
+				    e.text);
+		api_error(r, 400, strstr(e.text, "duplicate") ? "duplicate_key" : "malformed_json", msg, NULL);
+		return -1;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_error(r, 400, "malformed_json", "request body must be a JSON object", NULL);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+static const char *type_name(int t)
+{
+	switch (t) {
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_TRUE: return "true or false";
+	default: return "a value";
+	}
+}
+
+static int type_ok(json_t *v, int t)
+{
+	if (json_is_null(v))
+		return 1; /* null clears an optional field; required-ness is checked apart */
+	if (t == JSON_TRUE)
+		return json_is_boolean(v);
+	return (int)json_typeof(v) == t;
+}
+
+int api_check_fields(http_req *r, json_t *obj, const api_field *spec)
+{
+	const char *key;
+	json_t *v;
+	char msg[200];
+
+	json_object_foreach(obj, key, v)
+	{
+		const api_field *f = NULL;
+
+		for (const api_field *s = spec; s->name; s++)
+			if (strcmp(s->name, key) == 0)
+				f = s;
+		if (!f) {
+			wb_snprintf(msg, sizeof(msg), "unknown field '%.80s'", key);
+			api_error(r, 422, "unknown_field", msg, key);
+			return -1;
+		}
+		if (!type_ok(v, f->type)) {
+			wb_snprintf(msg, sizeof(msg), "field '%s' must be %s", f->name, type_name(f->type));
+			api_error(r, 422, "invalid_type", msg, f->name);
+			return -1;
+		}
+		if (json_is_string(v) && json_string_length(v) > (f->max_len ? f->max_len : 256)) {
+			wb_snprintf(msg, sizeof(msg), "field '%s' is too long", f->name);
+			api_error(r, 422, "too_long", msg, f->name);
+			return -1;
+		}
+	}
+	for (const api_field *s = spec; s->name; s++) {
+		v = json_object_get(obj, s->name);
+		if (s->required && (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))) {
+			wb_snprintf(msg, sizeof(msg), "field '%s' is required", s->name);
+			api_error(r, 422, "required", msg, s->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const char *api_str(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e)
+{
+	audit_entry_init(e, p ? p->county_code : "", p ? p->user_id : 0, p ? p->username : "", p ? p->role : "",
+			 r->client_addr, r->request_id);
+}
+
+int api_id_param(http_req *r, const char *name, int64_t *out)
+{
+	long long v;
+
+	if (wb_parse_int64(http_param(r, name), 1, INT64_MAX, &v) != WB_OK) {
+		api_error(r, 404, "not_found", "no such record", NULL);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int api_limit(http_req *r, int def, int max, int *out)
+{
+	const char *s = http_query(r, "limit");
+	long long v;
+
+	*out = def;
+	if (!s)
+		return 0;
+	if (wb_parse_int64(s, 1, max, &v) != WB_OK) {
+		char msg[80];
+
+		wb_snprintf(msg, sizeof(msg), "limit must be a whole number from 1 to %d", max);
+		api_error(r, 422, "validation_failed", msg, "limit");
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* ---- authentication ---- */
+
+typedef struct touch_job {
+	int64_t session_id;
+	int64_t now;
+	int delete;
+} touch_job;
+
+static int touch_fn(store_conn *c, void *arg)
+{
+	touch_job *t = arg;
+
+	return t->delete ? store_session_delete(c, t->session_id) : store_session_touch(c, t->session_id, t->now);
+}
+
+static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
+{
+	const char *auth = http_header(r, "Authorization");
+	const char *token = NULL;
+	char th[SEC_HASH_HEX];
+	session_rec s;
+	user_rec u;
+	membership_rec m;
+	int64_t now = clock_now();
+	int via_cookie = 0, rc;
+
+	if (auth && strncmp(auth, "Bearer ", 7) == 0) {
+		token = auth + 7;
+	} else {
+		token = http_cookie(r, "wb_session");
+		via_cookie = 1;
+	}
+	if (!token || !token[0] || strlen(token) > 128) {
+		api_error(r, 401, "unauthenticated", "please log in", NULL);
+		return -1;
+	}
+	sec_token_hash(&a->keys, token, th);
+	rc = store_session_by_token(c, th, &s);
+	if (rc == WB_ENOTFOUND || (rc == WB_OK && via_cookie != (strcmp(s.kind, "cookie") == 0))) {
+		api_error(r, 401, "unauthenticated", "please log in", NULL);
+		return -1;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		return -1;
+	}
+	if (now >= s.expires_at || now - s.last_seen >= a->cfg.session_idle_s) {
+		touch_job t = {s.id, now, 1};
+
+		audit_submit(a->audit, NULL, touch_fn, &t);
+		api_error(r, 401, "session_expired", "your session has expired, please log in again", NULL);
+		return -1;
+	}
+	if (via_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		const char *csrf = http_header(r, "X-CSRF-Token");
+		char ch[SEC_HASH_HEX];
+
+		if (!csrf || strlen(csrf) > 128) {
+			api_error(r, 403, "csrf_failed", "missing CSRF token (X-CSRF-Token header)", NULL);
+			return -1;
+		}
+		sec_token_hash(&a->keys, csrf, ch);
+		if (!sec_streq(ch, s.csrf_hash)) {
+			api_error(r, 403, "csrf_failed", "wrong CSRF token", NULL);
+			return -1;
+		}
+	}
+	rc = store_user_get(c, s.user_id, &u);
+	if (rc == WB_OK)
+		rc = store_membership_get(c, s.membership_id, &m);
+	if (rc == WB_OK && u.locked) {
+		api_error(r, 401, "account_locked", "this account is locked", NULL);
+		return -1;
+	}
+	if (rc == WB_OK)
+		rc = sec_principal_init(p, &u, &m, s.id);
+	if (rc) {
+		api_fail(r, rc == WB_ENOTFOUND ? WB_EAUTH : rc);
+		return -1;
+	}
+	p->via_cookie = via_cookie;
+	/* Idle expiry needs last_seen; writing it at most every minute (or a
+	 * quarter of the idle limit) keeps reads free of writes. */
+	{
+		int64_t step = a->cfg.session_idle_s / 4 < 60 ? a->cfg.session_idle_s / 4 : 60;
+
+		if (now - s.last_seen >= step) {
+			touch_job t = {s.id, now, 0};
+
+			audit_submit(a->audit, NULL, touch_fn, &t);
+		}
+	}
+	return 0;
+}
+
+/* ---- idempotency ---- */
+
+typedef struct idem_job {
+	int64_t user_id;
+	const char *key, *county, *method, *path, *body;
+	int status;
+} idem_job;
+
+static int idem_fn(store_conn *c, void *arg)
+{
+	idem_job *j = arg;
+
+	return store_idem_put(c, j->user_id, j->key, j->county, j->method, j->path, j->status, j->body, clock_now());
+}
+
+static int is_write(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0;
+}
+
+int api_entry(http_req *r, void *ctx)
+{
+	app *a = ctx;
+	const api_route *route = r->route->data;
+	store_conn *c = store_acquire(a->db);
+	sec_principal p;
+	const char *idem = NULL;
+
+	memset(&p, 0, sizeof(p));
+	if (!(route->flags & API_PUBLIC)) {
+		if (authenticate(r, a, c, &p) != 0)
+			goto out;
+		r->user_id = p.user_id;
+		if (is_write(r->method))
+			idem = http_header(r, "Idempotency-Key");
+	}
+	if (idem) {
+		char method[8], path[256];
+		char *body = NULL;
+		int status = 0, rc;
+
+		if (strlen(idem) < 1 || strlen(idem) > 128) {
+			api_error(r, 422, "validation_failed", "Idempotency-Key must have 1 to 128 characters",
+				  "Idempotency-Key");
+			goto out;
+		}
+		rc = store_idem_get(c, p.user_id, idem, method, sizeof(method), path, sizeof(path), &status, &body);
+		if (rc == WB_OK) {
+			if (strcmp(method, r->method) != 0 || strcmp(path, r->path) != 0) {
+				api_error(r, 422, "idempotency_key_reused",
+					  "this Idempotency-Key was used for another request", "Idempotency-Key");
+			} else {
+				r->status = status;
+				r->content_type = "application/json; charset=utf-8";
+				buf_reset(&r->out);
+				buf_puts(&r->out, body);
+				http_add_header(r, "Idempotent-Replayed", "true");
+			}
+			free(body);
+			goto out;
+		}
+		if (rc != WB_ENOTFOUND) {
+			api_fail(r, rc);
+			goto out;
+		}
+	}
+	route->handler(r, a, c, route->flags & API_PUBLIC ? NULL : &p);
+	if (idem && r->status >= 200 && r->status < 300) {
+		idem_job j = {p.user_id, idem, p.county_code, r->method, r->path, r->out.data ? r->out.data : "",
+			      r->status};
+
+		if (audit_submit(a->audit, NULL, idem_fn, &j) != WB_OK)
+			log_warn("idempotency key could not be stored for request %s", r->request_id);
+	}
+out:
+	store_release(c);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * The route table: every API endpoint, its handler and whether it needs a
+ * session. docs/openapi.yaml must list exactly these (a test compares).
+ */
+#include "api.h"
+
+#define R(name, flags) static const api_route rt_##name = {api_##name, flags}
+
+R(login, API_PUBLIC);
+R(logout, 0);
+R(me, 0);
+R(password, 0);
+R(switch_membership, 0);
+R(areas_list, 0);
+R(area_get, 0);
+R(areas_import, 0);
+R(units_list, 0);
+R(children_create, 0);
+R(children_list, 0);
+R(child_get, 0);
+R(child_update, 0);
+R(child_history, 0);
+R(audit_list, 0);
+R(audit_verify, 0);
+R(users_list, 0);
+
+const http_route api_routes[] = {
+	{"GET", "/healthz", api_healthz, NULL},
+	{"POST", "/api/v1/login", api_entry, &rt_login},
+	{"POST", "/api/v1/logout", api_entry, &rt_logout},
+	{"GET", "/api/v1/me", api_entry, &rt_me},
+	{"POST", "/api/v1/me/password", api_entry, &rt_password},
+	{"POST", "/api/v1/me/membership", api_entry, &rt_switch_membership},
+	{"GET", "/api/v1/areas", api_entry, &rt_areas_list},
+	{"POST", "/api/v1/areas/import", api_entry, &rt_areas_import},
+	{"GET", "/api/v1/areas/{code}", api_entry, &rt_area_get},
+	{"GET", "/api/v1/units", api_entry, &rt_units_list},
+	{"POST", "/api/v1/children", api_entry, &rt_children_create},
+	{"GET", "/api/v1/children", api_entry, &rt_children_list},
+	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get},
+	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update},
+	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history},
+	{"GET", "/api/v1/audit", api_entry, &rt_audit_list},
+	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify},
+	{"GET", "/api/v1/users", api_entry, &rt_users_list},
+	{NULL, NULL, NULL, NULL},
+};

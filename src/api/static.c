@@ -1,0 +1,124 @@
+/*
+ * The web UI: the single-page app is embedded in the binary at build time
+ * (one file to deploy) or, in development, served from a folder. Hashed
+ * assets are immutable; index.html is never cached; unknown paths that are
+ * not API paths get index.html so that client-side routes work on reload.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../store/embedded.h"
+#include "../util/wb.h"
+#include "api.h"
+
+extern const embedded_file embedded_web[];
+extern const size_t embedded_web_count;
+
+static const char *mime_of(const char *path)
+{
+	static const char *const map[][2] = {
+		{".html", "text/html; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".mjs", "text/javascript; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},
+		{".json", "application/json"},
+		{".svg", "image/svg+xml"},
+		{".png", "image/png"},
+		{".ico", "image/x-icon"},
+		{".woff2", "font/woff2"},
+		{".woff", "font/woff"},
+		{".ttf", "font/ttf"},
+		{".txt", "text/plain; charset=utf-8"},
+	};
+	const char *dot = strrchr(path, '.');
+
+	if (dot)
+		for (size_t i = 0; i < WB_ARRAY_LEN(map); i++)
+			if (strcmp(dot, map[i][0]) == 0)
+				return map[i][1];
+	return "application/octet-stream";
+}
+
+static int safe_path(const char *p)
+{
+	if (p[0] != '/' || strstr(p, "..") || strchr(p, '\\') || strlen(p) > 200)
+		return 0;
+	return 1;
+}
+
+static const embedded_file *find_embedded(const char *rel)
+{
+	for (size_t i = 0; i < embedded_web_count; i++)
+		if (strcmp(embedded_web[i].name, rel) == 0)
+			return &embedded_web[i];
+	return NULL;
+}
+
+/* Reads a file of the development folder into r->out. */
+static int read_dev_file(http_req *r, const char *dir, const char *rel)
+{
+	char path[512];
+	char chunk[16384];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (wb_snprintf(path, sizeof(path), "%s/%s", dir, rel) != WB_OK)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	buf_reset(&r->out);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (buf_append(&r->out, chunk, (size_t)n) != WB_OK)
+			break;
+	close(fd);
+	return 0;
+}
+
+static int serve(http_req *r, app *a, const char *rel)
+{
+	if (a->cfg.web_dir) {
+		if (read_dev_file(r, a->cfg.web_dir, rel) != 0)
+			return -1;
+	} else {
+		const embedded_file *f = find_embedded(rel);
+
+		if (!f)
+			return -1;
+		r->static_file = 1;
+		r->static_data = f->data;
+		r->static_len = f->len;
+	}
+	r->status = 200;
+	r->content_type = mime_of(rel);
+	r->cache_control = strncmp(rel, "assets/", 7) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
+	return 0;
+}
+
+int api_static(http_req *r, void *ctx)
+{
+	app *a = ctx;
+	const char *rel;
+
+	if (!safe_path(r->path))
+		return api_error(r, 404, "not_found", "no such resource", NULL);
+	rel = r->path + 1;
+	if (rel[0] && serve(r, a, rel) == 0)
+		return 0;
+	if (strncmp(rel, "assets/", 7) == 0)
+		return api_error(r, 404, "not_found", "no such file", NULL);
+	if (serve(r, a, "index.html") == 0)
+		return 0;
+	r->status = 404;
+	r->content_type = "text/plain; charset=utf-8";
+	buf_puts(&r->out, "The web UI is not built into this binary. Use the API under /api/v1.\n");
+	return 0;
+}

@@ -1,0 +1,437 @@
+/*
+ * Administrative commands: init, migrate, user, verify-audit, import-areas.
+ * Every change they make goes through the audit writer like the server's.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/areas_csv.h"
+#include "../domain/area.h"
+#include "../domain/roles.h"
+#include "../security/password.h"
+#include "../store/model.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "cli.h"
+
+typedef struct user_job {
+	user_rec u;
+	membership_rec m;
+	area_rec county; /* created first when county.code is set */
+} user_job;
+
+static int add_user_fn(store_conn *c, void *arg)
+{
+	user_job *j = arg;
+	int64_t now = clock_now();
+	int rc = WB_OK;
+
+	if (j->county.code[0])
+		rc = store_area_insert(c, &j->county, now);
+	if (rc == WB_OK)
+		rc = store_user_insert(c, &j->u, now, &j->u.id);
+	if (rc == WB_OK) {
+		j->m.user_id = j->u.id;
+		rc = store_membership_insert(c, &j->m, now, &j->m.id);
+	}
+	return rc;
+}
+
+int cmd_migrate(cli_env *env, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		fprintf(stderr,
+			"usage: weibao migrate [--db URL]\nApplies every pending migration, each in a transaction.\n");
+		return 0;
+	}
+	if (cli_open(env, 0, 1) != 0)
+		return 1;
+	printf("database is at schema version %d\n", store_latest_version());
+	return 0;
+}
+
+int cmd_init(cli_env *env, int argc, char **argv)
+{
+	const char *county = cli_flag(argc, argv, "--county");
+	const char *county_name = cli_flag(argc, argv, "--county-name");
+	const char *admin = cli_flag(argc, argv, "--admin");
+	const char *password = cli_flag(argc, argv, "--password");
+	char pw[24], hash[SEC_PWHASH_MAX];
+	const char *why;
+	user_job j;
+	audit_entry e;
+	user_rec existing;
+	store_conn *c;
+	area_rec ar;
+	int rc, have_county;
+
+	if (cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao init [--db URL] [--county 370831] [--county-name NAME] [--admin admin] "
+				"[--password PW]\n"
+				"Creates (or migrates) the database and the key file, the county area and the first\n"
+				"administrator. A generated password is printed once.\n");
+		return 0;
+	}
+	county = county ? county : DEFAULT_COUNTY;
+	admin = admin ? admin : "admin";
+	if (strlen(county) != 6 || !area_level_of(county)) {
+		fprintf(stderr, "weibao init: --county must be a 6-digit county code\n");
+		return 2;
+	}
+	if (password && sec_password_policy(password, &why) != WB_OK) {
+		fprintf(stderr, "weibao init: --password: %s\n", why);
+		return 2;
+	}
+	if (cli_open(env, 1, 1) != 0)
+		return 1;
+	c = store_acquire(env->db);
+	rc = store_user_by_name(c, admin, &existing);
+	have_county = store_area_get(c, county, &ar) == WB_OK;
+	store_release(c);
+	if (rc == WB_OK) {
+		printf("database ready (schema %d); administrator '%s' already exists\n", store_latest_version(),
+		       admin);
+		return 0;
+	}
+	memset(&j, 0, sizeof(j));
+	if (!have_county) {
+		wb_strlcpy(j.county.code, county, sizeof(j.county.code));
+		wb_strlcpy(j.county.county_code, county, sizeof(j.county.county_code));
+		wb_strlcpy(j.county.level, "county", sizeof(j.county.level));
+		wb_strlcpy(j.county.kind, "county", sizeof(j.county.kind));
+		wb_strlcpy(j.county.name, county_name ? county_name : "县", sizeof(j.county.name));
+	}
+	if (!password) {
+		sec_password_generate(pw);
+		password = pw;
+	}
+	if (sec_password_hash(password, hash) != WB_OK)
+		return 1;
+	wb_strlcpy(j.u.county_code, county, sizeof(j.u.county_code));
+	wb_strlcpy(j.u.username, admin, sizeof(j.u.username));
+	wb_strlcpy(j.u.display_name, "系统管理员", sizeof(j.u.display_name));
+	wb_strlcpy(j.u.password_hash, hash, sizeof(j.u.password_hash));
+	wb_strlcpy(j.m.county_code, county, sizeof(j.m.county_code));
+	wb_strlcpy(j.m.role, "admin", sizeof(j.m.role));
+	wb_strlcpy(j.m.area_code, county, sizeof(j.m.area_code));
+	cli_audit_entry(&e, county, "user.create", "user", admin);
+	rc = audit_submit(env->audit, &e, add_user_fn, &j);
+	if (rc) {
+		fprintf(stderr, "weibao init: cannot create the administrator: %s\n", wb_strerror(rc));
+		return 1;
+	}
+	printf("database ready (schema %d)\nadministrator: %s\npassword: %s   (shown once; change it after logging "
+	       "in)\n",
+	       store_latest_version(), admin, password);
+	return 0;
+}
+
+static int print_user(const user_rec *u, void *arg)
+{
+	(void)arg;
+	printf("%-24s %-20s %s\n", u->username, u->locked ? "locked" : "active", u->display_name);
+	return WB_OK;
+}
+
+typedef struct simple_job {
+	int64_t user_id;
+	int kind; /* 0 lock, 1 unlock, 2 password */
+	const char *hash;
+} simple_job;
+
+static int simple_fn(store_conn *c, void *arg)
+{
+	simple_job *j = arg;
+	int64_t now = clock_now();
+	int rc;
+
+	if (j->kind == 0) {
+		rc = store_user_set_locked(c, j->user_id, 1, now);
+		return rc ? rc : store_session_delete_user(c, j->user_id);
+	}
+	if (j->kind == 1) {
+		rc = store_user_set_locked(c, j->user_id, 0, now);
+		return rc ? rc : store_login_failures_clear(c, j->user_id);
+	}
+	rc = store_user_set_password(c, j->user_id, j->hash, 0, now);
+	return rc ? rc : store_session_delete_user(c, j->user_id);
+}
+
+static int user_add(cli_env *env, int argc, char **argv)
+{
+	const char *role = cli_flag(argc, argv, "--role");
+	const char *area = cli_flag(argc, argv, "--area");
+	const char *unit = cli_flag(argc, argv, "--unit");
+	const char *name = cli_flag(argc, argv, "--name");
+	const char *password = cli_flag(argc, argv, "--password");
+	const char *username = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+	const role_def *def = role ? role_find(role) : NULL;
+	char pw[24], hash[SEC_PWHASH_MAX];
+	const char *why;
+	store_conn *c;
+	area_rec ar;
+	unit_rec ur;
+	audit_entry e;
+	user_job j;
+	int rc;
+
+	if (!username || !def) {
+		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE) [--name "
+				"NAME] [--password PW]\n"
+				"roles: committee center supervisor station director grid department org school "
+				"auditor admin\n");
+		return 2;
+	}
+	if (password && sec_password_policy(password, &why) != WB_OK) {
+		fprintf(stderr, "weibao user add: --password: %s\n", why);
+		return 2;
+	}
+	memset(&j, 0, sizeof(j));
+	c = store_acquire(env->db);
+	if (def->anchor == ANCHOR_UNIT) {
+		char kind[16];
+		const char *colon = unit ? strchr(unit, ':') : NULL;
+
+		if (!colon || (size_t)(colon - unit) >= sizeof(kind)) {
+			store_release(c);
+			fprintf(stderr,
+				"weibao user add: role %s needs --unit KIND:CODE (e.g. department:civil_affairs)\n",
+				role);
+			return 2;
+		}
+		memcpy(kind, unit, (size_t)(colon - unit));
+		kind[colon - unit] = '\0';
+		rc = store_unit_find(c, DEFAULT_COUNTY, kind, colon + 1, &ur);
+		if (rc == WB_OK && strcmp(ur.kind, def->unit_kind) != 0)
+			rc = WB_EINVAL;
+		if (rc) {
+			store_release(c);
+			fprintf(stderr, "weibao user add: --unit: no %s with that code\n", def->unit_kind);
+			return 2;
+		}
+		j.m.unit_id = ur.id;
+		wb_strlcpy(j.m.county_code, ur.county_code, sizeof(j.m.county_code));
+	} else {
+		static const char *const levels[] = {"county", "township", "village", "grid"};
+
+		if (!area || store_area_get(c, area, &ar) != WB_OK || strcmp(ar.level, levels[def->anchor]) != 0) {
+			store_release(c);
+			fprintf(stderr, "weibao user add: role %s needs --area with the code of an existing %s\n", role,
+				levels[def->anchor]);
+			return 2;
+		}
+		wb_strlcpy(j.m.area_code, area, sizeof(j.m.area_code));
+		wb_strlcpy(j.m.county_code, ar.county_code, sizeof(j.m.county_code));
+	}
+	store_release(c);
+	if (!password) {
+		sec_password_generate(pw);
+		password = pw;
+	}
+	if (sec_password_hash(password, hash) != WB_OK)
+		return 1;
+	wb_strlcpy(j.u.county_code, j.m.county_code, sizeof(j.u.county_code));
+	wb_strlcpy(j.u.username, username, sizeof(j.u.username));
+	wb_strlcpy(j.u.display_name, name ? name : username, sizeof(j.u.display_name));
+	wb_strlcpy(j.u.password_hash, hash, sizeof(j.u.password_hash));
+	wb_strlcpy(j.m.role, role, sizeof(j.m.role));
+	cli_audit_entry(&e, j.m.county_code, "user.create", "user", username);
+	rc = audit_submit(env->audit, &e, add_user_fn, &j);
+	if (rc == WB_ECONFLICT) {
+		fprintf(stderr, "weibao user add: user name '%s' is taken\n", username);
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "weibao user add: %s\n", wb_strerror(rc));
+		return 1;
+	}
+	printf("user %s created (role %s)\npassword: %s\n", username, role, password);
+	return 0;
+}
+
+int cmd_user(cli_env *env, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	store_conn *c;
+	user_rec u;
+	simple_job j;
+	audit_entry e;
+	char pw[24], hash[SEC_PWHASH_MAX];
+	int rc;
+
+	if (!sub || cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE) [--name "
+				"N] [--password PW]\n"
+				"       weibao user passwd USERNAME [--password PW]\n"
+				"       weibao user lock USERNAME\n"
+				"       weibao user unlock USERNAME   (also clears failed logins)\n"
+				"       weibao user list\n");
+		return sub ? 0 : 2;
+	}
+	if (cli_open(env, 0, 0) != 0)
+		return 1;
+	if (strcmp(sub, "add") == 0)
+		return user_add(env, argc - 1, argv + 1);
+	c = store_acquire(env->db);
+	if (strcmp(sub, "list") == 0) {
+		rc = store_user_list(c, print_user, NULL);
+		store_release(c);
+		return rc ? 1 : 0;
+	}
+	if (argc < 3) {
+		store_release(c);
+		fprintf(stderr, "weibao user %s: USERNAME is required\n", sub);
+		return 2;
+	}
+	rc = store_user_by_name(c, argv[2], &u);
+	store_release(c);
+	if (rc) {
+		fprintf(stderr, "weibao user %s: no user '%s'\n", sub, argv[2]);
+		return 1;
+	}
+	memset(&j, 0, sizeof(j));
+	j.user_id = u.id;
+	if (strcmp(sub, "lock") == 0) {
+		j.kind = 0;
+		cli_audit_entry(&e, u.county_code, "user.lock", "user", u.username);
+	} else if (strcmp(sub, "unlock") == 0) {
+		j.kind = 1;
+		cli_audit_entry(&e, u.county_code, "user.unlock", "user", u.username);
+	} else if (strcmp(sub, "passwd") == 0) {
+		const char *password = cli_flag(argc - 1, argv + 1, "--password");
+		const char *why;
+
+		if (password && sec_password_policy(password, &why) != WB_OK) {
+			fprintf(stderr, "weibao user passwd: --password: %s\n", why);
+			return 2;
+		}
+		if (!password) {
+			sec_password_generate(pw);
+			password = pw;
+		}
+		if (sec_password_hash(password, hash) != WB_OK)
+			return 1;
+		j.kind = 2;
+		j.hash = hash;
+		cli_audit_entry(&e, u.county_code, "user.password", "user", u.username);
+		rc = audit_submit(env->audit, &e, simple_fn, &j);
+		if (rc)
+			return 1;
+		printf("password of %s set: %s\n", u.username, password);
+		return 0;
+	} else {
+		fprintf(stderr, "weibao user: unknown subcommand '%s'\n", sub);
+		return 2;
+	}
+	rc = audit_submit(env->audit, &e, simple_fn, &j);
+	if (rc) {
+		fprintf(stderr, "weibao user %s: %s\n", sub, wb_strerror(rc));
+		return 1;
+	}
+	printf("user %s %sed\n", u.username, sub);
+	return 0;
+}
+
+int cmd_verify_audit(cli_env *env, int argc, char **argv)
+{
+	int64_t count = 0, bad = 0;
+	const char *reason = NULL;
+	store_conn *c;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao verify-audit [--db URL]\n"
+				"Recomputes the audit log's hash chain. Exit 0 if intact; 1 and the first broken entry "
+				"if not.\n");
+		return 0;
+	}
+	if (cli_open(env, 0, 0) != 0)
+		return 2;
+	c = store_acquire(env->db);
+	rc = audit_verify(c, &env->keys, &count, &bad, &reason);
+	store_release(c);
+	if (rc == WB_OK) {
+		printf("audit log intact: %" PRId64 " entries verified\n", count);
+		return 0;
+	}
+	if (rc == WB_ECONFLICT) {
+		printf("audit log BROKEN at entry %" PRId64 ": %s (%" PRId64 " entries before it verified)\n", bad,
+		       reason, count);
+		return 1;
+	}
+	fprintf(stderr, "weibao verify-audit: %s\n", wb_strerror(rc));
+	return 2;
+}
+
+typedef struct areas_job {
+	areas_csv *csv;
+} areas_job;
+
+static int areas_fn(store_conn *c, void *arg)
+{
+	return areas_csv_apply(((areas_job *)arg)->csv, c, clock_now());
+}
+
+int cmd_import_areas(cli_env *env, int argc, char **argv)
+{
+	const char *county = cli_flag(argc, argv, "--county");
+	areas_csv csv;
+	areas_job j = {&csv};
+	audit_entry e;
+	char err[256], *data = NULL;
+	size_t len = 0;
+	store_conn *c;
+	FILE *f;
+	int line = 0, rc;
+	buf b;
+
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		fprintf(stderr,
+			"usage: weibao import-areas FILE.csv [--county 370831]\n"
+			"Rows: code,name[,kind]. All rows are checked first; nothing is written if one is bad.\n");
+		return argc < 2 ? 2 : 0;
+	}
+	county = county ? county : DEFAULT_COUNTY;
+	f = fopen(argv[1], "rb");
+	if (!f) {
+		fprintf(stderr, "weibao import-areas: cannot read %s\n", argv[1]);
+		return 1;
+	}
+	buf_init(&b, 64u << 20);
+	{
+		char chunk[65536];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			if (buf_append(&b, chunk, n) != WB_OK)
+				break;
+	}
+	fclose(f);
+	data = b.data ? b.data : (char *)"";
+	len = b.len;
+	if (cli_open(env, 0, 0) != 0) {
+		buf_cleanup(&b);
+		return 1;
+	}
+	c = store_acquire(env->db);
+	rc = areas_csv_parse(&csv, data, len, county, c, &line, err, sizeof(err));
+	store_release(c);
+	if (rc) {
+		fprintf(stderr, "weibao import-areas: %s: line %d: %s (nothing imported)\n", argv[1], line, err);
+		areas_csv_cleanup(&csv);
+		buf_cleanup(&b);
+		return 1;
+	}
+	cli_audit_entry(&e, county, "area.import", "area", "");
+	wb_snprintf(e.detail, sizeof(e.detail), "{\"rows\":%d}", csv.n);
+	rc = audit_submit(env->audit, &e, areas_fn, &j);
+	if (rc)
+		fprintf(stderr, "weibao import-areas: import failed: %s\n", wb_strerror(rc));
+	else
+		printf("imported %d areas\n", csv.n);
+	areas_csv_cleanup(&csv);
+	buf_cleanup(&b);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * The weibao command line: one binary, subcommands. Shared set-up for the
+ * commands lives in main.c (cli_open/cli_close).
+ */
+#ifndef WB_CLI_H
+#define WB_CLI_H
+
+#include "../security/audit.h"
+#include "../security/keys.h"
+#include "../store/store.h"
+#include "config.h"
+
+typedef struct cli_env {
+	wb_config cfg;
+	store *db;
+	audit *audit;
+	sec_keys keys;
+} cli_env;
+
+/* Opens keys (creating the key file when create_key), the store (migrating
+ * when migrate) and the audit writer. Prints errors itself. */
+int cli_open(cli_env *env, int create_key, int migrate);
+void cli_close(cli_env *env);
+/* An audit entry for an action taken from the command line. */
+void cli_audit_entry(audit_entry *e, const char *county, const char *action, const char *object_type,
+		     const char *object_id);
+/* 1 if argv has -h or --help. */
+int cli_wants_help(int argc, char **argv);
+/* Value of "--name VALUE" or "--name=VALUE" in argv, or NULL. */
+const char *cli_flag(int argc, char **argv, const char *name);
+
+int cmd_serve(cli_env *env, int argc, char **argv);
+int cmd_init(cli_env *env, int argc, char **argv);
+int cmd_migrate(cli_env *env, int argc, char **argv);
+int cmd_user(cli_env *env, int argc, char **argv);
+int cmd_demo(cli_env *env, int argc, char **argv);
+int cmd_verify_audit(cli_env *env, int argc, char **argv);
+int cmd_import_areas(cli_env *env, int argc, char **argv);
+
+#define WEIBAO_VERSION "0.1.0"
+#define DEFAULT_COUNTY "370831"
+
+#endif

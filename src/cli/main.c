@@ -1,0 +1,170 @@
+/*
+ * Entry point: parses configuration, dispatches to a subcommand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../security/password.h"
+#include "../util/log.h"
+#include "../util/wb.h"
+#include "cli.h"
+
+typedef struct command {
+	const char *name;
+	int (*run)(cli_env *env, int argc, char **argv);
+	const char *help;
+} command;
+
+static int cmd_version(cli_env *env, int argc, char **argv)
+{
+	(void)env;
+	(void)argc;
+	(void)argv;
+	printf("weibao %s (schema %d)\n", WEIBAO_VERSION, store_latest_version());
+	return 0;
+}
+
+static const command commands[] = {
+	{"init", cmd_init, "create or migrate the database and create the first administrator"},
+	{"serve", cmd_serve, "run the HTTP server"},
+	{"migrate", cmd_migrate, "apply pending database migrations"},
+	{"user", cmd_user, "manage accounts: add, passwd, lock, unlock, list"},
+	{"demo", cmd_demo, "create the synthetic demo county (areas, units, one account per role, children)"},
+	{"verify-audit", cmd_verify_audit, "verify the audit log's hash chain"},
+	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])"},
+	{"version", cmd_version, "print the version"},
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: weibao COMMAND [options]\n\nCommands:\n");
+	for (size_t i = 0; i < WB_ARRAY_LEN(commands); i++)
+		fprintf(stderr, "  %-14s %s\n", commands[i].name, commands[i].help);
+	fprintf(stderr, "\nRun 'weibao COMMAND --help' for a command's options.\n");
+	config_usage();
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	return 0;
+}
+
+const char *cli_flag(int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], name, n) != 0)
+			continue;
+		if (argv[i][n] == '=')
+			return argv[i] + n + 1;
+		if (argv[i][n] == '\0' && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
+int cli_open(cli_env *env, int create_key, int migrate)
+{
+	char keyfile[600], err[256] = "";
+	int version = 0, rc;
+
+	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
+	if (sec_init() != WB_OK) {
+		fprintf(stderr, "weibao: cannot initialise libsodium\n");
+		return -1;
+	}
+	if (sec_keys_load(keyfile, create_key, &env->keys) != WB_OK) {
+		fprintf(stderr, "weibao: cannot read the key file %s%s\n", keyfile,
+			create_key ? "" : " (run 'weibao init' first, or set --key-file)");
+		return -1;
+	}
+	rc = store_open(env->cfg.db, (int)env->cfg.pool, &env->db, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "weibao: %s\n", err[0] ? err : wb_strerror(rc));
+		return -1;
+	}
+	if (migrate) {
+		rc = store_migrate(env->db, &version);
+		if (rc == WB_ESCHEMA) {
+			fprintf(stderr,
+				"weibao: the database schema (version %d) is newer than this program knows (%d); "
+				"use a newer weibao\n",
+				version, store_latest_version());
+			return -1;
+		}
+		if (rc) {
+			fprintf(stderr, "weibao: migration failed: %s\n", wb_strerror(rc));
+			return -1;
+		}
+	} else {
+		store_conn *c = store_acquire(env->db);
+
+		rc = store_schema_version(c, &version);
+		store_release(c);
+		if (rc || version != store_latest_version()) {
+			fprintf(stderr,
+				"weibao: database schema is at version %d, this program needs %d (run 'weibao "
+				"migrate')\n",
+				version, store_latest_version());
+			return -1;
+		}
+	}
+	rc = audit_start(env->db, &env->keys, &env->audit);
+	if (rc) {
+		fprintf(stderr, "weibao: cannot start the audit writer: %s\n", wb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void cli_close(cli_env *env)
+{
+	audit_stop(env->audit);
+	env->audit = NULL;
+	store_close(env->db);
+	env->db = NULL;
+}
+
+void cli_audit_entry(audit_entry *e, const char *county, const char *action, const char *object_type,
+		     const char *object_id)
+{
+	audit_entry_init(e, county, 0, "cli", "cli", "local", "");
+	audit_entry_set(e, action, object_type, object_id, "ok");
+}
+
+int main(int argc, char **argv)
+{
+	cli_env env;
+	enum log_level level;
+	int rc;
+
+	memset(&env, 0, sizeof(env));
+	config_defaults(&env.cfg);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage();
+		return argc < 2 ? 2 : 0;
+	}
+	if (config_load(&env.cfg, &argc, argv) != 0)
+		return 2;
+	if (log_parse_level(env.cfg.log_level, &level) != WB_OK) {
+		fprintf(stderr, "weibao: log_level must be debug, info, warn or error\n");
+		return 2;
+	}
+	log_set_level(level);
+	sec_password_init(0);
+	for (size_t i = 0; i < WB_ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			rc = commands[i].run(&env, argc - 1, argv + 1);
+			cli_close(&env);
+			return rc;
+		}
+	}
+	fprintf(stderr, "weibao: unknown command '%s'\n\n", argv[1]);
+	usage();
+	return 2;
+}

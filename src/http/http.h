@@ -1,0 +1,91 @@
+/*
+ * The HTTP layer: libmicrohttpd glue, a router with path parameters, capped
+ * request bodies, response building with the security headers, request ids
+ * and the access log. It knows nothing of the API's resources: the API layer
+ * hands it a route table.
+ */
+#ifndef WB_HTTP_H
+#define WB_HTTP_H
+
+#include <stdint.h>
+
+#include "../util/buf.h"
+
+#define HTTP_MAX_PARAMS  4
+#define HTTP_MAX_HEADERS 8
+
+typedef struct http_req http_req;
+
+typedef int (*http_handler)(http_req *r, void *ctx);
+
+typedef struct http_route {
+	const char *method;  /* "GET", "POST", ... */
+	const char *pattern; /* "/api/v1/children/{id}" */
+	http_handler handler;
+	const void *data; /* handed to the handler through r->route */
+} http_route;
+
+struct http_req {
+	void *conn; /* struct MHD_Connection * */
+	const char *method;
+	const char *path;
+	buf body;
+	int body_too_big;
+	char request_id[24];
+	char client_addr[48];
+	int64_t start_ms;
+	const char *route_pattern;
+	const http_route *route;
+	const char *param_names[HTTP_MAX_PARAMS];
+	char param_values[HTTP_MAX_PARAMS][64];
+	int nparams;
+	/* response */
+	int status;
+	buf out;
+	const char *content_type;
+	const char *cache_control;
+	char *headers[HTTP_MAX_HEADERS][2];
+	int nheaders;
+	int64_t user_id; /* for the access log, set by the API layer */
+	int static_file; /* response body is external (not in out) */
+	const void *static_data;
+	size_t static_len;
+};
+
+typedef struct http_config {
+	const char *address; /* "127.0.0.1" */
+	int port;
+	unsigned connection_limit;
+	unsigned per_ip_limit;
+	unsigned timeout_s;
+	size_t memory_limit;
+	size_t body_max;
+	int log_access;
+} http_config;
+
+typedef struct http_server http_server;
+
+/* Starts serving routes (NULL-terminated by method == NULL). fallback (may
+ * be NULL) handles requests that match no route (static files). */
+int http_start(const http_config *cfg, const http_route *routes, http_handler fallback, void *ctx, http_server **out);
+/* The port actually bound (useful with port 0). */
+int http_port(const http_server *s);
+/* Stops accepting, lets in-flight requests finish, frees the server. */
+void http_stop(http_server *s);
+
+/* Request accessors. */
+const char *http_param(const http_req *r, const char *name);
+const char *http_query(const http_req *r, const char *name);
+const char *http_header(const http_req *r, const char *name);
+const char *http_cookie(const http_req *r, const char *name);
+
+/* Response helpers: set status and body. */
+void http_set_status(http_req *r, int status);
+/* Adds a response header (copied). */
+int http_add_header(http_req *r, const char *name, const char *value);
+
+/* Matches path against pattern; fills params. Returns 1 on a match. Exposed
+ * for unit tests. */
+int http_match(const char *pattern, const char *path, http_req *r);
+
+#endif

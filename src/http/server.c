@@ -1,0 +1,344 @@
+/*
+ * libmicrohttpd glue.
+ *
+ * Threading: one thread per connection (measured: the best p99 on this
+ * machine class), so a handler may block on the database or on the audit
+ * writer without stalling other connections. Limits on connections, per-IP
+ * connections, idle time and per-connection memory are set explicitly.
+ *
+ * The response is queued on the second (or later) call of the access
+ * handler, never the first: queueing on the first call makes libmicrohttpd
+ * close every keep-alive connection. Request bodies are accumulated into a
+ * capped buffer; anything larger than body_max is answered 413.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/wb.h"
+#include "http.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	const http_route *routes;
+	http_handler fallback;
+	void *ctx;
+	http_config cfg;
+	uint32_t boot_id;
+	atomic_uint_fast64_t counter;
+	atomic_int active; /* requests between first call and completion */
+};
+
+static const char *const security_headers[][2] = {
+	{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+				    "script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+				    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "no-referrer"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+};
+
+int http_match(const char *pattern, const char *path, http_req *r)
+{
+	const char *p = pattern, *s = path;
+	int n = 0;
+
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *end = strchr(p, '}');
+			size_t len = 0;
+
+			if (!end || n >= HTTP_MAX_PARAMS)
+				return 0;
+			while (s[len] && s[len] != '/')
+				len++;
+			if (len == 0 || len >= sizeof(r->param_values[0]))
+				return 0;
+			r->param_names[n] = p + 1;
+			memcpy(r->param_values[n], s, len);
+			r->param_values[n][len] = '\0';
+			n++;
+			s += len;
+			p = end + 1;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	if (*p || *s)
+		return 0;
+	r->nparams = n;
+	return 1;
+}
+
+const char *http_param(const http_req *r, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < r->nparams; i++) {
+		if (strncmp(r->param_names[i], name, len) == 0 && r->param_names[i][len] == '}')
+			return r->param_values[i];
+	}
+	return NULL;
+}
+
+const char *http_query(const http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(const http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+void http_set_status(http_req *r, int status)
+{
+	r->status = status;
+}
+
+int http_add_header(http_req *r, const char *name, const char *value)
+{
+	if (r->nheaders >= HTTP_MAX_HEADERS)
+		return WB_ETOOBIG;
+	r->headers[r->nheaders][0] = strdup(name);
+	r->headers[r->nheaders][1] = strdup(value);
+	if (!r->headers[r->nheaders][0] || !r->headers[r->nheaders][1])
+		return WB_ENOMEM;
+	r->nheaders++;
+	return WB_OK;
+}
+
+static void req_free(http_req *r)
+{
+	if (!r)
+		return;
+	buf_cleanup(&r->body);
+	buf_cleanup(&r->out);
+	for (int i = 0; i < r->nheaders; i++) {
+		free(r->headers[i][0]);
+		free(r->headers[i][1]);
+	}
+	free(r);
+}
+
+static void plain_error(http_req *r, int status, const char *code, const char *message)
+{
+	r->status = status;
+	r->content_type = "application/json";
+	buf_reset(&r->out);
+	buf_printf(&r->out, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
+}
+
+static void dispatch(http_server *s, http_req *r)
+{
+	int path_matched = 0;
+
+	for (const http_route *rt = s->routes; rt->method; rt++) {
+		if (!http_match(rt->pattern, r->path, r))
+			continue;
+		path_matched = 1;
+		if (strcmp(rt->method, r->method) != 0)
+			continue;
+		r->route_pattern = rt->pattern;
+		r->route = rt;
+		rt->handler(r, s->ctx);
+		return;
+	}
+	if (path_matched) {
+		plain_error(r, 405, "method_not_allowed", "method not allowed on this resource");
+		return;
+	}
+	if (s->fallback && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+	    strncmp(r->path, "/api/", 5) != 0) {
+		s->fallback(r, s->ctx);
+		return;
+	}
+	plain_error(r, 404, "not_found", "no such resource");
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, http_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (r->static_file)
+		resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_data, MHD_RESPMEM_PERSISTENT);
+	else
+		resp = MHD_create_response_from_buffer(r->out.len, r->out.data ? r->out.data : (char *)"",
+						       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	for (size_t i = 0; i < WB_ARRAY_LEN(security_headers); i++)
+		MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
+	MHD_add_response_header(resp, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
+	for (int i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
+	ret = MHD_queue_response(conn, (unsigned)(r->status ? r->status : 500), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	out[0] = '\0';
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, out,
+			  (socklen_t)outlen);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
+			  (socklen_t)outlen);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	http_server *s = cls;
+	http_req *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		const char *cl;
+
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->conn = conn;
+		r->method = method;
+		r->path = url;
+		r->start_ms = clock_mono_ms();
+		buf_init(&r->body, s->cfg.body_max);
+		buf_init(&r->out, 64u << 20);
+		wb_snprintf(r->request_id, sizeof(r->request_id), "%08" PRIx32 "%012" PRIx64, s->boot_id,
+			    (uint64_t)atomic_fetch_add(&s->counter, 1));
+		client_address(conn, r->client_addr, sizeof(r->client_addr));
+		*con_cls = r;
+		atomic_fetch_add(&s->active, 1);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl) {
+			long long n = 0;
+
+			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n > s->cfg.body_max) {
+				plain_error(r, 413, "body_too_large", "request body is larger than allowed");
+				return send_response(conn, r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->body_too_big && buf_append(&r->body, upload_data, *upload_data_size) != WB_OK)
+			r->body_too_big = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status == 413)
+		return MHD_YES; /* already answered */
+	if (r->body_too_big)
+		plain_error(r, 413, "body_too_large", "request body is larger than allowed");
+	else
+		dispatch(s, r);
+	return send_response(conn, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	http_server *s = cls;
+	http_req *r = *con_cls;
+
+	(void)conn;
+	if (!r)
+		return;
+	if (s->cfg.log_access)
+		log_info("access id=%s method=%s route=%s status=%d bytes=%zu ms=%" PRId64 " user=%" PRId64 "%s",
+			 r->request_id, r->method, r->route_pattern ? r->route_pattern : "-", r->status,
+			 r->static_file ? r->static_len : r->out.len, clock_mono_ms() - r->start_ms, r->user_id,
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	req_free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->active, 1);
+}
+
+int http_start(const http_config *cfg, const http_route *routes, http_handler fallback, void *ctx, http_server **out)
+{
+	struct sockaddr_in sa;
+	http_server *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return WB_ENOMEM;
+	s->routes = routes;
+	s->fallback = fallback;
+	s->ctx = ctx;
+	s->cfg = *cfg;
+	s->boot_id = randombytes_random();
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)cfg->port);
+	if (inet_pton(AF_INET, cfg->address, &sa.sin_addr) != 1) {
+		log_error("http: listen address must be an IPv4 address");
+		free(s);
+		return WB_EINVAL;
+	}
+	s->daemon = MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+			MHD_USE_ERROR_LOG,
+		(uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		cfg->memory_limit, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	if (!s->daemon) {
+		log_error("http: cannot listen on %s:%d", cfg->address, cfg->port);
+		free(s);
+		return WB_EIO;
+	}
+	*out = s;
+	return WB_OK;
+}
+
+int http_port(const http_server *s)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+	return di ? di->port : 0;
+}
+
+void http_stop(http_server *s)
+{
+	if (!s)
+		return;
+	MHD_quiesce_daemon(s->daemon);
+	/* Let requests already inside a handler finish and be answered (at most
+	 * 15 s), then close the remaining (idle keep-alive) connections. */
+	for (int i = 0; i < 1500 && atomic_load(&s->active) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,363 @@
+/*
+ * The writer thread with group commit, the audit hash chain, and its
+ * verification. See audit.h for the guarantees.
+ */
+#include "audit.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/wb.h"
+
+#define AUDIT_BATCH_MAX 512
+#define GENESIS_HASH    "0000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct audit_job {
+	const audit_entry *e;
+	audit_job_fn fn;
+	void *arg;
+	int rc;
+	int done;
+	struct audit_job *next;
+} audit_job;
+
+struct audit {
+	store *s;
+	store_conn *c;
+	sec_keys keys;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv;
+	pthread_cond_t done_cv;
+	audit_job *head, *tail;
+	int stopping;
+	int64_t seq;
+	char hash[SEC_HASH_HEX];
+};
+
+static void field(buf *b, const char *s)
+{
+	buf_printf(b, "%zu:%s\n", strlen(s), s);
+}
+
+/* The canonical text an entry's hash covers. */
+static void canonical(buf *b, int64_t seq, int64_t at, const char *county, int64_t user_id, const char *username,
+		      const char *role, const char *action, const char *object_type, const char *object_id,
+		      const char *outcome, const char *client, const char *request_id, const char *detail)
+{
+	buf_reset(b);
+	buf_printf(b, "%" PRId64 "\n%" PRId64 "\n%" PRId64 "\n", seq, at, user_id);
+	field(b, county);
+	field(b, username);
+	field(b, role);
+	field(b, action);
+	field(b, object_type);
+	field(b, object_id);
+	field(b, outcome);
+	field(b, client);
+	field(b, request_id);
+	field(b, detail);
+}
+
+static int append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratch)
+{
+	char hash[SEC_HASH_HEX];
+	const char *outcome = job_rc == WB_OK ? e->outcome : "failed";
+	int64_t at = clock_now(), seq = a->seq + 1;
+	int rc;
+
+	if (job_rc == WB_ECONFLICT)
+		outcome = "conflict";
+	canonical(scratch, seq, at, e->county_code, e->user_id, e->username, e->role, e->action, e->object_type,
+		  e->object_id, outcome, e->client_addr, e->request_id, e->detail);
+	sec_chain_hash(&a->keys, a->hash, scratch->data, scratch->len, hash);
+	rc = conn_query(a->c, NULL,
+			"INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, "
+			"object_type, object_id, outcome, client_addr, request_id, detail, prev_hash, hash) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"isiisssssssssss", seq, e->county_code, at, e->user_id, e->username, e->role, e->action,
+			e->object_type, e->object_id, outcome, e->client_addr, e->request_id, e->detail, a->hash, hash);
+	if (rc < 0)
+		return rc;
+	a->seq = seq;
+	memcpy(a->hash, hash, SEC_HASH_HEX);
+	return WB_OK;
+}
+
+static void run_batch(audit *a, audit_job *batch)
+{
+	int64_t saved_seq = a->seq;
+	char saved_hash[SEC_HASH_HEX];
+	buf scratch;
+	int rc;
+
+	memcpy(saved_hash, a->hash, SEC_HASH_HEX);
+	buf_init(&scratch, 8192);
+	rc = conn_begin_write(a->c);
+	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
+		j->rc = WB_OK;
+		if (j->fn) {
+			rc = conn_exec(a->c, "SAVEPOINT wbjob");
+			if (rc)
+				break;
+			j->rc = j->fn(a->c, j->arg);
+			if (j->rc != WB_OK)
+				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob");
+			if (rc == WB_OK)
+				rc = conn_exec(a->c, "RELEASE SAVEPOINT wbjob");
+			if (rc)
+				break;
+		}
+		if (j->e)
+			rc = append_entry(a, j->e, j->rc, &scratch);
+	}
+	if (rc == WB_OK && a->seq != saved_seq)
+		rc = conn_query(a->c, NULL,
+				"INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+				"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+				"is", a->seq, a->hash);
+	if (rc >= 0)
+		rc = conn_commit(a->c);
+	else
+		conn_rollback(a->c);
+	if (rc < 0) {
+		log_error("audit: batch commit failed (%s); batch discarded", wb_strerror(rc));
+		a->seq = saved_seq;
+		memcpy(a->hash, saved_hash, SEC_HASH_HEX);
+		for (audit_job *j = batch; j; j = j->next)
+			j->rc = WB_ESTORE;
+	}
+	buf_cleanup(&scratch);
+}
+
+static void *writer_main(void *arg)
+{
+	audit *a = arg;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		audit_job *batch, *last;
+		int n = 1;
+
+		while (!a->head && !a->stopping)
+			pthread_cond_wait(&a->work_cv, &a->mu);
+		if (!a->head && a->stopping)
+			break;
+		batch = last = a->head;
+		while (last->next && n < AUDIT_BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		a->head = last->next;
+		if (!a->head)
+			a->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&a->mu);
+
+		run_batch(a, batch);
+
+		pthread_mutex_lock(&a->mu);
+		for (audit_job *j = batch; j; j = j->next)
+			j->done = 1;
+		pthread_cond_broadcast(&a->done_cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static int load_head(audit *a)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	rc = conn_query(a->c, &st, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
+	if (rc == STORE_ROW) {
+		a->seq = stmt_int64(a->c, st, 0);
+		wb_strlcpy(a->hash, stmt_text(a->c, st, 1), sizeof(a->hash));
+		stmt_reset(a->c, st);
+		return WB_OK;
+	}
+	if (rc == STORE_DONE) {
+		a->seq = 0;
+		wb_strlcpy(a->hash, GENESIS_HASH, sizeof(a->hash));
+		return WB_OK;
+	}
+	return rc;
+}
+
+int audit_start(store *s, const sec_keys *keys, audit **out)
+{
+	audit *a = calloc(1, sizeof(*a));
+	int rc;
+
+	if (!a)
+		return WB_ENOMEM;
+	a->s = s;
+	a->keys = *keys;
+	a->c = store_acquire(s);
+	if (strcmp(store_driver_name(s), "sqlite") == 0)
+		conn_exec(a->c, "PRAGMA synchronous=FULL");
+	rc = load_head(a);
+	if (rc) {
+		store_release(a->c);
+		free(a);
+		return rc;
+	}
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->work_cv, NULL);
+	pthread_cond_init(&a->done_cv, NULL);
+	if (pthread_create(&a->thread, NULL, writer_main, a) != 0) {
+		store_release(a->c);
+		free(a);
+		return WB_ENOMEM;
+	}
+	*out = a;
+	return WB_OK;
+}
+
+void audit_stop(audit *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stopping = 1;
+	pthread_cond_signal(&a->work_cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	store_release(a->c);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->work_cv);
+	pthread_cond_destroy(&a->done_cv);
+	free(a);
+}
+
+int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
+{
+	audit_job j = {.e = e, .fn = fn, .arg = arg};
+
+	pthread_mutex_lock(&a->mu);
+	if (a->stopping) {
+		pthread_mutex_unlock(&a->mu);
+		return WB_EBUSY;
+	}
+	if (a->tail)
+		a->tail->next = &j;
+	else
+		a->head = &j;
+	a->tail = &j;
+	pthread_cond_signal(&a->work_cv);
+	while (!j.done)
+		pthread_cond_wait(&a->done_cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	return j.rc;
+}
+
+void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,
+		      const char *client_addr, const char *request_id)
+{
+	memset(e, 0, sizeof(*e));
+	wb_strlcpy(e->county_code, county ? county : "", sizeof(e->county_code));
+	e->user_id = user_id;
+	wb_strlcpy(e->username, username ? username : "", sizeof(e->username));
+	wb_strlcpy(e->role, role ? role : "", sizeof(e->role));
+	wb_strlcpy(e->client_addr, client_addr ? client_addr : "", sizeof(e->client_addr));
+	wb_strlcpy(e->request_id, request_id ? request_id : "", sizeof(e->request_id));
+	wb_strlcpy(e->outcome, "ok", sizeof(e->outcome));
+}
+
+void audit_entry_set(audit_entry *e, const char *action, const char *object_type, const char *object_id,
+		     const char *outcome)
+{
+	wb_strlcpy(e->action, action, sizeof(e->action));
+	wb_strlcpy(e->object_type, object_type ? object_type : "", sizeof(e->object_type));
+	wb_strlcpy(e->object_id, object_id ? object_id : "", sizeof(e->object_id));
+	wb_strlcpy(e->outcome, outcome ? outcome : "ok", sizeof(e->outcome));
+}
+
+static const char *col(store_conn *c, store_stmt *st, int i)
+{
+	const char *s = stmt_text(c, st, i);
+
+	return s ? s : "";
+}
+
+int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_t *bad_seq_out, const char **reason_out)
+{
+	char prev[SEC_HASH_HEX], hash[SEC_HASH_HEX];
+	store_stmt *st = NULL;
+	int64_t expect = 1, head_seq = 0;
+	char head_hash[SEC_HASH_HEX] = "";
+	buf scratch;
+	int rc;
+
+	*count_out = 0;
+	*bad_seq_out = 0;
+	*reason_out = NULL;
+	wb_strlcpy(prev, GENESIS_HASH, sizeof(prev));
+	buf_init(&scratch, 16384);
+	rc = conn_prepare(c,
+			  "SELECT seq, at, county_code, user_id, username, role, action, object_type, "
+			  "object_id, outcome, client_addr, request_id, detail, prev_hash, hash "
+			  "FROM audit_log ORDER BY seq",
+			  &st);
+	if (rc)
+		goto out;
+	while ((rc = stmt_step(c, st)) == STORE_ROW) {
+		int64_t seq = stmt_int64(c, st, 0);
+
+		if (seq != expect) {
+			*bad_seq_out = seq;
+			*reason_out = seq > expect ? "entries missing before this one" : "entries out of order";
+			rc = WB_ECONFLICT;
+			goto out;
+		}
+		if (!sec_streq(col(c, st, 13), prev)) {
+			*bad_seq_out = seq;
+			*reason_out = "previous-hash link does not match the entry before";
+			rc = WB_ECONFLICT;
+			goto out;
+		}
+		canonical(&scratch, seq, stmt_int64(c, st, 1), col(c, st, 2), stmt_int64(c, st, 3), col(c, st, 4),
+			  col(c, st, 5), col(c, st, 6), col(c, st, 7), col(c, st, 8), col(c, st, 9), col(c, st, 10),
+			  col(c, st, 11), col(c, st, 12));
+		sec_chain_hash(keys, prev, scratch.data, scratch.len, hash);
+		if (!sec_streq(col(c, st, 14), hash)) {
+			*bad_seq_out = seq;
+			*reason_out = "entry content does not match its hash (altered)";
+			rc = WB_ECONFLICT;
+			goto out;
+		}
+		memcpy(prev, hash, SEC_HASH_HEX);
+		expect++;
+		(*count_out)++;
+	}
+	stmt_reset(c, st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	rc = conn_query(c, &st, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
+	if (rc == STORE_ROW) {
+		head_seq = stmt_int64(c, st, 0);
+		wb_strlcpy(head_hash, col(c, st, 1), sizeof(head_hash));
+	}
+	stmt_reset(c, st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	if (head_seq != *count_out || (*count_out > 0 && !sec_streq(head_hash, prev))) {
+		*bad_seq_out = *count_out + 1;
+		*reason_out = "newest entries were removed (chain head does not match)";
+		rc = WB_ECONFLICT;
+		goto out;
+	}
+	rc = WB_OK;
+out:
+	stmt_reset(c, st);
+	buf_cleanup(&scratch);
+	return rc;
+}

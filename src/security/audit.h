@@ -1,0 +1,70 @@
+/*
+ * The audit log and the single writer.
+ *
+ * Every write of the program goes through one writer thread that groups
+ * jobs into one transaction (group commit): each job runs in its own
+ * savepoint, then its audit entry is appended to the hash chain, then the
+ * batch commits with one sync, and only then are the submitters woken. So a
+ * request acknowledged with 2xx has both its change and its audit entry on
+ * disk, the chain is built in one order by one thread, and thousands of
+ * small audited requests cost one commit per batch, not one each.
+ *
+ * Chain: hash = keyed BLAKE2b(prev_hash || "\n" || canonical fields);
+ * audit_head keeps the newest seq and hash so that deleting the newest rows
+ * is detected too.
+ */
+#ifndef WB_AUDIT_H
+#define WB_AUDIT_H
+
+#include <stdint.h>
+
+#include "../store/store.h"
+#include "keys.h"
+
+typedef struct audit_entry {
+	char county_code[8];
+	int64_t user_id; /* 0 when unknown (failed login of an unknown name) */
+	char username[64];
+	char role[16];
+	char action[48];      /* e.g. "login", "child.read", "child.update" */
+	char object_type[24]; /* e.g. "child", "user", "session" */
+	char object_id[40];
+	char outcome[24]; /* "ok", "denied", "failed", ... */
+	char client_addr[48];
+	char request_id[24];
+	char detail[512]; /* JSON or short text, never personal data of children */
+} audit_entry;
+
+/* A write to run inside the batch transaction. Returns WB_OK or an error;
+ * on error the job's changes are rolled back to its savepoint. */
+typedef int (*audit_job_fn)(store_conn *c, void *arg);
+
+typedef struct audit audit;
+
+/* Starts the writer on a connection of s (held until audit_stop). */
+int audit_start(store *s, const sec_keys *keys, audit **out);
+/* Finishes queued jobs, stops the writer and gives its connection back. */
+void audit_stop(audit *a);
+
+/*
+ * Runs fn(arg) in the next batch (fn may be NULL for a pure audit entry)
+ * and appends e (may be NULL for an unaudited write such as a session
+ * touch). When fn fails, the entry is still written with outcome "failed".
+ * Blocks until the batch is committed. Returns fn's status, or WB_ESTORE if
+ * the batch could not be committed (then nothing of it was written).
+ */
+int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
+
+/* Fills the fields of e every request shares. */
+void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,
+		      const char *client_addr, const char *request_id);
+/* Sets action, object and outcome of e. */
+void audit_entry_set(audit_entry *e, const char *action, const char *object_type, const char *object_id,
+		     const char *outcome);
+
+/* Verifies the whole chain on connection c. Returns WB_OK, or WB_ECONFLICT
+ * with the first broken seq in *bad_seq_out and a reason in reason_out. */
+int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_t *bad_seq_out,
+		 const char **reason_out);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * Records and the queries over them. Every query that touches personal data
+ * takes a store_scope and adds it to its WHERE clause itself, so no caller
+ * can forget it. A record outside the scope is simply not found.
+ */
+#ifndef WB_MODEL_H
+#define WB_MODEL_H
+
+#include <stdint.h>
+
+#include "../util/buf.h"
+#include "store.h"
+
+/* Which children a caller may see. */
+enum scope_children {
+	SCOPE_NONE = 0, /* no child at all (admin, auditor, committee, department without grant) */
+	SCOPE_COUNTY,   /* every child of county_code */
+	SCOPE_AREA,     /* village_code in [lo, hi) */
+	SCOPE_GRID,     /* grid_code = grid */
+	SCOPE_SCHOOL,   /* school_id = unit_id */
+};
+
+typedef struct store_scope {
+	char county_code[8];
+	enum scope_children children;
+	char lo[16];
+	char hi[17];
+	char grid[16];
+	int64_t unit_id;
+} store_scope;
+
+/* Appends " AND <scope condition on alias>" to sql and its values to args. */
+int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args);
+/* 1 if a child living in village/grid would be inside the scope. */
+int scope_covers_place(const store_scope *sc, const char *village_code, const char *grid_code);
+
+/* ---- areas ---- */
+typedef struct area_rec {
+	char code[16];
+	char county_code[8];
+	char parent_code[16];
+	char level[12];
+	char kind[16];
+	char name[96];
+	int64_t children;
+} area_rec;
+
+int store_area_get(store_conn *c, const char *code, area_rec *out);
+/* Lists the direct children of parent (NULL: the counties), up to limit. */
+typedef int (*area_cb)(const area_rec *a, void *arg);
+int store_area_list(store_conn *c, const char *parent, const char *after, int limit, area_cb cb, void *arg);
+int store_area_insert(store_conn *c, const area_rec *a, int64_t now);
+int store_area_count(store_conn *c, const char *county, int64_t *out);
+
+/* ---- units (departments, organisations, schools) ---- */
+typedef struct unit_rec {
+	int64_t id;
+	char county_code[8];
+	char kind[12];
+	char code[32];
+	char name[128];
+	char area_code[16];
+} unit_rec;
+
+int store_unit_insert(store_conn *c, const unit_rec *u, int64_t now, int64_t *id_out);
+int store_unit_get(store_conn *c, int64_t id, unit_rec *out);
+int store_unit_find(store_conn *c, const char *county, const char *kind, const char *code, unit_rec *out);
+typedef int (*unit_cb)(const unit_rec *u, void *arg);
+int store_unit_list(store_conn *c, const char *county, const char *kind, unit_cb cb, void *arg);
+
+/* ---- users, memberships, sessions ---- */
+typedef struct user_rec {
+	int64_t id;
+	char county_code[8];
+	char username[64];
+	char display_name[128];
+	char password_hash[128];
+	int locked;
+	int must_change_password;
+	int64_t created_at;
+} user_rec;
+
+typedef struct membership_rec {
+	int64_t id;
+	int64_t user_id;
+	char county_code[8];
+	char role[16];
+	char area_code[16];
+	int64_t unit_id;
+} membership_rec;
+
+int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out);
+int store_user_by_name(store_conn *c, const char *username, user_rec *out);
+int store_user_get(store_conn *c, int64_t id, user_rec *out);
+int store_user_set_password(store_conn *c, int64_t id, const char *hash, int must_change, int64_t now);
+int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now);
+typedef int (*user_cb)(const user_rec *u, void *arg);
+int store_user_list(store_conn *c, user_cb cb, void *arg);
+
+int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now, int64_t *id_out);
+typedef int (*membership_cb)(const membership_rec *m, void *arg);
+int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void *arg);
+int store_membership_get(store_conn *c, int64_t id, membership_rec *out);
+
+int store_login_failure_add(store_conn *c, const char *county, int64_t user_id, int64_t now);
+int store_login_failures_since(store_conn *c, int64_t user_id, int64_t since, int64_t *count_out);
+int store_login_failures_clear(store_conn *c, int64_t user_id);
+
+typedef struct session_rec {
+	int64_t id;
+	char county_code[8];
+	char csrf_hash[65];
+	char kind[8];
+	int64_t user_id;
+	int64_t membership_id;
+	int64_t created_at;
+	int64_t last_seen;
+	int64_t expires_at;
+} session_rec;
+
+int store_session_insert(store_conn *c, const session_rec *s, const char *token_hash, int64_t *id_out);
+int store_session_by_token(store_conn *c, const char *token_hash, session_rec *out);
+int store_session_touch(store_conn *c, int64_t id, int64_t now);
+int store_session_delete(store_conn *c, int64_t id);
+int store_session_delete_user(store_conn *c, int64_t user_id);
+int store_session_set_membership(store_conn *c, int64_t id, int64_t membership_id);
+
+/* ---- children ---- */
+typedef struct child_rec {
+	int64_t id;
+	char county_code[8];
+	char name[128];
+	char id_enc[160];
+	char id_bidx[65];
+	char id_mask[20];
+	char sex[2];
+	char birth_date[11];
+	char village_code[16];
+	char grid_code[16];
+	int64_t school_id;
+	int64_t version;
+	int64_t created_at;
+	int64_t created_by;
+	int64_t updated_at;
+	int64_t updated_by;
+} child_rec;
+
+typedef struct child_filter {
+	const char *area;    /* area code prefix (township/village/grid) */
+	const char *name;    /* substring */
+	const char *id_bidx; /* exact blind index */
+	int64_t school_id;
+	int64_t after_id; /* cursor */
+	int limit;
+} child_filter;
+
+int store_child_insert(store_conn *c, child_rec *ch);
+int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out);
+typedef int (*child_cb)(const child_rec *ch, void *arg);
+int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg);
+int store_child_count(store_conn *c, const store_scope *sc, const child_filter *f, int64_t *out);
+/* Writes ch over the stored row if its version is expected_version (then
+ * increments it). WB_ECONFLICT on a version mismatch, WB_ENOTFOUND outside
+ * the scope. */
+int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int64_t expected_version);
+int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+			   const char *field, const char *old_value, const char *new_value);
+typedef int (*change_cb)(int64_t at, int64_t user_id, const char *field, const char *old_value, const char *new_value,
+			 void *arg);
+int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg);
+
+/* ---- audit (reading) ---- */
+typedef struct audit_rec {
+	int64_t seq;
+	int64_t at;
+	int64_t user_id;
+	char username[64];
+	char role[16];
+	char action[48];
+	char object_type[24];
+	char object_id[40];
+	char outcome[24];
+	char client_addr[48];
+	char request_id[24];
+	char detail[512];
+	char hash[65];
+} audit_rec;
+
+typedef struct audit_filter {
+	const char *action;
+	const char *object_type;
+	const char *object_id;
+	int64_t user_id;
+	int64_t before_seq; /* cursor: entries with seq < before_seq (0: newest) */
+	int limit;
+} audit_filter;
+
+typedef int (*audit_cb)(const audit_rec *a, void *arg);
+int store_audit_list(store_conn *c, const char *county, const audit_filter *f, audit_cb cb, void *arg);
+
+/* ---- idempotency ---- */
+int store_idem_get(store_conn *c, int64_t user_id, const char *key, char *method_out, size_t mlen, char *path_out,
+		   size_t plen, int *status_out, char **body_out);
+int store_idem_put(store_conn *c, int64_t user_id, const char *key, const char *county, const char *method,
+		   const char *path, int status, const char *body, int64_t now);
+
+#endif

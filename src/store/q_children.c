@@ -1,0 +1,318 @@
+/*
+ * Queries over children and their change history. The caller's scope is
+ * part of every SELECT and UPDATE here (scope_children_sql), so a record
+ * outside it is not found rather than refused.
+ */
+#include <string.h>
+
+#include "../util/wb.h"
+#include "model.h"
+
+#define CHILD_COLS                                                                                     \
+	"c.id, c.county_code, c.name, COALESCE(c.id_enc, ''), COALESCE(c.id_bidx, ''), "               \
+	"COALESCE(c.id_mask, ''), COALESCE(c.sex, ''), COALESCE(c.birth_date, ''), c.village_code, "   \
+	"COALESCE(c.grid_code, ''), COALESCE(c.school_id, 0), c.version, c.created_at, c.created_by, " \
+	"c.updated_at, c.updated_by"
+
+int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
+{
+	int rc = buf_printf(sql, " AND %s.county_code = ?", alias);
+
+	args_text(args, sc->county_code);
+	switch (sc->children) {
+	case SCOPE_COUNTY: break;
+	case SCOPE_AREA:
+		rc = rc ? rc : buf_printf(sql, " AND %s.village_code >= ? AND %s.village_code < ?", alias, alias);
+		args_text(args, sc->lo);
+		args_text(args, sc->hi);
+		break;
+	case SCOPE_GRID:
+		rc = rc ? rc : buf_printf(sql, " AND %s.grid_code = ?", alias);
+		args_text(args, sc->grid);
+		break;
+	case SCOPE_SCHOOL:
+		rc = rc ? rc : buf_printf(sql, " AND %s.school_id = ?", alias);
+		args_int(args, sc->unit_id);
+		break;
+	case SCOPE_NONE:
+	default: rc = rc ? rc : buf_puts(sql, " AND 1 = 0"); break;
+	}
+	return rc;
+}
+
+int scope_covers_place(const store_scope *sc, const char *village_code, const char *grid_code)
+{
+	switch (sc->children) {
+	case SCOPE_COUNTY: return strncmp(village_code, sc->county_code, strlen(sc->county_code)) == 0;
+	case SCOPE_AREA: return strcmp(village_code, sc->lo) >= 0 && strcmp(village_code, sc->hi) < 0;
+	case SCOPE_GRID: return grid_code && strcmp(grid_code, sc->grid) == 0;
+	default: return 0;
+	}
+}
+
+static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->id = stmt_int64(c, st, 0);
+	stmt_copy(c, st, 1, ch->county_code, sizeof(ch->county_code));
+	stmt_copy(c, st, 2, ch->name, sizeof(ch->name));
+	stmt_copy(c, st, 3, ch->id_enc, sizeof(ch->id_enc));
+	stmt_copy(c, st, 4, ch->id_bidx, sizeof(ch->id_bidx));
+	stmt_copy(c, st, 5, ch->id_mask, sizeof(ch->id_mask));
+	stmt_copy(c, st, 6, ch->sex, sizeof(ch->sex));
+	stmt_copy(c, st, 7, ch->birth_date, sizeof(ch->birth_date));
+	stmt_copy(c, st, 8, ch->village_code, sizeof(ch->village_code));
+	stmt_copy(c, st, 9, ch->grid_code, sizeof(ch->grid_code));
+	ch->school_id = stmt_int64(c, st, 10);
+	ch->version = stmt_int64(c, st, 11);
+	ch->created_at = stmt_int64(c, st, 12);
+	ch->created_by = stmt_int64(c, st, 13);
+	ch->updated_at = stmt_int64(c, st, 14);
+	ch->updated_by = stmt_int64(c, st, 15);
+}
+
+static const char *nz(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+int store_child_insert(store_conn *c, child_rec *ch)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	int rc;
+
+	rc = conn_prepare(c,
+			  "INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
+			  "village_code, grid_code, school_id, version, created_at, created_by, updated_at, "
+			  "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
+			  &st);
+	if (rc)
+		return rc;
+	args_text(&a, ch->county_code);
+	args_text(&a, ch->name);
+	args_text(&a, nz(ch->id_enc));
+	args_text(&a, nz(ch->id_bidx));
+	args_text(&a, nz(ch->id_mask));
+	args_text(&a, nz(ch->sex));
+	args_text(&a, nz(ch->birth_date));
+	args_text(&a, ch->village_code);
+	args_text(&a, nz(ch->grid_code));
+	rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = ch->school_id ? stmt_bind_int64(c, st, 10, ch->school_id) : stmt_bind_null(c, st, 10);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 11, ch->created_at);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 12, ch->created_by);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 13, ch->updated_at);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 14, ch->updated_by);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	if (rc == STORE_ROW) {
+		ch->id = stmt_int64(c, st, 0);
+		ch->version = 1;
+		rc = WB_OK;
+	} else if (rc == STORE_DONE) {
+		rc = WB_ESTORE;
+	}
+	stmt_reset(c, st);
+	return rc;
+}
+
+int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql, "SELECT " CHILD_COLS " FROM children c WHERE c.id = ?");
+	args_int(&a, id);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	if (rc == STORE_ROW) {
+		child_row(c, st, out);
+		rc = WB_OK;
+	} else if (rc == STORE_DONE) {
+		rc = WB_ENOTFOUND;
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, store_args *a)
+{
+	int rc = scope_children_sql(sc, "c", sql, a);
+
+	if (rc == WB_OK && f->area && f->area[0]) {
+		size_t n = strlen(f->area);
+
+		if (n == 15) {
+			rc = buf_puts(sql, " AND c.grid_code = ?");
+			args_text(a, f->area);
+		} else if (n == 6) {
+			rc = buf_puts(sql, " AND c.county_code = ?");
+			args_text(a, f->area);
+		} else {
+			/* village codes of the subtree are the range [area, area + ":") */
+			rc = buf_puts(sql, " AND c.village_code >= ? AND c.village_code < ? || ':'");
+			args_text(a, f->area);
+			args_text(a, f->area);
+		}
+	}
+	if (rc == WB_OK && f->name && f->name[0]) {
+		rc = buf_puts(sql, " AND c.name LIKE '%' || ? || '%'");
+		args_text(a, f->name);
+	}
+	if (rc == WB_OK && f->id_bidx) {
+		rc = buf_puts(sql, " AND c.id_bidx = ?");
+		args_text(a, f->id_bidx);
+	}
+	if (rc == WB_OK && f->school_id) {
+		rc = buf_puts(sql, " AND c.school_id = ?");
+		args_int(a, f->school_id);
+	}
+	return rc;
+}
+
+int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql, "SELECT " CHILD_COLS " FROM children c WHERE c.id > ?");
+	args_int(&a, f->after_id);
+	if (rc == WB_OK)
+		rc = filter_sql(sc, f, &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY c.id LIMIT ?");
+	args_int(&a, f->limit);
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		child_rec ch;
+
+		child_row(c, st, &ch);
+		rc = cb(&ch, arg);
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_count(store_conn *c, const store_scope *sc, const child_filter *f, int64_t *out)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	*out = 0;
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql, "SELECT COUNT(*) FROM children c WHERE 1 = 1");
+	if (rc == WB_OK)
+		rc = filter_sql(sc, f, &sql, &a);
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	if (rc == STORE_ROW) {
+		*out = stmt_int64(c, st, 0);
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int64_t expected_version)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql,
+		      "UPDATE children SET name = ?, id_enc = ?, id_bidx = ?, id_mask = ?, sex = ?, birth_date = ?, "
+		      "village_code = ?, grid_code = ?, version = version + 1, updated_at = ?, updated_by = ? "
+		      "WHERE id = ? AND version = ? AND id IN (SELECT c.id FROM children c WHERE c.id = ?");
+	args_text(&a, ch->name);
+	args_text(&a, nz(ch->id_enc));
+	args_text(&a, nz(ch->id_bidx));
+	args_text(&a, nz(ch->id_mask));
+	args_text(&a, nz(ch->sex));
+	args_text(&a, nz(ch->birth_date));
+	args_text(&a, ch->village_code);
+	args_text(&a, nz(ch->grid_code));
+	args_int(&a, ch->updated_at);
+	args_int(&a, ch->updated_by);
+	args_int(&a, ch->id);
+	args_int(&a, expected_version);
+	args_int(&a, ch->id);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, ") RETURNING version");
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	if (rc == STORE_ROW) {
+		ch->version = stmt_int64(c, st, 0);
+		rc = WB_OK;
+	} else if (rc == STORE_DONE) {
+		rc = WB_ECONFLICT; /* the caller checked existence and scope first */
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+			   const char *field, const char *old_value, const char *new_value)
+{
+	int rc = conn_query(c, NULL,
+			    "INSERT INTO child_changes (county_code, child_id, at, user_id, field, old_value, "
+			    "new_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			    "siiisss", county, child_id, at, user_id, field, old_value, new_value);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT at, user_id, field, old_value, new_value FROM child_changes WHERE child_id = ? "
+			      "ORDER BY id LIMIT 1000",
+			      &st);
+
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, child_id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW)
+		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), stmt_text(c, st, 3),
+			stmt_text(c, st, 4), arg);
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}

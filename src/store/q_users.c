@@ -1,0 +1,293 @@
+/* Queries over users, memberships, login failures and sessions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/wb.h"
+#include "model.h"
+
+#define USER_COLS "id, county_code, username, display_name, password_hash, locked, must_change_password, created_at"
+
+static void user_row(store_conn *c, store_stmt *st, user_rec *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = stmt_int64(c, st, 0);
+	stmt_copy(c, st, 1, u->county_code, sizeof(u->county_code));
+	stmt_copy(c, st, 2, u->username, sizeof(u->username));
+	stmt_copy(c, st, 3, u->display_name, sizeof(u->display_name));
+	stmt_copy(c, st, 4, u->password_hash, sizeof(u->password_hash));
+	u->locked = (int)stmt_int64(c, st, 5);
+	u->must_change_password = (int)stmt_int64(c, st, 6);
+	u->created_at = stmt_int64(c, st, 7);
+}
+
+static int one_int(int rc, store_conn *c, store_stmt *st, int64_t *out)
+{
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	*out = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO users (county_code, username, display_name, password_hash, locked, "
+			    "must_change_password, password_changed_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) "
+			    "RETURNING id",
+			    "ssssiii", u->county_code, u->username, u->display_name, u->password_hash,
+			    (int64_t)u->must_change_password, now, now);
+
+	return one_int(rc, c, st, id_out);
+}
+
+static int user_one(store_conn *c, const char *sql, const char *fmt, const void *key, user_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = fmt[0] == 's' ? conn_query(c, &st, sql, fmt, (const char *)key)
+			       : conn_query(c, &st, sql, fmt, *(const int64_t *)key);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	user_row(c, st, out);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_user_by_name(store_conn *c, const char *username, user_rec *out)
+{
+	return user_one(c, "SELECT " USER_COLS " FROM users WHERE username = ?", "s", username, out);
+}
+
+int store_user_get(store_conn *c, int64_t id, user_rec *out)
+{
+	return user_one(c, "SELECT " USER_COLS " FROM users WHERE id = ?", "i", &id, out);
+}
+
+int store_user_set_password(store_conn *c, int64_t id, const char *hash, int must_change, int64_t now)
+{
+	int rc = conn_query(c, NULL,
+			    "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? "
+			    "WHERE id = ?",
+			    "siii", hash, (int64_t)must_change, now, id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now)
+{
+	int rc = conn_query(c, NULL, "UPDATE users SET locked = ?, locked_at = ? WHERE id = ?", "iii", (int64_t)locked,
+			    now, id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_user_list(store_conn *c, user_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT " USER_COLS " FROM users ORDER BY username", &st);
+
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		user_rec u;
+
+		user_row(c, st, &u);
+		rc = cb(&u, arg);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+#define MEMBER_COLS "id, user_id, county_code, role, COALESCE(area_code, ''), COALESCE(unit_id, 0)"
+
+static void member_row(store_conn *c, store_stmt *st, membership_rec *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = stmt_int64(c, st, 0);
+	m->user_id = stmt_int64(c, st, 1);
+	stmt_copy(c, st, 2, m->county_code, sizeof(m->county_code));
+	stmt_copy(c, st, 3, m->role, sizeof(m->role));
+	stmt_copy(c, st, 4, m->area_code, sizeof(m->area_code));
+	m->unit_id = stmt_int64(c, st, 5);
+}
+
+int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now, int64_t *id_out)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	rc = conn_prepare(c,
+			  "INSERT INTO memberships (county_code, user_id, role, area_code, unit_id, created_at) "
+			  "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			  &st);
+	if (rc)
+		return rc;
+	rc = stmt_bind_text(c, st, 1, m->county_code);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 2, m->user_id);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 3, m->role);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 4, m->area_code[0] ? m->area_code : NULL);
+	if (rc == WB_OK)
+		rc = m->unit_id ? stmt_bind_int64(c, st, 5, m->unit_id) : stmt_bind_null(c, st, 5);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 6, now);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	if (rc == STORE_ROW) {
+		*id_out = stmt_int64(c, st, 0);
+		rc = WB_OK;
+	} else if (rc == STORE_DONE) {
+		rc = WB_ESTORE;
+	}
+	stmt_reset(c, st);
+	return rc;
+}
+
+int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT " MEMBER_COLS " FROM memberships WHERE user_id = ? ORDER BY id", &st);
+
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, user_id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		membership_rec m;
+
+		member_row(c, st, &m);
+		rc = cb(&m, arg);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_membership_get(store_conn *c, int64_t id, membership_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT " MEMBER_COLS " FROM memberships WHERE id = ?", "i", id);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	member_row(c, st, out);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_login_failure_add(store_conn *c, const char *county, int64_t user_id, int64_t now)
+{
+	int rc = conn_query(c, NULL, "INSERT INTO login_failures (county_code, user_id, at) VALUES (?, ?, ?)", "sii",
+			    county, user_id, now);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_login_failures_since(store_conn *c, int64_t user_id, int64_t since, int64_t *count_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM login_failures WHERE user_id = ? AND at >= ?", "ii", user_id,
+			    since);
+
+	return one_int(rc, c, st, count_out);
+}
+
+int store_login_failures_clear(store_conn *c, int64_t user_id)
+{
+	int rc = conn_query(c, NULL, "DELETE FROM login_failures WHERE user_id = ?", "i", user_id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_session_insert(store_conn *c, const session_rec *s, const char *token_hash, int64_t *id_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO sessions (county_code, token_hash, csrf_hash, kind, user_id, membership_id, "
+			    "created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    "ssssiiiii", s->county_code, token_hash, s->csrf_hash, s->kind, s->user_id,
+			    s->membership_id, s->created_at, s->last_seen, s->expires_at);
+
+	return one_int(rc, c, st, id_out);
+}
+
+int store_session_by_token(store_conn *c, const char *token_hash, session_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT id, county_code, csrf_hash, kind, user_id, membership_id, created_at, last_seen, "
+			    "expires_at FROM sessions WHERE token_hash = ?",
+			    "s", token_hash);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	memset(out, 0, sizeof(*out));
+	out->id = stmt_int64(c, st, 0);
+	stmt_copy(c, st, 1, out->county_code, sizeof(out->county_code));
+	stmt_copy(c, st, 2, out->csrf_hash, sizeof(out->csrf_hash));
+	stmt_copy(c, st, 3, out->kind, sizeof(out->kind));
+	out->user_id = stmt_int64(c, st, 4);
+	out->membership_id = stmt_int64(c, st, 5);
+	out->created_at = stmt_int64(c, st, 6);
+	out->last_seen = stmt_int64(c, st, 7);
+	out->expires_at = stmt_int64(c, st, 8);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_session_touch(store_conn *c, int64_t id, int64_t now)
+{
+	int rc = conn_query(c, NULL, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now, id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_session_delete(store_conn *c, int64_t id)
+{
+	int rc = conn_query(c, NULL, "DELETE FROM sessions WHERE id = ?", "i", id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_session_delete_user(store_conn *c, int64_t user_id)
+{
+	int rc = conn_query(c, NULL, "DELETE FROM sessions WHERE user_id = ?", "i", user_id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_session_set_membership(store_conn *c, int64_t id, int64_t membership_id)
+{
+	int rc = conn_query(c, NULL, "UPDATE sessions SET membership_id = ? WHERE id = ?", "ii", membership_id, id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_idem_get(store_conn *c, int64_t user_id, const char *key, char *method_out, size_t mlen, char *path_out,
+		   size_t plen, int *status_out, char **body_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(
+		c, &st, "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
+		"is", user_id, key);
+
+	*body_out = NULL;
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	stmt_copy(c, st, 0, method_out, mlen);
+	stmt_copy(c, st, 1, path_out, plen);
+	*status_out = (int)stmt_int64(c, st, 2);
+	*body_out = strdup(stmt_text(c, st, 3) ? stmt_text(c, st, 3) : "");
+	stmt_reset(c, st);
+	return *body_out ? WB_OK : WB_ENOMEM;
+}
+
+int store_idem_put(store_conn *c, int64_t user_id, const char *key, const char *county, const char *method,
+		   const char *path, int status, const char *body, int64_t now)
+{
+	int rc = conn_query(c, NULL,
+			    "INSERT INTO idempotency_keys (user_id, idem_key, county_code, method, path, status, body, "
+			    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			    "issssisi", user_id, key, county, method, path, (int64_t)status, body, now);
+
+	return rc < 0 ? rc : WB_OK;
+}

@@ -1,0 +1,239 @@
+/*
+ * The SQLite driver. One sqlite3 handle per pooled connection, opened in WAL
+ * mode with a busy timeout; prepared statements are cached per connection in
+ * a small open-addressing table keyed by the SQL text, so hot queries are
+ * compiled once per connection for the life of the process.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/wb.h"
+#include "store.h"
+
+#define SQ_CACHE_SLOTS 512
+
+typedef struct sq_slot {
+	char *sql;
+	sqlite3_stmt *stmt;
+} sq_slot;
+
+typedef struct sq_db {
+	sqlite3 *db;
+	sq_slot cache[SQ_CACHE_SLOTS];
+	int cached;
+} sq_db;
+
+static uint64_t sq_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void sq_cache_put(sq_db *d, char *sql, sqlite3_stmt *st)
+{
+	uint64_t h = sq_hash(sql);
+
+	for (int probe = 0; probe < SQ_CACHE_SLOTS; probe++) {
+		size_t slot = (size_t)((h + (uint64_t)probe) % SQ_CACHE_SLOTS);
+
+		if (!d->cache[slot].sql) {
+			d->cache[slot].sql = sql;
+			d->cache[slot].stmt = st;
+			d->cached++;
+			return;
+		}
+	}
+}
+
+/* Drops cached statements; with keep_busy, statements in the middle of a
+ * result (a caller is iterating them) survive and are re-inserted. */
+static void sq_cache_clear(sq_db *d, int keep_busy)
+{
+	sq_slot keep[SQ_CACHE_SLOTS];
+	int nkeep = 0;
+
+	for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
+		if (!d->cache[i].sql)
+			continue;
+		if (keep_busy && sqlite3_stmt_busy(d->cache[i].stmt)) {
+			keep[nkeep++] = d->cache[i];
+		} else {
+			sqlite3_finalize(d->cache[i].stmt);
+			free(d->cache[i].sql);
+		}
+		d->cache[i].stmt = NULL;
+		d->cache[i].sql = NULL;
+	}
+	d->cached = 0;
+	for (int i = 0; i < nkeep; i++)
+		sq_cache_put(d, keep[i].sql, keep[i].stmt);
+}
+
+static int sq_open(const char *url, void **db_out, char *err, size_t errlen)
+{
+	const char *path = url + strlen("sqlite:");
+	sq_db *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d)
+		return WB_ENOMEM;
+	rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		wb_snprintf(err, errlen, "cannot open SQLite database: %s",
+			    d->db ? sqlite3_errmsg(d->db) : "out of memory");
+		sqlite3_close(d->db);
+		free(d);
+		return WB_ESTORE;
+	}
+	sqlite3_busy_timeout(d->db, 10000);
+	sqlite3_extended_result_codes(d->db, 0);
+	if (sqlite3_exec(d->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		wb_snprintf(err, errlen, "cannot configure SQLite database: %s", sqlite3_errmsg(d->db));
+		sqlite3_close(d->db);
+		free(d);
+		return WB_ESTORE;
+	}
+	*db_out = d;
+	return WB_OK;
+}
+
+static void sq_close(void *db)
+{
+	sq_db *d = db;
+
+	if (!d)
+		return;
+	sq_cache_clear(d, 0);
+	sqlite3_close(d->db);
+	free(d);
+}
+
+static int sq_map(int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_DONE: return STORE_DONE;
+	case SQLITE_ROW: return STORE_ROW;
+	case SQLITE_CONSTRAINT: return WB_ECONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return WB_EBUSY;
+	case SQLITE_NOMEM: return WB_ENOMEM;
+	default: return WB_ESTORE;
+	}
+}
+
+static int sq_exec(void *db, const char *sql)
+{
+	sq_db *d = db;
+
+	return sq_map(sqlite3_exec(d->db, sql, NULL, NULL, NULL)) == STORE_DONE ? WB_OK : WB_ESTORE;
+}
+
+static int sq_prepare(void *db, const char *sql, void **stmt_out)
+{
+	sq_db *d = db;
+	uint64_t h = sq_hash(sql);
+	sqlite3_stmt *st = NULL;
+	size_t slot;
+
+	for (int probe = 0; probe < SQ_CACHE_SLOTS; probe++) {
+		slot = (size_t)((h + (uint64_t)probe) % SQ_CACHE_SLOTS);
+		if (!d->cache[slot].sql)
+			break;
+		if (strcmp(d->cache[slot].sql, sql) == 0) {
+			*stmt_out = d->cache[slot].stmt;
+			return WB_OK;
+		}
+	}
+	if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return WB_ESTORE;
+	if (d->cached >= SQ_CACHE_SLOTS / 2)
+		sq_cache_clear(d, 1); /* dynamic SQL flooded the cache: start again */
+	{
+		char *copy = strdup(sql);
+
+		if (!copy) {
+			sqlite3_finalize(st);
+			return WB_ENOMEM;
+		}
+		sq_cache_put(d, copy, st);
+	}
+	*stmt_out = st;
+	return WB_OK;
+}
+
+static int sq_bind_int64(void *stmt, int idx, int64_t v)
+{
+	return sqlite3_bind_int64(stmt, idx, v) == SQLITE_OK ? WB_OK : WB_ESTORE;
+}
+
+static int sq_bind_text(void *stmt, int idx, const char *s)
+{
+	int rc = s ? sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(stmt, idx);
+
+	return rc == SQLITE_OK ? WB_OK : WB_ESTORE;
+}
+
+static int sq_bind_null(void *stmt, int idx)
+{
+	return sqlite3_bind_null(stmt, idx) == SQLITE_OK ? WB_OK : WB_ESTORE;
+}
+
+static int sq_step(void *stmt)
+{
+	return sq_map(sqlite3_step(stmt));
+}
+
+static int64_t sq_column_int64(void *stmt, int col)
+{
+	return sqlite3_column_int64(stmt, col);
+}
+
+static const char *sq_column_text(void *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
+static int sq_column_is_null(void *stmt, int col)
+{
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL;
+}
+
+static void sq_reset(void *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+static const char *sq_errmsg(void *db)
+{
+	return sqlite3_errmsg(((sq_db *)db)->db);
+}
+
+const store_driver store_sqlite_driver = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.bind_int64 = sq_bind_int64,
+	.bind_text = sq_bind_text,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.column_int64 = sq_column_int64,
+	.column_text = sq_column_text,
+	.column_is_null = sq_column_is_null,
+	.reset = sq_reset,
+	.begin_write_sql = "BEGIN IMMEDIATE",
+	.errmsg = sq_errmsg,
+};

@@ -1,0 +1,374 @@
+/*
+ * The connection pool, the driver wrappers and the migration runner.
+ *
+ * The pool is a fixed array of connections guarded by one mutex and a
+ * condition variable: a request thread takes a connection for the whole
+ * request and gives it back, so prepared statements cached by the driver are
+ * reused across requests, and each connection is used by one thread at a
+ * time (what SQLite and libpq both require).
+ */
+#include "store.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/wb.h"
+#include "embedded.h"
+
+struct store {
+	const store_driver *drv;
+	store_conn *conns;
+	int *free_stack;
+	int nfree;
+	int size;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static const store_driver *driver_for(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return &store_sqlite_driver;
+	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+		return &store_pg_driver;
+	return NULL;
+}
+
+int store_open(const char *url, int size, store **out, char *err, size_t errlen)
+{
+	const store_driver *drv = driver_for(url);
+	store *s = NULL;
+	int rc = WB_OK;
+
+	*out = NULL;
+	if (!drv) {
+		wb_snprintf(err, errlen, "database URL must start with sqlite: or postgresql://");
+		return WB_EINVAL;
+	}
+	if (size < 1 || size > 256) {
+		wb_snprintf(err, errlen, "pool size must be 1..256");
+		return WB_EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return WB_ENOMEM;
+	s->drv = drv;
+	s->conns = calloc((size_t)size, sizeof(*s->conns));
+	s->free_stack = calloc((size_t)size, sizeof(int));
+	if (!s->conns || !s->free_stack) {
+		rc = WB_ENOMEM;
+		goto out;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	for (int i = 0; i < size; i++) {
+		rc = drv->open(url, &s->conns[i].db, err, errlen);
+		if (rc)
+			goto out;
+		s->conns[i].drv = drv;
+		s->conns[i].owner = s;
+		s->size = i + 1;
+		s->free_stack[s->nfree++] = i;
+	}
+out:
+	if (rc) {
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return WB_OK;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->size; i++)
+		s->drv->close(s->conns[i].db);
+	if (s->conns) {
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+	}
+	free(s->conns);
+	free(s->free_stack);
+	free(s);
+}
+
+const char *store_driver_name(const store *s)
+{
+	return s->drv->name;
+}
+
+store_conn *store_acquire(store *s)
+{
+	store_conn *c;
+
+	pthread_mutex_lock(&s->mu);
+	while (s->nfree == 0)
+		pthread_cond_wait(&s->cv, &s->mu);
+	c = &s->conns[s->free_stack[--s->nfree]];
+	pthread_mutex_unlock(&s->mu);
+	return c;
+}
+
+void store_release(store_conn *c)
+{
+	store *s;
+
+	if (!c)
+		return;
+	s = c->owner;
+	if (c->in_tx)
+		conn_rollback(c);
+	pthread_mutex_lock(&s->mu);
+	s->free_stack[s->nfree++] = (int)(c - s->conns);
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+int conn_exec(store_conn *c, const char *sql)
+{
+	int rc = c->drv->exec(c->db, sql);
+
+	if (rc)
+		log_error("store: exec failed: %s", c->drv->errmsg(c->db));
+	return rc;
+}
+
+int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
+{
+	void *st = NULL;
+	int rc = c->drv->prepare(c->db, sql, &st);
+
+	if (rc) {
+		log_error("store: prepare failed: %s", c->drv->errmsg(c->db));
+		return rc;
+	}
+	*stmt_out = st;
+	return WB_OK;
+}
+
+int stmt_bind_int64(store_conn *c, store_stmt *st, int idx, int64_t v)
+{
+	return c->drv->bind_int64(st, idx, v);
+}
+
+int stmt_bind_text(store_conn *c, store_stmt *st, int idx, const char *s)
+{
+	return c->drv->bind_text(st, idx, s);
+}
+
+int stmt_bind_null(store_conn *c, store_stmt *st, int idx)
+{
+	return c->drv->bind_null(st, idx);
+}
+
+int stmt_step(store_conn *c, store_stmt *st)
+{
+	int rc = c->drv->step(st);
+
+	if (rc < 0 && rc != WB_ECONFLICT)
+		log_error("store: step failed: %s", c->drv->errmsg(c->db));
+	return rc;
+}
+
+int64_t stmt_int64(store_conn *c, store_stmt *st, int col)
+{
+	return c->drv->column_int64(st, col);
+}
+
+const char *stmt_text(store_conn *c, store_stmt *st, int col)
+{
+	return c->drv->column_text(st, col);
+}
+
+int stmt_is_null(store_conn *c, store_stmt *st, int col)
+{
+	return c->drv->column_is_null(st, col);
+}
+
+void stmt_reset(store_conn *c, store_stmt *st)
+{
+	if (st)
+		c->drv->reset(st);
+}
+
+int conn_begin(store_conn *c)
+{
+	int rc = conn_exec(c, "BEGIN");
+
+	if (rc == WB_OK)
+		c->in_tx = 1;
+	return rc;
+}
+
+int conn_begin_write(store_conn *c)
+{
+	int rc = conn_exec(c, c->drv->begin_write_sql);
+
+	if (rc == WB_OK)
+		c->in_tx = 1;
+	return rc;
+}
+
+int conn_commit(store_conn *c)
+{
+	int rc = conn_exec(c, "COMMIT");
+
+	if (rc) {
+		conn_rollback(c);
+		return rc;
+	}
+	c->in_tx = 0;
+	return WB_OK;
+}
+
+int conn_rollback(store_conn *c)
+{
+	int rc = c->drv->exec(c->db, "ROLLBACK");
+
+	c->in_tx = 0;
+	return rc;
+}
+
+int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char *fmt, ...)
+{
+	store_stmt *st = NULL;
+	va_list ap;
+	int rc, idx = 1;
+
+	if (stmt_out)
+		*stmt_out = NULL;
+	rc = conn_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f && rc == WB_OK; f++, idx++) {
+		if (*f == 'i') {
+			rc = stmt_bind_int64(c, st, idx, va_arg(ap, int64_t));
+		} else if (*f == 's') {
+			rc = stmt_bind_text(c, st, idx, va_arg(ap, const char *));
+		} else {
+			rc = WB_EINVAL;
+		}
+	}
+	va_end(ap);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	if (rc == STORE_ROW && stmt_out) {
+		*stmt_out = st;
+		return rc;
+	}
+	stmt_reset(c, st);
+	return rc;
+}
+
+/* ---- migrations ---- */
+
+int store_latest_version(void)
+{
+	return (int)embedded_migrations_sqlite_count;
+}
+
+int store_schema_version(store_conn *c, int *version_out)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	*version_out = 0;
+	rc = conn_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			  "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+	if (rc)
+		return rc;
+	rc = conn_query(c, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+	if (rc == STORE_ROW) {
+		*version_out = (int)stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		return WB_OK;
+	}
+	return rc < 0 ? rc : WB_ESTORE;
+}
+
+int store_migrate(store *s, int *version_out)
+{
+	store_conn *c = store_acquire(s);
+	int is_pg = s->drv == &store_pg_driver;
+	int version = 0, rc;
+
+	rc = store_schema_version(c, &version);
+	if (rc)
+		goto out;
+	if (version > store_latest_version()) {
+		rc = WB_ESCHEMA;
+		goto out;
+	}
+	for (size_t i = (size_t)version; i < embedded_migrations_sqlite_count; i++) {
+		const embedded_file *m = is_pg ? &embedded_migrations_pg[i] : &embedded_migrations_sqlite[i];
+
+		rc = conn_begin_write(c);
+		if (rc)
+			goto out;
+		rc = conn_exec(c, (const char *)m->data);
+		if (rc == WB_OK)
+			rc = conn_query(c, NULL, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+					"ii", (int64_t)(i + 1), clock_now());
+		if (rc < 0) {
+			log_error("store: migration %s failed", m->name);
+			conn_rollback(c);
+			goto out;
+		}
+		rc = conn_commit(c);
+		if (rc)
+			goto out;
+		log_info("store: applied migration %s", m->name);
+		version = (int)i + 1;
+	}
+	rc = WB_OK;
+out:
+	*version_out = version;
+	store_release(c);
+	return rc;
+}
+
+void args_int(store_args *a, int64_t v)
+{
+	if (a->n >= STORE_ARGS_MAX) {
+		a->n = STORE_ARGS_MAX + 1;
+		return;
+	}
+	a->type[a->n] = 'i';
+	a->i[a->n++] = v;
+}
+
+void args_text(store_args *a, const char *s)
+{
+	if (a->n >= STORE_ARGS_MAX) {
+		a->n = STORE_ARGS_MAX + 1;
+		return;
+	}
+	a->type[a->n] = 's';
+	a->s[a->n++] = s;
+}
+
+int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a)
+{
+	int rc = WB_OK;
+
+	if (a->n > STORE_ARGS_MAX)
+		return WB_EINVAL;
+	for (int k = 0; k < a->n && rc == WB_OK; k++)
+		rc = a->type[k] == 'i' ? stmt_bind_int64(c, st, k + 1, a->i[k]) : stmt_bind_text(c, st, k + 1, a->s[k]);
+	return rc;
+}
+
+void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n)
+{
+	const char *s = stmt_text(c, st, col);
+
+	wb_strlcpy(dst, s ? s : "", n);
+}

@@ -1,0 +1,138 @@
+/*
+ * The storage layer: one driver table, two drivers (SQLite and PostgreSQL),
+ * a connection pool, and the query modules built on top.
+ *
+ * SQL is written once, in the subset both dialects accept, with `?`
+ * placeholders; the PostgreSQL driver rewrites them to $n when it prepares.
+ * Values are always bound, never pasted into SQL. Where the dialects really
+ * differ, the driver exposes a capability (begin_write) instead of #ifdefs.
+ *
+ * Ownership: a store owns its connections. A caller takes one connection
+ * with store_acquire() for the length of a request and gives it back with
+ * store_release(). Statements returned by conn_prepare() belong to the
+ * connection's cache: never free them, always conn_reset() when done.
+ */
+#ifndef WB_STORE_H
+#define WB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_step { STORE_ROW = 1, STORE_DONE = 0 };
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+typedef struct store_stmt store_stmt;
+
+/* A driver: every function returns WB_OK or a negative WB_ code unless noted. */
+typedef struct store_driver {
+	const char *name; /* "sqlite" or "postgresql" */
+	/* Opens one connection to url (already stripped of nothing: full URL). */
+	int (*open)(const char *url, void **db_out, char *err, size_t errlen);
+	void (*close)(void *db);
+	/* Runs SQL without parameters or results (may hold several statements). */
+	int (*exec)(void *db, const char *sql);
+	/* Prepares (or returns the cached) statement for sql. */
+	int (*prepare)(void *db, const char *sql, void **stmt_out);
+	int (*bind_int64)(void *stmt, int idx, int64_t v);
+	/* Binds text; the driver copies it. s == NULL binds NULL. */
+	int (*bind_text)(void *stmt, int idx, const char *s);
+	int (*bind_null)(void *stmt, int idx);
+	/* STORE_ROW, STORE_DONE, or a negative WB_ code (WB_ECONFLICT for a
+	 * unique/foreign-key violation, WB_EBUSY for lock timeouts). */
+	int (*step)(void *stmt);
+	int64_t (*column_int64)(void *stmt, int col);
+	/* Returns NULL for SQL NULL. Valid until the next step/reset. */
+	const char *(*column_text)(void *stmt, int col);
+	int (*column_is_null)(void *stmt, int col);
+	/* Clears bindings and results so the statement can be reused. */
+	void (*reset)(void *stmt);
+	/* BEGIN for a transaction that will write (SQLite: BEGIN IMMEDIATE). */
+	const char *begin_write_sql;
+	/* Last error message of the connection, for server logs (no data). */
+	const char *(*errmsg)(void *db);
+} store_driver;
+
+extern const store_driver store_sqlite_driver;
+extern const store_driver store_pg_driver;
+
+struct store_conn {
+	const store_driver *drv;
+	void *db;
+	int in_tx;
+	store *owner;
+};
+
+struct store_stmt; /* opaque, driver-defined */
+
+/* Opens a pool of `size` connections to url ("sqlite:PATH" or
+ * "postgresql://..."). Returns WB_OK and *out, or an error with a message in
+ * err (no secrets in it). */
+int store_open(const char *url, int size, store **out, char *err, size_t errlen);
+/* Closes every connection. Callers must have released all of them. */
+void store_close(store *s);
+/* Name of the driver in use ("sqlite" or "postgresql"). */
+const char *store_driver_name(const store *s);
+
+/* Takes a connection from the pool, waiting while all are busy. */
+store_conn *store_acquire(store *s);
+/* Gives a connection back; a transaction left open is rolled back. */
+void store_release(store_conn *c);
+
+/* Thin wrappers over the driver table. */
+int conn_exec(store_conn *c, const char *sql);
+int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out);
+int stmt_bind_int64(store_conn *c, store_stmt *st, int idx, int64_t v);
+int stmt_bind_text(store_conn *c, store_stmt *st, int idx, const char *s);
+int stmt_bind_null(store_conn *c, store_stmt *st, int idx);
+int stmt_step(store_conn *c, store_stmt *st);
+int64_t stmt_int64(store_conn *c, store_stmt *st, int col);
+const char *stmt_text(store_conn *c, store_stmt *st, int col);
+int stmt_is_null(store_conn *c, store_stmt *st, int col);
+void stmt_reset(store_conn *c, store_stmt *st);
+
+/* Transactions. begin_write is for transactions that will write. */
+int conn_begin(store_conn *c);
+int conn_begin_write(store_conn *c);
+int conn_commit(store_conn *c);
+int conn_rollback(store_conn *c);
+
+/*
+ * Convenience: prepare sql, bind the arguments described by fmt, and step
+ * once. fmt has one letter per `?`: 'i' int64_t, 's' const char * (NULL
+ * binds NULL). Returns STORE_ROW / STORE_DONE / error; on STORE_ROW the
+ * statement is left positioned in *stmt_out (caller resets). With stmt_out
+ * NULL the statement is reset at once.
+ */
+int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char *fmt, ...);
+
+/* Migrations: applies every embedded migration newer than the database's
+ * version, each in its own transaction. WB_ESCHEMA if the database is newer
+ * than this binary. *version_out gets the resulting version. */
+int store_migrate(store *s, int *version_out);
+/* Current schema version of the database (0 if empty). */
+int store_schema_version(store_conn *c, int *version_out);
+/* Highest migration this binary knows. */
+int store_latest_version(void);
+
+/* ---- dynamic argument lists for queries built at run time ---- */
+
+#define STORE_ARGS_MAX 32
+
+typedef struct store_args {
+	int n;
+	char type[STORE_ARGS_MAX];
+	int64_t i[STORE_ARGS_MAX];
+	const char *s[STORE_ARGS_MAX];
+} store_args;
+
+/* Append one argument; fail silently past STORE_ARGS_MAX (bind then fails). */
+void args_int(store_args *a, int64_t v);
+void args_text(store_args *a, const char *s);
+/* Binds a's arguments to ? 1..n. */
+int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a);
+
+/* Copies column col as text into dst (size n); NULL becomes "". */
+void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n);
+
+#endif

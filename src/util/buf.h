@@ -1,0 +1,44 @@
+/*
+ * Growable byte buffers with a hard size cap.
+ *
+ * Every buffer that holds input or output has a maximum: appending past it
+ * fails with WB_ETOOBIG and leaves the buffer unchanged, so a hostile input
+ * can never grow memory without bound. The content is always NUL-terminated.
+ */
+#ifndef WB_BUF_H
+#define WB_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+} buf;
+
+/* Initializes an empty buffer that may grow up to max bytes. */
+void buf_init(buf *b, size_t max);
+/* Frees the storage; the buffer can be initialized again. */
+void buf_cleanup(buf *b);
+/* Empties the buffer, keeping its storage. */
+void buf_reset(buf *b);
+/* Appends n bytes. Returns WB_OK, WB_ETOOBIG or WB_ENOMEM. */
+int buf_append(buf *b, const void *p, size_t n);
+/* Appends a NUL-terminated string. */
+int buf_puts(buf *b, const char *s);
+/* Appends printf-style formatted text. */
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Hands the storage to the caller (who frees it) and empties the buffer. */
+char *buf_steal(buf *b);
+
+/* Bounded string copy: always terminates, returns WB_ETOOBIG on truncation. */
+int wb_strlcpy(char *dst, const char *src, size_t size);
+/* Bounded snprintf that reports truncation as WB_ETOOBIG. */
+int wb_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Parses a whole decimal integer in [min, max]; returns WB_EINVAL otherwise. */
+int wb_parse_int64(const char *s, long long min, long long max, long long *out);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * Common status codes shared by every layer.
+ *
+ * Every function that can fail returns an int: WB_OK (0) or one of the
+ * negative codes below. Outputs go through parameters ending in _out. The
+ * API layer maps these codes to HTTP statuses in exactly one place.
+ */
+#ifndef WB_H
+#define WB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum wb_status {
+	WB_OK = 0,
+	WB_ENOMEM = -1,     /* allocation failed or a size cap was exceeded */
+	WB_EINVAL = -2,     /* input failed validation */
+	WB_ENOTFOUND = -3,  /* no such record (or outside the caller's scope) */
+	WB_ECONFLICT = -4,  /* unique key or version conflict */
+	WB_ESTORE = -5,     /* database error */
+	WB_EFORBIDDEN = -6, /* authenticated but not allowed */
+	WB_EAUTH = -7,      /* not authenticated / bad credentials */
+	WB_ETOOBIG = -8,    /* input larger than its cap */
+	WB_ELOCKED = -9,    /* account locked */
+	WB_EIO = -10,       /* file or network I/O failed */
+	WB_EBUSY = -11,     /* resource temporarily exhausted */
+	WB_ESCHEMA = -12,   /* database schema newer than this binary */
+	WB_ECRYPTO = -13,   /* key missing or decryption failed */
+};
+
+/* Returns a short stable English name for a status code (never NULL). */
+const char *wb_strerror(int status);
+
+#define WB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
