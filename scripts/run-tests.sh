@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the integration suites against a real weibao binary:
 #   - the API suite (tests/api) on SQLite and on a throwaway PostgreSQL cluster,
-#   - the browser suite (tests/e2e) in Debian's chromium, unless WEIBAO_SKIP_E2E=1.
+#   - the browser suite (web/e2e, Playwright driving Debian's chromium), unless
+#     WEIBAO_SKIP_E2E=1. It lives under web/ so it resolves playwright-core
+#     from web/node_modules.
 # Usage: scripts/run-tests.sh path/to/weibao
 set -euo pipefail
 
@@ -26,7 +28,7 @@ export WEIBAO_ROOT="$root"
 
 cd "$root/tests"
 files=(api/*.test.mjs)
-if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "e2e/*.test.mjs" >/dev/null; then
-	files+=(e2e/*.test.mjs)
+if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "../web/e2e/*.test.mjs" >/dev/null; then
+	files+=(../web/e2e/*.test.mjs)
 fi
 node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
