@@ -27,7 +27,7 @@ export WEIBAO_PG_BASE="$base"
 export WEIBAO_ROOT="$root"
 
 cd "$root/tests"
-files=(api/*.test.mjs)
+files=(api/*.test.mjs contract/*.test.mjs)
 if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "../web/e2e/*.test.mjs" >/dev/null; then
 	files+=(../web/e2e/*.test.mjs)
 fi

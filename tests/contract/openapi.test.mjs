@@ -1,0 +1,49 @@
+// Keeps docs/openapi.yaml honest: every route in the router (src/api/routes.c)
+// has an entry in the OpenAPI file, and every entry there has a route.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = process.env.WEIBAO_ROOT || join(import.meta.dirname, '..', '..');
+
+function routerRoutes() {
+	const src = readFileSync(join(root, 'src/api/routes.c'), 'utf8');
+	const out = new Set();
+	for (const m of src.matchAll(/\{"(GET|POST|PATCH|PUT|DELETE)", "([^"]+)"/g)) out.add(`${m[1]} ${m[2]}`);
+	return out;
+}
+
+function openapiRoutes() {
+	const text = readFileSync(join(root, 'docs/openapi.yaml'), 'utf8');
+	const out = new Set();
+	let inPaths = false;
+	let path = null;
+	for (const line of text.split('\n')) {
+		if (/^paths:\s*$/.test(line)) { inPaths = true; continue; }
+		if (inPaths && /^\S/.test(line)) inPaths = false;
+		if (!inPaths) continue;
+		const p = line.match(/^  (\/\S*):\s*$/);
+		if (p) { path = p[1]; continue; }
+		const m = line.match(/^    (get|post|patch|put|delete):/);
+		if (m && path) out.add(`${m[1].toUpperCase()} ${path}`);
+	}
+	return out;
+}
+
+test('every router route is documented in docs/openapi.yaml', () => {
+	const doc = openapiRoutes();
+	const missing = [...routerRoutes()].filter((r) => !doc.has(r));
+	assert.deepEqual(missing, [], `undocumented routes: ${missing.join(', ')}`);
+});
+
+test('every documented operation exists in the router', () => {
+	const routes = routerRoutes();
+	const extra = [...openapiRoutes()].filter((r) => !routes.has(r));
+	assert.deepEqual(extra, [], `documented but not routed: ${extra.join(', ')}`);
+});
+
+test('the router has routes at all (the parser still reads routes.c)', () => {
+	assert.ok(routerRoutes().size >= 10);
+	assert.ok(openapiRoutes().size >= 10);
+});
