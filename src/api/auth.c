@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../security/password.h"
+#include "../security/ratelimit.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
@@ -88,6 +89,11 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 	login_job j;
 
 	(void)unused;
+	if (!ratelimit_take(r->client_addr, now)) {
+		http_add_header(r, "Retry-After", "60");
+		api_error(r, 429, "too_many_logins", "too many login attempts from this address; wait a minute", NULL);
+		goto out;
+	}
 	if (api_body(r, &body) || api_check_fields(r, body, login_fields))
 		goto out;
 	username = api_str(body, "username");

@@ -38,6 +38,7 @@ static const opt opts[] = {
 	I(session_absolute, "WEIBAO_SESSION_ABSOLUTE", 1, 86400 * 90, "seconds a session lives at most"),
 	I(lock_max, "WEIBAO_LOCK_MAX", 1, 1000, "failed logins that lock an account"),
 	I(lock_window, "WEIBAO_LOCK_WINDOW", 1, 86400 * 30, "seconds over which failed logins count"),
+	I(login_rate, "WEIBAO_LOGIN_RATE", 0, 100000, "login attempts per minute per client address (0: no limit)"),
 	I(body_max, "WEIBAO_BODY_MAX", 1024, 1 << 30, "largest request body in bytes"),
 	I(conn_limit, "WEIBAO_CONN_LIMIT", 1, 100000, "simultaneous connections"),
 	I(per_ip_limit, "WEIBAO_PER_IP_LIMIT", 0, 100000, "simultaneous connections per client address"),
@@ -59,6 +60,7 @@ void config_defaults(wb_config *c)
 	c->session_absolute = 12 * 3600;
 	c->lock_max = 5;
 	c->lock_window = 15 * 60;
+	c->login_rate = 120;
 	c->body_max = 1 << 20;
 	c->conn_limit = 1024;
 	c->per_ip_limit = 256;

@@ -19,6 +19,7 @@ typedef struct wb_config {
 	long long session_absolute;
 	long long lock_max;
 	long long lock_window;
+	long long login_rate;
 	long long body_max;
 	long long conn_limit;
 	long long per_ip_limit;

@@ -11,6 +11,7 @@
 
 #include "../api/api.h"
 #include "../http/http.h"
+#include "../security/ratelimit.h"
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "cli.h"
@@ -51,6 +52,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	a.cfg.lock_window_s = env->cfg.lock_window;
 	a.cfg.secure_cookie = (int)env->cfg.secure_cookie;
 	a.cfg.web_dir = env->cfg.web_dir[0] ? env->cfg.web_dir : NULL;
+	ratelimit_init((int)env->cfg.login_rate, 60);
 	memset(&hc, 0, sizeof(hc));
 	hc.address = env->cfg.listen;
 	hc.port = (int)env->cfg.port;

@@ -1,0 +1,17 @@
+/*
+ * A fixed-window rate limiter keyed by client address, for logins. Slots are
+ * a fixed table (addresses hashed with a per-process random key), so memory
+ * is bounded whatever the traffic; two addresses sharing a slot share a
+ * budget, which errs on the side of refusing.
+ */
+#ifndef WB_RATELIMIT_H
+#define WB_RATELIMIT_H
+
+#include <stdint.h>
+
+/* Sets the budget per window (0 disables) and the window length. */
+void ratelimit_init(int per_window, int window_s);
+/* 1 if one more attempt from addr is allowed now (and counts it), else 0. */
+int ratelimit_take(const char *addr, int64_t now);
+
+#endif
