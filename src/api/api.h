@@ -76,6 +76,9 @@ int api_body(http_req *r, json_t **out);
 /* Checks obj against spec: unknown, mistyped, missing or too long fields
  * answer 422 naming the field; returns -1 then. */
 int api_check_fields(http_req *r, json_t *obj, const api_field *spec);
+/* The same; with check_required 0 (partial updates) missing fields pass,
+ * but a required field sent as null or "" is still refused. */
+int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int check_required);
 /* The string value of key or NULL. */
 const char *api_str(json_t *obj, const char *key);
 
@@ -106,5 +109,8 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p);
 
 #endif

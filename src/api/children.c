@@ -16,6 +16,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "registry.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX     200
@@ -31,6 +32,20 @@ static json_t *child_json(const app *a, const sec_principal *p, const child_rec 
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "grid_code", ch->grid_code[0] ? json_string(ch->grid_code) : json_null());
+	json_object_set_new(j, "hukou_area_code",
+			    ch->hukou_area_code[0] ? json_string(ch->hukou_area_code) : json_null());
+	json_object_set_new(j, "hukou_type", ch->hukou_type[0] ? json_string(ch->hukou_type) : json_null());
+	json_object_set_new(j, "grade", ch->grade[0] ? json_string(ch->grade) : json_null());
+	json_object_set_new(j, "disability_grade", json_integer(ch->disability_grade));
+	json_object_set_new(j, "disability_type",
+			    ch->disability_type[0] ? json_string(ch->disability_type) : json_null());
+	json_object_set_new(j, "serious_illness",
+			    ch->serious_illness[0] ? json_string(ch->serious_illness) : json_null());
+	json_object_set_new(j, "family_poverty", json_boolean(ch->family_poverty));
+	json_object_set_new(j, "adopted", json_boolean(ch->adopted));
+	json_object_set_new(j, "director_id", ch->director_id ? json_integer(ch->director_id) : json_null());
+	json_object_set_new(j, "risk_level", json_string(ch->risk_level[0] ? ch->risk_level : "low"));
+	json_object_set_new(j, "notes", ch->notes[0] ? json_string(ch->notes) : json_null());
 	json_object_set_new(j, "school_id", ch->school_id ? json_integer(ch->school_id) : json_null());
 	if (!ch->id_enc[0]) {
 		json_object_set_new(j, "id_number", json_null());
@@ -50,9 +65,27 @@ static json_t *child_json(const app *a, const sec_principal *p, const child_rec 
 }
 
 static const api_field child_fields[] = {
-	{"name", JSON_STRING, 1, 96},       {"id_number", JSON_STRING, 0, 32},    {"sex", JSON_STRING, 0, 1},
-	{"birth_date", JSON_STRING, 0, 10}, {"village_code", JSON_STRING, 1, 12}, {"grid_code", JSON_STRING, 0, 15},
-	{"school_id", JSON_INTEGER, 0, 0},  {"version", JSON_INTEGER, 0, 0},      {NULL, 0, 0, 0},
+	{"name", JSON_STRING, 1, 96},
+	{"id_number", JSON_STRING, 0, 32},
+	{"sex", JSON_STRING, 0, 1},
+	{"birth_date", JSON_STRING, 0, 10},
+	{"village_code", JSON_STRING, 1, 12},
+	{"grid_code", JSON_STRING, 0, 15},
+	{"school_id", JSON_INTEGER, 0, 0},
+	{"version", JSON_INTEGER, 0, 0},
+	{"hukou_area_code", JSON_STRING, 0, 12},
+	{"hukou_type", JSON_STRING, 0, 5},
+	{"grade", JSON_STRING, 0, 20},
+	{"disability_grade", JSON_INTEGER, 0, 0},
+	{"disability_type", JSON_STRING, 0, 20},
+	{"serious_illness", JSON_STRING, 0, 90},
+	{"family_poverty", JSON_TRUE, 0, 0},
+	{"adopted", JSON_TRUE, 0, 0},
+	{"director_id", JSON_INTEGER, 0, 0},
+	{"risk_level", JSON_STRING, 0, 6},
+	{"notes", JSON_STRING, 0, 1000},
+	{"guardians", JSON_ARRAY, 0, 0},
+	{NULL, 0, 0, 0},
 };
 
 static int valid_name(const char *s)
@@ -205,13 +238,42 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 
 typedef struct create_job {
 	child_rec *ch;
+	audit_entry *e; /* appended after this job runs: gets the new id */
+	guardian_input *gi;
 } create_job;
 
 static int create_fn(store_conn *c, void *arg)
 {
 	create_job *j = arg;
+	child_facts f;
+	int rc = store_child_insert(c, j->ch);
 
-	return store_child_insert(c, j->ch);
+	if (rc == WB_OK)
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->ch->id);
+	if (rc == WB_OK && j->gi->have)
+		rc = store_guardians_replace(c, j->ch->county_code, j->ch->id, j->gi->g, j->gi->n, j->ch->created_at);
+	registry_facts(j->ch, j->gi->g, j->gi->n, &f);
+	if (rc == WB_OK)
+		rc = registry_recompute(c, j->ch->county_code, j->ch->id, NULL, &f, clock_today_ymd(),
+					j->ch->created_at, NULL);
+	return rc;
+}
+
+/* The child with its guardians and categories, as a caller in p sees it. */
+static json_t *full_child_json(const app *a, const sec_principal *p, store_conn *c, const child_rec *ch)
+{
+	json_t *j = child_json(a, p, ch);
+	guardian_rec g[GUARDIANS_MAX];
+	category_rec k[CATEGORY_ROWS_MAX];
+	int ng = 0, nk = 0;
+
+	if (!j)
+		return NULL;
+	if (store_guardians_load(c, ch->id, g, GUARDIANS_MAX, &ng) == WB_OK)
+		json_object_set_new(j, "guardians", registry_guardians_json(a, p, g, ng));
+	if (store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk) == WB_OK)
+		json_object_set_new(j, "categories", registry_categories_json(k, nk));
+	return j;
 }
 
 static int can_write(http_req *r, const sec_principal *p)
@@ -228,7 +290,8 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	json_t *body = NULL;
 	child_rec ch;
 	audit_entry e;
-	create_job j = {&ch};
+	guardian_input gi;
+	create_job j = {&ch, &e, &gi};
 	int rc;
 
 	if (!can_write(r, p))
@@ -241,7 +304,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	memset(&ch, 0, sizeof(ch));
 	wb_strlcpy(ch.county_code, p->county_code, sizeof(ch.county_code));
-	if (apply_fields(r, a, c, p, body, &ch, 1))
+	if (apply_fields(r, a, c, p, body, &ch, 1) || registry_apply_fields(r, a, c, p, body, &ch, &gi))
 		goto out;
 	ch.created_at = ch.updated_at = clock_now();
 	ch.created_by = ch.updated_by = p->user_id;
@@ -263,7 +326,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		wb_snprintf(loc, sizeof(loc), "/api/v1/children/%" PRId64, ch.id);
 		http_add_header(r, "Location", loc);
 	}
-	api_json(r, 201, child_json(a, p, &ch));
+	api_json(r, 201, full_child_json(a, p, c, &ch));
 out:
 	json_decref(body);
 	return 0;
@@ -293,7 +356,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc)
 		return api_fail(r, rc);
 	{
-		json_t *j = child_json(a, p, &ch);
+		json_t *j = full_child_json(a, p, c, &ch);
 		area_rec ar;
 
 		if (j && store_area_get(c, ch.village_code, &ar) == WB_OK)
@@ -325,7 +388,7 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	child_filter f;
 	list_ctx l = {a, p, NULL, 0, 0};
 	audit_entry e;
-	char bidx[SEC_HASH_HEX];
+	char bidx[SEC_HASH_HEX], born_min[16], born_max[16];
 	const char *s;
 	int64_t total = -1;
 	long long v;
@@ -354,6 +417,50 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
 			return api_error(r, 422, "validation_failed", "school_id must be a number", "school_id");
 		f.school_id = v;
+	}
+	f.category = http_query(r, "category");
+	if (f.category) {
+		enum category k;
+
+		if (category_parse(f.category, &k) != 0)
+			return api_error(r, 422, "validation_failed",
+					 "category must be orphan, de_facto_unsupported, left_behind or in_difficulty",
+					 "category");
+	}
+	f.risk_level = http_query(r, "risk_level");
+	if (f.risk_level && strcmp(f.risk_level, "low") != 0 && strcmp(f.risk_level, "medium") != 0 &&
+	    strcmp(f.risk_level, "high") != 0)
+		return api_error(r, 422, "validation_failed", "risk_level must be low, medium or high", "risk_level");
+	f.guardian_status = http_query(r, "guardian_status");
+	if (f.guardian_status) {
+		enum guardian_status gs;
+
+		if (guardian_status_parse(f.guardian_status, &gs) != 0)
+			return api_error(r, 422, "validation_failed", "guardian_status is not in the vocabulary",
+					 "guardian_status");
+	}
+	if ((s = http_query(r, "director_id"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
+			return api_error(r, 422, "validation_failed", "director_id must be a number", "director_id");
+		f.director_id = v;
+	}
+	/* ages in full years become bounds on the birth date */
+	if ((s = http_query(r, "age_min"))) {
+		int t = clock_today_ymd();
+
+		if (wb_parse_int64(s, 0, 30, &v) != WB_OK)
+			return api_error(r, 422, "validation_failed", "age_min must be 0 to 30", "age_min");
+		wb_snprintf(born_max, sizeof(born_max), "%04d-%02d-%02d", t / 10000 - (int)v, t / 100 % 100, t % 100);
+		f.born_on_or_before = born_max;
+	}
+	if ((s = http_query(r, "age_max"))) {
+		int t = clock_today_ymd();
+
+		if (wb_parse_int64(s, 0, 30, &v) != WB_OK)
+			return api_error(r, 422, "validation_failed", "age_max must be 0 to 30", "age_max");
+		wb_snprintf(born_min, sizeof(born_min), "%04d-%02d-%02d", t / 10000 - (int)v - 1, t / 100 % 100,
+			    t % 100);
+		f.born_after = born_min;
 	}
 	if ((s = http_query(r, "cursor"))) {
 		if (wb_parse_int64(s, 0, INT64_MAX, &v) != WB_OK)
@@ -402,6 +509,7 @@ typedef struct update_job {
 	const child_rec *old;
 	int64_t version;
 	int64_t user_id;
+	guardian_input *gi;
 } update_job;
 
 static int change(store_conn *c, update_job *j, const char *field, const char *o, const char *n)
@@ -410,6 +518,35 @@ static int change(store_conn *c, update_job *j, const char *field, const char *o
 		return WB_OK;
 	return store_child_change_add(c, j->ch->county_code, j->ch->id, j->ch->updated_at, j->user_id, field,
 				      o[0] ? o : NULL, n[0] ? n : NULL);
+}
+
+/* Guardians (when the request carried them) and the category rows, from the
+ * facts before and after, read under the writer so they are consistent. */
+static int update_guardians_and_categories(store_conn *c, update_job *j)
+{
+	guardian_rec before[GUARDIANS_MAX];
+	child_facts fb, fn;
+	char sb[512], sn[512];
+	int nb = 0, rc;
+
+	rc = store_guardians_load(c, j->ch->id, before, GUARDIANS_MAX, &nb);
+	if (rc)
+		return rc;
+	registry_facts(j->old, before, nb, &fb);
+	if (j->gi->have) {
+		registry_guardians_summary(before, nb, sb, sizeof(sb));
+		registry_guardians_summary(j->gi->g, j->gi->n, sn, sizeof(sn));
+		rc = store_guardians_replace(c, j->ch->county_code, j->ch->id, j->gi->g, j->gi->n, j->ch->updated_at);
+		if (rc == WB_OK)
+			rc = change(c, j, "guardians", sb, sn);
+		registry_facts(j->ch, j->gi->g, j->gi->n, &fn);
+	} else {
+		registry_facts(j->ch, before, nb, &fn);
+	}
+	if (rc == WB_OK)
+		rc = registry_recompute(c, j->ch->county_code, j->ch->id, &fb, &fn, clock_today_ymd(),
+					j->ch->updated_at, NULL);
+	return rc;
 }
 
 static int update_fn(store_conn *c, void *arg)
@@ -434,6 +571,35 @@ static int update_fn(store_conn *c, void *arg)
 	wb_snprintf(n, sizeof(n), "%" PRId64, j->ch->school_id);
 	if (rc == WB_OK)
 		rc = change(c, j, "school_id", j->old->school_id ? o : "", j->ch->school_id ? n : "");
+	if (rc == WB_OK)
+		rc = change(c, j, "hukou_area_code", j->old->hukou_area_code, j->ch->hukou_area_code);
+	if (rc == WB_OK)
+		rc = change(c, j, "hukou_type", j->old->hukou_type, j->ch->hukou_type);
+	if (rc == WB_OK)
+		rc = change(c, j, "grade", j->old->grade, j->ch->grade);
+	wb_snprintf(o, sizeof(o), "%d", j->old->disability_grade);
+	wb_snprintf(n, sizeof(n), "%d", j->ch->disability_grade);
+	if (rc == WB_OK)
+		rc = change(c, j, "disability_grade", o, n);
+	if (rc == WB_OK)
+		rc = change(c, j, "disability_type", j->old->disability_type, j->ch->disability_type);
+	if (rc == WB_OK)
+		rc = change(c, j, "serious_illness", j->old->serious_illness, j->ch->serious_illness);
+	if (rc == WB_OK)
+		rc = change(c, j, "family_poverty", j->old->family_poverty ? "true" : "false",
+			    j->ch->family_poverty ? "true" : "false");
+	if (rc == WB_OK)
+		rc = change(c, j, "adopted", j->old->adopted ? "true" : "false", j->ch->adopted ? "true" : "false");
+	wb_snprintf(o, sizeof(o), "%" PRId64, j->old->director_id);
+	wb_snprintf(n, sizeof(n), "%" PRId64, j->ch->director_id);
+	if (rc == WB_OK)
+		rc = change(c, j, "director_id", j->old->director_id ? o : "", j->ch->director_id ? n : "");
+	if (rc == WB_OK)
+		rc = change(c, j, "risk_level", j->old->risk_level, j->ch->risk_level);
+	if (rc == WB_OK)
+		rc = change(c, j, "notes", j->old->notes, j->ch->notes);
+	if (rc == WB_OK)
+		rc = update_guardians_and_categories(c, j);
 	return rc;
 }
 
@@ -442,13 +608,14 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *body = NULL;
 	child_rec old, ch;
 	audit_entry e;
+	guardian_input gi;
 	update_job j;
 	int64_t id;
 	int rc;
 
 	if (api_id_param(r, "id", &id))
 		return 0;
-	if (api_body(r, &body) || api_check_fields(r, body, child_fields))
+	if (api_body(r, &body) || api_check_fields_ex(r, body, child_fields, 0))
 		goto out;
 	rc = store_child_get(c, &p->scope, id, &old);
 	if (rc) {
@@ -462,7 +629,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	}
 	ch = old;
-	if (apply_fields(r, a, c, p, body, &ch, 0))
+	if (apply_fields(r, a, c, p, body, &ch, 0) || registry_apply_fields(r, a, c, p, body, &ch, &gi))
 		goto out;
 	ch.updated_at = clock_now();
 	ch.updated_by = p->user_id;
@@ -471,6 +638,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.old = &old;
 	j.version = json_integer_value(json_object_get(body, "version"));
 	j.user_id = p->user_id;
+	j.gi = &gi;
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.update", "child", e.object_id, "ok");
@@ -486,7 +654,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
-	api_json(r, 200, child_json(a, p, &ch));
+	api_json(r, 200, full_child_json(a, p, c, &ch));
 out:
 	json_decref(body);
 	return 0;

@@ -116,6 +116,11 @@ static int type_ok(json_t *v, int t)
 
 int api_check_fields(http_req *r, json_t *obj, const api_field *spec)
 {
+	return api_check_fields_ex(r, obj, spec, 1);
+}
+
+int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int check_required)
+{
 	const char *key;
 	json_t *v;
 	char msg[200];
@@ -144,8 +149,11 @@ int api_check_fields(http_req *r, json_t *obj, const api_field *spec)
 		}
 	}
 	for (const api_field *s = spec; s->name; s++) {
+		int empty;
+
 		v = json_object_get(obj, s->name);
-		if (s->required && (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))) {
+		empty = !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
+		if (s->required && empty && (v || check_required)) {
 			wb_snprintf(msg, sizeof(msg), "field '%s' is required", s->name);
 			api_error(r, 422, "required", msg, s->name);
 			return -1;

@@ -23,6 +23,9 @@ R(child_history, 0);
 R(audit_list, 0);
 R(audit_verify, 0);
 R(users_list, 0);
+R(child_category, 0);
+R(categories_review, 0);
+R(category_ends, 0);
 
 const http_route api_routes[] = {
 	{"GET", "/healthz", api_healthz, NULL},
@@ -40,6 +43,9 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get},
 	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update},
 	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history},
+	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category},
+	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review},
+	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends},
 	{"GET", "/api/v1/audit", api_entry, &rt_audit_list},
 	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list},

@@ -25,10 +25,12 @@ typedef struct role_def {
 	enum role_anchor anchor;
 	const char *unit_kind; /* for ANCHOR_UNIT: "department", "org", "school" */
 	enum role_child_access child_access;
-	int full_id;        /* may see whole ID and phone numbers */
-	int write_children; /* may register and edit children */
-	int read_audit;     /* may read the audit log */
-	int manage_users;   /* may manage accounts and areas */
+	int full_id;            /* may see whole ID and phone numbers */
+	int write_children;     /* may register and edit children */
+	int read_audit;         /* may read the audit log */
+	int manage_users;       /* may manage accounts and areas */
+	int full_phone;         /* may see guardians' whole phone numbers */
+	int confirm_categories; /* may confirm, reject and end categories */
 } role_def;
 
 /* The definition of a role by name, or NULL. */

@@ -143,13 +143,30 @@ typedef struct child_rec {
 	int64_t created_by;
 	int64_t updated_at;
 	int64_t updated_by;
+	char hukou_area_code[16];
+	char hukou_type[8]; /* "rural", "urban" or "" */
+	char grade[24];
+	int disability_grade; /* 0 none, 1-4 */
+	char disability_type[32];
+	char serious_illness[96]; /* "" = none */
+	int family_poverty;
+	int adopted;
+	int64_t director_id;
+	char risk_level[8]; /* low, medium, high */
+	char notes[1024];
 } child_rec;
 
 typedef struct child_filter {
-	const char *area;    /* area code prefix (township/village/grid) */
-	const char *name;    /* substring */
-	const char *id_bidx; /* exact blind index */
+	const char *area;              /* area code prefix (township/village/grid) */
+	const char *name;              /* substring */
+	const char *id_bidx;           /* exact blind index */
+	const char *category;          /* suggested or confirmed category */
+	const char *risk_level;        /* low, medium, high */
+	const char *guardian_status;   /* some guardian has this status */
+	const char *born_after;        /* birth_date > this (YYYY-MM-DD) */
+	const char *born_on_or_before; /* birth_date <= this */
 	int64_t school_id;
+	int64_t director_id;
 	int64_t after_id; /* cursor */
 	int limit;
 } child_filter;
@@ -168,6 +185,65 @@ int store_child_change_add(store_conn *c, const char *county, int64_t child_id, 
 typedef int (*change_cb)(int64_t at, int64_t user_id, const char *field, const char *old_value, const char *new_value,
 			 void *arg);
 int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg);
+
+/* ---- guardians ---- */
+typedef struct guardian_rec {
+	int64_t id;
+	char relation[16];
+	char name[64];
+	char phone_enc[160];
+	char phone_mask[24];
+	char status[24];
+	char status_since[11];
+	char work_place[128];
+} guardian_rec;
+
+#define GUARDIANS_MAX 8
+
+/* Replaces every guardian of a child with the n given. */
+int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
+			    int64_t now);
+/* Loads up to max guardians of a child into out; *n_out gets the count. */
+int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int max, int *n_out);
+
+/* ---- categories (suggestions and confirmations) ---- */
+typedef struct category_rec {
+	int64_t id;
+	int64_t child_id;
+	char category[24];
+	char state[12]; /* suggested, confirmed, rejected, ended */
+	char reason[40];
+	int64_t suggested_at;
+	int64_t confirmed_at;
+	int64_t confirmed_by;
+	char evidence_type[32];
+	char evidence_ref[128];
+	char start_date[11];
+	char end_date[11];
+	char end_reason[40];
+	int conflict;
+	int64_t updated_at;
+	/* filled by the review list only */
+	char child_name[128];
+	char village_code[16];
+} category_rec;
+
+#define CATEGORY_ROWS_MAX 32
+
+/* Loads the category rows of a child (newest last). */
+int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, int max, int *n_out);
+int store_category_insert(store_conn *c, const char *county, category_rec *cr);
+/* Writes state, reason, confirmation, evidence, dates, conflict of row cr->id. */
+int store_category_update(store_conn *c, const category_rec *cr);
+int store_category_delete(store_conn *c, int64_t id);
+typedef int (*category_cb)(const category_rec *cr, void *arg);
+/* Suggestions awaiting confirmation and confirmed categories the facts no
+ * longer support, for children inside the scope; keyset-paged by row id. */
+int store_category_review(store_conn *c, const store_scope *sc, int64_t after_id, int limit, category_cb cb, void *arg);
+/* Every confirmed category of the county with its child's birth date, for
+ * the daily age check. */
+typedef int (*category_age_cb)(const category_rec *cr, const char *birth_date, void *arg);
+int store_categories_confirmed(store_conn *c, const char *county, category_age_cb cb, void *arg);
 
 /* ---- audit (reading) ---- */
 typedef struct audit_rec {

@@ -12,7 +12,10 @@
 	"c.id, c.county_code, c.name, COALESCE(c.id_enc, ''), COALESCE(c.id_bidx, ''), "               \
 	"COALESCE(c.id_mask, ''), COALESCE(c.sex, ''), COALESCE(c.birth_date, ''), c.village_code, "   \
 	"COALESCE(c.grid_code, ''), COALESCE(c.school_id, 0), c.version, c.created_at, c.created_by, " \
-	"c.updated_at, c.updated_by"
+	"c.updated_at, c.updated_by, COALESCE(c.hukou_area_code, ''), COALESCE(c.hukou_type, ''), "    \
+	"COALESCE(c.grade, ''), c.disability_grade, COALESCE(c.disability_type, ''), "                 \
+	"COALESCE(c.serious_illness, ''), c.family_poverty, c.adopted, COALESCE(c.director_id, 0), "   \
+	"c.risk_level, COALESCE(c.notes, '')"
 
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
@@ -50,6 +53,11 @@ int scope_covers_place(const store_scope *sc, const char *village_code, const ch
 	}
 }
 
+static const char *nz(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
 static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
 {
 	memset(ch, 0, sizeof(*ch));
@@ -69,11 +77,36 @@ static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
 	ch->created_by = stmt_int64(c, st, 13);
 	ch->updated_at = stmt_int64(c, st, 14);
 	ch->updated_by = stmt_int64(c, st, 15);
+	stmt_copy(c, st, 16, ch->hukou_area_code, sizeof(ch->hukou_area_code));
+	stmt_copy(c, st, 17, ch->hukou_type, sizeof(ch->hukou_type));
+	stmt_copy(c, st, 18, ch->grade, sizeof(ch->grade));
+	ch->disability_grade = (int)stmt_int64(c, st, 19);
+	stmt_copy(c, st, 20, ch->disability_type, sizeof(ch->disability_type));
+	stmt_copy(c, st, 21, ch->serious_illness, sizeof(ch->serious_illness));
+	ch->family_poverty = (int)stmt_int64(c, st, 22);
+	ch->adopted = (int)stmt_int64(c, st, 23);
+	ch->director_id = stmt_int64(c, st, 24);
+	stmt_copy(c, st, 25, ch->risk_level, sizeof(ch->risk_level));
+	stmt_copy(c, st, 26, ch->notes, sizeof(ch->notes));
 }
 
-static const char *nz(const char *s)
+/* The facts columns shared by insert and update, in this order. */
+static void facts_args(const child_rec *ch, store_args *a)
 {
-	return s && s[0] ? s : NULL;
+	args_text(a, nz(ch->hukou_area_code));
+	args_text(a, nz(ch->hukou_type));
+	args_text(a, nz(ch->grade));
+	args_int(a, ch->disability_grade);
+	args_text(a, nz(ch->disability_type));
+	args_text(a, nz(ch->serious_illness));
+	args_int(a, ch->family_poverty);
+	args_int(a, ch->adopted);
+	if (ch->director_id)
+		args_int(a, ch->director_id);
+	else
+		args_text(a, NULL);
+	args_text(a, ch->risk_level[0] ? ch->risk_level : "low");
+	args_text(a, nz(ch->notes));
 }
 
 int store_child_insert(store_conn *c, child_rec *ch)
@@ -84,8 +117,11 @@ int store_child_insert(store_conn *c, child_rec *ch)
 
 	rc = conn_prepare(c,
 			  "INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
-			  "village_code, grid_code, school_id, version, created_at, created_by, updated_at, "
-			  "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
+			  "village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
+			  "hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
+			  "family_poverty, adopted, director_id, risk_level, notes, version) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+			  "RETURNING id",
 			  &st);
 	if (rc)
 		return rc;
@@ -98,17 +134,16 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	args_text(&a, nz(ch->birth_date));
 	args_text(&a, ch->village_code);
 	args_text(&a, nz(ch->grid_code));
+	if (ch->school_id)
+		args_int(&a, ch->school_id);
+	else
+		args_text(&a, NULL);
+	args_int(&a, ch->created_at);
+	args_int(&a, ch->created_by);
+	args_int(&a, ch->updated_at);
+	args_int(&a, ch->updated_by);
+	facts_args(ch, &a);
 	rc = stmt_bind_args(c, st, &a);
-	if (rc == WB_OK)
-		rc = ch->school_id ? stmt_bind_int64(c, st, 10, ch->school_id) : stmt_bind_null(c, st, 10);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 11, ch->created_at);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 12, ch->created_by);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 13, ch->updated_at);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 14, ch->updated_by);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
 	if (rc == STORE_ROW) {
@@ -183,6 +218,31 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
 		rc = buf_puts(sql, " AND c.school_id = ?");
 		args_int(a, f->school_id);
 	}
+	if (rc == WB_OK && f->director_id) {
+		rc = buf_puts(sql, " AND c.director_id = ?");
+		args_int(a, f->director_id);
+	}
+	if (rc == WB_OK && f->risk_level) {
+		rc = buf_puts(sql, " AND c.risk_level = ?");
+		args_text(a, f->risk_level);
+	}
+	if (rc == WB_OK && f->born_after) {
+		rc = buf_puts(sql, " AND c.birth_date > ?");
+		args_text(a, f->born_after);
+	}
+	if (rc == WB_OK && f->born_on_or_before) {
+		rc = buf_puts(sql, " AND c.birth_date <= ?");
+		args_text(a, f->born_on_or_before);
+	}
+	if (rc == WB_OK && f->category) {
+		rc = buf_puts(sql, " AND EXISTS (SELECT 1 FROM child_categories k WHERE k.child_id = c.id AND "
+				   "k.category = ? AND k.state IN ('suggested', 'confirmed'))");
+		args_text(a, f->category);
+	}
+	if (rc == WB_OK && f->guardian_status) {
+		rc = buf_puts(sql, " AND EXISTS (SELECT 1 FROM guardians g WHERE g.child_id = c.id AND g.status = ?)");
+		args_text(a, f->guardian_status);
+	}
 	return rc;
 }
 
@@ -253,7 +313,10 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	buf_init(&sql, 4096);
 	rc = buf_puts(&sql,
 		      "UPDATE children SET name = ?, id_enc = ?, id_bidx = ?, id_mask = ?, sex = ?, birth_date = ?, "
-		      "village_code = ?, grid_code = ?, version = version + 1, updated_at = ?, updated_by = ? "
+		      "village_code = ?, grid_code = ?, school_id = ?, version = version + 1, updated_at = ?, "
+		      "updated_by = ?, hukou_area_code = ?, hukou_type = ?, grade = ?, disability_grade = ?, "
+		      "disability_type = ?, serious_illness = ?, family_poverty = ?, adopted = ?, director_id = ?, "
+		      "risk_level = ?, notes = ? "
 		      "WHERE id = ? AND version = ? AND id IN (SELECT c.id FROM children c WHERE c.id = ?");
 	args_text(&a, ch->name);
 	args_text(&a, nz(ch->id_enc));
@@ -263,8 +326,13 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	args_text(&a, nz(ch->birth_date));
 	args_text(&a, ch->village_code);
 	args_text(&a, nz(ch->grid_code));
+	if (ch->school_id)
+		args_int(&a, ch->school_id);
+	else
+		args_text(&a, NULL);
 	args_int(&a, ch->updated_at);
 	args_int(&a, ch->updated_by);
+	facts_args(ch, &a);
 	args_int(&a, ch->id);
 	args_int(&a, expected_version);
 	args_int(&a, ch->id);

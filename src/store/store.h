@@ -117,7 +117,7 @@ int store_latest_version(void);
 
 /* ---- dynamic argument lists for queries built at run time ---- */
 
-#define STORE_ARGS_MAX 32
+#define STORE_ARGS_MAX 48
 
 typedef struct store_args {
 	int n;

@@ -1,0 +1,740 @@
+/*
+ * The registry's rules on stored records (see registry.h) and the category
+ * endpoints: confirm / reject / end / keep a category, the township's
+ * review list, and the statistics of ended categories.
+ *
+ * A derived category is a suggestion until a person with the right role
+ * confirms it with evidence. When the facts change, suggestions follow at
+ * once; a confirmed category is never changed silently: it is flagged for
+ * review with the reason it seems to have ended, except for age limits,
+ * which are facts of the calendar and end the category by themselves.
+ */
+#include "registry.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/idnum.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+
+static category_config config;
+static int config_ready;
+
+const category_config *registry_config(void)
+{
+	if (!config_ready) {
+		category_config_default(&config);
+		config_ready = 1;
+	}
+	return &config;
+}
+
+static int ymd_of(const char *date)
+{
+	if (!date || strlen(date) != 10)
+		return 0;
+	return (int)strtol(date, NULL, 10) * 10000 + (int)strtol(date + 5, NULL, 10) * 100 +
+	       (int)strtol(date + 8, NULL, 10);
+}
+
+void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_facts *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->birth_ymd = ymd_of(ch->birth_date);
+	out->rural_hukou = strcmp(ch->hukou_type, "rural") == 0;
+	out->adopted = ch->adopted;
+	out->disability_grade = ch->disability_grade;
+	out->serious_illness = ch->serious_illness[0] != '\0';
+	out->family_poverty = ch->family_poverty;
+	out->father = GS_UNKNOWN;
+	out->mother = GS_UNKNOWN;
+	for (int i = 0; i < n; i++) {
+		enum guardian_status s;
+
+		if (guardian_status_parse(g[i].status, &s) != 0)
+			continue;
+		if (strcmp(g[i].relation, "father") == 0 && out->father == GS_UNKNOWN)
+			out->father = s;
+		else if (strcmp(g[i].relation, "mother") == 0 && out->mother == GS_UNKNOWN)
+			out->mother = s;
+	}
+}
+
+/* ---- input ---- */
+
+static const char *const relations[] = {"father",  "mother",   "grandfather", "grandmother",
+					"sibling", "relative", "other"};
+static const char *const disability_types[] = {"visual",       "hearing", "speech",  "physical",
+					       "intellectual", "mental",  "multiple"};
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int valid_date_text(const char *s)
+{
+	int ymd = ymd_of(s);
+
+	return ymd && s[4] == '-' && s[7] == '-' && idnum_valid_date(ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+/* Mobile 1xxxxxxxxxx or landline digits with one hyphen (0537-1234567). */
+static int valid_phone(const char *s)
+{
+	size_t n = strlen(s), digits = 0, hyphens = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '-' && i > 0)
+			hyphens++;
+		else
+			return 0;
+	}
+	return hyphens <= 1 && digits >= 7 && digits <= 12;
+}
+
+static void mask_phone(const char *s, char *out, size_t outlen)
+{
+	size_t n = strlen(s);
+
+	if (n >= 7)
+		wb_snprintf(out, outlen, "%.3s****%s", s, s + n - 4);
+	else
+		wb_strlcpy(out, "****", outlen);
+}
+
+static const api_field guardian_fields[] = {
+	{"relation", JSON_STRING, 1, 16},
+	{"name", JSON_STRING, 1, 60},
+	{"phone", JSON_STRING, 0, 20},
+	{"status", JSON_STRING, 1, 24},
+	{"status_since", JSON_STRING, 0, 10},
+	{"work_place", JSON_STRING, 0, 120},
+	{NULL, 0, 0, 0},
+};
+
+static int fail(http_req *r, const char *field, const char *message)
+{
+	api_error(r, 422, "validation_failed", message, field);
+	return -1;
+}
+
+static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_input *gi)
+{
+	size_t i;
+	json_t *v;
+	char field[48];
+
+	gi->have = 1;
+	gi->n = 0;
+	if (json_array_size(arr) > GUARDIANS_MAX)
+		return fail(r, "guardians", "at most 8 guardians");
+	json_array_foreach(arr, i, v)
+	{
+		guardian_rec *g = &gi->g[gi->n];
+		enum guardian_status st;
+		const char *s;
+
+		memset(g, 0, sizeof(*g));
+		if (!json_is_object(v))
+			return fail(r, "guardians", "each guardian must be an object");
+		if (api_check_fields(r, v, guardian_fields))
+			return -1; /* the 422 names the inner field */
+		s = api_str(v, "relation");
+		wb_snprintf(field, sizeof(field), "guardians[%zu].relation", i);
+		if (!in_list(s, relations, WB_ARRAY_LEN(relations)))
+			return fail(r, field,
+				    "relation must be father, mother, grandfather, grandmother, sibling, relative or "
+				    "other");
+		wb_strlcpy(g->relation, s, sizeof(g->relation));
+		wb_strlcpy(g->name, api_str(v, "name"), sizeof(g->name));
+		s = api_str(v, "status");
+		wb_snprintf(field, sizeof(field), "guardians[%zu].status", i);
+		if (guardian_status_parse(s, &st) != 0 || st == GS_UNKNOWN)
+			return fail(r, field, "status is not in the guardian status vocabulary");
+		wb_strlcpy(g->status, s, sizeof(g->status));
+		if ((s = api_str(v, "status_since"))) {
+			wb_snprintf(field, sizeof(field), "guardians[%zu].status_since", i);
+			if (!valid_date_text(s))
+				return fail(r, field, "status_since must be a date YYYY-MM-DD");
+			wb_strlcpy(g->status_since, s, sizeof(g->status_since));
+		}
+		if ((s = api_str(v, "work_place")))
+			wb_strlcpy(g->work_place, s, sizeof(g->work_place));
+		if ((s = api_str(v, "phone")) && s[0]) {
+			wb_snprintf(field, sizeof(field), "guardians[%zu].phone", i);
+			if (!valid_phone(s))
+				return fail(r, field, "phone must be digits (mobile or landline with area code)");
+			if (sec_encrypt_field(&a->keys, s, g->phone_enc) != WB_OK)
+				return api_fail(r, WB_ECRYPTO), -1;
+			mask_phone(s, g->phone_mask, sizeof(g->phone_mask));
+		}
+		gi->n++;
+	}
+	return 0;
+}
+
+static int director_of_village(store_conn *c, int64_t user_id, const char *village)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT 1 FROM memberships WHERE user_id = ? AND role = 'director' AND area_code = ?", "is",
+			    user_id, village);
+
+	stmt_reset(c, st);
+	return rc == STORE_ROW;
+}
+
+int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_principal *p, json_t *body, child_rec *ch,
+			  guardian_input *gi)
+{
+	json_t *v;
+	const char *s;
+
+	(void)p;
+	gi->have = 0;
+	v = json_object_get(body, "hukou_area_code");
+	if (v && json_is_null(v)) {
+		ch->hukou_area_code[0] = '\0';
+	} else if (v) {
+		const char *lvl = area_level_of(json_string_value(v));
+
+		if (!lvl || strcmp(lvl, "grid") == 0)
+			return fail(r, "hukou_area_code", "hukou_area_code must be a 6, 9 or 12-digit area code");
+		wb_strlcpy(ch->hukou_area_code, json_string_value(v), sizeof(ch->hukou_area_code));
+	}
+	v = json_object_get(body, "hukou_type");
+	if (v && json_is_null(v)) {
+		ch->hukou_type[0] = '\0';
+	} else if (v) {
+		s = json_string_value(v);
+		if (strcmp(s, "rural") != 0 && strcmp(s, "urban") != 0)
+			return fail(r, "hukou_type", "hukou_type must be rural or urban");
+		wb_strlcpy(ch->hukou_type, s, sizeof(ch->hukou_type));
+	}
+	v = json_object_get(body, "grade");
+	if (v)
+		wb_strlcpy(ch->grade, json_is_null(v) ? "" : json_string_value(v), sizeof(ch->grade));
+	v = json_object_get(body, "disability_grade");
+	if (v) {
+		json_int_t g = json_is_null(v) ? 0 : json_integer_value(v);
+
+		if (g < 0 || g > 4)
+			return fail(r, "disability_grade", "disability_grade must be 0 (none) to 4");
+		ch->disability_grade = (int)g;
+	}
+	v = json_object_get(body, "disability_type");
+	if (v && json_is_null(v)) {
+		ch->disability_type[0] = '\0';
+	} else if (v) {
+		if (!in_list(json_string_value(v), disability_types, WB_ARRAY_LEN(disability_types)))
+			return fail(r, "disability_type",
+				    "disability_type must be visual, hearing, speech, physical, intellectual, mental "
+				    "or multiple");
+		wb_strlcpy(ch->disability_type, json_string_value(v), sizeof(ch->disability_type));
+	}
+	if (ch->disability_grade == 0)
+		ch->disability_type[0] = '\0';
+	v = json_object_get(body, "serious_illness");
+	if (v)
+		wb_strlcpy(ch->serious_illness, json_is_null(v) ? "" : json_string_value(v),
+			   sizeof(ch->serious_illness));
+	if ((v = json_object_get(body, "family_poverty")))
+		ch->family_poverty = json_is_true(v);
+	if ((v = json_object_get(body, "adopted")))
+		ch->adopted = json_is_true(v);
+	v = json_object_get(body, "risk_level");
+	if (v && !json_is_null(v)) {
+		s = json_string_value(v);
+		if (strcmp(s, "low") != 0 && strcmp(s, "medium") != 0 && strcmp(s, "high") != 0)
+			return fail(r, "risk_level", "risk_level must be low, medium or high");
+		wb_strlcpy(ch->risk_level, s, sizeof(ch->risk_level));
+	}
+	if (!ch->risk_level[0])
+		wb_strlcpy(ch->risk_level, "low", sizeof(ch->risk_level));
+	v = json_object_get(body, "notes");
+	if (v)
+		wb_strlcpy(ch->notes, json_is_null(v) ? "" : json_string_value(v), sizeof(ch->notes));
+	v = json_object_get(body, "director_id");
+	if (v && json_is_null(v)) {
+		ch->director_id = 0;
+	} else if (v) {
+		if (!director_of_village(c, json_integer_value(v), ch->village_code))
+			return fail(r, "director_id", "director_id must be a child director of the child's village");
+		ch->director_id = json_integer_value(v);
+	}
+	v = json_object_get(body, "guardians");
+	if (v && !json_is_null(v) && parse_guardians(r, a, v, gi))
+		return -1;
+	if (v && json_is_null(v)) {
+		gi->have = 1;
+		gi->n = 0;
+	}
+	return 0;
+}
+
+/* ---- keeping categories in step ---- */
+
+static category_rec *active_row(category_rec *rows, int n, const char *cat)
+{
+	for (int i = n - 1; i >= 0; i--)
+		if (strcmp(rows[i].category, cat) == 0 &&
+		    (strcmp(rows[i].state, "suggested") == 0 || strcmp(rows[i].state, "confirmed") == 0))
+			return &rows[i];
+	return NULL;
+}
+
+static void ymd_text(int ymd, char out[11])
+{
+	wb_snprintf(out, 11, "%04d-%02d-%02d", ymd / 10000 % 10000, ymd / 100 % 100, ymd % 100);
+}
+
+int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
+		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out)
+{
+	const category_config *cfg = registry_config();
+	category_rec rows[CATEGORY_ROWS_MAX];
+	category_result res;
+	int n = 0, changed = 0, rc;
+
+	rc = store_categories_load(c, child_id, rows, CATEGORY_ROWS_MAX, &n);
+	if (rc)
+		return rc;
+	category_derive(cfg, now, today_ymd, &res);
+	for (int k = 0; k < CAT__COUNT && rc == WB_OK; k++) {
+		const char *name = category_name((enum category)k);
+		category_rec *row = active_row(rows, n, name);
+
+		if (res.has[k]) {
+			const char *reason = category_reason_name(res.reason[k]);
+
+			if (!row) {
+				category_rec nk;
+
+				memset(&nk, 0, sizeof(nk));
+				nk.child_id = child_id;
+				wb_strlcpy(nk.category, name, sizeof(nk.category));
+				wb_strlcpy(nk.state, "suggested", sizeof(nk.state));
+				wb_strlcpy(nk.reason, reason, sizeof(nk.reason));
+				nk.suggested_at = ts;
+				nk.updated_at = ts;
+				rc = store_category_insert(c, county, &nk);
+				changed++;
+			} else if (strcmp(row->reason, reason) != 0 || row->conflict) {
+				if (strcmp(row->state, "suggested") == 0)
+					wb_strlcpy(row->reason, reason, sizeof(row->reason));
+				row->conflict = 0;
+				row->end_reason[0] = '\0';
+				row->updated_at = ts;
+				rc = store_category_update(c, row);
+				changed++;
+			}
+			continue;
+		}
+		if (!row)
+			continue;
+		if (strcmp(row->state, "suggested") == 0) {
+			rc = store_category_delete(c, row->id); /* the ground for the suggestion is gone */
+			changed++;
+			continue;
+		}
+		{
+			enum category_reason why =
+				category_end_reason(cfg, (enum category)k, before ? before : now, now, today_ymd);
+
+			if (why == CR_NONE)
+				continue;
+			if (why == CR_END_AGE_16 || why == CR_END_AGE_18) {
+				wb_strlcpy(row->state, "ended", sizeof(row->state));
+				ymd_text(today_ymd, row->end_date);
+				row->conflict = 0;
+			} else {
+				if (row->conflict && strcmp(row->end_reason, category_reason_name(why)) == 0)
+					continue;
+				row->conflict = 1; /* a person decides: review list */
+			}
+			wb_strlcpy(row->end_reason, category_reason_name(why), sizeof(row->end_reason));
+			row->updated_at = ts;
+			rc = store_category_update(c, row);
+			changed++;
+		}
+	}
+	if (changed_out)
+		*changed_out = changed;
+	return rc;
+}
+
+/* ---- output ---- */
+
+json_t *registry_guardians_json(const app *a, const sec_principal *p, const guardian_rec *g, int n)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "id", (json_int_t)g[i].id, "relation",
+				      g[i].relation, "name", g[i].name, "status", g[i].status, "status_since",
+				      g[i].status_since[0] ? g[i].status_since : NULL, "work_place",
+				      g[i].work_place[0] ? g[i].work_place : NULL);
+		char phone[32];
+
+		if (!o)
+			continue;
+		if (!g[i].phone_enc[0]) {
+			json_object_set_new(o, "phone", json_null());
+		} else if (p->def->full_phone &&
+			   sec_decrypt_field(&a->keys, g[i].phone_enc, phone, sizeof(phone)) == WB_OK) {
+			json_object_set_new(o, "phone", json_string(phone));
+			json_object_set_new(o, "phone_masked", json_false());
+		} else {
+			json_object_set_new(o, "phone", json_string(g[i].phone_mask));
+			json_object_set_new(o, "phone_masked", json_true());
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *registry_categories_json(const category_rec *k, int n)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:b}", "id", (json_int_t)k[i].id, "category",
+				      k[i].category, "state", k[i].state, "reason", k[i].reason, "suggested_at",
+				      (json_int_t)k[i].suggested_at, "needs_review", k[i].conflict);
+
+		if (!o)
+			continue;
+		if (k[i].confirmed_at) {
+			json_object_set_new(o, "confirmed_at", json_integer(k[i].confirmed_at));
+			json_object_set_new(o, "confirmed_by", json_integer(k[i].confirmed_by));
+			json_object_set_new(o, "evidence_type", json_string(k[i].evidence_type));
+			json_object_set_new(o, "evidence_ref", json_string(k[i].evidence_ref));
+		}
+		json_object_set_new(o, "start_date", k[i].start_date[0] ? json_string(k[i].start_date) : json_null());
+		json_object_set_new(o, "end_date", k[i].end_date[0] ? json_string(k[i].end_date) : json_null());
+		json_object_set_new(o, "end_reason", k[i].end_reason[0] ? json_string(k[i].end_reason) : json_null());
+		if (k[i].child_name[0]) {
+			json_object_set_new(o, "child_id", json_integer(k[i].child_id));
+			json_object_set_new(o, "child_name", json_string(k[i].child_name));
+			json_object_set_new(o, "village_code", json_string(k[i].village_code));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen)
+{
+	buf b;
+
+	buf_init(&b, outlen > 0 ? outlen - 1 : 0);
+	for (int i = 0; i < n; i++)
+		if (buf_printf(&b, "%s%s %s: %s", i ? "; " : "", g[i].relation, g[i].name, g[i].status) != WB_OK)
+			break;
+	wb_strlcpy(out, b.data ? b.data : "", outlen);
+	buf_cleanup(&b);
+}
+
+/* ---- endpoints ---- */
+
+typedef struct cat_job {
+	int64_t child_id;
+	const char *category;
+	const char *action;
+	json_t *body;
+	int64_t user_id;
+	int64_t ts;
+	int today;
+	char error[120];
+	const char *error_field;
+	category_rec result;
+} cat_job;
+
+static int cat_fn(store_conn *c, void *arg)
+{
+	cat_job *j = arg;
+	category_rec rows[CATEGORY_ROWS_MAX];
+	category_rec *row;
+	int n = 0, rc;
+	const char *s;
+
+	rc = store_categories_load(c, j->child_id, rows, CATEGORY_ROWS_MAX, &n);
+	if (rc)
+		return rc;
+	row = active_row(rows, n, j->category);
+	if (!row) {
+		wb_strlcpy(j->error, "this category is neither suggested nor confirmed for the child",
+			   sizeof(j->error));
+		return WB_ECONFLICT;
+	}
+	if (strcmp(j->action, "confirm") == 0) {
+		if (strcmp(row->state, "suggested") != 0) {
+			wb_strlcpy(j->error, "already confirmed", sizeof(j->error));
+			return WB_ECONFLICT;
+		}
+		wb_strlcpy(row->state, "confirmed", sizeof(row->state));
+		row->confirmed_at = j->ts;
+		row->confirmed_by = j->user_id;
+		wb_strlcpy(row->evidence_type, api_str(j->body, "evidence_type"), sizeof(row->evidence_type));
+		wb_strlcpy(row->evidence_ref, api_str(j->body, "evidence_ref"), sizeof(row->evidence_ref));
+		s = api_str(j->body, "start_date");
+		if (s)
+			wb_strlcpy(row->start_date, s, sizeof(row->start_date));
+		else
+			ymd_text(j->today, row->start_date);
+	} else if (strcmp(j->action, "reject") == 0) {
+		if (strcmp(row->state, "suggested") != 0) {
+			wb_strlcpy(j->error, "only a suggestion can be rejected; end a confirmed category",
+				   sizeof(j->error));
+			return WB_ECONFLICT;
+		}
+		wb_strlcpy(row->state, "rejected", sizeof(row->state));
+		row->confirmed_at = j->ts;
+		row->confirmed_by = j->user_id;
+	} else if (strcmp(j->action, "end") == 0) {
+		if (strcmp(row->state, "confirmed") != 0) {
+			wb_strlcpy(j->error, "only a confirmed category can end", sizeof(j->error));
+			return WB_ECONFLICT;
+		}
+		s = api_str(j->body, "end_reason");
+		if (!s && !row->end_reason[0]) {
+			wb_strlcpy(j->error, "end_reason is required", sizeof(j->error));
+			j->error_field = "end_reason";
+			return WB_EINVAL;
+		}
+		if (s)
+			wb_strlcpy(row->end_reason, s, sizeof(row->end_reason));
+		wb_strlcpy(row->state, "ended", sizeof(row->state));
+		s = api_str(j->body, "end_date");
+		if (s)
+			wb_strlcpy(row->end_date, s, sizeof(row->end_date));
+		else
+			ymd_text(j->today, row->end_date);
+		row->conflict = 0;
+	} else { /* keep: the reviewer says the confirmed category still holds */
+		if (!row->conflict) {
+			wb_strlcpy(j->error, "nothing to review", sizeof(j->error));
+			return WB_ECONFLICT;
+		}
+		row->conflict = 0;
+		row->end_reason[0] = '\0';
+	}
+	row->updated_at = j->ts;
+	rc = store_category_update(c, row);
+	if (rc == WB_OK)
+		j->result = *row;
+	return rc;
+}
+
+static const char *const end_reasons[] = {
+	"turned_16", "turned_18", "parent_returned", "adopted", "guardian_regained_capacity", "other"};
+
+static const api_field cat_fields[] = {
+	{"action", JSON_STRING, 1, 16},
+	{"evidence_type", JSON_STRING, 0, 30},
+	{"evidence_ref", JSON_STRING, 0, 120},
+	{"start_date", JSON_STRING, 0, 10},
+	{"end_date", JSON_STRING, 0, 10},
+	{"end_reason", JSON_STRING, 0, 40},
+	{NULL, 0, 0, 0},
+};
+
+int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	enum category cat;
+	child_rec ch;
+	audit_entry e;
+	cat_job j;
+	const char *action, *s;
+	int64_t id;
+	int rc;
+
+	if (api_id_param(r, "id", &id))
+		return 0;
+	if (category_parse(http_param(r, "category"), &cat) != 0)
+		return api_error(r, 404, "not_found", "no such category", NULL);
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc)
+		return api_fail(r, rc);
+	if (!p->def->confirm_categories)
+		return api_error(r, 403, "forbidden", "your role may not decide on categories", NULL);
+	if (api_body(r, &body) || api_check_fields(r, body, cat_fields))
+		goto out;
+	action = api_str(body, "action");
+	if (strcmp(action, "confirm") != 0 && strcmp(action, "reject") != 0 && strcmp(action, "end") != 0 &&
+	    strcmp(action, "keep") != 0) {
+		fail(r, "action", "action must be confirm, reject, end or keep");
+		goto out;
+	}
+	if (strcmp(action, "confirm") == 0 &&
+	    (!api_str(body, "evidence_type") || !api_str(body, "evidence_ref") || !api_str(body, "evidence_type")[0] ||
+	     !api_str(body, "evidence_ref")[0])) {
+		fail(r,
+		     !api_str(body, "evidence_type") || !api_str(body, "evidence_type")[0] ? "evidence_type"
+											   : "evidence_ref",
+		     "a confirmation needs evidence: evidence_type and evidence_ref");
+		goto out;
+	}
+	if ((s = api_str(body, "end_reason")) && !in_list(s, end_reasons, WB_ARRAY_LEN(end_reasons))) {
+		fail(r, "end_reason",
+		     "end_reason must be turned_16, turned_18, parent_returned, adopted, guardian_regained_capacity or "
+		     "other");
+		goto out;
+	}
+	if ((s = api_str(body, "start_date")) && !valid_date_text(s)) {
+		fail(r, "start_date", "start_date must be a date YYYY-MM-DD");
+		goto out;
+	}
+	if ((s = api_str(body, "end_date")) && !valid_date_text(s)) {
+		fail(r, "end_date", "end_date must be a date YYYY-MM-DD");
+		goto out;
+	}
+	memset(&j, 0, sizeof(j));
+	j.child_id = id;
+	j.category = category_name(cat);
+	j.action = action;
+	j.body = body;
+	j.user_id = p->user_id;
+	j.ts = clock_now();
+	j.today = clock_today_ymd();
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	{
+		char act[48];
+
+		wb_snprintf(act, sizeof(act), "category.%s", action);
+		audit_entry_set(&e, act, "child", e.object_id, "ok");
+	}
+	wb_snprintf(e.detail, sizeof(e.detail), "{\"category\":\"%s\"}", j.category);
+	rc = audit_submit(a->audit, &e, cat_fn, &j);
+	if (rc == WB_EINVAL)
+		fail(r, j.error_field ? j.error_field : "action", j.error);
+	else if (rc == WB_ECONFLICT && j.error[0])
+		api_error(r, 409, "invalid_transition", j.error, "action");
+	else if (rc)
+		api_fail(r, rc);
+	else {
+		json_t *arr = registry_categories_json(&j.result, 1);
+
+		api_json(r, 200, json_incref(json_array_get(arr, 0)));
+		json_decref(arr);
+	}
+out:
+	json_decref(body);
+	return 0;
+}
+
+typedef struct review_ctx {
+	category_rec rows[200];
+	int n;
+} review_ctx;
+
+static int review_cb(const category_rec *k, void *arg)
+{
+	review_ctx *rc = arg;
+
+	if (rc->n < (int)WB_ARRAY_LEN(rc->rows))
+		rc->rows[rc->n++] = *k;
+	return WB_OK;
+}
+
+int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	review_ctx *ctx;
+	long long after = 0;
+	const char *s;
+	json_t *items, *j;
+	int limit, rc;
+
+	(void)a;
+	if (api_limit(r, 50, 200, &limit))
+		return 0;
+	if ((s = http_query(r, "cursor")) && wb_parse_int64(s, 0, INT64_MAX, &after) != WB_OK)
+		return api_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return api_fail(r, WB_ENOMEM);
+	rc = store_category_review(c, &p->scope, after, limit, review_cb, ctx);
+	if (rc) {
+		free(ctx);
+		return api_fail(r, rc);
+	}
+	items = registry_categories_json(ctx->rows, ctx->n);
+	j = json_pack("{s:o}", "items", items);
+	if (j)
+		json_object_set_new(j, "next_cursor",
+				    ctx->n == limit ? json_sprintf("%" PRId64, ctx->rows[ctx->n - 1].id) : json_null());
+	free(ctx);
+	return api_json(r, 200, j);
+}
+
+int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *cat = http_query(r, "category"), *from = http_query(r, "from"), *to = http_query(r, "to");
+	store_stmt *st = NULL;
+	store_args args = {0};
+	enum category k;
+	json_t *by;
+	buf sql;
+	int64_t total = 0;
+	int rc;
+
+	(void)a;
+	if (!cat || category_parse(cat, &k) != 0)
+		return api_error(r, 422, "validation_failed", "category must be one of the four categories",
+				 "category");
+	if (!from || !valid_date_text(from))
+		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from");
+	if (!to || !valid_date_text(to))
+		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to");
+	if (p->scope.children == SCOPE_NONE && strcmp(p->role, "committee") != 0)
+		return api_error(r, 403, "forbidden", "your role has no registry statistics", NULL);
+	buf_init(&sql, 2048);
+	rc = buf_puts(&sql,
+		      "SELECT k.end_reason, COUNT(*) FROM child_categories k JOIN children c ON c.id = k.child_id "
+		      "WHERE k.state = 'ended' AND k.category = ? AND k.end_date >= ? AND k.end_date <= ?");
+	args_text(&args, cat);
+	args_text(&args, from);
+	args_text(&args, to);
+	if (rc == WB_OK) {
+		store_scope sc = p->scope;
+
+		if (strcmp(p->role, "committee") == 0)
+			sc.children = SCOPE_COUNTY; /* aggregates only */
+		rc = scope_children_sql(&sc, "c", &sql, &args);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY k.end_reason ORDER BY k.end_reason");
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &args);
+	by = json_object();
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *reason = stmt_text(c, st, 0);
+		int64_t n = stmt_int64(c, st, 1);
+
+		json_object_set_new(by, reason ? reason : "unknown", json_integer(n));
+		total += n;
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	if (rc < 0) {
+		json_decref(by);
+		return api_fail(r, rc);
+	}
+	return api_json(r, 200,
+			json_pack("{s:s, s:s, s:s, s:I, s:o}", "category", cat, "from", from, "to", to, "total",
+				  (json_int_t)total, "by_reason", by));
+}

@@ -1,0 +1,53 @@
+/*
+ * The registry's rules applied to stored records: the facts the category
+ * engine reads, guardian input and output, and keeping the category rows
+ * (suggestions, confirmations, conflicts) in step with the facts.
+ */
+#ifndef WB_REGISTRY_H
+#define WB_REGISTRY_H
+
+#include <jansson.h>
+
+#include "../domain/category.h"
+#include "api.h"
+
+/* The guardians a request body carried (have = 0 when it had none). */
+typedef struct guardian_input {
+	int have;
+	int n;
+	guardian_rec g[GUARDIANS_MAX];
+} guardian_input;
+
+/* The configuration in force (provincial incapacity set, birthday rules). */
+const category_config *registry_config(void);
+
+/* Facts of a child and its guardians, as the category engine reads them. */
+void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_facts *out);
+
+/*
+ * Applies the registry fields of body (household registration, school
+ * grade, health, family, director, risk, notes, guardians) onto ch and gi.
+ * Writes a 422 naming the field and returns -1 on bad input.
+ */
+int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_principal *p, json_t *body, child_rec *ch,
+			  guardian_input *gi);
+
+/*
+ * Brings the category rows of a child in step with facts now (before may
+ * be NULL for a new child): new suggestions are added, suggestions the
+ * facts no longer support are withdrawn, confirmed categories that lost
+ * their ground are flagged for review with a proposed end reason — or ended
+ * at once when an age limit was reached. Runs inside the caller's
+ * transaction. *changed_out (may be NULL) counts rows changed.
+ */
+int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
+		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out);
+
+/* JSON of the guardians (phones masked unless the role needs them whole). */
+json_t *registry_guardians_json(const app *a, const sec_principal *p, const guardian_rec *g, int n);
+/* JSON of the category rows. */
+json_t *registry_categories_json(const category_rec *k, int n);
+/* A one-line summary of guardians for the change history. */
+void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen);
+
+#endif

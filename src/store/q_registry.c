@@ -1,0 +1,216 @@
+/*
+ * Queries over guardians and the category rows of children. Callers have
+ * already checked that the child is inside their scope (the review list,
+ * which spans children, applies the scope itself).
+ */
+#include <string.h>
+
+#include "../util/wb.h"
+#include "model.h"
+
+static const char *nz(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
+			    int64_t now)
+{
+	int rc = conn_query(c, NULL, "DELETE FROM guardians WHERE child_id = ?", "i", child_id);
+
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		rc = conn_query(c, NULL,
+				"INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, phone_mask, "
+				"status, status_since, work_place, created_at, updated_at) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"sisssssssii", county, child_id, g[i].relation, g[i].name, nz(g[i].phone_enc),
+				nz(g[i].phone_mask), g[i].status, nz(g[i].status_since), nz(g[i].work_place), now, now);
+		if (rc < 0)
+			return rc;
+	}
+	return WB_OK;
+}
+
+int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int max, int *n_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT id, relation, name, COALESCE(phone_enc, ''), COALESCE(phone_mask, ''), status, "
+			      "COALESCE(status_since, ''), COALESCE(work_place, '') FROM guardians WHERE child_id = ? "
+			      "ORDER BY id",
+			      &st);
+
+	*n_out = 0;
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, child_id);
+	while (rc == WB_OK && *n_out < max && (rc = stmt_step(c, st)) == STORE_ROW) {
+		guardian_rec *g = &out[(*n_out)++];
+
+		memset(g, 0, sizeof(*g));
+		g->id = stmt_int64(c, st, 0);
+		stmt_copy(c, st, 1, g->relation, sizeof(g->relation));
+		stmt_copy(c, st, 2, g->name, sizeof(g->name));
+		stmt_copy(c, st, 3, g->phone_enc, sizeof(g->phone_enc));
+		stmt_copy(c, st, 4, g->phone_mask, sizeof(g->phone_mask));
+		stmt_copy(c, st, 5, g->status, sizeof(g->status));
+		stmt_copy(c, st, 6, g->status_since, sizeof(g->status_since));
+		stmt_copy(c, st, 7, g->work_place, sizeof(g->work_place));
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+#define CAT_COLS                                                                                         \
+	"k.id, k.child_id, k.category, k.state, k.reason, k.suggested_at, COALESCE(k.confirmed_at, 0), " \
+	"COALESCE(k.confirmed_by, 0), COALESCE(k.evidence_type, ''), COALESCE(k.evidence_ref, ''), "     \
+	"COALESCE(k.start_date, ''), COALESCE(k.end_date, ''), COALESCE(k.end_reason, ''), k.conflict, " \
+	"k.updated_at"
+
+static void cat_row(store_conn *c, store_stmt *st, category_rec *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->id = stmt_int64(c, st, 0);
+	k->child_id = stmt_int64(c, st, 1);
+	stmt_copy(c, st, 2, k->category, sizeof(k->category));
+	stmt_copy(c, st, 3, k->state, sizeof(k->state));
+	stmt_copy(c, st, 4, k->reason, sizeof(k->reason));
+	k->suggested_at = stmt_int64(c, st, 5);
+	k->confirmed_at = stmt_int64(c, st, 6);
+	k->confirmed_by = stmt_int64(c, st, 7);
+	stmt_copy(c, st, 8, k->evidence_type, sizeof(k->evidence_type));
+	stmt_copy(c, st, 9, k->evidence_ref, sizeof(k->evidence_ref));
+	stmt_copy(c, st, 10, k->start_date, sizeof(k->start_date));
+	stmt_copy(c, st, 11, k->end_date, sizeof(k->end_date));
+	stmt_copy(c, st, 12, k->end_reason, sizeof(k->end_reason));
+	k->conflict = (int)stmt_int64(c, st, 13);
+	k->updated_at = stmt_int64(c, st, 14);
+}
+
+int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, int max, int *n_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT " CAT_COLS " FROM child_categories k WHERE k.child_id = ? ORDER BY k.id", &st);
+
+	*n_out = 0;
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, child_id);
+	while (rc == WB_OK && *n_out < max && (rc = stmt_step(c, st)) == STORE_ROW) {
+		cat_row(c, st, &out[(*n_out)++]);
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_category_insert(store_conn *c, const char *county, category_rec *k)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO child_categories (county_code, child_id, category, state, reason, "
+			    "suggested_at, start_date, conflict, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) "
+			    "RETURNING id",
+			    "sisssisi", county, k->child_id, k->category, k->state, k->reason, k->suggested_at,
+			    nz(k->start_date), k->updated_at);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ESTORE;
+	k->id = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_category_update(store_conn *c, const category_rec *k)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	int rc = conn_prepare(c,
+			      "UPDATE child_categories SET state = ?, reason = ?, confirmed_at = ?, confirmed_by = ?, "
+			      "evidence_type = ?, evidence_ref = ?, start_date = ?, end_date = ?, end_reason = ?, "
+			      "conflict = ?, updated_at = ? WHERE id = ?",
+			      &st);
+
+	if (rc)
+		return rc;
+	args_text(&a, k->state);
+	args_text(&a, k->reason);
+	args_int(&a, k->confirmed_at);
+	args_int(&a, k->confirmed_by);
+	args_text(&a, nz(k->evidence_type));
+	args_text(&a, nz(k->evidence_ref));
+	args_text(&a, nz(k->start_date));
+	args_text(&a, nz(k->end_date));
+	args_text(&a, nz(k->end_reason));
+	args_int(&a, k->conflict);
+	args_int(&a, k->updated_at);
+	args_int(&a, k->id);
+	rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_category_delete(store_conn *c, int64_t id)
+{
+	int rc = conn_query(c, NULL, "DELETE FROM child_categories WHERE id = ?", "i", id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_category_review(store_conn *c, const store_scope *sc, int64_t after_id, int limit, category_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql, "SELECT " CAT_COLS ", c.name, c.village_code FROM child_categories k "
+			    "JOIN children c ON c.id = k.child_id WHERE k.id > ? AND "
+			    "(k.state = 'suggested' OR (k.state = 'confirmed' AND k.conflict = 1))");
+	args_int(&a, after_id);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY k.id LIMIT ?");
+	args_int(&a, limit);
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		category_rec k;
+
+		cat_row(c, st, &k);
+		stmt_copy(c, st, 15, k.child_name, sizeof(k.child_name));
+		stmt_copy(c, st, 16, k.village_code, sizeof(k.village_code));
+		rc = cb(&k, arg);
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_categories_confirmed(store_conn *c, const char *county, category_age_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT " CAT_COLS ", COALESCE(c.birth_date, '') FROM child_categories k "
+			      "JOIN children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state IN "
+			      "('confirmed', 'suggested') ORDER BY k.id",
+			      &st);
+
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 1, county);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		category_rec k;
+
+		cat_row(c, st, &k);
+		rc = cb(&k, stmt_text(c, st, 15), arg);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
