@@ -738,3 +738,128 @@ int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p
 			json_pack("{s:s, s:s, s:s, s:I, s:o}", "category", cat, "from", from, "to", to, "total",
 				  (json_int_t)total, "by_reason", by));
 }
+
+/* ---- batch jobs ---- */
+
+typedef struct sweep_row {
+	category_rec k;
+	int birth_ymd;
+} sweep_row;
+
+typedef struct sweep_ctx {
+	sweep_row *rows;
+	size_t n, cap;
+	int failed;
+} sweep_ctx;
+
+static int sweep_collect(const category_rec *k, const char *birth, void *arg)
+{
+	sweep_ctx *s = arg;
+
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		sweep_row *p = realloc(s->rows, ncap * sizeof(*p));
+
+		if (!p) {
+			s->failed = 1;
+			return WB_ENOMEM;
+		}
+		s->rows = p;
+		s->cap = ncap;
+	}
+	s->rows[s->n].k = *k;
+	s->rows[s->n].birth_ymd = ymd_of(birth);
+	s->n++;
+	return WB_OK;
+}
+
+int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t ts, int *ended_out)
+{
+	const category_config *cfg = registry_config();
+	sweep_ctx s = {0};
+	int rc, ended = 0;
+
+	/* collect first: rows are changed after the reading statement is done */
+	rc = store_categories_confirmed(c, county, sweep_collect, &s);
+	for (size_t i = 0; rc == WB_OK && i < s.n; i++) {
+		category_rec *k = &s.rows[i].k;
+		int limit = strcmp(k->category, "left_behind") == 0 ? 16 : 18;
+		int age = category_age(cfg, s.rows[i].birth_ymd, today_ymd);
+
+		if (age < limit)
+			continue;
+		if (strcmp(k->state, "suggested") == 0) {
+			rc = store_category_delete(c, k->id);
+		} else {
+			wb_strlcpy(k->state, "ended", sizeof(k->state));
+			ymd_text(today_ymd, k->end_date);
+			wb_strlcpy(k->end_reason, limit == 16 ? "turned_16" : "turned_18", sizeof(k->end_reason));
+			k->conflict = 0;
+			k->updated_at = ts;
+			rc = store_category_update(c, k);
+		}
+		ended++;
+	}
+	free(s.rows);
+	if (ended_out)
+		*ended_out = ended;
+	return rc;
+}
+
+typedef struct all_ctx {
+	child_rec *rows;
+	int n;
+	int64_t last;
+} all_ctx;
+
+static int all_collect(const child_rec *ch, void *arg)
+{
+	all_ctx *x = arg;
+
+	x->rows[x->n++] = *ch;
+	x->last = ch->id;
+	return WB_OK;
+}
+
+int registry_recompute_all(store_conn *c, const char *county, int today_ymd, int64_t ts, long *children_out,
+			   int *changed_out)
+{
+	store_scope sc;
+	child_filter f;
+	all_ctx x = {0};
+	int rc = WB_OK;
+
+	*children_out = 0;
+	*changed_out = 0;
+	memset(&sc, 0, sizeof(sc));
+	wb_strlcpy(sc.county_code, county, sizeof(sc.county_code));
+	sc.children = SCOPE_COUNTY;
+	x.rows = calloc(500, sizeof(*x.rows));
+	if (!x.rows)
+		return WB_ENOMEM;
+	for (;;) {
+		memset(&f, 0, sizeof(f));
+		f.after_id = x.last;
+		f.limit = 500;
+		x.n = 0;
+		rc = store_child_list(c, &sc, &f, all_collect, &x);
+		if (rc || x.n == 0)
+			break;
+		for (int i = 0; rc == WB_OK && i < x.n; i++) {
+			guardian_rec g[GUARDIANS_MAX];
+			child_facts facts;
+			int ng = 0, changed = 0;
+
+			rc = store_guardians_load(c, x.rows[i].id, g, GUARDIANS_MAX, &ng);
+			registry_facts(&x.rows[i], g, ng, &facts);
+			if (rc == WB_OK)
+				rc = registry_recompute(c, county, x.rows[i].id, NULL, &facts, today_ymd, ts, &changed);
+			*changed_out += changed;
+			(*children_out)++;
+		}
+		if (rc || x.n < 500)
+			break;
+	}
+	free(x.rows);
+	return rc;
+}

@@ -51,3 +51,17 @@ json_t *registry_categories_json(const category_rec *k, int n);
 void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen);
 
 #endif
+
+/*
+ * The daily age check: every suggested or confirmed category whose age
+ * limit (16 for left-behind, 18 for the others) has been reached on today
+ * is ended (confirmed: state ended, end reason turned_16/turned_18) or
+ * withdrawn (suggested). Runs inside the caller's transaction.
+ */
+int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t ts, int *ended_out);
+/*
+ * Re-derives the categories of every child of the county (after a change of
+ * configuration, or to repair). Runs inside the caller's transaction.
+ */
+int registry_recompute_all(store_conn *c, const char *county, int today_ymd, int64_t ts, long *children_out,
+			   int *changed_out);

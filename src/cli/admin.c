@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../api/areas_csv.h"
+#include "../api/registry.h"
 #include "../domain/area.h"
 #include "../domain/roles.h"
 #include "../security/password.h"
@@ -434,4 +435,55 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 	areas_csv_cleanup(&csv);
 	buf_cleanup(&b);
 	return rc ? 1 : 0;
+}
+
+typedef struct recompute_job {
+	const char *county;
+	int all;
+	int ended;
+	long children;
+	int changed;
+} recompute_job;
+
+static int recompute_fn(store_conn *c, void *arg)
+{
+	recompute_job *j = arg;
+	int64_t now = clock_now();
+	int rc = registry_age_sweep(c, j->county, clock_today_ymd(), now, &j->ended);
+
+	if (rc == WB_OK && j->all)
+		rc = registry_recompute_all(c, j->county, clock_today_ymd(), now, &j->children, &j->changed);
+	return rc;
+}
+
+int cmd_recompute(cli_env *env, int argc, char **argv)
+{
+	recompute_job j;
+	audit_entry e;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao recompute [--db URL] [--county 370831] [--all]\n"
+				"Ends categories whose age limit was reached (the server also does this daily).\n"
+				"With --all, re-derives every child's category suggestions from the facts.\n");
+		return 0;
+	}
+	memset(&j, 0, sizeof(j));
+	j.county = cli_flag(argc, argv, "--county");
+	j.county = j.county ? j.county : DEFAULT_COUNTY;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--all") == 0)
+			j.all = 1;
+	if (cli_open(env, 0, 0) != 0)
+		return 1;
+	cli_audit_entry(&e, j.county, "category.recompute", "county", j.county);
+	rc = audit_submit(env->audit, &e, recompute_fn, &j);
+	if (rc) {
+		fprintf(stderr, "weibao recompute: %s (nothing changed)\n", wb_strerror(rc));
+		return 1;
+	}
+	printf("categories ended or withdrawn by age: %d\n", j.ended);
+	if (j.all)
+		printf("children re-derived: %ld, category rows changed: %d\n", j.children, j.changed);
+	return 0;
 }

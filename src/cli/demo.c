@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/registry.h"
 #include "../domain/area.h"
 #include "../domain/idnum.h"
 #include "../security/password.h"
@@ -97,6 +98,9 @@ typedef struct demo_job {
 	/* the villages made, for placing children */
 	char (*villages)[16];
 	char (*village_grid)[16];
+	int64_t *village_director;
+	/* focus children made so far */
+	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -120,6 +124,8 @@ static int add_area(store_conn *c, demo_job *j, const char *code, const char *na
 	return store_area_insert(c, &a, j->now);
 }
 
+static int64_t last_user_id;
+
 static int add_user(store_conn *c, demo_job *j, const char *username, const char *display, const char *role,
 		    const char *area, int64_t unit_id)
 {
@@ -138,6 +144,7 @@ static int add_user(store_conn *c, demo_job *j, const char *username, const char
 	rc = store_user_insert(c, &u, j->now, &u.id);
 	if (rc)
 		return rc;
+	last_user_id = u.id;
 	wb_strlcpy(m.county_code, DEFAULT_COUNTY, sizeof(m.county_code));
 	m.user_id = u.id;
 	wb_strlcpy(m.role, role, sizeof(m.role));
@@ -172,6 +179,11 @@ static void person_name(rng *r, char *out, size_t n)
 	else
 		wb_snprintf(out, n, "%s%s%s", surnames[rndn(r, WB_ARRAY_LEN(surnames))],
 			    given[rndn(r, WB_ARRAY_LEN(given))], given[rndn(r, WB_ARRAY_LEN(given))]);
+}
+
+static int ymd_of_text(const char *d)
+{
+	return (int)strtol(d, NULL, 10) * 10000 + (int)strtol(d + 5, NULL, 10) * 100 + (int)strtol(d + 8, NULL, 10);
 }
 
 static int make_areas_and_people(store_conn *c, demo_job *j)
@@ -220,6 +232,7 @@ static int make_areas_and_people(store_conn *c, demo_job *j)
 			wb_snprintf(disp, sizeof(disp), "%s儿童主任", name);
 			if (rc == WB_OK)
 				rc = add_user(c, j, user, disp, "director", code, 0);
+			j->village_director[j->nv - 1] = last_user_id;
 			directors++;
 			for (int g = 0; rc == WB_OK && g < grids; g++) {
 				char gcode[16], gname[96];
@@ -319,6 +332,85 @@ static int make_units(store_conn *c, demo_job *j)
 	return rc;
 }
 
+static void guardian(demo_job *j, guardian_rec *g, const char *relation, const char *surname, const char *status)
+{
+	char phone[16];
+
+	memset(g, 0, sizeof(*g));
+	wb_strlcpy(g->relation, relation, sizeof(g->relation));
+	if (strcmp(relation, "father") == 0)
+		wb_snprintf(g->name, sizeof(g->name), "%s%s%s", surname, given[rndn(&j->r, WB_ARRAY_LEN(given))],
+			    given[rndn(&j->r, WB_ARRAY_LEN(given))]);
+	else
+		person_name(&j->r, g->name, sizeof(g->name));
+	wb_strlcpy(g->status, status, sizeof(g->status));
+	if (strcmp(status, "working_away") == 0)
+		wb_strlcpy(g->work_place,
+			   (const char *[]){"上海", "北京", "济南", "青岛", "苏州", "深圳"}[rndn(&j->r, 6)],
+			   sizeof(g->work_place));
+	if (strcmp(status, "deceased") != 0 && strcmp(status, "missing") != 0) {
+		wb_snprintf(phone, sizeof(phone), "1%d%09d", 3 + rndn(&j->r, 7), rndn(&j->r, 1000000000));
+		sec_encrypt_field(&j->env->keys, phone, g->phone_enc);
+		wb_snprintf(g->phone_mask, sizeof(g->phone_mask), "%.3s****%s", phone, phone + 7);
+	}
+}
+
+/*
+ * Gives a child the facts of one profile: the focus profiles make the
+ * category rules derive their category; the ordinary one never does.
+ * Returns 1 for a focus child.
+ */
+static int profile(demo_job *j, child_rec *ch, int age, int rural, guardian_rec g[2])
+{
+	static const char *const incapable[] = {"imprisoned", "severe_disability", "serious_illness",
+						"drug_rehab", "lost_contact",      "detained"};
+	char surname[8];
+	int roll = rndn(&j->r, 1000);
+
+	wb_snprintf(surname, sizeof(surname), "%.3s", ch->name); /* one CJK character */
+	if (rural && age < 16 && j->n_left_behind < 2234 && roll < 30) {
+		guardian(j, &g[0], "father", surname, "working_away");
+		guardian(j, &g[1], "mother", surname, rndn(&j->r, 5) ? "working_away" : incapable[rndn(&j->r, 6)]);
+		ch->risk_level[0] = '\0';
+		wb_strlcpy(ch->risk_level, rndn(&j->r, 4) ? "low" : "medium", sizeof(ch->risk_level));
+		j->n_left_behind++;
+		return 1;
+	}
+	if (age < 18 && roll >= 30 && roll < 33 && j->n_orphan + j->n_unsupported + j->n_difficulty < 171) {
+		int kind = rndn(&j->r, 10);
+
+		if (kind < 2) {
+			guardian(j, &g[0], "father", surname, "deceased");
+			guardian(j, &g[1], "mother", surname, rndn(&j->r, 3) ? "deceased" : "missing");
+			j->n_orphan++;
+		} else if (kind < 5) {
+			guardian(j, &g[0], "father", surname, rndn(&j->r, 2) ? "deceased" : incapable[rndn(&j->r, 6)]);
+			guardian(j, &g[1], "mother", surname, incapable[rndn(&j->r, 6)]);
+			j->n_unsupported++;
+		} else {
+			guardian(j, &g[0], "father", surname, "present");
+			guardian(j, &g[1], "mother", surname, "present");
+			if (kind < 8)
+				ch->family_poverty = 1;
+			else if (kind < 9) {
+				ch->disability_grade = 1 + rndn(&j->r, 4);
+				wb_strlcpy(ch->disability_type,
+					   (const char *[]){"physical", "intellectual", "hearing"}[rndn(&j->r, 3)],
+					   sizeof(ch->disability_type));
+			} else
+				wb_strlcpy(ch->serious_illness, "白血病", sizeof(ch->serious_illness));
+			j->n_difficulty++;
+		}
+		wb_strlcpy(ch->risk_level, rndn(&j->r, 3) ? "medium" : "high", sizeof(ch->risk_level));
+		return 1;
+	}
+	/* ordinary: both at home, or one away and the other at home */
+	guardian(j, &g[0], "father", surname, rndn(&j->r, 5) ? "present" : "working_away");
+	guardian(j, &g[1], "mother", surname, "present");
+	wb_strlcpy(ch->risk_level, "low", sizeof(ch->risk_level));
+	return 0;
+}
+
 static int make_children(store_conn *c, demo_job *j)
 {
 	int rc = WB_OK;
@@ -326,10 +418,12 @@ static int make_children(store_conn *c, demo_job *j)
 
 	for (long i = 0; rc == WB_OK && i < j->children_target; i++) {
 		child_rec ch;
+		guardian_rec g[2];
 		int vi = rndn(&j->r, j->nv);
 		int age = rndn(&j->r, 18);
 		int y = ty - age - (rndn(&j->r, 2)), m = 1 + rndn(&j->r, 12), d = 1 + rndn(&j->r, 28);
 		int ymd = y * 10000 + m * 100 + d;
+		int rural, focus;
 		char first17[18], num[19];
 		idnum id;
 
@@ -339,6 +433,7 @@ static int make_children(store_conn *c, demo_job *j)
 		wb_strlcpy(ch.county_code, DEFAULT_COUNTY, sizeof(ch.county_code));
 		person_name(&j->r, ch.name, sizeof(ch.name));
 		wb_strlcpy(ch.village_code, j->villages[vi], sizeof(ch.village_code));
+		ch.director_id = j->village_director[vi];
 		if (j->village_grid[vi][0] && rndn(&j->r, 2) == 0)
 			wb_strlcpy(ch.grid_code, j->village_grid[vi], sizeof(ch.grid_code));
 		if (rndn(&j->r, 100) < 97) {
@@ -357,19 +452,53 @@ static int make_children(store_conn *c, demo_job *j)
 			ch.sex[0] = rndn(&j->r, 2) ? 'M' : 'F';
 			wb_snprintf(ch.birth_date, sizeof(ch.birth_date), "%04d-%02d-%02d", y, m, d);
 		}
+		/* villages (2xx) are rural registrations, communities (0xx-1xx) mostly urban */
+		rural = ch.village_code[9] >= '2' || rndn(&j->r, 5) == 0;
+		wb_strlcpy(ch.hukou_type, rural ? "rural" : "urban", sizeof(ch.hukou_type));
+		wb_strlcpy(ch.hukou_area_code, ch.village_code, sizeof(ch.hukou_area_code));
+		age = category_age(registry_config(), ymd_of_text(ch.birth_date), j->today);
 		if (age >= 6 && age <= 15) {
 			int s = rndn(&j->r, 92);
 
 			if (strncmp(j->school_township[s], ch.village_code, 9) == 0 || rndn(&j->r, 4) == 0)
 				ch.school_id = j->schools[s];
+			wb_snprintf(ch.grade, sizeof(ch.grade), age <= 11 ? "小学%d年级" : "初中%d年级",
+				    age <= 11 ? age - 5 : age - 11);
 		}
+		focus = profile(j, &ch, age, rural, g);
 		ch.created_at = ch.updated_at = j->now;
 		rc = store_child_insert(c, &ch);
 		if (rc == WB_ECONFLICT) {
 			rc = WB_OK; /* same synthetic number drawn twice: skip */
+			if (focus)
+				j->n_left_behind -= strcmp(g[0].status, "working_away") == 0 && rural && age < 16;
 			continue;
 		}
+		if (rc == WB_OK)
+			rc = store_guardians_replace(c, ch.county_code, ch.id, g, 2, j->now);
+		if (rc == WB_OK && focus) {
+			child_facts f;
+
+			registry_facts(&ch, g, 2, &f);
+			rc = registry_recompute(c, ch.county_code, ch.id, NULL, &f, j->today, j->now, NULL);
+		}
 		j->n_children++;
+	}
+	/* the county has confirmed its focus children, with evidence */
+	if (rc == WB_OK) {
+		store_stmt *st = NULL;
+
+		rc = conn_query(c, &st,
+				"UPDATE child_categories SET state = 'confirmed', confirmed_at = ?, evidence_type = "
+				"'household_survey', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = ?, "
+				"updated_at = ? WHERE county_code = ? AND state = 'suggested' RETURNING id",
+				"isis", j->now, "2026-01-01", j->now, DEFAULT_COUNTY);
+		while (rc == STORE_ROW) {
+			j->n_confirmed++;
+			rc = stmt_step(c, st);
+		}
+		stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
 	}
 	return rc;
 }
@@ -441,9 +570,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	j.children_target = (long)nchildren;
 	j.villages = calloc(1024, sizeof(*j.villages));
 	j.village_grid = calloc(1024, sizeof(*j.village_grid));
+	j.village_director = calloc(1024, sizeof(*j.village_director));
 	j.schools = calloc(128, sizeof(*j.schools));
 	j.school_township = calloc(128, sizeof(*j.school_township));
-	if (!j.villages || !j.village_grid || !j.schools || !j.school_township) {
+	if (!j.villages || !j.village_grid || !j.village_director || !j.schools || !j.school_township) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
@@ -455,9 +585,11 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 		goto out;
 	}
 	printf("demo county 370831 泗水县 created in %.1f s: %d areas (%d villages/communities, %d grids), "
-	       "%d units (%d schools), %d accounts, %ld children\n",
+	       "%d units (%d schools), %d accounts, %ld children\n"
+	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
+	       "(%d category rows confirmed)\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
-	       j.n_users, j.n_children);
+	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",
@@ -465,6 +597,7 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 out:
 	free(j.villages);
 	free(j.village_grid);
+	free(j.village_director);
 	free(j.schools);
 	free(j.school_township);
 	return rc ? 1 : 0;

@@ -5,16 +5,85 @@
  * thread with sigwait, so shutdown runs in ordinary code: stop accepting,
  * let in-flight requests finish, drain the audit writer, close the store.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../api/api.h"
+#include "../api/registry.h"
+#include "../util/clock.h"
 #include "../http/http.h"
 #include "../security/ratelimit.h"
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "cli.h"
+
+/* The daily jobs: at start and then every day, categories whose age limit
+ * was reached are ended (audited like any change). */
+typedef struct daily {
+	audit *audit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+} daily;
+
+typedef struct sweep_job {
+	int ended;
+} sweep_job;
+
+/* Every county of the deployment, one after the other. */
+static int sweep_fn(store_conn *c, void *arg)
+{
+	sweep_job *j = arg;
+	char(*counties)[8] = calloc(4096, sizeof(*counties));
+	store_stmt *st = NULL;
+	int n = 0, rc;
+
+	if (!counties)
+		return WB_ENOMEM;
+	rc = conn_prepare(c, "SELECT code FROM areas WHERE level = 'county' ORDER BY code", &st);
+	while (rc == WB_OK && n < 4096 && (rc = stmt_step(c, st)) == STORE_ROW) {
+		stmt_copy(c, st, 0, counties[n++], sizeof(counties[0]));
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		int ended = 0;
+
+		rc = registry_age_sweep(c, counties[i], clock_today_ymd(), clock_now(), &ended);
+		j->ended += ended;
+	}
+	free(counties);
+	return rc < 0 ? rc : WB_OK;
+}
+
+static void *daily_main(void *arg)
+{
+	daily *d = arg;
+
+	pthread_mutex_lock(&d->mu);
+	while (!d->stop) {
+		struct timespec until;
+		sweep_job j = {0};
+		audit_entry e;
+
+		pthread_mutex_unlock(&d->mu);
+		cli_audit_entry(&e, DEFAULT_COUNTY, "category.age_sweep", "county", DEFAULT_COUNTY);
+		wb_strlcpy(e.username, "system", sizeof(e.username));
+		if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && j.ended)
+			log_info("daily: %d categories ended by age", j.ended);
+		pthread_mutex_lock(&d->mu);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 24 * 3600;
+		while (!d->stop && pthread_cond_timedwait(&d->cv, &d->mu, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
 
 int cmd_serve(cli_env *env, int argc, char **argv)
 {
@@ -68,9 +137,26 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 		 store_driver_name(env->db));
 	printf("listening on http://%s:%d/\n", hc.address, http_port(srv));
 	fflush(stdout);
-	sigwait(&set, &sig);
-	log_info("signal %d: shutting down (finishing in-flight requests)", sig);
-	http_stop(srv);
+	{
+		daily d = {.audit = env->audit, .stop = 0};
+		pthread_t th;
+		int have_thread;
+
+		pthread_mutex_init(&d.mu, NULL);
+		pthread_cond_init(&d.cv, NULL);
+		have_thread = pthread_create(&th, NULL, daily_main, &d) == 0;
+		sigwait(&set, &sig);
+		log_info("signal %d: shutting down (finishing in-flight requests)", sig);
+		http_stop(srv);
+		pthread_mutex_lock(&d.mu);
+		d.stop = 1;
+		pthread_cond_signal(&d.cv);
+		pthread_mutex_unlock(&d.mu);
+		if (have_thread)
+			pthread_join(th, NULL);
+		pthread_mutex_destroy(&d.mu);
+		pthread_cond_destroy(&d.cv);
+	}
 	log_info("server stopped; flushing the audit log and closing the database");
 	return 0;
 }
