@@ -109,6 +109,7 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p);

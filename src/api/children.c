@@ -8,6 +8,9 @@
  * every change, and audit every read and write.
  */
 #include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -383,90 +386,115 @@ static int list_cb(const child_rec *ch, void *arg)
 	return WB_OK;
 }
 
-int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
-{
-	child_filter f;
-	list_ctx l = {a, p, NULL, 0, 0};
-	audit_entry e;
-	char bidx[SEC_HASH_HEX], born_min[16], born_max[16];
-	const char *s;
-	int64_t total = -1;
-	long long v;
-	json_t *j;
-	int rc;
+typedef struct filter_bufs {
+	char bidx[SEC_HASH_HEX];
+	char born_min[16];
+	char born_max[16];
+} filter_bufs;
 
-	memset(&f, 0, sizeof(f));
-	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit))
-		return 0;
-	f.area = http_query(r, "area");
-	if (f.area && !area_level_of(f.area))
-		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
-	f.name = http_query(r, "q");
-	if (f.name && strlen(f.name) > 64)
-		return api_error(r, 422, "validation_failed", "q is too long", "q");
+static int filter_error(http_req *r, int status, const char *code, const char *message, const char *field)
+{
+	api_error(r, status, code, message, field);
+	return -1;
+}
+
+/* Reads the list filters of the query string into f (strings point into
+ * the request or into b). Writes a 422 and returns -1 on a bad value. */
+static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs *b)
+{
+	const char *s;
+	long long v;
+
+	f->area = http_query(r, "area");
+	if (f->area && !area_level_of(f->area))
+		return filter_error(r, 422, "validation_failed", "area must be an area code", "area");
+	f->name = http_query(r, "q");
+	if (f->name && strlen(f->name) > 64)
+		return filter_error(r, 422, "validation_failed", "q is too long", "q");
 	if ((s = http_query(r, "id_number"))) {
 		idnum id;
 
 		if (idnum_parse(s, clock_today_ymd(), &id) != IDNUM_OK)
-			return api_error(r, 422, "invalid_id_number", "id_number is not a valid ID number",
-					 "id_number");
-		sec_blind_index(&a->keys, id.number, bidx);
-		f.id_bidx = bidx;
+			return filter_error(r, 422, "invalid_id_number", "id_number is not a valid ID number",
+					    "id_number");
+		sec_blind_index(&a->keys, id.number, b->bidx);
+		f->id_bidx = b->bidx;
 	}
 	if ((s = http_query(r, "school_id"))) {
 		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "school_id must be a number", "school_id");
-		f.school_id = v;
+			return filter_error(r, 422, "validation_failed", "school_id must be a number", "school_id");
+		f->school_id = v;
 	}
-	f.category = http_query(r, "category");
-	if (f.category) {
+	f->category = http_query(r, "category");
+	if (f->category) {
 		enum category k;
 
-		if (category_parse(f.category, &k) != 0)
-			return api_error(r, 422, "validation_failed",
-					 "category must be orphan, de_facto_unsupported, left_behind or in_difficulty",
-					 "category");
+		if (category_parse(f->category, &k) != 0)
+			return filter_error(
+				r, 422, "validation_failed",
+				"category must be orphan, de_facto_unsupported, left_behind or in_difficulty",
+				"category");
 	}
-	f.risk_level = http_query(r, "risk_level");
-	if (f.risk_level && strcmp(f.risk_level, "low") != 0 && strcmp(f.risk_level, "medium") != 0 &&
-	    strcmp(f.risk_level, "high") != 0)
-		return api_error(r, 422, "validation_failed", "risk_level must be low, medium or high", "risk_level");
-	f.guardian_status = http_query(r, "guardian_status");
-	if (f.guardian_status) {
+	f->risk_level = http_query(r, "risk_level");
+	if (f->risk_level && strcmp(f->risk_level, "low") != 0 && strcmp(f->risk_level, "medium") != 0 &&
+	    strcmp(f->risk_level, "high") != 0)
+		return filter_error(r, 422, "validation_failed", "risk_level must be low, medium or high",
+				    "risk_level");
+	f->guardian_status = http_query(r, "guardian_status");
+	if (f->guardian_status) {
 		enum guardian_status gs;
 
-		if (guardian_status_parse(f.guardian_status, &gs) != 0)
-			return api_error(r, 422, "validation_failed", "guardian_status is not in the vocabulary",
-					 "guardian_status");
+		if (guardian_status_parse(f->guardian_status, &gs) != 0)
+			return filter_error(r, 422, "validation_failed", "guardian_status is not in the vocabulary",
+					    "guardian_status");
 	}
 	if ((s = http_query(r, "director_id"))) {
 		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "director_id must be a number", "director_id");
-		f.director_id = v;
+			return filter_error(r, 422, "validation_failed", "director_id must be a number", "director_id");
+		f->director_id = v;
 	}
 	/* ages in full years become bounds on the birth date */
 	if ((s = http_query(r, "age_min"))) {
 		int t = clock_today_ymd();
 
 		if (wb_parse_int64(s, 0, 30, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "age_min must be 0 to 30", "age_min");
-		wb_snprintf(born_max, sizeof(born_max), "%04d-%02d-%02d", t / 10000 - (int)v, t / 100 % 100, t % 100);
-		f.born_on_or_before = born_max;
+			return filter_error(r, 422, "validation_failed", "age_min must be 0 to 30", "age_min");
+		wb_snprintf(b->born_max, sizeof(b->born_max), "%04d-%02d-%02d", t / 10000 - (int)v, t / 100 % 100,
+			    t % 100);
+		f->born_on_or_before = b->born_max;
 	}
 	if ((s = http_query(r, "age_max"))) {
 		int t = clock_today_ymd();
 
 		if (wb_parse_int64(s, 0, 30, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "age_max must be 0 to 30", "age_max");
-		wb_snprintf(born_min, sizeof(born_min), "%04d-%02d-%02d", t / 10000 - (int)v - 1, t / 100 % 100,
+			return filter_error(r, 422, "validation_failed", "age_max must be 0 to 30", "age_max");
+		wb_snprintf(b->born_min, sizeof(b->born_min), "%04d-%02d-%02d", t / 10000 - (int)v - 1, t / 100 % 100,
 			    t % 100);
-		f.born_after = born_min;
+		f->born_after = b->born_min;
 	}
 	if ((s = http_query(r, "cursor"))) {
 		if (wb_parse_int64(s, 0, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
-		f.after_id = v;
+			return filter_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
+		f->after_id = v;
 	}
+	return 0;
+}
+
+int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	child_filter f;
+	list_ctx l = {a, p, NULL, 0, 0};
+	audit_entry e;
+	filter_bufs fb;
+	int64_t total = -1;
+	json_t *j;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit))
+		return 0;
+	if (parse_filter(r, a, &f, &fb))
+		return 0;
 	l.items = json_array();
 	rc = store_child_list(c, &p->scope, &f, list_cb, &l);
 	if (rc == WB_OK && !f.after_id)
@@ -690,4 +718,245 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return api_fail(r, WB_ESTORE);
 	}
 	return api_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- export ---- */
+
+#define EXPORT_MAX_ROWS 200000
+
+typedef struct export_ctx {
+	const app *a;
+	const sec_principal *p;
+	store_conn *c;
+	int xlsx;
+	int en;
+	buf *csv;
+	lxw_worksheet *ws;
+	uint32_t row;
+	int64_t last_id;
+	int n;
+	int failed;
+} export_ctx;
+
+static const char *const export_cols_zh[] = {"编号",     "姓名",           "身份证号", "性别",
+					     "出生日期", "村（社区）代码", "网格代码", "户籍类型",
+					     "年级",     "残疾等级",       "风险等级", "类别"};
+static const char *const export_cols_en[] = {"ID",         "Name",
+					     "ID number",  "Sex",
+					     "Birth date", "Village code",
+					     "Grid code",  "Household registration",
+					     "Grade",      "Disability grade",
+					     "Risk level", "Categories"};
+
+/* A cell a spreadsheet would read as a formula gets a leading quote. */
+static const char *defuse(const char *s, char *tmp, size_t n)
+{
+	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
+		wb_snprintf(tmp, n, "'%s", s);
+		return tmp;
+	}
+	return s;
+}
+
+static void csv_cell(buf *b, const char *s, int last)
+{
+	char tmp[1100];
+	const char *v = defuse(s, tmp, sizeof(tmp));
+
+	if (strpbrk(v, ",\"\r\n")) {
+		buf_puts(b, "\"");
+		for (const char *q = v; *q; q++) {
+			if (*q == '"')
+				buf_puts(b, "\"\"");
+			else
+				buf_append(b, q, 1);
+		}
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, v);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+static int export_cb(const child_rec *ch, void *arg)
+{
+	export_ctx *x = arg;
+	category_rec k[CATEGORY_ROWS_MAX];
+	char id[24], idnum_text[32], grade[8], cats[160] = "", tmp[1100];
+	const char *cells[12];
+	int nk = 0;
+
+	wb_snprintf(id, sizeof(id), "%" PRId64, ch->id);
+	wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
+	if (ch->id_enc[0] && x->p->def->full_id &&
+	    sec_decrypt_field(&x->a->keys, ch->id_enc, idnum_text, sizeof(idnum_text)) != WB_OK)
+		wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
+	wb_snprintf(grade, sizeof(grade), "%d", ch->disability_grade);
+	if (store_categories_load(x->c, ch->id, k, CATEGORY_ROWS_MAX, &nk) == WB_OK) {
+		size_t off = 0;
+
+		for (int i = 0; i < nk; i++) {
+			if (strcmp(k[i].state, "confirmed") != 0 && strcmp(k[i].state, "suggested") != 0)
+				continue;
+			if (wb_snprintf(cats + off, sizeof(cats) - off, "%s%s%s", off ? ";" : "", k[i].category,
+					strcmp(k[i].state, "suggested") == 0 ? "?" : "") != WB_OK)
+				break;
+			off = strlen(cats);
+		}
+	}
+	cells[0] = id;
+	cells[1] = ch->name;
+	cells[2] = idnum_text;
+	cells[3] = ch->sex;
+	cells[4] = ch->birth_date;
+	cells[5] = ch->village_code;
+	cells[6] = ch->grid_code;
+	cells[7] = ch->hukou_type;
+	cells[8] = ch->grade;
+	cells[9] = grade;
+	cells[10] = ch->risk_level;
+	cells[11] = cats;
+	if (x->xlsx) {
+		for (int i = 0; i < 12; i++)
+			if (worksheet_write_string(x->ws, x->row, (lxw_col_t)i, defuse(cells[i], tmp, sizeof(tmp)),
+						   NULL) != LXW_NO_ERROR)
+				x->failed = 1;
+		x->row++;
+	} else {
+		for (int i = 0; i < 12; i++)
+			csv_cell(x->csv, cells[i], i == 11);
+	}
+	x->last_id = ch->id;
+	x->n++;
+	return x->failed ? WB_EIO : WB_OK;
+}
+
+static int read_file_into(const char *path, buf *out)
+{
+	char chunk[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int rc = WB_OK;
+
+	if (!f)
+		return WB_EIO;
+	while (rc == WB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_append(out, chunk, n);
+	fclose(f);
+	return rc;
+}
+
+int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *format = http_query(r, "format");
+	const char *lang = http_query(r, "lang");
+	char path[] = "/tmp/weibao-export-XXXXXX";
+	char disp[96];
+	lxw_workbook *wb = NULL;
+	export_ctx x;
+	child_filter f;
+	filter_bufs fb;
+	audit_entry e;
+	int fd = -1, rc = WB_OK;
+
+	if (!p->def->export_children)
+		return api_error(r, 403, "forbidden", "your role may not export children's data", NULL);
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
+		return api_error(r, 422, "validation_failed", "format must be csv or xlsx", "format");
+	memset(&f, 0, sizeof(f));
+	if (parse_filter(r, a, &f, &fb))
+		return 0;
+	memset(&x, 0, sizeof(x));
+	x.a = a;
+	x.p = p;
+	x.c = c;
+	x.xlsx = !format || strcmp(format, "xlsx") == 0;
+	x.en = lang && strcmp(lang, "en") == 0;
+	x.csv = &r->out;
+	buf_reset(&r->out);
+	if (x.xlsx) {
+		lxw_workbook_options opt = {.constant_memory = 1, .tmpdir = (char *)"/tmp", .use_zip64 = 0};
+
+		fd = mkstemp(path);
+		if (fd < 0)
+			return api_fail(r, WB_EIO);
+		close(fd);
+		wb = workbook_new_opt(path, &opt);
+		x.ws = wb ? workbook_add_worksheet(wb, x.en ? "Children" : "儿童台账") : NULL;
+		if (!x.ws) {
+			rc = WB_EIO;
+			goto out;
+		}
+		for (int i = 0; i < 12; i++)
+			worksheet_write_string(x.ws, 0, (lxw_col_t)i, x.en ? export_cols_en[i] : export_cols_zh[i],
+					       NULL);
+		x.row = 1;
+	} else {
+		buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
+		for (int i = 0; i < 12; i++)
+			csv_cell(&r->out, x.en ? export_cols_en[i] : export_cols_zh[i], i == 11);
+	}
+	do {
+		int before = x.n;
+
+		f.after_id = x.last_id;
+		f.limit = 1000;
+		rc = store_child_list(c, &p->scope, &f, export_cb, &x);
+		if (rc || x.n - before < 1000)
+			break;
+	} while (x.n < EXPORT_MAX_ROWS);
+	if (rc)
+		goto out;
+	if (x.xlsx) {
+		if (workbook_close(wb) != LXW_NO_ERROR) {
+			wb = NULL;
+			rc = WB_EIO;
+			goto out;
+		}
+		wb = NULL;
+		rc = read_file_into(path, &r->out);
+		if (rc)
+			goto out;
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "child.export", "child", "", "ok");
+	{
+		char *q = NULL;
+		json_t *d = json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b, s:I, s:i}", "format", x.xlsx ? "xlsx" : "csv",
+				      "area", f.area, "category", f.category, "risk_level", f.risk_level, "name_search",
+				      f.name != NULL, "id_lookup", f.id_bidx != NULL, "school_id",
+				      f.school_id ? (json_int_t)f.school_id : 0, "rows", x.n);
+
+		q = d ? json_dumps(d, JSON_COMPACT) : NULL;
+		if (q)
+			wb_strlcpy(e.detail, q, sizeof(e.detail));
+		free(q);
+		json_decref(d);
+	}
+	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+		rc = WB_ESTORE;
+		goto out;
+	}
+	r->status = 200;
+	r->content_type = x.xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+				 : "text/csv; charset=utf-8";
+	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"children-%d.%s\"", clock_today_ymd(),
+		    x.xlsx ? "xlsx" : "csv");
+	http_add_header(r, "Content-Disposition", disp);
+	{
+		char n[24];
+
+		wb_snprintf(n, sizeof(n), "%d", x.n);
+		http_add_header(r, "X-Export-Rows", n);
+	}
+out:
+	if (wb)
+		workbook_close(wb);
+	if (x.xlsx)
+		unlink(path);
+	if (rc) {
+		buf_reset(&r->out);
+		api_fail(r, rc == WB_ETOOBIG ? WB_ETOOBIG : rc);
+	}
+	return 0;
 }

@@ -24,6 +24,7 @@ R(audit_list, 0);
 R(audit_verify, 0);
 R(users_list, 0);
 R(child_category, 0);
+R(children_export, 0);
 R(categories_review, 0);
 R(category_ends, 0);
 
@@ -40,6 +41,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/units", api_entry, &rt_units_list},
 	{"POST", "/api/v1/children", api_entry, &rt_children_create},
 	{"GET", "/api/v1/children", api_entry, &rt_children_list},
+	{"GET", "/api/v1/children/export", api_entry, &rt_children_export},
 	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get},
 	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update},
 	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history},

@@ -31,6 +31,7 @@ typedef struct role_def {
 	int manage_users;       /* may manage accounts and areas */
 	int full_phone;         /* may see guardians' whole phone numbers */
 	int confirm_categories; /* may confirm, reject and end categories */
+	int export_children;    /* may export lists of children (within scope) */
 } role_def;
 
 /* The definition of a role by name, or NULL. */
