@@ -110,6 +110,12 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_import_fields(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Waits until no import worker is running (shutdown). */
+void imports_wait_idle(void);
 int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../domain/area.h"
+#include "../domain/fields.h"
 #include "../domain/idnum.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -91,34 +92,6 @@ static const api_field child_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-static int valid_name(const char *s)
-{
-	size_t n = 0;
-
-	for (const unsigned char *u = (const unsigned char *)s; *u; u++, n++)
-		if (*u < 0x20 || *u == 0x7f)
-			return 0;
-	return n > 0 && s[0] != ' ' && s[n - 1] != ' ';
-}
-
-static int parse_date(const char *s, int *ymd_out)
-{
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (!idnum_valid_date(y, m, d) || y < 1900)
-		return -1;
-	*ymd_out = y * 10000 + m * 100 + d;
-	return 0;
-}
-
 /*
  * Applies the fields present in body onto ch (a new record or a copy of the
  * stored one), validating each. Writes the error and returns -1 on failure.
@@ -133,7 +106,7 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 	idnum id;
 
 	if ((s = api_str(body, "name"))) {
-		if (!valid_name(s))
+		if (!field_valid_name(s))
 			return api_error(r, 422, "validation_failed",
 					 "name must be non-empty text without control characters", "name"),
 			       -1;
@@ -176,7 +149,7 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 		if ((s = api_str(body, "birth_date"))) {
 			int ymd;
 
-			if (parse_date(s, &ymd) != 0)
+			if (field_parse_date(s, &ymd) != 0)
 				return api_error(r, 422, "validation_failed",
 						 "birth_date must be a real date as YYYY-MM-DD", "birth_date"),
 				       -1;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../domain/area.h"
+#include "../domain/fields.h"
 #include "../domain/idnum.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -85,32 +86,6 @@ static int valid_date_text(const char *s)
 	return ymd && s[4] == '-' && s[7] == '-' && idnum_valid_date(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
-/* Mobile 1xxxxxxxxxx or landline digits with one hyphen (0537-1234567). */
-static int valid_phone(const char *s)
-{
-	size_t n = strlen(s), digits = 0, hyphens = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			digits++;
-		else if (s[i] == '-' && i > 0)
-			hyphens++;
-		else
-			return 0;
-	}
-	return hyphens <= 1 && digits >= 7 && digits <= 12;
-}
-
-static void mask_phone(const char *s, char *out, size_t outlen)
-{
-	size_t n = strlen(s);
-
-	if (n >= 7)
-		wb_snprintf(out, outlen, "%.3s****%s", s, s + n - 4);
-	else
-		wb_strlcpy(out, "****", outlen);
-}
-
 static const api_field guardian_fields[] = {
 	{"relation", JSON_STRING, 1, 16},
 	{"name", JSON_STRING, 1, 60},
@@ -171,11 +146,11 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 			wb_strlcpy(g->work_place, s, sizeof(g->work_place));
 		if ((s = api_str(v, "phone")) && s[0]) {
 			wb_snprintf(field, sizeof(field), "guardians[%zu].phone", i);
-			if (!valid_phone(s))
+			if (!field_valid_phone(s))
 				return fail(r, field, "phone must be digits (mobile or landline with area code)");
 			if (sec_encrypt_field(&a->keys, s, g->phone_enc) != WB_OK)
 				return api_fail(r, WB_ECRYPTO), -1;
-			mask_phone(s, g->phone_mask, sizeof(g->phone_mask));
+			field_mask_phone(s, g->phone_mask, sizeof(g->phone_mask));
 		}
 		gi->n++;
 	}

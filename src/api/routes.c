@@ -25,31 +25,39 @@ R(audit_verify, 0);
 R(users_list, 0);
 R(child_category, 0);
 R(children_export, 0);
+R(imports_create, 0);
+R(import_get, 0);
+R(import_report, 0);
+R(import_fields, 0);
 R(categories_review, 0);
 R(category_ends, 0);
 
 const http_route api_routes[] = {
-	{"GET", "/healthz", api_healthz, NULL},
-	{"POST", "/api/v1/login", api_entry, &rt_login},
-	{"POST", "/api/v1/logout", api_entry, &rt_logout},
-	{"GET", "/api/v1/me", api_entry, &rt_me},
-	{"POST", "/api/v1/me/password", api_entry, &rt_password},
-	{"POST", "/api/v1/me/membership", api_entry, &rt_switch_membership},
-	{"GET", "/api/v1/areas", api_entry, &rt_areas_list},
-	{"POST", "/api/v1/areas/import", api_entry, &rt_areas_import},
-	{"GET", "/api/v1/areas/{code}", api_entry, &rt_area_get},
-	{"GET", "/api/v1/units", api_entry, &rt_units_list},
-	{"POST", "/api/v1/children", api_entry, &rt_children_create},
-	{"GET", "/api/v1/children", api_entry, &rt_children_list},
-	{"GET", "/api/v1/children/export", api_entry, &rt_children_export},
-	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get},
-	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update},
-	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history},
-	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category},
-	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review},
-	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends},
-	{"GET", "/api/v1/audit", api_entry, &rt_audit_list},
-	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify},
-	{"GET", "/api/v1/users", api_entry, &rt_users_list},
-	{NULL, NULL, NULL, NULL},
+	{"GET", "/healthz", api_healthz, NULL, 0},
+	{"POST", "/api/v1/login", api_entry, &rt_login, 0},
+	{"POST", "/api/v1/logout", api_entry, &rt_logout, 0},
+	{"GET", "/api/v1/me", api_entry, &rt_me, 0},
+	{"POST", "/api/v1/me/password", api_entry, &rt_password, 0},
+	{"POST", "/api/v1/me/membership", api_entry, &rt_switch_membership, 0},
+	{"GET", "/api/v1/areas", api_entry, &rt_areas_list, 0},
+	{"POST", "/api/v1/areas/import", api_entry, &rt_areas_import, 0},
+	{"GET", "/api/v1/areas/{code}", api_entry, &rt_area_get, 0},
+	{"GET", "/api/v1/units", api_entry, &rt_units_list, 0},
+	{"POST", "/api/v1/children", api_entry, &rt_children_create, 0},
+	{"GET", "/api/v1/children", api_entry, &rt_children_list, 0},
+	{"GET", "/api/v1/children/export", api_entry, &rt_children_export, 0},
+	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get, 0},
+	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update, 0},
+	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history, 0},
+	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category, 0},
+	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review, 0},
+	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0},
+	{"POST", "/api/v1/imports", api_entry, &rt_imports_create, 64u << 20},
+	{"GET", "/api/v1/imports/fields", api_entry, &rt_import_fields, 0},
+	{"GET", "/api/v1/imports/{id}", api_entry, &rt_import_get, 0},
+	{"GET", "/api/v1/imports/{id}/report", api_entry, &rt_import_report, 0},
+	{"GET", "/api/v1/audit", api_entry, &rt_audit_list, 0},
+	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify, 0},
+	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0},
+	{NULL, NULL, NULL, NULL, 0},
 };

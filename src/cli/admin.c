@@ -3,11 +3,15 @@
  * Every change they make goes through the audit writer like the server's.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../api/areas_csv.h"
+#include "../api/import.h"
 #include "../api/registry.h"
 #include "../domain/area.h"
 #include "../domain/roles.h"
@@ -486,4 +490,190 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	if (j.all)
 		printf("children re-derived: %ld, category rows changed: %d\n", j.children, j.changed);
 	return 0;
+}
+
+typedef struct cli_import {
+	import_job *job;
+	audit_entry *e;
+} cli_import;
+
+static int cli_import_fn(store_conn *c, void *arg)
+{
+	cli_import *ci = arg;
+	int rc = import_apply(c, ci->job);
+
+	wb_snprintf(
+		ci->e->detail, sizeof(ci->e->detail),
+		"{\"file\":\"%.100s\",\"rows\":%ld,\"created\":%ld,\"updated\":%ld,\"errors\":%ld,\"conflicts\":%ld}",
+		ci->job->file_name, ci->job->rows, ci->job->created, ci->job->updated, ci->job->errors,
+		ci->job->conflicts);
+	if (rc == WB_EINVAL)
+		wb_strlcpy(ci->e->outcome, "rejected", sizeof(ci->e->outcome));
+	return rc;
+}
+
+static int cli_import_save_fn(store_conn *c, void *arg)
+{
+	return import_save(c, arg, clock_now());
+}
+
+typedef struct progress {
+	import_job *job;
+	atomic_int stop;
+} progress;
+
+static void *progress_main(void *arg)
+{
+	progress *pr = arg;
+
+	while (!atomic_load(&pr->stop)) {
+		int pct = atomic_load(&pr->job->percent);
+		char bar[41];
+
+		for (int i = 0; i < 40; i++)
+			bar[i] = i < pct * 40 / 100 ? '#' : '.';
+		bar[40] = '\0';
+		fprintf(stderr, "\r[%s] %3d%%", bar, pct);
+		fflush(stderr);
+		usleep(200 * 1000);
+	}
+	return NULL;
+}
+
+int cmd_import(cli_env *env, int argc, char **argv)
+{
+	const char *mode = cli_flag(argc, argv, "--mode");
+	const char *county = cli_flag(argc, argv, "--county");
+	const char *report = cli_flag(argc, argv, "--report");
+	const char *mapping = cli_flag(argc, argv, "--mapping");
+	import_job *j;
+	cli_import ci;
+	audit_entry e;
+	progress pr;
+	pthread_t th;
+	char *data = NULL;
+	size_t len = 0;
+	int rc, have_thread = 0;
+	FILE *f;
+	buf b;
+
+	if (argc < 2 || argv[1][0] == '-' || cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao import FILE.csv|FILE.xlsx [--mode all|rows] [--mapping JSON] [--report "
+				"OUT.csv]\n"
+				"Imports children (CSV in UTF-8 or GB18030, or XLSX). All rows or none by default;\n"
+				"--mode rows applies the good rows and reports the bad ones. Every problem is listed\n"
+				"with its row, column and reason (and written to --report as CSV).\n");
+		return argc < 2 ? 2 : 0;
+	}
+	if (mode && strcmp(mode, "all") != 0 && strcmp(mode, "rows") != 0) {
+		fprintf(stderr, "weibao import: --mode must be all or rows\n");
+		return 2;
+	}
+	f = fopen(argv[1], "rb");
+	if (!f) {
+		fprintf(stderr, "weibao import: cannot read %s\n", argv[1]);
+		return 1;
+	}
+	buf_init(&b, 256u << 20);
+	{
+		char chunk[65536];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			if (buf_append(&b, chunk, n) != WB_OK) {
+				fclose(f);
+				buf_cleanup(&b);
+				fprintf(stderr, "weibao import: the file is larger than 256 MiB\n");
+				return 1;
+			}
+	}
+	fclose(f);
+	data = b.data ? b.data : (char *)"";
+	len = b.len;
+	if (cli_open(env, 0, 0) != 0) {
+		buf_cleanup(&b);
+		return 1;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		buf_cleanup(&b);
+		return 1;
+	}
+	j->keys = &env->keys;
+	wb_strlcpy(j->county, county ? county : DEFAULT_COUNTY, sizeof(j->county));
+	wb_strlcpy(j->scope.county_code, j->county, sizeof(j->scope.county_code));
+	j->scope.children = SCOPE_COUNTY;
+	j->row_by_row = mode && strcmp(mode, "rows") == 0;
+	wb_strlcpy(j->file_name, strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1], sizeof(j->file_name));
+	if (mapping) {
+		json_error_t je;
+
+		j->mapping = json_loads(mapping, JSON_REJECT_DUPLICATES, &je);
+		if (!json_is_object(j->mapping)) {
+			fprintf(stderr, "weibao import: --mapping must be a JSON object {\"header\": \"field\"}\n");
+			rc = 2;
+			goto out;
+		}
+	}
+	if (import_load(j, data, len) != WB_OK) {
+		fprintf(stderr, "weibao import: %s: %s (nothing imported)\n", argv[1], j->message);
+		rc = 1;
+		goto out;
+	}
+	audit_submit(env->audit, NULL, cli_import_save_fn, j);
+	cli_audit_entry(&e, j->county, "child.import", "import", "");
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, j->import_id);
+	ci.job = j;
+	ci.e = &e;
+	pr.job = j;
+	atomic_store(&pr.stop, 0);
+	if (isatty(STDERR_FILENO))
+		have_thread = pthread_create(&th, NULL, progress_main, &pr) == 0;
+	{
+		int64_t t0 = clock_mono_ms();
+
+		rc = audit_submit(env->audit, &e, cli_import_fn, &ci);
+		atomic_store(&pr.stop, 1);
+		if (have_thread) {
+			pthread_join(th, NULL);
+			fprintf(stderr, "\r[########################################] 100%%\n");
+		}
+		wb_strlcpy(j->status,
+			   rc == WB_OK       ? "done"
+			   : rc == WB_EINVAL ? "rejected"
+					     : "failed",
+			   sizeof(j->status));
+		if (rc != WB_OK)
+			j->created = j->updated = j->unchanged = 0;
+		atomic_store(&j->finished, 1);
+		audit_submit(env->audit, NULL, cli_import_save_fn, j);
+		printf("%s: %ld rows in %.1f s: %ld created, %ld updated, %ld unchanged, %ld errors, %ld conflicts%s\n",
+		       j->file_name, j->rows, (double)(clock_mono_ms() - t0) / 1000.0, j->created, j->updated,
+		       j->unchanged, j->errors, j->conflicts, rc == WB_EINVAL ? " — REJECTED, nothing imported" : "");
+	}
+	for (size_t i = 0; i < j->nissues && i < 20; i++)
+		printf("  row %u, column %s: %s: %s\n", j->issues[i].row, j->issues[i].column, j->issues[i].kind,
+		       j->issues[i].reason);
+	if (j->nissues > 20)
+		printf("  ... %zu more (see --report)\n", j->nissues - 20);
+	if (report) {
+		FILE *out = fopen(report, "w");
+
+		if (!out) {
+			fprintf(stderr, "weibao import: cannot write %s\n", report);
+		} else {
+			fprintf(out, "\xEF\xBB\xBFrow,column,kind,reason\r\n");
+			for (size_t i = 0; i < j->nissues; i++)
+				fprintf(out, "%u,\"%s\",%s,\"%s\"\r\n", j->issues[i].row, j->issues[i].column,
+					j->issues[i].kind, j->issues[i].reason);
+			fclose(out);
+		}
+	}
+	rc = rc == WB_OK ? 0 : 1;
+out:
+	json_decref(j->mapping);
+	import_job_cleanup(j);
+	free(j);
+	buf_cleanup(&b);
+	return rc;
 }

@@ -37,6 +37,7 @@ int cmd_demo(cli_env *env, int argc, char **argv);
 int cmd_verify_audit(cli_env *env, int argc, char **argv);
 int cmd_import_areas(cli_env *env, int argc, char **argv);
 int cmd_recompute(cli_env *env, int argc, char **argv);
+int cmd_import(cli_env *env, int argc, char **argv);
 
 #define WEIBAO_VERSION "0.1.0"
 #define DEFAULT_COUNTY "370831"

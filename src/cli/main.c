@@ -33,6 +33,7 @@ static const command commands[] = {
 	{"demo", cmd_demo, "create the synthetic demo county (areas, units, one account per role, children)"},
 	{"verify-audit", cmd_verify_audit, "verify the audit log's hash chain"},
 	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])"},
+	{"import", cmd_import, "import children from CSV (UTF-8/GB18030) or XLSX; all or nothing by default"},
 	{"recompute", cmd_recompute, "end categories by age (daily job); --all re-derives every child"},
 	{"version", cmd_version, "print the version"},
 };

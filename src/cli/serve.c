@@ -148,6 +148,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 		sigwait(&set, &sig);
 		log_info("signal %d: shutting down (finishing in-flight requests)", sig);
 		http_stop(srv);
+		imports_wait_idle();
 		pthread_mutex_lock(&d.mu);
 		d.stop = 1;
 		pthread_cond_signal(&d.cv);

@@ -23,6 +23,7 @@ typedef struct http_route {
 	const char *pattern; /* "/api/v1/children/{id}" */
 	http_handler handler;
 	const void *data; /* handed to the handler through r->route */
+	size_t body_max;  /* this route's body cap; 0 = the server's */
 } http_route;
 
 struct http_req {
@@ -30,6 +31,7 @@ struct http_req {
 	const char *method;
 	const char *path;
 	buf body;
+	size_t body_max;
 	int body_too_big;
 	char request_id[24];
 	char client_addr[48];

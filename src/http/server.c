@@ -232,7 +232,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = method;
 		r->path = url;
 		r->start_ms = clock_mono_ms();
-		buf_init(&r->body, s->cfg.body_max);
+		{
+			size_t cap = s->cfg.body_max;
+
+			for (const http_route *rt = s->routes; rt->method; rt++)
+				if (rt->body_max && strcmp(rt->method, method) == 0 && http_match(rt->pattern, url, r))
+					cap = rt->body_max;
+			r->nparams = 0;
+			r->body_max = cap;
+			buf_init(&r->body, cap);
+		}
 		buf_init(&r->out, 64u << 20);
 		wb_snprintf(r->request_id, sizeof(r->request_id), "%08" PRIx32 "%012" PRIx64, s->boot_id,
 			    (uint64_t)atomic_fetch_add(&s->counter, 1));
@@ -243,7 +252,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl) {
 			long long n = 0;
 
-			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n > s->cfg.body_max) {
+			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n > r->body_max) {
 				plain_error(r, 413, "body_too_large", "request body is larger than allowed");
 				return send_response(conn, r);
 			}

@@ -1,0 +1,948 @@
+/*
+ * The importer; see import.h.
+ *
+ * Two passes over the table. The first validates every row without
+ * writing: column by column, against the area tree and the schools, and
+ * ID numbers against earlier rows of the same file. If a row fails and the
+ * import is all-or-nothing, it stops there and reports. The second pass
+ * matches each row with the registry (by the ID number's blind index, or by
+ * name + birth date + village when there is no ID number) and creates,
+ * fills in or leaves alone; a file value that differs from a recorded one
+ * is reported as a conflict and not applied.
+ */
+#include "import.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/category.h"
+#include "../domain/fields.h"
+#include "../domain/idnum.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "registry.h"
+
+enum ifield {
+	F_NAME,
+	F_ID,
+	F_SEX,
+	F_BIRTH,
+	F_VILLAGE,
+	F_GRID,
+	F_HUKOU_TYPE,
+	F_HUKOU_AREA,
+	F_GRADE,
+	F_SCHOOL,
+	F_DIS_GRADE,
+	F_DIS_TYPE,
+	F_ILLNESS,
+	F_POVERTY,
+	F_RISK,
+	F_NOTES,
+	F_FA_NAME,
+	F_FA_STATUS,
+	F_FA_PHONE,
+	F_FA_WORK,
+	F_MO_NAME,
+	F_MO_STATUS,
+	F_MO_PHONE,
+	F_MO_WORK,
+	F__COUNT,
+	F_IGNORE = -2,
+	F_UNKNOWN = -1,
+};
+
+static const char *const field_names[F__COUNT] = {
+	"name",
+	"id_number",
+	"sex",
+	"birth_date",
+	"village_code",
+	"grid_code",
+	"hukou_type",
+	"hukou_area_code",
+	"grade",
+	"school_code",
+	"disability_grade",
+	"disability_type",
+	"serious_illness",
+	"family_poverty",
+	"risk_level",
+	"notes",
+	"father_name",
+	"father_status",
+	"father_phone",
+	"father_work_place",
+	"mother_name",
+	"mother_status",
+	"mother_phone",
+	"mother_work_place",
+};
+
+/* Header texts recognised for each field (field names in English work too). */
+static const struct {
+	const char *alias;
+	int field;
+} aliases[] = {
+	{"姓名", F_NAME},
+	{"儿童姓名", F_NAME},
+	{"身份证号", F_ID},
+	{"身份证号码", F_ID},
+	{"公民身份号码", F_ID},
+	{"证件号码", F_ID},
+	{"性别", F_SEX},
+	{"出生日期", F_BIRTH},
+	{"村（社区）代码", F_VILLAGE},
+	{"村(社区)代码", F_VILLAGE},
+	{"村代码", F_VILLAGE},
+	{"社区代码", F_VILLAGE},
+	{"居住地代码", F_VILLAGE},
+	{"网格代码", F_GRID},
+	{"户籍类型", F_HUKOU_TYPE},
+	{"户口性质", F_HUKOU_TYPE},
+	{"户籍地代码", F_HUKOU_AREA},
+	{"年级", F_GRADE},
+	{"学校代码", F_SCHOOL},
+	{"残疾等级", F_DIS_GRADE},
+	{"残疾类别", F_DIS_TYPE},
+	{"重病", F_ILLNESS},
+	{"重大疾病", F_ILLNESS},
+	{"家庭困难", F_POVERTY},
+	{"低保特困", F_POVERTY},
+	{"风险等级", F_RISK},
+	{"备注", F_NOTES},
+	{"父亲姓名", F_FA_NAME},
+	{"父亲状况", F_FA_STATUS},
+	{"父亲电话", F_FA_PHONE},
+	{"父亲务工地", F_FA_WORK},
+	{"母亲姓名", F_MO_NAME},
+	{"母亲状况", F_MO_STATUS},
+	{"母亲电话", F_MO_PHONE},
+	{"母亲务工地", F_MO_WORK},
+	{"编号", F_IGNORE},
+	{"类别", F_IGNORE},
+	{"ID", F_IGNORE},
+	{"Categories", F_IGNORE},
+	{"Name", F_NAME},
+	{"ID number", F_ID},
+	{"Sex", F_SEX},
+	{"Birth date", F_BIRTH},
+	{"Village code", F_VILLAGE},
+	{"Grid code", F_GRID},
+	{"Household registration", F_HUKOU_TYPE},
+	{"Grade", F_GRADE},
+	{"Disability grade", F_DIS_GRADE},
+	{"Risk level", F_RISK},
+};
+
+/* Guardian status words as people write them. */
+static const struct {
+	const char *word;
+	const char *status;
+} status_words[] = {
+	{"在家", "present"},
+	{"健在", "present"},
+	{"外出务工", "working_away"},
+	{"外出", "working_away"},
+	{"死亡", "deceased"},
+	{"去世", "deceased"},
+	{"宣告失踪", "missing"},
+	{"失踪", "missing"},
+	{"失联", "lost_contact"},
+	{"重残", "severe_disability"},
+	{"重度残疾", "severe_disability"},
+	{"重病", "serious_illness"},
+	{"服刑", "imprisoned"},
+	{"服刑在押", "imprisoned"},
+	{"强制戒毒", "drug_rehab"},
+	{"限制人身自由", "detained"},
+	{"撤销监护资格", "guardianship_revoked"},
+	{"被撤销监护资格", "guardianship_revoked"},
+	{"遣送出境", "deported"},
+};
+
+static int field_by_header(const char *h)
+{
+	for (size_t i = 0; i < WB_ARRAY_LEN(aliases); i++)
+		if (strcmp(h, aliases[i].alias) == 0)
+			return aliases[i].field;
+	for (int f = 0; f < F__COUNT; f++)
+		if (strcmp(h, field_names[f]) == 0)
+			return f;
+	return F_UNKNOWN;
+}
+
+json_t *import_fields_json(void)
+{
+	json_t *arr = json_array();
+
+	for (int f = 0; f < F__COUNT; f++) {
+		json_t *al = json_array();
+
+		for (size_t i = 0; i < WB_ARRAY_LEN(aliases); i++)
+			if (aliases[i].field == f)
+				json_array_append_new(al, json_string(aliases[i].alias));
+		json_array_append_new(arr, json_pack("{s:s, s:o}", "field", field_names[f], "headers", al));
+	}
+	return arr;
+}
+
+/* ---- loading ---- */
+
+int import_load(import_job *j, const char *data, size_t len)
+{
+	uint32_t line = 0;
+	int rc;
+
+	table_init(&j->t);
+	wb_strlcpy(j->status, "running", sizeof(j->status));
+	if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) {
+		wb_strlcpy(j->format, "xlsx", sizeof(j->format));
+		rc = table_read_xlsx(&j->t, data, len, j->message, sizeof(j->message));
+	} else {
+		char err[160];
+
+		wb_strlcpy(j->format, "csv", sizeof(j->format));
+		rc = table_read_csv(&j->t, data, len, &line, err, sizeof(err));
+		if (rc)
+			wb_snprintf(j->message, sizeof(j->message), "line %u: %s", line, err);
+	}
+	if (rc == WB_OK && j->t.nrows < 2) {
+		wb_strlcpy(j->message, "the file has no data rows under its header", sizeof(j->message));
+		rc = WB_EINVAL;
+	}
+	return rc;
+}
+
+void import_job_cleanup(import_job *j)
+{
+	table_cleanup(&j->t);
+	free(j->issues);
+	j->issues = NULL;
+	j->nissues = 0;
+}
+
+static void issue(import_job *j, uint32_t row, const char *column, const char *kind, const char *reason)
+{
+	import_issue *is;
+
+	if (strcmp(kind, "error") == 0)
+		j->errors++;
+	else
+		j->conflicts++;
+	if (j->nissues >= IMPORT_MAX_ISSUES)
+		return;
+	if (!j->issues) {
+		j->issues = calloc(IMPORT_MAX_ISSUES, sizeof(*j->issues));
+		if (!j->issues)
+			return;
+	}
+	is = &j->issues[j->nissues++];
+	is->row = row;
+	wb_strlcpy(is->column, column ? column : "", sizeof(is->column));
+	wb_strlcpy(is->kind, kind, sizeof(is->kind));
+	wb_strlcpy(is->reason, reason, sizeof(is->reason));
+}
+
+/* ---- the column map ---- */
+
+typedef struct colmap {
+	int col[F__COUNT]; /* table column of each field, -1 if absent */
+} colmap;
+
+static int build_map(import_job *j, colmap *m)
+{
+	int n = j->t.rows[0].n;
+
+	for (int f = 0; f < F__COUNT; f++)
+		m->col[f] = -1;
+	for (int c = 0; c < n; c++) {
+		const char *h = table_cell(&j->t, 0, c);
+		const char *mapped = j->mapping ? json_string_value(json_object_get(j->mapping, h)) : NULL;
+		int f = mapped ? field_by_header(mapped) : field_by_header(h);
+		char msg[200];
+
+		if (mapped && f == F_UNKNOWN) {
+			wb_snprintf(msg, sizeof(msg), "mapping names an unknown field '%.60s'", mapped);
+			issue(j, 1, h, "error", msg);
+			continue;
+		}
+		if (f < 0)
+			continue; /* unknown or ignored columns are left alone */
+		if (m->col[f] >= 0) {
+			wb_snprintf(msg, sizeof(msg), "two columns map to %s", field_names[f]);
+			issue(j, 1, h, "error", msg);
+			continue;
+		}
+		m->col[f] = c;
+	}
+	if (m->col[F_NAME] < 0)
+		issue(j, 1, "姓名", "error", "the file has no name column (姓名)");
+	if (m->col[F_VILLAGE] < 0)
+		issue(j, 1, "村（社区）代码", "error", "the file has no village code column (村（社区）代码)");
+	if (m->col[F_ID] < 0 && (m->col[F_SEX] < 0 || m->col[F_BIRTH] < 0))
+		issue(j, 1, "身份证号", "error", "the file needs an ID number column, or sex and birth date columns");
+	return j->errors ? -1 : 0;
+}
+
+/* ---- one row ---- */
+
+typedef struct row_data {
+	child_rec ch;
+	guardian_rec g[2];
+	int ng;
+	int has[F__COUNT]; /* the file gave a value */
+	char idnum[19];
+} row_data;
+
+static const char *cell(const import_job *j, const colmap *m, size_t row, int f)
+{
+	return m->col[f] < 0 ? "" : table_cell(&j->t, row, m->col[f]);
+}
+
+static const char *header(const import_job *j, const colmap *m, int f)
+{
+	return m->col[f] < 0 ? field_names[f] : table_cell(&j->t, 0, m->col[f]);
+}
+
+static const char *status_of(const char *s)
+{
+	enum guardian_status st;
+
+	for (size_t i = 0; i < WB_ARRAY_LEN(status_words); i++)
+		if (strcmp(s, status_words[i].word) == 0)
+			return status_words[i].status;
+	if (guardian_status_parse(s, &st) == 0 && st != GS_UNKNOWN)
+		return s;
+	return NULL;
+}
+
+/* A small cache of the villages and grids of the county and of schools. */
+typedef struct place_cache {
+	char (*codes)[16];
+	size_t n;
+	unit_rec *schools;
+	size_t nschools;
+} place_cache;
+
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int load_places(store_conn *c, const char *county, place_cache *pc)
+{
+	store_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(pc, 0, sizeof(*pc));
+	rc = conn_prepare(c, "SELECT code FROM areas WHERE county_code = ? AND level IN ('village', 'grid')", &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 1, county);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		if (pc->n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			void *p = realloc(pc->codes, ncap * sizeof(*pc->codes));
+
+			if (!p) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			pc->codes = p;
+			cap = ncap;
+		}
+		stmt_copy(c, st, 0, pc->codes[pc->n++], sizeof(pc->codes[0]));
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	qsort(pc->codes, pc->n, sizeof(*pc->codes), cmp_code);
+	cap = 0;
+	rc = conn_prepare(c, "SELECT id, code FROM units WHERE county_code = ? AND kind = 'school'", &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 1, county);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		if (pc->nschools == cap) {
+			size_t ncap = cap ? cap * 2 : 128;
+			void *p = realloc(pc->schools, ncap * sizeof(*pc->schools));
+
+			if (!p) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			pc->schools = p;
+			cap = ncap;
+		}
+		memset(&pc->schools[pc->nschools], 0, sizeof(unit_rec));
+		pc->schools[pc->nschools].id = stmt_int64(c, st, 0);
+		stmt_copy(c, st, 1, pc->schools[pc->nschools].code, sizeof(pc->schools[0].code));
+		pc->nschools++;
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+static int place_known(const place_cache *pc, const char *code)
+{
+	char key[16];
+
+	wb_strlcpy(key, code, sizeof(key));
+	return bsearch(key, pc->codes, pc->n, sizeof(*pc->codes), cmp_code) != NULL;
+}
+
+static int64_t school_by_code(const place_cache *pc, const char *code)
+{
+	for (size_t i = 0; i < pc->nschools; i++)
+		if (strcmp(pc->schools[i].code, code) == 0)
+			return pc->schools[i].id;
+	return 0;
+}
+
+static int bad(import_job *j, size_t row, const colmap *m, int f, const char *reason)
+{
+	issue(j, j->t.rows[row].line, header(j, m, f), "error", reason);
+	return -1;
+}
+
+static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname, int fstatus, int fphone, int fwork,
+			  const char *relation, row_data *d)
+{
+	const char *name = cell(j, m, row, fname), *st = cell(j, m, row, fstatus);
+	const char *phone = cell(j, m, row, fphone), *work = cell(j, m, row, fwork);
+	guardian_rec *g;
+	const char *status;
+
+	if (!name[0] && !st[0] && !phone[0] && !work[0])
+		return 0;
+	if (!st[0])
+		return bad(j, row, m, fstatus, "a guardian needs a status");
+	status = status_of(st);
+	if (!status)
+		return bad(j, row, m, fstatus,
+			   "status is not in the guardian status vocabulary (e.g. 在家, 外出务工, 死亡)");
+	if (name[0] && !field_valid_name(name))
+		return bad(j, row, m, fname, "name contains control characters or surrounding spaces");
+	if (phone[0] && !field_valid_phone(phone))
+		return bad(j, row, m, fphone, "phone must be digits (mobile or landline with area code)");
+	g = &d->g[d->ng++];
+	memset(g, 0, sizeof(*g));
+	wb_strlcpy(g->relation, relation, sizeof(g->relation));
+	wb_strlcpy(g->name, name[0] ? name : (strcmp(relation, "father") == 0 ? "父亲" : "母亲"), sizeof(g->name));
+	wb_strlcpy(g->status, status, sizeof(g->status));
+	wb_strlcpy(g->work_place, work, sizeof(g->work_place));
+	if (phone[0]) {
+		if (sec_encrypt_field(j->keys, phone, g->phone_enc) != WB_OK)
+			return bad(j, row, m, fphone, "cannot encrypt");
+		field_mask_phone(phone, g->phone_mask, sizeof(g->phone_mask));
+	}
+	return 0;
+}
+
+/* Parses and validates one row into d. Returns -1 (with an issue) if bad. */
+static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size_t row, row_data *d, int today)
+{
+	const char *s;
+	int ymd;
+
+	memset(d, 0, sizeof(*d));
+	for (int f = 0; f < F__COUNT; f++)
+		d->has[f] = cell(j, m, row, f)[0] != '\0';
+	wb_strlcpy(d->ch.county_code, j->county, sizeof(d->ch.county_code));
+	s = cell(j, m, row, F_NAME);
+	if (!s[0])
+		return bad(j, row, m, F_NAME, "name is empty");
+	if (!field_valid_name(s) || strlen(s) >= 96)
+		return bad(j, row, m, F_NAME, "name contains control characters, surrounding spaces or is too long");
+	wb_strlcpy(d->ch.name, s, sizeof(d->ch.name));
+	s = cell(j, m, row, F_ID);
+	if (s[0]) {
+		idnum id;
+		enum idnum_error e;
+
+		if (strchr(s, '*'))
+			return bad(j, row, m, F_ID, "the ID number is masked; import from a file with whole numbers");
+		e = idnum_parse(s, today, &id);
+		if (e != IDNUM_OK)
+			return bad(j, row, m, F_ID, idnum_strerror(e));
+		wb_strlcpy(d->idnum, id.number, sizeof(d->idnum));
+		sec_blind_index(j->keys, id.number, d->ch.id_bidx);
+		idnum_mask(id.number, d->ch.id_mask);
+		d->ch.sex[0] = id.sex;
+		wb_strlcpy(d->ch.birth_date, id.birth, sizeof(d->ch.birth_date));
+	}
+	s = cell(j, m, row, F_SEX);
+	if (s[0]) {
+		char sex = strcmp(s, "男") == 0 || strcmp(s, "M") == 0   ? 'M'
+			   : strcmp(s, "女") == 0 || strcmp(s, "F") == 0 ? 'F'
+									 : 0;
+
+		if (!sex)
+			return bad(j, row, m, F_SEX, "sex must be 男/女 or M/F");
+		if (d->ch.sex[0] && d->ch.sex[0] != sex)
+			return bad(j, row, m, F_SEX, "sex does not match the ID number");
+		d->ch.sex[0] = sex;
+	}
+	s = cell(j, m, row, F_BIRTH);
+	if (s[0]) {
+		if (field_parse_date(s, &ymd) != 0)
+			return bad(j, row, m, F_BIRTH, "birth_date must be a real date YYYY-MM-DD");
+		if (ymd > today)
+			return bad(j, row, m, F_BIRTH, "birth_date is in the future");
+		if (d->ch.birth_date[0] && strcmp(d->ch.birth_date, s) != 0)
+			return bad(j, row, m, F_BIRTH, "birth_date does not match the ID number");
+		wb_strlcpy(d->ch.birth_date, s, sizeof(d->ch.birth_date));
+	}
+	if (!d->ch.sex[0])
+		return bad(j, row, m, F_SEX, "sex is required when there is no ID number");
+	if (!d->ch.birth_date[0])
+		return bad(j, row, m, F_BIRTH, "birth_date is required when there is no ID number");
+	s = cell(j, m, row, F_VILLAGE);
+	if (!area_level_of(s) || strcmp(area_level_of(s), "village") != 0 || !place_known(pc, s))
+		return bad(j, row, m, F_VILLAGE, "not the code of a village or community of this county");
+	wb_strlcpy(d->ch.village_code, s, sizeof(d->ch.village_code));
+	if (!scope_covers_place(&j->scope, d->ch.village_code, NULL) && j->scope.children != SCOPE_GRID)
+		return bad(j, row, m, F_VILLAGE, "the village is outside your area");
+	s = cell(j, m, row, F_GRID);
+	if (s[0]) {
+		if (strlen(s) != 15 || !area_within(s, d->ch.village_code) || !place_known(pc, s))
+			return bad(j, row, m, F_GRID, "not a grid of the child's village");
+		wb_strlcpy(d->ch.grid_code, s, sizeof(d->ch.grid_code));
+	}
+	if (!scope_covers_place(&j->scope, d->ch.village_code, d->ch.grid_code))
+		return bad(j, row, m, F_VILLAGE, "the child's place is outside your area");
+	s = cell(j, m, row, F_HUKOU_TYPE);
+	if (s[0]) {
+		const char *t = strcmp(s, "农业") == 0 || strcmp(s, "农村") == 0 || strcmp(s, "rural") == 0 ? "rural"
+				: strcmp(s, "非农业") == 0 || strcmp(s, "城镇") == 0 || strcmp(s, "urban") == 0
+					? "urban"
+					: NULL;
+
+		if (!t)
+			return bad(j, row, m, F_HUKOU_TYPE, "household registration must be 农业/非农业 (rural/urban)");
+		wb_strlcpy(d->ch.hukou_type, t, sizeof(d->ch.hukou_type));
+	}
+	s = cell(j, m, row, F_HUKOU_AREA);
+	if (s[0]) {
+		const char *lvl = area_level_of(s);
+
+		if (!lvl || strcmp(lvl, "grid") == 0)
+			return bad(j, row, m, F_HUKOU_AREA, "must be a 6, 9 or 12-digit area code");
+		wb_strlcpy(d->ch.hukou_area_code, s, sizeof(d->ch.hukou_area_code));
+	}
+	s = cell(j, m, row, F_GRADE);
+	if (strlen(s) >= sizeof(d->ch.grade))
+		return bad(j, row, m, F_GRADE, "grade is too long");
+	wb_strlcpy(d->ch.grade, s, sizeof(d->ch.grade));
+	s = cell(j, m, row, F_SCHOOL);
+	if (s[0] && !(d->ch.school_id = school_by_code(pc, s)))
+		return bad(j, row, m, F_SCHOOL, "no school with this code in the county");
+	s = cell(j, m, row, F_DIS_GRADE);
+	if (s[0]) {
+		long long g;
+
+		if (wb_parse_int64(s, 0, 4, &g) != WB_OK)
+			return bad(j, row, m, F_DIS_GRADE, "disability grade must be 0 to 4");
+		d->ch.disability_grade = (int)g;
+	}
+	s = cell(j, m, row, F_DIS_TYPE);
+	if (strlen(s) >= sizeof(d->ch.disability_type))
+		return bad(j, row, m, F_DIS_TYPE, "disability type is too long");
+	wb_strlcpy(d->ch.disability_type, s, sizeof(d->ch.disability_type));
+	s = cell(j, m, row, F_ILLNESS);
+	if (strlen(s) >= sizeof(d->ch.serious_illness))
+		return bad(j, row, m, F_ILLNESS, "too long");
+	wb_strlcpy(d->ch.serious_illness, strcmp(s, "否") == 0 || strcmp(s, "无") == 0 ? "" : s,
+		   sizeof(d->ch.serious_illness));
+	s = cell(j, m, row, F_POVERTY);
+	if (s[0]) {
+		if (strcmp(s, "是") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+			d->ch.family_poverty = 1;
+		else if (strcmp(s, "否") != 0 && strcmp(s, "false") != 0 && strcmp(s, "0") != 0)
+			return bad(j, row, m, F_POVERTY, "must be 是 or 否");
+	}
+	s = cell(j, m, row, F_RISK);
+	if (s[0]) {
+		const char *rl = strcmp(s, "低") == 0 || strcmp(s, "low") == 0      ? "low"
+				 : strcmp(s, "中") == 0 || strcmp(s, "medium") == 0 ? "medium"
+				 : strcmp(s, "高") == 0 || strcmp(s, "high") == 0   ? "high"
+										    : NULL;
+
+		if (!rl)
+			return bad(j, row, m, F_RISK, "risk level must be 低/中/高 (low/medium/high)");
+		wb_strlcpy(d->ch.risk_level, rl, sizeof(d->ch.risk_level));
+	}
+	s = cell(j, m, row, F_NOTES);
+	if (strlen(s) >= sizeof(d->ch.notes))
+		return bad(j, row, m, F_NOTES, "notes are too long");
+	wb_strlcpy(d->ch.notes, s, sizeof(d->ch.notes));
+	if (parse_guardian(j, row, m, F_FA_NAME, F_FA_STATUS, F_FA_PHONE, F_FA_WORK, "father", d) ||
+	    parse_guardian(j, row, m, F_MO_NAME, F_MO_STATUS, F_MO_PHONE, F_MO_WORK, "mother", d))
+		return -1;
+	return 0;
+}
+
+/* ---- duplicates within the file: open addressing on the ID number ---- */
+
+typedef struct seen_set {
+	char (*keys)[19];
+	uint32_t *rows;
+	size_t cap;
+} seen_set;
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Returns the earlier row with this number, or 0 after remembering row. */
+static uint32_t seen_check(seen_set *s, const char *key, uint32_t row)
+{
+	for (size_t i = (size_t)(fnv(key) % s->cap);; i = (i + 1) % s->cap) {
+		if (!s->keys[i][0]) {
+			wb_strlcpy(s->keys[i], key, sizeof(s->keys[0]));
+			s->rows[i] = row;
+			return 0;
+		}
+		if (strcmp(s->keys[i], key) == 0)
+			return s->rows[i];
+	}
+}
+
+/* ---- matching and applying ---- */
+
+static int find_existing(store_conn *c, const import_job *j, const row_data *d, child_rec *out)
+{
+	store_scope county;
+	store_stmt *st = NULL;
+	int64_t id = 0;
+	int rc;
+
+	if (d->idnum[0])
+		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
+				j->county, d->ch.id_bidx);
+	else
+		rc = conn_query(c, &st,
+				"SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND "
+				"village_code = ? AND id_bidx IS NULL",
+				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
+	if (rc == STORE_ROW)
+		id = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	if (!id)
+		return WB_ENOTFOUND;
+	memset(&county, 0, sizeof(county));
+	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
+	county.children = SCOPE_COUNTY;
+	return store_child_get(c, &county, id, out);
+}
+
+/* Fills an empty text field from the file, or reports a different value. */
+static int merge_text(import_job *j, uint32_t line, const char *column, char *dst, size_t n, const char *src, int given,
+		      int *changed)
+{
+	char msg[200];
+
+	if (!given || strcmp(dst, src) == 0)
+		return 0;
+	if (!dst[0]) {
+		wb_strlcpy(dst, src, n);
+		(*changed)++;
+		return 0;
+	}
+	wb_snprintf(msg, sizeof(msg), "the registry has '%.60s', the file has '%.60s'; kept the registry's", dst, src);
+	issue(j, line, column, "conflict", msg);
+	return 1;
+}
+
+static int merge_int(import_job *j, uint32_t line, const char *column, int *dst, int src, int given, int *changed)
+{
+	char msg[200];
+
+	if (!given || *dst == src)
+		return 0;
+	if (*dst == 0) {
+		*dst = src;
+		(*changed)++;
+		return 0;
+	}
+	wb_snprintf(msg, sizeof(msg), "the registry has %d, the file has %d; kept the registry's", *dst, src);
+	issue(j, line, column, "conflict", msg);
+	return 1;
+}
+
+static int apply_row(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, int64_t now, int today)
+{
+	uint32_t line = j->t.rows[row].line;
+	child_rec old;
+	guardian_rec eg[GUARDIANS_MAX];
+	int neg = 0, changed = 0, rc;
+
+	rc = find_existing(c, j, d, &old);
+	if (rc == WB_ENOTFOUND) {
+		child_facts f;
+
+		if (d->idnum[0] && sec_encrypt_field(j->keys, d->idnum, d->ch.id_enc) != WB_OK)
+			return WB_ECRYPTO;
+		if (!d->ch.risk_level[0])
+			wb_strlcpy(d->ch.risk_level, "low", sizeof(d->ch.risk_level));
+		d->ch.created_at = d->ch.updated_at = now;
+		d->ch.created_by = d->ch.updated_by = j->user_id;
+		rc = store_child_insert(c, &d->ch);
+		if (rc == WB_OK && d->ng)
+			rc = store_guardians_replace(c, j->county, d->ch.id, d->g, d->ng, now);
+		registry_facts(&d->ch, d->g, d->ng, &f);
+		if (rc == WB_OK &&
+		    (d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0]))
+			rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
+		if (rc == WB_OK)
+			j->created++;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	if (!scope_covers_place(&j->scope, old.village_code, old.grid_code)) {
+		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
+		return WB_EINVAL;
+	}
+	{
+		child_rec upd = old;
+		int conflict = 0;
+
+		conflict |=
+			merge_text(j, line, header(j, m, F_NAME), upd.name, sizeof(upd.name), d->ch.name, 1, &changed);
+		conflict |= merge_text(j, line, header(j, m, F_VILLAGE), upd.village_code, sizeof(upd.village_code),
+				       d->ch.village_code, 1, &changed);
+		conflict |= merge_text(j, line, header(j, m, F_GRID), upd.grid_code, sizeof(upd.grid_code),
+				       d->ch.grid_code, d->has[F_GRID], &changed);
+		conflict |= merge_text(j, line, header(j, m, F_HUKOU_TYPE), upd.hukou_type, sizeof(upd.hukou_type),
+				       d->ch.hukou_type, d->has[F_HUKOU_TYPE], &changed);
+		conflict |=
+			merge_text(j, line, header(j, m, F_HUKOU_AREA), upd.hukou_area_code,
+				   sizeof(upd.hukou_area_code), d->ch.hukou_area_code, d->has[F_HUKOU_AREA], &changed);
+		conflict |= merge_text(j, line, header(j, m, F_GRADE), upd.grade, sizeof(upd.grade), d->ch.grade,
+				       d->has[F_GRADE], &changed);
+		conflict |=
+			merge_text(j, line, header(j, m, F_DIS_TYPE), upd.disability_type, sizeof(upd.disability_type),
+				   d->ch.disability_type, d->has[F_DIS_TYPE], &changed);
+		conflict |= merge_text(j, line, header(j, m, F_ILLNESS), upd.serious_illness,
+				       sizeof(upd.serious_illness), d->ch.serious_illness, d->has[F_ILLNESS], &changed);
+		conflict |= merge_text(j, line, header(j, m, F_NOTES), upd.notes, sizeof(upd.notes), d->ch.notes,
+				       d->has[F_NOTES], &changed);
+		conflict |= merge_int(j, line, header(j, m, F_DIS_GRADE), &upd.disability_grade, d->ch.disability_grade,
+				      d->has[F_DIS_GRADE], &changed);
+		conflict |= merge_int(j, line, header(j, m, F_POVERTY), &upd.family_poverty, d->ch.family_poverty,
+				      d->has[F_POVERTY], &changed);
+		if (d->has[F_RISK] && strcmp(upd.risk_level, d->ch.risk_level) != 0) {
+			/* "low" is the default, so a stored low is filled in */
+			if (strcmp(upd.risk_level, "low") == 0) {
+				wb_strlcpy(upd.risk_level, d->ch.risk_level, sizeof(upd.risk_level));
+				changed++;
+			} else {
+				conflict |= merge_text(j, line, header(j, m, F_RISK), upd.risk_level,
+						       sizeof(upd.risk_level), d->ch.risk_level, 1, &changed);
+			}
+		}
+		if (d->has[F_SCHOOL] && upd.school_id != d->ch.school_id) {
+			if (!upd.school_id) {
+				upd.school_id = d->ch.school_id;
+				changed++;
+			} else {
+				issue(j, line, header(j, m, F_SCHOOL), "conflict",
+				      "the registry has another school; kept the registry's");
+				conflict = 1;
+			}
+		}
+		if (!d->idnum[0] && (strcmp(old.sex, d->ch.sex) != 0))
+			conflict |= merge_text(j, line, header(j, m, F_SEX), upd.sex, sizeof(upd.sex), d->ch.sex, 1,
+					       &changed);
+		rc = store_guardians_load(c, old.id, eg, GUARDIANS_MAX, &neg);
+		if (rc)
+			return rc;
+		if (d->ng && neg == 0) {
+			rc = store_guardians_replace(c, j->county, old.id, d->g, d->ng, now);
+			changed++;
+		} else {
+			for (int i = 0; rc == WB_OK && i < d->ng; i++)
+				for (int k = 0; k < neg; k++)
+					if (strcmp(eg[k].relation, d->g[i].relation) == 0 &&
+					    strcmp(eg[k].status, d->g[i].status) != 0) {
+						char msg[200];
+
+						wb_snprintf(msg, sizeof(msg),
+							    "the registry has %s status '%s', the file has '%s'; kept "
+							    "the registry's",
+							    d->g[i].relation, eg[k].status, d->g[i].status);
+						issue(j, line,
+						      header(j, m,
+							     strcmp(d->g[i].relation, "father") == 0 ? F_FA_STATUS
+												     : F_MO_STATUS),
+						      "conflict", msg);
+						conflict = 1;
+					}
+		}
+		if (rc)
+			return rc;
+		if (changed) {
+			child_facts fb, fn;
+			guardian_rec ng[GUARDIANS_MAX];
+			int nng = 0;
+
+			upd.updated_at = now;
+			upd.updated_by = j->user_id;
+			rc = store_child_update(c, &j->scope, &upd, old.version);
+			if (rc == WB_OK)
+				rc = store_child_change_add(c, j->county, old.id, now, j->user_id, "import", NULL,
+							    j->file_name);
+			if (rc == WB_OK)
+				rc = store_guardians_load(c, old.id, ng, GUARDIANS_MAX, &nng);
+			registry_facts(&old, eg, neg, &fb);
+			registry_facts(&upd, ng, nng, &fn);
+			if (rc == WB_OK)
+				rc = registry_recompute(c, j->county, old.id, &fb, &fn, today, now, NULL);
+			if (rc == WB_OK)
+				j->updated++;
+		} else if (!conflict) {
+			j->unchanged++;
+		}
+		(void)conflict;
+	}
+	return rc;
+}
+
+int import_apply(store_conn *c, import_job *j)
+{
+	int today = clock_today_ymd();
+	int64_t now = clock_now();
+	place_cache pc;
+	seen_set seen = {0};
+	colmap m;
+	row_data *d = NULL;
+	size_t n = j->t.nrows;
+	uint8_t *ok = NULL;
+	int rc;
+
+	j->rows = (long)n - 1;
+	if (build_map(j, &m) != 0)
+		return WB_EINVAL;
+	rc = load_places(c, j->county, &pc);
+	if (rc)
+		return rc;
+	d = malloc(sizeof(*d));
+	ok = calloc(n, 1);
+	seen.cap = n * 2 + 1;
+	seen.keys = calloc(seen.cap, sizeof(*seen.keys));
+	seen.rows = calloc(seen.cap, sizeof(*seen.rows));
+	if (!d || !ok || !seen.keys || !seen.rows) {
+		rc = WB_ENOMEM;
+		goto out;
+	}
+	/* pass 1: validate every row */
+	for (size_t r = 1; r < n; r++) {
+		if (parse_row(j, &m, &pc, r, d, today) == 0) {
+			uint32_t first = d->idnum[0] ? seen_check(&seen, d->idnum, j->t.rows[r].line) : 0;
+
+			if (first) {
+				char msg[120];
+
+				wb_snprintf(msg, sizeof(msg), "the same ID number is already on row %u of this file",
+					    first);
+				issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error", msg);
+			} else {
+				ok[r] = 1;
+			}
+		}
+		if (!j->row_by_row && j->errors >= 1000)
+			break; /* the file is rejected anyway; enough to fix */
+		if ((r & 1023) == 0)
+			atomic_store(&j->percent, (int)(r * 50 / n));
+	}
+	if (j->errors && !j->row_by_row) {
+		rc = WB_EINVAL;
+		goto out;
+	}
+	/* pass 2: match and apply */
+	for (size_t r = 1; r < n && rc == WB_OK; r++) {
+		if (!ok[r])
+			continue;
+		if (parse_row(j, &m, &pc, r, d, today) != 0) {
+			rc = WB_EINVAL;
+			break;
+		}
+		if (j->row_by_row) {
+			rc = conn_exec(c, "SAVEPOINT wbrow");
+			if (rc == WB_OK) {
+				int rr = apply_row(c, j, &m, r, d, now, today);
+
+				rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
+							      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
+				if (rr != WB_OK && rr != WB_EINVAL && rr != WB_ECONFLICT)
+					rc = rr;
+				if (rr == WB_ECONFLICT)
+					issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
+					      "conflicts with another record (duplicate ID number)");
+			}
+		} else {
+			rc = apply_row(c, j, &m, r, d, now, today);
+			if (rc == WB_ECONFLICT)
+				issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
+				      "conflicts with another record (duplicate ID number)");
+		}
+		if ((r & 1023) == 0)
+			atomic_store(&j->percent, 50 + (int)(r * 50 / n));
+	}
+	if (rc == WB_ECONFLICT)
+		rc = WB_EINVAL;
+out:
+	free(pc.codes);
+	free(pc.schools);
+	free(seen.keys);
+	free(seen.rows);
+	free(ok);
+	free(d);
+	return rc;
+}
+
+int import_save(store_conn *c, import_job *j, int64_t now)
+{
+	store_stmt *st = NULL;
+	int fin = atomic_load(&j->finished);
+	int rc;
+
+	if (!j->import_id) {
+		rc = conn_query(c, &st,
+				"INSERT INTO imports (county_code, user_id, file_name, file_format, mode, status, "
+				"created_at) VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING id",
+				"sisssi", j->county, j->user_id, j->file_name, j->format,
+				j->row_by_row ? "rows" : "all", now);
+		if (rc != STORE_ROW)
+			return rc < 0 ? rc : WB_ESTORE;
+		j->import_id = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		return WB_OK;
+	}
+	rc = conn_query(c, NULL,
+			"UPDATE imports SET status = ?, rows_total = ?, created = ?, updated = ?, unchanged = ?, "
+			"errors = ?, conflicts = ?, message = ?, finished_at = ? WHERE id = ?",
+			"siiiiiisii", j->status, (int64_t)j->rows, (int64_t)j->created, (int64_t)j->updated,
+			(int64_t)j->unchanged, (int64_t)j->errors, (int64_t)j->conflicts, j->message, now,
+			j->import_id);
+	for (size_t i = 0; fin && rc >= 0 && i < j->nissues; i++)
+		rc = conn_query(
+			c, NULL,
+			"INSERT INTO import_issues (county_code, import_id, row_number, column_name, kind, reason) "
+			"VALUES (?, ?, ?, ?, ?, ?)",
+			"siisss", j->county, j->import_id, (int64_t)j->issues[i].row, j->issues[i].column,
+			j->issues[i].kind, j->issues[i].reason);
+	return rc < 0 ? rc : WB_OK;
+}

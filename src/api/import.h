@@ -1,0 +1,71 @@
+/*
+ * Importing children's lists (CSV in UTF-8 or GB18030, XLSX): column
+ * mapping with Chinese headers, validation of every row with a report
+ * naming row, column and reason, deduplication by ID number within the file
+ * and against the registry, and reconciliation that fills empty facts but
+ * never overwrites a different recorded value (a conflict is reported).
+ *
+ * All or nothing by default: one bad row and nothing is written. Row by row
+ * on request: good rows are applied, bad rows reported. Importing the same
+ * file twice changes nothing the second time.
+ */
+#ifndef WB_IMPORT_H
+#define WB_IMPORT_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../security/keys.h"
+#include "../store/model.h"
+#include "../util/table.h"
+
+#define IMPORT_MAX_ISSUES 20000
+
+typedef struct import_issue {
+	uint32_t row;
+	char column[48];
+	char kind[10]; /* error, conflict */
+	char reason[200];
+} import_issue;
+
+typedef struct import_job {
+	/* input */
+	const sec_keys *keys;
+	store_scope scope;
+	char county[8];
+	int64_t user_id;
+	int row_by_row;
+	char file_name[128];
+	char format[8];
+	json_t *mapping; /* optional {"header": "field"} (borrowed) */
+	table t;
+	/* progress and results */
+	atomic_int percent;
+	atomic_int finished;
+	int64_t import_id;
+	char status[12]; /* running, done, rejected, failed */
+	long rows, created, updated, unchanged, errors, conflicts;
+	import_issue *issues;
+	size_t nissues;
+	char message[256];
+} import_job;
+
+/* Prepares a job: reads data (CSV or XLSX, detected) into the job's table.
+ * On a file-level error returns WB_EINVAL with job->message set. */
+int import_load(import_job *j, const char *data, size_t len);
+/* Runs validation and (unless rejected) the changes, inside the caller's
+ * transaction. Returns WB_OK when applied (fully, or row by row), WB_EINVAL
+ * when rejected (nothing must be kept: the caller rolls back). */
+int import_apply(store_conn *c, import_job *j);
+/* Frees what the job holds. */
+void import_job_cleanup(import_job *j);
+
+/* Persists the import's summary (insert when import_id is 0, else update)
+ * and, when finished, its issues. */
+int import_save(store_conn *c, import_job *j, int64_t now);
+
+/* The known columns, for documentation and the UI's mapping screen. */
+json_t *import_fields_json(void);
+
+#endif

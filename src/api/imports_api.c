@@ -1,0 +1,338 @@
+/*
+ * /api/v1/imports: upload a CSV or XLSX list of children, follow its
+ * progress, download its report. The file is parsed at once (a broken file
+ * is refused with 422); validation and the changes run in a worker thread
+ * as one job of the writer, so an import is one transaction: all or
+ * nothing, or row by row when asked.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "import.h"
+
+#define JOBS_MAX 16
+
+typedef struct job_slot {
+	import_job *job;
+	int64_t owner;
+	char county[8];
+	int running;
+} job_slot;
+
+static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
+static job_slot jobs[JOBS_MAX];
+static int jobs_running;
+
+typedef struct worker_arg {
+	app *a;
+	import_job *job;
+	audit_entry e;
+} worker_arg;
+
+static int apply_fn(store_conn *c, void *arg)
+{
+	worker_arg *w = arg;
+	import_job *j = w->job;
+	int rc = import_apply(c, j);
+
+	wb_snprintf(w->e.detail, sizeof(w->e.detail),
+		    "{\"import\":%" PRId64 ",\"mode\":\"%s\",\"rows\":%ld,\"created\":%ld,\"updated\":%ld,"
+		    "\"errors\":%ld,\"conflicts\":%ld}",
+		    j->import_id, j->row_by_row ? "rows" : "all", j->rows, j->created, j->updated, j->errors,
+		    j->conflicts);
+	if (rc == WB_EINVAL)
+		wb_strlcpy(w->e.outcome, "rejected", sizeof(w->e.outcome));
+	return rc;
+}
+
+static int save_fn(store_conn *c, void *arg)
+{
+	return import_save(c, arg, clock_now());
+}
+
+static void *worker_main(void *arg)
+{
+	worker_arg *w = arg;
+	import_job *j = w->job;
+	int rc = audit_submit(w->a->audit, &w->e, apply_fn, w);
+
+	if (rc == WB_OK) {
+		wb_strlcpy(j->status, "done", sizeof(j->status));
+	} else if (rc == WB_EINVAL) {
+		/* nothing was written: the writer rolled the job back */
+		j->created = j->updated = j->unchanged = 0;
+		wb_strlcpy(j->status, "rejected", sizeof(j->status));
+		if (!j->message[0])
+			wb_snprintf(j->message, sizeof(j->message), "%ld rows have errors; nothing was imported",
+				    j->errors);
+	} else {
+		j->created = j->updated = j->unchanged = 0;
+		wb_strlcpy(j->status, "failed", sizeof(j->status));
+		wb_snprintf(j->message, sizeof(j->message), "the import failed (%s); nothing was imported",
+			    wb_strerror(rc));
+	}
+	atomic_store(&j->percent, 100);
+	atomic_store(&j->finished, 1);
+	if (audit_submit(w->a->audit, NULL, save_fn, j) != WB_OK)
+		log_error("import %" PRId64 ": its report could not be saved", j->import_id);
+	pthread_mutex_lock(&jobs_mu);
+	for (int i = 0; i < JOBS_MAX; i++)
+		if (jobs[i].job == j)
+			jobs[i].running = 0;
+	jobs_running--;
+	pthread_cond_broadcast(&jobs_cv);
+	pthread_mutex_unlock(&jobs_mu);
+	free(w);
+	return NULL;
+}
+
+void imports_wait_idle(void)
+{
+	pthread_mutex_lock(&jobs_mu);
+	while (jobs_running > 0)
+		pthread_cond_wait(&jobs_cv, &jobs_mu);
+	pthread_mutex_unlock(&jobs_mu);
+}
+
+/* Keeps the job in a slot (evicting the oldest finished one). */
+static int keep_job(import_job *j, int64_t owner, const char *county)
+{
+	int slot = -1;
+
+	pthread_mutex_lock(&jobs_mu);
+	for (int i = 0; i < JOBS_MAX && slot < 0; i++)
+		if (!jobs[i].job)
+			slot = i;
+	for (int i = 0; i < JOBS_MAX && slot < 0; i++)
+		if (!jobs[i].running)
+			slot = i;
+	if (slot >= 0) {
+		if (jobs[slot].job) {
+			import_job_cleanup(jobs[slot].job);
+			free(jobs[slot].job);
+		}
+		jobs[slot].job = j;
+		jobs[slot].owner = owner;
+		wb_strlcpy(jobs[slot].county, county, sizeof(jobs[slot].county));
+		jobs[slot].running = 1;
+		jobs_running++;
+	}
+	pthread_mutex_unlock(&jobs_mu);
+	return slot >= 0 ? WB_OK : WB_EBUSY;
+}
+
+static const char *mode_param(http_req *r, int *row_by_row)
+{
+	const char *m = http_query(r, "mode");
+
+	*row_by_row = m && strcmp(m, "rows") == 0;
+	if (m && strcmp(m, "rows") != 0 && strcmp(m, "all") != 0)
+		return NULL;
+	return "ok";
+}
+
+static json_t *job_json(const import_job *j)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
+			      (json_int_t)j->import_id, "status", j->status, "file_name", j->file_name, "format",
+			      j->format, "mode", j->row_by_row ? "rows" : "all", "percent", atomic_load(&j->percent),
+			      "rows", (json_int_t)j->rows, "created", (json_int_t)j->created, "updated",
+			      (json_int_t)j->updated, "unchanged", (json_int_t)j->unchanged, "errors",
+			      (json_int_t)j->errors, "conflicts", (json_int_t)j->conflicts, "message", j->message);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; atomic_load(&j->finished) && i < j->nissues && i < 100; i++)
+		json_array_append_new(arr, json_pack("{s:i, s:s, s:s, s:s}", "row", (int)j->issues[i].row, "column",
+						     j->issues[i].column, "kind", j->issues[i].kind, "reason",
+						     j->issues[i].reason));
+	json_object_set_new(o, "issues", arr);
+	return o;
+}
+
+int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *name = http_query(r, "file_name"), *mapping = http_query(r, "mapping");
+	import_job *j = NULL;
+	worker_arg *w = NULL;
+	json_error_t je;
+	pthread_attr_t attr;
+	pthread_t th;
+	int row_by_row, rc;
+
+	(void)c;
+	if (!p->def->write_children)
+		return api_error(r, 403, "forbidden", "your role may not import children", NULL);
+	if (!mode_param(r, &row_by_row))
+		return api_error(r, 422, "validation_failed", "mode must be all or rows", "mode");
+	if (r->body.len == 0)
+		return api_error(r, 422, "validation_failed", "the request body must be the CSV or XLSX file", "file");
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return api_fail(r, WB_ENOMEM);
+	if (mapping) {
+		j->mapping = json_loads(mapping, JSON_REJECT_DUPLICATES, &je);
+		if (!j->mapping || !json_is_object(j->mapping)) {
+			json_decref(j->mapping);
+			free(j);
+			return api_error(r, 422, "validation_failed",
+					 "mapping must be a JSON object {\"header\": \"field\"}", "mapping");
+		}
+	}
+	j->keys = &a->keys;
+	j->scope = p->scope;
+	wb_strlcpy(j->county, p->county_code, sizeof(j->county));
+	j->user_id = p->user_id;
+	j->row_by_row = row_by_row;
+	wb_strlcpy(j->file_name, name && name[0] ? name : "upload", sizeof(j->file_name));
+	if (import_load(j, r->body.data, r->body.len) != WB_OK) {
+		api_error(r, 422, "invalid_file", j->message, "file");
+		goto fail;
+	}
+	rc = audit_submit(a->audit, NULL, save_fn, j); /* the imports row, status running */
+	if (rc) {
+		api_fail(r, rc);
+		goto fail;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w || keep_job(j, p->user_id, p->county_code) != WB_OK) {
+		free(w);
+		api_error(r, 503, "busy", "too many imports are running; try again shortly", NULL);
+		goto fail;
+	}
+	w->a = a;
+	w->job = j;
+	api_audit_init(r, p, &w->e);
+	wb_snprintf(w->e.object_id, sizeof(w->e.object_id), "%" PRId64, j->import_id);
+	audit_entry_set(&w->e, "child.import", "import", w->e.object_id, "ok");
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, worker_main, w) != 0) {
+		pthread_attr_destroy(&attr);
+		/* run it here instead */
+		worker_main(w);
+	} else {
+		pthread_attr_destroy(&attr);
+	}
+	{
+		char loc[64];
+
+		wb_snprintf(loc, sizeof(loc), "/api/v1/imports/%" PRId64, j->import_id);
+		http_add_header(r, "Location", loc);
+	}
+	pthread_mutex_lock(&jobs_mu);
+	api_json(r, 202, job_json(j));
+	pthread_mutex_unlock(&jobs_mu);
+	return 0;
+fail:
+	json_decref(j->mapping);
+	import_job_cleanup(j);
+	free(j);
+	return 0;
+}
+
+int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	store_stmt *st = NULL;
+	int64_t id;
+	int rc;
+
+	(void)a;
+	if (api_id_param(r, "id", &id))
+		return 0;
+	pthread_mutex_lock(&jobs_mu);
+	for (int i = 0; i < JOBS_MAX; i++) {
+		if (jobs[i].job && jobs[i].job->import_id == id && jobs[i].owner == p->user_id) {
+			rc = api_json(r, 200, job_json(jobs[i].job));
+			pthread_mutex_unlock(&jobs_mu);
+			return rc;
+		}
+	}
+	pthread_mutex_unlock(&jobs_mu);
+	rc = conn_query(
+		c, &st,
+		"SELECT status, file_name, file_format, mode, rows_total, created, updated, unchanged, errors, "
+		"conflicts, COALESCE(message, '') FROM imports WHERE id = ? AND user_id = ? AND county_code = ?",
+		"iis", id, p->user_id, p->county_code);
+	if (rc != STORE_ROW)
+		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
+	{
+		json_t *o = json_pack(
+			"{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:[]}", "id", (json_int_t)id,
+			"status", stmt_text(c, st, 0), "file_name", stmt_text(c, st, 1), "format", stmt_text(c, st, 2),
+			"mode", stmt_text(c, st, 3), "percent", 100, "rows", (json_int_t)stmt_int64(c, st, 4),
+			"created", (json_int_t)stmt_int64(c, st, 5), "updated", (json_int_t)stmt_int64(c, st, 6),
+			"unchanged", (json_int_t)stmt_int64(c, st, 7), "errors", (json_int_t)stmt_int64(c, st, 8),
+			"conflicts", (json_int_t)stmt_int64(c, st, 9), "message", stmt_text(c, st, 10), "issues");
+
+		stmt_reset(c, st);
+		return api_json(r, 200, o);
+	}
+}
+
+int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *format = http_query(r, "format");
+	store_stmt *st = NULL;
+	int64_t id;
+	int rc;
+
+	(void)a;
+	if (api_id_param(r, "id", &id))
+		return 0;
+	if (format && strcmp(format, "csv") != 0)
+		return api_error(r, 422, "validation_failed", "format must be csv", "format");
+	rc = conn_query(c, &st, "SELECT status FROM imports WHERE id = ? AND user_id = ? AND county_code = ?", "iis",
+			id, p->user_id, p->county_code);
+	stmt_reset(c, st);
+	if (rc != STORE_ROW)
+		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
+	buf_reset(&r->out);
+	buf_puts(&r->out, "\xEF\xBB\xBF行号,列,类型,原因\r\n");
+	rc = conn_prepare(c,
+			  "SELECT row_number, COALESCE(column_name, ''), kind, reason FROM import_issues WHERE "
+			  "import_id = ? ORDER BY id",
+			  &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *cols[3] = {stmt_text(c, st, 1), stmt_text(c, st, 2), stmt_text(c, st, 3)};
+
+		buf_printf(&r->out, "%" PRId64, stmt_int64(c, st, 0));
+		for (int k = 0; k < 3; k++) {
+			buf_puts(&r->out, ",\"");
+			for (const char *q = cols[k] ? cols[k] : ""; *q; q++)
+				buf_append(&r->out, *q == '"' ? "\"\"" : q, *q == '"' ? 2 : 1);
+			buf_puts(&r->out, "\"");
+		}
+		buf_puts(&r->out, "\r\n");
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	if (rc < 0)
+		return api_fail(r, rc);
+	r->status = 200;
+	r->content_type = "text/csv; charset=utf-8";
+	{
+		char disp[80];
+
+		wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.csv\"", id);
+		http_add_header(r, "Content-Disposition", disp);
+	}
+	return 0;
+}
+
+int api_import_fields(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	(void)a;
+	(void)c;
+	(void)p;
+	return api_json(r, 200, json_pack("{s:o}", "fields", import_fields_json()));
+}

@@ -1,0 +1,62 @@
+/* Field validation; see fields.h. */
+#include "fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "idnum.h"
+
+int field_valid_name(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++, n++)
+		if (*u < 0x20 || *u == 0x7f)
+			return 0;
+	return n > 0 && s[0] != ' ' && s[n - 1] != ' ';
+}
+
+int field_parse_date(const char *s, int *ymd_out)
+{
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (!idnum_valid_date(y, m, d) || y < 1900)
+		return -1;
+	*ymd_out = y * 10000 + m * 100 + d;
+	return 0;
+}
+
+int field_valid_phone(const char *s)
+{
+	size_t n = strlen(s), digits = 0, hyphens = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '-' && i > 0)
+			hyphens++;
+		else
+			return 0;
+	}
+	return hyphens <= 1 && digits >= 7 && digits <= 12;
+}
+
+void field_mask_phone(const char *s, char *out, size_t outlen)
+{
+	size_t n = strlen(s);
+
+	if (outlen == 0)
+		return;
+	if (n >= 7)
+		snprintf(out, outlen, "%.3s****%s", s, s + n - 4);
+	else
+		snprintf(out, outlen, "****");
+}

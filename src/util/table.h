@@ -1,0 +1,53 @@
+/*
+ * A table of text cells read from a CSV or XLSX file, held in one arena.
+ * Readers enforce caps on rows, columns and cell size so a hostile file
+ * cannot exhaust memory; the first row is usually the header.
+ */
+#ifndef WB_TABLE_H
+#define WB_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TABLE_MAX_ROWS 200001 /* header + 200,000 rows */
+#define TABLE_MAX_COLS 64
+#define TABLE_MAX_CELL 4096
+
+typedef struct table_row {
+	uint32_t first; /* index of the row's first cell in cells[] */
+	uint16_t n;     /* number of cells */
+	uint32_t line;  /* 1-based line (CSV) or row number (XLSX) in the file */
+} table_row;
+
+typedef struct table {
+	char *arena; /* NUL-terminated cell texts */
+	size_t arena_len, arena_cap;
+	uint32_t *cells; /* offsets into arena */
+	size_t ncells, cells_cap;
+	table_row *rows;
+	size_t nrows, rows_cap;
+} table;
+
+void table_init(table *t);
+void table_cleanup(table *t);
+/* The text of cell col of row (""" when the row is shorter). */
+const char *table_cell(const table *t, size_t row, int col);
+
+/* Building (used by the readers). */
+int table_begin_row(table *t, uint32_t line);
+int table_add_cell(table *t, const char *s, size_t len);
+
+/* CSV (RFC 4180) in UTF-8 — a GB18030 file is converted first; a UTF-8 BOM
+ * is skipped. On error returns WB_EINVAL/WB_ETOOBIG with the line in
+ * *line_out and a reason in err. */
+int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, char *err, size_t errlen);
+/* The first worksheet of an XLSX file (zip + SpreadsheetML), with limits on
+ * entry sizes and compression ratio. */
+int table_read_xlsx(table *t, const char *data, size_t len, char *err, size_t errlen);
+
+/* 1 if the bytes are valid UTF-8. */
+int utf8_valid(const char *s, size_t len);
+/* Converts GB18030 to UTF-8 into *out (malloc'd, NUL-terminated). */
+int gb18030_to_utf8(const char *in, size_t len, char **out, size_t *outlen);
+
+#endif
