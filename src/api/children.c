@@ -55,6 +55,14 @@ static const api_field child_fields[] = {
 	{"school_id", JSON_INTEGER, 0, 0},  {"version", JSON_INTEGER, 0, 0},      {NULL, 0, 0, 0},
 };
 
+/* A PATCH changes only the fields it sends: none is required (the version
+ * is checked by the handler), but the required ones cannot be cleared. */
+static const api_field child_patch_fields[] = {
+	{"name", JSON_STRING, 0, 96},       {"id_number", JSON_STRING, 0, 32},    {"sex", JSON_STRING, 0, 1},
+	{"birth_date", JSON_STRING, 0, 10}, {"village_code", JSON_STRING, 0, 12}, {"grid_code", JSON_STRING, 0, 15},
+	{"school_id", JSON_INTEGER, 0, 0},  {"version", JSON_INTEGER, 0, 0},      {NULL, 0, 0, 0},
+};
+
 static int valid_name(const char *s)
 {
 	size_t n = 0;
@@ -205,13 +213,17 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 
 typedef struct create_job {
 	child_rec *ch;
+	audit_entry *e; /* appended after this job runs: gets the new id */
 } create_job;
 
 static int create_fn(store_conn *c, void *arg)
 {
 	create_job *j = arg;
+	int rc = store_child_insert(c, j->ch);
 
-	return store_child_insert(c, j->ch);
+	if (rc == WB_OK)
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->ch->id);
+	return rc;
 }
 
 static int can_write(http_req *r, const sec_principal *p)
@@ -228,7 +240,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	json_t *body = NULL;
 	child_rec ch;
 	audit_entry e;
-	create_job j = {&ch};
+	create_job j = {&ch, &e};
 	int rc;
 
 	if (!can_write(r, p))
@@ -402,6 +414,7 @@ typedef struct update_job {
 	const child_rec *old;
 	int64_t version;
 	int64_t user_id;
+	int dup_id; /* out: the new ID number belongs to another child */
 } update_job;
 
 static int change(store_conn *c, update_job *j, const char *field, const char *o, const char *n)
@@ -416,12 +429,37 @@ static int update_fn(store_conn *c, void *arg)
 {
 	update_job *j = arg;
 	char o[24], n[24];
-	int rc = store_child_update(c, j->scope, j->ch, j->version);
+	int id_changed = strcmp(j->old->id_bidx, j->ch->id_bidx) != 0;
+	int rc = WB_OK;
 
+	/* A number registered to another child is a conflict of its own, not
+	 * a stale version: tell them apart before the update. */
+	if (id_changed && j->ch->id_bidx[0]) {
+		store_scope county;
+		child_filter f;
+		int64_t n_same = 0;
+
+		memset(&county, 0, sizeof(county));
+		wb_strlcpy(county.county_code, j->ch->county_code, sizeof(county.county_code));
+		county.children = SCOPE_COUNTY;
+		memset(&f, 0, sizeof(f));
+		f.id_bidx = j->ch->id_bidx;
+		rc = store_child_count(c, &county, &f, &n_same);
+		if (rc == WB_OK && n_same > 0) {
+			j->dup_id = 1;
+			rc = WB_ECONFLICT;
+		}
+	}
+	if (rc == WB_OK)
+		rc = store_child_update(c, j->scope, j->ch, j->version);
 	if (rc == WB_OK)
 		rc = change(c, j, "name", j->old->name, j->ch->name);
-	if (rc == WB_OK)
-		rc = change(c, j, "id_number", j->old->id_mask, j->ch->id_mask);
+	/* masks can be equal for different numbers (a corrected birth date):
+	 * compare the numbers, record the masks */
+	if (rc == WB_OK && id_changed)
+		rc = store_child_change_add(c, j->ch->county_code, j->ch->id, j->ch->updated_at, j->user_id,
+					    "id_number", j->old->id_mask[0] ? j->old->id_mask : NULL,
+					    j->ch->id_mask[0] ? j->ch->id_mask : NULL);
 	if (rc == WB_OK)
 		rc = change(c, j, "sex", j->old->sex, j->ch->sex);
 	if (rc == WB_OK)
@@ -448,8 +486,17 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 
 	if (api_id_param(r, "id", &id))
 		return 0;
-	if (api_body(r, &body) || api_check_fields(r, body, child_fields))
+	if (api_body(r, &body) || api_check_fields(r, body, child_patch_fields))
 		goto out;
+	for (const api_field *f = child_fields; f->name; f++) {
+		if (f->required && json_is_null(json_object_get(body, f->name))) {
+			char msg[80];
+
+			wb_snprintf(msg, sizeof(msg), "field '%s' cannot be cleared", f->name);
+			api_error(r, 422, "required", msg, f->name);
+			goto out;
+		}
+	}
 	rc = store_child_get(c, &p->scope, id, &old);
 	if (rc) {
 		api_fail(r, rc);
@@ -471,10 +518,16 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.old = &old;
 	j.version = json_integer_value(json_object_get(body, "version"));
 	j.user_id = p->user_id;
+	j.dup_id = 0;
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.update", "child", e.object_id, "ok");
 	rc = audit_submit(a->audit, &e, update_fn, &j);
+	if (rc == WB_ECONFLICT && j.dup_id) {
+		api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered",
+			  "id_number");
+		goto out;
+	}
 	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "version_conflict",
 			  "the record was changed by someone else (or the ID number is already registered); reload and "
