@@ -511,6 +511,7 @@ typedef struct update_job {
 	int64_t version;
 	int64_t user_id;
 	guardian_input *gi;
+	int dup_id; /* out: the new ID number belongs to another child */
 } update_job;
 
 static int change(store_conn *c, update_job *j, const char *field, const char *o, const char *n)
@@ -554,12 +555,37 @@ static int update_fn(store_conn *c, void *arg)
 {
 	update_job *j = arg;
 	char o[24], n[24];
-	int rc = store_child_update(c, j->scope, j->ch, j->version);
+	int id_changed = strcmp(j->old->id_bidx, j->ch->id_bidx) != 0;
+	int rc = WB_OK;
 
+	/* A number registered to another child is a conflict of its own, not
+	 * a stale version: tell them apart before the update. */
+	if (id_changed && j->ch->id_bidx[0]) {
+		store_scope county;
+		child_filter f;
+		int64_t n_same = 0;
+
+		memset(&county, 0, sizeof(county));
+		wb_strlcpy(county.county_code, j->ch->county_code, sizeof(county.county_code));
+		county.children = SCOPE_COUNTY;
+		memset(&f, 0, sizeof(f));
+		f.id_bidx = j->ch->id_bidx;
+		rc = store_child_count(c, &county, &f, &n_same);
+		if (rc == WB_OK && n_same > 0) {
+			j->dup_id = 1;
+			rc = WB_ECONFLICT;
+		}
+	}
+	if (rc == WB_OK)
+		rc = store_child_update(c, j->scope, j->ch, j->version);
 	if (rc == WB_OK)
 		rc = change(c, j, "name", j->old->name, j->ch->name);
-	if (rc == WB_OK)
-		rc = change(c, j, "id_number", j->old->id_mask, j->ch->id_mask);
+	/* masks can be equal for different numbers (a corrected birth date):
+	 * compare the numbers, record the masks */
+	if (rc == WB_OK && id_changed)
+		rc = store_child_change_add(c, j->ch->county_code, j->ch->id, j->ch->updated_at, j->user_id,
+					    "id_number", j->old->id_mask[0] ? j->old->id_mask : NULL,
+					    j->ch->id_mask[0] ? j->ch->id_mask : NULL);
 	if (rc == WB_OK)
 		rc = change(c, j, "sex", j->old->sex, j->ch->sex);
 	if (rc == WB_OK)
@@ -640,10 +666,16 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.version = json_integer_value(json_object_get(body, "version"));
 	j.user_id = p->user_id;
 	j.gi = &gi;
+	j.dup_id = 0;
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.update", "child", e.object_id, "ok");
 	rc = audit_submit(a->audit, &e, update_fn, &j);
+	if (rc == WB_ECONFLICT && j.dup_id) {
+		api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered",
+			  "id_number");
+		goto out;
+	}
 	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "version_conflict",
 			  "the record was changed by someone else (or the ID number is already registered); reload and "

@@ -4,6 +4,7 @@
  * writes sent with an Idempotency-Key.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,6 +315,33 @@ static int idem_fn(store_conn *c, void *arg)
 	return store_idem_put(c, j->user_id, j->key, j->county, j->method, j->path, j->status, j->body, clock_now());
 }
 
+/*
+ * Requests that carry the same Idempotency-Key run one at a time: a retry
+ * sent while the first attempt is still running waits for it and then
+ * replays its answer, instead of doing the write a second time. Keys are
+ * spread over a fixed set of locks.
+ */
+#define IDEM_LOCKS 64
+
+static pthread_mutex_t idem_locks[IDEM_LOCKS];
+static pthread_once_t idem_locks_once = PTHREAD_ONCE_INIT;
+
+static void idem_locks_init(void)
+{
+	for (int i = 0; i < IDEM_LOCKS; i++)
+		pthread_mutex_init(&idem_locks[i], NULL);
+}
+
+static pthread_mutex_t *idem_lock_for(int64_t user_id, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)user_id;
+
+	pthread_once(&idem_locks_once, idem_locks_init);
+	for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+		h = (h ^ *k) * 1099511628211ULL;
+	return &idem_locks[h % IDEM_LOCKS];
+}
+
 static int is_write(const char *m)
 {
 	return strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0;
@@ -326,6 +354,7 @@ int api_entry(http_req *r, void *ctx)
 	store_conn *c = store_acquire(a->db);
 	sec_principal p;
 	const char *idem = NULL;
+	pthread_mutex_t *idem_lock = NULL;
 
 	memset(&p, 0, sizeof(p));
 	if (!(route->flags & API_PUBLIC)) {
@@ -345,6 +374,8 @@ int api_entry(http_req *r, void *ctx)
 				  "Idempotency-Key");
 			goto out;
 		}
+		idem_lock = idem_lock_for(p.user_id, idem);
+		pthread_mutex_lock(idem_lock);
 		rc = store_idem_get(c, p.user_id, idem, method, sizeof(method), path, sizeof(path), &status, &body);
 		if (rc == WB_OK) {
 			if (strcmp(method, r->method) != 0 || strcmp(path, r->path) != 0) {
@@ -374,6 +405,8 @@ int api_entry(http_req *r, void *ctx)
 			log_warn("idempotency key could not be stored for request %s", r->request_id);
 	}
 out:
+	if (idem_lock)
+		pthread_mutex_unlock(idem_lock);
 	store_release(c);
 	return 0;
 }

@@ -35,7 +35,8 @@ struct http_server {
 	http_config cfg;
 	uint32_t boot_id;
 	atomic_uint_fast64_t counter;
-	atomic_int active; /* requests between first call and completion */
+	atomic_int active;   /* requests between first call and completion */
+	atomic_int stopping; /* set by http_stop: answer no new requests */
 };
 
 static const char *const security_headers[][2] = {
@@ -175,7 +176,9 @@ static void dispatch(http_server *s, http_req *r)
 	plain_error(r, 404, "not_found", "no such resource");
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, http_req *r)
+/* Queues r's response. With closing, the connection is closed after it
+ * (the server is stopping: clients must not send more on it). */
+static enum MHD_Result send_response(struct MHD_Connection *conn, http_req *r, int closing)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -194,6 +197,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_req *r)
 	MHD_add_response_header(resp, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	for (int i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
+	if (closing)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)(r->status ? r->status : 500), resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -248,13 +253,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		client_address(conn, r->client_addr, sizeof(r->client_addr));
 		*con_cls = r;
 		atomic_fetch_add(&s->active, 1);
+		/* During shutdown a kept-alive connection may still bring new
+		 * requests; refusing them lets the drain finish. */
+		if (atomic_load(&s->stopping)) {
+			plain_error(r, 503, "shutting_down", "the server is shutting down; try again shortly");
+			return send_response(conn, r, 1);
+		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			long long n = 0;
 
 			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n > r->body_max) {
 				plain_error(r, 413, "body_too_large", "request body is larger than allowed");
-				return send_response(conn, r);
+				return send_response(conn, r, atomic_load(&s->stopping));
 			}
 		}
 		return MHD_YES;
@@ -265,13 +276,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->status == 413)
-		return MHD_YES; /* already answered */
+	if (r->status)
+		return MHD_YES; /* already answered on the first call (413, 503) */
 	if (r->body_too_big)
 		plain_error(r, 413, "body_too_large", "request body is larger than allowed");
 	else
 		dispatch(s, r);
-	return send_response(conn, r);
+	return send_response(conn, r, atomic_load(&s->stopping));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -340,6 +351,7 @@ void http_stop(http_server *s)
 {
 	if (!s)
 		return;
+	atomic_store(&s->stopping, 1);
 	MHD_quiesce_daemon(s->daemon);
 	/* Let requests already inside a handler finish and be answered (at most
 	 * 15 s), then close the remaining (idle keep-alive) connections. */

@@ -89,6 +89,28 @@ static int append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratch
 	return WB_OK;
 }
 
+/*
+ * Continues the chain from the stored head. Another process (the CLI's
+ * user unlock, import-areas, ...) may have appended entries since the last
+ * batch; chaining from the cached head would then reuse a seq and fail
+ * every later batch. Run inside the write transaction: SQLite's write lock
+ * is held already, and on PostgreSQL the no-op UPDATE locks the head row,
+ * so two writers never chain from the same entry.
+ */
+static int reload_head(audit *a)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(a->c, &st, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", "");
+
+	if (rc == STORE_ROW) {
+		a->seq = stmt_int64(a->c, st, 0);
+		wb_strlcpy(a->hash, stmt_text(a->c, st, 1), sizeof(a->hash));
+		stmt_reset(a->c, st);
+		return WB_OK;
+	}
+	return rc == STORE_DONE ? WB_OK : rc; /* no head yet: an empty chain */
+}
+
 static void run_batch(audit *a, audit_job *batch)
 {
 	int64_t saved_seq = a->seq;
@@ -99,6 +121,8 @@ static void run_batch(audit *a, audit_job *batch)
 	memcpy(saved_hash, a->hash, SEC_HASH_HEX);
 	buf_init(&scratch, 8192);
 	rc = conn_begin_write(a->c);
+	if (rc == WB_OK)
+		rc = reload_head(a);
 	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
 		j->rc = WB_OK;
 		if (j->fn) {

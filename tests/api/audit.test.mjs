@@ -1,0 +1,138 @@
+// The audit log (SPEC §9 "append-only, hash-chained audit log that an
+// auditor can verify"): only the auditor reads and verifies it, no route
+// writes it, `weibao verify-audit` passes on an honest log and names the
+// entry where someone altered or removed rows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, spawnServer, cli, sql, uniqueName } from './lib/harness.mjs';
+
+describeEachDriver('audit log', (driver) => {
+	let srv, auditor, centre;
+
+	before(async () => {
+		srv = await startServer(driver);
+		auditor = await srv.login('auditor');
+		centre = await srv.login('center');
+		// some activity: a failed login, a registration, a read
+		await srv.anon().post('/api/v1/login', { username: 'center', password: 'Wrong-Pass-2026' });
+		const c = await centre.post('/api/v1/children', { name: uniqueName('审计'), sex: 'F', birth_date: '2015-09-09', village_code: '370831001001' });
+		assert.equal(c.status, 201, c.text);
+		await centre.get(`/api/v1/children/${c.body.id}`);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('the auditor reads the log, newest first, with who, what and the outcome', async () => {
+		const r = await auditor.get('/api/v1/audit?limit=50');
+		assert.equal(r.status, 200, r.text);
+		const items = r.body.items;
+		assert.ok(items.length > 5);
+		for (let i = 1; i < items.length; i++) assert.ok(items[i - 1].seq > items[i].seq, 'ordered by seq, newest first');
+		for (const e of items) {
+			for (const k of ['seq', 'at', 'action', 'outcome', 'username', 'hash']) assert.ok(k in e, `entry has ${k}`);
+		}
+		const failed = items.find((e) => e.action === 'login' && e.username === 'center' && e.outcome === 'denied');
+		assert.ok(failed, 'the failed login is logged');
+		const created = items.find((e) => e.action === 'child.create' && e.username === 'center');
+		assert.ok(created, 'the registration is logged');
+		assert.equal(created.outcome, 'ok');
+		assert.match(created.object_id, /^\d+$/, 'the entry names the new child');
+
+		// paging with the cursor goes further back without overlap
+		const page1 = await auditor.get('/api/v1/audit?limit=3');
+		assert.equal(page1.body.items.length, 3);
+		const page2 = await auditor.get(`/api/v1/audit?limit=3&cursor=${page1.body.next_cursor}`);
+		assert.ok(page2.body.items[0].seq < page1.body.items[2].seq);
+	});
+
+	test('only the auditor may read or verify the log', async () => {
+		for (const user of ['center', 'admin', 'committee', 'director', 'department']) {
+			const c = await srv.bearer(user);
+			for (const path of ['/api/v1/audit', '/api/v1/audit/verify']) {
+				const r = await c.get(path);
+				assert.equal(r.status, 403, `${user} ${path}`);
+				assert.equal(r.body.error.code, 'forbidden');
+			}
+		}
+		assert.equal((await srv.anon().get('/api/v1/audit')).status, 401);
+	});
+
+	test('no route writes, changes or deletes the log', async () => {
+		const before = await auditor.get('/api/v1/audit/verify');
+		const first = (await auditor.get('/api/v1/audit?limit=1')).body.items[0];
+		for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+			for (const path of ['/api/v1/audit', `/api/v1/audit/${first.seq}`, '/api/v1/audit/verify']) {
+				const r = await auditor.request(method, path, { json: { action: 'forged', outcome: 'ok' } });
+				assert.ok([404, 405].includes(r.status), `${method} ${path}: ${r.status}`);
+				assert.equal(typeof r.body.error.code, 'string');
+			}
+		}
+		const again = await auditor.get('/api/v1/audit?action=forged');
+		assert.deepEqual(again.body.items, []);
+		const v = await auditor.get('/api/v1/audit/verify');
+		assert.equal(v.body.ok, true);
+		assert.ok(v.body.entries >= before.body.entries);
+	});
+
+	test('GET /api/v1/audit/verify reports an intact chain', async () => {
+		const r = await auditor.get('/api/v1/audit/verify');
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.ok, true);
+		const rows = Number(await sql(srv.db, 'SELECT COUNT(*) FROM audit_log'));
+		assert.equal(r.body.entries, rows, 'every entry was checked');
+	});
+
+	test('verify-audit passes, then finds an altered entry and a removed newest entry', async () => {
+		const status = await srv.stop({ keep: true });
+		assert.deepEqual(status, { code: 0, signal: null }, 'the server stops cleanly');
+		const db = srv.db;
+
+		const ok = await cli(db, ['verify-audit']);
+		assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+		const count = Number(/(\d+) entries verified/.exec(ok.stdout)?.[1]);
+		assert.ok(count >= 6, ok.stdout);
+		assert.equal(Number(await sql(db, 'SELECT MAX(seq) FROM audit_log')), count);
+
+		// alter one entry's outcome
+		const outcome = await sql(db, 'SELECT outcome FROM audit_log WHERE seq = 3');
+		const forged = outcome === 'ok' ? 'denied' : 'ok';
+		await sql(db, `UPDATE audit_log SET outcome = '${forged}' WHERE seq = 3`);
+		assert.equal(await sql(db, 'SELECT outcome FROM audit_log WHERE seq = 3'), forged);
+		const bad = await cli(db, ['verify-audit']);
+		assert.notEqual(bad.code, 0, 'an altered entry fails verification');
+		assert.match(bad.stdout + bad.stderr, /entry 3\b/, 'and is named');
+
+		// the auditor sees the same through the API
+		const srv2 = await spawnServer(db);
+		try {
+			const a = await srv2.login('auditor');
+			const v = await a.get('/api/v1/audit/verify');
+			assert.equal(v.status, 200);
+			assert.equal(v.body.ok, false);
+			assert.equal(v.body.first_bad_seq, 3);
+		} finally {
+			assert.equal((await srv2.stop())?.code, 0);
+		}
+
+		// put it back: the chain verifies again (the server kept appending to it)
+		await sql(db, `UPDATE audit_log SET outcome = '${outcome}' WHERE seq = 3`);
+		const fixed = await cli(db, ['verify-audit']);
+		assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+		const count2 = Number(/(\d+) entries verified/.exec(fixed.stdout)?.[1]);
+		assert.ok(count2 > count, 'the second server appended entries (login, verify)');
+
+		// remove the newest entry
+		const newest = Number(await sql(db, 'SELECT MAX(seq) FROM audit_log'));
+		await sql(db, `DELETE FROM audit_log WHERE seq = ${newest}`);
+		const cut = await cli(db, ['verify-audit']);
+		assert.notEqual(cut.code, 0, 'removing the newest entry fails verification');
+		assert.match(cut.stdout + cut.stderr, new RegExp(`entry ${newest}\\b`), 'and names the missing entry');
+
+		// remove one in the middle as well
+		await sql(db, 'DELETE FROM audit_log WHERE seq = 5');
+		const gap = await cli(db, ['verify-audit']);
+		assert.notEqual(gap.code, 0);
+		assert.match(gap.stdout + gap.stderr, /entry 6\b/, 'the entry after the gap is named');
+	});
+});

@@ -1,0 +1,197 @@
+// Changing a child's record (SPEC §3 "every change over time"): PATCH with
+// the version read, the history of every change, optimistic concurrency
+// (two writers on one version: exactly one wins), and Idempotency-Key
+// replay of writes (ARCHITECTURE "every write is idempotent").
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { IdFactory, masked, make, birthOf } from './lib/idnum.mjs';
+
+const VILLAGE = '370831001001';
+const VILLAGE2 = '370831001002';
+
+describeEachDriver('children: changes, history, concurrency, idempotency', (driver) => {
+	let srv, centre, ids;
+
+	before(async () => {
+		srv = await startServer(driver);
+		centre = await srv.login('center');
+		ids = await IdFactory.fromServer(centre);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	const create = async (extra = {}) => {
+		const r = await centre.post('/api/v1/children', {
+			name: uniqueName('变更'),
+			sex: 'F',
+			birth_date: '2014-03-03',
+			village_code: VILLAGE,
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+
+	test('PATCH with the right version changes the record; the history shows field, old and new', async () => {
+		const c = await create();
+		assert.equal(c.version, 1);
+		const newName = uniqueName('新名');
+		const r = await centre.patch(`/api/v1/children/${c.id}`, { name: newName, village_code: VILLAGE2, version: 1 });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.name, newName);
+		assert.equal(r.body.village_code, VILLAGE2);
+		assert.equal(r.body.version, 2);
+		assert.equal(r.body.sex, 'F', 'fields not sent are kept');
+		assert.equal(r.body.birth_date, '2014-03-03');
+
+		const g = await centre.get(`/api/v1/children/${c.id}`);
+		assert.equal(g.body.name, newName);
+		assert.equal(g.body.version, 2);
+
+		const n = ids.next({ sex: 'M' });
+		const r2 = await centre.patch(`/api/v1/children/${c.id}`, { id_number: n, version: 2 });
+		assert.equal(r2.status, 200, r2.text);
+		assert.equal(r2.body.id_number, n);
+		assert.equal(r2.body.sex, 'M', 'sex follows the new ID number');
+
+		const h = await centre.get(`/api/v1/children/${c.id}/history`);
+		assert.equal(h.status, 200, h.text);
+		const byField = Object.fromEntries(h.body.items.map((e) => [e.field, e]));
+		assert.equal(byField.name.old, c.name);
+		assert.equal(byField.name.new, newName);
+		assert.equal(byField.village_code.old, VILLAGE);
+		assert.equal(byField.village_code.new, VILLAGE2);
+		assert.equal(byField.id_number.old, null);
+		assert.equal(byField.id_number.new, masked(n), 'the history keeps ID numbers masked only');
+		assert.equal(byField.sex.old, 'F');
+		assert.equal(byField.sex.new, 'M');
+		assert.ok(!h.text.includes(n), 'no whole ID number in the history');
+		for (const e of h.body.items) {
+			assert.equal(e.user_id, centre.me.user.id);
+			assert.equal(typeof e.at, 'number');
+		}
+		assert.ok(!h.body.items.some((e) => e.field === 'school_id'), 'unchanged fields are not in the history');
+	});
+
+	test('a corrected ID number is in the history even when its masked form did not change', async () => {
+		// same area, sequence and check character, another birth date: equal masks
+		const first = ids.next({ birth: '20150310' });
+		const seq = Number(first.slice(14, 17));
+		let second = null;
+		for (let y = 2010; y <= 2023 && !second; y++) {
+			for (let m = 1; m <= 12 && !second; m++) {
+				for (let d = 1; d <= 28 && !second; d++) {
+					const n = make(`${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`, seq);
+					if (n !== first && n[17] === first[17] && !ids.used.has(n)) second = n;
+				}
+			}
+		}
+		assert.ok(second, 'a second number with the same mask exists');
+		assert.equal(masked(second), masked(first));
+		ids.take(second);
+		const c = await create({ id_number: first, sex: undefined, birth_date: undefined });
+		const r = await centre.patch(`/api/v1/children/${c.id}`, { id_number: second, version: 1 });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.birth_date, birthOf(second));
+		const h = await centre.get(`/api/v1/children/${c.id}/history`);
+		const fields = h.body.items.map((e) => e.field);
+		assert.ok(fields.includes('id_number'), `history fields: ${fields}`);
+		assert.ok(fields.includes('birth_date'));
+	});
+
+	test('PATCH with a stale version is 409 and changes nothing; without a version it is 422', async () => {
+		const c = await create();
+		const ok = await centre.patch(`/api/v1/children/${c.id}`, { name: uniqueName('一'), version: 1 });
+		assert.equal(ok.status, 200);
+		const stale = await centre.patch(`/api/v1/children/${c.id}`, { name: uniqueName('二'), version: 1 });
+		assert.equal(stale.status, 409, stale.text);
+		assert.equal(stale.body.error.code, 'version_conflict');
+		const g = await centre.get(`/api/v1/children/${c.id}`);
+		assert.equal(g.body.name, ok.body.name);
+		assert.equal(g.body.version, 2);
+		const none = await centre.patch(`/api/v1/children/${c.id}`, { name: uniqueName('三') });
+		assert.equal(none.status, 422);
+		assert.equal(none.body.error.field, 'version');
+		const cleared = await centre.patch(`/api/v1/children/${c.id}`, { name: null, version: 2 });
+		assert.equal(cleared.status, 422, 'a required field cannot be cleared');
+		assert.equal(cleared.body.error.field, 'name');
+		const h = await centre.get(`/api/v1/children/${c.id}/history`);
+		assert.equal(h.body.items.length, 1, 'only the successful change is in the history');
+	});
+
+	test('two concurrent PATCHes with the same version: exactly one 200 and one 409', async () => {
+		for (let round = 0; round < 5; round++) {
+			const c = await create();
+			const a = uniqueName('甲');
+			const b = uniqueName('乙');
+			const [ra, rb] = await Promise.all([
+				centre.patch(`/api/v1/children/${c.id}`, { name: a, version: 1 }),
+				centre.patch(`/api/v1/children/${c.id}`, { name: b, version: 1 }),
+			]);
+			const statuses = [ra.status, rb.status].sort();
+			assert.deepEqual(statuses, [200, 409], `round ${round}: ${ra.text} / ${rb.text}`);
+			const winner = ra.status === 200 ? a : b;
+			const g = await centre.get(`/api/v1/children/${c.id}`);
+			assert.equal(g.body.name, winner, 'the record holds the winner');
+			assert.equal(g.body.version, 2);
+			const h = await centre.get(`/api/v1/children/${c.id}/history`);
+			assert.deepEqual(
+				h.body.items.map((e) => [e.field, e.old, e.new]),
+				[['name', c.name, winner]],
+			);
+		}
+	});
+
+	test('the same POST twice with one Idempotency-Key creates one child and replays the answer', async () => {
+		const key = `k-${uniqueName('')}`;
+		const body = { name: uniqueName('幂等'), sex: 'M', birth_date: '2013-07-07', village_code: VILLAGE };
+		const first = await centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } });
+		assert.equal(first.status, 201, first.text);
+		assert.equal(first.headers.get('idempotent-replayed'), null);
+		const second = await centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } });
+		assert.equal(second.status, 201, second.text);
+		assert.equal(second.headers.get('idempotent-replayed'), 'true');
+		assert.deepEqual(second.body, first.body);
+		const found = await centre.get(`/api/v1/children?q=${encodeURIComponent(body.name)}`);
+		assert.equal(found.body.total, 1, 'one child was created');
+
+		// the key belongs to that request: another path with it is refused
+		const other = await centre.patch(`/api/v1/children/${first.body.id}`, { name: uniqueName('x'), version: 1 }, { headers: { 'idempotency-key': key } });
+		assert.equal(other.status, 422, other.text);
+		assert.equal(other.body.error.code, 'idempotency_key_reused');
+		// and keys are per account: another user's same key is a new request
+		const other2 = await srv.bearer('center02');
+		const third = await other2.post('/api/v1/children', { ...body, name: uniqueName('幂等') }, { headers: { 'idempotency-key': key } });
+		assert.equal(third.status, 201);
+		assert.equal(third.headers.get('idempotent-replayed'), null);
+		assert.notEqual(third.body.id, first.body.id);
+	});
+
+	test('a failed write is not remembered under its Idempotency-Key: the corrected retry runs', async () => {
+		const key = `k-${uniqueName('')}`;
+		const body = { name: uniqueName('重试'), sex: 'M', village_code: VILLAGE };
+		const bad = await centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } });
+		assert.equal(bad.status, 422, bad.text);
+		const good = await centre.post('/api/v1/children', { ...body, birth_date: '2012-02-02' }, { headers: { 'idempotency-key': key } });
+		assert.equal(good.status, 201, good.text);
+		assert.equal(good.headers.get('idempotent-replayed'), null);
+	});
+
+	test('concurrent retries with one Idempotency-Key create one child', async () => {
+		for (let round = 0; round < 3; round++) {
+			const key = `k-${uniqueName('')}`;
+			const body = { name: uniqueName('并发幂等'), sex: 'F', birth_date: '2013-08-08', village_code: VILLAGE };
+			const rs = await Promise.all(
+				Array.from({ length: 8 }, () => centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } })),
+			);
+			const created = rs.filter((r) => r.status === 201);
+			assert.equal(created.length, rs.length, rs.map((r) => `${r.status} ${r.text}`).join('\n'));
+			assert.equal(new Set(created.map((r) => r.body.id)).size, 1, `round ${round}: every 201 names the same child`);
+			assert.equal(rs.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, rs.length - 1, 'all but one are replays');
+			const found = await centre.get(`/api/v1/children?q=${encodeURIComponent(body.name)}`);
+			assert.equal(found.body.total, 1, `round ${round}: one child was created`);
+		}
+	});
+});

@@ -1,0 +1,86 @@
+// Session idle expiry (SPEC §9 "sessions expire"): a server started with
+// --session-idle 2 refuses a session left unused for 3 s with 401
+// session_expired, and keeps one that is in use.
+//
+// Timing: the server keeps last_seen in whole seconds, set to the start
+// time of the latest request. A request is certainly within the limit only
+// if less than 1 s passed from the start of the previous request (or the
+// login) to the end of this one; the checks that need a live session only
+// judge requests that were that quick, so a stalled machine cannot make
+// them fail. Waiting longer only makes expiry more certain.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, sleep, uniqueName } from './lib/harness.mjs';
+
+const IDLE_S = 2;
+const child = () => ({ name: uniqueName('过期'), sex: 'F', birth_date: '2016-06-06', village_code: '370831001001' });
+
+/** GET /api/v1/me; asserts 200 when the session was certainly fresh. Returns whether it was judged. */
+async function meIfQuick(client, since, label) {
+	const r = await client.get('/api/v1/me');
+	const quick = performance.now() - since < 1000;
+	if (quick) assert.equal(r.status, 200, `${label}: ${r.text}`);
+	return quick;
+}
+
+/** Logs in (again, after a stall) until the session was seen alive by a quick request. */
+async function liveSession(login, label) {
+	for (let attempt = 0; attempt < 10; attempt++) {
+		const t = performance.now();
+		const c = await login();
+		const r = await c.get('/api/v1/me');
+		if (performance.now() - t < 1000) {
+			assert.equal(r.status, 200, `${label}: ${r.text}`);
+			return c;
+		}
+	}
+	throw new Error(`${label}: the machine was too slow to see a session alive`);
+}
+
+describeEachDriver('session idle expiry', { concurrent: true }, (driver) => {
+	let srv;
+
+	before(async () => {
+		srv = await startServer(driver, { args: ['--session-idle', String(IDLE_S)] });
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a session unused for longer than --session-idle is refused with 401 session_expired', async () => {
+		const cookie = await liveSession(() => srv.login('center'), 'cookie session right after login');
+		const bearer = await liveSession(() => srv.bearer('director'), 'bearer session right after login');
+
+		await sleep((IDLE_S + 1) * 1000 + 200);
+		for (const [label, c] of [
+			['cookie', cookie],
+			['bearer', bearer],
+		]) {
+			const r = await c.get('/api/v1/me');
+			assert.equal(r.status, 401, `${label}: ${r.text}`);
+			assert.equal(r.body.error.code, 'session_expired', label);
+		}
+		const w = await cookie.post('/api/v1/children', child());
+		assert.equal(w.status, 401, 'an expired session cannot write either');
+		await liveSession(() => srv.login('center'), 'logging in again works');
+	});
+
+	test('a session in use stays alive past the idle limit', async () => {
+		// a chain of requests 0.4 s apart must stay alive for more than
+		// IDLE_S + 1 s; a stall breaks the chain and a new one starts
+		const deadline = performance.now() + 20000;
+		while (performance.now() < deadline) {
+			const chainStart = performance.now();
+			const c = await srv.bearer('center');
+			let prevStart = chainStart;
+			for (;;) {
+				await sleep(400);
+				const start = performance.now();
+				if (!(await meIfQuick(c, prevStart, `${Math.round(start - chainStart)} ms into the session`))) break;
+				prevStart = start;
+				if (performance.now() - chainStart > (IDLE_S + 1.5) * 1000) return;
+			}
+		}
+		assert.fail('the machine was too slow to keep requests less than 1 s apart');
+	});
+});

@@ -1,0 +1,468 @@
+/*
+ * The audit writer and hash chain (src/security/audit.h) on a real SQLite
+ * store: jobs and their entries commit together, a failing job is rolled
+ * back to its savepoint while its entry is still written ("failed"),
+ * concurrent submitters get one gap-free chain, a restarted writer
+ * continues the chain, and audit_verify finds each kind of tampering
+ * (altered field, deleted newest or middle row, swapped rows, removed
+ * head, wrong key) with the right seq.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/security/audit.h"
+#include "../../src/security/keys.h"
+#include "../../src/store/model.h"
+#include "../../src/util/clock.h"
+#include "../../src/util/wb.h"
+#include "tu_store.h"
+
+#define CHAIN_LEN 6 /* entries written by chain_setup */
+
+static sec_keys keys, other_keys;
+
+typedef struct setting_job {
+	const char *name;
+	int fail_with; /* 0: succeed; else the status to return after writing */
+} setting_job;
+
+static int setting_fn(store_conn *c, void *arg)
+{
+	setting_job *j = arg;
+	int rc = conn_query(c, NULL, "INSERT INTO settings (county_code, name, value) VALUES (?, ?, ?)", "sss",
+			    "370831", j->name, "v");
+
+	if (rc < 0)
+		return rc;
+	return j->fail_with;
+}
+
+static void entry(audit_entry *e, const char *action, const char *object_id)
+{
+	audit_entry_init(e, "370831", 1, "admin", "admin", "127.0.0.1", "req-1");
+	audit_entry_set(e, action, "setting", object_id, NULL);
+}
+
+static int64_t count_rows(store_conn *c, const char *sql, const char *arg)
+{
+	store_stmt *st = NULL;
+	int64_t n;
+
+	assert_int_equal(arg ? conn_query(c, &st, sql, "s", arg) : conn_query(c, &st, sql, ""), STORE_ROW);
+	n = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	return n;
+}
+
+static void outcome_of(store_conn *c, int64_t seq, char *out, size_t outlen)
+{
+	store_stmt *st = NULL;
+
+	assert_int_equal(conn_query(c, &st, "SELECT outcome FROM audit_log WHERE seq = ?", "i", seq), STORE_ROW);
+	stmt_copy(c, st, 0, out, outlen);
+	stmt_reset(c, st);
+}
+
+static int verify(store *s, const sec_keys *k, int64_t *count, int64_t *bad, const char **why)
+{
+	store_conn *c = store_acquire(s);
+	int rc = audit_verify(c, k, count, bad, why);
+
+	store_release(c);
+	return rc;
+}
+
+static int global_setup(void **state)
+{
+	unsigned char m[32], m2[32];
+
+	(void)state;
+	if (sec_init() != WB_OK)
+		return -1;
+	memset(m, 7, sizeof(m));
+	memset(m2, 8, sizeof(m2));
+	sec_keys_derive(m, &keys);
+	sec_keys_derive(m2, &other_keys);
+	clock_fake(1710000000);
+	return 0;
+}
+
+static int global_teardown(void **state)
+{
+	(void)state;
+	clock_fake(0);
+	return 0;
+}
+
+static int store_setup(void **state)
+{
+	tu_store *t = calloc(1, sizeof(*t));
+
+	if (!t || tu_store_open(t, 2) != WB_OK) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int store_teardown(void **state)
+{
+	tu_store *t = *state;
+
+	tu_store_close(t);
+	free(t);
+	return 0;
+}
+
+/* A store with a verified chain of CHAIN_LEN entries: 1 pure entry, then
+ * ok job, failed job, conflict job, unaudited job, then 2 pure entries. */
+static int chain_setup(void **state)
+{
+	tu_store *t;
+	audit *a = NULL;
+	audit_entry e;
+	setting_job ok = {"ok", 0}, bad = {"bad", WB_EINVAL}, conflict = {"conflict", WB_ECONFLICT},
+		    quiet = {"quiet", 0};
+
+	if (store_setup(state))
+		return -1;
+	t = *state;
+	if (audit_start(t->s, &keys, &a) != WB_OK)
+		return -1;
+	entry(&e, "login", "");
+	if (audit_submit(a, &e, NULL, NULL) != WB_OK)
+		return -1;
+	entry(&e, "setting.create", "ok");
+	if (audit_submit(a, &e, setting_fn, &ok) != WB_OK)
+		return -1;
+	entry(&e, "setting.create", "bad");
+	if (audit_submit(a, &e, setting_fn, &bad) != WB_EINVAL)
+		return -1;
+	entry(&e, "setting.create", "conflict");
+	if (audit_submit(a, &e, setting_fn, &conflict) != WB_ECONFLICT)
+		return -1;
+	if (audit_submit(a, NULL, setting_fn, &quiet) != WB_OK)
+		return -1;
+	entry(&e, "child.read", "17");
+	if (audit_submit(a, &e, NULL, NULL) != WB_OK)
+		return -1;
+	entry(&e, "logout", "");
+	if (audit_submit(a, &e, NULL, NULL) != WB_OK)
+		return -1;
+	audit_stop(a);
+	return 0;
+}
+
+static void test_empty_log_verifies(void **state)
+{
+	tu_store *t = *state;
+	int64_t count = -1, bad = -1;
+	const char *why = "x";
+
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(bad, 0);
+	assert_null(why);
+}
+
+static void test_chain_written_and_verified(void **state)
+{
+	tu_store *t = *state;
+	store_conn *c;
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+	char outcome[24];
+
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, CHAIN_LEN);
+	c = store_acquire(t->s);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log", NULL), CHAIN_LEN);
+	assert_int_equal(count_rows(c, "SELECT MAX(seq) FROM audit_log", NULL), CHAIN_LEN);
+	assert_int_equal(count_rows(c, "SELECT seq FROM audit_head WHERE id = 1", NULL), CHAIN_LEN);
+	/* the successful job's write committed with its entry */
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "ok"), 1);
+	outcome_of(c, 2, outcome, sizeof(outcome));
+	assert_string_equal(outcome, "ok");
+	/* the failing job's write was rolled back, its entry says so */
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "bad"), 0);
+	outcome_of(c, 3, outcome, sizeof(outcome));
+	assert_string_equal(outcome, "failed");
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "conflict"), 0);
+	outcome_of(c, 4, outcome, sizeof(outcome));
+	assert_string_equal(outcome, "conflict");
+	/* an unaudited job writes but adds no entry */
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "quiet"), 1);
+	outcome_of(c, 5, outcome, sizeof(outcome));
+	assert_string_equal(outcome, "ok");
+	/* each row links to the one before */
+	assert_int_equal(count_rows(c,
+				    "SELECT COUNT(*) FROM audit_log a JOIN audit_log b ON b.seq = a.seq + 1 "
+				    "WHERE b.prev_hash = a.hash",
+				    NULL),
+			 CHAIN_LEN - 1);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE at = 1710000000", NULL), CHAIN_LEN);
+	store_release(c);
+	/* the chain is keyed: another key does not verify it */
+	assert_int_equal(verify(t->s, &other_keys, &count, &bad, &why), WB_ECONFLICT);
+	assert_int_equal(bad, 1);
+}
+
+static void test_restart_continues_chain(void **state)
+{
+	tu_store *t = *state;
+	audit *a = NULL;
+	audit_entry e;
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+	store_conn *c;
+
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	entry(&e, "login", "");
+	assert_int_equal(audit_submit(a, &e, NULL, NULL), WB_OK);
+	audit_stop(a);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, CHAIN_LEN + 1);
+	c = store_acquire(t->s);
+	assert_int_equal(count_rows(c, "SELECT MAX(seq) FROM audit_log", NULL), CHAIN_LEN + 1);
+	store_release(c);
+}
+
+typedef struct submitter {
+	audit *a;
+	int n, failures;
+	char name[16];
+} submitter;
+
+static void *submit_thread(void *arg)
+{
+	submitter *s = arg;
+
+	for (int i = 0; i < s->n; i++) {
+		audit_entry e;
+		char id[16];
+
+		wb_snprintf(id, sizeof(id), "%s-%d", s->name, i);
+		entry(&e, "child.read", id);
+		if (audit_submit(s->a, &e, NULL, NULL) != WB_OK)
+			s->failures++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_submitters_one_chain(void **state)
+{
+	tu_store *t = *state;
+	audit *a = NULL;
+	submitter subs[4];
+	pthread_t th[4];
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	for (int i = 0; i < 4; i++) {
+		memset(&subs[i], 0, sizeof(subs[i]));
+		subs[i].a = a;
+		subs[i].n = 25;
+		wb_snprintf(subs[i].name, sizeof(subs[i].name), "t%d", i);
+		assert_int_equal(pthread_create(&th[i], NULL, submit_thread, &subs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(subs[i].failures, 0);
+	}
+	audit_stop(a);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, 100);
+}
+
+/* Two writers on one database (the server and a CLI command such as
+ * import-areas or user unlock, each with its own store) take turns: every
+ * batch must chain from the newest stored entry, not from the head the
+ * writer cached, or seqs collide and the chain forks. */
+static void test_two_writers_one_chain(void **state)
+{
+	tu_store *t = *state;
+	char url[80], err[256];
+	store *s2 = NULL;
+	audit *a1 = NULL, *a2 = NULL;
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+
+	assert_int_equal(wb_snprintf(url, sizeof(url), "sqlite:%s", t->path), WB_OK);
+	assert_int_equal(store_open(url, 1, &s2, err, sizeof(err)), WB_OK);
+	assert_int_equal(audit_start(t->s, &keys, &a1), WB_OK);
+	assert_int_equal(audit_start(s2, &keys, &a2), WB_OK);
+	for (int i = 0; i < 6; i++) {
+		audit_entry e;
+
+		entry(&e, i % 2 ? "user.unlock" : "child.read", "");
+		if (audit_submit(i % 2 ? a2 : a1, &e, NULL, NULL) != WB_OK)
+			fail_msg("submit %d by writer %d failed", i, i % 2 + 1);
+	}
+	audit_stop(a2);
+	audit_stop(a1);
+	store_close(s2);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, 6);
+}
+
+static void test_start_stop_idle(void **state)
+{
+	tu_store *t = *state;
+	audit *a = NULL;
+
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	audit_stop(a);
+	audit_stop(NULL); /* harmless */
+}
+
+static void tamper_and_expect(tu_store *t, const char *sql, int64_t want_bad)
+{
+	store_conn *c = store_acquire(t->s);
+	int64_t count = -1, bad = -1;
+	const char *why = NULL;
+	int rc;
+
+	assert_int_equal(conn_exec(c, sql), WB_OK);
+	store_release(c);
+	rc = verify(t->s, &keys, &count, &bad, &why);
+	if (rc != WB_ECONFLICT || bad != want_bad)
+		fail_msg("after \"%s\": rc %s, bad seq %lld (%s); want conflict at %lld", sql, wb_strerror(rc),
+			 (long long)bad, why ? why : "-", (long long)want_bad);
+	assert_non_null(why);
+}
+
+static void test_altered_detail(void **state)
+{
+	tamper_and_expect(*state, "UPDATE audit_log SET detail = 'x' WHERE seq = 3", 3);
+}
+
+static void test_altered_outcome(void **state)
+{
+	/* hiding a failure */
+	tamper_and_expect(*state, "UPDATE audit_log SET outcome = 'ok' WHERE seq = 3", 3);
+}
+
+static void test_altered_time(void **state)
+{
+	tamper_and_expect(*state, "UPDATE audit_log SET at = at + 1 WHERE seq = 5", 5);
+}
+
+static void test_altered_user(void **state)
+{
+	tamper_and_expect(*state, "UPDATE audit_log SET username = 'someone' WHERE seq = 1", 1);
+}
+
+static void test_altered_county(void **state)
+{
+	tamper_and_expect(*state, "UPDATE audit_log SET county_code = '370832' WHERE seq = 6", 6);
+}
+
+static void test_altered_hash(void **state)
+{
+	/* rewriting a hash breaks the link of the next row, or the head for the last */
+	tamper_and_expect(*state, "UPDATE audit_log SET hash = prev_hash WHERE seq = 2", 2);
+}
+
+static void test_deleted_last_row(void **state)
+{
+	tamper_and_expect(*state, "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)", CHAIN_LEN);
+}
+
+static void test_deleted_two_last_rows(void **state)
+{
+	tamper_and_expect(*state, "DELETE FROM audit_log WHERE seq >= 5", CHAIN_LEN - 1);
+}
+
+static void test_deleted_middle_row(void **state)
+{
+	tamper_and_expect(*state, "DELETE FROM audit_log WHERE seq = 3", 4);
+}
+
+static void test_deleted_first_row(void **state)
+{
+	tamper_and_expect(*state, "DELETE FROM audit_log WHERE seq = 1", 2);
+}
+
+static void test_deleted_head(void **state)
+{
+	tamper_and_expect(*state, "DELETE FROM audit_head", CHAIN_LEN + 1);
+}
+
+static void test_swapped_rows(void **state)
+{
+	tamper_and_expect(*state,
+			  "UPDATE audit_log SET seq = -2 WHERE seq = 2; "
+			  "UPDATE audit_log SET seq = 2 WHERE seq = 4; "
+			  "UPDATE audit_log SET seq = 4 WHERE seq = -2",
+			  2);
+}
+
+static void test_swapped_adjacent_rows(void **state)
+{
+	tamper_and_expect(*state,
+			  "UPDATE audit_log SET seq = -5 WHERE seq = 5; "
+			  "UPDATE audit_log SET seq = 5 WHERE seq = 6; "
+			  "UPDATE audit_log SET seq = 6 WHERE seq = -5",
+			  5);
+}
+
+static void test_renumbered_row(void **state)
+{
+	/* an extra row number inserted by renumbering the last one */
+	tamper_and_expect(*state, "UPDATE audit_log SET seq = 7 WHERE seq = 6", 7);
+}
+
+static void test_entry_init_truncates(void **state)
+{
+	audit_entry e;
+	char long_name[200];
+
+	(void)state;
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	audit_entry_init(&e, NULL, 0, long_name, NULL, NULL, NULL);
+	assert_string_equal(e.county_code, "");
+	assert_int_equal(strlen(e.username), sizeof(e.username) - 1);
+	assert_string_equal(e.outcome, "ok");
+	audit_entry_set(&e, long_name, NULL, NULL, "denied");
+	assert_int_equal(strlen(e.action), sizeof(e.action) - 1);
+	assert_string_equal(e.object_type, "");
+	assert_string_equal(e.outcome, "denied");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty_log_verifies, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_chain_written_and_verified, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_restart_continues_chain, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_submitters_one_chain, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_start_stop_idle, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_two_writers_one_chain, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_altered_detail, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_altered_outcome, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_altered_time, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_altered_user, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_altered_county, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_altered_hash, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_last_row, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_two_last_rows, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_middle_row, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_first_row, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_head, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_swapped_rows, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_swapped_adjacent_rows, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_renumbered_row, chain_setup, store_teardown),
+		cmocka_unit_test(test_entry_init_truncates),
+	};
+
+	return cmocka_run_group_tests(tests, global_setup, global_teardown);
+}

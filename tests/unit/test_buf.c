@@ -1,0 +1,284 @@
+/*
+ * Unit tests for src/util/buf.h: capped buffers (a failed append leaves the
+ * buffer exactly as it was), bounded printf, wb_strlcpy / wb_snprintf
+ * truncation, and wb_parse_int64 bounds and garbage.
+ */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/util/buf.h"
+#include "../../src/util/wb.h"
+
+static void test_append_within_cap(void **state)
+{
+	buf b;
+
+	(void)state;
+	buf_init(&b, 10);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(buf_append(&b, "hello", 5), WB_OK);
+	assert_int_equal(buf_puts(&b, "world"), WB_OK); /* exactly max */
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.data, "helloworld");
+	assert_true(b.cap <= b.max + 1); /* never allocates past the cap */
+	buf_cleanup(&b);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_append_past_cap_leaves_buffer_unchanged(void **state)
+{
+	static const size_t n[] = {3, 100, SIZE_MAX / 2, SIZE_MAX - 6, SIZE_MAX - 1, SIZE_MAX};
+	buf b;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_puts(&b, "abcdef"), WB_OK);
+	for (size_t i = 0; i < WB_ARRAY_LEN(n); i++) {
+		size_t len = b.len, cap = b.cap;
+		char *data = b.data;
+
+		/* huge lengths must fail on the size check, before any read of p
+		 * and without an overflow in len + n */
+		if (buf_append(&b, "xyz", n[i]) != WB_ETOOBIG)
+			fail_msg("append of %zu bytes past the cap accepted", n[i]);
+		assert_int_equal(b.len, len);
+		assert_int_equal(b.cap, cap);
+		assert_ptr_equal(b.data, data);
+		assert_string_equal(b.data, "abcdef");
+	}
+	assert_int_equal(buf_puts(&b, "123"), WB_ETOOBIG);
+	assert_int_equal(buf_printf(&b, "%d", 123), WB_ETOOBIG);
+	assert_string_equal(b.data, "abcdef");
+	assert_int_equal(buf_puts(&b, "12"), WB_OK); /* what fits still fits */
+	assert_string_equal(b.data, "abcdef12");
+	assert_int_equal(buf_append(&b, "", 0), WB_OK); /* nothing more is still fine at the cap */
+	assert_int_equal(buf_puts(&b, "3"), WB_ETOOBIG);
+	buf_cleanup(&b);
+}
+
+static void test_zero_cap(void **state)
+{
+	buf b;
+
+	(void)state;
+	buf_init(&b, 0);
+	assert_int_equal(buf_append(&b, "", 0), WB_OK);
+	assert_non_null(b.data);
+	assert_string_equal(b.data, "");
+	assert_int_equal(buf_puts(&b, "a"), WB_ETOOBIG);
+	assert_int_equal(buf_printf(&b, "%s", ""), WB_OK);
+	assert_int_equal(buf_printf(&b, "%c", 'a'), WB_ETOOBIG);
+	assert_int_equal(b.len, 0);
+	buf_cleanup(&b);
+}
+
+static void test_growth_and_binary(void **state)
+{
+	char chunk[1000];
+	buf b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (char)(i % 251); /* includes NUL bytes */
+	buf_init(&b, 100000);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(buf_append(&b, chunk, sizeof(chunk)), WB_OK);
+	assert_int_equal(b.len, 100000);
+	assert_int_equal(b.data[b.len], '\0'); /* terminated even when full */
+	for (int i = 0; i < 100; i++)
+		assert_memory_equal(b.data + (size_t)i * sizeof(chunk), chunk, sizeof(chunk));
+	assert_int_equal(buf_append(&b, chunk, 1), WB_ETOOBIG);
+	buf_cleanup(&b);
+}
+
+static void test_printf(void **state)
+{
+	buf b;
+
+	(void)state;
+	buf_init(&b, 64);
+	assert_int_equal(buf_printf(&b, "%s=%d", "a", 1), WB_OK);
+	assert_int_equal(buf_printf(&b, ",%s=%lld", "b", -9223372036854775807LL - 1), WB_OK);
+	assert_string_equal(b.data, "a=1,b=-9223372036854775808");
+	assert_int_equal(b.len, strlen(b.data));
+	/* a long expansion past the cap fails whole, not truncated */
+	assert_int_equal(buf_printf(&b, "%0100d", 7), WB_ETOOBIG);
+	assert_string_equal(b.data, "a=1,b=-9223372036854775808");
+	assert_int_equal(buf_printf(&b, "%037d", 7), WB_OK); /* 26 + 37 = 63 */
+	assert_int_equal(b.len, 63);
+	assert_int_equal(buf_printf(&b, "%d", 12), WB_ETOOBIG);
+	assert_int_equal(buf_printf(&b, "%d", 1), WB_OK); /* 64 == max */
+	assert_int_equal(b.len, 64);
+	buf_cleanup(&b);
+}
+
+static void test_reset_and_steal(void **state)
+{
+	buf b;
+	char *s;
+
+	(void)state;
+	buf_init(&b, 32);
+	buf_reset(&b); /* on an empty buffer */
+	s = buf_steal(&b);
+	assert_non_null(s);
+	assert_string_equal(s, ""); /* steal always returns a string */
+	free(s);
+
+	assert_int_equal(buf_puts(&b, "abc"), WB_OK);
+	buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	assert_int_equal(buf_puts(&b, "xyz"), WB_OK);
+	s = buf_steal(&b);
+	assert_string_equal(s, "xyz");
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	free(s);
+	/* usable again after steal, with the same cap */
+	assert_int_equal(buf_puts(&b, "0123456789012345678901234567890123"), WB_ETOOBIG);
+	assert_int_equal(buf_puts(&b, "ok"), WB_OK);
+	buf_cleanup(&b);
+}
+
+static void test_strlcpy(void **state)
+{
+	static const struct {
+		const char *src;
+		size_t size;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{"hello", 6, WB_OK, "hello"},
+		{"hello", 10, WB_OK, "hello"},
+		{"hello", 5, WB_ETOOBIG, "hell"},
+		{"hello", 2, WB_ETOOBIG, "h"},
+		{"hello", 1, WB_ETOOBIG, ""},
+		{"", 1, WB_OK, ""},
+		{"\xe5\x84\xbf", 3, WB_ETOOBIG, "\xe5\x84"}, /* bytes, not characters */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
+		char dst[16];
+
+		memset(dst, '#', sizeof(dst));
+		if (wb_strlcpy(dst, cases[i].src, cases[i].size) != cases[i].rc)
+			fail_msg("case %zu: wrong status", i);
+		assert_string_equal(dst, cases[i].want);
+		assert_int_equal(dst[cases[i].size], '#'); /* never writes past size */
+	}
+	{
+		char dst[4] = "abc";
+
+		assert_int_equal(wb_strlcpy(dst, "x", 0), WB_ETOOBIG);
+		assert_string_equal(dst, "abc"); /* size 0 writes nothing */
+	}
+}
+
+static void test_snprintf(void **state)
+{
+	char dst[8];
+
+	(void)state;
+	memset(dst, '#', sizeof(dst));
+	assert_int_equal(wb_snprintf(dst, 6, "%d-%s", 12, "ab"), WB_OK);
+	assert_string_equal(dst, "12-ab");
+	assert_int_equal(wb_snprintf(dst, 6, "%d-%s", 12, "abc"), WB_ETOOBIG);
+	assert_string_equal(dst, "12-ab");
+	assert_int_equal(dst[6], '#');
+	assert_int_equal(wb_snprintf(dst, sizeof(dst), "%s", ""), WB_OK);
+	assert_string_equal(dst, "");
+}
+
+static void test_parse_int64(void **state)
+{
+	static const struct {
+		const char *s;
+		long long min, max;
+		int rc;
+		long long want;
+	} cases[] = {
+		{"0", 0, 10, WB_OK, 0},
+		{"10", 0, 10, WB_OK, 10},
+		{"11", 0, 10, WB_EINVAL, 0},
+		{"-1", 0, 10, WB_EINVAL, 0},
+		{"-5", -10, 10, WB_OK, -5},
+		{"-10", -10, 10, WB_OK, -10},
+		{"-11", -10, 10, WB_EINVAL, 0},
+		{"007", 0, 10, WB_OK, 7},
+		{"9223372036854775807", LLONG_MIN, LLONG_MAX, WB_OK, LLONG_MAX},
+		{"-9223372036854775808", LLONG_MIN, LLONG_MAX, WB_OK, LLONG_MIN},
+		{"9223372036854775808", LLONG_MIN, LLONG_MAX, WB_EINVAL, 0}, /* overflow */
+		{"-9223372036854775809", LLONG_MIN, LLONG_MAX, WB_EINVAL, 0},
+		{"99999999999999999999999", 0, LLONG_MAX, WB_EINVAL, 0},
+		{"", 0, 10, WB_EINVAL, 0},
+		{"abc", 0, 10, WB_EINVAL, 0},
+		{"1a", 0, 10, WB_EINVAL, 0},
+		{"1 ", 0, 10, WB_EINVAL, 0},
+		{"1.5", 0, 10, WB_EINVAL, 0},
+		{"1e3", 0, 10000, WB_EINVAL, 0},
+		{"0x10", 0, 100, WB_EINVAL, 0},
+		{"-", 0, 10, WB_EINVAL, 0},
+		{"--1", -10, 10, WB_EINVAL, 0},
+		{"1,000", 0, 10000, WB_EINVAL, 0},
+		{"\xef\xbc\x91", 0, 10, WB_EINVAL, 0}, /* full-width 1 */
+		{"5", 6, 4, WB_EINVAL, 0},             /* empty range */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
+		long long out = 424242;
+		int rc = wb_parse_int64(cases[i].s, cases[i].min, cases[i].max, &out);
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu \"%s\" in [%lld, %lld]: %s", i, cases[i].s, cases[i].min, cases[i].max,
+				 wb_strerror(rc));
+		if (rc == WB_OK && out != cases[i].want)
+			fail_msg("case %zu \"%s\": got %lld, want %lld", i, cases[i].s, out, cases[i].want);
+		if (rc != WB_OK && out != 424242)
+			fail_msg("case %zu \"%s\": output written on error", i, cases[i].s);
+	}
+	{
+		long long out = 1;
+
+		assert_int_equal(wb_parse_int64(NULL, 0, 10, &out), WB_EINVAL);
+		assert_int_equal(out, 1);
+	}
+}
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	for (int s = 0; s >= WB_ECRYPTO; s--)
+		assert_string_not_equal(wb_strerror(s), "unknown error");
+	assert_string_equal(wb_strerror(WB_OK), "ok");
+	assert_string_equal(wb_strerror(-999), "unknown error");
+	assert_string_equal(wb_strerror(1), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_append_within_cap),
+		cmocka_unit_test(test_append_past_cap_leaves_buffer_unchanged),
+		cmocka_unit_test(test_zero_cap),
+		cmocka_unit_test(test_growth_and_binary),
+		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_reset_and_steal),
+		cmocka_unit_test(test_strlcpy),
+		cmocka_unit_test(test_snprintf),
+		cmocka_unit_test(test_parse_int64),
+		cmocka_unit_test(test_strerror),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
