@@ -1,7 +1,8 @@
 /*
- * Area CSV: one row per area, "code,name[,kind]", UTF-8, optional header.
- * Quoted fields follow RFC 4180. Every row is checked before anything is
- * written, so a bad file changes nothing.
+ * Area CSV: one row per area, "code,name[,kind]", UTF-8 or GB18030 (what
+ * Excel writes on Chinese Windows), optional header. Every row is checked
+ * before anything is written, so a bad file changes nothing. Codes already
+ * seen in the file are kept in a hash set, so a large file costs linear time.
  */
 #include "areas_csv.h"
 
@@ -10,58 +11,44 @@
 
 #include "../domain/area.h"
 #include "../util/buf.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 
-#define CSV_MAX_FIELDS 8
-#define CSV_FIELD_MAX  256
+typedef struct code_set {
+	char (*codes)[16];
+	size_t cap;
+} code_set;
 
-/* Reads one record from *pos; fills up to CSV_MAX_FIELDS fields. Returns
- * the number of fields, 0 at the end, -1 on a malformed record. */
-static int csv_record(const char *data, size_t len, size_t *pos, char fields[CSV_MAX_FIELDS][CSV_FIELD_MAX])
+static uint64_t code_hash(const char *s)
 {
-	size_t i = *pos, fl = 0;
-	int nf = 0, quoted = 0, any = 0;
+	uint64_t h = 1469598103934665603ULL;
 
-	if (i >= len)
-		return 0;
-	fields[0][0] = '\0';
-	while (i < len) {
-		char ch = data[i++];
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
 
-		any = 1;
-		if (quoted) {
-			if (ch == '"') {
-				if (i < len && data[i] == '"') {
-					i++;
-				} else {
-					quoted = 0;
-					continue;
-				}
-			}
-		} else if (ch == '"' && fl == 0) {
-			quoted = 1;
-			continue;
-		} else if (ch == ',') {
-			fields[nf][fl] = '\0';
-			if (++nf >= CSV_MAX_FIELDS)
-				return -1;
-			fl = 0;
-			fields[nf][0] = '\0';
-			continue;
-		} else if (ch == '\n' || ch == '\r') {
-			if (ch == '\r' && i < len && data[i] == '\n')
-				i++;
-			break;
+/* Adds code; returns 1 if it was already there. */
+static int set_add(code_set *set, const char *code)
+{
+	for (size_t i = (size_t)(code_hash(code) % set->cap);; i = (i + 1) % set->cap) {
+		if (!set->codes[i][0]) {
+			wb_strlcpy(set->codes[i], code, sizeof(set->codes[0]));
+			return 0;
 		}
-		if (fl + 1 >= CSV_FIELD_MAX)
-			return -1;
-		fields[nf][fl++] = ch;
+		if (strcmp(set->codes[i], code) == 0)
+			return 1;
 	}
-	if (quoted)
-		return -1;
-	fields[nf][fl] = '\0';
-	*pos = i;
-	return any ? nf + 1 : 0;
+}
+
+static int set_has(const code_set *set, const char *code)
+{
+	for (size_t i = (size_t)(code_hash(code) % set->cap);; i = (i + 1) % set->cap) {
+		if (!set->codes[i][0])
+			return 0;
+		if (strcmp(set->codes[i], code) == 0)
+			return 1;
+	}
 }
 
 static void trim(char *s)
@@ -76,14 +63,6 @@ static void trim(char *s)
 		memmove(s, s + b, n - b + 1);
 }
 
-static int known_in_file(const areas_csv *csv, const char *code)
-{
-	for (int i = csv->n - 1; i >= 0; i--)
-		if (strcmp(csv->rows[i].code, code) == 0)
-			return 1;
-	return 0;
-}
-
 static const char *default_kind(const char *level, const char *code)
 {
 	if (strcmp(level, "township") == 0)
@@ -95,84 +74,132 @@ static const char *default_kind(const char *level, const char *code)
 	return "county";
 }
 
+static int fail(char *err, size_t errlen, const char *msg)
+{
+	wb_strlcpy(err, msg, errlen);
+	return WB_EINVAL;
+}
+
 int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *county, store_conn *c, int *line_out,
 		    char *err, size_t errlen)
 {
-	char f[CSV_MAX_FIELDS][CSV_FIELD_MAX];
-	size_t pos = 0;
-	int cap = 0, nf;
+	code_set seen = {0};
+	uint32_t bad_line = 0;
+	table t;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	*line_out = 0;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-		pos = 3;
-	while ((nf = csv_record(data, len, &pos, f)) != 0) {
-		area_rec *ar;
+	table_init(&t);
+	rc = table_read_csv(&t, data, len, &bad_line, err, errlen);
+	if (rc) {
+		*line_out = (int)bad_line;
+		goto out;
+	}
+	if (t.nrows > AREAS_CSV_MAX_ROWS + 1) {
+		rc = fail(err, errlen, "too many rows");
+		goto out;
+	}
+	seen.cap = t.nrows * 2 + 1;
+	seen.codes = calloc(seen.cap, sizeof(*seen.codes));
+	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));
+	if (!seen.codes || !out->rows) {
+		rc = WB_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < t.nrows; i++) {
+		char code[32], name[256], kind[64];
+		area_rec *ar = &out->rows[out->n];
 		area_rec existing;
 		const char *level;
 
-		(*line_out)++;
-		if (nf < 0)
-			return wb_snprintf(err, errlen, "malformed CSV record"), WB_EINVAL;
-		if (nf == 1 && f[0][0] == '\0')
-			continue;
-		trim(f[0]);
-		if (*line_out == 1 && !area_level_of(f[0]))
-			continue; /* header */
-		if (nf < 2)
-			return wb_snprintf(err, errlen, "expected code,name[,kind]"), WB_EINVAL;
-		trim(f[1]);
-		level = area_level_of(f[0]);
-		if (!level)
-			return wb_snprintf(err, errlen, "column code: not a 6/9/12/15-digit area code"), WB_EINVAL;
-		if (!area_within(f[0], county))
-			return wb_snprintf(err, errlen, "column code: area is outside county %s", county), WB_EINVAL;
-		if (!f[1][0])
-			return wb_snprintf(err, errlen, "column name: empty"), WB_EINVAL;
-		if (strlen(f[1]) >= sizeof(existing.name))
-			return wb_snprintf(err, errlen, "column name: too long"), WB_EINVAL;
-		if (out->n >= AREAS_CSV_MAX_ROWS)
-			return wb_snprintf(err, errlen, "too many rows"), WB_ETOOBIG;
-		if (known_in_file(out, f[0]))
-			return wb_snprintf(err, errlen, "column code: duplicate in file"), WB_EINVAL;
-		if (store_area_get(c, f[0], &existing) == WB_OK)
-			return wb_snprintf(err, errlen, "column code: area already exists"), WB_EINVAL;
-		if (out->n == cap) {
-			int ncap = cap ? cap * 2 : 64;
-			area_rec *p = realloc(out->rows, (size_t)ncap * sizeof(*p));
-
-			if (!p)
-				return WB_ENOMEM;
-			out->rows = p;
-			cap = ncap;
+		*line_out = (int)t.rows[i].line;
+		wb_strlcpy(code, table_cell(&t, i, 0), sizeof(code));
+		trim(code);
+		if (t.rows[i].n > 3) {
+			rc = fail(err, errlen, "expected at most three columns: code,name,kind");
+			goto out;
 		}
-		ar = &out->rows[out->n];
+		if (i == 0 && !area_level_of(code))
+			continue; /* header */
+		if (t.rows[i].n < 2) {
+			rc = fail(err, errlen, "expected code,name[,kind]");
+			goto out;
+		}
+		level = area_level_of(code);
+		if (!level) {
+			rc = fail(err, errlen, "column code: not a 6/9/12/15-digit area code");
+			goto out;
+		}
+		if (!area_within(code, county)) {
+			wb_snprintf(err, errlen, "column code: area is outside county %s", county);
+			rc = WB_EINVAL;
+			goto out;
+		}
+		if (wb_strlcpy(name, table_cell(&t, i, 1), sizeof(name)) != WB_OK ||
+		    strlen(table_cell(&t, i, 1)) >= sizeof(ar->name)) {
+			rc = fail(err, errlen, "column name: too long");
+			goto out;
+		}
+		trim(name);
+		if (!name[0]) {
+			rc = fail(err, errlen, "column name: empty");
+			goto out;
+		}
+		if (set_add(&seen, code)) {
+			rc = fail(err, errlen, "column code: duplicate in file");
+			goto out;
+		}
+		if (store_area_get(c, code, &existing) == WB_OK) {
+			rc = fail(err, errlen, "column code: area already exists");
+			goto out;
+		}
 		memset(ar, 0, sizeof(*ar));
-		wb_strlcpy(ar->code, f[0], sizeof(ar->code));
+		wb_strlcpy(ar->code, code, sizeof(ar->code));
 		wb_strlcpy(ar->county_code, county, sizeof(ar->county_code));
 		wb_strlcpy(ar->level, level, sizeof(ar->level));
-		wb_strlcpy(ar->name, f[1], sizeof(ar->name));
-		area_parent_of(f[0], ar->parent_code, sizeof(ar->parent_code));
-		if (nf >= 3) {
-			trim(f[2]);
-			wb_strlcpy(ar->kind, f[2], sizeof(ar->kind));
+		wb_strlcpy(ar->name, name, sizeof(ar->name));
+		area_parent_of(code, ar->parent_code, sizeof(ar->parent_code));
+		kind[0] = '\0';
+		if (t.rows[i].n >= 3) {
+			if (wb_strlcpy(kind, table_cell(&t, i, 2), sizeof(kind)) != WB_OK) {
+				rc = fail(err, errlen, "column kind: too long");
+				goto out;
+			}
+			trim(kind);
+			if (strlen(kind) >= sizeof(ar->kind)) {
+				wb_snprintf(err, errlen, "column kind: at most %zu bytes", sizeof(ar->kind) - 1);
+				rc = WB_EINVAL;
+				goto out;
+			}
 		}
-		if (!ar->kind[0]) {
-			const char *k = default_kind(level, f[0]);
+		if (!kind[0]) {
+			const char *k = default_kind(level, code);
 
-			if (!k)
-				return wb_snprintf(err, errlen, "column code: township number out of range"), WB_EINVAL;
-			wb_strlcpy(ar->kind, k, sizeof(ar->kind));
+			if (!k) {
+				rc = fail(err, errlen, "column code: township number out of range");
+				goto out;
+			}
+			wb_strlcpy(kind, k, sizeof(kind));
 		}
-		if (ar->parent_code[0] && !known_in_file(out, ar->parent_code) &&
-		    store_area_get(c, ar->parent_code, &existing) != WB_OK)
-			return wb_snprintf(err, errlen, "column code: parent area %s is unknown", ar->parent_code),
-			       WB_EINVAL;
+		wb_strlcpy(ar->kind, kind, sizeof(ar->kind));
+		if (ar->parent_code[0] && !set_has(&seen, ar->parent_code) &&
+		    store_area_get(c, ar->parent_code, &existing) != WB_OK) {
+			wb_snprintf(err, errlen, "column code: parent area %s is unknown", ar->parent_code);
+			rc = WB_EINVAL;
+			goto out;
+		}
 		out->n++;
 	}
-	if (out->n == 0)
-		return wb_snprintf(err, errlen, "no rows"), WB_EINVAL;
-	return WB_OK;
+	if (out->n == 0) {
+		rc = fail(err, errlen, "no rows");
+		goto out;
+	}
+	rc = WB_OK;
+out:
+	free(seen.codes);
+	table_cleanup(&t);
+	return rc;
 }
 
 int areas_csv_apply(const areas_csv *csv, store_conn *c, int64_t now)

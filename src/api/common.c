@@ -13,12 +13,49 @@
 #include "../util/wb.h"
 #include "api.h"
 
+/* Copies s into out replacing every byte that is not part of valid UTF-8
+ * with '?', so text quoted from a client's input can always be encoded. */
+static void utf8_clean(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	while (*s && o + 5 < outlen) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = c < 0x80                          ? 1
+			   : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2
+			   : (c & 0xF0) == 0xE0              ? 3
+			   : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4
+							     : 0;
+		size_t k = 1;
+
+		while (n > 1 && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+			k++;
+		if (n == 0 || k < n || (n == 3 && c == 0xE0 && (unsigned char)s[1] < 0xA0) ||
+		    (n == 3 && c == 0xED && (unsigned char)s[1] >= 0xA0) ||
+		    (n == 4 && c == 0xF0 && (unsigned char)s[1] < 0x90) ||
+		    (n == 4 && c == 0xF4 && (unsigned char)s[1] >= 0x90)) {
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	out[o] = '\0';
+}
+
 int api_error(http_req *r, int status, const char *code, const char *message, const char *field)
 {
-	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+	char msg[512], fld[128];
+	json_t *err;
 
-	if (field && err)
-		json_object_set_new(err, "field", json_string(field));
+	utf8_clean(message, msg, sizeof(msg));
+	err = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	if (field && err) {
+		utf8_clean(field, fld, sizeof(fld));
+		json_object_set_new(err, "field", json_string(fld));
+	}
 	return api_json(r, status, json_pack("{s:o}", "error", err));
 }
 
@@ -76,13 +113,11 @@ int api_body(http_req *r, json_t **out)
 	}
 	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
-		if (strstr(e.text, "duplicate"))
-			wb_snprintf(msg, sizeof(msg), "duplicate key in JSON at line %d, column %d: %s", e.line,
-				    e.column, e.text);
-		else
-			wb_snprintf(msg, sizeof(msg), "malformed JSON at line %d, column %d: %s", e.line, e.column,
-				    e.text);
-		api_error(r, 400, strstr(e.text, "duplicate") ? "duplicate_key" : "malformed_json", msg, NULL);
+		int dup = json_error_code(&e) == json_error_duplicate_key;
+
+		wb_snprintf(msg, sizeof(msg), "%s at line %d, column %d: %s",
+			    dup ? "duplicate key in JSON" : "malformed JSON", e.line, e.column, e.text);
+		api_error(r, 400, dup ? "duplicate_key" : "malformed_json", msg, NULL);
 		return -1;
 	}
 	if (!json_is_object(j)) {

@@ -125,6 +125,11 @@ static int load_file(wb_config *c, const char *path)
 		char where[600];
 
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "weibao: %s:%d: line longer than %zu bytes\n", path, lineno, sizeof(line) - 2);
+			rc = -1;
+			break;
+		}
 		k = line;
 		while (*k == ' ' || *k == '\t')
 			k++;

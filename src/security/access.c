@@ -28,8 +28,17 @@ int sec_scope_for(const membership_rec *m, const role_def *def, store_scope *out
 		return WB_OK;
 	case CHILD_ACCESS_AREA: break;
 	}
-	if (!area_level_of(m->area_code))
-		return WB_EINVAL;
+	{
+		/* the membership's area must be of the level the role works at */
+		static const size_t want[] = {[ANCHOR_COUNTY] = 6,
+					      [ANCHOR_TOWNSHIP] = 9,
+					      [ANCHOR_VILLAGE] = 12,
+					      [ANCHOR_GRID] = 15,
+					      [ANCHOR_UNIT] = 0};
+
+		if (!area_level_of(m->area_code) || n != want[def->anchor])
+			return WB_EINVAL;
+	}
 	if (n == 6) {
 		out->children = SCOPE_COUNTY;
 	} else if (n == 15) {
