@@ -176,6 +176,7 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 
 	(void)p;
 	gi->have = 0;
+	gi->n = 0;
 	v = json_object_get(body, "hukou_area_code");
 	if (v && json_is_null(v)) {
 		ch->hukou_area_code[0] = '\0';
