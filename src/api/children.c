@@ -227,7 +227,7 @@ static int create_fn(store_conn *c, void *arg)
 	if (rc == WB_OK)
 		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->ch->id);
 	if (rc == WB_OK && j->gi->have)
-		rc = store_guardians_replace(c, j->ch->county_code, j->ch->id, j->gi->g, j->gi->n, j->ch->created_at);
+		rc = store_guardians_insert(c, j->ch->county_code, j->ch->id, j->gi->g, j->gi->n, j->ch->created_at);
 	registry_facts(j->ch, j->gi->g, j->gi->n, &f);
 	if (rc == WB_OK)
 		rc = registry_recompute(c, j->ch->county_code, j->ch->id, NULL, &f, clock_today_ymd(),

@@ -700,7 +700,7 @@ static int apply_row(store_conn *c, import_job *j, const colmap *m, size_t row, 
 		d->ch.created_by = d->ch.updated_by = j->user_id;
 		rc = store_child_insert(c, &d->ch);
 		if (rc == WB_OK && d->ng)
-			rc = store_guardians_replace(c, j->county, d->ch.id, d->g, d->ng, now);
+			rc = store_guardians_insert(c, j->county, d->ch.id, d->g, d->ng, now);
 		registry_facts(&d->ch, d->g, d->ng, &f);
 		if (rc == WB_OK &&
 		    (d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0]))

@@ -62,7 +62,7 @@ static void *worker_main(void *arg)
 {
 	worker_arg *w = arg;
 	import_job *j = w->job;
-	int rc = audit_submit(w->a->audit, &w->e, apply_fn, w);
+	int rc = audit_submit_alone(w->a->audit, &w->e, apply_fn, w);
 
 	if (rc == WB_OK) {
 		wb_strlcpy(j->status, "done", sizeof(j->status));

@@ -281,7 +281,8 @@ int registry_recompute(store_conn *c, const char *county, int64_t child_id, cons
 	category_result res;
 	int n = 0, changed = 0, rc;
 
-	rc = store_categories_load(c, child_id, rows, CATEGORY_ROWS_MAX, &n);
+	/* a new child (no facts before) has no category rows yet */
+	rc = before ? store_categories_load(c, child_id, rows, CATEGORY_ROWS_MAX, &n) : WB_OK;
 	if (rc)
 		return rc;
 	category_derive(cfg, now, today_ymd, &res);
@@ -829,7 +830,8 @@ int registry_recompute_all(store_conn *c, const char *county, int today_ymd, int
 			rc = store_guardians_load(c, x.rows[i].id, g, GUARDIANS_MAX, &ng);
 			registry_facts(&x.rows[i], g, ng, &facts);
 			if (rc == WB_OK)
-				rc = registry_recompute(c, county, x.rows[i].id, NULL, &facts, today_ymd, ts, &changed);
+				rc = registry_recompute(c, county, x.rows[i].id, &facts, &facts, today_ymd, ts,
+							&changed);
 			*changed_out += changed;
 			(*children_out)++;
 		}

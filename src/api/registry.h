@@ -33,8 +33,8 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 			  guardian_input *gi);
 
 /*
- * Brings the category rows of a child in step with facts now (before may
- * be NULL for a new child): new suggestions are added, suggestions the
+ * Brings the category rows of a child in step with facts now (before is
+ * NULL only for a child created in this transaction, which has no rows): new suggestions are added, suggestions the
  * facts no longer support are withdrawn, confirmed categories that lost
  * their ground are flagged for review with a proposed end reason — or ended
  * at once when an age limit was reached. Runs inside the caller's

@@ -481,7 +481,7 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
 	cli_audit_entry(&e, j.county, "category.recompute", "county", j.county);
-	rc = audit_submit(env->audit, &e, recompute_fn, &j);
+	rc = audit_submit_alone(env->audit, &e, recompute_fn, &j);
 	if (rc) {
 		fprintf(stderr, "weibao recompute: %s (nothing changed)\n", wb_strerror(rc));
 		return 1;
@@ -632,7 +632,7 @@ int cmd_import(cli_env *env, int argc, char **argv)
 	{
 		int64_t t0 = clock_mono_ms();
 
-		rc = audit_submit(env->audit, &e, cli_import_fn, &ci);
+		rc = audit_submit_alone(env->audit, &e, cli_import_fn, &ci);
 		atomic_store(&pr.stop, 1);
 		if (have_thread) {
 			pthread_join(th, NULL);

@@ -23,6 +23,7 @@ typedef struct audit_job {
 	void *arg;
 	int rc;
 	int done;
+	int alone; /* runs in a transaction of its own, without a savepoint */
 	struct audit_job *next;
 } audit_job;
 
@@ -113,6 +114,7 @@ static int reload_head(audit *a)
 
 static void run_batch(audit *a, audit_job *batch)
 {
+	audit_job *first = batch;
 	int64_t saved_seq = a->seq;
 	char saved_hash[SEC_HASH_HEX];
 	buf scratch;
@@ -123,6 +125,22 @@ static void run_batch(audit *a, audit_job *batch)
 	rc = conn_begin_write(a->c);
 	if (rc == WB_OK)
 		rc = reload_head(a);
+	if (rc == WB_OK && batch->alone) {
+		/* A large job (an import) alone in its transaction: no savepoint,
+		 * whose statement journal would grow with every row. On failure the
+		 * whole transaction is rolled back and its audit entry written in a
+		 * fresh one. */
+		batch->rc = batch->fn ? batch->fn(a->c, batch->arg) : WB_OK;
+		if (batch->rc != WB_OK) {
+			conn_rollback(a->c);
+			rc = conn_begin_write(a->c);
+			if (rc == WB_OK)
+				rc = reload_head(a);
+		}
+		if (rc == WB_OK && batch->e)
+			rc = append_entry(a, batch->e, batch->rc, &scratch);
+		batch = NULL; /* done: skip the loop below */
+	}
 	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
 		j->rc = WB_OK;
 		if (j->fn) {
@@ -153,7 +171,7 @@ static void run_batch(audit *a, audit_job *batch)
 		log_error("audit: batch commit failed (%s); batch discarded", wb_strerror(rc));
 		a->seq = saved_seq;
 		memcpy(a->hash, saved_hash, SEC_HASH_HEX);
-		for (audit_job *j = batch; j; j = j->next)
+		for (audit_job *j = first; j; j = j->next)
 			j->rc = WB_ESTORE;
 	}
 	buf_cleanup(&scratch);
@@ -173,7 +191,7 @@ static void *writer_main(void *arg)
 		if (!a->head && a->stopping)
 			break;
 		batch = last = a->head;
-		while (last->next && n < AUDIT_BATCH_MAX) {
+		while (!batch->alone && last->next && !last->next->alone && n < AUDIT_BATCH_MAX) {
 			last = last->next;
 			n++;
 		}
@@ -225,7 +243,7 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 	a->keys = *keys;
 	a->c = store_acquire(s);
 	if (strcmp(store_driver_name(s), "sqlite") == 0)
-		conn_exec(a->c, "PRAGMA synchronous=FULL");
+		conn_exec(a->c, "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-32768");
 	rc = load_head(a);
 	if (rc) {
 		store_release(a->c);
@@ -260,9 +278,9 @@ void audit_stop(audit *a)
 	free(a);
 }
 
-int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
+static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, int alone)
 {
-	audit_job j = {.e = e, .fn = fn, .arg = arg};
+	audit_job j = {.e = e, .fn = fn, .arg = arg, .alone = alone};
 
 	pthread_mutex_lock(&a->mu);
 	if (a->stopping) {
@@ -279,6 +297,16 @@ int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
 		pthread_cond_wait(&a->done_cv, &a->mu);
 	pthread_mutex_unlock(&a->mu);
 	return j.rc;
+}
+
+int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
+{
+	return submit(a, e, fn, arg, 0);
+}
+
+int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
+{
+	return submit(a, e, fn, arg, 1);
 }
 
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,

@@ -55,6 +55,10 @@ void audit_stop(audit *a);
  */
 int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
 
+/* The same for a large job (an import, the demo, a recompute of every
+ * child): it runs in a transaction of its own, without a savepoint. */
+int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
+
 /* Fills the fields of e every request shares. */
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,
 		      const char *client_addr, const char *request_id);

@@ -200,6 +200,9 @@ typedef struct guardian_rec {
 
 #define GUARDIANS_MAX 8
 
+/* Adds n guardians to a child that has none (a new child). */
+int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
+			   int64_t now);
 /* Replaces every guardian of a child with the n given. */
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now);

@@ -13,24 +13,30 @@ static const char *nz(const char *s)
 	return s && s[0] ? s : NULL;
 }
 
+int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
+			   int64_t now)
+{
+	for (int i = 0; i < n; i++) {
+		int rc = conn_query(
+			c, NULL,
+			"INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, phone_mask, "
+			"status, status_since, work_place, created_at, updated_at) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"sisssssssii", county, child_id, g[i].relation, g[i].name, nz(g[i].phone_enc),
+			nz(g[i].phone_mask), g[i].status, nz(g[i].status_since), nz(g[i].work_place), now, now);
+
+		if (rc < 0)
+			return rc;
+	}
+	return WB_OK;
+}
+
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now)
 {
 	int rc = conn_query(c, NULL, "DELETE FROM guardians WHERE child_id = ?", "i", child_id);
 
-	if (rc < 0)
-		return rc;
-	for (int i = 0; i < n; i++) {
-		rc = conn_query(c, NULL,
-				"INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, phone_mask, "
-				"status, status_since, work_place, created_at, updated_at) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				"sisssssssii", county, child_id, g[i].relation, g[i].name, nz(g[i].phone_enc),
-				nz(g[i].phone_mask), g[i].status, nz(g[i].status_since), nz(g[i].work_place), now, now);
-		if (rc < 0)
-			return rc;
-	}
-	return WB_OK;
+	return rc < 0 ? rc : store_guardians_insert(c, county, child_id, g, n, now);
 }
 
 int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int max, int *n_out)
