@@ -116,6 +116,7 @@ int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p
 int api_import_fields(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Waits until no import worker is running (shutdown). */
 void imports_wait_idle(void);
+int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -174,6 +174,13 @@ static int field_by_header(const char *h)
 	return F_UNKNOWN;
 }
 
+const char *import_header_field(const char *header)
+{
+	int f = field_by_header(header);
+
+	return f >= 0 ? field_names[f] : NULL;
+}
+
 json_t *import_fields_json(void)
 {
 	json_t *arr = json_array();

@@ -65,6 +65,9 @@ void import_job_cleanup(import_job *j);
  * and, when finished, its issues. */
 int import_save(store_conn *c, import_job *j, int64_t now);
 
+/* The field a column header stands for ("name", "id_number", ...), or NULL. */
+const char *import_header_field(const char *header);
+
 /* The known columns, for documentation and the UI's mapping screen. */
 json_t *import_fields_json(void);
 

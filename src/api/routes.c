@@ -29,6 +29,7 @@ R(imports_create, 0);
 R(import_get, 0);
 R(import_report, 0);
 R(import_fields, 0);
+R(reconcile, 0);
 R(categories_review, 0);
 R(category_ends, 0);
 
@@ -56,6 +57,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/imports/fields", api_entry, &rt_import_fields, 0},
 	{"GET", "/api/v1/imports/{id}", api_entry, &rt_import_get, 0},
 	{"GET", "/api/v1/imports/{id}/report", api_entry, &rt_import_report, 0},
+	{"POST", "/api/v1/reconciliations", api_entry, &rt_reconcile, 64u << 20},
 	{"GET", "/api/v1/audit", api_entry, &rt_audit_list, 0},
 	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify, 0},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0},

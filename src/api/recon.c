@@ -1,0 +1,378 @@
+/*
+ * Reconciliation: another department's list (a civil-affairs allowance
+ * roll, an education roster, a household extract) against the registry —
+ * the first step of "let the data run, not the children".
+ *
+ * Each row of the list is matched with a child of the caller's scope by ID
+ * number (blind index), or by name + birth date when the list has no ID
+ * number. The answer has four groups:
+ *   matched       — on the list and in the registry, facts agree;
+ *   mismatched    — matched, but name, birth date or village differ;
+ *   not_in_registry — on the list, no such child in the caller's scope;
+ *   not_in_list   — children of the registry with the given category (for
+ *                   an allowance roll: entitled, but not receiving).
+ * Nothing is written; the comparison is audited with its counts.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/idnum.h"
+#include "../domain/category.h"
+#include "../util/clock.h"
+#include "../util/table.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "import.h"
+
+#define RECON_ITEMS_MAX 1000 /* per group in the JSON answer; CSV has all */
+
+typedef struct recon_item {
+	uint32_t row;
+	int64_t child_id;
+	char name[128];
+	char id_mask[20];
+	char village_code[16];
+	char detail[160];
+} recon_item;
+
+typedef struct group {
+	recon_item *items;
+	size_t n, cap;
+} group;
+
+enum { G_MATCHED, G_MISMATCHED, G_NOT_IN_REGISTRY, G_NOT_IN_LIST, G__COUNT };
+static const char *const group_names[G__COUNT] = {"matched", "mismatched", "not_in_registry", "not_in_list"};
+
+static int group_add(group *g, const recon_item *it)
+{
+	if (g->n == g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : 256;
+		recon_item *p = realloc(g->items, ncap * sizeof(*p));
+
+		if (!p)
+			return WB_ENOMEM;
+		g->items = p;
+		g->cap = ncap;
+	}
+	g->items[g->n++] = *it;
+	return WB_OK;
+}
+
+/* Children found, as a sorted set of ids, to find those not on the list. */
+typedef struct idset {
+	int64_t *ids;
+	size_t n, cap;
+} idset;
+
+static int idset_add(idset *s, int64_t id)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		int64_t *p = realloc(s->ids, ncap * sizeof(*p));
+
+		if (!p)
+			return WB_ENOMEM;
+		s->ids = p;
+		s->cap = ncap;
+	}
+	s->ids[s->n++] = id;
+	return WB_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+typedef struct recon {
+	const app *a;
+	const sec_principal *p;
+	store_conn *c;
+	group g[G__COUNT];
+	idset found;
+	const char *category;
+	int64_t last; /* paging over the category's children */
+	int page;
+} recon;
+
+static void item_from_child(recon_item *it, const child_rec *ch)
+{
+	it->child_id = ch->id;
+	wb_strlcpy(it->name, ch->name, sizeof(it->name));
+	wb_strlcpy(it->id_mask, ch->id_mask, sizeof(it->id_mask));
+	wb_strlcpy(it->village_code, ch->village_code, sizeof(it->village_code));
+}
+
+static int find_child(recon *x, const char *bidx, const char *name, const char *birth, child_rec *out)
+{
+	child_filter f;
+	int64_t id = 0;
+	store_stmt *st = NULL;
+	buf sql;
+	store_args args = {0};
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	buf_init(&sql, 2048);
+	if (bidx) {
+		rc = buf_puts(&sql, "SELECT c.id FROM children c WHERE c.id_bidx = ?");
+		args_text(&args, bidx);
+	} else {
+		rc = buf_puts(&sql, "SELECT c.id FROM children c WHERE c.name = ? AND c.birth_date = ?");
+		args_text(&args, name);
+		args_text(&args, birth);
+	}
+	if (rc == WB_OK)
+		rc = scope_children_sql(&x->p->scope, "c", &sql, &args);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY c.id LIMIT 1");
+	if (rc == WB_OK)
+		rc = conn_prepare(x->c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(x->c, st, &args);
+	if (rc == WB_OK)
+		rc = stmt_step(x->c, st);
+	if (rc == STORE_ROW)
+		id = stmt_int64(x->c, st, 0);
+	stmt_reset(x->c, st);
+	buf_cleanup(&sql);
+	if (rc < 0)
+		return rc;
+	if (!id)
+		return WB_ENOTFOUND;
+	return store_child_get(x->c, &x->p->scope, id, out);
+}
+
+static int compare_rows(recon *x, const table *t, const int col[4])
+{
+	int today = clock_today_ymd();
+
+	for (size_t r = 1; r < t->nrows; r++) {
+		const char *name = col[0] >= 0 ? table_cell(t, r, col[0]) : "";
+		const char *idtext = col[1] >= 0 ? table_cell(t, r, col[1]) : "";
+		const char *birth = col[2] >= 0 ? table_cell(t, r, col[2]) : "";
+		const char *village = col[3] >= 0 ? table_cell(t, r, col[3]) : "";
+		char bidx[SEC_HASH_HEX];
+		recon_item it;
+		child_rec ch;
+		idnum id;
+		int rc;
+
+		memset(&it, 0, sizeof(it));
+		it.row = t->rows[r].line;
+		wb_strlcpy(it.name, name, sizeof(it.name));
+		wb_strlcpy(it.village_code, village, sizeof(it.village_code));
+		if (idtext[0]) {
+			if (idnum_parse(idtext, today, &id) != IDNUM_OK) {
+				wb_strlcpy(it.detail, "the ID number on the list is not valid", sizeof(it.detail));
+				rc = group_add(&x->g[G_NOT_IN_REGISTRY], &it);
+				if (rc)
+					return rc;
+				continue;
+			}
+			idnum_mask(id.number, it.id_mask);
+			sec_blind_index(&x->a->keys, id.number, bidx);
+			if (!birth[0])
+				birth = id.birth;
+			rc = find_child(x, bidx, NULL, NULL, &ch);
+		} else {
+			rc = name[0] && birth[0] ? find_child(x, NULL, name, birth, &ch) : WB_ENOTFOUND;
+		}
+		if (rc == WB_ENOTFOUND) {
+			wb_strlcpy(it.detail, "no such child in the registry (in your area)", sizeof(it.detail));
+			rc = group_add(&x->g[G_NOT_IN_REGISTRY], &it);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (rc)
+			return rc;
+		rc = idset_add(&x->found, ch.id);
+		if (rc)
+			return rc;
+		{
+			char detail[160] = "";
+			size_t off = 0;
+
+			if (name[0] && strcmp(name, ch.name) != 0)
+				off += (size_t)snprintf(detail + off, sizeof(detail) - off,
+							"name: registry %s, list %s; ", ch.name, name);
+			if (off < sizeof(detail) && birth[0] && strcmp(birth, ch.birth_date) != 0)
+				off += (size_t)snprintf(detail + off, sizeof(detail) - off,
+							"birth date: registry %s, list %s; ", ch.birth_date, birth);
+			if (off < sizeof(detail) && village[0] && strcmp(village, ch.village_code) != 0)
+				snprintf(detail + off, sizeof(detail) - off, "village: registry %s, list %s; ",
+					 ch.village_code, village);
+			item_from_child(&it, &ch);
+			wb_strlcpy(it.detail, detail, sizeof(it.detail));
+			rc = group_add(&x->g[detail[0] ? G_MISMATCHED : G_MATCHED], &it);
+			if (rc)
+				return rc;
+		}
+	}
+	return WB_OK;
+}
+
+static int not_in_list_cb(const child_rec *ch, void *arg)
+{
+	recon *x = arg;
+	recon_item it;
+
+	x->last = ch->id;
+	x->page++;
+	if (bsearch(&ch->id, x->found.ids, x->found.n, sizeof(int64_t), cmp_id))
+		return WB_OK;
+	memset(&it, 0, sizeof(it));
+	item_from_child(&it, ch);
+	wb_snprintf(it.detail, sizeof(it.detail), "in the registry as %s, not on the list", x->category);
+	return group_add(&x->g[G_NOT_IN_LIST], &it);
+}
+
+static void csv_field(buf *b, const char *s)
+{
+	buf_puts(b, "\"");
+	for (; *s; s++)
+		buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+	buf_puts(b, "\",");
+}
+
+int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *category = http_query(r, "category"), *format = http_query(r, "format");
+	int col[4] = {-1, -1, -1, -1};
+	static const char *const want[4] = {"name", "id_number", "birth_date", "village_code"};
+	char err[200];
+	uint32_t line = 0;
+	audit_entry e;
+	recon x;
+	table t;
+	int rc;
+
+	if (!p->def->export_children)
+		return api_error(r, 403, "forbidden", "your role may not reconcile lists", NULL);
+	if (category) {
+		enum category k;
+
+		if (category_parse(category, &k) != 0)
+			return api_error(r, 422, "validation_failed",
+					 "category must be orphan, de_facto_unsupported, left_behind or in_difficulty",
+					 "category");
+	}
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		return api_error(r, 422, "validation_failed", "format must be json or csv", "format");
+	table_init(&t);
+	memset(&x, 0, sizeof(x));
+	x.a = a;
+	x.p = p;
+	x.c = c;
+	x.category = category;
+	if (r->body.len >= 4 && memcmp(r->body.data, "PK\x03\x04", 4) == 0)
+		rc = table_read_xlsx(&t, r->body.data, r->body.len, err, sizeof(err));
+	else
+		rc = table_read_csv(&t, r->body.data ? r->body.data : "", r->body.len, &line, err, sizeof(err));
+	if (rc || t.nrows < 1) {
+		char msg[260];
+
+		wb_snprintf(msg, sizeof(msg), "line %u: %s", line, rc ? err : "the list is empty");
+		api_error(r, 422, "invalid_file", msg, "file");
+		goto out;
+	}
+	for (int k = 0; k < t.rows[0].n; k++) {
+		const char *f = import_header_field(table_cell(&t, 0, k));
+
+		for (int w = 0; f && w < 4; w++)
+			if (strcmp(f, want[w]) == 0 && col[w] < 0)
+				col[w] = k;
+	}
+	if (col[1] < 0 && (col[0] < 0 || col[2] < 0)) {
+		api_error(r, 422, "validation_failed",
+			  "the list needs an ID number column, or name and birth date columns", "file");
+		goto out;
+	}
+	rc = compare_rows(&x, &t, col);
+	if (rc == WB_OK && category) {
+		child_filter f;
+
+		qsort(x.found.ids, x.found.n, sizeof(int64_t), cmp_id);
+		memset(&f, 0, sizeof(f));
+		f.category = category;
+		f.limit = 1000;
+		do {
+			x.page = 0;
+			f.after_id = x.last;
+			rc = store_child_list(c, &p->scope, &f, not_in_list_cb, &x);
+		} while (rc == WB_OK && x.page == f.limit);
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "child.reconcile", "list", "", "ok");
+	wb_snprintf(e.detail, sizeof(e.detail),
+		    "{\"rows\":%zu,\"category\":\"%s\",\"matched\":%zu,\"mismatched\":%zu,\"not_in_registry\":%zu,"
+		    "\"not_in_list\":%zu}",
+		    t.nrows - 1, category ? category : "", x.g[G_MATCHED].n, x.g[G_MISMATCHED].n,
+		    x.g[G_NOT_IN_REGISTRY].n, x.g[G_NOT_IN_LIST].n);
+	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	if (format && strcmp(format, "csv") == 0) {
+		buf_reset(&r->out);
+		buf_puts(&r->out, "\xEF\xBB\xBF结果,名单行号,儿童编号,姓名,身份证号,村（社区）代码,说明\r\n");
+		for (int g = 0; g < G__COUNT; g++)
+			for (size_t i = 0; i < x.g[g].n; i++) {
+				recon_item *it = &x.g[g].items[i];
+				char num[24];
+
+				csv_field(&r->out, group_names[g]);
+				wb_snprintf(num, sizeof(num), "%u", it->row);
+				csv_field(&r->out, it->row ? num : "");
+				wb_snprintf(num, sizeof(num), "%" PRId64, it->child_id);
+				csv_field(&r->out, it->child_id ? num : "");
+				csv_field(&r->out, it->name);
+				csv_field(&r->out, it->id_mask);
+				csv_field(&r->out, it->village_code);
+				csv_field(&r->out, it->detail);
+				r->out.len--; /* no comma after the last field */
+				buf_puts(&r->out, "\r\n");
+			}
+		r->status = 200;
+		r->content_type = "text/csv; charset=utf-8";
+		http_add_header(r, "Content-Disposition", "attachment; filename=\"reconciliation.csv\"");
+		goto out;
+	}
+	{
+		json_t *o = json_pack("{s:I}", "rows", (json_int_t)(t.nrows - 1));
+
+		for (int g = 0; o && g < G__COUNT; g++) {
+			json_t *arr = json_array();
+
+			for (size_t i = 0; i < x.g[g].n && i < RECON_ITEMS_MAX; i++) {
+				recon_item *it = &x.g[g].items[i];
+				json_t *item =
+					json_pack("{s:s, s:s, s:s, s:s}", "name", it->name, "id_number", it->id_mask,
+						  "village_code", it->village_code, "detail", it->detail);
+
+				if (it->row)
+					json_object_set_new(item, "row", json_integer(it->row));
+				if (it->child_id)
+					json_object_set_new(item, "child_id", json_integer(it->child_id));
+				json_array_append_new(arr, item);
+			}
+			json_object_set_new(o, group_names[g],
+					    json_pack("{s:I, s:o}", "count", (json_int_t)x.g[g].n, "items", arr));
+		}
+		api_json(r, 200, o);
+	}
+out:
+	for (int g = 0; g < G__COUNT; g++)
+		free(x.g[g].items);
+	free(x.found.ids);
+	table_cleanup(&t);
+	return 0;
+}
