@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../security/password.h"
+#include "../store/model.h"
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "cli.h"
@@ -70,6 +71,32 @@ const char *cli_flag(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+static int backfill_fn(store_conn *c, void *arg)
+{
+	return store_name_grams_backfill(c, arg);
+}
+
+/* Children registered before the name index existed get their entries. */
+static int backfill_name_index(cli_env *env)
+{
+	store_conn *c = store_acquire(env->db);
+	int children = conn_query(c, NULL, "SELECT 1 FROM children LIMIT 1", "") == STORE_ROW;
+	int indexed = conn_query(c, NULL, "SELECT 1 FROM child_name_grams LIMIT 1", "") == STORE_ROW;
+	int64_t done = 0;
+	audit_entry e;
+
+	store_release(c);
+	if (!children || indexed)
+		return 0;
+	cli_audit_entry(&e, DEFAULT_COUNTY, "migrate.name_index", "children", "");
+	if (audit_submit_alone(env->audit, &e, backfill_fn, &done) != WB_OK) {
+		fprintf(stderr, "weibao: building the name index failed\n");
+		return -1;
+	}
+	log_info("name index built for %lld children", (long long)done);
+	return 0;
+}
+
 int cli_open(cli_env *env, int create_key, int migrate)
 {
 	char keyfile[600], err[256] = "";
@@ -121,7 +148,7 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		fprintf(stderr, "weibao: cannot start the audit writer: %s\n", wb_strerror(rc));
 		return -1;
 	}
-	return 0;
+	return migrate ? backfill_name_index(env) : 0;
 }
 
 void cli_close(cli_env *env)

@@ -171,7 +171,11 @@ typedef struct child_filter {
 	int limit;
 } child_filter;
 
+/* Inserts ch (and the index of its name); sets ch->id and version. */
 int store_child_insert(store_conn *c, child_rec *ch);
+/* Builds the name index of every child (after the migration that added
+ * it, for children registered before). */
+int store_name_grams_backfill(store_conn *c, int64_t *done_out);
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out);
 typedef int (*child_cb)(const child_rec *ch, void *arg);
 int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg);

@@ -58,6 +58,94 @@ static const char *nz(const char *s)
 	return s && s[0] ? s : NULL;
 }
 
+/* Byte length of the UTF-8 character at s (1 for a stray byte). */
+static size_t utf8_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+
+	for (size_t i = 1; i < n; i++)
+		if (!s[i])
+			return i;
+	return n;
+}
+
+#define GRAMS_MAX 128
+
+/* The characters and the adjacent pairs of characters of a name. */
+static int name_grams(const char *name, char grams[GRAMS_MAX][12])
+{
+	const char *prev = NULL;
+	int n = 0;
+
+	for (const char *p = name; *p && n < GRAMS_MAX - 1;) {
+		size_t len = utf8_len(p);
+
+		memcpy(grams[n], p, len);
+		grams[n][len] = '\0';
+		n++;
+		if (prev && (size_t)(p - prev) + len < sizeof(grams[0])) {
+			memcpy(grams[n], prev, (size_t)(p - prev) + len);
+			grams[n][(size_t)(p - prev) + len] = '\0';
+			n++;
+		}
+		prev = p;
+		p += len;
+	}
+	return n;
+}
+
+/* Writes the name index of a child (removing the old one unless new). */
+static int write_grams(store_conn *c, const child_rec *ch, int is_new)
+{
+	char grams[GRAMS_MAX][12];
+	int n = name_grams(ch->name, grams), rc = WB_OK;
+
+	if (!is_new)
+		rc = conn_query(c, NULL, "DELETE FROM child_name_grams WHERE child_id = ?", "i", ch->id);
+	for (int i = 0; rc >= 0 && i < n; i++)
+		rc = conn_query(c, NULL,
+				"INSERT INTO child_name_grams (county_code, gram, child_id) VALUES (?, ?, ?) "
+				"ON CONFLICT DO NOTHING",
+				"ssi", ch->county_code, grams[i], ch->id);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_name_grams_backfill(store_conn *c, int64_t *done_out)
+{
+	store_stmt *st = NULL;
+	int64_t last = 0, done = 0;
+	int rc = WB_OK;
+
+	for (;;) {
+		child_rec batch[256];
+		int n = 0;
+
+		rc = conn_prepare(c, "SELECT id, county_code, name FROM children WHERE id > ? ORDER BY id LIMIT 256",
+				  &st);
+		if (rc == WB_OK)
+			rc = stmt_bind_int64(c, st, 1, last);
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			batch[n].id = stmt_int64(c, st, 0);
+			stmt_copy(c, st, 1, batch[n].county_code, sizeof(batch[n].county_code));
+			stmt_copy(c, st, 2, batch[n].name, sizeof(batch[n].name));
+			n++;
+			rc = WB_OK;
+		}
+		stmt_reset(c, st);
+		if (rc < 0)
+			break;
+		for (int i = 0; i < n && rc >= 0; i++)
+			rc = write_grams(c, &batch[i], 1);
+		if (rc < 0 || n == 0)
+			break;
+		done += n;
+		last = batch[n - 1].id;
+	}
+	*done_out = done;
+	return rc < 0 ? rc : WB_OK;
+}
+
 static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
 {
 	memset(ch, 0, sizeof(*ch));
@@ -154,7 +242,7 @@ int store_child_insert(store_conn *c, child_rec *ch)
 		rc = WB_ESTORE;
 	}
 	stmt_reset(c, st);
-	return rc;
+	return rc == WB_OK ? write_grams(c, ch, 1) : rc;
 }
 
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out)
@@ -184,6 +272,33 @@ int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec 
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
 	return rc;
+}
+
+/*
+ * The FROM clause of a list or count. With a name query the name index
+ * drives: the rows of child_name_grams for the query's first character (or
+ * first two) come in child id order, so a page stops early and a count
+ * touches only the candidates; LIKE in filter_sql checks the whole query.
+ * CROSS JOIN keeps SQLite from starting at children instead.
+ */
+static int from_sql(const store_scope *sc, const child_filter *f, buf *sql, store_args *a, const char **id_col)
+{
+	size_t l1, glen;
+
+	*id_col = "c.id";
+	if (!f->name || !f->name[0])
+		return buf_puts(sql, " FROM children c WHERE 1 = 1");
+	l1 = utf8_len(f->name);
+	glen = f->name[l1] ? l1 + utf8_len(f->name + l1) : l1;
+	if (glen >= sizeof(a->scratch))
+		return buf_puts(sql, " FROM children c WHERE 1 = 1");
+	memcpy(a->scratch, f->name, glen);
+	a->scratch[glen] = '\0';
+	args_text(a, sc->county_code);
+	args_text(a, a->scratch);
+	*id_col = "g.child_id";
+	return buf_puts(sql, " FROM child_name_grams g CROSS JOIN children c WHERE g.county_code = ? AND g.gram = ? "
+			     "AND c.id = g.child_id");
 }
 
 static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, store_args *a)
@@ -250,16 +365,21 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
+	const char *id_col;
 	buf sql;
 	int rc;
 
 	buf_init(&sql, 4096);
-	rc = buf_puts(&sql, "SELECT " CHILD_COLS " FROM children c WHERE c.id > ?");
+	rc = buf_puts(&sql, "SELECT " CHILD_COLS);
+	if (rc == WB_OK)
+		rc = from_sql(sc, f, &sql, &a, &id_col);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, " AND %s > ?", id_col);
 	args_int(&a, f->after_id);
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " ORDER BY c.id LIMIT ?");
+		rc = buf_printf(&sql, " ORDER BY %s LIMIT ?", id_col);
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
 		rc = conn_prepare(c, sql.data, &st);
@@ -280,12 +400,15 @@ int store_child_count(store_conn *c, const store_scope *sc, const child_filter *
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
+	const char *id_col;
 	buf sql;
 	int rc;
 
 	*out = 0;
 	buf_init(&sql, 4096);
-	rc = buf_puts(&sql, "SELECT COUNT(*) FROM children c WHERE 1 = 1");
+	rc = buf_puts(&sql, "SELECT COUNT(*)");
+	if (rc == WB_OK)
+		rc = from_sql(sc, f, &sql, &a, &id_col);
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
 	if (rc == WB_OK)
@@ -354,7 +477,7 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	}
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
-	return rc;
+	return rc == WB_OK ? write_grams(c, ch, 0) : rc;
 }
 
 int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
