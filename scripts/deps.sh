@@ -7,13 +7,19 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(build-essential cmake ninja-build pkg-config
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
-      libxlsxwriter-dev libzip-dev libexpat1-dev sqlite3 nodejs npm)
+      libxlsxwriter-dev libzip-dev libexpat1-dev sqlite3)
 case "$what" in
   test) pkgs+=(libcmocka-dev postgresql chromium clang libclang-rt-14-dev clang-format) ;;
   bench) pkgs+=(postgresql wrk) ;;
   run) ;;
   *) echo "usage: $0 [run|test|bench]" >&2; exit 2 ;;
 esac
+
+# Node.js: whatever provides `node` and `npm` (Debian's packages, or a
+# distribution that bundles npm with nodejs) is fine; install Debian's only
+# when the commands are missing.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
