@@ -417,7 +417,7 @@ static int bad(import_job *j, size_t row, const colmap *m, int f, const char *re
 }
 
 static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname, int fstatus, int fphone, int fwork,
-			  const char *relation, row_data *d)
+			  const char *relation, row_data *d, int validate_only)
 {
 	const char *name = cell(j, m, row, fname), *st = cell(j, m, row, fstatus);
 	const char *phone = cell(j, m, row, fphone), *work = cell(j, m, row, fwork);
@@ -442,7 +442,7 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	wb_strlcpy(g->name, name[0] ? name : (strcmp(relation, "father") == 0 ? "父亲" : "母亲"), sizeof(g->name));
 	wb_strlcpy(g->status, status, sizeof(g->status));
 	wb_strlcpy(g->work_place, work, sizeof(g->work_place));
-	if (phone[0]) {
+	if (phone[0] && !validate_only) {
 		if (sec_encrypt_field(j->keys, phone, g->phone_enc) != WB_OK)
 			return bad(j, row, m, fphone, "cannot encrypt");
 		field_mask_phone(phone, g->phone_mask, sizeof(g->phone_mask));
@@ -451,7 +451,8 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 }
 
 /* Parses and validates one row into d. Returns -1 (with an issue) if bad. */
-static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size_t row, row_data *d, int today)
+static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size_t row, row_data *d, int today,
+		     int validate_only)
 {
 	const char *s;
 	int ymd;
@@ -477,8 +478,10 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 		if (e != IDNUM_OK)
 			return bad(j, row, m, F_ID, idnum_strerror(e));
 		wb_strlcpy(d->idnum, id.number, sizeof(d->idnum));
-		sec_blind_index(j->keys, id.number, d->ch.id_bidx);
-		idnum_mask(id.number, d->ch.id_mask);
+		if (!validate_only) {
+			sec_blind_index(j->keys, id.number, d->ch.id_bidx);
+			idnum_mask(id.number, d->ch.id_mask);
+		}
 		d->ch.sex[0] = id.sex;
 		wb_strlcpy(d->ch.birth_date, id.birth, sizeof(d->ch.birth_date));
 	}
@@ -587,8 +590,8 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	if (strlen(s) >= sizeof(d->ch.notes))
 		return bad(j, row, m, F_NOTES, "notes are too long");
 	wb_strlcpy(d->ch.notes, s, sizeof(d->ch.notes));
-	if (parse_guardian(j, row, m, F_FA_NAME, F_FA_STATUS, F_FA_PHONE, F_FA_WORK, "father", d) ||
-	    parse_guardian(j, row, m, F_MO_NAME, F_MO_STATUS, F_MO_PHONE, F_MO_WORK, "mother", d))
+	if (parse_guardian(j, row, m, F_FA_NAME, F_FA_STATUS, F_FA_PHONE, F_FA_WORK, "father", d, validate_only) ||
+	    parse_guardian(j, row, m, F_MO_NAME, F_MO_STATUS, F_MO_PHONE, F_MO_WORK, "mother", d, validate_only))
 		return -1;
 	return 0;
 }
@@ -856,7 +859,7 @@ int import_apply(store_conn *c, import_job *j)
 	}
 	/* pass 1: validate every row */
 	for (size_t r = 1; r < n; r++) {
-		if (parse_row(j, &m, &pc, r, d, today) == 0) {
+		if (parse_row(j, &m, &pc, r, d, today, 1) == 0) {
 			uint32_t first = d->idnum[0] ? seen_check(&seen, d->idnum, j->t.rows[r].line) : 0;
 
 			if (first) {
@@ -882,7 +885,7 @@ int import_apply(store_conn *c, import_job *j)
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
 		if (!ok[r])
 			continue;
-		if (parse_row(j, &m, &pc, r, d, today) != 0) {
+		if (parse_row(j, &m, &pc, r, d, today, 0) != 0) {
 			rc = WB_EINVAL;
 			break;
 		}

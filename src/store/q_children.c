@@ -72,7 +72,17 @@ static size_t utf8_len(const char *s)
 
 #define GRAMS_MAX 128
 
-/* The characters and the adjacent pairs of characters of a name. */
+/* Characters worth indexing: any non-ASCII character (Chinese and other
+ * scripts) and ASCII letters; digits, spaces and punctuation are not (a
+ * digit would put every child with a number in the name on one list). */
+static int indexable(const char *p)
+{
+	unsigned char c = (unsigned char)*p;
+
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The indexable characters of a name and the pairs of adjacent ones. */
 static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 {
 	const char *prev = NULL;
@@ -81,6 +91,11 @@ static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 	for (const char *p = name; *p && n < GRAMS_MAX - 1;) {
 		size_t len = utf8_len(p);
 
+		if (!indexable(p)) {
+			prev = NULL;
+			p += len;
+			continue;
+		}
 		memcpy(grams[n], p, len);
 		grams[n][len] = '\0';
 		n++;
@@ -95,19 +110,40 @@ static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 	return n;
 }
 
-/* Writes the name index of a child (removing the old one unless new). */
+/* Writes the name index of a child (removing the old one unless new), in
+ * one multi-row INSERT. */
 static int write_grams(store_conn *c, const child_rec *ch, int is_new)
 {
 	char grams[GRAMS_MAX][12];
 	int n = name_grams(ch->name, grams), rc = WB_OK;
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
 
 	if (!is_new)
 		rc = conn_query(c, NULL, "DELETE FROM child_name_grams WHERE child_id = ?", "i", ch->id);
-	for (int i = 0; rc >= 0 && i < n; i++)
-		rc = conn_query(c, NULL,
-				"INSERT INTO child_name_grams (county_code, gram, child_id) VALUES (?, ?, ?) "
-				"ON CONFLICT DO NOTHING",
-				"ssi", ch->county_code, grams[i], ch->id);
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : WB_OK;
+	if (n > STORE_ARGS_MAX / 3)
+		n = STORE_ARGS_MAX / 3; /* a very long name: its first characters are indexed */
+	buf_init(&sql, 2048);
+	rc = buf_puts(&sql, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ");
+	for (int i = 0; rc == WB_OK && i < n; i++) {
+		rc = buf_puts(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+		args_text(&a, ch->county_code);
+		args_text(&a, grams[i]);
+		args_int(&a, ch->id);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ON CONFLICT DO NOTHING");
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -286,10 +322,10 @@ static int from_sql(const store_scope *sc, const child_filter *f, buf *sql, stor
 	size_t l1, glen;
 
 	*id_col = "c.id";
-	if (!f->name || !f->name[0])
+	if (!f->name || !f->name[0] || !indexable(f->name))
 		return buf_puts(sql, " FROM children c WHERE 1 = 1");
 	l1 = utf8_len(f->name);
-	glen = f->name[l1] ? l1 + utf8_len(f->name + l1) : l1;
+	glen = f->name[l1] && indexable(f->name + l1) ? l1 + utf8_len(f->name + l1) : l1;
 	if (glen >= sizeof(a->scratch))
 		return buf_puts(sql, " FROM children c WHERE 1 = 1");
 	memcpy(a->scratch, f->name, glen);

@@ -16,19 +16,44 @@ static const char *nz(const char *s)
 int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			   int64_t now)
 {
-	for (int i = 0; i < n; i++) {
-		int rc = conn_query(
-			c, NULL,
-			"INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, phone_mask, "
-			"status, status_since, work_place, created_at, updated_at) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			"sisssssssii", county, child_id, g[i].relation, g[i].name, nz(g[i].phone_enc),
-			nz(g[i].phone_mask), g[i].status, nz(g[i].status_since), nz(g[i].work_place), now, now);
+	static const char *const one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
 
-		if (rc < 0)
-			return rc;
+	if (n <= 0)
+		return WB_OK;
+	if (n > STORE_ARGS_MAX / 11)
+		return store_guardians_insert(c, county, child_id, g, STORE_ARGS_MAX / 11, now)
+			       ?: store_guardians_insert(c, county, child_id, g + STORE_ARGS_MAX / 11,
+							 n - STORE_ARGS_MAX / 11, now);
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, phone_mask, "
+			    "status, status_since, work_place, created_at, updated_at) VALUES ");
+	for (int i = 0; rc == WB_OK && i < n; i++) {
+		rc = buf_printf(&sql, "%s%s", i ? ", " : "", one);
+		args_text(&a, county);
+		args_int(&a, child_id);
+		args_text(&a, g[i].relation);
+		args_text(&a, g[i].name);
+		args_text(&a, nz(g[i].phone_enc));
+		args_text(&a, nz(g[i].phone_mask));
+		args_text(&a, g[i].status);
+		args_text(&a, nz(g[i].status_since));
+		args_text(&a, nz(g[i].work_place));
+		args_int(&a, now);
+		args_int(&a, now);
 	}
-	return WB_OK;
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
 }
 
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
