@@ -1,0 +1,169 @@
+// Desktop pages: the centre's registry (filters with the township -> village
+// cascade, name search, ID-number lookup, total, cursor paging both ways,
+// row -> child page), the station's registry limited to its township, the
+// auditor's log and the administrator's user list, with no console errors.
+import { test, before, after, beforeEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, pickOption, shot, unexpectedErrors, settled } from './helpers.mjs'
+
+const DESKTOP = { width: 1280, height: 800 }
+let srv, browser, page, center
+
+before(async () => {
+  srv = await startServer()
+  browser = await launch({ viewport: DESKTOP })
+  center = await apiSession(srv.base, 'center')
+})
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+beforeEach(async () => {
+  if (page) await page.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context, { viewport: DESKTOP })
+})
+
+const rowNames = () => page.locator('.reg-table tbody tr .reg-name').allTextContents()
+
+test('centre registry: total, paging forward and back, row opens the child', async () => {
+  const total = (await center.get('/children?limit=1')).body.total
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/registry' })
+  await page.locator('.reg-total', { hasText: `共 ${total} 条记录` }).waitFor()
+  await page.locator('.reg-table tbody tr').nth(19).waitFor()
+  assert.equal(await page.locator('.reg-table tbody tr').count(), 20)
+  await settled(page)
+  await shot(page, 'center-registry-desktop')
+  // full ID numbers for the centre
+  const ids = await page.locator('.reg-table tbody tr td:nth-child(5)').allTextContents()
+  assert.ok(ids.some((x) => /^\d{17}[\dX]$/.test(x.trim())), 'the centre sees whole ID numbers')
+
+  const page1 = await rowNames()
+  assert.equal((await page.locator('.prev-page').isDisabled()), true)
+  await page.getByRole('button', { name: /下一页/ }).click()
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor()
+  await page.waitForFunction((first) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent !== first, page1[0])
+  const page2 = await rowNames()
+  assert.notDeepEqual(page2, page1)
+  await page.getByRole('button', { name: /下一页/ }).click()
+  await page.locator('.page-no', { hasText: '第 3 页' }).waitFor()
+  await page.getByRole('button', { name: /上一页/ }).click()
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor()
+  await page.waitForFunction((first) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent === first, page2[0])
+  assert.deepEqual(await rowNames(), page2)
+  await page.getByRole('button', { name: /上一页/ }).click()
+  await page.locator('.page-no', { hasText: '第 1 页' }).waitFor()
+  await page.waitForFunction((first) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent === first, page1[0])
+  assert.deepEqual(await rowNames(), page1)
+  // the total stays on later pages (the API gives it with the first page only)
+  assert.match(await page.locator('.reg-total').textContent(), new RegExp(`共 ${total} 条记录`))
+
+  // a row opens the child's page
+  await page.locator('.reg-table tbody tr').nth(3).locator('td').nth(2).click()
+  await page.waitForURL(/\/children\/\d+$/)
+  await page.locator('h1', { hasText: page1[3] }).waitFor()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('centre registry: township -> village cascade, name search and ID lookup', async () => {
+  const township = (await center.get('/areas?parent=370831')).body.items[0]
+  const villages = (await center.get('/areas?parent=' + township.code)).body.items
+  // the village with the most children in the demo data, for a meaningful filter
+  let best = villages[0]
+  let bestTotal = -1
+  for (const v of villages.slice(0, 8)) {
+    const n = (await center.get('/children?limit=1&area=' + v.code)).body.total
+    if (n > bestTotal) [best, bestTotal] = [v, n]
+  }
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/registry' })
+  await page.locator('.reg-table tbody tr').first().waitFor()
+  assert.equal(await page.locator('#f-village').isDisabled(), true)
+  await pickOption(page, page.locator('.filters .el-select').first(), township.name)
+  await pickOption(page, page.locator('.filters .el-select').nth(1), best.name)
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.waitForURL(/village=/)
+  await page.locator('.reg-total', { hasText: `共 ${bestTotal} 条记录` }).waitFor()
+  const shown = await page.locator('.reg-table tbody tr .reg-village').allTextContents()
+  assert.equal(shown.length, Math.min(bestTotal, 20))
+  for (const v of shown) assert.equal(v.trim(), best.name)
+
+  // name search within the filter
+  const some = (await center.get('/children?limit=1&area=' + best.code)).body.items[0]
+  await page.getByLabel('姓名').fill(some.name)
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.waitForURL(/q=/)
+  // the rows are replaced when the answer comes: wait until every row matches
+  await page.waitForFunction((name) => {
+    const rows = [...document.querySelectorAll('.reg-table tbody tr .reg-name')]
+    return rows.length > 0 && rows.every((r) => r.textContent.includes(name))
+  }, some.name)
+  const expected = (await center.get('/children?limit=1&area=' + best.code + '&q=' + encodeURIComponent(some.name))).body.total
+  await page.locator('.reg-total', { hasText: `共 ${expected} 条记录` }).waitFor()
+
+  // ID-number lookup finds exactly that child, wherever it lives
+  await page.getByRole('button', { name: '重置' }).click()
+  await page.waitForURL((u) => !u.search)
+  const withId = (await center.get('/children?limit=50')).body.items.find((c) => c.id_number)
+  await page.getByLabel('身份证号码').fill(withId.id_number)
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.locator('.reg-total', { hasText: '共 1 条记录' }).waitFor()
+  assert.deepEqual(await rowNames(), [withId.name])
+  // an invalid number is explained next to the field
+  await page.getByLabel('身份证号码').fill('12345')
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.locator('.f-err', { hasText: '身份证号码应为 18 位' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
+test('station registry is limited to its township', async () => {
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/registry' })
+  await page.locator('.reg-table tbody tr').first().waitFor()
+  assert.equal(await page.locator('#f-township').inputValue(), '泗河街道')
+  const towns = await page.locator('.reg-table tbody tr td:nth-child(6)').allTextContents()
+  for (const t of towns) assert.equal(t.trim(), '泗河街道')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('auditor: the audit log shows entries and verifies the chain', async () => {
+  await loginAs(page, srv.base, 'auditor')
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '审计日志'])
+  await page.getByRole('link', { name: '审计日志' }).first().click()
+  await page.locator('.audit-table tbody tr').first().waitFor()
+  const actions = await page.locator('.audit-table tbody tr td:nth-child(5)').allTextContents()
+  assert.ok(actions.some((a) => a.trim() === 'login'), 'a login entry is listed')
+  await page.getByRole('button', { name: '校验日志完整性' }).click()
+  await page.getByRole('status').filter({ hasText: '校验通过' }).waitFor()
+  await shot(page, 'auditor-audit-log-desktop')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('admin: the user list can be filtered', async () => {
+  await loginAs(page, srv.base, 'admin')
+  await page.getByRole('link', { name: '用户管理' }).first().click()
+  await page.locator('.el-table tbody tr').first().waitFor()
+  await page.getByLabel('按用户名或姓名筛选').fill('director2')
+  await page.locator('.el-table tbody tr', { hasText: 'director2' }).waitFor()
+  assert.equal(await page.locator('.el-table tbody tr').count(), 1)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('main pages load without console errors (CSP included), in both languages', async () => {
+  for (const [user, paths] of [
+    ['center', ['/', '/registry', '/password']],
+    ['director', ['/', '/children', '/children/new']],
+    ['auditor', ['/', '/audit']],
+    ['admin', ['/', '/users']],
+  ]) {
+    await resetSession(browser.context, srv.base, page)
+    await loginAs(page, srv.base, user)
+    for (const p of paths) {
+      await page.goto(srv.base + p)
+      await page.locator('main h1').first().waitFor()
+      await settled(page)
+    }
+  }
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.locator('main h1', { hasText: 'Users' }).waitFor()
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
+})

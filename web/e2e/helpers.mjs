@@ -1,0 +1,220 @@
+// Shared setup of the browser suite: a fresh demo database and a weibao
+// server per test file, Debian's chromium driven by playwright-core with a
+// throwaway profile, and page hooks that collect console errors (CSP
+// violations show up there too) and any dialog that fires.
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const ROOT = process.env.WEIBAO_ROOT || resolve(here, '../..')
+export const BIN = process.env.WEIBAO_BIN || join(ROOT, 'build/weibao')
+export const PASSWORD = 'Test-Pass-2026'
+export const SHOTS = process.env.WEIBAO_SCREENSHOTS === '1'
+export const SHOT_DIR = join(ROOT, 'docs/screenshots')
+
+export async function startServer({ children = 300 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'weibao-e2e-'))
+  const db = `sqlite:${dir}/t.db`
+  const key = `${dir}/k.key`
+  execFileSync(BIN, ['demo', '--db', db, '--key-file', key, '--password', PASSWORD, '--children', String(children)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  proc.stderr.on('data', (d) => {
+    stderr += d
+  })
+  const base = await new Promise((ok, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new Error('weibao serve did not start: ' + stderr)), 15000)
+    proc.stdout.on('data', (d) => {
+      out += d
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//)
+      if (m) {
+        clearTimeout(timer)
+        ok(m[1])
+      }
+    })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`weibao serve exited with ${code}: ${stderr}`))
+    })
+  })
+  return {
+    base,
+    async stop() {
+      if (proc.exitCode === null) {
+        const done = new Promise((ok) => proc.once('exit', ok))
+        proc.kill('SIGTERM')
+        await Promise.race([done, new Promise((ok) => setTimeout(ok, 5000))])
+        if (proc.exitCode === null) proc.kill('SIGKILL')
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+]
+
+// One browser profile per test file; each test gets its own context via
+// newContext-like isolation by clearing cookies and storage.
+export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'weibao-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.WEIBAO_CHROMIUM || '/usr/bin/chromium',
+    args: ARGS,
+    headless: true,
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
+  context.setDefaultTimeout(10000)
+  return {
+    context,
+    async close() {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+// A page that records console errors, uncaught exceptions and dialogs.
+export async function openPage(context, { viewport } = {}) {
+  const page = await context.newPage()
+  if (viewport) await page.setViewportSize(viewport)
+  page.errors = []
+  page.dialogs = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(m.text())
+  })
+  page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message))
+  page.on('dialog', (d) => {
+    page.dialogs.push(d.message())
+    d.dismiss().catch(() => {})
+  })
+  // API calls in flight, so a test can wait until the page has settled;
+  // and the API answers >= 400 (the console only says "Failed to load")
+  page.inflight = 0
+  page.failures = []
+  const api = (r) => new URL(r.url()).pathname.startsWith('/api/')
+  page.on('request', (r) => api(r) && page.inflight++)
+  page.on('requestfinished', (r) => api(r) && page.inflight--)
+  page.on('requestfailed', (r) => api(r) && page.inflight--)
+  page.on('response', (r) => r.status() >= 400 && page.failures.push(`${r.status()} ${r.request().method()} ${r.url()}`))
+  return page
+}
+
+// Waits until no API call has been in flight for a moment.
+export async function settled(page, quietMs = 250) {
+  let quietSince = Date.now()
+  for (let i = 0; i < 400; i++) {
+    if (page.inflight > 0) quietSince = Date.now()
+    else if (Date.now() - quietSince >= quietMs) return
+    await new Promise((ok) => setTimeout(ok, 25))
+  }
+  throw new Error('the page did not settle: API calls still in flight')
+}
+
+// Signs out completely: cookies and both storages of the origin. With a
+// page, waits first until its API calls are done (else they answer 401).
+export async function resetSession(context, base, page) {
+  if (page && !page.isClosed()) await settled(page)
+  await context.clearCookies()
+  const p = await context.newPage()
+  await p.goto(base + '/favicon.svg')
+  await p.evaluate(() => {
+    localStorage.clear()
+    sessionStorage.clear()
+  })
+  await p.close()
+}
+
+export async function uiLogin(page, base, username, password = PASSWORD, path = '/login') {
+  await page.goto(base + path)
+  await page.locator('input[name=username]').fill(username)
+  await page.locator('input[name=password]').fill(password)
+  await page.locator('.login-submit').click()
+}
+
+// The API as a script sees it: cookie session plus the CSRF header.
+export async function apiSession(base, username, password = PASSWORD) {
+  const r = await fetch(base + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  if (!r.ok) throw new Error('login failed: ' + r.status + ' ' + (await r.text()))
+  const cookie = r.headers.get('set-cookie').split(';')[0]
+  const { csrf_token } = await r.json()
+  const call = async (method, path, body) => {
+    const res = await fetch(base + '/api/v1' + path, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    return { status: res.status, body: text ? JSON.parse(text) : null }
+  }
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) }
+}
+
+export async function shot(page, name, opts = {}) {
+  if (!SHOTS) return
+  mkdirSync(SHOT_DIR, { recursive: true })
+  await page.mouse.move(0, 0) // no hover state in the picture
+  await page.evaluate(() => document.activeElement && document.activeElement.blur())
+  await page.waitForTimeout(200) // transitions end
+  // passing toasts ("saved") are not part of the page
+  await page.screenshot({ path: join(SHOT_DIR, name + '.png'), style: '.el-message { display: none !important; }', ...opts })
+}
+
+// Console errors, minus the network log lines Chromium prints for HTTP
+// errors a test provokes on purpose (e.g. a wrong password answers 401).
+export function unexpectedErrors(page, allowStatuses = []) {
+  const errors = page.errors.filter(
+    (e) => !allowStatuses.some((s) => e.includes(`the server responded with a status of ${s}`)),
+  )
+  // name the failed calls, so that a failure says which one
+  return errors.length ? errors.concat(page.failures.map((f) => 'API answer: ' + f)) : errors
+}
+
+// A valid GB 11643 ID number for a birth date (YYYYMMDD) and sequence.
+export function makeIdNumber(area, ymd, seq) {
+  const body = area + ymd + String(seq).padStart(3, '0')
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  let s = 0
+  for (let i = 0; i < 17; i++) s += Number(body[i]) * w[i]
+  return body + '10X98765432'[s % 11]
+}
+
+// Logs in through the form and waits until the app has left the login page.
+export async function loginAs(page, base, username, { path = '/login', password = PASSWORD } = {}) {
+  await uiLogin(page, base, username, password, path)
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+// True when the page can be scrolled sideways (content wider than the viewport).
+export async function hasHorizontalScroll(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
+}
+
+// Picks an option of an Element Plus select (the options live in a popper).
+export async function pickOption(page, select, text) {
+  await select.click()
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+  await opt.click()
+}

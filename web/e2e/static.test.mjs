@@ -1,0 +1,50 @@
+// Checks of the built web UI that need no browser: the i18n rule (every key
+// used is in both catalogues), the size budget of the field pages' first
+// load, and a CSP-friendly index.html (no inline script, nothing from
+// another origin).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { check } from '../scripts/check-i18n.mjs'
+import { measure } from '../scripts/size.mjs'
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = join(web, 'dist')
+
+test('i18n: every key used exists in zh-CN and en (scripts/check-i18n.mjs)', () => {
+  const { problems, used } = check()
+  assert.deepEqual(problems, [])
+  assert.ok(used > 100, `only ${used} keys found: is the scanner broken?`)
+})
+
+test('no v-html anywhere: data is always rendered as text', () => {
+  const walk = (d) =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))
+  const offenders = walk(join(web, 'src')).filter((f) => /\.(vue|js)$/.test(f) && /v-html|innerHTML/.test(readFileSync(f, 'utf8')))
+  assert.deepEqual(offenders, [])
+})
+
+test('field pages: initial JS stays under 300 KB gzip (scripts/size.mjs)', () => {
+  const r = measure(dist)
+  assert.ok(r.initial.length >= 1)
+  assert.ok(r.initialGzip < 300 * 1024, `initial JS is ${(r.initialGzip / 1024).toFixed(1)} KB gzip`)
+  // the desktop pages are lazy chunks, not in the first load
+  const names = r.initial.map((x) => x.file).join(' ')
+  for (const lazy of ['RegistryPage', 'AuditPage', 'UsersPage']) assert.ok(!names.includes(lazy), `${lazy} is in the first load`)
+})
+
+test('index.html: no inline script, no other origin, hashed assets', () => {
+  const html = readFileSync(join(dist, 'index.html'), 'utf8')
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+    assert.match(m[1], /\bsrc="\/assets\/[\w.-]+-[\w-]{8}\.js"/, 'every script is a hashed file')
+    assert.equal(m[2].trim(), '', 'no inline script')
+  }
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'nothing from another origin')
+  for (const f of readdirSync(join(dist, 'assets')).filter((x) => x.endsWith('.css'))) {
+    const css = readFileSync(join(dist, 'assets', f), 'utf8')
+    assert.doesNotMatch(css, /url\(\s*["']?(https?:)?\/\//, `${f} loads from another origin`)
+    assert.doesNotMatch(css, /@import\s+["']?(https?:)?\/\//, `${f} imports from another origin`)
+  }
+})

@@ -1,0 +1,59 @@
+// Turns an API error into a sentence in the user's language. The server's
+// messages are English and meant for developers; the UI maps the error code
+// (and, where one code covers several cases, the exact message) to a key.
+import { k } from '../i18n.js'
+
+const BY_MESSAGE = {
+  'ID number must have 18 characters (or 15 for a legacy number)': k('err.id_length'),
+  'ID number must be digits, with X allowed only as the last character': k('err.id_chars'),
+  'ID number contains a birth date that does not exist': k('err.id_date'),
+  'ID number contains a birth date in the future': k('err.id_future'),
+  'ID number contains a birth date before 1900': k('err.id_too_old'),
+  'ID number check character is wrong': k('err.id_checksum'),
+  'name must be non-empty text without control characters': k('err.name_invalid'),
+  'sex does not match the ID number': k('err.sex_mismatch'),
+  'sex must be M or F': k('err.sex_invalid'),
+  'birth_date does not match the ID number': k('err.birth_mismatch'),
+  'birth_date must be a real date as YYYY-MM-DD': k('err.birth_invalid'),
+  'birth_date is in the future': k('err.birth_future'),
+  'village_code must be the code of a village or community': k('err.village_invalid'),
+  "grid_code must be a grid of the child's village": k('err.grid_invalid'),
+  'school_id must be a school of this county': k('err.school_invalid'),
+  'password must have at least 10 characters': k('err.pw_short'),
+  'password must have at most 128 characters': k('err.pw_long'),
+  'password must mix at least three of: lower case, upper case, digits, symbols': k('err.pw_mix'),
+  'sex is required when there is no ID number': k('err.required_without_id'),
+  'birth_date is required when there is no ID number': k('err.required_without_id'),
+}
+
+const BY_CODE = {
+  invalid_credentials: k('err.invalid_credentials'),
+  account_locked: k('err.account_locked'),
+  session_expired: k('err.session_expired'),
+  unauthenticated: k('err.unauthenticated'),
+  wrong_password: k('err.wrong_password'),
+  weak_password: k('err.weak_password'),
+  invalid_id_number: k('err.invalid_id_number'),
+  duplicate_id_number: k('err.duplicate_id_number'),
+  version_conflict: k('err.version_conflict'),
+  outside_scope: k('err.outside_scope'),
+  forbidden: k('err.forbidden'),
+  not_found: k('err.not_found'),
+  required: k('err.required'),
+  too_long: k('err.too_long'),
+  validation_failed: k('err.validation_failed'),
+  csrf_failed: k('err.csrf_failed'),
+  busy: k('err.busy'),
+  network: k('err.network'),
+  internal: k('err.internal'),
+  no_membership: k('err.no_membership'),
+  too_many_requests: k('err.busy'),
+  reauth_cancelled: k('err.reauth_cancelled'),
+}
+
+export function errorText(t, e) {
+  if (!e) return ''
+  if (e.message && BY_MESSAGE[e.message]) return t(BY_MESSAGE[e.message])
+  if (e.code && BY_CODE[e.code]) return t(BY_CODE[e.code])
+  return t('err.generic', { msg: e.message || String(e) })
+}

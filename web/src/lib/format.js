@@ -1,0 +1,28 @@
+// Small display helpers shared by the pages.
+function pad(n) {
+  return String(n).padStart(2, '0')
+}
+
+// Unix seconds -> "YYYY-MM-DD HH:MM" in local time.
+export function dateTime(sec) {
+  if (!sec && sec !== 0) return ''
+  const d = new Date(sec * 1000)
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+// Full years (周岁) on today's date from "YYYY-MM-DD".
+export function ageOf(birth, today = new Date()) {
+  if (!birth || !/^\d{4}-\d{2}-\d{2}$/.test(birth)) return null
+  const [y, m, d] = birth.split('-').map(Number)
+  let age = today.getFullYear() - y
+  const mm = today.getMonth() + 1
+  if (mm < m || (mm === m && today.getDate() < d)) age--
+  return age >= 0 ? age : null
+}
+
+// Only same-site paths may be a post-login destination (no open redirect).
+export function safeNext(v) {
+  if (typeof v !== 'string' || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\')) return null
+  if (v.startsWith('/login')) return null
+  return v
+}

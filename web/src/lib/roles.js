@@ -1,0 +1,46 @@
+// What each role gets in the UI. The server enforces access; this only
+// decides which pages and menu entries make sense for a role.
+import { k } from '../i18n.js'
+
+export const FIELD_ROLES = ['director', 'grid', 'supervisor', 'station', 'school']
+
+export function can(me, what) {
+  if (!me) return false
+  const r = me.membership.role
+  const p = me.permissions || {}
+  switch (what) {
+    case 'myChildren':
+      return FIELD_ROLES.includes(r) && p.read_children
+    case 'registry':
+      return (r === 'center' || r === 'station') && p.read_children
+    case 'readChildren':
+      return !!p.read_children
+    case 'writeChildren':
+      return !!p.write_children
+    case 'audit':
+      return !!p.read_audit
+    case 'users':
+      return !!p.manage_users
+    default:
+      return false
+  }
+}
+
+const ROLE_KEYS = {
+  committee: k('role.committee'),
+  center: k('role.center'),
+  supervisor: k('role.supervisor'),
+  station: k('role.station'),
+  director: k('role.director'),
+  grid: k('role.grid'),
+  department: k('role.department'),
+  org: k('role.org'),
+  school: k('role.school'),
+  auditor: k('role.auditor'),
+  admin: k('role.admin'),
+}
+
+// The catalogue key of a role's name (unknown roles show as they are).
+export function roleKey(r) {
+  return ROLE_KEYS[r] || null
+}

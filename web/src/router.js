@@ -1,0 +1,64 @@
+// Routes. Field pages (login, home, my children) are in the first load;
+// the child's page, the forms and the desktop pages are lazy chunks.
+import { createRouter, createWebHistory } from 'vue-router'
+import { ensureSession } from './lib/session.js'
+import { can } from './lib/roles.js'
+import { safeNext } from './lib/format.js'
+import { i18n, k } from './i18n.js'
+import LoginPage from './pages/LoginPage.vue'
+import HomePage from './pages/HomePage.vue'
+import MyChildren from './pages/MyChildren.vue'
+
+const ChildPage = () => import('./pages/ChildPage.vue')
+const ChildForm = () => import('./pages/ChildForm.vue')
+const PasswordPage = () => import('./pages/PasswordPage.vue')
+const RegistryPage = () => import('./pages/RegistryPage.vue')
+const AuditPage = () => import('./pages/AuditPage.vue')
+const UsersPage = () => import('./pages/UsersPage.vue')
+const NotFound = () => import('./pages/NotFound.vue')
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, bare: true, title: k('login.title') } },
+  { path: '/', name: 'home', component: HomePage, meta: { title: k('nav.home') } },
+  { path: '/password', name: 'password', component: PasswordPage, meta: { title: k('password.title') } },
+  { path: '/children', name: 'my-children', component: MyChildren, meta: { need: 'myChildren', title: k('nav.my_children'), field: true } },
+  { path: '/children/new', name: 'child-new', component: ChildForm, meta: { need: 'writeChildren', title: k('form.title_new'), field: true } },
+  { path: '/children/:id(\\d+)', name: 'child', component: ChildPage, meta: { need: 'readChildren', title: k('child.title'), field: true } },
+  { path: '/children/:id(\\d+)/edit', name: 'child-edit', component: ChildForm, meta: { need: 'writeChildren', title: k('form.title_edit'), field: true } },
+  { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
+  { path: '/audit', name: 'audit', component: AuditPage, meta: { need: 'audit', title: k('nav.audit'), wide: true } },
+  { path: '/users', name: 'users', component: UsersPage, meta: { need: 'users', title: k('nav.users'), wide: true } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: k('notfound.title') } },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior(to, from, saved) {
+    return saved || { top: 0 }
+  },
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  let me = null
+  try {
+    me = await ensureSession()
+  } catch {
+    me = null
+  }
+  if (!me) {
+    const next = safeNext(to.fullPath)
+    return { name: 'login', query: next && next !== '/' ? { next } : {} }
+  }
+  if (me.user.must_change_password && to.name !== 'password') {
+    return { name: 'password', query: { forced: '1', next: to.fullPath } }
+  }
+  if (to.meta.need && !can(me, to.meta.need)) return { name: 'home' }
+  return true
+})
+
+router.afterEach((to) => {
+  const t = i18n.global.t
+  document.title = (to.meta.title ? t(to.meta.title) + ' · ' : '') + t('app.name')
+})
