@@ -9,7 +9,7 @@ pkgs=(build-essential cmake ninja-build pkg-config
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
       libxlsxwriter-dev libzip-dev libexpat1-dev sqlite3)
 case "$what" in
-  test) pkgs+=(libcmocka-dev postgresql chromium clang libclang-rt-14-dev clang-format) ;;
+  test) pkgs+=(libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev clang-format) ;;
   bench) pkgs+=(postgresql wrk) ;;
   run) ;;
   *) echo "usage: $0 [run|test|bench]" >&2; exit 2 ;;
