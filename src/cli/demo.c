@@ -99,6 +99,8 @@ typedef struct demo_job {
 	char (*villages)[16];
 	char (*village_grid)[16];
 	int64_t *village_director;
+	uint64_t *ids; /* ID numbers drawn (see id_taken) */
+	size_t ids_cap;
 	/* focus children made so far */
 	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed;
 	int nv;
@@ -411,6 +413,22 @@ static int profile(demo_job *j, child_rec *ch, int age, int rural, guardian_rec 
 	return 0;
 }
 
+/* Whether the ID number of (birth date, sequence) was drawn already; marks
+ * it drawn. An open-addressing set sized for the whole demo. */
+static int id_taken(demo_job *j, int ymd, int seq)
+{
+	uint64_t key = (uint64_t)ymd * 1000 + (uint64_t)seq + 1;
+
+	for (size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) % j->ids_cap);; i = (i + 1) % j->ids_cap) {
+		if (j->ids[i] == key)
+			return 1;
+		if (!j->ids[i]) {
+			j->ids[i] = key;
+			return 0;
+		}
+	}
+}
+
 static int make_children(store_conn *c, demo_job *j)
 {
 	int rc = WB_OK;
@@ -437,7 +455,13 @@ static int make_children(store_conn *c, demo_job *j)
 		if (j->village_grid[vi][0] && rndn(&j->r, 2) == 0)
 			wb_strlcpy(ch.grid_code, j->village_grid[vi], sizeof(ch.grid_code));
 		if (rndn(&j->r, 100) < 97) {
-			wb_snprintf(first17, sizeof(first17), "370831%08d%03d", ymd, rndn(&j->r, 1000));
+			int seq = rndn(&j->r, 1000);
+
+			/* draw again while the number is taken: a failed insert would
+			 * abort the whole transaction on PostgreSQL */
+			for (int tries = 0; tries < 1000 && id_taken(j, ymd, seq); tries++)
+				seq = (seq + 1) % 1000;
+			wb_snprintf(first17, sizeof(first17), "370831%08d%03d", ymd, seq);
 			memcpy(num, first17, 17);
 			num[17] = idnum_check_char(first17);
 			num[18] = '\0';
@@ -468,12 +492,6 @@ static int make_children(store_conn *c, demo_job *j)
 		focus = profile(j, &ch, age, rural, g);
 		ch.created_at = ch.updated_at = j->now;
 		rc = store_child_insert(c, &ch);
-		if (rc == WB_ECONFLICT) {
-			rc = WB_OK; /* same synthetic number drawn twice: skip */
-			if (focus)
-				j->n_left_behind -= strcmp(g[0].status, "working_away") == 0 && rural && age < 16;
-			continue;
-		}
 		if (rc == WB_OK)
 			rc = store_guardians_insert(c, ch.county_code, ch.id, g, 2, j->now);
 		if (rc == WB_OK && focus) {
@@ -571,9 +589,11 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	j.villages = calloc(1024, sizeof(*j.villages));
 	j.village_grid = calloc(1024, sizeof(*j.village_grid));
 	j.village_director = calloc(1024, sizeof(*j.village_director));
+	j.ids_cap = (size_t)nchildren * 2 + 1024;
+	j.ids = calloc(j.ids_cap, sizeof(*j.ids));
 	j.schools = calloc(128, sizeof(*j.schools));
 	j.school_township = calloc(128, sizeof(*j.school_township));
-	if (!j.villages || !j.village_grid || !j.village_director || !j.schools || !j.school_township) {
+	if (!j.villages || !j.village_grid || !j.village_director || !j.ids || !j.schools || !j.school_township) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
@@ -598,6 +618,7 @@ out:
 	free(j.villages);
 	free(j.village_grid);
 	free(j.village_director);
+	free(j.ids);
 	free(j.schools);
 	free(j.school_township);
 	return rc ? 1 : 0;
