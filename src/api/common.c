@@ -277,7 +277,7 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 		return -1;
 	}
 	sec_token_hash(&a->keys, token, th);
-	rc = store_session_by_token(c, th, &s);
+	rc = store_session_full(c, th, &s, &u, &m);
 	if (rc == WB_ENOTFOUND || (rc == WB_OK && via_cookie != (strcmp(s.kind, "cookie") == 0))) {
 		api_error(r, 401, "unauthenticated", "please log in", NULL);
 		return -1;
@@ -307,10 +307,7 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 			return -1;
 		}
 	}
-	rc = store_user_get(c, s.user_id, &u);
-	if (rc == WB_OK)
-		rc = store_membership_get(c, s.membership_id, &m);
-	if (rc == WB_OK && u.locked) {
+	if (u.locked) {
 		api_error(r, 401, "account_locked", "this account is locked", NULL);
 		return -1;
 	}

@@ -24,6 +24,7 @@ typedef struct audit_job {
 	int rc;
 	int done;
 	int alone; /* runs in a transaction of its own, without a savepoint */
+	pthread_cond_t cv; /* signalled when this job is done (no thundering herd) */
 	struct audit_job *next;
 } audit_job;
 
@@ -34,7 +35,6 @@ struct audit {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv;
-	pthread_cond_t done_cv;
 	audit_job *head, *tail;
 	int stopping;
 	int64_t seq;
@@ -204,9 +204,11 @@ static void *writer_main(void *arg)
 		run_batch(a, batch);
 
 		pthread_mutex_lock(&a->mu);
-		for (audit_job *j = batch; j; j = j->next)
+		for (audit_job *j = batch, *next; j; j = next) {
+			next = j->next; /* j lives on its submitter's stack: read first */
 			j->done = 1;
-		pthread_cond_broadcast(&a->done_cv);
+			pthread_cond_signal(&j->cv);
+		}
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -252,7 +254,6 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 	}
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work_cv, NULL);
-	pthread_cond_init(&a->done_cv, NULL);
 	if (pthread_create(&a->thread, NULL, writer_main, a) != 0) {
 		store_release(a->c);
 		free(a);
@@ -274,7 +275,6 @@ void audit_stop(audit *a)
 	store_release(a->c);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->work_cv);
-	pthread_cond_destroy(&a->done_cv);
 	free(a);
 }
 
@@ -282,9 +282,11 @@ static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, in
 {
 	audit_job j = {.e = e, .fn = fn, .arg = arg, .alone = alone};
 
+	pthread_cond_init(&j.cv, NULL);
 	pthread_mutex_lock(&a->mu);
 	if (a->stopping) {
 		pthread_mutex_unlock(&a->mu);
+		pthread_cond_destroy(&j.cv);
 		return WB_EBUSY;
 	}
 	if (a->tail)
@@ -294,8 +296,9 @@ static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, in
 	a->tail = &j;
 	pthread_cond_signal(&a->work_cv);
 	while (!j.done)
-		pthread_cond_wait(&a->done_cv, &a->mu);
+		pthread_cond_wait(&j.cv, &a->mu);
 	pthread_mutex_unlock(&a->mu);
+	pthread_cond_destroy(&j.cv);
 	return j.rc;
 }
 

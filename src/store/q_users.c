@@ -291,3 +291,48 @@ int store_idem_put(store_conn *c, int64_t user_id, const char *key, const char *
 
 	return rc < 0 ? rc : WB_OK;
 }
+
+int store_session_full(store_conn *c, const char *token_hash, session_rec *s, user_rec *u, membership_rec *m)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(
+		c, &st,
+		"SELECT s.id, s.county_code, s.csrf_hash, s.kind, s.user_id, s.membership_id, s.created_at, "
+		"s.last_seen, s.expires_at, u.id, u.county_code, u.username, u.display_name, u.password_hash, "
+		"u.locked, u.must_change_password, u.created_at, m.id, m.user_id, m.county_code, m.role, "
+		"COALESCE(m.area_code, ''), COALESCE(m.unit_id, 0) FROM sessions s "
+		"JOIN users u ON u.id = s.user_id JOIN memberships m ON m.id = s.membership_id "
+		"WHERE s.token_hash = ?",
+		"s", token_hash);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	memset(s, 0, sizeof(*s));
+	memset(u, 0, sizeof(*u));
+	memset(m, 0, sizeof(*m));
+	s->id = stmt_int64(c, st, 0);
+	stmt_copy(c, st, 1, s->county_code, sizeof(s->county_code));
+	stmt_copy(c, st, 2, s->csrf_hash, sizeof(s->csrf_hash));
+	stmt_copy(c, st, 3, s->kind, sizeof(s->kind));
+	s->user_id = stmt_int64(c, st, 4);
+	s->membership_id = stmt_int64(c, st, 5);
+	s->created_at = stmt_int64(c, st, 6);
+	s->last_seen = stmt_int64(c, st, 7);
+	s->expires_at = stmt_int64(c, st, 8);
+	u->id = stmt_int64(c, st, 9);
+	stmt_copy(c, st, 10, u->county_code, sizeof(u->county_code));
+	stmt_copy(c, st, 11, u->username, sizeof(u->username));
+	stmt_copy(c, st, 12, u->display_name, sizeof(u->display_name));
+	stmt_copy(c, st, 13, u->password_hash, sizeof(u->password_hash));
+	u->locked = (int)stmt_int64(c, st, 14);
+	u->must_change_password = (int)stmt_int64(c, st, 15);
+	u->created_at = stmt_int64(c, st, 16);
+	m->id = stmt_int64(c, st, 17);
+	m->user_id = stmt_int64(c, st, 18);
+	stmt_copy(c, st, 19, m->county_code, sizeof(m->county_code));
+	stmt_copy(c, st, 20, m->role, sizeof(m->role));
+	stmt_copy(c, st, 21, m->area_code, sizeof(m->area_code));
+	m->unit_id = stmt_int64(c, st, 22);
+	stmt_reset(c, st);
+	return WB_OK;
+}

@@ -95,7 +95,7 @@ static int sq_open(const char *url, void **db_out, char *err, size_t errlen)
 	sqlite3_busy_timeout(d->db, 10000);
 	sqlite3_extended_result_codes(d->db, 0);
 	if (sqlite3_exec(d->db,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1024; "
 			 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		wb_snprintf(err, errlen, "cannot configure SQLite database: %s", sqlite3_errmsg(d->db));
