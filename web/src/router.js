@@ -13,6 +13,9 @@ const ChildPage = () => import('./pages/ChildPage.vue')
 const ChildForm = () => import('./pages/ChildForm.vue')
 const PasswordPage = () => import('./pages/PasswordPage.vue')
 const RegistryPage = () => import('./pages/RegistryPage.vue')
+const ReviewPage = () => import('./pages/ReviewPage.vue')
+const ImportPage = () => import('./pages/ImportPage.vue')
+const ReconcilePage = () => import('./pages/ReconcilePage.vue')
 const AuditPage = () => import('./pages/AuditPage.vue')
 const UsersPage = () => import('./pages/UsersPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
@@ -26,6 +29,9 @@ const routes = [
   { path: '/children/:id(\\d+)', name: 'child', component: ChildPage, meta: { need: 'readChildren', title: k('child.title'), field: true } },
   { path: '/children/:id(\\d+)/edit', name: 'child-edit', component: ChildForm, meta: { need: 'writeChildren', title: k('form.title_edit'), field: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
+  { path: '/review', name: 'review', component: ReviewPage, meta: { need: 'review', title: k('nav.review'), field: true } },
+  { path: '/imports', name: 'import', component: ImportPage, meta: { need: 'import', title: k('nav.import'), field: true } },
+  { path: '/reconcile', name: 'reconcile', component: ReconcilePage, meta: { need: 'reconcile', title: k('nav.reconcile'), wide: true } },
   { path: '/audit', name: 'audit', component: AuditPage, meta: { need: 'audit', title: k('nav.audit'), wide: true } },
   { path: '/users', name: 'users', component: UsersPage, meta: { need: 'users', title: k('nav.users'), wide: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: k('notfound.title') } },

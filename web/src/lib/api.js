@@ -51,11 +51,14 @@ function buildUrl(path, query) {
   return url
 }
 
-async function send(method, path, { body, query, quiet401 = false, retried = false } = {}) {
+// body: a JSON value; raw: a File/Blob sent as it is (uploads), with its type.
+// file: answer with {blob, filename, headers} instead of JSON (downloads).
+async function send(method, path, { body, raw, query, file = false, quiet401 = false, retried = false } = {}) {
   const write = method !== 'GET' && method !== 'HEAD'
-  const headers = { Accept: 'application/json' }
+  const headers = { Accept: file ? '*/*' : 'application/json' }
   const isLogin = path === '/login'
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (raw !== undefined) headers['Content-Type'] = raw.type || 'application/octet-stream'
   if (write && !isLogin) {
     if (!getCsrf() && hooks.reauth) await hooks.reauth()
     headers['X-CSRF-Token'] = getCsrf()
@@ -65,12 +68,16 @@ async function send(method, path, { body, query, quiet401 = false, retried = fal
     res = await fetch(buildUrl(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     })
   } catch {
     throw new ApiError(0, 'network', 'network error')
+  }
+  if (res.ok && file) {
+    const blob = await res.blob()
+    return { blob, filename: dispositionName(res.headers.get('Content-Disposition')), headers: res.headers }
   }
   let data = null
   const text = await res.text()
@@ -90,13 +97,46 @@ async function send(method, path, { body, query, quiet401 = false, retried = fal
   if (res.status === 403 && err.code === 'csrf_failed' && !retried && hooks.reauth) {
     setCsrf('')
     await hooks.reauth()
-    return send(method, path, { body, query, quiet401, retried: true })
+    return send(method, path, { body, raw, query, file, quiet401, retried: true })
   }
   throw err
+}
+
+// The file name of a Content-Disposition header (filename*= first).
+function dispositionName(h) {
+  if (!h) return ''
+  const star = h.match(/filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
+    } catch {
+      /* fall through */
+    }
+  }
+  const plain = h.match(/filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i)
+  return plain ? (plain[1] || plain[2] || '').trim() : ''
+}
+
+// Hands a downloaded file to the browser as a download (a blob: link; the
+// page stays where it is, and an error answer never replaces the page).
+export function saveFile({ blob, filename }, fallback = 'download') {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename || fallback
+  a.rel = 'noopener'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 30000)
 }
 
 export const api = {
   get: (path, query, opts) => send('GET', path, { query, ...opts }),
   post: (path, body, opts) => send('POST', path, { body, ...opts }),
   patch: (path, body, opts) => send('PATCH', path, { body, ...opts }),
+  // a file as the request body (CSV or XLSX), with query parameters
+  upload: (path, file, query, opts) => send('POST', path, { raw: file, query, ...opts }),
+  // a file as the answer: {blob, filename, headers}
+  fetchFile: (path, query, opts) => send('GET', path, { query, file: true, ...opts }),
 }

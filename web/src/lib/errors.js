@@ -24,6 +24,27 @@ const BY_MESSAGE = {
   'password must mix at least three of: lower case, upper case, digits, symbols': k('err.pw_mix'),
   'sex is required when there is no ID number': k('err.required_without_id'),
   'birth_date is required when there is no ID number': k('err.required_without_id'),
+  'hukou_area_code must be a 6, 9 or 12-digit area code': k('err.hukou_area_invalid'),
+  'hukou_type must be rural or urban': k('err.validation_failed'),
+  'disability_grade must be 0 (none) to 4': k('err.validation_failed'),
+  "director_id must be a child director of the child's village": k('err.director_invalid'),
+  'phone must be digits (mobile or landline with area code)': k('err.phone_invalid'),
+  'status_since must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'status is not in the guardian status vocabulary': k('err.validation_failed'),
+  'at most 8 guardians': k('err.guardians_max'),
+  'a confirmation needs evidence: evidence_type and evidence_ref': k('err.evidence_required'),
+  'end_reason is required': k('err.required'),
+  'already confirmed': k('err.already_confirmed'),
+  'only a suggestion can be rejected; end a confirmed category': k('err.only_suggestion_rejected'),
+  'only a confirmed category can end': k('err.only_confirmed_ends'),
+  'nothing to review': k('err.nothing_to_review'),
+  'this category is neither suggested nor confirmed for the child': k('err.category_gone'),
+  'start_date must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'end_date must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'the list needs an ID number column, or name and birth date columns': k('err.recon_columns'),
+  'too many imports are running; try again shortly': k('err.busy'),
+  'the request body must be the CSV or XLSX file': k('import.choose_file_first'),
+  "your role may not export children's data": k('err.forbidden'),
 }
 
 const BY_CODE = {
@@ -49,6 +70,10 @@ const BY_CODE = {
   no_membership: k('err.no_membership'),
   too_many_requests: k('err.busy'),
   reauth_cancelled: k('err.reauth_cancelled'),
+  invalid_transition: k('err.invalid_transition'),
+  invalid_file: k('err.invalid_file'),
+  too_large: k('import.too_big'),
+  body_too_large: k('import.too_big'),
 }
 
 export function errorText(t, e) {

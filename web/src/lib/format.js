@@ -26,3 +26,14 @@ export function safeNext(v) {
   if (v.startsWith('/login')) return null
   return v
 }
+
+// Today's date in local time, "YYYY-MM-DD".
+export function todayIso(d = new Date()) {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}
+
+// Unix seconds -> "YYYY-MM-DD" in local time.
+export function dateOf(sec) {
+  if (!sec && sec !== 0) return ''
+  return todayIso(new Date(sec * 1000))
+}

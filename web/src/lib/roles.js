@@ -3,6 +3,10 @@
 import { k } from '../i18n.js'
 
 export const FIELD_ROLES = ['director', 'grid', 'supervisor', 'station', 'school']
+// the roles that decide on categories and keep the registry desk (the
+// server's confirm_categories / export_children; /me does not list those
+// two permissions, so the UI goes by the role)
+const DESK_ROLES = ['center', 'station', 'supervisor']
 
 export function can(me, what) {
   if (!me) return false
@@ -12,6 +16,14 @@ export function can(me, what) {
     case 'myChildren':
       return FIELD_ROLES.includes(r) && p.read_children
     case 'registry':
+    case 'review':
+    case 'decideCategories':
+    case 'export':
+    case 'categoryStats':
+      return DESK_ROLES.includes(r) && p.read_children
+    case 'import':
+      return (DESK_ROLES.includes(r) || r === 'director') && !!p.write_children
+    case 'reconcile':
       return (r === 'center' || r === 'station') && p.read_children
     case 'readChildren':
       return !!p.read_children
