@@ -629,13 +629,90 @@ static uint32_t seen_check(seen_set *s, const char *key, uint32_t row)
 
 /* ---- matching and applying ---- */
 
-static int find_existing(store_conn *c, const import_job *j, const row_data *d, child_rec *out)
+/*
+ * The blind indexes of the county's registered children, loaded once per
+ * import so that matching a row by ID number costs a hash lookup, not a
+ * query. Keys are the first 16 hex digits of the (64-digit) index; a hit is
+ * confirmed against the whole index by the query that reads the record.
+ */
+typedef struct bidx_map {
+	uint64_t *keys;
+	int64_t *ids;
+	size_t cap;
+} bidx_map;
+
+static uint64_t bidx_key(const char *hex)
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 16 && hex[i]; i++)
+		k = (k << 4) | (uint64_t)(hex[i] <= '9' ? hex[i] - '0' : (hex[i] | 0x20) - 'a' + 10);
+	return k | 1; /* never 0: 0 marks an empty slot */
+}
+
+static int bidx_put(bidx_map *m, const char *hex, int64_t id)
+{
+	uint64_t k = bidx_key(hex);
+
+	for (size_t i = (size_t)(k % m->cap);; i = (i + 1) % m->cap) {
+		if (!m->keys[i] || m->keys[i] == k) {
+			m->keys[i] = k;
+			m->ids[i] = m->keys[i] == k && m->ids[i] && m->ids[i] != id ? -1 : id; /* -1: ambiguous */
+			return WB_OK;
+		}
+	}
+}
+
+/* 0 if surely absent, -1 if a query must decide, else the child's id. */
+static int64_t bidx_get(const bidx_map *m, const char *hex)
+{
+	uint64_t k = bidx_key(hex);
+
+	if (!m->cap)
+		return -1;
+	for (size_t i = (size_t)(k % m->cap);; i = (i + 1) % m->cap) {
+		if (!m->keys[i])
+			return 0;
+		if (m->keys[i] == k)
+			return m->ids[i];
+	}
+}
+
+static int bidx_load(store_conn *c, const char *county, bidx_map *m)
+{
+	store_stmt *st = NULL;
+	int64_t n = 0;
+	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM children WHERE county_code = ? AND id_bidx IS NOT NULL", "s",
+			    county);
+
+	if (rc == STORE_ROW)
+		n = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	m->cap = (size_t)n * 2 + 1024;
+	m->keys = calloc(m->cap, sizeof(*m->keys));
+	m->ids = calloc(m->cap, sizeof(*m->ids));
+	if (!m->keys || !m->ids)
+		return WB_ENOMEM;
+	rc = conn_prepare(c, "SELECT id, id_bidx FROM children WHERE county_code = ? AND id_bidx IS NOT NULL", &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 1, county);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW)
+		rc = bidx_put(m, stmt_text(c, st, 1), stmt_int64(c, st, 0));
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+static int find_existing(store_conn *c, const import_job *j, const bidx_map *map, const row_data *d, child_rec *out)
 {
 	store_scope county;
 	store_stmt *st = NULL;
 	int64_t id = 0;
 	int rc;
 
+	if (d->idnum[0] && bidx_get(map, d->ch.id_bidx) == 0)
+		return WB_ENOTFOUND;
 	if (d->idnum[0])
 		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
 				j->county, d->ch.id_bidx);
@@ -691,14 +768,15 @@ static int merge_int(import_job *j, uint32_t line, const char *column, int *dst,
 	return 1;
 }
 
-static int apply_row(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, int64_t now, int today)
+static int apply_row(store_conn *c, import_job *j, const bidx_map *map, const colmap *m, size_t row, row_data *d,
+		     int64_t now, int today)
 {
 	uint32_t line = j->t.rows[row].line;
 	child_rec old;
 	guardian_rec eg[GUARDIANS_MAX];
 	int neg = 0, changed = 0, rc;
 
-	rc = find_existing(c, j, d, &old);
+	rc = find_existing(c, j, map, d, &old);
 	if (rc == WB_ENOTFOUND) {
 		child_facts f;
 
@@ -836,6 +914,7 @@ int import_apply(store_conn *c, import_job *j)
 	int64_t now = clock_now();
 	place_cache pc;
 	seen_set seen = {0};
+	bidx_map map = {0};
 	colmap m;
 	row_data *d = NULL;
 	size_t n = j->t.nrows;
@@ -882,6 +961,7 @@ int import_apply(store_conn *c, import_job *j)
 		goto out;
 	}
 	/* pass 2: match and apply */
+	rc = bidx_load(c, j->county, &map);
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
 		if (!ok[r])
 			continue;
@@ -892,7 +972,7 @@ int import_apply(store_conn *c, import_job *j)
 		if (j->row_by_row) {
 			rc = conn_exec(c, "SAVEPOINT wbrow");
 			if (rc == WB_OK) {
-				int rr = apply_row(c, j, &m, r, d, now, today);
+				int rr = apply_row(c, j, &map, &m, r, d, now, today);
 
 				rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
 							      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
@@ -903,7 +983,7 @@ int import_apply(store_conn *c, import_job *j)
 					      "conflicts with another record (duplicate ID number)");
 			}
 		} else {
-			rc = apply_row(c, j, &m, r, d, now, today);
+			rc = apply_row(c, j, &map, &m, r, d, now, today);
 			if (rc == WB_ECONFLICT)
 				issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
 				      "conflicts with another record (duplicate ID number)");
@@ -916,6 +996,8 @@ int import_apply(store_conn *c, import_job *j)
 out:
 	free(pc.codes);
 	free(pc.schools);
+	free(map.keys);
+	free(map.ids);
 	free(seen.keys);
 	free(seen.rows);
 	free(ok);
