@@ -857,27 +857,55 @@ static int apply_row(store_conn *c, import_job *j, const bidx_map *map, const co
 		rc = store_guardians_load(c, old.id, eg, GUARDIANS_MAX, &neg);
 		if (rc)
 			return rc;
-		if (d->ng && neg == 0) {
-			rc = store_guardians_replace(c, j->county, old.id, d->g, d->ng, now);
-			changed++;
-		} else {
-			for (int i = 0; rc == WB_OK && i < d->ng; i++)
-				for (int k = 0; k < neg; k++)
-					if (strcmp(eg[k].relation, d->g[i].relation) == 0 &&
-					    strcmp(eg[k].status, d->g[i].status) != 0) {
-						char msg[200];
+		{
+			/* guardians: a relation the registry lacks is added, empty
+			 * facts of a known one are filled in, a different status is a
+			 * conflict (the registry's is kept) */
+			guardian_rec merged[GUARDIANS_MAX];
+			int nm = neg, gchanged = 0;
 
-						wb_snprintf(msg, sizeof(msg),
-							    "the registry has %s status '%s', the file has '%s'; kept "
-							    "the registry's",
-							    d->g[i].relation, eg[k].status, d->g[i].status);
-						issue(j, line,
-						      header(j, m,
-							     strcmp(d->g[i].relation, "father") == 0 ? F_FA_STATUS
-												     : F_MO_STATUS),
-						      "conflict", msg);
-						conflict = 1;
+			memcpy(merged, eg, sizeof(guardian_rec) * (size_t)neg);
+			for (int i = 0; i < d->ng; i++) {
+				const guardian_rec *fg = &d->g[i];
+				int k = 0;
+
+				while (k < nm && strcmp(merged[k].relation, fg->relation) != 0)
+					k++;
+				if (k == nm) {
+					if (nm < GUARDIANS_MAX) {
+						merged[nm++] = *fg;
+						gchanged = 1;
 					}
+					continue;
+				}
+				if (strcmp(merged[k].status, fg->status) != 0) {
+					char msg[200];
+
+					wb_snprintf(msg, sizeof(msg),
+						    "the registry has %s status '%s', the file has '%s'; kept the "
+						    "registry's",
+						    fg->relation, merged[k].status, fg->status);
+					issue(j, line,
+					      header(j, m,
+						     strcmp(fg->relation, "father") == 0 ? F_FA_STATUS : F_MO_STATUS),
+					      "conflict", msg);
+					conflict = 1;
+				}
+				if (!merged[k].phone_enc[0] && fg->phone_enc[0]) {
+					wb_strlcpy(merged[k].phone_enc, fg->phone_enc, sizeof(merged[k].phone_enc));
+					wb_strlcpy(merged[k].phone_mask, fg->phone_mask, sizeof(merged[k].phone_mask));
+					gchanged = 1;
+				}
+				if (!merged[k].work_place[0] && fg->work_place[0]) {
+					wb_strlcpy(merged[k].work_place, fg->work_place, sizeof(merged[k].work_place));
+					gchanged = 1;
+				}
+			}
+			if (gchanged) {
+				rc = neg ? store_guardians_replace(c, j->county, old.id, merged, nm, now)
+					 : store_guardians_insert(c, j->county, old.id, merged, nm, now);
+				changed++;
+			}
 		}
 		if (rc)
 			return rc;
@@ -1026,9 +1054,9 @@ int import_save(store_conn *c, import_job *j, int64_t now)
 	rc = conn_query(c, NULL,
 			"UPDATE imports SET status = ?, rows_total = ?, created = ?, updated = ?, unchanged = ?, "
 			"errors = ?, conflicts = ?, message = ?, finished_at = ? WHERE id = ?",
-			"siiiiiisii", j->status, (int64_t)j->rows, (int64_t)j->created, (int64_t)j->updated,
-			(int64_t)j->unchanged, (int64_t)j->errors, (int64_t)j->conflicts, j->message, now,
-			j->import_id);
+			"siiiiiisii", fin && j->final_status[0] ? j->final_status : j->status, (int64_t)j->rows,
+			(int64_t)j->created, (int64_t)j->updated, (int64_t)j->unchanged, (int64_t)j->errors,
+			(int64_t)j->conflicts, j->message, now, j->import_id);
 	for (size_t i = 0; fin && rc >= 0 && i < j->nissues; i++)
 		rc = conn_query(
 			c, NULL,

@@ -44,7 +44,8 @@ typedef struct import_job {
 	atomic_int percent;
 	atomic_int finished;
 	int64_t import_id;
-	char status[12]; /* running, done, rejected, failed */
+	char status[12];       /* running, done, rejected, failed (shown) */
+	char final_status[12]; /* the outcome, saved before it is shown */
 	long rows, created, updated, unchanged, errors, conflicts;
 	import_issue *issues;
 	size_t nissues;

@@ -63,26 +63,32 @@ static void *worker_main(void *arg)
 	worker_arg *w = arg;
 	import_job *j = w->job;
 	int rc = audit_submit_alone(w->a->audit, &w->e, apply_fn, w);
+	const char *final;
 
 	if (rc == WB_OK) {
-		wb_strlcpy(j->status, "done", sizeof(j->status));
+		final = "done";
 	} else if (rc == WB_EINVAL) {
 		/* nothing was written: the writer rolled the job back */
 		j->created = j->updated = j->unchanged = 0;
-		wb_strlcpy(j->status, "rejected", sizeof(j->status));
+		final = "rejected";
 		if (!j->message[0])
 			wb_snprintf(j->message, sizeof(j->message), "%ld rows have errors; nothing was imported",
 				    j->errors);
 	} else {
 		j->created = j->updated = j->unchanged = 0;
-		wb_strlcpy(j->status, "failed", sizeof(j->status));
+		final = "failed";
 		wb_snprintf(j->message, sizeof(j->message), "the import failed (%s); nothing was imported",
 			    wb_strerror(rc));
 	}
-	atomic_store(&j->percent, 100);
+	/* the report is saved before anyone can see the import as finished */
+	wb_strlcpy(j->final_status, final, sizeof(j->final_status));
 	atomic_store(&j->finished, 1);
 	if (audit_submit(w->a->audit, NULL, save_fn, j) != WB_OK)
 		log_error("import %" PRId64 ": its report could not be saved", j->import_id);
+	pthread_mutex_lock(&jobs_mu);
+	wb_strlcpy(j->status, final, sizeof(j->status));
+	atomic_store(&j->percent, 100);
+	pthread_mutex_unlock(&jobs_mu);
 	pthread_mutex_lock(&jobs_mu);
 	for (int i = 0; i < JOBS_MAX; i++)
 		if (jobs[i].job == j)

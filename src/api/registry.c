@@ -268,6 +268,15 @@ static category_rec *active_row(category_rec *rows, int n, const char *cat)
 	return NULL;
 }
 
+/* The newest row of a category in any state (to respect a rejection). */
+static category_rec *latest_row(category_rec *rows, int n, const char *cat)
+{
+	for (int i = n - 1; i >= 0; i--)
+		if (strcmp(rows[i].category, cat) == 0)
+			return &rows[i];
+	return NULL;
+}
+
 static void ymd_text(int ymd, char out[11])
 {
 	wb_snprintf(out, 11, "%04d-%02d-%02d", ymd / 10000 % 10000, ymd / 100 % 100, ymd % 100);
@@ -295,6 +304,12 @@ int registry_recompute(store_conn *c, const char *county, int64_t child_id, cons
 
 			if (!row) {
 				category_rec nk;
+				category_rec *last = latest_row(rows, n, name);
+
+				/* a person rejected this suggestion: it comes back only
+				 * when the facts give another reason for it */
+				if (last && strcmp(last->state, "rejected") == 0 && strcmp(last->reason, reason) == 0)
+					continue;
 
 				memset(&nk, 0, sizeof(nk));
 				nk.child_id = child_id;

@@ -358,8 +358,17 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
 		}
 	}
 	if (rc == WB_OK && f->name && f->name[0]) {
-		rc = buf_puts(sql, " AND c.name LIKE '%' || ? || '%'");
-		args_text(a, f->name);
+		/* % and _ in the query are characters, not wildcards */
+		size_t o = 0;
+
+		for (const char *q = f->name; *q && o + 2 < sizeof(a->scratch2); q++) {
+			if (*q == '%' || *q == '_' || *q == '\\')
+				a->scratch2[o++] = '\\';
+			a->scratch2[o++] = *q;
+		}
+		a->scratch2[o] = '\0';
+		rc = buf_puts(sql, " AND c.name LIKE '%' || ? || '%' ESCAPE '\\'");
+		args_text(a, a->scratch2);
 	}
 	if (rc == WB_OK && f->id_bidx) {
 		rc = buf_puts(sql, " AND c.id_bidx = ?");

@@ -124,7 +124,8 @@ typedef struct store_args {
 	char type[STORE_ARGS_MAX];
 	int64_t i[STORE_ARGS_MAX];
 	const char *s[STORE_ARGS_MAX];
-	char scratch[32]; /* a short derived value a query binds (lives with the args) */
+	char scratch[32];   /* short derived values a query binds (live with the args) */
+	char scratch2[160];
 } store_args;
 
 /* Append one argument; fail silently past STORE_ARGS_MAX (bind then fails). */
