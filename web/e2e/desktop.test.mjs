@@ -149,8 +149,8 @@ test('admin: the user list can be filtered', async () => {
 
 test('main pages load without console errors (CSP included), in both languages', async () => {
   for (const [user, paths] of [
-    ['center', ['/', '/registry', '/password']],
-    ['director', ['/', '/children', '/children/new']],
+    ['center', ['/', '/registry', '/review', '/imports', '/reconcile', '/password']],
+    ['director', ['/', '/children', '/children/new', '/imports']],
     ['auditor', ['/', '/audit']],
     ['admin', ['/', '/users']],
   ]) {

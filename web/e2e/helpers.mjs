@@ -177,6 +177,8 @@ export async function shot(page, name, opts = {}) {
   mkdirSync(SHOT_DIR, { recursive: true })
   await page.mouse.move(0, 0) // no hover state in the picture
   await page.evaluate(() => document.activeElement && document.activeElement.blur())
+  // a full-page picture starts at the top (else the sticky bar is drawn mid-page)
+  if (opts.fullPage) await page.evaluate(() => window.scrollTo(0, 0))
   await page.waitForTimeout(200) // transitions end
   // passing toasts ("saved") are not part of the page
   await page.screenshot({ path: join(SHOT_DIR, name + '.png'), style: '.el-message { display: none !important; }', ...opts })

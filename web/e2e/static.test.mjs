@@ -32,7 +32,7 @@ test('field pages: initial JS stays under 300 KB gzip (scripts/size.mjs)', () =>
   assert.ok(r.initialGzip < 300 * 1024, `initial JS is ${(r.initialGzip / 1024).toFixed(1)} KB gzip`)
   // the desktop pages are lazy chunks, not in the first load
   const names = r.initial.map((x) => x.file).join(' ')
-  for (const lazy of ['RegistryPage', 'AuditPage', 'UsersPage']) assert.ok(!names.includes(lazy), `${lazy} is in the first load`)
+  for (const lazy of ['RegistryPage', 'AuditPage', 'UsersPage', 'ReviewPage', 'ImportPage', 'ReconcilePage', 'ChildPage', 'ChildForm']) assert.ok(!names.includes(lazy), `${lazy} is in the first load`)
 })
 
 test('index.html: no inline script, no other origin, hashed assets', () => {

@@ -1,0 +1,94 @@
+// The reasons of an import's issues come from the server as English
+// sentences (src/api/import.c); the known ones are shown from the catalogue,
+// anything else as it is.
+import { k } from '../i18n.js'
+import { CATEGORY, GUARDIAN_STATUS, IMPORT_FIELD, RELATION, label } from './vocab.js'
+
+const EXACT = {
+  'a guardian needs a status': k('issue.guardian_status_missing'),
+  'name contains control characters or surrounding spaces': k('issue.name_invalid'),
+  'name contains control characters, surrounding spaces or is too long': k('issue.name_invalid'),
+  'phone must be digits (mobile or landline with area code)': k('err.phone_invalid'),
+  'name is empty': k('issue.name_empty'),
+  'the ID number is masked; import from a file with whole numbers': k('issue.id_masked'),
+  'ID number must have 18 characters (or 15 for a legacy number)': k('err.id_length'),
+  'ID number must be digits, with X allowed only as the last character': k('err.id_chars'),
+  'ID number contains a birth date that does not exist': k('err.id_date'),
+  'ID number contains a birth date in the future': k('err.id_future'),
+  'ID number contains a birth date before 1900': k('err.id_too_old'),
+  'ID number check character is wrong': k('err.id_checksum'),
+  'sex does not match the ID number': k('err.sex_mismatch'),
+  'birth_date must be a real date YYYY-MM-DD': k('issue.birth_invalid'),
+  'birth_date is in the future': k('err.birth_future'),
+  'birth_date does not match the ID number': k('err.birth_mismatch'),
+  'sex is required when there is no ID number': k('err.required_without_id'),
+  'birth_date is required when there is no ID number': k('err.required_without_id'),
+  'not the code of a village or community of this county': k('issue.village_unknown'),
+  'the village is outside your area': k('err.outside_scope'),
+  "not a grid of the child's village": k('err.grid_invalid'),
+  "the child's place is outside your area": k('err.outside_scope'),
+  'must be a 6, 9 or 12-digit area code': k('err.hukou_area_invalid'),
+  'grade is too long': k('err.too_long'),
+  'no school with this code in the county': k('issue.school_unknown'),
+  'disability grade must be 0 to 4': k('issue.disability_grade_invalid'),
+  'disability type is too long': k('err.too_long'),
+  'too long': k('err.too_long'),
+  'notes are too long': k('err.too_long'),
+  'this child is registered in a village outside your area': k('issue.child_outside'),
+  'conflicts with another record (duplicate ID number)': k('err.duplicate_id_number'),
+  "the registry has another school; kept the registry's": k('issue.school_conflict'),
+  'the file needs an ID number column, or sex and birth date columns': k('issue.no_id_columns'),
+}
+
+// messages that quote the accepted words (matched by their English start)
+const PREFIX = [
+  ['status is not in the guardian status vocabulary', k('issue.guardian_status_unknown')],
+  ['sex must be ', k('issue.sex_invalid')],
+  ['household registration must be ', k('issue.hukou_type_invalid')],
+  ['risk level must be ', k('issue.risk_invalid')],
+  ['the file has no name column', k('issue.no_name_column')],
+  ['the file has no village code column', k('issue.no_village_column')],
+]
+
+export function issueText(t, reason) {
+  if (!reason) return ''
+  if (EXACT[reason]) return t(EXACT[reason])
+  for (const [start, key] of PREFIX) if (reason.startsWith(start)) return t(key)
+  if (/^must be \S+ or \S+$/.test(reason)) return t('issue.yes_no')
+  let m = reason.match(/^the registry has (\w+) status '(\w+)', the file has '(\w+)'; kept the registry's$/)
+  if (m)
+    return t('issue.guardian_conflict', {
+      relation: label(t, RELATION, m[1]),
+      registry: label(t, GUARDIAN_STATUS, m[2]),
+      file: label(t, GUARDIAN_STATUS, m[3]),
+    })
+  m = reason.match(/^the registry has '(.*)', the file has '(.*)'; kept the registry's$/)
+  if (m) return t('issue.value_conflict', { registry: m[1], file: m[2] })
+  m = reason.match(/^the registry has (-?\d+), the file has (-?\d+); kept the registry's$/)
+  if (m) return t('issue.value_conflict', { registry: m[1], file: m[2] })
+  m = reason.match(/^the same ID number is already on row (\d+) of this file$/)
+  if (m) return t('issue.duplicate_in_file', { row: m[1] })
+  m = reason.match(/^two columns map to (\w+)$/)
+  if (m) return t('issue.two_columns', { field: label(t, IMPORT_FIELD, m[1]) })
+  m = reason.match(/^mapping names an unknown field '(.*)'$/)
+  if (m) return t('issue.unknown_field', { field: m[1] })
+  return reason
+}
+
+// The detail of a reconciliation row (src/api/recon.c), likewise.
+export function reconDetail(t, s) {
+  if (!s) return ''
+  if (s === 'the ID number on the list is not valid') return t('recon.d_invalid_id')
+  if (s === 'no such child in the registry (in your area)') return t('recon.d_not_found')
+  let m = s.match(/^in the registry as (\w+), not on the list$/)
+  if (m) return t('recon.d_not_on_list', { category: label(t, CATEGORY, m[1]) })
+  const parts = s.split('; ').filter(Boolean)
+  const out = []
+  for (const p of parts) {
+    m = p.match(/^(name|birth date|village): registry (.*), list (.*)$/)
+    if (!m) return s
+    const what = m[1] === 'name' ? t('child.name') : m[1] === 'birth date' ? t('child.birth_date') : t('child.village')
+    out.push(t('recon.d_differs', { what, registry: m[2], list: m[3] }))
+  }
+  return out.join(t('history.guardian_sep'))
+}
