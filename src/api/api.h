@@ -100,6 +100,7 @@ int api_switch_membership(http_req *r, app *a, store_conn *c, const sec_principa
 int api_areas_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_area_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_area_directors(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p);

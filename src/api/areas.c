@@ -151,3 +151,39 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_json(r, 200, json_pack("{s:i}", "imported", n));
 	}
 }
+
+/* GET /api/v1/areas/{code}/directors: the child directors of a village,
+ * for assigning one to a child. Only for roles that register children in
+ * that village. */
+int api_area_directors(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *code = http_param(r, "code");
+	store_stmt *st = NULL;
+	json_t *items;
+	int rc;
+
+	(void)a;
+	if (!area_level_of(code) || strcmp(area_level_of(code), "village") != 0)
+		return api_error(r, 404, "not_found", "no such village", NULL);
+	if (!p->def->write_children || !scope_covers_place(&p->scope, code, NULL))
+		return api_error(r, 404, "not_found", "no such village", NULL);
+	rc = conn_prepare(c,
+			  "SELECT u.id, u.username, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id "
+			  "WHERE m.role = 'director' AND m.area_code = ? AND u.locked = 0 ORDER BY u.id",
+			  &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 1, code);
+	items = json_array();
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		json_array_append_new(items,
+				      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)stmt_int64(c, st, 0), "username",
+						stmt_text(c, st, 1), "display_name", stmt_text(c, st, 2)));
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	if (rc < 0) {
+		json_decref(items);
+		return api_fail(r, rc);
+	}
+	return api_json(r, 200, json_pack("{s:o}", "items", items));
+}

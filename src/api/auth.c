@@ -248,13 +248,15 @@ int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		json_decref(ms.arr);
 		return api_fail(r, WB_ESTORE);
 	}
-	j = json_pack("{s:{s:I, s:s, s:s, s:b}, s:{s:I, s:s, s:s, s:I}, s:o, s:{s:b, s:b, s:b, s:b, s:b}}", "user",
-		      "id", (json_int_t)p->user_id, "username", p->username, "display_name", p->display_name,
-		      "must_change_password", p->must_change_password, "membership", "id", (json_int_t)p->membership_id,
-		      "role", p->role, "area_code", p->area_code, "unit_id", (json_int_t)p->unit_id, "memberships",
-		      ms.arr, "permissions", "read_children", p->scope.children != SCOPE_NONE, "write_children",
-		      p->def->write_children, "full_id", p->def->full_id, "read_audit", p->def->read_audit,
-		      "manage_users", p->def->manage_users);
+	j = json_pack(
+		"{s:{s:I, s:s, s:s, s:b}, s:{s:I, s:s, s:s, s:I}, s:o, s:{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}}",
+		"user", "id", (json_int_t)p->user_id, "username", p->username, "display_name", p->display_name,
+		"must_change_password", p->must_change_password, "membership", "id", (json_int_t)p->membership_id,
+		"role", p->role, "area_code", p->area_code, "unit_id", (json_int_t)p->unit_id, "memberships", ms.arr,
+		"permissions", "read_children", p->scope.children != SCOPE_NONE, "write_children",
+		p->def->write_children, "full_id", p->def->full_id, "read_audit", p->def->read_audit, "manage_users",
+		p->def->manage_users, "confirm_categories", p->def->confirm_categories, "export_children",
+		p->def->export_children, "full_phone", p->def->full_phone);
 	if (j && p->area_code[0] && store_area_get(c, p->area_code, &area) == WB_OK)
 		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area.name));
 	if (j && p->unit_id && store_unit_get(c, p->unit_id, &unit) == WB_OK)

@@ -14,6 +14,7 @@ R(switch_membership, 0);
 R(areas_list, 0);
 R(area_get, 0);
 R(areas_import, 0);
+R(area_directors, 0);
 R(units_list, 0);
 R(children_create, 0);
 R(children_list, 0);
@@ -43,6 +44,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/areas", api_entry, &rt_areas_list, 0},
 	{"POST", "/api/v1/areas/import", api_entry, &rt_areas_import, 0},
 	{"GET", "/api/v1/areas/{code}", api_entry, &rt_area_get, 0},
+	{"GET", "/api/v1/areas/{code}/directors", api_entry, &rt_area_directors, 0},
 	{"GET", "/api/v1/units", api_entry, &rt_units_list, 0},
 	{"POST", "/api/v1/children", api_entry, &rt_children_create, 0},
 	{"GET", "/api/v1/children", api_entry, &rt_children_list, 0},
