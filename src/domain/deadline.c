@@ -277,6 +277,13 @@ int deadline_time_parse(const char *s, int64_t *out)
 		if (i + 3 > n || digits(s + i + 1, 2, &sec) || sec > 59)
 			return -1;
 		i += 3;
+		if (i < n && s[i] == '.') { /* fractions of a second: ignored */
+			i++;
+			if (i >= n || s[i] < '0' || s[i] > '9')
+				return -1;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
 	}
 	if (i == n)
 		return -1; /* an offset is required: a time without one is ambiguous */

@@ -88,7 +88,8 @@ int64_t deadline_due(const deadline_config *c, enum deadline_step s, int urgent,
 int deadline_overdue(int64_t due, int64_t now);
 
 /* Parses an ISO 8601 time "2026-12-10T09:00:00+08:00" (offset Z or ±HH:MM,
- * seconds optional) or whole seconds since the epoch; 0 or -1. */
+ * seconds optional, fractions of a second ignored) or whole seconds since
+ * the epoch; 0 or -1. */
 int deadline_time_parse(const char *s, int64_t *out);
 
 #endif
