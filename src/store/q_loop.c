@@ -98,48 +98,59 @@ static void request_row(store_conn *c, store_stmt *st, request_rec *r)
 	stmt_copy(c, st, 34, r->child_birth, sizeof(r->child_birth));
 }
 
-int store_request_scope_sql(const store_scope *sc, int64_t user_id, const char *alias, buf *sql, store_args *args)
+/* " AND <the scope's own condition on alias>" (without the filer's own
+ * requests): a condition each index of help_requests can serve. */
+static int scope_only_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
-	int rc = buf_printf(sql, " AND %s.county_code = ? AND (%s.reporter_id = ?", alias, alias);
+	int rc = buf_printf(sql, " AND %s.county_code = ?", alias);
 
 	args_text(args, sc->county_code);
-	args_int(args, user_id);
 	switch (sc->children) {
-	case SCOPE_COUNTY: rc = rc ? rc : buf_puts(sql, " OR 1 = 1"); break;
+	case SCOPE_COUNTY: break;
 	case SCOPE_AREA:
 		/* a township or a village: the denormalised codes are indexed */
 		if (strlen(sc->lo) == 9) {
-			rc = rc ? rc : buf_printf(sql, " OR %s.township_code = ?", alias);
+			rc = rc ? rc : buf_printf(sql, " AND %s.township_code = ?", alias);
 			args_text(args, sc->lo);
 		} else if (strlen(sc->lo) == 12) {
-			rc = rc ? rc : buf_printf(sql, " OR %s.village_code = ?", alias);
+			rc = rc ? rc : buf_printf(sql, " AND %s.village_code = ?", alias);
 			args_text(args, sc->lo);
 		} else {
 			rc = rc ? rc
-				: buf_printf(sql, " OR (%s.village_code >= ? AND %s.village_code < ?)", alias, alias);
+				: buf_printf(sql, " AND %s.village_code >= ? AND %s.village_code < ?", alias, alias);
 			args_text(args, sc->lo);
 			args_text(args, sc->hi);
 		}
 		break;
 	case SCOPE_GRID:
-		rc = rc ? rc : buf_printf(sql, " OR %s.grid_code = ?", alias);
+		rc = rc ? rc : buf_printf(sql, " AND %s.grid_code = ?", alias);
 		args_text(args, sc->grid);
 		break;
 	case SCOPE_SCHOOL:
-		rc = rc ? rc : buf_printf(sql, " OR %s.reporter_unit_id = ?", alias);
+		rc = rc ? rc : buf_printf(sql, " AND %s.reporter_unit_id = ?", alias);
 		args_int(args, sc->unit_id);
 		break;
 	case SCOPE_REFERRAL:
 		rc = rc ? rc
 			: buf_printf(sql,
-				     " OR EXISTS (SELECT 1 FROM referrals f WHERE f.request_id = %s.id AND "
+				     " AND EXISTS (SELECT 1 FROM referrals f WHERE f.request_id = %s.id AND "
 				     "f.unit_id = ? AND f.state IN ('pending', 'accepted'))",
 				     alias);
 		args_int(args, sc->unit_id);
 		break;
-	default: break;
+	default: rc = rc ? rc : buf_puts(sql, " AND 1 = 0"); break;
 	}
-	return rc ? rc : buf_puts(sql, ")");
+	return rc;
+}
+
+int store_request_scope_sql(const store_scope *sc, int64_t user_id, const char *alias, buf *sql, store_args *args)
+{
+	int rc = buf_printf(sql, " AND (%s.reporter_id = ? OR (1 = 1", alias);
+
+	args_int(args, user_id);
+	if (rc == WB_OK)
+		rc = scope_only_sql(sc, alias, sql, args);
+	return rc ? rc : buf_puts(sql, "))");
 }
 
 int store_request_insert(store_conn *c, request_rec *r)
@@ -252,52 +263,94 @@ int store_request_update(store_conn *c, request_rec *r, int64_t expected_version
 	return rc == STORE_DONE ? WB_ECONFLICT : rc;
 }
 
+/* The list's filters as " AND ..." with their values. */
+static int filter_sql(const request_filter *f, buf *sql, store_args *a)
+{
+	int rc = WB_OK;
+
+	if (f->before_id) {
+		rc = buf_puts(sql, " AND q.id < ?");
+		args_int(a, f->before_id);
+	}
+	if (rc == WB_OK && f->state && strcmp(f->state, "open") == 0) {
+		rc = buf_puts(sql, " AND q.state NOT IN ('closed', 'withdrawn')");
+	} else if (rc == WB_OK && f->state) {
+		rc = buf_puts(sql, " AND q.state = ?");
+		args_text(a, f->state);
+	}
+	if (rc == WB_OK && f->township) {
+		rc = buf_puts(sql, " AND q.township_code = ?");
+		args_text(a, f->township);
+	}
+	if (rc == WB_OK && f->village) {
+		rc = buf_puts(sql, " AND q.village_code = ?");
+		args_text(a, f->village);
+	}
+	if (rc == WB_OK && f->kind) {
+		rc = buf_puts(sql, " AND q.kind = ?");
+		args_text(a, f->kind);
+	}
+	if (rc == WB_OK && f->child_id) {
+		rc = buf_puts(sql, " AND q.child_id = ?");
+		args_int(a, f->child_id);
+	}
+	if (rc == WB_OK && f->mandatory)
+		rc = buf_puts(sql, " AND q.mandatory = 1");
+	if (rc == WB_OK && f->overdue_at) {
+		rc = buf_puts(sql, " AND q.step_due_at < ?");
+		args_int(a, f->overdue_at);
+	}
+	return rc;
+}
+
+static void args_append(store_args *to, const store_args *from)
+{
+	for (int i = 0; i < from->n && i < STORE_ARGS_MAX; i++) {
+		if (from->type[i] == 'i')
+			args_int(to, from->i[i]);
+		else
+			args_text(to, from->s[i]);
+	}
+}
+
+/*
+ * Two branches, each served by an index in id order with its own LIMIT,
+ * merged: the scope's requests, and the caller's own filings outside the
+ * scope (a grid worker's mandatory report carries no grid; a request may
+ * have been linked to a child elsewhere). One condition with OR would make
+ * both dialects read every request of the county and sort them.
+ */
 int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, const request_filter *f, request_cb cb,
 		       void *arg)
 {
-	store_args a = {0};
+	store_args a = {0}, scope = {0}, filt = {0};
 	store_stmt *st = NULL;
-	buf sql;
+	buf sql, ssql, fsql;
 	int rc;
 
-	buf_init(&sql, 4096);
-	rc = buf_puts(&sql, "SELECT " REQ_COLS REQ_FROM " WHERE 1 = 1");
+	buf_init(&sql, 8192);
+	buf_init(&ssql, 1024);
+	buf_init(&fsql, 1024);
+	rc = scope_only_sql(sc, "q", &ssql, &scope);
 	if (rc == WB_OK)
-		rc = store_request_scope_sql(sc, user_id, "q", &sql, &a);
-	if (rc == WB_OK && f->before_id) {
-		rc = buf_puts(&sql, " AND q.id < ?");
-		args_int(&a, f->before_id);
-	}
-	if (rc == WB_OK && f->state && strcmp(f->state, "open") == 0) {
-		rc = buf_puts(&sql, " AND q.state NOT IN ('closed', 'withdrawn')");
-	} else if (rc == WB_OK && f->state) {
-		rc = buf_puts(&sql, " AND q.state = ?");
-		args_text(&a, f->state);
-	}
-	if (rc == WB_OK && f->township) {
-		rc = buf_puts(&sql, " AND q.township_code = ?");
-		args_text(&a, f->township);
-	}
-	if (rc == WB_OK && f->village) {
-		rc = buf_puts(&sql, " AND q.village_code = ?");
-		args_text(&a, f->village);
-	}
-	if (rc == WB_OK && f->kind) {
-		rc = buf_puts(&sql, " AND q.kind = ?");
-		args_text(&a, f->kind);
-	}
-	if (rc == WB_OK && f->child_id) {
-		rc = buf_puts(&sql, " AND q.child_id = ?");
-		args_int(&a, f->child_id);
-	}
-	if (rc == WB_OK && f->mandatory)
-		rc = buf_puts(&sql, " AND q.mandatory = 1");
-	if (rc == WB_OK && f->overdue_at) {
-		rc = buf_puts(&sql, " AND q.step_due_at < ?");
-		args_int(&a, f->overdue_at);
-	}
+		rc = filter_sql(f, &fsql, &filt);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " ORDER BY q.id DESC LIMIT ?");
+		rc = buf_printf(&sql,
+				"SELECT * FROM (SELECT " REQ_COLS REQ_FROM
+				" WHERE 1 = 1%s%s ORDER BY q.id DESC LIMIT ?) a "
+				"UNION ALL SELECT * FROM (SELECT " REQ_COLS REQ_FROM
+				" WHERE q.county_code = ? AND q.reporter_id = ? AND NOT COALESCE((1 = 1%s), FALSE)%s "
+				"ORDER BY q.id DESC LIMIT ?) b ORDER BY 1 DESC LIMIT ?",
+				ssql.data ? ssql.data : "", fsql.data ? fsql.data : "", ssql.data ? ssql.data : "",
+				fsql.data ? fsql.data : "");
+	args_append(&a, &scope);
+	args_append(&a, &filt);
+	args_int(&a, f->limit);
+	args_text(&a, sc->county_code);
+	args_int(&a, user_id);
+	args_append(&a, &scope);
+	args_append(&a, &filt);
+	args_int(&a, f->limit);
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
 		rc = conn_prepare(c, sql.data, &st);
@@ -316,6 +369,8 @@ int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, co
 	}
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
+	buf_cleanup(&ssql);
+	buf_cleanup(&fsql);
 	return rc < 0 ? rc : WB_OK;
 }
 

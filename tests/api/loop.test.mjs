@@ -435,6 +435,9 @@ describeEachDriver('closed loop', (driver) => {
 			assert.equal(v.source, 'grid');
 			assert.equal(v.reporter_hidden, false);
 		}
+		// the reporter finds it in their list though it carries no grid
+		assert.ok((await filedBy.listAll('/api/v1/requests')).some((x) => x.id === id));
+		assert.ok(!(await director2.listAll('/api/v1/requests')).some((x) => x.id === id));
 		// the police's feedback to the reporter is a step of its own
 		const pf = await step(police, id, 'police_feedback', { police_feedback: '已出警核查，已对监护人进行训诫。' });
 		assert.ok(pf.police_feedback.at > 0);
