@@ -25,6 +25,7 @@
 #include "../domain/area.h"
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 #include "loop.h"
 
@@ -1018,8 +1019,9 @@ static int attach_fn(store_conn *c, void *arg)
 	return rc;
 }
 
-/* A file name safe to show and to put in a header: printable ASCII
- * without quotes or separators, at most 100 bytes, or empty. */
+/* A file name safe to show: UTF-8 without control characters, quotes or
+ * path separators, at most 100 bytes (cut on a character boundary), or
+ * empty. */
 static void clean_name(const char *in, char *out, size_t outlen)
 {
 	size_t o = 0;
@@ -1027,10 +1029,38 @@ static void clean_name(const char *in, char *out, size_t outlen)
 	for (; in && *in && o + 1 < outlen && o < 100; in++) {
 		unsigned char ch = (unsigned char)*in;
 
-		if (ch >= 0x20 && ch < 0x7F && !strchr("\"\\/;:<>|*?", ch))
+		if (ch >= 0x20 && ch != 0x7F && !strchr("\"\\/;:<>|*?", ch))
 			out[o++] = (char)ch;
 	}
 	out[o] = '\0';
+	/* a cut inside a character: drop its leading bytes */
+	while (o > 0 && !utf8_valid(out, o))
+		out[--o] = '\0';
+}
+
+/* Content-Disposition for a stored name: an ASCII fallback and the name
+ * itself percent-encoded (RFC 6266 / 5987). */
+static void disposition(const char *name, const char *ext, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char enc[320];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p && o + 4 < sizeof(enc); p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p)) {
+			enc[o++] = (char)*p;
+		} else {
+			enc[o++] = '%';
+			enc[o++] = hex[*p >> 4];
+			enc[o++] = hex[*p & 15];
+		}
+	}
+	enc[o] = '\0';
+	if (name[0])
+		wb_snprintf(out, outlen, "attachment; filename=\"attachment.%s\"; filename*=UTF-8''%s", ext, enc);
+	else
+		wb_snprintf(out, outlen, "attachment; filename=\"attachment.%s\"", ext);
 }
 
 int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -1139,7 +1169,7 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 	loop_viewer v;
 	audit_entry e;
 	int64_t id, aid;
-	char sha[65], disp[160];
+	char sha[65], disp[400];
 	int rc;
 
 	if (!q)
@@ -1190,7 +1220,11 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 	r->content_type = strcmp(at.content_type, "application/pdf") == 0 ? "application/pdf"
 			  : strcmp(at.content_type, "image/png") == 0     ? "image/png"
 									  : "image/jpeg";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", at.file_name[0] ? at.file_name : "attachment");
+	disposition(at.file_name,
+		    strcmp(at.content_type, "application/pdf") == 0 ? "pdf"
+		    : strcmp(at.content_type, "image/png") == 0     ? "png"
+								    : "jpg",
+		    disp, sizeof(disp));
 	http_add_header(r, "Content-Disposition", disp);
 	http_add_header(r, "X-Content-SHA256", at.sha256);
 out:

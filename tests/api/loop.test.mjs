@@ -495,9 +495,16 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(up.body.content_type, 'image/png');
 		assert.equal(up.body.size, PNG.length);
 		assert.equal(up.body.file_name, 'diagnosis.png');
-		const pdf = await station.request('POST', `/api/v1/requests/${q.id}/attachments`, { body: PDF });
+		const pdf = await station.request('POST', `/api/v1/requests/${q.id}/attachments?name=${encodeURIComponent('诊断证明/"2026".pdf')}`, { body: PDF });
 		assert.equal(pdf.status, 201, pdf.text);
 		assert.equal(pdf.body.content_type, 'application/pdf');
+		assert.equal(pdf.body.file_name, '诊断证明2026.pdf', 'no quotes or path separators');
+		const pdfGet = await fetch(`${srv.base}/api/v1/requests/${q.id}/attachments/${pdf.body.id}`, { headers: { cookie: station.cookie } });
+		assert.equal(
+			pdfGet.headers.get('content-disposition'),
+			`attachment; filename="attachment.pdf"; filename*=UTF-8''${encodeURIComponent('诊断证明2026.pdf')}`,
+		);
+		assert.deepEqual(Buffer.from(await pdfGet.arrayBuffer()), PDF);
 		// the type is decided by the bytes, not by a name or header
 		const text = await director.request('POST', `/api/v1/requests/${q.id}/attachments?name=x.png`, {
 			body: Buffer.from('<html>not an image</html>'),
