@@ -1228,57 +1228,62 @@ static int overdue_each(store_conn *c, const char *sql, const store_args *a, ove
 	return rc < 0 ? rc : WB_OK;
 }
 
+/*
+ * The last alert of a breach is looked up row by row in the unique index
+ * (a correlated subquery), not joined: without statistics (a young
+ * database, autovacuum not yet run) PostgreSQL planned the join as a
+ * nested loop over every alert for every overdue step — seconds for 10,000.
+ */
+#define LAST_ALERT(req, ref, stage, since)                                                                      \
+	"COALESCE((SELECT a.last_raised_at FROM deadline_alerts a WHERE a.county_code = q.county_code AND "     \
+	"a.request_id = " req " AND a.referral_id = " ref " AND a.stage = " stage " AND a.stage_since = " since \
+	"), 0)"
+
+#define LAST_OF_REQUEST  LAST_ALERT("q.id", "0", "q.state", "q.state_since")
+#define LAST_OF_REFERRAL LAST_ALERT("f.request_id", "f.id", "'referral_' || f.state", "f.state_since")
+#define LAST_OF_POLICE   LAST_ALERT("q.id", "0", "'police_feedback'", "q.created_at")
+
+/* the request's own step */
+static const char overdue_requests[] =
+	"SELECT q.county_code, q.township_code, q.id, 0, 0, q.state, q.state_since, q.step_due_at, q.handled_by, "
+	"CASE WHEN " LAST_OF_REQUEST " > 0 THEN 1 ELSE 0 END FROM help_requests q "
+	"WHERE q.county_code = ? AND q.step_due_at IS NOT NULL AND q.step_due_at < ? AND " LAST_OF_REQUEST " <= ? "
+	"ORDER BY q.step_due_at, q.id LIMIT ?";
+
+/* the referrals' steps: accepting, then finishing */
+static const char overdue_referrals[] =
+	"SELECT f.county_code, q.township_code, f.request_id, f.id, f.unit_id, 'referral_' || f.state, "
+	"f.state_since, f.step_due_at, q.handled_by, CASE WHEN " LAST_OF_REFERRAL " > 0 THEN 1 ELSE 0 END "
+	"FROM referrals f JOIN help_requests q ON q.id = f.request_id "
+	"WHERE f.county_code = ? AND f.step_due_at IS NOT NULL AND f.step_due_at < ? AND "
+	"f.state IN ('pending', 'accepted') AND " LAST_OF_REFERRAL " <= ? ORDER BY f.step_due_at, f.id LIMIT ?";
+
+/* the police's feedback to the reporter of a mandatory report */
+static const char overdue_police[] =
+	"SELECT q.county_code, q.township_code, q.id, 0, 0, 'police_feedback', q.created_at, q.police_due_at, "
+	"q.handled_by, CASE WHEN " LAST_OF_POLICE " > 0 THEN 1 ELSE 0 END FROM help_requests q "
+	"WHERE q.county_code = ? AND q.police_due_at IS NOT NULL AND q.police_feedback_at IS NULL AND "
+	"q.police_due_at < ? AND " LAST_OF_POLICE " <= ? ORDER BY q.police_due_at, q.id LIMIT ?";
+
 int store_overdue(store_conn *c, const char *county, int64_t now, int64_t repeat_before, int limit, overdue_cb cb,
 		  void *arg)
 {
-	const char *again = repeat_before > 0 ? " AND (a.id IS NULL OR a.last_raised_at <= ?)" : " AND a.id IS NULL";
-	char sql[1600];
 	store_args a;
 	int rc;
 
-	/* the request's own step */
+	/* due for an alert: never alerted (last 0), or last alerted at or
+	 * before repeat_before (0 when alerts do not repeat) */
 	memset(&a, 0, sizeof(a));
 	args_text(&a, county);
 	args_int(&a, now);
-	if (repeat_before > 0)
-		args_int(&a, repeat_before);
+	args_int(&a, repeat_before > 0 ? repeat_before : 0);
 	args_int(&a, limit);
-	wb_snprintf(sql, sizeof(sql),
-		    "SELECT q.county_code, q.township_code, q.id, 0, 0, q.state, q.state_since, q.step_due_at, "
-		    "q.handled_by, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END FROM help_requests q "
-		    "LEFT JOIN deadline_alerts a ON a.county_code = q.county_code AND a.request_id = q.id AND "
-		    "a.referral_id = 0 AND a.stage = q.state AND a.stage_since = q.state_since "
-		    "WHERE q.county_code = ? AND q.step_due_at IS NOT NULL AND q.step_due_at < ?%s ORDER BY "
-		    "q.step_due_at, q.id LIMIT ?",
-		    again);
-	rc = overdue_each(c, sql, &a, cb, arg);
-	if (rc)
-		return rc;
-	/* the referrals' steps: accepting, then finishing */
-	wb_snprintf(sql, sizeof(sql),
-		    "SELECT f.county_code, q.township_code, f.request_id, f.id, f.unit_id, 'referral_' || f.state, "
-		    "f.state_since, f.step_due_at, q.handled_by, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END "
-		    "FROM referrals f JOIN help_requests q ON q.id = f.request_id "
-		    "LEFT JOIN deadline_alerts a ON a.county_code = f.county_code AND a.request_id = f.request_id AND "
-		    "a.referral_id = f.id AND a.stage = 'referral_' || f.state AND a.stage_since = f.state_since "
-		    "WHERE f.county_code = ? AND f.step_due_at IS NOT NULL AND f.step_due_at < ? AND f.state IN "
-		    "('pending', 'accepted')%s "
-		    "ORDER BY f.step_due_at, f.id LIMIT ?",
-		    again);
-	rc = overdue_each(c, sql, &a, cb, arg);
-	if (rc)
-		return rc;
-	/* the police's feedback to the reporter of a mandatory report */
-	wb_snprintf(sql, sizeof(sql),
-		    "SELECT q.county_code, q.township_code, q.id, 0, 0, 'police_feedback', q.created_at, "
-		    "q.police_due_at, q.handled_by, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END FROM help_requests q "
-		    "LEFT JOIN deadline_alerts a ON a.county_code = q.county_code AND a.request_id = q.id AND "
-		    "a.referral_id = 0 AND a.stage = 'police_feedback' AND a.stage_since = q.created_at "
-		    "WHERE q.county_code = ? AND q.police_due_at IS NOT NULL AND q.police_feedback_at IS NULL AND "
-		    "q.police_due_at < ?%s "
-		    "ORDER BY q.police_due_at, q.id LIMIT ?",
-		    again);
-	return overdue_each(c, sql, &a, cb, arg);
+	rc = overdue_each(c, overdue_requests, &a, cb, arg);
+	if (rc == WB_OK)
+		rc = overdue_each(c, overdue_referrals, &a, cb, arg);
+	if (rc == WB_OK)
+		rc = overdue_each(c, overdue_police, &a, cb, arg);
+	return rc;
 }
 
 int store_alert_raise(store_conn *c, const overdue_rec *o, int64_t now)
