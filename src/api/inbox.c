@@ -283,6 +283,7 @@ int api_webhooks_set(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"enabled\":%s,\"secret_changed\":%s}", w.enabled ? "true" : "false",
 		    !have_old || api_str(body, "secret") ? "true" : "false");
 	rc = audit_submit(a->audit, &e, hook_fn, &j);
+	loop_webhooks_forget(p->county_code);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;

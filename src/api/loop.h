@@ -71,6 +71,9 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 		const int64_t *units, int nunits, int64_t police_unit, const char *stage, int64_t due_at, int64_t at,
 		int64_t actor, int *queued_out);
 
+/* Forgets the cached "does this county have webhooks" (after one is set). */
+void loop_webhooks_forget(const char *county);
+
 /* ---- the overdue scan ---- */
 
 typedef struct loop_scan_result {

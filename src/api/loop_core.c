@@ -287,6 +287,64 @@ static void payload_of(char *out, size_t outlen, const request_rec *q, const cha
 		    q->urgency, q->priority ? "true" : "false", q->mandatory ? "true" : "false", audience, at);
 }
 
+/* Whether a county has any enabled webhook, cached for a few seconds
+ * (forgotten when one is set here): most counties have none, and then a
+ * step spares the statements that would queue deliveries. */
+typedef struct hooks_slot {
+	char county[8];
+	int64_t loaded_ms;
+	int any;
+} hooks_slot;
+
+static hooks_slot hooks_cache[CONFIG_SLOTS];
+static pthread_mutex_t hooks_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int county_has_hooks(store_conn *c, const char *county)
+{
+	int64_t now = clock_mono_ms();
+	store_stmt *st = NULL;
+	int any = 1, slot = 0, rc;
+
+	pthread_mutex_lock(&hooks_mu);
+	for (int i = 0; i < CONFIG_SLOTS; i++) {
+		if (hooks_cache[i].loaded_ms && strcmp(hooks_cache[i].county, county) == 0 &&
+		    now - hooks_cache[i].loaded_ms < CONFIG_CACHE_MS) {
+			any = hooks_cache[i].any;
+			pthread_mutex_unlock(&hooks_mu);
+			return any;
+		}
+	}
+	pthread_mutex_unlock(&hooks_mu);
+	rc = conn_query(c, &st, "SELECT 1 FROM webhooks WHERE county_code = ? AND enabled = 1 LIMIT 1", "s", county);
+	if (rc < 0)
+		return 1; /* unknown: look each time */
+	any = rc == STORE_ROW;
+	stmt_reset(c, st);
+	pthread_mutex_lock(&hooks_mu);
+	for (int i = 0; i < CONFIG_SLOTS; i++) {
+		if (strcmp(hooks_cache[i].county, county) == 0 || !hooks_cache[i].loaded_ms) {
+			slot = i;
+			break;
+		}
+		if (hooks_cache[i].loaded_ms < hooks_cache[slot].loaded_ms)
+			slot = i;
+	}
+	wb_strlcpy(hooks_cache[slot].county, county, sizeof(hooks_cache[slot].county));
+	hooks_cache[slot].any = any;
+	hooks_cache[slot].loaded_ms = now;
+	pthread_mutex_unlock(&hooks_mu);
+	return any;
+}
+
+void loop_webhooks_forget(const char *county)
+{
+	pthread_mutex_lock(&hooks_mu);
+	for (int i = 0; i < CONFIG_SLOTS; i++)
+		if (strcmp(hooks_cache[i].county, county) == 0)
+			hooks_cache[i].loaded_ms = 0;
+	pthread_mutex_unlock(&hooks_mu);
+}
+
 int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const char *event, int64_t referral_id,
 		const int64_t *units, int nunits, int64_t police_unit, const char *stage, int64_t due_at, int64_t at,
 		int64_t actor, int *queued_out)
@@ -295,6 +353,7 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 	notify_event e = {q->county_code, event, q->id, referral_id, stage ? stage : q->state,
 			  due_at,         at,    actor, payload};
 	unit_list active = {.n = 0};
+	int hooks = county_has_hooks(c, q->county_code);
 	int rc = WB_OK;
 
 	wb_snprintf(owner_township, sizeof(owner_township), "area:%s", q->township_code);
@@ -309,7 +368,10 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 
 		if (!(audience & bit))
 			continue;
-		payload_of(payload, sizeof(payload), q, event, referral_id, e.stage, due_at, at, audience_name(bit));
+		if (hooks)
+			payload_of(payload, sizeof(payload), q, event, referral_id, e.stage, due_at, at,
+				   audience_name(bit));
+		e.payload = hooks ? payload : NULL;
 		switch (bit) {
 		case AUD_STATION:
 		case AUD_SUPERVISOR:
