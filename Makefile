@@ -54,7 +54,8 @@ asan: deps-test web
 		WEIBAO_SKIP_E2E=1 scripts/run-tests.sh $(ASAN_BUILD)/weibao
 
 bench: deps-bench build
-	@scripts/bench.sh $(BUILD)/weibao
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh $(BUILD)/weibao; fi
+	@bench/loop_bench.sh $(BUILD)/weibao
 
 format:
 	@clang-format -i $(C_SOURCES)

@@ -26,7 +26,8 @@ typedef struct app_config {
 	int lock_max_failures;
 	int64_t lock_window_s;
 	int secure_cookie;
-	const char *web_dir; /* serve the UI from here instead of the embedded copy */
+	const char *web_dir;   /* serve the UI from here instead of the embedded copy */
+	const char *files_dir; /* attachments of help requests (closed loop) */
 } app_config;
 
 typedef struct app {

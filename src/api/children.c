@@ -20,6 +20,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "loop.h"
 #include "registry.h"
 
 #define LIST_DEFAULT 50
@@ -337,7 +338,8 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 
 		if (j && store_area_get(c, ch.village_code, &ar) == WB_OK)
 			json_object_set_new(j, "village_name", json_string(ar.name));
-		return api_json(r, 200, j);
+		/* a department or organisation sees the fields its referrals grant */
+		return api_json(r, 200, loop_child_restrict(c, p, ch.id, j));
 	}
 }
 
@@ -347,13 +349,14 @@ typedef struct list_ctx {
 	json_t *items;
 	int64_t last_id;
 	int n;
+	store_conn *c;
 } list_ctx;
 
 static int list_cb(const child_rec *ch, void *arg)
 {
 	list_ctx *l = arg;
 
-	json_array_append_new(l->items, child_json(l->a, l->p, ch));
+	json_array_append_new(l->items, loop_child_restrict(l->c, l->p, ch->id, child_json(l->a, l->p, ch)));
 	l->last_id = ch->id;
 	l->n++;
 	return WB_OK;
@@ -456,7 +459,7 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	child_filter f;
-	list_ctx l = {a, p, NULL, 0, 0};
+	list_ctx l = {a, p, NULL, 0, 0, c};
 	audit_entry e;
 	filter_bufs fb;
 	int64_t total = -1;
@@ -710,6 +713,9 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 
 	if (api_id_param(r, "id", &id))
 		return 0;
+	if (p->scope.children == SCOPE_REFERRAL)
+		return api_error(r, 403, "forbidden", "a referral grants the child's current facts, not their history",
+				 NULL);
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
 		return api_fail(r, rc);

@@ -649,6 +649,8 @@ int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principa
 	int limit, rc;
 
 	(void)a;
+	if (p->scope.children == SCOPE_REFERRAL)
+		return api_error(r, 403, "forbidden", "the review list is for those who confirm categories", NULL);
 	if (api_limit(r, 50, 200, &limit))
 		return 0;
 	if ((s = http_query(r, "cursor")) && wb_parse_int64(s, 0, INT64_MAX, &after) != WB_OK)
@@ -689,7 +691,8 @@ int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from");
 	if (!to || !valid_date_text(to))
 		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to");
-	if (p->scope.children == SCOPE_NONE && strcmp(p->role, "committee") != 0)
+	if ((p->scope.children == SCOPE_NONE || p->scope.children == SCOPE_REFERRAL) &&
+	    strcmp(p->role, "committee") != 0)
 		return api_error(r, 403, "forbidden", "your role has no registry statistics", NULL);
 	buf_init(&sql, 2048);
 	rc = buf_puts(&sql,

@@ -3,6 +3,7 @@
  * session. docs/openapi.yaml must list exactly these (a test compares).
  */
 #include "api.h"
+#include "loop.h"
 
 #define R(name, flags) static const api_route rt_##name = {api_##name, flags}
 
@@ -33,6 +34,23 @@ R(import_fields, 0);
 R(reconcile, 0);
 R(categories_review, 0);
 R(category_ends, 0);
+R(requests_create, 0);
+R(requests_list, 0);
+R(request_get, 0);
+R(request_action, 0);
+R(request_attach, 0);
+R(request_attachment, 0);
+R(referrals_list, 0);
+R(referral_action, 0);
+R(inbox_list, 0);
+R(inbox_read, 0);
+R(inbox_read_all, 0);
+R(webhooks_list, 0);
+R(webhooks_set, 0);
+R(webhook_deliveries, 0);
+R(loop_config_get, 0);
+R(loop_config_put, 0);
+R(loop_metrics, 0);
 
 const http_route api_routes[] = {
 	{"GET", "/healthz", api_healthz, NULL, 0},
@@ -63,5 +81,22 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/audit", api_entry, &rt_audit_list, 0},
 	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify, 0},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0},
+	{"POST", "/api/v1/requests", api_entry, &rt_requests_create, 0},
+	{"GET", "/api/v1/requests", api_entry, &rt_requests_list, 0},
+	{"GET", "/api/v1/requests/{id}", api_entry, &rt_request_get, 0},
+	{"POST", "/api/v1/requests/{id}/actions", api_entry, &rt_request_action, 0},
+	{"POST", "/api/v1/requests/{id}/attachments", api_entry, &rt_request_attach, 10u << 20},
+	{"GET", "/api/v1/requests/{id}/attachments/{aid}", api_entry, &rt_request_attachment, 0},
+	{"GET", "/api/v1/referrals", api_entry, &rt_referrals_list, 0},
+	{"POST", "/api/v1/referrals/{id}/actions", api_entry, &rt_referral_action, 0},
+	{"GET", "/api/v1/inbox", api_entry, &rt_inbox_list, 0},
+	{"POST", "/api/v1/inbox/read-all", api_entry, &rt_inbox_read_all, 0},
+	{"POST", "/api/v1/inbox/{id}/read", api_entry, &rt_inbox_read, 0},
+	{"GET", "/api/v1/webhooks", api_entry, &rt_webhooks_list, 0},
+	{"POST", "/api/v1/webhooks", api_entry, &rt_webhooks_set, 0},
+	{"GET", "/api/v1/webhooks/deliveries", api_entry, &rt_webhook_deliveries, 0},
+	{"GET", "/api/v1/loop/config", api_entry, &rt_loop_config_get, 0},
+	{"PUT", "/api/v1/loop/config", api_entry, &rt_loop_config_put, 0},
+	{"GET", "/api/v1/loop/metrics", api_entry, &rt_loop_metrics, 0},
 	{NULL, NULL, NULL, NULL, 0},
 };

@@ -46,6 +46,13 @@ static const opt opts[] = {
 	I(access_log, "WEIBAO_ACCESS_LOG", 0, 1, "write an access log line per request (1/0)"),
 	I(secure_cookie, "WEIBAO_SECURE_COOKIE", 0, 1, "mark the session cookie Secure (behind TLS)"),
 	S(web_dir, "WEIBAO_WEB_DIR", "serve the web UI from this folder instead of the embedded copy"),
+	S(files_dir, "WEIBAO_FILES_DIR", "attachments of help requests (default: DB file + .files for SQLite)"),
+	I(deadline_scan_interval, "WEIBAO_DEADLINE_SCAN_INTERVAL", 0, 86400,
+	  "seconds between overdue scans of the closed loop (0: none)"),
+	I(webhook_backoff_ms, "WEIBAO_WEBHOOK_BACKOFF_MS", 10, 3600000,
+	  "first webhook retry after this many ms, doubling per attempt"),
+	I(webhook_max_attempts, "WEIBAO_WEBHOOK_MAX_ATTEMPTS", 1, 100, "webhook attempts before a delivery fails"),
+	I(webhook_timeout, "WEIBAO_WEBHOOK_TIMEOUT", 1, 120, "seconds a webhook call may take"),
 	S(log_level, "WEIBAO_LOG_LEVEL", "debug, info, warn or error"),
 };
 
@@ -67,6 +74,10 @@ void config_defaults(wb_config *c)
 	c->timeout = 30;
 	c->access_log = 1;
 	c->secure_cookie = 0;
+	c->deadline_scan_interval = 60;
+	c->webhook_backoff_ms = 30000;
+	c->webhook_max_attempts = 8;
+	c->webhook_timeout = 10;
 	wb_strlcpy(c->log_level, "info", sizeof(c->log_level));
 }
 
@@ -229,6 +240,16 @@ void config_key_file(const wb_config *c, char *out, size_t outlen)
 		wb_snprintf(out, outlen, "%s.key", c->db + 7);
 	else
 		wb_strlcpy(out, "weibao.key", outlen);
+}
+
+void config_files_dir(const wb_config *c, char *out, size_t outlen)
+{
+	if (c->files_dir[0])
+		wb_strlcpy(out, c->files_dir, outlen);
+	else if (strncmp(c->db, "sqlite:", 7) == 0)
+		wb_snprintf(out, outlen, "%s.files", c->db + 7);
+	else
+		wb_strlcpy(out, "weibao-files", outlen);
 }
 
 void config_usage(void)

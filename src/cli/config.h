@@ -27,6 +27,11 @@ typedef struct wb_config {
 	long long access_log;
 	long long secure_cookie;
 	char web_dir[512];
+	char files_dir[512];
+	long long deadline_scan_interval;
+	long long webhook_backoff_ms;
+	long long webhook_max_attempts;
+	long long webhook_timeout;
 	char log_level[16];
 	char config_file[512];
 } wb_config;
@@ -41,6 +46,8 @@ void config_defaults(wb_config *c);
 int config_load(wb_config *c, int *argc, char **argv);
 /* The key file to use: the configured one, or next to a SQLite file. */
 void config_key_file(const wb_config *c, char *out, size_t outlen);
+/* Where attachments live: the configured folder, or next to a SQLite file. */
+void config_files_dir(const wb_config *c, char *out, size_t outlen);
 /* Prints the list of options (for --help). */
 void config_usage(void);
 

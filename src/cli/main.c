@@ -36,6 +36,8 @@ static const command commands[] = {
 	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])"},
 	{"import", cmd_import, "import children from CSV (UTF-8/GB18030) or XLSX; all or nothing by default"},
 	{"recompute", cmd_recompute, "end categories by age (daily job); --all re-derives every child"},
+	{"deadlines", cmd_deadlines, "raise the closed loop's overdue alerts now (or --at a given time)"},
+	{"demo-requests", cmd_demo_requests, "file N open help requests in the demo county (load tests)"},
 	{"version", cmd_version, "print the version"},
 };
 

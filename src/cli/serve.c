@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../api/api.h"
+#include "../api/loop.h"
 #include "../api/registry.h"
 #include "../util/clock.h"
 #include "../http/http.h"
@@ -89,6 +90,9 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 {
 	http_config hc;
 	http_server *srv = NULL;
+	loop_workers *workers = NULL;
+	loop_options lo;
+	char files_dir[600];
 	sigset_t set;
 	app a;
 	int sig = 0;
@@ -121,6 +125,8 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	a.cfg.lock_window_s = env->cfg.lock_window;
 	a.cfg.secure_cookie = (int)env->cfg.secure_cookie;
 	a.cfg.web_dir = env->cfg.web_dir[0] ? env->cfg.web_dir : NULL;
+	config_files_dir(&env->cfg, files_dir, sizeof(files_dir));
+	a.cfg.files_dir = files_dir;
 	ratelimit_init((int)env->cfg.login_rate, 60);
 	memset(&hc, 0, sizeof(hc));
 	hc.address = env->cfg.listen;
@@ -135,6 +141,12 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 		return 1;
 	log_info("weibao %s listening on http://%s:%d/ (store: %s)", WEIBAO_VERSION, hc.address, http_port(srv),
 		 store_driver_name(env->db));
+	lo.scan_interval_s = env->cfg.deadline_scan_interval;
+	lo.webhook_backoff_ms = env->cfg.webhook_backoff_ms;
+	lo.webhook_max_attempts = env->cfg.webhook_max_attempts;
+	lo.webhook_timeout_s = env->cfg.webhook_timeout;
+	if (loop_workers_start(&a, &lo, &workers) != WB_OK)
+		log_warn("loop: the overdue scan and webhook workers could not start");
 	printf("listening on http://%s:%d/\n", hc.address, http_port(srv));
 	fflush(stdout);
 	{
@@ -149,6 +161,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 		log_info("signal %d: shutting down (finishing in-flight requests)", sig);
 		http_stop(srv);
 		imports_wait_idle();
+		loop_workers_stop(workers);
 		pthread_mutex_lock(&d.mu);
 		d.stop = 1;
 		pthread_cond_signal(&d.cv);

@@ -18,8 +18,15 @@ int sec_scope_for(const membership_rec *m, const role_def *def, store_scope *out
 	wb_strlcpy(out->county_code, m->county_code, sizeof(out->county_code));
 	out->children = SCOPE_NONE;
 	switch (def->child_access) {
-	case CHILD_ACCESS_NONE:
-	case CHILD_ACCESS_GRANT: /* grants come with referrals; none yet */ return WB_OK;
+	case CHILD_ACCESS_NONE: return WB_OK;
+	case CHILD_ACCESS_GRANT:
+		/* children with an active referral to the unit, and only those
+		 * (the store's subquery ends the grant with the referral) */
+		if (!m->unit_id)
+			return WB_EINVAL;
+		out->children = SCOPE_REFERRAL;
+		out->unit_id = m->unit_id;
+		return WB_OK;
 	case CHILD_ACCESS_SCHOOL:
 		if (!m->unit_id)
 			return WB_EINVAL;
@@ -70,4 +77,17 @@ int sec_principal_init(sec_principal *p, const user_rec *u, const membership_rec
 	wb_strlcpy(p->county_code, m->county_code, sizeof(p->county_code));
 	wb_strlcpy(p->area_code, m->area_code, sizeof(p->area_code));
 	return sec_scope_for(m, p->def, &p->scope);
+}
+
+int sec_request_scope(const sec_principal *p, store_scope *out, int *meta_only_out)
+{
+	*out = p->scope;
+	*meta_only_out = 0;
+	if (strcmp(p->role, "committee") == 0) {
+		/* the leaders follow every request of the county, without the
+		 * child's file or the narrative */
+		out->children = SCOPE_COUNTY;
+		*meta_only_out = 1;
+	}
+	return WB_OK;
 }

@@ -31,6 +31,16 @@ typedef struct sec_principal {
  * fit its role (e.g. a director without a village). */
 int sec_scope_for(const membership_rec *m, const role_def *def, store_scope *out);
 
+/*
+ * The help requests (closed loop) a caller may see, as a store_scope over
+ * the request's place: the children's scope of the role, applied to where
+ * the request belongs; for department and org users the requests with an
+ * active referral to their unit; for the committee every request of the
+ * county with *meta_only_out = 1 (no narrative, no child's details).
+ * Everyone also sees the requests they filed themselves (the store adds it).
+ */
+int sec_request_scope(const sec_principal *p, store_scope *out, int *meta_only_out);
+
 /* Fills p from a user and the membership they act in. */
 int sec_principal_init(sec_principal *p, const user_rec *u, const membership_rec *m, int64_t session_id);
 

@@ -18,6 +18,7 @@ enum scope_children {
 	SCOPE_AREA,     /* village_code in [lo, hi) */
 	SCOPE_GRID,     /* grid_code = grid */
 	SCOPE_SCHOOL,   /* school_id = unit_id */
+	SCOPE_REFERRAL, /* children with an active referral to unit_id (department, org) */
 };
 
 typedef struct store_scope {

@@ -37,6 +37,15 @@ int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store
 		rc = rc ? rc : buf_printf(sql, " AND %s.school_id = ?", alias);
 		args_int(args, sc->unit_id);
 		break;
+	case SCOPE_REFERRAL:
+		/* the grant ends with the referral: only pending or accepted ones */
+		rc = rc ? rc
+			: buf_printf(sql,
+				     " AND %s.id IN (SELECT f.child_id FROM referrals f WHERE f.unit_id = ? AND "
+				     "f.child_id IS NOT NULL AND f.state IN ('pending', 'accepted'))",
+				     alias);
+		args_int(args, sc->unit_id);
+		break;
 	case SCOPE_NONE:
 	default: rc = rc ? rc : buf_puts(sql, " AND 1 = 0"); break;
 	}

@@ -12,6 +12,16 @@ int64_t clock_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t clock_now_ms(void)
+{
+	struct timespec ts;
+
+	if (fake_now)
+		return fake_now * 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t clock_mono_ms(void)
 {
 	struct timespec ts;

@@ -9,6 +9,9 @@
 
 /* Seconds since the Unix epoch (or the faked value). */
 int64_t clock_now(void);
+/* Milliseconds since the Unix epoch (the faked value x 1000 when faked),
+ * for schedules finer than a second that are stored (webhook retries). */
+int64_t clock_now_ms(void);
 /* Milliseconds from a monotonic clock, for durations only. */
 int64_t clock_mono_ms(void);
 /* Fixes clock_now() at t; t = 0 restores the real clock. Tests only. */

@@ -42,6 +42,7 @@ static const char *scope_name(enum scope_children s)
 	case SCOPE_AREA: return "AREA";
 	case SCOPE_GRID: return "GRID";
 	case SCOPE_SCHOOL: return "SCHOOL";
+	case SCOPE_REFERRAL: return "REFERRAL";
 	}
 	return "?";
 }
@@ -63,9 +64,10 @@ static void test_scope_for_every_role(void **state)
 		{"grid", "370831101201001", 0, WB_OK, SCOPE_GRID, "", "", "370831101201001"},
 		{"school", "", 7, WB_OK, SCOPE_SCHOOL, "", "", ""},
 		{"school", "370831101", 7, WB_OK, SCOPE_SCHOOL, "", "", ""},
-		{"department", "", 3, WB_OK, SCOPE_NONE, "", "", ""},
-		{"org", "", 4, WB_OK, SCOPE_NONE, "", "", ""},
-		{"department", "370831", 3, WB_OK, SCOPE_NONE, "", "", ""}, /* an area gives a unit role nothing */
+		/* departments and organisations: only children of their active referrals */
+		{"department", "", 3, WB_OK, SCOPE_REFERRAL, "", "", ""},
+		{"org", "", 4, WB_OK, SCOPE_REFERRAL, "", "", ""},
+		{"department", "370831", 3, WB_OK, SCOPE_REFERRAL, "", "", ""}, /* an area gives a unit role nothing */
 		{"admin", "370831", 0, WB_OK, SCOPE_NONE, "", "", ""},
 		{"auditor", "370831", 0, WB_OK, SCOPE_NONE, "", "", ""},
 		{"committee", "370831", 0, WB_OK, SCOPE_NONE, "", "", ""},
@@ -75,6 +77,7 @@ static void test_scope_for_every_role(void **state)
 		{"station", "", 0, WB_EINVAL, SCOPE_NONE, "", "", ""},
 		{"center", "", 0, WB_EINVAL, SCOPE_NONE, "", "", ""},
 		{"grid", "", 0, WB_EINVAL, SCOPE_NONE, "", "", ""},
+		{"department", "", 0, WB_EINVAL, SCOPE_NONE, "", "", ""}, /* a unit role without a unit */
 		{"director", "37083110120", 0, WB_EINVAL, SCOPE_NONE, "", "", ""},
 		{"station", "37083110a", 0, WB_EINVAL, SCOPE_NONE, "", "", ""},
 	};
@@ -99,7 +102,8 @@ static void test_scope_for_every_role(void **state)
 		assert_string_equal(sc.lo, cases[i].lo);
 		assert_string_equal(sc.hi, cases[i].hi);
 		assert_string_equal(sc.grid, cases[i].grid);
-		assert_int_equal(sc.unit_id, cases[i].want == SCOPE_SCHOOL ? cases[i].unit : 0);
+		assert_int_equal(sc.unit_id,
+				 cases[i].want == SCOPE_SCHOOL || cases[i].want == SCOPE_REFERRAL ? cases[i].unit : 0);
 	}
 }
 
@@ -281,7 +285,10 @@ static void test_children_sql(void **state)
 		 "s370831|s370831101201001"},
 		{"school", "", 12, " AND x.county_code = ? AND x.school_id = ?", "s370831|i12"},
 		{"admin", "370831", 0, " AND x.county_code = ? AND 1 = 0", "s370831"},
-		{"department", "", 3, " AND x.county_code = ? AND 1 = 0", "s370831"},
+		{"department", "", 3,
+		 " AND x.county_code = ? AND x.id IN (SELECT f.child_id FROM referrals f WHERE f.unit_id = ? AND "
+		 "f.child_id IS NOT NULL AND f.state IN ('pending', 'accepted'))",
+		 "s370831|i3"},
 	};
 
 	(void)state;

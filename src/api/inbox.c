@@ -1,0 +1,367 @@
+/*
+ * /api/v1/inbox: every user's in-app messages of the closed loop (a step
+ * that concerns them, an overdue alert), with the unread count; and
+ * /api/v1/webhooks: the outgoing webhook of an organisation unit (the
+ * county, a township, a department or organisation) that SMS or WeChat
+ * gateways receive, with its delivery log.
+ *
+ * A message names the event, the request and the step, never a child:
+ * whoever opens the request reads it under their own access rules.
+ * Webhook secrets are stored encrypted with the master key (they are
+ * needed in clear to sign) and never shown again after they are set.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "loop.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX     200
+
+/* ---- the inbox ---- */
+
+typedef struct inbox_ctx {
+	json_t *items;
+	int64_t last_id;
+	int n;
+} inbox_ctx;
+
+static int inbox_item(const inbox_rec *m, void *arg)
+{
+	inbox_ctx *l = arg;
+	json_t *j = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)m->id, "event", m->event, "read", m->read_at != 0);
+
+	json_object_set_new(j, "request_id", m->request_id ? json_integer(m->request_id) : json_null());
+	json_object_set_new(j, "referral_id", m->referral_id ? json_integer(m->referral_id) : json_null());
+	json_object_set_new(j, "stage", m->stage[0] ? json_string(m->stage) : json_null());
+	json_object_set_new(j, "due_at", loop_time(m->due_at));
+	json_object_set_new(j, "created_at", json_integer(m->created_at));
+	json_object_set_new(j, "read_at", loop_time(m->read_at));
+	json_array_append_new(l->items, j);
+	l->last_id = m->id;
+	l->n++;
+	return WB_OK;
+}
+
+int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *s = http_query(r, "unread");
+	int unread_only = s && strcmp(s, "true") == 0;
+	int64_t before = 0, unread = 0;
+	inbox_ctx l = {NULL, 0, 0};
+	long long v;
+	int limit, rc;
+	json_t *j;
+
+	(void)a;
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+		return 0;
+	if ((s = http_query(r, "cursor"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
+			return api_error(r, 422, "validation_failed",
+					 "cursor must be the next_cursor of the previous page", "cursor");
+		before = v;
+	}
+	l.items = json_array();
+	rc = store_inbox_unread(c, p->user_id, &unread);
+	if (rc == WB_OK)
+		rc = store_inbox_list(c, p->user_id, unread_only, before, limit, inbox_item, &l);
+	if (rc) {
+		json_decref(l.items);
+		return api_fail(r, rc);
+	}
+	j = json_pack("{s:I, s:o}", "unread", (json_int_t)unread, "items", l.items);
+	if (j) {
+		char cur[24];
+
+		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
+		json_object_set_new(j, "next_cursor", l.n == limit ? json_string(cur) : json_null());
+	}
+	return api_json(r, 200, j);
+}
+
+typedef struct mark_job {
+	int64_t user_id;
+	int64_t id; /* 0: all */
+	int64_t now;
+	int64_t marked;
+} mark_job;
+
+static int mark_fn(store_conn *c, void *arg)
+{
+	mark_job *j = arg;
+
+	if (j->id) {
+		j->marked = 1;
+		return store_inbox_mark(c, j->user_id, j->id, j->now);
+	}
+	return store_inbox_mark_all(c, j->user_id, j->now, &j->marked);
+}
+
+static int mark(http_req *r, app *a, store_conn *c, const sec_principal *p, int64_t id)
+{
+	mark_job j = {p->user_id, id, clock_now(), 0};
+	int64_t unread = 0;
+	int rc = audit_submit(a->audit, NULL, mark_fn, &j);
+
+	if (rc)
+		return api_fail(r, rc);
+	store_inbox_unread(c, p->user_id, &unread);
+	return api_json(r, 200, json_pack("{s:I, s:I}", "marked", (json_int_t)j.marked, "unread", (json_int_t)unread));
+}
+
+int api_inbox_read(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	int64_t id;
+
+	if (api_id_param(r, "id", &id))
+		return 0;
+	return mark(r, a, c, p, id);
+}
+
+int api_inbox_read_all(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	return mark(r, a, c, p, 0);
+}
+
+/* ---- webhooks ---- */
+
+static int may_manage_hooks(http_req *r, const sec_principal *p)
+{
+	if (strcmp(p->role, "center") == 0 || strcmp(p->role, "admin") == 0)
+		return 1;
+	api_error(r, 403, "forbidden", "webhooks are set by the centre or the administrator", NULL);
+	return 0;
+}
+
+static json_t *owner_json(const char *owner)
+{
+	if (strncmp(owner, "unit:", 5) == 0) {
+		long long id = 0;
+
+		wb_parse_int64(owner + 5, 1, INT64_MAX, &id);
+		return json_pack("{s:s, s:I}", "kind", "unit", "unit_id", (json_int_t)id);
+	}
+	return json_pack("{s:s, s:s}", "kind", "area", "area_code", owner + 5);
+}
+
+static json_t *webhook_json(const webhook_rec *w)
+{
+	return json_pack("{s:I, s:o, s:s, s:b, s:b, s:I, s:I}", "id", (json_int_t)w->id, "owner", owner_json(w->owner),
+			 "url", w->url, "enabled", w->enabled, "secret_set", w->secret_enc[0] != 0, "created_at",
+			 (json_int_t)w->created_at, "updated_at", (json_int_t)w->updated_at);
+}
+
+static int hook_cb(const webhook_rec *w, void *arg)
+{
+	json_array_append_new(arg, webhook_json(w));
+	return WB_OK;
+}
+
+int api_webhooks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *items;
+	int rc;
+
+	(void)a;
+	if (!may_manage_hooks(r, p))
+		return 0;
+	items = json_array();
+	rc = store_webhook_list(c, p->county_code, hook_cb, items);
+	if (rc) {
+		json_decref(items);
+		return api_fail(r, rc);
+	}
+	return api_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static const api_field hook_fields[] = {
+	{"unit_id", JSON_INTEGER, 0, 0}, {"area_code", JSON_STRING, 0, 9}, {"url", JSON_STRING, 1, 500},
+	{"secret", JSON_STRING, 0, 64},  {"enabled", JSON_TRUE, 0, 0},     {NULL, 0, 0, 0},
+};
+
+typedef struct hook_job {
+	webhook_rec *w;
+	int created;
+} hook_job;
+
+static int hook_fn(store_conn *c, void *arg)
+{
+	hook_job *j = arg;
+
+	return store_webhook_upsert(c, j->w, &j->created);
+}
+
+static int url_ok(const char *u)
+{
+	size_t n = strlen(u);
+
+	if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7F)
+			return 0;
+	return n > 8;
+}
+
+int api_webhooks_set(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL, *unit = NULL, *en, *out;
+	const char *area, *secret;
+	webhook_rec w, old;
+	hook_job j = {&w, 0};
+	char generated[SEC_TOKEN_LEN] = "";
+	audit_entry e;
+	int have_old, rc;
+
+	if (!may_manage_hooks(r, p))
+		return 0;
+	if (api_body(r, &body) || api_check_fields(r, body, hook_fields))
+		goto out;
+	memset(&w, 0, sizeof(w));
+	wb_strlcpy(w.county_code, p->county_code, sizeof(w.county_code));
+	unit = json_object_get(body, "unit_id");
+	area = api_str(body, "area_code");
+	if ((unit && json_is_integer(unit)) == (area != NULL)) {
+		api_error(r, 422, "required", "give either unit_id or area_code (the county or a township)", "unit_id");
+		goto out;
+	}
+	if (area) {
+		area_rec ar;
+
+		if ((strlen(area) != 6 && strlen(area) != 9) || store_area_get(c, area, &ar) != WB_OK ||
+		    strcmp(ar.county_code, p->county_code) != 0) {
+			api_error(r, 422, "validation_failed", "area_code must be your county or one of its townships",
+				  "area_code");
+			goto out;
+		}
+		wb_snprintf(w.owner, sizeof(w.owner), "area:%s", area);
+	} else {
+		unit_rec u;
+
+		if (store_unit_get(c, json_integer_value(unit), &u) != WB_OK ||
+		    strcmp(u.county_code, p->county_code) != 0) {
+			api_error(r, 422, "validation_failed", "unit_id must be a unit of your county", "unit_id");
+			goto out;
+		}
+		wb_snprintf(w.owner, sizeof(w.owner), "unit:%" PRId64, u.id);
+	}
+	if (!url_ok(api_str(body, "url"))) {
+		api_error(r, 422, "validation_failed", "url must be an http:// or https:// address", "url");
+		goto out;
+	}
+	wb_strlcpy(w.url, api_str(body, "url"), sizeof(w.url));
+	en = json_object_get(body, "enabled");
+	w.enabled = !en || json_is_null(en) || json_is_true(en);
+	have_old = store_webhook_find(c, p->county_code, w.owner, &old) == WB_OK;
+	secret = api_str(body, "secret");
+	if (secret && (strlen(secret) < 16 || strspn(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+							     "0123456789-_.~+/=") != strlen(secret))) {
+		api_error(r, 422, "validation_failed",
+			  "secret must have 16 to 64 letters, digits or -_.~+/=", "secret");
+		goto out;
+	}
+	if (!secret && have_old) {
+		wb_strlcpy(w.secret_enc, old.secret_enc, sizeof(w.secret_enc));
+	} else {
+		if (!secret) {
+			sec_token_new(generated);
+			secret = generated;
+		}
+		if (sec_encrypt_field(&a->keys, secret, w.secret_enc) != WB_OK) {
+			api_fail(r, WB_ECRYPTO);
+			goto out;
+		}
+	}
+	w.updated_at = clock_now();
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "webhook.set", "webhook", w.owner, "ok");
+	wb_snprintf(e.detail, sizeof(e.detail), "{\"enabled\":%s,\"secret_changed\":%s}", w.enabled ? "true" : "false",
+		    !have_old || api_str(body, "secret") ? "true" : "false");
+	rc = audit_submit(a->audit, &e, hook_fn, &j);
+	loop_webhooks_forget(p->county_code);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	out = webhook_json(&w);
+	/* a secret the server made is shown once, now */
+	if (out && generated[0])
+		json_object_set_new(out, "secret", json_string(generated));
+	api_json(r, j.created ? 201 : 200, out);
+out:
+	json_decref(body);
+	return 0;
+}
+
+typedef struct dlv_ctx {
+	json_t *items;
+	int64_t last_id;
+	int n;
+} dlv_ctx;
+
+static int dlv_cb(const delivery_rec *d, void *arg)
+{
+	dlv_ctx *l = arg;
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:i, s:I}", "id", (json_int_t)d->id, "webhook_id",
+			      (json_int_t)d->webhook_id, "event", d->event, "state", d->state, "attempts", d->attempts,
+			      "created_at", (json_int_t)d->created_at);
+	json_t *payload = json_loads(d->payload, 0, NULL);
+
+	json_object_set_new(j, "payload", payload ? payload : json_null());
+	json_object_set_new(j, "last_status", d->last_status ? json_integer(d->last_status) : json_null());
+	json_object_set_new(j, "last_error", d->last_error[0] ? json_string(d->last_error) : json_null());
+	json_object_set_new(j, "next_attempt_at",
+			    strcmp(d->state, "pending") == 0 ? json_integer(d->next_attempt_ms / 1000) : json_null());
+	json_object_set_new(j, "delivered_at", loop_time(d->delivered_at));
+	json_array_append_new(l->items, j);
+	l->last_id = d->id;
+	l->n++;
+	return WB_OK;
+}
+
+int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *s, *state = NULL;
+	int64_t hook = 0, before = 0;
+	dlv_ctx l = {NULL, 0, 0};
+	long long v;
+	int limit, rc;
+	json_t *j;
+
+	(void)a;
+	if (!may_manage_hooks(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+		return 0;
+	if ((s = http_query(r, "webhook_id"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
+			return api_error(r, 422, "validation_failed", "webhook_id must be a number", "webhook_id");
+		hook = v;
+	}
+	if ((s = http_query(r, "cursor"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
+			return api_error(r, 422, "validation_failed",
+					 "cursor must be the next_cursor of the previous page", "cursor");
+		before = v;
+	}
+	if ((state = http_query(r, "state")) && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
+	    strcmp(state, "failed") != 0)
+		return api_error(r, 422, "validation_failed", "state must be pending, delivered or failed", "state");
+	l.items = json_array();
+	rc = store_deliveries_list(c, p->county_code, hook, state, before, limit, dlv_cb, &l);
+	if (rc) {
+		json_decref(l.items);
+		return api_fail(r, rc);
+	}
+	j = json_pack("{s:o}", "items", l.items);
+	if (j) {
+		char cur[24];
+
+		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
+		json_object_set_new(j, "next_cursor", l.n == limit ? json_string(cur) : json_null());
+	}
+	return api_json(r, 200, j);
+}

@@ -1,0 +1,173 @@
+/*
+ * The closed loop's engine, shared by its API handlers (requests.c,
+ * referrals.c, inbox.c, loop_admin.c), the command line (`weibao
+ * deadlines`, the demo's open requests) and the server's background
+ * workers (the periodic overdue scan and the webhook deliveries).
+ *
+ * The rules live in domain/case.h (who may take which step) and
+ * domain/deadline.h (when a step is due); the records in store/q_loop.h.
+ * What is here glues them: the per-county configuration, the fan-out of a
+ * step's notifications to inboxes and webhooks, the overdue scan, and the
+ * JSON shapes every loop endpoint shares.
+ */
+#ifndef WB_LOOP_H
+#define WB_LOOP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../domain/case.h"
+#include "../domain/deadline.h"
+#include "../store/q_loop.h"
+#include "api.h"
+
+/* ---- configuration (settings row "loop.config" per county) ---- */
+
+/* The county's configuration: defaults overlaid with the stored settings.
+ * Cached for a few seconds per county; loop_config_forget drops the cache. */
+int loop_config_load(store_conn *c, const char *county, deadline_config *out);
+void loop_config_forget(const char *county);
+/* The configuration as JSON (what GET /api/v1/loop/config answers). */
+json_t *loop_config_json(const deadline_config *cfg);
+/*
+ * Applies the keys present in j (deadlines, holidays, workdays,
+ * alert_repeat_hours) onto cfg. On bad input returns WB_EINVAL with a
+ * message in err and the offending key in *field.
+ */
+int loop_config_apply(json_t *j, deadline_config *cfg, char *err, size_t errlen, const char **field);
+
+/* The deadline step of a request state (-1: the state has none). */
+int loop_state_step(enum case_state s);
+/* The due time of state s entered at since (0 when it has no deadline). */
+int64_t loop_state_due(const deadline_config *cfg, enum case_state s, int short_deadlines, int64_t since);
+
+/*
+ * When every referral of q (which is in state referred) has ended, moves q
+ * on to referrals_done as a system step and notifies the centre; *moved_out
+ * is 1 then (q updated). Runs inside the caller's job.
+ */
+int loop_referrals_check(store_conn *c, request_rec *q, const deadline_config *cfg, int64_t now, int *moved_out,
+			 int *queued_out);
+/* Gives q's active referrals the deadlines q's urgency and priority call
+ * for (after the priority flag changed). Runs inside the caller's job. */
+int loop_referrals_reschedule(store_conn *c, const request_rec *q, const deadline_config *cfg);
+/* The step deadline of a referral entering state s at since: accepting
+ * (pending) from the configuration, finishing (accepted) by the centre's
+ * due date — with short deadlines, whichever comes first. 0 once ended. */
+int64_t loop_referral_due(const deadline_config *cfg, enum referral_state s, int64_t due_at, int short_deadlines,
+			  int64_t since);
+
+/* ---- notifications ---- */
+
+/*
+ * Notifies audience (AUD_* of case.h) of a step of request q: inbox rows
+ * for every member, and a webhook delivery per audience whose organisation
+ * unit has a webhook. units/nunits name the units for AUD_UNITS (NULL: the
+ * request's active referrals); police_unit the public-security unit for
+ * AUD_POLICE. The actor is never notified. Runs inside the caller's job;
+ * *queued_out (may be NULL) counts webhook deliveries queued.
+ */
+int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const char *event, int64_t referral_id,
+		const int64_t *units, int nunits, int64_t police_unit, const char *stage, int64_t due_at, int64_t at,
+		int64_t actor, int *queued_out);
+
+/* Forgets the cached "does this county have webhooks" (after one is set). */
+void loop_webhooks_forget(const char *county);
+
+/* ---- the overdue scan ---- */
+
+typedef struct loop_scan_result {
+	int requests;  /* alerts for the requests' own steps */
+	int referrals; /* for referrals */
+	int police;    /* for the police's feedback to a reporter */
+	int repeats;   /* how many of these were repeats of an earlier alert */
+	int queued;    /* webhook deliveries queued */
+} loop_scan_result;
+
+/*
+ * Raises an alert for every step of county overdue at now that has not
+ * been alerted (or whose last alert is older than the county's repeat
+ * interval): an alert row per breach, inbox messages to the supervisor or
+ * the centre and the committee, and webhook deliveries. Runs inside a
+ * writer job.
+ */
+int loop_scan(store_conn *c, const char *county, int64_t now, loop_scan_result *out);
+/* 1 if anything of county is overdue at now and due for an alert (a cheap
+ * read before taking the writer). */
+int loop_scan_needed(store_conn *c, const char *county, int64_t now);
+/* Runs the scan of every county that needs it, each as one audited job
+ * ("loop.deadline_scan"); out sums them up. */
+int loop_scan_submit(audit *au, store *db, int64_t now, loop_scan_result *out);
+
+/* ---- the workers of `weibao serve` ---- */
+
+typedef struct loop_options {
+	int64_t scan_interval_s;    /* 0: no periodic scan */
+	int64_t webhook_backoff_ms; /* first retry after this, doubling */
+	int64_t webhook_max_attempts;
+	int64_t webhook_timeout_s;
+} loop_options;
+
+typedef struct loop_workers loop_workers;
+/* Starts the overdue scan and the webhook delivery threads. */
+int loop_workers_start(app *a, const loop_options *o, loop_workers **out);
+/* Stops them (waits for an attempt in flight). */
+void loop_workers_stop(loop_workers *w);
+/* Wakes the delivery thread (new deliveries were queued). */
+void loop_webhooks_kick(void);
+
+/* ---- JSON shared by the loop endpoints ---- */
+
+/* What the caller may see of requests, with the facts the JSON needs. */
+typedef struct loop_viewer {
+	const app *a;
+	const sec_principal *p;
+	store_conn *c;
+	store_scope scope; /* of requests (sec_request_scope) */
+	int meta_only;     /* the committee: no narrative, no child, no texts */
+	int is_police;     /* a department user of the public-security unit */
+	int64_t now;
+} loop_viewer;
+
+/* Fills v for the caller p. */
+int loop_viewer_init(loop_viewer *v, const app *a, store_conn *c, const sec_principal *p);
+/* The request as v may see it; with detail, also its referrals,
+ * attachments, timeline and the caller's allowed actions. */
+json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail);
+/* The referral; with_request adds a summary of its request (and the child
+ * while the referral is active). */
+json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with_request);
+/* The steps the caller may take on q now, as a JSON array of names. */
+json_t *loop_allowed_json(const loop_viewer *v, const request_rec *q);
+/* The caller's case context for q. */
+void loop_case_ctx(const loop_viewer *v, const request_rec *q, case_ctx *out);
+/* Seconds-since-epoch as JSON, or null for 0. */
+json_t *loop_time(int64_t t);
+
+/*
+ * For department and org users (SCOPE_REFERRAL): cuts a child's JSON
+ * (consumed) down to the basic facts (id, name, sex, birth date, age) and
+ * the field groups their active referrals grant. Others: returned as is.
+ */
+json_t *loop_child_restrict(store_conn *c, const sec_principal *p, int64_t child_id, json_t *full);
+
+/* Resource handlers. */
+int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_inbox_read(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_inbox_read_all(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_webhooks_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_webhooks_set(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_loop_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * /api/v1/loop/config and /api/v1/loop/metrics: the closed loop's
+ * configuration (deadlines per step and urgency, the holiday calendar, the
+ * alert repeat) and its figures by township and by department (open
+ * requests by stage, overdue, median and 90th-percentile time per step,
+ * closed with feedback delivered).
+ *
+ * Percentiles use the nearest-rank method on the steps that ended in the
+ * period: the p-th percentile of n sorted durations is the one at rank
+ * ceil(p * n), so the median of 4 values is the 2nd smallest. Simple,
+ * always an observed value, and the same in both store dialects.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "loop.h"
+
+#define SETTING "loop.config"
+
+/* ---- configuration ---- */
+
+int api_loop_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	deadline_config *cfg = malloc(sizeof(*cfg));
+	int rc;
+
+	(void)a;
+	if (!cfg)
+		return api_fail(r, WB_ENOMEM);
+	rc = loop_config_load(c, p->county_code, cfg);
+	if (rc == WB_OK)
+		api_json(r, 200, loop_config_json(cfg));
+	else
+		api_fail(r, rc);
+	free(cfg);
+	return 0;
+}
+
+typedef struct config_job {
+	const char *county;
+	const char *text;
+} config_job;
+
+static int config_fn(store_conn *c, void *arg)
+{
+	config_job *j = arg;
+
+	return store_setting_put(c, j->county, SETTING, j->text);
+}
+
+int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	deadline_config *cfg = malloc(sizeof(*cfg));
+	json_t *body = NULL, *full = NULL;
+	char err[200], *text = NULL;
+	const char *field = NULL;
+	config_job j;
+	audit_entry e;
+	int rc;
+
+	if (!cfg) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	if (strcmp(p->role, "center") != 0 && strcmp(p->role, "admin") != 0) {
+		api_error(r, 403, "forbidden", "the loop's configuration is set by the centre or the administrator",
+			  NULL);
+		goto out;
+	}
+	if (api_body(r, &body))
+		goto out;
+	loop_config_forget(p->county_code);
+	rc = loop_config_load(c, p->county_code, cfg);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (loop_config_apply(body, cfg, err, sizeof(err), &field) != WB_OK) {
+		api_error(r, 422, "validation_failed", err, field);
+		goto out;
+	}
+	full = loop_config_json(cfg);
+	text = full ? json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (!text) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	j.county = p->county_code;
+	j.text = text;
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "loop.config.update", "settings", SETTING, "ok");
+	{
+		/* which keys changed, not their values (the log stays short) */
+		const char *k;
+		json_t *v;
+		size_t off = 0;
+
+		wb_strlcpy(e.detail, "{\"keys\":[", sizeof(e.detail));
+		off = strlen(e.detail);
+		json_object_foreach(body, k, v)
+		{
+			(void)v;
+			if (wb_snprintf(e.detail + off, sizeof(e.detail) - off, "%s\"%s\"", off > 9 ? "," : "", k) !=
+			    WB_OK)
+				break;
+			off = strlen(e.detail);
+		}
+		wb_snprintf(e.detail + off, sizeof(e.detail) - off, "]}");
+	}
+	rc = audit_submit(a->audit, &e, config_fn, &j);
+	loop_config_forget(p->county_code);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	api_json(r, 200, full);
+	full = NULL;
+out:
+	json_decref(body);
+	json_decref(full);
+	free(text);
+	free(cfg);
+	return 0;
+}
+
+/* ---- metrics ---- */
+
+typedef struct durations {
+	int64_t *v;
+	size_t n, cap;
+	int overdue;
+} durations;
+
+static int dur_add(durations *d, int64_t v, int overdue)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		int64_t *g;
+
+		if (cap > 4000000)
+			return WB_ETOOBIG;
+		g = realloc(d->v, cap * sizeof(*g));
+		if (!g)
+			return WB_ENOMEM;
+		d->v = g;
+		d->cap = cap;
+	}
+	d->v[d->n++] = v;
+	d->overdue += overdue;
+	return WB_OK;
+}
+
+/* The value at rank ceil(num / den * n) (1-based) of the sorted d. */
+static int64_t rank(const durations *d, size_t num, size_t den)
+{
+	size_t k = (num * d->n + den - 1) / den;
+
+	return d->n ? d->v[k ? k - 1 : 0] : 0;
+}
+
+/* Adds the step summary of d (sorted ascending) to arr and empties d. */
+static void dur_flush(durations *d, const char *stage, json_t *arr)
+{
+	if (d->n)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I, s:i}", "stage", stage, "count",
+						     (json_int_t)d->n, "median_s", (json_int_t)rank(d, 1, 2), "p90_s",
+						     (json_int_t)rank(d, 9, 10), "overdue", d->overdue));
+	d->n = 0;
+	d->overdue = 0;
+}
+
+/* The object for group key in map, created with its counters. */
+static json_t *group(json_t *map, const char *key, int department)
+{
+	json_t *g = json_object_get(map, key);
+
+	if (g)
+		return g;
+	g = department ? json_pack("{s:{}, s:i, s:i, s:i, s:i, s:[]}", "open", "overdue", 0, "done", 0, "declined", 0,
+				   "cancelled", 0, "steps")
+		       : json_pack("{s:{}, s:i, s:i, s:i, s:i, s:[]}", "open", "open_total", 0, "overdue", 0, "closed",
+				   0, "closed_with_feedback", 0, "steps");
+	json_object_set_new(map, key, g);
+	return g;
+}
+
+static void add_int(json_t *obj, const char *key, json_int_t n)
+{
+	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + n));
+}
+
+typedef struct metrics_q {
+	const char *county;
+	const char *township; /* NULL: the county */
+	int64_t from, to, now;
+} metrics_q;
+
+static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
+{
+	store_args a = {0};
+	store_stmt *st = NULL;
+	char sql[600];
+	int rc;
+
+	wb_snprintf(sql, sizeof(sql),
+		    "SELECT township_code, state, COUNT(*), COALESCE(SUM(CASE WHEN step_due_at IS NOT NULL AND "
+		    "step_due_at < ? THEN 1 ELSE 0 END), 0) FROM help_requests WHERE county_code = ?%s AND state NOT "
+		    "IN ('closed', 'withdrawn') GROUP BY township_code, state",
+		    m->township ? " AND township_code = ?" : "");
+	args_int(&a, m->now);
+	args_text(&a, m->county);
+	if (m->township)
+		args_text(&a, m->township);
+	rc = conn_prepare(c, sql, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		json_t *g = group(towns, stmt_text(c, st, 0), 0);
+
+		add_int(json_object_get(g, "open"), stmt_text(c, st, 1), stmt_int64(c, st, 2));
+		add_int(g, "open_total", stmt_int64(c, st, 2));
+		add_int(g, "overdue", stmt_int64(c, st, 3));
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	wb_snprintf(
+		sql, sizeof(sql),
+		"SELECT township_code, COUNT(*), COALESCE(SUM(CASE WHEN feedback_at IS NOT NULL THEN 1 ELSE 0 END), "
+		"0) FROM help_requests WHERE county_code = ?%s AND state = 'closed' AND closed_at >= ? AND "
+		"closed_at < ? GROUP BY township_code",
+		m->township ? " AND township_code = ?" : "");
+	args_text(&a, m->county);
+	if (m->township)
+		args_text(&a, m->township);
+	args_int(&a, m->from);
+	args_int(&a, m->to);
+	rc = conn_prepare(c, sql, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		json_t *g = group(towns, stmt_text(c, st, 0), 0);
+
+		add_int(g, "closed", stmt_int64(c, st, 1));
+		add_int(g, "closed_with_feedback", stmt_int64(c, st, 2));
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+static int referral_counts(store_conn *c, const metrics_q *m, json_t *units)
+{
+	store_args a = {0};
+	store_stmt *st = NULL;
+	char sql[900];
+	int rc;
+
+	wb_snprintf(sql, sizeof(sql),
+		    "SELECT CAST(f.unit_id AS TEXT), u.code, u.name, u.kind, f.state, COUNT(*), "
+		    "COALESCE(SUM(CASE WHEN f.step_due_at IS NOT NULL AND f.step_due_at < ? THEN 1 ELSE 0 END), 0) "
+		    "FROM referrals f JOIN units u ON u.id = f.unit_id JOIN help_requests q ON q.id = f.request_id "
+		    "WHERE f.county_code = ?%s AND (f.state IN ('pending', 'accepted') OR (f.ended_at >= ? AND "
+		    "f.ended_at < ?)) GROUP BY f.unit_id, u.code, u.name, u.kind, f.state",
+		    m->township ? " AND q.township_code = ?" : "");
+	args_int(&a, m->now);
+	args_text(&a, m->county);
+	if (m->township)
+		args_text(&a, m->township);
+	args_int(&a, m->from);
+	args_int(&a, m->to);
+	rc = conn_prepare(c, sql, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		json_t *g = group(units, stmt_text(c, st, 0), 1);
+		const char *state = stmt_text(c, st, 4);
+		long long id = 0;
+
+		wb_parse_int64(stmt_text(c, st, 0), 1, INT64_MAX, &id);
+		json_object_set_new(g, "unit_id", json_integer(id));
+		json_object_set_new(g, "code", json_string(stmt_text(c, st, 1)));
+		json_object_set_new(g, "name", json_string(stmt_text(c, st, 2)));
+		json_object_set_new(g, "kind", json_string(stmt_text(c, st, 3)));
+		if (strcmp(state, "pending") == 0 || strcmp(state, "accepted") == 0) {
+			add_int(json_object_get(g, "open"), state, stmt_int64(c, st, 5));
+			add_int(g, "overdue", stmt_int64(c, st, 6));
+		} else {
+			add_int(g,
+				strcmp(state, "done") == 0       ? "done"
+				: strcmp(state, "declined") == 0 ? "declined"
+								 : "cancelled",
+				stmt_int64(c, st, 5));
+		}
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* Time per step: of the township's own steps (units 0) or the units'. */
+static int step_times(store_conn *c, const metrics_q *m, int of_units, json_t *map)
+{
+	store_args a = {0};
+	store_stmt *st = NULL;
+	durations d = {NULL, 0, 0, 0};
+	char sql[800], key[32] = "", stage[32] = "";
+	int rc;
+
+	wb_snprintf(
+		sql, sizeof(sql),
+		"SELECT %s, from_state, at - stage_started_at, CASE WHEN stage_due_at IS NOT NULL AND at > "
+		"stage_due_at THEN 1 ELSE 0 END FROM request_steps WHERE county_code = ?%s AND unit_id IS %s NULL "
+		"AND from_state IS NOT NULL AND stage_started_at IS NOT NULL AND at >= ? AND at < ? ORDER BY 1, 2, 3",
+		of_units ? "CAST(unit_id AS TEXT)" : "township_code", m->township ? " AND township_code = ?" : "",
+		of_units ? "NOT" : "");
+	args_text(&a, m->county);
+	if (m->township)
+		args_text(&a, m->township);
+	args_int(&a, m->from);
+	args_int(&a, m->to);
+	rc = conn_prepare(c, sql, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_args(c, st, &a);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *k = stmt_text(c, st, 0), *s = stmt_text(c, st, 1);
+
+		if (strcmp(k, key) != 0 || strcmp(s, stage) != 0) {
+			if (key[0])
+				dur_flush(&d, stage, json_object_get(group(map, key, of_units), "steps"));
+			wb_strlcpy(key, k, sizeof(key));
+			wb_strlcpy(stage, s, sizeof(stage));
+		}
+		rc = dur_add(&d, stmt_int64(c, st, 2), (int)stmt_int64(c, st, 3));
+	}
+	stmt_reset(c, st);
+	if (rc >= 0 && key[0])
+		dur_flush(&d, stage, json_object_get(group(map, key, of_units), "steps"));
+	free(d.v);
+	return rc < 0 ? rc : WB_OK;
+}
+
+static int time_param(http_req *r, const char *name, int64_t *out)
+{
+	const char *s = http_query(r, name);
+	int ymd;
+
+	if (!s)
+		return 0;
+	if (deadline_date_parse(s, &ymd) == 0) {
+		char iso[40];
+
+		wb_snprintf(iso, sizeof(iso), "%sT00:00:00+08:00", s);
+		return deadline_time_parse(iso, out) == 0 ? 0 : -1;
+	}
+	return deadline_time_parse(s, out) == 0 ? 0 : -1;
+}
+
+int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	metrics_q m;
+	json_t *towns = json_object(), *units = json_object(), *tarr = json_array(), *uarr = json_array();
+	json_t *totals =
+		json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "overdue", 0, "closed", 0, "closed_with_feedback", 0);
+	const char *key;
+	json_t *g;
+	int rc = WB_OK;
+
+	(void)a;
+	memset(&m, 0, sizeof(m));
+	m.county = p->county_code;
+	m.now = clock_now();
+	m.to = m.now + 1;
+	m.from = m.now - 365 * 86400;
+	if (strcmp(p->role, "station") == 0 || strcmp(p->role, "supervisor") == 0) {
+		m.township = p->area_code;
+	} else if (strcmp(p->role, "center") != 0 && strcmp(p->role, "committee") != 0) {
+		api_error(r, 403, "forbidden", "the loop's figures are for the centre, the committee and the townships",
+			  NULL);
+		goto out;
+	}
+	if (time_param(r, "from", &m.from) || time_param(r, "to", &m.to) || m.from >= m.to) {
+		api_error(r, 422, "validation_failed",
+			  "from and to must be dates (YYYY-MM-DD) or times, from before to", "from");
+		goto out;
+	}
+	rc = open_by_stage(c, &m, towns);
+	if (rc == WB_OK)
+		rc = step_times(c, &m, 0, towns);
+	if (rc == WB_OK)
+		rc = referral_counts(c, &m, units);
+	if (rc == WB_OK)
+		rc = step_times(c, &m, 1, units);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	json_object_foreach(towns, key, g)
+	{
+		area_rec ar;
+
+		json_object_set_new(g, "code", json_string(key));
+		json_object_set_new(g, "name",
+				    store_area_get(c, key, &ar) == WB_OK ? json_string(ar.name) : json_null());
+		add_int(totals, "open", json_integer_value(json_object_get(g, "open_total")));
+		add_int(totals, "overdue", json_integer_value(json_object_get(g, "overdue")));
+		add_int(totals, "closed", json_integer_value(json_object_get(g, "closed")));
+		add_int(totals, "closed_with_feedback", json_integer_value(json_object_get(g, "closed_with_feedback")));
+		json_array_append(tarr, g);
+	}
+	json_object_foreach(units, key, g)
+	{
+		if (!json_object_get(g, "unit_id")) {
+			/* steps of a unit with no referral counted in the period */
+			unit_rec u;
+			long long id = 0;
+
+			wb_parse_int64(key, 1, INT64_MAX, &id);
+			json_object_set_new(g, "unit_id", json_integer(id));
+			if (store_unit_get(c, id, &u) == WB_OK) {
+				json_object_set_new(g, "code", json_string(u.code));
+				json_object_set_new(g, "name", json_string(u.name));
+				json_object_set_new(g, "kind", json_string(u.kind));
+			}
+		}
+		json_array_append(uarr, g);
+	}
+	api_json(r, 200,
+		 json_pack("{s:I, s:I, s:I, s:s?, s:O, s:O, s:O}", "from", (json_int_t)m.from, "to", (json_int_t)m.to,
+			   "generated_at", (json_int_t)m.now, "township", m.township, "totals", totals, "townships",
+			   tarr, "departments", uarr));
+out:
+	json_decref(towns);
+	json_decref(units);
+	json_decref(tarr);
+	json_decref(uarr);
+	json_decref(totals);
+	return 0;
+}

@@ -1,0 +1,429 @@
+/*
+ * /api/v1/referrals: what the centre referred to departments and
+ * organisations, and their steps (accept or decline, progress, complete;
+ * the centre may cancel). A department or organisation lists and acts on
+ * its own referrals only; while one is active it may read the child's file
+ * within the granted fields (security/access.c, SCOPE_REFERRAL), and that
+ * ends with the referral.
+ *
+ * When the last active referral of a request ends, the request moves on to
+ * referrals_done in the same job (a system step), so "all referrals done"
+ * can never be missed or taken twice.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "loop.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX     200
+
+int64_t loop_referral_due(const deadline_config *cfg, enum referral_state s, int64_t due_at, int short_deadlines,
+			  int64_t since)
+{
+	int64_t d;
+
+	switch (s) {
+	case RS_PENDING: return deadline_due(cfg, DL_REFERRAL_PENDING, short_deadlines, since);
+	case RS_ACCEPTED:
+		d = deadline_due(cfg, DL_REFERRAL_ACCEPTED, short_deadlines, since);
+		if (!due_at)
+			return d;
+		return short_deadlines && d < due_at ? d : due_at;
+	default: return 0;
+	}
+}
+
+int loop_referrals_check(store_conn *c, request_rec *q, const deadline_config *cfg, int64_t now, int *moved_out,
+			 int *queued_out)
+{
+	step_rec *s;
+	int total = 0, active = 0, rc;
+	int64_t since = q->state_since, due = q->step_due_at;
+
+	*moved_out = 0;
+	if (strcmp(q->state, "referred") != 0)
+		return WB_OK;
+	rc = store_referral_counts(c, q->id, &total, &active);
+	if (rc || total == 0 || active > 0)
+		return rc;
+	wb_strlcpy(q->state, "referrals_done", sizeof(q->state));
+	q->state_since = now;
+	q->step_due_at = loop_state_due(cfg, CS_REFERRALS_DONE, !strcmp(q->urgency, "urgent") || q->priority, now);
+	q->updated_at = now;
+	rc = store_request_update(c, q, q->version);
+	if (rc)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return WB_ENOMEM;
+	wb_strlcpy(s->county_code, q->county_code, sizeof(s->county_code));
+	wb_strlcpy(s->township_code, q->township_code, sizeof(s->township_code));
+	s->request_id = q->id;
+	wb_strlcpy(s->action, "referrals_complete", sizeof(s->action));
+	wb_strlcpy(s->from_state, "referred", sizeof(s->from_state));
+	wb_strlcpy(s->to_state, "referrals_done", sizeof(s->to_state));
+	wb_strlcpy(s->actor_role, "system", sizeof(s->actor_role));
+	s->stage_started_at = since;
+	s->stage_due_at = due;
+	s->at = now;
+	rc = store_step_add(c, s);
+	free(s);
+	if (rc == WB_OK)
+		rc = loop_fanout(c, q, case_audience(CA_REFERRALS_COMPLETE, CS_REFERRED, CS_REFERRALS_DONE, NULL),
+				 "request.referrals_complete", 0, NULL, 0, 0, NULL, q->step_due_at, now, 0, queued_out);
+	*moved_out = rc == WB_OK;
+	return rc;
+}
+
+typedef struct resched {
+	store_conn *c;
+	const request_rec *q;
+	const deadline_config *cfg;
+	int rc;
+} resched;
+
+static int reschedule_one(const referral_rec *f, void *arg)
+{
+	resched *x = arg;
+	enum referral_state s = RS_NONE;
+	referral_rec *n;
+
+	referral_state_parse(f->state, &s);
+	if (!referral_is_active(s))
+		return WB_OK;
+	n = malloc(sizeof(*n));
+	if (!n)
+		return WB_ENOMEM;
+	*n = *f;
+	n->step_due_at = loop_referral_due(x->cfg, s, f->due_at, !strcmp(x->q->urgency, "urgent") || x->q->priority,
+					   f->state_since);
+	x->rc = store_referral_update(x->c, n, f->version);
+	free(n);
+	return x->rc;
+}
+
+int loop_referrals_reschedule(store_conn *c, const request_rec *q, const deadline_config *cfg)
+{
+	resched x = {c, q, cfg, WB_OK};
+	int rc = store_referrals_of(c, q->id, reschedule_one, &x);
+
+	return rc ? rc : x.rc;
+}
+
+/* ---- the list ---- */
+
+typedef struct list_ctx {
+	const loop_viewer *v;
+	json_t *items;
+	int64_t last_id;
+	int n;
+} list_ctx;
+
+static int list_cb(const referral_rec *f, void *arg)
+{
+	list_ctx *l = arg;
+
+	json_array_append_new(l->items, loop_referral_json(l->v, f, 1));
+	l->last_id = f->id;
+	l->n++;
+	return WB_OK;
+}
+
+static int is_unit_role(const sec_principal *p)
+{
+	return strcmp(p->role, "department") == 0 || strcmp(p->role, "org") == 0;
+}
+
+int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	referral_filter f;
+	loop_viewer v;
+	list_ctx l;
+	audit_entry e;
+	const char *s;
+	long long n;
+	json_t *j;
+	int rc;
+
+	if (!is_unit_role(p) && strcmp(p->role, "center") != 0)
+		return api_error(r, 403, "forbidden", "referrals are listed for the centre and the units they go to",
+				 NULL);
+	memset(&f, 0, sizeof(f));
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit))
+		return 0;
+	if ((s = http_query(r, "cursor"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
+			return api_error(r, 422, "validation_failed",
+					 "cursor must be the next_cursor of the previous page", "cursor");
+		f.before_id = n;
+	}
+	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
+		enum referral_state st;
+
+		if (strcmp(s, "active") != 0 && referral_state_parse(s, &st) != 0)
+			return api_error(r, 422, "validation_failed",
+					 "state must be pending, accepted, declined, done, cancelled, active or all",
+					 "state");
+		f.state = s;
+	}
+	if ((s = http_query(r, "request_id"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
+			return api_error(r, 422, "validation_failed", "request_id must be a number", "request_id");
+		f.request_id = n;
+	}
+	if ((s = http_query(r, "unit_id"))) {
+		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
+			return api_error(r, 422, "validation_failed", "unit_id must be a number", "unit_id");
+		f.unit_id = n;
+	}
+	/* a unit sees its own referrals, whatever it asks for */
+	if (is_unit_role(p))
+		f.unit_id = p->unit_id;
+	loop_viewer_init(&v, a, c, p);
+	l.v = &v;
+	l.items = json_array();
+	l.last_id = 0;
+	l.n = 0;
+	rc = store_referral_list(c, p->county_code, &f, list_cb, &l);
+	if (rc) {
+		json_decref(l.items);
+		return api_fail(r, rc);
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "referral.list", "referral", "", "ok");
+	wb_snprintf(e.detail, sizeof(e.detail), "{\"unit_id\":%" PRId64 ",\"state\":\"%s\",\"returned\":%d}", f.unit_id,
+		    f.state ? f.state : "all", l.n);
+	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+		json_decref(l.items);
+		return api_fail(r, WB_ESTORE);
+	}
+	j = json_pack("{s:o}", "items", l.items);
+	if (j) {
+		char cur[24];
+
+		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
+		json_object_set_new(j, "next_cursor", l.n == f.limit ? json_string(cur) : json_null());
+	}
+	return api_json(r, 200, j);
+}
+
+/* ---- steps ---- */
+
+static const api_field action_fields[] = {
+	{"action", JSON_STRING, 1, 32},           {"version", JSON_INTEGER, 1, 0},
+	{"note", JSON_STRING, 0, REQ_TEXT_MAX},   {"reason", JSON_STRING, 0, REQ_REASON_MAX},
+	{"result", JSON_STRING, 0, REQ_TEXT_MAX}, {NULL, 0, 0, 0},
+};
+
+typedef struct ref_job {
+	const sec_principal *p;
+	referral_rec *f;
+	int64_t version;
+	enum referral_action action;
+	enum referral_state from, to;
+	int64_t from_since, from_due; /* the stage this step ends */
+	const char *note;
+	const deadline_config *cfg;
+	int64_t now;
+	int queued;
+	int moved; /* out: the request moved on to referrals_done */
+} ref_job;
+
+static int ref_fn(store_conn *c, void *arg)
+{
+	ref_job *j = arg;
+	referral_rec *f = j->f;
+	request_rec *q = malloc(sizeof(*q));
+	step_rec *s = calloc(1, sizeof(*s));
+	char event[48];
+	int rc;
+
+	if (!q || !s) {
+		rc = WB_ENOMEM;
+		goto out;
+	}
+	rc = store_referral_update(c, f, j->version);
+	if (rc == WB_OK)
+		rc = store_request_get(c, NULL, 0, f->request_id, q);
+	if (rc)
+		goto out;
+	wb_strlcpy(s->county_code, q->county_code, sizeof(s->county_code));
+	wb_strlcpy(s->township_code, q->township_code, sizeof(s->township_code));
+	s->request_id = q->id;
+	s->referral_id = f->id;
+	s->unit_id = f->unit_id;
+	wb_snprintf(s->action, sizeof(s->action), "referral_%s", referral_action_name(j->action));
+	wb_strlcpy(s->to_state, f->state, sizeof(s->to_state));
+	s->actor_id = j->p->user_id;
+	wb_strlcpy(s->actor_role, j->p->role, sizeof(s->actor_role));
+	if (j->to != j->from) {
+		/* the referral's stage this step ends */
+		wb_snprintf(s->from_state, sizeof(s->from_state), "referral_%s", referral_state_name(j->from));
+		s->stage_started_at = j->from_since;
+		s->stage_due_at = j->from_due;
+	}
+	s->at = j->now;
+	if (j->note)
+		wb_strlcpy(s->note, j->note, sizeof(s->note));
+	rc = store_step_add(c, s);
+	wb_snprintf(event, sizeof(event), "referral.%s", referral_action_name(j->action));
+	if (rc == WB_OK)
+		rc = loop_fanout(c, q, referral_audience(j->action), event, f->id, &f->unit_id, 1, 0, NULL,
+				 f->step_due_at, j->now, j->p->user_id, &j->queued);
+	if (rc == WB_OK && !referral_is_active(j->to))
+		rc = loop_referrals_check(c, q, j->cfg, j->now, &j->moved, &j->queued);
+out:
+	free(q);
+	free(s);
+	return rc;
+}
+
+static int refuse(http_req *r, const loop_viewer *v, const referral_rec *f, int status, const char *action)
+{
+	json_t *j = loop_referral_json(v, f, 0);
+	json_t *allowed = json_incref(json_object_get(j, "allowed_actions"));
+	char msg[160];
+
+	json_decref(j);
+	if (status == 403)
+		wb_snprintf(msg, sizeof(msg), "you may not %s this referral", action);
+	else
+		wb_snprintf(msg, sizeof(msg), "'%s' is not allowed while the referral is %s", action, f->state);
+	return api_json(r, status,
+			json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "code",
+				  status == 403 ? "forbidden" : "invalid_transition", "message", msg, "state", f->state,
+				  "allowed", allowed ? allowed : json_array()));
+}
+
+int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	referral_rec *old = malloc(sizeof(*old)), *f = malloc(sizeof(*f));
+	deadline_config *cfg = malloc(sizeof(*cfg));
+	request_rec *q = malloc(sizeof(*q));
+	ref_job j;
+	loop_viewer v;
+	audit_entry e;
+	int64_t id;
+	int own, rc;
+
+	memset(&j, 0, sizeof(j));
+	if (!old || !f || !cfg || !q) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, action_fields))
+		goto out;
+	if (referral_action_parse(api_str(body, "action"), &j.action) != 0) {
+		api_error(r, 422, "validation_failed", "action must be accept, decline, progress, complete or cancel",
+			  "action");
+		goto out;
+	}
+	rc = store_referral_get(c, id, old);
+	own = is_unit_role(p) && old->unit_id == p->unit_id;
+	/* a referral is found by its unit and the centre of its county only */
+	if (rc == WB_OK && (strcmp(old->county_code, p->county_code) != 0 || (!own && strcmp(p->role, "center") != 0)))
+		rc = WB_ENOTFOUND;
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	loop_viewer_init(&v, a, c, p);
+	referral_state_parse(old->state, &j.from);
+	rc = referral_transition(j.from, j.action, p->role, own, &j.to);
+	if (rc) {
+		refuse(r, &v, old, rc == WB_EFORBIDDEN ? 403 : 409, referral_action_name(j.action));
+		goto out;
+	}
+	j.version = json_integer_value(json_object_get(body, "version"));
+	if (j.version != old->version) {
+		api_error(r, 409, "version_conflict", "the referral was changed meanwhile; reload it and try again",
+			  "version");
+		goto out;
+	}
+	rc = store_request_get(c, NULL, 0, old->request_id, q);
+	if (rc == WB_OK)
+		rc = loop_config_load(c, old->county_code, cfg);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	*f = *old;
+	j.now = clock_now();
+	j.from_since = old->state_since;
+	j.from_due = old->step_due_at;
+	j.note = api_str(body, "note");
+	switch (j.action) {
+	case RA_DECLINE:
+	case RA_CANCEL:
+		if (!api_str(body, "reason") || !api_str(body, "reason")[0]) {
+			api_error(r, 422, "required", "give the reason", "reason");
+			goto out;
+		}
+		wb_strlcpy(f->decline_reason, api_str(body, "reason"), sizeof(f->decline_reason));
+		j.note = f->decline_reason;
+		break;
+	case RA_COMPLETE:
+		if (!api_str(body, "result") || !api_str(body, "result")[0]) {
+			api_error(r, 422, "required", "complete needs the result", "result");
+			goto out;
+		}
+		wb_strlcpy(f->result, api_str(body, "result"), sizeof(f->result));
+		j.note = f->result;
+		break;
+	case RA_PROGRESS:
+		if (!j.note || !j.note[0]) {
+			api_error(r, 422, "required", "progress needs a note", "note");
+			goto out;
+		}
+		break;
+	default: break;
+	}
+	if (j.to != j.from) {
+		wb_strlcpy(f->state, referral_state_name(j.to), sizeof(f->state));
+		f->state_since = j.now;
+		f->step_due_at =
+			loop_referral_due(cfg, j.to, f->due_at, !strcmp(q->urgency, "urgent") || q->priority, j.now);
+		if (!referral_is_active(j.to))
+			f->ended_at = j.now;
+	}
+	f->updated_at = j.now;
+	j.p = p;
+	j.f = f;
+	j.cfg = cfg;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	wb_snprintf(e.action, sizeof(e.action), "referral.%s", referral_action_name(j.action));
+	audit_entry_set(&e, e.action, "referral", e.object_id, "ok");
+	wb_snprintf(e.detail, sizeof(e.detail),
+		    "{\"request_id\":%" PRId64 ",\"unit_id\":%" PRId64 ",\"from\":\"%s\",\"to\":\"%s\"}", f->request_id,
+		    f->unit_id, old->state, f->state);
+	rc = audit_submit(a->audit, &e, ref_fn, &j);
+	if (rc == WB_ECONFLICT) {
+		api_error(r, 409, "version_conflict", "the referral or its request was changed meanwhile; reload it",
+			  "version");
+		goto out;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (j.queued)
+		loop_webhooks_kick();
+	if (store_referral_get(c, id, f) != WB_OK) {
+		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	api_json(r, 200, loop_referral_json(&v, f, 1));
+out:
+	json_decref(body);
+	free(old);
+	free(f);
+	free(cfg);
+	free(q);
+	return 0;
+}

@@ -1,0 +1,617 @@
+// The closed loop (SPEC §4) over the API, on SQLite and PostgreSQL: the
+// story of the county it is modelled on from the child director's report
+// to the delivered feedback, with its full timeline; the referral grant on
+// the child's file (and its end); mandatory reports; the state machine's
+// refusals (409 with the allowed steps, 403 for a role that may never take
+// a step), version races, withdraw and reopen; inbox; attachments; the
+// priority flag; the department's own list; metrics and configuration.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import {
+	VILLAGE,
+	TOWNSHIP,
+	OTHER_VILLAGE,
+	act,
+	step,
+	referralOf,
+	refAct,
+	unitIds,
+	cstDate,
+	birthForAge,
+	inbox,
+	PNG,
+	PDF,
+	postExpecting,
+} from './lib/loop.mjs';
+
+describeEachDriver('closed loop', (driver) => {
+	let srv, director, station, supervisor, centre, committee, medical, charity, police, school, director2, auditor;
+	let units;
+	let story; // {child, request} of the leukaemia story, closed at the end of its test
+
+	before(async () => {
+		srv = await startServer(driver);
+		[director, station, supervisor, centre, committee, medical, charity, police, school, director2, auditor] =
+			await Promise.all(
+				[
+					'director',
+					'station',
+					'supervisor',
+					'center',
+					'committee',
+					'dept_medical_insurance',
+					'org',
+					'dept_public_security',
+					'school',
+					'director2',
+					'auditor',
+				].map((u) => srv.login(u)),
+			);
+		units = await unitIds(centre);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	const newChild = async (extra = {}) => {
+		const r = await director.post('/api/v1/children', {
+			name: uniqueName('求助'),
+			sex: 'M',
+			birth_date: birthForAge(7),
+			village_code: VILLAGE,
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const file = async (client, body) => {
+		const r = await client.post('/api/v1/requests', { kind: 'medical', narrative: '需要帮助', ...body });
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+
+	test('the story: a 7-year-old with leukaemia, from the village to two referrals and back, with every step on the timeline', async () => {
+		const child = await newChild({
+			serious_illness: '急性淋巴细胞白血病',
+			family_poverty: true,
+			notes: '只给工作人员看的备注',
+			guardians: [{ relation: 'father', name: '王某某', status: 'working_away', work_place: '上海', phone: '13800138000' }],
+		});
+		// 1. the child director files the request
+		const filed = await file(director, {
+			child_id: child.id,
+			kind: 'medical',
+			narrative: '7岁儿童确诊白血病，家庭困难，需要医疗救助。',
+		});
+		assert.equal(filed.state, 'reported');
+		assert.equal(filed.child.id, child.id);
+		assert.equal(filed.child.age, 7);
+		assert.equal(filed.village_code, VILLAGE);
+		assert.equal(filed.township_code, TOWNSHIP);
+		assert.deepEqual(filed.holder.tier, 'township', 'the township station holds a new report');
+		assert.equal(filed.holder.area_code, TOWNSHIP);
+		assert.ok(filed.due_at > filed.state_since, 'the step has a deadline');
+		assert.equal(filed.reporter.user_id, director.me.user.id);
+		const id = filed.id;
+
+		// 2. the station reviews and forwards it to the centre
+		let q = await step(station, id, 'review');
+		assert.equal(q.state, 'township_review');
+		assert.deepEqual(q.allowed_actions.sort(), ['forward', 'resolve', 'withdraw'].sort());
+		q = await step(station, id, 'forward', { note: '需县级统筹医疗救助' });
+		assert.equal(q.state, 'forwarded');
+		assert.equal(q.holder.tier, 'centre');
+
+		// 3. the centre accepts and refers to the medical-insurance bureau and the county charity association
+		q = await step(centre, id, 'accept');
+		assert.equal(q.state, 'accepted');
+		const due = cstDate(20);
+		q = await step(centre, id, 'refer', {
+			referrals: [
+				{ unit_id: units.medical_insurance, ask: '临时医疗救助', fields: ['health', 'guardians'], due_date: due },
+				{ unit_id: units.county_charity, ask: '慈善救助金', fields: ['health'] },
+			],
+		});
+		assert.equal(q.state, 'referred');
+		assert.equal(q.holder.tier, 'units');
+		const detail = (await centre.get(`/api/v1/requests/${id}`)).body;
+		assert.deepEqual(
+			detail.holder.units.map((u) => u.code).sort(),
+			['county_charity', 'medical_insurance'],
+			'everyone sees who holds it',
+		);
+		assert.equal(detail.referrals.length, 2);
+
+		// while its referral is active the bureau reads the child within the granted fields
+		const seen = await medical.get(`/api/v1/children/${child.id}`);
+		assert.equal(seen.status, 200, seen.text);
+		assert.equal(seen.body.name, child.name);
+		assert.equal(seen.body.age, 7);
+		assert.equal(seen.body.serious_illness, '急性淋巴细胞白血病', 'health was granted');
+		assert.equal(seen.body.guardians.length, 1, 'guardians were granted');
+		assert.equal(seen.body.guardians[0].phone, '138****8000', 'phone numbers stay masked');
+		assert.deepEqual(seen.body.granted_fields.sort(), ['guardians', 'health']);
+		for (const k of ['notes', 'id_number', 'village_code', 'family_poverty', 'categories', 'director_id'])
+			assert.ok(!(k in seen.body), `${k} was not granted`);
+		assert.equal((await medical.get(`/api/v1/children/${child.id}/history`)).status, 403);
+		const charitySees = await charity.get(`/api/v1/children/${child.id}`);
+		assert.equal(charitySees.status, 200);
+		assert.ok(!('guardians' in charitySees.body), 'the charity was not granted guardians');
+		const listed = await medical.get('/api/v1/children');
+		assert.deepEqual(
+			listed.body.items.map((c) => c.id),
+			[child.id],
+			'the bureau lists only the referred child',
+		);
+		// the bureau's referral shows the child while active
+		const mine = await referralOf(medical, id);
+		assert.equal(mine.unit.code, 'medical_insurance');
+		assert.equal(mine.ask, '临时医疗救助');
+		assert.equal(mine.child.id, child.id);
+		assert.deepEqual(mine.allowed_actions, ['accept', 'decline']);
+		assert.ok(mine.due_at > 0);
+
+		// 4. both accept and finish with results
+		let r = await refAct(medical, id, 'accept');
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.state, 'accepted');
+		r = await refAct(medical, id, 'progress', { note: '已受理，正在审核医疗费用' });
+		assert.equal(r.status, 200, r.text);
+		r = await refAct(medical, id, 'complete', { result: '已批准临时医疗救助 3 万元' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.state, 'done');
+		assert.equal(r.body.child, null, 'no child once the referral is done');
+		// the bureau's access ended with its referral
+		assert.equal((await medical.get(`/api/v1/children/${child.id}`)).status, 404);
+		assert.deepEqual((await medical.get('/api/v1/children')).body.items, []);
+		assert.equal((await centre.get(`/api/v1/requests/${id}`)).body.state, 'referred', 'the charity still works on it');
+		r = await refAct(charity, id, 'accept');
+		assert.equal(r.status, 200, r.text);
+		r = await refAct(charity, id, 'complete', { result: '县慈善总会资助 1 万元' });
+		assert.equal(r.status, 200, r.text);
+		// every referral ended: the request moved on by itself
+		q = (await centre.get(`/api/v1/requests/${id}`)).body;
+		assert.equal(q.state, 'referrals_done');
+		assert.deepEqual(q.allowed_actions, ['refer', 'send_result', 'withdraw', 'set_priority']);
+
+		// 5. the centre sends the result down; the director delivers it and records the feedback
+		q = await step(centre, id, 'send_result', { result: '医保临时救助 3 万元，慈善资助 1 万元，已到账。' });
+		assert.equal(q.state, 'result_sent');
+		assert.equal(q.holder.tier, 'village');
+		assert.equal((await act(centre, id, 'close')).status, 409, 'not closed before the feedback');
+		q = await step(director, id, 'deliver_feedback', { feedback: '已当面告知家长，家长表示感谢。', rating: 'satisfied' });
+		assert.equal(q.state, 'feedback_delivered');
+		assert.equal(q.feedback.rating, 'satisfied');
+
+		// 6. the centre closes it
+		q = await step(centre, id, 'close');
+		assert.equal(q.state, 'closed');
+		assert.ok(q.closed_at > 0);
+		assert.equal(q.holder, null);
+
+		// the timeline shows every step: who, when, how long against its deadline
+		const full = (await centre.get(`/api/v1/requests/${id}`)).body;
+		const steps = full.timeline.steps;
+		assert.deepEqual(
+			steps.map((s) => `${s.action}:${s.to_state}`),
+			[
+				'file:reported',
+				'review:township_review',
+				'forward:forwarded',
+				'accept:accepted',
+				'refer:referred',
+				'refer:pending',
+				'refer:pending',
+				'referral_accept:accepted',
+				'referral_progress:accepted',
+				'referral_complete:done',
+				'referral_accept:accepted',
+				'referral_complete:done',
+				'referrals_complete:referrals_done',
+				'send_result:result_sent',
+				'deliver_feedback:feedback_delivered',
+				'close:closed',
+			],
+		);
+		const byAction = (a) => steps.filter((s) => s.action === a);
+		assert.equal(byAction('file')[0].actor.user_id, director.me.user.id);
+		assert.equal(byAction('review')[0].actor.role, 'station');
+		assert.equal(byAction('review')[0].from_state, 'reported');
+		assert.equal(byAction('accept')[0].actor.role, 'center');
+		assert.equal(byAction('referral_complete')[0].unit_id, units.medical_insurance);
+		assert.equal(byAction('referral_complete')[1].unit_id, units.county_charity);
+		assert.equal(byAction('referrals_complete')[0].actor.role, 'system');
+		assert.equal(byAction('deliver_feedback')[0].actor.role, 'director');
+		for (const s of steps) {
+			assert.ok(s.at >= filed.created_at, `${s.action} has its time`);
+			assert.ok(s.actor, `${s.action} names who took it`);
+			if (s.from_state && s.action !== 'referral_progress') {
+				assert.ok(s.duration_s >= 0, `${s.action} says how long its stage took`);
+				assert.equal(s.duration_s, s.at - s.started_at);
+				assert.equal(s.overdue, s.due_at !== null && s.at > s.due_at);
+			}
+		}
+		for (const a of ['review', 'forward', 'accept', 'send_result', 'deliver_feedback', 'close'])
+			assert.ok(byAction(a)[0].due_at > byAction(a)[0].started_at, `${a}: the stage it ended had a deadline`);
+		assert.equal(full.timeline.current.stage, 'closed');
+		story = { child, id };
+
+		// every step and every read of the request is in the audit log
+		const log = await auditor.listAll(`/api/v1/audit?object_type=request&object_id=${id}`);
+		const actions = new Set(log.map((e) => e.action));
+		for (const a of ['request.file', 'request.review', 'request.forward', 'request.accept', 'request.refer', 'request.send_result', 'request.deliver_feedback', 'request.close', 'request.read'])
+			assert.ok(actions.has(a), `audit has ${a}`);
+		const refLog = await auditor.listAll('/api/v1/audit?object_type=referral');
+		assert.ok(refLog.filter((e) => e.action === 'referral.complete').length >= 2);
+	});
+
+	test('a closed request can be reopened (with a reason) and the department list shows only its own referrals', async () => {
+		assert.ok(story, 'runs after the story');
+		assert.equal((await act(centre, story.id, 'reopen')).status, 422, 'a reason is required');
+		const q = await step(centre, story.id, 'reopen', { reason: '家长反映后续治疗仍需救助' });
+		assert.equal(q.state, 'accepted');
+		assert.equal(q.closed_at, null);
+		assert.equal(q.feedback, null, 'the feedback is asked again');
+		// a second request referred only to the charity: the bureau does not see it
+		const other = await file(director, { village_code: VILLAGE, child_description: '约10岁女孩', kind: 'living_hardship' });
+		await step(centre, other.id, 'accept');
+		await step(centre, other.id, 'refer', { referrals: [{ unit_id: units.county_charity, ask: '生活救助' }] });
+		const bureau = await medical.listAll('/api/v1/referrals');
+		assert.ok(bureau.length >= 1);
+		for (const f of bureau) assert.equal(f.unit.code, 'medical_insurance');
+		assert.ok(!bureau.some((f) => f.request_id === other.id));
+		// asking for another unit's referrals still answers only one's own
+		const forced = await medical.listAll(`/api/v1/referrals?unit_id=${units.county_charity}`);
+		for (const f of forced) assert.equal(f.unit.code, 'medical_insurance');
+		const org = await charity.listAll('/api/v1/referrals');
+		assert.ok(org.some((f) => f.request_id === other.id));
+		for (const f of org) assert.equal(f.unit.code, 'county_charity');
+		// the bureau may not read or act on the charity's referral or request
+		const theirs = (await centre.get(`/api/v1/referrals?request_id=${other.id}`)).body.items[0];
+		const steal = await medical.post(`/api/v1/referrals/${theirs.id}/actions`, { action: 'accept', version: theirs.version });
+		assert.equal(steal.status, 404, steal.text);
+		assert.equal((await medical.get(`/api/v1/requests/${other.id}`)).status, 404);
+		assert.equal((await director.get('/api/v1/referrals')).status, 403);
+		// a declined referral goes back to the centre
+		const dec = await refAct(charity, other.id, 'decline');
+		assert.equal(dec.status, 422, 'a reason is required');
+		const ok = await refAct(charity, other.id, 'decline', { reason: '不属于本会救助范围' });
+		assert.equal(ok.status, 200, ok.text);
+		const back = (await centre.get(`/api/v1/requests/${other.id}`)).body;
+		assert.equal(back.state, 'referrals_done');
+		assert.equal(back.holder.tier, 'centre');
+		assert.equal(back.referrals[0].decline_reason, '不属于本会救助范围');
+		// and the centre refers again, to another unit
+		const again = await step(centre, other.id, 'refer', { referrals: [{ unit_id: units.civil_affairs, ask: '临时救助' }] });
+		assert.equal(again.state, 'referred');
+		const dup = await act(centre, other.id, 'refer', { referrals: [{ unit_id: units.civil_affairs, ask: '再次' }] });
+		assert.equal(dup.status, 409);
+		assert.equal(dup.body.error.code, 'duplicate_referral');
+	});
+
+	test('an invalid step answers 409 with the allowed next steps; a role that may never take it gets 403', async () => {
+		const q = await file(director, { village_code: VILLAGE, child_description: '未登记的男孩', kind: 'schooling' });
+		const bad = await act(station, q.id, 'forward');
+		assert.equal(bad.status, 409, bad.text);
+		assert.equal(bad.body.error.code, 'invalid_transition');
+		assert.equal(bad.body.error.state, 'reported');
+		assert.deepEqual(bad.body.error.allowed, ['review', 'withdraw', 'link_child']);
+		const never = await act(director, q.id, 'accept');
+		assert.equal(never.status, 403, never.text);
+		assert.deepEqual(never.body.error.allowed, ['withdraw', 'link_child']);
+		const unknown = await act(station, q.id, 'teleport');
+		assert.equal(unknown.status, 422);
+		const stale = await station.post(`/api/v1/requests/${q.id}/actions`, { action: 'review', version: q.version + 5 });
+		assert.equal(stale.status, 409);
+		assert.equal(stale.body.error.code, 'version_conflict');
+		const noVersion = await station.post(`/api/v1/requests/${q.id}/actions`, { action: 'review' });
+		assert.equal(noVersion.status, 422);
+		// a request of another township is not there for this station
+		const far = await file(director2, { village_code: OTHER_VILLAGE, kind: 'legal' });
+		assert.equal((await station.get(`/api/v1/requests/${far.id}`)).status, 404);
+		assert.equal((await director.get(`/api/v1/requests/${far.id}`)).status, 404);
+		assert.ok(!(await station.listAll('/api/v1/requests')).some((x) => x.id === far.id));
+		const own = await station.listAll('/api/v1/requests?state=open');
+		for (const x of own) assert.equal(x.township_code, TOWNSHIP);
+		assert.ok(own.some((x) => x.id === q.id));
+	});
+
+	test('two people taking a step at once: exactly one 200, the other 409', async () => {
+		for (let i = 0; i < 3; i++) {
+			const q = await file(director, { village_code: VILLAGE, kind: 'other' });
+			const station01 = await srv.login('station01');
+			const both = await Promise.all(
+				[station, station01].map((c) => c.post(`/api/v1/requests/${q.id}/actions`, { action: 'review', version: q.version })),
+			);
+			const codes = both.map((r) => r.status).sort();
+			assert.deepEqual(codes, [200, 409], both.map((r) => r.text).join(' / '));
+			const after = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+			assert.equal(after.version, q.version + 1, 'one step was taken');
+			assert.equal(after.timeline.steps.filter((s) => s.action === 'review').length, 1);
+		}
+	});
+
+	test('withdraw with a reason: by the filer while reported, by the centre later; nothing follows', async () => {
+		const q = await file(director, { village_code: VILLAGE, kind: 'bullying' });
+		assert.equal((await act(director, q.id, 'withdraw')).status, 422);
+		const w = await step(director, q.id, 'withdraw', { reason: '已由学校处理' });
+		assert.equal(w.state, 'withdrawn');
+		assert.deepEqual(w.allowed_actions, []);
+		const after = await act(station, q.id, 'review');
+		assert.equal(after.status, 409);
+		assert.deepEqual(after.body.error.allowed, []);
+		assert.equal(after.body.error.state, 'withdrawn');
+		// the centre withdraws a referred request: its referrals end, with their grants
+		const child = await newChild();
+		const r = await file(director, { child_id: child.id, kind: 'guardianship' });
+		await step(centre, r.id, 'accept');
+		await step(centre, r.id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: '评估' }] });
+		assert.equal((await medical.get(`/api/v1/children/${child.id}`)).status, 200);
+		const cw = await step(centre, r.id, 'withdraw', { reason: '重复上报' });
+		assert.equal(cw.state, 'withdrawn');
+		const f = (await centre.get(`/api/v1/referrals?request_id=${r.id}`)).body.items[0];
+		assert.equal(f.state, 'cancelled');
+		assert.equal((await medical.get(`/api/v1/children/${child.id}`)).status, 404);
+	});
+
+	test('a local resolution: resolved by the station, delivered by the director, closed by the station', async () => {
+		const q = await file(director, { village_code: VILLAGE, kind: 'schooling' });
+		await step(station, q.id, 'review');
+		assert.equal((await act(station, q.id, 'resolve')).status, 422, 'a result is required');
+		let s = await step(station, q.id, 'resolve', { result: '已协调学校办理入学' });
+		assert.equal(s.state, 'resolved_locally');
+		assert.equal(s.holder.tier, 'village');
+		s = await step(director, q.id, 'deliver_feedback', { feedback: '孩子已入学', rating: 'basically_satisfied' });
+		assert.equal(s.holder.tier, 'township');
+		s = await step(station, q.id, 'close');
+		assert.equal(s.state, 'closed');
+	});
+
+	test('an unidentified child is linked later', async () => {
+		const q = await file(director, { village_code: VILLAGE, child_description: '集市上的流浪男孩，约8岁', kind: 'living_hardship' });
+		assert.equal(q.child, null);
+		assert.equal(q.child_description, '集市上的流浪男孩，约8岁');
+		const child = await newChild();
+		const linked = await step(director, q.id, 'link_child', { child_id: child.id });
+		assert.equal(linked.child.id, child.id);
+		assert.ok(!linked.allowed_actions.includes('link_child'), 'linked once');
+		const far = await director2.post('/api/v1/children', { name: uniqueName('远'), sex: 'F', birth_date: '2015-01-01', village_code: OTHER_VILLAGE });
+		const q2 = await file(director, { village_code: VILLAGE, kind: 'other' });
+		assert.equal((await act(director, q2.id, 'link_child', { child_id: far.body.id })).status, 422, 'only a child one can see');
+	});
+
+	test('a mandatory report goes to public security and the centre at once, without township review, and hides the reporter', async () => {
+		const child = await newChild();
+		const centreBefore = (await centre.get('/api/v1/inbox')).body.unread;
+		// a grid worker files it
+		const filedBy = await srv.login('grid');
+		const rep = await filedBy.post('/api/v1/requests', {
+			village_code: VILLAGE,
+			child_description: '身上多处伤痕的男孩',
+			kind: 'abuse_violence',
+			urgency: 'urgent',
+			mandatory: true,
+			narrative: '发现儿童疑似遭受家庭暴力',
+		});
+		assert.equal(rep.status, 201, rep.text);
+		const id = rep.body.id;
+		assert.equal(rep.body.state, 'forwarded', 'township review is skipped');
+		assert.equal(rep.body.mandatory, true);
+		assert.ok(rep.body.police_feedback.due_at > 0, 'the police feedback has its own deadline');
+		// public security has it already, in parallel with the centre
+		const pol = await referralOf(police, id);
+		assert.equal(pol.unit.code, 'public_security');
+		assert.equal(pol.state, 'pending');
+		assert.ok((await inbox(police)).some((m) => m.request_id === id && m.event === 'request.file'));
+		assert.ok((await inbox(centre)).some((m) => m.request_id === id && m.event === 'request.file'));
+		assert.ok((await centre.get('/api/v1/inbox')).body.unread > centreBefore);
+		assert.ok(!(await inbox(station)).some((m) => m.request_id === id), 'the station is not asked to review it');
+		const st = await station.get(`/api/v1/requests/${id}`);
+		assert.equal(st.status, 200);
+		assert.deepEqual(st.body.allowed_actions, ['link_child'], 'no township step on a mandatory report');
+		assert.equal((await act(station, id, 'review')).status, 409);
+		assert.equal((await act(centre, id, 'send_back', { reason: 'x' })).status, 409, 'it stays with the centre');
+		// the reporter: known to the centre, public security and the reporter, hidden from the director and the station
+		const seenBy = async (c) => (await c.get(`/api/v1/requests/${id}`)).body;
+		for (const c of [director, station]) {
+			const v = await seenBy(c);
+			assert.equal(v.reporter, null);
+			assert.equal(v.reporter_hidden, true);
+			assert.equal(v.timeline.steps[0].actor, null, 'the filing step hides who filed');
+			assert.equal(v.timeline.steps[0].actor_hidden, true);
+			assert.equal(v.source, null, 'the source would name the reporter\'s role');
+			assert.equal(v.grid_code, null, 'so would the grid');
+			assert.ok(!JSON.stringify(v).includes(filedBy.me.user.display_name));
+			assert.ok(!v.timeline.steps.some((s) => s.actor && s.actor.user_id === filedBy.me.user.id));
+		}
+		for (const c of [centre, police, filedBy]) {
+			const v = await seenBy(c);
+			assert.equal(v.reporter.user_id, filedBy.me.user.id);
+			assert.equal(v.reporter.name, filedBy.me.user.display_name);
+			assert.equal(v.source, 'grid');
+			assert.equal(v.reporter_hidden, false);
+		}
+		// the reporter finds it in their list though it carries no grid
+		assert.ok((await filedBy.listAll('/api/v1/requests')).some((x) => x.id === id));
+		assert.ok(!(await director2.listAll('/api/v1/requests')).some((x) => x.id === id));
+		// the police's feedback to the reporter is a step of its own
+		const pf = await step(police, id, 'police_feedback', { police_feedback: '已出警核查，已对监护人进行训诫。' });
+		assert.ok(pf.police_feedback.at > 0);
+		assert.equal(pf.police_feedback.text, '已出警核查，已对监护人进行训诫。');
+		assert.ok((await inbox(filedBy)).some((m) => m.request_id === id && m.event === 'request.police_feedback'));
+		assert.equal((await seenBy(director)).police_feedback.text, null, 'the text stays with the reporter');
+		assert.equal((await act(police, id, 'police_feedback', { police_feedback: 'again' })).status, 409);
+		const other = await medical.post(`/api/v1/requests/${id}/actions`, { action: 'police_feedback', version: 1, police_feedback: 'x' });
+		assert.equal(other.status, 404, 'another department does not even see it');
+		const tl = (await seenBy(centre)).timeline.steps;
+		const pstep = tl.find((s) => s.action === 'police_feedback');
+		assert.equal(pstep.from_state, 'police_feedback');
+		assert.ok(pstep.due_at > 0);
+		// the centre accepts; the police referral counts as dispatched
+		await step(centre, id, 'accept');
+		await step(centre, id, 'link_child', { child_id: child.id });
+		const refd = await step(centre, id, 'refer', { referrals: [] });
+		assert.equal(refd.state, 'referred');
+	});
+
+	test('the inbox: unread count, mark one read, mark all read; only one\'s own messages', async () => {
+		const before = (await station.get('/api/v1/inbox')).body;
+		const q = await file(director, { village_code: VILLAGE, kind: 'psychological' });
+		const now = (await station.get('/api/v1/inbox?unread=true')).body;
+		assert.equal(now.unread, before.unread + 1);
+		const msg = now.items.find((m) => m.request_id === q.id);
+		assert.equal(msg.event, 'request.file');
+		assert.equal(msg.read, false);
+		assert.equal(msg.stage, 'reported');
+		assert.ok(!JSON.stringify(msg).includes('需要帮助'), 'no narrative in a message');
+		assert.equal((await director.post(`/api/v1/inbox/${msg.id}/read`)).status, 404, 'not the director\'s message');
+		const one = await station.post(`/api/v1/inbox/${msg.id}/read`);
+		assert.equal(one.status, 200, one.text);
+		assert.equal(one.body.unread, before.unread);
+		const again = (await station.get('/api/v1/inbox')).body.items.find((m) => m.id === msg.id);
+		assert.equal(again.read, true);
+		assert.ok(again.read_at > 0);
+		const all = await station.post('/api/v1/inbox/read-all');
+		assert.equal(all.status, 200);
+		assert.equal(all.body.unread, 0);
+		assert.equal((await station.get('/api/v1/inbox')).body.unread, 0);
+		// the filer does not get a message about their own step
+		assert.ok(!(await inbox(director)).some((m) => m.request_id === q.id && m.event === 'request.file'));
+	});
+
+	test('attachments: JPEG, PNG or PDF up to 10 MiB, checksummed, only for those who may read the request', async () => {
+		const q = await file(director, { village_code: VILLAGE, kind: 'medical' });
+		const up = await director.request('POST', `/api/v1/requests/${q.id}/attachments?name=diagnosis.png`, {
+			body: PNG,
+			headers: { 'content-type': 'application/octet-stream' },
+		});
+		assert.equal(up.status, 201, up.text);
+		const sha = createHash('sha256').update(PNG).digest('hex');
+		assert.equal(up.body.sha256, sha);
+		assert.equal(up.body.content_type, 'image/png');
+		assert.equal(up.body.size, PNG.length);
+		assert.equal(up.body.file_name, 'diagnosis.png');
+		const pdf = await station.request('POST', `/api/v1/requests/${q.id}/attachments?name=${encodeURIComponent('诊断证明/"2026".pdf')}`, { body: PDF });
+		assert.equal(pdf.status, 201, pdf.text);
+		assert.equal(pdf.body.content_type, 'application/pdf');
+		assert.equal(pdf.body.file_name, '诊断证明2026.pdf', 'no quotes or path separators');
+		const pdfGet = await fetch(`${srv.base}/api/v1/requests/${q.id}/attachments/${pdf.body.id}`, { headers: { cookie: station.cookie } });
+		assert.equal(
+			pdfGet.headers.get('content-disposition'),
+			`attachment; filename="attachment.pdf"; filename*=UTF-8''${encodeURIComponent('诊断证明2026.pdf')}`,
+		);
+		assert.deepEqual(Buffer.from(await pdfGet.arrayBuffer()), PDF);
+		// the type is decided by the bytes, not by a name or header
+		const text = await director.request('POST', `/api/v1/requests/${q.id}/attachments?name=x.png`, {
+			body: Buffer.from('<html>not an image</html>'),
+			headers: { 'content-type': 'image/png' },
+		});
+		assert.equal(text.status, 415, text.text);
+		const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0);
+		PNG.copy(big);
+		const tooBig = await postExpecting(director, `/api/v1/requests/${q.id}/attachments`, big);
+		assert.equal(tooBig.status, 413, tooBig.text);
+		const detail = (await director.get(`/api/v1/requests/${q.id}`)).body;
+		assert.deepEqual(
+			detail.attachments.map((a) => a.sha256),
+			[sha, pdf.body.sha256],
+		);
+		// served back byte for byte, to those who may read the request
+		const res = await fetch(`${srv.base}/api/v1/requests/${q.id}/attachments/${up.body.id}`, {
+			headers: { cookie: station.cookie },
+		});
+		assert.equal(res.status, 200);
+		assert.equal(res.headers.get('content-type'), 'image/png');
+		assert.equal(res.headers.get('x-content-sha256'), sha);
+		assert.deepEqual(Buffer.from(await res.arrayBuffer()), PNG);
+		for (const c of [director2, medical, committee]) {
+			const denied = await c.get(`/api/v1/requests/${q.id}/attachments/${up.body.id}`);
+			assert.equal(denied.status, 404, `${c.me.user.username}: ${denied.text}`);
+			const put = await c.request('POST', `/api/v1/requests/${q.id}/attachments`, { body: PNG });
+			assert.equal(put.status, 404);
+		}
+		// the reads are audited
+		const log = await auditor.listAll(`/api/v1/audit?action=request.attachment.read&object_id=${q.id}`);
+		assert.ok(log.some((e) => e.outcome === 'ok'));
+		assert.ok(log.some((e) => e.outcome === 'not_found'));
+		// a file altered on disk is not served
+		const dir = driver === 'sqlite' ? `${srv.db.file}.files` : join(srv.db.dir, 'weibao-files');
+		const path = join(dir, sha);
+		const bytes = readFileSync(path);
+		bytes[bytes.length - 1] ^= 0xff;
+		writeFileSync(path, bytes);
+		const corrupt = await director.get(`/api/v1/requests/${q.id}/attachments/${up.body.id}`);
+		assert.equal(corrupt.status, 500);
+		assert.equal(corrupt.body.error.code, 'attachment_corrupt');
+	});
+
+	test('"green light all the way": the priority flag shortens the deadlines and notifies the leaders', async () => {
+		const q = await file(director, { village_code: VILLAGE, kind: 'medical' });
+		await step(station, q.id, 'review');
+		await step(station, q.id, 'forward');
+		const accepted = await step(centre, q.id, 'accept');
+		const normalDue = accepted.due_at;
+		assert.equal((await act(station, q.id, 'set_priority', { priority: true })).status, 403);
+		const p = await step(centre, q.id, 'set_priority', { priority: true });
+		assert.equal(p.priority, true);
+		assert.equal(p.state, 'accepted');
+		assert.ok(p.due_at < normalDue, `priority deadline ${p.due_at} before ${normalDue}`);
+		assert.equal(p.due_at, p.state_since + 8 * 3600, 'the urgent deadline of the centre step: 8 hours');
+		assert.ok((await inbox(committee)).some((m) => m.request_id === q.id && m.event === 'request.set_priority'));
+		// the committee sees the request without the child's file, and may flag too
+		const cv = (await committee.get(`/api/v1/requests/${q.id}`)).body;
+		assert.equal(cv.narrative, null);
+		assert.equal(cv.child, null);
+		assert.deepEqual(cv.allowed_actions, ['set_priority']);
+		const r = await step(centre, q.id, 'refer', { referrals: [{ unit_id: units.health, ask: '优先诊疗' }] });
+		const f = r.allowed_actions && (await centre.get(`/api/v1/referrals?request_id=${q.id}`)).body.items[0];
+		assert.equal(f.step_due_at, f.state_since + 4 * 3600, 'the referral gets the urgent accept deadline');
+	});
+
+	test('metrics by township and department; configuration of deadlines and the holiday calendar', async () => {
+		const m = await centre.get('/api/v1/loop/metrics');
+		assert.equal(m.status, 200, m.text);
+		const town = m.body.townships.find((t) => t.code === TOWNSHIP);
+		assert.ok(town, 'the township of the story');
+		assert.equal(town.name, '泗河街道');
+		assert.ok(town.closed_with_feedback >= 1, 'the locally resolved request was closed with feedback');
+		assert.ok(town.open_total >= 1);
+		const review = town.steps.find((s) => s.stage === 'township_review');
+		assert.ok(review.count >= 2);
+		assert.ok(review.p90_s >= review.median_s && review.median_s >= 0);
+		const mi = m.body.departments.find((d) => d.code === 'medical_insurance');
+		assert.ok(mi.done >= 1);
+		assert.ok(mi.steps.some((s) => s.stage === 'referral_pending'));
+		assert.ok(mi.steps.some((s) => s.stage === 'referral_accepted'));
+		assert.ok(m.body.totals.open >= town.open_total);
+		const s = await station.get('/api/v1/loop/metrics');
+		assert.equal(s.status, 200);
+		assert.deepEqual(
+			s.body.townships.map((t) => t.code),
+			[TOWNSHIP],
+		);
+		assert.equal((await committee.get('/api/v1/loop/metrics')).status, 200);
+		assert.equal((await director.get('/api/v1/loop/metrics')).status, 403);
+
+		const cfg = await centre.get('/api/v1/loop/config');
+		assert.equal(cfg.body.deadlines.township_review.normal, '3d');
+		assert.equal(cfg.body.deadlines.township_review.urgent, '12h');
+		const put = await centre.request('PUT', '/api/v1/loop/config', {
+			json: { deadlines: { township_review: { normal: '2d' } }, holidays: ['2027-10-02', '2027-10-01'], workdays: ['2027-09-26'], alert_repeat_hours: 12 },
+		});
+		assert.equal(put.status, 200, put.text);
+		assert.equal(put.body.deadlines.township_review.normal, '2d');
+		assert.equal(put.body.deadlines.township_review.urgent, '12h', 'keys not sent are kept');
+		assert.deepEqual(put.body.holidays, ['2027-10-01', '2027-10-02']);
+		assert.equal(put.body.alert_repeat_hours, 12);
+		assert.equal((await centre.get('/api/v1/loop/config')).body.deadlines.township_review.normal, '2d');
+		const bad = await centre.request('PUT', '/api/v1/loop/config', { json: { deadlines: { township_review: { normal: '2 days' } } } });
+		assert.equal(bad.status, 422);
+		assert.equal((await centre.request('PUT', '/api/v1/loop/config', { json: { holidays: ['2027-02-30'] } })).status, 422);
+		assert.equal((await director.request('PUT', '/api/v1/loop/config', { json: {} })).status, 403);
+	});
+});
