@@ -24,6 +24,12 @@
 static category_config config;
 static int config_ready;
 
+void registry_config_set(const category_config *cfg)
+{
+	config = *cfg;
+	config_ready = 1;
+}
+
 const category_config *registry_config(void)
 {
 	if (!config_ready) {

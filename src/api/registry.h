@@ -18,6 +18,8 @@ typedef struct guardian_input {
 	guardian_rec g[GUARDIANS_MAX];
 } guardian_input;
 
+/* Sets the configuration in force (at start, from the settings). */
+void registry_config_set(const category_config *cfg);
 /* The configuration in force (provincial incapacity set, birthday rules). */
 const category_config *registry_config(void);
 

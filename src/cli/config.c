@@ -54,6 +54,13 @@ static const opt opts[] = {
 	I(webhook_max_attempts, "WEIBAO_WEBHOOK_MAX_ATTEMPTS", 1, 100, "webhook attempts before a delivery fails"),
 	I(webhook_timeout, "WEIBAO_WEBHOOK_TIMEOUT", 1, 120, "seconds a webhook call may take"),
 	S(log_level, "WEIBAO_LOG_LEVEL", "debug, info, warn or error"),
+	S(category_incapacity, "WEIBAO_CATEGORY_INCAPACITY",
+	  "guardian statuses that count as without capacity (provincial; comma list)"),
+	S(category_birthday, "WEIBAO_CATEGORY_BIRTHDAY",
+	  "a year of age counts on_day (default) or day_after the birthday"),
+	S(category_leapday, "WEIBAO_CATEGORY_LEAPDAY", "29 February birthdays count on mar1 (default) or feb28"),
+	S(category_difficulty, "WEIBAO_CATEGORY_DIFFICULTY",
+	  "sub-types of 'in difficulty' the county counts (comma list; default all four)"),
 };
 
 void config_defaults(wb_config *c)

@@ -33,6 +33,10 @@ typedef struct wb_config {
 	long long webhook_max_attempts;
 	long long webhook_timeout;
 	char log_level[16];
+	char category_incapacity[256];
+	char category_birthday[16];
+	char category_leapday[16];
+	char category_difficulty[128];
 	char config_file[512];
 } wb_config;
 

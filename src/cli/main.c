@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/registry.h"
 #include "../security/password.h"
 #include "../store/model.h"
 #include "../util/log.h"
@@ -104,6 +105,19 @@ int cli_open(cli_env *env, int create_key, int migrate)
 	char keyfile[600], err[256] = "";
 	int version = 0, rc;
 
+	{
+		category_config cc;
+		char why[300];
+
+		category_config_default(&cc);
+		if (category_config_parse(&cc, env->cfg.category_incapacity, env->cfg.category_birthday,
+					  env->cfg.category_leapday, env->cfg.category_difficulty, why,
+					  sizeof(why)) != 0) {
+			fprintf(stderr, "weibao: %s\n", why);
+			return -1;
+		}
+		registry_config_set(&cc);
+	}
 	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
 	if (sec_init() != WB_OK) {
 		fprintf(stderr, "weibao: cannot initialise libsodium\n");

@@ -1,6 +1,7 @@
 /* Category rules; see category.h. Pure functions only. */
 #include "category.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "idnum.h"
@@ -27,6 +28,105 @@ void category_config_default(category_config *cfg)
 	cfg->incapacity[GS_DEPORTED] = 1;
 	cfg->birthday = BIRTHDAY_ON_DAY;
 	cfg->leapday = LEAPDAY_MARCH_1;
+	memset(cfg->difficulty, 1, sizeof(cfg->difficulty));
+}
+
+static const char *const difficulty_names[4] = {"family_poverty", "own_disability", "own_serious_illness",
+						"guardianship_failure"};
+
+/* Calls each(name) for the comma-separated items of list; -1 if one fails. */
+static int each_item(const char *list, int (*each)(const char *name, void *arg), void *arg)
+{
+	char item[40];
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		size_t b = 0, e = n;
+
+		while (b < e && list[b] == ' ')
+			b++;
+		while (e > b && list[e - 1] == ' ')
+			e--;
+		if (e - b >= sizeof(item))
+			return -1;
+		memcpy(item, list + b, e - b);
+		item[e - b] = '\0';
+		if (item[0] && each(item, arg) != 0)
+			return -1;
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return 0;
+}
+
+static int set_incapable(const char *name, void *arg)
+{
+	category_config *cfg = arg;
+	enum guardian_status s;
+
+	if (guardian_status_parse(name, &s) != 0 || s == GS_UNKNOWN || s == GS_PRESENT || s == GS_WORKING_AWAY ||
+	    s == GS_DECEASED || s == GS_MISSING)
+		return -1;
+	cfg->incapacity[s] = 1;
+	return 0;
+}
+
+static int set_difficulty(const char *name, void *arg)
+{
+	category_config *cfg = arg;
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, difficulty_names[i]) == 0) {
+			cfg->difficulty[i] = 1;
+			return 0;
+		}
+	return -1;
+}
+
+int category_config_parse(category_config *cfg, const char *incapacity, const char *birthday, const char *leapday,
+			  const char *difficulty, char *err, size_t errlen)
+{
+	if (incapacity && incapacity[0]) {
+		memset(cfg->incapacity, 0, sizeof(cfg->incapacity));
+		if (each_item(incapacity, set_incapable, cfg) != 0) {
+			snprintf(err, errlen,
+				 "category_incapacity: each item must be a guardian status of incapacity "
+				 "(lost_contact, severe_disability, serious_illness, imprisoned, drug_rehab, "
+				 "detained, guardianship_revoked, deported)");
+			return -1;
+		}
+	}
+	if (birthday && birthday[0]) {
+		if (strcmp(birthday, "on_day") == 0)
+			cfg->birthday = BIRTHDAY_ON_DAY;
+		else if (strcmp(birthday, "day_after") == 0)
+			cfg->birthday = BIRTHDAY_DAY_AFTER;
+		else {
+			snprintf(err, errlen, "category_birthday must be on_day or day_after");
+			return -1;
+		}
+	}
+	if (leapday && leapday[0]) {
+		if (strcmp(leapday, "mar1") == 0)
+			cfg->leapday = LEAPDAY_MARCH_1;
+		else if (strcmp(leapday, "feb28") == 0)
+			cfg->leapday = LEAPDAY_FEB_28;
+		else {
+			snprintf(err, errlen, "category_leapday must be mar1 or feb28");
+			return -1;
+		}
+	}
+	if (difficulty && difficulty[0]) {
+		memset(cfg->difficulty, 0, sizeof(cfg->difficulty));
+		if (each_item(difficulty, set_difficulty, cfg) != 0) {
+			snprintf(err, errlen,
+				 "category_difficulty: each item must be family_poverty, own_disability, "
+				 "own_serious_illness or guardianship_failure");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int prev_day(int ymd)
@@ -111,16 +211,16 @@ void category_derive(const category_config *cfg, const child_facts *f, int today
 			out->reason[CAT_LEFT_BEHIND] = CR_ONE_AWAY_OTHER_INCAPABLE;
 		}
 	}
-	if (f->family_poverty) {
+	if (f->family_poverty && cfg->difficulty[0]) {
 		out->has[CAT_DIFFICULTY] = 1;
 		out->reason[CAT_DIFFICULTY] = CR_FAMILY_POVERTY;
-	} else if (f->disability_grade > 0) {
+	} else if (f->disability_grade > 0 && cfg->difficulty[1]) {
 		out->has[CAT_DIFFICULTY] = 1;
 		out->reason[CAT_DIFFICULTY] = CR_OWN_DISABILITY;
-	} else if (f->serious_illness) {
+	} else if (f->serious_illness && cfg->difficulty[2]) {
 		out->has[CAT_DIFFICULTY] = 1;
 		out->reason[CAT_DIFFICULTY] = CR_OWN_SERIOUS_ILLNESS;
-	} else if (out->has[CAT_UNSUPPORTED]) {
+	} else if (out->has[CAT_UNSUPPORTED] && cfg->difficulty[3]) {
 		out->has[CAT_DIFFICULTY] = 1;
 		out->reason[CAT_DIFFICULTY] = CR_GUARDIANSHIP_FAILURE;
 	}

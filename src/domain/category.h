@@ -23,6 +23,7 @@
 #ifndef WB_CATEGORY_H
 #define WB_CATEGORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum guardian_status {
@@ -80,6 +81,10 @@ typedef struct category_config {
 	unsigned char incapacity[GS__COUNT];
 	enum birthday_rule birthday;
 	enum leapday_rule leapday;
+	/* which sub-types of "in difficulty" the county counts (county
+	 * configuration): family poverty, own disability, own serious
+	 * illness, guardianship failure */
+	unsigned char difficulty[4];
 } category_config;
 
 typedef struct child_facts {
@@ -100,6 +105,15 @@ typedef struct category_result {
 
 /* The provincial default: every status of SPEC §3's incapacity set. */
 void category_config_default(category_config *cfg);
+/*
+ * Applies configuration text onto cfg (NULL or "" leaves a setting alone):
+ * incapacity — comma-separated guardian statuses; birthday — "on_day" or
+ * "day_after"; leapday — "mar1" or "feb28"; difficulty — comma-separated
+ * sub-types among family_poverty, own_disability, own_serious_illness,
+ * guardianship_failure. Returns 0, or -1 with a reason in err.
+ */
+int category_config_parse(category_config *cfg, const char *incapacity, const char *birthday, const char *leapday,
+			  const char *difficulty, char *err, size_t errlen);
 /* Full years of age on today (YYYYMMDD) under cfg's birthday rules; -1 if
  * the birth date is unknown or after today. */
 int category_age(const category_config *cfg, int birth_ymd, int today_ymd);

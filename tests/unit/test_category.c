@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <string.h>
 
 #include "../../src/domain/category.h"
 
@@ -161,6 +162,44 @@ static void test_difficulty(void **state)
 	assert_int_equal(r.reason[CAT_DIFFICULTY], CR_OWN_SERIOUS_ILLNESS);
 }
 
+static void test_config_parse(void **state)
+{
+	category_result r;
+	child_facts f = facts(20150301, GS_PRESENT, GS_PRESENT, 0);
+	char err[300];
+
+	(void)state;
+	category_config_default(&cfg);
+	/* a county that does not count family poverty as a sub-type */
+	assert_int_equal(
+		category_config_parse(&cfg, NULL, NULL, NULL, "own_disability, own_serious_illness", err, sizeof(err)),
+		0);
+	f.family_poverty = 1;
+	category_derive(&cfg, &f, 20261128, &r);
+	assert_false(r.has[CAT_DIFFICULTY]);
+	f.disability_grade = 1;
+	category_derive(&cfg, &f, 20261128, &r);
+	assert_true(r.has[CAT_DIFFICULTY]);
+	/* a province whose incapacity set is only imprisonment */
+	category_config_default(&cfg);
+	assert_int_equal(category_config_parse(&cfg, "imprisoned", "day_after", "feb28", NULL, err, sizeof(err)), 0);
+	assert_int_equal(cfg.birthday, BIRTHDAY_DAY_AFTER);
+	assert_int_equal(cfg.leapday, LEAPDAY_FEB_28);
+	f = facts(20150301, GS_DECEASED, GS_SERIOUS_ILLNESS, 0);
+	category_derive(&cfg, &f, 20261128, &r);
+	assert_false(r.has[CAT_UNSUPPORTED]);
+	f.mother = GS_IMPRISONED;
+	category_derive(&cfg, &f, 20261128, &r);
+	assert_true(r.has[CAT_UNSUPPORTED]);
+	/* bad values name their setting */
+	assert_int_equal(category_config_parse(&cfg, "present", NULL, NULL, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "category_incapacity"));
+	assert_int_equal(category_config_parse(&cfg, NULL, "tomorrow", NULL, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "category_birthday"));
+	assert_int_equal(category_config_parse(&cfg, NULL, NULL, NULL, "poverty", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "category_difficulty"));
+}
+
 static void test_names(void **state)
 {
 	enum guardian_status s;
@@ -184,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_age_boundaries), cmocka_unit_test(test_orphan),
 		cmocka_unit_test(test_unsupported),    cmocka_unit_test(test_left_behind),
 		cmocka_unit_test(test_difficulty),     cmocka_unit_test(test_names),
+		cmocka_unit_test(test_config_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
