@@ -23,7 +23,7 @@ typedef struct audit_job {
 	void *arg;
 	int rc;
 	int done;
-	int alone; /* runs in a transaction of its own, without a savepoint */
+	int alone;         /* runs in a transaction of its own, without a savepoint */
 	pthread_cond_t cv; /* signalled when this job is done (no thundering herd) */
 	struct audit_job *next;
 } audit_job;

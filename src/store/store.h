@@ -124,7 +124,7 @@ typedef struct store_args {
 	char type[STORE_ARGS_MAX];
 	int64_t i[STORE_ARGS_MAX];
 	const char *s[STORE_ARGS_MAX];
-	char scratch[32];   /* short derived values a query binds (live with the args) */
+	char scratch[32]; /* short derived values a query binds (live with the args) */
 	char scratch2[160];
 } store_args;
 
