@@ -6,6 +6,9 @@
  * nothing, or row by row when asked.
  */
 #include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,23 +286,93 @@ int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 }
 
+/* Writes the report rows as an XLSX workbook into r->out. */
+static int report_xlsx(http_req *r, store_conn *c, int64_t id)
+{
+	static const char *const head[4] = {"行号", "列", "类型", "原因"};
+	char path[] = "/tmp/weibao-report-XXXXXX";
+	lxw_workbook_options opt = {.constant_memory = 1, .tmpdir = (char *)"/tmp", .use_zip64 = 0};
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	store_stmt *st = NULL;
+	lxw_row_t row = 1;
+	char buf8[65536];
+	FILE *f;
+	size_t n;
+	int fd, rc;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		return WB_EIO;
+	close(fd);
+	wb = workbook_new_opt(path, &opt);
+	ws = wb ? workbook_add_worksheet(wb, "导入报告") : NULL;
+	if (!ws) {
+		if (wb)
+			workbook_close(wb);
+		unlink(path);
+		return WB_EIO;
+	}
+	for (int k = 0; k < 4; k++)
+		worksheet_write_string(ws, 0, (lxw_col_t)k, head[k], NULL);
+	rc = conn_prepare(c,
+			  "SELECT row_number, COALESCE(column_name, ''), kind, reason FROM import_issues WHERE "
+			  "import_id = ? ORDER BY id",
+			  &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		worksheet_write_number(ws, row, 0, (double)stmt_int64(c, st, 0), NULL);
+		for (int k = 1; k < 4; k++)
+			worksheet_write_string(ws, row, (lxw_col_t)k, stmt_text(c, st, k) ? stmt_text(c, st, k) : "",
+					       NULL);
+		row++;
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	if (workbook_close(wb) != LXW_NO_ERROR && rc >= 0)
+		rc = WB_EIO;
+	buf_reset(&r->out);
+	f = rc >= 0 ? fopen(path, "rb") : NULL;
+	while (f && (n = fread(buf8, 1, sizeof(buf8), f)) > 0)
+		if (buf_append(&r->out, buf8, n) != WB_OK)
+			rc = WB_ETOOBIG;
+	if (f)
+		fclose(f);
+	else if (rc >= 0)
+		rc = WB_EIO;
+	unlink(path);
+	return rc < 0 ? rc : WB_OK;
+}
+
 int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *format = http_query(r, "format");
 	store_stmt *st = NULL;
+	char disp[80];
 	int64_t id;
 	int rc;
 
 	(void)a;
 	if (api_id_param(r, "id", &id))
 		return 0;
-	if (format && strcmp(format, "csv") != 0)
-		return api_error(r, 422, "validation_failed", "format must be csv", "format");
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
+		return api_error(r, 422, "validation_failed", "format must be csv or xlsx", "format");
 	rc = conn_query(c, &st, "SELECT status FROM imports WHERE id = ? AND user_id = ? AND county_code = ?", "iis",
 			id, p->user_id, p->county_code);
 	stmt_reset(c, st);
 	if (rc != STORE_ROW)
 		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
+	if (format && strcmp(format, "xlsx") == 0) {
+		rc = report_xlsx(r, c, id);
+		if (rc)
+			return api_fail(r, rc);
+		r->status = 200;
+		r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.xlsx\"", id);
+		http_add_header(r, "Content-Disposition", disp);
+		return 0;
+	}
 	buf_reset(&r->out);
 	buf_puts(&r->out, "\xEF\xBB\xBF行号,列,类型,原因\r\n");
 	rc = conn_prepare(c,
@@ -326,12 +399,8 @@ int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return api_fail(r, rc);
 	r->status = 200;
 	r->content_type = "text/csv; charset=utf-8";
-	{
-		char disp[80];
-
-		wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.csv\"", id);
-		http_add_header(r, "Content-Disposition", disp);
-	}
+	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.csv\"", id);
+	http_add_header(r, "Content-Disposition", disp);
 	return 0;
 }
 
