@@ -348,6 +348,8 @@ typedef struct list_ctx {
 	const sec_principal *p;
 	json_t *items;
 	int64_t last_id;
+	char last_value[128];
+	int sort;
 	int n;
 	store_conn *c;
 } list_ctx;
@@ -358,11 +360,13 @@ static int list_cb(const child_rec *ch, void *arg)
 
 	json_array_append_new(l->items, loop_child_restrict(l->c, l->p, ch->id, child_json(l->a, l->p, ch)));
 	l->last_id = ch->id;
+	wb_strlcpy(l->last_value, l->sort == CHILD_SORT_NAME ? ch->name : ch->birth_date, sizeof(l->last_value));
 	l->n++;
 	return WB_OK;
 }
 
 typedef struct filter_bufs {
+	char cursor_value[128];
 	char bidx[SEC_HASH_HEX];
 	char born_min[16];
 	char born_max[16];
@@ -448,10 +452,35 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 			    t % 100);
 		f->born_after = b->born_min;
 	}
+	if ((s = http_query(r, "sort"))) {
+		if (strcmp(s, "id") == 0)
+			f->sort = CHILD_SORT_ID;
+		else if (strcmp(s, "name") == 0)
+			f->sort = CHILD_SORT_NAME;
+		else if (strcmp(s, "birth_date") == 0)
+			f->sort = CHILD_SORT_BIRTH;
+		else if (strcmp(s, "-birth_date") == 0)
+			f->sort = CHILD_SORT_BIRTH_DESC;
+		else
+			return filter_error(r, 422, "validation_failed",
+					    "sort must be id, name, birth_date or -birth_date", "sort");
+	}
 	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 0, INT64_MAX, &v) != WB_OK)
+		/* "ID" when sorted by id, "ID:VALUE" when sorted by a value */
+		const char *colon = strchr(s, ':');
+		char idtext[24];
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+		if (n >= sizeof(idtext) || (f->sort != CHILD_SORT_ID) != (colon != NULL))
+			return filter_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
+		memcpy(idtext, s, n);
+		idtext[n] = '\0';
+		if (wb_parse_int64(idtext, 0, INT64_MAX, &v) != WB_OK ||
+		    (colon && wb_strlcpy(b->cursor_value, colon + 1, sizeof(b->cursor_value)) != WB_OK))
 			return filter_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
 		f->after_id = v;
+		if (colon)
+			f->after_value = b->cursor_value;
 	}
 	return 0;
 }
@@ -459,7 +488,7 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	child_filter f;
-	list_ctx l = {a, p, NULL, 0, 0, c};
+	list_ctx l = {.a = a, .p = p, .c = c};
 	audit_entry e;
 	filter_bufs fb;
 	int64_t total = -1;
@@ -472,6 +501,7 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (parse_filter(r, a, &f, &fb))
 		return 0;
 	l.items = json_array();
+	l.sort = f.sort;
 	rc = store_child_list(c, &p->scope, &f, list_cb, &l);
 	if (rc == WB_OK && !f.after_id)
 		rc = store_child_count(c, &p->scope, &f, &total);
@@ -497,9 +527,12 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	}
 	j = json_pack("{s:o}", "items", l.items);
 	if (j) {
-		char cur[24];
+		char cur[160];
 
-		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
+		if (f.sort == CHILD_SORT_ID)
+			wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
+		else
+			wb_snprintf(cur, sizeof(cur), "%" PRId64 ":%s", l.last_id, l.last_value);
 		json_object_set_new(j, "next_cursor", l.n == f.limit ? json_string(cur) : json_null());
 		if (total >= 0)
 			json_object_set_new(j, "total", json_integer(total));

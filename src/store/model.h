@@ -170,9 +170,13 @@ typedef struct child_filter {
 	const char *born_on_or_before; /* birth_date <= this */
 	int64_t school_id;
 	int64_t director_id;
-	int64_t after_id; /* cursor */
+	int64_t after_id;        /* cursor: the last row's id */
+	const char *after_value; /* cursor: the last row's sort value (name or birth date) */
+	int sort;                /* CHILD_SORT_* */
 	int limit;
 } child_filter;
+
+enum child_sort { CHILD_SORT_ID = 0, CHILD_SORT_NAME, CHILD_SORT_BIRTH, CHILD_SORT_BIRTH_DESC };
 
 /* Inserts ch (and the index of its name); sets ch->id and version. */
 int store_child_insert(store_conn *c, child_rec *ch);

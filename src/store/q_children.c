@@ -427,13 +427,33 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 	rc = buf_puts(&sql, "SELECT " CHILD_COLS);
 	if (rc == WB_OK)
 		rc = from_sql(sc, f, &sql, &a, &id_col);
-	if (rc == WB_OK)
-		rc = buf_printf(&sql, " AND %s > ?", id_col);
-	args_int(&a, f->after_id);
+	if (f->sort == CHILD_SORT_ID) {
+		if (rc == WB_OK)
+			rc = buf_printf(&sql, " AND %s > ?", id_col);
+		args_int(&a, f->after_id);
+	} else if (f->after_value) {
+		/* keyset paging on (value, id); birth dates may be missing ("") */
+		const char *col = f->sort == CHILD_SORT_NAME ? "c.name" : "COALESCE(c.birth_date, '')";
+		const char *cmp = f->sort == CHILD_SORT_BIRTH_DESC ? "<" : ">";
+
+		if (rc == WB_OK)
+			rc = buf_printf(&sql, " AND (%s %s ? OR (%s = ? AND c.id > ?))", col, cmp, col);
+		args_text(&a, f->after_value);
+		args_text(&a, f->after_value);
+		args_int(&a, f->after_id);
+	}
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
-	if (rc == WB_OK)
-		rc = buf_printf(&sql, " ORDER BY %s LIMIT ?", id_col);
+	if (rc == WB_OK) {
+		switch (f->sort) {
+		case CHILD_SORT_NAME: rc = buf_puts(&sql, " ORDER BY c.name, c.id LIMIT ?"); break;
+		case CHILD_SORT_BIRTH: rc = buf_puts(&sql, " ORDER BY COALESCE(c.birth_date, ''), c.id LIMIT ?"); break;
+		case CHILD_SORT_BIRTH_DESC:
+			rc = buf_puts(&sql, " ORDER BY COALESCE(c.birth_date, '') DESC, c.id LIMIT ?");
+			break;
+		default: rc = buf_printf(&sql, " ORDER BY %s LIMIT ?", id_col); break;
+		}
+	}
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
 		rc = conn_prepare(c, sql.data, &st);
