@@ -680,6 +680,7 @@ int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principa
 
 int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
+	store_scope sc;
 	const char *cat = http_query(r, "category"), *from = http_query(r, "from"), *to = http_query(r, "to");
 	store_stmt *st = NULL;
 	store_args args = {0};
@@ -707,13 +708,12 @@ int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	args_text(&args, cat);
 	args_text(&args, from);
 	args_text(&args, to);
-	if (rc == WB_OK) {
-		store_scope sc = p->scope;
-
-		if (strcmp(p->role, "committee") == 0)
-			sc.children = SCOPE_COUNTY; /* aggregates only */
+	/* sc outlives the statement: the arguments point into it */
+	sc = p->scope;
+	if (strcmp(p->role, "committee") == 0)
+		sc.children = SCOPE_COUNTY; /* aggregates only */
+	if (rc == WB_OK)
 		rc = scope_children_sql(&sc, "c", &sql, &args);
-	}
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " GROUP BY k.end_reason ORDER BY k.end_reason");
 	if (rc == WB_OK)
