@@ -56,6 +56,12 @@ static int apply_fn(store_conn *c, void *arg)
 	return rc;
 }
 
+static int analyze_fn(store_conn *c, void *arg)
+{
+	(void)arg;
+	return store_analyze(c);
+}
+
 static int save_fn(store_conn *c, void *arg)
 {
 	return import_save(c, arg, clock_now());
@@ -88,6 +94,8 @@ static void *worker_main(void *arg)
 	atomic_store(&j->finished, 1);
 	if (audit_submit(w->a->audit, NULL, save_fn, j) != WB_OK)
 		log_error("import %" PRId64 ": its report could not be saved", j->import_id);
+	if (rc == WB_OK && j->created + j->updated > 1000)
+		audit_submit(w->a->audit, NULL, analyze_fn, NULL); /* the planner's statistics after a bulk load */
 	pthread_mutex_lock(&jobs_mu);
 	wb_strlcpy(j->status, final, sizeof(j->status));
 	atomic_store(&j->percent, 100);

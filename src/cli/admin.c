@@ -512,6 +512,12 @@ static int cli_import_fn(store_conn *c, void *arg)
 	return rc;
 }
 
+static int cli_analyze_fn(store_conn *c, void *arg)
+{
+	(void)arg;
+	return store_analyze(c);
+}
+
 static int cli_import_save_fn(store_conn *c, void *arg)
 {
 	return import_save(c, arg, clock_now());
@@ -647,6 +653,8 @@ int cmd_import(cli_env *env, int argc, char **argv)
 			j->created = j->updated = j->unchanged = 0;
 		atomic_store(&j->finished, 1);
 		audit_submit(env->audit, NULL, cli_import_save_fn, j);
+		if (rc == WB_OK && j->created + j->updated > 1000)
+			audit_submit(env->audit, NULL, cli_analyze_fn, NULL);
 		printf("%s: %ld rows in %.1f s: %ld created, %ld updated, %ld unchanged, %ld errors, %ld conflicts%s\n",
 		       j->file_name, j->rows, (double)(clock_mono_ms() - t0) / 1000.0, j->created, j->updated,
 		       j->unchanged, j->errors, j->conflicts, rc == WB_EINVAL ? " — REJECTED, nothing imported" : "");

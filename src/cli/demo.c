@@ -600,6 +600,13 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	cli_audit_entry(&e, DEFAULT_COUNTY, "demo.create", "county", DEFAULT_COUNTY);
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"seed\":%lld,\"children\":%lld}", seed, nchildren);
 	rc = audit_submit_alone(env->audit, &e, demo_fn, &j);
+	if (rc == WB_OK) {
+		/* statistics for the planner, now that the tables are full */
+		store_conn *sc = store_acquire(env->db);
+
+		store_analyze(sc);
+		store_release(sc);
+	}
 	if (rc) {
 		fprintf(stderr, "weibao demo: failed: %s (nothing was created)\n", wb_strerror(rc));
 		goto out;

@@ -97,6 +97,9 @@ static int backfill_name_index(cli_env *env)
 		return -1;
 	}
 	log_info("name index built for %lld children", (long long)done);
+	c = store_acquire(env->db);
+	store_analyze(c);
+	store_release(c);
 	return 0;
 }
 

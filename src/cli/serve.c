@@ -58,6 +58,8 @@ static int sweep_fn(store_conn *c, void *arg)
 		j->ended += ended;
 	}
 	free(counties);
+	if (rc >= 0)
+		rc = store_analyze(c); /* keep the planner's statistics fresh */
 	return rc < 0 ? rc : WB_OK;
 }
 

@@ -180,6 +180,8 @@ enum child_sort { CHILD_SORT_ID = 0, CHILD_SORT_NAME, CHILD_SORT_BIRTH, CHILD_SO
 
 /* Inserts ch (and the index of its name); sets ch->id and version. */
 int store_child_insert(store_conn *c, child_rec *ch);
+/* Refreshes the planner's statistics (after a bulk load, and daily). */
+int store_analyze(store_conn *c);
 /* Builds the name index of every child (after the migration that added
  * it, for children registered before). */
 int store_name_grams_backfill(store_conn *c, int64_t *done_out);

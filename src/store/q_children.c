@@ -404,8 +404,12 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
 		args_text(a, f->born_on_or_before);
 	}
 	if (rc == WB_OK && f->category) {
-		rc = buf_puts(sql, " AND EXISTS (SELECT 1 FROM child_categories k WHERE k.child_id = c.id AND "
-				   "k.category = ? AND k.state IN ('suggested', 'confirmed'))");
+		/* the category's rows (a few thousand) drive; with statistics
+		 * (store_analyze) the planner looks children up by id */
+		rc = buf_puts(sql,
+			      " AND c.id IN (SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND "
+			      "k.category = ? AND k.state IN ('suggested', 'confirmed'))");
+		args_text(a, sc->county_code);
 		args_text(a, f->category);
 	}
 	if (rc == WB_OK && f->guardian_status) {
@@ -580,4 +584,9 @@ int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg
 			stmt_text(c, st, 4), arg);
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
+}
+
+int store_analyze(store_conn *c)
+{
+	return conn_exec(c, "ANALYZE");
 }
