@@ -136,7 +136,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.connection_limit = (unsigned)env->cfg.conn_limit;
 	hc.per_ip_limit = (unsigned)env->cfg.per_ip_limit;
 	hc.timeout_s = (unsigned)env->cfg.timeout;
-	hc.memory_limit = 256 * 1024;
+	hc.memory_limit = 32 * 1024; /* zeroed between keep-alive requests: keep it small */
 	hc.body_max = (size_t)env->cfg.body_max;
 	hc.log_access = (int)env->cfg.access_log;
 	if (http_start(&hc, api_routes, api_static, &a, &srv) != WB_OK)
