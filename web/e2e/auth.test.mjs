@@ -162,24 +162,24 @@ test('switching to English changes the labels and is remembered', async () => {
 })
 
 test('roles see only the pages the server supports for them', async () => {
-  // the committee has no work pages yet: no invented menu entries
+  // the committee watches the request board only: no invented menu entries
   await loginAs(page, srv.base, 'committee')
   await page.locator('main h1').waitFor()
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页'])
-  await page.locator('.home-card', { hasText: '暂无可用功能' }).waitFor()
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '求助看板'])
+  await page.locator('.home-card', { hasText: '求助看板' }).waitFor()
   // a page outside the role leads home
   await page.goto(srv.base + '/registry')
   await page.waitForURL((u) => u.pathname === '/')
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'department')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的转办'])
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'center')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '儿童台账', '类别审核', '批量导入', '名单比对'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '求助看板', '儿童台账', '类别审核', '批量导入', '名单比对'])
   // a director imports lists but neither reviews categories nor reconciles
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'director')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '批量导入'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '我的求助', '批量导入'])
   await page.goto(srv.base + '/review')
   await page.waitForURL((u) => u.pathname === '/')
   assert.deepEqual(unexpectedErrors(page), [])

@@ -48,6 +48,8 @@ export async function startServer({ children = 300 } = {}) {
   })
   return {
     base,
+    db, // the test's database (e.g. for `weibao deadlines --db`)
+    dir,
     async stop() {
       if (proc.exitCode === null) {
         const done = new Promise((ok) => proc.once('exit', ok))

@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { ensureSession } from './lib/session.js'
 import { can } from './lib/roles.js'
+import { loopCan } from './lib/loop.js'
 import { safeNext } from './lib/format.js'
 import { i18n, k } from './i18n.js'
 import LoginPage from './pages/LoginPage.vue'
@@ -18,6 +19,12 @@ const ImportPage = () => import('./pages/ImportPage.vue')
 const ReconcilePage = () => import('./pages/ReconcilePage.vue')
 const AuditPage = () => import('./pages/AuditPage.vue')
 const UsersPage = () => import('./pages/UsersPage.vue')
+const RequestList = () => import('./pages/RequestList.vue')
+const RequestNew = () => import('./pages/RequestNew.vue')
+const RequestPage = () => import('./pages/RequestPage.vue')
+const RequestBoard = () => import('./pages/RequestBoard.vue')
+const ReferralList = () => import('./pages/ReferralList.vue')
+const InboxPage = () => import('./pages/InboxPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -34,6 +41,12 @@ const routes = [
   { path: '/reconcile', name: 'reconcile', component: ReconcilePage, meta: { need: 'reconcile', title: k('nav.reconcile'), wide: true } },
   { path: '/audit', name: 'audit', component: AuditPage, meta: { need: 'audit', title: k('nav.audit'), wide: true } },
   { path: '/users', name: 'users', component: UsersPage, meta: { need: 'users', title: k('nav.users'), wide: true } },
+  { path: '/requests', name: 'my-requests', component: RequestList, meta: { loop: 'myRequests', title: k('nav.my_requests'), field: true } },
+  { path: '/requests/new', name: 'request-new', component: RequestNew, meta: { loop: 'file', title: k('req.new_title'), field: true } },
+  { path: '/requests/:id(\\d+)', name: 'request', component: RequestPage, meta: { title: k('req.title'), field: true } },
+  { path: '/board', name: 'board', component: RequestBoard, meta: { loop: 'board', title: k('nav.board'), wide: true } },
+  { path: '/referrals', name: 'my-referrals', component: ReferralList, meta: { loop: 'referrals', title: k('nav.my_referrals') } },
+  { path: '/inbox', name: 'inbox', component: InboxPage, meta: { title: k('nav.inbox'), field: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: k('notfound.title') } },
 ]
 
@@ -61,6 +74,7 @@ router.beforeEach(async (to) => {
     return { name: 'password', query: { forced: '1', next: to.fullPath } }
   }
   if (to.meta.need && !can(me, to.meta.need)) return { name: 'home' }
+  if (to.meta.loop && !loopCan(me, to.meta.loop)) return { name: 'home' }
   return true
 })
 

@@ -7,11 +7,14 @@
 const CSRF_KEY = 'wb.csrf'
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, extra) {
     super(message || code)
     this.status = status
     this.code = code
     this.field = field || null
+    // a refused step of the closed loop: the state and the allowed next steps
+    this.state = (extra && extra.state) || null
+    this.allowed = (extra && Array.isArray(extra.allowed) && extra.allowed) || null
   }
 }
 
@@ -90,7 +93,7 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
   }
   if (res.ok) return data
   const e = (data && data.error) || {}
-  const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.field)
+  const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.field, e)
   if (res.status === 401 && !isLogin && !quiet401 && hooks.unauthorized) {
     hooks.unauthorized(err)
   }

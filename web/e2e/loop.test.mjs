@@ -1,0 +1,235 @@
+// The closed loop in the browser (SPEC §4): a director files a help request
+// for a child on the phone, the station reviews and forwards it, the centre
+// accepts and refers it to the medical insurance bureau and the county
+// charity association, both accept and finish, the centre sends the result
+// down, the director records the feedback, the centre closes it — and the
+// request's timeline lists every step in order. Also: the inbox bell, the
+// board's overdue highlight (a deadline moved into the past in the test's
+// database, then `weibao deadlines`), a mandatory report, no sideways
+// scrolling at 360 px and no console errors.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, BIN } from './helpers.mjs'
+
+const PHONE = { width: 360, height: 740 }
+const DESK = { width: 1280, height: 800 }
+const VILLAGE = '370831001001'
+let srv, browser, page, childId
+
+before(async () => {
+  srv = await startServer({ children: 100 })
+  browser = await launch({ viewport: DESK })
+  const d = await apiSession(srv.base, 'director')
+  const c = await d.post('/children', { name: '求助测试儿童', sex: 'F', birth_date: '2015-06-01', village_code: VILLAGE })
+  assert.equal(c.status, 201, JSON.stringify(c.body))
+  childId = c.body.id
+})
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+
+// signs the previous user out (checking its page had no console errors)
+// and the next one in
+async function as(user, { viewport = DESK, path = '/' } = {}) {
+  if (page) {
+    await settled(page)
+    assert.deepEqual(unexpectedErrors(page), [], 'console errors on the previous page')
+    await page.close()
+  }
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context, { viewport })
+  await loginAs(page, srv.base, user, { path: '/login?next=' + encodeURIComponent(path) })
+  await settled(page)
+  return page
+}
+
+// takes a step on the request page: the button, then the dialog
+async function step(action, text) {
+  await page.locator(`.actions [data-action=${action}]`).click()
+  const dlg = page.locator('.step-dialog')
+  await dlg.waitFor()
+  if (text) await dlg.locator('#step-text').fill(text)
+  await dlg.locator('.step-confirm').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await settled(page)
+}
+async function refStep(scope, action, text) {
+  await scope.locator(`[data-ref-action=${action}]`).click()
+  const dlg = page.locator('.el-dialog:visible')
+  if (text) await dlg.locator('textarea').fill(text)
+  await dlg.locator('.step-confirm').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await settled(page)
+}
+const stateIs = (text) => page.locator('.req-state', { hasText: text }).waitFor()
+
+test('the story: filed, forwarded, referred to two units, finished, result sent, feedback, closed', async () => {
+  // the director files on the phone, from the child's page
+  await as('director', { viewport: PHONE, path: `/children/${childId}` })
+  await page.locator('.child-requests .help-btn').click()
+  await page.waitForURL(/\/requests\/new\?child=/)
+  await page.locator('.req-child-name', { hasText: '求助测试儿童' }).waitFor()
+  await page.locator('.kind-opt', { hasText: '医疗' }).click()
+  await page.locator('#narrative').fill('孩子住院治疗，家庭无力承担医疗费用。')
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)])
+  await page.locator('#attach').setInputFiles({ name: '诊断证明.png', mimeType: 'image/png', buffer: png })
+  assert.equal(await hasHorizontalScroll(page), false, 'the filing page scrolls sideways at 360 px')
+  await shot(page, 'loop-file-request', { fullPage: true })
+  await page.locator('.submit-btn').click()
+  await page.waitForURL(/\/requests\/\d+\?filed=1/)
+  const id = Number(new URL(page.url()).pathname.split('/').pop())
+  await stateIs('待乡镇审核')
+  await page.locator('.attachments', { hasText: '诊断证明.png' }).waitFor()
+  assert.equal(await hasHorizontalScroll(page), false, 'the request page scrolls sideways at 360 px')
+  // my requests lists it with who holds it
+  await page.goto(srv.base + '/requests')
+  await page.locator(`.req-item[data-id="${id}"]`, { hasText: '泗河街道' }).waitFor()
+  assert.equal(await hasHorizontalScroll(page), false)
+
+  // the station: the bell counts the new request; review, then forward
+  await as('station')
+  await page.locator('.bell-count').waitFor()
+  assert.ok(Number(await page.locator('.bell-count').textContent()) >= 1)
+  await page.goto(srv.base + '/board')
+  await page.locator(`.board-table tr[data-id="${id}"]`).waitFor()
+  await page.locator(`.board-table tr[data-id="${id}"] a`).first().click()
+  await page.waitForURL(new RegExp(`/requests/${id}$`))
+  // a step the server does not allow now: its answer names the allowed steps
+  const stale = await apiSession(srv.base, 'station')
+  await step('review')
+  await stateIs('乡镇审核中')
+  await step('forward', '需县级部门协调医疗救助')
+  await stateIs('已转报县中心')
+  assert.equal((await stale.post(`/requests/${id}/actions`, { action: 'forward', version: 99 })).status, 409)
+
+  // the centre accepts and refers to two units
+  await as('center', { path: `/requests/${id}` })
+  await step('accept')
+  await stateIs('县中心已受理')
+  await page.locator('.actions [data-action=refer]').click()
+  const dlg = page.locator('.refer-dialog')
+  await dlg.waitFor()
+  await dlg.locator('.add-unit').click()
+  const rows = dlg.locator('.ref-row')
+  await rows.nth(0).locator('select.ref-unit').selectOption({ label: '县医疗保障局' })
+  await rows.nth(0).locator('.ref-ask').fill('办理大病医疗保险报销')
+  await rows.nth(0).locator('input[name=grant-health]').check()
+  await rows.nth(0).locator('input[name=grant-id_number]').check()
+  await rows.nth(1).locator('select.ref-unit').selectOption({ label: '县慈善总会' })
+  await rows.nth(1).locator('.ref-ask').fill('提供慈善医疗救助金')
+  await rows.nth(1).locator('input[name=grant-address]').check()
+  await dlg.locator('.refer-submit').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await stateIs('转办中')
+  assert.equal(await page.locator('.referral').count(), 2)
+
+  // each unit accepts and finishes; the child is visible only while active
+  for (const [user, code, result] of [
+    ['dept_medical_insurance', 'medical_insurance', '已按大病保险报销 12000 元'],
+    ['org_county_charity', 'county_charity', '已发放慈善救助金 3000 元'],
+  ]) {
+    await as(user, { path: '/referrals' })
+    const card = page.locator('.ref-card', { hasText: `#${id}` })
+    await card.waitFor()
+    await card.locator('.rc-child', { hasText: '求助测试儿童' }).waitFor()
+    await refStep(card, 'accept')
+    await card.locator('.state-badge', { hasText: '办理中' }).waitFor()
+    if (code === 'medical_insurance') await shot(page, 'loop-referrals')
+    await page.goto(srv.base + `/requests/${id}`)
+    await page.locator('.granted-child').waitFor()
+    assert.equal(await page.locator('.referral').count(), 1, 'a unit sees only its own referral')
+    await refStep(page.locator(`.referral[data-unit=${code}]`), 'complete', result)
+    // the referral has ended: back to the list, where it shows done, without the child
+    await page.waitForURL(/\/referrals\?state=done/)
+    const done = page.locator('.ref-card', { hasText: `#${id}` })
+    await done.locator('.state-badge', { hasText: '已办结' }).waitFor()
+    await done.locator('.pre', { hasText: result }).waitFor()
+    assert.equal(await done.locator('.rc-child').count(), 0, 'the child stays visible after the referral ended')
+  }
+
+  // the centre sends the result down
+  await as('center', { path: `/requests/${id}` })
+  await stateIs('转办已办结')
+  await step('send_result', '医保报销 12000 元，慈善救助 3000 元，已全部到位。')
+  await stateIs('结果已下达')
+
+  // the director records how the family judged it (phone)
+  await as('director', { viewport: PHONE, path: `/requests/${id}` })
+  await page.locator('.actions [data-action=deliver_feedback]').click()
+  const fb = page.locator('.step-dialog')
+  await fb.locator('.rating', { hasText: '基本满意' }).click()
+  await fb.locator('#step-text').fill('监护人表示感谢，希望后续继续关注。')
+  await fb.locator('.step-confirm').click()
+  await fb.waitFor({ state: 'hidden' })
+  await stateIs('已反馈')
+  assert.equal(await hasHorizontalScroll(page), false)
+
+  // the centre closes it; the timeline lists every step in order
+  await as('center', { path: `/requests/${id}` })
+  await step('close')
+  await stateIs('已结案')
+  const api = await apiSession(srv.base, 'center')
+  const req = (await api.get(`/requests/${id}`)).body
+  assert.equal(req.state, 'closed')
+  const shown = await page.locator('.timeline .tl-step[data-action]').evaluateAll((els) => els.map((e) => e.dataset.action))
+  assert.deepEqual(shown, req.timeline.steps.map((s) => s.action))
+  const main = ['file', 'review', 'forward', 'accept', 'refer', 'referral_accept', 'referral_complete', 'referral_accept', 'referral_complete', 'referrals_complete', 'send_result', 'deliver_feedback', 'close']
+  let at = 0
+  for (const a of shown) if (a === main[at]) at++
+  assert.equal(at, main.length, `timeline out of order: ${shown.join(', ')}`)
+  const text = await page.locator('.timeline').innerText()
+  for (const s of ['提交求助', '审核', '转报县中心', '受理', '转办', '县医疗保障局', '县慈善总会', '反馈结果', '记录反馈', '结案', '已按大病保险报销']) {
+    assert.ok(text.includes(s), `timeline lacks ${s}`)
+  }
+  await page.locator('.req-feedback', { hasText: '基本满意' }).waitFor()
+  await shot(page, 'loop-request-timeline', { fullPage: true })
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('board: an overdue request in red; the supervisor’s inbox; a mandatory report', async () => {
+  const d = await apiSession(srv.base, 'director')
+  const r = await d.post('/requests', { child_id: childId, kind: 'living_hardship', urgency: 'urgent', narrative: '家中断粮' })
+  assert.equal(r.status, 201)
+  const id = r.body.id
+  // its deadline three days in the past, then the overdue scan
+  const past = Math.floor(Date.now() / 1000) - 3 * 86400 - 2 * 3600
+  const file = srv.db.replace(/^sqlite:/, '')
+  execFileSync('sqlite3', [file, `UPDATE help_requests SET step_due_at = ${past} WHERE id = ${id}`])
+  execFileSync(BIN, ['deadlines', '--db', srv.db, '--key-file', srv.dir + '/k.key'], { stdio: ['ignore', 'ignore', 'pipe'] })
+
+  await as('station', { path: '/board' })
+  const row = page.locator(`.board-table tr.overdue[data-id="${id}"]`)
+  await row.waitFor()
+  assert.match(await row.innerText(), /已超期 3 天/)
+  await page.locator('.tab[data-tab=overdue] .count', { hasText: '1' }).waitFor()
+  await shot(page, 'loop-board')
+
+  await as('supervisor', { path: '/inbox' })
+  const alert = page.locator('.msg[data-event="deadline.overdue"]').first()
+  await alert.waitFor()
+  assert.ok(Number(await page.locator('.bell-count').textContent()) >= 1)
+  await shot(page, 'loop-inbox')
+  await page.locator('.read-all').click()
+  await page.locator('.bell-count').waitFor({ state: 'detached' })
+  assert.equal(await page.locator('.msg.unread').count(), 0)
+
+  // a mandatory report goes straight to public security and the centre
+  await as('director', { viewport: PHONE, path: `/requests/new?child=${childId}` })
+  await page.locator('.kind-opt', { hasText: '侵害/暴力' }).click()
+  await page.locator('.mandatory .hint.warn').waitFor()
+  await page.locator('#narrative').fill('邻居反映儿童身上多处伤痕。')
+  await page.locator('input[name=mandatory]').check()
+  await page.locator('.submit-btn', { hasText: '提交强制报告' }).click()
+  await page.waitForURL(/\/requests\/\d+\?filed=1/)
+  await page.locator('.filed-note', { hasText: '县公安局' }).waitFor()
+  await stateIs('已转报县中心')
+  assert.equal(await hasHorizontalScroll(page), false)
+  const mid = Number(new URL(page.url()).pathname.split('/').pop())
+  await as('dept_public_security', { path: '/referrals' })
+  await page.locator('.ref-card', { hasText: `#${mid}` }).locator('.tag', { hasText: '强制报告' }).waitFor()
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
