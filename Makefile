@@ -56,6 +56,8 @@ asan: deps-test web
 bench: deps-bench build
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh $(BUILD)/weibao; fi
 	@bench/loop_bench.sh $(BUILD)/weibao
+	@bench/registry_bench.sh $(BUILD)/weibao
+	@bench/registry_bench.sh $(BUILD)/weibao pg
 
 format:
 	@clang-format -i $(C_SOURCES)
