@@ -19,6 +19,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:?usage: registry_bench.sh path/to/weibao [pg]}")
 work=$(mktemp -d /var/tmp/weibao-registry-bench.XXXXXX)
+chmod 755 "$work" # the PostgreSQL cluster inside runs as the postgres user
 pw='Bench-Pass-2026'
 server=
 pgbase=
