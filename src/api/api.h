@@ -61,6 +61,9 @@ int api_static(http_req *r, void *ctx);
 int api_error(http_req *r, int status, const char *code, const char *message, const char *field);
 /* Maps a WB_ status to an HTTP error. Returns 0. */
 int api_fail(http_req *r, int status);
+/* A page of a list: {"items": items, "next_cursor": last_id as text when
+ * the page is full, else null}. Consumes items; NULL if out of memory. */
+json_t *api_page(json_t *items, int n, int limit, int64_t last_id);
 /* Writes j (consumed) as the response body with status. Returns 0. */
 int api_json(http_req *r, int status, json_t *j);
 

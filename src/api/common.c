@@ -73,6 +73,15 @@ int api_fail(http_req *r, int status)
 	}
 }
 
+json_t *api_page(json_t *items, int n, int limit, int64_t last_id)
+{
+	json_t *j = json_pack("{s:o}", "items", items);
+
+	if (j)
+		json_object_set_new(j, "next_cursor", n == limit ? json_sprintf("%" PRId64, last_id) : json_null());
+	return j;
+}
+
 int api_json(http_req *r, int status, json_t *j)
 {
 	r->status = status;

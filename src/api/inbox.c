@@ -74,13 +74,9 @@ int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		json_decref(l.items);
 		return api_fail(r, rc);
 	}
-	j = json_pack("{s:I, s:o}", "unread", (json_int_t)unread, "items", l.items);
-	if (j) {
-		char cur[24];
-
-		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
-		json_object_set_new(j, "next_cursor", l.n == limit ? json_string(cur) : json_null());
-	}
+	j = api_page(l.items, l.n, limit, l.last_id);
+	if (j)
+		json_object_set_new(j, "unread", json_integer(unread));
 	return api_json(r, 200, j);
 }
 
@@ -331,7 +327,6 @@ int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_princip
 	dlv_ctx l = {NULL, 0, 0};
 	long long v;
 	int limit, rc;
-	json_t *j;
 
 	(void)a;
 	if (!may_manage_hooks(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
@@ -356,12 +351,5 @@ int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_princip
 		json_decref(l.items);
 		return api_fail(r, rc);
 	}
-	j = json_pack("{s:o}", "items", l.items);
-	if (j) {
-		char cur[24];
-
-		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
-		json_object_set_new(j, "next_cursor", l.n == limit ? json_string(cur) : json_null());
-	}
-	return api_json(r, 200, j);
+	return api_json(r, 200, api_page(l.items, l.n, limit, l.last_id));
 }

@@ -146,7 +146,6 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	audit_entry e;
 	const char *s;
 	long long n;
-	json_t *j;
 	int rc;
 
 	if (!is_unit_role(p) && strcmp(p->role, "center") != 0)
@@ -201,14 +200,7 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 		json_decref(l.items);
 		return api_fail(r, WB_ESTORE);
 	}
-	j = json_pack("{s:o}", "items", l.items);
-	if (j) {
-		char cur[24];
-
-		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
-		json_object_set_new(j, "next_cursor", l.n == f.limit ? json_string(cur) : json_null());
-	}
-	return api_json(r, 200, j);
+	return api_json(r, 200, api_page(l.items, l.n, f.limit, l.last_id));
 }
 
 /* ---- steps ---- */

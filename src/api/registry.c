@@ -670,10 +670,7 @@ int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principa
 		return api_fail(r, rc);
 	}
 	items = registry_categories_json(ctx->rows, ctx->n);
-	j = json_pack("{s:o}", "items", items);
-	if (j)
-		json_object_set_new(j, "next_cursor",
-				    ctx->n == limit ? json_sprintf("%" PRId64, ctx->rows[ctx->n - 1].id) : json_null());
+	j = api_page(items, ctx->n, limit, ctx->n ? ctx->rows[ctx->n - 1].id : 0);
 	free(ctx);
 	return api_json(r, 200, j);
 }

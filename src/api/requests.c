@@ -438,7 +438,6 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	loop_viewer v;
 	list_ctx l;
 	audit_entry e;
-	json_t *j;
 	int rc;
 
 	loop_viewer_init(&v, a, c, p);
@@ -461,14 +460,7 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		json_decref(l.items);
 		return api_fail(r, WB_ESTORE);
 	}
-	j = json_pack("{s:o}", "items", l.items);
-	if (j) {
-		char cur[24];
-
-		wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
-		json_object_set_new(j, "next_cursor", l.n == f.limit ? json_string(cur) : json_null());
-	}
-	return api_json(r, 200, j);
+	return api_json(r, 200, api_page(l.items, l.n, f.limit, l.last_id));
 }
 
 /* ---- steps ---- */
