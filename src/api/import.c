@@ -952,6 +952,12 @@ int import_apply(store_conn *c, import_job *j)
 	j->rows = (long)n - 1;
 	if (build_map(j, &m) != 0)
 		return WB_EINVAL;
+	/* The whole import is one transaction, so PostgreSQL plans its lookups
+	 * with the statistics from before it — for a registry that was empty,
+	 * sequential scans of a table that grows with every row (quadratic).
+	 * Index lookups are right for every statement of an import. */
+	if (strcmp(c->drv->name, "postgresql") == 0 && conn_exec(c, "SET LOCAL enable_seqscan = off") != WB_OK)
+		return WB_ESTORE;
 	rc = load_places(c, j->county, &pc);
 	if (rc)
 		return rc;

@@ -600,8 +600,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	cli_audit_entry(&e, DEFAULT_COUNTY, "demo.create", "county", DEFAULT_COUNTY);
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"seed\":%lld,\"children\":%lld}", seed, nchildren);
 	rc = audit_submit_alone(env->audit, &e, demo_fn, &j);
-	if (rc == WB_OK) {
-		/* statistics for the planner, now that the tables are full */
+	if (rc == WB_OK && j.n_children > 0) {
+		/* statistics for the planner, now that the tables are full (not
+		 * for an empty registry: PostgreSQL would then plan scans of
+		 * tables it believes empty) */
 		store_conn *sc = store_acquire(env->db);
 
 		store_analyze(sc);
