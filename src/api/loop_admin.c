@@ -214,9 +214,7 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 	args_text(&a, m->county);
 	if (m->township)
 		args_text(&a, m->township);
-	rc = conn_prepare(c, sql, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		json_t *g = group(towns, stmt_text(c, st, 0), 0);
 
@@ -240,9 +238,7 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 		args_text(&a, m->township);
 	args_int(&a, m->from);
 	args_int(&a, m->to);
-	rc = conn_prepare(c, sql, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		json_t *g = group(towns, stmt_text(c, st, 0), 0);
 
@@ -274,9 +270,7 @@ static int referral_counts(store_conn *c, const metrics_q *m, json_t *units)
 		args_text(&a, m->township);
 	args_int(&a, m->from);
 	args_int(&a, m->to);
-	rc = conn_prepare(c, sql, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		json_t *g = group(units, stmt_text(c, st, 0), 1);
 		const char *state = stmt_text(c, st, 4);
@@ -324,9 +318,7 @@ static int step_times(store_conn *c, const metrics_q *m, int of_units, json_t *m
 		args_text(&a, m->township);
 	args_int(&a, m->from);
 	args_int(&a, m->to);
-	rc = conn_prepare(c, sql, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		const char *k = stmt_text(c, st, 0), *s = stmt_text(c, st, 1);
 

@@ -714,9 +714,7 @@ int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " GROUP BY k.end_reason ORDER BY k.end_reason");
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &args);
+		rc = conn_prepare_args(c, sql.data, &args, &st);
 	by = json_object();
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		const char *reason = stmt_text(c, st, 0);

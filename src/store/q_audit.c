@@ -41,9 +41,7 @@ int store_audit_list(store_conn *c, const char *county, const audit_filter *f, a
 		rc = buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		audit_rec r;
 

@@ -146,9 +146,7 @@ static int write_grams(store_conn *c, const child_rec *ch, int is_new)
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " ON CONFLICT DO NOTHING");
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
 	stmt_reset(c, st);
@@ -303,9 +301,7 @@ int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec 
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
 	if (rc == STORE_ROW) {
@@ -460,9 +456,7 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 	}
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		child_rec ch;
 
@@ -490,9 +484,7 @@ int store_child_count(store_conn *c, const store_scope *sc, const child_filter *
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
 	if (rc == STORE_ROW) {
@@ -542,9 +534,7 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, ") RETURNING version");
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
 	if (rc == STORE_ROW) {

@@ -353,9 +353,7 @@ int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, co
 	args_int(&a, f->limit);
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		request_rec *r = malloc(sizeof(*r));
 
@@ -910,9 +908,7 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 		rc = buf_puts(&sql, " ORDER BY id DESC LIMIT ?");
 	args_int(&a, limit);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		inbox_rec m;
 

@@ -46,9 +46,7 @@ int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, 
 		args_int(&a, now);
 	}
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
 	stmt_reset(c, st);
@@ -209,9 +207,7 @@ int store_category_review(store_conn *c, const store_scope *sc, int64_t after_id
 		rc = buf_puts(&sql, " ORDER BY k.id LIMIT ?");
 	args_int(&a, limit);
 	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, &a);
+		rc = conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		category_rec k;
 

@@ -372,3 +372,12 @@ void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n)
 
 	wb_strlcpy(dst, s ? s : "", n);
 }
+
+int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
+{
+	int rc = conn_prepare(c, sql, stmt_out);
+
+	if (rc == WB_OK && (rc = stmt_bind_args(c, *stmt_out, a)) != WB_OK)
+		stmt_reset(c, *stmt_out);
+	return rc;
+}
