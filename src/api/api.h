@@ -32,6 +32,7 @@ typedef struct app_config {
 
 typedef struct app {
 	store *db;
+	int db_is_sqlite;
 	audit *audit;
 	sec_keys keys;
 	app_config cfg;
@@ -55,7 +56,33 @@ int api_entry(http_req *r, void *ctx);
 /* Serves the web UI (embedded or from cfg.web_dir) for non-API GETs. */
 int api_static(http_req *r, void *ctx);
 
+/* ---- short-lived caches (cache.c) ---- */
+
+/* The generation to pass to api_cache_session_put: read it before reading
+ * the session from the store. */
+uint64_t api_cache_session_generation(void);
+/* A session (with its user and membership) read from the store in the last
+ * two seconds and not changed since by this process: 1, else 0. */
+int api_cache_session_get(const char *token_hash, session_rec *s, user_rec *u, membership_rec *m);
+void api_cache_session_put(const char *token_hash, uint64_t gen, const session_rec *s, const user_rec *u,
+			   const membership_rec *m);
+/* Call after committing any change of sessions, users or memberships. */
+void api_cache_sessions_changed(void);
+/* The name of an area, cached for 30 s. */
+int api_area_name(store_conn *c, const char *code, char *name, size_t n);
+/* Call after committing any change of areas. */
+void api_cache_areas_changed(void);
+
 /* ---- helpers for handlers (common.c) ---- */
+
+/* Gives the request's store connection back to the pool (ending its read
+ * transaction), e.g. before waiting for the audit commit, so that a waiting
+ * request does not hold a connection. The handler's connection pointer must
+ * not be used afterwards; api_conn() takes one again. */
+void api_conn_release(http_req *r);
+/* The request's store connection, taken from the pool again if it was
+ * given back. */
+store_conn *api_conn(http_req *r);
 
 /* Writes the error shape. field may be NULL. Returns 0. */
 int api_error(http_req *r, int status, const char *code, const char *message, const char *field);

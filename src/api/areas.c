@@ -136,6 +136,7 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	audit_entry_set(&e, "area.import", "area", "", "ok");
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"rows\":%d}", csv.n);
 	rc = audit_submit(a->audit, &e, import_fn, &j);
+	api_cache_areas_changed();
 	if (rc == WB_ECONFLICT) {
 		areas_csv_cleanup(&csv);
 		return api_error(r, 409, "conflict", "an area code in the file already exists", NULL);

@@ -138,6 +138,7 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 		audit_entry_set(&e, "login", "user", e.object_id, j.lock ? "locked" : "denied");
 		wb_strlcpy(e.detail, j.lock ? "wrong password; account locked" : "wrong password", sizeof(e.detail));
 		rc = audit_submit(a->audit, &e, login_fn, &j);
+		api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
 		if (rc) {
 			api_fail(r, rc);
 		} else if (j.lock) {
@@ -183,6 +184,7 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 	wb_strlcpy(e.role, ms.chosen.role, sizeof(e.role));
 	audit_entry_set(&e, "login", "user", e.object_id, "ok");
 	rc = audit_submit(a->audit, &e, login_fn, &j);
+	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -229,6 +231,7 @@ int api_logout(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "logout", "session", "", "ok");
 	rc = audit_submit(a->audit, &e, logout_fn, &sid);
+	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
 	if (rc)
 		return api_fail(r, rc);
 	http_add_header(r, "Set-Cookie", "wb_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -328,6 +331,7 @@ int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, p->user_id);
 	audit_entry_set(&e, "user.password", "user", e.object_id, "ok");
 	rc = audit_submit(a->audit, &e, pw_fn, &j);
+	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
 	if (rc)
 		api_fail(r, rc);
 	else
@@ -374,6 +378,7 @@ int api_switch_membership(http_req *r, app *a, store_conn *c, const sec_principa
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, m.id);
 	audit_entry_set(&e, "session.membership", "membership", e.object_id, "ok");
 	rc = audit_submit(a->audit, &e, switch_fn, &j);
+	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
 	if (rc)
 		api_fail(r, rc);
 	else

@@ -287,6 +287,8 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	ch.created_by = ch.updated_by = p->user_id;
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.create", "child", "", "ok");
+	api_conn_release(r); /* the job runs on the writer's connection */
+	c = NULL;
 	rc = audit_submit(a->audit, &e, create_fn, &j);
 	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered",
@@ -303,7 +305,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		wb_snprintf(loc, sizeof(loc), "/api/v1/children/%" PRId64, ch.id);
 		http_add_header(r, "Location", loc);
 	}
-	api_json(r, 201, full_child_json(a, p, c, &ch));
+	api_json(r, 201, full_child_json(a, p, api_conn(r), &ch));
 out:
 	json_decref(body);
 	return 0;
@@ -313,6 +315,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	child_rec ch;
 	audit_entry e;
+	json_t *j = NULL;
 	int64_t id;
 	int rc;
 
@@ -327,20 +330,25 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			    !ch.id_enc[0]     ? "none"
 			    : p->def->full_id ? "full"
 					      : "masked");
-	/* the read is acknowledged only once its audit entry is durable */
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK)
+	if (rc == WB_OK) {
+		char village[128];
+
+		j = full_child_json(a, p, c, &ch);
+		if (j && api_area_name(c, ch.village_code, village, sizeof(village)) == WB_OK)
+			json_object_set_new(j, "village_name", json_string(village));
+		/* a department or organisation sees the fields its referrals grant */
+		j = loop_child_restrict(c, p, ch.id, j);
+	}
+	/* Every read is done: give the connection back while the audit entry
+	 * commits. The read is acknowledged only once that entry is durable. */
+	api_conn_release(r);
+	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+		json_decref(j);
 		return api_fail(r, WB_ESTORE);
+	}
 	if (rc)
 		return api_fail(r, rc);
-	{
-		json_t *j = full_child_json(a, p, c, &ch);
-		area_rec ar;
-
-		if (j && store_area_get(c, ch.village_code, &ar) == WB_OK)
-			json_object_set_new(j, "village_name", json_string(ar.name));
-		/* a department or organisation sees the fields its referrals grant */
-		return api_json(r, 200, loop_child_restrict(c, p, ch.id, j));
-	}
+	return api_json(r, 200, j);
 }
 
 typedef struct list_ctx {
@@ -706,6 +714,8 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.update", "child", e.object_id, "ok");
+	api_conn_release(r); /* the job runs on the writer's connection */
+	c = NULL;
 	rc = audit_submit(a->audit, &e, update_fn, &j);
 	if (rc == WB_ECONFLICT && j.dup_id) {
 		api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered",
@@ -723,7 +733,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
-	api_json(r, 200, full_child_json(a, p, c, &ch));
+	api_json(r, 200, full_child_json(a, p, api_conn(r), &ch));
 out:
 	json_decref(body);
 	return 0;

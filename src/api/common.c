@@ -286,7 +286,15 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 		return -1;
 	}
 	sec_token_hash(&a->keys, token, th);
-	rc = store_session_full(c, th, &s, &u, &m);
+	if (api_cache_session_get(th, &s, &u, &m)) {
+		rc = WB_OK;
+	} else {
+		uint64_t gen = api_cache_session_generation();
+
+		rc = store_session_full(c, th, &s, &u, &m);
+		if (rc == WB_OK)
+			api_cache_session_put(th, gen, &s, &u, &m);
+	}
 	if (rc == WB_ENOTFOUND || (rc == WB_OK && via_cookie != (strcmp(s.kind, "cookie") == 0))) {
 		api_error(r, 401, "unauthenticated", "please log in", NULL);
 		return -1;
@@ -299,6 +307,7 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 		touch_job t = {s.id, now, 1};
 
 		audit_submit(a->audit, NULL, touch_fn, &t);
+		api_cache_sessions_changed();
 		api_error(r, 401, "session_expired", "your session has expired, please log in again", NULL);
 		return -1;
 	}
@@ -336,6 +345,7 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 			touch_job t = {s.id, now, 0};
 
 			audit_submit(a->audit, NULL, touch_fn, &t);
+			api_cache_sessions_changed();
 		}
 	}
 	return 0;
@@ -388,16 +398,54 @@ static int is_write(const char *m)
 	return strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0;
 }
 
+typedef struct api_state {
+	app *a;
+	store_conn *c; /* NULL while given back */
+	int read_txn;
+} api_state;
+
+void api_conn_release(http_req *r)
+{
+	api_state *st = r->app_state;
+
+	if (!st || !st->c)
+		return;
+	if (st->read_txn) {
+		conn_commit(st->c);
+		st->read_txn = 0;
+	}
+	store_release(st->c);
+	st->c = NULL;
+}
+
+store_conn *api_conn(http_req *r)
+{
+	api_state *st = r->app_state;
+
+	if (!st->c)
+		st->c = store_acquire(st->a->db);
+	return st->c;
+}
+
 int api_entry(http_req *r, void *ctx)
 {
 	app *a = ctx;
 	const api_route *route = r->route->data;
-	store_conn *c = store_acquire(a->db);
+	api_state st = {a, store_acquire(a->db), 0};
+	store_conn *c = st.c;
 	sec_principal p;
 	const char *idem = NULL;
 	pthread_mutex_t *idem_lock = NULL;
 
 	memset(&p, 0, sizeof(p));
+	r->app_state = &st;
+	/* On SQLite a read request runs in one read transaction: every
+	 * statement outside one finds the WAL changed by the writer and starts
+	 * from an empty page cache. (On PostgreSQL BEGIN and COMMIT would be two
+	 * more round trips.) Handlers of GET requests only write through the
+	 * writer, never on this connection. */
+	if (strcmp(r->method, "GET") == 0 && !(route->flags & API_PUBLIC) && a->db_is_sqlite && conn_begin(c) == WB_OK)
+		st.read_txn = 1;
 	if (!(route->flags & API_PUBLIC)) {
 		if (authenticate(r, a, c, &p) != 0)
 			goto out;
@@ -448,6 +496,7 @@ int api_entry(http_req *r, void *ctx)
 out:
 	if (idem_lock)
 		pthread_mutex_unlock(idem_lock);
-	store_release(c);
+	api_conn_release(r);
+	r->app_state = NULL;
 	return 0;
 }

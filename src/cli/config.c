@@ -69,7 +69,7 @@ void config_defaults(wb_config *c)
 	wb_strlcpy(c->db, "sqlite:weibao.db", sizeof(c->db));
 	wb_strlcpy(c->listen, "127.0.0.1", sizeof(c->listen));
 	c->port = 8080;
-	c->pool = 32;
+	c->pool = 16;
 	c->session_idle = 30 * 60;
 	c->session_absolute = 12 * 3600;
 	c->lock_max = 5;

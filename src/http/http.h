@@ -49,6 +49,7 @@ struct http_req {
 	char *headers[HTTP_MAX_HEADERS][2];
 	int nheaders;
 	int64_t user_id; /* for the access log, set by the API layer */
+	void *app_state; /* the API layer's per-request state (its store connection) */
 	int static_file; /* response body is external (not in out) */
 	const void *static_data;
 	size_t static_len;

@@ -5,7 +5,9 @@
 #include "audit.h"
 
 #include <inttypes.h>
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +24,10 @@ typedef struct audit_job {
 	audit_job_fn fn;
 	void *arg;
 	int rc;
-	int done;
-	int alone;         /* runs in a transaction of its own, without a savepoint */
-	pthread_cond_t cv; /* signalled when this job is done (no thundering herd) */
+	int alone; /* runs in a transaction of its own, without a savepoint */
+	/* posted when this job is done: the submitter alone wakes, and it does
+	 * not need the queue's mutex to return */
+	sem_t done;
 	struct audit_job *next;
 } audit_job;
 
@@ -39,6 +42,9 @@ struct audit {
 	int stopping;
 	int64_t seq;
 	char hash[SEC_HASH_HEX];
+	struct pending_entry *pending; /* AUDIT_BATCH_MAX + 1 */
+	size_t npending;
+	char *insert_sql[3]; /* for 1, 4 and 16 rows */
 };
 
 static void field(buf *b, const char *s)
@@ -65,29 +71,90 @@ static void canonical(buf *b, int64_t seq, int64_t at, const char *county, int64
 	field(b, detail);
 }
 
-static int append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratch)
-{
+/* An entry of the batch, chained but not yet inserted. */
+typedef struct pending_entry {
+	const audit_entry *e;
+	const char *outcome;
+	int64_t seq, at;
+	char prev[SEC_HASH_HEX];
 	char hash[SEC_HASH_HEX];
+} pending_entry;
+
+#define AUDIT_COLS 15
+
+static void append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratch)
+{
+	pending_entry *p = &a->pending[a->npending++];
 	const char *outcome = job_rc == WB_OK ? e->outcome : "failed";
-	int64_t at = clock_now(), seq = a->seq + 1;
-	int rc;
 
 	if (job_rc == WB_ECONFLICT)
 		outcome = "conflict";
-	canonical(scratch, seq, at, e->county_code, e->user_id, e->username, e->role, e->action, e->object_type,
+	p->e = e;
+	p->outcome = outcome;
+	p->seq = a->seq + 1;
+	p->at = clock_now();
+	canonical(scratch, p->seq, p->at, e->county_code, e->user_id, e->username, e->role, e->action, e->object_type,
 		  e->object_id, outcome, e->client_addr, e->request_id, e->detail);
-	sec_chain_hash(&a->keys, a->hash, scratch->data, scratch->len, hash);
-	rc = conn_query(a->c, NULL,
-			"INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, "
-			"object_type, object_id, outcome, client_addr, request_id, detail, prev_hash, hash) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			"isiisssssssssss", seq, e->county_code, at, e->user_id, e->username, e->role, e->action,
-			e->object_type, e->object_id, outcome, e->client_addr, e->request_id, e->detail, a->hash, hash);
-	if (rc < 0)
-		return rc;
-	a->seq = seq;
-	memcpy(a->hash, hash, SEC_HASH_HEX);
+	memcpy(p->prev, a->hash, SEC_HASH_HEX);
+	sec_chain_hash(&a->keys, a->hash, scratch->data, scratch->len, p->hash);
+	a->seq = p->seq;
+	memcpy(a->hash, p->hash, SEC_HASH_HEX);
+}
+
+/* Inserts the batch's entries: one statement for up to 16 rows
+ * (a few fixed sizes, so that the statement cache keeps three). */
+static int flush_entries(audit *a)
+{
+	size_t i = 0;
+
+	while (i < a->npending) {
+		size_t left = a->npending - i;
+		int k = left >= 16 ? 2 : left >= 4 ? 1 : 0;
+		size_t n = k == 2 ? 16 : k == 1 ? 4 : 1;
+		store_stmt *st = NULL;
+		int rc, idx = 1;
+
+		rc = conn_prepare(a->c, a->insert_sql[k], &st);
+		for (size_t r = 0; rc == WB_OK && r < n; r++) {
+			const pending_entry *p = &a->pending[i + r];
+			const audit_entry *e = p->e;
+			const char *text[] = {e->username,  e->role,    e->action,      e->object_type,
+					      e->object_id, p->outcome, e->client_addr, e->request_id,
+					      e->detail,    p->prev,    p->hash};
+
+			rc = stmt_bind_int64(a->c, st, idx++, p->seq);
+			if (rc == WB_OK)
+				rc = stmt_bind_text(a->c, st, idx++, e->county_code);
+			if (rc == WB_OK)
+				rc = stmt_bind_int64(a->c, st, idx++, p->at);
+			if (rc == WB_OK)
+				rc = stmt_bind_int64(a->c, st, idx++, e->user_id);
+			for (size_t t = 0; rc == WB_OK && t < sizeof(text) / sizeof(text[0]); t++)
+				rc = stmt_bind_text(a->c, st, idx++, text[t]);
+		}
+		if (rc == WB_OK)
+			rc = stmt_step(a->c, st) == STORE_DONE ? WB_OK : WB_ESTORE;
+		if (st)
+			stmt_reset(a->c, st);
+		if (rc != WB_OK)
+			return rc;
+		i += n;
+	}
+	a->npending = 0;
 	return WB_OK;
+}
+
+static char *insert_sql(size_t rows)
+{
+	buf b;
+
+	buf_init(&b, 256 + rows * 64);
+	buf_puts(&b, "INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, object_type, "
+		     "object_id, outcome, client_addr, request_id, detail, prev_hash, hash) VALUES ");
+	for (size_t r = 0; r < rows; r++)
+		buf_puts(&b, r ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			       : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	return b.data; /* NULL if out of memory */
 }
 
 /*
@@ -138,7 +205,7 @@ static void run_batch(audit *a, audit_job *batch)
 				rc = reload_head(a);
 		}
 		if (rc == WB_OK && batch->e)
-			rc = append_entry(a, batch->e, batch->rc, &scratch);
+			append_entry(a, batch->e, batch->rc, &scratch);
 		batch = NULL; /* done: skip the loop below */
 	}
 	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
@@ -156,8 +223,11 @@ static void run_batch(audit *a, audit_job *batch)
 				break;
 		}
 		if (j->e)
-			rc = append_entry(a, j->e, j->rc, &scratch);
+			append_entry(a, j->e, j->rc, &scratch);
 	}
+	if (rc == WB_OK)
+		rc = flush_entries(a);
+	a->npending = 0;
 	if (rc == WB_OK && a->seq != saved_seq)
 		rc = conn_query(a->c, NULL,
 				"INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
@@ -203,12 +273,11 @@ static void *writer_main(void *arg)
 
 		run_batch(a, batch);
 
-		pthread_mutex_lock(&a->mu);
 		for (audit_job *j = batch, *next; j; j = next) {
 			next = j->next; /* j lives on its submitter's stack: read first */
-			j->done = 1;
-			pthread_cond_signal(&j->cv);
+			sem_post(&j->done);
 		}
+		pthread_mutex_lock(&a->mu);
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -234,6 +303,14 @@ static int load_head(audit *a)
 	return rc;
 }
 
+static void audit_free(audit *a)
+{
+	for (int k = 0; k < 3; k++)
+		free(a->insert_sql[k]);
+	free(a->pending);
+	free(a);
+}
+
 int audit_start(store *s, const sec_keys *keys, audit **out)
 {
 	audit *a = calloc(1, sizeof(*a));
@@ -243,20 +320,28 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 		return WB_ENOMEM;
 	a->s = s;
 	a->keys = *keys;
+	a->pending = calloc(AUDIT_BATCH_MAX + 1, sizeof(*a->pending));
+	a->insert_sql[0] = insert_sql(1);
+	a->insert_sql[1] = insert_sql(4);
+	a->insert_sql[2] = insert_sql(16); /* 240 parameters: the drivers take 256 */
+	if (!a->pending || !a->insert_sql[0] || !a->insert_sql[1] || !a->insert_sql[2]) {
+		audit_free(a);
+		return WB_ENOMEM;
+	}
 	a->c = store_acquire(s);
 	if (strcmp(store_driver_name(s), "sqlite") == 0)
-		conn_exec(a->c, "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-32768");
+		conn_exec(a->c, "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096");
 	rc = load_head(a);
 	if (rc) {
 		store_release(a->c);
-		free(a);
+		audit_free(a);
 		return rc;
 	}
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work_cv, NULL);
 	if (pthread_create(&a->thread, NULL, writer_main, a) != 0) {
 		store_release(a->c);
-		free(a);
+		audit_free(a);
 		return WB_ENOMEM;
 	}
 	*out = a;
@@ -275,18 +360,18 @@ void audit_stop(audit *a)
 	store_release(a->c);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->work_cv);
-	free(a);
+	audit_free(a);
 }
 
 static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, int alone)
 {
 	audit_job j = {.e = e, .fn = fn, .arg = arg, .alone = alone};
 
-	pthread_cond_init(&j.cv, NULL);
+	sem_init(&j.done, 0, 0);
 	pthread_mutex_lock(&a->mu);
 	if (a->stopping) {
 		pthread_mutex_unlock(&a->mu);
-		pthread_cond_destroy(&j.cv);
+		sem_destroy(&j.done);
 		return WB_EBUSY;
 	}
 	if (a->tail)
@@ -295,10 +380,12 @@ static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, in
 		a->head = &j;
 	a->tail = &j;
 	pthread_cond_signal(&a->work_cv);
-	while (!j.done)
-		pthread_cond_wait(&j.cv, &a->mu);
 	pthread_mutex_unlock(&a->mu);
-	pthread_cond_destroy(&j.cv);
+	while (sem_wait(&j.done) != 0 && errno == EINTR)
+		;
+	/* glibc's sem_post touches the semaphore in one atomic operation
+	 * before waking, so it may be destroyed as soon as the wait returns */
+	sem_destroy(&j.done);
 	return j.rc;
 }
 
