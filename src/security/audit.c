@@ -208,17 +208,23 @@ static void run_batch(audit *a, audit_job *batch)
 			append_entry(a, batch->e, batch->rc, &scratch);
 		batch = NULL; /* done: skip the loop below */
 	}
+	/* Each job runs in a savepoint. The savepoint of a job that succeeded
+	 * is released together with the next job's SAVEPOINT (one statement
+	 * string, one round trip on PostgreSQL), or by the COMMIT. */
+	int sp_open = 0;
+
 	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
 		j->rc = WB_OK;
 		if (j->fn) {
-			rc = conn_exec(a->c, "SAVEPOINT wbjob");
+			rc = conn_exec(a->c, sp_open ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob" : "SAVEPOINT wbjob");
 			if (rc)
 				break;
+			sp_open = 1;
 			j->rc = j->fn(a->c, j->arg);
-			if (j->rc != WB_OK)
-				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob");
-			if (rc == WB_OK)
-				rc = conn_exec(a->c, "RELEASE SAVEPOINT wbjob");
+			if (j->rc != WB_OK) {
+				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob");
+				sp_open = 0;
+			}
 			if (rc)
 				break;
 		}
