@@ -188,6 +188,10 @@ int store_name_grams_backfill(store_conn *c, int64_t *done_out);
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out);
 typedef int (*child_cb)(const child_rec *ch, void *arg);
 int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg);
+/* store_child_list, and with total_out the number of children the filter
+ * selects without its cursor (all pages). */
+int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg,
+		     int64_t *total_out);
 int store_child_count(store_conn *c, const store_scope *sc, const child_filter *f, int64_t *out);
 /* Writes ch over the stored row if its version is expected_version (then
  * increments it). WB_ECONFLICT on a version mismatch, WB_ENOTFOUND outside

@@ -16,6 +16,7 @@
 	"COALESCE(c.grade, ''), c.disability_grade, COALESCE(c.disability_type, ''), "                 \
 	"COALESCE(c.serious_illness, ''), c.family_poverty, c.adopted, COALESCE(c.director_id, 0), "   \
 	"c.risk_level, COALESCE(c.notes, '')"
+#define CHILD_NCOLS 27 /* the columns of CHILD_COLS (child_row reads them) */
 
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
@@ -423,15 +424,26 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
  * an index-only scan instead of reading the heap row of every child of a
  * township to keep fifty (12,000 rows read for a page of a township: 15-30
  * ms). SQLite already defers the row read; for it the two forms cost alike.
+ *
+ * With total_out, the inner SELECT also counts the whole filtered set
+ * (COUNT(*) OVER (), computed before ORDER BY and LIMIT): the first page and
+ * its total from one pass over the set instead of two queries that each
+ * find the same rows. A cursor narrows the set, so with one the total comes
+ * from store_child_count as before.
  */
-int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg)
+int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg,
+		     int64_t *total_out)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
 	const char *id_col, *order;
+	int narrowed = f->sort == CHILD_SORT_ID ? f->after_id > 0 : f->after_value != NULL;
+	int with_total = total_out && !narrowed;
 	buf sql;
 	int rc;
 
+	if (total_out)
+		*total_out = 0;
 	switch (f->sort) {
 	case CHILD_SORT_NAME: order = " ORDER BY c.name, c.id"; break;
 	case CHILD_SORT_BIRTH: order = " ORDER BY COALESCE(c.birth_date, ''), c.id"; break;
@@ -439,7 +451,9 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 	default: order = " ORDER BY c.id"; break;
 	}
 	buf_init(&sql, 4096);
-	rc = buf_puts(&sql, "SELECT " CHILD_COLS " FROM children c WHERE c.id IN (SELECT c.id");
+	rc = buf_puts(&sql, with_total ? "SELECT " CHILD_COLS
+					 ", p.total FROM (SELECT c.id AS id, COUNT(*) OVER () AS total"
+				       : "SELECT " CHILD_COLS " FROM (SELECT c.id AS id");
 	if (rc == WB_OK)
 		rc = from_sql(sc, f, &sql, &a, &id_col);
 	if (f->sort == CHILD_SORT_ID) {
@@ -459,12 +473,10 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 	}
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
-	if (rc == WB_OK) {
-		if (f->sort == CHILD_SORT_ID)
-			rc = buf_printf(&sql, " ORDER BY %s LIMIT ?)%s", id_col, order);
-		else
-			rc = buf_printf(&sql, "%s LIMIT ?)%s", order, order);
-	}
+	if (rc == WB_OK)
+		rc = f->sort == CHILD_SORT_ID ? buf_printf(&sql, " ORDER BY %s", id_col) : buf_puts(&sql, order);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, " LIMIT ?) p CROSS JOIN children c WHERE c.id = p.id%s", order);
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
 		rc = conn_prepare_args(c, sql.data, &a, &st);
@@ -472,11 +484,20 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 		child_rec ch;
 
 		child_row(c, st, &ch);
+		if (with_total)
+			*total_out = stmt_int64(c, st, CHILD_NCOLS);
 		rc = cb(&ch, arg);
 	}
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
+	if (rc >= 0 && total_out && narrowed)
+		rc = store_child_count(c, sc, f, total_out);
 	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg)
+{
+	return store_child_page(c, sc, f, cb, arg, NULL);
 }
 
 int store_child_count(store_conn *c, const store_scope *sc, const child_filter *f, int64_t *out)
