@@ -3,6 +3,7 @@
  * part of every SELECT and UPDATE here (scope_children_sql), so a record
  * outside it is not found rather than refused.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/wb.h"
@@ -155,6 +156,60 @@ static int write_grams(store_conn *c, const child_rec *ch, int is_new)
 	return rc < 0 ? rc : WB_OK;
 }
 
+#define GRAMS_PER_STMT 80 /* rows of one multi-row INSERT (3 placeholders each) */
+
+/* Writes the name index of n new children in multi-row INSERTs of up to
+ * GRAMS_PER_STMT rows: a bulk load's grams in a few round trips. */
+static int write_grams_many(store_conn *c, const child_rec *ch, int n)
+{
+	char grams[GRAMS_PER_STMT][12];
+	const char *county[GRAMS_PER_STMT];
+	int64_t child[GRAMS_PER_STMT];
+	int rows = 0, rc = WB_OK;
+
+	for (int i = 0; rc == WB_OK && i <= n; i++) {
+		char mine[GRAMS_MAX][12];
+		int k = i < n ? name_grams(ch[i].name, mine) : 0;
+
+		if (k > STORE_ARGS_MAX / 3)
+			k = STORE_ARGS_MAX / 3; /* as write_grams: a long name's first characters */
+		/* flush before a child whose grams do not fit, and at the end */
+		if (rows > 0 && (rows + k > GRAMS_PER_STMT || i == n)) {
+			store_stmt *st = NULL;
+			buf sql;
+
+			buf_init(&sql, 4096);
+			rc = buf_puts(&sql, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ");
+			for (int r = 0; rc == WB_OK && r < rows; r++)
+				rc = buf_puts(&sql, r ? ", (?, ?, ?)" : "(?, ?, ?)");
+			if (rc == WB_OK)
+				rc = buf_puts(&sql, " ON CONFLICT DO NOTHING");
+			if (rc == WB_OK)
+				rc = conn_prepare(c, sql.data, &st);
+			for (int r = 0; rc == WB_OK && r < rows; r++) {
+				rc = stmt_bind_text(c, st, 3 * r + 1, county[r]);
+				if (rc == WB_OK)
+					rc = stmt_bind_text(c, st, 3 * r + 2, grams[r]);
+				if (rc == WB_OK)
+					rc = stmt_bind_int64(c, st, 3 * r + 3, child[r]);
+			}
+			if (rc == WB_OK)
+				rc = stmt_step(c, st);
+			stmt_reset(c, st);
+			buf_cleanup(&sql);
+			rc = rc < 0 ? rc : WB_OK;
+			rows = 0;
+		}
+		for (int g = 0; rc == WB_OK && g < k; g++) {
+			memcpy(grams[rows], mine[g], sizeof(grams[0]));
+			county[rows] = ch[i].county_code;
+			child[rows] = ch[i].id;
+			rows++;
+		}
+	}
+	return rc;
+}
+
 int store_name_grams_backfill(store_conn *c, int64_t *done_out)
 {
 	store_stmt *st = NULL;
@@ -241,40 +296,48 @@ static void facts_args(const child_rec *ch, store_args *a)
 	args_text(a, nz(ch->notes));
 }
 
+#define CHILD_INSERT_COLS                                                                                     \
+	"INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, "  \
+	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, " \
+	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "   \
+	"risk_level, notes, version) VALUES "
+#define CHILD_INSERT_ROW  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+#define CHILD_INSERT_ARGS 25
+#define CHILD_INSERT_MAX  10 /* rows of one multi-row INSERT: 250 placeholders (PostgreSQL driver: 256) */
+
+/* The values of one row of CHILD_INSERT_ROW, in order. */
+static void insert_args(const child_rec *ch, store_args *a)
+{
+	args_text(a, ch->county_code);
+	args_text(a, ch->name);
+	args_text(a, nz(ch->id_enc));
+	args_text(a, nz(ch->id_bidx));
+	args_text(a, nz(ch->id_mask));
+	args_text(a, nz(ch->sex));
+	args_text(a, nz(ch->birth_date));
+	args_text(a, ch->village_code);
+	args_text(a, nz(ch->grid_code));
+	if (ch->school_id)
+		args_int(a, ch->school_id);
+	else
+		args_text(a, NULL);
+	args_int(a, ch->created_at);
+	args_int(a, ch->created_by);
+	args_int(a, ch->updated_at);
+	args_int(a, ch->updated_by);
+	facts_args(ch, a);
+}
+
 int store_child_insert(store_conn *c, child_rec *ch)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
 	int rc;
 
-	rc = conn_prepare(c,
-			  "INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
-			  "village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
-			  "hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
-			  "family_poverty, adopted, director_id, risk_level, notes, version) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
-			  "RETURNING id",
-			  &st);
+	rc = conn_prepare(c, CHILD_INSERT_COLS CHILD_INSERT_ROW " RETURNING id", &st);
 	if (rc)
 		return rc;
-	args_text(&a, ch->county_code);
-	args_text(&a, ch->name);
-	args_text(&a, nz(ch->id_enc));
-	args_text(&a, nz(ch->id_bidx));
-	args_text(&a, nz(ch->id_mask));
-	args_text(&a, nz(ch->sex));
-	args_text(&a, nz(ch->birth_date));
-	args_text(&a, ch->village_code);
-	args_text(&a, nz(ch->grid_code));
-	if (ch->school_id)
-		args_int(&a, ch->school_id);
-	else
-		args_text(&a, NULL);
-	args_int(&a, ch->created_at);
-	args_int(&a, ch->created_by);
-	args_int(&a, ch->updated_at);
-	args_int(&a, ch->updated_by);
-	facts_args(ch, &a);
+	insert_args(ch, &a);
 	rc = stmt_bind_args(c, st, &a);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
@@ -287,6 +350,67 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	}
 	stmt_reset(c, st);
 	return rc == WB_OK ? write_grams(c, ch, 1) : rc;
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* One multi-row INSERT of n <= CHILD_INSERT_MAX children. Both databases
+ * number the rows of one INSERT in the order of its VALUES (identity or
+ * rowid, increasing), so the returned ids, sorted, are the rows' ids in
+ * order whatever order RETURNING gives them in. */
+static int insert_rows(store_conn *c, child_rec *ch, int n)
+{
+	int64_t ids[CHILD_INSERT_MAX];
+	store_stmt *st = NULL;
+	int got = 0, rc;
+	buf sql;
+
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql, CHILD_INSERT_COLS);
+	for (int i = 0; rc == WB_OK && i < n; i++)
+		rc = buf_puts(&sql, i ? ", " CHILD_INSERT_ROW : CHILD_INSERT_ROW);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " RETURNING id");
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	for (int i = 0; rc == WB_OK && i < n; i++) {
+		store_args a = {0};
+
+		insert_args(&ch[i], &a);
+		rc = stmt_bind_args_at(c, st, i * CHILD_INSERT_ARGS + 1, &a);
+	}
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		if (got < n)
+			ids[got] = stmt_int64(c, st, 0);
+		got++;
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&sql);
+	if (rc < 0)
+		return rc;
+	if (got != n)
+		return WB_ESTORE;
+	qsort(ids, (size_t)n, sizeof(ids[0]), cmp_id);
+	for (int i = 0; i < n; i++) {
+		ch[i].id = ids[i];
+		ch[i].version = 1;
+	}
+	return WB_OK;
+}
+
+int store_children_insert(store_conn *c, child_rec *ch, int n)
+{
+	int rc = WB_OK;
+
+	for (int i = 0; rc == WB_OK && i < n; i += CHILD_INSERT_MAX)
+		rc = insert_rows(c, ch + i, n - i < CHILD_INSERT_MAX ? n - i : CHILD_INSERT_MAX);
+	return rc == WB_OK ? write_grams_many(c, ch, n) : rc;
 }
 
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out)

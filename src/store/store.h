@@ -133,6 +133,9 @@ void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
 /* Binds a's arguments to ? 1..n. */
 int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a);
+/* Binds a's arguments to ? first..first+n-1 (one row of a multi-row
+ * statement whose rows each have their own args). */
+int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a);
 /* Prepares sql (cached) and binds a's arguments: the statement is ready to
  * step in *stmt_out (reset it when done, as for conn_prepare). */
 int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out);
