@@ -638,10 +638,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	if (rc == WB_OK && j.n_children > 0) {
 		/* statistics for the planner, now that the tables are full (not
 		 * for an empty registry: PostgreSQL would then plan scans of
-		 * tables it believes empty) */
+		 * tables it believes empty), and the visibility map */
 		store_conn *sc = store_acquire(env->db);
 
-		store_analyze(sc);
+		store_after_load(sc);
 		store_release(sc);
 	}
 	if (rc) {

@@ -186,6 +186,9 @@ int store_child_insert(store_conn *c, child_rec *ch);
 int store_children_insert(store_conn *c, child_rec *ch, int n);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
+/* After a bulk load, outside a transaction: statistics and (PostgreSQL)
+ * the visibility map, so that lists use index-only scans at once. */
+int store_after_load(store_conn *c);
 /* Builds the name index of every child (after the migration that added
  * it, for children registered before). */
 int store_name_grams_backfill(store_conn *c, int64_t *done_out);

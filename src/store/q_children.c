@@ -736,3 +736,8 @@ int store_analyze(store_conn *c)
 {
 	return conn_exec(c, "ANALYZE");
 }
+
+int store_after_load(store_conn *c)
+{
+	return conn_exec(c, c->drv->after_load_sql);
+}

@@ -49,6 +49,10 @@ typedef struct store_driver {
 	void (*reset)(void *stmt);
 	/* BEGIN for a transaction that will write (SQLite: BEGIN IMMEDIATE). */
 	const char *begin_write_sql;
+	/* After a bulk load, outside any transaction: the planner's statistics
+	 * and, on PostgreSQL, the visibility map (VACUUM), without which an
+	 * index-only scan reads every row until autovacuum comes by. */
+	const char *after_load_sql;
 	/* Last error message of the connection, for server logs (no data). */
 	const char *(*errmsg)(void *db);
 } store_driver;
