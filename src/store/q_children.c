@@ -553,7 +553,7 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
  * (COUNT(*) OVER (), computed before ORDER BY and LIMIT): the first page and
  * its total from one pass over the set instead of two queries that each
  * find the same rows. A cursor narrows the set, so with one the total comes
- * from store_child_count as before.
+ * from store_child_count as before; so does a name search's.
  */
 int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg,
 		     int64_t *total_out)
@@ -562,7 +562,10 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 	store_args a = {0};
 	const char *id_col, *order;
 	int narrowed = f->sort == CHILD_SORT_ID ? f->after_id > 0 : f->after_value != NULL;
-	int with_total = total_out && !narrowed;
+	/* not for a name search: there the page stops early in the name index
+	 * and the count is the cost; counting in the page query cost SQLite
+	 * ~15 % more CPU per search */
+	int with_total = total_out && !narrowed && !(f->name && f->name[0]);
 	buf sql;
 	int rc;
 
@@ -614,7 +617,7 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 	}
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
-	if (rc >= 0 && total_out && narrowed)
+	if (rc >= 0 && total_out && !with_total)
 		rc = store_child_count(c, sc, f, total_out);
 	return rc < 0 ? rc : WB_OK;
 }
