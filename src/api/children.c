@@ -510,9 +510,8 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return 0;
 	l.items = json_array();
 	l.sort = f.sort;
-	rc = store_child_list(c, &p->scope, &f, list_cb, &l);
-	if (rc == WB_OK && !f.after_id)
-		rc = store_child_count(c, &p->scope, &f, &total);
+	/* the first page carries the total */
+	rc = store_child_page(c, &p->scope, &f, list_cb, &l, f.after_id ? NULL : &total);
 	if (rc) {
 		json_decref(l.items);
 		return api_fail(r, rc);

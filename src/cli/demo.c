@@ -429,11 +429,46 @@ static int id_taken(demo_job *j, int ymd, int seq)
 	}
 }
 
+#define DEMO_BATCH 100 /* children written together: a few multi-row INSERTs instead of three each */
+
+typedef struct demo_batch {
+	child_rec ch[DEMO_BATCH];
+	guardian_rec g[DEMO_BATCH * 2];
+	int64_t g_child[DEMO_BATCH * 2];
+	int focus[DEMO_BATCH];
+	int n;
+} demo_batch;
+
+/* Writes the batch's children, their guardians (two each) and, for the
+ * focus children, their categories; empties the batch. */
+static int flush_children(store_conn *c, demo_job *j, demo_batch *b)
+{
+	int rc = store_children_insert(c, b->ch, b->n);
+
+	for (int k = 0; k < b->n; k++)
+		b->g_child[2 * k] = b->g_child[2 * k + 1] = b->ch[k].id;
+	if (rc == WB_OK)
+		rc = store_guardians_insert_many(c, DEFAULT_COUNTY, b->g_child, b->g, 2 * b->n, j->now);
+	for (int k = 0; rc == WB_OK && k < b->n; k++) {
+		child_facts f;
+
+		if (!b->focus[k])
+			continue;
+		registry_facts(&b->ch[k], &b->g[2 * k], 2, &f);
+		rc = registry_recompute(c, b->ch[k].county_code, b->ch[k].id, NULL, &f, j->today, j->now, NULL);
+	}
+	b->n = 0;
+	return rc;
+}
+
 static int make_children(store_conn *c, demo_job *j)
 {
 	int rc = WB_OK;
 	int ty = j->today / 10000;
+	demo_batch *b = calloc(1, sizeof(*b));
 
+	if (!b)
+		return WB_ENOMEM;
 	for (long i = 0; rc == WB_OK && i < j->children_target; i++) {
 		child_rec ch;
 		guardian_rec g[2];
@@ -491,17 +526,17 @@ static int make_children(store_conn *c, demo_job *j)
 		}
 		focus = profile(j, &ch, age, rural, g);
 		ch.created_at = ch.updated_at = j->now;
-		rc = store_child_insert(c, &ch);
-		if (rc == WB_OK)
-			rc = store_guardians_insert(c, ch.county_code, ch.id, g, 2, j->now);
-		if (rc == WB_OK && focus) {
-			child_facts f;
-
-			registry_facts(&ch, g, 2, &f);
-			rc = registry_recompute(c, ch.county_code, ch.id, NULL, &f, j->today, j->now, NULL);
-		}
+		b->ch[b->n] = ch;
+		b->g[2 * b->n] = g[0];
+		b->g[2 * b->n + 1] = g[1];
+		b->focus[b->n] = focus;
+		if (++b->n == DEMO_BATCH)
+			rc = flush_children(c, j, b);
 		j->n_children++;
 	}
+	if (rc == WB_OK && b->n)
+		rc = flush_children(c, j, b);
+	free(b);
 	/* the county has confirmed its focus children, with evidence */
 	if (rc == WB_OK) {
 		store_stmt *st = NULL;
@@ -603,10 +638,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	if (rc == WB_OK && j.n_children > 0) {
 		/* statistics for the planner, now that the tables are full (not
 		 * for an empty registry: PostgreSQL would then plan scans of
-		 * tables it believes empty) */
+		 * tables it believes empty), and the visibility map */
 		store_conn *sc = store_acquire(env->db);
 
-		store_analyze(sc);
+		store_after_load(sc);
 		store_release(sc);
 	}
 	if (rc) {

@@ -180,14 +180,25 @@ enum child_sort { CHILD_SORT_ID = 0, CHILD_SORT_NAME, CHILD_SORT_BIRTH, CHILD_SO
 
 /* Inserts ch (and the index of its name); sets ch->id and version. */
 int store_child_insert(store_conn *c, child_rec *ch);
+/* Inserts the n children of ch in multi-row INSERTs (a bulk load: a few
+ * round trips for many rows) and the index of their names; sets each id and
+ * version. All or nothing only within the caller's transaction. */
+int store_children_insert(store_conn *c, child_rec *ch, int n);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
+/* After a bulk load, outside a transaction: statistics and (PostgreSQL)
+ * the visibility map, so that lists use index-only scans at once. */
+int store_after_load(store_conn *c);
 /* Builds the name index of every child (after the migration that added
  * it, for children registered before). */
 int store_name_grams_backfill(store_conn *c, int64_t *done_out);
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out);
 typedef int (*child_cb)(const child_rec *ch, void *arg);
 int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg);
+/* store_child_list, and with total_out the number of children the filter
+ * selects without its cursor (all pages). */
+int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg,
+		     int64_t *total_out);
 int store_child_count(store_conn *c, const store_scope *sc, const child_filter *f, int64_t *out);
 /* Writes ch over the stored row if its version is expected_version (then
  * increments it). WB_ECONFLICT on a version mismatch, WB_ENOTFOUND outside
@@ -216,6 +227,10 @@ typedef struct guardian_rec {
 /* Adds n guardians to a child that has none (a new child). */
 int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			   int64_t now);
+/* Inserts n guardians, g[i] of the child child_id[i], in multi-row INSERTs
+ * (a bulk load). */
+int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_id, const guardian_rec *g,
+				int n, int64_t now);
 /* Replaces every guardian of a child with the n given. */
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now);

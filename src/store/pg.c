@@ -834,5 +834,6 @@ const store_driver store_pg_driver = {
 	.column_is_null = pg_column_is_null,
 	.reset = pg_reset,
 	.begin_write_sql = "BEGIN",
+	.after_load_sql = "VACUUM (ANALYZE)",
 	.errmsg = pg_errmsg,
 };

@@ -54,6 +54,52 @@ int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, 
 	return rc < 0 ? rc : WB_OK;
 }
 
+#define GUARDIANS_PER_STMT 22 /* 11 placeholders a row: 242 (PostgreSQL driver: 256) */
+
+int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_id, const guardian_rec *g,
+				int n, int64_t now)
+{
+	int rc = WB_OK;
+
+	for (int first = 0; rc == WB_OK && first < n; first += GUARDIANS_PER_STMT) {
+		int rows = n - first < GUARDIANS_PER_STMT ? n - first : GUARDIANS_PER_STMT;
+		store_stmt *st = NULL;
+		buf sql;
+
+		buf_init(&sql, 2048);
+		rc = buf_puts(&sql, "INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, "
+				    "phone_mask, status, status_since, work_place, created_at, updated_at) VALUES ");
+		for (int i = 0; rc == WB_OK && i < rows; i++)
+			rc = buf_puts(&sql,
+				      i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		if (rc == WB_OK)
+			rc = conn_prepare(c, sql.data, &st);
+		for (int i = 0; rc == WB_OK && i < rows; i++) {
+			const guardian_rec *r = &g[first + i];
+			store_args a = {0};
+
+			args_text(&a, county);
+			args_int(&a, child_id[first + i]);
+			args_text(&a, r->relation);
+			args_text(&a, r->name);
+			args_text(&a, nz(r->phone_enc));
+			args_text(&a, nz(r->phone_mask));
+			args_text(&a, r->status);
+			args_text(&a, nz(r->status_since));
+			args_text(&a, nz(r->work_place));
+			args_int(&a, now);
+			args_int(&a, now);
+			rc = stmt_bind_args_at(c, st, i * 11 + 1, &a);
+		}
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+		stmt_reset(c, st);
+		buf_cleanup(&sql);
+		rc = rc < 0 ? rc : WB_OK;
+	}
+	return rc;
+}
+
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now)
 {

@@ -355,15 +355,21 @@ void args_text(store_args *a, const char *s)
 	a->s[a->n++] = s;
 }
 
-int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a)
+int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a)
 {
 	int rc = WB_OK;
 
 	if (a->n > STORE_ARGS_MAX)
 		return WB_EINVAL;
 	for (int k = 0; k < a->n && rc == WB_OK; k++)
-		rc = a->type[k] == 'i' ? stmt_bind_int64(c, st, k + 1, a->i[k]) : stmt_bind_text(c, st, k + 1, a->s[k]);
+		rc = a->type[k] == 'i' ? stmt_bind_int64(c, st, first + k, a->i[k])
+				       : stmt_bind_text(c, st, first + k, a->s[k]);
 	return rc;
+}
+
+int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a)
+{
+	return stmt_bind_args_at(c, st, 1, a);
 }
 
 void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n)

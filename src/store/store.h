@@ -49,6 +49,10 @@ typedef struct store_driver {
 	void (*reset)(void *stmt);
 	/* BEGIN for a transaction that will write (SQLite: BEGIN IMMEDIATE). */
 	const char *begin_write_sql;
+	/* After a bulk load, outside any transaction: the planner's statistics
+	 * and, on PostgreSQL, the visibility map (VACUUM), without which an
+	 * index-only scan reads every row until autovacuum comes by. */
+	const char *after_load_sql;
 	/* Last error message of the connection, for server logs (no data). */
 	const char *(*errmsg)(void *db);
 } store_driver;
@@ -133,6 +137,9 @@ void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
 /* Binds a's arguments to ? 1..n. */
 int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a);
+/* Binds a's arguments to ? first..first+n-1 (one row of a multi-row
+ * statement whose rows each have their own args). */
+int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a);
 /* Prepares sql (cached) and binds a's arguments: the statement is ready to
  * step in *stmt_out (reset it when done, as for conn_prepare). */
 int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out);

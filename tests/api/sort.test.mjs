@@ -40,6 +40,42 @@ describeEachDriver('sorted lists', (driver) => {
 		});
 	}
 
+	test('the first page carries the total of the filtered set; later pages do not', async () => {
+		const centre = await srv.bearer('center');
+		const filters = [
+			'',
+			'&area=370831101',
+			'&area=370831101&category=left_behind',
+			'&category=left_behind',
+			'&area=370831001&category=in_difficulty',
+			'&q=%E5%BC%A0',
+			'&area=370831&risk_level=low',
+		];
+		for (const who of [centre, station]) {
+			for (const filter of filters) {
+				const totals = [];
+				for (const sort of ['id', 'name', 'birth_date', '-birth_date']) {
+					let cursor = null;
+					let n = 0;
+					let total = null;
+					for (let page = 0; page < 200; page++) {
+						const q = `/api/v1/children?limit=9&sort=${sort}${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+						const r = await who.get(q);
+						assert.equal(r.status, 200, r.text);
+						if (page === 0) total = r.body.total;
+						else assert.equal(r.body.total, undefined, `${q}: no total after the first page`);
+						n += r.body.items.length;
+						cursor = r.body.next_cursor;
+						if (!cursor) break;
+					}
+					assert.equal(total, n, `sort=${sort}${filter}: the total is the number of items of all pages`);
+					totals.push(total);
+				}
+				assert.equal(new Set(totals).size, 1, `${filter}: one total whatever the order`);
+			}
+		}
+	});
+
 	test('a bad sort or a cursor of the wrong shape is 422', async () => {
 		assert.equal((await station.get('/api/v1/children?sort=age')).body.error.field, 'sort');
 		assert.equal((await station.get('/api/v1/children?sort=name&cursor=12')).body.error.field, 'cursor');
