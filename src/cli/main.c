@@ -136,6 +136,17 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		fprintf(stderr, "weibao: %s\n", err[0] ? err : wb_strerror(rc));
 		return -1;
 	}
+	rc = store_byte_order(env->db);
+	if (rc == WB_EINVAL) {
+		fprintf(stderr, "weibao: the database compares text by language rules, which breaks the ranges of area "
+				"codes that scope every query; create it with byte order, e.g. createdb --locale=C "
+				"--template=template0 (docs/operations.md)\n");
+		return -1;
+	}
+	if (rc) {
+		fprintf(stderr, "weibao: cannot query the database: %s\n", wb_strerror(rc));
+		return -1;
+	}
 	if (migrate) {
 		rc = store_migrate(env->db, &version);
 		if (rc == WB_ESCHEMA) {

@@ -294,6 +294,25 @@ int store_schema_version(store_conn *c, int *version_out)
 	return rc < 0 ? rc : WB_ESTORE;
 }
 
+int store_byte_order(store *s)
+{
+	store_conn *c = store_acquire(s);
+	store_stmt *st = NULL;
+	/* area codes are compared as ranges: a township's villages are the
+	 * codes from '370831001' up to '370831001:' (':' follows '9' in bytes) */
+	int rc = conn_query(c, &st, "SELECT CASE WHEN CAST(? AS TEXT) < CAST(? AS TEXT) THEN 1 ELSE 0 END", "ss",
+			    "370831001001", "370831001:");
+
+	if (rc == STORE_ROW) {
+		rc = stmt_int64(c, st, 0) == 1 ? WB_OK : WB_EINVAL;
+		stmt_reset(c, st);
+	} else {
+		rc = rc < 0 ? rc : WB_ESTORE;
+	}
+	store_release(c);
+	return rc;
+}
+
 int store_migrate(store *s, int *version_out)
 {
 	store_conn *c = store_acquire(s);

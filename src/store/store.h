@@ -110,6 +110,11 @@ int conn_rollback(store_conn *c);
  */
 int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char *fmt, ...);
 
+/* WB_OK if the database compares text in byte order (area-code ranges
+ * need it); WB_EINVAL if it sorts by language rules (a PostgreSQL database
+ * created with a non-C collation). */
+int store_byte_order(store *s);
+
 /* Migrations: applies every embedded migration newer than the database's
  * version, each in its own transaction. WB_ESCHEMA if the database is newer
  * than this binary. *version_out gets the resulting version. */
