@@ -630,16 +630,19 @@ static uint32_t seen_check(seen_set *s, const char *key, uint32_t row)
 /* ---- matching and applying ---- */
 
 /*
- * The blind indexes of the county's registered children, loaded once per
- * import so that matching a row by ID number costs a hash lookup, not a
- * query. Keys are the first 16 hex digits of the (64-digit) index; a hit is
- * confirmed against the whole index by the query that reads the record.
+ * The county's registered children, loaded once per import so that matching
+ * a row costs a hash lookup, not a query: by the blind index of the ID
+ * number (key: its first 16 hex digits) and, for children recorded without
+ * one, by name + birth date + village (key: a hash of the three). Children
+ * the import creates are added as it goes. A hit is always confirmed
+ * against the record it names; an ambiguous or unconfirmed key falls back
+ * to a query.
  */
-typedef struct bidx_map {
+typedef struct id_map {
 	uint64_t *keys;
 	int64_t *ids;
 	size_t cap;
-} bidx_map;
+} id_map;
 
 static uint64_t bidx_key(const char *hex)
 {
@@ -650,76 +653,153 @@ static uint64_t bidx_key(const char *hex)
 	return k | 1; /* never 0: 0 marks an empty slot */
 }
 
-static int bidx_put(bidx_map *m, const char *hex, int64_t id)
+static uint64_t nid_key(const char *name, const char *birth, const char *village)
 {
-	uint64_t k = bidx_key(hex);
+	const char *parts[3] = {name, birth, village};
+	uint64_t h = 1469598103934665603ULL;
 
-	for (size_t i = (size_t)(k % m->cap);; i = (i + 1) % m->cap) {
-		if (!m->keys[i] || m->keys[i] == k) {
+	for (int i = 0; i < 3; i++) {
+		for (const char *s = parts[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0x1f) * 1099511628211ULL; /* separator: ("ab","c") is not ("a","bc") */
+	}
+	return h | 1;
+}
+
+static int map_alloc(id_map *m, size_t n)
+{
+	m->cap = n * 2 + 1024;
+	m->keys = calloc(m->cap, sizeof(*m->keys));
+	m->ids = calloc(m->cap, sizeof(*m->ids));
+	return m->keys && m->ids ? WB_OK : WB_ENOMEM;
+}
+
+static void map_free(id_map *m)
+{
+	free(m->keys);
+	free(m->ids);
+	memset(m, 0, sizeof(*m));
+}
+
+static void map_put(id_map *m, uint64_t k, int64_t id)
+{
+	for (size_t i = (size_t)(k % m->cap), probes = 0; probes < m->cap; i = (i + 1) % m->cap, probes++) {
+		if (!m->keys[i]) {
 			m->keys[i] = k;
-			m->ids[i] = m->keys[i] == k && m->ids[i] && m->ids[i] != id ? -1 : id; /* -1: ambiguous */
-			return WB_OK;
+			m->ids[i] = id;
+			return;
+		}
+		if (m->keys[i] == k) {
+			if (m->ids[i] != id)
+				m->ids[i] = -1; /* ambiguous: a query decides */
+			return;
 		}
 	}
 }
 
 /* 0 if surely absent, -1 if a query must decide, else the child's id. */
-static int64_t bidx_get(const bidx_map *m, const char *hex)
+static int64_t map_get(const id_map *m, uint64_t k)
 {
-	uint64_t k = bidx_key(hex);
-
 	if (!m->cap)
 		return -1;
-	for (size_t i = (size_t)(k % m->cap);; i = (i + 1) % m->cap) {
+	for (size_t i = (size_t)(k % m->cap), probes = 0; probes < m->cap; i = (i + 1) % m->cap, probes++) {
 		if (!m->keys[i])
 			return 0;
 		if (m->keys[i] == k)
 			return m->ids[i];
 	}
+	return -1;
 }
 
-static int bidx_load(store_conn *c, const char *county, bidx_map *m)
+typedef struct reg_maps {
+	id_map bidx; /* children with an ID number */
+	id_map nid;  /* children without one */
+} reg_maps;
+
+/* Loads the county's children into the maps, with room for `extra` more. */
+static int maps_load(store_conn *c, const char *county, size_t extra, reg_maps *rm)
 {
 	store_stmt *st = NULL;
 	int64_t n = 0;
-	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM children WHERE county_code = ? AND id_bidx IS NOT NULL", "s",
-			    county);
+	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM children WHERE county_code = ?", "s", county);
 
 	if (rc == STORE_ROW)
 		n = stmt_int64(c, st, 0);
 	stmt_reset(c, st);
 	if (rc < 0)
 		return rc;
-	m->cap = (size_t)n * 2 + 1024;
-	m->keys = calloc(m->cap, sizeof(*m->keys));
-	m->ids = calloc(m->cap, sizeof(*m->ids));
-	if (!m->keys || !m->ids)
+	if (map_alloc(&rm->bidx, (size_t)n + extra) != WB_OK || map_alloc(&rm->nid, (size_t)n + extra) != WB_OK)
 		return WB_ENOMEM;
-	rc = conn_prepare(c, "SELECT id, id_bidx FROM children WHERE county_code = ? AND id_bidx IS NOT NULL", &st);
+	rc = conn_prepare(c,
+			  "SELECT id, COALESCE(id_bidx, ''), name, COALESCE(birth_date, ''), village_code FROM "
+			  "children WHERE county_code = ?",
+			  &st);
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW)
-		rc = bidx_put(m, stmt_text(c, st, 1), stmt_int64(c, st, 0));
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *bidx = stmt_text(c, st, 1);
+
+		if (bidx && bidx[0])
+			map_put(&rm->bidx, bidx_key(bidx), stmt_int64(c, st, 0));
+		else
+			map_put(&rm->nid,
+				nid_key(stmt_text(c, st, 2) ?: "", stmt_text(c, st, 3) ?: "",
+					stmt_text(c, st, 4) ?: ""),
+				stmt_int64(c, st, 0));
+		rc = WB_OK;
+	}
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
 }
 
-static int find_existing(store_conn *c, const import_job *j, const bidx_map *map, const row_data *d, child_rec *out)
+/* Remembers a child the import created. */
+static void maps_add(reg_maps *rm, const child_rec *ch)
+{
+	if (ch->id_bidx[0])
+		map_put(&rm->bidx, bidx_key(ch->id_bidx), ch->id);
+	else
+		map_put(&rm->nid, nid_key(ch->name, ch->birth_date, ch->village_code), ch->id);
+}
+
+/* The record matches the row's identity (the map's hit was not a collision). */
+static int same_child(const row_data *d, const child_rec *rec)
+{
+	if (d->idnum[0])
+		return strcmp(rec->id_bidx, d->ch.id_bidx) == 0;
+	return !rec->id_bidx[0] && strcmp(rec->name, d->ch.name) == 0 &&
+	       strcmp(rec->birth_date, d->ch.birth_date) == 0 && strcmp(rec->village_code, d->ch.village_code) == 0;
+}
+
+static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm, const row_data *d, child_rec *out)
 {
 	store_scope county;
 	store_stmt *st = NULL;
-	int64_t id = 0;
+	int64_t id = d->idnum[0] ? map_get(&rm->bidx, bidx_key(d->ch.id_bidx))
+				 : map_get(&rm->nid, nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code));
 	int rc;
 
-	if (d->idnum[0] && bidx_get(map, d->ch.id_bidx) == 0)
+	if (id == 0)
 		return WB_ENOTFOUND;
+	memset(&county, 0, sizeof(county));
+	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
+	county.children = SCOPE_COUNTY;
+	if (id > 0) {
+		rc = store_child_get(c, &county, id, out);
+		if (rc == WB_OK && same_child(d, out))
+			return WB_OK;
+		if (rc != WB_OK && rc != WB_ENOTFOUND)
+			return rc;
+	}
+	id = 0;
+	/* COALESCE: "id_bidx IS NULL" would lead SQLite to the unique index on
+	 * (county_code, id_bidx), which holds every child without an ID number */
 	if (d->idnum[0])
 		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
 				j->county, d->ch.id_bidx);
 	else
 		rc = conn_query(c, &st,
 				"SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND "
-				"village_code = ? AND id_bidx IS NULL",
+				"village_code = ? AND COALESCE(id_bidx, '') = ''",
 				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
 	if (rc == STORE_ROW)
 		id = stmt_int64(c, st, 0);
@@ -728,9 +808,6 @@ static int find_existing(store_conn *c, const import_job *j, const bidx_map *map
 		return rc;
 	if (!id)
 		return WB_ENOTFOUND;
-	memset(&county, 0, sizeof(county));
-	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
-	county.children = SCOPE_COUNTY;
 	return store_child_get(c, &county, id, out);
 }
 
@@ -768,8 +845,8 @@ static int merge_int(import_job *j, uint32_t line, const char *column, int *dst,
 	return 1;
 }
 
-static int apply_row(store_conn *c, import_job *j, const bidx_map *map, const colmap *m, size_t row, row_data *d,
-		     int64_t now, int today)
+static int apply_row(store_conn *c, import_job *j, reg_maps *map, const colmap *m, size_t row, row_data *d, int64_t now,
+		     int today)
 {
 	uint32_t line = j->t.rows[row].line;
 	child_rec old;
@@ -793,8 +870,10 @@ static int apply_row(store_conn *c, import_job *j, const bidx_map *map, const co
 		if (rc == WB_OK &&
 		    (d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0]))
 			rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
-		if (rc == WB_OK)
+		if (rc == WB_OK) {
+			maps_add(map, &d->ch);
 			j->created++;
+		}
 		return rc;
 	}
 	if (rc)
@@ -942,7 +1021,7 @@ int import_apply(store_conn *c, import_job *j)
 	int64_t now = clock_now();
 	place_cache pc;
 	seen_set seen = {0};
-	bidx_map map = {0};
+	reg_maps map = {0};
 	colmap m;
 	row_data *d = NULL;
 	size_t n = j->t.nrows;
@@ -995,7 +1074,7 @@ int import_apply(store_conn *c, import_job *j)
 		goto out;
 	}
 	/* pass 2: match and apply */
-	rc = bidx_load(c, j->county, &map);
+	rc = maps_load(c, j->county, n, &map);
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
 		if (!ok[r])
 			continue;
@@ -1030,8 +1109,8 @@ int import_apply(store_conn *c, import_job *j)
 out:
 	free(pc.codes);
 	free(pc.schools);
-	free(map.keys);
-	free(map.ids);
+	map_free(&map.bidx);
+	map_free(&map.nid);
 	free(seen.keys);
 	free(seen.rows);
 	free(ok);
