@@ -9,6 +9,12 @@
  * name + birth date + village when there is no ID number) and creates,
  * fills in or leaves alone; a file value that differs from a recorded one
  * is reported as a conflict and not applied.
+ *
+ * Rows that create children are written in batches (multi-row INSERTs of
+ * the children, their name index and guardians, inside a savepoint): one
+ * statement per row per table cost more than the writes themselves. When a
+ * batch fails on a conflict it is undone and its rows are applied one by
+ * one, so that the issue names the row, as without batches.
  */
 #include "import.h"
 
@@ -845,39 +851,51 @@ static int merge_int(import_job *j, uint32_t line, const char *column, int *dst,
 	return 1;
 }
 
-static int apply_row(store_conn *c, import_job *j, reg_maps *map, const colmap *m, size_t row, row_data *d, int64_t now,
-		     int today)
+/* Completes a row that creates a child: the encrypted ID number, defaults. */
+static int prepare_new(const import_job *j, row_data *d, int64_t now)
+{
+	if (d->idnum[0] && sec_encrypt_field(j->keys, d->idnum, d->ch.id_enc) != WB_OK)
+		return WB_ECRYPTO;
+	if (!d->ch.risk_level[0])
+		wb_strlcpy(d->ch.risk_level, "low", sizeof(d->ch.risk_level));
+	d->ch.created_at = d->ch.updated_at = now;
+	d->ch.created_by = d->ch.updated_by = j->user_id;
+	return WB_OK;
+}
+
+/* Categories follow only from these facts: a child without any has none. */
+static int may_have_category(const row_data *d)
+{
+	return d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0];
+}
+
+/* Creates the child of a prepared row (prepare_new) on its own. */
+static int apply_new(store_conn *c, import_job *j, reg_maps *map, row_data *d, int64_t now, int today)
+{
+	child_facts f;
+	int rc = store_child_insert(c, &d->ch);
+
+	if (rc == WB_OK && d->ng)
+		rc = store_guardians_insert(c, j->county, d->ch.id, d->g, d->ng, now);
+	registry_facts(&d->ch, d->g, d->ng, &f);
+	if (rc == WB_OK && may_have_category(d))
+		rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
+	if (rc == WB_OK) {
+		maps_add(map, &d->ch);
+		j->created++;
+	}
+	return rc;
+}
+
+/* Reconciles a row with the registered child old: fills in, or reports. */
+static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, const child_rec *oldp,
+			  int64_t now, int today)
 {
 	uint32_t line = j->t.rows[row].line;
-	child_rec old;
+	child_rec old = *oldp;
 	guardian_rec eg[GUARDIANS_MAX];
-	int neg = 0, changed = 0, rc;
+	int neg = 0, changed = 0, rc = WB_OK;
 
-	rc = find_existing(c, j, map, d, &old);
-	if (rc == WB_ENOTFOUND) {
-		child_facts f;
-
-		if (d->idnum[0] && sec_encrypt_field(j->keys, d->idnum, d->ch.id_enc) != WB_OK)
-			return WB_ECRYPTO;
-		if (!d->ch.risk_level[0])
-			wb_strlcpy(d->ch.risk_level, "low", sizeof(d->ch.risk_level));
-		d->ch.created_at = d->ch.updated_at = now;
-		d->ch.created_by = d->ch.updated_by = j->user_id;
-		rc = store_child_insert(c, &d->ch);
-		if (rc == WB_OK && d->ng)
-			rc = store_guardians_insert(c, j->county, d->ch.id, d->g, d->ng, now);
-		registry_facts(&d->ch, d->g, d->ng, &f);
-		if (rc == WB_OK &&
-		    (d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0]))
-			rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
-		if (rc == WB_OK) {
-			maps_add(map, &d->ch);
-			j->created++;
-		}
-		return rc;
-	}
-	if (rc)
-		return rc;
 	if (!scope_covers_place(&j->scope, old.village_code, old.grid_code)) {
 		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
 		return WB_EINVAL;
@@ -1015,6 +1033,114 @@ static int apply_row(store_conn *c, import_job *j, reg_maps *map, const colmap *
 	return rc;
 }
 
+/*
+ * Applies one row (to the registered child old, or a new child when old is
+ * NULL); in row-by-row mode inside its own savepoint, so that a failure
+ * leaves nothing of it. A duplicate ID number is reported on the row.
+ */
+static int apply_one(store_conn *c, import_job *j, reg_maps *map, const colmap *m, size_t row, row_data *d,
+		     const child_rec *old, int64_t now, int today)
+{
+	int rr, rc = WB_OK;
+
+	if (j->row_by_row && (rc = conn_exec(c, "SAVEPOINT wbrow")) != WB_OK)
+		return rc;
+	rr = old ? apply_existing(c, j, m, row, d, old, now, today) : apply_new(c, j, map, d, now, today);
+	if (j->row_by_row) {
+		rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
+					      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
+		if (rr != WB_OK && rr != WB_EINVAL && rr != WB_ECONFLICT)
+			rc = rr;
+	} else {
+		rc = rr;
+	}
+	if (rr == WB_ECONFLICT)
+		issue(j, j->t.rows[row].line, header(j, m, F_ID), "error",
+		      "conflicts with another record (duplicate ID number)");
+	return rc;
+}
+
+/*
+ * New children wait in a batch and are written together: multi-row
+ * INSERTs of the children (ids come back by RETURNING), their name index
+ * and their guardians. A row that matches a waiting one (same name, birth
+ * date and village, no ID number) first writes the batch, so that it
+ * reconciles with that child as if the rows had been applied one by one.
+ */
+#define BATCH_MAX 256
+
+typedef struct batch {
+	row_data d[BATCH_MAX + 1]; /* [n] is where the next row is parsed */
+	size_t row[BATCH_MAX];
+	int n;
+} batch;
+
+static int batch_holds(const batch *b, const row_data *d)
+{
+	for (int i = 0; !d->idnum[0] && i < b->n; i++)
+		if (!b->d[i].idnum[0] && strcmp(b->d[i].ch.name, d->ch.name) == 0 &&
+		    strcmp(b->d[i].ch.birth_date, d->ch.birth_date) == 0 &&
+		    strcmp(b->d[i].ch.village_code, d->ch.village_code) == 0)
+			return 1;
+	return 0;
+}
+
+static int batch_write(store_conn *c, import_job *j, batch *b, int64_t now, int today)
+{
+	child_rec *chs[BATCH_MAX];
+	int64_t ids[BATCH_MAX];
+	const guardian_rec *gs[BATCH_MAX];
+	int ngs[BATCH_MAX], any_g = 0, rc;
+
+	for (int i = 0; i < b->n; i++)
+		chs[i] = &b->d[i].ch;
+	rc = store_children_insert_many(c, chs, b->n);
+	for (int i = 0; rc == WB_OK && i < b->n; i++) {
+		ids[i] = b->d[i].ch.id;
+		gs[i] = b->d[i].g;
+		ngs[i] = b->d[i].ng;
+		any_g |= b->d[i].ng;
+	}
+	if (rc == WB_OK && any_g)
+		rc = store_guardians_insert_many(c, j->county, ids, gs, ngs, b->n, now);
+	for (int i = 0; rc == WB_OK && i < b->n; i++) {
+		const row_data *d = &b->d[i];
+		child_facts f;
+
+		if (!may_have_category(d))
+			continue;
+		registry_facts(&d->ch, d->g, d->ng, &f);
+		rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
+	}
+	return rc;
+}
+
+/* Writes the waiting rows; if one of them conflicts, undoes the batch and
+ * applies its rows one by one, so that the issue names the row. */
+static int batch_flush(store_conn *c, import_job *j, reg_maps *map, const colmap *m, batch *b, int64_t now, int today)
+{
+	int rc;
+
+	if (!b->n)
+		return WB_OK;
+	rc = conn_exec(c, "SAVEPOINT wbbatch");
+	if (rc == WB_OK)
+		rc = batch_write(c, j, b, now, today);
+	if (rc == WB_OK) {
+		rc = conn_exec(c, "RELEASE SAVEPOINT wbbatch");
+		for (int i = 0; rc == WB_OK && i < b->n; i++)
+			maps_add(map, &b->d[i].ch);
+		if (rc == WB_OK)
+			j->created += b->n;
+	} else if (rc == WB_ECONFLICT) {
+		rc = conn_exec(c, "ROLLBACK TO SAVEPOINT wbbatch; RELEASE SAVEPOINT wbbatch");
+		for (int i = 0; rc == WB_OK && i < b->n; i++)
+			rc = apply_one(c, j, map, m, b->row[i], &b->d[i], NULL, now, today);
+	}
+	b->n = 0;
+	return rc;
+}
+
 int import_apply(store_conn *c, import_job *j)
 {
 	int today = clock_today_ymd();
@@ -1024,6 +1150,8 @@ int import_apply(store_conn *c, import_job *j)
 	reg_maps map = {0};
 	colmap m;
 	row_data *d = NULL;
+	batch *b = NULL;
+	int64_t cache_was = 0; /* SQLite: the connection's page cache before */
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
 	int rc;
@@ -1037,18 +1165,33 @@ int import_apply(store_conn *c, import_job *j)
 	 * Index lookups are right for every statement of an import. */
 	if (strcmp(c->drv->name, "postgresql") == 0 && conn_exec(c, "SET LOCAL enable_seqscan = off") != WB_OK)
 		return WB_ESTORE;
+	/* SQLite: a connection's page cache is 1 MiB, so the random inserts
+	 * into the indexes (ID numbers, name grams) read and write the same
+	 * pages over and over; the import's connection gets 64 MiB while it
+	 * runs */
+	if (strcmp(c->drv->name, "sqlite") == 0) {
+		store_stmt *st = NULL;
+
+		if (conn_query(c, &st, "PRAGMA cache_size", "") == STORE_ROW)
+			cache_was = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		if (!cache_was || conn_exec(c, "PRAGMA cache_size = -65536") != WB_OK)
+			return WB_ESTORE;
+	}
 	rc = load_places(c, j->county, &pc);
 	if (rc)
-		return rc;
+		goto out;
 	d = malloc(sizeof(*d));
+	b = malloc(sizeof(*b));
 	ok = calloc(n, 1);
 	seen.cap = n * 2 + 1;
 	seen.keys = calloc(seen.cap, sizeof(*seen.keys));
 	seen.rows = calloc(seen.cap, sizeof(*seen.rows));
-	if (!d || !ok || !seen.keys || !seen.rows) {
+	if (!d || !b || !ok || !seen.keys || !seen.rows) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
+	b->n = 0;
 	/* pass 1: validate every row */
 	for (size_t r = 1; r < n; r++) {
 		if (parse_row(j, &m, &pc, r, d, today, 1) == 0) {
@@ -1076,37 +1219,47 @@ int import_apply(store_conn *c, import_job *j)
 	/* pass 2: match and apply */
 	rc = maps_load(c, j->county, n, &map);
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
+		row_data *rd = &b->d[b->n];
+		child_rec old;
+
 		if (!ok[r])
 			continue;
-		if (parse_row(j, &m, &pc, r, d, today, 0) != 0) {
+		if (parse_row(j, &m, &pc, r, rd, today, 0) != 0) {
 			rc = WB_EINVAL;
 			break;
 		}
-		if (j->row_by_row) {
-			rc = conn_exec(c, "SAVEPOINT wbrow");
-			if (rc == WB_OK) {
-				int rr = apply_row(c, j, &map, &m, r, d, now, today);
+		if (batch_holds(b, rd)) {
+			int at = b->n;
 
-				rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
-							      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
-				if (rr != WB_OK && rr != WB_EINVAL && rr != WB_ECONFLICT)
-					rc = rr;
-				if (rr == WB_ECONFLICT)
-					issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
-					      "conflicts with another record (duplicate ID number)");
-			}
-		} else {
-			rc = apply_row(c, j, &map, &m, r, d, now, today);
-			if (rc == WB_ECONFLICT)
-				issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
-				      "conflicts with another record (duplicate ID number)");
+			rc = batch_flush(c, j, &map, &m, b, now, today);
+			if (rc != WB_OK)
+				break;
+			memcpy(&b->d[0], &b->d[at], sizeof(b->d[0]));
+			rd = &b->d[0];
+		}
+		rc = find_existing(c, j, &map, rd, &old);
+		if (rc == WB_ENOTFOUND) {
+			rc = prepare_new(j, rd, now);
+			b->row[b->n++] = r;
+			if (rc == WB_OK && b->n == BATCH_MAX)
+				rc = batch_flush(c, j, &map, &m, b, now, today);
+		} else if (rc == WB_OK) {
+			rc = apply_one(c, j, &map, &m, r, rd, &old, now, today);
 		}
 		if ((r & 1023) == 0)
 			atomic_store(&j->percent, 50 + (int)(r * 50 / n));
 	}
+	if (rc == WB_OK)
+		rc = batch_flush(c, j, &map, &m, b, now, today);
 	if (rc == WB_ECONFLICT)
 		rc = WB_EINVAL;
 out:
+	if (cache_was) {
+		char sql[64];
+
+		wb_snprintf(sql, sizeof(sql), "PRAGMA cache_size = %" PRId64, cache_was);
+		conn_exec(c, sql);
+	}
 	free(pc.codes);
 	free(pc.schools);
 	map_free(&map.bidx);
@@ -1115,6 +1268,7 @@ out:
 	free(seen.rows);
 	free(ok);
 	free(d);
+	free(b);
 	return rc;
 }
 

@@ -54,6 +54,56 @@ int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, 
 	return rc < 0 ? rc : WB_OK;
 }
 
+#define GUARDIAN_CHUNK 256 /* 11 placeholders a row */
+
+int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_ids,
+				const guardian_rec *const *g, const int *ng, int n, int64_t now)
+{
+	int rc = WB_OK, ci = 0, gi = 0; /* the next guardian to write: g[ci][gi] */
+	int total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += ng[i];
+	while (rc == WB_OK && total > 0) {
+		int k = store_chunk_rows(total, GUARDIAN_CHUNK);
+		store_stmt *st = NULL;
+
+		rc = conn_prepare_rows(c,
+				       "INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, "
+				       "phone_mask, status, status_since, work_place, created_at, updated_at) VALUES ",
+				       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", k, NULL, &st);
+		for (int r = 0; rc == WB_OK && r < k; r++) {
+			const guardian_rec *one;
+			store_args a = {0};
+
+			while (gi >= ng[ci]) {
+				ci++;
+				gi = 0;
+			}
+			one = &g[ci][gi++];
+			args_text(&a, county);
+			args_int(&a, child_ids[ci]);
+			args_text(&a, one->relation);
+			args_text(&a, one->name);
+			args_text(&a, nz(one->phone_enc));
+			args_text(&a, nz(one->phone_mask));
+			args_text(&a, one->status);
+			args_text(&a, nz(one->status_since));
+			args_text(&a, nz(one->work_place));
+			args_int(&a, now);
+			args_int(&a, now);
+			rc = stmt_bind_args_at(c, st, 11 * r + 1, &a);
+		}
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		total -= k;
+	}
+	return rc;
+}
+
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now)
 {

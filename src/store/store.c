@@ -355,14 +355,51 @@ void args_text(store_args *a, const char *s)
 	a->s[a->n++] = s;
 }
 
-int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a)
+int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a)
 {
 	int rc = WB_OK;
 
 	if (a->n > STORE_ARGS_MAX)
 		return WB_EINVAL;
 	for (int k = 0; k < a->n && rc == WB_OK; k++)
-		rc = a->type[k] == 'i' ? stmt_bind_int64(c, st, k + 1, a->i[k]) : stmt_bind_text(c, st, k + 1, a->s[k]);
+		rc = a->type[k] == 'i' ? stmt_bind_int64(c, st, first + k, a->i[k])
+				       : stmt_bind_text(c, st, first + k, a->s[k]);
+	return rc;
+}
+
+int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a)
+{
+	return stmt_bind_args_at(c, st, 1, a);
+}
+
+int store_chunk_rows(int n, int max)
+{
+	int k = 1;
+
+	while (k * 2 <= n && k * 2 <= max)
+		k *= 2;
+	return k;
+}
+
+int conn_prepare_rows(store_conn *c, const char *head, const char *tuple, int nrows, const char *tail,
+		      store_stmt **stmt_out)
+{
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1u << 20);
+	rc = buf_puts(&sql, head);
+	for (int i = 0; rc == WB_OK && i < nrows; i++) {
+		if (i)
+			rc = buf_puts(&sql, ", ");
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, tuple);
+	}
+	if (rc == WB_OK && tail)
+		rc = buf_puts(&sql, tail);
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, stmt_out);
+	buf_cleanup(&sql);
 	return rc;
 }
 
