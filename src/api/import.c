@@ -1067,7 +1067,7 @@ static int apply_one(store_conn *c, import_job *j, reg_maps *map, const colmap *
  * date and village, no ID number) first writes the batch, so that it
  * reconciles with that child as if the rows had been applied one by one.
  */
-#define BATCH_MAX 256
+#define BATCH_MAX 1024
 
 typedef struct batch {
 	row_data d[BATCH_MAX + 1]; /* [n] is where the next row is parsed */

@@ -134,7 +134,7 @@ static int cmp_gram_row(const void *a, const void *b)
 	return c ? c : (x->child_id > y->child_id) - (x->child_id < y->child_id);
 }
 
-#define GRAM_CHUNK 1024
+#define GRAM_CHUNK 4096
 
 /*
  * Writes the name index of n children (removing their old rows unless
@@ -340,7 +340,7 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	return rc == WB_OK ? write_grams(c, ch, 1) : rc;
 }
 
-#define CHILD_CHUNK 256 /* 25 placeholders a row */
+#define CHILD_CHUNK 1024 /* 25 placeholders a row */
 
 /* The identity a returned row is matched by. */
 static int same_identity(store_conn *c, store_stmt *st, const child_rec *ch)

@@ -54,7 +54,7 @@ int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, 
 	return rc < 0 ? rc : WB_OK;
 }
 
-#define GUARDIAN_CHUNK 256 /* 11 placeholders a row */
+#define GUARDIAN_CHUNK 1024 /* 11 placeholders a row */
 
 int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_ids,
 				const guardian_rec *const *g, const int *ng, int n, int64_t now)

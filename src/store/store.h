@@ -144,7 +144,7 @@ int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args
  * batch size. Keep nrows * (placeholders per tuple) under
  * STORE_MULTI_PARAMS, which both drivers accept.
  */
-#define STORE_MULTI_PARAMS 8192
+#define STORE_MULTI_PARAMS 32766
 int store_chunk_rows(int n, int max);
 int conn_prepare_rows(store_conn *c, const char *head, const char *tuple, int nrows, const char *tail,
 		      store_stmt **stmt_out);
