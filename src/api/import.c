@@ -9,6 +9,12 @@
  * name + birth date + village when there is no ID number) and creates,
  * fills in or leaves alone; a file value that differs from a recorded one
  * is reported as a conflict and not applied.
+ *
+ * Rows that create children are written in batches (multi-row INSERTs of
+ * the children, their name index and guardians, inside a savepoint): one
+ * statement per row per table cost more than the writes themselves. When a
+ * batch fails on a conflict it is undone and its rows are applied one by
+ * one, so that the issue names the row, as without batches.
  */
 #include "import.h"
 
@@ -630,16 +636,19 @@ static uint32_t seen_check(seen_set *s, const char *key, uint32_t row)
 /* ---- matching and applying ---- */
 
 /*
- * The blind indexes of the county's registered children, loaded once per
- * import so that matching a row by ID number costs a hash lookup, not a
- * query. Keys are the first 16 hex digits of the (64-digit) index; a hit is
- * confirmed against the whole index by the query that reads the record.
+ * The county's registered children, loaded once per import so that matching
+ * a row costs a hash lookup, not a query: by the blind index of the ID
+ * number (key: its first 16 hex digits) and, for children recorded without
+ * one, by name + birth date + village (key: a hash of the three). Children
+ * the import creates are added as it goes. A hit is always confirmed
+ * against the record it names; an ambiguous or unconfirmed key falls back
+ * to a query.
  */
-typedef struct bidx_map {
+typedef struct id_map {
 	uint64_t *keys;
 	int64_t *ids;
 	size_t cap;
-} bidx_map;
+} id_map;
 
 static uint64_t bidx_key(const char *hex)
 {
@@ -650,76 +659,153 @@ static uint64_t bidx_key(const char *hex)
 	return k | 1; /* never 0: 0 marks an empty slot */
 }
 
-static int bidx_put(bidx_map *m, const char *hex, int64_t id)
+static uint64_t nid_key(const char *name, const char *birth, const char *village)
 {
-	uint64_t k = bidx_key(hex);
+	const char *parts[3] = {name, birth, village};
+	uint64_t h = 1469598103934665603ULL;
 
-	for (size_t i = (size_t)(k % m->cap);; i = (i + 1) % m->cap) {
-		if (!m->keys[i] || m->keys[i] == k) {
+	for (int i = 0; i < 3; i++) {
+		for (const char *s = parts[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0x1f) * 1099511628211ULL; /* separator: ("ab","c") is not ("a","bc") */
+	}
+	return h | 1;
+}
+
+static int map_alloc(id_map *m, size_t n)
+{
+	m->cap = n * 2 + 1024;
+	m->keys = calloc(m->cap, sizeof(*m->keys));
+	m->ids = calloc(m->cap, sizeof(*m->ids));
+	return m->keys && m->ids ? WB_OK : WB_ENOMEM;
+}
+
+static void map_free(id_map *m)
+{
+	free(m->keys);
+	free(m->ids);
+	memset(m, 0, sizeof(*m));
+}
+
+static void map_put(id_map *m, uint64_t k, int64_t id)
+{
+	for (size_t i = (size_t)(k % m->cap), probes = 0; probes < m->cap; i = (i + 1) % m->cap, probes++) {
+		if (!m->keys[i]) {
 			m->keys[i] = k;
-			m->ids[i] = m->keys[i] == k && m->ids[i] && m->ids[i] != id ? -1 : id; /* -1: ambiguous */
-			return WB_OK;
+			m->ids[i] = id;
+			return;
+		}
+		if (m->keys[i] == k) {
+			if (m->ids[i] != id)
+				m->ids[i] = -1; /* ambiguous: a query decides */
+			return;
 		}
 	}
 }
 
 /* 0 if surely absent, -1 if a query must decide, else the child's id. */
-static int64_t bidx_get(const bidx_map *m, const char *hex)
+static int64_t map_get(const id_map *m, uint64_t k)
 {
-	uint64_t k = bidx_key(hex);
-
 	if (!m->cap)
 		return -1;
-	for (size_t i = (size_t)(k % m->cap);; i = (i + 1) % m->cap) {
+	for (size_t i = (size_t)(k % m->cap), probes = 0; probes < m->cap; i = (i + 1) % m->cap, probes++) {
 		if (!m->keys[i])
 			return 0;
 		if (m->keys[i] == k)
 			return m->ids[i];
 	}
+	return -1;
 }
 
-static int bidx_load(store_conn *c, const char *county, bidx_map *m)
+typedef struct reg_maps {
+	id_map bidx; /* children with an ID number */
+	id_map nid;  /* children without one */
+} reg_maps;
+
+/* Loads the county's children into the maps, with room for `extra` more. */
+static int maps_load(store_conn *c, const char *county, size_t extra, reg_maps *rm)
 {
 	store_stmt *st = NULL;
 	int64_t n = 0;
-	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM children WHERE county_code = ? AND id_bidx IS NOT NULL", "s",
-			    county);
+	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM children WHERE county_code = ?", "s", county);
 
 	if (rc == STORE_ROW)
 		n = stmt_int64(c, st, 0);
 	stmt_reset(c, st);
 	if (rc < 0)
 		return rc;
-	m->cap = (size_t)n * 2 + 1024;
-	m->keys = calloc(m->cap, sizeof(*m->keys));
-	m->ids = calloc(m->cap, sizeof(*m->ids));
-	if (!m->keys || !m->ids)
+	if (map_alloc(&rm->bidx, (size_t)n + extra) != WB_OK || map_alloc(&rm->nid, (size_t)n + extra) != WB_OK)
 		return WB_ENOMEM;
-	rc = conn_prepare(c, "SELECT id, id_bidx FROM children WHERE county_code = ? AND id_bidx IS NOT NULL", &st);
+	rc = conn_prepare(c,
+			  "SELECT id, COALESCE(id_bidx, ''), name, COALESCE(birth_date, ''), village_code FROM "
+			  "children WHERE county_code = ?",
+			  &st);
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW)
-		rc = bidx_put(m, stmt_text(c, st, 1), stmt_int64(c, st, 0));
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *bidx = stmt_text(c, st, 1);
+
+		if (bidx && bidx[0])
+			map_put(&rm->bidx, bidx_key(bidx), stmt_int64(c, st, 0));
+		else
+			map_put(&rm->nid,
+				nid_key(stmt_text(c, st, 2) ?: "", stmt_text(c, st, 3) ?: "",
+					stmt_text(c, st, 4) ?: ""),
+				stmt_int64(c, st, 0));
+		rc = WB_OK;
+	}
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
 }
 
-static int find_existing(store_conn *c, const import_job *j, const bidx_map *map, const row_data *d, child_rec *out)
+/* Remembers a child the import created. */
+static void maps_add(reg_maps *rm, const child_rec *ch)
+{
+	if (ch->id_bidx[0])
+		map_put(&rm->bidx, bidx_key(ch->id_bidx), ch->id);
+	else
+		map_put(&rm->nid, nid_key(ch->name, ch->birth_date, ch->village_code), ch->id);
+}
+
+/* The record matches the row's identity (the map's hit was not a collision). */
+static int same_child(const row_data *d, const child_rec *rec)
+{
+	if (d->idnum[0])
+		return strcmp(rec->id_bidx, d->ch.id_bidx) == 0;
+	return !rec->id_bidx[0] && strcmp(rec->name, d->ch.name) == 0 &&
+	       strcmp(rec->birth_date, d->ch.birth_date) == 0 && strcmp(rec->village_code, d->ch.village_code) == 0;
+}
+
+static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm, const row_data *d, child_rec *out)
 {
 	store_scope county;
 	store_stmt *st = NULL;
-	int64_t id = 0;
+	int64_t id = d->idnum[0] ? map_get(&rm->bidx, bidx_key(d->ch.id_bidx))
+				 : map_get(&rm->nid, nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code));
 	int rc;
 
-	if (d->idnum[0] && bidx_get(map, d->ch.id_bidx) == 0)
+	if (id == 0)
 		return WB_ENOTFOUND;
+	memset(&county, 0, sizeof(county));
+	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
+	county.children = SCOPE_COUNTY;
+	if (id > 0) {
+		rc = store_child_get(c, &county, id, out);
+		if (rc == WB_OK && same_child(d, out))
+			return WB_OK;
+		if (rc != WB_OK && rc != WB_ENOTFOUND)
+			return rc;
+	}
+	id = 0;
+	/* COALESCE: "id_bidx IS NULL" would lead SQLite to the unique index on
+	 * (county_code, id_bidx), which holds every child without an ID number */
 	if (d->idnum[0])
 		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
 				j->county, d->ch.id_bidx);
 	else
 		rc = conn_query(c, &st,
 				"SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND "
-				"village_code = ? AND id_bidx IS NULL",
+				"village_code = ? AND COALESCE(id_bidx, '') = ''",
 				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
 	if (rc == STORE_ROW)
 		id = stmt_int64(c, st, 0);
@@ -728,9 +814,6 @@ static int find_existing(store_conn *c, const import_job *j, const bidx_map *map
 		return rc;
 	if (!id)
 		return WB_ENOTFOUND;
-	memset(&county, 0, sizeof(county));
-	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
-	county.children = SCOPE_COUNTY;
 	return store_child_get(c, &county, id, out);
 }
 
@@ -768,37 +851,51 @@ static int merge_int(import_job *j, uint32_t line, const char *column, int *dst,
 	return 1;
 }
 
-static int apply_row(store_conn *c, import_job *j, const bidx_map *map, const colmap *m, size_t row, row_data *d,
-		     int64_t now, int today)
+/* Completes a row that creates a child: the encrypted ID number, defaults. */
+static int prepare_new(const import_job *j, row_data *d, int64_t now)
+{
+	if (d->idnum[0] && sec_encrypt_field(j->keys, d->idnum, d->ch.id_enc) != WB_OK)
+		return WB_ECRYPTO;
+	if (!d->ch.risk_level[0])
+		wb_strlcpy(d->ch.risk_level, "low", sizeof(d->ch.risk_level));
+	d->ch.created_at = d->ch.updated_at = now;
+	d->ch.created_by = d->ch.updated_by = j->user_id;
+	return WB_OK;
+}
+
+/* Categories follow only from these facts: a child without any has none. */
+static int may_have_category(const row_data *d)
+{
+	return d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0];
+}
+
+/* Creates the child of a prepared row (prepare_new) on its own. */
+static int apply_new(store_conn *c, import_job *j, reg_maps *map, row_data *d, int64_t now, int today)
+{
+	child_facts f;
+	int rc = store_child_insert(c, &d->ch);
+
+	if (rc == WB_OK && d->ng)
+		rc = store_guardians_insert(c, j->county, d->ch.id, d->g, d->ng, now);
+	registry_facts(&d->ch, d->g, d->ng, &f);
+	if (rc == WB_OK && may_have_category(d))
+		rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
+	if (rc == WB_OK) {
+		maps_add(map, &d->ch);
+		j->created++;
+	}
+	return rc;
+}
+
+/* Reconciles a row with the registered child old: fills in, or reports. */
+static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, const child_rec *oldp,
+			  int64_t now, int today)
 {
 	uint32_t line = j->t.rows[row].line;
-	child_rec old;
+	child_rec old = *oldp;
 	guardian_rec eg[GUARDIANS_MAX];
-	int neg = 0, changed = 0, rc;
+	int neg = 0, changed = 0, rc = WB_OK;
 
-	rc = find_existing(c, j, map, d, &old);
-	if (rc == WB_ENOTFOUND) {
-		child_facts f;
-
-		if (d->idnum[0] && sec_encrypt_field(j->keys, d->idnum, d->ch.id_enc) != WB_OK)
-			return WB_ECRYPTO;
-		if (!d->ch.risk_level[0])
-			wb_strlcpy(d->ch.risk_level, "low", sizeof(d->ch.risk_level));
-		d->ch.created_at = d->ch.updated_at = now;
-		d->ch.created_by = d->ch.updated_by = j->user_id;
-		rc = store_child_insert(c, &d->ch);
-		if (rc == WB_OK && d->ng)
-			rc = store_guardians_insert(c, j->county, d->ch.id, d->g, d->ng, now);
-		registry_facts(&d->ch, d->g, d->ng, &f);
-		if (rc == WB_OK &&
-		    (d->ng || d->ch.family_poverty || d->ch.disability_grade || d->ch.serious_illness[0]))
-			rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
-		if (rc == WB_OK)
-			j->created++;
-		return rc;
-	}
-	if (rc)
-		return rc;
 	if (!scope_covers_place(&j->scope, old.village_code, old.grid_code)) {
 		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
 		return WB_EINVAL;
@@ -936,15 +1033,125 @@ static int apply_row(store_conn *c, import_job *j, const bidx_map *map, const co
 	return rc;
 }
 
+/*
+ * Applies one row (to the registered child old, or a new child when old is
+ * NULL); in row-by-row mode inside its own savepoint, so that a failure
+ * leaves nothing of it. A duplicate ID number is reported on the row.
+ */
+static int apply_one(store_conn *c, import_job *j, reg_maps *map, const colmap *m, size_t row, row_data *d,
+		     const child_rec *old, int64_t now, int today)
+{
+	int rr, rc = WB_OK;
+
+	if (j->row_by_row && (rc = conn_exec(c, "SAVEPOINT wbrow")) != WB_OK)
+		return rc;
+	rr = old ? apply_existing(c, j, m, row, d, old, now, today) : apply_new(c, j, map, d, now, today);
+	if (j->row_by_row) {
+		rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
+					      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
+		if (rr != WB_OK && rr != WB_EINVAL && rr != WB_ECONFLICT)
+			rc = rr;
+	} else {
+		rc = rr;
+	}
+	if (rr == WB_ECONFLICT)
+		issue(j, j->t.rows[row].line, header(j, m, F_ID), "error",
+		      "conflicts with another record (duplicate ID number)");
+	return rc;
+}
+
+/*
+ * New children wait in a batch and are written together: multi-row
+ * INSERTs of the children (ids come back by RETURNING), their name index
+ * and their guardians. A row that matches a waiting one (same name, birth
+ * date and village, no ID number) first writes the batch, so that it
+ * reconciles with that child as if the rows had been applied one by one.
+ */
+#define BATCH_MAX 1024
+
+typedef struct batch {
+	row_data d[BATCH_MAX + 1]; /* [n] is where the next row is parsed */
+	size_t row[BATCH_MAX];
+	int n;
+} batch;
+
+static int batch_holds(const batch *b, const row_data *d)
+{
+	for (int i = 0; !d->idnum[0] && i < b->n; i++)
+		if (!b->d[i].idnum[0] && strcmp(b->d[i].ch.name, d->ch.name) == 0 &&
+		    strcmp(b->d[i].ch.birth_date, d->ch.birth_date) == 0 &&
+		    strcmp(b->d[i].ch.village_code, d->ch.village_code) == 0)
+			return 1;
+	return 0;
+}
+
+static int batch_write(store_conn *c, import_job *j, batch *b, int64_t now, int today)
+{
+	child_rec *chs[BATCH_MAX];
+	int64_t ids[BATCH_MAX];
+	const guardian_rec *gs[BATCH_MAX];
+	int ngs[BATCH_MAX], any_g = 0, rc;
+
+	for (int i = 0; i < b->n; i++)
+		chs[i] = &b->d[i].ch;
+	rc = store_children_insert_many(c, chs, b->n);
+	for (int i = 0; rc == WB_OK && i < b->n; i++) {
+		ids[i] = b->d[i].ch.id;
+		gs[i] = b->d[i].g;
+		ngs[i] = b->d[i].ng;
+		any_g |= b->d[i].ng;
+	}
+	if (rc == WB_OK && any_g)
+		rc = store_guardians_insert_many(c, j->county, ids, gs, ngs, b->n, now);
+	for (int i = 0; rc == WB_OK && i < b->n; i++) {
+		const row_data *d = &b->d[i];
+		child_facts f;
+
+		if (!may_have_category(d))
+			continue;
+		registry_facts(&d->ch, d->g, d->ng, &f);
+		rc = registry_recompute(c, j->county, d->ch.id, NULL, &f, today, now, NULL);
+	}
+	return rc;
+}
+
+/* Writes the waiting rows; if one of them conflicts, undoes the batch and
+ * applies its rows one by one, so that the issue names the row. */
+static int batch_flush(store_conn *c, import_job *j, reg_maps *map, const colmap *m, batch *b, int64_t now, int today)
+{
+	int rc;
+
+	if (!b->n)
+		return WB_OK;
+	rc = conn_exec(c, "SAVEPOINT wbbatch");
+	if (rc == WB_OK)
+		rc = batch_write(c, j, b, now, today);
+	if (rc == WB_OK) {
+		rc = conn_exec(c, "RELEASE SAVEPOINT wbbatch");
+		for (int i = 0; rc == WB_OK && i < b->n; i++)
+			maps_add(map, &b->d[i].ch);
+		if (rc == WB_OK)
+			j->created += b->n;
+	} else if (rc == WB_ECONFLICT) {
+		rc = conn_exec(c, "ROLLBACK TO SAVEPOINT wbbatch; RELEASE SAVEPOINT wbbatch");
+		for (int i = 0; rc == WB_OK && i < b->n; i++)
+			rc = apply_one(c, j, map, m, b->row[i], &b->d[i], NULL, now, today);
+	}
+	b->n = 0;
+	return rc;
+}
+
 int import_apply(store_conn *c, import_job *j)
 {
 	int today = clock_today_ymd();
 	int64_t now = clock_now();
 	place_cache pc;
 	seen_set seen = {0};
-	bidx_map map = {0};
+	reg_maps map = {0};
 	colmap m;
 	row_data *d = NULL;
+	batch *b = NULL;
+	int64_t cache_was = 0; /* SQLite: the connection's page cache before */
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
 	int rc;
@@ -958,18 +1165,33 @@ int import_apply(store_conn *c, import_job *j)
 	 * Index lookups are right for every statement of an import. */
 	if (strcmp(c->drv->name, "postgresql") == 0 && conn_exec(c, "SET LOCAL enable_seqscan = off") != WB_OK)
 		return WB_ESTORE;
+	/* SQLite: a connection's page cache is 1 MiB, so the random inserts
+	 * into the indexes (ID numbers, name grams) read and write the same
+	 * pages over and over; the import's connection gets 64 MiB while it
+	 * runs */
+	if (strcmp(c->drv->name, "sqlite") == 0) {
+		store_stmt *st = NULL;
+
+		if (conn_query(c, &st, "PRAGMA cache_size", "") == STORE_ROW)
+			cache_was = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		if (!cache_was || conn_exec(c, "PRAGMA cache_size = -65536") != WB_OK)
+			return WB_ESTORE;
+	}
 	rc = load_places(c, j->county, &pc);
 	if (rc)
-		return rc;
+		goto out;
 	d = malloc(sizeof(*d));
+	b = malloc(sizeof(*b));
 	ok = calloc(n, 1);
 	seen.cap = n * 2 + 1;
 	seen.keys = calloc(seen.cap, sizeof(*seen.keys));
 	seen.rows = calloc(seen.cap, sizeof(*seen.rows));
-	if (!d || !ok || !seen.keys || !seen.rows) {
+	if (!d || !b || !ok || !seen.keys || !seen.rows) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
+	b->n = 0;
 	/* pass 1: validate every row */
 	for (size_t r = 1; r < n; r++) {
 		if (parse_row(j, &m, &pc, r, d, today, 1) == 0) {
@@ -995,47 +1217,58 @@ int import_apply(store_conn *c, import_job *j)
 		goto out;
 	}
 	/* pass 2: match and apply */
-	rc = bidx_load(c, j->county, &map);
+	rc = maps_load(c, j->county, n, &map);
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
+		row_data *rd = &b->d[b->n];
+		child_rec old;
+
 		if (!ok[r])
 			continue;
-		if (parse_row(j, &m, &pc, r, d, today, 0) != 0) {
+		if (parse_row(j, &m, &pc, r, rd, today, 0) != 0) {
 			rc = WB_EINVAL;
 			break;
 		}
-		if (j->row_by_row) {
-			rc = conn_exec(c, "SAVEPOINT wbrow");
-			if (rc == WB_OK) {
-				int rr = apply_row(c, j, &map, &m, r, d, now, today);
+		if (batch_holds(b, rd)) {
+			int at = b->n;
 
-				rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
-							      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
-				if (rr != WB_OK && rr != WB_EINVAL && rr != WB_ECONFLICT)
-					rc = rr;
-				if (rr == WB_ECONFLICT)
-					issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
-					      "conflicts with another record (duplicate ID number)");
-			}
-		} else {
-			rc = apply_row(c, j, &map, &m, r, d, now, today);
-			if (rc == WB_ECONFLICT)
-				issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error",
-				      "conflicts with another record (duplicate ID number)");
+			rc = batch_flush(c, j, &map, &m, b, now, today);
+			if (rc != WB_OK)
+				break;
+			memcpy(&b->d[0], &b->d[at], sizeof(b->d[0]));
+			rd = &b->d[0];
+		}
+		rc = find_existing(c, j, &map, rd, &old);
+		if (rc == WB_ENOTFOUND) {
+			rc = prepare_new(j, rd, now);
+			b->row[b->n++] = r;
+			if (rc == WB_OK && b->n == BATCH_MAX)
+				rc = batch_flush(c, j, &map, &m, b, now, today);
+		} else if (rc == WB_OK) {
+			rc = apply_one(c, j, &map, &m, r, rd, &old, now, today);
 		}
 		if ((r & 1023) == 0)
 			atomic_store(&j->percent, 50 + (int)(r * 50 / n));
 	}
+	if (rc == WB_OK)
+		rc = batch_flush(c, j, &map, &m, b, now, today);
 	if (rc == WB_ECONFLICT)
 		rc = WB_EINVAL;
 out:
+	if (cache_was) {
+		char sql[64];
+
+		wb_snprintf(sql, sizeof(sql), "PRAGMA cache_size = %" PRId64, cache_was);
+		conn_exec(c, sql);
+	}
 	free(pc.codes);
 	free(pc.schools);
-	free(map.keys);
-	free(map.ids);
+	map_free(&map.bidx);
+	map_free(&map.nid);
 	free(seen.keys);
 	free(seen.rows);
 	free(ok);
 	free(d);
+	free(b);
 	return rc;
 }
 

@@ -434,21 +434,31 @@ static int id_taken(demo_job *j, int ymd, int seq)
 typedef struct demo_batch {
 	child_rec ch[DEMO_BATCH];
 	guardian_rec g[DEMO_BATCH * 2];
-	int64_t g_child[DEMO_BATCH * 2];
 	int focus[DEMO_BATCH];
 	int n;
+	/* views of the above for the multi-row inserts */
+	child_rec *chp[DEMO_BATCH];
+	const guardian_rec *gp[DEMO_BATCH];
+	int64_t ids[DEMO_BATCH];
+	int ng[DEMO_BATCH];
 } demo_batch;
 
 /* Writes the batch's children, their guardians (two each) and, for the
  * focus children, their categories; empties the batch. */
 static int flush_children(store_conn *c, demo_job *j, demo_batch *b)
 {
-	int rc = store_children_insert(c, b->ch, b->n);
+	int rc;
 
 	for (int k = 0; k < b->n; k++)
-		b->g_child[2 * k] = b->g_child[2 * k + 1] = b->ch[k].id;
+		b->chp[k] = &b->ch[k];
+	rc = store_children_insert_many(c, b->chp, b->n);
+	for (int k = 0; k < b->n; k++) {
+		b->ids[k] = b->ch[k].id;
+		b->gp[k] = &b->g[2 * k];
+		b->ng[k] = 2;
+	}
 	if (rc == WB_OK)
-		rc = store_guardians_insert_many(c, DEFAULT_COUNTY, b->g_child, b->g, 2 * b->n, j->now);
+		rc = store_guardians_insert_many(c, DEFAULT_COUNTY, b->ids, b->gp, b->ng, b->n, j->now);
 	for (int k = 0; rc == WB_OK && k < b->n; k++) {
 		child_facts f;
 

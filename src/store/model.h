@@ -180,10 +180,11 @@ enum child_sort { CHILD_SORT_ID = 0, CHILD_SORT_NAME, CHILD_SORT_BIRTH, CHILD_SO
 
 /* Inserts ch (and the index of its name); sets ch->id and version. */
 int store_child_insert(store_conn *c, child_rec *ch);
-/* Inserts the n children of ch in multi-row INSERTs (a bulk load: a few
- * round trips for many rows) and the index of their names; sets each id and
- * version. All or nothing only within the caller's transaction. */
-int store_children_insert(store_conn *c, child_rec *ch, int n);
+/* Inserts n new children (with their name index) in multi-row INSERTs and
+ * sets each one's id and version. Ids come back matched by (id_bidx, name,
+ * birth_date, village_code) — neither driver promises the order of
+ * RETURNING — so the n rows must differ in those (WB_ESTORE otherwise). */
+int store_children_insert_many(store_conn *c, child_rec *const *ch, int n);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
 /* After a bulk load, outside a transaction: statistics and (PostgreSQL)
@@ -224,13 +225,13 @@ typedef struct guardian_rec {
 
 #define GUARDIANS_MAX 8
 
+/* Adds the guardians of n new children (child i: ng[i] of them from g[i])
+ * in multi-row INSERTs. */
+int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_ids,
+				const guardian_rec *const *g, const int *ng, int n, int64_t now);
 /* Adds n guardians to a child that has none (a new child). */
 int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			   int64_t now);
-/* Inserts n guardians, g[i] of the child child_id[i], in multi-row INSERTs
- * (a bulk load). */
-int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_id, const guardian_rec *g,
-				int n, int64_t now);
 /* Replaces every guardian of a child with the n given. */
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now);

@@ -42,7 +42,7 @@
 #include "store.h"
 
 #define PG_CACHE_SLOTS 512
-#define PG_MAX_PARAMS  256
+#define PG_MAX_PARAMS  65535             /* above STORE_MULTI_PARAMS */
 #define PG_MAX_TEXT    ((size_t)1 << 30) /* PostgreSQL's own limit for a field */
 #define PG_ERR_MAX     512
 #define PG_NAME_MAX    32
@@ -340,7 +340,7 @@ static size_t pg_skip(const char *s, size_t len, size_t i)
 static int pg_rewrite(const char *sql, char **out, int *nparams_out)
 {
 	size_t len = strlen(sql);
-	size_t cap = len + 3 * PG_MAX_PARAMS + 1; /* "?" -> at most "$256" */
+	size_t cap = len + 5 * PG_MAX_PARAMS + 1; /* "?" -> at most "$65535" */
 	size_t i = 0, o = 0;
 	char *dst = malloc(cap);
 	int n = 0;

@@ -121,93 +121,84 @@ static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 	return n;
 }
 
-/* Writes the name index of a child (removing the old one unless new), in
- * one multi-row INSERT. */
-static int write_grams(store_conn *c, const child_rec *ch, int is_new)
-{
-	char grams[GRAMS_MAX][12];
-	int n = name_grams(ch->name, grams), rc = WB_OK;
-	store_stmt *st = NULL;
-	store_args a = {0};
-	buf sql;
+typedef struct gram_row {
+	char gram[12];
+	const char *county;
+	int64_t child_id;
+} gram_row;
 
-	if (!is_new)
-		rc = conn_query(c, NULL, "DELETE FROM child_name_grams WHERE child_id = ?", "i", ch->id);
-	if (rc < 0 || n == 0)
-		return rc < 0 ? rc : WB_OK;
-	if (n > STORE_ARGS_MAX / 3)
-		n = STORE_ARGS_MAX / 3; /* a very long name: its first characters are indexed */
-	buf_init(&sql, 2048);
-	rc = buf_puts(&sql, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ");
-	for (int i = 0; rc == WB_OK && i < n; i++) {
-		rc = buf_puts(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
-		args_text(&a, ch->county_code);
-		args_text(&a, grams[i]);
-		args_int(&a, ch->id);
-	}
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, " ON CONFLICT DO NOTHING");
-	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	stmt_reset(c, st);
-	buf_cleanup(&sql);
-	return rc < 0 ? rc : WB_OK;
+static int cmp_gram_row(const void *a, const void *b)
+{
+	const gram_row *x = a, *y = b;
+	int c = strcmp(x->gram, y->gram);
+
+	return c ? c : (x->child_id > y->child_id) - (x->child_id < y->child_id);
 }
 
-#define GRAMS_PER_STMT 80 /* rows of one multi-row INSERT (3 placeholders each) */
+#define GRAM_CHUNK 4096
 
-/* Writes the name index of n new children in multi-row INSERTs of up to
- * GRAMS_PER_STMT rows: a bulk load's grams in a few round trips. */
-static int write_grams_many(store_conn *c, const child_rec *ch, int n)
+/*
+ * Writes the name index of n children (removing their old rows unless
+ * new): every child's grams, sorted so that the index is written in key
+ * order, in multi-row INSERTs.
+ */
+static int write_grams_many(store_conn *c, const child_rec *const *ch, int n, int is_new)
 {
-	char grams[GRAMS_PER_STMT][12];
-	const char *county[GRAMS_PER_STMT];
-	int64_t child[GRAMS_PER_STMT];
-	int rows = 0, rc = WB_OK;
+	gram_row *rows = NULL;
+	size_t nrows = 0;
+	int rc = WB_OK;
 
-	for (int i = 0; rc == WB_OK && i <= n; i++) {
-		char mine[GRAMS_MAX][12];
-		int k = i < n ? name_grams(ch[i].name, mine) : 0;
+	for (int i = 0; !is_new && rc >= 0 && i < n; i++)
+		rc = conn_query(c, NULL, "DELETE FROM child_name_grams WHERE child_id = ?", "i", ch[i]->id);
+	if (rc < 0)
+		return rc;
+	rows = malloc((size_t)n * GRAMS_MAX * sizeof(*rows));
+	if (!rows)
+		return WB_ENOMEM;
+	for (int i = 0; i < n; i++) {
+		char grams[GRAMS_MAX][12];
+		int k = name_grams(ch[i]->name, grams);
 
 		if (k > STORE_ARGS_MAX / 3)
-			k = STORE_ARGS_MAX / 3; /* as write_grams: a long name's first characters */
-		/* flush before a child whose grams do not fit, and at the end */
-		if (rows > 0 && (rows + k > GRAMS_PER_STMT || i == n)) {
-			store_stmt *st = NULL;
-			buf sql;
-
-			buf_init(&sql, 4096);
-			rc = buf_puts(&sql, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ");
-			for (int r = 0; rc == WB_OK && r < rows; r++)
-				rc = buf_puts(&sql, r ? ", (?, ?, ?)" : "(?, ?, ?)");
-			if (rc == WB_OK)
-				rc = buf_puts(&sql, " ON CONFLICT DO NOTHING");
-			if (rc == WB_OK)
-				rc = conn_prepare(c, sql.data, &st);
-			for (int r = 0; rc == WB_OK && r < rows; r++) {
-				rc = stmt_bind_text(c, st, 3 * r + 1, county[r]);
-				if (rc == WB_OK)
-					rc = stmt_bind_text(c, st, 3 * r + 2, grams[r]);
-				if (rc == WB_OK)
-					rc = stmt_bind_int64(c, st, 3 * r + 3, child[r]);
-			}
-			if (rc == WB_OK)
-				rc = stmt_step(c, st);
-			stmt_reset(c, st);
-			buf_cleanup(&sql);
-			rc = rc < 0 ? rc : WB_OK;
-			rows = 0;
-		}
-		for (int g = 0; rc == WB_OK && g < k; g++) {
-			memcpy(grams[rows], mine[g], sizeof(grams[0]));
-			county[rows] = ch[i].county_code;
-			child[rows] = ch[i].id;
-			rows++;
+			k = STORE_ARGS_MAX / 3; /* a very long name: its first characters are indexed */
+		for (int g = 0; g < k; g++) {
+			memcpy(rows[nrows].gram, grams[g], sizeof(rows[0].gram));
+			rows[nrows].county = ch[i]->county_code;
+			rows[nrows].child_id = ch[i]->id;
+			nrows++;
 		}
 	}
+	qsort(rows, nrows, sizeof(*rows), cmp_gram_row);
+	rc = WB_OK;
+	for (size_t done = 0; rc == WB_OK && done < nrows;) {
+		int k = store_chunk_rows((int)(nrows - done), GRAM_CHUNK);
+		store_stmt *st = NULL;
+
+		rc = conn_prepare_rows(c, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ",
+				       "(?, ?, ?)", k, " ON CONFLICT DO NOTHING", &st);
+		for (int i = 0; rc == WB_OK && i < k; i++) {
+			const gram_row *g = &rows[done + (size_t)i];
+
+			rc = stmt_bind_text(c, st, 3 * i + 1, g->county);
+			if (rc == WB_OK)
+				rc = stmt_bind_text(c, st, 3 * i + 2, g->gram);
+			if (rc == WB_OK)
+				rc = stmt_bind_int64(c, st, 3 * i + 3, g->child_id);
+		}
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		done += (size_t)k;
+	}
+	free(rows);
 	return rc;
+}
+
+static int write_grams(store_conn *c, const child_rec *ch, int is_new)
+{
+	return write_grams_many(c, &ch, 1, is_new);
 }
 
 int store_name_grams_backfill(store_conn *c, int64_t *done_out)
@@ -296,17 +287,8 @@ static void facts_args(const child_rec *ch, store_args *a)
 	args_text(a, nz(ch->notes));
 }
 
-#define CHILD_INSERT_COLS                                                                                     \
-	"INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, "  \
-	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, " \
-	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "   \
-	"risk_level, notes, version) VALUES "
-#define CHILD_INSERT_ROW  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
-#define CHILD_INSERT_ARGS 25
-#define CHILD_INSERT_MAX  10 /* rows of one multi-row INSERT: 250 placeholders (PostgreSQL driver: 256) */
-
-/* The values of one row of CHILD_INSERT_ROW, in order. */
-static void insert_args(const child_rec *ch, store_args *a)
+/* The 25 values of a new child's row, in the order of the INSERTs below. */
+static void child_args(const child_rec *ch, store_args *a)
 {
 	args_text(a, ch->county_code);
 	args_text(a, ch->name);
@@ -334,10 +316,17 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	store_args a = {0};
 	int rc;
 
-	rc = conn_prepare(c, CHILD_INSERT_COLS CHILD_INSERT_ROW " RETURNING id", &st);
+	rc = conn_prepare(c,
+			  "INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
+			  "village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
+			  "hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
+			  "family_poverty, adopted, director_id, risk_level, notes, version) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+			  "RETURNING id",
+			  &st);
 	if (rc)
 		return rc;
-	insert_args(ch, &a);
+	child_args(ch, &a);
 	rc = stmt_bind_args(c, st, &a);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
@@ -352,65 +341,61 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	return rc == WB_OK ? write_grams(c, ch, 1) : rc;
 }
 
-static int cmp_id(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+#define CHILD_CHUNK 1024 /* 25 placeholders a row */
 
-	return (a > b) - (a < b);
+/* The identity a returned row is matched by. */
+static int same_identity(store_conn *c, store_stmt *st, const child_rec *ch)
+{
+	const char *bidx = stmt_text(c, st, 1), *name = stmt_text(c, st, 2);
+	const char *birth = stmt_text(c, st, 3), *village = stmt_text(c, st, 4);
+
+	return strcmp(bidx ? bidx : "", ch->id_bidx) == 0 && strcmp(name ? name : "", ch->name) == 0 &&
+	       strcmp(birth ? birth : "", ch->birth_date) == 0 && strcmp(village ? village : "", ch->village_code) == 0;
 }
 
-/* One multi-row INSERT of n <= CHILD_INSERT_MAX children. Both databases
- * number the rows of one INSERT in the order of its VALUES (identity or
- * rowid, increasing), so the returned ids, sorted, are the rows' ids in
- * order whatever order RETURNING gives them in. */
-static int insert_rows(store_conn *c, child_rec *ch, int n)
-{
-	int64_t ids[CHILD_INSERT_MAX];
-	store_stmt *st = NULL;
-	int got = 0, rc;
-	buf sql;
-
-	buf_init(&sql, 4096);
-	rc = buf_puts(&sql, CHILD_INSERT_COLS);
-	for (int i = 0; rc == WB_OK && i < n; i++)
-		rc = buf_puts(&sql, i ? ", " CHILD_INSERT_ROW : CHILD_INSERT_ROW);
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, " RETURNING id");
-	if (rc == WB_OK)
-		rc = conn_prepare(c, sql.data, &st);
-	for (int i = 0; rc == WB_OK && i < n; i++) {
-		store_args a = {0};
-
-		insert_args(&ch[i], &a);
-		rc = stmt_bind_args_at(c, st, i * CHILD_INSERT_ARGS + 1, &a);
-	}
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		if (got < n)
-			ids[got] = stmt_int64(c, st, 0);
-		got++;
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
-	buf_cleanup(&sql);
-	if (rc < 0)
-		return rc;
-	if (got != n)
-		return WB_ESTORE;
-	qsort(ids, (size_t)n, sizeof(ids[0]), cmp_id);
-	for (int i = 0; i < n; i++) {
-		ch[i].id = ids[i];
-		ch[i].version = 1;
-	}
-	return WB_OK;
-}
-
-int store_children_insert(store_conn *c, child_rec *ch, int n)
+int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 {
 	int rc = WB_OK;
 
-	for (int i = 0; rc == WB_OK && i < n; i += CHILD_INSERT_MAX)
-		rc = insert_rows(c, ch + i, n - i < CHILD_INSERT_MAX ? n - i : CHILD_INSERT_MAX);
-	return rc == WB_OK ? write_grams_many(c, ch, n) : rc;
+	for (int i = 0; i < n; i++)
+		ch[i]->id = 0;
+	for (int done = 0; rc == WB_OK && done < n;) {
+		int k = store_chunk_rows(n - done, CHILD_CHUNK), got = 0;
+		store_stmt *st = NULL;
+
+		rc = conn_prepare_rows(
+			c,
+			"INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
+			"village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
+			"hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
+			"family_poverty, adopted, director_id, risk_level, notes, version) VALUES ",
+			"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", k,
+			" RETURNING id, COALESCE(id_bidx, ''), name, COALESCE(birth_date, ''), village_code", &st);
+		for (int i = 0; rc == WB_OK && i < k; i++) {
+			store_args a = {0};
+
+			child_args(ch[done + i], &a);
+			rc = stmt_bind_args_at(c, st, 25 * i + 1, &a);
+		}
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			int i = done;
+
+			while (i < done + k && (ch[i]->id || !same_identity(c, st, ch[i])))
+				i++;
+			if (i < done + k) {
+				ch[i]->id = stmt_int64(c, st, 0);
+				ch[i]->version = 1;
+				got++;
+			}
+			rc = WB_OK;
+		}
+		if (st)
+			stmt_reset(c, st);
+		if (rc == STORE_DONE)
+			rc = got == k ? WB_OK : WB_ESTORE; /* rows that could not be told apart */
+		done += k;
+	}
+	return rc == WB_OK ? write_grams_many(c, (const child_rec *const *)ch, n, 1) : rc;
 }
 
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out)

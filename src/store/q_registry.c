@@ -54,48 +54,52 @@ int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, 
 	return rc < 0 ? rc : WB_OK;
 }
 
-#define GUARDIANS_PER_STMT 22 /* 11 placeholders a row: 242 (PostgreSQL driver: 256) */
+#define GUARDIAN_CHUNK 1024 /* 11 placeholders a row */
 
-int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_id, const guardian_rec *g,
-				int n, int64_t now)
+int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_ids,
+				const guardian_rec *const *g, const int *ng, int n, int64_t now)
 {
-	int rc = WB_OK;
+	int rc = WB_OK, ci = 0, gi = 0; /* the next guardian to write: g[ci][gi] */
+	int total = 0;
 
-	for (int first = 0; rc == WB_OK && first < n; first += GUARDIANS_PER_STMT) {
-		int rows = n - first < GUARDIANS_PER_STMT ? n - first : GUARDIANS_PER_STMT;
+	for (int i = 0; i < n; i++)
+		total += ng[i];
+	while (rc == WB_OK && total > 0) {
+		int k = store_chunk_rows(total, GUARDIAN_CHUNK);
 		store_stmt *st = NULL;
-		buf sql;
 
-		buf_init(&sql, 2048);
-		rc = buf_puts(&sql, "INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, "
-				    "phone_mask, status, status_since, work_place, created_at, updated_at) VALUES ");
-		for (int i = 0; rc == WB_OK && i < rows; i++)
-			rc = buf_puts(&sql,
-				      i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-		if (rc == WB_OK)
-			rc = conn_prepare(c, sql.data, &st);
-		for (int i = 0; rc == WB_OK && i < rows; i++) {
-			const guardian_rec *r = &g[first + i];
+		rc = conn_prepare_rows(c,
+				       "INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, "
+				       "phone_mask, status, status_since, work_place, created_at, updated_at) VALUES ",
+				       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", k, NULL, &st);
+		for (int r = 0; rc == WB_OK && r < k; r++) {
+			const guardian_rec *one;
 			store_args a = {0};
 
+			while (gi >= ng[ci]) {
+				ci++;
+				gi = 0;
+			}
+			one = &g[ci][gi++];
 			args_text(&a, county);
-			args_int(&a, child_id[first + i]);
-			args_text(&a, r->relation);
-			args_text(&a, r->name);
-			args_text(&a, nz(r->phone_enc));
-			args_text(&a, nz(r->phone_mask));
-			args_text(&a, r->status);
-			args_text(&a, nz(r->status_since));
-			args_text(&a, nz(r->work_place));
+			args_int(&a, child_ids[ci]);
+			args_text(&a, one->relation);
+			args_text(&a, one->name);
+			args_text(&a, nz(one->phone_enc));
+			args_text(&a, nz(one->phone_mask));
+			args_text(&a, one->status);
+			args_text(&a, nz(one->status_since));
+			args_text(&a, nz(one->work_place));
 			args_int(&a, now);
 			args_int(&a, now);
-			rc = stmt_bind_args_at(c, st, i * 11 + 1, &a);
+			rc = stmt_bind_args_at(c, st, 11 * r + 1, &a);
 		}
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
-		stmt_reset(c, st);
-		buf_cleanup(&sql);
+		if (st)
+			stmt_reset(c, st);
 		rc = rc < 0 ? rc : WB_OK;
+		total -= k;
 	}
 	return rc;
 }

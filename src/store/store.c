@@ -391,6 +391,37 @@ int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a)
 	return stmt_bind_args_at(c, st, 1, a);
 }
 
+int store_chunk_rows(int n, int max)
+{
+	int k = 1;
+
+	while (k * 2 <= n && k * 2 <= max)
+		k *= 2;
+	return k;
+}
+
+int conn_prepare_rows(store_conn *c, const char *head, const char *tuple, int nrows, const char *tail,
+		      store_stmt **stmt_out)
+{
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1u << 20);
+	rc = buf_puts(&sql, head);
+	for (int i = 0; rc == WB_OK && i < nrows; i++) {
+		if (i)
+			rc = buf_puts(&sql, ", ");
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, tuple);
+	}
+	if (rc == WB_OK && tail)
+		rc = buf_puts(&sql, tail);
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, stmt_out);
+	buf_cleanup(&sql);
+	return rc;
+}
+
 void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n)
 {
 	const char *s = stmt_text(c, st, col);

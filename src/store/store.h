@@ -142,9 +142,21 @@ void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
 /* Binds a's arguments to ? 1..n. */
 int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a);
-/* Binds a's arguments to ? first..first+n-1 (one row of a multi-row
- * statement whose rows each have their own args). */
+/* Binds a's arguments to ? first..first+n-1 (one row of a multi-row statement). */
 int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a);
+
+/*
+ * Multi-row statements: head, then nrows copies of tuple separated by
+ * commas, then tail (may be NULL), prepared (and cached) like conn_prepare.
+ * Callers split n rows into chunks of store_chunk_rows(n, max) rows — a
+ * power of two, at most max — so that a few statement texts serve every
+ * batch size. Keep nrows * (placeholders per tuple) under
+ * STORE_MULTI_PARAMS, which both drivers accept.
+ */
+#define STORE_MULTI_PARAMS 32766
+int store_chunk_rows(int n, int max);
+int conn_prepare_rows(store_conn *c, const char *head, const char *tuple, int nrows, const char *tail,
+		      store_stmt **stmt_out);
 /* Prepares sql (cached) and binds a's arguments: the statement is ready to
  * step in *stmt_out (reset it when done, as for conn_prepare). */
 int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out);
