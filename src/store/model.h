@@ -183,7 +183,9 @@ int store_child_insert(store_conn *c, child_rec *ch);
 /* Inserts n new children (with their name index) in multi-row INSERTs and
  * sets each one's id and version. Ids come back matched by (id_bidx, name,
  * birth_date, village_code) — neither driver promises the order of
- * RETURNING — so the n rows must differ in those (WB_ESTORE otherwise). */
+ * RETURNING; rows equal in those get their ids in the order RETURNING gives
+ * them (the order of VALUES, on both drivers as they are), so callers that
+ * must tell such rows apart (an import) keep them out of one call. */
 int store_children_insert_many(store_conn *c, child_rec *const *ch, int n);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
