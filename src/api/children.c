@@ -236,21 +236,31 @@ static int create_fn(store_conn *c, void *arg)
 	return rc;
 }
 
-/* The child with its guardians and categories, as a caller in p sees it. */
-static json_t *full_child_json(const app *a, const sec_principal *p, store_conn *c, const child_rec *ch)
+/* The child with the guardians and categories given, as a caller in p sees
+ * it. */
+static json_t *child_full_json(const app *a, const sec_principal *p, const child_rec *ch, const guardian_rec *g, int ng,
+			       const category_rec *k, int nk)
 {
 	json_t *j = child_json(a, p, ch);
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "guardians", registry_guardians_json(a, p, g, ng));
+	json_object_set_new(j, "categories", registry_categories_json(k, nk));
+	return j;
+}
+
+/* The child with its guardians and categories read from the store. */
+static json_t *full_child_json(const app *a, const sec_principal *p, store_conn *c, const child_rec *ch)
+{
 	guardian_rec g[GUARDIANS_MAX];
 	category_rec k[CATEGORY_ROWS_MAX];
 	int ng = 0, nk = 0;
 
-	if (!j)
+	if (store_guardians_load(c, ch->id, g, GUARDIANS_MAX, &ng) != WB_OK ||
+	    store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk) != WB_OK)
 		return NULL;
-	if (store_guardians_load(c, ch->id, g, GUARDIANS_MAX, &ng) == WB_OK)
-		json_object_set_new(j, "guardians", registry_guardians_json(a, p, g, ng));
-	if (store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk) == WB_OK)
-		json_object_set_new(j, "categories", registry_categories_json(k, nk));
-	return j;
+	return child_full_json(a, p, ch, g, ng, k, nk);
 }
 
 static int can_write(http_req *r, const sec_principal *p)
@@ -314,6 +324,9 @@ out:
 int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	child_rec ch;
+	guardian_rec g[GUARDIANS_MAX];
+	category_rec k[CATEGORY_ROWS_MAX];
+	int ng = 0, nk = 0;
 	audit_entry e;
 	json_t *j = NULL;
 	int64_t id;
@@ -321,7 +334,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 
 	if (api_id_param(r, "id", &id))
 		return 0;
-	rc = store_child_get(c, &p->scope, id, &ch);
+	rc = store_child_full(c, &p->scope, id, &ch, g, &ng, k, &nk);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.read", "child", e.object_id, rc == WB_OK ? "ok" : "not_found");
@@ -333,7 +346,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc == WB_OK) {
 		char village[128];
 
-		j = full_child_json(a, p, c, &ch);
+		j = child_full_json(a, p, &ch, g, ng, k, nk);
 		if (j && api_area_name(c, ch.village_code, village, sizeof(village)) == WB_OK)
 			json_object_set_new(j, "village_name", json_string(village));
 		/* a department or organisation sees the fields its referrals grant */

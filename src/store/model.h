@@ -237,6 +237,13 @@ int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, 
 /* Replaces every guardian of a child with the n given. */
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
 			    int64_t now);
+/* The columns of a guardian (alias g) as store_guardian_row reads them from
+ * column b on. */
+#define GUARDIAN_COLS                                                                                 \
+	"g.id, g.relation, g.name, COALESCE(g.phone_enc, ''), COALESCE(g.phone_mask, ''), g.status, " \
+	"COALESCE(g.status_since, ''), COALESCE(g.work_place, '')"
+#define GUARDIAN_NCOLS 8
+void store_guardian_row(store_conn *c, store_stmt *st, int b, guardian_rec *g);
 /* Loads up to max guardians of a child into out; *n_out gets the count. */
 int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int max, int *n_out);
 
@@ -264,8 +271,23 @@ typedef struct category_rec {
 
 #define CATEGORY_ROWS_MAX 32
 
+/* The columns of a category row (alias k), as store_category_row reads them
+ * from column b on. */
+#define CAT_COLS                                                                                         \
+	"k.id, k.child_id, k.category, k.state, k.reason, k.suggested_at, COALESCE(k.confirmed_at, 0), " \
+	"COALESCE(k.confirmed_by, 0), COALESCE(k.evidence_type, ''), COALESCE(k.evidence_ref, ''), "     \
+	"COALESCE(k.start_date, ''), COALESCE(k.end_date, ''), COALESCE(k.end_reason, ''), k.conflict, " \
+	"k.updated_at"
+#define CAT_NCOLS 15
+void store_category_row(store_conn *c, store_stmt *st, int b, category_rec *k);
 /* Loads the category rows of a child (newest last). */
 int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, int max, int *n_out);
+/* A child in scope with its guardians (up to GUARDIANS_MAX) and category
+ * rows (up to CATEGORY_ROWS_MAX) in one query: store_child_get,
+ * store_guardians_load and store_categories_load in one round trip.
+ * WB_ENOTFOUND outside the scope. */
+int store_child_full(store_conn *c, const store_scope *sc, int64_t id, child_rec *ch, guardian_rec *g, int *ng,
+		     category_rec *k, int *nk);
 int store_category_insert(store_conn *c, const char *county, category_rec *cr);
 /* Writes state, reason, confirmation, evidence, dates, conflict of row cr->id. */
 int store_category_update(store_conn *c, const category_rec *cr);

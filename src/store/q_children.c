@@ -3,6 +3,7 @@
  * part of every SELECT and UPDATE here (scope_children_sql), so a record
  * outside it is not found rather than refused.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,36 +237,41 @@ int store_name_grams_backfill(store_conn *c, int64_t *done_out)
 	return rc < 0 ? rc : WB_OK;
 }
 
-static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
+static void child_row_at(store_conn *c, store_stmt *st, int b, child_rec *ch)
 {
 	memset(ch, 0, sizeof(*ch));
-	ch->id = stmt_int64(c, st, 0);
-	stmt_copy(c, st, 1, ch->county_code, sizeof(ch->county_code));
-	stmt_copy(c, st, 2, ch->name, sizeof(ch->name));
-	stmt_copy(c, st, 3, ch->id_enc, sizeof(ch->id_enc));
-	stmt_copy(c, st, 4, ch->id_bidx, sizeof(ch->id_bidx));
-	stmt_copy(c, st, 5, ch->id_mask, sizeof(ch->id_mask));
-	stmt_copy(c, st, 6, ch->sex, sizeof(ch->sex));
-	stmt_copy(c, st, 7, ch->birth_date, sizeof(ch->birth_date));
-	stmt_copy(c, st, 8, ch->village_code, sizeof(ch->village_code));
-	stmt_copy(c, st, 9, ch->grid_code, sizeof(ch->grid_code));
-	ch->school_id = stmt_int64(c, st, 10);
-	ch->version = stmt_int64(c, st, 11);
-	ch->created_at = stmt_int64(c, st, 12);
-	ch->created_by = stmt_int64(c, st, 13);
-	ch->updated_at = stmt_int64(c, st, 14);
-	ch->updated_by = stmt_int64(c, st, 15);
-	stmt_copy(c, st, 16, ch->hukou_area_code, sizeof(ch->hukou_area_code));
-	stmt_copy(c, st, 17, ch->hukou_type, sizeof(ch->hukou_type));
-	stmt_copy(c, st, 18, ch->grade, sizeof(ch->grade));
-	ch->disability_grade = (int)stmt_int64(c, st, 19);
-	stmt_copy(c, st, 20, ch->disability_type, sizeof(ch->disability_type));
-	stmt_copy(c, st, 21, ch->serious_illness, sizeof(ch->serious_illness));
-	ch->family_poverty = (int)stmt_int64(c, st, 22);
-	ch->adopted = (int)stmt_int64(c, st, 23);
-	ch->director_id = stmt_int64(c, st, 24);
-	stmt_copy(c, st, 25, ch->risk_level, sizeof(ch->risk_level));
-	stmt_copy(c, st, 26, ch->notes, sizeof(ch->notes));
+	ch->id = stmt_int64(c, st, b);
+	stmt_copy(c, st, b + 1, ch->county_code, sizeof(ch->county_code));
+	stmt_copy(c, st, b + 2, ch->name, sizeof(ch->name));
+	stmt_copy(c, st, b + 3, ch->id_enc, sizeof(ch->id_enc));
+	stmt_copy(c, st, b + 4, ch->id_bidx, sizeof(ch->id_bidx));
+	stmt_copy(c, st, b + 5, ch->id_mask, sizeof(ch->id_mask));
+	stmt_copy(c, st, b + 6, ch->sex, sizeof(ch->sex));
+	stmt_copy(c, st, b + 7, ch->birth_date, sizeof(ch->birth_date));
+	stmt_copy(c, st, b + 8, ch->village_code, sizeof(ch->village_code));
+	stmt_copy(c, st, b + 9, ch->grid_code, sizeof(ch->grid_code));
+	ch->school_id = stmt_int64(c, st, b + 10);
+	ch->version = stmt_int64(c, st, b + 11);
+	ch->created_at = stmt_int64(c, st, b + 12);
+	ch->created_by = stmt_int64(c, st, b + 13);
+	ch->updated_at = stmt_int64(c, st, b + 14);
+	ch->updated_by = stmt_int64(c, st, b + 15);
+	stmt_copy(c, st, b + 16, ch->hukou_area_code, sizeof(ch->hukou_area_code));
+	stmt_copy(c, st, b + 17, ch->hukou_type, sizeof(ch->hukou_type));
+	stmt_copy(c, st, b + 18, ch->grade, sizeof(ch->grade));
+	ch->disability_grade = (int)stmt_int64(c, st, b + 19);
+	stmt_copy(c, st, b + 20, ch->disability_type, sizeof(ch->disability_type));
+	stmt_copy(c, st, b + 21, ch->serious_illness, sizeof(ch->serious_illness));
+	ch->family_poverty = (int)stmt_int64(c, st, b + 22);
+	ch->adopted = (int)stmt_int64(c, st, b + 23);
+	ch->director_id = stmt_int64(c, st, b + 24);
+	stmt_copy(c, st, b + 25, ch->risk_level, sizeof(ch->risk_level));
+	stmt_copy(c, st, b + 26, ch->notes, sizeof(ch->notes));
+}
+
+static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
+{
+	child_row_at(c, st, 0, ch);
 }
 
 /* The facts columns shared by insert and update, in this order. */
@@ -728,4 +734,90 @@ int store_analyze(store_conn *c)
 int store_after_load(store_conn *c)
 {
 	return conn_exec(c, c->drv->after_load_sql);
+}
+
+/* ", NULL" for each column of a child, a guardian, a category row: the
+ * other kinds' columns in store_child_full's query. PostgreSQL resolves
+ * the type of a UNION's column pair by pair, and two untyped NULLs become
+ * text: the category columns, NULL in both of the first two branches, are
+ * typed in the first (i = BIGINT, t = TEXT, in the order of CAT_COLS). */
+static char nulls[3][CHILD_NCOLS * 6 + 1];
+static char cat_typed[CAT_NCOLS * 26 + 1];
+static pthread_once_t nulls_once = PTHREAD_ONCE_INIT;
+
+static void nulls_init(void)
+{
+	const int count[3] = {CHILD_NCOLS, GUARDIAN_NCOLS, CAT_NCOLS};
+	const char *types = "iitttiiitttttii";
+	size_t o = 0;
+
+	for (int r = 0; r < 3; r++)
+		for (int i = 0; i < count[r]; i++)
+			memcpy(nulls[r] + 6 * i, ", NULL", 7);
+	for (int i = 0; i < CAT_NCOLS; i++) {
+		const char *t = types[i] == 'i' ? ", CAST(NULL AS BIGINT)" : ", CAST(NULL AS TEXT)";
+		size_t n = strlen(t);
+
+		memcpy(cat_typed + o, t, n + 1);
+		o += n;
+	}
+}
+
+/*
+ * One query of three kinds of rows, told apart by the first column: the
+ * child (0, with the scope's conditions), its guardians (1) and its
+ * category rows (2), ordered by their ids (second column), each kind in its
+ * own range of columns (NULL in the others). Guardians and categories of a child outside the scope may come
+ * back; they are dropped with it.
+ */
+int store_child_full(store_conn *c, const store_scope *sc, int64_t id, child_rec *ch, guardian_rec *g, int *ng,
+		     category_rec *k, int *nk)
+{
+	enum { GB = 2 + CHILD_NCOLS, KB = GB + GUARDIAN_NCOLS };
+	store_stmt *st = NULL;
+	store_args a = {0};
+	int found = 0, rc;
+	buf sql;
+
+	pthread_once(&nulls_once, nulls_init);
+	*ng = *nk = 0;
+	buf_init(&sql, 8192);
+	rc = buf_printf(&sql, "SELECT 0, c.id, " CHILD_COLS "%s%s FROM children c WHERE c.id = ?", nulls[1], cat_typed);
+	args_int(&a, id);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql,
+				" UNION ALL SELECT 1, g.id%s, " GUARDIAN_COLS "%s FROM guardians g WHERE g.child_id = ?"
+				" UNION ALL SELECT 2, k.id%s%s, " CAT_COLS
+				" FROM child_categories k WHERE k.child_id = ?"
+				" ORDER BY 1, 2",
+				nulls[0], nulls[2], nulls[0], nulls[1]);
+	args_int(&a, id);
+	args_int(&a, id);
+	if (rc == WB_OK)
+		rc = conn_prepare_args(c, sql.data, &a, &st);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		int kind = (int)stmt_int64(c, st, 0);
+
+		rc = WB_OK;
+		if (kind == 0) {
+			child_row_at(c, st, 2, ch);
+			found = 1;
+		} else if (kind == 1 && *ng < GUARDIANS_MAX) {
+			store_guardian_row(c, st, GB, &g[(*ng)++]);
+		} else if (kind == 2 && *nk < CATEGORY_ROWS_MAX) {
+			store_category_row(c, st, KB, &k[(*nk)++]);
+		}
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	if (rc < 0)
+		return rc;
+	if (!found) {
+		*ng = *nk = 0;
+		return WB_ENOTFOUND;
+	}
+	return WB_OK;
 }

@@ -112,60 +112,53 @@ int store_guardians_replace(store_conn *c, const char *county, int64_t child_id,
 	return rc < 0 ? rc : store_guardians_insert(c, county, child_id, g, n, now);
 }
 
+void store_guardian_row(store_conn *c, store_stmt *st, int b, guardian_rec *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->id = stmt_int64(c, st, b);
+	stmt_copy(c, st, b + 1, g->relation, sizeof(g->relation));
+	stmt_copy(c, st, b + 2, g->name, sizeof(g->name));
+	stmt_copy(c, st, b + 3, g->phone_enc, sizeof(g->phone_enc));
+	stmt_copy(c, st, b + 4, g->phone_mask, sizeof(g->phone_mask));
+	stmt_copy(c, st, b + 5, g->status, sizeof(g->status));
+	stmt_copy(c, st, b + 6, g->status_since, sizeof(g->status_since));
+	stmt_copy(c, st, b + 7, g->work_place, sizeof(g->work_place));
+}
+
 int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int max, int *n_out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c,
-			      "SELECT id, relation, name, COALESCE(phone_enc, ''), COALESCE(phone_mask, ''), status, "
-			      "COALESCE(status_since, ''), COALESCE(work_place, '') FROM guardians WHERE child_id = ? "
-			      "ORDER BY id",
-			      &st);
+	int rc = conn_prepare(c, "SELECT " GUARDIAN_COLS " FROM guardians g WHERE g.child_id = ? ORDER BY g.id", &st);
 
 	*n_out = 0;
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 1, child_id);
 	while (rc == WB_OK && *n_out < max && (rc = stmt_step(c, st)) == STORE_ROW) {
-		guardian_rec *g = &out[(*n_out)++];
-
-		memset(g, 0, sizeof(*g));
-		g->id = stmt_int64(c, st, 0);
-		stmt_copy(c, st, 1, g->relation, sizeof(g->relation));
-		stmt_copy(c, st, 2, g->name, sizeof(g->name));
-		stmt_copy(c, st, 3, g->phone_enc, sizeof(g->phone_enc));
-		stmt_copy(c, st, 4, g->phone_mask, sizeof(g->phone_mask));
-		stmt_copy(c, st, 5, g->status, sizeof(g->status));
-		stmt_copy(c, st, 6, g->status_since, sizeof(g->status_since));
-		stmt_copy(c, st, 7, g->work_place, sizeof(g->work_place));
+		store_guardian_row(c, st, 0, &out[(*n_out)++]);
 		rc = WB_OK;
 	}
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
 }
 
-#define CAT_COLS                                                                                         \
-	"k.id, k.child_id, k.category, k.state, k.reason, k.suggested_at, COALESCE(k.confirmed_at, 0), " \
-	"COALESCE(k.confirmed_by, 0), COALESCE(k.evidence_type, ''), COALESCE(k.evidence_ref, ''), "     \
-	"COALESCE(k.start_date, ''), COALESCE(k.end_date, ''), COALESCE(k.end_reason, ''), k.conflict, " \
-	"k.updated_at"
-
-static void cat_row(store_conn *c, store_stmt *st, category_rec *k)
+void store_category_row(store_conn *c, store_stmt *st, int b, category_rec *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->id = stmt_int64(c, st, 0);
-	k->child_id = stmt_int64(c, st, 1);
-	stmt_copy(c, st, 2, k->category, sizeof(k->category));
-	stmt_copy(c, st, 3, k->state, sizeof(k->state));
-	stmt_copy(c, st, 4, k->reason, sizeof(k->reason));
-	k->suggested_at = stmt_int64(c, st, 5);
-	k->confirmed_at = stmt_int64(c, st, 6);
-	k->confirmed_by = stmt_int64(c, st, 7);
-	stmt_copy(c, st, 8, k->evidence_type, sizeof(k->evidence_type));
-	stmt_copy(c, st, 9, k->evidence_ref, sizeof(k->evidence_ref));
-	stmt_copy(c, st, 10, k->start_date, sizeof(k->start_date));
-	stmt_copy(c, st, 11, k->end_date, sizeof(k->end_date));
-	stmt_copy(c, st, 12, k->end_reason, sizeof(k->end_reason));
-	k->conflict = (int)stmt_int64(c, st, 13);
-	k->updated_at = stmt_int64(c, st, 14);
+	k->id = stmt_int64(c, st, b);
+	k->child_id = stmt_int64(c, st, b + 1);
+	stmt_copy(c, st, b + 2, k->category, sizeof(k->category));
+	stmt_copy(c, st, b + 3, k->state, sizeof(k->state));
+	stmt_copy(c, st, b + 4, k->reason, sizeof(k->reason));
+	k->suggested_at = stmt_int64(c, st, b + 5);
+	k->confirmed_at = stmt_int64(c, st, b + 6);
+	k->confirmed_by = stmt_int64(c, st, b + 7);
+	stmt_copy(c, st, b + 8, k->evidence_type, sizeof(k->evidence_type));
+	stmt_copy(c, st, b + 9, k->evidence_ref, sizeof(k->evidence_ref));
+	stmt_copy(c, st, b + 10, k->start_date, sizeof(k->start_date));
+	stmt_copy(c, st, b + 11, k->end_date, sizeof(k->end_date));
+	stmt_copy(c, st, b + 12, k->end_reason, sizeof(k->end_reason));
+	k->conflict = (int)stmt_int64(c, st, b + 13);
+	k->updated_at = stmt_int64(c, st, b + 14);
 }
 
 int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, int max, int *n_out)
@@ -177,7 +170,7 @@ int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, in
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 1, child_id);
 	while (rc == WB_OK && *n_out < max && (rc = stmt_step(c, st)) == STORE_ROW) {
-		cat_row(c, st, &out[(*n_out)++]);
+		store_category_row(c, st, 0, &out[(*n_out)++]);
 		rc = WB_OK;
 	}
 	stmt_reset(c, st);
@@ -261,7 +254,7 @@ int store_category_review(store_conn *c, const store_scope *sc, int64_t after_id
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		category_rec k;
 
-		cat_row(c, st, &k);
+		store_category_row(c, st, 0, &k);
 		stmt_copy(c, st, 15, k.child_name, sizeof(k.child_name));
 		stmt_copy(c, st, 16, k.village_code, sizeof(k.village_code));
 		rc = cb(&k, arg);
@@ -285,7 +278,7 @@ int store_categories_confirmed(store_conn *c, const char *county, category_age_c
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		category_rec k;
 
-		cat_row(c, st, &k);
+		store_category_row(c, st, 0, &k);
 		rc = cb(&k, stmt_text(c, st, 15), arg);
 	}
 	stmt_reset(c, st);
