@@ -66,6 +66,26 @@ describeEachDriver('authentication', (driver) => {
 		assert.equal((await forged.get('/api/v1/me')).status, 401, 'an invented bearer token');
 	});
 
+	test('`weibao user lock` from another process ends a live session within 2 s (the server caches a session for at most 2 s)', async () => {
+		const user = 'dir370831001004';
+		const session = await srv.bearer(user);
+		assert.equal((await session.get('/api/v1/me')).status, 200);
+		assert.equal((await session.get('/api/v1/me')).status, 200, 'the session is in use (and cached)');
+		const locked = await cli(srv.db, ['user', 'lock', user]);
+		assert.equal(locked.code, 0, locked.stderr);
+		const t0 = Date.now();
+		let status = 200;
+		while (status === 200 && Date.now() - t0 < 5000) {
+			status = (await session.get('/api/v1/me')).status;
+			if (status === 200) await new Promise((r) => setTimeout(r, 100));
+		}
+		const ms = Date.now() - t0;
+		assert.equal(status, 401, 'the locked account\'s session is refused');
+		assert.ok(ms <= 2600, `refused ${ms} ms after the lock (at most 2 s of cache, plus polling)`);
+		const u = await cli(srv.db, ['user', 'unlock', user]);
+		assert.equal(u.code, 0, u.stderr);
+	});
+
 	test('the 5th wrong password locks the account; the CLI unlocks it', async () => {
 		const user = 'dir370831001002';
 		const c = new Client(srv.base);
