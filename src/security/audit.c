@@ -45,6 +45,7 @@ struct audit {
 	struct pending_entry *pending; /* AUDIT_BATCH_MAX + 1 */
 	size_t npending;
 	char *insert_sql[3]; /* for 1, 4 and 16 rows */
+	int is_pg;           /* two statements in one string are one round trip there */
 };
 
 static void field(buf *b, const char *s)
@@ -216,13 +217,20 @@ static void run_batch(audit *a, audit_job *batch)
 	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
 		j->rc = WB_OK;
 		if (j->fn) {
-			rc = conn_exec(a->c, sp_open ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob" : "SAVEPOINT wbjob");
+			if (sp_open && !a->is_pg) /* SQLite: two cached statements */
+				rc = conn_exec(a->c, "RELEASE SAVEPOINT wbjob");
+			if (rc == WB_OK)
+				rc = conn_exec(a->c, sp_open && a->is_pg ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob"
+									 : "SAVEPOINT wbjob");
 			if (rc)
 				break;
 			sp_open = 1;
 			j->rc = j->fn(a->c, j->arg);
 			if (j->rc != WB_OK) {
-				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob");
+				rc = conn_exec(a->c, a->is_pg ? "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob"
+							      : "ROLLBACK TO SAVEPOINT wbjob");
+				if (rc == WB_OK && !a->is_pg)
+					rc = conn_exec(a->c, "RELEASE SAVEPOINT wbjob");
 				sp_open = 0;
 			}
 			if (rc)
@@ -335,6 +343,7 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 		return WB_ENOMEM;
 	}
 	a->c = store_acquire(s);
+	a->is_pg = strcmp(store_driver_name(s), "postgresql") == 0;
 	if (strcmp(store_driver_name(s), "sqlite") == 0)
 		conn_exec(a->c, "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096");
 	rc = load_head(a);

@@ -132,11 +132,26 @@ static int sq_map(int rc)
 	}
 }
 
+static int sq_prepare(void *db, const char *sql, void **stmt_out);
+
+/* One statement (BEGIN, COMMIT, SAVEPOINT ...: what a request runs most)
+ * from the statement cache, not parsed again each time; a script of several
+ * through sqlite3_exec. */
 static int sq_exec(void *db, const char *sql)
 {
 	sq_db *d = db;
+	void *st = NULL;
+	int rc;
 
-	return sq_map(sqlite3_exec(d->db, sql, NULL, NULL, NULL)) == STORE_DONE ? WB_OK : WB_ESTORE;
+	if (strchr(sql, ';'))
+		return sq_map(sqlite3_exec(d->db, sql, NULL, NULL, NULL)) == STORE_DONE ? WB_OK : WB_ESTORE;
+	if (sq_prepare(db, sql, &st) != WB_OK)
+		return WB_ESTORE;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) /* a PRAGMA's answer: not wanted */
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? WB_OK : WB_ESTORE;
 }
 
 static int sq_prepare(void *db, const char *sql, void **stmt_out)
