@@ -834,6 +834,7 @@ const store_driver store_pg_driver = {
 	.column_is_null = pg_column_is_null,
 	.reset = pg_reset,
 	.begin_write_sql = "BEGIN",
-	.after_load_sql = "VACUUM (ANALYZE)",
+	.after_load_sql = {"VACUUM", "ANALYZE", NULL}, /* see store_after_load */
+	.load_commit_sql = "SET LOCAL synchronous_commit = on",
 	.errmsg = pg_errmsg,
 };

@@ -49,10 +49,17 @@ typedef struct store_driver {
 	void (*reset)(void *stmt);
 	/* BEGIN for a transaction that will write (SQLite: BEGIN IMMEDIATE). */
 	const char *begin_write_sql;
-	/* After a bulk load, outside any transaction: the planner's statistics
-	 * and, on PostgreSQL, the visibility map (VACUUM), without which an
-	 * index-only scan reads every row until autovacuum comes by. */
-	const char *after_load_sql;
+	/* After a bulk load, outside any transaction, one after the other (a
+	 * NULL ends the list): the planner's statistics and, on PostgreSQL, the
+	 * visibility map (VACUUM), without which an index-only scan reads every
+	 * row until autovacuum comes by. */
+	const char *after_load_sql[3];
+	/* Inside a bulk load's transaction: its commit waits until its WAL is
+	 * on disk (NULL if commits always do). PostgreSQL marks a row visible
+	 * to all (the hint bit VACUUM needs to set the visibility map) only once
+	 * the inserting commit's WAL is flushed; with synchronous_commit = off
+	 * the VACUUM of after_load_sql, run at once, left the map empty. */
+	const char *load_commit_sql;
 	/* Last error message of the connection, for server logs (no data). */
 	const char *(*errmsg)(void *db);
 } store_driver;
