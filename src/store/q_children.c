@@ -590,8 +590,13 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 	if (rc == WB_OK)
 		rc = buf_printf(&sql, " LIMIT ?) p CROSS JOIN children c WHERE c.id = p.id%s", order);
 	args_int(&a, f->limit);
+	/* A category has 30 to 2,000 children in the demo county, an area 1 to
+	 * 150,000: planned once for any values (PostgreSQL's generic plan), the
+	 * page always scanned the area's index entries (~2 ms for a township);
+	 * planned for its values it starts from a small category (0.2 ms) */
 	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
+		rc = f->category ? conn_prepare_args_replan(c, sql.data, &a, &st)
+				 : conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		child_rec ch;
 
