@@ -569,8 +569,10 @@ static int make_children(store_conn *c, demo_job *j)
 static int demo_fn(store_conn *c, void *arg)
 {
 	demo_job *j = arg;
-	int rc = make_areas_and_people(c, j);
+	int rc = store_load_commit_durable(c); /* for the VACUUM after it */
 
+	if (rc == WB_OK)
+		rc = make_areas_and_people(c, j);
 	if (rc == WB_OK)
 		rc = make_units(c, j);
 	if (rc == WB_OK)

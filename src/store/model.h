@@ -192,6 +192,10 @@ int store_analyze(store_conn *c);
 /* After a bulk load, outside a transaction: statistics and (PostgreSQL)
  * the visibility map, so that lists use index-only scans at once. */
 int store_after_load(store_conn *c);
+/* Inside a bulk load's transaction, before store_after_load: makes the
+ * load's commit wait for its WAL (PostgreSQL), without which that VACUUM
+ * cannot mark the new rows' pages all-visible. */
+int store_load_commit_durable(store_conn *c);
 /* Builds the name index of every child (after the migration that added
  * it, for children registered before). */
 int store_name_grams_backfill(store_conn *c, int64_t *done_out);

@@ -14,6 +14,11 @@
  *   table keyed by the SQL text, as in the SQLite driver. When dynamic SQL
  *   floods it, the idle statements are DEALLOCATEd and dropped; statements
  *   a caller still holds (between prepare and reset) survive.
+ * - A statement whose best plan depends on its values (prepare_replan) is
+ *   cached the same way but never PQprepare()d: step() sends it with
+ *   PQexecParams, so the server plans it for each execution's values (a
+ *   custom plan). A prepared statement gets, after five executions, one
+ *   generic plan for any values, chosen from average estimates.
  * - step() runs the statement on its first call and then walks the rows of
  *   the result, which libpq has fetched whole. SQLSTATE classes map to WB_
  *   codes: 23 (constraint) is a conflict, serialization failures, deadlocks
@@ -58,6 +63,7 @@ typedef struct pg_stmt {
 	int nparams;
 	char **vals;  /* nparams bound values as text; NULL is SQL NULL */
 	int prepared; /* PQprepare succeeded on connection generation gen */
+	int replan;   /* never prepared: sent with PQexecParams, planned each time */
 	unsigned gen;
 	int claimed; /* handed out by prepare and not reset since */
 	PGresult *res;
@@ -339,11 +345,17 @@ static size_t pg_skip(const char *s, size_t len, size_t i)
  * WB_EINVAL beyond PG_MAX_PARAMS placeholders. */
 static int pg_rewrite(const char *sql, char **out, int *nparams_out)
 {
-	size_t len = strlen(sql);
-	size_t cap = len + 5 * PG_MAX_PARAMS + 1; /* "?" -> at most "$65535" */
-	size_t i = 0, o = 0;
-	char *dst = malloc(cap);
+	size_t len = strlen(sql), marks = 0;
+	size_t i = 0, o = 0, cap;
+	char *dst;
 	int n = 0;
+
+	for (const char *q = strchr(sql, '?'); q; q = strchr(q + 1, '?'))
+		marks++;
+	if (marks > PG_MAX_PARAMS)
+		marks = PG_MAX_PARAMS;
+	cap = len + 5 * marks + 1; /* "?" -> at most "$65535" */
+	dst = malloc(cap);
 
 	if (!dst)
 		return WB_ENOMEM;
@@ -615,9 +627,8 @@ static int pg_exec(void *db, const char *sql)
 	return rc;
 }
 
-static int pg_prepare(void *db, const char *sql, void **stmt_out)
+static int pg_prepare_as(pg_db *d, const char *sql, int replan, void **stmt_out)
 {
-	pg_db *d = db;
 	uint64_t h = pg_hash(sql);
 	pg_stmt *st = NULL;
 	int rc = pg_ensure(d, 0);
@@ -636,7 +647,8 @@ static int pg_prepare(void *db, const char *sql, void **stmt_out)
 		}
 	}
 	if (st) {
-		rc = pg_stmt_ready(st); /* again, if the connection was reset */
+		/* as first asked for: prepared, or planned each time */
+		rc = st->replan ? WB_OK : pg_stmt_ready(st); /* again, if the connection was reset */
 		if (rc)
 			return rc;
 		st->claimed = 1;
@@ -646,7 +658,8 @@ static int pg_prepare(void *db, const char *sql, void **stmt_out)
 	rc = pg_stmt_new(d, sql, &st);
 	if (rc)
 		return rc;
-	rc = pg_stmt_ready(st);
+	st->replan = replan;
+	rc = replan ? WB_OK : pg_stmt_ready(st);
 	if (rc) {
 		pg_stmt_free(st);
 		return rc;
@@ -669,6 +682,16 @@ static int pg_prepare(void *db, const char *sql, void **stmt_out)
 	st->claimed = 1;
 	*stmt_out = st;
 	return WB_OK;
+}
+
+static int pg_prepare(void *db, const char *sql, void **stmt_out)
+{
+	return pg_prepare_as(db, sql, 0, stmt_out);
+}
+
+static int pg_prepare_replan(void *db, const char *sql, void **stmt_out)
+{
+	return pg_prepare_as(db, sql, 1, stmt_out);
 }
 
 /* Stores a copy of n bytes of s (NULL for SQL NULL) as parameter idx. */
@@ -737,10 +760,14 @@ static int pg_step(void *stmt)
 	rc = pg_ensure(d, 0);
 	if (rc)
 		return rc;
-	rc = pg_stmt_ready(st);
-	if (rc)
-		return rc;
-	res = PQexecPrepared(d->conn, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+	if (st->replan) {
+		res = PQexecParams(d->conn, st->pgsql, st->nparams, NULL, (const char *const *)st->vals, NULL, NULL, 0);
+	} else {
+		rc = pg_stmt_ready(st);
+		if (rc)
+			return rc;
+		res = PQexecPrepared(d->conn, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+	}
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 	case PGRES_COMMAND_OK:
@@ -825,6 +852,7 @@ const store_driver store_pg_driver = {
 	.close = pg_close,
 	.exec = pg_exec,
 	.prepare = pg_prepare,
+	.prepare_replan = pg_prepare_replan,
 	.bind_int64 = pg_bind_int64,
 	.bind_text = pg_bind_text,
 	.bind_null = pg_bind_null,
@@ -834,6 +862,7 @@ const store_driver store_pg_driver = {
 	.column_is_null = pg_column_is_null,
 	.reset = pg_reset,
 	.begin_write_sql = "BEGIN",
-	.after_load_sql = "VACUUM (ANALYZE)",
+	.after_load_sql = {"VACUUM", "ANALYZE", NULL}, /* see store_after_load */
+	.load_commit_sql = "SET LOCAL synchronous_commit = on",
 	.errmsg = pg_errmsg,
 };

@@ -250,6 +250,6 @@ const store_driver store_sqlite_driver = {
 	.column_is_null = sq_column_is_null,
 	.reset = sq_reset,
 	.begin_write_sql = "BEGIN IMMEDIATE",
-	.after_load_sql = "ANALYZE",
+	.after_load_sql = {"ANALYZE", NULL},
 	.errmsg = sq_errmsg,
 };

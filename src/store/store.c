@@ -437,3 +437,21 @@ int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store
 		stmt_reset(c, *stmt_out);
 	return rc;
 }
+
+int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
+{
+	void *st = NULL;
+	int rc;
+
+	if (!c->drv->prepare_replan)
+		return conn_prepare_args(c, sql, a, stmt_out);
+	rc = c->drv->prepare_replan(c->db, sql, &st);
+	if (rc) {
+		log_error("store: prepare failed: %s", c->drv->errmsg(c->db));
+		return rc;
+	}
+	*stmt_out = st;
+	if ((rc = stmt_bind_args(c, *stmt_out, a)) != WB_OK)
+		stmt_reset(c, *stmt_out);
+	return rc;
+}
