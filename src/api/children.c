@@ -541,6 +541,7 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		free(ds);
 		json_decref(d);
 	}
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
 		json_decref(l.items);
 		return api_fail(r, WB_ESTORE);
@@ -779,6 +780,7 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.history", "child", e.object_id, "ok");
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (rc || audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
 		json_decref(items);
 		return api_fail(r, WB_ESTORE);
@@ -999,6 +1001,7 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 		free(q);
 		json_decref(d);
 	}
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
 		rc = WB_ESTORE;
 		goto out;
