@@ -41,6 +41,7 @@ typedef struct import_job {
 	json_t *mapping; /* optional {"header": "field"} (borrowed) */
 	table t;
 	/* progress and results */
+	int bulk; /* set by import_apply: SQLite, all or nothing (no savepoints) */
 	atomic_int percent;
 	atomic_int finished;
 	int64_t import_id;

@@ -367,6 +367,7 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 		ch[i]->id = 0;
 	for (int done = 0; rc == WB_OK && done < n;) {
 		int k = store_chunk_rows(n - done, CHILD_CHUNK), got = 0;
+		int first = done; /* the rows before it have their ids (RETURNING mostly keeps the order) */
 		store_stmt *st = NULL;
 
 		rc = conn_prepare_rows(
@@ -384,7 +385,7 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 			rc = stmt_bind_args_at(c, st, 25 * i + 1, &a);
 		}
 		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-			int i = done;
+			int i = first;
 
 			while (i < done + k && (ch[i]->id || !same_identity(c, st, ch[i])))
 				i++;
@@ -393,6 +394,8 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 				ch[i]->version = 1;
 				got++;
 			}
+			while (first < done + k && ch[first]->id)
+				first++;
 			rc = WB_OK;
 		}
 		if (st)
