@@ -138,30 +138,33 @@ static int cmp_gram_row(const void *a, const void *b)
 
 #define GRAM_CHUNK 4096
 
+/* The grams of a name that are indexed (a very long name: its first
+ * characters). */
+static int indexed_grams(const char *name, char grams[GRAMS_MAX][12])
+{
+	int k = name_grams(name, grams);
+
+	return k > STORE_ARGS_MAX / 3 ? STORE_ARGS_MAX / 3 : k;
+}
+
 /*
- * Writes the name index of n children (removing their old rows unless
- * new): every child's grams, sorted so that the index is written in key
- * order, in multi-row INSERTs.
+ * Writes the name index of n children that have none: every child's
+ * grams, sorted so that the index is written in key order, in multi-row
+ * INSERTs.
  */
-static int write_grams_many(store_conn *c, const child_rec *const *ch, int n, int is_new)
+static int write_grams_many(store_conn *c, const child_rec *const *ch, int n)
 {
 	gram_row *rows = NULL;
 	size_t nrows = 0;
 	int rc = WB_OK;
 
-	for (int i = 0; !is_new && rc >= 0 && i < n; i++)
-		rc = conn_query(c, NULL, "DELETE FROM child_name_grams WHERE child_id = ?", "i", ch[i]->id);
-	if (rc < 0)
-		return rc;
 	rows = malloc((size_t)n * GRAMS_MAX * sizeof(*rows));
 	if (!rows)
 		return WB_ENOMEM;
 	for (int i = 0; i < n; i++) {
 		char grams[GRAMS_MAX][12];
-		int k = name_grams(ch[i]->name, grams);
+		int k = indexed_grams(ch[i]->name, grams);
 
-		if (k > STORE_ARGS_MAX / 3)
-			k = STORE_ARGS_MAX / 3; /* a very long name: its first characters are indexed */
 		for (int g = 0; g < k; g++) {
 			memcpy(rows[nrows].gram, grams[g], sizeof(rows[0].gram));
 			rows[nrows].county = ch[i]->county_code;
@@ -197,9 +200,23 @@ static int write_grams_many(store_conn *c, const child_rec *const *ch, int n, in
 	return rc;
 }
 
-static int write_grams(store_conn *c, const child_rec *ch, int is_new)
+static int write_grams(store_conn *c, const child_rec *ch)
 {
-	return write_grams_many(c, &ch, 1, is_new);
+	return write_grams_many(c, &ch, 1);
+}
+
+/* Removes the index rows of a child's former name (by the index's key:
+ * there is no index by child). */
+static int delete_grams(store_conn *c, const char *county, int64_t child_id, const char *name)
+{
+	char grams[GRAMS_MAX][12];
+	int k = indexed_grams(name, grams), rc = WB_OK;
+
+	for (int g = 0; g < k && rc >= 0; g++)
+		rc = conn_query(c, NULL,
+				"DELETE FROM child_name_grams WHERE county_code = ? AND gram = ? AND child_id = ?",
+				"ssi", county, grams[g], child_id);
+	return rc < 0 ? rc : WB_OK;
 }
 
 int store_name_grams_backfill(store_conn *c, int64_t *done_out)
@@ -227,7 +244,7 @@ int store_name_grams_backfill(store_conn *c, int64_t *done_out)
 		if (rc < 0)
 			break;
 		for (int i = 0; i < n && rc >= 0; i++)
-			rc = write_grams(c, &batch[i], 1);
+			rc = write_grams(c, &batch[i]);
 		if (rc < 0 || n == 0)
 			break;
 		done += n;
@@ -344,7 +361,7 @@ int store_child_insert(store_conn *c, child_rec *ch)
 		rc = WB_ESTORE;
 	}
 	stmt_reset(c, st);
-	return rc == WB_OK ? write_grams(c, ch, 1) : rc;
+	return rc == WB_OK ? write_grams(c, ch) : rc;
 }
 
 #define CHILD_CHUNK 1024 /* 25 placeholders a row */
@@ -404,7 +421,7 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 			rc = got == k ? WB_OK : WB_ESTORE; /* rows that could not be told apart */
 		done += k;
 	}
-	return rc == WB_OK ? write_grams_many(c, (const child_rec *const *)ch, n, 1) : rc;
+	return rc == WB_OK ? write_grams_many(c, (const child_rec *const *)ch, n) : rc;
 }
 
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out)
@@ -658,9 +675,17 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
+	char old_name[sizeof(ch->name)];
 	buf sql;
 	int rc;
 
+	/* the former name, whose index rows go if the name changes */
+	rc = conn_query(c, &st, "SELECT name FROM children WHERE id = ?", "i", ch->id);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ECONFLICT;
+	stmt_copy(c, st, 0, old_name, sizeof(old_name));
+	stmt_reset(c, st);
+	st = NULL;
 	buf_init(&sql, 4096);
 	rc = buf_puts(&sql,
 		      "UPDATE children SET name = ?, id_enc = ?, id_bidx = ?, id_mask = ?, sex = ?, birth_date = ?, "
@@ -703,7 +728,10 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	}
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
-	return rc == WB_OK ? write_grams(c, ch, 0) : rc;
+	if (rc != WB_OK || strcmp(old_name, ch->name) == 0)
+		return rc;
+	rc = delete_grams(c, ch->county_code, ch->id, old_name);
+	return rc == WB_OK ? write_grams(c, ch) : rc;
 }
 
 int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,

@@ -4,7 +4,7 @@
 // replay of writes (ARCHITECTURE "every write is idempotent").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { IdFactory, masked, make, birthOf } from './lib/idnum.mjs';
 
 const VILLAGE = '370831001001';
@@ -142,6 +142,32 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 				[['name', c.name, winner]],
 			);
 		}
+	});
+
+	test('a renamed child is found by its new name and no longer by its old one; other changes keep its name findable', async () => {
+		const oldName = uniqueName('旧名');
+		const newName = uniqueName('新名');
+		const c = await centre.post('/api/v1/children', { name: oldName, sex: 'F', birth_date: '2014-04-04', village_code: VILLAGE });
+		assert.equal(c.status, 201, c.text);
+		const ids = async (q) => (await centre.listAll(`/api/v1/children?q=${encodeURIComponent(q)}`)).map((x) => x.id);
+		assert.deepEqual(await ids(oldName), [c.body.id]);
+		// a change that keeps the name keeps it findable
+		const notes = await centre.patch(`/api/v1/children/${c.body.id}`, { notes: '改了备注', version: c.body.version });
+		assert.equal(notes.status, 200, notes.text);
+		assert.deepEqual(await ids(oldName), [c.body.id]);
+		const renamed = await centre.patch(`/api/v1/children/${c.body.id}`, { name: newName, version: notes.body.version });
+		assert.equal(renamed.status, 200, renamed.text);
+		assert.deepEqual(await ids(newName), [c.body.id], 'found by the new name');
+		assert.deepEqual(await ids(oldName), [], 'not by the old one');
+		// and the name index holds the new name's rows only (a search checks
+		// candidates against the name, so stale rows would only slow it down)
+		const grams = async (g) => Number(await sql(srv.db, `SELECT count(*) FROM child_name_grams WHERE child_id = ${c.body.id} AND gram = '${g}'`));
+		assert.equal(await grams('旧'), 0, 'the old name\'s rows are gone');
+		assert.equal(await grams('旧名'), 0);
+		assert.equal(await grams('新'), 1, 'the new name is indexed');
+		assert.equal(await grams('新名'), 1);
+		// two characters of the new name still find it (the bigram index)
+		assert.ok((await ids(newName.slice(0, 2))).includes(c.body.id), 'found by the first two characters of the new name');
 	});
 
 	test('the same POST twice with one Idempotency-Key creates one child and replays the answer', async () => {

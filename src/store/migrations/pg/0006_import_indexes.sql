@@ -5,6 +5,9 @@
 -- import). (SQLite also makes the table WITHOUT ROWID; PostgreSQL tables
 -- are heaps either way.)
 ALTER TABLE child_name_grams DROP CONSTRAINT IF EXISTS child_name_grams_child_id_fkey;
+-- No index by child: a rename removes the former name's rows by their key
+-- (the former name gives the grams).
+DROP INDEX IF EXISTS child_name_grams_child;
 
 -- Most children have no grid, school or director: their indexes hold only
 -- the children that do. Every query through them has an equality on the

@@ -14,7 +14,9 @@ INSERT INTO child_name_grams_0006 (county_code, gram, child_id)
     SELECT county_code, gram, child_id FROM child_name_grams ORDER BY county_code, gram, child_id;
 DROP TABLE child_name_grams;
 ALTER TABLE child_name_grams_0006 RENAME TO child_name_grams;
-CREATE INDEX child_name_grams_child ON child_name_grams (child_id);
+-- No index by child: a rename removes the former name's rows by their key
+-- (the former name gives the grams), so the index by child only cost every
+-- new gram a second B-tree insert.
 
 -- Most children have no grid, school or director: their indexes hold only
 -- the children that do. Every query through them has an equality on the
