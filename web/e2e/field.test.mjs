@@ -202,8 +202,12 @@ test('station: the village picker offers the villages of its township', async ()
   const villages = (await api.get('/areas?parent=370831001')).body.items
   assert.equal(await options.count(), villages.length)
   await page.locator('.el-select-dropdown__item:visible', { hasText: villages[2].name }).click()
+  // the picker shows the chosen village before the form is saved
+  await page.locator('.village-select', { hasText: villages[2].name }).waitFor()
   await page.getByRole('button', { name: '保存' }).click()
-  await page.waitForURL(/\/children\/\d+$/)
+  await page.waitForURL(/\/children\/\d+$/).catch((e) => {
+    throw new Error(`${e.message}\nstill at ${page.url()}; failed requests: ${JSON.stringify(page.failures)}`)
+  })
   assert.equal((await page.locator('.child-village').textContent()).trim(), villages[2].name)
   assert.deepEqual(unexpectedErrors(page), [])
 })
