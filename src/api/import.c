@@ -22,6 +22,7 @@
 #include "import.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -779,7 +780,152 @@ static int same_child(const row_data *d, const child_rec *rec)
 	       strcmp(rec->birth_date, d->ch.birth_date) == 0 && strcmp(rec->village_code, d->ch.village_code) == 0;
 }
 
-static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm, const row_data *d, child_rec *out)
+/*
+ * The records of the registered children that the next rows match, read a
+ * window at a time: one query for the children, one for their guardians,
+ * instead of two per row (a round trip each on PostgreSQL). The ids come
+ * from the maps and each row's map key, computed in the first pass; a row
+ * whose child the window lacks (created by this import, or an ambiguous
+ * key) reads it as before. A child that a row may have written is dropped
+ * from the window, so a later row of the same child reads it again.
+ */
+#define PREFETCH_MAX  512
+#define PREFETCH_SCAN (PREFETCH_MAX * 8) /* rows looked at ahead for one window */
+
+typedef struct pf_entry {
+	int64_t id;
+	int state; /* 0: not found (or dropped), 1: record and guardians here */
+	int g0, ng;
+	child_rec ch;
+} pf_entry;
+
+typedef struct prefetch {
+	pf_entry e[PREFETCH_MAX]; /* by id */
+	int n;
+	guardian_rec g[PREFETCH_MAX * GUARDIANS_MAX];
+	int64_t gchild[PREFETCH_MAX * GUARDIANS_MAX];
+	child_rec tmp[PREFETCH_MAX];
+	int64_t ids[PREFETCH_MAX];
+	const uint64_t *keys; /* each row's map key, 0 for a row not to apply */
+	const uint8_t *ok;    /* ROW_ID: the key is for the map of ID numbers */
+	size_t nrows;
+} prefetch;
+
+enum { ROW_NOID = 1, ROW_ID = 2 };
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static pf_entry *pf_find(prefetch *pf, int64_t id)
+{
+	int lo = 0, hi = pf->n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (pf->e[mid].id == id)
+			return &pf->e[mid];
+		if (pf->e[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Reads the window of children matched by the rows from row on. */
+static int pf_fill(store_conn *c, const import_job *j, const reg_maps *rm, prefetch *pf, size_t row)
+{
+	int n = 0, k = 0, ng = 0, rc;
+
+	for (size_t r = row; r < pf->nrows && r < row + PREFETCH_SCAN && n < PREFETCH_MAX; r++) {
+		int64_t id;
+
+		if (!pf->ok[r])
+			continue;
+		id = map_get(pf->ok[r] == ROW_ID ? &rm->bidx : &rm->nid, pf->keys[r]);
+		if (id > 0)
+			pf->ids[n++] = id;
+	}
+	qsort(pf->ids, (size_t)n, sizeof(pf->ids[0]), cmp_id);
+	pf->n = 0;
+	for (int i = 0; i < n; i++)
+		if (!pf->n || pf->e[pf->n - 1].id != pf->ids[i]) {
+			memset(&pf->e[pf->n], 0, offsetof(pf_entry, ch));
+			pf->e[pf->n].id = pf->ids[i];
+			pf->ids[pf->n++] = pf->ids[i];
+		}
+	rc = store_children_get_many(c, j->county, pf->ids, pf->n, pf->tmp, &k);
+	if (rc == WB_OK)
+		rc = store_guardians_load_many(c, pf->ids, pf->n, GUARDIANS_MAX, pf->g, pf->gchild,
+					       (int)WB_ARRAY_LEN(pf->g), &ng);
+	if (rc != WB_OK) {
+		pf->n = 0;
+		return rc;
+	}
+	for (int i = 0; i < k; i++) {
+		pf_entry *e = pf_find(pf, pf->tmp[i].id);
+
+		if (e) {
+			e->ch = pf->tmp[i];
+			e->state = 1;
+		}
+	}
+	for (int i = 0; i < ng; i++) {
+		pf_entry *e = pf_find(pf, pf->gchild[i]);
+
+		if (e && !e->ng++)
+			e->g0 = i;
+	}
+	return WB_OK;
+}
+
+/* The record of child id (county scope) and its guardians (g, *ng): from
+ * the window, read for the rows from row on if id is not in it; else the
+ * record by the query of one child, and *ng = -1 (guardians not read). */
+static int pf_get(store_conn *c, const import_job *j, const reg_maps *rm, prefetch *pf, size_t row, int64_t id,
+		  child_rec *out, guardian_rec *g, int *ng)
+{
+	store_scope county;
+	pf_entry *e = pf ? pf_find(pf, id) : NULL;
+	int rc;
+
+	if (pf && !e) {
+		rc = pf_fill(c, j, rm, pf, row);
+		if (rc != WB_OK)
+			return rc;
+		e = pf_find(pf, id);
+	}
+	if (e && e->state == 1) {
+		*out = e->ch;
+		memcpy(g, &pf->g[e->g0], sizeof(*g) * (size_t)e->ng);
+		*ng = e->ng;
+		return WB_OK;
+	}
+	memset(&county, 0, sizeof(county));
+	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
+	county.children = SCOPE_COUNTY;
+	*ng = -1;
+	return store_child_get(c, &county, id, out);
+}
+
+/* Drops child id from the window (a row may have written it). */
+static void pf_drop(prefetch *pf, int64_t id)
+{
+	pf_entry *e = pf ? pf_find(pf, id) : NULL;
+
+	if (e)
+		e->state = 0;
+}
+
+/* The registered child of row's data d (and with it, from the window, its
+ * guardians in g, *ng; else *ng = -1: not read). */
+static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm, prefetch *pf, size_t row,
+			 const row_data *d, child_rec *out, guardian_rec *g, int *ng)
 {
 	store_scope county;
 	store_stmt *st = NULL;
@@ -787,15 +933,17 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 				 : map_get(&rm->nid, nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code));
 	int rc;
 
+	*ng = -1;
 	if (id == 0)
 		return WB_ENOTFOUND;
 	memset(&county, 0, sizeof(county));
 	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
 	county.children = SCOPE_COUNTY;
 	if (id > 0) {
-		rc = store_child_get(c, &county, id, out);
+		rc = pf_get(c, j, rm, pf, row, id, out, g, ng);
 		if (rc == WB_OK && same_child(d, out))
 			return WB_OK;
+		*ng = -1;
 		if (rc != WB_OK && rc != WB_ENOTFOUND)
 			return rc;
 	}
@@ -892,7 +1040,7 @@ static int apply_new(store_conn *c, import_job *j, reg_maps *map, row_data *d, i
 
 /* Reconciles a row with the registered child old: fills in, or reports. */
 static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, const child_rec *oldp,
-			  int64_t now, int today)
+			  const guardian_rec *eg_read, int neg_read, int64_t now, int today)
 {
 	uint32_t line = j->t.rows[row].line;
 	child_rec old = *oldp;
@@ -954,9 +1102,14 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 		if (!d->idnum[0] && (strcmp(old.sex, d->ch.sex) != 0))
 			conflict |= merge_text(j, line, header(j, m, F_SEX), upd.sex, sizeof(upd.sex), d->ch.sex, 1,
 					       &changed);
-		rc = store_guardians_load(c, old.id, eg, GUARDIANS_MAX, &neg);
-		if (rc)
-			return rc;
+		if (neg_read >= 0) {
+			neg = neg_read;
+			memcpy(eg, eg_read, sizeof(eg[0]) * (size_t)neg);
+		} else {
+			rc = store_guardians_load(c, old.id, eg, GUARDIANS_MAX, &neg);
+			if (rc)
+				return rc;
+		}
 		{
 			/* guardians: a relation the registry lacks is added, empty
 			 * facts of a known one are filled in, a different status is a
@@ -1037,18 +1190,19 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 }
 
 /*
- * Applies one row (to the registered child old, or a new child when old is
- * NULL); in row-by-row mode inside its own savepoint, so that a failure
- * leaves nothing of it. A duplicate ID number is reported on the row.
+ * Applies one row (to the registered child old, with its guardians eg, neg
+ * if read (neg >= 0), or a new child when old is NULL); in row-by-row mode
+ * inside its own savepoint, so that a failure leaves nothing of it. A
+ * duplicate ID number is reported on the row.
  */
 static int apply_one(store_conn *c, import_job *j, reg_maps *map, const colmap *m, size_t row, row_data *d,
-		     const child_rec *old, int64_t now, int today)
+		     const child_rec *old, const guardian_rec *eg, int neg, int64_t now, int today)
 {
 	int rr, rc = WB_OK;
 
 	if (j->row_by_row && (rc = conn_exec(c, "SAVEPOINT wbrow")) != WB_OK)
 		return rc;
-	rr = old ? apply_existing(c, j, m, row, d, old, now, today) : apply_new(c, j, map, d, now, today);
+	rr = old ? apply_existing(c, j, m, row, d, old, eg, neg, now, today) : apply_new(c, j, map, d, now, today);
 	if (j->row_by_row) {
 		rc = conn_exec(c, rr == WB_OK ? "RELEASE SAVEPOINT wbrow"
 					      : "ROLLBACK TO SAVEPOINT wbrow; RELEASE SAVEPOINT wbrow");
@@ -1173,7 +1327,7 @@ static int batch_flush(store_conn *c, import_job *j, reg_maps *map, const colmap
 	} else if (rc == WB_ECONFLICT) {
 		rc = conn_exec(c, "ROLLBACK TO SAVEPOINT wbbatch; RELEASE SAVEPOINT wbbatch");
 		for (int i = 0; rc == WB_OK && i < b->n; i++)
-			rc = apply_one(c, j, map, m, b->row[i], &b->d[i], NULL, now, today);
+			rc = apply_one(c, j, map, m, b->row[i], &b->d[i], NULL, NULL, -1, now, today);
 	}
 	b->n = 0;
 	return rc;
@@ -1189,6 +1343,8 @@ int import_apply(store_conn *c, import_job *j)
 	colmap m;
 	row_data *d = NULL;
 	batch *b = NULL;
+	prefetch *pf = NULL;
+	uint64_t *keys = NULL;
 	int64_t cache_was = 0; /* SQLite: the connection's page cache before */
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
@@ -1227,15 +1383,21 @@ int import_apply(store_conn *c, import_job *j)
 	d = malloc(sizeof(*d));
 	b = malloc(sizeof(*b));
 	ok = calloc(n, 1);
+	keys = calloc(n, sizeof(*keys));
+	pf = malloc(sizeof(*pf));
 	seen.cap = n * 2 + 1;
 	seen.keys = calloc(seen.cap, sizeof(*seen.keys));
 	seen.rows = calloc(seen.cap, sizeof(*seen.rows));
-	if (!d || !b || !ok || !seen.keys || !seen.rows) {
+	if (!d || !b || !ok || !keys || !pf || !seen.keys || !seen.rows) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
 	b->n = 0;
-	/* pass 1: validate every row */
+	pf->n = 0;
+	pf->keys = keys;
+	pf->ok = ok;
+	pf->nrows = n;
+	/* pass 1: validate every row (and note its key in the maps) */
 	for (size_t r = 1; r < n; r++) {
 		if (parse_row(j, &m, &pc, r, d, today, 1) == 0) {
 			uint32_t first = d->idnum[0] ? seen_check(&seen, d->idnum, j->t.rows[r].line) : 0;
@@ -1246,8 +1408,15 @@ int import_apply(store_conn *c, import_job *j)
 				wb_snprintf(msg, sizeof(msg), "the same ID number is already on row %u of this file",
 					    first);
 				issue(j, j->t.rows[r].line, header(j, &m, F_ID), "error", msg);
+			} else if (d->idnum[0]) {
+				char bidx[SEC_HASH_HEX];
+
+				sec_blind_index(j->keys, d->idnum, bidx);
+				keys[r] = bidx_key(bidx);
+				ok[r] = ROW_ID;
 			} else {
-				ok[r] = 1;
+				keys[r] = nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code);
+				ok[r] = ROW_NOID;
 			}
 		}
 		if (!j->row_by_row && j->errors >= 1000)
@@ -1264,6 +1433,8 @@ int import_apply(store_conn *c, import_job *j)
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
 		row_data *rd = &b->d[b->n];
 		child_rec old;
+		guardian_rec eg[GUARDIANS_MAX];
+		int neg;
 
 		if (!ok[r])
 			continue;
@@ -1280,14 +1451,15 @@ int import_apply(store_conn *c, import_job *j)
 			memcpy(&b->d[0], &b->d[at], sizeof(b->d[0]));
 			rd = &b->d[0];
 		}
-		rc = find_existing(c, j, &map, rd, &old);
+		rc = find_existing(c, j, &map, pf, r, rd, &old, eg, &neg);
 		if (rc == WB_ENOTFOUND) {
 			rc = prepare_new(j, rd, now);
 			b->row[b->n++] = r;
 			if (rc == WB_OK && b->n == BATCH_MAX)
 				rc = batch_flush(c, j, &map, &m, b, now, today);
 		} else if (rc == WB_OK) {
-			rc = apply_one(c, j, &map, &m, r, rd, &old, now, today);
+			rc = apply_one(c, j, &map, &m, r, rd, &old, eg, neg, now, today);
+			pf_drop(pf, old.id); /* the row may have written it */
 		}
 		if ((r & 1023) == 0)
 			atomic_store(&j->percent, 50 + (int)(r * 50 / n));
@@ -1310,6 +1482,8 @@ out:
 	free(seen.keys);
 	free(seen.rows);
 	free(ok);
+	free(keys);
+	free(pf);
 	free(d);
 	free(b);
 	return rc;

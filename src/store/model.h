@@ -200,6 +200,10 @@ int store_load_commit_durable(store_conn *c);
  * it, for children registered before). */
 int store_name_grams_backfill(store_conn *c, int64_t *done_out);
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out);
+/* The children of the county among ids[0..n), read a chunk of ids a query
+ * (an import's prefetch of the children its rows matched): out (room for
+ * n) gets those found, in no particular order, *n_out their count. */
+int store_children_get_many(store_conn *c, const char *county, const int64_t *ids, int n, child_rec *out, int *n_out);
 typedef int (*child_cb)(const child_rec *ch, void *arg);
 int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg);
 /* store_child_list, and with total_out the number of children the filter
@@ -250,6 +254,13 @@ int store_guardians_replace(store_conn *c, const char *county, int64_t child_id,
 void store_guardian_row(store_conn *c, store_stmt *st, int b, guardian_rec *g);
 /* Loads up to max guardians of a child into out; *n_out gets the count. */
 int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int max, int *n_out);
+
+/* The guardians of the children child_ids[0..n) (ascending ids), a chunk
+ * of children a query: at most per_child of each (the first by id, as
+ * store_guardians_load), ordered by child and id; out[i] belongs to child
+ * child_out[i]. WB_ENOMEM if more than max would be kept. */
+int store_guardians_load_many(store_conn *c, const int64_t *child_ids, int n, int per_child, guardian_rec *out,
+			      int64_t *child_out, int max, int *n_out);
 
 /* ---- categories (suggestions and confirmations) ---- */
 typedef struct category_rec {

@@ -451,6 +451,36 @@ int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec 
 	return rc;
 }
 
+#define GET_MANY_CHUNK 512 /* ids a query */
+
+int store_children_get_many(store_conn *c, const char *county, const int64_t *ids, int n, child_rec *out, int *n_out)
+{
+	int rc = WB_OK;
+
+	*n_out = 0;
+	for (int done = 0; rc == WB_OK && done < n;) {
+		int k = store_chunk_rows(n - done, GET_MANY_CHUNK);
+		store_stmt *st = NULL;
+
+		rc = conn_prepare_rows(c, "SELECT " CHILD_COLS " FROM children c WHERE c.county_code = ? AND c.id IN (",
+				       "?", k, ")", &st);
+		if (rc == WB_OK)
+			rc = stmt_bind_text(c, st, 1, county);
+		for (int i = 0; rc == WB_OK && i < k; i++)
+			rc = stmt_bind_int64(c, st, i + 2, ids[done + i]);
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			if (*n_out < n)
+				child_row_at(c, st, 0, &out[(*n_out)++]);
+			rc = WB_OK;
+		}
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		done += k;
+	}
+	return rc;
+}
+
 /*
  * The FROM clause of a list or count. With a name query the name index
  * drives: the rows of child_name_grams for the query's first character (or

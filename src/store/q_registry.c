@@ -141,6 +141,47 @@ int store_guardians_load(store_conn *c, int64_t child_id, guardian_rec *out, int
 	return rc < 0 ? rc : WB_OK;
 }
 
+#define GUARDIANS_MANY_CHUNK 512 /* children a query */
+
+int store_guardians_load_many(store_conn *c, const int64_t *child_ids, int n, int per_child, guardian_rec *out,
+			      int64_t *child_out, int max, int *n_out)
+{
+	int rc = WB_OK;
+
+	*n_out = 0;
+	for (int done = 0; rc == WB_OK && done < n;) {
+		int k = store_chunk_rows(n - done, GUARDIANS_MANY_CHUNK);
+		int64_t last = 0;
+		int run = 0; /* guardians kept of child last */
+		store_stmt *st = NULL;
+
+		rc = conn_prepare_rows(c, "SELECT g.child_id, " GUARDIAN_COLS " FROM guardians g WHERE g.child_id IN (",
+				       "?", k, ") ORDER BY g.child_id, g.id", &st);
+		for (int i = 0; rc == WB_OK && i < k; i++)
+			rc = stmt_bind_int64(c, st, i + 1, child_ids[done + i]);
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			int64_t child = stmt_int64(c, st, 0);
+
+			rc = WB_OK;
+			run = child == last ? run + 1 : 1;
+			last = child;
+			if (run > per_child)
+				continue;
+			if (*n_out >= max) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			child_out[*n_out] = child;
+			store_guardian_row(c, st, 1, &out[(*n_out)++]);
+		}
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		done += k;
+	}
+	return rc;
+}
+
 void store_category_row(store_conn *c, store_stmt *st, int b, category_rec *k)
 {
 	memset(k, 0, sizeof(*k));
