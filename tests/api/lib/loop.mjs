@@ -70,12 +70,13 @@ export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\
 /**
  * POSTs bytes with "Expect: 100-continue": the body is sent only if the
  * server asks for it, so a refusal before the body (413 on Content-Length)
- * arrives cleanly instead of as a reset mid-upload. Resolves to {status, text}.
+ * arrives cleanly instead of as a reset mid-upload. Resolves to {status,
+ * text, body (parsed JSON or null), headers (a Headers object)}.
  */
-export function postExpecting(client, path, bytes) {
+export function postExpecting(client, path, bytes, extraHeaders = {}) {
 	return new Promise((resolve, reject) => {
 		const u = new URL(client.base + path);
-		const headers = { 'content-length': bytes.length, expect: '100-continue' };
+		const headers = { ...extraHeaders, 'content-length': Buffer.byteLength(bytes), expect: '100-continue' };
 		if (client.cookie) {
 			headers.cookie = client.cookie;
 			headers['x-csrf-token'] = client.csrf;
@@ -90,7 +91,15 @@ export function postExpecting(client, path, bytes) {
 			res.on('data', (d) => (text += d));
 			res.on('end', () => {
 				req.destroy();
-				resolve({ status: res.statusCode, text });
+				let body = null;
+				try {
+					body = JSON.parse(text);
+				} catch {
+					body = null;
+				}
+				const h = new Headers();
+				for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+				resolve({ status: res.statusCode, text, body, headers: h });
 			});
 		});
 		req.on('error', reject);
