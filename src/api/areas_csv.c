@@ -19,19 +19,10 @@ typedef struct code_set {
 	size_t cap;
 } code_set;
 
-static uint64_t code_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* Adds code; returns 1 if it was already there. */
 static int set_add(code_set *set, const char *code)
 {
-	for (size_t i = (size_t)(code_hash(code) % set->cap);; i = (i + 1) % set->cap) {
+	for (size_t i = (size_t)(wb_fnv1a(code) % set->cap);; i = (i + 1) % set->cap) {
 		if (!set->codes[i][0]) {
 			wb_strlcpy(set->codes[i], code, sizeof(set->codes[0]));
 			return 0;
@@ -43,7 +34,7 @@ static int set_add(code_set *set, const char *code)
 
 static int set_has(const code_set *set, const char *code)
 {
-	for (size_t i = (size_t)(code_hash(code) % set->cap);; i = (i + 1) % set->cap) {
+	for (size_t i = (size_t)(wb_fnv1a(code) % set->cap);; i = (i + 1) % set->cap) {
 		if (!set->codes[i][0])
 			return 0;
 		if (strcmp(set->codes[i], code) == 0)

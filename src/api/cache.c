@@ -55,11 +55,7 @@ static _Atomic uint64_t area_gen = 1;
 
 static uint32_t slot_of(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return (uint32_t)wb_fnv1a(s);
 }
 
 uint64_t api_cache_session_generation(void)

@@ -614,19 +614,10 @@ typedef struct seen_set {
 	size_t cap;
 } seen_set;
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* Returns the earlier row with this number, or 0 after remembering row. */
 static uint32_t seen_check(seen_set *s, const char *key, uint32_t row)
 {
-	for (size_t i = (size_t)(fnv(key) % s->cap);; i = (i + 1) % s->cap) {
+	for (size_t i = (size_t)(wb_fnv1a(key) % s->cap);; i = (i + 1) % s->cap) {
 		if (!s->keys[i][0]) {
 			wb_strlcpy(s->keys[i], key, sizeof(s->keys[0]));
 			s->rows[i] = row;
@@ -666,13 +657,11 @@ static uint64_t bidx_key(const char *hex)
 static uint64_t nid_key(const char *name, const char *birth, const char *village)
 {
 	const char *parts[3] = {name, birth, village};
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = WB_FNV_BASIS;
 
-	for (int i = 0; i < 3; i++) {
-		for (const char *s = parts[i]; *s; s++)
-			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-		h = (h ^ 0x1f) * 1099511628211ULL; /* separator: ("ab","c") is not ("a","bc") */
-	}
+	for (int i = 0; i < 3; i++)
+		h = (wb_fnv1a_from(h, parts[i]) ^ 0x1f) *
+		    1099511628211ULL; /* separator: ("ab","c") is not ("a","bc") */
 	return h | 1;
 }
 

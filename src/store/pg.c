@@ -83,17 +83,6 @@ struct pg_db {
 	char err[PG_ERR_MAX];
 };
 
-static uint64_t pg_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* ---- error messages ---- */
 
 /* Turns newlines and tabs (libpq messages have both) into spaces. */
@@ -457,7 +446,7 @@ static int pg_stmt_ready(pg_stmt *st)
 
 static int pg_cache_put(pg_db *d, pg_stmt *st)
 {
-	uint64_t h = pg_hash(st->sql);
+	uint64_t h = wb_fnv1a(st->sql);
 
 	for (int probe = 0; probe < PG_CACHE_SLOTS; probe++) {
 		size_t slot = (size_t)((h + (uint64_t)probe) % PG_CACHE_SLOTS);
@@ -629,7 +618,7 @@ static int pg_exec(void *db, const char *sql)
 
 static int pg_prepare_as(pg_db *d, const char *sql, int replan, void **stmt_out)
 {
-	uint64_t h = pg_hash(sql);
+	uint64_t h = wb_fnv1a(sql);
 	pg_stmt *st = NULL;
 	int rc = pg_ensure(d, 0);
 

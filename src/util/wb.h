@@ -33,4 +33,19 @@ const char *wb_strerror(int status);
 
 #define WB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* 64-bit FNV-1a of s, continued from h (start from WB_FNV_BASIS): the one
+ * hash of the program's in-memory tables (statement caches, import sets,
+ * lock stripes). Not for anything an attacker must not predict. */
+#define WB_FNV_BASIS 1469598103934665603ULL
+static inline uint64_t wb_fnv1a_from(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+static inline uint64_t wb_fnv1a(const char *s)
+{
+	return wb_fnv1a_from(WB_FNV_BASIS, s);
+}
+
 #endif
