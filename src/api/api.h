@@ -32,7 +32,6 @@ typedef struct app_config {
 
 typedef struct app {
 	store *db;
-	int db_is_sqlite;
 	audit *audit;
 	sec_keys keys;
 	app_config cfg;

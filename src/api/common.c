@@ -385,12 +385,8 @@ static void idem_locks_init(void)
 
 static pthread_mutex_t *idem_lock_for(int64_t user_id, const char *key)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)user_id;
-
 	pthread_once(&idem_locks_once, idem_locks_init);
-	for (const unsigned char *k = (const unsigned char *)key; *k; k++)
-		h = (h ^ *k) * 1099511628211ULL;
-	return &idem_locks[h % IDEM_LOCKS];
+	return &idem_locks[wb_fnv1a_from(WB_FNV_BASIS ^ (uint64_t)user_id, key) % IDEM_LOCKS];
 }
 
 static int is_write(const char *m)
@@ -439,12 +435,10 @@ int api_entry(http_req *r, void *ctx)
 
 	memset(&p, 0, sizeof(p));
 	r->app_state = &st;
-	/* On SQLite a read request runs in one read transaction: every
-	 * statement outside one finds the WAL changed by the writer and starts
-	 * from an empty page cache. (On PostgreSQL BEGIN and COMMIT would be two
-	 * more round trips.) Handlers of GET requests only write through the
+	/* A read request runs in one read transaction where the store gains from
+	 * it (conn_begin_read). Handlers of GET requests only write through the
 	 * writer, never on this connection. */
-	if (strcmp(r->method, "GET") == 0 && !(route->flags & API_PUBLIC) && a->db_is_sqlite && conn_begin(c) == WB_OK)
+	if (strcmp(r->method, "GET") == 0 && !(route->flags & API_PUBLIC) && conn_begin_read(c) == WB_OK)
 		st.read_txn = 1;
 	if (!(route->flags & API_PUBLIC)) {
 		if (authenticate(r, a, c, &p) != 0)

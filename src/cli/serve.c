@@ -119,7 +119,6 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 		return 1;
 	memset(&a, 0, sizeof(a));
 	a.db = env->db;
-	a.db_is_sqlite = strcmp(store_driver_name(env->db), "sqlite") == 0;
 	a.audit = env->audit;
 	a.keys = env->keys;
 	a.cfg.session_idle_s = env->cfg.session_idle;

@@ -44,8 +44,6 @@ struct audit {
 	char hash[SEC_HASH_HEX];
 	struct pending_entry *pending; /* AUDIT_BATCH_MAX + 1 */
 	size_t npending;
-	char *insert_sql[3]; /* for 1, 4 and 16 rows */
-	int is_pg;           /* two statements in one string are one round trip there */
 };
 
 static void field(buf *b, const char *s)
@@ -81,7 +79,9 @@ typedef struct pending_entry {
 	char hash[SEC_HASH_HEX];
 } pending_entry;
 
-#define AUDIT_COLS 15
+#define AUDIT_COLS     15 /* placeholders of one audit_log row */
+#define AUDIT_ROWS_MAX 64 /* rows of one multi-row insert */
+_Static_assert((AUDIT_COLS * AUDIT_ROWS_MAX) <= STORE_MULTI_PARAMS, "audit insert within the drivers' parameters");
 
 static void append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratch)
 {
@@ -102,22 +102,25 @@ static void append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratc
 	memcpy(a->hash, p->hash, SEC_HASH_HEX);
 }
 
-/* Inserts the batch's entries: one statement for up to 16 rows
- * (a few fixed sizes, so that the statement cache keeps three). */
+/* Inserts the batch's entries in multi-row statements of power-of-two
+ * sizes up to AUDIT_ROWS_MAX (store_chunk_rows: a few statement texts). */
 static int flush_entries(audit *a)
 {
 	size_t i = 0;
 
 	while (i < a->npending) {
-		size_t left = a->npending - i;
-		int k = left >= 16 ? 2 : left >= 4 ? 1 : 0;
-		size_t n = k == 2 ? 16 : k == 1 ? 4 : 1;
+		int n = store_chunk_rows((int)(a->npending - i), AUDIT_ROWS_MAX);
 		store_stmt *st = NULL;
 		int rc, idx = 1;
 
-		rc = conn_prepare(a->c, a->insert_sql[k], &st);
-		for (size_t r = 0; rc == WB_OK && r < n; r++) {
-			const pending_entry *p = &a->pending[i + r];
+		rc = conn_prepare_rows(
+			a->c,
+			"INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, "
+			"object_type, object_id, outcome, client_addr, request_id, detail, prev_hash, hash) "
+			"VALUES ",
+			"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n, NULL, &st);
+		for (int r = 0; rc == WB_OK && r < n; r++) {
+			const pending_entry *p = &a->pending[i + (size_t)r];
 			const audit_entry *e = p->e;
 			const char *text[] = {e->username,  e->role,    e->action,      e->object_type,
 					      e->object_id, p->outcome, e->client_addr, e->request_id,
@@ -139,23 +142,10 @@ static int flush_entries(audit *a)
 			stmt_reset(a->c, st);
 		if (rc != WB_OK)
 			return rc;
-		i += n;
+		i += (size_t)n;
 	}
 	a->npending = 0;
 	return WB_OK;
-}
-
-static char *insert_sql(size_t rows)
-{
-	buf b;
-
-	buf_init(&b, 256 + rows * 64);
-	buf_puts(&b, "INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, object_type, "
-		     "object_id, outcome, client_addr, request_id, detail, prev_hash, hash) VALUES ");
-	for (size_t r = 0; r < rows; r++)
-		buf_puts(&b, r ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			       : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	return b.data; /* NULL if out of memory */
 }
 
 /*
@@ -217,20 +207,13 @@ static void run_batch(audit *a, audit_job *batch)
 	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
 		j->rc = WB_OK;
 		if (j->fn) {
-			if (sp_open && !a->is_pg) /* SQLite: two cached statements */
-				rc = conn_exec(a->c, "RELEASE SAVEPOINT wbjob");
-			if (rc == WB_OK)
-				rc = conn_exec(a->c, sp_open && a->is_pg ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob"
-									 : "SAVEPOINT wbjob");
+			rc = conn_exec(a->c, sp_open ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob" : "SAVEPOINT wbjob");
 			if (rc)
 				break;
 			sp_open = 1;
 			j->rc = j->fn(a->c, j->arg);
 			if (j->rc != WB_OK) {
-				rc = conn_exec(a->c, a->is_pg ? "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob"
-							      : "ROLLBACK TO SAVEPOINT wbjob");
-				if (rc == WB_OK && !a->is_pg)
-					rc = conn_exec(a->c, "RELEASE SAVEPOINT wbjob");
+				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob");
 				sp_open = 0;
 			}
 			if (rc)
@@ -319,8 +302,6 @@ static int load_head(audit *a)
 
 static void audit_free(audit *a)
 {
-	for (int k = 0; k < 3; k++)
-		free(a->insert_sql[k]);
 	free(a->pending);
 	free(a);
 }
@@ -335,15 +316,11 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 	a->s = s;
 	a->keys = *keys;
 	a->pending = calloc(AUDIT_BATCH_MAX + 1, sizeof(*a->pending));
-	a->insert_sql[0] = insert_sql(1);
-	a->insert_sql[1] = insert_sql(4);
-	a->insert_sql[2] = insert_sql(16); /* 240 parameters: the drivers take 256 */
-	if (!a->pending || !a->insert_sql[0] || !a->insert_sql[1] || !a->insert_sql[2]) {
+	if (!a->pending) {
 		audit_free(a);
 		return WB_ENOMEM;
 	}
 	a->c = store_acquire(s);
-	a->is_pg = strcmp(store_driver_name(s), "postgresql") == 0;
 	if (strcmp(store_driver_name(s), "sqlite") == 0)
 		conn_exec(a->c, "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096");
 	rc = load_head(a);

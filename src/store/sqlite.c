@@ -25,20 +25,9 @@ typedef struct sq_db {
 	int cached;
 } sq_db;
 
-static uint64_t sq_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void sq_cache_put(sq_db *d, char *sql, sqlite3_stmt *st)
 {
-	uint64_t h = sq_hash(sql);
+	uint64_t h = wb_fnv1a(sql);
 
 	for (int probe = 0; probe < SQ_CACHE_SLOTS; probe++) {
 		size_t slot = (size_t)((h + (uint64_t)probe) % SQ_CACHE_SLOTS);
@@ -134,18 +123,13 @@ static int sq_map(int rc)
 
 static int sq_prepare(void *db, const char *sql, void **stmt_out);
 
-/* One statement (BEGIN, COMMIT, SAVEPOINT ...: what a request runs most)
- * from the statement cache, not parsed again each time; a script of several
- * through sqlite3_exec. */
-static int sq_exec(void *db, const char *sql)
+/* One statement from the statement cache: parsed once per connection. */
+static int sq_exec_one(sq_db *d, const char *sql)
 {
-	sq_db *d = db;
 	void *st = NULL;
 	int rc;
 
-	if (strchr(sql, ';'))
-		return sq_map(sqlite3_exec(d->db, sql, NULL, NULL, NULL)) == STORE_DONE ? WB_OK : WB_ESTORE;
-	if (sq_prepare(db, sql, &st) != WB_OK)
+	if (sq_prepare(d, sql, &st) != WB_OK)
 		return WB_ESTORE;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) /* a PRAGMA's answer: not wanted */
@@ -154,10 +138,48 @@ static int sq_exec(void *db, const char *sql)
 	return rc == SQLITE_DONE ? WB_OK : WB_ESTORE;
 }
 
+/*
+ * What a request and the writer run most — BEGIN, COMMIT, SAVEPOINT, and
+ * short lists of them such as "RELEASE SAVEPOINT a; SAVEPOINT a" — run
+ * statement by statement from the cache instead of being parsed on every
+ * call. A longer script, or one with quotes or comments (where a ';' may
+ * not end a statement), goes through sqlite3_exec.
+ */
+static int sq_exec(void *db, const char *sql)
+{
+	sq_db *d = db;
+	char part[160];
+	size_t len = strlen(sql);
+	int rc = WB_OK;
+
+	if (!strchr(sql, ';'))
+		return sq_exec_one(d, sql);
+	if (len >= sizeof(part) || strpbrk(sql, "'\"`[-/"))
+		return sq_map(sqlite3_exec(d->db, sql, NULL, NULL, NULL)) == STORE_DONE ? WB_OK : WB_ESTORE;
+	for (const char *p = sql; rc == WB_OK && *p;) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		while (n && (*p == ' ' || *p == '\n' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			memcpy(part, p, n);
+			part[n] = '\0';
+			rc = sq_exec_one(d, part);
+		}
+		p = end ? end + 1 : p + n;
+	}
+	return rc;
+}
+
 static int sq_prepare(void *db, const char *sql, void **stmt_out)
 {
 	sq_db *d = db;
-	uint64_t h = sq_hash(sql);
+	uint64_t h = wb_fnv1a(sql);
 	sqlite3_stmt *st = NULL;
 	size_t slot;
 
@@ -250,6 +272,7 @@ const store_driver store_sqlite_driver = {
 	.column_is_null = sq_column_is_null,
 	.reset = sq_reset,
 	.begin_write_sql = "BEGIN IMMEDIATE",
+	.begin_read_sql = "BEGIN",
 	.after_load_sql = {"ANALYZE", NULL},
 	.errmsg = sq_errmsg,
 };

@@ -207,6 +207,18 @@ int conn_begin(store_conn *c)
 	return rc;
 }
 
+int conn_begin_read(store_conn *c)
+{
+	int rc;
+
+	if (!c->drv->begin_read_sql)
+		return WB_ENOTFOUND;
+	rc = conn_exec(c, c->drv->begin_read_sql);
+	if (rc == WB_OK)
+		c->in_tx = 1;
+	return rc;
+}
+
 int conn_begin_write(store_conn *c)
 {
 	int rc = conn_exec(c, c->drv->begin_write_sql);

@@ -53,6 +53,11 @@ typedef struct store_driver {
 	void (*reset)(void *stmt);
 	/* BEGIN for a transaction that will write (SQLite: BEGIN IMMEDIATE). */
 	const char *begin_write_sql;
+	/* BEGIN for the reads of one request, or NULL where a transaction
+	 * costs more than it saves. SQLite: outside a transaction each
+	 * statement finds the WAL changed by the writer and starts from an
+	 * empty page cache. PostgreSQL: BEGIN and COMMIT are two round trips. */
+	const char *begin_read_sql;
 	/* After a bulk load, outside any transaction, one after the other (a
 	 * NULL ends the list): the planner's statistics and, on PostgreSQL, the
 	 * visibility map (VACUUM), without which an index-only scan reads every
@@ -109,6 +114,10 @@ void stmt_reset(store_conn *c, store_stmt *st);
 /* Transactions. begin_write is for transactions that will write. */
 int conn_begin(store_conn *c);
 int conn_begin_write(store_conn *c);
+/* Starts a read-only request's transaction where the driver gains from one
+ * (begin_read_sql). WB_OK if one was started (commit it), WB_ENOTFOUND if
+ * the driver has none, or an error. */
+int conn_begin_read(store_conn *c);
 int conn_commit(store_conn *c);
 int conn_rollback(store_conn *c);
 
