@@ -120,7 +120,6 @@ typedef struct session_rec {
 } session_rec;
 
 int store_session_insert(store_conn *c, const session_rec *s, const char *token_hash, int64_t *id_out);
-int store_session_by_token(store_conn *c, const char *token_hash, session_rec *out);
 /* The session of a token with its user and membership, in one query. */
 int store_session_full(store_conn *c, const char *token_hash, session_rec *s, user_rec *u, membership_rec *m);
 int store_session_touch(store_conn *c, int64_t id, int64_t now);

@@ -82,7 +82,8 @@ static size_t utf8_len(const char *s)
 	return n;
 }
 
-#define GRAMS_MAX 128
+#define GRAMS_MAX     128
+#define GRAMS_INDEXED 16 /* grams of a name in the index: a very long name's first characters */
 
 /* Characters worth indexing: any non-ASCII character (Chinese and other
  * scripts) and ASCII letters; digits, spaces and punctuation are not (a
@@ -144,7 +145,7 @@ static int indexed_grams(const char *name, char grams[GRAMS_MAX][12])
 {
 	int k = name_grams(name, grams);
 
-	return k > STORE_ARGS_MAX / 3 ? STORE_ARGS_MAX / 3 : k;
+	return k > GRAMS_INDEXED ? GRAMS_INDEXED : k;
 }
 
 /*
@@ -227,6 +228,7 @@ int store_name_grams_backfill(store_conn *c, int64_t *done_out)
 
 	for (;;) {
 		child_rec batch[256];
+		const child_rec *p[256];
 		int n = 0;
 
 		rc = conn_prepare(c, "SELECT id, county_code, name FROM children WHERE id > ? ORDER BY id LIMIT 256",
@@ -243,8 +245,10 @@ int store_name_grams_backfill(store_conn *c, int64_t *done_out)
 		stmt_reset(c, st);
 		if (rc < 0)
 			break;
-		for (int i = 0; i < n && rc >= 0; i++)
-			rc = write_grams(c, &batch[i]);
+		for (int i = 0; i < n; i++)
+			p[i] = &batch[i];
+		if (rc >= 0 && n)
+			rc = write_grams_many(c, p, n);
 		if (rc < 0 || n == 0)
 			break;
 		done += n;
@@ -335,33 +339,7 @@ static void child_args(const child_rec *ch, store_args *a)
 
 int store_child_insert(store_conn *c, child_rec *ch)
 {
-	store_stmt *st = NULL;
-	store_args a = {0};
-	int rc;
-
-	rc = conn_prepare(c,
-			  "INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
-			  "village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
-			  "hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
-			  "family_poverty, adopted, director_id, risk_level, notes, version) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
-			  "RETURNING id",
-			  &st);
-	if (rc)
-		return rc;
-	child_args(ch, &a);
-	rc = stmt_bind_args(c, st, &a);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		ch->id = stmt_int64(c, st, 0);
-		ch->version = 1;
-		rc = WB_OK;
-	} else if (rc == STORE_DONE) {
-		rc = WB_ESTORE;
-	}
-	stmt_reset(c, st);
-	return rc == WB_OK ? write_grams(c, ch) : rc;
+	return store_children_insert_many(c, &ch, 1);
 }
 
 #define CHILD_CHUNK 1024 /* 25 placeholders a row */

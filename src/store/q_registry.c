@@ -13,47 +13,6 @@ static const char *nz(const char *s)
 	return s && s[0] ? s : NULL;
 }
 
-int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
-			   int64_t now)
-{
-	static const char *const one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	store_stmt *st = NULL;
-	store_args a = {0};
-	buf sql;
-	int rc;
-
-	if (n <= 0)
-		return WB_OK;
-	if (n > STORE_ARGS_MAX / 11)
-		return store_guardians_insert(c, county, child_id, g, STORE_ARGS_MAX / 11, now)
-			       ?: store_guardians_insert(c, county, child_id, g + STORE_ARGS_MAX / 11,
-							 n - STORE_ARGS_MAX / 11, now);
-	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "INSERT INTO guardians (county_code, child_id, relation, name, phone_enc, phone_mask, "
-			    "status, status_since, work_place, created_at, updated_at) VALUES ");
-	for (int i = 0; rc == WB_OK && i < n; i++) {
-		rc = buf_printf(&sql, "%s%s", i ? ", " : "", one);
-		args_text(&a, county);
-		args_int(&a, child_id);
-		args_text(&a, g[i].relation);
-		args_text(&a, g[i].name);
-		args_text(&a, nz(g[i].phone_enc));
-		args_text(&a, nz(g[i].phone_mask));
-		args_text(&a, g[i].status);
-		args_text(&a, nz(g[i].status_since));
-		args_text(&a, nz(g[i].work_place));
-		args_int(&a, now);
-		args_int(&a, now);
-	}
-	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	stmt_reset(c, st);
-	buf_cleanup(&sql);
-	return rc < 0 ? rc : WB_OK;
-}
-
 #define GUARDIAN_CHUNK 1024 /* 11 placeholders a row */
 
 int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_ids,
@@ -102,6 +61,12 @@ int store_guardians_insert_many(store_conn *c, const char *county, const int64_t
 		total -= k;
 	}
 	return rc;
+}
+
+int store_guardians_insert(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,
+			   int64_t now)
+{
+	return n > 0 ? store_guardians_insert_many(c, county, &child_id, &g, &n, 1, now) : WB_OK;
 }
 
 int store_guardians_replace(store_conn *c, const char *county, int64_t child_id, const guardian_rec *g, int n,

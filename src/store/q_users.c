@@ -210,30 +210,6 @@ int store_session_insert(store_conn *c, const session_rec *s, const char *token_
 	return one_int(rc, c, st, id_out);
 }
 
-int store_session_by_token(store_conn *c, const char *token_hash, session_rec *out)
-{
-	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "SELECT id, county_code, csrf_hash, kind, user_id, membership_id, created_at, last_seen, "
-			    "expires_at FROM sessions WHERE token_hash = ?",
-			    "s", token_hash);
-
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ENOTFOUND;
-	memset(out, 0, sizeof(*out));
-	out->id = stmt_int64(c, st, 0);
-	stmt_copy(c, st, 1, out->county_code, sizeof(out->county_code));
-	stmt_copy(c, st, 2, out->csrf_hash, sizeof(out->csrf_hash));
-	stmt_copy(c, st, 3, out->kind, sizeof(out->kind));
-	out->user_id = stmt_int64(c, st, 4);
-	out->membership_id = stmt_int64(c, st, 5);
-	out->created_at = stmt_int64(c, st, 6);
-	out->last_seen = stmt_int64(c, st, 7);
-	out->expires_at = stmt_int64(c, st, 8);
-	stmt_reset(c, st);
-	return WB_OK;
-}
-
 int store_session_touch(store_conn *c, int64_t id, int64_t now)
 {
 	int rc = conn_query(c, NULL, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now, id);
