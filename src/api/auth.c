@@ -241,7 +241,7 @@ int api_logout(http_req *r, app *a, store_conn *c, const sec_principal *p)
 int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	ms_list ms = {0};
-	area_rec area;
+	char area_name[128];
 	unit_rec unit;
 	json_t *j;
 
@@ -260,8 +260,8 @@ int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		p->def->write_children, "full_id", p->def->full_id, "read_audit", p->def->read_audit, "manage_users",
 		p->def->manage_users, "confirm_categories", p->def->confirm_categories, "export_children",
 		p->def->export_children, "full_phone", p->def->full_phone);
-	if (j && p->area_code[0] && store_area_get(c, p->area_code, &area) == WB_OK)
-		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area.name));
+	if (j && p->area_code[0] && api_area_name(c, p->area_code, area_name, sizeof(area_name)) == WB_OK)
+		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area_name));
 	if (j && p->unit_id && store_unit_get(c, p->unit_id, &unit) == WB_OK)
 		json_object_set_new(json_object_get(j, "membership"), "unit_name", json_string(unit.name));
 	return api_json(r, 200, j);

@@ -236,31 +236,35 @@ static int create_fn(store_conn *c, void *arg)
 	return rc;
 }
 
-/* The child with the guardians and categories given, as a caller in p sees
- * it. */
-static json_t *child_full_json(const app *a, const sec_principal *p, const child_rec *ch, const guardian_rec *g, int ng,
-			       const category_rec *k, int nk)
+/* The child with the guardians and categories given and its village's
+ * name, as a caller in p sees it. */
+static json_t *child_full_json(const app *a, const sec_principal *p, store_conn *c, const child_rec *ch,
+			       const guardian_rec *g, int ng, const category_rec *k, int nk)
 {
 	json_t *j = child_json(a, p, ch);
+	char village[128];
 
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "guardians", registry_guardians_json(a, p, g, ng));
 	json_object_set_new(j, "categories", registry_categories_json(k, nk));
+	if (api_area_name(c, ch->village_code, village, sizeof(village)) == WB_OK)
+		json_object_set_new(j, "village_name", json_string(village));
 	return j;
 }
 
-/* The child with its guardians and categories read from the store. */
+/* The child with its guardians and categories as stored now (after a
+ * write: the answer shows what was committed). */
 static json_t *full_child_json(const app *a, const sec_principal *p, store_conn *c, const child_rec *ch)
 {
+	child_rec now;
 	guardian_rec g[GUARDIANS_MAX];
 	category_rec k[CATEGORY_ROWS_MAX];
 	int ng = 0, nk = 0;
 
-	if (store_guardians_load(c, ch->id, g, GUARDIANS_MAX, &ng) != WB_OK ||
-	    store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk) != WB_OK)
+	if (store_child_full(c, &p->scope, ch->id, &now, g, &ng, k, &nk) != WB_OK)
 		return NULL;
-	return child_full_json(a, p, ch, g, ng, k, nk);
+	return child_full_json(a, p, c, &now, g, ng, k, nk);
 }
 
 static int can_write(http_req *r, const sec_principal *p)
@@ -344,11 +348,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			    : p->def->full_id ? "full"
 					      : "masked");
 	if (rc == WB_OK) {
-		char village[128];
-
-		j = child_full_json(a, p, &ch, g, ng, k, nk);
-		if (j && api_area_name(c, ch.village_code, village, sizeof(village)) == WB_OK)
-			json_object_set_new(j, "village_name", json_string(village));
+		j = child_full_json(a, p, c, &ch, g, ng, k, nk);
 		/* a department or organisation sees the fields its referrals grant */
 		j = loop_child_restrict(c, p, ch.id, j);
 	}

@@ -394,11 +394,12 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	json_object_foreach(towns, key, g)
 	{
-		area_rec ar;
+		char name[128];
 
 		json_object_set_new(g, "code", json_string(key));
 		json_object_set_new(g, "name",
-				    store_area_get(c, key, &ar) == WB_OK ? json_string(ar.name) : json_null());
+				    api_area_name(c, key, name, sizeof(name)) == WB_OK ? json_string(name)
+										       : json_null());
 		add_int(totals, "open", json_integer_value(json_object_get(g, "open_total")));
 		add_int(totals, "overdue", json_integer_value(json_object_get(g, "overdue")));
 		add_int(totals, "closed", json_integer_value(json_object_get(g, "closed")));

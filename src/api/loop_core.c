@@ -746,10 +746,10 @@ static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detai
 	h = json_pack("{s:s, s:s, s:I}", "tier", case_tier_name(t), "area_code", code, "since",
 		      (json_int_t)q->state_since);
 	if (h && detail) {
-		area_rec ar;
+		char name[128];
 
-		if (t != TIER_UNITS && store_area_get(v->c, code, &ar) == WB_OK)
-			json_object_set_new(h, "name", json_string(ar.name));
+		if (t != TIER_UNITS && api_area_name(v->c, code, name, sizeof(name)) == WB_OK)
+			json_object_set_new(h, "name", json_string(name));
 		if (t == TIER_UNITS) {
 			*units_out = json_array();
 			json_object_set(h, "units", *units_out);

@@ -149,6 +149,11 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		const newName = uniqueName('新名');
 		const c = await centre.post('/api/v1/children', { name: oldName, sex: 'F', birth_date: '2014-04-04', village_code: VILLAGE });
 		assert.equal(c.status, 201, c.text);
+		// the answer to a registration, a change and a read names the village
+		const village = (await centre.get(`/api/v1/areas/${VILLAGE}`)).body;
+		assert.ok(village.name, 'the village has a name');
+		assert.equal(c.body.village_name, village.name);
+		assert.equal((await centre.get(`/api/v1/children/${c.body.id}`)).body.village_name, village.name);
 		const ids = async (q) => (await centre.listAll(`/api/v1/children?q=${encodeURIComponent(q)}`)).map((x) => x.id);
 		assert.deepEqual(await ids(oldName), [c.body.id]);
 		// a change that keeps the name keeps it findable
@@ -157,6 +162,7 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.deepEqual(await ids(oldName), [c.body.id]);
 		const renamed = await centre.patch(`/api/v1/children/${c.body.id}`, { name: newName, version: notes.body.version });
 		assert.equal(renamed.status, 200, renamed.text);
+		assert.equal(renamed.body.village_name, village.name);
 		assert.deepEqual(await ids(newName), [c.body.id], 'found by the new name');
 		assert.deepEqual(await ids(oldName), [], 'not by the old one');
 		// and the name index holds the new name's rows only (a search checks
