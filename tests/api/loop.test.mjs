@@ -266,6 +266,7 @@ describeEachDriver('closed loop', (driver) => {
 		assert.ok(!bureau.some((f) => f.request_id === other.id));
 		// asking for another unit's referrals still answers only one's own
 		const forced = await medical.listAll(`/api/v1/referrals?unit_id=${units.county_charity}`);
+		assert.ok(!forced.some((f) => f.request_id === other.id), 'not the charity’s referral');
 		for (const f of forced) assert.equal(f.unit.code, 'medical_insurance');
 		const org = await charity.listAll('/api/v1/referrals');
 		assert.ok(org.some((f) => f.request_id === other.id));

@@ -152,6 +152,8 @@ describeEachDriver('registry: what a director finds, masking', (driver) => {
 		const rows = csvObjects(r.text);
 		assert.equal(rows.length, total, 'as many rows as the list');
 		assert.equal(Number(r.headers.get('x-export-rows')), rows.length);
+		assert.ok(rows.length > 0 && rows.every((x) => '身份证号' in x), 'the export has the ID number column');
+		assert.ok(rows.some((x) => x['身份证号']), 'some exported children have an ID number');
 		for (const row of rows) {
 			assert.equal(row['村（社区）代码'], OWN, `row ${row['编号']}`);
 			if (row['身份证号']) assert.match(row['身份证号'], MASKED_ID, `row ${row['编号']}`);

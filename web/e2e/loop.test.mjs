@@ -146,7 +146,7 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     const done = page.locator('.ref-card', { hasText: `#${id}` })
     await done.locator('.state-badge', { hasText: '已办结' }).waitFor()
     await done.locator('.pre', { hasText: result }).waitFor()
-    assert.equal(await done.locator('.rc-child').count(), 0, 'the child stays visible after the referral ended')
+    assert.equal(await done.locator('.rc-child').count(), 0, 'the child is no longer shown after the referral ended')
   }
 
   // the centre sends the result down
