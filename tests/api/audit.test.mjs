@@ -122,6 +122,21 @@ describeEachDriver('audit log', (driver) => {
 		const count2 = Number(/(\d+) entries verified/.exec(fixed.stdout)?.[1]);
 		assert.ok(count2 > count, 'the second server appended entries (login, verify)');
 
+		// reorder two entries (swap their sequence numbers), then put them back
+		const swap = async () => {
+			await sql(db, 'UPDATE audit_log SET seq = -3 WHERE seq = 3');
+			await sql(db, 'UPDATE audit_log SET seq = 3 WHERE seq = 4');
+			await sql(db, 'UPDATE audit_log SET seq = 4 WHERE seq = -3');
+		};
+		const hash3 = await sql(db, 'SELECT hash FROM audit_log WHERE seq = 3');
+		await swap();
+		assert.notEqual(await sql(db, 'SELECT hash FROM audit_log WHERE seq = 3'), hash3, 'the entries were swapped');
+		const reordered = await cli(db, ['verify-audit']);
+		assert.notEqual(reordered.code, 0, 'reordered entries fail verification');
+		assert.match(reordered.stdout + reordered.stderr, /entry 3\b/, 'the first entry out of place is named');
+		await swap();
+		assert.equal((await cli(db, ['verify-audit'])).code, 0, 'back in order, the chain verifies');
+
 		// remove the newest entry
 		const newest = Number(await sql(db, 'SELECT MAX(seq) FROM audit_log'));
 		await sql(db, `DELETE FROM audit_log WHERE seq = ${newest}`);

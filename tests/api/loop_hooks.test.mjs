@@ -193,8 +193,15 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		assert.equal(off.body.enabled, false);
 		assert.equal(off.body.secret_set, true);
 		const before = hook.calls.length;
-		await step(centre, filed.body.id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: '再次' }] }).catch(() => {});
+		const deliveries = async () => (await centre.get(`/api/v1/webhooks/deliveries?webhook_id=${set.body.id}`)).body.items.length;
+		const logged = await deliveries();
+		// a new referral to the unit: the event happens (each step is checked), nothing is sent
+		const again = await director.post('/api/v1/requests', { village_code: VILLAGE, kind: 'medical', narrative: 'y' });
+		assert.equal(again.status, 201, again.text);
+		await step(centre, again.body.id, 'accept');
+		await step(centre, again.body.id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: '再次' }] });
 		await sleep(500);
 		assert.equal(hook.calls.length, before, 'a disabled webhook gets nothing');
+		assert.equal(await deliveries(), logged, 'and no delivery is queued for it');
 	});
 });

@@ -84,3 +84,44 @@ describeEachDriver('session idle expiry', { concurrent: true }, (driver) => {
 		assert.fail('the machine was too slow to keep requests less than 1 s apart');
 	});
 });
+
+describeEachDriver('session absolute expiry', { concurrent: true }, (driver) => {
+	const ABSOLUTE_S = 3;
+	let srv;
+
+	before(async () => {
+		srv = await startServer(driver, { args: ['--session-idle', '60', '--session-absolute', String(ABSOLUTE_S)] });
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a session in use ends after --session-absolute with 401 session_expired', async () => {
+		const t0 = performance.now();
+		const cookie = await srv.login('center');
+		const bearer = await srv.bearer('director');
+		// keep both busy; they must end once the absolute limit has passed
+		const ended = {};
+		while (Object.keys(ended).length < 2 && performance.now() - t0 < (ABSOLUTE_S + 5) * 1000) {
+			for (const [label, c] of [
+				['cookie', cookie],
+				['bearer', bearer],
+			]) {
+				if (ended[label]) continue;
+				const r = await c.get('/api/v1/me');
+				if (r.status === 401) {
+					assert.equal(r.body.error.code, 'session_expired', label);
+					ended[label] = performance.now() - t0;
+				} else {
+					assert.equal(r.status, 200, `${label}: ${r.text}`);
+				}
+			}
+			await sleep(400);
+		}
+		for (const label of ['cookie', 'bearer']) {
+			assert.ok(ended[label], `${label}: the session in use ended within ${ABSOLUTE_S + 5} s`);
+			assert.ok(ended[label] >= (ABSOLUTE_S - 1) * 1000, `${label}: not before the limit (${Math.round(ended[label])} ms)`);
+		}
+		assert.equal((await (await srv.bearer('director')).get('/api/v1/me')).status, 200, 'logging in again works');
+	});
+});

@@ -31,6 +31,7 @@ describeEachDriver('SIGTERM under load', (driver) => {
 		const acked = []; // {id, name, id_number, sentAt}
 		const statuses = new Map();
 		let failures = 0;
+		const refusedAt = []; // when each request that got no 2xx was sent
 		let inflight = 0;
 		let stopped = false;
 		srv.exited.then(() => {
@@ -51,8 +52,10 @@ describeEachDriver('SIGTERM under load', (driver) => {
 					const r = await centre.post('/api/v1/children', body, { timeout: EXIT_WITHIN_MS });
 					statuses.set(r.status, (statuses.get(r.status) || 0) + 1);
 					if (r.status >= 200 && r.status < 300) acked.push({ id: r.body.id, name: body.name, id_number: body.id_number, sentAt });
+					else refusedAt.push(sentAt);
 				} catch {
 					failures++; // refused or cut connection: not acknowledged
+					refusedAt.push(sentAt);
 					await sleep(5);
 				} finally {
 					inflight--;
@@ -83,6 +86,10 @@ describeEachDriver('SIGTERM under load', (driver) => {
 		assert.ok(exit, `the server exits within ${EXIT_WITHIN_MS / 1000} s of SIGTERM`);
 		assert.deepEqual(exit, { code: 0, signal: null }, `exit status (after ${Math.round(exitMs)} ms)`);
 		for (const [s, n] of statuses) assert.ok(s === 201 || s === 503, `unexpected status ${s} (${n} times)`);
+		// in-flight requests finish: nothing sent well before the signal was
+		// refused or cut (a request sent just before it may not have been read)
+		const cutEarly = refusedAt.filter((at) => at < tSignal - 1000);
+		assert.equal(cutEarly.length, 0, `${cutEarly.length} requests sent over 1 s before SIGTERM got no answer or a refusal`);
 		// once stopping, the server takes no new work, not even on kept-alive connections
 		const late = acked.filter((a) => a.sentAt - tSignal > LATE_MS);
 		assert.equal(late.length, 0, `${late.length} requests sent over ${LATE_MS} ms after SIGTERM were still served`);
