@@ -90,6 +90,11 @@ int api_fail(http_req *r, int status);
 /* A page of a list: {"items": items, "next_cursor": last_id as text when
  * the page is full, else null}. Consumes items; NULL if out of memory. */
 json_t *api_page(json_t *items, int n, int limit, int64_t last_id);
+/* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
+ * front, in tmp; otherwise s itself. For every cell of a file we write. */
+const char *api_csv_defuse(const char *s, char *tmp, size_t n);
+/* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF. */
+void api_csv_cell(buf *b, const char *s, int last);
 /* Writes j (consumed) as the response body with status. Returns 0. */
 int api_json(http_req *r, int status, json_t *j);
 

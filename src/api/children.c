@@ -816,36 +816,6 @@ static const char *const export_cols_en[] = {"ID",         "Name",
 					     "Grade",      "Disability grade",
 					     "Risk level", "Categories"};
 
-/* A cell a spreadsheet would read as a formula gets a leading quote. */
-static const char *defuse(const char *s, char *tmp, size_t n)
-{
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		wb_snprintf(tmp, n, "'%s", s);
-		return tmp;
-	}
-	return s;
-}
-
-static void csv_cell(buf *b, const char *s, int last)
-{
-	char tmp[1100];
-	const char *v = defuse(s, tmp, sizeof(tmp));
-
-	if (strpbrk(v, ",\"\r\n")) {
-		buf_puts(b, "\"");
-		for (const char *q = v; *q; q++) {
-			if (*q == '"')
-				buf_puts(b, "\"\"");
-			else
-				buf_append(b, q, 1);
-		}
-		buf_puts(b, "\"");
-	} else {
-		buf_puts(b, v);
-	}
-	buf_puts(b, last ? "\r\n" : ",");
-}
-
 static int export_cb(const child_rec *ch, void *arg)
 {
 	export_ctx *x = arg;
@@ -886,13 +856,13 @@ static int export_cb(const child_rec *ch, void *arg)
 	cells[11] = cats;
 	if (x->xlsx) {
 		for (int i = 0; i < 12; i++)
-			if (worksheet_write_string(x->ws, x->row, (lxw_col_t)i, defuse(cells[i], tmp, sizeof(tmp)),
-						   NULL) != LXW_NO_ERROR)
+			if (worksheet_write_string(x->ws, x->row, (lxw_col_t)i,
+						   api_csv_defuse(cells[i], tmp, sizeof(tmp)), NULL) != LXW_NO_ERROR)
 				x->failed = 1;
 		x->row++;
 	} else {
 		for (int i = 0; i < 12; i++)
-			csv_cell(x->csv, cells[i], i == 11);
+			api_csv_cell(x->csv, cells[i], i == 11);
 	}
 	x->last_id = ch->id;
 	x->n++;
@@ -962,7 +932,7 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	} else {
 		buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
 		for (int i = 0; i < 12; i++)
-			csv_cell(&r->out, x.en ? export_cols_en[i] : export_cols_zh[i], i == 11);
+			api_csv_cell(&r->out, x.en ? export_cols_en[i] : export_cols_zh[i], i == 11);
 	}
 	do {
 		int before = x.n;

@@ -73,6 +73,35 @@ int api_fail(http_req *r, int status)
 	}
 }
 
+const char *api_csv_defuse(const char *s, char *tmp, size_t n)
+{
+	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
+		wb_snprintf(tmp, n, "'%s", s);
+		return tmp;
+	}
+	return s;
+}
+
+void api_csv_cell(buf *b, const char *s, int last)
+{
+	char tmp[1100];
+	const char *v = api_csv_defuse(s, tmp, sizeof(tmp));
+
+	if (strpbrk(v, ",\"\r\n")) {
+		buf_puts(b, "\"");
+		for (const char *q = v; *q; q++) {
+			if (*q == '"')
+				buf_puts(b, "\"\"");
+			else
+				buf_append(b, q, 1);
+		}
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, v);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
 json_t *api_page(json_t *items, int n, int limit, int64_t last_id)
 {
 	json_t *j = json_pack("{s:o}", "items", items);

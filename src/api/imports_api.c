@@ -392,14 +392,9 @@ int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		const char *cols[3] = {stmt_text(c, st, 1), stmt_text(c, st, 2), stmt_text(c, st, 3)};
 
-		buf_printf(&r->out, "%" PRId64, stmt_int64(c, st, 0));
-		for (int k = 0; k < 3; k++) {
-			buf_puts(&r->out, ",\"");
-			for (const char *q = cols[k] ? cols[k] : ""; *q; q++)
-				buf_append(&r->out, *q == '"' ? "\"\"" : q, *q == '"' ? 2 : 1);
-			buf_puts(&r->out, "\"");
-		}
-		buf_puts(&r->out, "\r\n");
+		buf_printf(&r->out, "%" PRId64 ",", stmt_int64(c, st, 0));
+		for (int k = 0; k < 3; k++)
+			api_csv_cell(&r->out, cols[k] ? cols[k] : "", k == 2);
 		rc = WB_OK;
 	}
 	stmt_reset(c, st);

@@ -231,14 +231,6 @@ static int not_in_list_cb(const child_rec *ch, void *arg)
 	return group_add(&x->g[G_NOT_IN_LIST], &it);
 }
 
-static void csv_field(buf *b, const char *s)
-{
-	buf_puts(b, "\"");
-	for (; *s; s++)
-		buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-	buf_puts(b, "\",");
-}
-
 int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *category = http_query(r, "category"), *format = http_query(r, "format");
@@ -329,17 +321,15 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 				recon_item *it = &x.g[g].items[i];
 				char num[24];
 
-				csv_field(&r->out, group_names[g]);
+				api_csv_cell(&r->out, group_names[g], 0);
 				wb_snprintf(num, sizeof(num), "%u", it->row);
-				csv_field(&r->out, it->row ? num : "");
+				api_csv_cell(&r->out, it->row ? num : "", 0);
 				wb_snprintf(num, sizeof(num), "%" PRId64, it->child_id);
-				csv_field(&r->out, it->child_id ? num : "");
-				csv_field(&r->out, it->name);
-				csv_field(&r->out, it->id_mask);
-				csv_field(&r->out, it->village_code);
-				csv_field(&r->out, it->detail);
-				r->out.len--; /* no comma after the last field */
-				buf_puts(&r->out, "\r\n");
+				api_csv_cell(&r->out, it->child_id ? num : "", 0);
+				api_csv_cell(&r->out, it->name, 0);
+				api_csv_cell(&r->out, it->id_mask, 0);
+				api_csv_cell(&r->out, it->village_code, 0);
+				api_csv_cell(&r->out, it->detail, 1);
 			}
 		r->status = 200;
 		r->content_type = "text/csv; charset=utf-8";

@@ -18,6 +18,7 @@ import {
 	childrenTotal,
 	categoryMap,
 	download,
+	parseCsv,
 } from './lib/registry.mjs';
 
 const VILLAGE = '370831101201'; // a rural village (director2's)
@@ -338,5 +339,16 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 			if (report.length !== 1) empty++;
 		}
 		assert.equal(empty, 0, `${empty} of ${rounds} reports fetched right after the final status were incomplete`);
+	});
+	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
+		const n = ids.next();
+		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n`;
+		const r = await centre.request('POST', '/api/v1/reconciliations?format=csv', { body: csv, headers: { 'content-type': 'text/csv' } });
+		assert.equal(r.status, 200, r.text);
+		const rows = parseCsv(r.text.replace(/^\uFEFF/, ''));
+		const cells = rows.flat();
+		assert.ok(cells.includes('\'=HYPERLINK("http://x")'), `the name is kept as text: ${r.text}`);
+		assert.ok(cells.includes("'-1+2"), 'a leading minus too');
+		assert.ok(!cells.some((c) => /^[=+\-@]/.test(c)), 'no cell starts a formula');
 	});
 });
