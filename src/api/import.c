@@ -711,8 +711,9 @@ static int64_t map_get(const id_map *m, uint64_t k)
 }
 
 typedef struct reg_maps {
-	id_map bidx; /* children with an ID number */
-	id_map nid;  /* children without one */
+	id_map bidx;        /* children with an ID number */
+	id_map nid;         /* children without one */
+	int64_t registered; /* the county's children before the import */
 } reg_maps;
 
 /* Loads the county's children into the maps, with room for `extra` more. */
@@ -727,6 +728,7 @@ static int maps_load(store_conn *c, const char *county, size_t extra, reg_maps *
 	stmt_reset(c, st);
 	if (rc < 0)
 		return rc;
+	rm->registered = n;
 	if (map_alloc(&rm->bidx, (size_t)n + extra) != WB_OK || map_alloc(&rm->nid, (size_t)n + extra) != WB_OK)
 		return WB_ENOMEM;
 	rc = conn_prepare(c,
@@ -909,6 +911,25 @@ static void pf_drop(prefetch *pf, int64_t id)
 
 	if (e)
 		e->state = 0;
+}
+
+/*
+ * Whether the rows that match nobody (new children) are many and at least
+ * as many as the children registered: then building the children's
+ * indexes again after the load costs less than inserting into them row by
+ * row (measured on the demo file: 0.65 s for the six indexes of 150,000
+ * children, against 1.5 s of inserts).
+ */
+#define BULK_MIN_ROWS 5000
+
+static int large_load(const reg_maps *rm, const prefetch *pf)
+{
+	int64_t fresh = 0;
+
+	for (size_t r = 1; r < pf->nrows; r++)
+		if (pf->ok[r] && map_get(pf->ok[r] == ROW_ID ? &rm->bidx : &rm->nid, pf->keys[r]) == 0)
+			fresh++;
+	return fresh >= BULK_MIN_ROWS && fresh >= rm->registered;
 }
 
 /* The registered child of row's data d (and with it, from the window, its
@@ -1219,6 +1240,7 @@ typedef struct batch {
 	row_data d[BATCH_MAX + 1]; /* [n] is where the next row is parsed */
 	size_t row[BATCH_MAX];
 	int n;
+	store_grams *grams; /* a large load: the name index is written at its end */
 } batch;
 
 static int batch_holds(const batch *b, const row_data *d)
@@ -1240,7 +1262,7 @@ static int batch_write(store_conn *c, import_job *j, batch *b, int64_t now, int 
 
 	for (int i = 0; i < b->n; i++)
 		chs[i] = &b->d[i].ch;
-	rc = store_children_insert_many(c, chs, b->n);
+	rc = store_children_insert_rows(c, chs, b->n, b->grams);
 	for (int i = 0; rc == WB_OK && i < b->n; i++) {
 		ids[i] = b->d[i].ch.id;
 		gs[i] = b->d[i].g;
@@ -1335,6 +1357,8 @@ int import_apply(store_conn *c, import_job *j)
 	prefetch *pf = NULL;
 	uint64_t *keys = NULL;
 	int64_t cache_was = 0; /* SQLite: the connection's page cache before */
+	store_indexes ix = {0};
+	store_grams grams = {0};
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
 	int rc;
@@ -1382,6 +1406,7 @@ int import_apply(store_conn *c, import_job *j)
 		goto out;
 	}
 	b->n = 0;
+	b->grams = NULL;
 	pf->n = 0;
 	pf->keys = keys;
 	pf->ok = ok;
@@ -1419,6 +1444,13 @@ int import_apply(store_conn *c, import_job *j)
 	}
 	/* pass 2: match and apply */
 	rc = maps_load(c, j->county, n, &map);
+	if (rc == WB_OK && j->bulk && large_load(&map, pf)) {
+		/* a load that at least doubles the county's registry: the
+		 * children's indexes are built again at the end, one sort each,
+		 * and the name index written in key order */
+		rc = store_indexes_drop(c, "children", &ix);
+		b->grams = &grams;
+	}
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
 		row_data *rd = &b->d[b->n];
 		child_rec old;
@@ -1455,9 +1487,15 @@ int import_apply(store_conn *c, import_job *j)
 	}
 	if (rc == WB_OK)
 		rc = batch_flush(c, j, &map, &m, b, now, today);
+	if (rc == WB_OK && grams.n)
+		rc = store_grams_write(c, &grams);
+	if (rc == WB_OK && ix.n)
+		rc = store_indexes_build(c, &ix);
 	if (rc == WB_ECONFLICT)
 		rc = WB_EINVAL;
 out:
+	store_indexes_free(&ix); /* after a failure the rollback brings them back */
+	store_grams_free(&grams);
 	if (cache_was) {
 		char sql[64];
 

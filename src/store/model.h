@@ -186,6 +186,23 @@ int store_child_insert(store_conn *c, child_rec *ch);
  * them (the order of VALUES, on both drivers as they are), so callers that
  * must tell such rows apart (an import) keep them out of one call. */
 int store_children_insert_many(store_conn *c, child_rec *const *ch, int n);
+/*
+ * A bulk load's name index: the rows of the children it inserts are
+ * collected (store_children_insert_rows with grams) and written at its
+ * end in key order (store_grams_write), which costs a fraction of writing
+ * each batch's rows into every part of the index.
+ */
+typedef struct gram_row gram_row;
+typedef struct store_grams {
+	gram_row *rows;
+	size_t n, cap;
+} store_grams;
+int store_grams_collect(store_grams *g, const child_rec *const *ch, int n);
+int store_grams_write(store_conn *c, store_grams *g);
+void store_grams_free(store_grams *g);
+/* store_children_insert_many whose name index rows go into grams (written
+ * later with store_grams_write) when grams is not NULL. */
+int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store_grams *grams);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
 /* After a bulk load, outside a transaction: statistics and (PostgreSQL)

@@ -4,6 +4,7 @@
  * outside it is not found rather than refused.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,16 +124,20 @@ static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 	return n;
 }
 
-typedef struct gram_row {
+/* county and gram zero-padded and side by side: one memcmp orders them
+ * as the index does (county, gram: bytes; a shorter text first) */
+struct gram_row {
+	char county[8];
 	char gram[12];
-	const char *county;
 	int64_t child_id;
-} gram_row;
+};
+
+_Static_assert(offsetof(gram_row, gram) == sizeof(((gram_row *)0)->county), "county and gram side by side");
 
 static int cmp_gram_row(const void *a, const void *b)
 {
 	const gram_row *x = a, *y = b;
-	int c = strcmp(x->gram, y->gram);
+	int c = memcmp(x->county, y->county, sizeof(x->county) + sizeof(x->gram));
 
 	return c ? c : (x->child_id > y->child_id) - (x->child_id < y->child_id);
 }
@@ -148,47 +153,65 @@ static int indexed_grams(const char *name, char grams[GRAMS_MAX][12])
 	return k > GRAMS_INDEXED ? GRAMS_INDEXED : k;
 }
 
-/*
- * Writes the name index of n children that have none: every child's
- * grams, sorted so that the index is written in key order, in multi-row
- * INSERTs.
- */
-static int write_grams_many(store_conn *c, const child_rec *const *ch, int n)
+int store_grams_collect(store_grams *g, const child_rec *const *ch, int n)
 {
-	gram_row *rows = NULL;
-	size_t nrows = 0;
-	int rc = WB_OK;
-
-	rows = malloc((size_t)n * GRAMS_MAX * sizeof(*rows));
-	if (!rows)
-		return WB_ENOMEM;
 	for (int i = 0; i < n; i++) {
 		char grams[GRAMS_MAX][12];
 		int k = indexed_grams(ch[i]->name, grams);
 
-		for (int g = 0; g < k; g++) {
-			memcpy(rows[nrows].gram, grams[g], sizeof(rows[0].gram));
-			rows[nrows].county = ch[i]->county_code;
-			rows[nrows].child_id = ch[i]->id;
-			nrows++;
+		if (g->n + (size_t)k > g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 1024;
+			gram_row *rows;
+
+			while (cap < g->n + (size_t)k)
+				cap *= 2;
+			if (!(rows = realloc(g->rows, cap * sizeof(*rows))))
+				return WB_ENOMEM;
+			g->rows = rows;
+			g->cap = cap;
+		}
+		for (int x = 0; x < k; x++) {
+			gram_row *r = &g->rows[g->n++];
+
+			memset(r, 0, offsetof(gram_row, child_id));
+			wb_strlcpy(r->county, ch[i]->county_code, sizeof(r->county));
+			wb_strlcpy(r->gram, grams[x], sizeof(r->gram));
+			r->child_id = ch[i]->id;
 		}
 	}
-	qsort(rows, nrows, sizeof(*rows), cmp_gram_row);
-	rc = WB_OK;
-	for (size_t done = 0; rc == WB_OK && done < nrows;) {
-		int k = store_chunk_rows((int)(nrows - done), GRAM_CHUNK);
+	return WB_OK;
+}
+
+void store_grams_free(store_grams *g)
+{
+	free(g->rows);
+	memset(g, 0, sizeof(*g));
+}
+
+/*
+ * Writes the collected rows sorted, so that the index is written in key
+ * order (a bulk load's whole index at once: mostly appends), in multi-row
+ * INSERTs; g is empty afterwards.
+ */
+int store_grams_write(store_conn *c, store_grams *g)
+{
+	int rc = WB_OK;
+
+	qsort(g->rows, g->n, sizeof(*g->rows), cmp_gram_row);
+	for (size_t done = 0; rc == WB_OK && done < g->n;) {
+		int k = store_chunk_rows((int)(g->n - done), GRAM_CHUNK);
 		store_stmt *st = NULL;
 
 		rc = conn_prepare_rows(c, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ",
 				       "(?, ?, ?)", k, " ON CONFLICT DO NOTHING", &st);
 		for (int i = 0; rc == WB_OK && i < k; i++) {
-			const gram_row *g = &rows[done + (size_t)i];
+			const gram_row *r = &g->rows[done + (size_t)i];
 
-			rc = stmt_bind_text(c, st, 3 * i + 1, g->county);
+			rc = stmt_bind_text(c, st, 3 * i + 1, r->county);
 			if (rc == WB_OK)
-				rc = stmt_bind_text(c, st, 3 * i + 2, g->gram);
+				rc = stmt_bind_text(c, st, 3 * i + 2, r->gram);
 			if (rc == WB_OK)
-				rc = stmt_bind_int64(c, st, 3 * i + 3, g->child_id);
+				rc = stmt_bind_int64(c, st, 3 * i + 3, r->child_id);
 		}
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
@@ -197,7 +220,19 @@ static int write_grams_many(store_conn *c, const child_rec *const *ch, int n)
 		rc = rc < 0 ? rc : WB_OK;
 		done += (size_t)k;
 	}
-	free(rows);
+	g->n = 0;
+	return rc;
+}
+
+/* Writes the name index of n children that have none. */
+static int write_grams_many(store_conn *c, const child_rec *const *ch, int n)
+{
+	store_grams g = {0};
+	int rc = store_grams_collect(&g, ch, n);
+
+	if (rc == WB_OK)
+		rc = store_grams_write(c, &g);
+	store_grams_free(&g);
 	return rc;
 }
 
@@ -356,6 +391,11 @@ static int same_identity(store_conn *c, store_stmt *st, const child_rec *ch)
 
 int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 {
+	return store_children_insert_rows(c, ch, n, NULL);
+}
+
+int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store_grams *grams)
+{
 	int rc = WB_OK;
 
 	for (int i = 0; i < n; i++)
@@ -399,6 +439,8 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 			rc = got == k ? WB_OK : WB_ESTORE; /* rows that could not be told apart */
 		done += k;
 	}
+	if (rc == WB_OK && grams)
+		return store_grams_collect(grams, (const child_rec *const *)ch, n);
 	return rc == WB_OK ? write_grams_many(c, (const child_rec *const *)ch, n) : rc;
 }
 

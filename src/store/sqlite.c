@@ -4,6 +4,7 @@
  * a small open-addressing table keyed by the SQL text, so hot queries are
  * compiled once per connection for the life of the process.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,15 @@ static void sq_cache_clear(sq_db *d, int keep_busy)
 		sq_cache_put(d, keep[i].sql, keep[i].stmt);
 }
 
+/* Before the library's first use: no memory statistics (we read none),
+ * which would take a global mutex at every allocation of every thread. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(const char *url, void **db_out, char *err, size_t errlen)
 {
 	const char *path = url + strlen("sqlite:");
@@ -73,6 +83,7 @@ static int sq_open(const char *url, void **db_out, char *err, size_t errlen)
 
 	if (!d)
 		return WB_ENOMEM;
+	pthread_once(&sq_once, sq_configure);
 	rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		wb_snprintf(err, errlen, "cannot open SQLite database: %s",
@@ -274,5 +285,7 @@ const store_driver store_sqlite_driver = {
 	.begin_write_sql = "BEGIN IMMEDIATE",
 	.begin_read_sql = "BEGIN",
 	.after_load_sql = {"ANALYZE", NULL},
+	.index_defs_sql = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS "
+			  "NOT NULL ORDER BY name",
 	.errmsg = sq_errmsg,
 };

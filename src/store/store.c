@@ -467,3 +467,68 @@ int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a
 		stmt_reset(c, *stmt_out);
 	return rc;
 }
+
+void store_indexes_free(store_indexes *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->sql[i]);
+	s->n = 0;
+}
+
+/* An index name we can put into DROP INDEX as it is. */
+static int plain_name(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+int store_indexes_drop(store_conn *c, const char *table, store_indexes *s)
+{
+	char names[STORE_INDEXES_MAX][64];
+	store_stmt *st = NULL;
+	int rc;
+
+	s->n = 0;
+	if (!c->drv->index_defs_sql)
+		return WB_OK;
+	rc = conn_prepare(c, c->drv->index_defs_sql, &st);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(c, st, 1, table);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *name = stmt_text(c, st, 0), *sql = stmt_text(c, st, 1);
+
+		rc = WB_OK;
+		if (!plain_name(name) || strlen(name) >= sizeof(names[0]) || !sql || s->n == STORE_INDEXES_MAX)
+			continue; /* left in place */
+		if (!(s->sql[s->n] = strdup(sql))) {
+			rc = WB_ENOMEM;
+			break;
+		}
+		wb_strlcpy(names[s->n++], name, sizeof(names[0]));
+	}
+	if (st)
+		stmt_reset(c, st);
+	for (int i = 0; rc >= 0 && i < s->n; i++) {
+		char sql[96];
+
+		wb_snprintf(sql, sizeof(sql), "DROP INDEX %s", names[i]);
+		rc = conn_exec(c, sql);
+	}
+	if (rc < 0)
+		store_indexes_free(s);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_indexes_build(store_conn *c, store_indexes *s)
+{
+	int rc = WB_OK;
+
+	for (int i = 0; rc == WB_OK && i < s->n; i++)
+		rc = conn_exec(c, s->sql[i]);
+	store_indexes_free(s);
+	return rc;
+}

@@ -69,6 +69,12 @@ typedef struct store_driver {
 	 * the inserting commit's WAL is flushed; with synchronous_commit = off
 	 * the VACUUM of after_load_sql, run at once, left the map empty. */
 	const char *load_commit_sql;
+	/* The names and definitions of a table's secondary indexes (one
+	 * parameter: the table), for bulk loads that drop them and build them
+	 * again in one sort each (store_indexes_drop); NULL where dropping an
+	 * index would stop the server's readers (PostgreSQL locks the table
+	 * until the load commits). */
+	const char *index_defs_sql;
 	/* Last error message of the connection, for server logs (no data). */
 	const char *(*errmsg)(void *db);
 } store_driver;
@@ -185,6 +191,24 @@ int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store
  * differ by orders of magnitude with its values, when planning (~0.3-0.5 ms
  * on PostgreSQL) costs less than the wrong plan. */
 int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out);
+
+/*
+ * Bulk loads: inside the load's transaction, a table's secondary indexes
+ * are dropped (their definitions kept in s) and built again at the end
+ * from the loaded table, one sort each, instead of one random B-tree
+ * insert per row and index. If the load fails, its rollback brings them
+ * back. Only where the driver allows it (index_defs_sql); elsewhere
+ * nothing is dropped (s->n == 0).
+ */
+#define STORE_INDEXES_MAX 16
+typedef struct store_indexes {
+	int n;
+	char *sql[STORE_INDEXES_MAX];
+} store_indexes;
+int store_indexes_drop(store_conn *c, const char *table, store_indexes *s);
+/* Builds the indexes again (and forgets them: s is empty afterwards). */
+int store_indexes_build(store_conn *c, store_indexes *s);
+void store_indexes_free(store_indexes *s);
 
 /* Copies column col as text into dst (size n); NULL becomes "". */
 void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n);

@@ -15,7 +15,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeEachDriver, startServer, cli, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, cli, uniqueName, sql } from './lib/harness.mjs';
 import { make } from './lib/idnum.mjs';
 import { csvLine, csvObjects, importFile, importReport, childrenTotal, villagesOf } from './lib/registry.mjs';
 
@@ -30,6 +30,20 @@ function number(i) {
 	const m = 1 + (Math.floor(day / 28) % 12);
 	const d = 1 + (day % 28);
 	return make(`${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`, 100 + (i % 45));
+}
+
+/**
+ * The children's indexes as the database lists them (a large load on
+ * SQLite drops and builds them again inside its transaction), and on
+ * SQLite the file's own consistency check.
+ */
+async function indexesOf(db) {
+	const list =
+		db.driver === 'sqlite'
+			? await sql(db, "SELECT name || ' ' || sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'children' ORDER BY name")
+			: await sql(db, "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE tablename = 'children' ORDER BY indexname");
+	const check = db.driver === 'sqlite' ? await sql(db, 'PRAGMA integrity_check') : 'ok';
+	return { list: list.split('\n'), check };
 }
 
 /** The file's lines (header first): N children spread over villages. */
@@ -47,7 +61,7 @@ describeEachDriver('import: a county-sized file', (driver) => {
 	const BAD_DATA_ROW = N - 10; // the 149,990th child of the file (of 150,000)...
 	const BAD_LINE = BAD_DATA_ROW + 1; // ...is on row 149,991 as a spreadsheet shows it (row 1 is the header)
 	const size = N.toLocaleString('en');
-	let srv, centre, good, bad, totalBefore;
+	let srv, centre, good, bad, totalBefore, indexesBefore;
 
 	before(async () => {
 		srv = await startServer(driver);
@@ -66,6 +80,8 @@ describeEachDriver('import: a county-sized file', (driver) => {
 		writeFileSync(join(srv.dir, 'children.csv'), good);
 		writeFileSync(join(srv.dir, 'children-bad.csv'), bad);
 		totalBefore = await childrenTotal(centre);
+		indexesBefore = await indexesOf(srv.db);
+		assert.ok(indexesBefore.list.length >= 6, indexesBefore.list.join('\n'));
 	});
 	after(async () => {
 		await srv?.stop();
@@ -85,6 +101,7 @@ describeEachDriver('import: a county-sized file', (driver) => {
 			{ row: BAD_LINE, column: '村（社区）代码', kind: 'error' },
 		);
 		assert.equal(await childrenTotal(centre), totalBefore, 'the registry is unchanged');
+		assert.deepEqual(await indexesOf(srv.db), indexesBefore, 'the indexes are as before');
 		for (const i of [0, 1, N - 1]) {
 			const r = await centre.get(`/api/v1/children?id_number=${number(i)}`);
 			assert.deepEqual(r.body.items, [], `row ${i + 2} was not imported`);
@@ -124,6 +141,13 @@ describeEachDriver('import: a county-sized file', (driver) => {
 		let named = 0;
 		for (let i = 0; i < N; i++) if (String(i).startsWith('14999')) named++;
 		assert.equal(await childrenTotal(centre, 'q=导入14999'), named, 'names as in the file (导入14999, 导入149990...)');
+		assert.deepEqual(await indexesOf(srv.db), indexesBefore, 'every index of the children is there again');
+		// and the indexes answer: a village's page, an ID number, a name
+		const village = (await centre.get(`/api/v1/children?id_number=${number(N - 1)}`)).body.items[0].village_code;
+		const page = await centre.get(`/api/v1/children?area=${village}&limit=5`);
+		assert.equal(page.status, 200);
+		assert.ok(page.body.items.length > 0 && page.body.items.every((c) => c.village_code === village));
+		assert.equal(await childrenTotal(centre, `q=导入${N - 1}`), 1);
 	});
 
 	test('the same file imported again changes nothing', async (t) => {
