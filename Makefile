@@ -54,10 +54,11 @@ asan: deps-test web
 		WEIBAO_SKIP_E2E=1 scripts/run-tests.sh $(ASAN_BUILD)/weibao
 
 bench: deps-bench build
+	@mkdir -p bench/results
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh $(BUILD)/weibao; fi
-	@bench/loop_bench.sh $(BUILD)/weibao
-	@bench/registry_bench.sh $(BUILD)/weibao
-	@bench/registry_bench.sh $(BUILD)/weibao pg
+	@bash -o pipefail -c 'bench/loop_bench.sh $(BUILD)/weibao | tee bench/results/loop-sqlite.txt'
+	@bash -o pipefail -c 'bench/registry_bench.sh $(BUILD)/weibao | tee bench/results/registry-sqlite.txt'
+	@bash -o pipefail -c 'bench/registry_bench.sh $(BUILD)/weibao pg | tee bench/results/registry-postgresql.txt'
 
 format:
 	@clang-format -i $(C_SOURCES)
