@@ -22,7 +22,8 @@
 
 #define SESSION_SLOTS  256 /* power of two */
 #define SESSION_TTL_MS 2000
-#define AREA_SLOTS     1024 /* power of two; a county has ~600 areas */
+#define AREA_SLOTS     2048 /* power of two; a county has ~600 areas */
+#define AREA_WAYS      4    /* a name may sit in any of 4 slots of its set */
 #define AREA_TTL_MS    30000
 #define STRIPES        16
 
@@ -114,25 +115,35 @@ void api_cache_areas_changed(void)
 int api_area_name(store_conn *c, const char *code, char *name, size_t n)
 {
 	uint32_t h = slot_of(code);
-	area_entry *e = &areas[h & (AREA_SLOTS - 1)];
+	area_entry *set = &areas[(h * AREA_WAYS) & (AREA_SLOTS - 1)];
 	pthread_mutex_t *mu = &stripes[h % STRIPES];
 	uint64_t gen = atomic_load(&area_gen);
+	int64_t now = clock_mono_ms();
 	area_rec ar;
 	int rc;
 
 	pthread_mutex_lock(mu);
-	if (e->gen == gen && clock_mono_ms() - e->at_ms < AREA_TTL_MS && strcmp(e->code, code) == 0) {
-		wb_strlcpy(name, e->name, n);
-		pthread_mutex_unlock(mu);
-		return WB_OK;
+	for (int w = 0; w < AREA_WAYS; w++) {
+		area_entry *e = &set[w];
+
+		if (e->gen == gen && now - e->at_ms < AREA_TTL_MS && strcmp(e->code, code) == 0) {
+			wb_strlcpy(name, e->name, n);
+			pthread_mutex_unlock(mu);
+			return WB_OK;
+		}
 	}
 	pthread_mutex_unlock(mu);
 	rc = store_area_get(c, code, &ar);
 	if (rc != WB_OK)
 		return rc;
 	wb_strlcpy(name, ar.name, n);
-	if (strlen(code) < sizeof(e->code) && strlen(ar.name) < sizeof(e->name)) {
+	if (strlen(code) < sizeof(set->code) && strlen(ar.name) < sizeof(set->name)) {
+		area_entry *e = &set[0];
+
 		pthread_mutex_lock(mu);
+		for (int w = 1; w < AREA_WAYS; w++) /* the one that is stale or oldest */
+			if (set[w].gen != e->gen ? set[w].gen < e->gen : set[w].at_ms < e->at_ms)
+				e = &set[w];
 		wb_strlcpy(e->code, code, sizeof(e->code));
 		wb_strlcpy(e->name, ar.name, sizeof(e->name));
 		e->gen = gen;

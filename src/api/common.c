@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../util/clock.h"
+#include "../util/json_out.h"
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "api.h"
@@ -121,18 +122,11 @@ int api_json(http_req *r, int status, json_t *j)
 		buf_puts(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
 		return 0;
 	}
-	{
-		char *s = json_dumps(j, JSON_COMPACT);
-
-		if (s) {
-			if (buf_puts(&r->out, s) != WB_OK) {
-				r->status = 500;
-				buf_reset(&r->out);
-				buf_puts(&r->out,
-					 "{\"error\":{\"code\":\"internal\",\"message\":\"response too large\"}}");
-			}
-			free(s);
-		}
+	buf_grow(&r->out, 4096); /* a child's record, a page of a list: mostly less */
+	if (json_out(&r->out, j) != WB_OK) {
+		r->status = 500;
+		buf_reset(&r->out);
+		buf_puts(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"response too large\"}}");
 	}
 	json_decref(j);
 	return 0;

@@ -848,6 +848,9 @@ int store_load_commit_durable(store_conn *c)
  * typed in the first (i = BIGINT, t = TEXT, in the order of CAT_COLS). */
 static char nulls[3][CHILD_NCOLS * 6 + 1];
 static char cat_typed[CAT_NCOLS * 26 + 1];
+/* store_child_full's query before and after the scope's conditions, made
+ * once (formatting them at every read cost a tenth of the read) */
+static char *full_head, *full_tail;
 static pthread_once_t nulls_once = PTHREAD_ONCE_INIT;
 
 static void nulls_init(void)
@@ -865,6 +868,25 @@ static void nulls_init(void)
 
 		memcpy(cat_typed + o, t, n + 1);
 		o += n;
+	}
+	{
+		buf h, t;
+
+		buf_init(&h, 16384);
+		buf_init(&t, 16384);
+		if (buf_printf(&h, "SELECT 0, c.id, " CHILD_COLS "%s%s FROM children c WHERE c.id = ?", nulls[1],
+			       cat_typed) == WB_OK &&
+		    buf_printf(&t,
+			       " UNION ALL SELECT 1, g.id%s, " GUARDIAN_COLS "%s FROM guardians g WHERE g.child_id = ?"
+			       " UNION ALL SELECT 2, k.id%s%s, " CAT_COLS
+			       " FROM child_categories k WHERE k.child_id = ?"
+			       " ORDER BY 1, 2",
+			       nulls[0], nulls[2], nulls[0], nulls[1]) == WB_OK) {
+			full_head = buf_steal(&h);
+			full_tail = buf_steal(&t);
+		}
+		buf_cleanup(&h);
+		buf_cleanup(&t);
 	}
 }
 
@@ -886,18 +908,17 @@ int store_child_full(store_conn *c, const store_scope *sc, int64_t id, child_rec
 
 	pthread_once(&nulls_once, nulls_init);
 	*ng = *nk = 0;
-	buf_init(&sql, 8192);
-	rc = buf_printf(&sql, "SELECT 0, c.id, " CHILD_COLS "%s%s FROM children c WHERE c.id = ?", nulls[1], cat_typed);
+	if (!full_head || !full_tail)
+		return WB_ENOMEM;
+	buf_init(&sql, 16384);
+	rc = buf_grow(&sql, strlen(full_head) + strlen(full_tail) + 256);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, full_head);
 	args_int(&a, id);
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
-		rc = buf_printf(&sql,
-				" UNION ALL SELECT 1, g.id%s, " GUARDIAN_COLS "%s FROM guardians g WHERE g.child_id = ?"
-				" UNION ALL SELECT 2, k.id%s%s, " CAT_COLS
-				" FROM child_categories k WHERE k.child_id = ?"
-				" ORDER BY 1, 2",
-				nulls[0], nulls[2], nulls[0], nulls[1]);
+		rc = buf_puts(&sql, full_tail);
 	args_int(&a, id);
 	args_int(&a, id);
 	if (rc == WB_OK)

@@ -57,6 +57,11 @@ static int buf_reserve(buf *b, size_t extra)
 	return WB_OK;
 }
 
+int buf_grow(buf *b, size_t n)
+{
+	return buf_reserve(b, n < b->max - b->len ? n : b->max - b->len);
+}
+
 int buf_append(buf *b, const void *p, size_t n)
 {
 	int rc = buf_reserve(b, n);
@@ -75,14 +80,27 @@ int buf_puts(buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+/* Formats into the room the buffer has; only text longer than that is
+ * measured and formatted a second time (glibc formats a measuring pass,
+ * vsnprintf(NULL, 0), through a 64-byte scratch buffer: slow for long
+ * text). */
 int buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	size_t room, some = b->max - b->len < 63 ? b->max - b->len : 63;
 	int n, rc;
 
+	if (b->cap <= b->len + 1 && (rc = buf_reserve(b, some)) != WB_OK)
+		return rc;
+	room = b->cap - b->len; /* with the NUL's byte; never past max */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(b->data + b->len, room, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n < room) {
+		b->len += (size_t)n;
+		return WB_OK;
+	}
+	b->data[b->len] = '\0'; /* unchanged if it does not fit */
 	if (n < 0)
 		return WB_EINVAL;
 	rc = buf_reserve(b, (size_t)n);

@@ -24,6 +24,9 @@ void buf_init(buf *b, size_t max);
 void buf_cleanup(buf *b);
 /* Empties the buffer, keeping its storage. */
 void buf_reset(buf *b);
+/* Makes room for n more bytes (fewer if the cap is nearer) so that the
+ * appends that follow need not grow the storage step by step. */
+int buf_grow(buf *b, size_t n);
 /* Appends n bytes. Returns WB_OK, WB_ETOOBIG or WB_ENOMEM. */
 int buf_append(buf *b, const void *p, size_t n);
 /* Appends a NUL-terminated string. */

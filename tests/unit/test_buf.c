@@ -120,6 +120,27 @@ static void test_printf(void **state)
 	buf_cleanup(&b);
 }
 
+/* Text longer than the room the buffer has (formatted again after it
+ * grows), next to text that fits where it is. */
+static void test_printf_grows(void **state)
+{
+	char big[5000];
+	buf b;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	buf_init(&b, 1u << 20);
+	assert_int_equal(buf_printf(&b, "<%s>", "a"), WB_OK);
+	assert_int_equal(buf_printf(&b, "%s|%d", big, 42), WB_OK);
+	assert_int_equal(b.len, 3 + 4999 + 3);
+	assert_memory_equal(b.data, "<a>xxx", 6);
+	assert_string_equal(b.data + 3 + 4999, "|42");
+	assert_int_equal(buf_printf(&b, "%s", "!"), WB_OK);
+	assert_string_equal(b.data + b.len - 4, "|42!");
+	buf_cleanup(&b);
+}
+
 static void test_reset_and_steal(void **state)
 {
 	buf b;
@@ -273,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_zero_cap),
 		cmocka_unit_test(test_growth_and_binary),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_printf_grows),
 		cmocka_unit_test(test_reset_and_steal),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_snprintf),
