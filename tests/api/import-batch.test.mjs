@@ -5,7 +5,11 @@
 // (one and two characters) and by ID number, with its guardians and the
 // category suggestions their facts imply — `weibao recompute --all` then
 // changes nothing — and a row without an ID number that repeats an earlier
-// row of the same batch reconciles with the child that row created.
+// row of the same batch reconciles with the child that row created. A
+// later file whose two rows change the same registered child sees the
+// first row's change when it applies the second (the importer reads the
+// matched children a window at a time and must not answer from a stale
+// copy).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -109,5 +113,31 @@ describeEachDriver('import: batches of new children', (driver) => {
 		const rc = await cli(srv.db, ['recompute', '--all']);
 		assert.equal(rc.code, 0, rc.stderr + rc.stdout);
 		assert.match(rc.stdout, /category rows changed: 0$/m);
+	});
+
+	test('two rows of a later file for the same registered child: the second sees what the first wrote', async () => {
+		// row 10 of the first file: no ID number, no guardians, no grade
+		const i = 10;
+		assert.ok(!rows[i].n && rows[i].kind === 'none' && !rows[i].grade && !rows[i + 7].n);
+		const found = await centre.get(`/api/v1/children?q=${encodeURIComponent(rows[i].name)}`);
+		assert.equal(found.body.items.length, 1);
+		const id = found.body.items[0].id;
+		const before = (await centre.get(`/api/v1/children/${id}`)).body;
+		assert.equal(before.grade ?? '', '');
+		const text =
+			csvLine(['姓名', '性别', '出生日期', '村（社区）代码', '年级']) +
+			csvLine([rows[i].name, rows[i].sex, birth, VILLAGE, '小学2年级']) + // fills the empty grade
+			csvLine([rows[i + 7].name, rows[i + 7].sex, birth, VILLAGE, '']) + // another child without an ID number between them
+			csvLine([rows[i].name, rows[i].sex, birth, VILLAGE, '小学3年级']); // differs from what row 2 wrote
+		const { job: again } = await importFile(centre, Buffer.from(text, 'utf8'), { fileName: 'twice.csv' });
+		assert.equal(again.status, 'done', JSON.stringify(again));
+		assert.deepEqual([again.created, again.updated, again.conflicts, again.errors], [0, 1, 1, 0], JSON.stringify(again.issues));
+		assert.deepEqual(
+			again.issues.map((x) => [x.row, x.column, x.kind]),
+			[[4, '年级', 'conflict']],
+		);
+		const after = (await centre.get(`/api/v1/children/${id}`)).body;
+		assert.equal(after.grade, '小学2年级', 'the first row wrote it; the second is a conflict, not an overwrite');
+		assert.equal(after.version, before.version + 1);
 	});
 });
