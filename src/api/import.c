@@ -1489,8 +1489,8 @@ int import_apply(store_conn *c, import_job *j)
 		rc = batch_flush(c, j, &map, &m, b, now, today);
 	if (rc == WB_OK && grams.n)
 		rc = store_grams_write(c, &grams);
-	if (rc == WB_OK && ix.n)
-		rc = store_indexes_build(c, &ix);
+	if (rc == WB_OK && ix.n && (rc = store_indexes_build(c, &ix)) == WB_ECONFLICT)
+		rc = WB_ESTORE; /* a duplicate ID number the maps let through: a bug, not the file's */
 	if (rc == WB_ECONFLICT)
 		rc = WB_EINVAL;
 out:
