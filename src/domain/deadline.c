@@ -12,6 +12,7 @@
 
 #include "../util/buf.h"
 #include "../util/wb.h"
+#include "date.h"
 
 #define CST_OFFSET (8 * 3600)
 #define DAY        86400
@@ -158,13 +159,7 @@ static int digits(const char *s, int n, int *out)
 
 int deadline_date_parse(const char *s, int *ymd_out)
 {
-	int y, m, d;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
-	    digits(s + 8, 2, &d) || !valid_ymd(y, m, d))
-		return -1;
-	*ymd_out = y * 10000 + m * 100 + d;
-	return 0;
+	return date_parse(s, 0, ymd_out) == WB_OK ? 0 : -1;
 }
 
 static int in_sorted(const int *list, int n, int v)
