@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "../domain/area.h"
+#include "../domain/date.h"
 #include "../domain/fields.h"
-#include "../domain/idnum.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 
@@ -39,12 +39,14 @@ const category_config *registry_config(void)
 	return &config;
 }
 
+/* A stored birth date as YYYYMMDD, 0 if there is none. Every write path
+ * checks it with field_parse_date or idnum_parse, so it is always a date
+ * date_parse accepts. */
 static int ymd_of(const char *date)
 {
-	if (!date || strlen(date) != 10)
-		return 0;
-	return (int)strtol(date, NULL, 10) * 10000 + (int)strtol(date + 5, NULL, 10) * 100 +
-	       (int)strtol(date + 8, NULL, 10);
+	int ymd;
+
+	return date_parse(date, 0, &ymd) == WB_OK ? ymd : 0;
 }
 
 void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_facts *out)
@@ -85,11 +87,13 @@ static int in_list(const char *s, const char *const *list, size_t n)
 	return 0;
 }
 
+/* 1 for the dates these endpoints have always taken: any year from 0000,
+ * and each number as strtol reads it (see DATE_LAX_FIELDS). */
 static int valid_date_text(const char *s)
 {
-	int ymd = ymd_of(s);
+	int ymd;
 
-	return ymd && s[4] == '-' && s[7] == '-' && idnum_valid_date(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return date_parse(s, DATE_ANY_YEAR | DATE_LAX_FIELDS, &ymd) == WB_OK;
 }
 
 static const api_field guardian_fields[] = {

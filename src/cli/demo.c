@@ -183,11 +183,6 @@ static void person_name(rng *r, char *out, size_t n)
 			    given[rndn(r, WB_ARRAY_LEN(given))], given[rndn(r, WB_ARRAY_LEN(given))]);
 }
 
-static int ymd_of_text(const char *d)
-{
-	return (int)strtol(d, NULL, 10) * 10000 + (int)strtol(d + 5, NULL, 10) * 100 + (int)strtol(d + 8, NULL, 10);
-}
-
 static int make_areas_and_people(store_conn *c, demo_job *j)
 {
 	char code[16], name[96], user[64], disp[128];
@@ -525,7 +520,8 @@ static int make_children(store_conn *c, demo_job *j)
 		rural = ch.village_code[9] >= '2' || rndn(&j->r, 5) == 0;
 		wb_strlcpy(ch.hukou_type, rural ? "rural" : "urban", sizeof(ch.hukou_type));
 		wb_strlcpy(ch.hukou_area_code, ch.village_code, sizeof(ch.hukou_area_code));
-		age = category_age(registry_config(), ymd_of_text(ch.birth_date), j->today);
+		/* ch.birth_date is ymd written out, by idnum_parse or above */
+		age = category_age(registry_config(), ymd, j->today);
 		if (age >= 6 && age <= 15) {
 			int s = rndn(&j->r, 92);
 

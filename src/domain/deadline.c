@@ -12,6 +12,7 @@
 
 #include "../util/buf.h"
 #include "../util/wb.h"
+#include "date.h"
 
 #define CST_OFFSET (8 * 3600)
 #define DAY        86400
@@ -135,14 +136,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int valid_ymd(int y, int m, int d)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] + (m == 2 && leap);
-}
-
 static int digits(const char *s, int n, int *out)
 {
 	int v = 0;
@@ -158,13 +151,7 @@ static int digits(const char *s, int n, int *out)
 
 int deadline_date_parse(const char *s, int *ymd_out)
 {
-	int y, m, d;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
-	    digits(s + 8, 2, &d) || !valid_ymd(y, m, d))
-		return -1;
-	*ymd_out = y * 10000 + m * 100 + d;
-	return 0;
+	return date_parse(s, 0, ymd_out) == WB_OK ? 0 : -1;
 }
 
 static int in_sorted(const int *list, int n, int v)
@@ -253,9 +240,10 @@ int deadline_overdue(int64_t due, int64_t now)
 
 int deadline_time_parse(const char *s, int64_t *out)
 {
-	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0;
+	int ymd, h, mi, sec = 0, oh = 0, om = 0;
 	size_t n, i;
 	int sign = 1;
+	char day[11];
 
 	if (!s || !*s)
 		return -1;
@@ -268,9 +256,12 @@ int deadline_time_parse(const char *s, int64_t *out)
 		*out = v;
 		return 0;
 	}
-	if (n < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-	    digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || !valid_ymd(y, mo, d) || h > 23 || mi > 59)
+	if (n < 16)
+		return -1;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (date_parse(day, 0, &ymd) != WB_OK || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || h > 23 || mi > 59)
 		return -1;
 	i = 16;
 	if (i < n && s[i] == ':') {
@@ -295,6 +286,7 @@ int deadline_time_parse(const char *s, int64_t *out)
 	} else {
 		return -1;
 	}
-	*out = days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	*out = days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY + h * 3600 + mi * 60 + sec -
+	       sign * (oh * 3600 + om * 60);
 	return 0;
 }

@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "idnum.h"
+#include "../util/wb.h"
+#include "date.h"
 
 int field_valid_name(const char *s)
 {
@@ -18,20 +19,7 @@ int field_valid_name(const char *s)
 
 int field_parse_date(const char *s, int *ymd_out)
 {
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (!idnum_valid_date(y, m, d) || y < 1900)
-		return -1;
-	*ymd_out = y * 10000 + m * 100 + d;
-	return 0;
+	return date_parse(s, 0, ymd_out) == WB_OK ? 0 : -1;
 }
 
 int field_valid_phone(const char *s)

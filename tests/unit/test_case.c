@@ -53,16 +53,46 @@ static case_ctx ctx_of(int flags)
 	return c;
 }
 
+/* A row of a transition table, for the case and the referral machines
+ * alike: from a state, an action by a role in a context (ctx_of flags for
+ * a case; for a referral, 1 when it is the role's own unit), the answer,
+ * and the state it leads to (the NONE state when refused: a refusal
+ * leaves the output alone). */
+typedef struct step_row {
+	int from, action;
+	const char *role;
+	int ctx, rc, to;
+} step_row;
+
+static void expect_case_step(size_t i, const step_row *r)
+{
+	case_ctx c = ctx_of(r->ctx);
+	enum case_state to = CS_NONE;
+	int rc = case_transition((enum case_state)r->from, (enum case_action)r->action, r->role, &c, &to);
+
+	if (rc != r->rc || (int)to != r->to)
+		fail_msg("case %zu: %s %s by %s: rc %s to %s, want %s to %s", i,
+			 case_state_name((enum case_state)r->from), case_action_name((enum case_action)r->action),
+			 r->role, wb_strerror(rc), case_state_name(to), wb_strerror(r->rc),
+			 case_state_name((enum case_state)r->to));
+}
+
+static void expect_referral_step(size_t i, const step_row *r)
+{
+	enum referral_state to = RS_NONE;
+	int rc = referral_transition((enum referral_state)r->from, (enum referral_action)r->action, r->role, r->ctx,
+				     &to);
+
+	if (rc != r->rc || (int)to != r->to)
+		fail_msg("referral case %zu: %s %s by %s (own unit %d): rc %s to %s, want %s to %s", i,
+			 referral_state_name((enum referral_state)r->from),
+			 referral_action_name((enum referral_action)r->action), r->role, r->ctx, wb_strerror(rc),
+			 referral_state_name(to), wb_strerror(r->rc), referral_state_name((enum referral_state)r->to));
+}
+
 static void test_transitions_per_role(void **state)
 {
-	static const struct {
-		enum case_state from;
-		enum case_action action;
-		const char *role;
-		int flags;
-		int rc;
-		enum case_state to;
-	} cases[] = {
+	static const step_row cases[] = {
 		/* the story of SPEC §4, step by step, by the role whose step it is */
 		{CS_REPORTED, CA_REVIEW, "station", L, WB_OK, CS_TOWNSHIP_REVIEW},
 		{CS_TOWNSHIP_REVIEW, CA_FORWARD, "station", L, WB_OK, CS_FORWARDED},
@@ -132,16 +162,8 @@ static void test_transitions_per_role(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
-		case_ctx c = ctx_of(cases[i].flags);
-		enum case_state to = CS_NONE;
-		int rc = case_transition(cases[i].from, cases[i].action, cases[i].role, &c, &to);
-
-		if (rc != cases[i].rc || to != cases[i].to) /* a refusal leaves to alone */
-			fail_msg("case %zu: %s %s by %s: rc %s to %s, want %s to %s", i, case_state_name(cases[i].from),
-				 case_action_name(cases[i].action), cases[i].role, wb_strerror(rc), case_state_name(to),
-				 wb_strerror(cases[i].rc), case_state_name(cases[i].to));
-	}
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++)
+		expect_case_step(i, &cases[i]);
 }
 
 static void expect_allowed(enum case_state s, const char *role, int flags, const char *want)
@@ -281,14 +303,8 @@ static void test_holders_and_audiences(void **state)
 
 static void test_referral_machine(void **state)
 {
-	static const struct {
-		enum referral_state from;
-		enum referral_action a;
-		const char *role;
-		int own;
-		int rc;
-		enum referral_state to;
-	} cases[] = {
+	static const step_row cases[] = {
+		/* ctx: 1 for the role's own unit */
 		{RS_PENDING, RA_ACCEPT, "department", 1, WB_OK, RS_ACCEPTED},
 		{RS_PENDING, RA_ACCEPT, "org", 1, WB_OK, RS_ACCEPTED},
 		{RS_PENDING, RA_DECLINE, "department", 1, WB_OK, RS_DECLINED},
@@ -307,13 +323,8 @@ static void test_referral_machine(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
-		enum referral_state to = RS_NONE;
-		int rc = referral_transition(cases[i].from, cases[i].a, cases[i].role, cases[i].own, &to);
-
-		if (rc != cases[i].rc || to != cases[i].to) /* a refusal leaves to alone */
-			fail_msg("referral case %zu: rc %s to %s", i, wb_strerror(rc), referral_state_name(to));
-	}
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++)
+		expect_referral_step(i, &cases[i]);
 	assert_true(referral_is_active(RS_PENDING));
 	assert_true(referral_is_active(RS_ACCEPTED));
 	assert_false(referral_is_active(RS_DONE));
@@ -332,23 +343,41 @@ static int64_t at(const char *iso)
 	return t;
 }
 
-static void test_time_parse(void **state)
+static void expect_time_refused(const char *s)
 {
 	int64_t t;
 
+	assert_int_equal(deadline_time_parse(s, &t), -1);
+}
+
+static void expect_spec_refused(const char *s)
+{
+	deadline_spec spec;
+
+	assert_int_equal(deadline_spec_parse(s, &spec), -1);
+}
+
+/* A step of spec started at the time start is due at the time due. */
+static void expect_due_by(const deadline_config *cfg, const char *start, deadline_spec spec, const char *due)
+{
+	assert_int_equal(deadline_add(cfg, at(start), spec), at(due));
+}
+
+static void test_time_parse(void **state)
+{
 	(void)state;
 	assert_int_equal(at("2026-12-10T09:00:00+08:00"), 1796864400);
 	assert_int_equal(at("2026-12-10T01:00:00Z"), 1796864400);
 	assert_int_equal(at("2026-12-10T01:00Z"), 1796864400);
 	assert_int_equal(at("2026-12-10T01:00:00.999Z"), 1796864400); /* what JavaScript's toISOString() gives */
-	assert_int_equal(deadline_time_parse("2026-12-10T01:00:00.Z", &t), -1);
+	expect_time_refused("2026-12-10T01:00:00.Z");
 	assert_int_equal(at("2026-12-09T20:00:00-05:00"), 1796864400);
 	assert_int_equal(at("1796864400"), 1796864400);
-	assert_int_equal(deadline_time_parse("2026-12-10T09:00:00", &t), -1); /* no offset: ambiguous */
-	assert_int_equal(deadline_time_parse("2026-02-30T09:00:00Z", &t), -1);
-	assert_int_equal(deadline_time_parse("2026-12-10T24:00:00Z", &t), -1);
-	assert_int_equal(deadline_time_parse("", &t), -1);
-	assert_int_equal(deadline_time_parse("12h", &t), -1);
+	expect_time_refused("2026-12-10T09:00:00"); /* no offset: ambiguous */
+	expect_time_refused("2026-02-30T09:00:00Z");
+	expect_time_refused("2026-12-10T24:00:00Z");
+	expect_time_refused("");
+	expect_time_refused("12h");
 	assert_int_equal(deadline_local_ymd(at("2026-12-10T23:59:59+08:00")), 20261210);
 	assert_int_equal(deadline_local_ymd(at("2026-12-10T16:00:00Z")), 20261211); /* midnight in Beijing */
 }
@@ -367,14 +396,14 @@ static void test_spec_and_dates(void **state)
 	deadline_spec_format(s, out, sizeof(out));
 	assert_string_equal(out, "2160h");
 	assert_int_equal(deadline_spec_parse("365d", &s), 0);
-	assert_int_equal(deadline_spec_parse("366d", &s), -1);
-	assert_int_equal(deadline_spec_parse("2161h", &s), -1);
-	assert_int_equal(deadline_spec_parse("0d", &s), -1);
-	assert_int_equal(deadline_spec_parse("-1d", &s), -1);
-	assert_int_equal(deadline_spec_parse("d", &s), -1);
-	assert_int_equal(deadline_spec_parse("3w", &s), -1);
-	assert_int_equal(deadline_spec_parse("1.5d", &s), -1);
-	assert_int_equal(deadline_spec_parse(NULL, &s), -1);
+	expect_spec_refused("366d");
+	expect_spec_refused("2161h");
+	expect_spec_refused("0d");
+	expect_spec_refused("-1d");
+	expect_spec_refused("d");
+	expect_spec_refused("3w");
+	expect_spec_refused("1.5d");
+	expect_spec_refused(NULL);
 	assert_int_equal(deadline_date_parse("2028-02-29", &ymd), 0);
 	assert_int_equal(ymd, 20280229);
 	assert_int_equal(deadline_date_parse("2026-02-29", &ymd), -1);
@@ -397,18 +426,18 @@ static void test_working_days(void **state)
 	(void)state;
 	deadline_config_default(&cfg);
 	/* Monday 10:00 + 1 working day: by the end of Tuesday */
-	assert_int_equal(deadline_add(&cfg, at("2026-11-30T10:00:00+08:00"), d1), at("2026-12-01T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-11-30T10:00:00+08:00", d1, "2026-12-01T23:59:59+08:00");
 	/* Friday + 1: Monday; Saturday and Sunday + 1: Monday too */
-	assert_int_equal(deadline_add(&cfg, at("2026-12-04T17:30:00+08:00"), d1), at("2026-12-07T23:59:59+08:00"));
-	assert_int_equal(deadline_add(&cfg, at("2026-12-05T09:00:00+08:00"), d1), at("2026-12-07T23:59:59+08:00"));
-	assert_int_equal(deadline_add(&cfg, at("2026-12-06T23:00:00+08:00"), d1), at("2026-12-07T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-12-04T17:30:00+08:00", d1, "2026-12-07T23:59:59+08:00");
+	expect_due_by(&cfg, "2026-12-05T09:00:00+08:00", d1, "2026-12-07T23:59:59+08:00");
+	expect_due_by(&cfg, "2026-12-06T23:00:00+08:00", d1, "2026-12-07T23:59:59+08:00");
 	/* Friday + 3: Wednesday; + 5: the next Friday */
-	assert_int_equal(deadline_add(&cfg, at("2026-12-04T10:00:00+08:00"), d3), at("2026-12-09T23:59:59+08:00"));
-	assert_int_equal(deadline_add(&cfg, at("2026-12-04T10:00:00+08:00"), d5), at("2026-12-11T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-12-04T10:00:00+08:00", d3, "2026-12-09T23:59:59+08:00");
+	expect_due_by(&cfg, "2026-12-04T10:00:00+08:00", d5, "2026-12-11T23:59:59+08:00");
 	/* the local day counts, not the UTC one: 00:30 Tuesday in Beijing is Monday in UTC */
-	assert_int_equal(deadline_add(&cfg, at("2026-12-01T00:30:00+08:00"), d1), at("2026-12-02T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-12-01T00:30:00+08:00", d1, "2026-12-02T23:59:59+08:00");
 	/* urgent: hours around the clock, weekends included */
-	assert_int_equal(deadline_add(&cfg, at("2026-12-05T20:00:00+08:00"), h12), at("2026-12-06T08:00:00+08:00"));
+	expect_due_by(&cfg, "2026-12-05T20:00:00+08:00", h12, "2026-12-06T08:00:00+08:00");
 	assert_false(deadline_is_working_day(&cfg, 20261205));
 	assert_true(deadline_is_working_day(&cfg, 20261207));
 }
@@ -428,11 +457,11 @@ static void test_holiday_calendar(void **state)
 	assert_true(deadline_is_working_day(&cfg, 20261010));  /* a Saturday on */
 	assert_false(deadline_is_working_day(&cfg, 20261011));
 	/* Wednesday 30 September + 1: Thursday 8 October */
-	assert_int_equal(deadline_add(&cfg, at("2026-09-30T10:00:00+08:00"), d1), at("2026-10-08T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-09-30T10:00:00+08:00", d1, "2026-10-08T23:59:59+08:00");
 	/* + 3: 8, 9 and the make-up Saturday 10 October */
-	assert_int_equal(deadline_add(&cfg, at("2026-09-30T10:00:00+08:00"), d3), at("2026-10-10T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-09-30T10:00:00+08:00", d3, "2026-10-10T23:59:59+08:00");
 	/* a step started on a holiday counts from the next working day */
-	assert_int_equal(deadline_add(&cfg, at("2026-10-03T10:00:00+08:00"), d1), at("2026-10-08T23:59:59+08:00"));
+	expect_due_by(&cfg, "2026-10-03T10:00:00+08:00", d1, "2026-10-08T23:59:59+08:00");
 	/* the tables: urgent or priority requests get the hours */
 	assert_int_equal(deadline_due(&cfg, DL_TOWNSHIP_REVIEW, 1, at("2026-10-03T10:00:00+08:00")),
 			 at("2026-10-03T22:00:00+08:00"));
@@ -495,16 +524,73 @@ static int64_t add_user(store_conn *c, const char *name, const char *role, const
 	return u.id;
 }
 
-static int count_inbox(store_conn *c, int64_t user, const char *event)
+/* A fresh store with the county 370831, its township 001 and that
+ * township's village 001, in an open write transaction. */
+static store_conn *open_county(tu_store *t)
+{
+	store_conn *c;
+
+	assert_int_equal(tu_store_open(t, 1), WB_OK);
+	c = store_acquire(t->s);
+	assert_int_equal(conn_begin_write(c), WB_OK);
+	add_area(c, "370831");
+	add_area(c, "370831001");
+	add_area(c, "370831001001");
+	return c;
+}
+
+static void close_county(tu_store *t, store_conn *c)
+{
+	assert_int_equal(conn_commit(c), WB_OK);
+	store_release(c);
+	tu_store_close(t);
+}
+
+/* A director's medical request from village 370831001001, in state (held
+ * by handled_by) since the time since. */
+static void make_request(request_rec *q, int64_t director, const char *state, const char *handled_by, int64_t since)
+{
+	memset(q, 0, sizeof(*q));
+	wb_strlcpy(q->county_code, "370831", sizeof(q->county_code));
+	wb_strlcpy(q->township_code, "370831001", sizeof(q->township_code));
+	wb_strlcpy(q->village_code, "370831001001", sizeof(q->village_code));
+	wb_strlcpy(q->kind, "medical", sizeof(q->kind));
+	wb_strlcpy(q->urgency, "normal", sizeof(q->urgency));
+	wb_strlcpy(q->narrative, "n", sizeof(q->narrative));
+	wb_strlcpy(q->source, "director", sizeof(q->source));
+	wb_strlcpy(q->state, state, sizeof(q->state));
+	wb_strlcpy(q->handled_by, handled_by, sizeof(q->handled_by));
+	wb_strlcpy(q->reporter_role, "director", sizeof(q->reporter_role));
+	q->reporter_id = director;
+	q->state_since = q->created_at = q->updated_at = since;
+}
+
+static int overdue_alerts(store_conn *c, int64_t user)
 {
 	store_stmt *st = NULL;
 	int n = -1;
 
-	if (conn_query(c, &st, "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND event = ?", "is", user, event) ==
-	    STORE_ROW)
+	if (conn_query(c, &st, "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND event = ?", "is", user,
+		       "deadline.overdue") == STORE_ROW)
 		n = (int)stmt_int64(c, st, 0);
 	stmt_reset(c, st);
 	return n;
+}
+
+#define UNCHECKED (-1)
+
+/* Runs the county's overdue scan at the (fake) clock's now: it raises
+ * `requests` alerts for requests' steps, `repeats` of them repeats of an
+ * earlier alert (UNCHECKED: not looked at). */
+static void expect_scan(store_conn *c, int requests, int repeats)
+{
+	loop_scan_result res;
+
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(loop_scan(c, "370831", clock_now(), &res), WB_OK);
+	assert_int_equal(res.requests, requests);
+	if (repeats != UNCHECKED)
+		assert_int_equal(res.repeats, repeats);
 }
 
 static void test_scan_alerts_once_per_breach(void **state)
@@ -512,17 +598,11 @@ static void test_scan_alerts_once_per_breach(void **state)
 	tu_store t;
 	store_conn *c;
 	request_rec q;
-	loop_scan_result res;
 	deadline_config cfg;
 	int64_t director, supervisor, station, centre, start = at("2026-11-30T10:00:00+08:00");
 
 	(void)state;
-	assert_int_equal(tu_store_open(&t, 1), WB_OK);
-	c = store_acquire(t.s);
-	assert_int_equal(conn_begin_write(c), WB_OK);
-	add_area(c, "370831");
-	add_area(c, "370831001");
-	add_area(c, "370831001001");
+	c = open_county(&t);
 	add_area(c, "370831002");
 	director = add_user(c, "dir", "director", "370831001001", 0);
 	supervisor = add_user(c, "sup", "supervisor", "370831001", 0);
@@ -530,52 +610,30 @@ static void test_scan_alerts_once_per_breach(void **state)
 	centre = add_user(c, "cen", "center", "370831", 0);
 	add_user(c, "sup2", "supervisor", "370831002", 0); /* another township's */
 	deadline_config_default(&cfg);
-	memset(&q, 0, sizeof(q));
-	wb_strlcpy(q.county_code, "370831", sizeof(q.county_code));
-	wb_strlcpy(q.township_code, "370831001", sizeof(q.township_code));
-	wb_strlcpy(q.village_code, "370831001001", sizeof(q.village_code));
-	wb_strlcpy(q.kind, "medical", sizeof(q.kind));
-	wb_strlcpy(q.urgency, "normal", sizeof(q.urgency));
-	wb_strlcpy(q.narrative, "n", sizeof(q.narrative));
-	wb_strlcpy(q.source, "director", sizeof(q.source));
-	wb_strlcpy(q.state, "township_review", sizeof(q.state));
-	wb_strlcpy(q.handled_by, "township", sizeof(q.handled_by));
-	wb_strlcpy(q.reporter_role, "director", sizeof(q.reporter_role));
-	q.reporter_id = director;
-	q.state_since = q.created_at = q.updated_at = start;
+	make_request(&q, director, "township_review", "township", start);
 	q.step_due_at = loop_state_due(&cfg, CS_TOWNSHIP_REVIEW, 0, start); /* end of Thursday 3 December */
 	assert_int_equal(store_request_insert(c, &q), WB_OK);
 
 	/* the day before the deadline: nothing */
 	clock_fake(at("2026-12-03T12:00:00+08:00"));
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(loop_scan(c, "370831", clock_now(), &res), WB_OK);
-	assert_int_equal(res.requests, 0);
+	expect_scan(c, 0, UNCHECKED);
 	assert_false(loop_scan_needed(c, "370831", clock_now()));
 	/* the morning after: one alert, to this township's supervisor only */
 	clock_fake(at("2026-12-04T09:00:00+08:00"));
 	assert_true(loop_scan_needed(c, "370831", clock_now()));
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(loop_scan(c, "370831", clock_now(), &res), WB_OK);
-	assert_int_equal(res.requests, 1);
-	assert_int_equal(res.repeats, 0);
-	assert_int_equal(count_inbox(c, supervisor, "deadline.overdue"), 1);
-	assert_int_equal(count_inbox(c, station, "deadline.overdue"), 0);
-	assert_int_equal(count_inbox(c, centre, "deadline.overdue"), 0);
+	expect_scan(c, 1, 0);
+	assert_int_equal(overdue_alerts(c, supervisor), 1);
+	assert_int_equal(overdue_alerts(c, station), 0);
+	assert_int_equal(overdue_alerts(c, centre), 0);
 	/* the same breach an hour later: no second alert */
 	clock_fake(at("2026-12-04T10:00:00+08:00"));
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(loop_scan(c, "370831", clock_now(), &res), WB_OK);
-	assert_int_equal(res.requests, 0);
+	expect_scan(c, 0, UNCHECKED);
 	assert_false(loop_scan_needed(c, "370831", clock_now()));
-	assert_int_equal(count_inbox(c, supervisor, "deadline.overdue"), 1);
+	assert_int_equal(overdue_alerts(c, supervisor), 1);
 	/* after the repeat interval (24 h by default): once more */
 	clock_fake(at("2026-12-05T09:00:00+08:00"));
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(loop_scan(c, "370831", clock_now(), &res), WB_OK);
-	assert_int_equal(res.requests, 1);
-	assert_int_equal(res.repeats, 1);
-	assert_int_equal(count_inbox(c, supervisor, "deadline.overdue"), 2);
+	expect_scan(c, 1, 1);
+	assert_int_equal(overdue_alerts(c, supervisor), 2);
 	/* a new step is a new breach: the centre's step alerts the centre */
 	wb_strlcpy(q.state, "accepted", sizeof(q.state));
 	wb_strlcpy(q.handled_by, "centre", sizeof(q.handled_by));
@@ -583,16 +641,11 @@ static void test_scan_alerts_once_per_breach(void **state)
 	q.step_due_at = q.state_since + 3600;
 	assert_int_equal(store_request_update(c, &q, q.version), WB_OK);
 	clock_fake(at("2026-12-05T11:00:00+08:00"));
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(loop_scan(c, "370831", clock_now(), &res), WB_OK);
-	assert_int_equal(res.requests, 1);
-	assert_int_equal(res.repeats, 0);
-	assert_int_equal(count_inbox(c, centre, "deadline.overdue"), 1);
-	assert_int_equal(count_inbox(c, supervisor, "deadline.overdue"), 2);
+	expect_scan(c, 1, 0);
+	assert_int_equal(overdue_alerts(c, centre), 1);
+	assert_int_equal(overdue_alerts(c, supervisor), 2);
 	clock_fake(0);
-	assert_int_equal(conn_commit(c), WB_OK);
-	store_release(c);
-	tu_store_close(&t);
+	close_county(&t, c);
 }
 
 typedef struct seen {
@@ -609,64 +662,106 @@ static int collect(const child_rec *ch, void *arg)
 	return WB_OK;
 }
 
+static int64_t add_unit(store_conn *c, const char *code)
+{
+	unit_rec u;
+	int64_t id;
+
+	memset(&u, 0, sizeof(u));
+	wb_strlcpy(u.county_code, "370831", sizeof(u.county_code));
+	wb_strlcpy(u.kind, "department", sizeof(u.kind));
+	wb_strlcpy(u.code, code, sizeof(u.code));
+	wb_strlcpy(u.name, "dept", sizeof(u.name));
+	assert_int_equal(store_unit_insert(c, &u, 1, &id), WB_OK);
+	return id;
+}
+
+static int64_t add_child(store_conn *c, const char *name)
+{
+	child_rec ch;
+
+	memset(&ch, 0, sizeof(ch));
+	wb_strlcpy(ch.county_code, "370831", sizeof(ch.county_code));
+	wb_strlcpy(ch.name, name, sizeof(ch.name));
+	wb_strlcpy(ch.village_code, "370831001001", sizeof(ch.village_code));
+	ch.created_at = ch.updated_at = ch.created_by = ch.updated_by = 1;
+	assert_int_equal(store_child_insert(c, &ch), WB_OK);
+	return ch.id;
+}
+
+/* The scope of a department user of unit. */
+static void department_scope(int64_t unit, store_scope *sc_out)
+{
+	membership_rec m;
+
+	memset(&m, 0, sizeof(m));
+	wb_strlcpy(m.county_code, "370831", sizeof(m.county_code));
+	wb_strlcpy(m.role, "department", sizeof(m.role));
+	m.unit_id = unit;
+	assert_int_equal(sec_scope_for(&m, role_find("department"), sc_out), WB_OK);
+}
+
+/* The scope lists n children, the first of them `first`. */
+static void expect_listed(store_conn *c, const store_scope *sc, int n, int64_t first)
+{
+	child_filter cf;
+	seen got;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.limit = 10;
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_child_list(c, sc, &cf, collect, &got), WB_OK);
+	assert_int_equal(got.n, n);
+	if (n > 0)
+		assert_int_equal(got.ids[0], first);
+}
+
+static int get_child(store_conn *c, const store_scope *sc, int64_t id)
+{
+	child_rec one;
+
+	return store_child_get(c, sc, id, &one);
+}
+
+/* What the referral grant of unit on child gives: the fields, or NULL for
+ * no grant at all. */
+static void expect_grant(store_conn *c, int64_t unit, int64_t child, const char *fields_want)
+{
+	char fields[64];
+	int any = 0;
+
+	assert_int_equal(store_referral_grant(c, "370831", unit, child, fields, sizeof(fields), &any), WB_OK);
+	if (!fields_want) {
+		assert_false(any);
+		return;
+	}
+	assert_true(any);
+	assert_string_equal(fields, fields_want);
+}
+
 static void test_referral_grant_scope(void **state)
 {
 	tu_store t;
 	store_conn *c;
-	child_rec kids[2];
+	int64_t kids[2], units[2], dir;
 	request_rec q;
 	referral_rec f;
-	unit_rec u;
 	store_scope sc;
-	membership_rec m;
-	child_filter cf;
-	seen got;
-	child_rec one;
-	int64_t units[2], dir;
-	char fields[64];
-	int any = 0;
 
 	(void)state;
-	assert_int_equal(tu_store_open(&t, 1), WB_OK);
-	c = store_acquire(t.s);
-	assert_int_equal(conn_begin_write(c), WB_OK);
-	add_area(c, "370831");
-	add_area(c, "370831001");
-	add_area(c, "370831001001");
+	c = open_county(&t);
 	dir = add_user(c, "dir", "director", "370831001001", 0);
-	for (int i = 0; i < 2; i++) {
-		memset(&u, 0, sizeof(u));
-		wb_strlcpy(u.county_code, "370831", sizeof(u.county_code));
-		wb_strlcpy(u.kind, "department", sizeof(u.kind));
-		wb_snprintf(u.code, sizeof(u.code), "d%d", i);
-		wb_strlcpy(u.name, "dept", sizeof(u.name));
-		assert_int_equal(store_unit_insert(c, &u, 1, &units[i]), WB_OK);
-		memset(&kids[i], 0, sizeof(kids[i]));
-		wb_strlcpy(kids[i].county_code, "370831", sizeof(kids[i].county_code));
-		wb_snprintf(kids[i].name, sizeof(kids[i].name), "child %d", i);
-		wb_strlcpy(kids[i].village_code, "370831001001", sizeof(kids[i].village_code));
-		kids[i].created_at = kids[i].updated_at = kids[i].created_by = kids[i].updated_by = 1;
-		assert_int_equal(store_child_insert(c, &kids[i]), WB_OK);
-	}
-	memset(&q, 0, sizeof(q));
-	wb_strlcpy(q.county_code, "370831", sizeof(q.county_code));
-	wb_strlcpy(q.township_code, "370831001", sizeof(q.township_code));
-	wb_strlcpy(q.village_code, "370831001001", sizeof(q.village_code));
-	q.child_id = kids[0].id;
-	wb_strlcpy(q.kind, "medical", sizeof(q.kind));
-	wb_strlcpy(q.urgency, "normal", sizeof(q.urgency));
-	wb_strlcpy(q.narrative, "n", sizeof(q.narrative));
-	wb_strlcpy(q.source, "director", sizeof(q.source));
-	wb_strlcpy(q.state, "referred", sizeof(q.state));
-	wb_strlcpy(q.handled_by, "centre", sizeof(q.handled_by));
-	wb_strlcpy(q.reporter_role, "director", sizeof(q.reporter_role));
-	q.reporter_id = dir;
-	q.state_since = q.created_at = q.updated_at = 1;
+	units[0] = add_unit(c, "d0");
+	kids[0] = add_child(c, "child 0");
+	units[1] = add_unit(c, "d1");
+	kids[1] = add_child(c, "child 1");
+	make_request(&q, dir, "referred", "centre", 1);
+	q.child_id = kids[0];
 	assert_int_equal(store_request_insert(c, &q), WB_OK);
 	memset(&f, 0, sizeof(f));
 	wb_strlcpy(f.county_code, "370831", sizeof(f.county_code));
 	f.request_id = q.id;
-	f.child_id = kids[0].id;
+	f.child_id = kids[0];
 	f.unit_id = units[0];
 	wb_strlcpy(f.ask, "help", sizeof(f.ask));
 	wb_strlcpy(f.fields, "health,guardians", sizeof(f.fields));
@@ -674,46 +769,28 @@ static void test_referral_grant_scope(void **state)
 	f.state_since = f.created_at = f.updated_at = f.created_by = 1;
 	assert_int_equal(store_referral_insert(c, &f), WB_OK);
 
-	memset(&m, 0, sizeof(m));
-	wb_strlcpy(m.county_code, "370831", sizeof(m.county_code));
-	wb_strlcpy(m.role, "department", sizeof(m.role));
-	m.unit_id = units[0];
-	assert_int_equal(sec_scope_for(&m, role_find("department"), &sc), WB_OK);
+	department_scope(units[0], &sc);
 	assert_int_equal(sc.children, SCOPE_REFERRAL);
-	memset(&cf, 0, sizeof(cf));
-	cf.limit = 10;
 	/* pending and accepted: the referred child and no other */
 	for (int pass = 0; pass < 2; pass++) {
-		memset(&got, 0, sizeof(got));
-		assert_int_equal(store_child_list(c, &sc, &cf, collect, &got), WB_OK);
-		assert_int_equal(got.n, 1);
-		assert_int_equal(got.ids[0], kids[0].id);
-		assert_int_equal(store_child_get(c, &sc, kids[0].id, &one), WB_OK);
-		assert_int_equal(store_child_get(c, &sc, kids[1].id, &one), WB_ENOTFOUND);
+		expect_listed(c, &sc, 1, kids[0]);
+		assert_int_equal(get_child(c, &sc, kids[0]), WB_OK);
+		assert_int_equal(get_child(c, &sc, kids[1]), WB_ENOTFOUND);
 		wb_strlcpy(f.state, "accepted", sizeof(f.state));
 		assert_int_equal(store_referral_update(c, &f, f.version), WB_OK);
 	}
-	assert_int_equal(store_referral_grant(c, "370831", units[0], kids[0].id, fields, sizeof(fields), &any), WB_OK);
-	assert_true(any);
-	assert_string_equal(fields, "health,guardians");
+	expect_grant(c, units[0], kids[0], "health,guardians");
 	/* the other unit sees nothing */
-	m.unit_id = units[1];
-	assert_int_equal(sec_scope_for(&m, role_find("department"), &sc), WB_OK);
-	assert_int_equal(store_child_get(c, &sc, kids[0].id, &one), WB_ENOTFOUND);
+	department_scope(units[1], &sc);
+	assert_int_equal(get_child(c, &sc, kids[0]), WB_ENOTFOUND);
 	/* done: the grant ends with the referral */
-	m.unit_id = units[0];
-	assert_int_equal(sec_scope_for(&m, role_find("department"), &sc), WB_OK);
+	department_scope(units[0], &sc);
 	wb_strlcpy(f.state, "done", sizeof(f.state));
 	assert_int_equal(store_referral_update(c, &f, f.version), WB_OK);
-	assert_int_equal(store_child_get(c, &sc, kids[0].id, &one), WB_ENOTFOUND);
-	memset(&got, 0, sizeof(got));
-	assert_int_equal(store_child_list(c, &sc, &cf, collect, &got), WB_OK);
-	assert_int_equal(got.n, 0);
-	assert_int_equal(store_referral_grant(c, "370831", units[0], kids[0].id, fields, sizeof(fields), &any), WB_OK);
-	assert_false(any);
-	assert_int_equal(conn_commit(c), WB_OK);
-	store_release(c);
-	tu_store_close(&t);
+	assert_int_equal(get_child(c, &sc, kids[0]), WB_ENOTFOUND);
+	expect_listed(c, &sc, 0, 0);
+	expect_grant(c, units[0], kids[0], NULL);
+	close_county(&t, c);
 }
 
 int main(void)
