@@ -111,6 +111,9 @@ int api_body(http_req *r, json_t **out);
 /* Checks obj against spec: unknown, mistyped, missing or too long fields
  * answer 422 naming the field; returns -1 then. */
 int api_check_fields(http_req *r, json_t *obj, const api_field *spec);
+/* The same for an object inside the body: the 422 names path.field
+ * (path such as "guardians[0]"). */
+int api_check_fields_in(http_req *r, json_t *obj, const api_field *spec, const char *path);
 /* The same; with check_required 0 (partial updates) missing fields pass,
  * but a required field sent as null or "" is still refused. */
 int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int check_required);

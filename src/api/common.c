@@ -182,16 +182,21 @@ static int type_ok(json_t *v, int t)
 	return (int)json_typeof(v) == t;
 }
 
-int api_check_fields(http_req *r, json_t *obj, const api_field *spec)
+/* The field's name as an error names it: key, or path.key inside an
+ * array's object (guardians[0].status_since). */
+static const char *field_name(char *out, size_t n, const char *path, const char *key)
 {
-	return api_check_fields_ex(r, obj, spec, 1);
+	if (!path)
+		return key;
+	wb_snprintf(out, n, "%s.%.80s", path, key);
+	return out;
 }
 
-int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int check_required)
+static int check_fields(http_req *r, json_t *obj, const api_field *spec, int check_required, const char *path)
 {
 	const char *key;
 	json_t *v;
-	char msg[200];
+	char msg[200], name[128];
 
 	json_object_foreach(obj, key, v)
 	{
@@ -202,17 +207,17 @@ int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int che
 				f = s;
 		if (!f) {
 			wb_snprintf(msg, sizeof(msg), "unknown field '%.80s'", key);
-			api_error(r, 422, "unknown_field", msg, key);
+			api_error(r, 422, "unknown_field", msg, field_name(name, sizeof(name), path, key));
 			return -1;
 		}
 		if (!type_ok(v, f->type)) {
 			wb_snprintf(msg, sizeof(msg), "field '%s' must be %s", f->name, type_name(f->type));
-			api_error(r, 422, "invalid_type", msg, f->name);
+			api_error(r, 422, "invalid_type", msg, field_name(name, sizeof(name), path, f->name));
 			return -1;
 		}
 		if (json_is_string(v) && json_string_length(v) > (f->max_len ? f->max_len : 256)) {
 			wb_snprintf(msg, sizeof(msg), "field '%s' is too long", f->name);
-			api_error(r, 422, "too_long", msg, f->name);
+			api_error(r, 422, "too_long", msg, field_name(name, sizeof(name), path, f->name));
 			return -1;
 		}
 	}
@@ -223,11 +228,26 @@ int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int che
 		empty = !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
 		if (s->required && empty && (v || check_required)) {
 			wb_snprintf(msg, sizeof(msg), "field '%s' is required", s->name);
-			api_error(r, 422, "required", msg, s->name);
+			api_error(r, 422, "required", msg, field_name(name, sizeof(name), path, s->name));
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int api_check_fields(http_req *r, json_t *obj, const api_field *spec)
+{
+	return check_fields(r, obj, spec, 1, NULL);
+}
+
+int api_check_fields_ex(http_req *r, json_t *obj, const api_field *spec, int check_required)
+{
+	return check_fields(r, obj, spec, check_required, NULL);
+}
+
+int api_check_fields_in(http_req *r, json_t *obj, const api_field *spec, const char *path)
+{
+	return check_fields(r, obj, spec, 1, path);
 }
 
 const char *api_str(json_t *obj, const char *key)

@@ -46,7 +46,7 @@ static int ymd_of(const char *date)
 {
 	int ymd;
 
-	return date_parse(date, 0, &ymd) == WB_OK ? ymd : 0;
+	return date_parse(date, &ymd) == WB_OK ? ymd : 0;
 }
 
 void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_facts *out)
@@ -87,13 +87,12 @@ static int in_list(const char *s, const char *const *list, size_t n)
 	return 0;
 }
 
-/* 1 for the dates these endpoints have always taken: any year from 0000,
- * and each number as strtol reads it (see DATE_LAX_FIELDS). */
+/* 1 for a real day written YYYY-MM-DD (date_parse) */
 static int valid_date_text(const char *s)
 {
 	int ymd;
 
-	return date_parse(s, DATE_ANY_YEAR | DATE_LAX_FIELDS, &ymd) == WB_OK;
+	return date_parse(s, &ymd) == WB_OK;
 }
 
 static const api_field guardian_fields[] = {
@@ -131,8 +130,9 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 		memset(g, 0, sizeof(*g));
 		if (!json_is_object(v))
 			return fail(r, "guardians", "each guardian must be an object");
-		if (api_check_fields(r, v, guardian_fields))
-			return -1; /* the 422 names the inner field */
+		wb_snprintf(field, sizeof(field), "guardians[%zu]", i);
+		if (api_check_fields_in(r, v, guardian_fields, field))
+			return -1; /* the 422 names guardians[i].field */
 		s = api_str(v, "relation");
 		wb_snprintf(field, sizeof(field), "guardians[%zu].relation", i);
 		if (!in_list(s, relations, WB_ARRAY_LEN(relations)))

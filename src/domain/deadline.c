@@ -151,7 +151,7 @@ static int digits(const char *s, int n, int *out)
 
 int deadline_date_parse(const char *s, int *ymd_out)
 {
-	return date_parse(s, 0, ymd_out) == WB_OK ? 0 : -1;
+	return date_parse(s, ymd_out) == WB_OK ? 0 : -1;
 }
 
 static int in_sorted(const int *list, int n, int v)
@@ -260,8 +260,8 @@ int deadline_time_parse(const char *s, int64_t *out)
 		return -1;
 	memcpy(day, s, 10);
 	day[10] = '\0';
-	if (date_parse(day, 0, &ymd) != WB_OK || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || h > 23 || mi > 59)
+	if (date_parse(day, &ymd) != WB_OK || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || h > 23 || mi > 59)
 		return -1;
 	i = 16;
 	if (i < n && s[i] == ':') {

@@ -19,7 +19,7 @@ int field_valid_name(const char *s)
 
 int field_parse_date(const char *s, int *ymd_out)
 {
-	return date_parse(s, 0, ymd_out) == WB_OK ? 0 : -1;
+	return date_parse(s, ymd_out) == WB_OK ? 0 : -1;
 }
 
 int field_valid_phone(const char *s)

@@ -128,6 +128,22 @@ describeEachDriver('request bodies', (driver) => {
 		assert.equal(v.body.error.field, 'village_code');
 	});
 
+	test('inside a guardian, the 422 names the guardian and the field', async () => {
+		const g = { relation: 'father', name: '父', status: 'present' };
+		const base = { name: uniqueName('监护'), sex: 'M', birth_date: '2015-01-01', village_code: VILLAGE };
+		for (const [guardian, code, field] of [
+			[{ ...g, colour: 'red' }, 'unknown_field', 'guardians[1].colour'],
+			[{ ...g, phone: 13800000000 }, 'invalid_type', 'guardians[1].phone'],
+			[{ ...g, status_since: '2024-01-01T00:00' }, 'too_long', 'guardians[1].status_since'],
+			[{ relation: 'father', status: 'present' }, 'required', 'guardians[1].name'],
+		]) {
+			const r = await centre.post('/api/v1/children', { ...base, guardians: [{ ...g, relation: 'mother' }, guardian] });
+			assert.equal(r.status, 422, r.text);
+			assert.deepEqual([r.body.error.code, r.body.error.field], [code, field], r.text);
+		}
+		assert.equal((await centre.get(`/api/v1/children?q=${encodeURIComponent(base.name)}`)).body.total, 0, 'nothing was stored');
+	});
+
 	test('duplicate JSON keys are 400 duplicate_key, on any route', async () => {
 		const name = uniqueName('重键');
 		const r = await raw(`{"name":"${name}","sex":"M","birth_date":"2015-01-01","village_code":"${VILLAGE}","name":"${name}2"}`);

@@ -278,6 +278,41 @@ describeEachDriver('registry: categories', (driver) => {
 
 	// ---- confirmation, review, end, statistics ----
 
+	test('a date must be a real day written YYYY-MM-DD: the field is named, nothing is stored', async () => {
+		const bad = ['2024-1x-01', '2024- 1-01', '0042-01-01', 'abcd-01-01', '2023-02-29', '2024-01-01 '];
+		const before = await centre.get('/api/v1/children?limit=1');
+		for (const since of bad) {
+			const body = {
+				name: uniqueName('日期'),
+				village_code: VILLAGE,
+				id_number: ids.next({ birth: compact(bornYearsBefore(8)) }),
+				guardians: [{ relation: 'father', name: '父', status: 'working_away', status_since: since }],
+			};
+			const r = await centre.post('/api/v1/children', body);
+			assert.equal(r.status, 422, `${since}: ${r.text}`);
+			assert.equal(r.body.error.field, 'guardians[0].status_since', since);
+		}
+		assert.equal((await centre.get('/api/v1/children?limit=1')).body.total, before.body.total, 'nothing registered');
+		const child = await register({ birth: bornYearsBefore(8), father: 'working_away', mother: 'working_away' });
+		for (const [field, value] of [
+			['start_date', '2024-1x-01'],
+			['end_date', '0042-01-01'],
+		]) {
+			const r = await decide(centre, child.id, 'left_behind', { action: 'confirm', ...evidence, [field]: value });
+			assert.equal(r.status, 422, `${field} ${value}: ${r.text}`);
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal(categoryMap(await read(child.id)).left_behind?.state, 'suggested', 'not confirmed by a refused request');
+		for (const [q, field] of [
+			['from=2026-1x-01&to=2026-12-31', 'from'],
+			['from=2026-01-01&to=2026-02-30', 'to'],
+		]) {
+			const r = await station.get(`/api/v1/stats/category-ends?category=left_behind&${q}`);
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, field);
+		}
+	});
+
 	test('only the centre, station and supervisor decide; a confirmation needs evidence', async () => {
 		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away', as: director });
 		assert.equal(categoryMap(c).left_behind?.state, 'suggested');
