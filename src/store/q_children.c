@@ -66,11 +66,6 @@ int scope_covers_place(const store_scope *sc, const char *village_code, const ch
 	}
 }
 
-static const char *nz(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
 /* Byte length of the UTF-8 character at s (1 for a stray byte). */
 static size_t utf8_len(const char *s)
 {
@@ -333,20 +328,17 @@ static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
 /* The facts columns shared by insert and update, in this order. */
 static void facts_args(const child_rec *ch, store_args *a)
 {
-	args_text(a, nz(ch->hukou_area_code));
-	args_text(a, nz(ch->hukou_type));
-	args_text(a, nz(ch->grade));
+	args_opt_text(a, ch->hukou_area_code);
+	args_opt_text(a, ch->hukou_type);
+	args_opt_text(a, ch->grade);
 	args_int(a, ch->disability_grade);
-	args_text(a, nz(ch->disability_type));
-	args_text(a, nz(ch->serious_illness));
+	args_opt_text(a, ch->disability_type);
+	args_opt_text(a, ch->serious_illness);
 	args_int(a, ch->family_poverty);
 	args_int(a, ch->adopted);
-	if (ch->director_id)
-		args_int(a, ch->director_id);
-	else
-		args_text(a, NULL);
+	args_opt_int(a, ch->director_id);
 	args_text(a, ch->risk_level[0] ? ch->risk_level : "low");
-	args_text(a, nz(ch->notes));
+	args_opt_text(a, ch->notes);
 }
 
 /* The 25 values of a new child's row, in the order of the INSERTs below. */
@@ -354,17 +346,14 @@ static void child_args(const child_rec *ch, store_args *a)
 {
 	args_text(a, ch->county_code);
 	args_text(a, ch->name);
-	args_text(a, nz(ch->id_enc));
-	args_text(a, nz(ch->id_bidx));
-	args_text(a, nz(ch->id_mask));
-	args_text(a, nz(ch->sex));
-	args_text(a, nz(ch->birth_date));
+	args_opt_text(a, ch->id_enc);
+	args_opt_text(a, ch->id_bidx);
+	args_opt_text(a, ch->id_mask);
+	args_opt_text(a, ch->sex);
+	args_opt_text(a, ch->birth_date);
 	args_text(a, ch->village_code);
-	args_text(a, nz(ch->grid_code));
-	if (ch->school_id)
-		args_int(a, ch->school_id);
-	else
-		args_text(a, NULL);
+	args_opt_text(a, ch->grid_code);
+	args_opt_int(a, ch->school_id);
 	args_int(a, ch->created_at);
 	args_int(a, ch->created_by);
 	args_int(a, ch->updated_at);
@@ -745,17 +734,14 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 		      "risk_level = ?, notes = ? "
 		      "WHERE id = ? AND version = ? AND id IN (SELECT c.id FROM children c WHERE c.id = ?");
 	args_text(&a, ch->name);
-	args_text(&a, nz(ch->id_enc));
-	args_text(&a, nz(ch->id_bidx));
-	args_text(&a, nz(ch->id_mask));
-	args_text(&a, nz(ch->sex));
-	args_text(&a, nz(ch->birth_date));
+	args_opt_text(&a, ch->id_enc);
+	args_opt_text(&a, ch->id_bidx);
+	args_opt_text(&a, ch->id_mask);
+	args_opt_text(&a, ch->sex);
+	args_opt_text(&a, ch->birth_date);
 	args_text(&a, ch->village_code);
-	args_text(&a, nz(ch->grid_code));
-	if (ch->school_id)
-		args_int(&a, ch->school_id);
-	else
-		args_text(&a, NULL);
+	args_opt_text(&a, ch->grid_code);
+	args_opt_int(&a, ch->school_id);
 	args_int(&a, ch->updated_at);
 	args_int(&a, ch->updated_by);
 	facts_args(ch, &a);

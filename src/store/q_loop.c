@@ -11,20 +11,6 @@
 
 #include "../util/wb.h"
 
-static const char *nz(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
-/* A positive id or time, or NULL. */
-static void args_opt(store_args *a, int64_t v)
-{
-	if (v)
-		args_int(a, v);
-	else
-		args_text(a, NULL);
-}
-
 /* Runs sql with a's arguments and steps once: STORE_ROW leaves *st
  * positioned (caller resets), otherwise it is reset. */
 static int run(store_conn *c, const char *sql, const store_args *a, store_stmt **st_out)
@@ -162,9 +148,9 @@ int store_request_insert(store_conn *c, request_rec *r)
 	args_text(&a, r->county_code);
 	args_text(&a, r->township_code);
 	args_text(&a, r->village_code);
-	args_text(&a, nz(r->grid_code));
-	args_opt(&a, r->child_id);
-	args_text(&a, nz(r->child_desc));
+	args_opt_text(&a, r->grid_code);
+	args_opt_int(&a, r->child_id);
+	args_opt_text(&a, r->child_desc);
 	args_text(&a, r->kind);
 	args_text(&a, r->urgency);
 	args_text(&a, r->narrative);
@@ -173,12 +159,12 @@ int store_request_insert(store_conn *c, request_rec *r)
 	args_text(&a, r->source);
 	args_text(&a, r->state);
 	args_int(&a, r->state_since);
-	args_opt(&a, r->step_due_at);
+	args_opt_int(&a, r->step_due_at);
 	args_text(&a, r->handled_by);
 	args_int(&a, r->reporter_id);
 	args_text(&a, r->reporter_role);
-	args_opt(&a, r->reporter_unit_id);
-	args_opt(&a, r->police_due_at);
+	args_opt_int(&a, r->reporter_unit_id);
+	args_opt_int(&a, r->police_due_at);
 	args_int(&a, r->created_at);
 	args_int(&a, r->updated_at);
 	rc = run(c,
@@ -229,23 +215,23 @@ int store_request_update(store_conn *c, request_rec *r, int64_t expected_version
 
 	args_text(&a, r->township_code);
 	args_text(&a, r->village_code);
-	args_text(&a, nz(r->grid_code));
-	args_opt(&a, r->child_id);
+	args_opt_text(&a, r->grid_code);
+	args_opt_int(&a, r->child_id);
 	args_int(&a, r->priority);
 	args_text(&a, r->state);
 	args_int(&a, r->state_since);
-	args_opt(&a, r->step_due_at);
+	args_opt_int(&a, r->step_due_at);
 	args_text(&a, r->handled_by);
-	args_text(&a, nz(r->result));
-	args_text(&a, nz(r->feedback));
-	args_text(&a, nz(r->feedback_rating));
-	args_opt(&a, r->feedback_at);
-	args_text(&a, nz(r->withdraw_reason));
-	args_opt(&a, r->police_due_at);
-	args_text(&a, nz(r->police_feedback));
-	args_opt(&a, r->police_feedback_at);
+	args_opt_text(&a, r->result);
+	args_opt_text(&a, r->feedback);
+	args_opt_text(&a, r->feedback_rating);
+	args_opt_int(&a, r->feedback_at);
+	args_opt_text(&a, r->withdraw_reason);
+	args_opt_int(&a, r->police_due_at);
+	args_opt_text(&a, r->police_feedback);
+	args_opt_int(&a, r->police_feedback_at);
 	args_int(&a, r->updated_at);
-	args_opt(&a, r->closed_at);
+	args_opt_int(&a, r->closed_at);
 	args_int(&a, r->id);
 	args_int(&a, expected_version);
 	rc = run(c,
@@ -382,17 +368,17 @@ int store_step_add(store_conn *c, const step_rec *s)
 	args_text(&a, s->county_code);
 	args_text(&a, s->township_code);
 	args_int(&a, s->request_id);
-	args_opt(&a, s->referral_id);
-	args_opt(&a, s->unit_id);
+	args_opt_int(&a, s->referral_id);
+	args_opt_int(&a, s->unit_id);
 	args_text(&a, s->action);
-	args_text(&a, nz(s->from_state));
+	args_opt_text(&a, s->from_state);
 	args_text(&a, s->to_state);
-	args_opt(&a, s->actor_id);
-	args_text(&a, nz(s->actor_role));
-	args_opt(&a, s->stage_started_at);
-	args_opt(&a, s->stage_due_at);
+	args_opt_int(&a, s->actor_id);
+	args_opt_text(&a, s->actor_role);
+	args_opt_int(&a, s->stage_started_at);
+	args_opt_int(&a, s->stage_due_at);
 	args_int(&a, s->at);
-	args_text(&a, nz(s->note));
+	args_opt_text(&a, s->note);
 	rc = run(c,
 		 "INSERT INTO request_steps (county_code, township_code, request_id, referral_id, unit_id, action, "
 		 "from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note) "
@@ -488,14 +474,14 @@ int store_referral_insert(store_conn *c, referral_rec *f)
 
 	args_text(&a, f->county_code);
 	args_int(&a, f->request_id);
-	args_opt(&a, f->child_id);
+	args_opt_int(&a, f->child_id);
 	args_int(&a, f->unit_id);
 	args_text(&a, f->ask);
 	args_text(&a, f->fields);
-	args_opt(&a, f->due_at);
+	args_opt_int(&a, f->due_at);
 	args_text(&a, f->state);
 	args_int(&a, f->state_since);
-	args_opt(&a, f->step_due_at);
+	args_opt_int(&a, f->step_due_at);
 	args_int(&a, f->created_by);
 	args_int(&a, f->created_at);
 	args_int(&a, f->updated_at);
@@ -534,15 +520,15 @@ int store_referral_update(store_conn *c, referral_rec *f, int64_t expected_versi
 	store_stmt *st = NULL;
 	int rc;
 
-	args_opt(&a, f->child_id);
+	args_opt_int(&a, f->child_id);
 	args_text(&a, f->state);
 	args_int(&a, f->state_since);
-	args_opt(&a, f->step_due_at);
-	args_opt(&a, f->due_at);
-	args_text(&a, nz(f->decline_reason));
-	args_text(&a, nz(f->result));
+	args_opt_int(&a, f->step_due_at);
+	args_opt_int(&a, f->due_at);
+	args_opt_text(&a, f->decline_reason);
+	args_opt_text(&a, f->result);
 	args_int(&a, f->updated_at);
-	args_opt(&a, f->ended_at);
+	args_opt_int(&a, f->ended_at);
 	args_int(&a, f->id);
 	args_int(&a, expected_version);
 	rc = run(c,
@@ -753,7 +739,7 @@ int store_attachment_insert(store_conn *c, attachment_rec *a)
 			    "INSERT INTO request_attachments (county_code, request_id, sha256, size, content_type, "
 			    "file_name, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			    "sisissii", a->county_code, a->request_id, a->sha256, a->size, a->content_type,
-			    nz(a->file_name), a->uploaded_by, a->created_at);
+			    store_null_if_empty(a->file_name), a->uploaded_by, a->created_at);
 
 	if (rc == STORE_ROW) {
 		a->id = stmt_int64(c, st, 0);
@@ -817,10 +803,10 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 static void event_args(store_args *a, const notify_event *e)
 {
 	args_text(a, e->event);
-	args_opt(a, e->request_id);
-	args_opt(a, e->referral_id);
-	args_text(a, nz(e->stage));
-	args_opt(a, e->due_at);
+	args_opt_int(a, e->request_id);
+	args_opt_int(a, e->referral_id);
+	args_opt_text(a, e->stage);
+	args_opt_int(a, e->due_at);
 	args_int(a, e->at);
 }
 
@@ -1136,9 +1122,9 @@ int store_delivery_result(store_conn *c, int64_t id, const char *state, int atte
 	args_text(&a, state);
 	args_int(&a, attempts);
 	args_int(&a, next_ms);
-	args_opt(&a, status);
-	args_text(&a, nz(error));
-	args_opt(&a, delivered_at);
+	args_opt_int(&a, status);
+	args_opt_text(&a, error);
+	args_opt_int(&a, delivered_at);
 	args_int(&a, id);
 	rc = run(c,
 		 "UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_status = ?, "

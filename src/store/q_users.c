@@ -128,7 +128,7 @@ int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now,
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 3, m->role);
 	if (rc == WB_OK)
-		rc = stmt_bind_text(c, st, 4, m->area_code[0] ? m->area_code : NULL);
+		rc = stmt_bind_text(c, st, 4, store_null_if_empty(m->area_code));
 	if (rc == WB_OK)
 		rc = m->unit_id ? stmt_bind_int64(c, st, 5, m->unit_id) : stmt_bind_null(c, st, 5);
 	if (rc == WB_OK)

@@ -386,6 +386,24 @@ void args_text(store_args *a, const char *s)
 	a->s[a->n++] = s;
 }
 
+const char *store_null_if_empty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+void args_opt_text(store_args *a, const char *s)
+{
+	args_text(a, store_null_if_empty(s));
+}
+
+void args_opt_int(store_args *a, int64_t v)
+{
+	if (v)
+		args_int(a, v);
+	else
+		args_text(a, NULL);
+}
+
 int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a)
 {
 	int rc = WB_OK;

@@ -166,6 +166,13 @@ typedef struct store_args {
 /* Append one argument; fail silently past STORE_ARGS_MAX (bind then fails). */
 void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
+/* s, or NULL if s is NULL or empty: an optional text that was not given is
+ * stored as SQL NULL rather than ''. */
+const char *store_null_if_empty(const char *s);
+/* Optional values: s (NULL if empty, as above); v, or NULL if it is 0 (an
+ * id or a time that is not set). */
+void args_opt_text(store_args *a, const char *s);
+void args_opt_int(store_args *a, int64_t v);
 /* Binds a's arguments to ? 1..n. */
 int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a);
 /* Binds a's arguments to ? first..first+n-1 (one row of a multi-row statement). */
