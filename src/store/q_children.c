@@ -341,10 +341,10 @@ static void facts_args(const child_rec *ch, store_args *a)
 	args_opt_text(a, ch->notes);
 }
 
-/* The 25 values of a new child's row, in the order of the INSERTs below. */
-static void child_args(const child_rec *ch, store_args *a)
+/* The identity and place columns shared by insert and update, from name
+ * to school_id, in this order. */
+static void identity_args(const child_rec *ch, store_args *a)
 {
-	args_text(a, ch->county_code);
 	args_text(a, ch->name);
 	args_opt_text(a, ch->id_enc);
 	args_opt_text(a, ch->id_bidx);
@@ -354,6 +354,13 @@ static void child_args(const child_rec *ch, store_args *a)
 	args_text(a, ch->village_code);
 	args_opt_text(a, ch->grid_code);
 	args_opt_int(a, ch->school_id);
+}
+
+/* The 25 values of a new child's row, in the order of the INSERTs below. */
+static void child_args(const child_rec *ch, store_args *a)
+{
+	args_text(a, ch->county_code);
+	identity_args(ch, a);
 	args_int(a, ch->created_at);
 	args_int(a, ch->created_by);
 	args_int(a, ch->updated_at);
@@ -733,15 +740,7 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 		      "disability_type = ?, serious_illness = ?, family_poverty = ?, adopted = ?, director_id = ?, "
 		      "risk_level = ?, notes = ? "
 		      "WHERE id = ? AND version = ? AND id IN (SELECT c.id FROM children c WHERE c.id = ?");
-	args_text(&a, ch->name);
-	args_opt_text(&a, ch->id_enc);
-	args_opt_text(&a, ch->id_bidx);
-	args_opt_text(&a, ch->id_mask);
-	args_opt_text(&a, ch->sex);
-	args_opt_text(&a, ch->birth_date);
-	args_text(&a, ch->village_code);
-	args_opt_text(&a, ch->grid_code);
-	args_opt_int(&a, ch->school_id);
+	identity_args(ch, &a);
 	args_int(&a, ch->updated_at);
 	args_int(&a, ch->updated_by);
 	facts_args(ch, &a);
