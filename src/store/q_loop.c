@@ -11,25 +11,6 @@
 
 #include "../util/wb.h"
 
-/* Runs sql with a's arguments and steps once: STORE_ROW leaves *st
- * positioned (caller resets), otherwise it is reset. */
-static int run(store_conn *c, const char *sql, const store_args *a, store_stmt **st_out)
-{
-	store_stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
-
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW && st_out) {
-		*st_out = st;
-		return rc;
-	}
-	stmt_reset(c, st);
-	return rc;
-}
-
 /* ---- requests ---- */
 
 #define REQ_COLS                                                                                               \
@@ -167,12 +148,13 @@ int store_request_insert(store_conn *c, request_rec *r)
 	args_opt_int(&a, r->police_due_at);
 	args_int(&a, r->created_at);
 	args_int(&a, r->updated_at);
-	rc = run(c,
-		 "INSERT INTO help_requests (county_code, township_code, village_code, grid_code, child_id, "
-		 "child_desc, kind, urgency, narrative, mandatory, priority, source, state, state_since, step_due_at, "
-		 "handled_by, reporter_id, reporter_role, reporter_unit_id, police_due_at, created_at, updated_at, "
-		 "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-		 &a, &st);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO help_requests (county_code, township_code, village_code, grid_code, child_id, "
+		"child_desc, kind, urgency, narrative, mandatory, priority, source, state, state_since, step_due_at, "
+		"handled_by, reporter_id, reporter_role, reporter_unit_id, police_due_at, created_at, updated_at, "
+		"version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+		&a);
 	if (rc == STORE_ROW) {
 		r->id = stmt_int64(c, st, 0);
 		r->version = 1;
@@ -195,7 +177,7 @@ int store_request_get(store_conn *c, const store_scope *sc, int64_t user_id, int
 	if (rc == WB_OK && sc)
 		rc = store_request_scope_sql(sc, user_id, "q", &sql, &a);
 	if (rc == WB_OK)
-		rc = run(c, sql.data, &a, &st);
+		rc = conn_query_args(c, &st, sql.data, &a);
 	if (rc == STORE_ROW) {
 		request_row(c, st, out);
 		stmt_reset(c, st);
@@ -234,13 +216,14 @@ int store_request_update(store_conn *c, request_rec *r, int64_t expected_version
 	args_opt_int(&a, r->closed_at);
 	args_int(&a, r->id);
 	args_int(&a, expected_version);
-	rc = run(c,
-		 "UPDATE help_requests SET township_code = ?, village_code = ?, grid_code = ?, child_id = ?, "
-		 "priority = ?, state = ?, state_since = ?, step_due_at = ?, handled_by = ?, result = ?, feedback = ?, "
-		 "feedback_rating = ?, feedback_at = ?, withdraw_reason = ?, police_due_at = ?, police_feedback = ?, "
-		 "police_feedback_at = ?, updated_at = ?, closed_at = ?, version = version + 1 "
-		 "WHERE id = ? AND version = ? RETURNING version",
-		 &a, &st);
+	rc = conn_query_args(
+		c, &st,
+		"UPDATE help_requests SET township_code = ?, village_code = ?, grid_code = ?, child_id = ?, "
+		"priority = ?, state = ?, state_since = ?, step_due_at = ?, handled_by = ?, result = ?, feedback = ?, "
+		"feedback_rating = ?, feedback_at = ?, withdraw_reason = ?, police_due_at = ?, police_feedback = ?, "
+		"police_feedback_at = ?, updated_at = ?, closed_at = ?, version = version + 1 "
+		"WHERE id = ? AND version = ? RETURNING version",
+		&a);
 	if (rc == STORE_ROW) {
 		r->version = stmt_int64(c, st, 0);
 		stmt_reset(c, st);
@@ -379,11 +362,12 @@ int store_step_add(store_conn *c, const step_rec *s)
 	args_opt_int(&a, s->stage_due_at);
 	args_int(&a, s->at);
 	args_opt_text(&a, s->note);
-	rc = run(c,
-		 "INSERT INTO request_steps (county_code, township_code, request_id, referral_id, unit_id, action, "
-		 "from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note) "
-		 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		 &a, NULL);
+	rc = conn_query_args(
+		c, NULL,
+		"INSERT INTO request_steps (county_code, township_code, request_id, referral_id, unit_id, action, "
+		"from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&a);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -485,11 +469,12 @@ int store_referral_insert(store_conn *c, referral_rec *f)
 	args_int(&a, f->created_by);
 	args_int(&a, f->created_at);
 	args_int(&a, f->updated_at);
-	rc = run(c,
-		 "INSERT INTO referrals (county_code, request_id, child_id, unit_id, ask, fields, due_at, state, "
-		 "state_since, step_due_at, created_by, created_at, updated_at, version) "
-		 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-		 &a, &st);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO referrals (county_code, request_id, child_id, unit_id, ask, fields, due_at, state, "
+		"state_since, step_due_at, created_by, created_at, updated_at, version) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+		&a);
 	if (rc == STORE_ROW) {
 		f->id = stmt_int64(c, st, 0);
 		f->version = 1;
@@ -531,11 +516,12 @@ int store_referral_update(store_conn *c, referral_rec *f, int64_t expected_versi
 	args_opt_int(&a, f->ended_at);
 	args_int(&a, f->id);
 	args_int(&a, expected_version);
-	rc = run(c,
-		 "UPDATE referrals SET child_id = ?, state = ?, state_since = ?, step_due_at = ?, due_at = ?, "
-		 "decline_reason = ?, result = ?, updated_at = ?, ended_at = ?, version = version + 1 "
-		 "WHERE id = ? AND version = ? RETURNING version",
-		 &a, &st);
+	rc = conn_query_args(
+		c, &st,
+		"UPDATE referrals SET child_id = ?, state = ?, state_since = ?, step_due_at = ?, due_at = ?, "
+		"decline_reason = ?, result = ?, updated_at = ?, ended_at = ?, version = version + 1 "
+		"WHERE id = ? AND version = ? RETURNING version",
+		&a);
 	if (rc == STORE_ROW) {
 		f->version = stmt_int64(c, st, 0);
 		stmt_reset(c, st);
@@ -822,7 +808,7 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 		args_text(&a, e->county);
 		args_int(&a, t->user_id);
 		event_args(&a, e);
-		rc = run(c, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &a, NULL);
+		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &a);
 	} else {
 		const char *sel = "SELECT DISTINCT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
 				  "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
@@ -844,7 +830,7 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 			args_text(&a, t->area_code);
 		}
 		args_int(&a, e->exclude_user);
-		rc = run(c, sql, &a, NULL);
+		rc = conn_query_args(c, NULL, sql, &a);
 	}
 	if (rc < 0)
 		return rc;
@@ -857,12 +843,13 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 	args_int(&a, e->at);
 	args_text(&a, e->county);
 	args_text(&a, t->webhook_owner);
-	rc = run(c,
-		 "INSERT INTO webhook_deliveries (county_code, webhook_id, event, payload, state, attempts, "
-		 "next_attempt_ms, created_at) SELECT w.county_code, w.id, CAST(? AS TEXT), CAST(? AS TEXT), "
-		 "'pending', 0, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM webhooks w WHERE w.county_code = ? AND "
-		 "w.owner = ? AND w.enabled = 1 RETURNING id",
-		 &a, &st);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO webhook_deliveries (county_code, webhook_id, event, payload, state, attempts, "
+		"next_attempt_ms, created_at) SELECT w.county_code, w.id, CAST(? AS TEXT), CAST(? AS TEXT), "
+		"'pending', 0, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM webhooks w WHERE w.county_code = ? AND "
+		"w.owner = ? AND w.enabled = 1 RETURNING id",
+		&a);
 	while (rc == STORE_ROW) {
 		if (queued_out)
 			(*queued_out)++;
@@ -1126,10 +1113,11 @@ int store_delivery_result(store_conn *c, int64_t id, const char *state, int atte
 	args_opt_text(&a, error);
 	args_opt_int(&a, delivered_at);
 	args_int(&a, id);
-	rc = run(c,
-		 "UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_status = ?, "
-		 "last_error = ?, delivered_at = ? WHERE id = ?",
-		 &a, NULL);
+	rc = conn_query_args(
+		c, NULL,
+		"UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_status = ?, "
+		"last_error = ?, delivered_at = ? WHERE id = ?",
+		&a);
 	return rc < 0 ? rc : WB_OK;
 }
 

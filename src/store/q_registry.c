@@ -197,16 +197,9 @@ int store_category_insert(store_conn *c, const char *county, category_rec *k)
 
 int store_category_update(store_conn *c, const category_rec *k)
 {
-	store_stmt *st = NULL;
 	store_args a = {0};
-	int rc = conn_prepare(c,
-			      "UPDATE child_categories SET state = ?, reason = ?, confirmed_at = ?, confirmed_by = ?, "
-			      "evidence_type = ?, evidence_ref = ?, start_date = ?, end_date = ?, end_reason = ?, "
-			      "conflict = ?, updated_at = ? WHERE id = ?",
-			      &st);
+	int rc;
 
-	if (rc)
-		return rc;
 	args_text(&a, k->state);
 	args_text(&a, k->reason);
 	args_int(&a, k->confirmed_at);
@@ -219,10 +212,11 @@ int store_category_update(store_conn *c, const category_rec *k)
 	args_int(&a, k->conflict);
 	args_int(&a, k->updated_at);
 	args_int(&a, k->id);
-	rc = stmt_bind_args(c, st, &a);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	stmt_reset(c, st);
+	rc = conn_query_args(c, NULL,
+			     "UPDATE child_categories SET state = ?, reason = ?, confirmed_at = ?, confirmed_by = ?, "
+			     "evidence_type = ?, evidence_ref = ?, start_date = ?, end_date = ?, end_reason = ?, "
+			     "conflict = ?, updated_at = ? WHERE id = ?",
+			     &a);
 	return rc < 0 ? rc : WB_OK;
 }
 

@@ -248,6 +248,18 @@ int conn_rollback(store_conn *c)
 	return rc;
 }
 
+/* The end of a one-step query: a row stays positioned in *stmt_out (the
+ * caller resets); otherwise the statement is reset at once. */
+static int query_done(store_conn *c, store_stmt *st, int rc, store_stmt **stmt_out)
+{
+	if (rc == STORE_ROW && stmt_out) {
+		*stmt_out = st;
+		return rc;
+	}
+	stmt_reset(c, st);
+	return rc;
+}
+
 int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char *fmt, ...)
 {
 	store_stmt *st = NULL;
@@ -272,12 +284,23 @@ int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char
 	va_end(ap);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
-	if (rc == STORE_ROW && stmt_out) {
-		*stmt_out = st;
+	return query_done(c, st, rc, stmt_out);
+}
+
+int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const store_args *a)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	if (stmt_out)
+		*stmt_out = NULL;
+	rc = conn_prepare(c, sql, &st);
+	if (rc)
 		return rc;
-	}
-	stmt_reset(c, st);
-	return rc;
+	rc = stmt_bind_args(c, st, a);
+	if (rc == WB_OK)
+		rc = stmt_step(c, st);
+	return query_done(c, st, rc, stmt_out);
 }
 
 /* ---- migrations ---- */

@@ -198,6 +198,9 @@ int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store
  * differ by orders of magnitude with its values, when planning (~0.3-0.5 ms
  * on PostgreSQL) costs less than the wrong plan. */
 int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out);
+/* conn_query with its values in a store_args list (a query whose
+ * arguments are built at run time, or too many for a format string). */
+int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const store_args *a);
 
 /*
  * Bulk loads: inside the load's transaction, a table's secondary indexes
