@@ -140,10 +140,13 @@ int conn_exec(store_conn *c, const char *sql)
 	return rc;
 }
 
-int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
+/* Prepares sql; with replan, for a plan made at every execution where the
+ * driver has one (prepare_replan). */
+static int prepare_as(store_conn *c, const char *sql, int replan, store_stmt **stmt_out)
 {
 	void *st = NULL;
-	int rc = c->drv->prepare(c->db, sql, &st);
+	int rc = replan && c->drv->prepare_replan ? c->drv->prepare_replan(c->db, sql, &st)
+						  : c->drv->prepare(c->db, sql, &st);
 
 	if (rc) {
 		log_error("store: prepare failed: %s", c->drv->errmsg(c->db));
@@ -151,6 +154,11 @@ int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
 	}
 	*stmt_out = st;
 	return WB_OK;
+}
+
+int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
+{
+	return prepare_as(c, sql, 0, stmt_out);
 }
 
 int stmt_bind_int64(store_conn *c, store_stmt *st, int idx, int64_t v)
@@ -482,31 +490,23 @@ void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n)
 	wb_strlcpy(dst, s ? s : "", n);
 }
 
-int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
+static int prepare_args_as(store_conn *c, const char *sql, int replan, const store_args *a, store_stmt **stmt_out)
 {
-	int rc = conn_prepare(c, sql, stmt_out);
+	int rc = prepare_as(c, sql, replan, stmt_out);
 
 	if (rc == WB_OK && (rc = stmt_bind_args(c, *stmt_out, a)) != WB_OK)
 		stmt_reset(c, *stmt_out);
 	return rc;
 }
 
+int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
+{
+	return prepare_args_as(c, sql, 0, a, stmt_out);
+}
+
 int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
 {
-	void *st = NULL;
-	int rc;
-
-	if (!c->drv->prepare_replan)
-		return conn_prepare_args(c, sql, a, stmt_out);
-	rc = c->drv->prepare_replan(c->db, sql, &st);
-	if (rc) {
-		log_error("store: prepare failed: %s", c->drv->errmsg(c->db));
-		return rc;
-	}
-	*stmt_out = st;
-	if ((rc = stmt_bind_args(c, *stmt_out, a)) != WB_OK)
-		stmt_reset(c, *stmt_out);
-	return rc;
+	return prepare_args_as(c, sql, 1, a, stmt_out);
 }
 
 void store_indexes_free(store_indexes *s)
