@@ -84,11 +84,7 @@ int store_area_count(store_conn *c, const char *county, int64_t *out)
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM areas WHERE county_code = ?", "s", county);
 
 	*out = 0;
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_OK;
-	*out = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
 #define UNIT_COLS "id, county_code, kind, code, name, COALESCE(area_code, '')"
@@ -113,11 +109,7 @@ int store_unit_insert(store_conn *c, const unit_rec *u, int64_t now, int64_t *id
 			   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 			   "sssssi", u->county_code, u->kind, u->code, u->name, store_null_if_empty(u->area_code), now);
 
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ESTORE;
-	*id_out = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, id_out);
 }
 
 int store_unit_get(store_conn *c, int64_t id, unit_rec *out)

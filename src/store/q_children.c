@@ -705,16 +705,10 @@ int store_child_count(store_conn *c, const store_scope *sc, const child_filter *
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
 	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		*out = stmt_int64(c, st, 0);
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
+		rc = conn_query_args(c, &st, sql.data, &a);
+	rc = stmt_result_int64(c, st, rc, WB_OK, out);
 	buf_cleanup(&sql);
-	return rc < 0 ? rc : WB_OK;
+	return rc;
 }
 
 int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int64_t expected_version)
@@ -752,16 +746,9 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, ") RETURNING version");
 	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		ch->version = stmt_int64(c, st, 0);
-		rc = WB_OK;
-	} else if (rc == STORE_DONE) {
-		rc = WB_ECONFLICT; /* the caller checked existence and scope first */
-	}
-	stmt_reset(c, st);
+		rc = conn_query_args(c, &st, sql.data, &a);
+	/* no row: the caller checked existence and scope first */
+	rc = stmt_result_int64(c, st, rc, WB_ECONFLICT, &ch->version);
 	buf_cleanup(&sql);
 	if (rc != WB_OK || strcmp(old_name, ch->name) == 0)
 		return rc;

@@ -155,13 +155,10 @@ int store_request_insert(store_conn *c, request_rec *r)
 		"handled_by, reporter_id, reporter_role, reporter_unit_id, police_due_at, created_at, updated_at, "
 		"version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
 		&a);
-	if (rc == STORE_ROW) {
-		r->id = stmt_int64(c, st, 0);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
+	if (rc == WB_OK)
 		r->version = 1;
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return rc;
 }
 
 int store_request_get(store_conn *c, const store_scope *sc, int64_t user_id, int64_t id, request_rec *out)
@@ -224,12 +221,7 @@ int store_request_update(store_conn *c, request_rec *r, int64_t expected_version
 		"police_feedback_at = ?, updated_at = ?, closed_at = ?, version = version + 1 "
 		"WHERE id = ? AND version = ? RETURNING version",
 		&a);
-	if (rc == STORE_ROW) {
-		r->version = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc == STORE_DONE ? WB_ECONFLICT : rc;
+	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &r->version);
 }
 
 /* The list's filters as " AND ..." with their values. */
@@ -475,13 +467,10 @@ int store_referral_insert(store_conn *c, referral_rec *f)
 		"state_since, step_due_at, created_by, created_at, updated_at, version) "
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
 		&a);
-	if (rc == STORE_ROW) {
-		f->id = stmt_int64(c, st, 0);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &f->id);
+	if (rc == WB_OK)
 		f->version = 1;
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return rc;
 }
 
 int store_referral_get(store_conn *c, int64_t id, referral_rec *out)
@@ -522,12 +511,7 @@ int store_referral_update(store_conn *c, referral_rec *f, int64_t expected_versi
 		"decline_reason = ?, result = ?, updated_at = ?, ended_at = ?, version = version + 1 "
 		"WHERE id = ? AND version = ? RETURNING version",
 		&a);
-	if (rc == STORE_ROW) {
-		f->version = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc == STORE_DONE ? WB_ECONFLICT : rc;
+	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &f->version);
 }
 
 static int referral_each(store_conn *c, const char *sql, const store_args *a, referral_cb cb, void *arg)
@@ -727,12 +711,7 @@ int store_attachment_insert(store_conn *c, attachment_rec *a)
 			    "sisissii", a->county_code, a->request_id, a->sha256, a->size, a->content_type,
 			    store_null_if_empty(a->file_name), a->uploaded_by, a->created_at);
 
-	if (rc == STORE_ROW) {
-		a->id = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &a->id);
 }
 
 int store_attachment_get(store_conn *c, int64_t request_id, int64_t id, attachment_rec *out)
@@ -773,12 +752,7 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM request_attachments WHERE request_id = ?", "i", request_id);
 
 	*out = 0;
-	if (rc == STORE_ROW) {
-		*out = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
 /* ---- notifications ---- */
@@ -907,12 +881,7 @@ int store_inbox_unread(store_conn *c, int64_t user_id, int64_t *out)
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND read_at IS NULL", "i", user_id);
 
 	*out = 0;
-	if (rc == STORE_ROW) {
-		*out = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
 int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now)
@@ -976,12 +945,7 @@ int store_webhook_upsert(store_conn *c, webhook_rec *w, int *created_out)
 			"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			"ssssiii", w->county_code, w->owner, w->url, w->secret_enc, (int64_t)w->enabled, w->created_at,
 			w->updated_at);
-	if (rc == STORE_ROW) {
-		w->id = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &w->id);
 }
 
 static void webhook_row(store_conn *c, store_stmt *st, webhook_rec *w)
@@ -1092,12 +1056,7 @@ int store_deliveries_next(store_conn *c, int64_t *ms_out)
 		c, &st, "SELECT COALESCE(MIN(next_attempt_ms), 0) FROM webhook_deliveries WHERE state = 'pending'", "");
 
 	*ms_out = 0;
-	if (rc == STORE_ROW) {
-		*ms_out = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, ms_out);
 }
 
 int store_delivery_result(store_conn *c, int64_t id, const char *state, int attempts, int64_t next_ms, int status,

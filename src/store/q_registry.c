@@ -188,11 +188,7 @@ int store_category_insert(store_conn *c, const char *county, category_rec *k)
 			    "sisssisi", county, k->child_id, k->category, k->state, k->reason, k->suggested_at,
 			    store_null_if_empty(k->start_date), k->updated_at);
 
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ESTORE;
-	k->id = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &k->id);
 }
 
 int store_category_update(store_conn *c, const category_rec *k)

@@ -20,15 +20,6 @@ static void user_row(store_conn *c, store_stmt *st, user_rec *u)
 	u->created_at = stmt_int64(c, st, 7);
 }
 
-static int one_int(int rc, store_conn *c, store_stmt *st, int64_t *out)
-{
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ENOTFOUND;
-	*out = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
-}
-
 int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out)
 {
 	store_stmt *st = NULL;
@@ -39,7 +30,7 @@ int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id
 			    "ssssiii", u->county_code, u->username, u->display_name, u->password_hash,
 			    (int64_t)u->must_change_password, now, now);
 
-	return one_int(rc, c, st, id_out);
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
 }
 
 static int user_one(store_conn *c, const char *sql, const char *fmt, const void *key, user_rec *out)
@@ -114,35 +105,20 @@ static void member_row(store_conn *c, store_stmt *st, membership_rec *m)
 int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now, int64_t *id_out)
 {
 	store_stmt *st = NULL;
+	store_args a = {0};
 	int rc;
 
-	rc = conn_prepare(c,
-			  "INSERT INTO memberships (county_code, user_id, role, area_code, unit_id, created_at) "
-			  "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			  &st);
-	if (rc)
-		return rc;
-	rc = stmt_bind_text(c, st, 1, m->county_code);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 2, m->user_id);
-	if (rc == WB_OK)
-		rc = stmt_bind_text(c, st, 3, m->role);
-	if (rc == WB_OK)
-		rc = stmt_bind_text(c, st, 4, store_null_if_empty(m->area_code));
-	if (rc == WB_OK)
-		rc = m->unit_id ? stmt_bind_int64(c, st, 5, m->unit_id) : stmt_bind_null(c, st, 5);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 6, now);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		*id_out = stmt_int64(c, st, 0);
-		rc = WB_OK;
-	} else if (rc == STORE_DONE) {
-		rc = WB_ESTORE;
-	}
-	stmt_reset(c, st);
-	return rc;
+	args_text(&a, m->county_code);
+	args_int(&a, m->user_id);
+	args_text(&a, m->role);
+	args_opt_text(&a, m->area_code);
+	args_opt_int(&a, m->unit_id);
+	args_int(&a, now);
+	rc = conn_query_args(c, &st,
+			     "INSERT INTO memberships (county_code, user_id, role, area_code, unit_id, created_at) "
+			     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			     &a);
+	return stmt_result_int64(c, st, rc, WB_ESTORE, id_out);
 }
 
 int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void *arg)
@@ -188,7 +164,7 @@ int store_login_failures_since(store_conn *c, int64_t user_id, int64_t since, in
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM login_failures WHERE user_id = ? AND at >= ?", "ii", user_id,
 			    since);
 
-	return one_int(rc, c, st, count_out);
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, count_out);
 }
 
 int store_login_failures_clear(store_conn *c, int64_t user_id)
@@ -207,7 +183,7 @@ int store_session_insert(store_conn *c, const session_rec *s, const char *token_
 			    "ssssiiiii", s->county_code, token_hash, s->csrf_hash, s->kind, s->user_id,
 			    s->membership_id, s->created_at, s->last_seen, s->expires_at);
 
-	return one_int(rc, c, st, id_out);
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
 }
 
 int store_session_touch(store_conn *c, int64_t id, int64_t now)

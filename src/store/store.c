@@ -311,6 +311,15 @@ int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const
 	return query_done(c, st, rc, stmt_out);
 }
 
+int stmt_result_int64(store_conn *c, store_stmt *st, int rc, int if_none, int64_t *v_out)
+{
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : if_none;
+	*v_out = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
 /* ---- migrations ---- */
 
 int store_latest_version(void)
@@ -321,6 +330,7 @@ int store_latest_version(void)
 int store_schema_version(store_conn *c, int *version_out)
 {
 	store_stmt *st = NULL;
+	int64_t version = 0;
 	int rc;
 
 	*version_out = 0;
@@ -329,12 +339,9 @@ int store_schema_version(store_conn *c, int *version_out)
 	if (rc)
 		return rc;
 	rc = conn_query(c, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
-	if (rc == STORE_ROW) {
-		*version_out = (int)stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &version);
+	*version_out = (int)version;
+	return rc;
 }
 
 int store_byte_order(store *s)

@@ -135,6 +135,14 @@ int conn_rollback(store_conn *c);
  * NULL the statement is reset at once.
  */
 int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char *fmt, ...);
+/*
+ * The end of a query that answers one number (an id from RETURNING, a
+ * version, a count): given the query's result rc and its statement, on
+ * STORE_ROW *v_out gets column 0, the statement is reset and WB_OK is
+ * returned; with no row, if_none (*v_out untouched); an error is returned
+ * as it is.
+ */
+int stmt_result_int64(store_conn *c, store_stmt *st, int rc, int if_none, int64_t *v_out);
 
 /* WB_OK if the database compares text in byte order (area-code ranges
  * need it); WB_EINVAL if it sorts by language rules (a PostgreSQL database
