@@ -66,38 +66,34 @@ static void request_row(store_conn *c, store_stmt *st, request_rec *r)
 }
 
 /* " AND <the scope's own condition on alias>" (without the filer's own
- * requests): a condition each index of help_requests can serve. */
+ * requests): a condition each index of help_requests can serve. A request
+ * has a child's place columns (county_code, village_code, grid_code), so a
+ * county, an area range, a grid and no scope at all are the children's
+ * condition; a township or a village, a school and a referral grant are
+ * the request's own. */
 static int scope_only_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
-	int rc = buf_printf(sql, " AND %s.county_code = ?", alias);
+	size_t lo = sc->children == SCOPE_AREA ? strlen(sc->lo) : 0;
+	int rc;
 
+	if (lo != 9 && lo != 12 && sc->children != SCOPE_SCHOOL && sc->children != SCOPE_REFERRAL)
+		return scope_children_sql(sc, alias, sql, args);
+	rc = buf_printf(sql, " AND %s.county_code = ?", alias);
 	args_text(args, sc->county_code);
 	switch (sc->children) {
-	case SCOPE_COUNTY: break;
 	case SCOPE_AREA:
 		/* a township or a village: the denormalised codes are indexed */
-		if (strlen(sc->lo) == 9) {
+		if (lo == 9)
 			rc = rc ? rc : buf_printf(sql, " AND %s.township_code = ?", alias);
-			args_text(args, sc->lo);
-		} else if (strlen(sc->lo) == 12) {
+		else
 			rc = rc ? rc : buf_printf(sql, " AND %s.village_code = ?", alias);
-			args_text(args, sc->lo);
-		} else {
-			rc = rc ? rc
-				: buf_printf(sql, " AND %s.village_code >= ? AND %s.village_code < ?", alias, alias);
-			args_text(args, sc->lo);
-			args_text(args, sc->hi);
-		}
-		break;
-	case SCOPE_GRID:
-		rc = rc ? rc : buf_printf(sql, " AND %s.grid_code = ?", alias);
-		args_text(args, sc->grid);
+		args_text(args, sc->lo);
 		break;
 	case SCOPE_SCHOOL:
 		rc = rc ? rc : buf_printf(sql, " AND %s.reporter_unit_id = ?", alias);
 		args_int(args, sc->unit_id);
 		break;
-	case SCOPE_REFERRAL:
+	default: /* SCOPE_REFERRAL */
 		rc = rc ? rc
 			: buf_printf(sql,
 				     " AND EXISTS (SELECT 1 FROM referrals f WHERE f.request_id = %s.id AND "
@@ -105,7 +101,6 @@ static int scope_only_sql(const store_scope *sc, const char *alias, buf *sql, st
 				     alias);
 		args_int(args, sc->unit_id);
 		break;
-	default: rc = rc ? rc : buf_puts(sql, " AND 1 = 0"); break;
 	}
 	return rc;
 }
