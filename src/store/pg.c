@@ -529,20 +529,20 @@ static int pg_open(const char *url, void **db_out, char *err, size_t errlen)
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		pg_seterr(d, "%s", PQerrorMessage(d->conn));
 		wb_snprintf(err, errlen, "cannot connect to PostgreSQL: %s", d->err);
-		PQfinish(d->conn);
-		free(d);
-		return WB_ESTORE;
+		goto fail;
 	}
 	PQsetNoticeProcessor(d->conn, pg_notice, NULL);
 	if (pg_session(d)) {
 		wb_snprintf(err, errlen, "cannot configure PostgreSQL session: %s", d->err);
-		PQfinish(d->conn);
-		free(d);
-		return WB_ESTORE;
+		goto fail;
 	}
 	d->ready = 1;
 	*db_out = d;
 	return WB_OK;
+fail:
+	PQfinish(d->conn);
+	free(d);
+	return WB_ESTORE;
 }
 
 static void pg_close(void *db)
