@@ -206,34 +206,30 @@ void stmt_reset(store_conn *c, store_stmt *st)
 		c->drv->reset(st);
 }
 
-int conn_begin(store_conn *c)
+/* Runs sql, a BEGIN of some kind: on success the connection is in a
+ * transaction (which store_release rolls back if it is left open). */
+static int begin_with(store_conn *c, const char *sql)
 {
-	int rc = conn_exec(c, "BEGIN");
+	int rc = conn_exec(c, sql);
 
 	if (rc == WB_OK)
 		c->in_tx = 1;
 	return rc;
+}
+
+int conn_begin(store_conn *c)
+{
+	return begin_with(c, "BEGIN");
 }
 
 int conn_begin_read(store_conn *c)
 {
-	int rc;
-
-	if (!c->drv->begin_read_sql)
-		return WB_ENOTFOUND;
-	rc = conn_exec(c, c->drv->begin_read_sql);
-	if (rc == WB_OK)
-		c->in_tx = 1;
-	return rc;
+	return c->drv->begin_read_sql ? begin_with(c, c->drv->begin_read_sql) : WB_ENOTFOUND;
 }
 
 int conn_begin_write(store_conn *c)
 {
-	int rc = conn_exec(c, c->drv->begin_write_sql);
-
-	if (rc == WB_OK)
-		c->in_tx = 1;
-	return rc;
+	return begin_with(c, c->drv->begin_write_sql);
 }
 
 int conn_commit(store_conn *c)
@@ -302,13 +298,10 @@ int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const
 
 	if (stmt_out)
 		*stmt_out = NULL;
-	rc = conn_prepare(c, sql, &st);
+	rc = conn_prepare_args(c, sql, a, &st);
 	if (rc)
 		return rc;
-	rc = stmt_bind_args(c, st, a);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	return query_done(c, st, rc, stmt_out);
+	return query_done(c, st, stmt_step(c, st), stmt_out);
 }
 
 int stmt_result_int64(store_conn *c, store_stmt *st, int rc, int if_none, int64_t *v_out)
