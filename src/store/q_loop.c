@@ -512,10 +512,8 @@ int store_referral_update(store_conn *c, referral_rec *f, int64_t expected_versi
 static int referral_each(store_conn *c, const char *sql, const store_args *a, referral_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
+	int rc = conn_prepare_args(c, sql, a, &st);
 
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		referral_rec *f = malloc(sizeof(*f));
 
@@ -998,10 +996,8 @@ int store_webhook_list(store_conn *c, const char *county, webhook_cb cb, void *a
 static int delivery_each(store_conn *c, const char *sql, const store_args *a, delivery_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
+	int rc = conn_prepare_args(c, sql, a, &st);
 
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		delivery_rec *d = malloc(sizeof(*d));
 
@@ -1113,11 +1109,9 @@ static int overdue_each(store_conn *c, const char *sql, const store_args *a, ove
 {
 	store_stmt *st = NULL;
 	overdue_rec *rows = NULL;
-	int n = 0, cap = 0, rc = conn_prepare(c, sql, &st);
+	int n = 0, cap = 0, rc = conn_prepare_args(c, sql, a, &st);
 
 	/* collected first: the callback writes to the tables being read */
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		overdue_rec *o;
 
