@@ -252,6 +252,26 @@ static int pg_ident_char(unsigned char c)
 	       c >= 0x80;
 }
 
+/* From j, just past an opening quote q, returns the index just past the
+ * closing one (len if unterminated): a doubled q stands for itself and,
+ * with esc, a backslash takes the next byte with it. */
+static size_t pg_skip_quoted(const char *s, size_t len, size_t j, char q, int esc)
+{
+	while (j < len) {
+		if (esc && s[j] == '\\' && j + 1 < len) {
+			j += 2;
+		} else if (s[j] == q) {
+			if (j + 1 < len && s[j + 1] == q)
+				j += 2;
+			else
+				return j + 1;
+		} else {
+			j++;
+		}
+	}
+	return len;
+}
+
 /* If a literal, quoted identifier, comment or dollar quote starts at i,
  * returns the index just past it (len if unterminated); otherwise i. */
 static size_t pg_skip(const char *s, size_t len, size_t i)
@@ -263,33 +283,10 @@ static size_t pg_skip(const char *s, size_t len, size_t i)
 		int esc = i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e') &&
 			  (i < 2 || !pg_ident_char((unsigned char)s[i - 2]));
 
-		while (j < len) {
-			if (esc && s[j] == '\\' && j + 1 < len) {
-				j += 2;
-			} else if (s[j] == '\'') {
-				if (j + 1 < len && s[j + 1] == '\'')
-					j += 2;
-				else
-					return j + 1;
-			} else {
-				j++;
-			}
-		}
-		return len;
+		return pg_skip_quoted(s, len, j, '\'', esc);
 	}
-	if (s[i] == '"') {
-		while (j < len) {
-			if (s[j] == '"') {
-				if (j + 1 < len && s[j + 1] == '"')
-					j += 2;
-				else
-					return j + 1;
-			} else {
-				j++;
-			}
-		}
-		return len;
-	}
+	if (s[i] == '"')
+		return pg_skip_quoted(s, len, j, '"', 0);
 	if (s[i] == '-' && j < len && s[j] == '-') {
 		while (j < len && s[j] != '\n')
 			j++;
@@ -532,20 +529,20 @@ static int pg_open(const char *url, void **db_out, char *err, size_t errlen)
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		pg_seterr(d, "%s", PQerrorMessage(d->conn));
 		wb_snprintf(err, errlen, "cannot connect to PostgreSQL: %s", d->err);
-		PQfinish(d->conn);
-		free(d);
-		return WB_ESTORE;
+		goto fail;
 	}
 	PQsetNoticeProcessor(d->conn, pg_notice, NULL);
 	if (pg_session(d)) {
 		wb_snprintf(err, errlen, "cannot configure PostgreSQL session: %s", d->err);
-		PQfinish(d->conn);
-		free(d);
-		return WB_ESTORE;
+		goto fail;
 	}
 	d->ready = 1;
 	*db_out = d;
 	return WB_OK;
+fail:
+	PQfinish(d->conn);
+	free(d);
+	return WB_ESTORE;
 }
 
 static void pg_close(void *db)

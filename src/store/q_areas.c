@@ -72,8 +72,8 @@ int store_area_insert(store_conn *c, const area_rec *a, int64_t now)
 	int rc = conn_query(c, NULL,
 			    "INSERT INTO areas (code, county_code, parent_code, level, kind, name, created_at) "
 			    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-			    "ssssssi", a->code, a->county_code, a->parent_code[0] ? a->parent_code : NULL, a->level,
-			    a->kind, a->name, now);
+			    "ssssssi", a->code, a->county_code, store_null_if_empty(a->parent_code), a->level, a->kind,
+			    a->name, now);
 
 	return rc < 0 ? rc : WB_OK;
 }
@@ -84,11 +84,7 @@ int store_area_count(store_conn *c, const char *county, int64_t *out)
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM areas WHERE county_code = ?", "s", county);
 
 	*out = 0;
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_OK;
-	*out = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
 #define UNIT_COLS "id, county_code, kind, code, name, COALESCE(area_code, '')"
@@ -107,17 +103,13 @@ static void unit_row(store_conn *c, store_stmt *st, unit_rec *u)
 int store_unit_insert(store_conn *c, const unit_rec *u, int64_t now, int64_t *id_out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "INSERT INTO units (county_code, kind, code, name, area_code, created_at) "
-			    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			    "sssssi", u->county_code, u->kind, u->code, u->name, u->area_code[0] ? u->area_code : NULL,
-			    now);
+	int rc =
+		conn_query(c, &st,
+			   "INSERT INTO units (county_code, kind, code, name, area_code, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			   "sssssi", u->county_code, u->kind, u->code, u->name, store_null_if_empty(u->area_code), now);
 
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ESTORE;
-	*id_out = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, id_out);
 }
 
 int store_unit_get(store_conn *c, int64_t id, unit_rec *out)

@@ -66,11 +66,6 @@ int scope_covers_place(const store_scope *sc, const char *village_code, const ch
 	}
 }
 
-static const char *nz(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
 /* Byte length of the UTF-8 character at s (1 for a stray byte). */
 static size_t utf8_len(const char *s)
 {
@@ -333,38 +328,39 @@ static void child_row(store_conn *c, store_stmt *st, child_rec *ch)
 /* The facts columns shared by insert and update, in this order. */
 static void facts_args(const child_rec *ch, store_args *a)
 {
-	args_text(a, nz(ch->hukou_area_code));
-	args_text(a, nz(ch->hukou_type));
-	args_text(a, nz(ch->grade));
+	args_opt_text(a, ch->hukou_area_code);
+	args_opt_text(a, ch->hukou_type);
+	args_opt_text(a, ch->grade);
 	args_int(a, ch->disability_grade);
-	args_text(a, nz(ch->disability_type));
-	args_text(a, nz(ch->serious_illness));
+	args_opt_text(a, ch->disability_type);
+	args_opt_text(a, ch->serious_illness);
 	args_int(a, ch->family_poverty);
 	args_int(a, ch->adopted);
-	if (ch->director_id)
-		args_int(a, ch->director_id);
-	else
-		args_text(a, NULL);
+	args_opt_int(a, ch->director_id);
 	args_text(a, ch->risk_level[0] ? ch->risk_level : "low");
-	args_text(a, nz(ch->notes));
+	args_opt_text(a, ch->notes);
+}
+
+/* The identity and place columns shared by insert and update, from name
+ * to school_id, in this order. */
+static void identity_args(const child_rec *ch, store_args *a)
+{
+	args_text(a, ch->name);
+	args_opt_text(a, ch->id_enc);
+	args_opt_text(a, ch->id_bidx);
+	args_opt_text(a, ch->id_mask);
+	args_opt_text(a, ch->sex);
+	args_opt_text(a, ch->birth_date);
+	args_text(a, ch->village_code);
+	args_opt_text(a, ch->grid_code);
+	args_opt_int(a, ch->school_id);
 }
 
 /* The 25 values of a new child's row, in the order of the INSERTs below. */
 static void child_args(const child_rec *ch, store_args *a)
 {
 	args_text(a, ch->county_code);
-	args_text(a, ch->name);
-	args_text(a, nz(ch->id_enc));
-	args_text(a, nz(ch->id_bidx));
-	args_text(a, nz(ch->id_mask));
-	args_text(a, nz(ch->sex));
-	args_text(a, nz(ch->birth_date));
-	args_text(a, ch->village_code);
-	args_text(a, nz(ch->grid_code));
-	if (ch->school_id)
-		args_int(a, ch->school_id);
-	else
-		args_text(a, NULL);
+	identity_args(ch, a);
 	args_int(a, ch->created_at);
 	args_int(a, ch->created_by);
 	args_int(a, ch->updated_at);
@@ -709,16 +705,10 @@ int store_child_count(store_conn *c, const store_scope *sc, const child_filter *
 	if (rc == WB_OK)
 		rc = filter_sql(sc, f, &sql, &a);
 	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		*out = stmt_int64(c, st, 0);
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
+		rc = conn_query_args(c, &st, sql.data, &a);
+	rc = stmt_result_int64(c, st, rc, WB_OK, out);
 	buf_cleanup(&sql);
-	return rc < 0 ? rc : WB_OK;
+	return rc;
 }
 
 int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int64_t expected_version)
@@ -744,18 +734,7 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 		      "disability_type = ?, serious_illness = ?, family_poverty = ?, adopted = ?, director_id = ?, "
 		      "risk_level = ?, notes = ? "
 		      "WHERE id = ? AND version = ? AND id IN (SELECT c.id FROM children c WHERE c.id = ?");
-	args_text(&a, ch->name);
-	args_text(&a, nz(ch->id_enc));
-	args_text(&a, nz(ch->id_bidx));
-	args_text(&a, nz(ch->id_mask));
-	args_text(&a, nz(ch->sex));
-	args_text(&a, nz(ch->birth_date));
-	args_text(&a, ch->village_code);
-	args_text(&a, nz(ch->grid_code));
-	if (ch->school_id)
-		args_int(&a, ch->school_id);
-	else
-		args_text(&a, NULL);
+	identity_args(ch, &a);
 	args_int(&a, ch->updated_at);
 	args_int(&a, ch->updated_by);
 	facts_args(ch, &a);
@@ -767,16 +746,9 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, ") RETURNING version");
 	if (rc == WB_OK)
-		rc = conn_prepare_args(c, sql.data, &a, &st);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		ch->version = stmt_int64(c, st, 0);
-		rc = WB_OK;
-	} else if (rc == STORE_DONE) {
-		rc = WB_ECONFLICT; /* the caller checked existence and scope first */
-	}
-	stmt_reset(c, st);
+		rc = conn_query_args(c, &st, sql.data, &a);
+	/* no row: the caller checked existence and scope first */
+	rc = stmt_result_int64(c, st, rc, WB_ECONFLICT, &ch->version);
 	buf_cleanup(&sql);
 	if (rc != WB_OK || strcmp(old_name, ch->name) == 0)
 		return rc;

@@ -11,39 +11,6 @@
 
 #include "../util/wb.h"
 
-static const char *nz(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
-/* A positive id or time, or NULL. */
-static void args_opt(store_args *a, int64_t v)
-{
-	if (v)
-		args_int(a, v);
-	else
-		args_text(a, NULL);
-}
-
-/* Runs sql with a's arguments and steps once: STORE_ROW leaves *st
- * positioned (caller resets), otherwise it is reset. */
-static int run(store_conn *c, const char *sql, const store_args *a, store_stmt **st_out)
-{
-	store_stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
-
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW && st_out) {
-		*st_out = st;
-		return rc;
-	}
-	stmt_reset(c, st);
-	return rc;
-}
-
 /* ---- requests ---- */
 
 #define REQ_COLS                                                                                               \
@@ -99,38 +66,34 @@ static void request_row(store_conn *c, store_stmt *st, request_rec *r)
 }
 
 /* " AND <the scope's own condition on alias>" (without the filer's own
- * requests): a condition each index of help_requests can serve. */
+ * requests): a condition each index of help_requests can serve. A request
+ * has a child's place columns (county_code, village_code, grid_code), so a
+ * county, an area range, a grid and no scope at all are the children's
+ * condition; a township or a village, a school and a referral grant are
+ * the request's own. */
 static int scope_only_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
-	int rc = buf_printf(sql, " AND %s.county_code = ?", alias);
+	size_t lo = sc->children == SCOPE_AREA ? strlen(sc->lo) : 0;
+	int rc;
 
+	if (lo != 9 && lo != 12 && sc->children != SCOPE_SCHOOL && sc->children != SCOPE_REFERRAL)
+		return scope_children_sql(sc, alias, sql, args);
+	rc = buf_printf(sql, " AND %s.county_code = ?", alias);
 	args_text(args, sc->county_code);
 	switch (sc->children) {
-	case SCOPE_COUNTY: break;
 	case SCOPE_AREA:
 		/* a township or a village: the denormalised codes are indexed */
-		if (strlen(sc->lo) == 9) {
+		if (lo == 9)
 			rc = rc ? rc : buf_printf(sql, " AND %s.township_code = ?", alias);
-			args_text(args, sc->lo);
-		} else if (strlen(sc->lo) == 12) {
+		else
 			rc = rc ? rc : buf_printf(sql, " AND %s.village_code = ?", alias);
-			args_text(args, sc->lo);
-		} else {
-			rc = rc ? rc
-				: buf_printf(sql, " AND %s.village_code >= ? AND %s.village_code < ?", alias, alias);
-			args_text(args, sc->lo);
-			args_text(args, sc->hi);
-		}
-		break;
-	case SCOPE_GRID:
-		rc = rc ? rc : buf_printf(sql, " AND %s.grid_code = ?", alias);
-		args_text(args, sc->grid);
+		args_text(args, sc->lo);
 		break;
 	case SCOPE_SCHOOL:
 		rc = rc ? rc : buf_printf(sql, " AND %s.reporter_unit_id = ?", alias);
 		args_int(args, sc->unit_id);
 		break;
-	case SCOPE_REFERRAL:
+	default: /* SCOPE_REFERRAL */
 		rc = rc ? rc
 			: buf_printf(sql,
 				     " AND EXISTS (SELECT 1 FROM referrals f WHERE f.request_id = %s.id AND "
@@ -138,7 +101,6 @@ static int scope_only_sql(const store_scope *sc, const char *alias, buf *sql, st
 				     alias);
 		args_int(args, sc->unit_id);
 		break;
-	default: rc = rc ? rc : buf_puts(sql, " AND 1 = 0"); break;
 	}
 	return rc;
 }
@@ -162,9 +124,9 @@ int store_request_insert(store_conn *c, request_rec *r)
 	args_text(&a, r->county_code);
 	args_text(&a, r->township_code);
 	args_text(&a, r->village_code);
-	args_text(&a, nz(r->grid_code));
-	args_opt(&a, r->child_id);
-	args_text(&a, nz(r->child_desc));
+	args_opt_text(&a, r->grid_code);
+	args_opt_int(&a, r->child_id);
+	args_opt_text(&a, r->child_desc);
 	args_text(&a, r->kind);
 	args_text(&a, r->urgency);
 	args_text(&a, r->narrative);
@@ -173,27 +135,25 @@ int store_request_insert(store_conn *c, request_rec *r)
 	args_text(&a, r->source);
 	args_text(&a, r->state);
 	args_int(&a, r->state_since);
-	args_opt(&a, r->step_due_at);
+	args_opt_int(&a, r->step_due_at);
 	args_text(&a, r->handled_by);
 	args_int(&a, r->reporter_id);
 	args_text(&a, r->reporter_role);
-	args_opt(&a, r->reporter_unit_id);
-	args_opt(&a, r->police_due_at);
+	args_opt_int(&a, r->reporter_unit_id);
+	args_opt_int(&a, r->police_due_at);
 	args_int(&a, r->created_at);
 	args_int(&a, r->updated_at);
-	rc = run(c,
-		 "INSERT INTO help_requests (county_code, township_code, village_code, grid_code, child_id, "
-		 "child_desc, kind, urgency, narrative, mandatory, priority, source, state, state_since, step_due_at, "
-		 "handled_by, reporter_id, reporter_role, reporter_unit_id, police_due_at, created_at, updated_at, "
-		 "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-		 &a, &st);
-	if (rc == STORE_ROW) {
-		r->id = stmt_int64(c, st, 0);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO help_requests (county_code, township_code, village_code, grid_code, child_id, "
+		"child_desc, kind, urgency, narrative, mandatory, priority, source, state, state_since, step_due_at, "
+		"handled_by, reporter_id, reporter_role, reporter_unit_id, police_due_at, created_at, updated_at, "
+		"version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+		&a);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
+	if (rc == WB_OK)
 		r->version = 1;
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return rc;
 }
 
 int store_request_get(store_conn *c, const store_scope *sc, int64_t user_id, int64_t id, request_rec *out)
@@ -209,7 +169,7 @@ int store_request_get(store_conn *c, const store_scope *sc, int64_t user_id, int
 	if (rc == WB_OK && sc)
 		rc = store_request_scope_sql(sc, user_id, "q", &sql, &a);
 	if (rc == WB_OK)
-		rc = run(c, sql.data, &a, &st);
+		rc = conn_query_args(c, &st, sql.data, &a);
 	if (rc == STORE_ROW) {
 		request_row(c, st, out);
 		stmt_reset(c, st);
@@ -229,38 +189,34 @@ int store_request_update(store_conn *c, request_rec *r, int64_t expected_version
 
 	args_text(&a, r->township_code);
 	args_text(&a, r->village_code);
-	args_text(&a, nz(r->grid_code));
-	args_opt(&a, r->child_id);
+	args_opt_text(&a, r->grid_code);
+	args_opt_int(&a, r->child_id);
 	args_int(&a, r->priority);
 	args_text(&a, r->state);
 	args_int(&a, r->state_since);
-	args_opt(&a, r->step_due_at);
+	args_opt_int(&a, r->step_due_at);
 	args_text(&a, r->handled_by);
-	args_text(&a, nz(r->result));
-	args_text(&a, nz(r->feedback));
-	args_text(&a, nz(r->feedback_rating));
-	args_opt(&a, r->feedback_at);
-	args_text(&a, nz(r->withdraw_reason));
-	args_opt(&a, r->police_due_at);
-	args_text(&a, nz(r->police_feedback));
-	args_opt(&a, r->police_feedback_at);
+	args_opt_text(&a, r->result);
+	args_opt_text(&a, r->feedback);
+	args_opt_text(&a, r->feedback_rating);
+	args_opt_int(&a, r->feedback_at);
+	args_opt_text(&a, r->withdraw_reason);
+	args_opt_int(&a, r->police_due_at);
+	args_opt_text(&a, r->police_feedback);
+	args_opt_int(&a, r->police_feedback_at);
 	args_int(&a, r->updated_at);
-	args_opt(&a, r->closed_at);
+	args_opt_int(&a, r->closed_at);
 	args_int(&a, r->id);
 	args_int(&a, expected_version);
-	rc = run(c,
-		 "UPDATE help_requests SET township_code = ?, village_code = ?, grid_code = ?, child_id = ?, "
-		 "priority = ?, state = ?, state_since = ?, step_due_at = ?, handled_by = ?, result = ?, feedback = ?, "
-		 "feedback_rating = ?, feedback_at = ?, withdraw_reason = ?, police_due_at = ?, police_feedback = ?, "
-		 "police_feedback_at = ?, updated_at = ?, closed_at = ?, version = version + 1 "
-		 "WHERE id = ? AND version = ? RETURNING version",
-		 &a, &st);
-	if (rc == STORE_ROW) {
-		r->version = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc == STORE_DONE ? WB_ECONFLICT : rc;
+	rc = conn_query_args(
+		c, &st,
+		"UPDATE help_requests SET township_code = ?, village_code = ?, grid_code = ?, child_id = ?, "
+		"priority = ?, state = ?, state_since = ?, step_due_at = ?, handled_by = ?, result = ?, feedback = ?, "
+		"feedback_rating = ?, feedback_at = ?, withdraw_reason = ?, police_due_at = ?, police_feedback = ?, "
+		"police_feedback_at = ?, updated_at = ?, closed_at = ?, version = version + 1 "
+		"WHERE id = ? AND version = ? RETURNING version",
+		&a);
+	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &r->version);
 }
 
 /* The list's filters as " AND ..." with their values. */
@@ -382,22 +338,23 @@ int store_step_add(store_conn *c, const step_rec *s)
 	args_text(&a, s->county_code);
 	args_text(&a, s->township_code);
 	args_int(&a, s->request_id);
-	args_opt(&a, s->referral_id);
-	args_opt(&a, s->unit_id);
+	args_opt_int(&a, s->referral_id);
+	args_opt_int(&a, s->unit_id);
 	args_text(&a, s->action);
-	args_text(&a, nz(s->from_state));
+	args_opt_text(&a, s->from_state);
 	args_text(&a, s->to_state);
-	args_opt(&a, s->actor_id);
-	args_text(&a, nz(s->actor_role));
-	args_opt(&a, s->stage_started_at);
-	args_opt(&a, s->stage_due_at);
+	args_opt_int(&a, s->actor_id);
+	args_opt_text(&a, s->actor_role);
+	args_opt_int(&a, s->stage_started_at);
+	args_opt_int(&a, s->stage_due_at);
 	args_int(&a, s->at);
-	args_text(&a, nz(s->note));
-	rc = run(c,
-		 "INSERT INTO request_steps (county_code, township_code, request_id, referral_id, unit_id, action, "
-		 "from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note) "
-		 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		 &a, NULL);
+	args_opt_text(&a, s->note);
+	rc = conn_query_args(
+		c, NULL,
+		"INSERT INTO request_steps (county_code, township_code, request_id, referral_id, unit_id, action, "
+		"from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&a);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -488,29 +445,27 @@ int store_referral_insert(store_conn *c, referral_rec *f)
 
 	args_text(&a, f->county_code);
 	args_int(&a, f->request_id);
-	args_opt(&a, f->child_id);
+	args_opt_int(&a, f->child_id);
 	args_int(&a, f->unit_id);
 	args_text(&a, f->ask);
 	args_text(&a, f->fields);
-	args_opt(&a, f->due_at);
+	args_opt_int(&a, f->due_at);
 	args_text(&a, f->state);
 	args_int(&a, f->state_since);
-	args_opt(&a, f->step_due_at);
+	args_opt_int(&a, f->step_due_at);
 	args_int(&a, f->created_by);
 	args_int(&a, f->created_at);
 	args_int(&a, f->updated_at);
-	rc = run(c,
-		 "INSERT INTO referrals (county_code, request_id, child_id, unit_id, ask, fields, due_at, state, "
-		 "state_since, step_due_at, created_by, created_at, updated_at, version) "
-		 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-		 &a, &st);
-	if (rc == STORE_ROW) {
-		f->id = stmt_int64(c, st, 0);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO referrals (county_code, request_id, child_id, unit_id, ask, fields, due_at, state, "
+		"state_since, step_due_at, created_by, created_at, updated_at, version) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+		&a);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &f->id);
+	if (rc == WB_OK)
 		f->version = 1;
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return rc;
 }
 
 int store_referral_get(store_conn *c, int64_t id, referral_rec *out)
@@ -534,37 +489,31 @@ int store_referral_update(store_conn *c, referral_rec *f, int64_t expected_versi
 	store_stmt *st = NULL;
 	int rc;
 
-	args_opt(&a, f->child_id);
+	args_opt_int(&a, f->child_id);
 	args_text(&a, f->state);
 	args_int(&a, f->state_since);
-	args_opt(&a, f->step_due_at);
-	args_opt(&a, f->due_at);
-	args_text(&a, nz(f->decline_reason));
-	args_text(&a, nz(f->result));
+	args_opt_int(&a, f->step_due_at);
+	args_opt_int(&a, f->due_at);
+	args_opt_text(&a, f->decline_reason);
+	args_opt_text(&a, f->result);
 	args_int(&a, f->updated_at);
-	args_opt(&a, f->ended_at);
+	args_opt_int(&a, f->ended_at);
 	args_int(&a, f->id);
 	args_int(&a, expected_version);
-	rc = run(c,
-		 "UPDATE referrals SET child_id = ?, state = ?, state_since = ?, step_due_at = ?, due_at = ?, "
-		 "decline_reason = ?, result = ?, updated_at = ?, ended_at = ?, version = version + 1 "
-		 "WHERE id = ? AND version = ? RETURNING version",
-		 &a, &st);
-	if (rc == STORE_ROW) {
-		f->version = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc == STORE_DONE ? WB_ECONFLICT : rc;
+	rc = conn_query_args(
+		c, &st,
+		"UPDATE referrals SET child_id = ?, state = ?, state_since = ?, step_due_at = ?, due_at = ?, "
+		"decline_reason = ?, result = ?, updated_at = ?, ended_at = ?, version = version + 1 "
+		"WHERE id = ? AND version = ? RETURNING version",
+		&a);
+	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &f->version);
 }
 
 static int referral_each(store_conn *c, const char *sql, const store_args *a, referral_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
+	int rc = conn_prepare_args(c, sql, a, &st);
 
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		referral_rec *f = malloc(sizeof(*f));
 
@@ -753,14 +702,9 @@ int store_attachment_insert(store_conn *c, attachment_rec *a)
 			    "INSERT INTO request_attachments (county_code, request_id, sha256, size, content_type, "
 			    "file_name, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			    "sisissii", a->county_code, a->request_id, a->sha256, a->size, a->content_type,
-			    nz(a->file_name), a->uploaded_by, a->created_at);
+			    store_null_if_empty(a->file_name), a->uploaded_by, a->created_at);
 
-	if (rc == STORE_ROW) {
-		a->id = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &a->id);
 }
 
 int store_attachment_get(store_conn *c, int64_t request_id, int64_t id, attachment_rec *out)
@@ -801,12 +745,7 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM request_attachments WHERE request_id = ?", "i", request_id);
 
 	*out = 0;
-	if (rc == STORE_ROW) {
-		*out = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
 /* ---- notifications ---- */
@@ -817,10 +756,10 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 static void event_args(store_args *a, const notify_event *e)
 {
 	args_text(a, e->event);
-	args_opt(a, e->request_id);
-	args_opt(a, e->referral_id);
-	args_text(a, nz(e->stage));
-	args_opt(a, e->due_at);
+	args_opt_int(a, e->request_id);
+	args_opt_int(a, e->referral_id);
+	args_opt_text(a, e->stage);
+	args_opt_int(a, e->due_at);
 	args_int(a, e->at);
 }
 
@@ -836,7 +775,7 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 		args_text(&a, e->county);
 		args_int(&a, t->user_id);
 		event_args(&a, e);
-		rc = run(c, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &a, NULL);
+		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &a);
 	} else {
 		const char *sel = "SELECT DISTINCT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
 				  "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
@@ -858,7 +797,7 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 			args_text(&a, t->area_code);
 		}
 		args_int(&a, e->exclude_user);
-		rc = run(c, sql, &a, NULL);
+		rc = conn_query_args(c, NULL, sql, &a);
 	}
 	if (rc < 0)
 		return rc;
@@ -871,12 +810,13 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 	args_int(&a, e->at);
 	args_text(&a, e->county);
 	args_text(&a, t->webhook_owner);
-	rc = run(c,
-		 "INSERT INTO webhook_deliveries (county_code, webhook_id, event, payload, state, attempts, "
-		 "next_attempt_ms, created_at) SELECT w.county_code, w.id, CAST(? AS TEXT), CAST(? AS TEXT), "
-		 "'pending', 0, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM webhooks w WHERE w.county_code = ? AND "
-		 "w.owner = ? AND w.enabled = 1 RETURNING id",
-		 &a, &st);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO webhook_deliveries (county_code, webhook_id, event, payload, state, attempts, "
+		"next_attempt_ms, created_at) SELECT w.county_code, w.id, CAST(? AS TEXT), CAST(? AS TEXT), "
+		"'pending', 0, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM webhooks w WHERE w.county_code = ? AND "
+		"w.owner = ? AND w.enabled = 1 RETURNING id",
+		&a);
 	while (rc == STORE_ROW) {
 		if (queued_out)
 			(*queued_out)++;
@@ -934,12 +874,7 @@ int store_inbox_unread(store_conn *c, int64_t user_id, int64_t *out)
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND read_at IS NULL", "i", user_id);
 
 	*out = 0;
-	if (rc == STORE_ROW) {
-		*out = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
 int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now)
@@ -1003,12 +938,7 @@ int store_webhook_upsert(store_conn *c, webhook_rec *w, int *created_out)
 			"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			"ssssiii", w->county_code, w->owner, w->url, w->secret_enc, (int64_t)w->enabled, w->created_at,
 			w->updated_at);
-	if (rc == STORE_ROW) {
-		w->id = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &w->id);
 }
 
 static void webhook_row(store_conn *c, store_stmt *st, webhook_rec *w)
@@ -1066,10 +996,8 @@ int store_webhook_list(store_conn *c, const char *county, webhook_cb cb, void *a
 static int delivery_each(store_conn *c, const char *sql, const store_args *a, delivery_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
+	int rc = conn_prepare_args(c, sql, a, &st);
 
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		delivery_rec *d = malloc(sizeof(*d));
 
@@ -1119,12 +1047,7 @@ int store_deliveries_next(store_conn *c, int64_t *ms_out)
 		c, &st, "SELECT COALESCE(MIN(next_attempt_ms), 0) FROM webhook_deliveries WHERE state = 'pending'", "");
 
 	*ms_out = 0;
-	if (rc == STORE_ROW) {
-		*ms_out = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_OK;
+	return stmt_result_int64(c, st, rc, WB_OK, ms_out);
 }
 
 int store_delivery_result(store_conn *c, int64_t id, const char *state, int attempts, int64_t next_ms, int status,
@@ -1136,14 +1059,15 @@ int store_delivery_result(store_conn *c, int64_t id, const char *state, int atte
 	args_text(&a, state);
 	args_int(&a, attempts);
 	args_int(&a, next_ms);
-	args_opt(&a, status);
-	args_text(&a, nz(error));
-	args_opt(&a, delivered_at);
+	args_opt_int(&a, status);
+	args_opt_text(&a, error);
+	args_opt_int(&a, delivered_at);
 	args_int(&a, id);
-	rc = run(c,
-		 "UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_status = ?, "
-		 "last_error = ?, delivered_at = ? WHERE id = ?",
-		 &a, NULL);
+	rc = conn_query_args(
+		c, NULL,
+		"UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_ms = ?, last_status = ?, "
+		"last_error = ?, delivered_at = ? WHERE id = ?",
+		&a);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -1185,11 +1109,9 @@ static int overdue_each(store_conn *c, const char *sql, const store_args *a, ove
 {
 	store_stmt *st = NULL;
 	overdue_rec *rows = NULL;
-	int n = 0, cap = 0, rc = conn_prepare(c, sql, &st);
+	int n = 0, cap = 0, rc = conn_prepare_args(c, sql, a, &st);
 
 	/* collected first: the callback writes to the tables being read */
-	if (rc == WB_OK)
-		rc = stmt_bind_args(c, st, a);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		overdue_rec *o;
 

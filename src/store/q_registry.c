@@ -8,11 +8,6 @@
 #include "../util/wb.h"
 #include "model.h"
 
-static const char *nz(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
 #define GUARDIAN_CHUNK 1024 /* 11 placeholders a row */
 
 int store_guardians_insert_many(store_conn *c, const char *county, const int64_t *child_ids,
@@ -44,11 +39,11 @@ int store_guardians_insert_many(store_conn *c, const char *county, const int64_t
 			args_int(&a, child_ids[ci]);
 			args_text(&a, one->relation);
 			args_text(&a, one->name);
-			args_text(&a, nz(one->phone_enc));
-			args_text(&a, nz(one->phone_mask));
+			args_opt_text(&a, one->phone_enc);
+			args_opt_text(&a, one->phone_mask);
 			args_text(&a, one->status);
-			args_text(&a, nz(one->status_since));
-			args_text(&a, nz(one->work_place));
+			args_opt_text(&a, one->status_since);
+			args_opt_text(&a, one->work_place);
 			args_int(&a, now);
 			args_int(&a, now);
 			rc = stmt_bind_args_at(c, st, 11 * r + 1, &a);
@@ -191,43 +186,33 @@ int store_category_insert(store_conn *c, const char *county, category_rec *k)
 			    "suggested_at, start_date, conflict, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) "
 			    "RETURNING id",
 			    "sisssisi", county, k->child_id, k->category, k->state, k->reason, k->suggested_at,
-			    nz(k->start_date), k->updated_at);
+			    store_null_if_empty(k->start_date), k->updated_at);
 
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ESTORE;
-	k->id = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &k->id);
 }
 
 int store_category_update(store_conn *c, const category_rec *k)
 {
-	store_stmt *st = NULL;
 	store_args a = {0};
-	int rc = conn_prepare(c,
-			      "UPDATE child_categories SET state = ?, reason = ?, confirmed_at = ?, confirmed_by = ?, "
-			      "evidence_type = ?, evidence_ref = ?, start_date = ?, end_date = ?, end_reason = ?, "
-			      "conflict = ?, updated_at = ? WHERE id = ?",
-			      &st);
+	int rc;
 
-	if (rc)
-		return rc;
 	args_text(&a, k->state);
 	args_text(&a, k->reason);
 	args_int(&a, k->confirmed_at);
 	args_int(&a, k->confirmed_by);
-	args_text(&a, nz(k->evidence_type));
-	args_text(&a, nz(k->evidence_ref));
-	args_text(&a, nz(k->start_date));
-	args_text(&a, nz(k->end_date));
-	args_text(&a, nz(k->end_reason));
+	args_opt_text(&a, k->evidence_type);
+	args_opt_text(&a, k->evidence_ref);
+	args_opt_text(&a, k->start_date);
+	args_opt_text(&a, k->end_date);
+	args_opt_text(&a, k->end_reason);
 	args_int(&a, k->conflict);
 	args_int(&a, k->updated_at);
 	args_int(&a, k->id);
-	rc = stmt_bind_args(c, st, &a);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	stmt_reset(c, st);
+	rc = conn_query_args(c, NULL,
+			     "UPDATE child_categories SET state = ?, reason = ?, confirmed_at = ?, confirmed_by = ?, "
+			     "evidence_type = ?, evidence_ref = ?, start_date = ?, end_date = ?, end_reason = ?, "
+			     "conflict = ?, updated_at = ? WHERE id = ?",
+			     &a);
 	return rc < 0 ? rc : WB_OK;
 }
 

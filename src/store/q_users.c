@@ -5,28 +5,23 @@
 #include "../util/wb.h"
 #include "model.h"
 
-#define USER_COLS "id, county_code, username, display_name, password_hash, locked, must_change_password, created_at"
+/* The columns of a user (alias u), as user_row reads them from column b on. */
+#define USER_COLS                                                                                              \
+	"u.id, u.county_code, u.username, u.display_name, u.password_hash, u.locked, u.must_change_password, " \
+	"u.created_at"
+#define USER_NCOLS 8
 
-static void user_row(store_conn *c, store_stmt *st, user_rec *u)
+static void user_row(store_conn *c, store_stmt *st, int b, user_rec *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->id = stmt_int64(c, st, 0);
-	stmt_copy(c, st, 1, u->county_code, sizeof(u->county_code));
-	stmt_copy(c, st, 2, u->username, sizeof(u->username));
-	stmt_copy(c, st, 3, u->display_name, sizeof(u->display_name));
-	stmt_copy(c, st, 4, u->password_hash, sizeof(u->password_hash));
-	u->locked = (int)stmt_int64(c, st, 5);
-	u->must_change_password = (int)stmt_int64(c, st, 6);
-	u->created_at = stmt_int64(c, st, 7);
-}
-
-static int one_int(int rc, store_conn *c, store_stmt *st, int64_t *out)
-{
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ENOTFOUND;
-	*out = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	return WB_OK;
+	u->id = stmt_int64(c, st, b);
+	stmt_copy(c, st, b + 1, u->county_code, sizeof(u->county_code));
+	stmt_copy(c, st, b + 2, u->username, sizeof(u->username));
+	stmt_copy(c, st, b + 3, u->display_name, sizeof(u->display_name));
+	stmt_copy(c, st, b + 4, u->password_hash, sizeof(u->password_hash));
+	u->locked = (int)stmt_int64(c, st, b + 5);
+	u->must_change_password = (int)stmt_int64(c, st, b + 6);
+	u->created_at = stmt_int64(c, st, b + 7);
 }
 
 int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out)
@@ -39,7 +34,7 @@ int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id
 			    "ssssiii", u->county_code, u->username, u->display_name, u->password_hash,
 			    (int64_t)u->must_change_password, now, now);
 
-	return one_int(rc, c, st, id_out);
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
 }
 
 static int user_one(store_conn *c, const char *sql, const char *fmt, const void *key, user_rec *out)
@@ -50,19 +45,19 @@ static int user_one(store_conn *c, const char *sql, const char *fmt, const void 
 
 	if (rc != STORE_ROW)
 		return rc < 0 ? rc : WB_ENOTFOUND;
-	user_row(c, st, out);
+	user_row(c, st, 0, out);
 	stmt_reset(c, st);
 	return WB_OK;
 }
 
 int store_user_by_name(store_conn *c, const char *username, user_rec *out)
 {
-	return user_one(c, "SELECT " USER_COLS " FROM users WHERE username = ?", "s", username, out);
+	return user_one(c, "SELECT " USER_COLS " FROM users u WHERE u.username = ?", "s", username, out);
 }
 
 int store_user_get(store_conn *c, int64_t id, user_rec *out)
 {
-	return user_one(c, "SELECT " USER_COLS " FROM users WHERE id = ?", "i", &id, out);
+	return user_one(c, "SELECT " USER_COLS " FROM users u WHERE u.id = ?", "i", &id, out);
 }
 
 int store_user_set_password(store_conn *c, int64_t id, const char *hash, int must_change, int64_t now)
@@ -86,76 +81,63 @@ int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now)
 int store_user_list(store_conn *c, user_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT " USER_COLS " FROM users ORDER BY username", &st);
+	int rc = conn_prepare(c, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
 
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		user_rec u;
 
-		user_row(c, st, &u);
+		user_row(c, st, 0, &u);
 		rc = cb(&u, arg);
 	}
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
 }
 
-#define MEMBER_COLS "id, user_id, county_code, role, COALESCE(area_code, ''), COALESCE(unit_id, 0)"
+/* The columns of a membership (alias m), as member_row reads them from
+ * column b on. */
+#define MEMBER_COLS "m.id, m.user_id, m.county_code, m.role, COALESCE(m.area_code, ''), COALESCE(m.unit_id, 0)"
 
-static void member_row(store_conn *c, store_stmt *st, membership_rec *m)
+static void member_row(store_conn *c, store_stmt *st, int b, membership_rec *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->id = stmt_int64(c, st, 0);
-	m->user_id = stmt_int64(c, st, 1);
-	stmt_copy(c, st, 2, m->county_code, sizeof(m->county_code));
-	stmt_copy(c, st, 3, m->role, sizeof(m->role));
-	stmt_copy(c, st, 4, m->area_code, sizeof(m->area_code));
-	m->unit_id = stmt_int64(c, st, 5);
+	m->id = stmt_int64(c, st, b);
+	m->user_id = stmt_int64(c, st, b + 1);
+	stmt_copy(c, st, b + 2, m->county_code, sizeof(m->county_code));
+	stmt_copy(c, st, b + 3, m->role, sizeof(m->role));
+	stmt_copy(c, st, b + 4, m->area_code, sizeof(m->area_code));
+	m->unit_id = stmt_int64(c, st, b + 5);
 }
 
 int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now, int64_t *id_out)
 {
 	store_stmt *st = NULL;
+	store_args a = {0};
 	int rc;
 
-	rc = conn_prepare(c,
-			  "INSERT INTO memberships (county_code, user_id, role, area_code, unit_id, created_at) "
-			  "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			  &st);
-	if (rc)
-		return rc;
-	rc = stmt_bind_text(c, st, 1, m->county_code);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 2, m->user_id);
-	if (rc == WB_OK)
-		rc = stmt_bind_text(c, st, 3, m->role);
-	if (rc == WB_OK)
-		rc = stmt_bind_text(c, st, 4, m->area_code[0] ? m->area_code : NULL);
-	if (rc == WB_OK)
-		rc = m->unit_id ? stmt_bind_int64(c, st, 5, m->unit_id) : stmt_bind_null(c, st, 5);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 6, now);
-	if (rc == WB_OK)
-		rc = stmt_step(c, st);
-	if (rc == STORE_ROW) {
-		*id_out = stmt_int64(c, st, 0);
-		rc = WB_OK;
-	} else if (rc == STORE_DONE) {
-		rc = WB_ESTORE;
-	}
-	stmt_reset(c, st);
-	return rc;
+	args_text(&a, m->county_code);
+	args_int(&a, m->user_id);
+	args_text(&a, m->role);
+	args_opt_text(&a, m->area_code);
+	args_opt_int(&a, m->unit_id);
+	args_int(&a, now);
+	rc = conn_query_args(c, &st,
+			     "INSERT INTO memberships (county_code, user_id, role, area_code, unit_id, created_at) "
+			     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			     &a);
+	return stmt_result_int64(c, st, rc, WB_ESTORE, id_out);
 }
 
 int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT " MEMBER_COLS " FROM memberships WHERE user_id = ? ORDER BY id", &st);
+	int rc = conn_prepare(c, "SELECT " MEMBER_COLS " FROM memberships m WHERE m.user_id = ? ORDER BY m.id", &st);
 
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 1, user_id);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		membership_rec m;
 
-		member_row(c, st, &m);
+		member_row(c, st, 0, &m);
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);
@@ -165,11 +147,11 @@ int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void
 int store_membership_get(store_conn *c, int64_t id, membership_rec *out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "SELECT " MEMBER_COLS " FROM memberships WHERE id = ?", "i", id);
+	int rc = conn_query(c, &st, "SELECT " MEMBER_COLS " FROM memberships m WHERE m.id = ?", "i", id);
 
 	if (rc != STORE_ROW)
 		return rc < 0 ? rc : WB_ENOTFOUND;
-	member_row(c, st, out);
+	member_row(c, st, 0, out);
 	stmt_reset(c, st);
 	return WB_OK;
 }
@@ -188,7 +170,7 @@ int store_login_failures_since(store_conn *c, int64_t user_id, int64_t since, in
 	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM login_failures WHERE user_id = ? AND at >= ?", "ii", user_id,
 			    since);
 
-	return one_int(rc, c, st, count_out);
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, count_out);
 }
 
 int store_login_failures_clear(store_conn *c, int64_t user_id)
@@ -207,7 +189,7 @@ int store_session_insert(store_conn *c, const session_rec *s, const char *token_
 			    "ssssiiiii", s->county_code, token_hash, s->csrf_hash, s->kind, s->user_id,
 			    s->membership_id, s->created_at, s->last_seen, s->expires_at);
 
-	return one_int(rc, c, st, id_out);
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
 }
 
 int store_session_touch(store_conn *c, int64_t id, int64_t now)
@@ -271,21 +253,17 @@ int store_idem_put(store_conn *c, int64_t user_id, const char *key, const char *
 int store_session_full(store_conn *c, const char *token_hash, session_rec *s, user_rec *u, membership_rec *m)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(
-		c, &st,
-		"SELECT s.id, s.county_code, s.csrf_hash, s.kind, s.user_id, s.membership_id, s.created_at, "
-		"s.last_seen, s.expires_at, u.id, u.county_code, u.username, u.display_name, u.password_hash, "
-		"u.locked, u.must_change_password, u.created_at, m.id, m.user_id, m.county_code, m.role, "
-		"COALESCE(m.area_code, ''), COALESCE(m.unit_id, 0) FROM sessions s "
-		"JOIN users u ON u.id = s.user_id JOIN memberships m ON m.id = s.membership_id "
-		"WHERE s.token_hash = ?",
-		"s", token_hash);
+	int rc =
+		conn_query(c, &st,
+			   "SELECT s.id, s.county_code, s.csrf_hash, s.kind, s.user_id, s.membership_id, s.created_at, "
+			   "s.last_seen, s.expires_at, " USER_COLS ", " MEMBER_COLS " FROM sessions s "
+			   "JOIN users u ON u.id = s.user_id JOIN memberships m ON m.id = s.membership_id "
+			   "WHERE s.token_hash = ?",
+			   "s", token_hash);
 
 	if (rc != STORE_ROW)
 		return rc < 0 ? rc : WB_ENOTFOUND;
 	memset(s, 0, sizeof(*s));
-	memset(u, 0, sizeof(*u));
-	memset(m, 0, sizeof(*m));
 	s->id = stmt_int64(c, st, 0);
 	stmt_copy(c, st, 1, s->county_code, sizeof(s->county_code));
 	stmt_copy(c, st, 2, s->csrf_hash, sizeof(s->csrf_hash));
@@ -295,20 +273,8 @@ int store_session_full(store_conn *c, const char *token_hash, session_rec *s, us
 	s->created_at = stmt_int64(c, st, 6);
 	s->last_seen = stmt_int64(c, st, 7);
 	s->expires_at = stmt_int64(c, st, 8);
-	u->id = stmt_int64(c, st, 9);
-	stmt_copy(c, st, 10, u->county_code, sizeof(u->county_code));
-	stmt_copy(c, st, 11, u->username, sizeof(u->username));
-	stmt_copy(c, st, 12, u->display_name, sizeof(u->display_name));
-	stmt_copy(c, st, 13, u->password_hash, sizeof(u->password_hash));
-	u->locked = (int)stmt_int64(c, st, 14);
-	u->must_change_password = (int)stmt_int64(c, st, 15);
-	u->created_at = stmt_int64(c, st, 16);
-	m->id = stmt_int64(c, st, 17);
-	m->user_id = stmt_int64(c, st, 18);
-	stmt_copy(c, st, 19, m->county_code, sizeof(m->county_code));
-	stmt_copy(c, st, 20, m->role, sizeof(m->role));
-	stmt_copy(c, st, 21, m->area_code, sizeof(m->area_code));
-	m->unit_id = stmt_int64(c, st, 22);
+	user_row(c, st, 9, u);
+	member_row(c, st, 9 + USER_NCOLS, m);
 	stmt_reset(c, st);
 	return WB_OK;
 }

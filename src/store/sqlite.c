@@ -88,9 +88,7 @@ static int sq_open(const char *url, void **db_out, char *err, size_t errlen)
 	if (rc != SQLITE_OK) {
 		wb_snprintf(err, errlen, "cannot open SQLite database: %s",
 			    d->db ? sqlite3_errmsg(d->db) : "out of memory");
-		sqlite3_close(d->db);
-		free(d);
-		return WB_ESTORE;
+		goto fail;
 	}
 	sqlite3_busy_timeout(d->db, 10000);
 	sqlite3_extended_result_codes(d->db, 0);
@@ -99,12 +97,14 @@ static int sq_open(const char *url, void **db_out, char *err, size_t errlen)
 			 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		wb_snprintf(err, errlen, "cannot configure SQLite database: %s", sqlite3_errmsg(d->db));
-		sqlite3_close(d->db);
-		free(d);
-		return WB_ESTORE;
+		goto fail;
 	}
 	*db_out = d;
 	return WB_OK;
+fail:
+	sqlite3_close(d->db);
+	free(d);
+	return WB_ESTORE;
 }
 
 static void sq_close(void *db)

@@ -140,10 +140,13 @@ int conn_exec(store_conn *c, const char *sql)
 	return rc;
 }
 
-int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
+/* Prepares sql; with replan, for a plan made at every execution where the
+ * driver has one (prepare_replan). */
+static int prepare_as(store_conn *c, const char *sql, int replan, store_stmt **stmt_out)
 {
 	void *st = NULL;
-	int rc = c->drv->prepare(c->db, sql, &st);
+	int rc = replan && c->drv->prepare_replan ? c->drv->prepare_replan(c->db, sql, &st)
+						  : c->drv->prepare(c->db, sql, &st);
 
 	if (rc) {
 		log_error("store: prepare failed: %s", c->drv->errmsg(c->db));
@@ -151,6 +154,11 @@ int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
 	}
 	*stmt_out = st;
 	return WB_OK;
+}
+
+int conn_prepare(store_conn *c, const char *sql, store_stmt **stmt_out)
+{
+	return prepare_as(c, sql, 0, stmt_out);
 }
 
 int stmt_bind_int64(store_conn *c, store_stmt *st, int idx, int64_t v)
@@ -198,34 +206,30 @@ void stmt_reset(store_conn *c, store_stmt *st)
 		c->drv->reset(st);
 }
 
-int conn_begin(store_conn *c)
+/* Runs sql, a BEGIN of some kind: on success the connection is in a
+ * transaction (which store_release rolls back if it is left open). */
+static int begin_with(store_conn *c, const char *sql)
 {
-	int rc = conn_exec(c, "BEGIN");
+	int rc = conn_exec(c, sql);
 
 	if (rc == WB_OK)
 		c->in_tx = 1;
 	return rc;
+}
+
+int conn_begin(store_conn *c)
+{
+	return begin_with(c, "BEGIN");
 }
 
 int conn_begin_read(store_conn *c)
 {
-	int rc;
-
-	if (!c->drv->begin_read_sql)
-		return WB_ENOTFOUND;
-	rc = conn_exec(c, c->drv->begin_read_sql);
-	if (rc == WB_OK)
-		c->in_tx = 1;
-	return rc;
+	return c->drv->begin_read_sql ? begin_with(c, c->drv->begin_read_sql) : WB_ENOTFOUND;
 }
 
 int conn_begin_write(store_conn *c)
 {
-	int rc = conn_exec(c, c->drv->begin_write_sql);
-
-	if (rc == WB_OK)
-		c->in_tx = 1;
-	return rc;
+	return begin_with(c, c->drv->begin_write_sql);
 }
 
 int conn_commit(store_conn *c)
@@ -245,6 +249,18 @@ int conn_rollback(store_conn *c)
 	int rc = c->drv->exec(c->db, "ROLLBACK");
 
 	c->in_tx = 0;
+	return rc;
+}
+
+/* The end of a one-step query: a row stays positioned in *stmt_out (the
+ * caller resets); otherwise the statement is reset at once. */
+static int query_done(store_conn *c, store_stmt *st, int rc, store_stmt **stmt_out)
+{
+	if (rc == STORE_ROW && stmt_out) {
+		*stmt_out = st;
+		return rc;
+	}
+	stmt_reset(c, st);
 	return rc;
 }
 
@@ -272,12 +288,29 @@ int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char
 	va_end(ap);
 	if (rc == WB_OK)
 		rc = stmt_step(c, st);
-	if (rc == STORE_ROW && stmt_out) {
-		*stmt_out = st;
+	return query_done(c, st, rc, stmt_out);
+}
+
+int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const store_args *a)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	if (stmt_out)
+		*stmt_out = NULL;
+	rc = conn_prepare_args(c, sql, a, &st);
+	if (rc)
 		return rc;
-	}
+	return query_done(c, st, stmt_step(c, st), stmt_out);
+}
+
+int stmt_result_int64(store_conn *c, store_stmt *st, int rc, int if_none, int64_t *v_out)
+{
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : if_none;
+	*v_out = stmt_int64(c, st, 0);
 	stmt_reset(c, st);
-	return rc;
+	return WB_OK;
 }
 
 /* ---- migrations ---- */
@@ -290,6 +323,7 @@ int store_latest_version(void)
 int store_schema_version(store_conn *c, int *version_out)
 {
 	store_stmt *st = NULL;
+	int64_t version = 0;
 	int rc;
 
 	*version_out = 0;
@@ -298,12 +332,9 @@ int store_schema_version(store_conn *c, int *version_out)
 	if (rc)
 		return rc;
 	rc = conn_query(c, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
-	if (rc == STORE_ROW) {
-		*version_out = (int)stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc < 0 ? rc : WB_ESTORE;
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &version);
+	*version_out = (int)version;
+	return rc;
 }
 
 int store_byte_order(store *s)
@@ -386,6 +417,24 @@ void args_text(store_args *a, const char *s)
 	a->s[a->n++] = s;
 }
 
+const char *store_null_if_empty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+void args_opt_text(store_args *a, const char *s)
+{
+	args_text(a, store_null_if_empty(s));
+}
+
+void args_opt_int(store_args *a, int64_t v)
+{
+	if (v)
+		args_int(a, v);
+	else
+		args_text(a, NULL);
+}
+
 int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args *a)
 {
 	int rc = WB_OK;
@@ -441,31 +490,23 @@ void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n)
 	wb_strlcpy(dst, s ? s : "", n);
 }
 
-int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
+static int prepare_args_as(store_conn *c, const char *sql, int replan, const store_args *a, store_stmt **stmt_out)
 {
-	int rc = conn_prepare(c, sql, stmt_out);
+	int rc = prepare_as(c, sql, replan, stmt_out);
 
 	if (rc == WB_OK && (rc = stmt_bind_args(c, *stmt_out, a)) != WB_OK)
 		stmt_reset(c, *stmt_out);
 	return rc;
 }
 
+int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
+{
+	return prepare_args_as(c, sql, 0, a, stmt_out);
+}
+
 int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out)
 {
-	void *st = NULL;
-	int rc;
-
-	if (!c->drv->prepare_replan)
-		return conn_prepare_args(c, sql, a, stmt_out);
-	rc = c->drv->prepare_replan(c->db, sql, &st);
-	if (rc) {
-		log_error("store: prepare failed: %s", c->drv->errmsg(c->db));
-		return rc;
-	}
-	*stmt_out = st;
-	if ((rc = stmt_bind_args(c, *stmt_out, a)) != WB_OK)
-		stmt_reset(c, *stmt_out);
-	return rc;
+	return prepare_args_as(c, sql, 1, a, stmt_out);
 }
 
 void store_indexes_free(store_indexes *s)

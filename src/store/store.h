@@ -135,6 +135,14 @@ int conn_rollback(store_conn *c);
  * NULL the statement is reset at once.
  */
 int conn_query(store_conn *c, store_stmt **stmt_out, const char *sql, const char *fmt, ...);
+/*
+ * The end of a query that answers one number (an id from RETURNING, a
+ * version, a count): given the query's result rc and its statement, on
+ * STORE_ROW *v_out gets column 0, the statement is reset and WB_OK is
+ * returned; with no row, if_none (*v_out untouched); an error is returned
+ * as it is.
+ */
+int stmt_result_int64(store_conn *c, store_stmt *st, int rc, int if_none, int64_t *v_out);
 
 /* WB_OK if the database compares text in byte order (area-code ranges
  * need it); WB_EINVAL if it sorts by language rules (a PostgreSQL database
@@ -166,6 +174,13 @@ typedef struct store_args {
 /* Append one argument; fail silently past STORE_ARGS_MAX (bind then fails). */
 void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
+/* s, or NULL if s is NULL or empty: an optional text that was not given is
+ * stored as SQL NULL rather than ''. */
+const char *store_null_if_empty(const char *s);
+/* Optional values: s (NULL if empty, as above); v, or NULL if it is 0 (an
+ * id or a time that is not set). */
+void args_opt_text(store_args *a, const char *s);
+void args_opt_int(store_args *a, int64_t v);
 /* Binds a's arguments to ? 1..n. */
 int stmt_bind_args(store_conn *c, store_stmt *st, const store_args *a);
 /* Binds a's arguments to ? first..first+n-1 (one row of a multi-row statement). */
@@ -191,6 +206,9 @@ int conn_prepare_args(store_conn *c, const char *sql, const store_args *a, store
  * differ by orders of magnitude with its values, when planning (~0.3-0.5 ms
  * on PostgreSQL) costs less than the wrong plan. */
 int conn_prepare_args_replan(store_conn *c, const char *sql, const store_args *a, store_stmt **stmt_out);
+/* conn_query with its values in a store_args list (a query whose
+ * arguments are built at run time, or too many for a format string). */
+int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const store_args *a);
 
 /*
  * Bulk loads: inside the load's transaction, a table's secondary indexes
