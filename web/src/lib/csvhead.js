@@ -4,6 +4,16 @@
 // by the server only; for them this returns null.
 
 const SAMPLE = 64 * 1024
+// the largest list the server takes (imports and reconciliations)
+export const LIST_MAX_BYTES = 64 * 1024 * 1024
+
+/** Why a chosen list file cannot be sent ('' if it can): CSV or XLSX, not empty, not too big. */
+export function listFileError(f, t) {
+  if (!/\.(csv|xlsx)$/i.test(f.name)) return t('import.wrong_type')
+  if (f.size === 0) return t('import.empty_file')
+  if (f.size > LIST_MAX_BYTES) return t('import.too_big')
+  return ''
+}
 
 export function isXlsx(bytes) {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
