@@ -1,0 +1,43 @@
+// Cursor paging of a list: the cursor of every page visited (the last one
+// is the current page's), the next page's cursor from the last answer, and
+// answers to requests that a later one superseded dropped.
+//
+// load(cursor, current) fetches one page (cursor undefined: the first),
+// shows it unless current() has become false, handles its own errors and
+// resolves to the next page's cursor (null: no next page).
+import { computed, ref } from 'vue'
+
+export function useCursorPages(load) {
+  const cursors = ref([null])
+  const nextCursor = ref(null)
+  const loading = ref(false)
+  const page = computed(() => cursors.value.length)
+  let generation = 0
+
+  async function fetchPage() {
+    const gen = ++generation
+    const current = () => gen === generation
+    loading.value = true
+    try {
+      const next = await load(cursors.value[cursors.value.length - 1] || undefined, current)
+      if (current()) nextCursor.value = next ?? null
+    } finally {
+      if (current()) loading.value = false
+    }
+  }
+  function firstPage() {
+    cursors.value = [null]
+    return fetchPage()
+  }
+  function nextPage() {
+    if (!nextCursor.value) return
+    cursors.value = cursors.value.concat([nextCursor.value])
+    return fetchPage()
+  }
+  function prevPage() {
+    if (cursors.value.length < 2) return
+    cursors.value = cursors.value.slice(0, -1)
+    return fetchPage()
+  }
+  return { page, nextCursor, loading, fetchPage, firstPage, nextPage, prevPage }
+}
