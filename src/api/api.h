@@ -123,6 +123,12 @@ void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
 int api_id_param(http_req *r, const char *name, int64_t *out);
 /* Page size from ?limit= within [1, max], default def. -1 after a 422. */
 int api_limit(http_req *r, int def, int max, int *out);
+/* A positive int64 id from ?name= into *out (left as it is when name is
+ * absent): 0. A bad value answers 422 validation_failed naming the field,
+ * with message (NULL: "NAME must be a number"), and returns -1. */
+int api_query_id(http_req *r, const char *name, const char *message, int64_t *out);
+/* api_query_id for ?cursor=, the next_cursor of the previous page. */
+int api_query_cursor(http_req *r, int64_t *out);
 
 /* Resource handlers. */
 /* GET /healthz: answers without touching the database (the HTTP ceiling). */

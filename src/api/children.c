@@ -421,11 +421,8 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 		sec_blind_index(&a->keys, id.number, b->bidx);
 		f->id_bidx = b->bidx;
 	}
-	if ((s = http_query(r, "school_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return filter_error(r, 422, "validation_failed", "school_id must be a number", "school_id");
-		f->school_id = v;
-	}
+	if (api_query_id(r, "school_id", NULL, &f->school_id))
+		return -1;
 	f->category = http_query(r, "category");
 	if (f->category) {
 		enum category k;
@@ -449,11 +446,8 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 			return filter_error(r, 422, "validation_failed", "guardian_status is not in the vocabulary",
 					    "guardian_status");
 	}
-	if ((s = http_query(r, "director_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return filter_error(r, 422, "validation_failed", "director_id must be a number", "director_id");
-		f->director_id = v;
-	}
+	if (api_query_id(r, "director_id", NULL, &f->director_id))
+		return -1;
 	/* ages in full years become bounds on the birth date */
 	if ((s = http_query(r, "age_min"))) {
 		int t = clock_today_ymd();

@@ -272,6 +272,32 @@ int api_limit(http_req *r, int def, int max, int *out)
 	return 0;
 }
 
+int api_query_id(http_req *r, const char *name, const char *message, int64_t *out)
+{
+	const char *s = http_query(r, name);
+	long long v;
+
+	if (!s)
+		return 0;
+	if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK) {
+		char msg[160];
+
+		if (!message) {
+			wb_snprintf(msg, sizeof(msg), "%s must be a number", name);
+			message = msg;
+		}
+		api_error(r, 422, "validation_failed", message, name);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int api_query_cursor(http_req *r, int64_t *out)
+{
+	return api_query_id(r, "cursor", "cursor must be the next_cursor of the previous page", out);
+}
+
 /* ---- authentication ---- */
 
 typedef struct touch_job {

@@ -53,19 +53,14 @@ int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int unread_only = s && strcmp(s, "true") == 0;
 	int64_t before = 0, unread = 0;
 	inbox_ctx l = {NULL, 0, 0};
-	long long v;
 	int limit, rc;
 	json_t *j;
 
 	(void)a;
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed",
-					 "cursor must be the next_cursor of the previous page", "cursor");
-		before = v;
-	}
+	if (api_query_cursor(r, &before))
+		return 0;
 	l.items = json_array();
 	rc = store_inbox_unread(c, p->user_id, &unread);
 	if (rc == WB_OK)
@@ -322,26 +317,16 @@ static int dlv_cb(const delivery_rec *d, void *arg)
 
 int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *s, *state = NULL;
+	const char *state = NULL;
 	int64_t hook = 0, before = 0;
 	dlv_ctx l = {NULL, 0, 0};
-	long long v;
 	int limit, rc;
 
 	(void)a;
 	if (!may_manage_hooks(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	if ((s = http_query(r, "webhook_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "webhook_id must be a number", "webhook_id");
-		hook = v;
-	}
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed",
-					 "cursor must be the next_cursor of the previous page", "cursor");
-		before = v;
-	}
+	if (api_query_id(r, "webhook_id", NULL, &hook) || api_query_cursor(r, &before))
+		return 0;
 	if ((state = http_query(r, "state")) && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
 	    strcmp(state, "failed") != 0)
 		return api_error(r, 422, "validation_failed", "state must be pending, delivered or failed", "state");

@@ -145,7 +145,6 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	list_ctx l;
 	audit_entry e;
 	const char *s;
-	long long n;
 	int rc;
 
 	if (!is_unit_role(p) && strcmp(p->role, "center") != 0)
@@ -154,12 +153,8 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	memset(&f, 0, sizeof(f));
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit))
 		return 0;
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
-			return api_error(r, 422, "validation_failed",
-					 "cursor must be the next_cursor of the previous page", "cursor");
-		f.before_id = n;
-	}
+	if (api_query_cursor(r, &f.before_id))
+		return 0;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
 		enum referral_state st;
 
@@ -169,16 +164,8 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 					 "state");
 		f.state = s;
 	}
-	if ((s = http_query(r, "request_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
-			return api_error(r, 422, "validation_failed", "request_id must be a number", "request_id");
-		f.request_id = n;
-	}
-	if ((s = http_query(r, "unit_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
-			return api_error(r, 422, "validation_failed", "unit_id must be a number", "unit_id");
-		f.unit_id = n;
-	}
+	if (api_query_id(r, "request_id", NULL, &f.request_id) || api_query_id(r, "unit_id", NULL, &f.unit_id))
+		return 0;
 	/* a unit sees its own referrals, whatever it asks for */
 	if (is_unit_role(p))
 		f.unit_id = p->unit_id;

@@ -388,16 +388,12 @@ static int bad_query(http_req *r, const char *field, const char *message)
 static int parse_list(http_req *r, request_filter *f, int64_t now)
 {
 	const char *s;
-	long long v;
 
 	memset(f, 0, sizeof(f[0]));
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f->limit))
 		return -1;
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return bad_query(r, "cursor", "cursor must be the next_cursor of the previous page");
-		f->before_id = v;
-	}
+	if (api_query_cursor(r, &f->before_id))
+		return -1;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
 		enum case_state st;
 
@@ -420,11 +416,8 @@ static int parse_list(http_req *r, request_filter *f, int64_t now)
 			return bad_query(r, "kind", "kind is not a request kind");
 		f->kind = s;
 	}
-	if ((s = http_query(r, "child_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return bad_query(r, "child_id", "child_id must be a number");
-		f->child_id = v;
-	}
+	if (api_query_id(r, "child_id", NULL, &f->child_id))
+		return -1;
 	if ((s = http_query(r, "overdue")) && strcmp(s, "true") == 0)
 		f->overdue_at = now;
 	if ((s = http_query(r, "mandatory")) && strcmp(s, "true") == 0)
