@@ -90,6 +90,25 @@ int api_fail(http_req *r, int status);
 /* A page of a list: {"items": items, "next_cursor": last_id as text when
  * the page is full, else null}. Consumes items; NULL if out of memory. */
 json_t *api_page(json_t *items, int n, int limit, int64_t last_id);
+/* A page of a list as it is read: its items, how many, and the id of the
+ * last one (the next cursor). */
+typedef struct api_list {
+	json_t *items;
+	int64_t last_id;
+	int n;
+} api_list;
+
+/* An empty list. */
+void api_list_init(api_list *l);
+/* Appends item (consumed) of the record with id. */
+void api_list_add(api_list *l, json_t *item, int64_t id);
+/* Drops l's items (the list failed). */
+void api_list_cleanup(api_list *l);
+/* l's page (api_page); consumes l's items. */
+json_t *api_list_page(api_list *l, int limit);
+/* Answers l's page once the audit entry e of the read is durable, or 500
+ * when it cannot be written. Consumes l's items. Returns 0. */
+int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit);
 /* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
  * front, in tmp; otherwise s itself. For every cell of a file we write. */
 const char *api_csv_defuse(const char *s, char *tmp, size_t n);

@@ -112,6 +112,43 @@ json_t *api_page(json_t *items, int n, int limit, int64_t last_id)
 	return j;
 }
 
+void api_list_init(api_list *l)
+{
+	l->items = json_array();
+	l->last_id = 0;
+	l->n = 0;
+}
+
+void api_list_add(api_list *l, json_t *item, int64_t id)
+{
+	json_array_append_new(l->items, item);
+	l->last_id = id;
+	l->n++;
+}
+
+void api_list_cleanup(api_list *l)
+{
+	json_decref(l->items);
+	l->items = NULL;
+}
+
+json_t *api_list_page(api_list *l, int limit)
+{
+	json_t *items = l->items;
+
+	l->items = NULL;
+	return api_page(items, l->n, limit, l->last_id);
+}
+
+int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit)
+{
+	if (audit_submit(a->audit, e, NULL, NULL) != WB_OK) {
+		api_list_cleanup(l);
+		return api_fail(r, WB_ESTORE);
+	}
+	return api_json(r, 200, api_list_page(l, limit));
+}
+
 int api_json(http_req *r, int status, json_t *j)
 {
 	r->status = status;

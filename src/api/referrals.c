@@ -118,18 +118,14 @@ int loop_referrals_reschedule(store_conn *c, const request_rec *q, const deadlin
 
 typedef struct list_ctx {
 	const loop_viewer *v;
-	json_t *items;
-	int64_t last_id;
-	int n;
+	api_list list;
 } list_ctx;
 
 static int list_cb(const referral_rec *f, void *arg)
 {
 	list_ctx *l = arg;
 
-	json_array_append_new(l->items, loop_referral_json(l->v, f, 1));
-	l->last_id = f->id;
-	l->n++;
+	api_list_add(&l->list, loop_referral_json(l->v, f, 1), f->id);
 	return WB_OK;
 }
 
@@ -171,23 +167,17 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 		f.unit_id = p->unit_id;
 	loop_viewer_init(&v, a, c, p);
 	l.v = &v;
-	l.items = json_array();
-	l.last_id = 0;
-	l.n = 0;
+	api_list_init(&l.list);
 	rc = store_referral_list(c, p->county_code, &f, list_cb, &l);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "referral.list", "referral", "", "ok");
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"unit_id\":%" PRId64 ",\"state\":\"%s\",\"returned\":%d}", f.unit_id,
-		    f.state ? f.state : "all", l.n);
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
-		json_decref(l.items);
-		return api_fail(r, WB_ESTORE);
-	}
-	return api_json(r, 200, api_page(l.items, l.n, f.limit, l.last_id));
+		    f.state ? f.state : "all", l.list.n);
+	return api_list_answer(r, a, &e, &l.list, f.limit);
 }
 
 /* ---- steps ---- */

@@ -364,18 +364,14 @@ out:
 
 typedef struct list_ctx {
 	const loop_viewer *v;
-	json_t *items;
-	int64_t last_id;
-	int n;
+	api_list list;
 } list_ctx;
 
 static int list_cb(const request_rec *q, void *arg)
 {
 	list_ctx *l = arg;
 
-	json_array_append_new(l->items, loop_request_json(l->v, q, 0));
-	l->last_id = q->id;
-	l->n++;
+	api_list_add(&l->list, loop_request_json(l->v, q, 0), q->id);
 	return WB_OK;
 }
 
@@ -437,23 +433,17 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (parse_list(r, &f, v.now))
 		return 0;
 	l.v = &v;
-	l.items = json_array();
-	l.last_id = 0;
-	l.n = 0;
+	api_list_init(&l.list);
 	rc = store_request_list(c, &v.scope, p->user_id, &f, list_cb, &l);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "request.list", "request", "", "ok");
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"state\":\"%s\",\"township\":\"%s\",\"returned\":%d}",
-		    f.state ? f.state : "all", f.township ? f.township : "", l.n);
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
-		json_decref(l.items);
-		return api_fail(r, WB_ESTORE);
-	}
-	return api_json(r, 200, api_page(l.items, l.n, f.limit, l.last_id));
+		    f.state ? f.state : "all", f.township ? f.township : "", l.list.n);
+	return api_list_answer(r, a, &e, &l.list, f.limit);
 }
 
 /* ---- steps ---- */
