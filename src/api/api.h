@@ -109,6 +109,14 @@ json_t *api_list_page(api_list *l, int limit);
 /* Answers l's page once the audit entry e of the read is durable, or 500
  * when it cannot be written. Consumes l's items. Returns 0. */
 int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit);
+/*
+ * Makes room for element n of a growable array: arrayp is the address of the
+ * array's pointer (T **), *cap how many elements of size bytes it holds.
+ * While n < *cap nothing changes; else the array is reallocated to twice
+ * *cap elements (first when empty) and *cap updated. WB_ENOMEM, or
+ * WB_ETOOBIG past max elements; the array is unchanged then.
+ */
+int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max);
 /* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
  * front, in tmp; otherwise s itself. For every cell of a file we write. */
 const char *api_csv_defuse(const char *s, char *tmp, size_t n);

@@ -136,18 +136,10 @@ typedef struct durations {
 
 static int dur_add(durations *d, int64_t v, int overdue)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		int64_t *g;
+	int rc = api_grow(&d->v, d->n, &d->cap, sizeof(*d->v), 64, 4000000);
 
-		if (cap > 4000000)
-			return WB_ETOOBIG;
-		g = realloc(d->v, cap * sizeof(*g));
-		if (!g)
-			return WB_ENOMEM;
-		d->v = g;
-		d->cap = cap;
-	}
+	if (rc)
+		return rc;
 	d->v[d->n++] = v;
 	d->overdue += overdue;
 	return WB_OK;
