@@ -125,7 +125,7 @@ static int list_cb(const referral_rec *f, void *arg)
 {
 	list_ctx *l = arg;
 
-	api_list_add(&l->list, loop_referral_json(l->v, f, 1), f->id);
+	api_list_add(&l->list, loop_referral_json(l->v, f, 0), f->id);
 	return WB_OK;
 }
 
@@ -169,6 +169,9 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	l.v = &v;
 	api_list_init(&l.list);
 	rc = store_referral_list(c, p->county_code, &f, list_cb, &l);
+	/* each referral names its request: the page's requests in one query */
+	if (rc == WB_OK)
+		rc = loop_referrals_add_requests(&v, l.list.items);
 	if (rc) {
 		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
