@@ -107,7 +107,9 @@ void api_list_cleanup(api_list *l);
 /* l's page (api_page); consumes l's items. */
 json_t *api_list_page(api_list *l, int limit);
 /* Answers l's page once the audit entry e of the read is durable, or 500
- * when it cannot be written. Consumes l's items. Returns 0. */
+ * when it cannot be written. Call it once every read is done: it gives the
+ * store connection back before it waits (api_conn_release). Consumes l's
+ * items. Returns 0. */
 int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit);
 /*
  * Makes room for element n of a growable array: arrayp is the address of the

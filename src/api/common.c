@@ -142,6 +142,7 @@ json_t *api_list_page(api_list *l, int limit)
 
 int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit)
 {
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (audit_submit(a->audit, e, NULL, NULL) != WB_OK) {
 		api_list_cleanup(l);
 		return api_fail(r, WB_ESTORE);

@@ -84,15 +84,17 @@ static int mark_fn(store_conn *c, void *arg)
 	return store_inbox_mark_all(c, j->user_id, j->now, &j->marked);
 }
 
-static int mark(http_req *r, app *a, store_conn *c, const sec_principal *p, int64_t id)
+static int mark(http_req *r, app *a, const sec_principal *p, int64_t id)
 {
 	mark_job j = {p->user_id, id, clock_now(), 0};
 	int64_t unread = 0;
-	int rc = audit_submit(a->audit, NULL, mark_fn, &j);
+	int rc;
 
+	api_conn_release(r); /* the job runs on the writer's connection */
+	rc = audit_submit(a->audit, NULL, mark_fn, &j);
 	if (rc)
 		return api_fail(r, rc);
-	store_inbox_unread(c, p->user_id, &unread);
+	store_inbox_unread(api_conn(r), p->user_id, &unread);
 	return api_json(r, 200, json_pack("{s:I, s:I}", "marked", (json_int_t)j.marked, "unread", (json_int_t)unread));
 }
 
@@ -100,14 +102,16 @@ int api_inbox_read(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	int64_t id;
 
+	(void)c;
 	if (api_id_param(r, "id", &id))
 		return 0;
-	return mark(r, a, c, p, id);
+	return mark(r, a, p, id);
 }
 
 int api_inbox_read_all(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	return mark(r, a, c, p, 0);
+	(void)c;
+	return mark(r, a, p, 0);
 }
 
 /* ---- webhooks ---- */

@@ -335,6 +335,7 @@ int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	request_rec *q = malloc(sizeof(*q));
 	loop_viewer v;
 	audit_entry e;
+	json_t *j = NULL;
 	int64_t id;
 	int rc;
 
@@ -344,11 +345,16 @@ int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	loop_viewer_init(&v, a, c, p);
 	rc = store_request_get(c, &v.scope, p->user_id, id, q);
+	if (rc == WB_OK)
+		j = loop_request_json(&v, q, 1);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "request.read", "request", e.object_id, rc == WB_OK ? "ok" : "not_found");
-	/* the read is acknowledged only once its audit entry is durable */
+	/* Every read is done: give the connection back while the audit entry
+	 * commits. The read is acknowledged only once that entry is durable. */
+	api_conn_release(r);
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+		json_decref(j);
 		api_fail(r, WB_ESTORE);
 		goto out;
 	}
@@ -356,7 +362,7 @@ int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
-	api_json(r, 200, loop_request_json(&v, q, 1));
+	api_json(r, 200, j);
 out:
 	free(q);
 	return 0;
@@ -1176,6 +1182,7 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 			wb_strlcpy(e.outcome, rc == WB_ECRYPTO ? "corrupt" : "missing", sizeof(e.outcome));
 		}
 	}
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
 		buf_reset(&r->out);
 		api_fail(r, WB_ESTORE);
