@@ -90,6 +90,35 @@ int api_fail(http_req *r, int status);
 /* A page of a list: {"items": items, "next_cursor": last_id as text when
  * the page is full, else null}. Consumes items; NULL if out of memory. */
 json_t *api_page(json_t *items, int n, int limit, int64_t last_id);
+/* A page of a list as it is read: its items, how many, and the id of the
+ * last one (the next cursor). */
+typedef struct api_list {
+	json_t *items;
+	int64_t last_id;
+	int n;
+} api_list;
+
+/* An empty list. */
+void api_list_init(api_list *l);
+/* Appends item (consumed) of the record with id. */
+void api_list_add(api_list *l, json_t *item, int64_t id);
+/* Drops l's items (the list failed). */
+void api_list_cleanup(api_list *l);
+/* l's page (api_page); consumes l's items. */
+json_t *api_list_page(api_list *l, int limit);
+/* Answers l's page once the audit entry e of the read is durable, or 500
+ * when it cannot be written. Call it once every read is done: it gives the
+ * store connection back before it waits (api_conn_release). Consumes l's
+ * items. Returns 0. */
+int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit);
+/*
+ * Makes room for element n of a growable array: arrayp is the address of the
+ * array's pointer (T **), *cap how many elements of size bytes it holds.
+ * While n < *cap nothing changes; else the array is reallocated to twice
+ * *cap elements (first when empty) and *cap updated. WB_ENOMEM, or
+ * WB_ETOOBIG past max elements; the array is unchanged then.
+ */
+int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max);
 /* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
  * front, in tmp; otherwise s itself. For every cell of a file we write. */
 const char *api_csv_defuse(const char *s, char *tmp, size_t n);
@@ -126,6 +155,12 @@ void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
 int api_id_param(http_req *r, const char *name, int64_t *out);
 /* Page size from ?limit= within [1, max], default def. -1 after a 422. */
 int api_limit(http_req *r, int def, int max, int *out);
+/* A positive int64 id from ?name= into *out (left as it is when name is
+ * absent): 0. A bad value answers 422 validation_failed naming the field,
+ * with message (NULL: "NAME must be a number"), and returns -1. */
+int api_query_id(http_req *r, const char *name, const char *message, int64_t *out);
+/* api_query_id for ?cursor=, the next_cursor of the previous page. */
+int api_query_cursor(http_req *r, int64_t *out);
 
 /* Resource handlers. */
 /* GET /healthz: answers without touching the database (the HTTP ceiling). */

@@ -32,8 +32,6 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	audit_filter f;
 	json_t *items, *j;
-	const char *s;
-	long long v;
 	int rc;
 
 	(void)a;
@@ -45,16 +43,9 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	f.action = http_query(r, "action");
 	f.object_type = http_query(r, "object_type");
 	f.object_id = http_query(r, "object_id");
-	if ((s = http_query(r, "user_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "user_id must be a number", "user_id");
-		f.user_id = v;
-	}
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
-		f.before_seq = v;
-	}
+	if (api_query_id(r, "user_id", NULL, &f.user_id) ||
+	    api_query_id(r, "cursor", "cursor is not valid", &f.before_seq))
+		return 0;
 	items = json_array();
 	rc = store_audit_list(c, p->county_code, &f, audit_item, items);
 	if (rc) {

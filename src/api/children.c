@@ -367,11 +367,9 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 typedef struct list_ctx {
 	const app *a;
 	const sec_principal *p;
-	json_t *items;
-	int64_t last_id;
-	char last_value[128];
+	api_list list;
+	char last_value[128]; /* the sort value of the last item (the cursor) */
 	int sort;
-	int n;
 	store_conn *c;
 } list_ctx;
 
@@ -379,10 +377,8 @@ static int list_cb(const child_rec *ch, void *arg)
 {
 	list_ctx *l = arg;
 
-	json_array_append_new(l->items, loop_child_restrict(l->c, l->p, ch->id, child_json(l->a, l->p, ch)));
-	l->last_id = ch->id;
+	api_list_add(&l->list, loop_child_restrict(l->c, l->p, ch->id, child_json(l->a, l->p, ch)), ch->id);
 	wb_strlcpy(l->last_value, l->sort == CHILD_SORT_NAME ? ch->name : ch->birth_date, sizeof(l->last_value));
-	l->n++;
 	return WB_OK;
 }
 
@@ -421,11 +417,8 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 		sec_blind_index(&a->keys, id.number, b->bidx);
 		f->id_bidx = b->bidx;
 	}
-	if ((s = http_query(r, "school_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return filter_error(r, 422, "validation_failed", "school_id must be a number", "school_id");
-		f->school_id = v;
-	}
+	if (api_query_id(r, "school_id", NULL, &f->school_id))
+		return -1;
 	f->category = http_query(r, "category");
 	if (f->category) {
 		enum category k;
@@ -449,11 +442,8 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 			return filter_error(r, 422, "validation_failed", "guardian_status is not in the vocabulary",
 					    "guardian_status");
 	}
-	if ((s = http_query(r, "director_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return filter_error(r, 422, "validation_failed", "director_id must be a number", "director_id");
-		f->director_id = v;
-	}
+	if (api_query_id(r, "director_id", NULL, &f->director_id))
+		return -1;
 	/* ages in full years become bounds on the birth date */
 	if ((s = http_query(r, "age_min"))) {
 		int t = clock_today_ymd();
@@ -521,19 +511,19 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return 0;
 	if (parse_filter(r, a, &f, &fb))
 		return 0;
-	l.items = json_array();
+	api_list_init(&l.list);
 	l.sort = f.sort;
 	/* the first page carries the total */
 	rc = store_child_page(c, &p->scope, &f, list_cb, &l, f.after_id ? NULL : &total);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.list", "child", "", "ok");
 	{
 		json_t *d = json_pack("{s:s?, s:b, s:b, s:i}", "area", f.area, "name_search", f.name != NULL,
-				      "id_lookup", f.id_bidx != NULL, "returned", l.n);
+				      "id_lookup", f.id_bidx != NULL, "returned", l.list.n);
 		char *ds = d ? json_dumps(d, JSON_COMPACT) : NULL;
 
 		if (ds)
@@ -543,18 +533,18 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	}
 	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
-		json_decref(l.items);
+		api_list_cleanup(&l.list);
 		return api_fail(r, WB_ESTORE);
 	}
-	j = json_pack("{s:o}", "items", l.items);
+	j = json_pack("{s:o}", "items", l.list.items);
 	if (j) {
 		char cur[160];
 
 		if (f.sort == CHILD_SORT_ID)
-			wb_snprintf(cur, sizeof(cur), "%" PRId64, l.last_id);
+			wb_snprintf(cur, sizeof(cur), "%" PRId64, l.list.last_id);
 		else
-			wb_snprintf(cur, sizeof(cur), "%" PRId64 ":%s", l.last_id, l.last_value);
-		json_object_set_new(j, "next_cursor", l.n == f.limit ? json_string(cur) : json_null());
+			wb_snprintf(cur, sizeof(cur), "%" PRId64 ":%s", l.list.last_id, l.last_value);
+		json_object_set_new(j, "next_cursor", l.list.n == f.limit ? json_string(cur) : json_null());
 		if (total >= 0)
 			json_object_set_new(j, "total", json_integer(total));
 	}

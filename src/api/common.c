@@ -112,6 +112,63 @@ json_t *api_page(json_t *items, int n, int limit, int64_t last_id)
 	return j;
 }
 
+void api_list_init(api_list *l)
+{
+	l->items = json_array();
+	l->last_id = 0;
+	l->n = 0;
+}
+
+void api_list_add(api_list *l, json_t *item, int64_t id)
+{
+	json_array_append_new(l->items, item);
+	l->last_id = id;
+	l->n++;
+}
+
+void api_list_cleanup(api_list *l)
+{
+	json_decref(l->items);
+	l->items = NULL;
+}
+
+json_t *api_list_page(api_list *l, int limit)
+{
+	json_t *items = l->items;
+
+	l->items = NULL;
+	return api_page(items, l->n, limit, l->last_id);
+}
+
+int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit)
+{
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
+	if (audit_submit(a->audit, e, NULL, NULL) != WB_OK) {
+		api_list_cleanup(l);
+		return api_fail(r, WB_ESTORE);
+	}
+	return api_json(r, 200, api_list_page(l, limit));
+}
+
+int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *a, *p;
+
+	if (n < *cap)
+		return WB_OK;
+	if (ncap > max || ncap > SIZE_MAX / size)
+		return WB_ETOOBIG;
+	/* the pointer is copied, not read through a void **: it is a T * */
+	memcpy(&a, arrayp, sizeof(a));
+	p = realloc(a, ncap * size);
+	if (!p)
+		return WB_ENOMEM;
+	memcpy(arrayp, &p, sizeof(p));
+	*cap = ncap;
+	return WB_OK;
+}
+
 int api_json(http_req *r, int status, json_t *j)
 {
 	r->status = status;
@@ -290,6 +347,32 @@ int api_limit(http_req *r, int def, int max, int *out)
 	}
 	*out = (int)v;
 	return 0;
+}
+
+int api_query_id(http_req *r, const char *name, const char *message, int64_t *out)
+{
+	const char *s = http_query(r, name);
+	long long v;
+
+	if (!s)
+		return 0;
+	if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK) {
+		char msg[160];
+
+		if (!message) {
+			wb_snprintf(msg, sizeof(msg), "%s must be a number", name);
+			message = msg;
+		}
+		api_error(r, 422, "validation_failed", message, name);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int api_query_cursor(http_req *r, int64_t *out)
+{
+	return api_query_id(r, "cursor", "cursor must be the next_cursor of the previous page", out);
 }
 
 /* ---- authentication ---- */

@@ -360,17 +360,9 @@ static int load_places(store_conn *c, const char *county, place_cache *pc)
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		if (pc->n == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			void *p = realloc(pc->codes, ncap * sizeof(*pc->codes));
-
-			if (!p) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			pc->codes = p;
-			cap = ncap;
-		}
+		rc = api_grow(&pc->codes, pc->n, &cap, sizeof(*pc->codes), 1024, SIZE_MAX);
+		if (rc)
+			break;
 		stmt_copy(c, st, 0, pc->codes[pc->n++], sizeof(pc->codes[0]));
 		rc = WB_OK;
 	}
@@ -383,17 +375,9 @@ static int load_places(store_conn *c, const char *county, place_cache *pc)
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		if (pc->nschools == cap) {
-			size_t ncap = cap ? cap * 2 : 128;
-			void *p = realloc(pc->schools, ncap * sizeof(*pc->schools));
-
-			if (!p) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			pc->schools = p;
-			cap = ncap;
-		}
+		rc = api_grow(&pc->schools, pc->nschools, &cap, sizeof(*pc->schools), 128, SIZE_MAX);
+		if (rc)
+			break;
 		memset(&pc->schools[pc->nschools], 0, sizeof(unit_rec));
 		pc->schools[pc->nschools].id = stmt_int64(c, st, 0);
 		stmt_copy(c, st, 1, pc->schools[pc->nschools].code, sizeof(pc->schools[0].code));

@@ -294,6 +294,57 @@ int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 }
 
+/* One row of an import's report: the file's row number, then column,
+ * kind and reason ("" where none). */
+typedef void (*issue_fn)(int64_t row, const char *const cols[3], void *arg);
+
+/* Calls fn for every issue of import id, in the order they were found. */
+static int each_issue(store_conn *c, int64_t id, issue_fn fn, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT row_number, COALESCE(column_name, ''), kind, reason FROM import_issues WHERE "
+			      "import_id = ? ORDER BY id",
+			      &st);
+
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *cols[3];
+
+		for (int k = 0; k < 3; k++)
+			cols[k] = stmt_text(c, st, k + 1) ? stmt_text(c, st, k + 1) : "";
+		fn(stmt_int64(c, st, 0), cols, arg);
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+typedef struct xlsx_rows {
+	lxw_worksheet *ws;
+	lxw_row_t row;
+} xlsx_rows;
+
+static void issue_xlsx(int64_t row, const char *const cols[3], void *arg)
+{
+	xlsx_rows *x = arg;
+
+	worksheet_write_number(x->ws, x->row, 0, (double)row, NULL);
+	for (int k = 0; k < 3; k++)
+		worksheet_write_string(x->ws, x->row, (lxw_col_t)(k + 1), cols[k], NULL);
+	x->row++;
+}
+
+static void issue_csv(int64_t row, const char *const cols[3], void *arg)
+{
+	buf *out = arg;
+
+	buf_printf(out, "%" PRId64 ",", row);
+	for (int k = 0; k < 3; k++)
+		api_csv_cell(out, cols[k], k == 2);
+}
+
 /* Writes the report rows as an XLSX workbook into r->out. */
 static int report_xlsx(http_req *r, store_conn *c, int64_t id)
 {
@@ -301,9 +352,7 @@ static int report_xlsx(http_req *r, store_conn *c, int64_t id)
 	char path[] = "/tmp/weibao-report-XXXXXX";
 	lxw_workbook_options opt = {.constant_memory = 1, .tmpdir = (char *)"/tmp", .use_zip64 = 0};
 	lxw_workbook *wb;
-	lxw_worksheet *ws;
-	store_stmt *st = NULL;
-	lxw_row_t row = 1;
+	xlsx_rows x = {NULL, 1};
 	char buf8[65536];
 	FILE *f;
 	size_t n;
@@ -314,30 +363,16 @@ static int report_xlsx(http_req *r, store_conn *c, int64_t id)
 		return WB_EIO;
 	close(fd);
 	wb = workbook_new_opt(path, &opt);
-	ws = wb ? workbook_add_worksheet(wb, "导入报告") : NULL;
-	if (!ws) {
+	x.ws = wb ? workbook_add_worksheet(wb, "导入报告") : NULL;
+	if (!x.ws) {
 		if (wb)
 			workbook_close(wb);
 		unlink(path);
 		return WB_EIO;
 	}
 	for (int k = 0; k < 4; k++)
-		worksheet_write_string(ws, 0, (lxw_col_t)k, head[k], NULL);
-	rc = conn_prepare(c,
-			  "SELECT row_number, COALESCE(column_name, ''), kind, reason FROM import_issues WHERE "
-			  "import_id = ? ORDER BY id",
-			  &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 1, id);
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		worksheet_write_number(ws, row, 0, (double)stmt_int64(c, st, 0), NULL);
-		for (int k = 1; k < 4; k++)
-			worksheet_write_string(ws, row, (lxw_col_t)k, stmt_text(c, st, k) ? stmt_text(c, st, k) : "",
-					       NULL);
-		row++;
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
+		worksheet_write_string(x.ws, 0, (lxw_col_t)k, head[k], NULL);
+	rc = each_issue(c, id, issue_xlsx, &x);
 	if (workbook_close(wb) != LXW_NO_ERROR && rc >= 0)
 		rc = WB_EIO;
 	buf_reset(&r->out);
@@ -356,6 +391,7 @@ static int report_xlsx(http_req *r, store_conn *c, int64_t id)
 int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *format = http_query(r, "format");
+	int xlsx = format && strcmp(format, "xlsx") == 0;
 	store_stmt *st = NULL;
 	char disp[80];
 	int64_t id;
@@ -371,38 +407,20 @@ int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p
 	stmt_reset(c, st);
 	if (rc != STORE_ROW)
 		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
-	if (format && strcmp(format, "xlsx") == 0) {
+	if (xlsx) {
 		rc = report_xlsx(r, c, id);
-		if (rc)
-			return api_fail(r, rc);
-		r->status = 200;
-		r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.xlsx\"", id);
-		http_add_header(r, "Content-Disposition", disp);
-		return 0;
+	} else {
+		buf_reset(&r->out);
+		buf_puts(&r->out, "\xEF\xBB\xBF行号,列,类型,原因\r\n");
+		rc = each_issue(c, id, issue_csv, &r->out);
 	}
-	buf_reset(&r->out);
-	buf_puts(&r->out, "\xEF\xBB\xBF行号,列,类型,原因\r\n");
-	rc = conn_prepare(c,
-			  "SELECT row_number, COALESCE(column_name, ''), kind, reason FROM import_issues WHERE "
-			  "import_id = ? ORDER BY id",
-			  &st);
-	if (rc == WB_OK)
-		rc = stmt_bind_int64(c, st, 1, id);
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		const char *cols[3] = {stmt_text(c, st, 1), stmt_text(c, st, 2), stmt_text(c, st, 3)};
-
-		buf_printf(&r->out, "%" PRId64 ",", stmt_int64(c, st, 0));
-		for (int k = 0; k < 3; k++)
-			api_csv_cell(&r->out, cols[k] ? cols[k] : "", k == 2);
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
-	if (rc < 0)
+	if (rc)
 		return api_fail(r, rc);
 	r->status = 200;
-	r->content_type = "text/csv; charset=utf-8";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.csv\"", id);
+	r->content_type =
+		xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
+	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.%s\"", id,
+		    xlsx ? "xlsx" : "csv");
 	http_add_header(r, "Content-Disposition", disp);
 	return 0;
 }

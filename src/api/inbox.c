@@ -24,15 +24,8 @@
 
 /* ---- the inbox ---- */
 
-typedef struct inbox_ctx {
-	json_t *items;
-	int64_t last_id;
-	int n;
-} inbox_ctx;
-
 static int inbox_item(const inbox_rec *m, void *arg)
 {
-	inbox_ctx *l = arg;
 	json_t *j = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)m->id, "event", m->event, "read", m->read_at != 0);
 
 	json_object_set_new(j, "request_id", m->request_id ? json_integer(m->request_id) : json_null());
@@ -41,9 +34,7 @@ static int inbox_item(const inbox_rec *m, void *arg)
 	json_object_set_new(j, "due_at", loop_time(m->due_at));
 	json_object_set_new(j, "created_at", json_integer(m->created_at));
 	json_object_set_new(j, "read_at", loop_time(m->read_at));
-	json_array_append_new(l->items, j);
-	l->last_id = m->id;
-	l->n++;
+	api_list_add(arg, j, m->id);
 	return WB_OK;
 }
 
@@ -52,29 +43,24 @@ int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	const char *s = http_query(r, "unread");
 	int unread_only = s && strcmp(s, "true") == 0;
 	int64_t before = 0, unread = 0;
-	inbox_ctx l = {NULL, 0, 0};
-	long long v;
+	api_list l;
 	int limit, rc;
 	json_t *j;
 
 	(void)a;
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed",
-					 "cursor must be the next_cursor of the previous page", "cursor");
-		before = v;
-	}
-	l.items = json_array();
+	if (api_query_cursor(r, &before))
+		return 0;
+	api_list_init(&l);
 	rc = store_inbox_unread(c, p->user_id, &unread);
 	if (rc == WB_OK)
 		rc = store_inbox_list(c, p->user_id, unread_only, before, limit, inbox_item, &l);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l);
 		return api_fail(r, rc);
 	}
-	j = api_page(l.items, l.n, limit, l.last_id);
+	j = api_list_page(&l, limit);
 	if (j)
 		json_object_set_new(j, "unread", json_integer(unread));
 	return api_json(r, 200, j);
@@ -98,15 +84,17 @@ static int mark_fn(store_conn *c, void *arg)
 	return store_inbox_mark_all(c, j->user_id, j->now, &j->marked);
 }
 
-static int mark(http_req *r, app *a, store_conn *c, const sec_principal *p, int64_t id)
+static int mark(http_req *r, app *a, const sec_principal *p, int64_t id)
 {
 	mark_job j = {p->user_id, id, clock_now(), 0};
 	int64_t unread = 0;
-	int rc = audit_submit(a->audit, NULL, mark_fn, &j);
+	int rc;
 
+	api_conn_release(r); /* the job runs on the writer's connection */
+	rc = audit_submit(a->audit, NULL, mark_fn, &j);
 	if (rc)
 		return api_fail(r, rc);
-	store_inbox_unread(c, p->user_id, &unread);
+	store_inbox_unread(api_conn(r), p->user_id, &unread);
 	return api_json(r, 200, json_pack("{s:I, s:I}", "marked", (json_int_t)j.marked, "unread", (json_int_t)unread));
 }
 
@@ -114,14 +102,16 @@ int api_inbox_read(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	int64_t id;
 
+	(void)c;
 	if (api_id_param(r, "id", &id))
 		return 0;
-	return mark(r, a, c, p, id);
+	return mark(r, a, p, id);
 }
 
 int api_inbox_read_all(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	return mark(r, a, c, p, 0);
+	(void)c;
+	return mark(r, a, p, 0);
 }
 
 /* ---- webhooks ---- */
@@ -294,15 +284,8 @@ out:
 	return 0;
 }
 
-typedef struct dlv_ctx {
-	json_t *items;
-	int64_t last_id;
-	int n;
-} dlv_ctx;
-
 static int dlv_cb(const delivery_rec *d, void *arg)
 {
-	dlv_ctx *l = arg;
 	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:i, s:I}", "id", (json_int_t)d->id, "webhook_id",
 			      (json_int_t)d->webhook_id, "event", d->event, "state", d->state, "attempts", d->attempts,
 			      "created_at", (json_int_t)d->created_at);
@@ -314,42 +297,30 @@ static int dlv_cb(const delivery_rec *d, void *arg)
 	json_object_set_new(j, "next_attempt_at",
 			    strcmp(d->state, "pending") == 0 ? json_integer(d->next_attempt_ms / 1000) : json_null());
 	json_object_set_new(j, "delivered_at", loop_time(d->delivered_at));
-	json_array_append_new(l->items, j);
-	l->last_id = d->id;
-	l->n++;
+	api_list_add(arg, j, d->id);
 	return WB_OK;
 }
 
 int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *s, *state = NULL;
+	const char *state = NULL;
 	int64_t hook = 0, before = 0;
-	dlv_ctx l = {NULL, 0, 0};
-	long long v;
+	api_list l;
 	int limit, rc;
 
 	(void)a;
 	if (!may_manage_hooks(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	if ((s = http_query(r, "webhook_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed", "webhook_id must be a number", "webhook_id");
-		hook = v;
-	}
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return api_error(r, 422, "validation_failed",
-					 "cursor must be the next_cursor of the previous page", "cursor");
-		before = v;
-	}
+	if (api_query_id(r, "webhook_id", NULL, &hook) || api_query_cursor(r, &before))
+		return 0;
 	if ((state = http_query(r, "state")) && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
 	    strcmp(state, "failed") != 0)
 		return api_error(r, 422, "validation_failed", "state must be pending, delivered or failed", "state");
-	l.items = json_array();
+	api_list_init(&l);
 	rc = store_deliveries_list(c, p->county_code, hook, state, before, limit, dlv_cb, &l);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l);
 		return api_fail(r, rc);
 	}
-	return api_json(r, 200, api_page(l.items, l.n, limit, l.last_id));
+	return api_json(r, 200, api_list_page(&l, limit));
 }

@@ -137,6 +137,9 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 /* The referral; with_request adds a summary of its request (and the child
  * while the referral is active). */
 json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with_request);
+/* Adds to each referral of items (loop_referral_json without its request)
+ * what with_request adds, reading the page's requests in one query. */
+int loop_referrals_add_requests(const loop_viewer *v, json_t *items);
 /* The steps the caller may take on q now, as a JSON array of names. */
 json_t *loop_allowed_json(const loop_viewer *v, const request_rec *q);
 /* The caller's case context for q. */

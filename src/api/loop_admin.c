@@ -136,18 +136,10 @@ typedef struct durations {
 
 static int dur_add(durations *d, int64_t v, int overdue)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		int64_t *g;
+	int rc = api_grow(&d->v, d->n, &d->cap, sizeof(*d->v), 64, 4000000);
 
-		if (cap > 4000000)
-			return WB_ETOOBIG;
-		g = realloc(d->v, cap * sizeof(*g));
-		if (!g)
-			return WB_ENOMEM;
-		d->v = g;
-		d->cap = cap;
-	}
+	if (rc)
+		return rc;
 	d->v[d->n++] = v;
 	d->overdue += overdue;
 	return WB_OK;
@@ -198,6 +190,20 @@ typedef struct metrics_q {
 	int64_t from, to, now;
 } metrics_q;
 
+/* Binds what every metrics query filters on, in the order of its
+ * conditions: the county, the township when there is one, then (period)
+ * the period's bounds. */
+static void args_filter(store_args *a, const metrics_q *m, int period)
+{
+	args_text(a, m->county);
+	if (m->township)
+		args_text(a, m->township);
+	if (period) {
+		args_int(a, m->from);
+		args_int(a, m->to);
+	}
+}
+
 static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 {
 	store_args a = {0};
@@ -211,9 +217,7 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 		    "IN ('closed', 'withdrawn') GROUP BY township_code, state",
 		    m->township ? " AND township_code = ?" : "");
 	args_int(&a, m->now);
-	args_text(&a, m->county);
-	if (m->township)
-		args_text(&a, m->township);
+	args_filter(&a, m, 0);
 	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		json_t *g = group(towns, stmt_text(c, st, 0), 0);
@@ -233,11 +237,7 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 		"0) FROM help_requests WHERE county_code = ?%s AND state = 'closed' AND closed_at >= ? AND "
 		"closed_at < ? GROUP BY township_code",
 		m->township ? " AND township_code = ?" : "");
-	args_text(&a, m->county);
-	if (m->township)
-		args_text(&a, m->township);
-	args_int(&a, m->from);
-	args_int(&a, m->to);
+	args_filter(&a, m, 1);
 	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		json_t *g = group(towns, stmt_text(c, st, 0), 0);
@@ -265,11 +265,7 @@ static int referral_counts(store_conn *c, const metrics_q *m, json_t *units)
 		    "f.ended_at < ?)) GROUP BY f.unit_id, u.code, u.name, u.kind, f.state",
 		    m->township ? " AND q.township_code = ?" : "");
 	args_int(&a, m->now);
-	args_text(&a, m->county);
-	if (m->township)
-		args_text(&a, m->township);
-	args_int(&a, m->from);
-	args_int(&a, m->to);
+	args_filter(&a, m, 1);
 	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		json_t *g = group(units, stmt_text(c, st, 0), 1);
@@ -313,11 +309,7 @@ static int step_times(store_conn *c, const metrics_q *m, int of_units, json_t *m
 		"AND from_state IS NOT NULL AND stage_started_at IS NOT NULL AND at >= ? AND at < ? ORDER BY 1, 2, 3",
 		of_units ? "CAST(unit_id AS TEXT)" : "township_code", m->township ? " AND township_code = ?" : "",
 		of_units ? "NOT" : "");
-	args_text(&a, m->county);
-	if (m->township)
-		args_text(&a, m->township);
-	args_int(&a, m->from);
-	args_int(&a, m->to);
+	args_filter(&a, m, 1);
 	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		const char *k = stmt_text(c, st, 0), *s = stmt_text(c, st, 1);

@@ -46,17 +46,11 @@ static const char *const group_names[G__COUNT] = {"matched", "mismatched", "not_
 
 static int group_add(group *g, const recon_item *it)
 {
-	if (g->n == g->cap) {
-		size_t ncap = g->cap ? g->cap * 2 : 256;
-		recon_item *p = realloc(g->items, ncap * sizeof(*p));
+	int rc = api_grow(&g->items, g->n, &g->cap, sizeof(*g->items), 256, SIZE_MAX);
 
-		if (!p)
-			return WB_ENOMEM;
-		g->items = p;
-		g->cap = ncap;
-	}
-	g->items[g->n++] = *it;
-	return WB_OK;
+	if (rc == WB_OK)
+		g->items[g->n++] = *it;
+	return rc;
 }
 
 /* Children found, as a sorted set of ids, to find those not on the list. */
@@ -67,17 +61,11 @@ typedef struct idset {
 
 static int idset_add(idset *s, int64_t id)
 {
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 1024;
-		int64_t *p = realloc(s->ids, ncap * sizeof(*p));
+	int rc = api_grow(&s->ids, s->n, &s->cap, sizeof(*s->ids), 1024, SIZE_MAX);
 
-		if (!p)
-			return WB_ENOMEM;
-		s->ids = p;
-		s->cap = ncap;
-	}
-	s->ids[s->n++] = id;
-	return WB_OK;
+	if (rc == WB_OK)
+		s->ids[s->n++] = id;
+	return rc;
 }
 
 static int cmp_id(const void *a, const void *b)

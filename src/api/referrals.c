@@ -118,18 +118,14 @@ int loop_referrals_reschedule(store_conn *c, const request_rec *q, const deadlin
 
 typedef struct list_ctx {
 	const loop_viewer *v;
-	json_t *items;
-	int64_t last_id;
-	int n;
+	api_list list;
 } list_ctx;
 
 static int list_cb(const referral_rec *f, void *arg)
 {
 	list_ctx *l = arg;
 
-	json_array_append_new(l->items, loop_referral_json(l->v, f, 1));
-	l->last_id = f->id;
-	l->n++;
+	api_list_add(&l->list, loop_referral_json(l->v, f, 0), f->id);
 	return WB_OK;
 }
 
@@ -145,7 +141,6 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	list_ctx l;
 	audit_entry e;
 	const char *s;
-	long long n;
 	int rc;
 
 	if (!is_unit_role(p) && strcmp(p->role, "center") != 0)
@@ -154,12 +149,8 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	memset(&f, 0, sizeof(f));
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit))
 		return 0;
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
-			return api_error(r, 422, "validation_failed",
-					 "cursor must be the next_cursor of the previous page", "cursor");
-		f.before_id = n;
-	}
+	if (api_query_cursor(r, &f.before_id))
+		return 0;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
 		enum referral_state st;
 
@@ -169,38 +160,27 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 					 "state");
 		f.state = s;
 	}
-	if ((s = http_query(r, "request_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
-			return api_error(r, 422, "validation_failed", "request_id must be a number", "request_id");
-		f.request_id = n;
-	}
-	if ((s = http_query(r, "unit_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &n) != WB_OK)
-			return api_error(r, 422, "validation_failed", "unit_id must be a number", "unit_id");
-		f.unit_id = n;
-	}
+	if (api_query_id(r, "request_id", NULL, &f.request_id) || api_query_id(r, "unit_id", NULL, &f.unit_id))
+		return 0;
 	/* a unit sees its own referrals, whatever it asks for */
 	if (is_unit_role(p))
 		f.unit_id = p->unit_id;
 	loop_viewer_init(&v, a, c, p);
 	l.v = &v;
-	l.items = json_array();
-	l.last_id = 0;
-	l.n = 0;
+	api_list_init(&l.list);
 	rc = store_referral_list(c, p->county_code, &f, list_cb, &l);
+	/* each referral names its request: the page's requests in one query */
+	if (rc == WB_OK)
+		rc = loop_referrals_add_requests(&v, l.list.items);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "referral.list", "referral", "", "ok");
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"unit_id\":%" PRId64 ",\"state\":\"%s\",\"returned\":%d}", f.unit_id,
-		    f.state ? f.state : "all", l.n);
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
-		json_decref(l.items);
-		return api_fail(r, WB_ESTORE);
-	}
-	return api_json(r, 200, api_page(l.items, l.n, f.limit, l.last_id));
+		    f.state ? f.state : "all", l.list.n);
+	return api_list_answer(r, a, &e, &l.list, f.limit);
 }
 
 /* ---- steps ---- */

@@ -756,16 +756,9 @@ static int sweep_collect(const category_rec *k, const char *birth, void *arg)
 {
 	sweep_ctx *s = arg;
 
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 1024;
-		sweep_row *p = realloc(s->rows, ncap * sizeof(*p));
-
-		if (!p) {
-			s->failed = 1;
-			return WB_ENOMEM;
-		}
-		s->rows = p;
-		s->cap = ncap;
+	if (api_grow(&s->rows, s->n, &s->cap, sizeof(*s->rows), 1024, SIZE_MAX) != WB_OK) {
+		s->failed = 1;
+		return WB_ENOMEM;
 	}
 	s->rows[s->n].k = *k;
 	s->rows[s->n].birth_ymd = ymd_of(birth);

@@ -335,6 +335,7 @@ int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	request_rec *q = malloc(sizeof(*q));
 	loop_viewer v;
 	audit_entry e;
+	json_t *j = NULL;
 	int64_t id;
 	int rc;
 
@@ -344,11 +345,16 @@ int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	loop_viewer_init(&v, a, c, p);
 	rc = store_request_get(c, &v.scope, p->user_id, id, q);
+	if (rc == WB_OK)
+		j = loop_request_json(&v, q, 1);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "request.read", "request", e.object_id, rc == WB_OK ? "ok" : "not_found");
-	/* the read is acknowledged only once its audit entry is durable */
+	/* Every read is done: give the connection back while the audit entry
+	 * commits. The read is acknowledged only once that entry is durable. */
+	api_conn_release(r);
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+		json_decref(j);
 		api_fail(r, WB_ESTORE);
 		goto out;
 	}
@@ -356,7 +362,7 @@ int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
-	api_json(r, 200, loop_request_json(&v, q, 1));
+	api_json(r, 200, j);
 out:
 	free(q);
 	return 0;
@@ -364,18 +370,14 @@ out:
 
 typedef struct list_ctx {
 	const loop_viewer *v;
-	json_t *items;
-	int64_t last_id;
-	int n;
+	api_list list;
 } list_ctx;
 
 static int list_cb(const request_rec *q, void *arg)
 {
 	list_ctx *l = arg;
 
-	json_array_append_new(l->items, loop_request_json(l->v, q, 0));
-	l->last_id = q->id;
-	l->n++;
+	api_list_add(&l->list, loop_request_json(l->v, q, 0), q->id);
 	return WB_OK;
 }
 
@@ -388,16 +390,12 @@ static int bad_query(http_req *r, const char *field, const char *message)
 static int parse_list(http_req *r, request_filter *f, int64_t now)
 {
 	const char *s;
-	long long v;
 
 	memset(f, 0, sizeof(f[0]));
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f->limit))
 		return -1;
-	if ((s = http_query(r, "cursor"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return bad_query(r, "cursor", "cursor must be the next_cursor of the previous page");
-		f->before_id = v;
-	}
+	if (api_query_cursor(r, &f->before_id))
+		return -1;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
 		enum case_state st;
 
@@ -420,11 +418,8 @@ static int parse_list(http_req *r, request_filter *f, int64_t now)
 			return bad_query(r, "kind", "kind is not a request kind");
 		f->kind = s;
 	}
-	if ((s = http_query(r, "child_id"))) {
-		if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK)
-			return bad_query(r, "child_id", "child_id must be a number");
-		f->child_id = v;
-	}
+	if (api_query_id(r, "child_id", NULL, &f->child_id))
+		return -1;
 	if ((s = http_query(r, "overdue")) && strcmp(s, "true") == 0)
 		f->overdue_at = now;
 	if ((s = http_query(r, "mandatory")) && strcmp(s, "true") == 0)
@@ -444,23 +439,17 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (parse_list(r, &f, v.now))
 		return 0;
 	l.v = &v;
-	l.items = json_array();
-	l.last_id = 0;
-	l.n = 0;
+	api_list_init(&l.list);
 	rc = store_request_list(c, &v.scope, p->user_id, &f, list_cb, &l);
 	if (rc) {
-		json_decref(l.items);
+		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "request.list", "request", "", "ok");
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"state\":\"%s\",\"township\":\"%s\",\"returned\":%d}",
-		    f.state ? f.state : "all", f.township ? f.township : "", l.n);
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
-		json_decref(l.items);
-		return api_fail(r, WB_ESTORE);
-	}
-	return api_json(r, 200, api_page(l.items, l.n, f.limit, l.last_id));
+		    f.state ? f.state : "all", f.township ? f.township : "", l.list.n);
+	return api_list_answer(r, a, &e, &l.list, f.limit);
 }
 
 /* ---- steps ---- */
@@ -1193,6 +1182,7 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 			wb_strlcpy(e.outcome, rc == WB_ECRYPTO ? "corrupt" : "missing", sizeof(e.outcome));
 		}
 	}
+	api_conn_release(r); /* every read is done: wait for the audit entry without it */
 	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
 		buf_reset(&r->out);
 		api_fail(r, WB_ESTORE);

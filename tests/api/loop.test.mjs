@@ -294,6 +294,55 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(dup.body.error.code, 'duplicate_referral');
 	});
 
+	test('every referral of a list page names its own request, and its child while it is active', async () => {
+		// three requests (two of registered children), each referred to two units; the charity declines one
+		const kids = [await newChild(), await newChild(), null];
+		const reqs = [];
+		for (const [i, kid] of kids.entries()) {
+			const q = await file(director, kid ? { child_id: kid.id, kind: i ? 'schooling' : 'medical' } : { village_code: VILLAGE, child_description: '未登记的孩子' });
+			await step(station, q.id, 'review');
+			await step(station, q.id, 'forward');
+			await step(centre, q.id, 'accept');
+			await step(centre, q.id, 'refer', {
+				referrals: [
+					{ unit_id: units.medical_insurance, ask: '医疗救助', fields: ['health'] },
+					{ unit_id: units.county_charity, ask: '慈善救助' },
+				],
+			});
+			reqs.push({ ...q, kid });
+		}
+		const declined = await refAct(charity, reqs[0].id, 'decline', { reason: '不属于本会救助范围' });
+		assert.equal(declined.status, 200, declined.text);
+		assert.equal(declined.body.request.id, reqs[0].id, 'a step answers the referral with its request');
+		assert.equal(declined.body.child, null, 'and no child once it has ended');
+		const check = async (items, who) => {
+			const mine = items.filter((f) => reqs.some((q) => q.id === f.request_id));
+			assert.ok(mine.length >= 3, `${who}: the test's referrals are listed`);
+			for (const f of mine) {
+				const q = reqs.find((x) => x.id === f.request_id);
+				const now = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+				assert.deepEqual(
+					f.request,
+					{ id: q.id, kind: q.kind, urgency: now.urgency, priority: now.priority, mandatory: now.mandatory, state: now.state },
+					`${who}: referral ${f.id} names request ${q.id}`,
+				);
+				if (q.kid && ['pending', 'accepted'].includes(f.state)) {
+					assert.equal(f.child?.id, q.kid.id, `${who}: referral ${f.id} shows its child`);
+					assert.equal(f.child.name, q.kid.name);
+				} else {
+					assert.equal(f.child, null, `${who}: referral ${f.id} shows no child`);
+				}
+			}
+			return mine;
+		};
+		// small pages, so that a page holds referrals of several requests and a request spans pages
+		const all = await check(await centre.listAll('/api/v1/referrals?state=all', { limit: 4 }), 'centre');
+		assert.equal(all.length, 6);
+		assert.equal(all.filter((f) => f.state === 'declined').length, 1);
+		await check(await medical.listAll('/api/v1/referrals', { limit: 2 }), 'bureau');
+		await check(await charity.listAll('/api/v1/referrals?state=all', { limit: 3 }), 'charity');
+	});
+
 	test('an invalid step answers 409 with the allowed next steps; a role that may never take it gets 403', async () => {
 		const q = await file(director, { village_code: VILLAGE, child_description: '未登记的男孩', kind: 'schooling' });
 		const bad = await act(station, q.id, 'forward');
