@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/date.h"
 #include "../domain/area.h"
 #include "../domain/fields.h"
 #include "../domain/idnum.h"
@@ -150,7 +151,7 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 		if ((s = api_str(body, "birth_date"))) {
 			int ymd;
 
-			if (field_parse_date(s, &ymd) != 0)
+			if (date_parse(s, &ymd) != WB_OK)
 				return api_error(r, 422, "validation_failed",
 						 "birth_date must be a real date as YYYY-MM-DD", "birth_date"),
 				       -1;

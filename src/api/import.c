@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/date.h"
 #include "../domain/area.h"
 #include "../domain/category.h"
 #include "../domain/fields.h"
@@ -493,7 +494,7 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	}
 	s = cell(j, m, row, F_BIRTH);
 	if (s[0]) {
-		if (field_parse_date(s, &ymd) != 0)
+		if (date_parse(s, &ymd) != WB_OK)
 			return bad(j, row, m, F_BIRTH, "birth_date must be a real date YYYY-MM-DD");
 		if (ymd > today)
 			return bad(j, row, m, F_BIRTH, "birth_date is in the future");

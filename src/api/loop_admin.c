@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/date.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "loop.h"
@@ -336,7 +337,7 @@ static int time_param(http_req *r, const char *name, int64_t *out)
 
 	if (!s)
 		return 0;
-	if (deadline_date_parse(s, &ymd) == 0) {
+	if (date_parse(s, &ymd) == WB_OK) {
 		char iso[40];
 
 		wb_snprintf(iso, sizeof(iso), "%sT00:00:00+08:00", s);

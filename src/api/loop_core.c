@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/date.h"
 #include "../domain/category.h"
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -46,7 +47,7 @@ static int apply_dates(json_t *arr, int *list, int *n, const char *key, char *er
 	{
 		int ymd;
 
-		if (deadline_date_parse(json_string_value(v), &ymd) != 0) {
+		if (date_parse(json_string_value(v), &ymd) != WB_OK) {
 			wb_snprintf(err, errlen, "%s[%zu] must be a real date as YYYY-MM-DD", key, i);
 			return WB_EINVAL;
 		}
@@ -615,16 +616,9 @@ static int reporter_visible(const loop_viewer *v, const request_rec *q)
 	return !q->mandatory || strcmp(v->p->role, "center") == 0 || v->is_police || q->reporter_id == v->p->user_id;
 }
 
-static int ymd_of(const char *d)
-{
-	int ymd;
-
-	return deadline_date_parse(d, &ymd) == 0 ? ymd : 0;
-}
-
 static json_t *child_basic(int64_t id, const char *name, const char *sex, const char *birth)
 {
-	int ymd = ymd_of(birth);
+	int ymd = date_ymd(birth);
 	json_t *j = json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
 
 	if (!j)
@@ -1081,7 +1075,7 @@ json_t *loop_child_restrict(store_conn *c, const sec_principal *p, int64_t child
 			json_object_set(out, basic_keys[i], v);
 	{
 		const char *birth = json_string_value(json_object_get(full, "birth_date"));
-		int ymd = birth ? ymd_of(birth) : 0;
+		int ymd = birth ? date_ymd(birth) : 0;
 
 		json_object_set_new(out, "age",
 				    ymd ? json_integer(category_age(registry_config(), ymd, clock_today_ymd()))

@@ -39,20 +39,10 @@ const category_config *registry_config(void)
 	return &config;
 }
 
-/* A stored birth date as YYYYMMDD, 0 if there is none. Every write path
- * checks it with field_parse_date or idnum_parse, so it is always a date
- * date_parse accepts. */
-static int ymd_of(const char *date)
-{
-	int ymd;
-
-	return date_parse(date, &ymd) == WB_OK ? ymd : 0;
-}
-
 void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_facts *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->birth_ymd = ymd_of(ch->birth_date);
+	out->birth_ymd = date_ymd(ch->birth_date);
 	out->rural_hukou = strcmp(ch->hukou_type, "rural") == 0;
 	out->adopted = ch->adopted;
 	out->disability_grade = ch->disability_grade;
@@ -761,7 +751,7 @@ static int sweep_collect(const category_rec *k, const char *birth, void *arg)
 		return WB_ENOMEM;
 	}
 	s->rows[s->n].k = *k;
-	s->rows[s->n].birth_ymd = ymd_of(birth);
+	s->rows[s->n].birth_ymd = date_ymd(birth);
 	s->n++;
 	return WB_OK;
 }

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../domain/date.h"
 #include "../domain/area.h"
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -477,6 +478,13 @@ static const api_field referral_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
+/* "referrals[i].field", as a 422 names a field of one referral */
+static const char *referral_field(char *out, size_t n, const char *at, const char *field)
+{
+	wb_snprintf(out, n, "%s.%s", at, field);
+	return out;
+}
+
 typedef struct action_job {
 	const sec_principal *p;
 	enum case_action action;
@@ -597,20 +605,25 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 		json_t *fields;
 		const char *due;
 
-		if (!json_is_object(it) || api_check_fields(r, it, referral_fields))
-			return json_is_object(it) ? -1
-						  : (api_error(r, 422, "invalid_type",
-							       "each referral must be an object", "referrals"),
-						     -1);
+		char at[48], name[64]; /* referrals[i], and a field of it */
+
+		wb_snprintf(at, sizeof(at), "referrals[%zu]", i);
+		if (!json_is_object(it))
+			return api_error(r, 422, "invalid_type", "each referral must be an object", at), -1;
+		if (api_check_fields_in(r, it, referral_fields, at))
+			return -1; /* the 422 names referrals[i].field */
 		if (store_unit_get(c, json_integer_value(json_object_get(it, "unit_id")), &u) != WB_OK ||
 		    strcmp(u.county_code, p->county_code) != 0 ||
 		    (strcmp(u.kind, "department") != 0 && strcmp(u.kind, "org") != 0))
 			return api_error(r, 422, "validation_failed",
-					 "unit_id must be a department or organisation of your county", "unit_id"),
+					 "unit_id must be a department or organisation of your county",
+					 referral_field(name, sizeof(name), at, "unit_id")),
 			       -1;
 		for (int k = 0; k < j->nrefs; k++)
 			if (j->refs[k].unit_id == u.id)
-				return api_error(r, 422, "validation_failed", "a unit is named twice", "unit_id"), -1;
+				return api_error(r, 422, "validation_failed", "a unit is named twice",
+						 referral_field(name, sizeof(name), at, "unit_id")),
+				       -1;
 		wb_strlcpy(f->county_code, p->county_code, sizeof(f->county_code));
 		f->unit_id = u.id;
 		wb_strlcpy(f->ask, api_str(it, "ask"), sizeof(f->ask));
@@ -629,7 +642,7 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 						       r, 422, "validation_failed",
 						       "fields may hold address, id_number, guardians, health, school "
 						       "and family",
-						       "fields"),
+						       referral_field(name, sizeof(name), at, "fields")),
 					       -1;
 				if (!strstr(f->fields, g))
 					wb_snprintf(f->fields + have, sizeof(f->fields) - have, "%s%s", have ? "," : "",
@@ -639,9 +652,10 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 		if ((due = api_str(it, "due_date"))) {
 			int ymd;
 
-			if (deadline_date_parse(due, &ymd) != 0 || ymd < today)
+			if (date_parse(due, &ymd) != WB_OK || ymd < today)
 				return api_error(r, 422, "validation_failed",
-						 "due_date must be a date (YYYY-MM-DD), today or later", "due_date"),
+						 "due_date must be a date (YYYY-MM-DD), today or later",
+						 referral_field(name, sizeof(name), at, "due_date")),
 				       -1;
 			/* the end of that day, China Standard Time */
 			{
@@ -650,7 +664,7 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 				wb_snprintf(iso, sizeof(iso), "%sT23:59:59+08:00", due);
 				if (deadline_time_parse(iso, &f->due_at) != 0)
 					return api_error(r, 422, "validation_failed", "due_date is not a date",
-							 "due_date"),
+							 referral_field(name, sizeof(name), at, "due_date")),
 					       -1;
 			}
 		}

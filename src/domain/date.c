@@ -26,3 +26,10 @@ int date_parse(const char *s, int *ymd_out)
 	*ymd_out = y * 10000 + m * 100 + d;
 	return WB_OK;
 }
+
+int date_ymd(const char *s)
+{
+	int ymd;
+
+	return date_parse(s, &ymd) == WB_OK ? ymd : 0;
+}

@@ -16,5 +16,8 @@
  * day as YYYYMMDD in *ymd_out, or WB_EINVAL (s NULL or not such a date)
  * with *ymd_out untouched. */
 int date_parse(const char *s, int *ymd_out);
+/* The day of s as YYYYMMDD, or 0 where s is not such a date (a stored
+ * date that is empty). */
+int date_ymd(const char *s);
 
 #endif

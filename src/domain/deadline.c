@@ -149,11 +149,6 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
-int deadline_date_parse(const char *s, int *ymd_out)
-{
-	return date_parse(s, ymd_out) == WB_OK ? 0 : -1;
-}
-
 static int in_sorted(const int *list, int n, int v)
 {
 	int lo = 0, hi = n;

@@ -67,9 +67,6 @@ int deadline_spec_parse(const char *s, deadline_spec *out);
 /* Writes a spec back as text ("3d"). */
 void deadline_spec_format(deadline_spec s, char *out, size_t outlen);
 
-/* Parses "YYYY-MM-DD" (a real date, 1900 or later) into YYYYMMDD; 0 or -1.
- * date_parse(s, 0, ymd_out) under the name its callers know. */
-int deadline_date_parse(const char *s, int *ymd_out);
 /* Adds a date to a sorted unique list (of at most DEADLINE_DATES_MAX);
  * 0, or -1 when full. */
 int deadline_date_add(int *list, int *n, int ymd);

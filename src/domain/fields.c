@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "../util/wb.h"
-#include "date.h"
 
 int field_valid_name(const char *s)
 {
@@ -15,11 +14,6 @@ int field_valid_name(const char *s)
 		if (*u < 0x20 || *u == 0x7f)
 			return 0;
 	return n > 0 && s[0] != ' ' && s[n - 1] != ' ';
-}
-
-int field_parse_date(const char *s, int *ymd_out)
-{
-	return date_parse(s, ymd_out) == WB_OK ? 0 : -1;
 }
 
 int field_valid_phone(const char *s)

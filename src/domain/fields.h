@@ -10,9 +10,6 @@
 /* 1 if s is a usable person's name: non-empty, no control characters, no
  * leading or trailing space. */
 int field_valid_name(const char *s);
-/* Parses a real date YYYY-MM-DD (1900 or later) into YYYYMMDD; -1 if not.
- * date_parse(s, 0, ymd_out) under the name its callers know. */
-int field_parse_date(const char *s, int *ymd_out);
 /* 1 for a mobile (1xxxxxxxxxx) or landline number (digits, one hyphen). */
 int field_valid_phone(const char *s);
 /* 138****5678 */

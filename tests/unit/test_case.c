@@ -23,6 +23,7 @@
 #include "../../src/api/loop.h"
 #include "../../src/domain/area.h"
 #include "../../src/domain/case.h"
+#include "../../src/domain/date.h"
 #include "../../src/domain/deadline.h"
 #include "../../src/security/access.h"
 #include "../../src/util/clock.h"
@@ -404,10 +405,10 @@ static void test_spec_and_dates(void **state)
 	expect_spec_refused("3w");
 	expect_spec_refused("1.5d");
 	expect_spec_refused(NULL);
-	assert_int_equal(deadline_date_parse("2028-02-29", &ymd), 0);
+	assert_int_equal(date_parse("2028-02-29", &ymd), WB_OK);
 	assert_int_equal(ymd, 20280229);
-	assert_int_equal(deadline_date_parse("2026-02-29", &ymd), -1);
-	assert_int_equal(deadline_date_parse("2026-1-01", &ymd), -1);
+	assert_int_equal(date_parse("2026-02-29", &ymd), WB_EINVAL);
+	assert_int_equal(date_parse("2026-1-01", &ymd), WB_EINVAL);
 	/* the calendar list stays sorted and unique */
 	deadline_date_add(list, &n, 20261003);
 	deadline_date_add(list, &n, 20261001);

@@ -5,8 +5,8 @@
  * refusal): real days, 29 February in leap and common years (1900 is not
  * leap, 2000 is), months and days out of range, wrong lengths, other
  * characters (blanks, signs, letters where strtol would have read a
- * number), trailing text, years before 1900. The two former parsers that
- * are now names for date_parse answer as it does.
+ * number), trailing text, years before 1900. date_ymd gives the same day,
+ * or 0.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,8 +18,6 @@
 #include <cmocka.h>
 
 #include "../../src/domain/date.h"
-#include "../../src/domain/deadline.h"
-#include "../../src/domain/fields.h"
 #include "../../src/domain/idnum.h"
 #include "../../src/util/buf.h"
 #include "../../src/util/wb.h"
@@ -124,24 +122,15 @@ static void test_null(void **state)
 	(void)state;
 	assert_int_equal(date_parse(NULL, &ymd), WB_EINVAL);
 	assert_int_equal(ymd, UNSET);
-	assert_int_equal(deadline_date_parse(NULL, &ymd), -1);
-	assert_int_equal(field_parse_date(NULL, &ymd), -1);
 }
 
-/* field_parse_date and deadline_date_parse are date_parse with
- * 0 / -1 for an answer, as their callers expect. */
-static void test_former_names(void **state)
+/* date_ymd: the day, or 0 for what is not one */
+static void test_ymd(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
-		int a = UNSET, b = UNSET;
-		int want = cases[i].want == NO ? -1 : 0;
-
-		assert_int_equal(field_parse_date(cases[i].s, &a), want);
-		assert_int_equal(deadline_date_parse(cases[i].s, &b), want);
-		assert_int_equal(a, want ? UNSET : cases[i].want);
-		assert_int_equal(b, want ? UNSET : cases[i].want);
-	}
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++)
+		assert_int_equal(date_ymd(cases[i].s), cases[i].want == NO ? 0 : cases[i].want);
+	assert_int_equal(date_ymd(NULL), 0);
 }
 
 int main(void)
@@ -149,7 +138,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_null),
-		cmocka_unit_test(test_former_names),
+		cmocka_unit_test(test_ymd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
