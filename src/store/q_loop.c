@@ -1246,3 +1246,61 @@ int store_setting_put(store_conn *c, const char *county, const char *name, const
 
 	return rc < 0 ? rc : WB_OK;
 }
+
+/* Requests read by one statement: a power of two, so that a few statement
+ * texts (cached per connection) serve every page; a page's ids fit one. */
+#define BRIEFS_MAX 256
+
+/*
+ * Reads the briefs of the requests ids (n distinct ids) of county into out
+ * (room for n), in any order; *n_out how many were found. One query per
+ * BRIEFS_MAX ids: a short run is padded with its last id to the statement's
+ * size.
+ */
+int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, int n, request_brief *out, int *n_out)
+{
+	int rc = WB_OK;
+
+	*n_out = 0;
+	for (int done = 0; rc == WB_OK && done < n;) {
+		int run = n - done < BRIEFS_MAX ? n - done : BRIEFS_MAX, k = 1;
+		store_stmt *st = NULL;
+
+		while (k < run)
+			k *= 2;
+		rc = conn_prepare_rows(
+			c,
+			"SELECT q.id, q.kind, q.urgency, q.priority, q.mandatory, q.state, "
+			"COALESCE(q.child_id, 0), COALESCE(ch.name, ''), COALESCE(ch.sex, ''), "
+			"COALESCE(ch.birth_date, '') FROM help_requests q LEFT JOIN children ch ON ch.id = "
+			"q.child_id WHERE q.county_code = ? AND q.id IN (",
+			"?", k, ")", &st);
+		if (rc == WB_OK)
+			rc = stmt_bind_text(c, st, 1, county);
+		for (int i = 0; rc == WB_OK && i < k; i++)
+			rc = stmt_bind_int64(c, st, i + 2, ids[done + (i < run ? i : run - 1)]);
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			request_brief *b = &out[*n_out];
+
+			rc = WB_OK;
+			if (*n_out == n)
+				continue;
+			b->id = stmt_int64(c, st, 0);
+			stmt_copy(c, st, 1, b->kind, sizeof(b->kind));
+			stmt_copy(c, st, 2, b->urgency, sizeof(b->urgency));
+			b->priority = (int)stmt_int64(c, st, 3);
+			b->mandatory = (int)stmt_int64(c, st, 4);
+			stmt_copy(c, st, 5, b->state, sizeof(b->state));
+			b->child_id = stmt_int64(c, st, 6);
+			stmt_copy(c, st, 7, b->child_name, sizeof(b->child_name));
+			stmt_copy(c, st, 8, b->child_sex, sizeof(b->child_sex));
+			stmt_copy(c, st, 9, b->child_birth, sizeof(b->child_birth));
+			(*n_out)++;
+		}
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		done += run;
+	}
+	return rc;
+}

@@ -85,6 +85,26 @@ int store_request_insert(store_conn *c, request_rec *r);
 /* Reads request id as the caller (sc, user_id) may see it; sc NULL reads
  * without a scope (the system). WB_ENOTFOUND outside the scope. */
 int store_request_get(store_conn *c, const store_scope *sc, int64_t user_id, int64_t id, request_rec *out);
+
+/* What a referral shows of its request: the columns of request_rec that
+ * the summary needs, with the same sizes. */
+typedef struct request_brief {
+	int64_t id;
+	char kind[24];
+	char urgency[8];
+	int priority;
+	int mandatory;
+	char state[24];
+	int64_t child_id;
+	char child_name[128];
+	char child_sex[2];
+	char child_birth[11];
+} request_brief;
+/* Reads the briefs of the requests ids (n distinct ids) of county into out
+ * (room for n), in any order; *n_out how many were found (a referral
+ * page's requests in one query). */
+int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, int n, request_brief *out, int *n_out);
+
 /* Writes every mutable column of r if its version is expected_version,
  * then increments the version (r->version updated). WB_ECONFLICT if the
  * version moved on. */
