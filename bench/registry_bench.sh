@@ -90,7 +90,7 @@ import_timed() {
 	awk -v a="$t0" -v b="$t1" -v n="$rows" -v what="$1" -v target="$2" 'BEGIN {
 		s = b - a; r = n / s
 		printf "%s: %d rows in %.2f s wall = %d rows/s", what, n, s, r
-		if (target > 0) printf " (target >= %d rows/s: %s)", target, r >= target ? "PASS" : "MISS"
+		if (target > 0) printf " (target >= %d rows/s: %s)", target, (r >= target ? "PASS" : "MISS")
 		printf "\n" }'
 }
 echo "== import of the demo file into a county without children"
