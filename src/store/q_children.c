@@ -186,7 +186,10 @@ void store_grams_free(store_grams *g)
 /*
  * Writes the collected rows sorted, so that the index is written in key
  * order (a bulk load's whole index at once: mostly appends), in multi-row
- * INSERTs; g is empty afterwards.
+ * INSERTs; g is empty afterwards. A chunk is a power of two rows with the
+ * last row repeated to fill it (ON CONFLICT DO NOTHING skips the repeats),
+ * so that one child's grams take one statement, one round trip on
+ * PostgreSQL.
  */
 int store_grams_write(store_conn *c, store_grams *g)
 {
@@ -194,13 +197,15 @@ int store_grams_write(store_conn *c, store_grams *g)
 
 	qsort(g->rows, g->n, sizeof(*g->rows), cmp_gram_row);
 	for (size_t done = 0; rc == WB_OK && done < g->n;) {
-		int k = store_chunk_rows((int)(g->n - done), GRAM_CHUNK);
+		size_t left = g->n - done;
+		int k = store_chunk_rows_up(left < GRAM_CHUNK ? (int)left : GRAM_CHUNK, GRAM_CHUNK);
+		size_t take = left < (size_t)k ? left : (size_t)k;
 		store_stmt *st = NULL;
 
 		rc = conn_prepare_rows(c, "INSERT INTO child_name_grams (county_code, gram, child_id) VALUES ",
 				       "(?, ?, ?)", k, " ON CONFLICT DO NOTHING", &st);
 		for (int i = 0; rc == WB_OK && i < k; i++) {
-			const gram_row *r = &g->rows[done + (size_t)i];
+			const gram_row *r = &g->rows[done + ((size_t)i < take ? (size_t)i : take - 1)];
 
 			rc = stmt_bind_text(c, st, 3 * i + 1, r->county);
 			if (rc == WB_OK)
@@ -213,7 +218,7 @@ int store_grams_write(store_conn *c, store_grams *g)
 		if (st)
 			stmt_reset(c, st);
 		rc = rc < 0 ? rc : WB_OK;
-		done += (size_t)k;
+		done += take;
 	}
 	g->n = 0;
 	return rc;

@@ -1263,11 +1263,9 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
 
 	*n_out = 0;
 	for (int done = 0; rc == WB_OK && done < n;) {
-		int run = n - done < BRIEFS_MAX ? n - done : BRIEFS_MAX, k = 1;
+		int run = n - done < BRIEFS_MAX ? n - done : BRIEFS_MAX, k = store_chunk_rows_up(run, BRIEFS_MAX);
 		store_stmt *st = NULL;
 
-		while (k < run)
-			k *= 2;
 		rc = conn_prepare_rows(
 			c,
 			"SELECT q.id, q.kind, q.urgency, q.priority, q.mandatory, q.state, "

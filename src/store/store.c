@@ -461,6 +461,15 @@ int store_chunk_rows(int n, int max)
 	return k;
 }
 
+int store_chunk_rows_up(int n, int max)
+{
+	int k = 1;
+
+	while (k < n && k * 2 <= max)
+		k *= 2;
+	return k;
+}
+
 int conn_prepare_rows(store_conn *c, const char *head, const char *tuple, int nrows, const char *tail,
 		      store_stmt **stmt_out)
 {

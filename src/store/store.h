@@ -196,6 +196,10 @@ int stmt_bind_args_at(store_conn *c, store_stmt *st, int first, const store_args
  */
 #define STORE_MULTI_PARAMS 32766
 int store_chunk_rows(int n, int max);
+/* For statements that may repeat a row (an IN list, an INSERT ... ON
+ * CONFLICT DO NOTHING): the smallest power of two >= n, at most max, so
+ * that n rows take one statement, the last row repeated to fill it. */
+int store_chunk_rows_up(int n, int max);
 int conn_prepare_rows(store_conn *c, const char *head, const char *tuple, int nrows, const char *tail,
 		      store_stmt **stmt_out);
 /* Prepares sql (cached) and binds a's arguments: the statement is ready to
