@@ -71,6 +71,8 @@ void api_cache_sessions_changed(void);
 int api_area_name(store_conn *c, const char *code, char *name, size_t n);
 /* Call after committing any change of areas. */
 void api_cache_areas_changed(void);
+/* A unit by id (store_unit_get), from a cache: units are never changed. */
+int api_unit_get(store_conn *c, int64_t id, unit_rec *out);
 
 /* ---- helpers for handlers (common.c) ---- */
 

@@ -262,7 +262,7 @@ int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		p->def->export_children, "full_phone", p->def->full_phone);
 	if (j && p->area_code[0] && api_area_name(c, p->area_code, area_name, sizeof(area_name)) == WB_OK)
 		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area_name));
-	if (j && p->unit_id && store_unit_get(c, p->unit_id, &unit) == WB_OK)
+	if (j && p->unit_id && api_unit_get(c, p->unit_id, &unit) == WB_OK)
 		json_object_set_new(json_object_get(j, "membership"), "unit_name", json_string(unit.name));
 	return api_json(r, 200, j);
 }

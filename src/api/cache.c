@@ -25,6 +25,8 @@
 #define AREA_SLOTS     2048 /* power of two; a county has ~600 areas */
 #define AREA_WAYS      4    /* a name may sit in any of 4 slots of its set */
 #define AREA_TTL_MS    30000
+#define UNIT_SLOTS     256 /* power of two; a county has ~100 units */
+#define UNIT_TTL_MS    30000
 #define STRIPES        16
 
 typedef struct session_entry {
@@ -43,7 +45,13 @@ typedef struct area_entry {
 	char name[128];
 } area_entry;
 
+typedef struct unit_entry {
+	int64_t at_ms;
+	unit_rec u; /* u.id == 0: empty */
+} unit_entry;
+
 static session_entry sessions[SESSION_SLOTS];
+static unit_entry units[UNIT_SLOTS];
 static area_entry areas[AREA_SLOTS];
 static pthread_mutex_t stripes[STRIPES] = {
 	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
@@ -150,5 +158,33 @@ int api_area_name(store_conn *c, const char *code, char *name, size_t n)
 		e->at_ms = clock_mono_ms();
 		pthread_mutex_unlock(mu);
 	}
+	return WB_OK;
+}
+
+/*
+ * Units (departments, organisations, schools) are only ever added, never
+ * changed, so a unit read a moment ago is the unit now; the TTL only bounds
+ * how long a slot keeps one that another took over.
+ */
+int api_unit_get(store_conn *c, int64_t id, unit_rec *out)
+{
+	unit_entry *e = &units[(uint64_t)id & (UNIT_SLOTS - 1)];
+	pthread_mutex_t *mu = &stripes[(uint64_t)id % STRIPES];
+	int rc;
+
+	pthread_mutex_lock(mu);
+	if (id && e->u.id == id && clock_mono_ms() - e->at_ms < UNIT_TTL_MS) {
+		*out = e->u;
+		pthread_mutex_unlock(mu);
+		return WB_OK;
+	}
+	pthread_mutex_unlock(mu);
+	rc = store_unit_get(c, id, out);
+	if (rc != WB_OK)
+		return rc;
+	pthread_mutex_lock(mu);
+	e->u = *out;
+	e->at_ms = clock_mono_ms();
+	pthread_mutex_unlock(mu);
 	return WB_OK;
 }

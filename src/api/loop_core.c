@@ -592,7 +592,7 @@ int loop_viewer_init(loop_viewer *v, const app *a, store_conn *c, const sec_prin
 	if (strcmp(p->role, "department") == 0 && p->unit_id) {
 		unit_rec u;
 
-		if (store_unit_get(c, p->unit_id, &u) == WB_OK && strcmp(u.code, "public_security") == 0)
+		if (api_unit_get(c, p->unit_id, &u) == WB_OK && strcmp(u.code, "public_security") == 0)
 			v->is_police = 1;
 	}
 	return WB_OK;

@@ -374,6 +374,7 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 	wb_snprintf(e.detail, sizeof(e.detail),
 		    "{\"request_id\":%" PRId64 ",\"unit_id\":%" PRId64 ",\"from\":\"%s\",\"to\":\"%s\"}", f->request_id,
 		    f->unit_id, old->state, f->state);
+	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, ref_fn, &j);
 	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "version_conflict", "the referral or its request was changed meanwhile; reload it",
@@ -386,6 +387,7 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	if (j.queued)
 		loop_webhooks_kick();
+	v.c = c = api_conn(r);
 	if (store_referral_get(c, id, f) != WB_OK) {
 		api_fail(r, WB_ESTORE);
 		goto out;

@@ -302,6 +302,7 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	j.p = p;
 	j.q = q;
 	j.e = &e;
+	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, file_fn, &j);
 	if (rc) {
 		api_fail(r, rc);
@@ -315,6 +316,7 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		wb_snprintf(loc, sizeof(loc), "/api/v1/requests/%" PRId64, q->id);
 		http_add_header(r, "Location", loc);
 	}
+	c = api_conn(r);
 	loop_viewer_init(&v, a, c, p);
 	if (store_request_get(c, NULL, 0, q->id, q) != WB_OK) {
 		api_fail(r, WB_ESTORE);
@@ -888,6 +890,7 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_snprintf(e.detail, sizeof(e.detail),
 		    "{\"from\":\"%s\",\"to\":\"%s\",\"version\":%" PRId64 ",\"referrals\":%d}", old->state, q->state,
 		    old->version, j.nrefs);
+	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, action_fn, &j);
 	if (rc == WB_ECONFLICT && j.dup_unit) {
 		api_error(r, 409, "duplicate_referral", "a unit named already has an active referral of this request",
@@ -904,6 +907,7 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 	}
 	if (j.queued)
 		loop_webhooks_kick();
+	v.c = c = api_conn(r);
 	if (store_request_get(c, NULL, 0, id, q) != WB_OK) {
 		api_fail(r, WB_ESTORE);
 		goto out;
@@ -1113,6 +1117,7 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"sha256\":\"%s\",\"size\":%" PRId64 ",\"type\":\"%s\"}", at.sha256,
 		    at.size, type);
 	j.e = &e;
+	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, attach_fn, &j);
 	if (rc == WB_ETOOBIG) {
 		api_error(r, 409, "too_many_attachments", "a request may have at most 20 attachments", NULL);
