@@ -110,12 +110,12 @@ static void test_scope_for_every_role(void **state)
 /*
  * access.h: "WB_EINVAL if the membership does not fit its role". A role
  * anchored at a township, village or grid must not get a wider scope (or
- * any scope) from a membership at another level. KNOWN BUG: sec_scope_for
- * only checks that the code is well formed, not that its level matches
- * def->anchor, so e.g. a director with a county code gets SCOPE_COUNTY.
- * The CLI validates the level when it creates a membership, but the
- * function that is "the only place that decides which children a caller
- * can see" should not rely on that.
+ * any scope) from a membership at another level. A bug once (fixed):
+ * sec_scope_for only checked that the code was well formed, not that its
+ * level matched def->anchor, so a director with a county code got
+ * SCOPE_COUNTY. The CLI validates the level when it creates a membership,
+ * but the function that is "the only place that decides which children a
+ * caller can see" must not rely on that.
  */
 static void test_scope_for_anchor_mismatch(void **state)
 {

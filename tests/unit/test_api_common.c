@@ -200,15 +200,15 @@ static void test_body_with_nul_byte(void **state)
 }
 
 /*
- * KNOWN BUG (found by fuzz_json_body): api_error hands the message to
- * json_pack, which refuses text that is not valid UTF-8; api_json(NULL)
- * then answers 500 "out of memory". Two ways to get there:
+ * A bug once (found by fuzz_json_body, fixed): api_error handed the
+ * message to json_pack, which refuses text that is not valid UTF-8, and
+ * api_json(NULL) then answered 500 "out of memory". Two ways got there:
  *  - api_body: jansson's error text quotes the input near the error, so a
  *    malformed body with a stray non-UTF-8 byte after a bad escape is
  *    echoed into the message;
  *  - api_check_fields: "unknown field '%.80s'" cuts a long key inside a
  *    multi-byte character.
- * Expected: 400 malformed_json and 422 unknown_field, as for any other
+ * Required: 400 malformed_json and 422 unknown_field, as for any other
  * such body.
  */
 static void test_error_message_with_invalid_utf8(void **state)
@@ -241,11 +241,11 @@ static void test_error_message_with_invalid_utf8(void **state)
 }
 
 /*
- * KNOWN BUG: api_body classifies an error as a duplicate key when jansson's
- * error text contains the word "duplicate" anywhere, and that text quotes
- * the input ("... near 'duplicate'"). Expected: malformed_json for a body
- * that is simply malformed; jansson 2.14 reports the kind of error in
- * json_error_code(&e) (json_error_duplicate_key).
+ * A bug once (fixed): api_body classified an error as a duplicate key when
+ * jansson's error text contained the word "duplicate" anywhere, and that
+ * text quotes the input ("... near 'duplicate'"). Required: malformed_json
+ * for a body that is simply malformed; jansson 2.14 reports the kind of
+ * error in json_error_code(&e) (json_error_duplicate_key).
  */
 static void test_malformed_body_quoting_duplicate(void **state)
 {

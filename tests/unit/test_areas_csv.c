@@ -232,14 +232,14 @@ static int utf8_valid(const char *s)
 }
 
 /*
- * KNOWN BUG: names and kinds are stored as whatever bytes the file holds.
- * A CSV saved by Excel on a Chinese Windows is GBK/GB18030, not UTF-8; such
- * a name is accepted, and later every JSON answer that carries it fails
- * (json_pack refuses non-UTF-8 text: the area silently drops out of
- * GET /api/v1/areas, and GET /api/v1/areas/{code} answers 500). The kind
- * column has no length check and is cut to 15 bytes, possibly inside a
- * character. Expected: such a row is rejected with its line number (or the
- * kind stored whole); never a stored name or kind that is not UTF-8.
+ * A bug once (fixed): names and kinds were stored as whatever bytes the
+ * file held. A CSV saved by Excel on a Chinese Windows is GBK/GB18030, not
+ * UTF-8; such a name was accepted, and later every JSON answer that carried
+ * it failed (the area dropped out of GET /api/v1/areas, and
+ * GET /api/v1/areas/{code} answered 500). The kind column was cut to 15
+ * bytes, possibly inside a character. Required: such a row is rejected
+ * with its line number (or the kind stored whole); never a stored name or
+ * kind that is not UTF-8.
  */
 static void test_encoding_and_kind_length(void **state)
 {

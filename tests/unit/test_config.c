@@ -235,10 +235,10 @@ static void test_key_file_default(void **state)
 }
 
 /*
- * KNOWN BUG: load_file reads with fgets into a 1024-byte buffer, so a line
- * longer than 1023 bytes is split and its tail is parsed as a line of its
- * own. A comment whose tail happens to read "port = 1" changes a setting;
- * expected: a long line is read whole (or rejected as too long), and a
+ * A bug once (fixed): load_file read with fgets into a 1024-byte buffer,
+ * so a line longer than 1023 bytes was split and its tail parsed as a line
+ * of its own; a comment whose tail read "port = 1" changed a setting.
+ * Required: a long line is read whole (or rejected as too long), and a
  * comment never sets anything.
  */
 static void test_long_comment_line_sets_nothing(void **state)
