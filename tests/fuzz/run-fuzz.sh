@@ -5,7 +5,7 @@
 #   tests/fuzz/run-fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS defaults to 30 per target; TARGET defaults to all of them (idnum,
-# http_match, json_body, areas_csv, config). The build directory is
+# http_match, json_body, json_out, areas_csv, config). The build directory is
 # build-fuzz/ at the top of the tree (WEIBAO_FUZZ_BUILD overrides it).
 # New inputs go to <build>/fuzz-corpus/<target>/, so tests/fuzz/corpus/
 # (the seeds replayed by ctest) only changes when you copy a finding there.
@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-30}
 if [ $# -gt 0 ]; then shift; fi
 case $secs in '' | *[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
-all=(idnum http_match json_body areas_csv config)
+all=(idnum http_match json_body json_out areas_csv config)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then targets=("${all[@]}"); fi
 bdir=${WEIBAO_FUZZ_BUILD:-$root/build-fuzz}
