@@ -1306,6 +1306,7 @@ static int batch_blame(store_conn *c, import_job *j, const colmap *m, const batc
 static int batch_flush(store_conn *c, import_job *j, reg_maps *map, const colmap *m, batch *b, int64_t now, int today)
 {
 	int rc;
+	size_t grams_before = b->grams ? b->grams->n : 0;
 
 	if (!b->n)
 		return WB_OK;
@@ -1321,6 +1322,8 @@ static int batch_flush(store_conn *c, import_job *j, reg_maps *map, const colmap
 	} else if (rc == WB_ECONFLICT && j->bulk) {
 		rc = batch_blame(c, j, m, b);
 	} else if (rc == WB_ECONFLICT) {
+		if (b->grams) /* the undone children's name rows */
+			b->grams->n = grams_before;
 		rc = conn_exec(c, "ROLLBACK TO SAVEPOINT wbbatch; RELEASE SAVEPOINT wbbatch");
 		for (int i = 0; rc == WB_OK && i < b->n; i++)
 			rc = apply_one(c, j, map, m, b->row[i], &b->d[i], NULL, NULL, -1, now, today);
@@ -1429,11 +1432,12 @@ int import_apply(store_conn *c, import_job *j)
 	}
 	/* pass 2: match and apply */
 	rc = maps_load(c, j->county, n, &map);
-	if (rc == WB_OK && j->bulk && large_load(&map, pf)) {
-		/* a load that at least doubles the county's registry: the
-		 * children's indexes are built again at the end, one sort each,
-		 * and the name index written in key order */
-		rc = store_indexes_drop(c, "children", &ix);
+	if (rc == WB_OK && large_load(&map, pf)) {
+		/* a load that at least doubles the county's registry: the name
+		 * index is written at the end in key order, and (SQLite, all or
+		 * nothing) the children's indexes are built again, one sort each */
+		if (j->bulk)
+			rc = store_indexes_drop(c, "children", &ix);
 		b->grams = &grams;
 	}
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
