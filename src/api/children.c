@@ -613,9 +613,7 @@ static int update_fn(store_conn *c, void *arg)
 		child_filter f;
 		int64_t n_same = 0;
 
-		memset(&county, 0, sizeof(county));
-		wb_strlcpy(county.county_code, j->ch->county_code, sizeof(county.county_code));
-		county.children = SCOPE_COUNTY;
+		store_scope_county(&county, j->ch->county_code);
 		memset(&f, 0, sizeof(f));
 		f.id_bidx = j->ch->id_bidx;
 		rc = store_child_count(c, &county, &f, &n_same);

@@ -747,13 +747,19 @@ static void maps_add(reg_maps *rm, const child_rec *ch)
 		map_put(&rm->nid, nid_key(ch->name, ch->birth_date, ch->village_code), ch->id);
 }
 
+/* The identity of a child without an ID number: name, birth date, village. */
+static int same_person(const child_rec *a, const child_rec *b)
+{
+	return strcmp(a->name, b->name) == 0 && strcmp(a->birth_date, b->birth_date) == 0 &&
+	       strcmp(a->village_code, b->village_code) == 0;
+}
+
 /* The record matches the row's identity (the map's hit was not a collision). */
 static int same_child(const row_data *d, const child_rec *rec)
 {
 	if (d->idnum[0])
 		return strcmp(rec->id_bidx, d->ch.id_bidx) == 0;
-	return !rec->id_bidx[0] && strcmp(rec->name, d->ch.name) == 0 &&
-	       strcmp(rec->birth_date, d->ch.birth_date) == 0 && strcmp(rec->village_code, d->ch.village_code) == 0;
+	return !rec->id_bidx[0] && same_person(&d->ch, rec);
 }
 
 /*
@@ -882,9 +888,7 @@ static int pf_get(store_conn *c, const import_job *j, const reg_maps *rm, prefet
 		*ng = e->ng;
 		return WB_OK;
 	}
-	memset(&county, 0, sizeof(county));
-	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
-	county.children = SCOPE_COUNTY;
+	store_scope_county(&county, j->county);
 	*ng = -1;
 	return store_child_get(c, &county, id, out);
 }
@@ -905,8 +909,6 @@ static void pf_drop(prefetch *pf, int64_t id)
  * row (measured on the demo file: 0.65 s for the six indexes of 150,000
  * children, against 1.5 s of inserts).
  */
-#define BULK_MIN_ROWS 5000
-
 static int large_load(const reg_maps *rm, const prefetch *pf)
 {
 	int64_t fresh = 0;
@@ -914,7 +916,7 @@ static int large_load(const reg_maps *rm, const prefetch *pf)
 	for (size_t r = 1; r < pf->nrows; r++)
 		if (pf->ok[r] && map_get(pf->ok[r] == ROW_ID ? &rm->bidx : &rm->nid, pf->keys[r]) == 0)
 			fresh++;
-	return fresh >= BULK_MIN_ROWS && fresh >= rm->registered;
+	return fresh >= STORE_CHILDREN_LOAD_MIN && fresh >= rm->registered;
 }
 
 /* The registered child of row's data d (and with it, from the window, its
@@ -931,9 +933,7 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 	*ng = -1;
 	if (id == 0)
 		return WB_ENOTFOUND;
-	memset(&county, 0, sizeof(county));
-	wb_strlcpy(county.county_code, j->county, sizeof(county.county_code));
-	county.children = SCOPE_COUNTY;
+	store_scope_county(&county, j->county);
 	if (id > 0) {
 		rc = pf_get(c, j, rm, pf, row, id, out, g, ng);
 		if (rc == WB_OK && same_child(d, out))
@@ -1231,9 +1231,7 @@ typedef struct batch {
 static int batch_holds(const batch *b, const row_data *d)
 {
 	for (int i = 0; !d->idnum[0] && i < b->n; i++)
-		if (!b->d[i].idnum[0] && strcmp(b->d[i].ch.name, d->ch.name) == 0 &&
-		    strcmp(b->d[i].ch.birth_date, d->ch.birth_date) == 0 &&
-		    strcmp(b->d[i].ch.village_code, d->ch.village_code) == 0)
+		if (!b->d[i].idnum[0] && same_person(&b->d[i].ch, &d->ch))
 			return 1;
 	return 0;
 }
@@ -1344,9 +1342,8 @@ int import_apply(store_conn *c, import_job *j)
 	batch *b = NULL;
 	prefetch *pf = NULL;
 	uint64_t *keys = NULL;
-	int64_t cache_was = 0; /* SQLite: the connection's page cache before */
-	store_indexes ix = {0};
-	store_grams grams = {0};
+	store_bulk bulk = {0}; /* the driver's settings for a load */
+	store_children_load load = {0};
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
 	int rc;
@@ -1354,30 +1351,14 @@ int import_apply(store_conn *c, import_job *j)
 	j->rows = (long)n - 1;
 	if (build_map(j, &m) != 0)
 		return WB_EINVAL;
-	/* The whole import is one transaction, so PostgreSQL plans its lookups
-	 * with the statistics from before it — for a registry that was empty,
-	 * sequential scans of a table that grows with every row (quadratic).
-	 * Index lookups are right for every statement of an import. */
-	if (strcmp(c->drv->name, "postgresql") == 0 && conn_exec(c, "SET LOCAL enable_seqscan = off") != WB_OK)
+	/* Bulk mode (all or nothing, where a failed statement leaves the
+	 * transaction usable: SQLite): the import is one transaction rolled
+	 * back whole on any failure, so a batch needs no savepoint of its own
+	 * (a savepoint copies every page a batch touches: ~3 % of the import's
+	 * CPU). */
+	j->bulk = !j->row_by_row && c->drv->failure_keeps_tx;
+	if (store_bulk_begin(c, &bulk) != WB_OK)
 		return WB_ESTORE;
-	/* SQLite: a connection's page cache is 1 MiB, so the random inserts
-	 * into the indexes (ID numbers, name grams) read and write the same
-	 * pages over and over; the import's connection gets 64 MiB while it
-	 * runs */
-	/* Bulk mode: SQLite, all or nothing. The import is one transaction
-	 * that holds the write lock and is rolled back whole on any failure,
-	 * so a batch needs no savepoint of its own (a savepoint copies every
-	 * page a batch touches: ~3 % of the import's CPU). */
-	j->bulk = !j->row_by_row && strcmp(c->drv->name, "sqlite") == 0;
-	if (strcmp(c->drv->name, "sqlite") == 0) {
-		store_stmt *st = NULL;
-
-		if (conn_query(c, &st, "PRAGMA cache_size", "") == STORE_ROW)
-			cache_was = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-		if (!cache_was || conn_exec(c, "PRAGMA cache_size = -65536") != WB_OK)
-			return WB_ESTORE;
-	}
 	rc = load_places(c, j->county, &pc);
 	if (rc)
 		goto out;
@@ -1434,11 +1415,10 @@ int import_apply(store_conn *c, import_job *j)
 	rc = maps_load(c, j->county, n, &map);
 	if (rc == WB_OK && large_load(&map, pf)) {
 		/* a load that at least doubles the county's registry: the name
-		 * index is written at the end in key order, and (SQLite, all or
-		 * nothing) the children's indexes are built again, one sort each */
-		if (j->bulk)
-			rc = store_indexes_drop(c, "children", &ix);
-		b->grams = &grams;
+		 * index is written at the end in key order, and (bulk mode) the
+		 * children's indexes are built again, one sort each */
+		rc = store_children_load_begin(c, &load, j->bulk);
+		b->grams = &load.grams;
 	}
 	for (size_t r = 1; r < n && rc == WB_OK; r++) {
 		row_data *rd = &b->d[b->n];
@@ -1476,21 +1456,13 @@ int import_apply(store_conn *c, import_job *j)
 	}
 	if (rc == WB_OK)
 		rc = batch_flush(c, j, &map, &m, b, now, today);
-	if (rc == WB_OK && grams.n)
-		rc = store_grams_write(c, &grams);
-	if (rc == WB_OK && ix.n && (rc = store_indexes_build(c, &ix)) == WB_ECONFLICT)
+	if (rc == WB_OK && b->grams && (rc = store_children_load_end(c, &load)) == WB_ECONFLICT)
 		rc = WB_ESTORE; /* a duplicate ID number the maps let through: a bug, not the file's */
 	if (rc == WB_ECONFLICT)
 		rc = WB_EINVAL;
 out:
-	store_indexes_free(&ix); /* after a failure the rollback brings them back */
-	store_grams_free(&grams);
-	if (cache_was) {
-		char sql[64];
-
-		wb_snprintf(sql, sizeof(sql), "PRAGMA cache_size = %" PRId64, cache_was);
-		conn_exec(c, sql);
-	}
+	store_children_load_free(&load); /* after a failure the rollback restores the indexes */
+	store_bulk_end(c, &bulk);
 	free(pc.codes);
 	free(pc.schools);
 	map_free(&map.bidx);

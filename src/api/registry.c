@@ -814,9 +814,7 @@ int registry_recompute_all(store_conn *c, const char *county, int today_ymd, int
 
 	*children_out = 0;
 	*changed_out = 0;
-	memset(&sc, 0, sizeof(sc));
-	wb_strlcpy(sc.county_code, county, sizeof(sc.county_code));
-	sc.children = SCOPE_COUNTY;
+	store_scope_county(&sc, county);
 	x.rows = calloc(500, sizeof(*x.rows));
 	if (!x.rows)
 		return WB_ENOMEM;

@@ -607,8 +607,7 @@ int cmd_import(cli_env *env, int argc, char **argv)
 	}
 	j->keys = &env->keys;
 	wb_strlcpy(j->county, county ? county : DEFAULT_COUNTY, sizeof(j->county));
-	wb_strlcpy(j->scope.county_code, j->county, sizeof(j->scope.county_code));
-	j->scope.children = SCOPE_COUNTY;
+	store_scope_county(&j->scope, j->county);
 	j->row_by_row = mode && strcmp(mode, "rows") == 0;
 	wb_strlcpy(j->file_name, strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1], sizeof(j->file_name));
 	if (mapping) {

@@ -467,24 +467,21 @@ static int flush_children(store_conn *c, demo_job *j, demo_batch *b)
 	return rc;
 }
 
-#define DEMO_BULK_MIN 5000
-
 static int make_children(store_conn *c, demo_job *j)
 {
 	int rc = WB_OK;
 	int ty = j->today / 10000;
 	demo_batch *b = calloc(1, sizeof(*b));
-	store_indexes ix = {0};
-	store_grams grams = {0};
+	store_children_load load = {0};
 
 	if (!b)
 		return WB_ENOMEM;
 	/* a county's worth of children into an empty registry: as an import
 	 * of that size does, build the children's indexes after them (where the
 	 * driver allows) and write the name index once, in key order */
-	if (j->children_target >= DEMO_BULK_MIN) {
-		rc = store_indexes_drop(c, "children", &ix);
-		b->grams = &grams;
+	if (j->children_target >= STORE_CHILDREN_LOAD_MIN) {
+		rc = store_children_load_begin(c, &load, 1);
+		b->grams = &load.grams;
 	}
 	for (long i = 0; rc == WB_OK && i < j->children_target; i++) {
 		child_rec ch;
@@ -554,12 +551,9 @@ static int make_children(store_conn *c, demo_job *j)
 	}
 	if (rc == WB_OK && b->n)
 		rc = flush_children(c, j, b);
-	if (rc == WB_OK && grams.n)
-		rc = store_grams_write(c, &grams);
-	if (rc == WB_OK && ix.n)
-		rc = store_indexes_build(c, &ix);
-	store_indexes_free(&ix); /* after a failure the rollback brings them back */
-	store_grams_free(&grams);
+	if (rc == WB_OK && b->grams)
+		rc = store_children_load_end(c, &load);
+	store_children_load_free(&load); /* after a failure the rollback restores the indexes */
 	free(b);
 	/* the county has confirmed its focus children, with evidence */
 	if (rc == WB_OK) {

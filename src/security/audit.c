@@ -321,9 +321,9 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 		return WB_ENOMEM;
 	}
 	a->c = store_acquire(s);
-	if (strcmp(store_driver_name(s), "sqlite") == 0)
-		conn_exec(a->c, "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096");
-	rc = load_head(a);
+	rc = store_writer_setup(a->c);
+	if (rc == WB_OK)
+		rc = load_head(a);
 	if (rc) {
 		store_release(a->c);
 		audit_free(a);

@@ -32,6 +32,8 @@ typedef struct store_scope {
 
 /* Appends " AND <scope condition on alias>" to sql and its values to args. */
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args);
+/* The scope of the whole county (the importer, the daily sweep, counts). */
+void store_scope_county(store_scope *sc, const char *county);
 /* 1 if a child living in village/grid would be inside the scope. */
 int scope_covers_place(const store_scope *sc, const char *village_code, const char *grid_code);
 
@@ -203,6 +205,23 @@ void store_grams_free(store_grams *g);
 /* store_children_insert_many whose name index rows go into grams (written
  * later with store_grams_write) when grams is not NULL. */
 int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store_grams *grams);
+/*
+ * A large load of new children in one transaction (the first import of a
+ * county, the demo): the name index is collected and written at the end in
+ * key order, and, with drop_indexes and where the driver allows it, the
+ * children's secondary indexes are dropped at the start and built again at
+ * the end (store_indexes_drop). Insert with store_children_insert_rows(...,
+ * &load->grams); store_children_load_end writes and builds; _free after
+ * either outcome (a failed load's rollback restores the indexes).
+ */
+#define STORE_CHILDREN_LOAD_MIN 5000 /* below: inserting into the indexes costs less */
+typedef struct store_children_load {
+	store_grams grams;
+	store_indexes ix;
+} store_children_load;
+int store_children_load_begin(store_conn *c, store_children_load *load, int drop_indexes);
+int store_children_load_end(store_conn *c, store_children_load *load);
+void store_children_load_free(store_children_load *load);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
 /* After a bulk load, outside a transaction: statistics and (PostgreSQL)

@@ -56,6 +56,13 @@ int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store
 	return rc;
 }
 
+void store_scope_county(store_scope *sc, const char *county)
+{
+	memset(sc, 0, sizeof(*sc));
+	wb_strlcpy(sc->county_code, county, sizeof(sc->county_code));
+	sc->children = SCOPE_COUNTY;
+}
+
 int scope_covers_place(const store_scope *sc, const char *village_code, const char *grid_code)
 {
 	switch (sc->children) {
@@ -222,6 +229,27 @@ int store_grams_write(store_conn *c, store_grams *g)
 	}
 	g->n = 0;
 	return rc;
+}
+
+int store_children_load_begin(store_conn *c, store_children_load *load, int drop_indexes)
+{
+	memset(load, 0, sizeof(*load));
+	return drop_indexes ? store_indexes_drop(c, "children", &load->ix) : WB_OK;
+}
+
+int store_children_load_end(store_conn *c, store_children_load *load)
+{
+	int rc = store_grams_write(c, &load->grams);
+
+	if (rc == WB_OK && load->ix.n)
+		rc = store_indexes_build(c, &load->ix);
+	return rc;
+}
+
+void store_children_load_free(store_children_load *load)
+{
+	store_indexes_free(&load->ix);
+	store_grams_free(&load->grams);
 }
 
 /* Writes the name index of n children that have none. */

@@ -263,6 +263,29 @@ static void sq_reset(void *stmt)
 	sqlite3_clear_bindings(stmt);
 }
 
+/* A large load's page cache: random inserts into the indexes (ID numbers,
+ * name grams) would otherwise read and write the same pages over and over
+ * through a connection's 1 MiB. */
+static int sq_bulk_begin(void *db, int64_t *saved)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(((sq_db *)db)->db, "PRAGMA cache_size", -1, &st, NULL);
+
+	*saved = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (!*saved)
+		return WB_ESTORE;
+	return sq_exec(db, "PRAGMA cache_size = -65536");
+}
+
+static void sq_bulk_end(void *db, int64_t saved)
+{
+	char sql[64];
+
+	wb_snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)saved);
+	sq_exec(db, sql);
+}
+
 static const char *sq_errmsg(void *db)
 {
 	return sqlite3_errmsg(((sq_db *)db)->db);
@@ -287,5 +310,11 @@ const store_driver store_sqlite_driver = {
 	.after_load_sql = {"ANALYZE", NULL},
 	.index_defs_sql = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS "
 			  "NOT NULL ORDER BY name",
+	.failure_keeps_tx = 1,
+	/* the writer's cache is 4 MiB: a larger one was scanned at every commit
+	 * (12 % of the CPU with 32 MiB) and held its size in RSS */
+	.writer_sql = "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096",
+	.bulk_begin = sq_bulk_begin,
+	.bulk_end = sq_bulk_end,
 	.errmsg = sq_errmsg,
 };

@@ -582,3 +582,23 @@ int store_indexes_build(store_conn *c, store_indexes *s)
 	store_indexes_free(s);
 	return rc;
 }
+
+int store_bulk_begin(store_conn *c, store_bulk *b)
+{
+	int rc = c->drv->bulk_begin ? c->drv->bulk_begin(c->db, &b->saved) : WB_OK;
+
+	b->active = rc == WB_OK;
+	return rc;
+}
+
+void store_bulk_end(store_conn *c, store_bulk *b)
+{
+	if (b->active && c->drv->bulk_end)
+		c->drv->bulk_end(c->db, b->saved);
+	b->active = 0;
+}
+
+int store_writer_setup(store_conn *c)
+{
+	return c->drv->writer_sql ? conn_exec(c, c->drv->writer_sql) : WB_OK;
+}

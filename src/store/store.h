@@ -75,6 +75,22 @@ typedef struct store_driver {
 	 * index would stop the server's readers (PostgreSQL locks the table
 	 * until the load commits). */
 	const char *index_defs_sql;
+	/* A failed statement leaves the transaction usable (SQLite: the
+	 * statement alone is undone). PostgreSQL aborts the transaction: work
+	 * that must go on after a failure needs a savepoint around it. */
+	int failure_keeps_tx;
+	/* Settings for the connection that writes (and waits for) every commit
+	 * (the audit writer), or NULL (SQLite: commits that are durable, a
+	 * page cache that does not spill into the WAL before the commit). */
+	const char *writer_sql;
+	/* A large load inside a transaction (an import): applies the driver's
+	 * settings for it, keeping in *saved what store_bulk_end needs to undo
+	 * them; store_bulk_end (may be NULL) after the transaction. SQLite: a
+	 * 64 MiB page cache instead of the connection's; PostgreSQL: index
+	 * lookups for every statement, planned with the statistics of before
+	 * the load. */
+	int (*bulk_begin)(void *db, int64_t *saved);
+	void (*bulk_end)(void *db, int64_t saved);
 	/* Last error message of the connection, for server logs (no data). */
 	const char *(*errmsg)(void *db);
 } store_driver;
@@ -231,6 +247,17 @@ int store_indexes_drop(store_conn *c, const char *table, store_indexes *s);
 /* Builds the indexes again (and forgets them: s is empty afterwards). */
 int store_indexes_build(store_conn *c, store_indexes *s);
 void store_indexes_free(store_indexes *s);
+
+/* The driver's settings for a large load in the current transaction
+ * (store_driver.bulk_begin), and their undoing afterwards. */
+typedef struct store_bulk {
+	int64_t saved;
+	int active;
+} store_bulk;
+int store_bulk_begin(store_conn *c, store_bulk *b);
+void store_bulk_end(store_conn *c, store_bulk *b);
+/* Applies store_driver.writer_sql to the audit writer's connection. */
+int store_writer_setup(store_conn *c);
 
 /* Copies column col as text into dst (size n); NULL becomes "". */
 void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n);
