@@ -3,7 +3,7 @@
 // password change (SPEC §9).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, cli, uniqueName, PASSWORD, Client } from './lib/harness.mjs';
+import { describeEachDriver, startServer, cli, uniqueName, PASSWORD, Client, sleep } from './lib/harness.mjs';
 
 const child = () => ({ name: uniqueName('认证'), sex: 'M', birth_date: '2015-05-05', village_code: '370831001001' });
 
@@ -74,13 +74,17 @@ describeEachDriver('authentication', (driver) => {
 		const locked = await cli(srv.db, ['user', 'lock', user]);
 		assert.equal(locked.code, 0, locked.stderr);
 		const t0 = Date.now();
-		let status = 200;
-		while (status === 200 && Date.now() - t0 < 5000) {
-			status = (await session.get('/api/v1/me')).status;
-			if (status === 200) await new Promise((r) => setTimeout(r, 100));
+		let r = { status: 200 };
+		while (r.status === 200 && Date.now() - t0 < 5000) {
+			r = await session.get('/api/v1/me');
+			if (r.status === 200) await sleep(100);
 		}
 		const ms = Date.now() - t0;
-		assert.equal(status, 401, 'the locked account\'s session is refused');
+		assert.equal(r.status, 401, 'the locked account\'s session is refused');
+		assert.equal(r.body.error.code, 'unauthenticated', 'the lock ended the session');
+		const again = await new Client(srv.base).post('/api/v1/login', { username: user, password: PASSWORD });
+		assert.equal(again.status, 401, again.text);
+		assert.equal(again.body.error.code, 'account_locked', 'and a new login is refused for the lock');
 		assert.ok(ms <= 2600, `refused ${ms} ms after the lock (at most 2 s of cache, plus polling)`);
 		const u = await cli(srv.db, ['user', 'unlock', user]);
 		assert.equal(u.code, 0, u.stderr);

@@ -12,8 +12,6 @@
 // copy).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describeEachDriver, startServer, cli, uniqueName } from './lib/harness.mjs';
 import { IdFactory } from './lib/idnum.mjs';
 import { bornYearsBefore, compact, csvLine, importFile, childrenTotal, categoryMap } from './lib/registry.mjs';
@@ -52,7 +50,6 @@ describeEachDriver('import: batches of new children', (driver) => {
 				r.kind === 'left_behind' ? ['父', '外出务工', '母', '外出务工'] : r.kind === 'de_facto' ? ['父', '死亡', '母', '服刑'] : ['', '', '', ''];
 			text += csvLine([r.name, r.n, r.sex, birth, VILLAGE, '农业', r.grade ?? '', f, fs, m, ms]);
 		}
-		writeFileSync(join(srv.dir, 'batch.csv'), text);
 		({ job } = await importFile(centre, Buffer.from(text, 'utf8'), { fileName: 'batch.csv', timeoutMs: 120000 }));
 	});
 	after(async () => {
@@ -77,6 +74,13 @@ describeEachDriver('import: batches of new children', (driver) => {
 		const c = CHARS[DUP % 40];
 		const expected = new Set(rows.filter((r) => r.name[3] === c).map((r) => r.name)).size;
 		assert.equal(await childrenTotal(centre, `q=${encodeURIComponent(prefix + c)}`), expected);
+		// one character and two (CHARS are in no demo name): every child of the file that has them
+		const having = (q) => new Set(rows.filter((r) => r.name.includes(q)).map((r) => r.name)).size;
+		const pair = CHARS[DUP % 40] + CHARS[Math.floor(DUP / 40) % 40];
+		for (const q of [c, CHARS[7], pair]) {
+			assert.ok(having(q) > 0, q);
+			assert.equal(await childrenTotal(centre, `q=${encodeURIComponent(q)}`), having(q), `q=${q}`);
+		}
 		for (const i of [0, 255, 256, 511, 512, N - 1]) {
 			const r = await centre.get(`/api/v1/children?q=${encodeURIComponent(rows[i].name)}`);
 			assert.deepEqual(
@@ -100,7 +104,15 @@ describeEachDriver('import: batches of new children', (driver) => {
 				assert.deepEqual(full.guardians, [], `row ${i + 2}`);
 				assert.deepEqual(full.categories, [], `row ${i + 2}`);
 			} else {
-				assert.deepEqual(full.guardians.map((g) => g.relation).sort(), ['father', 'mother'], `row ${i + 2}`);
+				const [fs, ms] = rows[i].kind === 'left_behind' ? ['working_away', 'working_away'] : ['deceased', 'imprisoned'];
+				assert.deepEqual(
+					full.guardians.map((g) => [g.relation, g.name, g.status]).sort(),
+					[
+						['father', '父', fs],
+						['mother', '母', ms],
+					],
+					`row ${i + 2}`,
+				);
 				if (rows[i].kind === 'left_behind') assert.equal(k.left_behind?.state, 'suggested', `row ${i + 2}: ${JSON.stringify(full.categories)}`);
 				else assert.equal(k.de_facto_unsupported?.state, 'suggested', `row ${i + 2}: ${JSON.stringify(full.categories)}`);
 			}

@@ -342,13 +342,14 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 	});
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
 		const n = ids.next();
-		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n`;
+		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n+1+2,${ids.next()}\n@SUM(A1),${ids.next()}\n`;
 		const r = await centre.request('POST', '/api/v1/reconciliations?format=csv', { body: csv, headers: { 'content-type': 'text/csv' } });
 		assert.equal(r.status, 200, r.text);
-		const rows = parseCsv(r.text.replace(/^\uFEFF/, ''));
-		const cells = rows.flat();
+		const cells = parseCsv(r.text).flat();
 		assert.ok(cells.includes('\'=HYPERLINK("http://x")'), `the name is kept as text: ${r.text}`);
 		assert.ok(cells.includes("'-1+2"), 'a leading minus too');
+		assert.ok(cells.includes("'+1+2"), 'a leading plus');
+		assert.ok(cells.includes("'@SUM(A1)"), 'a leading at sign');
 		assert.ok(!cells.some((c) => /^[=+\-@]/.test(c)), 'no cell starts a formula');
 	});
 });

@@ -90,6 +90,9 @@ describeEachDriver('SIGTERM under load', (driver) => {
 		// refused or cut (a request sent just before it may not have been read)
 		const cutEarly = refusedAt.filter((at) => at < tSignal - 1000);
 		assert.equal(cutEarly.length, 0, `${cutEarly.length} requests sent over 1 s before SIGTERM got no answer or a refusal`);
+		// and requests in flight at the signal were answered after it
+		const finishedAfter = acked.filter((a) => a.sentAt < tSignal).length - ackedBeforeSignal;
+		assert.ok(finishedAfter > 0, `none of the ${inflightAtSignal} requests in flight at SIGTERM got a 2xx after it`);
 		// once stopping, the server takes no new work, not even on kept-alive connections
 		const late = acked.filter((a) => a.sentAt - tSignal > LATE_MS);
 		assert.equal(late.length, 0, `${late.length} requests sent over ${LATE_MS} ms after SIGTERM were still served`);

@@ -25,6 +25,7 @@ static void same_as_jansson(json_t *v)
 	assert_non_null(want);
 	buf_init(&b, 1u << 20);
 	assert_int_equal(json_out(&b, v), WB_OK);
+	assert_int_equal(b.len, strlen(want));
 	if (strcmp(b.data, want) != 0)
 		fail_msg("json_out wrote\n%s\njansson writes\n%s", b.data, want);
 	free(want);

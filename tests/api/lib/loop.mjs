@@ -71,7 +71,8 @@ export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\
  * POSTs bytes with "Expect: 100-continue": the body is sent only if the
  * server asks for it, so a refusal before the body (413 on Content-Length)
  * arrives cleanly instead of as a reset mid-upload. Resolves to {status,
- * text, body (parsed JSON or null), headers (a Headers object)}.
+ * text, body (parsed JSON or null), headers (a Headers object), continued
+ * (whether the server asked for the body)}.
  */
 export function postExpecting(client, path, bytes, extraHeaders = {}) {
 	return new Promise((resolve, reject) => {
@@ -84,7 +85,11 @@ export function postExpecting(client, path, bytes, extraHeaders = {}) {
 		if (client.token) headers.authorization = `Bearer ${client.token}`;
 		const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', headers });
 		req.setTimeout(30000, () => req.destroy(new Error('timed out')));
-		req.on('continue', () => req.end(bytes));
+		let continued = false; // the server asked for the body
+		req.on('continue', () => {
+			continued = true;
+			req.end(bytes);
+		});
 		req.on('response', (res) => {
 			let text = '';
 			res.setEncoding('utf8');
@@ -99,7 +104,7 @@ export function postExpecting(client, path, bytes, extraHeaders = {}) {
 				}
 				const h = new Headers();
 				for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : String(v));
-				resolve({ status: res.statusCode, text, body, headers: h });
+				resolve({ status: res.statusCode, text, body, headers: h, continued });
 			});
 		});
 		req.on('error', reject);
