@@ -153,6 +153,16 @@ const char *api_str(json_t *obj, const char *key);
 
 /* An audit entry with the caller and request filled in. */
 void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
+/*
+ * Audits a read whose data the handler has gathered: gives the store
+ * connection back, then appends e. The answer may be sent only once e is
+ * durable. On a worker thread this waits for the commit; on an event
+ * thread (an HTTP_INLINE route) it returns WB_OK at once and the answer the
+ * handler then writes is held until the commit, or replaced by a 500 if
+ * the entry is lost. Returns WB_OK or WB_ESTORE (nothing may be answered
+ * but the error).
+ */
+int api_audit_read(http_req *r, app *a, const audit_entry *e);
 /* Parses a positive int64 path parameter; writes 404 and returns -1 if bad. */
 int api_id_param(http_req *r, const char *name, int64_t *out);
 /* Page size from ?limit= within [1, max], default def. -1 after a 422. */

@@ -355,8 +355,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	/* Every read is done: give the connection back while the audit entry
 	 * commits. The read is acknowledged only once that entry is durable. */
-	api_conn_release(r);
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(j);
 		return api_fail(r, WB_ESTORE);
 	}
@@ -532,8 +531,7 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		free(ds);
 		json_decref(d);
 	}
-	api_conn_release(r); /* every read is done: wait for the audit entry without it */
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+	if (api_audit_read(r, a, &e) != WB_OK) {
 		api_list_cleanup(&l.list);
 		return api_fail(r, WB_ESTORE);
 	}
@@ -769,8 +767,7 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.history", "child", e.object_id, "ok");
-	api_conn_release(r); /* every read is done: wait for the audit entry without it */
-	if (rc || audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+	if (rc || api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		return api_fail(r, WB_ESTORE);
 	}
@@ -960,8 +957,7 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 		free(q);
 		json_decref(d);
 	}
-	api_conn_release(r); /* every read is done: wait for the audit entry without it */
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
+	if (api_audit_read(r, a, &e) != WB_OK) {
 		rc = WB_ESTORE;
 		goto out;
 	}

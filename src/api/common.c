@@ -140,10 +140,50 @@ json_t *api_list_page(api_list *l, int limit)
 	return api_page(items, l->n, limit, l->last_id);
 }
 
-int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit)
+typedef struct read_defer {
+	app *a;
+	audit_entry e;
+} read_defer;
+
+/* The writer committed (or lost) a deferred read's entry. */
+static void read_done(void *arg, int rc)
+{
+	http_req *r = arg;
+
+	if (rc != WB_OK)
+		api_fail(r, WB_ESTORE);
+	http_resume(r);
+}
+
+static void read_defer_start(http_req *r, void *arg)
+{
+	read_defer *d = arg;
+	int rc = audit_post(d->a->audit, &d->e, NULL, NULL, 0, read_done, r);
+
+	free(d);
+	if (rc != WB_OK)
+		read_done(r, WB_ESTORE);
+}
+
+int api_audit_read(http_req *r, app *a, const audit_entry *e)
 {
 	api_conn_release(r); /* every read is done: wait for the audit entry without it */
-	if (audit_submit(a->audit, e, NULL, NULL) != WB_OK) {
+	if (http_can_defer(r)) {
+		read_defer *d = malloc(sizeof(*d));
+
+		if (d) {
+			d->a = a;
+			d->e = *e;
+			http_defer(r, read_defer_start, d);
+			return WB_OK;
+		}
+	}
+	return audit_submit(a->audit, e, NULL, NULL);
+}
+
+int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit)
+{
+	if (api_audit_read(r, a, e) != WB_OK) {
 		api_list_cleanup(l);
 		return api_fail(r, WB_ESTORE);
 	}
@@ -390,6 +430,24 @@ static int touch_fn(store_conn *c, void *arg)
 	return t->delete ? store_session_delete(c, t->session_id) : store_session_touch(c, t->session_id, t->now);
 }
 
+/* The session row is written after the answer: nothing waits for it. The
+ * cached copy is dropped again once it is committed, so that no request
+ * keeps a copy read before the write. */
+static void touch_done(void *arg, int rc)
+{
+	(void)arg;
+	(void)rc;
+	api_cache_sessions_changed();
+}
+
+static void touch_post(app *a, int64_t session_id, int64_t now, int delete)
+{
+	touch_job t = {session_id, now, delete};
+
+	api_cache_sessions_changed();
+	audit_post(a->audit, NULL, touch_fn, &t, sizeof(t), touch_done, NULL);
+}
+
 static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 {
 	const char *auth = http_header(r, "Authorization");
@@ -430,10 +488,7 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 		return -1;
 	}
 	if (now >= s.expires_at || now - s.last_seen >= a->cfg.session_idle_s) {
-		touch_job t = {s.id, now, 1};
-
-		audit_submit(a->audit, NULL, touch_fn, &t);
-		api_cache_sessions_changed();
+		touch_post(a, s.id, now, 1);
 		api_error(r, 401, "session_expired", "your session has expired, please log in again", NULL);
 		return -1;
 	}
@@ -468,10 +523,7 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 		int64_t step = a->cfg.session_idle_s / 4 < 60 ? a->cfg.session_idle_s / 4 : 60;
 
 		if (now - s.last_seen >= step) {
-			touch_job t = {s.id, now, 0};
-
-			audit_submit(a->audit, NULL, touch_fn, &t);
-			api_cache_sessions_changed();
+			touch_post(a, s.id, now, 0);
 		}
 	}
 	return 0;

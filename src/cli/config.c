@@ -42,6 +42,8 @@ static const opt opts[] = {
 	I(body_max, "WEIBAO_BODY_MAX", 1024, 1 << 30, "largest request body in bytes"),
 	I(conn_limit, "WEIBAO_CONN_LIMIT", 1, 100000, "simultaneous connections"),
 	I(per_ip_limit, "WEIBAO_PER_IP_LIMIT", 0, 100000, "simultaneous connections per client address"),
+	I(event_threads, "WEIBAO_EVENT_THREADS", 0, 256, "threads reading and writing connections (0: one per core)"),
+	I(workers, "WEIBAO_WORKERS", 1, 4096, "threads running requests that may wait (writes, logins, imports)"),
 	I(timeout, "WEIBAO_TIMEOUT", 1, 3600, "seconds an idle connection is kept"),
 	I(access_log, "WEIBAO_ACCESS_LOG", 0, 1, "write an access log line per request (1/0)"),
 	I(secure_cookie, "WEIBAO_SECURE_COOKIE", 0, 1, "mark the session cookie Secure (behind TLS)"),
@@ -78,6 +80,8 @@ void config_defaults(wb_config *c)
 	c->body_max = 1 << 20;
 	c->conn_limit = 1024;
 	c->per_ip_limit = 256;
+	c->event_threads = 0;
+	c->workers = 64;
 	c->timeout = 30;
 	c->access_log = 1;
 	c->secure_cookie = 0;

@@ -23,6 +23,8 @@ typedef struct wb_config {
 	long long body_max;
 	long long conn_limit;
 	long long per_ip_limit;
+	long long event_threads;
+	long long workers;
 	long long timeout;
 	long long access_log;
 	long long secure_cookie;

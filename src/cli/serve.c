@@ -135,6 +135,8 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.port = (int)env->cfg.port;
 	hc.connection_limit = (unsigned)env->cfg.conn_limit;
 	hc.per_ip_limit = (unsigned)env->cfg.per_ip_limit;
+	hc.event_threads = (unsigned)env->cfg.event_threads;
+	hc.workers = (unsigned)env->cfg.workers;
 	hc.timeout_s = (unsigned)env->cfg.timeout;
 	hc.memory_limit = 32 * 1024; /* zeroed between keep-alive requests: keep it small */
 	hc.body_max = (size_t)env->cfg.body_max;

@@ -18,12 +18,25 @@ typedef struct http_req http_req;
 
 typedef int (*http_handler)(http_req *r, void *ctx);
 
+/* Work a request waits for after its handler returned (see http_defer). */
+typedef void (*http_defer_fn)(http_req *r, void *arg);
+
+/* Route flags. */
+enum {
+	/* The handler is short and never waits on another thread except
+	 * through http_defer: it runs on the event thread that read the
+	 * request. Every other handler runs on a worker thread, where it may
+	 * block (a database write, a password hash, an import). */
+	HTTP_INLINE = 1,
+};
+
 typedef struct http_route {
 	const char *method;  /* "GET", "POST", ... */
 	const char *pattern; /* "/api/v1/children/{id}" */
 	http_handler handler;
 	const void *data; /* handed to the handler through r->route */
 	size_t body_max;  /* this route's body cap; 0 = the server's */
+	unsigned flags;   /* HTTP_INLINE */
 } http_route;
 
 struct http_req {
@@ -53,6 +66,12 @@ struct http_req {
 	int static_file; /* response body is external (not in out) */
 	const void *static_data;
 	size_t static_len;
+	/* the server's */
+	int phase;              /* where the request is (server.c) */
+	int on_event_thread;    /* the handler runs on an event thread */
+	http_defer_fn defer_fn; /* set by http_defer */
+	void *defer_arg;
+	struct http_req *qnext; /* the worker queue */
 };
 
 typedef struct http_config {
@@ -64,6 +83,8 @@ typedef struct http_config {
 	size_t memory_limit;
 	size_t body_max;
 	int log_access;
+	unsigned event_threads; /* threads reading and writing connections (0: one per core) */
+	unsigned workers;       /* threads running the handlers that may block (0: 64) */
 } http_config;
 
 typedef struct http_server http_server;
@@ -86,6 +107,20 @@ const char *http_cookie(const http_req *r, const char *name);
 void http_set_status(http_req *r, int status);
 /* Adds a response header (copied). */
 int http_add_header(http_req *r, const char *name, const char *value);
+
+/*
+ * Deferred answers. A handler on an event thread must not wait for another
+ * thread (the audit writer's commit): it finishes its response as if that
+ * work succeeded and calls http_defer(r, fn, arg). When the handler has
+ * returned, the connection is suspended and fn(r, arg) is called; fn (or
+ * whatever it starts) may rewrite the response and then calls
+ * http_resume(r) exactly once, from any thread, to have it sent.
+ * http_can_defer tells whether the handler runs where deferring is allowed
+ * (an event thread); elsewhere it simply blocks.
+ */
+int http_can_defer(const http_req *r);
+void http_defer(http_req *r, http_defer_fn fn, void *arg);
+void http_resume(http_req *r);
 
 /* Matches path against pattern; fills params. Returns 1 on a match. Exposed
  * for unit tests. */

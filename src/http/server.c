@@ -1,10 +1,17 @@
 /*
  * libmicrohttpd glue.
  *
- * Threading: one thread per connection (measured: the best p99 on this
- * machine class), so a handler may block on the database or on the audit
- * writer without stalling other connections. Limits on connections, per-IP
- * connections, idle time and per-connection memory are set explicitly.
+ * Threading: a few event threads (libmicrohttpd's thread pool on epoll)
+ * read and write every connection. A route flagged HTTP_INLINE runs its
+ * handler right there; it never blocks on another thread, and when its
+ * answer must wait for the audit writer's commit it defers it (http_defer):
+ * the connection is suspended and resumed by the writer, so an event thread
+ * serves other connections meanwhile instead of sleeping. Every other
+ * handler may block (a write through the writer, a password hash, an
+ * import): its connection is suspended and the request handed to a pool of
+ * worker threads, which resume the connection when the answer is ready.
+ * Limits on connections, per-IP connections, idle time and per-connection
+ * memory are set explicitly.
  *
  * The response is queued on the second (or later) call of the access
  * handler, never the first: queueing on the first call makes libmicrohttpd
@@ -21,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -37,6 +45,21 @@ struct http_server {
 	atomic_uint_fast64_t counter;
 	atomic_int active;   /* requests between first call and completion */
 	atomic_int stopping; /* set by http_stop: answer no new requests */
+	/* the worker pool and its queue */
+	pthread_t *workers;
+	unsigned nworkers;
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv;
+	http_req *qhead, *qtail;
+	int qstop;
+};
+
+/* http_req.phase */
+enum {
+	PH_NEW = 0,  /* headers and body being received */
+	PH_QUEUED,   /* suspended: waiting for or on a worker */
+	PH_DEFERRED, /* suspended: the handler returned, its deferred work runs */
+	PH_DONE,     /* the response is ready to be queued */
 };
 
 static const char *const security_headers[][2] = {
@@ -149,19 +172,31 @@ static void plain_error(http_req *r, int status, const char *code, const char *m
 	buf_printf(&r->out, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
 }
 
-static void dispatch(http_server *s, http_req *r)
+/* Finds r's route (and fills its path parameters); NULL when none matches
+ * the method and path. *path_matched tells whether the path matched under
+ * another method. */
+static const http_route *route_find(const http_server *s, http_req *r, int *path_matched)
 {
-	int path_matched = 0;
-
+	*path_matched = 0;
 	for (const http_route *rt = s->routes; rt->method; rt++) {
 		if (!http_match(rt->pattern, r->path, r))
 			continue;
-		path_matched = 1;
+		*path_matched = 1;
 		if (strcmp(rt->method, r->method) != 0)
 			continue;
 		r->route_pattern = rt->pattern;
 		r->route = rt;
-		rt->handler(r, s->ctx);
+		return rt;
+	}
+	return NULL;
+}
+
+/* Runs r's handler (r->route, set by route_find) or answers 404/405 or
+ * hands it to the fallback. */
+static void dispatch(http_server *s, http_req *r, int path_matched)
+{
+	if (r->route) {
+		r->route->handler(r, s->ctx);
 		return;
 	}
 	if (path_matched) {
@@ -276,13 +311,101 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->status)
-		return MHD_YES; /* already answered on the first call (413, 503) */
-	if (r->body_too_big)
+	if (r->phase == PH_DONE)
+		return send_response(conn, r, atomic_load(&s->stopping));
+	if (r->phase != PH_NEW || r->status)
+		return MHD_YES; /* suspended, or answered on the first call (413, 503) */
+	if (r->body_too_big) {
 		plain_error(r, 413, "body_too_large", "request body is larger than allowed");
-	else
-		dispatch(s, r);
+		return send_response(conn, r, atomic_load(&s->stopping));
+	}
+	{
+		int path_matched;
+		const http_route *rt = route_find(s, r, &path_matched);
+
+		if (rt && !(rt->flags & HTTP_INLINE)) {
+			r->phase = PH_QUEUED;
+			MHD_suspend_connection(conn);
+			pthread_mutex_lock(&s->qmu);
+			if (s->qtail)
+				s->qtail->qnext = r;
+			else
+				s->qhead = r;
+			s->qtail = r;
+			pthread_cond_signal(&s->qcv);
+			pthread_mutex_unlock(&s->qmu);
+			return MHD_YES;
+		}
+		r->on_event_thread = 1;
+		dispatch(s, r, path_matched);
+		r->on_event_thread = 0;
+	}
+	if (r->defer_fn) {
+		r->phase = PH_DEFERRED;
+		MHD_suspend_connection(conn);
+		r->defer_fn(r, r->defer_arg); /* it calls http_resume, maybe at once */
+		return MHD_YES;
+	}
 	return send_response(conn, r, atomic_load(&s->stopping));
+}
+
+int http_can_defer(const http_req *r)
+{
+	return r->on_event_thread;
+}
+
+void http_defer(http_req *r, http_defer_fn fn, void *arg)
+{
+	r->defer_fn = fn;
+	r->defer_arg = arg;
+}
+
+void http_resume(http_req *r)
+{
+	r->phase = PH_DONE;
+	MHD_resume_connection(r->conn);
+}
+
+static void *worker_main(void *arg)
+{
+	http_server *s = arg;
+
+	for (;;) {
+		http_req *r;
+
+		pthread_mutex_lock(&s->qmu);
+		while (!s->qhead && !s->qstop)
+			pthread_cond_wait(&s->qcv, &s->qmu);
+		r = s->qhead;
+		if (!r) {
+			pthread_mutex_unlock(&s->qmu);
+			return NULL;
+		}
+		s->qhead = r->qnext;
+		if (!s->qhead)
+			s->qtail = NULL;
+		r->qnext = NULL;
+		pthread_mutex_unlock(&s->qmu);
+		dispatch(s, r, 1); /* route_find found its route already */
+		if (r->defer_fn) { /* a handler that deferred anyway: its work resumes */
+			r->phase = PH_DEFERRED;
+			r->defer_fn(r, r->defer_arg);
+		} else {
+			http_resume(r);
+		}
+	}
+}
+
+static void workers_stop(http_server *s, unsigned n)
+{
+	pthread_mutex_lock(&s->qmu);
+	s->qstop = 1;
+	pthread_cond_broadcast(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(s->workers[i], NULL);
+	free(s->workers);
+	s->workers = NULL;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -301,6 +424,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	req_free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->active, 1);
+}
+
+/* cfg's event threads, or one per core */
+static unsigned event_threads(const http_config *cfg)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cfg->event_threads)
+		return cfg->event_threads;
+	return n < 1 ? 1u : n > 64 ? 64u : (unsigned)n;
 }
 
 int http_start(const http_config *cfg, const http_route *routes, http_handler fallback, void *ctx, http_server **out)
@@ -323,16 +456,43 @@ int http_start(const http_config *cfg, const http_route *routes, http_handler fa
 		free(s);
 		return WB_EINVAL;
 	}
+	s->nworkers = cfg->workers ? cfg->workers : 64;
+	pthread_mutex_init(&s->qmu, NULL);
+	pthread_cond_init(&s->qcv, NULL);
+	s->workers = calloc(s->nworkers, sizeof(*s->workers));
+	if (!s->workers) {
+		free(s);
+		return WB_ENOMEM;
+	}
+	{
+		pthread_attr_t at;
+		unsigned i;
+
+		pthread_attr_init(&at);
+		pthread_attr_setstacksize(&at, (size_t)(512 * 1024));
+		for (i = 0; i < s->nworkers; i++)
+			if (pthread_create(&s->workers[i], &at, worker_main, s) != 0)
+				break;
+		pthread_attr_destroy(&at);
+		if (i < s->nworkers) {
+			log_error("http: cannot start the worker threads");
+			workers_stop(s, i);
+			free(s);
+			return WB_ENOMEM;
+		}
+	}
 	s->daemon = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
 			MHD_USE_ERROR_LOG,
 		(uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		cfg->memory_limit, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+		MHD_OPTION_THREAD_POOL_SIZE, event_threads(cfg), MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit, MHD_OPTION_THREAD_STACK_SIZE,
+		(size_t)(512 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, s, MHD_OPTION_END);
 	if (!s->daemon) {
 		log_error("http: cannot listen on %s:%d", cfg->address, cfg->port);
+		workers_stop(s, s->nworkers);
 		free(s);
 		return WB_EIO;
 	}
@@ -361,5 +521,8 @@ void http_stop(http_server *s)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(s->daemon);
+	workers_stop(s, s->nworkers);
+	pthread_mutex_destroy(&s->qmu);
+	pthread_cond_destroy(&s->qcv);
 	free(s);
 }

@@ -28,6 +28,13 @@ typedef struct audit_job {
 	/* posted when this job is done: the submitter alone wakes, and it does
 	 * not need the queue's mutex to return */
 	sem_t done;
+	/* or, for a job nobody waits for (audit_post): on_done (if any) is
+	 * called when it is done; the job is then freed, with its copies of the
+	 * entry and of the argument (after the struct) */
+	int posted;
+	audit_done_fn on_done;
+	void *done_arg;
+	audit_entry copy;
 	struct audit_job *next;
 } audit_job;
 
@@ -272,7 +279,13 @@ static void *writer_main(void *arg)
 
 		for (audit_job *j = batch, *next; j; j = next) {
 			next = j->next; /* j lives on its submitter's stack: read first */
-			sem_post(&j->done);
+			if (j->posted) {
+				if (j->on_done)
+					j->on_done(j->done_arg, j->rc);
+				free(j);
+			} else {
+				sem_post(&j->done);
+			}
 		}
 		pthread_mutex_lock(&a->mu);
 	}
@@ -355,24 +368,33 @@ void audit_stop(audit *a)
 	audit_free(a);
 }
 
+/* Queues j; WB_EBUSY once the writer is stopping. */
+static int enqueue(audit *a, audit_job *j)
+{
+	pthread_mutex_lock(&a->mu);
+	if (a->stopping) {
+		pthread_mutex_unlock(&a->mu);
+		return WB_EBUSY;
+	}
+	if (a->tail)
+		a->tail->next = j;
+	else
+		a->head = j;
+	a->tail = j;
+	pthread_cond_signal(&a->work_cv);
+	pthread_mutex_unlock(&a->mu);
+	return WB_OK;
+}
+
 static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, int alone)
 {
 	audit_job j = {.e = e, .fn = fn, .arg = arg, .alone = alone};
 
 	sem_init(&j.done, 0, 0);
-	pthread_mutex_lock(&a->mu);
-	if (a->stopping) {
-		pthread_mutex_unlock(&a->mu);
+	if (enqueue(a, &j) != WB_OK) {
 		sem_destroy(&j.done);
 		return WB_EBUSY;
 	}
-	if (a->tail)
-		a->tail->next = &j;
-	else
-		a->head = &j;
-	a->tail = &j;
-	pthread_cond_signal(&a->work_cv);
-	pthread_mutex_unlock(&a->mu);
 	while (sem_wait(&j.done) != 0 && errno == EINTR)
 		;
 	/* glibc's sem_post touches the semaphore in one atomic operation
@@ -389,6 +411,32 @@ int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
 int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
 {
 	return submit(a, e, fn, arg, 1);
+}
+
+int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg, size_t arg_size, audit_done_fn on_done,
+	       void *done_arg)
+{
+	audit_job *j = calloc(1, sizeof(*j) + arg_size);
+	int rc;
+
+	if (!j)
+		return WB_ENOMEM;
+	if (e) {
+		j->copy = *e;
+		j->e = &j->copy;
+	}
+	j->fn = fn;
+	if (arg_size) {
+		j->arg = j + 1;
+		memcpy(j->arg, arg, arg_size);
+	}
+	j->posted = 1;
+	j->on_done = on_done;
+	j->done_arg = done_arg;
+	rc = enqueue(a, j);
+	if (rc != WB_OK)
+		free(j);
+	return rc;
 }
 
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,

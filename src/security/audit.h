@@ -59,6 +59,22 @@ int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
  * child): it runs in a transaction of its own, without a savepoint. */
 int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
 
+/* Called on the writer thread when a posted entry is committed (rc WB_OK)
+ * or lost with its batch (WB_ESTORE). It must be short and must not submit
+ * to the writer. */
+typedef void (*audit_done_fn)(void *arg, int rc);
+
+/*
+ * Queues fn(arg) and e (either may be NULL) for the next batch, as
+ * audit_submit does, without waiting: on_done (may be NULL) tells when they
+ * are committed (rc: fn's status) or lost with their batch (WB_ESTORE). e
+ * and the arg_size bytes at arg are copied. For work whose caller must not
+ * sleep (an event thread). Returns WB_OK, or an error (the writer is
+ * stopping) and then nothing is queued and on_done is never called.
+ */
+int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg, size_t arg_size, audit_done_fn on_done,
+	       void *done_arg);
+
 /* Fills the fields of e every request shares. */
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,
 		      const char *client_addr, const char *request_id);
