@@ -370,6 +370,7 @@ static void *worker_main(void *arg)
 {
 	http_server *s = arg;
 
+	pthread_setname_np(pthread_self(), "wb-worker");
 	for (;;) {
 		http_req *r;
 

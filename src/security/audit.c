@@ -255,6 +255,7 @@ static void *writer_main(void *arg)
 {
 	audit *a = arg;
 
+	pthread_setname_np(pthread_self(), "wb-audit");
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		audit_job *batch, *last;

@@ -443,7 +443,7 @@ static int pg_stmt_ready(pg_stmt *st)
 
 static int pg_cache_put(pg_db *d, pg_stmt *st)
 {
-	uint64_t h = wb_fnv1a(st->sql);
+	uint64_t h = wb_strhash(st->sql);
 
 	for (int probe = 0; probe < PG_CACHE_SLOTS; probe++) {
 		size_t slot = (size_t)((h + (uint64_t)probe) % PG_CACHE_SLOTS);
@@ -615,7 +615,7 @@ static int pg_exec(void *db, const char *sql)
 
 static int pg_prepare_as(pg_db *d, const char *sql, int replan, void **stmt_out)
 {
-	uint64_t h = wb_fnv1a(sql);
+	uint64_t h = wb_strhash(sql);
 	pg_stmt *st = NULL;
 	int rc = pg_ensure(d, 0);
 

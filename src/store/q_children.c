@@ -896,7 +896,9 @@ static void nulls_init(void)
 }
 
 /*
- * One query of three kinds of rows, told apart by the first column: the
+ * Where statements cost no round trip (store_driver.local_statements): the
+ * child, then its guardians and its category rows, three short statements.
+ * Elsewhere one query of three kinds of rows, told apart by the first column: the
  * child (0, with the scope's conditions), its guardians (1) and its
  * category rows (2), ordered by their ids (second column), each kind in its
  * own range of columns (NULL in the others). Guardians and categories of a child outside the scope may come
@@ -911,8 +913,18 @@ int store_child_full(store_conn *c, const store_scope *sc, int64_t id, child_rec
 	int found = 0, rc;
 	buf sql;
 
-	pthread_once(&nulls_once, nulls_init);
 	*ng = *nk = 0;
+	if (c->drv->local_statements) {
+		rc = store_child_get(c, sc, id, ch);
+		if (rc == WB_OK)
+			rc = store_guardians_load(c, id, g, GUARDIANS_MAX, ng);
+		if (rc == WB_OK)
+			rc = store_categories_load(c, id, k, CATEGORY_ROWS_MAX, nk);
+		if (rc != WB_OK)
+			*ng = *nk = 0;
+		return rc;
+	}
+	pthread_once(&nulls_once, nulls_init);
 	if (!full_head || !full_tail)
 		return WB_ENOMEM;
 	buf_init(&sql, 16384);

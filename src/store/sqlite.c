@@ -28,7 +28,7 @@ typedef struct sq_db {
 
 static void sq_cache_put(sq_db *d, char *sql, sqlite3_stmt *st)
 {
-	uint64_t h = wb_fnv1a(sql);
+	uint64_t h = wb_strhash(sql);
 
 	for (int probe = 0; probe < SQ_CACHE_SLOTS; probe++) {
 		size_t slot = (size_t)((h + (uint64_t)probe) % SQ_CACHE_SLOTS);
@@ -190,7 +190,7 @@ static int sq_exec(void *db, const char *sql)
 static int sq_prepare(void *db, const char *sql, void **stmt_out)
 {
 	sq_db *d = db;
-	uint64_t h = wb_fnv1a(sql);
+	uint64_t h = wb_strhash(sql);
 	sqlite3_stmt *st = NULL;
 	size_t slot;
 
@@ -311,6 +311,7 @@ const store_driver store_sqlite_driver = {
 	.index_defs_sql = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS "
 			  "NOT NULL ORDER BY name",
 	.failure_keeps_tx = 1,
+	.local_statements = 1,
 	/* the writer's cache is 4 MiB: a larger one was scanned at every commit
 	 * (12 % of the CPU with 32 MiB) and held its size in RSS */
 	.writer_sql = "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096",

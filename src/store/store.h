@@ -79,6 +79,10 @@ typedef struct store_driver {
 	 * statement alone is undone). PostgreSQL aborts the transaction: work
 	 * that must go on after a failure needs a savepoint around it. */
 	int failure_keeps_tx;
+	/* A statement costs no round trip (SQLite runs in the process): a few
+	 * small statements cost less than one that gathers their rows and
+	 * sorts them. Where a statement is a round trip (PostgreSQL), one does. */
+	int local_statements;
 	/* Settings for the connection that writes (and waits for) every commit
 	 * (the audit writer), or NULL (SQLite: commits that are durable, a
 	 * page cache that does not spill into the WAL before the commit). */

@@ -286,6 +286,34 @@ static void test_strerror(void **state)
 	assert_string_equal(wb_strerror(1), "unknown error");
 }
 
+/* wb_strhash (the statement caches' key): the same text gives the same
+ * hash wherever it is stored; a change of any one byte, at any position of
+ * the 8-byte steps and of the tail, or of the length, gives another. */
+static void test_strhash(void **state)
+{
+	char a[64], b[64];
+	uint64_t seen[64];
+
+	(void)state;
+	for (size_t len = 0; len < 40; len++) {
+		for (size_t i = 0; i < len; i++)
+			a[i] = (char)('a' + (i * 7) % 26);
+		a[len] = '\0';
+		memcpy(b + 1, a, len + 1);
+		assert_true(wb_strhash(a) == wb_strhash(b + 1));
+		seen[len] = wb_strhash(a);
+		for (size_t j = 0; j < len; j++)
+			assert_true(j == len || seen[j] != seen[len]); /* a prefix differs */
+		for (size_t i = 0; i < len; i++) {
+			char saved = a[i];
+
+			a[i] = (char)(saved == 'z' ? 'y' : saved + 1);
+			assert_true(wb_strhash(a) != seen[len]);
+			a[i] = saved;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_snprintf),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_strhash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
