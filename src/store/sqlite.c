@@ -313,8 +313,12 @@ const store_driver store_sqlite_driver = {
 	.failure_keeps_tx = 1,
 	.local_statements = 1,
 	/* the writer's cache is 4 MiB: a larger one was scanned at every commit
-	 * (12 % of the CPU with 32 MiB) and held its size in RSS */
-	.writer_sql = "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096",
+	 * (12 % of the CPU with 32 MiB) and held its size in RSS. It checkpoints
+	 * the WAL every 400 pages instead of 1,000: the batch that runs a
+	 * checkpoint waits for it, and those waits were the reads' p99 (10.0-10.9
+	 * ms against 7.0-8.3 ms, the same throughput) */
+	.writer_sql = "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096; "
+		      "PRAGMA wal_autocheckpoint=400",
 	.bulk_begin = sq_bulk_begin,
 	.bulk_end = sq_bulk_end,
 	.errmsg = sq_errmsg,
