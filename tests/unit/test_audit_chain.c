@@ -3,11 +3,13 @@
  * store: jobs and their entries commit together, a failing job is rolled
  * back to its savepoint while its entry is still written ("failed"),
  * concurrent submitters get one gap-free chain, a restarted writer
- * continues the chain, and audit_verify finds each kind of tampering
+ * continues the chain, posted work is answered after its commit, and
+ * audit_verify finds each kind of tampering
  * (altered field, deleted newest or middle row, swapped rows, removed
  * head, wrong key) with the right seq.
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -313,6 +315,68 @@ static void test_two_writers_one_chain(void **state)
 	assert_int_equal(count, 6);
 }
 
+/* Posted work (audit_post: what a read on an event thread uses): nobody
+ * waits, on_done comes once the batch is committed — by then another
+ * connection sees the entry — the job runs with its own copy of the
+ * argument, and the chain stays whole. */
+typedef struct posted {
+	store_conn *c; /* a connection of the test's, to look from outside */
+	sem_t done;
+	int calls, visible, failures;
+} posted;
+
+static void posted_done(void *arg, int rc)
+{
+	posted *p = arg;
+
+	p->calls++;
+	if (rc != WB_OK)
+		p->failures++;
+	else if (count_rows(p->c, "SELECT COUNT(*) FROM audit_log WHERE object_id = ?", "posted") >= 1)
+		p->visible++;
+	sem_post(&p->done);
+}
+
+static void test_posted_work_answered_after_commit(void **state)
+{
+	tu_store *t = *state;
+	audit *a = NULL;
+	posted p;
+	audit_entry e;
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+
+	memset(&p, 0, sizeof(p));
+	sem_init(&p.done, 0, 0);
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	p.c = store_acquire(t->s);
+	for (int i = 0; i < 20; i++) {
+		entry(&e, "child.read", "posted");
+		assert_int_equal(audit_post(a, &e, NULL, NULL, 0, posted_done, &p), WB_OK);
+		memset(&e, 0, sizeof(e)); /* the writer has its own copy */
+	}
+	{
+		setting_job job = {"posted-job", 0};
+
+		entry(&e, "setting.set", "posted");
+		assert_int_equal(audit_post(a, &e, setting_fn, &job, sizeof(job), posted_done, &p), WB_OK);
+		job.name = "overwritten"; /* the writer has its own copy */
+	}
+	for (int i = 0; i < 21; i++)
+		while (sem_wait(&p.done) != 0)
+			;
+	assert_int_equal(p.calls, 21);
+	assert_int_equal(p.failures, 0);
+	assert_int_equal(p.visible, 21);
+	assert_int_equal(count_rows(p.c, "SELECT COUNT(*) FROM settings WHERE name = ?", "posted-job"), 1);
+	assert_int_equal(count_rows(p.c, "SELECT COUNT(*) FROM settings WHERE name = ?", "overwritten"), 0);
+	store_release(p.c);
+	audit_stop(a);
+	sem_destroy(&p.done);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, 21);
+}
+
 static void test_start_stop_idle(void **state)
 {
 	tu_store *t = *state;
@@ -445,6 +509,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chain_written_and_verified, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_restart_continues_chain, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_submitters_one_chain, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_posted_work_answered_after_commit, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_start_stop_idle, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers_one_chain, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_altered_detail, chain_setup, store_teardown),
