@@ -4,7 +4,7 @@
 // auditor's log and the administrator's user list, with no console errors.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, pickOption, shot, unexpectedErrors, settled } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
 let srv, browser, page, center
@@ -118,7 +118,7 @@ test('centre registry: township -> village cascade, name search and ID lookup', 
 test('station registry is limited to its township', async () => {
   await loginAs(page, srv.base, 'station', { path: '/login?next=/registry' })
   await page.locator('.reg-table tbody tr').first().waitFor()
-  assert.equal(await page.locator('#f-township').inputValue(), '泗河街道')
+  assert.equal(await inputValueWhen(page, '#f-township', '泗河街道'), '泗河街道')
   const towns = await page.locator('.reg-table tbody tr td:nth-child(6)').allTextContents()
   for (const t of towns) assert.equal(t.trim(), '泗河街道')
   assert.deepEqual(unexpectedErrors(page), [])

@@ -18,6 +18,7 @@ import {
   unexpectedErrors,
   PASSWORD,
   settled,
+  inputValueWhen,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -87,7 +88,7 @@ test('add a child through the form, then see it in the list and on its page', as
   await loginAs(page, srv.base, 'director', { path: '/login?next=/children/new' })
   await page.getByLabel('姓名').waitFor()
   // the village is fixed to the director's own
-  assert.equal(await page.locator('.fixed-village input').inputValue(), VILLAGE_NAME)
+  assert.equal(await inputValueWhen(page, '.fixed-village input', VILLAGE_NAME), VILLAGE_NAME)
   await shot(page, 'add-child-form-360', { fullPage: true })
   assert.equal(await hasHorizontalScroll(page), false)
 
@@ -234,7 +235,7 @@ test('grid worker: village and grid are fixed to the own grid', async () => {
   await page.getByLabel('姓名').fill('网格登记')
   await page.locator('label.el-radio', { hasText: '男' }).click()
   await page.getByLabel('出生日期').fill('2018-01-31')
-  assert.equal(await page.locator('.fixed-village input').inputValue(), VILLAGE_NAME)
+  assert.equal(await inputValueWhen(page, '.fixed-village input', VILLAGE_NAME), VILLAGE_NAME)
   await page.getByRole('button', { name: '保存' }).click()
   await page.waitForURL(/\/children\/\d+$/)
   assert.match(await page.locator('.facts').textContent(), /花园社区第1网格/)

@@ -222,3 +222,13 @@ export async function pickOption(page, select, text) {
   const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
   await opt.click()
 }
+
+// The value an input shows once the page has filled it in (an area's name
+// arrives after the form): waits up to timeoutMs for `want`, then returns
+// what the input shows, so that a failing assertion names it.
+export async function inputValueWhen(page, selector, want, timeoutMs = 5000) {
+  await page
+    .waitForFunction(([sel, w]) => document.querySelector(sel)?.value === w, [selector, want], { timeout: timeoutMs })
+    .catch(() => {})
+  return page.locator(selector).inputValue()
+}
