@@ -431,8 +431,9 @@ static int touch_fn(store_conn *c, void *arg)
 }
 
 /* The session row is written after the answer: nothing waits for it. The
- * cached copy is dropped again once it is committed, so that no request
- * keeps a copy read before the write. */
+ * cached copy is dropped once the write is committed, so that no request
+ * keeps a copy read before it (until then a request may post the same
+ * touch again: harmless). */
 static void touch_done(void *arg, int rc)
 {
 	(void)arg;
@@ -444,7 +445,6 @@ static void touch_post(app *a, int64_t session_id, int64_t now, int delete)
 {
 	touch_job t = {session_id, now, delete};
 
-	api_cache_sessions_changed();
 	audit_post(a->audit, NULL, touch_fn, &t, sizeof(t), touch_done, NULL);
 }
 

@@ -115,8 +115,8 @@ int http_add_header(http_req *r, const char *name, const char *value);
  * returned, the connection is suspended and fn(r, arg) is called; fn (or
  * whatever it starts) may rewrite the response and then calls
  * http_resume(r) exactly once, from any thread, to have it sent.
- * http_can_defer tells whether the handler runs where deferring is allowed
- * (an event thread); elsewhere it simply blocks.
+ * Only a handler on an event thread may defer (http_can_defer tells); on a
+ * worker thread it simply blocks.
  */
 int http_can_defer(const http_req *r);
 void http_defer(http_req *r, http_defer_fn fn, void *arg);

@@ -56,10 +56,9 @@ struct http_server {
 
 /* http_req.phase */
 enum {
-	PH_NEW = 0,  /* headers and body being received */
-	PH_QUEUED,   /* suspended: waiting for or on a worker */
-	PH_DEFERRED, /* suspended: the handler returned, its deferred work runs */
-	PH_DONE,     /* the response is ready to be queued */
+	PH_NEW = 0,   /* headers and body being received */
+	PH_SUSPENDED, /* on a worker, or the handler's deferred work runs */
+	PH_DONE,      /* the response is ready to be queued */
 };
 
 static const char *const security_headers[][2] = {
@@ -324,7 +323,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const http_route *rt = route_find(s, r, &path_matched);
 
 		if (rt && !(rt->flags & HTTP_INLINE)) {
-			r->phase = PH_QUEUED;
+			r->phase = PH_SUSPENDED;
 			MHD_suspend_connection(conn);
 			pthread_mutex_lock(&s->qmu);
 			if (s->qtail)
@@ -341,7 +340,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->on_event_thread = 0;
 	}
 	if (r->defer_fn) {
-		r->phase = PH_DEFERRED;
+		r->phase = PH_SUSPENDED;
 		MHD_suspend_connection(conn);
 		r->defer_fn(r, r->defer_arg); /* it calls http_resume, maybe at once */
 		return MHD_YES;
@@ -388,12 +387,7 @@ static void *worker_main(void *arg)
 		r->qnext = NULL;
 		pthread_mutex_unlock(&s->qmu);
 		dispatch(s, r, 1); /* route_find found its route already */
-		if (r->defer_fn) { /* a handler that deferred anyway: its work resumes */
-			r->phase = PH_DEFERRED;
-			r->defer_fn(r, r->defer_arg);
-		} else {
-			http_resume(r);
-		}
+		http_resume(r);
 	}
 }
 
