@@ -502,6 +502,65 @@ static void test_entry_init_truncates(void **state)
 	assert_string_equal(e.outcome, "denied");
 }
 
+static int list_item(const audit_rec *r, void *arg)
+{
+	int64_t *seqs = arg;
+
+	seqs[++seqs[0]] = r->seq;
+	return WB_OK;
+}
+
+/* A log written before schema 0007 (seq a plain unique column beside the
+ * rowid) is carried over whole: same entries, same hashes, the chain still
+ * verifies, and the auditor's newest-first list by object still works. */
+static void test_upgrade_keeps_chain(void **state)
+{
+	tu_store *t = *state;
+	store_conn *c = store_acquire(t->s);
+	int64_t count = 0, bad = -1, seqs[8] = {0};
+	const char *why = NULL;
+	audit_filter f;
+	int v = 0;
+
+	/* back to the shape of schema 0006, with the chain's rows in it */
+	assert_int_equal(conn_exec(c,
+				   "CREATE TABLE old_log AS SELECT * FROM audit_log; DROP TABLE audit_log; "
+				   "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, county_code TEXT NOT NULL, "
+				   "at BIGINT NOT NULL, user_id BIGINT, username TEXT, role TEXT, action TEXT NOT "
+				   "NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL, client_addr TEXT, "
+				   "request_id TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL); "
+				   "INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
+				   "CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
+				   "CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+				   "DELETE FROM schema_migrations WHERE version >= 7"),
+			 WB_OK);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), CHAIN_LEN);
+	store_release(c);
+
+	assert_int_equal(store_migrate(t->s, &v), WB_OK);
+	assert_int_equal(v, store_latest_version());
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, CHAIN_LEN);
+	c = store_acquire(t->s);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), 0);
+	assert_int_equal(
+		count_rows(c, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_audit%'", NULL), 0);
+	/* every entry of the chain is about a setting; one is about "17" */
+	memset(&f, 0, sizeof(f));
+	f.object_type = "setting";
+	f.limit = 7;
+	assert_int_equal(store_audit_list(c, "370831", &f, list_item, seqs), WB_OK);
+	assert_int_equal(seqs[0], CHAIN_LEN);
+	for (int i = 1; i < seqs[0]; i++)
+		assert_true(seqs[i] > seqs[i + 1]); /* newest first */
+	seqs[0] = 0;
+	f.object_id = "17";
+	assert_int_equal(store_audit_list(c, "370831", &f, list_item, seqs), WB_OK);
+	assert_int_equal(seqs[0], 1);
+	assert_int_equal(seqs[1], 5);
+	store_release(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swapped_rows, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_adjacent_rows, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_renumbered_row, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_keeps_chain, chain_setup, store_teardown),
 		cmocka_unit_test(test_entry_init_truncates),
 	};
 
