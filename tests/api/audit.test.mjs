@@ -46,6 +46,42 @@ describeEachDriver('audit log', (driver) => {
 		assert.ok(page2.body.items[0].seq < page1.body.items[2].seq);
 	});
 
+	test("one child's history: every read and change of that child, newest first, paged without gaps", async () => {
+		const c = await centre.post('/api/v1/children', { name: uniqueName('历史'), sex: 'M', birth_date: '2014-03-03', village_code: '370831001001' });
+		assert.equal(c.status, 201, c.text);
+		const other = await centre.post('/api/v1/children', { name: uniqueName('旁人'), sex: 'F', birth_date: '2014-04-04', village_code: '370831001001' });
+		assert.equal(other.status, 201, other.text);
+		for (let i = 0; i < 3; i++) {
+			assert.equal((await centre.get(`/api/v1/children/${c.body.id}`)).status, 200);
+			assert.equal((await centre.get(`/api/v1/children/${other.body.id}`)).status, 200);
+		}
+		const p = await centre.patch(`/api/v1/children/${c.body.id}`, { name: uniqueName('历史'), version: 1 });
+		assert.equal(p.status, 200, p.text);
+		assert.equal((await centre.get(`/api/v1/children/${c.body.id}`)).status, 200);
+
+		// two entries a page, following the cursor to the end
+		const seen = [];
+		let cursor = null;
+		for (let pages = 0; pages < 10; pages++) {
+			const r = await auditor.get(`/api/v1/audit?object_type=child&object_id=${c.body.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+			assert.equal(r.status, 200, r.text);
+			seen.push(...r.body.items);
+			cursor = r.body.next_cursor;
+			if (!cursor) break;
+		}
+		assert.deepEqual(
+			seen.map((e) => e.action),
+			['child.read', 'child.update', 'child.read', 'child.read', 'child.read', 'child.create'],
+			'the child\'s six entries, newest first, none of the other child\'s',
+		);
+		for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1].seq > seen[i].seq, 'strictly newest first');
+		for (const e of seen) {
+			assert.equal(e.object_id, String(c.body.id));
+			assert.equal(e.username, 'center');
+			assert.equal(e.outcome, 'ok');
+		}
+	});
+
 	test('only the auditor may read or verify the log', async () => {
 		for (const user of ['center', 'admin', 'committee', 'director', 'department']) {
 			const c = await srv.bearer(user);
