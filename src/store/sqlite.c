@@ -319,6 +319,8 @@ const store_driver store_sqlite_driver = {
 	 * ms against 7.0-8.3 ms, the same throughput) */
 	.writer_sql = "PRAGMA synchronous=FULL; PRAGMA cache_spill=OFF; PRAGMA cache_size=-4096; "
 		      "PRAGMA wal_autocheckpoint=400",
+	.migrate_begin_sql = "PRAGMA temp_store=FILE",
+	.migrate_end_sql = "PRAGMA temp_store=MEMORY", /* as sq_open sets it */
 	.bulk_begin = sq_bulk_begin,
 	.bulk_end = sq_bulk_end,
 	.errmsg = sq_errmsg,

@@ -360,7 +360,7 @@ int store_migrate(store *s, int *version_out)
 {
 	store_conn *c = store_acquire(s);
 	int is_pg = s->drv == &store_pg_driver;
-	int version = 0, rc;
+	int version = 0, settings = 0, rc;
 
 	rc = store_schema_version(c, &version);
 	if (rc)
@@ -368,6 +368,12 @@ int store_migrate(store *s, int *version_out)
 	if (version > store_latest_version()) {
 		rc = WB_ESCHEMA;
 		goto out;
+	}
+	if (version < store_latest_version() && c->drv->migrate_begin_sql) {
+		rc = conn_exec(c, c->drv->migrate_begin_sql);
+		if (rc)
+			goto out;
+		settings = 1;
 	}
 	for (size_t i = (size_t)version; i < embedded_migrations_sqlite_count; i++) {
 		const embedded_file *m = is_pg ? &embedded_migrations_pg[i] : &embedded_migrations_sqlite[i];
@@ -392,6 +398,8 @@ int store_migrate(store *s, int *version_out)
 	}
 	rc = WB_OK;
 out:
+	if (settings && c->drv->migrate_end_sql && conn_exec(c, c->drv->migrate_end_sql) != WB_OK && rc == WB_OK)
+		rc = WB_ESTORE;
 	*version_out = version;
 	store_release(c);
 	return rc;

@@ -87,6 +87,12 @@ typedef struct store_driver {
 	 * (the audit writer), or NULL (SQLite: commits that are durable, a
 	 * page cache that does not spill into the WAL before the commit). */
 	const char *writer_sql;
+	/* Around pending migrations (before the first, after the last), or
+	 * NULL. SQLite: the sorts and copies of a migration that rebuilds a
+	 * large table (0007 copies the audit log and builds its indexes) go to
+	 * temporary files, not memory: 2 million audit entries took 560 MiB of
+	 * RAM with the connections' temp_store=MEMORY, 10 MiB with FILE. */
+	const char *migrate_begin_sql, *migrate_end_sql;
 	/* A large load inside a transaction (an import): applies the driver's
 	 * settings for it, keeping in *saved what store_bulk_end needs to undo
 	 * them; store_bulk_end (may be NULL) after the transaction. SQLite: a

@@ -541,6 +541,16 @@ static void test_upgrade_keeps_chain(void **state)
 	assert_int_equal(v, store_latest_version());
 	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
 	assert_int_equal(count, CHAIN_LEN);
+	{
+		/* the migration's temporary-file setting is undone on every
+		 * connection of the pool (2): later sorts stay in memory */
+		store_conn *c1 = store_acquire(t->s), *c2 = store_acquire(t->s);
+
+		assert_int_equal(count_rows(c1, "PRAGMA temp_store", NULL), 2);
+		assert_int_equal(count_rows(c2, "PRAGMA temp_store", NULL), 2);
+		store_release(c2);
+		store_release(c1);
+	}
 	c = store_acquire(t->s);
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), 0);
 	assert_int_equal(
