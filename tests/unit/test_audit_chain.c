@@ -571,6 +571,53 @@ static void test_upgrade_keeps_chain(void **state)
 	store_release(c);
 }
 
+/* The plan of a query: every row's detail column, joined. */
+static void plan_of(store_conn *c, const char *sql, char *out, size_t n)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	out[0] = '\0';
+	assert_int_equal(conn_prepare(c, sql, &st), WB_OK);
+	while ((rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *d = stmt_text(c, st, 3);
+		size_t used = strlen(out);
+
+		wb_snprintf(out + used, n - used, "%s; ", d ? d : "");
+	}
+	stmt_reset(c, st);
+	assert_int_equal(rc, STORE_DONE);
+}
+
+/* The auditor's lookups seek an index instead of scanning the log: by a
+ * record's id alone (the web UI's filter), by type and id (newest first
+ * without a sort), by user. */
+static void test_lookups_use_indexes(void **state)
+{
+	tu_store *t = *state;
+	store_conn *c = store_acquire(t->s);
+	char plan[1024];
+
+	plan_of(c,
+		"EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE county_code = '370831' AND object_id = '17' "
+		"ORDER BY seq DESC LIMIT 100",
+		plan, sizeof(plan));
+	assert_non_null(strstr(plan, "USING INDEX audit_log_object (object_id=?)"));
+	plan_of(c,
+		"EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE county_code = '370831' AND object_type = 'child' "
+		"AND object_id = '17' ORDER BY seq DESC LIMIT 100",
+		plan, sizeof(plan));
+	assert_non_null(strstr(plan, "USING INDEX audit_log_object (object_id=? AND object_type=?)"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	plan_of(c,
+		"EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE county_code = '370831' AND user_id = 3 "
+		"ORDER BY seq DESC LIMIT 100",
+		plan, sizeof(plan));
+	assert_non_null(strstr(plan, "USING INDEX audit_log_user (user_id=?)"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	store_release(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swapped_adjacent_rows, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_renumbered_row, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_chain, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_lookups_use_indexes, chain_setup, store_teardown),
 		cmocka_unit_test(test_entry_init_truncates),
 	};
 

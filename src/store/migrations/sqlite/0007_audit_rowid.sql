@@ -3,9 +3,12 @@
 -- table's hidden rowid: every entry was written to one more B-tree, and
 -- every index held the rowid, not seq. "seq INTEGER PRIMARY KEY" makes seq
 -- the rowid itself: one B-tree less per entry, and the indexes by object and
--- by user end in seq, so the auditor's newest-first list by object or user
--- reads its index backwards instead of sorting. Rebuilt by copy, in seq
--- order; the entries and their hashes are unchanged.
+-- by user end in seq, so the auditor's newest-first list of one object's or
+-- one user's entries reads its index backwards instead of sorting.
+-- The index by object now starts with the object's id: the auditor's screen
+-- looks a record up by its id alone, which an index starting with the type
+-- could not seek (it scanned the whole log). Rebuilt by copy, in seq order;
+-- the entries and their hashes are unchanged.
 CREATE TABLE audit_log_0007 (
     seq INTEGER PRIMARY KEY,
     county_code TEXT NOT NULL,
@@ -30,5 +33,5 @@ INSERT INTO audit_log_0007 (seq, county_code, at, user_id, username, role, actio
     FROM audit_log ORDER BY seq;
 DROP TABLE audit_log;
 ALTER TABLE audit_log_0007 RENAME TO audit_log;
-CREATE INDEX audit_log_object ON audit_log (object_type, object_id);
+CREATE INDEX audit_log_object ON audit_log (object_id, object_type);
 CREATE INDEX audit_log_user ON audit_log (user_id);
