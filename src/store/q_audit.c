@@ -22,7 +22,11 @@ int store_audit_list(store_conn *c, const char *county, const audit_filter *f, a
 		args_int(&a, f->before_seq);
 	}
 	if (rc == WB_OK && f->action) {
-		rc = buf_puts(&sql, " AND action = ?");
+		/* the index by action leaves out the reads of a child's file
+		 * (migration 0007): the second term lets both databases match it */
+		rc = buf_puts(&sql, strcmp(f->action, "child.read") == 0
+					    ? " AND action = ?"
+					    : " AND action = ? AND action <> 'child.read'");
 		args_text(&a, f->action);
 	}
 	if (rc == WB_OK && f->object_type) {

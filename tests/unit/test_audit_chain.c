@@ -615,6 +615,31 @@ static void test_lookups_use_indexes(void **state)
 		plan, sizeof(plan));
 	assert_non_null(strstr(plan, "USING INDEX audit_log_user (user_id=?)"));
 	assert_null(strstr(plan, "TEMP B-TREE"));
+	/* by action: the partial index, in the form store_audit_list writes */
+	plan_of(c,
+		"EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE county_code = '370831' AND action = 'child.export' "
+		"AND action <> 'child.read' ORDER BY seq DESC LIMIT 100",
+		plan, sizeof(plan));
+	assert_non_null(strstr(plan, "USING INDEX audit_log_action (action=?)"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	{
+		/* and the lists by action find their entries, in or out of it */
+		audit_filter f;
+		int64_t seqs[8] = {0};
+
+		memset(&f, 0, sizeof(f));
+		f.limit = 7;
+		f.action = "setting.create";
+		assert_int_equal(store_audit_list(c, "370831", &f, list_item, seqs), WB_OK);
+		assert_int_equal(seqs[0], 3);
+		assert_int_equal(seqs[1], 4);
+		assert_int_equal(seqs[3], 2);
+		seqs[0] = 0;
+		f.action = "child.read";
+		assert_int_equal(store_audit_list(c, "370831", &f, list_item, seqs), WB_OK);
+		assert_int_equal(seqs[0], 1);
+		assert_int_equal(seqs[1], 5);
+	}
 	store_release(c);
 }
 

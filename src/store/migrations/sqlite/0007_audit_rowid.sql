@@ -7,8 +7,13 @@
 -- one user's entries reads its index backwards instead of sorting.
 -- The index by object now starts with the object's id: the auditor's screen
 -- looks a record up by its id alone, which an index starting with the type
--- could not seek (it scanned the whole log). Rebuilt by copy, in seq order;
--- the entries and their hashes are unchanged.
+-- could not seek (it scanned the whole log). A new index by action holds
+-- every entry but the reads of a child's file: "every export", "every
+-- failed login" no longer scan years of log, while the reads, most of the
+-- log and most of its writes, cost no extra B-tree (with them in it: 5-10 %
+-- fewer reads/s). Listing the reads by action alone needs no index: they
+-- are dense, the newest page is found at once. Rebuilt by copy, in seq
+-- order; the entries and their hashes are unchanged.
 CREATE TABLE audit_log_0007 (
     seq INTEGER PRIMARY KEY,
     county_code TEXT NOT NULL,
@@ -35,3 +40,4 @@ DROP TABLE audit_log;
 ALTER TABLE audit_log_0007 RENAME TO audit_log;
 CREATE INDEX audit_log_object ON audit_log (object_id, object_type);
 CREATE INDEX audit_log_user ON audit_log (user_id);
+CREATE INDEX audit_log_action ON audit_log (action) WHERE action <> 'child.read';
