@@ -35,6 +35,7 @@ int cmd_migrate(cli_env *env, int argc, char **argv);
 int cmd_user(cli_env *env, int argc, char **argv);
 int cmd_demo(cli_env *env, int argc, char **argv);
 int cmd_verify_audit(cli_env *env, int argc, char **argv);
+int cmd_backup(cli_env *env, int argc, char **argv);
 int cmd_import_areas(cli_env *env, int argc, char **argv);
 int cmd_recompute(cli_env *env, int argc, char **argv);
 int cmd_import(cli_env *env, int argc, char **argv);

@@ -286,6 +286,56 @@ static void sq_bulk_end(void *db, int64_t saved)
 	sq_exec(db, sql);
 }
 
+/* SQLite's online backup in one step: the copy is one read transaction's
+ * snapshot (WAL: writers go on meanwhile), then SQLite's quick_check on
+ * the copy. */
+static int sq_backup(void *db, const char *dest, char *err, size_t errlen)
+{
+	sq_db *d = db;
+	sqlite3 *out = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *st = NULL;
+	const char *check;
+	int rc;
+
+	rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		wb_snprintf(err, errlen, "cannot create %s: %s", dest, out ? sqlite3_errmsg(out) : "out of memory");
+		sqlite3_close(out);
+		return WB_EIO;
+	}
+	sqlite3_busy_timeout(out, 10000);
+	b = sqlite3_backup_init(out, "main", d->db, "main");
+	if (!b) {
+		wb_snprintf(err, errlen, "cannot start the copy: %s", sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return WB_ESTORE;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		wb_snprintf(err, errlen, "the copy failed: %s", sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return rc == SQLITE_FULL || rc == SQLITE_IOERR ? WB_EIO : WB_ESTORE;
+	}
+	rc = sqlite3_prepare_v2(out, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	check = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (!check || strcmp(check, "ok") != 0) {
+		wb_snprintf(err, errlen, "the copy does not pass SQLite's check: %s",
+			    check ? check : sqlite3_errmsg(out));
+		sqlite3_finalize(st);
+		sqlite3_close(out);
+		return WB_ESTORE;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_close(out) != SQLITE_OK) {
+		wb_snprintf(err, errlen, "cannot close %s", dest);
+		return WB_EIO;
+	}
+	return WB_OK;
+}
+
 static const char *sq_errmsg(void *db)
 {
 	return sqlite3_errmsg(((sq_db *)db)->db);
@@ -323,5 +373,6 @@ const store_driver store_sqlite_driver = {
 	.migrate_end_sql = "PRAGMA temp_store=MEMORY", /* as sq_open sets it */
 	.bulk_begin = sq_bulk_begin,
 	.bulk_end = sq_bulk_end,
+	.backup = sq_backup,
 	.errmsg = sq_errmsg,
 };

@@ -591,6 +591,21 @@ int store_indexes_build(store_conn *c, store_indexes *s)
 	return rc;
 }
 
+int store_backup(store *s, const char *dest, char *err, size_t errlen)
+{
+	store_conn *c;
+	int rc;
+
+	if (!s->drv->backup) {
+		wb_snprintf(err, errlen, "the %s driver has no backup of its own", s->drv->name);
+		return WB_EINVAL;
+	}
+	c = store_acquire(s);
+	rc = c->drv->backup(c->db, dest, err, errlen);
+	store_release(c);
+	return rc;
+}
+
 int store_bulk_begin(store_conn *c, store_bulk *b)
 {
 	int rc = c->drv->bulk_begin ? c->drv->bulk_begin(c->db, &b->saved) : WB_OK;

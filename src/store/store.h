@@ -101,6 +101,11 @@ typedef struct store_driver {
 	 * the load. */
 	int (*bulk_begin)(void *db, int64_t *saved);
 	void (*bulk_end)(void *db, int64_t saved);
+	/* Writes a consistent copy of the database to the file dest (a new
+	 * file) while others go on reading and writing, and checks the copy;
+	 * NULL where the database has its own tools (PostgreSQL: pg_dump). On
+	 * failure err says why (paths and library messages, no data). */
+	int (*backup)(void *db, const char *dest, char *err, size_t errlen);
 	/* Last error message of the connection, for server logs (no data). */
 	const char *(*errmsg)(void *db);
 } store_driver;
@@ -266,6 +271,9 @@ typedef struct store_bulk {
 } store_bulk;
 int store_bulk_begin(store_conn *c, store_bulk *b);
 void store_bulk_end(store_conn *c, store_bulk *b);
+/* store_driver.backup on a connection of s: WB_OK, WB_EINVAL where the
+ * driver has none, or the failure (err says why). */
+int store_backup(store *s, const char *dest, char *err, size_t errlen);
 /* Applies store_driver.writer_sql to the audit writer's connection. */
 int store_writer_setup(store_conn *c);
 

@@ -1,0 +1,168 @@
+/*
+ * weibao backup: a checked copy of an SQLite database, taken while the
+ * server runs. The copy is one consistent snapshot (SQLite's online
+ * backup), passes SQLite's quick_check and a full check of the audit chain
+ * before it gets its name; the backup itself is recorded in the audit log.
+ * PostgreSQL has its own tools (pg_dump, base backups), which this command
+ * points to.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/buf.h"
+#include "../util/wb.h"
+#include "cli.h"
+
+static int has_flag(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The county the entry belongs to: --county, else the database's only
+ * county, else the default. */
+static void backup_county(cli_env *env, const char *flag, char *out, size_t n)
+{
+	store_conn *c;
+	store_stmt *st = NULL;
+	int rows = 0;
+
+	wb_strlcpy(out, flag ? flag : DEFAULT_COUNTY, n);
+	if (flag)
+		return;
+	c = store_acquire(env->db);
+	if (conn_query(c, &st, "SELECT code FROM areas WHERE level = 'county' ORDER BY code LIMIT 2", "") ==
+	    STORE_ROW) {
+		stmt_copy(c, st, 0, out, n);
+		rows = stmt_step(c, st) == STORE_ROW ? 2 : 1;
+		stmt_reset(c, st);
+	}
+	store_release(c);
+	if (rows != 1)
+		wb_strlcpy(out, DEFAULT_COUNTY, n);
+}
+
+/* Removes path and the WAL and shared-memory files SQLite may leave. */
+static void remove_db_files(const char *path)
+{
+	char side[1100];
+
+	unlink(path);
+	wb_snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	wb_snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	wb_snprintf(side, sizeof(side), "%s-journal", path);
+	unlink(side);
+}
+
+/* The audit chain of the copy, checked with this installation's keys. */
+static int verify_copy(cli_env *env, const char *path, int64_t *entries, char *why, size_t whylen)
+{
+	char url[1100], err[256] = "";
+	const char *reason = NULL;
+	int64_t bad = 0;
+	store *copy = NULL;
+	store_conn *c;
+	int rc;
+
+	wb_snprintf(url, sizeof(url), "sqlite:%s", path);
+	rc = store_open(url, 1, &copy, err, sizeof(err));
+	if (rc) {
+		wb_snprintf(why, whylen, "cannot open the copy: %s", err[0] ? err : wb_strerror(rc));
+		return rc;
+	}
+	c = store_acquire(copy);
+	rc = audit_verify(c, &env->keys, entries, &bad, &reason);
+	store_release(c);
+	store_close(copy);
+	if (rc == WB_ECONFLICT)
+		wb_snprintf(why, whylen, "the audit chain breaks at entry %" PRId64 " (%s): run 'weibao verify-audit'",
+			    bad, reason ? reason : "");
+	else if (rc)
+		wb_snprintf(why, whylen, "cannot check the copy's audit chain: %s", wb_strerror(rc));
+	return rc;
+}
+
+static void record(cli_env *env, const char *county, const char *outcome, const char *detail)
+{
+	audit_entry e;
+
+	cli_audit_entry(&e, county, "database.backup", "database", "");
+	wb_strlcpy(e.outcome, outcome, sizeof(e.outcome));
+	wb_strlcpy(e.detail, detail, sizeof(e.detail));
+	if (audit_submit(env->audit, &e, NULL, NULL) != WB_OK)
+		fprintf(stderr, "weibao backup: the backup could not be recorded in the audit log\n");
+}
+
+int cmd_backup(cli_env *env, int argc, char **argv)
+{
+	const char *to = cli_flag(argc, argv, "--to");
+	char part[1100], err[512] = "", county[8], detail[128], keyfile[600];
+	int64_t entries = 0;
+	struct stat sb;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao backup --to FILE [--force] [--county 370831] [--db URL]\n"
+				"Writes a consistent copy of the SQLite database to FILE while the server runs,\n"
+				"checks it (SQLite's quick_check and the whole audit chain) and records the backup\n"
+				"in the audit log. FILE must not exist unless --force is given. The key file is not\n"
+				"in the copy: keep it in a separate, safe place (docs/operations.md). On PostgreSQL\n"
+				"use pg_dump.\n");
+		return 0;
+	}
+	if (!to || !to[0]) {
+		fprintf(stderr, "weibao backup: --to FILE is required (where to write the copy)\n");
+		return 2;
+	}
+	if (strlen(to) > 1000) {
+		fprintf(stderr, "weibao backup: --to is too long\n");
+		return 2;
+	}
+	if (!has_flag(argc, argv, "--force") && stat(to, &sb) == 0) {
+		fprintf(stderr, "weibao backup: %s exists already (give --force to replace it)\n", to);
+		return 2;
+	}
+	if (cli_open(env, 0, 0) != 0)
+		return 2;
+	if (strcmp(store_driver_name(env->db), "sqlite") != 0) {
+		fprintf(stderr, "weibao backup: this database is on PostgreSQL: back it up with pg_dump or base "
+				"backups (docs/operations.md)\n");
+		return 2;
+	}
+	backup_county(env, cli_flag(argc, argv, "--county"), county, sizeof(county));
+	/* written under a temporary name, renamed once checked */
+	wb_snprintf(part, sizeof(part), "%s.part", to);
+	remove_db_files(part);
+	rc = store_backup(env->db, part, err, sizeof(err));
+	if (rc == WB_OK)
+		rc = verify_copy(env, part, &entries, err, sizeof(err));
+	if (rc == WB_OK && rename(part, to) != 0) {
+		wb_snprintf(err, sizeof(err), "cannot rename the copy to %s", to);
+		rc = WB_EIO;
+	}
+	if (rc != WB_OK) {
+		remove_db_files(part);
+		fprintf(stderr, "weibao backup: %s\n", err);
+		record(env, county, "failed", "{}");
+		return 1;
+	}
+	remove_db_files(part); /* the -wal/-shm a check may have left */
+	if (stat(to, &sb) != 0)
+		sb.st_size = 0;
+	wb_snprintf(detail, sizeof(detail), "{\"bytes\":%lld,\"audit_entries\":%" PRId64 "}", (long long)sb.st_size,
+		    entries);
+	record(env, county, "ok", detail);
+	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
+	printf("backup written to %s (%.1f MiB): SQLite's check ok, audit chain intact (%" PRId64 " entries)\n"
+	       "The key file %s is not in it: without the key the ID numbers cannot be read. Keep a copy of the\n"
+	       "key in a separate, safe place, never with the database backups.\n",
+	       to, (double)sb.st_size / (1024.0 * 1024.0), entries, keyfile);
+	return 0;
+}

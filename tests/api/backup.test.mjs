@@ -1,0 +1,110 @@
+// `weibao backup` (docs/operations.md "Backup"): a checked copy of an
+// SQLite database taken while the server runs and writes. The copy holds
+// every child acknowledged before it, its audit chain verifies with the
+// installation's key, a server started on it answers, the backup is in the
+// audit log, and nothing is replaced or half-written by mistake. On
+// PostgreSQL the command points to pg_dump and writes nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeEachDriver, startServer, spawnServer, cli, uniqueName } from './lib/harness.mjs';
+
+const child = (name) => ({ name, sex: 'F', birth_date: '2016-06-06', village_code: '370831001001' });
+
+describeEachDriver('backup', (driver) => {
+	let srv, centre;
+
+	before(async () => {
+		srv = await startServer(driver);
+		centre = await srv.login('center');
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	if (driver === 'pg') {
+		test('on PostgreSQL it points to pg_dump and writes nothing', async () => {
+			const to = join(srv.db.dir, 'copy.db');
+			const r = await cli(srv.db, ['backup', '--to', to]);
+			assert.equal(r.code, 2, r.stdout + r.stderr);
+			assert.match(r.stderr, /pg_dump/);
+			assert.equal(existsSync(to), false);
+		});
+		return;
+	}
+
+	test('a copy taken while the server writes holds the children, verifies, serves, and is audited', async () => {
+		const name = uniqueName('备份');
+		const c = await centre.post('/api/v1/children', child(name));
+		assert.equal(c.status, 201, c.text);
+
+		// registrations go on while the copy is taken
+		const writing = (async () => {
+			let ok = 0;
+			for (let i = 0; i < 20; i++) if ((await centre.post('/api/v1/children', child(uniqueName('并发')))).status === 201) ok++;
+			return ok;
+		})();
+		const to = join(srv.db.dir, 'copy.db');
+		const r = await cli(srv.db, ['backup', '--to', to]);
+		assert.equal(await writing, 20, 'the server kept answering writes');
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		const entries = Number(/audit chain intact \((\d+) entries\)/.exec(r.stdout)?.[1]);
+		assert.ok(entries > 3, r.stdout);
+		assert.match(r.stdout, /key file .* is not in it/, 'the operator is told to keep the key apart');
+		assert.deepEqual(
+			readdirSync(srv.db.dir).filter((f) => f.includes('.part')),
+			[],
+			'no temporary file is left behind',
+		);
+
+		// the copy verifies with the installation's key, on its own
+		const copy = { ...srv.db, file: to, url: `sqlite:${to}` };
+		const v = await cli(copy, ['verify-audit']);
+		assert.equal(v.code, 0, v.stdout + v.stderr);
+		assert.equal(Number(/(\d+) entries verified/.exec(v.stdout)?.[1]), entries);
+
+		// and a server on the copy shows the child registered before it
+		const restored = await spawnServer(copy);
+		try {
+			const cc = await restored.login('center');
+			const got = await cc.get(`/api/v1/children/${c.body.id}`);
+			assert.equal(got.status, 200, got.text);
+			assert.equal(got.body.name, name);
+		} finally {
+			assert.equal((await restored.stop())?.code, 0);
+		}
+
+		// the live log records the backup, with its size
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get('/api/v1/audit?action=database.backup');
+		assert.equal(log.status, 200, log.text);
+		assert.equal(log.body.items.length, 1);
+		assert.equal(log.body.items[0].outcome, 'ok');
+		assert.equal(log.body.items[0].username, 'cli');
+		assert.ok(JSON.parse(log.body.items[0].detail).bytes > 0);
+	});
+
+	test('an existing file is kept unless --force; a missing --to or folder is named', async () => {
+		const to = join(srv.db.dir, 'exists.db');
+		writeFileSync(to, 'not a database');
+		const r = await cli(srv.db, ['backup', '--to', to]);
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, /exists already.*--force/);
+		assert.equal(readFileSync(to, 'utf8'), 'not a database', 'left as it was');
+
+		const none = await cli(srv.db, ['backup']);
+		assert.equal(none.code, 2);
+		assert.match(none.stderr, /--to FILE is required/);
+
+		const missing = join(srv.db.dir, 'no-such-folder', 'copy.db');
+		const bad = await cli(srv.db, ['backup', '--to', missing]);
+		assert.equal(bad.code, 1);
+		assert.match(bad.stderr, /no-such-folder/);
+		assert.equal(existsSync(join(srv.db.dir, 'no-such-folder')), false);
+
+		const forced = await cli(srv.db, ['backup', '--to', to, '--force']);
+		assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+		assert.equal(readFileSync(to).subarray(0, 15).toString('latin1'), 'SQLite format 3');
+	});
+});
