@@ -21,8 +21,11 @@ typedef struct command {
 static int cmd_version(cli_env *env, int argc, char **argv)
 {
 	(void)env;
-	(void)argc;
-	(void)argv;
+	if (cli_wants_help(argc, argv)) {
+		fprintf(stderr, "usage: weibao version\n"
+				"Prints the program's version and the newest database schema it knows.\n");
+		return 0;
+	}
 	printf("weibao %s (schema %d)\n", WEIBAO_VERSION, store_latest_version());
 	return 0;
 }
@@ -34,6 +37,7 @@ static const command commands[] = {
 	{"user", cmd_user, "manage accounts: add, passwd, lock, unlock, list"},
 	{"demo", cmd_demo, "create the synthetic demo county (areas, units, one account per role, children)"},
 	{"verify-audit", cmd_verify_audit, "verify the audit log's hash chain"},
+	{"backup", cmd_backup, "write a checked copy of an SQLite database while the server runs"},
 	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])"},
 	{"import", cmd_import, "import children from CSV (UTF-8/GB18030) or XLSX; all or nothing by default"},
 	{"recompute", cmd_recompute, "end categories by age (daily job); --all re-derives every child"},
