@@ -49,6 +49,8 @@ static const opt opts[] = {
 	I(secure_cookie, "WEIBAO_SECURE_COOKIE", 0, 1, "mark the session cookie Secure (behind TLS)"),
 	S(web_dir, "WEIBAO_WEB_DIR", "serve the web UI from this folder instead of the embedded copy"),
 	S(files_dir, "WEIBAO_FILES_DIR", "attachments of help requests (default: DB file + .files for SQLite)"),
+	S(trusted_proxies, "WEIBAO_TRUSTED_PROXIES",
+	  "reverse proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR blocks, comma list)"),
 	I(deadline_scan_interval, "WEIBAO_DEADLINE_SCAN_INTERVAL", 0, 86400,
 	  "seconds between overdue scans of the closed loop (0: none)"),
 	I(webhook_backoff_ms, "WEIBAO_WEBHOOK_BACKOFF_MS", 10, 3600000,

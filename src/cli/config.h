@@ -30,6 +30,7 @@ typedef struct wb_config {
 	long long secure_cookie;
 	char web_dir[512];
 	char files_dir[512];
+	char trusted_proxies[256];
 	long long deadline_scan_interval;
 	long long webhook_backoff_ms;
 	long long webhook_max_attempts;

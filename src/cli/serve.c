@@ -115,6 +115,15 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		http_proxies px;
+		char err[128];
+
+		if (http_proxies_parse(env->cfg.trusted_proxies, &px, err, sizeof(err)) != WB_OK) {
+			fprintf(stderr, "weibao serve: trusted_proxies: %s\n", err);
+			return 2;
+		}
+	}
 	if (cli_open(env, 0, 1) != 0)
 		return 1;
 	memset(&a, 0, sizeof(a));
@@ -141,6 +150,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.memory_limit = 32 * 1024; /* zeroed between keep-alive requests: keep it small */
 	hc.body_max = (size_t)env->cfg.body_max;
 	hc.log_access = (int)env->cfg.access_log;
+	hc.trusted_proxies = env->cfg.trusted_proxies;
 	if (http_start(&hc, api_routes, api_static, &a, &srv) != WB_OK)
 		return 1;
 	log_info("weibao %s listening on http://%s:%d/ (store: %s)", WEIBAO_VERSION, hc.address, http_port(srv),

@@ -7,6 +7,7 @@
 #ifndef WB_HTTP_H
 #define WB_HTTP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../util/buf.h"
@@ -74,6 +75,24 @@ struct http_req {
 	struct http_req *qnext; /* the worker queue */
 };
 
+/* Reverse proxies whose X-Forwarded-For is believed (IPv4 addresses and
+ * CIDR blocks). */
+#define HTTP_MAX_PROXIES 16
+typedef struct http_proxies {
+	int n;
+	uint32_t addr[HTTP_MAX_PROXIES], mask[HTTP_MAX_PROXIES];
+} http_proxies;
+
+/* Parses a comma (or space) separated list; on error err names the entry. */
+int http_proxies_parse(const char *list, http_proxies *out, char *err, size_t errlen);
+/* 1 if the IPv4 address addr is one of p's. */
+int http_proxies_match(const http_proxies *p, const char *addr);
+/* The client's address: peer, or when peer is a trusted proxy the
+ * rightmost X-Forwarded-For hop that is not (X-Real-IP without that
+ * header). A hop that is not an IP address ends the walk. */
+void http_client_from(const http_proxies *p, const char *peer, const char *xff, const char *xreal, char *out,
+		      size_t outlen);
+
 typedef struct http_config {
 	const char *address; /* "127.0.0.1" */
 	int port;
@@ -83,8 +102,9 @@ typedef struct http_config {
 	size_t memory_limit;
 	size_t body_max;
 	int log_access;
-	unsigned event_threads; /* threads reading and writing connections (0: one per core) */
-	unsigned workers;       /* threads running the handlers that may block (0: 64) */
+	unsigned event_threads;      /* threads reading and writing connections (0: one per core) */
+	unsigned workers;            /* threads running the handlers that may block (0: 64) */
+	const char *trusted_proxies; /* http_proxies_parse's list, or NULL */
 } http_config;
 
 typedef struct http_server http_server;

@@ -41,6 +41,7 @@ struct http_server {
 	http_handler fallback;
 	void *ctx;
 	http_config cfg;
+	http_proxies proxies; /* cfg.trusted_proxies, parsed */
 	uint32_t boot_id;
 	atomic_uint_fast64_t counter;
 	atomic_int active;   /* requests between first call and completion */
@@ -285,6 +286,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		wb_snprintf(r->request_id, sizeof(r->request_id), "%08" PRIx32 "%012" PRIx64, s->boot_id,
 			    (uint64_t)atomic_fetch_add(&s->counter, 1));
 		client_address(conn, r->client_addr, sizeof(r->client_addr));
+		if (s->proxies.n) {
+			char peer[sizeof(r->client_addr)];
+
+			memcpy(peer, r->client_addr, sizeof(peer));
+			http_client_from(&s->proxies, peer,
+					 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"),
+					 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Real-IP"),
+					 r->client_addr, sizeof(r->client_addr));
+		}
 		*con_cls = r;
 		atomic_fetch_add(&s->active, 1);
 		/* During shutdown a kept-alive connection may still bring new
@@ -450,6 +460,15 @@ int http_start(const http_config *cfg, const http_route *routes, http_handler fa
 		log_error("http: listen address must be an IPv4 address");
 		free(s);
 		return WB_EINVAL;
+	}
+	{
+		char err[128];
+
+		if (http_proxies_parse(cfg->trusted_proxies, &s->proxies, err, sizeof(err)) != WB_OK) {
+			log_error("http: trusted_proxies: %s", err);
+			free(s);
+			return WB_EINVAL;
+		}
 	}
 	s->nworkers = cfg->workers ? cfg->workers : 64;
 	pthread_mutex_init(&s->qmu, NULL);
