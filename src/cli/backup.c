@@ -7,6 +7,8 @@
  * points to.
  */
 #include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,6 +91,42 @@ static int verify_copy(cli_env *env, const char *path, int64_t *entries, char *w
 	return rc;
 }
 
+/* The canonical path of a file that may not exist yet: its folder's real
+ * path and its name. 0 if the folder does not resolve. */
+static int canonical_path(const char *path, char *out, size_t n)
+{
+	char dir[1100], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+
+	if (slash)
+		wb_snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	else
+		wb_strlcpy(dir, ".", sizeof(dir));
+	if (!realpath(dir, real))
+		return 0;
+	wb_snprintf(out, n, "%s/%s", strcmp(real, "/") == 0 ? "" : real, name);
+	return 1;
+}
+
+/* 1 if writing to `to` would replace one of the installation's own files:
+ * the database, its WAL or shared-memory file, or the key file. */
+static int is_own_file(cli_env *env, const char *to)
+{
+	char target[1200], own[1200], keyfile[600], path[1100];
+	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+
+	if (!canonical_path(to, target, sizeof(target)))
+		return 0;
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		wb_snprintf(path, sizeof(path), "%s%s", env->cfg.db + strlen("sqlite:"), sides[i]);
+		if (canonical_path(path, own, sizeof(own)) && strcmp(own, target) == 0)
+			return 1;
+	}
+	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
+	return canonical_path(keyfile, own, sizeof(own)) && strcmp(own, target) == 0;
+}
+
 static void record(cli_env *env, const char *county, const char *outcome, const char *detail)
 {
 	audit_entry e;
@@ -125,6 +163,10 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "weibao backup: --to is too long\n");
 		return 2;
 	}
+	if (stat(to, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "weibao backup: %s is a folder; --to names the file to write\n", to);
+		return 2;
+	}
 	if (!has_flag(argc, argv, "--force") && stat(to, &sb) == 0) {
 		fprintf(stderr, "weibao backup: %s exists already (give --force to replace it)\n", to);
 		return 2;
@@ -134,6 +176,11 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 	if (strcmp(store_driver_name(env->db), "sqlite") != 0) {
 		fprintf(stderr, "weibao backup: this database is on PostgreSQL: back it up with pg_dump or base "
 				"backups (docs/operations.md)\n");
+		return 2;
+	}
+	if (is_own_file(env, to)) {
+		fprintf(stderr, "weibao backup: %s is the database (or its key) itself; write the copy elsewhere\n",
+			to);
 		return 2;
 	}
 	backup_county(env, cli_flag(argc, argv, "--county"), county, sizeof(county));

@@ -85,7 +85,7 @@ describeEachDriver('backup', (driver) => {
 		assert.ok(JSON.parse(log.body.items[0].detail).bytes > 0);
 	});
 
-	test('an existing file is kept unless --force; a missing --to or folder is named', async () => {
+	test('an existing file is kept unless --force, the database and its key always; a missing --to or folder is named', async () => {
 		const to = join(srv.db.dir, 'exists.db');
 		writeFileSync(to, 'not a database');
 		const r = await cli(srv.db, ['backup', '--to', to]);
@@ -102,6 +102,17 @@ describeEachDriver('backup', (driver) => {
 		assert.equal(bad.code, 1);
 		assert.match(bad.stderr, /no-such-folder/);
 		assert.equal(existsSync(join(srv.db.dir, 'no-such-folder')), false);
+
+		// never over the database or its key, even with --force; never into a folder's name
+		for (const own of [srv.db.file, `${srv.db.file}-wal`, srv.db.keyFile]) {
+			const r2 = await cli(srv.db, ['backup', '--to', own, '--force']);
+			assert.equal(r2.code, 2, own);
+			assert.match(r2.stderr, /is the database \(or its key\) itself/);
+		}
+		const dir = await cli(srv.db, ['backup', '--to', srv.db.dir, '--force']);
+		assert.equal(dir.code, 2);
+		assert.match(dir.stderr, /is a folder/);
+		assert.equal((await centre.get('/api/v1/me')).status, 200, 'the server goes on, its database untouched');
 
 		const forced = await cli(srv.db, ['backup', '--to', to, '--force']);
 		assert.equal(forced.code, 0, forced.stdout + forced.stderr);
