@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../api/registry.h"
 #include "../security/password.h"
@@ -107,6 +108,19 @@ static int backfill_name_index(cli_env *env)
 	return 0;
 }
 
+/* Files made before the umask above, or by hand, may be open to every
+ * user of the machine: say so (changing them is the administrator's call). */
+static void warn_if_shared(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+		fprintf(stderr,
+			"weibao: warning: %s can be read by other users of this machine (mode %03o); "
+			"run 'chmod 600 %s'\n",
+			path, (unsigned)(sb.st_mode & 0777), path);
+}
+
 int cli_open(cli_env *env, int create_key, int migrate)
 {
 	char keyfile[600], err[256] = "";
@@ -135,6 +149,9 @@ int cli_open(cli_env *env, int create_key, int migrate)
 			create_key ? "" : " (run 'weibao init' first, or set --key-file)");
 		return -1;
 	}
+	if (strncmp(env->cfg.db, "sqlite:", 7) == 0)
+		warn_if_shared(env->cfg.db + 7);
+	warn_if_shared(keyfile);
 	rc = store_open(env->cfg.db, (int)env->cfg.pool, &env->db, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "weibao: %s\n", err[0] ? err : wb_strerror(rc));
@@ -206,6 +223,10 @@ int main(int argc, char **argv)
 	enum log_level level;
 	int rc;
 
+	/* Every file the program creates (the database and its WAL, the key,
+	 * attachments, backups) holds children's data or the key to it: for
+	 * its owner only, whatever the caller's umask. */
+	umask(077);
 	memset(&env, 0, sizeof(env));
 	config_defaults(&env.cfg);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {

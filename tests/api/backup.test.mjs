@@ -6,7 +6,7 @@
 // PostgreSQL the command points to pg_dump and writes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEachDriver, startServer, spawnServer, cli, uniqueName } from './lib/harness.mjs';
 
@@ -57,6 +57,9 @@ describeEachDriver('backup', (driver) => {
 			[],
 			'no temporary file is left behind',
 		);
+
+		// the database, its key and the copy are their owner's alone, whatever the umask
+		for (const f of [srv.db.file, srv.db.keyFile, to]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
 
 		// the copy verifies with the installation's key, on its own
 		const copy = { ...srv.db, file: to, url: `sqlite:${to}` };
