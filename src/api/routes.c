@@ -26,6 +26,7 @@ R(child_update, 0);
 R(child_history, 0);
 R(audit_list, 0);
 R(audit_verify, 0);
+R(audit_export, 0);
 R(users_list, 0);
 R(child_category, 0);
 R(children_export, 0);
@@ -82,6 +83,7 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/reconciliations", api_entry, &rt_reconcile, 64u << 20, 0},
 	{"GET", "/api/v1/audit", api_entry, &rt_audit_list, 0, 0},
 	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify, 0, 0},
+	{"GET", "/api/v1/audit/export", api_entry, &rt_audit_export, 0, 0},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0, 0},
 	{"POST", "/api/v1/requests", api_entry, &rt_requests_create, 0, 0},
 	{"GET", "/api/v1/requests", api_entry, &rt_requests_list, 0, 0},

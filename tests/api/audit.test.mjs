@@ -82,10 +82,46 @@ describeEachDriver('audit log', (driver) => {
 		}
 	});
 
+	test('the audit report: the filtered log as CSV, newest first, in China Standard Time, itself audited', async () => {
+		const r = await auditor.get('/api/v1/audit/export?action=child.read&lang=en');
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers.get('content-type'), /^text\/csv/);
+		assert.match(r.headers.get('content-disposition'), /^attachment; filename="audit-\d{8}\.csv"$/);
+		const lines = r.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+		assert.equal(
+			lines[0],
+			'seq,time (UTC+8),username,user_id,role,action,object_type,object_id,outcome,client_addr,request_id,detail,hash',
+		);
+		const listed = await auditor.listAll('/api/v1/audit?action=child.read');
+		assert.ok(listed.length >= 1);
+		assert.equal(lines.length - 1, listed.length, 'one line per entry the list shows');
+		assert.equal(Number(r.headers.get('x-export-rows')), listed.length);
+		const [seq, at, username] = lines[1].split(',');
+		assert.equal(seq, String(listed[0].seq), 'newest first');
+		assert.equal(username, listed[0].username);
+		const cst = new Date((listed[0].at + 8 * 3600) * 1000).toISOString().replace('T', ' ').slice(0, 19);
+		assert.equal(at, cst);
+
+		// the report is itself in the log, with its filter and size
+		const ex = await auditor.get('/api/v1/audit?action=audit.export&limit=1');
+		assert.equal(ex.body.items[0].username, 'auditor');
+		const d = JSON.parse(ex.body.items[0].detail);
+		assert.equal(d.action, 'child.read');
+		assert.equal(d.rows, listed.length);
+
+		// Chinese headers by default; a format other than CSV is named
+		const zh = await auditor.get('/api/v1/audit/export?object_type=child');
+		assert.equal(zh.status, 200);
+		assert.match(zh.text.replace(/^\uFEFF/, ''), /^序号,时间 \(北京时间\),用户,/);
+		const bad = await auditor.get('/api/v1/audit/export?format=xlsx');
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'format');
+	});
+
 	test('only the auditor may read or verify the log', async () => {
 		for (const user of ['center', 'admin', 'committee', 'director', 'department']) {
 			const c = await srv.bearer(user);
-			for (const path of ['/api/v1/audit', '/api/v1/audit/verify']) {
+			for (const path of ['/api/v1/audit', '/api/v1/audit/verify', '/api/v1/audit/export']) {
 				const r = await c.get(path);
 				assert.equal(r.status, 403, `${user} ${path}`);
 				assert.equal(r.body.error.code, 'forbidden');
@@ -98,7 +134,7 @@ describeEachDriver('audit log', (driver) => {
 		const before = await auditor.get('/api/v1/audit/verify');
 		const first = (await auditor.get('/api/v1/audit?limit=1')).body.items[0];
 		for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-			for (const path of ['/api/v1/audit', `/api/v1/audit/${first.seq}`, '/api/v1/audit/verify']) {
+			for (const path of ['/api/v1/audit', `/api/v1/audit/${first.seq}`, '/api/v1/audit/verify', '/api/v1/audit/export']) {
 				const r = await auditor.request(method, path, { json: { action: 'forged', outcome: 'ok' } });
 				assert.ok([404, 405].includes(r.status), `${method} ${path}: ${r.status}`);
 				assert.equal(typeof r.body.error.code, 'string');

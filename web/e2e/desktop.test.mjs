@@ -4,6 +4,7 @@
 // auditor's log and the administrator's user list, with no console errors.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { startServer, launch, openPage, resetSession, loginAs, apiSession, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
@@ -134,6 +135,19 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   await page.getByRole('button', { name: '校验日志完整性' }).click()
   await page.getByRole('status').filter({ hasText: '校验通过' }).waitFor()
   await shot(page, 'auditor-audit-log-desktop')
+
+  // the report of a filter downloads as CSV with the same entries the list shows
+  await page.locator('#a-action').fill('login')
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.locator('.audit-table tbody tr').first().waitFor()
+  const auditor = await apiSession(srv.base, 'auditor')
+  const listed = (await auditor.get('/audit?action=login&limit=1000')).body.items
+  const [report] = await Promise.all([page.waitForEvent('download'), page.locator('.audit-export').click()])
+  assert.match(report.suggestedFilename(), /^audit-\d{8}\.csv$/)
+  const lines = readFileSync(await report.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+  assert.match(lines[0], /^序号,时间/)
+  assert.ok(lines.length - 1 >= listed.length, 'every login listed is in the report')
+  assert.ok(lines.slice(1).every((l) => l.split(',')[5] === 'login'), 'and only logins')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
