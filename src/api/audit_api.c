@@ -90,6 +90,11 @@ static int report_row(const audit_rec *ar, void *arg)
 {
 	report *x = arg;
 	char seq[24], at[32], uid[24];
+
+	/* a row is at most a few KiB (detail is capped at 511 bytes): stop
+	 * before the response's cap rather than leave a row half-written */
+	if (x->out->len + 8192 > x->out->max)
+		return WB_ETOOBIG;
 	time_t t = (time_t)(ar->at + 8 * 3600); /* China Standard Time, whatever the server's zone */
 	struct tm tm;
 
@@ -159,14 +164,17 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		if (x.n - before < 1000)
 			break;
 	}
+	if (rc == WB_ETOOBIG || x.n > AUDIT_EXPORT_MAX) {
+		buf_reset(&r->out);
+		return api_error(
+			r, 422, "too_many_entries",
+			rc ? "the report would be larger than a response may be: narrow it by action, record or user"
+			   : "more than 100,000 entries match: narrow the report by action, record or user",
+			NULL);
+	}
 	if (rc) {
 		buf_reset(&r->out);
 		return api_fail(r, rc);
-	}
-	if (x.n > AUDIT_EXPORT_MAX) {
-		buf_reset(&r->out);
-		return api_error(r, 422, "too_many_entries",
-				 "more than 100,000 entries match: narrow the report by action, record or user", NULL);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "audit.export", "audit_log", "", "ok");
