@@ -196,6 +196,7 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -229,6 +229,33 @@ int api_healthz(http_req *r, void *ctx)
 	return 0;
 }
 
+/* GET /api/v1/system: the administrator's status card. Counts and sizes
+ * only, and the newest backup recorded in the audit log. */
+int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	system_status st;
+	json_t *j, *backup = json_null();
+	int rc;
+
+	if (!p->def->manage_users)
+		return api_error(r, 403, "forbidden", "only an administrator may see the system's status", NULL);
+	rc = store_system_status(c, p->county_code, &st);
+	if (rc)
+		return api_fail(r, rc);
+	if (st.backup_at) {
+		json_t *d = json_loads(st.backup_detail, 0, NULL);
+
+		backup = json_pack("{s:I, s:s, s:I}", "at", (json_int_t)st.backup_at, "outcome", st.backup_outcome,
+				   "bytes", (json_int_t)json_integer_value(json_object_get(d, "bytes")));
+		json_decref(d);
+	}
+	j = json_pack("{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:o}", "version", WEIBAO_VERSION, "schema",
+		      store_latest_version(), "driver", store_driver_name(a->db), "database_bytes",
+		      (json_int_t)st.database_bytes, "children", (json_int_t)st.children, "accounts",
+		      (json_int_t)st.accounts, "audit_entries", (json_int_t)st.audit_entries, "last_backup", backup);
+	return api_json(r, 200, j);
+}
+
 static int user_item(const user_rec *u, void *arg)
 {
 	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:b, s:I}", "id", (json_int_t)u->id, "username",

@@ -28,6 +28,7 @@ R(audit_list, 0);
 R(audit_verify, 0);
 R(audit_export, 0);
 R(users_list, 0);
+R(system_status, 0);
 R(child_category, 0);
 R(children_export, 0);
 R(imports_create, 0);
@@ -85,6 +86,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify, 0, 0},
 	{"GET", "/api/v1/audit/export", api_entry, &rt_audit_export, 0, 0},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0, 0},
+	{"GET", "/api/v1/system", api_entry, &rt_system_status, 0, 0},
 	{"POST", "/api/v1/requests", api_entry, &rt_requests_create, 0, 0},
 	{"GET", "/api/v1/requests", api_entry, &rt_requests_list, 0, 0},
 	{"GET", "/api/v1/requests/{id}", api_entry, &rt_request_get, 0, 0},

@@ -42,7 +42,6 @@ int cmd_import(cli_env *env, int argc, char **argv);
 int cmd_deadlines(cli_env *env, int argc, char **argv);
 int cmd_demo_requests(cli_env *env, int argc, char **argv);
 
-#define WEIBAO_VERSION "0.1.0"
 #define DEFAULT_COUNTY "370831"
 
 #endif

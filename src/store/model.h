@@ -377,6 +377,19 @@ typedef struct audit_filter {
 	int limit;
 } audit_filter;
 
+/* What the administrator's status card shows: sizes and counts, and the
+ * newest backup recorded in the audit log (no personal data). */
+typedef struct system_status {
+	int64_t database_bytes;
+	int64_t children;
+	int64_t accounts;
+	int64_t audit_entries;
+	int64_t backup_at; /* 0: never */
+	char backup_outcome[24];
+	char backup_detail[512];
+} system_status;
+int store_system_status(store_conn *c, const char *county, system_status *out);
+
 typedef int (*audit_cb)(const audit_rec *a, void *arg);
 int store_audit_list(store_conn *c, const char *county, const audit_filter *f, audit_cb cb, void *arg);
 

@@ -860,6 +860,7 @@ const store_driver store_pg_driver = {
 	.begin_write_sql = "BEGIN",
 	.after_load_sql = {"VACUUM", "ANALYZE", NULL}, /* see store_after_load */
 	.load_commit_sql = "SET LOCAL synchronous_commit = on",
+	.size_sql = "SELECT pg_database_size(current_database())",
 	.bulk_begin = pg_bulk_begin,
 	.errmsg = pg_errmsg,
 };

@@ -69,3 +69,45 @@ int store_audit_list(store_conn *c, const char *county, const audit_filter *f, a
 	buf_cleanup(&sql);
 	return rc < 0 ? rc : WB_OK;
 }
+
+static int64_t one_int(store_conn *c, const char *sql, const char *county, int *rc)
+{
+	store_stmt *st = NULL;
+	int64_t v = 0;
+	int r = county ? conn_query(c, &st, sql, "s", county) : conn_query(c, &st, sql, "");
+
+	if (r == STORE_ROW) {
+		v = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+	} else if (r < 0) {
+		*rc = r;
+	}
+	return v;
+}
+
+int store_system_status(store_conn *c, const char *county, system_status *out)
+{
+	store_stmt *st = NULL;
+	int rc = WB_OK, r;
+
+	memset(out, 0, sizeof(*out));
+	if (c->drv->size_sql)
+		out->database_bytes = one_int(c, c->drv->size_sql, NULL, &rc);
+	out->children = one_int(c, "SELECT COUNT(*) FROM children WHERE county_code = ?", county, &rc);
+	out->accounts = one_int(c, "SELECT COUNT(*) FROM users WHERE county_code = ?", county, &rc);
+	out->audit_entries = one_int(c, "SELECT COALESCE(MAX(seq), 0) FROM audit_log", NULL, &rc);
+	/* the repeated condition lets both databases use the index by action */
+	r = conn_query(c, &st,
+		       "SELECT at, outcome, COALESCE(detail, '') FROM audit_log WHERE action = 'database.backup' "
+		       "AND action <> 'child.read' ORDER BY seq DESC LIMIT 1",
+		       "");
+	if (r == STORE_ROW) {
+		out->backup_at = stmt_int64(c, st, 0);
+		stmt_copy(c, st, 1, out->backup_outcome, sizeof(out->backup_outcome));
+		stmt_copy(c, st, 2, out->backup_detail, sizeof(out->backup_detail));
+		stmt_reset(c, st);
+	} else if (r < 0) {
+		rc = r;
+	}
+	return rc;
+}

@@ -373,6 +373,7 @@ const store_driver store_sqlite_driver = {
 	.migrate_end_sql = "PRAGMA temp_store=MEMORY", /* as sq_open sets it */
 	.bulk_begin = sq_bulk_begin,
 	.bulk_end = sq_bulk_end,
+	.size_sql = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
 	.backup = sq_backup,
 	.errmsg = sq_errmsg,
 };

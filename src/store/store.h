@@ -101,6 +101,8 @@ typedef struct store_driver {
 	 * the load. */
 	int (*bulk_begin)(void *db, int64_t *saved);
 	void (*bulk_end)(void *db, int64_t saved);
+	/* One row, one column: the database's size in bytes. */
+	const char *size_sql;
 	/* Writes a consistent copy of the database to the file dest (a new
 	 * file) while others go on reading and writing, and checks the copy;
 	 * NULL where the database has its own tools (PostgreSQL: pg_dump). On

@@ -32,6 +32,9 @@ enum wb_status {
 /* Returns a short stable English name for a status code (never NULL). */
 const char *wb_strerror(int status);
 
+/* The program's version (the CLI prints it, the administrator's status shows it). */
+#define WEIBAO_VERSION "0.1.0"
+
 #define WB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 64-bit FNV-1a of s, continued from h (start from WB_FNV_BASIS): the one

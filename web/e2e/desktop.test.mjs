@@ -151,10 +151,15 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('admin: the user list can be filtered', async () => {
+test('admin: the system status and the user list, which can be filtered', async () => {
   await loginAs(page, srv.base, 'admin')
   await page.getByRole('link', { name: '用户管理' }).first().click()
   await page.locator('.el-table tbody tr').first().waitFor()
+  // the status card: the registry's size, and a warning that no backup was taken yet
+  const total = (await center.get('/children?limit=1')).body.total
+  await page.locator('.sys-children', { hasText: String(total) }).waitFor()
+  await page.locator('.sys-warn', { hasText: '尚未有备份记录' }).waitFor()
+  await shot(page, 'admin-status-users-desktop')
   await page.getByLabel('按用户名或姓名筛选').fill('director2')
   await page.locator('.el-table tbody tr', { hasText: 'director2' }).waitFor()
   assert.equal(await page.locator('.el-table tbody tr').count(), 1)
