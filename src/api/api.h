@@ -153,6 +153,9 @@ const char *api_str(json_t *obj, const char *key);
 
 /* An audit entry with the caller and request filled in. */
 void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
+/* Sets e's detail to d as compact JSON (cut to the field's size) and
+ * releases d (may be NULL). */
+void api_audit_detail(audit_entry *e, json_t *d);
 /*
  * Audits a read whose data the handler has gathered: gives the store
  * connection back, then appends e. The answer may be sent only once e is

@@ -178,17 +178,9 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "audit.export", "audit_log", "", "ok");
-	{
-		json_t *d = json_pack("{s:s, s:s?, s:s?, s:s?, s:I, s:i}", "format", "csv", "action", f.action,
-				      "object_type", f.object_type, "object_id", f.object_id, "user_id",
-				      (json_int_t)f.user_id, "rows", x.n);
-		char *q = d ? json_dumps(d, JSON_COMPACT) : NULL;
-
-		if (q)
-			wb_strlcpy(e.detail, q, sizeof(e.detail));
-		free(q);
-		json_decref(d);
-	}
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:I, s:i}", "format", "csv", "action", f.action,
+				       "object_type", f.object_type, "object_id", f.object_id, "user_id",
+				       (json_int_t)f.user_id, "rows", x.n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		buf_reset(&r->out);
 		return api_fail(r, WB_ESTORE);

@@ -521,16 +521,8 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.list", "child", "", "ok");
-	{
-		json_t *d = json_pack("{s:s?, s:b, s:b, s:i}", "area", f.area, "name_search", f.name != NULL,
-				      "id_lookup", f.id_bidx != NULL, "returned", l.list.n);
-		char *ds = d ? json_dumps(d, JSON_COMPACT) : NULL;
-
-		if (ds)
-			wb_strlcpy(e.detail, ds, sizeof(e.detail));
-		free(ds);
-		json_decref(d);
-	}
+	api_audit_detail(&e, json_pack("{s:s?, s:b, s:b, s:i}", "area", f.area, "name_search", f.name != NULL,
+				       "id_lookup", f.id_bidx != NULL, "returned", l.list.n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		api_list_cleanup(&l.list);
 		return api_fail(r, WB_ESTORE);
@@ -944,19 +936,10 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.export", "child", "", "ok");
-	{
-		char *q = NULL;
-		json_t *d = json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b, s:I, s:i}", "format", x.xlsx ? "xlsx" : "csv",
-				      "area", f.area, "category", f.category, "risk_level", f.risk_level, "name_search",
-				      f.name != NULL, "id_lookup", f.id_bidx != NULL, "school_id",
-				      f.school_id ? (json_int_t)f.school_id : 0, "rows", x.n);
-
-		q = d ? json_dumps(d, JSON_COMPACT) : NULL;
-		if (q)
-			wb_strlcpy(e.detail, q, sizeof(e.detail));
-		free(q);
-		json_decref(d);
-	}
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b, s:I, s:i}", "format", x.xlsx ? "xlsx" : "csv",
+				       "area", f.area, "category", f.category, "risk_level", f.risk_level,
+				       "name_search", f.name != NULL, "id_lookup", f.id_bidx != NULL, "school_id",
+				       f.school_id ? (json_int_t)f.school_id : 0, "rows", x.n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		rc = WB_ESTORE;
 		goto out;

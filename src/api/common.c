@@ -358,6 +358,16 @@ void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e)
 			 r->client_addr, r->request_id);
 }
 
+void api_audit_detail(audit_entry *e, json_t *d)
+{
+	char *q = d ? json_dumps(d, JSON_COMPACT) : NULL;
+
+	if (q)
+		wb_strlcpy(e->detail, q, sizeof(e->detail));
+	free(q);
+	json_decref(d);
+}
+
 int api_id_param(http_req *r, const char *name, int64_t *out)
 {
 	long long v;
