@@ -30,13 +30,14 @@ typedef struct audit_job {
 	sem_t done;
 	/* or, for a job nobody waits for (audit_post): on_done (if any) is
 	 * called when it is done; the job is then freed, with its copies of the
-	 * entry and of the argument (after the struct) */
+	 * entry and of the argument (allocated after the struct) */
 	int posted;
 	audit_done_fn on_done;
 	void *done_arg;
-	audit_entry copy;
 	struct audit_job *next;
 } audit_job;
+_Static_assert(sizeof(audit_job) % 8 == 0 && sizeof(audit_entry) % 8 == 0,
+	       "audit_post's copies after the job stay 8-byte aligned");
 
 struct audit {
 	store *s;
@@ -417,18 +418,23 @@ int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *ar
 int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg, size_t arg_size, audit_done_fn on_done,
 	       void *done_arg)
 {
-	audit_job *j = calloc(1, sizeof(*j) + arg_size);
+	/* the job, then the copy of e (if any), then the copy of arg; both
+	 * structs are multiples of 8 bytes, so each copy is aligned */
+	size_t entry_size = e ? sizeof(*e) : 0;
+	audit_job *j = calloc(1, sizeof(*j) + entry_size + arg_size);
 	int rc;
 
 	if (!j)
 		return WB_ENOMEM;
 	if (e) {
-		j->copy = *e;
-		j->e = &j->copy;
+		audit_entry *copy = (audit_entry *)(void *)(j + 1);
+
+		*copy = *e;
+		j->e = copy;
 	}
 	j->fn = fn;
 	if (arg_size) {
-		j->arg = j + 1;
+		j->arg = (char *)(j + 1) + entry_size;
 		memcpy(j->arg, arg, arg_size);
 	}
 	j->posted = 1;
