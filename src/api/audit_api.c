@@ -31,6 +31,20 @@ static int auditor_only(http_req *r, const sec_principal *p)
 	return 1;
 }
 
+/* The filters the list and the report share: the caller must be the
+ * auditor; action, object_type, object_id and user_id from the query.
+ * 0 once answered (403, 422). */
+static int audit_filter_from(http_req *r, const sec_principal *p, audit_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (!auditor_only(r, p))
+		return 0;
+	f->action = http_query(r, "action");
+	f->object_type = http_query(r, "object_type");
+	f->object_id = http_query(r, "object_id");
+	return api_query_id(r, "user_id", NULL, &f->user_id) == 0;
+}
+
 int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	audit_filter f;
@@ -38,15 +52,7 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int rc;
 
 	(void)a;
-	if (!auditor_only(r, p))
-		return 0;
-	memset(&f, 0, sizeof(f));
-	if (api_limit(r, 100, 1000, &f.limit))
-		return 0;
-	f.action = http_query(r, "action");
-	f.object_type = http_query(r, "object_type");
-	f.object_id = http_query(r, "object_id");
-	if (api_query_id(r, "user_id", NULL, &f.user_id) ||
+	if (!audit_filter_from(r, p, &f) || api_limit(r, 100, 1000, &f.limit) ||
 	    api_query_id(r, "cursor", "cursor is not valid", &f.before_seq))
 		return 0;
 	items = json_array();
@@ -137,18 +143,12 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	report x = {&r->out, 0, 0};
 	int en = lang && strcmp(lang, "en") == 0, rc = WB_OK;
 
-	if (!auditor_only(r, p))
+	if (!audit_filter_from(r, p, &f))
 		return 0;
 	if (format && strcmp(format, "csv") != 0)
 		return api_error(r, 422, "validation_failed", "format must be csv", "format");
 	if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0)
 		return api_error(r, 422, "validation_failed", "lang must be zh or en", "lang");
-	memset(&f, 0, sizeof(f));
-	f.action = http_query(r, "action");
-	f.object_type = http_query(r, "object_type");
-	f.object_id = http_query(r, "object_id");
-	if (api_query_id(r, "user_id", NULL, &f.user_id))
-		return 0;
 	buf_reset(&r->out);
 	buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
 	for (size_t i = 0; i < REPORT_NCOLS; i++)
