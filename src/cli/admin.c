@@ -475,9 +475,7 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	memset(&j, 0, sizeof(j));
 	j.county = cli_flag(argc, argv, "--county");
 	j.county = j.county ? j.county : DEFAULT_COUNTY;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--all") == 0)
-			j.all = 1;
+	j.all = cli_has_flag(argc, argv, "--all");
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
 	cli_audit_entry(&e, j.county, "category.recompute", "county", j.county);

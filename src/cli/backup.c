@@ -14,53 +14,52 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../store/model.h"
 #include "../util/buf.h"
 #include "../util/wb.h"
 #include "cli.h"
 
-static int has_flag(int argc, char **argv, const char *name)
+typedef struct counties_seen {
+	char first[8];
+	int n;
+} counties_seen;
+
+static int county_cb(const area_rec *a, void *arg)
 {
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
+	counties_seen *cs = arg;
+
+	if (cs->n++ == 0)
+		wb_strlcpy(cs->first, a->code, sizeof(cs->first));
+	return WB_OK;
 }
 
 /* The county the entry belongs to: --county, else the database's only
- * county, else the default. */
+ * county (the one root of the area tree), else the default. */
 static void backup_county(cli_env *env, const char *flag, char *out, size_t n)
 {
+	counties_seen cs = {"", 0};
 	store_conn *c;
-	store_stmt *st = NULL;
-	int rows = 0;
 
-	wb_strlcpy(out, flag ? flag : DEFAULT_COUNTY, n);
-	if (flag)
-		return;
-	c = store_acquire(env->db);
-	if (conn_query(c, &st, "SELECT code FROM areas WHERE level = 'county' ORDER BY code LIMIT 2", "") ==
-	    STORE_ROW) {
-		stmt_copy(c, st, 0, out, n);
-		rows = stmt_step(c, st) == STORE_ROW ? 2 : 1;
-		stmt_reset(c, st);
+	if (!flag) {
+		c = store_acquire(env->db);
+		store_area_list(c, NULL, NULL, 2, county_cb, &cs);
+		store_release(c);
 	}
-	store_release(c);
-	if (rows != 1)
-		wb_strlcpy(out, DEFAULT_COUNTY, n);
+	wb_strlcpy(out, flag ? flag : cs.n == 1 ? cs.first : DEFAULT_COUNTY, n);
 }
 
-/* Removes path and the WAL and shared-memory files SQLite may leave. */
+/* An SQLite database's files: the database and what SQLite keeps beside it. */
+static const char *const db_files[] = {"", "-wal", "-shm", "-journal"};
+
+/* Removes path and the files SQLite may have left beside it. */
 static void remove_db_files(const char *path)
 {
-	char side[1100];
+	char file[1100];
 
-	unlink(path);
-	wb_snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	wb_snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-	wb_snprintf(side, sizeof(side), "%s-journal", path);
-	unlink(side);
+	for (size_t i = 0; i < WB_ARRAY_LEN(db_files); i++) {
+		wb_snprintf(file, sizeof(file), "%s%s", path, db_files[i]);
+		unlink(file);
+	}
 }
 
 /* The audit chain of the copy, checked with this installation's keys. */
@@ -114,12 +113,11 @@ static int canonical_path(const char *path, char *out, size_t n)
 static int is_own_file(cli_env *env, const char *to)
 {
 	char target[1200], own[1200], keyfile[600], path[1100];
-	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
 
 	if (!canonical_path(to, target, sizeof(target)))
 		return 0;
-	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
-		wb_snprintf(path, sizeof(path), "%s%s", env->cfg.db + strlen("sqlite:"), sides[i]);
+	for (size_t i = 0; i < WB_ARRAY_LEN(db_files); i++) {
+		wb_snprintf(path, sizeof(path), "%s%s", env->cfg.db + strlen("sqlite:"), db_files[i]);
 		if (canonical_path(path, own, sizeof(own)) && strcmp(own, target) == 0)
 			return 1;
 	}
@@ -163,13 +161,15 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "weibao backup: --to is too long\n");
 		return 2;
 	}
-	if (stat(to, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "weibao backup: %s is a folder; --to names the file to write\n", to);
-		return 2;
-	}
-	if (!has_flag(argc, argv, "--force") && stat(to, &sb) == 0) {
-		fprintf(stderr, "weibao backup: %s exists already (give --force to replace it)\n", to);
-		return 2;
+	if (stat(to, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "weibao backup: %s is a folder; --to names the file to write\n", to);
+			return 2;
+		}
+		if (!cli_has_flag(argc, argv, "--force")) {
+			fprintf(stderr, "weibao backup: %s exists already (give --force to replace it)\n", to);
+			return 2;
+		}
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 2;
@@ -200,7 +200,6 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 		record(env, county, "failed", "{}");
 		return 1;
 	}
-	remove_db_files(part); /* the -wal/-shm a check may have left */
 	if (stat(to, &sb) != 0)
 		sb.st_size = 0;
 	wb_snprintf(detail, sizeof(detail), "{\"bytes\":%lld,\"audit_entries\":%" PRId64 "}", (long long)sb.st_size,

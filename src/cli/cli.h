@@ -26,6 +26,8 @@ void cli_audit_entry(audit_entry *e, const char *county, const char *action, con
 		     const char *object_id);
 /* 1 if argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
+/* 1 if argv has the flag name (one without a value, e.g. "--force"). */
+int cli_has_flag(int argc, char **argv, const char *name);
 /* Value of "--name VALUE" or "--name=VALUE" in argv, or NULL. */
 const char *cli_flag(int argc, char **argv, const char *name);
 

@@ -56,12 +56,17 @@ static void usage(void)
 	config_usage();
 }
 
-int cli_wants_help(int argc, char **argv)
+int cli_has_flag(int argc, char **argv, const char *name)
 {
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], name) == 0)
 			return 1;
 	return 0;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	return cli_has_flag(argc, argv, "-h") || cli_has_flag(argc, argv, "--help");
 }
 
 const char *cli_flag(int argc, char **argv, const char *name)

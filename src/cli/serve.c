@@ -35,29 +35,37 @@ typedef struct sweep_job {
 	int ended;
 } sweep_job;
 
-/* Every county of the deployment, one after the other. */
+typedef struct county_codes {
+	char (*code)[8];
+	int n;
+} county_codes;
+
+static int county_code_cb(const area_rec *a, void *arg)
+{
+	county_codes *cc = arg;
+
+	wb_strlcpy(cc->code[cc->n++], a->code, sizeof(cc->code[0]));
+	return WB_OK;
+}
+
+/* Every county of the deployment (the roots of the area tree), one after
+ * the other. */
 static int sweep_fn(store_conn *c, void *arg)
 {
 	sweep_job *j = arg;
-	char(*counties)[8] = calloc(4096, sizeof(*counties));
-	store_stmt *st = NULL;
-	int n = 0, rc;
+	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
+	int rc;
 
-	if (!counties)
+	if (!cc.code)
 		return WB_ENOMEM;
-	rc = conn_prepare(c, "SELECT code FROM areas WHERE level = 'county' ORDER BY code", &st);
-	while (rc == WB_OK && n < 4096 && (rc = stmt_step(c, st)) == STORE_ROW) {
-		stmt_copy(c, st, 0, counties[n++], sizeof(counties[0]));
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
-	for (int i = 0; rc >= 0 && i < n; i++) {
+	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
+	for (int i = 0; rc >= 0 && i < cc.n; i++) {
 		int ended = 0;
 
-		rc = registry_age_sweep(c, counties[i], clock_today_ymd(), clock_now(), &ended);
+		rc = registry_age_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &ended);
 		j->ended += ended;
 	}
-	free(counties);
+	free(cc.code);
 	if (rc >= 0)
 		rc = store_analyze(c); /* keep the planner's statistics fresh */
 	return rc < 0 ? rc : WB_OK;
@@ -91,6 +99,7 @@ static void *daily_main(void *arg)
 int cmd_serve(cli_env *env, int argc, char **argv)
 {
 	http_config hc;
+	http_proxies proxies;
 	http_server *srv = NULL;
 	loop_workers *workers = NULL;
 	loop_options lo;
@@ -116,10 +125,9 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	{
-		http_proxies px;
 		char err[128];
 
-		if (http_proxies_parse(env->cfg.trusted_proxies, &px, err, sizeof(err)) != WB_OK) {
+		if (http_proxies_parse(env->cfg.trusted_proxies, &proxies, err, sizeof(err)) != WB_OK) {
 			fprintf(stderr, "weibao serve: trusted_proxies: %s\n", err);
 			return 2;
 		}
@@ -150,7 +158,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.memory_limit = 32 * 1024; /* zeroed between keep-alive requests: keep it small */
 	hc.body_max = (size_t)env->cfg.body_max;
 	hc.log_access = (int)env->cfg.access_log;
-	hc.trusted_proxies = env->cfg.trusted_proxies;
+	hc.proxies = &proxies;
 	if (http_start(&hc, api_routes, api_static, &a, &srv) != WB_OK)
 		return 1;
 	log_info("weibao %s listening on http://%s:%d/ (store: %s)", WEIBAO_VERSION, hc.address, http_port(srv),

@@ -95,30 +95,27 @@ static int valid_address(const char *s)
 	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
 }
 
-/* The hop that ends at end (exclusive), after the previous comma, trimmed
- * into hop; returns where the hop started (its comma, or xff). */
+/* The hop of xff that ends at end (exclusive), trimmed, into hop (*ok: it
+ * fits and is not empty); returns where the hop starts (after its comma,
+ * or xff itself). */
 static const char *hop_before(const char *xff, const char *end, char *hop, size_t hoplen, int *ok)
 {
-	const char *start = end;
+	const char *begin = end, *s, *e = end;
 	size_t n;
 
-	while (start > xff && start[-1] != ',')
-		start--;
-	n = (size_t)(end - start);
-	while (n && (*start == ' ' || *start == '\t')) {
-		start++;
-		n--;
-	}
-	while (n && (start[n - 1] == ' ' || start[n - 1] == '\t'))
-		n--;
+	while (begin > xff && begin[-1] != ',')
+		begin--;
+	for (s = begin; s < e && (*s == ' ' || *s == '\t'); s++)
+		;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	n = (size_t)(e - s);
 	*ok = n > 0 && n < hoplen;
 	if (*ok) {
-		memcpy(hop, start, n);
+		memcpy(hop, s, n);
 		hop[n] = '\0';
 	}
-	while (start > xff && start[-1] != ',')
-		start--;
-	return start;
+	return begin;
 }
 
 void http_client_from(const http_proxies *p, const char *peer, const char *xff, const char *xreal, char *out,

@@ -104,7 +104,7 @@ typedef struct http_config {
 	int log_access;
 	unsigned event_threads;      /* threads reading and writing connections (0: one per core) */
 	unsigned workers;            /* threads running the handlers that may block (0: 64) */
-	const char *trusted_proxies; /* http_proxies_parse's list, or NULL */
+	const http_proxies *proxies; /* trusted reverse proxies, parsed; NULL: none */
 } http_config;
 
 typedef struct http_server http_server;

@@ -41,7 +41,7 @@ struct http_server {
 	http_handler fallback;
 	void *ctx;
 	http_config cfg;
-	http_proxies proxies; /* cfg.trusted_proxies, parsed */
+	http_proxies proxies; /* a copy of *cfg.proxies (n = 0: none) */
 	uint32_t boot_id;
 	atomic_uint_fast64_t counter;
 	atomic_int active;   /* requests between first call and completion */
@@ -461,15 +461,8 @@ int http_start(const http_config *cfg, const http_route *routes, http_handler fa
 		free(s);
 		return WB_EINVAL;
 	}
-	{
-		char err[128];
-
-		if (http_proxies_parse(cfg->trusted_proxies, &s->proxies, err, sizeof(err)) != WB_OK) {
-			log_error("http: trusted_proxies: %s", err);
-			free(s);
-			return WB_EINVAL;
-		}
-	}
+	if (cfg->proxies)
+		s->proxies = *cfg->proxies;
 	s->nworkers = cfg->workers ? cfg->workers : 64;
 	pthread_mutex_init(&s->qmu, NULL);
 	pthread_cond_init(&s->qcv, NULL);

@@ -99,6 +99,8 @@ int store_user_set_password(store_conn *c, int64_t id, const char *hash, int mus
 int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now);
 typedef int (*user_cb)(const user_rec *u, void *arg);
 int store_user_list(store_conn *c, user_cb cb, void *arg);
+/* The county's accounts. */
+int store_user_count(store_conn *c, const char *county, int64_t *out);
 
 int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now, int64_t *id_out);
 typedef int (*membership_cb)(const membership_rec *m, void *arg);
@@ -392,6 +394,9 @@ int store_system_status(store_conn *c, const char *county, system_status *out);
 
 typedef int (*audit_cb)(const audit_rec *a, void *arg);
 int store_audit_list(store_conn *c, const char *county, const audit_filter *f, audit_cb cb, void *arg);
+/* The query store_audit_list runs for f, into sql (initialised here; the
+ * caller cleans it up) and args: for tests of its plan. */
+int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, store_args *args);
 
 /* ---- idempotency ---- */
 int store_idem_get(store_conn *c, int64_t user_id, const char *key, char *method_out, size_t mlen, char *path_out,

@@ -4,46 +4,52 @@
 #include "../util/wb.h"
 #include "model.h"
 
+int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, store_args *args)
+{
+	int rc;
+
+	buf_init(sql, 4096);
+	rc = buf_puts(sql, "SELECT seq, at, COALESCE(user_id, 0), COALESCE(username, ''), COALESCE(role, ''), action, "
+			   "COALESCE(object_type, ''), COALESCE(object_id, ''), outcome, COALESCE(client_addr, ''), "
+			   "COALESCE(request_id, ''), COALESCE(detail, ''), hash FROM audit_log WHERE county_code = ?");
+
+	args_text(args, county);
+	if (rc == WB_OK && f->before_seq > 0) {
+		rc = buf_puts(sql, " AND seq < ?");
+		args_int(args, f->before_seq);
+	}
+	if (rc == WB_OK && f->action) {
+		/* the index by action leaves out the reads of a child's file
+		 * (migration 0007): the second term lets both databases match it */
+		rc = buf_puts(sql, strcmp(f->action, "child.read") == 0 ? " AND action = ?"
+									: " AND action = ? AND action <> 'child.read'");
+		args_text(args, f->action);
+	}
+	if (rc == WB_OK && f->object_type) {
+		rc = buf_puts(sql, " AND object_type = ?");
+		args_text(args, f->object_type);
+	}
+	if (rc == WB_OK && f->object_id) {
+		rc = buf_puts(sql, " AND object_id = ?");
+		args_text(args, f->object_id);
+	}
+	if (rc == WB_OK && f->user_id) {
+		rc = buf_puts(sql, " AND user_id = ?");
+		args_int(args, f->user_id);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(sql, " ORDER BY seq DESC LIMIT ?");
+	args_int(args, f->limit);
+	return rc;
+}
+
 int store_audit_list(store_conn *c, const char *county, const audit_filter *f, audit_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
 	buf sql;
-	int rc;
+	int rc = store_audit_list_sql(county, f, &sql, &a);
 
-	buf_init(&sql, 4096);
-	rc = buf_puts(&sql,
-		      "SELECT seq, at, COALESCE(user_id, 0), COALESCE(username, ''), COALESCE(role, ''), action, "
-		      "COALESCE(object_type, ''), COALESCE(object_id, ''), outcome, COALESCE(client_addr, ''), "
-		      "COALESCE(request_id, ''), COALESCE(detail, ''), hash FROM audit_log WHERE county_code = ?");
-	args_text(&a, county);
-	if (rc == WB_OK && f->before_seq > 0) {
-		rc = buf_puts(&sql, " AND seq < ?");
-		args_int(&a, f->before_seq);
-	}
-	if (rc == WB_OK && f->action) {
-		/* the index by action leaves out the reads of a child's file
-		 * (migration 0007): the second term lets both databases match it */
-		rc = buf_puts(&sql, strcmp(f->action, "child.read") == 0
-					    ? " AND action = ?"
-					    : " AND action = ? AND action <> 'child.read'");
-		args_text(&a, f->action);
-	}
-	if (rc == WB_OK && f->object_type) {
-		rc = buf_puts(&sql, " AND object_type = ?");
-		args_text(&a, f->object_type);
-	}
-	if (rc == WB_OK && f->object_id) {
-		rc = buf_puts(&sql, " AND object_id = ?");
-		args_text(&a, f->object_id);
-	}
-	if (rc == WB_OK && f->user_id) {
-		rc = buf_puts(&sql, " AND user_id = ?");
-		args_int(&a, f->user_id);
-	}
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
-	args_int(&a, f->limit);
 	if (rc == WB_OK)
 		rc = conn_prepare_args(c, sql.data, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
@@ -70,44 +76,44 @@ int store_audit_list(store_conn *c, const char *county, const audit_filter *f, a
 	return rc < 0 ? rc : WB_OK;
 }
 
-static int64_t one_int(store_conn *c, const char *sql, const char *county, int *rc)
+static int newest_cb(const audit_rec *a, void *arg)
 {
-	store_stmt *st = NULL;
-	int64_t v = 0;
-	int r = county ? conn_query(c, &st, sql, "s", county) : conn_query(c, &st, sql, "");
-
-	if (r == STORE_ROW) {
-		v = stmt_int64(c, st, 0);
-		stmt_reset(c, st);
-	} else if (r < 0) {
-		*rc = r;
-	}
-	return v;
+	*(audit_rec *)arg = *a;
+	return WB_OK;
 }
 
 int store_system_status(store_conn *c, const char *county, system_status *out)
 {
+	store_scope all;
+	child_filter none;
+	audit_filter backups;
+	audit_rec newest;
 	store_stmt *st = NULL;
-	int rc = WB_OK, r;
+	int rc = WB_OK;
 
 	memset(out, 0, sizeof(*out));
 	if (c->drv->size_sql)
-		out->database_bytes = one_int(c, c->drv->size_sql, NULL, &rc);
-	out->children = one_int(c, "SELECT COUNT(*) FROM children WHERE county_code = ?", county, &rc);
-	out->accounts = one_int(c, "SELECT COUNT(*) FROM users WHERE county_code = ?", county, &rc);
-	out->audit_entries = one_int(c, "SELECT COALESCE(MAX(seq), 0) FROM audit_log", NULL, &rc);
-	/* the repeated condition lets both databases use the index by action */
-	r = conn_query(c, &st,
-		       "SELECT at, outcome, COALESCE(detail, '') FROM audit_log WHERE action = 'database.backup' "
-		       "AND action <> 'child.read' ORDER BY seq DESC LIMIT 1",
-		       "");
-	if (r == STORE_ROW) {
-		out->backup_at = stmt_int64(c, st, 0);
-		stmt_copy(c, st, 1, out->backup_outcome, sizeof(out->backup_outcome));
-		stmt_copy(c, st, 2, out->backup_detail, sizeof(out->backup_detail));
-		stmt_reset(c, st);
-	} else if (r < 0) {
-		rc = r;
+		rc = stmt_result_int64(c, st, conn_query(c, &st, c->drv->size_sql, ""), WB_ESTORE,
+				       &out->database_bytes);
+	if (rc == WB_OK) {
+		store_scope_county(&all, county);
+		memset(&none, 0, sizeof(none));
+		rc = store_child_count(c, &all, &none, &out->children);
+	}
+	if (rc == WB_OK)
+		rc = store_user_count(c, county, &out->accounts);
+	if (rc == WB_OK)
+		rc = stmt_result_int64(c, st, conn_query(c, &st, "SELECT COALESCE(MAX(seq), 0) FROM audit_log", ""),
+				       WB_ESTORE, &out->audit_entries);
+	if (rc == WB_OK) {
+		memset(&backups, 0, sizeof(backups));
+		memset(&newest, 0, sizeof(newest));
+		backups.action = "database.backup";
+		backups.limit = 1;
+		rc = store_audit_list(c, county, &backups, newest_cb, &newest);
+		out->backup_at = newest.at;
+		wb_strlcpy(out->backup_outcome, newest.outcome, sizeof(out->backup_outcome));
+		wb_strlcpy(out->backup_detail, newest.detail, sizeof(out->backup_detail));
 	}
 	return rc;
 }

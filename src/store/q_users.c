@@ -93,6 +93,15 @@ int store_user_list(store_conn *c, user_cb cb, void *arg)
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_user_count(store_conn *c, const char *county, int64_t *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM users WHERE county_code = ?", "s", county);
+
+	*out = 0;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
+}
+
 /* The columns of a membership (alias m), as member_row reads them from
  * column b on. */
 #define MEMBER_COLS "m.id, m.user_id, m.county_code, m.role, COALESCE(m.area_code, ''), COALESCE(m.unit_id, 0)"
