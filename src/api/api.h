@@ -40,7 +40,9 @@ typedef struct app {
 typedef int (*api_handler)(http_req *r, app *a, store_conn *c, const sec_principal *p);
 
 enum api_flags {
-	API_PUBLIC = 1, /* no authentication */
+	API_PUBLIC = 1,      /* no authentication */
+	API_FIRST_LOGIN = 2, /* open to an account that must change its password first */
+	API_NO_REPLAY = 4,   /* the answer holds a secret: no Idempotency-Key replay */
 };
 
 typedef struct api_route {
@@ -200,6 +202,12 @@ int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p)
 int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_user_lock(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_user_unlock(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -247,28 +247,3 @@ int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p
 		      (json_int_t)st.accounts, "audit_entries", (json_int_t)st.audit_entries, "last_backup", backup);
 	return api_json(r, 200, j);
 }
-
-static int user_item(const user_rec *u, void *arg)
-{
-	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:b, s:I}", "id", (json_int_t)u->id, "username",
-					     u->username, "display_name", u->display_name, "locked", u->locked,
-					     "created_at", (json_int_t)u->created_at));
-	return WB_OK;
-}
-
-int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
-{
-	json_t *items;
-	int rc;
-
-	(void)a;
-	if (!p->def->manage_users)
-		return api_error(r, 403, "forbidden", "only an administrator may list accounts", NULL);
-	items = json_array();
-	rc = store_user_list(c, user_item, items);
-	if (rc) {
-		json_decref(items);
-		return api_fail(r, rc);
-	}
-	return api_json(r, 200, json_pack("{s:o}", "items", items));
-}

@@ -632,8 +632,19 @@ int api_entry(http_req *r, void *ctx)
 		if (authenticate(r, a, c, &p) != 0)
 			goto out;
 		r->user_id = p.user_id;
+		if (p.must_change_password && !(route->flags & API_FIRST_LOGIN)) {
+			api_error(r, 403, "password_change_required",
+				  "this account must change its password before anything else", NULL);
+			goto out;
+		}
 		if (is_write(r->method))
 			idem = http_header(r, "Idempotency-Key");
+		if (idem && (route->flags & API_NO_REPLAY)) {
+			api_error(r, 422, "validation_failed",
+				  "this request cannot be replayed: its answer holds a one-time password",
+				  "Idempotency-Key");
+			goto out;
+		}
 	}
 	if (idem) {
 		char method[8], path[256];

@@ -10,9 +10,9 @@
 #define R(name, flags) static const api_route rt_##name = {api_##name, flags}
 
 R(login, API_PUBLIC);
-R(logout, 0);
-R(me, 0);
-R(password, 0);
+R(logout, API_FIRST_LOGIN);
+R(me, API_FIRST_LOGIN);
+R(password, API_FIRST_LOGIN);
 R(switch_membership, 0);
 R(areas_list, 0);
 R(area_get, 0);
@@ -29,6 +29,12 @@ R(audit_verify, 0);
 R(audit_export, 0);
 R(users_list, 0);
 R(system_status, 0);
+R(user_create, API_NO_REPLAY);
+R(user_lock, 0);
+R(user_unlock, 0);
+R(user_password_reset, API_NO_REPLAY);
+R(membership_add, 0);
+R(membership_remove, 0);
 R(child_category, 0);
 R(children_export, 0);
 R(imports_create, 0);
@@ -86,6 +92,12 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/audit/verify", api_entry, &rt_audit_verify, 0, 0},
 	{"GET", "/api/v1/audit/export", api_entry, &rt_audit_export, 0, 0},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0, 0},
+	{"POST", "/api/v1/users", api_entry, &rt_user_create, 0, 0},
+	{"POST", "/api/v1/users/{id}/lock", api_entry, &rt_user_lock, 0, 0},
+	{"POST", "/api/v1/users/{id}/unlock", api_entry, &rt_user_unlock, 0, 0},
+	{"POST", "/api/v1/users/{id}/password", api_entry, &rt_user_password_reset, 0, 0},
+	{"POST", "/api/v1/users/{id}/memberships", api_entry, &rt_membership_add, 0, 0},
+	{"DELETE", "/api/v1/users/{id}/memberships/{mid}", api_entry, &rt_membership_remove, 0, 0},
 	{"GET", "/api/v1/system", api_entry, &rt_system_status, 0, 0},
 	{"POST", "/api/v1/requests", api_entry, &rt_requests_create, 0, 0},
 	{"GET", "/api/v1/requests", api_entry, &rt_requests_list, 0, 0},

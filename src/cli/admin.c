@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/accounts.h"
 #include "../api/areas_csv.h"
 #include "../api/import.h"
 #include "../api/registry.h"
@@ -174,9 +175,8 @@ static int user_add(cli_env *env, int argc, char **argv)
 	const char *username = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	const role_def *def = role ? role_find(role) : NULL;
 	char pw[24], hash[SEC_PWHASH_MAX];
-	const char *why;
+	const char *why, *field;
 	store_conn *c;
-	area_rec ar;
 	unit_rec ur;
 	audit_entry e;
 	user_job j;
@@ -193,8 +193,14 @@ static int user_add(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "weibao user add: --password: %s\n", why);
 		return 2;
 	}
+	if (!account_username_ok(username)) {
+		fprintf(stderr, "weibao user add: a user name has 3 to 63 letters, digits, '.', '_' or '-' and starts "
+				"with a letter or digit\n");
+		return 2;
+	}
 	memset(&j, 0, sizeof(j));
 	c = store_acquire(env->db);
+	rc = WB_OK;
 	if (def->anchor == ANCHOR_UNIT) {
 		char kind[16];
 		const char *colon = unit ? strchr(unit, ':') : NULL;
@@ -209,26 +215,22 @@ static int user_add(cli_env *env, int argc, char **argv)
 		memcpy(kind, unit, (size_t)(colon - unit));
 		kind[colon - unit] = '\0';
 		rc = store_unit_find(c, DEFAULT_COUNTY, kind, colon + 1, &ur);
-		if (rc == WB_OK && strcmp(ur.kind, def->unit_kind) != 0)
-			rc = WB_EINVAL;
-		if (rc) {
-			store_release(c);
-			fprintf(stderr, "weibao user add: --unit: no %s with that code\n", def->unit_kind);
-			return 2;
+		if (rc == WB_ENOTFOUND) {
+			rc = WB_OK;
+			ur.id = 0;
 		}
-		j.m.unit_id = ur.id;
-		wb_strlcpy(j.m.county_code, ur.county_code, sizeof(j.m.county_code));
-	} else {
-		static const char *const levels[] = {"county", "township", "village", "grid"};
-
-		if (!area || store_area_get(c, area, &ar) != WB_OK || strcmp(ar.level, levels[def->anchor]) != 0) {
-			store_release(c);
-			fprintf(stderr, "weibao user add: role %s needs --area with the code of an existing %s\n", role,
-				levels[def->anchor]);
-			return 2;
-		}
-		wb_strlcpy(j.m.area_code, area, sizeof(j.m.area_code));
-		wb_strlcpy(j.m.county_code, ar.county_code, sizeof(j.m.county_code));
+	}
+	if (rc == WB_OK)
+		rc = account_membership(c, NULL, role, def->anchor == ANCHOR_UNIT ? NULL : area,
+					def->anchor == ANCHOR_UNIT ? ur.id : 0, &j.m, &field, &why);
+	if (rc) {
+		store_release(c);
+		if (rc == WB_EINVAL)
+			fprintf(stderr, "weibao user add: --%s: %s\n", strcmp(field, "unit_id") == 0 ? "unit" : "area",
+				why);
+		else
+			fprintf(stderr, "weibao user add: %s\n", wb_strerror(rc));
+		return rc == WB_EINVAL ? 2 : 1;
 	}
 	store_release(c);
 	if (!password) {
@@ -241,7 +243,6 @@ static int user_add(cli_env *env, int argc, char **argv)
 	wb_strlcpy(j.u.username, username, sizeof(j.u.username));
 	wb_strlcpy(j.u.display_name, name ? name : username, sizeof(j.u.display_name));
 	wb_strlcpy(j.u.password_hash, hash, sizeof(j.u.password_hash));
-	wb_strlcpy(j.m.role, role, sizeof(j.m.role));
 	cli_audit_entry(&e, j.m.county_code, "user.create", "user", username);
 	rc = audit_submit(env->audit, &e, add_user_fn, &j);
 	if (rc == WB_ECONFLICT) {
@@ -281,7 +282,7 @@ int cmd_user(cli_env *env, int argc, char **argv)
 		return user_add(env, argc - 1, argv + 1);
 	c = store_acquire(env->db);
 	if (strcmp(sub, "list") == 0) {
-		rc = store_user_list(c, print_user, NULL);
+		rc = store_user_list(c, NULL, print_user, NULL);
 		store_release(c);
 		return rc ? 1 : 0;
 	}

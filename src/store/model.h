@@ -98,7 +98,8 @@ int store_user_get(store_conn *c, int64_t id, user_rec *out);
 int store_user_set_password(store_conn *c, int64_t id, const char *hash, int must_change, int64_t now);
 int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now);
 typedef int (*user_cb)(const user_rec *u, void *arg);
-int store_user_list(store_conn *c, user_cb cb, void *arg);
+/* The accounts of county (NULL: every county), by user name. */
+int store_user_list(store_conn *c, const char *county, user_cb cb, void *arg);
 /* The county's accounts. */
 int store_user_count(store_conn *c, const char *county, int64_t *out);
 
@@ -106,6 +107,10 @@ int store_membership_insert(store_conn *c, const membership_rec *m, int64_t now,
 typedef int (*membership_cb)(const membership_rec *m, void *arg);
 int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void *arg);
 int store_membership_get(store_conn *c, int64_t id, membership_rec *out);
+/* The memberships of county's accounts, by user id then membership id. */
+int store_membership_list_county(store_conn *c, const char *county, membership_cb cb, void *arg);
+/* Deletes a membership and the sessions that use it. */
+int store_membership_delete(store_conn *c, int64_t id);
 
 int store_login_failure_add(store_conn *c, const char *county, int64_t user_id, int64_t now);
 int store_login_failures_since(store_conn *c, int64_t user_id, int64_t since, int64_t *count_out);

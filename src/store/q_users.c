@@ -78,16 +78,21 @@ int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now)
 	return rc < 0 ? rc : WB_OK;
 }
 
-int store_user_list(store_conn *c, user_cb cb, void *arg)
+int store_user_list(store_conn *c, const char *county, user_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
+	int rc = county ? conn_query(c, &st,
+				     "SELECT " USER_COLS " FROM users u WHERE u.county_code = ? ORDER BY u.username",
+				     "s", county)
+			: conn_query(c, &st, "SELECT " USER_COLS " FROM users u ORDER BY u.username", "");
 
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+	while (rc == STORE_ROW) {
 		user_rec u;
 
 		user_row(c, st, 0, &u);
 		rc = cb(&u, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
 	}
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
@@ -150,6 +155,35 @@ int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_membership_list_county(store_conn *c, const char *county, membership_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT " MEMBER_COLS " FROM memberships m JOIN users u ON u.id = m.user_id "
+			    "WHERE u.county_code = ? ORDER BY m.user_id, m.id",
+			    "s", county);
+
+	while (rc == STORE_ROW) {
+		membership_rec m;
+
+		member_row(c, st, 0, &m);
+		rc = cb(&m, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_membership_delete(store_conn *c, int64_t id)
+{
+	int rc = conn_query(c, NULL, "DELETE FROM sessions WHERE membership_id = ?", "i", id);
+
+	if (rc >= 0)
+		rc = conn_query(c, NULL, "DELETE FROM memberships WHERE id = ?", "i", id);
 	return rc < 0 ? rc : WB_OK;
 }
 

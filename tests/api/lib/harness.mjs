@@ -389,6 +389,10 @@ export class Client {
 		return this.request('PATCH', path, { ...opts, json });
 	}
 
+	del(path, opts) {
+		return this.request('DELETE', path, opts);
+	}
+
 	/** Every item of a cursor-paged list (bounded to maxPages). */
 	async listAll(path, { limit = 200, maxPages = 1000 } = {}) {
 		const items = [];

@@ -1,0 +1,537 @@
+/*
+ * /api/v1/users: the administrator manages the county's accounts - lists
+ * them with their roles, creates an account, locks and unlocks it, resets
+ * its password and adds or removes a role (membership).
+ *
+ * Only the admin role may, and only for accounts of its own county; an
+ * account of another county answers 404. An administrator does not change
+ * their own account here (their password is changed under /me), so that
+ * nobody locks or strips themselves out by mistake.
+ *
+ * A created or reset account gets a generated password, answered once and
+ * stored only as its hash; the account must change it at its next login
+ * (the server refuses everything else until then). Every change is one
+ * transaction with its audit entry, and ends the sessions it invalidates.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../domain/roles.h"
+#include "../security/password.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "accounts.h"
+#include "api.h"
+
+int account_username_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 3 || n > 63 || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int account_membership(store_conn *c, const char *county, const char *role, const char *area_code, int64_t unit_id,
+		       membership_rec *out, const char **field, const char **why)
+{
+	static const char *const levels[] = {"county", "township", "village", "grid"};
+	static const char *const level_why[] = {
+		"this role needs the code of a county",
+		"this role needs the code of a township",
+		"this role needs the code of a village or community",
+		"this role needs the code of a grid",
+	};
+	const role_def *def = role ? role_find(role) : NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!def) {
+		*field = "role";
+		*why = "no such role";
+		return WB_EINVAL;
+	}
+	wb_strlcpy(out->role, def->name, sizeof(out->role));
+	if (def->anchor == ANCHOR_UNIT) {
+		unit_rec u;
+
+		*field = "unit_id";
+		if (area_code && area_code[0]) {
+			*field = "area_code";
+			*why = "this role belongs to a department, organisation or school, not to an area";
+			return WB_EINVAL;
+		}
+		rc = unit_id > 0 ? store_unit_get(c, unit_id, &u) : WB_ENOTFOUND;
+		if (rc == WB_OK && (strcmp(u.kind, def->unit_kind) != 0 || (county && strcmp(u.county_code, county))))
+			rc = WB_ENOTFOUND;
+		if (rc == WB_ENOTFOUND) {
+			*why = strcmp(def->unit_kind, "department") == 0 ? "this role needs a department"
+			       : strcmp(def->unit_kind, "org") == 0      ? "this role needs a social organisation"
+									 : "this role needs a school";
+			return WB_EINVAL;
+		}
+		if (rc)
+			return rc;
+		out->unit_id = u.id;
+		wb_strlcpy(out->county_code, u.county_code, sizeof(out->county_code));
+	} else {
+		area_rec ar;
+
+		*field = "area_code";
+		if (unit_id) {
+			*field = "unit_id";
+			*why = "this role belongs to an area, not to a department, organisation or school";
+			return WB_EINVAL;
+		}
+		rc = area_code && area_code[0] ? store_area_get(c, area_code, &ar) : WB_ENOTFOUND;
+		if (rc == WB_OK &&
+		    (strcmp(ar.level, levels[def->anchor]) != 0 || (county && strcmp(ar.county_code, county))))
+			rc = WB_ENOTFOUND;
+		if (rc == WB_ENOTFOUND) {
+			*why = level_why[def->anchor];
+			return WB_EINVAL;
+		}
+		if (rc)
+			return rc;
+		wb_strlcpy(out->area_code, ar.code, sizeof(out->area_code));
+		wb_strlcpy(out->county_code, ar.county_code, sizeof(out->county_code));
+	}
+	return WB_OK;
+}
+
+static int admin_only(http_req *r, const sec_principal *p)
+{
+	if (!p->def->manage_users) {
+		api_error(r, 403, "forbidden", "only an administrator may manage accounts", NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* A membership as the API shows it, with the name of its place. */
+static json_t *membership_json(store_conn *c, const membership_rec *m)
+{
+	char name[128] = "";
+	unit_rec u;
+
+	if (m->area_code[0])
+		api_area_name(c, m->area_code, name, sizeof(name));
+	else if (m->unit_id && api_unit_get(c, m->unit_id, &u) == WB_OK)
+		wb_strlcpy(name, u.name, sizeof(name));
+	return json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)m->id, "role", m->role, "area_code",
+			 m->area_code, "unit_id", (json_int_t)m->unit_id, "place_name", name);
+}
+
+static json_t *user_json(const user_rec *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:I, s:[]}", "id", (json_int_t)u->id, "username", u->username,
+			 "display_name", u->display_name, "locked", u->locked, "must_change_password",
+			 u->must_change_password, "created_at", (json_int_t)u->created_at, "memberships");
+}
+
+typedef struct users_list {
+	json_t *items; /* the accounts, by user name */
+	json_t *by_id; /* id (text) -> the account's item */
+	store_conn *c;
+} users_list;
+
+static int user_item(const user_rec *u, void *arg)
+{
+	users_list *l = arg;
+	json_t *j = user_json(u);
+	char key[24];
+
+	if (!j)
+		return WB_ENOMEM;
+	wb_snprintf(key, sizeof(key), "%" PRId64, u->id);
+	json_object_set(l->by_id, key, j);
+	json_array_append_new(l->items, j);
+	return WB_OK;
+}
+
+static int membership_item(const membership_rec *m, void *arg)
+{
+	users_list *l = arg;
+	char key[24];
+	json_t *u;
+
+	wb_snprintf(key, sizeof(key), "%" PRId64, m->user_id);
+	u = json_object_get(l->by_id, key);
+	if (u)
+		json_array_append_new(json_object_get(u, "memberships"), membership_json(l->c, m));
+	return WB_OK;
+}
+
+/* GET /api/v1/users: the county's accounts with their roles. */
+int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	users_list l = {json_array(), json_object(), c};
+	int rc;
+
+	(void)a;
+	if (!admin_only(r, p)) {
+		rc = WB_OK;
+		goto out;
+	}
+	rc = store_user_list(c, p->county_code, user_item, &l);
+	if (rc == WB_OK)
+		rc = store_membership_list_county(c, p->county_code, membership_item, &l);
+	if (rc == WB_OK) {
+		api_json(r, 200, json_pack("{s:O}", "items", l.items));
+		rc = WB_OK;
+	} else {
+		api_fail(r, rc);
+	}
+out:
+	json_decref(l.items);
+	json_decref(l.by_id);
+	return 0;
+}
+
+/* The account of path parameter id, of the caller's county and not the
+ * caller's own; else answers (404 or 403) and returns -1. */
+static int target_user(http_req *r, store_conn *c, const sec_principal *p, user_rec *u)
+{
+	int64_t id;
+	int rc;
+
+	if (!admin_only(r, p) || api_id_param(r, "id", &id))
+		return -1;
+	rc = store_user_get(c, id, u);
+	if (rc == WB_OK && strcmp(u->county_code, p->county_code) != 0)
+		rc = WB_ENOTFOUND;
+	if (rc) {
+		api_fail(r, rc);
+		return -1;
+	}
+	if (u->id == p->user_id) {
+		api_error(r, 403, "own_account",
+			  "an administrator cannot lock, reset or change the roles of their own account", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The account as stored now, with its roles (after a change). */
+static json_t *user_now_json(store_conn *c, int64_t id)
+{
+	users_list l = {json_array(), json_object(), c};
+	json_t *j = NULL;
+	user_rec u;
+
+	if (store_user_get(c, id, &u) == WB_OK && user_item(&u, &l) == WB_OK &&
+	    store_membership_list(c, id, membership_item, &l) == WB_OK)
+		j = json_incref(json_array_get(l.items, 0));
+	json_decref(l.items);
+	json_decref(l.by_id);
+	return j;
+}
+
+/* Answers the account id as stored now with status, plus the one-time
+ * password when one was generated. */
+static int answer_user(http_req *r, int64_t id, int status, const char *password)
+{
+	json_t *j = user_now_json(api_conn(r), id);
+
+	if (!j)
+		return api_fail(r, WB_ESTORE);
+	if (password)
+		json_object_set_new(j, "password", json_string(password));
+	return api_json(r, status, j);
+}
+
+typedef struct create_job {
+	user_rec u;
+	membership_rec m;
+	audit_entry *e;
+} create_job;
+
+static int create_fn(store_conn *c, void *arg)
+{
+	create_job *j = arg;
+	int64_t now = clock_now();
+	int rc = store_user_insert(c, &j->u, now, &j->u.id);
+
+	if (rc == WB_OK) {
+		j->m.user_id = j->u.id;
+		rc = store_membership_insert(c, &j->m, now, &j->m.id);
+	}
+	if (rc == WB_OK)
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->u.id);
+	return rc;
+}
+
+static const api_field create_fields[] = {
+	{"username", JSON_STRING, 1, 63},  {"display_name", JSON_STRING, 1, 120}, {"role", JSON_STRING, 1, 15},
+	{"area_code", JSON_STRING, 0, 15}, {"unit_id", JSON_INTEGER, 0, 0},       {NULL, 0, 0, 0},
+};
+
+/* The membership the body names, checked; else answers 422 and returns -1. */
+static int body_membership(http_req *r, store_conn *c, const sec_principal *p, json_t *body, membership_rec *m)
+{
+	const char *field = NULL, *why = NULL;
+	int rc = account_membership(c, p->county_code, api_str(body, "role"), api_str(body, "area_code"),
+				    json_integer_value(json_object_get(body, "unit_id")), m, &field, &why);
+
+	if (rc == WB_EINVAL)
+		api_error(r, 422, "validation_failed", why, field);
+	else if (rc)
+		api_fail(r, rc);
+	return rc ? -1 : 0;
+}
+
+/* The detail of a membership's audit entry: its role and place. */
+static json_t *membership_detail(const membership_rec *m)
+{
+	return m->unit_id ? json_pack("{s:s, s:I}", "role", m->role, "unit_id", (json_int_t)m->unit_id)
+			  : json_pack("{s:s, s:s}", "role", m->role, "area_code", m->area_code);
+}
+
+/* POST /api/v1/users: a new account with one role and a generated
+ * password, answered once. */
+int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	char pw[24], hash[SEC_PWHASH_MAX];
+	audit_entry e;
+	create_job j;
+	int rc;
+
+	if (!admin_only(r, p))
+		return 0;
+	if (api_body(r, &body) || api_check_fields(r, body, create_fields))
+		goto out;
+	memset(&j, 0, sizeof(j));
+	if (!account_username_ok(api_str(body, "username"))) {
+		api_error(r, 422, "validation_failed",
+			  "a user name has 3 to 63 letters, digits, '.', '_' or '-' and starts with a letter or digit",
+			  "username");
+		goto out;
+	}
+	if (body_membership(r, c, p, body, &j.m))
+		goto out;
+	if (store_user_by_name(c, api_str(body, "username"), &j.u) == WB_OK) {
+		api_error(r, 409, "username_taken", "this user name is taken", "username");
+		goto out;
+	}
+	sec_password_generate(pw);
+	if (sec_password_hash(pw, hash) != WB_OK) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	memset(&j.u, 0, sizeof(j.u));
+	wb_strlcpy(j.u.county_code, p->county_code, sizeof(j.u.county_code));
+	wb_strlcpy(j.u.username, api_str(body, "username"), sizeof(j.u.username));
+	wb_strlcpy(j.u.display_name, api_str(body, "display_name"), sizeof(j.u.display_name));
+	wb_strlcpy(j.u.password_hash, hash, sizeof(j.u.password_hash));
+	j.u.must_change_password = 1;
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "user.create", "user", "", "ok");
+	api_audit_detail(&e, membership_detail(&j.m));
+	j.e = &e;
+	api_conn_release(r); /* the job runs on the writer's connection */
+	rc = audit_submit(a->audit, &e, create_fn, &j);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "username_taken", "this user name is taken", "username");
+	else if (rc)
+		api_fail(r, rc);
+	else
+		answer_user(r, j.u.id, 201, pw);
+out:
+	sodium_memzero(pw, sizeof(pw));
+	json_decref(body);
+	return 0;
+}
+
+typedef struct change_job {
+	int kind; /* CHANGE_ */
+	int64_t user_id;
+	int64_t membership_id;
+	membership_rec m;
+	const char *hash;
+} change_job;
+
+enum { CHANGE_LOCK, CHANGE_UNLOCK, CHANGE_PASSWORD, CHANGE_ADD_ROLE, CHANGE_REMOVE_ROLE };
+
+static int change_fn(store_conn *c, void *arg)
+{
+	change_job *j = arg;
+	int64_t now = clock_now();
+	int rc;
+
+	switch (j->kind) {
+	case CHANGE_LOCK:
+		rc = store_user_set_locked(c, j->user_id, 1, now);
+		return rc ? rc : store_session_delete_user(c, j->user_id);
+	case CHANGE_UNLOCK:
+		rc = store_user_set_locked(c, j->user_id, 0, now);
+		return rc ? rc : store_login_failures_clear(c, j->user_id);
+	case CHANGE_PASSWORD:
+		rc = store_user_set_password(c, j->user_id, j->hash, 1, now);
+		return rc ? rc : store_session_delete_user(c, j->user_id);
+	case CHANGE_ADD_ROLE: return store_membership_insert(c, &j->m, now, &j->m.id);
+	default: return store_membership_delete(c, j->membership_id);
+	}
+}
+
+/* Runs j for account u with the audit entry action; answers the account
+ * as it is now (with the one-time password pw when given). */
+static int run_change(http_req *r, app *a, const sec_principal *p, const user_rec *u, change_job *j, const char *action,
+		      json_t *detail, int status, const char *pw)
+{
+	audit_entry e;
+	int rc;
+
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, u->id);
+	audit_entry_set(&e, action, "user", e.object_id, "ok");
+	api_audit_detail(&e, detail);
+	j->user_id = u->id;
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, change_fn, j);
+	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
+	if (rc)
+		return api_fail(r, rc);
+	return answer_user(r, u->id, status, pw);
+}
+
+/* POST /api/v1/users/{id}/lock: the account cannot log in, and its
+ * sessions end. */
+int api_user_lock(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	change_job j = {.kind = CHANGE_LOCK};
+	user_rec u;
+
+	if (target_user(r, c, p, &u))
+		return 0;
+	return run_change(r, a, p, &u, &j, "user.lock", NULL, 200, NULL);
+}
+
+/* POST /api/v1/users/{id}/unlock: also forgets the failed logins. */
+int api_user_unlock(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	change_job j = {.kind = CHANGE_UNLOCK};
+	user_rec u;
+
+	if (target_user(r, c, p, &u))
+		return 0;
+	return run_change(r, a, p, &u, &j, "user.unlock", NULL, 200, NULL);
+}
+
+/* POST /api/v1/users/{id}/password: a new generated password, answered
+ * once, to be changed at the next login; the account's sessions end. */
+int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	change_job j = {.kind = CHANGE_PASSWORD};
+	char pw[24], hash[SEC_PWHASH_MAX];
+	user_rec u;
+
+	if (target_user(r, c, p, &u))
+		return 0;
+	sec_password_generate(pw);
+	if (sec_password_hash(pw, hash) != WB_OK) {
+		sodium_memzero(pw, sizeof(pw));
+		return api_fail(r, WB_ENOMEM);
+	}
+	j.hash = hash;
+	run_change(r, a, p, &u, &j, "user.password_reset", NULL, 200, pw);
+	sodium_memzero(pw, sizeof(pw));
+	return 0;
+}
+
+static const api_field role_fields[] = {
+	{"role", JSON_STRING, 1, 15},
+	{"area_code", JSON_STRING, 0, 15},
+	{"unit_id", JSON_INTEGER, 0, 0},
+	{NULL, 0, 0, 0},
+};
+
+typedef struct same_role {
+	const membership_rec *m;
+	int found;
+} same_role;
+
+static int same_role_cb(const membership_rec *m, void *arg)
+{
+	same_role *s = arg;
+
+	if (strcmp(m->role, s->m->role) == 0 && strcmp(m->area_code, s->m->area_code) == 0 &&
+	    m->unit_id == s->m->unit_id)
+		s->found = 1;
+	return WB_OK;
+}
+
+/* POST /api/v1/users/{id}/memberships: one more role (a person with two
+ * jobs has two memberships). */
+int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	change_job j = {.kind = CHANGE_ADD_ROLE};
+	json_t *body = NULL;
+	same_role s = {&j.m, 0};
+	user_rec u;
+	int rc;
+
+	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, role_fields) ||
+	    body_membership(r, c, p, body, &j.m))
+		goto out;
+	rc = store_membership_list(c, u.id, same_role_cb, &s);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (s.found) {
+		api_error(r, 409, "duplicate_membership", "the account already has this role here", "role");
+		goto out;
+	}
+	j.m.user_id = u.id;
+	run_change(r, a, p, &u, &j, "membership.add", membership_detail(&j.m), 201, NULL);
+out:
+	json_decref(body);
+	return 0;
+}
+
+typedef struct count_roles {
+	int n;
+} count_roles;
+
+static int count_roles_cb(const membership_rec *m, void *arg)
+{
+	(void)m;
+	((count_roles *)arg)->n++;
+	return WB_OK;
+}
+
+/* DELETE /api/v1/users/{id}/memberships/{mid}: the role ends, with the
+ * sessions acting in it. The last role is not removed: lock the account
+ * instead. */
+int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	change_job j = {.kind = CHANGE_REMOVE_ROLE};
+	count_roles n = {0};
+	user_rec u;
+	int64_t mid;
+	int rc;
+
+	if (target_user(r, c, p, &u))
+		return 0;
+	if (api_id_param(r, "mid", &mid))
+		return 0;
+	rc = store_membership_get(c, mid, &j.m);
+	if (rc == WB_OK && j.m.user_id != u.id)
+		rc = WB_ENOTFOUND;
+	if (rc == WB_OK)
+		rc = store_membership_list(c, u.id, count_roles_cb, &n);
+	if (rc)
+		return api_fail(r, rc);
+	if (n.n <= 1)
+		return api_error(r, 409, "last_membership",
+				 "this is the account's only role; lock the account instead of removing it", NULL);
+	j.membership_id = mid;
+	return run_change(r, a, p, &u, &j, "membership.remove", membership_detail(&j.m), 200, NULL);
+}

@@ -1,0 +1,295 @@
+// The administrator manages the county's accounts through the API: lists
+// them with their roles, creates one (a generated password, answered once,
+// to be changed at the first login), locks and unlocks, resets a password,
+// adds and removes roles. Each change is audited and ends the sessions it
+// invalidates; accounts of another county stay out of reach.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, cli, sql, PASSWORD, COUNTY, uniqueName } from './lib/harness.mjs';
+
+const VILLAGE = '370831001001'; // the demo director's community
+const OTHER_VILLAGE = '370831101201'; // director2's village, another township
+const TOWNSHIP = '370831001';
+const NEW_PASSWORD = 'Changed-Pass-2026';
+
+function newName(prefix) {
+	return `${prefix}${uniqueName('').slice(0, 8)}`;
+}
+
+describeEachDriver('accounts (administrator)', (driver) => {
+	let srv, admin, units;
+
+	before(async () => {
+		srv = await startServer(driver);
+		admin = await srv.login('admin');
+		const r = await admin.get('/api/v1/units');
+		assert.equal(r.status, 200, r.text);
+		units = r.body.items;
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	const unit = (kind) => units.find((u) => u.kind === kind);
+
+	async function create(body) {
+		const r = await admin.post('/api/v1/users', body);
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	}
+
+	test('the list shows the county\'s accounts with their roles and places', async () => {
+		const r = await admin.get('/api/v1/users');
+		assert.equal(r.status, 200, r.text);
+		const by = Object.fromEntries(r.body.items.map((u) => [u.username, u]));
+		assert.deepEqual(
+			by.director.memberships.map((m) => [m.role, m.area_code]),
+			[['director', VILLAGE]],
+		);
+		assert.ok(by.director.memberships[0].place_name, 'the village is named');
+		const dept = by.department.memberships[0];
+		assert.equal(dept.role, 'department');
+		assert.ok(dept.unit_id > 0 && dept.place_name, 'the department is named');
+		assert.equal(by.director.locked, false);
+		assert.equal(by.director.must_change_password, false);
+		assert.ok(!('password_hash' in by.director) && !r.text.includes('$argon2'), 'no password hash is shown');
+	});
+
+	test('a new account gets a one-time password and must change it before anything else', async () => {
+		const username = newName('dir');
+		const u = await create({ username, display_name: '新任儿童主任', role: 'director', area_code: VILLAGE });
+		assert.equal(u.username, username);
+		assert.equal(u.must_change_password, true);
+		assert.match(u.password, /^.{12,}$/);
+		assert.deepEqual(
+			u.memberships.map((m) => [m.role, m.area_code]),
+			[['director', VILLAGE]],
+		);
+
+		const c = await srv.login(username, u.password);
+		assert.equal(c.me.user.must_change_password, true);
+		const blocked = await c.get('/api/v1/children?limit=5');
+		assert.equal(blocked.status, 403, blocked.text);
+		assert.equal(blocked.body.error.code, 'password_change_required');
+		assert.equal((await c.get('/api/v1/me')).status, 200);
+		const ch = await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
+		assert.equal(ch.status, 200, ch.text);
+		// and then works as a director of the village, and of it only
+		const own = await c.post('/api/v1/children', { name: uniqueName('新主任登记'), village_code: VILLAGE, sex: 'F', birth_date: '2016-05-04' });
+		assert.equal(own.status, 201, own.text);
+		const centre = await srv.login('center');
+		const far = await centre.post('/api/v1/children', { name: uniqueName('别村'), village_code: OTHER_VILLAGE, sex: 'M', birth_date: '2015-03-02' });
+		assert.equal(far.status, 201, far.text);
+		const list = await c.get('/api/v1/children?limit=200');
+		assert.equal(list.status, 200, list.text);
+		assert.ok(list.body.items.some((k) => k.id === own.body.id), 'the own registration is listed');
+		assert.ok(list.body.items.every((k) => k.village_code === VILLAGE), 'only the own village');
+		assert.equal((await c.get(`/api/v1/children/${far.body.id}`)).status, 404, 'another village\'s child');
+
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=user&object_id=${u.id}`);
+		const entry = log.body.items.find((e) => e.action === 'user.create');
+		assert.ok(entry, 'user.create is audited');
+		assert.equal(entry.username, 'admin');
+		assert.equal(entry.outcome, 'ok');
+		assert.deepEqual(JSON.parse(entry.detail), { role: 'director', area_code: VILLAGE });
+		assert.ok(!log.text.includes(u.password), 'the password is not in the log');
+	});
+
+	test('bad input names the field and creates nothing', async () => {
+		const before = (await admin.get('/api/v1/users')).body.items.length;
+		const school = unit('school');
+		const cases = [
+			[{ username: 'a', display_name: 'x', role: 'director', area_code: VILLAGE }, 'username'],
+			[{ username: 'bad name!', display_name: 'x', role: 'director', area_code: VILLAGE }, 'username'],
+			[{ username: newName('r'), display_name: 'x', role: 'chief', area_code: VILLAGE }, 'role'],
+			[{ username: newName('r'), display_name: 'x', role: 'director', area_code: TOWNSHIP }, 'area_code'],
+			[{ username: newName('r'), display_name: 'x', role: 'director' }, 'area_code'],
+			[{ username: newName('r'), display_name: 'x', role: 'station', area_code: '370832001' }, 'area_code'],
+			[{ username: newName('r'), display_name: 'x', role: 'department' }, 'unit_id'],
+			[{ username: newName('r'), display_name: 'x', role: 'department', unit_id: school.id }, 'unit_id'],
+			[{ username: newName('r'), display_name: 'x', role: 'school', unit_id: school.id, area_code: VILLAGE }, 'area_code'],
+			[{ username: newName('r'), display_name: 'x', role: 'director', area_code: VILLAGE, admin: true }, 'admin'],
+			[{ username: newName('r'), role: 'director', area_code: VILLAGE }, 'display_name'],
+		];
+		for (const [body, field] of cases) {
+			const r = await admin.post('/api/v1/users', body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		const taken = await admin.post('/api/v1/users', { username: 'director', display_name: 'x', role: 'director', area_code: VILLAGE });
+		assert.equal(taken.status, 409);
+		assert.equal(taken.body.error.code, 'username_taken');
+		assert.equal(taken.body.error.field, 'username');
+		assert.equal((await admin.get('/api/v1/users')).body.items.length, before, 'nothing was created');
+	});
+
+	test('a unit role is created at its unit', async () => {
+		const school = unit('school');
+		const u = await create({ username: newName('sch'), display_name: '心理辅导老师', role: 'school', unit_id: school.id });
+		assert.deepEqual(
+			u.memberships.map((m) => [m.role, m.unit_id, m.place_name]),
+			[['school', school.id, school.name]],
+		);
+	});
+
+	test('lock ends the sessions and refuses logins; unlock lets the account in again', async () => {
+		const username = newName('grd');
+		const u = await create({ username, display_name: '网格员', role: 'grid', area_code: `${VILLAGE}001` });
+		const c = await srv.login(username, u.password);
+		await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
+		assert.equal((await c.get('/api/v1/me')).status, 200);
+
+		const l = await admin.post(`/api/v1/users/${u.id}/lock`, {});
+		assert.equal(l.status, 200, l.text);
+		assert.equal(l.body.locked, true);
+		assert.equal((await c.get('/api/v1/me')).status, 401, 'the open session ended');
+		const refused = await srv.anon().post('/api/v1/login', { username, password: NEW_PASSWORD });
+		assert.equal(refused.status, 401);
+		assert.equal(refused.body.error.code, 'account_locked');
+
+		const ul = await admin.post(`/api/v1/users/${u.id}/unlock`, {});
+		assert.equal(ul.status, 200, ul.text);
+		assert.equal(ul.body.locked, false);
+		await srv.login(username, NEW_PASSWORD);
+
+		const auditor = await srv.login('auditor');
+		const actions = (await auditor.get(`/api/v1/audit?object_type=user&object_id=${u.id}`)).body.items.map((e) => e.action);
+		assert.ok(actions.includes('user.lock') && actions.includes('user.unlock'), actions.join(','));
+	});
+
+	test('an account locked by failed logins is unlocked by the administrator', async () => {
+		const username = newName('sta');
+		const u = await create({ username, display_name: '工作站', role: 'station', area_code: TOWNSHIP });
+		for (let i = 0; i < 5; i++) await srv.anon().post('/api/v1/login', { username, password: 'Wrong-Pass-0000' });
+		const listed = (await admin.get('/api/v1/users')).body.items.find((x) => x.id === u.id);
+		assert.equal(listed.locked, true, 'shown locked in the list');
+		assert.equal((await admin.post(`/api/v1/users/${u.id}/unlock`, {})).status, 200);
+		const ok = await srv.anon().post('/api/v1/login', { username, password: u.password });
+		assert.equal(ok.status, 200, ok.text);
+	});
+
+	test('a password reset ends the sessions and gives a new one-time password', async () => {
+		const username = newName('sup');
+		const u = await create({ username, display_name: '督导员', role: 'supervisor', area_code: TOWNSHIP });
+		const c = await srv.login(username, u.password);
+		await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
+
+		const r = await admin.post(`/api/v1/users/${u.id}/password`, {});
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.must_change_password, true);
+		assert.ok(r.body.password && r.body.password !== NEW_PASSWORD);
+		assert.equal((await c.get('/api/v1/me')).status, 401, 'the open session ended');
+		assert.equal((await srv.anon().post('/api/v1/login', { username, password: NEW_PASSWORD })).status, 401);
+		const again = await srv.login(username, r.body.password);
+		assert.equal(again.me.user.must_change_password, true);
+
+		const replay = await admin.post(`/api/v1/users/${u.id}/password`, {}, { headers: { 'idempotency-key': 'reset-1' } });
+		assert.equal(replay.status, 422, 'a one-time password is never stored for replay');
+		assert.equal(replay.body.error.field, 'Idempotency-Key');
+	});
+
+	test('roles are added and removed; the last one stays', async () => {
+		const username = newName('two');
+		const u = await create({ username, display_name: '两个岗位', role: 'director', area_code: VILLAGE });
+		const add = await admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'director', area_code: OTHER_VILLAGE });
+		assert.equal(add.status, 201, add.text);
+		assert.deepEqual(
+			add.body.memberships.map((m) => m.area_code),
+			[VILLAGE, OTHER_VILLAGE],
+		);
+		const dup = await admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'director', area_code: OTHER_VILLAGE });
+		assert.equal(dup.status, 409);
+		assert.equal(dup.body.error.code, 'duplicate_membership');
+		const bad = await admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'grid', area_code: VILLAGE });
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'area_code');
+
+		// a session acting in the second role ends when that role is removed
+		const [first, second] = add.body.memberships;
+		const c = await srv.login(username, u.password, { membership_id: second.id });
+		await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
+		assert.equal((await c.get('/api/v1/me')).body.membership.area_code, OTHER_VILLAGE);
+		const rm = await admin.del(`/api/v1/users/${u.id}/memberships/${second.id}`);
+		assert.equal(rm.status, 200, rm.text);
+		assert.deepEqual(
+			rm.body.memberships.map((m) => m.id),
+			[first.id],
+		);
+		assert.equal((await c.get('/api/v1/me')).status, 401, 'the session in the removed role ended');
+
+		const last = await admin.del(`/api/v1/users/${u.id}/memberships/${first.id}`);
+		assert.equal(last.status, 409);
+		assert.equal(last.body.error.code, 'last_membership');
+		const other = (await admin.get('/api/v1/users')).body.items.find((x) => x.username === 'director');
+		const foreign = await admin.del(`/api/v1/users/${u.id}/memberships/${other.memberships[0].id}`);
+		assert.equal(foreign.status, 404, 'another account\'s membership is not this account\'s');
+
+		const auditor = await srv.login('auditor');
+		const actions = (await auditor.get(`/api/v1/audit?object_type=user&object_id=${u.id}`)).body.items.map((e) => e.action);
+		assert.ok(actions.includes('membership.add') && actions.includes('membership.remove'), actions.join(','));
+	});
+
+	test('the administrator\'s own account and other counties are out of reach', async () => {
+		const me = admin.me.user.id;
+		const own = await admin.post(`/api/v1/users/${me}/lock`, {});
+		assert.equal(own.status, 403);
+		assert.equal(own.body.error.code, 'own_account');
+
+		// a second county in the same deployment, with its own administrator
+		const init = await cli(srv.db, ['init', '--county', '370832', '--county-name', '外县', '--admin', 'admin2', '--password', PASSWORD]);
+		assert.equal(init.code, 0, init.stderr);
+		const admin2 = await srv.login('admin2');
+		const theirs = (await admin2.get('/api/v1/users')).body.items;
+		assert.deepEqual(
+			theirs.map((u) => u.username),
+			['admin2'],
+		);
+		const ours = (await admin.get('/api/v1/users')).body.items;
+		assert.ok(!ours.some((u) => u.username === 'admin2'), 'another county\'s accounts are not listed');
+		const id2 = theirs[0].id;
+		for (const path of [`/api/v1/users/${id2}/lock`, `/api/v1/users/${id2}/password`, `/api/v1/users/${id2}/unlock`]) {
+			const r = await admin.post(path, {});
+			assert.equal(r.status, 404, path);
+		}
+		const dir = ours.find((u) => u.username === 'director');
+		assert.equal((await admin2.post(`/api/v1/users/${dir.id}/lock`, {})).status, 404);
+		const cross = await admin2.post('/api/v1/users', { username: newName('x'), display_name: 'x', role: 'director', area_code: VILLAGE });
+		assert.equal(cross.status, 422, 'a place in another county');
+		assert.equal(cross.body.error.field, 'area_code');
+		assert.equal(Number(await sql(srv.db, `SELECT COUNT(*) FROM users WHERE county_code = '${COUNTY}' AND locked = 1 AND username = 'director'`)), 0);
+	});
+
+	test('only the administrator manages accounts', async () => {
+		for (const user of ['center', 'auditor', 'director']) {
+			const c = await srv.bearer(user);
+			for (const [method, path] of [
+				['GET', '/api/v1/users'],
+				['POST', '/api/v1/users'],
+				['POST', '/api/v1/users/1/lock'],
+				['POST', '/api/v1/users/1/password'],
+				['DELETE', '/api/v1/users/1/memberships/1'],
+			]) {
+				const r = await c.request(method, path, method === 'GET' || method === 'DELETE' ? {} : { json: {} });
+				assert.equal(r.status, 403, `${user} ${method} ${path}`);
+			}
+		}
+	});
+
+	test('weibao user add checks its role\'s place and the user name', async () => {
+		const bad = await cli(srv.db, ['user', 'add', newName('cli'), '--role', 'director', '--area', TOWNSHIP]);
+		assert.equal(bad.code, 2);
+		assert.match(bad.stderr, /--area: this role needs the code of a village or community/);
+		const name = await cli(srv.db, ['user', 'add', 'x!', '--role', 'director', '--area', VILLAGE]);
+		assert.equal(name.code, 2);
+		assert.match(name.stderr, /user name/);
+		const dept = await cli(srv.db, ['user', 'add', newName('cli'), '--role', 'department', '--unit', 'department:nope']);
+		assert.equal(dept.code, 2);
+		assert.match(dept.stderr, /--unit: this role needs a department/);
+		const username = newName('cli');
+		const ok = await cli(srv.db, ['user', 'add', username, '--role', 'station', '--area', TOWNSHIP, '--password', NEW_PASSWORD]);
+		assert.equal(ok.code, 0, ok.stderr);
+		const c = await srv.login(username, NEW_PASSWORD);
+		assert.equal(c.me.user.must_change_password, false, 'the operator set the password');
+	});
+});
