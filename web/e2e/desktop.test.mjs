@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, uiLogin, apiSession, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
 let srv, browser, page, center
@@ -160,9 +160,74 @@ test('admin: the system status and the user list, which can be filtered', async 
   await page.locator('.sys-children', { hasText: String(total) }).waitFor()
   await page.locator('.sys-warn', { hasText: '尚未有备份记录' }).waitFor()
   await shot(page, 'admin-status-users-desktop')
-  await page.getByLabel('按用户名或姓名筛选').fill('director2')
+  await page.getByLabel('按用户名、名称或地区单位筛选').fill('director2')
   await page.locator('.el-table tbody tr', { hasText: 'director2' }).waitFor()
   assert.equal(await page.locator('.el-table tbody tr').count(), 1)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('admin: creates an account, hands over the one-time password, gives a role, locks and unlocks', async () => {
+  await loginAs(page, srv.base, 'admin', { path: '/login?next=/users' })
+  await page.locator('.el-table tbody tr').first().waitFor()
+  await page.locator('.new-user').click()
+  const dlg = page.locator('.create-dialog')
+  // nothing chosen: the dialog says what is missing and sends nothing
+  await dlg.locator('.create-submit').click()
+  await dlg.locator('.field-err', { hasText: '此项为必填项' }).first().waitFor()
+  await dlg.getByLabel('用户名').fill('zhuren_new')
+  await dlg.getByLabel('名称').fill('花园社区新任儿童主任')
+  await dlg.getByLabel('角色').selectOption('director')
+  await dlg.getByLabel('乡镇（街道）').selectOption('370831001')
+  await dlg.getByLabel('村（社区）').selectOption('370831001001')
+  await dlg.locator('.create-submit').click()
+  const pw = page.locator('.password-dialog .one-time-password')
+  await pw.waitFor()
+  const password = (await pw.textContent()).trim()
+  assert.ok(password.length >= 12, 'a generated password is shown')
+  await shot(page, 'admin-new-account-password-desktop')
+  await page.locator('.password-dialog .password-done').click()
+  const row = page.locator('.el-table tbody tr', { hasText: 'zhuren_new' })
+  await row.locator('.must-change', { hasText: '待修改密码' }).waitFor()
+  await row.locator('.role-tag', { hasText: '儿童主任 · ' }).waitFor()
+
+  // a second job: the station of another township
+  await row.locator('.act-roles').click()
+  const roles = page.locator('.roles-dialog')
+  await roles.getByLabel('角色').selectOption('station')
+  await roles.getByLabel('乡镇（街道）').selectOption('370831101')
+  await roles.locator('.add-role').click()
+  await roles.locator('.role-item').nth(1).waitFor()
+  assert.equal(await roles.locator('.role-item').count(), 2)
+  await roles.getByRole('button', { name: '关闭' }).last().click()
+  await row.locator('.role-tag', { hasText: '乡镇工作站' }).waitFor()
+
+  // locked: the account cannot log in; unlocked: it can
+  await row.locator('.act-lock').click()
+  await page.locator('.confirm-dialog .confirm-ok').click()
+  await row.locator('.el-tag', { hasText: '已锁定' }).waitFor()
+  const refused = await fetch(srv.base + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'zhuren_new', password }),
+  })
+  assert.equal(refused.status, 401)
+  assert.equal((await refused.json()).error.code, 'account_locked')
+  await row.locator('.act-unlock').click()
+  await page.locator('.confirm-dialog .confirm-ok').click()
+  await row.locator('.el-tag', { hasText: '正常' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page), [])
+
+  // the new director signs in with the one-time password and must change it first
+  await resetSession(browser.context, srv.base, page)
+  await uiLogin(page, srv.base, 'zhuren_new', password)
+  await page.locator('.forced', { hasText: '首次登录或密码已重置，请先修改密码。' }).waitFor()
+  await page.getByLabel('当前密码').fill(password)
+  await page.getByLabel('新密码', { exact: true }).fill('Zhuren-Pass-2026')
+  await page.getByLabel('再次输入新密码').fill('Zhuren-Pass-2026')
+  await page.getByRole('button', { name: '修改密码' }).last().click()
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('main h1').first().waitFor()
+  await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -17,6 +17,11 @@ setApiHooks({
     router.replace({ name: 'login', query: { next: cur.fullPath, reason: err.code } }).finally(forget)
   },
   reauth: requestReauth,
+  // the account's password was set by an administrator: it is changed first
+  passwordChange() {
+    const cur = router.currentRoute.value
+    if (cur.name !== 'password') router.replace({ name: 'password', query: { forced: '1', next: cur.fullPath } })
+  },
 })
 
 createApp(App).use(i18n).use(router).mount('#app')

@@ -97,6 +97,7 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
   if (res.status === 401 && !isLogin && !quiet401 && hooks.unauthorized) {
     hooks.unauthorized(err)
   }
+  if (res.status === 403 && err.code === 'password_change_required' && hooks.passwordChange) hooks.passwordChange()
   if (res.status === 403 && err.code === 'csrf_failed' && !retried && hooks.reauth) {
     setCsrf('')
     await hooks.reauth()
@@ -138,6 +139,7 @@ export const api = {
   get: (path, query, opts) => send('GET', path, { query, ...opts }),
   post: (path, body, opts) => send('POST', path, { body, ...opts }),
   patch: (path, body, opts) => send('PATCH', path, { body, ...opts }),
+  del: (path, opts) => send('DELETE', path, { ...opts }),
   // a file as the request body (CSV or XLSX), with query parameters
   upload: (path, file, query, opts) => send('POST', path, { raw: file, query, ...opts }),
   // a file as the answer: {blob, filename, headers}

@@ -45,6 +45,14 @@ const BY_MESSAGE = {
   'too many imports are running; try again shortly': k('err.busy'),
   'the request body must be the CSV or XLSX file': k('import.choose_file_first'),
   "your role may not export children's data": k('err.forbidden'),
+  "a user name has 3 to 63 letters, digits, '.', '_' or '-' and starts with a letter or digit": k('err.username_invalid'),
+  'this role needs the code of a county': k('err.role_place'),
+  'this role needs the code of a township': k('err.role_place'),
+  'this role needs the code of a village or community': k('err.role_place'),
+  'this role needs the code of a grid': k('err.role_place'),
+  'this role needs a department': k('err.role_place'),
+  'this role needs a social organisation': k('err.role_place'),
+  'this role needs a school': k('err.role_place'),
 }
 
 const BY_CODE = {
@@ -77,6 +85,11 @@ const BY_CODE = {
   invalid_file: k('err.invalid_file'),
   too_large: k('import.too_big'),
   body_too_large: k('import.too_big'),
+  username_taken: k('err.username_taken'),
+  duplicate_membership: k('err.duplicate_membership'),
+  last_membership: k('err.last_membership'),
+  own_account: k('err.own_account'),
+  password_change_required: k('err.password_change_required'),
 }
 
 export function errorText(t, e) {

@@ -2,6 +2,22 @@
 // decides which pages and menu entries make sense for a role.
 import { k } from '../i18n.js'
 
+// Where each role's membership sits: an area level, or a kind of unit
+// (the server's role table, src/domain/roles.c).
+export const ROLE_PLACE = {
+  committee: 'county',
+  center: 'county',
+  auditor: 'county',
+  admin: 'county',
+  supervisor: 'township',
+  station: 'township',
+  director: 'village',
+  grid: 'grid',
+  department: 'department',
+  org: 'org',
+  school: 'school',
+}
+
 export const FIELD_ROLES = ['director', 'grid', 'supervisor', 'station', 'school']
 // the roles that decide on categories and keep the registry desk (the
 // server's confirm_categories / export_children; /me does not list those
