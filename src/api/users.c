@@ -333,7 +333,12 @@ int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.u.must_change_password = 1;
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "user.create", "user", "", "ok");
-	api_audit_detail(&e, membership_detail(&j.m));
+	{
+		json_t *d = membership_detail(&j.m);
+
+		json_object_set_new(d, "username", json_string(j.u.username));
+		api_audit_detail(&e, d);
+	}
 	j.e = &e;
 	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, create_fn, &j);
@@ -362,7 +367,7 @@ enum { CHANGE_LOCK, CHANGE_UNLOCK, CHANGE_PASSWORD, CHANGE_ADD_ROLE, CHANGE_REMO
 static int change_fn(store_conn *c, void *arg)
 {
 	change_job *j = arg;
-	int64_t now = clock_now();
+	int64_t now = clock_now(), n = 0;
 	int rc;
 
 	switch (j->kind) {
@@ -376,8 +381,20 @@ static int change_fn(store_conn *c, void *arg)
 		rc = store_user_set_password(c, j->user_id, j->hash, 1, now);
 		return rc ? rc : store_session_delete_user(c, j->user_id);
 	case CHANGE_ADD_ROLE: return store_membership_insert(c, &j->m, now, &j->m.id);
-	default: return store_membership_delete(c, j->membership_id);
+	default:
+		/* counted in the write's own transaction: two removals at once
+		 * cannot leave the account without a role */
+		rc = store_membership_count(c, j->user_id, &n);
+		if (rc == WB_OK && n <= 1)
+			rc = WB_ECONFLICT;
+		return rc ? rc : store_membership_delete(c, j->membership_id);
 	}
+}
+
+static int last_membership(http_req *r)
+{
+	return api_error(r, 409, "last_membership",
+			 "this is the account's only role; lock the account instead of removing it", NULL);
 }
 
 /* Runs j for account u with the audit entry action; answers the account
@@ -396,6 +413,8 @@ static int run_change(http_req *r, app *a, const sec_principal *p, const user_re
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, change_fn, j);
 	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
+	if (rc == WB_ECONFLICT && j->kind == CHANGE_REMOVE_ROLE)
+		return last_membership(r);
 	if (rc)
 		return api_fail(r, rc);
 	return answer_user(r, u->id, status, pw);
@@ -496,24 +515,12 @@ out:
 	return 0;
 }
 
-typedef struct count_roles {
-	int n;
-} count_roles;
-
-static int count_roles_cb(const membership_rec *m, void *arg)
-{
-	(void)m;
-	((count_roles *)arg)->n++;
-	return WB_OK;
-}
-
 /* DELETE /api/v1/users/{id}/memberships/{mid}: the role ends, with the
  * sessions acting in it. The last role is not removed: lock the account
  * instead. */
 int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	change_job j = {.kind = CHANGE_REMOVE_ROLE};
-	count_roles n = {0};
 	user_rec u;
 	int64_t mid;
 	int rc;
@@ -525,13 +532,8 @@ int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principa
 	rc = store_membership_get(c, mid, &j.m);
 	if (rc == WB_OK && j.m.user_id != u.id)
 		rc = WB_ENOTFOUND;
-	if (rc == WB_OK)
-		rc = store_membership_list(c, u.id, count_roles_cb, &n);
 	if (rc)
 		return api_fail(r, rc);
-	if (n.n <= 1)
-		return api_error(r, 409, "last_membership",
-				 "this is the account's only role; lock the account instead of removing it", NULL);
 	j.membership_id = mid;
 	return run_change(r, a, p, &u, &j, "membership.remove", membership_detail(&j.m), 200, NULL);
 }

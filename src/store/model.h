@@ -109,6 +109,8 @@ int store_membership_list(store_conn *c, int64_t user_id, membership_cb cb, void
 int store_membership_get(store_conn *c, int64_t id, membership_rec *out);
 /* The memberships of county's accounts, by user id then membership id. */
 int store_membership_list_county(store_conn *c, const char *county, membership_cb cb, void *arg);
+/* How many memberships the account has. */
+int store_membership_count(store_conn *c, int64_t user_id, int64_t *out);
 /* Deletes a membership and the sessions that use it. */
 int store_membership_delete(store_conn *c, int64_t id);
 

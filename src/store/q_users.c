@@ -178,6 +178,15 @@ int store_membership_list_county(store_conn *c, const char *county, membership_c
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_membership_count(store_conn *c, int64_t user_id, int64_t *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT COUNT(*) FROM memberships WHERE user_id = ?", "i", user_id);
+
+	*out = 0;
+	return stmt_result_int64(c, st, rc, WB_OK, out);
+}
+
 int store_membership_delete(store_conn *c, int64_t id)
 {
 	int rc = conn_query(c, NULL, "DELETE FROM sessions WHERE membership_id = ?", "i", id);

@@ -92,7 +92,7 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.ok(entry, 'user.create is audited');
 		assert.equal(entry.username, 'admin');
 		assert.equal(entry.outcome, 'ok');
-		assert.deepEqual(JSON.parse(entry.detail), { role: 'director', area_code: VILLAGE });
+		assert.deepEqual(JSON.parse(entry.detail), { role: 'director', area_code: VILLAGE, username });
 		assert.ok(!log.text.includes(u.password), 'the password is not in the log');
 	});
 
@@ -228,6 +228,20 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		const auditor = await srv.login('auditor');
 		const actions = (await auditor.get(`/api/v1/audit?object_type=user&object_id=${u.id}`)).body.items.map((e) => e.action);
 		assert.ok(actions.includes('membership.add') && actions.includes('membership.remove'), actions.join(','));
+	});
+
+	test('two removals at once leave the account one role', async () => {
+		const u = await create({ username: newName('rac'), display_name: '并发', role: 'director', area_code: VILLAGE });
+		const add = await admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'station', area_code: TOWNSHIP });
+		assert.equal(add.status, 201, add.text);
+		const [a, b] = add.body.memberships;
+		const answers = await Promise.all([a, b].map((m) => admin.del(`/api/v1/users/${u.id}/memberships/${m.id}`)));
+		assert.deepEqual(
+			answers.map((r) => r.status).sort(),
+			[200, 409],
+		);
+		const left = (await admin.get('/api/v1/users')).body.items.find((x) => x.id === u.id);
+		assert.equal(left.memberships.length, 1);
 	});
 
 	test('the administrator\'s own account and other counties are out of reach', async () => {
