@@ -112,6 +112,19 @@ static int import_fn(store_conn *c, void *arg)
 	return areas_csv_apply(j->csv, c, j->now);
 }
 
+/* The audit detail of an area import: how many areas were added, renamed
+ * and left as they were, and the first renamed codes. */
+json_t *areas_import_detail(const areas_csv *csv)
+{
+	json_t *codes = json_array();
+
+	for (int i = 0; i < csv->n && json_array_size(codes) < 16; i++)
+		if (csv->ops[i] == AREAS_CSV_RENAME)
+			json_array_append_new(codes, json_string(csv->rows[i].code));
+	return json_pack("{s:i, s:i, s:i, s:o}", "added", csv->added, "renamed", csv->renamed, "unchanged",
+			 csv->unchanged, "renamed_codes", codes);
+}
+
 int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	areas_csv csv;
@@ -134,22 +147,24 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.now = clock_now();
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "area.import", "area", "", "ok");
-	wb_snprintf(e.detail, sizeof(e.detail), "{\"rows\":%d}", csv.n);
+	api_audit_detail(&e, areas_import_detail(&csv));
 	rc = audit_submit(a->audit, &e, import_fn, &j);
 	api_cache_areas_changed();
 	if (rc == WB_ECONFLICT) {
 		areas_csv_cleanup(&csv);
-		return api_error(r, 409, "conflict", "an area code in the file already exists", NULL);
+		return api_error(r, 409, "conflict", "an area of the file was added meanwhile; import the file again",
+				 NULL);
 	}
 	if (rc) {
 		areas_csv_cleanup(&csv);
 		return api_fail(r, rc);
 	}
 	{
-		int n = csv.n;
+		json_t *res = json_pack("{s:i, s:i, s:i}", "imported", csv.added, "renamed", csv.renamed, "unchanged",
+					csv.unchanged);
 
 		areas_csv_cleanup(&csv);
-		return api_json(r, 200, json_pack("{s:i}", "imported", n));
+		return api_json(r, 200, res);
 	}
 }
 

@@ -3,6 +3,8 @@
  * Excel writes on Chinese Windows), optional header. Every row is checked
  * before anything is written, so a bad file changes nothing. Codes already
  * seen in the file are kept in a hash set, so a large file costs linear time.
+ * Rows of areas the tree has already rename them or change nothing; areas
+ * are never deleted (children and accounts refer to them).
  */
 #include "areas_csv.h"
 
@@ -94,7 +96,8 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 	seen.cap = t.nrows * 2 + 1;
 	seen.codes = calloc(seen.cap, sizeof(*seen.codes));
 	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));
-	if (!seen.codes || !out->rows) {
+	out->ops = calloc(t.nrows ? t.nrows : 1, 1);
+	if (!seen.codes || !out->rows || !out->ops) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
@@ -141,10 +144,10 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 			rc = fail(err, errlen, "column code: duplicate in file");
 			goto out;
 		}
-		if (store_area_get(c, code, &existing) == WB_OK) {
-			rc = fail(err, errlen, "column code: area already exists");
+		rc = store_area_get(c, code, &existing);
+		if (rc != WB_OK && rc != WB_ENOTFOUND)
 			goto out;
-		}
+		out->ops[out->n] = rc == WB_OK ? AREAS_CSV_UNCHANGED : AREAS_CSV_ADD;
 		memset(ar, 0, sizeof(*ar));
 		wb_strlcpy(ar->code, code, sizeof(ar->code));
 		wb_strlcpy(ar->county_code, county, sizeof(ar->county_code));
@@ -164,6 +167,8 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 				goto out;
 			}
 		}
+		if (!kind[0] && out->ops[out->n] == AREAS_CSV_UNCHANGED)
+			wb_strlcpy(kind, existing.kind, sizeof(kind)); /* a known area keeps its kind */
 		if (!kind[0]) {
 			const char *k = default_kind(level, code);
 
@@ -174,6 +179,17 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 			wb_strlcpy(kind, k, sizeof(kind));
 		}
 		wb_strlcpy(ar->kind, kind, sizeof(ar->kind));
+		if (out->ops[out->n] == AREAS_CSV_UNCHANGED) {
+			if (strcmp(existing.name, ar->name) != 0 || strcmp(existing.kind, ar->kind) != 0) {
+				out->ops[out->n] = AREAS_CSV_RENAME;
+				out->renamed++;
+			} else {
+				out->unchanged++;
+			}
+			out->n++;
+			continue; /* its parent is in the tree already */
+		}
+		out->added++;
 		if (ar->parent_code[0] && !set_has(&seen, ar->parent_code) &&
 		    store_area_get(c, ar->parent_code, &existing) != WB_OK) {
 			wb_snprintf(err, errlen, "column code: parent area %s is unknown", ar->parent_code);
@@ -196,7 +212,9 @@ out:
 int areas_csv_apply(const areas_csv *csv, store_conn *c, int64_t now)
 {
 	for (int i = 0; i < csv->n; i++) {
-		int rc = store_area_insert(c, &csv->rows[i], now);
+		int rc = csv->ops[i] == AREAS_CSV_ADD      ? store_area_insert(c, &csv->rows[i], now)
+			 : csv->ops[i] == AREAS_CSV_RENAME ? store_area_rename(c, &csv->rows[i])
+							   : WB_OK;
 
 		if (rc)
 			return rc;
@@ -207,6 +225,6 @@ int areas_csv_apply(const areas_csv *csv, store_conn *c, int64_t now)
 void areas_csv_cleanup(areas_csv *csv)
 {
 	free(csv->rows);
-	csv->rows = NULL;
-	csv->n = 0;
+	free(csv->ops);
+	memset(csv, 0, sizeof(*csv));
 }

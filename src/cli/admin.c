@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../api/accounts.h"
+#include "../api/api.h"
 #include "../api/areas_csv.h"
 #include "../api/import.h"
 #include "../api/registry.h"
@@ -431,12 +432,12 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 		return 1;
 	}
 	cli_audit_entry(&e, county, "area.import", "area", "");
-	wb_snprintf(e.detail, sizeof(e.detail), "{\"rows\":%d}", csv.n);
+	api_audit_detail(&e, areas_import_detail(&csv));
 	rc = audit_submit(env->audit, &e, areas_fn, &j);
 	if (rc)
 		fprintf(stderr, "weibao import-areas: import failed: %s\n", wb_strerror(rc));
 	else
-		printf("imported %d areas\n", csv.n);
+		printf("imported %d new areas, renamed %d, %d unchanged\n", csv.added, csv.renamed, csv.unchanged);
 	areas_csv_cleanup(&csv);
 	buf_cleanup(&b);
 	return rc ? 1 : 0;

@@ -53,6 +53,8 @@ int store_area_get(store_conn *c, const char *code, area_rec *out);
 typedef int (*area_cb)(const area_rec *a, void *arg);
 int store_area_list(store_conn *c, const char *parent, const char *after, int limit, area_cb cb, void *arg);
 int store_area_insert(store_conn *c, const area_rec *a, int64_t now);
+/* Sets the name and kind of the area a->code. */
+int store_area_rename(store_conn *c, const area_rec *a);
 int store_area_count(store_conn *c, const char *county, int64_t *out);
 
 /* ---- units (departments, organisations, schools) ---- */

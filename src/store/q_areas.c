@@ -78,6 +78,14 @@ int store_area_insert(store_conn *c, const area_rec *a, int64_t now)
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_area_rename(store_conn *c, const area_rec *a)
+{
+	int rc = conn_query(c, NULL, "UPDATE areas SET name = ?, kind = ? WHERE code = ?", "sss", a->name, a->kind,
+			    a->code);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_area_count(store_conn *c, const char *county, int64_t *out)
 {
 	store_stmt *st = NULL;

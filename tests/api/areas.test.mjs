@@ -3,7 +3,9 @@
 // writes anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeEachDriver, startServer, uniqueName, cli } from './lib/harness.mjs';
 
 const TOWNSHIPS = [
 	['370831001', '泗河街道'],
@@ -111,9 +113,25 @@ describeEachDriver('areas', (driver) => {
 		const c = await centre.post('/api/v1/children', { name: uniqueName('新村儿童'), sex: 'M', birth_date: '2017-07-17', village_code: '370831101301' });
 		assert.equal(c.status, 201, c.text);
 
-		const again = await importCsv(admin, `370831101301,${n1}\n`);
-		assert.equal(again.status, 422, 'an existing code is refused');
-		assert.match(again.body.error.message, /line 1/);
+		// the same file again changes nothing
+		const again = await importCsv(admin, csv);
+		assert.equal(again.status, 200, again.text);
+		assert.deepEqual(again.body, { imported: 0, renamed: 0, unchanged: 2 });
+		assert.equal((await admin.get('/api/v1/areas/370831101')).body.children, before + 2);
+
+		// the statistics bureau's next list renames a village and adds one:
+		// the village keeps its code, and its children are shown under the new name
+		const n3 = uniqueName('更名村');
+		const next = await importCsv(admin, `code,name\n370831101301,${n3}\n370831101302,${n2}\n370831101303,${uniqueName('又一村')}\n`);
+		assert.equal(next.status, 200, next.text);
+		assert.deepEqual(next.body, { imported: 1, renamed: 1, unchanged: 1 });
+		assert.equal((await director.get('/api/v1/areas/370831101301')).body.name, n3);
+		const child = await centre.get(`/api/v1/children/${c.body.id}`);
+		assert.equal(child.body.village_code, '370831101301');
+		assert.equal(child.body.village_name, n3);
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get('/api/v1/audit?action=area.import&limit=1');
+		assert.deepEqual(JSON.parse(log.body.items[0].detail), { added: 1, renamed: 1, unchanged: 1, renamed_codes: ['370831101301'] });
 	});
 
 	test('a bad row refuses the whole file with 422 naming the line, and nothing is added', async () => {
@@ -137,6 +155,24 @@ describeEachDriver('areas', (driver) => {
 			assert.match(b.body.error.message, /line \d+/, what);
 		}
 		assert.equal((await admin.get('/api/v1/areas/370831102304')).status, 404);
+	});
+
+	test('weibao import-areas adds, renames and says so', async () => {
+		const file = join(srv.db.dir, 'areas.csv');
+		const name = uniqueName('命令行村');
+		writeFileSync(file, `code,name\n370831104301,${name}\n`);
+		const first = await cli(srv.db, ['import-areas', file]);
+		assert.equal(first.code, 0, first.stderr);
+		assert.match(first.stdout, /imported 1 new areas, renamed 0, 0 unchanged/);
+		writeFileSync(file, `code,name\n370831104301,${name}二\n`);
+		const second = await cli(srv.db, ['import-areas', file]);
+		assert.equal(second.code, 0, second.stderr);
+		assert.match(second.stdout, /imported 0 new areas, renamed 1, 0 unchanged/);
+		writeFileSync(file, `code,name\n370831104301,${name}二\n370831104302,\n`);
+		const bad = await cli(srv.db, ['import-areas', file]);
+		assert.equal(bad.code, 1);
+		assert.match(bad.stderr, /line 3: column name: empty \(nothing imported\)/);
+		assert.equal((await admin.get('/api/v1/areas/370831104302')).status, 404);
 	});
 
 	test('only the administrator may import areas', async () => {
