@@ -231,12 +231,42 @@ test('admin: creates an account, hands over the one-time password, gives a role,
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('admin: browses the area tree and imports the statistics bureau\'s list', async () => {
+  await loginAs(page, srv.base, 'admin')
+  await page.getByRole('link', { name: '地区管理' }).first().click()
+  const rows = page.locator('.areas-table tbody tr')
+  await rows.nth(12).waitFor()
+  assert.equal(await rows.count(), 13, 'the 13 townships')
+  await page.locator('.area-link', { hasText: '泉林镇' }).click()
+  await page.locator('.trail-here', { hasText: '泉林镇' }).waitFor()
+  await page.locator('.trail-link', { hasText: '泗水县' }).waitFor()
+  const villages = await rows.count()
+  assert.ok(villages > 5, `villages of 泉林镇: ${villages}`)
+  const first = (await rows.first().locator('td').nth(0).textContent()).trim()
+
+  // one village renamed, one added; a wrong row refuses the whole file
+  const bad = 'code,name\n370831101391,试点新村\n370831101392,\n'
+  await page.setInputFiles('#areas-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
+  await page.locator('.areas-upload').click()
+  await page.locator('.import-error', { hasText: '第 3 行：名称为空。整个文件未导入。' }).waitFor()
+  assert.equal(await rows.count(), villages)
+  const good = `code,name\n${first},更名后的村\n370831101391,试点新村\n`
+  await page.setInputFiles('#areas-file', { name: 'areas.csv', mimeType: 'text/csv', buffer: Buffer.from(good) })
+  await page.locator('.areas-upload').click()
+  await page.locator('.import-result', { hasText: '新增 1 个，更名 1 个，未变 0 个' }).waitFor()
+  await rows.nth(villages).waitFor()
+  await page.locator('.area-link', { hasText: '更名后的村' }).waitFor()
+  await page.locator('.area-link', { hasText: '试点新村' }).waitFor()
+  await shot(page, 'admin-areas-desktop')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
 test('main pages load without console errors (CSP included), in both languages', async () => {
   for (const [user, paths] of [
     ['center', ['/', '/registry', '/review', '/imports', '/reconcile', '/password']],
     ['director', ['/', '/children', '/children/new', '/imports']],
     ['auditor', ['/', '/audit']],
-    ['admin', ['/', '/users']],
+    ['admin', ['/', '/users', '/areas']],
   ]) {
     await resetSession(browser.context, srv.base, page)
     await loginAs(page, srv.base, user)
@@ -247,7 +277,7 @@ test('main pages load without console errors (CSP included), in both languages',
     }
   }
   await page.getByRole('button', { name: 'English' }).click()
-  await page.locator('main h1', { hasText: 'Users' }).waitFor()
+  await page.locator('main h1', { hasText: 'Areas' }).waitFor()
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
 })
