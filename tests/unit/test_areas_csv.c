@@ -147,7 +147,6 @@ static void test_rejected_files(void **state)
 		{"\n\n", WB_EINVAL, 0, "no rows"}, /* blank lines are not rows */
 		{"370832101,Other county\n", WB_EINVAL, 1, "outside"},
 		{"370831102,A\n370831102,A again\n", WB_EINVAL, 2, "duplicate"},
-		{"370831101,Stored already\n", WB_EINVAL, 1, "exists"},
 		{"370831103201,Orphan\n", WB_EINVAL, 1, "parent"},
 		{"370831102201,Child first\n370831102,Parent after\n", WB_EINVAL, 1, "parent"},
 		{"370831102,Ok\n37083110x,Bad code\n", WB_EINVAL, 2, "code"},
@@ -194,6 +193,48 @@ static void test_rejected_files(void **state)
 		assert_int_equal(parse(long_name, strlen(long_name), &csv, &line, err, sizeof(err)), WB_OK);
 		areas_csv_cleanup(&csv);
 	}
+}
+
+/* Codes the tree has already: the same name changes nothing, another name
+ * (or another kind given) renames, a kind left out keeps the stored one. */
+static void test_known_codes(void **state)
+{
+	static const char data[] = "370831101,370831101\n"                  /* as stored */
+				   "370831101201,New name\n"                /* renamed */
+				   "370831101202,A new village\n"           /* added */
+				   "370831101202001,Its grid,urban_grid\n"; /* added under a new parent */
+	areas_csv csv;
+	area_rec got;
+	char err[200];
+	int line;
+
+	(void)state;
+	assert_int_equal(parse(data, sizeof(data) - 1, &csv, &line, err, sizeof(err)), WB_OK);
+	assert_int_equal(csv.n, 4);
+	assert_int_equal(csv.ops[0], AREAS_CSV_UNCHANGED);
+	assert_string_equal(csv.rows[0].kind, "town"); /* kept, not derived */
+	assert_int_equal(csv.ops[1], AREAS_CSV_RENAME);
+	assert_int_equal(csv.ops[2], AREAS_CSV_ADD);
+	assert_int_equal(csv.ops[3], AREAS_CSV_ADD);
+	assert_int_equal(csv.added, 2);
+	assert_int_equal(csv.renamed, 1);
+	assert_int_equal(csv.unchanged, 1);
+	assert_int_equal(conn_begin_write(conn), WB_OK);
+	assert_int_equal(areas_csv_apply(&csv, conn, 1), WB_OK);
+	assert_int_equal(store_area_get(conn, "370831101201", &got), WB_OK);
+	assert_string_equal(got.name, "New name");
+	assert_string_equal(got.kind, "village");
+	assert_int_equal(store_area_get(conn, "370831101", &got), WB_OK);
+	assert_string_equal(got.name, "370831101");
+	assert_int_equal(store_area_get(conn, "370831101202001", &got), WB_OK);
+	assert_int_equal(conn_rollback(conn), WB_OK);
+	areas_csv_cleanup(&csv);
+
+	/* a kind given that differs changes the kind */
+	assert_int_equal(parse("370831101201,370831101201,community\n", 36, &csv, &line, err, sizeof(err)), WB_OK);
+	assert_int_equal(csv.ops[0], AREAS_CSV_RENAME);
+	assert_string_equal(csv.rows[0].kind, "community");
+	areas_csv_cleanup(&csv);
 }
 
 static void test_nothing_written_by_parse(void **state)
@@ -289,8 +330,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted_files),           cmocka_unit_test(test_quoted_fields),
-		cmocka_unit_test(test_rejected_files),           cmocka_unit_test(test_nothing_written_by_parse),
-		cmocka_unit_test(test_encoding_and_kind_length),
+		cmocka_unit_test(test_rejected_files),           cmocka_unit_test(test_known_codes),
+		cmocka_unit_test(test_nothing_written_by_parse), cmocka_unit_test(test_encoding_and_kind_length),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
