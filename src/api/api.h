@@ -73,8 +73,10 @@ void api_cache_sessions_changed(void);
 int api_area_name(store_conn *c, const char *code, char *name, size_t n);
 /* Call after committing any change of areas. */
 void api_cache_areas_changed(void);
-/* A unit by id (store_unit_get), from a cache: units are never changed. */
+/* A unit by id (store_unit_get), cached for 30 s. */
 int api_unit_get(store_conn *c, int64_t id, unit_rec *out);
+/* Call after committing any change of units. */
+void api_cache_units_changed(void);
 
 /* ---- helpers for handlers (common.c) ---- */
 
@@ -192,6 +194,8 @@ int api_area_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_area_directors(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_unit_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

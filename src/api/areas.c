@@ -4,10 +4,12 @@
  * Area names and codes are public administrative facts, readable by every
  * signed-in user.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../domain/area.h"
+#include "../domain/units.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
@@ -98,6 +100,157 @@ int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_fail(r, rc);
 	}
 	return api_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+typedef struct unit_job {
+	unit_rec u;
+	int create;
+	audit_entry *e;
+} unit_job;
+
+static int unit_fn(store_conn *c, void *arg)
+{
+	unit_job *j = arg;
+	int rc = j->create ? store_unit_insert(c, &j->u, clock_now(), &j->u.id) : store_unit_update(c, &j->u);
+
+	if (rc == WB_OK)
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->u.id);
+	return rc;
+}
+
+/* The place of a unit, when given: an area of the caller's county. Else
+ * answers 422 and returns -1. */
+static int unit_place(http_req *r, store_conn *c, const sec_principal *p, const char *code, unit_rec *u)
+{
+	area_rec ar;
+
+	if (!code)
+		return 0;
+	if (!code[0]) {
+		u->area_code[0] = '\0';
+		return 0;
+	}
+	if (store_area_get(c, code, &ar) != WB_OK || strcmp(ar.county_code, p->county_code) != 0) {
+		api_error(r, 422, "validation_failed", "area_code must be an area of this county", "area_code");
+		return -1;
+	}
+	wb_strlcpy(u->area_code, ar.code, sizeof(u->area_code));
+	return 0;
+}
+
+/* Runs j with the audit entry action and answers the unit as stored. */
+static int unit_write(http_req *r, app *a, const sec_principal *p, unit_job *j, const char *action, int status)
+{
+	audit_entry e;
+	json_t *items;
+	int rc;
+
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, action, "unit", "", "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:s}", "kind", j->u.kind, "code", j->u.code, "name", j->u.name));
+	if (!j->create)
+		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, j->u.id);
+	j->e = &e;
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, unit_fn, j);
+	api_cache_units_changed(); /* committed (or not): cached units are stale */
+	if (rc == WB_ECONFLICT)
+		return api_error(r, 409, "unit_code_taken", "a unit of this kind has this code already", "code");
+	if (rc)
+		return api_fail(r, rc);
+	rc = store_unit_get(api_conn(r), j->u.id, &j->u);
+	if (rc)
+		return api_fail(r, rc);
+	items = json_array();
+	unit_item(&j->u, items);
+	rc = api_json(r, status, json_incref(json_array_get(items, 0)));
+	json_decref(items);
+	return rc;
+}
+
+static const api_field unit_fields[] = {
+	{"kind", JSON_STRING, 1, 15},
+	{"code", JSON_STRING, 1, 31},
+	{"name", JSON_STRING, 1, 120},
+	{"area_code", JSON_STRING, 0, 15},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /api/v1/units: a new department, organisation or school. */
+int api_unit_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	unit_job j;
+
+	memset(&j, 0, sizeof(j));
+	if (!p->def->manage_users) {
+		api_error(r, 403, "forbidden", "only an administrator may add units", NULL);
+		goto out;
+	}
+	if (api_body(r, &body) || api_check_fields(r, body, unit_fields))
+		goto out;
+	if (!unit_kind_ok(api_str(body, "kind"))) {
+		api_error(r, 422, "validation_failed", "kind must be department, org or school", "kind");
+		goto out;
+	}
+	if (!unit_code_ok(api_str(body, "code"))) {
+		api_error(r, 422, "validation_failed",
+			  "code has 2 to 31 lower-case letters, digits or '_' and starts with a letter or digit",
+			  "code");
+		goto out;
+	}
+	wb_strlcpy(j.u.county_code, p->county_code, sizeof(j.u.county_code));
+	wb_strlcpy(j.u.kind, api_str(body, "kind"), sizeof(j.u.kind));
+	wb_strlcpy(j.u.code, api_str(body, "code"), sizeof(j.u.code));
+	wb_strlcpy(j.u.name, api_str(body, "name"), sizeof(j.u.name));
+	if (unit_place(r, c, p, api_str(body, "area_code"), &j.u))
+		goto out;
+	j.create = 1;
+	unit_write(r, a, p, &j, "unit.create", 201);
+out:
+	json_decref(body);
+	return 0;
+}
+
+static const api_field unit_update_fields[] = {
+	{"name", JSON_STRING, 1, 120},
+	{"area_code", JSON_STRING, 0, 15},
+	{NULL, 0, 0, 0},
+};
+
+/* PATCH /api/v1/units/{id}: a new name or place; the kind and code stay
+ * (the closed loop finds public_security by its code). */
+int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	unit_job j;
+	int64_t id;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	if (!p->def->manage_users) {
+		api_error(r, 403, "forbidden", "only an administrator may change units", NULL);
+		goto out;
+	}
+	if (api_id_param(r, "id", &id))
+		goto out;
+	rc = store_unit_get(c, id, &j.u);
+	if (rc == WB_OK && strcmp(j.u.county_code, p->county_code) != 0)
+		rc = WB_ENOTFOUND;
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (api_body(r, &body) || api_check_fields_ex(r, body, unit_update_fields, 0))
+		goto out;
+	if (api_str(body, "name"))
+		wb_strlcpy(j.u.name, api_str(body, "name"), sizeof(j.u.name));
+	if (unit_place(r, c, p, api_str(body, "area_code"), &j.u))
+		goto out;
+	unit_write(r, a, p, &j, "unit.update", 200);
+out:
+	json_decref(body);
+	return 0;
 }
 
 typedef struct import_job {

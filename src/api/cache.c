@@ -46,6 +46,7 @@ typedef struct area_entry {
 } area_entry;
 
 typedef struct unit_entry {
+	uint64_t gen;
 	int64_t at_ms;
 	unit_rec u; /* u.id == 0: empty */
 } unit_entry;
@@ -61,6 +62,7 @@ static pthread_mutex_t stripes[STRIPES] = {
 };
 static _Atomic uint64_t session_gen = 1;
 static _Atomic uint64_t area_gen = 1;
+static _Atomic uint64_t unit_gen = 1;
 
 static uint32_t slot_of(const char *s)
 {
@@ -161,19 +163,26 @@ int api_area_name(store_conn *c, const char *code, char *name, size_t n)
 	return WB_OK;
 }
 
+void api_cache_units_changed(void)
+{
+	atomic_fetch_add(&unit_gen, 1);
+}
+
 /*
- * Units (departments, organisations, schools) are only ever added, never
- * changed, so a unit read a moment ago is the unit now; the TTL only bounds
- * how long a slot keeps one that another took over.
+ * Units (departments, organisations, schools) change rarely (a rename by
+ * the administrator, which empties this cache once committed); the TTL
+ * bounds how long a slot keeps one that another took over, and a change
+ * made by another process.
  */
 int api_unit_get(store_conn *c, int64_t id, unit_rec *out)
 {
 	unit_entry *e = &units[(uint64_t)id & (UNIT_SLOTS - 1)];
 	pthread_mutex_t *mu = &stripes[(uint64_t)id % STRIPES];
+	uint64_t gen = atomic_load(&unit_gen);
 	int rc;
 
 	pthread_mutex_lock(mu);
-	if (id && e->u.id == id && clock_mono_ms() - e->at_ms < UNIT_TTL_MS) {
+	if (id && e->u.id == id && e->gen == gen && clock_mono_ms() - e->at_ms < UNIT_TTL_MS) {
 		*out = e->u;
 		pthread_mutex_unlock(mu);
 		return WB_OK;
@@ -184,6 +193,7 @@ int api_unit_get(store_conn *c, int64_t id, unit_rec *out)
 		return rc;
 	pthread_mutex_lock(mu);
 	e->u = *out;
+	e->gen = gen;
 	e->at_ms = clock_mono_ms();
 	pthread_mutex_unlock(mu);
 	return WB_OK;

@@ -17,6 +17,7 @@
 #include "../api/registry.h"
 #include "../domain/area.h"
 #include "../domain/roles.h"
+#include "../domain/units.h"
 #include "../security/password.h"
 #include "../store/model.h"
 #include "../util/clock.h"
@@ -35,8 +36,26 @@ static int add_user_fn(store_conn *c, void *arg)
 	int64_t now = clock_now();
 	int rc = WB_OK;
 
-	if (j->county.code[0])
+	if (j->county.code[0]) {
+		size_t n;
+		const std_department *d = units_standard_departments(&n);
+
+		/* a new county, with the departments every county has (SPEC §1);
+		 * the administrator renames them and adds organisations and schools */
 		rc = store_area_insert(c, &j->county, now);
+		for (size_t i = 0; rc == WB_OK && i < n; i++) {
+			unit_rec u;
+			int64_t id;
+
+			memset(&u, 0, sizeof(u));
+			wb_strlcpy(u.county_code, j->county.code, sizeof(u.county_code));
+			wb_strlcpy(u.kind, "department", sizeof(u.kind));
+			wb_strlcpy(u.code, d[i].code, sizeof(u.code));
+			unit_department_name(&d[i], j->county.name, u.name, sizeof(u.name));
+			wb_strlcpy(u.area_code, j->county.code, sizeof(u.area_code));
+			rc = store_unit_insert(c, &u, now, &id);
+		}
+	}
 	if (rc == WB_OK)
 		rc = store_user_insert(c, &j->u, now, &j->u.id);
 	if (rc == WB_OK) {

@@ -15,6 +15,7 @@
 
 #include "../api/registry.h"
 #include "../domain/area.h"
+#include "../domain/units.h"
 #include "../domain/idnum.h"
 #include "../security/password.h"
 #include "../store/model.h"
@@ -31,20 +32,6 @@ static const struct {
 	{"370831105", "苗馆镇", 0, 31},    {"370831106", "中册镇", 0, 32},    {"370831107", "杨柳镇", 0, 31},
 	{"370831108", "泗张镇", 0, 30},    {"370831109", "圣水峪镇", 0, 30},  {"370831110", "高峪镇", 0, 29},
 	{"370831111", "华村镇", 0, 29},
-};
-
-static const char *const departments[][2] = {
-	{"public_security", "县公安局"},
-	{"procuratorate", "县人民检察院"},
-	{"court", "县人民法院"},
-	{"civil_affairs", "县民政局"},
-	{"education", "县教育和体育局"},
-	{"health", "县卫生健康局"},
-	{"medical_insurance", "县医疗保障局"},
-	{"hrss", "县人力资源和社会保障局"},
-	{"youth_league", "共青团泗水县委"},
-	{"womens_federation", "县妇女联合会"},
-	{"guangongwei", "县关心下一代工作委员会"},
 };
 
 static const char *const orgs[][2] = {
@@ -289,13 +276,22 @@ static int make_units(store_conn *c, demo_job *j)
 	char code[32], name[128], user[64];
 	int64_t id = 0;
 	int rc = WB_OK;
+	size_t ndept;
+	const std_department *dept = units_standard_departments(&ndept);
 
-	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(departments); i++) {
-		rc = add_unit(c, j, "department", departments[i][0], departments[i][1], DEFAULT_COUNTY, &id);
-		wb_snprintf(user, sizeof(user), "dept_%s", departments[i][0]);
+	for (size_t i = 0; rc == WB_OK && i < ndept; i++) {
+		unit_rec have;
+
+		unit_department_name(&dept[i], "县", name, sizeof(name));
+		/* weibao init creates the county's departments */
+		if (store_unit_find(c, DEFAULT_COUNTY, "department", dept[i].code, &have) == WB_OK)
+			id = have.id;
+		else
+			rc = add_unit(c, j, "department", dept[i].code, name, DEFAULT_COUNTY, &id);
+		wb_snprintf(user, sizeof(user), "dept_%s", dept[i].code);
 		if (rc == WB_OK)
-			rc = add_user(c, j, user, departments[i][1], "department", NULL, id);
-		if (rc == WB_OK && i == 3)
+			rc = add_user(c, j, user, name, "department", NULL, id);
+		if (rc == WB_OK && strcmp(dept[i].code, "civil_affairs") == 0)
 			rc = add_user(c, j, "department", "县民政局（演示）", "department", NULL, id);
 	}
 	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(orgs); i++) {

@@ -69,6 +69,8 @@ typedef struct unit_rec {
 
 int store_unit_insert(store_conn *c, const unit_rec *u, int64_t now, int64_t *id_out);
 int store_unit_get(store_conn *c, int64_t id, unit_rec *out);
+/* Sets the name and area of unit u->id. */
+int store_unit_update(store_conn *c, const unit_rec *u);
 int store_unit_find(store_conn *c, const char *county, const char *kind, const char *code, unit_rec *out);
 typedef int (*unit_cb)(const unit_rec *u, void *arg);
 int store_unit_list(store_conn *c, const char *county, const char *kind, unit_cb cb, void *arg);

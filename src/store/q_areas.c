@@ -120,6 +120,14 @@ int store_unit_insert(store_conn *c, const unit_rec *u, int64_t now, int64_t *id
 	return stmt_result_int64(c, st, rc, WB_ESTORE, id_out);
 }
 
+int store_unit_update(store_conn *c, const unit_rec *u)
+{
+	int rc = conn_query(c, NULL, "UPDATE units SET name = ?, area_code = ? WHERE id = ?", "ssi", u->name,
+			    store_null_if_empty(u->area_code), u->id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_unit_get(store_conn *c, int64_t id, unit_rec *out)
 {
 	store_stmt *st = NULL;
