@@ -261,12 +261,45 @@ test('admin: browses the area tree and imports the statistics bureau\'s list', a
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
+test('admin: adds an organisation and renames a department', async () => {
+  await loginAs(page, srv.base, 'admin')
+  await page.getByRole('link', { name: '单位管理' }).first().click()
+  const rows = page.locator('.units-table tbody tr')
+  await rows.nth(10).waitFor()
+  assert.equal(await rows.count(), 11, 'the departments of SPEC §1')
+  await page.locator('.unit-kinds').getByText('社会组织').click()
+  await page.locator('.units-table tbody tr', { hasText: '县慈善总会' }).waitFor()
+  const orgs = await rows.count()
+
+  await page.locator('.new-unit').click()
+  const dlg = page.locator('.unit-dialog')
+  await dlg.getByLabel('单位代码').fill('county_charity')
+  await dlg.getByLabel('名称').fill('重复的代码')
+  await dlg.locator('.unit-save').click()
+  await dlg.locator('.field-err', { hasText: '同类单位中已有这个代码' }).waitFor()
+  await dlg.getByLabel('单位代码').fill('red_cross')
+  await dlg.getByLabel('名称').fill('县红十字会')
+  await dlg.locator('.unit-save').click()
+  await page.locator('.units-table tbody tr', { hasText: '县红十字会' }).waitFor()
+  assert.equal(await rows.count(), orgs + 1)
+
+  await page.locator('.unit-kinds').getByText('职能部门').click()
+  const civil = page.locator('.units-table tbody tr', { hasText: 'civil_affairs' })
+  await civil.locator('.act-edit').click()
+  assert.equal(await dlg.getByLabel('单位代码').isDisabled(), true, 'the code stays')
+  await dlg.getByLabel('名称').fill('泗水县民政局')
+  await dlg.locator('.unit-save').click()
+  await civil.locator('.unit-name', { hasText: '泗水县民政局' }).waitFor()
+  await shot(page, 'admin-units-desktop')
+  assert.deepEqual(unexpectedErrors(page, [409]), [])
+})
+
 test('main pages load without console errors (CSP included), in both languages', async () => {
   for (const [user, paths] of [
     ['center', ['/', '/registry', '/review', '/imports', '/reconcile', '/password']],
     ['director', ['/', '/children', '/children/new', '/imports']],
     ['auditor', ['/', '/audit']],
-    ['admin', ['/', '/users', '/areas']],
+    ['admin', ['/', '/users', '/units', '/areas']],
   ]) {
     await resetSession(browser.context, srv.base, page)
     await loginAs(page, srv.base, user)

@@ -19,6 +19,7 @@ const ImportPage = () => import('./pages/ImportPage.vue')
 const ReconcilePage = () => import('./pages/ReconcilePage.vue')
 const AuditPage = () => import('./pages/AuditPage.vue')
 const AreasPage = () => import('./pages/AreasPage.vue')
+const UnitsPage = () => import('./pages/UnitsPage.vue')
 const UsersPage = () => import('./pages/UsersPage.vue')
 const RequestList = () => import('./pages/RequestList.vue')
 const RequestNew = () => import('./pages/RequestNew.vue')
@@ -43,6 +44,7 @@ const routes = [
   { path: '/audit', name: 'audit', component: AuditPage, meta: { need: 'audit', title: k('nav.audit'), wide: true } },
   { path: '/users', name: 'users', component: UsersPage, meta: { need: 'users', title: k('nav.users'), wide: true } },
   { path: '/areas', name: 'areas', component: AreasPage, meta: { need: 'users', title: k('nav.areas'), wide: true } },
+  { path: '/units', name: 'units', component: UnitsPage, meta: { need: 'users', title: k('nav.units'), wide: true } },
   { path: '/requests', name: 'my-requests', component: RequestList, meta: { loop: 'myRequests', title: k('nav.my_requests'), field: true } },
   { path: '/requests/new', name: 'request-new', component: RequestNew, meta: { loop: 'file', title: k('req.new_title'), field: true } },
   { path: '/requests/:id(\\d+)', name: 'request', component: RequestPage, meta: { title: k('req.title'), field: true } },

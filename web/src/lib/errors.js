@@ -53,6 +53,8 @@ const BY_MESSAGE = {
   'this role needs a department': k('err.role_place'),
   'this role needs a social organisation': k('err.role_place'),
   'this role needs a school': k('err.role_place'),
+  "code has 2 to 31 lower-case letters, digits or '_' and starts with a letter or digit": k('err.unit_code_invalid'),
+  'area_code must be an area of this county': k('err.area_not_in_county'),
 }
 
 const BY_CODE = {
@@ -90,6 +92,7 @@ const BY_CODE = {
   last_membership: k('err.last_membership'),
   own_account: k('err.own_account'),
   password_change_required: k('err.password_change_required'),
+  unit_code_taken: k('err.unit_code_taken'),
 }
 
 export function errorText(t, e) {
