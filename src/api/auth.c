@@ -37,6 +37,8 @@ static int login_fn(store_conn *c, void *arg)
 		return rc;
 	}
 	rc = store_login_failures_clear(c, j->u->id);
+	if (rc == WB_OK)
+		rc = store_user_set_last_login(c, j->u->id, j->now);
 	if (rc == WB_OK && j->new_hash)
 		rc = store_user_set_password(c, j->u->id, j->new_hash, j->u->must_change_password, j->now);
 	if (rc == WB_OK)

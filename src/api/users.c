@@ -130,9 +130,10 @@ static json_t *membership_json(store_conn *c, const membership_rec *m)
 
 static json_t *user_json(const user_rec *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:I, s:[]}", "id", (json_int_t)u->id, "username", u->username,
+	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:I, s:o, s:[]}", "id", (json_int_t)u->id, "username", u->username,
 			 "display_name", u->display_name, "locked", u->locked, "must_change_password",
-			 u->must_change_password, "created_at", (json_int_t)u->created_at, "memberships");
+			 u->must_change_password, "created_at", (json_int_t)u->created_at, "last_login_at",
+			 u->last_login_at ? json_integer(u->last_login_at) : json_null(), "memberships");
 }
 
 typedef struct users_list {

@@ -8,8 +8,8 @@
 /* The columns of a user (alias u), as user_row reads them from column b on. */
 #define USER_COLS                                                                                              \
 	"u.id, u.county_code, u.username, u.display_name, u.password_hash, u.locked, u.must_change_password, " \
-	"u.created_at"
-#define USER_NCOLS 8
+	"u.created_at, COALESCE(u.last_login_at, 0)"
+#define USER_NCOLS 9
 
 static void user_row(store_conn *c, store_stmt *st, int b, user_rec *u)
 {
@@ -22,6 +22,7 @@ static void user_row(store_conn *c, store_stmt *st, int b, user_rec *u)
 	u->locked = (int)stmt_int64(c, st, b + 5);
 	u->must_change_password = (int)stmt_int64(c, st, b + 6);
 	u->created_at = stmt_int64(c, st, b + 7);
+	u->last_login_at = stmt_int64(c, st, b + 8);
 }
 
 int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out)
@@ -66,6 +67,13 @@ int store_user_set_password(store_conn *c, int64_t id, const char *hash, int mus
 			    "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? "
 			    "WHERE id = ?",
 			    "siii", hash, (int64_t)must_change, now, id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_user_set_last_login(store_conn *c, int64_t id, int64_t now)
+{
+	int rc = conn_query(c, NULL, "UPDATE users SET last_login_at = ? WHERE id = ?", "ii", now, id);
 
 	return rc < 0 ? rc : WB_OK;
 }

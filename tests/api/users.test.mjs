@@ -60,6 +60,7 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		const u = await create({ username, display_name: '新任儿童主任', role: 'director', area_code: VILLAGE });
 		assert.equal(u.username, username);
 		assert.equal(u.must_change_password, true);
+		assert.equal(u.last_login_at, null, 'never logged in');
 		assert.match(u.password, /^.{12,}$/);
 		assert.deepEqual(
 			u.memberships.map((m) => [m.role, m.area_code]),
@@ -68,6 +69,8 @@ describeEachDriver('accounts (administrator)', (driver) => {
 
 		const c = await srv.login(username, u.password);
 		assert.equal(c.me.user.must_change_password, true);
+		const seen = (await admin.get('/api/v1/users')).body.items.find((x) => x.id === u.id);
+		assert.ok(Math.abs(seen.last_login_at - Date.now() / 1000) < 60, `last login ${seen.last_login_at}`);
 		const blocked = await c.get('/api/v1/children?limit=5');
 		assert.equal(blocked.status, 403, blocked.text);
 		assert.equal(blocked.body.error.code, 'password_change_required');
