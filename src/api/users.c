@@ -421,27 +421,28 @@ static int run_change(http_req *r, app *a, const sec_principal *p, const user_re
 	return answer_user(r, u->id, status, pw);
 }
 
-/* POST /api/v1/users/{id}/lock: the account cannot log in, and its
- * sessions end. */
-int api_user_lock(http_req *r, app *a, store_conn *c, const sec_principal *p)
+/* Lock or unlock the account of path parameter id. */
+static int set_locked(http_req *r, app *a, store_conn *c, const sec_principal *p, int kind, const char *action)
 {
-	change_job j = {.kind = CHANGE_LOCK};
+	change_job j = {.kind = kind};
 	user_rec u;
 
 	if (target_user(r, c, p, &u))
 		return 0;
-	return run_change(r, a, p, &u, &j, "user.lock", NULL, 200, NULL);
+	return run_change(r, a, p, &u, &j, action, NULL, 200, NULL);
+}
+
+/* POST /api/v1/users/{id}/lock: the account cannot log in, and its
+ * sessions end. */
+int api_user_lock(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	return set_locked(r, a, c, p, CHANGE_LOCK, "user.lock");
 }
 
 /* POST /api/v1/users/{id}/unlock: also forgets the failed logins. */
 int api_user_unlock(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	change_job j = {.kind = CHANGE_UNLOCK};
-	user_rec u;
-
-	if (target_user(r, c, p, &u))
-		return 0;
-	return run_change(r, a, p, &u, &j, "user.unlock", NULL, 200, NULL);
+	return set_locked(r, a, c, p, CHANGE_UNLOCK, "user.unlock");
 }
 
 /* POST /api/v1/users/{id}/password: a new generated password, answered
