@@ -196,6 +196,7 @@ int api_area_directors(http_req *r, app *a, store_conn *c, const sec_principal *
 int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_unit_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_units_import(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

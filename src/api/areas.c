@@ -14,6 +14,7 @@
 #include "../util/wb.h"
 #include "api.h"
 #include "areas_csv.h"
+#include "units_csv.h"
 
 static int area_item(const area_rec *ar, void *arg)
 {
@@ -250,6 +251,52 @@ int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	unit_write(r, a, p, &j, "unit.update", 200);
 out:
 	json_decref(body);
+	return 0;
+}
+
+typedef struct units_import_job {
+	units_csv *csv;
+} units_import_job;
+
+static int units_import_fn(store_conn *c, void *arg)
+{
+	return units_csv_apply(((units_import_job *)arg)->csv, c, clock_now());
+}
+
+/* POST /api/v1/units/import: a list of units as CSV
+ * (kind,code,name[,area_code]); all rows or none. */
+int api_units_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	units_csv csv;
+	units_import_job j = {&csv};
+	audit_entry e;
+	char err[256], msg[320];
+	int line = 0, rc;
+
+	if (!p->def->manage_users)
+		return api_error(r, 403, "forbidden", "only an administrator may import units", NULL);
+	if (units_csv_parse(&csv, r->body.data ? r->body.data : "", r->body.len, p->county_code, c, &line, err,
+			    sizeof(err)) != WB_OK) {
+		units_csv_cleanup(&csv);
+		wb_snprintf(msg, sizeof(msg), "line %d: %s", line, err);
+		return api_error(r, 422, "invalid_csv", msg, "line");
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "unit.import", "unit", "", "ok");
+	api_audit_detail(&e, json_pack("{s:i, s:i, s:i}", "added", csv.added, "renamed", csv.renamed, "unchanged",
+				       csv.unchanged));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, units_import_fn, &j);
+	api_cache_units_changed();
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "a unit of the file was added meanwhile; import the file again", NULL);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200,
+			 json_pack("{s:i, s:i, s:i}", "imported", csv.added, "renamed", csv.renamed, "unchanged",
+				   csv.unchanged));
+	units_csv_cleanup(&csv);
 	return 0;
 }
 

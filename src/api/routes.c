@@ -21,6 +21,7 @@ R(area_directors, 0);
 R(units_list, 0);
 R(unit_create, 0);
 R(unit_update, 0);
+R(units_import, 0);
 R(children_create, 0);
 R(children_list, 0);
 R(child_get, 0);
@@ -77,6 +78,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/areas/{code}/directors", api_entry, &rt_area_directors, 0, 0},
 	{"GET", "/api/v1/units", api_entry, &rt_units_list, 0, 0},
 	{"POST", "/api/v1/units", api_entry, &rt_unit_create, 0, 0},
+	{"POST", "/api/v1/units/import", api_entry, &rt_units_import, 0, 0},
 	{"PATCH", "/api/v1/units/{id}", api_entry, &rt_unit_update, 0, 0},
 	{"POST", "/api/v1/children", api_entry, &rt_children_create, 0, 0},
 	{"GET", "/api/v1/children", api_entry, &rt_children_list, 0, 0},

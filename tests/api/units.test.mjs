@@ -131,6 +131,53 @@ describeEachDriver('units', (driver) => {
 		assert.equal(log.body.items[0].action, 'unit.update');
 	});
 
+	test('a list of units imports whole or not at all, and again without harm', async () => {
+		const post = (c, csv) => c.request('POST', '/api/v1/units/import', { body: csv, headers: { 'content-type': 'text/csv' } });
+		const csv =
+			'类型,代码,名称,所在地区\n' +
+			'学校,school_list_1,泗河街道实验小学,370831001\n' +
+			'org,legal_aid,县法律援助中心,\n' +
+			'department,hrss,泗水县人力资源和社会保障局,\n';
+		const r = await post(admin, csv);
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.body, { imported: 2, renamed: 1, unchanged: 0 });
+		const units = (await admin.get('/api/v1/units')).body.items;
+		const by = Object.fromEntries(units.map((u) => [`${u.kind}:${u.code}`, u]));
+		assert.equal(by['school:school_list_1'].name, '泗河街道实验小学');
+		assert.equal(by['school:school_list_1'].area_code, '370831001');
+		assert.equal(by['org:legal_aid'].name, '县法律援助中心');
+		assert.equal(by['department:hrss'].name, '泗水县人力资源和社会保障局');
+		assert.equal(by['department:hrss'].area_code, '370831', 'a known unit keeps its area');
+
+		const again = await post(admin, csv);
+		assert.deepEqual(again.body, { imported: 0, renamed: 0, unchanged: 3 });
+
+		const bad = 'kind,code,name\norg,fine_org,好组织\nclub,x_club,俱乐部\n';
+		const b = await post(admin, bad);
+		assert.equal(b.status, 422, b.text);
+		assert.equal(b.body.error.code, 'invalid_csv');
+		assert.match(b.body.error.message, /^line 3: column kind/);
+		const others = {
+			'a bad code': 'org,Bad Code,x\n',
+			'an empty name': 'org,empty_name,\n',
+			'an area of another county': 'org,far_org,x,370832101\n',
+			'a duplicate row': 'org,twice,x\norg,twice,y\n',
+			'too many columns': 'org,cols,x,370831,extra\n',
+		};
+		for (const [what, body] of Object.entries(others)) {
+			const o = await post(admin, body);
+			assert.equal(o.status, 422, `${what}: ${o.text}`);
+			assert.match(o.body.error.message, /^line \d+: /, what);
+		}
+		const now = (await admin.get('/api/v1/units')).body.items;
+		assert.ok(!now.some((u) => ['fine_org', 'twice', 'cols'].includes(u.code)), 'nothing of a bad file was added');
+		assert.equal((await post(await srv.bearer('center'), csv)).status, 403);
+
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get('/api/v1/audit?action=unit.import&limit=2');
+		assert.deepEqual(JSON.parse(log.body.items[1].detail), { added: 2, renamed: 1, unchanged: 0 });
+	});
+
 	test('only the administrator of the county changes units', async () => {
 		const civil = (await admin.get('/api/v1/units?kind=department')).body.items[0];
 		for (const user of ['center', 'department', 'auditor']) {

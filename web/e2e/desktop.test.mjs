@@ -247,12 +247,12 @@ test('admin: browses the area tree and imports the statistics bureau\'s list', a
   // one village renamed, one added; a wrong row refuses the whole file
   const bad = 'code,name\n370831101391,试点新村\n370831101392,\n'
   await page.setInputFiles('#areas-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
-  await page.locator('.areas-upload').click()
+  await page.locator('.list-upload').click()
   await page.locator('.import-error', { hasText: '第 3 行：名称为空。整个文件未导入。' }).waitFor()
   assert.equal(await rows.count(), villages)
   const good = `code,name\n${first},更名后的村\n370831101391,试点新村\n`
   await page.setInputFiles('#areas-file', { name: 'areas.csv', mimeType: 'text/csv', buffer: Buffer.from(good) })
-  await page.locator('.areas-upload').click()
+  await page.locator('.list-upload').click()
   await page.locator('.import-result', { hasText: '新增 1 个，更名 1 个，未变 0 个' }).waitFor()
   await rows.nth(villages).waitFor()
   await page.locator('.area-link', { hasText: '更名后的村' }).waitFor()
@@ -290,6 +290,15 @@ test('admin: adds an organisation and renames a department', async () => {
   await dlg.getByLabel('名称').fill('泗水县民政局')
   await dlg.locator('.unit-save').click()
   await civil.locator('.unit-name', { hasText: '泗水县民政局' }).waitFor()
+
+  // the schools come as a list
+  const list = '类型,代码,名称,所在地区\n学校,school_a1,泗河街道实验小学,370831001\n学校,school_a2,泉林镇中心小学,370831101\n'
+  await page.setInputFiles('#units-file', { name: 'schools.csv', mimeType: 'text/csv', buffer: Buffer.from(list) })
+  await page.locator('.list-upload').click()
+  await page.locator('.import-result', { hasText: '新增 2 个，更名 0 个，未变 0 个' }).waitFor()
+  await page.locator('.unit-kinds').getByText('学校').click()
+  await page.locator('.units-table tbody tr', { hasText: '泉林镇中心小学' }).waitFor()
+  await page.locator('.unit-kinds').getByText('职能部门').click()
   await shot(page, 'admin-units-desktop')
   assert.deepEqual(unexpectedErrors(page, [409]), [])
 })
