@@ -360,10 +360,10 @@ typedef struct change_job {
 	int64_t user_id;
 	int64_t membership_id;
 	membership_rec m;
-	const char *hash;
+	const char *text; /* the password's hash, or the new display name */
 } change_job;
 
-enum { CHANGE_LOCK, CHANGE_UNLOCK, CHANGE_PASSWORD, CHANGE_ADD_ROLE, CHANGE_REMOVE_ROLE };
+enum { CHANGE_LOCK, CHANGE_UNLOCK, CHANGE_PASSWORD, CHANGE_RENAME, CHANGE_ADD_ROLE, CHANGE_REMOVE_ROLE };
 
 static int change_fn(store_conn *c, void *arg)
 {
@@ -379,8 +379,9 @@ static int change_fn(store_conn *c, void *arg)
 		rc = store_user_set_locked(c, j->user_id, 0, now);
 		return rc ? rc : store_login_failures_clear(c, j->user_id);
 	case CHANGE_PASSWORD:
-		rc = store_user_set_password(c, j->user_id, j->hash, 1, now);
+		rc = store_user_set_password(c, j->user_id, j->text, 1, now);
 		return rc ? rc : store_session_delete_user(c, j->user_id);
+	case CHANGE_RENAME: return store_user_set_display_name(c, j->user_id, j->text);
 	case CHANGE_ADD_ROLE: return store_membership_insert(c, &j->m, now, &j->m.id);
 	default:
 		/* counted in the write's own transaction: two removals at once
@@ -460,9 +461,31 @@ int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_princi
 		sodium_memzero(pw, sizeof(pw));
 		return api_fail(r, WB_ENOMEM);
 	}
-	j.hash = hash;
+	j.text = hash;
 	run_change(r, a, p, &u, &j, "user.password_reset", NULL, 200, pw);
 	sodium_memzero(pw, sizeof(pw));
+	return 0;
+}
+
+static const api_field rename_fields[] = {
+	{"display_name", JSON_STRING, 1, 120},
+	{NULL, 0, 0, 0},
+};
+
+/* PATCH /api/v1/users/{id}: the display name (a post's holder changes, a
+ * typo); the user name stays. */
+int api_user_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	change_job j = {.kind = CHANGE_RENAME};
+	json_t *body = NULL;
+	user_rec u;
+
+	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, rename_fields))
+		goto out;
+	j.text = api_str(body, "display_name");
+	run_change(r, a, p, &u, &j, "user.update", json_pack("{s:s}", "display_name", j.text), 200, NULL);
+out:
+	json_decref(body);
 	return 0;
 }
 

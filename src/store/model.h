@@ -103,6 +103,7 @@ int store_user_get(store_conn *c, int64_t id, user_rec *out);
 int store_user_set_password(store_conn *c, int64_t id, const char *hash, int must_change, int64_t now);
 int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now);
 int store_user_set_last_login(store_conn *c, int64_t id, int64_t now);
+int store_user_set_display_name(store_conn *c, int64_t id, const char *name);
 typedef int (*user_cb)(const user_rec *u, void *arg);
 /* The accounts of county (NULL: every county), by user name. */
 int store_user_list(store_conn *c, const char *county, user_cb cb, void *arg);

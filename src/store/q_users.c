@@ -78,6 +78,13 @@ int store_user_set_last_login(store_conn *c, int64_t id, int64_t now)
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_user_set_display_name(store_conn *c, int64_t id, const char *name)
+{
+	int rc = conn_query(c, NULL, "UPDATE users SET display_name = ? WHERE id = ?", "si", name, id);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now)
 {
 	int rc = conn_query(c, NULL, "UPDATE users SET locked = ?, locked_at = ? WHERE id = ?", "iii", (int64_t)locked,

@@ -233,6 +233,25 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.ok(actions.includes('membership.add') && actions.includes('membership.remove'), actions.join(','));
 	});
 
+	test('the display name changes; the user name stays', async () => {
+		const username = newName('ren');
+		const u = await create({ username, display_name: '旧名称', role: 'director', area_code: VILLAGE });
+		const c = await srv.login(username, u.password);
+		await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
+		const r = await admin.patch(`/api/v1/users/${u.id}`, { display_name: '花园社区儿童主任（新）' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.display_name, '花园社区儿童主任（新）');
+		assert.equal(r.body.username, username);
+		assert.equal((await c.get('/api/v1/me')).body.user.display_name, '花园社区儿童主任（新）', 'the open session shows it at once');
+		for (const body of [{ display_name: '' }, { username: 'other' }, {}]) {
+			const bad = await admin.patch(`/api/v1/users/${u.id}`, body);
+			assert.equal(bad.status, 422, JSON.stringify(body));
+		}
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=user&object_id=${u.id}&limit=1`);
+		assert.equal(log.body.items[0].action, 'user.update');
+	});
+
 	test('two removals at once leave the account one role', async () => {
 		const u = await create({ username: newName('rac'), display_name: '并发', role: 'director', area_code: VILLAGE });
 		const add = await admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'station', area_code: TOWNSHIP });
@@ -284,6 +303,7 @@ describeEachDriver('accounts (administrator)', (driver) => {
 				['GET', '/api/v1/users'],
 				['POST', '/api/v1/users'],
 				['POST', '/api/v1/users/1/lock'],
+				['PATCH', '/api/v1/users/1'],
 				['POST', '/api/v1/users/1/password'],
 				['DELETE', '/api/v1/users/1/memberships/1'],
 			]) {

@@ -215,6 +215,26 @@ test('admin: creates an account, hands over the one-time password, gives a role,
   await row.locator('.act-unlock').click()
   await page.locator('.confirm-dialog .confirm-ok').click()
   await row.locator('.el-tag', { hasText: '正常' }).waitFor()
+
+  // the name changes, the user name stays
+  await row.locator('.act-rename').click()
+  await page.locator('.rename-dialog').getByLabel('名称').fill('花园社区儿童主任（新任）')
+  await page.locator('.rename-dialog .rename-save').click()
+  await row.locator('td', { hasText: '花园社区儿童主任（新任）' }).waitFor()
+
+  // who still holds a handed-over password: this account alone, which is
+  // no grid worker but does work at a station
+  await page.getByLabel('按用户名、名称或地区单位筛选').fill('')
+  await page.locator('#u-status').selectOption('must_change')
+  await page.locator('.el-table tbody tr', { hasText: 'zhuren_new' }).waitFor()
+  assert.equal(await page.locator('.el-table tbody tr').count(), 1)
+  await page.locator('#u-role').selectOption('grid')
+  await page.locator('.el-table__empty-text').waitFor()
+  await page.locator('#u-role').selectOption('station')
+  await page.locator('.el-table tbody tr', { hasText: 'zhuren_new' }).waitFor()
+  await page.locator('#u-status').selectOption('')
+  await page.locator('.el-table tbody tr', { hasText: 'zhuren_new' }).waitFor()
+  assert.ok((await page.locator('.el-table tbody tr').count()) >= 14, 'every station account, the new one too')
   assert.deepEqual(unexpectedErrors(page), [])
 
   // the new director signs in with the one-time password and must change it first
