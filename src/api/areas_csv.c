@@ -77,22 +77,13 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 		    char *err, size_t errlen)
 {
 	code_set seen = {0};
-	uint32_t bad_line = 0;
 	table t;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	*line_out = 0;
-	table_init(&t);
-	rc = table_read_csv(&t, data, len, &bad_line, err, errlen);
-	if (rc) {
-		*line_out = (int)bad_line;
+	rc = table_read_list(&t, data, len, AREAS_CSV_MAX_ROWS, line_out, err, errlen);
+	if (rc)
 		goto out;
-	}
-	if (t.nrows > AREAS_CSV_MAX_ROWS + 1) {
-		rc = fail(err, errlen, "too many rows");
-		goto out;
-	}
 	seen.cap = t.nrows * 2 + 1;
 	seen.codes = calloc(seen.cap, sizeof(*seen.codes));
 	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));

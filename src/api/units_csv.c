@@ -49,22 +49,13 @@ static int fail(char *err, size_t errlen, const char *msg)
 int units_csv_parse(units_csv *out, const char *data, size_t len, const char *county, store_conn *c, int *line_out,
 		    char *err, size_t errlen)
 {
-	uint32_t bad_line = 0;
 	table t;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	*line_out = 0;
-	table_init(&t);
-	rc = table_read_csv(&t, data, len, &bad_line, err, errlen);
-	if (rc) {
-		*line_out = (int)bad_line;
+	rc = table_read_list(&t, data, len, UNITS_CSV_MAX_ROWS, line_out, err, errlen);
+	if (rc)
 		goto out;
-	}
-	if (t.nrows > UNITS_CSV_MAX_ROWS + 1) {
-		rc = fail(err, errlen, "too many rows");
-		goto out;
-	}
 	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));
 	out->ops = calloc(t.nrows ? t.nrows : 1, 1);
 	if (!out->rows || !out->ops) {

@@ -503,3 +503,22 @@ int table_read_xlsx(table *t, const char *data, size_t len, char *err, size_t er
 	buf_cleanup(&x.text);
 	return rc;
 }
+
+int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int *line_out, char *err, size_t errlen)
+{
+	uint32_t bad_line = 0;
+	int rc;
+
+	*line_out = 0;
+	table_init(t);
+	rc = table_read_csv(t, data, len, &bad_line, err, errlen);
+	if (rc) {
+		*line_out = (int)bad_line;
+		return rc;
+	}
+	if (t->nrows > max_rows + 1) {
+		wb_strlcpy(err, "too many rows", errlen);
+		return WB_EINVAL;
+	}
+	return WB_OK;
+}

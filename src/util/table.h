@@ -41,6 +41,11 @@ int table_add_cell(table *t, const char *s, size_t len);
  * is skipped. On error returns WB_EINVAL/WB_ETOOBIG with the line in
  * *line_out and a reason in err. */
 int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, char *err, size_t errlen);
+/* A reference list (areas, units) as CSV: table_read_csv with at most
+ * max_rows rows after an optional header; the failing line in *line_out
+ * (0 when the file as a whole is wrong). t is initialised here; clean it
+ * up whatever the result. */
+int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int *line_out, char *err, size_t errlen);
 /* The first worksheet of an XLSX file (zip + SpreadsheetML), with limits on
  * entry sizes and compression ratio. */
 int table_read_xlsx(table *t, const char *data, size_t len, char *err, size_t errlen);
