@@ -130,14 +130,16 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '审计日志'])
   await page.getByRole('link', { name: '审计日志' }).first().click()
   await page.locator('.audit-table tbody tr').first().waitFor()
-  const actions = await page.locator('.audit-table tbody tr td:nth-child(5)').allTextContents()
-  assert.ok(actions.some((a) => a.trim() === 'login'), 'a login entry is listed')
+  // actions are named in the user's language, with the code beside
+  const labels = await page.locator('.audit-table tbody tr td:nth-child(5) .a-label').allTextContents()
+  const codes = await page.locator('.audit-table tbody tr td:nth-child(5) .a-code').allTextContents()
+  assert.ok(codes.some((a, i) => a.trim() === 'login' && labels[i].trim() === '登录'), 'a login entry is listed')
   await page.getByRole('button', { name: '校验日志完整性' }).click()
   await page.getByRole('status').filter({ hasText: '校验通过' }).waitFor()
   await shot(page, 'auditor-audit-log-desktop')
 
   // the report of a filter downloads as CSV with the same entries the list shows
-  await page.locator('#a-action').fill('login')
+  await page.getByLabel('操作', { exact: true }).selectOption({ label: '登录' })
   await page.getByRole('button', { name: '搜索', exact: true }).click()
   await page.locator('.audit-table tbody tr').first().waitFor()
   const auditor = await apiSession(srv.base, 'auditor')

@@ -1,0 +1,105 @@
+// The audit log's actions in the user's language, for the auditor's page:
+// a label for every action the server writes (the steps of the closed loop
+// and the category decisions by their own vocabularies), and the groups of
+// the action filter. An action this list does not know shows as its code.
+import { k } from '../i18n.js'
+import { ACTION, REF_ACTION } from './loop.js'
+
+const FIXED = {
+  login: k('aact.login'),
+  logout: k('aact.logout'),
+  'session.membership': k('aact.session_membership'),
+  'user.password': k('aact.user_password'),
+  'user.create': k('aact.user_create'),
+  'user.update': k('aact.user_update'),
+  'user.lock': k('aact.user_lock'),
+  'user.unlock': k('aact.user_unlock'),
+  'user.password_reset': k('aact.user_password_reset'),
+  'membership.add': k('aact.membership_add'),
+  'membership.remove': k('aact.membership_remove'),
+  'child.read': k('aact.child_read'),
+  'child.list': k('aact.child_list'),
+  'child.history': k('aact.child_history'),
+  'child.create': k('aact.child_create'),
+  'child.update': k('aact.child_update'),
+  'child.import': k('aact.child_import'),
+  'child.export': k('aact.child_export'),
+  'child.reconcile': k('aact.child_reconcile'),
+  'category.confirm': k('aact.category_confirm'),
+  'category.reject': k('aact.category_reject'),
+  'category.end': k('aact.category_end'),
+  'category.keep': k('aact.category_keep'),
+  'category.recompute': k('aact.category_recompute'),
+  'category.age_sweep': k('aact.category_age_sweep'),
+  'request.file': k('aact.request_file'),
+  'request.read': k('aact.request_read'),
+  'request.list': k('aact.request_list'),
+  'request.attachment.add': k('aact.attachment_add'),
+  'request.attachment.read': k('aact.attachment_read'),
+  'referral.list': k('aact.referral_list'),
+  'loop.config.update': k('aact.loop_config'),
+  'loop.deadline_scan': k('aact.deadline_scan'),
+  'webhook.set': k('aact.webhook_set'),
+  'area.import': k('aact.area_import'),
+  'unit.create': k('aact.unit_create'),
+  'unit.update': k('aact.unit_update'),
+  'unit.import': k('aact.unit_import'),
+  'audit.export': k('aact.audit_export'),
+  'database.backup': k('aact.database_backup'),
+  'demo.create': k('aact.demo_create'),
+  'demo.requests': k('aact.demo_requests'),
+  'migrate.name_index': k('aact.migrate'),
+}
+
+// The action in the user's language.
+export function actionLabel(t, action) {
+  if (FIXED[action]) return t(FIXED[action])
+  const [head, rest] = [action.slice(0, action.indexOf('.')), action.slice(action.indexOf('.') + 1)]
+  if (head === 'request' && ACTION[rest]) return t('aact.request_step', { step: t(ACTION[rest]) })
+  if (head === 'referral' && REF_ACTION[rest]) return t('aact.referral_step', { step: t(REF_ACTION[rest]) })
+  return action
+}
+
+// The action filter: what an auditor asks about, grouped.
+export const ACTION_GROUPS = [
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'request.read', 'request.attachment.read']],
+  [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'membership.add', 'membership.remove', 'session.membership']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'webhook.set']],
+]
+
+const OBJECT = {
+  child: k('aobj.child'),
+  children: k('aobj.child'),
+  user: k('aobj.user'),
+  session: k('aobj.session'),
+  membership: k('aobj.membership'),
+  area: k('aobj.area'),
+  county: k('aobj.county'),
+  unit: k('aobj.unit'),
+  request: k('aobj.request'),
+  referral: k('aobj.referral'),
+  import: k('aobj.import'),
+  list: k('aobj.list'),
+  settings: k('aobj.settings'),
+  webhook: k('aobj.webhook'),
+  audit_log: k('aobj.audit_log'),
+  database: k('aobj.database'),
+}
+const OUTCOME = {
+  ok: k('aout.ok'),
+  denied: k('aout.denied'),
+  failed: k('aout.failed'),
+  locked: k('aout.locked'),
+  conflict: k('aout.conflict'),
+  not_found: k('aout.not_found'),
+}
+
+// The kind of record an entry is about, in the user's language.
+export function objectLabel(t, type) {
+  return OBJECT[type] ? t(OBJECT[type]) : type || ''
+}
+
+// How the action ended, in the user's language.
+export function outcomeLabel(t, outcome) {
+  return OUTCOME[outcome] ? t(OUTCOME[outcome]) : outcome
+}
