@@ -75,6 +75,12 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(blocked.status, 403, blocked.text);
 		assert.equal(blocked.body.error.code, 'password_change_required');
 		assert.equal((await c.get('/api/v1/me')).status, 200);
+		// an API client (bearer token) is held the same way, and may log out
+		const api = await srv.bearer(username, u.password);
+		const held = await api.get('/api/v1/areas?limit=1');
+		assert.equal(held.status, 403);
+		assert.equal(held.body.error.code, 'password_change_required');
+		assert.equal((await api.post('/api/v1/logout', {})).status, 200);
 		const ch = await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
 		assert.equal(ch.status, 200, ch.text);
 		// and then works as a director of the village, and of it only
