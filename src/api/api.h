@@ -209,6 +209,7 @@ int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_user_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_users_import(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_user_lock(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_user_unlock(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_principal *p);

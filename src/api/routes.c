@@ -34,6 +34,7 @@ R(users_list, 0);
 R(system_status, 0);
 R(user_create, API_NO_REPLAY);
 R(user_update, 0);
+R(users_import, API_NO_REPLAY);
 R(user_lock, 0);
 R(user_unlock, 0);
 R(user_password_reset, API_NO_REPLAY);
@@ -100,6 +101,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/audit/export", api_entry, &rt_audit_export, 0, 0},
 	{"GET", "/api/v1/users", api_entry, &rt_users_list, 0, 0},
 	{"POST", "/api/v1/users", api_entry, &rt_user_create, 0, 0},
+	{"POST", "/api/v1/users/import", api_entry, &rt_users_import, 0, 0},
 	{"PATCH", "/api/v1/users/{id}", api_entry, &rt_user_update, 0, 0},
 	{"POST", "/api/v1/users/{id}/lock", api_entry, &rt_user_lock, 0, 0},
 	{"POST", "/api/v1/users/{id}/unlock", api_entry, &rt_user_unlock, 0, 0},

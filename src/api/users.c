@@ -16,12 +16,14 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../domain/roles.h"
 #include "../security/password.h"
 #include "../util/clock.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 #include "accounts.h"
 #include "api.h"
@@ -561,4 +563,201 @@ int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principa
 		return api_fail(r, rc);
 	j.membership_id = mid;
 	return run_change(r, a, p, &u, &j, "membership.remove", membership_detail(&j.m), 200, NULL);
+}
+
+/* ---- a list of accounts (onboarding a county's hundreds of posts) ---- */
+
+#define USERS_IMPORT_MAX 100 /* rows a file: each password hash costs ~60 ms */
+
+typedef struct import_row {
+	user_rec u;
+	membership_rec m;
+	char pw[24];
+} import_row;
+
+typedef struct users_import {
+	import_row *rows;
+	int n;
+	audit_entry *e;
+} users_import;
+
+static int users_import_fn(store_conn *c, void *arg)
+{
+	users_import *j = arg;
+	int64_t now = clock_now();
+	int rc = WB_OK;
+
+	for (int i = 0; rc == WB_OK && i < j->n; i++) {
+		rc = store_user_insert(c, &j->rows[i].u, now, &j->rows[i].u.id);
+		j->rows[i].m.user_id = j->rows[i].u.id;
+		if (rc == WB_OK)
+			rc = store_membership_insert(c, &j->rows[i].m, now, &j->rows[i].m.id);
+	}
+	if (rc == WB_OK) {
+		/* one writer: one file's accounts have consecutive ids */
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->rows[0].u.id);
+		api_audit_detail(j->e,
+				 json_pack("{s:i, s:I, s:I}", "count", j->n, "first_id", (json_int_t)j->rows[0].u.id,
+					   "last_id", (json_int_t)j->rows[j->n - 1].u.id));
+	}
+	return rc;
+}
+
+/* The optional header names its first column so. */
+static int is_header(const char *first)
+{
+	return strcmp(first, "username") == 0 || strcmp(first, "用户名") == 0 || strcmp(first, "账号") == 0;
+}
+
+static int row_fail(char *err, size_t errlen, const char *msg)
+{
+	wb_strlcpy(err, msg, errlen);
+	return WB_EINVAL;
+}
+
+/* Checks row i of t into r; on a problem writes the reason into err and
+ * returns WB_EINVAL (or a store error). */
+static int import_row_check(store_conn *c, const sec_principal *p, const table *t, size_t i, const import_row *done,
+			    int ndone, import_row *r, char *err, size_t errlen)
+{
+	const char *username = table_cell(t, i, 0), *display = table_cell(t, i, 1), *role = table_cell(t, i, 2),
+		   *place = table_cell(t, i, 3), *field = NULL, *why = NULL;
+	const role_def *def = role_find_any(role);
+	user_rec have;
+	int64_t unit_id = 0;
+	int rc;
+
+	if (!account_username_ok(username))
+		return row_fail(err, errlen, "column username: 3 to 63 letters, digits, '.', '_' or '-'");
+	for (int k = 0; k < ndone; k++)
+		if (strcmp(done[k].u.username, username) == 0)
+			return row_fail(err, errlen, "column username: duplicate in file");
+	rc = store_user_by_name(c, username, &have);
+	if (rc == WB_OK)
+		return row_fail(err, errlen, "column username: taken");
+	if (rc != WB_ENOTFOUND)
+		return rc;
+	if (!display[0] || strlen(display) > 120)
+		return row_fail(err, errlen, "column display_name: 1 to 120 bytes");
+	if (!def)
+		return row_fail(err, errlen, "column role: no such role");
+	if (def->anchor == ANCHOR_UNIT) {
+		unit_rec u;
+
+		rc = store_unit_find(c, p->county_code, def->unit_kind, place, &u);
+		if (rc == WB_OK)
+			unit_id = u.id;
+		else if (rc != WB_ENOTFOUND)
+			return rc;
+		place = "";
+	} else if (def->anchor == ANCHOR_COUNTY && !place[0]) {
+		place = p->county_code;
+	}
+	rc = account_membership(c, p->county_code, def->name, place, unit_id, &r->m, &field, &why);
+	if (rc == WB_EINVAL) {
+		wb_snprintf(err, errlen, "column place: %s", why);
+		return WB_EINVAL;
+	}
+	if (rc)
+		return rc;
+	memset(&r->u, 0, sizeof(r->u));
+	wb_strlcpy(r->u.county_code, p->county_code, sizeof(r->u.county_code));
+	wb_strlcpy(r->u.username, username, sizeof(r->u.username));
+	wb_strlcpy(r->u.display_name, display, sizeof(r->u.display_name));
+	r->u.must_change_password = 1;
+	return WB_OK;
+}
+
+/* POST /api/v1/users/import: a CSV list of accounts
+ * (username,display_name,role,place; the place is an area code, or a unit's
+ * code for department, org and school roles); all rows or none. Every
+ * account gets a one-time password, answered once, to be changed at the
+ * first login. */
+int api_users_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	users_import j = {0};
+	json_t *list = NULL;
+	audit_entry e;
+	char err[256], msg[320], hash[SEC_PWHASH_MAX];
+	int line = 0, rc;
+	table t;
+
+	if (!admin_only(r, p))
+		return 0;
+	rc = table_read_list(&t, r->body.data ? r->body.data : "", r->body.len, USERS_IMPORT_MAX, &line, err,
+			     sizeof(err));
+	if (rc == WB_OK) {
+		j.rows = calloc(t.nrows ? t.nrows : 1, sizeof(*j.rows));
+		if (!j.rows)
+			rc = WB_ENOMEM;
+	}
+	for (size_t i = 0; rc == WB_OK && i < t.nrows; i++) {
+		line = (int)t.rows[i].line;
+		if (i == 0 && is_header(table_cell(&t, i, 0)))
+			continue;
+		if (t.rows[i].n > 4) {
+			wb_strlcpy(err, "expected four columns: username,display_name,role,place", sizeof(err));
+			rc = WB_EINVAL;
+		} else {
+			rc = import_row_check(c, p, &t, i, j.rows, j.n, &j.rows[j.n], err, sizeof(err));
+		}
+		if (rc == WB_OK && ++j.n > USERS_IMPORT_MAX) {
+			wb_strlcpy(err, "too many rows: at most 100 accounts a file", sizeof(err));
+			rc = WB_EINVAL;
+		}
+	}
+	if (rc == WB_OK && j.n == 0) {
+		wb_strlcpy(err, "no rows", sizeof(err));
+		rc = WB_EINVAL;
+	}
+	table_cleanup(&t);
+	if (rc == WB_EINVAL) {
+		wb_snprintf(msg, sizeof(msg), "line %d: %s", line, err);
+		api_error(r, 422, "invalid_csv", msg, "line");
+		goto out;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	api_conn_release(r); /* hashing takes a while; no connection is held meanwhile */
+	for (int i = 0; rc == WB_OK && i < j.n; i++) {
+		sec_password_generate(j.rows[i].pw);
+		rc = sec_password_hash(j.rows[i].pw, hash);
+		wb_strlcpy(j.rows[i].u.password_hash, hash, sizeof(j.rows[i].u.password_hash));
+	}
+	if (rc) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "user.import", "user", "", "ok");
+	j.e = &e;
+	rc = audit_submit(a->audit, &e, users_import_fn, &j);
+	if (rc == WB_ECONFLICT) {
+		api_error(r, 409, "username_taken", "a user name of the file was taken meanwhile; import it again",
+			  NULL);
+		goto out;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	list = json_array();
+	for (int i = 0; i < j.n; i++) {
+		json_t *m = membership_json(api_conn(r), &j.rows[i].m);
+
+		json_array_append_new(list,
+				      json_pack("{s:I, s:s, s:s, s:s, s:O, s:s}", "id", (json_int_t)j.rows[i].u.id,
+						"username", j.rows[i].u.username, "display_name",
+						j.rows[i].u.display_name, "role", j.rows[i].m.role, "place_name",
+						json_object_get(m, "place_name"), "password", j.rows[i].pw));
+		json_decref(m);
+	}
+	api_json(r, 201, json_pack("{s:i, s:o}", "created", j.n, "accounts", list));
+out:
+	if (j.rows)
+		sodium_memzero(j.rows, sizeof(*j.rows) * (size_t)(j.n > 0 ? j.n : 0));
+	free(j.rows);
+	return 0;
 }

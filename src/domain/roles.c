@@ -33,3 +33,22 @@ const role_def *role_all(void)
 {
 	return roles;
 }
+
+/* The roles' Chinese names, as staff write them in a list of accounts
+ * (the web UI's catalogue says the same). */
+static const char *const labels[][2] = {
+	{"未保委员会", "committee"}, {"县未保中心", "center"}, {"儿童督导员", "supervisor"},
+	{"乡镇工作站", "station"},   {"儿童主任", "director"}, {"网格员", "grid"},
+	{"职能部门", "department"},  {"社会组织", "org"},      {"学校", "school"},
+	{"数据保护专员", "auditor"}, {"系统管理员", "admin"},
+};
+
+const role_def *role_find_any(const char *name)
+{
+	const role_def *r = role_find(name);
+
+	for (size_t i = 0; !r && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i][0], name) == 0)
+			r = role_find(labels[i][1]);
+	return r;
+}

@@ -36,6 +36,8 @@ typedef struct role_def {
 
 /* The definition of a role by name, or NULL. */
 const role_def *role_find(const char *name);
+/* The same, by name or by the role's Chinese name (儿童主任). */
+const role_def *role_find_any(const char *name);
 /* All roles, terminated by an entry with name NULL. */
 const role_def *role_all(void);
 

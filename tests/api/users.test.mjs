@@ -258,6 +258,58 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(log.body.items[0].action, 'user.update');
 	});
 
+	test('a list of accounts is created whole or not at all, each with its one-time password', async () => {
+		const post = (csv, headers = {}) => admin.request('POST', '/api/v1/users/import', { body: csv, headers: { 'content-type': 'text/csv', ...headers } });
+		const [a, b, c] = [newName('lst'), newName('lst'), newName('lst')];
+		const csv = `用户名,名称,角色,地点\n${a},花园社区儿童主任（二）,儿童主任,${VILLAGE}\n${b},民政局经办人,department,civil_affairs\n${c},中心值班,center,\n`;
+		const r = await post(csv);
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.created, 3);
+		assert.deepEqual(
+			r.body.accounts.map((x) => [x.username, x.role]),
+			[[a, 'director'], [b, 'department'], [c, 'center']],
+		);
+		assert.ok(r.body.accounts.every((x) => x.password && x.password.length >= 12 && x.place_name), 'passwords and places');
+		for (const x of r.body.accounts) {
+			const s2 = await srv.login(x.username, x.password);
+			assert.equal(s2.me.user.must_change_password, true, x.username);
+		}
+		const listed = (await admin.get('/api/v1/users')).body.items.find((x) => x.username === b);
+		assert.equal(listed.memberships[0].role, 'department');
+		assert.ok(listed.memberships[0].unit_id > 0);
+
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get('/api/v1/audit?action=user.import&limit=1');
+		const d = JSON.parse(log.body.items[0].detail);
+		assert.equal(d.count, 3);
+		assert.equal(d.first_id, r.body.accounts[0].id);
+		assert.equal(d.last_id, r.body.accounts[2].id);
+		assert.ok(!log.text.includes(r.body.accounts[0].password), 'no password in the log');
+
+		// one bad row refuses the file, naming its line
+		const d1 = newName('bad');
+		const bad = await post(`${d1},某人,儿童主任,${VILLAGE}\n${newName('bad')},某人,村长,${VILLAGE}\n`);
+		assert.equal(bad.status, 422, bad.text);
+		assert.match(bad.body.error.message, /^line 2: column role/);
+		assert.ok(!(await admin.get('/api/v1/users')).body.items.some((x) => x.username === d1), 'nothing was created');
+		const others = {
+			'a taken user name': `director,某人,儿童主任,${VILLAGE}\n`,
+			'a name twice': `${d1},甲,儿童主任,${VILLAGE}\n${d1},乙,儿童主任,${VILLAGE}\n`,
+			'a place of the wrong level': `${d1},甲,儿童主任,${TOWNSHIP}\n`,
+			'an unknown unit': `${d1},甲,department,no_such_dept\n`,
+			'no display name': `${d1},,儿童主任,${VILLAGE}\n`,
+			'too many rows': Array.from({ length: 101 }, (_, i) => `${d1}${i},甲,儿童主任,${VILLAGE}`).join('\n'),
+		};
+		for (const [what, body] of Object.entries(others)) {
+			const o = await post(body);
+			assert.equal(o.status, 422, `${what}: ${o.text}`);
+			assert.equal(o.body.error.code, 'invalid_csv', what);
+		}
+		const replay = await post(csv, { 'idempotency-key': 'list-1' });
+		assert.equal(replay.status, 422, 'one-time passwords are never stored for replay');
+		assert.equal((await (await srv.bearer('center')).request('POST', '/api/v1/users/import', { body: csv })).status, 403);
+	});
+
 	test('two removals at once leave the account one role', async () => {
 		const u = await create({ username: newName('rac'), display_name: '并发', role: 'director', area_code: VILLAGE });
 		const add = await admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'station', area_code: TOWNSHIP });

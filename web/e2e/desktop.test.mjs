@@ -253,6 +253,40 @@ test('admin: creates an account, hands over the one-time password, gives a role,
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('admin: imports a list of accounts and downloads their one-time passwords once', async () => {
+  await loginAs(page, srv.base, 'admin', { path: '/login?next=/users' })
+  await page.locator('.el-table tbody tr').first().waitFor()
+  await page.locator('.bulk-users').click()
+  const dlg = page.locator('.bulk-dialog')
+  const bad = '用户名,名称,角色,地点\nlist_a,甲,儿童主任,370831001001\nlist_b,乙,村长,370831001001\n'
+  await page.setInputFiles('#bulk-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
+  await dlg.locator('.bulk-upload').click()
+  await dlg.locator('.bulk-error', { hasText: 'line 3' }).waitFor()
+  const good = '用户名,名称,角色,地点\nlist_a,花园社区儿童主任（三）,儿童主任,370831001001\nlist_b,民政局经办人（二）,职能部门,civil_affairs\n'
+  await page.setInputFiles('#bulk-file', { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(good) })
+  await dlg.locator('.bulk-upload').click()
+  await dlg.locator('.bulk-table tbody tr').nth(1).waitFor()
+  const passwords = await dlg.locator('.bulk-pw').allTextContents()
+  assert.equal(passwords.length, 2)
+  const [file] = await Promise.all([page.waitForEvent('download'), dlg.locator('.bulk-download').click()])
+  const lines = readFileSync(await file.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/)
+  assert.equal(lines[0], '用户名,名称,角色,地点,一次性密码')
+  assert.equal(lines[1], `list_a,花园社区儿童主任（三）,儿童主任,花园社区,${passwords[0]}`)
+  assert.match(lines[2], /^list_b,民政局经办人（二）,职能部门,[^,]+,/)
+  await dlg.getByRole('button', { name: '关闭' }).last().click()
+  assert.equal(await page.locator('.bulk-pw').count(), 0, 'the passwords left the page')
+  // the accounts are listed, waiting for their first login
+  await page.getByLabel('按用户名、名称或地区单位筛选').fill('list_')
+  await page.locator('.el-table tbody tr', { hasText: 'list_b' }).locator('.must-change').waitFor()
+  const r = await fetch(srv.base + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'list_a', password: passwords[0] }),
+  })
+  assert.equal(r.status, 200)
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
 test('admin: browses the area tree and imports the statistics bureau\'s list', async () => {
   await loginAs(page, srv.base, 'admin')
   await page.getByRole('link', { name: '地区管理' }).first().click()
