@@ -255,16 +255,20 @@ typedef struct create_job {
 	audit_entry *e;
 } create_job;
 
+/* Inserts account u with its first membership m (ids filled in). */
+static int insert_account(store_conn *c, user_rec *u, membership_rec *m, int64_t now)
+{
+	int rc = store_user_insert(c, u, now, &u->id);
+
+	m->user_id = u->id;
+	return rc ? rc : store_membership_insert(c, m, now, &m->id);
+}
+
 static int create_fn(store_conn *c, void *arg)
 {
 	create_job *j = arg;
-	int64_t now = clock_now();
-	int rc = store_user_insert(c, &j->u, now, &j->u.id);
+	int rc = insert_account(c, &j->u, &j->m, clock_now());
 
-	if (rc == WB_OK) {
-		j->m.user_id = j->u.id;
-		rc = store_membership_insert(c, &j->m, now, &j->m.id);
-	}
 	if (rc == WB_OK)
 		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->u.id);
 	return rc;
@@ -587,12 +591,8 @@ static int users_import_fn(store_conn *c, void *arg)
 	int64_t now = clock_now();
 	int rc = WB_OK;
 
-	for (int i = 0; rc == WB_OK && i < j->n; i++) {
-		rc = store_user_insert(c, &j->rows[i].u, now, &j->rows[i].u.id);
-		j->rows[i].m.user_id = j->rows[i].u.id;
-		if (rc == WB_OK)
-			rc = store_membership_insert(c, &j->rows[i].m, now, &j->rows[i].m.id);
-	}
+	for (int i = 0; rc == WB_OK && i < j->n; i++)
+		rc = insert_account(c, &j->rows[i].u, &j->rows[i].m, now);
 	if (rc == WB_OK) {
 		/* one writer: one file's accounts have consecutive ids */
 		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->rows[0].u.id);
