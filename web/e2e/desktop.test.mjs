@@ -261,7 +261,7 @@ test('admin: imports a list of accounts and downloads their one-time passwords o
   const bad = '用户名,名称,角色,地点\nlist_a,甲,儿童主任,370831001001\nlist_b,乙,村长,370831001001\n'
   await page.setInputFiles('#bulk-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
   await dlg.locator('.bulk-upload').click()
-  await dlg.locator('.bulk-error', { hasText: 'line 3' }).waitFor()
+  await dlg.locator('.bulk-error', { hasText: '第 3 行：没有这个角色' }).waitFor()
   const good = '用户名,名称,角色,地点\nlist_a,花园社区儿童主任（三）,儿童主任,370831001001\nlist_b,民政局经办人（二）,职能部门,civil_affairs\n'
   await page.setInputFiles('#bulk-file', { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(good) })
   await dlg.locator('.bulk-upload').click()

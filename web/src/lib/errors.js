@@ -101,3 +101,39 @@ export function errorText(t, e) {
   if (e.code && BY_CODE[e.code]) return t(BY_CODE[e.code])
   return t('err.generic', { msg: e.message || String(e) })
 }
+
+// A reference list's refusal (areas, units, accounts: 422 invalid_csv),
+// "line N: reason" from the server, in the user's language; a reason not
+// known here is shown as it is.
+const LIST_REASONS = [
+  [/^column code: not a/, k('areas.r_code')],
+  [/^column code: township number out of range/, k('areas.r_code')],
+  [/^column code: area is outside county/, k('areas.r_outside')],
+  [/^column code: duplicate in file/, k('areas.r_duplicate')],
+  [/^column code: parent area (\d+) is unknown/, k('areas.r_parent')],
+  [/^column code: 2 to 31/, k('err.unit_code_invalid')],
+  [/^column name: empty/, k('areas.r_name_empty')],
+  [/^column name: too long/, k('areas.r_name_long')],
+  [/^column kind: too long/, k('areas.r_kind')],
+  [/^column kind: department, org or school/, k('units.r_kind')],
+  [/^column area_code: not an area of this county/, k('err.area_not_in_county')],
+  [/^column username: 3 to 63/, k('err.username_invalid')],
+  [/^column username: duplicate in file/, k('users.r_username_twice')],
+  [/^column username: taken/, k('err.username_taken')],
+  [/^column display_name/, k('users.r_display_name')],
+  [/^column role/, k('users.r_role')],
+  [/^column place/, k('err.role_place')],
+  [/^too many rows: at most 100 accounts/, k('users.r_too_many')],
+  [/^expected/, k('areas.r_columns')],
+]
+
+export function listErrorText(t, message) {
+  const m = /^line (\d+): (.*)$/.exec(message || '')
+  if (!m) return t('areas.bad_file', { reason: message })
+  const [, line, reason] = m
+  for (const [re, key] of LIST_REASONS) {
+    const r = re.exec(reason)
+    if (r) return t('areas.bad_line', { line, reason: t(key, { code: r[1] || '' }) })
+  }
+  return t('areas.bad_line', { line, reason })
+}
