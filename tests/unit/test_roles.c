@@ -101,12 +101,34 @@ static void test_least_privilege(void **state)
 	assert_int_equal(users, 1);
 }
 
+/* A list of accounts names roles by code or by their Chinese name; anything
+ * else is no role. */
+static void test_role_find_any(void **state)
+{
+	static const char *const pairs[][2] = {
+		{"儿童主任", "director"},     {"网格员", "grid"},       {"乡镇工作站", "station"},
+		{"儿童督导员", "supervisor"}, {"县未保中心", "center"}, {"职能部门", "department"},
+		{"社会组织", "org"},          {"学校", "school"},       {"未保委员会", "committee"},
+		{"数据保护专员", "auditor"},  {"系统管理员", "admin"},  {"director", "director"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(pairs); i++) {
+		const role_def *r = role_find_any(pairs[i][0]);
+
+		if (!r || strcmp(r->name, pairs[i][1]) != 0)
+			fail_msg("%s should be %s", pairs[i][0], pairs[i][1]);
+	}
+	assert_null(role_find_any("村长"));
+	assert_null(role_find_any(""));
+	assert_null(role_find_any("Director"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_role_matrix),
-		cmocka_unit_test(test_role_all_matches_find),
-		cmocka_unit_test(test_role_find_unknown),
+		cmocka_unit_test(test_role_matrix),       cmocka_unit_test(test_role_all_matches_find),
+		cmocka_unit_test(test_role_find_unknown), cmocka_unit_test(test_role_find_any),
 		cmocka_unit_test(test_least_privilege),
 	};
 
