@@ -154,11 +154,59 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	return 0;
 }
 
-static int print_user(const user_rec *u, void *arg)
+typedef struct user_list {
+	user_rec *u;
+	size_t n, cap;
+} user_list;
+
+static int collect_user(const user_rec *u, void *arg)
 {
-	(void)arg;
-	printf("%-24s %-20s %s\n", u->username, u->locked ? "locked" : "active", u->display_name);
+	user_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		user_rec *nu = realloc(l->u, cap * sizeof(*nu));
+
+		if (!nu)
+			return WB_ENOMEM;
+		l->u = nu;
+		l->cap = cap;
+	}
+	l->u[l->n++] = *u;
 	return WB_OK;
+}
+
+static int print_role(const membership_rec *m, void *arg)
+{
+	int *first = arg;
+
+	printf("%s%s@%s", *first ? "" : ",", m->role, m->area_code[0] ? m->area_code : "unit");
+	if (!m->area_code[0])
+		printf("%" PRId64, m->unit_id);
+	*first = 0;
+	return WB_OK;
+}
+
+/* weibao user list [--county C]: one line an account, with its county,
+ * status and roles (role@area, or role@unitID). */
+static int user_list_cmd(store_conn *c, const char *county)
+{
+	user_list l = {0};
+	int rc = store_user_list(c, county, collect_user, &l);
+
+	for (size_t i = 0; rc == WB_OK && i < l.n; i++) {
+		const user_rec *u = &l.u[i];
+		int first = 1;
+
+		printf("%-24s %-6s %-12s ", u->username, u->county_code,
+		       u->locked                 ? "locked"
+		       : u->must_change_password ? "must-change"
+						 : "active");
+		rc = store_membership_list(c, u->id, print_role, &first);
+		printf("  %s\n", u->display_name);
+	}
+	free(l.u);
+	return rc;
 }
 
 typedef struct simple_job {
@@ -288,12 +336,13 @@ int cmd_user(cli_env *env, int argc, char **argv)
 	int rc;
 
 	if (!sub || cli_wants_help(argc, argv)) {
-		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE) [--name "
-				"N] [--password PW]\n"
-				"       weibao user passwd USERNAME [--password PW]\n"
-				"       weibao user lock USERNAME\n"
-				"       weibao user unlock USERNAME   (also clears failed logins)\n"
-				"       weibao user list\n");
+		fprintf(stderr,
+			"usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE) [--name "
+			"N] [--password PW]\n"
+			"       weibao user passwd USERNAME [--password PW]\n"
+			"       weibao user lock USERNAME\n"
+			"       weibao user unlock USERNAME   (also clears failed logins)\n"
+			"       weibao user list [--county 370831]   (status, roles as role@area or role@unitID)\n");
 		return sub ? 0 : 2;
 	}
 	if (cli_open(env, 0, 0) != 0)
@@ -302,7 +351,7 @@ int cmd_user(cli_env *env, int argc, char **argv)
 		return user_add(env, argc - 1, argv + 1);
 	c = store_acquire(env->db);
 	if (strcmp(sub, "list") == 0) {
-		rc = store_user_list(c, NULL, print_user, NULL);
+		rc = user_list_cmd(c, cli_flag(argc, argv, "--county"));
 		store_release(c);
 		return rc ? 1 : 0;
 	}

@@ -386,5 +386,13 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(ok.code, 0, ok.stderr);
 		const c = await srv.login(username, NEW_PASSWORD);
 		assert.equal(c.me.user.must_change_password, false, 'the operator set the password');
+
+		// weibao user list: a county's accounts with status and roles
+		const list = await cli(srv.db, ['user', 'list', '--county', COUNTY]);
+		assert.equal(list.code, 0, list.stderr);
+		assert.match(list.stdout, /^director\s+370831\s+active\s+director@370831001001\s/m);
+		assert.match(list.stdout, new RegExp(`^${username}\\s+370831\\s+active\\s+station@${TOWNSHIP}\\s`, 'm'));
+		const none = await cli(srv.db, ['user', 'list', '--county', '370899']);
+		assert.equal(none.stdout.trim(), '', 'no accounts in a county that has none');
 	});
 });
