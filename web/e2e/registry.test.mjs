@@ -53,12 +53,26 @@ async function switchUser(user, path) {
 }
 
 // picks an option, then waits until the dropdown has gone (its fading copy
-// would otherwise answer the next pick)
+// would otherwise answer the next pick). A dropdown still open after 4 s (a
+// click that landed while it was still moving into place) is closed with
+// Escape and the pick tried again, at most three times; the select must
+// show the option in the end.
+const dropdownsClosed = (timeout) =>
+  page
+    .waitForFunction(() => [...document.querySelectorAll('.el-select__popper')].every((e) => getComputedStyle(e).display === 'none'), null, { timeout })
+    .then(
+      () => true,
+      () => false,
+    )
 async function choose(select, text) {
-  await pickOption(page, select, text)
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll('.el-select__popper')].every((e) => getComputedStyle(e).display === 'none'),
-  )
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await pickOption(page, select, text)
+    if (await dropdownsClosed(4000)) return
+    await page.keyboard.press('Escape')
+    await dropdownsClosed(4000)
+    if ((await select.textContent()).includes(text)) return
+  }
+  throw new Error(`could not choose ${text}`)
 }
 
 const card = (category) => page.locator(`.categories .cat-card[data-category=${category}]`).first()
