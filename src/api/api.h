@@ -91,6 +91,9 @@ store_conn *api_conn(http_req *r);
 
 /* Writes the error shape. field may be NULL. Returns 0. */
 int api_error(http_req *r, int status, const char *code, const char *message, const char *field);
+/* 1 if the caller's role manages accounts, areas and units (admin); else
+ * answers 403 with message and returns 0. */
+int api_admin_only(http_req *r, const sec_principal *p, const char *message);
 /* Maps a WB_ status to an HTTP error. Returns 0. */
 int api_fail(http_req *r, int status);
 /* A page of a list: {"items": items, "next_cursor": last_id as text when

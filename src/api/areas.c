@@ -16,12 +16,16 @@
 #include "areas_csv.h"
 #include "units_csv.h"
 
+static json_t *area_json(const area_rec *ar)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "code", ar->code, "name", ar->name, "level", ar->level,
+			 "kind", ar->kind, "parent_code", ar->parent_code[0] ? ar->parent_code : NULL, "children",
+			 (json_int_t)ar->children);
+}
+
 static int area_item(const area_rec *ar, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "code", ar->code, "name", ar->name,
-					     "level", ar->level, "kind", ar->kind, "parent_code",
-					     ar->parent_code[0] ? ar->parent_code : NULL, "children",
-					     (json_int_t)ar->children));
+	json_array_append_new(arg, area_json(ar));
 	return WB_OK;
 }
 
@@ -60,7 +64,6 @@ int api_area_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *code = http_param(r, "code");
 	area_rec ar;
-	json_t *j;
 	int rc;
 
 	(void)a;
@@ -70,18 +73,18 @@ int api_area_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	rc = store_area_get(c, code, &ar);
 	if (rc)
 		return api_fail(r, rc);
-	j = json_array();
-	area_item(&ar, j);
-	rc = api_json(r, 200, json_incref(json_array_get(j, 0)));
-	json_decref(j);
-	return rc;
+	return api_json(r, 200, area_json(&ar));
+}
+
+static json_t *unit_json(const unit_rec *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)u->id, "kind", u->kind, "code", u->code,
+			 "name", u->name, "area_code", u->area_code[0] ? u->area_code : NULL);
 }
 
 static int unit_item(const unit_rec *u, void *arg)
 {
-	json_array_append_new(arg,
-			      json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)u->id, "kind", u->kind, "code",
-					u->code, "name", u->name, "area_code", u->area_code[0] ? u->area_code : NULL));
+	json_array_append_new(arg, unit_json(u));
 	return WB_OK;
 }
 
@@ -139,11 +142,10 @@ static int unit_place(http_req *r, store_conn *c, const sec_principal *p, const 
 	return 0;
 }
 
-/* Runs j with the audit entry action and answers the unit as stored. */
+/* Runs j with the audit entry action and answers the unit as written. */
 static int unit_write(http_req *r, app *a, const sec_principal *p, unit_job *j, const char *action, int status)
 {
 	audit_entry e;
-	json_t *items;
 	int rc;
 
 	api_audit_init(r, p, &e);
@@ -159,14 +161,7 @@ static int unit_write(http_req *r, app *a, const sec_principal *p, unit_job *j, 
 		return api_error(r, 409, "unit_code_taken", "a unit of this kind has this code already", "code");
 	if (rc)
 		return api_fail(r, rc);
-	rc = store_unit_get(api_conn(r), j->u.id, &j->u);
-	if (rc)
-		return api_fail(r, rc);
-	items = json_array();
-	unit_item(&j->u, items);
-	rc = api_json(r, status, json_incref(json_array_get(items, 0)));
-	json_decref(items);
-	return rc;
+	return api_json(r, status, unit_json(&j->u)); /* as written: j->u is the whole record */
 }
 
 static const api_field unit_fields[] = {
@@ -184,10 +179,8 @@ int api_unit_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	unit_job j;
 
 	memset(&j, 0, sizeof(j));
-	if (!p->def->manage_users) {
-		api_error(r, 403, "forbidden", "only an administrator may add units", NULL);
+	if (!api_admin_only(r, p, "only an administrator may add units"))
 		goto out;
-	}
 	if (api_body(r, &body) || api_check_fields(r, body, unit_fields))
 		goto out;
 	if (!unit_kind_ok(api_str(body, "kind"))) {
@@ -229,10 +222,8 @@ int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int rc;
 
 	memset(&j, 0, sizeof(j));
-	if (!p->def->manage_users) {
-		api_error(r, 403, "forbidden", "only an administrator may change units", NULL);
+	if (!api_admin_only(r, p, "only an administrator may change units"))
 		goto out;
-	}
 	if (api_id_param(r, "id", &id))
 		goto out;
 	rc = store_unit_get(c, id, &j.u);
@@ -273,8 +264,8 @@ int api_units_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	char err[256], msg[320];
 	int line = 0, rc;
 
-	if (!p->def->manage_users)
-		return api_error(r, 403, "forbidden", "only an administrator may import units", NULL);
+	if (!api_admin_only(r, p, "only an administrator may import units"))
+		return 0;
 	if (units_csv_parse(&csv, r->body.data ? r->body.data : "", r->body.len, p->county_code, c, &line, err,
 			    sizeof(err)) != WB_OK) {
 		units_csv_cleanup(&csv);
@@ -333,8 +324,8 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	char err[256];
 	int line = 0, rc;
 
-	if (!p->def->manage_users)
-		return api_error(r, 403, "forbidden", "only an administrator may import areas", NULL);
+	if (!api_admin_only(r, p, "only an administrator may import areas"))
+		return 0;
 	if (areas_csv_parse(&csv, r->body.data ? r->body.data : "", r->body.len, p->county_code, c, &line, err,
 			    sizeof(err)) != WB_OK) {
 		char msg[320];

@@ -229,8 +229,8 @@ int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p
 	json_t *j, *backup = json_null();
 	int rc;
 
-	if (!p->def->manage_users)
-		return api_error(r, 403, "forbidden", "only an administrator may see the system's status", NULL);
+	if (!api_admin_only(r, p, "only an administrator may see the system's status"))
+		return 0;
 	rc = store_system_status(c, p->county_code, &st);
 	if (rc)
 		return api_fail(r, rc);

@@ -60,6 +60,14 @@ int api_error(http_req *r, int status, const char *code, const char *message, co
 	return api_json(r, status, json_pack("{s:o}", "error", err));
 }
 
+int api_admin_only(http_req *r, const sec_principal *p, const char *message)
+{
+	if (p->def->manage_users)
+		return 1;
+	api_error(r, 403, "forbidden", message, NULL);
+	return 0;
+}
+
 int api_fail(http_req *r, int status)
 {
 	switch (status) {

@@ -109,11 +109,7 @@ int account_membership(store_conn *c, const char *county, const char *role, cons
 
 static int admin_only(http_req *r, const sec_principal *p)
 {
-	if (!p->def->manage_users) {
-		api_error(r, 403, "forbidden", "only an administrator may manage accounts", NULL);
-		return 0;
-	}
-	return 1;
+	return api_admin_only(r, p, "only an administrator may manage accounts");
 }
 
 /* A membership as the API shows it, with the name of its place. */
@@ -158,6 +154,7 @@ static int user_item(const user_rec *u, void *arg)
 	return WB_OK;
 }
 
+/* The county's memberships come by user id: each goes to its account. */
 static int membership_item(const membership_rec *m, void *arg)
 {
 	users_list *l = arg;
@@ -178,20 +175,15 @@ int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int rc;
 
 	(void)a;
-	if (!admin_only(r, p)) {
-		rc = WB_OK;
-		goto out;
+	if (admin_only(r, p)) {
+		rc = store_user_list(c, p->county_code, user_item, &l);
+		if (rc == WB_OK)
+			rc = store_membership_list_county(c, p->county_code, membership_item, &l);
+		if (rc == WB_OK)
+			api_json(r, 200, json_pack("{s:O}", "items", l.items));
+		else
+			api_fail(r, rc);
 	}
-	rc = store_user_list(c, p->county_code, user_item, &l);
-	if (rc == WB_OK)
-		rc = store_membership_list_county(c, p->county_code, membership_item, &l);
-	if (rc == WB_OK) {
-		api_json(r, 200, json_pack("{s:O}", "items", l.items));
-		rc = WB_OK;
-	} else {
-		api_fail(r, rc);
-	}
-out:
 	json_decref(l.items);
 	json_decref(l.by_id);
 	return 0;
@@ -221,19 +213,32 @@ static int target_user(http_req *r, store_conn *c, const sec_principal *p, user_
 	return 0;
 }
 
+typedef struct one_user {
+	json_t *j;
+	store_conn *c;
+} one_user;
+
+static int one_membership(const membership_rec *m, void *arg)
+{
+	one_user *o = arg;
+
+	json_array_append_new(json_object_get(o->j, "memberships"), membership_json(o->c, m));
+	return WB_OK;
+}
+
 /* The account as stored now, with its roles (after a change). */
 static json_t *user_now_json(store_conn *c, int64_t id)
 {
-	users_list l = {json_array(), json_object(), c};
-	json_t *j = NULL;
+	one_user o = {NULL, c};
 	user_rec u;
 
-	if (store_user_get(c, id, &u) == WB_OK && user_item(&u, &l) == WB_OK &&
-	    store_membership_list(c, id, membership_item, &l) == WB_OK)
-		j = json_incref(json_array_get(l.items, 0));
-	json_decref(l.items);
-	json_decref(l.by_id);
-	return j;
+	if (store_user_get(c, id, &u) != WB_OK || !(o.j = user_json(&u)))
+		return NULL;
+	if (store_membership_list(c, id, one_membership, &o) != WB_OK) {
+		json_decref(o.j);
+		return NULL;
+	}
+	return o.j;
 }
 
 /* Answers the account id as stored now with status, plus the one-time
