@@ -229,5 +229,11 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Visits and the visit plan (visits.c). */
+int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 
 #endif

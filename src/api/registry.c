@@ -277,11 +277,6 @@ static category_rec *latest_row(category_rec *rows, int n, const char *cat)
 	return NULL;
 }
 
-static void ymd_text(int ymd, char out[11])
-{
-	wb_snprintf(out, 11, "%04d-%02d-%02d", ymd / 10000 % 10000, ymd / 100 % 100, ymd % 100);
-}
-
 int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
 		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out)
 {
@@ -346,7 +341,7 @@ int registry_recompute(store_conn *c, const char *county, int64_t child_id, cons
 				continue;
 			if (why == CR_END_AGE_16 || why == CR_END_AGE_18) {
 				wb_strlcpy(row->state, "ended", sizeof(row->state));
-				ymd_text(today_ymd, row->end_date);
+				date_format(today_ymd, row->end_date);
 				row->conflict = 0;
 			} else {
 				if (row->conflict && strcmp(row->end_reason, category_reason_name(why)) == 0)
@@ -482,7 +477,7 @@ static int cat_fn(store_conn *c, void *arg)
 		if (s)
 			wb_strlcpy(row->start_date, s, sizeof(row->start_date));
 		else
-			ymd_text(j->today, row->start_date);
+			date_format(j->today, row->start_date);
 	} else if (strcmp(j->action, "reject") == 0) {
 		if (strcmp(row->state, "suggested") != 0) {
 			wb_strlcpy(j->error, "only a suggestion can be rejected; end a confirmed category",
@@ -510,7 +505,7 @@ static int cat_fn(store_conn *c, void *arg)
 		if (s)
 			wb_strlcpy(row->end_date, s, sizeof(row->end_date));
 		else
-			ymd_text(j->today, row->end_date);
+			date_format(j->today, row->end_date);
 		row->conflict = 0;
 	} else { /* keep: the reviewer says the confirmed category still holds */
 		if (!row->conflict) {
@@ -775,7 +770,7 @@ int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t
 			rc = store_category_delete(c, k->id);
 		} else {
 			wb_strlcpy(k->state, "ended", sizeof(k->state));
-			ymd_text(today_ymd, k->end_date);
+			date_format(today_ymd, k->end_date);
 			wb_strlcpy(k->end_reason, limit == 16 ? "turned_16" : "turned_18", sizeof(k->end_reason));
 			k->conflict = 0;
 			k->updated_at = ts;

@@ -66,6 +66,11 @@ R(webhook_deliveries, 0);
 R(loop_config_get, 0);
 R(loop_config_put, 0);
 R(loop_metrics, 0);
+R(child_visits, 0);
+R(child_visit_create, 0);
+R(visits_plan, 0);
+R(visits_config_get, 0);
+R(visits_config_put, 0);
 
 const http_route api_routes[] = {
 	{"GET", "/healthz", api_healthz, NULL, 0, HTTP_INLINE},
@@ -88,6 +93,11 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get, 0, HTTP_INLINE},
 	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update, 0, 0},
 	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history, 0, 0},
+	{"GET", "/api/v1/children/{id}/visits", api_entry, &rt_child_visits, 0, 0},
+	{"POST", "/api/v1/children/{id}/visits", api_entry, &rt_child_visit_create, 0, 0},
+	{"GET", "/api/v1/visits/plan", api_entry, &rt_visits_plan, 0, 0},
+	{"GET", "/api/v1/visits/config", api_entry, &rt_visits_config_get, 0, 0},
+	{"PUT", "/api/v1/visits/config", api_entry, &rt_visits_config_put, 0, 0},
 	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category, 0, 0},
 	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review, 0, 0},
 	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0, 0},

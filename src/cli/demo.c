@@ -15,6 +15,7 @@
 
 #include "../api/registry.h"
 #include "../domain/area.h"
+#include "../domain/date.h"
 #include "../domain/units.h"
 #include "../domain/idnum.h"
 #include "../security/password.h"
@@ -89,7 +90,7 @@ typedef struct demo_job {
 	uint64_t *ids; /* ID numbers drawn (see id_taken) */
 	size_t ids_cap;
 	/* focus children made so far */
-	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed;
+	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -570,6 +571,85 @@ static int make_children(store_conn *c, demo_job *j)
 	return rc;
 }
 
+/* What a visitor writes down (synthetic, as everything in the demo). */
+static const char *const findings[] = {
+	"孩子在家，由祖父母照看，生活起居正常，学习情况良好。", "与孩子和奶奶交谈，家中卫生一般，孩子近期情绪稳定。",
+	"电话联系外出务工的父亲，了解孩子近况，提醒按时通话。", "到校了解学习情况，班主任反映孩子出勤正常，成绩中等。",
+	"孩子近期感冒已好转，已提醒监护人按时复查。",           "家中取暖设施不足，已登记需求，拟报乡镇工作站协调。",
+};
+
+/*
+ * Visits of the children the plan covers (a confirmed category or raised
+ * risk): most visited in the last weeks by their village's director, some
+ * overdue, some never, so that the plan shows every state.
+ */
+static int make_visits(store_conn *c, demo_job *j)
+{
+	store_stmt *st = NULL;
+	int64_t *ids = NULL, *by = NULL, fallback = 0;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	rc = conn_query(c, &st, "SELECT id FROM users WHERE username = 'center'", "", NULL);
+	if (rc == STORE_ROW) {
+		fallback = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+	}
+	rc = conn_query(c, &st,
+			"SELECT c.id, COALESCE(c.director_id, 0) FROM children c WHERE c.county_code = ? AND "
+			"c.id IN (SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
+			"'confirmed' UNION SELECT r.id FROM children r WHERE r.county_code = ? AND r.risk_level <> "
+			"'low') ORDER BY c.id",
+			"sss", DEFAULT_COUNTY, DEFAULT_COUNTY, DEFAULT_COUNTY);
+	while (rc == STORE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			int64_t *a = realloc(ids, ncap * sizeof(*a)), *b = a ? realloc(by, ncap * sizeof(*b)) : NULL;
+
+			if (a)
+				ids = a;
+			if (!a || !b) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			by = b;
+			cap = ncap;
+		}
+		ids[n] = stmt_int64(c, st, 0);
+		by[n] = stmt_int64(c, st, 1);
+		n++;
+		rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	rc = rc < 0 ? rc : WB_OK;
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		/* one in eight never visited; the newest visit 0-44 days ago */
+		int visits = rndn(&j->r, 8) == 0 ? 0 : 1 + rndn(&j->r, 3), back = rndn(&j->r, 45);
+
+		for (int v = 0; rc == WB_OK && v < visits; v++) {
+			int kind = rndn(&j->r, 10);
+			char day[11];
+
+			date_format(date_add_days(j->today, -back), day);
+			rc = conn_query(c, NULL,
+					"INSERT INTO visits (county_code, child_id, kind, visited_on, findings, flags, "
+					"created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					"sissssii", DEFAULT_COUNTY, ids[i],
+					kind < 7   ? "home"
+					: kind < 9 ? "phone"
+						   : "school",
+					day, findings[rndn(&j->r, (int)WB_ARRAY_LEN(findings))],
+					rndn(&j->r, 10) == 0 ? "living" : "", j->now, by[i] ? by[i] : fallback);
+			rc = rc < 0 ? rc : WB_OK;
+			j->n_visits++;
+			back += 25 + rndn(&j->r, 15);
+		}
+	}
+	free(ids);
+	free(by);
+	return rc;
+}
+
 static int demo_fn(store_conn *c, void *arg)
 {
 	demo_job *j = arg;
@@ -581,6 +661,8 @@ static int demo_fn(store_conn *c, void *arg)
 		rc = make_units(c, j);
 	if (rc == WB_OK)
 		rc = make_children(c, j);
+	if (rc == WB_OK)
+		rc = make_visits(c, j);
 	return rc;
 }
 
@@ -667,9 +749,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	printf("demo county 370831 泗水县 created in %.1f s: %d areas (%d villages/communities, %d grids), "
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
-	       "(%d category rows confirmed)\n",
+	       "(%d category rows confirmed), %d visits\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
-	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed);
+	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
+	       j.n_visits);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",

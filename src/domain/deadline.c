@@ -98,37 +98,6 @@ void deadline_spec_format(deadline_spec s, char *out, size_t outlen)
 	wb_snprintf(out, outlen, "%d%c", s.amount, s.unit);
 }
 
-/* ---- civil dates (proleptic Gregorian) ---- */
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int ymd_from_days(int64_t z)
-{
-	int64_t era, doe, yoe, y, doy, mp, d, m;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	return (int)(y * 10000 + m * 100 + d);
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -183,7 +152,7 @@ int deadline_date_add(int *list, int *n, int ymd)
 
 static int working_day(const deadline_config *c, int64_t day)
 {
-	int ymd = ymd_from_days(day);
+	int ymd = date_from_days(day);
 	int64_t wd = floor_div(day + 4, 7) * -7 + day + 4; /* 0 = Sunday (1970-01-01 was a Thursday) */
 
 	if (in_sorted(c->workdays, c->nworkdays, ymd))
@@ -195,12 +164,12 @@ static int working_day(const deadline_config *c, int64_t day)
 
 int deadline_is_working_day(const deadline_config *c, int ymd)
 {
-	return working_day(c, days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100));
+	return working_day(c, date_days(ymd));
 }
 
 int deadline_local_ymd(int64_t t)
 {
-	return ymd_from_days(floor_div(t + CST_OFFSET, DAY));
+	return date_from_days(floor_div(t + CST_OFFSET, DAY));
 }
 
 int64_t deadline_add(const deadline_config *c, int64_t start, deadline_spec spec)
@@ -281,7 +250,6 @@ int deadline_time_parse(const char *s, int64_t *out)
 	} else {
 		return -1;
 	}
-	*out = days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) * DAY + h * 3600 + mi * 60 + sec -
-	       sign * (oh * 3600 + om * 60);
+	*out = date_days(ymd) * DAY + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
 	return 0;
 }

@@ -32,6 +32,10 @@ typedef struct store_scope {
 
 /* Appends " AND <scope condition on alias>" to sql and its values to args. */
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args);
+/* Appends " AND <alias is inside area>" for an area code (6-digit county,
+ * 9-digit township, 12-digit village, 15-digit grid); nothing for NULL or
+ * "". The caller has checked the code's form. */
+int area_filter_sql(const char *area, const char *alias, buf *sql, store_args *args);
 /* The scope of the whole county (the importer, the daily sweep, counts). */
 void store_scope_county(store_scope *sc, const char *county);
 /* 1 if a child living in village/grid would be inside the scope. */

@@ -56,6 +56,26 @@ int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store
 	return rc;
 }
 
+int area_filter_sql(const char *area, const char *alias, buf *sql, store_args *args)
+{
+	size_t n = area ? strlen(area) : 0;
+
+	if (n == 0)
+		return WB_OK;
+	if (n == 15) {
+		args_text(args, area);
+		return buf_printf(sql, " AND %s.grid_code = ?", alias);
+	}
+	if (n == 6) {
+		args_text(args, area);
+		return buf_printf(sql, " AND %s.county_code = ?", alias);
+	}
+	/* village codes of the subtree are the range [area, area + ":") */
+	args_text(args, area);
+	args_text(args, area);
+	return buf_printf(sql, " AND %s.village_code >= ? AND %s.village_code < ? || ':'", alias, alias);
+}
+
 void store_scope_county(store_scope *sc, const char *county)
 {
 	memset(sc, 0, sizeof(*sc));
@@ -561,22 +581,8 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
 {
 	int rc = scope_children_sql(sc, "c", sql, a);
 
-	if (rc == WB_OK && f->area && f->area[0]) {
-		size_t n = strlen(f->area);
-
-		if (n == 15) {
-			rc = buf_puts(sql, " AND c.grid_code = ?");
-			args_text(a, f->area);
-		} else if (n == 6) {
-			rc = buf_puts(sql, " AND c.county_code = ?");
-			args_text(a, f->area);
-		} else {
-			/* village codes of the subtree are the range [area, area + ":") */
-			rc = buf_puts(sql, " AND c.village_code >= ? AND c.village_code < ? || ':'");
-			args_text(a, f->area);
-			args_text(a, f->area);
-		}
-	}
+	if (rc == WB_OK)
+		rc = area_filter_sql(f->area, "c", sql, a);
 	if (rc == WB_OK && f->name && f->name[0]) {
 		/* % and _ in the query are characters, not wildcards */
 		size_t o = 0;

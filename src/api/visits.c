@@ -1,0 +1,683 @@
+/*
+ * Visits (走访, SPEC §5) and the visit plan:
+ *
+ *   POST /api/v1/children/{id}/visits   record a home, school or phone visit
+ *   GET  /api/v1/children/{id}/visits   a child's visits and where its plan stands
+ *   GET  /api/v1/visits/plan            the children in the caller's scope that
+ *                                       the plan covers, most urgent first
+ *   GET|PUT /api/v1/visits/config       how often (by risk and by category)
+ *
+ * A visit is part of the child's file: it is recorded and read within the
+ * caller's scope of children (a referral does not grant it), and every
+ * read of visits or of the plan is audited like a read of the file.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/date.h"
+#include "../domain/visits.h"
+#include "../store/q_loop.h"
+#include "../store/q_visits.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+
+#define SETTING        "visits.plan"
+#define PLAN_MAX_ROWS  200000 /* a province-sized scope still answers, in pages */
+#define VISITS_DEFAULT 50
+#define VISITS_MAX     200
+#define PLAN_DEFAULT   100
+#define PLAN_MAX       500
+
+/* Who keeps visits: the roles that see children by place or by school.
+ * A referral grants a department the case, not the child's visits; the
+ * committee, the auditor and the administrator see no child's file. */
+static int can_visit(http_req *r, const sec_principal *p)
+{
+	switch (p->scope.children) {
+	case SCOPE_COUNTY:
+	case SCOPE_AREA:
+	case SCOPE_GRID:
+	case SCOPE_SCHOOL: return 1;
+	default:
+		api_error(r, 403, "forbidden",
+			  "visits are kept by the centre, townships, child directors, grid workers "
+			  "and schools",
+			  NULL);
+		return 0;
+	}
+}
+
+/* ---- configuration ---- */
+
+static const char *const risk_keys[RISK__COUNT] = {"low", "medium", "high"};
+
+static json_t *config_json(const visit_plan_config *cfg)
+{
+	json_t *risk = json_object(), *cats = json_object();
+
+	for (int i = 0; i < RISK__COUNT; i++)
+		json_object_set_new(risk, risk_keys[i], json_integer(cfg->risk_days[i]));
+	for (int i = 0; i < CAT__COUNT; i++)
+		json_object_set_new(cats, category_name((enum category)i), json_integer(cfg->category_days[i]));
+	return json_pack("{s:o, s:o, s:i}", "risk", risk, "categories", cats, "due_soon_days", cfg->due_soon_days);
+}
+
+/* One number of days at obj.key into *out, within [0, max]. */
+static int config_days(json_t *obj, const char *key, int max, int *out, char *field, size_t fn, const char *path)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (path)
+		wb_snprintf(field, fn, "%s.%s", path, key);
+	else
+		wb_strlcpy(field, key, fn);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
+		return -1;
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+/* Applies the keys of j onto cfg. -1 with the field at fault (and max the
+ * limit it broke) in field. */
+static int config_apply(json_t *j, visit_plan_config *cfg, char *field, size_t fn, int *max)
+{
+	const char *k;
+	json_t *v;
+
+	*max = VISIT_DAYS_MAX;
+	json_object_foreach(j, k, v)
+	{
+		if (strcmp(k, "due_soon_days") == 0) {
+			*max = VISIT_DUE_SOON_MAX;
+			if (config_days(j, k, VISIT_DUE_SOON_MAX, &cfg->due_soon_days, field, fn, NULL))
+				return -1;
+			*max = VISIT_DAYS_MAX;
+		} else if (strcmp(k, "risk") == 0 || strcmp(k, "categories") == 0) {
+			int is_risk = k[0] == 'r';
+			const char *kk;
+			json_t *vv;
+
+			if (!json_is_object(v)) {
+				wb_strlcpy(field, k, fn);
+				return -1;
+			}
+			json_object_foreach(v, kk, vv)
+			{
+				int idx = -1;
+				enum category cat;
+				enum visit_risk risk;
+
+				(void)vv;
+				if (is_risk && visit_risk_parse(kk, &risk) == 0)
+					idx = (int)risk;
+				else if (!is_risk && category_parse(kk, &cat) == 0)
+					idx = (int)cat;
+				if (idx < 0 || config_days(v, kk, VISIT_DAYS_MAX,
+							   is_risk ? &cfg->risk_days[idx] : &cfg->category_days[idx],
+							   field, fn, k)) {
+					wb_snprintf(field, fn, "%s.%s", k, kk);
+					return -1;
+				}
+			}
+		} else {
+			wb_strlcpy(field, k, fn);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The county's plan: the defaults with the stored settings over them. */
+static int config_load(store_conn *c, const char *county, visit_plan_config *cfg)
+{
+	char *text = NULL, field[64];
+	json_t *j;
+	int rc, max;
+
+	visit_plan_default(cfg);
+	rc = store_setting_get(c, county, SETTING, &text);
+	if (rc == WB_ENOTFOUND)
+		return WB_OK;
+	if (rc)
+		return rc;
+	j = json_loads(text, 0, NULL);
+	free(text);
+	rc = j && json_is_object(j) && config_apply(j, cfg, field, sizeof(field), &max) == 0 ? WB_OK : WB_ESTORE;
+	json_decref(j);
+	return rc;
+}
+
+int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	visit_plan_config cfg;
+	int rc;
+
+	(void)a;
+	rc = config_load(c, p->county_code, &cfg);
+	if (rc)
+		return api_fail(r, rc);
+	return api_json(r, 200, config_json(&cfg));
+}
+
+typedef struct config_job {
+	const char *county;
+	const char *text;
+} config_job;
+
+static int config_fn(store_conn *c, void *arg)
+{
+	config_job *j = arg;
+
+	return store_setting_put(c, j->county, SETTING, j->text);
+}
+
+int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	visit_plan_config cfg;
+	json_t *body = NULL, *full = NULL;
+	char field[64], msg[160], *text = NULL;
+	config_job j;
+	audit_entry e;
+	int rc, max;
+
+	if (strcmp(p->role, "center") != 0) {
+		api_error(r, 403, "forbidden", "the visit plan is set by the county centre", NULL);
+		goto out;
+	}
+	if (api_body(r, &body))
+		goto out;
+	rc = config_load(c, p->county_code, &cfg);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (config_apply(body, &cfg, field, sizeof(field), &max)) {
+		if (strcmp(field, "risk") == 0 || strcmp(field, "categories") == 0)
+			wb_snprintf(msg, sizeof(msg), "%s must be an object of days", field);
+		else if (!strchr(field, '.') && strcmp(field, "due_soon_days") != 0)
+			wb_snprintf(msg, sizeof(msg), "unknown field '%s'", field);
+		else
+			wb_snprintf(msg, sizeof(msg), "%s must be a whole number of days from 0 to %d", field, max);
+		api_error(r, 422, "validation_failed", msg, field);
+		goto out;
+	}
+	full = config_json(&cfg);
+	text = full ? json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (!text) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	j.county = p->county_code;
+	j.text = text;
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "visit.config.update", "settings", SETTING, "ok");
+	api_audit_detail(&e, json_incref(full));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, config_fn, &j);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	api_json(r, 200, full);
+	full = NULL;
+out:
+	json_decref(body);
+	json_decref(full);
+	free(text);
+	return 0;
+}
+
+/* ---- a child's plan ---- */
+
+/* "YYYY-MM-DD" of the day 18 years before today: a child born on or before
+ * it is grown up and leaves the plan. */
+static void adult_cutoff(int today, char out[11])
+{
+	date_format(today - 180000, out);
+}
+
+static unsigned confirmed_cats(const category_rec *k, int nk)
+{
+	unsigned cats = 0;
+	enum category cat;
+
+	for (int i = 0; i < nk; i++)
+		if (strcmp(k[i].state, "confirmed") == 0 && category_parse(k[i].category, &cat) == 0)
+			cats |= 1u << cat;
+	return cats;
+}
+
+static json_t *cats_json(unsigned cats)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < CAT__COUNT; i++)
+		if (cats & (1u << i))
+			json_array_append_new(a, json_string(category_name((enum category)i)));
+	return a;
+}
+
+/* Where a child stands: interval, last visit, due day, state, days overdue. */
+static json_t *plan_json(const visit_plan_config *cfg, const char *risk_level, unsigned cats, const char *birth_date,
+			 const char *last_visit, int today)
+{
+	enum visit_risk risk = RISK_LOW;
+	char cutoff[11], due[11];
+	int interval, due_ymd = 0;
+	enum visit_state st;
+	json_t *j;
+
+	adult_cutoff(today, cutoff);
+	visit_risk_parse(risk_level, &risk);
+	interval = birth_date[0] && strcmp(birth_date, cutoff) <= 0 ? 0 : visit_interval(cfg, risk, cats);
+	st = visit_plan_state(cfg, interval, date_ymd(last_visit), today, &due_ymd);
+	if (due_ymd)
+		date_format(due_ymd, due);
+	j = json_pack("{s:i, s:s?, s:s?, s:s, s:o}", "interval_days", interval, "last_visit_on",
+		      last_visit[0] ? last_visit : NULL, "due_on", due_ymd ? due : NULL, "state", visit_state_name(st),
+		      "categories", cats_json(cats));
+	if (j && st == VISIT_OVERDUE)
+		json_object_set_new(j, "days_overdue", json_integer(date_days(today) - date_days(due_ymd)));
+	return j;
+}
+
+/* The plan of one child (its categories and newest visit read now). */
+static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec *ch, int *rc_out)
+{
+	category_rec *k = malloc(sizeof(*k) * CATEGORY_ROWS_MAX);
+	visit_plan_config cfg;
+	char last[11];
+	int nk = 0, rc;
+	json_t *j = NULL;
+
+	rc = k ? WB_OK : WB_ENOMEM;
+	if (rc == WB_OK)
+		rc = config_load(c, p->county_code, &cfg);
+	if (rc == WB_OK)
+		rc = store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk);
+	if (rc == WB_OK)
+		rc = store_child_last_visit(c, ch->id, last);
+	if (rc == WB_OK)
+		j = plan_json(&cfg, ch->risk_level, confirmed_cats(k, nk), ch->birth_date, last, clock_today_ymd());
+	free(k);
+	*rc_out = rc ? rc : j ? WB_OK : WB_ENOMEM;
+	return j;
+}
+
+/* ---- visits of a child ---- */
+
+static json_t *visit_json(const visit_rec *v)
+{
+	json_t *flags = json_array();
+	const char *s = v->flags;
+
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+
+		json_array_append_new(flags, json_stringn(s, n));
+		s += n + (end ? 1 : 0);
+	}
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s?, s:I, s:I, s:s}", "id", (json_int_t)v->id, "child_id",
+			 (json_int_t)v->child_id, "kind", v->kind, "visited_on", v->visited_on, "findings", v->findings,
+			 "flags", flags, "risk_level", v->risk_level[0] ? v->risk_level : NULL, "created_at",
+			 (json_int_t)v->created_at, "created_by", (json_int_t)v->created_by, "visitor", v->visitor);
+}
+
+static int visit_item_cb(const visit_rec *v, void *arg)
+{
+	api_list_add(arg, visit_json(v), v->id);
+	return WB_OK;
+}
+
+int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	api_list l;
+	audit_entry e;
+	child_rec ch;
+	json_t *plan, *page;
+	int64_t id, before = 0;
+	int limit, rc;
+
+	if (api_id_param(r, "id", &id) || !can_visit(r, p) || api_limit(r, VISITS_DEFAULT, VISITS_MAX, &limit) ||
+	    api_query_cursor(r, &before))
+		return 0;
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc)
+		return api_fail(r, rc);
+	api_list_init(&l);
+	rc = store_child_visits(c, &p->scope, id, before, limit, visit_item_cb, &l);
+	plan = rc ? NULL : child_plan(c, p, &ch, &rc);
+	if (rc) {
+		api_list_cleanup(&l);
+		return api_fail(r, rc);
+	}
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "child.visits", "child", e.object_id, "ok");
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		json_decref(plan);
+		api_list_cleanup(&l);
+		return api_fail(r, WB_ESTORE);
+	}
+	page = api_list_page(&l, limit);
+	if (page)
+		json_object_set_new(page, "plan", plan);
+	else
+		json_decref(plan);
+	return api_json(r, 200, page);
+}
+
+static const api_field visit_fields[] = {
+	{"kind", JSON_STRING, 1, 16},
+	{"visited_on", JSON_STRING, 1, 16},
+	{"findings", JSON_STRING, 1, VISIT_FINDINGS_MAX},
+	{"flags", JSON_ARRAY, 0, 0},
+	{"risk_level", JSON_STRING, 0, 16},
+	{NULL, 0, 0, 0},
+};
+
+/* Reads and checks the visit in body into v; 422 naming the field, -1. */
+static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec *v)
+{
+	const char *kind = api_str(body, "kind"), *day = api_str(body, "visited_on");
+	const char *findings = api_str(body, "findings"), *risk = api_str(body, "risk_level");
+	json_t *flags = json_object_get(body, "flags"), *f;
+	unsigned seen = 0;
+	enum visit_kind k;
+	enum visit_risk rl;
+	int ymd, today = clock_today_ymd();
+	size_t i, off = 0;
+
+	if (visit_kind_parse(kind, &k))
+		return api_error(r, 422, "validation_failed", "kind must be home, school or phone", "kind"), -1;
+	if (date_parse(day, &ymd) != WB_OK)
+		return api_error(r, 422, "validation_failed", "visited_on must be a date YYYY-MM-DD", "visited_on"), -1;
+	if (ymd > today)
+		return api_error(r, 422, "validation_failed", "visited_on may not be in the future", "visited_on"), -1;
+	if (date_days(today) - date_days(ymd) > VISIT_DAYS_MAX)
+		return api_error(r, 422, "validation_failed", "visited_on may be at most a year ago", "visited_on"), -1;
+	if (ch->birth_date[0] && strcmp(day, ch->birth_date) < 0)
+		return api_error(r, 422, "validation_failed", "visited_on is before the child's birth date",
+				 "visited_on"),
+		       -1;
+	while (*findings == ' ' || *findings == '\n' || *findings == '\t' || *findings == '\r')
+		findings++;
+	if (!*findings)
+		return api_error(r, 422, "validation_failed", "findings must say what the visit found", "findings"), -1;
+	if (risk && visit_risk_parse(risk, &rl))
+		return api_error(r, 422, "validation_failed", "risk_level must be low, medium or high", "risk_level"),
+		       -1;
+	memset(v, 0, sizeof(*v));
+	json_array_foreach(flags, i, f)
+	{
+		enum visit_flag fl;
+		char field[24];
+
+		wb_snprintf(field, sizeof(field), "flags[%zu]", i);
+		if (!json_is_string(f) || visit_flag_parse(json_string_value(f), &fl))
+			return api_error(
+				       r, 422, "validation_failed",
+				       "a flag must be one of safety, health, schooling, guardianship, psychological, "
+				       "living",
+				       field),
+			       -1;
+		if (seen & (1u << fl))
+			return api_error(r, 422, "validation_failed", "a flag is given twice", field), -1;
+		seen |= 1u << fl;
+	}
+	/* stored in the vocabulary's order, whatever the order sent */
+	for (int b = 0; b < VF__COUNT; b++)
+		if (seen & (1u << b)) {
+			wb_snprintf(v->flags + off, sizeof(v->flags) - off, "%s%s", off ? "," : "",
+				    visit_flag_name((enum visit_flag)b));
+			off = strlen(v->flags);
+		}
+	v->child_id = ch->id;
+	wb_strlcpy(v->county_code, ch->county_code, sizeof(v->county_code));
+	wb_strlcpy(v->kind, visit_kind_name(k), sizeof(v->kind));
+	wb_strlcpy(v->visited_on, day, sizeof(v->visited_on));
+	wb_strlcpy(v->findings, findings, sizeof(v->findings));
+	if (risk)
+		wb_strlcpy(v->risk_level, risk, sizeof(v->risk_level));
+	return 0;
+}
+
+typedef struct visit_job {
+	visit_rec *v;
+	char old_risk[8];
+} visit_job;
+
+static int visit_fn(store_conn *c, void *arg)
+{
+	visit_job *j = arg;
+
+	return store_visit_insert(c, j->v, j->old_risk);
+}
+
+int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL, *j = NULL, *plan;
+	visit_rec *v = malloc(sizeof(*v));
+	visit_job job = {v, ""};
+	audit_entry e;
+	child_rec ch;
+	int64_t id;
+	int rc;
+
+	if (!v)
+		return api_fail(r, WB_ENOMEM);
+	if (api_id_param(r, "id", &id) || !can_visit(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, visit_fields))
+		goto out;
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (visit_parse(r, body, &ch, v))
+		goto out;
+	v->created_at = clock_now();
+	v->created_by = p->user_id;
+	wb_strlcpy(v->visitor, p->display_name, sizeof(v->visitor));
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "visit.create", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:s?}", "kind", v->kind, "visited_on", v->visited_on, "risk_level",
+				       v->risk_level[0] ? v->risk_level : NULL));
+	api_conn_release(r); /* the job runs on the writer's connection */
+	c = NULL;
+	rc = audit_submit(a->audit, &e, visit_fn, &job);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (v->risk_level[0])
+		wb_strlcpy(ch.risk_level, v->risk_level, sizeof(ch.risk_level));
+	j = visit_json(v);
+	plan = child_plan(api_conn(r), p, &ch, &rc);
+	if (j && plan)
+		json_object_set_new(j, "plan", plan);
+	else
+		json_decref(plan);
+	if (job.old_risk[0] && v->risk_level[0] && strcmp(job.old_risk, v->risk_level) != 0)
+		json_object_set_new(j, "risk_changed_from", json_string(job.old_risk));
+	api_json(r, 201, j);
+out:
+	json_decref(body);
+	free(v);
+	return 0;
+}
+
+/* ---- the plan of the caller's children ---- */
+
+typedef struct plan_item {
+	visit_plan_row row;
+	enum visit_state state;
+	int interval;
+	int due_ymd;
+} plan_item;
+
+typedef struct plan_ctx {
+	visit_plan_config cfg;
+	plan_item *items;
+	size_t n, cap;
+	int today;
+	char cutoff[11];
+	unsigned want; /* bit per visit_state */
+	int64_t counts[VISIT_NEVER + 1];
+} plan_ctx;
+
+static int plan_cb(const visit_plan_row *row, void *arg)
+{
+	plan_ctx *x = arg;
+	enum visit_risk risk = RISK_LOW;
+	plan_item it;
+	int rc;
+
+	visit_risk_parse(row->risk_level, &risk);
+	it.row = *row;
+	it.interval = visit_interval(&x->cfg, risk, row->cats);
+	it.state = visit_plan_state(&x->cfg, it.interval, date_ymd(row->last_visit), x->today, &it.due_ymd);
+	if (it.state == VISIT_NO_PLAN)
+		return WB_OK; /* a category or risk whose interval is configured off */
+	x->counts[it.state]++;
+	if (!(x->want & (1u << it.state)))
+		return WB_OK;
+	rc = api_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 256, PLAN_MAX_ROWS);
+	if (rc)
+		return rc;
+	x->items[x->n++] = it;
+	return WB_OK;
+}
+
+/* Most urgent first: never visited, then overdue (longest first), due
+ * soon, the rest; by due day within each, then by id. */
+static int plan_rank(enum visit_state s)
+{
+	return s == VISIT_NEVER ? 0 : s == VISIT_OVERDUE ? 1 : s == VISIT_DUE_SOON ? 2 : 3;
+}
+
+static int plan_cmp(const void *pa, const void *pb)
+{
+	const plan_item *a = pa, *b = pb;
+	int ra = plan_rank(a->state), rb = plan_rank(b->state);
+
+	if (ra != rb)
+		return ra - rb;
+	if (a->due_ymd != b->due_ymd)
+		return a->due_ymd < b->due_ymd ? -1 : 1;
+	return a->row.child_id < b->row.child_id ? -1 : a->row.child_id > b->row.child_id;
+}
+
+/* ?state= as a set of states (comma-separated); all but no_plan by default. */
+static int parse_states(http_req *r, unsigned *want)
+{
+	const char *s = http_query(r, "state");
+	char one[16];
+
+	*want = 0;
+	if (!s || !*s) {
+		*want = (1u << VISIT_OK) | (1u << VISIT_DUE_SOON) | (1u << VISIT_OVERDUE) | (1u << VISIT_NEVER);
+		return 0;
+	}
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		enum visit_state st;
+
+		if (n >= sizeof(one))
+			n = sizeof(one) - 1;
+		memcpy(one, s, n);
+		one[n] = '\0';
+		if (visit_state_parse(one, &st) || st == VISIT_NO_PLAN) {
+			api_error(r, 422, "validation_failed", "state must be among never, overdue, due_soon and ok",
+				  "state");
+			return -1;
+		}
+		*want |= 1u << st;
+		s += (end ? (size_t)(end - s) + 1 : strlen(s));
+	}
+	return 0;
+}
+
+static json_t *plan_item_json(store_conn *c, const plan_ctx *x, const plan_item *it)
+{
+	const visit_plan_row *row = &it->row;
+	char village[128] = "", due[11];
+	json_t *j;
+
+	api_area_name(c, row->village_code, village, sizeof(village));
+	if (it->due_ymd)
+		date_format(it->due_ymd, due);
+	j = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:i, s:s?, s:s?, s:s, s:o?}", "child_id",
+		      (json_int_t)row->child_id, "name", row->name, "village_code", row->village_code, "village_name",
+		      village, "grid_code", row->grid_code[0] ? row->grid_code : NULL, "risk_level", row->risk_level,
+		      "birth_date", row->birth_date[0] ? row->birth_date : NULL, "categories", cats_json(row->cats),
+		      "interval_days", it->interval, "last_visit_on", row->last_visit[0] ? row->last_visit : NULL,
+		      "due_on", it->due_ymd ? due : NULL, "state", visit_state_name(it->state), "director_id",
+		      row->director_id ? json_integer(row->director_id) : NULL);
+	if (j && it->state == VISIT_OVERDUE)
+		json_object_set_new(j, "days_overdue", json_integer(date_days(x->today) - date_days(it->due_ymd)));
+	return j;
+}
+
+int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *area = http_query(r, "area"), *s;
+	plan_ctx *x;
+	audit_entry e;
+	json_t *items, *counts, *j;
+	char today[11];
+	long long offset = 0;
+	int limit, rc;
+
+	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit))
+		return 0;
+	if (area && !area_level_of(area))
+		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
+	if ((s = http_query(r, "offset")) && wb_parse_int64(s, 0, PLAN_MAX_ROWS, &offset) != WB_OK)
+		return api_error(r, 422, "validation_failed", "offset must be a number from 0", "offset");
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return api_fail(r, WB_ENOMEM);
+	if (parse_states(r, &x->want))
+		goto out;
+	x->today = clock_today_ymd();
+	adult_cutoff(x->today, x->cutoff);
+	rc = config_load(c, p->county_code, &x->cfg);
+	if (rc == WB_OK)
+		rc = store_visit_plan(c, &p->scope, x->cutoff, area, plan_cb, x);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	qsort(x->items, x->n, sizeof(*x->items), plan_cmp);
+	items = json_array();
+	for (size_t i = (size_t)offset; i < x->n && i < (size_t)offset + (size_t)limit; i++)
+		json_array_append_new(items, plan_item_json(c, x, &x->items[i]));
+	counts = json_object();
+	for (int st = VISIT_OK; st <= VISIT_NEVER; st++)
+		json_object_set_new(counts, visit_state_name((enum visit_state)st), json_integer(x->counts[st]));
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "visit.plan", "child", "", "ok");
+	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:I}", "area", area, "state", http_query(r, "state"), "returned",
+				       (json_int_t)json_array_size(items)));
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		json_decref(items);
+		json_decref(counts);
+		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	date_format(x->today, today);
+	j = json_pack("{s:o, s:I, s:o, s:s, s:i}", "items", items, "total", (json_int_t)x->n, "counts", counts, "today",
+		      today, "due_soon_days", x->cfg.due_soon_days);
+	api_json(r, 200, j);
+out:
+	free(x->items);
+	free(x);
+	return 0;
+}

@@ -1,0 +1,180 @@
+/* Visits and the visit plan; see q_visits.h. */
+#include "q_visits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/wb.h"
+
+int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk)
+{
+	store_stmt *st = NULL;
+	int rc;
+
+	rc = conn_query(c, &st, "SELECT risk_level FROM children WHERE id = ? AND county_code = ?", "is", v->child_id,
+			v->county_code);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	stmt_copy(c, st, 0, old_risk, 8);
+	stmt_reset(c, st);
+	rc = conn_query(c, &st,
+			"INSERT INTO visits (county_code, child_id, kind, visited_on, findings, flags, risk_level, "
+			"created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			"sisssssii", v->county_code, v->child_id, v->kind, v->visited_on, v->findings, v->flags,
+			store_null_if_empty(v->risk_level), v->created_at, v->created_by);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &v->id);
+	if (rc != WB_OK || !v->risk_level[0] || strcmp(v->risk_level, old_risk) == 0)
+		return rc;
+	/* the visitor's assessment is the child's risk level from now on */
+	rc = conn_query(c, NULL,
+			"UPDATE children SET risk_level = ?, version = version + 1, updated_at = ?, updated_by = ? "
+			"WHERE id = ?",
+			"siii", v->risk_level, v->created_at, v->created_by, v->child_id);
+	if (rc < 0)
+		return rc;
+	return store_child_change_add(c, v->county_code, v->child_id, v->created_at, v->created_by, "risk_level",
+				      old_risk, v->risk_level);
+}
+
+int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, int64_t before_id, int limit,
+		       visit_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	visit_rec *v = NULL;
+	buf sql;
+	int rc, found = 0;
+
+	buf_init(&sql, 1024);
+	/* the child first, so that a child outside the scope is not found
+	 * (rather than found with no visits) */
+	rc = buf_puts(&sql, "SELECT c.id FROM children c WHERE c.id = ?");
+	args_int(&a, child_id);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	if (rc == STORE_ROW) {
+		found = 1;
+		stmt_reset(c, st);
+		rc = WB_OK;
+	}
+	buf_cleanup(&sql);
+	if (rc < 0)
+		return rc;
+	if (!found)
+		return WB_ENOTFOUND;
+	st = NULL;
+#define VISIT_SELECT                                                                                            \
+	"SELECT v.id, v.child_id, v.created_at, v.created_by, v.county_code, v.kind, v.visited_on, v.flags, "   \
+	"COALESCE(v.risk_level, ''), COALESCE(u.display_name, ''), v.findings FROM visits v LEFT JOIN users u " \
+	"ON u.id = v.created_by WHERE v.child_id = ?"
+#define VISIT_ORDER " ORDER BY v.visited_on DESC, v.id DESC LIMIT ?"
+	/* keyset paging on (visited_on, id), from the cursor's visit */
+	if (before_id)
+		rc = conn_query(c, &st,
+				VISIT_SELECT
+				" AND EXISTS (SELECT 1 FROM visits b WHERE b.id = ? AND b.child_id = v.child_id "
+				"AND (v.visited_on < b.visited_on OR (v.visited_on = b.visited_on AND v.id < "
+				"b.id)))" VISIT_ORDER,
+				"iii", child_id, before_id, (int64_t)limit);
+	else
+		rc = conn_query(c, &st, VISIT_SELECT VISIT_ORDER, "ii", child_id, (int64_t)limit);
+	if (rc == STORE_ROW && !(v = malloc(sizeof(*v))))
+		rc = WB_ENOMEM;
+	while (rc == STORE_ROW) {
+		v->id = stmt_int64(c, st, 0);
+		v->child_id = stmt_int64(c, st, 1);
+		v->created_at = stmt_int64(c, st, 2);
+		v->created_by = stmt_int64(c, st, 3);
+		stmt_copy(c, st, 4, v->county_code, sizeof(v->county_code));
+		stmt_copy(c, st, 5, v->kind, sizeof(v->kind));
+		stmt_copy(c, st, 6, v->visited_on, sizeof(v->visited_on));
+		stmt_copy(c, st, 7, v->flags, sizeof(v->flags));
+		stmt_copy(c, st, 8, v->risk_level, sizeof(v->risk_level));
+		stmt_copy(c, st, 9, v->visitor, sizeof(v->visitor));
+		stmt_copy(c, st, 10, v->findings, sizeof(v->findings));
+		rc = cb(v, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	free(v);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_last_visit(store_conn *c, int64_t child_id, char *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT MAX(visited_on) FROM visits WHERE child_id = ?", "i", child_id);
+
+	out[0] = '\0';
+	if (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, out, 11);
+		stmt_reset(c, st);
+		rc = WB_OK;
+	}
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* One column per category: 1 if the child has it confirmed. The order is
+ * enum category's. */
+#define CAT_COL(name)                                                                                          \
+	", CASE WHEN EXISTS (SELECT 1 FROM child_categories k WHERE k.child_id = c.id AND k.category = '" name \
+	"' AND k.state = 'confirmed') THEN 1 ELSE 0 END"
+
+int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_after, const char *area, visit_plan_cb cb,
+		     void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	visit_plan_row row;
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql,
+		      "SELECT c.id, COALESCE(c.director_id, 0), c.name, c.village_code, COALESCE(c.grid_code, ''), "
+		      "c.risk_level, COALESCE(c.birth_date, ''), "
+		      "COALESCE((SELECT MAX(v.visited_on) FROM visits v WHERE v.child_id = c.id), '')" CAT_COL("orphan")
+			      CAT_COL("de_facto_unsupported") CAT_COL("left_behind")
+				      CAT_COL("in_difficulty") " FROM children c WHERE c.id IN (SELECT k.child_id FROM "
+							       "child_categories k WHERE "
+							       "k.county_code = ? AND k.state = 'confirmed' UNION "
+							       "SELECT r.id FROM children r WHERE "
+							       "r.county_code = ? AND r.risk_level <> 'low') AND "
+							       "(c.birth_date IS NULL OR c.birth_date > ?)");
+	args_text(&a, sc->county_code);
+	args_text(&a, sc->county_code);
+	args_text(&a, born_after);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_filter_sql(area, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY c.id");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	while (rc == STORE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.child_id = stmt_int64(c, st, 0);
+		row.director_id = stmt_int64(c, st, 1);
+		stmt_copy(c, st, 2, row.name, sizeof(row.name));
+		stmt_copy(c, st, 3, row.village_code, sizeof(row.village_code));
+		stmt_copy(c, st, 4, row.grid_code, sizeof(row.grid_code));
+		stmt_copy(c, st, 5, row.risk_level, sizeof(row.risk_level));
+		stmt_copy(c, st, 6, row.birth_date, sizeof(row.birth_date));
+		stmt_copy(c, st, 7, row.last_visit, sizeof(row.last_visit));
+		for (int i = 0; i < 4; i++)
+			if (stmt_int64(c, st, 8 + i))
+				row.cats |= 1u << i;
+		rc = cb(&row, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}

@@ -1,0 +1,67 @@
+/*
+ * Records and queries of visits (走访) and the visit plan. Every query of a
+ * child's visits takes the caller's scope through the child (a visit is
+ * part of the child's file); the writes run inside the writer's
+ * transaction (audit_submit).
+ */
+#ifndef WB_Q_VISITS_H
+#define WB_Q_VISITS_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "store.h"
+
+#define VISIT_FINDINGS_MAX 2000
+
+typedef struct visit_rec {
+	int64_t id;
+	int64_t child_id;
+	int64_t created_at;
+	int64_t created_by;
+	char county_code[8];
+	char kind[8];
+	char visited_on[11];
+	char flags[96];     /* comma-separated flag names, "" for none */
+	char risk_level[8]; /* the visitor's assessment, "" if none */
+	char visitor[128];  /* the visitor's display name (read only) */
+	char findings[VISIT_FINDINGS_MAX + 1];
+} visit_rec;
+
+/* Adds v (its id is set) and, when v->risk_level is set and differs from
+ * the child's, changes the child's risk level with a line of history at
+ * v->created_at by v->created_by. *old_risk gets the child's risk level
+ * before (its size at least 8). */
+int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk);
+
+typedef int (*visit_cb)(const visit_rec *v, void *arg);
+/* The visits of a child the caller's scope covers, newest first (by day,
+ * then by id), at most limit, those before before_id when it is set;
+ * WB_ENOTFOUND if the child is outside the scope. */
+int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, int64_t before_id, int limit,
+		       visit_cb cb, void *arg);
+/* The day of the newest visit of a child ("" if none) into out (11). */
+int store_child_last_visit(store_conn *c, int64_t child_id, char *out);
+
+/* A child the visit plan covers. */
+typedef struct visit_plan_row {
+	int64_t child_id;
+	int64_t director_id;
+	unsigned cats; /* confirmed categories, bit 1 << enum category */
+	char name[128];
+	char village_code[16];
+	char grid_code[24];
+	char risk_level[8];
+	char birth_date[11];
+	char last_visit[11]; /* "" if never visited */
+} visit_plan_row;
+
+typedef int (*visit_plan_cb)(const visit_plan_row *row, void *arg);
+/* The children in the caller's scope that have a confirmed category or a
+ * raised risk level and were born after born_after ("YYYY-MM-DD": the
+ * plan ends at 18), in id order, with their newest visit; within the area
+ * code prefix area when it is not NULL. */
+int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_after, const char *area, visit_plan_cb cb,
+		     void *arg);
+
+#endif

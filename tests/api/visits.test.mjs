@@ -1,0 +1,274 @@
+// Visits (走访, SPEC §5): a child director records home, school and phone
+// visits of the children of the own village with what they found, the risk
+// flags they raise and their assessment of the child's risk (which then
+// changes on the child, with its history); the visit plan lists the
+// children whose risk or confirmed categories ask for visits, most urgent
+// first, by the centre's configured intervals; everything within the
+// caller's scope, every refusal changes nothing, every read audited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+import { bornYearsBefore } from './lib/registry.mjs';
+
+const OWN = '370831001001'; // director's village
+const OTHER = '370831101201'; // director2's village, another township
+const day = (offset) => chinaDate(offset).iso;
+
+describeEachDriver('visits and the visit plan', (driver) => {
+	let srv, centre, director, director2, station, department, admin, auditor;
+
+	const child = async (client, extra = {}) => {
+		const r = await client.post('/api/v1/children', {
+			name: uniqueName('走访'),
+			sex: 'F',
+			birth_date: '2015-04-02',
+			village_code: OWN,
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const visit = (client, id, body) =>
+		client.post(`/api/v1/children/${id}/visits`, { kind: 'home', visited_on: day(0), findings: '孩子在家，奶奶照看，学习正常。', ...body });
+	const planOf = async (client, id, query = '') => {
+		const r = await client.get(`/api/v1/visits/plan?limit=500${query}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body.items.find((i) => i.child_id === id);
+	};
+	const putConfig = (client, body) => client.request('PUT', '/api/v1/visits/config', { json: body });
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, director, director2, station, department, admin, auditor] = await Promise.all(
+			['center', 'director', 'director2', 'station', 'department', 'admin', 'auditor'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a director records a home visit with flags and a risk assessment: the child is high risk from then on, with its history', async () => {
+		const c = await child(director);
+		assert.equal(c.risk_level, 'low');
+		const r = await visit(director, c.id, { flags: ['schooling', 'safety'], risk_level: 'high' });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.kind, 'home');
+		assert.equal(r.body.visited_on, day(0));
+		assert.deepEqual(r.body.flags, ['safety', 'schooling'], 'flags in the vocabulary order');
+		assert.equal(r.body.risk_level, 'high');
+		assert.equal(r.body.risk_changed_from, 'low');
+		assert.equal(r.body.plan.interval_days, 14, 'high risk: every two weeks by default');
+		assert.equal(r.body.plan.last_visit_on, day(0));
+		assert.equal(r.body.plan.due_on, day(14));
+		assert.equal(r.body.plan.state, 'ok');
+
+		const after = await director.get(`/api/v1/children/${c.id}`);
+		assert.equal(after.body.risk_level, 'high');
+		assert.equal(after.body.version, c.version + 1);
+		const hist = await director.get(`/api/v1/children/${c.id}/history`);
+		assert.ok(
+			hist.body.items.some((h) => h.field === 'risk_level' && h.old === 'low' && h.new === 'high'),
+			JSON.stringify(hist.body.items),
+		);
+
+		const list = await director.get(`/api/v1/children/${c.id}/visits`);
+		assert.equal(list.status, 200, list.text);
+		assert.equal(list.body.items.length, 1);
+		assert.equal(list.body.items[0].findings, '孩子在家，奶奶照看，学习正常。');
+		assert.ok(list.body.items[0].visitor, 'the visitor is named');
+		assert.equal(list.body.plan.state, 'ok');
+	});
+
+	test('a visit that keeps the risk level changes nothing on the child', async () => {
+		const c = await child(director, { risk_level: 'medium' });
+		const r = await visit(director, c.id, { kind: 'phone', risk_level: 'medium' });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.risk_changed_from, undefined);
+		const after = await director.get(`/api/v1/children/${c.id}`);
+		assert.equal(after.body.version, c.version, 'no new version');
+	});
+
+	test('every wrong field is refused with its name, and nothing is written', async () => {
+		const c = await child(director, { birth_date: bornYearsBefore(1) });
+		const cases = [
+			[{ kind: 'letter' }, 'kind'],
+			[{ visited_on: '2026-02-30' }, 'visited_on'],
+			[{ visited_on: day(1) }, 'visited_on'],
+			[{ visited_on: day(-400) }, 'visited_on'],
+			[{ visited_on: bornYearsBefore(1, -1) }, 'visited_on'], // the day before the birth
+			[{ findings: '   ' }, 'findings'],
+			[{ findings: 'x'.repeat(2001) }, 'findings'],
+			[{ flags: ['safety', 'weather'] }, 'flags[1]'],
+			[{ flags: ['health', 'health'] }, 'flags[1]'],
+			[{ flags: 'safety' }, 'flags'],
+			[{ risk_level: 'extreme' }, 'risk_level'],
+			[{ colour: 'red' }, 'colour'],
+		];
+		for (const [body, field] of cases) {
+			const r = await visit(director, c.id, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		const missing = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0) });
+		assert.equal(missing.status, 422);
+		assert.equal(missing.body.error.field, 'findings');
+		const list = await director.get(`/api/v1/children/${c.id}/visits`);
+		assert.equal(list.body.items.length, 0, 'no visit was written');
+	});
+
+	test('outside the scope: another village\'s director is answered 404, a department, the administrator and the auditor 403', async () => {
+		const c = await child(director);
+		assert.equal((await visit(director, c.id, {})).status, 201);
+		for (const [client, status] of [
+			[director2, 404],
+			[department, 403],
+			[admin, 403],
+			[auditor, 403],
+		]) {
+			const w = await visit(client, c.id, {});
+			assert.equal(w.status, status, w.text);
+			const r = await client.get(`/api/v1/children/${c.id}/visits`);
+			assert.equal(r.status, status, r.text);
+		}
+		const plan2 = await director2.get('/api/v1/visits/plan?limit=500');
+		assert.equal(plan2.status, 200);
+		assert.ok(plan2.body.items.every((i) => i.village_code === OTHER), 'director2 sees the own village only');
+		assert.equal((await department.get('/api/v1/visits/plan')).status, 403);
+		const list = await director.get(`/api/v1/children/${c.id}/visits`);
+		assert.equal(list.body.items.length, 1, 'the refused visits were not written');
+	});
+
+	test('visits come newest first by the day of the visit and page with the cursor', async () => {
+		const c = await child(director);
+		for (const d of [-20, -3, -11]) assert.equal((await visit(director, c.id, { visited_on: day(d) })).status, 201);
+		const first = await director.get(`/api/v1/children/${c.id}/visits?limit=2`);
+		assert.deepEqual(first.body.items.map((v) => v.visited_on), [day(-3), day(-11)]);
+		assert.ok(first.body.next_cursor);
+		const second = await director.get(`/api/v1/children/${c.id}/visits?limit=2&cursor=${first.body.next_cursor}`);
+		assert.deepEqual(second.body.items.map((v) => v.visited_on), [day(-20)]);
+		assert.equal(second.body.next_cursor, null);
+		assert.equal(first.body.plan.last_visit_on, day(-3));
+	});
+
+	test('the plan: never visited, overdue, due soon and fine, by the configured intervals; grown-ups and low risk without a category leave it', async () => {
+		const never = await child(director, { risk_level: 'medium' });
+		const late = await child(director, { risk_level: 'medium' });
+		assert.equal((await visit(director, late.id, { visited_on: day(-40) })).status, 201);
+		const fine = await child(director, { risk_level: 'high' });
+		assert.equal((await visit(director, fine.id, { visited_on: day(-1) })).status, 201);
+		const low = await child(director);
+		const grown = await child(centre, { risk_level: 'high', birth_date: bornYearsBefore(18) });
+
+		assert.equal((await planOf(director, never.id)).state, 'never');
+		const l = await planOf(director, late.id);
+		assert.equal(l.state, 'overdue');
+		assert.equal(l.interval_days, 30);
+		assert.equal(l.due_on, day(-10));
+		assert.equal(l.days_overdue, 10);
+		assert.equal(l.last_visit_on, day(-40));
+		assert.equal(l.village_code, OWN);
+		assert.ok(l.village_name, 'the village is named');
+		assert.equal((await planOf(director, fine.id)).state, 'ok');
+		assert.equal(await planOf(director, low.id), undefined, 'low risk without a category: no plan');
+		assert.equal(await planOf(centre, grown.id), undefined, 'eighteen: out of the plan');
+
+		const urgent = await director.get('/api/v1/visits/plan?state=never,overdue&limit=500');
+		assert.equal(urgent.status, 200, urgent.text);
+		assert.ok(urgent.body.items.every((i) => i.state === 'never' || i.state === 'overdue'));
+		const states = urgent.body.items.map((i) => i.state);
+		assert.ok(states.lastIndexOf('never') < states.indexOf('overdue') || !states.includes('overdue'), 'never visited first');
+		assert.ok(urgent.body.counts.never >= 1 && urgent.body.counts.overdue >= 1, JSON.stringify(urgent.body.counts));
+		assert.equal(urgent.body.today, day(0));
+
+		// the township sees the village's children too, the centre the county's
+		assert.ok(await planOf(station, late.id));
+		assert.ok(await planOf(centre, late.id, `&area=${OWN}`));
+		assert.equal(await planOf(centre, late.id, '&area=370831101'), undefined, 'another township filtered out');
+
+		// medium risk every 45 days: due in 5 days, within the 7 of "due soon"
+		const set = await putConfig(centre, { risk: { medium: 45 } });
+		assert.equal(set.status, 200, set.text);
+		assert.equal(set.body.risk.medium, 45);
+		assert.equal(set.body.risk.high, 14, 'the other settings stay');
+		const soon = await planOf(director, late.id);
+		assert.equal(soon.state, 'due_soon');
+		assert.equal(soon.due_on, day(5));
+		// off: medium risk alone asks for no visits
+		assert.equal((await putConfig(centre, { risk: { medium: 0 } })).status, 200);
+		assert.equal(await planOf(director, late.id), undefined);
+		assert.equal((await putConfig(centre, { risk: { medium: 30 } })).status, 200);
+		assert.equal((await planOf(director, late.id)).state, 'overdue');
+
+		const bad = await director.get('/api/v1/visits/plan?state=late');
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'state');
+	});
+
+	test('a confirmed category puts a child on the plan at the category\'s interval', async () => {
+		const c = await child(director, { risk_level: 'low' });
+		assert.equal(await planOf(director, c.id), undefined);
+		// a left-behind child: rural, both parents working away, under 16
+		const upd = await director.patch(`/api/v1/children/${c.id}`, {
+			version: c.version,
+			hukou_type: 'rural',
+			guardians: [
+				{ relation: 'father', name: '张大', status: 'working_away', work_place: '宁波' },
+				{ relation: 'mother', name: '李二', status: 'working_away', work_place: '苏州' },
+			],
+		});
+		assert.equal(upd.status, 200, upd.text);
+		const ok = await station.post(`/api/v1/children/${c.id}/categories/left_behind`, {
+			action: 'confirm',
+			evidence_type: 'household_survey',
+			evidence_ref: 'ZF-2026-1',
+		});
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal((await putConfig(centre, { categories: { left_behind: 60 } })).status, 200);
+		const p = await planOf(director, c.id);
+		assert.equal(p.state, 'never');
+		assert.equal(p.interval_days, 60);
+		assert.deepEqual(p.categories, ['left_behind']);
+		assert.equal((await putConfig(centre, { categories: { left_behind: 30 } })).status, 200);
+	});
+
+	test('the plan is set by the centre, every wrong value refused with its field', async () => {
+		for (const client of [director, station, admin]) {
+			const r = await putConfig(client, { risk: { high: 7 } });
+			assert.equal(r.status, 403, r.text);
+		}
+		for (const [body, field] of [
+			[{ risk: { high: 400 } }, 'risk.high'],
+			[{ risk: { high: -1 } }, 'risk.high'],
+			[{ risk: { extreme: 7 } }, 'risk.extreme'],
+			[{ categories: { orphan: '30' } }, 'categories.orphan'],
+			[{ categories: { famous: 30 } }, 'categories.famous'],
+			[{ due_soon_days: 61 }, 'due_soon_days'],
+			[{ risk: 14 }, 'risk'],
+			[{ weekly: true }, 'weekly'],
+		]) {
+			const r = await putConfig(centre, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		const cfg = await director.get('/api/v1/visits/config');
+		assert.equal(cfg.status, 200);
+		assert.equal(cfg.body.risk.high, 14, 'unchanged by the refusals');
+		assert.equal(cfg.body.due_soon_days, 7);
+	});
+
+	test('the auditor finds every visit written and every read of visits and of the plan', async () => {
+		const c = await child(director);
+		assert.equal((await visit(director, c.id, { flags: ['health'] })).status, 201);
+		assert.equal((await director.get(`/api/v1/children/${c.id}/visits`)).status, 200);
+		assert.equal((await director.get('/api/v1/visits/plan')).status, 200);
+		const log = await auditor.get(`/api/v1/audit?object_type=child&object_id=${c.id}&limit=50`);
+		assert.equal(log.status, 200, log.text);
+		const actions = log.body.items.map((e) => e.action);
+		assert.ok(actions.includes('visit.create'), actions.join());
+		assert.ok(actions.includes('child.visits'), actions.join());
+		const plan = await auditor.get('/api/v1/audit?action=visit.plan&limit=1');
+		assert.equal(plan.body.items.length, 1);
+		assert.equal(plan.body.items[0].username, 'director');
+	});
+});
