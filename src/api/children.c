@@ -397,6 +397,37 @@ static int filter_error(http_req *r, int status, const char *code, const char *m
 
 /* Reads the list filters of the query string into f (strings point into
  * the request or into b). Writes a 422 and returns -1 on a bad value. */
+/*
+ * A referral grants a department the fields its case needs, not a search
+ * of the referred children by the others: a filter by category, guardian,
+ * risk, age, area or ID number would tell which referred child has them.
+ * Only the name (always shown) and the order by name or id remain. 0, or
+ * -1 after a 403 naming the filter.
+ */
+static int referral_filters_ok(http_req *r, const sec_principal *p)
+{
+	static const char *const refused[] = {"area",    "id_number", "category", "risk_level", "guardian_status",
+					      "age_min", "age_max"};
+	const char *sort = http_query(r, "sort");
+	char msg[160];
+
+	if (p->scope.children != SCOPE_REFERRAL)
+		return 0;
+	for (size_t i = 0; i < WB_ARRAY_LEN(refused); i++)
+		if (http_query(r, refused[i])) {
+			wb_snprintf(msg, sizeof(msg), "a referral does not allow filtering the children by %s",
+				    refused[i]);
+			api_error(r, 403, "forbidden", msg, refused[i]);
+			return -1;
+		}
+	if (sort && strcmp(sort, "name") != 0 && strcmp(sort, "id") != 0) {
+		api_error(r, 403, "forbidden", "a referral allows the children in the order of name or id only",
+			  "sort");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs *b)
 {
 	const char *s;
@@ -507,9 +538,7 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	int rc;
 
 	memset(&f, 0, sizeof(f));
-	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit))
-		return 0;
-	if (parse_filter(r, a, &f, &fb))
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit) || referral_filters_ok(r, p) || parse_filter(r, a, &f, &fb))
 		return 0;
 	api_list_init(&l.list);
 	l.sort = f.sort;

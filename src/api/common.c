@@ -549,6 +549,10 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 
 /* ---- idempotency ---- */
 
+/* How long an answer is kept for a replay: a client retries within
+ * minutes; a day covers a phone that was offline overnight. */
+#define IDEM_TTL_S (24 * 3600)
+
 typedef struct idem_job {
 	int64_t user_id;
 	const char *key, *county, *method, *path, *body;
@@ -559,7 +563,10 @@ static int idem_fn(store_conn *c, void *arg)
 {
 	idem_job *j = arg;
 
-	return store_idem_put(c, j->user_id, j->key, j->county, j->method, j->path, j->status, j->body, clock_now());
+	int64_t now = clock_now();
+
+	return store_idem_put(c, j->user_id, j->key, j->county, j->method, j->path, j->status, j->body, now,
+			      now - IDEM_TTL_S);
 }
 
 /*
@@ -666,17 +673,26 @@ int api_entry(http_req *r, void *ctx)
 		}
 		idem_lock = idem_lock_for(p.user_id, idem);
 		pthread_mutex_lock(idem_lock);
-		rc = store_idem_get(c, p.user_id, idem, method, sizeof(method), path, sizeof(path), &status, &body);
+		rc = store_idem_get(c, p.user_id, idem, clock_now() - IDEM_TTL_S, method, sizeof(method), path,
+				    sizeof(path), &status, &body);
 		if (rc == WB_OK) {
 			if (strcmp(method, r->method) != 0 || strcmp(path, r->path) != 0) {
 				api_error(r, 422, "idempotency_key_reused",
 					  "this Idempotency-Key was used for another request", "Idempotency-Key");
 			} else {
-				r->status = status;
-				r->content_type = "application/json; charset=utf-8";
-				buf_reset(&r->out);
-				buf_puts(&r->out, body);
-				http_add_header(r, "Idempotent-Replayed", "true");
+				/* kept encrypted: answers carry ID and phone numbers */
+				char *plain = NULL;
+
+				if (sec_decrypt_text(&a->keys, body, &plain) != WB_OK) {
+					api_fail(r, WB_ESTORE);
+				} else {
+					r->status = status;
+					r->content_type = "application/json; charset=utf-8";
+					buf_reset(&r->out);
+					buf_puts(&r->out, plain);
+					http_add_header(r, "Idempotent-Replayed", "true");
+				}
+				free(plain);
 			}
 			free(body);
 			goto out;
@@ -688,11 +704,17 @@ int api_entry(http_req *r, void *ctx)
 	}
 	route->handler(r, a, c, route->flags & API_PUBLIC ? NULL : &p);
 	if (idem && r->status >= 200 && r->status < 300) {
-		idem_job j = {p.user_id, idem, p.county_code, r->method, r->path, r->out.data ? r->out.data : "",
-			      r->status};
+		char *enc = NULL;
+		idem_job j = {p.user_id, idem, p.county_code, r->method, r->path, "", r->status};
 
-		if (audit_submit(a->audit, NULL, idem_fn, &j) != WB_OK)
+		if (sec_encrypt_text(&a->keys, r->out.data ? r->out.data : "", &enc) == WB_OK) {
+			j.body = enc;
+			if (audit_submit(a->audit, NULL, idem_fn, &j) != WB_OK)
+				enc[0] = '\0';
+		}
+		if (!enc || !enc[0])
 			log_warn("idempotency key could not be stored for request %s", r->request_id);
+		free(enc);
 	}
 out:
 	if (idem_lock)

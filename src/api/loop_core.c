@@ -680,12 +680,14 @@ static int referral_item(const referral_rec *f, void *arg)
 static int attachment_item(const attachment_rec *at, void *arg)
 {
 	detail_ctx *d = arg;
+	/* the reporter of a mandatory report stays unknown through their files */
+	int hide = !d->reporter_visible && at->uploaded_by == d->q->reporter_id;
 
-	json_array_append_new(d->arr,
-			      json_pack("{s:I, s:s?, s:s, s:I, s:s, s:I, s:I}", "id", (json_int_t)at->id, "file_name",
-					at->file_name[0] ? at->file_name : NULL, "content_type", at->content_type,
-					"size", (json_int_t)at->size, "sha256", at->sha256, "uploaded_by",
-					(json_int_t)at->uploaded_by, "created_at", (json_int_t)at->created_at));
+	json_array_append_new(d->arr, json_pack("{s:I, s:s?, s:s, s:I, s:s, s:o, s:I}", "id", (json_int_t)at->id,
+						"file_name", at->file_name[0] ? at->file_name : NULL, "content_type",
+						at->content_type, "size", (json_int_t)at->size, "sha256", at->sha256,
+						"uploaded_by", hide ? json_null() : json_integer(at->uploaded_by),
+						"created_at", (json_int_t)at->created_at));
 	return WB_OK;
 }
 
@@ -719,7 +721,11 @@ static int step_item(const step_rec *s, void *arg)
 	json_object_set_new(j, "duration_s",
 			    s->stage_started_at ? json_integer(s->at - s->stage_started_at) : json_null());
 	json_object_set_new(j, "overdue", json_boolean(deadline_overdue(s->stage_due_at, s->at)));
-	json_object_set_new(j, "note", opt_text(s->note, d->v->meta_only));
+	/* the police's answer is for those who may know the reporter, as on
+	 * the request itself */
+	json_object_set_new(j, "note",
+			    opt_text(s->note, d->v->meta_only || (strcmp(s->action, "police_feedback") == 0 &&
+								  !d->reporter_visible)));
 	json_array_append_new(d->arr, j);
 	return WB_OK;
 }

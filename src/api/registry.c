@@ -638,12 +638,12 @@ static int review_cb(const category_rec *k, void *arg)
 int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	review_ctx *ctx;
+	audit_entry e;
 	long long after = 0;
 	const char *s;
 	json_t *items, *j;
 	int limit, rc;
 
-	(void)a;
 	if (p->scope.children == SCOPE_REFERRAL)
 		return api_error(r, 403, "forbidden", "the review list is for those who confirm categories", NULL);
 	if (api_limit(r, 50, 200, &limit))
@@ -660,7 +660,15 @@ int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	items = registry_categories_json(ctx->rows, ctx->n);
 	j = api_page(items, ctx->n, limit, ctx->n ? ctx->rows[ctx->n - 1].id : 0);
+	/* names and categories of children: a read of their files */
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "category.review_list", "child", "", "ok");
+	api_audit_detail(&e, json_pack("{s:i}", "returned", ctx->n));
 	free(ctx);
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		json_decref(j);
+		return api_fail(r, WB_ESTORE);
+	}
 	return api_json(r, 200, j);
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ void sec_keys_derive(const unsigned char master[32], sec_keys *out)
 	crypto_kdf_derive_from_key(out->bidx_key, 32, 2, "wb-bidx_", master);
 	crypto_kdf_derive_from_key(out->token_key, 32, 3, "wb-token", master);
 	crypto_kdf_derive_from_key(out->audit_key, 32, 4, "wb-audit", master);
+	crypto_kdf_derive_from_key(out->stored_key, 32, 5, "wb-store", master);
 }
 
 static int write_new_key(const char *path, unsigned char master[32])
@@ -110,6 +112,56 @@ int sec_decrypt_field(const sec_keys *k, const char *enc, char *out, size_t outl
 		return WB_ECRYPTO;
 	out[mlen] = '\0';
 	return WB_OK;
+}
+
+int sec_encrypt_text(const sec_keys *k, const char *plain, char **out)
+{
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	size_t plen = strlen(plain), blen = nb + plen + crypto_aead_xchacha20poly1305_ietf_ABYTES, olen;
+	unsigned char *b = malloc(blen);
+	unsigned long long clen = 0;
+
+	*out = NULL;
+	if (!b)
+		return WB_ENOMEM;
+	randombytes_buf(b, nb);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(b + nb, &clen, (const unsigned char *)plain, plen, NULL, 0, NULL, b,
+						   k->stored_key);
+	olen = sodium_base64_encoded_len(nb + (size_t)clen, sodium_base64_VARIANT_ORIGINAL);
+	*out = malloc(olen);
+	if (*out)
+		sodium_bin2base64(*out, olen, b, nb + (size_t)clen, sodium_base64_VARIANT_ORIGINAL);
+	free(b);
+	return *out ? WB_OK : WB_ENOMEM;
+}
+
+int sec_decrypt_text(const sec_keys *k, const char *enc, char **out)
+{
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, elen = strlen(enc);
+	unsigned char *b = malloc(elen / 4 * 3 + 3);
+	unsigned long long mlen = 0;
+	size_t blen = 0;
+	int rc = WB_ECRYPTO;
+
+	*out = NULL;
+	if (!b)
+		return WB_ENOMEM;
+	if (sodium_base642bin(b, elen / 4 * 3 + 3, enc, elen, NULL, &blen, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    blen >= nb + crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+		*out = malloc(blen - nb - crypto_aead_xchacha20poly1305_ietf_ABYTES + 1);
+		rc = *out ? WB_OK : WB_ENOMEM;
+		if (rc == WB_OK &&
+		    crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)*out, &mlen, NULL, b + nb, blen - nb,
+							       NULL, 0, b, k->stored_key) != 0) {
+			free(*out);
+			*out = NULL;
+			rc = WB_ECRYPTO;
+		}
+		if (rc == WB_OK)
+			(*out)[mlen] = '\0';
+	}
+	free(b);
+	return rc;
 }
 
 static void keyed_hex(const unsigned char key[32], const void *data, size_t len, char out[SEC_HASH_HEX])

@@ -20,6 +20,7 @@ typedef struct sec_keys {
 	unsigned char bidx_key[32];
 	unsigned char token_key[32];
 	unsigned char audit_key[32];
+	unsigned char stored_key[32]; /* answers kept for an Idempotency-Key replay */
 } sec_keys;
 
 /* Initializes libsodium; call once at start. */
@@ -34,6 +35,12 @@ void sec_keys_derive(const unsigned char master[32], sec_keys *out);
 int sec_encrypt_field(const sec_keys *k, const char *plain, char out[SEC_ENC_MAX]);
 /* Decrypts what sec_encrypt_field produced into out (size outlen). */
 int sec_decrypt_field(const sec_keys *k, const char *enc, char *out, size_t outlen);
+/* Encrypts a text of any length (an answer kept for a replay) with its own
+ * key to base64 (nonce || ciphertext) in *out (malloc'd). WB_ENOMEM. */
+int sec_encrypt_text(const sec_keys *k, const char *plain, char **out);
+/* Decrypts what sec_encrypt_text produced into *out (malloc'd): WB_OK, or
+ * WB_ECRYPTO when enc is not such a text (altered, or another key). */
+int sec_decrypt_text(const sec_keys *k, const char *enc, char **out);
 /* Keyed blind index of a value, as hex. */
 void sec_blind_index(const sec_keys *k, const char *plain, char out[SEC_HASH_HEX]);
 /* A new random token (base64url). */

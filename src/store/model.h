@@ -417,9 +417,11 @@ int store_audit_list(store_conn *c, const char *county, const audit_filter *f, a
 int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, store_args *args);
 
 /* ---- idempotency ---- */
-int store_idem_get(store_conn *c, int64_t user_id, const char *key, char *method_out, size_t mlen, char *path_out,
-		   size_t plen, int *status_out, char **body_out);
+/* The answer kept for (user, key) since not_before: WB_ENOTFOUND if none. */
+int store_idem_get(store_conn *c, int64_t user_id, const char *key, int64_t not_before, char *method_out, size_t mlen,
+		   char *path_out, size_t plen, int *status_out, char **body_out);
+/* Keeps an answer, and drops every answer kept before expired_before. */
 int store_idem_put(store_conn *c, int64_t user_id, const char *key, const char *county, const char *method,
-		   const char *path, int status, const char *body, int64_t now);
+		   const char *path, int status, const char *body, int64_t now, int64_t expired_before);
 
 #endif

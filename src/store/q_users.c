@@ -287,13 +287,15 @@ int store_session_set_membership(store_conn *c, int64_t id, int64_t membership_i
 	return rc < 0 ? rc : WB_OK;
 }
 
-int store_idem_get(store_conn *c, int64_t user_id, const char *key, char *method_out, size_t mlen, char *path_out,
-		   size_t plen, int *status_out, char **body_out)
+int store_idem_get(store_conn *c, int64_t user_id, const char *key, int64_t not_before, char *method_out, size_t mlen,
+		   char *path_out, size_t plen, int *status_out, char **body_out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(
-		c, &st, "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND idem_key = ?",
-		"is", user_id, key);
+	int rc =
+		conn_query(c, &st,
+			   "SELECT method, path, status, body FROM idempotency_keys WHERE user_id = ? AND idem_key = ? "
+			   "AND created_at >= ?",
+			   "isi", user_id, key, not_before);
 
 	*body_out = NULL;
 	if (rc != STORE_ROW)
@@ -307,12 +309,17 @@ int store_idem_get(store_conn *c, int64_t user_id, const char *key, char *method
 }
 
 int store_idem_put(store_conn *c, int64_t user_id, const char *key, const char *county, const char *method,
-		   const char *path, int status, const char *body, int64_t now)
+		   const char *path, int status, const char *body, int64_t now, int64_t expired_before)
 {
-	int rc = conn_query(c, NULL,
-			    "INSERT INTO idempotency_keys (user_id, idem_key, county_code, method, path, status, body, "
-			    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			    "issssisi", user_id, key, county, method, path, (int64_t)status, body, now);
+	/* answers past their time go first (the same key may come again) */
+	int rc = conn_query(c, NULL, "DELETE FROM idempotency_keys WHERE created_at < ?", "i", expired_before);
+
+	if (rc < 0)
+		return rc;
+	rc = conn_query(c, NULL,
+			"INSERT INTO idempotency_keys (user_id, idem_key, county_code, method, path, status, body, "
+			"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			"issssisi", user_id, key, county, method, path, (int64_t)status, body, now);
 
 	return rc < 0 ? rc : WB_OK;
 }

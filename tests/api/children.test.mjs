@@ -201,6 +201,27 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.notEqual(third.body.id, first.body.id);
 	});
 
+	test('an answer kept for a replay is encrypted at rest and kept a day', async () => {
+		const key = `k-${uniqueName('')}`;
+		const idNumber = (await IdFactory.fromServer(centre)).next();
+		const body = { name: uniqueName('加密'), id_number: idNumber, village_code: VILLAGE };
+		const first = await centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } });
+		assert.equal(first.status, 201, first.text);
+		assert.equal(first.body.id_number, idNumber, 'the centre sees the whole number');
+		const stored = await sql(srv.db, `SELECT body FROM idempotency_keys WHERE idem_key = '${key}'`);
+		assert.ok(stored.length > 40, 'an answer is kept');
+		assert.ok(!stored.includes(idNumber) && !stored.includes(body.name), 'neither the number nor the name in clear');
+		const again = await centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } });
+		assert.equal(again.headers.get('idempotent-replayed'), 'true');
+		assert.equal(again.body.id_number, idNumber);
+		// a day later the key is forgotten: the same request runs again (and
+		// is refused as a duplicate number instead of replayed)
+		await sql(srv.db, `UPDATE idempotency_keys SET created_at = created_at - 86401 WHERE idem_key = '${key}'`);
+		const late = await centre.post('/api/v1/children', body, { headers: { 'idempotency-key': key } });
+		assert.equal(late.status, 409, late.text);
+		assert.equal(late.headers.get('idempotent-replayed'), null);
+	});
+
 	test('a failed write is not remembered under its Idempotency-Key: the corrected retry runs', async () => {
 		const key = `k-${uniqueName('')}`;
 		const body = { name: uniqueName('重试'), sex: 'M', village_code: VILLAGE };

@@ -147,6 +147,13 @@ describeEachDriver('closed loop', (driver) => {
 			[child.id],
 			'the bureau lists only the referred child',
 		);
+		// and cannot sort its referred children by what it was not granted
+		for (const q of ['guardian_status=imprisoned', 'category=left_behind', 'risk_level=high', 'age_min=3', `area=${VILLAGE}`, 'id_number=370831201501010011', 'sort=birth_date']) {
+			const f = await medical.get(`/api/v1/children?${q}`);
+			assert.equal(f.status, 403, `${q}: ${f.text}`);
+			assert.equal(f.body.error.field, q.split('=')[0]);
+		}
+		assert.equal((await medical.get(`/api/v1/children?q=${encodeURIComponent(child.name.slice(0, 2))}&sort=name`)).status, 200);
 		// the bureau's referral shows the child while active
 		const mine = await referralOf(medical, id);
 		assert.equal(mine.unit.code, 'medical_insurance');
@@ -467,7 +474,19 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal((await act(station, id, 'review')).status, 409);
 		assert.equal((await act(centre, id, 'send_back', { reason: 'x' })).status, 409, 'it stays with the centre');
 		// the reporter: known to the centre, public security and the reporter, hidden from the director and the station
+		// a photo the reporter adds: who added it is the reporter's name too
+		const photo = await filedBy.request('POST', `/api/v1/requests/${id}/attachments?name=injury.png`, {
+			body: PNG,
+			headers: { 'content-type': 'application/octet-stream' },
+		});
+		assert.equal(photo.status, 201, photo.text);
 		const seenBy = async (c) => (await c.get(`/api/v1/requests/${id}`)).body;
+		for (const c of [director, station]) {
+			const files = (await seenBy(c)).attachments;
+			assert.equal(files.length, 1);
+			assert.equal(files[0].uploaded_by, null, 'the upload does not name the reporter');
+		}
+		assert.equal((await seenBy(centre)).attachments[0].uploaded_by, filedBy.me.user.id);
 		for (const c of [director, station]) {
 			const v = await seenBy(c);
 			assert.equal(v.reporter, null);
@@ -495,6 +514,11 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(pf.police_feedback.text, '已出警核查，已对监护人进行训诫。');
 		assert.ok((await inbox(filedBy)).some((m) => m.request_id === id && m.event === 'request.police_feedback'));
 		assert.equal((await seenBy(director)).police_feedback.text, null, 'the text stays with the reporter');
+		for (const c of [director, station]) {
+			const ps = (await seenBy(c)).timeline.steps.find((s) => s.action === 'police_feedback');
+			assert.equal(ps.note, null, 'nor does the timeline show it');
+		}
+		assert.equal((await seenBy(centre)).timeline.steps.find((s) => s.action === 'police_feedback').note, '已出警核查，已对监护人进行训诫。');
 		assert.equal((await act(police, id, 'police_feedback', { police_feedback: 'again' })).status, 409);
 		const other = await medical.post(`/api/v1/requests/${id}/actions`, { action: 'police_feedback', version: 1, police_feedback: 'x' });
 		assert.equal(other.status, 404, 'another department does not even see it');

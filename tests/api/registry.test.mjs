@@ -388,6 +388,10 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(mine[0].end_reason, 'parent_returned');
 		assert.equal(mine[0].village_code, VILLAGE);
 		for (const r of review) assert.ok(r.village_code.startsWith('370831001'), `station review: ${r.village_code}`);
+		// names and categories of children: the read is in the audit log
+		const logged = await (await srv.login('auditor')).get('/api/v1/audit?action=category.review_list&limit=1');
+		assert.equal(logged.status, 200, logged.text);
+		assert.equal(logged.body.items[0]?.username, 'station', 'the review list read is audited');
 
 		const other = await (await srv.login(OTHER_TOWNSHIP_STATION)).listAll('/api/v1/categories/review');
 		assert.ok(!other.some((r) => r.child_id === c.id), "another township's station does not see it");

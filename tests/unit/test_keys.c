@@ -172,6 +172,49 @@ static void test_tampered_ciphertext(void **state)
 	}
 }
 
+static void test_text_round_trip(void **state)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *big = malloc(70000), *enc = NULL, *out = NULL, *enc2 = NULL;
+	size_t n;
+
+	(void)state;
+	assert_non_null(big);
+	/* an answer of any size, Chinese text included */
+	for (size_t i = 0; i < 69999; i++)
+		big[i] = (char)('a' + i % 26);
+	big[69999] = '\0';
+	memcpy(big, "{\"name\":\"\xe7\x8e\x8b\"}", 14);
+	assert_int_equal(sec_encrypt_text(&ka, big, &enc), WB_OK);
+	assert_null(strstr(enc, "abcdefghij"));
+	assert_int_equal(sec_decrypt_text(&ka, enc, &out), WB_OK);
+	assert_string_equal(out, big);
+	free(out);
+	out = NULL;
+	/* a fresh nonce each time; another key cannot read it */
+	assert_int_equal(sec_encrypt_text(&ka, big, &enc2), WB_OK);
+	assert_string_not_equal(enc, enc2);
+	assert_int_equal(sec_decrypt_text(&kb, enc, &out), WB_ECRYPTO);
+	assert_null(out);
+	/* one changed digit, a cut, nothing, not base64 */
+	n = strlen(enc);
+	enc[n / 2] = alpha[(strchr(alpha, enc[n / 2]) - alpha) ^ 0x20];
+	assert_int_equal(sec_decrypt_text(&ka, enc, &out), WB_ECRYPTO);
+	enc2[20] = '\0';
+	assert_int_equal(sec_decrypt_text(&ka, enc2, &out), WB_ECRYPTO);
+	assert_int_equal(sec_decrypt_text(&ka, "", &out), WB_ECRYPTO);
+	assert_int_equal(sec_decrypt_text(&ka, "!!!not base64!!!", &out), WB_ECRYPTO);
+	free(enc);
+	free(enc2);
+	/* the empty answer */
+	assert_int_equal(sec_encrypt_text(&ka, "", &enc), WB_OK);
+	assert_int_equal(sec_decrypt_text(&ka, enc, &out), WB_OK);
+	assert_string_equal(out, "");
+	free(enc);
+	free(out);
+	free(big);
+}
+
 static void test_blind_index(void **state)
 {
 	char a1[SEC_HASH_HEX], a2[SEC_HASH_HEX], b1[SEC_HASH_HEX], other[SEC_HASH_HEX], tok[SEC_HASH_HEX];
@@ -310,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_encrypt_too_long),
 		cmocka_unit_test(test_decrypt_small_output),
 		cmocka_unit_test(test_tampered_ciphertext),
+		cmocka_unit_test(test_text_round_trip),
 		cmocka_unit_test(test_blind_index),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_chain_hash),

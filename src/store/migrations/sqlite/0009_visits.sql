@@ -21,3 +21,7 @@ CREATE INDEX visits_child ON visits (child_id, visited_on);
 -- the plan starts from the children it covers: those with a confirmed
 -- category (child_categories_list) and those of raised risk (this one)
 CREATE INDEX children_risk ON children (county_code, risk_level) WHERE risk_level <> 'low';
+-- Answers kept for an Idempotency-Key replay are now encrypted and kept a
+-- day: the plain ones kept before go, and the age has an index to expire by.
+DELETE FROM idempotency_keys;
+CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
