@@ -12,7 +12,8 @@
 #include "model.h"
 #include "store.h"
 
-#define VISIT_FINDINGS_MAX 2000
+#define VISIT_FINDINGS_CHARS 2000                       /* characters (code points) */
+#define VISIT_FINDINGS_MAX   (VISIT_FINDINGS_CHARS * 4) /* bytes: UTF-8 takes at most 4 a character */
 
 typedef struct visit_rec {
 	int64_t id;

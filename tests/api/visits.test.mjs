@@ -99,6 +99,7 @@ describeEachDriver('visits and the visit plan', (driver) => {
 			[{ visited_on: bornYearsBefore(1, -1) }, 'visited_on'], // the day before the birth
 			[{ findings: '   ' }, 'findings'],
 			[{ findings: 'x'.repeat(2001) }, 'findings'],
+			[{ findings: '情'.repeat(2001) }, 'findings'],
 			[{ flags: ['safety', 'weather'] }, 'flags[1]'],
 			[{ flags: ['health', 'health'] }, 'flags[1]'],
 			[{ flags: 'safety' }, 'flags'],
@@ -110,11 +111,15 @@ describeEachDriver('visits and the visit plan', (driver) => {
 			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
 			assert.equal(r.body.error.field, field, JSON.stringify(body));
 		}
+		// 2000 Chinese characters (6000 bytes) are within the limit
+		const long = await visit(director, c.id, { findings: '情'.repeat(2000) });
+		assert.equal(long.status, 201, long.text);
+		assert.equal(long.body.findings.length, 2000);
 		const missing = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0) });
 		assert.equal(missing.status, 422);
 		assert.equal(missing.body.error.field, 'findings');
 		const list = await director.get(`/api/v1/children/${c.id}/visits`);
-		assert.equal(list.body.items.length, 0, 'no visit was written');
+		assert.equal(list.body.items.length, 1, 'no refused visit was written');
 	});
 
 	test('outside the scope: another village\'s director is answered 404, a department, the administrator and the auditor 403', async () => {

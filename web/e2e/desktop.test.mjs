@@ -361,8 +361,8 @@ test('admin: adds an organisation and renames a department', async () => {
 
 test('main pages load without console errors (CSP included), in both languages', async () => {
   for (const [user, paths] of [
-    ['center', ['/', '/registry', '/review', '/imports', '/reconcile', '/password']],
-    ['director', ['/', '/children', '/children/new', '/imports']],
+    ['center', ['/', '/registry', '/review', '/imports', '/reconcile', '/visits', '/password']],
+    ['director', ['/', '/children', '/children/new', '/imports', '/visits']],
     ['auditor', ['/', '/audit']],
     ['admin', ['/', '/users', '/units', '/areas']],
   ]) {

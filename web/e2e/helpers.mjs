@@ -171,7 +171,12 @@ export async function apiSession(base, username, password = PASSWORD) {
     const text = await res.text()
     return { status: res.status, body: text ? JSON.parse(text) : null }
   }
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) }
+  return {
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b),
+    patch: (p, b) => call('PATCH', p, b),
+    put: (p, b) => call('PUT', p, b),
+  }
 }
 
 export async function shot(page, name, opts = {}) {

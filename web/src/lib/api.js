@@ -139,6 +139,7 @@ export const api = {
   get: (path, query, opts) => send('GET', path, { query, ...opts }),
   post: (path, body, opts) => send('POST', path, { body, ...opts }),
   patch: (path, body, opts) => send('PATCH', path, { body, ...opts }),
+  put: (path, body, opts) => send('PUT', path, { body, ...opts }),
   del: (path, opts) => send('DELETE', path, { ...opts }),
   // a file as the request body (CSV or XLSX), with query parameters
   upload: (path, file, query, opts) => send('POST', path, { raw: file, query, ...opts }),

@@ -25,9 +25,14 @@ const FIXED = {
   'child.import': k('aact.child_import'),
   'child.export': k('aact.child_export'),
   'child.reconcile': k('aact.child_reconcile'),
+  'child.visits': k('aact.child_visits'),
+  'visit.create': k('aact.visit_create'),
+  'visit.plan': k('aact.visit_plan'),
+  'visit.config.update': k('aact.visit_config'),
   'category.confirm': k('aact.category_confirm'),
   'category.reject': k('aact.category_reject'),
   'category.end': k('aact.category_end'),
+  'category.review_list': k('aact.category_review_list'),
   'category.keep': k('aact.category_keep'),
   'category.recompute': k('aact.category_recompute'),
   'category.age_sweep': k('aact.category_age_sweep'),
@@ -62,9 +67,9 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'request.read', 'request.attachment.read']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'request.read', 'request.attachment.read']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'membership.add', 'membership.remove', 'session.membership']],
-  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'webhook.set']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'webhook.set']],
 ]
 
 const OBJECT = {

@@ -55,7 +55,23 @@ const BY_MESSAGE = {
   'this role needs a school': k('err.role_place'),
   "code has 2 to 31 lower-case letters, digits or '_' and starts with a letter or digit": k('err.unit_code_invalid'),
   'area_code must be an area of this county': k('err.area_not_in_county'),
+  'kind must be home, school or phone': k('err.visit_kind'),
+  'visited_on must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'visited_on may not be in the future': k('err.date_future'),
+  'visited_on may be at most a year ago': k('err.visit_too_old'),
+  "visited_on is before the child's birth date": k('err.visit_before_birth'),
+  'findings must say what the visit found': k('err.findings_required'),
+  "field 'findings' is too long": k('err.findings_too_long'),
+  'findings may have at most 2000 characters': k('err.findings_too_long'),
+  "field 'findings' is required": k('err.findings_required'),
+  'a flag must be one of safety, health, schooling, guardianship, psychological, living': k('err.validation_failed'),
+  'a flag is given twice': k('err.validation_failed'),
+  'risk_level must be low, medium or high': k('err.validation_failed'),
 }
+
+// Messages with a number in them: the pattern and the key, which gets the
+// number as {n}.
+const BY_PATTERN = [[/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')]]
 
 const BY_CODE = {
   invalid_credentials: k('err.invalid_credentials'),
@@ -98,6 +114,10 @@ const BY_CODE = {
 export function errorText(t, e) {
   if (!e) return ''
   if (e.message && BY_MESSAGE[e.message]) return t(BY_MESSAGE[e.message])
+  for (const [re, key] of BY_PATTERN) {
+    const m = e.message && re.exec(e.message)
+    if (m) return t(key, { n: m[1] })
+  }
   if (e.code && BY_CODE[e.code]) return t(BY_CODE[e.code])
   return t('err.generic', { msg: e.message || String(e) })
 }

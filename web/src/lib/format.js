@@ -37,3 +37,9 @@ export function dateOf(sec) {
   if (!sec && sec !== 0) return ''
   return todayIso(new Date(sec * 1000))
 }
+
+// Today's date in China (UTC+8), "YYYY-MM-DD": the calendar the server's
+// date rules use (e.g. "not in the future"), whatever the device's zone.
+export function chinaToday(now = Date.now()) {
+  return new Date(now + 8 * 3600e3).toISOString().slice(0, 10)
+}

@@ -23,6 +23,9 @@ export const FIELD_ROLES = ['director', 'grid', 'supervisor', 'station', 'school
 // server's confirm_categories / export_children; /me does not list those
 // two permissions, so the UI goes by the role)
 const DESK_ROLES = ['center', 'station', 'supervisor']
+// the roles that keep visits and the visit plan (the server's can_visit:
+// children seen by place or by school; a referral grants no visits)
+const VISIT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'school']
 
 export function can(me, what) {
   if (!me) return false
@@ -41,6 +44,10 @@ export function can(me, what) {
       return (DESK_ROLES.includes(r) || r === 'director') && !!p.write_children
     case 'reconcile':
       return (r === 'center' || r === 'station') && p.read_children
+    case 'visits':
+      return VISIT_ROLES.includes(r) && !!p.read_children
+    case 'visitConfig':
+      return r === 'center' && !!p.read_children
     case 'readChildren':
       return !!p.read_children
     case 'writeChildren':

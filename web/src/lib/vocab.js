@@ -167,3 +167,28 @@ export const RECON_GROUP = {
   not_in_registry: k('recon.not_in_registry'),
   not_in_list: k('recon.not_in_list'),
 }
+
+// visits (走访): how the child was seen, the risk flags a visit raises, and
+// where a child's visit plan stands
+export const VISIT_KIND = {
+  home: k('visit.kind_home'),
+  school: k('visit.kind_school'),
+  phone: k('visit.kind_phone'),
+}
+
+export const VISIT_FLAG = {
+  safety: k('visit.flag_safety'),
+  health: k('visit.flag_health'),
+  schooling: k('visit.flag_schooling'),
+  guardianship: k('visit.flag_guardianship'),
+  psychological: k('visit.flag_psychological'),
+  living: k('visit.flag_living'),
+}
+
+export const VISIT_STATE = {
+  never: k('visit.state_never'),
+  overdue: k('visit.state_overdue'),
+  due_soon: k('visit.state_due_soon'),
+  ok: k('visit.state_ok'),
+  no_plan: k('visit.state_no_plan'),
+}
