@@ -669,7 +669,8 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
-	qsort(x->items, x->n, sizeof(*x->items), plan_cmp);
+	if (x->n)
+		qsort(x->items, x->n, sizeof(*x->items), plan_cmp);
 	items = json_array();
 	for (size_t i = (size_t)offset; i < x->n && i < (size_t)offset + (size_t)limit; i++)
 		json_array_append_new(items, plan_item_json(c, x, &x->items[i]));
