@@ -133,6 +133,9 @@ int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, siz
 const char *api_csv_defuse(const char *s, char *tmp, size_t n);
 /* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF. */
 void api_csv_cell(buf *b, const char *s, int last);
+/* Writes the county's setting name = text in the writer's transaction,
+ * with the audit entry e (audit_submit). */
+int api_setting_write(app *a, const audit_entry *e, const char *county, const char *name, const char *text);
 /* Writes j (consumed) as the response body with status. Returns 0. */
 int api_json(http_req *r, int status, json_t *j);
 

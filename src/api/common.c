@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/q_loop.h"
 #include "../util/clock.h"
 #include "../util/json_out.h"
 #include "../util/log.h"
@@ -722,4 +723,22 @@ out:
 	api_conn_release(r);
 	r->app_state = NULL;
 	return 0;
+}
+
+typedef struct setting_job {
+	const char *county, *name, *text;
+} setting_job;
+
+static int setting_fn(store_conn *c, void *arg)
+{
+	setting_job *j = arg;
+
+	return store_setting_put(c, j->county, j->name, j->text);
+}
+
+int api_setting_write(app *a, const audit_entry *e, const char *county, const char *name, const char *text)
+{
+	setting_job j = {county, name, text};
+
+	return audit_submit(a->audit, e, setting_fn, &j);
 }

@@ -40,25 +40,12 @@ int api_loop_config_get(http_req *r, app *a, store_conn *c, const sec_principal 
 	return 0;
 }
 
-typedef struct config_job {
-	const char *county;
-	const char *text;
-} config_job;
-
-static int config_fn(store_conn *c, void *arg)
-{
-	config_job *j = arg;
-
-	return store_setting_put(c, j->county, SETTING, j->text);
-}
-
 int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	deadline_config *cfg = malloc(sizeof(*cfg));
 	json_t *body = NULL, *full = NULL;
 	char err[200], *text = NULL;
 	const char *field = NULL;
-	config_job j;
 	audit_entry e;
 	int rc;
 
@@ -89,8 +76,6 @@ int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_fail(r, WB_ENOMEM);
 		goto out;
 	}
-	j.county = p->county_code;
-	j.text = text;
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "loop.config.update", "settings", SETTING, "ok");
 	{
@@ -111,7 +96,7 @@ int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal 
 		}
 		wb_snprintf(e.detail + off, sizeof(e.detail) - off, "]}");
 	}
-	rc = audit_submit(a->audit, &e, config_fn, &j);
+	rc = api_setting_write(a, &e, p->county_code, SETTING, text);
 	loop_config_forget(p->county_code);
 	if (rc) {
 		api_fail(r, rc);

@@ -162,24 +162,11 @@ int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principa
 	return api_json(r, 200, config_json(&cfg));
 }
 
-typedef struct config_job {
-	const char *county;
-	const char *text;
-} config_job;
-
-static int config_fn(store_conn *c, void *arg)
-{
-	config_job *j = arg;
-
-	return store_setting_put(c, j->county, SETTING, j->text);
-}
-
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	visit_plan_config cfg;
 	json_t *body = NULL, *full = NULL;
 	char field[64], msg[160], *text = NULL;
-	config_job j;
 	audit_entry e;
 	int rc, max;
 
@@ -210,13 +197,11 @@ int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principa
 		api_fail(r, WB_ENOMEM);
 		goto out;
 	}
-	j.county = p->county_code;
-	j.text = text;
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "visit.config.update", "settings", SETTING, "ok");
 	api_audit_detail(&e, json_incref(full));
 	api_conn_release(r);
-	rc = audit_submit(a->audit, &e, config_fn, &j);
+	rc = api_setting_write(a, &e, p->county_code, SETTING, text);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;

@@ -157,3 +157,14 @@ export function listErrorText(t, message) {
   }
   return t('areas.bad_line', { line, reason })
 }
+
+// After a refused save: the first field of the form (by its class) that
+// shows an error gets the focus, once the error is drawn.
+export function focusFirstError(form) {
+  requestAnimationFrame(() => {
+    const el = document.querySelector(
+      `${form} .is-error input:not([type=radio]):not([type=checkbox]), ${form} .is-error textarea`,
+    )
+    if (el) el.focus()
+  })
+}
