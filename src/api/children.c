@@ -19,6 +19,7 @@
 #include "../domain/fields.h"
 #include "../domain/idnum.h"
 #include "../util/clock.h"
+#include "../util/log.h"
 #include "../util/wb.h"
 #include "api.h"
 #include "loop.h"
@@ -277,6 +278,21 @@ static int can_write(http_req *r, const sec_principal *p)
 	return 1;
 }
 
+/*
+ * A number registered to another child refuses the write (409). The
+ * refusal is audited on its own (the write's entry went with its
+ * rollback): the answer tells that the number exists somewhere in the
+ * county, and a trail of such refusals is what a data-protection officer
+ * looks for when someone tries numbers.
+ */
+static void refuse_duplicate(http_req *r, app *a, audit_entry *e)
+{
+	wb_strlcpy(e->outcome, "duplicate_id_number", sizeof(e->outcome));
+	if (audit_submit(a->audit, e, NULL, NULL) != WB_OK)
+		log_warn("the refusal of request %s could not be audited", r->request_id);
+	api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered", "id_number");
+}
+
 int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -306,8 +322,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	c = NULL;
 	rc = audit_submit(a->audit, &e, create_fn, &j);
 	if (rc == WB_ECONFLICT) {
-		api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered",
-			  "id_number");
+		refuse_duplicate(r, a, &e);
 		goto out;
 	}
 	if (rc) {
@@ -739,8 +754,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	c = NULL;
 	rc = audit_submit(a->audit, &e, update_fn, &j);
 	if (rc == WB_ECONFLICT && j.dup_id) {
-		api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered",
-			  "id_number");
+		refuse_duplicate(r, a, &e);
 		goto out;
 	}
 	if (rc == WB_ECONFLICT) {

@@ -201,6 +201,25 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.notEqual(third.body.id, first.body.id);
 	});
 
+	test('a number registered to another child is refused, and the refusal is in the audit log', async () => {
+		const idNumber = ids.next();
+		const first = await centre.post('/api/v1/children', { name: uniqueName('重号'), id_number: idNumber, village_code: VILLAGE });
+		assert.equal(first.status, 201, first.text);
+		const again = await centre.post('/api/v1/children', { name: uniqueName('重号'), id_number: idNumber, village_code: VILLAGE });
+		assert.equal(again.status, 409, again.text);
+		assert.equal(again.body.error.code, 'duplicate_id_number');
+		assert.equal(again.body.error.field, 'id_number');
+		const other = await centre.post('/api/v1/children', { name: uniqueName('另号'), id_number: ids.next(), village_code: VILLAGE });
+		const moved = await centre.patch(`/api/v1/children/${other.body.id}`, { version: other.body.version, id_number: idNumber });
+		assert.equal(moved.status, 409, moved.text);
+		assert.equal(moved.body.error.code, 'duplicate_id_number');
+		const auditor = await srv.login('auditor');
+		const refusals = (await auditor.get('/api/v1/audit?limit=20')).body.items.filter((e) => e.outcome === 'duplicate_id_number');
+		assert.ok(refusals.some((e) => e.action === 'child.create' && e.username === 'center'), JSON.stringify(refusals));
+		assert.ok(refusals.some((e) => e.action === 'child.update' && e.object_id === String(other.body.id)), JSON.stringify(refusals));
+		assert.ok(!JSON.stringify(refusals).includes(idNumber), 'the number is not in the log');
+	});
+
 	test('an answer kept for a replay is encrypted at rest and kept a day', async () => {
 		const key = `k-${uniqueName('')}`;
 		const idNumber = (await IdFactory.fromServer(centre)).next();

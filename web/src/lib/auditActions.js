@@ -97,6 +97,7 @@ const OUTCOME = {
   locked: k('aout.locked'),
   conflict: k('aout.conflict'),
   not_found: k('aout.not_found'),
+  duplicate_id_number: k('aout.duplicate_id_number'),
 }
 
 // The kind of record an entry is about, in the user's language.
