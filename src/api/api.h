@@ -238,5 +238,6 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p);
 
 #endif

@@ -681,3 +681,208 @@ out:
 	free(x);
 	return 0;
 }
+
+/* ---- the villages' scorecard (考核) ---- */
+
+#define SCORE_SPAN_MAX 366 /* days a period may cover */
+
+typedef struct score_row {
+	char code[16];
+	char name[128];
+	json_t *directors;
+	int64_t n[VISIT_NEVER + 1]; /* children of the plan by state */
+	int64_t visits, visited, filed, delivered;
+} score_row;
+
+typedef struct score_ctx {
+	visit_plan_config cfg;
+	score_row *rows;
+	size_t n, cap;
+	int today;
+} score_ctx;
+
+static int score_village_cb(const char *code, const char *name, void *arg)
+{
+	score_ctx *x = arg;
+	int rc = api_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 64, PLAN_MAX_ROWS);
+
+	if (rc)
+		return rc;
+	memset(&x->rows[x->n], 0, sizeof(x->rows[0]));
+	wb_strlcpy(x->rows[x->n].code, code, sizeof(x->rows[0].code));
+	wb_strlcpy(x->rows[x->n].name, name, sizeof(x->rows[0].name));
+	x->rows[x->n].directors = json_array();
+	x->n++;
+	return WB_OK;
+}
+
+static int score_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const score_row *)row)->code);
+}
+
+/* The village's row (the rows are in code order), or NULL. */
+static score_row *score_at(score_ctx *x, const char *code)
+{
+	return x->n ? bsearch(code, x->rows, x->n, sizeof(*x->rows), score_cmp) : NULL;
+}
+
+static int score_plan_cb(const visit_plan_row *row, void *arg)
+{
+	score_ctx *x = arg;
+	score_row *s = score_at(x, row->village_code);
+	enum visit_risk risk = RISK_LOW;
+	int due;
+
+	visit_risk_parse(row->risk_level, &risk);
+	if (s)
+		s->n[visit_plan_state(&x->cfg, visit_interval(&x->cfg, risk, row->cats), date_ymd(row->last_visit),
+				      x->today, &due)]++;
+	return WB_OK;
+}
+
+static int score_visits_cb(const char *village, int64_t visits, int64_t children, void *arg)
+{
+	score_row *s = score_at(arg, village);
+
+	if (s) {
+		s->visits = visits;
+		s->visited = children;
+	}
+	return WB_OK;
+}
+
+static int score_requests_cb(const char *village, int64_t filed, int64_t delivered, void *arg)
+{
+	score_row *s = score_at(arg, village);
+
+	if (s) {
+		s->filed = filed;
+		s->delivered = delivered;
+	}
+	return WB_OK;
+}
+
+static int score_director_cb(const char *village, int64_t user_id, const char *name, void *arg)
+{
+	score_row *s = score_at(arg, village);
+
+	if (s)
+		json_array_append_new(s->directors,
+				      json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "name", name));
+	return WB_OK;
+}
+
+/* The figures of a row (or of the totals: directors NULL). */
+static json_t *score_json(const score_row *s, json_t *directors)
+{
+	int64_t planned = s->n[VISIT_OK] + s->n[VISIT_DUE_SOON] + s->n[VISIT_OVERDUE] + s->n[VISIT_NEVER];
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in_plan", (json_int_t)planned,
+			      "on_schedule", (json_int_t)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]), "overdue",
+			      (json_int_t)s->n[VISIT_OVERDUE], "never", (json_int_t)s->n[VISIT_NEVER], "visits",
+			      (json_int_t)s->visits, "children_visited", (json_int_t)s->visited, "requests_filed",
+			      (json_int_t)s->filed, "feedback_delivered", (json_int_t)s->delivered, "due_soon",
+			      (json_int_t)s->n[VISIT_DUE_SOON]);
+
+	if (!j)
+		return NULL;
+	/* the share of the plan's children visited within their interval */
+	json_object_set_new(j, "coverage",
+			    planned ? json_real((double)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]) / (double)planned)
+				    : json_null());
+	if (directors) {
+		json_object_set_new(j, "village_code", json_string(s->code));
+		json_object_set_new(j, "village_name", json_string(s->name));
+		json_object_set_new(j, "directors", json_incref(directors));
+	}
+	return j;
+}
+
+/* ?from= and ?to= (default: this month up to today), checked. -1 after a 422. */
+static int score_period(http_req *r, int today, int *from, int *to)
+{
+	const char *f = http_query(r, "from"), *t = http_query(r, "to");
+
+	*from = today / 100 * 100 + 1;
+	*to = today;
+	if (f && date_parse(f, from) != WB_OK)
+		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from"), -1;
+	if (t && date_parse(t, to) != WB_OK)
+		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to"), -1;
+	if (*to < *from)
+		return api_error(r, 422, "validation_failed", "to must not be before from", "to"), -1;
+	if (date_days(*to) - date_days(*from) >= SCORE_SPAN_MAX)
+		return api_error(r, 422, "validation_failed", "a period covers at most 366 days", "to"), -1;
+	return 0;
+}
+
+int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *area = http_query(r, "area");
+	char from_s[11], to_s[11];
+	score_ctx *x;
+	score_row total;
+	json_t *villages, *j;
+	int from, to, rc;
+	/* the start of from and the end of to in China Standard Time (UTC+8) */
+	int64_t t_from, t_to;
+
+	(void)a;
+	if (p->scope.children != SCOPE_COUNTY && p->scope.children != SCOPE_AREA)
+		return api_error(r, 403, "forbidden", "the scorecard is for the centre, townships and child directors",
+				 NULL);
+	if (area && (!area_level_of(area) || strlen(area) == 15))
+		return api_error(r, 422, "validation_failed", "area must be a township or village code", "area");
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return api_fail(r, WB_ENOMEM);
+	x->today = clock_today_ymd();
+	if (score_period(r, x->today, &from, &to))
+		goto out;
+	date_format(from, from_s);
+	date_format(to, to_s);
+	t_from = date_days(from) * 86400 - 8 * 3600;
+	t_to = (date_days(to) + 1) * 86400 - 8 * 3600;
+	{
+		char cutoff[11];
+
+		adult_cutoff(x->today, cutoff);
+		rc = config_load(c, p->county_code, &x->cfg);
+		if (rc == WB_OK)
+			rc = store_scope_villages(c, &p->scope, area, score_village_cb, x);
+		if (rc == WB_OK)
+			rc = store_visit_plan(c, &p->scope, cutoff, area, score_plan_cb, x);
+	}
+	if (rc == WB_OK)
+		rc = store_village_visits(c, &p->scope, from_s, to_s, area, score_visits_cb, x);
+	if (rc == WB_OK)
+		rc = store_village_requests(c, &p->scope, t_from, t_to, area, score_requests_cb, x);
+	if (rc == WB_OK)
+		rc = store_village_directors(c, &p->scope, area, score_director_cb, x);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	memset(&total, 0, sizeof(total));
+	villages = json_array();
+	for (size_t i = 0; i < x->n; i++) {
+		const score_row *s = &x->rows[i];
+
+		for (int k = 0; k <= VISIT_NEVER; k++)
+			total.n[k] += s->n[k];
+		total.visits += s->visits;
+		total.visited += s->visited;
+		total.filed += s->filed;
+		total.delivered += s->delivered;
+		json_array_append_new(villages, score_json(s, s->directors));
+	}
+	j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from_s, "to", to_s, "area", area ? area : p->area_code,
+		      "totals", score_json(&total, NULL), "villages", villages);
+	api_json(r, 200, j);
+out:
+	for (size_t i = 0; i < x->n; i++)
+		json_decref(x->rows[i].directors);
+	free(x->rows);
+	free(x);
+	return 0;
+}

@@ -178,3 +178,154 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 	buf_cleanup(&sql);
 	return rc < 0 ? rc : WB_OK;
 }
+
+/* The caller's villages for a column of village codes: the county, and the
+ * area range of a township or village scope (the only scopes that have a
+ * scorecard). */
+static int village_scope_sql(const store_scope *sc, const char *col, buf *sql, store_args *a)
+{
+	args_text(a, sc->county_code);
+	if (sc->children != SCOPE_AREA)
+		return sc->children == SCOPE_COUNTY ? WB_OK : buf_puts(sql, " AND 1 = 0");
+	args_text(a, sc->lo);
+	args_text(a, sc->hi);
+	return buf_printf(sql, " AND %s >= ? AND %s < ?", col, col);
+}
+
+/* The area code prefix range of area (township or village) on col. */
+static int area_prefix_sql(const char *area, const char *col, buf *sql, store_args *a)
+{
+	if (!area || !area[0] || strlen(area) == 15 || strlen(area) == 6)
+		return WB_OK;
+	args_text(a, area);
+	args_text(a, area);
+	return buf_printf(sql, " AND %s >= ? AND %s < ? || ':'", col, col);
+}
+
+/* Runs sql (arguments a) and hands each row (village, n1, n2) to cb. */
+static int village_rows(store_conn *c, const char *sql, const store_args *a, village_count_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query_args(c, &st, sql, a);
+
+	while (rc == STORE_ROW) {
+		rc = cb(stmt_text(c, st, 0) ? stmt_text(c, st, 0) : "", stmt_int64(c, st, 1), stmt_int64(c, st, 2),
+			arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_village_visits(store_conn *c, const store_scope *sc, const char *from, const char *to, const char *area,
+			 village_count_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT c.village_code, COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN children c "
+			    "ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ?");
+	args_text(&a, sc->county_code);
+	args_text(&a, from);
+	args_text(&a, to);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_filter_sql(area, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY c.village_code");
+	if (rc == WB_OK)
+		rc = village_rows(c, sql.data, &a, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from, int64_t t_to, const char *area,
+			   village_count_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? THEN 1 ELSE 0 "
+			    "END), SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? THEN 1 ELSE 0 END) FROM "
+			    "help_requests q WHERE q.county_code = ?");
+	args_int(&a, t_from);
+	args_int(&a, t_to);
+	args_int(&a, t_from);
+	args_int(&a, t_to);
+	if (rc == WB_OK)
+		rc = village_scope_sql(sc, "q.village_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_prefix_sql(area, "q.village_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " AND (q.created_at >= ? OR q.feedback_at >= ?) GROUP BY q.village_code");
+	args_int(&a, t_from);
+	args_int(&a, t_from);
+	if (rc == WB_OK)
+		rc = village_rows(c, sql.data, &a, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_village_directors(store_conn *c, const store_scope *sc, const char *area, village_director_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT m.area_code, u.id, u.display_name FROM memberships m JOIN users u ON u.id = "
+			    "m.user_id WHERE m.role = 'director' AND u.locked = 0 AND m.county_code = ?");
+	if (rc == WB_OK)
+		rc = village_scope_sql(sc, "m.area_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_prefix_sql(area, "m.area_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY m.area_code, u.id");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	while (rc == STORE_ROW) {
+		rc = cb(stmt_text(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_scope_villages(store_conn *c, const store_scope *sc, const char *area, village_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 512);
+	rc = buf_puts(&sql, "SELECT s.code, s.name FROM areas s WHERE s.level = 'village' AND s.county_code = ?");
+	if (rc == WB_OK)
+		rc = village_scope_sql(sc, "s.code", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_prefix_sql(area, "s.code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY s.code");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	while (rc == STORE_ROW) {
+		rc = cb(stmt_text(c, st, 0), stmt_text(c, st, 1), arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}

@@ -277,3 +277,90 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal(plan.body.items[0].username, 'director');
 	});
 });
+
+describeEachDriver('the villages\' scorecard (考核)', (driver) => {
+	let srv, centre, director, station, department, grid;
+	const TOWNSHIP = '370831001';
+	const villageOf = (body, code) => body.villages.find((v) => v.village_code === code);
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, director, station, department, grid] = await Promise.all(
+			['center', 'director', 'station', 'department', 'grid'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('per village: the plan now, the visits and requests of the period, the directors; the township sees its villages only', async () => {
+		const before = (await station.get(`/api/v1/visits/scorecard?area=${OWN}`)).body;
+		const b = villageOf(before, OWN);
+		assert.ok(b.directors.some((d) => d.name), 'the village names its directors');
+		// a child never visited, one visited today (in the period), one 40 days ago
+		const mk = async (extra) => {
+			const r = await director.post('/api/v1/children', { name: uniqueName('考核'), sex: 'M', birth_date: '2016-05-05', village_code: OWN, risk_level: 'medium', ...extra });
+			assert.equal(r.status, 201, r.text);
+			return r.body;
+		};
+		const never = await mk();
+		const fresh = await mk();
+		const late = await mk();
+		assert.equal(never.village_code, OWN);
+		for (const [c, d] of [[fresh, 0], [fresh, 0], [late, -40]]) {
+			const v = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(d), findings: '考核测试' });
+			assert.equal(v.status, 201, v.text);
+		}
+		const filed = await director.post('/api/v1/requests', { child_id: fresh.id, kind: 'schooling', narrative: '需要助学' });
+		assert.equal(filed.status, 201, filed.text);
+
+		const period = `from=${day(-5)}&to=${day(0)}`;
+		const now = (await station.get(`/api/v1/visits/scorecard?${period}`)).body;
+		const v = villageOf(now, OWN);
+		const was = villageOf((await station.get(`/api/v1/visits/scorecard?${period}&area=${OWN}`)).body, OWN);
+		assert.deepEqual(v, was, 'the same village figures with or without the area');
+		assert.equal(v.in_plan, b.in_plan + 3);
+		assert.equal(v.never, b.never + 1);
+		assert.equal(v.overdue, b.overdue + 1);
+		assert.ok(v.visits >= 2 && v.children_visited >= 1, JSON.stringify(v));
+		assert.ok(v.requests_filed >= 1, JSON.stringify(v));
+		assert.ok(v.coverage > 0 && v.coverage < 1);
+		assert.equal(v.coverage, v.on_schedule / v.in_plan);
+		// a visit 40 days ago is outside a five-day period
+		const older = villageOf((await station.get(`/api/v1/visits/scorecard?from=${day(-45)}&to=${day(-35)}&area=${OWN}`)).body, OWN);
+		assert.ok(older.visits >= 1, JSON.stringify(older));
+		assert.equal(older.requests_filed, 0, 'the request was filed today');
+		// totals add up; every village is the township's
+		const sum = (k) => now.villages.reduce((s, x) => s + x[k], 0);
+		for (const k of ['in_plan', 'overdue', 'never', 'visits', 'requests_filed']) assert.equal(now.totals[k], sum(k), k);
+		assert.ok(now.villages.length > 1);
+		assert.ok(now.villages.every((x) => x.village_code.startsWith(TOWNSHIP)));
+		// the director sees the own village, the centre every village of the county
+		const own = (await director.get('/api/v1/visits/scorecard')).body;
+		assert.deepEqual(own.villages.map((x) => x.village_code), [OWN]);
+		const county = (await centre.get('/api/v1/visits/scorecard')).body;
+		assert.ok(county.villages.length > now.villages.length);
+		assert.ok(county.villages.some((x) => !x.village_code.startsWith(TOWNSHIP)));
+	});
+
+	test('who may read it, and every wrong parameter named', async () => {
+		assert.equal((await department.get('/api/v1/visits/scorecard')).status, 403);
+		assert.equal((await grid.get('/api/v1/visits/scorecard')).status, 403);
+		for (const [q, field] of [
+			['from=2026-13-01', 'from'],
+			['to=yesterday', 'to'],
+			[`from=${day(0)}&to=${day(-1)}`, 'to'],
+			[`from=${day(-400)}&to=${day(0)}`, 'to'],
+			['area=370831001001001', 'area'],
+			['area=12', 'area'],
+		]) {
+			const r = await station.get(`/api/v1/visits/scorecard?${q}`);
+			assert.equal(r.status, 422, `${q}: ${r.text}`);
+			assert.equal(r.body.error.field, field, q);
+		}
+		// an area outside the caller's scope has no villages
+		const far = await station.get('/api/v1/visits/scorecard?area=370831101');
+		assert.equal(far.status, 200);
+		assert.deepEqual(far.body.villages, []);
+	});
+});
