@@ -4,7 +4,10 @@
 // with its next due day; the visit form's errors show on their field (the
 // client's and the server's); the centre's visit frequencies persist; no
 // horizontal scrolling; a role without visits gets neither the menu entry
-// nor the page.
+// nor the page. The villages' scorecard (儿童主任考核): a station sees its
+// township's villages with the API's figures, for this month and for last
+// month; a village opens its plan; no horizontal scrolling at 360 px; a
+// child director and a department have no scorecard.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import {
@@ -22,6 +25,7 @@ import {
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
+const DESKTOP = { width: 1280, height: 900 }
 const VILLAGE = '370831001001'
 let srv, browser, page, today
 
@@ -45,6 +49,31 @@ async function loadWholePlan(p) {
 // The number a state chip shows.
 async function chipCount(p, filter) {
   return Number((await p.locator(`.chip[data-filter="${filter}"] .chip-count`).textContent()).trim())
+}
+
+// The first and the last day of the month before the given day's.
+function lastMonth(iso) {
+  const [y, m] = iso.split('-').map(Number)
+  const day = (d) => d.toISOString().slice(0, 10)
+  return { from: day(new Date(Date.UTC(y, m - 2, 1))), to: day(new Date(Date.UTC(y, m - 1, 0))) }
+}
+
+// A coverage as the scorecard shows it: a percentage with one decimal.
+const pct = (c) => (c === null ? '—' : (Math.round(c * 1000) / 10).toFixed(1) + '%')
+const FIGURES = ['in_plan', 'on_schedule', 'overdue', 'never', 'visits', 'children_visited', 'requests_filed', 'feedback_delivered']
+
+// What the scorecard shows of a village (a table row or a card).
+async function villageFigures(row) {
+  const out = {}
+  for (const f of [...FIGURES, 'coverage']) out[f] = (await row.locator(`[data-figure="${f}"] .sc-num`).textContent()).trim()
+  return out
+}
+const expectedFigures = (v) => ({ ...Object.fromEntries(FIGURES.map((f) => [f, String(v[f])])), coverage: pct(v.coverage) })
+
+// Waits until the scorecard shows the period and has settled.
+async function scorecardFor(p, from, to) {
+  await p.locator('.sc-period', { hasText: `${from} 至 ${to}` }).waitFor()
+  await settled(p)
 }
 
 async function newChild(api, extra) {
@@ -323,5 +352,225 @@ test('a department has no visit plan: no menu entry, and /visits leads home', as
   await page.waitForURL((u) => u.pathname === '/')
   await page.locator('main h1', { hasText: '您好' }).waitFor()
   assert.equal(await page.locator('.plan-card').count(), 0)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('station: the scorecard shows its township\'s villages with the API\'s figures, this month and last month', async () => {
+  const director = await apiSession(srv.base, 'director')
+  const station = await apiSession(srv.base, 'station')
+  const admin = await apiSession(srv.base, 'admin')
+  const lm = lastMonth(today)
+  // in 花园社区: a child never visited, and a high-risk one visited on the
+  // first day of last month (every 14 days: overdue now)
+  await newChild(director, { name: '考核从未走访', risk_level: 'medium' })
+  const late = await newChild(director, { name: '考核逾期', risk_level: 'high' })
+  assert.equal((await director.post(`/children/${late.id}/visits`, { kind: 'home', visited_on: lm.from, findings: '上月入户走访。' })).status, 201)
+  // 文化社区: a child visited today (all on schedule: before the villages
+  // with nobody in the plan, after 花园社区, when the lowest come first)
+  const culture = await newChild(station, { name: '考核按期', risk_level: 'medium', village_code: '370831001003' })
+  assert.equal((await station.post(`/children/${culture.id}/visits`, { kind: 'phone', visited_on: today, findings: '电话回访。' })).status, 201)
+  // 泉城社区 without a child director: its director's account is locked
+  const before = (await station.get('/visits/scorecard')).body
+  const second = before.villages.find((v) => v.village_code === '370831001002')
+  assert.ok(second.directors.length > 0)
+  for (const d of second.directors) assert.equal((await admin.post(`/users/${d.user_id}/lock`, {})).status, 200)
+  try {
+    const card = (await station.get('/visits/scorecard')).body
+    assert.equal(card.area, '370831001')
+
+    // the entry: a tab of the visit plan
+    await page.setViewportSize(DESKTOP)
+    await loginAs(page, srv.base, 'station', { path: '/login?next=/visits' })
+    await page.locator('main h1', { hasText: '走访计划' }).waitFor()
+    await page.locator('.visit-tabs').getByRole('link', { name: '儿童主任考核' }).click()
+    await page.waitForURL((u) => u.pathname === '/visits/scorecard')
+    await page.locator('main h1', { hasText: '儿童主任考核' }).waitFor()
+    await scorecardFor(page, card.from, card.to)
+    assert.equal(card.from, today.slice(0, 8) + '01', 'this month by default')
+    assert.equal(await page.locator('.chip[data-preset="month"]').getAttribute('aria-pressed'), 'true')
+    assert.equal(await page.locator('#sc-from').inputValue(), card.from)
+    assert.equal(await page.locator('#sc-to').inputValue(), card.to)
+    assert.equal((await page.locator('.sc-count').textContent()).trim(), `· ${card.villages.length} 个村（社区）`)
+
+    // the township's villages only, those of the API, lowest coverage first
+    const rows = page.locator('.sc-row')
+    assert.equal(await rows.count(), card.villages.length)
+    const codes = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.code))
+    assert.ok(codes.every((c) => c.startsWith('370831001')), codes.join())
+    assert.deepEqual([...codes].sort(), card.villages.map((v) => v.village_code))
+    const cov = (v) => (v.coverage === null ? 2 : v.coverage)
+    const lowest = [...card.villages].sort((a, b) => cov(a) - cov(b) || (a.village_code < b.village_code ? -1 : 1))
+    assert.deepEqual(codes, lowest.map((v) => v.village_code))
+    assert.deepEqual(codes.slice(0, 3), [VILLAGE, '370831001003', '370831001002'])
+    // or in the villages' order
+    await pickOption(page, page.locator('.sc-sort'), '按村（社区）顺序')
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'code')
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), card.villages.map((v) => v.village_code))
+    await pickOption(page, page.locator('.sc-sort'), '覆盖率从低到高')
+    await page.waitForURL((u) => !u.searchParams.has('sort'))
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), codes)
+    assert.deepEqual(
+      (await page.locator('.sc-row .sc-open').allTextContents()).map((x) => x.trim()),
+      lowest.map((v) => v.village_name),
+    )
+
+    // the totals are the API's
+    for (const f of FIGURES) {
+      assert.equal((await page.locator(`.tot[data-figure="${f}"] .tot-num`).textContent()).trim(), String(card.totals[f]), f)
+    }
+    assert.equal((await page.locator('.tot[data-figure="coverage"] .tot-num').textContent()).trim(), pct(card.totals.coverage))
+
+    // 花园社区: its children overdue and never visited, its directors
+    const garden = card.villages.find((v) => v.village_code === VILLAGE)
+    assert.ok(garden.overdue >= 1 && garden.never >= 1, JSON.stringify(garden))
+    const row = page.locator(`.sc-row[data-code="${VILLAGE}"]`)
+    assert.deepEqual(await villageFigures(row), expectedFigures(garden))
+    assert.equal((await row.locator('.sc-dirs').textContent()).trim(), garden.directors.map((d) => d.name).join('、'))
+    const red = 'rgb(198, 40, 40)'
+    const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
+    assert.equal(await color(row.locator('[data-figure="overdue"] .sc-num')), red, 'overdue children in red')
+    assert.equal(await color(row.locator('[data-figure="coverage"] .sc-num')) === red, garden.coverage < 0.6, 'red below 60 %')
+    // every village below 60 % is in red, the others are not
+    for (const v of card.villages.filter((x) => x.coverage !== null)) {
+      const c = await color(page.locator(`.sc-row[data-code="${v.village_code}"] [data-figure="coverage"] .sc-num`))
+      assert.equal(c === red, v.coverage < 0.6, `${v.village_name} ${v.coverage}`)
+    }
+    // 泉城社区 has no child director, said in red
+    const none = page.locator('.sc-row[data-code="370831001002"]')
+    assert.equal((await none.locator('.sc-dirs').textContent()).trim(), '无儿童主任')
+    assert.equal(await color(none.locator('.sc-nodir')), red)
+    assert.deepEqual(await villageFigures(none), expectedFigures(card.villages.find((v) => v.village_code === '370831001002')))
+    await shot(page, 'visit-scorecard')
+
+    // last month: the period's figures change to the API's for it; the plan's stay (they are today's)
+    const prev = (await station.get(`/visits/scorecard?from=${lm.from}&to=${lm.to}`)).body
+    const gardenPrev = prev.villages.find((v) => v.village_code === VILLAGE)
+    assert.ok(gardenPrev.visits >= 1, 'the visit of last month counts')
+    await page.locator('.chip[data-preset="last_month"]').click()
+    await page.waitForURL((u) => u.searchParams.get('from') === lm.from && u.searchParams.get('to') === lm.to)
+    await scorecardFor(page, lm.from, lm.to)
+    assert.equal(await page.locator('.chip[data-preset="last_month"]').getAttribute('aria-pressed'), 'true')
+    assert.equal(await page.locator('.chip[data-preset="month"]').getAttribute('aria-pressed'), 'false')
+    assert.equal(await page.locator('#sc-from').inputValue(), lm.from)
+    assert.equal(await page.locator('#sc-to').inputValue(), lm.to)
+    assert.equal((await page.locator('.tot[data-figure="visits"] .tot-num').textContent()).trim(), String(prev.totals.visits))
+    assert.equal((await page.locator('.tot[data-figure="children_visited"] .tot-num').textContent()).trim(), String(prev.totals.children_visited))
+    assert.deepEqual(await villageFigures(row), expectedFigures(gardenPrev))
+    assert.equal(gardenPrev.overdue, garden.overdue)
+    assert.equal(gardenPrev.never, garden.never)
+
+    // dates typed: an end before the start is said on the field, and not asked
+    let asked = 0
+    page.on('request', (r) => r.url().includes('/visits/scorecard') && asked++)
+    await page.locator('#sc-to').fill(addDays(lm.from, -1))
+    await page.locator('.sc-to-err', { hasText: '结束日期不能早于开始日期' }).waitFor()
+    assert.equal(asked, 0)
+    // a period of one day: the day of last month's visit
+    await page.locator('#sc-to').fill(lm.from)
+    await scorecardFor(page, lm.from, lm.from)
+    assert.equal(await page.locator('.sc-to-err').count(), 0)
+    const day = (await station.get(`/visits/scorecard?from=${lm.from}&to=${lm.from}`)).body
+    assert.equal((await page.locator('.tot[data-figure="visits"] .tot-num').textContent()).trim(), String(day.totals.visits))
+    assert.equal(await page.locator('.chips .chip[aria-pressed="true"]').count(), 0, 'no quick period is this one')
+    assert.equal(await hasHorizontalScroll(page), false)
+    assert.deepEqual(unexpectedErrors(page), [])
+  } finally {
+    for (const d of second.directors) await admin.post(`/users/${d.user_id}/unlock`, {})
+  }
+})
+
+test('a village of the scorecard opens its visit plan', async () => {
+  const station = await apiSession(srv.base, 'station')
+  const card = (await station.get('/visits/scorecard')).body
+  const garden = card.villages.find((v) => v.village_code === VILLAGE)
+  await page.setViewportSize(DESKTOP)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/visits/scorecard' })
+  await scorecardFor(page, card.from, card.to)
+  await page.locator(`.sc-row[data-code="${VILLAGE}"] .sc-open`).click()
+  await page.waitForURL((u) => u.pathname === '/visits' && u.searchParams.get('area') === VILLAGE)
+  await page.locator('main h1', { hasText: '走访计划' }).waitFor()
+  assert.equal(await page.locator('.visit-tabs .vt-plan').getAttribute('aria-current'), 'page')
+  await loadWholePlan(page)
+  // the village picked; its children only; the counts those of the scorecard
+  await page.locator('.pick-village .el-select__selected-item', { hasText: garden.village_name }).waitFor()
+  assert.equal(await chipCount(page, 'never'), garden.never)
+  assert.equal(await chipCount(page, 'overdue'), garden.overdue)
+  assert.equal(await chipCount(page, 'need'), garden.never + garden.overdue + garden.due_soon)
+  const villages = await page.locator('.plan-card .pc-village').allTextContents()
+  assert.equal(villages.length, garden.never + garden.overdue + garden.due_soon)
+  assert.ok(villages.every((v) => v.trim() === garden.village_name), villages.join())
+  // and back: the scorecard of that village
+  await page.locator('.visit-tabs').getByRole('link', { name: '儿童主任考核' }).click()
+  await page.waitForURL((u) => u.pathname === '/visits/scorecard' && u.searchParams.get('area') === VILLAGE)
+  await scorecardFor(page, card.from, card.to)
+  assert.deepEqual(await page.locator('.sc-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), [VILLAGE])
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('no horizontal scrolling at 360 px on the scorecard, in both languages; the centre narrows it to a township', async () => {
+  const station = await apiSession(srv.base, 'station')
+  const card = (await station.get('/visits/scorecard')).body
+  const garden = card.villages.find((v) => v.village_code === VILLAGE)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/visits/scorecard' })
+  await scorecardFor(page, card.from, card.to)
+  assert.equal(await hasHorizontalScroll(page), false)
+  // a card per village, its figures labelled
+  const row = page.locator(`.sc-row[data-code="${VILLAGE}"]`)
+  assert.deepEqual(await villageFigures(row), expectedFigures(garden))
+  assert.equal((await row.locator('[data-figure="overdue"] .sc-lbl').textContent()).trim(), '逾期')
+  assert.ok(await row.locator('[data-figure="overdue"] .sc-lbl').isVisible())
+  assert.equal(await page.locator('.sc-table thead').isVisible(), false)
+  const box = await row.boundingBox()
+  assert.ok(box.width <= 360, `a card of ${box.width} px`)
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.locator('main h1', { hasText: "Child directors' scorecard" }).waitFor()
+  assert.equal((await row.locator('[data-figure="never"] .sc-lbl').textContent()).trim(), 'Never visited')
+  assert.equal(await hasHorizontalScroll(page), false, 'English')
+  await page.locator('.chip[data-preset="quarter"]', { hasText: 'This quarter' }).click()
+  await page.waitForURL(/from=/)
+  await settled(page)
+  assert.equal(await hasHorizontalScroll(page), false, 'this quarter')
+  await page.getByRole('button', { name: '中文' }).click()
+
+  // the centre, the whole county, then one township
+  await resetSession(browser.context, srv.base, page)
+  const center = await apiSession(srv.base, 'center')
+  const county = (await center.get('/visits/scorecard')).body
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/visits/scorecard' })
+  await scorecardFor(page, county.from, county.to)
+  assert.equal(await page.locator('.sc-row').count(), county.villages.length)
+  assert.equal((await page.locator('.tot[data-figure="in_plan"] .tot-num').textContent()).trim(), String(county.totals.in_plan))
+  assert.equal(await hasHorizontalScroll(page), false, 'the county')
+  await pickOption(page, page.locator('.sc-township'), '泗河街道')
+  await page.waitForURL((u) => u.searchParams.get('area') === '370831001')
+  await settled(page)
+  assert.equal(await page.locator('.sc-row').count(), card.villages.length)
+  assert.equal((await page.locator('.tot[data-figure="in_plan"] .tot-num').textContent()).trim(), String(card.totals.in_plan))
+  assert.equal((await page.locator('.sc-place').textContent()).trim(), '泗河街道')
+  assert.equal(await hasHorizontalScroll(page), false, 'a township')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('a child director and a department have no scorecard: no tab, and /visits/scorecard leads home', async () => {
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/visits' })
+  await page.locator('main h1', { hasText: '走访计划' }).waitFor()
+  await settled(page)
+  assert.equal(await page.locator('.visit-tabs').count(), 0)
+  assert.equal(await page.getByRole('link', { name: '儿童主任考核' }).count(), 0)
+  await page.goto(srv.base + '/visits/scorecard')
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('main h1', { hasText: '您好' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page), [])
+
+  await resetSession(browser.context, srv.base, page)
+  await loginAs(page, srv.base, 'department')
+  await page.locator('main h1').waitFor()
+  await page.getByRole('button', { name: '菜单' }).click()
+  const entries = await page.locator('#user-menu .nav-stack .nav-link').allTextContents()
+  assert.ok(!entries.includes('儿童主任考核') && !entries.includes('走访计划'), entries.join())
+  await page.goto(srv.base + '/visits/scorecard')
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('main h1', { hasText: '您好' }).waitFor()
+  assert.equal(await page.locator('.sc-row').count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })

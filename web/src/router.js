@@ -28,6 +28,7 @@ const RequestBoard = () => import('./pages/RequestBoard.vue')
 const ReferralList = () => import('./pages/ReferralList.vue')
 const InboxPage = () => import('./pages/InboxPage.vue')
 const VisitsPage = () => import('./pages/VisitsPage.vue')
+const ScorecardPage = () => import('./pages/ScorecardPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -39,6 +40,7 @@ const routes = [
   { path: '/children/:id(\\d+)', name: 'child', component: ChildPage, meta: { need: 'readChildren', title: k('child.title'), field: true } },
   { path: '/children/:id(\\d+)/edit', name: 'child-edit', component: ChildForm, meta: { need: 'writeChildren', title: k('form.title_edit'), field: true } },
   { path: '/visits', name: 'visits', component: VisitsPage, meta: { need: 'visits', title: k('nav.visits'), field: true } },
+  { path: '/visits/scorecard', name: 'visit-scorecard', component: ScorecardPage, meta: { need: 'visitScore', title: k('visit.sc_title'), wide: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
   { path: '/review', name: 'review', component: ReviewPage, meta: { need: 'review', title: k('nav.review'), field: true } },
   { path: '/imports', name: 'import', component: ImportPage, meta: { need: 'import', title: k('nav.import'), field: true } },

@@ -67,11 +67,17 @@ const BY_MESSAGE = {
   'a flag must be one of safety, health, schooling, guardianship, psychological, living': k('err.validation_failed'),
   'a flag is given twice': k('err.validation_failed'),
   'risk_level must be low, medium or high': k('err.validation_failed'),
+  'from must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'to must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'to must not be before from': k('visit.sc_to_before_from'),
 }
 
 // Messages with a number in them: the pattern and the key, which gets the
 // number as {n}.
-const BY_PATTERN = [[/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')]]
+const BY_PATTERN = [
+  [/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')],
+  [/^a period covers at most (\d+) days$/, k('visit.sc_too_long')],
+]
 
 const BY_CODE = {
   invalid_credentials: k('err.invalid_credentials'),

@@ -26,6 +26,10 @@ const DESK_ROLES = ['center', 'station', 'supervisor']
 // the roles that keep visits and the visit plan (the server's can_visit:
 // children seen by place or by school; a referral grants no visits)
 const VISIT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'school']
+// the roles that assess the child directors (儿童主任考核): the villages'
+// scorecard of the county or the township (the server also answers a child
+// director about the own village; the UI keeps that off the director's page)
+const SCORE_ROLES = ['center', 'supervisor', 'station']
 
 export function can(me, what) {
   if (!me) return false
@@ -46,6 +50,8 @@ export function can(me, what) {
       return (r === 'center' || r === 'station') && p.read_children
     case 'visits':
       return VISIT_ROLES.includes(r) && !!p.read_children
+    case 'visitScore':
+      return SCORE_ROLES.includes(r) && !!p.read_children
     case 'visitConfig':
       return r === 'center' && !!p.read_children
     case 'readChildren':

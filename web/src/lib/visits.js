@@ -38,3 +38,57 @@ export function daysBefore(iso, n) {
   const pad = (v) => String(v).padStart(2, '0')
   return `${x.getFullYear()}-${pad(x.getMonth() + 1)}-${pad(x.getDate())}`
 }
+
+// ---- the villages' scorecard (儿童主任考核) ----
+
+// A period covers at most this many days (the server's rule).
+export const PERIOD_DAYS_MAX = 366
+// Coverage below this share is shown in red.
+export const COVERAGE_LOW = 0.6
+
+function ymd(y, m, d) {
+  // m is 1..12 and may run over (Date normalises it); d 0 is the month's last day before
+  const x = new Date(Date.UTC(y, m - 1, d))
+  return x.toISOString().slice(0, 10)
+}
+
+// The quick periods on a given day ("YYYY-MM-DD", China's calendar):
+// this month, last month, this quarter and this year, each up to today
+// (last month whole).
+export function periodPresets(today) {
+  const [y, m] = today.split('-').map(Number)
+  const q = Math.floor((m - 1) / 3) * 3 + 1
+  return {
+    month: { from: ymd(y, m, 1), to: today },
+    last_month: { from: ymd(y, m - 1, 1), to: ymd(y, m, 0) },
+    quarter: { from: ymd(y, q, 1), to: today },
+    year: { from: ymd(y, 1, 1), to: today },
+  }
+}
+
+// Days from one "YYYY-MM-DD" to another.
+export function daysBetween(from, to) {
+  return Math.round((Date.parse(to + 'T00:00:00Z') - Date.parse(from + 'T00:00:00Z')) / 86400e3)
+}
+
+// Coverage (0..1, or null when the plan has no child) as a percentage with
+// one decimal: "87.5%", or null.
+export function coveragePct(c) {
+  if (c === null || c === undefined) return null
+  return (Math.round(c * 1000) / 10).toFixed(1) + '%'
+}
+
+// The orders of the scorecard's villages: lowest coverage first (villages
+// with nobody in the plan last), most children overdue or never visited
+// first, or the villages' order (their codes).
+const byCode = (a, b) => (a.village_code < b.village_code ? -1 : a.village_code > b.village_code ? 1 : 0)
+const byCoverage = (a, b) => {
+  const x = a.coverage ?? 2
+  const y = b.coverage ?? 2
+  return x - y
+}
+export const SCORE_SORTS = {
+  coverage: (a, b) => byCoverage(a, b) || byCode(a, b),
+  behind: (a, b) => b.overdue + b.never - (a.overdue + a.never) || byCoverage(a, b) || byCode(a, b),
+  code: byCode,
+}
