@@ -239,5 +239,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* The county's figures by township (overview.c). */
+int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p);
 
 #endif

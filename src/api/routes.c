@@ -72,6 +72,7 @@ R(visits_plan, 0);
 R(visits_config_get, 0);
 R(visits_config_put, 0);
 R(visits_scorecard, 0);
+R(overview, 0);
 
 const http_route api_routes[] = {
 	{"GET", "/healthz", api_healthz, NULL, 0, HTTP_INLINE},
@@ -97,6 +98,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/children/{id}/visits", api_entry, &rt_child_visits, 0, 0},
 	{"POST", "/api/v1/children/{id}/visits", api_entry, &rt_child_visit_create, 0, 0},
 	{"GET", "/api/v1/visits/plan", api_entry, &rt_visits_plan, 0, 0},
+	{"GET", "/api/v1/overview", api_entry, &rt_overview, 0, 0},
 	{"GET", "/api/v1/visits/scorecard", api_entry, &rt_visits_scorecard, 0, 0},
 	{"GET", "/api/v1/visits/config", api_entry, &rt_visits_config_get, 0, 0},
 	{"PUT", "/api/v1/visits/config", api_entry, &rt_visits_config_put, 0, 0},

@@ -23,6 +23,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "visits_api.h"
 
 #define SETTING        "visits.plan"
 #define PLAN_MAX_ROWS  200000 /* a province-sized scope still answers, in pages */
@@ -131,7 +132,7 @@ static int config_apply(json_t *j, visit_plan_config *cfg, char *field, size_t f
 }
 
 /* The county's plan: the defaults with the stored settings over them. */
-static int config_load(store_conn *c, const char *county, visit_plan_config *cfg)
+int visits_config_load(store_conn *c, const char *county, visit_plan_config *cfg)
 {
 	char *text = NULL, field[64];
 	json_t *j;
@@ -156,7 +157,7 @@ int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principa
 	int rc;
 
 	(void)a;
-	rc = config_load(c, p->county_code, &cfg);
+	rc = visits_config_load(c, p->county_code, &cfg);
 	if (rc)
 		return api_fail(r, rc);
 	return api_json(r, 200, config_json(&cfg));
@@ -176,7 +177,7 @@ int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	if (api_body(r, &body))
 		goto out;
-	rc = config_load(c, p->county_code, &cfg);
+	rc = visits_config_load(c, p->county_code, &cfg);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -219,7 +220,7 @@ out:
 
 /* "YYYY-MM-DD" of the day 18 years before today: a child born on or before
  * it is grown up and leaves the plan. */
-static void adult_cutoff(int today, char out[11])
+void visits_adult_cutoff(int today, char out[11])
 {
 	date_format(today - 180000, out);
 }
@@ -255,7 +256,7 @@ static json_t *plan_json(const visit_plan_config *cfg, const char *risk_level, u
 	enum visit_state st;
 	json_t *j;
 
-	adult_cutoff(today, cutoff);
+	visits_adult_cutoff(today, cutoff);
 	visit_risk_parse(risk_level, &risk);
 	interval = birth_date[0] && strcmp(birth_date, cutoff) <= 0 ? 0 : visit_interval(cfg, risk, cats);
 	st = visit_plan_state(cfg, interval, date_ymd(last_visit), today, &due_ymd);
@@ -280,7 +281,7 @@ static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec
 
 	rc = k ? WB_OK : WB_ENOMEM;
 	if (rc == WB_OK)
-		rc = config_load(c, p->county_code, &cfg);
+		rc = visits_config_load(c, p->county_code, &cfg);
 	if (rc == WB_OK)
 		rc = store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk);
 	if (rc == WB_OK)
@@ -646,8 +647,8 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (parse_states(r, &x->want))
 		goto out;
 	x->today = clock_today_ymd();
-	adult_cutoff(x->today, x->cutoff);
-	rc = config_load(c, p->county_code, &x->cfg);
+	visits_adult_cutoff(x->today, x->cutoff);
+	rc = visits_config_load(c, p->county_code, &x->cfg);
 	if (rc == WB_OK)
 		rc = store_visit_plan(c, &p->scope, x->cutoff, area, plan_cb, x);
 	if (rc) {
@@ -846,8 +847,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	{
 		char cutoff[11];
 
-		adult_cutoff(x->today, cutoff);
-		rc = config_load(c, p->county_code, &x->cfg);
+		visits_adult_cutoff(x->today, cutoff);
+		rc = visits_config_load(c, p->county_code, &x->cfg);
 		if (rc == WB_OK)
 			rc = store_scope_villages(c, &p->scope, area, score_village_cb, x);
 		if (rc == WB_OK)

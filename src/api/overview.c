@@ -1,0 +1,207 @@
+/*
+ * GET /api/v1/overview: where the county stands (SPEC §8), by township —
+ * the children under 18, the focus children by confirmed category, the
+ * visit plan's children by state, and the help requests open, overdue and
+ * closed in the last 30 days. For the committee and the centre (the
+ * county) and a township's supervisor and station (the township). Counts
+ * only: no child is named, so the read is not audited.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/category.h"
+#include "../domain/date.h"
+#include "../store/q_overview.h"
+#include "../store/q_visits.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "visits_api.h"
+
+#define CLOSED_WINDOW_S (30 * 86400)
+
+typedef struct town_row {
+	char code[16];
+	char name[128];
+	int64_t children;
+	int64_t cats[CAT__COUNT];
+	int64_t plan[VISIT_NEVER + 1];
+	int64_t open, overdue, closed;
+} town_row;
+
+typedef struct overview_ctx {
+	visit_plan_config cfg;
+	town_row *rows;
+	size_t n, cap;
+	int today;
+} overview_ctx;
+
+static int town_add(overview_ctx *x, const char *code, const char *name)
+{
+	int rc = api_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 16, 4096);
+
+	if (rc)
+		return rc;
+	memset(&x->rows[x->n], 0, sizeof(x->rows[0]));
+	wb_strlcpy(x->rows[x->n].code, code, sizeof(x->rows[0].code));
+	wb_strlcpy(x->rows[x->n].name, name, sizeof(x->rows[0].name));
+	x->n++;
+	return WB_OK;
+}
+
+static int town_cb(const area_rec *ar, void *arg)
+{
+	return town_add(arg, ar->code, ar->name);
+}
+
+/* The township's row, by the first nine digits of code; NULL if none. */
+static town_row *town_at(overview_ctx *x, const char *code)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (strncmp(x->rows[i].code, code, 9) == 0)
+			return &x->rows[i];
+	return NULL;
+}
+
+static int children_cb(const char *township, const char *key, const int64_t n[3], void *arg)
+{
+	town_row *t = town_at(arg, township);
+
+	(void)key;
+	if (t)
+		t->children = n[0];
+	return WB_OK;
+}
+
+static int categories_cb(const char *township, const char *key, const int64_t n[3], void *arg)
+{
+	town_row *t = town_at(arg, township);
+	enum category k;
+
+	if (t && key && category_parse(key, &k) == 0)
+		t->cats[k] = n[0];
+	return WB_OK;
+}
+
+static int requests_cb(const char *township, const char *key, const int64_t n[3], void *arg)
+{
+	town_row *t = town_at(arg, township);
+
+	(void)key;
+	if (t) {
+		t->open = n[0];
+		t->overdue = n[1];
+		t->closed = n[2];
+	}
+	return WB_OK;
+}
+
+static int plan_cb(const visit_plan_row *row, void *arg)
+{
+	overview_ctx *x = arg;
+	town_row *t = town_at(x, row->village_code);
+	enum visit_risk risk = RISK_LOW;
+	int due;
+
+	visit_risk_parse(row->risk_level, &risk);
+	if (t)
+		t->plan[visit_plan_state(&x->cfg, visit_interval(&x->cfg, risk, row->cats), date_ymd(row->last_visit),
+					 x->today, &due)]++;
+	return WB_OK;
+}
+
+static json_t *town_json(const town_row *t, int with_name)
+{
+	json_t *cats = json_object();
+	int64_t planned = t->plan[VISIT_OK] + t->plan[VISIT_DUE_SOON] + t->plan[VISIT_OVERDUE] + t->plan[VISIT_NEVER];
+	int64_t kept = t->plan[VISIT_OK] + t->plan[VISIT_DUE_SOON];
+	json_t *j;
+
+	for (int i = 0; i < CAT__COUNT; i++)
+		json_object_set_new(cats, category_name((enum category)i), json_integer(t->cats[i]));
+	j = json_pack("{s:I, s:o, s:{s:I, s:I, s:I, s:I, s:o}, s:{s:I, s:I, s:I}}", "children", (json_int_t)t->children,
+		      "categories", cats, "visits", "in_plan", (json_int_t)planned, "on_schedule", (json_int_t)kept,
+		      "overdue", (json_int_t)t->plan[VISIT_OVERDUE], "never", (json_int_t)t->plan[VISIT_NEVER],
+		      "coverage", planned ? json_real((double)kept / (double)planned) : json_null(), "requests", "open",
+		      (json_int_t)t->open, "overdue", (json_int_t)t->overdue, "closed_30d", (json_int_t)t->closed);
+	if (j && with_name) {
+		json_object_set_new(j, "code", json_string(t->code));
+		json_object_set_new(j, "name", json_string(t->name));
+	}
+	return j;
+}
+
+int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *township = NULL;
+	store_scope sc;
+	overview_ctx *x;
+	town_row total;
+	char cutoff[11], today[11];
+	json_t *towns;
+	int64_t now = clock_now();
+	int rc;
+
+	(void)a;
+	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
+		store_scope_county(&sc, p->county_code);
+	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
+		sc = p->scope;
+		township = p->area_code;
+	} else {
+		return api_error(r, 403, "forbidden", "the overview is for the committee, the centre and townships",
+				 NULL);
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return api_fail(r, WB_ENOMEM);
+	x->today = clock_today_ymd();
+	visits_adult_cutoff(x->today, cutoff);
+	date_format(x->today, today);
+	if (township) {
+		area_rec ar;
+
+		rc = store_area_get(c, township, &ar);
+		if (rc == WB_OK)
+			rc = town_add(x, ar.code, ar.name);
+	} else {
+		rc = store_area_list(c, p->county_code, NULL, 4096, town_cb, x);
+	}
+	if (rc == WB_OK)
+		rc = store_overview_children(c, p->county_code, township, cutoff, children_cb, x);
+	if (rc == WB_OK)
+		rc = store_overview_categories(c, p->county_code, township, categories_cb, x);
+	if (rc == WB_OK)
+		rc = store_overview_requests(c, p->county_code, township, now, now - CLOSED_WINDOW_S, requests_cb, x);
+	if (rc == WB_OK)
+		rc = visits_config_load(c, p->county_code, &x->cfg);
+	if (rc == WB_OK)
+		rc = store_visit_plan(c, &sc, cutoff, NULL, plan_cb, x);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	memset(&total, 0, sizeof(total));
+	towns = json_array();
+	for (size_t i = 0; i < x->n; i++) {
+		const town_row *t = &x->rows[i];
+
+		total.children += t->children;
+		for (int k = 0; k < CAT__COUNT; k++)
+			total.cats[k] += t->cats[k];
+		for (int k = 0; k <= VISIT_NEVER; k++)
+			total.plan[k] += t->plan[k];
+		total.open += t->open;
+		total.overdue += t->overdue;
+		total.closed += t->closed;
+		json_array_append_new(towns, town_json(t, 1));
+	}
+	api_json(r, 200,
+		 json_pack("{s:s, s:s, s:o, s:o}", "county_code", p->county_code, "today", today, "totals",
+			   town_json(&total, 0), "townships", towns));
+out:
+	free(x->rows);
+	free(x);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* The overview's figures by township; see q_overview.h. */
+#include "q_overview.h"
+
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/wb.h"
+#include "model.h"
+
+/* " AND col in the township's range" when one is given. */
+static int township_sql(const char *township, const char *col, buf *sql, store_args *a)
+{
+	if (!township)
+		return WB_OK;
+	args_text(a, township);
+	args_text(a, township);
+	return buf_printf(sql, " AND %s >= ? AND %s < ? || ':'", col, col);
+}
+
+static int rows(store_conn *c, const char *sql, const store_args *a, int with_key, int nums, township_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query_args(c, &st, sql, a);
+
+	while (rc == STORE_ROW) {
+		int64_t n[3] = {0, 0, 0};
+		const char *t = stmt_text(c, st, 0);
+
+		for (int i = 0; i < nums; i++)
+			n[i] = stmt_int64(c, st, 1 + with_key + i);
+		rc = cb(t ? t : "", with_key ? stmt_text(c, st, 1) : NULL, n, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_overview_children(store_conn *c, const char *county, const char *township, const char *born_after,
+			    township_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 512);
+	rc = buf_puts(&sql, "SELECT substr(c.village_code, 1, 9), COUNT(*) FROM children c WHERE c.county_code = ? AND "
+			    "(c.birth_date IS NULL OR c.birth_date > ?)");
+	args_text(&a, county);
+	args_text(&a, born_after);
+	if (rc == WB_OK)
+		rc = township_sql(township, "c.village_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9)");
+	if (rc == WB_OK)
+		rc = rows(c, sql.data, &a, 0, 1, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_overview_categories(store_conn *c, const char *county, const char *township, township_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 512);
+	rc = buf_puts(&sql, "SELECT substr(c.village_code, 1, 9), k.category, COUNT(*) FROM child_categories k JOIN "
+			    "children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state = 'confirmed'");
+	args_text(&a, county);
+	if (rc == WB_OK)
+		rc = township_sql(township, "c.village_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9), k.category");
+	if (rc == WB_OK)
+		rc = rows(c, sql.data, &a, 1, 1, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_overview_requests(store_conn *c, const char *county, const char *township, int64_t now, int64_t closed_after,
+			    township_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 512);
+	rc = buf_puts(&sql,
+		      "SELECT q.township_code, SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 "
+		      "END), SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') AND q.step_due_at < ? THEN 1 "
+		      "ELSE 0 END), SUM(CASE WHEN q.state = 'closed' AND q.closed_at >= ? THEN 1 ELSE 0 END) FROM "
+		      "help_requests q WHERE q.county_code = ?");
+	args_int(&a, now);
+	args_int(&a, closed_after);
+	args_text(&a, county);
+	if (rc == WB_OK)
+		rc = township_sql(township, "q.township_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY q.township_code");
+	if (rc == WB_OK)
+		rc = rows(c, sql.data, &a, 0, 3, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}

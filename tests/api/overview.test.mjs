@@ -1,0 +1,95 @@
+// The county's overview (SPEC §8): by township, the children under 18, the
+// focus children by confirmed category, the visit plan's children by state
+// and the help requests open, overdue and recently closed — for the
+// committee and the centre (the county) and a township's staff (the
+// township); counts that follow what was written, and no child named.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
+import { bornYearsBefore } from './lib/registry.mjs';
+
+const OWN = '370831001001'; // director's village, township 370831001
+const TOWNSHIP = '370831001';
+
+describeEachDriver('the county overview', (driver) => {
+	let srv, committee, centre, station, director, department, admin;
+	const township = (body, code = TOWNSHIP) => body.townships.find((t) => t.code === code);
+
+	before(async () => {
+		srv = await startServer(driver);
+		[committee, centre, station, director, department, admin] = await Promise.all(
+			['committee', 'center', 'station', 'director', 'department', 'admin'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('the committee sees every township and totals that add up, without any child named', async () => {
+		const r = await committee.get('/api/v1/overview');
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.townships.length, 13, 'the demo county has 13 townships');
+		assert.equal(township(r.body).name, '泗河街道');
+		for (const k of ['children']) assert.equal(r.body.totals[k], r.body.townships.reduce((s, t) => s + t[k], 0));
+		for (const k of ['orphan', 'de_facto_unsupported', 'left_behind', 'in_difficulty'])
+			assert.equal(r.body.totals.categories[k], r.body.townships.reduce((s, t) => s + t.categories[k], 0), k);
+		for (const k of ['in_plan', 'overdue', 'never'])
+			assert.equal(r.body.totals.visits[k], r.body.townships.reduce((s, t) => s + t.visits[k], 0), k);
+		// the registry's own count of minors in the county
+		const all = await centre.get('/api/v1/children?limit=1');
+		assert.ok(r.body.totals.children <= all.body.total && r.body.totals.children > 0);
+		const names = (await centre.get('/api/v1/children?limit=20')).body.items.map((c) => c.name);
+		for (const n of names) assert.ok(!r.text.includes(n), 'no child named');
+		const c = await centre.get('/api/v1/overview');
+		assert.deepEqual(c.body.totals, r.body.totals, 'the centre sees the same county');
+	});
+
+	test('what is written shows: a child, a confirmed category, a visit plan, a help request overdue', async () => {
+		const before = township((await station.get('/api/v1/overview')).body);
+		const child = await director.post('/api/v1/children', {
+			name: uniqueName('概览'),
+			sex: 'F',
+			birth_date: '2016-03-03',
+			village_code: OWN,
+			risk_level: 'high',
+			hukou_type: 'rural',
+			guardians: [
+				{ relation: 'father', name: '张大', status: 'working_away', work_place: '宁波' },
+				{ relation: 'mother', name: '李二', status: 'working_away', work_place: '苏州' },
+			],
+		});
+		assert.equal(child.status, 201, child.text);
+		const grown = await director.post('/api/v1/children', { name: uniqueName('成年'), sex: 'M', birth_date: bornYearsBefore(18), village_code: OWN });
+		assert.equal(grown.status, 201, grown.text);
+		const ok = await station.post(`/api/v1/children/${child.body.id}/categories/left_behind`, {
+			action: 'confirm',
+			evidence_type: 'household_survey',
+			evidence_ref: 'GL-1',
+		});
+		assert.equal(ok.status, 200, ok.text);
+		const q = await director.post('/api/v1/requests', { child_id: child.body.id, kind: 'schooling', narrative: '需要助学' });
+		assert.equal(q.status, 201, q.text);
+		// its step is past its deadline
+		await sql(srv.db, `UPDATE help_requests SET step_due_at = 1000 WHERE id = ${q.body.id}`);
+
+		const now = township((await station.get('/api/v1/overview')).body);
+		assert.equal(now.children, before.children + 1, 'an eighteen-year-old is not counted');
+		assert.equal(now.categories.left_behind, before.categories.left_behind + 1);
+		assert.equal(now.visits.in_plan, before.visits.in_plan + 1);
+		assert.equal(now.visits.never, before.visits.never + 1);
+		assert.equal(now.requests.open, before.requests.open + 1);
+		assert.equal(now.requests.overdue, before.requests.overdue + 1);
+		assert.equal(now.visits.coverage, now.visits.on_schedule / now.visits.in_plan);
+	});
+
+	test('a township sees itself only; other roles are refused', async () => {
+		const r = await station.get('/api/v1/overview');
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.body.townships.map((t) => t.code), [TOWNSHIP]);
+		assert.deepEqual(r.body.totals, (({ code, name, ...rest }) => rest)(r.body.townships[0]));
+		for (const client of [director, department, admin]) {
+			const x = await client.get('/api/v1/overview');
+			assert.equal(x.status, 403, x.text);
+		}
+	});
+});
