@@ -162,11 +162,13 @@ test('switching to English changes the labels and is remembered', async () => {
 })
 
 test('roles see only the pages the server supports for them', async () => {
-  // the committee watches the request board only: no invented menu entries
+  // the committee oversees the county and watches the request board: no
+  // invented menu entries; the overview is its first home card
   await loginAs(page, srv.base, 'committee')
   await page.locator('main h1').waitFor()
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '求助看板'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '求助看板'])
   await page.locator('.home-card', { hasText: '求助看板' }).waitFor()
+  assert.equal((await page.locator('.home-grid > .home-card h2').first().textContent()).trim(), '全县概览')
   // a page outside the role leads home
   await page.goto(srv.base + '/registry')
   await page.waitForURL((u) => u.pathname === '/')
@@ -175,7 +177,7 @@ test('roles see only the pages the server supports for them', async () => {
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的转办'])
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'center')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '走访计划', '求助看板', '儿童台账', '类别审核', '批量导入', '名单比对'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '走访计划', '求助看板', '儿童台账', '类别审核', '批量导入', '名单比对'])
   // a director imports lists but neither reviews categories nor reconciles
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'director')

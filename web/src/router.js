@@ -1,8 +1,8 @@
 // Routes. Field pages (login, home, my children) are in the first load;
 // the child's page, the forms and the desktop pages are lazy chunks.
 import { createRouter, createWebHistory } from 'vue-router'
-import { ensureSession } from './lib/session.js'
-import { can } from './lib/roles.js'
+import { can, overviewKey } from './lib/roles.js'
+import { ensureSession, session } from './lib/session.js'
 import { loopCan } from './lib/loop.js'
 import { safeNext } from './lib/format.js'
 import { i18n, k } from './i18n.js'
@@ -29,6 +29,7 @@ const ReferralList = () => import('./pages/ReferralList.vue')
 const InboxPage = () => import('./pages/InboxPage.vue')
 const VisitsPage = () => import('./pages/VisitsPage.vue')
 const ScorecardPage = () => import('./pages/ScorecardPage.vue')
+const OverviewPage = () => import('./pages/OverviewPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -41,6 +42,7 @@ const routes = [
   { path: '/children/:id(\\d+)/edit', name: 'child-edit', component: ChildForm, meta: { need: 'writeChildren', title: k('form.title_edit'), field: true } },
   { path: '/visits', name: 'visits', component: VisitsPage, meta: { need: 'visits', title: k('nav.visits'), field: true } },
   { path: '/visits/scorecard', name: 'visit-scorecard', component: ScorecardPage, meta: { need: 'visitScore', title: k('visit.sc_title'), wide: true } },
+  { path: '/overview', name: 'overview', component: OverviewPage, meta: { need: 'overview', title: overviewKey, wide: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
   { path: '/review', name: 'review', component: ReviewPage, meta: { need: 'review', title: k('nav.review'), field: true } },
   { path: '/imports', name: 'import', component: ImportPage, meta: { need: 'import', title: k('nav.import'), field: true } },
@@ -86,7 +88,13 @@ router.beforeEach(async (to) => {
   return true
 })
 
+// The tab's title: the page's (a catalogue key, or a function of the
+// signed-in user giving one), then the app's name.
+export function pageTitle(route, t) {
+  const key = typeof route.meta.title === 'function' ? route.meta.title(session.me) : route.meta.title
+  return (key ? t(key) + ' · ' : '') + t('app.name')
+}
+
 router.afterEach((to) => {
-  const t = i18n.global.t
-  document.title = (to.meta.title ? t(to.meta.title) + ' · ' : '') + t('app.name')
+  document.title = pageTitle(to, i18n.global.t)
 })

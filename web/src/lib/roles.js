@@ -30,6 +30,10 @@ const VISIT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'sch
 // scorecard of the county or the township (the server also answers a child
 // director about the own village; the UI keeps that off the director's page)
 const SCORE_ROLES = ['center', 'supervisor', 'station']
+// the roles that oversee where the county or a township stands (SPEC §8:
+// GET /api/v1/overview, counts only): the committee and the centre see the
+// county, a township's supervisor and station their township
+const OVERVIEW_ROLES = ['committee', 'center', 'supervisor', 'station']
 
 export function can(me, what) {
   if (!me) return false
@@ -52,6 +56,8 @@ export function can(me, what) {
       return VISIT_ROLES.includes(r) && !!p.read_children
     case 'visitScore':
       return SCORE_ROLES.includes(r) && !!p.read_children
+    case 'overview':
+      return OVERVIEW_ROLES.includes(r)
     case 'visitConfig':
       return r === 'center' && !!p.read_children
     case 'readChildren':
@@ -79,6 +85,12 @@ const ROLE_KEYS = {
   school: k('role.school'),
   auditor: k('role.auditor'),
   admin: k('role.admin'),
+}
+
+// The catalogue key of the overview's name: the county's for the county's
+// roles, the township's for a township's.
+export function overviewKey(me) {
+  return me && ROLE_PLACE[me.membership.role] === 'township' ? k('nav.overview_township') : k('nav.overview')
 }
 
 // The catalogue key of a role's name (unknown roles show as they are).

@@ -1,0 +1,314 @@
+// The county overview (全县概览, SPEC §8 oversight) in the browser: the
+// committee opens it from its home page; its tiles are the API's totals, its
+// table the county's 13 townships in their order with the API's figures,
+// and no child is named anywhere on it; the headers sort it; the committee
+// cannot open a township's scorecard, the centre can. A station sees its own
+// township only (乡镇概览), whose figures are the totals. No horizontal
+// scrolling at 360 px, in Chinese and in English. A director and a
+// department have neither the menu entry nor the page.
+import { test, before, after, beforeEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import {
+  startServer,
+  launch,
+  openPage,
+  resetSession,
+  loginAs,
+  apiSession,
+  hasHorizontalScroll,
+  settled,
+  shot,
+  unexpectedErrors,
+} from './helpers.mjs'
+
+const PHONE = { width: 360, height: 740 }
+const DESKTOP = { width: 1280, height: 900 }
+const VILLAGE = '370831001001'
+const TOWNSHIP = '370831001' // 泗河街道, the station's
+const CHILD = '概览测试儿童'
+const RED = 'rgb(198, 40, 40)'
+const CATEGORIES = { orphan: '孤儿', de_facto_unsupported: '事实无人抚养儿童', left_behind: '农村留守儿童', in_difficulty: '困境儿童' }
+let srv, browser, page
+
+// A coverage as the page shows it: a percentage with one decimal.
+const pct = (c) => (c === null ? '—' : (Math.round(c * 1000) / 10).toFixed(1) + '%')
+const text = async (l) => (await l.textContent()).trim()
+const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
+
+// The tiles as the page shows them, and as the API's totals say them.
+const TILES = ['children', ...Object.keys(CATEGORIES), 'coverage', 'visits.overdue', 'visits.never', 'requests.open', 'requests.overdue', 'requests.closed_30d']
+async function tiles(p) {
+  const out = {}
+  for (const f of TILES) out[f] = await text(p.locator(`.ov-tile[data-figure="${f}"] .ov-num`))
+  return out
+}
+function expectedTiles(x) {
+  return {
+    children: String(x.children),
+    ...Object.fromEntries(Object.keys(CATEGORIES).map((c) => [c, String(x.categories[c])])),
+    coverage: pct(x.visits.coverage),
+    'visits.overdue': String(x.visits.overdue),
+    'visits.never': String(x.visits.never),
+    'requests.open': String(x.requests.open),
+    'requests.overdue': String(x.requests.overdue),
+    'requests.closed_30d': String(x.requests.closed_30d),
+  }
+}
+
+// A township's row (a table row or a card), and the API's township.
+const ROW = ['children', ...Object.keys(CATEGORIES), 'coverage', 'behind', 'requests.open', 'requests.overdue']
+async function rowFigures(row) {
+  const out = {}
+  for (const f of ROW) out[f] = await text(row.locator(`[data-figure="${f}"] .ov-num`))
+  return out
+}
+function expectedRow(x) {
+  return {
+    children: String(x.children),
+    ...Object.fromEntries(Object.keys(CATEGORIES).map((c) => [c, String(x.categories[c])])),
+    coverage: pct(x.visits.coverage),
+    behind: String(x.visits.overdue + x.visits.never),
+    'requests.open': String(x.requests.open),
+    'requests.overdue': String(x.requests.overdue),
+  }
+}
+const rowCodes = (p) => p.locator('.ov-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.code))
+
+// Waits until the overview shows the API's answer and has settled.
+async function overviewShown(p, h1) {
+  await p.locator('main h1', { hasText: h1 }).waitFor()
+  await p.locator('.ov-row').first().waitFor()
+  await settled(p)
+}
+
+before(async () => {
+  srv = await startServer()
+  browser = await launch({ viewport: DESKTOP })
+  // in 泗河街道: a child never visited (in the visit plan, medium risk), and
+  // a help request for it whose step is past its deadline
+  const director = await apiSession(srv.base, 'director')
+  const c = await director.post('/children', { name: CHILD, sex: 'F', birth_date: '2015-04-02', village_code: VILLAGE, risk_level: 'medium' })
+  assert.equal(c.status, 201, JSON.stringify(c.body))
+  const q = await director.post('/requests', { child_id: c.body.id, kind: 'schooling', narrative: '需要助学' })
+  assert.equal(q.status, 201, JSON.stringify(q.body))
+  const past = Math.floor(Date.now() / 1000) - 2 * 86400
+  execFileSync('sqlite3', [srv.db.replace(/^sqlite:/, ''), `UPDATE help_requests SET step_due_at = ${past} WHERE id = ${q.body.id}`])
+})
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+beforeEach(async () => {
+  if (page) await page.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context, { viewport: DESKTOP })
+})
+
+test('committee: the overview from the home page; the tiles and the townships are the API\'s; no child named', async () => {
+  const committee = await apiSession(srv.base, 'committee')
+  const ov = (await committee.get('/overview')).body
+  assert.equal(ov.townships.length, 13, 'the demo county has 13 townships')
+  const own = ov.townships.find((x) => x.code === TOWNSHIP)
+  assert.ok(own.visits.never >= 1 && own.requests.overdue >= 1, JSON.stringify(own))
+
+  // the home page: the overview is the first card, with the coverage and
+  // the requests overdue (in red)
+  await loginAs(page, srv.base, 'committee')
+  const card = page.locator('.home-grid > .home-card').first()
+  assert.equal(await text(card.locator('h2')), '全县概览')
+  await card.locator('.overview-figures').waitFor()
+  assert.equal(await text(card.locator('.ov-cov')), `走访覆盖率 ${pct(ov.totals.visits.coverage)}`)
+  assert.equal(await text(card.locator('.ov-late')), `超时求助 ${ov.totals.requests.overdue} 件`)
+  assert.equal(await color(card.locator('.ov-late')), RED)
+  await card.getByRole('link', { name: '打开概览' }).click()
+  await page.waitForURL((u) => u.pathname === '/overview')
+  await overviewShown(page, '全县概览')
+  assert.match(await page.title(), /^全县概览 · /)
+  assert.equal(await text(page.locator('.ov-place')), '泗水县')
+  assert.equal(await text(page.locator('.ov-today')), `· 截至 ${ov.today}`)
+  assert.equal(await text(page.locator('.ov-count')), '· 13 个乡镇（街道）')
+
+  // the tiles: the API's totals, with their labels; the requests overdue in red,
+  // the coverage in red only below 60 %
+  assert.deepEqual(await tiles(page), expectedTiles(ov.totals))
+  assert.deepEqual(
+    (await page.locator('.ov-tile .ov-lbl').allTextContents()).map((x) => x.trim()),
+    ['在册未成年人', ...Object.values(CATEGORIES), '走访覆盖率', '逾期未走访', '从未走访', '在办求助', '超时求助', '近30天办结'],
+  )
+  assert.equal(await color(page.locator('.ov-tile[data-figure="requests.overdue"] .ov-num')), RED)
+  assert.equal(
+    (await color(page.locator('.ov-tile[data-figure="coverage"] .ov-num'))) === RED,
+    ov.totals.visits.coverage !== null && ov.totals.visits.coverage < 0.6,
+  )
+  assert.equal(await text(page.locator('.ov-tile[data-figure="coverage"] .ov-sub')), `纳入计划 ${ov.totals.visits.in_plan} 人`)
+  // the note: as of today, what each figure is
+  const note = await text(page.locator('.ov-note'))
+  assert.ok(note.startsWith(`以上数字截至今天（${ov.today}），只统计人数，不列出儿童。`), note)
+  assert.match(note, /超时求助：当前环节已超过办理时限的在办求助/)
+  assert.doesNotMatch(note, /儿童主任考核/, 'the committee has no scorecard to open')
+
+  // the table: the 13 townships in their order, each with the API's figures
+  assert.deepEqual(await rowCodes(page), ov.townships.map((x) => x.code))
+  assert.deepEqual((await page.locator('.ov-row .ov-name').allTextContents()).map((x) => x.trim()), ov.townships.map((x) => x.name))
+  for (const x of ov.townships) assert.deepEqual(await rowFigures(page.locator(`.ov-row[data-code="${x.code}"]`)), expectedRow(x), x.name)
+  const row = page.locator(`.ov-row[data-code="${TOWNSHIP}"]`)
+  assert.equal(await text(row.locator('.ov-name')), '泗河街道')
+  assert.equal(await text(row.locator('.ov-split')), `逾期 ${own.visits.overdue} · 从未 ${own.visits.never}`)
+  assert.equal(await color(row.locator('[data-figure="requests.overdue"] .ov-num')), RED)
+  // the coverage bar: as wide as the coverage (none without a plan)
+  for (const x of ov.townships) {
+    const fill = page.locator(`.ov-row[data-code="${x.code}"] .ov-bar-fill`)
+    if (x.visits.coverage === null) {
+      assert.equal(await fill.count(), 0, x.name)
+      continue
+    }
+    const share = await fill.evaluate((e) => e.getBoundingClientRect().width / e.parentElement.getBoundingClientRect().width)
+    assert.ok(Math.abs(share - x.visits.coverage) < 0.02, `${x.name}: a bar of ${share} for ${x.visits.coverage}`)
+  }
+  // the totals row under the table
+  assert.equal(await text(page.locator('.ov-total th')), '合计')
+  // the committee cannot open a township's scorecard: no link
+  assert.equal(await page.locator('.ov-row a').count(), 0)
+
+  // no child is named: neither the centre's children nor the one filed for
+  const centre = await apiSession(srv.base, 'center')
+  const names = (await centre.get('/children?limit=50')).body.items.map((c) => c.name).filter(Boolean)
+  assert.ok(names.length >= 20, names.join())
+  const shown = await page.locator('body').innerText()
+  for (const n of [CHILD, ...names]) assert.ok(!shown.includes(n), `${n} is on the page`)
+
+  // the headers sort: the lowest coverage first (nobody in the plan last),
+  // then back to the townships' order
+  await page.locator('th .ov-th-sort', { hasText: '走访覆盖率' }).click()
+  await page.waitForURL((u) => u.searchParams.get('sort') === 'coverage')
+  const cov = (x) => (x.visits.coverage === null ? 2 : x.visits.coverage)
+  const lowest = [...ov.townships].sort((a, b) => cov(a) - cov(b) || (a.code < b.code ? -1 : 1))
+  assert.deepEqual(await rowCodes(page), lowest.map((x) => x.code))
+  assert.equal(await text(page.locator('th[aria-sort="ascending"]')), '走访覆盖率')
+  await page.locator('th .ov-th-sort', { hasText: '超时求助' }).click()
+  await page.waitForURL((u) => u.searchParams.get('sort') === 'requests')
+  assert.equal((await rowCodes(page))[0], TOWNSHIP, 'the township with a request overdue first')
+  await page.locator('th .ov-th-sort', { hasText: '乡镇（街道）' }).click()
+  await page.waitForURL((u) => !u.searchParams.has('sort'))
+  assert.deepEqual(await rowCodes(page), ov.townships.map((x) => x.code))
+
+  assert.equal(await hasHorizontalScroll(page), false)
+  await shot(page, 'overview', { fullPage: true })
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test("the centre's township opens its scorecard", async () => {
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/overview' })
+  await overviewShown(page, '全县概览')
+  assert.equal(await page.locator('.ov-row a.ov-open').count(), 13)
+  assert.match(await text(page.locator('.ov-note')), /点击乡镇（街道）查看其儿童主任考核。$/)
+  await page.locator(`.ov-row[data-code="${TOWNSHIP}"] .ov-open`).click()
+  await page.waitForURL((u) => u.pathname === '/visits/scorecard' && u.searchParams.get('area') === TOWNSHIP)
+  await page.locator('main h1', { hasText: '儿童主任考核' }).waitFor()
+  await page.locator('.sc-place', { hasText: '泗河街道' }).waitFor()
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('station: its own township only, whose figures are the totals', async () => {
+  const station = await apiSession(srv.base, 'station')
+  const ov = (await station.get('/overview')).body
+  assert.deepEqual(ov.townships.map((x) => x.code), [TOWNSHIP])
+
+  await loginAs(page, srv.base, 'station')
+  await page.locator('.home-grid > .home-card').first().locator('h2', { hasText: '乡镇概览' }).waitFor()
+  await page.locator('.nav-inline').getByRole('link', { name: '乡镇概览' }).click()
+  await page.waitForURL((u) => u.pathname === '/overview')
+  await overviewShown(page, '乡镇概览')
+  assert.match(await page.title(), /^乡镇概览 · /)
+  assert.equal(await text(page.locator('.ov-place')), '泗河街道')
+
+  // one row, 泗河街道; the tiles are the API's totals and the row's figures
+  assert.deepEqual(await rowCodes(page), [TOWNSHIP])
+  const row = page.locator('.ov-row')
+  assert.equal(await text(row.locator('.ov-name')), '泗河街道')
+  assert.deepEqual(await tiles(page), expectedTiles(ov.totals))
+  assert.deepEqual(await rowFigures(row), expectedRow(ov.townships[0]))
+  const shownTiles = await tiles(page)
+  const shownRow = await rowFigures(row)
+  for (const f of ['children', ...Object.keys(CATEGORIES), 'coverage', 'requests.open', 'requests.overdue']) {
+    assert.equal(shownTiles[f], shownRow[f], f)
+  }
+  assert.equal(Number(shownRow.behind), Number(shownTiles['visits.overdue']) + Number(shownTiles['visits.never']))
+  // one township: nothing to sort, no totals row, no count of townships
+  assert.equal(await page.locator('.ov-th-sort').count(), 0)
+  assert.equal(await page.locator('.ov-total').count(), 0)
+  assert.equal(await page.locator('.ov-count').count(), 0)
+  // its scorecard opens from the name
+  assert.equal(await row.locator('a.ov-open').getAttribute('href'), `/visits/scorecard?area=${TOWNSHIP}`)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('no horizontal scrolling at 360 px, in Chinese and in English: a card per township', async () => {
+  const committee = await apiSession(srv.base, 'committee')
+  const ov = (await committee.get('/overview')).body
+  const own = ov.townships.find((x) => x.code === TOWNSHIP)
+  await page.setViewportSize(PHONE)
+  await loginAs(page, srv.base, 'committee')
+  await page.getByRole('button', { name: '菜单' }).click()
+  await page.locator('#user-menu').getByRole('link', { name: '全县概览' }).click()
+  await page.waitForURL((u) => u.pathname === '/overview')
+  await overviewShown(page, '全县概览')
+  assert.equal(await hasHorizontalScroll(page), false, 'Chinese')
+  // a card per township, its figures labelled; the header row hidden
+  const row = page.locator(`.ov-row[data-code="${TOWNSHIP}"]`)
+  assert.equal(await page.locator('.ov-table thead').isVisible(), false)
+  assert.ok(await row.locator('[data-figure="requests.overdue"] .ov-lbl').isVisible())
+  assert.equal(await text(row.locator('[data-figure="requests.overdue"] .ov-lbl')), '超时求助')
+  assert.deepEqual(await rowFigures(row), expectedRow(own))
+  const box = await row.boundingBox()
+  assert.ok(box.width <= 360, `a card of ${box.width} px`)
+  // the chips sort on a phone
+  await page.locator('.ov-sort-chips .chip', { hasText: '超时求助最多' }).click()
+  await page.waitForURL((u) => u.searchParams.get('sort') === 'requests')
+  assert.equal(await page.locator('.ov-sort-chips .chip[data-sort="requests"]').getAttribute('aria-pressed'), 'true')
+  assert.equal((await rowCodes(page))[0], TOWNSHIP)
+  assert.equal(await hasHorizontalScroll(page), false, 'sorted')
+
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.locator('main h1', { hasText: 'County overview' }).waitFor()
+  assert.equal(await text(row.locator('[data-figure="behind"] .ov-lbl')), 'Overdue or never visited')
+  assert.equal(await text(page.locator('.ov-tile[data-figure="requests.closed_30d"] .ov-lbl')), 'Closed in 30 days')
+  assert.match(await text(page.locator('.ov-note')), /^The figures are as of today \(\d{4}-\d{2}-\d{2}\)/)
+  assert.equal(await hasHorizontalScroll(page), false, 'English')
+
+  // a station's township, in Chinese and in English
+  await resetSession(browser.context, srv.base, page)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/overview' })
+  await overviewShown(page, '乡镇概览')
+  assert.equal(await page.locator('.ov-row').count(), 1)
+  assert.equal(await hasHorizontalScroll(page), false, 'a township, Chinese')
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.locator('main h1', { hasText: 'Township overview' }).waitFor()
+  assert.equal(await hasHorizontalScroll(page), false, 'a township, English')
+  await page.getByRole('button', { name: '中文' }).click()
+  await page.locator('main h1', { hasText: '乡镇概览' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('a director and a department have no overview: no menu entry, no home card, and /overview leads home', async () => {
+  for (const user of ['director', 'department']) {
+    await resetSession(browser.context, srv.base, page)
+    await page.setViewportSize(PHONE)
+    await loginAs(page, srv.base, user)
+    await page.locator('main h1', { hasText: '您好' }).waitFor()
+    await page.getByRole('button', { name: '菜单' }).click()
+    const entries = (await page.locator('#user-menu .nav-stack .nav-link').allTextContents()).map((x) => x.trim())
+    assert.ok(entries.length >= 2, entries.join())
+    assert.ok(!entries.includes('全县概览') && !entries.includes('乡镇概览'), `${user}: ${entries.join()}`)
+    assert.equal(await page.locator('.overview-card').count(), 0, user)
+    await page.goto(srv.base + '/overview')
+    await page.waitForURL((u) => u.pathname === '/')
+    await page.locator('main h1', { hasText: '您好' }).waitFor()
+    await settled(page)
+    assert.equal(await page.locator('.ov-row, .ov-tile').count(), 0, user)
+    assert.ok(!page.failures.some((f) => f.includes('/overview')), `${user} asked for the overview: ${page.failures.join()}`)
+    assert.deepEqual(unexpectedErrors(page), [])
+  }
+})
