@@ -625,6 +625,105 @@ static json_t *plan_item_json(store_conn *c, const plan_ctx *x, const plan_item 
 	return j;
 }
 
+/* ---- downloads (CSV) ---- */
+
+/* ?format= (json by default, or csv) and ?lang= (zh by default, or en) of
+ * a list that can be downloaded; -1 after a 422. */
+static int csv_params(http_req *r, int *csv, int *en)
+{
+	const char *f = http_query(r, "format"), *l = http_query(r, "lang");
+
+	*csv = f && strcmp(f, "csv") == 0;
+	*en = l && strcmp(l, "en") == 0;
+	if (f && !*csv && strcmp(f, "json") != 0)
+		return api_error(r, 422, "validation_failed", "format must be json or csv", "format"), -1;
+	if (l && !*en && strcmp(l, "zh") != 0)
+		return api_error(r, 422, "validation_failed", "lang must be zh or en", "lang"), -1;
+	return 0;
+}
+
+/* Starts a CSV answer with its header row (n columns). */
+static void csv_begin(http_req *r, const char *const *cols, size_t n)
+{
+	buf_reset(&r->out);
+	buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
+	for (size_t i = 0; i < n; i++)
+		api_csv_cell(&r->out, cols[i], i + 1 == n);
+}
+
+/* Ends it: status, type and a file name stem-YYYYMMDD.csv. */
+static void csv_end(http_req *r, const char *stem, int today)
+{
+	char disp[96];
+
+	r->status = 200;
+	r->content_type = "text/csv; charset=utf-8";
+	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%d.csv\"", stem, today);
+	http_add_header(r, "Content-Disposition", disp);
+}
+
+static const char *const state_zh[] = {"", "按期", "即将到期", "逾期", "从未走访"};
+static const char *const state_en[] = {"", "on schedule", "due soon", "overdue", "never visited"};
+static const char *const risk_zh[] = {"低", "中", "高"};
+static const char *const cat_zh[] = {"孤儿", "事实无人抚养儿童", "农村留守儿童", "困境儿童"};
+static const char *const cat_en[] = {"orphan", "de facto unsupported", "rural left-behind", "in difficulty"};
+
+/* The confirmed categories as text, ";" between them. */
+static void cats_text(unsigned cats, int en, char *out, size_t n)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < CAT__COUNT; i++)
+		if (cats & (1u << i)) {
+			wb_snprintf(out + off, n - off, "%s%s", off ? ";" : "", en ? cat_en[i] : cat_zh[i]);
+			off = strlen(out);
+		}
+}
+
+static const char *const plan_cols_zh[] = {"儿童编号",   "姓名", "村（社区）代码", "村（社区）",
+					   "风险等级",   "类别", "走访频次（天）", "上次走访",
+					   "应走访日期", "状态", "逾期天数"};
+static const char *const plan_cols_en[] = {"Child ID",   "Name",       "Village code",    "Village",
+					   "Risk level", "Categories", "Interval (days)", "Last visit",
+					   "Due on",     "State",      "Days overdue"};
+
+/* The whole plan (as filtered) as CSV rows. */
+static void plan_csv(http_req *r, store_conn *c, const plan_ctx *x, int en)
+{
+	csv_begin(r, en ? plan_cols_en : plan_cols_zh, WB_ARRAY_LEN(plan_cols_zh));
+	for (size_t i = 0; i < x->n; i++) {
+		const plan_item *it = &x->items[i];
+		const visit_plan_row *row = &it->row;
+		char id[24], village[128] = "", cats[160], interval[12], due[11] = "", late[12] = "";
+		enum visit_risk risk = RISK_LOW;
+		const char *cells[11];
+
+		visit_risk_parse(row->risk_level, &risk);
+		api_area_name(c, row->village_code, village, sizeof(village));
+		wb_snprintf(id, sizeof(id), "%" PRId64, row->child_id);
+		cats_text(row->cats, en, cats, sizeof(cats));
+		wb_snprintf(interval, sizeof(interval), "%d", it->interval);
+		if (it->due_ymd)
+			date_format(it->due_ymd, due);
+		if (it->state == VISIT_OVERDUE)
+			wb_snprintf(late, sizeof(late), "%" PRId64, date_days(x->today) - date_days(it->due_ymd));
+		cells[0] = id;
+		cells[1] = row->name;
+		cells[2] = row->village_code;
+		cells[3] = village;
+		cells[4] = en ? visit_risk_name(risk) : risk_zh[risk];
+		cells[5] = cats;
+		cells[6] = interval;
+		cells[7] = row->last_visit;
+		cells[8] = due;
+		cells[9] = en ? state_en[it->state] : state_zh[it->state];
+		cells[10] = late;
+		for (size_t k = 0; k < 11; k++)
+			api_csv_cell(&r->out, cells[k], k == 10);
+	}
+}
+
 int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *area = http_query(r, "area"), *s;
@@ -633,10 +732,12 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *items, *counts, *j;
 	char today[11];
 	long long offset = 0;
-	int limit, rc;
+	int limit, rc, csv, en;
 
-	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit))
+	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit) || csv_params(r, &csv, &en))
 		return 0;
+	if (csv && !p->def->export_children)
+		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
 	if (area && !area_level_of(area))
 		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
 	if ((s = http_query(r, "offset")) && wb_parse_int64(s, 0, PLAN_MAX_ROWS, &offset) != WB_OK)
@@ -658,19 +759,29 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (x->n)
 		qsort(x->items, x->n, sizeof(*x->items), plan_cmp);
 	items = json_array();
-	for (size_t i = (size_t)offset; i < x->n && i < (size_t)offset + (size_t)limit; i++)
+	for (size_t i = (size_t)offset; !csv && i < x->n && i < (size_t)offset + (size_t)limit; i++)
 		json_array_append_new(items, plan_item_json(c, x, &x->items[i]));
+	if (csv)
+		plan_csv(r, c, x, en);
 	counts = json_object();
 	for (int st = VISIT_OK; st <= VISIT_NEVER; st++)
 		json_object_set_new(counts, visit_state_name((enum visit_state)st), json_integer(x->counts[st]));
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "visit.plan", "child", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:I}", "area", area, "state", http_query(r, "state"), "returned",
-				       (json_int_t)json_array_size(items)));
+	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:s, s:I}", "area", area, "state", http_query(r, "state"),
+				       "format", csv ? "csv" : "json", "returned",
+				       (json_int_t)(csv ? x->n : json_array_size(items))));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		json_decref(counts);
+		buf_reset(&r->out);
 		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	if (csv) {
+		json_decref(items);
+		json_decref(counts);
+		csv_end(r, "visit-plan", x->today);
 		goto out;
 	}
 	date_format(x->today, today);
@@ -817,6 +928,56 @@ static int score_period(http_req *r, int today, int *from, int *to)
 	return 0;
 }
 
+static const char *const score_cols_zh[] = {"村（社区）代码", "村（社区）", "儿童主任", "纳入计划",    "按期走访",
+					    "即将到期",       "逾期",       "从未走访", "覆盖率（%）", "走访次数",
+					    "走访儿童",       "发起求助",   "反馈送达"};
+static const char *const score_cols_en[] = {"Village code",     "Village",  "Child directors",  "In plan",
+					    "On schedule",      "Due soon", "Overdue",          "Never visited",
+					    "Coverage (%)",     "Visits",   "Children visited", "Requests filed",
+					    "Results delivered"};
+
+/* One row of the scorecard as CSV (code NULL: the totals). */
+static void score_csv_row(buf *out, const score_row *s, const char *code, const char *name, json_t *directors)
+{
+	int64_t planned = s->n[VISIT_OK] + s->n[VISIT_DUE_SOON] + s->n[VISIT_OVERDUE] + s->n[VISIT_NEVER];
+	int64_t nums[9] = {planned,
+			   s->n[VISIT_OK] + s->n[VISIT_DUE_SOON],
+			   s->n[VISIT_DUE_SOON],
+			   s->n[VISIT_OVERDUE],
+			   s->n[VISIT_NEVER],
+			   0,
+			   s->visits,
+			   s->visited,
+			   s->filed};
+	char names[512] = "", num[24];
+	size_t off = 0, i;
+	json_t *d;
+
+	json_array_foreach(directors, i, d)
+	{
+		wb_snprintf(names + off, sizeof(names) - off, "%s%s", off ? ";" : "",
+			    json_string_value(json_object_get(d, "name")));
+		off = strlen(names);
+	}
+	api_csv_cell(out, code ? code : "", 0);
+	api_csv_cell(out, name, 0);
+	api_csv_cell(out, names, 0);
+	for (int k = 0; k < 9; k++) {
+		if (k == 5) {
+			if (planned)
+				wb_snprintf(num, sizeof(num), "%.1f",
+					    100.0 * (double)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]) / (double)planned);
+			else
+				num[0] = '\0';
+		} else {
+			wb_snprintf(num, sizeof(num), "%" PRId64, nums[k]);
+		}
+		api_csv_cell(out, num, 0);
+	}
+	wb_snprintf(num, sizeof(num), "%" PRId64, s->delivered);
+	api_csv_cell(out, num, 1);
+}
+
 int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *area = http_query(r, "area");
@@ -824,7 +985,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	score_ctx *x;
 	score_row total;
 	json_t *villages, *j;
-	int from, to, rc;
+	int from, to, rc, csv, en;
 	/* the start of from and the end of to in China Standard Time (UTC+8) */
 	int64_t t_from, t_to;
 
@@ -832,6 +993,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	if (p->scope.children != SCOPE_COUNTY && p->scope.children != SCOPE_AREA)
 		return api_error(r, 403, "forbidden", "the scorecard is for the centre, townships and child directors",
 				 NULL);
+	if (csv_params(r, &csv, &en))
+		return 0;
 	if (area && (!area_level_of(area) || strlen(area) == 15))
 		return api_error(r, 422, "validation_failed", "area must be a township or village code", "area");
 	x = calloc(1, sizeof(*x));
@@ -866,8 +1029,13 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	}
 	memset(&total, 0, sizeof(total));
 	villages = json_array();
+	if (csv)
+		csv_begin(r, en ? score_cols_en : score_cols_zh, WB_ARRAY_LEN(score_cols_zh));
 	for (size_t i = 0; i < x->n; i++) {
 		const score_row *s = &x->rows[i];
+
+		if (csv)
+			score_csv_row(&r->out, s, s->code, s->name, s->directors);
 
 		for (int k = 0; k <= VISIT_NEVER; k++)
 			total.n[k] += s->n[k];
@@ -876,6 +1044,12 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		total.filed += s->filed;
 		total.delivered += s->delivered;
 		json_array_append_new(villages, score_json(s, s->directors));
+	}
+	if (csv) {
+		score_csv_row(&r->out, &total, NULL, en ? "Total" : "合计", NULL);
+		json_decref(villages);
+		csv_end(r, "scorecard", x->today);
+		goto out;
 	}
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from_s, "to", to_s, "area", area ? area : p->area_code,
 		      "totals", score_json(&total, NULL), "villages", villages);

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { chinaDate } from './lib/idnum.mjs';
-import { bornYearsBefore } from './lib/registry.mjs';
+import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
 
 const OWN = '370831001001'; // director's village
 const OTHER = '370831101201'; // director2's village, another township
@@ -237,6 +237,35 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal((await putConfig(centre, { categories: { left_behind: 30 } })).status, 200);
 	});
 
+	test('the plan as a spreadsheet: every child of the filter, in the user\'s language, audited; not for a school', async () => {
+		const c = await child(director, { risk_level: 'high' });
+		const json = await director.get('/api/v1/visits/plan?state=never&limit=500');
+		const r = await director.get('/api/v1/visits/plan?state=never&format=csv');
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers.get('content-type'), /text\/csv/);
+		assert.match(r.headers.get('content-disposition'), /attachment; filename="visit-plan-\d{8}\.csv"/);
+		assert.ok(r.text.startsWith('\uFEFF') || r.text.startsWith('儿童编号'), 'a BOM for Excel');
+		const rows = csvObjects(r.text.replace(/^\uFEFF/, ''));
+		assert.equal(rows.length, json.body.total, 'every child of the filter, not a page');
+		const mine = rows.find((x) => x['儿童编号'] === String(c.id));
+		assert.equal(mine['姓名'], c.name);
+		assert.equal(mine['状态'], '从未走访');
+		assert.equal(mine['风险等级'], '高');
+		assert.equal(mine['走访频次（天）'], '14');
+		const en = csvObjects((await director.get('/api/v1/visits/plan?state=never&format=csv&lang=en')).text.replace(/^\uFEFF/, ''));
+		assert.equal(en.find((x) => x['Child ID'] === String(c.id)).State, 'never visited');
+		// a school lists its pupils on the plan but exports no list of children
+		const school = await srv.login('school');
+		const refused = await school.get('/api/v1/visits/plan?format=csv');
+		assert.equal(refused.status, 403, refused.text);
+		assert.equal((await school.get('/api/v1/visits/plan')).status, 200, 'the list itself is the school\'s');
+		const bad = await director.get('/api/v1/visits/plan?format=pdf');
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'format');
+		const log = await auditor.get('/api/v1/audit?action=visit.plan&limit=5');
+		assert.ok(log.body.items.some((e) => e.username === 'director' && JSON.parse(e.detail).format === 'csv'), 'the download is audited');
+	});
+
 	test('the plan is set by the centre, every wrong value refused with its field', async () => {
 		for (const client of [director, station, admin]) {
 			const r = await putConfig(client, { risk: { high: 7 } });
@@ -341,6 +370,27 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		const county = (await centre.get('/api/v1/visits/scorecard')).body;
 		assert.ok(county.villages.length > now.villages.length);
 		assert.ok(county.villages.some((x) => !x.village_code.startsWith(TOWNSHIP)));
+	});
+
+	test('the scorecard as a spreadsheet: a row per village and the totals', async () => {
+		const json = (await station.get(`/api/v1/visits/scorecard?from=${day(-30)}&to=${day(0)}`)).body;
+		const r = await station.get(`/api/v1/visits/scorecard?from=${day(-30)}&to=${day(0)}&format=csv`);
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers.get('content-disposition'), /scorecard-\d{8}\.csv/);
+		const rows = csvObjects(r.text.replace(/^\uFEFF/, ''));
+		assert.equal(rows.length, json.villages.length + 1);
+		const v = json.villages.find((x) => x.in_plan > 0);
+		const row = rows.find((x) => x['村（社区）代码'] === v.village_code);
+		assert.equal(row['村（社区）'], v.village_name);
+		assert.equal(Number(row['纳入计划']), v.in_plan);
+		assert.equal(Number(row['逾期']), v.overdue);
+		assert.equal(row['覆盖率（%）'], (v.coverage * 100).toFixed(1));
+		assert.equal(row['儿童主任'], v.directors.map((d) => d.name).join(';'));
+		const total = rows[rows.length - 1];
+		assert.equal(total['村（社区）'], '合计');
+		assert.equal(Number(total['走访次数']), json.totals.visits);
+		const en = csvObjects((await station.get('/api/v1/visits/scorecard?format=csv&lang=en')).text.replace(/^\uFEFF/, ''));
+		assert.equal(en[en.length - 1].Village, 'Total');
 	});
 
 	test('who may read it, and every wrong parameter named', async () => {

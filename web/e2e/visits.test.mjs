@@ -10,6 +10,7 @@
 // child director and a department have no scorecard.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
@@ -504,6 +505,33 @@ test('a village of the scorecard opens its visit plan', async () => {
   await page.waitForURL((u) => u.pathname === '/visits/scorecard' && u.searchParams.get('area') === VILLAGE)
   await scorecardFor(page, card.from, card.to)
   assert.deepEqual(await page.locator('.sc-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), [VILLAGE])
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the plan and the scorecard download as spreadsheets with what the page shows; a school has no download', async () => {
+  const station = await apiSession(srv.base, 'station')
+  const plan = (await station.get('/visits/plan?state=never,overdue,due_soon&limit=500')).body
+  const card = (await station.get('/visits/scorecard')).body
+  await page.setViewportSize(DESKTOP)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/visits' })
+  await page.locator('main h1', { hasText: '走访计划' }).waitFor()
+  const [planFile] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  assert.match(planFile.suggestedFilename(), /^visit-plan-\d{8}\.csv$/)
+  const planLines = readFileSync(await planFile.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/)
+  assert.match(planLines[0], /^儿童编号,姓名,/)
+  assert.equal(planLines.length - 1, plan.total, 'the children needing a visit, all of them')
+  await page.locator('.visit-tabs').getByRole('link', { name: '儿童主任考核' }).click()
+  await scorecardFor(page, card.from, card.to)
+  const [cardFile] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  const cardLines = readFileSync(await cardFile.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/)
+  assert.match(cardLines[0], /^村（社区）代码,村（社区）,儿童主任,/)
+  assert.equal(cardLines.length - 2, card.villages.length, 'a line per village, and the totals')
+  assert.match(cardLines[cardLines.length - 1], /^,合计,/)
+  // a school keeps visits of its pupils but exports no list of children
+  await resetSession(browser.context, srv.base)
+  await loginAs(page, srv.base, 'school', { path: '/login?next=/visits' })
+  await page.locator('main h1', { hasText: '走访计划' }).waitFor()
+  assert.equal(await page.locator('.csv-button').count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -54,6 +54,10 @@ export function can(me, what) {
       return (r === 'center' || r === 'station') && p.read_children
     case 'visits':
       return VISIT_ROLES.includes(r) && !!p.read_children
+    case 'visitExport':
+      // the server's export_children: a school lists its pupils on the plan
+      // but exports no list of children
+      return VISIT_ROLES.includes(r) && r !== 'school' && !!p.read_children
     case 'visitScore':
       return SCORE_ROLES.includes(r) && !!p.read_children
     case 'overview':
