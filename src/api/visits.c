@@ -853,24 +853,26 @@ static int score_plan_cb(const visit_plan_row *row, void *arg)
 	return WB_OK;
 }
 
-static int score_visits_cb(const char *village, int64_t visits, int64_t children, void *arg)
+static int score_visits_cb(const char *village, const char *key, const int64_t n[3], void *arg)
 {
 	score_row *s = score_at(arg, village);
 
+	(void)key;
 	if (s) {
-		s->visits = visits;
-		s->visited = children;
+		s->visits = n[0];
+		s->visited = n[1];
 	}
 	return WB_OK;
 }
 
-static int score_requests_cb(const char *village, int64_t filed, int64_t delivered, void *arg)
+static int score_requests_cb(const char *village, const char *key, const int64_t n[3], void *arg)
 {
 	score_row *s = score_at(arg, village);
 
+	(void)key;
 	if (s) {
-		s->filed = filed;
-		s->delivered = delivered;
+		s->filed = n[0];
+		s->delivered = n[1];
 	}
 	return WB_OK;
 }

@@ -17,28 +17,8 @@ static int township_sql(const char *township, const char *col, buf *sql, store_a
 	return buf_printf(sql, " AND %s >= ? AND %s < ? || ':'", col, col);
 }
 
-static int rows(store_conn *c, const char *sql, const store_args *a, int with_key, int nums, township_cb cb, void *arg)
-{
-	store_stmt *st = NULL;
-	int rc = conn_query_args(c, &st, sql, a);
-
-	while (rc == STORE_ROW) {
-		int64_t n[3] = {0, 0, 0};
-		const char *t = stmt_text(c, st, 0);
-
-		for (int i = 0; i < nums; i++)
-			n[i] = stmt_int64(c, st, 1 + with_key + i);
-		rc = cb(t ? t : "", with_key ? stmt_text(c, st, 1) : NULL, n, arg);
-		if (rc == WB_OK)
-			rc = stmt_step(c, st);
-	}
-	if (st)
-		stmt_reset(c, st);
-	return rc < 0 ? rc : WB_OK;
-}
-
 int store_overview_children(store_conn *c, const char *county, const char *township, const char *born_after,
-			    township_cb cb, void *arg)
+			    store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
@@ -54,12 +34,12 @@ int store_overview_children(store_conn *c, const char *county, const char *towns
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9)");
 	if (rc == WB_OK)
-		rc = rows(c, sql.data, &a, 0, 1, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 0, 1, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }
 
-int store_overview_categories(store_conn *c, const char *county, const char *township, township_cb cb, void *arg)
+int store_overview_categories(store_conn *c, const char *county, const char *township, store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
@@ -74,13 +54,13 @@ int store_overview_categories(store_conn *c, const char *county, const char *tow
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9), k.category");
 	if (rc == WB_OK)
-		rc = rows(c, sql.data, &a, 1, 1, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 1, 1, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }
 
 int store_overview_requests(store_conn *c, const char *county, const char *township, int64_t now, int64_t closed_after,
-			    township_cb cb, void *arg)
+			    store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
@@ -100,7 +80,7 @@ int store_overview_requests(store_conn *c, const char *county, const char *towns
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " GROUP BY q.township_code");
 	if (rc == WB_OK)
-		rc = rows(c, sql.data, &a, 0, 3, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 0, 3, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }

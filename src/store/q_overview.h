@@ -11,19 +11,16 @@
 
 #include "store.h"
 
-/* One figure row: the township's code, a key (a category, or NULL) and up
- * to three numbers. */
-typedef int (*township_cb)(const char *township, const char *key, const int64_t n[3], void *arg);
-
+/* Each hands its rows to cb by township (store_group_rows). */
 /* Children under 18 (born after born_after, or without a birth date) per
  * township: n[0]. township NULL: every township of the county. */
 int store_overview_children(store_conn *c, const char *county, const char *township, const char *born_after,
-			    township_cb cb, void *arg);
+			    store_group_cb cb, void *arg);
 /* Confirmed categories per township and category: n[0] children. */
-int store_overview_categories(store_conn *c, const char *county, const char *township, township_cb cb, void *arg);
+int store_overview_categories(store_conn *c, const char *county, const char *township, store_group_cb cb, void *arg);
 /* Help requests per township: n[0] open, n[1] open with their step past
  * its due time at now, n[2] closed since closed_after. */
 int store_overview_requests(store_conn *c, const char *county, const char *township, int64_t now, int64_t closed_after,
-			    township_cb cb, void *arg);
+			    store_group_cb cb, void *arg);
 
 #endif

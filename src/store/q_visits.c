@@ -202,25 +202,8 @@ static int area_prefix_sql(const char *area, const char *col, buf *sql, store_ar
 	return buf_printf(sql, " AND %s >= ? AND %s < ? || ':'", col, col);
 }
 
-/* Runs sql (arguments a) and hands each row (village, n1, n2) to cb. */
-static int village_rows(store_conn *c, const char *sql, const store_args *a, village_count_cb cb, void *arg)
-{
-	store_stmt *st = NULL;
-	int rc = conn_query_args(c, &st, sql, a);
-
-	while (rc == STORE_ROW) {
-		rc = cb(stmt_text(c, st, 0) ? stmt_text(c, st, 0) : "", stmt_int64(c, st, 1), stmt_int64(c, st, 2),
-			arg);
-		if (rc == WB_OK)
-			rc = stmt_step(c, st);
-	}
-	if (st)
-		stmt_reset(c, st);
-	return rc < 0 ? rc : WB_OK;
-}
-
 int store_village_visits(store_conn *c, const store_scope *sc, const char *from, const char *to, const char *area,
-			 village_count_cb cb, void *arg)
+			 store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
@@ -239,13 +222,13 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " GROUP BY c.village_code");
 	if (rc == WB_OK)
-		rc = village_rows(c, sql.data, &a, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }
 
 int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from, int64_t t_to, const char *area,
-			   village_count_cb cb, void *arg)
+			   store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
@@ -268,7 +251,7 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	args_int(&a, t_from);
 	args_int(&a, t_from);
 	if (rc == WB_OK)
-		rc = village_rows(c, sql.data, &a, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }

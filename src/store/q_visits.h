@@ -67,18 +67,16 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 
 /* ---- the villages' scorecard (考核): figures per village ---- */
 
-/* One figure row of a village: n1 and n2 as the query says. */
-typedef int (*village_count_cb)(const char *village_code, int64_t n1, int64_t n2, void *arg);
 /* Visits with visited_on in [from, to] ("YYYY-MM-DD") of the children in
- * the caller's scope (and area), per village of the child: n1 visits, n2
+ * the caller's scope (and area), per village of the child: n[0] visits, n[1]
  * children visited. */
 int store_village_visits(store_conn *c, const store_scope *sc, const char *from, const char *to, const char *area,
-			 village_count_cb cb, void *arg);
+			 store_group_cb cb, void *arg);
 /* Help requests per village in the caller's area scope (county or area
- * range; and area): n1 filed in [t_from, t_to), n2 whose result was
+ * range; and area): n[0] filed in [t_from, t_to), n[1] whose result was
  * delivered to the child (feedback) in that time. */
 int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from, int64_t t_to, const char *area,
-			   village_count_cb cb, void *arg);
+			   store_group_cb cb, void *arg);
 typedef int (*village_cb)(const char *code, const char *name, void *arg);
 /* The villages and communities in the caller's scope (and area), by code. */
 int store_scope_villages(store_conn *c, const store_scope *sc, const char *area, village_cb cb, void *arg);

@@ -625,3 +625,24 @@ int store_writer_setup(store_conn *c)
 {
 	return c->drv->writer_sql ? conn_exec(c, c->drv->writer_sql) : WB_OK;
 }
+
+int store_group_rows(store_conn *c, const char *sql, const store_args *a, int with_key, int nums, store_group_cb cb,
+		     void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query_args(c, &st, sql, a);
+
+	while (rc == STORE_ROW) {
+		int64_t n[3] = {0, 0, 0};
+		const char *g = stmt_text(c, st, 0);
+
+		for (int i = 0; i < nums && i < 3; i++)
+			n[i] = stmt_int64(c, st, 1 + with_key + i);
+		rc = cb(g ? g : "", with_key ? stmt_text(c, st, 1) : NULL, n, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}

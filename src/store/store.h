@@ -279,6 +279,16 @@ int store_backup(store *s, const char *dest, char *err, size_t errlen);
 /* Applies store_driver.writer_sql to the audit writer's connection. */
 int store_writer_setup(store_conn *c);
 
+/*
+ * Figures by group (GROUP BY queries): runs sql with a's arguments and hands
+ * each row to cb — the text of column 0 (the group, "" for NULL), the text
+ * of column 1 when with_key (else NULL), and the next nums columns (at
+ * most 3) as numbers.
+ */
+typedef int (*store_group_cb)(const char *group, const char *key, const int64_t n[3], void *arg);
+int store_group_rows(store_conn *c, const char *sql, const store_args *a, int with_key, int nums, store_group_cb cb,
+		     void *arg);
+
 /* Copies column col as text into dst (size n); NULL becomes "". */
 void stmt_copy(store_conn *c, store_stmt *st, int col, char *dst, size_t n);
 
