@@ -131,6 +131,9 @@ int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, siz
 /* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
  * front, in tmp; otherwise s itself. For every cell of a file we write. */
 const char *api_csv_defuse(const char *s, char *tmp, size_t n);
+/* Starts a CSV file in b (emptied first): the BOM that makes Excel read
+ * UTF-8, then the header row of n columns. */
+void api_csv_begin(buf *b, const char *const *cols, size_t n);
 /* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF. */
 void api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,

@@ -149,10 +149,7 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_error(r, 422, "validation_failed", "format must be csv", "format");
 	if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0)
 		return api_error(r, 422, "validation_failed", "lang must be zh or en", "lang");
-	buf_reset(&r->out);
-	buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
-	for (size_t i = 0; i < REPORT_NCOLS; i++)
-		api_csv_cell(&r->out, en ? report_cols_en[i] : report_cols_zh[i], i + 1 == REPORT_NCOLS);
+	api_csv_begin(&r->out, en ? report_cols_en : report_cols_zh, REPORT_NCOLS);
 	/* newest first, a page at a time; one entry more than allowed says the
 	 * filter is too wide (a report cut short would mislead) */
 	while (rc == WB_OK && x.n <= AUDIT_EXPORT_MAX) {

@@ -951,9 +951,7 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 					       NULL);
 		x.row = 1;
 	} else {
-		buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
-		for (int i = 0; i < 12; i++)
-			api_csv_cell(&r->out, x.en ? export_cols_en[i] : export_cols_zh[i], i == 11);
+		api_csv_begin(&r->out, x.en ? export_cols_en : export_cols_zh, WB_ARRAY_LEN(export_cols_zh));
 	}
 	do {
 		int before = x.n;

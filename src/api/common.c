@@ -92,6 +92,14 @@ const char *api_csv_defuse(const char *s, char *tmp, size_t n)
 	return s;
 }
 
+void api_csv_begin(buf *b, const char *const *cols, size_t n)
+{
+	buf_reset(b);
+	buf_puts(b, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
+	for (size_t i = 0; i < n; i++)
+		api_csv_cell(b, cols[i], i + 1 == n);
+}
+
 void api_csv_cell(buf *b, const char *s, int last)
 {
 	char tmp[1100];

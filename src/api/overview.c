@@ -101,13 +101,11 @@ static int plan_cb(const visit_plan_row *row, void *arg)
 {
 	overview_ctx *x = arg;
 	town_row *t = town_at(x, row->village_code);
-	enum visit_risk risk = RISK_LOW;
-	int due;
+	int interval, due;
 
-	visit_risk_parse(row->risk_level, &risk);
 	if (t)
-		t->plan[visit_plan_state(&x->cfg, visit_interval(&x->cfg, risk, row->cats), date_ymd(row->last_visit),
-					 x->today, &due)]++;
+		t->plan[visits_state_of(&x->cfg, row->risk_level, row->cats, row->last_visit, x->today, &interval,
+					&due)]++;
 	return WB_OK;
 }
 

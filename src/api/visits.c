@@ -246,20 +246,32 @@ static json_t *cats_json(unsigned cats)
 	return a;
 }
 
+enum visit_state visits_state_of(const visit_plan_config *cfg, const char *risk_level, unsigned cats,
+				 const char *last_visit, int today, int *interval, int *due_ymd)
+{
+	enum visit_risk risk = RISK_LOW;
+
+	visit_risk_parse(risk_level, &risk);
+	*interval = visit_interval(cfg, risk, cats);
+	return visit_plan_state(cfg, *interval, date_ymd(last_visit), today, due_ymd);
+}
+
 /* Where a child stands: interval, last visit, due day, state, days overdue. */
 static json_t *plan_json(const visit_plan_config *cfg, const char *risk_level, unsigned cats, const char *birth_date,
 			 const char *last_visit, int today)
 {
-	enum visit_risk risk = RISK_LOW;
 	char cutoff[11], due[11];
 	int interval, due_ymd = 0;
 	enum visit_state st;
 	json_t *j;
 
 	visits_adult_cutoff(today, cutoff);
-	visit_risk_parse(risk_level, &risk);
-	interval = birth_date[0] && strcmp(birth_date, cutoff) <= 0 ? 0 : visit_interval(cfg, risk, cats);
-	st = visit_plan_state(cfg, interval, date_ymd(last_visit), today, &due_ymd);
+	st = visits_state_of(cfg, risk_level, cats, last_visit, today, &interval, &due_ymd);
+	if (birth_date[0] && strcmp(birth_date, cutoff) <= 0) {
+		/* grown up: out of the plan */
+		st = VISIT_NO_PLAN;
+		interval = due_ymd = 0;
+	}
 	if (due_ymd)
 		date_format(due_ymd, due);
 	j = json_pack("{s:i, s:s?, s:s?, s:s, s:o}", "interval_days", interval, "last_visit_on",
@@ -270,8 +282,9 @@ static json_t *plan_json(const visit_plan_config *cfg, const char *risk_level, u
 	return j;
 }
 
-/* The plan of one child (its categories and newest visit read now). */
-static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec *ch, int *rc_out)
+/* The plan of one child (its categories read now), whose newest visit is
+ * on the day newest ("" for none), or is read now when newest is NULL. */
+static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec *ch, const char *newest, int *rc_out)
 {
 	category_rec *k = malloc(sizeof(*k) * CATEGORY_ROWS_MAX);
 	visit_plan_config cfg;
@@ -284,8 +297,10 @@ static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec
 		rc = visits_config_load(c, p->county_code, &cfg);
 	if (rc == WB_OK)
 		rc = store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &nk);
-	if (rc == WB_OK)
+	if (rc == WB_OK && !newest)
 		rc = store_child_last_visit(c, ch->id, last);
+	else if (newest)
+		wb_strlcpy(last, newest, sizeof(last));
 	if (rc == WB_OK)
 		j = plan_json(&cfg, ch->risk_level, confirmed_cats(k, nk), ch->birth_date, last, clock_today_ymd());
 	free(k);
@@ -336,7 +351,15 @@ int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_fail(r, rc);
 	api_list_init(&l);
 	rc = store_child_visits(c, &p->scope, id, before, limit, visit_item_cb, &l);
-	plan = rc ? NULL : child_plan(c, p, &ch, &rc);
+	/* the first page starts with the newest visit, if there is one */
+	if (rc == WB_OK)
+		plan = child_plan(c, p, &ch,
+				  before ? NULL
+				  : l.n  ? json_string_value(json_object_get(json_array_get(l.items, 0), "visited_on"))
+					 : "",
+				  &rc);
+	else
+		plan = NULL;
 	if (rc) {
 		api_list_cleanup(&l);
 		return api_fail(r, rc);
@@ -498,7 +521,7 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 	if (v->risk_level[0])
 		wb_strlcpy(ch.risk_level, v->risk_level, sizeof(ch.risk_level));
 	j = visit_json(v);
-	plan = child_plan(api_conn(r), p, &ch, &rc);
+	plan = child_plan(api_conn(r), p, &ch, NULL, &rc);
 	if (j && plan)
 		json_object_set_new(j, "plan", plan);
 	else
@@ -534,14 +557,12 @@ typedef struct plan_ctx {
 static int plan_cb(const visit_plan_row *row, void *arg)
 {
 	plan_ctx *x = arg;
-	enum visit_risk risk = RISK_LOW;
 	plan_item it;
 	int rc;
 
-	visit_risk_parse(row->risk_level, &risk);
 	it.row = *row;
-	it.interval = visit_interval(&x->cfg, risk, row->cats);
-	it.state = visit_plan_state(&x->cfg, it.interval, date_ymd(row->last_visit), x->today, &it.due_ymd);
+	it.state = visits_state_of(&x->cfg, row->risk_level, row->cats, row->last_visit, x->today, &it.interval,
+				   &it.due_ymd);
 	if (it.state == VISIT_NO_PLAN)
 		return WB_OK; /* a category or risk whose interval is configured off */
 	x->counts[it.state]++;
@@ -642,15 +663,6 @@ static int csv_params(http_req *r, int *csv, int *en)
 	return 0;
 }
 
-/* Starts a CSV answer with its header row (n columns). */
-static void csv_begin(http_req *r, const char *const *cols, size_t n)
-{
-	buf_reset(&r->out);
-	buf_puts(&r->out, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
-	for (size_t i = 0; i < n; i++)
-		api_csv_cell(&r->out, cols[i], i + 1 == n);
-}
-
 /* Ends it: status, type and a file name stem-YYYYMMDD.csv. */
 static void csv_end(http_req *r, const char *stem, int today)
 {
@@ -691,7 +703,7 @@ static const char *const plan_cols_en[] = {"Child ID",   "Name",       "Village 
 /* The whole plan (as filtered) as CSV rows. */
 static void plan_csv(http_req *r, store_conn *c, const plan_ctx *x, int en)
 {
-	csv_begin(r, en ? plan_cols_en : plan_cols_zh, WB_ARRAY_LEN(plan_cols_zh));
+	api_csv_begin(&r->out, en ? plan_cols_en : plan_cols_zh, WB_ARRAY_LEN(plan_cols_zh));
 	for (size_t i = 0; i < x->n; i++) {
 		const plan_item *it = &x->items[i];
 		const visit_plan_row *row = &it->row;
@@ -843,13 +855,11 @@ static int score_plan_cb(const visit_plan_row *row, void *arg)
 {
 	score_ctx *x = arg;
 	score_row *s = score_at(x, row->village_code);
-	enum visit_risk risk = RISK_LOW;
-	int due;
+	int interval, due;
 
-	visit_risk_parse(row->risk_level, &risk);
 	if (s)
-		s->n[visit_plan_state(&x->cfg, visit_interval(&x->cfg, risk, row->cats), date_ymd(row->last_visit),
-				      x->today, &due)]++;
+		s->n[visits_state_of(&x->cfg, row->risk_level, row->cats, row->last_visit, x->today, &interval,
+				     &due)]++;
 	return WB_OK;
 }
 
@@ -1032,7 +1042,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	memset(&total, 0, sizeof(total));
 	villages = json_array();
 	if (csv)
-		csv_begin(r, en ? score_cols_en : score_cols_zh, WB_ARRAY_LEN(score_cols_zh));
+		api_csv_begin(&r->out, en ? score_cols_en : score_cols_zh, WB_ARRAY_LEN(score_cols_zh));
 	for (size_t i = 0; i < x->n; i++) {
 		const score_row *s = &x->rows[i];
 

@@ -13,5 +13,11 @@ int visits_config_load(store_conn *c, const char *county, visit_plan_config *cfg
 /* "YYYY-MM-DD" of the day 18 years before today (YYYYMMDD): a child born
  * on or before it is grown up and leaves the plan. */
 void visits_adult_cutoff(int today, char out[11]);
+/* Where a child stands on today (YYYYMMDD) under cfg: from its risk level
+ * (text), confirmed categories (bit 1 << enum category) and newest visit
+ * ("YYYY-MM-DD", "" for none). *interval gets visit_interval's days,
+ * *due_ymd the due day (visit_plan_state). */
+enum visit_state visits_state_of(const visit_plan_config *cfg, const char *risk_level, unsigned cats,
+				 const char *last_visit, int today, int *interval, int *due_ymd);
 
 #endif

@@ -13,13 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/api.h"
 #include "../api/registry.h"
+#include "../api/visits_api.h"
 #include "../domain/area.h"
 #include "../domain/date.h"
 #include "../domain/units.h"
 #include "../domain/idnum.h"
 #include "../security/password.h"
 #include "../store/model.h"
+#include "../store/q_visits.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "cli.h"
@@ -583,11 +586,35 @@ static const char *const findings[] = {
  * risk): most visited in the last weeks by their village's director, some
  * overdue, some never, so that the plan shows every state.
  */
+/* A child of the plan to visit, and who visits it. */
+typedef struct demo_visitee {
+	int64_t child_id, by;
+} demo_visitee;
+
+typedef struct visitees {
+	demo_visitee *v;
+	size_t n, cap;
+} visitees;
+
+static int visitee_cb(const visit_plan_row *row, void *arg)
+{
+	visitees *x = arg;
+	int rc = api_grow(&x->v, x->n, &x->cap, sizeof(*x->v), 1024, 1u << 24);
+
+	if (rc == WB_OK) {
+		x->v[x->n].child_id = row->child_id;
+		x->v[x->n++].by = row->director_id;
+	}
+	return rc;
+}
+
 static int make_visits(store_conn *c, demo_job *j)
 {
 	store_stmt *st = NULL;
-	int64_t *ids = NULL, *by = NULL, fallback = 0;
-	size_t n = 0, cap = 0;
+	store_scope county;
+	visitees x = {NULL, 0, 0};
+	int64_t fallback = 0;
+	char cutoff[11];
 	int rc;
 
 	rc = conn_query(c, &st, "SELECT id FROM users WHERE username = 'center'", "", NULL);
@@ -595,34 +622,11 @@ static int make_visits(store_conn *c, demo_job *j)
 		fallback = stmt_int64(c, st, 0);
 		stmt_reset(c, st);
 	}
-	rc = conn_query(c, &st,
-			"SELECT c.id, COALESCE(c.director_id, 0) FROM children c WHERE c.county_code = ? AND "
-			"c.id IN (SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
-			"'confirmed' UNION SELECT r.id FROM children r WHERE r.county_code = ? AND r.risk_level <> "
-			"'low') ORDER BY c.id",
-			"sss", DEFAULT_COUNTY, DEFAULT_COUNTY, DEFAULT_COUNTY);
-	while (rc == STORE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			int64_t *a = realloc(ids, ncap * sizeof(*a)), *b = a ? realloc(by, ncap * sizeof(*b)) : NULL;
-
-			if (a)
-				ids = a;
-			if (!a || !b) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			by = b;
-			cap = ncap;
-		}
-		ids[n] = stmt_int64(c, st, 0);
-		by[n] = stmt_int64(c, st, 1);
-		n++;
-		rc = stmt_step(c, st);
-	}
-	stmt_reset(c, st);
-	rc = rc < 0 ? rc : WB_OK;
-	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+	/* the children the plan covers, gathered before the first insert */
+	store_scope_county(&county, DEFAULT_COUNTY);
+	visits_adult_cutoff(j->today, cutoff);
+	rc = store_visit_plan(c, &county, cutoff, NULL, visitee_cb, &x);
+	for (size_t i = 0; rc == WB_OK && i < x.n; i++) {
 		/* one in eight never visited; the newest visit 0-44 days ago */
 		int visits = rndn(&j->r, 8) == 0 ? 0 : 1 + rndn(&j->r, 3), back = rndn(&j->r, 45);
 
@@ -634,19 +638,18 @@ static int make_visits(store_conn *c, demo_job *j)
 			rc = conn_query(c, NULL,
 					"INSERT INTO visits (county_code, child_id, kind, visited_on, findings, flags, "
 					"created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-					"sissssii", DEFAULT_COUNTY, ids[i],
+					"sissssii", DEFAULT_COUNTY, x.v[i].child_id,
 					kind < 7   ? "home"
 					: kind < 9 ? "phone"
 						   : "school",
 					day, findings[rndn(&j->r, (int)WB_ARRAY_LEN(findings))],
-					rndn(&j->r, 10) == 0 ? "living" : "", j->now, by[i] ? by[i] : fallback);
+					rndn(&j->r, 10) == 0 ? "living" : "", j->now, x.v[i].by ? x.v[i].by : fallback);
 			rc = rc < 0 ? rc : WB_OK;
 			j->n_visits++;
 			back += 25 + rndn(&j->r, 15);
 		}
 	}
-	free(ids);
-	free(by);
+	free(x.v);
 	return rc;
 }
 

@@ -43,43 +43,30 @@ int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, i
 	store_args a = {0};
 	visit_rec *v = NULL;
 	buf sql;
-	int rc, found = 0;
+	int rc;
 
 	buf_init(&sql, 1024);
-	/* the child first, so that a child outside the scope is not found
-	 * (rather than found with no visits) */
-	rc = buf_puts(&sql, "SELECT c.id FROM children c WHERE c.id = ?");
+	/* the child's scope in the same statement: outside it, no visit */
+	rc = buf_puts(&sql,
+		      "SELECT v.id, v.child_id, v.created_at, v.created_by, v.county_code, v.kind, v.visited_on, "
+		      "v.flags, COALESCE(v.risk_level, ''), COALESCE(u.display_name, ''), v.findings FROM visits v "
+		      "JOIN children c ON c.id = v.child_id LEFT JOIN users u ON u.id = v.created_by WHERE "
+		      "v.child_id = ?");
 	args_int(&a, child_id);
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
+	/* keyset paging on (visited_on, id), from the cursor's visit */
+	if (rc == WB_OK && before_id) {
+		rc = buf_puts(&sql,
+			      " AND EXISTS (SELECT 1 FROM visits b WHERE b.id = ? AND b.child_id = v.child_id AND "
+			      "(v.visited_on < b.visited_on OR (v.visited_on = b.visited_on AND v.id < b.id)))");
+		args_int(&a, before_id);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY v.visited_on DESC, v.id DESC LIMIT ?");
+	args_int(&a, limit);
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
-	if (rc == STORE_ROW) {
-		found = 1;
-		stmt_reset(c, st);
-		rc = WB_OK;
-	}
-	buf_cleanup(&sql);
-	if (rc < 0)
-		return rc;
-	if (!found)
-		return WB_ENOTFOUND;
-	st = NULL;
-#define VISIT_SELECT                                                                                            \
-	"SELECT v.id, v.child_id, v.created_at, v.created_by, v.county_code, v.kind, v.visited_on, v.flags, "   \
-	"COALESCE(v.risk_level, ''), COALESCE(u.display_name, ''), v.findings FROM visits v LEFT JOIN users u " \
-	"ON u.id = v.created_by WHERE v.child_id = ?"
-#define VISIT_ORDER " ORDER BY v.visited_on DESC, v.id DESC LIMIT ?"
-	/* keyset paging on (visited_on, id), from the cursor's visit */
-	if (before_id)
-		rc = conn_query(c, &st,
-				VISIT_SELECT
-				" AND EXISTS (SELECT 1 FROM visits b WHERE b.id = ? AND b.child_id = v.child_id "
-				"AND (v.visited_on < b.visited_on OR (v.visited_on = b.visited_on AND v.id < "
-				"b.id)))" VISIT_ORDER,
-				"iii", child_id, before_id, (int64_t)limit);
-	else
-		rc = conn_query(c, &st, VISIT_SELECT VISIT_ORDER, "ii", child_id, (int64_t)limit);
 	if (rc == STORE_ROW && !(v = malloc(sizeof(*v))))
 		rc = WB_ENOMEM;
 	while (rc == STORE_ROW) {
@@ -101,6 +88,7 @@ int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, i
 	if (st)
 		stmt_reset(c, st);
 	free(v);
+	buf_cleanup(&sql);
 	return rc < 0 ? rc : WB_OK;
 }
 

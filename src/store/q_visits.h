@@ -36,9 +36,10 @@ typedef struct visit_rec {
 int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk);
 
 typedef int (*visit_cb)(const visit_rec *v, void *arg);
-/* The visits of a child the caller's scope covers, newest first (by day,
- * then by id), at most limit, those before before_id when it is set;
- * WB_ENOTFOUND if the child is outside the scope. */
+/* The visits of a child the caller's scope covers (none outside it: the
+ * caller tells a child it may not see by store_child_get), newest first
+ * (by day, then by id), at most limit, those before before_id when it is
+ * set. */
 int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, int64_t before_id, int limit,
 		       visit_cb cb, void *arg);
 /* The day of the newest visit of a child ("" if none) into out (11). */

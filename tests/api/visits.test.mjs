@@ -136,9 +136,13 @@ describeEachDriver('visits and the visit plan', (driver) => {
 			const r = await client.get(`/api/v1/children/${c.id}/visits`);
 			assert.equal(r.status, status, r.text);
 		}
+		// a child of director2's village on the plan: director2 sees it, and nothing of OWN
+		const far = await child(centre, { village_code: OTHER, risk_level: 'high' });
 		const plan2 = await director2.get('/api/v1/visits/plan?limit=500');
 		assert.equal(plan2.status, 200);
+		assert.ok(plan2.body.items.some((i) => i.child_id === far.id), 'the own village\'s child is listed');
 		assert.ok(plan2.body.items.every((i) => i.village_code === OTHER), 'director2 sees the own village only');
+		assert.ok(!plan2.body.items.some((i) => i.child_id === c.id));
 		assert.equal((await department.get('/api/v1/visits/plan')).status, 403);
 		const list = await director.get(`/api/v1/children/${c.id}/visits`);
 		assert.equal(list.body.items.length, 1, 'the refused visits were not written');
