@@ -134,6 +134,12 @@ const char *api_csv_defuse(const char *s, char *tmp, size_t n);
 /* Starts a CSV file in b (emptied first): the BOM that makes Excel read
  * UTF-8, then the header row of n columns. */
 void api_csv_begin(buf *b, const char *const *cols, size_t n);
+/* ?format= (json by default, or csv) and ?lang= (zh by default, or en)
+ * of a list that can be downloaded: 0, or -1 after a 422. */
+int api_csv_params(http_req *r, int *csv, int *en);
+/* Ends a CSV answer: status 200, its type and the file name
+ * stem-YYYYMMDD.csv (today YYYYMMDD). */
+void api_csv_end(http_req *r, const char *stem, int today);
 /* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF. */
 void api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,
@@ -242,6 +248,16 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Entitlements: policies, the matching, receipts, the ledger (entitlements.c). */
+int api_policies_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_policy_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The county's figures by township (overview.c). */
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p);
 

@@ -72,6 +72,15 @@ R(visits_plan, 0);
 R(visits_config_get, 0);
 R(visits_config_put, 0);
 R(visits_scorecard, 0);
+R(policies_list, 0);
+R(policy_get, 0);
+R(policy_create, 0);
+R(policy_version_create, 0);
+R(entitlements_list, 0);
+R(entitlements_ledger, 0);
+R(entitlement_end, 0);
+R(child_entitlements, 0);
+R(child_entitlement_create, 0);
 R(overview, 0);
 
 const http_route api_routes[] = {
@@ -102,6 +111,15 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/visits/scorecard", api_entry, &rt_visits_scorecard, 0, 0},
 	{"GET", "/api/v1/visits/config", api_entry, &rt_visits_config_get, 0, 0},
 	{"PUT", "/api/v1/visits/config", api_entry, &rt_visits_config_put, 0, 0},
+	{"GET", "/api/v1/policies", api_entry, &rt_policies_list, 0, 0},
+	{"POST", "/api/v1/policies", api_entry, &rt_policy_create, 0, 0},
+	{"GET", "/api/v1/policies/{id}", api_entry, &rt_policy_get, 0, 0},
+	{"POST", "/api/v1/policies/{id}/versions", api_entry, &rt_policy_version_create, 0, 0},
+	{"GET", "/api/v1/entitlements", api_entry, &rt_entitlements_list, 0, 0},
+	{"GET", "/api/v1/entitlements/ledger", api_entry, &rt_entitlements_ledger, 0, 0},
+	{"POST", "/api/v1/entitlements/{id}/end", api_entry, &rt_entitlement_end, 0, 0},
+	{"GET", "/api/v1/children/{id}/entitlements", api_entry, &rt_child_entitlements, 0, 0},
+	{"POST", "/api/v1/children/{id}/entitlements", api_entry, &rt_child_entitlement_create, 0, 0},
 	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category, 0, 0},
 	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review, 0, 0},
 	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0, 0},

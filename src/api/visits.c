@@ -225,7 +225,7 @@ void visits_adult_cutoff(int today, char out[11])
 	date_format(today - 180000, out);
 }
 
-static unsigned confirmed_cats(const category_rec *k, int nk)
+unsigned visits_confirmed_cats(const category_rec *k, int nk)
 {
 	unsigned cats = 0;
 	enum category cat;
@@ -302,7 +302,8 @@ static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec
 	else if (newest)
 		wb_strlcpy(last, newest, sizeof(last));
 	if (rc == WB_OK)
-		j = plan_json(&cfg, ch->risk_level, confirmed_cats(k, nk), ch->birth_date, last, clock_today_ymd());
+		j = plan_json(&cfg, ch->risk_level, visits_confirmed_cats(k, nk), ch->birth_date, last,
+			      clock_today_ymd());
 	free(k);
 	*rc_out = rc ? rc : j ? WB_OK : WB_ENOMEM;
 	return j;
@@ -648,32 +649,6 @@ static json_t *plan_item_json(store_conn *c, const plan_ctx *x, const plan_item 
 
 /* ---- downloads (CSV) ---- */
 
-/* ?format= (json by default, or csv) and ?lang= (zh by default, or en) of
- * a list that can be downloaded; -1 after a 422. */
-static int csv_params(http_req *r, int *csv, int *en)
-{
-	const char *f = http_query(r, "format"), *l = http_query(r, "lang");
-
-	*csv = f && strcmp(f, "csv") == 0;
-	*en = l && strcmp(l, "en") == 0;
-	if (f && !*csv && strcmp(f, "json") != 0)
-		return api_error(r, 422, "validation_failed", "format must be json or csv", "format"), -1;
-	if (l && !*en && strcmp(l, "zh") != 0)
-		return api_error(r, 422, "validation_failed", "lang must be zh or en", "lang"), -1;
-	return 0;
-}
-
-/* Ends it: status, type and a file name stem-YYYYMMDD.csv. */
-static void csv_end(http_req *r, const char *stem, int today)
-{
-	char disp[96];
-
-	r->status = 200;
-	r->content_type = "text/csv; charset=utf-8";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%d.csv\"", stem, today);
-	http_add_header(r, "Content-Disposition", disp);
-}
-
 static const char *const state_zh[] = {"", "按期", "即将到期", "逾期", "从未走访"};
 static const char *const state_en[] = {"", "on schedule", "due soon", "overdue", "never visited"};
 static const char *const risk_zh[] = {"低", "中", "高"};
@@ -746,7 +721,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	long long offset = 0;
 	int limit, rc, csv, en;
 
-	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit) || csv_params(r, &csv, &en))
+	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit) || api_csv_params(r, &csv, &en))
 		return 0;
 	if (csv && !p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
@@ -793,7 +768,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (csv) {
 		json_decref(items);
 		json_decref(counts);
-		csv_end(r, "visit-plan", x->today);
+		api_csv_end(r, "visit-plan", x->today);
 		goto out;
 	}
 	date_format(x->today, today);
@@ -1005,7 +980,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	if (p->scope.children != SCOPE_COUNTY && p->scope.children != SCOPE_AREA)
 		return api_error(r, 403, "forbidden", "the scorecard is for the centre, townships and child directors",
 				 NULL);
-	if (csv_params(r, &csv, &en))
+	if (api_csv_params(r, &csv, &en))
 		return 0;
 	if (area && (!area_level_of(area) || strlen(area) == 15))
 		return api_error(r, 422, "validation_failed", "area must be a township or village code", "area");
@@ -1060,7 +1035,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	if (csv) {
 		score_csv_row(&r->out, &total, NULL, en ? "Total" : "合计", NULL);
 		json_decref(villages);
-		csv_end(r, "scorecard", x->today);
+		api_csv_end(r, "scorecard", x->today);
 		goto out;
 	}
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from_s, "to", to_s, "area", area ? area : p->area_code,

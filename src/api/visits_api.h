@@ -6,6 +6,7 @@
 #define WB_VISITS_API_H
 
 #include "../domain/visits.h"
+#include "../store/model.h"
 #include "../store/store.h"
 
 /* The county's plan: the defaults with the stored settings over them. */
@@ -19,5 +20,8 @@ void visits_adult_cutoff(int today, char out[11]);
  * *due_ymd the due day (visit_plan_state). */
 enum visit_state visits_state_of(const visit_plan_config *cfg, const char *risk_level, unsigned cats,
 				 const char *last_visit, int today, int *interval, int *due_ymd);
+/* The confirmed categories among a child's category rows (bit 1 << enum
+ * category). */
+unsigned visits_confirmed_cats(const category_rec *k, int nk);
 
 #endif

@@ -22,6 +22,7 @@
 #include "../domain/idnum.h"
 #include "../security/password.h"
 #include "../store/model.h"
+#include "../store/q_entitlements.h"
 #include "../store/q_visits.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -93,7 +94,7 @@ typedef struct demo_job {
 	uint64_t *ids; /* ID numbers drawn (see id_taken) */
 	size_t ids_cap;
 	/* focus children made so far */
-	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits;
+	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -653,6 +654,188 @@ static int make_visits(store_conn *c, demo_job *j)
 	return rc;
 }
 
+/*
+ * Entitlements (应享尽享): the county's usual benefits for children, with
+ * synthetic standards (a 10 % raise of the basic living allowances from
+ * 2026 as a second version), and receipts for most of the children each
+ * one covers: about one in nine left out (the gaps a township chases), and
+ * a few receipts of children the rule no longer covers (to stop).
+ */
+typedef struct demo_policy {
+	const char *code, *name, *dept, *benefit;
+	const char *cats; /* SQL list of categories, or NULL */
+	int age_min, age_max, disability;
+	const char *from[2];
+	int64_t cents[2];
+	const char *rule, *from_month;
+} demo_policy;
+
+static const demo_policy demo_policies[] = {
+	{"orphan_allowance",
+	 "孤儿基本生活费",
+	 "civil_affairs",
+	 "monthly_allowance",
+	 "'orphan'",
+	 0,
+	 17,
+	 0,
+	 {"2025-01-01", "2026-01-01"},
+	 {150000, 165000},
+	 "{\"categories\":[\"orphan\"]}",
+	 "2025-01"},
+	{"unsupported_allowance",
+	 "事实无人抚养儿童基本生活补贴",
+	 "civil_affairs",
+	 "monthly_allowance",
+	 "'de_facto_unsupported'",
+	 0,
+	 17,
+	 0,
+	 {"2025-01-01", "2026-01-01"},
+	 {150000, 165000},
+	 "{\"categories\":[\"de_facto_unsupported\"]}",
+	 "2025-01"},
+	{"difficulty_allowance",
+	 "困境儿童分类保障金",
+	 "civil_affairs",
+	 "monthly_allowance",
+	 "'in_difficulty'",
+	 0,
+	 17,
+	 0,
+	 {"2025-01-01", NULL},
+	 {60000, 0},
+	 "{\"categories\":[\"in_difficulty\"]}",
+	 "2025-07"},
+	{"school_aid",
+	 "家庭经济困难学生资助",
+	 "education",
+	 "fee_waiver",
+	 "'orphan', 'de_facto_unsupported', 'in_difficulty'",
+	 6,
+	 17,
+	 0,
+	 {"2025-09-01", NULL},
+	 {100000, 0},
+	 "{\"categories\":[\"orphan\",\"de_facto_unsupported\",\"in_difficulty\"],\"age_min\":6,\"age_max\":17}",
+	 "2026-09"},
+	{"insurance_subsidy",
+	 "城乡居民医保参保资助",
+	 "medical_insurance",
+	 "insurance_subsidy",
+	 "'orphan', 'de_facto_unsupported', 'in_difficulty'",
+	 0,
+	 17,
+	 0,
+	 {"2026-01-01", NULL},
+	 {40000, 0},
+	 "{\"categories\":[\"orphan\",\"de_facto_unsupported\",\"in_difficulty\"]}",
+	 "2026-01"},
+	{"rehab_aid",
+	 "残疾儿童康复救助",
+	 "health",
+	 "in_kind",
+	 NULL,
+	 0,
+	 6,
+	 1,
+	 {"2025-01-01", NULL},
+	 {2000000, 0},
+	 "{\"age_min\":0,\"age_max\":6,\"disability_grades\":[1,2,3,4]}",
+	 "2026-03"},
+};
+
+static int make_entitlements(store_conn *c, demo_job *j)
+{
+	store_stmt *q = NULL;
+	int64_t by = 0;
+	int rc = conn_query(c, &q, "SELECT id FROM users WHERE username = 'center'", "", NULL);
+
+	rc = stmt_result_int64(c, q, rc, WB_ENOTFOUND, &by);
+
+	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(demo_policies); i++) {
+		const demo_policy *d = &demo_policies[i];
+		char oldest[11], youngest[11];
+		policy_version_rec v;
+		policy_rec p;
+		unit_rec u;
+		store_args a = {0};
+		buf sql;
+		int64_t n = 0;
+		store_stmt *st = NULL;
+
+		rc = store_unit_find(c, DEFAULT_COUNTY, "department", d->dept, &u);
+		if (rc)
+			return rc;
+		memset(&p, 0, sizeof(p));
+		memset(&v, 0, sizeof(v));
+		wb_strlcpy(p.county_code, DEFAULT_COUNTY, sizeof(p.county_code));
+		wb_strlcpy(p.code, d->code, sizeof(p.code));
+		wb_strlcpy(p.name, d->name, sizeof(p.name));
+		wb_strlcpy(p.benefit, d->benefit, sizeof(p.benefit));
+		p.department_id = u.id;
+		p.created_at = v.created_at = j->now;
+		p.created_by = v.created_by = by;
+		wb_strlcpy(v.county_code, DEFAULT_COUNTY, sizeof(v.county_code));
+		wb_strlcpy(v.rule, d->rule, sizeof(v.rule));
+		for (int k = 0; rc == WB_OK && k < 2 && d->from[k]; k++) {
+			wb_strlcpy(v.effective_from, d->from[k], sizeof(v.effective_from));
+			v.amount_cents = d->cents[k];
+			wb_strlcpy(v.note, k ? "标准提高10%" : "", sizeof(v.note));
+			rc = k ? store_policy_version_insert(c, &v) : store_policy_insert(c, &p, &v);
+		}
+		if (rc)
+			return rc;
+		j->n_policies++;
+		/* born after oldest: at most age_max; on or before youngest: at least age_min */
+		date_format(j->today - (d->age_max + 1) * 10000, oldest);
+		date_format(j->today - d->age_min * 10000, youngest);
+		buf_init(&sql, 1024);
+		buf_puts(&sql,
+			 "INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, "
+			 "created_by) SELECT c.county_code, c.id, ?, ?, ?, ? FROM children c WHERE c.county_code = "
+			 "? AND c.birth_date > ? AND c.birth_date <= ? AND c.id % 9 <> ?");
+		args_int(&a, p.id);
+		args_text(&a, d->from_month);
+		args_int(&a, j->now);
+		args_int(&a, by);
+		args_text(&a, DEFAULT_COUNTY);
+		args_text(&a, oldest);
+		args_text(&a, youngest);
+		args_int(&a, (int64_t)i);
+		if (d->cats)
+			buf_printf(&sql,
+				   " AND c.id IN (SELECT k.child_id FROM child_categories k WHERE k.county_code = ? "
+				   "AND k.state = 'confirmed' AND k.category IN (%s))",
+				   d->cats);
+		if (d->cats)
+			args_text(&a, DEFAULT_COUNTY);
+		if (d->disability)
+			buf_puts(&sql, " AND c.disability_grade > 0");
+		/* and a few who no longer qualify, still paid: the benefits to stop */
+		if (i == 2) {
+			buf_puts(&sql, " OR (c.county_code = ? AND c.birth_date > ? AND c.id % 4999 = 7 AND "
+				       "c.disability_grade = 0 AND "
+				       "c.family_poverty = 0 AND NOT EXISTS (SELECT 1 FROM child_categories k WHERE "
+				       "k.child_id = c.id AND k.state = 'confirmed'))");
+			args_text(&a, DEFAULT_COUNTY);
+			args_text(&a, oldest);
+		}
+		buf_puts(&sql, " RETURNING id");
+		rc = conn_query_args(c, &st, sql.data, &a);
+		while (rc == STORE_ROW) {
+			n++;
+			rc = stmt_step(c, st);
+		}
+		if (st)
+			stmt_reset(c, st);
+		buf_cleanup(&sql);
+		rc = rc < 0 ? rc : WB_OK;
+		j->n_receipts += (int)n;
+	}
+	return rc;
+}
+
 static int demo_fn(store_conn *c, void *arg)
 {
 	demo_job *j = arg;
@@ -666,6 +849,8 @@ static int demo_fn(store_conn *c, void *arg)
 		rc = make_children(c, j);
 	if (rc == WB_OK)
 		rc = make_visits(c, j);
+	if (rc == WB_OK)
+		rc = make_entitlements(c, j);
 	return rc;
 }
 
@@ -752,10 +937,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	printf("demo county 370831 泗水县 created in %.1f s: %d areas (%d villages/communities, %d grids), "
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
-	       "(%d category rows confirmed), %d visits\n",
+	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits);
+	       j.n_visits, j.n_policies, j.n_receipts);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",

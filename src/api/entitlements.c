@@ -1,0 +1,1450 @@
+/*
+ * Entitlements (应享尽享, SPEC §6): everyone entitled gets everything.
+ *
+ *   GET  /api/v1/policies                  the county's policies and their versions
+ *   GET  /api/v1/policies/{id}
+ *   POST /api/v1/policies                  a policy and its first version (the centre)
+ *   POST /api/v1/policies/{id}/versions    a new version from a month (the centre)
+ *   GET  /api/v1/entitlements              the matching of the caller's children:
+ *                                          gaps, benefits to stop, benefits received
+ *   GET  /api/v1/entitlements/ledger       the payments of a month
+ *   POST /api/v1/entitlements/{id}/end     a receipt ends (停发)
+ *   GET  /api/v1/children/{id}/entitlements  one child against every policy
+ *   POST /api/v1/children/{id}/entitlements  the child receives a policy (登记享受)
+ *
+ * Who is eligible is not stored: it is evaluated from the children's facts
+ * and confirmed categories whenever it is asked, against the version of
+ * each policy in force today, so it follows every change of a child at
+ * once. What is stored is what people decide: the policies, their
+ * versions and the receipts. Every list of children is audited like a
+ * read of their files.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/category.h"
+#include "../domain/date.h"
+#include "../domain/entitlement.h"
+#include "../domain/units.h"
+#include "../store/q_entitlements.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "registry.h"
+#include "visits_api.h"
+
+#define MATCH_MAX_ROWS 2000000 /* rows of a group a province-sized scope may hold */
+#define MATCH_DEFAULT  50
+#define MATCH_MAX      500
+#define LEDGER_ITEMS   2000 /* rows of the ledger in JSON; the CSV has all */
+#define AMOUNT_MAX     100000000LL
+#define NAME_CHARS     64
+#define REASON_CHARS   200
+
+/* ---- who may do what ---- */
+
+static int role_is(const sec_principal *p, const char *const *roles)
+{
+	for (; *roles; roles++)
+		if (strcmp(p->role, *roles) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const read_roles[] = {"center", "supervisor", "station", "director", NULL};
+static const char *const write_roles[] = {"center", "supervisor", "station", NULL};
+
+/* The matching of children: the centre, the townships and the child
+ * directors (who help families apply), within their area. */
+static int can_read(http_req *r, const sec_principal *p)
+{
+	if (role_is(p, read_roles) && p->scope.children != SCOPE_NONE)
+		return 1;
+	api_error(r, 403, "forbidden", "entitlements are kept by the centre, townships and child directors", NULL);
+	return 0;
+}
+
+/* Receipts and the ledger: the centre and the townships. */
+static int can_write(http_req *r, const sec_principal *p)
+{
+	if (role_is(p, write_roles) && p->scope.children != SCOPE_NONE)
+		return 1;
+	api_error(r, 403, "forbidden", "receipts and the ledger are kept by the centre and the townships", NULL);
+	return 0;
+}
+
+/* ---- rules ---- */
+
+static const char *const hukou_names[] = {"", "rural", "urban"};
+
+/* Reads a rule from j into out. NULL, or what is wrong with field (under
+ * "rule") in field. */
+static const char *rule_read(json_t *j, ent_rule *out, char *field, size_t fn)
+{
+	const char *k;
+	json_t *v;
+
+	ent_rule_init(out);
+	wb_strlcpy(field, "rule", fn);
+	if (!json_is_object(j))
+		return "rule must be an object";
+	json_object_foreach(j, k, v)
+	{
+		size_t i;
+		json_t *e;
+
+		wb_snprintf(field, fn, "rule.%s", k);
+		if (strcmp(k, "categories") == 0) {
+			if (!json_is_array(v))
+				return "categories must be a list of categories";
+			json_array_foreach(v, i, e)
+			{
+				enum category cat;
+
+				wb_snprintf(field, fn, "rule.categories[%zu]", i);
+				if (!json_is_string(e) || category_parse(json_string_value(e), &cat))
+					return "a category must be orphan, de_facto_unsupported, left_behind or "
+					       "in_difficulty";
+				out->cats |= 1u << cat;
+			}
+		} else if (strcmp(k, "age_min") == 0 || strcmp(k, "age_max") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > ENT_AGE_MAX)
+				return "an age must be a whole number of years from 0 to 17";
+			*(strcmp(k, "age_min") == 0 ? &out->age_min : &out->age_max) = (int)json_integer_value(v);
+		} else if (strcmp(k, "hukou_type") == 0) {
+			const char *s = json_string_value(v);
+
+			out->hukou = s && strcmp(s, "rural") == 0 ? 1 : s && strcmp(s, "urban") == 0 ? 2 : 0;
+			if (!out->hukou)
+				return "hukou_type must be rural or urban";
+		} else if (strcmp(k, "disability_grades") == 0) {
+			if (!json_is_array(v) || json_array_size(v) == 0)
+				return "disability_grades must be a list of grades from 1 to 4";
+			json_array_foreach(v, i, e)
+			{
+				wb_snprintf(field, fn, "rule.disability_grades[%zu]", i);
+				if (!json_is_integer(e) || json_integer_value(e) < 1 || json_integer_value(e) > 4)
+					return "a disability grade must be from 1 to 4";
+				out->disability_grades |= 1u << json_integer_value(e);
+			}
+		} else if (strcmp(k, "family_poverty") == 0 || strcmp(k, "serious_illness") == 0) {
+			if (!json_is_boolean(v))
+				return "must be true or false";
+			*(k[0] == 'f' ? &out->family_poverty : &out->serious_illness) = json_is_true(v);
+		} else {
+			return "is not a condition a rule knows";
+		}
+	}
+	wb_strlcpy(field, "rule.age_max", fn);
+	if (out->age_min >= 0 && out->age_max >= 0 && out->age_max < out->age_min)
+		return "age_max may not be below age_min";
+	return NULL;
+}
+
+/* The rule as JSON, its keys in a fixed order (the stored text). */
+static json_t *rule_json(const ent_rule *rule)
+{
+	json_t *j = json_object();
+
+	if (rule->cats) {
+		json_t *a = json_array();
+
+		for (int i = 0; i < CAT__COUNT; i++)
+			if (rule->cats & (1u << i))
+				json_array_append_new(a, json_string(category_name((enum category)i)));
+		json_object_set_new(j, "categories", a);
+	}
+	if (rule->age_min >= 0)
+		json_object_set_new(j, "age_min", json_integer(rule->age_min));
+	if (rule->age_max >= 0)
+		json_object_set_new(j, "age_max", json_integer(rule->age_max));
+	if (rule->hukou)
+		json_object_set_new(j, "hukou_type", json_string(hukou_names[rule->hukou]));
+	if (rule->disability_grades) {
+		json_t *a = json_array();
+
+		for (int g = 1; g <= 4; g++)
+			if (rule->disability_grades & (1u << g))
+				json_array_append_new(a, json_integer(g));
+		json_object_set_new(j, "disability_grades", a);
+	}
+	if (rule->family_poverty)
+		json_object_set_new(j, "family_poverty", json_true());
+	if (rule->serious_illness)
+		json_object_set_new(j, "serious_illness", json_true());
+	return j;
+}
+
+/* A stored rule (text written by rule_json). */
+static int rule_load(const char *text, ent_rule *out)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	char field[48];
+	const char *err = rule_read(j, out, field, sizeof(field));
+
+	json_decref(j);
+	return err ? WB_ESTORE : WB_OK;
+}
+
+static json_t *unmet_json(unsigned unmet)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < EU__COUNT; i++)
+		if (unmet & (1u << i))
+			json_array_append_new(a, json_string(ent_unmet_name(i)));
+	return a;
+}
+
+/* ---- the county's policies, read once per request ---- */
+
+typedef struct pol {
+	policy_rec p;
+	policy_version_rec *vers; /* newest first */
+	size_t nver, capver;
+	const policy_version_rec *cur; /* in force today, or NULL */
+	ent_rule rule;                 /* cur's */
+	enum ent_benefit benefit;
+	int64_t n[3]; /* the matching's gap, stop, receiving */
+} pol;
+
+typedef struct catalog {
+	pol *items; /* by code */
+	size_t n, cap;
+} catalog;
+
+static int catalog_policy_cb(const policy_rec *p, void *arg)
+{
+	catalog *cat = arg;
+	int rc = api_grow(&cat->items, cat->n, &cat->cap, sizeof(pol), 16, 10000);
+
+	if (rc)
+		return rc;
+	memset(&cat->items[cat->n], 0, sizeof(pol));
+	cat->items[cat->n].p = *p;
+	if (ent_benefit_parse(p->benefit, &cat->items[cat->n].benefit))
+		return WB_ESTORE;
+	cat->n++;
+	return WB_OK;
+}
+
+static pol *catalog_find(const catalog *cat, int64_t id)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		if (cat->items[i].p.id == id)
+			return &cat->items[i];
+	return NULL;
+}
+
+static int catalog_version_cb(const policy_version_rec *v, void *arg)
+{
+	pol *x = catalog_find(arg, v->policy_id);
+	int rc;
+
+	if (!x)
+		return WB_OK;
+	rc = api_grow(&x->vers, x->nver, &x->capver, sizeof(*v), 4, 10000);
+	if (rc == WB_OK)
+		x->vers[x->nver++] = *v;
+	return rc;
+}
+
+/* The version of x in force on day ("YYYY-MM-DD"), or NULL. */
+static const policy_version_rec *version_on(const pol *x, const char *day)
+{
+	for (size_t i = 0; i < x->nver; i++)
+		if (strcmp(x->vers[i].effective_from, day) <= 0)
+			return &x->vers[i];
+	return NULL;
+}
+
+static void catalog_free(catalog *cat)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		free(cat->items[i].vers);
+	free(cat->items);
+	memset(cat, 0, sizeof(*cat));
+}
+
+/* The county's policies (of one policy when id is not 0) with their
+ * versions and the one in force on today (YYYYMMDD). */
+static int catalog_load(store_conn *c, const char *county, int64_t id, int today, catalog *cat)
+{
+	char day[11];
+	int rc;
+
+	memset(cat, 0, sizeof(*cat));
+	date_format(today, day);
+	rc = store_policies(c, county, catalog_policy_cb, cat);
+	if (rc == WB_OK)
+		rc = store_policy_versions(c, county, id, catalog_version_cb, cat);
+	for (size_t i = 0; rc == WB_OK && i < cat->n; i++) {
+		pol *x = &cat->items[i];
+
+		x->cur = version_on(x, day);
+		if (x->cur)
+			rc = rule_load(x->cur->rule, &x->rule);
+	}
+	if (rc)
+		catalog_free(cat);
+	return rc;
+}
+
+static json_t *version_json(const policy_version_rec *v)
+{
+	json_t *rule = json_loads(v->rule, 0, NULL);
+
+	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:I}", "id", (json_int_t)v->id, "effective_from", v->effective_from,
+			 "amount_cents", (json_int_t)v->amount_cents, "rule", rule ? rule : json_object(), "note",
+			 v->note, "created_at", (json_int_t)v->created_at);
+}
+
+static json_t *policy_json(const pol *x)
+{
+	json_t *vers = json_array();
+
+	for (size_t i = 0; i < x->nver; i++)
+		json_array_append_new(vers, version_json(&x->vers[i]));
+	return json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:o}", "id", (json_int_t)x->p.id, "code", x->p.code,
+			 "name", x->p.name, "department_id", (json_int_t)x->p.department_id, "department_name",
+			 x->p.department_name, "benefit", x->p.benefit, "created_at", (json_int_t)x->p.created_at,
+			 "current", x->cur ? version_json(x->cur) : json_null(), "versions", vers);
+}
+
+/* ---- policies ---- */
+
+int api_policies_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	catalog cat;
+	json_t *items;
+	int rc;
+
+	(void)a;
+	rc = catalog_load(c, p->county_code, 0, clock_today_ymd(), &cat);
+	if (rc)
+		return api_fail(r, rc);
+	items = json_array();
+	for (size_t i = 0; i < cat.n; i++)
+		json_array_append_new(items, policy_json(&cat.items[i]));
+	catalog_free(&cat);
+	return api_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* The answer with policy id (200 or 201). */
+static int policy_answer(http_req *r, store_conn *c, const char *county, int64_t id, int status)
+{
+	catalog cat;
+	pol *x;
+	int rc = catalog_load(c, county, id, clock_today_ymd(), &cat);
+
+	if (rc)
+		return api_fail(r, rc);
+	x = catalog_find(&cat, id);
+	if (!x) {
+		catalog_free(&cat);
+		return api_error(r, 404, "not_found", "no such policy", NULL);
+	}
+	api_json(r, status, policy_json(x));
+	catalog_free(&cat);
+	return 0;
+}
+
+int api_policy_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	int64_t id;
+
+	(void)a;
+	if (api_id_param(r, "id", &id))
+		return 0;
+	return policy_answer(r, c, p->county_code, id, 200);
+}
+
+static int center_only(http_req *r, const sec_principal *p)
+{
+	if (strcmp(p->role, "center") == 0)
+		return 1;
+	api_error(r, 403, "forbidden", "policies are set by the county protection centre", NULL);
+	return 0;
+}
+
+/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static const api_field version_fields[] = {
+	{"effective_from", JSON_STRING, 1, 16},
+	{"amount_cents", JSON_INTEGER, 1, 0},
+	{"rule", JSON_OBJECT, 1, 0},
+	{"note", JSON_STRING, 0, POLICY_NOTE_MAX - 1},
+	{NULL, 0, 0, 0},
+};
+
+/* Reads a version (effective_from, amount_cents, rule, note) from body
+ * into v; newest is the policy's newest version's day ("" for a new
+ * policy). 422 naming the field, -1. */
+static int version_parse(http_req *r, json_t *body, const char *newest, policy_version_rec *v)
+{
+	const char *day = api_str(body, "effective_from"), *note = api_str(body, "note"), *err;
+	json_int_t amount = json_integer_value(json_object_get(body, "amount_cents"));
+	int ymd, today = clock_today_ymd();
+	ent_rule rule;
+	json_t *rj;
+	char field[48], *text;
+
+	if (date_parse(day, &ymd) != WB_OK || ymd % 100 != 1)
+		return api_error(r, 422, "validation_failed",
+				 "effective_from must be the first day of a month (YYYY-MM-01)", "effective_from"),
+		       -1;
+	if (ymd < (today / 100) * 100 + 1)
+		return api_error(r, 422, "validation_failed",
+				 "effective_from may not be before this month: a version in force is never changed, "
+				 "a new one starts from a coming month",
+				 "effective_from"),
+		       -1;
+	if (newest[0] && strcmp(day, newest) <= 0)
+		return api_error(r, 422, "validation_failed", "effective_from must be later than the newest version's",
+				 "effective_from"),
+		       -1;
+	if (amount < 0 || amount > AMOUNT_MAX)
+		return api_error(r, 422, "validation_failed",
+				 "amount_cents must be an amount in fen from 0 to 100000000", "amount_cents"),
+		       -1;
+	if ((err = rule_read(json_object_get(body, "rule"), &rule, field, sizeof(field))))
+		return api_error(r, 422, "validation_failed", err, field), -1;
+	if (note && utf8_chars(note) > REASON_CHARS)
+		return api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note"), -1;
+	memset(v, 0, sizeof(*v));
+	wb_strlcpy(v->effective_from, day, sizeof(v->effective_from));
+	v->amount_cents = amount;
+	rj = rule_json(&rule);
+	text = rj ? json_dumps(rj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(rj);
+	if (!text)
+		return api_fail(r, WB_ENOMEM), -1;
+	wb_strlcpy(v->rule, text, sizeof(v->rule));
+	free(text);
+	wb_strlcpy(v->note, note ? note : "", sizeof(v->note));
+	return 0;
+}
+
+typedef struct policy_job {
+	policy_rec *p;
+	policy_version_rec *v;
+} policy_job;
+
+static int policy_insert_fn(store_conn *c, void *arg)
+{
+	policy_job *j = arg;
+
+	return j->p ? store_policy_insert(c, j->p, j->v) : store_policy_version_insert(c, j->v);
+}
+
+static const api_field policy_fields[] = {
+	{"code", JSON_STRING, 1, 32},
+	{"name", JSON_STRING, 1, NAME_CHARS * 4},
+	{"department_id", JSON_INTEGER, 1, 0},
+	{"benefit", JSON_STRING, 1, 24},
+	{"effective_from", JSON_STRING, 1, 16},
+	{"amount_cents", JSON_INTEGER, 1, 0},
+	{"rule", JSON_OBJECT, 1, 0},
+	{"note", JSON_STRING, 0, POLICY_NOTE_MAX - 1},
+	{NULL, 0, 0, 0},
+};
+
+int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL, *ver = NULL;
+	policy_rec pr;
+	policy_version_rec *v = malloc(sizeof(*v));
+	policy_job job = {&pr, v};
+	const char *code, *name, *benefit;
+	enum ent_benefit b;
+	audit_entry e;
+	unit_rec u;
+	int64_t dept;
+	int rc;
+
+	if (!v)
+		return api_fail(r, WB_ENOMEM);
+	if (!center_only(r, p) || api_body(r, &body) || api_check_fields(r, body, policy_fields))
+		goto out;
+	code = api_str(body, "code");
+	name = api_str(body, "name");
+	benefit = api_str(body, "benefit");
+	dept = json_integer_value(json_object_get(body, "department_id"));
+	if (!unit_code_ok(code)) {
+		api_error(r, 422, "validation_failed",
+			  "code must be 2 to 31 of a-z, 0-9 and _, starting with a letter or digit", "code");
+		goto out;
+	}
+	if (!name[0] || utf8_chars(name) > NAME_CHARS) {
+		api_error(r, 422, "validation_failed", "name must have 1 to 64 characters", "name");
+		goto out;
+	}
+	if (dept <= 0 || api_unit_get(c, dept, &u) != WB_OK || strcmp(u.kind, "department") != 0 ||
+	    strcmp(u.county_code, p->county_code) != 0) {
+		api_error(r, 422, "validation_failed", "department_id must be a department of the county",
+			  "department_id");
+		goto out;
+	}
+	if (ent_benefit_parse(benefit, &b)) {
+		api_error(r, 422, "validation_failed",
+			  "benefit must be monthly_allowance, one_off_aid, fee_waiver, insurance_subsidy or in_kind",
+			  "benefit");
+		goto out;
+	}
+	/* the fields of the first version, checked as a version's */
+	ver = json_pack("{s:O, s:O, s:O}", "effective_from", json_object_get(body, "effective_from"), "amount_cents",
+			json_object_get(body, "amount_cents"), "rule", json_object_get(body, "rule"));
+	if (ver && api_str(body, "note"))
+		json_object_set(ver, "note", json_object_get(body, "note"));
+	if (!ver || version_parse(r, ver, "", v))
+		goto out;
+	memset(&pr, 0, sizeof(pr));
+	wb_strlcpy(pr.county_code, p->county_code, sizeof(pr.county_code));
+	wb_strlcpy(pr.code, code, sizeof(pr.code));
+	wb_strlcpy(pr.name, name, sizeof(pr.name));
+	wb_strlcpy(pr.benefit, ent_benefit_name(b), sizeof(pr.benefit));
+	pr.department_id = dept;
+	pr.created_at = v->created_at = clock_now();
+	pr.created_by = v->created_by = p->user_id;
+	wb_strlcpy(v->county_code, p->county_code, sizeof(v->county_code));
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "policy.create", "policy", code, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
+				       (json_int_t)v->amount_cents, "rule", v->rule));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, policy_insert_fn, &job);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the county has a policy of this code", "code");
+	else if (rc)
+		api_fail(r, rc);
+	else
+		policy_answer(r, api_conn(r), p->county_code, pr.id, 201);
+out:
+	json_decref(ver);
+	json_decref(body);
+	free(v);
+	return 0;
+}
+
+int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	policy_version_rec *v = malloc(sizeof(*v));
+	policy_job job = {NULL, v};
+	policy_rec pr;
+	audit_entry e;
+	char newest[11];
+	int64_t id;
+	int rc;
+
+	if (!v)
+		return api_fail(r, WB_ENOMEM);
+	if (api_id_param(r, "id", &id) || !center_only(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, version_fields))
+		goto out;
+	rc = store_policy_get(c, p->county_code, id, &pr);
+	if (rc == WB_OK)
+		rc = store_policy_newest(c, id, newest);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (version_parse(r, body, newest, v))
+		goto out;
+	v->policy_id = id;
+	v->created_at = clock_now();
+	v->created_by = p->user_id;
+	wb_strlcpy(v->county_code, p->county_code, sizeof(v->county_code));
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "policy.version", "policy", pr.code, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
+				       (json_int_t)v->amount_cents, "rule", v->rule));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, policy_insert_fn, &job);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the policy has a version from this day", "effective_from");
+	else if (rc)
+		api_fail(r, rc);
+	else
+		policy_answer(r, api_conn(r), p->county_code, id, 201);
+out:
+	json_decref(body);
+	free(v);
+	return 0;
+}
+
+/* ---- matching ---- */
+
+enum group { G_GAP = 0, G_STOP, G_RECEIVING, G_NONE };
+static const char *const group_names[] = {"gap", "stop", "receiving", "none"};
+
+typedef struct child_cats {
+	int64_t child_id;
+	unsigned cats;
+} child_cats;
+
+typedef struct open_receipt {
+	int64_t id;
+	int64_t child_id;
+	int64_t policy_id;
+	char from_month[8];
+} open_receipt;
+
+typedef struct match_item {
+	int64_t child_id;
+	int64_t receipt_id;
+	const pol *x;
+	unsigned unmet;
+	char name[128];
+	char village_code[16];
+	char from_month[8];
+} match_item;
+
+typedef struct match_ctx {
+	catalog cat;
+	const category_config *ccfg;
+	int today;
+	child_cats *cats;
+	size_t ncats, capcats;
+	open_receipt *rcpt;
+	size_t nrcpt, caprcpt;
+	/* the request */
+	enum group want;
+	int64_t policy_id;
+	size_t offset, limit; /* limit 0: every row (CSV) */
+	/* the answer */
+	int64_t counts[3];
+	size_t total;
+	match_item *items;
+	size_t n, cap;
+} match_ctx;
+
+static int match_cat_cb(int64_t child_id, const char *category, void *arg)
+{
+	match_ctx *x = arg;
+	enum category cat;
+	int rc;
+
+	if (category_parse(category, &cat))
+		return WB_OK;
+	if (x->ncats && x->cats[x->ncats - 1].child_id == child_id) {
+		x->cats[x->ncats - 1].cats |= 1u << cat;
+		return WB_OK;
+	}
+	rc = api_grow(&x->cats, x->ncats, &x->capcats, sizeof(*x->cats), 256, MATCH_MAX_ROWS);
+	if (rc)
+		return rc;
+	x->cats[x->ncats].child_id = child_id;
+	x->cats[x->ncats++].cats = 1u << cat;
+	return WB_OK;
+}
+
+static int match_receipt_cb(const receipt_rec *rr, void *arg)
+{
+	match_ctx *x = arg;
+	open_receipt *o;
+	int rc = api_grow(&x->rcpt, x->nrcpt, &x->caprcpt, sizeof(*x->rcpt), 256, MATCH_MAX_ROWS);
+
+	if (rc)
+		return rc;
+	o = &x->rcpt[x->nrcpt++];
+	o->id = rr->id;
+	o->child_id = rr->child_id;
+	o->policy_id = rr->policy_id;
+	wb_strlcpy(o->from_month, rr->from_month, sizeof(o->from_month));
+	return WB_OK;
+}
+
+static int cats_cmp(const void *k, const void *e)
+{
+	int64_t a = *(const int64_t *)k, b = ((const child_cats *)e)->child_id;
+
+	return a < b ? -1 : a > b;
+}
+
+static int receipt_cmp(const void *pa, const void *pb)
+{
+	const open_receipt *a = pa, *b = pb;
+
+	if (a->child_id != b->child_id)
+		return a->child_id < b->child_id ? -1 : 1;
+	return a->policy_id < b->policy_id ? -1 : a->policy_id > b->policy_id;
+}
+
+static const open_receipt *receipt_of(const match_ctx *x, int64_t child_id, int64_t policy_id)
+{
+	open_receipt key = {0, child_id, policy_id, ""};
+
+	return x->nrcpt ? bsearch(&key, x->rcpt, x->nrcpt, sizeof(*x->rcpt), receipt_cmp) : NULL;
+}
+
+/* A child's facts for the rules, on the match's day. */
+static void facts_of(const category_config *ccfg, int today, const char *birth_date, const char *hukou,
+		     int disability_grade, int family_poverty, int serious_illness, unsigned cats, ent_facts *f)
+{
+	f->age = category_age(ccfg, date_ymd(birth_date), today);
+	f->hukou = strcmp(hukou, "rural") == 0 ? 1 : strcmp(hukou, "urban") == 0 ? 2 : 0;
+	f->disability_grade = disability_grade;
+	f->family_poverty = family_poverty;
+	f->serious_illness = serious_illness;
+	f->cats = cats;
+}
+
+/* Where a child stands with policy x: its group and unmet conditions. */
+static enum group group_of(const pol *x, const ent_facts *f, int has_receipt, unsigned *unmet)
+{
+	*unmet = ent_eval(&x->rule, f);
+	if (has_receipt)
+		return *unmet ? G_STOP : G_RECEIVING;
+	return *unmet ? G_NONE : G_GAP;
+}
+
+static int match_child_cb(const ent_child_row *row, void *arg)
+{
+	match_ctx *x = arg;
+	const child_cats *k = x->ncats ? bsearch(&row->id, x->cats, x->ncats, sizeof(*x->cats), cats_cmp) : NULL;
+	ent_facts f;
+
+	facts_of(x->ccfg, x->today, row->birth_date, row->hukou_type, row->disability_grade, row->family_poverty,
+		 row->serious_illness, k ? k->cats : 0, &f);
+	for (size_t i = 0; i < x->cat.n; i++) {
+		pol *pl = &x->cat.items[i];
+		const open_receipt *o;
+		enum group g;
+		unsigned unmet;
+		match_item *it;
+		int rc;
+
+		if (!pl->cur)
+			continue;
+		o = receipt_of(x, row->id, pl->p.id);
+		g = group_of(pl, &f, o != NULL, &unmet);
+		if (g == G_NONE)
+			continue;
+		pl->n[g]++;
+		if (x->policy_id && pl->p.id != x->policy_id)
+			continue;
+		x->counts[g]++;
+		if (g != x->want)
+			continue;
+		x->total++;
+		if (x->total <= x->offset || (x->limit && x->n >= x->limit))
+			continue;
+		rc = api_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 64, MATCH_MAX_ROWS);
+		if (rc)
+			return rc;
+		it = &x->items[x->n++];
+		memset(it, 0, sizeof(*it));
+		it->child_id = row->id;
+		it->receipt_id = o ? o->id : 0;
+		it->x = pl;
+		it->unmet = g == G_STOP ? unmet : 0;
+		wb_strlcpy(it->name, row->name, sizeof(it->name));
+		wb_strlcpy(it->village_code, row->village_code, sizeof(it->village_code));
+		if (o)
+			wb_strlcpy(it->from_month, o->from_month, sizeof(it->from_month));
+	}
+	return WB_OK;
+}
+
+static void match_free(match_ctx *x)
+{
+	catalog_free(&x->cat);
+	free(x->cats);
+	free(x->rcpt);
+	free(x->items);
+}
+
+/* Runs the matching of the caller's children (and area). */
+static int match_run(store_conn *c, const sec_principal *p, const char *area, match_ctx *x)
+{
+	char cutoff[11];
+	int rc;
+
+	x->today = clock_today_ymd();
+	x->ccfg = registry_config();
+	visits_adult_cutoff(x->today, cutoff);
+	rc = catalog_load(c, p->county_code, 0, x->today, &x->cat);
+	if (rc == WB_OK)
+		rc = store_ent_categories(c, &p->scope, area, match_cat_cb, x);
+	if (rc == WB_OK)
+		rc = store_receipts_in(c, &p->scope, area, NULL, 0, 1, match_receipt_cb, x);
+	if (rc == WB_OK && x->nrcpt)
+		qsort(x->rcpt, x->nrcpt, sizeof(*x->rcpt), receipt_cmp);
+	if (rc == WB_OK)
+		rc = store_ent_children(c, &p->scope, area, cutoff, match_child_cb, x);
+	return rc;
+}
+
+static const char *const benefit_zh[EB__COUNT] = {"月度补贴", "一次性救助", "费用减免", "参保资助", "实物帮扶"};
+static const char *const benefit_en[EB__COUNT] = {"monthly allowance", "one-off aid", "fee waiver", "insurance subsidy",
+						  "in kind"};
+static const char *const group_zh[] = {"应享未享", "应停未停", "应享已享"};
+static const char *const group_en[] = {"entitled, not receiving", "receiving, no longer entitled",
+				       "entitled and receiving"};
+static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病"};
+
+static void yuan(int64_t cents, char *out, size_t n)
+{
+	wb_snprintf(out, n, "%" PRId64 ".%02d", cents / 100, (int)(cents % 100));
+}
+
+static json_t *match_item_json(store_conn *c, const match_item *it)
+{
+	char village[128] = "";
+
+	api_area_name(c, it->village_code, village, sizeof(village));
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o}", "child_id",
+			 (json_int_t)it->child_id, "name", it->name, "village_code", it->village_code, "village_name",
+			 village, "policy_id", (json_int_t)it->x->p.id, "policy_name", it->x->p.name, "benefit",
+			 it->x->p.benefit, "amount_cents", (json_int_t)it->x->cur->amount_cents, "receipt_id",
+			 it->receipt_id ? json_integer(it->receipt_id) : json_null(), "from_month",
+			 it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
+}
+
+static const char *const match_cols_zh[] = {"儿童编号", "姓名",       "村（社区）代码", "村（社区）", "政策",
+					    "待遇类型", "标准（元）", "状态",           "享受起始月", "不符合的条件"};
+static const char *const match_cols_en[] = {
+	"Child ID", "Name",          "Village code", "Village",    "Policy",
+	"Benefit",  "Amount (yuan)", "Group",        "From month", "Conditions unmet"};
+
+static void match_csv(http_req *r, store_conn *c, const match_ctx *x, int en)
+{
+	api_csv_begin(&r->out, en ? match_cols_en : match_cols_zh, WB_ARRAY_LEN(match_cols_zh));
+	for (size_t i = 0; i < x->n; i++) {
+		const match_item *it = &x->items[i];
+		char id[24], village[128] = "", amount[32], unmet[96] = "";
+		const char *cells[10];
+		size_t off = 0;
+
+		wb_snprintf(id, sizeof(id), "%" PRId64, it->child_id);
+		api_area_name(c, it->village_code, village, sizeof(village));
+		yuan(it->x->cur->amount_cents, amount, sizeof(amount));
+		for (int b = 0; b < EU__COUNT; b++)
+			if (it->unmet & (1u << b)) {
+				wb_snprintf(unmet + off, sizeof(unmet) - off, "%s%s", off ? ";" : "",
+					    en ? ent_unmet_name(b) : unmet_zh[b]);
+				off = strlen(unmet);
+			}
+		cells[0] = id;
+		cells[1] = it->name;
+		cells[2] = it->village_code;
+		cells[3] = village;
+		cells[4] = it->x->p.name;
+		cells[5] = en ? benefit_en[it->x->benefit] : benefit_zh[it->x->benefit];
+		cells[6] = amount;
+		cells[7] = en ? group_en[x->want] : group_zh[x->want];
+		cells[8] = it->from_month;
+		cells[9] = unmet;
+		for (size_t k = 0; k < 10; k++)
+			api_csv_cell(&r->out, cells[k], k == 9);
+	}
+}
+
+/* ?area= (an area code) and ?policy= (an id): -1 after a 422. */
+static int area_policy_params(http_req *r, const char **area, int64_t *policy_id)
+{
+	*area = http_query(r, "area");
+	*policy_id = 0;
+	if (*area && !area_level_of(*area))
+		return api_error(r, 422, "validation_failed", "area must be an area code", "area"), -1;
+	return api_query_id(r, "policy", "policy must be a policy's id", policy_id);
+}
+
+int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *area, *g = http_query(r, "group"), *s;
+	match_ctx *x;
+	audit_entry e;
+	json_t *items, *pols, *j;
+	int64_t policy_id;
+	long long offset = 0;
+	int limit, rc, csv, en;
+
+	if (!can_read(r, p) || api_limit(r, MATCH_DEFAULT, MATCH_MAX, &limit) || api_csv_params(r, &csv, &en) ||
+	    area_policy_params(r, &area, &policy_id))
+		return 0;
+	if (csv && !p->def->export_children)
+		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
+	if ((s = http_query(r, "offset")) && wb_parse_int64(s, 0, MATCH_MAX_ROWS, &offset) != WB_OK)
+		return api_error(r, 422, "validation_failed", "offset must be a number from 0", "offset");
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return api_fail(r, WB_ENOMEM);
+	x->policy_id = policy_id;
+	x->want = G_GAP;
+	if (g && strcmp(g, "gap") != 0) {
+		x->want = strcmp(g, "stop") == 0 ? G_STOP : strcmp(g, "receiving") == 0 ? G_RECEIVING : G_NONE;
+		if (x->want == G_NONE) {
+			api_error(r, 422, "validation_failed", "group must be gap, stop or receiving", "group");
+			goto out;
+		}
+	}
+	x->offset = csv ? 0 : (size_t)offset;
+	x->limit = csv ? 0 : (size_t)limit;
+	rc = match_run(c, p, area, x);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (x->policy_id && !catalog_find(&x->cat, x->policy_id)) {
+		api_error(r, 422, "validation_failed", "policy must be a policy's id", "policy");
+		goto out;
+	}
+	items = json_array();
+	for (size_t i = 0; !csv && i < x->n; i++)
+		json_array_append_new(items, match_item_json(c, &x->items[i]));
+	if (csv)
+		match_csv(r, c, x, en);
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "entitlement.list", "child", "", "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s, s:I}", "group", group_names[x->want], "area", area,
+				       "policy", (json_int_t)x->policy_id, "format", csv ? "csv" : "json", "returned",
+				       (json_int_t)x->n));
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		json_decref(items);
+		buf_reset(&r->out);
+		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	if (csv) {
+		json_decref(items);
+		api_csv_end(r, group_names[x->want], x->today);
+		goto out;
+	}
+	pols = json_array();
+	for (size_t i = 0; i < x->cat.n; i++) {
+		const pol *pl = &x->cat.items[i];
+
+		if (pl->cur)
+			json_array_append_new(pols, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "policy_id",
+							      (json_int_t)pl->p.id, "code", pl->p.code, "name",
+							      pl->p.name, "gap", (json_int_t)pl->n[G_GAP], "stop",
+							      (json_int_t)pl->n[G_STOP], "receiving",
+							      (json_int_t)pl->n[G_RECEIVING]));
+	}
+	j = json_pack("{s:s, s:I, s:i, s:I, s:{s:I, s:I, s:I}, s:o, s:o}", "group", group_names[x->want], "offset",
+		      (json_int_t)offset, "limit", limit, "total", (json_int_t)x->total, "counts", "gap",
+		      (json_int_t)x->counts[G_GAP], "stop", (json_int_t)x->counts[G_STOP], "receiving",
+		      (json_int_t)x->counts[G_RECEIVING], "policies", pols, "items", items);
+	api_json(r, 200, j);
+out:
+	match_free(x);
+	free(x);
+	return 0;
+}
+
+/* ---- one child ---- */
+
+static json_t *receipt_json(const receipt_rec *rr, const catalog *cat)
+{
+	const pol *x = catalog_find(cat, rr->policy_id);
+
+	return json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s?, s:I}", "id", (json_int_t)rr->id, "policy_id",
+			 (json_int_t)rr->policy_id, "policy_name", x ? x->p.name : "", "from_month", rr->from_month,
+			 "to_month", rr->to_month[0] ? rr->to_month : NULL, "end_reason",
+			 rr->to_month[0] ? rr->end_reason : NULL, "created_at", (json_int_t)rr->created_at);
+}
+
+typedef struct child_ctx {
+	const catalog *cat;
+	json_t *receipts;
+	receipt_rec open[64]; /* the open ones, for the policies' state */
+	int nopen;
+} child_ctx;
+
+static int child_receipt_cb(const receipt_rec *rr, void *arg)
+{
+	child_ctx *x = arg;
+
+	json_array_append_new(x->receipts, receipt_json(rr, x->cat));
+	if (!rr->to_month[0] && x->nopen < (int)WB_ARRAY_LEN(x->open))
+		x->open[x->nopen++] = *rr;
+	return WB_OK;
+}
+
+/* The child's facts and confirmed categories. */
+static int child_ent_facts(store_conn *c, const child_rec *ch, int today, ent_facts *f)
+{
+	category_rec k[16];
+	int nk = 0, rc = store_categories_load(c, ch->id, k, (int)WB_ARRAY_LEN(k), &nk);
+
+	if (rc)
+		return rc;
+	facts_of(registry_config(), today, ch->birth_date, ch->hukou_type, ch->disability_grade, ch->family_poverty,
+		 ch->serious_illness[0] != '\0', visits_confirmed_cats(k, nk), f);
+	return WB_OK;
+}
+
+int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	child_ctx *x = NULL;
+	catalog cat = {0};
+	audit_entry e;
+	child_rec ch;
+	ent_facts f;
+	json_t *items = NULL;
+	int64_t id;
+	int today = clock_today_ymd(), rc;
+
+	if (api_id_param(r, "id", &id) || !can_read(r, p))
+		return 0;
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc)
+		return api_fail(r, rc);
+	if (!(x = calloc(1, sizeof(*x))))
+		return api_fail(r, WB_ENOMEM);
+	rc = catalog_load(c, p->county_code, 0, today, &cat);
+	if (rc == WB_OK)
+		rc = child_ent_facts(c, &ch, today, &f);
+	x->cat = &cat;
+	x->receipts = json_array();
+	if (rc == WB_OK)
+		rc = store_child_receipts(c, id, child_receipt_cb, x);
+	if (rc)
+		goto fail;
+	items = json_array();
+	for (size_t i = 0; i < cat.n; i++) {
+		const pol *pl = &cat.items[i];
+		const receipt_rec *open = NULL;
+		unsigned unmet;
+		enum group g;
+
+		if (!pl->cur)
+			continue;
+		for (int k = 0; k < x->nopen; k++)
+			if (x->open[k].policy_id == pl->p.id)
+				open = &x->open[k];
+		g = group_of(pl, &f, open != NULL, &unmet);
+		json_array_append_new(items,
+				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s, s:o}", "policy_id",
+						(json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name, "benefit",
+						pl->p.benefit, "department_name", pl->p.department_name, "amount_cents",
+						(json_int_t)pl->cur->amount_cents, "eligible", unmet == 0, "unmet",
+						unmet_json(unmet), "group", group_names[g], "receipt",
+						open ? receipt_json(open, &cat) : json_null()));
+	}
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "child.entitlements", "child", e.object_id, "ok");
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		rc = WB_ESTORE;
+		goto fail;
+	}
+	api_json(r, 200,
+		 json_pack("{s:I, s:o, s:o}", "child_id", (json_int_t)id, "items", items, "receipts", x->receipts));
+	catalog_free(&cat);
+	free(x);
+	return 0;
+fail:
+	json_decref(items);
+	json_decref(x->receipts);
+	catalog_free(&cat);
+	free(x);
+	return api_fail(r, rc);
+}
+
+static int receipt_insert_fn(store_conn *c, void *arg)
+{
+	return store_receipt_insert(c, arg);
+}
+
+static const api_field receipt_fields[] = {
+	{"policy_id", JSON_INTEGER, 1, 0},
+	{"from_month", JSON_STRING, 1, 8},
+	{NULL, 0, 0, 0},
+};
+
+/* The answer for receipt rr (status). */
+static int receipt_answer(http_req *r, store_conn *c, const char *county, const receipt_rec *rr, int status)
+{
+	catalog cat;
+	int rc = catalog_load(c, county, rr->policy_id, clock_today_ymd(), &cat);
+
+	if (rc)
+		return api_fail(r, rc);
+	api_json(r, status, receipt_json(rr, &cat));
+	catalog_free(&cat);
+	return 0;
+}
+
+int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	catalog cat = {0};
+	receipt_rec rr;
+	audit_entry e;
+	child_rec ch;
+	ent_facts f;
+	const pol *x;
+	const char *from;
+	int64_t id, policy_id;
+	int today = clock_today_ymd(), ym, now_ym = today / 100, rc;
+	unsigned unmet;
+
+	if (api_id_param(r, "id", &id) || !can_write(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, receipt_fields))
+		goto out;
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc == WB_OK)
+		rc = catalog_load(c, p->county_code, 0, today, &cat);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	policy_id = json_integer_value(json_object_get(body, "policy_id"));
+	from = api_str(body, "from_month");
+	x = catalog_find(&cat, policy_id);
+	if (!x || !x->cur) {
+		api_error(r, 422, "validation_failed", "policy_id must be a policy in force", "policy_id");
+		goto out;
+	}
+	if (month_parse(from, &ym) != WB_OK) {
+		api_error(r, 422, "validation_failed", "from_month must be a month YYYY-MM", "from_month");
+		goto out;
+	}
+	if (month_diff(ym, now_ym) > 12 || month_diff(now_ym, ym) > 1) {
+		api_error(r, 422, "validation_failed", "from_month must be within the last 12 months or the next one",
+			  "from_month");
+		goto out;
+	}
+	rc = child_ent_facts(c, &ch, today, &f);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	unmet = ent_eval(&x->rule, &f);
+	if (unmet) {
+		char msg[200];
+		size_t off;
+
+		wb_snprintf(msg, sizeof(msg), "the child is not eligible for this policy today; unmet:");
+		off = strlen(msg);
+		for (int b = 0; b < EU__COUNT; b++)
+			if (unmet & (1u << b)) {
+				wb_snprintf(msg + off, sizeof(msg) - off, " %s", ent_unmet_name(b));
+				off = strlen(msg);
+			}
+		api_error(r, 422, "validation_failed", msg, "policy_id");
+		goto out;
+	}
+	memset(&rr, 0, sizeof(rr));
+	rr.child_id = id;
+	rr.policy_id = policy_id;
+	wb_strlcpy(rr.county_code, ch.county_code, sizeof(rr.county_code));
+	wb_strlcpy(rr.from_month, from, sizeof(rr.from_month));
+	rr.created_at = clock_now();
+	rr.created_by = p->user_id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "entitlement.start", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s}", "policy", x->p.code, "from_month", from));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, receipt_insert_fn, &rr);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the child already receives this policy", "policy_id");
+	else if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 201, receipt_json(&rr, &cat));
+out:
+	catalog_free(&cat);
+	json_decref(body);
+	return 0;
+}
+
+typedef struct end_job {
+	const receipt_rec *rr;
+	const char *to_month, *reason;
+	int64_t at, by;
+} end_job;
+
+static int receipt_end_fn(store_conn *c, void *arg)
+{
+	end_job *j = arg;
+
+	return store_receipt_end(c, j->rr->id, j->to_month, j->reason, j->at, j->by);
+}
+
+static const api_field end_fields[] = {
+	{"last_month", JSON_STRING, 0, 8},
+	{"reason", JSON_STRING, 1, POLICY_NOTE_MAX - 1},
+	{NULL, 0, 0, 0},
+};
+
+int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	receipt_rec *rr = malloc(sizeof(*rr));
+	end_job job;
+	audit_entry e;
+	const char *last, *reason;
+	char month[8];
+	int64_t id;
+	int ym, from, rc;
+
+	if (!rr)
+		return api_fail(r, WB_ENOMEM);
+	if (api_id_param(r, "id", &id) || !can_write(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, end_fields))
+		goto out;
+	rc = store_receipt_get(c, &p->scope, id, rr);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	last = api_str(body, "last_month");
+	reason = api_str(body, "reason");
+	month_format(clock_today_ymd() / 100, month);
+	if (!last)
+		last = month;
+	if (month_parse(last, &ym) != WB_OK) {
+		api_error(r, 422, "validation_failed", "last_month must be a month YYYY-MM", "last_month");
+		goto out;
+	}
+	month_parse(rr->from_month, &from);
+	if (ym < from) {
+		api_error(r, 422, "validation_failed", "last_month may not be before the receipt's from_month",
+			  "last_month");
+		goto out;
+	}
+	if (ym > month_add(clock_today_ymd() / 100, 12)) {
+		api_error(r, 422, "validation_failed", "last_month may be at most 12 months ahead", "last_month");
+		goto out;
+	}
+	while (*reason == ' ')
+		reason++;
+	if (!*reason || utf8_chars(reason) > REASON_CHARS) {
+		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+		goto out;
+	}
+	if (rr->to_month[0]) {
+		api_error(r, 409, "conflict", "the receipt has ended already", NULL);
+		goto out;
+	}
+	job = (end_job){rr, last, reason, clock_now(), p->user_id};
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, rr->child_id);
+	audit_entry_set(&e, "entitlement.end", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:I, s:I, s:s}", "receipt", (json_int_t)id, "policy",
+				       (json_int_t)rr->policy_id, "last_month", last));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, receipt_end_fn, &job);
+	if (rc == WB_ECONFLICT) {
+		api_error(r, 409, "conflict", "the receipt has ended already", NULL);
+		goto out;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	wb_strlcpy(rr->to_month, last, sizeof(rr->to_month));
+	wb_strlcpy(rr->end_reason, reason, sizeof(rr->end_reason));
+	receipt_answer(r, api_conn(r), p->county_code, rr, 200);
+out:
+	json_decref(body);
+	free(rr);
+	return 0;
+}
+
+/* ---- the monthly ledger (月度发放台账) ---- */
+
+typedef struct ledger_sum {
+	char code[16];
+	int64_t children, cents;
+} ledger_sum;
+
+typedef struct ledger_line {
+	int64_t receipt_id, child_id, cents;
+	const pol *x;
+	char name[128];
+	char village_code[16];
+} ledger_line;
+
+typedef struct ledger_ctx {
+	catalog cat;
+	int ym;
+	char first_day[11];
+	ledger_line *lines;
+	size_t n, cap;
+	ledger_sum *towns; /* by township code, in the order met */
+	size_t ntowns, captowns;
+	int64_t total;
+} ledger_ctx;
+
+static int ledger_cb(const receipt_rec *rr, void *arg)
+{
+	ledger_ctx *x = arg;
+	const pol *pl = catalog_find(&x->cat, rr->policy_id);
+	const policy_version_rec *v;
+	ledger_line *l;
+	int from, to = 0, rc;
+
+	if (!pl || month_parse(rr->from_month, &from) != WB_OK)
+		return WB_OK;
+	if (rr->to_month[0] && month_parse(rr->to_month, &to) != WB_OK)
+		return WB_OK;
+	if (!ent_pays_in(pl->benefit, from, to, x->ym) || !(v = version_on(pl, x->first_day)))
+		return WB_OK;
+	rc = api_grow(&x->lines, x->n, &x->cap, sizeof(*x->lines), 256, MATCH_MAX_ROWS);
+	if (rc)
+		return rc;
+	l = &x->lines[x->n++];
+	l->receipt_id = rr->id;
+	l->child_id = rr->child_id;
+	l->cents = v->amount_cents;
+	l->x = pl;
+	wb_strlcpy(l->name, rr->name, sizeof(l->name));
+	wb_strlcpy(l->village_code, rr->village_code, sizeof(l->village_code));
+	x->total += v->amount_cents;
+	return WB_OK;
+}
+
+static const char *const ledger_cols_zh[] = {"台账编号", "儿童编号", "姓名",     "村（社区）代码", "村（社区）",
+					     "政策",     "发放部门", "待遇类型", "金额（元）"};
+static const char *const ledger_cols_en[] = {"Receipt ID", "Child ID", "Name",    "Village code", "Village",
+					     "Policy",     "Paid by",  "Benefit", "Amount (yuan)"};
+
+static void ledger_csv(http_req *r, store_conn *c, const ledger_ctx *x, int en)
+{
+	api_csv_begin(&r->out, en ? ledger_cols_en : ledger_cols_zh, WB_ARRAY_LEN(ledger_cols_zh));
+	for (size_t i = 0; i < x->n; i++) {
+		const ledger_line *l = &x->lines[i];
+		char rid[24], cid[24], village[128] = "", amount[32];
+		const char *cells[9];
+
+		wb_snprintf(rid, sizeof(rid), "%" PRId64, l->receipt_id);
+		wb_snprintf(cid, sizeof(cid), "%" PRId64, l->child_id);
+		api_area_name(c, l->village_code, village, sizeof(village));
+		yuan(l->cents, amount, sizeof(amount));
+		cells[0] = rid;
+		cells[1] = cid;
+		cells[2] = l->name;
+		cells[3] = l->village_code;
+		cells[4] = village;
+		cells[5] = l->x->p.name;
+		cells[6] = l->x->p.department_name;
+		cells[7] = en ? benefit_en[l->x->benefit] : benefit_zh[l->x->benefit];
+		cells[8] = amount;
+		for (size_t k = 0; k < 9; k++)
+			api_csv_cell(&r->out, cells[k], k == 8);
+	}
+}
+
+/* Totals by policy and by township of the ledger's lines. */
+static json_t *ledger_sums(store_conn *c, ledger_ctx *x, json_t **by_town)
+{
+	json_t *by_policy = json_array();
+
+	*by_town = json_array();
+	for (size_t i = 0; i < x->cat.n; i++) {
+		int64_t n = 0, cents = 0;
+
+		for (size_t k = 0; k < x->n; k++)
+			if (x->lines[k].x == &x->cat.items[i]) {
+				n++;
+				cents += x->lines[k].cents;
+			}
+		if (n)
+			json_array_append_new(by_policy, json_pack("{s:I, s:s, s:s, s:I, s:I}", "policy_id",
+								   (json_int_t)x->cat.items[i].p.id, "name",
+								   x->cat.items[i].p.name, "department_name",
+								   x->cat.items[i].p.department_name, "children",
+								   (json_int_t)n, "amount_cents", (json_int_t)cents));
+	}
+	/* the lines come by village: a township's lines are consecutive */
+	for (size_t k = 0; k < x->n;) {
+		char town[10], name[128] = "";
+		int64_t n = 0, cents = 0;
+
+		wb_strlcpy(town, x->lines[k].village_code, sizeof(town));
+		for (; k < x->n && strncmp(x->lines[k].village_code, town, 9) == 0; k++) {
+			n++;
+			cents += x->lines[k].cents;
+		}
+		api_area_name(c, town, name, sizeof(name));
+		json_array_append_new(*by_town,
+				      json_pack("{s:s, s:s, s:I, s:I}", "code", town, "name", name, "children",
+						(json_int_t)n, "amount_cents", (json_int_t)cents));
+	}
+	return by_policy;
+}
+
+int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *area, *m = http_query(r, "month");
+	ledger_ctx *x;
+	audit_entry e;
+	json_t *items, *by_policy, *by_town, *j;
+	int64_t policy_id = 0;
+	char month[8];
+	int rc, csv, en, today = clock_today_ymd();
+
+	if (!can_write(r, p) || api_csv_params(r, &csv, &en) || area_policy_params(r, &area, &policy_id))
+		return 0;
+	if (!(x = calloc(1, sizeof(*x))))
+		return api_fail(r, WB_ENOMEM);
+	x->ym = today / 100;
+	if (m && month_parse(m, &x->ym) != WB_OK) {
+		api_error(r, 422, "validation_failed", "month must be a month YYYY-MM", "month");
+		goto out;
+	}
+	month_format(x->ym, month);
+	wb_snprintf(x->first_day, sizeof(x->first_day), "%s-01", month);
+	rc = catalog_load(c, p->county_code, 0, today, &x->cat);
+	if (rc == WB_OK)
+		rc = store_receipts_in(c, &p->scope, area, month, policy_id, 0, ledger_cb, x);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	items = json_array();
+	for (size_t i = 0; !csv && i < x->n && i < LEDGER_ITEMS; i++) {
+		const ledger_line *l = &x->lines[i];
+		char village[128] = "";
+
+		api_area_name(c, l->village_code, village, sizeof(village));
+		json_array_append_new(items, json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:I}", "receipt_id",
+						       (json_int_t)l->receipt_id, "child_id", (json_int_t)l->child_id,
+						       "name", l->name, "village_code", l->village_code, "village_name",
+						       village, "policy_id", (json_int_t)l->x->p.id, "policy_name",
+						       l->x->p.name, "amount_cents", (json_int_t)l->cents));
+	}
+	if (csv)
+		ledger_csv(r, c, x, en);
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "entitlement.ledger", "child", "", "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s, s:I}", "month", month, "area", area, "policy",
+				       (json_int_t)policy_id, "format", csv ? "csv" : "json", "returned",
+				       (json_int_t)(csv ? x->n : json_array_size(items))));
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		json_decref(items);
+		buf_reset(&r->out);
+		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	if (csv) {
+		json_decref(items);
+		api_csv_end(r, "ledger", x->ym);
+		goto out;
+	}
+	by_policy = ledger_sums(api_conn(r), x, &by_town);
+	j = json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "month", month, "total_cents", (json_int_t)x->total, "count",
+		      (json_int_t)x->n, "by_policy", by_policy, "by_township", by_town, "items", items);
+	api_json(r, 200, j);
+out:
+	catalog_free(&x->cat);
+	free(x->lines);
+	free(x);
+	return 0;
+}

@@ -1,0 +1,345 @@
+/* Entitlements: policies, versions, receipts; see q_entitlements.h. */
+#include "q_entitlements.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/wb.h"
+
+#define POLICY_COLS                                                                                            \
+	"SELECT p.id, p.department_id, p.created_at, p.created_by, p.county_code, p.code, p.name, p.benefit, " \
+	"COALESCE(u.name, '') FROM policies p LEFT JOIN units u ON u.id = p.department_id"
+
+static void policy_row(store_conn *c, store_stmt *st, policy_rec *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = stmt_int64(c, st, 0);
+	p->department_id = stmt_int64(c, st, 1);
+	p->created_at = stmt_int64(c, st, 2);
+	p->created_by = stmt_int64(c, st, 3);
+	stmt_copy(c, st, 4, p->county_code, sizeof(p->county_code));
+	stmt_copy(c, st, 5, p->code, sizeof(p->code));
+	stmt_copy(c, st, 6, p->name, sizeof(p->name));
+	stmt_copy(c, st, 7, p->benefit, sizeof(p->benefit));
+	stmt_copy(c, st, 8, p->department_name, sizeof(p->department_name));
+}
+
+int store_policies(store_conn *c, const char *county, policy_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	policy_rec p;
+	int rc = conn_query(c, &st, POLICY_COLS " WHERE p.county_code = ? ORDER BY p.code", "s", county);
+
+	while (rc == STORE_ROW) {
+		policy_row(c, st, &p);
+		rc = cb(&p, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_policy_get(store_conn *c, const char *county, int64_t id, policy_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, POLICY_COLS " WHERE p.county_code = ? AND p.id = ?", "si", county, id);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	policy_row(c, st, out);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_policy_versions(store_conn *c, const char *county, int64_t policy_id, policy_version_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	policy_version_rec *v;
+	int rc;
+
+	if (!(v = malloc(sizeof(*v))))
+		return WB_ENOMEM;
+	rc = conn_query(
+		c, &st,
+		"SELECT id, policy_id, amount_cents, created_at, created_by, county_code, effective_from, rule, "
+		"note FROM policy_versions WHERE county_code = ? AND (? = 0 OR policy_id = ?) ORDER BY "
+		"policy_id, effective_from DESC",
+		"sii", county, policy_id, policy_id);
+	while (rc == STORE_ROW) {
+		v->id = stmt_int64(c, st, 0);
+		v->policy_id = stmt_int64(c, st, 1);
+		v->amount_cents = stmt_int64(c, st, 2);
+		v->created_at = stmt_int64(c, st, 3);
+		v->created_by = stmt_int64(c, st, 4);
+		stmt_copy(c, st, 5, v->county_code, sizeof(v->county_code));
+		stmt_copy(c, st, 6, v->effective_from, sizeof(v->effective_from));
+		stmt_copy(c, st, 7, v->rule, sizeof(v->rule));
+		stmt_copy(c, st, 8, v->note, sizeof(v->note));
+		rc = cb(v, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	free(v);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_policy_insert(store_conn *c, policy_rec *p, policy_version_rec *v)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO policies (county_code, code, name, department_id, benefit, created_at, "
+			    "created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    "sssisii", p->county_code, p->code, p->name, p->department_id, p->benefit, p->created_at,
+			    p->created_by);
+
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &p->id);
+	if (rc != WB_OK)
+		return rc;
+	v->policy_id = p->id;
+	return store_policy_version_insert(c, v);
+}
+
+int store_policy_version_insert(store_conn *c, policy_version_rec *v)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO policy_versions (county_code, policy_id, effective_from, amount_cents, rule, "
+			    "note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    "sisissii", v->county_code, v->policy_id, v->effective_from, v->amount_cents, v->rule,
+			    v->note, v->created_at, v->created_by);
+
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &v->id);
+}
+
+int store_policy_newest(store_conn *c, int64_t policy_id, char *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT MAX(effective_from) FROM policy_versions WHERE policy_id = ?", "i",
+			    policy_id);
+
+	out[0] = '\0';
+	if (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, out, 11);
+		stmt_reset(c, st);
+		rc = WB_OK;
+	}
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* ---- receipts ---- */
+
+#define RECEIPT_COLS                                                                                            \
+	"SELECT r.id, r.child_id, r.policy_id, r.created_at, r.created_by, COALESCE(r.ended_at, 0), "           \
+	"COALESCE(r.ended_by, 0), r.county_code, r.from_month, COALESCE(r.to_month, ''), "                      \
+	"COALESCE(r.end_reason, ''), c.name, c.village_code FROM benefit_receipts r JOIN children c ON c.id = " \
+	"r.child_id"
+
+static void receipt_row(store_conn *c, store_stmt *st, receipt_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = stmt_int64(c, st, 0);
+	r->child_id = stmt_int64(c, st, 1);
+	r->policy_id = stmt_int64(c, st, 2);
+	r->created_at = stmt_int64(c, st, 3);
+	r->created_by = stmt_int64(c, st, 4);
+	r->ended_at = stmt_int64(c, st, 5);
+	r->ended_by = stmt_int64(c, st, 6);
+	stmt_copy(c, st, 7, r->county_code, sizeof(r->county_code));
+	stmt_copy(c, st, 8, r->from_month, sizeof(r->from_month));
+	stmt_copy(c, st, 9, r->to_month, sizeof(r->to_month));
+	stmt_copy(c, st, 10, r->end_reason, sizeof(r->end_reason));
+	stmt_copy(c, st, 11, r->name, sizeof(r->name));
+	stmt_copy(c, st, 12, r->village_code, sizeof(r->village_code));
+}
+
+/* Runs sql (a RECEIPT_COLS query) and hands every row to cb. */
+static int receipt_rows(store_conn *c, const char *sql, const store_args *a, receipt_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	receipt_rec *r;
+	int rc;
+
+	if (!(r = malloc(sizeof(*r))))
+		return WB_ENOMEM;
+	rc = conn_query_args(c, &st, sql, a);
+	while (rc == STORE_ROW) {
+		receipt_row(c, st, r);
+		rc = cb(r, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	free(r);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_receipt_insert(store_conn *c, receipt_rec *r)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, "
+			    "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			    "siisii", r->county_code, r->child_id, r->policy_id, r->from_month, r->created_at,
+			    r->created_by);
+
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
+}
+
+int store_receipt_get(store_conn *c, const store_scope *sc, int64_t id, receipt_rec *out)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, RECEIPT_COLS " WHERE r.id = ?");
+	args_int(&a, id);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	buf_cleanup(&sql);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	receipt_row(c, st, out);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_receipt_end(store_conn *c, int64_t id, const char *to_month, const char *reason, int64_t at, int64_t by)
+{
+	store_stmt *st = NULL;
+	int64_t n = 0;
+	int rc = conn_query(c, &st,
+			    "UPDATE benefit_receipts SET to_month = ?, end_reason = ?, ended_at = ?, ended_by = ? "
+			    "WHERE id = ? AND to_month IS NULL RETURNING id",
+			    "ssiii", to_month, reason, at, by, id);
+
+	rc = stmt_result_int64(c, st, rc, WB_ECONFLICT, &n);
+	return rc;
+}
+
+int store_child_receipts(store_conn *c, int64_t child_id, receipt_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_int(&a, child_id);
+	return receipt_rows(c, RECEIPT_COLS " WHERE r.child_id = ? ORDER BY r.from_month DESC, r.id DESC", &a, cb, arg);
+}
+
+int store_receipts_in(store_conn *c, const store_scope *sc, const char *area, const char *month, int64_t policy_id,
+		      int open_only, receipt_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, RECEIPT_COLS " WHERE r.county_code = ?");
+	args_text(&a, sc->county_code);
+	if (rc == WB_OK && open_only)
+		rc = buf_puts(&sql, " AND r.to_month IS NULL");
+	if (rc == WB_OK && month) {
+		rc = buf_puts(&sql, " AND r.from_month <= ? AND (r.to_month IS NULL OR r.to_month >= ?)");
+		args_text(&a, month);
+		args_text(&a, month);
+	}
+	if (rc == WB_OK && policy_id) {
+		rc = buf_puts(&sql, " AND r.policy_id = ?");
+		args_int(&a, policy_id);
+	}
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_filter_sql(area, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY c.village_code, r.child_id, r.policy_id");
+	if (rc == WB_OK)
+		rc = receipt_rows(c, sql.data, &a, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+/* ---- the matching's children ---- */
+
+int store_ent_children(store_conn *c, const store_scope *sc, const char *area, const char *born_after, ent_child_cb cb,
+		       void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	ent_child_row row;
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT c.id, c.disability_grade, c.family_poverty, CASE WHEN c.serious_illness IS NULL OR "
+			    "c.serious_illness = '' THEN 0 ELSE 1 END, c.name, c.village_code, "
+			    "COALESCE(c.birth_date, ''), COALESCE(c.hukou_type, '') FROM children c WHERE "
+			    "c.county_code = ? AND (c.birth_date IS NULL OR c.birth_date > ? OR c.id IN (SELECT "
+			    "r.child_id FROM benefit_receipts r WHERE r.county_code = ? AND r.to_month IS NULL))");
+	args_text(&a, sc->county_code);
+	args_text(&a, born_after);
+	args_text(&a, sc->county_code);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_filter_sql(area, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY c.village_code, c.id");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	while (rc == STORE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.id = stmt_int64(c, st, 0);
+		row.disability_grade = (int)stmt_int64(c, st, 1);
+		row.family_poverty = stmt_int64(c, st, 2) != 0;
+		row.serious_illness = stmt_int64(c, st, 3) != 0;
+		stmt_copy(c, st, 4, row.name, sizeof(row.name));
+		stmt_copy(c, st, 5, row.village_code, sizeof(row.village_code));
+		stmt_copy(c, st, 6, row.birth_date, sizeof(row.birth_date));
+		stmt_copy(c, st, 7, row.hukou_type, sizeof(row.hukou_type));
+		rc = cb(&row, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_ent_categories(store_conn *c, const store_scope *sc, const char *area, ent_cat_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT k.child_id, k.category FROM child_categories k JOIN children c ON c.id = "
+			    "k.child_id WHERE k.county_code = ? AND k.state = 'confirmed'");
+	args_text(&a, sc->county_code);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_filter_sql(area, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY k.child_id");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	while (rc == STORE_ROW) {
+		rc = cb(stmt_int64(c, st, 0), stmt_text(c, st, 1), arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}

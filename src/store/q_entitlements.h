@@ -1,0 +1,120 @@
+/*
+ * Records and queries of entitlements (应享尽享, SPEC §6): policies and
+ * their versions, receipts (a child receives a policy from a month), and
+ * the children's facts the matching evaluates. Queries of children and
+ * receipts take the caller's scope through the child; the writes run
+ * inside the writer's transaction (audit_submit).
+ */
+#ifndef WB_Q_ENTITLEMENTS_H
+#define WB_Q_ENTITLEMENTS_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "store.h"
+
+#define POLICY_RULE_MAX 1024 /* the rule as compact JSON */
+#define POLICY_NOTE_MAX 800  /* 200 characters */
+
+typedef struct policy_rec {
+	int64_t id;
+	int64_t department_id;
+	int64_t created_at;
+	int64_t created_by;
+	char county_code[8];
+	char code[32];
+	char name[260];
+	char benefit[24];
+	char department_name[128]; /* read only */
+} policy_rec;
+
+typedef struct policy_version_rec {
+	int64_t id;
+	int64_t policy_id;
+	int64_t amount_cents;
+	int64_t created_at;
+	int64_t created_by;
+	char county_code[8];
+	char effective_from[11];
+	char rule[POLICY_RULE_MAX];
+	char note[POLICY_NOTE_MAX];
+} policy_version_rec;
+
+typedef int (*policy_cb)(const policy_rec *p, void *arg);
+typedef int (*policy_version_cb)(const policy_version_rec *v, void *arg);
+/* The county's policies, by code. */
+int store_policies(store_conn *c, const char *county, policy_cb cb, void *arg);
+/* One policy of the county: WB_OK or WB_ENOTFOUND. */
+int store_policy_get(store_conn *c, const char *county, int64_t id, policy_rec *out);
+/* The versions of the county's policies (of policy_id alone when it is not
+ * 0), by policy, newest first. */
+int store_policy_versions(store_conn *c, const char *county, int64_t policy_id, policy_version_cb cb, void *arg);
+/* Adds p and its first version v (their ids are set). WB_ECONFLICT when the
+ * county has a policy of that code. */
+int store_policy_insert(store_conn *c, policy_rec *p, policy_version_rec *v);
+/* Adds a version (its id is set). WB_ECONFLICT when the policy has one from
+ * that day. */
+int store_policy_version_insert(store_conn *c, policy_version_rec *v);
+/* The newest version's effective_from of a policy ("" if none) into out (11). */
+int store_policy_newest(store_conn *c, int64_t policy_id, char *out);
+
+typedef struct receipt_rec {
+	int64_t id;
+	int64_t child_id;
+	int64_t policy_id;
+	int64_t created_at;
+	int64_t created_by;
+	int64_t ended_at;
+	int64_t ended_by;
+	char county_code[8];
+	char from_month[8];
+	char to_month[8]; /* "" while it is open */
+	char end_reason[POLICY_NOTE_MAX];
+	/* read only: the child's, for lists */
+	char name[128];
+	char village_code[16];
+} receipt_rec;
+
+typedef int (*receipt_cb)(const receipt_rec *r, void *arg);
+/* Adds r (its id is set). WB_ECONFLICT when the child has an open receipt
+ * of that policy. */
+int store_receipt_insert(store_conn *c, receipt_rec *r);
+/* A receipt of a child in the caller's scope: WB_OK or WB_ENOTFOUND. */
+int store_receipt_get(store_conn *c, const store_scope *sc, int64_t id, receipt_rec *out);
+/* Ends an open receipt with its last month and the reason. WB_ECONFLICT if
+ * it is not open (any more). */
+int store_receipt_end(store_conn *c, int64_t id, const char *to_month, const char *reason, int64_t at, int64_t by);
+/* A child's receipts, newest first (the caller checked the child's scope). */
+int store_child_receipts(store_conn *c, int64_t child_id, receipt_cb cb, void *arg);
+/*
+ * The receipts of the children in the caller's scope (and area) that
+ * cover month ("YYYY-MM": from_month <= month and to_month open or later),
+ * with the child's name and village; of one policy when policy_id is not
+ * 0; open ones only when open_only. By village, child, then policy.
+ */
+int store_receipts_in(store_conn *c, const store_scope *sc, const char *area, const char *month, int64_t policy_id,
+		      int open_only, receipt_cb cb, void *arg);
+
+/* A child's facts for the matching. */
+typedef struct ent_child_row {
+	int64_t id;
+	int disability_grade;
+	int family_poverty;
+	int serious_illness;
+	char name[128];
+	char village_code[16];
+	char birth_date[11];
+	char hukou_type[8];
+} ent_child_row;
+
+typedef int (*ent_child_cb)(const ent_child_row *row, void *arg);
+/* The children in the caller's scope (and area) born after born_after
+ * (under 18) or with an open receipt, by village, then id. */
+int store_ent_children(store_conn *c, const store_scope *sc, const char *area, const char *born_after, ent_child_cb cb,
+		       void *arg);
+typedef int (*ent_cat_cb)(int64_t child_id, const char *category, void *arg);
+/* The confirmed categories of the children in the caller's scope (and
+ * area), by child. */
+int store_ent_categories(store_conn *c, const store_scope *sc, const char *area, ent_cat_cb cb, void *arg);
+
+#endif

@@ -1,0 +1,379 @@
+// Entitlements (应享尽享, SPEC §6): the centre keeps the county's benefit
+// policies, each with versions in force from a month (a raised standard is
+// a new version, never an edit); every child of the caller's scope is
+// matched against every policy in force whenever it is asked — entitled
+// but not receiving (gap), receiving and entitled, receiving but no longer
+// entitled (to stop); townships record that a child receives a benefit and
+// end it; the monthly ledger pays each receipt at the version in force in
+// that month. Every refusal names its field and writes nothing; every list
+// of children is audited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { unitIds } from './lib/loop.mjs';
+import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN = '370831001001'; // director's village
+const OTHER = '370831101201'; // director2's village, another township
+const pad = (n) => String(n).padStart(2, '0');
+// the month n months from this one in China, 'YYYY-MM'
+const month = (n = 0) => {
+	const { y, m } = chinaDate();
+	const i = y * 12 + (m - 1) + n;
+	return `${Math.floor(i / 12)}-${pad((i % 12) + 1)}`;
+};
+let codes = 0;
+const code = () => `t${Date.now().toString(36)}_${++codes}`;
+
+describeEachDriver('entitlements', (driver) => {
+	let srv, centre, station, director, director2, department, auditor, units;
+
+	const child = async (extra = {}) => {
+		const r = await director.post('/api/v1/children', {
+			name: uniqueName('享受'),
+			sex: 'M',
+			birth_date: bornYearsBefore(4),
+			village_code: OWN,
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const policy = async (extra = {}) => {
+		const r = await centre.post('/api/v1/policies', {
+			code: code(),
+			name: uniqueName('政策'),
+			department_id: units.civil_affairs,
+			benefit: 'monthly_allowance',
+			effective_from: `${month(0)}-01`,
+			amount_cents: 80000,
+			rule: { disability_grades: [1, 2], age_max: 6 },
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const list = async (client, query) => {
+		const r = await client.get(`/api/v1/entitlements?limit=500&${query}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+	const rowOf = (body, childId) => body.items.find((i) => i.child_id === childId);
+	const mine = async (client, id) => {
+		const r = await client.get(`/api/v1/children/${id}/entitlements`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, station, director, director2, department, auditor] = await Promise.all(
+			['center', 'station', 'director', 'director2', 'department', 'auditor'].map((u) => srv.login(u)),
+		);
+		units = await unitIds(centre);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('the demo county has its usual policies, and every role may read them', async () => {
+		for (const client of [centre, director, department, auditor]) {
+			const r = await client.get('/api/v1/policies');
+			assert.equal(r.status, 200, r.text);
+			const orphan = r.body.items.find((p) => p.code === 'orphan_allowance');
+			assert.ok(orphan, 'the orphans\' basic living allowance');
+			assert.equal(orphan.benefit, 'monthly_allowance');
+			assert.equal(orphan.versions.length, 2, 'the 2026 raise is a second version');
+			assert.equal(orphan.current.amount_cents, 165000);
+			assert.equal(orphan.versions[1].amount_cents, 150000, 'the old standard is kept');
+			assert.deepEqual(orphan.current.rule, { categories: ['orphan'] });
+		}
+	});
+
+	test('a policy and its versions: a new standard starts from a coming month, history is never edited', async () => {
+		const p = await policy({ rule: { categories: ['orphan', 'in_difficulty'], age_min: 6, age_max: 15, hukou_type: 'rural' }, note: '县级标准' });
+		assert.equal(p.department_name.includes('民政'), true, p.department_name);
+		assert.equal(p.current.effective_from, `${month(0)}-01`);
+		assert.deepEqual(p.current.rule, { categories: ['orphan', 'in_difficulty'], age_min: 6, age_max: 15, hukou_type: 'rural' });
+		assert.equal(p.current.note, '县级标准');
+
+		const v2 = await centre.post(`/api/v1/policies/${p.id}/versions`, {
+			effective_from: `${month(1)}-01`,
+			amount_cents: 88000,
+			rule: { categories: ['orphan', 'in_difficulty'], age_min: 6, age_max: 17 },
+			note: '标准提高10%',
+		});
+		assert.equal(v2.status, 201, v2.text);
+		assert.equal(v2.body.versions.length, 2);
+		assert.equal(v2.body.versions[0].amount_cents, 88000, 'newest first');
+		assert.equal(v2.body.current.amount_cents, 80000, 'this month the first version is in force');
+
+		const refusals = [
+			[{ effective_from: `${month(1)}-01` }, 'effective_from'], // not later than the newest
+			[{ effective_from: `${month(-1)}-01` }, 'effective_from'], // a month gone by
+			[{ effective_from: `${month(2)}-15` }, 'effective_from'], // not the first of a month
+			[{ amount_cents: -1 }, 'amount_cents'],
+			[{ rule: { age_min: 20 } }, 'rule.age_min'],
+			[{ rule: { age_min: 10, age_max: 3 } }, 'rule.age_max'],
+			[{ rule: { categories: ['orphan', 'poor'] } }, 'rule.categories[1]'],
+			[{ rule: { disability_grades: [0] } }, 'rule.disability_grades[0]'],
+			[{ rule: { hukou_type: 'foreign' } }, 'rule.hukou_type'],
+			[{ rule: { family_poverty: 'yes' } }, 'rule.family_poverty'],
+			[{ rule: { income: 100 } }, 'rule.income'],
+			[{ colour: 'red' }, 'colour'],
+		];
+		for (const [body, field] of refusals) {
+			const r = await centre.post(`/api/v1/policies/${p.id}/versions`, {
+				effective_from: `${month(2)}-01`,
+				amount_cents: 90000,
+				rule: {},
+				...body,
+			});
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		const again = await centre.get(`/api/v1/policies/${p.id}`);
+		assert.equal(again.body.versions.length, 2, 'no refusal wrote a version');
+
+		// only the centre sets policies
+		for (const client of [station, director, department]) {
+			const r = await client.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(2)}-01`, amount_cents: 1, rule: {} });
+			assert.equal(r.status, 403, r.text);
+		}
+		const dup = await centre.post('/api/v1/policies', {
+			code: p.code,
+			name: '重复',
+			department_id: units.civil_affairs,
+			benefit: 'one_off_aid',
+			effective_from: `${month(0)}-01`,
+			amount_cents: 1,
+			rule: {},
+		});
+		assert.equal(dup.status, 409, dup.text);
+		assert.equal(dup.body.error.field, 'code');
+		const newOnes = [
+			[{ code: 'Bad Code' }, 'code'],
+			[{ name: '' }, 'name'],
+			[{ department_id: units.county_charity ?? 999999 }, 'department_id'],
+			[{ benefit: 'cash' }, 'benefit'],
+			[{ effective_from: 'soon' }, 'effective_from'],
+		];
+		for (const [body, field] of newOnes) {
+			const r = await centre.post('/api/v1/policies', {
+				code: code(),
+				name: '新政策',
+				department_id: units.civil_affairs,
+				benefit: 'one_off_aid',
+				effective_from: `${month(0)}-01`,
+				amount_cents: 1,
+				rule: {},
+				...body,
+			});
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await centre.get('/api/v1/policies/999999')).status, 404);
+	});
+
+	test('a child entitled but not receiving is a gap; once recorded it is received; when its facts change it is to stop; ended it leaves the lists', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 2, disability_type: 'physical' });
+		const other = await child({ disability_grade: 0 });
+
+		let gap = await list(station, `group=gap&policy=${p.id}`);
+		assert.ok(rowOf(gap, c.id), 'a disabled child of four is entitled');
+		assert.equal(rowOf(gap, other.id), undefined, 'a child without disability is not');
+		const row = rowOf(gap, c.id);
+		assert.equal(row.policy_id, p.id);
+		assert.equal(row.amount_cents, 80000);
+		assert.equal(row.receipt_id, null);
+		assert.equal(row.village_code, OWN);
+		assert.ok(row.village_name);
+		assert.equal(gap.counts.gap, gap.total);
+		assert.ok(gap.policies.some((x) => x.policy_id === p.id && x.gap >= 1));
+
+		// the child director sees the gap of the own village, director2 not
+		assert.ok(rowOf(await list(director, `group=gap&policy=${p.id}`), c.id));
+		assert.equal(rowOf(await list(director2, `group=gap&policy=${p.id}`), c.id), undefined);
+		let own = await mine(director, c.id);
+		const item = own.items.find((i) => i.policy_id === p.id);
+		assert.equal(item.group, 'gap');
+		assert.equal(item.eligible, true);
+
+		// the township records that the child receives it
+		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+		assert.equal(rec.body.from_month, month(0));
+		assert.equal(rec.body.to_month, null);
+		gap = await list(station, `group=gap&policy=${p.id}`);
+		assert.equal(rowOf(gap, c.id), undefined, 'no longer a gap');
+		const receiving = await list(station, `group=receiving&policy=${p.id}`);
+		assert.equal(rowOf(receiving, c.id).receipt_id, rec.body.id);
+		assert.equal(rowOf(receiving, c.id).from_month, month(0));
+
+		// the child's facts change: the next matching says to stop, and why
+		const before = await director.get(`/api/v1/children/${c.id}`);
+		const upd = await director.patch(`/api/v1/children/${c.id}`, { version: before.body.version, disability_grade: 0 });
+		assert.equal(upd.status, 200, upd.text);
+		const stop = await list(station, `group=stop&policy=${p.id}`);
+		assert.deepEqual(rowOf(stop, c.id).unmet, ['disability']);
+		own = await mine(station, c.id);
+		assert.equal(own.items.find((i) => i.policy_id === p.id).group, 'stop');
+		assert.deepEqual(own.items.find((i) => i.policy_id === p.id).unmet, ['disability']);
+
+		// ended from this month, with the reason
+		const noReason = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: ' ' });
+		assert.equal(noReason.status, 422);
+		assert.equal(noReason.body.error.field, 'reason');
+		const early = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '残疾等级复核', last_month: month(-1) });
+		assert.equal(early.status, 422);
+		assert.equal(early.body.error.field, 'last_month');
+		const end = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '残疾等级复核后不再符合' });
+		assert.equal(end.status, 200, end.text);
+		assert.equal(end.body.to_month, month(0));
+		assert.equal(end.body.end_reason, '残疾等级复核后不再符合');
+		const twice = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '再次' });
+		assert.equal(twice.status, 409);
+		assert.equal(rowOf(await list(station, `group=stop&policy=${p.id}`), c.id), undefined);
+		own = await mine(station, c.id);
+		assert.equal(own.items.find((i) => i.policy_id === p.id).group, 'none');
+		assert.equal(own.receipts.find((x) => x.id === rec.body.id).to_month, month(0), 'the history keeps the receipt');
+	});
+
+	test('recording a receipt: refused with the field for a child not entitled, twice, a bad month; by role and scope', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 1 });
+		const no = await child({ disability_grade: 0 });
+		const notEntitled = await station.post(`/api/v1/children/${no.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(notEntitled.status, 422, notEntitled.text);
+		assert.equal(notEntitled.body.error.field, 'policy_id');
+		assert.match(notEntitled.body.error.message, /disability/);
+		for (const [body, field] of [
+			[{ from_month: '2026-13' }, 'from_month'],
+			[{ from_month: month(-13) }, 'from_month'],
+			[{ from_month: month(2) }, 'from_month'],
+			[{ policy_id: 999999 }, 'policy_id'],
+			[{ colour: 'red' }, 'colour'],
+		]) {
+			const r = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0), ...body });
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal((await director.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) })).status, 403);
+		assert.equal((await department.get('/api/v1/entitlements')).status, 403, 'a department sees no child by default');
+		assert.equal((await auditor.get(`/api/v1/children/${c.id}/entitlements`)).status, 403);
+		assert.equal((await director2.get(`/api/v1/children/${c.id}/entitlements`)).status, 404, 'another village\'s child does not exist');
+		assert.equal((await mine(centre, c.id)).receipts.length, 0, 'no refusal wrote a receipt');
+
+		const ok = await centre.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-2) });
+		assert.equal(ok.status, 201, ok.text);
+		const dup = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(dup.status, 409, dup.text);
+		assert.equal((await director2.post(`/api/v1/entitlements/${ok.body.id}/end`, { reason: 'x' })).status, 403);
+		const otherTownship = await srv.login('station02').catch(() => null);
+		if (otherTownship) {
+			assert.equal((await otherTownship.post(`/api/v1/entitlements/${ok.body.id}/end`, { reason: 'x' })).status, 404);
+		}
+		assert.equal((await mine(centre, c.id)).receipts.length, 1);
+	});
+
+	test('the monthly ledger pays each receipt at the version in force that month; one-off benefits once', async () => {
+		const monthly = await policy({ amount_cents: 100000 });
+		const once = await policy({ benefit: 'one_off_aid', amount_cents: 300000 });
+		const c = await child({ disability_grade: 2 });
+		for (const p of [monthly, once]) {
+			const r = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+			assert.equal(r.status, 201, r.text);
+		}
+		const raise = await centre.post(`/api/v1/policies/${monthly.id}/versions`, {
+			effective_from: `${month(1)}-01`,
+			amount_cents: 110000,
+			rule: { disability_grades: [1, 2], age_max: 6 },
+		});
+		assert.equal(raise.status, 201, raise.text);
+
+		const now = await station.get(`/api/v1/entitlements/ledger?month=${month(0)}`);
+		assert.equal(now.status, 200, now.text);
+		const lines = now.body.items.filter((i) => i.child_id === c.id);
+		assert.deepEqual(lines.map((l) => l.amount_cents).sort(), [100000, 300000]);
+		assert.equal(now.body.by_policy.find((b) => b.policy_id === monthly.id).amount_cents, 100000);
+		assert.equal(now.body.total_cents, now.body.items.reduce((s, i) => s + i.amount_cents, 0));
+		assert.ok(now.body.by_township.some((t) => t.code === OWN.slice(0, 9)));
+
+		const next = await station.get(`/api/v1/entitlements/ledger?month=${month(1)}`);
+		const nextLines = next.body.items.filter((i) => i.child_id === c.id);
+		assert.deepEqual(nextLines.map((l) => l.amount_cents), [110000], 'the raised standard, and the one-off aid only once');
+		const past = await station.get(`/api/v1/entitlements/ledger?month=${month(-1)}`);
+		assert.equal(past.body.items.filter((i) => i.child_id === c.id).length, 0, 'nothing before the first month');
+
+		const csv = await station.get(`/api/v1/entitlements/ledger?month=${month(0)}&format=csv&lang=en`);
+		assert.equal(csv.status, 200);
+		assert.match(csv.headers.get('content-disposition'), /attachment; filename="ledger-\d{6}\.csv"/);
+		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
+		const mineRows = rows.filter((r) => r['Child ID'] === String(c.id));
+		assert.deepEqual(mineRows.map((r) => r['Amount (yuan)']).sort(), ['1000.00', '3000.00']);
+		assert.equal(rows.length, now.body.count);
+
+		assert.equal((await director.get('/api/v1/entitlements/ledger')).status, 403);
+		const bad = await station.get('/api/v1/entitlements/ledger?month=2026-13');
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'month');
+		// director2's township does not see the own township's lines
+		const far = await srv.login('station02').catch(() => null);
+		if (far) {
+			const r = await far.get(`/api/v1/entitlements/ledger?month=${month(0)}`);
+			assert.equal(r.status, 200);
+			assert.equal(r.body.items.filter((i) => i.child_id === c.id).length, 0);
+		}
+	});
+
+	test('the gap list as a spreadsheet, with filters; every list and every child\'s page is audited', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 1 });
+		const csv = await station.get(`/api/v1/entitlements?group=gap&policy=${p.id}&format=csv`);
+		assert.equal(csv.status, 200, csv.text);
+		assert.match(csv.headers.get('content-type'), /text\/csv/);
+		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
+		const row = rows.find((r) => r['儿童编号'] === String(c.id));
+		assert.ok(row, 'the child is in the file');
+		assert.equal(row['状态'], '应享未享');
+		assert.equal(row['标准（元）'], '800.00');
+
+		const area = await list(centre, `group=gap&policy=${p.id}&area=${OTHER.slice(0, 9)}`);
+		assert.equal(rowOf(area, c.id), undefined, 'another township\'s filter leaves the child out');
+		for (const [q, field] of [
+			['group=all', 'group'],
+			['area=12', 'area'],
+			['policy=abc', 'policy'],
+			['offset=-1', 'offset'],
+			['format=xlsx', 'format'],
+		]) {
+			const r = await station.get(`/api/v1/entitlements?${q}`);
+			assert.equal(r.status, 422, `${q}: ${r.text}`);
+			assert.equal(r.body.error.field, field, q);
+		}
+		await mine(director, c.id);
+		const log = await auditor.get('/api/v1/audit?action=entitlement.list&limit=5');
+		assert.equal(log.status, 200, log.text);
+		assert.ok(log.body.items.some((e) => e.username === 'station' && /"format":"csv"/.test(e.detail ?? '')), JSON.stringify(log.body.items));
+		const trail = await auditor.get(`/api/v1/audit?object_type=child&object_id=${c.id}&limit=20`);
+		assert.ok(trail.body.items.some((e) => e.action === 'child.entitlements' && e.username === 'director'));
+	});
+
+	test('paging: offset and limit walk the whole group without repeats', async () => {
+		const first = await station.get('/api/v1/entitlements?group=receiving&limit=7');
+		assert.equal(first.status, 200);
+		const total = first.body.total;
+		const seen = new Set();
+		for (let off = 0; off < total; off += 7) {
+			const r = await station.get(`/api/v1/entitlements?group=receiving&limit=7&offset=${off}`);
+			for (const i of r.body.items) {
+				const key = `${i.child_id}/${i.policy_id}`;
+				assert.ok(!seen.has(key), `repeated ${key}`);
+				seen.add(key);
+			}
+		}
+		assert.equal(seen.size, total);
+	});
+});
