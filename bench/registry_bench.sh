@@ -10,7 +10,9 @@
 #   3. its import into a second database that has the county's areas but no
 #      children (`weibao import`, all or nothing): rows per second;
 #   4. wrk, one connection, 10 s: name searches (bench/search.lua) and
-#      filtered pages (bench/list.lua), each the first page with its total.
+#      filtered pages (bench/list.lua), each the first page with its total;
+#      the matching of entitlements for the county and per township, and
+#      the county's ledger of the month (bench/entitlements.lua).
 #
 # Usage: bench/registry_bench.sh path/to/weibao [pg]
 #   with "pg", a throwaway PostgreSQL cluster (scripts/pg-test.sh) is used.
@@ -73,6 +75,11 @@ for what in search list; do
 	echo "== $what (1 connection, 10 s)"
 	wrk -t1 -c1 -d2s -s "$root/bench/$what.lua" "$base/" >/dev/null 2>&1 || true
 	wrk -t1 -c1 -d10s --latency -s "$root/bench/$what.lua" "$base/" 2>&1 |
+		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
+done
+for ent in county township ledger; do
+	echo "== entitlements: $ent (1 connection, 10 s)"
+	WB_ENT=$ent wrk -t1 -c1 -d10s --latency -s "$root/bench/entitlements.lua" "$base/" 2>&1 |
 		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
 done
 kill "$server"

@@ -447,6 +447,36 @@ static int policy_insert_fn(store_conn *c, void *arg)
 	return j->p ? store_policy_insert(c, j->p, j->v) : store_policy_version_insert(c, j->v);
 }
 
+/* Writes the job (a policy with its first version, or a version) with its
+ * audit entry, and answers the policy (201) or the refusal. */
+static void policy_submit(http_req *r, app *a, const sec_principal *p, policy_job *job, const char *action,
+			  const char *code, const char *conflict, const char *field)
+{
+	policy_version_rec *v = job->v;
+	audit_entry e;
+	int rc;
+
+	v->created_at = clock_now();
+	v->created_by = p->user_id;
+	wb_strlcpy(v->county_code, p->county_code, sizeof(v->county_code));
+	if (job->p) {
+		job->p->created_at = v->created_at;
+		job->p->created_by = v->created_by;
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, action, "policy", code, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
+				       (json_int_t)v->amount_cents, "rule", v->rule));
+	api_conn_release(r); /* the job runs on the writer's connection */
+	rc = audit_submit(a->audit, &e, policy_insert_fn, job);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", conflict, field);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		policy_answer(r, api_conn(r), p->county_code, v->policy_id, 201);
+}
+
 static const api_field policy_fields[] = {
 	{"code", JSON_STRING, 1, 32},
 	{"name", JSON_STRING, 1, NAME_CHARS * 4},
@@ -467,10 +497,8 @@ int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p
 	policy_job job = {&pr, v};
 	const char *code, *name, *benefit;
 	enum ent_benefit b;
-	audit_entry e;
 	unit_rec u;
 	int64_t dept;
-	int rc;
 
 	if (!v)
 		return api_fail(r, WB_ENOMEM);
@@ -514,21 +542,7 @@ int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p
 	wb_strlcpy(pr.name, name, sizeof(pr.name));
 	wb_strlcpy(pr.benefit, ent_benefit_name(b), sizeof(pr.benefit));
 	pr.department_id = dept;
-	pr.created_at = v->created_at = clock_now();
-	pr.created_by = v->created_by = p->user_id;
-	wb_strlcpy(v->county_code, p->county_code, sizeof(v->county_code));
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "policy.create", "policy", code, "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
-				       (json_int_t)v->amount_cents, "rule", v->rule));
-	api_conn_release(r);
-	rc = audit_submit(a->audit, &e, policy_insert_fn, &job);
-	if (rc == WB_ECONFLICT)
-		api_error(r, 409, "conflict", "the county has a policy of this code", "code");
-	else if (rc)
-		api_fail(r, rc);
-	else
-		policy_answer(r, api_conn(r), p->county_code, pr.id, 201);
+	policy_submit(r, a, p, &job, "policy.create", code, "the county has a policy of this code", "code");
 out:
 	json_decref(ver);
 	json_decref(body);
@@ -542,7 +556,6 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 	policy_version_rec *v = malloc(sizeof(*v));
 	policy_job job = {NULL, v};
 	policy_rec pr;
-	audit_entry e;
 	char newest[11];
 	int64_t id;
 	int rc;
@@ -562,21 +575,8 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 	if (version_parse(r, body, newest, v))
 		goto out;
 	v->policy_id = id;
-	v->created_at = clock_now();
-	v->created_by = p->user_id;
-	wb_strlcpy(v->county_code, p->county_code, sizeof(v->county_code));
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "policy.version", "policy", pr.code, "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
-				       (json_int_t)v->amount_cents, "rule", v->rule));
-	api_conn_release(r);
-	rc = audit_submit(a->audit, &e, policy_insert_fn, &job);
-	if (rc == WB_ECONFLICT)
-		api_error(r, 409, "conflict", "the policy has a version from this day", "effective_from");
-	else if (rc)
-		api_fail(r, rc);
-	else
-		policy_answer(r, api_conn(r), p->county_code, id, 201);
+	policy_submit(r, a, p, &job, "policy.version", pr.code, "the policy has a version from this day",
+		      "effective_from");
 out:
 	json_decref(body);
 	free(v);
