@@ -769,7 +769,7 @@ static void match_free(match_ctx *x)
 static int match_run(store_conn *c, const sec_principal *p, const char *area, match_ctx *x)
 {
 	char cutoff[11];
-	int rc;
+	int rc, narrow = 1;
 
 	x->today = clock_today_ymd();
 	x->ccfg = registry_config();
@@ -781,8 +781,16 @@ static int match_run(store_conn *c, const sec_principal *p, const char *area, ma
 		rc = store_receipts_in(c, &p->scope, area, NULL, 0, 1, match_receipt_cb, x);
 	if (rc == WB_OK && x->nrcpt)
 		qsort(x->rcpt, x->nrcpt, sizeof(*x->rcpt), receipt_cmp);
+	for (size_t i = 0; i < x->cat.n; i++) {
+		const ent_rule *rule = &x->cat.items[i].rule;
+
+		/* a rule of age or registration alone may cover any child */
+		if (x->cat.items[i].cur && !rule->cats && !rule->disability_grades && !rule->family_poverty &&
+		    !rule->serious_illness)
+			narrow = 0;
+	}
 	if (rc == WB_OK)
-		rc = store_ent_children(c, &p->scope, area, cutoff, match_child_cb, x);
+		rc = store_ent_children(c, &p->scope, area, cutoff, narrow, match_child_cb, x);
 	return rc;
 }
 

@@ -268,8 +268,8 @@ int store_receipts_in(store_conn *c, const store_scope *sc, const char *area, co
 
 /* ---- the matching's children ---- */
 
-int store_ent_children(store_conn *c, const store_scope *sc, const char *area, const char *born_after, ent_child_cb cb,
-		       void *arg)
+int store_ent_children(store_conn *c, const store_scope *sc, const char *area, const char *born_after, int narrow,
+		       ent_child_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
@@ -286,6 +286,18 @@ int store_ent_children(store_conn *c, const store_scope *sc, const char *area, c
 	args_text(&a, sc->county_code);
 	args_text(&a, born_after);
 	args_text(&a, sc->county_code);
+	if (rc == WB_OK && narrow) {
+		/* each set through its own index (children_needs, migration 0010) */
+		rc = buf_puts(&sql,
+			      " AND c.id IN (SELECT n.id FROM children n WHERE n.county_code = ? AND "
+			      "(n.disability_grade > 0 OR n.family_poverty <> 0 OR n.serious_illness <> '') UNION "
+			      "SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
+			      "'confirmed' UNION SELECT r.child_id FROM benefit_receipts r WHERE r.county_code = ? "
+			      "AND r.to_month IS NULL)");
+		args_text(&a, sc->county_code);
+		args_text(&a, sc->county_code);
+		args_text(&a, sc->county_code);
+	}
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)

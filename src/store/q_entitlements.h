@@ -109,9 +109,12 @@ typedef struct ent_child_row {
 
 typedef int (*ent_child_cb)(const ent_child_row *row, void *arg);
 /* The children in the caller's scope (and area) born after born_after
- * (under 18) or with an open receipt, by village, then id. */
-int store_ent_children(store_conn *c, const store_scope *sc, const char *area, const char *born_after, ent_child_cb cb,
-		       void *arg);
+ * (under 18) or with an open receipt, by village, then id. With narrow,
+ * only those with a disability, family poverty, a serious illness, a
+ * confirmed category or an open receipt: when every rule asks for one of
+ * these, no other child can be entitled. */
+int store_ent_children(store_conn *c, const store_scope *sc, const char *area, const char *born_after, int narrow,
+		       ent_child_cb cb, void *arg);
 typedef int (*ent_cat_cb)(int64_t child_id, const char *category, void *arg);
 /* The confirmed categories of the children in the caller's scope (and
  * area), by child. */

@@ -241,6 +241,17 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(own.receipts.find((x) => x.id === rec.body.id).to_month, month(0), 'the history keeps the receipt');
 	});
 
+	test('a rule of age alone covers every child of that age, not only the focus children', async () => {
+		const p = await policy({ rule: { age_max: 1 }, benefit: 'in_kind', amount_cents: 20000 });
+		const baby = await child({ birth_date: bornYearsBefore(1, 30) }); // 11 months old
+		const older = await child({ birth_date: bornYearsBefore(3) });
+		const gap = await list(station, `group=gap&policy=${p.id}`);
+		assert.ok(rowOf(gap, baby.id), 'a baby without any category or special fact is entitled');
+		assert.equal(rowOf(gap, older.id), undefined);
+		const own = await mine(director, older.id);
+		assert.deepEqual(own.items.find((i) => i.policy_id === p.id).unmet, ['age']);
+	});
+
 	test('recording a receipt: refused with the field for a child not entitled, twice, a bad month; by role and scope', async () => {
 		const p = await policy();
 		const c = await child({ disability_grade: 1 });

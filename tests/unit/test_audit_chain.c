@@ -534,7 +534,8 @@ static void test_upgrade_keeps_chain(void **state)
 			     "CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
 			     "ALTER TABLE users DROP COLUMN last_login_at; "                                  /* 0008 */
 			     "DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */
-			     "DROP TABLE benefit_receipts; DROP TABLE policy_versions; DROP TABLE policies; " /* 0010 */
+			     "DROP TABLE benefit_receipts; DROP TABLE policy_versions; DROP TABLE policies; "
+			     "DROP INDEX children_needs; " /* 0010 */
 			     "DELETE FROM schema_migrations WHERE version >= 7"),
 		WB_OK);
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), CHAIN_LEN);

@@ -48,3 +48,8 @@ CREATE INDEX benefit_receipts_child ON benefit_receipts (child_id, policy_id);
 CREATE UNIQUE INDEX benefit_receipts_open ON benefit_receipts (child_id, policy_id) WHERE to_month IS NULL;
 -- the ledger of a month and the matching read the receipts of a county
 CREATE INDEX benefit_receipts_county ON benefit_receipts (county_code, from_month);
+-- the matching reads only the children a rule can pick out when every
+-- rule asks for a category, a disability, poverty or an illness: those
+-- with a confirmed category (child_categories_list), an open receipt, or
+-- one of these facts (this one; few children have them)
+CREATE INDEX children_needs ON children (county_code) WHERE disability_grade > 0 OR family_poverty <> 0 OR serious_illness <> '';
