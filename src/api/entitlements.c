@@ -33,6 +33,7 @@
 #include "../util/wb.h"
 #include "api.h"
 #include "registry.h"
+#include "entitlements_api.h"
 #include "visits_api.h"
 
 #define MATCH_MAX_ROWS 2000000 /* rows of a group a province-sized scope may hold */
@@ -627,6 +628,9 @@ typedef struct match_ctx {
 	size_t total;
 	match_item *items;
 	size_t n, cap;
+	/* or, for the overview, each (child, policy) group told by village */
+	ent_tally_fn tally;
+	void *tally_arg;
 } match_ctx;
 
 static int match_cat_cb(int64_t child_id, const char *category, void *arg)
@@ -731,6 +735,12 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		g = group_of(pl, &f, o != NULL, &unmet);
 		if (g == G_NONE)
 			continue;
+		if (x->tally) {
+			rc = x->tally(row->village_code, (int)g, 0, x->tally_arg);
+			if (rc)
+				return rc;
+			continue;
+		}
 		pl->n[g]++;
 		if (x->policy_id && pl->p.id != x->policy_id)
 			continue;
@@ -765,8 +775,8 @@ static void match_free(match_ctx *x)
 	free(x->items);
 }
 
-/* Runs the matching of the caller's children (and area). */
-static int match_run(store_conn *c, const sec_principal *p, const char *area, match_ctx *x)
+/* Runs the matching of the children of sc (and area) in county. */
+static int match_run(store_conn *c, const store_scope *sc, const char *county, const char *area, match_ctx *x)
 {
 	char cutoff[11];
 	int rc, narrow = 1;
@@ -774,11 +784,11 @@ static int match_run(store_conn *c, const sec_principal *p, const char *area, ma
 	x->today = clock_today_ymd();
 	x->ccfg = registry_config();
 	visits_adult_cutoff(x->today, cutoff);
-	rc = catalog_load(c, p->county_code, 0, x->today, &x->cat);
+	rc = catalog_load(c, county, 0, x->today, &x->cat);
 	if (rc == WB_OK)
-		rc = store_ent_categories(c, &p->scope, area, match_cat_cb, x);
+		rc = store_ent_categories(c, sc, area, match_cat_cb, x);
 	if (rc == WB_OK)
-		rc = store_receipts_in(c, &p->scope, area, NULL, 0, 1, match_receipt_cb, x);
+		rc = store_receipts_in(c, sc, area, NULL, 0, 1, match_receipt_cb, x);
 	if (rc == WB_OK && x->nrcpt)
 		qsort(x->rcpt, x->nrcpt, sizeof(*x->rcpt), receipt_cmp);
 	for (size_t i = 0; i < x->cat.n; i++) {
@@ -790,7 +800,7 @@ static int match_run(store_conn *c, const sec_principal *p, const char *area, ma
 			narrow = 0;
 	}
 	if (rc == WB_OK)
-		rc = store_ent_children(c, &p->scope, area, cutoff, narrow, match_child_cb, x);
+		rc = store_ent_children(c, sc, area, cutoff, narrow, match_child_cb, x);
 	return rc;
 }
 
@@ -900,7 +910,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	x->offset = csv ? 0 : (size_t)offset;
 	x->limit = csv ? 0 : (size_t)limit;
-	rc = match_run(c, p, area, x);
+	rc = match_run(c, &p->scope, p->county_code, area, x);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -1455,4 +1465,40 @@ out:
 	free(x->lines);
 	free(x);
 	return 0;
+}
+
+/* ---- for the overview ---- */
+
+int entitlements_tally(store_conn *c, const store_scope *sc, const char *county, ent_tally_fn fn, void *arg)
+{
+	match_ctx *m = calloc(1, sizeof(*m));
+	ledger_ctx *l = calloc(1, sizeof(*l));
+	char month[8];
+	int rc = m && l ? WB_OK : WB_ENOMEM;
+
+	if (rc == WB_OK) {
+		m->tally = fn;
+		m->tally_arg = arg;
+		rc = match_run(c, sc, county, NULL, m);
+	}
+	if (rc == WB_OK) {
+		/* this month's payments, as the ledger counts them */
+		l->ym = clock_today_ymd() / 100;
+		month_format(l->ym, month);
+		wb_snprintf(l->first_day, sizeof(l->first_day), "%s-01", month);
+		rc = catalog_load(c, county, 0, clock_today_ymd(), &l->cat);
+		if (rc == WB_OK)
+			rc = store_receipts_in(c, sc, NULL, month, 0, 0, ledger_cb, l);
+		for (size_t i = 0; rc == WB_OK && i < l->n; i++)
+			rc = fn(l->lines[i].village_code, -1, l->lines[i].cents, arg);
+	}
+	if (m)
+		match_free(m);
+	if (l) {
+		catalog_free(&l->cat);
+		free(l->lines);
+	}
+	free(m);
+	free(l);
+	return rc;
 }

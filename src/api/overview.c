@@ -2,7 +2,9 @@
  * GET /api/v1/overview: where the county stands (SPEC §8), by township —
  * the children under 18, the focus children by confirmed category, the
  * visit plan's children by state, and the help requests open, overdue and
- * closed in the last 30 days. For the committee and the centre (the
+ * closed in the last 30 days, and the entitlements (应享尽享): children
+ * entitled but not receiving, benefits to stop, benefits received and this
+ * month's payments. For the committee and the centre (the
  * county) and a township's supervisor and station (the township). Counts
  * only: no child is named, so the read is not audited.
  */
@@ -17,6 +19,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "entitlements_api.h"
 #include "visits_api.h"
 
 #define CLOSED_WINDOW_S (30 * 86400)
@@ -28,6 +31,8 @@ typedef struct town_row {
 	int64_t cats[CAT__COUNT];
 	int64_t plan[VISIT_NEVER + 1];
 	int64_t open, overdue, closed;
+	int64_t ent[3]; /* gap, stop, received */
+	int64_t paid;   /* this month, in fen */
 } town_row;
 
 typedef struct overview_ctx {
@@ -109,6 +114,17 @@ static int plan_cb(const visit_plan_row *row, void *arg)
 	return WB_OK;
 }
 
+static int ent_cb(const char *village, int group, int64_t cents, void *arg)
+{
+	town_row *t = town_at(arg, village);
+
+	if (t && group >= 0 && group < 3)
+		t->ent[group]++;
+	else if (t)
+		t->paid += cents;
+	return WB_OK;
+}
+
 static json_t *town_json(const town_row *t, int with_name)
 {
 	json_t *cats = json_object();
@@ -123,6 +139,11 @@ static json_t *town_json(const town_row *t, int with_name)
 		      "overdue", (json_int_t)t->plan[VISIT_OVERDUE], "never", (json_int_t)t->plan[VISIT_NEVER],
 		      "coverage", planned ? json_real((double)kept / (double)planned) : json_null(), "requests", "open",
 		      (json_int_t)t->open, "overdue", (json_int_t)t->overdue, "closed_30d", (json_int_t)t->closed);
+	if (j)
+		json_object_set_new(j, "entitlements",
+				    json_pack("{s:I, s:I, s:I, s:I}", "gap", (json_int_t)t->ent[0], "stop",
+					      (json_int_t)t->ent[1], "receiving", (json_int_t)t->ent[2],
+					      "paid_this_month_cents", (json_int_t)t->paid));
 	if (j && with_name) {
 		json_object_set_new(j, "code", json_string(t->code));
 		json_object_set_new(j, "name", json_string(t->name));
@@ -176,6 +197,8 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		rc = visits_config_load(c, p->county_code, &x->cfg);
 	if (rc == WB_OK)
 		rc = store_visit_plan(c, &sc, cutoff, NULL, plan_cb, x);
+	if (rc == WB_OK)
+		rc = entitlements_tally(c, &sc, p->county_code, ent_cb, x);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -193,6 +216,9 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		total.open += t->open;
 		total.overdue += t->overdue;
 		total.closed += t->closed;
+		for (int k = 0; k < 3; k++)
+			total.ent[k] += t->ent[k];
+		total.paid += t->paid;
 		json_array_append_new(towns, town_json(t, 1));
 	}
 	api_json(r, 200,

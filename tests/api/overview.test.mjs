@@ -2,7 +2,9 @@
 // focus children by confirmed category, the visit plan's children by state
 // and the help requests open, overdue and recently closed — for the
 // committee and the centre (the county) and a township's staff (the
-// township); counts that follow what was written, and no child named.
+// township); the entitlements' gaps, benefits to stop, benefits received and
+// this month's payments; counts that follow what was written, and no child
+// named.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
@@ -91,5 +93,34 @@ describeEachDriver('the county overview', (driver) => {
 			const x = await client.get('/api/v1/overview');
 			assert.equal(x.status, 403, x.text);
 		}
+	});
+
+	test('the entitlements: gaps, benefits to stop and received as the matching counts them, and this month\'s payments as the ledger', async () => {
+		const over = await committee.get('/api/v1/overview');
+		assert.equal(over.status, 200, over.text);
+		const m = await centre.get('/api/v1/entitlements?limit=1');
+		assert.equal(m.status, 200, m.text);
+		assert.deepEqual(
+			{ gap: over.body.totals.entitlements.gap, stop: over.body.totals.entitlements.stop, receiving: over.body.totals.entitlements.receiving },
+			m.body.counts,
+		);
+		assert.ok(m.body.counts.receiving > 0, 'the demo county pays benefits');
+		const ledger = await centre.get('/api/v1/entitlements/ledger');
+		assert.equal(over.body.totals.entitlements.paid_this_month_cents, ledger.body.total_cents);
+		for (const k of ['gap', 'stop', 'receiving', 'paid_this_month_cents'])
+			assert.equal(over.body.totals.entitlements[k], over.body.townships.reduce((s, t) => s + t.entitlements[k], 0), k);
+		// a new gap in the township shows at once
+		const before = township((await station.get('/api/v1/overview')).body).entitlements.gap;
+		const c = await director.post('/api/v1/children', {
+			name: uniqueName('概览'),
+			sex: 'F',
+			birth_date: bornYearsBefore(3),
+			village_code: OWN,
+			disability_grade: 1,
+			disability_type: 'physical',
+		});
+		assert.equal(c.status, 201, c.text);
+		const after = township((await station.get('/api/v1/overview')).body).entitlements.gap;
+		assert.equal(after, before + 1, 'the demo\'s rehabilitation aid covers a disabled child under 7');
 	});
 });
