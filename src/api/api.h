@@ -258,6 +258,15 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Charity projects (projects.c). */
+int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The county's figures by township (overview.c). */
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p);
 

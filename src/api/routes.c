@@ -81,6 +81,14 @@ R(entitlements_ledger, 0);
 R(entitlement_end, 0);
 R(child_entitlements, 0);
 R(child_entitlement_create, 0);
+R(projects_list, 0);
+R(project_get, 0);
+R(project_create, 0);
+R(project_update, 0);
+R(project_child_add, 0);
+R(project_child_remove, 0);
+R(project_fund_add, 0);
+R(child_projects, 0);
 R(overview, 0);
 
 const http_route api_routes[] = {
@@ -120,6 +128,14 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/entitlements/{id}/end", api_entry, &rt_entitlement_end, 0, 0},
 	{"GET", "/api/v1/children/{id}/entitlements", api_entry, &rt_child_entitlements, 0, 0},
 	{"POST", "/api/v1/children/{id}/entitlements", api_entry, &rt_child_entitlement_create, 0, 0},
+	{"GET", "/api/v1/projects", api_entry, &rt_projects_list, 0, 0},
+	{"POST", "/api/v1/projects", api_entry, &rt_project_create, 0, 0},
+	{"GET", "/api/v1/projects/{id}", api_entry, &rt_project_get, 0, 0},
+	{"PATCH", "/api/v1/projects/{id}", api_entry, &rt_project_update, 0, 0},
+	{"POST", "/api/v1/projects/{id}/children", api_entry, &rt_project_child_add, 0, 0},
+	{"POST", "/api/v1/projects/{id}/children/{child_id}/remove", api_entry, &rt_project_child_remove, 0, 0},
+	{"POST", "/api/v1/projects/{id}/funds", api_entry, &rt_project_fund_add, 0, 0},
+	{"GET", "/api/v1/children/{id}/projects", api_entry, &rt_child_projects, 0, 0},
 	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category, 0, 0},
 	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review, 0, 0},
 	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0, 0},

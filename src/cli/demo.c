@@ -20,9 +20,11 @@
 #include "../domain/date.h"
 #include "../domain/units.h"
 #include "../domain/idnum.h"
+#include "../domain/project.h"
 #include "../security/password.h"
 #include "../store/model.h"
 #include "../store/q_entitlements.h"
+#include "../store/q_projects.h"
 #include "../store/q_visits.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -94,7 +96,8 @@ typedef struct demo_job {
 	uint64_t *ids; /* ID numbers drawn (see id_taken) */
 	size_t ids_cap;
 	/* focus children made so far */
-	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts;
+	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts,
+		n_projects;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -836,6 +839,176 @@ static int make_entitlements(store_conn *c, demo_job *j)
 	return rc;
 }
 
+/*
+ * Charity projects (社会参与): hope rooms (希望小屋) for orphans and de facto
+ * unsupported children — built, being built and planned — a "1 + N" plan
+ * for a left-behind child, a summer programme for a township's left-behind
+ * children and a fundraising drive, each with its money. Donors are
+ * generated names marked as demo.
+ */
+typedef struct demo_kid {
+	int64_t id;
+	char village[16];
+} demo_kid;
+
+typedef struct demo_kids {
+	demo_kid k[64];
+	int n;
+} demo_kids;
+
+/* Up to max children with a confirmed category in cats (SQL list), orphans
+ * and de facto unsupported children first, then by id, from the skip-th
+ * on. */
+static int demo_pick(store_conn *c, const char *cats, int skip, int max, demo_kids *out)
+{
+	store_stmt *st = NULL;
+	char sql[512];
+	int rc;
+
+	out->n = 0;
+	wb_snprintf(sql, sizeof(sql),
+		    "SELECT c.id, c.village_code FROM children c WHERE c.county_code = ? AND c.id IN (SELECT "
+		    "k.child_id FROM child_categories k WHERE k.state = 'confirmed' AND k.category IN (%s)) ORDER BY "
+		    "CASE WHEN c.id IN (SELECT k.child_id FROM child_categories k WHERE k.state = 'confirmed' AND "
+		    "k.category IN ('orphan', 'de_facto_unsupported')) THEN 0 ELSE 1 END, c.id LIMIT ? OFFSET ?",
+		    cats);
+	rc = conn_query(c, &st, sql, "sii", DEFAULT_COUNTY, (int64_t)max, (int64_t)skip);
+	while (rc == STORE_ROW && out->n < (int)WB_ARRAY_LEN(out->k)) {
+		out->k[out->n].id = stmt_int64(c, st, 0);
+		stmt_copy(c, st, 1, out->k[out->n].village, sizeof(out->k[0].village));
+		out->n++;
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* One project with its children, its status history and its money. */
+static int demo_project(store_conn *c, demo_job *j, int64_t by, const char *org, const char *kind, const char *name,
+			const char *donor, int64_t budget, const char *status, const char *area, const demo_kids *kids,
+			const char *services, int64_t spent)
+{
+	project_rec *p = calloc(1, sizeof(*p));
+	project_child_rec pc;
+	project_fund_rec f;
+	unit_rec u;
+	int rc = p ? store_unit_find(c, DEFAULT_COUNTY, "org", org, &u) : WB_ENOMEM;
+
+	if (rc)
+		goto out;
+	wb_strlcpy(p->county_code, DEFAULT_COUNTY, sizeof(p->county_code));
+	p->org_id = u.id;
+	wb_strlcpy(p->kind, kind, sizeof(p->kind));
+	wb_strlcpy(p->name, name, sizeof(p->name));
+	wb_strlcpy(p->donor, donor, sizeof(p->donor));
+	wb_strlcpy(p->area_code, area ? area : "", sizeof(p->area_code));
+	wb_strlcpy(p->status, "planned", sizeof(p->status));
+	p->budget_cents = budget;
+	p->version = 1;
+	p->created_at = p->updated_at = j->now - 90 * 86400;
+	p->created_by = p->updated_by = by;
+	rc = store_project_insert(c, p);
+	for (int i = 0; rc == WB_OK && kids && i < kids->n; i++) {
+		memset(&pc, 0, sizeof(pc));
+		pc.project_id = p->id;
+		pc.child_id = kids->k[i].id;
+		wb_strlcpy(pc.services, services ? services : "", sizeof(pc.services));
+		pc.added_at = p->created_at;
+		pc.added_by = by;
+		rc = store_project_child_add(c, &pc);
+	}
+	/* planned → active → done, as the project went */
+	if (rc == WB_OK && strcmp(status, "planned") != 0) {
+		date_format(date_add_days(j->today, -80), p->started_on);
+		wb_strlcpy(p->status, "active", sizeof(p->status));
+		p->version++;
+		p->updated_at = j->now - 80 * 86400;
+		rc = store_project_update(c, p, "planned", "");
+	}
+	if (rc == WB_OK && strcmp(status, "done") == 0) {
+		date_format(date_add_days(j->today, -20), p->finished_on);
+		wb_strlcpy(p->status, "done", sizeof(p->status));
+		p->version++;
+		p->updated_at = j->now - 20 * 86400;
+		rc = store_project_update(c, p, "active", "验收合格");
+	}
+	memset(&f, 0, sizeof(f));
+	f.project_id = p->id;
+	f.created_at = j->now;
+	f.created_by = by;
+	wb_strlcpy(f.county_code, DEFAULT_COUNTY, sizeof(f.county_code));
+	if (rc == WB_OK && strcmp(status, "planned") != 0 && budget) {
+		wb_strlcpy(f.kind, "donation", sizeof(f.kind));
+		f.amount_cents = budget;
+		date_format(date_add_days(j->today, -85), f.on_date);
+		wb_strlcpy(f.party, donor, sizeof(f.party));
+		rc = store_project_fund_add(c, &f);
+	}
+	if (rc == WB_OK && spent) {
+		wb_strlcpy(f.kind, "spending", sizeof(f.kind));
+		f.amount_cents = spent;
+		date_format(date_add_days(j->today, -30), f.on_date);
+		wb_strlcpy(f.party, "施工及物资采购", sizeof(f.party));
+		rc = store_project_fund_add(c, &f);
+	}
+	if (rc == WB_OK)
+		j->n_projects++;
+out:
+	free(p);
+	return rc;
+}
+
+static int make_projects(store_conn *c, demo_job *j)
+{
+	static const char *const donors[] = {"泗水爱心企业甲（演示）", "泗水爱心企业乙（演示）", "县工商联会员（演示）",
+					     "爱心人士（演示）"};
+	store_stmt *q = NULL;
+	demo_kids kids, one;
+	int64_t by = 0;
+	int rc = conn_query(c, &q, "SELECT id FROM users WHERE username = 'center'", "", NULL);
+
+	rc = stmt_result_int64(c, q, rc, WB_ENOTFOUND, &by);
+	/* hope rooms for the children most in need: four built, five being
+	 * built, three planned */
+	if (rc == WB_OK)
+		rc = demo_pick(c, "'orphan', 'de_facto_unsupported', 'in_difficulty', 'left_behind'", 0, 12, &kids);
+	for (int i = 0; rc == WB_OK && i < kids.n; i++) {
+		char name[96];
+		const char *status = i < 4 ? "done" : i < 9 ? "active" : "planned";
+		int64_t budget = 2000000 + 100000 * (i % 5);
+
+		one.n = 1;
+		one.k[0] = kids.k[i];
+		wb_snprintf(name, sizeof(name), "希望小屋 %d 号", i + 1);
+		rc = demo_project(c, j, by, "hope_rooms", "hope_room", name, donors[i % 4], budget, status,
+				  one.k[0].village, &one, "书桌、床铺、衣柜、学习用品",
+				  i < 4   ? budget
+				  : i < 9 ? budget / 2
+					  : 0);
+	}
+	/* a "1 + N" plan for a left-behind child */
+	if (rc == WB_OK)
+		rc = demo_pick(c, "'left_behind'", 0, 1, &one);
+	if (rc == WB_OK && one.n)
+		rc = demo_project(c, j, by, "volunteers", "one_plus_n", "“1+N”关爱帮扶", donors[3], 300000, "active",
+				  one.k[0].village, &one, "学业辅导；心理陪伴；每周亲情视频通话", 120000);
+	/* a summer programme for twenty left-behind children of one township */
+	if (rc == WB_OK)
+		rc = demo_pick(c, "'left_behind'", 1, 20, &kids);
+	if (rc == WB_OK && kids.n) {
+		char town[10];
+
+		wb_strlcpy(town, kids.k[0].village, sizeof(town));
+		rc = demo_project(c, j, by, "volunteers", "service", "留守儿童暑期托管", donors[2], 1500000, "done",
+				  town, &kids, "暑期托管", 1380000);
+	}
+	if (rc == WB_OK)
+		rc = demo_project(c, j, by, "county_charity", "fundraising", "困境儿童助学募捐", "社会各界（演示）",
+				  5000000, "active", NULL, NULL, NULL, 0);
+	return rc;
+}
+
 static int demo_fn(store_conn *c, void *arg)
 {
 	demo_job *j = arg;
@@ -851,6 +1024,8 @@ static int demo_fn(store_conn *c, void *arg)
 		rc = make_visits(c, j);
 	if (rc == WB_OK)
 		rc = make_entitlements(c, j);
+	if (rc == WB_OK)
+		rc = make_projects(c, j);
 	return rc;
 }
 
@@ -937,10 +1112,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	printf("demo county 370831 泗水县 created in %.1f s: %d areas (%d villages/communities, %d grids), "
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
-	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts\n",
+	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits, j.n_policies, j.n_receipts);
+	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",

@@ -536,6 +536,8 @@ static void test_upgrade_keeps_chain(void **state)
 			     "DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */
 			     "DROP TABLE benefit_receipts; DROP TABLE policy_versions; DROP TABLE policies; "
 			     "DROP INDEX children_needs; " /* 0010 */
+			     "DROP TABLE project_log; DROP TABLE project_funds; DROP TABLE project_children; "
+			     "DROP TABLE projects; " /* 0011 */
 			     "DELETE FROM schema_migrations WHERE version >= 7"),
 		WB_OK);
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), CHAIN_LEN);

@@ -1,0 +1,849 @@
+/*
+ * Charity projects (社会参与, SPEC §7):
+ *
+ *   GET  /api/v1/projects                         the projects the caller may see, with totals
+ *   POST /api/v1/projects                         a new project (the centre, or an organisation for itself)
+ *   GET  /api/v1/projects/{id}                    one project: children, money, log
+ *   PATCH /api/v1/projects/{id}                   its facts and status (the centre, the organisation)
+ *   POST /api/v1/projects/{id}/children           a child the project serves (the centre, townships)
+ *   POST /api/v1/projects/{id}/children/{child_id}/remove
+ *   POST /api/v1/projects/{id}/funds              a donation or a spending (the centre, the organisation)
+ *   GET  /api/v1/children/{id}/projects           the projects serving a child
+ *
+ * Who sees what: the committee and the centre see the county's projects,
+ * a township's supervisor and station those of their township (by the
+ * project's area or a child it serves there), an organisation its own.
+ * The children a project serves are named to the centre, to the
+ * organisation running it (name and village, never the file) and to a
+ * township for its own children; the committee sees how many. A read that
+ * names children is audited.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/date.h"
+#include "../domain/project.h"
+#include "../store/q_projects.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+
+#define NAME_CHARS     64
+#define TEXT_CHARS     600
+#define NOTE_CHARS     200
+#define AMOUNT_MAX     10000000000LL /* 100 million yuan, in fen */
+#define PROJECTS_MAX   100000
+#define FUND_DAYS_BACK 3660
+
+enum access { PA_NONE = 0, PA_READ, PA_WRITE };
+
+static int role_is(const sec_principal *p, const char *role)
+{
+	return strcmp(p->role, role) == 0;
+}
+
+static int township_role(const sec_principal *p)
+{
+	return (role_is(p, "supervisor") || role_is(p, "station")) && p->scope.children == SCOPE_AREA;
+}
+
+/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* What the caller may do with project pr. */
+static enum access access_of(store_conn *c, const sec_principal *p, const project_rec *pr)
+{
+	if (role_is(p, "center"))
+		return PA_WRITE;
+	if (role_is(p, "committee"))
+		return PA_READ;
+	if (role_is(p, "org"))
+		return pr->org_id == p->unit_id ? PA_WRITE : PA_NONE;
+	if (township_role(p)) {
+		if (pr->area_code[0] && strcmp(pr->area_code, p->scope.lo) >= 0 &&
+		    strcmp(pr->area_code, p->scope.hi) < 0)
+			return PA_READ;
+		return store_project_in_area(c, pr->id, p->scope.lo, p->scope.hi) ? PA_READ : PA_NONE;
+	}
+	return PA_NONE;
+}
+
+/* The project id of the path, read and checked: 0, or -1 after the answer
+ * (404 when it does not exist or the caller may not see it, 403 when the
+ * caller may see it but not do what is asked). */
+static int project_load(http_req *r, store_conn *c, const sec_principal *p, enum access need, project_rec *pr,
+			enum access *got)
+{
+	int64_t id;
+	int rc;
+
+	if (api_id_param(r, "id", &id))
+		return -1;
+	rc = store_project_get(c, p->county_code, id, pr);
+	if (rc)
+		return api_fail(r, rc), -1;
+	*got = access_of(c, p, pr);
+	if (*got == PA_NONE)
+		return api_error(r, 404, "not_found", "no such project", NULL), -1;
+	if (*got < need)
+		return api_error(r, 403, "forbidden", "the centre and the organisation running it change a project",
+				 NULL),
+		       -1;
+	return 0;
+}
+
+static json_t *project_json(const project_rec *pr)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I, s:I}",
+			 "id", (json_int_t)pr->id, "org_id", (json_int_t)pr->org_id, "org_name", pr->org_name, "kind",
+			 pr->kind, "status", pr->status, "name", pr->name, "description", pr->description,
+			 "budget_cents", (json_int_t)pr->budget_cents, "donor", pr->donor, "area_code",
+			 pr->area_code[0] ? pr->area_code : NULL, "started_on",
+			 pr->started_on[0] ? pr->started_on : NULL, "finished_on",
+			 pr->finished_on[0] ? pr->finished_on : NULL, "donated_cents", (json_int_t)pr->donated_cents,
+			 "spent_cents", (json_int_t)pr->spent_cents, "balance_cents",
+			 (json_int_t)(pr->donated_cents - pr->spent_cents), "children", (json_int_t)pr->children,
+			 "version", (json_int_t)pr->version, "created_at", (json_int_t)pr->created_at, "updated_at",
+			 (json_int_t)pr->updated_at);
+}
+
+/* ---- the list ---- */
+
+typedef struct list_ctx {
+	json_t *items;
+	int64_t by_status[PS__COUNT];
+	int64_t donated, spent, children;
+} list_ctx;
+
+static int list_cb(const project_rec *pr, void *arg)
+{
+	list_ctx *x = arg;
+	enum project_status s;
+
+	if (json_array_size(x->items) >= PROJECTS_MAX)
+		return WB_ETOOBIG;
+	if (project_status_parse(pr->status, &s) == WB_OK)
+		x->by_status[s]++;
+	x->donated += pr->donated_cents;
+	x->spent += pr->spent_cents;
+	if (strcmp(pr->status, "active") == 0)
+		x->children += pr->children;
+	json_array_append_new(x->items, project_json(pr));
+	return WB_OK;
+}
+
+int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *status = http_query(r, "status"), *kind = http_query(r, "kind"), *area = http_query(r, "area");
+	project_filter f = {status, kind, 0, NULL, NULL};
+	enum project_status s;
+	enum project_kind k;
+	list_ctx x = {0};
+	char hi[20];
+	json_t *counts;
+	int rc;
+
+	(void)a;
+	if (role_is(p, "org")) {
+		f.org_id = p->unit_id;
+	} else if (township_role(p)) {
+		f.lo = p->scope.lo;
+		f.hi = p->scope.hi;
+	} else if (!role_is(p, "center") && !role_is(p, "committee")) {
+		return api_error(r, 403, "forbidden",
+				 "projects are followed by the committee, the centre, townships and organisations",
+				 NULL);
+	}
+	if (status && project_status_parse(status, &s))
+		return api_error(r, 422, "validation_failed", "status must be planned, active, done or cancelled",
+				 "status");
+	if (kind && project_kind_parse(kind, &k))
+		return api_error(r, 422, "validation_failed",
+				 "kind must be hope_room, one_plus_n, service or fundraising", "kind");
+	if (!role_is(p, "org") && api_query_id(r, "org", "org must be an organisation's id", &f.org_id))
+		return 0;
+	if (area) {
+		if (!area_level_of(area) || strlen(area) < 9)
+			return api_error(r, 422, "validation_failed", "area must be a township or village code",
+					 "area");
+		if (f.lo && (strcmp(area, f.lo) < 0 || strcmp(area, f.hi) >= 0))
+			return api_error(r, 422, "validation_failed", "area must be inside your township", "area");
+		wb_snprintf(hi, sizeof(hi), "%s:", area);
+		f.lo = area;
+		f.hi = hi;
+	}
+	x.items = json_array();
+	rc = store_projects(c, p->county_code, &f, list_cb, &x);
+	if (rc) {
+		json_decref(x.items);
+		return api_fail(r, rc);
+	}
+	counts = json_object();
+	for (int i = 0; i < PS__COUNT; i++)
+		json_object_set_new(counts, project_status_name((enum project_status)i), json_integer(x.by_status[i]));
+	return api_json(r, 200,
+			json_pack("{s:o, s:o, s:{s:I, s:I, s:I}}", "items", x.items, "counts", counts, "totals",
+				  "donated_cents", (json_int_t)x.donated, "spent_cents", (json_int_t)x.spent,
+				  "children_served", (json_int_t)x.children));
+}
+
+/* ---- one project ---- */
+
+typedef struct detail_ctx {
+	const sec_principal *p;
+	json_t *children;
+	int named; /* children named in the answer */
+} detail_ctx;
+
+static json_t *pc_json(const project_child_rec *pc, int with_name)
+{
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:I, s:o?, s:s?}", "child_id", (json_int_t)pc->child_id,
+			      "project_id", (json_int_t)pc->project_id, "village_code", pc->village_code, "services",
+			      pc->services, "added_at", (json_int_t)pc->added_at, "removed_at",
+			      pc->removed_at ? json_integer(pc->removed_at) : NULL, "removed_reason",
+			      pc->removed_at ? pc->removed_reason : NULL);
+
+	if (j && with_name)
+		json_object_set_new(j, "name", json_string(pc->name));
+	return j;
+}
+
+static int detail_child_cb(const project_child_rec *pc, void *arg)
+{
+	detail_ctx *x = arg;
+	const sec_principal *p = x->p;
+
+	/* a township is told of its own children only; the committee, who
+	 * sees no child's file, of how many (the project's count) */
+	if ((township_role(p) && !scope_covers_place(&p->scope, pc->village_code, NULL)) || role_is(p, "committee"))
+		return WB_OK;
+	x->named++;
+	json_array_append_new(x->children, pc_json(pc, 1));
+	return WB_OK;
+}
+
+static int fund_cb(const project_fund_rec *f, void *arg)
+{
+	json_array_append_new(arg,
+			      json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)f->id, "kind", f->kind,
+					"amount_cents", (json_int_t)f->amount_cents, "on_date", f->on_date, "party",
+					f->party, "note", f->note, "created_at", (json_int_t)f->created_at));
+	return WB_OK;
+}
+
+static int log_cb(const project_log_rec *l, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:I, s:s, s:s?, s:s, s:s}", "at", (json_int_t)l->at, "by", l->by_name,
+					     "status_from", l->status_from[0] ? l->status_from : NULL, "status_to",
+					     l->status_to, "note", l->note));
+	return WB_OK;
+}
+
+/* Answers project id as the caller may see it (status), auditing the read
+ * when it names children. */
+static int detail_answer(http_req *r, app *a, const sec_principal *p, int64_t id, int status)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	detail_ctx x = {p, json_array(), 0};
+	json_t *funds = json_array(), *log = json_array(), *j;
+	store_conn *c = api_conn(r);
+	audit_entry e;
+	int rc = pr ? store_project_get(c, p->county_code, id, pr) : WB_ENOMEM;
+
+	if (rc == WB_OK)
+		rc = store_project_children(c, id, detail_child_cb, &x);
+	if (rc == WB_OK)
+		rc = store_project_funds(c, id, fund_cb, funds);
+	if (rc == WB_OK)
+		rc = store_project_log(c, id, log_cb, log);
+	if (rc == WB_OK && x.named) {
+		api_audit_init(r, p, &e);
+		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+		audit_entry_set(&e, "project.read", "project", e.object_id, "ok");
+		api_audit_detail(&e, json_pack("{s:i}", "children_named", x.named));
+		if (api_audit_read(r, a, &e) != WB_OK)
+			rc = WB_ESTORE;
+	}
+	if (rc) {
+		json_decref(x.children);
+		json_decref(funds);
+		json_decref(log);
+		free(pr);
+		return api_fail(r, rc);
+	}
+	j = project_json(pr);
+	json_object_set_new(j, "served", x.children);
+	json_object_set_new(j, "funds", funds);
+	json_object_set_new(j, "log", log);
+	free(pr);
+	return api_json(r, status, j);
+}
+
+int api_project_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	enum access got;
+	int64_t id;
+
+	if (!pr)
+		return api_fail(r, WB_ENOMEM);
+	if (project_load(r, c, p, PA_READ, pr, &got) == 0) {
+		id = pr->id;
+		free(pr);
+		return detail_answer(r, a, p, id, 200);
+	}
+	free(pr);
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static const api_field create_fields[] = {
+	{"org_id", JSON_INTEGER, 0, 0},
+	{"kind", JSON_STRING, 1, 16},
+	{"name", JSON_STRING, 1, NAME_CHARS * 4},
+	{"description", JSON_STRING, 0, TEXT_CHARS * 4},
+	{"budget_cents", JSON_INTEGER, 0, 0},
+	{"donor", JSON_STRING, 0, NAME_CHARS * 4},
+	{"area_code", JSON_STRING, 0, 16},
+	{"started_on", JSON_STRING, 0, 16},
+	{NULL, 0, 0, 0},
+};
+
+static const api_field update_fields[] = {
+	{"version", JSON_INTEGER, 1, 0},
+	{"name", JSON_STRING, 0, NAME_CHARS * 4},
+	{"description", JSON_STRING, 0, TEXT_CHARS * 4},
+	{"budget_cents", JSON_INTEGER, 0, 0},
+	{"donor", JSON_STRING, 0, NAME_CHARS * 4},
+	{"area_code", JSON_STRING, 0, 16},
+	{"started_on", JSON_STRING, 0, 16},
+	{"finished_on", JSON_STRING, 0, 16},
+	{"status", JSON_STRING, 0, 16},
+	{"note", JSON_STRING, 0, NOTE_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+/* Applies the facts in body (those present) onto pr; 422 naming the field,
+ * -1. */
+static int facts_apply(http_req *r, store_conn *c, const sec_principal *p, json_t *body, project_rec *pr)
+{
+	const char *s;
+	json_t *v;
+	int ymd;
+
+	if ((s = api_str(body, "name"))) {
+		if (!*s || utf8_chars(s) > NAME_CHARS)
+			return api_error(r, 422, "validation_failed", "name must have 1 to 64 characters", "name"), -1;
+		wb_strlcpy(pr->name, s, sizeof(pr->name));
+	}
+	if ((s = api_str(body, "description"))) {
+		if (utf8_chars(s) > TEXT_CHARS)
+			return api_error(r, 422, "validation_failed", "description may have at most 600 characters",
+					 "description"),
+			       -1;
+		wb_strlcpy(pr->description, s, sizeof(pr->description));
+	}
+	if ((s = api_str(body, "donor"))) {
+		if (utf8_chars(s) > NAME_CHARS)
+			return api_error(r, 422, "validation_failed", "donor may have at most 64 characters", "donor"),
+			       -1;
+		wb_strlcpy(pr->donor, s, sizeof(pr->donor));
+	}
+	if ((v = json_object_get(body, "budget_cents"))) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > AMOUNT_MAX)
+			return api_error(r, 422, "validation_failed", "budget_cents must be an amount in fen from 0",
+					 "budget_cents"),
+			       -1;
+		pr->budget_cents = json_integer_value(v);
+	}
+	if ((s = api_str(body, "area_code"))) {
+		area_rec ar;
+
+		if (*s && (strlen(s) != 9 && strlen(s) != 12))
+			return api_error(r, 422, "validation_failed", "area_code must be a township or village code",
+					 "area_code"),
+			       -1;
+		if (*s && (store_area_get(c, s, &ar) != WB_OK || strcmp(ar.county_code, p->county_code) != 0))
+			return api_error(r, 422, "validation_failed", "area_code must be an area of the county",
+					 "area_code"),
+			       -1;
+		wb_strlcpy(pr->area_code, s, sizeof(pr->area_code));
+	}
+	if ((s = api_str(body, "started_on"))) {
+		if (*s && (date_parse(s, &ymd) != WB_OK))
+			return api_error(r, 422, "validation_failed", "started_on must be a date YYYY-MM-DD",
+					 "started_on"),
+			       -1;
+		wb_strlcpy(pr->started_on, s, sizeof(pr->started_on));
+	}
+	if ((s = api_str(body, "finished_on"))) {
+		if (*s && (date_parse(s, &ymd) != WB_OK || ymd > clock_today_ymd()))
+			return api_error(r, 422, "validation_failed",
+					 "finished_on must be a date YYYY-MM-DD, not ahead", "finished_on"),
+			       -1;
+		wb_strlcpy(pr->finished_on, s, sizeof(pr->finished_on));
+	}
+	if (pr->started_on[0] && pr->finished_on[0] && strcmp(pr->finished_on, pr->started_on) < 0)
+		return api_error(r, 422, "validation_failed", "finished_on may not be before started_on",
+				 "finished_on"),
+		       -1;
+	return 0;
+}
+
+typedef struct project_job {
+	project_rec *pr;
+	const char *old_status, *note;
+} project_job;
+
+static int insert_fn(store_conn *c, void *arg)
+{
+	return store_project_insert(c, ((project_job *)arg)->pr);
+}
+
+static int update_fn(store_conn *c, void *arg)
+{
+	project_job *j = arg;
+
+	return store_project_update(c, j->pr, j->old_status, j->note);
+}
+
+int api_project_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = calloc(1, sizeof(*pr));
+	project_job job = {pr, NULL, NULL};
+	json_t *body = NULL;
+	enum project_kind k;
+	audit_entry e;
+	unit_rec u;
+	int rc;
+
+	if (!pr)
+		return api_fail(r, WB_ENOMEM);
+	if (!role_is(p, "center") && !role_is(p, "org")) {
+		api_error(r, 403, "forbidden", "projects are registered by the centre or the organisation running them",
+			  NULL);
+		goto out;
+	}
+	if (api_body(r, &body) || api_check_fields(r, body, create_fields))
+		goto out;
+	pr->org_id = role_is(p, "org") ? p->unit_id : json_integer_value(json_object_get(body, "org_id"));
+	if (role_is(p, "org") && json_object_get(body, "org_id") &&
+	    json_integer_value(json_object_get(body, "org_id")) != p->unit_id) {
+		api_error(r, 422, "validation_failed", "an organisation registers its own projects", "org_id");
+		goto out;
+	}
+	if (pr->org_id <= 0 || api_unit_get(c, pr->org_id, &u) != WB_OK || strcmp(u.kind, "org") != 0 ||
+	    strcmp(u.county_code, p->county_code) != 0) {
+		api_error(r, 422, "validation_failed", "org_id must be an organisation of the county", "org_id");
+		goto out;
+	}
+	if (project_kind_parse(api_str(body, "kind"), &k)) {
+		api_error(r, 422, "validation_failed", "kind must be hope_room, one_plus_n, service or fundraising",
+			  "kind");
+		goto out;
+	}
+	if (facts_apply(r, c, p, body, pr))
+		goto out;
+	wb_strlcpy(pr->county_code, p->county_code, sizeof(pr->county_code));
+	wb_strlcpy(pr->kind, project_kind_name(k), sizeof(pr->kind));
+	wb_strlcpy(pr->status, "planned", sizeof(pr->status));
+	pr->version = 1;
+	pr->created_at = pr->updated_at = clock_now();
+	pr->created_by = pr->updated_by = p->user_id;
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "project.create", "project", "", "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:I}", "kind", pr->kind, "org_id", (json_int_t)pr->org_id));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, insert_fn, &job);
+	if (rc)
+		api_fail(r, rc);
+	else
+		detail_answer(r, a, p, pr->id, 201);
+out:
+	json_decref(body);
+	free(pr);
+	return 0;
+}
+
+int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	json_t *body = NULL;
+	project_job job;
+	enum project_status from, to;
+	enum access got;
+	audit_entry e;
+	char old_status[12];
+	const char *st;
+	int64_t active = 0;
+	int rc, today = clock_today_ymd();
+
+	if (!pr)
+		return api_fail(r, WB_ENOMEM);
+	if (project_load(r, c, p, PA_WRITE, pr, &got) || api_body(r, &body) || api_check_fields(r, body, update_fields))
+		goto out;
+	if (json_integer_value(json_object_get(body, "version")) != pr->version) {
+		api_error(r, 409, "conflict", "the project was changed since you read it", "version");
+		goto out;
+	}
+	wb_strlcpy(old_status, pr->status, sizeof(old_status));
+	if (facts_apply(r, c, p, body, pr))
+		goto out;
+	if ((st = api_str(body, "status")) && strcmp(st, pr->status) != 0) {
+		enum project_kind k = PK_SERVICE;
+
+		project_kind_parse(pr->kind, &k);
+		if (project_status_parse(st, &to)) {
+			api_error(r, 422, "validation_failed", "status must be planned, active, done or cancelled",
+				  "status");
+			goto out;
+		}
+		project_status_parse(pr->status, &from);
+		if (!project_move_ok(from, to)) {
+			api_error(r, 422, "validation_failed",
+				  "a project moves from planned to active to done, or is cancelled before it is done",
+				  "status");
+			goto out;
+		}
+		rc = store_project_children_active(c, pr->id, &active);
+		if (rc) {
+			api_fail(r, rc);
+			goto out;
+		}
+		if (to == PS_ACTIVE && project_children_max(k) && active == 0) {
+			api_error(r, 422, "validation_failed",
+				  "a hope room or a 1 + N plan is for one child: add the child before it starts",
+				  "status");
+			goto out;
+		}
+		if (to == PS_ACTIVE && !pr->started_on[0])
+			date_format(today, pr->started_on);
+		if ((to == PS_DONE || to == PS_CANCELLED) && !pr->finished_on[0])
+			date_format(today, pr->finished_on);
+		wb_strlcpy(pr->status, project_status_name(to), sizeof(pr->status));
+	}
+	pr->version++;
+	pr->updated_at = clock_now();
+	pr->updated_by = p->user_id;
+	job = (project_job){pr, old_status, api_str(body, "note")};
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, pr->id);
+	audit_entry_set(&e, "project.update", "project", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s}", "status_from", old_status, "status", pr->status));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, update_fn, &job);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the project was changed since you read it", "version");
+	else if (rc)
+		api_fail(r, rc);
+	else
+		detail_answer(r, a, p, pr->id, 200);
+out:
+	json_decref(body);
+	free(pr);
+	return 0;
+}
+
+/* ---- children ---- */
+
+static const api_field child_fields[] = {
+	{"child_id", JSON_INTEGER, 1, 0},
+	{"services", JSON_STRING, 0, TEXT_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+typedef struct child_job {
+	project_child_rec *pc;
+	int max;
+	const char *reason;
+} child_job;
+
+static int child_add_fn(store_conn *c, void *arg)
+{
+	child_job *j = arg;
+	int64_t n = 0;
+	int rc = store_project_children_active(c, j->pc->project_id, &n);
+
+	/* checked again inside the write: two at once cannot both be the one */
+	if (rc == WB_OK && j->max && n >= j->max)
+		return WB_ETOOBIG;
+	return rc ? rc : store_project_child_add(c, j->pc);
+}
+
+/* The centre or a township, for a child of its scope: 1, or 0 after 403. */
+static int may_place_children(http_req *r, const sec_principal *p)
+{
+	if (role_is(p, "center") || township_role(p))
+		return 1;
+	api_error(r, 403, "forbidden", "the centre and townships choose the children a project serves", NULL);
+	return 0;
+}
+
+int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	project_child_rec *pc = calloc(1, sizeof(*pc));
+	child_job job = {pc, 0, NULL};
+	json_t *body = NULL;
+	enum project_kind k = PK_SERVICE;
+	enum access got;
+	audit_entry e;
+	child_rec ch;
+	const char *services;
+	int rc;
+
+	if (!pr || !pc) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	if (!may_place_children(r, p) || project_load(r, c, p, PA_READ, pr, &got) || api_body(r, &body) ||
+	    api_check_fields(r, body, child_fields))
+		goto out;
+	if (strcmp(pr->status, "planned") != 0 && strcmp(pr->status, "active") != 0) {
+		api_error(r, 409, "conflict", "the project has ended", NULL);
+		goto out;
+	}
+	rc = store_child_get(c, &p->scope, json_integer_value(json_object_get(body, "child_id")), &ch);
+	if (rc == WB_ENOTFOUND) {
+		api_error(r, 422, "validation_failed", "child_id must be a child of your area", "child_id");
+		goto out;
+	} else if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	project_kind_parse(pr->kind, &k);
+	services = api_str(body, "services");
+	if (services && utf8_chars(services) > TEXT_CHARS) {
+		api_error(r, 422, "validation_failed", "services may have at most 600 characters", "services");
+		goto out;
+	}
+	if (k == PK_ONE_PLUS_N && (!services || !*services)) {
+		api_error(r, 422, "validation_failed", "a 1 + N plan names the services paired with the child",
+			  "services");
+		goto out;
+	}
+	pc->project_id = pr->id;
+	pc->child_id = ch.id;
+	wb_strlcpy(pc->services, services ? services : "", sizeof(pc->services));
+	pc->added_at = clock_now();
+	pc->added_by = p->user_id;
+	job.max = project_children_max(k);
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, ch.id);
+	audit_entry_set(&e, "project.child_add", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:I}", "project", (json_int_t)pr->id));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, child_add_fn, &job);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the project serves this child already", "child_id");
+	else if (rc == WB_ETOOBIG)
+		api_error(r, 409, "conflict", "a hope room or a 1 + N plan is for one child", "child_id");
+	else if (rc)
+		api_fail(r, rc);
+	else
+		detail_answer(r, a, p, pr->id, 201);
+out:
+	json_decref(body);
+	free(pr);
+	free(pc);
+	return 0;
+}
+
+static int child_remove_fn(store_conn *c, void *arg)
+{
+	child_job *j = arg;
+
+	return store_project_child_remove(c, j->pc->project_id, j->pc->child_id, j->reason, j->pc->added_at,
+					  j->pc->added_by);
+}
+
+static const api_field remove_fields[] = {
+	{"reason", JSON_STRING, 1, NOTE_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	project_child_rec pc;
+	child_job job = {&pc, 0, NULL};
+	json_t *body = NULL;
+	enum access got;
+	audit_entry e;
+	child_rec ch;
+	int64_t child_id;
+	int rc;
+
+	if (!pr)
+		return api_fail(r, WB_ENOMEM);
+	if (!may_place_children(r, p) || project_load(r, c, p, PA_READ, pr, &got) ||
+	    api_id_param(r, "child_id", &child_id) || api_body(r, &body) || api_check_fields(r, body, remove_fields))
+		goto out;
+	rc = store_child_get(c, &p->scope, child_id, &ch);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	job.reason = api_str(body, "reason");
+	if (!*job.reason || utf8_chars(job.reason) > NOTE_CHARS) {
+		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+		goto out;
+	}
+	memset(&pc, 0, sizeof(pc));
+	pc.project_id = pr->id;
+	pc.child_id = child_id;
+	pc.added_at = clock_now(); /* the removal's time and author */
+	pc.added_by = p->user_id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, child_id);
+	audit_entry_set(&e, "project.child_remove", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:I}", "project", (json_int_t)pr->id));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, child_remove_fn, &job);
+	if (rc == WB_ENOTFOUND)
+		api_error(r, 404, "not_found", "the project does not serve this child", NULL);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		detail_answer(r, a, p, pr->id, 200);
+out:
+	json_decref(body);
+	free(pr);
+	return 0;
+}
+
+/* ---- money ---- */
+
+static const api_field fund_fields[] = {
+	{"kind", JSON_STRING, 1, 16},
+	{"amount_cents", JSON_INTEGER, 1, 0},
+	{"on_date", JSON_STRING, 1, 16},
+	{"party", JSON_STRING, 0, NAME_CHARS * 4},
+	{"note", JSON_STRING, 0, NOTE_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+static int fund_fn(store_conn *c, void *arg)
+{
+	return store_project_fund_add(c, arg);
+}
+
+int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	project_fund_rec f;
+	json_t *body = NULL;
+	enum access got;
+	audit_entry e;
+	const char *kind, *day, *party, *note;
+	json_int_t amount;
+	int ymd, today = clock_today_ymd(), rc;
+
+	if (!pr)
+		return api_fail(r, WB_ENOMEM);
+	if (project_load(r, c, p, PA_WRITE, pr, &got) || api_body(r, &body) || api_check_fields(r, body, fund_fields))
+		goto out;
+	kind = api_str(body, "kind");
+	day = api_str(body, "on_date");
+	party = api_str(body, "party");
+	note = api_str(body, "note");
+	amount = json_integer_value(json_object_get(body, "amount_cents"));
+	if (strcmp(kind, "donation") != 0 && strcmp(kind, "spending") != 0) {
+		api_error(r, 422, "validation_failed", "kind must be donation or spending", "kind");
+		goto out;
+	}
+	if (amount <= 0 || amount > AMOUNT_MAX) {
+		api_error(r, 422, "validation_failed", "amount_cents must be an amount in fen above 0", "amount_cents");
+		goto out;
+	}
+	if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > FUND_DAYS_BACK) {
+		api_error(r, 422, "validation_failed", "on_date must be a date YYYY-MM-DD of the last ten years",
+			  "on_date");
+		goto out;
+	}
+	if ((party && utf8_chars(party) > NAME_CHARS) || (note && utf8_chars(note) > NOTE_CHARS)) {
+		api_error(r, 422, "validation_failed", "party may have 64 characters, note 200",
+			  party && utf8_chars(party) > NAME_CHARS ? "party" : "note");
+		goto out;
+	}
+	memset(&f, 0, sizeof(f));
+	f.project_id = pr->id;
+	f.amount_cents = amount;
+	wb_strlcpy(f.county_code, p->county_code, sizeof(f.county_code));
+	wb_strlcpy(f.kind, kind, sizeof(f.kind));
+	wb_strlcpy(f.on_date, day, sizeof(f.on_date));
+	wb_strlcpy(f.party, party ? party : "", sizeof(f.party));
+	wb_strlcpy(f.note, note ? note : "", sizeof(f.note));
+	f.created_at = clock_now();
+	f.created_by = p->user_id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, pr->id);
+	audit_entry_set(&e, "project.fund", "project", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:I}", "kind", kind, "amount_cents", amount));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, fund_fn, &f);
+	if (rc)
+		api_fail(r, rc);
+	else
+		detail_answer(r, a, p, pr->id, 201);
+out:
+	json_decref(body);
+	free(pr);
+	return 0;
+}
+
+/* ---- a child's projects ---- */
+
+static int child_project_cb(const project_child_rec *pc, void *arg)
+{
+	json_t *j = pc_json(pc, 0);
+
+	json_object_set_new(j, "project_name", json_string(pc->project_name));
+	json_object_set_new(j, "kind", json_string(pc->project_kind));
+	json_object_set_new(j, "status", json_string(pc->project_status));
+	json_object_set_new(j, "org_name", json_string(pc->org_name));
+	json_array_append_new(arg, j);
+	return WB_OK;
+}
+
+int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	audit_entry e;
+	child_rec ch;
+	json_t *items;
+	int64_t id;
+	int rc;
+
+	if (api_id_param(r, "id", &id))
+		return 0;
+	if (p->scope.children == SCOPE_NONE || p->scope.children == SCOPE_REFERRAL)
+		return api_error(r, 403, "forbidden", "a child's projects are read with the child's file", NULL);
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc)
+		return api_fail(r, rc);
+	items = json_array();
+	rc = store_child_projects(c, id, child_project_cb, items);
+	if (rc == WB_OK) {
+		api_audit_init(r, p, &e);
+		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+		audit_entry_set(&e, "child.projects", "child", e.object_id, "ok");
+		if (api_audit_read(r, a, &e) != WB_OK)
+			rc = WB_ESTORE;
+	}
+	if (rc) {
+		json_decref(items);
+		return api_fail(r, rc);
+	}
+	return api_json(r, 200, json_pack("{s:I, s:o}", "child_id", (json_int_t)id, "items", items));
+}

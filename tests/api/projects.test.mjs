@@ -1,0 +1,262 @@
+// Charity projects (社会参与, SPEC §7): an organisation's hope rooms (希望小屋,
+// one child each, planned → building → built), "1 + N" plans, service
+// programmes and fundraising drives, with the children they serve, their
+// donations and spending, and a log of every change of status. The centre
+// and the organisation running a project keep it; townships choose the
+// children of their own area; the committee follows the figures without
+// names; every read that names children is audited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { unitIds } from './lib/loop.mjs';
+import { bornYearsBefore } from './lib/registry.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN = '370831001001'; // director's village, township 370831001 (station)
+const OTHER = '370831101201'; // director2's village, township 370831101
+const day = (offset = 0) => chinaDate(offset).iso;
+
+describeEachDriver('charity projects', (driver) => {
+	let srv, centre, committee, station, director, director2, org, hopeOrg, auditor, units;
+
+	const child = async (client = director, village = OWN) => {
+		const r = await client.post('/api/v1/children', {
+			name: uniqueName('项目'),
+			sex: 'F',
+			birth_date: bornYearsBefore(9),
+			village_code: village,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const create = async (client, body) => {
+		const r = await client.post('/api/v1/projects', {
+			org_id: units.hope_rooms,
+			kind: 'hope_room',
+			name: uniqueName('希望小屋'),
+			budget_cents: 2500000,
+			donor: '测试爱心企业',
+			area_code: OWN,
+			...body,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const patch = (client, p, body) => client.patch(`/api/v1/projects/${p.id}`, { version: p.version, ...body });
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, committee, station, director, director2, org, hopeOrg, auditor] = await Promise.all(
+			['center', 'committee', 'station', 'director', 'director2', 'org', 'org_hope_rooms', 'auditor'].map((u) => srv.login(u)),
+		);
+		units = await unitIds(centre);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('the demo county\'s projects: the centre and the committee see all, an organisation its own, a township its own', async () => {
+		const all = await centre.get('/api/v1/projects');
+		assert.equal(all.status, 200, all.text);
+		assert.ok(all.body.items.length >= 4, 'hope rooms, a 1 + N plan, a summer programme and a fundraising drive');
+		const kinds = new Set(all.body.items.map((p) => p.kind));
+		for (const k of ['hope_room', 'one_plus_n', 'service', 'fundraising']) assert.ok(kinds.has(k), k);
+		assert.equal(all.body.counts.done + all.body.counts.active + all.body.counts.planned + all.body.counts.cancelled, all.body.items.length);
+		assert.equal(all.body.totals.donated_cents, all.body.items.reduce((s, p) => s + p.donated_cents, 0));
+		const built = all.body.items.find((p) => p.kind === 'hope_room' && p.status === 'done');
+		assert.equal(built.balance_cents, built.donated_cents - built.spent_cents);
+
+		const byCommittee = await committee.get('/api/v1/projects');
+		assert.equal(byCommittee.body.items.length, all.body.items.length);
+		const d = await committee.get(`/api/v1/projects/${built.id}`);
+		assert.equal(d.status, 200, d.text);
+		assert.equal(d.body.children, 1);
+		assert.deepEqual(d.body.served, [], 'the committee is told how many, not who');
+		const named = await centre.get(`/api/v1/projects/${built.id}`);
+		assert.equal(named.body.served.length, 1);
+		assert.ok(named.body.served[0].name);
+		assert.deepEqual(named.body.log.map((l) => l.status_to), ['planned', 'active', 'done']);
+
+		const own = await org.get('/api/v1/projects');
+		assert.ok(own.body.items.length >= 1);
+		assert.ok(own.body.items.every((p) => p.org_id === units.county_charity), 'the charity federation\'s own');
+		const other = await org.get(`/api/v1/projects/${built.id}`);
+		assert.equal(other.status, 404, 'another organisation\'s project does not exist for it');
+
+		const town = await station.get('/api/v1/projects');
+		for (const p of town.body.items) {
+			const full = await centre.get(`/api/v1/projects/${p.id}`);
+			const inTown = (full.body.area_code ?? '').startsWith('370831001') || full.body.served.some((s) => s.village_code.startsWith('370831001'));
+			assert.ok(inTown, `project ${p.id} belongs to the township`);
+		}
+		for (const client of [director, auditor]) assert.equal((await client.get('/api/v1/projects')).status, 403);
+	});
+
+	test('a hope room: one child chosen by the township, planned → building → built, its money and its log', async () => {
+		const kid = await child();
+		const p = await create(centre, {});
+		assert.equal(p.status, 'planned');
+		assert.equal(p.org_name.length > 0, true);
+		assert.equal(p.children, 0);
+
+		const early = await patch(centre, p, { status: 'active' });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.field, 'status', 'a hope room starts with its child');
+		const skip = await patch(centre, p, { status: 'done' });
+		assert.equal(skip.status, 422);
+
+		const add = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id, services: '书桌、床、衣柜' });
+		assert.equal(add.status, 201, add.text);
+		assert.equal(add.body.children, 1);
+		assert.equal(add.body.served[0].child_id, kid.id);
+		const second = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: (await child()).id });
+		assert.equal(second.status, 409, 'a hope room is for one child');
+		const again = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id });
+		assert.equal(again.status, 409);
+
+		const fresh = (await centre.get(`/api/v1/projects/${p.id}`)).body;
+		const start = await patch(centre, fresh, { status: 'active', note: '开工' });
+		assert.equal(start.status, 200, start.text);
+		assert.equal(start.body.status, 'active');
+		assert.equal(start.body.started_on, day(0));
+		const stale = await patch(centre, fresh, { name: '旧版本' });
+		assert.equal(stale.status, 409, 'a change on an old version is refused');
+		assert.equal(stale.body.error.field, 'version');
+
+		const gift = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 2500000, on_date: day(-3), party: '测试爱心企业' });
+		assert.equal(gift.status, 201, gift.text);
+		const spend = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 2300000, on_date: day(0), party: '家具采购' });
+		assert.equal(spend.status, 201, spend.text);
+		assert.equal(spend.body.donated_cents, 2500000);
+		assert.equal(spend.body.spent_cents, 2300000);
+		assert.equal(spend.body.balance_cents, 200000);
+		assert.equal(spend.body.funds.length, 2);
+
+		const done = await patch(hopeOrg, spend.body, { status: 'done', note: '验收合格' });
+		assert.equal(done.status, 200, done.text);
+		assert.equal(done.body.finished_on, day(0));
+		assert.deepEqual(done.body.log.map((l) => [l.status_from, l.status_to]), [[null, 'planned'], ['planned', 'active'], ['active', 'done']]);
+		assert.equal(done.body.log[2].note, '验收合格');
+		const reopen = await patch(centre, done.body, { status: 'active' });
+		assert.equal(reopen.status, 422, 'a built room is final');
+		const late = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: (await child()).id });
+		assert.equal(late.status, 409, 'an ended project takes no child');
+
+		// the child's page lists it
+		const mine = await director.get(`/api/v1/children/${kid.id}/projects`);
+		assert.equal(mine.status, 200, mine.text);
+		assert.equal(mine.body.items[0].project_id, p.id);
+		assert.equal(mine.body.items[0].kind, 'hope_room');
+		assert.equal(mine.body.items[0].status, 'done');
+		assert.equal((await director2.get(`/api/v1/children/${kid.id}/projects`)).status, 404);
+	});
+
+	test('who may do what: an organisation keeps its own, townships choose children of their own area only', async () => {
+		const mineOnly = await org.post('/api/v1/projects', { kind: 'service', name: '课后辅导', org_id: units.hope_rooms });
+		assert.equal(mineOnly.status, 422, 'an organisation registers its own projects only');
+		assert.equal(mineOnly.body.error.field, 'org_id');
+		const p = await create(org, { kind: 'service', name: uniqueName('课后辅导'), org_id: undefined, area_code: undefined });
+		assert.equal(p.org_id, units.county_charity);
+		assert.equal((await org.post(`/api/v1/projects/${p.id}/children`, { child_id: 1 })).status, 403, 'an organisation does not pick children from the registry');
+		assert.equal((await hopeOrg.get(`/api/v1/projects/${p.id}`)).status, 404);
+		assert.equal((await station.patch(`/api/v1/projects/${p.id}`, { version: p.version, name: 'x' })).status, 404, 'not the township\'s project (yet)');
+
+		const far = await child(director2, OTHER);
+		const refused = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: far.id });
+		assert.equal(refused.status, 404, 'the township does not see the project');
+		const viaCentre = await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: far.id, services: '辅导' });
+		assert.equal(viaCentre.status, 201, viaCentre.text);
+		const kid = await child();
+		const own = await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id });
+		assert.equal(own.status, 201);
+
+		// the township now sees the project, with its own child only
+		const seen = await station.get(`/api/v1/projects/${p.id}`);
+		assert.equal(seen.status, 200, seen.text);
+		assert.deepEqual(seen.body.served.map((s) => s.child_id), [kid.id]);
+		assert.equal(seen.body.children, 2);
+		const notMine = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: far.id });
+		assert.equal(notMine.status, 422);
+		assert.equal(notMine.body.error.field, 'child_id');
+		assert.equal((await station.patch(`/api/v1/projects/${p.id}`, { version: seen.body.version, name: 'x' })).status, 403, 'a township does not change the project');
+		assert.equal((await station.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 1, on_date: day() })).status, 403);
+
+		// the organisation running it sees both children by name, not their files
+		const byOrg = await org.get(`/api/v1/projects/${p.id}`);
+		assert.equal(byOrg.body.served.length, 2);
+		assert.ok(byOrg.body.served.every((s) => s.name && s.id_number === undefined));
+		assert.equal((await org.get(`/api/v1/children/${kid.id}`)).status, 404, 'no child\'s file through a project');
+
+		// removing a child: the reason is required; the history stays
+		const noReason = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '' });
+		assert.equal(noReason.status, 422);
+		assert.equal(noReason.body.error.field, 'reason');
+		const rm = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '已随父母迁出' });
+		assert.equal(rm.status, 200, rm.text);
+		assert.equal(rm.body.children, 1);
+		const twice = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '再次' });
+		assert.equal(twice.status, 404);
+		const hist = await director.get(`/api/v1/children/${kid.id}/projects`);
+		assert.equal(hist.body.items[0].removed_reason, '已随父母迁出');
+	});
+
+	test('every wrong field is refused with its name, and nothing is written', async () => {
+		const before = (await centre.get('/api/v1/projects')).body.items.length;
+		for (const [body, field] of [
+			[{ kind: 'party' }, 'kind'],
+			[{ name: '' }, 'name'],
+			[{ name: '长'.repeat(65) }, 'name'],
+			[{ org_id: units.civil_affairs }, 'org_id'],
+			[{ area_code: '37083' }, 'area_code'],
+			[{ area_code: '110101001' }, 'area_code'],
+			[{ budget_cents: -5 }, 'budget_cents'],
+			[{ started_on: '2026-02-30' }, 'started_on'],
+			[{ colour: 'red' }, 'colour'],
+		]) {
+			const r = await centre.post('/api/v1/projects', { org_id: units.hope_rooms, kind: 'service', name: '测试', ...body });
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await centre.get('/api/v1/projects')).body.items.length, before);
+		const p = await create(centre, { kind: 'fundraising', name: uniqueName('募捐') });
+		for (const [body, field] of [
+			[{ kind: 'loan' }, 'kind'],
+			[{ amount_cents: 0 }, 'amount_cents'],
+			[{ on_date: day(1) }, 'on_date'],
+			[{ on_date: 'yesterday' }, 'on_date'],
+			[{ party: '名'.repeat(65) }, 'party'],
+		]) {
+			const r = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 100, on_date: day(), ...body });
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await centre.get(`/api/v1/projects/${p.id}`)).body.funds.length, 0);
+		const plan = await create(centre, { kind: 'one_plus_n', name: uniqueName('1+N') });
+		const noServices = await centre.post(`/api/v1/projects/${plan.id}/children`, { child_id: (await child()).id });
+		assert.equal(noServices.status, 422, 'a 1 + N plan names its services');
+		assert.equal(noServices.body.error.field, 'services');
+		for (const [q, field] of [['status=open', 'status'], ['kind=x', 'kind'], ['area=3708', 'area']]) {
+			const r = await centre.get(`/api/v1/projects?${q}`);
+			assert.equal(r.status, 422, q);
+			assert.equal(r.body.error.field, field);
+		}
+		const outside = await station.get('/api/v1/projects?area=370831101');
+		assert.equal(outside.status, 422, 'a township filters inside itself');
+	});
+
+	test('reads that name children are audited; the committee\'s are not needed', async () => {
+		const kid = await child();
+		const p = await create(centre, { kind: 'service', name: uniqueName('审计') });
+		await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id });
+		await org.get('/api/v1/projects'); // no names in lists
+		await hopeOrg.get(`/api/v1/projects/${p.id}`);
+		const log = await auditor.get(`/api/v1/audit?object_type=project&object_id=${p.id}&limit=20`);
+		assert.equal(log.status, 200, log.text);
+		assert.ok(log.body.items.some((e) => e.action === 'project.read' && e.username === 'org_hope_rooms'), JSON.stringify(log.body.items));
+		const kidLog = await auditor.get(`/api/v1/audit?object_type=child&object_id=${kid.id}&limit=20`);
+		assert.ok(kidLog.body.items.some((e) => e.action === 'project.child_add' && e.username === 'center'));
+		const filtered = await centre.get(`/api/v1/projects?kind=service&status=planned`);
+		assert.ok(filtered.body.items.some((x) => x.id === p.id));
+		assert.ok(filtered.body.items.every((x) => x.kind === 'service' && x.status === 'planned'));
+	});
+});
