@@ -267,6 +267,8 @@ int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principa
 int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* The monthly report by township (report.c). */
+int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The county's figures by township (overview.c). */
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p);
 

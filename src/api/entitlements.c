@@ -1469,36 +1469,42 @@ out:
 
 /* ---- for the overview ---- */
 
+int entitlements_paid(store_conn *c, const store_scope *sc, const char *county, int ym, ent_tally_fn fn, void *arg)
+{
+	ledger_ctx *l = calloc(1, sizeof(*l));
+	char month[8];
+	int rc = l ? WB_OK : WB_ENOMEM;
+
+	if (rc == WB_OK) {
+		l->ym = ym;
+		month_format(ym, month);
+		wb_snprintf(l->first_day, sizeof(l->first_day), "%s-01", month);
+		rc = catalog_load(c, county, 0, clock_today_ymd(), &l->cat);
+	}
+	if (rc == WB_OK)
+		rc = store_receipts_in(c, sc, NULL, month, 0, 0, ledger_cb, l);
+	for (size_t i = 0; rc == WB_OK && i < l->n; i++)
+		rc = fn(l->lines[i].village_code, -1, l->lines[i].cents, arg);
+	if (l) {
+		catalog_free(&l->cat);
+		free(l->lines);
+	}
+	free(l);
+	return rc;
+}
+
 int entitlements_tally(store_conn *c, const store_scope *sc, const char *county, ent_tally_fn fn, void *arg)
 {
 	match_ctx *m = calloc(1, sizeof(*m));
-	ledger_ctx *l = calloc(1, sizeof(*l));
-	char month[8];
-	int rc = m && l ? WB_OK : WB_ENOMEM;
+	int rc = m ? WB_OK : WB_ENOMEM;
 
 	if (rc == WB_OK) {
 		m->tally = fn;
 		m->tally_arg = arg;
 		rc = match_run(c, sc, county, NULL, m);
-	}
-	if (rc == WB_OK) {
-		/* this month's payments, as the ledger counts them */
-		l->ym = clock_today_ymd() / 100;
-		month_format(l->ym, month);
-		wb_snprintf(l->first_day, sizeof(l->first_day), "%s-01", month);
-		rc = catalog_load(c, county, 0, clock_today_ymd(), &l->cat);
-		if (rc == WB_OK)
-			rc = store_receipts_in(c, sc, NULL, month, 0, 0, ledger_cb, l);
-		for (size_t i = 0; rc == WB_OK && i < l->n; i++)
-			rc = fn(l->lines[i].village_code, -1, l->lines[i].cents, arg);
-	}
-	if (m)
 		match_free(m);
-	if (l) {
-		catalog_free(&l->cat);
-		free(l->lines);
 	}
 	free(m);
-	free(l);
-	return rc;
+	/* this month's payments, as the ledger counts them */
+	return rc ? rc : entitlements_paid(c, sc, county, clock_today_ymd() / 100, fn, arg);
 }

@@ -19,4 +19,8 @@ typedef int (*ent_tally_fn)(const char *village_code, int group, int64_t cents, 
  * ledger, telling fn of each. */
 int entitlements_tally(store_conn *c, const store_scope *sc, const char *county, ent_tally_fn fn, void *arg);
 
+/* The payments of month ym (YYYYMM) of the children of sc in county, as
+ * the ledger counts them, each told to fn with group -1. */
+int entitlements_paid(store_conn *c, const store_scope *sc, const char *county, int ym, ent_tally_fn fn, void *arg);
+
 #endif

@@ -89,6 +89,7 @@ R(project_child_add, 0);
 R(project_child_remove, 0);
 R(project_fund_add, 0);
 R(child_projects, 0);
+R(report_monthly, 0);
 R(overview, 0);
 
 const http_route api_routes[] = {
@@ -136,6 +137,7 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/projects/{id}/children/{child_id}/remove", api_entry, &rt_project_child_remove, 0, 0},
 	{"POST", "/api/v1/projects/{id}/funds", api_entry, &rt_project_fund_add, 0, 0},
 	{"GET", "/api/v1/children/{id}/projects", api_entry, &rt_child_projects, 0, 0},
+	{"GET", "/api/v1/reports/monthly", api_entry, &rt_report_monthly, 0, 0},
 	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category, 0, 0},
 	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review, 0, 0},
 	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0, 0},

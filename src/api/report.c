@@ -1,0 +1,289 @@
+/*
+ * GET /api/v1/reports/monthly: the monthly report (月度工作报告, SPEC §8) per
+ * township and for the county — what happened in a month: children
+ * registered, categories confirmed and ended, visits made, help requests
+ * filed, closed and answered, benefits started, ended and paid, and the
+ * projects' money. For the committee and the centre (the county, or one
+ * township of it) and a township's supervisor and station (their own).
+ * Counts and sums only: no child is named, so the read is not audited. As
+ * JSON or as a CSV file in the user's language.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/date.h"
+#include "../domain/entitlement.h"
+#include "../store/q_report.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "entitlements_api.h"
+#include "visits_api.h"
+
+enum fig {
+	F_CHILDREN,
+	F_NEW_CHILDREN,
+	F_CONFIRMED,
+	F_ENDED,
+	F_VISITS,
+	F_VISITED,
+	F_FILED,
+	F_CLOSED,
+	F_FEEDBACK,
+	F_STARTED,
+	F_STOPPED,
+	F_PAID,
+	F_DONATED,
+	F_SPENT,
+	F_FINISHED,
+	F__COUNT
+};
+
+/* The figures' names in the answer, grouped as {section: {name: n}}. */
+static const struct {
+	const char *section, *name, *zh, *en;
+} figs[F__COUNT] = {
+	{"children", "total", "在册儿童（未满18周岁）", "Children under 18"},
+	{"children", "registered", "本月新登记", "Registered this month"},
+	{"categories", "confirmed", "本月认定类别", "Categories confirmed"},
+	{"categories", "ended", "本月终止类别", "Categories ended"},
+	{"visits", "visits", "本月走访次数", "Visits"},
+	{"visits", "children", "本月走访儿童", "Children visited"},
+	{"requests", "filed", "本月新增求助", "Help requests filed"},
+	{"requests", "closed", "本月办结", "Requests closed"},
+	{"requests", "feedback", "本月反馈到儿童", "Results delivered"},
+	{"entitlements", "started", "本月新增享受", "Benefits started"},
+	{"entitlements", "ended", "本月停发", "Benefits ended"},
+	{"entitlements", "paid_cents", "本月发放金额（元）", "Paid (yuan)"},
+	{"projects", "donated_cents", "本月项目捐赠（元）", "Project donations (yuan)"},
+	{"projects", "spent_cents", "本月项目支出（元）", "Project spending (yuan)"},
+	{"projects", "finished", "本月完成项目", "Projects finished"},
+};
+
+typedef struct town {
+	char code[16];
+	char name[128];
+	int64_t n[F__COUNT];
+} town;
+
+typedef struct report_ctx {
+	town *rows;
+	size_t n, cap;
+	town county_wide; /* what belongs to no township (projects of the whole county) */
+	int first;        /* the figure the current query fills first */
+} report_ctx;
+
+static int town_cb(const area_rec *ar, void *arg)
+{
+	report_ctx *x = arg;
+	int rc = api_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 16, 4096);
+
+	if (rc)
+		return rc;
+	memset(&x->rows[x->n], 0, sizeof(x->rows[0]));
+	wb_strlcpy(x->rows[x->n].code, ar->code, sizeof(x->rows[0].code));
+	wb_strlcpy(x->rows[x->n].name, ar->name, sizeof(x->rows[0].name));
+	x->n++;
+	return WB_OK;
+}
+
+static town *town_at(report_ctx *x, const char *code)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (strncmp(x->rows[i].code, code, 9) == 0)
+			return &x->rows[i];
+	return NULL;
+}
+
+/* A row of a grouped query: its numbers go to the figures from x->first on. */
+static int group_cb(const char *township, const char *key, const int64_t n[3], void *arg)
+{
+	report_ctx *x = arg;
+	town *t = township[0] ? town_at(x, township) : &x->county_wide;
+
+	(void)key;
+	if (!t)
+		return WB_OK;
+	for (int i = 0; i < 3 && x->first + i < F__COUNT; i++)
+		t->n[x->first + i] += n[i];
+	return WB_OK;
+}
+
+static int paid_cb(const char *village, int group, int64_t cents, void *arg)
+{
+	town *t = town_at(arg, village);
+
+	(void)group;
+	if (t)
+		t->n[F_PAID] += cents;
+	return WB_OK;
+}
+
+static json_t *town_json(const town *t)
+{
+	json_t *j = json_object();
+
+	for (int i = 0; i < F__COUNT; i++) {
+		json_t *sec = json_object_get(j, figs[i].section);
+
+		if (!sec) {
+			sec = json_object();
+			json_object_set_new(j, figs[i].section, sec);
+		}
+		json_object_set_new(sec, figs[i].name, json_integer(t->n[i]));
+	}
+	return j;
+}
+
+static void csv_row(buf *out, const char *code, const char *name, const town *t)
+{
+	api_csv_cell(out, code, 0);
+	api_csv_cell(out, name, 0);
+	for (int i = 0; i < F__COUNT; i++) {
+		char num[32];
+
+		if (i == F_PAID || i == F_DONATED || i == F_SPENT)
+			wb_snprintf(num, sizeof(num), "%" PRId64 ".%02d", t->n[i] / 100, (int)(t->n[i] % 100));
+		else
+			wb_snprintf(num, sizeof(num), "%" PRId64, t->n[i]);
+		api_csv_cell(out, num, i + 1 == F__COUNT);
+	}
+}
+
+static void report_csv(http_req *r, const report_ctx *x, const town *total, int en)
+{
+	const char *cols[F__COUNT + 2];
+
+	cols[0] = en ? "Township code" : "乡镇（街道）代码";
+	cols[1] = en ? "Township" : "乡镇（街道）";
+	for (int i = 0; i < F__COUNT; i++)
+		cols[i + 2] = en ? figs[i].en : figs[i].zh;
+	api_csv_begin(&r->out, cols, F__COUNT + 2);
+	for (size_t i = 0; i < x->n; i++)
+		csv_row(&r->out, x->rows[i].code, x->rows[i].name, &x->rows[i]);
+	if (x->county_wide.n[F_DONATED] || x->county_wide.n[F_SPENT] || x->county_wide.n[F_FINISHED])
+		csv_row(&r->out, "", en ? "County-wide projects" : "全县性项目", &x->county_wide);
+	csv_row(&r->out, "", en ? "Total" : "合计", total);
+}
+
+int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *m = http_query(r, "month"), *township = http_query(r, "township");
+	char month[8], day_from[11], day_to[11], born_after[11];
+	report_period per;
+	report_ctx *x;
+	store_scope sc;
+	town total;
+	json_t *towns;
+	int ym, today = clock_today_ymd(), first_ymd, last_ymd, csv, en, rc;
+
+	(void)a;
+	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
+		if (township && (strlen(township) != 9 || strncmp(township, p->county_code, 6) != 0))
+			return api_error(r, 422, "validation_failed", "township must be a township code of the county",
+					 "township");
+	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
+		if (township && strcmp(township, p->area_code) != 0)
+			return api_error(r, 422, "validation_failed", "township must be your own", "township");
+		township = p->area_code;
+	} else {
+		return api_error(r, 403, "forbidden",
+				 "the monthly report is for the committee, the centre and townships", NULL);
+	}
+	if (api_csv_params(r, &csv, &en))
+		return 0;
+	ym = today / 100;
+	if (m && (month_parse(m, &ym) != WB_OK || ym > today / 100))
+		return api_error(r, 422, "validation_failed", "month must be a month YYYY-MM, not ahead", "month");
+	month_format(ym, month);
+	first_ymd = ym * 100 + 1;
+	last_ymd = date_add_days(month_add(ym, 1) * 100 + 1, -1);
+	date_format(first_ymd, day_from);
+	date_format(last_ymd, day_to);
+	visits_adult_cutoff(last_ymd, born_after);
+	per = (report_period){p->county_code,
+			      township,
+			      date_days(first_ymd) * 86400 - 8 * 3600,
+			      (date_days(last_ymd) + 1) * 86400 - 8 * 3600,
+			      day_from,
+			      day_to,
+			      month,
+			      born_after};
+	if (!(x = calloc(1, sizeof(*x))))
+		return api_fail(r, WB_ENOMEM);
+	if (township) {
+		area_rec ar;
+
+		rc = store_area_get(c, township, &ar);
+		if (rc == WB_OK && strcmp(ar.level, "township") != 0)
+			rc = WB_ENOTFOUND;
+		if (rc == WB_OK)
+			rc = town_cb(&ar, x);
+	} else {
+		rc = store_area_list(c, p->county_code, NULL, 4096, town_cb, x);
+	}
+	if (rc == WB_ENOTFOUND) {
+		api_error(r, 422, "validation_failed", "township must be a township code of the county", "township");
+		goto out;
+	}
+	x->first = F_CHILDREN;
+	if (rc == WB_OK)
+		rc = store_report_children(c, &per, group_cb, x);
+	x->first = F_CONFIRMED;
+	if (rc == WB_OK)
+		rc = store_report_categories(c, &per, group_cb, x);
+	x->first = F_VISITS;
+	if (rc == WB_OK)
+		rc = store_report_visits(c, &per, group_cb, x);
+	x->first = F_FILED;
+	if (rc == WB_OK)
+		rc = store_report_requests(c, &per, group_cb, x);
+	x->first = F_STARTED;
+	if (rc == WB_OK)
+		rc = store_report_receipts(c, &per, group_cb, x);
+	x->first = F_DONATED;
+	if (rc == WB_OK)
+		rc = store_report_projects(c, &per, group_cb, x);
+	if (rc == WB_OK) {
+		if (township) {
+			wb_strlcpy(sc.county_code, p->county_code, sizeof(sc.county_code));
+			sc.children = SCOPE_AREA;
+			wb_strlcpy(sc.lo, township, sizeof(sc.lo));
+			wb_snprintf(sc.hi, sizeof(sc.hi), "%s:", township);
+		} else {
+			store_scope_county(&sc, p->county_code);
+		}
+		rc = entitlements_paid(c, &sc, p->county_code, ym, paid_cb, x);
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	total = x->county_wide;
+	towns = json_array();
+	for (size_t i = 0; i < x->n; i++) {
+		json_t *t = town_json(&x->rows[i]);
+
+		for (int k = 0; k < F__COUNT; k++)
+			total.n[k] += x->rows[i].n[k];
+		json_object_set_new(t, "code", json_string(x->rows[i].code));
+		json_object_set_new(t, "name", json_string(x->rows[i].name));
+		json_array_append_new(towns, t);
+	}
+	if (csv) {
+		json_decref(towns);
+		report_csv(r, x, &total, en);
+		api_csv_end(r, "monthly-report", ym);
+		goto out;
+	}
+	api_json(r, 200,
+		 json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "month", month, "from", day_from, "to", day_to,
+			   "township", township, "townships", towns, "county_wide", town_json(&x->county_wide),
+			   "totals", town_json(&total)));
+out:
+	free(x->rows);
+	free(x);
+	return 0;
+}

@@ -1,0 +1,134 @@
+/* The monthly report's figures by township; see q_report.h. */
+#include "q_report.h"
+
+#include "../util/buf.h"
+#include "../util/wb.h"
+#include "model.h"
+
+/* Runs head (grouped by the township expression group) for the county,
+ * within the township when the period has one, and hands the rows on. */
+static int grouped(store_conn *c, const report_period *r, const char *head, store_args *a, const char *group, int nums,
+		   store_group_cb cb, void *arg)
+{
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, head);
+	if (rc == WB_OK && r->township) {
+		rc = buf_printf(&sql, " AND %s = ?", group);
+		args_text(a, r->township);
+	}
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, " GROUP BY %s", group);
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, a, 0, nums, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+#define TOWN_OF_CHILD "substr(c.village_code, 1, 9)"
+
+int store_report_children(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_int(&a, r->t_from);
+	args_text(&a, r->county);
+	args_int(&a, r->t_to);
+	args_text(&a, r->born_after);
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_CHILD ", COUNT(*), SUM(CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END) FROM "
+		       "children c WHERE c.county_code = ? AND c.created_at < ? AND (c.birth_date IS NULL OR "
+		       "c.birth_date > ?)",
+		       &a, TOWN_OF_CHILD, 2, cb, arg);
+}
+
+int store_report_categories(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_int(&a, r->t_from);
+	args_int(&a, r->t_to);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	args_text(&a, r->county);
+	args_int(&a, r->t_from);
+	args_text(&a, r->day_from);
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN k.confirmed_at >= ? AND k.confirmed_at < ? THEN 1 ELSE "
+		       "0 END), SUM(CASE WHEN k.state = 'ended' AND k.end_date >= ? AND k.end_date <= ? THEN 1 ELSE 0 "
+		       "END) FROM child_categories k JOIN children c ON c.id = k.child_id WHERE k.county_code = ? AND "
+		       "(k.confirmed_at >= ? OR k.end_date >= ?)",
+		       &a, TOWN_OF_CHILD, 2, cb, arg);
+}
+
+int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->county);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_CHILD
+		       ", COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN children c ON "
+		       "c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ?",
+		       &a, TOWN_OF_CHILD, 2, cb, arg);
+}
+
+int store_report_requests(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	for (int i = 0; i < 3; i++) {
+		args_int(&a, r->t_from);
+		args_int(&a, r->t_to);
+	}
+	args_text(&a, r->county);
+	args_int(&a, r->t_to);
+	return grouped(
+		c, r,
+		"SELECT q.township_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? THEN 1 ELSE 0 END), "
+		"SUM(CASE WHEN q.closed_at >= ? AND q.closed_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
+		"q.feedback_at >= ? AND q.feedback_at < ? THEN 1 ELSE 0 END) FROM help_requests q WHERE "
+		"q.county_code = ? AND q.created_at < ?",
+		&a, "q.township_code", 3, cb, arg);
+}
+
+int store_report_receipts(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->month);
+	args_text(&a, r->month);
+	args_text(&a, r->county);
+	args_text(&a, r->month);
+	args_text(&a, r->month);
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN b.from_month = ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
+		       "b.to_month = ? THEN 1 ELSE 0 END) FROM benefit_receipts b JOIN children c ON c.id = b.child_id "
+		       "WHERE b.county_code = ? AND (b.from_month = ? OR b.to_month = ?)",
+		       &a, TOWN_OF_CHILD, 2, cb, arg);
+}
+
+int store_report_projects(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	args_text(&a, r->county);
+	return grouped(c, r,
+		       "SELECT COALESCE(substr(p.area_code, 1, 9), ''), COALESCE(SUM(CASE WHEN f.kind = 'donation' AND "
+		       "f.on_date >= ? AND f.on_date <= ? THEN f.amount_cents ELSE 0 END), 0), COALESCE(SUM(CASE WHEN "
+		       "f.kind = 'spending' AND f.on_date >= ? AND f.on_date <= ? THEN f.amount_cents ELSE 0 END), 0), "
+		       "COUNT(DISTINCT CASE WHEN p.status = 'done' AND p.finished_on >= ? AND p.finished_on <= ? THEN "
+		       "p.id END) FROM projects p LEFT JOIN project_funds f ON f.project_id = p.id WHERE p.county_code "
+		       "= ?",
+		       &a, "COALESCE(substr(p.area_code, 1, 9), '')", 3, cb, arg);
+}

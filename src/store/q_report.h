@@ -1,0 +1,40 @@
+/*
+ * The monthly report's figures (SPEC §8: "a monthly report per township
+ * and for the county"), grouped by township: each query hands its rows to
+ * a store_group_cb with the township's code (the first nine digits of the
+ * village code) and up to three numbers. Counts and sums only, no record.
+ */
+#ifndef WB_Q_REPORT_H
+#define WB_Q_REPORT_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct report_period {
+	const char *county;
+	const char *township; /* NULL: every township of the county */
+	int64_t t_from, t_to; /* [t_from, t_to): the month in seconds (China time) */
+	const char *day_from; /* the month's first and last day, "YYYY-MM-DD" */
+	const char *day_to;
+	const char *month;      /* "YYYY-MM" */
+	const char *born_after; /* under 18 at the month's end */
+} report_period;
+
+/* n[0] children under 18 registered by the month's end, n[1] registered in
+ * the month. */
+int store_report_children(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] categories confirmed in the month, n[1] ended in the month. */
+int store_report_categories(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] visits in the month, n[1] children visited. */
+int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] help requests filed in the month, n[1] closed, n[2] results
+ * delivered to the child (feedback). */
+int store_report_requests(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] receipts of benefits started in the month, n[1] ended with it. */
+int store_report_receipts(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* By the project's township ("" for a project of the whole county): n[0]
+ * donations of the month in fen, n[1] spending, n[2] projects finished. */
+int store_report_projects(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+
+#endif

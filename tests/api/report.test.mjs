@@ -1,0 +1,132 @@
+// The monthly report (月度工作报告, SPEC §8): per township and for the county,
+// what happened in a month — children registered, categories confirmed,
+// visits, help requests filed, closed and answered, benefits started and
+// paid, the projects' money — for the committee and the centre (the county)
+// and a township's staff (their own township); figures that follow what
+// was written, as JSON and as CSV, without any child named.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { unitIds } from './lib/loop.mjs';
+import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN = '370831001001'; // director's village
+const TOWNSHIP = '370831001';
+const month = () => chinaDate().iso.slice(0, 7);
+
+describeEachDriver('the monthly report', (driver) => {
+	let srv, committee, centre, station, director, hopeOrg, units;
+	const townOf = (body, code = TOWNSHIP) => body.townships.find((t) => t.code === code);
+	const report = async (client, q = '') => {
+		const r = await client.get(`/api/v1/reports/monthly?month=${month()}${q}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[committee, centre, station, director, hopeOrg] = await Promise.all(
+			['committee', 'center', 'station', 'director', 'org_hope_rooms'].map((u) => srv.login(u)),
+		);
+		units = await unitIds(centre);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('the county: every township, totals that add up, the month\'s days', async () => {
+		const r = await report(committee);
+		assert.equal(r.townships.length, 13);
+		assert.equal(r.month, month());
+		assert.equal(r.from, `${month()}-01`);
+		assert.ok(r.to >= r.from && r.to.startsWith(month()));
+		for (const [sec, name] of [['children', 'total'], ['visits', 'visits'], ['categories', 'confirmed'], ['entitlements', 'paid_cents']]) {
+			assert.equal(r.totals[sec][name], r.townships.reduce((s, t) => s + t[sec][name], 0) + r.county_wide[sec][name], `${sec}.${name}`);
+		}
+		assert.ok(r.totals.children.total > 0);
+		const ledger = await centre.get(`/api/v1/entitlements/ledger?month=${month()}`);
+		assert.equal(r.totals.entitlements.paid_cents, ledger.body.total_cents, 'paid as the ledger pays');
+		assert.equal(JSON.stringify(r).includes('"name":"泗河街道"'), true);
+		assert.equal(/child_id|id_number/.test(JSON.stringify(r)), false, 'no child in it');
+	});
+
+	test('what is written this month shows in the township\'s figures', async () => {
+		const before = townOf(await report(station));
+		const c = await director.post('/api/v1/children', {
+			name: uniqueName('月报'),
+			sex: 'M',
+			birth_date: bornYearsBefore(5),
+			village_code: OWN,
+			disability_grade: 1,
+			disability_type: 'physical',
+		});
+		assert.equal(c.status, 201, c.text);
+		const v = await director.post(`/api/v1/children/${c.body.id}/visits`, { kind: 'home', visited_on: chinaDate().iso, findings: '入户走访，情况良好。' });
+		assert.equal(v.status, 201, v.text);
+		const q = await director.post('/api/v1/requests', { village_code: OWN, kind: 'medical', narrative: '需要康复帮助' });
+		assert.equal(q.status, 201, q.text);
+		const pol = (await centre.get('/api/v1/policies')).body.items.find((p) => p.code === 'rehab_aid');
+		const rec = await station.post(`/api/v1/children/${c.body.id}/entitlements`, { policy_id: pol.id, from_month: month() });
+		assert.equal(rec.status, 201, rec.text);
+		const proj = await centre.post('/api/v1/projects', { org_id: units.hope_rooms, kind: 'service', name: uniqueName('月报项目'), area_code: OWN });
+		assert.equal(proj.status, 201, proj.text);
+		const gift = await hopeOrg.post(`/api/v1/projects/${proj.body.id}/funds`, { kind: 'donation', amount_cents: 123400, on_date: chinaDate().iso });
+		assert.equal(gift.status, 201, gift.text);
+
+		const after = townOf(await report(station));
+		assert.equal(after.children.registered, before.children.registered + 1);
+		assert.equal(after.children.total, before.children.total + 1);
+		assert.equal(after.visits.visits, before.visits.visits + 1);
+		assert.equal(after.visits.children, before.visits.children + 1);
+		assert.equal(after.requests.filed, before.requests.filed + 1);
+		assert.equal(after.entitlements.started, before.entitlements.started + 1);
+		assert.equal(after.entitlements.paid_cents, before.entitlements.paid_cents + pol.current.amount_cents, 'rehabilitation aid counts once, this month');
+		assert.equal(after.projects.donated_cents, before.projects.donated_cents + 123400);
+
+		// the month before holds none of this month's
+		const { y, m } = chinaDate();
+		const prev = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+		const old = await station.get(`/api/v1/reports/monthly?month=${prev}`);
+		assert.equal(old.status, 200, old.text);
+		// the demo county (and this child) was registered today: last month it had no child yet
+		assert.equal(townOf(old.body).children.registered, 0);
+		assert.equal(townOf(old.body).children.total, 0);
+	});
+
+	test('a township sees itself only; bad months and other roles are refused', async () => {
+		const r = await report(station);
+		assert.deepEqual(r.townships.map((t) => t.code), [TOWNSHIP]);
+		assert.equal(r.township, TOWNSHIP);
+		const other = await station.get('/api/v1/reports/monthly?township=370831101');
+		assert.equal(other.status, 422);
+		assert.equal(other.body.error.field, 'township');
+		const one = await report(centre, `&township=${TOWNSHIP}`);
+		assert.deepEqual(one.townships.map((t) => t.code), [TOWNSHIP]);
+		for (const [q, field] of [['month=2026-13', 'month'], ['month=2999-01', 'month'], ['township=3708', 'township'], ['township=370831999', 'township'], ['format=pdf', 'format']]) {
+			const x = await centre.get(`/api/v1/reports/monthly?${q}`);
+			assert.equal(x.status, 422, `${q}: ${x.text}`);
+			assert.equal(x.body.error.field, field, q);
+		}
+		for (const u of ['director', 'department', 'auditor', 'org']) {
+			const client = await srv.login(u);
+			assert.equal((await client.get('/api/v1/reports/monthly')).status, 403, u);
+		}
+	});
+
+	test('as a spreadsheet: a row per township and the total, in the user\'s language', async () => {
+		const json = await report(centre);
+		const r = await centre.get(`/api/v1/reports/monthly?month=${month()}&format=csv&lang=en`);
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers.get('content-disposition'), /attachment; filename="monthly-report-\d{6}\.csv"/);
+		const rows = csvObjects(r.text.replace(/^\uFEFF/, ''));
+		const total = rows.find((x) => x.Township === 'Total');
+		assert.ok(total);
+		assert.equal(Number(total['Visits']), json.totals.visits.visits);
+		assert.equal(Number(total['Paid (yuan)']) * 100, json.totals.entitlements.paid_cents);
+		assert.equal(rows.filter((x) => x['Township code']).length, 13);
+		const zh = await centre.get(`/api/v1/reports/monthly?month=${month()}&format=csv`);
+		assert.match(zh.text, /乡镇（街道）,/);
+		assert.match(zh.text, /合计/);
+	});
+});
