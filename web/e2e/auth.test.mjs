@@ -177,11 +177,11 @@ test('roles see only the pages the server supports for them', async () => {
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的转办'])
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'center')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '走访计划', '求助看板', '儿童台账', '类别审核', '批量导入', '名单比对'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '走访计划', '应享尽享', '求助看板', '儿童台账', '类别审核', '批量导入', '名单比对'])
   // a director imports lists but neither reviews categories nor reconciles
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'director')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '走访计划', '我的求助', '批量导入'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '走访计划', '应享尽享', '我的求助', '批量导入'])
   await page.goto(srv.base + '/review')
   await page.waitForURL((u) => u.pathname === '/')
   assert.deepEqual(unexpectedErrors(page), [])

@@ -30,6 +30,9 @@ const InboxPage = () => import('./pages/InboxPage.vue')
 const VisitsPage = () => import('./pages/VisitsPage.vue')
 const ScorecardPage = () => import('./pages/ScorecardPage.vue')
 const OverviewPage = () => import('./pages/OverviewPage.vue')
+const EntitlementsPage = () => import('./pages/EntitlementsPage.vue')
+const PoliciesPage = () => import('./pages/PoliciesPage.vue')
+const LedgerPage = () => import('./pages/LedgerPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -42,6 +45,9 @@ const routes = [
   { path: '/children/:id(\\d+)/edit', name: 'child-edit', component: ChildForm, meta: { need: 'writeChildren', title: k('form.title_edit'), field: true } },
   { path: '/visits', name: 'visits', component: VisitsPage, meta: { need: 'visits', title: k('nav.visits'), field: true } },
   { path: '/visits/scorecard', name: 'visit-scorecard', component: ScorecardPage, meta: { need: 'visitScore', title: k('visit.sc_title'), wide: true } },
+  { path: '/entitlements', name: 'entitlements', component: EntitlementsPage, meta: { need: 'entitlements', title: k('nav.entitlements'), field: true } },
+  { path: '/entitlements/policies', name: 'policies', component: PoliciesPage, meta: { need: 'entitlements', title: k('ent.policies_title'), field: true } },
+  { path: '/entitlements/ledger', name: 'ledger', component: LedgerPage, meta: { need: 'ledger', title: k('ent.ledger_title'), wide: true } },
   { path: '/overview', name: 'overview', component: OverviewPage, meta: { need: 'overview', title: overviewKey, wide: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
   { path: '/review', name: 'review', component: ReviewPage, meta: { need: 'review', title: k('nav.review'), field: true } },

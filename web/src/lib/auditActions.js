@@ -51,6 +51,13 @@ const FIXED = {
   'unit.import': k('aact.unit_import'),
   'audit.export': k('aact.audit_export'),
   'database.backup': k('aact.database_backup'),
+  'policy.create': k('aact.policy_create'),
+  'policy.version': k('aact.policy_version'),
+  'entitlement.list': k('aact.entitlement_list'),
+  'entitlement.ledger': k('aact.entitlement_ledger'),
+  'entitlement.start': k('aact.entitlement_start'),
+  'entitlement.end': k('aact.entitlement_end'),
+  'child.entitlements': k('aact.child_entitlements'),
   'demo.create': k('aact.demo_create'),
   'demo.requests': k('aact.demo_requests'),
   'migrate.name_index': k('aact.migrate'),
@@ -67,9 +74,9 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'request.read', 'request.attachment.read']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'request.read', 'request.attachment.read']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'membership.add', 'membership.remove', 'session.membership']],
-  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'webhook.set']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'policy.create', 'policy.version', 'webhook.set']],
 ]
 
 const OBJECT = {
@@ -89,6 +96,8 @@ const OBJECT = {
   webhook: k('aobj.webhook'),
   audit_log: k('aobj.audit_log'),
   database: k('aobj.database'),
+  policy: k('aobj.policy'),
+  receipt: k('aobj.receipt'),
 }
 const OUTCOME = {
   ok: k('aout.ok'),

@@ -70,6 +70,24 @@ const BY_MESSAGE = {
   'from must be a date YYYY-MM-DD': k('err.date_invalid'),
   'to must be a date YYYY-MM-DD': k('err.date_invalid'),
   'to must not be before from': k('visit.sc_to_before_from'),
+  // entitlements: policies, receipts, the ledger
+  'effective_from may not be before this month: a version in force is never changed, a new one starts from a coming month': k('ent.err_month_past'),
+  "effective_from must be later than the newest version's": k('ent.err_after_newest'),
+  'effective_from must be the first day of a month (YYYY-MM-01)': k('ent.err_month'),
+  'code must be 2 to 31 of a-z, 0-9 and _, starting with a letter or digit': k('ent.err_code'),
+  'the county has a policy of this code': k('ent.err_code_taken'),
+  'department_id must be a department of the county': k('ent.err_department'),
+  'amount_cents must be an amount in fen from 0 to 100000000': k('ent.err_amount'),
+  'age_max may not be below age_min': k('ent.err_age_order'),
+  'policy_id must be a policy in force': k('ent.err_policy_gone'),
+  'the child already receives this policy': k('ent.err_already'),
+  'from_month must be within the last 12 months or the next one': k('ent.err_from_range'),
+  'from_month must be a month YYYY-MM': k('ent.err_month'),
+  'last_month must be a month YYYY-MM': k('ent.err_month'),
+  'month must be a month YYYY-MM': k('ent.err_month'),
+  "last_month may not be before the receipt's from_month": k('ent.err_last_before'),
+  "field 'reason' is required": k('ent.err_reason'),
+  'the receipt has ended already': k('ent.err_ended'),
 }
 
 // Messages with a number in them: the pattern and the key, which gets the
@@ -77,6 +95,8 @@ const BY_MESSAGE = {
 const BY_PATTERN = [
   [/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')],
   [/^a period covers at most (\d+) days$/, k('visit.sc_too_long')],
+  [/^name must have 1 to (\d+) characters$/, k('ent.err_name_long')],
+  [/^reason must say why, in at most (\d+) characters$/, k('ent.err_reason_long')],
 ]
 
 const BY_CODE = {

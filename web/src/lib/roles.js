@@ -34,6 +34,12 @@ const SCORE_ROLES = ['center', 'supervisor', 'station']
 // GET /api/v1/overview, counts only): the committee and the centre see the
 // county, a township's supervisor and station their township
 const OVERVIEW_ROLES = ['committee', 'center', 'supervisor', 'station']
+// entitlements (应享尽享, SPEC §6): who is entitled and does not receive,
+// who receives and is no longer entitled, for the county, a township or a
+// village; the township and the county record and end receipts, download
+// the lists and keep the monthly ledger; the centre writes the policies
+const ENT_ROLES = ['center', 'supervisor', 'station', 'director']
+const ENT_WRITE_ROLES = ['center', 'supervisor', 'station']
 
 export function can(me, what) {
   if (!me) return false
@@ -62,6 +68,14 @@ export function can(me, what) {
       return SCORE_ROLES.includes(r) && !!p.read_children
     case 'overview':
       return OVERVIEW_ROLES.includes(r)
+    case 'entitlements':
+      return ENT_ROLES.includes(r) && !!p.read_children
+    case 'entitlementWrite':
+    case 'entitlementExport':
+    case 'ledger':
+      return ENT_WRITE_ROLES.includes(r) && !!p.read_children
+    case 'policyWrite':
+      return r === 'center'
     case 'visitConfig':
       return r === 'center' && !!p.read_children
     case 'readChildren':

@@ -1,0 +1,385 @@
+// Entitlements (应享尽享): the centre finds the children entitled and not
+// receiving (the home page counts them), records that one receives a
+// policy and sees it move to the receiving group and onto the child's page;
+// a child no longer eligible is on the "to stop" list and is stopped with a
+// reason; the centre creates a policy and adds a version (history is never
+// edited); the monthly ledger shows the API's total, by month; a child
+// director sees only the own village, and nothing to write, download or
+// keep a ledger of; no horizontal scrolling at 360 px, in both languages.
+//
+// Its own policy (disability grade 1 or 2) makes the test independent of
+// the demo's policies: two children of the demo director's village with
+// that grade are entitled to it.
+import { test, before, after, beforeEach } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  startServer,
+  launch,
+  openPage,
+  resetSession,
+  loginAs,
+  apiSession,
+  hasHorizontalScroll,
+  settled,
+  shot,
+  unexpectedErrors,
+} from './helpers.mjs'
+
+const PHONE = { width: 360, height: 740 }
+const DESKTOP = { width: 1280, height: 900 }
+const VILLAGE = '370831001001'
+const VILLAGE_NAME = '花园社区'
+let srv, browser, page, center, policy, childA, childB, month
+
+// this month in China ("YYYY-MM"), and n months after it
+const chinaMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+function addMonths(m, n) {
+  const [y, mm] = m.split('-').map(Number)
+  return new Date(Date.UTC(y, mm - 1 + n, 1)).toISOString().slice(0, 7)
+}
+// fen as the UI shows it: "¥1,234.50"
+const yuan = (c) => '¥' + String(Math.floor(c / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + String(c % 100).padStart(2, '0')
+const text = async (loc) => ((await loc.textContent()) || '').trim()
+
+// a birth date n years ago
+function yearsAgo(n) {
+  const d = new Date(Date.now() + 8 * 3600e3)
+  d.setUTCFullYear(d.getUTCFullYear() - n)
+  return d.toISOString().slice(0, 10)
+}
+
+async function newChild(api, extra) {
+  const r = await api.post('/children', { sex: 'M', birth_date: yearsAgo(8), village_code: VILLAGE, ...extra })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  return r.body
+}
+
+// Waits until the list has answered.
+async function listed(p) {
+  await settled(p)
+  await p.locator('.ent-shown, .ent-empty').first().waitFor()
+}
+async function chipCount(p, group) {
+  return Number(await text(p.locator(`.chip[data-group="${group}"] .chip-count`)))
+}
+
+before(async () => {
+  srv = await startServer()
+  browser = await launch({ viewport: DESKTOP })
+  month = chinaMonth()
+  center = await apiSession(srv.base, 'center')
+  const depts = (await center.get('/units?kind=department')).body.items
+  const r = await center.post('/policies', {
+    code: 'e2e_disability',
+    name: '重度残疾儿童护理补贴（测试）',
+    department_id: depts[0].id,
+    benefit: 'monthly_allowance',
+    effective_from: month + '-01',
+    amount_cents: 25050,
+    rule: { disability_grades: [1, 2] },
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  policy = r.body
+  childA = await newChild(center, { name: '护理补贴甲', disability_grade: 1, disability_type: 'physical' })
+  childB = await newChild(center, { name: '护理补贴乙', disability_grade: 2, disability_type: 'hearing' })
+})
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+beforeEach(async () => {
+  if (page) await page.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context, { viewport: DESKTOP })
+})
+
+test('centre: the home page counts the gaps; the gap list shows rows; recording receiving moves the child to receiving and onto its page', async () => {
+  const gap = (await center.get('/entitlements?group=gap&limit=50')).body
+  assert.ok(gap.counts.gap >= 2, JSON.stringify(gap.counts))
+
+  await loginAs(page, srv.base, 'center')
+  const card = page.locator('.home-card.ent-card')
+  await card.locator('.ent-gap').waitFor()
+  assert.equal(await text(card.locator('.ent-gap')), `${gap.counts.gap} 名儿童应享未享`)
+  await card.getByRole('link', { name: '打开应享尽享' }).click()
+  await page.waitForURL((u) => u.pathname === '/entitlements')
+  await page.locator('main h1', { hasText: '应享尽享' }).waitFor()
+  await listed(page)
+
+  // the gap group is the default: its chip, its rows in the API's order
+  assert.equal(await page.locator('.chip[data-group="gap"]').getAttribute('aria-pressed'), 'true')
+  for (const g of ['gap', 'stop', 'receiving']) assert.equal(await chipCount(page, g), gap.counts[g], g)
+  const rows = page.locator('.ent-row')
+  assert.equal(await rows.count(), gap.items.length)
+  const first = rows.first()
+  assert.equal(await text(first.locator('.er-name')), gap.items[0].name)
+  assert.equal(await text(first.locator('.er-policy')), gap.items[0].policy_name)
+  assert.equal(await text(page.locator('.ent-shown')), `已显示 ${gap.items.length} / ${gap.total} 条`)
+  await shot(page, 'entitlements-gap')
+
+  // the summary per policy: the test's policy, its figures; its gaps
+  const sum = page.locator(`.sum-row[data-policy="${policy.id}"]`)
+  assert.equal(await text(sum.locator('.sum-name')), policy.name)
+  const mine = gap.policies.find((p) => p.policy_id === policy.id)
+  assert.equal(await text(sum.locator('[data-group="gap"] .sum-n')), String(mine.gap))
+  await sum.locator('[data-group="gap"] .sum-n').click()
+  await page.waitForURL((u) => u.searchParams.get('policy') === String(policy.id))
+  await listed(page)
+  assert.equal(await page.locator('.ent-row').count(), mine.gap)
+  assert.equal(await chipCount(page, 'gap'), mine.gap)
+
+  // child A: entitled, not receiving; the amount in yuan, a month
+  const row = page.locator(`.ent-row[data-child="${childA.id}"]`)
+  assert.equal(await text(row.locator('.er-name')), '护理补贴甲')
+  assert.equal(await text(row.locator('.er-village')), VILLAGE_NAME)
+  assert.equal(await text(row.locator('.er-amount')), '¥250.50/月')
+  assert.equal(await text(row.locator('.er-benefit')), '月度补贴')
+  await row.getByRole('button', { name: '登记享受' }).click()
+  const dialog = page.getByRole('dialog', { name: '登记享受' })
+  await dialog.waitFor()
+  assert.equal(await text(dialog.locator('.rd-child')), '护理补贴甲')
+  assert.equal(await text(dialog.locator('.rd-policy')), policy.name)
+  assert.equal(await dialog.getByLabel('起始月份').inputValue(), month, 'this month by default')
+  await dialog.getByRole('button', { name: '登记', exact: true }).click()
+  await page.locator('.el-message', { hasText: `已登记：护理补贴甲自 ${month} 起享受` }).waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+  await listed(page)
+  assert.equal(await page.locator(`.ent-row[data-child="${childA.id}"]`).count(), 0, 'no longer a gap')
+  assert.equal(await chipCount(page, 'gap'), mine.gap - 1)
+  assert.equal(await chipCount(page, 'receiving'), mine.receiving + 1)
+
+  // on the receiving chip, with its first month; no button there
+  await page.locator('.chip[data-group="receiving"]').click()
+  await page.waitForURL(/group=receiving/)
+  await listed(page)
+  const got = page.locator(`.ent-row[data-child="${childA.id}"]`)
+  assert.equal(await text(got.locator('.er-since')), `自 ${month} 起享受`)
+  assert.equal(await got.locator('button').count(), 0)
+
+  // the child's page: receiving, and the receipt
+  await got.locator('.er-name').click()
+  await page.waitForURL((u) => u.pathname === `/children/${childA.id}`)
+  const section = page.locator('.child-ent')
+  const item = section.locator(`.ce-item[data-policy="${policy.id}"]`)
+  await item.waitFor()
+  assert.equal(await text(item.locator('.ce-state')), '享受中')
+  assert.equal(await text(item.locator('.ce-since')), `自 ${month} 起享受`)
+  assert.equal(await text(section.locator('.ce-receipt').first().locator('.cr-policy')), policy.name)
+  assert.equal(await text(section.locator('.ce-receipt').first().locator('.cr-period')), `${month} 起`)
+  // back to the list it came from, with its filters
+  await page.locator('.back').click()
+  await page.waitForURL((u) => u.pathname === '/entitlements' && u.searchParams.get('group') === 'receiving')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('centre: a child no longer eligible is to stop; stopping needs a reason and ends the receipt', async () => {
+  // child B receives the policy, then its disability is no longer recorded
+  assert.equal((await center.post(`/children/${childB.id}/entitlements`, { policy_id: policy.id, from_month: month })).status, 201)
+  const c = (await center.get(`/children/${childB.id}`)).body
+  const r = await center.patch(`/children/${childB.id}`, { version: c.version, disability_grade: 0, disability_type: null })
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+
+  await loginAs(page, srv.base, 'center', { path: `/login?next=/entitlements?group=stop%26policy=${policy.id}` })
+  await listed(page)
+  const row = page.locator(`.ent-row[data-child="${childB.id}"]`)
+  assert.equal(await text(row.locator('.er-unmet')), '已不符合：残疾等级不符')
+  assert.equal(await text(row.locator('.er-since')), `自 ${month} 起享受`)
+  await row.getByRole('button', { name: '停发' }).click()
+  const dialog = page.getByRole('dialog', { name: '停发' })
+  await dialog.waitFor()
+  assert.equal(await dialog.getByLabel('最后发放月份').inputValue(), month)
+  let posts = 0
+  page.on('request', (q) => q.method() === 'POST' && q.url().includes('/end') && posts++)
+  await dialog.getByRole('button', { name: '确认停发' }).click()
+  await dialog.locator('.el-form-item.is-error .el-form-item__error', { hasText: '请填写停发原因' }).waitFor()
+  assert.equal(posts, 0, 'no reason, nothing sent')
+  await dialog.getByLabel('停发原因').fill('残疾评定已撤销')
+  await dialog.getByRole('button', { name: '确认停发' }).click()
+  await page.locator('.el-message', { hasText: `已停发：护理补贴乙最后发放月份 ${month}` }).waitFor()
+  await listed(page)
+  assert.equal(await page.locator(`.ent-row[data-child="${childB.id}"]`).count(), 0)
+
+  // the child's page: not eligible, the ended receipt with its reason
+  await page.goto(srv.base + `/children/${childB.id}`)
+  const section = page.locator('.child-ent')
+  const receipt = section.locator('.ce-receipt').first()
+  await receipt.waitFor()
+  assert.equal(await text(receipt.locator('.cr-period')), `${month} 至 ${month}`)
+  assert.equal(await text(receipt.locator('.cr-reason')), '停发原因：残疾评定已撤销')
+  await section.locator('.ce-others summary').click()
+  assert.equal(await text(section.locator(`.ce-other[data-policy="${policy.id}"] .co-unmet`)), '不符合：残疾等级不符')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('centre: a new policy with its rule in words, then a new version from next month (history is kept)', async () => {
+  const dept = (await center.get('/units?kind=department')).body.items[1]
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/entitlements/policies' })
+  await page.locator('main h1', { hasText: '政策' }).waitFor()
+  await settled(page)
+  await page.getByRole('button', { name: '新建政策' }).click()
+  const dialog = page.getByRole('dialog', { name: '新建政策' })
+  await dialog.waitFor()
+  assert.match(await text(dialog.locator('.pd-history')), /历史不会被修改/)
+
+  // a wrong code and no amount are said on their fields
+  await dialog.getByLabel('政策名称').fill('孤儿助学金（测试）')
+  await dialog.getByLabel('政策代码').fill('Bad Code')
+  await dialog.getByLabel('发放部门').selectOption({ label: dept.name })
+  await dialog.getByLabel('待遇类型').selectOption({ label: '月度补贴' })
+  await dialog.getByRole('button', { name: '创建政策' }).click()
+  await dialog.locator('.el-form-item.is-error', { hasText: '政策代码' }).locator('.el-form-item__error', { hasText: '小写字母' }).waitFor()
+  await dialog.locator('.el-form-item.is-error', { hasText: '每月标准' }).waitFor()
+  // a code in use: the server's refusal, on the field
+  await dialog.getByLabel('政策代码').fill('e2e_disability')
+  await dialog.getByLabel('每月标准（元）').fill('300')
+  await dialog.getByRole('button', { name: '创建政策' }).click()
+  await dialog.locator('.el-form-item.is-error', { hasText: '政策代码' }).locator('.el-form-item__error', { hasText: '已有使用这个代码的政策' }).waitFor()
+  await dialog.getByLabel('政策代码').fill('e2e_orphan_study')
+  assert.equal(await dialog.getByLabel('执行月份').inputValue(), month)
+  // the rule: orphans aged 0 to 17
+  await dialog.locator('label.el-checkbox', { hasText: '孤儿' }).click()
+  await dialog.getByLabel('最小年龄（周岁）').fill('0')
+  await dialog.getByLabel('最大年龄（周岁）').fill('17')
+  await dialog.getByLabel('最大年龄（周岁）').blur()
+  await dialog.locator('.re-text', { hasText: '孤儿；0–17周岁' }).waitFor()
+  await shot(page, 'policy-new')
+  await dialog.getByRole('button', { name: '创建政策' }).click()
+  await page.locator('.el-message', { hasText: '已创建政策“孤儿助学金（测试）”' }).waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+
+  const card = page.locator('.policy-card[data-code="e2e_orphan_study"]')
+  await card.waitFor()
+  assert.equal(await text(card.locator('.pc-name')), '孤儿助学金（测试）')
+  assert.equal(await text(card.locator('.pc-dept')), dept.name)
+  assert.equal(await text(card.locator('.pc-amount')), '¥300.00/月')
+  assert.equal(await text(card.locator('.pc-rule')), '孤儿；0–17周岁')
+  assert.equal(await text(card.locator('.pc-benefit')), '月度补贴')
+
+  // a new version: this month is refused (the first one starts then), next month is taken
+  await card.getByRole('button', { name: '新增版本' }).click()
+  const vd = page.getByRole('dialog', { name: '新增版本' })
+  await vd.waitFor()
+  assert.equal(await vd.getByLabel('执行月份').inputValue(), addMonths(month, 1))
+  assert.equal(await vd.getByLabel('每月标准（元）').inputValue(), '300.00')
+  assert.match(await text(vd.locator('.re-text')), /^孤儿；0–17周岁$/)
+  await vd.getByLabel('执行月份').fill(month)
+  await vd.getByLabel('每月标准（元）').fill('330')
+  await vd.getByRole('button', { name: '保存新版本' }).click()
+  await vd.locator('.el-form-item.is-error', { hasText: '执行月份' }).locator('.el-form-item__error', { hasText: `新版本最早自 ${addMonths(month, 1)} 起执行` }).waitFor()
+  await vd.getByLabel('执行月份').fill(addMonths(month, 1))
+  await vd.getByLabel('说明').fill('标准提高 10%')
+  await vd.getByRole('button', { name: '保存新版本' }).click()
+  await page.locator('.el-message', { hasText: `“孤儿助学金（测试）”的新版本已保存，${addMonths(month, 1)}-01 起执行` }).waitFor()
+
+  // today's standard is still the first; the history lists both, the new one coming
+  assert.equal(await text(card.locator('.pc-amount')), '¥300.00/月')
+  await card.locator('.pc-versions summary', { hasText: '版本记录（2）' }).click()
+  const versions = card.locator('.v-item')
+  assert.equal(await versions.count(), 2)
+  assert.equal(await text(versions.nth(0).locator('.v-from')), `${addMonths(month, 1)}-01 起`)
+  assert.equal(await text(versions.nth(0).locator('.v-amount')), '¥330.00/月')
+  assert.equal(await text(versions.nth(0).locator('.v-state')), '待执行')
+  assert.equal(await text(versions.nth(0).locator('.v-note')), '标准提高 10%')
+  assert.equal(await text(versions.nth(1).locator('.v-from')), `${month}-01 起`)
+  assert.equal(await text(versions.nth(1).locator('.v-state')), '现行')
+  assert.deepEqual(unexpectedErrors(page, [409, 422]), [])
+})
+
+test("centre: the monthly ledger shows the API's total, by policy and township, for this month and the one before", async () => {
+  const now = (await center.get('/entitlements/ledger')).body
+  const before_ = (await center.get(`/entitlements/ledger?month=${addMonths(month, -1)}`)).body
+  assert.ok(now.total_cents > 0, 'the receipts of the tests pay this month')
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/entitlements' })
+  await page.locator('.ent-tabs').getByRole('link', { name: '月度台账' }).click()
+  await page.waitForURL((u) => u.pathname === '/entitlements/ledger')
+  await page.locator('main h1', { hasText: '月度发放台账' }).waitFor()
+  await page.locator('.lg-total').waitFor()
+  await settled(page)
+  assert.equal(await text(page.locator('.lg-total')), yuan(now.total_cents))
+  assert.equal(await text(page.locator('.lg-count')), String(now.count))
+  assert.equal(await page.locator('.by-policy tbody tr').count(), now.by_policy.length)
+  assert.equal(await page.locator('.by-township tbody tr').count(), now.by_township.length)
+  const mine = now.by_policy.find((p) => p.policy_id === policy.id)
+  assert.equal(await text(page.locator(`.by-policy tr[data-policy="${policy.id}"] .lg-amount`)), yuan(mine.amount_cents))
+  assert.equal(await page.locator('.lg-row').count(), Math.min(now.items.length, 100))
+  // child A receives the policy this month: its row, at the standard
+  const row = page.locator('.lg-row', { hasText: '护理补贴甲' })
+  assert.equal(await text(row.locator('.li-amount')), '¥250.50')
+  await shot(page, 'ledger')
+
+  await page.locator('.lg-prev').click()
+  await page.waitForURL((u) => u.searchParams.get('month') === addMonths(month, -1))
+  await page.locator('.lg-total', { hasText: yuan(before_.total_cents) }).waitFor()
+  assert.equal(await text(page.locator('.lg-count')), String(before_.count))
+  assert.equal(await page.getByLabel('月份').inputValue(), addMonths(month, -1))
+
+  // the CSV of the month, every row
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  assert.match(file.suggestedFilename(), /\.csv$/)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('director: only the own village, nothing to record, stop, download or keep a ledger of', async () => {
+  const director = await apiSession(srv.base, 'director')
+  const mine = (await director.get('/entitlements?group=gap&limit=50')).body
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/entitlements' })
+  await page.locator('main h1', { hasText: '应享尽享' }).waitFor()
+  await listed(page)
+  assert.equal(await text(page.locator('.ent-place')), VILLAGE_NAME)
+  assert.equal(await chipCount(page, 'gap'), mine.counts.gap)
+  assert.equal(await page.locator('.pick-township, .pick-village').count(), 0, 'no area to pick')
+  assert.equal(await page.locator('.csv-button').count(), 0)
+  assert.equal(await page.locator('.et-ledger').count(), 0)
+  for (const g of ['gap', 'stop', 'receiving']) {
+    await page.locator(`.chip[data-group="${g}"]`).click()
+    await listed(page)
+    const villages = await page.locator('.ent-row .er-village').allTextContents()
+    assert.ok(villages.every((v) => v.trim() === VILLAGE_NAME), `${g}: ${villages.join()}`)
+    if (g === 'receiving') assert.ok(villages.length >= 1, 'child A receives')
+    assert.equal(await page.locator('.ent-row button').count(), 0, `${g}: no buttons`)
+  }
+  // the policies: read, not written
+  await page.locator('.ent-tabs').getByRole('link', { name: '政策' }).click()
+  await page.locator('.policy-card[data-code="e2e_disability"]').waitFor()
+  assert.equal(await page.getByRole('button', { name: '新建政策' }).count(), 0)
+  assert.equal(await page.getByRole('button', { name: '新增版本' }).count(), 0)
+  // the child's page: where it stands, no button
+  await page.goto(srv.base + `/children/${childA.id}`)
+  await page.locator(`.child-ent .ce-item[data-policy="${policy.id}"]`).waitFor()
+  assert.equal(await page.locator('.child-ent button').count(), 0)
+  // the ledger is not the director's
+  await page.goto(srv.base + '/entitlements/ledger')
+  await page.waitForURL((u) => u.pathname === '/')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('no horizontal scrolling at 360 px on the list, the policies and the ledger, in both languages', async () => {
+  await page.setViewportSize(PHONE)
+  await loginAs(page, srv.base, 'station', { path: `/login?next=/entitlements?group=receiving` })
+  for (const lang of ['zh', 'en']) {
+    await page.goto(srv.base + '/entitlements?group=receiving')
+    if (lang === 'en') await page.getByRole('button', { name: 'English' }).click()
+    await listed(page)
+    const row = page.locator(`.ent-row[data-child="${childA.id}"]`)
+    await row.waitFor()
+    const box = await row.boundingBox()
+    assert.ok(box.width <= 360, `a row of ${box.width} px`)
+    assert.ok(await page.locator('.chip[data-group="gap"]').isVisible())
+    assert.equal(await hasHorizontalScroll(page), false, `/entitlements (${lang})`)
+    if (lang === 'zh') await shot(page, 'entitlements-360', { fullPage: true })
+    await page.goto(srv.base + '/entitlements/policies')
+    await page.locator('.policy-card').first().waitFor()
+    await settled(page)
+    assert.equal(await hasHorizontalScroll(page), false, `/entitlements/policies (${lang})`)
+    await page.goto(srv.base + '/entitlements/ledger')
+    await page.locator('.lg-total').waitFor()
+    await settled(page)
+    assert.equal(await hasHorizontalScroll(page), false, `/entitlements/ledger (${lang})`)
+    await page.goto(srv.base + `/children/${childA.id}`)
+    await page.locator('.child-ent .ce-item').first().waitFor()
+    await settled(page)
+    assert.equal(await hasHorizontalScroll(page), false, `child's welfare (${lang})`)
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
