@@ -1224,8 +1224,10 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	last = api_str(body, "last_month");
 	reason = api_str(body, "reason");
 	month_format(clock_today_ymd() / 100, month);
+	/* by default the last month is this one, or the first for a receipt
+	 * that has not started yet */
 	if (!last)
-		last = month;
+		last = strcmp(rr->from_month, month) > 0 ? rr->from_month : month;
 	if (month_parse(last, &ym) != WB_OK) {
 		api_error(r, 422, "validation_failed", "last_month must be a month YYYY-MM", "last_month");
 		goto out;

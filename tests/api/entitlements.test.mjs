@@ -277,6 +277,12 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal((await director2.get(`/api/v1/children/${c.id}/entitlements`)).status, 404, 'another village\'s child does not exist');
 		assert.equal((await mine(centre, c.id)).receipts.length, 0, 'no refusal wrote a receipt');
 
+		// a receipt from next month ended before it starts: by default its last month is its first
+		const soon = await centre.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(1) });
+		assert.equal(soon.status, 201, soon.text);
+		const undo = await centre.post(`/api/v1/entitlements/${soon.body.id}/end`, { reason: '登记有误' });
+		assert.equal(undo.status, 200, undo.text);
+		assert.equal(undo.body.to_month, month(1));
 		const ok = await centre.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-2) });
 		assert.equal(ok.status, 201, ok.text);
 		const dup = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
@@ -286,7 +292,7 @@ describeEachDriver('entitlements', (driver) => {
 		if (otherTownship) {
 			assert.equal((await otherTownship.post(`/api/v1/entitlements/${ok.body.id}/end`, { reason: 'x' })).status, 404);
 		}
-		assert.equal((await mine(centre, c.id)).receipts.length, 1);
+		assert.equal((await mine(centre, c.id)).receipts.length, 2);
 	});
 
 	test('the monthly ledger pays each receipt at the version in force that month; one-off benefits once', async () => {
