@@ -145,6 +145,12 @@ void api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,
  * with the audit entry e (audit_submit). */
 int api_setting_write(app *a, const audit_entry *e, const char *county, const char *name, const char *text);
+/* A child as JSON for caller p: the ID number whole or masked as the role
+ * needs, and the archive's facts when archived. */
+json_t *api_child_json(const app *a, const sec_principal *p, const child_rec *ch);
+/* 1 if p's role keeps the registry's desk (centre, supervisor, station):
+ * it lists, opens, archives and restores archived children. */
+int api_reads_archive(const sec_principal *p);
 /* Writes j (consumed) as the response body with status. Returns 0. */
 int api_json(http_req *r, int status, json_t *j);
 
@@ -267,6 +273,12 @@ int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principa
 int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Archiving and retention (archive.c). */
+int api_child_archive(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_restore(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_archive_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The monthly report by township (report.c). */
 int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The county's figures by township (overview.c). */

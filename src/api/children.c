@@ -28,7 +28,7 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX     200
 
-static json_t *child_json(const app *a, const sec_principal *p, const child_rec *ch)
+json_t *api_child_json(const app *a, const sec_principal *p, const child_rec *ch)
 {
 	json_t *j =
 		json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I}", "id", (json_int_t)ch->id, "name", ch->name,
@@ -67,6 +67,12 @@ static json_t *child_json(const app *a, const sec_principal *p, const child_rec 
 	} else {
 		json_object_set_new(j, "id_number", json_string(ch->id_mask));
 		json_object_set_new(j, "id_number_masked", json_true());
+	}
+	if (ch->archived_at) {
+		/* out of active work (SPEC §9): when, why, and whether erased */
+		json_object_set_new(j, "archived_at", json_integer(ch->archived_at));
+		json_object_set_new(j, "archive_reason", json_string(ch->archive_reason));
+		json_object_set_new(j, "erased_at", ch->erased_at ? json_integer(ch->erased_at) : json_null());
 	}
 	return j;
 }
@@ -243,7 +249,7 @@ static int create_fn(store_conn *c, void *arg)
 static json_t *child_full_json(const app *a, const sec_principal *p, store_conn *c, const child_rec *ch,
 			       const guardian_rec *g, int ng, const category_rec *k, int nk)
 {
-	json_t *j = child_json(a, p, ch);
+	json_t *j = api_child_json(a, p, ch);
 	char village[128];
 
 	if (!j)
@@ -354,7 +360,15 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 
 	if (api_id_param(r, "id", &id))
 		return 0;
-	rc = store_child_full(c, &p->scope, id, &ch, g, &ng, k, &nk);
+	if (api_reads_archive(p)) {
+		/* the registry's desk also opens an archived file */
+		store_scope sc = p->scope;
+
+		sc.with_archived = 1;
+		rc = store_child_full(c, &sc, id, &ch, g, &ng, k, &nk);
+	} else {
+		rc = store_child_full(c, &p->scope, id, &ch, g, &ng, k, &nk);
+	}
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.read", "child", e.object_id, rc == WB_OK ? "ok" : "not_found");
@@ -392,7 +406,7 @@ static int list_cb(const child_rec *ch, void *arg)
 {
 	list_ctx *l = arg;
 
-	api_list_add(&l->list, loop_child_restrict(l->c, l->p, ch->id, child_json(l->a, l->p, ch)), ch->id);
+	api_list_add(&l->list, loop_child_restrict(l->c, l->p, ch->id, api_child_json(l->a, l->p, ch)), ch->id);
 	wb_strlcpy(l->last_value, l->sort == CHILD_SORT_NAME ? ch->name : ch->birth_date, sizeof(l->last_value));
 	return WB_OK;
 }

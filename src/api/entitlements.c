@@ -1292,6 +1292,7 @@ typedef struct ledger_line {
 } ledger_line;
 
 typedef struct ledger_ctx {
+	store_scope scope; /* the caller's, archived children included */
 	catalog cat;
 	int ym;
 	char first_day[11];
@@ -1421,9 +1422,12 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	}
 	month_format(x->ym, month);
 	wb_snprintf(x->first_day, sizeof(x->first_day), "%s-01", month);
+	/* a month's payments stay what they were when a child is archived later */
+	x->scope = p->scope;
+	x->scope.with_archived = 1;
 	rc = catalog_load(c, p->county_code, 0, today, &x->cat);
 	if (rc == WB_OK)
-		rc = store_receipts_in(c, &p->scope, area, month, policy_id, 0, ledger_cb, x);
+		rc = store_receipts_in(c, &x->scope, area, month, policy_id, 0, ledger_cb, x);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -1478,13 +1482,15 @@ int entitlements_paid(store_conn *c, const store_scope *sc, const char *county, 
 	int rc = l ? WB_OK : WB_ENOMEM;
 
 	if (rc == WB_OK) {
+		l->scope = *sc;
+		l->scope.with_archived = 1;
 		l->ym = ym;
 		month_format(ym, month);
 		wb_snprintf(l->first_day, sizeof(l->first_day), "%s-01", month);
 		rc = catalog_load(c, county, 0, clock_today_ymd(), &l->cat);
 	}
 	if (rc == WB_OK)
-		rc = store_receipts_in(c, sc, NULL, month, 0, 0, ledger_cb, l);
+		rc = store_receipts_in(c, &l->scope, NULL, month, 0, 0, ledger_cb, l);
 	for (size_t i = 0; rc == WB_OK && i < l->n; i++)
 		rc = fn(l->lines[i].village_code, -1, l->lines[i].cents, arg);
 	if (l) {

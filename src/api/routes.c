@@ -90,6 +90,11 @@ R(project_child_remove, 0);
 R(project_fund_add, 0);
 R(child_projects, 0);
 R(report_monthly, 0);
+R(child_archive, 0);
+R(child_restore, 0);
+R(children_archived, 0);
+R(archive_config_get, 0);
+R(archive_config_put, 0);
 R(overview, 0);
 
 const http_route api_routes[] = {
@@ -110,6 +115,11 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/children", api_entry, &rt_children_create, 0, 0},
 	{"GET", "/api/v1/children", api_entry, &rt_children_list, 0, 0},
 	{"GET", "/api/v1/children/export", api_entry, &rt_children_export, 0, 0},
+	{"GET", "/api/v1/children/archived", api_entry, &rt_children_archived, 0, 0},
+	{"POST", "/api/v1/children/{id}/archive", api_entry, &rt_child_archive, 0, 0},
+	{"POST", "/api/v1/children/{id}/restore", api_entry, &rt_child_restore, 0, 0},
+	{"GET", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_get, 0, 0},
+	{"PUT", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_put, 0, 0},
 	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get, 0, HTTP_INLINE},
 	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update, 0, 0},
 	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history, 0, 0},

@@ -12,6 +12,7 @@
 
 #include "../api/accounts.h"
 #include "../api/api.h"
+#include "../api/archive_api.h"
 #include "../api/areas_csv.h"
 #include "../api/import.h"
 #include "../api/registry.h"
@@ -517,6 +518,7 @@ typedef struct recompute_job {
 	int ended;
 	long children;
 	int changed;
+	int archived, erased;
 } recompute_job;
 
 static int recompute_fn(store_conn *c, void *arg)
@@ -525,6 +527,8 @@ static int recompute_fn(store_conn *c, void *arg)
 	int64_t now = clock_now();
 	int rc = registry_age_sweep(c, j->county, clock_today_ymd(), now, &j->ended);
 
+	if (rc == WB_OK)
+		rc = archive_sweep(c, j->county, clock_today_ymd(), now, &j->archived, &j->erased);
 	if (rc == WB_OK && j->all)
 		rc = registry_recompute_all(c, j->county, clock_today_ymd(), now, &j->children, &j->changed);
 	return rc;
@@ -537,9 +541,11 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
-		fprintf(stderr, "usage: weibao recompute [--db URL] [--county 370831] [--all]\n"
-				"Ends categories whose age limit was reached (the server also does this daily).\n"
-				"With --all, re-derives every child's category suggestions from the facts.\n");
+		fprintf(stderr,
+			"usage: weibao recompute [--db URL] [--county 370831] [--all]\n"
+			"Ends categories whose age limit was reached, archives children past 18 and the\n"
+			"grace days, erases archived records past their retention (the server does this daily).\n"
+			"With --all, re-derives every child's category suggestions from the facts.\n");
 		return 0;
 	}
 	memset(&j, 0, sizeof(j));
@@ -555,6 +561,7 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 		return 1;
 	}
 	printf("categories ended or withdrawn by age: %d\n", j.ended);
+	printf("records archived: %d, erased after retention: %d\n", j.archived, j.erased);
 	if (j.all)
 		printf("children re-derived: %ld, category rows changed: %d\n", j.children, j.changed);
 	return 0;

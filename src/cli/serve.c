@@ -14,6 +14,7 @@
 
 #include "../api/api.h"
 #include "../api/loop.h"
+#include "../api/archive_api.h"
 #include "../api/registry.h"
 #include "../util/clock.h"
 #include "../http/http.h"
@@ -32,7 +33,7 @@ typedef struct daily {
 } daily;
 
 typedef struct sweep_job {
-	int ended;
+	int ended, archived, erased;
 } sweep_job;
 
 typedef struct county_codes {
@@ -62,8 +63,16 @@ static int sweep_fn(store_conn *c, void *arg)
 	for (int i = 0; rc >= 0 && i < cc.n; i++) {
 		int ended = 0;
 
+		int archived = 0, erased = 0;
+
 		rc = registry_age_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &ended);
 		j->ended += ended;
+		/* grown-ups leave active work; records past their retention lose
+		 * their personal data (SPEC §9) */
+		if (rc >= 0)
+			rc = archive_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &archived, &erased);
+		j->archived += archived;
+		j->erased += erased;
 	}
 	free(cc.code);
 	if (rc >= 0)
@@ -84,8 +93,9 @@ static void *daily_main(void *arg)
 		pthread_mutex_unlock(&d->mu);
 		cli_audit_entry(&e, DEFAULT_COUNTY, "category.age_sweep", "county", DEFAULT_COUNTY);
 		wb_strlcpy(e.username, "system", sizeof(e.username));
-		if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && j.ended)
-			log_info("daily: %d categories ended by age", j.ended);
+		if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && (j.ended || j.archived || j.erased))
+			log_info("daily: %d categories ended by age, %d records archived, %d erased after retention",
+				 j.ended, j.archived, j.erased);
 		pthread_mutex_lock(&d->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 24 * 3600;

@@ -28,10 +28,17 @@ typedef struct store_scope {
 	char hi[17];
 	char grid[16];
 	int64_t unit_id;
+	int with_archived; /* archived children too (a desk role's read of one child, the archive's list) */
 } store_scope;
 
-/* Appends " AND <scope condition on alias>" to sql and its values to args. */
+/* Appends " AND <scope condition on alias>" to sql and its values to args
+ * (pointers into sc: sc must outlive the query). Archived children are
+ * left out unless sc->with_archived. */
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args);
+/* The same condition on the place alone (county, area, grid, school,
+ * referral), for a table that has a child's place columns but no archive
+ * of its own (help requests). */
+int scope_place_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args);
 /* Appends " AND <alias is inside area>" for an area code (6-digit county,
  * 9-digit township, 12-digit village, 15-digit grid); nothing for NULL or
  * "". The caller has checked the code's form. */
@@ -178,6 +185,9 @@ typedef struct child_rec {
 	int64_t director_id;
 	char risk_level[8]; /* low, medium, high */
 	char notes[1024];
+	int64_t archived_at; /* 0: in active work */
+	char archive_reason[16];
+	int64_t erased_at; /* 0: personal data kept */
 } child_rec;
 
 typedef struct child_filter {

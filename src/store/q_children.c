@@ -11,17 +11,28 @@
 #include "../util/wb.h"
 #include "model.h"
 
-#define CHILD_COLS                                                                                     \
-	"c.id, c.county_code, c.name, COALESCE(c.id_enc, ''), COALESCE(c.id_bidx, ''), "               \
-	"COALESCE(c.id_mask, ''), COALESCE(c.sex, ''), COALESCE(c.birth_date, ''), c.village_code, "   \
-	"COALESCE(c.grid_code, ''), COALESCE(c.school_id, 0), c.version, c.created_at, c.created_by, " \
-	"c.updated_at, c.updated_by, COALESCE(c.hukou_area_code, ''), COALESCE(c.hukou_type, ''), "    \
-	"COALESCE(c.grade, ''), c.disability_grade, COALESCE(c.disability_type, ''), "                 \
-	"COALESCE(c.serious_illness, ''), c.family_poverty, c.adopted, COALESCE(c.director_id, 0), "   \
-	"c.risk_level, COALESCE(c.notes, '')"
-#define CHILD_NCOLS 27 /* the columns of CHILD_COLS (child_row reads them) */
+#define CHILD_COLS                                                                                          \
+	"c.id, c.county_code, c.name, COALESCE(c.id_enc, ''), COALESCE(c.id_bidx, ''), "                    \
+	"COALESCE(c.id_mask, ''), COALESCE(c.sex, ''), COALESCE(c.birth_date, ''), c.village_code, "        \
+	"COALESCE(c.grid_code, ''), COALESCE(c.school_id, 0), c.version, c.created_at, c.created_by, "      \
+	"c.updated_at, c.updated_by, COALESCE(c.hukou_area_code, ''), COALESCE(c.hukou_type, ''), "         \
+	"COALESCE(c.grade, ''), c.disability_grade, COALESCE(c.disability_type, ''), "                      \
+	"COALESCE(c.serious_illness, ''), c.family_poverty, c.adopted, COALESCE(c.director_id, 0), "        \
+	"c.risk_level, COALESCE(c.notes, ''), COALESCE(c.archived_at, 0), COALESCE(c.archive_reason, ''), " \
+	"COALESCE(c.erased_at, 0)"
+#define CHILD_NCOLS 30 /* the columns of CHILD_COLS (child_row reads them) */
 
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
+{
+	int rc = scope_place_sql(sc, alias, sql, args);
+
+	/* an archived child has left active work: only asked for by name */
+	if (!sc->with_archived)
+		rc = rc ? rc : buf_printf(sql, " AND %s.archived_at IS NULL", alias);
+	return rc;
+}
+
+int scope_place_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
 	int rc = buf_printf(sql, " AND %s.county_code = ?", alias);
 
@@ -371,6 +382,9 @@ static void child_row_at(store_conn *c, store_stmt *st, int b, child_rec *ch)
 	ch->director_id = stmt_int64(c, st, b + 24);
 	stmt_copy(c, st, b + 25, ch->risk_level, sizeof(ch->risk_level));
 	stmt_copy(c, st, b + 26, ch->notes, sizeof(ch->notes));
+	ch->archived_at = stmt_int64(c, st, b + 27);
+	stmt_copy(c, st, b + 28, ch->archive_reason, sizeof(ch->archive_reason));
+	ch->erased_at = stmt_int64(c, st, b + 29);
 }
 
 static void child_row(store_conn *c, store_stmt *st, child_rec *ch)

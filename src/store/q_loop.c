@@ -77,7 +77,7 @@ static int scope_only_sql(const store_scope *sc, const char *alias, buf *sql, st
 	int rc;
 
 	if (lo != 9 && lo != 12 && sc->children != SCOPE_SCHOOL && sc->children != SCOPE_REFERRAL)
-		return scope_children_sql(sc, alias, sql, args);
+		return scope_place_sql(sc, alias, sql, args); /* a request has no archive of its own */
 	rc = buf_printf(sql, " AND %s.county_code = ?", alias);
 	args_text(args, sc->county_code);
 	switch (sc->children) {

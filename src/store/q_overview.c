@@ -26,7 +26,7 @@ int store_overview_children(store_conn *c, const char *county, const char *towns
 
 	buf_init(&sql, 512);
 	rc = buf_puts(&sql, "SELECT substr(c.village_code, 1, 9), COUNT(*) FROM children c WHERE c.county_code = ? AND "
-			    "(c.birth_date IS NULL OR c.birth_date > ?)");
+			    "c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > ?)");
 	args_text(&a, county);
 	args_text(&a, born_after);
 	if (rc == WB_OK)
@@ -47,7 +47,8 @@ int store_overview_categories(store_conn *c, const char *county, const char *tow
 
 	buf_init(&sql, 512);
 	rc = buf_puts(&sql, "SELECT substr(c.village_code, 1, 9), k.category, COUNT(*) FROM child_categories k JOIN "
-			    "children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state = 'confirmed'");
+			    "children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state = 'confirmed' AND "
+			    "c.archived_at IS NULL");
 	args_text(&a, county);
 	if (rc == WB_OK)
 		rc = township_sql(township, "c.village_code", &sql, &a);

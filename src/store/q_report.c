@@ -36,11 +36,12 @@ int store_report_children(store_conn *c, const report_period *r, store_group_cb 
 	args_int(&a, r->t_from);
 	args_text(&a, r->county);
 	args_int(&a, r->t_to);
+	args_int(&a, r->t_to);
 	args_text(&a, r->born_after);
 	return grouped(c, r,
 		       "SELECT " TOWN_OF_CHILD ", COUNT(*), SUM(CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END) FROM "
-		       "children c WHERE c.county_code = ? AND c.created_at < ? AND (c.birth_date IS NULL OR "
-		       "c.birth_date > ?)",
+		       "children c WHERE c.county_code = ? AND c.created_at < ? AND (c.archived_at IS NULL OR "
+		       "c.archived_at >= ?) AND (c.birth_date IS NULL OR c.birth_date > ?)",
 		       &a, TOWN_OF_CHILD, 2, cb, arg);
 }
 

@@ -309,8 +309,25 @@ static void test_children_sql(void **state)
 			else
 				buf_printf(&args, "s%s", a.s[k]);
 		}
-		if (strcmp(sql.data, cases[i].sql) != 0 || strcmp(args.data, cases[i].args) != 0)
-			fail_msg("case %zu %s: got \"%s\" [%s]", i, cases[i].role, sql.data, args.data);
+		/* the place's condition, then: not archived (SPEC §9) */
+		{
+			char want[1024];
+
+			wb_snprintf(want, sizeof(want), "%s AND x.archived_at IS NULL", cases[i].sql);
+			if (strcmp(sql.data, want) != 0 || strcmp(args.data, cases[i].args) != 0)
+				fail_msg("case %zu %s: got \"%s\" [%s]", i, cases[i].role, sql.data, args.data);
+		}
+		/* asked for archived children too, or for a place alone: no such condition */
+		buf_reset(&sql);
+		memset(&a, 0, sizeof(a));
+		sc.with_archived = 1;
+		assert_int_equal(scope_children_sql(&sc, "x", &sql, &a), WB_OK);
+		assert_string_equal(sql.data, cases[i].sql);
+		buf_reset(&sql);
+		memset(&a, 0, sizeof(a));
+		sc.with_archived = 0;
+		assert_int_equal(scope_place_sql(&sc, "x", &sql, &a), WB_OK);
+		assert_string_equal(sql.data, cases[i].sql);
 		buf_cleanup(&sql);
 		buf_cleanup(&args);
 	}

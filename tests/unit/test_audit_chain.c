@@ -524,21 +524,26 @@ static void test_upgrade_keeps_chain(void **state)
 
 	/* back to the shape of schema 0006, with the chain's rows in it */
 	assert_int_equal(
-		conn_exec(c, "CREATE TABLE old_log AS SELECT * FROM audit_log; DROP TABLE audit_log; "
-			     "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, county_code TEXT NOT NULL, "
-			     "at BIGINT NOT NULL, user_id BIGINT, username TEXT, role TEXT, action TEXT NOT "
-			     "NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL, client_addr TEXT, "
-			     "request_id TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL); "
-			     "INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
-			     "CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
-			     "CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
-			     "ALTER TABLE users DROP COLUMN last_login_at; "                                  /* 0008 */
-			     "DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */
-			     "DROP TABLE benefit_receipts; DROP TABLE policy_versions; DROP TABLE policies; "
-			     "DROP INDEX children_needs; " /* 0010 */
-			     "DROP TABLE project_log; DROP TABLE project_funds; DROP TABLE project_children; "
-			     "DROP TABLE projects; " /* 0011 */
-			     "DELETE FROM schema_migrations WHERE version >= 7"),
+		conn_exec(
+			c,
+			"CREATE TABLE old_log AS SELECT * FROM audit_log; DROP TABLE audit_log; "
+			"CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, county_code TEXT NOT NULL, "
+			"at BIGINT NOT NULL, user_id BIGINT, username TEXT, role TEXT, action TEXT NOT "
+			"NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL, client_addr TEXT, "
+			"request_id TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL); "
+			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
+			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
+			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+			"ALTER TABLE users DROP COLUMN last_login_at; "                                  /* 0008 */
+			"DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */
+			"DROP TABLE benefit_receipts; DROP TABLE policy_versions; DROP TABLE policies; "
+			"DROP INDEX children_needs; " /* 0010 */
+			"DROP TABLE project_log; DROP TABLE project_funds; DROP TABLE project_children; "
+			"DROP TABLE projects; " /* 0011 */
+			"DROP INDEX children_archived; ALTER TABLE children DROP COLUMN archived_at; "
+			"ALTER TABLE children DROP COLUMN archive_reason; ALTER TABLE children DROP COLUMN erased_at; "
+			/* 0012 */
+			"DELETE FROM schema_migrations WHERE version >= 7"),
 		WB_OK);
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), CHAIN_LEN);
 	store_release(c);

@@ -1,0 +1,364 @@
+/*
+ * Archiving and retention (SPEC §9: "a child who turns 18 leaves active
+ * work; records are archived per configured retention"):
+ *
+ *   POST /api/v1/children/{id}/archive     out of active work, with the reason
+ *   POST /api/v1/children/{id}/restore     back into active work
+ *   GET  /api/v1/children/archived         the archive of the caller's scope
+ *   GET|PUT /api/v1/registry/archive-config  grace after 18, years kept
+ *
+ * An archived child is out of every list, search, plan, matching and
+ * count of active work (scope_children_sql leaves it out); the registry's
+ * desk — the centre, supervisors and stations — still lists and opens it,
+ * and may bring it back. The daily job archives every child some days
+ * after the 18th birthday and, once an archived record has been kept the
+ * configured years, erases its personal data: the row and its figures
+ * stay, and so does the audit log.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/category.h"
+#include "../domain/date.h"
+#include "../domain/entitlement.h"
+#include "../store/q_archive.h"
+#include "../store/q_loop.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "archive_api.h"
+#include "registry.h"
+
+#define SETTING       "registry.archive"
+#define GRACE_DEFAULT 90
+#define GRACE_MAX     3650
+#define YEARS_DEFAULT 10
+#define YEARS_MIN     1
+#define YEARS_MAX     100
+#define LIST_DEFAULT  50
+#define LIST_MAX      200
+#define NOTE_CHARS    200
+
+static const char *const reasons[] = {"adult", "moved_away", "deceased", "duplicate", "other", NULL};
+
+int api_reads_archive(const sec_principal *p)
+{
+	return strcmp(p->role, "center") == 0 || strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0;
+}
+
+static int desk_only(http_req *r, const sec_principal *p)
+{
+	if (api_reads_archive(p) && p->scope.children != SCOPE_NONE)
+		return 1;
+	api_error(r, 403, "forbidden", "the archive is kept by the centre and the townships", NULL);
+	return 0;
+}
+
+/* ---- configuration ---- */
+
+int archive_config_load(store_conn *c, const char *county, archive_config *cfg)
+{
+	char *text = NULL;
+	json_t *j, *g, *y;
+	int rc;
+
+	cfg->adult_grace_days = GRACE_DEFAULT;
+	cfg->retention_years = YEARS_DEFAULT;
+	rc = store_setting_get(c, county, SETTING, &text);
+	if (rc == WB_ENOTFOUND)
+		return WB_OK;
+	if (rc)
+		return rc;
+	j = json_loads(text, 0, NULL);
+	free(text);
+	g = json_object_get(j, "adult_grace_days");
+	y = json_object_get(j, "retention_years");
+	if (json_is_integer(g))
+		cfg->adult_grace_days = (int)json_integer_value(g);
+	if (json_is_integer(y))
+		cfg->retention_years = (int)json_integer_value(y);
+	json_decref(j);
+	return WB_OK;
+}
+
+static json_t *config_json(const archive_config *cfg)
+{
+	return json_pack("{s:i, s:i}", "adult_grace_days", cfg->adult_grace_days, "retention_years",
+			 cfg->retention_years);
+}
+
+int api_archive_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	archive_config cfg;
+	int rc;
+
+	(void)a;
+	if (!desk_only(r, p))
+		return 0;
+	rc = archive_config_load(c, p->county_code, &cfg);
+	return rc ? api_fail(r, rc) : api_json(r, 200, config_json(&cfg));
+}
+
+static const api_field config_fields[] = {
+	{"adult_grace_days", JSON_INTEGER, 0, 0},
+	{"retention_years", JSON_INTEGER, 0, 0},
+	{NULL, 0, 0, 0},
+};
+
+int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	archive_config cfg;
+	json_t *body = NULL, *full = NULL, *v;
+	audit_entry e;
+	char *text = NULL;
+	int rc;
+
+	if (strcmp(p->role, "center") != 0) {
+		api_error(r, 403, "forbidden", "the archive's periods are set by the county centre", NULL);
+		goto out;
+	}
+	if (api_body(r, &body) || api_check_fields(r, body, config_fields))
+		goto out;
+	rc = archive_config_load(c, p->county_code, &cfg);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if ((v = json_object_get(body, "adult_grace_days"))) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > GRACE_MAX) {
+			api_error(r, 422, "validation_failed",
+				  "adult_grace_days must be a number of days from 0 to 3650", "adult_grace_days");
+			goto out;
+		}
+		cfg.adult_grace_days = (int)json_integer_value(v);
+	}
+	if ((v = json_object_get(body, "retention_years"))) {
+		if (json_integer_value(v) < YEARS_MIN || json_integer_value(v) > YEARS_MAX) {
+			api_error(r, 422, "validation_failed",
+				  "retention_years must be a number of years from 1 to 100", "retention_years");
+			goto out;
+		}
+		cfg.retention_years = (int)json_integer_value(v);
+	}
+	full = config_json(&cfg);
+	text = full ? json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (!text) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "archive.config.update", "settings", SETTING, "ok");
+	api_audit_detail(&e, json_incref(full));
+	api_conn_release(r);
+	rc = api_setting_write(a, &e, p->county_code, SETTING, text);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	api_json(r, 200, full);
+	full = NULL;
+out:
+	json_decref(body);
+	json_decref(full);
+	free(text);
+	return 0;
+}
+
+/* ---- one child ---- */
+
+typedef struct archive_job {
+	int64_t id, at, by;
+	const char *reason;
+	char month[8];
+	int restore;
+} archive_job;
+
+static int archive_fn(store_conn *c, void *arg)
+{
+	archive_job *j = arg;
+
+	return j->restore ? store_child_restore(c, j->id, j->at, j->by)
+			  : store_child_archive(c, j->id, j->reason, j->month, j->at, j->by);
+}
+
+static const api_field archive_fields[] = {
+	{"reason", JSON_STRING, 1, 16},
+	{"note", JSON_STRING, 0, NOTE_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+static const api_field restore_fields[] = {
+	{"note", JSON_STRING, 0, NOTE_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Archives (restore 0) or restores the child of the path. */
+static int archive_change(http_req *r, app *a, store_conn *c, const sec_principal *p, int restore)
+{
+	json_t *body = NULL;
+	store_scope sc = p->scope;
+	archive_job job;
+	audit_entry e;
+	child_rec *ch = malloc(sizeof(*ch));
+	const char *reason = NULL, *note;
+	int64_t id;
+	int rc, ok = 0;
+
+	if (!ch)
+		return api_fail(r, WB_ENOMEM);
+	if (api_id_param(r, "id", &id) || !desk_only(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, restore ? restore_fields : archive_fields))
+		goto out;
+	sc.with_archived = 1;
+	rc = store_child_get(c, &sc, id, ch);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	note = api_str(body, "note");
+	if (note && utf8_chars(note) > NOTE_CHARS) {
+		api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note");
+		goto out;
+	}
+	if (!restore) {
+		reason = api_str(body, "reason");
+		for (int i = 0; reasons[i]; i++)
+			ok |= strcmp(reason, reasons[i]) == 0;
+		if (!ok) {
+			api_error(r, 422, "validation_failed",
+				  "reason must be adult, moved_away, deceased, duplicate or other", "reason");
+			goto out;
+		}
+		if (strcmp(reason, "adult") == 0 &&
+		    category_age(registry_config(), date_ymd(ch->birth_date), clock_today_ymd()) < 18) {
+			api_error(r, 422, "validation_failed", "the child is not 18 yet", "reason");
+			goto out;
+		}
+		if (ch->archived_at) {
+			api_error(r, 409, "conflict", "the child is archived already", NULL);
+			goto out;
+		}
+	} else {
+		if (!ch->archived_at || ch->erased_at) {
+			api_error(r, 409, "conflict",
+				  ch->erased_at ? "the record was erased after its retention: it cannot come back"
+						: "the child is not archived",
+				  NULL);
+			goto out;
+		}
+		if (category_age(registry_config(), date_ymd(ch->birth_date), clock_today_ymd()) >= 18) {
+			api_error(r, 409, "conflict", "a grown-up stays in the archive", NULL);
+			goto out;
+		}
+	}
+	memset(&job, 0, sizeof(job));
+	job.id = id;
+	job.at = clock_now();
+	job.by = p->user_id;
+	job.reason = reason;
+	job.restore = restore;
+	month_format(clock_today_ymd() / 100, job.month);
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, restore ? "child.restore" : "child.archive", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s?}", "reason", reason));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, archive_fn, &job);
+	if (rc == WB_ECONFLICT) {
+		api_error(r, 409, "conflict", restore ? "the child is not archived" : "the child is archived already",
+			  NULL);
+		goto out;
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	rc = store_child_get(api_conn(r), &sc, id, ch);
+	if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200, api_child_json(a, p, ch));
+out:
+	json_decref(body);
+	free(ch);
+	return 0;
+}
+
+int api_child_archive(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	return archive_change(r, a, c, p, 0);
+}
+
+int api_child_restore(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	return archive_change(r, a, c, p, 1);
+}
+
+/* ---- the archive's list ---- */
+
+typedef struct list_ctx {
+	const app *a;
+	const sec_principal *p;
+	api_list list;
+} list_ctx;
+
+static int list_cb(const child_rec *ch, void *arg)
+{
+	list_ctx *x = arg;
+
+	api_list_add(&x->list, api_child_json(x->a, x->p, ch), ch->id);
+	return WB_OK;
+}
+
+int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *area = http_query(r, "area");
+	list_ctx x = {a, p, {0}};
+	audit_entry e;
+	int64_t after = 0;
+	int limit, rc;
+
+	if (!desk_only(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) || api_query_cursor(r, &after))
+		return 0;
+	if (area && !area_level_of(area))
+		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
+	api_list_init(&x.list);
+	rc = store_children_archived(c, &p->scope, area, after, limit, list_cb, &x);
+	if (rc) {
+		api_list_cleanup(&x.list);
+		return api_fail(r, rc);
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "child.list_archived", "child", "", "ok");
+	api_audit_detail(&e, json_pack("{s:s?, s:i}", "area", area, "returned", x.list.n));
+	return api_list_answer(r, a, &e, &x.list, limit);
+}
+
+/* ---- the daily job ---- */
+
+int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased)
+{
+	archive_config cfg;
+	char adult_before[11], month[8];
+	int rc = archive_config_load(c, county, &cfg);
+
+	if (rc)
+		return rc;
+	/* born on or before this day: 18 for at least the grace days */
+	date_format(date_add_days(today, -cfg.adult_grace_days) - 180000, adult_before);
+	month_format(today / 100, month);
+	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, month,
+				   now, archived, erased);
+}

@@ -1,0 +1,25 @@
+/*
+ * What archiving (archive.c) lends to the daily job and the command line:
+ * the county's periods and the sweep.
+ */
+#ifndef WB_ARCHIVE_API_H
+#define WB_ARCHIVE_API_H
+
+#include <stdint.h>
+
+#include "../store/store.h"
+
+typedef struct archive_config {
+	int adult_grace_days; /* days after the 18th birthday before the record is archived */
+	int retention_years;  /* years an archived record keeps its personal data */
+} archive_config;
+
+/* The county's periods: the defaults (90 days, 10 years) with the stored
+ * setting over them. */
+int archive_config_load(store_conn *c, const char *county, archive_config *cfg);
+/* Archives the county's children past 18 and the grace days, and erases
+ * the personal data of those archived longer than the retention, on
+ * today (YYYYMMDD) at now. Counts into *archived and *erased. */
+int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased);
+
+#endif

@@ -1,0 +1,207 @@
+/* Archiving and retention; see q_archive.h. */
+#include "q_archive.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/wb.h"
+
+#define ERASED_TEXT "（已清除）"
+
+int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *month, int64_t at, int64_t by)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	int rc = conn_query(c, &st,
+			    "UPDATE children SET archived_at = ?, archive_reason = ?, version = version + 1, "
+			    "updated_at = ?, updated_by = ? WHERE id = ? AND archived_at IS NULL RETURNING county_code",
+			    "isiii", at, reason, at, by, id);
+	char county[8] = "";
+
+	if (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, county, sizeof(county));
+		stmt_reset(c, st);
+		rc = WB_OK;
+	} else {
+		return rc < 0 ? rc : WB_ECONFLICT;
+	}
+	rc = store_child_change_add(c, county, id, at, by, "archived", NULL, reason);
+	/* benefits end with this month (or their first), places in projects end */
+	args_text(&a, month);
+	args_text(&a, month);
+	args_int(&a, at);
+	args_opt_int(&a, by);
+	args_int(&a, id);
+	if (rc == WB_OK)
+		rc = conn_query_args(
+			c, NULL,
+			"UPDATE benefit_receipts SET to_month = CASE WHEN from_month > ? THEN from_month ELSE "
+			"? END, end_reason = '"
+			"档案归档"
+			"', ended_at = ?, ended_by = ? WHERE child_id = ? AND "
+			"to_month IS NULL",
+			&a);
+	if (rc >= 0) {
+		memset(&a, 0, sizeof(a));
+		args_int(&a, at);
+		args_opt_int(&a, by);
+		args_int(&a, id);
+		rc = conn_query_args(c, NULL,
+				     "UPDATE project_children SET removed_at = ?, removed_by = ?, removed_reason = '"
+				     "档案归档"
+				     "' WHERE child_id = ? AND removed_at IS NULL",
+				     &a);
+	}
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_restore(store_conn *c, int64_t id, int64_t at, int64_t by)
+{
+	store_stmt *st = NULL;
+	char county[8] = "", reason[16] = "";
+	int rc = conn_query(c, &st,
+			    "SELECT county_code, archive_reason FROM children WHERE id = ? AND archived_at IS NOT NULL "
+			    "AND erased_at IS NULL",
+			    "i", id);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ECONFLICT;
+	stmt_copy(c, st, 0, county, sizeof(county));
+	stmt_copy(c, st, 1, reason, sizeof(reason));
+	stmt_reset(c, st);
+	rc = conn_query(c, NULL,
+			"UPDATE children SET archived_at = NULL, archive_reason = NULL, version = version + 1, "
+			"updated_at = ?, updated_by = ? WHERE id = ?",
+			"iii", at, by, id);
+	if (rc < 0)
+		return rc;
+	return store_child_change_add(c, county, id, at, by, "archived", reason, NULL);
+}
+
+int store_child_erase(store_conn *c, int64_t id, int64_t at)
+{
+	static const char *const more[] = {
+		"UPDATE guardians SET name = '', phone_enc = NULL, phone_mask = NULL, work_place = NULL WHERE child_id "
+		"= ?",
+		"DELETE FROM child_name_grams WHERE child_id = ?",
+		"UPDATE visits SET findings = '" ERASED_TEXT "' WHERE child_id = ?",
+		"UPDATE child_changes SET old_value = NULL, new_value = NULL WHERE child_id = ?",
+		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
+		"NULL, police_feedback = NULL WHERE child_id = ?",
+	};
+	int rc = conn_query(c, NULL,
+			    "UPDATE children SET name = '" ERASED_TEXT
+			    "', id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
+			    "birth_date = NULL, notes = NULL, serious_illness = NULL, disability_type = NULL, "
+			    "hukou_area_code = NULL, grade = NULL, erased_at = ?, version = version + 1 WHERE id = ?",
+			    "ii", at, id);
+
+	for (size_t i = 0; rc >= 0 && i < WB_ARRAY_LEN(more); i++)
+		rc = conn_query(c, NULL, more[i], "i", id);
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* The ids (column 0) of sql's rows with a's values, into a new array. */
+static int ids_of(store_conn *c, const char *sql, const store_args *a, int64_t **out, size_t *n)
+{
+	store_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = conn_query_args(c, &st, sql, a);
+
+	*out = NULL;
+	*n = 0;
+	while (rc == STORE_ROW) {
+		if (*n == cap) {
+			int64_t *grown = realloc(*out, (cap ? cap * 2 : 256) * sizeof(**out));
+
+			if (!grown) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			*out = grown;
+			cap = cap ? cap * 2 : 256;
+		}
+		(*out)[(*n)++] = stmt_int64(c, st, 0);
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_children_archived(store_conn *c, const store_scope *sc, const char *area, int64_t after_id, int limit,
+			    int (*cb)(const child_rec *ch, void *arg), void *arg)
+{
+	store_scope all = *sc;
+	store_args a = {0};
+	child_rec *ch = malloc(sizeof(*ch));
+	int64_t *ids = NULL;
+	size_t n = 0;
+	buf sql;
+	int rc = ch ? WB_OK : WB_ENOMEM;
+
+	all.with_archived = 1;
+	buf_init(&sql, 2048);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, "SELECT c.id FROM children c WHERE c.archived_at IS NOT NULL");
+	if (rc == WB_OK)
+		rc = scope_children_sql(&all, "c", &sql, &a);
+	if (rc == WB_OK)
+		rc = area_filter_sql(area, "c", &sql, &a);
+	if (rc == WB_OK && after_id) {
+		rc = buf_puts(&sql, " AND c.id < ?");
+		args_int(&a, after_id);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " ORDER BY c.id DESC LIMIT ?");
+	args_int(&a, limit);
+	/* the ids first, then each child through the one reader of a child */
+	if (rc == WB_OK)
+		rc = ids_of(c, sql.data, &a, &ids, &n);
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		rc = store_child_get(c, &all, ids[i], ch);
+		if (rc == WB_OK)
+			rc = cb(ch, arg);
+	}
+	free(ids);
+	buf_cleanup(&sql);
+	free(ch);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
+			const char *month, int64_t at, int *archived, int *erased)
+{
+	store_args a = {0}, b = {0};
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	*archived = *erased = 0;
+	args_text(&a, county);
+	args_text(&a, adult_before);
+	rc = ids_of(c, "SELECT id FROM children WHERE county_code = ? AND archived_at IS NULL AND birth_date <= ?", &a,
+		    &ids, &n);
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		rc = store_child_archive(c, ids[i], "adult", month, at, 0);
+		if (rc == WB_OK)
+			(*archived)++;
+	}
+	free(ids);
+	ids = NULL;
+	if (rc)
+		return rc;
+	args_text(&b, county);
+	args_int(&b, erase_before);
+	rc = ids_of(c,
+		    "SELECT id FROM children WHERE county_code = ? AND archived_at IS NOT NULL AND archived_at < ? AND "
+		    "erased_at IS NULL",
+		    &b, &ids, &n);
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		rc = store_child_erase(c, ids[i], at);
+		if (rc == WB_OK)
+			(*erased)++;
+	}
+	free(ids);
+	return rc;
+}

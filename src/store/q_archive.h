@@ -1,0 +1,39 @@
+/*
+ * Archiving and retention of children's records (SPEC §9); the writes run
+ * inside the writer's transaction. An archived child is out of every
+ * query that takes a scope (scope_children_sql) unless the scope asks for
+ * archived children too; an erased one keeps its row and figures but no
+ * personal data.
+ */
+#ifndef WB_Q_ARCHIVE_H
+#define WB_Q_ARCHIVE_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "store.h"
+
+/* Archives child id for reason at `at` by `by` (0: the daily job): its
+ * open benefits end with month ("YYYY-MM", or their first month if
+ * later), its places in projects end, a line of history. WB_ECONFLICT if
+ * it is archived already. */
+int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *month, int64_t at, int64_t by);
+/* Brings an archived, not erased child back into active work.
+ * WB_ECONFLICT if it is not archived or was erased. */
+int store_child_restore(store_conn *c, int64_t id, int64_t at, int64_t by);
+/* Erases the personal data of child id (its name, ID number, birth date,
+ * notes and health facts; its guardians' names, phones and work places;
+ * the name index; its visits' findings; the values of its history; the
+ * texts of its help requests). */
+int store_child_erase(store_conn *c, int64_t id, int64_t at);
+/* The archived children of the scope (and area), newest archive first:
+ * at most limit, after the one with id after_id (0: the first page). */
+int store_children_archived(store_conn *c, const store_scope *sc, const char *area, int64_t after_id, int limit,
+			    int (*cb)(const child_rec *ch, void *arg), void *arg);
+/* The daily job: archives every child of county born on or before
+ * adult_before ("YYYY-MM-DD") and erases every child archived before
+ * erase_before (seconds). Counts into *archived and *erased. */
+int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
+			const char *month, int64_t at, int *archived, int *erased);
+
+#endif

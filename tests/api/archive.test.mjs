@@ -1,0 +1,178 @@
+// Archiving and retention (SPEC §9): a child who turned 18 (after the grace
+// days) or who left the county's work (moved away, deceased, a duplicate)
+// is archived — out of every list, search, plan, matching and count, its
+// benefits and project places ended — while the registry's desk (centre,
+// supervisors, stations) still lists and opens it and may bring it back;
+// after the configured years an archived record's personal data is
+// erased. The daily job (also `weibao recompute`) does both.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName, sql, cli } from './lib/harness.mjs';
+import { bornYearsBefore } from './lib/registry.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN = '370831001001'; // director's village, township 370831001 (station)
+
+describeEachDriver('archiving and retention', (driver) => {
+	let srv, centre, station, director, auditor;
+
+	const child = async (extra = {}) => {
+		const r = await director.post('/api/v1/children', {
+			name: uniqueName('归档'),
+			sex: 'F',
+			birth_date: bornYearsBefore(5),
+			village_code: OWN,
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const listed = async (client, c) => {
+		const r = await client.get(`/api/v1/children?name=${encodeURIComponent(c.name)}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body.items.some((x) => x.id === c.id);
+	};
+	const archived = async (client) => {
+		const r = await client.get('/api/v1/children/archived?limit=200');
+		assert.equal(r.status, 200, r.text);
+		return r.body.items;
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, station, director, auditor] = await Promise.all(['center', 'station', 'director', 'auditor'].map((u) => srv.login(u)));
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a child who moved away leaves active work: lists, search, plan and matching; the desk still opens it; restored it comes back', async () => {
+		const c = await child({ disability_grade: 1, disability_type: 'physical', risk_level: 'high' });
+		const pol = (await centre.get('/api/v1/policies')).body.items.find((p) => p.code === 'rehab_aid');
+		const month = chinaDate().iso.slice(0, 7);
+		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: pol.id, from_month: month });
+		assert.equal(rec.status, 201, rec.text);
+		assert.ok(await listed(director, c));
+		assert.ok((await director.get('/api/v1/visits/plan?limit=500')).body.items.some((i) => i.child_id === c.id));
+
+		const r = await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away', note: '随父母迁往外省' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.archive_reason, 'moved_away');
+		assert.ok(r.body.archived_at > 0);
+		assert.equal(r.body.erased_at, null);
+
+		assert.equal(await listed(director, c), false, 'not in the director\'s list');
+		assert.equal(await listed(centre, c), false, 'not in the centre\'s list either');
+		assert.equal((await director.get('/api/v1/visits/plan?limit=500')).body.items.some((i) => i.child_id === c.id), false, 'off the visit plan');
+		const m = await station.get(`/api/v1/entitlements?group=receiving&policy=${pol.id}&limit=500`);
+		assert.equal(m.body.items.some((i) => i.child_id === c.id), false, 'out of the matching');
+		assert.equal((await director.get(`/api/v1/children/${c.id}`)).status, 404, 'the director no longer opens it');
+		const open = await station.get(`/api/v1/children/${c.id}`);
+		assert.equal(open.status, 200, 'the township\'s desk opens the archived file');
+		assert.equal(open.body.archive_reason, 'moved_away');
+		assert.ok((await archived(station)).some((x) => x.id === c.id));
+		assert.equal((await director.get('/api/v1/children/archived')).status, 403);
+
+		// its open benefit ended with this month, with the reason
+		const ents = await station.get(`/api/v1/children/${c.id}/entitlements`);
+		assert.equal(ents.status, 404, 'benefits are read with active work');
+		const ledger = await station.get(`/api/v1/entitlements/ledger?month=${month}`);
+		assert.ok(ledger.body.items.some((i) => i.child_id === c.id), 'this month\'s payment stays in the ledger');
+		const row = await sql(srv.db, `SELECT to_month || '|' || end_reason FROM benefit_receipts WHERE id = ${rec.body.id}`);
+		assert.equal(row, `${month}|档案归档`);
+		const hist = await station.get(`/api/v1/children/${c.id}/history`);
+		assert.equal(hist.status, 404, 'the history is read with active work, as the file\'s other parts');
+
+		const twice = await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'other' });
+		assert.equal(twice.status, 409);
+
+		const back = await station.post(`/api/v1/children/${c.id}/restore`, { note: '已返回本村' });
+		assert.equal(back.status, 200, back.text);
+		assert.equal(back.body.archived_at, undefined);
+		assert.ok(await listed(director, c), 'back in the director\'s list');
+		assert.equal((await station.post(`/api/v1/children/${c.id}/restore`, {})).status, 409, 'not archived');
+		const h = await director.get(`/api/v1/children/${c.id}/history`);
+		assert.ok(h.body.items.filter((x) => x.field === 'archived').length >= 2, JSON.stringify(h.body.items));
+
+		const log = await auditor.get(`/api/v1/audit?object_type=child&object_id=${c.id}&limit=50`);
+		const actions = log.body.items.map((e) => e.action);
+		assert.ok(actions.includes('child.archive') && actions.includes('child.restore'), actions.join());
+	});
+
+	test('refusals name their field; only the desk archives', async () => {
+		const c = await child();
+		for (const [body, field] of [
+			[{ reason: 'bored' }, 'reason'],
+			[{ reason: 'adult' }, 'reason'], // five years old
+			[{}, 'reason'],
+			[{ reason: 'other', note: '长'.repeat(201) }, 'note'],
+			[{ reason: 'other', colour: 'red' }, 'colour'],
+		]) {
+			const r = await station.post(`/api/v1/children/${c.id}/archive`, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await director.post(`/api/v1/children/${c.id}/archive`, { reason: 'other' })).status, 403);
+		assert.equal((await auditor.post(`/api/v1/children/${c.id}/archive`, { reason: 'other' })).status, 403);
+		const far = await srv.login('director2');
+		const other = await far.post('/api/v1/children', { name: uniqueName('外乡'), sex: 'M', birth_date: bornYearsBefore(6), village_code: '370831101201' });
+		assert.equal((await station.post(`/api/v1/children/${other.body.id}/archive`, { reason: 'other' })).status, 404, 'another township\'s child');
+		assert.ok(await listed(director, c), 'nothing was archived');
+	});
+
+	test('the periods: 90 days after 18 and 10 years by default, set by the centre', async () => {
+		const d = await station.get('/api/v1/registry/archive-config');
+		assert.equal(d.status, 200, d.text);
+		assert.deepEqual(d.body, { adult_grace_days: 90, retention_years: 10 });
+		assert.equal((await station.request('PUT', '/api/v1/registry/archive-config', { json: { retention_years: 5 } })).status, 403);
+		for (const [body, field] of [[{ retention_years: 0 }, 'retention_years'], [{ adult_grace_days: -1 }, 'adult_grace_days'], [{ years: 3 }, 'years']]) {
+			const r = await centre.request('PUT', '/api/v1/registry/archive-config', { json: body });
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, field);
+		}
+		const ok = await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 30 } });
+		assert.equal(ok.status, 200, ok.text);
+		assert.deepEqual(ok.body, { adult_grace_days: 30, retention_years: 10 });
+		assert.equal((await director.get('/api/v1/registry/archive-config')).status, 403);
+	});
+
+	test('the daily job archives grown-ups after the grace days and erases records past their retention', async () => {
+		const grown = await child({
+			id_number: undefined,
+			guardians: [{ relation: 'mother', name: '张某某', status: 'present', phone: '13900139000' }],
+			notes: '仅工作人员可见',
+		});
+		const young = await child();
+		const grace = await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 30 } });
+		assert.equal(grace.status, 200, grace.text);
+		// 18 years and 40 days ago: past the 30 days of grace
+		const born = bornYearsBefore(18, -40) ?? bornYearsBefore(18, -41);
+		await sql(srv.db, `UPDATE children SET birth_date = '${born}' WHERE id = ${grown.id}`);
+		const run = await cli(srv.db, ['recompute']);
+		assert.equal(run.code, 0, `${run.stdout} ${run.stderr}`);
+		assert.match(run.stdout, /records archived: [1-9]/);
+		const a = await station.get(`/api/v1/children/${grown.id}`);
+		assert.equal(a.body.archive_reason, 'adult');
+		assert.equal((await station.get(`/api/v1/children/${young.id}`)).body.archived_at, undefined, 'a child stays');
+		const restore = await station.post(`/api/v1/children/${grown.id}/restore`, {});
+		assert.equal(restore.status, 409, 'a grown-up stays in the archive');
+
+		// eleven years later (moved back in time here), past the ten years kept
+		await sql(srv.db, `UPDATE children SET archived_at = archived_at - ${11 * 365 * 86400} WHERE id = ${grown.id}`);
+		const again = await cli(srv.db, ['recompute']);
+		assert.match(again.stdout, /erased after retention: [1-9]/);
+		const e = await centre.get(`/api/v1/children/${grown.id}`);
+		assert.equal(e.status, 200, e.text);
+		assert.ok(e.body.erased_at > 0);
+		assert.equal(e.body.name, '（已清除）');
+		assert.equal(e.body.birth_date, null);
+		assert.equal(e.body.notes, null);
+		assert.equal(e.body.id_number, null);
+		assert.ok(e.body.guardians.every((g) => g.name === '' && !g.phone), JSON.stringify(e.body.guardians));
+		assert.equal((await station.post(`/api/v1/children/${grown.id}/restore`, {})).status, 409, 'an erased record cannot come back');
+		const byName = await centre.get(`/api/v1/children?name=${encodeURIComponent(grown.name)}&limit=5`);
+		assert.equal(byName.body.items.some((x) => x.id === grown.id), false, 'the name is gone from the search');
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM child_name_grams WHERE child_id = ${grown.id}`), '0', 'and from its index');
+		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
+	});
+});
