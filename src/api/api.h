@@ -279,6 +279,9 @@ int api_child_restore(http_req *r, app *a, store_conn *c, const sec_principal *p
 int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_archive_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Talks (talks.c). */
+int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The monthly report by township (report.c). */
 int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The county's figures by township (overview.c). */

@@ -2,8 +2,8 @@
  * GET /api/v1/reports/monthly: the monthly report (月度工作报告, SPEC §8) per
  * township and for the county — what happened in a month: children
  * registered, categories confirmed and ended, visits made, help requests
- * filed, closed and answered, benefits started, ended and paid, and the
- * projects' money. For the committee and the centre (the county, or one
+ * filed, closed and answered, talks held and their attendance, benefits
+ * started, ended and paid, and the projects' money. For the committee and the centre (the county, or one
  * township of it) and a township's supervisor and station (their own).
  * Counts and sums only: no child is named, so the read is not audited. As
  * JSON or as a CSV file in the user's language.
@@ -29,6 +29,9 @@ enum fig {
 	F_ENDED,
 	F_VISITS,
 	F_VISITED,
+	F_TALKS,
+	F_TALK_CHILDREN,
+	F_TALK_ADULTS,
 	F_FILED,
 	F_CLOSED,
 	F_FEEDBACK,
@@ -51,6 +54,9 @@ static const struct {
 	{"categories", "ended", "本月终止类别", "Categories ended"},
 	{"visits", "visits", "本月走访次数", "Visits"},
 	{"visits", "children", "本月走访儿童", "Children visited"},
+	{"talks", "talks", "本月宣讲场次", "Talks"},
+	{"talks", "children", "宣讲参加儿童", "Children at talks"},
+	{"talks", "adults", "宣讲参加成人", "Adults at talks"},
 	{"requests", "filed", "本月新增求助", "Help requests filed"},
 	{"requests", "closed", "本月办结", "Requests closed"},
 	{"requests", "feedback", "本月反馈到儿童", "Results delivered"},
@@ -163,7 +169,8 @@ static void report_csv(http_req *r, const report_ctx *x, const town *total, int 
 	api_csv_begin(&r->out, cols, F__COUNT + 2);
 	for (size_t i = 0; i < x->n; i++)
 		csv_row(&r->out, x->rows[i].code, x->rows[i].name, &x->rows[i]);
-	if (x->county_wide.n[F_DONATED] || x->county_wide.n[F_SPENT] || x->county_wide.n[F_FINISHED])
+	if (x->county_wide.n[F_DONATED] || x->county_wide.n[F_SPENT] || x->county_wide.n[F_FINISHED] ||
+	    x->county_wide.n[F_TALKS])
 		csv_row(&r->out, "", en ? "County-wide projects" : "全县性项目", &x->county_wide);
 	csv_row(&r->out, "", en ? "Total" : "合计", total);
 }
@@ -237,6 +244,9 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	x->first = F_VISITS;
 	if (rc == WB_OK)
 		rc = store_report_visits(c, &per, group_cb, x);
+	x->first = F_TALKS;
+	if (rc == WB_OK)
+		rc = store_report_talks(c, &per, group_cb, x);
 	x->first = F_FILED;
 	if (rc == WB_OK)
 		rc = store_report_requests(c, &per, group_cb, x);

@@ -95,6 +95,8 @@ R(child_restore, 0);
 R(children_archived, 0);
 R(archive_config_get, 0);
 R(archive_config_put, 0);
+R(talks_list, 0);
+R(talk_create, 0);
 R(overview, 0);
 
 const http_route api_routes[] = {
@@ -119,6 +121,8 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/children/{id}/archive", api_entry, &rt_child_archive, 0, 0},
 	{"POST", "/api/v1/children/{id}/restore", api_entry, &rt_child_restore, 0, 0},
 	{"GET", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_get, 0, 0},
+	{"GET", "/api/v1/talks", api_entry, &rt_talks_list, 0, 0},
+	{"POST", "/api/v1/talks", api_entry, &rt_talk_create, 0, 0},
 	{"PUT", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_put, 0, 0},
 	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get, 0, HTTP_INLINE},
 	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update, 0, 0},

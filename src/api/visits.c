@@ -19,6 +19,7 @@
 #include "../domain/date.h"
 #include "../domain/visits.h"
 #include "../store/q_loop.h"
+#include "../store/q_talks.h"
 #include "../store/q_visits.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -791,6 +792,7 @@ typedef struct score_row {
 	json_t *directors;
 	int64_t n[VISIT_NEVER + 1]; /* children of the plan by state */
 	int64_t visits, visited, filed, delivered;
+	int64_t talks, talk_people; /* 讲: sessions held in the village, attendance */
 } score_row;
 
 typedef struct score_ctx {
@@ -862,6 +864,18 @@ static int score_requests_cb(const char *village, const char *key, const int64_t
 	return WB_OK;
 }
 
+static int score_talks_cb(const char *village, const char *key, const int64_t n[3], void *arg)
+{
+	score_row *s = strlen(village) == 12 ? score_at(arg, village) : NULL;
+
+	(void)key;
+	if (s) {
+		s->talks = n[0];
+		s->talk_people = n[1] + n[2];
+	}
+	return WB_OK;
+}
+
 static int score_director_cb(const char *village, int64_t user_id, const char *name, void *arg)
 {
 	score_row *s = score_at(arg, village);
@@ -885,6 +899,8 @@ static json_t *score_json(const score_row *s, json_t *directors)
 
 	if (!j)
 		return NULL;
+	json_object_set_new(j, "talks", json_integer(s->talks));
+	json_object_set_new(j, "talk_attendance", json_integer(s->talk_people));
 	/* the share of the plan's children visited within their interval */
 	json_object_set_new(j, "coverage",
 			    planned ? json_real((double)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]) / (double)planned)
@@ -917,11 +933,11 @@ static int score_period(http_req *r, int today, int *from, int *to)
 
 static const char *const score_cols_zh[] = {"村（社区）代码", "村（社区）", "儿童主任", "纳入计划",    "按期走访",
 					    "即将到期",       "逾期",       "从未走访", "覆盖率（%）", "走访次数",
-					    "走访儿童",       "发起求助",   "反馈送达"};
-static const char *const score_cols_en[] = {"Village code",     "Village",  "Child directors",  "In plan",
-					    "On schedule",      "Due soon", "Overdue",          "Never visited",
-					    "Coverage (%)",     "Visits",   "Children visited", "Requests filed",
-					    "Results delivered"};
+					    "走访儿童",       "发起求助",   "反馈送达", "宣讲场次",    "宣讲参加人次"};
+static const char *const score_cols_en[] = {"Village code",      "Village",  "Child directors",  "In plan",
+					    "On schedule",       "Due soon", "Overdue",          "Never visited",
+					    "Coverage (%)",      "Visits",   "Children visited", "Requests filed",
+					    "Results delivered", "Talks",    "Talk attendance"};
 
 /* One row of the scorecard as CSV (code NULL: the totals). */
 static void score_csv_row(buf *out, const score_row *s, const char *code, const char *name, json_t *directors)
@@ -962,6 +978,10 @@ static void score_csv_row(buf *out, const score_row *s, const char *code, const 
 		api_csv_cell(out, num, 0);
 	}
 	wb_snprintf(num, sizeof(num), "%" PRId64, s->delivered);
+	api_csv_cell(out, num, 0);
+	wb_snprintf(num, sizeof(num), "%" PRId64, s->talks);
+	api_csv_cell(out, num, 0);
+	wb_snprintf(num, sizeof(num), "%" PRId64, s->talk_people);
 	api_csv_cell(out, num, 1);
 }
 
@@ -1008,6 +1028,21 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		rc = store_village_visits(c, &p->scope, from_s, to_s, area, score_visits_cb, x);
 	if (rc == WB_OK)
 		rc = store_village_requests(c, &p->scope, t_from, t_to, area, score_requests_cb, x);
+	if (rc == WB_OK) {
+		/* the talks held in the scope's villages (and area) in the period */
+		talk_filter f = {p->county_code, NULL, NULL, 0, from_s, to_s};
+		char hi[20];
+
+		if (area && area[0] && strlen(area) > 6) {
+			wb_snprintf(hi, sizeof(hi), "%s:", area);
+			f.lo = area;
+			f.hi = hi;
+		} else if (p->scope.children == SCOPE_AREA) {
+			f.lo = p->scope.lo;
+			f.hi = p->scope.hi;
+		}
+		rc = store_talks_by_village(c, &f, score_talks_cb, x);
+	}
 	if (rc == WB_OK)
 		rc = store_village_directors(c, &p->scope, area, score_director_cb, x);
 	if (rc) {
@@ -1030,6 +1065,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		total.visited += s->visited;
 		total.filed += s->filed;
 		total.delivered += s->delivered;
+		total.talks += s->talks;
+		total.talk_people += s->talk_people;
 		json_array_append_new(villages, score_json(s, s->directors));
 	}
 	if (csv) {

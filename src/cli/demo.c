@@ -25,6 +25,7 @@
 #include "../store/model.h"
 #include "../store/q_entitlements.h"
 #include "../store/q_projects.h"
+#include "../store/q_talks.h"
 #include "../store/q_visits.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -97,7 +98,7 @@ typedef struct demo_job {
 	size_t ids_cap;
 	/* focus children made so far */
 	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts,
-		n_projects;
+		n_projects, n_talks;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -1009,6 +1010,41 @@ static int make_projects(store_conn *c, demo_job *j)
 	return rc;
 }
 
+/* Talks (讲): most villages' directors held one to three sessions in the
+ * last two months, on the usual subjects, with their attendance. */
+static int make_talks(store_conn *c, demo_job *j)
+{
+	static const char *const topics[] = {"防溺水安全教育",   "预防性侵害知识讲座", "防范校园欺凌",
+					     "家庭教育家长课堂", "未成年人保护法宣传", "心理健康与亲情沟通",
+					     "交通安全进村入户"};
+	static const char *const kinds[] = {"education", "education", "education", "parent_school",
+					    "publicity", "education", "publicity"};
+	talk_rec t;
+	int rc = WB_OK;
+
+	for (int v = 0; rc == WB_OK && v < j->nv; v++) {
+		int n = rndn(&j->r, 4); /* 0 to 3 */
+
+		for (int k = 0; rc == WB_OK && k < n && j->village_director[v]; k++) {
+			int topic = rndn(&j->r, (int)WB_ARRAY_LEN(topics));
+
+			memset(&t, 0, sizeof(t));
+			wb_strlcpy(t.county_code, DEFAULT_COUNTY, sizeof(t.county_code));
+			wb_strlcpy(t.area_code, j->villages[v], sizeof(t.area_code));
+			date_format(date_add_days(j->today, -rndn(&j->r, 60)), t.held_on);
+			wb_strlcpy(t.kind, kinds[topic], sizeof(t.kind));
+			wb_strlcpy(t.topic, topics[topic], sizeof(t.topic));
+			t.children = 10 + rndn(&j->r, 40);
+			t.adults = kinds[topic][0] == 'p' ? 15 + rndn(&j->r, 30) : rndn(&j->r, 8);
+			t.created_at = j->now;
+			t.created_by = j->village_director[v];
+			rc = store_talk_insert(c, &t);
+			j->n_talks++;
+		}
+	}
+	return rc;
+}
+
 static int demo_fn(store_conn *c, void *arg)
 {
 	demo_job *j = arg;
@@ -1026,6 +1062,8 @@ static int demo_fn(store_conn *c, void *arg)
 		rc = make_entitlements(c, j);
 	if (rc == WB_OK)
 		rc = make_projects(c, j);
+	if (rc == WB_OK)
+		rc = make_talks(c, j);
 	return rc;
 }
 
@@ -1112,10 +1150,11 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	printf("demo county 370831 泗水县 created in %.1f s: %d areas (%d villages/communities, %d grids), "
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
-	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects\n",
+	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects, %d "
+	       "talks\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects);
+	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",

@@ -133,3 +133,18 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 		       "= ?",
 		       &a, "COALESCE(substr(p.area_code, 1, 9), '')", 3, cb, arg);
 }
+
+int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->county);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	return grouped(
+		c, r,
+		"SELECT CASE WHEN length(t.area_code) >= 9 THEN substr(t.area_code, 1, 9) ELSE '' END, COUNT(*), "
+		"SUM(t.children), SUM(t.adults) FROM talks t WHERE t.county_code = ? AND t.held_on >= ? AND "
+		"t.held_on <= ?",
+		&a, "CASE WHEN length(t.area_code) >= 9 THEN substr(t.area_code, 1, 9) ELSE '' END", 3, cb, arg);
+}

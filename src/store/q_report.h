@@ -37,4 +37,8 @@ int store_report_receipts(store_conn *c, const report_period *r, store_group_cb 
  * donations of the month in fen, n[1] spending, n[2] projects finished. */
 int store_report_projects(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
 
+/* n[0] talks held in the month (by the talk's township; "" for the
+ * county's own), n[1] children attending, n[2] adults. */
+int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+
 #endif

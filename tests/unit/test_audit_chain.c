@@ -543,6 +543,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"DROP INDEX children_archived; ALTER TABLE children DROP COLUMN archived_at; "
 			"ALTER TABLE children DROP COLUMN archive_reason; ALTER TABLE children DROP COLUMN erased_at; "
 			/* 0012 */
+			"DROP TABLE talks; " /* 0013 */
 			"DELETE FROM schema_migrations WHERE version >= 7"),
 		WB_OK);
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), CHAIN_LEN);

@@ -1,0 +1,275 @@
+/*
+ * Talks (讲, SPEC §5): the publicity and education sessions that child
+ * directors, grid workers, townships, the centre and schools hold, with
+ * their attendance.
+ *
+ *   POST /api/v1/talks   record a session held in the caller's place
+ *   GET  /api/v1/talks   the sessions of the caller's place in a period,
+ *                        with their totals
+ *
+ * A talk names no child: its reads are not audited; each record is.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/area.h"
+#include "../domain/date.h"
+#include "../store/q_talks.h"
+#include "../util/clock.h"
+#include "../util/wb.h"
+#include "api.h"
+#include "talks_api.h"
+
+#define TOPIC_CHARS    100
+#define NOTES_CHARS    500
+#define PEOPLE_MAX     100000
+#define DAYS_BACK      366
+#define LIST_DEFAULT   100
+#define LIST_MAX       500
+#define PERIOD_DEFAULT 90
+
+static const char *const kinds[] = {"publicity", "education", "parent_school", "training", NULL};
+
+/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+int talks_place(const sec_principal *p, talk_place *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0)
+		return 1; /* the county */
+	switch (p->scope.children) {
+	case SCOPE_COUNTY: return 1;
+	case SCOPE_AREA:
+		wb_strlcpy(out->lo, p->scope.lo, sizeof(out->lo));
+		wb_strlcpy(out->hi, p->scope.hi, sizeof(out->hi));
+		return 1;
+	case SCOPE_GRID:
+		/* a grid worker talks in the grid's village */
+		wb_strlcpy(out->lo, p->scope.grid, 13);
+		wb_snprintf(out->hi, sizeof(out->hi), "%s:", out->lo);
+		return 1;
+	case SCOPE_SCHOOL: out->school_id = p->unit_id; return 1;
+	default: return 0;
+	}
+}
+
+static int in_place(const talk_place *pl, const char *area)
+{
+	return !pl->lo[0] || (strcmp(area, pl->lo) >= 0 && strcmp(area, pl->hi) < 0);
+}
+
+static const api_field talk_fields[] = {
+	{"area_code", JSON_STRING, 0, 16},
+	{"held_on", JSON_STRING, 1, 16},
+	{"kind", JSON_STRING, 1, 16},
+	{"topic", JSON_STRING, 1, TOPIC_CHARS * 4},
+	{"children", JSON_INTEGER, 0, 0},
+	{"adults", JSON_INTEGER, 0, 0},
+	{"notes", JSON_STRING, 0, NOTES_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+static int talk_fn(store_conn *c, void *arg)
+{
+	return store_talk_insert(c, arg);
+}
+
+static json_t *talk_json(const talk_rec *t)
+{
+	return json_pack("{s:I, s:s, s:o?, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:s}", "id", (json_int_t)t->id,
+			 "area_code", t->area_code, "school_id", t->school_id ? json_integer(t->school_id) : NULL,
+			 "held_on", t->held_on, "kind", t->kind, "topic", t->topic, "children", (json_int_t)t->children,
+			 "adults", (json_int_t)t->adults, "notes", t->notes, "created_at", (json_int_t)t->created_at,
+			 "by", t->by_name);
+}
+
+int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL, *j;
+	talk_rec *t = calloc(1, sizeof(*t));
+	talk_place pl;
+	audit_entry e;
+	area_rec ar;
+	const char *area, *day, *kind, *topic, *notes;
+	int ymd, today = clock_today_ymd(), ok = 0, rc;
+
+	if (!t)
+		return api_fail(r, WB_ENOMEM);
+	if (strcmp(p->role, "committee") == 0 || !talks_place(p, &pl)) {
+		api_error(r, 403, "forbidden",
+			  "talks are held by child directors, grid workers, townships, the centre and schools", NULL);
+		goto out;
+	}
+	if (api_body(r, &body) || api_check_fields(r, body, talk_fields))
+		goto out;
+	area = api_str(body, "area_code");
+	day = api_str(body, "held_on");
+	kind = api_str(body, "kind");
+	topic = api_str(body, "topic");
+	notes = api_str(body, "notes");
+	if (!area) {
+		/* where the caller works: a village, a grid's village, a
+		 * township, the county, or the school's place */
+		if (pl.school_id) {
+			unit_rec u;
+
+			area = api_unit_get(c, pl.school_id, &u) == WB_OK && u.area_code[0] ? u.area_code
+											    : p->county_code;
+			wb_strlcpy(t->area_code, area, sizeof(t->area_code));
+			area = t->area_code;
+		} else {
+			area = pl.lo[0] ? pl.lo : p->county_code;
+		}
+	}
+	if (!area_level_of(area) || strlen(area) > 12 || store_area_get(c, area, &ar) != WB_OK ||
+	    strcmp(ar.county_code, p->county_code) != 0 || (!pl.school_id && !in_place(&pl, area))) {
+		api_error(r, 422, "validation_failed", "area_code must be the county, a township or a village of yours",
+			  "area_code");
+		goto out;
+	}
+	if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > DAYS_BACK) {
+		api_error(r, 422, "validation_failed", "held_on must be a date YYYY-MM-DD of the last year, not ahead",
+			  "held_on");
+		goto out;
+	}
+	for (int i = 0; kinds[i]; i++)
+		ok |= strcmp(kind, kinds[i]) == 0;
+	if (!ok) {
+		api_error(r, 422, "validation_failed", "kind must be publicity, education, parent_school or training",
+			  "kind");
+		goto out;
+	}
+	while (*topic == ' ')
+		topic++;
+	if (!*topic || utf8_chars(topic) > TOPIC_CHARS) {
+		api_error(r, 422, "validation_failed", "topic must have 1 to 100 characters", "topic");
+		goto out;
+	}
+	if (notes && utf8_chars(notes) > NOTES_CHARS) {
+		api_error(r, 422, "validation_failed", "notes may have at most 500 characters", "notes");
+		goto out;
+	}
+	t->children = json_integer_value(json_object_get(body, "children"));
+	t->adults = json_integer_value(json_object_get(body, "adults"));
+	if (t->children < 0 || t->children > PEOPLE_MAX) {
+		api_error(r, 422, "validation_failed", "children must be a number of people from 0", "children");
+		goto out;
+	}
+	if (t->adults < 0 || t->adults > PEOPLE_MAX) {
+		api_error(r, 422, "validation_failed", "adults must be a number of people from 0", "adults");
+		goto out;
+	}
+	if (t->children + t->adults == 0) {
+		api_error(r, 422, "validation_failed", "a talk has someone attending: children or adults", "children");
+		goto out;
+	}
+	wb_strlcpy(t->county_code, p->county_code, sizeof(t->county_code));
+	wb_strlcpy(t->area_code, area, sizeof(t->area_code));
+	t->school_id = pl.school_id;
+	wb_strlcpy(t->held_on, day, sizeof(t->held_on));
+	wb_strlcpy(t->kind, kind, sizeof(t->kind));
+	wb_strlcpy(t->topic, topic, sizeof(t->topic));
+	wb_strlcpy(t->notes, notes ? notes : "", sizeof(t->notes));
+	wb_strlcpy(t->by_name, p->display_name, sizeof(t->by_name));
+	t->created_at = clock_now();
+	t->created_by = p->user_id;
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "talk.create", "area", t->area_code, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:I}", "kind", t->kind, "held_on", t->held_on, "attendance",
+				       (json_int_t)(t->children + t->adults)));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, talk_fn, t);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	j = talk_json(t);
+	api_json(r, 201, j);
+out:
+	json_decref(body);
+	free(t);
+	return 0;
+}
+
+typedef struct list_ctx {
+	json_t *items;
+} list_ctx;
+
+static int list_cb(const talk_rec *t, void *arg)
+{
+	json_array_append_new(((list_ctx *)arg)->items, talk_json(t));
+	return WB_OK;
+}
+
+typedef struct sum_ctx {
+	int64_t n[3];
+} sum_ctx;
+
+static int sum_cb(const char *area, const char *key, const int64_t n[3], void *arg)
+{
+	sum_ctx *x = arg;
+
+	(void)area;
+	(void)key;
+	for (int i = 0; i < 3; i++)
+		x->n[i] += n[i];
+	return WB_OK;
+}
+
+int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *from = http_query(r, "from"), *to = http_query(r, "to"), *area = http_query(r, "area");
+	char dfrom[11], dto[11], hi[20];
+	talk_filter f;
+	talk_place pl;
+	list_ctx x;
+	sum_ctx s = {{0, 0, 0}};
+	int limit, ymd_from, ymd_to, today = clock_today_ymd(), rc;
+
+	(void)a;
+	if (!talks_place(p, &pl))
+		return api_error(r, 403, "forbidden", "talks are followed by those who hold them and the committee",
+				 NULL);
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+		return 0;
+	ymd_to = today;
+	ymd_from = date_add_days(today, -PERIOD_DEFAULT);
+	if (from && date_parse(from, &ymd_from) != WB_OK)
+		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from");
+	if (to && date_parse(to, &ymd_to) != WB_OK)
+		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to");
+	if (ymd_to < ymd_from)
+		return api_error(r, 422, "validation_failed", "to may not be before from", "to");
+	date_format(ymd_from, dfrom);
+	date_format(ymd_to, dto);
+	f = (talk_filter){p->county_code, pl.lo[0] ? pl.lo : NULL, pl.lo[0] ? pl.hi : NULL, pl.school_id, dfrom, dto};
+	if (area) {
+		if (!area_level_of(area) || strlen(area) < 9 || strlen(area) > 12 || !in_place(&pl, area))
+			return api_error(r, 422, "validation_failed", "area must be a township or village of yours",
+					 "area");
+		wb_snprintf(hi, sizeof(hi), "%s:", area);
+		f.lo = area;
+		f.hi = hi;
+	}
+	x.items = json_array();
+	rc = store_talks(c, &f, limit, list_cb, &x);
+	if (rc == WB_OK)
+		rc = store_talks_by_village(c, &f, sum_cb, &s);
+	if (rc) {
+		json_decref(x.items);
+		return api_fail(r, rc);
+	}
+	return api_json(r, 200,
+			json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I}}", "from", dfrom, "to", dto, "items", x.items,
+				  "totals", "talks", (json_int_t)s.n[0], "children", (json_int_t)s.n[1], "adults",
+				  (json_int_t)s.n[2]));
+}

@@ -1,0 +1,120 @@
+// Talks (讲, SPEC §5): child directors, grid workers, townships, the centre
+// and schools record the publicity and education sessions they hold, with
+// their attendance; each sees the talks of its own place; the villages'
+// scorecard and the monthly report count them. No child is named.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer } from './lib/harness.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN = '370831001001'; // director's village
+const OTHER = '370831101201'; // director2's village
+const day = (offset = 0) => chinaDate(offset).iso;
+
+describeEachDriver('talks', (driver) => {
+	let srv, centre, committee, station, director, director2, school, department;
+	const talk = (client, body = {}) =>
+		client.post('/api/v1/talks', { held_on: day(), kind: 'education', topic: '防溺水安全教育', children: 30, adults: 4, ...body });
+	const listOf = async (client, q = '') => {
+		const r = await client.get(`/api/v1/talks?limit=500${q}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, committee, station, director, director2, school, department] = await Promise.all(
+			['center', 'committee', 'station', 'director', 'director2', 'school', 'department'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a director records a talk in the own village; the township and the county see it, another village not', async () => {
+		const before = await listOf(station);
+		const r = await talk(director, { notes: '村委会议室' });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.area_code, OWN, 'the director\'s village by default');
+		assert.equal(r.body.children, 30);
+		assert.ok(r.body.by);
+		assert.ok((await listOf(director)).items.some((t) => t.id === r.body.id));
+		const after = await listOf(station);
+		assert.ok(after.items.some((t) => t.id === r.body.id));
+		assert.equal(after.totals.talks, before.totals.talks + 1);
+		assert.equal(after.totals.children, before.totals.children + 30);
+		assert.equal(after.totals.adults, before.totals.adults + 4);
+		assert.ok((await listOf(committee)).items.some((t) => t.id === r.body.id), 'the committee follows the county');
+		assert.equal((await listOf(director2)).items.some((t) => t.id === r.body.id), false);
+		const village = await listOf(station, `&area=${OWN}`);
+		assert.ok(village.items.every((t) => t.area_code === OWN));
+	});
+
+	test('every wrong field is refused with its name; only those who hold talks record them', async () => {
+		const before = (await listOf(director)).totals.talks;
+		for (const [body, field] of [
+			[{ kind: 'party' }, 'kind'],
+			[{ topic: '  ' }, 'topic'],
+			[{ topic: '讲'.repeat(101) }, 'topic'],
+			[{ held_on: day(1) }, 'held_on'],
+			[{ held_on: day(-400) }, 'held_on'],
+			[{ held_on: '2026-02-30' }, 'held_on'],
+			[{ children: -1 }, 'children'],
+			[{ children: 0, adults: 0 }, 'children'],
+			[{ area_code: OTHER }, 'area_code'],
+			[{ area_code: '110101001001' }, 'area_code'],
+			[{ notes: '记'.repeat(501) }, 'notes'],
+			[{ audience: 'all' }, 'audience'],
+		]) {
+			const r = await talk(director, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await listOf(director)).totals.talks, before, 'nothing was written');
+		assert.equal((await talk(committee)).status, 403);
+		assert.equal((await talk(department)).status, 403);
+		assert.equal((await department.get('/api/v1/talks')).status, 403);
+		for (const [q, field] of [['from=yesterday', 'from'], [`from=${day()}&to=${day(-5)}`, 'to'], [`area=${OTHER}`, 'area']]) {
+			const r = await director.get(`/api/v1/talks?${q}`);
+			assert.equal(r.status, 422, q);
+			assert.equal(r.body.error.field, field, q);
+		}
+	});
+
+	test('a school records its own talks; the township may hold one in any of its villages', async () => {
+		const s = await talk(school, { kind: 'education', topic: '心理健康主题班会', children: 240, adults: 0 });
+		assert.equal(s.status, 201, s.text);
+		assert.ok(s.body.school_id > 0);
+		const mine = await listOf(school);
+		assert.ok(mine.items.length >= 1 && mine.items.every((t) => t.school_id === s.body.school_id), 'a school sees its own');
+		const t = await talk(station, { area_code: '370831001002', kind: 'parent_school', topic: '家长课堂' });
+		assert.equal(t.status, 201, t.text);
+		assert.equal(t.body.area_code, '370831001002');
+		const c = await talk(centre, { kind: 'training', topic: '儿童主任培训', children: 0, adults: 120 });
+		assert.equal(c.status, 201, c.text);
+		assert.equal(c.body.area_code, '370831', 'the centre\'s own talks belong to the county');
+	});
+
+	test('the villages\' scorecard and the monthly report count the talks', async () => {
+		const score = async () => {
+			const r = await station.get('/api/v1/visits/scorecard');
+			assert.equal(r.status, 200, r.text);
+			return r.body;
+		};
+		const before = await score();
+		const row = (b) => b.villages.find((v) => v.village_code === OWN);
+		const rep = async () => (await station.get(`/api/v1/reports/monthly?month=${day().slice(0, 7)}`)).body;
+		const repBefore = await rep();
+		const r = await talk(director, { children: 11, adults: 2 });
+		assert.equal(r.status, 201, r.text);
+		const after = await score();
+		assert.equal(row(after).talks, row(before).talks + 1);
+		assert.equal(row(after).talk_attendance, row(before).talk_attendance + 13);
+		assert.equal(after.totals.talks, before.totals.talks + 1);
+		const csv = await station.get('/api/v1/visits/scorecard?format=csv&lang=en');
+		assert.match(csv.text.split('\r\n')[0], /,Talks,Talk attendance$/);
+		const repAfter = await rep();
+		assert.equal(repAfter.totals.talks.talks, repBefore.totals.talks.talks + 1);
+		assert.equal(repAfter.totals.talks.children, repBefore.totals.talks.children + 11);
+	});
+});
