@@ -134,6 +134,9 @@ const char *api_csv_defuse(const char *s, char *tmp, size_t n);
 /* Starts a CSV file in b (emptied first): the BOM that makes Excel read
  * UTF-8, then the header row of n columns. */
 void api_csv_begin(buf *b, const char *const *cols, size_t n);
+/* The characters (code points) of a UTF-8 text the body parser has
+ * checked: limits of free text are in characters, not bytes. */
+size_t api_utf8_chars(const char *s);
 /* ?format= (json by default, or csv) and ?lang= (zh by default, or en)
  * of a list that can be downloaded: 0, or -1 after a 422. */
 int api_csv_params(http_req *r, int *csv, int *en);

@@ -194,16 +194,6 @@ static const api_field restore_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Archives (restore 0) or restores the child of the path. */
 static int archive_change(http_req *r, app *a, store_conn *c, const sec_principal *p, int restore)
 {
@@ -228,7 +218,7 @@ static int archive_change(http_req *r, app *a, store_conn *c, const sec_principa
 		goto out;
 	}
 	note = api_str(body, "note");
-	if (note && utf8_chars(note) > NOTE_CHARS) {
+	if (note && api_utf8_chars(note) > NOTE_CHARS) {
 		api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note");
 		goto out;
 	}

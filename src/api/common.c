@@ -92,6 +92,16 @@ const char *api_csv_defuse(const char *s, char *tmp, size_t n)
 	return s;
 }
 
+size_t api_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	/* every byte but the continuation bytes starts a character */
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 int api_csv_params(http_req *r, int *csv, int *en)
 {
 	const char *f = http_query(r, "format"), *l = http_query(r, "lang");

@@ -370,16 +370,6 @@ static int center_only(http_req *r, const sec_principal *p)
 	return 0;
 }
 
-/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static const api_field version_fields[] = {
 	{"effective_from", JSON_STRING, 1, 16},
 	{"amount_cents", JSON_INTEGER, 1, 0},
@@ -420,7 +410,7 @@ static int version_parse(http_req *r, json_t *body, const char *newest, policy_v
 		       -1;
 	if ((err = rule_read(json_object_get(body, "rule"), &rule, field, sizeof(field))))
 		return api_error(r, 422, "validation_failed", err, field), -1;
-	if (note && utf8_chars(note) > REASON_CHARS)
+	if (note && api_utf8_chars(note) > REASON_CHARS)
 		return api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note"), -1;
 	memset(v, 0, sizeof(*v));
 	wb_strlcpy(v->effective_from, day, sizeof(v->effective_from));
@@ -514,7 +504,7 @@ int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p
 			  "code must be 2 to 31 of a-z, 0-9 and _, starting with a letter or digit", "code");
 		goto out;
 	}
-	if (!name[0] || utf8_chars(name) > NAME_CHARS) {
+	if (!name[0] || api_utf8_chars(name) > NAME_CHARS) {
 		api_error(r, 422, "validation_failed", "name must have 1 to 64 characters", "name");
 		goto out;
 	}
@@ -1244,7 +1234,7 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	while (*reason == ' ')
 		reason++;
-	if (!*reason || utf8_chars(reason) > REASON_CHARS) {
+	if (!*reason || api_utf8_chars(reason) > REASON_CHARS) {
 		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
 		goto out;
 	}

@@ -49,16 +49,6 @@ static int township_role(const sec_principal *p)
 	return (role_is(p, "supervisor") || role_is(p, "station")) && p->scope.children == SCOPE_AREA;
 }
 
-/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* What the caller may do with project pr. */
 static enum access access_of(store_conn *c, const sec_principal *p, const project_rec *pr)
 {
@@ -343,19 +333,19 @@ static int facts_apply(http_req *r, store_conn *c, const sec_principal *p, json_
 	int ymd;
 
 	if ((s = api_str(body, "name"))) {
-		if (!*s || utf8_chars(s) > NAME_CHARS)
+		if (!*s || api_utf8_chars(s) > NAME_CHARS)
 			return api_error(r, 422, "validation_failed", "name must have 1 to 64 characters", "name"), -1;
 		wb_strlcpy(pr->name, s, sizeof(pr->name));
 	}
 	if ((s = api_str(body, "description"))) {
-		if (utf8_chars(s) > TEXT_CHARS)
+		if (api_utf8_chars(s) > TEXT_CHARS)
 			return api_error(r, 422, "validation_failed", "description may have at most 600 characters",
 					 "description"),
 			       -1;
 		wb_strlcpy(pr->description, s, sizeof(pr->description));
 	}
 	if ((s = api_str(body, "donor"))) {
-		if (utf8_chars(s) > NAME_CHARS)
+		if (api_utf8_chars(s) > NAME_CHARS)
 			return api_error(r, 422, "validation_failed", "donor may have at most 64 characters", "donor"),
 			       -1;
 		wb_strlcpy(pr->donor, s, sizeof(pr->donor));
@@ -624,7 +614,7 @@ int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	project_kind_parse(pr->kind, &k);
 	services = api_str(body, "services");
-	if (services && utf8_chars(services) > TEXT_CHARS) {
+	if (services && api_utf8_chars(services) > TEXT_CHARS) {
 		api_error(r, 422, "validation_failed", "services may have at most 600 characters", "services");
 		goto out;
 	}
@@ -696,7 +686,7 @@ int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_princ
 		goto out;
 	}
 	job.reason = api_str(body, "reason");
-	if (!*job.reason || utf8_chars(job.reason) > NOTE_CHARS) {
+	if (!*job.reason || api_utf8_chars(job.reason) > NOTE_CHARS) {
 		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
 		goto out;
 	}
@@ -772,9 +762,9 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 			  "on_date");
 		goto out;
 	}
-	if ((party && utf8_chars(party) > NAME_CHARS) || (note && utf8_chars(note) > NOTE_CHARS)) {
+	if ((party && api_utf8_chars(party) > NAME_CHARS) || (note && api_utf8_chars(note) > NOTE_CHARS)) {
 		api_error(r, 422, "validation_failed", "party may have 64 characters, note 200",
-			  party && utf8_chars(party) > NAME_CHARS ? "party" : "note");
+			  party && api_utf8_chars(party) > NAME_CHARS ? "party" : "note");
 		goto out;
 	}
 	memset(&f, 0, sizeof(f));

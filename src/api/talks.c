@@ -31,16 +31,6 @@
 
 static const char *const kinds[] = {"publicity", "education", "parent_school", "training", NULL};
 
-/* Characters of a UTF-8 text (checked as UTF-8 by the body parser). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 int talks_place(const sec_principal *p, talk_place *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -150,11 +140,11 @@ int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	while (*topic == ' ')
 		topic++;
-	if (!*topic || utf8_chars(topic) > TOPIC_CHARS) {
+	if (!*topic || api_utf8_chars(topic) > TOPIC_CHARS) {
 		api_error(r, 422, "validation_failed", "topic must have 1 to 100 characters", "topic");
 		goto out;
 	}
-	if (notes && utf8_chars(notes) > NOTES_CHARS) {
+	if (notes && api_utf8_chars(notes) > NOTES_CHARS) {
 		api_error(r, 422, "validation_failed", "notes may have at most 500 characters", "notes");
 		goto out;
 	}

@@ -391,17 +391,6 @@ static const api_field visit_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-/* Characters of a UTF-8 text (the body parser has checked it is UTF-8):
- * every byte but the continuation bytes starts one. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Reads and checks the visit in body into v; 422 naming the field, -1. */
 static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec *v)
 {
@@ -430,7 +419,7 @@ static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec
 		findings++;
 	if (!*findings)
 		return api_error(r, 422, "validation_failed", "findings must say what the visit found", "findings"), -1;
-	if (utf8_chars(findings) > VISIT_FINDINGS_CHARS)
+	if (api_utf8_chars(findings) > VISIT_FINDINGS_CHARS)
 		return api_error(r, 422, "validation_failed", "findings may have at most 2000 characters", "findings"),
 		       -1;
 	if (risk && visit_risk_parse(risk, &rl))
