@@ -287,6 +287,7 @@ int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The monthly report by township (report.c). */
 int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The county's figures by township (overview.c). */
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p);
 

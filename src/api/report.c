@@ -297,3 +297,139 @@ out:
 	free(x);
 	return 0;
 }
+
+/* ---- trends: the last months, figure by figure ---- */
+
+#define TREND_MONTHS_DEFAULT 12
+#define TREND_MONTHS_MAX     18
+
+enum trend { T_REGISTERED, T_FILED, T_CLOSED, T_VISITS, T_VISITED, T_TALKS, T_TALK_PEOPLE, T_PAID, T__COUNT };
+static const char *const trend_names[T__COUNT] = {"registered",      "requests_filed",   "requests_closed",
+						  "visits",          "children_visited", "talks",
+						  "talk_attendance", "paid_cents"};
+
+typedef struct trend_ctx {
+	int n, first_ym;
+	int first; /* the series the current query fills first */
+	int64_t v[T__COUNT][TREND_MONTHS_MAX];
+} trend_ctx;
+
+/* A row keyed by bucket number ("0".."n-1") or by month ("YYYY-MM"). */
+static int trend_cb(const char *key, const char *unused, const int64_t n[3], void *arg)
+{
+	trend_ctx *x = arg;
+	long long b = -1;
+	int ym;
+
+	(void)unused;
+	if (month_parse(key, &ym) == WB_OK)
+		b = month_diff(x->first_ym, ym);
+	else if (wb_parse_int64(key, 0, TREND_MONTHS_MAX - 1, &b) != WB_OK)
+		return WB_OK;
+	if (b < 0 || b >= x->n)
+		return WB_OK;
+	for (int i = 0; i < 2 && x->first + i < T__COUNT; i++)
+		x->v[x->first + i][b] += n[i];
+	return WB_OK;
+}
+
+static int trend_paid_cb(const char *village, int group, int64_t cents, void *arg)
+{
+	trend_ctx *x = arg;
+
+	(void)village;
+	(void)group;
+	x->v[T_PAID][x->first] += cents; /* first: the month being paid */
+	return WB_OK;
+}
+
+int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *township = http_query(r, "township"), *m = http_query(r, "months");
+	int64_t bounds[TREND_MONTHS_MAX + 1];
+	char days_s[TREND_MONTHS_MAX + 1][11];
+	const char *days[TREND_MONTHS_MAX + 1];
+	long long months = TREND_MONTHS_DEFAULT;
+	trend_period tp;
+	trend_ctx *x;
+	store_scope sc;
+	json_t *labels, *series;
+	int today = clock_today_ymd(), rc;
+
+	(void)a;
+	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
+		if (township && (strlen(township) != 9 || strncmp(township, p->county_code, 6) != 0))
+			return api_error(r, 422, "validation_failed", "township must be a township code of the county",
+					 "township");
+	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
+		if (township && strcmp(township, p->area_code) != 0)
+			return api_error(r, 422, "validation_failed", "township must be your own", "township");
+		township = p->area_code;
+	} else {
+		return api_error(r, 403, "forbidden", "the trends are for the committee, the centre and townships",
+				 NULL);
+	}
+	if (m && wb_parse_int64(m, 2, TREND_MONTHS_MAX, &months) != WB_OK)
+		return api_error(r, 422, "validation_failed", "months must be a number from 2 to 18", "months");
+	if (!(x = calloc(1, sizeof(*x))))
+		return api_fail(r, WB_ENOMEM);
+	x->n = (int)months;
+	x->first_ym = month_add(today / 100, -(x->n - 1));
+	for (int i = 0; i <= x->n; i++) {
+		int ymd = month_add(x->first_ym, i) * 100 + 1;
+
+		bounds[i] = date_days(ymd) * 86400 - 8 * 3600;
+		date_format(ymd, days_s[i]);
+		days[i] = days_s[i];
+	}
+	tp = (trend_period){p->county_code, township, x->n, bounds, days};
+	x->first = T_REGISTERED;
+	rc = store_trend_registered(c, &tp, trend_cb, x);
+	x->first = T_FILED;
+	if (rc == WB_OK)
+		rc = store_trend_filed(c, &tp, trend_cb, x);
+	x->first = T_CLOSED;
+	if (rc == WB_OK)
+		rc = store_trend_closed(c, &tp, trend_cb, x);
+	x->first = T_VISITS;
+	if (rc == WB_OK)
+		rc = store_trend_visits(c, &tp, trend_cb, x);
+	x->first = T_TALKS;
+	if (rc == WB_OK)
+		rc = store_trend_talks(c, &tp, trend_cb, x);
+	if (township) {
+		memset(&sc, 0, sizeof(sc));
+		wb_strlcpy(sc.county_code, p->county_code, sizeof(sc.county_code));
+		sc.children = SCOPE_AREA;
+		wb_strlcpy(sc.lo, township, sizeof(sc.lo));
+		wb_snprintf(sc.hi, sizeof(sc.hi), "%s:", township);
+	} else {
+		store_scope_county(&sc, p->county_code);
+	}
+	for (int i = 0; rc == WB_OK && i < x->n; i++) {
+		x->first = i;
+		rc = entitlements_paid(c, &sc, p->county_code, month_add(x->first_ym, i), trend_paid_cb, x);
+	}
+	if (rc) {
+		free(x);
+		return api_fail(r, rc);
+	}
+	labels = json_array();
+	series = json_object();
+	for (int i = 0; i < x->n; i++) {
+		char month[8];
+
+		month_format(month_add(x->first_ym, i), month);
+		json_array_append_new(labels, json_string(month));
+	}
+	for (int k = 0; k < T__COUNT; k++) {
+		json_t *arr = json_array();
+
+		for (int i = 0; i < x->n; i++)
+			json_array_append_new(arr, json_integer(x->v[k][i]));
+		json_object_set_new(series, trend_names[k], arr);
+	}
+	free(x);
+	return api_json(r, 200,
+			json_pack("{s:o, s:s?, s:o}", "months", labels, "township", township, "series", series));
+}

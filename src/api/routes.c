@@ -90,6 +90,7 @@ R(project_child_remove, 0);
 R(project_fund_add, 0);
 R(child_projects, 0);
 R(report_monthly, 0);
+R(report_trends, 0);
 R(child_archive, 0);
 R(child_restore, 0);
 R(children_archived, 0);
@@ -152,6 +153,7 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/projects/{id}/funds", api_entry, &rt_project_fund_add, 0, 0},
 	{"GET", "/api/v1/children/{id}/projects", api_entry, &rt_child_projects, 0, 0},
 	{"GET", "/api/v1/reports/monthly", api_entry, &rt_report_monthly, 0, 0},
+	{"GET", "/api/v1/reports/trends", api_entry, &rt_report_trends, 0, 0},
 	{"POST", "/api/v1/children/{id}/categories/{category}", api_entry, &rt_child_category, 0, 0},
 	{"GET", "/api/v1/categories/review", api_entry, &rt_categories_review, 0, 0},
 	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0, 0},

@@ -33,15 +33,15 @@ int store_report_children(store_conn *c, const report_period *r, store_group_cb 
 {
 	store_args a = {0};
 
+	args_int(&a, r->t_to);
+	args_text(&a, r->born_after);
 	args_int(&a, r->t_from);
 	args_text(&a, r->county);
 	args_int(&a, r->t_to);
-	args_int(&a, r->t_to);
-	args_text(&a, r->born_after);
 	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD ", COUNT(*), SUM(CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END) FROM "
-		       "children c WHERE c.county_code = ? AND c.created_at < ? AND (c.archived_at IS NULL OR "
-		       "c.archived_at >= ?) AND (c.birth_date IS NULL OR c.birth_date > ?)",
+		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN (c.archived_at IS NULL OR c.archived_at >= ?) AND "
+		       "(c.birth_date IS NULL OR c.birth_date > ?) THEN 1 ELSE 0 END), SUM(CASE WHEN c.created_at >= ? "
+		       "THEN 1 ELSE 0 END) FROM children c WHERE c.county_code = ? AND c.created_at < ?",
 		       &a, TOWN_OF_CHILD, 2, cb, arg);
 }
 
@@ -147,4 +147,107 @@ int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb,
 		"SUM(t.children), SUM(t.adults) FROM talks t WHERE t.county_code = ? AND t.held_on >= ? AND "
 		"t.held_on <= ?",
 		&a, "CASE WHEN length(t.area_code) >= 9 THEN substr(t.area_code, 1, 9) ELSE '' END", 3, cb, arg);
+}
+
+/* ---- trends: figures by month ---- */
+
+/* "CASE WHEN col < ? THEN 0 WHEN col < ? THEN 1 ... END": the month of a
+ * time, with the months' ends bound in order. */
+static int bucket_sql(const trend_period *t, const char *col, buf *sql, store_args *a)
+{
+	int rc = buf_puts(sql, "CASE");
+
+	for (int i = 1; rc == WB_OK && i <= t->n; i++) {
+		rc = buf_printf(sql, " WHEN %s < ? THEN %d", col, i - 1);
+		args_int(a, t->bounds[i]);
+	}
+	return rc ? rc : buf_puts(sql, " END");
+}
+
+/* COUNT(*) of table alias x by the month of its time column col, within
+ * the period, the county (county_col) and the township (town_expr). */
+static int by_time(store_conn *c, const trend_period *t, const char *from, const char *col, const char *county_col,
+		   const char *town_expr, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql, bucket;
+	int rc;
+
+	buf_init(&sql, 2048);
+	buf_init(&bucket, 1024);
+	rc = bucket_sql(t, col, &bucket, &a);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, "SELECT %s, COUNT(*) FROM %s WHERE %s = ? AND %s >= ? AND %s < ?", bucket.data,
+				from, county_col, col, col);
+	args_text(&a, t->county);
+	args_int(&a, t->bounds[0]);
+	args_int(&a, t->bounds[t->n]);
+	if (rc == WB_OK && t->township) {
+		rc = buf_printf(&sql, " AND %s = ?", town_expr);
+		args_text(&a, t->township);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY 1");
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, &a, 0, 1, cb, arg);
+	buf_cleanup(&bucket);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_trend_registered(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_time(c, t, "children c", "c.created_at", "c.county_code", "substr(c.village_code, 1, 9)", cb, arg);
+}
+
+int store_trend_filed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_time(c, t, "help_requests q", "q.created_at", "q.county_code", "q.township_code", cb, arg);
+}
+
+int store_trend_closed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_time(c, t, "help_requests q", "q.closed_at", "q.county_code", "q.township_code", cb, arg);
+}
+
+/* By the month of a text day column: substr(day, 1, 7). */
+static int by_day(store_conn *c, const trend_period *t, const char *head, const char *town_expr, int nums,
+		  store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, head);
+	args_text(&a, t->county);
+	args_text(&a, t->days[0]);
+	args_text(&a, t->days[t->n]);
+	if (rc == WB_OK && t->township) {
+		rc = buf_printf(&sql, " AND %s = ?", town_expr);
+		args_text(&a, t->township);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY 1");
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, &a, 0, nums, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_trend_visits(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_day(
+		c, t,
+		"SELECT substr(v.visited_on, 1, 7), COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN "
+		"children c ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on < ?",
+		"substr(c.village_code, 1, 9)", 2, cb, arg);
+}
+
+int store_trend_talks(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_day(c, t,
+		      "SELECT substr(t.held_on, 1, 7), COUNT(*), SUM(t.children + t.adults) FROM talks t WHERE "
+		      "t.county_code = ? AND t.held_on >= ? AND t.held_on < ?",
+		      "substr(t.area_code, 1, 9)", 2, cb, arg);
 }

@@ -22,7 +22,7 @@ typedef struct report_period {
 } report_period;
 
 /* n[0] children under 18 registered by the month's end and not archived
- * by then, n[1] registered in the month. */
+ * by then, n[1] every child registered in the month. */
 int store_report_children(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
 /* n[0] categories confirmed in the month, n[1] ended in the month. */
 int store_report_categories(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
@@ -40,5 +40,31 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 /* n[0] talks held in the month (by the talk's township; "" for the
  * county's own), n[1] children attending, n[2] adults. */
 int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+
+/*
+ * Figures by month for the trends: the months are buckets 0..n-1 given by
+ * their starts (bounds[0..n], seconds, bounds[n] the end of the last) and
+ * days (days[0..n], "YYYY-MM-DD", days[n] the day after the last month).
+ * Each hands rows (bucket as text, numbers) to cb; township NULL: the
+ * county.
+ */
+typedef struct trend_period {
+	const char *county;
+	const char *township;
+	int n;
+	const int64_t *bounds;
+	const char *const *days;
+} trend_period;
+
+/* n[0] children registered in the month. */
+int store_trend_registered(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
+/* n[0] help requests filed in the month. */
+int store_trend_filed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
+/* n[0] help requests closed in the month. */
+int store_trend_closed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
+/* n[0] visits, n[1] children visited, by month ("YYYY-MM"). */
+int store_trend_visits(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
+/* n[0] talks, n[1] people attending, by month ("YYYY-MM"). */
+int store_trend_talks(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
 
 #endif

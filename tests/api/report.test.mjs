@@ -129,4 +129,34 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.match(zh.text, /乡镇（街道）,/);
 		assert.match(zh.text, /合计/);
 	});
+
+	test('the trends: the last months figure by figure, agreeing with each month\'s report', async () => {
+		const r = await committee.get('/api/v1/reports/trends');
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.months.length, 12);
+		assert.equal(r.body.months.at(-1), month());
+		for (const [k, v] of Object.entries(r.body.series)) assert.equal(v.length, 12, k);
+		const rep = await report(committee);
+		assert.equal(r.body.series.visits.at(-1), rep.totals.visits.visits);
+		assert.equal(r.body.series.children_visited.at(-1), rep.totals.visits.children);
+		assert.equal(r.body.series.registered.at(-1), rep.totals.children.registered);
+		assert.equal(r.body.series.requests_filed.at(-1), rep.totals.requests.filed);
+		assert.equal(r.body.series.talks.at(-1), rep.totals.talks.talks);
+		assert.equal(r.body.series.paid_cents.at(-1), rep.totals.entitlements.paid_cents);
+		const prev = r.body.months.at(-2);
+		const old = await committee.get(`/api/v1/reports/monthly?month=${prev}`);
+		assert.equal(r.body.series.visits.at(-2), old.body.totals.visits.visits, 'last month too');
+		assert.equal(r.body.series.paid_cents.at(-2), old.body.totals.entitlements.paid_cents);
+
+		const six = await station.get('/api/v1/reports/trends?months=6');
+		assert.equal(six.status, 200, six.text);
+		assert.equal(six.body.months.length, 6);
+		assert.equal(six.body.township, TOWNSHIP);
+		assert.equal(six.body.series.visits.at(-1), townOf(await report(station)).visits.visits);
+		for (const q of ['months=1', 'months=19', 'months=x', 'township=370831101']) {
+			const bad = await station.get(`/api/v1/reports/trends?${q}`);
+			assert.equal(bad.status, 422, q);
+		}
+		assert.equal((await director.get('/api/v1/reports/trends')).status, 403);
+	});
 });
