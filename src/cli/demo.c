@@ -25,6 +25,7 @@
 #include "../store/model.h"
 #include "../store/q_entitlements.h"
 #include "../store/q_projects.h"
+#include "../store/q_loop.h"
 #include "../store/q_talks.h"
 #include "../store/q_visits.h"
 #include "../util/clock.h"
@@ -98,7 +99,7 @@ typedef struct demo_job {
 	size_t ids_cap;
 	/* focus children made so far */
 	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts,
-		n_projects, n_talks;
+		n_projects, n_talks, n_requests;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -1045,6 +1046,151 @@ static int make_talks(store_conn *c, demo_job *j)
 	return rc;
 }
 
+/*
+ * Help requests (求助) of the last months, so that the closed loop's lists,
+ * the overview, the monthly report and the trends have something to show:
+ * one in eight focus children had a request filed by the village's
+ * director; most were resolved by the township with the result delivered
+ * to the child and closed, some wait for the township's review (a few
+ * past their deadline), some were just filed. Each has the steps of its
+ * timeline. The requests that go up to the centre and the departments are
+ * left to the users of the demo.
+ */
+typedef struct demo_req {
+	int64_t child_id, director;
+	char village[16];
+} demo_req;
+
+static int add_step(store_conn *c, const char *town, int64_t req, const char *action, const char *from, const char *to,
+		    int64_t actor, const char *role, int64_t started, int64_t due, int64_t at, const char *note)
+{
+	step_rec s;
+
+	memset(&s, 0, sizeof(s));
+	wb_strlcpy(s.county_code, DEFAULT_COUNTY, sizeof(s.county_code));
+	wb_strlcpy(s.township_code, town, sizeof(s.township_code));
+	s.request_id = req;
+	wb_strlcpy(s.action, action, sizeof(s.action));
+	wb_strlcpy(s.from_state, from, sizeof(s.from_state));
+	wb_strlcpy(s.to_state, to, sizeof(s.to_state));
+	s.actor_id = actor;
+	wb_strlcpy(s.actor_role, role, sizeof(s.actor_role));
+	s.stage_started_at = started;
+	s.stage_due_at = due;
+	s.at = at;
+	wb_strlcpy(s.note, note, sizeof(s.note));
+	return store_step_add(c, &s);
+}
+
+static int make_requests(store_conn *c, demo_job *j)
+{
+	static const char *const kinds[] = {"medical", "schooling", "living_hardship", "guardianship", "psychological"};
+	static const char *const asks[] = {"孩子患病需要医疗救助，家庭负担重。", "孩子面临辍学风险，需要助学帮扶。",
+					   "家中生活困难，冬季取暖和衣物不足。", "父母外出务工，祖辈年迈，监护不到位。",
+					   "孩子近期情绪低落，需要心理疏导。"};
+	static const char *const results[] = {"已协调申请临时救助并联系医院减免部分费用。",
+					      "已落实教育资助，学校安排结对帮扶。", "已发放临时救助金和冬季物资。",
+					      "已明确委托照护人并签订照护协议。", "已安排学校心理老师和社工定期辅导。"};
+	store_stmt *st = NULL;
+	demo_req *reqs = NULL;
+	size_t n = 0, cap = 0;
+	int rc = conn_query(
+		c, &st,
+		"SELECT c.id, COALESCE(c.director_id, 0), c.village_code FROM children c WHERE c.county_code = ? "
+		"AND c.id IN (SELECT k.child_id FROM child_categories k WHERE k.state = 'confirmed') ORDER BY "
+		"c.id",
+		"s", DEFAULT_COUNTY);
+	int k = 0;
+
+	while (rc == STORE_ROW) {
+		if (k++ % 8 == 3 && stmt_int64(c, st, 1)) {
+			rc = api_grow(&reqs, n, &cap, sizeof(*reqs), 64, 1u << 20);
+			if (rc)
+				break;
+			reqs[n].child_id = stmt_int64(c, st, 0);
+			reqs[n].director = stmt_int64(c, st, 1);
+			stmt_copy(c, st, 2, reqs[n].village, sizeof(reqs[n].village));
+			n++;
+		}
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	rc = rc < 0 ? rc : WB_OK;
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		const demo_req *q = &reqs[i];
+		int kind = rndn(&j->r, (int)WB_ARRAY_LEN(kinds)), fate = rndn(&j->r, 10);
+		int64_t filed = j->now - (int64_t)(2 + rndn(&j->r, 170)) * 86400 - rndn(&j->r, 36000);
+		int64_t station = 0, id = 0, day = 86400;
+		const char *state = fate < 7 ? "closed" : fate < 9 ? "township_review" : "reported";
+		int64_t since = fate < 7 ? filed + 6 * day : fate < 9 ? filed + day : filed;
+		int64_t due = fate < 7 ? 0 : fate < 9 ? since + 5 * day : since + day;
+		char town[10];
+
+		wb_strlcpy(town, q->village, sizeof(town));
+		rc = conn_query(
+			c, &st,
+			"SELECT m.user_id FROM memberships m WHERE m.role = 'station' AND m.area_code = ? ORDER BY "
+			"m.id LIMIT 1",
+			"s", town);
+		rc = stmt_result_int64(c, st, rc, WB_OK, &station);
+		if (rc)
+			break;
+		/* the open ones are recent: a new report some hours old, a review
+		 * under way for up to nine days (five are allowed) */
+		if (fate >= 9)
+			filed = j->now - 3600 - (int64_t)rndn(&j->r, 20) * 3600;
+		else if (fate >= 7)
+			filed = j->now - 3600 - (int64_t)rndn(&j->r, 9) * day;
+		since = fate < 7 ? filed + 6 * day : fate < 9 ? filed + day : filed;
+		due = fate < 7 ? 0 : fate < 9 ? since + 5 * day : since + day;
+		rc = conn_query(
+			c, &st,
+			"INSERT INTO help_requests (county_code, township_code, village_code, child_id, kind, urgency, "
+			"narrative, source, state, state_since, step_due_at, handled_by, reporter_id, reporter_role, "
+			"result, feedback, feedback_rating, feedback_at, version, created_at, updated_at, closed_at) "
+			"VALUES (?, ?, ?, ?, ?, 'normal', ?, 'director', ?, ?, ?, 'township', ?, 'director', ?, ?, ?, "
+			"?, 1, ?, ?, ?) RETURNING id",
+			"sssisssiiisssiiii", DEFAULT_COUNTY, town, q->village, q->child_id, kinds[kind], asks[kind],
+			state, since, due ? due : (int64_t)0, q->director, fate < 7 ? results[kind] : NULL,
+			fate < 7 ? "已将帮扶结果当面告知孩子和监护人，家庭表示感谢。" : NULL,
+			fate < 7 ? (fate < 5 ? "satisfied" : "basically_satisfied") : NULL,
+			fate < 7 ? filed + 5 * day : (int64_t)0, filed, since, fate < 7 ? since : (int64_t)0);
+		rc = stmt_result_int64(c, st, rc, WB_ESTORE, &id);
+		if (rc == WB_OK && !due)
+			rc = conn_query(c, NULL, "UPDATE help_requests SET step_due_at = NULL WHERE id = ?", "i", id);
+		if (rc == WB_OK && fate < 7)
+			rc = conn_query(c, NULL, "UPDATE help_requests SET feedback_at = ?, closed_at = ? WHERE id = ?",
+					"iii", filed + 5 * day, since, id);
+		else if (rc == WB_OK)
+			rc = conn_query(c, NULL,
+					"UPDATE help_requests SET feedback_at = NULL, closed_at = NULL WHERE id = ?",
+					"i", id);
+		rc = rc < 0 ? rc : WB_OK;
+		/* the timeline */
+		if (rc == WB_OK)
+			rc = add_step(c, town, id, "file", "", "reported", q->director, "director", 0, 0, filed,
+				      asks[kind]);
+		if (rc == WB_OK && fate < 9)
+			rc = add_step(c, town, id, "review", "reported", "township_review", station, "station", filed,
+				      filed + day, filed + day, "");
+		if (rc == WB_OK && fate < 7)
+			rc = add_step(c, town, id, "resolve", "township_review", "resolved_locally", station, "station",
+				      filed + day, filed + 6 * day, filed + 3 * day, results[kind]);
+		if (rc == WB_OK && fate < 7)
+			rc = add_step(c, town, id, "deliver_feedback", "resolved_locally", "feedback_delivered",
+				      q->director, "director", filed + 3 * day, filed + 6 * day, filed + 5 * day,
+				      "已将帮扶结果当面告知孩子和监护人，家庭表示感谢。");
+		if (rc == WB_OK && fate < 7)
+			rc = add_step(c, town, id, "close", "feedback_delivered", "closed", station, "station",
+				      filed + 5 * day, 0, since, "");
+		if (rc == WB_OK)
+			j->n_requests++;
+	}
+	free(reqs);
+	return rc;
+}
+
 static int demo_fn(store_conn *c, void *arg)
 {
 	demo_job *j = arg;
@@ -1064,6 +1210,8 @@ static int demo_fn(store_conn *c, void *arg)
 		rc = make_projects(c, j);
 	if (rc == WB_OK)
 		rc = make_talks(c, j);
+	if (rc == WB_OK)
+		rc = make_requests(c, j);
 	return rc;
 }
 
@@ -1151,10 +1299,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
 	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects, %d "
-	       "talks\n",
+	       "talks, %d help requests\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks);
+	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",
