@@ -111,6 +111,7 @@ static json_t *project_json(const project_rec *pr)
 
 typedef struct list_ctx {
 	json_t *items;
+	const char *status; /* the items' status, or NULL for all */
 	int64_t by_status[PS__COUNT];
 	int64_t donated, spent, children;
 } list_ctx;
@@ -122,8 +123,11 @@ static int list_cb(const project_rec *pr, void *arg)
 
 	if (json_array_size(x->items) >= PROJECTS_MAX)
 		return WB_ETOOBIG;
+	/* the counts cover every status, the items and totals the one asked */
 	if (project_status_parse(pr->status, &s) == WB_OK)
 		x->by_status[s]++;
+	if (x->status && strcmp(pr->status, x->status) != 0)
+		return WB_OK;
 	x->donated += pr->donated_cents;
 	x->spent += pr->spent_cents;
 	if (strcmp(pr->status, "active") == 0)
@@ -173,6 +177,8 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		f.hi = hi;
 	}
 	x.items = json_array();
+	x.status = status;
+	f.status = NULL;
 	rc = store_projects(c, p->county_code, &f, list_cb, &x);
 	if (rc) {
 		json_decref(x.items);
@@ -191,6 +197,7 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 
 typedef struct detail_ctx {
 	const sec_principal *p;
+	store_conn *c;
 	json_t *children;
 	int named; /* children named in the answer */
 } detail_ctx;
@@ -212,13 +219,18 @@ static int detail_child_cb(const project_child_rec *pc, void *arg)
 {
 	detail_ctx *x = arg;
 	const sec_principal *p = x->p;
+	char village[128] = "";
+	json_t *j;
 
 	/* a township is told of its own children only; the committee, who
 	 * sees no child's file, of how many (the project's count) */
 	if ((township_role(p) && !scope_covers_place(&p->scope, pc->village_code, NULL)) || role_is(p, "committee"))
 		return WB_OK;
 	x->named++;
-	json_array_append_new(x->children, pc_json(pc, 1));
+	j = pc_json(pc, 1);
+	api_area_name(x->c, pc->village_code, village, sizeof(village));
+	json_object_set_new(j, "village_name", json_string(village));
+	json_array_append_new(x->children, j);
 	return WB_OK;
 }
 
@@ -244,9 +256,9 @@ static int log_cb(const project_log_rec *l, void *arg)
 static int detail_answer(http_req *r, app *a, const sec_principal *p, int64_t id, int status)
 {
 	project_rec *pr = malloc(sizeof(*pr));
-	detail_ctx x = {p, json_array(), 0};
-	json_t *funds = json_array(), *log = json_array(), *j;
 	store_conn *c = api_conn(r);
+	detail_ctx x = {p, c, json_array(), 0};
+	json_t *funds = json_array(), *log = json_array(), *j;
 	audit_entry e;
 	int rc = pr ? store_project_get(c, p->county_code, id, pr) : WB_ENOMEM;
 
@@ -488,6 +500,10 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 		goto out;
 	}
 	wb_strlcpy(old_status, pr->status, sizeof(old_status));
+	if (api_str(body, "note") && api_utf8_chars(api_str(body, "note")) > NOTE_CHARS) {
+		api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note");
+		goto out;
+	}
 	if (facts_apply(r, c, p, body, pr))
 		goto out;
 	if ((st = api_str(body, "status")) && strcmp(st, pr->status) != 0) {
@@ -618,6 +634,8 @@ int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principa
 		api_error(r, 422, "validation_failed", "services may have at most 600 characters", "services");
 		goto out;
 	}
+	while (services && (*services == ' ' || *services == '\t' || *services == '\n'))
+		services++;
 	if (k == PK_ONE_PLUS_N && (!services || !*services)) {
 		api_error(r, 422, "validation_failed", "a 1 + N plan names the services paired with the child",
 			  "services");
@@ -686,6 +704,8 @@ int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_princ
 		goto out;
 	}
 	job.reason = api_str(body, "reason");
+	while (*job.reason == ' ' || *job.reason == '\t' || *job.reason == '\n')
+		job.reason++;
 	if (!*job.reason || api_utf8_chars(job.reason) > NOTE_CHARS) {
 		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
 		goto out;
@@ -744,6 +764,10 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 		return api_fail(r, WB_ENOMEM);
 	if (project_load(r, c, p, PA_WRITE, pr, &got) || api_body(r, &body) || api_check_fields(r, body, fund_fields))
 		goto out;
+	if (strcmp(pr->status, "cancelled") == 0) {
+		api_error(r, 409, "conflict", "the project was cancelled: it takes no more money", NULL);
+		goto out;
+	}
 	kind = api_str(body, "kind");
 	day = api_str(body, "on_date");
 	party = api_str(body, "party");
@@ -754,7 +778,8 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 		goto out;
 	}
 	if (amount <= 0 || amount > AMOUNT_MAX) {
-		api_error(r, 422, "validation_failed", "amount_cents must be an amount in fen above 0", "amount_cents");
+		api_error(r, 422, "validation_failed", "amount_cents must be an amount in fen from 1 to 10000000000",
+			  "amount_cents");
 		goto out;
 	}
 	if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > FUND_DAYS_BACK) {

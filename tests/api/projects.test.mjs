@@ -174,6 +174,7 @@ describeEachDriver('charity projects', (driver) => {
 		const seen = await station.get(`/api/v1/projects/${p.id}`);
 		assert.equal(seen.status, 200, seen.text);
 		assert.deepEqual(seen.body.served.map((s) => s.child_id), [kid.id]);
+		assert.equal(seen.body.served[0].village_name, '花园社区');
 		assert.equal(seen.body.children, 2);
 		const notMine = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: far.id });
 		assert.equal(notMine.status, 422);
@@ -188,7 +189,7 @@ describeEachDriver('charity projects', (driver) => {
 		assert.equal((await org.get(`/api/v1/children/${kid.id}`)).status, 404, 'no child\'s file through a project');
 
 		// removing a child: the reason is required; the history stays
-		const noReason = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '' });
+		const noReason = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '   ' });
 		assert.equal(noReason.status, 422);
 		assert.equal(noReason.body.error.field, 'reason');
 		const rm = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '已随父母迁出' });
@@ -231,7 +232,16 @@ describeEachDriver('charity projects', (driver) => {
 			assert.equal(r.body.error.field, field, JSON.stringify(body));
 		}
 		assert.equal((await centre.get(`/api/v1/projects/${p.id}`)).body.funds.length, 0);
+		const longNote = await patch(centre, p, { status: 'cancelled', note: '注'.repeat(201) });
+		assert.equal(longNote.status, 422);
+		assert.equal(longNote.body.error.field, 'note');
+		const cancel = await patch(centre, p, { status: 'cancelled', note: '募捐方案调整' });
+		assert.equal(cancel.status, 200, cancel.text);
+		const late = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 100, on_date: day() });
+		assert.equal(late.status, 409, 'a cancelled project takes no more money');
 		const plan = await create(centre, { kind: 'one_plus_n', name: uniqueName('1+N') });
+		const blank = await centre.post(`/api/v1/projects/${plan.id}/children`, { child_id: (await child()).id, services: '  ' });
+		assert.equal(blank.status, 422, 'services of spaces say nothing');
 		const noServices = await centre.post(`/api/v1/projects/${plan.id}/children`, { child_id: (await child()).id });
 		assert.equal(noServices.status, 422, 'a 1 + N plan names its services');
 		assert.equal(noServices.body.error.field, 'services');
@@ -258,5 +268,9 @@ describeEachDriver('charity projects', (driver) => {
 		const filtered = await centre.get(`/api/v1/projects?kind=service&status=planned`);
 		assert.ok(filtered.body.items.some((x) => x.id === p.id));
 		assert.ok(filtered.body.items.every((x) => x.kind === 'service' && x.status === 'planned'));
+		// the counts cover every status of the kind, whatever status is listed
+		const allOfKind = await centre.get('/api/v1/projects?kind=service');
+		assert.deepEqual(filtered.body.counts, allOfKind.body.counts);
+		assert.equal(filtered.body.counts.planned, filtered.body.items.length);
 	});
 });
