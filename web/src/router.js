@@ -33,6 +33,9 @@ const OverviewPage = () => import('./pages/OverviewPage.vue')
 const EntitlementsPage = () => import('./pages/EntitlementsPage.vue')
 const PoliciesPage = () => import('./pages/PoliciesPage.vue')
 const LedgerPage = () => import('./pages/LedgerPage.vue')
+const ProjectsPage = () => import('./pages/ProjectsPage.vue')
+const ProjectPage = () => import('./pages/ProjectPage.vue')
+const ReportPage = () => import('./pages/ReportPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -46,8 +49,11 @@ const routes = [
   { path: '/visits', name: 'visits', component: VisitsPage, meta: { need: 'visits', title: k('nav.visits'), field: true } },
   { path: '/visits/scorecard', name: 'visit-scorecard', component: ScorecardPage, meta: { need: 'visitScore', title: k('visit.sc_title'), wide: true } },
   { path: '/entitlements', name: 'entitlements', component: EntitlementsPage, meta: { need: 'entitlements', title: k('nav.entitlements'), field: true } },
-  { path: '/entitlements/policies', name: 'policies', component: PoliciesPage, meta: { need: 'entitlements', title: k('ent.policies_title'), field: true } },
+  { path: '/entitlements/policies', name: 'policies', component: PoliciesPage, meta: { need: 'policies', title: k('ent.policies_title'), field: true } },
   { path: '/entitlements/ledger', name: 'ledger', component: LedgerPage, meta: { need: 'ledger', title: k('ent.ledger_title'), wide: true } },
+  { path: '/projects', name: 'projects', component: ProjectsPage, meta: { need: 'projects', title: k('nav.projects'), field: true } },
+  { path: '/projects/:id(\\d+)', name: 'project', component: ProjectPage, meta: { need: 'projects', title: k('proj.title'), field: true } },
+  { path: '/reports', name: 'reports', component: ReportPage, meta: { need: 'reports', title: k('nav.reports'), wide: true } },
   { path: '/overview', name: 'overview', component: OverviewPage, meta: { need: 'overview', title: overviewKey, wide: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
   { path: '/review', name: 'review', component: ReviewPage, meta: { need: 'review', title: k('nav.review'), field: true } },

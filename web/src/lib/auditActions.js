@@ -58,6 +58,13 @@ const FIXED = {
   'entitlement.start': k('aact.entitlement_start'),
   'entitlement.end': k('aact.entitlement_end'),
   'child.entitlements': k('aact.child_entitlements'),
+  'project.create': k('aact.project_create'),
+  'project.update': k('aact.project_update'),
+  'project.child_add': k('aact.project_child_add'),
+  'project.child_remove': k('aact.project_child_remove'),
+  'project.fund': k('aact.project_fund'),
+  'project.read': k('aact.project_read'),
+  'child.projects': k('aact.child_projects'),
   'demo.create': k('aact.demo_create'),
   'demo.requests': k('aact.demo_requests'),
   'migrate.name_index': k('aact.migrate'),
@@ -74,9 +81,10 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'request.read', 'request.attachment.read']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'request.read', 'request.attachment.read']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'membership.add', 'membership.remove', 'session.membership']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'policy.create', 'policy.version', 'webhook.set']],
+  [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.child_add', 'project.child_remove', 'project.read']],
 ]
 
 const OBJECT = {
@@ -98,6 +106,7 @@ const OBJECT = {
   database: k('aobj.database'),
   policy: k('aobj.policy'),
   receipt: k('aobj.receipt'),
+  project: k('aobj.project'),
 }
 const OUTCOME = {
   ok: k('aout.ok'),

@@ -88,6 +88,35 @@ const BY_MESSAGE = {
   "last_month may not be before the receipt's from_month": k('ent.err_last_before'),
   "field 'reason' is required": k('ent.err_reason'),
   'the receipt has ended already': k('ent.err_ended'),
+  // charity projects
+  'org_id must be an organisation of the county': k('proj.err_org'),
+  'an organisation registers its own projects': k('proj.err_org_own'),
+  'kind must be hope_room, one_plus_n, service or fundraising': k('proj.err_kind'),
+  'area_code must be a township or village code': k('proj.err_area'),
+  'budget_cents must be an amount in fen from 0': k('proj.err_budget'),
+  'party may have 64 characters, note 200': k('proj.err_party_note'),
+  'started_on must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'finished_on must be a date YYYY-MM-DD': k('err.date_invalid'),
+  'finished_on may not be before started_on': k('proj.err_finished_before'),
+  'a hope room or a 1 + N plan is for one child: add the child before it starts': k('proj.err_start_child'),
+  'a project moves from planned to active to done, or is cancelled before it is done': k('proj.err_status_move'),
+  'the project was changed since you read it': k('proj.err_changed'),
+  'child_id must be a child of your area': k('proj.err_child_area'),
+  'a hope room or a 1 + N plan is for one child': k('proj.err_one_child'),
+  'the project serves this child already': k('proj.err_child_twice'),
+  'a 1 + N plan names the services paired with the child': k('proj.err_services'),
+  'the project does not serve this child': k('proj.err_not_served'),
+  'the project has ended': k('proj.err_ended'),
+  'amount_cents must be an amount in fen above 0': k('proj.err_amount'),
+  'on_date must be a date YYYY-MM-DD of the last ten years': k('proj.err_on_date'),
+  'kind must be donation or spending': k('err.validation_failed'),
+  'no such project': k('proj.err_no_project'),
+  'projects are registered by the centre or the organisation running them': k('err.forbidden'),
+  'the centre and the organisation running it change a project': k('err.forbidden'),
+  'the centre and townships choose the children a project serves': k('err.forbidden'),
+  // the monthly report
+  'month must be a month YYYY-MM, not ahead': k('report.err_month'),
+  'township must be your own': k('report.err_township'),
 }
 
 // Messages with a number in them: the pattern and the key, which gets the
@@ -97,6 +126,9 @@ const BY_PATTERN = [
   [/^a period covers at most (\d+) days$/, k('visit.sc_too_long')],
   [/^name must have 1 to (\d+) characters$/, k('ent.err_name_long')],
   [/^reason must say why, in at most (\d+) characters$/, k('ent.err_reason_long')],
+  [/^description may have at most (\d+) characters$/, k('proj.err_description_long')],
+  [/^donor may have at most (\d+) characters$/, k('proj.err_donor_long')],
+  [/^services may have at most (\d+) characters$/, k('proj.err_services_long')],
 ]
 
 const BY_CODE = {

@@ -40,6 +40,22 @@ const OVERVIEW_ROLES = ['committee', 'center', 'supervisor', 'station']
 // the lists and keep the monthly ledger; the centre writes the policies
 const ENT_ROLES = ['center', 'supervisor', 'station', 'director']
 const ENT_WRITE_ROLES = ['center', 'supervisor', 'station']
+// the policies are read by every role with entitlements, and by the
+// committee and the departments (who pay the benefits), read-only
+const POLICY_READERS = ['committee', 'department']
+// charity projects (公益项目, SPEC §7): the committee and the centre follow
+// every project, a township those of its area or serving its children, an
+// organisation its own. The centre and the organisation running a project
+// keep it (facts, status, money); the centre and the townships choose the
+// children it serves. The committee sees no names; an organisation sees
+// the names of its children but opens no child's file.
+const PROJECT_ROLES = ['committee', 'center', 'supervisor', 'station', 'org']
+const PROJECT_CHILD_ROLES = ['center', 'supervisor', 'station']
+// a child's projects are read with the child's file (child.projects)
+const CHILD_PROJECT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'school']
+// the monthly report (月度工作报告): the county for the committee and the
+// centre, a township for its supervisor and station; counts only
+const REPORT_ROLES = ['committee', 'center', 'supervisor', 'station']
 
 export function can(me, what) {
   if (!me) return false
@@ -74,8 +90,22 @@ export function can(me, what) {
     case 'entitlementExport':
     case 'ledger':
       return ENT_WRITE_ROLES.includes(r) && !!p.read_children
+    case 'policies':
+      return (ENT_ROLES.includes(r) && !!p.read_children) || POLICY_READERS.includes(r)
     case 'policyWrite':
       return r === 'center'
+    case 'projects':
+      return PROJECT_ROLES.includes(r)
+    case 'projectWrite':
+      // new projects, facts, status and money: the centre, an organisation its own
+      return r === 'center' || r === 'org'
+    case 'projectChildren':
+      // choosing the children served, and opening their files from the project
+      return PROJECT_CHILD_ROLES.includes(r) && !!p.read_children
+    case 'childProjects':
+      return CHILD_PROJECT_ROLES.includes(r) && !!p.read_children
+    case 'reports':
+      return REPORT_ROLES.includes(r)
     case 'visitConfig':
       return r === 'center' && !!p.read_children
     case 'readChildren':
