@@ -11,8 +11,9 @@
 #      children (`weibao import`, all or nothing): rows per second;
 #   4. wrk, one connection, 10 s: name searches (bench/search.lua) and
 #      filtered pages (bench/list.lua), each the first page with its total;
-#      the matching of entitlements for the county and per township, and
-#      the county's ledger of the month (bench/entitlements.lua).
+#      then, 5 s each, the matching of entitlements for the county and per
+#      township, the county's ledger, overview, monthly report, trends,
+#      projects and talks (bench/pages.lua).
 #
 # Usage: bench/registry_bench.sh path/to/weibao [pg]
 #   with "pg", a throwaway PostgreSQL cluster (scripts/pg-test.sh) is used.
@@ -77,9 +78,9 @@ for what in search list; do
 	wrk -t1 -c1 -d10s --latency -s "$root/bench/$what.lua" "$base/" 2>&1 |
 		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
 done
-for ent in county township ledger; do
-	echo "== entitlements: $ent (1 connection, 10 s)"
-	WB_ENT=$ent wrk -t1 -c1 -d10s --latency -s "$root/bench/entitlements.lua" "$base/" 2>&1 |
+for page in county township ledger overview report trends projects talks; do
+	echo "== page: $page (1 connection, 5 s)"
+	WB_PAGE=$page wrk -t1 -c1 -d5s --latency -s "$root/bench/pages.lua" "$base/" 2>&1 |
 		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
 done
 kill "$server"
