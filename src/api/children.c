@@ -808,7 +808,13 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (p->scope.children == SCOPE_REFERRAL)
 		return api_error(r, 403, "forbidden", "a referral grants the child's current facts, not their history",
 				 NULL);
-	rc = store_child_get(c, &p->scope, id, &ch);
+	{
+		/* the desk reads an archived child's history with its file */
+		store_scope sc = p->scope;
+
+		sc.with_archived = api_reads_archive(p);
+		rc = store_child_get(c, &sc, id, &ch);
+	}
 	if (rc)
 		return api_fail(r, rc);
 	items = json_array();

@@ -81,7 +81,9 @@ describeEachDriver('archiving and retention', (driver) => {
 		const row = await sql(srv.db, `SELECT to_month || '|' || end_reason FROM benefit_receipts WHERE id = ${rec.body.id}`);
 		assert.equal(row, `${month}|档案归档`);
 		const hist = await station.get(`/api/v1/children/${c.id}/history`);
-		assert.equal(hist.status, 404, 'the history is read with active work, as the file\'s other parts');
+		assert.equal(hist.status, 200, 'the desk reads the archived file\'s history');
+		assert.ok(hist.body.items.some((x) => x.field === 'archived' && x.new === 'moved_away'), JSON.stringify(hist.body.items));
+		assert.equal((await director.get(`/api/v1/children/${c.id}/history`)).status, 404);
 
 		const twice = await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'other' });
 		assert.equal(twice.status, 409);
