@@ -36,6 +36,9 @@ const LedgerPage = () => import('./pages/LedgerPage.vue')
 const ProjectsPage = () => import('./pages/ProjectsPage.vue')
 const ProjectPage = () => import('./pages/ProjectPage.vue')
 const ReportPage = () => import('./pages/ReportPage.vue')
+const TrendsPage = () => import('./pages/TrendsPage.vue')
+const TalksPage = () => import('./pages/TalksPage.vue')
+const ArchivePage = () => import('./pages/ArchivePage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -54,6 +57,9 @@ const routes = [
   { path: '/projects', name: 'projects', component: ProjectsPage, meta: { need: 'projects', title: k('nav.projects'), field: true } },
   { path: '/projects/:id(\\d+)', name: 'project', component: ProjectPage, meta: { need: 'projects', title: k('proj.title'), field: true } },
   { path: '/reports', name: 'reports', component: ReportPage, meta: { need: 'reports', title: k('nav.reports'), wide: true } },
+  { path: '/reports/trends', name: 'trends', component: TrendsPage, meta: { need: 'trends', title: k('nav.trends'), wide: true } },
+  { path: '/talks', name: 'talks', component: TalksPage, meta: { need: 'talks', title: k('nav.talks'), field: true } },
+  { path: '/archive', name: 'archive', component: ArchivePage, meta: { need: 'archive', title: k('nav.archive'), field: true } },
   { path: '/overview', name: 'overview', component: OverviewPage, meta: { need: 'overview', title: overviewKey, wide: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },
   { path: '/review', name: 'review', component: ReviewPage, meta: { need: 'review', title: k('nav.review'), field: true } },

@@ -65,6 +65,11 @@ const FIXED = {
   'project.fund': k('aact.project_fund'),
   'project.read': k('aact.project_read'),
   'child.projects': k('aact.child_projects'),
+  'child.archive': k('aact.child_archive'),
+  'child.restore': k('aact.child_restore'),
+  'child.list_archived': k('aact.child_list_archived'),
+  'archive.config.update': k('aact.archive_config'),
+  'talk.create': k('aact.talk_create'),
   'demo.create': k('aact.demo_create'),
   'demo.requests': k('aact.demo_requests'),
   'migrate.name_index': k('aact.migrate'),
@@ -81,9 +86,9 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'request.read', 'request.attachment.read']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'talk.create', 'request.read', 'request.attachment.read']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'membership.add', 'membership.remove', 'session.membership']],
-  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'policy.create', 'policy.version', 'webhook.set']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.child_add', 'project.child_remove', 'project.read']],
 ]
 

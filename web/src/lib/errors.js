@@ -117,6 +117,34 @@ const BY_MESSAGE = {
   // the monthly report
   'month must be a month YYYY-MM, not ahead': k('report.err_month'),
   'township must be your own': k('report.err_township'),
+  'township must be a township code of the county': k('report.err_township'),
+  'months must be a number from 2 to 18': k('err.validation_failed'),
+  'the trends are for the committee, the centre and townships': k('err.forbidden'),
+  // the archive (档案)
+  'the child is not 18 yet': k('archive.err_not_18'),
+  'the child is archived already': k('archive.err_archived_already'),
+  'the child is not archived': k('archive.err_not_archived'),
+  'a grown-up stays in the archive': k('archive.err_grown_up'),
+  'the record was erased after its retention: it cannot come back': k('archive.err_erased'),
+  'reason must be adult, moved_away, deceased, duplicate or other': k('archive.err_reason'),
+  'note may have at most 200 characters': k('archive.err_note_200'),
+  'adult_grace_days must be a number of days from 0 to 3650': k('archive.err_grace'),
+  'retention_years must be a number of years from 1 to 100': k('archive.err_years'),
+  'the archive is kept by the centre and the townships': k('err.forbidden'),
+  "the archive's periods are set by the county centre": k('err.forbidden'),
+  // talks (宣讲)
+  'area_code must be the county, a township or a village of yours': k('talk.err_place'),
+  'area must be a township or village of yours': k('talk.err_area'),
+  'held_on must be a date YYYY-MM-DD of the last year, not ahead': k('talk.err_date'),
+  'kind must be publicity, education, parent_school or training': k('talk.err_kind'),
+  'topic must have 1 to 100 characters': k('talk.err_topic'),
+  'notes may have at most 500 characters': k('talk.err_notes'),
+  'children must be a number of people from 0': k('talk.err_people'),
+  'adults must be a number of people from 0': k('talk.err_people'),
+  'a talk has someone attending: children or adults': k('talk.err_nobody'),
+  'to may not be before from': k('visit.sc_to_before_from'),
+  'talks are held by child directors, grid workers, townships, the centre and schools': k('err.forbidden'),
+  'talks are followed by those who hold them and the committee': k('err.forbidden'),
 }
 
 // Messages with a number in them: the pattern and the key, which gets the

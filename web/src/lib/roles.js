@@ -56,6 +56,12 @@ const CHILD_PROJECT_ROLES = ['center', 'supervisor', 'station', 'director', 'gri
 // the monthly report (月度工作报告): the county for the committee and the
 // centre, a township for its supervisor and station; counts only
 const REPORT_ROLES = ['committee', 'center', 'supervisor', 'station']
+// talks (讲, SPEC §5): the publicity and education sessions held in the
+// caller's place — recorded by child directors, grid workers, townships,
+// the centre and schools, followed (read only) by the committee
+const TALK_ROLES = ['committee', 'center', 'supervisor', 'station', 'director', 'grid', 'school']
+// who picks the place of a talk (a village of the area; else their own)
+const TALK_PLACE_ROLES = ['center', 'supervisor', 'station']
 
 export function can(me, what) {
   if (!me) return false
@@ -105,7 +111,21 @@ export function can(me, what) {
     case 'childProjects':
       return CHILD_PROJECT_ROLES.includes(r) && !!p.read_children
     case 'reports':
+    case 'trends':
       return REPORT_ROLES.includes(r)
+    case 'archive':
+      // the archive (档案, SPEC §9): the registry's desk archives a child,
+      // lists the archive, opens an archived file and brings it back
+      return DESK_ROLES.includes(r) && !!p.read_children
+    case 'archiveConfig':
+      // the archive's periods: the centre sets them
+      return r === 'center' && !!p.read_children
+    case 'talks':
+      return TALK_ROLES.includes(r)
+    case 'talkWrite':
+      return TALK_ROLES.includes(r) && r !== 'committee'
+    case 'talkPlace':
+      return TALK_PLACE_ROLES.includes(r)
     case 'visitConfig':
       return r === 'center' && !!p.read_children
     case 'readChildren':

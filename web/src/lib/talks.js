@@ -1,0 +1,35 @@
+// Talks (讲, SPEC §5): the kinds of session, the server's limits
+// (src/api/talks.c) checked here first, and the periods the list offers.
+import { k } from '../i18n.js'
+import { daysBefore, periodPresets } from './visits.js'
+
+export const TALK_KIND = {
+  publicity: k('talk.kind_publicity'),
+  education: k('talk.kind_education'),
+  parent_school: k('talk.kind_parent_school'),
+  training: k('talk.kind_training'),
+}
+export const KIND_TAG = { publicity: 'tag-blue', education: 'tag-green', parent_school: 'tag-warn', training: '' }
+
+export const TOPIC_MAX = 100
+export const NOTES_MAX = 500
+export const PEOPLE_MAX = 100000
+// a talk is recorded within the last year (days back from today)
+export const DAYS_BACK = 366
+// the list: the last 90 days by default, its rows a page at a time
+export const PERIOD_DEFAULT = 90
+export const PAGE = 100
+export const LIST_MAX = 500
+
+// The list's quick periods on a given day ("YYYY-MM-DD", China's
+// calendar): the last 90 days (the server's default), this month, last
+// month, this year.
+export function talkPeriods(today) {
+  const p = periodPresets(today)
+  return {
+    recent: { from: daysBefore(today, PERIOD_DEFAULT), to: today },
+    month: p.month,
+    last_month: p.last_month,
+    year: p.year,
+  }
+}
