@@ -350,5 +350,5 @@ int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int
 	date_format(date_add_days(today, -cfg.adult_grace_days) - 180000, adult_before);
 	month_format(today / 100, month);
 	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, month,
-				   now, archived, erased);
+				   now, ARCHIVE_SWEEP_BATCH, archived, erased);
 }

@@ -17,9 +17,13 @@ typedef struct archive_config {
 /* The county's periods: the defaults (90 days, 10 years) with the stored
  * setting over them. */
 int archive_config_load(store_conn *c, const char *county, archive_config *cfg);
+/* At most this many records archived and erased per transaction. */
+#define ARCHIVE_SWEEP_BATCH 200
 /* Archives the county's children past 18 and the grace days, and erases
  * the personal data of those archived longer than the retention, on
- * today (YYYYMMDD) at now. Counts into *archived and *erased. */
+ * today (YYYYMMDD) at now: at most ARCHIVE_SWEEP_BATCH of each (call it
+ * again, in a new transaction, while a count reaches it). Counts into
+ * *archived and *erased. */
 int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased);
 
 #endif

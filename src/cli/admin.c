@@ -527,11 +527,21 @@ static int recompute_fn(store_conn *c, void *arg)
 	int64_t now = clock_now();
 	int rc = registry_age_sweep(c, j->county, clock_today_ymd(), now, &j->ended);
 
-	if (rc == WB_OK)
-		rc = archive_sweep(c, j->county, clock_today_ymd(), now, &j->archived, &j->erased);
 	if (rc == WB_OK && j->all)
 		rc = registry_recompute_all(c, j->county, clock_today_ymd(), now, &j->children, &j->changed);
 	return rc;
+}
+
+typedef struct archive_batch {
+	const char *county;
+	int archived, erased;
+} archive_batch;
+
+static int archive_batch_fn(store_conn *c, void *arg)
+{
+	archive_batch *b = arg;
+
+	return archive_sweep(c, b->county, clock_today_ymd(), clock_now(), &b->archived, &b->erased);
 }
 
 int cmd_recompute(cli_env *env, int argc, char **argv)
@@ -559,6 +569,22 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "weibao recompute: %s (nothing changed)\n", wb_strerror(rc));
 		return 1;
+	}
+	/* the archive, a batch per transaction */
+	for (;;) {
+		archive_batch b = {j.county, 0, 0};
+
+		cli_audit_entry(&e, j.county, "registry.archive_sweep", "county", j.county);
+		rc = audit_submit_alone(env->audit, &e, archive_batch_fn, &b);
+		if (rc) {
+			fprintf(stderr, "weibao recompute: archive: %s (the batches before were kept)\n",
+				wb_strerror(rc));
+			return 1;
+		}
+		j.archived += b.archived;
+		j.erased += b.erased;
+		if (b.archived < ARCHIVE_SWEEP_BATCH && b.erased < ARCHIVE_SWEEP_BATCH)
+			break;
 	}
 	printf("categories ended or withdrawn by age: %d\n", j.ended);
 	printf("records archived: %d, erased after retention: %d\n", j.archived, j.erased);

@@ -33,7 +33,7 @@ typedef struct daily {
 } daily;
 
 typedef struct sweep_job {
-	int ended, archived, erased;
+	int ended, archived, erased, more;
 } sweep_job;
 
 typedef struct county_codes {
@@ -63,20 +63,38 @@ static int sweep_fn(store_conn *c, void *arg)
 	for (int i = 0; rc >= 0 && i < cc.n; i++) {
 		int ended = 0;
 
-		int archived = 0, erased = 0;
-
 		rc = registry_age_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &ended);
 		j->ended += ended;
-		/* grown-ups leave active work; records past their retention lose
-		 * their personal data (SPEC §9) */
-		if (rc >= 0)
-			rc = archive_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &archived, &erased);
-		j->archived += archived;
-		j->erased += erased;
 	}
 	free(cc.code);
 	if (rc >= 0)
 		rc = store_analyze(c); /* keep the planner's statistics fresh */
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* One batch of the archive's sweep over every county: grown-ups leave
+ * active work, records past their retention lose their personal data
+ * (SPEC §9). j->more: some county had a full batch (run again). */
+static int archive_fn(store_conn *c, void *arg)
+{
+	sweep_job *j = arg;
+	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
+	int rc;
+
+	if (!cc.code)
+		return WB_ENOMEM;
+	j->more = 0;
+	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
+	for (int i = 0; rc >= 0 && i < cc.n; i++) {
+		int archived = 0, erased = 0;
+
+		rc = archive_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &archived, &erased);
+		j->archived += archived;
+		j->erased += erased;
+		if (archived >= ARCHIVE_SWEEP_BATCH || erased >= ARCHIVE_SWEEP_BATCH)
+			j->more = 1;
+	}
+	free(cc.code);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -93,9 +111,17 @@ static void *daily_main(void *arg)
 		pthread_mutex_unlock(&d->mu);
 		cli_audit_entry(&e, DEFAULT_COUNTY, "category.age_sweep", "county", DEFAULT_COUNTY);
 		wb_strlcpy(e.username, "system", sizeof(e.username));
-		if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && (j.ended || j.archived || j.erased))
-			log_info("daily: %d categories ended by age, %d records archived, %d erased after retention",
-				 j.ended, j.archived, j.erased);
+		if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && j.ended)
+			log_info("daily: %d categories ended by age", j.ended);
+		/* the archive, a batch per transaction */
+		for (int round = 0; round < 100000 && !d->stop; round++) {
+			cli_audit_entry(&e, DEFAULT_COUNTY, "registry.archive_sweep", "county", DEFAULT_COUNTY);
+			wb_strlcpy(e.username, "system", sizeof(e.username));
+			if (audit_submit(d->audit, &e, archive_fn, &j) != WB_OK || !j.more)
+				break;
+		}
+		if (j.archived || j.erased)
+			log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
 		pthread_mutex_lock(&d->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 24 * 3600;

@@ -170,7 +170,7 @@ int store_children_archived(store_conn *c, const store_scope *sc, const char *ar
 }
 
 int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
-			const char *month, int64_t at, int *archived, int *erased)
+			const char *month, int64_t at, int limit, int *archived, int *erased)
 {
 	store_args a = {0}, b = {0};
 	int64_t *ids = NULL;
@@ -180,8 +180,12 @@ int store_archive_sweep(store_conn *c, const char *county, const char *adult_bef
 	*archived = *erased = 0;
 	args_text(&a, county);
 	args_text(&a, adult_before);
-	rc = ids_of(c, "SELECT id FROM children WHERE county_code = ? AND archived_at IS NULL AND birth_date <= ?", &a,
-		    &ids, &n);
+	args_int(&a, limit);
+	rc = ids_of(
+		c,
+		"SELECT id FROM children WHERE county_code = ? AND archived_at IS NULL AND birth_date <= ? ORDER BY id "
+		"LIMIT ?",
+		&a, &ids, &n);
 	for (size_t i = 0; rc == WB_OK && i < n; i++) {
 		rc = store_child_archive(c, ids[i], "adult", month, at, 0);
 		if (rc == WB_OK)
@@ -193,9 +197,10 @@ int store_archive_sweep(store_conn *c, const char *county, const char *adult_bef
 		return rc;
 	args_text(&b, county);
 	args_int(&b, erase_before);
+	args_int(&b, limit);
 	rc = ids_of(c,
 		    "SELECT id FROM children WHERE county_code = ? AND archived_at IS NOT NULL AND archived_at < ? AND "
-		    "erased_at IS NULL",
+		    "erased_at IS NULL ORDER BY id LIMIT ?",
 		    &b, &ids, &n);
 	for (size_t i = 0; rc == WB_OK && i < n; i++) {
 		rc = store_child_erase(c, ids[i], at);

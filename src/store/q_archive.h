@@ -30,10 +30,13 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at);
  * at most limit, after the one with id after_id (0: the first page). */
 int store_children_archived(store_conn *c, const store_scope *sc, const char *area, int64_t after_id, int limit,
 			    int (*cb)(const child_rec *ch, void *arg), void *arg);
-/* The daily job: archives every child of county born on or before
- * adult_before ("YYYY-MM-DD") and erases every child archived before
- * erase_before (seconds). Counts into *archived and *erased. */
+/* The daily job: archives the children of county born on or before
+ * adult_before ("YYYY-MM-DD") and erases the children archived before
+ * erase_before (seconds), at most limit of each (the caller repeats, one
+ * transaction at a time, while a count reaches limit: a large first run
+ * does not hold every changed page of the county in one transaction).
+ * Counts into *archived and *erased. */
 int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
-			const char *month, int64_t at, int *archived, int *erased);
+			const char *month, int64_t at, int limit, int *archived, int *erased);
 
 #endif
