@@ -170,7 +170,7 @@ out:
 
 typedef struct archive_job {
 	int64_t id, at, by;
-	const char *reason;
+	const char *reason, *note;
 	char month[8];
 	int restore;
 } archive_job;
@@ -179,8 +179,8 @@ static int archive_fn(store_conn *c, void *arg)
 {
 	archive_job *j = arg;
 
-	return j->restore ? store_child_restore(c, j->id, j->at, j->by)
-			  : store_child_archive(c, j->id, j->reason, j->month, j->at, j->by);
+	return j->restore ? store_child_restore(c, j->id, j->note, j->at, j->by)
+			  : store_child_archive(c, j->id, j->reason, j->note, j->month, j->at, j->by);
 }
 
 static const api_field archive_fields[] = {
@@ -258,6 +258,7 @@ static int archive_change(http_req *r, app *a, store_conn *c, const sec_principa
 	job.at = clock_now();
 	job.by = p->user_id;
 	job.reason = reason;
+	job.note = note;
 	job.restore = restore;
 	month_format(clock_today_ymd() / 100, job.month);
 	api_audit_init(r, p, &e);

@@ -72,6 +72,8 @@ json_t *api_child_json(const app *a, const sec_principal *p, const child_rec *ch
 		/* out of active work (SPEC §9): when, why, and whether erased */
 		json_object_set_new(j, "archived_at", json_integer(ch->archived_at));
 		json_object_set_new(j, "archive_reason", json_string(ch->archive_reason));
+		json_object_set_new(j, "archive_note",
+				    ch->archive_note[0] ? json_string(ch->archive_note) : json_null());
 		json_object_set_new(j, "erased_at", ch->erased_at ? json_integer(ch->erased_at) : json_null());
 	}
 	return j;

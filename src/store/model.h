@@ -187,7 +187,8 @@ typedef struct child_rec {
 	char notes[1024];
 	int64_t archived_at; /* 0: in active work */
 	char archive_reason[16];
-	int64_t erased_at; /* 0: personal data kept */
+	char archive_note[800]; /* what the desk wrote when archiving ("" none) */
+	int64_t erased_at;      /* 0: personal data kept */
 } child_rec;
 
 typedef struct child_filter {

@@ -8,14 +8,16 @@
 
 #define ERASED_TEXT "（已清除）"
 
-int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *month, int64_t at, int64_t by)
+int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *month, int64_t at,
+			int64_t by)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
-	int rc = conn_query(c, &st,
-			    "UPDATE children SET archived_at = ?, archive_reason = ?, version = version + 1, "
-			    "updated_at = ?, updated_by = ? WHERE id = ? AND archived_at IS NULL RETURNING county_code",
-			    "isiii", at, reason, at, by, id);
+	int rc = conn_query(
+		c, &st,
+		"UPDATE children SET archived_at = ?, archive_reason = ?, archive_note = ?, version = version + "
+		"1, updated_at = ?, updated_by = ? WHERE id = ? AND archived_at IS NULL RETURNING county_code",
+		"issiii", at, reason, store_null_if_empty(note), at, by, id);
 	char county[8] = "";
 
 	if (rc == STORE_ROW) {
@@ -26,6 +28,8 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 		return rc < 0 ? rc : WB_ECONFLICT;
 	}
 	rc = store_child_change_add(c, county, id, at, by, "archived", NULL, reason);
+	if (rc == WB_OK && note && *note)
+		rc = store_child_change_add(c, county, id, at, by, "archive_note", NULL, note);
 	/* benefits end with this month (or their first), places in projects end */
 	args_text(&a, month);
 	args_text(&a, month);
@@ -55,7 +59,7 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 	return rc < 0 ? rc : WB_OK;
 }
 
-int store_child_restore(store_conn *c, int64_t id, int64_t at, int64_t by)
+int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at, int64_t by)
 {
 	store_stmt *st = NULL;
 	char county[8] = "", reason[16] = "";
@@ -70,12 +74,15 @@ int store_child_restore(store_conn *c, int64_t id, int64_t at, int64_t by)
 	stmt_copy(c, st, 1, reason, sizeof(reason));
 	stmt_reset(c, st);
 	rc = conn_query(c, NULL,
-			"UPDATE children SET archived_at = NULL, archive_reason = NULL, version = version + 1, "
-			"updated_at = ?, updated_by = ? WHERE id = ?",
+			"UPDATE children SET archived_at = NULL, archive_reason = NULL, archive_note = NULL, version = "
+			"version + 1, updated_at = ?, updated_by = ? WHERE id = ?",
 			"iii", at, by, id);
 	if (rc < 0)
 		return rc;
-	return store_child_change_add(c, county, id, at, by, "archived", reason, NULL);
+	rc = store_child_change_add(c, county, id, at, by, "archived", reason, NULL);
+	if (rc == WB_OK && note && *note)
+		rc = store_child_change_add(c, county, id, at, by, "restore_note", NULL, note);
+	return rc;
 }
 
 int store_child_erase(store_conn *c, int64_t id, int64_t at)
@@ -89,12 +96,13 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
 		"NULL, police_feedback = NULL WHERE child_id = ?",
 	};
-	int rc = conn_query(c, NULL,
-			    "UPDATE children SET name = '" ERASED_TEXT
-			    "', id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
-			    "birth_date = NULL, notes = NULL, serious_illness = NULL, disability_type = NULL, "
-			    "hukou_area_code = NULL, grade = NULL, erased_at = ?, version = version + 1 WHERE id = ?",
-			    "ii", at, id);
+	int rc = conn_query(
+		c, NULL,
+		"UPDATE children SET name = '" ERASED_TEXT "', id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
+		"birth_date = NULL, notes = NULL, serious_illness = NULL, disability_type = NULL, "
+		"hukou_area_code = NULL, grade = NULL, archive_note = NULL, erased_at = ?, version = version + 1 "
+		"WHERE id = ?",
+		"ii", at, id);
 
 	for (size_t i = 0; rc >= 0 && i < WB_ARRAY_LEN(more); i++)
 		rc = conn_query(c, NULL, more[i], "i", id);
@@ -187,7 +195,7 @@ int store_archive_sweep(store_conn *c, const char *county, const char *adult_bef
 		"LIMIT ?",
 		&a, &ids, &n);
 	for (size_t i = 0; rc == WB_OK && i < n; i++) {
-		rc = store_child_archive(c, ids[i], "adult", month, at, 0);
+		rc = store_child_archive(c, ids[i], "adult", NULL, month, at, 0);
 		if (rc == WB_OK)
 			(*archived)++;
 	}

@@ -13,14 +13,16 @@
 #include "model.h"
 #include "store.h"
 
-/* Archives child id for reason at `at` by `by` (0: the daily job): its
- * open benefits end with month ("YYYY-MM", or their first month if
- * later), its places in projects end, a line of history. WB_ECONFLICT if
- * it is archived already. */
-int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *month, int64_t at, int64_t by);
-/* Brings an archived, not erased child back into active work.
- * WB_ECONFLICT if it is not archived or was erased. */
-int store_child_restore(store_conn *c, int64_t id, int64_t at, int64_t by);
+/* Archives child id for reason (with note, NULL for none) at `at` by `by`
+ * (0: the daily job): its open benefits end with month ("YYYY-MM", or
+ * their first month if later), its places in projects end, lines of
+ * history (the reason, the note). WB_ECONFLICT if it is archived already. */
+int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *month, int64_t at,
+			int64_t by);
+/* Brings an archived, not erased child back into active work, with a line
+ * of history (and one of the note, when given). WB_ECONFLICT if it is not
+ * archived or was erased. */
+int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at, int64_t by);
 /* Erases the personal data of child id (its name, ID number, birth date,
  * notes and health facts; its guardians' names, phones and work places;
  * the name index; its visits' findings; the values of its history; the

@@ -19,8 +19,8 @@
 	"COALESCE(c.grade, ''), c.disability_grade, COALESCE(c.disability_type, ''), "                      \
 	"COALESCE(c.serious_illness, ''), c.family_poverty, c.adopted, COALESCE(c.director_id, 0), "        \
 	"c.risk_level, COALESCE(c.notes, ''), COALESCE(c.archived_at, 0), COALESCE(c.archive_reason, ''), " \
-	"COALESCE(c.erased_at, 0)"
-#define CHILD_NCOLS 30 /* the columns of CHILD_COLS (child_row reads them) */
+	"COALESCE(c.erased_at, 0), COALESCE(c.archive_note, '')"
+#define CHILD_NCOLS 31 /* the columns of CHILD_COLS (child_row reads them) */
 
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
@@ -385,6 +385,7 @@ static void child_row_at(store_conn *c, store_stmt *st, int b, child_rec *ch)
 	ch->archived_at = stmt_int64(c, st, b + 27);
 	stmt_copy(c, st, b + 28, ch->archive_reason, sizeof(ch->archive_reason));
 	ch->erased_at = stmt_int64(c, st, b + 29);
+	stmt_copy(c, st, b + 30, ch->archive_note, sizeof(ch->archive_note));
 }
 
 static void child_row(store_conn *c, store_stmt *st, child_rec *ch)

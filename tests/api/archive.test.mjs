@@ -58,6 +58,7 @@ describeEachDriver('archiving and retention', (driver) => {
 		const r = await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away', note: '随父母迁往外省' });
 		assert.equal(r.status, 200, r.text);
 		assert.equal(r.body.archive_reason, 'moved_away');
+		assert.equal(r.body.archive_note, '随父母迁往外省', 'the note is kept with the record');
 		assert.ok(r.body.archived_at > 0);
 		assert.equal(r.body.erased_at, null);
 
@@ -83,6 +84,7 @@ describeEachDriver('archiving and retention', (driver) => {
 		const hist = await station.get(`/api/v1/children/${c.id}/history`);
 		assert.equal(hist.status, 200, 'the desk reads the archived file\'s history');
 		assert.ok(hist.body.items.some((x) => x.field === 'archived' && x.new === 'moved_away'), JSON.stringify(hist.body.items));
+		assert.ok(hist.body.items.some((x) => x.field === 'archive_note' && x.new === '随父母迁往外省'));
 		assert.equal((await director.get(`/api/v1/children/${c.id}/history`)).status, 404);
 
 		const twice = await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'other' });
@@ -95,6 +97,8 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.equal((await station.post(`/api/v1/children/${c.id}/restore`, {})).status, 409, 'not archived');
 		const h = await director.get(`/api/v1/children/${c.id}/history`);
 		assert.ok(h.body.items.filter((x) => x.field === 'archived').length >= 2, JSON.stringify(h.body.items));
+		assert.ok(h.body.items.some((x) => x.field === 'restore_note' && x.new === '已返回本村'));
+		assert.equal((await director.get(`/api/v1/children/${c.id}`)).body.archive_note, undefined, 'restored: no archive note');
 
 		const log = await auditor.get(`/api/v1/audit?object_type=child&object_id=${c.id}&limit=50`);
 		const actions = log.body.items.map((e) => e.action);

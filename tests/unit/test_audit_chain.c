@@ -542,6 +542,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"DROP TABLE projects; " /* 0011 */
 			"DROP INDEX children_archived; ALTER TABLE children DROP COLUMN archived_at; "
 			"ALTER TABLE children DROP COLUMN archive_reason; ALTER TABLE children DROP COLUMN erased_at; "
+			"ALTER TABLE children DROP COLUMN archive_note; "
 			/* 0012 */
 			"DROP TABLE talks; " /* 0013 */
 			"DELETE FROM schema_migrations WHERE version >= 7"),

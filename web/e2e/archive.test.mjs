@@ -123,7 +123,10 @@ test('station: archives a child who moved away, after the confirmation; the dire
   assert.equal(await page.locator('.archive-btn').count(), 0)
   assert.equal(await page.locator('.child-visits, .child-ent, .child-projects, .child-requests').count(), 0)
   assert.ok(await banner.locator('.restore-btn').isVisible())
-  assert.equal(await text(page.locator('.history-archived')), '已归档儿童的变更记录不再显示。')
+  // the note is kept and shown; the history has the archive's lines
+  assert.equal(await text(banner.locator('.ab-note')), '随父母迁往济宁市')
+  await page.locator('.history .h-field', { hasText: '归档说明' }).first().waitFor()
+  assert.ok(await page.locator('.history .h-field', { hasText: /^归档$/ }).count() >= 1)
   const archived = (await station.get(`/children/${childId}`)).body
   assert.equal(archived.archive_reason, 'moved_away')
   await shot(page, 'archive-child')

@@ -7,5 +7,6 @@
 -- figures and the audit log stay.
 ALTER TABLE children ADD COLUMN archived_at BIGINT;
 ALTER TABLE children ADD COLUMN archive_reason TEXT CHECK (archive_reason IN ('adult', 'moved_away', 'deceased', 'duplicate', 'other'));
+ALTER TABLE children ADD COLUMN archive_note TEXT;
 ALTER TABLE children ADD COLUMN erased_at BIGINT;
 CREATE INDEX children_archived ON children (county_code, archived_at) WHERE archived_at IS NOT NULL;
