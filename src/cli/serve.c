@@ -98,6 +98,29 @@ static int archive_fn(store_conn *c, void *arg)
 	return rc < 0 ? rc : WB_OK;
 }
 
+/* One pass of the daily job: categories ended by age, then the archive in
+ * batches (a transaction each). */
+static void daily_pass(daily *d)
+{
+	sweep_job j = {0};
+	audit_entry e;
+
+	cli_audit_entry(&e, DEFAULT_COUNTY, "category.age_sweep", "county", DEFAULT_COUNTY);
+	wb_strlcpy(e.username, "system", sizeof(e.username));
+	if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && j.ended)
+		log_info("daily: %d categories ended by age", j.ended);
+	for (int round = 0; round < 100000 && !d->stop; round++) {
+		cli_audit_entry(&e, DEFAULT_COUNTY, "registry.archive_sweep", "county", DEFAULT_COUNTY);
+		wb_strlcpy(e.username, "system", sizeof(e.username));
+		if (audit_submit(d->audit, &e, archive_fn, &j) != WB_OK || !j.more)
+			break;
+	}
+	if (j.archived || j.erased)
+		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
+}
+
+/* The daily job after the first pass (which runs before the server
+ * listens, so that no request sees the registry half swept). */
 static void *daily_main(void *arg)
 {
 	daily *d = arg;
@@ -105,28 +128,16 @@ static void *daily_main(void *arg)
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
 		struct timespec until;
-		sweep_job j = {0};
-		audit_entry e;
 
-		pthread_mutex_unlock(&d->mu);
-		cli_audit_entry(&e, DEFAULT_COUNTY, "category.age_sweep", "county", DEFAULT_COUNTY);
-		wb_strlcpy(e.username, "system", sizeof(e.username));
-		if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && j.ended)
-			log_info("daily: %d categories ended by age", j.ended);
-		/* the archive, a batch per transaction */
-		for (int round = 0; round < 100000 && !d->stop; round++) {
-			cli_audit_entry(&e, DEFAULT_COUNTY, "registry.archive_sweep", "county", DEFAULT_COUNTY);
-			wb_strlcpy(e.username, "system", sizeof(e.username));
-			if (audit_submit(d->audit, &e, archive_fn, &j) != WB_OK || !j.more)
-				break;
-		}
-		if (j.archived || j.erased)
-			log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
-		pthread_mutex_lock(&d->mu);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 24 * 3600;
 		while (!d->stop && pthread_cond_timedwait(&d->cv, &d->mu, &until) == 0)
 			;
+		if (d->stop)
+			break;
+		pthread_mutex_unlock(&d->mu);
+		daily_pass(d);
+		pthread_mutex_lock(&d->mu);
 	}
 	pthread_mutex_unlock(&d->mu);
 	return NULL;
@@ -195,6 +206,12 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.body_max = (size_t)env->cfg.body_max;
 	hc.log_access = (int)env->cfg.access_log;
 	hc.proxies = &proxies;
+	{
+		/* the daily job's first pass, before any request */
+		daily first = {.audit = env->audit, .stop = 0};
+
+		daily_pass(&first);
+	}
 	if (http_start(&hc, api_routes, api_static, &a, &srv) != WB_OK)
 		return 1;
 	log_info("weibao %s listening on http://%s:%d/ (store: %s)", WEIBAO_VERSION, hc.address, http_port(srv),
