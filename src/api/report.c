@@ -175,6 +175,45 @@ static void report_csv(http_req *r, const report_ctx *x, const town *total, int 
 	csv_row(&r->out, "", en ? "Total" : "合计", total);
 }
 
+/* Who reads the report and the trends, and of which township: the
+ * committee and the centre the county or (?township=) one township of it,
+ * a township's supervisor and station their own. 0 with *township set (NULL:
+ * the county), or -1 after the answer (403, or 422 naming township). */
+static int report_township(http_req *r, const sec_principal *p, const char **township)
+{
+	const char *t = *township;
+
+	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
+		if (t && (strlen(t) != 9 || strncmp(t, p->county_code, 6) != 0))
+			return api_error(r, 422, "validation_failed", "township must be a township code of the county",
+					 "township"),
+			       -1;
+		return 0;
+	}
+	if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
+		if (t && strcmp(t, p->area_code) != 0)
+			return api_error(r, 422, "validation_failed", "township must be your own", "township"), -1;
+		*township = p->area_code;
+		return 0;
+	}
+	return api_error(r, 403, "forbidden",
+			 "the monthly report and the trends are for the committee, the centre "
+			 "and townships",
+			 NULL),
+	       -1;
+}
+
+/* The children's scope of a township (or of the county for NULL). */
+static void township_scope(const char *county, const char *township, store_scope *sc)
+{
+	store_scope_county(sc, county);
+	if (township) {
+		sc->children = SCOPE_AREA;
+		wb_strlcpy(sc->lo, township, sizeof(sc->lo));
+		wb_snprintf(sc->hi, sizeof(sc->hi), "%s:", township);
+	}
+}
+
 int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *m = http_query(r, "month"), *township = http_query(r, "township");
@@ -187,18 +226,8 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	int ym, today = clock_today_ymd(), first_ymd, last_ymd, csv, en, rc;
 
 	(void)a;
-	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
-		if (township && (strlen(township) != 9 || strncmp(township, p->county_code, 6) != 0))
-			return api_error(r, 422, "validation_failed", "township must be a township code of the county",
-					 "township");
-	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
-		if (township && strcmp(township, p->area_code) != 0)
-			return api_error(r, 422, "validation_failed", "township must be your own", "township");
-		township = p->area_code;
-	} else {
-		return api_error(r, 403, "forbidden",
-				 "the monthly report is for the committee, the centre and townships", NULL);
-	}
+	if (report_township(r, p, &township))
+		return 0;
 	if (api_csv_params(r, &csv, &en))
 		return 0;
 	ym = today / 100;
@@ -257,14 +286,7 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	if (rc == WB_OK)
 		rc = store_report_projects(c, &per, group_cb, x);
 	if (rc == WB_OK) {
-		if (township) {
-			wb_strlcpy(sc.county_code, p->county_code, sizeof(sc.county_code));
-			sc.children = SCOPE_AREA;
-			wb_strlcpy(sc.lo, township, sizeof(sc.lo));
-			wb_snprintf(sc.hi, sizeof(sc.hi), "%s:", township);
-		} else {
-			store_scope_county(&sc, p->county_code);
-		}
+		township_scope(p->county_code, township, &sc);
 		rc = entitlements_paid(c, &sc, p->county_code, ym, paid_cb, x);
 	}
 	if (rc) {
@@ -357,18 +379,8 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	int today = clock_today_ymd(), rc;
 
 	(void)a;
-	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
-		if (township && (strlen(township) != 9 || strncmp(township, p->county_code, 6) != 0))
-			return api_error(r, 422, "validation_failed", "township must be a township code of the county",
-					 "township");
-	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
-		if (township && strcmp(township, p->area_code) != 0)
-			return api_error(r, 422, "validation_failed", "township must be your own", "township");
-		township = p->area_code;
-	} else {
-		return api_error(r, 403, "forbidden", "the trends are for the committee, the centre and townships",
-				 NULL);
-	}
+	if (report_township(r, p, &township))
+		return 0;
 	if (m && wb_parse_int64(m, 2, TREND_MONTHS_MAX, &months) != WB_OK)
 		return api_error(r, 422, "validation_failed", "months must be a number from 2 to 18", "months");
 	if (!(x = calloc(1, sizeof(*x))))
@@ -397,15 +409,7 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	x->first = T_TALKS;
 	if (rc == WB_OK)
 		rc = store_trend_talks(c, &tp, trend_cb, x);
-	if (township) {
-		memset(&sc, 0, sizeof(sc));
-		wb_strlcpy(sc.county_code, p->county_code, sizeof(sc.county_code));
-		sc.children = SCOPE_AREA;
-		wb_strlcpy(sc.lo, township, sizeof(sc.lo));
-		wb_snprintf(sc.hi, sizeof(sc.hi), "%s:", township);
-	} else {
-		store_scope_county(&sc, p->county_code);
-	}
+	township_scope(p->county_code, township, &sc);
 	for (int i = 0; rc == WB_OK && i < x->n; i++) {
 		x->first = i;
 		rc = entitlements_paid(c, &sc, p->county_code, month_add(x->first_ym, i), trend_paid_cb, x);
