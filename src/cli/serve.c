@@ -67,9 +67,15 @@ static int sweep_fn(store_conn *c, void *arg)
 		j->ended += ended;
 	}
 	free(cc.code);
-	if (rc >= 0)
-		rc = store_analyze(c); /* keep the planner's statistics fresh */
 	return rc < 0 ? rc : WB_OK;
+}
+
+/* Keeps the planner's statistics fresh: off the start-up path, on the
+ * daily thread. */
+static int analyze_fn(store_conn *c, void *arg)
+{
+	(void)arg;
+	return store_analyze(c);
 }
 
 /* One batch of the archive's sweep over every county: grown-ups leave
@@ -99,7 +105,7 @@ static int archive_fn(store_conn *c, void *arg)
 }
 
 /* One pass of the daily job: categories ended by age, then the archive in
- * batches (a transaction each). */
+ * batches (a transaction each). The first runs before the server listens. */
 static void daily_pass(daily *d)
 {
 	sweep_job j = {0};
@@ -119,12 +125,14 @@ static void daily_pass(daily *d)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
 }
 
-/* The daily job after the first pass (which runs before the server
- * listens, so that no request sees the registry half swept). */
+/* The daily thread: the planner's statistics at once, then the daily job
+ * and the statistics every 24 hours (the job's first pass ran before the
+ * server listened, so that no request sees the registry half swept). */
 static void *daily_main(void *arg)
 {
 	daily *d = arg;
 
+	audit_submit(d->audit, NULL, analyze_fn, NULL);
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
 		struct timespec until;
@@ -137,6 +145,7 @@ static void *daily_main(void *arg)
 			break;
 		pthread_mutex_unlock(&d->mu);
 		daily_pass(d);
+		audit_submit(d->audit, NULL, analyze_fn, NULL);
 		pthread_mutex_lock(&d->mu);
 	}
 	pthread_mutex_unlock(&d->mu);
