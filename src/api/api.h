@@ -284,6 +284,17 @@ int api_archive_config_get(http_req *r, app *a, store_conn *c, const sec_princip
 int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Talks (talks.c). */
 int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_schools_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_school_rooms_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_caring_mothers(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_caring_mother_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_caring_mother_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_caring_mother_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_caring_pair_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* The monthly report by township (report.c). */
 int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -171,7 +171,7 @@ out:
 typedef struct archive_job {
 	int64_t id, at, by;
 	const char *reason, *note;
-	char month[8];
+	char day[11];
 	int restore;
 } archive_job;
 
@@ -180,7 +180,7 @@ static int archive_fn(store_conn *c, void *arg)
 	archive_job *j = arg;
 
 	return j->restore ? store_child_restore(c, j->id, j->note, j->at, j->by)
-			  : store_child_archive(c, j->id, j->reason, j->note, j->month, j->at, j->by);
+			  : store_child_archive(c, j->id, j->reason, j->note, j->day, j->at, j->by);
 }
 
 static const api_field archive_fields[] = {
@@ -260,7 +260,7 @@ static int archive_change(http_req *r, app *a, store_conn *c, const sec_principa
 	job.reason = reason;
 	job.note = note;
 	job.restore = restore;
-	month_format(clock_today_ymd() / 100, job.month);
+	date_format(clock_today_ymd(), job.day);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, restore ? "child.restore" : "child.archive", "child", e.object_id, "ok");
@@ -342,14 +342,14 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased)
 {
 	archive_config cfg;
-	char adult_before[11], month[8];
+	char adult_before[11], day[11];
 	int rc = archive_config_load(c, county, &cfg);
 
 	if (rc)
 		return rc;
 	/* born on or before this day: 18 for at least the grace days */
 	date_format(date_add_days(today, -cfg.adult_grace_days) - 180000, adult_before);
-	month_format(today / 100, month);
-	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, month,
-				   now, ARCHIVE_SWEEP_BATCH, archived, erased);
+	date_format(today, day);
+	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, day, now,
+				   ARCHIVE_SWEEP_BATCH, archived, erased);
 }

@@ -98,6 +98,17 @@ R(archive_config_get, 0);
 R(archive_config_put, 0);
 R(talks_list, 0);
 R(talk_create, 0);
+R(schools_list, 0);
+R(school_rooms_put, 0);
+R(school_counselling, 0);
+R(school_counselling_create, 0);
+R(child_care, 0);
+R(caring_mothers, 0);
+R(caring_mother_create, 0);
+R(caring_mother_get, 0);
+R(caring_mother_update, 0);
+R(caring_pair_create, 0);
+R(caring_pair_end, 0);
 R(overview, 0);
 
 const http_route api_routes[] = {
@@ -124,6 +135,17 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_get, 0, 0},
 	{"GET", "/api/v1/talks", api_entry, &rt_talks_list, 0, 0},
 	{"POST", "/api/v1/talks", api_entry, &rt_talk_create, 0, 0},
+	{"GET", "/api/v1/schools", api_entry, &rt_schools_list, 0, 0},
+	{"PUT", "/api/v1/schools/{id}/rooms", api_entry, &rt_school_rooms_put, 0, 0},
+	{"GET", "/api/v1/schools/{id}/counselling", api_entry, &rt_school_counselling, 0, 0},
+	{"POST", "/api/v1/schools/{id}/counselling", api_entry, &rt_school_counselling_create, 0, 0},
+	{"GET", "/api/v1/caring-mothers", api_entry, &rt_caring_mothers, 0, 0},
+	{"POST", "/api/v1/caring-mothers", api_entry, &rt_caring_mother_create, 0, 0},
+	{"GET", "/api/v1/caring-mothers/{id}", api_entry, &rt_caring_mother_get, 0, 0},
+	{"PATCH", "/api/v1/caring-mothers/{id}", api_entry, &rt_caring_mother_update, 0, 0},
+	{"POST", "/api/v1/caring-mothers/{id}/pairs", api_entry, &rt_caring_pair_create, 0, 0},
+	{"POST", "/api/v1/caring-pairs/{id}/end", api_entry, &rt_caring_pair_end, 0, 0},
+	{"GET", "/api/v1/children/{id}/care", api_entry, &rt_child_care, 0, 0},
 	{"PUT", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_put, 0, 0},
 	{"GET", "/api/v1/children/{id}", api_entry, &rt_child_get, 0, HTTP_INLINE},
 	{"PATCH", "/api/v1/children/{id}", api_entry, &rt_child_update, 0, 0},

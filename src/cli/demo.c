@@ -26,6 +26,7 @@
 #include "../store/q_entitlements.h"
 #include "../store/q_projects.h"
 #include "../store/q_loop.h"
+#include "../store/q_schools.h"
 #include "../store/q_talks.h"
 #include "../store/q_visits.h"
 #include "../util/clock.h"
@@ -99,7 +100,7 @@ typedef struct demo_job {
 	size_t ids_cap;
 	/* focus children made so far */
 	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts,
-		n_projects, n_talks, n_requests;
+		n_projects, n_talks, n_requests, n_mothers;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -1047,6 +1048,148 @@ static int make_talks(store_conn *c, demo_job *j)
 }
 
 /*
+ * Schools (SPEC §5): most schools have an activity station and a
+ * counselling room; each logged a few group sessions and some sessions
+ * with one pupil in the last three months. Caring mothers (爱心妈妈) of
+ * the villages are paired with some of the confirmed orphans, de facto
+ * unsupported and left-behind children.
+ */
+static int make_schools(store_conn *c, demo_job *j)
+{
+	static const char *const topics[] = {"emotion", "study", "family", "peers", "bullying", "safety", "other"};
+	counselling_rec *k = calloc(1, sizeof(*k));
+	caring_mother_rec *m = calloc(1, sizeof(*m));
+	caring_pair_rec pr;
+	store_stmt *st = NULL;
+	int64_t kids[24], dirs[160], ids[160];
+	char villages[160][16];
+	int rc = k && m ? WB_OK : WB_ENOMEM, n, nk;
+
+	for (int s = 0; rc == WB_OK && s < j->n_schools; s++) {
+		school_row room;
+		char user[16];
+		int64_t by = 0;
+
+		wb_snprintf(user, sizeof(user), "school%02d", s + 1);
+		rc = conn_query(c, &st, "SELECT id FROM users WHERE username = ? OR (username = 'school' AND ? = 1)",
+				"si", user, (int64_t)(s == 0));
+		if (rc == STORE_ROW) {
+			by = stmt_int64(c, st, 0);
+			stmt_reset(c, st);
+			rc = WB_OK;
+		} else if (rc == STORE_DONE) {
+			continue;
+		}
+		memset(&room, 0, sizeof(room));
+		room.id = j->schools[s];
+		room.activity_station = rndn(&j->r, 10) != 0;
+		room.counselling_room = rndn(&j->r, 8) != 0;
+		room.counsellors = room.counselling_room ? 1 + rndn(&j->r, 3) : 0;
+		date_format(date_add_days(j->today, -365 - rndn(&j->r, 1500)), room.opened_on);
+		if (rc == WB_OK)
+			rc = store_school_rooms_put(c, DEFAULT_COUNTY, &room, j->now, by);
+		if (rc != WB_OK || !room.counselling_room)
+			continue;
+		nk = 0;
+		rc = conn_query(c, &st,
+				"SELECT id FROM children WHERE school_id = ? AND archived_at IS NULL ORDER BY CASE "
+				"risk_level WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id LIMIT 24",
+				"i", j->schools[s]);
+		while (rc == STORE_ROW && nk < (int)WB_ARRAY_LEN(kids)) {
+			kids[nk++] = stmt_int64(c, st, 0);
+			rc = stmt_step(c, st);
+		}
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		n = 2 + rndn(&j->r, 5);
+		for (int i = 0; rc == WB_OK && i < n + nk / 3; i++) {
+			memset(k, 0, sizeof(*k));
+			wb_strlcpy(k->county_code, DEFAULT_COUNTY, sizeof(k->county_code));
+			k->school_id = j->schools[s];
+			date_format(date_add_days(j->today, -rndn(&j->r, 90)), k->held_on);
+			wb_strlcpy(k->topic, topics[rndn(&j->r, (int)WB_ARRAY_LEN(topics))], sizeof(k->topic));
+			if (i < n || !nk) {
+				wb_strlcpy(k->mode, "group", sizeof(k->mode));
+				k->pupils = 8 + rndn(&j->r, 40);
+				wb_strlcpy(k->concern, "none", sizeof(k->concern));
+			} else {
+				wb_strlcpy(k->mode, "individual", sizeof(k->mode));
+				k->child_id = kids[rndn(&j->r, nk)];
+				k->pupils = 1;
+				wb_strlcpy(k->concern,
+					   (const char *[]){"none", "none", "watch", "refer"}[rndn(&j->r, 4)],
+					   sizeof(k->concern));
+				{
+					char *enc = NULL;
+
+					if (sec_encrypt_text(&j->env->keys, "谈心谈话，情绪较前稳定（演示）", &enc) ==
+					    WB_OK)
+						wb_strlcpy(k->notes_enc, enc, sizeof(k->notes_enc));
+					free(enc);
+				}
+			}
+			k->created_at = j->now;
+			k->created_by = by;
+			rc = store_counselling_insert(c, k);
+		}
+	}
+	/* caring mothers: one in each village that has a confirmed orphan, de
+	 * facto unsupported or left-behind child, up to 160 */
+	n = 0;
+	if (rc == WB_OK)
+		rc = conn_query(c, &st,
+				"SELECT c.id, c.village_code, COALESCE(c.director_id, 0) FROM children c JOIN "
+				"child_categories k ON k.child_id = c.id WHERE c.archived_at IS NULL AND k.state = "
+				"'confirmed' AND k.category IN ('orphan', 'de_facto_unsupported', 'left_behind') ORDER "
+				"BY c.id",
+				"", NULL);
+	while (rc == STORE_ROW && n < (int)WB_ARRAY_LEN(ids)) {
+		int64_t dir = stmt_int64(c, st, 2);
+
+		if (dir && rndn(&j->r, 6) == 0) {
+			ids[n] = stmt_int64(c, st, 0);
+			stmt_copy(c, st, 1, villages[n], sizeof(villages[n]));
+			dirs[n++] = dir;
+		}
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	rc = rc < 0 ? rc : WB_OK;
+	for (int i = 0; rc == WB_OK && i < n; i++) {
+		char phone[16];
+
+		memset(m, 0, sizeof(*m));
+		wb_strlcpy(m->county_code, DEFAULT_COUNTY, sizeof(m->county_code));
+		wb_strlcpy(m->area_code, villages[i], sizeof(m->area_code));
+		person_name(&j->r, m->name, sizeof(m->name));
+		wb_snprintf(phone, sizeof(phone), "1%d%09d", 3 + rndn(&j->r, 7), rndn(&j->r, 1000000000));
+		sec_encrypt_field(&j->env->keys, phone, m->phone_enc);
+		wb_snprintf(m->phone_mask, sizeof(m->phone_mask), "%.3s****%s", phone, phone + 7);
+		date_format(date_add_days(j->today, -200 - rndn(&j->r, 600)), m->joined_on);
+		wb_strlcpy(m->notes, "村妇联推荐（演示）", sizeof(m->notes));
+		m->created_at = m->updated_at = j->now;
+		m->created_by = dirs[i];
+		rc = store_caring_mother_insert(c, m);
+		if (rc != WB_OK)
+			break;
+		memset(&pr, 0, sizeof(pr));
+		wb_strlcpy(pr.county_code, DEFAULT_COUNTY, sizeof(pr.county_code));
+		pr.mother_id = m->id;
+		pr.child_id = ids[i];
+		date_format(date_add_days(j->today, -rndn(&j->r, 180)), pr.started_on);
+		pr.created_at = j->now;
+		pr.created_by = dirs[i];
+		rc = store_caring_pair_insert(c, &pr);
+		j->n_mothers++;
+	}
+	free(k);
+	free(m);
+	return rc == WB_ECONFLICT ? WB_OK : rc;
+}
+
+/*
  * Help requests (求助) of the last months, so that the closed loop's lists,
  * the overview, the monthly report and the trends have something to show:
  * one in eight focus children had a request filed by the village's
@@ -1211,6 +1354,8 @@ static int demo_fn(store_conn *c, void *arg)
 	if (rc == WB_OK)
 		rc = make_talks(c, j);
 	if (rc == WB_OK)
+		rc = make_schools(c, j);
+	if (rc == WB_OK)
 		rc = make_requests(c, j);
 	return rc;
 }
@@ -1299,10 +1444,10 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
 	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects, %d "
-	       "talks, %d help requests\n",
+	       "talks, %d help requests, %d caring mothers paired\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests);
+	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests, j.n_mothers);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",

@@ -8,9 +8,11 @@
 
 #define ERASED_TEXT "（已清除）"
 
-int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *month, int64_t at,
+int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *day, int64_t at,
 			int64_t by)
 {
+	char month[8];
+
 	store_stmt *st = NULL;
 	store_args a = {0};
 	int rc = conn_query(
@@ -20,6 +22,7 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 		"issiii", at, reason, store_null_if_empty(note), at, by, id);
 	char county[8] = "";
 
+	wb_strlcpy(month, day, sizeof(month));
 	if (rc == STORE_ROW) {
 		stmt_copy(c, st, 0, county, sizeof(county));
 		stmt_reset(c, st);
@@ -54,6 +57,20 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 				     "UPDATE project_children SET removed_at = ?, removed_by = ?, removed_reason = '"
 				     "档案归档"
 				     "' WHERE child_id = ? AND removed_at IS NULL",
+				     &a);
+	}
+	if (rc >= 0) {
+		/* the caring mother's pairing ends with the archiving */
+		memset(&a, 0, sizeof(a));
+		args_text(&a, day);
+		args_text(&a, day);
+		args_opt_int(&a, by);
+		args_int(&a, id);
+		rc = conn_query_args(c, NULL,
+				     "UPDATE caring_pairs SET ended_on = CASE WHEN started_on > ? THEN started_on "
+				     "ELSE ? END, end_note = '"
+				     "档案归档"
+				     "', ended_by = ? WHERE child_id = ? AND ended_on IS NULL",
 				     &a);
 	}
 	return rc < 0 ? rc : WB_OK;
@@ -93,6 +110,7 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 		"DELETE FROM child_name_grams WHERE child_id = ?",
 		"UPDATE visits SET findings = '" ERASED_TEXT "' WHERE child_id = ?",
 		"UPDATE child_changes SET old_value = NULL, new_value = NULL WHERE child_id = ?",
+		"UPDATE counselling_sessions SET notes_enc = NULL WHERE child_id = ?",
 		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
 		"NULL, police_feedback = NULL WHERE child_id = ?",
 	};
@@ -178,7 +196,7 @@ int store_children_archived(store_conn *c, const store_scope *sc, const char *ar
 }
 
 int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
-			const char *month, int64_t at, int limit, int *archived, int *erased)
+			const char *day, int64_t at, int limit, int *archived, int *erased)
 {
 	store_args a = {0}, b = {0};
 	int64_t *ids = NULL;
@@ -195,7 +213,7 @@ int store_archive_sweep(store_conn *c, const char *county, const char *adult_bef
 		"LIMIT ?",
 		&a, &ids, &n);
 	for (size_t i = 0; rc == WB_OK && i < n; i++) {
-		rc = store_child_archive(c, ids[i], "adult", NULL, month, at, 0);
+		rc = store_child_archive(c, ids[i], "adult", NULL, day, at, 0);
 		if (rc == WB_OK)
 			(*archived)++;
 	}

@@ -14,10 +14,11 @@
 #include "store.h"
 
 /* Archives child id for reason (with note, NULL for none) at `at` by `by`
- * (0: the daily job): its open benefits end with month ("YYYY-MM", or
- * their first month if later), its places in projects end, lines of
- * history (the reason, the note). WB_ECONFLICT if it is archived already. */
-int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *month, int64_t at,
+ * (0: the daily job) on day ("YYYY-MM-DD"): its open benefits end with
+ * day's month (or their first month if later), its places in projects and
+ * its caring mother's pairing end, lines of history (the reason, the
+ * note). WB_ECONFLICT if it is archived already. */
+int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *day, int64_t at,
 			int64_t by);
 /* Brings an archived, not erased child back into active work, with a line
  * of history (and one of the note, when given). WB_ECONFLICT if it is not
@@ -26,7 +27,7 @@ int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at,
 /* Erases the personal data of child id (its name, ID number, birth date,
  * notes and health facts; its guardians' names, phones and work places;
  * the name index; its visits' findings; the values of its history; the
- * texts of its help requests). */
+ * texts of its help requests; the notes of its counselling sessions). */
 int store_child_erase(store_conn *c, int64_t id, int64_t at);
 /* The archived children of the scope (and area), newest archive first:
  * at most limit, after the one with id after_id (0: the first page). */
@@ -39,6 +40,6 @@ int store_children_archived(store_conn *c, const store_scope *sc, const char *ar
  * does not hold every changed page of the county in one transaction).
  * Counts into *archived and *erased. */
 int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
-			const char *month, int64_t at, int limit, int *archived, int *erased);
+			const char *day, int64_t at, int limit, int *archived, int *erased);
 
 #endif

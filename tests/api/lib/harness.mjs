@@ -389,6 +389,10 @@ export class Client {
 		return this.request('PATCH', path, { ...opts, json });
 	}
 
+	put(path, json, opts = {}) {
+		return this.request('PUT', path, { ...opts, json });
+	}
+
 	del(path, opts) {
 		return this.request('DELETE', path, opts);
 	}
