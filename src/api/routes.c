@@ -99,6 +99,11 @@ R(archive_config_put, 0);
 R(talks_list, 0);
 R(talk_create, 0);
 R(schools_list, 0);
+R(programmes_list, 0);
+R(programme_create, 0);
+R(programme_get, 0);
+R(programme_update, 0);
+R(programme_return_create, 0);
 R(school_rooms_put, 0);
 R(school_counselling, 0);
 R(school_counselling_create, 0);
@@ -136,6 +141,11 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/talks", api_entry, &rt_talks_list, 0, 0},
 	{"POST", "/api/v1/talks", api_entry, &rt_talk_create, 0, 0},
 	{"GET", "/api/v1/schools", api_entry, &rt_schools_list, 0, 0},
+	{"GET", "/api/v1/programmes", api_entry, &rt_programmes_list, 0, 0},
+	{"POST", "/api/v1/programmes", api_entry, &rt_programme_create, 0, 0},
+	{"GET", "/api/v1/programmes/{id}", api_entry, &rt_programme_get, 0, 0},
+	{"PATCH", "/api/v1/programmes/{id}", api_entry, &rt_programme_update, 0, 0},
+	{"POST", "/api/v1/programmes/{id}/returns", api_entry, &rt_programme_return_create, 0, 0},
 	{"PUT", "/api/v1/schools/{id}/rooms", api_entry, &rt_school_rooms_put, 0, 0},
 	{"GET", "/api/v1/schools/{id}/counselling", api_entry, &rt_school_counselling, 0, 0},
 	{"POST", "/api/v1/schools/{id}/counselling", api_entry, &rt_school_counselling_create, 0, 0},

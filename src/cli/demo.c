@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../api/api.h"
+#include "../api/programmes_api.h"
 #include "../api/registry.h"
 #include "../api/visits_api.h"
 #include "../domain/area.h"
@@ -100,7 +101,7 @@ typedef struct demo_job {
 	size_t ids_cap;
 	/* focus children made so far */
 	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts,
-		n_projects, n_talks, n_requests, n_mothers;
+		n_projects, n_talks, n_requests, n_mothers, n_programmes, n_returns;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -1190,6 +1191,114 @@ static int make_schools(store_conn *c, demo_job *j)
 }
 
 /*
+ * Supporting programmes (SPEC §7): in each township two returning-
+ * entrepreneur projects and a rural-revitalisation partner; some fathers
+ * of left-behind children came home to work in them, which ended those
+ * children's left-behind category.
+ */
+static int make_programmes(store_conn *c, demo_job *j)
+{
+	static const char *const trades[][2] = {
+		{"食用菌种植合作社", "种植"},   {"生态养殖场", "养殖"},       {"农产品电商服务站", "电商"},
+		{"煎饼食品加工坊", "食品加工"}, {"服装加工车间", "服装加工"}, {"乡村民宿", "乡村旅游"},
+	};
+	static const char *const levels[] = {"basic", "growth", "core"};
+	programme_rec *p = calloc(1, sizeof(*p));
+	int64_t first[WB_ARRAY_LEN(townships)], started[WB_ARRAY_LEN(townships)], by = 0;
+	int64_t kids[24], fathers[24];
+	char towns[24][10];
+	store_stmt *st = NULL;
+	store_scope county;
+	int rc = p ? conn_query(c, &st, "SELECT id FROM users WHERE username = 'center'", "", NULL) : WB_ENOMEM;
+	int n = 0;
+
+	if (rc == STORE_ROW) {
+		by = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		rc = WB_OK;
+	}
+	for (size_t t = 0; rc == WB_OK && t < WB_ARRAY_LEN(townships); t++) {
+		for (int k = 0; rc == WB_OK && k < 3; k++) {
+			int trade = rndn(&j->r, (int)WB_ARRAY_LEN(trades));
+			char holder[64];
+
+			memset(p, 0, sizeof(*p));
+			person_name(&j->r, holder, sizeof(holder));
+			wb_strlcpy(p->county_code, DEFAULT_COUNTY, sizeof(p->county_code));
+			wb_strlcpy(p->area_code, townships[t].code, sizeof(p->area_code));
+			wb_strlcpy(p->kind, k < 2 ? "returning_entrepreneur" : "revitalisation_partner",
+				   sizeof(p->kind));
+			wb_snprintf(p->name, sizeof(p->name), "%s%s", townships[t].name, trades[trade][0]);
+			wb_strlcpy(p->holder, holder, sizeof(p->holder));
+			wb_strlcpy(p->industry, trades[trade][1], sizeof(p->industry));
+			wb_strlcpy(p->level, k < 2 ? "basic" : levels[rndn(&j->r, 3)], sizeof(p->level));
+			wb_strlcpy(p->status, "active", sizeof(p->status));
+			date_format(date_add_days(j->today, -200 - rndn(&j->r, 900)), p->started_on);
+			p->jobs = 6 + rndn(&j->r, 50);
+			p->returnees = 1 + rndn(&j->r, 6);
+			p->created_at = p->updated_at = j->now;
+			p->created_by = p->updated_by = by;
+			rc = store_programme_insert(c, p);
+			if (k == 0) {
+				first[t] = p->id;
+				started[t] = date_ymd(p->started_on);
+			}
+			j->n_programmes++;
+		}
+	}
+	/* fathers working away of some confirmed left-behind children */
+	if (rc == WB_OK)
+		rc = conn_query(
+			c, &st,
+			"SELECT c.id, g.id, substr(c.village_code, 1, 9) FROM children c JOIN child_categories k "
+			"ON k.child_id = c.id JOIN guardians g ON g.child_id = c.id WHERE c.archived_at IS NULL "
+			"AND k.state = 'confirmed' AND k.category = 'left_behind' AND g.relation = 'father' AND "
+			"g.status = 'working_away' ORDER BY c.id",
+			"", NULL);
+	while (rc == STORE_ROW && n < (int)WB_ARRAY_LEN(kids)) {
+		if (rndn(&j->r, 40) == 0) {
+			kids[n] = stmt_int64(c, st, 0);
+			fathers[n] = stmt_int64(c, st, 1);
+			stmt_copy(c, st, 2, towns[n], sizeof(towns[n]));
+			n++;
+		}
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	rc = rc < 0 ? rc : WB_OK;
+	store_scope_county(&county, DEFAULT_COUNTY);
+	for (int i = 0; rc == WB_OK && i < n; i++) {
+		programme_return_rec ret;
+		const char *error = NULL, *field = NULL;
+		size_t t = 0;
+
+		while (t < WB_ARRAY_LEN(townships) && strcmp(townships[t].code, towns[i]) != 0)
+			t++;
+		if (t == WB_ARRAY_LEN(townships))
+			continue;
+		memset(&ret, 0, sizeof(ret));
+		wb_strlcpy(ret.county_code, DEFAULT_COUNTY, sizeof(ret.county_code));
+		ret.programme_id = first[t];
+		ret.child_id = kids[i];
+		{
+			int back = date_add_days(j->today, -rndn(&j->r, 150));
+
+			date_format(back > started[t] ? back : (int)started[t], ret.returned_on);
+		}
+		ret.created_at = j->now;
+		ret.created_by = by;
+		rc = programmes_record_return(c, &county, &ret, fathers[i], j->now, j->today, &error, &field);
+		if (rc == WB_EINVAL || rc == WB_ECONFLICT)
+			rc = WB_OK; /* a child with two fathers' rows: the first came home */
+		else if (rc == WB_OK)
+			j->n_returns++;
+	}
+	free(p);
+	return rc;
+}
+
+/*
  * Help requests (求助) of the last months, so that the closed loop's lists,
  * the overview, the monthly report and the trends have something to show:
  * one in eight focus children had a request filed by the village's
@@ -1356,6 +1465,8 @@ static int demo_fn(store_conn *c, void *arg)
 	if (rc == WB_OK)
 		rc = make_schools(c, j);
 	if (rc == WB_OK)
+		rc = make_programmes(c, j);
+	if (rc == WB_OK)
 		rc = make_requests(c, j);
 	return rc;
 }
@@ -1444,10 +1555,11 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
 	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects, %d "
-	       "talks, %d help requests, %d caring mothers paired\n",
+	       "talks, %d help requests, %d caring mothers paired, %d supporting programmes (%d parents came home)\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests, j.n_mothers);
+	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests, j.n_mothers,
+	       j.n_programmes, j.n_returns);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",

@@ -1,0 +1,221 @@
+// Supporting programmes (SPEC §7): returning-entrepreneur projects and
+// rural-revitalisation partners (basic → growth → core). A parent of a
+// registered child who comes home to work in one is recorded as a return:
+// the parent becomes present and the child's left-behind category ends with
+// the reason parent_returned, in one transaction.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+import { bornYearsBefore, categoryMap } from './lib/registry.mjs';
+
+const OWN = '370831001001'; // director's village, township 370831001 (station)
+const OTHER = '370831101201'; // director2's village, township 370831101
+const day = (offset = 0) => chinaDate(offset).iso;
+
+describeEachDriver('supporting programmes', (driver) => {
+	let srv, centre, committee, station, far, director, director2, auditor;
+
+	const programme = async (client, body = {}) => {
+		const r = await client.post('/api/v1/programmes', {
+			kind: 'returning_entrepreneur',
+			name: uniqueName('返乡创业'),
+			holder: '张建国',
+			industry: '食用菌种植',
+			started_on: day(-300),
+			jobs: 12,
+			returnees: 3,
+			...body,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	// a rural child of 10 whose parents both work away, its left-behind
+	// category confirmed
+	const leftBehind = async (client = director, village = OWN) => {
+		const r = await client.post('/api/v1/children', {
+			name: uniqueName('留守'),
+			sex: 'M',
+			birth_date: bornYearsBefore(10),
+			village_code: village,
+			hukou_type: 'rural',
+			guardians: [
+				{ relation: 'father', name: '王强', status: 'working_away', work_place: '苏州' },
+				{ relation: 'mother', name: '李芳', status: 'working_away', work_place: '苏州' },
+				{ relation: 'grandmother', name: '赵兰', status: 'present' },
+			],
+		});
+		assert.equal(r.status, 201, r.text);
+		const k = await centre.post(`/api/v1/children/${r.body.id}/categories/left_behind`, {
+			action: 'confirm',
+			evidence_type: 'household_survey',
+			evidence_ref: 'HS-2026-101',
+		});
+		assert.equal(k.status, 200, k.text);
+		return (await centre.get(`/api/v1/children/${r.body.id}`)).body;
+	};
+	const listOf = async (client, q = '') => {
+		const r = await client.get(`/api/v1/programmes${q}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, committee, station, far, director, director2, auditor] = await Promise.all(
+			['center', 'committee', 'station', 'station02', 'director', 'director2', 'auditor'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a township records a programme in its own area; the county sees it, another township not', async () => {
+		const before = await listOf(centre);
+		const p = await programme(station);
+		assert.equal(p.area_code, '370831001', 'the station\'s township by default');
+		assert.equal(p.level, 'basic');
+		assert.equal(p.status, 'active');
+		const after = await listOf(centre);
+		assert.ok(after.items.some((x) => x.id === p.id));
+		assert.equal(after.totals.programmes, before.totals.programmes + 1);
+		assert.equal(after.totals.jobs, before.totals.jobs + 12);
+		assert.equal(after.totals.returnees, before.totals.returnees + 3);
+		assert.ok((await listOf(committee)).items.some((x) => x.id === p.id), 'the committee follows the county');
+		assert.equal((await listOf(far)).items.some((x) => x.id === p.id), false);
+		assert.equal((await far.get(`/api/v1/programmes/${p.id}`)).status, 404);
+		assert.equal((await far.patch(`/api/v1/programmes/${p.id}`, { jobs: 1 })).status, 404);
+		assert.equal((await committee.patch(`/api/v1/programmes/${p.id}`, { jobs: 1 })).status, 403);
+		assert.equal((await committee.post('/api/v1/programmes', { kind: 'returning_entrepreneur', name: 'x', holder: 'y', started_on: day() })).status, 403);
+		for (const client of [director, auditor]) assert.equal((await client.get('/api/v1/programmes')).status, 403);
+		const kinds = await listOf(centre, '?kind=revitalisation_partner');
+		assert.ok(kinds.items.every((x) => x.kind === 'revitalisation_partner'));
+	});
+
+	test('every wrong field is refused with its name and nothing is written', async () => {
+		const before = (await listOf(centre)).totals.programmes;
+		for (const [body, field] of [
+			[{ kind: 'factory' }, 'kind'],
+			[{ name: ' ' }, 'name'],
+			[{ name: '名'.repeat(65) }, 'name'],
+			[{ holder: '' }, 'holder'],
+			[{ started_on: day(2) }, 'started_on'],
+			[{ started_on: '1999-12-31' }, 'started_on'],
+			[{ area_code: OTHER }, 'area_code'],
+			[{ area_code: '370831' }, 'area_code'],
+			[{ level: 'core' }, 'level'],
+			[{ jobs: -1 }, 'jobs'],
+			[{ status: 'ended' }, 'status'],
+			[{ owner: 'x' }, 'owner'],
+		]) {
+			const r = await station.post('/api/v1/programmes', {
+				kind: 'returning_entrepreneur',
+				name: '测试',
+				holder: '张三',
+				started_on: day(-10),
+				...body,
+			});
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await listOf(centre)).totals.programmes, before, 'nothing was written');
+	});
+
+	test('a partner moves basic → growth → core; each move and the end are logged; an ended programme takes no returns', async () => {
+		const p = await programme(centre, { kind: 'revitalisation_partner', area_code: OWN, name: uniqueName('合伙人') });
+		const g = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'growth' });
+		assert.equal(g.status, 200, g.text);
+		const c = await station.patch(`/api/v1/programmes/${p.id}`, { level: 'core', jobs: 40 });
+		assert.equal(c.status, 200, c.text);
+		assert.equal(c.body.level, 'core');
+		assert.equal(c.body.jobs, 40);
+		assert.deepEqual(
+			c.body.log.map((l) => [l.field, l.from, l.to]),
+			[['level', null, 'basic'], ['level', 'basic', 'growth'], ['level', 'growth', 'core']],
+		);
+		const bad = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'gold' });
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'level');
+		const moved = await centre.patch(`/api/v1/programmes/${p.id}`, { area_code: OTHER });
+		assert.equal(moved.body.error.field, 'area_code');
+		const ent = await programme(centre, { area_code: OWN });
+		const lv = await centre.patch(`/api/v1/programmes/${ent.id}`, { level: 'growth' });
+		assert.equal(lv.status, 422, 'levels are for partners');
+		const end = await centre.patch(`/api/v1/programmes/${p.id}`, { status: 'ended' });
+		assert.equal(end.status, 200, end.text);
+		assert.deepEqual(end.body.log.at(-1), { ...end.body.log.at(-1), field: 'status', from: 'active', to: 'ended' });
+		const kid = await leftBehind();
+		const father = kid.guardians.find((x) => x.relation === 'father');
+		const r = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day() });
+		assert.equal(r.status, 409, r.text);
+	});
+
+	test('a father comes home to work in a programme: he is present, the left-behind category ends with that reason', async () => {
+		const p = await programme(station);
+		const kid = await leftBehind();
+		assert.equal(categoryMap(kid).left_behind.state, 'confirmed');
+		const father = kid.guardians.find((x) => x.relation === 'father');
+		const r = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day(-5) });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.return.left_behind_ended, true);
+		assert.equal(r.body.returns, 1);
+		assert.equal(r.body.left_behind_ended, 1);
+		assert.equal(r.body.return_list[0].child.name, kid.name);
+		assert.equal(r.body.return_list[0].relation, 'father');
+
+		const now = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		const f = now.guardians.find((x) => x.relation === 'father');
+		assert.equal(f.status, 'present');
+		assert.equal(f.status_since, day(-5));
+		assert.equal(now.guardians.find((x) => x.relation === 'mother').status, 'working_away', 'the mother is still away');
+		const lb = categoryMap(now).left_behind;
+		assert.equal(lb.state, 'ended');
+		assert.equal(lb.end_reason, 'parent_returned');
+		assert.equal(lb.end_date, day(-5));
+		assert.equal(now.version, kid.version + 1, 'the record moved on');
+		const h = await centre.get(`/api/v1/children/${kid.id}/history`);
+		assert.ok(h.body.items.some((e) => e.field === 'guardians' && /father 王强: working_away/.test(e.old) && /father 王强: present/.test(e.new)), JSON.stringify(h.body.items));
+		// the county's "why did left-behind end" counts it
+		const ends = await centre.get(`/api/v1/stats/category-ends?category=left_behind&from=${day(-30)}&to=${day()}`);
+		assert.equal(ends.status, 200, ends.text);
+		assert.ok(JSON.stringify(ends.body.by_reason).includes('parent_returned'), JSON.stringify(ends.body));
+
+		// the same father again: he is not away any more
+		const again = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day() });
+		assert.equal(again.status, 409);
+		assert.equal(again.body.error.field, 'guardian_id');
+		const totals = (await listOf(centre)).items.find((x) => x.id === p.id);
+		assert.equal(totals.left_behind_ended, 1);
+
+		const log = await auditor.get(`/api/v1/audit?object_type=child&object_id=${kid.id}&limit=50`);
+		assert.ok(log.body.items.some((e) => e.action === 'programme.return' && e.username === 'station'));
+		await centre.get(`/api/v1/programmes/${p.id}`);
+		const plog = await auditor.get(`/api/v1/audit?object_type=programme&object_id=${p.id}&limit=20`);
+		assert.ok(plog.body.items.some((e) => e.action === 'programme.read' && e.username === 'center'), 'a read naming children');
+	});
+
+	test('a return names a parent of a child of the caller\'s area, on a day not ahead; nothing is half-written', async () => {
+		const p = await programme(station);
+		const kid = await leftBehind();
+		const gran = kid.guardians.find((x) => x.relation === 'grandmother');
+		const father = kid.guardians.find((x) => x.relation === 'father');
+		const otherKid = await leftBehind(director2, OTHER);
+		const otherFather = otherKid.guardians.find((x) => x.relation === 'father');
+		for (const [body, field, status] of [
+			[{ guardian_id: gran.id }, 'guardian_id', 422],
+			[{ guardian_id: otherFather.id }, 'guardian_id', 422],
+			[{ child_id: otherKid.id, guardian_id: otherFather.id }, 'child_id', 422],
+			[{ returned_on: day(1) }, 'returned_on', 422],
+			[{ returned_on: day(-400) }, 'returned_on', 422],
+			[{ reason: 'x' }, 'reason', 422],
+		]) {
+			const r = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day(), ...body });
+			assert.equal(r.status, status, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		const still = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		assert.equal(still.version, kid.version, 'the child was not touched');
+		assert.equal(categoryMap(still).left_behind.state, 'confirmed');
+		assert.equal((await centre.get(`/api/v1/programmes/${p.id}`)).body.returns, 0);
+	});
+});
