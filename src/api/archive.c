@@ -15,9 +15,13 @@
  * configured years, erases its personal data: the row and its figures
  * stay, and so does the audit log.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../domain/area.h"
 #include "../domain/category.h"
@@ -352,4 +356,72 @@ int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int
 	date_format(today, day);
 	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, day, now,
 				   ARCHIVE_SWEEP_BATCH, archived, erased);
+}
+
+/* ---- the files of erased attachments ---- */
+
+#define FILE_GRACE_S   3600
+#define UPLOAD_GRACE_S 86400
+
+typedef struct hash_set {
+	char (*sha)[65];
+	size_t n, cap;
+} hash_set;
+
+static int hash_cb(const char *sha, void *arg)
+{
+	hash_set *h = arg;
+
+	if (api_grow(&h->sha, h->n, &h->cap, sizeof(*h->sha), 256, 1u << 24))
+		return WB_ENOMEM;
+	wb_strlcpy(h->sha[h->n++], sha, sizeof(h->sha[0]));
+	return WB_OK;
+}
+
+static int hash_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int is_hash_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == 64;
+}
+
+int archive_files_sweep(store_conn *c, const char *dir, int64_t now, int *removed)
+{
+	hash_set h = {NULL, 0, 0};
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	*removed = 0;
+	if (!dir || !*dir)
+		return WB_OK;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? WB_OK : WB_EIO; /* no attachment was ever stored */
+	rc = store_attachment_hashes(c, hash_cb, &h);
+	while (rc == WB_OK && (de = readdir(d)) != NULL) {
+		char path[1200];
+		struct stat stt;
+		int upload = strncmp(de->d_name, ".upload-", 8) == 0;
+
+		if (!upload &&
+		    (!is_hash_name(de->d_name) || (h.n && bsearch(de->d_name, h.sha, h.n, sizeof(*h.sha), hash_cmp))))
+			continue;
+		if (wb_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) != WB_OK || stat(path, &stt) != 0 ||
+		    !S_ISREG(stt.st_mode) || (int64_t)stt.st_mtime > now - (upload ? UPLOAD_GRACE_S : FILE_GRACE_S))
+			continue;
+		if (unlink(path) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	free(h.sha);
+	return rc;
 }

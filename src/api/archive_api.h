@@ -25,5 +25,11 @@ int archive_config_load(store_conn *c, const char *county, archive_config *cfg);
  * again, in a new transaction, while a count reaches it). Counts into
  * *archived and *erased. */
 int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased);
+/* Removes from the files directory dir the attachment files no help
+ * request refers to any more (those of erased records), once untouched
+ * for an hour (an upload writes its file before its row commits), and
+ * upload leftovers older than a day. Counts into *removed. Reads under
+ * the writer (audit_submit), so no reference commits meanwhile. */
+int archive_files_sweep(store_conn *c, const char *dir, int64_t now, int *removed);
 
 #endif

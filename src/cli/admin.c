@@ -518,7 +518,7 @@ typedef struct recompute_job {
 	int ended;
 	long children;
 	int changed;
-	int archived, erased;
+	int archived, erased, files;
 } recompute_job;
 
 static int recompute_fn(store_conn *c, void *arg)
@@ -542,6 +542,18 @@ static int archive_batch_fn(store_conn *c, void *arg)
 	archive_batch *b = arg;
 
 	return archive_sweep(c, b->county, clock_today_ymd(), clock_now(), &b->archived, &b->erased);
+}
+
+typedef struct files_batch {
+	char dir[600];
+	int removed;
+} files_batch;
+
+static int files_batch_fn(store_conn *c, void *arg)
+{
+	files_batch *f = arg;
+
+	return archive_files_sweep(c, f->dir, clock_now(), &f->removed);
 }
 
 int cmd_recompute(cli_env *env, int argc, char **argv)
@@ -586,8 +598,20 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 		if (b.archived < ARCHIVE_SWEEP_BATCH && b.erased < ARCHIVE_SWEEP_BATCH)
 			break;
 	}
+	{
+		files_batch f = {{0}, 0};
+
+		config_files_dir(&env->cfg, f.dir, sizeof(f.dir));
+		rc = audit_submit_alone(env->audit, NULL, files_batch_fn, &f);
+		if (rc) {
+			fprintf(stderr, "weibao recompute: attachment files: %s\n", wb_strerror(rc));
+			return 1;
+		}
+		j.files = f.removed;
+	}
 	printf("categories ended or withdrawn by age: %d\n", j.ended);
 	printf("records archived: %d, erased after retention: %d\n", j.archived, j.erased);
+	printf("attachment files of erased records removed: %d\n", j.files);
 	if (j.all)
 		printf("children re-derived: %ld, category rows changed: %d\n", j.children, j.changed);
 	return 0;

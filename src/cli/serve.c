@@ -27,6 +27,7 @@
  * was reached are ended (audited like any change). */
 typedef struct daily {
 	audit *audit;
+	const char *files_dir;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
@@ -104,6 +105,19 @@ static int archive_fn(store_conn *c, void *arg)
 	return rc < 0 ? rc : WB_OK;
 }
 
+typedef struct files_job {
+	const char *dir;
+	int removed;
+} files_job;
+
+/* The files of erased attachments, under the writer. */
+static int files_fn(store_conn *c, void *arg)
+{
+	files_job *f = arg;
+
+	return archive_files_sweep(c, f->dir, clock_now(), &f->removed);
+}
+
 /* One pass of the daily job: categories ended by age, then the archive in
  * batches (a transaction each). The first runs before the server listens. */
 static void daily_pass(daily *d)
@@ -123,6 +137,12 @@ static void daily_pass(daily *d)
 	}
 	if (j.archived || j.erased)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
+	{
+		files_job f = {d->files_dir, 0};
+
+		if (audit_submit(d->audit, NULL, files_fn, &f) == WB_OK && f.removed)
+			log_info("daily: %d attachment files no request refers to removed", f.removed);
+	}
 }
 
 /* The daily thread: the planner's statistics at once, then the daily job
@@ -217,7 +237,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.proxies = &proxies;
 	{
 		/* the daily job's first pass, before any request */
-		daily first = {.audit = env->audit, .stop = 0};
+		daily first = {.audit = env->audit, .files_dir = files_dir, .stop = 0};
 
 		daily_pass(&first);
 	}
@@ -234,7 +254,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	printf("listening on http://%s:%d/\n", hc.address, http_port(srv));
 	fflush(stdout);
 	{
-		daily d = {.audit = env->audit, .stop = 0};
+		daily d = {.audit = env->audit, .files_dir = files_dir, .stop = 0};
 		pthread_t th;
 		int have_thread;
 

@@ -111,6 +111,7 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 		"UPDATE visits SET findings = '" ERASED_TEXT "' WHERE child_id = ?",
 		"UPDATE child_changes SET old_value = NULL, new_value = NULL WHERE child_id = ?",
 		"UPDATE counselling_sessions SET notes_enc = NULL WHERE child_id = ?",
+		"DELETE FROM request_attachments WHERE request_id IN (SELECT id FROM help_requests WHERE child_id = ?)",
 		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
 		"NULL, police_feedback = NULL WHERE child_id = ?",
 	};
@@ -235,4 +236,22 @@ int store_archive_sweep(store_conn *c, const char *county, const char *adult_bef
 	}
 	free(ids);
 	return rc;
+}
+
+int store_attachment_hashes(store_conn *c, int (*cb)(const char *sha, void *arg), void *arg)
+{
+	store_stmt *st = NULL;
+	char sha[65];
+	int rc = conn_query(c, &st, "SELECT DISTINCT sha256 FROM request_attachments ORDER BY sha256", "", NULL);
+
+	while (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, sha, sizeof(sha));
+		rc = cb(sha, arg);
+		if (rc != WB_OK)
+			break;
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc == STORE_DONE ? WB_OK : rc;
 }

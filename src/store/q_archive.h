@@ -27,7 +27,9 @@ int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at,
 /* Erases the personal data of child id (its name, ID number, birth date,
  * notes and health facts; its guardians' names, phones and work places;
  * the name index; its visits' findings; the values of its history; the
- * texts of its help requests; the notes of its counselling sessions). */
+ * texts of its help requests and the list of their attachments, whose
+ * files the daily job then removes; the notes of its counselling
+ * sessions). */
 int store_child_erase(store_conn *c, int64_t id, int64_t at);
 /* The archived children of the scope (and area), newest archive first:
  * at most limit, after the one with id after_id (0: the first page). */
@@ -41,5 +43,8 @@ int store_children_archived(store_conn *c, const store_scope *sc, const char *ar
  * Counts into *archived and *erased. */
 int store_archive_sweep(store_conn *c, const char *county, const char *adult_before, int64_t erase_before,
 			const char *day, int64_t at, int limit, int *archived, int *erased);
+/* Every attachment file name (SHA-256 hex) some help request still
+ * refers to, in order, of every county. */
+int store_attachment_hashes(store_conn *c, int (*cb)(const char *sha, void *arg), void *arg);
 
 #endif

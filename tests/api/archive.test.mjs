@@ -10,6 +10,9 @@ import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql, cli } from './lib/harness.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
+import { PNG } from './lib/loop.mjs';
+import { existsSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 
 const OWN = '370831001001'; // director's village, township 370831001 (station)
 
@@ -149,6 +152,17 @@ describeEachDriver('archiving and retention', (driver) => {
 			notes: '仅工作人员可见',
 		});
 		const young = await child();
+		// a help request for the child with a photo: erased with the record
+		const req = await director.post('/api/v1/requests', { child_id: grown.id, kind: 'medical', narrative: '需要帮助' });
+		assert.equal(req.status, 201, req.text);
+		const photo = await director.request('POST', `/api/v1/requests/${req.body.id}/attachments?name=x.png`, {
+			body: PNG,
+			headers: { 'content-type': 'application/octet-stream' },
+		});
+		assert.equal(photo.status, 201, photo.text);
+		const filesDir = srv.dbUrl.startsWith('sqlite:') ? `${srv.dbUrl.slice(7)}.files` : join(srv.dir, 'weibao-files');
+		const file = join(filesDir, photo.body.sha256);
+		assert.ok(existsSync(file), `the photo is stored at ${file}`);
 		const grace = await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 30 } });
 		assert.equal(grace.status, 200, grace.text);
 		// 18 years and 40 days ago: past the 30 days of grace
@@ -167,6 +181,14 @@ describeEachDriver('archiving and retention', (driver) => {
 		await sql(srv.db, `UPDATE children SET archived_at = archived_at - ${11 * 365 * 86400} WHERE id = ${grown.id}`);
 		const again = await cli(srv.db, ['recompute']);
 		assert.match(again.stdout, /erased after retention: [1-9]/);
+		assert.match(again.stdout, /attachment files of erased records removed: 0/, 'a file gets an hour of grace');
+		assert.ok(existsSync(file));
+		const hourAgo = new Date(Date.now() - 2 * 3600 * 1000);
+		utimesSync(file, hourAgo, hourAgo);
+		const files = await cli(srv.db, ['recompute']);
+		assert.match(files.stdout, /attachment files of erased records removed: 1/, files.stdout);
+		assert.equal(existsSync(file), false, 'the photo is gone from the disk');
+		assert.deepEqual((await centre.get(`/api/v1/requests/${req.body.id}`)).body.attachments, [], 'and from the request');
 		const e = await centre.get(`/api/v1/children/${grown.id}`);
 		assert.equal(e.status, 200, e.text);
 		assert.ok(e.body.erased_at > 0);
