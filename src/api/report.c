@@ -2,8 +2,10 @@
  * GET /api/v1/reports/monthly: the monthly report (月度工作报告, SPEC §8) per
  * township and for the county — what happened in a month: children
  * registered, categories confirmed and ended, visits made, help requests
- * filed, closed and answered, talks held and their attendance, benefits
- * started, ended and paid, and the projects' money. For the committee and the centre (the county, or one
+ * filed, closed and answered, talks held and their attendance, schools'
+ * counselling and caring mothers paired, parents come home through
+ * supporting programmes, benefits started, ended and paid, and the
+ * projects' money. For the committee and the centre (the county, or one
  * township of it) and a township's supervisor and station (their own).
  * Counts and sums only: no child is named, so the read is not audited. As
  * JSON or as a CSV file in the user's language.
@@ -32,6 +34,11 @@ enum fig {
 	F_TALKS,
 	F_TALK_CHILDREN,
 	F_TALK_ADULTS,
+	F_COUNSEL,
+	F_COUNSEL_PUPILS,
+	F_CARING,
+	F_RETURNS,
+	F_RETURN_ENDED,
 	F_FILED,
 	F_CLOSED,
 	F_FEEDBACK,
@@ -57,6 +64,11 @@ static const struct {
 	{"talks", "talks", "本月宣讲场次", "Talks"},
 	{"talks", "children", "宣讲参加儿童", "Children at talks"},
 	{"talks", "adults", "宣讲参加成人", "Adults at talks"},
+	{"schools", "counselling", "本月心理辅导次数", "Counselling sessions"},
+	{"schools", "pupils", "心理辅导学生人次", "Pupils counselled"},
+	{"schools", "caring_pairs", "本月新结对爱心妈妈", "Caring mothers paired"},
+	{"programmes", "returns", "本月父母返乡（帮扶项目）", "Parents come home (programmes)"},
+	{"programmes", "left_behind_ended", "因返乡结束留守", "Left-behind ended by a return"},
 	{"requests", "filed", "本月新增求助", "Help requests filed"},
 	{"requests", "closed", "本月办结", "Requests closed"},
 	{"requests", "feedback", "本月反馈到儿童", "Results delivered"},
@@ -276,6 +288,15 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	x->first = F_TALKS;
 	if (rc == WB_OK)
 		rc = store_report_talks(c, &per, group_cb, x);
+	x->first = F_COUNSEL;
+	if (rc == WB_OK)
+		rc = store_report_counselling(c, &per, group_cb, x);
+	x->first = F_CARING;
+	if (rc == WB_OK)
+		rc = store_report_caring(c, &per, group_cb, x);
+	x->first = F_RETURNS;
+	if (rc == WB_OK)
+		rc = store_report_returns(c, &per, group_cb, x);
 	x->first = F_FILED;
 	if (rc == WB_OK)
 		rc = store_report_requests(c, &per, group_cb, x);

@@ -149,6 +149,48 @@ int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb,
 		&a, "CASE WHEN length(t.area_code) >= 9 THEN substr(t.area_code, 1, 9) ELSE '' END", 3, cb, arg);
 }
 
+int store_report_counselling(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->county);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	return grouped(
+		c, r,
+		"SELECT substr(u.area_code, 1, 9), COUNT(*), SUM(k.pupils) FROM counselling_sessions k JOIN "
+		"units u ON u.id = k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on <= ? AND "
+		"length(u.area_code) >= 9",
+		&a, "substr(u.area_code, 1, 9)", 2, cb, arg);
+}
+
+int store_report_caring(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->county);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_CHILD ", COUNT(*) FROM caring_pairs p JOIN children c ON c.id = p.child_id "
+		       "WHERE p.county_code = ? AND p.started_on >= ? AND p.started_on <= ?",
+		       &a, TOWN_OF_CHILD, 1, cb, arg);
+}
+
+int store_report_returns(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+
+	args_text(&a, r->county);
+	args_text(&a, r->day_from);
+	args_text(&a, r->day_to);
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_CHILD ", COUNT(*), SUM(x.left_behind_ended) FROM programme_returns x JOIN "
+		       "children c ON c.id = x.child_id WHERE x.county_code = ? AND x.returned_on >= ? AND "
+		       "x.returned_on <= ?",
+		       &a, TOWN_OF_CHILD, 2, cb, arg);
+}
+
 /* ---- trends: figures by month ---- */
 
 /* "CASE WHEN col < ? THEN 0 WHEN col < ? THEN 1 ... END": the month of a

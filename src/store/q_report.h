@@ -40,6 +40,15 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 /* n[0] talks held in the month (by the talk's township; "" for the
  * county's own), n[1] children attending, n[2] adults. */
 int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] counselling sessions held in the month (by the school's township),
+ * n[1] pupils attending. */
+int store_report_counselling(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] caring mothers' pairings started in the month (by the child's
+ * township). */
+int store_report_caring(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
+/* n[0] parents come home to work in supporting programmes in the month
+ * (by the child's township), n[1] of them ending a left-behind category. */
+int store_report_returns(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
 
 /*
  * Figures by month for the trends: the months are buckets 0..n-1 given by

@@ -1,6 +1,7 @@
 // The monthly report (月度工作报告, SPEC §8): per township and for the county,
 // what happened in a month — children registered, categories confirmed,
-// visits, help requests filed, closed and answered, benefits started and
+// visits, help requests filed, closed and answered, counselling, caring
+// mothers paired, parents come home, benefits started and
 // paid, the projects' money — for the committee and the centre (the county)
 // and a township's staff (their own township); figures that follow what
 // was written, as JSON and as CSV, without any child named.
@@ -158,5 +159,45 @@ describeEachDriver('the monthly report', (driver) => {
 			assert.equal(bad.status, 422, q);
 		}
 		assert.equal((await director.get('/api/v1/reports/trends')).status, 403);
+	});
+
+	test('schools\' counselling, caring mothers paired and parents come home count in their township', async () => {
+		const school = await srv.login('school');
+		const schoolId = school.me.memberships[0].unit_id;
+		const before = townOf(await report(station));
+		const kid = await director.post('/api/v1/children', {
+			name: uniqueName('月报留守'),
+			sex: 'F',
+			birth_date: bornYearsBefore(9),
+			village_code: OWN,
+			hukou_type: 'rural',
+			school_id: schoolId,
+			guardians: [
+				{ relation: 'father', name: '周强', status: 'working_away' },
+				{ relation: 'mother', name: '吴霞', status: 'working_away' },
+			],
+		});
+		assert.equal(kid.status, 201, kid.text);
+		const today = chinaDate().iso;
+		const s = await school.post(`/api/v1/schools/${schoolId}/counselling`, { held_on: today, mode: 'group', topic: 'safety', pupils: 25 });
+		assert.equal(s.status, 201, s.text);
+		const m = await director.post('/api/v1/caring-mothers', { name: '郑慧' });
+		assert.equal((await director.post(`/api/v1/caring-mothers/${m.body.id}/pairs`, { child_id: kid.body.id })).status, 201);
+		await centre.post(`/api/v1/children/${kid.body.id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'R-1' });
+		const prog = await station.post('/api/v1/programmes', { kind: 'returning_entrepreneur', name: uniqueName('月报项目'), holder: '周强', started_on: `${month()}-01` });
+		assert.equal(prog.status, 201, prog.text);
+		const father = kid.body.guardians.find((g) => g.relation === 'father');
+		const ret = await station.post(`/api/v1/programmes/${prog.body.id}/returns`, { child_id: kid.body.id, guardian_id: father.id, returned_on: today });
+		assert.equal(ret.status, 201, ret.text);
+		const after = townOf(await report(station));
+		assert.equal(after.schools.counselling, before.schools.counselling + 1);
+		assert.equal(after.schools.pupils, before.schools.pupils + 25);
+		assert.equal(after.schools.caring_pairs, before.schools.caring_pairs + 1);
+		assert.equal(after.programmes.returns, before.programmes.returns + 1);
+		assert.equal(after.programmes.left_behind_ended, before.programmes.left_behind_ended + 1);
+		assert.equal(after.categories.ended, before.categories.ended + 1, 'the category ended this month');
+		const csv = await station.get(`/api/v1/reports/monthly?month=${month()}&format=csv`);
+		assert.match(csv.text, /本月心理辅导次数/);
+		assert.match(csv.text, /因返乡结束留守/);
 	});
 });
