@@ -284,6 +284,8 @@ int api_archive_config_get(http_req *r, app *a, store_conn *c, const sec_princip
 int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Talks (talks.c). */
 int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_talk_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_talk_delete(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_programme_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_programme_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

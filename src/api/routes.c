@@ -98,6 +98,8 @@ R(archive_config_get, 0);
 R(archive_config_put, 0);
 R(talks_list, 0);
 R(talk_create, 0);
+R(talk_update, 0);
+R(talk_delete, 0);
 R(schools_list, 0);
 R(programmes_list, 0);
 R(programme_create, 0);
@@ -140,6 +142,8 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/registry/archive-config", api_entry, &rt_archive_config_get, 0, 0},
 	{"GET", "/api/v1/talks", api_entry, &rt_talks_list, 0, 0},
 	{"POST", "/api/v1/talks", api_entry, &rt_talk_create, 0, 0},
+	{"PATCH", "/api/v1/talks/{id}", api_entry, &rt_talk_update, 0, 0},
+	{"DELETE", "/api/v1/talks/{id}", api_entry, &rt_talk_delete, 0, 0},
 	{"GET", "/api/v1/schools", api_entry, &rt_schools_list, 0, 0},
 	{"GET", "/api/v1/programmes", api_entry, &rt_programmes_list, 0, 0},
 	{"POST", "/api/v1/programmes", api_entry, &rt_programme_create, 0, 0},

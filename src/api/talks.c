@@ -82,6 +82,61 @@ static json_t *talk_json(const talk_rec *t)
 			 "by", t->by_name);
 }
 
+/* The facts of body into t: all of them (create), or those present
+ * (update: the others keep t's). 0, or -1 after a 422. */
+static int talk_facts(http_req *r, json_t *body, talk_rec *t)
+{
+	const char *day = api_str(body, "held_on"), *kind = api_str(body, "kind"), *topic = api_str(body, "topic"),
+		   *notes = api_str(body, "notes");
+	int ymd, today = clock_today_ymd(), ok = 0;
+	json_t *v;
+
+	if (day) {
+		if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > DAYS_BACK)
+			return api_error(r, 422, "validation_failed",
+					 "held_on must be a date YYYY-MM-DD of the last year, not ahead", "held_on"),
+			       -1;
+		date_format(ymd, t->held_on);
+	}
+	if (kind) {
+		for (int i = 0; kinds[i]; i++)
+			ok |= strcmp(kind, kinds[i]) == 0;
+		if (!ok)
+			return api_error(r, 422, "validation_failed",
+					 "kind must be publicity, education, parent_school or training", "kind"),
+			       -1;
+		wb_strlcpy(t->kind, kind, sizeof(t->kind));
+	}
+	if (topic) {
+		while (*topic == ' ')
+			topic++;
+		if (!*topic || api_utf8_chars(topic) > TOPIC_CHARS)
+			return api_error(r, 422, "validation_failed", "topic must have 1 to 100 characters", "topic"),
+			       -1;
+		wb_strlcpy(t->topic, topic, sizeof(t->topic));
+	}
+	if (notes) {
+		if (api_utf8_chars(notes) > NOTES_CHARS)
+			return api_error(r, 422, "validation_failed", "notes may have at most 500 characters", "notes"),
+			       -1;
+		wb_strlcpy(t->notes, notes, sizeof(t->notes));
+	}
+	if ((v = json_object_get(body, "children")))
+		t->children = json_integer_value(v);
+	if ((v = json_object_get(body, "adults")))
+		t->adults = json_integer_value(v);
+	if (t->children < 0 || t->children > PEOPLE_MAX)
+		return api_error(r, 422, "validation_failed", "children must be a number of people from 0", "children"),
+		       -1;
+	if (t->adults < 0 || t->adults > PEOPLE_MAX)
+		return api_error(r, 422, "validation_failed", "adults must be a number of people from 0", "adults"), -1;
+	if (t->children + t->adults == 0)
+		return api_error(r, 422, "validation_failed", "a talk has someone attending: children or adults",
+				 "children"),
+		       -1;
+	return 0;
+}
+
 int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL, *j;
@@ -89,8 +144,8 @@ int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	talk_place pl;
 	audit_entry e;
 	area_rec ar;
-	const char *area, *day, *kind, *topic, *notes;
-	int ymd, today = clock_today_ymd(), ok = 0, rc;
+	const char *area;
+	int rc;
 
 	if (!t)
 		return api_fail(r, WB_ENOMEM);
@@ -102,10 +157,6 @@ int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (api_body(r, &body) || api_check_fields(r, body, talk_fields))
 		goto out;
 	area = api_str(body, "area_code");
-	day = api_str(body, "held_on");
-	kind = api_str(body, "kind");
-	topic = api_str(body, "topic");
-	notes = api_str(body, "notes");
 	if (!area) {
 		/* where the caller works: a village, a grid's village, a
 		 * township, the county, or the school's place */
@@ -126,49 +177,11 @@ int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			  "area_code");
 		goto out;
 	}
-	if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > DAYS_BACK) {
-		api_error(r, 422, "validation_failed", "held_on must be a date YYYY-MM-DD of the last year, not ahead",
-			  "held_on");
+	if (talk_facts(r, body, t))
 		goto out;
-	}
-	for (int i = 0; kinds[i]; i++)
-		ok |= strcmp(kind, kinds[i]) == 0;
-	if (!ok) {
-		api_error(r, 422, "validation_failed", "kind must be publicity, education, parent_school or training",
-			  "kind");
-		goto out;
-	}
-	while (*topic == ' ')
-		topic++;
-	if (!*topic || api_utf8_chars(topic) > TOPIC_CHARS) {
-		api_error(r, 422, "validation_failed", "topic must have 1 to 100 characters", "topic");
-		goto out;
-	}
-	if (notes && api_utf8_chars(notes) > NOTES_CHARS) {
-		api_error(r, 422, "validation_failed", "notes may have at most 500 characters", "notes");
-		goto out;
-	}
-	t->children = json_integer_value(json_object_get(body, "children"));
-	t->adults = json_integer_value(json_object_get(body, "adults"));
-	if (t->children < 0 || t->children > PEOPLE_MAX) {
-		api_error(r, 422, "validation_failed", "children must be a number of people from 0", "children");
-		goto out;
-	}
-	if (t->adults < 0 || t->adults > PEOPLE_MAX) {
-		api_error(r, 422, "validation_failed", "adults must be a number of people from 0", "adults");
-		goto out;
-	}
-	if (t->children + t->adults == 0) {
-		api_error(r, 422, "validation_failed", "a talk has someone attending: children or adults", "children");
-		goto out;
-	}
 	wb_strlcpy(t->county_code, p->county_code, sizeof(t->county_code));
 	wb_strlcpy(t->area_code, area, sizeof(t->area_code));
 	t->school_id = pl.school_id;
-	wb_strlcpy(t->held_on, day, sizeof(t->held_on));
-	wb_strlcpy(t->kind, kind, sizeof(t->kind));
-	wb_strlcpy(t->topic, topic, sizeof(t->topic));
-	wb_strlcpy(t->notes, notes ? notes : "", sizeof(t->notes));
 	wb_strlcpy(t->by_name, p->display_name, sizeof(t->by_name));
 	t->created_at = clock_now();
 	t->created_by = p->user_id;
@@ -262,4 +275,110 @@ int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I}}", "from", dfrom, "to", dto, "items", x.items,
 				  "totals", "talks", (json_int_t)s.n[0], "children", (json_int_t)s.n[1], "adults",
 				  (json_int_t)s.n[2]));
+}
+
+/* ---- correction and removal ---- */
+
+/* The talk of path parameter id if p may correct it: the one who recorded
+ * it, or the centre, a township's supervisor or station over its place.
+ * 0, or -1 after 403/404. */
+static int talk_load(http_req *r, store_conn *c, const sec_principal *p, talk_rec *t)
+{
+	talk_place pl;
+	int64_t id;
+	int rc, desk = strcmp(p->role, "center") == 0 || strcmp(p->role, "supervisor") == 0 ||
+		       strcmp(p->role, "station") == 0;
+
+	if (api_id_param(r, "id", &id))
+		return -1;
+	if (!talks_place(p, &pl))
+		return api_error(r, 403, "forbidden", "talks are corrected by those who hold them", NULL), -1;
+	rc = store_talk_get(c, p->county_code, id, t);
+	if (rc == WB_OK && (pl.school_id ? t->school_id != pl.school_id : !in_place(&pl, t->area_code)))
+		rc = WB_ENOTFOUND;
+	if (rc)
+		return api_fail(r, rc), -1;
+	if (t->created_by != p->user_id && !desk)
+		return api_error(r, 403, "forbidden", "a talk is corrected by whom recorded it, or the township's desk",
+				 NULL),
+		       -1;
+	return 0;
+}
+
+static int talk_update_fn(store_conn *c, void *arg)
+{
+	return store_talk_update(c, arg);
+}
+
+static const api_field talk_patch_fields[] = {
+	{"held_on", JSON_STRING, 0, 16},
+	{"kind", JSON_STRING, 0, 16},
+	{"topic", JSON_STRING, 0, TOPIC_CHARS * 4},
+	{"children", JSON_INTEGER, 0, 0},
+	{"adults", JSON_INTEGER, 0, 0},
+	{"notes", JSON_STRING, 0, NOTES_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+int api_talk_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	audit_entry e;
+	talk_rec t;
+	int rc;
+
+	if (talk_load(r, c, p, &t))
+		return 0;
+	if (api_body(r, &body) || api_check_fields(r, body, talk_patch_fields) || talk_facts(r, body, &t))
+		goto out;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, t.id);
+	audit_entry_set(&e, "talk.update", "talk", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:I}", "kind", t.kind, "held_on", t.held_on, "attendance",
+				       (json_int_t)(t.children + t.adults)));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, talk_update_fn, &t);
+	if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200, talk_json(&t));
+out:
+	json_decref(body);
+	return 0;
+}
+
+typedef struct talk_del {
+	const char *county;
+	int64_t id;
+} talk_del;
+
+static int talk_delete_fn(store_conn *c, void *arg)
+{
+	talk_del *d = arg;
+
+	return store_talk_delete(c, d->county, d->id);
+}
+
+int api_talk_delete(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	audit_entry e;
+	talk_rec t;
+	talk_del d;
+	int rc;
+
+	if (talk_load(r, c, p, &t))
+		return 0;
+	d = (talk_del){p->county_code, t.id};
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, t.id);
+	audit_entry_set(&e, "talk.delete", "talk", e.object_id, "ok");
+	/* what was removed stays in the audit log */
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "area", t.area_code, "held_on", t.held_on,
+				       "kind", t.kind, "topic", t.topic, "children", (json_int_t)t.children, "adults",
+				       (json_int_t)t.adults));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, talk_delete_fn, &d);
+	if (rc)
+		return api_fail(r, rc);
+	return api_json(r, 200, json_pack("{s:I, s:b}", "id", (json_int_t)t.id, "deleted", 1));
 }

@@ -32,6 +32,64 @@ int store_talk_insert(store_conn *c, talk_rec *t)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &t->id);
 }
 
+#define TALK_COLS                                                                                             \
+	"SELECT t.id, COALESCE(t.school_id, 0), t.children, t.adults, t.created_at, t.created_by, "           \
+	"t.county_code, t.area_code, t.held_on, t.kind, t.topic, t.notes, COALESCE(u.display_name, '') FROM " \
+	"talks t LEFT JOIN users u ON u.id = t.created_by"
+
+static void talk_row(store_conn *c, store_stmt *st, talk_rec *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = stmt_int64(c, st, 0);
+	t->school_id = stmt_int64(c, st, 1);
+	t->children = stmt_int64(c, st, 2);
+	t->adults = stmt_int64(c, st, 3);
+	t->created_at = stmt_int64(c, st, 4);
+	t->created_by = stmt_int64(c, st, 5);
+	stmt_copy(c, st, 6, t->county_code, sizeof(t->county_code));
+	stmt_copy(c, st, 7, t->area_code, sizeof(t->area_code));
+	stmt_copy(c, st, 8, t->held_on, sizeof(t->held_on));
+	stmt_copy(c, st, 9, t->kind, sizeof(t->kind));
+	stmt_copy(c, st, 10, t->topic, sizeof(t->topic));
+	stmt_copy(c, st, 11, t->notes, sizeof(t->notes));
+	stmt_copy(c, st, 12, t->by_name, sizeof(t->by_name));
+}
+
+int store_talk_get(store_conn *c, const char *county, int64_t id, talk_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, TALK_COLS " WHERE t.id = ? AND t.county_code = ?", "is", id, county);
+
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? WB_ENOTFOUND : rc;
+	talk_row(c, st, out);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
+int store_talk_update(store_conn *c, const talk_rec *t)
+{
+	store_stmt *st = NULL;
+	int64_t id;
+	int rc = conn_query(c, &st,
+			    "UPDATE talks SET held_on = ?, kind = ?, topic = ?, children = ?, adults = ?, notes = ? "
+			    "WHERE id = ? AND county_code = ? RETURNING id",
+			    "sssiisis", t->held_on, t->kind, t->topic, t->children, t->adults, t->notes, t->id,
+			    t->county_code);
+
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, &id);
+}
+
+int store_talk_delete(store_conn *c, const char *county, int64_t id)
+{
+	store_stmt *st = NULL;
+	int64_t got;
+	int rc =
+		conn_query(c, &st, "DELETE FROM talks WHERE id = ? AND county_code = ? RETURNING id", "is", id, county);
+
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, &got);
+}
+
 /* " WHERE ..." of the filter on talks t. */
 static int filter_sql(const talk_filter *f, buf *sql, store_args *a)
 {
@@ -61,9 +119,7 @@ int store_talks(store_conn *c, const talk_filter *f, int limit, talk_cb cb, void
 	int rc;
 
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "SELECT t.id, COALESCE(t.school_id, 0), t.children, t.adults, t.created_at, t.created_by, "
-			    "t.county_code, t.area_code, t.held_on, t.kind, t.topic, t.notes, COALESCE(u.display_name, "
-			    "'') FROM talks t LEFT JOIN users u ON u.id = t.created_by");
+	rc = buf_puts(&sql, TALK_COLS);
 	if (rc == WB_OK)
 		rc = filter_sql(f, &sql, &a);
 	if (rc == WB_OK)
@@ -72,20 +128,7 @@ int store_talks(store_conn *c, const talk_filter *f, int limit, talk_cb cb, void
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
 	while (rc == STORE_ROW) {
-		memset(&t, 0, sizeof(t));
-		t.id = stmt_int64(c, st, 0);
-		t.school_id = stmt_int64(c, st, 1);
-		t.children = stmt_int64(c, st, 2);
-		t.adults = stmt_int64(c, st, 3);
-		t.created_at = stmt_int64(c, st, 4);
-		t.created_by = stmt_int64(c, st, 5);
-		stmt_copy(c, st, 6, t.county_code, sizeof(t.county_code));
-		stmt_copy(c, st, 7, t.area_code, sizeof(t.area_code));
-		stmt_copy(c, st, 8, t.held_on, sizeof(t.held_on));
-		stmt_copy(c, st, 9, t.kind, sizeof(t.kind));
-		stmt_copy(c, st, 10, t.topic, sizeof(t.topic));
-		stmt_copy(c, st, 11, t.notes, sizeof(t.notes));
-		stmt_copy(c, st, 12, t.by_name, sizeof(t.by_name));
+		talk_row(c, st, &t);
 		rc = cb(&t, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);

@@ -34,6 +34,11 @@ typedef struct talk_filter {
 } talk_filter;
 
 int store_talk_insert(store_conn *c, talk_rec *t);
+/* Talk id of county: WB_ENOTFOUND if none. */
+int store_talk_get(store_conn *c, const char *county, int64_t id, talk_rec *out);
+/* Writes t's day, kind, topic, attendance and notes. */
+int store_talk_update(store_conn *c, const talk_rec *t);
+int store_talk_delete(store_conn *c, const char *county, int64_t id);
 typedef int (*talk_cb)(const talk_rec *t, void *arg);
 /* The talks of the filter, newest first, at most limit. */
 int store_talks(store_conn *c, const talk_filter *f, int limit, talk_cb cb, void *arg);

@@ -117,4 +117,43 @@ describeEachDriver('talks', (driver) => {
 		assert.equal(repAfter.totals.talks.talks, repBefore.totals.talks.talks + 1);
 		assert.equal(repAfter.totals.talks.children, repBefore.totals.talks.children + 11);
 	});
+
+	test('a talk is corrected or removed by whom recorded it or the township\'s desk; the audit keeps what was removed', async () => {
+		const t = (await talk(director, { topic: '防溺水', children: 20, adults: 2 })).body;
+		const fix = await director.patch(`/api/v1/talks/${t.id}`, { children: 25, topic: '防溺水安全教育（更正）' });
+		assert.equal(fix.status, 200, fix.text);
+		assert.equal(fix.body.children, 25);
+		assert.equal(fix.body.adults, 2, 'what is not sent stays');
+		assert.equal(fix.body.topic, '防溺水安全教育（更正）');
+		const listed = (await listOf(station)).items.find((x) => x.id === t.id);
+		assert.equal(listed.children, 25);
+		for (const [body, field] of [
+			[{ children: 0, adults: 0 }, 'children'],
+			[{ held_on: day(1) }, 'held_on'],
+			[{ kind: 'party' }, 'kind'],
+			[{ area_code: OTHER }, 'area_code'],
+		]) {
+			const r = await director.patch(`/api/v1/talks/${t.id}`, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal((await director2.patch(`/api/v1/talks/${t.id}`, { children: 1 })).status, 404, 'another village');
+		assert.equal((await committee.patch(`/api/v1/talks/${t.id}`, { children: 1 })).status, 403);
+		const desk = await station.patch(`/api/v1/talks/${t.id}`, { adults: 3 });
+		assert.equal(desk.status, 200, 'the township\'s desk corrects its villages\' talks');
+		const before = (await listOf(station)).totals;
+		assert.equal((await director2.del(`/api/v1/talks/${t.id}`)).status, 404);
+		const del = await director.del(`/api/v1/talks/${t.id}`);
+		assert.equal(del.status, 200, del.text);
+		const after = (await listOf(station)).totals;
+		assert.equal(after.talks, before.talks - 1);
+		assert.equal(after.children, before.children - 25);
+		assert.equal((await director.del(`/api/v1/talks/${t.id}`)).status, 404);
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=talk&object_id=${t.id}&limit=20`);
+		const removed = log.body.items.find((e) => e.action === 'talk.delete');
+		assert.ok(removed, JSON.stringify(log.body.items));
+		assert.match(JSON.stringify(removed.detail), /防溺水安全教育（更正）/);
+		assert.ok(log.body.items.some((e) => e.action === 'talk.update' && e.username === 'station'));
+	});
 });
