@@ -317,9 +317,18 @@ static int list_cb(const child_rec *ch, void *arg)
 	return WB_OK;
 }
 
+static int one_of_reasons(const char *s)
+{
+	for (int i = 0; reasons[i]; i++)
+		if (strcmp(s, reasons[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *area = http_query(r, "area");
+	const char *area = http_query(r, "area"), *reason = http_query(r, "reason"), *name = http_query(r, "name");
+	archived_filter f = {area, reason, name};
 	list_ctx x = {a, p, {0}};
 	audit_entry e;
 	int64_t after = 0;
@@ -329,15 +338,21 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 		return 0;
 	if (area && !area_level_of(area))
 		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
+	if (reason && !one_of_reasons(reason))
+		return api_error(r, 422, "validation_failed",
+				 "reason must be adult, moved_away, deceased, duplicate or other", "reason");
+	if (name && (api_utf8_chars(name) > 30 || strlen(name) > 120))
+		return api_error(r, 422, "validation_failed", "name may have at most 30 characters", "name");
 	api_list_init(&x.list);
-	rc = store_children_archived(c, &p->scope, area, after, limit, list_cb, &x);
+	rc = store_children_archived(c, &p->scope, &f, after, limit, list_cb, &x);
 	if (rc) {
 		api_list_cleanup(&x.list);
 		return api_fail(r, rc);
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.list_archived", "child", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s?, s:i}", "area", area, "returned", x.list.n));
+	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:b, s:i}", "area", area, "reason", reason, "by_name",
+				       name != NULL, "returned", x.list.n));
 	return api_list_answer(r, a, &e, &x.list, limit);
 }
 

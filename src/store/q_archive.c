@@ -156,10 +156,11 @@ static int ids_of(store_conn *c, const char *sql, const store_args *a, int64_t *
 	return rc < 0 ? rc : WB_OK;
 }
 
-int store_children_archived(store_conn *c, const store_scope *sc, const char *area, int64_t after_id, int limit,
+int store_children_archived(store_conn *c, const store_scope *sc, const archived_filter *f, int64_t after_id, int limit,
 			    int (*cb)(const child_rec *ch, void *arg), void *arg)
 {
 	store_scope all = *sc;
+	char esc[400];
 	store_args a = {0};
 	child_rec *ch = malloc(sizeof(*ch));
 	int64_t *ids = NULL;
@@ -174,7 +175,24 @@ int store_children_archived(store_conn *c, const store_scope *sc, const char *ar
 	if (rc == WB_OK)
 		rc = scope_children_sql(&all, "c", &sql, &a);
 	if (rc == WB_OK)
-		rc = area_filter_sql(area, "c", &sql, &a);
+		rc = area_filter_sql(f->area, "c", &sql, &a);
+	if (rc == WB_OK && f->reason) {
+		rc = buf_puts(&sql, " AND c.archive_reason = ?");
+		args_text(&a, f->reason);
+	}
+	if (rc == WB_OK && f->name && f->name[0]) {
+		/* % and _ in the query are characters, not wildcards */
+		size_t o = 0;
+
+		for (const char *q = f->name; *q && o + 2 < sizeof(esc); q++) {
+			if (*q == '%' || *q == '_' || *q == '\\')
+				esc[o++] = '\\';
+			esc[o++] = *q;
+		}
+		esc[o] = '\0';
+		rc = buf_puts(&sql, " AND c.erased_at IS NULL AND c.name LIKE '%' || ? || '%' ESCAPE '\\'");
+		args_text(&a, esc);
+	}
 	if (rc == WB_OK && after_id) {
 		rc = buf_puts(&sql, " AND c.id < ?");
 		args_int(&a, after_id);

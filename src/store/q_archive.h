@@ -31,9 +31,15 @@ int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at,
  * files the daily job then removes; the notes of its counselling
  * sessions). */
 int store_child_erase(store_conn *c, int64_t id, int64_t at);
-/* The archived children of the scope (and area), newest archive first:
+/* Which archived children: within an area (NULL: any), archived for a
+ * reason (NULL: any), whose name contains a text (NULL: any; erased
+ * records have none). */
+typedef struct archived_filter {
+	const char *area, *reason, *name;
+} archived_filter;
+/* The archived children of the scope and filter, newest archive first:
  * at most limit, after the one with id after_id (0: the first page). */
-int store_children_archived(store_conn *c, const store_scope *sc, const char *area, int64_t after_id, int limit,
+int store_children_archived(store_conn *c, const store_scope *sc, const archived_filter *f, int64_t after_id, int limit,
 			    int (*cb)(const child_rec *ch, void *arg), void *arg);
 /* The daily job: archives the children of county born on or before
  * adult_before ("YYYY-MM-DD") and erases the children archived before

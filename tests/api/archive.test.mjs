@@ -203,4 +203,24 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM child_name_grams WHERE child_id = ${grown.id}`), '0', 'and from its index');
 		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
 	});
+
+	test('the archive list is searched by name and filtered by reason', async () => {
+		const moved = await child({ name: uniqueName('搬迁') });
+		const dup = await child({ name: uniqueName('重复') });
+		assert.equal((await station.post(`/api/v1/children/${moved.id}/archive`, { reason: 'moved_away' })).status, 200);
+		assert.equal((await station.post(`/api/v1/children/${dup.id}/archive`, { reason: 'duplicate' })).status, 200);
+		const byName = await station.get(`/api/v1/children/archived?name=${encodeURIComponent(moved.name)}`);
+		assert.equal(byName.status, 200, byName.text);
+		assert.deepEqual(byName.body.items.map((x) => x.id), [moved.id]);
+		const byReason = await station.get('/api/v1/children/archived?reason=duplicate&limit=200');
+		assert.ok(byReason.body.items.some((x) => x.id === dup.id));
+		assert.ok(byReason.body.items.every((x) => x.archive_reason === 'duplicate'), JSON.stringify(byReason.body.items.map((x) => x.archive_reason)));
+		const none = await station.get(`/api/v1/children/archived?reason=duplicate&name=${encodeURIComponent(moved.name)}`);
+		assert.deepEqual(none.body.items, []);
+		const wild = await station.get('/api/v1/children/archived?name=%25');
+		assert.deepEqual(wild.body.items, [], '% is a character, not a wildcard');
+		const bad = await station.get('/api/v1/children/archived?reason=lost');
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'reason');
+	});
 });
