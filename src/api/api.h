@@ -154,6 +154,17 @@ json_t *api_child_json(const app *a, const sec_principal *p, const child_rec *ch
 /* 1 if p's role keeps the registry's desk (centre, supervisor, station):
  * it lists, opens, archives and restores archived children. */
 int api_reads_archive(const sec_principal *p);
+/* The child of p's scope whose id is body's child_id, into ch: 0, or -1
+ * after a 422 naming child_id with message (no such child in the scope)
+ * or another error. */
+int api_body_child(http_req *r, store_conn *c, const sec_principal *p, json_t *body, const char *message,
+		   child_rec *ch);
+/* 1 if s (may be NULL) is one of the NULL-terminated list. */
+int api_one_of(const char *s, const char *const *list);
+/* 1 if p acts in role. */
+int api_role_is(const sec_principal *p, const char *role);
+/* 1 if p is a township's supervisor or station (scope: the township). */
+int api_township_desk(const sec_principal *p);
 /* Writes j (consumed) as the response body with status. Returns 0. */
 int api_json(http_req *r, int status, json_t *j);
 

@@ -317,14 +317,6 @@ static int list_cb(const child_rec *ch, void *arg)
 	return WB_OK;
 }
 
-static int one_of_reasons(const char *s)
-{
-	for (int i = 0; reasons[i]; i++)
-		if (strcmp(s, reasons[i]) == 0)
-			return 1;
-	return 0;
-}
-
 int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *area = http_query(r, "area"), *reason = http_query(r, "reason"), *name = http_query(r, "name");
@@ -338,7 +330,7 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 		return 0;
 	if (area && !area_level_of(area))
 		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
-	if (reason && !one_of_reasons(reason))
+	if (reason && !api_one_of(reason, reasons))
 		return api_error(r, 422, "validation_failed",
 				 "reason must be adult, moved_away, deceased, duplicate or other", "reason");
 	if (name && (api_utf8_chars(name) > 30 || strlen(name) > 120))

@@ -783,3 +783,32 @@ int api_setting_write(app *a, const audit_entry *e, const char *county, const ch
 
 	return audit_submit(a->audit, e, setting_fn, &j);
 }
+
+int api_one_of(const char *s, const char *const *list)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int api_role_is(const sec_principal *p, const char *role)
+{
+	return strcmp(p->role, role) == 0;
+}
+
+int api_township_desk(const sec_principal *p)
+{
+	return (api_role_is(p, "supervisor") || api_role_is(p, "station")) && p->scope.children == SCOPE_AREA;
+}
+
+int api_body_child(http_req *r, store_conn *c, const sec_principal *p, json_t *body, const char *message, child_rec *ch)
+{
+	int rc = store_child_get(c, &p->scope, json_integer_value(json_object_get(body, "child_id")), ch);
+
+	if (rc == WB_ENOTFOUND)
+		return api_error(r, 422, "validation_failed", message, "child_id"), -1;
+	if (rc)
+		return api_fail(r, rc), -1;
+	return 0;
+}

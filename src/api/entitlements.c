@@ -46,14 +46,6 @@
 
 /* ---- who may do what ---- */
 
-static int role_is(const sec_principal *p, const char *const *roles)
-{
-	for (; *roles; roles++)
-		if (strcmp(p->role, *roles) == 0)
-			return 1;
-	return 0;
-}
-
 static const char *const read_roles[] = {"center", "supervisor", "station", "director", NULL};
 static const char *const write_roles[] = {"center", "supervisor", "station", NULL};
 
@@ -61,7 +53,7 @@ static const char *const write_roles[] = {"center", "supervisor", "station", NUL
  * directors (who help families apply), within their area. */
 static int can_read(http_req *r, const sec_principal *p)
 {
-	if (role_is(p, read_roles) && p->scope.children != SCOPE_NONE)
+	if (api_one_of(p->role, read_roles) && p->scope.children != SCOPE_NONE)
 		return 1;
 	api_error(r, 403, "forbidden", "entitlements are kept by the centre, townships and child directors", NULL);
 	return 0;
@@ -70,7 +62,7 @@ static int can_read(http_req *r, const sec_principal *p)
 /* Receipts and the ledger: the centre and the townships. */
 static int can_write(http_req *r, const sec_principal *p)
 {
-	if (role_is(p, write_roles) && p->scope.children != SCOPE_NONE)
+	if (api_one_of(p->role, write_roles) && p->scope.children != SCOPE_NONE)
 		return 1;
 	api_error(r, 403, "forbidden", "receipts and the ledger are kept by the centre and the townships", NULL);
 	return 0;

@@ -45,32 +45,19 @@ static const char *const kinds[] = {"returning_entrepreneur", "revitalisation_pa
 static const char *const levels[] = {"basic", "growth", "core", NULL};
 static const char *const statuses[] = {"active", "ended", NULL};
 
-static int one_of(const char *s, const char *const *list)
-{
-	for (int i = 0; s && list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int role_is(const sec_principal *p, const char *role)
-{
-	return strcmp(p->role, role) == 0;
-}
-
 /* The place whose programmes p follows: 1 with lo/hi NULL (the county) or
  * the township's range; 0 when none. *write: p may record. */
 static int place_of(const sec_principal *p, const char **lo, const char **hi, int *write)
 {
 	*lo = *hi = NULL;
 	*write = 0;
-	if (role_is(p, "committee"))
+	if (api_role_is(p, "committee"))
 		return 1;
-	if (role_is(p, "center")) {
+	if (api_role_is(p, "center")) {
 		*write = 1;
 		return 1;
 	}
-	if ((role_is(p, "supervisor") || role_is(p, "station")) && p->scope.children == SCOPE_AREA) {
+	if ((api_role_is(p, "supervisor") || api_role_is(p, "station")) && p->scope.children == SCOPE_AREA) {
 		*lo = p->scope.lo;
 		*hi = p->scope.hi;
 		*write = 1;
@@ -126,10 +113,10 @@ int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal 
 				 NULL);
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	if (kind && !one_of(kind, kinds))
+	if (kind && !api_one_of(kind, kinds))
 		return api_error(r, 422, "validation_failed",
 				 "kind must be returning_entrepreneur or revitalisation_partner", "kind");
-	if (status && !one_of(status, statuses))
+	if (status && !api_one_of(status, statuses))
 		return api_error(r, 422, "validation_failed", "status must be active or ended", "status");
 	if (area) {
 		if (!area_level_of(area) || strlen(area) < 9 || strlen(area) > 12 || !in_range(area, f.lo, f.hi))
@@ -215,7 +202,7 @@ static int programme_facts(http_req *r, json_t *body, programme_rec *p, int crea
 	    count_field(r, body, "jobs", &p->jobs) || count_field(r, body, "returnees", &p->returnees))
 		return -1;
 	if (level) {
-		if (!one_of(level, levels))
+		if (!api_one_of(level, levels))
 			return api_error(r, 422, "validation_failed", "level must be basic, growth or core", "level"),
 			       -1;
 		if (strcmp(p->kind, "revitalisation_partner") != 0 && strcmp(level, "basic") != 0)
@@ -225,7 +212,7 @@ static int programme_facts(http_req *r, json_t *body, programme_rec *p, int crea
 		wb_strlcpy(p->level, level, sizeof(p->level));
 	}
 	if (status) {
-		if (!one_of(status, statuses) || (create && strcmp(status, "active") != 0))
+		if (!api_one_of(status, statuses) || (create && strcmp(status, "active") != 0))
 			return api_error(r, 422, "validation_failed",
 					 create ? "a new programme is active" : "status must be active or ended",
 					 "status"),
@@ -258,7 +245,7 @@ int api_programme_create(http_req *r, app *a, store_conn *c, const sec_principal
 	if (api_body(r, &body) || api_check_fields(r, body, programme_fields))
 		goto out;
 	kind = api_str(body, "kind");
-	if (!one_of(kind, kinds)) {
+	if (!api_one_of(kind, kinds)) {
 		api_error(r, 422, "validation_failed", "kind must be returning_entrepreneur or revitalisation_partner",
 			  "kind");
 		goto out;
@@ -563,14 +550,8 @@ int api_programme_return_create(http_req *r, app *a, store_conn *c, const sec_pr
 			  "returned_on");
 		goto out;
 	}
-	rc = store_child_get(c, &p->scope, json_integer_value(json_object_get(body, "child_id")), &ch);
-	if (rc == WB_ENOTFOUND) {
-		api_error(r, 422, "validation_failed", "child_id must be a child of your area", "child_id");
+	if (api_body_child(r, c, p, body, "child_id must be a child of your area", &ch))
 		goto out;
-	} else if (rc) {
-		api_fail(r, rc);
-		goto out;
-	}
 	j->scope = p->scope;
 	j->guardian_id = json_integer_value(json_object_get(body, "guardian_id"));
 	j->at = clock_now();

@@ -39,26 +39,16 @@
 
 enum access { PA_NONE = 0, PA_READ, PA_WRITE };
 
-static int role_is(const sec_principal *p, const char *role)
-{
-	return strcmp(p->role, role) == 0;
-}
-
-static int township_role(const sec_principal *p)
-{
-	return (role_is(p, "supervisor") || role_is(p, "station")) && p->scope.children == SCOPE_AREA;
-}
-
 /* What the caller may do with project pr. */
 static enum access access_of(store_conn *c, const sec_principal *p, const project_rec *pr)
 {
-	if (role_is(p, "center"))
+	if (api_role_is(p, "center"))
 		return PA_WRITE;
-	if (role_is(p, "committee"))
+	if (api_role_is(p, "committee"))
 		return PA_READ;
-	if (role_is(p, "org"))
+	if (api_role_is(p, "org"))
 		return pr->org_id == p->unit_id ? PA_WRITE : PA_NONE;
-	if (township_role(p)) {
+	if (api_township_desk(p)) {
 		if (pr->area_code[0] && strcmp(pr->area_code, p->scope.lo) >= 0 &&
 		    strcmp(pr->area_code, p->scope.hi) < 0)
 			return PA_READ;
@@ -148,12 +138,12 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	int rc;
 
 	(void)a;
-	if (role_is(p, "org")) {
+	if (api_role_is(p, "org")) {
 		f.org_id = p->unit_id;
-	} else if (township_role(p)) {
+	} else if (api_township_desk(p)) {
 		f.lo = p->scope.lo;
 		f.hi = p->scope.hi;
-	} else if (!role_is(p, "center") && !role_is(p, "committee")) {
+	} else if (!api_role_is(p, "center") && !api_role_is(p, "committee")) {
 		return api_error(r, 403, "forbidden",
 				 "projects are followed by the committee, the centre, townships and organisations",
 				 NULL);
@@ -164,7 +154,7 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (kind && project_kind_parse(kind, &k))
 		return api_error(r, 422, "validation_failed",
 				 "kind must be hope_room, one_plus_n, service or fundraising", "kind");
-	if (!role_is(p, "org") && api_query_id(r, "org", "org must be an organisation's id", &f.org_id))
+	if (!api_role_is(p, "org") && api_query_id(r, "org", "org must be an organisation's id", &f.org_id))
 		return 0;
 	if (area) {
 		if (!area_level_of(area) || strlen(area) < 9)
@@ -224,7 +214,8 @@ static int detail_child_cb(const project_child_rec *pc, void *arg)
 
 	/* a township is told of its own children only; the committee, who
 	 * sees no child's file, of how many (the project's count) */
-	if ((township_role(p) && !scope_covers_place(&p->scope, pc->village_code, NULL)) || role_is(p, "committee"))
+	if ((api_township_desk(p) && !scope_covers_place(&p->scope, pc->village_code, NULL)) ||
+	    api_role_is(p, "committee"))
 		return WB_OK;
 	x->named++;
 	j = pc_json(pc, 1);
@@ -432,15 +423,15 @@ int api_project_create(http_req *r, app *a, store_conn *c, const sec_principal *
 
 	if (!pr)
 		return api_fail(r, WB_ENOMEM);
-	if (!role_is(p, "center") && !role_is(p, "org")) {
+	if (!api_role_is(p, "center") && !api_role_is(p, "org")) {
 		api_error(r, 403, "forbidden", "projects are registered by the centre or the organisation running them",
 			  NULL);
 		goto out;
 	}
 	if (api_body(r, &body) || api_check_fields(r, body, create_fields))
 		goto out;
-	pr->org_id = role_is(p, "org") ? p->unit_id : json_integer_value(json_object_get(body, "org_id"));
-	if (role_is(p, "org") && json_object_get(body, "org_id") &&
+	pr->org_id = api_role_is(p, "org") ? p->unit_id : json_integer_value(json_object_get(body, "org_id"));
+	if (api_role_is(p, "org") && json_object_get(body, "org_id") &&
 	    json_integer_value(json_object_get(body, "org_id")) != p->unit_id) {
 		api_error(r, 422, "validation_failed", "an organisation registers its own projects", "org_id");
 		goto out;
@@ -590,7 +581,7 @@ static int child_add_fn(store_conn *c, void *arg)
 /* The centre or a township, for a child of its scope: 1, or 0 after 403. */
 static int may_place_children(http_req *r, const sec_principal *p)
 {
-	if (role_is(p, "center") || township_role(p))
+	if (api_role_is(p, "center") || api_township_desk(p))
 		return 1;
 	api_error(r, 403, "forbidden", "the centre and townships choose the children a project serves", NULL);
 	return 0;
@@ -620,14 +611,8 @@ int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principa
 		api_error(r, 409, "conflict", "the project has ended", NULL);
 		goto out;
 	}
-	rc = store_child_get(c, &p->scope, json_integer_value(json_object_get(body, "child_id")), &ch);
-	if (rc == WB_ENOTFOUND) {
-		api_error(r, 422, "validation_failed", "child_id must be a child of your area", "child_id");
+	if (api_body_child(r, c, p, body, "child_id must be a child of your area", &ch))
 		goto out;
-	} else if (rc) {
-		api_fail(r, rc);
-		goto out;
-	}
 	project_kind_parse(pr->kind, &k);
 	services = api_str(body, "services");
 	if (services && api_utf8_chars(services) > TEXT_CHARS) {

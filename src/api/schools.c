@@ -48,38 +48,20 @@ static const char *const modes[] = {"individual", "group", NULL};
 static const char *const topics[] = {"emotion", "study", "family", "peers", "bullying", "safety", "other", NULL};
 static const char *const concerns[] = {"none", "watch", "refer", NULL};
 
-static int one_of(const char *s, const char *const *list)
-{
-	for (int i = 0; s && list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int role_is(const sec_principal *p, const char *role)
-{
-	return strcmp(p->role, role) == 0;
-}
-
-static int township_role(const sec_principal *p)
-{
-	return (role_is(p, "supervisor") || role_is(p, "station")) && p->scope.children == SCOPE_AREA;
-}
-
 /* The schools p follows, as a filter: the committee and the centre the
  * county's, a township its own, a school itself. 0 when none (403). */
 static int schools_place(const sec_principal *p, school_filter *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->county = p->county_code;
-	if (role_is(p, "committee") || role_is(p, "center"))
+	if (api_role_is(p, "committee") || api_role_is(p, "center"))
 		return 1;
-	if (township_role(p)) {
+	if (api_township_desk(p)) {
 		f->lo = p->scope.lo;
 		f->hi = p->scope.hi;
 		return 1;
 	}
-	if (role_is(p, "school")) {
+	if (api_role_is(p, "school")) {
 		f->school_id = p->unit_id;
 		return 1;
 	}
@@ -262,7 +244,7 @@ int api_school_rooms_put(http_req *r, app *a, store_conn *c, const sec_principal
 
 	if (school_load(r, c, p, &u))
 		return 0;
-	if (!role_is(p, "school") && !role_is(p, "center"))
+	if (!api_role_is(p, "school") && !api_role_is(p, "center"))
 		return api_error(r, 403, "forbidden", "a school's rooms are kept by the school and the centre", NULL);
 	if (api_body(r, &body) || api_check_fields(r, body, rooms_fields))
 		goto out;
@@ -372,18 +354,18 @@ int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_princip
 
 	if (school_load(r, c, p, &u))
 		return 0;
-	if (role_is(p, "committee"))
+	if (api_role_is(p, "committee"))
 		return api_error(r, 403, "forbidden", "counselling sessions are read by the school and the centre",
 				 NULL);
 	if (period(r, from, to) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	if (concern && !one_of(concern, concerns))
+	if (concern && !api_one_of(concern, concerns))
 		return api_error(r, 422, "validation_failed", "concern must be none, watch or refer", "concern");
 	f = (counselling_filter){p->county_code, u.id, 0, from, to, concern};
 	memset(&x, 0, sizeof(x));
 	x.a = a;
 	x.items = json_array();
-	x.notes = role_is(p, "school");
+	x.notes = api_role_is(p, "school");
 	rc = store_counselling(c, &f, &p->scope, limit, counsel_cb, &x);
 	if (rc == WB_OK && x.named) {
 		api_audit_init(r, p, &e);
@@ -435,7 +417,7 @@ int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_
 		return api_fail(r, WB_ENOMEM);
 	if (school_load(r, c, p, &u))
 		goto out;
-	if (!role_is(p, "school")) {
+	if (!api_role_is(p, "school")) {
 		api_error(r, 403, "forbidden", "counselling sessions are recorded by the school that held them", NULL);
 		goto out;
 	}
@@ -446,16 +428,16 @@ int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_
 	topic = api_str(body, "topic");
 	concern = api_str(body, "concern");
 	notes = api_str(body, "notes");
-	if (!one_of(mode, modes)) {
+	if (!api_one_of(mode, modes)) {
 		api_error(r, 422, "validation_failed", "mode must be individual or group", "mode");
 		goto out;
 	}
-	if (!one_of(topic, topics)) {
+	if (!api_one_of(topic, topics)) {
 		api_error(r, 422, "validation_failed",
 			  "topic must be emotion, study, family, peers, bullying, safety or other", "topic");
 		goto out;
 	}
-	if (concern && !one_of(concern, concerns)) {
+	if (concern && !api_one_of(concern, concerns)) {
 		api_error(r, 422, "validation_failed", "concern must be none, watch or refer", "concern");
 		goto out;
 	}
@@ -470,14 +452,8 @@ int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_
 				  "child_id");
 			goto out;
 		}
-		rc = store_child_get(c, &p->scope, json_integer_value(cid), &ch);
-		if (rc == WB_ENOTFOUND) {
-			api_error(r, 422, "validation_failed", "child_id must be a pupil of your school", "child_id");
+		if (api_body_child(r, c, p, body, "child_id must be a pupil of your school", &ch))
 			goto out;
-		} else if (rc) {
-			api_fail(r, rc);
-			goto out;
-		}
 		s->child_id = ch.id;
 		s->pupils = 1;
 	} else {
@@ -544,7 +520,7 @@ out:
  * township, a village, a school). 0 when p keeps none. */
 static int mothers_place(const sec_principal *p, talk_place *pl)
 {
-	return !role_is(p, "committee") && talks_place(p, pl);
+	return !api_role_is(p, "committee") && talks_place(p, pl);
 }
 
 static int in_place(const talk_place *pl, const caring_mother_rec *m)
@@ -897,14 +873,8 @@ int api_caring_pair_create(http_req *r, app *a, store_conn *c, const sec_princip
 		api_error(r, 422, "validation_failed", "started_on may not be before she joined", "started_on");
 		goto out;
 	}
-	rc = store_child_get(c, &p->scope, json_integer_value(json_object_get(body, "child_id")), &ch);
-	if (rc == WB_ENOTFOUND) {
-		api_error(r, 422, "validation_failed", "child_id must be a child of your area", "child_id");
+	if (api_body_child(r, c, p, body, "child_id must be a child of your area", &ch))
 		goto out;
-	} else if (rc) {
-		api_fail(r, rc);
-		goto out;
-	}
 	wb_strlcpy(pr.county_code, p->county_code, sizeof(pr.county_code));
 	pr.mother_id = m.id;
 	pr.child_id = ch.id;
@@ -1072,12 +1042,13 @@ int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	pairs = json_array();
 	rc = store_caring_pairs(c, &p->scope, 0, id, pair_cb, pairs);
 	memset(&x, 0, sizeof(x));
-	if (rc == WB_OK && (role_is(p, "school") || role_is(p, "center"))) {
+	if (rc == WB_OK && (api_role_is(p, "school") || api_role_is(p, "center"))) {
 		/* counselling: the child's school (notes too) and the centre */
-		f = (counselling_filter){p->county_code, role_is(p, "school") ? p->unit_id : 0, id, NULL, NULL, NULL};
+		f = (counselling_filter){
+			p->county_code, api_role_is(p, "school") ? p->unit_id : 0, id, NULL, NULL, NULL};
 		x.a = a;
 		x.items = sessions = json_array();
-		x.notes = role_is(p, "school");
+		x.notes = api_role_is(p, "school");
 		rc = store_counselling(c, &f, NULL, LIST_DEFAULT, counsel_cb, &x);
 	}
 	if (rc == WB_OK) {

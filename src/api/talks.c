@@ -88,7 +88,7 @@ static int talk_facts(http_req *r, json_t *body, talk_rec *t)
 {
 	const char *day = api_str(body, "held_on"), *kind = api_str(body, "kind"), *topic = api_str(body, "topic"),
 		   *notes = api_str(body, "notes");
-	int ymd, today = clock_today_ymd(), ok = 0;
+	int ymd, today = clock_today_ymd();
 	json_t *v;
 
 	if (day) {
@@ -99,9 +99,7 @@ static int talk_facts(http_req *r, json_t *body, talk_rec *t)
 		date_format(ymd, t->held_on);
 	}
 	if (kind) {
-		for (int i = 0; kinds[i]; i++)
-			ok |= strcmp(kind, kinds[i]) == 0;
-		if (!ok)
+		if (!api_one_of(kind, kinds))
 			return api_error(r, 422, "validation_failed",
 					 "kind must be publicity, education, parent_school or training", "kind"),
 			       -1;
