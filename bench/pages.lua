@@ -9,6 +9,9 @@
 --   trends    the last twelve months, figure by figure
 --   projects  the county's charity projects with their totals
 --   talks     the talks of the last 90 days with their totals
+--   schools   the county's schools with their rooms and counselling figures
+--   mothers   the county's caring mothers (first 200)
+--   programmes the county's supporting programmes with their totals
 local token = os.getenv("WB_TOKEN")
 local mode = os.getenv("WB_PAGE") or "county"
 local towns = {"370831001", "370831002", "370831101", "370831102", "370831103", "370831104", "370831105",
@@ -21,6 +24,9 @@ local fixed = {
 	trends = "/api/v1/reports/trends",
 	projects = "/api/v1/projects",
 	talks = "/api/v1/talks",
+	schools = "/api/v1/schools",
+	mothers = "/api/v1/caring-mothers",
+	programmes = "/api/v1/programmes",
 }
 local i = 0
 request = function()

@@ -13,7 +13,7 @@
 #      filtered pages (bench/list.lua), each the first page with its total;
 #      then, 5 s each, the matching of entitlements for the county and per
 #      township, the county's ledger, overview, monthly report, trends,
-#      projects and talks (bench/pages.lua).
+#      projects, talks, schools, caring mothers and programmes (bench/pages.lua).
 #
 # Usage: bench/registry_bench.sh path/to/weibao [pg]
 #   with "pg", a throwaway PostgreSQL cluster (scripts/pg-test.sh) is used.
@@ -78,7 +78,7 @@ for what in search list; do
 	wrk -t1 -c1 -d10s --latency -s "$root/bench/$what.lua" "$base/" 2>&1 |
 		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
 done
-for page in county township ledger overview report trends projects talks; do
+for page in county township ledger overview report trends projects talks schools mothers programmes; do
 	echo "== page: $page (1 connection, 5 s)"
 	WB_PAGE=$page wrk -t1 -c1 -d5s --latency -s "$root/bench/pages.lua" "$base/" 2>&1 |
 		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
