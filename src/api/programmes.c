@@ -488,7 +488,12 @@ int programmes_record_return(store_conn *c, const store_scope *sc, programme_ret
 		    !k->conflict || strcmp(k->end_reason, category_reason_name(CR_END_PARENT_RETURNED)) != 0)
 			continue;
 		wb_strlcpy(k->state, "ended", sizeof(k->state));
-		wb_strlcpy(k->end_date, ret->returned_on, sizeof(k->end_date));
+		/* a parent may have come home before the category was
+		 * confirmed (the paperwork lags): it cannot end before it began */
+		wb_strlcpy(k->end_date,
+			   k->start_date[0] && strcmp(k->start_date, ret->returned_on) > 0 ? k->start_date
+											   : ret->returned_on,
+			   sizeof(k->end_date));
 		k->conflict = 0;
 		k->updated_at = at;
 		rc = store_category_update(c, k);
