@@ -545,6 +545,9 @@ static void test_upgrade_keeps_chain(void **state)
 			"ALTER TABLE children DROP COLUMN archive_note; "
 			/* 0012 */
 			"DROP TABLE talks; " /* 0013 */
+			"DROP TABLE caring_pairs; DROP TABLE caring_mothers; DROP TABLE counselling_sessions; "
+			"DROP TABLE school_rooms; "                                                       /* 0014 */
+			"DROP TABLE programme_log; DROP TABLE programme_returns; DROP TABLE programmes; " /* 0015 */
 			"DELETE FROM schema_migrations WHERE version >= 7"),
 		WB_OK);
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), CHAIN_LEN);

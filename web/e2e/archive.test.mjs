@@ -6,7 +6,8 @@
 // again. A grown-up may be archived as such and stays there; an erased
 // record says that its personal data was erased. A director has no 归档
 // and no 档案; the centre changes the archive's periods, a station does
-// not. The audit log names the actions. No horizontal scrolling at 360 px,
+// not. The audit log names the actions. The archive is searched by a part
+// of the name and narrowed to a reason. No horizontal scrolling at 360 px,
 // in both languages.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
@@ -18,6 +19,7 @@ import {
   loginAs,
   apiSession,
   hasHorizontalScroll,
+  pickOption,
   settled,
   shot,
   unexpectedErrors,
@@ -28,6 +30,7 @@ const DESKTOP = { width: 1280, height: 900 }
 const VILLAGE = '370831001001' // 花园社区 of 泗河街道: the director's, in the station's township
 const CHILD = '归档测试儿童'
 const GROWN = '成年归档测试'
+const TWICE = '查重归档测试乙'
 let srv, browser, page, director, station, center, childId, grownId
 
 const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
@@ -298,6 +301,54 @@ test("the centre changes the archive's periods; a wrong number is said on its fi
     const labels = (await page.locator('.audit-table tbody tr td:nth-child(5) .a-label').allTextContents()).map((s) => s.trim())
     assert.ok(labels.length >= 1 && labels.every((l) => l === label), `${action}: ${labels.join()}`)
   }
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the archive searched by a part of the name: only that child; narrowed to another reason: not shown', async () => {
+  const c = await director.post('/children', { name: TWICE, sex: 'M', birth_date: '2016-05-20', village_code: VILLAGE })
+  assert.equal(c.status, 201, JSON.stringify(c.body))
+  const a = await station.post(`/children/${c.body.id}/archive`, { reason: 'duplicate' })
+  assert.equal(a.status, 200, JSON.stringify(a.body))
+  const names = async () => (await page.locator('.ar-item .ar-name').allTextContents()).map((s) => s.trim())
+
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/archive' })
+  await page.locator('.ar-item').first().waitFor()
+  await settled(page)
+  assert.ok((await page.locator('.ar-item').count()) >= 2, 'the archive has others too')
+  // a part of the name, on Enter
+  const search = page.getByRole('textbox', { name: '按姓名查找' })
+  await search.fill('查重归档')
+  await search.press('Enter')
+  await page.waitForURL((u) => u.searchParams.get('name') === '查重归档')
+  await page.waitForFunction(() => document.querySelectorAll('.ar-item').length === 1)
+  await settled(page)
+  assert.deepEqual(await names(), [TWICE])
+  const card = page.locator(`.ar-item[data-id="${c.body.id}"]`)
+  assert.equal(await text(card.locator('.ar-reason')), '重复登记')
+  // another reason: not shown, and the page says nothing matches
+  await pickOption(page, page.locator('.ar-reason-pick'), '迁出')
+  await page.waitForURL((u) => u.searchParams.get('reason') === 'moved_away' && u.searchParams.get('name') === '查重归档')
+  await page.locator('.ar-empty', { hasText: '档案中没有符合条件的儿童' }).waitFor()
+  await settled(page)
+  assert.equal(await page.locator('.ar-item').count(), 0)
+  assert.deepEqual((await station.get(`/children/archived?name=${encodeURIComponent('查重归档')}&reason=moved_away`)).body.items, [])
+  // its own reason: there again, and the filters survive a reload
+  await pickOption(page, page.locator('.ar-reason-pick'), '重复登记')
+  await page.waitForURL((u) => u.searchParams.get('reason') === 'duplicate')
+  await card.waitFor()
+  await page.reload()
+  await card.waitFor()
+  await settled(page)
+  assert.deepEqual(await names(), [TWICE])
+  assert.equal(await search.inputValue(), '查重归档')
+  assert.equal(await text(page.locator('.ar-reason-pick .el-select__placeholder:not(.is-transparent)')), '重复登记')
+  // cleared: the whole archive again
+  await search.fill('')
+  await search.press('Enter')
+  await page.waitForURL((u) => !u.searchParams.has('name'))
+  await page.waitForFunction(() => document.querySelectorAll('.ar-item').length > 0)
+  await settled(page)
+  assert.ok((await names()).every((n) => n), 'names shown')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

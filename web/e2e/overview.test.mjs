@@ -218,7 +218,13 @@ test('station: its own township only, whose figures are the totals', async () =>
 
   await loginAs(page, srv.base, 'station')
   await page.locator('.home-grid > .home-card').first().locator('h2', { hasText: '乡镇概览' }).waitFor()
-  await page.locator('.nav-inline').getByRole('link', { name: '乡镇概览' }).click()
+  // from the menu bar, or from the menu when the station's entries do not fit in it
+  const inline = page.locator('.nav-inline').getByRole('link', { name: '乡镇概览' })
+  if (await inline.isVisible()) await inline.click()
+  else {
+    await page.getByRole('button', { name: '菜单' }).click()
+    await page.locator('#user-menu').getByRole('link', { name: '乡镇概览' }).click()
+  }
   await page.waitForURL((u) => u.pathname === '/overview')
   await overviewShown(page, '乡镇概览')
   assert.match(await page.title(), /^乡镇概览 · /)

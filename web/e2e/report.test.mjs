@@ -2,7 +2,9 @@
 // §8 oversight) in the browser: the centre opens the report as the
 // overview's second tab; its tiles, each township's row, the county-wide
 // projects and the totals are the API's, for this month and the one before
-// (never one ahead); a township picked narrows it; the CSV downloads with
+// (never one ahead) — the schools' counselling and caring mothers and the
+// supporting programmes' returns among them; a township picked narrows it;
+// the CSV downloads with
 // the same totals; printing hides the menu and the buttons and lays the
 // report on A4. The committee opens it from its home page, and reads the
 // policies. A township's station sees only its township, and another
@@ -49,6 +51,8 @@ const FIGURES = {
   categories: ['confirmed', 'ended'],
   visits: ['visits', 'children'],
   talks: ['talks', 'children', 'adults'],
+  schools: ['counselling', 'pupils', 'caring_pairs'],
+  programmes: ['returns', 'left_behind_ended'],
   requests: ['filed', 'closed', 'feedback'],
   entitlements: ['started', 'ended', 'paid_cents'],
   projects: ['donated_cents', 'spent_cents', 'finished'],
@@ -107,6 +111,11 @@ before(async () => {
     rule: { disability_grades: [1] },
   })
   assert.equal(pol.status, 201, JSON.stringify(pol.body))
+  // a group counselling session of the demo's school this month
+  const school = await apiSession(srv.base, 'school')
+  const schoolId = (await school.get('/me')).body.membership.unit_id
+  const k = await school.post(`/schools/${schoolId}/counselling`, { held_on: chinaToday(), mode: 'group', topic: 'safety', pupils: 36 })
+  assert.equal(k.status, 201, JSON.stringify(k.body))
   const c = await center.post('/children', { name: '报告测试儿童', sex: 'M', birth_date: '2014-06-01', village_code: TOWNSHIP + '001', disability_grade: 1, disability_type: 'physical' })
   assert.equal(c.status, 201, JSON.stringify(c.body))
 })
@@ -125,6 +134,7 @@ test("centre: the month's report is the API's, by township and in total; the mon
   assert.equal(r.month, month)
   assert.equal(r.townships.length, 13)
   assert.equal(r.county_wide.projects.donated_cents, 123456)
+  assert.ok(r.totals.schools.counselling >= 1 && r.totals.schools.pupils >= 36, JSON.stringify(r.totals.schools))
 
   // the overview's second tab
   await loginAs(page, srv.base, 'center')
@@ -153,8 +163,16 @@ test("centre: the month's report is the API's, by township and in total; the mon
   // the groups over their figures
   assert.deepEqual(
     (await page.locator('.rp-group-h').allTextContents()).map((s) => s.trim()),
-    ['儿童', '类别', '走访', '宣讲', '求助', '福利保障', '公益项目'],
+    ['儿童', '类别', '走访', '宣讲', '学校关爱', '帮扶项目', '求助', '福利保障', '公益项目'],
   )
+  // the schools' counselling: its column, its tile, its total
+  const heads = (await page.locator('.rp-table thead tr:nth-child(2) th').allTextContents()).map((s) => s.trim())
+  for (const h of ['心理辅导次数', '辅导学生人次', '新结对爱心妈妈', '父母返乡', '因返乡结束留守']) assert.ok(heads.includes(h), heads.join())
+  assert.ok(await page.locator('.rp-table th', { hasText: '心理辅导次数' }).isVisible())
+  assert.equal(await text(page.locator('.rp-total [data-figure="schools.counselling"]')), String(r.totals.schools.counselling))
+  assert.equal(await text(page.locator('.rp-tile[data-figure="schools.counselling"] dt')), '本月心理辅导次数')
+  assert.equal(await text(page.locator('.rp-tile[data-figure="schools.counselling"] .rp-num')), String(r.totals.schools.counselling))
+  assert.equal(await text(page.locator('.rp-group[data-group="programmes"] h2')), '帮扶项目')
   // no month ahead
   assert.ok(await page.locator('.rp-next').isDisabled())
   assert.equal(await hasHorizontalScroll(page), false)
@@ -198,6 +216,7 @@ test("centre: the month's report is the API's, by township and in total; the mon
   assert.equal(cell('在册儿童（未满18周岁）'), String(r.totals.children.total))
   assert.equal(cell('本月走访次数'), String(r.totals.visits.visits))
   assert.equal(cell('本月宣讲场次'), String(r.totals.talks.talks))
+  assert.equal(cell('本月心理辅导次数'), String(r.totals.schools.counselling))
   assert.equal(cell('本月项目捐赠（元）'), (r.totals.projects.donated_cents / 100).toFixed(2))
   assert.equal(cell('本月发放金额（元）'), (r.totals.entitlements.paid_cents / 100).toFixed(2))
   assert.ok(lines.some((l) => l.startsWith(`${TOWNSHIP},泗河街道,`)))
@@ -209,6 +228,13 @@ test("centre: the month's report is the API's, by township and in total; the mon
   assert.equal(await page.locator('.rp-controls').isVisible(), false)
   assert.ok(await page.locator('.rp-table').isVisible())
   assert.ok(await page.locator('.rp-total').isVisible())
+  assert.ok(await page.locator('.rp-table th', { hasText: '心理辅导次数' }).isVisible())
+  assert.ok(await page.locator('.rp-table th', { hasText: '因返乡结束留守' }).isVisible())
+  // the nine groups fit across the page (A4 landscape between the margins: 273 mm, ~1032 px)
+  await page.setViewportSize({ width: 1032, height: 900 })
+  const wide = await page.locator('.rp-table').evaluate((e) => e.scrollWidth)
+  assert.ok(wide <= 1032, `the table is ${wide} px wide`)
+  await page.setViewportSize(DESKTOP)
   assert.match(await text(page.locator('.rp-printed')), /^统计时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
   await page.emulateMedia({ media: null }) // the PDF is made with the print media
   const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString('latin1')

@@ -2,10 +2,14 @@
 // talk — the form says what is wrong on its field and sends nothing — and
 // sees it first in the list, the totals grown by its attendance, and this
 // month's count on the home card; a talk of an earlier day widens the
-// period to show it. The station sees the director's talk in its list,
+// period to show it. The director corrects a talk's attendance and sees
+// the new figure, then deletes it after a confirmation and it is gone; a
+// talk someone else recorded offers neither. The station sees the
+// director's talk in its list,
 // narrowed to the village, records one for another village with the place
 // picker, and finds both in the villages' scorecard (宣讲场次, 宣讲参加人次).
-// The committee reads the county's talks and records none; a school's talk
+// The committee reads the county's talks and records, corrects and removes
+// none; a school's talk
 // is named by the school. No horizontal scrolling at 360 px, in both
 // languages.
 import { test, before, after, beforeEach } from 'node:test'
@@ -30,6 +34,7 @@ const VILLAGE = '370831001001' // 花园社区, the director's
 const TOWNSHIP = '370831001' // 泗河街道, the station's
 const TOPIC = '防溺水安全家长课堂（测试）'
 const OTHER_TOPIC = '预防校园欺凌（乡镇测试）'
+const EDIT_TOPIC = '网络安全进村（修改测试）'
 let srv, browser, page, director, station, committee, other
 
 const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
@@ -166,6 +171,94 @@ test('director: records a talk — the form first says what is missing — and s
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('director: corrects the attendance of a talk and sees the new figure; deletes it after the confirmation and it is gone', async () => {
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/talks' })
+  const before = (await director.get('/talks')).body
+  await listShown(page, before.from, before.to)
+  // recorded
+  await page.locator('.tk-new').click()
+  const dlg = page.locator('.talk-dialog')
+  await dlg.waitFor()
+  await dlg.locator('#td-topic').fill(EDIT_TOPIC)
+  await dlg.locator('#td-children').fill('20')
+  await dlg.locator('#td-adults').fill('3')
+  await dlg.locator('.td-submit').click()
+  await page.locator('.el-message', { hasText: '宣讲活动已登记' }).waitFor()
+  await dlg.waitFor({ state: 'hidden' })
+  const card = page.locator('.tk-item', { hasText: EDIT_TOPIC })
+  await card.locator('.ti-children', { hasText: '儿童 20 人' }).waitFor()
+  await settled(page)
+  const id = Number(await card.getAttribute('data-id'))
+  assert.deepEqual(await totalsShown(page), { talks: before.totals.talks + 1, children: before.totals.children + 20, adults: before.totals.adults + 3 })
+  // only the director's own talks offer 编辑 and 删除
+  for (const item of await page.locator('.tk-item').all()) {
+    const mine = (await text(item.locator('.ti-by'))) === '登记人：花园社区儿童主任（演示）'
+    assert.equal(await item.locator('.ti-edit').count(), mine ? 1 : 0, await text(item.locator('.ti-topic')))
+    assert.equal(await item.locator('.ti-delete').count(), mine ? 1 : 0)
+  }
+
+  // 编辑: the same form, filled in, without a place; the attendance corrected
+  await card.locator('.ti-edit').click()
+  await dlg.waitFor()
+  assert.equal(await text(dlg.locator('.el-dialog__title')), '修改宣讲活动')
+  assert.equal(await dlg.locator('#td-topic').inputValue(), EDIT_TOPIC)
+  assert.equal(await dlg.locator('#td-date').inputValue(), chinaToday())
+  assert.equal(await dlg.locator('#td-children').inputValue(), '20')
+  assert.equal(await dlg.locator('#td-adults').inputValue(), '3')
+  assert.equal(await dlg.locator('.td-place-item').count(), 0)
+  // nobody attending: said on the field, nothing sent
+  let asked = 0
+  const count = (r) => r.url().endsWith(`/api/v1/talks/${id}`) && r.method() === 'PATCH' && asked++
+  page.on('request', count)
+  await dlg.locator('#td-children').fill('0')
+  await dlg.locator('#td-adults').fill('0')
+  await dlg.locator('.td-submit').click()
+  await dlg.locator('.el-form-item__error', { hasText: '请填写参加人数：儿童或成人至少一人' }).waitFor()
+  assert.equal(asked, 0)
+  page.off('request', count)
+  await dlg.locator('#td-children').fill('42')
+  await dlg.locator('#td-adults').fill('7')
+  assert.equal(await text(dlg.locator('.td-submit')), '保存')
+  await dlg.locator('.td-submit').click()
+  await page.locator('.el-message', { hasText: '宣讲活动已修改' }).waitFor()
+  await dlg.waitFor({ state: 'hidden' })
+  await card.locator('.ti-children', { hasText: '儿童 42 人' }).waitFor()
+  await settled(page)
+  assert.equal(await text(card.locator('.ti-adults')), '成人 7 人')
+  assert.equal(await text(card.locator('.ti-topic')), EDIT_TOPIC)
+  const edited = (await director.get('/talks')).body
+  assert.deepEqual(edited.totals, { talks: before.totals.talks + 1, children: before.totals.children + 42, adults: before.totals.adults + 7 })
+  assert.deepEqual(await totalsShown(page), edited.totals)
+  assert.equal(edited.items.find((x) => x.id === id).children, 42)
+  // the committee may not correct it
+  assert.equal((await committee.patch(`/talks/${id}`, { children: 1 })).status, 403)
+
+  // 删除: a confirmation naming the talk; kept when cancelled
+  await card.locator('.ti-delete').click()
+  const box = page.locator('.talk-delete-box')
+  await box.waitFor()
+  assert.equal(await text(box.locator('.el-message-box__title')), '删除宣讲活动')
+  const ask = await text(box.locator('.el-message-box__message'))
+  assert.ok(ask.includes(`${chinaToday()} 的宣讲活动“${EDIT_TOPIC}”`), ask)
+  await box.getByRole('button', { name: '取消' }).click()
+  await box.waitFor({ state: 'hidden' })
+  await settled(page)
+  assert.equal(await card.count(), 1)
+  // confirmed: gone from the list and the totals
+  await card.locator('.ti-delete').click()
+  await box.waitFor()
+  await box.locator('.tk-delete-ok').click()
+  await page.locator('.el-message', { hasText: '宣讲活动已删除' }).waitFor()
+  await card.waitFor({ state: 'detached' })
+  await settled(page)
+  assert.equal(await page.locator(`.tk-item[data-id="${id}"]`).count(), 0)
+  const gone = (await director.get('/talks')).body
+  assert.deepEqual(gone.totals, before.totals)
+  assert.equal(gone.items.some((x) => x.id === id), false)
+  assert.deepEqual(await totalsShown(page), before.totals)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test("station: the director's talk in its list, narrowed to the village; one of its own for another village; both in the scorecard", async () => {
   await loginAs(page, srv.base, 'station', { path: '/login?next=/talks' })
   const all = (await station.get('/talks')).body
@@ -184,6 +277,8 @@ test("station: the director's talk in its list, narrowed to the village; one of 
     [...new Set((await page.locator('.tk-item .ti-place').allTextContents()).map((s) => s.trim()))],
     ['泗河街道 花园社区'],
   )
+  // the township's desk corrects and removes any talk of its place
+  assert.equal(await page.locator('.tk-item .ti-edit').count(), own.items.length)
 
   // one of its own, held in another village
   await page.locator('.tk-new').click()
@@ -196,7 +291,7 @@ test("station: the director's talk in its list, narrowed to the village; one of 
   await dlg.locator('#td-children').fill('60')
   await dlg.locator('#td-adults').fill('4')
   await dlg.locator('.td-submit').click()
-  await page.locator('.el-message', { hasText: '宣讲活动已登记' }).waitFor()
+  await page.locator('.el-message', { hasText: '宣讲活动已登记' }).last().waitFor()
   // the list was narrowed to another village: it widens to the township
   await page.waitForURL((u) => !u.searchParams.has('area'))
   const item = page.locator('.tk-item', { hasText: OTHER_TOPIC })
@@ -242,6 +337,7 @@ test("the committee reads the county's talks and records none; a school's talk i
   await listShown(page, all.from, all.to)
   assert.equal(await text(page.locator('.tk-place')), '泗水县')
   assert.equal(await page.locator('.tk-new').count(), 0, 'the committee records no talk')
+  assert.equal(await page.locator('.ti-edit, .ti-delete').count(), 0, 'nor corrects or removes one')
   assert.deepEqual(await totalsShown(page), all.totals)
   // a page of 100, and more on demand
   assert.equal(await page.locator('.tk-item').count(), Math.min(100, all.totals.talks))
@@ -262,6 +358,9 @@ test("the committee reads the county's talks and records none; a school's talk i
 })
 
 test('no horizontal scrolling at 360 px: the talks and the form, for a director and a station, in both languages', async () => {
+  // a talk of the director's own, to correct
+  const r = await director.post('/talks', { held_on: chinaToday(), kind: 'publicity', topic: '窄屏测试宣讲', children: 5 })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
   await page.setViewportSize(PHONE)
   for (const user of ['director', 'station']) {
     await resetSession(browser.context, srv.base, page)
@@ -282,6 +381,20 @@ test('no horizontal scrolling at 360 px: the talks and the form, for a director 
       assert.ok(dlg.x >= 0 && dlg.x + dlg.width <= 360, `the form fits: ${JSON.stringify(dlg)}`)
       await page.keyboard.press('Escape')
       await page.locator('.talk-dialog').waitFor({ state: 'hidden' })
+      // a card's 编辑 and 删除 fit, and so do the form and the confirmation
+      const own = page.locator('.tk-item', { has: page.locator('.ti-edit') }).first()
+      const actions = await own.locator('.ti-actions').boundingBox()
+      assert.ok(actions.x >= 0 && actions.x + actions.width <= 360, `the actions fit: ${JSON.stringify(actions)}`)
+      await own.locator('.ti-edit').click()
+      await page.locator('.talk-dialog').waitFor()
+      assert.equal(await hasHorizontalScroll(page), false, `${user} correction form (${lang})`)
+      await page.keyboard.press('Escape')
+      await page.locator('.talk-dialog').waitFor({ state: 'hidden' })
+      await own.locator('.ti-delete').click()
+      const ask = await page.locator('.talk-delete-box').boundingBox()
+      assert.ok(ask.x >= 0 && ask.x + ask.width <= 360, `the confirmation fits: ${JSON.stringify(ask)}`)
+      await page.locator('.talk-delete-box .el-message-box__btns .el-button').first().click()
+      await page.locator('.talk-delete-box').waitFor({ state: 'hidden' })
     }
     assert.equal(await text(page.locator('main h1')), 'Talks')
     await page.getByRole('button', { name: '中文' }).click()

@@ -35,10 +35,16 @@ const PoliciesPage = () => import('./pages/PoliciesPage.vue')
 const LedgerPage = () => import('./pages/LedgerPage.vue')
 const ProjectsPage = () => import('./pages/ProjectsPage.vue')
 const ProjectPage = () => import('./pages/ProjectPage.vue')
+const ProgrammesPage = () => import('./pages/ProgrammesPage.vue')
+const ProgrammePage = () => import('./pages/ProgrammePage.vue')
 const ReportPage = () => import('./pages/ReportPage.vue')
 const TrendsPage = () => import('./pages/TrendsPage.vue')
 const TalksPage = () => import('./pages/TalksPage.vue')
 const ArchivePage = () => import('./pages/ArchivePage.vue')
+const SchoolsPage = () => import('./pages/SchoolsPage.vue')
+const SchoolPage = () => import('./pages/SchoolPage.vue')
+const CaringMothersPage = () => import('./pages/CaringMothersPage.vue')
+const CaringMotherPage = () => import('./pages/CaringMotherPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -56,9 +62,15 @@ const routes = [
   { path: '/entitlements/ledger', name: 'ledger', component: LedgerPage, meta: { need: 'ledger', title: k('ent.ledger_title'), wide: true } },
   { path: '/projects', name: 'projects', component: ProjectsPage, meta: { need: 'projects', title: k('nav.projects'), field: true } },
   { path: '/projects/:id(\\d+)', name: 'project', component: ProjectPage, meta: { need: 'projects', title: k('proj.title'), field: true } },
+  { path: '/programmes', name: 'programmes', component: ProgrammesPage, meta: { need: 'programmes', title: k('programmes.title'), wide: true } },
+  { path: '/programmes/:id(\\d+)', name: 'programme', component: ProgrammePage, meta: { need: 'programmes', title: k('programmes.page_title'), field: true } },
   { path: '/reports', name: 'reports', component: ReportPage, meta: { need: 'reports', title: k('nav.reports'), wide: true } },
   { path: '/reports/trends', name: 'trends', component: TrendsPage, meta: { need: 'trends', title: k('nav.trends'), wide: true } },
   { path: '/talks', name: 'talks', component: TalksPage, meta: { need: 'talks', title: k('nav.talks'), field: true } },
+  { path: '/schools', name: 'schools', component: SchoolsPage, meta: { need: 'schools', title: k('nav.schools'), wide: true } },
+  { path: '/schools/:id(\\d+)', name: 'school', component: SchoolPage, meta: { need: 'counselling', title: k('school.counselling_title'), field: true } },
+  { path: '/caring-mothers', name: 'caring-mothers', component: CaringMothersPage, meta: { need: 'caring', title: k('nav.caring'), field: true } },
+  { path: '/caring-mothers/:id(\\d+)', name: 'caring-mother', component: CaringMotherPage, meta: { need: 'caring', title: k('caring.title'), field: true } },
   { path: '/archive', name: 'archive', component: ArchivePage, meta: { need: 'archive', title: k('nav.archive'), field: true } },
   { path: '/overview', name: 'overview', component: OverviewPage, meta: { need: 'overview', title: overviewKey, wide: true } },
   { path: '/registry', name: 'registry', component: RegistryPage, meta: { need: 'registry', title: k('nav.registry'), wide: true } },

@@ -14,6 +14,8 @@ export const ARCHIVE_REASON = {
 }
 
 export const NOTE_MAX = 200
+// the archive's search by a part of the name
+export const NAME_SEARCH_MAX = 30
 export const GRACE_MAX = 3650
 export const YEARS_MIN = 1
 export const YEARS_MAX = 100

@@ -70,6 +70,21 @@ const FIXED = {
   'child.list_archived': k('aact.child_list_archived'),
   'archive.config.update': k('aact.archive_config'),
   'talk.create': k('aact.talk_create'),
+  'talk.update': k('aact.talk_update'),
+  'talk.delete': k('aact.talk_delete'),
+  'school.rooms': k('aact.school_rooms'),
+  'counselling.create': k('aact.counselling_create'),
+  'counselling.list': k('aact.counselling_list'),
+  'caring.create': k('aact.caring_create'),
+  'caring.update': k('aact.caring_update'),
+  'caring.pair': k('aact.caring_pair'),
+  'caring.unpair': k('aact.caring_unpair'),
+  'caring.read': k('aact.caring_read'),
+  'child.care': k('aact.child_care'),
+  'programme.create': k('aact.programme_create'),
+  'programme.update': k('aact.programme_update'),
+  'programme.return': k('aact.programme_return'),
+  'programme.read': k('aact.programme_read'),
   'demo.create': k('aact.demo_create'),
   'demo.requests': k('aact.demo_requests'),
   'migrate.name_index': k('aact.migrate'),
@@ -86,10 +101,12 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'talk.create', 'request.read', 'request.attachment.read']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'membership.add', 'membership.remove', 'session.membership']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.child_add', 'project.child_remove', 'project.read']],
+  [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.list', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read']],
+  [k('aact.g_programmes'), ['programme.create', 'programme.update', 'programme.return', 'programme.read']],
 ]
 
 const OBJECT = {
@@ -112,6 +129,10 @@ const OBJECT = {
   policy: k('aobj.policy'),
   receipt: k('aobj.receipt'),
   project: k('aobj.project'),
+  talk: k('aobj.talk'),
+  school: k('aobj.school'),
+  caring_mother: k('aobj.caring_mother'),
+  programme: k('aobj.programme'),
 }
 const OUTCOME = {
   ok: k('aout.ok'),

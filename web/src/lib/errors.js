@@ -145,11 +145,41 @@ const BY_MESSAGE = {
   'to may not be before from': k('visit.sc_to_before_from'),
   'talks are held by child directors, grid workers, townships, the centre and schools': k('err.forbidden'),
   'talks are followed by those who hold them and the committee': k('err.forbidden'),
+  // schools: rooms, counselling, caring mothers
+  'counsellors must be a number of people from 0': k('school.err_counsellors'),
+  'opened_on must be a date YYYY-MM-DD, not ahead': k('school.err_opened_on'),
+  'mode must be individual or group': k('school.err_mode'),
+  'topic must be emotion, study, family, peers, bullying, safety or other': k('school.err_topic'),
+  'concern must be none, watch or refer': k('school.err_concern'),
+  'an individual session names the pupil: child_id': k('school.err_child'),
+  'child_id must be a pupil of your school': k('school.err_not_pupil'),
+  'a group session names nobody: leave out child_id': k('school.err_group_child'),
+  'a group session has 2 to 2000 pupils': k('school.err_group'),
+  'schools are followed by the centre, townships and schools': k('err.forbidden'),
+  "a school's rooms are kept by the school and the centre": k('err.forbidden'),
+  'counselling sessions are read by the school and the centre': k('err.forbidden'),
+  'counselling sessions are recorded by the school that held them': k('err.forbidden'),
+  'caring mothers are kept by the centre, townships, child directors and schools': k('err.forbidden'),
+  'joined_on must be a date YYYY-MM-DD, not ahead': k('caring.err_joined'),
+  "a caring mother's place and joining day do not change": k('caring.err_fixed'),
+  'end her pairings before she leaves': k('caring.err_has_pairs'),
+  'she is no longer active': k('caring.err_inactive'),
+  'started_on may not be before she joined': k('caring.err_start_day'),
+  'started_on must be a date YYYY-MM-DD of the last year, not ahead': k('caring.err_start_day'),
+  'ended_on must be a date YYYY-MM-DD of the last year, not ahead': k('caring.err_end_day'),
+  'ended_on may not be before the pairing started': k('caring.err_end_day'),
+  'the child is paired with a caring mother already': k('caring.err_child_paired'),
+  'the pairing has ended already': k('caring.err_ended'),
 }
 
 // Messages with a number in them: the pattern and the key, which gets the
 // number as {n}.
 const BY_PATTERN = [
+  // a caring mother's name, notes and a pairing's end note (other limits
+  // of the same words are other records')
+  [/^name must have 1 to (30) characters$/, k('caring.err_name')],
+  [/^notes may have at most (200) characters$/, k('caring.err_notes')],
+  [/^note may have at most (100) characters$/, k('caring.err_end_note')],
   [/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')],
   [/^a period covers at most (\d+) days$/, k('visit.sc_too_long')],
   [/^name must have 1 to (\d+) characters$/, k('ent.err_name_long')],

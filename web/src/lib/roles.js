@@ -53,6 +53,12 @@ const PROJECT_ROLES = ['committee', 'center', 'supervisor', 'station', 'org']
 const PROJECT_CHILD_ROLES = ['center', 'supervisor', 'station']
 // a child's projects are read with the child's file (child.projects)
 const CHILD_PROJECT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'school']
+// supporting programmes (帮扶项目, SPEC §7: returning entrepreneurs and
+// rural-revitalisation partners): the committee and the centre follow the
+// county's, a township's supervisor and station their township's; all but
+// the committee keep them and record the parents who came home
+const PROGRAMME_ROLES = ['committee', 'center', 'supervisor', 'station']
+const PROGRAMME_WRITE_ROLES = ['center', 'supervisor', 'station']
 // the monthly report (月度工作报告): the county for the committee and the
 // centre, a township for its supervisor and station; counts only
 const REPORT_ROLES = ['committee', 'center', 'supervisor', 'station']
@@ -62,6 +68,17 @@ const REPORT_ROLES = ['committee', 'center', 'supervisor', 'station']
 const TALK_ROLES = ['committee', 'center', 'supervisor', 'station', 'director', 'grid', 'school']
 // who picks the place of a talk (a village of the area; else their own)
 const TALK_PLACE_ROLES = ['center', 'supervisor', 'station']
+// schools (SPEC §5): their activity stations and counselling rooms, for the
+// committee and the centre (the county's), a township (its own) and a
+// school (itself); the school and the centre keep the rooms. Counselling
+// sessions are recorded by the school and read by it (with notes), the
+// centre and the school's township (without) — not by the committee.
+const SCHOOL_ROLES = ['committee', 'center', 'supervisor', 'station', 'school']
+const COUNSEL_ROLES = ['center', 'supervisor', 'station', 'school']
+// caring mothers (爱心妈妈): kept by the centre, townships, child directors,
+// grid workers and schools for their own place, each pairing one with a
+// child of the caller's scope
+const CARING_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'school']
 
 export function can(me, what) {
   if (!me) return false
@@ -110,6 +127,10 @@ export function can(me, what) {
       return PROJECT_CHILD_ROLES.includes(r) && !!p.read_children
     case 'childProjects':
       return CHILD_PROJECT_ROLES.includes(r) && !!p.read_children
+    case 'programmes':
+      return PROGRAMME_ROLES.includes(r)
+    case 'programmeWrite':
+      return PROGRAMME_WRITE_ROLES.includes(r)
     case 'reports':
     case 'trends':
       return REPORT_ROLES.includes(r)
@@ -126,6 +147,20 @@ export function can(me, what) {
       return TALK_ROLES.includes(r) && r !== 'committee'
     case 'talkPlace':
       return TALK_PLACE_ROLES.includes(r)
+    case 'schools':
+      return SCHOOL_ROLES.includes(r)
+    case 'schoolRooms':
+      return r === 'center' || r === 'school'
+    case 'counselling':
+      return COUNSEL_ROLES.includes(r)
+    case 'counselWrite':
+      return r === 'school'
+    case 'caring':
+      return CARING_ROLES.includes(r)
+    case 'childCare':
+      // a child's caring mothers (and, for the school and the centre, its
+      // counselling) are read with the child's file
+      return !!p.read_children
     case 'visitConfig':
       return r === 'center' && !!p.read_children
     case 'readChildren':

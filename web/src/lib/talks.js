@@ -21,6 +21,19 @@ export const PERIOD_DEFAULT = 90
 export const PAGE = 100
 export const LIST_MAX = 500
 
+// Who corrects or removes a talk (修改, 删除): whom recorded it — the list
+// names the recorder, compared with the caller's name — or the centre, a
+// township's supervisor or station over its place (the server decides:
+// src/api/talks.c); not the committee.
+const TALK_DESK_ROLES = ['center', 'supervisor', 'station']
+export function mayCorrect(me, talk) {
+  if (!me || !talk) return false
+  const r = me.membership.role
+  if (r === 'committee') return false
+  if (TALK_DESK_ROLES.includes(r)) return true
+  return !!talk.by && talk.by === me.user.display_name
+}
+
 // The list's quick periods on a given day ("YYYY-MM-DD", China's
 // calendar): the last 90 days (the server's default), this month, last
 // month, this year.
