@@ -540,6 +540,8 @@ static void test_upgrade_keeps_chain(void **state)
 			"DROP INDEX children_needs; " /* 0010 */
 			"DROP TABLE project_log; DROP TABLE project_funds; DROP TABLE project_children; "
 			"DROP TABLE projects; " /* 0011 */
+			"DROP INDEX children_school; "
+			"CREATE INDEX children_school ON children (school_id) WHERE school_id IS NOT NULL; " /* 0014 */
 			"DROP INDEX children_archived; ALTER TABLE children DROP COLUMN archived_at; "
 			"ALTER TABLE children DROP COLUMN archive_reason; ALTER TABLE children DROP COLUMN erased_at; "
 			"ALTER TABLE children DROP COLUMN archive_note; "
