@@ -23,16 +23,18 @@ int store_schools(store_conn *c, const school_filter *f, school_cb cb, void *arg
 		      "COALESCE(r.counselling_room, 0), COALESCE(r.counsellors, 0), COALESCE(r.opened_on, ''), "
 		      "COALESCE(r.updated_at, 0), (SELECT COUNT(*) FROM children c WHERE c.school_id = u.id AND "
 		      "c.archived_at IS NULL), COALESCE(k.n, 0), COALESCE(k.individual, 0), COALESCE(k.attended, 0), "
-		      "COALESCE(k.referred, 0), (SELECT COUNT(*) FROM caring_pairs p JOIN children c ON c.id = "
-		      "p.child_id WHERE c.school_id = u.id AND p.ended_on IS NULL) FROM units u LEFT JOIN "
+		      "COALESCE(k.referred, 0), COALESCE(cp.n, 0) FROM units u LEFT JOIN "
 		      "school_rooms r ON r.school_id = u.id LEFT JOIN (SELECT school_id, COUNT(*) AS n, SUM(CASE WHEN "
 		      "mode = 'individual' THEN 1 ELSE 0 END) AS individual, SUM(pupils) AS attended, SUM(CASE WHEN "
 		      "concern = 'refer' THEN 1 ELSE 0 END) AS referred FROM counselling_sessions WHERE county_code = "
-		      "? AND held_on >= ? AND held_on <= ? GROUP BY school_id) k ON k.school_id = u.id WHERE "
-		      "u.county_code = ? AND u.kind = 'school'");
+		      "? AND held_on >= ? AND held_on <= ? GROUP BY school_id) k ON k.school_id = u.id LEFT JOIN "
+		      "(SELECT c.school_id, COUNT(*) AS n FROM caring_pairs p JOIN children c ON c.id = p.child_id "
+		      "WHERE p.county_code = ? AND p.ended_on IS NULL AND c.school_id IS NOT NULL GROUP BY "
+		      "c.school_id) cp ON cp.school_id = u.id WHERE u.county_code = ? AND u.kind = 'school'");
 	args_text(&a, f->county);
 	args_text(&a, f->from);
 	args_text(&a, f->to);
+	args_text(&a, f->county);
 	args_text(&a, f->county);
 	if (rc == WB_OK && f->lo) {
 		rc = buf_puts(&sql, " AND u.area_code >= ? AND u.area_code < ?");
