@@ -81,20 +81,9 @@ static json_t *programme_json(const programme_rec *p)
 			 (json_int_t)p->left_behind_ended, "updated_at", (json_int_t)p->updated_at);
 }
 
-typedef struct list_ctx {
-	json_t *items;
-	int64_t n[4]; /* programmes, jobs, returnees, left_behind_ended */
-} list_ctx;
-
 static int list_cb(const programme_rec *p, void *arg)
 {
-	list_ctx *x = arg;
-
-	x->n[0]++;
-	x->n[1] += p->jobs;
-	x->n[2] += p->returnees;
-	x->n[3] += p->left_behind_ended;
-	json_array_append_new(x->items, programme_json(p));
+	json_array_append_new(arg, programme_json(p));
 	return WB_OK;
 }
 
@@ -102,7 +91,8 @@ int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal 
 {
 	const char *kind = http_query(r, "kind"), *status = http_query(r, "status"), *area = http_query(r, "area");
 	programme_filter f;
-	list_ctx x;
+	json_t *items;
+	int64_t n[4];
 	char hi[20];
 	int write, limit, rc;
 
@@ -129,17 +119,18 @@ int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal 
 	f.county = p->county_code;
 	f.kind = kind;
 	f.status = status;
-	memset(&x, 0, sizeof(x));
-	x.items = json_array();
-	rc = store_programmes(c, &f, limit, list_cb, &x);
+	items = json_array();
+	rc = store_programmes(c, &f, limit, list_cb, items);
+	if (rc == WB_OK)
+		rc = store_programmes_totals(c, &f, n);
 	if (rc) {
-		json_decref(x.items);
+		json_decref(items);
 		return api_fail(r, rc);
 	}
 	return api_json(r, 200,
-			json_pack("{s:o, s:{s:I, s:I, s:I, s:I}}", "items", x.items, "totals", "programmes",
-				  (json_int_t)x.n[0], "jobs", (json_int_t)x.n[1], "returnees", (json_int_t)x.n[2],
-				  "left_behind_ended", (json_int_t)x.n[3]));
+			json_pack("{s:o, s:{s:I, s:I, s:I, s:I}}", "items", items, "totals", "programmes",
+				  (json_int_t)n[0], "jobs", (json_int_t)n[1], "returnees", (json_int_t)n[2],
+				  "left_behind_ended", (json_int_t)n[3]));
 }
 
 static const api_field programme_fields[] = {

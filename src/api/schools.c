@@ -556,15 +556,12 @@ typedef struct mothers_ctx {
 	const app *a;
 	const sec_principal *p;
 	json_t *items;
-	int64_t active, pairs;
 } mothers_ctx;
 
 static int mother_cb(const caring_mother_rec *m, void *arg)
 {
 	mothers_ctx *x = arg;
 
-	x->active += m->active;
-	x->pairs += m->open_pairs;
 	json_array_append_new(x->items, mother_json(x->a, x->p, m));
 	return WB_OK;
 }
@@ -575,6 +572,7 @@ int api_caring_mothers(http_req *r, app *a, store_conn *c, const sec_principal *
 	caring_filter f;
 	talk_place pl;
 	mothers_ctx x;
+	int64_t n[3];
 	int limit, rc;
 
 	if (!mothers_place(p, &pl))
@@ -591,14 +589,15 @@ int api_caring_mothers(http_req *r, app *a, store_conn *c, const sec_principal *
 	x.p = p;
 	x.items = json_array();
 	rc = store_caring_mothers(c, &f, limit, mother_cb, &x);
+	if (rc == WB_OK)
+		rc = store_caring_totals(c, &f, n);
 	if (rc) {
 		json_decref(x.items);
 		return api_fail(r, rc);
 	}
 	return api_json(r, 200,
-			json_pack("{s:o, s:{s:I, s:I, s:I}}", "items", x.items, "totals", "mothers",
-				  (json_int_t)json_array_size(x.items), "active", (json_int_t)x.active, "paired",
-				  (json_int_t)x.pairs));
+			json_pack("{s:o, s:{s:I, s:I, s:I}}", "items", x.items, "totals", "mothers", (json_int_t)n[0],
+				  "active", (json_int_t)n[1], "paired", (json_int_t)n[2]));
 }
 
 static const api_field mother_fields[] = {

@@ -96,6 +96,57 @@ int store_programme_get(store_conn *c, const char *county, int64_t id, programme
 	return WB_OK;
 }
 
+/* " WHERE ..." of the filter on programmes p. */
+static int filter_sql(const programme_filter *f, buf *sql, store_args *a)
+{
+	int rc = buf_puts(sql, " WHERE p.county_code = ?");
+
+	args_text(a, f->county);
+	if (rc == WB_OK && f->lo) {
+		rc = buf_puts(sql, " AND p.area_code >= ? AND p.area_code < ?");
+		args_text(a, f->lo);
+		args_text(a, f->hi);
+	}
+	if (rc == WB_OK && f->kind) {
+		rc = buf_puts(sql, " AND p.kind = ?");
+		args_text(a, f->kind);
+	}
+	if (rc == WB_OK && f->status) {
+		rc = buf_puts(sql, " AND p.status = ?");
+		args_text(a, f->status);
+	}
+	return rc;
+}
+
+int store_programmes_totals(store_conn *c, const programme_filter *f, int64_t n[4])
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	memset(n, 0, 4 * sizeof(n[0]));
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql, "SELECT COUNT(*), COALESCE(SUM(p.jobs), 0), COALESCE(SUM(p.returnees), 0), (SELECT "
+			    "COUNT(*) FROM programme_returns r JOIN programmes p ON p.id = r.programme_id");
+	if (rc == WB_OK)
+		rc = filter_sql(f, &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " AND r.left_behind_ended = 1) FROM programmes p");
+	if (rc == WB_OK)
+		rc = filter_sql(f, &sql, &a);
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	if (rc == STORE_ROW) {
+		for (int i = 0; i < 4; i++)
+			n[i] = stmt_int64(c, st, i);
+		stmt_reset(c, st);
+		rc = WB_OK;
+	}
+	buf_cleanup(&sql);
+	return rc == STORE_DONE ? WB_OK : rc;
+}
+
 int store_programmes(store_conn *c, const programme_filter *f, int limit, programme_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
@@ -107,21 +158,9 @@ int store_programmes(store_conn *c, const programme_filter *f, int limit, progra
 	if (!p)
 		return WB_ENOMEM;
 	buf_init(&sql, 8192);
-	rc = buf_puts(&sql, P_COLS " WHERE p.county_code = ?");
-	args_text(&a, f->county);
-	if (rc == WB_OK && f->lo) {
-		rc = buf_puts(&sql, " AND p.area_code >= ? AND p.area_code < ?");
-		args_text(&a, f->lo);
-		args_text(&a, f->hi);
-	}
-	if (rc == WB_OK && f->kind) {
-		rc = buf_puts(&sql, " AND p.kind = ?");
-		args_text(&a, f->kind);
-	}
-	if (rc == WB_OK && f->status) {
-		rc = buf_puts(&sql, " AND p.status = ?");
-		args_text(&a, f->status);
-	}
+	rc = buf_puts(&sql, P_COLS);
+	if (rc == WB_OK)
+		rc = filter_sql(f, &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " ORDER BY p.started_on DESC, p.id DESC LIMIT ?");
 	args_int(&a, limit);

@@ -46,6 +46,9 @@ int store_programme_get(store_conn *c, const char *county, int64_t id, programme
 typedef int (*programme_cb)(const programme_rec *p, void *arg);
 /* The programmes of the filter, newest first, at most limit. */
 int store_programmes(store_conn *c, const programme_filter *f, int limit, programme_cb cb, void *arg);
+/* Over every programme of the filter (not only a page): n[0] programmes,
+ * n[1] jobs, n[2] returnees, n[3] left-behind categories ended by returns. */
+int store_programmes_totals(store_conn *c, const programme_filter *f, int64_t n[4]);
 
 typedef struct programme_return_rec {
 	int64_t id, programme_id, child_id, created_at, created_by;

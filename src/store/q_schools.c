@@ -296,6 +296,52 @@ int store_caring_mother_get(store_conn *c, const char *county, int64_t id, carin
 	return WB_OK;
 }
 
+/* " WHERE ..." of the filter on caring_mothers m. */
+static int mothers_where(const caring_filter *f, buf *sql, store_args *a)
+{
+	int rc = buf_puts(sql, " WHERE m.county_code = ?");
+
+	args_text(a, f->county);
+	if (rc == WB_OK && f->lo) {
+		rc = buf_puts(sql, " AND m.area_code >= ? AND m.area_code < ?");
+		args_text(a, f->lo);
+		args_text(a, f->hi);
+	}
+	if (rc == WB_OK && f->school_id) {
+		rc = buf_puts(sql, " AND m.school_id = ?");
+		args_int(a, f->school_id);
+	}
+	if (rc == WB_OK && f->active_only)
+		rc = buf_puts(sql, " AND m.active = 1");
+	return rc;
+}
+
+int store_caring_totals(store_conn *c, const caring_filter *f, int64_t n[3])
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	memset(n, 0, 3 * sizeof(n[0]));
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql,
+		      "SELECT COUNT(*), COALESCE(SUM(m.active), 0), COALESCE(SUM((SELECT COUNT(*) FROM "
+		      "caring_pairs p WHERE p.mother_id = m.id AND p.ended_on IS NULL)), 0) FROM caring_mothers m");
+	if (rc == WB_OK)
+		rc = mothers_where(f, &sql, &a);
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	if (rc == STORE_ROW) {
+		for (int i = 0; i < 3; i++)
+			n[i] = stmt_int64(c, st, i);
+		stmt_reset(c, st);
+		rc = WB_OK;
+	}
+	buf_cleanup(&sql);
+	return rc == STORE_DONE ? WB_OK : rc;
+}
+
 int store_caring_mothers(store_conn *c, const caring_filter *f, int limit, caring_mother_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
@@ -307,19 +353,9 @@ int store_caring_mothers(store_conn *c, const caring_filter *f, int limit, carin
 	if (!m)
 		return WB_ENOMEM;
 	buf_init(&sql, 8192);
-	rc = buf_puts(&sql, CM_COLS " WHERE m.county_code = ?");
-	args_text(&a, f->county);
-	if (rc == WB_OK && f->lo) {
-		rc = buf_puts(&sql, " AND m.area_code >= ? AND m.area_code < ?");
-		args_text(&a, f->lo);
-		args_text(&a, f->hi);
-	}
-	if (rc == WB_OK && f->school_id) {
-		rc = buf_puts(&sql, " AND m.school_id = ?");
-		args_int(&a, f->school_id);
-	}
-	if (rc == WB_OK && f->active_only)
-		rc = buf_puts(&sql, " AND m.active = 1");
+	rc = buf_puts(&sql, CM_COLS);
+	if (rc == WB_OK)
+		rc = mothers_where(f, &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " ORDER BY m.active DESC, m.area_code, m.id LIMIT ?");
 	args_int(&a, limit);

@@ -111,6 +111,9 @@ int store_caring_mother_update(store_conn *c, const caring_mother_rec *m);
 int store_caring_mother_get(store_conn *c, const char *county, int64_t id, caring_mother_rec *out);
 typedef int (*caring_mother_cb)(const caring_mother_rec *m, void *arg);
 int store_caring_mothers(store_conn *c, const caring_filter *f, int limit, caring_mother_cb cb, void *arg);
+/* Over every mother of the filter (not only a page): n[0] mothers, n[1]
+ * active, n[2] open pairings. */
+int store_caring_totals(store_conn *c, const caring_filter *f, int64_t n[3]);
 
 typedef struct caring_pair_rec {
 	int64_t id, mother_id, child_id, created_at, created_by;

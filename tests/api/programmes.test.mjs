@@ -88,6 +88,9 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal((await committee.patch(`/api/v1/programmes/${p.id}`, { jobs: 1 })).status, 403);
 		assert.equal((await committee.post('/api/v1/programmes', { kind: 'returning_entrepreneur', name: 'x', holder: 'y', started_on: day() })).status, 403);
 		for (const client of [director, auditor]) assert.equal((await client.get('/api/v1/programmes')).status, 403);
+		const page = await listOf(centre, '?limit=1');
+		assert.equal(page.items.length, 1);
+		assert.deepEqual(page.totals, after.totals, 'the totals count every programme, not the page');
 		const kinds = await listOf(centre, '?kind=revitalisation_partner');
 		assert.ok(kinds.items.every((x) => x.kind === 'revitalisation_partner'));
 	});

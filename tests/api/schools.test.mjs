@@ -167,6 +167,9 @@ describeEachDriver('schools', (driver) => {
 
 		const list = await station.get('/api/v1/caring-mothers');
 		assert.ok(list.body.items.some((x) => x.id === m.body.id), 'the township sees the village\'s mothers');
+		const one = await station.get('/api/v1/caring-mothers?limit=1');
+		assert.equal(one.body.items.length, 1);
+		assert.deepEqual(one.body.totals, list.body.totals, 'the totals count every mother, not the page');
 		assert.equal((await director2.get(`/api/v1/caring-mothers/${m.body.id}`)).status, 404, 'another village');
 		assert.equal((await director2.get('/api/v1/caring-mothers')).body.items.some((x) => x.id === m.body.id), false);
 		const schoolView = (await school.get('/api/v1/caring-mothers')).body.items;
