@@ -942,7 +942,7 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	audit_entry e;
 	char today[11];
 	const char *note;
-	int64_t id;
+	int64_t id, mid = 0, cid = 0;
 	int rc;
 
 	if (api_id_param(r, "id", &id))
@@ -961,23 +961,12 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 		goto out;
 	}
 	/* the pairing must be of a mother of p's place and a child of p's scope */
-	{
-		store_stmt *st = NULL;
-
-		rc = conn_query(c, &st, "SELECT mother_id, child_id FROM caring_pairs WHERE id = ? AND county_code = ?",
-				"is", id, p->county_code);
-		if (rc == STORE_ROW) {
-			int64_t mid = stmt_int64(c, st, 0), cid = stmt_int64(c, st, 1);
-
-			stmt_reset(c, st);
-			x.id = id;
-			rc = store_caring_mother_get(c, p->county_code, mid, &m);
-			if (rc == WB_OK && in_place(&pl, &m))
-				rc = store_caring_pairs(c, &p->scope, 0, cid, find_cb, &x);
-		} else if (rc == STORE_DONE) {
-			rc = WB_ENOTFOUND;
-		}
-	}
+	rc = store_caring_pair_ids(c, p->county_code, id, &mid, &cid);
+	x.id = id;
+	if (rc == WB_OK)
+		rc = store_caring_mother_get(c, p->county_code, mid, &m);
+	if (rc == WB_OK && in_place(&pl, &m))
+		rc = store_caring_pairs(c, &p->scope, 0, cid, find_cb, &x);
 	if (rc == WB_OK && !x.found.id)
 		rc = WB_ENOTFOUND;
 	if (rc == WB_ENOTFOUND) {

@@ -395,6 +395,20 @@ int store_caring_pair_insert(store_conn *c, caring_pair_rec *p)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &p->id);
 }
 
+int store_caring_pair_ids(store_conn *c, const char *county, int64_t id, int64_t *mother_id, int64_t *child_id)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT mother_id, child_id FROM caring_pairs WHERE id = ? AND county_code = ?",
+			    "is", id, county);
+
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? WB_ENOTFOUND : rc;
+	*mother_id = stmt_int64(c, st, 0);
+	*child_id = stmt_int64(c, st, 1);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
 int store_caring_pair_end(store_conn *c, const char *county, int64_t id, const char *day, const char *note, int64_t by,
 			  caring_pair_rec *out)
 {

@@ -128,6 +128,8 @@ typedef struct caring_pair_rec {
 	char mother_area[16];
 } caring_pair_rec;
 
+/* The mother and child of pairing id of county: WB_ENOTFOUND if none. */
+int store_caring_pair_ids(store_conn *c, const char *county, int64_t id, int64_t *mother_id, int64_t *child_id);
 /* Pairs m with a child: WB_ECONFLICT if the child has an open pairing. */
 int store_caring_pair_insert(store_conn *c, caring_pair_rec *p);
 /* Ends open pairing id (of county) on day with note: WB_ENOTFOUND if there
