@@ -23,6 +23,8 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaToday,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -33,8 +35,6 @@ const GROWN = '成年归档测试'
 const TWICE = '查重归档测试乙'
 let srv, browser, page, director, station, center, childId, grownId
 
-const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
-const text = async (l) => ((await l.textContent()) || '').trim()
 // a birth date n years and d days before today (China's calendar)
 function bornAgo(years, days = 0) {
   const d = new Date(Date.now() + 8 * 3600e3)

@@ -23,6 +23,8 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaMonth,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -32,14 +34,12 @@ const VILLAGE_NAME = '花园社区'
 let srv, browser, page, center, policy, childA, childB, month
 
 // this month in China ("YYYY-MM"), and n months after it
-const chinaMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
 function addMonths(m, n) {
   const [y, mm] = m.split('-').map(Number)
   return new Date(Date.UTC(y, mm - 1 + n, 1)).toISOString().slice(0, 7)
 }
 // fen as the UI shows it: "¥1,234.50"
 const yuan = (c) => '¥' + String(Math.floor(c / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + String(c % 100).padStart(2, '0')
-const text = async (loc) => ((await loc.textContent()) || '').trim()
 
 // a birth date n years ago
 function yearsAgo(n) {

@@ -237,3 +237,25 @@ export async function inputValueWhen(page, selector, want, timeoutMs = 5000) {
     .catch(() => {})
   return page.locator(selector).inputValue()
 }
+
+// The text of an element, trimmed ('' when it has none).
+export const text = async (loc) => ((await loc.textContent()) || '').trim()
+
+// Today and this month in China (UTC+8), as the server counts them.
+export const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+export const chinaMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+
+// The date `years` full years and `days` days before today in China.
+export function bornBefore(years, days) {
+  const now = new Date(Date.now() + 8 * 3600e3)
+  return new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() - days)).toISOString().slice(0, 10)
+}
+
+// Opens a page from the menu bar, or from the menu when the bar is full
+// (the menu's button in either language).
+export async function openNav(p, name) {
+  const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
+  if (await inline.isVisible()) return inline.click()
+  await p.getByRole('button', { name: /^(菜单|Menu)$/ }).click()
+  await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
+}

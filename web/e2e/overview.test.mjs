@@ -20,6 +20,7 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -33,7 +34,6 @@ let srv, browser, page
 
 // A coverage as the page shows it: a percentage with one decimal.
 const pct = (c) => (c === null ? '—' : (Math.round(c * 1000) / 10).toFixed(1) + '%')
-const text = async (l) => (await l.textContent()).trim()
 const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
 
 // The tiles as the page shows them, and as the API's totals say them.

@@ -23,6 +23,10 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaToday,
+  bornBefore,
+  openNav,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -36,21 +40,6 @@ const FARM = '花园社区返乡创业蔬菜大棚（测试）'
 const PARTNER = '济河街道乡村振兴合伙人（测试）'
 const STATION_NAME = '泗河街道工作站（演示）'
 let srv, browser, page, center, station, child, farmId, partnerId
-
-const text = async (loc) => ((await loc.textContent()) || '').trim()
-const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
-function bornBefore(years, days) {
-  const now = new Date(Date.now() + 8 * 3600e3)
-  return new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() - days)).toISOString().slice(0, 10)
-}
-
-// Opens a page from the menu bar, or from the menu when the bar is full.
-async function openNav(p, name) {
-  const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
-  if (await inline.isVisible()) return inline.click()
-  await p.getByRole('button', { name: /^(菜单|Menu)$/ }).click()
-  await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
-}
 
 // Waits until the list has answered.
 async function listed(p) {

@@ -22,6 +22,9 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaToday,
+  openNav,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -35,21 +38,11 @@ let srv, browser, page, center, childA, childB, roomId, serviceId
 
 // fen as the UI shows it: "¥1,234.50"
 const yuan = (c) => (c < 0 ? '-' : '') + '¥' + String(Math.floor(Math.abs(c) / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + String(Math.abs(c) % 100).padStart(2, '0')
-const text = async (loc) => ((await loc.textContent()) || '').trim()
-const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 
 async function newChild(api, name) {
   const r = await api.post('/children', { name, sex: 'F', birth_date: '2016-03-04', village_code: VILLAGE })
   assert.equal(r.status, 201, JSON.stringify(r.body))
   return r.body
-}
-
-// Opens a page from the menu bar, or from the menu when the bar is full.
-async function openNav(p, name) {
-  const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
-  if (await inline.isVisible()) return inline.click()
-  await p.getByRole('button', { name: '菜单' }).click()
-  await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
 }
 
 // Waits until the list has answered.

@@ -19,6 +19,7 @@ import {
   shot,
   unexpectedErrors,
   settled,
+  bornBefore,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -40,11 +41,6 @@ beforeEach(async () => {
   page = await openPage(browser.context, { viewport: PHONE })
 })
 
-// the date `years` full years and `days` days before today in China
-function bornBefore(years, days) {
-  const now = new Date(Date.now() + 8 * 3600e3)
-  return new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() - days)).toISOString().slice(0, 10)
-}
 const thisYear = () => new Date(Date.now() + 8 * 3600e3).getUTCFullYear()
 
 async function switchUser(user, path) {

@@ -27,6 +27,10 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaToday,
+  chinaMonth,
+  openNav,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -35,14 +39,11 @@ const TOWNSHIP = '370831001' // 泗河街道, the station's
 const RED = 'rgb(198, 40, 40)'
 let srv, browser, page, center, month
 
-const chinaMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
-const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 function addMonths(m, n) {
   const [y, mm] = m.split('-').map(Number)
   return new Date(Date.UTC(y, mm - 1 + n, 1)).toISOString().slice(0, 7)
 }
 const yuan = (c) => (c < 0 ? '-' : '') + '¥' + String(Math.floor(Math.abs(c) / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + String(Math.abs(c) % 100).padStart(2, '0')
-const text = async (loc) => ((await loc.textContent()) || '').trim()
 const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
 
 // the report's figures, as the page shows them: "group.figure" → text
@@ -80,13 +81,6 @@ async function reportShown(p, m) {
   await p.locator('.rp-month', { hasText: monthTitle(m) }).waitFor()
   await p.locator('.rp-table').waitFor()
   await settled(p)
-}
-// Opens a page from the menu bar, or from the menu when the bar is full.
-async function openNav(p, name) {
-  const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
-  if (await inline.isVisible()) return inline.click()
-  await p.getByRole('button', { name: '菜单' }).click()
-  await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
 }
 
 before(async () => {

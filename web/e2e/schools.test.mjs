@@ -23,6 +23,9 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaToday,
+  openNav,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -35,17 +38,6 @@ const MOTHER = '李桂兰'
 const GROUP_NOTES = '五年级团体辅导：同伴交往'
 const PUPIL_NOTES = '父母外出务工，近期情绪低落'
 let srv, browser, page, school, center, director, schoolId, pupil, cared
-
-const text = async (l) => ((await l.textContent()) || '').trim()
-const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
-
-// Opens a page from the menu bar, or from the menu when the bar is full.
-async function openNav(p, name) {
-  const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
-  if (await inline.isVisible()) return inline.click()
-  await p.getByRole('button', { name: '菜单' }).click()
-  await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
-}
 
 // Waits until a school's counselling has answered for the period.
 async function counselShown(p, from, to) {

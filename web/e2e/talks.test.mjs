@@ -26,6 +26,9 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaToday,
+  openNav,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -37,17 +40,7 @@ const OTHER_TOPIC = '预防校园欺凌（乡镇测试）'
 const EDIT_TOPIC = '网络安全进村（修改测试）'
 let srv, browser, page, director, station, committee, other
 
-const chinaToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 const daysAgo = (n) => new Date(Date.now() + 8 * 3600e3 - n * 86400e3).toISOString().slice(0, 10)
-const text = async (l) => ((await l.textContent()) || '').trim()
-
-// Opens a page from the menu bar, or from the menu when the bar is full.
-async function openNav(p, name) {
-  const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
-  if (await inline.isVisible()) return inline.click()
-  await p.getByRole('button', { name: '菜单' }).click()
-  await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
-}
 
 // Waits until the list shows a period and has settled.
 async function listShown(p, from, to) {

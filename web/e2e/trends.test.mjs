@@ -21,6 +21,8 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  text,
+  chinaMonth,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -29,8 +31,6 @@ const TOWNSHIP = '370831001' // 泗河街道, the station's
 const SERIES = ['registered', 'visits', 'children_visited', 'talks', 'talk_attendance', 'requests_filed', 'requests_closed', 'paid_cents']
 let srv, browser, page, center
 
-const chinaMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
-const text = async (l) => ((await l.textContent()) || '').trim()
 const monthTitle = (m) => `${Number(m.slice(0, 4))} 年 ${Number(m.slice(5, 7))} 月`
 const yuan = (c) => (c < 0 ? '-' : '') + '¥' + String(Math.floor(Math.abs(c) / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + String(Math.abs(c) % 100).padStart(2, '0')
 

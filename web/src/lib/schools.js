@@ -4,6 +4,7 @@
 // server's limits (src/api/schools.c) checked here first, and the periods
 // the lists offer (the talks' quick periods: the last 90 days by default).
 import { k } from '../i18n.js'
+import { areaName, schoolName } from './areas.js'
 
 export { talkPeriods as schoolPeriods } from './talks.js'
 
@@ -44,3 +45,14 @@ export const NAME_MAX = 30
 export const MOTHER_NOTES_MAX = 200
 export const END_NOTE_MAX = 100
 export const MOTHERS_MAX = 2000
+
+// where a caring mother volunteers: her school, else the village with its
+// township (or the township, or the county); the names once loaded
+// (ensureNames, loadSchools)
+export function motherPlace(t, m) {
+  if (m.school_id && schoolName(m.school_id)) return schoolName(m.school_id)
+  if (m.area_code.length === 6) return t('proj.county_wide')
+  const own = areaName(m.area_code) || m.area_code
+  if (m.area_code.length === 12 && areaName(m.area_code.slice(0, 9))) return `${areaName(m.area_code.slice(0, 9))} ${own}`
+  return own
+}

@@ -2,6 +2,7 @@
 // (src/api/talks.c) checked here first, and the periods the list offers.
 import { k } from '../i18n.js'
 import { daysBefore, periodPresets } from './visits.js'
+import { can } from './roles.js'
 
 export const TALK_KIND = {
   publicity: k('talk.kind_publicity'),
@@ -20,6 +21,14 @@ export const DAYS_BACK = 366
 export const PERIOD_DEFAULT = 90
 export const PAGE = 100
 export const LIST_MAX = 500
+
+// Who picks the place of a talk, or of a caring mother (PlacePicker): a
+// township's staff one of its villages, the centre a township and maybe a
+// village; the others' talks are of their own place.
+export function picksPlace(me) {
+  const area = me?.membership.area_code || ''
+  return can(me, 'talkPlace') && (area.length === 6 || area.length === 9)
+}
 
 // Who corrects or removes a talk (修改, 删除): whom recorded it — the list
 // names the recorder, compared with the caller's name — or the centre, a
