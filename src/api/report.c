@@ -346,10 +346,23 @@ out:
 #define TREND_MONTHS_DEFAULT 12
 #define TREND_MONTHS_MAX     18
 
-enum trend { T_REGISTERED, T_FILED, T_CLOSED, T_VISITS, T_VISITED, T_TALKS, T_TALK_PEOPLE, T_PAID, T__COUNT };
-static const char *const trend_names[T__COUNT] = {"registered",      "requests_filed",   "requests_closed",
-						  "visits",          "children_visited", "talks",
-						  "talk_attendance", "paid_cents"};
+enum trend {
+	T_REGISTERED,
+	T_FILED,
+	T_CLOSED,
+	T_VISITS,
+	T_VISITED,
+	T_TALKS,
+	T_TALK_PEOPLE,
+	T_PAID,
+	T_COUNSEL,
+	T_RETURNS,
+	T_RETURN_ENDED,
+	T__COUNT
+};
+static const char *const trend_names[T__COUNT] = {
+	"registered",      "requests_filed", "requests_closed", "visits",           "children_visited", "talks",
+	"talk_attendance", "paid_cents",     "counselling",     "parents_returned", "left_behind_ended"};
 
 typedef struct trend_ctx {
 	int n, first_ym;
@@ -430,6 +443,12 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	x->first = T_TALKS;
 	if (rc == WB_OK)
 		rc = store_trend_talks(c, &tp, trend_cb, x);
+	x->first = T_COUNSEL;
+	if (rc == WB_OK)
+		rc = store_trend_counselling(c, &tp, trend_cb, x);
+	x->first = T_RETURNS;
+	if (rc == WB_OK)
+		rc = store_trend_returns(c, &tp, trend_cb, x);
 	township_scope(p->county_code, township, &sc);
 	for (int i = 0; rc == WB_OK && i < x->n; i++) {
 		x->first = i;

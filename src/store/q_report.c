@@ -293,3 +293,20 @@ int store_trend_talks(store_conn *c, const trend_period *t, store_group_cb cb, v
 		      "t.county_code = ? AND t.held_on >= ? AND t.held_on < ?",
 		      "substr(t.area_code, 1, 9)", 2, cb, arg);
 }
+
+int store_trend_counselling(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_day(c, t,
+		      "SELECT substr(k.held_on, 1, 7), COUNT(*) FROM counselling_sessions k JOIN units u ON u.id = "
+		      "k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on < ?",
+		      "substr(u.area_code, 1, 9)", 1, cb, arg);
+}
+
+int store_trend_returns(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
+{
+	return by_day(c, t,
+		      "SELECT substr(x.returned_on, 1, 7), COUNT(*), SUM(x.left_behind_ended) FROM programme_returns x "
+		      "JOIN children c ON c.id = x.child_id WHERE x.county_code = ? AND x.returned_on >= ? AND "
+		      "x.returned_on < ?",
+		      "substr(c.village_code, 1, 9)", 2, cb, arg);
+}

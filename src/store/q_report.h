@@ -75,5 +75,10 @@ int store_trend_closed(store_conn *c, const trend_period *t, store_group_cb cb, 
 int store_trend_visits(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
 /* n[0] talks, n[1] people attending, by month ("YYYY-MM"). */
 int store_trend_talks(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
+/* n[0] counselling sessions held (by the school's township), by month. */
+int store_trend_counselling(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
+/* n[0] parents come home through programmes, n[1] of them ending a
+ * left-behind category (by the child's township), by month. */
+int store_trend_returns(store_conn *c, const trend_period *t, store_group_cb cb, void *arg);
 
 #endif

@@ -144,10 +144,15 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.equal(r.body.series.requests_filed.at(-1), rep.totals.requests.filed);
 		assert.equal(r.body.series.talks.at(-1), rep.totals.talks.talks);
 		assert.equal(r.body.series.paid_cents.at(-1), rep.totals.entitlements.paid_cents);
+		assert.equal(r.body.series.counselling.at(-1), rep.totals.schools.counselling);
+		assert.equal(r.body.series.parents_returned.at(-1), rep.totals.programmes.returns);
+		assert.equal(r.body.series.left_behind_ended.at(-1), rep.totals.programmes.left_behind_ended);
 		const prev = r.body.months.at(-2);
 		const old = await committee.get(`/api/v1/reports/monthly?month=${prev}`);
 		assert.equal(r.body.series.visits.at(-2), old.body.totals.visits.visits, 'last month too');
 		assert.equal(r.body.series.paid_cents.at(-2), old.body.totals.entitlements.paid_cents);
+		assert.equal(r.body.series.counselling.at(-2), old.body.totals.schools.counselling);
+		assert.equal(r.body.series.parents_returned.at(-2), old.body.totals.programmes.returns);
 
 		const six = await station.get('/api/v1/reports/trends?months=6');
 		assert.equal(six.status, 200, six.text);
