@@ -172,6 +172,11 @@ test('roles see only the pages the server supports for them', async () => {
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '宣讲活动', '学校', '公益项目', '帮扶项目', '政策', '求助看板'])
   await page.locator('.home-card', { hasText: '求助看板' }).waitFor()
   assert.equal((await page.locator('.home-grid > .home-card h2').first().textContent()).trim(), '全县概览')
+  // its schools and supporting programmes cards; caring mothers are not the committee's
+  await page.locator('.home-card.programmes-card').waitFor()
+  const cards = (await page.locator('.home-grid > .home-card h2').allTextContents()).map((s) => s.trim())
+  assert.deepEqual(cards.filter((c) => ['学校', '爱心妈妈', '帮扶项目'].includes(c)), ['学校', '帮扶项目'])
+  await settled(page)
   // a page outside the role leads home
   await page.goto(srv.base + '/registry')
   await page.waitForURL((u) => u.pathname === '/')

@@ -5,7 +5,7 @@
 // in it — the child found by name, only a parent working away can be
 // picked —, is told that the child's left-behind status ended, sees it in
 // the returns, and the child's page shows the father at home and the
-// category ended (父母返乡). The centre narrows the county's list to a
+// category ended (父母返乡), and the home card counts the child. The centre narrows the county's list to a
 // township, raises a partner from basic to growth and ends it, both in the
 // log. The committee reads; a child director has no such page. English
 // labels; no horizontal scrolling at 360 px.
@@ -276,6 +276,14 @@ test("station: a left-behind child's father came home to work in it; the left-be
   const card = page.locator('.cat-card[data-category="left_behind"]')
   await card.locator('.cat-state', { hasText: '已终止' }).waitFor()
   assert.equal(await text(card.locator('.cat-end-reason')), '父母返乡')
+
+  // the home card counts the child, as the API does
+  await openNav(page, '首页')
+  const home = page.locator('.home-card.programmes-card')
+  await home.locator('.programme-ended', { hasText: `${all.totals.left_behind_ended} 名儿童因父母返乡结束留守` }).waitFor()
+  await home.getByRole('link', { name: '打开帮扶项目' }).click()
+  await page.waitForURL((u) => u.pathname === '/programmes')
+  await listed(page)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

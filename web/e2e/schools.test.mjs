@@ -8,8 +8,11 @@
 // a concern. A child director registers a caring mother (爱心妈妈), pairs
 // her with one of the village's children, finds her on the child's page,
 // cannot let her leave while paired (409, said clearly), ends the pairing
-// and then can. The schools page in English. No horizontal scrolling at
-// 360 px, in both languages.
+// and then can. The home page's cards: the centre's schools (the last 90
+// days' sessions), caring mothers and supporting programmes, each figure the
+// API's; a school its own sessions and referrals; a director the caring
+// mothers only; a figure that fails leaves its card without it. The schools
+// page in English. No horizontal scrolling at 360 px, in both languages.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import {
@@ -395,6 +398,102 @@ test("director: registers a caring mother, pairs her with a child of the village
   assert.deepEqual(unexpectedErrors(page, [409]), [])
 })
 
+test("home cards: the centre's schools, caring mothers and supporting programmes, their figures the API's; a school its own sessions; a director the caring mothers only; a failed figure leaves the page whole", async () => {
+  // a caring mother of the village paired with a child, so that the figures are not nothing
+  const m = await center.post('/caring-mothers', { name: '王秀英', joined_on: chinaToday(), area_code: VILLAGE })
+  assert.equal(m.status, 201, JSON.stringify(m.body))
+  const p = await center.post(`/caring-mothers/${m.body.id}/pairs`, { child_id: cared.id, started_on: chinaToday() })
+  assert.equal(p.status, 201, JSON.stringify(p.body))
+  const schools = (await center.get('/schools')).body
+  const caring = (await center.get('/caring-mothers?limit=1')).body.totals
+  const programmes = (await center.get('/programmes?limit=1')).body.totals
+  assert.ok(schools.totals.sessions >= 2 && caring.active >= 1 && caring.paired >= 1, JSON.stringify([schools.totals, caring]))
+
+  await loginAs(page, srv.base, 'center')
+  const sc = page.locator('.home-card.schools-card')
+  const cc = page.locator('.home-card.caring-card')
+  const pc = page.locator('.home-card.programmes-card')
+  await sc.locator('.school-sessions').waitFor()
+  await cc.locator('.caring-active').waitFor()
+  await pc.locator('.programme-ended').waitFor()
+  await settled(page)
+  // the cards in the menu's order: schools and caring mothers after the talks, the programmes after the projects
+  const titles = (await page.locator('.home-grid > .home-card h2').allTextContents()).map((s) => s.trim())
+  assert.deepEqual(titles.slice(0, 8), ['全县概览', '月度报告', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目'])
+  assert.equal(titles[8], '帮扶项目')
+  assert.equal(await text(sc.locator('h2')), '学校')
+  assert.equal(await text(sc.locator('.school-n')), `${schools.items.length} 所学校`)
+  assert.equal(await text(sc.locator('.school-sessions')), `近 90 天心理辅导 ${schools.totals.sessions} 次`)
+  assert.equal(await sc.locator('.school-referred').count(), 0, "the county's referrals are the schools' own")
+  assert.equal(await text(cc.locator('.caring-active')), `${caring.active} 名爱心妈妈在册`)
+  assert.equal(await text(cc.locator('.caring-paired')), `结对 ${caring.paired} 名儿童`)
+  assert.equal(await text(pc.locator('.programme-ended')), `${programmes.left_behind_ended} 名儿童因父母返乡结束留守`)
+  // each opens its page
+  for (const [card, link, path] of [
+    [sc, '打开学校', '/schools'],
+    [cc, '打开爱心妈妈', '/caring-mothers'],
+    [pc, '打开帮扶项目', '/programmes'],
+  ]) {
+    await card.getByRole('link', { name: link }).click()
+    await page.waitForURL((u) => u.pathname === path)
+    await settled(page)
+    await page.goBack()
+    await page.waitForURL((u) => u.pathname === '/')
+    await card.waitFor()
+  }
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+
+  // a school: its own sessions and referrals; caring mothers; no programmes
+  await resetSession(browser.context, srv.base, page)
+  const own = (await school.get('/schools')).body
+  assert.equal(own.items.length, 1)
+  assert.ok(own.totals.referred >= 1, JSON.stringify(own.totals))
+  const ownCaring = (await school.get('/caring-mothers?limit=1')).body.totals
+  await loginAs(page, srv.base, 'school')
+  await sc.locator('.school-sessions').waitFor()
+  await cc.locator('.caring-active').waitFor()
+  await settled(page)
+  assert.equal(await sc.locator('.school-n').count(), 0)
+  assert.equal(await text(sc.locator('.school-sessions')), `近 90 天心理辅导 ${own.totals.sessions} 次`)
+  assert.equal(await text(sc.locator('.school-referred')), `需转介 ${own.totals.referred} 次`)
+  assert.equal(await text(cc.locator('.caring-active')), `${ownCaring.active} 名爱心妈妈在册`)
+  assert.equal(await pc.count(), 0)
+  assert.deepEqual(unexpectedErrors(page), [])
+
+  // a child director: the caring mothers of the village, neither schools nor programmes
+  await resetSession(browser.context, srv.base, page)
+  const village = (await director.get('/caring-mothers?limit=1')).body.totals
+  assert.ok(village.active >= 1 && village.paired >= 1, JSON.stringify(village))
+  await loginAs(page, srv.base, 'director')
+  await cc.locator('.caring-active').waitFor()
+  await settled(page)
+  assert.equal(await text(cc.locator('h2')), '爱心妈妈')
+  assert.equal(await text(cc.locator('.caring-active')), `${village.active} 名爱心妈妈在册`)
+  assert.equal(await text(cc.locator('.caring-paired')), `结对 ${village.paired} 名儿童`)
+  assert.equal(await sc.count(), 0)
+  assert.equal(await pc.count(), 0)
+  assert.deepEqual(unexpectedErrors(page), [])
+
+  // the three figures failing: the cards stay, without a figure, and the rest of the page is whole
+  await resetSession(browser.context, srv.base, page)
+  const fail = (route) => route.fulfill({ status: 500, json: { error: { code: 'internal', message: 'test' } } })
+  await page.route('**/api/v1/schools', fail)
+  await page.route('**/api/v1/caring-mothers?*', fail)
+  await page.route('**/api/v1/programmes?*', fail)
+  await loginAs(page, srv.base, 'center')
+  await page.locator('.home-card.talks-card .talk-n').waitFor()
+  await settled(page)
+  for (const card of [sc, cc, pc]) {
+    await card.waitFor()
+    assert.equal(await card.locator('.home-count').count(), 0)
+    assert.equal(await card.locator('.home-actions a').count(), 1)
+  }
+  assert.ok(await page.locator('.overview-card .ov-cov').isVisible())
+  await page.unrouteAll()
+  assert.deepEqual(unexpectedErrors(page, [500]), [])
+})
+
 test('the schools page in English', async () => {
   await loginAs(page, srv.base, 'center', { path: '/login?next=/schools' })
   await page.locator('.sl-row').first().waitFor()
@@ -415,9 +514,11 @@ test('the schools page in English', async () => {
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('no horizontal scrolling at 360 px: the caring mothers and a mother, the schools and a school, in both languages', async () => {
+test('no horizontal scrolling at 360 px: the home cards, the caring mothers and a mother, the schools and a school, in both languages', async () => {
   await page.setViewportSize(PHONE)
   const pages = {
+    // the home page with the schools, caring mothers and programmes cards
+    center: [['/', '.programmes-card .programme-ended', null, null]],
     director: [
       ['/caring-mothers', '.cm-row', '.cm-new', '.mother-dialog'],
       [null, '.mp-edit', '.mp-edit', '.mother-dialog'],

@@ -1,7 +1,9 @@
 // Trends (趋势, SPEC §8 "trend charts") in the browser: the overview's third
 // tab shows the last twelve months as small bar charts — registrations,
 // visits and the children visited, talks and their attendance, help
-// requests filed and closed, benefits paid — each bar the API's figure, the
+// requests filed and closed, benefits paid, counselling sessions, parents
+// come home through supporting programmes and the left-behind status ended
+// by a return — each bar the API's figure, the
 // last month's visits those of this month's report; a month picked shows
 // its values under every chart and opens its report with the same figures;
 // the committee and the centre narrow it to a township, a station sees its
@@ -23,12 +25,25 @@ import {
   unexpectedErrors,
   text,
   chinaMonth,
+  bornBefore,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const DESKTOP = { width: 1280, height: 900 }
 const TOWNSHIP = '370831001' // 泗河街道, the station's
-const SERIES = ['registered', 'visits', 'children_visited', 'talks', 'talk_attendance', 'requests_filed', 'requests_closed', 'paid_cents']
+const SERIES = [
+  'registered',
+  'visits',
+  'children_visited',
+  'talks',
+  'talk_attendance',
+  'requests_filed',
+  'requests_closed',
+  'paid_cents',
+  'counselling',
+  'parents_returned',
+  'left_behind_ended',
+]
 let srv, browser, page, center
 
 const monthTitle = (m) => `${Number(m.slice(0, 4))} 年 ${Number(m.slice(5, 7))} 月`
@@ -58,6 +73,36 @@ before(async () => {
   const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
   const v = await director.post(`/children/${c.body.id}/visits`, { kind: 'home', visited_on: today, findings: '家中情况良好' })
   assert.equal(v.status, 201, JSON.stringify(v.body))
+  // a left-behind child whose father comes home this month to work in a
+  // supporting programme: the left-behind status ends
+  const lb = await center.post('/children', {
+    name: '趋势返乡儿童',
+    sex: 'F',
+    birth_date: bornBefore(9, 20),
+    village_code: TOWNSHIP + '001',
+    hukou_type: 'rural',
+    guardians: [
+      { relation: 'father', name: '趋势父亲', status: 'working_away' },
+      { relation: 'mother', name: '趋势母亲', status: 'working_away' },
+    ],
+  })
+  assert.equal(lb.status, 201, JSON.stringify(lb.body))
+  const cat = await center.post(`/children/${lb.body.id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'HS-T' })
+  assert.equal(cat.status, 200, JSON.stringify(cat.body))
+  const pg = await center.post('/programmes', {
+    kind: 'returning_entrepreneur',
+    area_code: TOWNSHIP + '001',
+    name: '趋势测试返乡创业项目',
+    holder: '趋势创业者',
+    industry: '种植',
+    started_on: '2025-01-01',
+    jobs: 5,
+    returnees: 1,
+  })
+  assert.equal(pg.status, 201, JSON.stringify(pg.body))
+  const father = lb.body.guardians.find((g) => g.relation === 'father')
+  const ret = await center.post(`/programmes/${pg.body.id}/returns`, { child_id: lb.body.id, guardian_id: father.id, returned_on: today })
+  assert.equal(ret.status, 201, JSON.stringify(ret.body))
 })
 after(async () => {
   await browser?.close()
@@ -87,8 +132,18 @@ test("centre: twelve months of the API's figures; the last month's visits are th
   // the charts, each bar the API's
   assert.deepEqual(
     (await page.locator('.trend-chart .tc-title').allTextContents()).map((s) => s.trim()),
-    ['新登记儿童', '走访', '宣讲场次', '宣讲参加人次', '求助', '福利保障发放金额'],
+    ['新登记儿童', '走访', '宣讲场次', '宣讲参加人次', '求助', '福利保障发放金额', '心理辅导', '帮扶项目带动父母返乡'],
   )
+  // the new series: counselling, and the parents come home with the left-behind status ended by it
+  const counselling = page.locator('.trend-chart[data-chart="counselling"]')
+  assert.equal(await text(counselling.locator('.tc-label')), '心理辅导次数')
+  assert.equal(await text(counselling.locator('.tc-num')), String(r.series.counselling[11]))
+  assert.ok(r.series.counselling.some((n) => n > 0), 'the demo counsels')
+  assert.ok(r.series.parents_returned[11] >= 1 && r.series.left_behind_ended[11] >= 1, 'the return of this month')
+  const returns = page.locator('.trend-chart[data-chart="parents_returned,left_behind_ended"]')
+  assert.deepEqual((await returns.locator('.tc-label').allTextContents()).map((s) => s.trim()), ['父母返乡', '因返乡结束留守'])
+  assert.equal(await text(returns.locator('.tc-value[data-series="parents_returned"] .tc-num')), String(r.series.parents_returned[11]))
+  assert.equal(await text(returns.locator('.tc-value[data-series="left_behind_ended"] .tc-num')), String(r.series.left_behind_ended[11]))
   for (const s of SERIES) assert.deepEqual(await bars(page, s), apiBars(r, s), s)
   // twelve months under the visits chart, the latest one picked
   const visits = page.locator('.trend-chart[data-chart="visits,children_visited"]')
@@ -136,6 +191,11 @@ test("centre: twelve months of the API's figures; the last month's visits are th
   const row = page.locator(`.tr-row[data-month="${chinaMonth()}"]`)
   assert.equal(await text(row.locator('[data-series="visits"]')), String(report.totals.visits.visits))
   assert.equal(await text(row.locator('[data-series="paid_cents"]')), yuan(r.series.paid_cents[11]))
+  const heads = (await page.locator('.tr-table thead th').allTextContents()).map((s) => s.trim())
+  assert.deepEqual(heads.slice(-3), ['心理辅导次数', '父母返乡', '因返乡结束留守'])
+  for (const s of ['counselling', 'parents_returned', 'left_behind_ended']) {
+    assert.equal(await text(row.locator(`[data-series="${s}"]`)), String(r.series[s][11]), s)
+  }
 
   // one township
   const own = (await center.get(`/reports/trends?township=${TOWNSHIP}`)).body
@@ -214,6 +274,11 @@ test('no horizontal scrolling at 360 px: the charts fit, their months readable, 
     if (lang === 'zh') await shot(page, 'trends-360', { fullPage: true })
   }
   assert.equal(await text(page.locator('main h1')), 'The last 12 months')
+  const added = page.locator('.trend-chart[data-chart="counselling"], .trend-chart[data-chart="parents_returned,left_behind_ended"]')
+  assert.deepEqual(
+    (await added.locator('.tc-label').allTextContents()).map((s) => s.trim()),
+    ['Counselling sessions', 'Parents come home', 'Left-behind ended by a return'],
+  )
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
 })
