@@ -137,22 +137,27 @@ static void daily_pass(daily *d)
 	}
 	if (j.archived || j.erased)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
-	{
-		files_job f = {d->files_dir, 0};
-
-		if (audit_submit(d->audit, NULL, files_fn, &f) == WB_OK && f.removed)
-			log_info("daily: %d attachment files no request refers to removed", f.removed);
-	}
 }
 
-/* The daily thread: the planner's statistics at once, then the daily job
- * and the statistics every 24 hours (the job's first pass ran before the
- * server listened, so that no request sees the registry half swept). */
+/* The daily thread's housekeeping, off the start-up path: the files of
+ * erased attachments, then the planner's statistics. */
+static void housekeeping(daily *d)
+{
+	files_job f = {d->files_dir, 0};
+
+	if (audit_submit(d->audit, NULL, files_fn, &f) == WB_OK && f.removed)
+		log_info("daily: %d attachment files no request refers to removed", f.removed);
+	audit_submit(d->audit, NULL, analyze_fn, NULL);
+}
+
+/* The daily thread: the housekeeping at once, then the daily job and the
+ * housekeeping every 24 hours (the job's first pass ran before the server
+ * listened, so that no request sees the registry half swept). */
 static void *daily_main(void *arg)
 {
 	daily *d = arg;
 
-	audit_submit(d->audit, NULL, analyze_fn, NULL);
+	housekeeping(d);
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
 		struct timespec until;
@@ -165,7 +170,7 @@ static void *daily_main(void *arg)
 			break;
 		pthread_mutex_unlock(&d->mu);
 		daily_pass(d);
-		audit_submit(d->audit, NULL, analyze_fn, NULL);
+		housekeeping(d);
 		pthread_mutex_lock(&d->mu);
 	}
 	pthread_mutex_unlock(&d->mu);
@@ -237,7 +242,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.proxies = &proxies;
 	{
 		/* the daily job's first pass, before any request */
-		daily first = {.audit = env->audit, .files_dir = files_dir, .stop = 0};
+		daily first = {.audit = env->audit, .stop = 0};
 
 		daily_pass(&first);
 	}
