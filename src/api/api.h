@@ -159,6 +159,13 @@ int api_reads_archive(const sec_principal *p);
  * or another error. */
 int api_body_child(http_req *r, store_conn *c, const sec_principal *p, json_t *body, const char *message,
 		   child_rec *ch);
+/* Sets o's "phone" from an encrypted phone and its mask: the whole number
+ * for roles that see whole phone numbers, else the mask, with
+ * "phone_masked"; null when there is none. */
+void api_phone_json(const app *a, const sec_principal *p, json_t *o, const char *enc, const char *mask);
+/* A phone number as stored: checked (WB_EINVAL if not digits of a
+ * mobile or landline), encrypted into enc and masked into mask. */
+int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size_t masklen);
 /* 1 if s (may be NULL) is one of the NULL-terminated list. */
 int api_one_of(const char *s, const char *const *list);
 /* 1 if p acts in role. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/fields.h"
 #include "../store/q_loop.h"
 #include "../util/clock.h"
 #include "../util/json_out.h"
@@ -811,4 +812,29 @@ int api_body_child(http_req *r, store_conn *c, const sec_principal *p, json_t *b
 	if (rc)
 		return api_fail(r, rc), -1;
 	return 0;
+}
+
+void api_phone_json(const app *a, const sec_principal *p, json_t *o, const char *enc, const char *mask)
+{
+	char phone[32];
+
+	if (!enc[0]) {
+		json_object_set_new(o, "phone", json_null());
+	} else if (p->def->full_phone && sec_decrypt_field(&a->keys, enc, phone, sizeof(phone)) == WB_OK) {
+		json_object_set_new(o, "phone", json_string(phone));
+		json_object_set_new(o, "phone_masked", json_false());
+	} else {
+		json_object_set_new(o, "phone", json_string(mask));
+		json_object_set_new(o, "phone_masked", json_true());
+	}
+}
+
+int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size_t masklen)
+{
+	if (!field_valid_phone(phone))
+		return WB_EINVAL;
+	if (sec_encrypt_field(&a->keys, phone, enc) != WB_OK)
+		return WB_ECRYPTO;
+	field_mask_phone(phone, mask, masklen);
+	return WB_OK;
 }

@@ -17,7 +17,6 @@
 
 #include "../domain/area.h"
 #include "../domain/date.h"
-#include "../domain/fields.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 
@@ -146,11 +145,12 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 			wb_strlcpy(g->work_place, s, sizeof(g->work_place));
 		if ((s = api_str(v, "phone")) && s[0]) {
 			wb_snprintf(field, sizeof(field), "guardians[%zu].phone", i);
-			if (!field_valid_phone(s))
+			int prc = api_phone_store(a, s, g->phone_enc, g->phone_mask, sizeof(g->phone_mask));
+
+			if (prc == WB_EINVAL)
 				return fail(r, field, "phone must be digits (mobile or landline with area code)");
-			if (sec_encrypt_field(&a->keys, s, g->phone_enc) != WB_OK)
-				return api_fail(r, WB_ECRYPTO), -1;
-			field_mask_phone(s, g->phone_mask, sizeof(g->phone_mask));
+			if (prc)
+				return api_fail(r, prc), -1;
 		}
 		gi->n++;
 	}
@@ -370,20 +370,10 @@ json_t *registry_guardians_json(const app *a, const sec_principal *p, const guar
 				      g[i].relation, "name", g[i].name, "status", g[i].status, "status_since",
 				      g[i].status_since[0] ? g[i].status_since : NULL, "work_place",
 				      g[i].work_place[0] ? g[i].work_place : NULL);
-		char phone[32];
 
 		if (!o)
 			continue;
-		if (!g[i].phone_enc[0]) {
-			json_object_set_new(o, "phone", json_null());
-		} else if (p->def->full_phone &&
-			   sec_decrypt_field(&a->keys, g[i].phone_enc, phone, sizeof(phone)) == WB_OK) {
-			json_object_set_new(o, "phone", json_string(phone));
-			json_object_set_new(o, "phone_masked", json_false());
-		} else {
-			json_object_set_new(o, "phone", json_string(g[i].phone_mask));
-			json_object_set_new(o, "phone_masked", json_true());
-		}
+		api_phone_json(a, p, o, g[i].phone_enc, g[i].phone_mask);
 		json_array_append_new(arr, o);
 	}
 	return arr;

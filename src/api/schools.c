@@ -25,7 +25,6 @@
 
 #include "../domain/area.h"
 #include "../domain/date.h"
-#include "../domain/fields.h"
 #include "../store/q_schools.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
@@ -536,19 +535,9 @@ static json_t *mother_json(const app *a, const sec_principal *p, const caring_mo
 			      m->area_code, "school_id", m->school_id ? json_integer(m->school_id) : NULL, "name",
 			      m->name, "joined_on", m->joined_on, "active", m->active, "notes", m->notes, "open_pairs",
 			      (json_int_t)m->open_pairs, "updated_at", (json_int_t)m->updated_at);
-	char phone[32];
 
-	if (!o)
-		return NULL;
-	if (!m->phone_enc[0]) {
-		json_object_set_new(o, "phone", json_null());
-	} else if (p->def->full_phone && sec_decrypt_field(&a->keys, m->phone_enc, phone, sizeof(phone)) == WB_OK) {
-		json_object_set_new(o, "phone", json_string(phone));
-		json_object_set_new(o, "phone_masked", json_false());
-	} else {
-		json_object_set_new(o, "phone", json_string(m->phone_mask));
-		json_object_set_new(o, "phone_masked", json_true());
-	}
+	if (o)
+		api_phone_json(a, p, o, m->phone_enc, m->phone_mask);
 	return o;
 }
 
@@ -626,13 +615,14 @@ static int mother_facts(http_req *r, const app *a, json_t *body, caring_mother_r
 	if (phone && !*phone) {
 		m->phone_enc[0] = m->phone_mask[0] = '\0';
 	} else if (phone) {
-		if (!field_valid_phone(phone))
+		int rc = api_phone_store(a, phone, m->phone_enc, m->phone_mask, sizeof(m->phone_mask));
+
+		if (rc == WB_EINVAL)
 			return api_error(r, 422, "validation_failed",
 					 "phone must be digits (mobile or landline with area code)", "phone"),
 			       -1;
-		if (sec_encrypt_field(&a->keys, phone, m->phone_enc) != WB_OK)
-			return api_fail(r, WB_ECRYPTO), -1;
-		field_mask_phone(phone, m->phone_mask, sizeof(m->phone_mask));
+		if (rc)
+			return api_fail(r, rc), -1;
 	}
 	if (notes) {
 		if (api_utf8_chars(notes) > MOTHER_NOTES)

@@ -19,6 +19,7 @@
 #include "../api/visits_api.h"
 #include "../domain/area.h"
 #include "../domain/date.h"
+#include "../domain/fields.h"
 #include "../domain/units.h"
 #include "../domain/idnum.h"
 #include "../domain/project.h"
@@ -337,9 +338,18 @@ static int make_units(store_conn *c, demo_job *j)
 	return rc;
 }
 
-static void guardian(demo_job *j, guardian_rec *g, const char *relation, const char *surname, const char *status)
+/* A generated mobile number, encrypted and masked as the API stores one. */
+static void demo_phone(demo_job *j, char *enc, char *mask, size_t masklen)
 {
 	char phone[16];
+
+	wb_snprintf(phone, sizeof(phone), "1%d%09d", 3 + rndn(&j->r, 7), rndn(&j->r, 1000000000));
+	sec_encrypt_field(&j->env->keys, phone, enc);
+	field_mask_phone(phone, mask, masklen);
+}
+
+static void guardian(demo_job *j, guardian_rec *g, const char *relation, const char *surname, const char *status)
+{
 
 	memset(g, 0, sizeof(*g));
 	wb_strlcpy(g->relation, relation, sizeof(g->relation));
@@ -353,11 +363,8 @@ static void guardian(demo_job *j, guardian_rec *g, const char *relation, const c
 		wb_strlcpy(g->work_place,
 			   (const char *[]){"上海", "北京", "济南", "青岛", "苏州", "深圳"}[rndn(&j->r, 6)],
 			   sizeof(g->work_place));
-	if (strcmp(status, "deceased") != 0 && strcmp(status, "missing") != 0) {
-		wb_snprintf(phone, sizeof(phone), "1%d%09d", 3 + rndn(&j->r, 7), rndn(&j->r, 1000000000));
-		sec_encrypt_field(&j->env->keys, phone, g->phone_enc);
-		wb_snprintf(g->phone_mask, sizeof(g->phone_mask), "%.3s****%s", phone, phone + 7);
-	}
+	if (strcmp(status, "deceased") != 0 && strcmp(status, "missing") != 0)
+		demo_phone(j, g->phone_enc, g->phone_mask, sizeof(g->phone_mask));
 }
 
 /*
@@ -1159,15 +1166,11 @@ static int make_schools(store_conn *c, demo_job *j)
 		stmt_reset(c, st);
 	rc = rc < 0 ? rc : WB_OK;
 	for (int i = 0; rc == WB_OK && i < n; i++) {
-		char phone[16];
-
 		memset(m, 0, sizeof(*m));
 		wb_strlcpy(m->county_code, DEFAULT_COUNTY, sizeof(m->county_code));
 		wb_strlcpy(m->area_code, villages[i], sizeof(m->area_code));
 		person_name(&j->r, m->name, sizeof(m->name));
-		wb_snprintf(phone, sizeof(phone), "1%d%09d", 3 + rndn(&j->r, 7), rndn(&j->r, 1000000000));
-		sec_encrypt_field(&j->env->keys, phone, m->phone_enc);
-		wb_snprintf(m->phone_mask, sizeof(m->phone_mask), "%.3s****%s", phone, phone + 7);
+		demo_phone(j, m->phone_enc, m->phone_mask, sizeof(m->phone_mask));
 		date_format(date_add_days(j->today, -200 - rndn(&j->r, 600)), m->joined_on);
 		wb_strlcpy(m->notes, "村妇联推荐（演示）", sizeof(m->notes));
 		m->created_at = m->updated_at = j->now;
