@@ -166,6 +166,13 @@ void api_phone_json(const app *a, const sec_principal *p, json_t *o, const char 
 /* A phone number as stored: checked (WB_EINVAL if not digits of a
  * mobile or landline), encrypted into enc and masked into mask. */
 int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size_t masklen);
+/* A period from ?from= and ?to= ("YYYY-MM-DD"; default the last
+ * default_days to today) into from and to: 0, or -1 after a 422. */
+int api_query_period(http_req *r, int default_days, char from[11], char to[11]);
+/* body[key] as a day of the last year, not ahead (the limit of recording
+ * past work), into out; def when absent (NULL: required). 0, or -1 after
+ * a 422 naming key. */
+int api_past_day(http_req *r, json_t *body, const char *key, const char *def, char out[11]);
 /* 1 if s (may be NULL) is one of the NULL-terminated list. */
 int api_one_of(const char *s, const char *const *list);
 /* 1 if p acts in role. */

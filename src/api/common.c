@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/date.h"
 #include "../domain/fields.h"
 #include "../store/q_loop.h"
 #include "../util/clock.h"
@@ -837,4 +838,40 @@ int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size
 		return WB_ECRYPTO;
 	field_mask_phone(phone, mask, masklen);
 	return WB_OK;
+}
+
+int api_query_period(http_req *r, int default_days, char from[11], char to[11])
+{
+	const char *f = http_query(r, "from"), *t = http_query(r, "to");
+	int today = clock_today_ymd(), ymd_to = today, ymd_from = date_add_days(today, -default_days);
+
+	if (f && date_parse(f, &ymd_from) != WB_OK)
+		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from"), -1;
+	if (t && date_parse(t, &ymd_to) != WB_OK)
+		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to"), -1;
+	if (ymd_to < ymd_from)
+		return api_error(r, 422, "validation_failed", "to may not be before from", "to"), -1;
+	date_format(ymd_from, from);
+	date_format(ymd_to, to);
+	return 0;
+}
+
+#define PAST_DAYS 366
+
+int api_past_day(http_req *r, json_t *body, const char *key, const char *def, char out[11])
+{
+	const char *s = api_str(body, key);
+	int ymd, today = clock_today_ymd();
+	char msg[96];
+
+	if (!s && def) {
+		wb_strlcpy(out, def, 11);
+		return 0;
+	}
+	if (date_parse(s, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > PAST_DAYS) {
+		wb_snprintf(msg, sizeof(msg), "%s must be a date YYYY-MM-DD of the last year, not ahead", key);
+		return api_error(r, 422, "validation_failed", msg, key), -1;
+	}
+	date_format(ymd, out);
+	return 0;
 }

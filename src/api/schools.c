@@ -37,7 +37,6 @@
 #define NAME_CHARS      30
 #define COUNSELLORS_MAX 1000
 #define GROUP_MAX       2000
-#define DAYS_BACK       366
 #define PERIOD_DEFAULT  90
 #define LIST_DEFAULT    200
 #define LIST_MAX        500
@@ -64,44 +63,6 @@ static int schools_place(const sec_principal *p, school_filter *f)
 		f->school_id = p->unit_id;
 		return 1;
 	}
-	return 0;
-}
-
-/* A period from ?from= and ?to= (default: the last 90 days). 0, or -1
- * after a 422. */
-static int period(http_req *r, char from[11], char to[11])
-{
-	const char *f = http_query(r, "from"), *t = http_query(r, "to");
-	int today = clock_today_ymd(), ymd_to = today, ymd_from = date_add_days(today, -PERIOD_DEFAULT);
-
-	if (f && date_parse(f, &ymd_from) != WB_OK)
-		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from"), -1;
-	if (t && date_parse(t, &ymd_to) != WB_OK)
-		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to"), -1;
-	if (ymd_to < ymd_from)
-		return api_error(r, 422, "validation_failed", "to may not be before from", "to"), -1;
-	date_format(ymd_from, from);
-	date_format(ymd_to, to);
-	return 0;
-}
-
-/* A date of the last year, not ahead, from body[key]; def when absent
- * (NULL: required). 0, or -1 after a 422. */
-static int past_day(http_req *r, json_t *body, const char *key, const char *def, char out[11])
-{
-	const char *s = api_str(body, key);
-	int ymd, today = clock_today_ymd();
-	char msg[96];
-
-	if (!s && def) {
-		wb_strlcpy(out, def, 11);
-		return 0;
-	}
-	if (date_parse(s, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > DAYS_BACK) {
-		wb_snprintf(msg, sizeof(msg), "%s must be a date YYYY-MM-DD of the last year, not ahead", key);
-		return api_error(r, 422, "validation_failed", msg, key), -1;
-	}
-	date_format(ymd, out);
 	return 0;
 }
 
@@ -167,7 +128,7 @@ int api_schools_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (!schools_place(p, &f))
 		return api_error(r, 403, "forbidden", "schools are followed by the centre, townships and schools",
 				 NULL);
-	if (period(r, from, to) || api_csv_params(r, &csv, &lang_en))
+	if (api_query_period(r, PERIOD_DEFAULT, from, to) || api_csv_params(r, &csv, &lang_en))
 		return 0;
 	f.from = from;
 	f.to = to;
@@ -356,7 +317,7 @@ int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_princip
 	if (api_role_is(p, "committee"))
 		return api_error(r, 403, "forbidden", "counselling sessions are read by the school and the centre",
 				 NULL);
-	if (period(r, from, to) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+	if (api_query_period(r, PERIOD_DEFAULT, from, to) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
 	if (concern && !api_one_of(concern, concerns))
 		return api_error(r, 422, "validation_failed", "concern must be none, watch or refer", "concern");
@@ -421,7 +382,7 @@ int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_
 		goto out;
 	}
 	if (api_body(r, &body) || api_check_fields(r, body, counsel_fields) ||
-	    past_day(r, body, "held_on", NULL, s->held_on))
+	    api_past_day(r, body, "held_on", NULL, s->held_on))
 		goto out;
 	mode = api_str(body, "mode");
 	topic = api_str(body, "topic");
@@ -852,7 +813,7 @@ int api_caring_pair_create(http_req *r, app *a, store_conn *c, const sec_princip
 	memset(&pr, 0, sizeof(pr));
 	date_format(clock_today_ymd(), today);
 	if (api_body(r, &body) || api_check_fields(r, body, pair_fields) ||
-	    past_day(r, body, "started_on", today, pr.started_on))
+	    api_past_day(r, body, "started_on", today, pr.started_on))
 		goto out;
 	if (!m.active) {
 		api_error(r, 409, "conflict", "she is no longer active", NULL);
@@ -943,7 +904,8 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	memset(&j, 0, sizeof(j));
 	memset(&x, 0, sizeof(x));
 	date_format(clock_today_ymd(), today);
-	if (api_body(r, &body) || api_check_fields(r, body, end_fields) || past_day(r, body, "ended_on", today, j.day))
+	if (api_body(r, &body) || api_check_fields(r, body, end_fields) ||
+	    api_past_day(r, body, "ended_on", today, j.day))
 		goto out;
 	note = api_str(body, "note");
 	if (note && api_utf8_chars(note) > END_NOTE_CHARS) {

@@ -24,7 +24,6 @@
 #define TOPIC_CHARS    100
 #define NOTES_CHARS    500
 #define PEOPLE_MAX     100000
-#define DAYS_BACK      366
 #define LIST_DEFAULT   100
 #define LIST_MAX       500
 #define PERIOD_DEFAULT 90
@@ -88,16 +87,10 @@ static int talk_facts(http_req *r, json_t *body, talk_rec *t)
 {
 	const char *day = api_str(body, "held_on"), *kind = api_str(body, "kind"), *topic = api_str(body, "topic"),
 		   *notes = api_str(body, "notes");
-	int ymd, today = clock_today_ymd();
 	json_t *v;
 
-	if (day) {
-		if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > DAYS_BACK)
-			return api_error(r, 422, "validation_failed",
-					 "held_on must be a date YYYY-MM-DD of the last year, not ahead", "held_on"),
-			       -1;
-		date_format(ymd, t->held_on);
-	}
+	if (day && api_past_day(r, body, "held_on", NULL, t->held_on))
+		return -1;
 	if (kind) {
 		if (!api_one_of(kind, kinds))
 			return api_error(r, 422, "validation_failed",
@@ -228,13 +221,13 @@ static int sum_cb(const char *area, const char *key, const int64_t n[3], void *a
 
 int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *from = http_query(r, "from"), *to = http_query(r, "to"), *area = http_query(r, "area");
+	const char *area = http_query(r, "area");
 	char dfrom[11], dto[11], hi[20];
 	talk_filter f;
 	talk_place pl;
 	list_ctx x;
 	sum_ctx s = {{0, 0, 0}};
-	int limit, ymd_from, ymd_to, today = clock_today_ymd(), rc;
+	int limit, rc;
 
 	(void)a;
 	if (!talks_place(p, &pl))
@@ -242,16 +235,8 @@ int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 				 NULL);
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
-	ymd_to = today;
-	ymd_from = date_add_days(today, -PERIOD_DEFAULT);
-	if (from && date_parse(from, &ymd_from) != WB_OK)
-		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from");
-	if (to && date_parse(to, &ymd_to) != WB_OK)
-		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to");
-	if (ymd_to < ymd_from)
-		return api_error(r, 422, "validation_failed", "to may not be before from", "to");
-	date_format(ymd_from, dfrom);
-	date_format(ymd_to, dto);
+	if (api_query_period(r, PERIOD_DEFAULT, dfrom, dto))
+		return 0;
 	f = (talk_filter){p->county_code, pl.lo[0] ? pl.lo : NULL, pl.lo[0] ? pl.hi : NULL, pl.school_id, dfrom, dto};
 	if (area) {
 		if (!area_level_of(area) || strlen(area) < 9 || strlen(area) > 12 || !in_place(&pl, area))
