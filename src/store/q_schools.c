@@ -79,27 +79,16 @@ int store_schools(store_conn *c, const school_filter *f, school_cb cb, void *arg
 
 int store_school_rooms_put(store_conn *c, const char *county, const school_row *s, int64_t at, int64_t by)
 {
-	int rc = conn_query(c, NULL,
-			    "UPDATE school_rooms SET activity_station = ?, counselling_room = ?, counsellors = ?, "
-			    "opened_on = ?, updated_at = ?, updated_by = ? WHERE school_id = ?",
-			    "iiisiii", (int64_t)s->activity_station, (int64_t)s->counselling_room, s->counsellors,
-			    store_null_if_empty(s->opened_on), at, by, s->id);
-	store_stmt *st = NULL;
+	int rc = conn_query(
+		c, NULL,
+		"INSERT INTO school_rooms (school_id, county_code, activity_station, counselling_room, "
+		"counsellors, opened_on, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+		"(school_id) DO UPDATE SET activity_station = excluded.activity_station, counselling_room = "
+		"excluded.counselling_room, counsellors = excluded.counsellors, opened_on = excluded.opened_on, "
+		"updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+		"isiiisii", s->id, county, (int64_t)s->activity_station, (int64_t)s->counselling_room, s->counsellors,
+		store_null_if_empty(s->opened_on), at, by);
 
-	if (rc < 0)
-		return rc;
-	rc = conn_query(c, &st, "SELECT 1 FROM school_rooms WHERE school_id = ?", "i", s->id);
-	if (rc == STORE_ROW) {
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	if (rc < 0)
-		return rc;
-	rc = conn_query(c, NULL,
-			"INSERT INTO school_rooms (school_id, county_code, activity_station, counselling_room, "
-			"counsellors, opened_on, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			"isiiisii", s->id, county, (int64_t)s->activity_station, (int64_t)s->counselling_room,
-			s->counsellors, store_null_if_empty(s->opened_on), at, by);
 	return rc < 0 ? rc : WB_OK;
 }
 
