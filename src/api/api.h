@@ -219,6 +219,9 @@ void api_audit_detail(audit_entry *e, json_t *d);
  * but the error).
  */
 int api_audit_read(http_req *r, app *a, const audit_entry *e);
+/* api_audit_read of p's read of child id's file part action ("child.visits",
+ * ...): WB_OK or WB_ESTORE. */
+int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action);
 /* Parses a positive int64 path parameter; writes 404 and returns -1 if bad. */
 int api_id_param(http_req *r, const char *name, int64_t *out);
 /* Page size from ?limit= within [1, max], default def. -1 after a 422. */

@@ -800,7 +800,6 @@ static int history_cb(int64_t at, int64_t user_id, const char *field, const char
 int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	child_rec ch;
-	audit_entry e;
 	json_t *items;
 	int64_t id;
 	int rc;
@@ -821,10 +820,7 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return api_fail(r, rc);
 	items = json_array();
 	rc = store_child_changes(c, id, history_cb, items);
-	api_audit_init(r, p, &e);
-	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
-	audit_entry_set(&e, "child.history", "child", e.object_id, "ok");
-	if (rc || api_audit_read(r, a, &e) != WB_OK) {
+	if (rc || api_audit_child_read(r, a, p, id, "child.history") != WB_OK) {
 		json_decref(items);
 		return api_fail(r, WB_ESTORE);
 	}

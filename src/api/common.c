@@ -875,3 +875,13 @@ int api_past_day(http_req *r, json_t *body, const char *key, const char *def, ch
 	date_format(ymd, out);
 	return 0;
 }
+
+int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action)
+{
+	audit_entry e;
+
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, action, "child", e.object_id, "ok");
+	return api_audit_read(r, a, &e);
+}

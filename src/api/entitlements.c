@@ -990,7 +990,6 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 {
 	child_ctx *x = NULL;
 	catalog cat = {0};
-	audit_entry e;
 	child_rec ch;
 	ent_facts f;
 	json_t *items = NULL;
@@ -1034,10 +1033,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 						unmet_json(unmet), "group", group_names[g], "receipt",
 						open ? receipt_json(open, &cat) : json_null()));
 	}
-	api_audit_init(r, p, &e);
-	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
-	audit_entry_set(&e, "child.entitlements", "child", e.object_id, "ok");
-	if (api_audit_read(r, a, &e) != WB_OK) {
+	if (api_audit_child_read(r, a, p, id, "child.entitlements") != WB_OK) {
 		rc = WB_ESTORE;
 		goto fail;
 	}

@@ -819,7 +819,6 @@ static int child_project_cb(const project_child_rec *pc, void *arg)
 
 int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	audit_entry e;
 	child_rec ch;
 	json_t *items;
 	int64_t id;
@@ -835,10 +834,7 @@ int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *
 	items = json_array();
 	rc = store_child_projects(c, id, child_project_cb, items);
 	if (rc == WB_OK) {
-		api_audit_init(r, p, &e);
-		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
-		audit_entry_set(&e, "child.projects", "child", e.object_id, "ok");
-		if (api_audit_read(r, a, &e) != WB_OK)
+		if (api_audit_child_read(r, a, p, id, "child.projects") != WB_OK)
 			rc = WB_ESTORE;
 	}
 	if (rc) {

@@ -967,7 +967,6 @@ int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *pairs, *sessions = NULL;
 	counselling_filter f;
 	counsel_ctx x;
-	audit_entry e;
 	child_rec ch;
 	int64_t id;
 	int rc;
@@ -992,10 +991,7 @@ int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		rc = store_counselling(c, &f, NULL, LIST_DEFAULT, counsel_cb, &x);
 	}
 	if (rc == WB_OK) {
-		api_audit_init(r, p, &e);
-		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
-		audit_entry_set(&e, "child.care", "child", e.object_id, "ok");
-		if (api_audit_read(r, a, &e) != WB_OK)
+		if (api_audit_child_read(r, a, p, id, "child.care") != WB_OK)
 			rc = WB_ESTORE;
 	}
 	if (rc) {

@@ -339,7 +339,6 @@ static int visit_item_cb(const visit_rec *v, void *arg)
 int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	api_list l;
-	audit_entry e;
 	child_rec ch;
 	json_t *plan, *page;
 	int64_t id, before = 0;
@@ -366,10 +365,7 @@ int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_list_cleanup(&l);
 		return api_fail(r, rc);
 	}
-	api_audit_init(r, p, &e);
-	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
-	audit_entry_set(&e, "child.visits", "child", e.object_id, "ok");
-	if (api_audit_read(r, a, &e) != WB_OK) {
+	if (api_audit_child_read(r, a, p, id, "child.visits") != WB_OK) {
 		json_decref(plan);
 		api_list_cleanup(&l);
 		return api_fail(r, WB_ESTORE);
