@@ -430,11 +430,11 @@ int programmes_record_return(store_conn *c, const store_scope *sc, programme_ret
 			     int64_t at, int today, const char **error, const char **error_field)
 {
 	guardian_rec g[GUARDIANS_MAX];
-	category_rec rows[CATEGORY_ROWS_MAX];
+	registry_decision decision = {CAT_LEFT_BEHIND, CR_END_PARENT_RETURNED, ret->returned_on, 0};
 	child_facts before, after;
 	char sb[512], sn[512];
 	child_rec ch;
-	int n = 0, nk = 0, gi = -1, rc = store_child_get(c, sc, ret->child_id, &ch);
+	int n = 0, gi = -1, rc = store_child_get(c, sc, ret->child_id, &ch);
 
 	if (rc == WB_OK)
 		rc = store_guardians_load(c, ch.id, g, GUARDIANS_MAX, &n);
@@ -461,35 +461,14 @@ int programmes_record_return(store_conn *c, const store_scope *sc, programme_ret
 	registry_facts(&ch, g, n, &after);
 	registry_guardians_summary(g, n, sn, sizeof(sn));
 	wb_strlcpy(ret->relation, g[gi].relation, sizeof(ret->relation));
-	ret->left_behind_ended = 0;
 	rc = store_guardian_returned(c, ch.id, guardian_id, ret->returned_on, at, ret->created_by);
 	if (rc == WB_OK)
 		rc = store_child_change_add(c, ch.county_code, ch.id, at, ret->created_by, "guardians", sb, sn);
+	/* the return is the decision that ends a confirmed left-behind
+	 * category, and its evidence */
 	if (rc == WB_OK)
-		rc = registry_recompute(c, ch.county_code, ch.id, &before, &after, today, at, NULL);
-	if (rc == WB_OK)
-		rc = store_categories_load(c, ch.id, rows, CATEGORY_ROWS_MAX, &nk);
-	/* the derivation put a confirmed left-behind category that no longer
-	 * holds on the review list; the return is the decision and its
-	 * evidence */
-	for (int i = 0; rc == WB_OK && i < nk; i++) {
-		category_rec *k = &rows[i];
-
-		if (strcmp(k->category, category_name(CAT_LEFT_BEHIND)) != 0 || strcmp(k->state, "confirmed") != 0 ||
-		    !k->conflict || strcmp(k->end_reason, category_reason_name(CR_END_PARENT_RETURNED)) != 0)
-			continue;
-		wb_strlcpy(k->state, "ended", sizeof(k->state));
-		/* a parent may have come home before the category was
-		 * confirmed (the paperwork lags): it cannot end before it began */
-		wb_strlcpy(k->end_date,
-			   k->start_date[0] && strcmp(k->start_date, ret->returned_on) > 0 ? k->start_date
-											   : ret->returned_on,
-			   sizeof(k->end_date));
-		k->conflict = 0;
-		k->updated_at = at;
-		rc = store_category_update(c, k);
-		ret->left_behind_ended = 1;
-	}
+		rc = registry_recompute_decided(c, ch.county_code, ch.id, &before, &after, today, at, &decision, NULL);
+	ret->left_behind_ended = decision.ended;
 	if (rc == WB_OK)
 		rc = store_programme_return_insert(c, ret);
 	return rc;

@@ -280,6 +280,13 @@ static category_rec *latest_row(category_rec *rows, int n, const char *cat)
 int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
 		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out)
 {
+	return registry_recompute_decided(c, county, child_id, before, now, today_ymd, ts, NULL, changed_out);
+}
+
+int registry_recompute_decided(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
+			       const child_facts *now, int today_ymd, int64_t ts, registry_decision *decided,
+			       int *changed_out)
+{
 	const category_config *cfg = registry_config();
 	category_rec rows[CATEGORY_ROWS_MAX];
 	category_result res;
@@ -343,6 +350,17 @@ int registry_recompute(store_conn *c, const char *county, int64_t child_id, cons
 				wb_strlcpy(row->state, "ended", sizeof(row->state));
 				date_format(today_ymd, row->end_date);
 				row->conflict = 0;
+			} else if (decided && decided->category == k && decided->reason == (int)why) {
+				/* the caller's record is the decision and its evidence:
+				 * ended on its day, not before the category began */
+				wb_strlcpy(row->state, "ended", sizeof(row->state));
+				wb_strlcpy(row->end_date,
+					   row->start_date[0] && strcmp(row->start_date, decided->day) > 0
+						   ? row->start_date
+						   : decided->day,
+					   sizeof(row->end_date));
+				row->conflict = 0;
+				decided->ended = 1;
 			} else {
 				if (row->conflict && strcmp(row->end_reason, category_reason_name(why)) == 0)
 					continue;

@@ -44,6 +44,19 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
  */
 int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
 		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out);
+/* A decision taken with a change of facts: a confirmed category that ends
+ * for this reason ends on day (or the day it began, if later) instead of
+ * going to the review list; ended says whether one did. */
+typedef struct registry_decision {
+	int category;    /* enum category */
+	int reason;      /* enum category_reason */
+	const char *day; /* "YYYY-MM-DD" */
+	int ended;       /* out */
+} registry_decision;
+/* registry_recompute with a decision (NULL: none). */
+int registry_recompute_decided(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
+			       const child_facts *now, int today_ymd, int64_t ts, registry_decision *decided,
+			       int *changed_out);
 
 /* JSON of the guardians (phones masked unless the role needs them whole). */
 json_t *registry_guardians_json(const app *a, const sec_principal *p, const guardian_rec *g, int n);
