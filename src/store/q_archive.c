@@ -160,7 +160,6 @@ int store_children_archived(store_conn *c, const store_scope *sc, const archived
 			    int (*cb)(const child_rec *ch, void *arg), void *arg)
 {
 	store_scope all = *sc;
-	char esc[400];
 	store_args a = {0};
 	child_rec *ch = malloc(sizeof(*ch));
 	int64_t *ids = NULL;
@@ -181,17 +180,9 @@ int store_children_archived(store_conn *c, const store_scope *sc, const archived
 		args_text(&a, f->reason);
 	}
 	if (rc == WB_OK && f->name && f->name[0]) {
-		/* % and _ in the query are characters, not wildcards */
-		size_t o = 0;
-
-		for (const char *q = f->name; *q && o + 2 < sizeof(esc); q++) {
-			if (*q == '%' || *q == '_' || *q == '\\')
-				esc[o++] = '\\';
-			esc[o++] = *q;
-		}
-		esc[o] = '\0';
-		rc = buf_puts(&sql, " AND c.erased_at IS NULL AND c.name LIKE '%' || ? || '%' ESCAPE '\\'");
-		args_text(&a, esc);
+		rc = buf_puts(&sql, " AND c.erased_at IS NULL"); /* an erased record has no name */
+		if (rc == WB_OK)
+			rc = name_filter_sql(f->name, "c", &sql, &a);
 	}
 	if (rc == WB_OK && after_id) {
 		rc = buf_puts(&sql, " AND c.id < ?");

@@ -67,6 +67,23 @@ int scope_place_sql(const store_scope *sc, const char *alias, buf *sql, store_ar
 	return rc;
 }
 
+int name_filter_sql(const char *name, const char *alias, buf *sql, store_args *args)
+{
+	size_t o = 0;
+
+	if (!name || !name[0])
+		return WB_OK;
+	/* % and _ in the query are characters, not wildcards */
+	for (const char *q = name; *q && o + 2 < sizeof(args->scratch2); q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			args->scratch2[o++] = '\\';
+		args->scratch2[o++] = *q;
+	}
+	args->scratch2[o] = '\0';
+	args_text(args, args->scratch2);
+	return buf_printf(sql, " AND %s.name LIKE '%%' || ? || '%%' ESCAPE '\\'", alias);
+}
+
 int area_filter_sql(const char *area, const char *alias, buf *sql, store_args *args)
 {
 	size_t n = area ? strlen(area) : 0;
@@ -598,19 +615,8 @@ static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, st
 
 	if (rc == WB_OK)
 		rc = area_filter_sql(f->area, "c", sql, a);
-	if (rc == WB_OK && f->name && f->name[0]) {
-		/* % and _ in the query are characters, not wildcards */
-		size_t o = 0;
-
-		for (const char *q = f->name; *q && o + 2 < sizeof(a->scratch2); q++) {
-			if (*q == '%' || *q == '_' || *q == '\\')
-				a->scratch2[o++] = '\\';
-			a->scratch2[o++] = *q;
-		}
-		a->scratch2[o] = '\0';
-		rc = buf_puts(sql, " AND c.name LIKE '%' || ? || '%' ESCAPE '\\'");
-		args_text(a, a->scratch2);
-	}
+	if (rc == WB_OK)
+		rc = name_filter_sql(f->name, "c", sql, a);
 	if (rc == WB_OK && f->id_bidx) {
 		rc = buf_puts(sql, " AND c.id_bidx = ?");
 		args_text(a, f->id_bidx);
