@@ -869,31 +869,17 @@ static const api_field end_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-typedef struct find_ctx {
-	int64_t id;
-	caring_pair_rec found;
-} find_ctx;
-
-static int find_cb(const caring_pair_rec *pr, void *arg)
-{
-	find_ctx *x = arg;
-
-	if (pr->id == x->id)
-		x->found = *pr;
-	return WB_OK;
-}
-
 int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
 	end_job j;
-	find_ctx x;
+	caring_pair_rec x;
 	talk_place pl;
 	caring_mother_rec m;
 	audit_entry e;
 	char today[11];
 	const char *note;
-	int64_t id, mid = 0, cid = 0;
+	int64_t id;
 	int rc;
 
 	if (api_id_param(r, "id", &id))
@@ -912,14 +898,11 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_error(r, 422, "validation_failed", "note may have at most 100 characters", "note");
 		goto out;
 	}
-	/* the pairing must be of a mother of p's place and a child of p's scope */
-	rc = store_caring_pair_ids(c, p->county_code, id, &mid, &cid);
-	x.id = id;
+	/* the pairing must be of a child of p's scope and a mother of p's place */
+	rc = store_caring_pair_get(c, &p->scope, id, &x);
 	if (rc == WB_OK)
-		rc = store_caring_mother_get(c, p->county_code, mid, &m);
-	if (rc == WB_OK && in_place(&pl, &m))
-		rc = store_caring_pairs(c, &p->scope, 0, cid, find_cb, &x);
-	if (rc == WB_OK && !x.found.id)
+		rc = store_caring_mother_get(c, p->county_code, x.mother_id, &m);
+	if (rc == WB_OK && !in_place(&pl, &m))
 		rc = WB_ENOTFOUND;
 	if (rc == WB_ENOTFOUND) {
 		api_error(r, 404, "not_found", "no such pairing", NULL);
@@ -928,11 +911,11 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_fail(r, rc);
 		goto out;
 	}
-	if (x.found.ended_on[0]) {
+	if (x.ended_on[0]) {
 		api_error(r, 409, "conflict", "the pairing has ended already", NULL);
 		goto out;
 	}
-	if (strcmp(j.day, x.found.started_on) < 0) {
+	if (strcmp(j.day, x.started_on) < 0) {
 		api_error(r, 422, "validation_failed", "ended_on may not be before the pairing started", "ended_on");
 		goto out;
 	}
@@ -941,9 +924,9 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	j.id = id;
 	j.by = p->user_id;
 	api_audit_init(r, p, &e);
-	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, x.found.child_id);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, x.child_id);
 	audit_entry_set(&e, "caring.unpair", "child", e.object_id, "ok");
-	api_audit_detail(&e, json_pack("{s:I}", "mother", (json_int_t)x.found.mother_id));
+	api_audit_detail(&e, json_pack("{s:I}", "mother", (json_int_t)x.mother_id));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, pair_end_fn, &j);
 	if (rc == WB_ENOTFOUND) {
@@ -951,9 +934,9 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	} else if (rc) {
 		api_fail(r, rc);
 	} else {
-		wb_strlcpy(x.found.ended_on, j.day, sizeof(x.found.ended_on));
-		wb_strlcpy(x.found.end_note, j.note, sizeof(x.found.end_note));
-		api_json(r, 200, pair_json(&x.found));
+		wb_strlcpy(x.ended_on, j.day, sizeof(x.ended_on));
+		wb_strlcpy(x.end_note, j.note, sizeof(x.end_note));
+		api_json(r, 200, pair_json(&x));
 	}
 out:
 	json_decref(body);

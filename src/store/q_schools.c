@@ -384,20 +384,6 @@ int store_caring_pair_insert(store_conn *c, caring_pair_rec *p)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &p->id);
 }
 
-int store_caring_pair_ids(store_conn *c, const char *county, int64_t id, int64_t *mother_id, int64_t *child_id)
-{
-	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "SELECT mother_id, child_id FROM caring_pairs WHERE id = ? AND county_code = ?",
-			    "is", id, county);
-
-	if (rc != STORE_ROW)
-		return rc == STORE_DONE ? WB_ENOTFOUND : rc;
-	*mother_id = stmt_int64(c, st, 0);
-	*child_id = stmt_int64(c, st, 1);
-	stmt_reset(c, st);
-	return WB_OK;
-}
-
 int store_caring_pair_end(store_conn *c, const char *county, int64_t id, const char *day, const char *note, int64_t by,
 			  caring_pair_rec *out)
 {
@@ -421,8 +407,8 @@ int store_caring_pair_end(store_conn *c, const char *county, int64_t id, const c
 	return WB_OK;
 }
 
-int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, int64_t child_id, caring_pair_cb cb,
-		       void *arg)
+/* The pairings whose column `col` is v, child within sc. */
+static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int64_t v, caring_pair_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
@@ -439,8 +425,8 @@ int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, 
 		      "m.area_code FROM caring_pairs p JOIN children c ON c.id = p.child_id JOIN caring_mothers m "
 		      "ON m.id = p.mother_id WHERE ");
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, mother_id ? "p.mother_id = ?" : "p.child_id = ?");
-	args_int(&a, mother_id ? mother_id : child_id);
+		rc = buf_printf(&sql, "%s = ?", col);
+	args_int(&a, v);
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
@@ -472,4 +458,26 @@ int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, 
 	buf_cleanup(&sql);
 	free(p);
 	return rc == STORE_DONE ? WB_OK : rc;
+}
+
+int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, int64_t child_id, caring_pair_cb cb,
+		       void *arg)
+{
+	return mother_id ? pair_rows(c, sc, "p.mother_id", mother_id, cb, arg)
+			 : pair_rows(c, sc, "p.child_id", child_id, cb, arg);
+}
+
+static int one_pair(const caring_pair_rec *p, void *arg)
+{
+	*(caring_pair_rec *)arg = *p;
+	return WB_OK;
+}
+
+int store_caring_pair_get(store_conn *c, const store_scope *sc, int64_t id, caring_pair_rec *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = pair_rows(c, sc, "p.id", id, one_pair, out);
+	return rc == WB_OK && !out->id ? WB_ENOTFOUND : rc;
 }

@@ -128,8 +128,6 @@ typedef struct caring_pair_rec {
 	char mother_area[16];
 } caring_pair_rec;
 
-/* The mother and child of pairing id of county: WB_ENOTFOUND if none. */
-int store_caring_pair_ids(store_conn *c, const char *county, int64_t id, int64_t *mother_id, int64_t *child_id);
 /* Pairs m with a child: WB_ECONFLICT if the child has an open pairing. */
 int store_caring_pair_insert(store_conn *c, caring_pair_rec *p);
 /* Ends open pairing id (of county) on day with note: WB_ENOTFOUND if there
@@ -141,5 +139,7 @@ typedef int (*caring_pair_cb)(const caring_pair_rec *p, void *arg);
  * first; those whose child is outside sc are left out. */
 int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, int64_t child_id, caring_pair_cb cb,
 		       void *arg);
+/* Pairing id, if its child is within sc (sc's county): WB_ENOTFOUND if not. */
+int store_caring_pair_get(store_conn *c, const store_scope *sc, int64_t id, caring_pair_rec *out);
 
 #endif
