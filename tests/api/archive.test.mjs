@@ -146,12 +146,25 @@ describeEachDriver('archiving and retention', (driver) => {
 	});
 
 	test('the daily job archives grown-ups after the grace days and erases records past their retention', async () => {
+		const school = await srv.login('school');
+		const schoolId = school.me.memberships[0].unit_id;
 		const grown = await child({
 			id_number: undefined,
 			guardians: [{ relation: 'mother', name: '张某某', status: 'present', phone: '13900139000' }],
 			notes: '仅工作人员可见',
+			school_id: schoolId,
 		});
 		const young = await child();
+		// a counselling session of the pupil: its notes are erased with the record
+		const counsel = await school.post(`/api/v1/schools/${schoolId}/counselling`, {
+			held_on: chinaDate().iso,
+			mode: 'individual',
+			child_id: grown.id,
+			topic: 'family',
+			notes: '谈心记录',
+		});
+		assert.equal(counsel.status, 201, counsel.text);
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM counselling_sessions WHERE child_id = ${grown.id} AND notes_enc IS NOT NULL`), '1');
 		// a help request for the child with a photo: erased with the record
 		const req = await director.post('/api/v1/requests', { child_id: grown.id, kind: 'medical', narrative: '需要帮助' });
 		assert.equal(req.status, 201, req.text);
@@ -201,6 +214,12 @@ describeEachDriver('archiving and retention', (driver) => {
 		const byName = await centre.get(`/api/v1/children?name=${encodeURIComponent(grown.name)}&limit=5`);
 		assert.equal(byName.body.items.some((x) => x.id === grown.id), false, 'the name is gone from the search');
 		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM child_name_grams WHERE child_id = ${grown.id}`), '0', 'and from its index');
+		assert.equal(
+			await sql(srv.db, `SELECT COUNT(*) FROM counselling_sessions WHERE child_id = ${grown.id} AND notes_enc IS NOT NULL`),
+			'0',
+			'the counselling notes are erased; the session is still counted',
+		);
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM counselling_sessions WHERE child_id = ${grown.id}`), '1');
 		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
 	});
 
