@@ -131,18 +131,9 @@ int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, siz
 /* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
  * front, in tmp; otherwise s itself. For every cell of a file we write. */
 const char *api_csv_defuse(const char *s, char *tmp, size_t n);
-/* Starts a CSV file in b (emptied first): the BOM that makes Excel read
- * UTF-8, then the header row of n columns. */
-void api_csv_begin(buf *b, const char *const *cols, size_t n);
 /* The characters (code points) of a UTF-8 text the body parser has
  * checked: limits of free text are in characters, not bytes. */
 size_t api_utf8_chars(const char *s);
-/* ?format= (json by default, or csv) and ?lang= (zh by default, or en)
- * of a list that can be downloaded: 0, or -1 after a 422. */
-int api_csv_params(http_req *r, int *csv, int *en);
-/* Ends a CSV answer: status 200, its type and the file name
- * stem-YYYYMMDD.csv (today YYYYMMDD). */
-void api_csv_end(http_req *r, const char *stem, int today);
 /* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF. */
 void api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,

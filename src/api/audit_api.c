@@ -10,6 +10,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 
 static int audit_item(const audit_rec *ar, void *arg)
 {
@@ -87,7 +88,7 @@ static const char *const report_cols_en[] = {"seq",        "time (UTC+8)", "user
 #define REPORT_NCOLS (sizeof(report_cols_en) / sizeof(report_cols_en[0]))
 
 typedef struct report {
-	buf *out;
+	api_sheet *sh;
 	int n;
 	int64_t last_seq;
 } report;
@@ -99,7 +100,7 @@ static int report_row(const audit_rec *ar, void *arg)
 
 	/* a row is at most a few KiB (detail is capped at 511 bytes): stop
 	 * before the response's cap rather than leave a row half-written */
-	if (x->out->len + 8192 > x->out->max)
+	if (x->sh->fmt == SHEET_CSV && x->sh->out->len + 8192 > x->sh->out->max)
 		return WB_ETOOBIG;
 	time_t t = (time_t)(ar->at + 8 * 3600); /* China Standard Time, whatever the server's zone */
 	struct tm tm;
@@ -125,8 +126,7 @@ static int report_row(const audit_rec *ar, void *arg)
 				       ar->detail,
 				       ar->hash};
 
-		for (size_t i = 0; i < REPORT_NCOLS; i++)
-			api_csv_cell(x->out, cells[i], i + 1 == REPORT_NCOLS);
+		api_sheet_row(x->sh, cells, REPORT_NCOLS);
 	}
 	x->n++;
 	x->last_seq = ar->seq;
@@ -135,21 +135,18 @@ static int report_row(const audit_rec *ar, void *arg)
 
 int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *format = http_query(r, "format");
-	const char *lang = http_query(r, "lang");
-	char disp[96], rows[24];
+	char rows[24];
+	api_sheet sh;
 	audit_filter f;
 	audit_entry e;
-	report x = {&r->out, 0, 0};
-	int en = lang && strcmp(lang, "en") == 0, rc = WB_OK;
+	report x = {&sh, 0, 0};
+	int fmt, en, rc;
 
-	if (!audit_filter_from(r, p, &f))
+	if (!audit_filter_from(r, p, &f) || api_sheet_params(r, SHEET_CSV, 0, &fmt, &en))
 		return 0;
-	if (format && strcmp(format, "csv") != 0)
-		return api_error(r, 422, "validation_failed", "format must be csv", "format");
-	if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0)
-		return api_error(r, 422, "validation_failed", "lang must be zh or en", "lang");
-	api_csv_begin(&r->out, en ? report_cols_en : report_cols_zh, REPORT_NCOLS);
+	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Audit" : "审计日志", report_cols_zh, report_cols_en, REPORT_NCOLS);
+	if (rc)
+		return api_fail(r, rc);
 	/* newest first, a page at a time; one entry more than allowed says the
 	 * filter is too wide (a report cut short would mislead) */
 	while (rc == WB_OK && x.n <= AUDIT_EXPORT_MAX) {
@@ -161,31 +158,31 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		if (x.n - before < 1000)
 			break;
 	}
-	if (rc == WB_ETOOBIG || x.n > AUDIT_EXPORT_MAX) {
+	if (rc || x.n > AUDIT_EXPORT_MAX) {
+		api_sheet_drop(&sh);
 		buf_reset(&r->out);
+	}
+	if (rc == WB_ETOOBIG || x.n > AUDIT_EXPORT_MAX) {
 		return api_error(
 			r, 422, "too_many_entries",
 			rc ? "the report would be larger than a response may be: narrow it by action, record or user"
 			   : "more than 100,000 entries match: narrow the report by action, record or user",
 			NULL);
 	}
-	if (rc) {
-		buf_reset(&r->out);
+	if (rc)
 		return api_fail(r, rc);
-	}
+	if (api_sheet_finish(&sh, r))
+		return 0;
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "audit.export", "audit_log", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:I, s:i}", "format", "csv", "action", f.action,
-				       "object_type", f.object_type, "object_id", f.object_id, "user_id",
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:I, s:i}", "format", api_sheet_ext(&sh), "action",
+				       f.action, "object_type", f.object_type, "object_id", f.object_id, "user_id",
 				       (json_int_t)f.user_id, "rows", x.n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		buf_reset(&r->out);
 		return api_fail(r, WB_ESTORE);
 	}
-	r->status = 200;
-	r->content_type = "text/csv; charset=utf-8";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"audit-%d.csv\"", clock_today_ymd());
-	http_add_header(r, "Content-Disposition", disp);
+	api_sheet_end(&sh, r, "audit", clock_today_ymd());
 	wb_snprintf(rows, sizeof(rows), "%d", x.n);
 	http_add_header(r, "X-Export-Rows", rows);
 	return 0;

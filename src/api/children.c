@@ -10,7 +10,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +21,7 @@
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "loop.h"
 #include "registry.h"
 
@@ -835,14 +835,9 @@ typedef struct export_ctx {
 	const app *a;
 	const sec_principal *p;
 	store_conn *c;
-	int xlsx;
-	int en;
-	buf *csv;
-	lxw_worksheet *ws;
-	uint32_t row;
+	api_sheet *sh;
 	int64_t last_id;
 	int n;
-	int failed;
 } export_ctx;
 
 static const char *const export_cols_zh[] = {"编号",     "姓名",           "身份证号", "性别",
@@ -859,16 +854,13 @@ static int export_cb(const child_rec *ch, void *arg)
 {
 	export_ctx *x = arg;
 	category_rec k[CATEGORY_ROWS_MAX];
-	char id[24], idnum_text[32], grade[8], cats[160] = "", tmp[1100];
-	const char *cells[12];
+	char idnum_text[32], cats[160] = "";
 	int nk = 0;
 
-	wb_snprintf(id, sizeof(id), "%" PRId64, ch->id);
 	wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
 	if (ch->id_enc[0] && x->p->def->full_id &&
 	    sec_decrypt_field(&x->a->keys, ch->id_enc, idnum_text, sizeof(idnum_text)) != WB_OK)
 		wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
-	wb_snprintf(grade, sizeof(grade), "%d", ch->disability_grade);
 	if (store_categories_load(x->c, ch->id, k, CATEGORY_ROWS_MAX, &nk) == WB_OK) {
 		size_t off = 0;
 
@@ -881,65 +873,37 @@ static int export_cb(const child_rec *ch, void *arg)
 			off = strlen(cats);
 		}
 	}
-	cells[0] = id;
-	cells[1] = ch->name;
-	cells[2] = idnum_text;
-	cells[3] = ch->sex;
-	cells[4] = ch->birth_date;
-	cells[5] = ch->village_code;
-	cells[6] = ch->grid_code;
-	cells[7] = ch->hukou_type;
-	cells[8] = ch->grade;
-	cells[9] = grade;
-	cells[10] = ch->risk_level;
-	cells[11] = cats;
-	if (x->xlsx) {
-		for (int i = 0; i < 12; i++)
-			if (worksheet_write_string(x->ws, x->row, (lxw_col_t)i,
-						   api_csv_defuse(cells[i], tmp, sizeof(tmp)), NULL) != LXW_NO_ERROR)
-				x->failed = 1;
-		x->row++;
-	} else {
-		for (int i = 0; i < 12; i++)
-			api_csv_cell(x->csv, cells[i], i == 11);
-	}
+	api_sheet_int(x->sh, ch->id, 0);
+	api_sheet_text(x->sh, ch->name, 0);
+	api_sheet_text(x->sh, idnum_text, 0);
+	api_sheet_text(x->sh, ch->sex, 0);
+	api_sheet_text(x->sh, ch->birth_date, 0);
+	api_sheet_text(x->sh, ch->village_code, 0);
+	api_sheet_text(x->sh, ch->grid_code, 0);
+	api_sheet_text(x->sh, ch->hukou_type, 0);
+	api_sheet_text(x->sh, ch->grade, 0);
+	api_sheet_int(x->sh, ch->disability_grade, 0);
+	api_sheet_text(x->sh, ch->risk_level, 0);
+	api_sheet_text(x->sh, cats, 1);
 	x->last_id = ch->id;
 	x->n++;
-	return x->failed ? WB_EIO : WB_OK;
-}
-
-static int read_file_into(const char *path, buf *out)
-{
-	char chunk[65536];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int rc = WB_OK;
-
-	if (!f)
-		return WB_EIO;
-	while (rc == WB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_append(out, chunk, n);
-	fclose(f);
-	return rc;
+	return x->sh->failed ? WB_EIO : WB_OK;
 }
 
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *format = http_query(r, "format");
-	const char *lang = http_query(r, "lang");
-	char path[] = "/tmp/weibao-export-XXXXXX";
-	char disp[96];
-	lxw_workbook *wb = NULL;
+	char n[24];
+	api_sheet sh;
 	export_ctx x;
 	child_filter f;
 	filter_bufs fb;
 	audit_entry e;
-	int fd = -1, rc = WB_OK;
+	int fmt, en, rc = WB_OK;
 
 	if (!p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not export children's data", NULL);
-	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
-		return api_error(r, 422, "validation_failed", "format must be csv or xlsx", "format");
+	if (api_sheet_params(r, SHEET_XLSX, 0, &fmt, &en))
+		return 0;
 	memset(&f, 0, sizeof(f));
 	if (parse_filter(r, a, &f, &fb))
 		return 0;
@@ -947,30 +911,11 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	x.a = a;
 	x.p = p;
 	x.c = c;
-	x.xlsx = !format || strcmp(format, "xlsx") == 0;
-	x.en = lang && strcmp(lang, "en") == 0;
-	x.csv = &r->out;
-	buf_reset(&r->out);
-	if (x.xlsx) {
-		lxw_workbook_options opt = {.constant_memory = 1, .tmpdir = (char *)"/tmp", .use_zip64 = 0};
-
-		fd = mkstemp(path);
-		if (fd < 0)
-			return api_fail(r, WB_EIO);
-		close(fd);
-		wb = workbook_new_opt(path, &opt);
-		x.ws = wb ? workbook_add_worksheet(wb, x.en ? "Children" : "儿童台账") : NULL;
-		if (!x.ws) {
-			rc = WB_EIO;
-			goto out;
-		}
-		for (int i = 0; i < 12; i++)
-			worksheet_write_string(x.ws, 0, (lxw_col_t)i, x.en ? export_cols_en[i] : export_cols_zh[i],
-					       NULL);
-		x.row = 1;
-	} else {
-		api_csv_begin(&r->out, x.en ? export_cols_en : export_cols_zh, WB_ARRAY_LEN(export_cols_zh));
-	}
+	x.sh = &sh;
+	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Children" : "儿童台账", export_cols_zh, export_cols_en,
+			     WB_ARRAY_LEN(export_cols_zh));
+	if (rc)
+		return api_fail(r, rc);
 	do {
 		int before = x.n;
 
@@ -980,49 +925,25 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 		if (rc || x.n - before < 1000)
 			break;
 	} while (x.n < EXPORT_MAX_ROWS);
-	if (rc)
-		goto out;
-	if (x.xlsx) {
-		if (workbook_close(wb) != LXW_NO_ERROR) {
-			wb = NULL;
-			rc = WB_EIO;
-			goto out;
-		}
-		wb = NULL;
-		rc = read_file_into(path, &r->out);
-		if (rc)
-			goto out;
+	if (rc) {
+		api_sheet_drop(&sh);
+		buf_reset(&r->out);
+		return api_fail(r, rc);
 	}
+	if (api_sheet_finish(&sh, r))
+		return 0;
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.export", "child", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b, s:I, s:i}", "format", x.xlsx ? "xlsx" : "csv",
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b, s:I, s:i}", "format", api_sheet_ext(&sh),
 				       "area", f.area, "category", f.category, "risk_level", f.risk_level,
 				       "name_search", f.name != NULL, "id_lookup", f.id_bidx != NULL, "school_id",
 				       f.school_id ? (json_int_t)f.school_id : 0, "rows", x.n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
-		rc = WB_ESTORE;
-		goto out;
-	}
-	r->status = 200;
-	r->content_type = x.xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-				 : "text/csv; charset=utf-8";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"children-%d.%s\"", clock_today_ymd(),
-		    x.xlsx ? "xlsx" : "csv");
-	http_add_header(r, "Content-Disposition", disp);
-	{
-		char n[24];
-
-		wb_snprintf(n, sizeof(n), "%d", x.n);
-		http_add_header(r, "X-Export-Rows", n);
-	}
-out:
-	if (wb)
-		workbook_close(wb);
-	if (x.xlsx)
-		unlink(path);
-	if (rc) {
 		buf_reset(&r->out);
-		api_fail(r, rc == WB_ETOOBIG ? WB_ETOOBIG : rc);
+		return api_fail(r, WB_ESTORE);
 	}
+	api_sheet_end(&sh, r, "children", clock_today_ymd());
+	wb_snprintf(n, sizeof(n), "%d", x.n);
+	http_add_header(r, "X-Export-Rows", n);
 	return 0;
 }

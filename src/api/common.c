@@ -104,37 +104,6 @@ size_t api_utf8_chars(const char *s)
 	return n;
 }
 
-int api_csv_params(http_req *r, int *csv, int *en)
-{
-	const char *f = http_query(r, "format"), *l = http_query(r, "lang");
-
-	*csv = f && strcmp(f, "csv") == 0;
-	*en = l && strcmp(l, "en") == 0;
-	if (f && !*csv && strcmp(f, "json") != 0)
-		return api_error(r, 422, "validation_failed", "format must be json or csv", "format"), -1;
-	if (l && !*en && strcmp(l, "zh") != 0)
-		return api_error(r, 422, "validation_failed", "lang must be zh or en", "lang"), -1;
-	return 0;
-}
-
-void api_csv_end(http_req *r, const char *stem, int today)
-{
-	char disp[96];
-
-	r->status = 200;
-	r->content_type = "text/csv; charset=utf-8";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%d.csv\"", stem, today);
-	http_add_header(r, "Content-Disposition", disp);
-}
-
-void api_csv_begin(buf *b, const char *const *cols, size_t n)
-{
-	buf_reset(b);
-	buf_puts(b, "\xEF\xBB\xBF"); /* BOM: Excel reads the file as UTF-8 */
-	for (size_t i = 0; i < n; i++)
-		api_csv_cell(b, cols[i], i + 1 == n);
-}
-
 void api_csv_cell(buf *b, const char *s, int last)
 {
 	char tmp[1100];

@@ -32,6 +32,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "registry.h"
 #include "entitlements_api.h"
 #include "visits_api.h"
@@ -794,11 +795,6 @@ static const char *const group_en[] = {"entitled, not receiving", "receiving, no
 				       "entitled and receiving"};
 static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病"};
 
-static void yuan(int64_t cents, char *out, size_t n)
-{
-	wb_snprintf(out, n, "%" PRId64 ".%02d", cents / 100, (int)(cents % 100));
-}
-
 static json_t *match_item_json(store_conn *c, const match_item *it)
 {
 	char village[128] = "";
@@ -818,37 +814,35 @@ static const char *const match_cols_en[] = {
 	"Child ID", "Name",          "Village code", "Village",    "Policy",
 	"Benefit",  "Amount (yuan)", "Group",        "From month", "Conditions unmet"};
 
-static void match_csv(http_req *r, store_conn *c, const match_ctx *x, int en)
+static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ctx *x, int fmt, int en)
 {
-	api_csv_begin(&r->out, en ? match_cols_en : match_cols_zh, WB_ARRAY_LEN(match_cols_zh));
-	for (size_t i = 0; i < x->n; i++) {
+	int rc = api_sheet_begin(sh, r, fmt, en, en ? "Entitlements" : "应享尽享", match_cols_zh, match_cols_en,
+				 WB_ARRAY_LEN(match_cols_zh));
+
+	for (size_t i = 0; rc == WB_OK && i < x->n; i++) {
 		const match_item *it = &x->items[i];
-		char id[24], village[128] = "", amount[32], unmet[96] = "";
-		const char *cells[10];
+		char village[128] = "", unmet[96] = "";
 		size_t off = 0;
 
-		wb_snprintf(id, sizeof(id), "%" PRId64, it->child_id);
 		api_area_name(c, it->village_code, village, sizeof(village));
-		yuan(it->x->cur->amount_cents, amount, sizeof(amount));
 		for (int b = 0; b < EU__COUNT; b++)
 			if (it->unmet & (1u << b)) {
 				wb_snprintf(unmet + off, sizeof(unmet) - off, "%s%s", off ? ";" : "",
 					    en ? ent_unmet_name(b) : unmet_zh[b]);
 				off = strlen(unmet);
 			}
-		cells[0] = id;
-		cells[1] = it->name;
-		cells[2] = it->village_code;
-		cells[3] = village;
-		cells[4] = it->x->p.name;
-		cells[5] = en ? benefit_en[it->x->benefit] : benefit_zh[it->x->benefit];
-		cells[6] = amount;
-		cells[7] = en ? group_en[x->want] : group_zh[x->want];
-		cells[8] = it->from_month;
-		cells[9] = unmet;
-		for (size_t k = 0; k < 10; k++)
-			api_csv_cell(&r->out, cells[k], k == 9);
+		api_sheet_int(sh, it->child_id, 0);
+		api_sheet_text(sh, it->name, 0);
+		api_sheet_text(sh, it->village_code, 0);
+		api_sheet_text(sh, village, 0);
+		api_sheet_text(sh, it->x->p.name, 0);
+		api_sheet_text(sh, en ? benefit_en[it->x->benefit] : benefit_zh[it->x->benefit], 0);
+		api_sheet_yuan(sh, it->x->cur->amount_cents, 0);
+		api_sheet_text(sh, en ? group_en[x->want] : group_zh[x->want], 0);
+		api_sheet_text(sh, it->from_month, 0);
+		api_sheet_text(sh, unmet, 1);
 	}
+	return rc;
 }
 
 /* ?area= (an area code) and ?policy= (an id): -1 after a 422. */
@@ -868,12 +862,14 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	audit_entry e;
 	json_t *items, *pols, *j;
 	int64_t policy_id;
+	api_sheet sheet;
 	long long offset = 0;
-	int limit, rc, csv, en;
+	int limit, rc, csv, fmt, en;
 
-	if (!can_read(r, p) || api_limit(r, MATCH_DEFAULT, MATCH_MAX, &limit) || api_csv_params(r, &csv, &en) ||
-	    area_policy_params(r, &area, &policy_id))
+	if (!can_read(r, p) || api_limit(r, MATCH_DEFAULT, MATCH_MAX, &limit) ||
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) || area_policy_params(r, &area, &policy_id))
 		return 0;
+	csv = fmt != SHEET_JSON;
 	if (csv && !p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
 	if ((s = http_query(r, "offset")) && wb_parse_int64(s, 0, MATCH_MAX_ROWS, &offset) != WB_OK)
@@ -904,13 +900,21 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	items = json_array();
 	for (size_t i = 0; !csv && i < x->n; i++)
 		json_array_append_new(items, match_item_json(c, &x->items[i]));
-	if (csv)
-		match_csv(r, c, x, en);
+	if (csv && (rc = match_sheet(&sheet, r, c, x, fmt, en)) != WB_OK) {
+		json_decref(items);
+		api_sheet_drop(&sheet);
+		api_fail(r, rc);
+		goto out;
+	}
+	if (csv && api_sheet_finish(&sheet, r)) {
+		json_decref(items);
+		goto out;
+	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "entitlement.list", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s, s:I}", "group", group_names[x->want], "area", area,
-				       "policy", (json_int_t)x->policy_id, "format", csv ? "csv" : "json", "returned",
-				       (json_int_t)x->n));
+				       "policy", (json_int_t)x->policy_id, "format",
+				       csv ? api_sheet_ext(&sheet) : "json", "returned", (json_int_t)x->n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		buf_reset(&r->out);
@@ -919,7 +923,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	if (csv) {
 		json_decref(items);
-		api_csv_end(r, group_names[x->want], x->today);
+		api_sheet_end(&sheet, r, group_names[x->want], x->today);
 		goto out;
 	}
 	pols = json_array();
@@ -1314,30 +1318,27 @@ static const char *const ledger_cols_zh[] = {"台账编号", "儿童编号", "�
 static const char *const ledger_cols_en[] = {"Receipt ID", "Child ID", "Name",    "Village code", "Village",
 					     "Policy",     "Paid by",  "Benefit", "Amount (yuan)"};
 
-static void ledger_csv(http_req *r, store_conn *c, const ledger_ctx *x, int en)
+static int ledger_sheet(api_sheet *sh, http_req *r, store_conn *c, const ledger_ctx *x, int fmt, int en)
 {
-	api_csv_begin(&r->out, en ? ledger_cols_en : ledger_cols_zh, WB_ARRAY_LEN(ledger_cols_zh));
-	for (size_t i = 0; i < x->n; i++) {
-		const ledger_line *l = &x->lines[i];
-		char rid[24], cid[24], village[128] = "", amount[32];
-		const char *cells[9];
+	int rc = api_sheet_begin(sh, r, fmt, en, en ? "Ledger" : "发放台账", ledger_cols_zh, ledger_cols_en,
+				 WB_ARRAY_LEN(ledger_cols_zh));
 
-		wb_snprintf(rid, sizeof(rid), "%" PRId64, l->receipt_id);
-		wb_snprintf(cid, sizeof(cid), "%" PRId64, l->child_id);
+	for (size_t i = 0; rc == WB_OK && i < x->n; i++) {
+		const ledger_line *l = &x->lines[i];
+		char village[128] = "";
+
 		api_area_name(c, l->village_code, village, sizeof(village));
-		yuan(l->cents, amount, sizeof(amount));
-		cells[0] = rid;
-		cells[1] = cid;
-		cells[2] = l->name;
-		cells[3] = l->village_code;
-		cells[4] = village;
-		cells[5] = l->x->p.name;
-		cells[6] = l->x->p.department_name;
-		cells[7] = en ? benefit_en[l->x->benefit] : benefit_zh[l->x->benefit];
-		cells[8] = amount;
-		for (size_t k = 0; k < 9; k++)
-			api_csv_cell(&r->out, cells[k], k == 8);
+		api_sheet_int(sh, l->receipt_id, 0);
+		api_sheet_int(sh, l->child_id, 0);
+		api_sheet_text(sh, l->name, 0);
+		api_sheet_text(sh, l->village_code, 0);
+		api_sheet_text(sh, village, 0);
+		api_sheet_text(sh, l->x->p.name, 0);
+		api_sheet_text(sh, l->x->p.department_name, 0);
+		api_sheet_text(sh, en ? benefit_en[l->x->benefit] : benefit_zh[l->x->benefit], 0);
+		api_sheet_yuan(sh, l->cents, 1);
 	}
+	return rc;
 }
 
 /* Totals by policy and by township of the ledger's lines. */
@@ -1386,11 +1387,14 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	audit_entry e;
 	json_t *items, *by_policy, *by_town, *j;
 	int64_t policy_id = 0;
+	api_sheet sheet;
 	char month[8];
-	int rc, csv, en, today = clock_today_ymd();
+	int rc, csv, fmt, en, today = clock_today_ymd();
 
-	if (!can_write(r, p) || api_csv_params(r, &csv, &en) || area_policy_params(r, &area, &policy_id))
+	if (!can_write(r, p) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) ||
+	    area_policy_params(r, &area, &policy_id))
 		return 0;
+	csv = fmt != SHEET_JSON;
 	if (!(x = calloc(1, sizeof(*x))))
 		return api_fail(r, WB_ENOMEM);
 	x->ym = today / 100;
@@ -1422,13 +1426,21 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 						       village, "policy_id", (json_int_t)l->x->p.id, "policy_name",
 						       l->x->p.name, "amount_cents", (json_int_t)l->cents));
 	}
-	if (csv)
-		ledger_csv(r, c, x, en);
+	if (csv && (rc = ledger_sheet(&sheet, r, c, x, fmt, en)) != WB_OK) {
+		json_decref(items);
+		api_sheet_drop(&sheet);
+		api_fail(r, rc);
+		goto out;
+	}
+	if (csv && api_sheet_finish(&sheet, r)) {
+		json_decref(items);
+		goto out;
+	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "entitlement.ledger", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s, s:I}", "month", month, "area", area, "policy",
-				       (json_int_t)policy_id, "format", csv ? "csv" : "json", "returned",
-				       (json_int_t)(csv ? x->n : json_array_size(items))));
+				       (json_int_t)policy_id, "format", csv ? api_sheet_ext(&sheet) : "json",
+				       "returned", (json_int_t)(csv ? x->n : json_array_size(items))));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		buf_reset(&r->out);
@@ -1437,7 +1449,7 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	}
 	if (csv) {
 		json_decref(items);
-		api_csv_end(r, "ledger", x->ym);
+		api_sheet_end(&sheet, r, "ledger", x->ym);
 		goto out;
 	}
 	by_policy = ledger_sums(api_conn(r), x, &by_town);

@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "import.h"
 
 #define JOBS_MAX 16
@@ -321,108 +321,46 @@ static int each_issue(store_conn *c, int64_t id, issue_fn fn, void *arg)
 	return rc < 0 ? rc : WB_OK;
 }
 
-typedef struct xlsx_rows {
-	lxw_worksheet *ws;
-	lxw_row_t row;
-} xlsx_rows;
-
-static void issue_xlsx(int64_t row, const char *const cols[3], void *arg)
+static void issue_row(int64_t row, const char *const cols[3], void *arg)
 {
-	xlsx_rows *x = arg;
+	api_sheet *sh = arg;
 
-	worksheet_write_number(x->ws, x->row, 0, (double)row, NULL);
+	api_sheet_int(sh, row, 0);
 	for (int k = 0; k < 3; k++)
-		worksheet_write_string(x->ws, x->row, (lxw_col_t)(k + 1), cols[k], NULL);
-	x->row++;
-}
-
-static void issue_csv(int64_t row, const char *const cols[3], void *arg)
-{
-	buf *out = arg;
-
-	buf_printf(out, "%" PRId64 ",", row);
-	for (int k = 0; k < 3; k++)
-		api_csv_cell(out, cols[k], k == 2);
-}
-
-/* Writes the report rows as an XLSX workbook into r->out. */
-static int report_xlsx(http_req *r, store_conn *c, int64_t id)
-{
-	static const char *const head[4] = {"行号", "列", "类型", "原因"};
-	char path[] = "/tmp/weibao-report-XXXXXX";
-	lxw_workbook_options opt = {.constant_memory = 1, .tmpdir = (char *)"/tmp", .use_zip64 = 0};
-	lxw_workbook *wb;
-	xlsx_rows x = {NULL, 1};
-	char buf8[65536];
-	FILE *f;
-	size_t n;
-	int fd, rc;
-
-	fd = mkstemp(path);
-	if (fd < 0)
-		return WB_EIO;
-	close(fd);
-	wb = workbook_new_opt(path, &opt);
-	x.ws = wb ? workbook_add_worksheet(wb, "导入报告") : NULL;
-	if (!x.ws) {
-		if (wb)
-			workbook_close(wb);
-		unlink(path);
-		return WB_EIO;
-	}
-	for (int k = 0; k < 4; k++)
-		worksheet_write_string(x.ws, 0, (lxw_col_t)k, head[k], NULL);
-	rc = each_issue(c, id, issue_xlsx, &x);
-	if (workbook_close(wb) != LXW_NO_ERROR && rc >= 0)
-		rc = WB_EIO;
-	buf_reset(&r->out);
-	f = rc >= 0 ? fopen(path, "rb") : NULL;
-	while (f && (n = fread(buf8, 1, sizeof(buf8), f)) > 0)
-		if (buf_append(&r->out, buf8, n) != WB_OK)
-			rc = WB_ETOOBIG;
-	if (f)
-		fclose(f);
-	else if (rc >= 0)
-		rc = WB_EIO;
-	unlink(path);
-	return rc < 0 ? rc : WB_OK;
+		api_sheet_text(sh, cols[k], k == 2);
 }
 
 int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *format = http_query(r, "format");
-	int xlsx = format && strcmp(format, "xlsx") == 0;
+	static const char *const zh[4] = {"行号", "列", "类型", "原因"};
+	static const char *const en[4] = {"Row", "Column", "Kind", "Reason"};
 	store_stmt *st = NULL;
-	char disp[80];
+	api_sheet sh;
 	int64_t id;
-	int rc;
+	int rc, fmt, lang_en;
 
 	(void)a;
-	if (api_id_param(r, "id", &id))
+	if (api_id_param(r, "id", &id) || api_sheet_params(r, SHEET_CSV, 0, &fmt, &lang_en))
 		return 0;
-	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
-		return api_error(r, 422, "validation_failed", "format must be csv or xlsx", "format");
 	rc = conn_query(c, &st, "SELECT status FROM imports WHERE id = ? AND user_id = ? AND county_code = ?", "iis",
 			id, p->user_id, p->county_code);
 	stmt_reset(c, st);
 	if (rc != STORE_ROW)
 		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
-	if (xlsx) {
-		rc = report_xlsx(r, c, id);
-	} else {
+	rc = api_sheet_begin(&sh, r, fmt, lang_en, lang_en ? "Import report" : "导入报告", zh, en, 4);
+	if (rc == WB_OK)
+		rc = each_issue(c, id, issue_row, &sh);
+	if (rc < 0) {
+		api_sheet_drop(&sh);
 		buf_reset(&r->out);
-		buf_puts(&r->out, "\xEF\xBB\xBF行号,列,类型,原因\r\n");
-		rc = each_issue(c, id, issue_csv, &r->out);
-	}
-	if (rc)
 		return api_fail(r, rc);
-	r->status = 200;
-	r->content_type =
-		xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
-	wb_snprintf(disp, sizeof(disp), "attachment; filename=\"import-%" PRId64 "-report.%s\"", id,
-		    xlsx ? "xlsx" : "csv");
-	http_add_header(r, "Content-Disposition", disp);
-	return 0;
+	}
+	{
+		char stem[48];
+
+		wb_snprintf(stem, sizeof(stem), "import-%" PRId64 "-report", id);
+		return api_sheet_end(&sh, r, stem, 0);
+	}
 }
 
 int api_import_fields(http_req *r, app *a, store_conn *c, const sec_principal *p)

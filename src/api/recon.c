@@ -23,6 +23,7 @@
 #include "../util/table.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "import.h"
 
 #define RECON_ITEMS_MAX 1000 /* per group in the JSON answer; CSV has all */
@@ -43,6 +44,12 @@ typedef struct group {
 
 enum { G_MATCHED, G_MISMATCHED, G_NOT_IN_REGISTRY, G_NOT_IN_LIST, G__COUNT };
 static const char *const group_names[G__COUNT] = {"matched", "mismatched", "not_in_registry", "not_in_list"};
+static const char *const group_en[G__COUNT] = {"Matched", "Facts differ", "Not in the registry", "Not on the list"};
+static const char *const group_zh[G__COUNT] = {"一致", "信息不一致", "台账中没有", "名单中没有"};
+static const char *const result_cols_zh[] = {"结果",     "名单行号",       "儿童编号", "姓名",
+					     "身份证号", "村（社区）代码", "说明"};
+static const char *const result_cols_en[] = {"Result",    "List row",     "Child ID", "Name",
+					     "ID number", "Village code", "Detail"};
 
 static int group_add(group *g, const recon_item *it)
 {
@@ -221,7 +228,7 @@ static int not_in_list_cb(const child_rec *ch, void *arg)
 
 int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *category = http_query(r, "category"), *format = http_query(r, "format");
+	const char *category = http_query(r, "category");
 	int col[4] = {-1, -1, -1, -1};
 	static const char *const want[4] = {"name", "id_number", "birth_date", "village_code"};
 	char err[200];
@@ -229,7 +236,8 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	audit_entry e;
 	recon x;
 	table t;
-	int rc;
+	api_sheet sh;
+	int rc, fmt, en;
 
 	if (!p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not reconcile lists", NULL);
@@ -241,8 +249,8 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 					 "category must be orphan, de_facto_unsupported, left_behind or in_difficulty",
 					 "category");
 	}
-	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-		return api_error(r, 422, "validation_failed", "format must be json or csv", "format");
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+		return 0;
 	table_init(&t);
 	memset(&x, 0, sizeof(x));
 	x.a = a;
@@ -301,27 +309,31 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, WB_ESTORE);
 		goto out;
 	}
-	if (format && strcmp(format, "csv") == 0) {
-		buf_reset(&r->out);
-		buf_puts(&r->out, "\xEF\xBB\xBF结果,名单行号,儿童编号,姓名,身份证号,村（社区）代码,说明\r\n");
-		for (int g = 0; g < G__COUNT; g++)
+	if (fmt != SHEET_JSON) {
+		rc = api_sheet_begin(&sh, r, fmt, en, en ? "Reconciliation" : "比对结果", result_cols_zh,
+				     result_cols_en, WB_ARRAY_LEN(result_cols_zh));
+		for (int g = 0; rc == WB_OK && g < G__COUNT; g++)
 			for (size_t i = 0; i < x.g[g].n; i++) {
 				recon_item *it = &x.g[g].items[i];
-				char num[24];
 
-				api_csv_cell(&r->out, group_names[g], 0);
-				wb_snprintf(num, sizeof(num), "%u", it->row);
-				api_csv_cell(&r->out, it->row ? num : "", 0);
-				wb_snprintf(num, sizeof(num), "%" PRId64, it->child_id);
-				api_csv_cell(&r->out, it->child_id ? num : "", 0);
-				api_csv_cell(&r->out, it->name, 0);
-				api_csv_cell(&r->out, it->id_mask, 0);
-				api_csv_cell(&r->out, it->village_code, 0);
-				api_csv_cell(&r->out, it->detail, 1);
+				api_sheet_text(&sh, en ? group_en[g] : group_zh[g], 0);
+				if (it->row)
+					api_sheet_int(&sh, it->row, 0);
+				else
+					api_sheet_text(&sh, "", 0);
+				if (it->child_id)
+					api_sheet_int(&sh, it->child_id, 0);
+				else
+					api_sheet_text(&sh, "", 0);
+				api_sheet_text(&sh, it->name, 0);
+				api_sheet_text(&sh, it->id_mask, 0);
+				api_sheet_text(&sh, it->village_code, 0);
+				api_sheet_text(&sh, it->detail, 1);
 			}
-		r->status = 200;
-		r->content_type = "text/csv; charset=utf-8";
-		http_add_header(r, "Content-Disposition", "attachment; filename=\"reconciliation.csv\"");
+		if (rc)
+			api_fail(r, rc);
+		else
+			api_sheet_end(&sh, r, "reconciliation", clock_today_ymd());
 		goto out;
 	}
 	{

@@ -21,6 +21,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "entitlements_api.h"
 #include "visits_api.h"
 
@@ -155,36 +156,38 @@ static json_t *town_json(const town *t)
 	return j;
 }
 
-static void csv_row(buf *out, const char *code, const char *name, const town *t)
+static void sheet_row(api_sheet *sh, const char *code, const char *name, const town *t)
 {
-	api_csv_cell(out, code, 0);
-	api_csv_cell(out, name, 0);
+	api_sheet_text(sh, code, 0);
+	api_sheet_text(sh, name, 0);
 	for (int i = 0; i < F__COUNT; i++) {
-		char num[32];
-
 		if (i == F_PAID || i == F_DONATED || i == F_SPENT)
-			wb_snprintf(num, sizeof(num), "%" PRId64 ".%02d", t->n[i] / 100, (int)(t->n[i] % 100));
+			api_sheet_yuan(sh, t->n[i], i + 1 == F__COUNT);
 		else
-			wb_snprintf(num, sizeof(num), "%" PRId64, t->n[i]);
-		api_csv_cell(out, num, i + 1 == F__COUNT);
+			api_sheet_int(sh, t->n[i], i + 1 == F__COUNT);
 	}
 }
 
-static void report_csv(http_req *r, const report_ctx *x, const town *total, int en)
+static int report_sheet(http_req *r, const report_ctx *x, const town *total, int fmt, int en, int ym)
 {
 	const char *cols[F__COUNT + 2];
+	api_sheet sh;
+	int rc;
 
 	cols[0] = en ? "Township code" : "乡镇（街道）代码";
 	cols[1] = en ? "Township" : "乡镇（街道）";
 	for (int i = 0; i < F__COUNT; i++)
 		cols[i + 2] = en ? figs[i].en : figs[i].zh;
-	api_csv_begin(&r->out, cols, F__COUNT + 2);
+	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Monthly report" : "月报", cols, cols, F__COUNT + 2);
+	if (rc)
+		return api_fail(r, rc);
 	for (size_t i = 0; i < x->n; i++)
-		csv_row(&r->out, x->rows[i].code, x->rows[i].name, &x->rows[i]);
+		sheet_row(&sh, x->rows[i].code, x->rows[i].name, &x->rows[i]);
 	if (x->county_wide.n[F_DONATED] || x->county_wide.n[F_SPENT] || x->county_wide.n[F_FINISHED] ||
 	    x->county_wide.n[F_TALKS])
-		csv_row(&r->out, "", en ? "County-wide projects" : "全县性项目", &x->county_wide);
-	csv_row(&r->out, "", en ? "Total" : "合计", total);
+		sheet_row(&sh, "", en ? "County-wide projects" : "全县性项目", &x->county_wide);
+	sheet_row(&sh, "", en ? "Total" : "合计", total);
+	return api_sheet_end(&sh, r, "monthly-report", ym);
 }
 
 /* Who reads the report and the trends, and of which township: the
@@ -235,12 +238,12 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	store_scope sc;
 	town total;
 	json_t *towns;
-	int ym, today = clock_today_ymd(), first_ymd, last_ymd, csv, en, rc;
+	int ym, today = clock_today_ymd(), first_ymd, last_ymd, fmt, en, rc;
 
 	(void)a;
 	if (report_township(r, p, &township))
 		return 0;
-	if (api_csv_params(r, &csv, &en))
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	ym = today / 100;
 	if (m && (month_parse(m, &ym) != WB_OK || ym > today / 100))
@@ -325,10 +328,9 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 		json_object_set_new(t, "name", json_string(x->rows[i].name));
 		json_array_append_new(towns, t);
 	}
-	if (csv) {
+	if (fmt != SHEET_JSON) {
 		json_decref(towns);
-		report_csv(r, x, &total, en);
-		api_csv_end(r, "monthly-report", ym);
+		report_sheet(r, x, &total, fmt, en, ym);
 		goto out;
 	}
 	api_json(r, 200,

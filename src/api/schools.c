@@ -29,6 +29,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "talks_api.h"
 
 #define NOTES_CHARS     500
@@ -71,8 +72,7 @@ static int schools_place(const sec_principal *p, school_filter *f)
 typedef struct schools_ctx {
 	json_t *items;
 	int64_t n[7];
-	buf *csv;
-	int en;
+	api_sheet *sheet;
 } schools_ctx;
 
 static int school_row_cb(const school_row *s, void *arg)
@@ -83,20 +83,17 @@ static int school_row_cb(const school_row *s, void *arg)
 
 	for (int i = 0; i < 7; i++)
 		x->n[i] += v[i];
-	if (x->csv) {
-		char num[24];
+	if (x->sheet) {
+		api_sheet *sh = x->sheet;
 
-		api_csv_cell(x->csv, s->code, 0);
-		api_csv_cell(x->csv, s->name, 0);
-		api_csv_cell(x->csv, s->area_code, 0);
-		api_csv_cell(x->csv, s->activity_station ? (x->en ? "yes" : "有") : (x->en ? "no" : "无"), 0);
-		api_csv_cell(x->csv, s->counselling_room ? (x->en ? "yes" : "有") : (x->en ? "no" : "无"), 0);
-		wb_snprintf(num, sizeof(num), "%" PRId64, s->counsellors);
-		api_csv_cell(x->csv, num, 0);
-		for (int i = 2; i < 7; i++) {
-			wb_snprintf(num, sizeof(num), "%" PRId64, v[i]);
-			api_csv_cell(x->csv, num, i == 6);
-		}
+		api_sheet_text(sh, s->code, 0);
+		api_sheet_text(sh, s->name, 0);
+		api_sheet_text(sh, s->area_code, 0);
+		api_sheet_text(sh, s->activity_station ? (sh->en ? "yes" : "有") : (sh->en ? "no" : "无"), 0);
+		api_sheet_text(sh, s->counselling_room ? (sh->en ? "yes" : "有") : (sh->en ? "no" : "无"), 0);
+		api_sheet_int(sh, s->counsellors, 0);
+		for (int i = 2; i < 7; i++)
+			api_sheet_int(sh, v[i], i == 6);
 		return WB_OK;
 	}
 	json_array_append_new(
@@ -121,33 +118,36 @@ int api_schools_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		"Pupils",      "Sessions", "Attended", "Referred",         "Paired with a caring mother"};
 	schools_ctx x;
 	school_filter f;
+	api_sheet sheet;
 	char from[11], to[11];
-	int csv, lang_en, rc;
+	int fmt, lang_en, rc;
 
 	(void)a;
 	if (!schools_place(p, &f))
 		return api_error(r, 403, "forbidden", "schools are followed by the centre, townships and schools",
 				 NULL);
-	if (api_query_period(r, PERIOD_DEFAULT, from, to) || api_csv_params(r, &csv, &lang_en))
+	if (api_query_period(r, PERIOD_DEFAULT, from, to) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &lang_en))
 		return 0;
 	f.from = from;
 	f.to = to;
 	memset(&x, 0, sizeof(x));
-	x.items = json_array();
-	x.en = lang_en;
-	if (csv) {
-		x.csv = &r->out;
-		api_csv_begin(&r->out, lang_en ? en : zh, WB_ARRAY_LEN(zh));
+	if (fmt != SHEET_JSON) {
+		if ((rc = api_sheet_begin(&sheet, r, fmt, lang_en, lang_en ? "Schools" : "学校", zh, en,
+					  WB_ARRAY_LEN(zh))) != WB_OK)
+			return api_fail(r, rc);
+		x.sheet = &sheet;
+		rc = store_schools(c, &f, school_row_cb, &x);
+		if (rc) {
+			api_sheet_drop(&sheet);
+			return api_fail(r, rc);
+		}
+		return api_sheet_end(&sheet, r, "schools", clock_today_ymd());
 	}
+	x.items = json_array();
 	rc = store_schools(c, &f, school_row_cb, &x);
 	if (rc) {
 		json_decref(x.items);
 		return api_fail(r, rc);
-	}
-	if (csv) {
-		json_decref(x.items);
-		api_csv_end(r, "schools", clock_today_ymd());
-		return 0;
 	}
 	return api_json(r, 200,
 			json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "from", from, "to", to,

@@ -24,6 +24,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "visits_api.h"
 
 #define SETTING        "visits.plan"
@@ -661,39 +662,36 @@ static const char *const plan_cols_en[] = {"Child ID",   "Name",       "Village 
 					   "Risk level", "Categories", "Interval (days)", "Last visit",
 					   "Due on",     "State",      "Days overdue"};
 
-/* The whole plan (as filtered) as CSV rows. */
-static void plan_csv(http_req *r, store_conn *c, const plan_ctx *x, int en)
+/* The whole plan (as filtered) as rows of a download. */
+static void plan_sheet(api_sheet *sh, store_conn *c, const plan_ctx *x)
 {
-	api_csv_begin(&r->out, en ? plan_cols_en : plan_cols_zh, WB_ARRAY_LEN(plan_cols_zh));
+	int en = sh->en;
+
 	for (size_t i = 0; i < x->n; i++) {
 		const plan_item *it = &x->items[i];
 		const visit_plan_row *row = &it->row;
-		char id[24], village[128] = "", cats[160], interval[12], due[11] = "", late[12] = "";
+		char village[128] = "", cats[160], due[11] = "";
 		enum visit_risk risk = RISK_LOW;
-		const char *cells[11];
 
 		visit_risk_parse(row->risk_level, &risk);
 		api_area_name(c, row->village_code, village, sizeof(village));
-		wb_snprintf(id, sizeof(id), "%" PRId64, row->child_id);
 		cats_text(row->cats, en, cats, sizeof(cats));
-		wb_snprintf(interval, sizeof(interval), "%d", it->interval);
 		if (it->due_ymd)
 			date_format(it->due_ymd, due);
+		api_sheet_int(sh, row->child_id, 0);
+		api_sheet_text(sh, row->name, 0);
+		api_sheet_text(sh, row->village_code, 0);
+		api_sheet_text(sh, village, 0);
+		api_sheet_text(sh, en ? visit_risk_name(risk) : risk_zh[risk], 0);
+		api_sheet_text(sh, cats, 0);
+		api_sheet_int(sh, it->interval, 0);
+		api_sheet_text(sh, row->last_visit, 0);
+		api_sheet_text(sh, due, 0);
+		api_sheet_text(sh, en ? state_en[it->state] : state_zh[it->state], 0);
 		if (it->state == VISIT_OVERDUE)
-			wb_snprintf(late, sizeof(late), "%" PRId64, date_days(x->today) - date_days(it->due_ymd));
-		cells[0] = id;
-		cells[1] = row->name;
-		cells[2] = row->village_code;
-		cells[3] = village;
-		cells[4] = en ? visit_risk_name(risk) : risk_zh[risk];
-		cells[5] = cats;
-		cells[6] = interval;
-		cells[7] = row->last_visit;
-		cells[8] = due;
-		cells[9] = en ? state_en[it->state] : state_zh[it->state];
-		cells[10] = late;
-		for (size_t k = 0; k < 11; k++)
-			api_csv_cell(&r->out, cells[k], k == 10);
+			api_sheet_int(sh, date_days(x->today) - date_days(it->due_ymd), 1);
+		else
+			api_sheet_text(sh, "", 1);
 	}
 }
 
@@ -704,11 +702,14 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	audit_entry e;
 	json_t *items, *counts, *j;
 	char today[11];
+	api_sheet sheet;
 	long long offset = 0;
-	int limit, rc, csv, en;
+	int limit, rc, csv, fmt, en;
 
-	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit) || api_csv_params(r, &csv, &en))
+	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit) ||
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
+	csv = fmt != SHEET_JSON;
 	if (csv && !p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
 	if (area && !area_level_of(area))
@@ -734,15 +735,28 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	items = json_array();
 	for (size_t i = (size_t)offset; !csv && i < x->n && i < (size_t)offset + (size_t)limit; i++)
 		json_array_append_new(items, plan_item_json(c, x, &x->items[i]));
-	if (csv)
-		plan_csv(r, c, x, en);
+	if (csv) {
+		rc = api_sheet_begin(&sheet, r, fmt, en, en ? "Visit plan" : "走访计划", plan_cols_zh, plan_cols_en,
+				     WB_ARRAY_LEN(plan_cols_zh));
+		if (rc) {
+			json_decref(items);
+			api_fail(r, rc);
+			goto out;
+		}
+		plan_sheet(&sheet, c, x);
+	}
 	counts = json_object();
 	for (int st = VISIT_OK; st <= VISIT_NEVER; st++)
 		json_object_set_new(counts, visit_state_name((enum visit_state)st), json_integer(x->counts[st]));
+	if (csv && api_sheet_finish(&sheet, r)) {
+		json_decref(items);
+		json_decref(counts);
+		goto out;
+	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "visit.plan", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:s, s:I}", "area", area, "state", http_query(r, "state"),
-				       "format", csv ? "csv" : "json", "returned",
+				       "format", csv ? api_sheet_ext(&sheet) : "json", "returned",
 				       (json_int_t)(csv ? x->n : json_array_size(items))));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
@@ -754,7 +768,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (csv) {
 		json_decref(items);
 		json_decref(counts);
-		api_csv_end(r, "visit-plan", x->today);
+		api_sheet_end(&sheet, r, "visit-plan", x->today);
 		goto out;
 	}
 	date_format(x->today, today);
@@ -924,8 +938,8 @@ static const char *const score_cols_en[] = {"Village code",      "Village",  "Ch
 					    "Coverage (%)",      "Visits",   "Children visited", "Requests filed",
 					    "Results delivered", "Talks",    "Talk attendance"};
 
-/* One row of the scorecard as CSV (code NULL: the totals). */
-static void score_csv_row(buf *out, const score_row *s, const char *code, const char *name, json_t *directors)
+/* One row of the scorecard in a download (code NULL: the totals). */
+static void score_sheet_row(api_sheet *out, const score_row *s, const char *code, const char *name, json_t *directors)
 {
 	int64_t planned = s->n[VISIT_OK] + s->n[VISIT_DUE_SOON] + s->n[VISIT_OVERDUE] + s->n[VISIT_NEVER];
 	int64_t nums[9] = {planned,
@@ -937,7 +951,7 @@ static void score_csv_row(buf *out, const score_row *s, const char *code, const 
 			   s->visits,
 			   s->visited,
 			   s->filed};
-	char names[512] = "", num[24];
+	char names[512] = "";
 	size_t off = 0, i;
 	json_t *d;
 
@@ -947,27 +961,21 @@ static void score_csv_row(buf *out, const score_row *s, const char *code, const 
 			    json_string_value(json_object_get(d, "name")));
 		off = strlen(names);
 	}
-	api_csv_cell(out, code ? code : "", 0);
-	api_csv_cell(out, name, 0);
-	api_csv_cell(out, names, 0);
+	api_sheet_text(out, code, 0);
+	api_sheet_text(out, name, 0);
+	api_sheet_text(out, names, 0);
 	for (int k = 0; k < 9; k++) {
-		if (k == 5) {
-			if (planned)
-				wb_snprintf(num, sizeof(num), "%.1f",
-					    100.0 * (double)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]) / (double)planned);
-			else
-				num[0] = '\0';
-		} else {
-			wb_snprintf(num, sizeof(num), "%" PRId64, nums[k]);
-		}
-		api_csv_cell(out, num, 0);
+		if (k != 5)
+			api_sheet_int(out, nums[k], 0);
+		else if (planned)
+			api_sheet_dec(out, 100.0 * (double)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]) / (double)planned, 1,
+				      0);
+		else
+			api_sheet_text(out, "", 0);
 	}
-	wb_snprintf(num, sizeof(num), "%" PRId64, s->delivered);
-	api_csv_cell(out, num, 0);
-	wb_snprintf(num, sizeof(num), "%" PRId64, s->talks);
-	api_csv_cell(out, num, 0);
-	wb_snprintf(num, sizeof(num), "%" PRId64, s->talk_people);
-	api_csv_cell(out, num, 1);
+	api_sheet_int(out, s->delivered, 0);
+	api_sheet_int(out, s->talks, 0);
+	api_sheet_int(out, s->talk_people, 1);
 }
 
 int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -977,7 +985,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	score_ctx *x;
 	score_row total;
 	json_t *villages, *j;
-	int from, to, rc, csv, en;
+	api_sheet sheet;
+	int from, to, rc, csv, fmt, en;
 	/* the start of from and the end of to in China Standard Time (UTC+8) */
 	int64_t t_from, t_to;
 
@@ -985,8 +994,9 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	if (p->scope.children != SCOPE_COUNTY && p->scope.children != SCOPE_AREA)
 		return api_error(r, 403, "forbidden", "the scorecard is for the centre, townships and child directors",
 				 NULL);
-	if (api_csv_params(r, &csv, &en))
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
+	csv = fmt != SHEET_JSON;
 	if (area && (!area_level_of(area) || strlen(area) == 15))
 		return api_error(r, 422, "validation_failed", "area must be a township or village code", "area");
 	x = calloc(1, sizeof(*x));
@@ -1035,14 +1045,17 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		goto out;
 	}
 	memset(&total, 0, sizeof(total));
+	if (csv && (rc = api_sheet_begin(&sheet, r, fmt, en, en ? "Scorecard" : "考核", score_cols_zh, score_cols_en,
+					 WB_ARRAY_LEN(score_cols_zh))) != WB_OK) {
+		api_fail(r, rc);
+		goto out;
+	}
 	villages = json_array();
-	if (csv)
-		api_csv_begin(&r->out, en ? score_cols_en : score_cols_zh, WB_ARRAY_LEN(score_cols_zh));
 	for (size_t i = 0; i < x->n; i++) {
 		const score_row *s = &x->rows[i];
 
 		if (csv)
-			score_csv_row(&r->out, s, s->code, s->name, s->directors);
+			score_sheet_row(&sheet, s, s->code, s->name, s->directors);
 
 		for (int k = 0; k <= VISIT_NEVER; k++)
 			total.n[k] += s->n[k];
@@ -1055,9 +1068,9 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		json_array_append_new(villages, score_json(s, s->directors));
 	}
 	if (csv) {
-		score_csv_row(&r->out, &total, NULL, en ? "Total" : "合计", NULL);
+		score_sheet_row(&sheet, &total, NULL, en ? "Total" : "合计", NULL);
 		json_decref(villages);
-		api_csv_end(r, "scorecard", x->today);
+		api_sheet_end(&sheet, r, "scorecard", x->today);
 		goto out;
 	}
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from_s, "to", to_s, "area", area ? area : p->area_code,

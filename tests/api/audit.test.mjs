@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, spawnServer, cli, sql, uniqueName } from './lib/harness.mjs';
+import { download } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
 
 describeEachDriver('audit log', (driver) => {
 	let srv, auditor, centre;
@@ -113,9 +115,21 @@ describeEachDriver('audit log', (driver) => {
 		const zh = await auditor.get('/api/v1/audit/export?object_type=child');
 		assert.equal(zh.status, 200);
 		assert.match(zh.text.replace(/^\uFEFF/, ''), /^序号,时间 \(北京时间\),用户,/);
-		const bad = await auditor.get('/api/v1/audit/export?format=xlsx');
+		const bad = await auditor.get('/api/v1/audit/export?format=pdf');
 		assert.equal(bad.status, 422);
 		assert.equal(bad.body.error.field, 'format');
+
+		// the same report as a workbook: the same rows, the same header
+		const x = await download(auditor, '/api/v1/audit/export?action=child.read&format=xlsx');
+		assert.equal(x.status, 200);
+		assert.match(x.headers.get('content-type'), /spreadsheetml/);
+		assert.match(x.headers.get('content-disposition'), /^attachment; filename="audit-\d{8}\.xlsx"$/);
+		const rows = sheetRows(x.bytes);
+		assert.equal(rows[0][0], '序号');
+		assert.equal(rows.length - 1, listed.length);
+		assert.equal(rows[1][0], String(listed[0].seq));
+		const ex2 = await auditor.get('/api/v1/audit?action=audit.export&limit=1');
+		assert.equal(JSON.parse(ex2.body.items[0].detail).format, 'xlsx', 'the workbook is audited as such');
 	});
 
 	test('only the auditor may read or verify the log', async () => {

@@ -11,7 +11,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
-import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
+import { bornYearsBefore, csvObjects, download } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
 import { chinaDate } from './lib/idnum.mjs';
 
 const OWN = '370831001001'; // director's village
@@ -353,6 +354,17 @@ describeEachDriver('entitlements', (driver) => {
 		assert.ok(row, 'the child is in the file');
 		assert.equal(row['状态'], '应享未享');
 		assert.equal(row['标准（元）'], '800.00');
+		// the same list as a workbook, the amount a number a spreadsheet can add up
+		const x = await download(station, `/api/v1/entitlements?group=gap&policy=${p.id}&format=xlsx`);
+		assert.equal(x.status, 200);
+		assert.match(x.headers.get('content-disposition'), /filename="gap-\d{8}\.xlsx"/);
+		const sheet = sheetRows(x.bytes);
+		const head = sheet[0];
+		const xrow = sheet.find((r) => r[head.indexOf('儿童编号')] === c.id);
+		assert.ok(xrow, 'the child is in the workbook');
+		assert.equal(xrow[head.indexOf('状态')], '应享未享');
+		assert.equal(xrow[head.indexOf('标准（元）')], 800);
+		assert.equal(sheet.length, rows.length + 1, 'the workbook has the rows of the CSV');
 
 		const area = await list(centre, `group=gap&policy=${p.id}&area=${OTHER.slice(0, 9)}`);
 		assert.equal(rowOf(area, c.id), undefined, 'another township\'s filter leaves the child out');
@@ -361,7 +373,7 @@ describeEachDriver('entitlements', (driver) => {
 			['area=12', 'area'],
 			['policy=abc', 'policy'],
 			['offset=-1', 'offset'],
-			['format=xlsx', 'format'],
+			['format=pdf', 'format'],
 		]) {
 			const r = await station.get(`/api/v1/entitlements?${q}`);
 			assert.equal(r.status, 422, `${q}: ${r.text}`);

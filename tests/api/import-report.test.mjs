@@ -3,33 +3,10 @@
 // the row and column of every problem.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
 import { describeEachDriver, startServer } from './lib/harness.mjs';
 import { importFile, importReport, download } from './lib/registry.mjs';
+import { sheetRows, zipEntry } from './lib/xlsx.mjs';
 
-/** The text of one entry of a zip archive (local headers, no zip64). */
-function zipEntry(bytes, name) {
-	for (let at = 0; at + 30 <= bytes.length; ) {
-		if (bytes.readUInt32LE(at) !== 0x04034b50) break;
-		const method = bytes.readUInt16LE(at + 8);
-		let size = bytes.readUInt32LE(at + 18);
-		const nameLen = bytes.readUInt16LE(at + 26);
-		const extraLen = bytes.readUInt16LE(at + 28);
-		const entry = bytes.subarray(at + 30, at + 30 + nameLen).toString('utf8');
-		const start = at + 30 + nameLen + extraLen;
-		const flags = bytes.readUInt16LE(at + 6);
-		if (flags & 8) {
-			// sizes follow the data: find the next data descriptor signature
-			let end = start;
-			while (end + 4 <= bytes.length && bytes.readUInt32LE(end) !== 0x08074b50) end++;
-			size = end - start;
-		}
-		const data = bytes.subarray(start, start + size);
-		if (entry === name) return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-		at = start + size + (flags & 8 ? 16 : 0);
-	}
-	return null;
-}
 
 describeEachDriver('import report downloads', (driver) => {
 	let srv, centre;
@@ -60,6 +37,10 @@ describeEachDriver('import report downloads', (driver) => {
 		assert.ok(sheet, 'the workbook has a first sheet');
 		assert.match(sheet, /出生日期/);
 		assert.match(sheet, /<v>2<\/v>/, 'row number 2 is in the sheet');
+		const cells = sheetRows(x.bytes);
+		assert.deepEqual(cells[0], ['行号', '列', '类型', '原因']);
+		assert.deepEqual(cells[1].slice(0, 3), [2, '出生日期', 'error']);
+		assert.equal(cells.length, 2);
 		const bad = await centre.get(`/api/v1/imports/${job.id}/report?format=pdf`);
 		assert.equal(bad.status, 422);
 		assert.equal(bad.body.error.field, 'format');

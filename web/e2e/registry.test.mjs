@@ -337,10 +337,10 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   await page.locator('.recon-table tbody tr', { hasText: '不在台账' }).waitFor()
   assert.match(await page.locator('.recon-table tbody tr').first().textContent(), /台账中（您的辖区内）没有该儿童/)
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /下载比对结果/ }).click()])
-  assert.equal(file.suggestedFilename(), 'reconciliation.csv')
+  assert.match(file.suggestedFilename(), /^reconciliation-\d{8}\.csv$/)
   const text = readFileSync(await file.path(), 'utf8')
-  assert.match(text, /not_in_registry/)
-  assert.match(text, /mismatched/)
+  assert.match(text, /台账中没有/)
+  assert.match(text, /信息不一致/)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -1,0 +1,76 @@
+/*
+ * A table downloaded from the API, as CSV or as an XLSX workbook (SPEC §8:
+ * every table on screen can be exported). The handler writes the header
+ * and the rows the same way for both; CSV goes straight into the response
+ * body, XLSX into a temporary file (libxlsxwriter's constant-memory mode)
+ * that is read into the body at the end and removed.
+ *
+ * CSV cells that a spreadsheet would take for a formula are defused with a
+ * leading '; XLSX cells are written as strings or numbers, never formulas.
+ */
+#ifndef WB_API_SHEET_H
+#define WB_API_SHEET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+enum { SHEET_JSON = 0, SHEET_CSV = 1, SHEET_XLSX = 2 };
+
+typedef struct api_sheet {
+	int fmt; /* SHEET_CSV or SHEET_XLSX */
+	int en;  /* English headers and words */
+	buf *out;
+	void *wb; /* lxw_workbook */
+	void *ws; /* lxw_worksheet */
+	uint32_t row;
+	uint16_t col;
+	int failed;
+	int finished;
+	int64_t rows; /* data rows written */
+	char path[40];
+} api_sheet;
+
+/*
+ * ?format= (json, csv or xlsx; def when absent) and ?lang= (zh by default,
+ * or en) of a table that can be downloaded. 0 with *fmt and *en, or -1
+ * after a 422 naming the field. allow_json 0: json is refused.
+ */
+int api_sheet_params(http_req *r, int def, int allow_json, int *fmt, int *en);
+/*
+ * Starts the download of r: the header row of n columns (en or zh per
+ * s->en). title names the XLSX worksheet. WB_OK, or WB_EIO when the
+ * workbook cannot be made (nothing to free then).
+ */
+int api_sheet_begin(api_sheet *s, http_req *r, int fmt, int en, const char *title, const char *const *zh,
+		    const char *const *en_cols, size_t n);
+/* The next cell of the current row, text (NULL is empty) or a whole
+ * number; last ends the row. */
+void api_sheet_text(api_sheet *s, const char *v, int last);
+void api_sheet_int(api_sheet *s, int64_t v, int last);
+/* A number with places decimals (0-4): a percentage, an amount. */
+void api_sheet_dec(api_sheet *s, double v, int places, int last);
+/* An amount in cents, in yuan with two decimals. */
+void api_sheet_yuan(api_sheet *s, int64_t cents, int last);
+/* A whole row of n text cells. */
+void api_sheet_row(api_sheet *s, const char *const *cells, size_t n);
+/*
+ * Completes the file in r's body (XLSX: the workbook closed and read in,
+ * its temporary file removed): 0, or -1 after answering the error (the
+ * body emptied). An export that is audited finishes, then audits, then
+ * ends, so the audit names only files that were made.
+ */
+int api_sheet_finish(api_sheet *s, http_req *r);
+/*
+ * Ends the download (finishing it first if need be): status 200, its type,
+ * and the file name stem-stamp.csv or .xlsx (stem.csv for stamp 0). Returns 0, whether the file
+ * went or an error was answered.
+ */
+int api_sheet_end(api_sheet *s, http_req *r, const char *stem, int64_t stamp);
+/* Drops a download that will not be sent (after an error): no answer. */
+void api_sheet_drop(api_sheet *s);
+/* "csv" or "xlsx". */
+const char *api_sheet_ext(const api_sheet *s);
+
+#endif
