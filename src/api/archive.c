@@ -32,18 +32,20 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "archive_api.h"
 #include "registry.h"
 
-#define SETTING       "registry.archive"
-#define GRACE_DEFAULT 90
-#define GRACE_MAX     3650
-#define YEARS_DEFAULT 10
-#define YEARS_MIN     1
-#define YEARS_MAX     100
-#define LIST_DEFAULT  50
-#define LIST_MAX      200
-#define NOTE_CHARS    200
+#define SETTING            "registry.archive"
+#define GRACE_DEFAULT      90
+#define GRACE_MAX          3650
+#define YEARS_DEFAULT      10
+#define YEARS_MIN          1
+#define YEARS_MAX          100
+#define LIST_DEFAULT       50
+#define LIST_MAX           200
+#define ARCHIVE_EXPORT_MAX 50000
+#define NOTE_CHARS         200
 
 static const char *const reasons[] = {"adult", "moved_away", "deceased", "duplicate", "other", NULL};
 
@@ -317,6 +319,54 @@ static int list_cb(const child_rec *ch, void *arg)
 	return WB_OK;
 }
 
+static const sheet_word reason_words[] = {
+	{"adult", "已满18周岁", "Turned 18"},   {"moved_away", "迁出", "Moved away"}, {"deceased", "死亡", "Deceased"},
+	{"duplicate", "重复登记", "Duplicate"}, {"other", "其他", "Other"},           {NULL, NULL, NULL},
+};
+static const sheet_word sex_words[] = {
+	{"M", "男", "M"},
+	{"F", "女", "F"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col archived_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"姓名", "Name", "name", SC_TEXT, NULL},
+	{"身份证号", "ID number", "id_number", SC_TEXT, NULL},
+	{"性别", "Sex", "sex", SC_WORD, sex_words},
+	{"出生日期", "Birth date", "birth_date", SC_TEXT, NULL},
+	{"村（社区）代码", "Village code", "village_code", SC_TEXT, NULL},
+	{"归档原因", "Reason", "archive_reason", SC_WORD, reason_words},
+	{"归档时间", "Archived at", "archived_at", SC_TIME, NULL},
+	{"说明", "Note", "archive_note", SC_TEXT, NULL},
+	{"个人信息删除时间", "Erased at", "erased_at", SC_TIME, NULL},
+};
+
+/* The whole archive of the filter (up to ARCHIVE_EXPORT_MAX) as a
+ * download, audited as child.export_archived. */
+static int archived_export(http_req *r, app *a, store_conn *c, const sec_principal *p, const archived_filter *f,
+			   int fmt, int en)
+{
+	list_ctx x = {a, p, {0}};
+	int rc;
+
+	api_list_init(&x.list);
+	do {
+		int before = x.list.n;
+
+		rc = store_children_archived(c, &p->scope, f, x.list.last_id, 1000, list_cb, &x);
+		if (rc || x.list.n - before < 1000)
+			break;
+	} while (x.list.n < ARCHIVE_EXPORT_MAX);
+	if (rc) {
+		api_list_cleanup(&x.list);
+		return api_fail(r, rc);
+	}
+	return api_sheet_items(
+		r, a, p, x.list.items, fmt, en, en ? "Archive" : "归档儿童", "archived-children", archived_cols,
+		WB_ARRAY_LEN(archived_cols), "child.export_archived", "child",
+		json_pack("{s:s?, s:s?, s:b}", "area", f->area, "reason", f->reason, "by_name", f->name != NULL));
+}
+
 int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *area = http_query(r, "area"), *reason = http_query(r, "reason"), *name = http_query(r, "name");
@@ -324,9 +374,10 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 	list_ctx x = {a, p, {0}};
 	audit_entry e;
 	int64_t after = 0;
-	int limit, rc;
+	int limit, rc, fmt, en;
 
-	if (!desk_only(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) || api_query_cursor(r, &after))
+	if (!desk_only(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) || api_query_cursor(r, &after) ||
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (area && !area_level_of(area))
 		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
@@ -335,6 +386,8 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 				 "reason must be adult, moved_away, deceased, duplicate or other", "reason");
 	if (name && (api_utf8_chars(name) > 30 || strlen(name) > 120))
 		return api_error(r, 422, "validation_failed", "name may have at most 30 characters", "name");
+	if (fmt != SHEET_JSON)
+		return archived_export(r, a, c, p, &f, fmt, en);
 	api_list_init(&x.list);
 	rc = store_children_archived(c, &p->scope, &f, after, limit, list_cb, &x);
 	if (rc) {

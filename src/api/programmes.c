@@ -29,6 +29,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "programmes_api.h"
 #include "registry.h"
 
@@ -39,6 +40,7 @@
 #define PEOPLE_MAX     100000
 #define LIST_DEFAULT   200
 #define LIST_MAX       1000
+#define EXPORT_MAX     20000
 #define FIRST_YEAR     20000101
 
 static const char *const kinds[] = {"returning_entrepreneur", "revitalisation_partner", NULL};
@@ -87,6 +89,39 @@ static int list_cb(const programme_rec *p, void *arg)
 	return WB_OK;
 }
 
+static const sheet_word kind_words[] = {
+	{"returning_entrepreneur", "返乡创业", "Returning entrepreneur"},
+	{"revitalisation_partner", "乡村振兴合伙人", "Rural-revitalisation partner"},
+	{NULL, NULL, NULL},
+};
+static const sheet_word level_words[] = {
+	{"basic", "基础", "Basic"},
+	{"growth", "成长", "Growth"},
+	{"core", "核心", "Core"},
+	{NULL, NULL, NULL},
+};
+static const sheet_word status_words[] = {
+	{"active", "进行中", "Active"},
+	{"ended", "已结束", "Ended"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col programme_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"类型", "Kind", "kind", SC_WORD, kind_words},
+	{"名称", "Name", "name", SC_TEXT, NULL},
+	{"负责人", "Holder", "holder", SC_TEXT, NULL},
+	{"行业", "Industry", "industry", SC_TEXT, NULL},
+	{"合伙人等级", "Partner level", "level", SC_WORD, level_words},
+	{"状态", "Status", "status", SC_WORD, status_words},
+	{"所在区划", "Area", "area_code", SC_TEXT, NULL},
+	{"开始日期", "Started on", "started_on", SC_TEXT, NULL},
+	{"带动就业", "Jobs", "jobs", SC_INT, NULL},
+	{"返乡人数", "Returnees", "returnees", SC_INT, NULL},
+	{"登记返乡父母", "Parents come home", "returns", SC_INT, NULL},
+	{"结束留守的儿童", "Children no longer left behind", "left_behind_ended", SC_INT, NULL},
+	{"备注", "Notes", "notes", SC_TEXT, NULL},
+};
+
 int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *kind = http_query(r, "kind"), *status = http_query(r, "status"), *area = http_query(r, "area");
@@ -94,14 +129,13 @@ int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal 
 	json_t *items;
 	int64_t n[4];
 	char hi[20];
-	int write, limit, rc;
+	int write, limit, rc, fmt, en;
 
-	(void)a;
 	memset(&f, 0, sizeof(f));
 	if (!place_of(p, &f.lo, &f.hi, &write))
 		return api_error(r, 403, "forbidden", "supporting programmes are followed by the centre and townships",
 				 NULL);
-	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (kind && !api_one_of(kind, kinds))
 		return api_error(r, 422, "validation_failed",
@@ -120,7 +154,11 @@ int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal 
 	f.kind = kind;
 	f.status = status;
 	items = json_array();
-	rc = store_programmes(c, &f, limit, list_cb, items);
+	rc = store_programmes(c, &f, fmt != SHEET_JSON ? EXPORT_MAX : limit, list_cb, items);
+	if (rc == WB_OK && fmt != SHEET_JSON) /* audited: it names the holders */
+		return api_sheet_items(r, a, p, items, fmt, en, en ? "Programmes" : "帮扶项目", "programmes",
+				       programme_cols, WB_ARRAY_LEN(programme_cols), "programme.export", "programme",
+				       json_pack("{s:s?, s:s?, s:s?}", "kind", kind, "status", status, "area", area));
 	if (rc == WB_OK)
 		rc = store_programmes_totals(c, &f, n);
 	if (rc) {

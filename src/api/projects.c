@@ -29,6 +29,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 
 #define NAME_CHARS     64
 #define TEXT_CHARS     600
@@ -126,6 +127,37 @@ static int list_cb(const project_rec *pr, void *arg)
 	return WB_OK;
 }
 
+static const sheet_word project_kinds[] = {
+	{"hope_room", "希望小屋", "Hope room"},
+	{"one_plus_n", "“1+N”关爱", "\"1 + N\" care"},
+	{"service", "服务项目", "Service programme"},
+	{"fundraising", "募捐", "Fundraising"},
+	{NULL, NULL, NULL},
+};
+static const sheet_word project_statuses[] = {
+	{"planned", "计划", "Planned"},
+	{"active", "实施中", "Under way"},
+	{"done", "已完成", "Completed"},
+	{"cancelled", "已取消", "Cancelled"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col project_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"项目名称", "Project", "name", SC_TEXT, NULL},
+	{"类型", "Kind", "kind", SC_WORD, project_kinds},
+	{"状态", "Status", "status", SC_WORD, project_statuses},
+	{"社会组织", "Organisation", "org_name", SC_TEXT, NULL},
+	{"捐赠方", "Donor", "donor", SC_TEXT, NULL},
+	{"所在区划", "Area", "area_code", SC_TEXT, NULL},
+	{"开始日期", "Started on", "started_on", SC_TEXT, NULL},
+	{"完成日期", "Finished on", "finished_on", SC_TEXT, NULL},
+	{"预算（元）", "Budget (yuan)", "budget_cents", SC_YUAN, NULL},
+	{"募集（元）", "Donated (yuan)", "donated_cents", SC_YUAN, NULL},
+	{"支出（元）", "Spent (yuan)", "spent_cents", SC_YUAN, NULL},
+	{"结余（元）", "Balance (yuan)", "balance_cents", SC_YUAN, NULL},
+	{"服务儿童", "Children served", "children", SC_INT, NULL},
+};
+
 int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *status = http_query(r, "status"), *kind = http_query(r, "kind"), *area = http_query(r, "area");
@@ -135,9 +167,8 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	list_ctx x = {0};
 	char hi[20];
 	json_t *counts;
-	int rc;
+	int rc, fmt, en;
 
-	(void)a;
 	if (api_role_is(p, "org")) {
 		f.org_id = p->unit_id;
 	} else if (api_township_desk(p)) {
@@ -148,6 +179,8 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 				 "projects are followed by the committee, the centre, townships and organisations",
 				 NULL);
 	}
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+		return 0;
 	if (status && project_status_parse(status, &s))
 		return api_error(r, 422, "validation_failed", "status must be planned, active, done or cancelled",
 				 "status");
@@ -174,6 +207,10 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		json_decref(x.items);
 		return api_fail(r, rc);
 	}
+	if (fmt != SHEET_JSON) /* audited: donors may be people */
+		return api_sheet_items(r, a, p, x.items, fmt, en, en ? "Projects" : "公益项目", "projects",
+				       project_cols, WB_ARRAY_LEN(project_cols), "project.export", "project",
+				       json_pack("{s:s?, s:s?, s:s?}", "status", status, "kind", kind, "area", area));
 	counts = json_object();
 	for (int i = 0; i < PS__COUNT; i++)
 		json_object_set_new(counts, project_status_name((enum project_status)i), json_integer(x.by_status[i]));

@@ -366,6 +366,21 @@ static const char *const trend_names[T__COUNT] = {
 	"registered",      "requests_filed", "requests_closed", "visits",           "children_visited", "talks",
 	"talk_attendance", "paid_cents",     "counselling",     "parents_returned", "left_behind_ended"};
 
+static const char *const trend_zh[T__COUNT] = {"新登记儿童",   "新增求助", "办结求助",      "走访次数",
+					       "走访儿童",     "宣讲场次", "宣讲参加人次",  "福利保障发放金额（元）",
+					       "心理辅导次数", "父母返乡", "因返乡结束留守"};
+static const char *const trend_en[T__COUNT] = {"Children registered",
+					       "Requests filed",
+					       "Requests closed",
+					       "Visits",
+					       "Children visited",
+					       "Talks",
+					       "Attending talks",
+					       "Benefits paid (yuan)",
+					       "Counselling sessions",
+					       "Parents come home",
+					       "Left-behind ended by a return"};
+
 typedef struct trend_ctx {
 	int n, first_ym;
 	int first; /* the series the current query fills first */
@@ -412,10 +427,10 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	trend_ctx *x;
 	store_scope sc;
 	json_t *labels, *series;
-	int today = clock_today_ymd(), rc;
+	int today = clock_today_ymd(), rc, fmt, en;
 
 	(void)a;
-	if (report_township(r, p, &township))
+	if (report_township(r, p, &township) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (m && wb_parse_int64(m, 2, TREND_MONTHS_MAX, &months) != WB_OK)
 		return api_error(r, 422, "validation_failed", "months must be a number from 2 to 18", "months");
@@ -459,6 +474,31 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	if (rc) {
 		free(x);
 		return api_fail(r, rc);
+	}
+	if (fmt != SHEET_JSON) { /* a month a row, a figure a column */
+		const char *zh[T__COUNT + 1] = {"月份"}, *eng[T__COUNT + 1] = {"Month"};
+		api_sheet sh;
+
+		for (int k = 0; k < T__COUNT; k++) {
+			zh[k + 1] = trend_zh[k];
+			eng[k + 1] = trend_en[k];
+		}
+		rc = api_sheet_begin(&sh, r, fmt, en, en ? "Trends" : "趋势", zh, eng, T__COUNT + 1);
+		for (int i = 0; rc == WB_OK && i < x->n; i++) {
+			char month[8];
+
+			month_format(month_add(x->first_ym, i), month);
+			api_sheet_text(&sh, month, 0);
+			for (int k = 0; k < T__COUNT; k++)
+				if (k == T_PAID)
+					api_sheet_yuan(&sh, x->v[k][i], k + 1 == T__COUNT);
+				else
+					api_sheet_int(&sh, x->v[k][i], k + 1 == T__COUNT);
+		}
+		free(x);
+		if (rc)
+			return api_fail(r, rc);
+		return api_sheet_end(&sh, r, "trends", today);
 	}
 	labels = json_array();
 	series = json_object();

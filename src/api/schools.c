@@ -32,16 +32,17 @@
 #include "sheet.h"
 #include "talks_api.h"
 
-#define NOTES_CHARS     500
-#define MOTHER_NOTES    200
-#define END_NOTE_CHARS  100
-#define NAME_CHARS      30
-#define COUNSELLORS_MAX 1000
-#define GROUP_MAX       2000
-#define PERIOD_DEFAULT  90
-#define LIST_DEFAULT    200
-#define LIST_MAX        500
-#define MOTHERS_MAX     2000
+#define NOTES_CHARS        500
+#define MOTHER_NOTES       200
+#define END_NOTE_CHARS     100
+#define NAME_CHARS         30
+#define COUNSELLORS_MAX    1000
+#define GROUP_MAX          2000
+#define PERIOD_DEFAULT     90
+#define LIST_DEFAULT       200
+#define LIST_MAX           500
+#define MOTHERS_MAX        2000
+#define MOTHERS_EXPORT_MAX 20000
 
 static const char *const modes[] = {"individual", "group", NULL};
 static const char *const topics[] = {"emotion", "study", "family", "peers", "bullying", "safety", "other", NULL};
@@ -516,29 +517,55 @@ static int mother_cb(const caring_mother_rec *m, void *arg)
 	return WB_OK;
 }
 
+static const sheet_col mother_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"姓名", "Name", "name", SC_TEXT, NULL},
+	{"电话", "Phone", "phone", SC_TEXT, NULL},
+	{"所在区划", "Area", "area_code", SC_TEXT, NULL},
+	{"加入日期", "Joined on", "joined_on", SC_TEXT, NULL},
+	{"在岗", "Active", "active", SC_BOOL, NULL},
+	{"结对儿童", "Children paired", "open_pairs", SC_INT, NULL},
+	{"备注", "Notes", "notes", SC_TEXT, NULL},
+};
+
 int api_caring_mothers(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *active = http_query(r, "active");
+	const char *active = http_query(r, "active"), *area = http_query(r, "area");
 	caring_filter f;
 	talk_place pl;
 	mothers_ctx x;
 	int64_t n[3];
-	int limit, rc;
+	char hi[20];
+	int limit, rc, fmt, en;
 
 	if (!mothers_place(p, &pl))
 		return api_error(r, 403, "forbidden",
 				 "caring mothers are kept by the centre, townships, child directors and schools", NULL);
-	if (api_limit(r, LIST_DEFAULT, MOTHERS_MAX, &limit))
+	if (api_limit(r, LIST_DEFAULT, MOTHERS_MAX, &limit) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (active && strcmp(active, "1") != 0 && strcmp(active, "0") != 0)
 		return api_error(r, 422, "validation_failed", "active must be 1 or 0", "active");
 	f = (caring_filter){p->county_code, pl.lo[0] ? pl.lo : NULL, pl.lo[0] ? pl.hi : NULL, pl.school_id,
 			    active && strcmp(active, "1") == 0};
+	if (area) {
+		if (!talks_place_has(&pl, area))
+			return api_error(r, 422, "validation_failed", "area must be a township or village of yours",
+					 "area");
+		wb_snprintf(hi, sizeof(hi), "%s:", area);
+		f.lo = area;
+		f.hi = hi;
+	}
+	if (fmt != SHEET_JSON)
+		limit = MOTHERS_EXPORT_MAX;
 	memset(&x, 0, sizeof(x));
 	x.a = a;
 	x.p = p;
 	x.items = json_array();
 	rc = store_caring_mothers(c, &f, limit, mother_cb, &x);
+	if (rc == WB_OK && fmt != SHEET_JSON) /* audited: it names volunteers, with their phones */
+		return api_sheet_items(r, a, p, x.items, fmt, en, en ? "Caring mothers" : "爱心妈妈", "caring-mothers",
+				       mother_cols, WB_ARRAY_LEN(mother_cols), "caring.export", "caring_mother",
+				       json_pack("{s:s?, s:s?}", "area", area, "active", active));
 	if (rc == WB_OK)
 		rc = store_caring_totals(c, &f, n);
 	if (rc) {

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "../util/buf.h"
+#include "../util/clock.h"
 #include "../util/wb.h"
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -220,4 +222,156 @@ int api_sheet_end(api_sheet *s, http_req *r, const char *stem, int64_t stamp)
 		wb_snprintf(disp, sizeof(disp), "attachment; filename=\"%s.%s\"", stem, api_sheet_ext(s));
 	http_add_header(r, "Content-Disposition", disp);
 	return 0;
+}
+
+int api_sheet_begin_cols(api_sheet *s, http_req *r, int fmt, int en, const char *title, const sheet_col *cols, size_t n)
+{
+	const char *zh[64], *eng[64];
+
+	if (n > 64)
+		return WB_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		zh[i] = cols[i].zh;
+		eng[i] = cols[i].en;
+	}
+	return api_sheet_begin(s, r, fmt, en, title, zh, eng, n);
+}
+
+const char *sheet_word_of(const sheet_word *words, const char *code, int en)
+{
+	for (const sheet_word *w = words; w && w->code; w++)
+		if (strcmp(w->code, code) == 0)
+			return en ? w->en : w->zh;
+	return code;
+}
+
+/* The value at path ("a.b": key b of the object at key a), or NULL. */
+static const json_t *value_at(const json_t *item, const char *path)
+{
+	const char *dot;
+	char key[64];
+
+	while ((dot = strchr(path, '.'))) {
+		size_t len = (size_t)(dot - path);
+
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		item = json_object_get(item, key);
+		if (!json_is_object(item))
+			return NULL;
+		path = dot + 1;
+	}
+	return json_object_get(item, path);
+}
+
+static void json_cell(api_sheet *s, const json_t *v, const sheet_col *col, int last)
+{
+	char text[1024];
+
+	switch (col->kind) {
+	case SC_INT:
+		if (json_is_integer(v))
+			api_sheet_int(s, json_integer_value(v), last);
+		else
+			api_sheet_text(s, json_string_value(v), last);
+		return;
+	case SC_YUAN:
+		if (json_is_integer(v))
+			api_sheet_yuan(s, json_integer_value(v), last);
+		else
+			api_sheet_text(s, "", last);
+		return;
+	case SC_TIME:
+		text[0] = '\0';
+		if (json_is_integer(v) && json_integer_value(v) > 0) {
+			time_t t = (time_t)(json_integer_value(v) + 8 * 3600);
+			struct tm tm;
+
+			if (gmtime_r(&t, &tm))
+				strftime(text, sizeof(text), "%Y-%m-%d %H:%M", &tm);
+		}
+		api_sheet_text(s, text, last);
+		return;
+	case SC_BOOL: api_sheet_text(s, json_is_true(v) ? (s->en ? "yes" : "是") : (s->en ? "no" : "否"), last); return;
+	case SC_WORD:
+		api_sheet_text(s, json_is_string(v) ? sheet_word_of(col->words, json_string_value(v), s->en) : "",
+			       last);
+		return;
+	case SC_COUNT: api_sheet_int(s, json_is_array(v) ? (int64_t)json_array_size(v) : 0, last); return;
+	case SC_JOIN: {
+		size_t off = 0, i;
+		const json_t *e;
+
+		text[0] = '\0';
+		json_array_foreach(v, i, e)
+		{
+			const char *w = json_string_value(e);
+
+			if (!w)
+				continue;
+			if (wb_snprintf(text + off, sizeof(text) - off, "%s%s", off ? ";" : "",
+					col->words ? sheet_word_of(col->words, w, s->en) : w) != WB_OK)
+				break;
+			off = strlen(text);
+		}
+		api_sheet_text(s, text, last);
+		return;
+	}
+	case SC_TEXT:
+	default:
+		if (json_is_integer(v)) {
+			wb_snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			api_sheet_text(s, text, last);
+		} else {
+			api_sheet_text(s, json_string_value(v), last);
+		}
+		return;
+	}
+}
+
+void api_sheet_json_row(api_sheet *s, const json_t *item, const sheet_col *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_cell(s, value_at(item, cols[i].path), &cols[i], i + 1 == n);
+}
+
+int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, int fmt, int en, const char *title,
+		    const char *stem, const sheet_col *cols, size_t n, const char *action, const char *object_type,
+		    json_t *detail)
+{
+	api_sheet sh;
+	audit_entry e;
+	const json_t *it;
+	size_t i;
+	int rc = api_sheet_begin_cols(&sh, r, fmt, en, title, cols, n);
+
+	if (rc) {
+		json_decref(items);
+		json_decref(detail);
+		return api_fail(r, rc);
+	}
+	json_array_foreach(items, i, it) api_sheet_json_row(&sh, it, cols, n);
+	json_decref(items);
+	if (api_sheet_finish(&sh, r)) {
+		json_decref(detail);
+		return 0;
+	}
+	if (action) {
+		if (!detail)
+			detail = json_object();
+		json_object_set_new(detail, "format", json_string(api_sheet_ext(&sh)));
+		json_object_set_new(detail, "rows", json_integer(sh.rows));
+		api_audit_init(r, p, &e);
+		audit_entry_set(&e, action, object_type, "", "ok");
+		api_audit_detail(&e, detail);
+		if (api_audit_read(r, a, &e) != WB_OK) {
+			buf_reset(&r->out);
+			return api_fail(r, WB_ESTORE);
+		}
+	} else {
+		json_decref(detail);
+	}
+	return api_sheet_end(&sh, r, stem, clock_today_ymd());
 }

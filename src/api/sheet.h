@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "api.h"
 
 enum { SHEET_JSON = 0, SHEET_CSV = 1, SHEET_XLSX = 2 };
@@ -68,6 +70,48 @@ int api_sheet_finish(api_sheet *s, http_req *r);
  * went or an error was answered.
  */
 int api_sheet_end(api_sheet *s, http_req *r, const char *stem, int64_t stamp);
+/*
+ * A list downloaded from the JSON items its page would show: the same
+ * fields, so the file follows every rule of scope, masking and
+ * confidentiality the list does. A column names the item's key (a.b for a
+ * key of an object inside it) and how to write it.
+ */
+enum sheet_kind {
+	SC_TEXT,  /* a string (a number shown as its digits) */
+	SC_INT,   /* a whole number */
+	SC_YUAN,  /* an amount in cents, shown in yuan */
+	SC_TIME,  /* seconds since the epoch, shown as YYYY-MM-DD HH:MM in China Standard Time */
+	SC_BOOL,  /* 是/否, yes/no */
+	SC_WORD,  /* a code, shown as its word (words: code, zh, en; NULL code ends) */
+	SC_JOIN,  /* an array of strings (or of words), joined with ; */
+	SC_COUNT, /* the length of an array */
+};
+typedef struct sheet_word {
+	const char *code, *zh, *en;
+} sheet_word;
+typedef struct sheet_col {
+	const char *zh, *en;
+	const char *path;
+	enum sheet_kind kind;
+	const sheet_word *words;
+} sheet_col;
+/* Starts a download whose header is cols' names. */
+int api_sheet_begin_cols(api_sheet *s, http_req *r, int fmt, int en, const char *title, const sheet_col *cols,
+			 size_t n);
+/* One row of the download from a list's JSON item. */
+void api_sheet_json_row(api_sheet *s, const json_t *item, const sheet_col *cols, size_t n);
+/*
+ * A whole list answered as a download: items (a JSON array, consumed) as
+ * rows of cols, in a worksheet called title and a file stem-today.csv or
+ * .xlsx. With action, the download is audited as action on object_type
+ * with detail (consumed; format and rows are added) before it is sent.
+ * Returns 0.
+ */
+int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, int fmt, int en, const char *title,
+		    const char *stem, const sheet_col *cols, size_t n, const char *action, const char *object_type,
+		    json_t *detail);
+/* The word of a code in a vocabulary (the code itself if it has none). */
+const char *sheet_word_of(const sheet_word *words, const char *code, int en);
 /* Drops a download that will not be sent (after an error): no answer. */
 void api_sheet_drop(api_sheet *s);
 /* "csv" or "xlsx". */

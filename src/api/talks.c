@@ -19,14 +19,16 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "talks_api.h"
 
-#define TOPIC_CHARS    100
-#define NOTES_CHARS    500
-#define PEOPLE_MAX     100000
-#define LIST_DEFAULT   100
-#define LIST_MAX       500
-#define PERIOD_DEFAULT 90
+#define TOPIC_CHARS      100
+#define NOTES_CHARS      500
+#define PEOPLE_MAX       100000
+#define LIST_DEFAULT     100
+#define LIST_MAX         500
+#define PERIOD_DEFAULT   90
+#define TALKS_EXPORT_MAX 20000
 
 static const char *const kinds[] = {"publicity", "education", "parent_school", "training", NULL};
 
@@ -54,6 +56,11 @@ int talks_place(const sec_principal *p, talk_place *out)
 static int in_place(const talk_place *pl, const char *area)
 {
 	return !pl->lo[0] || (strcmp(area, pl->lo) >= 0 && strcmp(area, pl->hi) < 0);
+}
+
+int talks_place_has(const talk_place *pl, const char *area)
+{
+	return area_level_of(area) && strlen(area) >= 9 && strlen(area) <= 12 && in_place(pl, area);
 }
 
 static const api_field talk_fields[] = {
@@ -219,6 +226,25 @@ static int sum_cb(const char *area, const char *key, const int64_t n[3], void *a
 	return WB_OK;
 }
 
+static const sheet_word talk_kinds[] = {
+	{"publicity", "宣传", "Publicity"},
+	{"education", "教育", "Education"},
+	{"parent_school", "家长课堂", "Parent school"},
+	{"training", "培训", "Training"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col talk_cols[] = {
+	{"活动日期", "Held on", "held_on", SC_TEXT, NULL},
+	{"活动类型", "Kind", "kind", SC_WORD, talk_kinds},
+	{"主题", "Topic", "topic", SC_TEXT, NULL},
+	{"地点代码", "Area code", "area_code", SC_TEXT, NULL},
+	{"参加儿童", "Children", "children", SC_INT, NULL},
+	{"参加成人", "Adults", "adults", SC_INT, NULL},
+	{"备注", "Notes", "notes", SC_TEXT, NULL},
+	{"登记人", "Recorded by", "by", SC_TEXT, NULL},
+	{"登记时间", "Recorded at", "created_at", SC_TIME, NULL},
+};
+
 int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *area = http_query(r, "area");
@@ -227,19 +253,18 @@ int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	talk_place pl;
 	list_ctx x;
 	sum_ctx s = {{0, 0, 0}};
-	int limit, rc;
+	int limit, rc, fmt, en;
 
-	(void)a;
 	if (!talks_place(p, &pl))
 		return api_error(r, 403, "forbidden", "talks are followed by those who hold them and the committee",
 				 NULL);
-	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (api_query_period(r, PERIOD_DEFAULT, dfrom, dto))
 		return 0;
 	f = (talk_filter){p->county_code, pl.lo[0] ? pl.lo : NULL, pl.lo[0] ? pl.hi : NULL, pl.school_id, dfrom, dto};
 	if (area) {
-		if (!area_level_of(area) || strlen(area) < 9 || strlen(area) > 12 || !in_place(&pl, area))
+		if (!talks_place_has(&pl, area))
 			return api_error(r, 422, "validation_failed", "area must be a township or village of yours",
 					 "area");
 		wb_snprintf(hi, sizeof(hi), "%s:", area);
@@ -247,6 +272,15 @@ int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		f.hi = hi;
 	}
 	x.items = json_array();
+	if (fmt != SHEET_JSON) { /* talks name nobody: not audited */
+		rc = store_talks(c, &f, TALKS_EXPORT_MAX, list_cb, &x);
+		if (rc) {
+			json_decref(x.items);
+			return api_fail(r, rc);
+		}
+		return api_sheet_items(r, a, p, x.items, fmt, en, en ? "Talks" : "宣讲活动", "talks", talk_cols,
+				       WB_ARRAY_LEN(talk_cols), NULL, NULL, NULL);
+	}
 	rc = store_talks(c, &f, limit, list_cb, &x);
 	if (rc == WB_OK)
 		rc = store_talks_by_village(c, &f, sum_cb, &s);

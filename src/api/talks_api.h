@@ -16,5 +16,7 @@ typedef struct talk_place {
 
 /* The place of p's talks: 1, or 0 when p's role holds and follows none. */
 int talks_place(const sec_principal *p, talk_place *out);
+/* Whether area is a township or village code inside pl. */
+int talks_place_has(const talk_place *pl, const char *area);
 
 #endif

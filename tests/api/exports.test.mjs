@@ -1,0 +1,230 @@
+// Every table on screen can be exported to XLSX/CSV, and exports of
+// personal data are audited and limited by role (SPEC §8). The lists that
+// had no download now have one: help requests, talks, caring mothers,
+// supporting programmes, charity projects, the archive and the trends. A
+// file holds what the list holds for the same caller and filter (the same
+// scope and masking), numbers are numbers in the workbook, and the file's
+// download is in the audit log when it names people.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { csvObjects, download, bornYearsBefore } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN_VILLAGE = '370831001001'; // director's village, in the station's township
+const OWN_TOWN = '370831001';
+const OTHER_TOWN = '370831101';
+
+/** The rows of a workbook as objects keyed by its header row. */
+function sheetObjects(bytes) {
+	const [head, ...rows] = sheetRows(bytes);
+	return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])));
+}
+
+describeEachDriver('exports of every list', (driver) => {
+	let srv, centre, station, far, director, department, committee, auditor;
+
+	const xlsx = async (client, path) => {
+		const r = await download(client, path);
+		assert.equal(r.status, 200, `${path}: ${r.bytes.toString('utf8').slice(0, 300)}`);
+		assert.match(r.headers.get('content-type'), /spreadsheetml/);
+		assert.equal(r.bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip archive');
+		return { rows: sheetObjects(r.bytes), head: sheetRows(r.bytes)[0], disposition: r.headers.get('content-disposition') };
+	};
+	const csv = async (client, path) => {
+		const r = await client.get(path);
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers.get('content-type'), /^text\/csv/);
+		return { rows: csvObjects(r.text.replace(/^\uFEFF/, '')), text: r.text, disposition: r.headers.get('content-disposition') };
+	};
+	const lastAudit = async (action) => {
+		const r = await auditor.get(`/api/v1/audit?action=${action}&limit=1`);
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.items.length, 1, `an ${action} entry`);
+		return { ...r.body.items[0], detail: JSON.parse(r.body.items[0].detail) };
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, station, far, director, department, committee, auditor] = await Promise.all(
+			['center', 'station', 'station02', 'director', 'department', 'committee', 'auditor'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('help requests: the whole filtered list as a workbook and as CSV, within the caller\'s scope, audited', async () => {
+		// one more request in the director's village, so the director's file is not empty
+		const child = await director.post('/api/v1/children', { name: uniqueName('求助'), sex: 'F', birth_date: bornYearsBefore(9), village_code: OWN_VILLAGE });
+		assert.equal(child.status, 201, child.text);
+		const filed = await director.post('/api/v1/requests', { child_id: child.body.id, kind: 'medical', urgency: 'urgent', narrative: '需要住院治疗，家庭无力承担费用' });
+		assert.equal(filed.status, 201, filed.text);
+
+		const listed = await centre.listAll('/api/v1/requests?state=all');
+		const book = await xlsx(centre, '/api/v1/requests?state=all&format=xlsx');
+		assert.match(book.disposition, /filename="requests-\d{8}\.xlsx"/);
+		assert.deepEqual(book.head.slice(0, 4), ['编号', '提交时间', '类型', '紧急程度']);
+		assert.equal(book.rows.length, listed.length, 'one row per request of the list, not a page');
+		assert.deepEqual(book.rows.map((r) => r['编号']), listed.map((q) => q.id), 'numbers, newest first like the list');
+		const mine = book.rows.find((r) => r['编号'] === filed.body.id);
+		assert.equal(mine['类型'], '医疗');
+		assert.equal(mine['紧急程度'], '紧急');
+		assert.equal(mine['儿童姓名'], child.body.name);
+		assert.equal(mine['村（社区）代码'], OWN_VILLAGE);
+		assert.match(mine['提交时间'], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, 'China Standard Time, to the minute');
+		assert.ok(!JSON.stringify(book.rows).includes('住院治疗'), 'the narrative stays out of the file');
+		const entry = await lastAudit('request.export');
+		assert.equal(entry.username, 'center');
+		assert.equal(entry.detail.format, 'xlsx');
+		assert.equal(entry.detail.rows, listed.length);
+
+		// the director's file holds the director's village only, like the list
+		const own = await csv(director, '/api/v1/requests?state=all&format=csv&lang=en');
+		assert.ok(own.text.replace(/^\uFEFF/, '').startsWith('ID,Filed at,Kind,Urgency,'), own.text.slice(0, 80));
+		assert.equal(own.rows.length, (await director.listAll('/api/v1/requests?state=all')).length);
+		assert.ok(own.rows.length >= 1);
+		assert.ok(own.rows.every((r) => r['Village code'] === OWN_VILLAGE), 'nothing of another village');
+		assert.ok(own.rows.some((r) => r.ID === String(filed.body.id) && r.Kind === 'Medical'));
+
+		// a filter narrows the file as it narrows the list
+		const medical = await xlsx(centre, '/api/v1/requests?state=all&kind=medical&format=xlsx');
+		assert.equal(medical.rows.length, (await centre.listAll('/api/v1/requests?state=all&kind=medical')).length);
+		assert.ok(medical.rows.every((r) => r['类型'] === '医疗'));
+
+		const dep = await department.get('/api/v1/requests?format=xlsx');
+		assert.equal(dep.status, 403, 'a department may not export lists of children');
+		assert.equal(dep.body.error.field, 'format');
+		const bad = await centre.get('/api/v1/requests?format=pdf');
+		assert.equal(bad.status, 422);
+		assert.equal(bad.body.error.field, 'format');
+	});
+
+	test('talks: the period\'s talks, attendance as numbers; they name nobody and are not audited', async () => {
+		const t = await station.post('/api/v1/talks', { held_on: chinaDate(-3).iso, kind: 'parent_school', topic: uniqueName('家长课堂'), children: 31, adults: 12 });
+		assert.equal(t.status, 201, t.text);
+		const list = await station.get('/api/v1/talks?limit=500');
+		const book = await xlsx(station, '/api/v1/talks?format=xlsx');
+		assert.match(book.disposition, /filename="talks-\d{8}\.xlsx"/);
+		assert.equal(book.rows.length, list.body.totals.talks, 'every talk of the period');
+		const row = book.rows.find((r) => r['主题'] === t.body.topic);
+		assert.equal(row['活动类型'], '家长课堂');
+		assert.equal(row['参加儿童'], 31);
+		assert.equal(row['参加成人'], 12);
+		assert.equal(book.rows.reduce((n, r) => n + r['参加儿童'], 0), list.body.totals.children);
+		const en = await csv(station, '/api/v1/talks?format=csv&lang=en');
+		assert.equal(en.rows.find((r) => r.Topic === t.body.topic).Kind, 'Parent school');
+		const townOnly = await csv(far, '/api/v1/talks?format=csv');
+		assert.ok(!townOnly.rows.some((r) => r['主题'] === t.body.topic), 'another township\'s file leaves it out');
+	});
+
+	test('caring mothers: an area filter for the list and the file; the file masks phones like the list and is audited', async () => {
+		const mk = async (client, area) => {
+			const body = { name: uniqueName('爱心妈妈'), phone: '13912345678', joined_on: chinaDate(-30).iso };
+			if (area) body.area_code = area;
+			const r = await client.post('/api/v1/caring-mothers', body);
+			assert.equal(r.status, 201, r.text);
+			return r.body;
+		};
+		const inVillage = await mk(centre, OWN_VILLAGE);
+		const elsewhere = await mk(centre, `${OTHER_TOWN}201`);
+		const all = await centre.get('/api/v1/caring-mothers');
+		const town = await centre.get(`/api/v1/caring-mothers?area=${OWN_TOWN}`);
+		assert.equal(town.status, 200, town.text);
+		assert.ok(town.body.items.some((m) => m.id === inVillage.id));
+		assert.ok(!town.body.items.some((m) => m.id === elsewhere.id), 'the filter leaves out another township');
+		assert.ok(town.body.items.every((m) => m.area_code.startsWith(OWN_TOWN)));
+		assert.ok(town.body.items.length < all.body.items.length);
+		assert.ok(town.body.totals.mothers < all.body.totals.mothers, 'the totals follow the filter');
+		const village = await centre.get(`/api/v1/caring-mothers?area=${OWN_VILLAGE}`);
+		assert.ok(village.body.items.every((m) => m.area_code === OWN_VILLAGE));
+		for (const [client, area] of [[station, `${OTHER_TOWN}201`], [centre, '370831'], [centre, 'abc']]) {
+			const r = await client.get(`/api/v1/caring-mothers?area=${area}`);
+			assert.equal(r.status, 422, `${area}: ${r.text}`);
+			assert.equal(r.body.error.field, 'area');
+		}
+
+		const book = await xlsx(station, `/api/v1/caring-mothers?area=${OWN_VILLAGE}&format=xlsx`);
+		const list = await station.get(`/api/v1/caring-mothers?area=${OWN_VILLAGE}`);
+		assert.equal(book.rows.length, list.body.items.length);
+		const row = book.rows.find((r) => r['编号'] === inVillage.id);
+		assert.ok(row, 'the mother is in the file');
+		const listed = list.body.items.find((m) => m.id === inVillage.id);
+		assert.equal(row['电话'], listed.phone, 'the phone as the list shows it to this role');
+		if (listed.phone_masked) assert.notEqual(row['电话'], '13912345678');
+		assert.equal(row['在岗'], '是');
+		const entry = await lastAudit('caring.export');
+		assert.equal(entry.username, 'station');
+		assert.equal(entry.detail.area, OWN_VILLAGE);
+		assert.equal(entry.detail.rows, book.rows.length);
+		assert.equal((await committee.get('/api/v1/caring-mothers?format=xlsx')).status, 403);
+	});
+
+	test('programmes and projects: their figures and money as numbers a spreadsheet adds up', async () => {
+		const p = await station.post('/api/v1/programmes', { kind: 'revitalisation_partner', name: uniqueName('合伙人'), holder: '孙立民', started_on: chinaDate(-100).iso, jobs: 17, returnees: 4 });
+		assert.equal(p.status, 201, p.text);
+		const list = await centre.get('/api/v1/programmes?limit=1000');
+		const book = await xlsx(centre, '/api/v1/programmes?format=xlsx');
+		assert.match(book.disposition, /filename="programmes-\d{8}\.xlsx"/);
+		assert.equal(book.rows.length, list.body.totals.programmes);
+		assert.equal(book.rows.reduce((n, r) => n + r['带动就业'], 0), list.body.totals.jobs, 'the jobs add up to the total');
+		const row = book.rows.find((r) => r['编号'] === p.body.id);
+		assert.equal(row['类型'], '乡村振兴合伙人');
+		assert.equal(row['合伙人等级'], '基础');
+		assert.equal(row['负责人'], '孙立民');
+		assert.equal((await lastAudit('programme.export')).detail.rows, book.rows.length);
+		const mineOnly = await csv(far, '/api/v1/programmes?format=csv');
+		assert.ok(!mineOnly.rows.some((r) => r['编号'] === String(p.body.id)), 'another township\'s file leaves it out');
+
+		const projects = await centre.get('/api/v1/projects');
+		const pbook = await xlsx(centre, '/api/v1/projects?format=xlsx');
+		assert.equal(pbook.rows.length, projects.body.items.length);
+		const donated = pbook.rows.reduce((n, r) => n + r['募集（元）'], 0);
+		assert.equal(Math.round(donated * 100), projects.body.totals.donated_cents, 'yuan with cents, as numbers');
+		const pcsv = await csv(centre, '/api/v1/projects?format=csv');
+		const first = projects.body.items[0];
+		const line = pcsv.rows.find((r) => r['编号'] === String(first.id));
+		assert.equal(line['募集（元）'], (first.donated_cents / 100).toFixed(2));
+	});
+
+	test('the archive: its children as a file for the township\'s desk only, audited', async () => {
+		const c = await director.post('/api/v1/children', { name: uniqueName('归档'), sex: 'M', birth_date: bornYearsBefore(12), village_code: OWN_VILLAGE });
+		assert.equal(c.status, 201, c.text);
+		const a = await station.post(`/api/v1/children/${c.body.id}/archive`, { reason: 'moved_away', note: '随父母迁往外省' });
+		assert.equal(a.status, 200, a.text);
+		const listed = await station.listAll('/api/v1/children/archived');
+		const book = await xlsx(station, '/api/v1/children/archived?format=xlsx');
+		assert.match(book.disposition, /filename="archived-children-\d{8}\.xlsx"/);
+		assert.equal(book.rows.length, listed.length);
+		const row = book.rows.find((r) => r['编号'] === c.body.id);
+		assert.equal(row['归档原因'], '迁出');
+		assert.equal(row['说明'], '随父母迁往外省');
+		assert.equal(row['性别'], '男');
+		const entry = await lastAudit('child.export_archived');
+		assert.equal(entry.username, 'station');
+		assert.equal(entry.detail.rows, listed.length);
+		const moved = await csv(station, '/api/v1/children/archived?format=csv&reason=moved_away&lang=en');
+		assert.ok(moved.rows.length >= 1);
+		assert.ok(moved.rows.every((r) => r.Reason === 'Moved away'));
+		assert.equal((await director.get('/api/v1/children/archived?format=xlsx')).status, 403);
+		const away = await csv(far, '/api/v1/children/archived?format=csv');
+		assert.ok(!away.rows.some((r) => r['编号'] === String(c.body.id)), 'another township\'s desk does not get it');
+	});
+
+	test('trends: a month a row, every figure of the chart a column, equal to the JSON', async () => {
+		const json = await committee.get('/api/v1/reports/trends?months=6');
+		assert.equal(json.status, 200, json.text);
+		const book = await xlsx(committee, '/api/v1/reports/trends?months=6&format=xlsx');
+		assert.match(book.disposition, /filename="trends-\d{8}\.xlsx"/);
+		assert.deepEqual(book.rows.map((r) => r['月份']), json.body.months);
+		json.body.months.forEach((m, i) => {
+			assert.equal(book.rows[i]['新登记儿童'], json.body.series.registered[i], m);
+			assert.equal(book.rows[i]['走访次数'], json.body.series.visits[i], m);
+			assert.equal(Math.round(book.rows[i]['福利保障发放金额（元）'] * 100), json.body.series.paid_cents[i], m);
+		});
+		const town = await csv(station, '/api/v1/reports/trends?format=csv&lang=en');
+		assert.equal(town.rows.length, 12);
+		assert.ok('Children registered' in town.rows[0]);
+	});
+});
