@@ -13,6 +13,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "areas_csv.h"
 #include "units_csv.h"
 
@@ -29,19 +30,108 @@ static int area_item(const area_rec *ar, void *arg)
 	return WB_OK;
 }
 
+/* ---- the tree downloaded, in the import's own columns ---- */
+
+#define TREE_EXPORT_MAX 100000
+
+typedef struct tree_ctx {
+	store_conn *c;
+	api_sheet *sh;
+	int n;
+	int rc;
+} tree_ctx;
+
+static int tree_walk(tree_ctx *x, const char *parent);
+
+static int tree_cb(const area_rec *ar, void *arg)
+{
+	tree_ctx *x = arg;
+
+	if (++x->n > TREE_EXPORT_MAX)
+		return WB_ETOOBIG;
+	api_sheet_text(x->sh, ar->code, 0);
+	api_sheet_text(x->sh, ar->name, 0);
+	api_sheet_text(x->sh, ar->kind, 1);
+	return WB_OK;
+}
+
+/* The areas under parent, each followed by its own (depth first). The
+ * children of one parent are read whole before the walk goes down, so no
+ * statement is open across levels. */
+static int tree_walk(tree_ctx *x, const char *parent)
+{
+	json_t *kids = json_array();
+	const char *after = NULL;
+	int rc;
+
+	do {
+		size_t before = json_array_size(kids);
+
+		rc = store_area_list(x->c, parent, after, 1000, area_item, kids);
+		if (rc || json_array_size(kids) - before < 1000)
+			break;
+		after = json_string_value(json_object_get(json_array_get(kids, json_array_size(kids) - 1), "code"));
+	} while (1);
+	for (size_t i = 0; rc == WB_OK && i < json_array_size(kids); i++) {
+		const json_t *k = json_array_get(kids, i);
+		area_rec ar;
+
+		memset(&ar, 0, sizeof(ar));
+		wb_strlcpy(ar.code, json_string_value(json_object_get(k, "code")), sizeof(ar.code));
+		wb_strlcpy(ar.name, json_string_value(json_object_get(k, "name")), sizeof(ar.name));
+		wb_strlcpy(ar.kind, json_string_value(json_object_get(k, "kind")), sizeof(ar.kind));
+		rc = tree_cb(&ar, x);
+		if (rc == WB_OK && json_integer_value(json_object_get(k, "children")) > 0)
+			rc = tree_walk(x, ar.code);
+	}
+	json_decref(kids);
+	return rc;
+}
+
+/* The caller's county (or the subtree under parent) as code,name,kind rows:
+ * the columns the area import reads, so the file goes back in unchanged. */
+static int areas_export(http_req *r, store_conn *c, const sec_principal *p, const char *parent, int fmt, int en)
+{
+	static const char *const zh[] = {"代码", "名称", "类型"}, *const eng[] = {"code", "name", "kind"};
+	area_rec top;
+	api_sheet sh;
+	tree_ctx x = {c, &sh, 0, 0};
+	int rc;
+
+	if (!parent)
+		parent = p->county_code;
+	if (!area_within(parent, p->county_code))
+		return api_error(r, 422, "validation_failed", "parent must be an area of your county", "parent");
+	rc = store_area_get(c, parent, &top);
+	if (rc)
+		return api_fail(r, rc);
+	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Areas" : "区划", zh, eng, 3);
+	if (rc == WB_OK)
+		rc = tree_cb(&top, &x);
+	if (rc == WB_OK)
+		rc = tree_walk(&x, parent);
+	if (rc) {
+		api_sheet_drop(&sh);
+		buf_reset(&r->out);
+		return api_fail(r, rc);
+	}
+	return api_sheet_end(&sh, r, "areas", clock_today_ymd());
+}
+
 int api_areas_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *parent = http_query(r, "parent");
 	const char *cursor = http_query(r, "cursor");
 	json_t *items, *j;
-	int limit, rc;
+	int limit, rc, fmt, en;
 
 	(void)a;
-	(void)p;
-	if (api_limit(r, 500, 1000, &limit))
+	if (api_limit(r, 500, 1000, &limit) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (parent && !area_level_of(parent))
 		return api_error(r, 422, "validation_failed", "parent must be an area code", "parent");
+	if (fmt != SHEET_JSON)
+		return areas_export(r, c, p, parent, fmt, en);
 	if (cursor && !area_level_of(cursor))
 		return api_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
 	items = json_array();
@@ -88,21 +178,33 @@ static int unit_item(const unit_rec *u, void *arg)
 	return WB_OK;
 }
 
+/* The units' download has the columns the unit import reads. */
+static const sheet_col unit_cols[] = {
+	{"类型", "kind", "kind", SC_TEXT, NULL},
+	{"代码", "code", "code", SC_TEXT, NULL},
+	{"名称", "name", "name", SC_TEXT, NULL},
+	{"所在区划", "area_code", "area_code", SC_TEXT, NULL},
+};
+
 int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *kind = http_query(r, "kind");
 	json_t *items;
-	int rc;
+	int rc, fmt, en;
 
-	(void)a;
 	if (kind && strcmp(kind, "department") != 0 && strcmp(kind, "org") != 0 && strcmp(kind, "school") != 0)
 		return api_error(r, 422, "validation_failed", "kind must be department, org or school", "kind");
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+		return 0;
 	items = json_array();
 	rc = store_unit_list(c, p->county_code, kind, unit_item, items);
 	if (rc) {
 		json_decref(items);
 		return api_fail(r, rc);
 	}
+	if (fmt != SHEET_JSON) /* names no person: not audited */
+		return api_sheet_items(r, a, p, items, fmt, en, en ? "Units" : "单位", "units", unit_cols,
+				       WB_ARRAY_LEN(unit_cols), NULL, NULL, NULL);
 	return api_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -27,6 +27,7 @@
 #include "../util/wb.h"
 #include "accounts.h"
 #include "api.h"
+#include "sheet.h"
 
 int account_username_ok(const char *s)
 {
@@ -168,17 +169,60 @@ static int membership_item(const membership_rec *m, void *arg)
 	return WB_OK;
 }
 
-/* GET /api/v1/users: the county's accounts with their roles. */
+static const sheet_col user_cols[] = {
+	{"用户名", "Username", "username", SC_TEXT, NULL},
+	{"姓名", "Name", "display_name", SC_TEXT, NULL},
+	{"角色", "Roles", "roles_text", SC_TEXT, NULL},
+	{"已锁定", "Locked", "locked", SC_BOOL, NULL},
+	{"须修改密码", "Must change password", "must_change_password", SC_BOOL, NULL},
+	{"创建时间", "Created at", "created_at", SC_TIME, NULL},
+	{"最近登录", "Last login", "last_login_at", SC_TIME, NULL},
+};
+
+/* Each account's roles as one text: 儿童主任（某村）; … */
+static void roles_text(json_t *items, int en)
+{
+	size_t i, k;
+	json_t *u, *m;
+
+	json_array_foreach(items, i, u)
+	{
+		char text[1024] = "";
+		size_t off = 0;
+
+		json_array_foreach(json_object_get(u, "memberships"), k, m)
+		{
+			const char *role = json_string_value(json_object_get(m, "role"));
+			const char *place = json_string_value(json_object_get(m, "place_name"));
+
+			if (!role ||
+			    wb_snprintf(text + off, sizeof(text) - off, "%s%s%s%s%s", off ? "; " : "",
+					en ? role : role_label_zh(role), place && *place ? (en ? " (" : "（") : "",
+					place ? place : "", place && *place ? (en ? ")" : "）") : "") != WB_OK)
+				break;
+			off = strlen(text);
+		}
+		json_object_set_new(u, "roles_text", json_string(text));
+	}
+}
+
+/* GET /api/v1/users: the county's accounts with their roles (or a
+ * download of them, audited as user.export). */
 int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	users_list l = {json_array(), json_object(), c};
-	int rc;
+	int rc, fmt, en;
 
-	(void)a;
-	if (admin_only(r, p)) {
+	if (admin_only(r, p) && !api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
 		rc = store_user_list(c, p->county_code, user_item, &l);
 		if (rc == WB_OK)
 			rc = store_membership_list_county(c, p->county_code, membership_item, &l);
+		if (rc == WB_OK && fmt != SHEET_JSON) {
+			roles_text(l.items, en);
+			json_decref(l.by_id);
+			return api_sheet_items(r, a, p, l.items, fmt, en, en ? "Accounts" : "账号", "users", user_cols,
+					       WB_ARRAY_LEN(user_cols), "user.export", "user", NULL);
+		}
 		if (rc == WB_OK)
 			api_json(r, 200, json_pack("{s:O}", "items", l.items));
 		else

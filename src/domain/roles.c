@@ -52,3 +52,11 @@ const role_def *role_find_any(const char *name)
 			r = role_find(labels[i][1]);
 	return r;
 }
+
+const char *role_label_zh(const char *name)
+{
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i][1], name) == 0)
+			return labels[i][0];
+	return name;
+}

@@ -38,6 +38,8 @@ typedef struct role_def {
 const role_def *role_find(const char *name);
 /* The same, by name or by the role's Chinese name (儿童主任). */
 const role_def *role_find_any(const char *name);
+/* The Chinese name of a role (儿童主任 for director), or name itself. */
+const char *role_label_zh(const char *name);
 /* All roles, terminated by an entry with name NULL. */
 const role_def *role_all(void);
 

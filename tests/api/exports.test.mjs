@@ -227,4 +227,48 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(town.rows.length, 12);
 		assert.ok('Children registered' in town.rows[0]);
 	});
+
+	test('areas and units: downloaded in the columns their imports read, so the file goes back in unchanged', async () => {
+		const admin = await srv.login('admin');
+		const file = await csv(admin, '/api/v1/areas?format=csv');
+		assert.match(file.disposition, /filename="areas-\d{8}\.csv"/);
+		const lines = file.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+		assert.equal(lines[0], '代码,名称,类型');
+		assert.ok(lines.some((l) => l.startsWith('370831101,泉林镇,')), 'the townships by their names');
+		const codes = file.rows.map((r) => r['代码']);
+		assert.equal(codes[0], '370831', 'the county first');
+		assert.ok(codes.indexOf('370831001') < codes.indexOf('370831001001'), 'a township before its villages');
+		assert.ok(codes.indexOf('370831001001') < codes.indexOf('370831002'), 'a township\'s villages before the next township');
+		const towns = (await admin.get('/api/v1/areas?parent=370831')).body.items;
+		assert.equal(codes.filter((c) => c.length === 9).length, towns.length);
+		const back = await admin.request('POST', '/api/v1/areas/import', { body: file.text, headers: { 'content-type': 'text/csv' } });
+		assert.equal(back.status, 200, back.text);
+		assert.deepEqual(back.body, { imported: 0, renamed: 0, unchanged: codes.length }, 'the same tree, unchanged');
+		const sub = await xlsx(admin, '/api/v1/areas?format=xlsx&parent=370831101');
+		assert.equal(sub.rows[0]['代码'], '370831101');
+		assert.ok(sub.rows.every((r) => r['代码'].startsWith('370831101')), 'one township\'s subtree');
+		assert.equal((await admin.get('/api/v1/areas?format=csv&parent=110101')).status, 422);
+
+		const units = await csv(admin, '/api/v1/units?format=csv');
+		assert.equal(units.rows.length, (await admin.get('/api/v1/units')).body.items.length);
+		const uback = await admin.request('POST', '/api/v1/units/import', { body: units.text, headers: { 'content-type': 'text/csv' } });
+		assert.equal(uback.status, 200, uback.text);
+		assert.deepEqual(uback.body, { imported: 0, renamed: 0, unchanged: units.rows.length });
+	});
+
+	test('accounts: the administrator\'s list of accounts and their roles, audited; nobody else gets it', async () => {
+		const admin = await srv.login('admin');
+		const list = (await admin.get('/api/v1/users')).body.items;
+		const book = await xlsx(admin, '/api/v1/users?format=xlsx');
+		assert.match(book.disposition, /filename="users-\d{8}\.xlsx"/);
+		assert.equal(book.rows.length, list.length);
+		const dir = book.rows.find((r) => r['用户名'] === 'director');
+		assert.match(dir['角色'], /^儿童主任（.+）/);
+		assert.equal(dir['已锁定'], '否');
+		assert.ok(!JSON.stringify(book.rows).includes('password_hash'));
+		const en = await csv(admin, '/api/v1/users?format=csv&lang=en');
+		assert.match(en.rows.find((r) => r.Username === 'director').Roles, /^director \(/);
+		assert.equal((await lastAudit('user.export')).detail.rows, list.length);
+		assert.equal((await centre.get('/api/v1/users?format=csv')).status, 403);
+	});
 });
