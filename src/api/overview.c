@@ -19,6 +19,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "sheet.h"
 #include "entitlements_api.h"
 #include "visits_api.h"
 
@@ -151,6 +152,28 @@ static json_t *town_json(const town_row *t, int with_name)
 	return j;
 }
 
+static const sheet_col overview_cols[] = {
+	{"乡镇（街道）代码", "Township code", "code", SC_TEXT, NULL},
+	{"乡镇（街道）", "Township", "name", SC_TEXT, NULL},
+	{"在册儿童", "Children", "children", SC_INT, NULL},
+	{"孤儿", "Orphans", "categories.orphan", SC_INT, NULL},
+	{"事实无人抚养儿童", "De facto unsupported", "categories.de_facto_unsupported", SC_INT, NULL},
+	{"农村留守儿童", "Rural left-behind", "categories.left_behind", SC_INT, NULL},
+	{"困境儿童", "In difficulty", "categories.in_difficulty", SC_INT, NULL},
+	{"纳入走访计划", "In the visit plan", "visits.in_plan", SC_INT, NULL},
+	{"按期走访", "Visited on schedule", "visits.on_schedule", SC_INT, NULL},
+	{"走访逾期", "Visits overdue", "visits.overdue", SC_INT, NULL},
+	{"从未走访", "Never visited", "visits.never", SC_INT, NULL},
+	{"走访覆盖率（%）", "Visit coverage (%)", "visits.coverage", SC_PCT, NULL},
+	{"办理中求助", "Requests open", "requests.open", SC_INT, NULL},
+	{"超期求助", "Requests overdue", "requests.overdue", SC_INT, NULL},
+	{"近30天结案", "Closed in 30 days", "requests.closed_30d", SC_INT, NULL},
+	{"应享未享", "Entitled, not receiving", "entitlements.gap", SC_INT, NULL},
+	{"应停未停", "Receiving, no longer entitled", "entitlements.stop", SC_INT, NULL},
+	{"应享已享", "Entitled and receiving", "entitlements.receiving", SC_INT, NULL},
+	{"本月发放（元）", "Paid this month (yuan)", "entitlements.paid_this_month_cents", SC_YUAN, NULL},
+};
+
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *township = NULL;
@@ -160,9 +183,8 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	char cutoff[11], today[11];
 	json_t *towns;
 	int64_t now = clock_now();
-	int rc;
+	int rc, fmt, en;
 
-	(void)a;
 	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
 		store_scope_county(&sc, p->county_code);
 	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
@@ -172,6 +194,8 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_error(r, 403, "forbidden", "the overview is for the committee, the centre and townships",
 				 NULL);
 	}
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+		return 0;
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return api_fail(r, WB_ENOMEM);
@@ -220,6 +244,15 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			total.ent[k] += t->ent[k];
 		total.paid += t->paid;
 		json_array_append_new(towns, town_json(t, 1));
+	}
+	if (fmt != SHEET_JSON) { /* the townships' rows, then the totals; counts only: not audited */
+		json_t *tot = town_json(&total, 0);
+
+		json_object_set_new(tot, "name", json_string(en ? "Total" : "合计"));
+		json_array_append_new(towns, tot);
+		api_sheet_items(r, a, p, towns, fmt, en, en ? "Overview" : "总览", "overview", overview_cols,
+				WB_ARRAY_LEN(overview_cols), NULL, NULL, NULL);
+		goto out;
 	}
 	api_json(r, 200,
 		 json_pack("{s:s, s:s, s:o, s:o}", "county_code", p->county_code, "today", today, "totals",

@@ -43,6 +43,7 @@
 #define LIST_MAX           500
 #define MOTHERS_MAX        2000
 #define MOTHERS_EXPORT_MAX 20000
+#define COUNSEL_EXPORT_MAX 20000
 
 static const char *const modes[] = {"individual", "group", NULL};
 static const char *const topics[] = {"emotion", "study", "family", "peers", "bullying", "safety", "other", NULL};
@@ -303,6 +304,36 @@ static int counsel_cb(const counselling_rec *s, void *arg)
 	return WB_OK;
 }
 
+static const sheet_word mode_words[] = {
+	{"individual", "个体辅导", "Individual"},
+	{"group", "团体辅导", "Group"},
+	{NULL, NULL, NULL},
+};
+static const sheet_word topic_words[] = {
+	{"emotion", "情绪", "Emotions"},  {"study", "学业", "Study"},
+	{"family", "家庭", "Family"},     {"peers", "同伴关系", "Peers"},
+	{"bullying", "欺凌", "Bullying"}, {"safety", "安全", "Safety"},
+	{"other", "其他", "Other"},       {NULL, NULL, NULL},
+};
+static const sheet_word concern_words[] = {
+	{"none", "无", "None"},
+	{"watch", "需关注", "Watch"},
+	{"refer", "需转介", "Refer"},
+	{NULL, NULL, NULL},
+};
+/* The notes column is last: only the school that held the sessions gets it. */
+static const sheet_col counsel_cols[] = {
+	{"辅导日期", "Held on", "held_on", SC_TEXT, NULL},
+	{"辅导形式", "Mode", "mode", SC_WORD, mode_words},
+	{"主题", "Topic", "topic", SC_WORD, topic_words},
+	{"人数", "Pupils", "pupils", SC_INT, NULL},
+	{"学生编号", "Pupil ID", "child.id", SC_INT, NULL},
+	{"学生", "Pupil", "child.name", SC_TEXT, NULL},
+	{"关注程度", "Concern", "concern", SC_WORD, concern_words},
+	{"记录人", "Recorded by", "by", SC_TEXT, NULL},
+	{"记录", "Notes", "notes", SC_TEXT, NULL},
+};
+
 int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *concern = http_query(r, "concern");
@@ -311,14 +342,15 @@ int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_princip
 	audit_entry e;
 	unit_rec u;
 	char from[11], to[11];
-	int limit, rc;
+	int limit, rc, fmt, en;
 
 	if (school_load(r, c, p, &u))
 		return 0;
 	if (api_role_is(p, "committee"))
 		return api_error(r, 403, "forbidden", "counselling sessions are read by the school and the centre",
 				 NULL);
-	if (api_query_period(r, PERIOD_DEFAULT, from, to) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+	if (api_query_period(r, PERIOD_DEFAULT, from, to) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) ||
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (concern && !api_one_of(concern, concerns))
 		return api_error(r, 422, "validation_failed", "concern must be none, watch or refer", "concern");
@@ -327,7 +359,13 @@ int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_princip
 	x.a = a;
 	x.items = json_array();
 	x.notes = api_role_is(p, "school");
-	rc = store_counselling(c, &f, &p->scope, limit, counsel_cb, &x);
+	rc = store_counselling(c, &f, &p->scope, fmt != SHEET_JSON ? COUNSEL_EXPORT_MAX : limit, counsel_cb, &x);
+	if (rc == WB_OK && fmt != SHEET_JSON) /* audited: it names pupils */
+		return api_sheet_items(r, a, p, x.items, fmt, en, en ? "Counselling" : "心理辅导", "counselling",
+				       counsel_cols, WB_ARRAY_LEN(counsel_cols) - !x.notes, "counselling.export",
+				       "school",
+				       json_pack("{s:I, s:s, s:s, s:s?}", "school_id", (json_int_t)u.id, "from", from,
+						 "to", to, "concern", concern));
 	if (rc == WB_OK && x.named) {
 		api_audit_init(r, p, &e);
 		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, u.id);

@@ -299,6 +299,12 @@ static void json_cell(api_sheet *s, const json_t *v, const sheet_col *col, int l
 		api_sheet_text(s, json_is_string(v) ? sheet_word_of(col->words, json_string_value(v), s->en) : "",
 			       last);
 		return;
+	case SC_PCT:
+		if (json_is_number(v))
+			api_sheet_dec(s, 100.0 * json_number_value(v), 1, last);
+		else
+			api_sheet_text(s, "", last);
+		return;
 	case SC_COUNT: api_sheet_int(s, json_is_array(v) ? (int64_t)json_array_size(v) : 0, last); return;
 	case SC_JOIN: {
 		size_t off = 0, i;

@@ -85,6 +85,7 @@ enum sheet_kind {
 	SC_WORD,  /* a code, shown as its word (words: code, zh, en; NULL code ends) */
 	SC_JOIN,  /* an array of strings (or of words), joined with ; */
 	SC_COUNT, /* the length of an array */
+	SC_PCT,   /* a share from 0 to 1, shown as a percentage with one decimal */
 };
 typedef struct sheet_word {
 	const char *code, *zh, *en;

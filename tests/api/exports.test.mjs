@@ -271,4 +271,46 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal((await lastAudit('user.export')).detail.rows, list.length);
 		assert.equal((await centre.get('/api/v1/users?format=csv')).status, 403);
 	});
+
+	test('the overview: a township a row and the totals, as on screen', async () => {
+		const json = await centre.get('/api/v1/overview');
+		assert.equal(json.status, 200, json.text);
+		const book = await xlsx(centre, '/api/v1/overview?format=xlsx');
+		assert.match(book.disposition, /filename="overview-\d{8}\.xlsx"/);
+		assert.equal(book.rows.length, json.body.townships.length + 1, 'the townships and a totals row');
+		const t = json.body.townships[0];
+		const row = book.rows.find((r) => r['乡镇（街道）代码'] === t.code);
+		assert.equal(row['在册儿童'], t.children);
+		assert.equal(row['农村留守儿童'], t.categories.left_behind);
+		assert.equal(row['办理中求助'], t.requests.open);
+		if (t.visits.coverage !== null) assert.equal(row['走访覆盖率（%）'], Math.round(t.visits.coverage * 1000) / 10);
+		const total = book.rows.at(-1);
+		assert.equal(total['乡镇（街道）'], '合计');
+		assert.equal(total['在册儿童'], json.body.totals.children);
+		const own = await csv(station, '/api/v1/overview?format=csv');
+		assert.equal(own.rows.length, 2, 'a township sees its own row and the totals');
+		assert.equal(own.rows[0]['乡镇（街道）代码'], OWN_TOWN);
+		assert.equal((await director.get('/api/v1/overview?format=csv')).status, 403);
+	});
+
+	test('counselling: the school\'s file has its notes, the centre\'s has none; both are audited', async () => {
+		const school = await srv.login('school');
+		const sid = school.me.memberships[0].unit_id;
+		const s = await school.post(`/api/v1/schools/${sid}/counselling`, { held_on: chinaDate(-1).iso, mode: 'group', topic: 'emotion', pupils: 23, concern: 'watch', notes: '考试前焦虑，需持续关注' });
+		assert.equal(s.status, 201, s.text);
+		const own = await xlsx(school, `/api/v1/schools/${sid}/counselling?format=xlsx`);
+		assert.match(own.disposition, /filename="counselling-\d{8}\.xlsx"/);
+		const row = own.rows.find((r) => r['记录'] === '考试前焦虑，需持续关注');
+		assert.ok(row, 'the school reads its notes in the file');
+		assert.equal(row['辅导形式'], '团体辅导');
+		assert.equal(row['主题'], '情绪');
+		assert.equal(row['人数'], 23);
+		assert.equal(row['关注程度'], '需关注');
+		assert.equal((await lastAudit('counselling.export')).username, 'school');
+		const seen = await xlsx(centre, `/api/v1/schools/${sid}/counselling?format=xlsx`);
+		assert.ok(!seen.head.includes('记录'), 'no notes column for the centre');
+		assert.ok(!JSON.stringify(seen.rows).includes('考试前焦虑'));
+		assert.equal(seen.rows.length, own.rows.length, 'the same sessions');
+		assert.equal((await lastAudit('counselling.export')).username, 'center');
+	});
 });
