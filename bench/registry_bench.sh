@@ -13,7 +13,9 @@
 #      filtered pages (bench/list.lua), each the first page with its total;
 #      then, 5 s each, the matching of entitlements for the county and per
 #      township, the county's ledger, overview, monthly report, trends,
-#      projects, talks, schools, caring mothers and programmes (bench/pages.lua).
+#      projects, talks, schools, caring mothers and programmes (bench/pages.lua);
+#      then the downloads of whole lists (the registry, help requests, the
+#      overview, report, trends, caring mothers, the area tree), 3 times each.
 #
 # Usage: bench/registry_bench.sh path/to/weibao [pg]
 #   with "pg", a throwaway PostgreSQL cluster (scripts/pg-test.sh) is used.
@@ -82,6 +84,17 @@ for page in county township ledger overview report trends projects talks schools
 	echo "== page: $page (1 connection, 5 s)"
 	WB_PAGE=$page wrk -t1 -c1 -d5s --latency -s "$root/bench/pages.lua" "$base/" 2>&1 |
 		grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx'
+done
+# downloads, as the centre: the whole filtered list as a file, three times
+# each, the time until the last byte (curl's time_total) and the file's size
+for path in "children/export?format=xlsx" "children/export?format=csv" "requests?state=all&format=xlsx" \
+	"overview?format=xlsx" "reports/monthly?format=xlsx" "reports/trends?format=xlsx" \
+	"caring-mothers?format=xlsx" "areas?format=csv"; do
+	echo "== download: $path"
+	for _ in 1 2 3; do
+		curl -s -o /dev/null -w '%{http_code} %{time_total} s %{size_download} bytes\n' \
+			-H "Authorization: Bearer $WB_TOKEN" "$base/api/v1/$path"
+	done
 done
 kill "$server"
 wait "$server" 2>/dev/null || true

@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, resetSession, loginAs, uiLogin, apiSession, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, uiLogin, apiSession, exportAs, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
 let srv, browser, page, center
@@ -144,12 +144,16 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   await page.locator('.audit-table tbody tr').first().waitFor()
   const auditor = await apiSession(srv.base, 'auditor')
   const listed = (await auditor.get('/audit?action=login&limit=1000')).body.items
-  const [report] = await Promise.all([page.waitForEvent('download'), page.locator('.audit-export').click()])
+  const report = await exportAs(page, 'csv', page.locator('.audit-export'))
   assert.match(report.suggestedFilename(), /^audit-\d{8}\.csv$/)
   const lines = readFileSync(await report.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/)
   assert.match(lines[0], /^序号,时间/)
   assert.ok(lines.length - 1 >= listed.length, 'every login listed is in the report')
   assert.ok(lines.slice(1).every((l) => l.split(',')[5] === 'login'), 'and only logins')
+  // and as Excel: a zip
+  const xlsx = await exportAs(page, 'xlsx', page.locator('.audit-export'))
+  assert.match(xlsx.suggestedFilename(), /^audit-\d{8}\.xlsx$/)
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1'), 'PK')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -19,6 +19,7 @@ import {
   resetSession,
   loginAs,
   apiSession,
+  exportAs,
   hasHorizontalScroll,
   settled,
   shot,
@@ -314,7 +315,7 @@ test("centre: the monthly ledger shows the API's total, by policy and township, 
   assert.equal(await page.getByLabel('月份').inputValue(), addMonths(month, -1))
 
   // the CSV of the month, every row
-  const [file] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  const file = await exportAs(page, 'csv')
   assert.match(file.suggestedFilename(), /\.csv$/)
   assert.deepEqual(unexpectedErrors(page), [])
 })
@@ -328,7 +329,7 @@ test('director: only the own village, nothing to record, stop, download or keep 
   assert.equal(await text(page.locator('.ent-place')), VILLAGE_NAME)
   assert.equal(await chipCount(page, 'gap'), mine.counts.gap)
   assert.equal(await page.locator('.pick-township, .pick-village').count(), 0, 'no area to pick')
-  assert.equal(await page.locator('.csv-button').count(), 0)
+  assert.equal(await page.locator('.export-button').count(), 0)
   assert.equal(await page.locator('.et-ledger').count(), 0)
   for (const g of ['gap', 'stop', 'receiving']) {
     await page.locator(`.chip[data-group="${g}"]`).click()

@@ -259,3 +259,12 @@ export async function openNav(p, name) {
   await p.getByRole('button', { name: /^(菜单|Menu)$/ }).click()
   await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
 }
+
+// Downloads through an export control (导出 ▾, ExportButton): opens its
+// menu and picks the format, 'xlsx' or 'csv'; returns the download.
+export async function exportAs(p, format, control = p.locator('.export-button')) {
+  await control.getByRole('button').click()
+  const item = p.locator('.export-menu:visible').getByRole('menuitem', { name: format === 'xlsx' ? 'Excel (XLSX)' : 'CSV', exact: true })
+  const [file] = await Promise.all([p.waitForEvent('download'), item.click()])
+  return file
+}

@@ -13,6 +13,7 @@ import {
   resetSession,
   loginAs,
   apiSession,
+  exportAs,
   hasHorizontalScroll,
   pickOption,
   makeIdNumber,
@@ -223,9 +224,12 @@ test('import: one bad row rejects the whole file and is shown by row and column;
   assert.match(await page.locator('.import-summary').textContent(), /整个文件未导入/)
 
   // the whole report as a download
-  const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载完整报告' }).click()])
+  const report = await exportAs(page, 'csv', page.locator('.import-report'))
   assert.match(report.suggestedFilename(), /^import-\d+-report\.csv$/)
   assert.match(readFileSync(await report.path(), 'utf8'), /出生日期/)
+  const reportXlsx = await exportAs(page, 'xlsx', page.locator('.import-report'))
+  assert.match(reportXlsx.suggestedFilename(), /^import-\d+-report\.xlsx$/)
+  assert.equal(readFileSync(await reportXlsx.path()).subarray(0, 2).toString('latin1'), 'PK')
 
   // row by row: the three good rows are registered
   await page.locator('.mode-rows').click()
@@ -336,11 +340,14 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   await page.locator('.group.g-not_in_registry').click()
   await page.locator('.recon-table tbody tr', { hasText: '不在台账' }).waitFor()
   assert.match(await page.locator('.recon-table tbody tr').first().textContent(), /台账中（您的辖区内）没有该儿童/)
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /下载比对结果/ }).click()])
+  const file = await exportAs(page, 'csv', page.locator('.recon-download'))
   assert.match(file.suggestedFilename(), /^reconciliation-\d{8}\.csv$/)
   const text = readFileSync(await file.path(), 'utf8')
   assert.match(text, /台账中没有/)
   assert.match(text, /信息不一致/)
+  const xlsx = await exportAs(page, 'xlsx', page.locator('.recon-download'))
+  assert.match(xlsx.suggestedFilename(), /^reconciliation-\d{8}\.xlsx$/)
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1'), 'PK')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -22,6 +22,7 @@ import {
   resetSession,
   loginAs,
   apiSession,
+  exportAs,
   hasHorizontalScroll,
   pickOption,
   settled,
@@ -198,7 +199,7 @@ test("centre: the month's report is the API's, by township and in total; the mon
   // the CSV of the county: a row per township, the county-wide line and the totals
   await page.goto(srv.base + '/reports')
   await reportShown(page, month)
-  const [file] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  const file = await exportAs(page, 'csv')
   assert.match(file.suggestedFilename(), /\.csv$/)
   const lines = readFileSync(await file.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/)
   assert.match(lines[0], /^乡镇（街道）代码,乡镇（街道）,/)

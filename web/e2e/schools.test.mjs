@@ -507,7 +507,7 @@ test('the schools page in English', async () => {
     ['Activity stations', 'Counselling rooms'],
   )
   assert.equal(await text(page.locator('.chip[data-preset="recent"] .chip-label')), 'Last 90 days')
-  assert.equal(await text(page.locator('.csv-button')), 'Export CSV')
+  assert.equal(await page.locator('.export-button').getByRole('button', { name: 'Export', exact: true }).count(), 1)
   assert.match(await page.title(), /^Schools · /)
   await page.getByRole('button', { name: '中文' }).click()
   await page.locator('main h1', { hasText: '学校' }).waitFor()

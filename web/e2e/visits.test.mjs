@@ -18,6 +18,7 @@ import {
   resetSession,
   loginAs,
   apiSession,
+  exportAs,
   hasHorizontalScroll,
   pickOption,
   settled,
@@ -515,14 +516,14 @@ test('the plan and the scorecard download as spreadsheets with what the page sho
   await page.setViewportSize(DESKTOP)
   await loginAs(page, srv.base, 'station', { path: '/login?next=/visits' })
   await page.locator('main h1', { hasText: '走访计划' }).waitFor()
-  const [planFile] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  const planFile = await exportAs(page, 'csv')
   assert.match(planFile.suggestedFilename(), /^visit-plan-\d{8}\.csv$/)
   const planLines = readFileSync(await planFile.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/)
   assert.match(planLines[0], /^儿童编号,姓名,/)
   assert.equal(planLines.length - 1, plan.total, 'the children needing a visit, all of them')
   await page.locator('.visit-tabs').getByRole('link', { name: '儿童主任考核' }).click()
   await scorecardFor(page, card.from, card.to)
-  const [cardFile] = await Promise.all([page.waitForEvent('download'), page.locator('.csv-button').click()])
+  const cardFile = await exportAs(page, 'csv')
   const cardLines = readFileSync(await cardFile.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/)
   assert.match(cardLines[0], /^村（社区）代码,村（社区）,儿童主任,/)
   assert.equal(cardLines.length - 2, card.villages.length, 'a line per village, and the totals')
@@ -531,7 +532,7 @@ test('the plan and the scorecard download as spreadsheets with what the page sho
   await resetSession(browser.context, srv.base)
   await loginAs(page, srv.base, 'school', { path: '/login?next=/visits' })
   await page.locator('main h1', { hasText: '走访计划' }).waitFor()
-  assert.equal(await page.locator('.csv-button').count(), 0)
+  assert.equal(await page.locator('.export-button').count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -26,6 +26,9 @@ const DESK_ROLES = ['center', 'station', 'supervisor']
 // the roles that keep visits and the visit plan (the server's can_visit:
 // children seen by place or by school; a referral grants no visits)
 const VISIT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'school']
+// the roles that download the list of help requests (the server's
+// export_children: a school files requests but exports no list)
+const REQUEST_EXPORT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid']
 // the roles that assess the child directors (儿童主任考核): the villages'
 // scorecard of the county or the township (the server also answers a child
 // director about the own village; the UI keeps that off the director's page)
@@ -103,6 +106,10 @@ export function can(me, what) {
       // the server's export_children: a school lists its pupils on the plan
       // but exports no list of children
       return VISIT_ROLES.includes(r) && r !== 'school' && !!p.read_children
+    case 'requestExport':
+      // the help requests as a download (GET /requests?format=): the
+      // server's export_children
+      return REQUEST_EXPORT_ROLES.includes(r) && !!p.read_children
     case 'visitScore':
       return SCORE_ROLES.includes(r) && !!p.read_children
     case 'overview':
