@@ -138,7 +138,6 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	char rows[24];
 	api_sheet sh;
 	audit_filter f;
-	audit_entry e;
 	report x = {&sh, 0, 0};
 	int fmt, en, rc;
 
@@ -171,18 +170,12 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (rc)
 		return api_fail(r, rc);
-	if (api_sheet_finish(&sh, r))
+	api_sheet_audited_end(&sh, r, a, p, "audit.export", "audit_log",
+			      json_pack("{s:s?, s:s?, s:s?, s:I}", "action", f.action, "object_type", f.object_type,
+					"object_id", f.object_id, "user_id", (json_int_t)f.user_id),
+			      "audit", clock_today_ymd());
+	if (r->status != 200)
 		return 0;
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "audit.export", "audit_log", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:I, s:i}", "format", api_sheet_ext(&sh), "action",
-				       f.action, "object_type", f.object_type, "object_id", f.object_id, "user_id",
-				       (json_int_t)f.user_id, "rows", x.n));
-	if (api_audit_read(r, a, &e) != WB_OK) {
-		buf_reset(&r->out);
-		return api_fail(r, WB_ESTORE);
-	}
-	api_sheet_end(&sh, r, "audit", clock_today_ymd());
 	wb_snprintf(rows, sizeof(rows), "%d", x.n);
 	http_add_header(r, "X-Export-Rows", rows);
 	return 0;

@@ -897,7 +897,6 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	export_ctx x;
 	child_filter f;
 	filter_bufs fb;
-	audit_entry e;
 	int fmt, en, rc = WB_OK;
 
 	if (!p->def->export_children)
@@ -925,25 +924,16 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 		if (rc || x.n - before < 1000)
 			break;
 	} while (x.n < EXPORT_MAX_ROWS);
-	if (rc) {
-		api_sheet_drop(&sh);
-		buf_reset(&r->out);
-		return api_fail(r, rc);
+	if (rc)
+		return api_sheet_fail(&sh, r, rc);
+	api_sheet_audited_end(&sh, r, a, p, "child.export", "child",
+			      json_pack("{s:s?, s:s?, s:s?, s:b, s:b, s:I}", "area", f.area, "category", f.category,
+					"risk_level", f.risk_level, "name_search", f.name != NULL, "id_lookup",
+					f.id_bidx != NULL, "school_id", f.school_id ? (json_int_t)f.school_id : 0),
+			      "children", clock_today_ymd());
+	if (r->status == 200) {
+		wb_snprintf(n, sizeof(n), "%d", x.n);
+		http_add_header(r, "X-Export-Rows", n);
 	}
-	if (api_sheet_finish(&sh, r))
-		return 0;
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "child.export", "child", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:b, s:I, s:i}", "format", api_sheet_ext(&sh),
-				       "area", f.area, "category", f.category, "risk_level", f.risk_level,
-				       "name_search", f.name != NULL, "id_lookup", f.id_bidx != NULL, "school_id",
-				       f.school_id ? (json_int_t)f.school_id : 0, "rows", x.n));
-	if (api_audit_read(r, a, &e) != WB_OK) {
-		buf_reset(&r->out);
-		return api_fail(r, WB_ESTORE);
-	}
-	api_sheet_end(&sh, r, "children", clock_today_ymd());
-	wb_snprintf(n, sizeof(n), "%d", x.n);
-	http_add_header(r, "X-Export-Rows", n);
 	return 0;
 }

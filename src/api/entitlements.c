@@ -897,33 +897,27 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 		api_error(r, 422, "validation_failed", "policy must be a policy's id", "policy");
 		goto out;
 	}
+	if (csv) {
+		if ((rc = match_sheet(&sheet, r, c, x, fmt, en)) != WB_OK)
+			api_sheet_fail(&sheet, r, rc);
+		else
+			api_sheet_audited_end(&sheet, r, a, p, "entitlement.list", "child",
+					      json_pack("{s:s, s:s?, s:I}", "group", group_names[x->want], "area", area,
+							"policy", (json_int_t)x->policy_id),
+					      group_names[x->want], x->today);
+		goto out;
+	}
 	items = json_array();
-	for (size_t i = 0; !csv && i < x->n; i++)
+	for (size_t i = 0; i < x->n; i++)
 		json_array_append_new(items, match_item_json(c, &x->items[i]));
-	if (csv && (rc = match_sheet(&sheet, r, c, x, fmt, en)) != WB_OK) {
-		json_decref(items);
-		api_sheet_drop(&sheet);
-		api_fail(r, rc);
-		goto out;
-	}
-	if (csv && api_sheet_finish(&sheet, r)) {
-		json_decref(items);
-		goto out;
-	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "entitlement.list", "child", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s, s:I}", "group", group_names[x->want], "area", area,
-				       "policy", (json_int_t)x->policy_id, "format",
-				       csv ? api_sheet_ext(&sheet) : "json", "returned", (json_int_t)x->n));
+	api_audit_detail(&e,
+			 json_pack("{s:s, s:s?, s:I, s:s, s:I}", "group", group_names[x->want], "area", area, "policy",
+				   (json_int_t)x->policy_id, "format", "json", "returned", (json_int_t)x->n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
-		buf_reset(&r->out);
 		api_fail(r, WB_ESTORE);
-		goto out;
-	}
-	if (csv) {
-		json_decref(items);
-		api_sheet_end(&sheet, r, group_names[x->want], x->today);
 		goto out;
 	}
 	pols = json_array();
@@ -1414,8 +1408,18 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 		api_fail(r, rc);
 		goto out;
 	}
+	if (csv) {
+		if ((rc = ledger_sheet(&sheet, r, c, x, fmt, en)) != WB_OK)
+			api_sheet_fail(&sheet, r, rc);
+		else
+			api_sheet_audited_end(&sheet, r, a, p, "entitlement.ledger", "child",
+					      json_pack("{s:s, s:s?, s:I}", "month", month, "area", area, "policy",
+							(json_int_t)policy_id),
+					      "ledger", x->ym);
+		goto out;
+	}
 	items = json_array();
-	for (size_t i = 0; !csv && i < x->n && i < LEDGER_ITEMS; i++) {
+	for (size_t i = 0; i < x->n && i < LEDGER_ITEMS; i++) {
 		const ledger_line *l = &x->lines[i];
 		char village[128] = "";
 
@@ -1426,30 +1430,14 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 						       village, "policy_id", (json_int_t)l->x->p.id, "policy_name",
 						       l->x->p.name, "amount_cents", (json_int_t)l->cents));
 	}
-	if (csv && (rc = ledger_sheet(&sheet, r, c, x, fmt, en)) != WB_OK) {
-		json_decref(items);
-		api_sheet_drop(&sheet);
-		api_fail(r, rc);
-		goto out;
-	}
-	if (csv && api_sheet_finish(&sheet, r)) {
-		json_decref(items);
-		goto out;
-	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "entitlement.ledger", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s, s:I}", "month", month, "area", area, "policy",
-				       (json_int_t)policy_id, "format", csv ? api_sheet_ext(&sheet) : "json",
-				       "returned", (json_int_t)(csv ? x->n : json_array_size(items))));
+				       (json_int_t)policy_id, "format", "json", "returned",
+				       (json_int_t)json_array_size(items)));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
-		buf_reset(&r->out);
 		api_fail(r, WB_ESTORE);
-		goto out;
-	}
-	if (csv) {
-		json_decref(items);
-		api_sheet_end(&sheet, r, "ledger", x->ym);
 		goto out;
 	}
 	by_policy = ledger_sums(api_conn(r), x, &by_town);

@@ -519,7 +519,6 @@ static int requests_export(http_req *r, app *a, store_conn *c, const sec_princip
 {
 	api_sheet sh;
 	export_ctx x = {v, &sh, 0, 0};
-	audit_entry e;
 	int rc;
 
 	if (!p->def->export_children)
@@ -534,24 +533,12 @@ static int requests_export(http_req *r, app *a, store_conn *c, const sec_princip
 		if (x.n - before < f->limit)
 			break;
 	}
-	if (rc) {
-		api_sheet_drop(&sh);
-		buf_reset(&r->out);
-		return api_fail(r, rc);
-	}
-	if (api_sheet_finish(&sh, r))
-		return 0;
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "request.export", "request", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:i}", "format", api_sheet_ext(&sh), "state",
-				       f->state ? f->state : "all", "township", f->township, "village", f->village,
-				       "kind", f->kind, "rows", x.n));
-	api_conn_release(r);
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK) {
-		buf_reset(&r->out);
-		return api_fail(r, WB_ESTORE);
-	}
-	return api_sheet_end(&sh, r, "requests", clock_today_ymd());
+	if (rc)
+		return api_sheet_fail(&sh, r, rc);
+	return api_sheet_audited_end(&sh, r, a, p, "request.export", "request",
+				     json_pack("{s:s, s:s?, s:s?, s:s?}", "state", f->state ? f->state : "all",
+					       "township", f->township, "village", f->village, "kind", f->kind),
+				     "requests", clock_today_ymd());
 }
 
 int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p)

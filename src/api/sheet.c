@@ -343,12 +343,41 @@ void api_sheet_json_row(api_sheet *s, const json_t *item, const sheet_col *cols,
 		json_cell(s, value_at(item, cols[i].path), &cols[i], i + 1 == n);
 }
 
+int api_sheet_fail(api_sheet *s, http_req *r, int rc)
+{
+	api_sheet_drop(s);
+	buf_reset(&r->out);
+	return api_fail(r, rc);
+}
+
+int api_sheet_audited_end(api_sheet *s, http_req *r, app *a, const sec_principal *p, const char *action,
+			  const char *object_type, json_t *detail, const char *stem, int64_t stamp)
+{
+	audit_entry e;
+
+	if (api_sheet_finish(s, r)) {
+		json_decref(detail);
+		return 0;
+	}
+	if (!detail)
+		detail = json_object();
+	json_object_set_new(detail, "format", json_string(api_sheet_ext(s)));
+	json_object_set_new(detail, "rows", json_integer(s->rows));
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, action, object_type, "", "ok");
+	api_audit_detail(&e, detail);
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		buf_reset(&r->out);
+		return api_fail(r, WB_ESTORE);
+	}
+	return api_sheet_end(s, r, stem, stamp);
+}
+
 int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, int fmt, int en, const char *title,
 		    const char *stem, const sheet_col *cols, size_t n, const char *action, const char *object_type,
 		    json_t *detail)
 {
 	api_sheet sh;
-	audit_entry e;
 	const json_t *it;
 	size_t i;
 	int rc = api_sheet_begin_cols(&sh, r, fmt, en, title, cols, n);
@@ -360,24 +389,8 @@ int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, 
 	}
 	json_array_foreach(items, i, it) api_sheet_json_row(&sh, it, cols, n);
 	json_decref(items);
-	if (api_sheet_finish(&sh, r)) {
-		json_decref(detail);
-		return 0;
-	}
-	if (action) {
-		if (!detail)
-			detail = json_object();
-		json_object_set_new(detail, "format", json_string(api_sheet_ext(&sh)));
-		json_object_set_new(detail, "rows", json_integer(sh.rows));
-		api_audit_init(r, p, &e);
-		audit_entry_set(&e, action, object_type, "", "ok");
-		api_audit_detail(&e, detail);
-		if (api_audit_read(r, a, &e) != WB_OK) {
-			buf_reset(&r->out);
-			return api_fail(r, WB_ESTORE);
-		}
-	} else {
-		json_decref(detail);
-	}
+	if (action)
+		return api_sheet_audited_end(&sh, r, a, p, action, object_type, detail, stem, clock_today_ymd());
+	json_decref(detail);
 	return api_sheet_end(&sh, r, stem, clock_today_ymd());
 }

@@ -113,6 +113,16 @@ int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, 
 		    json_t *detail);
 /* The word of a code in a vocabulary (the code itself if it has none). */
 const char *sheet_word_of(const sheet_word *words, const char *code, int en);
+/*
+ * Finishes s, audits it as action on object_type with detail (consumed;
+ * format and rows are added), then ends it as stem-stamp: an audit entry
+ * names only a file that was made, and a file goes only once its entry is
+ * durable. Returns 0 (an error is answered).
+ */
+int api_sheet_audited_end(api_sheet *s, http_req *r, app *a, const sec_principal *p, const char *action,
+			  const char *object_type, json_t *detail, const char *stem, int64_t stamp);
+/* Drops s and answers the error rc. Returns 0. */
+int api_sheet_fail(api_sheet *s, http_req *r, int rc);
 /* Drops a download that will not be sent (after an error): no answer. */
 void api_sheet_drop(api_sheet *s);
 /* "csv" or "xlsx". */

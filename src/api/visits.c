@@ -732,43 +732,33 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (x->n)
 		qsort(x->items, x->n, sizeof(*x->items), plan_cmp);
-	items = json_array();
-	for (size_t i = (size_t)offset; !csv && i < x->n && i < (size_t)offset + (size_t)limit; i++)
-		json_array_append_new(items, plan_item_json(c, x, &x->items[i]));
 	if (csv) {
 		rc = api_sheet_begin(&sheet, r, fmt, en, en ? "Visit plan" : "走访计划", plan_cols_zh, plan_cols_en,
 				     WB_ARRAY_LEN(plan_cols_zh));
 		if (rc) {
-			json_decref(items);
 			api_fail(r, rc);
 			goto out;
 		}
 		plan_sheet(&sheet, c, x);
+		api_sheet_audited_end(&sheet, r, a, p, "visit.plan", "child",
+				      json_pack("{s:s?, s:s?}", "area", area, "state", http_query(r, "state")),
+				      "visit-plan", x->today);
+		goto out;
 	}
+	items = json_array();
+	for (size_t i = (size_t)offset; i < x->n && i < (size_t)offset + (size_t)limit; i++)
+		json_array_append_new(items, plan_item_json(c, x, &x->items[i]));
 	counts = json_object();
 	for (int st = VISIT_OK; st <= VISIT_NEVER; st++)
 		json_object_set_new(counts, visit_state_name((enum visit_state)st), json_integer(x->counts[st]));
-	if (csv && api_sheet_finish(&sheet, r)) {
-		json_decref(items);
-		json_decref(counts);
-		goto out;
-	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "visit.plan", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:s, s:I}", "area", area, "state", http_query(r, "state"),
-				       "format", csv ? api_sheet_ext(&sheet) : "json", "returned",
-				       (json_int_t)(csv ? x->n : json_array_size(items))));
+				       "format", "json", "returned", (json_int_t)json_array_size(items)));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		json_decref(counts);
-		buf_reset(&r->out);
 		api_fail(r, WB_ESTORE);
-		goto out;
-	}
-	if (csv) {
-		json_decref(items);
-		json_decref(counts);
-		api_sheet_end(&sheet, r, "visit-plan", x->today);
 		goto out;
 	}
 	date_format(x->today, today);
