@@ -135,7 +135,6 @@ static int report_row(const audit_rec *ar, void *arg)
 
 int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	char rows[24];
 	api_sheet sh;
 	audit_filter f;
 	report x = {&sh, 0, 0};
@@ -174,10 +173,6 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			      json_pack("{s:s?, s:s?, s:s?, s:I}", "action", f.action, "object_type", f.object_type,
 					"object_id", f.object_id, "user_id", (json_int_t)f.user_id),
 			      "audit", clock_today_ymd());
-	if (r->status != 200)
-		return 0;
-	wb_snprintf(rows, sizeof(rows), "%d", x.n);
-	http_add_header(r, "X-Export-Rows", rows);
 	return 0;
 }
 

@@ -892,7 +892,6 @@ static int export_cb(const child_rec *ch, void *arg)
 
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	char n[24];
 	api_sheet sh;
 	export_ctx x;
 	child_filter f;
@@ -931,9 +930,5 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 					"risk_level", f.risk_level, "name_search", f.name != NULL, "id_lookup",
 					f.id_bidx != NULL, "school_id", f.school_id ? (json_int_t)f.school_id : 0),
 			      "children", clock_today_ymd());
-	if (r->status == 200) {
-		wb_snprintf(n, sizeof(n), "%d", x.n);
-		http_add_header(r, "X-Export-Rows", n);
-	}
 	return 0;
 }

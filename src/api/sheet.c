@@ -221,6 +221,8 @@ int api_sheet_end(api_sheet *s, http_req *r, const char *stem, int64_t stamp)
 	else
 		wb_snprintf(disp, sizeof(disp), "attachment; filename=\"%s.%s\"", stem, api_sheet_ext(s));
 	http_add_header(r, "Content-Disposition", disp);
+	wb_snprintf(disp, sizeof(disp), "%" PRId64, s->rows);
+	http_add_header(r, "X-Export-Rows", disp);
 	return 0;
 }
 

@@ -66,7 +66,8 @@ void api_sheet_row(api_sheet *s, const char *const *cells, size_t n);
 int api_sheet_finish(api_sheet *s, http_req *r);
 /*
  * Ends the download (finishing it first if need be): status 200, its type,
- * and the file name stem-stamp.csv or .xlsx (stem.csv for stamp 0). Returns 0, whether the file
+ * the file name stem-stamp.csv or .xlsx (stem.csv for stamp 0) and the
+ * number of data rows (X-Export-Rows). Returns 0, whether the file
  * went or an error was answered.
  */
 int api_sheet_end(api_sheet *s, http_req *r, const char *stem, int64_t stamp);

@@ -511,7 +511,10 @@ int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int
 
 	*line_out = 0;
 	table_init(t);
-	rc = table_read_csv(t, data, len, &bad_line, err, errlen);
+	if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) /* a workbook, as the lists download */
+		rc = table_read_xlsx(t, data, len, err, errlen);
+	else
+		rc = table_read_csv(t, data, len, &bad_line, err, errlen);
 	if (rc) {
 		*line_out = (int)bad_line;
 		return rc;

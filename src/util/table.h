@@ -41,8 +41,9 @@ int table_add_cell(table *t, const char *s, size_t len);
  * is skipped. On error returns WB_EINVAL/WB_ETOOBIG with the line in
  * *line_out and a reason in err. */
 int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, char *err, size_t errlen);
-/* A reference list (areas, units) as CSV: table_read_csv with at most
- * max_rows rows after an optional header; the failing line in *line_out
+/* A reference list (areas, units, accounts) as CSV, or as an XLSX workbook
+ * (its first sheet) when the data is a zip archive: at most max_rows rows
+ * after an optional header; the failing line in *line_out
  * (0 when the file as a whole is wrong). t is initialised here; clean it
  * up whatever the result. */
 int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int *line_out, char *err, size_t errlen);

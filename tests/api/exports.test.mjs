@@ -244,6 +244,12 @@ describeEachDriver('exports of every list', (driver) => {
 		const back = await admin.request('POST', '/api/v1/areas/import', { body: file.text, headers: { 'content-type': 'text/csv' } });
 		assert.equal(back.status, 200, back.text);
 		assert.deepEqual(back.body, { imported: 0, renamed: 0, unchanged: codes.length }, 'the same tree, unchanged');
+		// the workbook goes back in too, as it was downloaded
+		const wb = await download(admin, '/api/v1/areas?format=xlsx&parent=370831101');
+		assert.equal(Number(wb.headers.get('x-export-rows')), sheetRows(wb.bytes).length - 1, 'the rows are counted');
+		const wback = await admin.request('POST', '/api/v1/areas/import', { body: wb.bytes, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+		assert.equal(wback.status, 200, wback.text);
+		assert.deepEqual(wback.body, { imported: 0, renamed: 0, unchanged: sheetRows(wb.bytes).length - 1 });
 		const sub = await xlsx(admin, '/api/v1/areas?format=xlsx&parent=370831101');
 		assert.equal(sub.rows[0]['代码'], '370831101');
 		assert.ok(sub.rows.every((r) => r['代码'].startsWith('370831101')), 'one township\'s subtree');
