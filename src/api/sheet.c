@@ -99,6 +99,16 @@ void api_sheet_text(api_sheet *s, const char *v, int last)
 	cell_done(s, last);
 }
 
+/* A number we wrote ourselves into a CSV row: digits, a sign and a point
+ * need neither quoting nor defusing (a leading minus is a negative amount,
+ * not a formula). */
+static void csv_number(api_sheet *s, const char *num, int last)
+{
+	buf_puts(s->out, num);
+	buf_puts(s->out, last ? "\r\n" : ",");
+	cell_done(s, last);
+}
+
 void api_sheet_int(api_sheet *s, int64_t v, int last)
 {
 	if (s->fmt == SHEET_XLSX) {
@@ -109,7 +119,7 @@ void api_sheet_int(api_sheet *s, int64_t v, int last)
 		char num[24];
 
 		wb_snprintf(num, sizeof(num), "%" PRId64, v);
-		api_sheet_text(s, num, last);
+		csv_number(s, num, last);
 	}
 }
 
@@ -120,7 +130,7 @@ static void number_text(api_sheet *s, const char *num, int last)
 			s->failed = 1;
 		cell_done(s, last);
 	} else {
-		api_sheet_text(s, num, last);
+		csv_number(s, num, last);
 	}
 }
 

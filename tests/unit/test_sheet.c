@@ -1,0 +1,208 @@
+/*
+ * Unit tests for the downloads of src/api/sheet.c: a list's JSON items
+ * written as CSV through a column table (every kind of column, Chinese and
+ * English words, defused formulas, quoting), the answer's headers, and the
+ * XLSX workbook, read back with the import's own reader, whose temporary
+ * file is gone once the answer is made or dropped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/api/sheet.h"
+#include "../../src/http/http.h"
+#include "../../src/util/buf.h"
+#include "../../src/util/table.h"
+#include "../../src/util/wb.h"
+
+static const sheet_word words[] = {
+	{"urgent", "紧急", "Urgent"},
+	{"normal", "一般", "Normal"},
+	{NULL, NULL, NULL},
+};
+
+static const sheet_col cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"金额", "Amount", "cents", SC_YUAN, NULL},
+	{"时间", "At", "at", SC_TIME, NULL},
+	{"是否", "Flag", "flag", SC_BOOL, NULL},
+	{"紧急", "Urgency", "urgency", SC_WORD, words},
+	{"其他", "Other", "other", SC_WORD, words},
+	{"标签", "Tags", "tags", SC_JOIN, words},
+	{"数量", "Count", "list", SC_COUNT, NULL},
+	{"比例", "Share", "share", SC_PCT, NULL},
+	{"姓名", "Name", "child.name", SC_TEXT, NULL},
+	{"缺", "Missing", "nothing.here", SC_TEXT, NULL},
+	{"公式", "Formula", "formula", SC_TEXT, NULL},
+	{"逗号", "Comma", "comma", SC_TEXT, NULL},
+};
+
+static json_t *item(void)
+{
+	/* 2026-01-01T00:00:00Z is 08:00 in China Standard Time */
+	return json_pack("{s:I, s:I, s:I, s:b, s:s, s:s, s:[s, s], s:[i, i, i], s:f, s:{s:s}, s:s, s:s}", "id",
+			 (json_int_t)42, "cents", (json_int_t)-150, "at", (json_int_t)1767225600, "flag", 1, "urgency",
+			 "urgent", "other", "mystery", "tags", "normal", "odd", "list", 1, 2, 3, "share", 0.5, "child",
+			 "name", "张三", "formula", "=1+2", "comma", "a,\"b\"");
+}
+
+static void req_init(http_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, 1 << 20);
+	buf_init(&r->out, 8 << 20);
+}
+
+static void req_cleanup(http_req *r)
+{
+	for (int i = 0; i < r->nheaders; i++) {
+		free(r->headers[i][0]);
+		free(r->headers[i][1]);
+	}
+	buf_cleanup(&r->body);
+	buf_cleanup(&r->out);
+}
+
+static const char *header(const http_req *r, const char *name)
+{
+	for (int i = 0; i < r->nheaders; i++)
+		if (strcmp(r->headers[i][0], name) == 0)
+			return r->headers[i][1];
+	return NULL;
+}
+
+static void test_csv_every_kind(void **state)
+{
+	http_req r;
+	api_sheet sh;
+	json_t *it = item();
+	char *text;
+
+	(void)state;
+	req_init(&r);
+	assert_int_equal(api_sheet_begin_cols(&sh, &r, SHEET_CSV, 0, "测试", cols, WB_ARRAY_LEN(cols)), WB_OK);
+	api_sheet_json_row(&sh, it, cols, WB_ARRAY_LEN(cols));
+	assert_int_equal(api_sheet_end(&sh, &r, "list", 20261129), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+	assert_string_equal(header(&r, "Content-Disposition"), "attachment; filename=\"list-20261129.csv\"");
+	assert_string_equal(header(&r, "X-Export-Rows"), "1");
+	text = strndup(r.out.data, r.out.len);
+	assert_string_equal(
+		text, "\xEF\xBB\xBF"
+		      "编号,金额,时间,是否,紧急,其他,标签,数量,比例,姓名,缺,公式,逗号\r\n"
+		      "42,-1.50,2026-01-01 08:00,是,紧急,mystery,一般;odd,3,50.0,张三,,'=1+2,\"a,\"\"b\"\"\"\r\n");
+	free(text);
+	json_decref(it);
+	req_cleanup(&r);
+}
+
+static void test_csv_english(void **state)
+{
+	http_req r;
+	api_sheet sh;
+	json_t *it = item();
+	char *text;
+
+	(void)state;
+	req_init(&r);
+	json_object_set_new(it, "flag", json_false());
+	json_object_set_new(it, "at", json_integer(0));
+	json_object_set_new(it, "share", json_null());
+	assert_int_equal(api_sheet_begin_cols(&sh, &r, SHEET_CSV, 1, "Test", cols, 6), WB_OK);
+	api_sheet_json_row(&sh, it, cols, 6);
+	api_sheet_json_row(&sh, it, cols, 6);
+	assert_int_equal(api_sheet_end(&sh, &r, "list", 0), 0);
+	assert_string_equal(header(&r, "Content-Disposition"), "attachment; filename=\"list.csv\"");
+	assert_string_equal(header(&r, "X-Export-Rows"), "2");
+	text = strndup(r.out.data, r.out.len);
+	assert_string_equal(text, "\xEF\xBB\xBFID,Amount,At,Flag,Urgency,Other\r\n"
+				  "42,-1.50,,no,Urgent,mystery\r\n"
+				  "42,-1.50,,no,Urgent,mystery\r\n");
+	free(text);
+	json_decref(it);
+	req_cleanup(&r);
+}
+
+static void test_xlsx_reads_back(void **state)
+{
+	http_req r;
+	api_sheet sh;
+	json_t *it = item();
+	char path[sizeof(sh.path)], err[200];
+	table t;
+
+	(void)state;
+	req_init(&r);
+	assert_int_equal(api_sheet_begin_cols(&sh, &r, SHEET_XLSX, 0, "测试", cols, WB_ARRAY_LEN(cols)), WB_OK);
+	memcpy(path, sh.path, sizeof(path));
+	assert_int_equal(access(path, F_OK), 0);
+	api_sheet_json_row(&sh, it, cols, WB_ARRAY_LEN(cols));
+	assert_int_equal(api_sheet_end(&sh, &r, "list", 20261129), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.content_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	assert_string_equal(header(&r, "Content-Disposition"), "attachment; filename=\"list-20261129.xlsx\"");
+	assert_int_not_equal(access(path, F_OK), 0); /* the temporary file is gone */
+	assert_memory_equal(r.out.data, "PK\x03\x04", 4);
+
+	table_init(&t);
+	assert_int_equal(table_read_xlsx(&t, r.out.data, r.out.len, err, sizeof(err)), WB_OK);
+	assert_int_equal(t.nrows, 2);
+	assert_string_equal(table_cell(&t, 0, 0), "编号");
+	assert_string_equal(table_cell(&t, 1, 0), "42");
+	assert_string_equal(table_cell(&t, 1, 1), "-1.5");
+	assert_string_equal(table_cell(&t, 1, 4), "紧急");
+	assert_string_equal(table_cell(&t, 1, 8), "50");
+	assert_string_equal(table_cell(&t, 1, 9), "张三");
+	/* a workbook's text cell is text, never a formula: written as it is */
+	assert_string_equal(table_cell(&t, 1, 11), "=1+2");
+	table_cleanup(&t);
+	json_decref(it);
+	req_cleanup(&r);
+}
+
+static void test_xlsx_dropped(void **state)
+{
+	http_req r;
+	api_sheet sh;
+	char path[sizeof(sh.path)];
+
+	(void)state;
+	req_init(&r);
+	assert_int_equal(api_sheet_begin_cols(&sh, &r, SHEET_XLSX, 1, "Test", cols, 3), WB_OK);
+	memcpy(path, sh.path, sizeof(path));
+	api_sheet_int(&sh, 1, 0);
+	api_sheet_text(&sh, "x", 0);
+	api_sheet_text(&sh, NULL, 1);
+	assert_int_equal(api_sheet_fail(&sh, &r, WB_ESTORE), 0);
+	assert_int_equal(r.status, 500);
+	assert_int_not_equal(access(path, F_OK), 0);
+	api_sheet_drop(&sh); /* twice is harmless */
+	req_cleanup(&r);
+}
+
+static void test_word_of(void **state)
+{
+	(void)state;
+	assert_string_equal(sheet_word_of(words, "normal", 0), "一般");
+	assert_string_equal(sheet_word_of(words, "normal", 1), "Normal");
+	assert_string_equal(sheet_word_of(words, "other", 1), "other");
+	assert_string_equal(sheet_word_of(NULL, "x", 0), "x");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_every_kind),  cmocka_unit_test(test_csv_english),
+		cmocka_unit_test(test_xlsx_reads_back), cmocka_unit_test(test_xlsx_dropped),
+		cmocka_unit_test(test_word_of),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
