@@ -831,14 +831,22 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 
 #define EXPORT_MAX_ROWS 200000
 
+typedef struct export_row {
+	child_rec ch;
+	char cats[160]; /* live categories, ";" between, "?" after a suggested one */
+} export_row;
+
 typedef struct export_ctx {
 	const app *a;
 	const sec_principal *p;
-	store_conn *c;
 	api_sheet *sh;
+	export_row *page; /* EXPORT_PAGE rows, read in id order */
+	int np, at;       /* rows in the page; the row categories are merged into */
 	int64_t last_id;
 	int n;
 } export_ctx;
+
+#define EXPORT_PAGE 1000
 
 static const char *const export_cols_zh[] = {"编号",     "姓名",           "身份证号", "性别",
 					     "出生日期", "村（社区）代码", "网格代码", "户籍类型",
@@ -853,26 +861,42 @@ static const char *const export_cols_en[] = {"ID",         "Name",
 static int export_cb(const child_rec *ch, void *arg)
 {
 	export_ctx *x = arg;
-	category_rec k[CATEGORY_ROWS_MAX];
-	char idnum_text[32], cats[160] = "";
-	int nk = 0;
+
+	if (x->np >= EXPORT_PAGE)
+		return WB_ETOOBIG;
+	x->page[x->np].ch = *ch;
+	x->page[x->np].cats[0] = '\0';
+	x->np++;
+	return WB_OK;
+}
+
+/* A category of the page's range, merged into its child's row (both come
+ * in id order; a child outside the page, of another scope, is skipped). */
+static int export_cat_cb(int64_t child_id, const char *category, int suggested, void *arg)
+{
+	export_ctx *x = arg;
+	export_row *row;
+	size_t off;
+
+	while (x->at < x->np && x->page[x->at].ch.id < child_id)
+		x->at++;
+	if (x->at >= x->np || x->page[x->at].ch.id != child_id)
+		return WB_OK;
+	row = &x->page[x->at];
+	off = strlen(row->cats);
+	wb_snprintf(row->cats + off, sizeof(row->cats) - off, "%s%s%s", off ? ";" : "", category, suggested ? "?" : "");
+	return WB_OK;
+}
+
+static void export_write(export_ctx *x, const export_row *row)
+{
+	const child_rec *ch = &row->ch;
+	char idnum_text[32];
 
 	wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
 	if (ch->id_enc[0] && x->p->def->full_id &&
 	    sec_decrypt_field(&x->a->keys, ch->id_enc, idnum_text, sizeof(idnum_text)) != WB_OK)
 		wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
-	if (store_categories_load(x->c, ch->id, k, CATEGORY_ROWS_MAX, &nk) == WB_OK) {
-		size_t off = 0;
-
-		for (int i = 0; i < nk; i++) {
-			if (strcmp(k[i].state, "confirmed") != 0 && strcmp(k[i].state, "suggested") != 0)
-				continue;
-			if (wb_snprintf(cats + off, sizeof(cats) - off, "%s%s%s", off ? ";" : "", k[i].category,
-					strcmp(k[i].state, "suggested") == 0 ? "?" : "") != WB_OK)
-				break;
-			off = strlen(cats);
-		}
-	}
 	api_sheet_int(x->sh, ch->id, 0);
 	api_sheet_text(x->sh, ch->name, 0);
 	api_sheet_text(x->sh, idnum_text, 0);
@@ -884,10 +908,7 @@ static int export_cb(const child_rec *ch, void *arg)
 	api_sheet_text(x->sh, ch->grade, 0);
 	api_sheet_int(x->sh, ch->disability_grade, 0);
 	api_sheet_text(x->sh, ch->risk_level, 0);
-	api_sheet_text(x->sh, cats, 1);
-	x->last_id = ch->id;
-	x->n++;
-	return x->sh->failed ? WB_EIO : WB_OK;
+	api_sheet_text(x->sh, row->cats, 1);
 }
 
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -908,21 +929,36 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	memset(&x, 0, sizeof(x));
 	x.a = a;
 	x.p = p;
-	x.c = c;
 	x.sh = &sh;
 	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Children" : "儿童台账", export_cols_zh, export_cols_en,
 			     WB_ARRAY_LEN(export_cols_zh));
 	if (rc)
 		return api_fail(r, rc);
-	do {
-		int before = x.n;
+	/* a page of children, then their categories in one query, then the
+	 * page's rows: two round trips per thousand children */
+	x.page = malloc(EXPORT_PAGE * sizeof(*x.page));
+	if (!x.page)
+		rc = WB_ENOMEM;
+	while (rc == WB_OK && x.n < EXPORT_MAX_ROWS) {
+		int64_t after = x.last_id;
 
-		f.after_id = x.last_id;
-		f.limit = 1000;
+		x.np = x.at = 0;
+		f.after_id = after;
+		f.limit = EXPORT_PAGE;
 		rc = store_child_list(c, &p->scope, &f, export_cb, &x);
-		if (rc || x.n - before < 1000)
+		if (rc || x.np == 0)
 			break;
-	} while (x.n < EXPORT_MAX_ROWS);
+		x.last_id = x.page[x.np - 1].ch.id;
+		rc = store_live_categories_range(c, p->county_code, after, x.last_id, export_cat_cb, &x);
+		for (int i = 0; rc == WB_OK && i < x.np; i++)
+			export_write(&x, &x.page[i]);
+		x.n += x.np;
+		if (rc == WB_OK && sh.failed)
+			rc = WB_EIO;
+		if (x.np < EXPORT_PAGE)
+			break;
+	}
+	free(x.page);
 	if (rc)
 		return api_sheet_fail(&sh, r, rc);
 	api_sheet_audited_end(&sh, r, a, p, "child.export", "child",

@@ -367,6 +367,12 @@ typedef struct category_rec {
 void store_category_row(store_conn *c, store_stmt *st, int b, category_rec *k);
 /* Loads the category rows of a child (newest last). */
 int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, int max, int *n_out);
+/* The suggested and confirmed categories of the county's children with ids
+ * in (after_id, last_id], by child then oldest first: one query for a page
+ * of a list read in id order (the registry's export). */
+typedef int (*live_category_cb)(int64_t child_id, const char *category, int suggested, void *arg);
+int store_live_categories_range(store_conn *c, const char *county, int64_t after_id, int64_t last_id,
+				live_category_cb cb, void *arg);
 /* A child in scope with its guardians (up to GUARDIANS_MAX) and category
  * rows (up to CATEGORY_ROWS_MAX) in one query: store_child_get,
  * store_guardians_load and store_categories_load in one round trip.

@@ -178,6 +178,25 @@ int store_categories_load(store_conn *c, int64_t child_id, category_rec *out, in
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_live_categories_range(store_conn *c, const char *county, int64_t after_id, int64_t last_id,
+				live_category_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(
+		c, &st,
+		"SELECT child_id, category, state FROM child_categories WHERE child_id > ? AND child_id <= ? "
+		"AND county_code = ? AND state IN ('confirmed', 'suggested') ORDER BY child_id, id",
+		"iis", after_id, last_id, county);
+
+	while (rc == STORE_ROW) {
+		rc = cb(stmt_int64(c, st, 0), stmt_text(c, st, 1), strcmp(stmt_text(c, st, 2), "suggested") == 0, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_category_insert(store_conn *c, const char *county, category_rec *k)
 {
 	store_stmt *st = NULL;

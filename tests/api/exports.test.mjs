@@ -319,4 +319,34 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(seen.rows.length, own.rows.length, 'the same sessions');
 		assert.equal((await lastAudit('counselling.export')).username, 'center');
 	});
+
+	test('the registry\'s export: each child\'s live categories, suggested ones marked, read a page at a time', async () => {
+		const tag = uniqueName('导出类别');
+		const mk = async (suffix, guardians) => {
+			const r = await director.post('/api/v1/children', { name: `${tag}${suffix}`, sex: 'M', birth_date: bornYearsBefore(10), village_code: OWN_VILLAGE, hukou_type: 'rural', guardians });
+			assert.equal(r.status, 201, r.text);
+			return r.body;
+		};
+		const away = [
+			{ relation: 'father', name: '王强', status: 'working_away', work_place: '苏州' },
+			{ relation: 'mother', name: '李芳', status: 'working_away', work_place: '苏州' },
+		];
+		const a = await mk('甲', away);
+		const b = await mk('乙', [{ relation: 'father', name: '王刚', status: 'present' }]);
+		const c = await mk('丙', away);
+		const k = await centre.post(`/api/v1/children/${c.id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'HS-2026-7' });
+		assert.equal(k.status, 200, k.text);
+		const file = await xlsx(centre, `/api/v1/children/export?format=xlsx&q=${encodeURIComponent(tag)}`);
+		const by = Object.fromEntries(file.rows.map((r) => [r['编号'], r['类别']]));
+		assert.equal(file.rows.length, 3);
+		assert.equal(by[a.id], 'left_behind?', 'a suggestion is marked');
+		assert.equal(by[b.id], '', 'no category');
+		assert.equal(by[c.id], 'left_behind', 'confirmed');
+		// the whole county, every row with its own categories (pages of a thousand)
+		const all = await csv(centre, '/api/v1/children/export?format=csv');
+		const total = (await centre.get('/api/v1/children?limit=1')).body.total;
+		assert.equal(all.rows.length, total);
+		const row = all.rows.find((r) => r['编号'] === String(c.id));
+		assert.equal(row['类别'], 'left_behind');
+	});
 });
