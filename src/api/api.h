@@ -305,6 +305,10 @@ int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_princip
 int api_talks_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_talk_update(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_talk_delete(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* Follow-up visits of help requests (followups.c). */
+int api_request_follow_up_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_follow_ups_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_follow_up_cancel(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_programmes_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_programme_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_programme_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

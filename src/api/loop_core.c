@@ -16,6 +16,7 @@
 #include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/wb.h"
+#include "followups_api.h"
 #include "registry.h"
 
 #define CONFIG_SETTING  "loop.config"
@@ -840,6 +841,12 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 					      q->state, "since", (json_int_t)q->state_since, "due_at",
 					      loop_time(q->step_due_at), "overdue",
 					      deadline_overdue(q->step_due_at, v->now)));
+		/* follow-up visits to the child: for those who see the child */
+		if (!meta && q->child_id && !v->p->def->unit_kind) {
+			json_t *fu = follow_ups_json_of(v->c, q->id);
+
+			json_object_set_new(j, "follow_ups", fu ? fu : json_array());
+		}
 	}
 	json_decref(units);
 	return j;

@@ -117,6 +117,9 @@ R(caring_mother_update, 0);
 R(caring_pair_create, 0);
 R(caring_pair_end, 0);
 R(overview, 0);
+R(request_follow_up_create, 0);
+R(follow_ups_list, 0);
+R(follow_up_cancel, 0);
 
 const http_route api_routes[] = {
 	{"GET", "/healthz", api_healthz, NULL, 0, HTTP_INLINE},
@@ -217,6 +220,9 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/requests/{id}/actions", api_entry, &rt_request_action, 0, 0},
 	{"POST", "/api/v1/requests/{id}/attachments", api_entry, &rt_request_attach, 10u << 20, 0},
 	{"GET", "/api/v1/requests/{id}/attachments/{aid}", api_entry, &rt_request_attachment, 0, 0},
+	{"POST", "/api/v1/requests/{id}/follow-ups", api_entry, &rt_request_follow_up_create, 0, 0},
+	{"GET", "/api/v1/follow-ups", api_entry, &rt_follow_ups_list, 0, 0},
+	{"POST", "/api/v1/follow-ups/{id}/cancel", api_entry, &rt_follow_up_cancel, 0, 0},
 	{"GET", "/api/v1/referrals", api_entry, &rt_referrals_list, 0, 0},
 	{"POST", "/api/v1/referrals/{id}/actions", api_entry, &rt_referral_action, 0, 0},
 	{"GET", "/api/v1/inbox", api_entry, &rt_inbox_list, 0, 0},

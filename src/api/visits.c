@@ -18,6 +18,7 @@
 #include "../domain/area.h"
 #include "../domain/date.h"
 #include "../domain/visits.h"
+#include "../store/q_followups.h"
 #include "../store/q_loop.h"
 #include "../store/q_talks.h"
 #include "../store/q_visits.h"
@@ -460,20 +461,26 @@ static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec
 typedef struct visit_job {
 	visit_rec *v;
 	char old_risk[8];
+	int follow_ups_done; /* the child's follow-ups the visit completed */
 } visit_job;
 
+/* The visit, and the child's open follow-ups it completes, in one
+ * transaction. */
 static int visit_fn(store_conn *c, void *arg)
 {
 	visit_job *j = arg;
+	int rc = store_visit_insert(c, j->v, j->old_risk);
 
-	return store_visit_insert(c, j->v, j->old_risk);
+	if (rc == WB_OK)
+		rc = store_follow_ups_complete(c, j->v->child_id, j->v->id, j->v->visited_on, &j->follow_ups_done);
+	return rc;
 }
 
 int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL, *j = NULL, *plan;
 	visit_rec *v = malloc(sizeof(*v));
-	visit_job job = {v, ""};
+	visit_job job = {v, "", 0};
 	audit_entry e;
 	child_rec ch;
 	int64_t id;
@@ -516,6 +523,7 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 		json_decref(plan);
 	if (job.old_risk[0] && v->risk_level[0] && strcmp(job.old_risk, v->risk_level) != 0)
 		json_object_set_new(j, "risk_changed_from", json_string(job.old_risk));
+	json_object_set_new(j, "follow_ups_done", json_integer(job.follow_ups_done));
 	api_json(r, 201, j);
 out:
 	json_decref(body);

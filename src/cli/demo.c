@@ -1439,6 +1439,21 @@ static int make_requests(store_conn *c, demo_job *j)
 		if (rc == WB_OK && fate < 7)
 			rc = add_step(c, town, id, "close", "feedback_delivered", "closed", station, "station",
 				      filed + 5 * day, 0, since, "");
+		/* a follow-up visit a month after closing for some of them: the
+		 * older ones are overdue, as a real list would have */
+		if (rc == WB_OK && fate < 2) {
+			char made[11], due_on[11];
+			int made_ymd = date_from_days((since + 8 * 3600) / day);
+
+			date_format(made_ymd, made);
+			date_format(date_add_days(made_ymd, 30), due_on);
+			rc = conn_query(c, NULL,
+					"INSERT INTO follow_ups (county_code, request_id, child_id, due_on, note, "
+					"created_on, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					"siisssii", DEFAULT_COUNTY, id, q->child_id, due_on,
+					"结案一个月后回访，看帮扶是否落实、孩子情况有无变化。", made, since, station);
+			rc = rc < 0 ? rc : WB_OK;
+		}
 		if (rc == WB_OK)
 			j->n_requests++;
 	}

@@ -1,0 +1,173 @@
+// Follow-up visits (回访) of help requests (SPEC §4: "follow-up visits can
+// be scheduled"): a request's child is to be visited again by a day. The
+// first visit to the child recorded on or after the day it was scheduled
+// completes it; open ones past their day are overdue on the lists of the
+// village and the township; only those who may visit the child schedule
+// one, and every read and change is audited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, sql, uniqueName } from './lib/harness.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+import { bornYearsBefore } from './lib/registry.mjs';
+import { step } from './lib/loop.mjs';
+
+const VILLAGE = '370831001001'; // director's village, township 370831001 (station)
+const day = (offset = 0) => chinaDate(offset).iso;
+
+describeEachDriver('follow-up visits', (driver) => {
+	let srv, centre, station, far, director, director2, department, committee, auditor;
+
+	const child = async () => {
+		const r = await director.post('/api/v1/children', { name: uniqueName('回访'), sex: 'F', birth_date: bornYearsBefore(8), village_code: VILLAGE });
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const request = async (body) => {
+		const r = await director.post('/api/v1/requests', { kind: 'living_hardship', narrative: '家中困难，需要帮助', ...body });
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const schedule = (client, id, body = {}) => client.post(`/api/v1/requests/${id}/follow-ups`, { due_on: day(7), note: '看看孩子的学习和生活', ...body });
+	const listOf = async (client, q = '') => {
+		const r = await client.get(`/api/v1/follow-ups${q}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, station, far, director, director2, department, committee, auditor] = await Promise.all(
+			['center', 'station', 'station02', 'director', 'director2', 'department', 'committee', 'auditor'].map((u) => srv.login(u)),
+		);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a director schedules a follow-up; it shows on the request and on the lists of the village, the township and the county', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const r = await schedule(director, q.id);
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.state, 'open');
+		assert.equal(r.body.due_on, day(7));
+		assert.equal(r.body.child.id, c.id);
+		assert.equal(r.body.child.name, c.name);
+		assert.equal(r.body.note, '看看孩子的学习和生活');
+
+		const detail = await director.get(`/api/v1/requests/${q.id}`);
+		assert.deepEqual(detail.body.follow_ups.map((f) => [f.id, f.state]), [[r.body.id, 'open']]);
+		for (const client of [director, station, centre]) {
+			const l = await listOf(client);
+			assert.ok(l.items.some((f) => f.id === r.body.id), `${client.username} sees it`);
+			assert.ok(l.counts.open >= 1);
+		}
+		for (const client of [far, director2]) assert.ok(!(await listOf(client)).items.some((f) => f.id === r.body.id), 'not another township\'s or village\'s');
+		const byArea = await listOf(centre, `?area=${VILLAGE}`);
+		assert.ok(byArea.items.every((f) => f.child.village_code === VILLAGE));
+		// the committee reads the request without the child: no follow-ups
+		const meta = await committee.get(`/api/v1/requests/${q.id}`);
+		assert.equal(meta.status, 200, meta.text);
+		assert.equal(meta.body.follow_ups, undefined);
+
+		const log = await auditor.get(`/api/v1/audit?action=follow_up.create&object_id=${q.id}`);
+		assert.equal(log.body.items.length, 1);
+		assert.equal(JSON.parse(log.body.items[0].detail).due_on, day(7));
+		assert.ok((await auditor.get('/api/v1/audit?action=follow_up.list&limit=1')).body.items.length === 1, 'the list is audited');
+	});
+
+	test('a visit recorded on or after the day it was scheduled completes it; an earlier one does not', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(director, q.id)).body;
+		const early = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(-2), findings: '补录前天的走访' });
+		assert.equal(early.status, 201, early.text);
+		assert.equal(early.body.follow_ups_done, 0, 'a visit before the follow-up was asked for is not the follow-up');
+		assert.equal((await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0].state, 'open');
+
+		const v = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0), findings: '孩子生活有改善，学习正常。' });
+		assert.equal(v.status, 201, v.text);
+		assert.equal(v.body.follow_ups_done, 1);
+		const done = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		assert.equal(done.state, 'done');
+		assert.equal(done.done_on, day(0));
+		assert.equal(done.visit_id, v.body.id);
+		assert.ok(!(await listOf(director)).items.some((x) => x.id === f.id), 'gone from the open list');
+		assert.ok((await listOf(director, '?state=done')).items.some((x) => x.id === f.id));
+		assert.ok((await listOf(director)).counts.done_30d >= 1);
+		const again = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'phone', visited_on: day(0), findings: '电话回访' });
+		assert.equal(again.body.follow_ups_done, 0, 'done once');
+	});
+
+	test('past its day an open follow-up is overdue, first on the list', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(station, q.id, { due_on: day(0) })).body;
+		assert.equal(f.state, 'open', 'due today is not overdue yet');
+		// time passes: the day was yesterday
+		await sql(srv.db, `UPDATE follow_ups SET due_on = '${day(-1)}', created_on = '${day(-10)}' WHERE id = ${f.id}`);
+		const over = await listOf(station, '?state=overdue');
+		assert.equal(over.items[0].due_on <= day(-1), true);
+		assert.ok(over.items.some((x) => x.id === f.id && x.state === 'overdue'));
+		assert.ok(over.counts.overdue >= 1);
+		assert.ok(over.items.every((x) => x.state === 'overdue'));
+	});
+
+	test('cancelling: by whoever scheduled it, the township or the centre, once', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(director, q.id)).body;
+		assert.equal((await far.post(`/api/v1/follow-ups/${f.id}/cancel`, {})).status, 404, 'not in another township');
+		const x = await station.post(`/api/v1/follow-ups/${f.id}/cancel`, {});
+		assert.equal(x.status, 200, x.text);
+		assert.equal(x.body.state, 'cancelled');
+		assert.equal((await director.post(`/api/v1/follow-ups/${f.id}/cancel`, {})).status, 409);
+		assert.ok(!(await listOf(director)).items.some((y) => y.id === f.id));
+		const v = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0), findings: '走访' });
+		assert.equal(v.body.follow_ups_done, 0, 'a cancelled follow-up is not completed');
+		const log = await auditor.get(`/api/v1/audit?action=follow_up.cancel&object_id=${q.id}`);
+		assert.equal(log.body.items[0].username, 'station');
+	});
+
+	test('who may schedule, and every wrong field is refused by name with nothing written', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		for (const client of [department, committee, auditor]) {
+			const r = await schedule(client, q.id);
+			assert.equal(r.status, 403, `${client.username}: ${r.text}`);
+		}
+		assert.equal((await schedule(director2, q.id)).status, 404, 'another village does not see the request');
+		assert.equal((await director2.get('/api/v1/follow-ups')).status, 200);
+		for (const [body, field] of [
+			[{ due_on: day(-1) }, 'due_on'],
+			[{ due_on: day(400) }, 'due_on'],
+			[{ due_on: '2026-02-30' }, 'due_on'],
+			[{ due_on: undefined }, 'due_on'],
+			[{ note: '注'.repeat(201) }, 'note'],
+			[{ when: day(1) }, 'when'],
+		]) {
+			const r = await schedule(director, q.id, body);
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.deepEqual((await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups, []);
+
+		// a request about a child nobody has registered yet
+		const anon = await request({ village_code: VILLAGE, child_description: '约10岁男孩，未登记' });
+		const n = await schedule(director, anon.id);
+		assert.equal(n.status, 409);
+		assert.equal(n.body.error.code, 'no_child');
+		// a withdrawn request
+		const w = await request({ child_id: c.id, kind: 'bullying' });
+		await step(director, w.id, 'withdraw', { reason: '已由学校处理' });
+		const wr = await schedule(director, w.id);
+		assert.equal(wr.status, 409);
+		assert.equal(wr.body.error.code, 'withdrawn');
+		for (const [q2, field] of [['?state=late', 'state'], ['?area=12', 'area']]) {
+			const r = await director.get(`/api/v1/follow-ups${q2}`);
+			assert.equal(r.status, 422);
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal((await department.get('/api/v1/follow-ups')).status, 403);
+	});
+});
