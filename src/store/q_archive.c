@@ -111,6 +111,7 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 		"UPDATE visits SET findings = '" ERASED_TEXT "' WHERE child_id = ?",
 		"UPDATE child_changes SET old_value = NULL, new_value = NULL WHERE child_id = ?",
 		"UPDATE counselling_sessions SET notes_enc = NULL WHERE child_id = ?",
+		"UPDATE follow_ups SET note = '' WHERE child_id = ?",
 		"DELETE FROM request_attachments WHERE request_id IN (SELECT id FROM help_requests WHERE child_id = ?)",
 		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
 		"NULL, police_feedback = NULL WHERE child_id = ?",

@@ -176,6 +176,9 @@ describeEachDriver('archiving and retention', (driver) => {
 		const filesDir = srv.dbUrl.startsWith('sqlite:') ? `${srv.dbUrl.slice(7)}.files` : join(srv.dir, 'weibao-files');
 		const file = join(filesDir, photo.body.sha256);
 		assert.ok(existsSync(file), `the photo is stored at ${file}`);
+		// a follow-up visit with a note about the child: the note is erased with the record
+		const fu = await director.post(`/api/v1/requests/${req.body.id}/follow-ups`, { due_on: chinaDate(7).iso, note: '看看母亲的病情' });
+		assert.equal(fu.status, 201, fu.text);
 		const grace = await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 30 } });
 		assert.equal(grace.status, 200, grace.text);
 		// 18 years and 40 days ago: past the 30 days of grace
@@ -220,6 +223,7 @@ describeEachDriver('archiving and retention', (driver) => {
 			'the counselling notes are erased; the session is still counted',
 		);
 		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM counselling_sessions WHERE child_id = ${grown.id}`), '1');
+		assert.equal(await sql(srv.db, `SELECT note FROM follow_ups WHERE id = ${fu.body.id}`), '', 'the follow-up\'s note is erased');
 		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
 	});
 
