@@ -32,8 +32,9 @@ typedef struct town_row {
 	int64_t cats[CAT__COUNT];
 	int64_t plan[VISIT_NEVER + 1];
 	int64_t open, overdue, closed;
-	int64_t ent[3]; /* gap, stop, received */
-	int64_t paid;   /* this month, in fen */
+	int64_t fu_open, fu_overdue; /* follow-up visits */
+	int64_t ent[3];              /* gap, stop, received */
+	int64_t paid;                /* this month, in fen */
 } town_row;
 
 typedef struct overview_ctx {
@@ -103,6 +104,18 @@ static int requests_cb(const char *township, const char *key, const int64_t n[3]
 	return WB_OK;
 }
 
+static int follow_ups_cb(const char *township, const char *key, const int64_t n[3], void *arg)
+{
+	town_row *t = town_at(arg, township);
+
+	(void)key;
+	if (t) {
+		t->fu_open = n[0];
+		t->fu_overdue = n[1];
+	}
+	return WB_OK;
+}
+
 static int plan_cb(const visit_plan_row *row, void *arg)
 {
 	overview_ctx *x = arg;
@@ -141,6 +154,10 @@ static json_t *town_json(const town_row *t, int with_name)
 		      "coverage", planned ? json_real((double)kept / (double)planned) : json_null(), "requests", "open",
 		      (json_int_t)t->open, "overdue", (json_int_t)t->overdue, "closed_30d", (json_int_t)t->closed);
 	if (j)
+		json_object_set_new(
+			j, "follow_ups",
+			json_pack("{s:I, s:I}", "open", (json_int_t)t->fu_open, "overdue", (json_int_t)t->fu_overdue));
+	if (j)
 		json_object_set_new(j, "entitlements",
 				    json_pack("{s:I, s:I, s:I, s:I}", "gap", (json_int_t)t->ent[0], "stop",
 					      (json_int_t)t->ent[1], "receiving", (json_int_t)t->ent[2],
@@ -168,6 +185,8 @@ static const sheet_col overview_cols[] = {
 	{"办理中求助", "Requests open", "requests.open", SC_INT, NULL},
 	{"超期求助", "Requests overdue", "requests.overdue", SC_INT, NULL},
 	{"近30天结案", "Closed in 30 days", "requests.closed_30d", SC_INT, NULL},
+	{"待回访", "Follow-ups open", "follow_ups.open", SC_INT, NULL},
+	{"回访逾期", "Follow-ups overdue", "follow_ups.overdue", SC_INT, NULL},
 	{"应享未享", "Entitled, not receiving", "entitlements.gap", SC_INT, NULL},
 	{"应停未停", "Receiving, no longer entitled", "entitlements.stop", SC_INT, NULL},
 	{"应享已享", "Entitled and receiving", "entitlements.receiving", SC_INT, NULL},
@@ -218,6 +237,8 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc == WB_OK)
 		rc = store_overview_requests(c, p->county_code, township, now, now - CLOSED_WINDOW_S, requests_cb, x);
 	if (rc == WB_OK)
+		rc = store_overview_follow_ups(c, p->county_code, township, today, follow_ups_cb, x);
+	if (rc == WB_OK)
 		rc = visits_config_load(c, p->county_code, &x->cfg);
 	if (rc == WB_OK)
 		rc = store_visit_plan(c, &sc, cutoff, NULL, plan_cb, x);
@@ -240,6 +261,8 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		total.open += t->open;
 		total.overdue += t->overdue;
 		total.closed += t->closed;
+		total.fu_open += t->fu_open;
+		total.fu_overdue += t->fu_overdue;
 		for (int k = 0; k < 3; k++)
 			total.ent[k] += t->ent[k];
 		total.paid += t->paid;

@@ -85,3 +85,27 @@ int store_overview_requests(store_conn *c, const char *county, const char *towns
 	buf_cleanup(&sql);
 	return rc;
 }
+
+int store_overview_follow_ups(store_conn *c, const char *county, const char *township, const char *today,
+			      store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 512);
+	rc = buf_puts(&sql,
+		      "SELECT substr(c.village_code, 1, 9), COUNT(*), SUM(CASE WHEN f.due_on < ? THEN 1 ELSE 0 END) "
+		      "FROM follow_ups f JOIN children c ON c.id = f.child_id WHERE f.county_code = ? AND "
+		      "f.visit_id IS NULL AND f.cancelled_at IS NULL AND c.archived_at IS NULL");
+	args_text(&a, today);
+	args_text(&a, county);
+	if (rc == WB_OK)
+		rc = township_sql(township, "c.village_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9)");
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}

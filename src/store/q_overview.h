@@ -22,5 +22,9 @@ int store_overview_categories(store_conn *c, const char *county, const char *tow
  * its due time at now, n[2] closed since closed_after. */
 int store_overview_requests(store_conn *c, const char *county, const char *township, int64_t now, int64_t closed_after,
 			    store_group_cb cb, void *arg);
+/* Open follow-up visits by township (key ""): n[0] open, n[1] overdue
+ * (due before today, YYYY-MM-DD), of children in active work. */
+int store_overview_follow_ups(store_conn *c, const char *county, const char *township, const char *today,
+			      store_group_cb cb, void *arg);
 
 #endif

@@ -111,6 +111,13 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.ok(over.items.some((x) => x.id === f.id && x.state === 'overdue'));
 		assert.ok(over.counts.overdue >= 1);
 		assert.ok(over.items.every((x) => x.state === 'overdue'));
+		// the overview counts it for the township, and the counts agree with the list
+		const ov = await station.get('/api/v1/overview');
+		assert.equal(ov.status, 200, ov.text);
+		assert.equal(ov.body.townships[0].follow_ups.overdue, over.counts.overdue);
+		assert.equal(ov.body.townships[0].follow_ups.open, over.counts.open);
+		const county = await centre.get('/api/v1/overview');
+		assert.ok(county.body.totals.follow_ups.overdue >= over.counts.overdue);
 	});
 
 	test('cancelling: by whoever scheduled it, the township or the centre, once', async () => {
