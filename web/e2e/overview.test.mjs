@@ -37,7 +37,7 @@ const pct = (c) => (c === null ? '—' : (Math.round(c * 1000) / 10).toFixed(1) 
 const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
 
 // The tiles as the page shows them, and as the API's totals say them.
-const TILES = ['children', ...Object.keys(CATEGORIES), 'coverage', 'visits.overdue', 'visits.never', 'requests.open', 'requests.overdue', 'requests.closed_30d']
+const TILES = ['children', ...Object.keys(CATEGORIES), 'coverage', 'visits.overdue', 'visits.never', 'follow_ups.overdue', 'requests.open', 'requests.overdue', 'requests.closed_30d']
 async function tiles(p) {
   const out = {}
   for (const f of TILES) out[f] = await text(p.locator(`.ov-tile[data-figure="${f}"] .ov-num`))
@@ -50,6 +50,7 @@ function expectedTiles(x) {
     coverage: pct(x.visits.coverage),
     'visits.overdue': String(x.visits.overdue),
     'visits.never': String(x.visits.never),
+    'follow_ups.overdue': String(x.follow_ups.overdue),
     'requests.open': String(x.requests.open),
     'requests.overdue': String(x.requests.overdue),
     'requests.closed_30d': String(x.requests.closed_30d),
@@ -134,8 +135,9 @@ test('committee: the overview from the home page; the tiles and the townships ar
   assert.deepEqual(await tiles(page), expectedTiles(ov.totals))
   assert.deepEqual(
     (await page.locator('.ov-tile .ov-lbl').allTextContents()).map((x) => x.trim()),
-    ['在册未成年人', ...Object.values(CATEGORIES), '走访覆盖率', '逾期未走访', '从未走访', '在办求助', '超时求助', '近30天办结'],
+    ['在册未成年人', ...Object.values(CATEGORIES), '走访覆盖率', '逾期未走访', '从未走访', '回访逾期', '在办求助', '超时求助', '近30天办结'],
   )
+  assert.equal(await text(page.locator('.ov-tile[data-figure="follow_ups.overdue"] .ov-sub')), `待回访 ${ov.totals.follow_ups.open} 项`)
   assert.equal(await color(page.locator('.ov-tile[data-figure="requests.overdue"] .ov-num')), RED)
   assert.equal(
     (await color(page.locator('.ov-tile[data-figure="coverage"] .ov-num'))) === RED,
