@@ -61,6 +61,7 @@ static json_t *follow_up_json(const follow_up_rec *f, const char *today, int wit
 
 	if (!j)
 		return NULL;
+	json_object_set_new(j, "created_by", json_integer(f->created_by));
 	json_object_set_new(j, "done_on", f->done_on[0] ? json_string(f->done_on) : json_null());
 	json_object_set_new(j, "visit_id", f->visit_id ? json_integer(f->visit_id) : json_null());
 	if (with_child)

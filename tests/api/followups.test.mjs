@@ -54,6 +54,7 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal(r.body.child.id, c.id);
 		assert.equal(r.body.child.name, c.name);
 		assert.equal(r.body.note, '看看孩子的学习和生活');
+		assert.equal(r.body.created_by, director.me.user.id, 'the account that scheduled it');
 
 		const detail = await director.get(`/api/v1/requests/${q.id}`);
 		assert.deepEqual(detail.body.follow_ups.map((f) => [f.id, f.state]), [[r.body.id, 'open']]);

@@ -40,6 +40,7 @@ const FIXED = {
   'category.keep': k('aact.category_keep'),
   'category.recompute': k('aact.category_recompute'),
   'category.age_sweep': k('aact.category_age_sweep'),
+  'registry.archive_sweep': k('aact.archive_sweep'),
   'request.file': k('aact.request_file'),
   'request.read': k('aact.request_read'),
   'request.list': k('aact.request_list'),

@@ -44,13 +44,12 @@ export function mayFollowUp(me) {
   return !!me && FU_ROLES.includes(me.membership.role)
 }
 
-// Who cancels an open follow-up: whoever scheduled it (the follow-up names
-// them, compared with the caller's name), the township's desk or the
-// centre (the server decides).
+// Who cancels an open follow-up: whoever scheduled it (created_by, the
+// account's id), the township's desk or the centre (the server decides).
 export function mayCancel(me, f) {
   if (!me || !f || (f.state !== 'open' && f.state !== 'overdue')) return false
   if (FU_DESK_ROLES.includes(me.membership.role)) return true
-  return mayFollowUp(me) && !!f.by && f.by === me.user.display_name
+  return mayFollowUp(me) && f.created_by === me.user.id
 }
 
 const BY_CODE = {
