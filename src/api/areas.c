@@ -35,13 +35,9 @@ static int area_item(const area_rec *ar, void *arg)
 #define TREE_EXPORT_MAX 100000
 
 typedef struct tree_ctx {
-	store_conn *c;
 	api_sheet *sh;
 	int n;
-	int rc;
 } tree_ctx;
-
-static int tree_walk(tree_ctx *x, const char *parent);
 
 static int tree_cb(const area_rec *ar, void *arg)
 {
@@ -52,69 +48,31 @@ static int tree_cb(const area_rec *ar, void *arg)
 	api_sheet_text(x->sh, ar->code, 0);
 	api_sheet_text(x->sh, ar->name, 0);
 	api_sheet_text(x->sh, ar->kind, 1);
-	return WB_OK;
+	return x->sh->failed ? WB_EIO : WB_OK;
 }
 
-/* The areas under parent, each followed by its own (depth first). The
- * children of one parent are read whole before the walk goes down, so no
- * statement is open across levels. */
-static int tree_walk(tree_ctx *x, const char *parent)
-{
-	json_t *kids = json_array();
-	const char *after = NULL;
-	int rc;
-
-	do {
-		size_t before = json_array_size(kids);
-
-		rc = store_area_list(x->c, parent, after, 1000, area_item, kids);
-		if (rc || json_array_size(kids) - before < 1000)
-			break;
-		after = json_string_value(json_object_get(json_array_get(kids, json_array_size(kids) - 1), "code"));
-	} while (1);
-	for (size_t i = 0; rc == WB_OK && i < json_array_size(kids); i++) {
-		const json_t *k = json_array_get(kids, i);
-		area_rec ar;
-
-		memset(&ar, 0, sizeof(ar));
-		wb_strlcpy(ar.code, json_string_value(json_object_get(k, "code")), sizeof(ar.code));
-		wb_strlcpy(ar.name, json_string_value(json_object_get(k, "name")), sizeof(ar.name));
-		wb_strlcpy(ar.kind, json_string_value(json_object_get(k, "kind")), sizeof(ar.kind));
-		rc = tree_cb(&ar, x);
-		if (rc == WB_OK && json_integer_value(json_object_get(k, "children")) > 0)
-			rc = tree_walk(x, ar.code);
-	}
-	json_decref(kids);
-	return rc;
-}
-
-/* The caller's county (or the subtree under parent) as code,name,kind rows:
- * the columns the area import reads, so the file goes back in unchanged. */
+/* The caller's county (or the subtree under parent), each area before its
+ * own, as code,name,kind rows: the columns the area import reads, so the
+ * file goes back in unchanged. */
 static int areas_export(http_req *r, store_conn *c, const sec_principal *p, const char *parent, int fmt, int en)
 {
 	static const char *const zh[] = {"代码", "名称", "类型"}, *const eng[] = {"code", "name", "kind"};
-	area_rec top;
 	api_sheet sh;
-	tree_ctx x = {c, &sh, 0, 0};
+	tree_ctx x = {&sh, 0};
 	int rc;
 
 	if (!parent)
 		parent = p->county_code;
 	if (!area_within(parent, p->county_code))
 		return api_error(r, 422, "validation_failed", "parent must be an area of your county", "parent");
-	rc = store_area_get(c, parent, &top);
+	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Areas" : "区划", zh, eng, 3);
 	if (rc)
 		return api_fail(r, rc);
-	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Areas" : "区划", zh, eng, 3);
-	if (rc == WB_OK)
-		rc = tree_cb(&top, &x);
-	if (rc == WB_OK)
-		rc = tree_walk(&x, parent);
-	if (rc) {
-		api_sheet_drop(&sh);
-		buf_reset(&r->out);
-		return api_fail(r, rc);
-	}
+	rc = store_area_subtree(c, parent, tree_cb, &x);
+	if (rc == WB_OK && x.n == 0) /* the first row is parent itself */
+		rc = WB_ENOTFOUND;
+	if (rc)
+		return api_sheet_fail(&sh, r, rc);
 	return api_sheet_end(&sh, r, "areas", clock_today_ymd());
 }
 

@@ -67,6 +67,10 @@ int store_area_get(store_conn *c, const char *code, area_rec *out);
 /* Lists the direct children of parent (NULL: the counties), up to limit. */
 typedef int (*area_cb)(const area_rec *a, void *arg);
 int store_area_list(store_conn *c, const char *parent, const char *after, int limit, area_cb cb, void *arg);
+/* The area code and every area under it, each before the areas under it:
+ * codes extend their parent's, so code order is the tree's depth-first
+ * order (one range query). */
+int store_area_subtree(store_conn *c, const char *code, area_cb cb, void *arg);
 int store_area_insert(store_conn *c, const area_rec *a, int64_t now);
 /* Sets the name and kind of the area a->code. */
 int store_area_rename(store_conn *c, const area_rec *a);

@@ -67,6 +67,25 @@ int store_area_list(store_conn *c, const char *parent, const char *after, int li
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_area_subtree(store_conn *c, const char *code, area_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(
+		c, &st, "SELECT " AREA_COLS ", 0 FROM areas a WHERE a.code >= ? AND a.code < ? || ':' ORDER BY a.code",
+		"ss", code, code);
+
+	while (rc == STORE_ROW) {
+		area_rec a;
+
+		area_row(c, st, &a);
+		rc = cb(&a, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_area_insert(store_conn *c, const area_rec *a, int64_t now)
 {
 	int rc = conn_query(c, NULL,
