@@ -99,39 +99,27 @@ void api_sheet_text(api_sheet *s, const char *v, int last)
 	cell_done(s, last);
 }
 
-/* A number we wrote ourselves into a CSV row: digits, a sign and a point
- * need neither quoting nor defusing (a leading minus is a negative amount,
- * not a formula). */
-static void csv_number(api_sheet *s, const char *num, int last)
+/* A number the server formatted (digits, a sign, a point): a number cell
+ * in a workbook; in CSV written as it is, neither quoted nor defused (a
+ * leading minus is a negative amount, not a formula). */
+static void number_cell(api_sheet *s, const char *num, int last)
 {
-	buf_puts(s->out, num);
-	buf_puts(s->out, last ? "\r\n" : ",");
+	if (s->fmt == SHEET_XLSX) {
+		if (worksheet_write_number(s->ws, s->row, s->col, strtod(num, NULL), NULL) != LXW_NO_ERROR)
+			s->failed = 1;
+	} else {
+		buf_puts(s->out, num);
+		buf_puts(s->out, last ? "\r\n" : ",");
+	}
 	cell_done(s, last);
 }
 
 void api_sheet_int(api_sheet *s, int64_t v, int last)
 {
-	if (s->fmt == SHEET_XLSX) {
-		if (worksheet_write_number(s->ws, s->row, s->col, (double)v, NULL) != LXW_NO_ERROR)
-			s->failed = 1;
-		cell_done(s, last);
-	} else {
-		char num[24];
+	char num[24];
 
-		wb_snprintf(num, sizeof(num), "%" PRId64, v);
-		csv_number(s, num, last);
-	}
-}
-
-static void number_text(api_sheet *s, const char *num, int last)
-{
-	if (s->fmt == SHEET_XLSX) {
-		if (worksheet_write_number(s->ws, s->row, s->col, strtod(num, NULL), NULL) != LXW_NO_ERROR)
-			s->failed = 1;
-		cell_done(s, last);
-	} else {
-		csv_number(s, num, last);
-	}
+	wb_snprintf(num, sizeof(num), "%" PRId64, v);
+	number_cell(s, num, last);
 }
 
 void api_sheet_dec(api_sheet *s, double v, int places, int last)
@@ -139,7 +127,7 @@ void api_sheet_dec(api_sheet *s, double v, int places, int last)
 	char num[48];
 
 	wb_snprintf(num, sizeof(num), "%.*f", places < 0 ? 0 : places > 4 ? 4 : places, v);
-	number_text(s, num, last);
+	number_cell(s, num, last);
 }
 
 void api_sheet_yuan(api_sheet *s, int64_t cents, int last)
@@ -148,7 +136,7 @@ void api_sheet_yuan(api_sheet *s, int64_t cents, int last)
 
 	wb_snprintf(num, sizeof(num), "%s%" PRId64 ".%02d", cents < 0 ? "-" : "", (cents < 0 ? -cents : cents) / 100,
 		    (int)((cents < 0 ? -cents : cents) % 100));
-	number_text(s, num, last);
+	number_cell(s, num, last);
 }
 
 void api_sheet_row(api_sheet *s, const char *const *cells, size_t n)
@@ -317,26 +305,6 @@ static void json_cell(api_sheet *s, const json_t *v, const sheet_col *col, int l
 		else
 			api_sheet_text(s, "", last);
 		return;
-	case SC_COUNT: api_sheet_int(s, json_is_array(v) ? (int64_t)json_array_size(v) : 0, last); return;
-	case SC_JOIN: {
-		size_t off = 0, i;
-		const json_t *e;
-
-		text[0] = '\0';
-		json_array_foreach(v, i, e)
-		{
-			const char *w = json_string_value(e);
-
-			if (!w)
-				continue;
-			if (wb_snprintf(text + off, sizeof(text) - off, "%s%s", off ? ";" : "",
-					col->words ? sheet_word_of(col->words, w, s->en) : w) != WB_OK)
-				break;
-			off = strlen(text);
-		}
-		api_sheet_text(s, text, last);
-		return;
-	}
 	case SC_TEXT:
 	default:
 		if (json_is_integer(v)) {
