@@ -152,13 +152,22 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.ok(row, 'the mother is in the file');
 		const listed = list.body.items.find((m) => m.id === inVillage.id);
 		assert.equal(row['电话'], listed.phone, 'the phone as the list shows it to this role');
-		if (listed.phone_masked) assert.notEqual(row['电话'], '13912345678');
+		assert.equal(row['电话'], '13912345678', 'a township\'s desk sees whole numbers');
 		assert.equal(row['在岗'], '是');
 		const entry = await lastAudit('caring.export');
 		assert.equal(entry.username, 'station');
 		assert.equal(entry.detail.area, OWN_VILLAGE);
 		assert.equal(entry.detail.rows, book.rows.length);
 		assert.equal((await committee.get('/api/v1/caring-mothers?format=xlsx')).status, 403);
+		// a school does not see whole numbers: its own mother's number is masked in its file as in its list
+		const school = await srv.login('school');
+		const own = await school.post('/api/v1/caring-mothers', { name: uniqueName('学校妈妈'), phone: '13812345678', joined_on: chinaDate(-5).iso });
+		assert.equal(own.status, 201, own.text);
+		const sbook = await xlsx(school, '/api/v1/caring-mothers?format=xlsx');
+		const srow = sbook.rows.find((r) => r['编号'] === own.body.id);
+		assert.equal(srow['电话'], own.body.phone, 'as the list shows it');
+		assert.notEqual(srow['电话'], '13812345678', 'masked');
+		assert.match(srow['电话'], /\*/);
 	});
 
 	test('programmes and projects: their figures and money as numbers a spreadsheet adds up', async () => {
@@ -254,6 +263,7 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(sub.rows[0]['代码'], '370831101');
 		assert.ok(sub.rows.every((r) => r['代码'].startsWith('370831101')), 'one township\'s subtree');
 		assert.equal((await admin.get('/api/v1/areas?format=csv&parent=110101')).status, 422);
+		assert.equal((await admin.get('/api/v1/areas?format=csv&parent=370831999')).status, 404, 'no such township');
 
 		const units = await csv(admin, '/api/v1/units?format=csv');
 		assert.equal(units.rows.length, (await admin.get('/api/v1/units')).body.items.length);
