@@ -77,19 +77,21 @@ void loop_webhooks_forget(const char *county);
 /* ---- the overdue scan ---- */
 
 typedef struct loop_scan_result {
-	int requests;  /* alerts for the requests' own steps */
-	int referrals; /* for referrals */
-	int police;    /* for the police's feedback to a reporter */
-	int repeats;   /* how many of these were repeats of an earlier alert */
-	int queued;    /* webhook deliveries queued */
+	int requests;   /* alerts for the requests' own steps */
+	int referrals;  /* for referrals */
+	int police;     /* for the police's feedback to a reporter */
+	int follow_ups; /* for follow-up visits past their day */
+	int repeats;    /* how many of these were repeats of an earlier alert */
+	int queued;     /* webhook deliveries queued */
 } loop_scan_result;
 
 /*
  * Raises an alert for every step of county overdue at now that has not
  * been alerted (or whose last alert is older than the county's repeat
  * interval): an alert row per breach, inbox messages to the supervisor or
- * the centre and the committee, and webhook deliveries. Runs inside a
- * writer job.
+ * the centre and the committee, and webhook deliveries; and likewise for
+ * every open follow-up visit past its day (to the village's child directors
+ * and the township's supervisor). Runs inside a writer job.
  */
 int loop_scan(store_conn *c, const char *county, int64_t now, loop_scan_result *out);
 /* 1 if anything of county is overdue at now and due for an alert (a cheap

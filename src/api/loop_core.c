@@ -15,6 +15,7 @@
 #include "../domain/category.h"
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../store/q_followups.h"
 #include "../util/wb.h"
 #include "followups_api.h"
 #include "registry.h"
@@ -469,17 +470,68 @@ static int scan_one(const overdue_rec *o, void *arg)
 	return rc;
 }
 
+/* The day (YYYYMMDD) of t in China Standard Time (UTC+8). */
+static int cst_day(int64_t t)
+{
+	int64_t local = t + 8 * 3600;
+
+	return date_from_days(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+}
+
+/* An open follow-up visit past its day: the village's child directors, who
+ * make the visit, and the township's supervisor, who sees that it is made.
+ * The message names the request (whose page lists its follow-ups) and the
+ * end of the follow-up's day, never the child. */
+static int scan_follow_up(const follow_up_due *f, void *arg)
+{
+	scan_ctx *s = arg;
+	request_rec *q;
+	int ymd = date_ymd(f->due_on), rc;
+	int64_t due_at;
+
+	if (s->count_only) {
+		s->found++;
+		return WB_OK;
+	}
+	if (!ymd)
+		return WB_OK;
+	due_at = date_days(date_add_days(ymd, 1)) * 86400 - 8 * 3600;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return WB_ENOMEM;
+	rc = store_request_get(s->c, NULL, 0, f->request_id, q);
+	if (rc == WB_OK)
+		rc = store_follow_up_alerted(s->c, f->id, s->now);
+	if (rc == WB_OK)
+		rc = loop_fanout(s->c, q, AUD_DIRECTOR | AUD_SUPERVISOR, "follow_up.overdue", 0, NULL, 0, 0,
+				 "follow_up", due_at, s->now, 0, &s->out->queued);
+	if (rc == WB_OK) {
+		s->out->follow_ups++;
+		s->out->repeats += f->alerts > 0;
+	}
+	free(q);
+	return rc;
+}
+
 static int scan_county(store_conn *c, const char *county, int64_t now, scan_ctx *s)
 {
 	deadline_config *cfg = malloc(sizeof(*cfg));
+	int64_t repeat_before;
 	int rc;
 
 	if (!cfg)
 		return WB_ENOMEM;
 	rc = loop_config_load(c, county, cfg);
+	repeat_before = rc == WB_OK && cfg->alert_repeat_s ? now - cfg->alert_repeat_s : 0;
 	if (rc == WB_OK)
-		rc = store_overdue(c, county, now, cfg->alert_repeat_s ? now - cfg->alert_repeat_s : 0,
-				   s->count_only ? 1 : 5000, scan_one, s);
+		rc = store_overdue(c, county, now, repeat_before, s->count_only ? 1 : 5000, scan_one, s);
+	if (rc == WB_OK && !(s->count_only && s->found)) {
+		char today[11];
+
+		date_format(cst_day(now), today);
+		rc = store_follow_ups_to_alert(c, county, today, repeat_before, s->count_only ? 1 : 5000,
+					       scan_follow_up, s);
+	}
 	free(cfg);
 	return rc;
 }
@@ -535,8 +587,9 @@ static int scan_fn(store_conn *c, void *arg)
 	memset(j->out, 0, sizeof(*j->out));
 	rc = loop_scan(c, j->county, j->now, j->out);
 	wb_snprintf(j->e->detail, sizeof(j->e->detail),
-		    "{\"at\":%" PRId64 ",\"requests\":%d,\"referrals\":%d,\"police\":%d,\"repeats\":%d}", j->now,
-		    j->out->requests, j->out->referrals, j->out->police, j->out->repeats);
+		    "{\"at\":%" PRId64 ",\"requests\":%d,\"referrals\":%d,\"police\":%d,\"follow_ups\":%d,"
+		    "\"repeats\":%d}",
+		    j->now, j->out->requests, j->out->referrals, j->out->police, j->out->follow_ups, j->out->repeats);
 	return rc;
 }
 
@@ -567,6 +620,7 @@ int loop_scan_submit(audit *au, store *db, int64_t now, loop_scan_result *out)
 		out->requests += one.requests;
 		out->referrals += one.referrals;
 		out->police += one.police;
+		out->follow_ups += one.follow_ups;
 		out->repeats += one.repeats;
 		out->queued += one.queued;
 	}

@@ -97,10 +97,10 @@ static void *scan_main(void *arg)
 
 		if (rc)
 			log_warn("loop: the overdue scan failed (%s)", wb_strerror(rc));
-		else if (res.requests + res.referrals + res.police)
-			log_info("loop: overdue alerts raised: %d requests, %d referrals, %d police feedback (%d "
-				 "repeats)",
-				 res.requests, res.referrals, res.police, res.repeats);
+		else if (res.requests + res.referrals + res.police + res.follow_ups)
+			log_info("loop: overdue alerts raised: %d requests, %d referrals, %d police feedback, %d "
+				 "follow-up visits (%d repeats)",
+				 res.requests, res.referrals, res.police, res.follow_ups, res.repeats);
 	} while (!wait_ms(w, w->o.scan_interval_s * 1000, 0));
 	return NULL;
 }

@@ -30,8 +30,9 @@ int cmd_deadlines(cli_env *env, int argc, char **argv)
 
 	if (cli_wants_help(argc, argv)) {
 		fprintf(stderr, "usage: weibao deadlines [--db URL] [--at TIME]\n"
-				"Raises the alerts of every step overdue at TIME (default: now), once per breach\n"
-				"and again after the county's repeat interval. TIME is ISO 8601 with an offset\n"
+				"Raises the alerts of every step overdue at TIME (default: now), and of every\n"
+				"open follow-up visit past its day, once per breach and again after the county's\n"
+				"repeat interval. TIME is ISO 8601 with an offset\n"
 				"(2026-12-10T09:00:00+08:00) or seconds since the epoch.\n");
 		return 0;
 	}
@@ -47,10 +48,10 @@ int cmd_deadlines(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "weibao deadlines: the scan failed: %s\n", wb_strerror(rc));
 		return 1;
 	}
-	printf("overdue scan at %" PRId64 ": %d alerts (%d requests, %d referrals, %d police feedback; %d repeats), "
-	       "%d webhook deliveries queued, %" PRId64 " ms\n",
-	       at, res.requests + res.referrals + res.police, res.requests, res.referrals, res.police, res.repeats,
-	       res.queued, clock_mono_ms() - t0);
+	printf("overdue scan at %" PRId64 ": %d alerts (%d requests, %d referrals, %d police feedback, %d follow-up "
+	       "visits; %d repeats), %d webhook deliveries queued, %" PRId64 " ms\n",
+	       at, res.requests + res.referrals + res.police + res.follow_ups, res.requests, res.referrals, res.police,
+	       res.follow_ups, res.repeats, res.queued, clock_mono_ms() - t0);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "q_followups.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/buf.h"
@@ -179,5 +180,57 @@ int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *tod
 			n[i] = stmt_int64(c, st, i);
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* ---- overdue alerts ---- */
+
+int store_follow_ups_to_alert(store_conn *c, const char *county, const char *today, int64_t repeat_before, int limit,
+			      follow_up_due_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	follow_up_due *rows = NULL;
+	int n = 0, cap = 0;
+	int rc =
+		conn_query(c, &st,
+			   "SELECT f.id, f.request_id, f.due_on, f.alerts FROM follow_ups f "
+			   "JOIN children c ON c.id = f.child_id AND c.archived_at IS NULL "
+			   "WHERE f.county_code = ? AND f.visit_id IS NULL AND f.cancelled_at IS NULL AND f.due_on < ? "
+			   "AND (f.alerted_at IS NULL OR f.alerted_at <= ?) ORDER BY f.due_on, f.id LIMIT ?",
+			   "ssii", county, today, repeat_before > 0 ? repeat_before : (int64_t)0, (int64_t)limit);
+
+	/* collected first: the callback writes to the table being read */
+	while (rc == STORE_ROW) {
+		if (n == cap) {
+			follow_up_due *g = realloc(rows, (size_t)(cap ? cap * 2 : 32) * sizeof(*rows));
+
+			if (!g) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			rows = g;
+			cap = cap ? cap * 2 : 32;
+		}
+		rows[n].id = stmt_int64(c, st, 0);
+		rows[n].request_id = stmt_int64(c, st, 1);
+		stmt_copy(c, st, 2, rows[n].due_on, sizeof(rows[n].due_on));
+		rows[n].alerts = (int)stmt_int64(c, st, 3);
+		n++;
+		rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	if (rc == STORE_DONE)
+		rc = WB_OK;
+	for (int i = 0; rc == WB_OK && i < n; i++)
+		rc = cb(&rows[i], arg);
+	free(rows);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_follow_up_alerted(store_conn *c, int64_t id, int64_t at)
+{
+	int rc = conn_query(c, NULL, "UPDATE follow_ups SET alerted_at = ?, alerts = alerts + 1 WHERE id = ?", "ii", at,
+			    id);
+
 	return rc < 0 ? rc : WB_OK;
 }

@@ -56,4 +56,21 @@ int store_follow_ups(store_conn *c, const store_scope *sc, const follow_up_filte
  * the last 30 days (done_on >= since). */
 int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *today, const char *since, int64_t n[3]);
 
+/* ---- overdue alerts (the closed loop's minute scan) ---- */
+
+typedef struct follow_up_due {
+	int64_t id, request_id;
+	char due_on[11];
+	int alerts; /* sent before this one */
+} follow_up_due;
+typedef int (*follow_up_due_cb)(const follow_up_due *f, void *arg);
+/* Open follow-ups of county past their day (due_on before today), of
+ * children still in active work, due for an alert: never alerted, or last
+ * alerted at or before repeat_before (0: alerts do not repeat). At most
+ * limit, oldest day first; collected before cb runs, so cb may write. */
+int store_follow_ups_to_alert(store_conn *c, const char *county, const char *today, int64_t repeat_before, int limit,
+			      follow_up_due_cb cb, void *arg);
+/* Records that follow-up id was alerted at. */
+int store_follow_up_alerted(store_conn *c, int64_t id, int64_t at);
+
 #endif

@@ -6,16 +6,16 @@
 // one, and every read and change is audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, sql, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, sql, cli, uniqueName } from './lib/harness.mjs';
 import { chinaDate } from './lib/idnum.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
-import { step } from './lib/loop.mjs';
+import { step, inbox } from './lib/loop.mjs';
 
 const VILLAGE = '370831001001'; // director's village, township 370831001 (station)
 const day = (offset = 0) => chinaDate(offset).iso;
 
 describeEachDriver('follow-up visits', (driver) => {
-	let srv, centre, station, far, director, director2, department, committee, auditor;
+	let srv, centre, station, far, director, director2, department, committee, auditor, supervisor, supervisorFar;
 
 	const child = async () => {
 		const r = await director.post('/api/v1/children', { name: uniqueName('回访'), sex: 'F', birth_date: bornYearsBefore(8), village_code: VILLAGE });
@@ -36,8 +36,10 @@ describeEachDriver('follow-up visits', (driver) => {
 
 	before(async () => {
 		srv = await startServer(driver);
-		[centre, station, far, director, director2, department, committee, auditor] = await Promise.all(
-			['center', 'station', 'station02', 'director', 'director2', 'department', 'committee', 'auditor'].map((u) => srv.login(u)),
+		[centre, station, far, director, director2, department, committee, auditor, supervisor, supervisorFar] = await Promise.all(
+			['center', 'station', 'station02', 'director', 'director2', 'department', 'committee', 'auditor', 'supervisor', 'supervisor03'].map((u) =>
+				srv.login(u),
+			),
 		);
 	});
 	after(async () => {
@@ -119,6 +121,53 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal(ov.body.townships[0].follow_ups.open, over.counts.open);
 		const county = await centre.get('/api/v1/overview');
 		assert.ok(county.body.totals.follow_ups.overdue >= over.counts.overdue);
+	});
+
+	test('past its day an open follow-up alerts the village\'s child director and the township\'s supervisor, once a day until done (fake clock)', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(station, q.id, { due_on: day(1) })).body;
+		// another child's follow-up, visited in time: no alert
+		const c2 = await child();
+		const q2 = await request({ child_id: c2.id });
+		await schedule(director, q2.id, { due_on: day(1) });
+		const v = await director.post(`/api/v1/children/${c2.id}/visits`, { kind: 'home', visited_on: day(0), findings: '按时回访' });
+		assert.equal(v.body.follow_ups_done, 1, v.text);
+
+		const scan = async (at) => {
+			const r = await cli(srv.db, ['deadlines', '--at', at]);
+			assert.equal(r.code, 0, r.stderr);
+			return r.stdout;
+		};
+		const alerts = async (client, id = q.id) => (await inbox(client)).filter((m) => m.request_id === id && m.event === 'follow_up.overdue');
+		// on its day it is not late yet
+		await scan(`${day(1)}T23:00:00+08:00`);
+		assert.deepEqual(await alerts(director), []);
+		// the morning after: one message each to the village's director and the township's supervisor
+		const out = await scan(`${day(2)}T09:00:00+08:00`);
+		assert.match(out, /[1-9]\d* follow-up visits/);
+		for (const client of [director, supervisor]) {
+			const got = await alerts(client);
+			assert.equal(got.length, 1, `${client.username}: ${JSON.stringify(got)}`);
+			assert.equal(got[0].stage, 'follow_up');
+			assert.equal(got[0].due_at, Date.parse(`${day(2)}T00:00:00+08:00`) / 1000, 'the end of the follow-up\'s day');
+			assert.equal(got[0].read, false);
+		}
+		for (const client of [station, director2, supervisorFar]) assert.deepEqual(await alerts(client), [], `not ${client.username}`);
+		assert.deepEqual(await alerts(director, q2.id), [], 'a follow-up done in time does not alert');
+		// scanned again the same morning: nothing more; a day later: once again
+		await scan(`${day(2)}T10:00:00+08:00`);
+		assert.equal((await alerts(supervisor)).length, 1, 'once per day');
+		await scan(`${day(3)}T09:30:00+08:00`);
+		assert.equal((await alerts(supervisor)).length, 2, 'repeated after the county\'s interval while still open');
+		assert.equal((await alerts(director)).length, 2);
+		// cancelled: no more
+		assert.equal((await station.post(`/api/v1/follow-ups/${f.id}/cancel`, {})).status, 200);
+		await scan(`${day(5)}T09:00:00+08:00`);
+		assert.equal((await alerts(supervisor)).length, 2, 'a cancelled follow-up does not alert');
+		// the scan is audited with its count of follow-up alerts
+		const log = await auditor.get('/api/v1/audit?action=loop.deadline_scan&limit=50');
+		assert.ok(log.body.items.some((e) => JSON.parse(e.detail).follow_ups >= 1), log.text);
 	});
 
 	test('cancelling: by whoever scheduled it, the township or the centre, once', async () => {

@@ -9,10 +9,12 @@
 // follow-up leaves the open list, counts as done, and shows 已完成 with the
 // visit's day on the request page. The committee, which reads the request,
 // gets no 回访 section and no 安排回访 button; a school's visit plan has no
-// 回访 list. No sideways scrolling at 360 px, in both languages; no
+// 回访 list. A follow-up left open past its day is an alert (回访逾期提醒, in
+// red) in the director's messages, leading to the request's 回访 section. No sideways scrolling at 360 px, in both languages; no
 // console errors.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import {
   startServer,
   launch,
@@ -26,6 +28,7 @@ import {
   unexpectedErrors,
   text,
   chinaToday,
+  BIN,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -239,6 +242,33 @@ test("the server's refusal of the day shows on the field (the device's calendar 
   assert.equal(await dlg.isVisible(), true, 'the form stays open')
   await settled(page)
   assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
+test('a follow-up left open past its day: 回访逾期提醒 in red in the director\'s messages, leading to the request', async () => {
+  const q = await director.post('/requests', { child_id: childId, kind: 'living_hardship', narrative: '家中困难（回访提醒测试）' })
+  assert.equal(q.status, 201, JSON.stringify(q.body))
+  const f = await director.post(`/requests/${q.body.id}/follow-ups`, { due_on: today, note: '看看孩子的生活' })
+  assert.equal(f.status, 201, JSON.stringify(f.body))
+  // the overdue scan as of two mornings later
+  execFileSync(BIN, ['deadlines', '--db', srv.db, '--key-file', srv.dir + '/k.key', '--at', `${addDays(today, 2)}T09:00:00+08:00`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/inbox' })
+  const msg = page.locator(`.msg[data-event="follow_up.overdue"]`, { hasText: `#${q.body.id}` })
+  await msg.waitFor()
+  assert.match(await text(msg), /回访逾期提醒/)
+  assert.match(await text(msg), /环节：回访/)
+  assert.ok((await msg.getAttribute('class')).includes('alert'), 'shown as an alert')
+  assert.ok(Number(await page.locator('.bell-count').textContent()) >= 1)
+  assert.equal(await hasHorizontalScroll(page), false)
+  await shot(page, 'followup-alert-inbox')
+  await msg.locator('a').click()
+  await page.waitForURL(new RegExp(`/requests/${q.body.id}$`))
+  const item = page.locator('.fu-item').first()
+  await item.waitFor()
+  assert.match(await text(item), /看看孩子的生活/)
+  assert.deepEqual(unexpectedErrors(page), [])
 })
 
 test('the committee reads the request without 回访; a school has no 回访 list; no sideways scrolling in either language', async () => {

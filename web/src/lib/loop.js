@@ -40,6 +40,7 @@ export const STAGE = {
   referral_pending: k('loop.rstate.pending'),
   referral_accepted: k('loop.rstate.accepted'),
   police_feedback: k('loop.stage.police_feedback'),
+  follow_up: k('loop.stage.follow_up'),
 }
 
 export const ACTION = {
@@ -105,9 +106,13 @@ export const TIER = {
   units: k('loop.tier.units'),
 }
 
+// events that are alerts (a deadline passed), shown in red
+export const ALERT_EVENTS = ['deadline.overdue', 'follow_up.overdue']
+
 export const EVENT_STEP = (ev) => {
   if (!ev) return null
   if (ev === 'deadline.overdue') return k('loop.event.overdue')
+  if (ev === 'follow_up.overdue') return k('loop.event.follow_up_overdue')
   const [kind, a] = ev.split('.')
   if (kind === 'request') return ACTION[a] || null
   if (kind === 'referral') return ACTION['referral_' + a] || null
