@@ -204,6 +204,7 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int64_t now = clock_now();
 	int rc, fmt, en;
 
+	(void)a;
 	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
 		store_scope_county(&sc, p->county_code);
 	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
@@ -270,11 +271,24 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (fmt != SHEET_JSON) { /* the townships' rows, then the totals; counts only: not audited */
 		json_t *tot = town_json(&total, 0);
+		api_sheet sh;
+		const json_t *it;
+		size_t i;
 
 		json_object_set_new(tot, "name", json_string(en ? "Total" : "合计"));
-		json_array_append_new(towns, tot);
-		api_sheet_items(r, a, p, towns, fmt, en, en ? "Overview" : "总览", "overview", overview_cols,
-				WB_ARRAY_LEN(overview_cols), NULL, NULL, NULL);
+		rc = api_sheet_begin_cols(&sh, r, fmt, en, en ? "Overview" : "总览", overview_cols,
+					  WB_ARRAY_LEN(overview_cols));
+		if (rc == WB_OK) {
+			json_array_foreach(towns, i, it)
+				api_sheet_json_row(&sh, it, overview_cols, WB_ARRAY_LEN(overview_cols));
+			api_sheet_json_row(&sh, tot, overview_cols, WB_ARRAY_LEN(overview_cols));
+			api_sheet_summary_row(&sh);
+			api_sheet_end(&sh, r, "overview", clock_today_ymd());
+		} else {
+			api_fail(r, rc);
+		}
+		json_decref(tot);
+		json_decref(towns);
 		goto out;
 	}
 	api_json(r, 200,

@@ -187,6 +187,7 @@ static int report_sheet(http_req *r, const report_ctx *x, const town *total, int
 	    x->county_wide.n[F_TALKS])
 		sheet_row(&sh, "", en ? "County-wide projects" : "全县性项目", &x->county_wide);
 	sheet_row(&sh, "", en ? "Total" : "合计", total);
+	api_sheet_summary_row(&sh);
 	return api_sheet_end(&sh, r, "monthly-report", ym);
 }
 

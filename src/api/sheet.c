@@ -86,6 +86,12 @@ static void cell_done(api_sheet *s, int last)
 	}
 }
 
+void api_sheet_summary_row(api_sheet *s)
+{
+	if (s->rows > 0 && s->col == 0)
+		s->rows--;
+}
+
 void api_sheet_text(api_sheet *s, const char *v, int last)
 {
 	if (!v)

@@ -98,6 +98,10 @@ typedef struct sheet_col {
 /* Starts a download whose header is cols' names. */
 int api_sheet_begin_cols(api_sheet *s, http_req *r, int fmt, int en, const char *title, const sheet_col *cols,
 			 size_t n);
+/* Marks the row just written as a summary (a totals row): it is in the
+ * file but not in the count of data rows (X-Export-Rows, the audit's
+ * "rows"). */
+void api_sheet_summary_row(api_sheet *s);
 /* One row of the download from a list's JSON item. */
 void api_sheet_json_row(api_sheet *s, const json_t *item, const sheet_col *cols, size_t n);
 /*

@@ -1067,6 +1067,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	}
 	if (csv) {
 		score_sheet_row(&sheet, &total, NULL, en ? "Total" : "合计", NULL);
+		api_sheet_summary_row(&sheet);
 		json_decref(villages);
 		api_sheet_end(&sheet, r, "scorecard", x->today);
 		goto out;

@@ -30,7 +30,7 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(r.status, 200, `${path}: ${r.bytes.toString('utf8').slice(0, 300)}`);
 		assert.match(r.headers.get('content-type'), /spreadsheetml/);
 		assert.equal(r.bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip archive');
-		return { rows: sheetObjects(r.bytes), head: sheetRows(r.bytes)[0], disposition: r.headers.get('content-disposition') };
+		return { rows: sheetObjects(r.bytes), head: sheetRows(r.bytes)[0], disposition: r.headers.get('content-disposition'), headers: r.headers };
 	};
 	const csv = async (client, path) => {
 		const r = await client.get(path);
@@ -294,6 +294,7 @@ describeEachDriver('exports of every list', (driver) => {
 		const book = await xlsx(centre, '/api/v1/overview?format=xlsx');
 		assert.match(book.disposition, /filename="overview-\d{8}\.xlsx"/);
 		assert.equal(book.rows.length, json.body.townships.length + 1, 'the townships and a totals row');
+		assert.equal(Number(book.headers.get('x-export-rows')), json.body.townships.length, 'the totals row is not a data row');
 		const t = json.body.townships[0];
 		const row = book.rows.find((r) => r['乡镇（街道）代码'] === t.code);
 		assert.equal(row['在册儿童'], t.children);

@@ -126,6 +126,7 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.equal(Number(total['Visits']), json.totals.visits.visits);
 		assert.equal(Number(total['Paid (yuan)']) * 100, json.totals.entitlements.paid_cents);
 		assert.equal(rows.filter((x) => x['Township code']).length, 13);
+		assert.equal(Number(r.headers.get('x-export-rows')), rows.length - 1, 'every row but the totals');
 		const zh = await centre.get(`/api/v1/reports/monthly?month=${month()}&format=csv`);
 		assert.match(zh.text, /乡镇（街道）,/);
 		assert.match(zh.text, /合计/);

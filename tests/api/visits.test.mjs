@@ -383,6 +383,7 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.match(r.headers.get('content-disposition'), /scorecard-\d{8}\.csv/);
 		const rows = csvObjects(r.text.replace(/^\uFEFF/, ''));
 		assert.equal(rows.length, json.villages.length + 1);
+		assert.equal(Number(r.headers.get('x-export-rows')), json.villages.length, 'the totals row is not counted');
 		const v = json.villages.find((x) => x.in_plan > 0);
 		const row = rows.find((x) => x['村（社区）代码'] === v.village_code);
 		assert.equal(row['村（社区）'], v.village_name);

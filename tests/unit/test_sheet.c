@@ -99,6 +99,15 @@ static void test_csv_every_kind(void **state)
 	req_cleanup(&r);
 }
 
+static int count_lines(const http_req *r)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < r->out.len; i++)
+		n += r->out.data[i] == '\n';
+	return n;
+}
+
 static void test_csv_english(void **state)
 {
 	http_req r;
@@ -122,6 +131,27 @@ static void test_csv_english(void **state)
 				  "42,-1.50,,no,Urgent,mystery\r\n"
 				  "42,-1.50,,no,Urgent,mystery\r\n");
 	free(text);
+	json_decref(it);
+	req_cleanup(&r);
+}
+
+/* A totals row is written but not counted as a data row. */
+static void test_summary_row(void **state)
+{
+	http_req r;
+	api_sheet sh;
+	json_t *it = item();
+
+	(void)state;
+	req_init(&r);
+	assert_int_equal(api_sheet_begin_cols(&sh, &r, SHEET_CSV, 1, "Test", cols, 2), WB_OK);
+	api_sheet_json_row(&sh, it, cols, 2);
+	api_sheet_json_row(&sh, it, cols, 2);
+	api_sheet_json_row(&sh, it, cols, 2); /* the totals */
+	api_sheet_summary_row(&sh);
+	assert_int_equal(api_sheet_end(&sh, &r, "list", 0), 0);
+	assert_string_equal(header(&r, "X-Export-Rows"), "2");
+	assert_int_equal(count_lines(&r), 4); /* the header, two rows and the totals */
 	json_decref(it);
 	req_cleanup(&r);
 }
@@ -197,7 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_every_kind),  cmocka_unit_test(test_csv_english),
 		cmocka_unit_test(test_xlsx_reads_back), cmocka_unit_test(test_xlsx_dropped),
-		cmocka_unit_test(test_word_of),
+		cmocka_unit_test(test_summary_row),     cmocka_unit_test(test_word_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
