@@ -9,8 +9,10 @@
 // follow-up leaves the open list, counts as done, and shows 已完成 with the
 // visit's day on the request page. The committee, which reads the request,
 // gets no 回访 section and no 安排回访 button; a school's visit plan has no
-// 回访 list. A follow-up left open past its day is an alert (回访逾期提醒, in
-// red) in the director's messages, leading to the request's 回访 section. No sideways scrolling at 360 px, in both languages; no
+// 回访 list. A follow-up left open past its day is counted in red on the
+// director's home page (leading to the overdue 回访 list) and is an alert
+// (回访逾期提醒, in red) in the director's messages, leading to the
+// request's 回访 section. No sideways scrolling at 360 px, in both languages; no
 // console errors.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
@@ -244,17 +246,29 @@ test("the server's refusal of the day shows on the field (the device's calendar 
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
-test('a follow-up left open past its day: 回访逾期提醒 in red in the director\'s messages, leading to the request', async () => {
+test('a follow-up left open past its day: counted in red on the home page, 回访逾期提醒 in red in the director\'s messages, leading to the request', async () => {
   const q = await director.post('/requests', { child_id: childId, kind: 'living_hardship', narrative: '家中困难（回访提醒测试）' })
   assert.equal(q.status, 201, JSON.stringify(q.body))
   const f = await director.post(`/requests/${q.body.id}/follow-ups`, { due_on: today, note: '看看孩子的生活' })
   assert.equal(f.status, 201, JSON.stringify(f.body))
-  // the overdue scan as of two mornings later
-  execFileSync(BIN, ['deadlines', '--db', srv.db, '--key-file', srv.dir + '/k.key', '--at', `${addDays(today, 2)}T09:00:00+08:00`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  // time passes: its day was yesterday; then the overdue scan
+  const file = srv.db.replace(/^sqlite:/, '')
+  execFileSync('sqlite3', [file, `UPDATE follow_ups SET due_on = '${addDays(today, -1)}', created_on = '${addDays(today, -5)}' WHERE id = ${f.body.id}`])
+  execFileSync(BIN, ['deadlines', '--db', srv.db, '--key-file', srv.dir + '/k.key'], { stdio: ['ignore', 'ignore', 'pipe'] })
 
-  await loginAs(page, srv.base, 'director', { path: '/login?next=/inbox' })
+  // the home page counts the follow-ups, the overdue in red, and leads to them
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/' })
+  const counts = (await director.get('/follow-ups?state=overdue&limit=1')).body.counts
+  assert.ok(counts.overdue >= 1)
+  const due = page.locator('.visits-card .fu-due')
+  await due.waitFor()
+  assert.equal(await text(due), `回访：${counts.open} 条待回访，其中 ${counts.overdue} 条已逾期`)
+  assert.ok((await due.getAttribute('class')).includes('late'))
+  await due.locator('a').click()
+  await page.waitForURL(/\/visits\?fu=overdue/)
+  await page.locator(`.vf-item`, { hasText: '看看孩子的生活' }).waitFor()
+
+  await page.goto(srv.base + '/inbox')
   const msg = page.locator(`.msg[data-event="follow_up.overdue"]`, { hasText: `#${q.body.id}` })
   await msg.waitFor()
   assert.match(await text(msg), /回访逾期提醒/)
