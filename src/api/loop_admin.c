@@ -18,6 +18,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "loop.h"
+#include "sheet.h"
 
 #define SETTING "loop.config"
 
@@ -157,8 +158,8 @@ static json_t *group(json_t *map, const char *key, int department)
 
 	if (g)
 		return g;
-	g = department ? json_pack("{s:{}, s:i, s:i, s:i, s:i, s:[]}", "open", "overdue", 0, "done", 0, "declined", 0,
-				   "cancelled", 0, "steps")
+	g = department ? json_pack("{s:{s:i, s:i}, s:i, s:i, s:i, s:i, s:[]}", "open", "pending", 0, "accepted", 0,
+				   "overdue", 0, "done", 0, "declined", 0, "cancelled", 0, "steps")
 		       : json_pack("{s:{}, s:i, s:i, s:i, s:i, s:[]}", "open", "open_total", 0, "overdue", 0, "closed",
 				   0, "closed_with_feedback", 0, "steps");
 	json_object_set_new(map, key, g);
@@ -315,6 +316,167 @@ static int step_times(store_conn *c, const metrics_q *m, int of_units, json_t *m
 	return rc < 0 ? rc : WB_OK;
 }
 
+/* ---- the figures as a download (?format=xlsx|csv&table=) ---- */
+
+static const sheet_word unit_kind_words[] = {
+	{"department", "职能部门", "Department"},
+	{"org", "社会组织", "Organisation"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col town_cols[] = {
+	{"乡镇（街道）代码", "Township code", "code", SC_TEXT, NULL},
+	{"乡镇（街道）", "Township", "name", SC_TEXT, NULL},
+	{"办理中", "Open", "open_total", SC_INT, NULL},
+	{"超期", "Overdue", "overdue", SC_INT, NULL},
+	{"已结案", "Closed", "closed", SC_INT, NULL},
+	{"已反馈结案", "Closed with feedback", "closed_with_feedback", SC_INT, NULL},
+};
+static const sheet_col unit_cols[] = {
+	{"单位代码", "Unit code", "code", SC_TEXT, NULL},
+	{"单位", "Unit", "name", SC_TEXT, NULL},
+	{"类型", "Kind", "kind", SC_WORD, unit_kind_words},
+	{"待接收", "Waiting to accept", "open.pending", SC_INT, NULL},
+	{"办理中", "In hand", "open.accepted", SC_INT, NULL},
+	{"超期", "Overdue", "overdue", SC_INT, NULL},
+	{"已办结", "Done", "done", SC_INT, NULL},
+	{"已退回", "Declined", "declined", SC_INT, NULL},
+	{"已撤回", "Cancelled", "cancelled", SC_INT, NULL},
+};
+static const sheet_col step_cols[] = {
+	{"类型", "Kind", "of", SC_WORD, NULL}, /* words set per language below */
+	{"代码", "Code", "code", SC_TEXT, NULL},
+	{"名称", "Name", "name", SC_TEXT, NULL},
+	{"环节", "Step", "stage", SC_WORD, NULL},
+	{"件数", "Count", "count", SC_INT, NULL},
+	{"用时中位数（小时）", "Median (hours)", "median_s", SC_HOURS, NULL},
+	{"90% 用时（小时）", "90th percentile (hours)", "p90_s", SC_HOURS, NULL},
+	{"超期", "Overdue", "overdue", SC_INT, NULL},
+};
+static const sheet_word of_words[] = {
+	{"township", "乡镇（街道）", "Township"},
+	{"unit", "转办单位", "Unit"},
+	{NULL, NULL, NULL},
+};
+/* the stage a step's time was spent in: a request's state, or (units) the
+ * referral's (referral_pending, referral_accepted), in the loop's order */
+static const sheet_word stage_words[] = {
+	{"reported", "待乡镇审核", "Waiting for the township"},
+	{"township_review", "乡镇审核", "Township review"},
+	{"resolved_locally", "乡镇办结待反馈", "Resolved, feedback due"},
+	{"forwarded", "待县中心受理", "Waiting for the centre"},
+	{"accepted", "县中心受理待转办", "Accepted, to refer"},
+	{"referred", "转办中", "Referred"},
+	{"referrals_done", "转办已办结待下达", "Referrals done, result due"},
+	{"result_sent", "结果已下达待反馈", "Result sent, feedback due"},
+	{"feedback_delivered", "已反馈待结案", "Feedback recorded, to close"},
+	{"closed", "已结案至重新办理", "Closed, until reopened"},
+	{"police_feedback", "公安反馈", "Police feedback"},
+	{"referral_pending", "单位待接收", "Unit: to accept"},
+	{"referral_accepted", "单位办理", "Unit: in hand"},
+	{NULL, NULL, NULL},
+};
+
+/* The place of a step's stage in the loop's order (unknown ones last). */
+static int stage_rank(const json_t *step)
+{
+	const char *stage = json_string_value(json_object_get(step, "stage"));
+
+	for (int i = 0; stage && stage_words[i].code; i++)
+		if (strcmp(stage_words[i].code, stage) == 0)
+			return i;
+	return 1000;
+}
+
+/* Sorts every group's steps into the loop's order (a few steps each). */
+static void steps_in_order(json_t *groups)
+{
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(groups, i, g)
+	{
+		json_t *steps = json_object_get(g, "steps");
+		size_t n = json_array_size(steps);
+
+		for (size_t a = 1; a < n; a++)
+			for (size_t b = a;
+			     b > 0 && stage_rank(json_array_get(steps, b - 1)) > stage_rank(json_array_get(steps, b));
+			     b--) {
+				json_t *x = json_incref(json_array_get(steps, b - 1));
+
+				json_array_remove(steps, b - 1);
+				json_array_insert_new(steps, b, x);
+			}
+	}
+}
+
+/* One row per township or unit and step, from the groups' steps. */
+static void step_rows(json_t *out, json_t *groups, const char *of)
+{
+	size_t i, k;
+	json_t *g, *st;
+
+	json_array_foreach(groups, i, g) json_array_foreach(json_object_get(g, "steps"), k, st)
+	{
+		json_t *row = json_deep_copy(st);
+
+		if (!row)
+			continue;
+		json_object_set_new(row, "of", json_string(of));
+		json_object_set(row, "code", json_object_get(g, "code"));
+		json_object_set(row, "name", json_object_get(g, "name"));
+		json_array_append_new(out, row);
+	}
+}
+
+/* Answers the figures as a file: table townships (with a totals row),
+ * departments or steps. Counts and times only: not audited. */
+static int metrics_sheet(http_req *r, int fmt, int en, const char *table, json_t *tarr, json_t *uarr, json_t *totals)
+{
+	sheet_col cols[WB_ARRAY_LEN(step_cols)];
+	const sheet_col *use = town_cols;
+	size_t n = WB_ARRAY_LEN(town_cols), i;
+	json_t *rows = tarr, *steps = NULL, *it;
+	api_sheet sh;
+	int rc;
+
+	if (strcmp(table, "departments") == 0) {
+		use = unit_cols;
+		n = WB_ARRAY_LEN(unit_cols);
+		rows = uarr;
+	} else if (strcmp(table, "steps") == 0) {
+		memcpy(cols, step_cols, sizeof(cols));
+		cols[0].words = of_words;
+		cols[3].words = stage_words;
+		use = cols;
+		n = WB_ARRAY_LEN(step_cols);
+		rows = steps = json_array();
+		step_rows(steps, tarr, "township");
+		step_rows(steps, uarr, "unit");
+	}
+	rc = api_sheet_begin_cols(&sh, r, fmt, en, en ? "Timeliness" : "办理时效", use, n);
+	if (rc) {
+		json_decref(steps);
+		return api_fail(r, rc);
+	}
+	json_array_foreach(rows, i, it) api_sheet_json_row(&sh, it, use, n);
+	if (use == town_cols) {
+		json_t *tot = json_deep_copy(totals);
+
+		json_object_set_new(tot, "name", json_string(en ? "Total" : "合计"));
+		json_object_set(tot, "open_total", json_object_get(totals, "open"));
+		api_sheet_json_row(&sh, tot, use, n);
+		api_sheet_summary_row(&sh);
+		json_decref(tot);
+	}
+	json_decref(steps);
+	return api_sheet_end(&sh, r,
+			     strcmp(table, "townships") == 0 ? "timeliness"
+			     : table[0] == 'd'               ? "timeliness-units"
+							     : "timeliness-steps",
+			     clock_today_ymd());
+}
+
 static int time_param(http_req *r, const char *name, int64_t *out)
 {
 	const char *s = http_query(r, name);
@@ -337,9 +499,9 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *towns = json_object(), *units = json_object(), *tarr = json_array(), *uarr = json_array();
 	json_t *totals =
 		json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "overdue", 0, "closed", 0, "closed_with_feedback", 0);
-	const char *key;
+	const char *key, *table = http_query(r, "table"), *township = http_query(r, "township");
 	json_t *g;
-	int rc = WB_OK;
+	int rc = WB_OK, fmt, en;
 
 	(void)a;
 	memset(&m, 0, sizeof(m));
@@ -348,10 +510,30 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	m.to = m.now + 1;
 	m.from = m.now - 365 * 86400;
 	if (strcmp(p->role, "station") == 0 || strcmp(p->role, "supervisor") == 0) {
+		if (township && strcmp(township, p->area_code) != 0) {
+			api_error(r, 422, "validation_failed", "township must be your own", "township");
+			goto out;
+		}
 		m.township = p->area_code;
 	} else if (strcmp(p->role, "center") != 0 && strcmp(p->role, "committee") != 0) {
 		api_error(r, 403, "forbidden", "the loop's figures are for the centre, the committee and the townships",
 			  NULL);
+		goto out;
+	} else if (township) {
+		if (strlen(township) != 9 || strncmp(township, p->county_code, 6) != 0 ||
+		    strspn(township, "0123456789") != 9) {
+			api_error(r, 422, "validation_failed", "township must be a township code of the county",
+				  "township");
+			goto out;
+		}
+		m.township = township;
+	}
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+		goto out;
+	if (!table)
+		table = "townships";
+	if (strcmp(table, "townships") != 0 && strcmp(table, "departments") != 0 && strcmp(table, "steps") != 0) {
+		api_error(r, 422, "validation_failed", "table must be townships, departments or steps", "table");
 		goto out;
 	}
 	if (time_param(r, "from", &m.from) || time_param(r, "to", &m.to) || m.from >= m.to) {
@@ -400,6 +582,12 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			}
 		}
 		json_array_append(uarr, g);
+	}
+	steps_in_order(tarr);
+	steps_in_order(uarr);
+	if (fmt != SHEET_JSON) {
+		metrics_sheet(r, fmt, en, table, tarr, uarr, totals);
+		goto out;
 	}
 	api_json(r, 200,
 		 json_pack("{s:I, s:I, s:I, s:s?, s:O, s:O, s:O}", "from", (json_int_t)m.from, "to", (json_int_t)m.to,

@@ -311,6 +311,12 @@ static void json_cell(api_sheet *s, const json_t *v, const sheet_col *col, int l
 		else
 			api_sheet_text(s, "", last);
 		return;
+	case SC_HOURS:
+		if (json_is_integer(v))
+			api_sheet_dec(s, (double)json_integer_value(v) / 3600.0, 1, last);
+		else
+			api_sheet_text(s, "", last);
+		return;
 	case SC_TEXT:
 	default:
 		if (json_is_integer(v)) {

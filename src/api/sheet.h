@@ -78,13 +78,14 @@ int api_sheet_end(api_sheet *s, http_req *r, const char *stem, int64_t stamp);
  * key of an object inside it) and how to write it.
  */
 enum sheet_kind {
-	SC_TEXT, /* a string (a number shown as its digits) */
-	SC_INT,  /* a whole number */
-	SC_YUAN, /* an amount in cents, shown in yuan */
-	SC_TIME, /* seconds since the epoch, shown as YYYY-MM-DD HH:MM in China Standard Time */
-	SC_BOOL, /* 是/否, yes/no */
-	SC_WORD, /* a code, shown as its word (words: code, zh, en; NULL code ends) */
-	SC_PCT,  /* a share from 0 to 1, shown as a percentage with one decimal */
+	SC_TEXT,  /* a string (a number shown as its digits) */
+	SC_INT,   /* a whole number */
+	SC_YUAN,  /* an amount in cents, shown in yuan */
+	SC_TIME,  /* seconds since the epoch, shown as YYYY-MM-DD HH:MM in China Standard Time */
+	SC_BOOL,  /* 是/否, yes/no */
+	SC_WORD,  /* a code, shown as its word (words: code, zh, en; NULL code ends) */
+	SC_PCT,   /* a share from 0 to 1, shown as a percentage with one decimal */
+	SC_HOURS, /* a duration in seconds, shown in hours with one decimal */
 };
 typedef struct sheet_word {
 	const char *code, *zh, *en;

@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { csvObjects, download } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
 import {
 	VILLAGE,
 	TOWNSHIP,
@@ -671,6 +673,46 @@ describeEachDriver('closed loop', (driver) => {
 		);
 		assert.equal((await committee.get('/api/v1/loop/metrics')).status, 200);
 		assert.equal((await director.get('/api/v1/loop/metrics')).status, 403);
+		// a township's steps in the loop's order
+		const order = ['reported', 'township_review', 'resolved_locally', 'forwarded', 'accepted', 'referred', 'referrals_done', 'result_sent', 'feedback_delivered', 'closed'];
+		const ranks = town.steps.map((x) => order.indexOf(x.stage));
+		assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), JSON.stringify(town.steps.map((x) => x.stage)));
+		assert.deepEqual(Object.keys(mi.open).sort(), ['accepted', 'pending'], 'both counts, zero or not');
+		// the centre narrows to a township; a station cannot ask for another
+		const one = await centre.get(`/api/v1/loop/metrics?township=${TOWNSHIP}`);
+		assert.deepEqual(one.body.townships.map((t) => t.code), [TOWNSHIP]);
+		assert.equal((await centre.get('/api/v1/loop/metrics?township=370831')).body.error.field, 'township');
+		assert.equal((await station.get('/api/v1/loop/metrics?township=370831101')).body.error.field, 'township');
+
+		// the same figures as files: by township with a totals row, by unit, by step
+		const towns = await centre.get('/api/v1/loop/metrics?format=csv');
+		assert.equal(towns.status, 200, towns.text);
+		assert.match(towns.headers.get('content-disposition'), /filename="timeliness-\d{8}\.csv"/);
+		const trows = csvObjects(towns.text.replace(/^\uFEFF/, ''));
+		assert.equal(trows.length, m.body.townships.length + 1);
+		assert.equal(Number(towns.headers.get('x-export-rows')), m.body.townships.length, 'the totals row is not counted');
+		const trow = trows.find((x) => x['乡镇（街道）代码'] === TOWNSHIP);
+		assert.equal(Number(trow['办理中']), town.open_total);
+		assert.equal(Number(trow['已反馈结案']), town.closed_with_feedback);
+		assert.equal(trows.at(-1)['乡镇（街道）'], '合计');
+		assert.equal(Number(trows.at(-1)['办理中']), m.body.totals.open);
+		const book = await download(centre, '/api/v1/loop/metrics?format=xlsx&table=departments');
+		assert.equal(book.status, 200);
+		assert.equal(book.bytes.subarray(0, 2).toString('latin1'), 'PK');
+		const [head, ...urows] = sheetRows(book.bytes);
+		assert.deepEqual(head.slice(0, 4), ['单位代码', '单位', '类型', '待接收']);
+		const urow = urows.find((x) => x[0] === 'medical_insurance');
+		assert.equal(Number(urow[head.indexOf('已办结')]), mi.done);
+		assert.equal(urows.length, m.body.departments.length);
+		const steps = await centre.get('/api/v1/loop/metrics?format=csv&table=steps&lang=en');
+		const srows = csvObjects(steps.text.replace(/^\uFEFF/, ''));
+		const handled = srows.find((x) => x.Code === 'medical_insurance' && x.Step === 'Unit: in hand');
+		const json = mi.steps.find((x) => x.stage === 'referral_accepted');
+		assert.equal(Number(handled.Count), json.count);
+		assert.equal(handled['Median (hours)'], (json.median_s / 3600).toFixed(1));
+		assert.equal(srows.filter((x) => x.Kind === 'Township' && x.Code === TOWNSHIP).length, town.steps.length);
+		assert.equal((await centre.get('/api/v1/loop/metrics?format=csv&table=people')).body.error.field, 'table');
+		assert.equal((await director.get('/api/v1/loop/metrics?format=csv')).status, 403);
 
 		const cfg = await centre.get('/api/v1/loop/config');
 		assert.equal(cfg.body.deadlines.township_review.normal, '3d');
