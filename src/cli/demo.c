@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../api/api.h"
+#include "../api/loop.h"
 #include "../api/programmes_api.h"
 #include "../api/registry.h"
 #include "../api/visits_api.h"
@@ -1308,8 +1309,12 @@ static int make_programmes(store_conn *c, demo_job *j)
  * director; most were resolved by the township with the result delivered
  * to the child and closed, some wait for the township's review (a few
  * past their deadline), some were just filed. Each has the steps of its
- * timeline. The requests that go up to the centre and the departments are
- * left to the users of the demo.
+ * timeline. One in four goes up instead: the township forwards it, the
+ * centre accepts it and refers it to one or two departments or charities,
+ * which accept and finish it; the centre sends the result down and closes
+ * it once the director has delivered it — or, for the recent ones, it
+ * waits at one of those steps (the centre's acceptance, its referral, a
+ * unit's acceptance, a unit's work), a few past their deadline.
  */
 typedef struct demo_req {
 	int64_t child_id, director;
@@ -1337,6 +1342,246 @@ static int add_step(store_conn *c, const char *town, int64_t req, const char *ac
 	return store_step_add(c, &s);
 }
 
+/* The units a request of each kind goes to (codes of domain/units.c), what
+ * they are asked, the fields granted and what they answer. */
+typedef struct demo_ref {
+	const char *unit, *ask, *fields, *result;
+} demo_ref;
+static const demo_ref demo_refs[][2] = {
+	{{"medical_insurance", "请核定医保报销和医疗救助比例，协调定点医院减免。", "health",
+	  "已按困难儿童政策提高报销比例，医院减免部分自付费用。"},
+	 {"civil_affairs", "请评估家庭情况，办理临时救助。", "guardians,family", "已发放临时救助金 3000 元。"}},
+	{{"education", "请落实教育资助，学校安排结对帮扶和学业辅导。", "school",
+	  "已纳入学生资助，班主任结对帮扶，每周辅导两次。"},
+	 {"county_charity", "请协调助学金。", "family", "已资助助学金每学期 1000 元。"}},
+	{{"civil_affairs", "请核查低保和临时救助条件，尽快办理。", "guardians,family",
+	  "已纳入低保，发放临时救助和冬季物资。"},
+	 {"county_charity", "请协调冬季衣物和取暖物资。", "family", "已送去棉衣、棉被和取暖用煤。"}},
+	{{"civil_affairs", "请评估监护状况，落实委托照护和监护支持。", "guardians,family",
+	  "已明确委托照护人，签订照护协议，纳入重点关注。"},
+	 {NULL, NULL, NULL, NULL}},
+	{{"education", "请安排学校心理老师评估并定期辅导。", "school,health",
+	  "心理老师已评估，每两周辅导一次，家长已沟通。"},
+	 {NULL, NULL, NULL, NULL}},
+};
+
+typedef struct centre_ctx {
+	demo_job *j;
+	const deadline_config *cfg;
+	int64_t centre, director, station, id, child_id;
+	const char *town;
+	int kind;
+} centre_ctx;
+
+static int64_t first_member(store_conn *c, const char *role, const char *area, int64_t unit)
+{
+	store_stmt *st = NULL;
+	int64_t id = 0;
+	int rc = area ? conn_query(
+				c, &st,
+				"SELECT user_id FROM memberships WHERE role = ? AND area_code = ? ORDER BY id LIMIT 1",
+				"ss", role, area)
+		      : conn_query(c, &st,
+				   "SELECT user_id FROM memberships WHERE role = ? AND unit_id = ? ORDER BY id LIMIT 1",
+				   "si", role, unit);
+
+	return stmt_result_int64(c, st, rc, WB_OK, &id) == WB_OK ? id : 0;
+}
+
+static int64_t unit_by_code(store_conn *c, const char *code)
+{
+	store_stmt *st = NULL;
+	int64_t id = 0;
+	int rc = conn_query(c, &st, "SELECT id FROM units WHERE county_code = ? AND code = ?", "ss", DEFAULT_COUNTY,
+			    code);
+
+	return stmt_result_int64(c, st, rc, WB_OK, &id) == WB_OK ? id : 0;
+}
+
+static int add_step(store_conn *c, const char *town, int64_t req, const char *action, const char *from, const char *to,
+		    int64_t actor, const char *role, int64_t started, int64_t due, int64_t at, const char *note);
+
+/* The referrals of a centre request and their steps: pending (at is the
+ * referral's start), accepted, or done by now with the unit's result.
+ * *ended_out: when the last one ended. */
+static int centre_referrals(store_conn *c, const centre_ctx *x, const char *state, int64_t at, int64_t *ended_out)
+{
+	int rc = WB_OK;
+
+	*ended_out = 0;
+	for (int u = 0; rc == WB_OK && u < 2 && demo_refs[x->kind][u].unit; u++) {
+		const demo_ref *d = &demo_refs[x->kind][u];
+		int64_t unit = unit_by_code(c, d->unit), hand = first_member(c, "department", NULL, unit);
+		int64_t accepted = at + (8 + 4 * u) * 3600, done = at + (7 + 2 * u) * 86400;
+		referral_rec *f = calloc(1, sizeof(*f));
+		step_rec *s = calloc(1, sizeof(*s));
+
+		if (!hand)
+			hand = first_member(c, "org", NULL, unit);
+		if (!f || !s || !unit) {
+			free(f);
+			free(s);
+			return unit ? WB_ENOMEM : WB_OK;
+		}
+		wb_strlcpy(f->county_code, DEFAULT_COUNTY, sizeof(f->county_code));
+		f->request_id = x->id;
+		f->child_id = x->child_id;
+		f->unit_id = unit;
+		wb_strlcpy(f->ask, d->ask, sizeof(f->ask));
+		wb_strlcpy(f->fields, d->fields, sizeof(f->fields));
+		wb_strlcpy(f->state, state, sizeof(f->state));
+		f->state_since = strcmp(state, "pending") == 0 ? at : strcmp(state, "accepted") == 0 ? accepted : done;
+		f->step_due_at =
+			strcmp(state, "done") == 0
+				? 0
+				: loop_referral_due(x->cfg, strcmp(state, "pending") == 0 ? RS_PENDING : RS_ACCEPTED, 0,
+						    0, f->state_since);
+		f->created_by = x->centre;
+		f->created_at = at;
+		f->updated_at = f->state_since;
+		rc = store_referral_insert(c, f);
+		if (rc == WB_OK && strcmp(state, "done") == 0) {
+			rc = conn_query(c, NULL, "UPDATE referrals SET result = ?, ended_at = ? WHERE id = ?", "sii",
+					d->result, done, f->id);
+			rc = rc < 0 ? rc : WB_OK;
+			if (done > *ended_out)
+				*ended_out = done;
+		}
+		/* the unit's own timeline: referred, accepted, done */
+		if (rc == WB_OK) {
+			wb_strlcpy(s->county_code, DEFAULT_COUNTY, sizeof(s->county_code));
+			wb_strlcpy(s->township_code, x->town, sizeof(s->township_code));
+			s->request_id = x->id;
+			s->referral_id = f->id;
+			s->unit_id = unit;
+			wb_strlcpy(s->action, "refer", sizeof(s->action));
+			wb_strlcpy(s->to_state, "pending", sizeof(s->to_state));
+			s->actor_id = x->centre;
+			wb_strlcpy(s->actor_role, "center", sizeof(s->actor_role));
+			s->at = at;
+			wb_strlcpy(s->note, d->ask, sizeof(s->note));
+			rc = store_step_add(c, s);
+		}
+		if (rc == WB_OK && strcmp(state, "pending") != 0) {
+			wb_strlcpy(s->action, "referral_accept", sizeof(s->action));
+			wb_strlcpy(s->from_state, "referral_pending", sizeof(s->from_state));
+			wb_strlcpy(s->to_state, "accepted", sizeof(s->to_state));
+			s->actor_id = hand;
+			wb_strlcpy(s->actor_role, "department", sizeof(s->actor_role));
+			s->stage_started_at = at;
+			s->stage_due_at = loop_referral_due(x->cfg, RS_PENDING, 0, 0, at);
+			s->at = accepted;
+			s->note[0] = '\0';
+			rc = store_step_add(c, s);
+		}
+		if (rc == WB_OK && strcmp(state, "done") == 0) {
+			wb_strlcpy(s->action, "referral_complete", sizeof(s->action));
+			wb_strlcpy(s->from_state, "referral_accepted", sizeof(s->from_state));
+			wb_strlcpy(s->to_state, "done", sizeof(s->to_state));
+			s->stage_started_at = accepted;
+			s->stage_due_at = loop_referral_due(x->cfg, RS_ACCEPTED, 0, 0, accepted);
+			s->at = done;
+			wb_strlcpy(s->note, d->result, sizeof(s->note));
+			rc = store_step_add(c, s);
+		}
+		free(f);
+		free(s);
+	}
+	return rc;
+}
+
+/*
+ * A request that goes up to the centre (see make_requests), filed at t0: to
+ * the end (closed, when there has been time) or waiting at stage (0 the
+ * centre's acceptance, 1 its referral, 2 a unit's acceptance, 3 a unit's
+ * work). Returns the request's id in x->id.
+ */
+static int centre_path(store_conn *c, centre_ctx *x, int64_t t0, int closed, int stage)
+{
+	static const char *const results[] = {"县中心汇总：医保提高报销比例并减免部分费用，民政发放临时救助金。",
+					      "县中心汇总：孩子已纳入学生资助，学校结对帮扶，慈善总会资助助学金。",
+					      "县中心汇总：家庭已纳入低保，慈善总会送去冬季物资。",
+					      "县中心汇总：已明确委托照护人并签订照护协议。",
+					      "县中心汇总：学校心理老师定期辅导，家长已沟通。"};
+	const char *ask;
+	int64_t day = 86400, h = 3600, fwd = t0 + 2 * day, acc = fwd + 6 * h, ref = t0 + 3 * day, ended = 0;
+	int64_t sent = 0, fed = 0, closed_at = 0, since, due;
+	const char *state;
+	int rc;
+
+	if (closed) {
+		state = "closed";
+	} else {
+		static const char *const open_states[] = {"forwarded", "accepted", "referred", "referred"};
+
+		state = open_states[stage & 3];
+	}
+	since = strcmp(state, "forwarded") == 0 ? fwd : strcmp(state, "accepted") == 0 ? acc : ref;
+	due = loop_state_due(x->cfg,
+			     strcmp(state, "forwarded") == 0  ? CS_FORWARDED
+			     : strcmp(state, "accepted") == 0 ? CS_ACCEPTED
+							      : CS_REFERRED,
+			     0, since);
+	ask = demo_refs[x->kind][0].ask;
+	rc = conn_query(c, NULL,
+			"UPDATE help_requests SET state = ?, state_since = ?, step_due_at = ?, "
+			"handled_by = 'centre', updated_at = ? WHERE id = ?",
+			"siiii", state, since, due, since, x->id);
+	rc = rc < 0 ? rc : WB_OK;
+	if (rc == WB_OK && !due)
+		rc = conn_query(c, NULL, "UPDATE help_requests SET step_due_at = NULL WHERE id = ?", "i", x->id) < 0
+			     ? WB_ESTORE
+			     : WB_OK;
+	if (rc == WB_OK)
+		rc = add_step(c, x->town, x->id, "review", "reported", "township_review", x->station, "station", t0,
+			      t0 + day, t0 + day, "");
+	if (rc == WB_OK)
+		rc = add_step(c, x->town, x->id, "forward", "township_review", "forwarded", x->station, "station",
+			      t0 + day, t0 + 6 * day, fwd, "超出乡镇办理能力，报请县中心协调相关部门。");
+	if (rc == WB_OK && strcmp(state, "forwarded") != 0)
+		rc = add_step(c, x->town, x->id, "accept", "forwarded", "accepted", x->centre, "center", fwd,
+			      loop_state_due(x->cfg, CS_FORWARDED, 0, fwd), acc, "");
+	if (rc == WB_OK && strcmp(state, "forwarded") != 0 && strcmp(state, "accepted") != 0) {
+		rc = add_step(c, x->town, x->id, "refer", "accepted", "referred", x->centre, "center", acc,
+			      loop_state_due(x->cfg, CS_ACCEPTED, 0, acc), ref, ask);
+		if (rc == WB_OK)
+			rc = centre_referrals(c, x,
+					      closed             ? "done"
+					      : (stage & 3) == 2 ? "pending"
+								 : "accepted",
+					      ref, &ended);
+	}
+	if (rc == WB_OK && closed) {
+		sent = ended + day;
+		fed = sent + 2 * day;
+		closed_at = fed + day;
+		rc = add_step(c, x->town, x->id, "referrals_complete", "referred", "referrals_done", 0, "system", ref,
+			      0, ended, "");
+		if (rc == WB_OK)
+			rc = add_step(c, x->town, x->id, "send_result", "referrals_done", "result_sent", x->centre,
+				      "center", ended, loop_state_due(x->cfg, CS_REFERRALS_DONE, 0, ended), sent,
+				      results[x->kind]);
+		if (rc == WB_OK)
+			rc = add_step(c, x->town, x->id, "deliver_feedback", "result_sent", "feedback_delivered",
+				      x->director, "director", sent, loop_state_due(x->cfg, CS_RESULT_SENT, 0, sent),
+				      fed, "已将各部门的帮扶结果当面告知孩子和监护人，家庭表示满意。");
+		if (rc == WB_OK)
+			rc = add_step(c, x->town, x->id, "close", "feedback_delivered", "closed", x->centre, "center",
+				      fed, loop_state_due(x->cfg, CS_FEEDBACK_DELIVERED, 0, fed), closed_at, "");
+		if (rc == WB_OK)
+			rc = conn_query(c, NULL,
+					"UPDATE help_requests SET state_since = ?, step_due_at = NULL, result = ?, "
+					"feedback = ?, feedback_rating = 'satisfied', feedback_at = ?, closed_at = ?, "
+					"updated_at = ? WHERE id = ?",
+					"issiiii", closed_at, results[x->kind],
+					"已将各部门的帮扶结果当面告知孩子和监护人，家庭表示满意。", fed, closed_at,
+					closed_at, x->id) < 0
+				     ? WB_ESTORE
+				     : WB_OK;
+	}
+	return rc;
+}
+
 static int make_requests(store_conn *c, demo_job *j)
 {
 	static const char *const kinds[] = {"medical", "schooling", "living_hardship", "guardianship", "psychological"};
@@ -1348,6 +1593,8 @@ static int make_requests(store_conn *c, demo_job *j)
 					      "已明确委托照护人并签订照护协议。", "已安排学校心理老师和社工定期辅导。"};
 	store_stmt *st = NULL;
 	demo_req *reqs = NULL;
+	deadline_config *cfg = NULL;
+	int64_t centre = 0;
 	size_t n = 0, cap = 0;
 	int rc = conn_query(
 		c, &st,
@@ -1372,9 +1619,18 @@ static int make_requests(store_conn *c, demo_job *j)
 	if (st)
 		stmt_reset(c, st);
 	rc = rc < 0 ? rc : WB_OK;
+	if (rc == WB_OK) {
+		cfg = malloc(sizeof(*cfg));
+		rc = cfg ? loop_config_load(c, DEFAULT_COUNTY, cfg) : WB_ENOMEM;
+	}
+	if (rc == WB_OK)
+		centre = first_member(c, "center", DEFAULT_COUNTY, 0);
 	for (size_t i = 0; rc == WB_OK && i < n; i++) {
 		const demo_req *q = &reqs[i];
 		int kind = rndn(&j->r, (int)WB_ARRAY_LEN(kinds)), fate = rndn(&j->r, 10);
+		/* one in four goes up to the centre (drawn without the generator,
+		 * so that everything else of the demo stays as it was) */
+		int up = i % 4 == 1 && centre, stage = (int)(i / 4) % 4, back = (int)(i / 16) % 3;
 		int64_t filed = j->now - (int64_t)(2 + rndn(&j->r, 170)) * 86400 - rndn(&j->r, 36000);
 		int64_t station = 0, id = 0, day = 86400;
 		const char *state = fate < 7 ? "closed" : fate < 9 ? "township_review" : "reported";
@@ -1399,6 +1655,17 @@ static int make_requests(store_conn *c, demo_job *j)
 			filed = j->now - 3600 - (int64_t)rndn(&j->r, 9) * day;
 		since = fate < 7 ? filed + 6 * day : fate < 9 ? filed + day : filed;
 		due = fate < 7 ? 0 : fate < 9 ? since + 5 * day : since + day;
+		if (up && !(fate < 7 && filed + 20 * day <= j->now)) {
+			/* still under way: recent enough to wait where it is */
+			up = 2;
+			filed = j->now - (int64_t)((stage < 2 ? 2 : 4) + back) * day - 2 * 3600;
+		}
+		if (up) {
+			/* a plain report for now: centre_path takes it further */
+			fate = 9;
+			since = filed;
+			due = 0;
+		}
 		rc = conn_query(
 			c, &st,
 			"INSERT INTO help_requests (county_code, township_code, village_code, child_id, kind, urgency, "
@@ -1439,6 +1706,11 @@ static int make_requests(store_conn *c, demo_job *j)
 		if (rc == WB_OK && fate < 7)
 			rc = add_step(c, town, id, "close", "feedback_delivered", "closed", station, "station",
 				      filed + 5 * day, 0, since, "");
+		if (rc == WB_OK && up) {
+			centre_ctx x = {j, cfg, centre, q->director, station, id, q->child_id, town, kind};
+
+			rc = centre_path(c, &x, filed, up == 1, stage);
+		}
 		/* a follow-up visit a month after closing for some of them: the
 		 * older ones are overdue, as a real list would have */
 		if (rc == WB_OK && fate < 2) {
@@ -1458,6 +1730,7 @@ static int make_requests(store_conn *c, demo_job *j)
 			j->n_requests++;
 	}
 	free(reqs);
+	free(cfg);
 	return rc;
 }
 
