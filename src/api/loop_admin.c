@@ -358,21 +358,22 @@ static const sheet_word of_words[] = {
 	{NULL, NULL, NULL},
 };
 /* the stage a step's time was spent in: a request's state, or (units) the
- * referral's (referral_pending, referral_accepted), in the loop's order */
+ * referral's (referral_pending, referral_accepted), in the loop's order and
+ * with the words of the web UI's tables */
 static const sheet_word stage_words[] = {
-	{"reported", "待乡镇审核", "Waiting for the township"},
-	{"township_review", "乡镇审核", "Township review"},
-	{"resolved_locally", "乡镇办结待反馈", "Resolved, feedback due"},
-	{"forwarded", "待县中心受理", "Waiting for the centre"},
-	{"accepted", "县中心受理待转办", "Accepted, to refer"},
+	{"reported", "待乡镇审核", "Reported"},
+	{"township_review", "乡镇审核中", "Township review"},
+	{"resolved_locally", "乡镇已办结", "Resolved in the township"},
+	{"forwarded", "已转报县中心", "Forwarded to the centre"},
+	{"accepted", "县中心已受理", "Accepted by the centre"},
 	{"referred", "转办中", "Referred"},
-	{"referrals_done", "转办已办结待下达", "Referrals done, result due"},
-	{"result_sent", "结果已下达待反馈", "Result sent, feedback due"},
-	{"feedback_delivered", "已反馈待结案", "Feedback recorded, to close"},
-	{"closed", "已结案至重新办理", "Closed, until reopened"},
+	{"referrals_done", "转办已办结", "Referrals done"},
+	{"result_sent", "结果已下达", "Result sent down"},
+	{"feedback_delivered", "已反馈", "Feedback recorded"},
+	{"closed", "已结案", "Closed"},
 	{"police_feedback", "公安反馈", "Police feedback"},
-	{"referral_pending", "单位待接收", "Unit: to accept"},
-	{"referral_accepted", "单位办理", "Unit: in hand"},
+	{"referral_pending", "待接收", "Waiting to be accepted"},
+	{"referral_accepted", "办理中", "In progress"},
 	{NULL, NULL, NULL},
 };
 

@@ -706,7 +706,7 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(urows.length, m.body.departments.length);
 		const steps = await centre.get('/api/v1/loop/metrics?format=csv&table=steps&lang=en');
 		const srows = csvObjects(steps.text.replace(/^\uFEFF/, ''));
-		const handled = srows.find((x) => x.Code === 'medical_insurance' && x.Step === 'Unit: in hand');
+		const handled = srows.find((x) => x.Code === 'medical_insurance' && x.Step === 'In progress');
 		const json = mi.steps.find((x) => x.stage === 'referral_accepted');
 		assert.equal(Number(handled.Count), json.count);
 		assert.equal(handled['Median (hours)'], (json.median_s / 3600).toFixed(1));
