@@ -39,12 +39,14 @@ const ProgrammesPage = () => import('./pages/ProgrammesPage.vue')
 const ProgrammePage = () => import('./pages/ProgrammePage.vue')
 const ReportPage = () => import('./pages/ReportPage.vue')
 const TrendsPage = () => import('./pages/TrendsPage.vue')
+const TimelinessPage = () => import('./pages/TimelinessPage.vue')
 const TalksPage = () => import('./pages/TalksPage.vue')
 const ArchivePage = () => import('./pages/ArchivePage.vue')
 const SchoolsPage = () => import('./pages/SchoolsPage.vue')
 const SchoolPage = () => import('./pages/SchoolPage.vue')
 const CaringMothersPage = () => import('./pages/CaringMothersPage.vue')
 const CaringMotherPage = () => import('./pages/CaringMotherPage.vue')
+const LoopSettingsPage = () => import('./pages/LoopSettingsPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -66,6 +68,7 @@ const routes = [
   { path: '/programmes/:id(\\d+)', name: 'programme', component: ProgrammePage, meta: { need: 'programmes', title: k('programmes.page_title'), field: true } },
   { path: '/reports', name: 'reports', component: ReportPage, meta: { need: 'reports', title: k('nav.reports'), wide: true } },
   { path: '/reports/trends', name: 'trends', component: TrendsPage, meta: { need: 'trends', title: k('nav.trends'), wide: true } },
+  { path: '/reports/timeliness', name: 'timeliness', component: TimelinessPage, meta: { need: 'timeliness', title: k('nav.timeliness'), wide: true } },
   { path: '/talks', name: 'talks', component: TalksPage, meta: { need: 'talks', title: k('nav.talks'), field: true } },
   { path: '/schools', name: 'schools', component: SchoolsPage, meta: { need: 'schools', title: k('nav.schools'), wide: true } },
   { path: '/schools/:id(\\d+)', name: 'school', component: SchoolPage, meta: { need: 'counselling', title: k('school.counselling_title'), field: true } },
@@ -85,6 +88,8 @@ const routes = [
   { path: '/requests/new', name: 'request-new', component: RequestNew, meta: { loop: 'file', title: k('req.new_title'), field: true } },
   { path: '/requests/:id(\\d+)', name: 'request', component: RequestPage, meta: { title: k('req.title'), field: true } },
   { path: '/board', name: 'board', component: RequestBoard, meta: { loop: 'board', title: k('nav.board'), wide: true } },
+  // every signed-in role reads the loop's deadlines; can(me, 'loopConfig') edits them
+  { path: '/settings/loop', name: 'loop-settings', component: LoopSettingsPage, meta: { title: k('loopcfg.title'), wide: true } },
   { path: '/referrals', name: 'my-referrals', component: ReferralList, meta: { loop: 'referrals', title: k('nav.my_referrals') } },
   { path: '/inbox', name: 'inbox', component: InboxPage, meta: { title: k('nav.inbox'), field: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: k('notfound.title') } },

@@ -140,6 +140,9 @@ export function can(me, what) {
       return PROGRAMME_WRITE_ROLES.includes(r)
     case 'reports':
     case 'trends':
+    case 'timeliness':
+      // timeliness (办理时效): the loop's figures, GET /loop/metrics — the
+      // same roles (the county's, or a township's own)
       return REPORT_ROLES.includes(r)
     case 'archive':
       // the archive (档案, SPEC §9): the registry's desk archives a child,
@@ -170,6 +173,11 @@ export function can(me, what) {
       return !!p.read_children
     case 'visitConfig':
       return r === 'center' && !!p.read_children
+    case 'loopConfig':
+      // the closed loop's deadlines, holiday calendar and alert repeat
+      // (PUT /loop/config): the centre and the administrator set them;
+      // every signed-in role reads them (the page is then read-only)
+      return r === 'center' || r === 'admin'
     case 'readChildren':
       return !!p.read_children
     case 'writeChildren':
