@@ -18,6 +18,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "loop.h"
+#include "sheet.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX     200
@@ -124,45 +125,101 @@ static int may_manage_hooks(http_req *r, const sec_principal *p)
 	return 0;
 }
 
-static json_t *owner_json(const char *owner)
+/* The owner of a webhook: {kind, area_code or unit_id, name} (name with a
+ * connection to look it up; NULL when unknown). */
+static json_t *owner_json(store_conn *c, const char *owner)
 {
+	json_t *j;
+	char name[128] = "";
+
 	if (strncmp(owner, "unit:", 5) == 0) {
 		long long id = 0;
+		unit_rec u;
 
 		wb_parse_int64(owner + 5, 1, INT64_MAX, &id);
-		return json_pack("{s:s, s:I}", "kind", "unit", "unit_id", (json_int_t)id);
+		j = json_pack("{s:s, s:I}", "kind", "unit", "unit_id", (json_int_t)id);
+		if (c && api_unit_get(c, id, &u) == WB_OK)
+			wb_strlcpy(name, u.name, sizeof(name));
+	} else {
+		j = json_pack("{s:s, s:s}", "kind", "area", "area_code", owner + 5);
+		if (c && api_area_name(c, owner + 5, name, sizeof(name)) != WB_OK)
+			name[0] = '\0';
 	}
-	return json_pack("{s:s, s:s}", "kind", "area", "area_code", owner + 5);
+	json_object_set_new(j, "name", name[0] ? json_string(name) : json_null());
+	return j;
 }
 
-static json_t *webhook_json(const webhook_rec *w)
+static json_t *webhook_json(store_conn *c, const webhook_rec *w)
 {
-	return json_pack("{s:I, s:o, s:s, s:b, s:b, s:I, s:I}", "id", (json_int_t)w->id, "owner", owner_json(w->owner),
-			 "url", w->url, "enabled", w->enabled, "secret_set", w->secret_enc[0] != 0, "created_at",
-			 (json_int_t)w->created_at, "updated_at", (json_int_t)w->updated_at);
+	return json_pack("{s:I, s:o, s:s, s:b, s:b, s:I, s:I}", "id", (json_int_t)w->id, "owner",
+			 owner_json(c, w->owner), "url", w->url, "enabled", w->enabled, "secret_set",
+			 w->secret_enc[0] != 0, "created_at", (json_int_t)w->created_at, "updated_at",
+			 (json_int_t)w->updated_at);
 }
+
+typedef struct hook_list {
+	store_conn *c;
+	json_t *items;
+} hook_list;
 
 static int hook_cb(const webhook_rec *w, void *arg)
 {
-	json_array_append_new(arg, webhook_json(w));
+	hook_list *l = arg;
+
+	json_array_append_new(l->items, webhook_json(NULL, w));
 	return WB_OK;
 }
 
+static const sheet_word owner_kinds[] = {
+	{"area", "地区", "Area"},
+	{"unit", "单位", "Unit"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col hook_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"接收方类型", "Owner kind", "owner.kind", SC_WORD, owner_kinds},
+	{"地区代码", "Area code", "owner.area_code", SC_TEXT, NULL},
+	{"单位编号", "Unit ID", "owner.unit_id", SC_INT, NULL},
+	{"接收方", "Owner", "owner.name", SC_TEXT, NULL},
+	{"地址", "URL", "url", SC_TEXT, NULL},
+	{"启用", "Enabled", "enabled", SC_BOOL, NULL},
+	{"已设密钥", "Secret set", "secret_set", SC_BOOL, NULL},
+	{"更新时间", "Updated at", "updated_at", SC_TIME, NULL},
+};
+
 int api_webhooks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	json_t *items;
-	int rc;
+	hook_list l = {c, NULL};
+	size_t i;
+	json_t *it;
+	int rc, fmt, en;
 
-	(void)a;
-	if (!may_manage_hooks(r, p))
+	if (!may_manage_hooks(r, p) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
-	items = json_array();
-	rc = store_webhook_list(c, p->county_code, hook_cb, items);
+	l.items = json_array();
+	rc = store_webhook_list(c, p->county_code, hook_cb, &l);
 	if (rc) {
-		json_decref(items);
+		json_decref(l.items);
 		return api_fail(r, rc);
 	}
-	return api_json(r, 200, json_pack("{s:o}", "items", items));
+	/* the owners' names, once the list's statement is done */
+	json_array_foreach(l.items, i, it)
+	{
+		json_t *o = json_object_get(it, "owner");
+		const char *code = json_string_value(json_object_get(o, "area_code"));
+		char owner[48];
+
+		if (code)
+			wb_snprintf(owner, sizeof(owner), "area:%s", code);
+		else
+			wb_snprintf(owner, sizeof(owner), "unit:%" JSON_INTEGER_FORMAT,
+				    json_integer_value(json_object_get(o, "unit_id")));
+		json_object_set_new(it, "owner", owner_json(c, owner));
+	}
+	if (fmt != SHEET_JSON)
+		return api_sheet_items(r, a, p, l.items, fmt, en, en ? "Webhooks" : "消息推送", "webhooks", hook_cols,
+				       WB_ARRAY_LEN(hook_cols), NULL, NULL, NULL);
+	return api_json(r, 200, json_pack("{s:o}", "items", l.items));
 }
 
 static const api_field hook_fields[] = {
@@ -274,7 +331,7 @@ int api_webhooks_set(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
-	out = webhook_json(&w);
+	out = webhook_json(c, &w);
 	/* a secret the server made is shown once, now */
 	if (out && generated[0])
 		json_object_set_new(out, "secret", json_string(generated));
@@ -301,16 +358,39 @@ static int dlv_cb(const delivery_rec *d, void *arg)
 	return WB_OK;
 }
 
+static const sheet_word delivery_states[] = {
+	{"pending", "待发送", "Pending"},
+	{"delivered", "已送达", "Delivered"},
+	{"failed", "失败", "Failed"},
+	{NULL, NULL, NULL},
+};
+static const sheet_col delivery_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"推送编号", "Webhook ID", "webhook_id", SC_INT, NULL},
+	{"事件", "Event", "event", SC_TEXT, NULL},
+	{"求助编号", "Request ID", "payload.request_id", SC_INT, NULL},
+	{"状态", "State", "state", SC_WORD, delivery_states},
+	{"尝试次数", "Attempts", "attempts", SC_INT, NULL},
+	{"最后响应码", "Last status", "last_status", SC_INT, NULL},
+	{"最后错误", "Last error", "last_error", SC_TEXT, NULL},
+	{"创建时间", "Created at", "created_at", SC_TIME, NULL},
+	{"下次尝试", "Next attempt", "next_attempt_at", SC_TIME, NULL},
+	{"送达时间", "Delivered at", "delivered_at", SC_TIME, NULL},
+};
+#define DELIVERIES_EXPORT_MAX 20000
+
 int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *state = NULL;
 	int64_t hook = 0, before = 0;
 	api_list l;
-	int limit, rc;
+	int limit, rc, fmt, en;
 
-	(void)a;
-	if (!may_manage_hooks(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
+	if (!may_manage_hooks(r, p) || api_limit(r, LIST_DEFAULT, LIST_MAX, &limit) ||
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
+	if (fmt != SHEET_JSON)
+		limit = DELIVERIES_EXPORT_MAX; /* the whole filtered log, not a page */
 	if (api_query_id(r, "webhook_id", NULL, &hook) || api_query_cursor(r, &before))
 		return 0;
 	if ((state = http_query(r, "state")) && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
@@ -321,6 +401,13 @@ int api_webhook_deliveries(http_req *r, app *a, store_conn *c, const sec_princip
 	if (rc) {
 		api_list_cleanup(&l);
 		return api_fail(r, rc);
+	}
+	if (fmt != SHEET_JSON) {
+		json_t *page = api_list_page(&l, limit), *items = json_incref(json_object_get(page, "items"));
+
+		json_decref(page);
+		return api_sheet_items(r, a, p, items, fmt, en, en ? "Deliveries" : "推送记录", "webhook-deliveries",
+				       delivery_cols, WB_ARRAY_LEN(delivery_cols), NULL, NULL, NULL);
 	}
 	return api_json(r, 200, api_list_page(&l, limit));
 }

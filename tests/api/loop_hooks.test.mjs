@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describeEachDriver, startServer, cli, sleep } from './lib/harness.mjs';
+import { csvObjects, download } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
 import { VILLAGE, step, inbox, unitIds, birthForAge } from './lib/loop.mjs';
 
 /**
@@ -160,6 +162,27 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		assert.ok(log.delivered_at > 0);
 		const list = (await centre.get('/api/v1/webhooks')).body.items;
 		assert.ok(list.some((w) => w.id === set.body.id && w.url === hook.url && !('secret' in w)));
+		assert.deepEqual(list.find((w) => w.id === set.body.id).owner, { kind: 'area', area_code: '370831', name: '泗水县' }, 'the owner by its name');
+		// both tables download; the secret is never in a file
+		const hooks = await centre.get('/api/v1/webhooks?format=csv');
+		assert.equal(hooks.status, 200, hooks.text);
+		assert.match(hooks.headers.get('content-disposition'), /filename="webhooks-\d{8}\.csv"/);
+		const hrows = csvObjects(hooks.text.replace(/^\uFEFF/, ''));
+		const mine = hrows.find((x) => x['编号'] === String(set.body.id));
+		assert.equal(mine['接收方'], '泗水县');
+		assert.equal(mine['地址'], hook.url);
+		assert.equal(mine['已设密钥'], '是');
+		assert.ok(!hooks.text.includes(secret));
+		const book = await download(centre, `/api/v1/webhooks/deliveries?webhook_id=${set.body.id}&format=xlsx&lang=en`);
+		assert.equal(book.status, 200);
+		const [head, ...drows] = sheetRows(book.bytes);
+		const all = (await centre.get(`/api/v1/webhooks/deliveries?webhook_id=${set.body.id}&limit=200`)).body.items;
+		assert.equal(drows.length, all.length, 'the whole filtered log');
+		const row = drows.find((x) => Number(x[0]) === ok.body.id);
+		assert.equal(row[head.indexOf('State')], 'Delivered');
+		assert.equal(Number(row[head.indexOf('Attempts')]), 3, 'a number in the workbook');
+		assert.equal(Number(row[head.indexOf('Request ID')]), filed.body.id);
+		assert.equal((await director.get('/api/v1/webhooks/deliveries?format=csv')).status, 403);
 	});
 
 	test('webhooks: a receiver that keeps failing is given up after the configured attempts; a unit\'s webhook', async () => {
