@@ -103,7 +103,7 @@ typedef struct demo_job {
 	size_t ids_cap;
 	/* focus children made so far */
 	int n_left_behind, n_orphan, n_unsupported, n_difficulty, n_confirmed, n_visits, n_policies, n_receipts,
-		n_projects, n_talks, n_requests, n_mothers, n_programmes, n_returns;
+		n_projects, n_talks, n_requests, n_mothers, n_programmes, n_returns, n_up, n_referrals;
 	int nv;
 	int64_t *schools;
 	char (*school_township)[16];
@@ -1440,6 +1440,8 @@ static int centre_referrals(store_conn *c, const centre_ctx *x, const char *stat
 		f->created_at = at;
 		f->updated_at = f->state_since;
 		rc = store_referral_insert(c, f);
+		if (rc == WB_OK)
+			x->j->n_referrals++;
 		if (rc == WB_OK && strcmp(state, "done") == 0) {
 			rc = conn_query(c, NULL, "UPDATE referrals SET result = ?, ended_at = ? WHERE id = ?", "sii",
 					d->result, done, f->id);
@@ -1710,6 +1712,8 @@ static int make_requests(store_conn *c, demo_job *j)
 			centre_ctx x = {j, cfg, centre, q->director, station, id, q->child_id, town, kind};
 
 			rc = centre_path(c, &x, filed, up == 1, stage);
+			if (rc == WB_OK)
+				j->n_up++;
 		}
 		/* a follow-up visit a month after closing for some of them: the
 		 * older ones are overdue, as a real list would have */
@@ -1846,11 +1850,12 @@ int cmd_demo(cli_env *env, int argc, char **argv)
 	       "%d units (%d schools), %d accounts, %ld children\n"
 	       "focus children: %d rural left-behind, %d orphans, %d de facto unsupported, %d in difficulty "
 	       "(%d category rows confirmed), %d visits, %d benefit policies with %d receipts, %d charity projects, %d "
-	       "talks, %d help requests, %d caring mothers paired, %d supporting programmes (%d parents came home)\n",
+	       "talks, %d help requests (%d through the centre, with %d referrals to departments and charities), %d "
+	       "caring mothers paired, %d supporting programmes (%d parents came home)\n",
 	       (double)(clock_mono_ms() - t0) / 1000.0, j.n_areas, j.n_villages, j.n_grids, j.n_units, j.n_schools,
 	       j.n_users, j.n_children, j.n_left_behind, j.n_orphan, j.n_unsupported, j.n_difficulty, j.n_confirmed,
-	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests, j.n_mothers,
-	       j.n_programmes, j.n_returns);
+	       j.n_visits, j.n_policies, j.n_receipts, j.n_projects, j.n_talks, j.n_requests, j.n_up, j.n_referrals,
+	       j.n_mothers, j.n_programmes, j.n_returns);
 	printf("demo accounts (all with password %s): admin, center, committee, auditor, station, supervisor,\n"
 	       "  director, director2, grid, department, org, school (and station01..13, supervisor01..13,\n"
 	       "  dir<village code>, grid<grid code>, dept_<code>, org_<code>, school01..92)\n",
