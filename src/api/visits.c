@@ -789,6 +789,7 @@ typedef struct score_row {
 	json_t *directors;
 	int64_t n[VISIT_NEVER + 1]; /* children of the plan by state */
 	int64_t visits, visited, filed, delivered;
+	int64_t late;               /* feedback delivered after its deadline */
 	int64_t talks, talk_people; /* 讲: sessions held in the village, attendance */
 } score_row;
 
@@ -857,6 +858,7 @@ static int score_requests_cb(const char *village, const char *key, const int64_t
 	if (s) {
 		s->filed = n[0];
 		s->delivered = n[1];
+		s->late = n[2];
 	}
 	return WB_OK;
 }
@@ -898,6 +900,12 @@ static json_t *score_json(const score_row *s, json_t *directors)
 		return NULL;
 	json_object_set_new(j, "talks", json_integer(s->talks));
 	json_object_set_new(j, "talk_attendance", json_integer(s->talk_people));
+	/* the timeliness of the village's step of the loop: the result
+	 * delivered to the child within the deadline */
+	json_object_set_new(j, "feedback_late", json_integer(s->late));
+	json_object_set_new(j, "feedback_on_time",
+			    s->delivered ? json_real((double)(s->delivered - s->late) / (double)s->delivered)
+					 : json_null());
 	/* the share of the plan's children visited within their interval */
 	json_object_set_new(j, "coverage",
 			    planned ? json_real((double)(s->n[VISIT_OK] + s->n[VISIT_DUE_SOON]) / (double)planned)
@@ -928,13 +936,14 @@ static int score_period(http_req *r, int today, int *from, int *to)
 	return 0;
 }
 
-static const char *const score_cols_zh[] = {"村（社区）代码", "村（社区）", "儿童主任", "纳入计划",    "按期走访",
-					    "即将到期",       "逾期",       "从未走访", "覆盖率（%）", "走访次数",
-					    "走访儿童",       "发起求助",   "反馈送达", "宣讲场次",    "宣讲参加人次"};
-static const char *const score_cols_en[] = {"Village code",      "Village",  "Child directors",  "In plan",
-					    "On schedule",       "Due soon", "Overdue",          "Never visited",
-					    "Coverage (%)",      "Visits",   "Children visited", "Requests filed",
-					    "Results delivered", "Talks",    "Talk attendance"};
+static const char *const score_cols_zh[] = {
+	"村（社区）代码", "村（社区）", "儿童主任", "纳入计划", "按期走访", "即将到期", "逾期",     "从未走访",
+	"覆盖率（%）",    "走访次数",   "走访儿童", "发起求助", "反馈送达", "反馈逾期", "宣讲场次", "宣讲参加人次"};
+static const char *const score_cols_en[] = {
+	"Village code",     "Village",        "Child directors",   "In plan",        "On schedule",
+	"Due soon",         "Overdue",        "Never visited",     "Coverage (%)",   "Visits",
+	"Children visited", "Requests filed", "Results delivered", "Delivered late", "Talks",
+	"Talk attendance"};
 
 /* One row of the scorecard in a download (code NULL: the totals). */
 static void score_sheet_row(api_sheet *out, const score_row *s, const char *code, const char *name, json_t *directors)
@@ -972,6 +981,7 @@ static void score_sheet_row(api_sheet *out, const score_row *s, const char *code
 			api_sheet_text(out, "", 0);
 	}
 	api_sheet_int(out, s->delivered, 0);
+	api_sheet_int(out, s->late, 0);
 	api_sheet_int(out, s->talks, 0);
 	api_sheet_int(out, s->talk_people, 1);
 }
@@ -1061,6 +1071,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		total.visited += s->visited;
 		total.filed += s->filed;
 		total.delivered += s->delivered;
+		total.late += s->late;
 		total.talks += s->talks;
 		total.talk_people += s->talk_people;
 		json_array_append_new(villages, score_json(s, s->directors));

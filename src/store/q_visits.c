@@ -223,13 +223,18 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	int rc;
 
 	buf_init(&sql, 1024);
+	/* the feedback delivered after its step's deadline: the village's own
+	 * step of the loop, the timeliness of its requests */
 	rc = buf_puts(&sql, "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? THEN 1 ELSE 0 "
-			    "END), SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? THEN 1 ELSE 0 END) FROM "
-			    "help_requests q WHERE q.county_code = ?");
-	args_int(&a, t_from);
-	args_int(&a, t_to);
-	args_int(&a, t_from);
-	args_int(&a, t_to);
+			    "END), SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? THEN 1 ELSE 0 END), "
+			    "SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? AND EXISTS (SELECT 1 FROM "
+			    "request_steps s WHERE s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ? "
+			    "AND s.at < ? AND s.stage_due_at IS NOT NULL AND s.at > s.stage_due_at) THEN 1 ELSE 0 END) "
+			    "FROM help_requests q WHERE q.county_code = ?");
+	for (int i = 0; i < 4; i++) {
+		args_int(&a, t_from);
+		args_int(&a, t_to);
+	}
 	if (rc == WB_OK)
 		rc = village_scope_sql(sc, "q.village_code", &sql, &a);
 	if (rc == WB_OK)
@@ -239,7 +244,7 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	args_int(&a, t_from);
 	args_int(&a, t_from);
 	if (rc == WB_OK)
-		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 0, 3, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }

@@ -75,7 +75,8 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 			 store_group_cb cb, void *arg);
 /* Help requests per village in the caller's area scope (county or area
  * range; and area): n[0] filed in [t_from, t_to), n[1] whose result was
- * delivered to the child (feedback) in that time. */
+ * delivered to the child (feedback) in that time, n[2] of those delivered
+ * after the step's deadline. */
 int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from, int64_t t_to, const char *area,
 			   store_group_cb cb, void *arg);
 typedef int (*village_cb)(const char *code, const char *name, void *arg);

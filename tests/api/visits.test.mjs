@@ -7,7 +7,8 @@
 // caller's scope, every refusal changes nothing, every read audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, sql, uniqueName } from './lib/harness.mjs';
+import { step } from './lib/loop.mjs';
 import { chinaDate } from './lib/idnum.mjs';
 import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
 
@@ -374,6 +375,28 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		const county = (await centre.get('/api/v1/visits/scorecard')).body;
 		assert.ok(county.villages.length > now.villages.length);
 		assert.ok(county.villages.some((x) => !x.village_code.startsWith(TOWNSHIP)));
+	});
+
+	test('the timeliness of the village\'s own step: a result delivered to the child after its deadline counts as late', async () => {
+		const period = `from=${day(-1)}&to=${day(0)}&area=${OWN}`;
+		const before = villageOf((await station.get(`/api/v1/visits/scorecard?${period}`)).body, OWN);
+		const deliver = async (late) => {
+			const q = await director.post('/api/v1/requests', { village_code: OWN, kind: 'living_hardship', narrative: '家中困难' });
+			assert.equal(q.status, 201, q.text);
+			await step(station, q.body.id, 'review');
+			await step(station, q.body.id, 'resolve', { result: '已发放临时救助。' });
+			// the director's step was due an hour ago
+			if (late) await sql(srv.db, `UPDATE help_requests SET step_due_at = ${Math.floor(Date.now() / 1000) - 3600} WHERE id = ${q.body.id}`);
+			await step(director, q.body.id, 'deliver_feedback', { feedback: '已当面告知。', rating: 'satisfied' });
+		};
+		await deliver(false);
+		await deliver(true);
+		const v = villageOf((await station.get(`/api/v1/visits/scorecard?${period}`)).body, OWN);
+		assert.equal(v.feedback_delivered, before.feedback_delivered + 2);
+		assert.equal(v.feedback_late, before.feedback_late + 1, JSON.stringify(v));
+		assert.equal(v.feedback_on_time, (v.feedback_delivered - v.feedback_late) / v.feedback_delivered);
+		const file = csvObjects((await station.get(`/api/v1/visits/scorecard?${period}&format=csv`)).text.replace(/^\uFEFF/, ''));
+		assert.equal(Number(file.find((x) => x['村（社区）代码'] === OWN)['反馈逾期']), v.feedback_late);
 	});
 
 	test('the scorecard as a spreadsheet: a row per village and the totals', async () => {
