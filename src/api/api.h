@@ -276,6 +276,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_director_review_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Entitlements: policies, the matching, receipts, the ledger (entitlements.c). */
 int api_policies_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_policy_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

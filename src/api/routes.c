@@ -72,6 +72,7 @@ R(visits_plan, 0);
 R(visits_config_get, 0);
 R(visits_config_put, 0);
 R(visits_scorecard, 0);
+R(director_review_put, 0);
 R(policies_list, 0);
 R(policy_get, 0);
 R(policy_create, 0);
@@ -172,6 +173,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/visits/plan", api_entry, &rt_visits_plan, 0, 0},
 	{"GET", "/api/v1/overview", api_entry, &rt_overview, 0, 0},
 	{"GET", "/api/v1/visits/scorecard", api_entry, &rt_visits_scorecard, 0, 0},
+	{"PUT", "/api/v1/directors/{id}/reviews/{period}", api_entry, &rt_director_review_put, 0, 0},
 	{"GET", "/api/v1/visits/config", api_entry, &rt_visits_config_get, 0, 0},
 	{"PUT", "/api/v1/visits/config", api_entry, &rt_visits_config_put, 0, 0},
 	{"GET", "/api/v1/policies", api_entry, &rt_policies_list, 0, 0},

@@ -875,13 +875,24 @@ static int score_talks_cb(const char *village, const char *key, const int64_t n[
 	return WB_OK;
 }
 
-static int score_director_cb(const char *village, int64_t user_id, const char *name, void *arg)
+/* A review as JSON, or null when the director has none for the period. */
+static json_t *review_json(const director_review *rv)
+{
+	if (!rv || !rv->rating[0])
+		return json_null();
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "period", rv->period, "rating", rv->rating, "comment",
+			 rv->comment, "reviewer_id", (json_int_t)rv->reviewer_id, "by", rv->reviewer_name, "created_at",
+			 (json_int_t)rv->created_at, "updated_at", (json_int_t)rv->updated_at);
+}
+
+static int score_director_cb(const char *village, int64_t user_id, const char *name, const director_review *rv,
+			     void *arg)
 {
 	score_row *s = score_at(arg, village);
 
 	if (s)
-		json_array_append_new(s->directors,
-				      json_pack("{s:I, s:s}", "user_id", (json_int_t)user_id, "name", name));
+		json_array_append_new(s->directors, json_pack("{s:I, s:s, s:o}", "user_id", (json_int_t)user_id, "name",
+							      name, "review", review_json(rv)));
 	return WB_OK;
 }
 
@@ -936,14 +947,152 @@ static int score_period(http_req *r, int today, int *from, int *to)
 	return 0;
 }
 
-static const char *const score_cols_zh[] = {
-	"村（社区）代码", "村（社区）", "儿童主任", "纳入计划", "按期走访", "即将到期", "逾期",     "从未走访",
-	"覆盖率（%）",    "走访次数",   "走访儿童", "发起求助", "反馈送达", "反馈逾期", "宣讲场次", "宣讲参加人次"};
+/* ---- the supervisor's review of a director (考核评价) ---- */
+
+#define REVIEW_COMMENT_CHARS 500
+
+static const char *const ratings[] = {"excellent", "competent", "basic", "incompetent", NULL};
+static const char *const rating_zh[] = {"优秀", "称职", "基本称职", "不称职"};
+static const char *const rating_en[] = {"Excellent", "Competent", "Basically competent", "Incompetent"};
+
+static const char *rating_word(const char *code, int en)
+{
+	for (int i = 0; ratings[i]; i++)
+		if (strcmp(ratings[i], code) == 0)
+			return en ? rating_en[i] : rating_zh[i];
+	return code;
+}
+
+/* The first day (YYYYMMDD) of a review period, "YYYY" (a year) or
+ * "YYYY-Qn" (a quarter), or 0 when s is neither (years 2000 to 2099). */
+static int review_period_start(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	int y;
+
+	if ((n != 4 && n != 7) || strspn(s, "0123456789") < 4)
+		return 0;
+	y = atoi(s);
+	if (y < 2000 || y > 2099)
+		return 0;
+	if (n == 4)
+		return y * 10000 + 101;
+	if (s[4] != '-' || s[5] != 'Q' || s[6] < '1' || s[6] > '4')
+		return 0;
+	return y * 10000 + ((s[6] - '1') * 3 + 1) * 100 + 1;
+}
+
+/* The quarter of day ymd, "YYYY-Qn". */
+static void quarter_of(int ymd, char *out, size_t n)
+{
+	wb_snprintf(out, n, "%04d-Q%d", ymd / 10000, (ymd / 100 % 100 - 1) / 3 + 1);
+}
+
+static const api_field review_fields[] = {
+	{"rating", JSON_STRING, 1, 16},
+	{"comment", JSON_STRING, 0, REVIEW_COMMENT_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+static int review_fn(store_conn *c, void *arg)
+{
+	return store_director_review_put(c, arg);
+}
+
+/*
+ * PUT /api/v1/directors/{id}/reviews/{period} {rating, comment}: the
+ * township supervisor's review of one of the township's child directors
+ * for a year or a quarter that has begun (SPEC §5: the scorecard "plus the
+ * supervisor's review"). A second PUT changes it; both are audited.
+ */
+int api_director_review_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *period = http_param(r, "period"), *rating, *comment;
+	director_review *rv = calloc(1, sizeof(*rv));
+	json_t *body = NULL;
+	audit_entry e;
+	char hi[20];
+	int64_t id;
+	int start, rc;
+
+	if (!rv) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	if (api_id_param(r, "id", &id))
+		goto out;
+	if (strcmp(p->role, "supervisor") != 0) {
+		api_error(r, 403, "forbidden", "child directors are reviewed by their township's supervisor", NULL);
+		goto out;
+	}
+	start = review_period_start(period);
+	if (!start || start > clock_today_ymd()) {
+		api_error(r, 422, "validation_failed",
+			  "period must be a year (2026) or a quarter (2026-Q4) that has begun", "period");
+		goto out;
+	}
+	if (api_body(r, &body) || api_check_fields(r, body, review_fields))
+		goto out;
+	rating = api_str(body, "rating");
+	if (!rating || !api_one_of(rating, ratings)) {
+		api_error(r, 422, "validation_failed", "rating must be excellent, competent, basic or incompetent",
+			  "rating");
+		goto out;
+	}
+	comment = api_str(body, "comment");
+	if (comment && api_utf8_chars(comment) > REVIEW_COMMENT_CHARS) {
+		api_error(r, 422, "validation_failed", "comment may have at most 500 characters", "comment");
+		goto out;
+	}
+	/* a director of a village of the supervisor's own township, else 404 */
+	wb_snprintf(hi, sizeof(hi), "%s:", p->area_code);
+	rc = store_director_village(c, p->county_code, id, p->area_code, hi, rv->village_code,
+				    sizeof(rv->village_code));
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	wb_strlcpy(rv->county_code, p->county_code, sizeof(rv->county_code));
+	rv->director_id = id;
+	wb_strlcpy(rv->period, period, sizeof(rv->period));
+	wb_strlcpy(rv->rating, rating, sizeof(rv->rating));
+	wb_strlcpy(rv->comment, comment ? comment : "", sizeof(rv->comment));
+	rv->reviewer_id = p->user_id;
+	rv->created_at = rv->updated_at = clock_now();
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "director.review", "user", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:s}", "period", rv->period, "rating", rv->rating, "village",
+				       rv->village_code));
+	api_conn_release(r); /* the job runs on the writer's connection */
+	rc = audit_submit(a->audit, &e, review_fn, rv);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	wb_strlcpy(rv->reviewer_name, p->display_name, sizeof(rv->reviewer_name));
+	{
+		json_t *j = review_json(rv);
+
+		json_object_set_new(j, "director_id", json_integer(id));
+		json_object_set_new(j, "village_code", json_string(rv->village_code));
+		api_json(r, 200, j);
+	}
+out:
+	json_decref(body);
+	free(rv);
+	return 0;
+}
+
+static const char *const score_cols_zh[] = {"村（社区）代码", "村（社区）", "儿童主任", "纳入计划",    "按期走访",
+					    "即将到期",       "逾期",       "从未走访", "覆盖率（%）", "走访次数",
+					    "走访儿童",       "发起求助",   "反馈送达", "反馈逾期",    "宣讲场次",
+					    "宣讲参加人次",   "考核评价"};
 static const char *const score_cols_en[] = {
 	"Village code",     "Village",        "Child directors",   "In plan",        "On schedule",
 	"Due soon",         "Overdue",        "Never visited",     "Coverage (%)",   "Visits",
 	"Children visited", "Requests filed", "Results delivered", "Delivered late", "Talks",
-	"Talk attendance"};
+	"Talk attendance",  "Review"};
 
 /* One row of the scorecard in a download (code NULL: the totals). */
 static void score_sheet_row(api_sheet *out, const score_row *s, const char *code, const char *name, json_t *directors)
@@ -983,13 +1132,27 @@ static void score_sheet_row(api_sheet *out, const score_row *s, const char *code
 	api_sheet_int(out, s->delivered, 0);
 	api_sheet_int(out, s->late, 0);
 	api_sheet_int(out, s->talks, 0);
-	api_sheet_int(out, s->talk_people, 1);
+	api_sheet_int(out, s->talk_people, 0);
+	/* the directors' reviews of the period: "name: rating" */
+	names[0] = '\0';
+	off = 0;
+	json_array_foreach(directors, i, d)
+	{
+		const char *rt = json_string_value(json_object_get(json_object_get(d, "review"), "rating"));
+
+		if (rt)
+			wb_snprintf(names + off, sizeof(names) - off, "%s%s%s%s", off ? ";" : "",
+				    json_string_value(json_object_get(d, "name")), out->en ? ": " : "：",
+				    rating_word(rt, out->en));
+		off = strlen(names);
+	}
+	api_sheet_text(out, names, 1);
 }
 
 int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *area = http_query(r, "area");
-	char from_s[11], to_s[11];
+	const char *area = http_query(r, "area"), *review_period = http_query(r, "review_period");
+	char from_s[11], to_s[11], review_buf[8];
 	score_ctx *x;
 	score_row total;
 	json_t *villages, *j;
@@ -1013,6 +1176,18 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	x->today = clock_today_ymd();
 	if (score_period(r, x->today, &from, &to))
 		goto out;
+	/* the reviews shown: of ?review_period=, or of the quarter of `to` */
+	if (review_period) {
+		if (!review_period_start(review_period)) {
+			api_error(r, 422, "validation_failed",
+				  "review_period must be a year (2026) or a quarter (2026-Q4)", "review_period");
+			goto out;
+		}
+		wb_strlcpy(review_buf, review_period, sizeof(review_buf));
+	} else {
+		quarter_of(to, review_buf, sizeof(review_buf));
+	}
+	review_period = review_buf;
 	date_format(from, from_s);
 	date_format(to, to_s);
 	t_from = date_days(from) * 86400 - 8 * 3600;
@@ -1047,7 +1222,7 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		rc = store_talks_by_village(c, &f, score_talks_cb, x);
 	}
 	if (rc == WB_OK)
-		rc = store_village_directors(c, &p->scope, area, score_director_cb, x);
+		rc = store_village_directors(c, &p->scope, area, review_period, score_director_cb, x);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -1083,8 +1258,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		api_sheet_end(&sheet, r, "scorecard", x->today);
 		goto out;
 	}
-	j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from_s, "to", to_s, "area", area ? area : p->area_code,
-		      "totals", score_json(&total, NULL), "villages", villages);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "from", from_s, "to", to_s, "area", area ? area : p->area_code,
+		      "review_period", review_period, "totals", score_json(&total, NULL), "villages", villages);
 	api_json(r, 200, j);
 out:
 	for (size_t i = 0; i < x->n; i++)

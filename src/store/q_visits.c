@@ -249,16 +249,26 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	return rc;
 }
 
-int store_village_directors(store_conn *c, const store_scope *sc, const char *area, village_director_cb cb, void *arg)
+int store_village_directors(store_conn *c, const store_scope *sc, const char *area, const char *period,
+			    village_director_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
+	director_review *rv = period ? calloc(1, sizeof(*rv)) : NULL;
 	buf sql;
 	int rc;
 
+	if (period && !rv)
+		return WB_ENOMEM;
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "SELECT m.area_code, u.id, u.display_name FROM memberships m JOIN users u ON u.id = "
-			    "m.user_id WHERE m.role = 'director' AND u.locked = 0 AND m.county_code = ?");
+	rc = buf_puts(&sql,
+		      "SELECT m.area_code, u.id, u.display_name, COALESCE(r.rating, ''), COALESCE(r.comment, ''), "
+		      "COALESCE(r.reviewer_id, 0), COALESCE(v.display_name, ''), COALESCE(r.created_at, 0), "
+		      "COALESCE(r.updated_at, 0) FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN "
+		      "director_reviews r ON r.county_code = m.county_code AND r.director_id = u.id AND r.period = ? "
+		      "LEFT JOIN users v ON v.id = r.reviewer_id WHERE m.role = 'director' AND u.locked = 0 AND "
+		      "m.county_code = ?");
+	args_text(&a, period ? period : "");
 	if (rc == WB_OK)
 		rc = village_scope_sql(sc, "m.area_code", &sql, &a);
 	if (rc == WB_OK)
@@ -268,13 +278,61 @@ int store_village_directors(store_conn *c, const store_scope *sc, const char *ar
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
 	while (rc == STORE_ROW) {
-		rc = cb(stmt_text(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), arg);
+		if (rv) {
+			memset(rv, 0, sizeof(*rv));
+			wb_strlcpy(rv->county_code, sc->county_code, sizeof(rv->county_code));
+			stmt_copy(c, st, 0, rv->village_code, sizeof(rv->village_code));
+			rv->director_id = stmt_int64(c, st, 1);
+			wb_strlcpy(rv->period, period, sizeof(rv->period));
+			stmt_copy(c, st, 3, rv->rating, sizeof(rv->rating));
+			stmt_copy(c, st, 4, rv->comment, sizeof(rv->comment));
+			rv->reviewer_id = stmt_int64(c, st, 5);
+			stmt_copy(c, st, 6, rv->reviewer_name, sizeof(rv->reviewer_name));
+			rv->created_at = stmt_int64(c, st, 7);
+			rv->updated_at = stmt_int64(c, st, 8);
+		}
+		rc = cb(stmt_text(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), rv, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
 	}
 	if (st)
 		stmt_reset(c, st);
 	buf_cleanup(&sql);
+	free(rv);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_director_village(store_conn *c, const char *county, int64_t user_id, const char *lo, const char *hi,
+			   char *village, size_t n)
+{
+	store_stmt *st = NULL;
+	int rc =
+		conn_query(c, &st,
+			   "SELECT m.area_code FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = ? "
+			   "AND m.role = 'director' AND m.county_code = ? AND m.area_code >= ? AND m.area_code < ? "
+			   "ORDER BY m.area_code LIMIT 1",
+			   "isss", user_id, county, lo, hi);
+
+	if (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, village, n);
+		stmt_reset(c, st);
+		return WB_OK;
+	}
+	return rc == STORE_DONE ? WB_ENOTFOUND : rc;
+}
+
+int store_director_review_put(store_conn *c, const director_review *r)
+{
+	int rc = conn_query(
+		c, NULL,
+		"INSERT INTO director_reviews (county_code, village_code, director_id, period, rating, comment, "
+		"reviewer_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+		"(county_code, director_id, period) DO UPDATE SET village_code = excluded.village_code, "
+		"rating = excluded.rating, comment = excluded.comment, reviewer_id = excluded.reviewer_id, "
+		"updated_at = excluded.updated_at",
+		"ssisssiii", r->county_code, r->village_code, r->director_id, r->period, r->rating, r->comment,
+		r->reviewer_id, r->created_at, r->updated_at);
+
 	return rc < 0 ? rc : WB_OK;
 }
 

@@ -82,8 +82,28 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 typedef int (*village_cb)(const char *code, const char *name, void *arg);
 /* The villages and communities in the caller's scope (and area), by code. */
 int store_scope_villages(store_conn *c, const store_scope *sc, const char *area, village_cb cb, void *arg);
-typedef int (*village_director_cb)(const char *village_code, int64_t user_id, const char *name, void *arg);
-/* The child directors (accounts not locked) of the villages in the scope. */
-int store_village_directors(store_conn *c, const store_scope *sc, const char *area, village_director_cb cb, void *arg);
+/* A director's review (考核评价) for a period, "" rating when none. */
+typedef struct director_review {
+	int64_t director_id, reviewer_id, created_at, updated_at;
+	char county_code[8];
+	char village_code[16];
+	char period[8];  /* YYYY or YYYY-Qn */
+	char rating[16]; /* excellent, competent, basic, incompetent */
+	char comment[2048];
+	char reviewer_name[128]; /* read only */
+} director_review;
+typedef int (*village_director_cb)(const char *village_code, int64_t user_id, const char *name,
+				   const director_review *review, void *arg);
+/* The child directors (accounts not locked) of the scope's villages (and
+ * area), by village, each with the review of period (NULL: none asked; then
+ * review is NULL; a rating of "" when the director has none). */
+int store_village_directors(store_conn *c, const store_scope *sc, const char *area, const char *period,
+			    village_director_cb cb, void *arg);
+/* The village of county where user_id is a child director, within
+ * [lo, hi) (a township's range): WB_ENOTFOUND if none. */
+int store_director_village(store_conn *c, const char *county, int64_t user_id, const char *lo, const char *hi,
+			   char *village, size_t n);
+/* Writes the review of r's director and period (a new one or a change). */
+int store_director_review_put(store_conn *c, const director_review *r);
 
 #endif

@@ -313,14 +313,14 @@ describeEachDriver('visits and the visit plan', (driver) => {
 });
 
 describeEachDriver('the villages\' scorecard (考核)', (driver) => {
-	let srv, centre, director, station, department, grid;
+	let srv, centre, director, station, department, grid, supervisor, supervisorFar, auditor;
 	const TOWNSHIP = '370831001';
 	const villageOf = (body, code) => body.villages.find((v) => v.village_code === code);
 
 	before(async () => {
 		srv = await startServer(driver);
-		[centre, director, station, department, grid] = await Promise.all(
-			['center', 'director', 'station', 'department', 'grid'].map((u) => srv.login(u)),
+		[centre, director, station, department, grid, supervisor, supervisorFar, auditor] = await Promise.all(
+			['center', 'director', 'station', 'department', 'grid', 'supervisor', 'supervisor03', 'auditor'].map((u) => srv.login(u)),
 		);
 	});
 	after(async () => {
@@ -397,6 +397,58 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(v.feedback_on_time, (v.feedback_delivered - v.feedback_late) / v.feedback_delivered);
 		const file = csvObjects((await station.get(`/api/v1/visits/scorecard?${period}&format=csv`)).text.replace(/^\uFEFF/, ''));
 		assert.equal(Number(file.find((x) => x['村（社区）代码'] === OWN)['反馈逾期']), v.feedback_late);
+	});
+
+	test('the supervisor reviews each director for a year or a quarter; the scorecard shows the review, the director sees it', async () => {
+		const me = director.me.user.id;
+		const today = day(0);
+		const quarter = `${today.slice(0, 4)}-Q${Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1}`;
+		const put = (client, period, body, id = me) => client.request('PUT', `/api/v1/directors/${id}/reviews/${period}`, { json: body });
+		const r = await put(supervisor, quarter, { rating: 'competent', comment: '走访及时，台账清楚。' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.body.rating, 'competent');
+		assert.equal(r.body.village_code, OWN);
+		assert.equal(r.body.by, supervisor.me.user.display_name);
+		// changed in place: one review per director and period
+		const again = await put(supervisor, quarter, { rating: 'excellent', comment: '走访及时，反馈到位。' });
+		assert.equal(again.status, 200, again.text);
+		const card = (await station.get(`/api/v1/visits/scorecard?area=${OWN}`)).body;
+		assert.equal(card.review_period, quarter, 'by default the quarter of the period\'s end');
+		const mine = villageOf(card, OWN).directors.find((d) => d.user_id === me);
+		assert.equal(mine.review.rating, 'excellent');
+		assert.equal(mine.review.comment, '走访及时，反馈到位。');
+		// the director sees the own review; another period has none
+		const own = (await director.get('/api/v1/visits/scorecard')).body;
+		assert.equal(villageOf(own, OWN).directors.find((d) => d.user_id === me).review.rating, 'excellent');
+		const year = (await station.get(`/api/v1/visits/scorecard?area=${OWN}&review_period=2000`)).body;
+		assert.equal(villageOf(year, OWN).directors.find((d) => d.user_id === me).review, null);
+		// the download names the rating in words
+		const file = csvObjects((await station.get(`/api/v1/visits/scorecard?area=${OWN}&format=csv`)).text.replace(/^\uFEFF/, ''));
+		assert.match(file.find((x) => x['村（社区）代码'] === OWN)['考核评价'], /：优秀/);
+		// who may, and every wrong field by name with nothing written
+		assert.equal((await put(station, quarter, { rating: 'basic' })).status, 403, 'the supervisor reviews');
+		assert.equal((await put(centre, quarter, { rating: 'basic' })).status, 403);
+		assert.equal((await put(supervisorFar, quarter, { rating: 'basic' })).status, 404, 'not another township\'s director');
+		assert.equal((await put(supervisor, quarter, { rating: 'basic' }, station.me.user.id)).status, 404, 'only directors');
+		for (const [period, body, field] of [
+			[`${Number(today.slice(0, 4)) + 1}`, { rating: 'basic' }, 'period'],
+			['2026-Q5', { rating: 'basic' }, 'period'],
+			['26', { rating: 'basic' }, 'period'],
+			[quarter, { rating: 'good' }, 'rating'],
+			[quarter, {}, 'rating'],
+			[quarter, { rating: 'basic', comment: '评'.repeat(501) }, 'comment'],
+			[quarter, { rating: 'basic', score: 90 }, 'score'],
+		]) {
+			const x = await put(supervisor, period, body);
+			assert.equal(x.status, 422, `${period} ${JSON.stringify(body)}: ${x.text}`);
+			assert.equal(x.body.error.field, field);
+		}
+		assert.equal((await station.get(`/api/v1/visits/scorecard?review_period=2026-Q9`)).body.error.field, 'review_period');
+		const after = (await station.get(`/api/v1/visits/scorecard?area=${OWN}`)).body;
+		assert.equal(villageOf(after, OWN).directors.find((d) => d.user_id === me).review.rating, 'excellent', 'nothing written by a refusal');
+		const log = await auditor.get(`/api/v1/audit?action=director.review&object_id=${me}`);
+		assert.equal(log.body.items.length, 2, 'each review is audited');
+		assert.equal(JSON.parse(log.body.items[0].detail).rating, 'excellent');
 	});
 
 	test('the scorecard as a spreadsheet: a row per village and the totals', async () => {

@@ -534,6 +534,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+			"DROP TABLE director_reviews; "                 /* 0018 */
 			"DROP TABLE follow_ups; "                       /* 0016: first, it refers to visits */
 			"ALTER TABLE users DROP COLUMN last_login_at; " /* 0008 */
 			"DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */
