@@ -972,7 +972,7 @@ static int review_period_start(const char *s)
 
 	if ((n != 4 && n != 7) || strspn(s, "0123456789") < 4)
 		return 0;
-	y = atoi(s);
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	if (y < 2000 || y > 2099)
 		return 0;
 	if (n == 4)
