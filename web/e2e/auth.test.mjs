@@ -185,7 +185,7 @@ test('roles see only the pages the server supports for them', async () => {
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '政策', '我的转办'])
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'center')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '求助看板', '期限与节假日', '儿童台账', '类别审核', '批量导入', '名单比对'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '求助看板', '期限与节假日', '儿童台账', '类别审核', '批量导入', '名单比对', '消息推送'])
   // a director imports lists but neither reviews categories nor reconciles
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'director')

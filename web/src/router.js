@@ -47,6 +47,7 @@ const SchoolPage = () => import('./pages/SchoolPage.vue')
 const CaringMothersPage = () => import('./pages/CaringMothersPage.vue')
 const CaringMotherPage = () => import('./pages/CaringMotherPage.vue')
 const LoopSettingsPage = () => import('./pages/LoopSettingsPage.vue')
+const WebhooksPage = () => import('./pages/WebhooksPage.vue')
 const NotFound = () => import('./pages/NotFound.vue')
 
 const routes = [
@@ -90,6 +91,7 @@ const routes = [
   { path: '/board', name: 'board', component: RequestBoard, meta: { loop: 'board', title: k('nav.board'), wide: true } },
   // every signed-in role reads the loop's deadlines; can(me, 'loopConfig') edits them
   { path: '/settings/loop', name: 'loop-settings', component: LoopSettingsPage, meta: { title: k('loopcfg.title'), wide: true } },
+  { path: '/settings/webhooks', name: 'webhooks', component: WebhooksPage, meta: { need: 'webhooks', title: k('nav.webhooks'), wide: true } },
   { path: '/referrals', name: 'my-referrals', component: ReferralList, meta: { loop: 'referrals', title: k('nav.my_referrals') } },
   { path: '/inbox', name: 'inbox', component: InboxPage, meta: { title: k('nav.inbox'), field: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFound, meta: { title: k('notfound.title') } },

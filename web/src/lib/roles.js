@@ -178,6 +178,10 @@ export function can(me, what) {
       // (PUT /loop/config): the centre and the administrator set them;
       // every signed-in role reads them (the page is then read-only)
       return r === 'center' || r === 'admin'
+    case 'webhooks':
+      // 消息推送: the units' webhooks for SMS and WeChat gateways and their
+      // delivery log (GET/POST /webhooks): the centre and the administrator
+      return r === 'center' || r === 'admin'
     case 'readChildren':
       return !!p.read_children
     case 'writeChildren':
