@@ -112,7 +112,7 @@ describeEachDriver('talks', (driver) => {
 		assert.equal(row(after).talk_attendance, row(before).talk_attendance + 13);
 		assert.equal(after.totals.talks, before.totals.talks + 1);
 		const csv = await station.get('/api/v1/visits/scorecard?format=csv&lang=en');
-		assert.match(csv.text.split('\r\n')[0], /,Talks,Talk attendance$/);
+		assert.match(csv.text.split('\r\n')[0], /,Talks,Talk attendance,Review$/);
 		const repAfter = await rep();
 		assert.equal(repAfter.totals.talks.talks, repBefore.totals.talks.talks + 1);
 		assert.equal(repAfter.totals.talks.children, repBefore.totals.talks.children + 11);
