@@ -321,19 +321,21 @@ int store_director_village(store_conn *c, const char *county, int64_t user_id, c
 	return rc == STORE_DONE ? WB_ENOTFOUND : rc;
 }
 
-int store_director_review_put(store_conn *c, const director_review *r)
+int store_director_review_put(store_conn *c, director_review *r)
 {
+	store_stmt *st = NULL;
 	int rc = conn_query(
-		c, NULL,
+		c, &st,
 		"INSERT INTO director_reviews (county_code, village_code, director_id, period, rating, comment, "
 		"reviewer_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
 		"(county_code, director_id, period) DO UPDATE SET village_code = excluded.village_code, "
 		"rating = excluded.rating, comment = excluded.comment, reviewer_id = excluded.reviewer_id, "
-		"updated_at = excluded.updated_at",
+		"updated_at = excluded.updated_at RETURNING created_at",
 		"ssisssiii", r->county_code, r->village_code, r->director_id, r->period, r->rating, r->comment,
 		r->reviewer_id, r->created_at, r->updated_at);
 
-	return rc < 0 ? rc : WB_OK;
+	/* a change keeps when the review was first written */
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &r->created_at);
 }
 
 int store_scope_villages(store_conn *c, const store_scope *sc, const char *area, village_cb cb, void *arg)

@@ -103,7 +103,8 @@ int store_village_directors(store_conn *c, const store_scope *sc, const char *ar
  * [lo, hi) (a township's range): WB_ENOTFOUND if none. */
 int store_director_village(store_conn *c, const char *county, int64_t user_id, const char *lo, const char *hi,
 			   char *village, size_t n);
-/* Writes the review of r's director and period (a new one or a change). */
-int store_director_review_put(store_conn *c, const director_review *r);
+/* Writes the review of r's director and period (a new one or a change);
+ * r->created_at gets when it was first written. */
+int store_director_review_put(store_conn *c, director_review *r);
 
 #endif

@@ -409,9 +409,12 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(r.body.rating, 'competent');
 		assert.equal(r.body.village_code, OWN);
 		assert.equal(r.body.by, supervisor.me.user.display_name);
-		// changed in place: one review per director and period
+		// changed in place: one review per director and period, first written when it was
+		await sql(srv.db, `UPDATE director_reviews SET created_at = 1000 WHERE director_id = ${me}`);
 		const again = await put(supervisor, quarter, { rating: 'excellent', comment: '走访及时，反馈到位。' });
 		assert.equal(again.status, 200, again.text);
+		assert.equal(again.body.created_at, 1000, 'a change keeps when it was first written');
+		assert.ok(again.body.updated_at >= r.body.updated_at);
 		const card = (await station.get(`/api/v1/visits/scorecard?area=${OWN}`)).body;
 		assert.equal(card.review_period, quarter, 'by default the quarter of the period\'s end');
 		const mine = villageOf(card, OWN).directors.find((d) => d.user_id === me);
