@@ -427,7 +427,7 @@ test('station: the scorecard shows its township\'s villages with the API\'s figu
     assert.ok(garden.overdue >= 1 && garden.never >= 1, JSON.stringify(garden))
     const row = page.locator(`.sc-row[data-code="${VILLAGE}"]`)
     assert.deepEqual(await villageFigures(row), expectedFigures(garden))
-    assert.equal((await row.locator('.sc-dirs').textContent()).trim(), garden.directors.map((d) => d.name).join('、'))
+    assert.deepEqual((await row.locator('.sc-dir-name').allTextContents()).map((x) => x.trim()), garden.directors.map((d) => d.name))
     const red = 'rgb(198, 40, 40)'
     const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
     assert.equal(await color(row.locator('[data-figure="overdue"] .sc-num')), red, 'overdue children in red')
