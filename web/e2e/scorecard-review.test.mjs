@@ -8,8 +8,8 @@
 // nothing is saved; another quarter and the whole year show 未评价; the
 // download's last column 考核评价 has "…：称职". A station and a child
 // director read the reviews but write none: no 评价 button (the director
-// has no scorecard page; the API gives the director the review and
-// refuses the write). 反馈逾期 is the API's feedback_late, in red when
+// sees the own village's scorecard with the review; the API refuses the
+// write). 反馈逾期 is the API's feedback_late, in red when
 // above 0, and the share on time stands beside 反馈送达. No sideways
 // scrolling at 360 px in both languages, nor at 1280 px; no console errors.
 import { test, before, after, beforeEach } from 'node:test'
@@ -308,9 +308,11 @@ test('a station and a child director read the reviews but have no 评价 button;
   await settled(page)
   assert.equal(await page.locator('.sc-review-btn').count(), 0)
   await page.goto(srv.base + '/visits/scorecard')
-  await page.waitForURL((u) => u.pathname === '/')
-  await page.locator('main h1').waitFor()
+  // the own village's scorecard, with the review of the director, to read
+  await page.locator('.sc-row').first().waitFor()
   await settled(page)
+  assert.equal(await page.locator('.sc-row').count(), 1)
+  assert.match(await page.locator('.sc-row').first().innerText(), /基本称职/)
   assert.equal(await page.locator('.sc-review-btn').count(), 0)
   assert.equal((await supervisor.get(`/visits/scorecard?area=${VILLAGE}`)).body.villages[0].directors.find((d) => d.user_id === second.user_id).review.rating, 'basic')
   assert.deepEqual(unexpectedErrors(page), [])

@@ -7,7 +7,7 @@
 // nor the page. The villages' scorecard (儿童主任考核): a station sees its
 // township's villages with the API's figures, for this month and for last
 // month; a village opens its plan; no horizontal scrolling at 360 px; a
-// child director and a department have no scorecard.
+// child director sees the own village's, a department none.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -580,15 +580,20 @@ test('no horizontal scrolling at 360 px on the scorecard, in both languages; the
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('a child director and a department have no scorecard: no tab, and /visits/scorecard leads home', async () => {
+test('a child director sees the own village\'s scorecard, not others\', and writes no review; a department has no scorecard', async () => {
   await loginAs(page, srv.base, 'director', { path: '/login?next=/visits' })
   await page.locator('main h1', { hasText: '走访计划' }).waitFor()
   await settled(page)
-  assert.equal(await page.locator('.visit-tabs').count(), 0)
-  assert.equal(await page.getByRole('link', { name: '儿童主任考核' }).count(), 0)
-  await page.goto(srv.base + '/visits/scorecard')
-  await page.waitForURL((u) => u.pathname === '/')
-  await page.locator('main h1', { hasText: '您好' }).waitFor()
+  await page.getByRole('link', { name: '儿童主任考核' }).click()
+  await page.waitForURL((u) => u.pathname === '/visits/scorecard')
+  const own = (await (await apiSession(srv.base, 'director')).get('/visits/scorecard')).body
+  assert.equal(own.villages.length, 1)
+  await page.locator('.sc-row').first().waitFor()
+  await settled(page)
+  assert.equal(await page.locator('.sc-row').count(), 1, 'the own village only')
+  assert.equal(await page.locator('.sc-township').count(), 0, 'no township to pick')
+  assert.equal(await page.getByRole('button', { name: /^评价|^修改评价/ }).count(), 0, 'the supervisor reviews')
+  assert.equal(await hasHorizontalScroll(page), false)
   assert.deepEqual(unexpectedErrors(page), [])
 
   await resetSession(browser.context, srv.base, page)

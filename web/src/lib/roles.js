@@ -29,10 +29,10 @@ const VISIT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid', 'sch
 // the roles that download the list of help requests (the server's
 // export_children: a school files requests but exports no list)
 const REQUEST_EXPORT_ROLES = ['center', 'supervisor', 'station', 'director', 'grid']
-// the roles that assess the child directors (儿童主任考核): the villages'
-// scorecard of the county or the township (the server also answers a child
-// director about the own village; the UI keeps that off the director's page)
-const SCORE_ROLES = ['center', 'supervisor', 'station']
+// the villages' scorecard (儿童主任考核): the county's or the township's,
+// by which the township assesses its child directors — and a child
+// director's own village, with the supervisor's review of the director
+const SCORE_ROLES = ['center', 'supervisor', 'station', 'director']
 // the roles that oversee where the county or a township stands (SPEC §8:
 // GET /api/v1/overview, counts only): the committee and the centre see the
 // county, a township's supervisor and station their township
