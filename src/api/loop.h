@@ -20,6 +20,7 @@
 #include "../domain/deadline.h"
 #include "../store/q_loop.h"
 #include "api.h"
+#include "sheet.h"
 
 /* ---- configuration (settings row "loop.config" per county) ---- */
 
@@ -56,6 +57,10 @@ int loop_referrals_reschedule(store_conn *c, const request_rec *q, const deadlin
  * due date — with short deadlines, whichever comes first. 0 once ended. */
 int64_t loop_referral_due(const deadline_config *cfg, enum referral_state s, int64_t due_at, int short_deadlines,
 			  int64_t since);
+
+/* The words of a request's states, in the loop's order (requests.c):
+ * the requests' download and the timeliness figures name them alike. */
+extern const sheet_word loop_state_words[];
 
 /* ---- notifications ---- */
 

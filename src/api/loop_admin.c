@@ -346,7 +346,7 @@ static const sheet_col step_cols[] = {
 	{"类型", "Kind", "of", SC_WORD, NULL}, /* words set per language below */
 	{"代码", "Code", "code", SC_TEXT, NULL},
 	{"名称", "Name", "name", SC_TEXT, NULL},
-	{"环节", "Step", "stage", SC_WORD, NULL},
+	{"环节", "Step", "stage", SC_TEXT, NULL}, /* its word, set by step_rows */
 	{"件数", "Count", "count", SC_INT, NULL},
 	{"用时中位数（小时）", "Median (hours)", "median_s", SC_HOURS, NULL},
 	{"90% 用时（小时）", "90th percentile (hours)", "p90_s", SC_HOURS, NULL},
@@ -357,23 +357,12 @@ static const sheet_word of_words[] = {
 	{"unit", "转办单位", "Unit"},
 	{NULL, NULL, NULL},
 };
-/* the stage a step's time was spent in: a request's state, or (units) the
- * referral's (referral_pending, referral_accepted), in the loop's order and
- * with the words of the web UI's tables */
-static const sheet_word stage_words[] = {
-	{"reported", "待乡镇审核", "Reported"},
-	{"township_review", "乡镇审核中", "Township review"},
-	{"resolved_locally", "乡镇已办结", "Resolved in the township"},
-	{"forwarded", "已转报县中心", "Forwarded to the centre"},
-	{"accepted", "县中心已受理", "Accepted by the centre"},
-	{"referred", "转办中", "Referred"},
-	{"referrals_done", "转办已办结", "Referrals done"},
-	{"result_sent", "结果已下达", "Result sent down"},
-	{"feedback_delivered", "已反馈", "Feedback recorded"},
-	{"closed", "已结案", "Closed"},
-	{"police_feedback", "公安反馈", "Police feedback"},
+/* the stages a step's time was spent in beyond a request's own states
+ * (loop_state_words): a referral's, and the police's feedback */
+static const sheet_word unit_stage_words[] = {
 	{"referral_pending", "待接收", "Waiting to be accepted"},
 	{"referral_accepted", "办理中", "In progress"},
+	{"police_feedback", "公安反馈", "Police feedback"},
 	{NULL, NULL, NULL},
 };
 
@@ -382,10 +371,24 @@ static int stage_rank(const json_t *step)
 {
 	const char *stage = json_string_value(json_object_get(step, "stage"));
 
-	for (int i = 0; stage && stage_words[i].code; i++)
-		if (strcmp(stage_words[i].code, stage) == 0)
+	for (int i = 0; stage && loop_state_words[i].code; i++)
+		if (strcmp(loop_state_words[i].code, stage) == 0)
 			return i;
+	for (int i = 0; stage && unit_stage_words[i].code; i++)
+		if (strcmp(unit_stage_words[i].code, stage) == 0)
+			return 100 + i;
 	return 1000;
+}
+
+/* The word of a step's stage in the file's language. */
+static const char *stage_word(const char *stage, int en)
+{
+	if (!stage)
+		return "";
+	for (int i = 0; unit_stage_words[i].code; i++)
+		if (strcmp(unit_stage_words[i].code, stage) == 0)
+			return en ? unit_stage_words[i].en : unit_stage_words[i].zh;
+	return sheet_word_of(loop_state_words, stage, en);
 }
 
 /* Sorts every group's steps into the loop's order (a few steps each). */
@@ -412,7 +415,7 @@ static void steps_in_order(json_t *groups)
 }
 
 /* One row per township or unit and step, from the groups' steps. */
-static void step_rows(json_t *out, json_t *groups, const char *of)
+static void step_rows(json_t *out, json_t *groups, const char *of, int en)
 {
 	size_t i, k;
 	json_t *g, *st;
@@ -423,6 +426,8 @@ static void step_rows(json_t *out, json_t *groups, const char *of)
 
 		if (!row)
 			continue;
+		json_object_set_new(row, "stage",
+				    json_string(stage_word(json_string_value(json_object_get(st, "stage")), en)));
 		json_object_set_new(row, "of", json_string(of));
 		json_object_set(row, "code", json_object_get(g, "code"));
 		json_object_set(row, "name", json_object_get(g, "name"));
@@ -448,12 +453,11 @@ static int metrics_sheet(http_req *r, int fmt, int en, const char *table, json_t
 	} else if (strcmp(table, "steps") == 0) {
 		memcpy(cols, step_cols, sizeof(cols));
 		cols[0].words = of_words;
-		cols[3].words = stage_words;
 		use = cols;
 		n = WB_ARRAY_LEN(step_cols);
 		rows = steps = json_array();
-		step_rows(steps, tarr, "township");
-		step_rows(steps, uarr, "unit");
+		step_rows(steps, tarr, "township", en);
+		step_rows(steps, uarr, "unit", en);
 	}
 	rc = api_sheet_begin_cols(&sh, r, fmt, en, en ? "Timeliness" : "办理时效", use, n);
 	if (rc) {

@@ -452,7 +452,8 @@ static const sheet_word urgency_words[] = {
 	{"urgent", "紧急", "Urgent"},
 	{NULL, NULL, NULL},
 };
-static const sheet_word state_words[] = {
+/* a request's states in the loop's order (loop.h) */
+const sheet_word loop_state_words[] = {
 	{"reported", "待乡镇审核", "Reported"},
 	{"township_review", "乡镇审核中", "Township review"},
 	{"resolved_locally", "乡镇已办结", "Resolved in the township"},
@@ -480,7 +481,7 @@ static const sheet_col request_cols[] = {
 	{"紧急程度", "Urgency", "urgency", SC_WORD, urgency_words},
 	{"强制报告", "Mandatory report", "mandatory", SC_BOOL, NULL},
 	{"一路绿灯", "Green light", "priority", SC_BOOL, NULL},
-	{"状态", "State", "state", SC_WORD, state_words},
+	{"状态", "State", "state", SC_WORD, loop_state_words},
 	{"当前在", "Now with", "holder.tier", SC_WORD, tier_words},
 	{"办理方", "Handled by", "holder.name", SC_TEXT, NULL},
 	{"本环节期限", "Step due at", "due_at", SC_TIME, NULL},

@@ -43,6 +43,19 @@ export const STAGE = {
   follow_up: k('loop.stage.follow_up'),
 }
 
+// the request's steps that have a deadline, in the loop's order: the
+// configuration's table (期限与节假日) and the timeliness figures (办理时效)
+export const DEADLINE_STEPS = [
+  'reported',
+  'township_review',
+  'resolved_locally',
+  'forwarded',
+  'accepted',
+  'referrals_done',
+  'result_sent',
+  'feedback_delivered',
+]
+
 export const ACTION = {
   file: k('loop.action.file'),
   review: k('loop.action.review'),

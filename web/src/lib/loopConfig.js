@@ -4,19 +4,10 @@
 // days) and the alert repeat in hours. The limits are the server's
 // (src/domain/deadline.c); the page checks them before it sends.
 import { k } from '../i18n.js'
-import { STAGE } from './loop.js'
+import { DEADLINE_STEPS, STAGE } from './loop.js'
 
 // the request's steps in the loop's order, then a referral's
-export const REQUEST_STEPS = [
-  'reported',
-  'township_review',
-  'resolved_locally',
-  'forwarded',
-  'accepted',
-  'referrals_done',
-  'result_sent',
-  'feedback_delivered',
-]
+export const REQUEST_STEPS = DEADLINE_STEPS
 export const REFERRAL_STEPS = ['referral_pending', 'referral_accepted', 'police_feedback']
 export const TIERS = ['normal', 'urgent']
 

@@ -1,20 +1,11 @@
 // The closed loop's timeliness (办理时效, GET /api/v1/loop/metrics): the
 // steps in the loop's order, the time a step took in human units, the
 // configured deadlines (GET /api/v1/loop/config) and the days of a period.
-import { OPEN_STATES } from './loop.js'
+import { DEADLINE_STEPS, OPEN_STATES } from './loop.js'
 
 // a township's steps, always shown, in the loop's order (the request's
 // states: the time a request spent in each)
-export const TOWNSHIP_STEPS = [
-  'reported',
-  'township_review',
-  'resolved_locally',
-  'forwarded',
-  'accepted',
-  'referrals_done',
-  'result_sent',
-  'feedback_delivered',
-]
+export const TOWNSHIP_STEPS = DEADLINE_STEPS
 // a department's or organisation's: time to accept, time to finish
 export const UNIT_STEPS = ['referral_pending', 'referral_accepted']
 
