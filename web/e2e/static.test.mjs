@@ -48,3 +48,16 @@ test('index.html: no inline script, no other origin, hashed assets', () => {
     assert.doesNotMatch(css, /@import\s+["']?(https?:)?\/\//, `${f} imports from another origin`)
   }
 })
+
+test('the audit page names every action the server writes by name (src/**/*.c) in words', () => {
+  const src = join(web, '..', 'src')
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))
+  const written = new Set()
+  for (const f of walk(src).filter((x) => x.endsWith('.c'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/audit_entry_set\([^,]+,\s*"([a-z_.]+)"/g)) written.add(m[1])
+  }
+  assert.ok(written.size > 40, `found ${written.size} actions`)
+  const labels = readFileSync(join(web, 'src/lib/auditActions.js'), 'utf8')
+  const missing = [...written].filter((a) => !labels.includes(`'${a}'`) && !new RegExp(`^\\s+${a}:`, 'm').test(labels))
+  assert.deepEqual(missing, [], 'actions without a label in src/lib/auditActions.js')
+})

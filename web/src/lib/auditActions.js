@@ -16,6 +16,7 @@ const FIXED = {
   'user.unlock': k('aact.user_unlock'),
   'user.password_reset': k('aact.user_password_reset'),
   'user.export': k('aact.user_export'),
+  'user.import': k('aact.user_import'),
   'membership.add': k('aact.membership_add'),
   'membership.remove': k('aact.membership_remove'),
   'child.read': k('aact.child_read'),
@@ -33,6 +34,7 @@ const FIXED = {
   'follow_up.create': k('aact.follow_up_create'),
   'follow_up.cancel': k('aact.follow_up_cancel'),
   'follow_up.list': k('aact.follow_up_list'),
+  'director.review': k('aact.director_review'),
   'category.confirm': k('aact.category_confirm'),
   'category.reject': k('aact.category_reject'),
   'category.end': k('aact.category_end'),
@@ -113,7 +115,7 @@ export function actionLabel(t, action) {
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
   [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
-  [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'membership.add', 'membership.remove', 'session.membership']],
+  [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
   [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
