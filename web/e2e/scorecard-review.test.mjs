@@ -314,6 +314,15 @@ test('a station and a child director read the reviews but have no 评价 button;
   assert.equal(await page.locator('.sc-row').count(), 1)
   assert.match(await page.locator('.sc-row').first().innerText(), /基本称职/)
   assert.equal(await page.locator('.sc-review-btn').count(), 0)
+  // the director's home page shows the own review of this quarter (or 未评价)
+  const meId = (await director.get('/me')).body.user.id
+  const myOwn = own.villages.flatMap((v) => v.directors).find((d) => d.user_id === meId)
+  await page.goto(srv.base + '/')
+  const homeReview = page.locator('.home-review')
+  await homeReview.waitFor()
+  assert.match(await homeReview.innerText(), /季度考核评价/)
+  const want = { excellent: '优秀', competent: '称职', basic: '基本称职', incompetent: '不称职' }[myOwn.review?.rating] || '未评价'
+  assert.equal((await homeReview.locator('.tag').innerText()).trim(), want)
   assert.equal((await supervisor.get(`/visits/scorecard?area=${VILLAGE}`)).body.villages[0].directors.find((d) => d.user_id === second.user_id).review.rating, 'basic')
   assert.deepEqual(unexpectedErrors(page), [])
 })
