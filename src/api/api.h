@@ -134,8 +134,9 @@ const char *api_csv_defuse(const char *s, char *tmp, size_t n);
 /* The characters (code points) of a UTF-8 text the body parser has
  * checked: limits of free text are in characters, not bytes. */
 size_t api_utf8_chars(const char *s);
-/* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF. */
-void api_csv_cell(buf *b, const char *s, int last);
+/* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF.
+ * WB_OK, or WB_ETOOBIG when b is full (the cell is then cut short). */
+int api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,
  * with the audit entry e (audit_submit). */
 int api_setting_write(app *a, const audit_entry *e, const char *county, const char *name, const char *text);

@@ -104,24 +104,22 @@ size_t api_utf8_chars(const char *s)
 	return n;
 }
 
-void api_csv_cell(buf *b, const char *s, int last)
+int api_csv_cell(buf *b, const char *s, int last)
 {
 	char tmp[1100];
 	const char *v = api_csv_defuse(s, tmp, sizeof(tmp));
+	int rc = WB_OK;
 
 	if (strpbrk(v, ",\"\r\n")) {
-		buf_puts(b, "\"");
-		for (const char *q = v; *q; q++) {
-			if (*q == '"')
-				buf_puts(b, "\"\"");
-			else
-				buf_append(b, q, 1);
-		}
-		buf_puts(b, "\"");
+		rc |= buf_puts(b, "\"");
+		for (const char *q = v; *q && rc == WB_OK; q++)
+			rc |= *q == '"' ? buf_puts(b, "\"\"") : buf_append(b, q, 1);
+		rc |= buf_puts(b, "\"");
 	} else {
-		buf_puts(b, v);
+		rc |= buf_puts(b, v);
 	}
-	buf_puts(b, last ? "\r\n" : ",");
+	rc |= buf_puts(b, last ? "\r\n" : ",");
+	return rc ? WB_ETOOBIG : WB_OK;
 }
 
 json_t *api_page(json_t *items, int n, int limit, int64_t last_id)

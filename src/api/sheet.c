@@ -100,7 +100,8 @@ void api_sheet_text(api_sheet *s, const char *v, int last)
 		if (*v && worksheet_write_string(s->ws, s->row, s->col, v, NULL) != LXW_NO_ERROR)
 			s->failed = 1;
 	} else {
-		api_csv_cell(s->out, v, last);
+		if (api_csv_cell(s->out, v, last) != WB_OK)
+			s->failed = SHEET_FULL;
 	}
 	cell_done(s, last);
 }
@@ -113,9 +114,8 @@ static void number_cell(api_sheet *s, const char *num, int last)
 	if (s->fmt == SHEET_XLSX) {
 		if (worksheet_write_number(s->ws, s->row, s->col, strtod(num, NULL), NULL) != LXW_NO_ERROR)
 			s->failed = 1;
-	} else {
-		buf_puts(s->out, num);
-		buf_puts(s->out, last ? "\r\n" : ",");
+	} else if (buf_puts(s->out, num) != WB_OK || buf_puts(s->out, last ? "\r\n" : ",") != WB_OK) {
+		s->failed = SHEET_FULL;
 	}
 	cell_done(s, last);
 }
@@ -184,7 +184,8 @@ void api_sheet_drop(api_sheet *s)
 
 int api_sheet_finish(api_sheet *s, http_req *r)
 {
-	int rc = s->failed ? WB_EIO : WB_OK;
+	/* a CSV larger than a response may be is refused whole, never cut */
+	int rc = s->failed == SHEET_FULL ? WB_ETOOBIG : s->failed ? WB_EIO : WB_OK;
 
 	if (s->finished)
 		return 0;

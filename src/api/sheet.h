@@ -20,6 +20,8 @@
 
 enum { SHEET_JSON = 0, SHEET_CSV = 1, SHEET_XLSX = 2 };
 
+#define SHEET_FULL 2
+
 typedef struct api_sheet {
 	int fmt; /* SHEET_CSV or SHEET_XLSX */
 	int en;  /* English headers and words */
@@ -28,7 +30,7 @@ typedef struct api_sheet {
 	void *ws; /* lxw_worksheet */
 	uint32_t row;
 	uint16_t col;
-	int failed;
+	int failed; /* 1: the workbook failed; SHEET_FULL: the answer is full */
 	int finished;
 	int64_t rows; /* data rows written */
 	char path[40];

@@ -135,6 +135,32 @@ static void test_csv_english(void **state)
 	req_cleanup(&r);
 }
 
+/* A CSV that would not fit in the answer is refused whole, never cut. */
+static void test_csv_too_big(void **state)
+{
+	http_req r;
+	api_sheet sh;
+	json_t *it = item();
+	char *text;
+
+	(void)state;
+	req_init(&r);
+	r.out.max = 300; /* a small answer: the rows below need more */
+	assert_int_equal(api_sheet_begin_cols(&sh, &r, SHEET_CSV, 1, "Test", cols, 6), WB_OK);
+	for (int i = 0; i < 20; i++)
+		api_sheet_json_row(&sh, it, cols, 6);
+	assert_int_equal(api_sheet_end(&sh, &r, "list", 0), 0);
+	assert_int_equal(r.status, 422);
+	assert_null(header(&r, "X-Export-Rows"));
+	assert_null(header(&r, "Content-Disposition"));
+	text = strndup(r.out.data, r.out.len);
+	assert_non_null(strstr(text, "too_many_entries"));
+	assert_null(strstr(text, "mystery")); /* no row of the file */
+	free(text);
+	json_decref(it);
+	req_cleanup(&r);
+}
+
 /* A totals row is written but not counted as a data row. */
 static void test_summary_row(void **state)
 {
@@ -227,7 +253,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_every_kind),  cmocka_unit_test(test_csv_english),
 		cmocka_unit_test(test_xlsx_reads_back), cmocka_unit_test(test_xlsx_dropped),
-		cmocka_unit_test(test_summary_row),     cmocka_unit_test(test_word_of),
+		cmocka_unit_test(test_summary_row),     cmocka_unit_test(test_csv_too_big),
+		cmocka_unit_test(test_word_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
