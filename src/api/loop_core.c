@@ -470,14 +470,6 @@ static int scan_one(const overdue_rec *o, void *arg)
 	return rc;
 }
 
-/* The day (YYYYMMDD) of t in China Standard Time (UTC+8). */
-static int cst_day(int64_t t)
-{
-	int64_t local = t + 8 * 3600;
-
-	return date_from_days(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
-}
-
 /* An open follow-up visit past its day: the village's child directors, who
  * make the visit, and the township's supervisor, who sees that it is made.
  * The message names the request (whose page lists its follow-ups) and the
@@ -528,7 +520,7 @@ static int scan_county(store_conn *c, const char *county, int64_t now, scan_ctx 
 	if (rc == WB_OK && !(s->count_only && s->found)) {
 		char today[11];
 
-		date_format(cst_day(now), today);
+		date_format(clock_ymd_of(now), today);
 		rc = store_follow_ups_to_alert(c, county, today, repeat_before, s->count_only ? 1 : 5000,
 					       scan_follow_up, s);
 	}

@@ -1719,7 +1719,7 @@ static int make_requests(store_conn *c, demo_job *j)
 		 * older ones are overdue, as a real list would have */
 		if (rc == WB_OK && fate < 2) {
 			char made[11], due_on[11];
-			int made_ymd = date_from_days((since + 8 * 3600) / day);
+			int made_ymd = clock_ymd_of(since);
 
 			date_format(made_ymd, made);
 			date_format(date_add_days(made_ymd, 30), due_on);

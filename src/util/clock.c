@@ -35,11 +35,16 @@ void clock_fake(int64_t t)
 	fake_now = t;
 }
 
-int clock_today_ymd(void)
+int clock_ymd_of(int64_t at)
 {
-	time_t t = (time_t)(clock_now() + 8 * 3600);
+	time_t t = (time_t)(at + 8 * 3600);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+int clock_today_ymd(void)
+{
+	return clock_ymd_of(clock_now());
 }

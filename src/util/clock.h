@@ -18,5 +18,7 @@ int64_t clock_mono_ms(void);
 void clock_fake(int64_t t);
 /* Today's date as YYYYMMDD in China Standard Time (UTC+8). */
 int clock_today_ymd(void);
+/* The date (YYYYMMDD) of the time at (seconds) in China Standard Time. */
+int clock_ymd_of(int64_t at);
 
 #endif
