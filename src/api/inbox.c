@@ -125,8 +125,8 @@ static int may_manage_hooks(http_req *r, const sec_principal *p)
 	return 0;
 }
 
-/* The owner of a webhook: {kind, area_code or unit_id, name} (name with a
- * connection to look it up; NULL when unknown). */
+/* The owner of a webhook: {kind, area_code or unit_id, name} (name null
+ * when unknown). */
 static json_t *owner_json(store_conn *c, const char *owner)
 {
 	json_t *j;
@@ -138,11 +138,11 @@ static json_t *owner_json(store_conn *c, const char *owner)
 
 		wb_parse_int64(owner + 5, 1, INT64_MAX, &id);
 		j = json_pack("{s:s, s:I}", "kind", "unit", "unit_id", (json_int_t)id);
-		if (c && api_unit_get(c, id, &u) == WB_OK)
+		if (api_unit_get(c, id, &u) == WB_OK)
 			wb_strlcpy(name, u.name, sizeof(name));
 	} else {
 		j = json_pack("{s:s, s:s}", "kind", "area", "area_code", owner + 5);
-		if (c && api_area_name(c, owner + 5, name, sizeof(name)) != WB_OK)
+		if (api_area_name(c, owner + 5, name, sizeof(name)) != WB_OK)
 			name[0] = '\0';
 	}
 	json_object_set_new(j, "name", name[0] ? json_string(name) : json_null());
@@ -157,17 +157,21 @@ static json_t *webhook_json(store_conn *c, const webhook_rec *w)
 			 (json_int_t)w->updated_at);
 }
 
+/* The county's webhooks, copied while the list's statement runs: their
+ * owners' names are read after it. */
 typedef struct hook_list {
-	store_conn *c;
-	json_t *items;
+	webhook_rec *w;
+	size_t n, cap;
 } hook_list;
 
 static int hook_cb(const webhook_rec *w, void *arg)
 {
 	hook_list *l = arg;
+	int rc = api_grow(&l->w, l->n, &l->cap, sizeof(*l->w), 8, 4096);
 
-	json_array_append_new(l->items, webhook_json(NULL, w));
-	return WB_OK;
+	if (rc == WB_OK)
+		l->w[l->n++] = *w;
+	return rc;
 }
 
 static const sheet_word owner_kinds[] = {
@@ -189,37 +193,25 @@ static const sheet_col hook_cols[] = {
 
 int api_webhooks_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	hook_list l = {c, NULL};
-	size_t i;
-	json_t *it;
+	hook_list l = {NULL, 0, 0};
+	json_t *items;
 	int rc, fmt, en;
 
 	if (!may_manage_hooks(r, p) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
-	l.items = json_array();
 	rc = store_webhook_list(c, p->county_code, hook_cb, &l);
 	if (rc) {
-		json_decref(l.items);
+		free(l.w);
 		return api_fail(r, rc);
 	}
-	/* the owners' names, once the list's statement is done */
-	json_array_foreach(l.items, i, it)
-	{
-		json_t *o = json_object_get(it, "owner");
-		const char *code = json_string_value(json_object_get(o, "area_code"));
-		char owner[48];
-
-		if (code)
-			wb_snprintf(owner, sizeof(owner), "area:%s", code);
-		else
-			wb_snprintf(owner, sizeof(owner), "unit:%" JSON_INTEGER_FORMAT,
-				    json_integer_value(json_object_get(o, "unit_id")));
-		json_object_set_new(it, "owner", owner_json(c, owner));
-	}
+	items = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(items, webhook_json(c, &l.w[i]));
+	free(l.w);
 	if (fmt != SHEET_JSON)
-		return api_sheet_items(r, a, p, l.items, fmt, en, en ? "Webhooks" : "消息推送", "webhooks", hook_cols,
+		return api_sheet_items(r, a, p, items, fmt, en, en ? "Webhooks" : "消息推送", "webhooks", hook_cols,
 				       WB_ARRAY_LEN(hook_cols), NULL, NULL, NULL);
-	return api_json(r, 200, json_pack("{s:o}", "items", l.items));
+	return api_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 static const api_field hook_fields[] = {
