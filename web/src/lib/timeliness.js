@@ -2,6 +2,9 @@
 // steps in the loop's order, the time a step took in human units, the
 // configured deadlines (GET /api/v1/loop/config) and the days of a period.
 import { DEADLINE_STEPS, OPEN_STATES } from './loop.js'
+import { parseSpan } from './loopConfig.js'
+import { chinaToday } from './format.js'
+import { daysBefore } from './visits.js'
 
 // a township's steps, always shown, in the loop's order (the request's
 // states: the time a request spent in each)
@@ -37,8 +40,8 @@ export function duration(t, sec) {
 // A deadline of the loop's configuration ("3d": working days, "12h":
 // hours) as {n, unit} — or null.
 export function parseLimit(v) {
-  const m = typeof v === 'string' ? v.match(/^(\d+)([dh])$/) : null
-  return m ? { n: Number(m[1]), unit: m[2] } : null
+  const c = parseSpan(v)
+  return c.n ? { n: Number(c.n), unit: c.u } : null
 }
 
 // The deadline in calendar seconds, roughly: a working day counts 7/5 of
@@ -54,15 +57,10 @@ export function limitText(t, l) {
 }
 
 // Unix seconds -> the day in China (UTC+8), "YYYY-MM-DD".
-export function chinaDay(sec) {
-  return new Date(sec * 1000 + 8 * 3600e3).toISOString().slice(0, 10)
-}
+export const chinaDay = (sec) => chinaToday(sec * 1000)
 
 // The day after "YYYY-MM-DD" (the server's `to` is the end, not included).
-export function nextDay(iso) {
-  const [y, m, d] = iso.split('-').map(Number)
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10)
-}
+export const nextDay = (iso) => daysBefore(iso, -1)
 
 // "83%" of a share n / of (null when of is 0).
 export function share(n, of) {
