@@ -218,6 +218,8 @@ export async function loginAs(page, base, username, { path = '/login', password 
 
 // True when the page can be scrolled sideways (content wider than the viewport).
 export async function hasHorizontalScroll(page) {
+  // as painted: after the frame that follows a change of size or content
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
 }
 
