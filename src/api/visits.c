@@ -1057,6 +1057,7 @@ int api_director_review_put(http_req *r, app *a, store_conn *c, const sec_princi
 	wb_strlcpy(rv->period, period, sizeof(rv->period));
 	wb_strlcpy(rv->rating, rating, sizeof(rv->rating));
 	wb_strlcpy(rv->comment, comment ? comment : "", sizeof(rv->comment));
+	wb_trim(rv->comment); /* a comment of blanks is none */
 	rv->reviewer_id = p->user_id;
 	rv->created_at = rv->updated_at = clock_now();
 	api_audit_init(r, p, &e);

@@ -149,6 +149,36 @@ int wb_strlcpy(char *dst, const char *src, size_t size)
 	return WB_OK;
 }
 
+/* the length of the blank at s (0 when there is none) */
+static size_t blank_at(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
+		return 1;
+	if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+char *wb_trim(char *s)
+{
+	size_t start = 0, end, k;
+
+	while ((k = blank_at(s + start)) > 0)
+		start += k;
+	end = start + strlen(s + start);
+	for (;;) {
+		if (end > start && blank_at(s + end - 1) == 1)
+			end--;
+		else if (end >= start + 3 && blank_at(s + end - 3) == 3)
+			end -= 3;
+		else
+			break;
+	}
+	memmove(s, s + start, end - start);
+	s[end - start] = '\0';
+	return s;
+}
+
 int wb_snprintf(char *dst, size_t size, const char *fmt, ...)
 {
 	va_list ap;

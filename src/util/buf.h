@@ -41,6 +41,9 @@ char *buf_steal(buf *b);
 int wb_strlcpy(char *dst, const char *src, size_t size);
 /* Bounded snprintf that reports truncation as WB_ETOOBIG. */
 int wb_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Drops leading and trailing blanks in place: ASCII white space and the
+ * ideographic space U+3000 (what a Chinese input method types). Returns s. */
+char *wb_trim(char *s);
 /* Parses a whole decimal integer in [min, max]; returns WB_EINVAL otherwise. */
 int wb_parse_int64(const char *s, long long min, long long max, long long *out);
 

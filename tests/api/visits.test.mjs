@@ -411,7 +411,11 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(r.body.by, supervisor.me.user.display_name);
 		// changed in place: one review per director and period, first written when it was
 		await sql(srv.db, `UPDATE director_reviews SET created_at = 1000 WHERE director_id = ${me}`);
-		const again = await put(supervisor, quarter, { rating: 'excellent', comment: '走访及时，反馈到位。' });
+		// blanks around a comment are dropped (the ideographic space too); a comment of blanks is none
+		const blank = await put(supervisor, quarter, { rating: 'competent', comment: ' \u3000 \n' });
+		assert.equal(blank.status, 200, blank.text);
+		assert.equal(blank.body.comment, '');
+		const again = await put(supervisor, quarter, { rating: 'excellent', comment: '\u3000走访及时，反馈到位。 ' });
 		assert.equal(again.status, 200, again.text);
 		assert.equal(again.body.created_at, 1000, 'a change keeps when it was first written');
 		assert.ok(again.body.updated_at >= r.body.updated_at);
@@ -450,7 +454,7 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		const after = (await station.get(`/api/v1/visits/scorecard?area=${OWN}`)).body;
 		assert.equal(villageOf(after, OWN).directors.find((d) => d.user_id === me).review.rating, 'excellent', 'nothing written by a refusal');
 		const log = await auditor.get(`/api/v1/audit?action=director.review&object_id=${me}`);
-		assert.equal(log.body.items.length, 2, 'each review is audited');
+		assert.equal(log.body.items.length, 3, 'each review is audited');
 		assert.equal(JSON.parse(log.body.items[0].detail).rating, 'excellent');
 	});
 

@@ -314,6 +314,31 @@ static void test_strhash(void **state)
 	}
 }
 
+static void test_trim(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"", ""},
+		{"   ", ""},
+		{"\xE3\x80\x80 \t\xE3\x80\x80\n", ""},
+		{" a ", "a"},
+		{"\xE3\x80\x80\xE5\xA5\xBD\xE3\x80\x80", "\xE5\xA5\xBD"}, /* 　好　 */
+		{"a  b", "a  b"},
+		{"\xE5\xA5\xBD", "\xE5\xA5\xBD"},
+		{"x\xE3\x80", "x\xE3\x80"}, /* a cut sequence is not a blank */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
+		char s[32];
+
+		wb_strlcpy(s, cases[i].in, sizeof(s));
+		assert_ptr_equal(wb_trim(s), s);
+		assert_string_equal(s, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_reset_and_steal),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_snprintf),
+		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_strhash),
