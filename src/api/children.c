@@ -118,8 +118,10 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 
 	if ((s = api_str(body, "name"))) {
 		if (!field_valid_name(s))
-			return api_error(r, 422, "validation_failed",
-					 "name must be non-empty text without control characters", "name"),
+			return api_error(
+				       r, 422, "validation_failed",
+				       "name must be non-empty text without control characters or blanks at either end",
+				       "name"),
 			       -1;
 		wb_strlcpy(ch->name, s, sizeof(ch->name));
 	}

@@ -13,7 +13,10 @@ int field_valid_name(const char *s)
 	for (const unsigned char *u = (const unsigned char *)s; *u; u++, n++)
 		if (*u < 0x20 || *u == 0x7f)
 			return 0;
-	return n > 0 && s[0] != ' ' && s[n - 1] != ' ';
+	/* no blank at either end: the space, nor the ideographic space U+3000
+	 * (E3 80 80) that a Chinese input method types */
+	return n > 0 && s[0] != ' ' && s[n - 1] != ' ' &&
+	       !(n >= 3 && (memcmp(s, "\xE3\x80\x80", 3) == 0 || memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0));
 }
 
 int field_valid_phone(const char *s)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* 1 if s is a usable person's name: non-empty, no control characters, no
- * leading or trailing space. */
+ * leading or trailing space (nor the ideographic space U+3000). */
 int field_valid_name(const char *s);
 /* 1 for a mobile (1xxxxxxxxxx) or landline number (digits, one hyphen). */
 int field_valid_phone(const char *s);

@@ -10,7 +10,7 @@ const BY_MESSAGE = {
   'ID number contains a birth date in the future': k('err.id_future'),
   'ID number contains a birth date before 1900': k('err.id_too_old'),
   'ID number check character is wrong': k('err.id_checksum'),
-  'name must be non-empty text without control characters': k('err.name_invalid'),
+  'name must be non-empty text without control characters or blanks at either end': k('err.name_invalid'),
   'sex does not match the ID number': k('err.sex_mismatch'),
   'sex must be M or F': k('err.sex_invalid'),
   'birth_date does not match the ID number': k('err.birth_mismatch'),

@@ -1,0 +1,78 @@
+/*
+ * Unit tests for src/domain/fields.h: names, phone numbers and their mask.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/domain/fields.h"
+#include "../../src/util/wb.h"
+
+static void test_names(void **state)
+{
+	static const struct {
+		const char *s;
+		int ok;
+	} cases[] = {
+		{"\xE7\x8E\x8B\xE5\xB0\x8F\xE8\x8A\xB1", 1}, /* 王小花 */
+		{"Li Ming", 1},
+		{"\xE9\x98\xBF\xE4\xB8\x8D\xE9\x83\xBD\xC2\xB7\xE8\x89\xBE\xE5\x8A\xA0", 1}, /* with a middle dot */
+		{"A", 1},
+		{"", 0},
+		{" ", 0},
+		{" Li", 0},
+		{"Li ", 0},
+		{"\xE3\x80\x80", 0},                         /* the ideographic space alone */
+		{"\xE3\x80\x80\xE7\x8E\x8B", 0},             /* before */
+		{"\xE7\x8E\x8B\xE3\x80\x80", 0},             /* after */
+		{"\xE7\x8E\x8B\xE3\x80\x80\xE8\x8A\xB1", 1}, /* inside: kept as typed */
+		{"Li\tMing", 0},
+		{"Li\nMing", 0},
+		{"Li\x7fMing", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++)
+		assert_int_equal(field_valid_name(cases[i].s), cases[i].ok);
+}
+
+static void test_phones(void **state)
+{
+	(void)state;
+	assert_int_equal(field_valid_phone("13812345678"), 1);
+	assert_int_equal(field_valid_phone("0537-1234567"), 1);
+	assert_int_equal(field_valid_phone("1234567"), 1);
+	assert_int_equal(field_valid_phone("123456"), 0);        /* too few digits */
+	assert_int_equal(field_valid_phone("1234567890123"), 0); /* too many */
+	assert_int_equal(field_valid_phone("-0537123456"), 0);
+	assert_int_equal(field_valid_phone("0537-123-4567"), 0);
+	assert_int_equal(field_valid_phone("138 1234 5678"), 0);
+	assert_int_equal(field_valid_phone(""), 0);
+}
+
+static void test_phone_mask(void **state)
+{
+	char out[24];
+
+	(void)state;
+	field_mask_phone("13812345678", out, sizeof(out));
+	assert_string_equal(out, "138****5678");
+	field_mask_phone("0537-1234567", out, sizeof(out));
+	assert_null(strstr(out, "1234567"));
+	assert_int_equal(strncmp(out, "053", 3), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_phones),
+		cmocka_unit_test(test_phone_mask),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
