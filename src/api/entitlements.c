@@ -29,6 +29,7 @@
 #include "../domain/entitlement.h"
 #include "../domain/units.h"
 #include "../store/q_entitlements.h"
+#include "../store/q_loop.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
@@ -594,6 +595,18 @@ typedef struct match_item {
 	char from_month[8];
 } match_item;
 
+/* A gap (child, policy) and the child's township, for the daily notice. */
+typedef struct gap_key {
+	int64_t child_id;
+	int64_t policy_id;
+	char township[16];
+} gap_key;
+
+typedef struct gap_set {
+	gap_key *v;
+	size_t n, cap;
+} gap_set;
+
 typedef struct match_ctx {
 	catalog cat;
 	const category_config *ccfg;
@@ -614,6 +627,8 @@ typedef struct match_ctx {
 	/* or, for the overview, each (child, policy) group told by village */
 	ent_tally_fn tally;
 	void *tally_arg;
+	/* or, for the daily notice, every gap collected */
+	gap_set *gaps;
 } match_ctx;
 
 static int match_cat_cb(int64_t child_id, const char *category, void *arg)
@@ -722,6 +737,20 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 			rc = x->tally(row->village_code, (int)g, 0, x->tally_arg);
 			if (rc)
 				return rc;
+			continue;
+		}
+		if (x->gaps) {
+			gap_key *gk;
+
+			if (g != G_GAP)
+				continue;
+			rc = api_grow(&x->gaps->v, x->gaps->n, &x->gaps->cap, sizeof(*x->gaps->v), 256, MATCH_MAX_ROWS);
+			if (rc)
+				return rc;
+			gk = &x->gaps->v[x->gaps->n++];
+			gk->child_id = row->id;
+			gk->policy_id = pl->p.id;
+			wb_snprintf(gk->township, sizeof(gk->township), "%.9s", row->village_code);
 			continue;
 		}
 		pl->n[g]++;
@@ -1493,4 +1522,128 @@ int entitlements_tally(store_conn *c, const store_scope *sc, const char *county,
 	free(m);
 	/* this month's payments, as the ledger counts them */
 	return rc ? rc : entitlements_paid(c, sc, county, clock_today_ymd() / 100, fn, arg);
+}
+
+/* ---- the daily notice of new gaps (应享未享) to the townships ---- */
+
+static int gap_cmp(const void *pa, const void *pb)
+{
+	const gap_key *a = pa, *b = pb;
+
+	if (a->child_id != b->child_id)
+		return a->child_id < b->child_id ? -1 : 1;
+	return a->policy_id < b->policy_id ? -1 : a->policy_id > b->policy_id;
+}
+
+static int gap_known_cb(int64_t child_id, int64_t policy_id, void *arg)
+{
+	gap_set *g = arg;
+	int rc = api_grow(&g->v, g->n, &g->cap, sizeof(*g->v), 256, MATCH_MAX_ROWS);
+
+	if (rc)
+		return rc;
+	memset(&g->v[g->n], 0, sizeof(g->v[0]));
+	g->v[g->n].child_id = child_id;
+	g->v[g->n++].policy_id = policy_id;
+	return WB_OK;
+}
+
+/* The new gaps of one township, to be told. */
+typedef struct town_news {
+	char code[16];
+	int64_t n;
+} town_news;
+
+static int town_count(town_news **t, size_t *n, size_t *cap, const char *code)
+{
+	int rc;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*t)[i].code, code) == 0) {
+			(*t)[i].n++;
+			return WB_OK;
+		}
+	rc = api_grow(t, *n, cap, sizeof(**t), 16, 4096);
+	if (rc)
+		return rc;
+	wb_strlcpy((*t)[*n].code, code, sizeof((*t)[0].code));
+	(*t)[(*n)++].n = 1;
+	return WB_OK;
+}
+
+/* Tells the station and the supervisor of township code that n gaps are
+ * new: an inbox message each and, if the township has a webhook, a
+ * delivery per audience (numbers and codes only). */
+static int town_tell(store_conn *c, const char *county, const town_news *tn, int64_t now, int *queued)
+{
+	static const char *const roles[] = {"station", "supervisor"};
+	char owner[40], payload[320];
+	int rc = WB_OK;
+
+	wb_snprintf(owner, sizeof(owner), "area:%s", tn->code);
+	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(roles); i++) {
+		notify_target t = {roles[i], tn->code, 0, 0, owner};
+		notify_event e = {county, "entitlement.gaps", 0, 0, NULL, 0, now, 0, payload, tn->n};
+
+		wb_snprintf(payload, sizeof(payload),
+			    "{\"event\":\"entitlement.gaps\",\"county_code\":\"%s\",\"township_code\":\"%s\","
+			    "\"new_gaps\":%" PRId64 ",\"audience\":\"%s\",\"at\":%" PRId64 "}",
+			    county, tn->code, tn->n, roles[i], now);
+		rc = store_notify(c, &t, &e, queued);
+	}
+	return rc;
+}
+
+int entitlements_gap_sweep(store_conn *c, const char *county, int64_t now, ent_gap_sweep *out)
+{
+	match_ctx *m = calloc(1, sizeof(*m));
+	gap_set cur = {0}, known = {0};
+	town_news *towns = NULL;
+	size_t ntowns = 0, captowns = 0, i = 0, j = 0;
+	store_scope sc;
+	int rc = m ? WB_OK : WB_ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sc, 0, sizeof(sc));
+	wb_strlcpy(sc.county_code, county, sizeof(sc.county_code));
+	sc.children = SCOPE_COUNTY;
+	if (rc == WB_OK) {
+		m->gaps = &cur;
+		rc = match_run(c, &sc, county, NULL, m);
+		match_free(m);
+	}
+	free(m);
+	if (rc == WB_OK && cur.n)
+		qsort(cur.v, cur.n, sizeof(*cur.v), gap_cmp);
+	if (rc == WB_OK)
+		rc = store_ent_gaps_known(c, county, gap_known_cb, &known);
+	/* both sorted by (child, policy): one pass finds the new and the closed */
+	while (rc == WB_OK && (i < cur.n || j < known.n)) {
+		int d = i == cur.n ? 1 : j == known.n ? -1 : gap_cmp(&cur.v[i], &known.v[j]);
+
+		if (d < 0) {
+			rc = store_ent_gap_add(c, county, cur.v[i].child_id, cur.v[i].policy_id, cur.v[i].township,
+					       now);
+			if (rc == WB_OK)
+				rc = town_count(&towns, &ntowns, &captowns, cur.v[i].township);
+			out->added++;
+			i++;
+		} else if (d > 0) {
+			rc = store_ent_gap_drop(c, county, known.v[j].child_id, known.v[j].policy_id);
+			out->closed++;
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	out->open = (int64_t)cur.n;
+	for (size_t k = 0; rc == WB_OK && k < ntowns; k++) {
+		rc = town_tell(c, county, &towns[k], now, &out->queued);
+		out->townships++;
+	}
+	free(cur.v);
+	free(known.v);
+	free(towns);
+	return rc;
 }

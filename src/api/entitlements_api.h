@@ -23,4 +23,19 @@ int entitlements_tally(store_conn *c, const store_scope *sc, const char *county,
  * the ledger counts them, each told to fn with group -1. */
 int entitlements_paid(store_conn *c, const store_scope *sc, const char *county, int ym, ent_tally_fn fn, void *arg);
 
+/* What the daily notice of gaps did in a county. */
+typedef struct ent_gap_sweep {
+	int64_t open;   /* gaps now (entitled, no open receipt) */
+	int64_t added;  /* new since the last run: told to their townships */
+	int64_t closed; /* told before and closed since: forgotten */
+	int townships;  /* townships told */
+	int queued;     /* webhook deliveries queued */
+} ent_gap_sweep;
+/* Runs county's matching (every child, policies in force today), records
+ * the gaps not seen before and forgets those closed, and tells each
+ * township's station and supervisor how many of its gaps are new (an
+ * inbox message, event "entitlement.gaps", with the number; a delivery to
+ * the township's webhook). Runs in the caller's transaction. */
+int entitlements_gap_sweep(store_conn *c, const char *county, int64_t now, ent_gap_sweep *out);
+
 #endif

@@ -14,6 +14,7 @@
 #include "../api/api.h"
 #include "../api/archive_api.h"
 #include "../api/areas_csv.h"
+#include "../api/entitlements_api.h"
 #include "../api/import.h"
 #include "../api/registry.h"
 #include "../domain/area.h"
@@ -519,6 +520,7 @@ typedef struct recompute_job {
 	long children;
 	int changed;
 	int archived, erased, files;
+	ent_gap_sweep gaps;
 } recompute_job;
 
 static int recompute_fn(store_conn *c, void *arg)
@@ -556,6 +558,19 @@ static int files_batch_fn(store_conn *c, void *arg)
 	return archive_files_sweep(c, f->dir, clock_now(), &f->removed);
 }
 
+typedef struct gap_batch {
+	const char *county;
+	ent_gap_sweep r;
+} gap_batch;
+
+/* The entitlements' new gaps told to the county's townships. */
+static int gap_batch_fn(store_conn *c, void *arg)
+{
+	gap_batch *g = arg;
+
+	return entitlements_gap_sweep(c, g->county, clock_now(), &g->r);
+}
+
 int cmd_recompute(cli_env *env, int argc, char **argv)
 {
 	recompute_job j;
@@ -567,6 +582,8 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 			"usage: weibao recompute [--db URL] [--county 370831] [--all]\n"
 			"Ends categories whose age limit was reached, archives children past 18 and the\n"
 			"grace days, erases archived records past their retention (the server does this daily).\n"
+			"Then tells each township's station and supervisor how many children are newly\n"
+			"entitled to a benefit they do not receive (应享未享).\n"
 			"With --all, re-derives every child's category suggestions from the facts.\n");
 		return 0;
 	}
@@ -609,9 +626,25 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 		}
 		j.files = f.removed;
 	}
+	{
+		gap_batch g;
+
+		memset(&g, 0, sizeof(g));
+		g.county = j.county;
+		cli_audit_entry(&e, j.county, "entitlement.gap_notice", "county", j.county);
+		rc = audit_submit_alone(env->audit, &e, gap_batch_fn, &g);
+		if (rc) {
+			fprintf(stderr, "weibao recompute: entitlement gaps: %s\n", wb_strerror(rc));
+			return 1;
+		}
+		j.gaps = g.r;
+	}
 	printf("categories ended or withdrawn by age: %d\n", j.ended);
 	printf("records archived: %d, erased after retention: %d\n", j.archived, j.erased);
 	printf("attachment files of erased records removed: %d\n", j.files);
+	printf("entitlement gaps: %" PRId64 " open, %" PRId64 " new (told to %d townships), %" PRId64
+	       " closed since the last run\n",
+	       j.gaps.open, j.gaps.added, j.gaps.townships, j.gaps.closed);
 	if (j.all)
 		printf("children re-derived: %ld, category rows changed: %d\n", j.children, j.changed);
 	return 0;

@@ -5,6 +5,7 @@
  * thread with sigwait, so shutdown runs in ordinary code: stop accepting,
  * let in-flight requests finish, drain the audit writer, close the store.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "../api/api.h"
 #include "../api/loop.h"
 #include "../api/archive_api.h"
+#include "../api/entitlements_api.h"
 #include "../api/registry.h"
 #include "../util/clock.h"
 #include "../http/http.h"
@@ -66,6 +68,33 @@ static int sweep_fn(store_conn *c, void *arg)
 
 		rc = registry_age_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &ended);
 		j->ended += ended;
+	}
+	free(cc.code);
+	return rc < 0 ? rc : WB_OK;
+}
+
+typedef struct gaps_job {
+	ent_gap_sweep total;
+} gaps_job;
+
+/* The entitlements' new gaps told to their townships, every county. */
+static int gaps_fn(store_conn *c, void *arg)
+{
+	gaps_job *j = arg;
+	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
+	int rc;
+
+	if (!cc.code)
+		return WB_ENOMEM;
+	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
+	for (int i = 0; rc >= 0 && i < cc.n; i++) {
+		ent_gap_sweep g;
+
+		rc = entitlements_gap_sweep(c, cc.code[i], clock_now(), &g);
+		j->total.open += g.open;
+		j->total.added += g.added;
+		j->total.closed += g.closed;
+		j->total.townships += g.townships;
 	}
 	free(cc.code);
 	return rc < 0 ? rc : WB_OK;
@@ -137,6 +166,16 @@ static void daily_pass(daily *d)
 	}
 	if (j.archived || j.erased)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
+	if (!d->stop) {
+		gaps_job g;
+
+		memset(&g, 0, sizeof(g));
+		cli_audit_entry(&e, DEFAULT_COUNTY, "entitlement.gap_notice", "county", DEFAULT_COUNTY);
+		wb_strlcpy(e.username, "system", sizeof(e.username));
+		if (audit_submit(d->audit, &e, gaps_fn, &g) == WB_OK && g.total.added)
+			log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.total.added,
+				 g.total.townships);
+	}
 }
 
 /* The daily thread's housekeeping, off the start-up path: the files of

@@ -355,3 +355,42 @@ int store_ent_categories(store_conn *c, const store_scope *sc, const char *area,
 	buf_cleanup(&sql);
 	return rc < 0 ? rc : WB_OK;
 }
+
+/* ---- the gaps told to the townships ---- */
+
+int store_ent_gaps_known(store_conn *c, const char *county, ent_gap_known_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT child_id, policy_id FROM entitlement_gaps WHERE county_code = ? ORDER BY child_id, "
+			    "policy_id",
+			    "s", county);
+
+	while (rc == STORE_ROW) {
+		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_ent_gap_add(store_conn *c, const char *county, int64_t child_id, int64_t policy_id, const char *township,
+		      int64_t now)
+{
+	int rc = conn_query(c, NULL,
+			    "INSERT INTO entitlement_gaps (county_code, child_id, policy_id, township_code, found_at) "
+			    "VALUES (?, ?, ?, ?, ?)",
+			    "siisi", county, child_id, policy_id, township, now);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_ent_gap_drop(store_conn *c, const char *county, int64_t child_id, int64_t policy_id)
+{
+	int rc = conn_query(c, NULL,
+			    "DELETE FROM entitlement_gaps WHERE county_code = ? AND child_id = ? AND policy_id = ?",
+			    "sii", county, child_id, policy_id);
+
+	return rc < 0 ? rc : WB_OK;
+}

@@ -751,7 +751,7 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 /* ---- notifications ---- */
 
 #define INBOX_INSERT \
-	"INSERT INTO inbox (county_code, user_id, event, request_id, referral_id, stage, due_at, created_at) "
+	"INSERT INTO inbox (county_code, user_id, event, request_id, referral_id, stage, due_at, created_at, items) "
 
 static void event_args(store_args *a, const notify_event *e)
 {
@@ -761,6 +761,7 @@ static void event_args(store_args *a, const notify_event *e)
 	args_opt_text(a, e->stage);
 	args_opt_int(a, e->due_at);
 	args_int(a, e->at);
+	args_opt_int(a, e->items);
 }
 
 int store_notify(store_conn *c, const notify_target *t, const notify_event *e, int *queued_out)
@@ -775,12 +776,13 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 		args_text(&a, e->county);
 		args_int(&a, t->user_id);
 		event_args(&a, e);
-		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &a);
+		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &a);
 	} else {
-		const char *sel = "SELECT DISTINCT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
-				  "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
-				  "FROM memberships m WHERE ";
-		char sql[640];
+		const char *sel =
+			"SELECT DISTINCT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
+			"CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
+			"FROM memberships m WHERE ";
+		char sql[768];
 
 		args_text(&a, e->county);
 		event_args(&a, e);
@@ -836,7 +838,8 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 
 	buf_init(&sql, 1024);
 	rc = buf_puts(&sql, "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
-			    "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0) FROM inbox WHERE user_id = ?");
+			    "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0) FROM inbox "
+			    "WHERE user_id = ?");
 	args_int(&a, user_id);
 	if (rc == WB_OK && unread_only)
 		rc = buf_puts(&sql, " AND read_at IS NULL");
@@ -861,6 +864,7 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 		m.due_at = stmt_int64(c, st, 5);
 		m.created_at = stmt_int64(c, st, 6);
 		m.read_at = stmt_int64(c, st, 7);
+		m.items = stmt_int64(c, st, 8);
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);

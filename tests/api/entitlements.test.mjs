@@ -9,7 +9,7 @@
 // of children is audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, cli } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore, csvObjects, download } from './lib/registry.mjs';
 import { sheetRows } from './lib/xlsx.mjs';
@@ -240,6 +240,74 @@ describeEachDriver('entitlements', (driver) => {
 		own = await mine(station, c.id);
 		assert.equal(own.items.find((i) => i.policy_id === p.id).group, 'none');
 		assert.equal(own.receipts.find((x) => x.id === rec.body.id).to_month, month(0), 'the history keeps the receipt');
+	});
+
+	test('the daily notice: each township\'s station and supervisor learn how many gaps are new, once; a gap closed and opened again is new again', async () => {
+		const supervisor = await srv.login('supervisor');
+		const station2 = await srv.login('station02');
+		// the recompute command runs the daily job's notice now
+		const notice = async () => {
+			const r = await cli(srv.db, ['recompute']);
+			assert.equal(r.code, 0, `${r.stdout} ${r.stderr}`);
+			const m = r.stdout.match(/entitlement gaps: (\d+) open, (\d+) new \(told to (\d+) townships\), (\d+) closed/);
+			assert.ok(m, r.stdout);
+			return { open: Number(m[1]), added: Number(m[2]), townships: Number(m[3]), closed: Number(m[4]) };
+		};
+		const notices = async (client) => {
+			const r = await client.get('/api/v1/inbox?limit=200');
+			assert.equal(r.status, 200, r.text);
+			return r.body.items.filter((m) => m.event === 'entitlement.gaps');
+		};
+		await notice(); // whatever the server's start left
+		const before = { station: (await notices(station)).length, supervisor: (await notices(supervisor)).length, station2: (await notices(station2)).length };
+
+		// a new policy: its gaps in the township are new
+		const p = await policy({ rule: { disability_grades: [1], age_max: 5 } });
+		const c = await child({ disability_grade: 1, disability_type: 'physical' });
+		const inTown = (await list(station, `group=gap&policy=${p.id}`)).counts.gap;
+		const county = (await list(centre, `group=gap&policy=${p.id}`)).counts.gap;
+		assert.ok(inTown >= 1);
+		// (the new child may be entitled under the county's other policies too)
+		const others = (await mine(station, c.id)).items.filter((i) => i.group === 'gap' && i.policy_id !== p.id).length;
+		const first = await notice();
+		assert.equal(first.added, county + others, 'every gap of the new policy is new, and the new child\'s');
+		assert.equal(first.closed, 0);
+		const msgs = await notices(station);
+		assert.equal(msgs.length, before.station + 1, 'one message per run, not one per child');
+		assert.equal(msgs[0].items, inTown + others, 'the number of the township\'s new gaps');
+		assert.equal(msgs[0].request_id, null);
+		assert.equal(msgs[0].read, false);
+		const sup = await notices(supervisor);
+		assert.equal(sup.length, before.supervisor + 1);
+		assert.equal(sup[0].items, inTown + others);
+		// another township's station hears only of its own
+		const town2 = (await list(station2, `group=gap&policy=${p.id}`)).counts.gap;
+		assert.equal((await notices(station2)).length, before.station2 + (town2 ? 1 : 0));
+		// the message names numbers only, never a child
+		assert.ok(!JSON.stringify(msgs[0]).includes(c.name));
+
+		// the next run has nothing new to tell
+		const second = await notice();
+		assert.equal(second.added, 0);
+		assert.equal(second.open, first.open);
+		assert.equal((await notices(station)).length, before.station + 1);
+
+		// recorded: the gap is closed and forgotten
+		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+		const third = await notice();
+		assert.deepEqual([third.added, third.closed, third.open], [0, 1, first.open - 1]);
+		// ended while the child is still entitled: a gap again, told again
+		const end = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '监护人申请暂停' });
+		assert.equal(end.status, 200, end.text);
+		const fourth = await notice();
+		assert.deepEqual([fourth.added, fourth.townships], [1, 1]);
+		const again = await notices(station);
+		assert.equal(again.length, before.station + 2);
+		assert.equal(again[0].items, 1);
+		// the run is audited
+		const log = await auditor.get('/api/v1/audit?action=entitlement.gap_notice');
+		assert.ok(log.body.items.length >= 4, 'each run is in the audit log');
 	});
 
 	test('a rule of age alone covers every child of that age, not only the focus children', async () => {

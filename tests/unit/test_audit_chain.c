@@ -534,7 +534,8 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
-			"DROP TABLE director_reviews; "                 /* 0018 */
+			"DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; " /* 0020 */
+			"DROP TABLE director_reviews; "                                      /* 0018 */
 			"DROP TABLE follow_ups; "                       /* 0016: first, it refers to visits */
 			"ALTER TABLE users DROP COLUMN last_login_at; " /* 0008 */
 			"DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */
@@ -614,6 +615,7 @@ static void test_upgrade_masks_again(void **state)
 			  "VALUES ('370831', 1, 2, 1, 'id_number', NULL, '370831********0116'), "
 			  "('370831', 1, 3, 1, 'id_number', '370831********0116', '110105********002X'), "
 			  "('370831', 1, 4, 1, 'name', 'A', '********0116-like'); "
+			  "DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; " /* 0020 */
 			  "DELETE FROM schema_migrations WHERE version >= 19"),
 		WB_OK);
 	store_release(c);

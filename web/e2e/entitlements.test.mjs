@@ -12,6 +12,7 @@
 // that grade are entitled to it.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import {
   startServer,
   launch,
@@ -26,6 +27,7 @@ import {
   unexpectedErrors,
   text,
   chinaMonth,
+  BIN,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -351,6 +353,34 @@ test('director: only the own village, nothing to record, stop, download or keep 
   // the ledger is not the director's
   await page.goto(srv.base + '/entitlements/ledger')
   await page.waitForURL((u) => u.pathname === '/')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('station: the daily notice of new gaps is in the inbox with its number and leads to the gap list', async () => {
+  const station = await apiSession(srv.base, 'station')
+  // a child newly entitled, then the daily job's notice (run now)
+  await newChild(center, { name: '通知测试儿童', disability_grade: 1, disability_type: 'physical' })
+  execFileSync(BIN, ['recompute', '--db', srv.db, '--key-file', srv.dir + '/k.key'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const msgs = (await station.get('/inbox?limit=50')).body.items.filter((m) => m.event === 'entitlement.gaps')
+  assert.ok(msgs.length >= 1 && msgs[0].items >= 1, JSON.stringify(msgs))
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/inbox' })
+  const msg = page.locator('.msg[data-event="entitlement.gaps"]').first()
+  await msg.waitFor()
+  assert.equal(await text(msg.locator('.m-event')), '应享未享提醒')
+  assert.equal(await text(msg.locator('.m-gaps')), `新发现应享未享 ${msgs[0].items} 项：儿童符合政策条件而未享受，请核实办理`)
+  assert.ok(!(await text(msg)).includes('通知测试儿童'), 'numbers only, never a child')
+  await page.getByRole('button', { name: 'English' }).click()
+  await msg.locator('.m-event', { hasText: 'Entitlement gaps' }).waitFor()
+  assert.match(await text(msg.locator('.m-gaps')), new RegExp(`^${msgs[0].items} new: `))
+  await page.getByRole('button', { name: '中文' }).click()
+  await msg.locator('.m-event', { hasText: '应享未享提醒' }).waitFor()
+  // it leads to the gaps, and is read
+  await msg.locator('.m-gaps').click()
+  await page.waitForURL((u) => u.pathname === '/entitlements')
+  await listed(page)
+  assert.ok((await chipCount(page, 'gap')) >= 1)
+  const after = (await station.get('/inbox?limit=50')).body.items.find((m) => m.id === msgs[0].id)
+  assert.equal(after.read, true)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -42,6 +42,7 @@ const FIXED = {
   'category.keep': k('aact.category_keep'),
   'category.recompute': k('aact.category_recompute'),
   'category.age_sweep': k('aact.category_age_sweep'),
+  'entitlement.gap_notice': k('aact.entitlement_gap_notice'),
   'registry.archive_sweep': k('aact.archive_sweep'),
   'request.file': k('aact.request_file'),
   'request.read': k('aact.request_read'),

@@ -126,6 +126,7 @@ export const EVENT_STEP = (ev) => {
   if (!ev) return null
   if (ev === 'deadline.overdue') return k('loop.event.overdue')
   if (ev === 'follow_up.overdue') return k('loop.event.follow_up_overdue')
+  if (ev === 'entitlement.gaps') return k('loop.event.entitlement_gaps')
   const [kind, a] = ev.split('.')
   if (kind === 'request') return ACTION[a] || null
   if (kind === 'referral') return ACTION['referral_' + a] || null
