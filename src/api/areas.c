@@ -419,9 +419,11 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 }
 
-/* GET /api/v1/areas/{code}/directors: the child directors of a village,
- * for assigning one to a child. Only for roles that register children in
- * that village. */
+/* GET /api/v1/areas/{code}/directors: the child directors of a village
+ * (not locked), for assigning one to a child and naming the one assigned.
+ * For the roles whose children's scope covers the village: the centre,
+ * its township's supervisor and station, its own directors and the grid
+ * workers of its grids; 404 for everyone else. */
 int api_area_directors(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *code = http_param(r, "code");
@@ -432,7 +434,8 @@ int api_area_directors(http_req *r, app *a, store_conn *c, const sec_principal *
 	(void)a;
 	if (!area_level_of(code) || strcmp(area_level_of(code), "village") != 0)
 		return api_error(r, 404, "not_found", "no such village", NULL);
-	if (!p->def->write_children || !scope_covers_place(&p->scope, code, NULL))
+	if (p->scope.children == SCOPE_GRID ? strncmp(p->scope.grid, code, 12) != 0
+					    : !scope_covers_place(&p->scope, code, NULL))
 		return api_error(r, 404, "not_found", "no such village", NULL);
 	rc = conn_prepare(c,
 			  "SELECT u.id, u.username, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id "

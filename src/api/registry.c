@@ -246,6 +246,10 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 		if (!director_of_village(c, json_integer_value(v), ch->village_code))
 			return fail(r, "director_id", "director_id must be a child director of the child's village");
 		ch->director_id = json_integer_value(v);
+	} else if (ch->director_id && !director_of_village(c, ch->director_id, ch->village_code)) {
+		/* moved to another village (or the director no longer serves
+		 * it): no longer the child's director, until one is assigned */
+		ch->director_id = 0;
 	}
 	v = json_object_get(body, "guardians");
 	if (v && !json_is_null(v) && parse_guardians(r, a, v, gi))

@@ -274,4 +274,44 @@ describeEachDriver('registry: what a director finds, masking', (driver) => {
 		assert.equal(st.body.guardians[0].phone, '13812345678');
 		assert.equal((await (await srv.login('grid')).get(`/api/v1/children/${k.id}`)).status, 404, 'not in the grid');
 	});
+	test('the child director: chosen among the village\'s directors, named to the roles of the place; a child moved to another village loses the old one', async () => {
+		const [station, supervisor, grid, school, department, director2] = await Promise.all(
+			['station', 'supervisor', 'grid', 'school', 'department', 'director2'].map((u) => srv.login(u)),
+		);
+		const me = director.me.user.id;
+		const mine = await director.get(`/api/v1/areas/${OWN}/directors`);
+		assert.equal(mine.status, 200, mine.text);
+		const d = mine.body.items.find((x) => x.id === me);
+		assert.ok(d, 'the director is one of the village\'s');
+		assert.equal(d.display_name, director.me.user.display_name);
+		// the roles of the place read the same list; the others do not find the village
+		for (const [who, c] of [['centre', centre], ['station', station], ['supervisor', supervisor], ['grid', grid]]) {
+			const r = await c.get(`/api/v1/areas/${OWN}/directors`);
+			assert.equal(r.status, 200, `${who}: ${r.text}`);
+			assert.deepEqual(r.body.items.map((x) => x.id), mine.body.items.map((x) => x.id), who);
+		}
+		for (const [who, c, village] of [['director2', director2, OWN], ['grid', grid, SIBLING], ['school', school, OWN], ['department', department, OWN], ['director', director, SIBLING]]) {
+			assert.equal((await c.get(`/api/v1/areas/${village}/directors`)).status, 404, `${who} ${village}`);
+		}
+		// assigned when registered; another village's director is refused on the field
+		const made = await director.post('/api/v1/children', { name: uniqueName('主任'), sex: 'F', birth_date: '2016-03-03', village_code: OWN, director_id: me });
+		assert.equal(made.status, 201, made.text);
+		assert.equal(made.body.director_id, me);
+		const wrong = await station.patch(`/api/v1/children/${made.body.id}`, { version: made.body.version, director_id: director2.me.user.id });
+		assert.equal(wrong.status, 422, wrong.text);
+		assert.equal(wrong.body.error.field, 'director_id');
+		// moved to the sibling village: the director is not the sibling's, so the child has none
+		const moved = await station.patch(`/api/v1/children/${made.body.id}`, { version: made.body.version, village_code: SIBLING });
+		assert.equal(moved.status, 200, moved.text);
+		assert.equal(moved.body.director_id, null);
+		const h = await station.get(`/api/v1/children/${made.body.id}/history`);
+		const change = h.body.items.find((x) => x.field === 'director_id');
+		assert.deepEqual([change?.old, change?.new], [String(me), null], JSON.stringify(h.body.items));
+		// cleared by hand too
+		const again = await station.patch(`/api/v1/children/${moved.body.id}`, { version: moved.body.version, village_code: OWN, director_id: me });
+		assert.equal(again.status, 200, again.text);
+		assert.equal(again.body.director_id, me);
+		const none = await station.patch(`/api/v1/children/${again.body.id}`, { version: again.body.version, director_id: null });
+		assert.equal(none.body.director_id, null);
+	});
 });

@@ -371,7 +371,7 @@ test('station: the daily notice of new gaps is in the inbox with its number and 
   assert.ok(!(await text(msg)).includes('通知测试儿童'), 'numbers only, never a child')
   await page.getByRole('button', { name: 'English' }).click()
   await msg.locator('.m-event', { hasText: 'Entitlement gaps' }).waitFor()
-  assert.match(await text(msg.locator('.m-gaps')), new RegExp(`^${msgs[0].items} new: `))
+  assert.match(await text(msg.locator('.m-gaps')), new RegExp(`^${msgs[0].items} new gaps: `))
   await page.getByRole('button', { name: '中文' }).click()
   await msg.locator('.m-event', { hasText: '应享未享提醒' }).waitFor()
   // it leads to the gaps, and is read

@@ -173,6 +173,29 @@ test('edit a child: the change appears in its history', async () => {
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('the child director: picked in the form among the village\'s directors, then named on the page and in the history', async () => {
+  const api = await apiSession(srv.base, 'director')
+  const c = (await api.post('/children', { name: '指派主任', sex: 'M', birth_date: '2015-03-03', village_code: VILLAGE })).body
+  const mine = (await api.get(`/areas/${VILLAGE}/directors`)).body.items.find((d) => d.username === 'director')
+  const name = mine.display_name || mine.username
+  await loginAs(page, srv.base, 'director', { path: `/login?next=/children/${c.id}` })
+  await page.locator('h1', { hasText: '指派主任' }).waitFor()
+  assert.equal((await page.locator('.child-director').textContent()).trim(), '未指派')
+  await page.getByRole('link', { name: '编辑' }).click()
+  await page.waitForURL(/\/edit$/)
+  await pickOption(page, page.locator('.el-select.director'), name)
+  await page.getByRole('button', { name: '保存' }).click()
+  await page.waitForURL(/\/children\/\d+$/)
+  await page.locator('.child-director', { hasText: name }).waitFor()
+  const h = page.locator('.history li').first()
+  await h.waitFor()
+  assert.match(await h.locator('.h-field').textContent(), /儿童主任/)
+  assert.equal((await h.locator('.h-new').textContent()).trim(), name)
+  assert.equal((await api.get(`/children/${c.id}`)).body.director_id, mine.id)
+  assert.equal(await hasHorizontalScroll(page), false)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('a hostile name renders as text and runs nothing', async () => {
   const evil = '<img src=x onerror=alert(1)>'
   const api = await apiSession(srv.base, 'director')

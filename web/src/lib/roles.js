@@ -182,6 +182,9 @@ export function can(me, what) {
       // 消息推送: the units' webhooks for SMS and WeChat gateways and their
       // delivery log (GET/POST /webhooks): the centre and the administrator
       return r === 'center' || r === 'admin'
+    case 'villageDirectors':
+      // GET /areas/{village}/directors: roles whose scope is an area or a grid
+      return ['center', 'supervisor', 'station', 'director', 'grid'].includes(r) && !!p.read_children
     case 'readChildren':
       return !!p.read_children
     case 'writeChildren':
