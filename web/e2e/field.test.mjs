@@ -105,6 +105,9 @@ test('add a child through the form, then see it in the list and on its page', as
   await page.waitForURL(/\/children\/\d+$/)
   await page.locator('h1', { hasText: '新登记的小明' }).waitFor()
   assert.equal((await page.locator('.child-village').textContent()).trim(), VILLAGE_NAME)
+  // the director who registered the child is its director
+  const me = (await (await apiSession(srv.base, 'director')).get(`/areas/${VILLAGE}/directors`)).body.items.find((d) => d.username === 'director')
+  assert.equal((await page.locator('.child-director').textContent()).trim(), me.display_name || me.username)
 
   await page.getByRole('link', { name: /返回名单/ }).click()
   await page.locator('.child-card', { hasText: '新登记的小明' }).waitFor()
