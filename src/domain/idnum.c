@@ -119,6 +119,7 @@ const char *idnum_strerror(enum idnum_error e)
 void idnum_mask(const char *number18, char out[19])
 {
 	memcpy(out, number18, 6);
-	memset(out + 6, '*', 12);
+	memset(out + 6, '*', 8);
+	memcpy(out + 14, number18 + 14, 4);
 	out[18] = '\0';
 }

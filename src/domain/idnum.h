@@ -33,9 +33,7 @@ enum idnum_error idnum_parse(const char *in, int today_ymd, idnum *out);
 char idnum_check_char(const char *first17);
 /* A stable English reason for an error. */
 const char *idnum_strerror(enum idnum_error e);
-/* Writes the masked form into out[19]: the area code (first 6) and 12
- * stars. The birth date is shown beside it, so the sequence and check
- * digits stay hidden too: with them the date would make the number. */
+/* Writes the masked form (first 6 + 8 stars + last 4) into out[19]. */
 void idnum_mask(const char *number18, char out[19]);
 /* 1 if y/m/d is a real calendar date. */
 int idnum_valid_date(int y, int m, int d);

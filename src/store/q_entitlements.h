@@ -120,7 +120,7 @@ typedef int (*ent_cat_cb)(int64_t child_id, const char *category, void *arg);
  * area), by child. */
 int store_ent_categories(store_conn *c, const store_scope *sc, const char *area, ent_cat_cb cb, void *arg);
 
-/* ---- the gaps told to the townships (migration 0020) ---- */
+/* ---- the gaps told to the townships (migration 0019) ---- */
 typedef int (*ent_gap_known_cb)(int64_t child_id, int64_t policy_id, void *arg);
 /* The gaps of county already told, by child then policy. */
 int store_ent_gaps_known(store_conn *c, const char *county, ent_gap_known_cb cb, void *arg);

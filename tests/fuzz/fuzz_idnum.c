@@ -41,7 +41,7 @@ static void check_ok(const char *in, const idnum *id)
 	if (idnum_parse(id->number, FUZZ_TODAY, &again) != IDNUM_OK || memcmp(&again, id, sizeof(again)) != 0)
 		abort();
 	idnum_mask(id->number, mask);
-	if (strlen(mask) != 18 || memcmp(mask, id->number, 6) != 0 || strspn(mask + 6, "*") != 12)
+	if (strlen(mask) != 18 || memcmp(mask + 6, "********", 8) != 0)
 		abort();
 }
 

@@ -534,7 +534,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
-			"DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; " /* 0020 */
+			"DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; " /* 0019 */
 			"DROP TABLE director_reviews; "                                      /* 0018 */
 			"DROP TABLE follow_ups; "                       /* 0016: first, it refers to visits */
 			"ALTER TABLE users DROP COLUMN last_login_at; " /* 0008 */
@@ -589,57 +589,6 @@ static void test_upgrade_keeps_chain(void **state)
 	assert_int_equal(store_audit_list(c, "370831", &f, list_item, seqs), WB_OK);
 	assert_int_equal(seqs[0], 1);
 	assert_int_equal(seqs[1], 5);
-	store_release(c);
-}
-
-/* Schema 0019 masks again what was masked the earlier way (area code,
- * 8 stars, the last 4): the children's masks and the masks in their change
- * history keep only the area code; a child without a number keeps none. */
-static void test_upgrade_masks_again(void **state)
-{
-	tu_store *t = *state;
-	store_conn *c = store_acquire(t->s);
-	int v = 0;
-
-	assert_int_equal(
-		conn_exec(c,
-			  "INSERT INTO areas (code, county_code, parent_code, level, kind, name, created_at) VALUES "
-			  "('370831', '370831', NULL, 'county', 'county', 'C', 1), "
-			  "('370831001', '370831', '370831', 'township', 'town', 'T', 1), "
-			  "('370831001001', '370831', '370831001', 'village', 'village', 'V', 1); "
-			  "INSERT INTO children (id, county_code, name, id_mask, village_code, created_at, created_by, "
-			  "updated_at, updated_by) VALUES "
-			  "(1, '370831', 'A', '370831********0116', '370831001001', 1, 1, 1, 1), "
-			  "(2, '370831', 'B', NULL, '370831001001', 1, 1, 1, 1); "
-			  "INSERT INTO child_changes (county_code, child_id, at, user_id, field, old_value, new_value) "
-			  "VALUES ('370831', 1, 2, 1, 'id_number', NULL, '370831********0116'), "
-			  "('370831', 1, 3, 1, 'id_number', '370831********0116', '110105********002X'), "
-			  "('370831', 1, 4, 1, 'name', 'A', '********0116-like'); "
-			  "DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; " /* 0020 */
-			  "DELETE FROM schema_migrations WHERE version >= 19"),
-		WB_OK);
-	store_release(c);
-	assert_int_equal(store_migrate(t->s, &v), WB_OK);
-	assert_int_equal(v, store_latest_version());
-	c = store_acquire(t->s);
-	assert_int_equal(
-		count_rows(c, "SELECT COUNT(*) FROM children WHERE id = 1 AND id_mask = ?", "370831************"), 1);
-	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM children WHERE id = 2 AND id_mask IS NULL", NULL), 1);
-	assert_int_equal(count_rows(c,
-				    "SELECT COUNT(*) FROM child_changes WHERE field = 'id_number' AND at = 2 AND "
-				    "old_value IS NULL AND new_value = ?",
-				    "370831************"),
-			 1);
-	assert_int_equal(
-		count_rows(c,
-			   "SELECT COUNT(*) FROM child_changes WHERE at = 3 AND old_value = '370831************' "
-			   "AND new_value = ?",
-			   "110105************"),
-		1);
-	/* another field's values are left as they were */
-	assert_int_equal(
-		count_rows(c, "SELECT COUNT(*) FROM child_changes WHERE at = 4 AND new_value = ?", "********0116-like"),
-		1);
 	store_release(c);
 }
 
@@ -742,7 +691,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swapped_adjacent_rows, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_renumbered_row, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_chain, chain_setup, store_teardown),
-		cmocka_unit_test_setup_teardown(test_upgrade_masks_again, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_lookups_use_indexes, chain_setup, store_teardown),
 		cmocka_unit_test(test_entry_init_truncates),
 	};

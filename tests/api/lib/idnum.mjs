@@ -40,9 +40,9 @@ export function birthOf(n18) {
 	return `${n18.slice(6, 10)}-${n18.slice(10, 12)}-${n18.slice(12, 14)}`;
 }
 
-/** The masked form: the area code (first 6), then twelve '*'. */
+/** The masked form: first 6, eight '*', last 4. */
 export function masked(n18) {
-	return `${n18.slice(0, 6)}************`;
+	return `${n18.slice(0, 6)}********${n18.slice(14)}`;
 }
 
 /** Today's date in China (UTC+8), as {y, m, d, compact 'YYYYMMDD', iso 'YYYY-MM-DD'}. */

@@ -1,4 +1,4 @@
--- Weibao schema 0020 (SQLite): the gaps of the entitlements (应享未享, SPEC §6:
+-- Weibao schema 0019 (PostgreSQL): the gaps of the entitlements (应享未享, SPEC §6:
 -- "a work item for the township") that the daily matching has told the
 -- townships of. A gap is a child entitled under a policy in force without
 -- an open receipt; each day's matching adds the new ones here, tells each
