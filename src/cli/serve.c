@@ -52,52 +52,55 @@ static int county_code_cb(const area_rec *a, void *arg)
 	return WB_OK;
 }
 
-/* Every county of the deployment (the roots of the area tree), one after
- * the other. */
-static int sweep_fn(store_conn *c, void *arg)
+/* Runs fn for every county of the deployment (the roots of the area
+ * tree), one after the other, in the caller's transaction; stops at the
+ * first error. */
+static int each_county(store_conn *c, int (*fn)(store_conn *c, const char *county, void *arg), void *arg)
 {
-	sweep_job *j = arg;
 	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
 	int rc;
 
 	if (!cc.code)
 		return WB_ENOMEM;
 	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
-	for (int i = 0; rc >= 0 && i < cc.n; i++) {
-		int ended = 0;
-
-		rc = registry_age_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &ended);
-		j->ended += ended;
-	}
+	for (int i = 0; rc >= 0 && i < cc.n; i++)
+		rc = fn(c, cc.code[i], arg);
 	free(cc.code);
 	return rc < 0 ? rc : WB_OK;
 }
 
-typedef struct gaps_job {
-	ent_gap_sweep total;
-} gaps_job;
+/* Categories ended by age, in one county. */
+static int sweep_county(store_conn *c, const char *county, void *arg)
+{
+	sweep_job *j = arg;
+	int ended = 0;
+	int rc = registry_age_sweep(c, county, clock_today_ymd(), clock_now(), &ended);
 
-/* The entitlements' new gaps told to their townships, every county. */
+	j->ended += ended;
+	return rc;
+}
+
+static int sweep_fn(store_conn *c, void *arg)
+{
+	return each_county(c, sweep_county, arg);
+}
+
+/* The entitlements' new gaps told to their townships, in one county. */
+static int gaps_county(store_conn *c, const char *county, void *arg)
+{
+	ent_gap_sweep *total = arg, g;
+	int rc = entitlements_gap_sweep(c, county, clock_now(), &g);
+
+	total->open += g.open;
+	total->added += g.added;
+	total->closed += g.closed;
+	total->townships += g.townships;
+	return rc;
+}
+
 static int gaps_fn(store_conn *c, void *arg)
 {
-	gaps_job *j = arg;
-	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
-	int rc;
-
-	if (!cc.code)
-		return WB_ENOMEM;
-	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
-	for (int i = 0; rc >= 0 && i < cc.n; i++) {
-		ent_gap_sweep g;
-
-		rc = entitlements_gap_sweep(c, cc.code[i], clock_now(), &g);
-		j->total.open += g.open;
-		j->total.added += g.added;
-		j->total.closed += g.closed;
-		j->total.townships += g.townships;
-	}
-	free(cc.code);
-	return rc < 0 ? rc : WB_OK;
+	return each_county(c, gaps_county, arg);
 }
 
 /* Keeps the planner's statistics fresh: off the start-up path, on the
@@ -108,30 +111,28 @@ static int analyze_fn(store_conn *c, void *arg)
 	return store_analyze(c);
 }
 
-/* One batch of the archive's sweep over every county: grown-ups leave
- * active work, records past their retention lose their personal data
- * (SPEC §9). j->more: some county had a full batch (run again). */
+/* One batch of the archive's sweep in one county: grown-ups leave active
+ * work, records past their retention lose their personal data (SPEC §9).
+ * j->more: some county had a full batch (run again). */
+static int archive_county(store_conn *c, const char *county, void *arg)
+{
+	sweep_job *j = arg;
+	int archived = 0, erased = 0;
+	int rc = archive_sweep(c, county, clock_today_ymd(), clock_now(), &archived, &erased);
+
+	j->archived += archived;
+	j->erased += erased;
+	if (archived >= ARCHIVE_SWEEP_BATCH || erased >= ARCHIVE_SWEEP_BATCH)
+		j->more = 1;
+	return rc;
+}
+
 static int archive_fn(store_conn *c, void *arg)
 {
 	sweep_job *j = arg;
-	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
-	int rc;
 
-	if (!cc.code)
-		return WB_ENOMEM;
 	j->more = 0;
-	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
-	for (int i = 0; rc >= 0 && i < cc.n; i++) {
-		int archived = 0, erased = 0;
-
-		rc = archive_sweep(c, cc.code[i], clock_today_ymd(), clock_now(), &archived, &erased);
-		j->archived += archived;
-		j->erased += erased;
-		if (archived >= ARCHIVE_SWEEP_BATCH || erased >= ARCHIVE_SWEEP_BATCH)
-			j->more = 1;
-	}
-	free(cc.code);
-	return rc < 0 ? rc : WB_OK;
+	return each_county(c, archive_county, j);
 }
 
 typedef struct files_job {
@@ -167,14 +168,13 @@ static void daily_pass(daily *d)
 	if (j.archived || j.erased)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
 	if (!d->stop) {
-		gaps_job g;
+		ent_gap_sweep g;
 
 		memset(&g, 0, sizeof(g));
 		cli_audit_entry(&e, DEFAULT_COUNTY, "entitlement.gap_notice", "county", DEFAULT_COUNTY);
 		wb_strlcpy(e.username, "system", sizeof(e.username));
-		if (audit_submit(d->audit, &e, gaps_fn, &g) == WB_OK && g.total.added)
-			log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.total.added,
-				 g.total.townships);
+		if (audit_submit(d->audit, &e, gaps_fn, &g) == WB_OK && g.added)
+			log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.added, g.townships);
 	}
 }
 
