@@ -326,7 +326,7 @@ static int make_units(store_conn *c, demo_job *j)
 				    (const char *[]){"一", "二", "三", "四", "五"}[k - 1]);
 		else
 			wb_snprintf(name, sizeof(name), "%s第%s中学", townships[t].name,
-				    (const char *[]){"一", "二"}[(k - 6) % 2]);
+				    (const char *[]){"一", "二", "三"}[k - 6]);
 		rc = add_unit(c, j, "school", code, name, townships[t].code, &id);
 		j->schools[s] = id;
 		wb_strlcpy(j->school_township[s], townships[t].code, sizeof(j->school_township[0]));
@@ -483,6 +483,22 @@ static int flush_children(store_conn *c, demo_job *j, demo_batch *b)
 	return rc;
 }
 
+/* The index of a school of village's township for a child of age, from a
+ * draw: the schools are made township by township, 13 at a time, the
+ * primary schools first (rounds 1-5), then the middle schools (6-8; the
+ * eighth round has one school only). */
+static int local_school(const char *village, int age, int draw)
+{
+	int t = 0, n = (int)WB_ARRAY_LEN(townships);
+
+	for (int i = 0; i < n; i++)
+		if (strncmp(townships[i].code, village, 9) == 0)
+			t = i;
+	if (age <= 11)
+		return t + n * (draw % 5);
+	return t + n * (5 + draw % (t + n * 7 < 92 ? 3 : 2));
+}
+
 static int make_children(store_conn *c, demo_job *j)
 {
 	int rc = WB_OK;
@@ -550,10 +566,18 @@ static int make_children(store_conn *c, demo_job *j)
 		if (age >= 6 && age <= 15) {
 			int s = rndn(&j->r, 92);
 
+			/* a primary school (第一..第五小学) of the child's own township
+			 * up to 11, a middle school (第一..第三中学) after, picked by
+			 * the draw; the draws are as they always were, so the rest of
+			 * the county stays the same */
 			if (strncmp(j->school_township[s], ch.village_code, 9) == 0 || rndn(&j->r, 4) == 0)
-				ch.school_id = j->schools[s];
-			wb_snprintf(ch.grade, sizeof(ch.grade), age <= 11 ? "小学%d年级" : "初中%d年级",
-				    age <= 11 ? age - 5 : age - 11);
+				ch.school_id = j->schools[local_school(ch.village_code, age, s)];
+			if (age <= 11)
+				wb_snprintf(ch.grade, sizeof(ch.grade), "小学%d年级", age - 5);
+			else if (age <= 14)
+				wb_snprintf(ch.grade, sizeof(ch.grade), "初中%d年级", age - 11);
+			else
+				wb_snprintf(ch.grade, sizeof(ch.grade), "高中%d年级", age - 14);
 		}
 		focus = profile(j, &ch, age, rural, g);
 		ch.created_at = ch.updated_at = j->now;

@@ -139,6 +139,10 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     if (code === 'medical_insurance') await shot(page, 'loop-referrals')
     await page.goto(srv.base + `/requests/${id}`)
     await page.locator('.granted-child').waitFor()
+    // the child's granted facts in words, never as codes
+    const granted = await page.locator('.granted-child').textContent()
+    assert.match(granted, /[男女] \d{4}-\d{2}-\d{2}/)
+    assert.doesNotMatch(granted, /\b(low|medium|high|rural|urban|father|mother)\b/)
     assert.equal(await page.locator('.referral').count(), 1, 'a unit sees only its own referral')
     await refStep(page.locator(`.referral[data-unit=${code}]`), 'complete', result)
     // the referral has ended: back to the list, where it shows done, without the child
