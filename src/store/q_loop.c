@@ -837,9 +837,11 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 	int rc;
 
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
-			    "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0) FROM inbox "
-			    "WHERE user_id = ?");
+	rc = buf_puts(&sql,
+		      "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
+		      "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0), "
+		      "COALESCE((SELECT q.kind FROM help_requests q WHERE q.id = inbox.request_id), '') FROM inbox "
+		      "WHERE user_id = ?");
 	args_int(&a, user_id);
 	if (rc == WB_OK && unread_only)
 		rc = buf_puts(&sql, " AND read_at IS NULL");
@@ -865,6 +867,7 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 		m.created_at = stmt_int64(c, st, 6);
 		m.read_at = stmt_int64(c, st, 7);
 		m.items = stmt_int64(c, st, 8);
+		stmt_copy(c, st, 9, m.kind, sizeof(m.kind));
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);

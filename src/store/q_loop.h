@@ -252,6 +252,7 @@ typedef struct inbox_rec {
 	int64_t created_at;
 	int64_t read_at;
 	int64_t items; /* a digest's number, 0 for a step's message */
+	char kind[24]; /* the request's kind (medical, ...), "" without one */
 } inbox_rec;
 
 typedef int (*inbox_cb)(const inbox_rec *m, void *arg);

@@ -544,6 +544,7 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(msg.event, 'request.file');
 		assert.equal(msg.read, false);
 		assert.equal(msg.stage, 'reported');
+		assert.equal(msg.kind, 'psychological', 'the request\'s kind, to tell messages apart');
 		assert.ok(!JSON.stringify(msg).includes('需要帮助'), 'no narrative in a message');
 		assert.equal((await director.post(`/api/v1/inbox/${msg.id}/read`)).status, 404, 'not the director\'s message');
 		const one = await station.post(`/api/v1/inbox/${msg.id}/read`);

@@ -273,6 +273,7 @@ test('a follow-up left open past its day: counted in red on the home page, 回�
   await msg.waitFor()
   assert.match(await text(msg), /回访逾期提醒/)
   assert.match(await text(msg), /环节：回访/)
+  assert.equal(await text(msg.locator('.m-kind')), '生活困难 ·', 'the request named by its kind')
   assert.match(await text(msg), new RegExp(`应回访日期 ${addDays(today, -1)}`), 'the follow-up\'s day')
   assert.ok((await msg.getAttribute('class')).includes('alert'), 'shown as an alert')
   assert.ok(Number(await page.locator('.bell-count').textContent()) >= 1)
