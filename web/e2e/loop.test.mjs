@@ -210,6 +210,14 @@ test('board: an overdue request in red; the supervisor’s inbox; a mandatory re
   assert.match(await row.innerText(), /已超期 3 天/)
   await page.locator('.tab[data-tab=overdue] .count', { hasText: '1' }).waitFor()
   await shot(page, 'loop-board')
+  // on a phone: a card per request, each fact under its label, the township named
+  await as('station', { viewport: PHONE, path: '/board' })
+  const card = page.locator(`.board-table tr.overdue[data-id="${id}"]`)
+  await card.waitFor()
+  assert.equal(await page.locator('.board-table thead').isVisible(), false, 'no table heading on a phone')
+  assert.equal(await card.locator('td[data-label]').first().evaluate((e) => getComputedStyle(e, '::before').content), '"儿童"')
+  assert.match(await card.locator('td[data-label="当前经办"]').innerText(), /^泗河街道\n/, 'held by the township, named')
+  assert.equal(await hasHorizontalScroll(page), false)
 
   await as('supervisor', { path: '/inbox' })
   const alert = page.locator('.msg[data-event="deadline.overdue"]').first()
