@@ -64,6 +64,7 @@ static json_t *follow_up_json(const follow_up_rec *f, const char *today, int wit
 	json_object_set_new(j, "created_by", json_integer(f->created_by));
 	json_object_set_new(j, "done_on", f->done_on[0] ? json_string(f->done_on) : json_null());
 	json_object_set_new(j, "visit_id", f->visit_id ? json_integer(f->visit_id) : json_null());
+	json_object_set_new(j, "request_kind", f->request_kind[0] ? json_string(f->request_kind) : json_null());
 	if (with_child)
 		json_object_set_new(j, "child",
 				    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)f->child_id, "name", f->child_name,

@@ -25,6 +25,7 @@ typedef struct follow_up_rec {
 	char child_name[128];
 	char village_code[16];
 	char by_name[128];
+	char request_kind[24]; /* the help request's kind (medical, ...) */
 } follow_up_rec;
 
 int store_follow_up_insert(store_conn *c, follow_up_rec *f);

@@ -63,6 +63,7 @@ describeEachDriver('follow-up visits', (driver) => {
 		for (const client of [director, station, centre]) {
 			const l = await listOf(client);
 			assert.ok(l.items.some((f) => f.id === r.body.id), `${client.username} sees it`);
+			assert.equal(l.items.find((f) => f.id === r.body.id).request_kind, 'living_hardship', 'named by its request\'s kind');
 			assert.ok(l.counts.open >= 1);
 		}
 		for (const client of [far, director2]) assert.ok(!(await listOf(client)).items.some((f) => f.id === r.body.id), 'not another township\'s or village\'s');

@@ -182,6 +182,7 @@ test('director: schedules follow-ups on the request page, a wrong day is refused
   assert.equal(await text(row.locator('.vf-note')), '了解助学金是否到位')
   assert.equal(await row.locator('.vf-request').getAttribute('href'), `/requests/${requestId}`)
   assert.equal(await text(row.locator('.vf-request')), `求助 #${requestId}`)
+  assert.equal(await text(row.locator('.vf-kind')), '就学 ·', 'the request named by its kind')
   // the overdue, done and all views: the filter is in the URL
   await list.locator('.chip[data-fu="all"]').click()
   await page.waitForURL(/fu=all/)
