@@ -1343,6 +1343,7 @@ static int make_programmes(store_conn *c, demo_job *j)
 typedef struct demo_req {
 	int64_t child_id, director;
 	char village[16];
+	int age; /* in full years, or -1 without a birth date */
 } demo_req;
 
 static int add_step(store_conn *c, const char *town, int64_t req, const char *action, const char *from, const char *to,
@@ -1624,7 +1625,8 @@ static int make_requests(store_conn *c, demo_job *j)
 	size_t n = 0, cap = 0;
 	int rc = conn_query(
 		c, &st,
-		"SELECT c.id, COALESCE(c.director_id, 0), c.village_code FROM children c WHERE c.county_code = ? "
+		"SELECT c.id, COALESCE(c.director_id, 0), c.village_code, COALESCE(c.birth_date, '') FROM children c "
+		"WHERE c.county_code = ? "
 		"AND c.id IN (SELECT k.child_id FROM child_categories k WHERE k.state = 'confirmed') ORDER BY "
 		"c.id",
 		"s", DEFAULT_COUNTY);
@@ -1638,6 +1640,12 @@ static int make_requests(store_conn *c, demo_job *j)
 			reqs[n].child_id = stmt_int64(c, st, 0);
 			reqs[n].director = stmt_int64(c, st, 1);
 			stmt_copy(c, st, 2, reqs[n].village, sizeof(reqs[n].village));
+			{
+				const char *birth = stmt_text(c, st, 3);
+
+				reqs[n].age =
+					birth[0] ? category_age(registry_config(), date_ymd(birth), j->today) : -1;
+			}
 			n++;
 		}
 		rc = stmt_step(c, st);
@@ -1654,6 +1662,10 @@ static int make_requests(store_conn *c, demo_job *j)
 	for (size_t i = 0; rc == WB_OK && i < n; i++) {
 		const demo_req *q = &reqs[i];
 		int kind = rndn(&j->r, (int)WB_ARRAY_LEN(kinds)), fate = rndn(&j->r, 10);
+		/* no schooling request for a child not yet of school age: a
+		 * medical one (the draws stay as they were) */
+		if (kind == 1 && q->age >= 0 && q->age < 6)
+			kind = 0;
 		/* one in four goes up to the centre (drawn without the generator,
 		 * so that everything else of the demo stays as it was) */
 		int up = i % 4 == 1 && centre, stage = (int)(i / 4) % 4, back = (int)(i / 16) % 3;
