@@ -167,22 +167,22 @@ static void daily_pass(daily *d)
 	}
 	if (j.archived || j.erased)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
-	if (!d->stop) {
-		ent_gap_sweep g;
-
-		memset(&g, 0, sizeof(g));
-		cli_audit_entry(&e, DEFAULT_COUNTY, "entitlement.gap_notice", "county", DEFAULT_COUNTY);
-		wb_strlcpy(e.username, "system", sizeof(e.username));
-		if (audit_submit(d->audit, &e, gaps_fn, &g) == WB_OK && g.added)
-			log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.added, g.townships);
-	}
 }
 
-/* The daily thread's housekeeping, off the start-up path: the files of
- * erased attachments, then the planner's statistics. */
+/* The daily thread's housekeeping, off the start-up path (a province's
+ * matching county by county takes seconds): the notice of new entitlement
+ * gaps, the files of erased attachments, then the planner's statistics. */
 static void housekeeping(daily *d)
 {
 	files_job f = {d->files_dir, 0};
+	ent_gap_sweep g;
+	audit_entry e;
+
+	memset(&g, 0, sizeof(g));
+	cli_audit_entry(&e, DEFAULT_COUNTY, "entitlement.gap_notice", "county", DEFAULT_COUNTY);
+	wb_strlcpy(e.username, "system", sizeof(e.username));
+	if (audit_submit(d->audit, &e, gaps_fn, &g) == WB_OK && g.added)
+		log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.added, g.townships);
 
 	if (audit_submit(d->audit, NULL, files_fn, &f) == WB_OK && f.removed)
 		log_info("daily: %d attachment files no request refers to removed", f.removed);

@@ -380,7 +380,7 @@ int store_ent_gap_add(store_conn *c, const char *county, int64_t child_id, int64
 {
 	int rc = conn_query(c, NULL,
 			    "INSERT INTO entitlement_gaps (county_code, child_id, policy_id, township_code, found_at) "
-			    "VALUES (?, ?, ?, ?, ?)",
+			    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			    "siisi", county, child_id, policy_id, township, now);
 
 	return rc < 0 ? rc : WB_OK;

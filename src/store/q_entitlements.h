@@ -124,7 +124,8 @@ int store_ent_categories(store_conn *c, const store_scope *sc, const char *area,
 typedef int (*ent_gap_known_cb)(int64_t child_id, int64_t policy_id, void *arg);
 /* The gaps of county already told, by child then policy. */
 int store_ent_gaps_known(store_conn *c, const char *county, ent_gap_known_cb cb, void *arg);
-/* Records a gap told now (in township). */
+/* Records a gap told now (in township); one recorded already (a run at the
+ * same time) is left as it is. */
 int store_ent_gap_add(store_conn *c, const char *county, int64_t child_id, int64_t policy_id, const char *township,
 		      int64_t now);
 /* Forgets a gap that is closed. */

@@ -258,6 +258,13 @@ describeEachDriver('entitlements', (driver) => {
 			assert.equal(r.status, 200, r.text);
 			return r.body.items.filter((m) => m.event === 'entitlement.gaps');
 		};
+		// the server's daily thread tells the gaps once it has started: wait for its run
+		for (let i = 0; ; i++) {
+			const runs = await auditor.get('/api/v1/audit?action=entitlement.gap_notice');
+			if (runs.body.items.some((x) => x.username === 'system')) break;
+			assert.ok(i < 100, 'the server\'s daily thread ran the notice');
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
 		await notice(); // whatever the server's start left
 		const before = { station: (await notices(station)).length, supervisor: (await notices(supervisor)).length, station2: (await notices(station2)).length };
 
