@@ -18,6 +18,12 @@ export const GUARDIAN_STATUS = {
   deported: k('gstatus.deported'),
 }
 
+// a child's sex (the registry stores M or F)
+export const SEX = {
+  M: k('child.male'),
+  F: k('child.female'),
+}
+
 export const RELATION = {
   father: k('relation.father'),
   mother: k('relation.mother'),
