@@ -195,14 +195,15 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 {
 	store_args a = {0};
 	store_stmt *st = NULL;
-	char sql[600];
+	char sql[800];
 	int rc;
 
 	wb_snprintf(sql, sizeof(sql),
-		    "SELECT township_code, state, COUNT(*), COALESCE(SUM(CASE WHEN step_due_at IS NOT NULL AND "
-		    "step_due_at < ? THEN 1 ELSE 0 END), 0) FROM help_requests WHERE county_code = ?%s AND state NOT "
-		    "IN ('closed', 'withdrawn') GROUP BY township_code, state",
-		    m->township ? " AND township_code = ?" : "");
+		    "SELECT q.township_code, q.state, COUNT(*), COALESCE(SUM(CASE WHEN " REQUEST_OVERDUE_SQL
+		    " THEN 1 ELSE 0 END), 0) FROM help_requests q WHERE q.county_code = ?%s AND q.state NOT "
+		    "IN ('closed', 'withdrawn') GROUP BY q.township_code, q.state",
+		    m->township ? " AND q.township_code = ?" : "");
+	args_int(&a, m->now);
 	args_int(&a, m->now);
 	args_filter(&a, m, 0);
 	rc = conn_prepare_args(c, sql, &a, &st);

@@ -817,6 +817,14 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 		      deadline_overdue(q->step_due_at, v->now));
 	if (!j)
 		return NULL;
+	/* the earliest deadline among the active referrals: what the centre
+	 * chases while the request waits on departments (a department sees
+	 * its own referral's deadline, not the others') */
+	if (v->scope.children != SCOPE_REFERRAL) {
+		json_object_set_new(j, "referrals_due_at", loop_time(q->referrals_due_at));
+		json_object_set_new(j, "referrals_overdue",
+				    json_boolean(deadline_overdue(q->referrals_due_at, v->now)));
+	}
 	json_object_set_new(j, "holder", holder_json(v, q, detail, &units));
 	json_object_set_new(j, "county_code", json_string(q->county_code));
 	json_object_set_new(j, "township_code", json_string(q->township_code));

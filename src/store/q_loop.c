@@ -21,7 +21,9 @@
 	"COALESCE(q.feedback, ''), COALESCE(q.feedback_rating, ''), COALESCE(q.feedback_at, 0), "              \
 	"COALESCE(q.withdraw_reason, ''), COALESCE(q.police_due_at, 0), COALESCE(q.police_feedback, ''), "     \
 	"COALESCE(q.police_feedback_at, 0), q.version, q.created_at, q.updated_at, COALESCE(q.closed_at, 0), " \
-	"COALESCE(ch.name, ''), COALESCE(ch.sex, ''), COALESCE(ch.birth_date, '')"
+	"COALESCE(ch.name, ''), COALESCE(ch.sex, ''), COALESCE(ch.birth_date, ''), "                           \
+	"COALESCE((SELECT MIN(f.step_due_at) FROM referrals f WHERE f.request_id = q.id AND "                  \
+	"f.state IN ('pending', 'accepted')), 0)"
 
 #define REQ_FROM " FROM help_requests q LEFT JOIN children ch ON ch.id = q.child_id"
 
@@ -63,6 +65,7 @@ static void request_row(store_conn *c, store_stmt *st, request_rec *r)
 	stmt_copy(c, st, 32, r->child_name, sizeof(r->child_name));
 	stmt_copy(c, st, 33, r->child_sex, sizeof(r->child_sex));
 	stmt_copy(c, st, 34, r->child_birth, sizeof(r->child_birth));
+	r->referrals_due_at = stmt_int64(c, st, 35);
 }
 
 /* " AND <the scope's own condition on alias>" (without the filer's own
@@ -253,7 +256,8 @@ static int filter_sql(const request_filter *f, buf *sql, store_args *a)
 	if (rc == WB_OK && f->mandatory)
 		rc = buf_puts(sql, " AND q.mandatory = 1");
 	if (rc == WB_OK && f->overdue_at) {
-		rc = buf_puts(sql, " AND q.step_due_at < ?");
+		rc = buf_puts(sql, " AND " REQUEST_OVERDUE_SQL);
+		args_int(a, f->overdue_at);
 		args_int(a, f->overdue_at);
 	}
 	return rc;

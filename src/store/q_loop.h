@@ -25,6 +25,13 @@
 #define REQ_REASON_MAX    500
 #define REQ_DESC_MAX      250
 
+/* A request is overdue when its own step is past its deadline or one of
+ * its active referrals is past its own: what the board's 已超期 and the
+ * overview's 超期求助 count. Takes the alias q and binds "now" twice. */
+#define REQUEST_OVERDUE_SQL                                                                                 \
+	"(q.step_due_at < ? OR EXISTS (SELECT 1 FROM referrals f WHERE f.request_id = q.id AND f.state IN " \
+	"('pending', 'accepted') AND f.step_due_at < ?))"
+
 typedef struct request_rec {
 	int64_t id;
 	char county_code[8];
@@ -62,6 +69,8 @@ typedef struct request_rec {
 	char child_name[128];
 	char child_sex[2];
 	char child_birth[11];
+	/* read only: the earliest deadline among its active referrals */
+	int64_t referrals_due_at;
 } request_rec;
 
 typedef struct request_filter {
@@ -70,7 +79,7 @@ typedef struct request_filter {
 	const char *village;  /* 12-digit code */
 	const char *kind;
 	int64_t child_id;
-	int64_t overdue_at; /* >0: only steps overdue at this time */
+	int64_t overdue_at; /* >0: only requests overdue at this time (REQUEST_OVERDUE_SQL) */
 	int mandatory;      /* 1: only mandatory reports */
 	int64_t before_id;  /* cursor: ids below this (0: from the newest) */
 	int limit;

@@ -6,6 +6,7 @@
 #include "../util/buf.h"
 #include "../util/wb.h"
 #include "model.h"
+#include "q_loop.h"
 
 /* " AND col in the township's range" when one is given. */
 static int township_sql(const char *township, const char *col, buf *sql, store_args *a)
@@ -67,12 +68,14 @@ int store_overview_requests(store_conn *c, const char *county, const char *towns
 	buf sql;
 	int rc;
 
-	buf_init(&sql, 512);
-	rc = buf_puts(&sql,
-		      "SELECT q.township_code, SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 "
-		      "END), SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') AND q.step_due_at < ? THEN 1 "
-		      "ELSE 0 END), SUM(CASE WHEN q.state = 'closed' AND q.closed_at >= ? THEN 1 ELSE 0 END) FROM "
-		      "help_requests q WHERE q.county_code = ?");
+	buf_init(&sql, 1024);
+	rc = buf_puts(
+		&sql,
+		"SELECT q.township_code, SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 "
+		"END), SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') AND " REQUEST_OVERDUE_SQL
+		" THEN 1 ELSE 0 END), SUM(CASE WHEN q.state = 'closed' AND q.closed_at >= ? THEN 1 ELSE 0 END) FROM "
+		"help_requests q WHERE q.county_code = ?");
+	args_int(&a, now);
 	args_int(&a, now);
 	args_int(&a, closed_after);
 	args_text(&a, county);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { csvObjects, download } from './lib/registry.mjs';
 import { sheetRows } from './lib/xlsx.mjs';
 import {
@@ -648,6 +648,56 @@ describeEachDriver('closed loop', (driver) => {
 		const r = await step(centre, q.id, 'refer', { referrals: [{ unit_id: units.health, ask: '优先诊疗' }] });
 		const f = r.allowed_actions && (await centre.get(`/api/v1/referrals?request_id=${q.id}`)).body.items[0];
 		assert.equal(f.step_due_at, f.state_since + 4 * 3600, 'the referral gets the urgent accept deadline');
+	});
+
+	test('a request waiting on a late referral is overdue as a whole: its earliest referral deadline, the overdue filter, the overview and the metrics', async () => {
+		const q = await file(director, { village_code: VILLAGE, kind: 'medical' });
+		await step(station, q.id, 'review');
+		await step(station, q.id, 'forward');
+		await step(centre, q.id, 'accept');
+		await step(centre, q.id, 'refer', {
+			referrals: [
+				{ unit_id: units.medical_insurance, ask: '大病保险报销' },
+				{ unit_id: units.county_charity, ask: '慈善救助' },
+			],
+		});
+		const refs = (await centre.get(`/api/v1/referrals?request_id=${q.id}`)).body.items;
+		assert.equal(refs.length, 2);
+		let v = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+		assert.equal(v.due_at, null, 'the referred step has no deadline of its own');
+		assert.equal(v.referrals_due_at, Math.min(...refs.map((f) => f.step_due_at)));
+		assert.equal(v.referrals_overdue, false);
+		// a department sees its own referral's deadline, not the earliest of all
+		const own = (await medical.get(`/api/v1/requests/${q.id}`)).body;
+		assert.equal('referrals_due_at' in own, false);
+		const overdueIds = async () =>
+			(await centre.get(`/api/v1/requests?state=open&overdue=true&township=${TOWNSHIP}&limit=200`)).body.items.map((x) => x.id);
+		const counts = async () => {
+			const o = (await centre.get('/api/v1/overview')).body.townships.find((t) => t.code === TOWNSHIP).requests.overdue;
+			const m = (await centre.get(`/api/v1/loop/metrics?township=${TOWNSHIP}`)).body.townships[0].overdue;
+			return [o, m];
+		};
+		assert.equal((await overdueIds()).includes(q.id), false);
+		const [o0, m0] = await counts();
+
+		// the insurance bureau's referral is past its deadline
+		const late = refs.find((f) => f.unit.id === units.medical_insurance);
+		await sql(srv.db, `UPDATE referrals SET step_due_at = 1000 WHERE id = ${late.id}`);
+		v = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+		assert.equal(v.referrals_due_at, 1000);
+		assert.equal(v.referrals_overdue, true);
+		assert.equal(v.overdue, false, 'the request\'s own step is not');
+		assert.ok((await overdueIds()).includes(q.id), 'the overdue filter finds it');
+		assert.deepEqual(await counts(), [o0 + 1, m0 + 1], 'the overview and the metrics count it once');
+
+		// declined, that referral no longer waits: the request is not late
+		const dec = await refAct(medical, q.id, 'decline', { reason: '不属于本局职责' });
+		assert.equal(dec.status, 200, dec.text);
+		v = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+		assert.equal(v.referrals_overdue, false);
+		assert.equal(v.referrals_due_at, refs.find((f) => f.unit.id === units.county_charity).step_due_at);
+		assert.equal((await overdueIds()).includes(q.id), false);
+		assert.deepEqual(await counts(), [o0, m0]);
 	});
 
 	test('metrics by township and department; configuration of deadlines and the holiday calendar', async () => {

@@ -124,9 +124,9 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await dlg.waitFor({ state: 'hidden' })
   await stateIs('转办中')
   assert.equal(await page.locator('.referral').count(), 2)
-  // on the board its deadline is each referral's own
+  // on the board its deadline is the earliest of its referrals'
   await page.goto(srv.base + '/board')
-  await page.locator(`.board-table tr[data-id="${id}"] .b-per-ref`, { hasText: '按各转办单位的期限' }).waitFor()
+  await page.locator(`.board-table tr[data-id="${id}"] .b-per-ref`, { hasText: '最早转办期限' }).waitFor()
   await page.goto(srv.base + `/requests/${id}`)
   await stateIs('转办中')
 
