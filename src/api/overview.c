@@ -1,12 +1,14 @@
 /*
  * GET /api/v1/overview: where the county stands (SPEC §8), by township —
+ * or, with ?township=, where one township stands, by village —
  * the children under 18, the focus children by confirmed category, the
  * visit plan's children by state, and the help requests open, overdue and
  * closed in the last 30 days, and the entitlements (应享尽享): children
  * entitled but not receiving, benefits to stop, benefits received and this
  * month's payments. For the committee and the centre (the
- * county) and a township's supervisor and station (the township). Counts
- * only: no child is named, so the read is not audited.
+ * county, and any of its townships by village) and a township's supervisor
+ * and station (their township, and its villages). Counts only: no child is
+ * named, so the read is not audited.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,7 @@ typedef struct overview_ctx {
 	town_row *rows;
 	size_t n, cap;
 	int today;
+	size_t key; /* a row's code digits: 9 (townships) or 12 (villages) */
 } overview_ctx;
 
 static int town_add(overview_ctx *x, const char *code, const char *name)
@@ -62,11 +65,11 @@ static int town_cb(const area_rec *ar, void *arg)
 	return town_add(arg, ar->code, ar->name);
 }
 
-/* The township's row, by the first nine digits of code; NULL if none. */
+/* The row of the township or village that code is in; NULL if none. */
 static town_row *town_at(overview_ctx *x, const char *code)
 {
 	for (size_t i = 0; i < x->n; i++)
-		if (strncmp(x->rows[i].code, code, 9) == 0)
+		if (strncmp(x->rows[i].code, code, x->key) == 0)
 			return &x->rows[i];
 	return NULL;
 }
@@ -193,26 +196,69 @@ static const sheet_col overview_cols[] = {
 	{"本月发放（元）", "Paid this month (yuan)", "entitlements.paid_this_month_cents", SC_YUAN, NULL},
 };
 
+/* the first two columns of a township's download, by village */
+static const sheet_col village_head[] = {
+	{"村（社区）代码", "Village code", "code", SC_TEXT, NULL},
+	{"村（社区）", "Village", "name", SC_TEXT, NULL},
+};
+
+/* The township of ?township= for p, or NULL when none was asked for; on a
+ * bad one, the error is answered and *answered set. */
+static const char *township_param(http_req *r, store_conn *c, const sec_principal *p, int desk, area_rec *ar,
+				  int *answered)
+{
+	const char *t = http_query(r, "township");
+
+	*answered = 0;
+	if (!t)
+		return NULL;
+	if (!desk && strcmp(t, p->area_code) != 0) {
+		*answered = 1;
+		api_error(r, 422, "validation_failed", "township must be your own", "township");
+		return NULL;
+	}
+	if (strlen(t) != 9 || strspn(t, "0123456789") != 9 || strncmp(t, p->county_code, 6) != 0 ||
+	    store_area_get(c, t, ar) != WB_OK) {
+		*answered = 1;
+		api_error(r, 422, "validation_failed", "township must be a township code of the county", "township");
+		return NULL;
+	}
+	return ar->code;
+}
+
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *township = NULL;
 	store_scope sc;
 	overview_ctx *x;
 	town_row total;
+	area_rec town;
 	char cutoff[11], today[11];
 	json_t *towns;
 	int64_t now = clock_now();
-	int rc, fmt, en;
+	int rc, fmt, en, desk, answered, by_village;
 
 	(void)a;
-	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
-		store_scope_county(&sc, p->county_code);
-	} else if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
-		sc = p->scope;
-		township = p->area_code;
-	} else {
+	desk = strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0;
+	if (!desk && strcmp(p->role, "supervisor") != 0 && strcmp(p->role, "station") != 0)
 		return api_error(r, 403, "forbidden", "the overview is for the committee, the centre and townships",
 				 NULL);
+	/* ?township=: that township by village (the desk's any, a township's own) */
+	memset(&town, 0, sizeof(town));
+	township = township_param(r, c, p, desk, &town, &answered);
+	if (answered)
+		return 0;
+	by_village = township != NULL;
+	if (!desk) {
+		sc = p->scope;
+		township = p->area_code;
+	} else if (township) {
+		store_scope_county(&sc, p->county_code);
+		sc.children = SCOPE_AREA;
+		wb_strlcpy(sc.lo, township, sizeof(sc.lo));
+		wb_snprintf(sc.hi, sizeof(sc.hi), "%s:", township);
+	} else {
+		store_scope_county(&sc, p->county_code);
 	}
 	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
@@ -220,25 +266,27 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (!x)
 		return api_fail(r, WB_ENOMEM);
 	x->today = clock_today_ymd();
+	x->key = by_village ? 12 : 9;
 	visits_adult_cutoff(x->today, cutoff);
 	date_format(x->today, today);
-	if (township) {
-		area_rec ar;
-
-		rc = store_area_get(c, township, &ar);
+	if (by_village) {
+		rc = store_area_list(c, township, NULL, 4096, town_cb, x);
+	} else if (township) {
+		rc = store_area_get(c, township, &town);
 		if (rc == WB_OK)
-			rc = town_add(x, ar.code, ar.name);
+			rc = town_add(x, town.code, town.name);
 	} else {
 		rc = store_area_list(c, p->county_code, NULL, 4096, town_cb, x);
 	}
 	if (rc == WB_OK)
-		rc = store_overview_children(c, p->county_code, township, cutoff, children_cb, x);
+		rc = store_overview_children(c, p->county_code, township, by_village, cutoff, children_cb, x);
 	if (rc == WB_OK)
-		rc = store_overview_categories(c, p->county_code, township, categories_cb, x);
+		rc = store_overview_categories(c, p->county_code, township, by_village, categories_cb, x);
 	if (rc == WB_OK)
-		rc = store_overview_requests(c, p->county_code, township, now, now - CLOSED_WINDOW_S, requests_cb, x);
+		rc = store_overview_requests(c, p->county_code, township, by_village, now, now - CLOSED_WINDOW_S,
+					     requests_cb, x);
 	if (rc == WB_OK)
-		rc = store_overview_follow_ups(c, p->county_code, township, today, follow_ups_cb, x);
+		rc = store_overview_follow_ups(c, p->county_code, township, by_village, today, follow_ups_cb, x);
 	if (rc == WB_OK)
 		rc = visits_config_load(c, p->county_code, &x->cfg);
 	if (rc == WB_OK)
@@ -269,19 +317,21 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		total.paid += t->paid;
 		json_array_append_new(towns, town_json(t, 1));
 	}
-	if (fmt != SHEET_JSON) { /* the townships' rows, then the totals; counts only: not audited */
+	if (fmt != SHEET_JSON) { /* the rows, then the totals; counts only: not audited */
 		json_t *tot = town_json(&total, 0);
+		sheet_col cols[WB_ARRAY_LEN(overview_cols)];
 		api_sheet sh;
 		const json_t *it;
 		size_t i;
 
+		memcpy(cols, overview_cols, sizeof(cols));
+		if (by_village)
+			memcpy(cols, village_head, sizeof(village_head));
 		json_object_set_new(tot, "name", json_string(en ? "Total" : "合计"));
-		rc = api_sheet_begin_cols(&sh, r, fmt, en, en ? "Overview" : "总览", overview_cols,
-					  WB_ARRAY_LEN(overview_cols));
+		rc = api_sheet_begin_cols(&sh, r, fmt, en, en ? "Overview" : "总览", cols, WB_ARRAY_LEN(cols));
 		if (rc == WB_OK) {
-			json_array_foreach(towns, i, it)
-				api_sheet_json_row(&sh, it, overview_cols, WB_ARRAY_LEN(overview_cols));
-			api_sheet_json_row(&sh, tot, overview_cols, WB_ARRAY_LEN(overview_cols));
+			json_array_foreach(towns, i, it) api_sheet_json_row(&sh, it, cols, WB_ARRAY_LEN(cols));
+			api_sheet_json_row(&sh, tot, cols, WB_ARRAY_LEN(cols));
 			api_sheet_summary_row(&sh);
 			api_sheet_end(&sh, r, "overview", clock_today_ymd());
 		} else {
@@ -291,9 +341,15 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		json_decref(towns);
 		goto out;
 	}
-	api_json(r, 200,
-		 json_pack("{s:s, s:s, s:o, s:o}", "county_code", p->county_code, "today", today, "totals",
-			   town_json(&total, 0), "townships", towns));
+	if (by_village)
+		api_json(r, 200,
+			 json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o}", "county_code", p->county_code, "today", today,
+				   "township", "code", town.code, "name", town.name, "totals", town_json(&total, 0),
+				   "villages", towns));
+	else
+		api_json(r, 200,
+			 json_pack("{s:s, s:s, s:o, s:o}", "county_code", p->county_code, "today", today, "totals",
+				   town_json(&total, 0), "townships", towns));
 out:
 	free(x->rows);
 	free(x);

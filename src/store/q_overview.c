@@ -1,4 +1,4 @@
-/* The overview's figures by township; see q_overview.h. */
+/* The overview's figures by township or by village; see q_overview.h. */
 #include "q_overview.h"
 
 #include <string.h>
@@ -18,78 +18,37 @@ static int township_sql(const char *township, const char *col, buf *sql, store_a
 	return buf_printf(sql, " AND %s >= ? AND %s < ? || ':'", col, col);
 }
 
-int store_overview_children(store_conn *c, const char *county, const char *township, const char *born_after,
-			    store_group_cb cb, void *arg)
+/* the group's key: a township's nine digits or a village's twelve */
+static int key_digits(int by_village)
+{
+	return by_village ? 12 : 9;
+}
+
+int store_overview_children(store_conn *c, const char *county, const char *township, int by_village,
+			    const char *born_after, store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
 	int rc;
 
 	buf_init(&sql, 512);
-	rc = buf_puts(&sql, "SELECT substr(c.village_code, 1, 9), COUNT(*) FROM children c WHERE c.county_code = ? AND "
-			    "c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > ?)");
+	rc = buf_printf(&sql,
+			"SELECT substr(c.village_code, 1, %d), COUNT(*) FROM children c WHERE c.county_code = ? AND "
+			"c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > ?)",
+			key_digits(by_village));
 	args_text(&a, county);
 	args_text(&a, born_after);
 	if (rc == WB_OK)
 		rc = township_sql(township, "c.village_code", &sql, &a);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9)");
+		rc = buf_printf(&sql, " GROUP BY substr(c.village_code, 1, %d)", key_digits(by_village));
 	if (rc == WB_OK)
 		rc = store_group_rows(c, sql.data, &a, 0, 1, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }
 
-int store_overview_categories(store_conn *c, const char *county, const char *township, store_group_cb cb, void *arg)
-{
-	store_args a = {0};
-	buf sql;
-	int rc;
-
-	buf_init(&sql, 512);
-	rc = buf_puts(&sql, "SELECT substr(c.village_code, 1, 9), k.category, COUNT(*) FROM child_categories k JOIN "
-			    "children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state = 'confirmed' AND "
-			    "c.archived_at IS NULL");
-	args_text(&a, county);
-	if (rc == WB_OK)
-		rc = township_sql(township, "c.village_code", &sql, &a);
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9), k.category");
-	if (rc == WB_OK)
-		rc = store_group_rows(c, sql.data, &a, 1, 1, cb, arg);
-	buf_cleanup(&sql);
-	return rc;
-}
-
-int store_overview_requests(store_conn *c, const char *county, const char *township, int64_t now, int64_t closed_after,
-			    store_group_cb cb, void *arg)
-{
-	store_args a = {0};
-	buf sql;
-	int rc;
-
-	buf_init(&sql, 1024);
-	rc = buf_puts(
-		&sql,
-		"SELECT q.township_code, SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 "
-		"END), SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') AND " REQUEST_OVERDUE_SQL
-		" THEN 1 ELSE 0 END), SUM(CASE WHEN q.state = 'closed' AND q.closed_at >= ? THEN 1 ELSE 0 END) FROM "
-		"help_requests q WHERE q.county_code = ?");
-	args_int(&a, now);
-	args_int(&a, now);
-	args_int(&a, closed_after);
-	args_text(&a, county);
-	if (rc == WB_OK)
-		rc = township_sql(township, "q.township_code", &sql, &a);
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY q.township_code");
-	if (rc == WB_OK)
-		rc = store_group_rows(c, sql.data, &a, 0, 3, cb, arg);
-	buf_cleanup(&sql);
-	return rc;
-}
-
-int store_overview_follow_ups(store_conn *c, const char *county, const char *township, const char *today,
+int store_overview_categories(store_conn *c, const char *county, const char *township, int by_village,
 			      store_group_cb cb, void *arg)
 {
 	store_args a = {0};
@@ -97,16 +56,70 @@ int store_overview_follow_ups(store_conn *c, const char *county, const char *tow
 	int rc;
 
 	buf_init(&sql, 512);
-	rc = buf_puts(&sql,
-		      "SELECT substr(c.village_code, 1, 9), COUNT(*), SUM(CASE WHEN f.due_on < ? THEN 1 ELSE 0 END) "
-		      "FROM follow_ups f JOIN children c ON c.id = f.child_id WHERE f.county_code = ? AND "
-		      "f.visit_id IS NULL AND f.cancelled_at IS NULL AND c.archived_at IS NULL");
+	rc = buf_printf(&sql,
+			"SELECT substr(c.village_code, 1, %d), k.category, COUNT(*) FROM child_categories k JOIN "
+			"children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state = 'confirmed' AND "
+			"c.archived_at IS NULL",
+			key_digits(by_village));
+	args_text(&a, county);
+	if (rc == WB_OK)
+		rc = township_sql(township, "c.village_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, " GROUP BY substr(c.village_code, 1, %d), k.category", key_digits(by_village));
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, &a, 1, 1, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_overview_requests(store_conn *c, const char *county, const char *township, int by_village, int64_t now,
+			    int64_t closed_after, store_group_cb cb, void *arg)
+{
+	const char *key = by_village ? "q.village_code" : "q.township_code";
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 1024);
+	rc = buf_printf(&sql,
+			"SELECT %s, SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 END), "
+			"SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') AND " REQUEST_OVERDUE_SQL
+			" THEN 1 ELSE 0 END), SUM(CASE WHEN q.state = 'closed' AND q.closed_at >= ? THEN 1 ELSE 0 "
+			"END) FROM help_requests q WHERE q.county_code = ?",
+			key);
+	args_int(&a, now);
+	args_int(&a, now);
+	args_int(&a, closed_after);
+	args_text(&a, county);
+	if (rc == WB_OK)
+		rc = township_sql(township, "q.township_code", &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, " GROUP BY %s", key);
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, &a, 0, 3, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
+}
+
+int store_overview_follow_ups(store_conn *c, const char *county, const char *township, int by_village,
+			      const char *today, store_group_cb cb, void *arg)
+{
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	buf_init(&sql, 512);
+	rc = buf_printf(&sql,
+			"SELECT substr(c.village_code, 1, %d), COUNT(*), SUM(CASE WHEN f.due_on < ? THEN 1 ELSE 0 "
+			"END) FROM follow_ups f JOIN children c ON c.id = f.child_id WHERE f.county_code = ? AND "
+			"f.visit_id IS NULL AND f.cancelled_at IS NULL AND c.archived_at IS NULL",
+			key_digits(by_village));
 	args_text(&a, today);
 	args_text(&a, county);
 	if (rc == WB_OK)
 		rc = township_sql(township, "c.village_code", &sql, &a);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY substr(c.village_code, 1, 9)");
+		rc = buf_printf(&sql, " GROUP BY substr(c.village_code, 1, %d)", key_digits(by_village));
 	if (rc == WB_OK)
 		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
 	buf_cleanup(&sql);

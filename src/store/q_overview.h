@@ -1,5 +1,6 @@
 /*
- * The county's figures for the overview (SPEC §8), grouped by township:
+ * The county's figures for the overview (SPEC §8), grouped by township or
+ * village:
  * children, confirmed categories and help requests. Counts only, no
  * record; every query is bounded by the county and, for a township's
  * staff, the township's code range.
@@ -11,20 +12,24 @@
 
 #include "store.h"
 
-/* Each hands its rows to cb by township (store_group_rows). */
-/* Children under 18 (born after born_after, or without a birth date) per
- * township: n[0]. township NULL: every township of the county. */
-int store_overview_children(store_conn *c, const char *county, const char *township, const char *born_after,
-			    store_group_cb cb, void *arg);
-/* Confirmed categories per township and category: n[0] children. */
-int store_overview_categories(store_conn *c, const char *county, const char *township, store_group_cb cb, void *arg);
-/* Help requests per township: n[0] open, n[1] open with their step past
- * its due time at now, n[2] closed since closed_after. */
-int store_overview_requests(store_conn *c, const char *county, const char *township, int64_t now, int64_t closed_after,
-			    store_group_cb cb, void *arg);
-/* Open follow-up visits by township (key ""): n[0] open, n[1] overdue
- * (due before today, YYYY-MM-DD), of children in active work. */
-int store_overview_follow_ups(store_conn *c, const char *county, const char *township, const char *today,
+/* Each hands its rows to cb (store_group_rows) by township, or with
+ * by_village by village (the twelve digits of its code); township NULL:
+ * every township of the county, else only that township's. */
+/* Children under 18 (born after born_after, or without a birth date):
+ * n[0]. */
+int store_overview_children(store_conn *c, const char *county, const char *township, int by_village,
+			    const char *born_after, store_group_cb cb, void *arg);
+/* Confirmed categories per group and category: n[0] children. */
+int store_overview_categories(store_conn *c, const char *county, const char *township, int by_village,
 			      store_group_cb cb, void *arg);
+/* Help requests: n[0] open, n[1] open and overdue at now
+ * (REQUEST_OVERDUE_SQL: its step or an active referral late), n[2] closed
+ * since closed_after. */
+int store_overview_requests(store_conn *c, const char *county, const char *township, int by_village, int64_t now,
+			    int64_t closed_after, store_group_cb cb, void *arg);
+/* Open follow-up visits (key ""): n[0] open, n[1] overdue (due before
+ * today, YYYY-MM-DD), of children in active work. */
+int store_overview_follow_ups(store_conn *c, const char *county, const char *township, int by_village,
+			      const char *today, store_group_cb cb, void *arg);
 
 #endif

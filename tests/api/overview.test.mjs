@@ -1,4 +1,5 @@
-// The county's overview (SPEC §8): by township, the children under 18, the
+// The county's overview (SPEC §8): by township (or one township by
+// village), the children under 18, the
 // focus children by confirmed category, the visit plan's children by state
 // and the help requests open, overdue and recently closed — for the
 // committee and the centre (the county) and a township's staff (the
@@ -82,6 +83,53 @@ describeEachDriver('the county overview', (driver) => {
 		assert.equal(now.requests.open, before.requests.open + 1);
 		assert.equal(now.requests.overdue, before.requests.overdue + 1);
 		assert.equal(now.visits.coverage, now.visits.on_schedule / now.visits.in_plan);
+	});
+
+	test('a township by village: its villages add up to its own row; the desk opens any, a township only its own', async () => {
+		const county = await centre.get('/api/v1/overview');
+		const own = township(county.body);
+		const r = await centre.get(`/api/v1/overview?township=${TOWNSHIP}`);
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.body.township, { code: TOWNSHIP, name: '泗河街道' });
+		assert.equal(r.body.townships, undefined);
+		// every village and community of the township, by the areas' own list
+		const areas = await centre.get(`/api/v1/areas?parent=${TOWNSHIP}&limit=500`);
+		assert.equal(areas.status, 200, areas.text);
+		assert.deepEqual(r.body.villages.map((v) => v.code), areas.body.items.map((a) => a.code));
+		assert.ok(r.body.villages.every((v) => v.code.startsWith(TOWNSHIP) && v.code.length === 12 && v.name));
+		// the villages add up to the township's row of the county, which is the totals here
+		const { code, name, ...ownFigures } = own;
+		assert.deepEqual(r.body.totals, ownFigures);
+		const sum = (f) => r.body.villages.reduce((s, v) => s + f(v), 0);
+		assert.equal(sum((v) => v.children), own.children);
+		assert.equal(sum((v) => v.categories.left_behind), own.categories.left_behind);
+		assert.equal(sum((v) => v.visits.in_plan), own.visits.in_plan);
+		assert.equal(sum((v) => v.requests.open), own.requests.open);
+		assert.equal(sum((v) => v.requests.overdue), own.requests.overdue);
+		assert.equal(sum((v) => v.entitlements.gap), own.entitlements.gap);
+		// the director's village has the children the registry lists there
+		const listed = await centre.get(`/api/v1/children?area=${OWN}&limit=1`);
+		const village = r.body.villages.find((v) => v.code === OWN);
+		assert.ok(village.children > 0 && village.children <= listed.body.total);
+
+		// the station: its own township by village, the same figures; another township refused
+		const s = await station.get(`/api/v1/overview?township=${TOWNSHIP}`);
+		assert.equal(s.status, 200, s.text);
+		assert.deepEqual(s.body.villages, r.body.villages);
+		const other = await station.get('/api/v1/overview?township=370831101');
+		assert.equal(other.status, 422);
+		assert.equal(other.body.error.field, 'township');
+		for (const bad of ['370831', '37083100x', '370831999', '110101001'])
+			assert.equal((await centre.get(`/api/v1/overview?township=${bad}`)).body.error.field, 'township', bad);
+		assert.equal((await director.get(`/api/v1/overview?township=${TOWNSHIP}`)).status, 403);
+
+		// as a download: a row per village, then the totals
+		const csv = await centre.get(`/api/v1/overview?township=${TOWNSHIP}&format=csv`);
+		assert.equal(csv.status, 200, csv.text);
+		const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+		assert.match(lines[0], /^村（社区）代码,村（社区）,在册儿童,/);
+		assert.equal(lines.length, 1 + r.body.villages.length + 1, 'heading, villages, totals');
+		assert.match(lines[1], new RegExp(`^${r.body.villages[0].code},`));
 	});
 
 	test('a township sees itself only; other roles are refused', async () => {

@@ -2,8 +2,9 @@
 // committee opens it from its home page; its tiles are the API's totals, its
 // table the county's 13 townships in their order with the API's figures,
 // and no child is named anywhere on it; the headers sort it; the committee
-// cannot open a township's scorecard, the centre can. A station sees its own
-// township only (乡镇概览), whose figures are the totals. No horizontal
+// cannot open a township's scorecard, the centre can; both open a township
+// by village and come back. A station sees its own township by village
+// (乡镇概览), whose figures add up to the totals. No horizontal
 // scrolling at 360 px, in Chinese and in English. A director and a
 // department have neither the menu entry nor the page.
 import { test, before, after, beforeEach } from 'node:test'
@@ -147,15 +148,16 @@ test('committee: the overview from the home page; the tiles and the townships ar
   // the note: as of today, what each figure is
   const note = await text(page.locator('.ov-note'))
   assert.ok(note.startsWith(`以上数字截至今天（${ov.today}），只统计人数，不列出儿童。`), note)
-  assert.match(note, /超时求助：当前环节已超过办理时限的在办求助/)
+  assert.match(note, /超时求助：当前环节或其转办已超过办理时限的在办求助/)
+  assert.ok(note.endsWith('点击“各村（社区）”查看该乡镇（街道）各村（社区）的数字。'), note)
   assert.doesNotMatch(note, /儿童主任考核/, 'the committee has no scorecard to open')
 
   // the table: the 13 townships in their order, each with the API's figures
   assert.deepEqual(await rowCodes(page), ov.townships.map((x) => x.code))
-  assert.deepEqual((await page.locator('.ov-row .ov-name').allTextContents()).map((x) => x.trim()), ov.townships.map((x) => x.name))
+  assert.deepEqual((await page.locator('.ov-row .ov-name .break').allTextContents()).map((x) => x.trim()), ov.townships.map((x) => x.name))
   for (const x of ov.townships) assert.deepEqual(await rowFigures(page.locator(`.ov-row[data-code="${x.code}"]`)), expectedRow(x), x.name)
   const row = page.locator(`.ov-row[data-code="${TOWNSHIP}"]`)
-  assert.equal(await text(row.locator('.ov-name')), '泗河街道')
+  assert.equal(await text(row.locator('.ov-name .break')), '泗河街道')
   assert.equal(await text(row.locator('.ov-split')), `逾期 ${own.visits.overdue} · 从未 ${own.visits.never}`)
   assert.equal(await color(row.locator('[data-figure="requests.overdue"] .ov-num')), RED)
   // the coverage bar: as wide as the coverage (none without a plan)
@@ -170,8 +172,9 @@ test('committee: the overview from the home page; the tiles and the townships ar
   }
   // the totals row under the table
   assert.equal(await text(page.locator('.ov-total th')), '合计')
-  // the committee cannot open a township's scorecard: no link
-  assert.equal(await page.locator('.ov-row a').count(), 0)
+  // the committee cannot open a township's scorecard: no link but the way to its villages
+  assert.equal(await page.locator('.ov-row a.ov-open').count(), 0)
+  assert.equal(await page.locator('.ov-row a.ov-drill').count(), 13)
 
   // no child is named: neither the centre's children nor the one filed for
   const centre = await apiSession(srv.base, 'center')
@@ -204,7 +207,7 @@ test("the centre's township opens its scorecard", async () => {
   await loginAs(page, srv.base, 'center', { path: '/login?next=/overview' })
   await overviewShown(page, '全县概览')
   assert.equal(await page.locator('.ov-row a.ov-open').count(), 13)
-  assert.match(await text(page.locator('.ov-note')), /点击乡镇（街道）查看其儿童主任考核。$/)
+  assert.match(await text(page.locator('.ov-note')), /点击乡镇（街道）查看其儿童主任考核。点击“各村（社区）”/)
   await page.locator(`.ov-row[data-code="${TOWNSHIP}"] .ov-open`).click()
   await page.waitForURL((u) => u.pathname === '/visits/scorecard' && u.searchParams.get('area') === TOWNSHIP)
   await page.locator('main h1', { hasText: '儿童主任考核' }).waitFor()
@@ -213,10 +216,41 @@ test("the centre's township opens its scorecard", async () => {
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('station: its own township only, whose figures are the totals', async () => {
+test('the centre opens a township by village and comes back to the county', async () => {
+  const centre = await apiSession(srv.base, 'center')
+  const ov = (await centre.get(`/overview?township=${TOWNSHIP}`)).body
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/overview' })
+  await overviewShown(page, '全县概览')
+  const drill = page.locator(`.ov-row[data-code="${TOWNSHIP}"] .ov-drill`)
+  assert.equal(await text(drill), '各村（社区）')
+  await drill.click()
+  await page.waitForURL((u) => u.pathname === '/overview' && u.searchParams.get('township') === TOWNSHIP)
+  await page.locator(`.ov-row[data-code="${VILLAGE}"]`).waitFor()
+  assert.equal(await text(page.locator('.ov-place')), '泗河街道')
+  assert.equal(await text(page.locator('.ov-count')), `· ${ov.villages.length} 个村（社区）`)
+  assert.deepEqual(await rowCodes(page), ov.villages.map((x) => x.code))
+  assert.equal(await text(page.locator('.ov-table thead th').first()), '村（社区）')
+  assert.deepEqual(await tiles(page), expectedTiles(ov.totals))
+  assert.deepEqual(await rowFigures(page.locator(`.ov-row[data-code="${VILLAGE}"]`)), expectedRow(ov.villages.find((x) => x.code === VILLAGE)))
+  // a village opens its scorecard; no way further down
+  assert.equal(await page.locator(`.ov-row[data-code="${VILLAGE}"] a.ov-open`).getAttribute('href'), `/visits/scorecard?area=${VILLAGE}`)
+  assert.equal(await page.locator('.ov-drill').count(), 0)
+  await shot(page, 'overview-villages', { fullPage: true })
+  // back to the county's 13 townships
+  await page.locator('.ov-back').click()
+  await page.waitForURL((u) => u.pathname === '/overview' && !u.searchParams.has('township'))
+  await page.locator('.ov-row[data-code="370831101"]').waitFor()
+  assert.equal(await page.locator('.ov-row').count(), 13)
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('station: its own township by village, whose figures add up to the totals', async () => {
   const station = await apiSession(srv.base, 'station')
-  const ov = (await station.get('/overview')).body
-  assert.deepEqual(ov.townships.map((x) => x.code), [TOWNSHIP])
+  const own = (await station.get('/overview')).body
+  assert.deepEqual(own.townships.map((x) => x.code), [TOWNSHIP])
+  const ov = (await station.get(`/overview?township=${TOWNSHIP}`)).body
+  assert.deepEqual(ov.totals, own.totals)
 
   await loginAs(page, srv.base, 'station')
   await page.locator('.home-grid > .home-card').first().locator('h2', { hasText: '乡镇概览' }).waitFor()
@@ -231,25 +265,24 @@ test('station: its own township only, whose figures are the totals', async () =>
   await overviewShown(page, '乡镇概览')
   assert.match(await page.title(), /^乡镇概览 · /)
   assert.equal(await text(page.locator('.ov-place')), '泗河街道')
+  assert.equal(await page.locator('.ov-back').count(), 0, 'a township has no county to go back to')
 
-  // one row, 泗河街道; the tiles are the API's totals and the row's figures
-  assert.deepEqual(await rowCodes(page), [TOWNSHIP])
-  const row = page.locator('.ov-row')
-  assert.equal(await text(row.locator('.ov-name')), '泗河街道')
+  // a row per village, in code order; the tiles are the township's totals
+  assert.deepEqual(await rowCodes(page), ov.villages.map((x) => x.code))
   assert.deepEqual(await tiles(page), expectedTiles(ov.totals))
-  assert.deepEqual(await rowFigures(row), expectedRow(ov.townships[0]))
-  const shownTiles = await tiles(page)
-  const shownRow = await rowFigures(row)
-  for (const f of ['children', ...Object.keys(CATEGORIES), 'coverage', 'requests.open', 'requests.overdue']) {
-    assert.equal(shownTiles[f], shownRow[f], f)
-  }
-  assert.equal(Number(shownRow.behind), Number(shownTiles['visits.overdue']) + Number(shownTiles['visits.never']))
-  // one township: nothing to sort, no totals row, no count of townships
-  assert.equal(await page.locator('.ov-th-sort').count(), 0)
-  assert.equal(await page.locator('.ov-total').count(), 0)
-  assert.equal(await page.locator('.ov-count').count(), 0)
-  // its scorecard opens from the name
-  assert.equal(await row.locator('a.ov-open').getAttribute('href'), `/visits/scorecard?area=${TOWNSHIP}`)
+  const row = page.locator(`.ov-row[data-code="${VILLAGE}"]`)
+  assert.deepEqual(await rowFigures(row), expectedRow(ov.villages.find((x) => x.code === VILLAGE)))
+  // the villages add up: the totals row under them
+  const total = page.locator('.ov-total')
+  assert.equal(await text(total.locator('td').first()), String(ov.totals.children))
+  assert.equal(
+    ov.villages.reduce((n, v) => n + v.children, 0),
+    ov.totals.children,
+  )
+  // sorted by the villages' order by default; a village opens its scorecard
+  assert.equal(await text(page.locator('.ov-sort-chips .chip[data-sort="code"]')), '按村（社区）顺序')
+  assert.equal(await row.locator('a.ov-open').getAttribute('href'), `/visits/scorecard?area=${VILLAGE}`)
+  assert.equal(await page.locator('.ov-drill').count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
@@ -283,14 +316,17 @@ test('no horizontal scrolling at 360 px, in Chinese and in English: a card per t
   await page.locator('main h1', { hasText: 'County overview' }).waitFor()
   assert.equal(await text(row.locator('[data-figure="behind"] .ov-lbl')), 'Overdue or never visited')
   assert.equal(await text(page.locator('.ov-tile[data-figure="requests.closed_30d"] .ov-lbl')), 'Closed in 30 days')
-  assert.match(await text(page.locator('.ov-note')), /^The figures are as of today \(\d{4}-\d{2}-\d{2}\)/)
+  const enNote = await text(page.locator('.ov-note'))
+  assert.match(enNote, /^The figures are as of today \(\d{4}-\d{2}-\d{2}\)/)
+  assert.doesNotMatch(enNote, /\.[A-Z]/, 'a space between sentences')
+  assert.match(enNote, /in yuan\. Open "By village"/)
   assert.equal(await hasHorizontalScroll(page), false, 'English')
 
   // a station's township, in Chinese and in English
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'station', { path: '/login?next=/overview' })
   await overviewShown(page, '乡镇概览')
-  assert.equal(await page.locator('.ov-row').count(), 1)
+  assert.ok((await page.locator('.ov-row').count()) > 1, 'a card per village')
   assert.equal(await hasHorizontalScroll(page), false, 'a township, Chinese')
   await page.getByRole('button', { name: 'English' }).click()
   await page.locator('main h1', { hasText: 'Township overview' }).waitFor()
