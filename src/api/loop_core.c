@@ -348,6 +348,32 @@ void loop_webhooks_forget(const char *county)
 	pthread_mutex_unlock(&hooks_mu);
 }
 
+/* The audience's members by role and area (the filer may be one of them). */
+static int role_targets(const request_rec *q, unsigned audience, notify_target out[5])
+{
+	static const struct {
+		unsigned bit;
+		const char *role;
+		int tier; /* 0 township, 1 village, 2 county */
+	} map[] = {
+		{AUD_STATION, "station", 0}, {AUD_SUPERVISOR, "supervisor", 0}, {AUD_DIRECTOR, "director", 1},
+		{AUD_CENTER, "center", 2},   {AUD_COMMITTEE, "committee", 2},
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < WB_ARRAY_LEN(map); i++) {
+		if (!(audience & map[i].bit))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].role = map[i].role;
+		out[n].area_code = map[i].tier == 0   ? q->township_code
+				   : map[i].tier == 1 ? q->village_code
+						      : q->county_code;
+		n++;
+	}
+	return n;
+}
+
 int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const char *event, int64_t referral_id,
 		const int64_t *units, int nunits, int64_t police_unit, const char *stage, int64_t due_at, int64_t at,
 		int64_t actor, int *queued_out)
@@ -393,7 +419,19 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 			t.area_code = q->county_code;
 			t.webhook_owner = owner_county;
 			break;
-		case AUD_FILER: t.user_id = q->reporter_id; break;
+		case AUD_FILER: {
+			/* one message: a filer who is also one of the roles told (the
+			 * village's director who filed) is not told twice */
+			notify_target roles[5];
+			int covered = 0;
+
+			rc = store_member_of_any(c, q->reporter_id, q->county_code, roles,
+						 role_targets(q, audience, roles), &covered);
+			if (rc || covered)
+				continue;
+			t.user_id = q->reporter_id;
+			break;
+		}
 		case AUD_POLICE:
 			if (!police_unit)
 				continue;

@@ -832,6 +832,40 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_member_of_any(store_conn *c, int64_t user_id, const char *county, const notify_target *targets, int n,
+			int *found)
+{
+	store_args a = {0};
+	store_stmt *st = NULL;
+	int64_t one = 0;
+	buf sql;
+	int rc;
+
+	*found = 0;
+	if (n <= 0 || !user_id)
+		return WB_OK;
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT 1 FROM memberships m WHERE m.user_id = ? AND m.county_code = ? AND (");
+	args_int(&a, user_id);
+	args_text(&a, county);
+	for (int i = 0; rc == WB_OK && i < n; i++) {
+		rc = buf_puts(&sql, i ? " OR (m.role = ? AND m.area_code = ?)" : "(m.role = ? AND m.area_code = ?)");
+		args_text(&a, targets[i].role);
+		args_text(&a, targets[i].area_code);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, ") LIMIT 1");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	rc = stmt_result_int64(c, st, rc, WB_ENOTFOUND, &one);
+	if (rc == WB_OK)
+		*found = 1;
+	else if (rc == WB_ENOTFOUND)
+		rc = WB_OK;
+	buf_cleanup(&sql);
+	return rc;
+}
+
 int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t before_id, int limit, inbox_cb cb,
 		     void *arg)
 {

@@ -250,6 +250,11 @@ typedef struct notify_event {
 /* Adds inbox rows for the target's users and queues a delivery to its
  * webhook if one is enabled. *queued_out (may be NULL) += deliveries. */
 int store_notify(store_conn *c, const notify_target *t, const notify_event *e, int *queued_out);
+/* *found = 1 if user_id holds a membership of the county with the role
+ * at the area of one of the n targets (role and area_code set): the filer
+ * of a request already reached as one of its village's directors. */
+int store_member_of_any(store_conn *c, int64_t user_id, const char *county, const notify_target *targets, int n,
+			int *found);
 
 typedef struct inbox_rec {
 	int64_t id;

@@ -425,6 +425,9 @@ describeEachDriver('closed loop', (driver) => {
 		let s = await step(station, q.id, 'resolve', { result: '已协调学校办理入学' });
 		assert.equal(s.state, 'resolved_locally');
 		assert.equal(s.holder.tier, 'village');
+		// the director who filed it is also the village's director: told once
+		const told = (await inbox(director)).filter((m) => m.request_id === q.id && m.event === 'request.resolve');
+		assert.equal(told.length, 1, JSON.stringify(told));
 		s = await step(director, q.id, 'deliver_feedback', { feedback: '孩子已入学', rating: 'basically_satisfied' });
 		assert.equal(s.holder.tier, 'township');
 		s = await step(station, q.id, 'close');
