@@ -601,7 +601,7 @@ static int make_children(store_conn *c, demo_job *j)
 
 		rc = conn_query(c, &st,
 				"UPDATE child_categories SET state = 'confirmed', confirmed_at = ?, evidence_type = "
-				"'household_survey', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = ?, "
+				"'home_visit', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = ?, "
 				"updated_at = ? WHERE county_code = ? AND state = 'suggested' RETURNING id",
 				"isis", j->now, "2026-01-01", j->now, DEFAULT_COUNTY);
 		while (rc == STORE_ROW) {
@@ -1438,11 +1438,14 @@ static int centre_referrals(store_conn *c, const centre_ctx *x, const char *stat
 		const demo_ref *d = &demo_refs[x->kind][u];
 		int64_t unit = unit_by_code(c, d->unit), hand = first_member(c, "department", NULL, unit);
 		int64_t accepted = at + (8 + 4 * u) * 3600, done = at + (7 + 2 * u) * 86400;
+		const char *hand_role = "department";
 		referral_rec *f = calloc(1, sizeof(*f));
 		step_rec *s = calloc(1, sizeof(*s));
 
-		if (!hand)
+		if (!hand) { /* a charity: its own staff */
 			hand = first_member(c, "org", NULL, unit);
+			hand_role = "org";
+		}
 		if (!f || !s || !unit) {
 			free(f);
 			free(s);
@@ -1494,7 +1497,7 @@ static int centre_referrals(store_conn *c, const centre_ctx *x, const char *stat
 			wb_strlcpy(s->from_state, "referral_pending", sizeof(s->from_state));
 			wb_strlcpy(s->to_state, "accepted", sizeof(s->to_state));
 			s->actor_id = hand;
-			wb_strlcpy(s->actor_role, "department", sizeof(s->actor_role));
+			wb_strlcpy(s->actor_role, hand_role, sizeof(s->actor_role));
 			s->stage_started_at = at;
 			s->stage_due_at = loop_referral_due(x->cfg, RS_PENDING, 0, 0, at);
 			s->at = accepted;
@@ -1561,10 +1564,11 @@ static int centre_path(store_conn *c, centre_ctx *x, int64_t t0, int closed, int
 			     : WB_OK;
 	if (rc == WB_OK)
 		rc = add_step(c, x->town, x->id, "review", "reported", "township_review", x->station, "station", t0,
-			      t0 + day, t0 + day, "");
+			      loop_state_due(x->cfg, CS_REPORTED, 0, t0), t0 + day, "");
 	if (rc == WB_OK)
 		rc = add_step(c, x->town, x->id, "forward", "township_review", "forwarded", x->station, "station",
-			      t0 + day, t0 + 6 * day, fwd, "超出乡镇办理能力，报请县中心协调相关部门。");
+			      t0 + day, loop_state_due(x->cfg, CS_TOWNSHIP_REVIEW, 0, t0 + day), fwd,
+			      "超出乡镇办理能力，报请县中心协调相关部门。");
 	if (rc == WB_OK && strcmp(state, "forwarded") != 0)
 		rc = add_step(c, x->town, x->id, "accept", "forwarded", "accepted", x->centre, "center", fwd,
 			      loop_state_due(x->cfg, CS_FORWARDED, 0, fwd), acc, "");
@@ -1686,17 +1690,22 @@ static int make_requests(store_conn *c, demo_job *j)
 		if (rc)
 			break;
 		/* the open ones are recent: a new report some hours old, a review
-		 * under way for up to nine days (five are allowed) */
+		 * under way for up to nine days (the deadline is three working
+		 * days); a closed one ended before now */
 		if (fate >= 9)
 			filed = j->now - 3600 - (int64_t)rndn(&j->r, 20) * 3600;
 		else if (fate >= 7)
-			filed = j->now - 3600 - (int64_t)rndn(&j->r, 9) * day;
+			filed = j->now - day - 3600 - (int64_t)rndn(&j->r, 9) * day;
+		else if (filed > j->now - 7 * day)
+			filed = j->now - 7 * day - 3600;
 		since = fate < 7 ? filed + 6 * day : fate < 9 ? filed + day : filed;
-		due = fate < 7 ? 0 : fate < 9 ? since + 5 * day : since + day;
+		due = fate < 7 ? 0 : loop_state_due(cfg, fate < 9 ? CS_TOWNSHIP_REVIEW : CS_REPORTED, 0, since);
 		if (up && !(fate < 7 && filed + 20 * day <= j->now)) {
-			/* still under way: recent enough to wait where it is */
+			/* still under way: recent enough to wait where it is, every
+			 * step of it already taken (the centre's acceptance 2 days
+			 * 6 hours after filing, the referral 3 days after) */
 			up = 2;
-			filed = j->now - (int64_t)((stage < 2 ? 2 : 4) + back) * day - 2 * 3600;
+			filed = j->now - (int64_t)((stage < 2 ? 3 : 4) + back) * day - 2 * 3600;
 		}
 		if (up) {
 			/* a plain report for now: centre_path takes it further */
@@ -1733,17 +1742,20 @@ static int make_requests(store_conn *c, demo_job *j)
 				      asks[kind]);
 		if (rc == WB_OK && fate < 9)
 			rc = add_step(c, town, id, "review", "reported", "township_review", station, "station", filed,
-				      filed + day, filed + day, "");
+				      loop_state_due(cfg, CS_REPORTED, 0, filed), filed + day, "");
 		if (rc == WB_OK && fate < 7)
 			rc = add_step(c, town, id, "resolve", "township_review", "resolved_locally", station, "station",
-				      filed + day, filed + 6 * day, filed + 3 * day, results[kind]);
+				      filed + day, loop_state_due(cfg, CS_TOWNSHIP_REVIEW, 0, filed + day),
+				      filed + 3 * day, results[kind]);
 		if (rc == WB_OK && fate < 7)
 			rc = add_step(c, town, id, "deliver_feedback", "resolved_locally", "feedback_delivered",
-				      q->director, "director", filed + 3 * day, filed + 6 * day, filed + 5 * day,
+				      q->director, "director", filed + 3 * day,
+				      loop_state_due(cfg, CS_RESOLVED_LOCALLY, 0, filed + 3 * day), filed + 5 * day,
 				      "已将帮扶结果当面告知孩子和监护人，家庭表示感谢。");
 		if (rc == WB_OK && fate < 7)
 			rc = add_step(c, town, id, "close", "feedback_delivered", "closed", station, "station",
-				      filed + 5 * day, 0, since, "");
+				      filed + 5 * day, loop_state_due(cfg, CS_FEEDBACK_DELIVERED, 0, filed + 5 * day),
+				      since, "");
 		if (rc == WB_OK && up) {
 			centre_ctx x = {j, cfg, centre, q->director, station, id, q->child_id, town, kind};
 

@@ -1,0 +1,61 @@
+// The demo county's closed loop as a county's staff would read it: every
+// step it made up has already happened (none after now), each request's
+// deadline is the one the loop's configuration gives its step, and a
+// charity's steps are taken by the charity's staff, not by a department.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer } from './lib/harness.mjs';
+
+describeEachDriver('the demo county', (driver) => {
+	let srv, centre, requests;
+
+	before(async () => {
+		// enough children for about a hundred requests, some through the centre
+		srv = await startServer(driver, { children: 20000 });
+		centre = await srv.login('center');
+		requests = await centre.listAll('/api/v1/requests');
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('nothing in the future: filed, each step, each referral and each state began before now', async () => {
+		const now = Math.floor(Date.now() / 1000) + 5;
+		assert.ok(requests.length >= 50, `${requests.length} requests`);
+		assert.ok(requests.some((q) => q.state === 'referred'), 'some wait on referrals');
+		assert.ok(requests.some((q) => q.state === 'township_review'), 'some in the township');
+		for (const q of requests) {
+			assert.ok(q.created_at <= now && q.state_since <= now, `request ${q.id}: ${q.created_at}, ${q.state_since}`);
+			if (q.closed_at !== null) assert.ok(q.closed_at <= now, `request ${q.id} closed at ${q.closed_at}`);
+		}
+		for (const q of requests.filter((x) => x.state !== 'closed' || x.holder === null).slice(0, 60)) {
+			const d = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+			for (const s of d.timeline.steps) assert.ok(s.at <= now, `request ${q.id}: ${s.action} at ${s.at}`);
+			for (const f of d.referrals) assert.ok(f.state_since <= now, `referral ${f.id}`);
+		}
+	});
+
+	test("the township's open steps are due as the configuration says: the review three working days after it began", async () => {
+		const review = requests.filter((q) => q.state === 'township_review');
+		assert.ok(review.length > 0);
+		for (const q of review) {
+			assert.ok(q.due_at > q.state_since + 2 * 86400, `request ${q.id}: due ${q.due_at - q.state_since} s after`);
+			// the end of a working day in Beijing time: 23:59:59 (15:59:59 UTC)
+			assert.equal((q.due_at + 8 * 3600 + 1) % 86400, 0, `request ${q.id} due at ${new Date(q.due_at * 1000).toISOString()}`);
+		}
+	});
+
+	test("a charity's steps are taken by its own staff", async () => {
+		let seen = 0;
+		for (const q of requests.filter((x) => x.state === 'referred' || x.state === 'closed')) {
+			const d = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+			for (const s of d.timeline.steps.filter((x) => x.action.startsWith('referral_') && x.unit_id)) {
+				const f = d.referrals.find((x) => x.id === s.referral_id);
+				assert.equal(s.actor.role, f.unit.kind === 'org' ? 'org' : 'department', `request ${q.id}: ${s.action}`);
+				if (f.unit.kind === 'org') seen++;
+			}
+			if (seen >= 2) break;
+		}
+		assert.ok(seen > 0, 'a charity took a step');
+	});
+});
