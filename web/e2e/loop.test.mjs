@@ -141,7 +141,19 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     await card.locator('.rc-child', { hasText: '求助测试儿童' }).waitFor()
     await refStep(card, 'accept')
     await card.locator('.state-badge', { hasText: '办理中' }).waitFor()
-    if (code === 'medical_insurance') await shot(page, 'loop-referrals')
+    if (code === 'medical_insurance') {
+      await shot(page, 'loop-referrals')
+      // a progress note is required, and the dialog says so before it is sent
+      await card.locator('[data-ref-action=progress]').click()
+      const pd = page.locator('.el-dialog:visible')
+      assert.equal(await pd.locator('label .muted', { hasText: '可选' }).count(), 0)
+      await pd.locator('.step-confirm').click()
+      await pd.locator('.err', { hasText: '此项为必填项' }).waitFor()
+      await pd.locator('textarea').fill('已收到材料，正在审核报销。')
+      await pd.locator('.step-confirm').click()
+      await pd.waitFor({ state: 'hidden' })
+      await settled(page)
+    }
     await page.goto(srv.base + `/requests/${id}`)
     await page.locator('.granted-child').waitFor()
     // the child's granted facts in words, never as codes
@@ -169,6 +181,10 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await page.locator('.actions [data-action=deliver_feedback]').click()
   const fb = page.locator('.step-dialog')
   await fb.locator('.rating', { hasText: '基本满意' }).click()
+  // what they said is required, and the dialog says so before it is sent
+  assert.equal(await fb.locator('label .muted', { hasText: '可选' }).count(), 0)
+  await fb.locator('.step-confirm').click()
+  await fb.locator('.err', { hasText: '此项为必填项' }).waitFor()
   await fb.locator('#step-text').fill('监护人表示感谢，希望后续继续关注。')
   await fb.locator('.step-confirm').click()
   await fb.waitFor({ state: 'hidden' })

@@ -88,6 +88,11 @@ export const REF_ACTION = {
   cancel: k('loop.raction.cancel'),
 }
 
+// what each step of a referral asks for, and whether the text is required
+// (as the server: accept takes an optional note, progress a note)
+export const REF_NEEDS = { accept: 'note', decline: 'reason', progress: 'note', complete: 'result', cancel: 'reason' }
+export const refTextRequired = (action) => action !== 'accept'
+
 export const REF_STATE = {
   pending: k('loop.rstate.pending'),
   accepted: k('loop.rstate.accepted'),
