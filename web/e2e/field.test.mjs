@@ -126,8 +126,12 @@ test('server validation errors show on the named field, in Chinese', async () =>
     .locator('.el-form-item.is-error', { hasText: '身份证号码（选填）' })
     .locator('.el-form-item__error', { hasText: '身份证号码校验位错误，请核对' })
     .waitFor()
-  // sex and birth date come from a valid number
+  // a wrong number says nothing of sex and birth date; a valid one shows them before saving
+  assert.equal(await page.locator('input[name=birth_date]').inputValue(), '')
   await page.getByLabel('身份证号码（选填）').fill(good)
+  assert.equal(await page.locator('input[name=birth_date]').inputValue(), '2015-06-01')
+  assert.equal((await page.locator('label.el-radio.is-checked', { has: page.locator('input[name=sex]') }).textContent()).trim(), '男')
+  assert.ok(await page.locator('input[name=birth_date]').isDisabled(), 'read from the number')
   await page.getByRole('button', { name: '保存' }).click()
   await page.waitForURL(/\/children\/\d+$/)
   await page.locator('.facts', { hasText: '2015-06-01' }).waitFor()
