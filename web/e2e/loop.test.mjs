@@ -176,8 +176,18 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await step('send_result', '医保报销 12000 元，慈善救助 3000 元，已全部到位。')
   await stateIs('结果已下达')
 
+  // the director's home and list say that a result waits to be delivered
+  await as('director', { viewport: PHONE, path: '/' })
+  const waiting = (await (await apiSession(srv.base, 'director')).get('/requests?state=result_sent')).body.items.length +
+    (await (await apiSession(srv.base, 'director')).get('/requests?state=resolved_locally')).body.items.length
+  assert.ok(waiting >= 1)
+  assert.equal((await page.locator('.home-deliver').textContent()).trim(), `${waiting} 件求助的结果待您反馈`)
+  await page.goto(srv.base + '/requests')
+  await page.locator(`.req-item[data-id="${id}"] .ri-deliver`, { hasText: '待反馈' }).waitFor()
+  await page.locator('.to-deliver', { hasText: '待您告知孩子和监护人' }).waitFor()
+
   // the director records how the family judged it (phone)
-  await as('director', { viewport: PHONE, path: `/requests/${id}` })
+  await page.goto(srv.base + `/requests/${id}`)
   await page.locator('.actions [data-action=deliver_feedback]').click()
   const fb = page.locator('.step-dialog')
   await fb.locator('.rating', { hasText: '基本满意' }).click()
