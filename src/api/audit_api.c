@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../domain/date.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
@@ -32,10 +33,38 @@ static int auditor_only(http_req *r, const sec_principal *p)
 	return 1;
 }
 
+/* ?from= and ?to= (days, China Standard Time, both included) as times and
+ * the range of seq that holds them. 0 once answered (422), else 1. */
+static int audit_days(http_req *r, store_conn *c, audit_filter *f)
+{
+	const char *from = http_query(r, "from"), *to = http_query(r, "to");
+	int ymd_from = 0, ymd_to = 0, rc = WB_OK;
+
+	if (from && date_parse(from, &ymd_from) != WB_OK)
+		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from"), 0;
+	if (to && date_parse(to, &ymd_to) != WB_OK)
+		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to"), 0;
+	if (from && to && ymd_to < ymd_from)
+		return api_error(r, 422, "validation_failed", "to may not be before from", "to"), 0;
+	/* the seq bounds a minute wider than the days: the entries of one
+	 * batch may be a little out of time order */
+	if (from) {
+		f->from_at = date_days(ymd_from) * 86400 - 8 * 3600;
+		rc = store_audit_seq_at(c, f->from_at - 60, &f->min_seq);
+	}
+	if (to && rc == WB_OK) {
+		f->to_at = (date_days(ymd_to) + 1) * 86400 - 8 * 3600;
+		rc = store_audit_seq_at(c, f->to_at + 60, &f->max_seq);
+	}
+	if (rc)
+		return api_fail(r, rc), 0;
+	return 1;
+}
+
 /* The filters the list and the report share: the caller must be the
- * auditor; action, object_type, object_id and user_id from the query.
- * 0 once answered (403, 422). */
-static int audit_filter_from(http_req *r, const sec_principal *p, audit_filter *f)
+ * auditor; action, object_type, object_id, user_id and the days from
+ * and to from the query. 0 once answered (403, 422). */
+static int audit_filter_from(http_req *r, store_conn *c, const sec_principal *p, audit_filter *f)
 {
 	memset(f, 0, sizeof(*f));
 	if (!auditor_only(r, p))
@@ -43,7 +72,7 @@ static int audit_filter_from(http_req *r, const sec_principal *p, audit_filter *
 	f->action = http_query(r, "action");
 	f->object_type = http_query(r, "object_type");
 	f->object_id = http_query(r, "object_id");
-	return api_query_id(r, "user_id", NULL, &f->user_id) == 0;
+	return api_query_id(r, "user_id", NULL, &f->user_id) == 0 && audit_days(r, c, f);
 }
 
 int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -53,7 +82,7 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int rc;
 
 	(void)a;
-	if (!audit_filter_from(r, p, &f) || api_limit(r, 100, 1000, &f.limit) ||
+	if (!audit_filter_from(r, c, p, &f) || api_limit(r, 100, 1000, &f.limit) ||
 	    api_query_id(r, "cursor", "cursor is not valid", &f.before_seq))
 		return 0;
 	items = json_array();
@@ -140,7 +169,7 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	report x = {&sh, 0, 0};
 	int fmt, en, rc;
 
-	if (!audit_filter_from(r, p, &f) || api_sheet_params(r, SHEET_CSV, 0, &fmt, &en))
+	if (!audit_filter_from(r, c, p, &f) || api_sheet_params(r, SHEET_CSV, 0, &fmt, &en))
 		return 0;
 	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Audit" : "审计日志", report_cols_zh, report_cols_en, REPORT_NCOLS);
 	if (rc)

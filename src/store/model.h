@@ -418,9 +418,19 @@ typedef struct audit_filter {
 	const char *object_type;
 	const char *object_id;
 	int64_t user_id;
-	int64_t before_seq; /* cursor: entries with seq < before_seq (0: newest) */
+	int64_t before_seq;     /* cursor: entries with seq < before_seq (0: newest) */
+	int64_t from_at, to_at; /* >0: entries at or after from_at, before to_at */
+	/* the entries' range of seq that holds [from_at, to_at) (store_audit_seq_at,
+	 * widened): lets the newest-first scan start and stop there; 0: none */
+	int64_t min_seq, max_seq;
 	int limit;
 } audit_filter;
+
+/* The first seq whose entry is at or after t, by bisection on seq (an
+ * entry's time rises with its seq, give or take the entries of one
+ * batch: the caller widens by a minute); the next seq to come when every
+ * entry is older. */
+int store_audit_seq_at(store_conn *c, int64_t t, int64_t *seq_out);
 
 /* What the administrator's status card shows: sizes and counts, and the
  * newest backup recorded in the audit log (no personal data). */

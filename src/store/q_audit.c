@@ -37,6 +37,22 @@ int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, st
 		rc = buf_puts(sql, " AND user_id = ?");
 		args_int(args, f->user_id);
 	}
+	if (rc == WB_OK && f->min_seq) {
+		rc = buf_puts(sql, " AND seq >= ?");
+		args_int(args, f->min_seq);
+	}
+	if (rc == WB_OK && f->max_seq) {
+		rc = buf_puts(sql, " AND seq < ?");
+		args_int(args, f->max_seq);
+	}
+	if (rc == WB_OK && f->from_at) {
+		rc = buf_puts(sql, " AND at >= ?");
+		args_int(args, f->from_at);
+	}
+	if (rc == WB_OK && f->to_at) {
+		rc = buf_puts(sql, " AND at < ?");
+		args_int(args, f->to_at);
+	}
 	if (rc == WB_OK)
 		rc = buf_puts(sql, " ORDER BY seq DESC LIMIT ?");
 	args_int(args, f->limit);
@@ -116,4 +132,53 @@ int store_system_status(store_conn *c, const char *county, system_status *out)
 		wb_strlcpy(out->backup_detail, newest.detail, sizeof(out->backup_detail));
 	}
 	return rc;
+}
+
+/* the time of the entry seq (gap-free: every seq up to the newest exists) */
+static int at_of(store_conn *c, int64_t seq, int64_t *at)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT at FROM audit_log WHERE seq = ?", "i", seq);
+
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, at);
+}
+
+int store_audit_seq_at(store_conn *c, int64_t t, int64_t *seq_out)
+{
+	store_stmt *st = NULL;
+	int64_t lo = 0, hi = 0, at = 0;
+	int rc = conn_query(c, &st, "SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM audit_log", "");
+
+	if (rc == STORE_ROW) {
+		lo = stmt_int64(c, st, 0);
+		hi = stmt_int64(c, st, 1);
+		stmt_reset(c, st);
+		rc = WB_OK;
+	} else if (rc == STORE_DONE) {
+		rc = WB_OK;
+	}
+	if (rc)
+		return rc;
+	*seq_out = hi + 1;
+	if (!hi)
+		return WB_OK;
+	/* the first of [lo, hi] at or after t; hi + 1 if none */
+	hi++;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		rc = at_of(c, mid, &at);
+		if (rc == WB_ENOTFOUND) { /* a gap: look above it */
+			lo = mid + 1;
+			continue;
+		}
+		if (rc)
+			return rc;
+		if (at >= t)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*seq_out = lo;
+	return WB_OK;
 }

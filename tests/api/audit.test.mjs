@@ -132,6 +132,38 @@ describeEachDriver('audit log', (driver) => {
 		assert.equal(JSON.parse(ex2.body.items[0].detail).format, 'xlsx', 'the workbook is audited as such');
 	});
 
+	test('the days from and to (China Standard Time, both included) narrow the list and the report', async () => {
+		const chinaDay = (at) => new Date((at + 8 * 3600) * 1000).toISOString().slice(0, 10);
+		const shift = (day, n) => new Date(Date.parse(day + 'T00:00:00Z') + n * 86400000).toISOString().slice(0, 10);
+		const all = await auditor.listAll('/api/v1/audit');
+		const today = chinaDay(all[0].at);
+		const ofToday = all.filter((e) => chinaDay(e.at) === today).map((e) => e.seq);
+		assert.ok(ofToday.length > 5);
+		const days = await auditor.listAll(`/api/v1/audit?from=${today}&to=${today}`, { limit: 7 });
+		assert.deepEqual(days.map((e) => e.seq), ofToday, 'every entry of the day, newest first, paged');
+		assert.deepEqual((await auditor.listAll(`/api/v1/audit?from=${today}`)).map((e) => e.seq), ofToday);
+		assert.deepEqual((await auditor.get(`/api/v1/audit?from=${shift(today, 1)}`)).body.items, []);
+		const before = all.filter((e) => chinaDay(e.at) < today).map((e) => e.seq);
+		assert.deepEqual((await auditor.listAll(`/api/v1/audit?to=${shift(today, -1)}`)).map((e) => e.seq), before);
+		// with another filter
+		const logins = all.filter((e) => e.action === 'login' && chinaDay(e.at) === today).map((e) => e.seq);
+		assert.deepEqual((await auditor.listAll(`/api/v1/audit?action=login&from=${today}&to=${today}`)).map((e) => e.seq), logins);
+		// the report of the same days
+		const csv = await auditor.get(`/api/v1/audit/export?from=${today}&to=${today}`);
+		assert.equal(csv.status, 200, csv.text);
+		assert.equal(Number(csv.headers.get('x-export-rows')), ofToday.length, 'the entries of the day (the report\'s own comes after it)');
+		// a clear error naming the field
+		for (const [q, field] of [
+			['from=2026-13-01', 'from'],
+			['to=yesterday', 'to'],
+			[`from=${today}&to=${shift(today, -1)}`, 'to'],
+		]) {
+			const r = await auditor.get(`/api/v1/audit?${q}`);
+			assert.equal(r.status, 422, q);
+			assert.equal(r.body.error.field, field, q);
+		}
+	});
+
 	test('only the auditor may read or verify the log', async () => {
 		for (const user of ['center', 'admin', 'committee', 'director', 'department']) {
 			const c = await srv.bearer(user);

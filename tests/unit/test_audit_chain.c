@@ -666,6 +666,56 @@ static void test_lookups_use_indexes(void **state)
 	store_release(c);
 }
 
+/* The days of the auditor's filter: the first seq at or after a time, by
+ * bisection; the list between two times, newest first, within the seq
+ * range widened by a minute. Ten entries an hour apart. */
+static void test_seq_at_bisects_time(void **state)
+{
+	const int64_t t0 = 1710000000;
+	tu_store *t = *state;
+	audit *a = NULL;
+	audit_entry e;
+	store_conn *c;
+	audit_filter f;
+	int64_t seq = 0, seqs[16] = {0};
+
+	c = store_acquire(t->s);
+	assert_int_equal(store_audit_seq_at(c, t0, &seq), WB_OK);
+	assert_int_equal(seq, 1); /* an empty log: the first to come */
+	store_release(c);
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	for (int k = 0; k < 10; k++) {
+		clock_fake(t0 + (int64_t)k * 3600);
+		entry(&e, "login", "");
+		assert_int_equal(audit_submit(a, &e, NULL, NULL), WB_OK);
+	}
+	audit_stop(a);
+	clock_fake(t0);
+	c = store_acquire(t->s);
+	assert_int_equal(store_audit_seq_at(c, 0, &seq), WB_OK);
+	assert_int_equal(seq, 1);
+	for (int k = 0; k < 10; k++) {
+		assert_int_equal(store_audit_seq_at(c, t0 + (int64_t)k * 3600, &seq), WB_OK);
+		assert_int_equal(seq, k + 1);
+		assert_int_equal(store_audit_seq_at(c, t0 + (int64_t)k * 3600 + 1, &seq), WB_OK);
+		assert_int_equal(seq, k + 2);
+	}
+	assert_int_equal(store_audit_seq_at(c, t0 + 20 * 3600, &seq), WB_OK);
+	assert_int_equal(seq, 11);
+	/* from the third hour to before the seventh: entries 3 to 6 */
+	memset(&f, 0, sizeof(f));
+	f.limit = 100;
+	f.from_at = t0 + 2 * 3600;
+	f.to_at = t0 + 6 * 3600;
+	assert_int_equal(store_audit_seq_at(c, f.from_at - 60, &f.min_seq), WB_OK);
+	assert_int_equal(store_audit_seq_at(c, f.to_at + 60, &f.max_seq), WB_OK);
+	assert_int_equal(store_audit_list(c, "370831", &f, list_item, seqs), WB_OK);
+	assert_int_equal(seqs[0], 4);
+	assert_int_equal(seqs[1], 6);
+	assert_int_equal(seqs[4], 3);
+	store_release(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -692,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renumbered_row, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_chain, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_lookups_use_indexes, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_seq_at_bisects_time, store_setup, store_teardown),
 		cmocka_unit_test(test_entry_init_truncates),
 	};
 

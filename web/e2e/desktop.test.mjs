@@ -154,6 +154,23 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   const xlsx = await exportAs(page, 'xlsx', page.locator('.audit-export'))
   assert.match(xlsx.suggestedFilename(), /^audit-\d{8}\.xlsx$/)
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1'), 'PK')
+
+  // narrowed to days: today's logins are listed, none from tomorrow on
+  const chinaDay = (ms) => new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  const today = chinaDay(listed[0].at * 1000)
+  await page.getByLabel('从（日期）').fill(today)
+  await page.getByLabel('至（日期）').fill(today)
+  const answered = page.waitForResponse((r) => r.url().includes(`from=${today}`) && r.url().includes(`to=${today}`))
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await answered
+  await page.locator('.audit-table tbody tr').first().waitFor()
+  const ofToday = listed.filter((e) => chinaDay(e.at * 1000) === today).length
+  assert.equal(await page.locator('.audit-table tbody tr').count(), Math.min(ofToday, 50))
+  const tomorrow = chinaDay(Date.parse(today + 'T00:00:00Z') + 86400000 - 8 * 3600 * 1000)
+  await page.getByLabel('至（日期）').fill('')
+  await page.getByLabel('从（日期）').fill(tomorrow)
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.locator('.audit-table .el-table__empty-text', { hasText: '没有审计记录' }).waitFor()
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
