@@ -580,7 +580,21 @@ static int make_children(store_conn *c, demo_job *j)
 				wb_snprintf(ch.grade, sizeof(ch.grade), "高中%d年级", age - 14);
 		}
 		focus = profile(j, &ch, age, rural, g);
-		ch.created_at = ch.updated_at = j->now;
+		/* the registry was loaded when the county started, some 400 days
+		 * ago (before the trends' year); a child born since is registered
+		 * a month after its birth: a month's new registrations are its
+		 * newborns, as a county's would be. No draw: the rest stays as
+		 * it was */
+		{
+			int64_t born = date_days(ymd) * 86400 - 8 * 3600;
+
+			ch.created_at = j->now - 400 * 86400 - (j->n_children % 10) * 3600;
+			if (ch.created_at < born + 30 * 86400)
+				ch.created_at = born + 30 * 86400 + 9 * 3600;
+			if (ch.created_at > j->now - 3600)
+				ch.created_at = j->now - 3600;
+			ch.updated_at = ch.created_at;
+		}
 		b->ch[b->n] = ch;
 		b->g[2 * b->n] = g[0];
 		b->g[2 * b->n + 1] = g[1];
