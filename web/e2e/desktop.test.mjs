@@ -134,6 +134,11 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   const labels = await page.locator('.audit-table tbody tr td:nth-child(5) .a-label').allTextContents()
   const codes = await page.locator('.audit-table tbody tr td:nth-child(5) .a-code').allTextContents()
   assert.ok(codes.some((a, i) => a.trim() === 'login' && labels[i].trim() === '登录'), 'a login entry is listed')
+  // details in words, never the JSON the server wrote
+  const details = (await page.locator('.audit-table tbody tr .a-detail').allTextContents()).map((x) => x.trim()).filter(Boolean)
+  assert.ok(details.length > 0, 'some entries have details')
+  for (const d of details) assert.doesNotMatch(d, /^[{[]|":/, d)
+  assert.ok(details.every((d) => /[^\x00-\x7f]+：/.test(d)), details.join(' | '))
   await page.getByRole('button', { name: '校验日志完整性' }).click()
   await page.getByRole('status').filter({ hasText: '校验通过' }).waitFor()
   await shot(page, 'auditor-audit-log-desktop')

@@ -3,7 +3,10 @@
 // and the category decisions by their own vocabularies), and the groups of
 // the action filter. An action this list does not know shows as its code.
 import { k } from '../i18n.js'
-import { ACTION, REF_ACTION } from './loop.js'
+import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
+import { CATEGORY, RISK_LEVEL } from './vocab.js'
+import { GROUP } from './entitlements.js'
+import { dateTime } from './format.js'
 
 const FIXED = {
   login: k('aact.login'),
@@ -166,4 +169,95 @@ export function objectLabel(t, type) {
 // How the action ended, in the user's language.
 export function outcomeLabel(t, outcome) {
   return OUTCOME[outcome] ? t(OUTCOME[outcome]) : outcome
+}
+
+// The details of an entry (a JSON object the server wrote) as "what: value"
+// pairs in the user's language: the names the auditor reads most by the
+// catalogue, values of a vocabulary in words, yes/no for flags; an empty
+// value is left out; a name this list does not know shows as it is.
+const DETAIL_KEY = {
+  action: k('adk.action'),
+  area: k('adk.area'),
+  at: k('adk.at'),
+  attachment_id: k('adk.attachment_id'),
+  by_name: k('adk.by_name'),
+  bytes: k('adk.bytes'),
+  category: k('adk.category'),
+  child_id: k('adk.child_id'),
+  children: k('adk.children'),
+  count: k('adk.count'),
+  due_on: k('adk.due_on'),
+  follow_ups: k('adk.follow_ups'),
+  enabled: k('adk.enabled'),
+  format: k('adk.format'),
+  from: k('adk.from'),
+  from_month: k('adk.from_month'),
+  group: k('adk.group'),
+  id_lookup: k('adk.id_lookup'),
+  id_number: k('adk.id_number'),
+  kind: k('adk.kind'),
+  mandatory: k('adk.mandatory'),
+  month: k('adk.month'),
+  name_search: k('adk.name_search'),
+  object_id: k('adk.object_id'),
+  object_type: k('adk.object_type'),
+  policy: k('adk.policy'),
+  police: k('adk.police'),
+  rating: k('adk.rating'),
+  reason: k('adk.reason'),
+  referrals: k('adk.referrals'),
+  repeats: k('adk.repeats'),
+  requests: k('adk.requests'),
+  request_id: k('adk.request_id'),
+  returned: k('adk.returned'),
+  risk_level: k('adk.risk_level'),
+  rows: k('adk.rows'),
+  secret_changed: k('adk.secret_changed'),
+  seed: k('adk.seed'),
+  size: k('adk.size'),
+  state: k('adk.state'),
+  to: k('adk.to'),
+  township: k('adk.township'),
+  unit_id: k('adk.unit_id'),
+  urgency: k('adk.urgency'),
+  user_id: k('adk.user_id'),
+  version: k('adk.version'),
+  visited_on: k('adk.visited_on'),
+}
+// a request's or a referral's state, whichever vocabulary knows it
+const STATES = { ...REF_STATE, ...STATE }
+const DETAIL_VALUE = {
+  category: CATEGORY,
+  from: STATES,
+  group: GROUP,
+  kind: KIND,
+  rating: RATING,
+  risk_level: RISK_LEVEL,
+  state: STATES,
+  to: STATES,
+  urgency: URGENCY,
+  id_number: { masked: k('adk.id_masked'), full: k('adk.id_full') },
+}
+
+export function detailText(t, detail) {
+  let d
+  try {
+    d = JSON.parse(detail)
+  } catch {
+    return detail || ''
+  }
+  if (!d || typeof d !== 'object' || Array.isArray(d)) return detail || ''
+  const parts = []
+  for (const [key, v] of Object.entries(d)) {
+    if (v === null || v === '' || (Array.isArray(v) && !v.length)) continue
+    const name = DETAIL_KEY[key] ? t(DETAIL_KEY[key]) : key
+    let value
+    if (typeof v === 'boolean') value = t(v ? 'adk.yes' : 'adk.no')
+    else if (key === 'at' && typeof v === 'number') value = dateTime(v)
+    else if (typeof v === 'string' && DETAIL_VALUE[key]) value = v.split(',').map((x) => (DETAIL_VALUE[key][x] ? t(DETAIL_VALUE[key][x]) : x)).join(t('loop.list_sep'))
+    else if (typeof v === 'object') value = JSON.stringify(v)
+    else value = String(v)
+    parts.push(`${name}${t('loop.colon')}${value}`)
+  }
+  return parts.join(t('adk.sep'))
 }
