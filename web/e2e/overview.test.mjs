@@ -254,6 +254,16 @@ test('station: its own township by village, whose figures add up to the totals',
 
   await loginAs(page, srv.base, 'station')
   await page.locator('.home-grid > .home-card').first().locator('h2', { hasText: '乡镇概览' }).waitFor()
+  // the registry's count beside the overview's minors: the rest have turned 18 and wait for the archive
+  const all = (await station.get('/children?limit=1')).body.total
+  await page.locator('.home-count').first().waitFor()
+  if (all !== own.totals.children) {
+    await page.locator('.home-minors').waitFor()
+    assert.equal(await text(page.locator('.home-minors')), `其中未满 18 周岁 ${own.totals.children} 人；另有 ${all - own.totals.children} 人已满 18 周岁、待转入档案。`)
+  } else {
+    await settled(page)
+    assert.equal(await page.locator('.home-minors').count(), 0)
+  }
   // from the menu bar, or from the menu when the station's entries do not fit in it
   const inline = page.locator('.nav-inline').getByRole('link', { name: '乡镇概览' })
   if (await inline.isVisible()) await inline.click()
