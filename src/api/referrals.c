@@ -27,7 +27,10 @@ int64_t loop_referral_due(const deadline_config *cfg, enum referral_state s, int
 	int64_t d;
 
 	switch (s) {
-	case RS_PENDING: return deadline_due(cfg, DL_REFERRAL_PENDING, short_deadlines, since);
+	case RS_PENDING:
+		/* a referral to be done by a day is to be accepted by then too */
+		d = deadline_due(cfg, DL_REFERRAL_PENDING, short_deadlines, since);
+		return due_at && due_at < d ? due_at : d;
 	case RS_ACCEPTED:
 		d = deadline_due(cfg, DL_REFERRAL_ACCEPTED, short_deadlines, since);
 		if (!due_at)

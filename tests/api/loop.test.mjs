@@ -673,6 +673,17 @@ describeEachDriver('closed loop', (driver) => {
 		// a department sees its own referral's deadline, not the earliest of all
 		const own = (await medical.get(`/api/v1/requests/${q.id}`)).body;
 		assert.equal('referrals_due_at' in own, false);
+		// a referral to be done by today is to be accepted by today: its deadline and the request's earliest
+		const q2 = await file(director, { village_code: VILLAGE, kind: 'medical' });
+		await step(station, q2.id, 'review');
+		await step(station, q2.id, 'forward');
+		await step(centre, q2.id, 'accept');
+		await step(centre, q2.id, 'refer', { referrals: [{ unit_id: units.county_charity, ask: '今天内办结', due_date: cstDate(0) }] });
+		const today = (await centre.get(`/api/v1/referrals?request_id=${q2.id}`)).body.items[0];
+		const endOfToday = Date.parse(`${cstDate(0)}T23:59:59+08:00`) / 1000;
+		assert.equal(today.due_at, endOfToday);
+		assert.equal(today.step_due_at, endOfToday, 'no later than the day it is to be done by');
+		assert.equal((await centre.get(`/api/v1/requests/${q2.id}`)).body.referrals_due_at, endOfToday);
 		const overdueIds = async () =>
 			(await centre.get(`/api/v1/requests?state=open&overdue=true&township=${TOWNSHIP}&limit=200`)).body.items.map((x) => x.id);
 		const counts = async () => {
