@@ -333,7 +333,14 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			json_array_foreach(towns, i, it) api_sheet_json_row(&sh, it, cols, WB_ARRAY_LEN(cols));
 			api_sheet_json_row(&sh, tot, cols, WB_ARRAY_LEN(cols));
 			api_sheet_summary_row(&sh);
-			api_sheet_end(&sh, r, "overview", clock_today_ymd());
+			char stem[32];
+
+			/* a township's download by village is named by its code */
+			if (by_village)
+				wb_snprintf(stem, sizeof(stem), "overview-%s", township);
+			else
+				wb_strlcpy(stem, "overview", sizeof(stem));
+			api_sheet_end(&sh, r, stem, clock_today_ymd());
 		} else {
 			api_fail(r, rc);
 		}
