@@ -132,6 +132,13 @@ test('server validation errors show on the named field, in Chinese', async () =>
   assert.equal(await page.locator('input[name=birth_date]').inputValue(), '2015-06-01')
   assert.equal((await page.locator('label.el-radio.is-checked', { has: page.locator('input[name=sex]') }).textContent()).trim(), '男')
   assert.ok(await page.locator('input[name=birth_date]').isDisabled(), 'read from the number')
+  assert.equal(await page.locator('.adult-warn').count(), 0, 'a child of eleven')
+  // a legacy 15-digit number is always of an adult: said before saving
+  await page.getByLabel('身份证号码（选填）').fill('370831850312042')
+  assert.equal(await page.locator('input[name=birth_date]').inputValue(), '1985-03-12')
+  await page.locator('.adult-warn', { hasText: '已满 18 周岁' }).waitFor()
+  await page.getByLabel('身份证号码（选填）').fill(good)
+  await page.locator('.adult-warn').waitFor({ state: 'detached' })
   await page.getByRole('button', { name: '保存' }).click()
   await page.waitForURL(/\/children\/\d+$/)
   await page.locator('.facts', { hasText: '2015-06-01' }).waitFor()
