@@ -176,6 +176,12 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   await page.getByLabel('从（日期）').fill(tomorrow)
   await page.getByRole('button', { name: '搜索', exact: true }).click()
   await page.locator('.audit-table .el-table__empty-text', { hasText: '没有审计记录' }).waitFor()
+  // the last day before the first: said, and nothing listed
+  await page.getByLabel('从（日期）').fill(today)
+  await page.getByLabel('至（日期）').fill(chinaDay(Date.parse(today + 'T00:00:00Z') - 86400000 - 8 * 3600 * 1000))
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.locator('.err[role=alert]', { hasText: '结束日期不能早于开始日期' }).waitFor()
+  assert.equal(await page.locator('.audit-table tbody tr').count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

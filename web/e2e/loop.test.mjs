@@ -190,6 +190,10 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await page.goto(srv.base + `/requests/${id}`)
   await page.locator('.actions [data-action=deliver_feedback]').click()
   const fb = page.locator('.step-dialog')
+  // how the family judged it is asked, never assumed: nothing chosen at first
+  assert.equal(await fb.locator('input[name=rating]:checked').count(), 0)
+  await fb.locator('.step-confirm').click()
+  await fb.locator('.err', { hasText: '请选择孩子和监护人的评价' }).waitFor()
   await fb.locator('.rating', { hasText: '基本满意' }).click()
   // what they said is required, and the dialog says so before it is sent
   assert.equal(await fb.locator('label .muted', { hasText: '可选' }).count(), 0)

@@ -3,6 +3,7 @@
 // from the catalogues. The server decides every step (allowed_actions); the
 // UI only offers what it lists.
 import { k } from '../i18n.js'
+import { api } from './api.js'
 
 export const KIND = {
   medical: k('loop.kind.medical'),
@@ -170,4 +171,12 @@ export function spanText(t, sec) {
   if (d) return t('loop.span.dh', { d, h })
   if (h) return t('loop.span.hm', { h, m })
   return t('loop.span.m', { m })
+}
+
+// How many results wait in the caller's village for its director to tell
+// the child and record the feedback: resolved by the township, or sent
+// down by the centre (the home card and the list's note say the same).
+export async function toDeliverCount() {
+  const lists = await Promise.all(['resolved_locally', 'result_sent'].map((state) => api.get('/requests', { state, limit: 200 })))
+  return lists.reduce((n, r) => n + r.items.length, 0)
 }
