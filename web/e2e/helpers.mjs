@@ -224,9 +224,21 @@ export async function hasHorizontalScroll(page) {
 }
 
 // Picks an option of an Element Plus select (the options live in a popper).
+// A click that lands while the page is still settling may not open it: when
+// the option has not shown within a few seconds, the select is closed and
+// clicked again (three tries in all).
 export async function pickOption(page, select, text) {
-  await select.click()
   const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+  for (let attempt = 1; ; attempt++) {
+    await select.click()
+    try {
+      await opt.waitFor({ timeout: 4000 })
+      break
+    } catch (e) {
+      if (attempt === 3) throw e
+      await page.keyboard.press('Escape')
+    }
+  }
   await opt.click()
 }
 
