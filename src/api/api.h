@@ -158,9 +158,20 @@ void api_phone_json(const app *a, const sec_principal *p, json_t *o, const char 
 /* A phone number as stored: checked (WB_EINVAL if not digits of a
  * mobile or landline), encrypted into enc and masked into mask. */
 int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size_t masklen);
+/* ?from= and ?to= ("YYYY-MM-DD") as YYYYMMDD, 0 for one not given: 0, or
+ * -1 after a 422 naming the field (to before from: to). */
+int api_query_days(http_req *r, int *ymd_from, int *ymd_to);
 /* A period from ?from= and ?to= ("YYYY-MM-DD"; default the last
  * default_days to today) into from and to: 0, or -1 after a 422. */
 int api_query_period(http_req *r, int default_days, char from[11], char to[11]);
+/* ?township= as p may ask for it: the committee and the centre any
+ * township of the county, a township's supervisor and station their own.
+ * 0 with *township the one asked for (NULL: none) and, when ar is given,
+ * its area; -1 after a 422 naming township. The caller has checked the
+ * role. */
+int api_query_township(http_req *r, store_conn *c, const sec_principal *p, const char **township, area_rec *ar);
+/* The children's scope of a township, or of the county for NULL. */
+void api_township_scope(const char *county, const char *township, store_scope *sc);
 /* body[key] as a day of the last year, not ahead (the limit of recording
  * past work), into out; def when absent (NULL: required). 0, or -1 after
  * a 422 naming key. */

@@ -37,23 +37,18 @@ static int auditor_only(http_req *r, const sec_principal *p)
  * the range of seq that holds them. 0 once answered (422), else 1. */
 static int audit_days(http_req *r, store_conn *c, audit_filter *f)
 {
-	const char *from = http_query(r, "from"), *to = http_query(r, "to");
-	int ymd_from = 0, ymd_to = 0, rc = WB_OK;
+	int ymd_from, ymd_to, rc = WB_OK;
 
-	if (from && date_parse(from, &ymd_from) != WB_OK)
-		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from"), 0;
-	if (to && date_parse(to, &ymd_to) != WB_OK)
-		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to"), 0;
-	if (from && to && ymd_to < ymd_from)
-		return api_error(r, 422, "validation_failed", "to may not be before from", "to"), 0;
+	if (api_query_days(r, &ymd_from, &ymd_to))
+		return 0;
 	/* the seq bounds a minute wider than the days: the entries of one
 	 * batch may be a little out of time order */
-	if (from) {
-		f->from_at = date_days(ymd_from) * 86400 - 8 * 3600;
+	if (ymd_from) {
+		f->from_at = date_day_start(ymd_from);
 		rc = store_audit_seq_at(c, f->from_at - 60, &f->min_seq);
 	}
-	if (to && rc == WB_OK) {
-		f->to_at = (date_days(ymd_to) + 1) * 86400 - 8 * 3600;
+	if (ymd_to && rc == WB_OK) {
+		f->to_at = date_day_start(date_add_days(ymd_to, 1));
 		rc = store_audit_seq_at(c, f->to_at + 60, &f->max_seq);
 	}
 	if (rc)

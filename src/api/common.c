@@ -807,20 +807,66 @@ int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size
 	return WB_OK;
 }
 
-int api_query_period(http_req *r, int default_days, char from[11], char to[11])
+int api_query_days(http_req *r, int *ymd_from, int *ymd_to)
 {
 	const char *f = http_query(r, "from"), *t = http_query(r, "to");
-	int today = clock_today_ymd(), ymd_to = today, ymd_from = date_add_days(today, -default_days);
 
-	if (f && date_parse(f, &ymd_from) != WB_OK)
+	*ymd_from = *ymd_to = 0;
+	if (f && date_parse(f, ymd_from) != WB_OK)
 		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from"), -1;
-	if (t && date_parse(t, &ymd_to) != WB_OK)
+	if (t && date_parse(t, ymd_to) != WB_OK)
 		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to"), -1;
+	if (f && t && *ymd_to < *ymd_from)
+		return api_error(r, 422, "validation_failed", "to may not be before from", "to"), -1;
+	return 0;
+}
+
+int api_query_period(http_req *r, int default_days, char from[11], char to[11])
+{
+	int today = clock_today_ymd(), ymd_from, ymd_to;
+
+	if (api_query_days(r, &ymd_from, &ymd_to))
+		return -1;
+	if (!ymd_from)
+		ymd_from = date_add_days(today, -default_days);
+	if (!ymd_to)
+		ymd_to = today;
 	if (ymd_to < ymd_from)
 		return api_error(r, 422, "validation_failed", "to may not be before from", "to"), -1;
 	date_format(ymd_from, from);
 	date_format(ymd_to, to);
 	return 0;
+}
+
+int api_query_township(http_req *r, store_conn *c, const sec_principal *p, const char **township, area_rec *ar)
+{
+	const char *t = http_query(r, "township");
+	area_rec a;
+
+	*township = NULL;
+	if (!t)
+		return 0;
+	if (!api_role_is(p, "committee") && !api_role_is(p, "center") && strcmp(t, p->area_code) != 0)
+		return api_error(r, 422, "validation_failed", "township must be your own", "township"), -1;
+	if (strlen(t) != 9 || strspn(t, "0123456789") != 9 || strncmp(t, p->county_code, 6) != 0 ||
+	    store_area_get(c, t, &a) != WB_OK || strcmp(a.level, "township") != 0)
+		return api_error(r, 422, "validation_failed", "township must be a township code of the county",
+				 "township"),
+		       -1;
+	if (ar)
+		*ar = a;
+	*township = t;
+	return 0;
+}
+
+void api_township_scope(const char *county, const char *township, store_scope *sc)
+{
+	store_scope_county(sc, county);
+	if (township) {
+		sc->children = SCOPE_AREA;
+		wb_strlcpy(sc->lo, township, sizeof(sc->lo));
+		wb_snprintf(sc->hi, sizeof(sc->hi), "%s:", township);
+	}
 }
 
 #define PAST_DAYS 366

@@ -505,7 +505,7 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *towns = json_object(), *units = json_object(), *tarr = json_array(), *uarr = json_array();
 	json_t *totals =
 		json_pack("{s:i, s:i, s:i, s:i}", "open", 0, "overdue", 0, "closed", 0, "closed_with_feedback", 0);
-	const char *key, *table = http_query(r, "table"), *township = http_query(r, "township");
+	const char *key, *table = http_query(r, "table"), *township = NULL;
 	json_t *g;
 	int rc = WB_OK, fmt, en;
 
@@ -515,25 +515,18 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	m.now = clock_now();
 	m.to = m.now + 1;
 	m.from = m.now - 365 * 86400;
-	if (strcmp(p->role, "station") == 0 || strcmp(p->role, "supervisor") == 0) {
-		if (township && strcmp(township, p->area_code) != 0) {
-			api_error(r, 422, "validation_failed", "township must be your own", "township");
-			goto out;
-		}
-		m.township = p->area_code;
-	} else if (strcmp(p->role, "center") != 0 && strcmp(p->role, "committee") != 0) {
+	if (!api_role_is(p, "center") && !api_role_is(p, "committee") && !api_role_is(p, "station") &&
+	    !api_role_is(p, "supervisor")) {
 		api_error(r, 403, "forbidden", "the loop's figures are for the centre, the committee and the townships",
 			  NULL);
 		goto out;
-	} else if (township) {
-		if (strlen(township) != 9 || strncmp(township, p->county_code, 6) != 0 ||
-		    strspn(township, "0123456789") != 9) {
-			api_error(r, 422, "validation_failed", "township must be a township code of the county",
-				  "township");
-			goto out;
-		}
-		m.township = township;
 	}
+	if (api_query_township(r, c, p, &township, NULL))
+		goto out;
+	/* a township's desk: its own township, asked for or not */
+	m.township = township                                                    ? township
+		     : api_role_is(p, "station") || api_role_is(p, "supervisor") ? p->area_code
+										 : NULL;
 	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		goto out;
 	if (!table)

@@ -202,30 +202,6 @@ static const sheet_col village_head[] = {
 	{"村（社区）", "Village", "name", SC_TEXT, NULL},
 };
 
-/* The township of ?township= for p, or NULL when none was asked for; on a
- * bad one, the error is answered and *answered set. */
-static const char *township_param(http_req *r, store_conn *c, const sec_principal *p, int desk, area_rec *ar,
-				  int *answered)
-{
-	const char *t = http_query(r, "township");
-
-	*answered = 0;
-	if (!t)
-		return NULL;
-	if (!desk && strcmp(t, p->area_code) != 0) {
-		*answered = 1;
-		api_error(r, 422, "validation_failed", "township must be your own", "township");
-		return NULL;
-	}
-	if (strlen(t) != 9 || strspn(t, "0123456789") != 9 || strncmp(t, p->county_code, 6) != 0 ||
-	    store_area_get(c, t, ar) != WB_OK) {
-		*answered = 1;
-		api_error(r, 422, "validation_failed", "township must be a township code of the county", "township");
-		return NULL;
-	}
-	return ar->code;
-}
-
 int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *township = NULL;
@@ -236,7 +212,7 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	char cutoff[11], today[11];
 	json_t *towns;
 	int64_t now = clock_now();
-	int rc, fmt, en, desk, answered, by_village;
+	int rc, fmt, en, desk, by_village;
 
 	(void)a;
 	desk = strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0;
@@ -245,21 +221,12 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 				 NULL);
 	/* ?township=: that township by village (the desk's any, a township's own) */
 	memset(&town, 0, sizeof(town));
-	township = township_param(r, c, p, desk, &town, &answered);
-	if (answered)
+	if (api_query_township(r, c, p, &township, &town))
 		return 0;
 	by_village = township != NULL;
-	if (!desk) {
-		sc = p->scope;
+	if (!desk)
 		township = p->area_code;
-	} else if (township) {
-		store_scope_county(&sc, p->county_code);
-		sc.children = SCOPE_AREA;
-		wb_strlcpy(sc.lo, township, sizeof(sc.lo));
-		wb_snprintf(sc.hi, sizeof(sc.hi), "%s:", township);
-	} else {
-		store_scope_county(&sc, p->county_code);
-	}
+	api_township_scope(p->county_code, township, &sc);
 	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	x = calloc(1, sizeof(*x));

@@ -195,44 +195,25 @@ static int report_sheet(http_req *r, const report_ctx *x, const town *total, int
  * committee and the centre the county or (?township=) one township of it,
  * a township's supervisor and station their own. 0 with *township set (NULL:
  * the county), or -1 after the answer (403, or 422 naming township). */
-static int report_township(http_req *r, const sec_principal *p, const char **township)
+static int report_township(http_req *r, store_conn *c, const sec_principal *p, const char **township)
 {
-	const char *t = *township;
-
-	if (strcmp(p->role, "committee") == 0 || strcmp(p->role, "center") == 0) {
-		if (t && (strlen(t) != 9 || strncmp(t, p->county_code, 6) != 0))
-			return api_error(r, 422, "validation_failed", "township must be a township code of the county",
-					 "township"),
-			       -1;
-		return 0;
-	}
-	if (strcmp(p->role, "supervisor") == 0 || strcmp(p->role, "station") == 0) {
-		if (t && strcmp(t, p->area_code) != 0)
-			return api_error(r, 422, "validation_failed", "township must be your own", "township"), -1;
+	if (!api_role_is(p, "committee") && !api_role_is(p, "center") && !api_role_is(p, "supervisor") &&
+	    !api_role_is(p, "station"))
+		return api_error(r, 403, "forbidden",
+				 "the monthly report and the trends are for the committee, the centre "
+				 "and townships",
+				 NULL),
+		       -1;
+	if (api_query_township(r, c, p, township, NULL))
+		return -1;
+	if (!*township && !api_role_is(p, "committee") && !api_role_is(p, "center"))
 		*township = p->area_code;
-		return 0;
-	}
-	return api_error(r, 403, "forbidden",
-			 "the monthly report and the trends are for the committee, the centre "
-			 "and townships",
-			 NULL),
-	       -1;
-}
-
-/* The children's scope of a township (or of the county for NULL). */
-static void township_scope(const char *county, const char *township, store_scope *sc)
-{
-	store_scope_county(sc, county);
-	if (township) {
-		sc->children = SCOPE_AREA;
-		wb_strlcpy(sc->lo, township, sizeof(sc->lo));
-		wb_snprintf(sc->hi, sizeof(sc->hi), "%s:", township);
-	}
+	return 0;
 }
 
 int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *m = http_query(r, "month"), *township = http_query(r, "township");
+	const char *m = http_query(r, "month"), *township = NULL;
 	char month[8], day_from[11], day_to[11], born_after[11];
 	report_period per;
 	report_ctx *x;
@@ -242,7 +223,7 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	int ym, today = clock_today_ymd(), first_ymd, last_ymd, fmt, en, rc;
 
 	(void)a;
-	if (report_township(r, p, &township))
+	if (report_township(r, c, p, &township))
 		return 0;
 	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
@@ -257,8 +238,8 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	visits_adult_cutoff(last_ymd, born_after);
 	per = (report_period){p->county_code,
 			      township,
-			      date_days(first_ymd) * 86400 - 8 * 3600,
-			      (date_days(last_ymd) + 1) * 86400 - 8 * 3600,
+			      date_day_start(first_ymd),
+			      date_day_start(date_add_days(last_ymd, 1)),
 			      day_from,
 			      day_to,
 			      month,
@@ -269,16 +250,10 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 		area_rec ar;
 
 		rc = store_area_get(c, township, &ar);
-		if (rc == WB_OK && strcmp(ar.level, "township") != 0)
-			rc = WB_ENOTFOUND;
 		if (rc == WB_OK)
 			rc = town_cb(&ar, x);
 	} else {
 		rc = store_area_list(c, p->county_code, NULL, 4096, town_cb, x);
-	}
-	if (rc == WB_ENOTFOUND) {
-		api_error(r, 422, "validation_failed", "township must be a township code of the county", "township");
-		goto out;
 	}
 	x->first = F_CHILDREN;
 	if (rc == WB_OK)
@@ -311,7 +286,7 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	if (rc == WB_OK)
 		rc = store_report_projects(c, &per, group_cb, x);
 	if (rc == WB_OK) {
-		township_scope(p->county_code, township, &sc);
+		api_township_scope(p->county_code, township, &sc);
 		rc = entitlements_paid(c, &sc, p->county_code, ym, paid_cb, x);
 	}
 	if (rc) {
@@ -419,7 +394,7 @@ static int trend_paid_cb(const char *village, int group, int64_t cents, void *ar
 
 int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *township = http_query(r, "township"), *m = http_query(r, "months");
+	const char *township = NULL, *m = http_query(r, "months");
 	int64_t bounds[TREND_MONTHS_MAX + 1];
 	char days_s[TREND_MONTHS_MAX + 1][11];
 	const char *days[TREND_MONTHS_MAX + 1];
@@ -431,7 +406,7 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	int today = clock_today_ymd(), rc, fmt, en;
 
 	(void)a;
-	if (report_township(r, p, &township) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+	if (report_township(r, c, p, &township) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (m && wb_parse_int64(m, 2, TREND_MONTHS_MAX, &months) != WB_OK)
 		return api_error(r, 422, "validation_failed", "months must be a number from 2 to 18", "months");
@@ -442,7 +417,7 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	for (int i = 0; i <= x->n; i++) {
 		int ymd = month_add(x->first_ym, i) * 100 + 1;
 
-		bounds[i] = date_days(ymd) * 86400 - 8 * 3600;
+		bounds[i] = date_day_start(ymd);
 		date_format(ymd, days_s[i]);
 		days[i] = days_s[i];
 	}
@@ -467,7 +442,7 @@ int api_report_trends(http_req *r, app *a, store_conn *c, const sec_principal *p
 	x->first = T_RETURNS;
 	if (rc == WB_OK)
 		rc = store_trend_returns(c, &tp, trend_cb, x);
-	township_scope(p->county_code, township, &sc);
+	api_township_scope(p->county_code, township, &sc);
 	for (int i = 0; rc == WB_OK && i < x->n; i++) {
 		x->first = i;
 		rc = entitlements_paid(c, &sc, p->county_code, month_add(x->first_ym, i), trend_paid_cb, x);

@@ -1191,8 +1191,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	review_period = review_buf;
 	date_format(from, from_s);
 	date_format(to, to_s);
-	t_from = date_days(from) * 86400 - 8 * 3600;
-	t_to = (date_days(to) + 1) * 86400 - 8 * 3600;
+	t_from = date_day_start(from);
+	t_to = date_day_start(date_add_days(to, 1));
 	{
 		char cutoff[11];
 

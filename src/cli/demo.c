@@ -586,7 +586,7 @@ static int make_children(store_conn *c, demo_job *j)
 		 * newborns, as a county's would be. No draw: the rest stays as
 		 * it was */
 		{
-			int64_t born = date_days(ymd) * 86400 - 8 * 3600;
+			int64_t born = date_day_start(ymd);
 
 			ch.created_at = j->now - 400 * 86400 - (j->n_children % 10) * 3600;
 			if (ch.created_at < born + 30 * 86400)

@@ -73,3 +73,8 @@ void date_format(int ymd, char *out)
 {
 	wb_snprintf(out, 11, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
+
+int64_t date_day_start(int ymd)
+{
+	return date_days(ymd) * 86400 - 8 * 3600;
+}

@@ -31,5 +31,8 @@ int date_from_days(int64_t days);
 int date_add_days(int ymd, int n);
 /* Writes ymd as "YYYY-MM-DD" into out (at least 11 bytes). */
 void date_format(int ymd, char *out);
+/* The first second (Unix time) of the day ymd in China Standard Time
+ * (UTC+8): days are China's whatever the server's zone. */
+int64_t date_day_start(int ymd);
 
 #endif
