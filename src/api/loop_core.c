@@ -348,28 +348,48 @@ void loop_webhooks_forget(const char *county)
 	pthread_mutex_unlock(&hooks_mu);
 }
 
-/* The audience's members by role and area (the filer may be one of them). */
-static int role_targets(const request_rec *q, unsigned audience, notify_target out[5])
+/* The audiences told by role at a place of the request: the township's
+ * desk, the village's directors, the county's centre and committee. */
+static const struct {
+	unsigned bit;
+	const char *role;
+	enum case_tier tier;
+} PLACE_AUDIENCE[] = {
+	{AUD_STATION, "station", TIER_TOWNSHIP},   {AUD_SUPERVISOR, "supervisor", TIER_TOWNSHIP},
+	{AUD_DIRECTOR, "director", TIER_VILLAGE},  {AUD_CENTER, "center", TIER_CENTRE},
+	{AUD_COMMITTEE, "committee", TIER_CENTRE},
+};
+
+/* The role and area of the audience bit into t; 0 if bit is not told by
+ * role at a place. *tier_out (may be NULL): its tier. */
+static int place_target(const request_rec *q, unsigned bit, notify_target *t, enum case_tier *tier_out)
 {
-	static const struct {
-		unsigned bit;
-		const char *role;
-		int tier; /* 0 township, 1 village, 2 county */
-	} map[] = {
-		{AUD_STATION, "station", 0}, {AUD_SUPERVISOR, "supervisor", 0}, {AUD_DIRECTOR, "director", 1},
-		{AUD_CENTER, "center", 2},   {AUD_COMMITTEE, "committee", 2},
-	};
+	for (size_t i = 0; i < WB_ARRAY_LEN(PLACE_AUDIENCE); i++) {
+		enum case_tier tier = PLACE_AUDIENCE[i].tier;
+
+		if (PLACE_AUDIENCE[i].bit != bit)
+			continue;
+		t->role = PLACE_AUDIENCE[i].role;
+		t->area_code = tier == TIER_TOWNSHIP  ? q->township_code
+			       : tier == TIER_VILLAGE ? q->village_code
+						      : q->county_code;
+		if (tier_out)
+			*tier_out = tier;
+		return 1;
+	}
+	return 0;
+}
+
+/* The audience's members by role and place (the filer may be one of them). */
+static int place_targets(const request_rec *q, unsigned audience, notify_target out[WB_ARRAY_LEN(PLACE_AUDIENCE)])
+{
 	int n = 0;
 
-	for (size_t i = 0; i < WB_ARRAY_LEN(map); i++) {
-		if (!(audience & map[i].bit))
+	for (size_t i = 0; i < WB_ARRAY_LEN(PLACE_AUDIENCE); i++) {
+		if (!(audience & PLACE_AUDIENCE[i].bit))
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
-		out[n].role = map[i].role;
-		out[n].area_code = map[i].tier == 0   ? q->township_code
-				   : map[i].tier == 1 ? q->village_code
-						      : q->county_code;
-		n++;
+		place_target(q, PLACE_AUDIENCE[i].bit, &out[n++], NULL);
 	}
 	return n;
 }
@@ -394,6 +414,7 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 	}
 	for (unsigned bit = 1; rc == WB_OK && bit <= AUD_POLICE; bit <<= 1) {
 		notify_target t = {0};
+		enum case_tier tier;
 
 		if (!(audience & bit))
 			continue;
@@ -401,32 +422,21 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 			payload_of(payload, sizeof(payload), q, event, referral_id, e.stage, due_at, at,
 				   audience_name(bit));
 		e.payload = hooks ? payload : NULL;
+		if (place_target(q, bit, &t, &tier)) {
+			/* the township's gateway reaches its directors too */
+			t.webhook_owner = tier == TIER_CENTRE ? owner_county : owner_township;
+			rc = store_notify(c, &t, &e, queued_out);
+			continue;
+		}
 		switch (bit) {
-		case AUD_STATION:
-		case AUD_SUPERVISOR:
-			t.role = bit == AUD_STATION ? "station" : "supervisor";
-			t.area_code = q->township_code;
-			t.webhook_owner = owner_township;
-			break;
-		case AUD_DIRECTOR:
-			t.role = "director";
-			t.area_code = q->village_code;
-			t.webhook_owner = owner_township; /* the township's gateway reaches its directors */
-			break;
-		case AUD_CENTER:
-		case AUD_COMMITTEE:
-			t.role = bit == AUD_CENTER ? "center" : "committee";
-			t.area_code = q->county_code;
-			t.webhook_owner = owner_county;
-			break;
 		case AUD_FILER: {
 			/* one message: a filer who is also one of the roles told (the
 			 * village's director who filed) is not told twice */
-			notify_target roles[5];
+			notify_target roles[WB_ARRAY_LEN(PLACE_AUDIENCE)];
 			int covered = 0;
 
 			rc = store_member_of_any(c, q->reporter_id, q->county_code, roles,
-						 role_targets(q, audience, roles), &covered);
+						 place_targets(q, audience, roles), &covered);
 			if (rc || covered)
 				continue;
 			t.user_id = q->reporter_id;
@@ -525,7 +535,7 @@ static int scan_follow_up(const follow_up_due *f, void *arg)
 	}
 	if (!ymd)
 		return WB_OK;
-	due_at = date_days(date_add_days(ymd, 1)) * 86400 - 8 * 3600;
+	due_at = date_day_start(date_add_days(ymd, 1));
 	q = malloc(sizeof(*q));
 	if (!q)
 		return WB_ENOMEM;

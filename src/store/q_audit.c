@@ -134,11 +134,12 @@ int store_system_status(store_conn *c, const char *county, system_status *out)
 	return rc;
 }
 
-/* the time of the entry seq (gap-free: every seq up to the newest exists) */
+/* the time of the first entry from seq on (seq is gap-free, but a row
+ * removed by hand does not stop the search); seq is at most the newest */
 static int at_of(store_conn *c, int64_t seq, int64_t *at)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "SELECT at FROM audit_log WHERE seq = ?", "i", seq);
+	int rc = conn_query(c, &st, "SELECT at FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT 1", "i", seq);
 
 	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, at);
 }
@@ -168,10 +169,6 @@ int store_audit_seq_at(store_conn *c, int64_t t, int64_t *seq_out)
 		int64_t mid = lo + (hi - lo) / 2;
 
 		rc = at_of(c, mid, &at);
-		if (rc == WB_ENOTFOUND) { /* a gap: look above it */
-			lo = mid + 1;
-			continue;
-		}
 		if (rc)
 			return rc;
 		if (at >= t)

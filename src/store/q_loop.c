@@ -22,8 +22,7 @@
 	"COALESCE(q.withdraw_reason, ''), COALESCE(q.police_due_at, 0), COALESCE(q.police_feedback, ''), "     \
 	"COALESCE(q.police_feedback_at, 0), q.version, q.created_at, q.updated_at, COALESCE(q.closed_at, 0), " \
 	"COALESCE(ch.name, ''), COALESCE(ch.sex, ''), COALESCE(ch.birth_date, ''), "                           \
-	"COALESCE((SELECT MIN(f.step_due_at) FROM referrals f WHERE f.request_id = q.id AND "                  \
-	"f.state IN ('pending', 'accepted')), 0)"
+	"COALESCE(" REFERRALS_DUE_SQL ", 0)"
 
 #define REQ_FROM " FROM help_requests q LEFT JOIN children ch ON ch.id = q.child_id"
 

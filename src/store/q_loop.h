@@ -25,12 +25,15 @@
 #define REQ_REASON_MAX    500
 #define REQ_DESC_MAX      250
 
+/* The earliest deadline among the active referrals of the request q (NULL
+ * without one). */
+#define REFERRALS_DUE_SQL                                                                                   \
+	"(SELECT MIN(f.step_due_at) FROM referrals f WHERE f.request_id = q.id AND f.state IN ('pending', " \
+	"'accepted'))"
 /* A request is overdue when its own step is past its deadline or one of
  * its active referrals is past its own: what the board's 已超期 and the
  * overview's 超期求助 count. Takes the alias q and binds "now" twice. */
-#define REQUEST_OVERDUE_SQL                                                                                 \
-	"(q.step_due_at < ? OR EXISTS (SELECT 1 FROM referrals f WHERE f.request_id = q.id AND f.state IN " \
-	"('pending', 'accepted') AND f.step_due_at < ?))"
+#define REQUEST_OVERDUE_SQL "(q.step_due_at < ? OR " REFERRALS_DUE_SQL " < ?)"
 
 typedef struct request_rec {
 	int64_t id;
