@@ -64,6 +64,16 @@ async function refStep(scope, action, text) {
   await settled(page)
 }
 const stateIs = (text) => page.locator('.req-state', { hasText: text }).waitFor()
+// A step's text that is required: the dialog says so (no 可选), refuses it
+// empty, then takes it and closes
+async function requiredText(dlg, text) {
+  assert.equal(await dlg.locator('label .muted', { hasText: '可选' }).count(), 0)
+  await dlg.locator('.step-confirm').click()
+  await dlg.locator('.err', { hasText: '此项为必填项' }).waitFor()
+  await dlg.locator('textarea').fill(text)
+  await dlg.locator('.step-confirm').click()
+  await dlg.waitFor({ state: 'hidden' })
+}
 
 test('the story: filed, forwarded, referred to two units, finished, result sent, feedback, closed', async () => {
   // the director files on the phone, from the child's page
@@ -145,13 +155,7 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
       await shot(page, 'loop-referrals')
       // a progress note is required, and the dialog says so before it is sent
       await card.locator('[data-ref-action=progress]').click()
-      const pd = page.locator('.el-dialog:visible')
-      assert.equal(await pd.locator('label .muted', { hasText: '可选' }).count(), 0)
-      await pd.locator('.step-confirm').click()
-      await pd.locator('.err', { hasText: '此项为必填项' }).waitFor()
-      await pd.locator('textarea').fill('已收到材料，正在审核报销。')
-      await pd.locator('.step-confirm').click()
-      await pd.waitFor({ state: 'hidden' })
+      await requiredText(page.locator('.el-dialog:visible'), '已收到材料，正在审核报销。')
       await settled(page)
     }
     await page.goto(srv.base + `/requests/${id}`)
@@ -196,12 +200,7 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await fb.locator('.err', { hasText: '请选择孩子和监护人的评价' }).waitFor()
   await fb.locator('.rating', { hasText: '基本满意' }).click()
   // what they said is required, and the dialog says so before it is sent
-  assert.equal(await fb.locator('label .muted', { hasText: '可选' }).count(), 0)
-  await fb.locator('.step-confirm').click()
-  await fb.locator('.err', { hasText: '此项为必填项' }).waitFor()
-  await fb.locator('#step-text').fill('监护人表示感谢，希望后续继续关注。')
-  await fb.locator('.step-confirm').click()
-  await fb.waitFor({ state: 'hidden' })
+  await requiredText(fb, '监护人表示感谢，希望后续继续关注。')
   await stateIs('已反馈')
   assert.equal(await hasHorizontalScroll(page), false)
 
@@ -224,6 +223,17 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   }
   await page.locator('.req-feedback', { hasText: '基本满意' }).waitFor()
   await shot(page, 'loop-request-timeline', { fullPage: true })
+
+  // the auditor reads a unit's acceptance in a referral's words: its
+  // "accepted" is 办理中, not the centre's 县中心已受理
+  const accepted = (await (await apiSession(srv.base, 'auditor')).get('/audit?action=referral.accept&limit=1')).body.items[0]
+  assert.equal(JSON.parse(accepted.detail).to, 'accepted')
+  await as('auditor', { path: '/audit' })
+  await page.locator('#a-user').fill(String(accepted.user_id))
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  const row = page.locator('.audit-table tbody tr', { has: page.locator('.a-code', { hasText: /^referral\.accept$/ }) }).first()
+  await row.waitFor()
+  assert.match(await row.locator('.a-detail').textContent(), /新状态：办理中/)
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
 })

@@ -4,7 +4,7 @@
 // the action filter. An action this list does not know shows as its code.
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
-import { CATEGORY, RISK_LEVEL } from './vocab.js'
+import { CATEGORY, RISK_LEVEL, label } from './vocab.js'
 import { GROUP } from './entitlements.js'
 import { dateTime } from './format.js'
 
@@ -224,22 +224,25 @@ const DETAIL_KEY = {
   version: k('adk.version'),
   visited_on: k('adk.visited_on'),
 }
-// a request's or a referral's state, whichever vocabulary knows it
-const STATES = { ...REF_STATE, ...STATE }
 const DETAIL_VALUE = {
   category: CATEGORY,
-  from: STATES,
   group: GROUP,
   kind: KIND,
   rating: RATING,
   risk_level: RISK_LEVEL,
-  state: STATES,
-  to: STATES,
   urgency: URGENCY,
   id_number: { masked: k('adk.id_masked'), full: k('adk.id_full') },
 }
+// a state is a referral's on a referral's entry (its "accepted" is 办理中),
+// else a request's
+const STATE_KEYS = ['from', 'to', 'state']
 
-export function detailText(t, detail) {
+function vocabOf(key, action) {
+  if (STATE_KEYS.includes(key)) return action.startsWith('referral.') ? REF_STATE : STATE
+  return DETAIL_VALUE[key]
+}
+
+export function detailText(t, detail, action = '') {
   let d
   try {
     d = JSON.parse(detail)
@@ -254,7 +257,7 @@ export function detailText(t, detail) {
     let value
     if (typeof v === 'boolean') value = t(v ? 'adk.yes' : 'adk.no')
     else if (key === 'at' && typeof v === 'number') value = dateTime(v)
-    else if (typeof v === 'string' && DETAIL_VALUE[key]) value = v.split(',').map((x) => (DETAIL_VALUE[key][x] ? t(DETAIL_VALUE[key][x]) : x)).join(t('loop.list_sep'))
+    else if (typeof v === 'string' && vocabOf(key, action)) value = v.split(',').map((x) => label(t, vocabOf(key, action), x)).join(t('loop.list_sep'))
     else if (typeof v === 'object') value = JSON.stringify(v)
     else value = String(v)
     parts.push(`${name}${t('loop.colon')}${value}`)
