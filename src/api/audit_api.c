@@ -56,9 +56,31 @@ static int audit_days(http_req *r, store_conn *c, audit_filter *f)
 	return 1;
 }
 
+/* ?username=: the account of the caller's county by that name, as the
+ * user id the log is indexed by. 0 once answered (422), else 1. */
+static int audit_username(http_req *r, store_conn *c, const sec_principal *p, audit_filter *f)
+{
+	const char *name = http_query(r, "username");
+	user_rec u;
+	int rc;
+
+	if (!name || !*name)
+		return 1;
+	if (f->user_id)
+		return api_error(r, 422, "validation_failed", "give either user_id or username, not both", "username");
+	rc = store_user_by_name(c, name, &u);
+	if (rc == WB_ENOTFOUND || (rc == WB_OK && strcmp(u.county_code, p->county_code) != 0))
+		return api_error(r, 422, "validation_failed", "no account of this county has that user name",
+				 "username");
+	if (rc)
+		return api_fail(r, rc), 0;
+	f->user_id = u.id;
+	return 1;
+}
+
 /* The filters the list and the report share: the caller must be the
- * auditor; action, object_type, object_id, user_id and the days from
- * and to from the query. 0 once answered (403, 422). */
+ * auditor; action, object_type, object_id, user_id or username and the
+ * days from and to from the query. 0 once answered (403, 422). */
 static int audit_filter_from(http_req *r, store_conn *c, const sec_principal *p, audit_filter *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -67,7 +89,7 @@ static int audit_filter_from(http_req *r, store_conn *c, const sec_principal *p,
 	f->action = http_query(r, "action");
 	f->object_type = http_query(r, "object_type");
 	f->object_id = http_query(r, "object_id");
-	return api_query_id(r, "user_id", NULL, &f->user_id) == 0 && audit_days(r, c, f);
+	return api_query_id(r, "user_id", NULL, &f->user_id) == 0 && audit_username(r, c, p, f) && audit_days(r, c, f);
 }
 
 int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)

@@ -164,6 +164,30 @@ describeEachDriver('audit log', (driver) => {
 		}
 	});
 
+	test("an account by its user name: every entry of that account, the same as by its id", async () => {
+		const all = await auditor.listAll('/api/v1/audit');
+		const mine = all.filter((e) => e.username === 'center' && e.user_id);
+		assert.ok(mine.length > 3, 'the centre has logged in, registered and read');
+		const byName = await auditor.listAll('/api/v1/audit?username=center', { limit: 4 });
+		assert.deepEqual(byName.map((e) => e.seq), mine.map((e) => e.seq), "every entry of the centre's account, newest first, paged");
+		const byId = await auditor.listAll(`/api/v1/audit?user_id=${mine[0].user_id}`);
+		assert.deepEqual(byId.map((e) => e.seq), byName.map((e) => e.seq));
+		// with the action
+		const reads = await auditor.listAll('/api/v1/audit?username=center&action=child.read');
+		assert.ok(reads.length > 0);
+		assert.ok(reads.every((e) => e.username === 'center' && e.action === 'child.read'));
+		// the report of the same account
+		const csv = await auditor.get('/api/v1/audit/export?username=center');
+		assert.equal(csv.status, 200, csv.text);
+		assert.ok(Number(csv.headers.get('x-export-rows')) >= mine.length);
+		// a clear error naming the field
+		for (const q of ['username=nobody-here', `username=center&user_id=${mine[0].user_id}`]) {
+			const r = await auditor.get(`/api/v1/audit?${q}`);
+			assert.equal(r.status, 422, q);
+			assert.equal(r.body.error.field, 'username', q);
+		}
+	});
+
 	test('only the auditor may read or verify the log', async () => {
 		for (const user of ['center', 'admin', 'committee', 'director', 'department']) {
 			const c = await srv.bearer(user);

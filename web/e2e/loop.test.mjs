@@ -229,11 +229,19 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   const accepted = (await (await apiSession(srv.base, 'auditor')).get('/audit?action=referral.accept&limit=1')).body.items[0]
   assert.equal(JSON.parse(accepted.detail).to, 'accepted')
   await as('auditor', { path: '/audit' })
-  await page.locator('#a-user').fill(String(accepted.user_id))
+  await page.locator('#a-user').fill(accepted.username)
   await page.getByRole('button', { name: '搜索', exact: true }).click()
   const row = page.locator('.audit-table tbody tr', { has: page.locator('.a-code', { hasText: /^referral\.accept$/ }) }).first()
   await row.waitFor()
   assert.match(await row.locator('.a-detail').textContent(), /新状态：办理中/)
+  // every row is that account's; its request's number narrows the log to the request
+  for (const u of await page.locator('.audit-table tbody .a-user').allTextContents()) assert.equal(u.trim(), accepted.username)
+  await row.locator('.a-oid').click()
+  assert.equal(await page.locator('#a-object').inputValue(), accepted.object_id)
+  await page.waitForFunction((id) => {
+    const ids = [...document.querySelectorAll('.audit-table tbody .a-oid')].map((e) => e.textContent.trim())
+    return ids.length > 0 && ids.every((x) => x === id)
+  }, accepted.object_id)
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
 })
