@@ -45,7 +45,7 @@ const state = { countySecret: '', townshipSecret: '', countyId: 0, townshipId: 0
 
 // A webhook receiver on 127.0.0.1 answering `status` to every call and
 // recording it (its raw body, headers and path).
-async function receiver(status) {
+async function receiver(status, delayMs = 0) {
   const calls = []
   const server = createServer((req, res) => {
     const chunks = []
@@ -53,8 +53,10 @@ async function receiver(status) {
     req.on('end', () => {
       const raw = Buffer.concat(chunks)
       calls.push({ path: req.url, headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')) })
-      res.writeHead(status, { 'content-type': 'text/plain' })
-      res.end(status === 200 ? 'ok' : 'not now')
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'text/plain' })
+        res.end(status === 200 ? 'ok' : 'not now')
+      }, delayMs)
     })
   })
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
@@ -548,4 +550,44 @@ test('a 360 px phone and 1280 px, both languages: no sideways scrolling; the row
   await page.locator('main h1', { hasText: '消息推送' }).waitFor()
   assert.equal(await hasHorizontalScroll(page), false, '1280 px (zh)')
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the log reads itself again every 10 s: a new delivery shows pending, then its outcome after the retries, without a click', async () => {
+  // a township whose gateway answers slowly and with an error: its
+  // delivery stays pending through two slow attempts, then fails
+  const slow = await receiver(503, 2500)
+  try {
+    // the director's township, its webhook on again with the slow address
+    const hook = await center.post('/webhooks', { area_code: TOWNSHIP, url: slow.url, enabled: true })
+    assert.equal(hook.status, 200, JSON.stringify(hook.body))
+    await page.clock.install()
+    await openHooks('center')
+    const filed = await director.post('/requests', { village_code: VILLAGE, kind: 'schooling', narrative: '入学困难（推送重试测试）' })
+    assert.equal(filed.status, 201, JSON.stringify(filed.body))
+    const pending = await waitFor('the pending delivery', async () => {
+      const l = (await center.get(`/webhooks/deliveries?webhook_id=${hook.body.id}`)).body.items
+      return l.find((d) => d.payload.request_id === filed.body.id && d.state === 'pending')
+    })
+    // the page, opened before, picks it up on its next round, pending
+    await page.clock.runFor(10000)
+    const mine = page.locator(`.dv-row[data-id="${pending.id}"]`)
+    await mine.waitFor()
+    assert.equal(await text(mine.locator('.dv-state')), '待发送')
+    assert.match(await text(page.locator('.dv-auto')), /每 10 秒自动刷新/)
+    await waitFor('the failed delivery', async () => {
+      const l = (await center.get(`/webhooks/deliveries?webhook_id=${hook.body.id}&state=failed`)).body.items
+      return l.some((d) => d.id === pending.id)
+    })
+    // ten seconds on, the row says what happened
+    await page.clock.runFor(10000)
+    await mine.locator('.dv-state', { hasText: '失败' }).waitFor()
+    assert.equal(await text(mine.locator('.dv-result')), 'HTTP 503')
+    assert.equal(slow.calls.length, 2, 'two attempts')
+    // the township's webhook as it was
+    const off = await center.post('/webhooks', { area_code: TOWNSHIP, url: bad.url, enabled: false })
+    assert.equal(off.status, 200, JSON.stringify(off.body))
+    assert.deepEqual(unexpectedErrors(page), [])
+  } finally {
+    await slow.close()
+  }
 })
