@@ -11,7 +11,10 @@ int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, st
 	buf_init(sql, 4096);
 	rc = buf_puts(sql, "SELECT seq, at, COALESCE(user_id, 0), COALESCE(username, ''), COALESCE(role, ''), action, "
 			   "COALESCE(object_type, ''), COALESCE(object_id, ''), outcome, COALESCE(client_addr, ''), "
-			   "COALESCE(request_id, ''), COALESCE(detail, ''), hash FROM audit_log WHERE county_code = ?");
+			   "COALESCE(request_id, ''), COALESCE(detail, ''), hash FROM audit_log "
+			   /* the county's entries, and the logins under a user name no
+			    * county has (they belong to none) */
+			   "WHERE county_code IN (?, '')");
 
 	args_text(args, county);
 	if (rc == WB_OK && f->before_seq > 0) {

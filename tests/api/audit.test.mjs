@@ -17,6 +17,7 @@ describeEachDriver('audit log', (driver) => {
 		centre = await srv.login('center');
 		// some activity: a failed login, a registration, a read
 		await srv.anon().post('/api/v1/login', { username: 'center', password: 'Wrong-Pass-2026' });
+		await srv.anon().post('/api/v1/login', { username: 'no-such-account', password: 'Wrong-Pass-2026' });
 		const c = await centre.post('/api/v1/children', { name: uniqueName('审计'), sex: 'F', birth_date: '2015-09-09', village_code: '370831001001' });
 		assert.equal(c.status, 201, c.text);
 		await centre.get(`/api/v1/children/${c.body.id}`);
@@ -36,6 +37,10 @@ describeEachDriver('audit log', (driver) => {
 		}
 		const failed = items.find((e) => e.action === 'login' && e.username === 'center' && e.outcome === 'denied');
 		assert.ok(failed, 'the failed login is logged');
+		const stranger = items.find((e) => e.action === 'login' && e.username === 'no-such-account');
+		assert.ok(stranger, 'a login under a name no account has is logged and shown');
+		assert.equal(stranger.outcome, 'denied');
+		assert.equal(stranger.user_id, 0);
 		const created = items.find((e) => e.action === 'child.create' && e.username === 'center');
 		assert.ok(created, 'the registration is logged');
 		assert.equal(created.outcome, 'ok');

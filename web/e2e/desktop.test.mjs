@@ -126,6 +126,13 @@ test('station registry is limited to its township', async () => {
 })
 
 test('auditor: the audit log shows entries and verifies the chain', async () => {
+  // someone tries a name no account has
+  const tried = await fetch(srv.base + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'zhang-guess', password: 'Guess-Pass-2026' }),
+  })
+  assert.equal(tried.status, 401)
   await loginAs(page, srv.base, 'auditor')
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '审计日志'])
   await page.getByRole('link', { name: '审计日志' }).first().click()
@@ -138,7 +145,7 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   const details = (await page.locator('.audit-table tbody tr .a-detail').allTextContents()).map((x) => x.trim()).filter(Boolean)
   assert.ok(details.length > 0, 'some entries have details')
   for (const d of details) assert.doesNotMatch(d, /^[{[]|":/, d)
-  assert.ok(details.every((d) => /[^\x00-\x7f]+：/.test(d)), details.join(' | '))
+  assert.ok(details.every((d) => d === '无此账号' || /[^\x00-\x7f]+：/.test(d)), details.join(' | '))
   await page.getByRole('button', { name: '校验日志完整性' }).click()
   await page.getByRole('status').filter({ hasText: '校验通过' }).waitFor()
   await shot(page, 'auditor-audit-log-desktop')
@@ -147,6 +154,10 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   await page.getByLabel('操作', { exact: true }).selectOption({ label: '登录' })
   await page.getByRole('button', { name: '搜索', exact: true }).click()
   await page.locator('.audit-table tbody tr').first().waitFor()
+  // the attempt under an unknown name is there, said in words
+  const guess = page.locator('.audit-table tbody tr', { hasText: 'zhang-guess' })
+  assert.equal(await guess.locator('.a-detail').textContent(), '无此账号')
+  assert.equal(await guess.locator('.a-user').count(), 0, 'no account to narrow to')
   const auditor = await apiSession(srv.base, 'auditor')
   const listed = (await auditor.get('/audit?action=login&limit=1000')).body.items
   const report = await exportAs(page, 'csv', page.locator('.audit-export'))

@@ -242,8 +242,12 @@ function vocabOf(key, action) {
   return DETAIL_VALUE[key]
 }
 
+// the details the server writes as plain words instead of JSON
+const DETAIL_WORDS = { 'unknown user name': 'adk.unknown_user' }
+
 export function detailText(t, detail, action = '') {
   let d
+  if (DETAIL_WORDS[detail]) return t(DETAIL_WORDS[detail])
   try {
     d = JSON.parse(detail)
   } catch {
