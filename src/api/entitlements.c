@@ -372,6 +372,10 @@ static const api_field version_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
+/* how far ahead a policy or a version may start: a typo such as 2099
+ * would block every real version after it */
+#define VERSION_HORIZON_MONTHS 24
+
 /* Reads a version (effective_from, amount_cents, rule, note) from body
  * into v; newest is the policy's newest version's day ("" for a new
  * policy). 422 naming the field, -1. */
@@ -388,10 +392,20 @@ static int version_parse(http_req *r, json_t *body, const char *newest, policy_v
 		return api_error(r, 422, "validation_failed",
 				 "effective_from must be the first day of a month (YYYY-MM-01)", "effective_from"),
 		       -1;
-	if (ymd < (today / 100) * 100 + 1)
-		return api_error(r, 422, "validation_failed",
-				 "effective_from may not be before this month: a version in force is never changed, "
-				 "a new one starts from a coming month",
+	/* a new policy may start this month; a new version of one starts in
+	 * a coming month: a month's payments keep the standard they began
+	 * with, and a version in force is never changed */
+	if (ymd < (today / 100) * 100 + 1 || (newest[0] && ymd <= (today / 100) * 100 + 1))
+		return api_error(
+			       r, 422, "validation_failed",
+			       newest[0]
+				       ? "effective_from must be a coming month: a version in force is never changed, "
+					 "a new one starts from a coming month"
+				       : "effective_from may not be before this month",
+			       "effective_from"),
+		       -1;
+	if (ymd / 100 > month_add(today / 100, VERSION_HORIZON_MONTHS))
+		return api_error(r, 422, "validation_failed", "effective_from may be at most 24 months ahead",
 				 "effective_from"),
 		       -1;
 	if (newest[0] && strcmp(day, newest) <= 0)
@@ -565,6 +579,92 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 out:
 	json_decref(body);
 	free(v);
+	return 0;
+}
+
+/* The versions of a policy: the one asked for and how many there are. */
+typedef struct version_find {
+	int64_t id;
+	int n;
+	policy_version_rec v;
+	int found;
+} version_find;
+
+static int version_find_cb(const policy_version_rec *v, void *arg)
+{
+	version_find *f = arg;
+
+	f->n++;
+	if (v->id == f->id) {
+		f->v = *v;
+		f->found = 1;
+	}
+	return WB_OK;
+}
+
+typedef struct withdraw_job {
+	int64_t policy_id, version_id;
+	const char *today;
+} withdraw_job;
+
+static int version_withdraw_fn(store_conn *c, void *arg)
+{
+	withdraw_job *j = arg;
+
+	return store_policy_version_withdraw(c, j->policy_id, j->version_id, j->today);
+}
+
+/* DELETE /api/v1/policies/{id}/versions/{vid}: a version that has not
+ * come into force (a typo, a raise called off) is withdrawn, audited;
+ * one in force is history and stays, and a policy keeps one version. */
+int api_policy_version_withdraw(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	version_find *f = calloc(1, sizeof(*f));
+	withdraw_job job;
+	policy_rec pr;
+	audit_entry e;
+	char today[11];
+	int64_t id;
+	int rc;
+
+	if (!f)
+		return api_fail(r, WB_ENOMEM);
+	if (api_id_param(r, "id", &id) || api_id_param(r, "vid", &f->id) || !center_only(r, p))
+		goto out;
+	rc = store_policy_get(c, p->county_code, id, &pr);
+	if (rc == WB_OK)
+		rc = store_policy_versions(c, p->county_code, id, version_find_cb, f);
+	if (rc == WB_OK && !f->found)
+		rc = WB_ENOTFOUND;
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	date_format(clock_today_ymd(), today);
+	if (strcmp(f->v.effective_from, today) <= 0) {
+		api_error(r, 409, "conflict", "the version is in force: history is never changed, add a new version",
+			  NULL);
+		goto out;
+	}
+	if (f->n < 2) {
+		api_error(r, 409, "conflict", "the policy's only version cannot be withdrawn", NULL);
+		goto out;
+	}
+	job = (withdraw_job){id, f->id, today};
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "policy.version_withdraw", "policy", pr.code, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:I}", "effective_from", f->v.effective_from, "amount_cents",
+				       (json_int_t)f->v.amount_cents));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, version_withdraw_fn, &job);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the version has come into force or was withdrawn already", NULL);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		policy_answer(r, api_conn(r), p->county_code, id, 200);
+out:
+	free(f);
 	return 0;
 }
 
@@ -1176,7 +1276,13 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	rc = audit_submit(a->audit, &e, receipt_insert_fn, &rr);
 	if (rc == WB_ECONFLICT)
 		api_error(r, 409, "conflict", "the child already receives this policy", "policy_id");
-	else if (rc)
+	else if (rc == WB_EINVAL) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg),
+			    "the child received this policy until %s: from_month must be a later month", rr.to_month);
+		api_error(r, 422, "validation_failed", msg, "from_month");
+	} else if (rc)
 		api_fail(r, rc);
 	else
 		api_json(r, 201, receipt_json(&rr, &cat));
@@ -1212,7 +1318,7 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	end_job job;
 	audit_entry e;
 	const char *last, *reason;
-	char month[8];
+	char month[8], before_first[8];
 	int64_t id;
 	int ym, from, rc;
 
@@ -1229,22 +1335,28 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	last = api_str(body, "last_month");
 	reason = api_str(body, "reason");
 	month_format(clock_today_ymd() / 100, month);
-	/* by default the last month is this one, or the first for a receipt
-	 * that has not started yet */
+	month_parse(rr->from_month, &from);
+	/* a receipt that has not started yet is cancelled: its last month is
+	 * the one before its first, and it pays nothing; by default the last
+	 * month of one that has started is this one */
+	month_format(month_add(from, -1), before_first);
 	if (!last)
-		last = strcmp(rr->from_month, month) > 0 ? rr->from_month : month;
+		last = strcmp(rr->from_month, month) > 0 ? before_first : month;
 	if (month_parse(last, &ym) != WB_OK) {
 		api_error(r, 422, "validation_failed", "last_month must be a month YYYY-MM", "last_month");
 		goto out;
 	}
-	month_parse(rr->from_month, &from);
-	if (ym < from) {
+	if (ym < from && !(ym == month_add(from, -1) && strcmp(rr->from_month, month) > 0)) {
 		api_error(r, 422, "validation_failed", "last_month may not be before the receipt's from_month",
 			  "last_month");
 		goto out;
 	}
-	if (ym > month_add(clock_today_ymd() / 100, 12)) {
-		api_error(r, 422, "validation_failed", "last_month may be at most 12 months ahead", "last_month");
+	/* a stop takes effect from the next month (SPEC §6): the last month
+	 * paid is this one at the latest, or the first of a receipt that has
+	 * not started yet */
+	if (ym > clock_today_ymd() / 100 && ym > from) {
+		api_error(r, 422, "validation_failed",
+			  "last_month may not be after this month: payments stop from the next month", "last_month");
 		goto out;
 	}
 	while (*reason == ' ')
@@ -1284,11 +1396,6 @@ out:
 
 /* ---- the monthly ledger (月度发放台账) ---- */
 
-typedef struct ledger_sum {
-	char code[16];
-	int64_t children, cents;
-} ledger_sum;
-
 typedef struct ledger_line {
 	int64_t receipt_id, child_id, cents;
 	const pol *x;
@@ -1303,9 +1410,8 @@ typedef struct ledger_ctx {
 	char first_day[11];
 	ledger_line *lines;
 	size_t n, cap;
-	ledger_sum *towns; /* by township code, in the order met */
-	size_t ntowns, captowns;
 	int64_t total;
+	int64_t children; /* distinct, set by ledger_sums */
 } ledger_ctx;
 
 static int ledger_cb(const receipt_rec *rr, void *arg)
@@ -1385,20 +1491,24 @@ static json_t *ledger_sums(store_conn *c, ledger_ctx *x, json_t **by_town)
 								   x->cat.items[i].p.department_name, "children",
 								   (json_int_t)n, "amount_cents", (json_int_t)cents));
 	}
-	/* the lines come by village: a township's lines are consecutive */
+	/* the lines come by village, then child: a township's lines are
+	 * consecutive, and so are a child's (a child paid by two policies is
+	 * one child and two payments) */
 	for (size_t k = 0; k < x->n;) {
 		char town[10], name[128] = "";
-		int64_t n = 0, cents = 0;
+		int64_t n = 0, kids = 0, cents = 0;
 
 		wb_strlcpy(town, x->lines[k].village_code, sizeof(town));
 		for (; k < x->n && strncmp(x->lines[k].village_code, town, 9) == 0; k++) {
 			n++;
+			kids += n == 1 || x->lines[k].child_id != x->lines[k - 1].child_id;
 			cents += x->lines[k].cents;
 		}
+		x->children += kids;
 		api_area_name(c, town, name, sizeof(name));
-		json_array_append_new(*by_town,
-				      json_pack("{s:s, s:s, s:I, s:I}", "code", town, "name", name, "children",
-						(json_int_t)n, "amount_cents", (json_int_t)cents));
+		json_array_append_new(*by_town, json_pack("{s:s, s:s, s:I, s:I, s:I}", "code", town, "name", name,
+							  "children", (json_int_t)kids, "payments", (json_int_t)n,
+							  "amount_cents", (json_int_t)cents));
 	}
 	return by_policy;
 }
@@ -1470,8 +1580,9 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 		goto out;
 	}
 	by_policy = ledger_sums(api_conn(r), x, &by_town);
-	j = json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "month", month, "total_cents", (json_int_t)x->total, "count",
-		      (json_int_t)x->n, "by_policy", by_policy, "by_township", by_town, "items", items);
+	j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:o}", "month", month, "total_cents", (json_int_t)x->total,
+		      "count", (json_int_t)x->n, "children", (json_int_t)x->children, "by_policy", by_policy,
+		      "by_township", by_town, "items", items);
 	api_json(r, 200, j);
 out:
 	catalog_free(&x->cat);

@@ -115,6 +115,19 @@ int store_policy_version_insert(store_conn *c, policy_version_rec *v)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &v->id);
 }
 
+int store_policy_version_withdraw(store_conn *c, int64_t policy_id, int64_t version_id, const char *today)
+{
+	store_stmt *st = NULL;
+	int64_t gone = 0;
+	int rc = conn_query(c, &st,
+			    "DELETE FROM policy_versions WHERE id = ? AND policy_id = ? AND effective_from > ? "
+			    "AND EXISTS (SELECT 1 FROM policy_versions o WHERE o.policy_id = ? AND o.id <> ?) "
+			    "RETURNING id",
+			    "iisii", version_id, policy_id, today, policy_id, version_id);
+
+	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &gone);
+}
+
 int store_policy_newest(store_conn *c, int64_t policy_id, char *out)
 {
 	store_stmt *st = NULL;
@@ -181,11 +194,29 @@ static int receipt_rows(store_conn *c, const char *sql, const store_args *a, rec
 int store_receipt_insert(store_conn *c, receipt_rec *r)
 {
 	store_stmt *st = NULL;
+	/* an ended receipt of the same policy that paid up to from_month or
+	 * later: the month would be paid twice (a receipt cancelled before it
+	 * started ends the month before its first and paid nothing) */
 	int rc = conn_query(c, &st,
-			    "INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, "
-			    "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			    "siisii", r->county_code, r->child_id, r->policy_id, r->from_month, r->created_at,
-			    r->created_by);
+			    "SELECT MAX(to_month) FROM benefit_receipts WHERE child_id = ? AND policy_id = ? "
+			    "AND to_month >= ? AND to_month >= from_month",
+			    "iis", r->child_id, r->policy_id, r->from_month);
+
+	if (rc == STORE_ROW && stmt_text(c, st, 0)) {
+		stmt_copy(c, st, 0, r->to_month, sizeof(r->to_month));
+		stmt_reset(c, st);
+		return WB_EINVAL;
+	}
+	if (st)
+		stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	st = NULL;
+	rc = conn_query(c, &st,
+			"INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, "
+			"created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			"siisii", r->county_code, r->child_id, r->policy_id, r->from_month, r->created_at,
+			r->created_by);
 
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
 }

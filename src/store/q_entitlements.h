@@ -55,6 +55,10 @@ int store_policy_insert(store_conn *c, policy_rec *p, policy_version_rec *v);
 /* Adds a version (its id is set). WB_ECONFLICT when the policy has one from
  * that day. */
 int store_policy_version_insert(store_conn *c, policy_version_rec *v);
+/* Withdraws a version not yet in force (effective_from after today,
+ * "YYYY-MM-DD") while the policy keeps another: WB_OK, or WB_ECONFLICT
+ * when there is no such version any more. */
+int store_policy_version_withdraw(store_conn *c, int64_t policy_id, int64_t version_id, const char *today);
 /* The newest version's effective_from of a policy ("" if none) into out (11). */
 int store_policy_newest(store_conn *c, int64_t policy_id, char *out);
 
@@ -77,7 +81,8 @@ typedef struct receipt_rec {
 
 typedef int (*receipt_cb)(const receipt_rec *r, void *arg);
 /* Adds r (its id is set). WB_ECONFLICT when the child has an open receipt
- * of that policy. */
+ * of that policy; WB_EINVAL when an ended one reaches from_month (its last
+ * month into r->to_month). */
 int store_receipt_insert(store_conn *c, receipt_rec *r);
 /* A receipt of a child in the caller's scope: WB_OK or WB_ENOTFOUND. */
 int store_receipt_get(store_conn *c, const store_scope *sc, int64_t id, receipt_rec *out);

@@ -108,7 +108,8 @@ int store_report_receipts(store_conn *c, const report_period *r, store_group_cb 
 	args_text(&a, r->month);
 	return grouped(c, r,
 		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN b.from_month = ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
-		       "b.to_month = ? THEN 1 ELSE 0 END) FROM benefit_receipts b JOIN children c ON c.id = b.child_id "
+		       "b.to_month = ? AND b.to_month >= b.from_month THEN 1 ELSE 0 END) FROM benefit_receipts b JOIN "
+		       "children c ON c.id = b.child_id "
 		       "WHERE b.county_code = ? AND (b.from_month = ? OR b.to_month = ?)",
 		       &a, TOWN_OF_CHILD, 2, cb, arg);
 }

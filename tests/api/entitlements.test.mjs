@@ -242,6 +242,58 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(own.receipts.find((x) => x.id === rec.body.id).to_month, month(0), 'the history keeps the receipt');
 	});
 
+	test('a month is never paid twice; a stop takes effect from the next month; a version not yet in force is withdrawn, one in force never', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 2, disability_type: 'physical' });
+		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-3) });
+		assert.equal(rec.status, 201, rec.text);
+		// the last month paid is this one at the latest
+		const late = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '家庭迁出', last_month: month(1) });
+		assert.equal(late.status, 422, late.text);
+		assert.equal(late.body.error.field, 'last_month');
+		const end = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '家庭迁出', last_month: month(-1) });
+		assert.equal(end.status, 200, end.text);
+		// recorded again: not from a month the ended receipt paid
+		for (const from of [month(-2), month(-1)]) {
+			const again = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: from });
+			assert.equal(again.status, 422, `${from}: ${again.text}`);
+			assert.equal(again.body.error.field, 'from_month');
+			assert.match(again.body.error.message, new RegExp(month(-1)));
+		}
+		const again = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(again.status, 201, again.text);
+		const receipts = (await centre.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts.filter((x) => x.policy_id === p.id);
+		assert.equal(receipts.length, 2, 'the refusals wrote nothing');
+
+		// a new version starts in a coming month, at most 24 months ahead
+		for (const from of [month(0), month(25)]) {
+			const r = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${from}-01`, amount_cents: 88000, rule: {} });
+			assert.equal(r.status, 422, `${from}: ${r.text}`);
+			assert.equal(r.body.error.field, 'effective_from');
+		}
+		const typo = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(24)}-01`, amount_cents: 8800, rule: {} });
+		assert.equal(typo.status, 201, typo.text);
+		const vid = typo.body.versions[0].id;
+		assert.equal(typo.body.versions[0].effective_from, `${month(24)}-01`);
+		// withdrawn by the centre only; the one in force stays
+		assert.equal((await station.del(`/api/v1/policies/${p.id}/versions/${vid}`)).status, 403);
+		const inForce = await centre.del(`/api/v1/policies/${p.id}/versions/${p.current.id}`);
+		assert.equal(inForce.status, 409, inForce.text);
+		const gone = await centre.del(`/api/v1/policies/${p.id}/versions/${vid}`);
+		assert.equal(gone.status, 200, gone.text);
+		assert.deepEqual(gone.body.versions.map((v) => v.id), [p.current.id]);
+		assert.equal((await centre.del(`/api/v1/policies/${p.id}/versions/${vid}`)).status, 404);
+		const raise = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 88000, rule: {} });
+		assert.equal(raise.status, 201, 'the real raise goes in once the typo is gone');
+		// a policy keeps one version
+		const later = await policy({ effective_from: `${month(1)}-01` });
+		const only = await centre.del(`/api/v1/policies/${later.id}/versions/${later.versions[0].id}`);
+		assert.equal(only.status, 409, only.text);
+		const logged = (await auditor.get('/api/v1/audit?action=policy.version_withdraw&limit=1')).body.items[0];
+		assert.equal(logged.object_id, p.code);
+		assert.equal(JSON.parse(logged.detail).effective_from, `${month(24)}-01`);
+	});
+
 	test('the daily notice: each township\'s station and supervisor learn how many gaps are new, once; a gap closed and opened again is new again', async () => {
 		const supervisor = await srv.login('supervisor');
 		const station2 = await srv.login('station02');
@@ -353,12 +405,14 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal((await director2.get(`/api/v1/children/${c.id}/entitlements`)).status, 404, 'another village\'s child does not exist');
 		assert.equal((await mine(centre, c.id)).receipts.length, 0, 'no refusal wrote a receipt');
 
-		// a receipt from next month ended before it starts: by default its last month is its first
+		// a receipt from next month ended before it starts is cancelled: by
+		// default its last month is the one before its first, and it pays
+		// nothing, so the right months may be recorded after it
 		const soon = await centre.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(1) });
 		assert.equal(soon.status, 201, soon.text);
 		const undo = await centre.post(`/api/v1/entitlements/${soon.body.id}/end`, { reason: '登记有误' });
 		assert.equal(undo.status, 200, undo.text);
-		assert.equal(undo.body.to_month, month(1));
+		assert.equal(undo.body.to_month, month(0));
 		const ok = await centre.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-2) });
 		assert.equal(ok.status, 201, ok.text);
 		const dup = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
@@ -392,6 +446,15 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(now.body.by_policy.find((b) => b.policy_id === monthly.id).amount_cents, 100000);
 		assert.equal(now.body.total_cents, now.body.items.reduce((s, i) => s + i.amount_cents, 0));
 		assert.ok(now.body.by_township.some((t) => t.code === OWN.slice(0, 9)));
+		// a child paid by two policies is one child and two payments
+		const ids = (items) => new Set(items.map((i) => i.child_id)).size;
+		assert.equal(now.body.children, ids(now.body.items));
+		assert.ok(now.body.children < now.body.count, 'this child has two payments');
+		for (const t of now.body.by_township) {
+			const its = now.body.items.filter((i) => i.village_code.startsWith(t.code));
+			assert.equal(t.payments, its.length, t.code);
+			assert.equal(t.children, ids(its), t.code);
+		}
 
 		const next = await station.get(`/api/v1/entitlements/ledger?month=${month(1)}`);
 		const nextLines = next.body.items.filter((i) => i.child_id === c.id);

@@ -103,7 +103,7 @@ test('centre: the home page counts the gaps; the gap list shows rows; recording 
   await loginAs(page, srv.base, 'center')
   const card = page.locator('.home-card.ent-card')
   await card.locator('.ent-gap').waitFor()
-  assert.equal(await text(card.locator('.ent-gap')), `${gap.counts.gap} 名儿童应享未享`)
+  assert.equal(await text(card.locator('.ent-gap')), `应享未享 ${gap.counts.gap} 项`, 'a child with two gaps is two items')
   await card.getByRole('link', { name: '打开应享尽享' }).click()
   await page.waitForURL((u) => u.pathname === '/entitlements')
   await page.locator('main h1', { hasText: '应享尽享' }).waitFor()
@@ -285,6 +285,18 @@ test('centre: a new policy with its rule in words, then a new version from next 
   assert.equal(await text(versions.nth(0).locator('.v-note')), '标准提高 10%')
   assert.equal(await text(versions.nth(1).locator('.v-from')), `${month}-01 起`)
   assert.equal(await text(versions.nth(1).locator('.v-state')), '现行')
+
+  // the coming version called off: withdrawn after a confirmation; the one in force has no such button
+  assert.equal(await versions.nth(1).locator('.v-withdraw').count(), 0)
+  await versions.nth(0).locator('.v-withdraw').click()
+  const box = page.locator('.el-message-box', { hasText: '撤回尚未执行的版本' })
+  await box.waitFor()
+  assert.match(await text(box), new RegExp(`${addMonths(month, 1)}-01 起的版本（¥330.00/月）`))
+  await box.locator('.v-withdraw-ok').click()
+  await page.locator('.el-message', { hasText: `已撤回“孤儿助学金（测试）”自 ${addMonths(month, 1)}-01 起的版本` }).waitFor()
+  await card.locator('.pc-versions summary', { hasText: '版本记录（1）' }).waitFor()
+  const left = (await center.get('/policies')).body.items.find((p) => p.code === 'e2e_orphan_study')
+  assert.deepEqual(left.versions.map((v) => v.effective_from), [`${month}-01`])
   assert.deepEqual(unexpectedErrors(page, [409, 422]), [])
 })
 
@@ -300,6 +312,10 @@ test("centre: the monthly ledger shows the API's total, by policy and township, 
   await settled(page)
   assert.equal(await text(page.locator('.lg-total')), yuan(now.total_cents))
   assert.equal(await text(page.locator('.lg-count')), String(now.count))
+  assert.equal(await text(page.locator('.lg-children')), String(new Set(now.items.map((i) => i.child_id)).size))
+  const town = now.by_township[0]
+  assert.equal(await text(page.locator(`.by-township tr[data-code="${town.code}"] .bt-children`)), String(town.children))
+  assert.equal(await text(page.locator(`.by-township tr[data-code="${town.code}"] .bt-payments`)), String(town.payments))
   assert.equal(await page.locator('.by-policy tbody tr').count(), now.by_policy.length)
   assert.equal(await page.locator('.by-township tbody tr').count(), now.by_township.length)
   const mine = now.by_policy.find((p) => p.policy_id === policy.id)

@@ -128,23 +128,32 @@ export function fromMonths(current = chinaMonth()) {
   return out
 }
 
-// The months a receipt may end in, newest first: next month down to its
-// first month (at most two years back).
+// The months a receipt may end in, newest first: this month (payments
+// stop from the next) down to its first month (at most two years back).
+// A receipt that has not started ends in its first month or is cancelled:
+// its last month the one before its first, nothing paid.
 export function lastMonths(fromMonth, current = chinaMonth()) {
+  if (fromMonth && fromMonth > current) return [fromMonth, addMonths(fromMonth, -1)]
   const out = []
   const oldest = fromMonth && fromMonth > addMonths(current, -24) ? fromMonth : addMonths(current, -24)
-  for (let m = addMonths(current, 1); m >= oldest; m = addMonths(m, -1)) out.push(m)
-  if (!out.length && fromMonth) out.push(fromMonth)
+  for (let m = current; m >= oldest; m = addMonths(m, -1)) out.push(m)
   return out
 }
 
-// A new version starts on the first day of a month: this month at the
-// earliest, and after the newest version's month.
+// A new version starts on the first day of a coming month (this month's
+// payments keep the standard they began with), after the newest version's
+// month; a new policy may start this month.
 export function firstVersionMonth(policy, current = chinaMonth()) {
   const newest = policy && policy.versions && policy.versions[0]
-  const after = newest ? addMonths(newest.effective_from.slice(0, 7), 1) : current
-  return after > current ? after : current
+  if (!newest) return current
+  const after = addMonths(newest.effective_from.slice(0, 7), 1)
+  const next = addMonths(current, 1)
+  return after > next ? after : next
 }
+
+// The latest month a policy or a version may start in (the server's rule).
+export const VERSION_HORIZON_MONTHS = 24
+export const lastVersionMonth = (current = chinaMonth()) => addMonths(current, VERSION_HORIZON_MONTHS)
 
 // The rule as the API takes it: only the conditions given.
 export function cleanRule(r) {
