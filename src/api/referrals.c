@@ -335,7 +335,7 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 	switch (j.action) {
 	case RA_DECLINE:
 	case RA_CANCEL:
-		if (!api_str(body, "reason") || !api_str(body, "reason")[0]) {
+		if (!api_str(body, "reason") || wb_is_blank(api_str(body, "reason"))) {
 			api_error(r, 422, "required", "give the reason", "reason");
 			goto out;
 		}
@@ -343,7 +343,7 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 		j.note = f->decline_reason;
 		break;
 	case RA_COMPLETE:
-		if (!api_str(body, "result") || !api_str(body, "result")[0]) {
+		if (!api_str(body, "result") || wb_is_blank(api_str(body, "result"))) {
 			api_error(r, 422, "required", "complete needs the result", "result");
 			goto out;
 		}
@@ -351,7 +351,7 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 		j.note = f->result;
 		break;
 	case RA_PROGRESS:
-		if (!j.note || !j.note[0]) {
+		if (!j.note || wb_is_blank(j.note)) {
 			api_error(r, 422, "required", "progress needs a note", "note");
 			goto out;
 		}

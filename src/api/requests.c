@@ -131,7 +131,7 @@ static int file_fn(store_conn *c, void *arg)
 			/* referred to public security at once, beside the centre: a
 			 * system step, so that it does not name the reporter */
 			step_init(s, q, NULL, "refer", q->created_at);
-			wb_strlcpy(s->to_state, q->state, sizeof(s->to_state));
+			wb_strlcpy(s->to_state, "pending", sizeof(s->to_state)); /* the referral's state */
 			s->referral_id = j->police->id;
 			s->unit_id = j->police->unit_id;
 			wb_strlcpy(s->note, POLICE_ASK, sizeof(s->note));
@@ -240,6 +240,10 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		goto out;
 	}
 	wb_strlcpy(q->urgency, s ? s : "normal", sizeof(q->urgency));
+	if (wb_is_blank(api_str(body, "narrative"))) {
+		api_error(r, 422, "required", "narrative must say what happened", "narrative");
+		goto out;
+	}
 	wb_strlcpy(q->narrative, api_str(body, "narrative"), sizeof(q->narrative));
 	if ((s = api_str(body, "child_description")))
 		wb_strlcpy(q->child_desc, s, sizeof(q->child_desc));
@@ -800,7 +804,7 @@ static int need_text(http_req *r, json_t *body, const char *key, const char *wha
 	const char *s = api_str(body, key);
 	char msg[120];
 
-	if (s && s[0])
+	if (s && !wb_is_blank(s))
 		return 0;
 	wb_snprintf(msg, sizeof(msg), "%s needs %s", what, key);
 	api_error(r, 422, "required", msg, key);

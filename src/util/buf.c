@@ -159,6 +159,15 @@ static size_t blank_at(const char *s)
 	return 0;
 }
 
+int wb_is_blank(const char *s)
+{
+	size_t k;
+
+	while ((k = blank_at(s)) > 0)
+		s += k;
+	return *s == '\0';
+}
+
 char *wb_trim(char *s)
 {
 	size_t start = 0, end, k;

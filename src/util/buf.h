@@ -44,6 +44,8 @@ int wb_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((for
 /* Drops leading and trailing blanks in place: ASCII white space and the
  * ideographic space U+3000 (what a Chinese input method types). Returns s. */
 char *wb_trim(char *s);
+/* 1 when s holds nothing but blanks (ASCII white space, U+3000), or nothing. */
+int wb_is_blank(const char *s);
 /* Parses a whole decimal integer in [min, max]; returns WB_EINVAL otherwise. */
 int wb_parse_int64(const char *s, long long min, long long max, long long *out);
 

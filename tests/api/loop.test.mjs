@@ -290,6 +290,9 @@ describeEachDriver('closed loop', (driver) => {
 		// a declined referral goes back to the centre
 		const dec = await refAct(charity, other.id, 'decline');
 		assert.equal(dec.status, 422, 'a reason is required');
+		const blankReason = await refAct(charity, other.id, 'decline', { reason: ' \n\u3000' });
+		assert.equal(blankReason.status, 422, 'blanks are no reason');
+		assert.equal(blankReason.body.error.field, 'reason');
 		const ok = await refAct(charity, other.id, 'decline', { reason: '不属于本会救助范围' });
 		assert.equal(ok.status, 200, ok.text);
 		const back = (await centre.get(`/api/v1/requests/${other.id}`)).body;
@@ -370,6 +373,16 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(stale.body.error.code, 'version_conflict');
 		const noVersion = await station.post(`/api/v1/requests/${q.id}/actions`, { action: 'review' });
 		assert.equal(noVersion.status, 422);
+		// a narrative of blanks says nothing: refused on its field, nothing filed
+		const newest = async () => (await director.get('/api/v1/requests?limit=1')).body.items[0]?.id;
+		const before = await newest();
+		assert.ok(before > 0);
+		for (const narrative of ['   ', '\n\t ', '\u3000']) {
+			const r = await director.post('/api/v1/requests', { village_code: VILLAGE, kind: 'schooling', narrative });
+			assert.equal(r.status, 422, JSON.stringify(narrative));
+			assert.equal(r.body.error.field, 'narrative');
+		}
+		assert.equal(await newest(), before);
 		// a request of another township is not there for this station
 		const far = await file(director2, { village_code: OTHER_VILLAGE, kind: 'legal' });
 		assert.equal((await station.get(`/api/v1/requests/${far.id}`)).status, 404);
@@ -422,6 +435,9 @@ describeEachDriver('closed loop', (driver) => {
 		const q = await file(director, { village_code: VILLAGE, kind: 'schooling' });
 		await step(station, q.id, 'review');
 		assert.equal((await act(station, q.id, 'resolve')).status, 422, 'a result is required');
+		const blank = await act(station, q.id, 'resolve', { result: '\t  ' });
+		assert.equal(blank.status, 422, 'blanks are no result');
+		assert.equal(blank.body.error.field, 'result');
 		let s = await step(station, q.id, 'resolve', { result: '已协调学校办理入学' });
 		assert.equal(s.state, 'resolved_locally');
 		assert.equal(s.holder.tier, 'village');
@@ -469,6 +485,10 @@ describeEachDriver('closed loop', (driver) => {
 		const pol = await referralOf(police, id);
 		assert.equal(pol.unit.code, 'public_security');
 		assert.equal(pol.state, 'pending');
+		// its timeline row is the referral's: pending, not the request's state
+		const referred = rep.body.timeline.steps.find((x) => x.action === 'refer');
+		assert.equal(referred.referral_id, pol.id);
+		assert.equal(referred.to_state, 'pending');
 		assert.ok((await inbox(police)).some((m) => m.request_id === id && m.event === 'request.file'));
 		assert.ok((await inbox(centre)).some((m) => m.request_id === id && m.event === 'request.file'));
 		assert.ok((await centre.get('/api/v1/inbox')).body.unread > centreBefore);

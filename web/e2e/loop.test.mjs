@@ -297,4 +297,22 @@ test('board: an overdue request in red; the supervisor’s inbox; a mandatory re
   await page.locator('.ref-card', { hasText: `#${mid}` }).locator('.tag', { hasText: '强制报告' }).waitFor()
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
+
+  // the police answer; the station learns that they did, not what they said
+  const police = await apiSession(srv.base, 'dept_public_security')
+  const cur = (await police.get(`/requests/${mid}`)).body
+  const fb = await police.post(`/requests/${mid}/actions`, { action: 'police_feedback', police_feedback: '已出警核查。', version: cur.version })
+  assert.equal(fb.status, 200, JSON.stringify(fb.body))
+  await as('station', { path: `/requests/${mid}` })
+  const told = page.locator('dd', { hasText: '公安已于' })
+  await told.waitFor()
+  assert.match(await told.innerText(), /^公安已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 反馈（内容仅报告人可见）$/)
+  assert.equal(await page.locator('text=待公安反馈').count(), 0)
+  // the timeline in words: the police's referral pending, no raw state, no move on the feedback
+  const refer = page.locator('.tl-step[data-action=refer]').first()
+  assert.equal((await refer.locator('.tl-move').innerText()).trim(), '待接收')
+  assert.equal(await page.locator('.tl-step[data-action=police_feedback] .tl-move').count(), 0)
+  assert.doesNotMatch(await page.locator('.timeline').innerText(), /forwarded|pending/)
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
 })
