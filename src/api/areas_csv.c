@@ -152,8 +152,8 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 				goto out;
 			}
 			trim(kind);
-			if (strlen(kind) >= sizeof(ar->kind)) {
-				wb_snprintf(err, errlen, "column kind: at most %zu bytes", sizeof(ar->kind) - 1);
+			if (kind[0] && !area_kind_valid(level, kind)) {
+				wb_snprintf(err, errlen, "column kind: a %s is one of %s", level, area_kinds_of(level));
 				rc = WB_EINVAL;
 				goto out;
 			}

@@ -60,3 +60,35 @@ const char *area_township_kind(const char *code9)
 		return "township";
 	return NULL;
 }
+
+static const struct {
+	const char *level, *kinds[3];
+} KINDS[] = {
+	{"county", {"county"}},
+	{"township", {"subdistrict", "town", "township"}},
+	{"village", {"village", "community"}},
+	{"grid", {"grid", "urban_grid", "rural_service_a"}},
+};
+static const char *const KIND_LISTS[] = {"county", "subdistrict, town, township", "village, community",
+					 "grid, urban_grid, rural_service_a"};
+
+int area_kind_valid(const char *level, const char *kind)
+{
+	for (size_t i = 0; i < sizeof(KINDS) / sizeof(KINDS[0]); i++) {
+		if (strcmp(KINDS[i].level, level) != 0)
+			continue;
+		for (size_t k = 0; k < 3 && KINDS[i].kinds[k]; k++)
+			if (strcmp(KINDS[i].kinds[k], kind) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+const char *area_kinds_of(const char *level)
+{
+	for (size_t i = 0; i < sizeof(KINDS) / sizeof(KINDS[0]); i++)
+		if (strcmp(KINDS[i].level, level) == 0)
+			return KIND_LISTS[i];
+	return "";
+}

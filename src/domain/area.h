@@ -16,5 +16,11 @@ int area_parent_of(const char *code, char *out, int outlen);
 int area_within(const char *child, const char *ancestor);
 /* For a township code: "subdistrict", "town" or "township" by its number. */
 const char *area_township_kind(const char *code9);
+/* 1 if kind names an area of level: county; subdistrict, town or township;
+ * village or community; grid, urban_grid or rural_service_a (a rural
+ * service area, cut to the column's 15 bytes). */
+int area_kind_valid(const char *level, const char *kind);
+/* The kinds of a level, comma-separated, for an error message. */
+const char *area_kinds_of(const char *level);
 
 #endif

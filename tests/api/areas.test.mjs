@@ -148,6 +148,8 @@ describeEachDriver('areas', (driver) => {
 			'a code outside the county': 'code,name\n370832101201,外县村\n',
 			'an empty name': 'code,name\n370831102303,\n',
 			'a duplicate row': 'code,name\n370831102304,甲村\n370831102304,甲村\n',
+			'an unknown kind': 'code,name,kind\n370831102305,乙村,village\n370831102306,城堡,castle\n',
+			'a kind of another level': 'code,name,kind\n370831102307,丙村,town\n',
 		};
 		for (const [what, body] of Object.entries(others)) {
 			const b = await importCsv(admin, body);
@@ -155,6 +157,12 @@ describeEachDriver('areas', (driver) => {
 			assert.match(b.body.error.message, /line \d+/, what);
 		}
 		assert.equal((await admin.get('/api/v1/areas/370831102304')).status, 404);
+		const castle = await importCsv(admin, others['an unknown kind']);
+		assert.match(castle.body.error.message, /^line 3: column kind: a village is one of village, community/);
+		assert.equal((await admin.get('/api/v1/areas/370831102305')).status, 404, 'the good row before it was not added');
+		const kinds = await importCsv(admin, 'code,name,kind\n370831102308,丁社区,community\n');
+		assert.equal(kinds.status, 200, kinds.text);
+		assert.equal((await admin.get('/api/v1/areas/370831102308')).body.kind, 'community');
 	});
 
 	test('weibao import-areas adds, renames and says so', async () => {

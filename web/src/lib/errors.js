@@ -251,6 +251,7 @@ const LIST_REASONS = [
   [/^column name: empty/, k('areas.r_name_empty')],
   [/^column name: too long/, k('areas.r_name_long')],
   [/^column kind: too long/, k('areas.r_kind')],
+  [/^column kind: a \w+ is one of/, k('areas.r_kind_level')],
   [/^column kind: department, org or school/, k('units.r_kind')],
   [/^column area_code: not an area of this county/, k('err.area_not_in_county')],
   [/^column username: 3 to 63/, k('err.username_invalid')],
