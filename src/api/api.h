@@ -308,6 +308,7 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 int api_project_child_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_project_fund_reverse(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Archiving and retention (archive.c). */
 int api_child_archive(http_req *r, app *a, store_conn *c, const sec_principal *p);

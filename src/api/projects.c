@@ -8,6 +8,7 @@
  *   POST /api/v1/projects/{id}/children           a child the project serves (the centre, townships)
  *   POST /api/v1/projects/{id}/children/{child_id}/remove
  *   POST /api/v1/projects/{id}/funds              a donation or a spending (the centre, the organisation)
+ *   POST /api/v1/projects/{id}/funds/{fid}/reverse the reversal (冲正) of a line entered by mistake
  *   GET  /api/v1/children/{id}/projects           the projects serving a child
  *
  * Who sees what: the committee and the centre see the county's projects,
@@ -264,10 +265,12 @@ static int detail_child_cb(const project_child_rec *pc, void *arg)
 
 static int fund_cb(const project_fund_rec *f, void *arg)
 {
-	json_array_append_new(arg,
-			      json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)f->id, "kind", f->kind,
-					"amount_cents", (json_int_t)f->amount_cents, "on_date", f->on_date, "party",
-					f->party, "note", f->note, "created_at", (json_int_t)f->created_at));
+	json_array_append_new(arg, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:o}", "id", (json_int_t)f->id,
+					     "kind", f->kind, "amount_cents", (json_int_t)f->amount_cents, "on_date",
+					     f->on_date, "party", f->party, "note", f->note, "created_at",
+					     (json_int_t)f->created_at, "reverses",
+					     f->reverses ? json_integer(f->reverses) : json_null(), "reversed_by",
+					     f->reversed_by ? json_integer(f->reversed_by) : json_null()));
 	return WB_OK;
 }
 
@@ -830,13 +833,96 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 	api_audit_detail(&e, json_pack("{s:s, s:I}", "kind", kind, "amount_cents", amount));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, fund_fn, &f);
-	if (rc)
+	if (rc == WB_EINVAL) {
+		char msg[160];
+
+		wb_snprintf(msg, sizeof(msg),
+			    "amount_cents is more than the project holds: its balance is %" PRId64
+			    " fen (donations less spending)",
+			    f.balance_cents);
+		api_error(r, 422, "over_balance", msg, "amount_cents");
+	} else if (rc)
 		api_fail(r, rc);
 	else
 		detail_answer(r, a, p, pr->id, 201);
 out:
 	json_decref(body);
 	free(pr);
+	return 0;
+}
+
+static const api_field reverse_fields[] = {
+	{"reason", JSON_STRING, 1, NOTE_CHARS * 4},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /api/v1/projects/{id}/funds/{fid}/reverse: a line entered by
+ * mistake is corrected by its reversal (冲正), dated today, with the
+ * reason; nothing is deleted or edited. */
+int api_project_fund_reverse(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	project_rec *pr = malloc(sizeof(*pr));
+	project_fund_rec *old = malloc(sizeof(*old)), *f = malloc(sizeof(*f));
+	json_t *body = NULL;
+	enum access got;
+	audit_entry e;
+	const char *reason;
+	int64_t fid;
+	int rc;
+
+	if (!pr || !old || !f) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	if (project_load(r, c, p, PA_WRITE, pr, &got) || api_id_param(r, "fid", &fid) || api_body(r, &body) ||
+	    api_check_fields(r, body, reverse_fields))
+		goto out;
+	rc = store_project_fund_get(c, pr->id, fid, old);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (old->reverses || old->reversed_by) {
+		api_error(r, 409, "conflict",
+			  old->reverses ? "a reversal is not reversed" : "the line was reversed already", NULL);
+		goto out;
+	}
+	reason = api_str(body, "reason");
+	if (wb_is_blank(reason) || api_utf8_chars(reason) > NOTE_CHARS) {
+		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+		goto out;
+	}
+	*f = *old;
+	f->id = 0;
+	f->reversed_by = 0;
+	f->reverses = old->id;
+	date_format(clock_today_ymd(), f->on_date);
+	wb_strlcpy(f->note, reason, sizeof(f->note));
+	f->created_at = clock_now();
+	f->created_by = p->user_id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, pr->id);
+	audit_entry_set(&e, "project.fund_reverse", "project", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:I, s:s, s:I}", "fund", (json_int_t)old->id, "kind", old->kind,
+				       "amount_cents", (json_int_t)old->amount_cents));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, fund_fn, f);
+	if (rc == WB_EINVAL)
+		api_error(r, 409, "over_balance",
+			  "reversing this donation would leave the project spending more than it received: reverse "
+			  "the spending first",
+			  NULL);
+	else if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the line was reversed already", NULL);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		detail_answer(r, a, p, pr->id, 201);
+out:
+	json_decref(body);
+	free(pr);
+	free(old);
+	free(f);
 	return 0;
 }
 

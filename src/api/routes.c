@@ -90,6 +90,7 @@ R(project_update, 0);
 R(project_child_add, 0);
 R(project_child_remove, 0);
 R(project_fund_add, 0);
+R(project_fund_reverse, 0);
 R(child_projects, 0);
 R(report_monthly, 0);
 R(report_trends, 0);
@@ -194,6 +195,7 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/projects/{id}/children", api_entry, &rt_project_child_add, 0, 0},
 	{"POST", "/api/v1/projects/{id}/children/{child_id}/remove", api_entry, &rt_project_child_remove, 0, 0},
 	{"POST", "/api/v1/projects/{id}/funds", api_entry, &rt_project_fund_add, 0, 0},
+	{"POST", "/api/v1/projects/{id}/funds/{fid}/reverse", api_entry, &rt_project_fund_reverse, 0, 0},
 	{"GET", "/api/v1/children/{id}/projects", api_entry, &rt_child_projects, 0, 0},
 	{"GET", "/api/v1/reports/monthly", api_entry, &rt_report_monthly, 0, 0},
 	{"GET", "/api/v1/reports/trends", api_entry, &rt_report_trends, 0, 0},

@@ -6,14 +6,20 @@
 
 #include "../util/wb.h"
 
-#define PROJECT_COLS                                                                                            \
-	"SELECT p.id, p.org_id, p.budget_cents, p.version, p.created_at, p.created_by, p.updated_at, "          \
-	"p.updated_by, p.county_code, p.kind, p.status, p.name, p.donor, COALESCE(p.area_code, ''), "           \
-	"COALESCE(p.started_on, ''), COALESCE(p.finished_on, ''), p.description, COALESCE(u.name, ''), "        \
-	"COALESCE((SELECT SUM(f.amount_cents) FROM project_funds f WHERE f.project_id = p.id AND f.kind = "     \
-	"'donation'), 0), COALESCE((SELECT SUM(f.amount_cents) FROM project_funds f WHERE f.project_id = p.id " \
-	"AND f.kind = 'spending'), 0), (SELECT COUNT(*) FROM project_children pc WHERE pc.project_id = p.id "   \
-	"AND pc.removed_at IS NULL) FROM projects p LEFT JOIN units u ON u.id = p.org_id"
+/* a project's money of one kind: its lines less their reversals */
+#define FUND_NET(kind)                                                                                             \
+	"COALESCE((SELECT SUM(" FUND_SIGNED ") FROM project_funds f WHERE f.project_id = p.id AND f.kind = '" kind \
+	"'), 0)"
+
+#define PROJECT_COLS                                                                                                   \
+	"SELECT p.id, p.org_id, p.budget_cents, p.version, p.created_at, p.created_by, p.updated_at, "                 \
+	"p.updated_by, p.county_code, p.kind, p.status, p.name, p.donor, COALESCE(p.area_code, ''), "                  \
+	"COALESCE(p.started_on, ''), COALESCE(p.finished_on, ''), p.description, COALESCE(u.name, ''), " FUND_NET(     \
+		"donation") ", " FUND_NET("spending") ", "                                                             \
+						      "(SELECT COUNT(*) FROM project_children pc WHERE pc.project_id " \
+						      "= p.id "                                                        \
+						      "AND pc.removed_at IS NULL) FROM projects p LEFT JOIN units u "  \
+						      "ON u.id = p.org_id"
 
 static void project_row(store_conn *c, store_stmt *st, project_rec *p)
 {
@@ -266,27 +272,48 @@ int store_project_child_remove(store_conn *c, int64_t project_id, int64_t child_
 
 /* ---- money and log ---- */
 
+#define FUND_COLS                                                                                                   \
+	"SELECT f.id, f.project_id, f.amount_cents, f.created_at, f.created_by, f.county_code, f.kind, f.on_date, " \
+	"f.party, f.note, COALESCE(f.reverses, 0), COALESCE((SELECT r.id FROM project_funds r WHERE r.reverses = "  \
+	"f.id), 0) FROM project_funds f WHERE f.project_id = ?"
+
+static void fund_row(store_conn *c, store_stmt *st, project_fund_rec *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = stmt_int64(c, st, 0);
+	f->project_id = stmt_int64(c, st, 1);
+	f->amount_cents = stmt_int64(c, st, 2);
+	f->created_at = stmt_int64(c, st, 3);
+	f->created_by = stmt_int64(c, st, 4);
+	stmt_copy(c, st, 5, f->county_code, sizeof(f->county_code));
+	stmt_copy(c, st, 6, f->kind, sizeof(f->kind));
+	stmt_copy(c, st, 7, f->on_date, sizeof(f->on_date));
+	stmt_copy(c, st, 8, f->party, sizeof(f->party));
+	stmt_copy(c, st, 9, f->note, sizeof(f->note));
+	f->reverses = stmt_int64(c, st, 10);
+	f->reversed_by = stmt_int64(c, st, 11);
+}
+
+int store_project_fund_get(store_conn *c, int64_t project_id, int64_t id, project_fund_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, FUND_COLS " AND f.id = ?", "ii", project_id, id);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	fund_row(c, st, out);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
 int store_project_funds(store_conn *c, int64_t project_id, project_fund_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
 	project_fund_rec f;
-	int rc = conn_query(c, &st,
-			    "SELECT id, project_id, amount_cents, created_at, created_by, county_code, kind, on_date, "
-			    "party, note FROM project_funds WHERE project_id = ? ORDER BY on_date, id",
-			    "i", project_id);
+	int rc = conn_query(c, &st, FUND_COLS " ORDER BY f.on_date, f.id", "i", project_id);
 
 	while (rc == STORE_ROW) {
-		memset(&f, 0, sizeof(f));
-		f.id = stmt_int64(c, st, 0);
-		f.project_id = stmt_int64(c, st, 1);
-		f.amount_cents = stmt_int64(c, st, 2);
-		f.created_at = stmt_int64(c, st, 3);
-		f.created_by = stmt_int64(c, st, 4);
-		stmt_copy(c, st, 5, f.county_code, sizeof(f.county_code));
-		stmt_copy(c, st, 6, f.kind, sizeof(f.kind));
-		stmt_copy(c, st, 7, f.on_date, sizeof(f.on_date));
-		stmt_copy(c, st, 8, f.party, sizeof(f.party));
-		stmt_copy(c, st, 9, f.note, sizeof(f.note));
+		fund_row(c, st, &f);
 		rc = cb(&f, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
@@ -299,13 +326,31 @@ int store_project_funds(store_conn *c, int64_t project_id, project_fund_cb cb, v
 int store_project_fund_add(store_conn *c, project_fund_rec *f)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(
+	int spends = strcmp(f->kind, "spending") == 0 ? !f->reverses : f->reverses != 0;
+	int rc;
+
+	/* what takes money out may not take more than the project holds;
+	 * checked here, in the writer's transaction */
+	if (spends) {
+		rc = conn_query(c, &st,
+				"SELECT COALESCE(SUM(CASE WHEN kind = 'donation' THEN 1 ELSE -1 END * CASE WHEN "
+				"reverses IS NULL THEN amount_cents ELSE -amount_cents END), 0) FROM project_funds "
+				"WHERE project_id = ?",
+				"i", f->project_id);
+		rc = stmt_result_int64(c, st, rc, WB_ESTORE, &f->balance_cents);
+		if (rc)
+			return rc;
+		if (f->amount_cents > f->balance_cents)
+			return WB_EINVAL;
+		st = NULL;
+	}
+	rc = conn_query(
 		c, &st,
 		"INSERT INTO project_funds (county_code, project_id, kind, amount_cents, on_date, party, note, "
-		"created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		"sisisssii", f->county_code, f->project_id, f->kind, f->amount_cents, f->on_date, f->party, f->note,
-		f->created_at, f->created_by);
-
+		"created_at, created_by, reverses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), "
+		"0)) RETURNING id",
+		"sisisssiii", f->county_code, f->project_id, f->kind, f->amount_cents, f->on_date, f->party, f->note,
+		f->created_at, f->created_by, f->reverses);
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &f->id);
 }
 

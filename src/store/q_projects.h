@@ -85,8 +85,15 @@ int store_project_children_active(store_conn *c, int64_t project_id, int64_t *n_
 int store_project_child_remove(store_conn *c, int64_t project_id, int64_t child_id, const char *reason, int64_t at,
 			       int64_t by);
 
+/* a money line of project_funds f as it counts: a reversal (冲正)
+ * against the line it reverses */
+#define FUND_SIGNED "(CASE WHEN f.reverses IS NULL THEN f.amount_cents ELSE -f.amount_cents END)"
+
 typedef struct project_fund_rec {
 	int64_t id, project_id, amount_cents, created_at, created_by;
+	int64_t reverses;      /* a reversal (冲正): the line it counts against; 0: none */
+	int64_t reversed_by;   /* read only: the reversal of this line; 0: none */
+	int64_t balance_cents; /* out of store_project_fund_add when refused */
 	char county_code[8];
 	char kind[12];
 	char on_date[11];
@@ -97,8 +104,14 @@ typedef struct project_fund_rec {
 typedef int (*project_fund_cb)(const project_fund_rec *f, void *arg);
 /* The money of a project, by day. */
 int store_project_funds(store_conn *c, int64_t project_id, project_fund_cb cb, void *arg);
-/* Adds f (its id is set). */
+/* Adds f (its id is set): a donation, a spending, or the reversal of a
+ * line (f->reverses: same kind and amount, counted against it).
+ * WB_EINVAL when the line would take the project's balance below zero (a
+ * spending, or a donation's reversal; the balance into f->balance_cents);
+ * WB_ECONFLICT when the line was reversed already. */
 int store_project_fund_add(store_conn *c, project_fund_rec *f);
+/* One line of the project's money: WB_OK or WB_ENOTFOUND. */
+int store_project_fund_get(store_conn *c, int64_t project_id, int64_t id, project_fund_rec *out);
 
 typedef struct project_log_rec {
 	int64_t at, by_user;

@@ -4,6 +4,7 @@
 #include "../util/buf.h"
 #include "../util/wb.h"
 #include "model.h"
+#include "q_projects.h"
 
 /* Runs head (grouped by the township expression group) for the county,
  * within the township when the period has one, and hands the rows on. */
@@ -126,9 +127,11 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 	args_text(&a, r->day_to);
 	args_text(&a, r->county);
 	return grouped(c, r,
+		       /* a reversal (冲正) counts against its line, in its own month */
 		       "SELECT COALESCE(substr(p.area_code, 1, 9), ''), COALESCE(SUM(CASE WHEN f.kind = 'donation' AND "
-		       "f.on_date >= ? AND f.on_date <= ? THEN f.amount_cents ELSE 0 END), 0), COALESCE(SUM(CASE WHEN "
-		       "f.kind = 'spending' AND f.on_date >= ? AND f.on_date <= ? THEN f.amount_cents ELSE 0 END), 0), "
+		       "f.on_date >= ? AND f.on_date <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), COALESCE(SUM(CASE WHEN "
+		       "f.kind = 'spending' AND f.on_date >= ? AND f.on_date <= ? THEN " FUND_SIGNED
+		       " ELSE 0 END), 0), "
 		       "COUNT(DISTINCT CASE WHEN p.status = 'done' AND p.finished_on >= ? AND p.finished_on <= ? THEN "
 		       "p.id END) FROM projects p LEFT JOIN project_funds f ON f.project_id = p.id WHERE p.county_code "
 		       "= ?",

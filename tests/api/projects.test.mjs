@@ -151,6 +151,56 @@ describeEachDriver('charity projects', (driver) => {
 		assert.equal((await director2.get(`/api/v1/children/${kid.id}/projects`)).status, 404);
 	});
 
+	test('money: a spending beyond the balance is refused; a line entered by mistake is reversed once, dated today, and counts against it', async () => {
+		const p = await create(hopeOrg, { kind: 'fundraising', name: uniqueName('助学募捐') });
+		const fund = (body) => hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { on_date: day(-1), ...body });
+		assert.equal((await fund({ kind: 'donation', amount_cents: 5000000, party: '爱心企业' })).status, 201);
+		const over = await fund({ kind: 'spending', amount_cents: 6000000, party: '助学金发放' });
+		assert.equal(over.status, 422, over.text);
+		assert.equal(over.body.error.field, 'amount_cents');
+		assert.equal(over.body.error.code, 'over_balance');
+		assert.match(over.body.error.message, /5000000 fen/);
+		// a typo: 60,000 yuan meant as 600, within the balance
+		const typo = await fund({ kind: 'spending', amount_cents: 4800000, party: '助学金发放' });
+		assert.equal(typo.status, 201, typo.text);
+		const wrong = typo.body.funds.find((f) => f.kind === 'spending');
+		assert.equal(typo.body.balance_cents, 200000);
+		const reverse = (fid, body = { reason: '金额录入错误，应为 600 元' }) => hopeOrg.post(`/api/v1/projects/${p.id}/funds/${fid}/reverse`, body);
+		for (const [body, field] of [[{ reason: ' ' }, 'reason'], [{}, 'reason'], [{ reason: 'x', colour: 'red' }, 'colour']]) {
+			const r = await reverse(wrong.id, body);
+			assert.equal(r.status, 422, JSON.stringify(body));
+			assert.equal(r.body.error.field, field);
+		}
+		const fixed = await reverse(wrong.id);
+		assert.equal(fixed.status, 201, fixed.text);
+		assert.equal(fixed.body.spent_cents, 0, 'the reversal counts against the line');
+		assert.equal(fixed.body.balance_cents, 5000000);
+		const line = fixed.body.funds.find((f) => f.reverses === wrong.id);
+		assert.equal(line.kind, 'spending');
+		assert.equal(line.amount_cents, 4800000);
+		assert.equal(line.on_date, day(0));
+		assert.equal(line.note, '金额录入错误，应为 600 元');
+		assert.equal(fixed.body.funds.find((f) => f.id === wrong.id).reversed_by, line.id, 'the line is kept, marked');
+		assert.equal((await reverse(wrong.id)).status, 409, 'once');
+		assert.equal((await reverse(line.id)).status, 409, 'a reversal is not reversed');
+		assert.equal((await reverse(999999)).status, 404);
+		assert.equal((await station.post(`/api/v1/projects/${p.id}/funds/${wrong.id}/reverse`, { reason: 'x' })).status, 403);
+		const right = await fund({ kind: 'spending', amount_cents: 60000, party: '助学金发放' });
+		assert.equal(right.status, 201);
+		// a donation whose money was spent is reversed only after the spending
+		const small = await create(hopeOrg, { kind: 'fundraising', name: uniqueName('小额募捐') });
+		const g = await hopeOrg.post(`/api/v1/projects/${small.id}/funds`, { kind: 'donation', amount_cents: 1000, on_date: day() });
+		const sp = await hopeOrg.post(`/api/v1/projects/${small.id}/funds`, { kind: 'spending', amount_cents: 800, on_date: day() });
+		assert.equal(sp.status, 201, sp.text);
+		const gLine = g.body.funds[0];
+		const blocked = await hopeOrg.post(`/api/v1/projects/${small.id}/funds/${gLine.id}/reverse`, { reason: '重复登记' });
+		assert.equal(blocked.status, 409, blocked.text);
+		assert.equal(blocked.body.error.code, 'over_balance');
+		const audited = (await auditor.get(`/api/v1/audit?action=project.fund_reverse&object_id=${p.id}`)).body.items;
+		assert.equal(audited.length, 1);
+		assert.equal(JSON.parse(audited[0].detail).fund, wrong.id);
+	});
+
 	test('who may do what: an organisation keeps its own, townships choose children of their own area only', async () => {
 		const mineOnly = await org.post('/api/v1/projects', { kind: 'service', name: '课后辅导', org_id: units.hope_rooms });
 		assert.equal(mineOnly.status, 422, 'an organisation registers its own projects only');

@@ -5,7 +5,8 @@
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
 import { CATEGORY, RISK_LEVEL, label } from './vocab.js'
-import { GROUP } from './entitlements.js'
+import { GROUP, yuan } from './entitlements.js'
+import { FUND_KIND } from './projects.js'
 import { dateTime } from './format.js'
 
 const FIXED = {
@@ -76,6 +77,7 @@ const FIXED = {
   'project.child_add': k('aact.project_child_add'),
   'project.child_remove': k('aact.project_child_remove'),
   'project.fund': k('aact.project_fund'),
+  'project.fund_reverse': k('aact.project_fund_reverse'),
   'project.read': k('aact.project_read'),
   'project.export': k('aact.project_export'),
   'child.projects': k('aact.child_projects'),
@@ -122,7 +124,7 @@ export const ACTION_GROUPS = [
   [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'webhook.set']],
-  [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
+  [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
   [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
   [k('aact.g_programmes'), ['programme.create', 'programme.update', 'programme.return', 'programme.read', 'programme.export']],
 ]
@@ -178,6 +180,11 @@ export function outcomeLabel(t, outcome) {
 // value is left out; a name this list does not know shows as it is.
 const DETAIL_KEY = {
   action: k('adk.action'),
+  amount_cents: k('adk.amount'),
+  effective_from: k('adk.effective_from'),
+  fund: k('adk.fund'),
+  last_month: k('adk.last_month'),
+  receipt: k('adk.receipt'),
   area: k('adk.area'),
   at: k('adk.at'),
   attachment_id: k('adk.attachment_id'),
@@ -240,6 +247,7 @@ const STATE_KEYS = ['from', 'to', 'state']
 
 function vocabOf(key, action) {
   if (STATE_KEYS.includes(key)) return action.startsWith('referral.') ? REF_STATE : STATE
+  if (key === 'kind' && action.startsWith('project.fund')) return FUND_KIND
   return DETAIL_VALUE[key]
 }
 
@@ -262,6 +270,7 @@ export function detailText(t, detail, action = '') {
     let value
     if (typeof v === 'boolean') value = t(v ? 'adk.yes' : 'adk.no')
     else if (key === 'at' && typeof v === 'number') value = dateTime(v)
+    else if (key === 'amount_cents' && typeof v === 'number') value = yuan(v)
     else if (typeof v === 'string' && vocabOf(key, action)) value = v.split(',').map((x) => label(t, vocabOf(key, action), x)).join(t('loop.list_sep'))
     else if (typeof v === 'object') value = JSON.stringify(v)
     else value = String(v)
