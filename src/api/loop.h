@@ -160,6 +160,9 @@ json_t *loop_time(int64_t t);
  * the field groups their active referrals grant. Others: returned as is.
  */
 json_t *loop_child_restrict(store_conn *c, const sec_principal *p, int64_t child_id, json_t *full);
+/* 1 if the comma list of granted field groups holds group ("id_number",
+ * "guardians", ...). */
+int loop_fields_have(const char *fields, const char *group);
 
 /* Resource handlers. */
 int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -1059,7 +1059,8 @@ json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with
 	arr = json_array();
 	n = referral_allowed(s, v->p->role, own, acts, RA_COUNT);
 	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(referral_action_name(acts[i])));
+		if (!(acts[i] == RA_DECLINE && referral_is_mandatory_police(f)))
+			json_array_append_new(arr, json_string(referral_action_name(acts[i])));
 	json_object_set_new(j, "allowed_actions", arr);
 	if (with_request) {
 		request_brief b;
@@ -1087,7 +1088,7 @@ static const struct {
 	{"family", {"family_poverty", "adopted", "categories", "risk_level", NULL}},
 };
 
-static int has_group(const char *fields, const char *group)
+int loop_fields_have(const char *fields, const char *group)
 {
 	size_t n = strlen(group);
 
@@ -1124,7 +1125,7 @@ json_t *loop_child_restrict(store_conn *c, const sec_principal *p, int64_t child
 					: json_null());
 	}
 	for (size_t g = 0; g < WB_ARRAY_LEN(field_groups); g++) {
-		if (!has_group(fields, field_groups[g].group))
+		if (!loop_fields_have(fields, field_groups[g].group))
 			continue;
 		for (int k = 0; field_groups[g].keys[k]; k++)
 			if ((v = json_object_get(full, field_groups[g].keys[k])))

@@ -291,8 +291,10 @@ int store_child_count(store_conn *c, const store_scope *sc, const child_filter *
 int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int64_t expected_version);
 int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
 			   const char *field, const char *old_value, const char *new_value);
-typedef int (*change_cb)(int64_t at, int64_t user_id, const char *field, const char *old_value, const char *new_value,
-			 void *arg);
+/* A line of a child's history: when, who (the account's id and display
+ * name, "" if gone), the field, the old and the new value. */
+typedef int (*change_cb)(int64_t at, int64_t user_id, const char *by_name, const char *field, const char *old_value,
+			 const char *new_value, void *arg);
 int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg);
 
 /* ---- guardians ---- */

@@ -831,15 +831,16 @@ int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg
 {
 	store_stmt *st = NULL;
 	int rc = conn_prepare(c,
-			      "SELECT at, user_id, field, old_value, new_value FROM child_changes WHERE child_id = ? "
-			      "ORDER BY id LIMIT 1000",
+			      "SELECT h.at, h.user_id, h.field, h.old_value, h.new_value, COALESCE(u.display_name, '') "
+			      "FROM child_changes h LEFT JOIN users u ON u.id = h.user_id WHERE h.child_id = ? "
+			      "ORDER BY h.id LIMIT 1000",
 			      &st);
 
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 1, child_id);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW)
-		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), stmt_text(c, st, 3),
-			stmt_text(c, st, 4), arg);
+		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 5), stmt_text(c, st, 2),
+			stmt_text(c, st, 3), stmt_text(c, st, 4), arg);
 	stmt_reset(c, st);
 	return rc < 0 ? rc : WB_OK;
 }

@@ -175,7 +175,12 @@ typedef struct referral_rec {
 	char unit_code[32];
 	char unit_name[128];
 	char unit_kind[12];
+	int mandatory; /* read only: the request is a mandatory report */
 } referral_rec;
+
+/* 1 if f is public security's referral of a mandatory report: the police
+ * do not decline it (Minor Protection Law art. 11). */
+int referral_is_mandatory_police(const referral_rec *f);
 
 typedef struct referral_filter {
 	int64_t unit_id;    /* 0: every unit */

@@ -68,6 +68,11 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.equal(byField.sex.old, 'F');
 		assert.equal(byField.sex.new, 'M');
 		assert.ok(!h.text.includes(n), 'no whole ID number in the history');
+		// who changed it, by name
+		const me = (await centre.get('/api/v1/me')).body;
+		assert.equal(byField.name.user_id, me.user.id);
+		assert.equal(byField.name.by_name, me.user.display_name);
+		assert.ok(byField.name.by_name.length > 0);
 		for (const e of h.body.items) {
 			assert.equal(e.user_id, centre.me.user.id);
 			assert.equal(typeof e.at, 'number');

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
+import { IdFactory } from './lib/idnum.mjs';
 import { csvObjects, download } from './lib/registry.mjs';
 import { sheetRows } from './lib/xlsx.mjs';
 import {
@@ -135,7 +136,9 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(seen.body.age, 7);
 		assert.equal(seen.body.serious_illness, '急性淋巴细胞白血病', 'health was granted');
 		assert.equal(seen.body.guardians.length, 1, 'guardians were granted');
-		assert.equal(seen.body.guardians[0].phone, '138****8000', 'phone numbers stay masked');
+		// the guardians were granted so that the bureau can reach them: their numbers whole on the file
+		assert.equal(seen.body.guardians[0].phone, '13800138000', 'a granted guardian can be called');
+		assert.equal(seen.body.guardians[0].phone_masked, false);
 		assert.deepEqual(seen.body.granted_fields.sort(), ['guardians', 'health']);
 		for (const k of ['notes', 'id_number', 'village_code', 'family_poverty', 'categories', 'director_id'])
 			assert.ok(!(k in seen.body), `${k} was not granted`);
@@ -144,6 +147,7 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(charitySees.status, 200);
 		assert.ok(!('guardians' in charitySees.body), 'the charity was not granted guardians');
 		const listed = await medical.get('/api/v1/children');
+		assert.ok(!listed.text.includes('13800138000'), 'lists stay masked');
 		assert.deepEqual(
 			listed.body.items.map((c) => c.id),
 			[child.id],
@@ -463,6 +467,35 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal((await act(director, q2.id, 'link_child', { child_id: far.body.id })).status, 422, 'only a child one can see');
 	});
 
+	test('a unit granted the ID number or the guardians reads them whole on the file, masked in its lists', async () => {
+		const ids = await IdFactory.fromServer(centre);
+		const idNumber = ids.next({ sex: 'F', birth: birthForAge(9).replaceAll('-', '') });
+		const child = await newChild({
+			sex: 'F',
+			birth_date: birthForAge(9),
+			id_number: idNumber,
+			guardians: [{ relation: 'mother', name: '赵某', status: 'present', phone: '13900139000' }],
+		});
+		const q = await file(director, { child_id: child.id, kind: 'abuse_violence', narrative: '邻居反映儿童受到殴打' });
+		await step(station, q.id, 'review');
+		await step(station, q.id, 'forward');
+		await step(centre, q.id, 'accept');
+		await step(centre, q.id, 'refer', {
+			referrals: [{ unit_id: units.public_security, ask: '核查并依法处置', fields: ['id_number', 'guardians'], due_date: cstDate(5) }],
+		});
+		const seen = await police.get(`/api/v1/children/${child.id}`);
+		assert.equal(seen.status, 200, seen.text);
+		assert.equal(seen.body.id_number, idNumber, 'the granted ID number, whole');
+		assert.equal(seen.body.id_number_masked, false);
+		assert.equal(seen.body.guardians[0].phone, '13900139000');
+		const listed = await police.get('/api/v1/children');
+		assert.ok(listed.body.items.some((c) => c.id === child.id));
+		assert.ok(!listed.text.includes(idNumber) && !listed.text.includes('13900139000'), 'lists stay masked');
+		const read = (await auditor.get(`/api/v1/audit?action=child.read&object_id=${child.id}&limit=1`)).body.items[0];
+		assert.equal(read.username, 'dept_public_security');
+		assert.equal(JSON.parse(read.detail).id_number, 'full', 'the audit says the whole number was shown');
+	});
+
 	test('a mandatory report goes to public security and the centre at once, without township review, and hides the reporter', async () => {
 		const child = await newChild();
 		const centreBefore = (await centre.get('/api/v1/inbox')).body.unread;
@@ -485,6 +518,12 @@ describeEachDriver('closed loop', (driver) => {
 		const pol = await referralOf(police, id);
 		assert.equal(pol.unit.code, 'public_security');
 		assert.equal(pol.state, 'pending');
+		// the police do not hand a mandatory report back (Minor Protection Law art. 11)
+		assert.ok(!pol.allowed_actions.includes('decline'), pol.allowed_actions.join());
+		const declined = await refAct(police, id, 'decline', { reason: '不属于本部门' });
+		assert.equal(declined.status, 409, declined.text);
+		assert.equal(declined.body.error.code, 'mandatory_report');
+		assert.equal((await referralOf(police, id)).state, 'pending', 'still theirs');
 		// its timeline row is the referral's: pending, not the request's state
 		const referred = rep.body.timeline.steps.find((x) => x.action === 'refer');
 		assert.equal(referred.referral_id, pol.id);

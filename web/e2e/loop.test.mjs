@@ -238,6 +238,7 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   for (const u of await page.locator('.audit-table tbody .a-user').allTextContents()) assert.equal(u.trim(), accepted.username)
   await row.locator('.a-oid').click()
   assert.equal(await page.locator('#a-object').inputValue(), accepted.object_id)
+  assert.equal(await page.locator('#a-type').inputValue(), accepted.object_type, 'the kind of record too: a user 7 is not a request 7')
   await page.waitForFunction((id) => {
     const ids = [...document.querySelectorAll('.audit-table tbody .a-oid')].map((e) => e.textContent.trim())
     return ids.length > 0 && ids.every((x) => x === id)

@@ -89,6 +89,11 @@ test('centre: a hope room for an organisation, its child, building it, its money
   assert.equal(await text(page.locator('.tot[data-figure="donated"] .tot-num')), yuan(all.totals.donated_cents))
   assert.equal(await text(page.locator('.tot[data-figure="spent"] .tot-num')), yuan(all.totals.spent_cents))
   assert.equal(await text(page.locator('.tot[data-figure="balance"] .tot-num')), yuan(all.totals.donated_cents - all.totals.spent_cents))
+  // each sum on one line, never broken inside the number
+  for (const f of ['donated', 'spent', 'balance']) {
+    const h = await page.locator(`.tot[data-figure="${f}"] .tot-num`).evaluate((e) => e.getBoundingClientRect().height)
+    assert.ok(h < 36, `${f}: ${h} px high`)
+  }
   assert.equal(await text(page.locator('.tot[data-figure="children"] .tot-num')), String(all.totals.children_served))
   // a hope room under way is 在建, a finished one 建成
   const building = all.items.find((p) => p.kind === 'hope_room' && p.status === 'active')

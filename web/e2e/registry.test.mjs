@@ -146,6 +146,10 @@ test('left-behind: suggested for a rural child whose parents work away, confirme
   await card('left_behind').locator('.cat-review', { hasText: '需复核' }).waitFor()
   assert.match(await card('left_behind').locator('.cat-state').textContent(), /已确认/)
   assert.match(await page.locator('.history').textContent(), /监护人/)
+  // who changed it, by the account's name, not a number
+  const who = await page.locator('.history .h-by').first().textContent()
+  assert.match(who, /^操作人：\S+/)
+  assert.doesNotMatch(who, /#\d/)
 
   // the station's review list has it; the end reason is proposed
   await switchUser('station', '/review')

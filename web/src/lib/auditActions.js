@@ -164,6 +164,9 @@ const OUTCOME = {
   duplicate_id_number: k('aout.duplicate_id_number'),
 }
 
+// the kinds of record the filter offers (children is the old name of child)
+export const OBJECT_TYPES = Object.keys(OBJECT).filter((x) => x !== 'children')
+
 // The kind of record an entry is about, in the user's language.
 export function objectLabel(t, type) {
   return OBJECT[type] ? t(OBJECT[type]) : type || ''
