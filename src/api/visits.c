@@ -637,6 +637,8 @@ static json_t *plan_item_json(store_conn *c, const plan_ctx *x, const plan_item 
 		      "interval_days", it->interval, "last_visit_on", row->last_visit[0] ? row->last_visit : NULL,
 		      "due_on", it->due_ymd ? due : NULL, "state", visit_state_name(it->state), "director_id",
 		      row->director_id ? json_integer(row->director_id) : NULL);
+	if (j && row->director_id)
+		json_object_set_new(j, "director_name", json_string(row->director_name));
 	if (j && it->state == VISIT_OVERDUE)
 		json_object_set_new(j, "days_overdue", json_integer(date_days(x->today) - date_days(it->due_ymd)));
 	return j;

@@ -126,13 +126,15 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 		      "SELECT c.id, COALESCE(c.director_id, 0), c.name, c.village_code, COALESCE(c.grid_code, ''), "
 		      "c.risk_level, COALESCE(c.birth_date, ''), "
 		      "COALESCE((SELECT MAX(v.visited_on) FROM visits v WHERE v.child_id = c.id), '')" CAT_COL("orphan")
-			      CAT_COL("de_facto_unsupported") CAT_COL("left_behind")
-				      CAT_COL("in_difficulty") " FROM children c WHERE c.id IN (SELECT k.child_id FROM "
-							       "child_categories k WHERE "
-							       "k.county_code = ? AND k.state = 'confirmed' UNION "
-							       "SELECT r.id FROM children r WHERE "
-							       "r.county_code = ? AND r.risk_level <> 'low') AND "
-							       "(c.birth_date IS NULL OR c.birth_date > ?)");
+			      CAT_COL("de_facto_unsupported") CAT_COL("left_behind") CAT_COL(
+				      "in_difficulty") ", COALESCE((SELECT u.display_name FROM users u WHERE u.id = "
+						       "c.director_id), '') FROM children c WHERE c.id IN (SELECT "
+						       "k.child_id FROM "
+						       "child_categories k WHERE "
+						       "k.county_code = ? AND k.state = 'confirmed' UNION "
+						       "SELECT r.id FROM children r WHERE "
+						       "r.county_code = ? AND r.risk_level <> 'low') AND "
+						       "(c.birth_date IS NULL OR c.birth_date > ?)");
 	args_text(&a, sc->county_code);
 	args_text(&a, sc->county_code);
 	args_text(&a, born_after);
@@ -157,6 +159,7 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 		for (int i = 0; i < 4; i++)
 			if (stmt_int64(c, st, 8 + i))
 				row.cats |= 1u << i;
+		stmt_copy(c, st, 12, row.director_name, sizeof(row.director_name));
 		rc = cb(&row, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);

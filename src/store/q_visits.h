@@ -55,7 +55,8 @@ typedef struct visit_plan_row {
 	char grid_code[24];
 	char risk_level[8];
 	char birth_date[11];
-	char last_visit[11]; /* "" if never visited */
+	char last_visit[11];     /* "" if never visited */
+	char director_name[128]; /* the assigned director's display name, "" if none */
 } visit_plan_row;
 
 typedef int (*visit_plan_cb)(const visit_plan_row *row, void *arg);

@@ -483,6 +483,13 @@ test('station: the scorecard shows its township\'s villages with the API\'s figu
 
 test('a village of the scorecard opens its visit plan', async () => {
   const station = await apiSession(srv.base, 'station')
+  // one child of the village gets its director, so that a card can name one
+  const first = (await station.get(`/visits/plan?area=${VILLAGE}&limit=1`)).body.items[0]
+  const dir = await apiSession(srv.base, 'director')
+  const file = (await station.get(`/children/${first.child_id}`)).body
+  const me = (await dir.get('/me')).body.user
+  const assigned = await station.patch(`/children/${first.child_id}`, { version: file.version, director_id: me.id })
+  assert.equal(assigned.status, 200, JSON.stringify(assigned.body))
   const card = (await station.get('/visits/scorecard')).body
   const garden = card.villages.find((v) => v.village_code === VILLAGE)
   await page.setViewportSize(DESKTOP)
@@ -501,6 +508,17 @@ test('a village of the scorecard opens its visit plan', async () => {
   const villages = await page.locator('.plan-card .pc-village').allTextContents()
   assert.equal(villages.length, garden.never + garden.overdue + garden.due_soon)
   assert.ok(villages.every((v) => v.trim() === garden.village_name), villages.join())
+  // each card names the child's director, as the plan's API does: whom to chase
+  const plan = (await station.get(`/visits/plan?area=${VILLAGE}&limit=500`)).body.items
+  const shown = await page.locator('.plan-card').evaluateAll((cards) =>
+    cards.map((c) => [c.getAttribute('href').split('/').pop(), c.querySelector('.pc-director').textContent.trim()]),
+  )
+  assert.ok(shown.length > 0)
+  for (const [id, who] of shown) {
+    const it = plan.find((x) => String(x.child_id) === id)
+    assert.equal(who, it.director_name ? `儿童主任：${it.director_name}` : '未指定儿童主任', id)
+  }
+  assert.ok(plan.some((x) => x.director_name), 'some child has a director')
   // and back: the scorecard of that village
   await page.locator('.visit-tabs').getByRole('link', { name: '儿童主任考核' }).click()
   await page.waitForURL((u) => u.pathname === '/visits/scorecard' && u.searchParams.get('area') === VILLAGE)
