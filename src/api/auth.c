@@ -122,7 +122,8 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 		audit_entry_set(&e, "login", "user", e.object_id, "locked");
 		audit_submit(a->audit, &e, NULL, NULL);
 		api_error(r, 401, "account_locked",
-			  "this account is locked after too many failed logins; ask an administrator to unlock it",
+			  "this account is locked (after too many failed logins, or by an administrator); ask an "
+			  "administrator to unlock it",
 			  NULL);
 		goto out;
 	}

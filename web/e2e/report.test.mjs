@@ -316,6 +316,15 @@ test("overview: the entitlements are the API's; the children entitled and not re
   await page.locator('.ent-shown, .ent-empty').first().waitFor()
   await settled(page)
   assert.equal(await text(page.locator('.chip[data-group="gap"] .chip-count')), String(own.entitlements.gap))
+  // the page names the township opened, not the county
+  const townName = ov.townships.find((x) => x.code === TOWNSHIP).name
+  assert.equal(await text(page.locator('.ent-place')), townName)
+  // the county's 应停未停 opens the list of benefits to stop
+  await page.goBack()
+  await page.locator('.ent-tile[data-figure="entitlements.stop"] a.ent-open-stop').click()
+  await page.waitForURL((u) => u.pathname === '/entitlements' && u.searchParams.get('group') === 'stop')
+  await page.locator('.chip[data-group="stop"][aria-pressed="true"]').waitFor()
+  assert.equal(await text(page.locator('.chip[data-group="stop"] .chip-count')), String(e.stop))
   assert.deepEqual(unexpectedErrors(page), [])
 
   // the committee: the same figures, nothing to open
@@ -324,7 +333,7 @@ test("overview: the entitlements are the API's; the children entitled and not re
   await page.locator('.ov-row').first().waitFor()
   await settled(page)
   assert.equal(await text(page.locator('.ent-tile[data-figure="entitlements.gap"] .ent-num')), String(e.gap))
-  assert.equal(await page.locator('a.ent-open').count(), 0)
+  assert.equal(await page.locator('a.ent-open, a.ent-open-stop').count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
