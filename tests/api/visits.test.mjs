@@ -495,9 +495,14 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 			assert.equal(r.status, 422, `${q}: ${r.text}`);
 			assert.equal(r.body.error.field, field, q);
 		}
-		// an area outside the caller's scope has no villages
-		const far = await station.get('/api/v1/visits/scorecard?area=370831101');
-		assert.equal(far.status, 200);
-		assert.deepEqual(far.body.villages, []);
+		// an area outside the caller's own is refused on its field, as the talks do, not answered empty
+		for (const path of ['/api/v1/visits/scorecard?area=370831101', '/api/v1/visits/scorecard?area=370831101201', '/api/v1/visits/plan?area=370831101201']) {
+			const far = await station.get(path);
+			assert.equal(far.status, 422, `${path}: ${far.text}`);
+			assert.equal(far.body.error.field, 'area');
+		}
+		// one's own township, and a village in it, are fine
+		assert.equal((await station.get(`/api/v1/visits/plan?area=${OWN}`)).status, 200);
+		assert.equal((await station.get(`/api/v1/visits/scorecard?area=${OWN.slice(0, 9)}`)).status, 200);
 	});
 });
