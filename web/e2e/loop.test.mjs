@@ -81,8 +81,13 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await page.locator('.child-requests .help-btn').click()
   await page.waitForURL(/\/requests\/new\?child=/)
   await page.locator('.req-child-name', { hasText: '求助测试儿童' }).waitFor()
+  // sent empty: each field says it is required, and says no more once filled
+  await page.locator('.submit-btn').click()
+  assert.equal(await page.locator('.field-err', { hasText: '此项为必填项' }).count(), 2)
   await page.locator('.kind-opt', { hasText: '医疗' }).click()
   await page.locator('#narrative').fill('孩子住院治疗，家庭无力承担医疗费用。')
+  await page.locator('.field-err').first().waitFor({ state: 'detached' })
+  assert.equal(await page.locator('.field-err').count(), 0)
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)])
   await page.locator('#attach').setInputFiles({ name: '诊断证明.png', mimeType: 'image/png', buffer: png })
   assert.equal(await hasHorizontalScroll(page), false, 'the filing page scrolls sideways at 360 px')
