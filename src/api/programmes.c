@@ -219,6 +219,14 @@ static int count_field(http_req *r, json_t *body, const char *key, int64_t *out)
 	return 0;
 }
 
+static int level_index(const char *level)
+{
+	for (int i = 0; levels[i]; i++)
+		if (strcmp(levels[i], level) == 0)
+			return i;
+	return 0;
+}
+
 /* The facts of body into p (on create and on update). 0, or -1 after a 422. */
 static int programme_facts(http_req *r, json_t *body, programme_rec *p, int create)
 {
@@ -237,6 +245,12 @@ static int programme_facts(http_req *r, json_t *body, programme_rec *p, int crea
 		if (strcmp(p->kind, "revitalisation_partner") != 0 && strcmp(level, "basic") != 0)
 			return api_error(r, 422, "validation_failed", "levels are for rural-revitalisation partners",
 					 "level"),
+			       -1;
+		/* a partner grows basic → growth → core (SPEC §7), a step at a
+		 * time either way */
+		if (!create && abs(level_index(level) - level_index(p->level)) > 1)
+			return api_error(r, 422, "validation_failed",
+					 "level moves a step at a time: basic, growth, core", "level"),
 			       -1;
 		wb_strlcpy(p->level, level, sizeof(p->level));
 	}
@@ -435,6 +449,15 @@ int api_programme_update(http_req *r, app *a, store_conn *c, const sec_principal
 	if (api_body(r, &body) || api_check_fields_ex(r, body, programme_fields, 0) ||
 	    programme_facts(r, body, &j->now, 0))
 		goto out;
+	if (j->now.returnees < j->old.returns) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg),
+			    "returnees must count at least the %" PRId64 " parents recorded as come home",
+			    j->old.returns);
+		api_error(r, 422, "validation_failed", msg, "returnees");
+		goto out;
+	}
 	if (json_object_get(body, "area_code") || json_object_get(body, "kind") ||
 	    json_object_get(body, "started_on")) {
 		const char *f = json_object_get(body, "area_code") ? "area_code"

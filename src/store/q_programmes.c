@@ -190,7 +190,15 @@ int store_programme_return_insert(store_conn *c, programme_return_rec *r)
 			   "siissiii", r->county_code, r->programme_id, r->child_id, r->relation, r->returned_on,
 			   (int64_t)r->left_behind_ended, r->created_at, r->created_by);
 
-	return stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
+	/* the programme's returnees count at least its parents come home */
+	if (rc == WB_OK)
+		rc = conn_query(c, NULL,
+				"UPDATE programmes SET returnees = (SELECT COUNT(*) FROM programme_returns r WHERE "
+				"r.programme_id = programmes.id) WHERE id = ? AND returnees < (SELECT COUNT(*) FROM "
+				"programme_returns r WHERE r.programme_id = programmes.id)",
+				"i", r->programme_id);
+	return rc < 0 ? rc : WB_OK;
 }
 
 int store_programme_returns(store_conn *c, int64_t id, const store_scope *sc, programme_return_cb cb, void *arg)

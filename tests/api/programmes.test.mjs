@@ -139,6 +139,12 @@ describeEachDriver('supporting programmes', (driver) => {
 		const bad = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'gold' });
 		assert.equal(bad.status, 422);
 		assert.equal(bad.body.error.field, 'level');
+		// a step at a time: core straight back to basic is refused, to growth is fine
+		const jump = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'basic' });
+		assert.equal(jump.status, 422, jump.text);
+		assert.equal(jump.body.error.field, 'level');
+		const fresh = await programme(centre, { kind: 'revitalisation_partner', area_code: OWN, name: uniqueName('合伙人') });
+		assert.equal((await centre.patch(`/api/v1/programmes/${fresh.id}`, { level: 'core' })).status, 422, 'basic does not skip growth');
 		const moved = await centre.patch(`/api/v1/programmes/${p.id}`, { area_code: OTHER });
 		assert.equal(moved.body.error.field, 'area_code');
 		const ent = await programme(centre, { area_code: OWN });
@@ -190,6 +196,21 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(again.body.error.field, 'guardian_id');
 		const totals = (await listOf(centre)).items.find((x) => x.id === p.id);
 		assert.equal(totals.left_behind_ended, 1);
+
+		// the returnees count at least the parents recorded as come home
+		const few = await programme(station, { returnees: 0 });
+		const kid2 = await leftBehind();
+		const back = await station.post(`/api/v1/programmes/${few.id}/returns`, {
+			child_id: kid2.id,
+			guardian_id: kid2.guardians.find((x) => x.relation === 'father').id,
+			returned_on: day(-1),
+		});
+		assert.equal(back.status, 201, back.text);
+		assert.equal(back.body.returnees, 1, 'raised to the one father come home');
+		const down = await station.patch(`/api/v1/programmes/${few.id}`, { returnees: 0 });
+		assert.equal(down.status, 422, down.text);
+		assert.equal(down.body.error.field, 'returnees');
+		assert.equal((await centre.get(`/api/v1/programmes/${few.id}`)).body.returnees, 1);
 
 		const log = await auditor.get(`/api/v1/audit?object_type=child&object_id=${kid.id}&limit=50`);
 		assert.ok(log.body.items.some((e) => e.action === 'programme.return' && e.username === 'station'));
