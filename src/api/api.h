@@ -284,6 +284,7 @@ int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p
 /* Visits and the visit plan (visits.c). */
 int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p);

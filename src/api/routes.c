@@ -68,6 +68,7 @@ R(loop_config_put, 0);
 R(loop_metrics, 0);
 R(child_visits, 0);
 R(child_visit_create, 0);
+R(child_visit_void, 0);
 R(visits_plan, 0);
 R(visits_config_get, 0);
 R(visits_config_put, 0);
@@ -172,6 +173,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/children/{id}/history", api_entry, &rt_child_history, 0, 0},
 	{"GET", "/api/v1/children/{id}/visits", api_entry, &rt_child_visits, 0, 0},
 	{"POST", "/api/v1/children/{id}/visits", api_entry, &rt_child_visit_create, 0, 0},
+	{"POST", "/api/v1/children/{id}/visits/{vid}/void", api_entry, &rt_child_visit_void, 0, 0},
 	{"GET", "/api/v1/visits/plan", api_entry, &rt_visits_plan, 0, 0},
 	{"GET", "/api/v1/overview", api_entry, &rt_overview, 0, 0},
 	{"GET", "/api/v1/visits/scorecard", api_entry, &rt_visits_scorecard, 0, 0},

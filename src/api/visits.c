@@ -326,10 +326,17 @@ static json_t *visit_json(const visit_rec *v)
 		json_array_append_new(flags, json_stringn(s, n));
 		s += n + (end ? 1 : 0);
 	}
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s?, s:I, s:I, s:s}", "id", (json_int_t)v->id, "child_id",
-			 (json_int_t)v->child_id, "kind", v->kind, "visited_on", v->visited_on, "findings", v->findings,
-			 "flags", flags, "risk_level", v->risk_level[0] ? v->risk_level : NULL, "created_at",
-			 (json_int_t)v->created_at, "created_by", (json_int_t)v->created_by, "visitor", v->visitor);
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s?, s:I, s:I, s:s}", "id", (json_int_t)v->id,
+			      "child_id", (json_int_t)v->child_id, "kind", v->kind, "visited_on", v->visited_on,
+			      "findings", v->findings, "flags", flags, "risk_level",
+			      v->risk_level[0] ? v->risk_level : NULL, "created_at", (json_int_t)v->created_at,
+			      "created_by", (json_int_t)v->created_by, "visitor", v->visitor);
+
+	if (j && v->voided_at)
+		json_object_set_new(j, "voided",
+				    json_pack("{s:I, s:s, s:s}", "at", (json_int_t)v->voided_at, "by", v->voider,
+					      "reason", v->void_reason));
+	return j;
 }
 
 static int visit_item_cb(const visit_rec *v, void *arg)
@@ -354,14 +361,18 @@ int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_fail(r, rc);
 	api_list_init(&l);
 	rc = store_child_visits(c, &p->scope, id, before, limit, visit_item_cb, &l);
-	/* the first page starts with the newest visit, if there is one */
-	if (rc == WB_OK)
+	/* the first page starts with the newest visit, if there is one (a
+	 * voided one counts no more: then the plan looks it up) */
+	if (rc == WB_OK) {
+		json_t *first = json_array_get(l.items, 0);
+		int counts = first && !json_object_get(first, "voided");
+
 		plan = child_plan(c, p, &ch,
-				  before ? NULL
-				  : l.n  ? json_string_value(json_object_get(json_array_get(l.items, 0), "visited_on"))
-					 : "",
+				  before || (first && !counts) ? NULL
+				  : counts                     ? json_string_value(json_object_get(first, "visited_on"))
+							       : "",
 				  &rc);
-	else
+	} else
 		plan = NULL;
 	if (rc) {
 		api_list_cleanup(&l);
@@ -378,6 +389,82 @@ int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	else
 		json_decref(plan);
 	return api_json(r, 200, page);
+}
+
+typedef struct void_job {
+	int64_t child_id, id, at, by;
+	int own_only;
+	const char *reason;
+	int reopened;
+} void_job;
+
+static int void_fn(store_conn *c, void *arg)
+{
+	void_job *j = arg;
+
+	return store_visit_void(c, j->child_id, j->id, j->at, j->by, j->own_only, j->reason, &j->reopened);
+}
+
+static const api_field void_fields[] = {
+	{"reason", JSON_STRING, 1, VISIT_VOID_REASON_MAX},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /api/v1/children/{id}/visits/{vid}/void: a visit recorded by
+ * mistake is voided (作废) with the reason, by whoever recorded it or by
+ * the township or the centre; it stays listed, marked, and counts no more. */
+int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	child_rec ch;
+	audit_entry e;
+	void_job j;
+	const char *reason;
+	int64_t id, vid;
+	int rc;
+
+	if (api_id_param(r, "id", &id) || api_id_param(r, "vid", &vid) || !can_visit(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, void_fields))
+		goto out;
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	reason = api_str(body, "reason");
+	if (wb_is_blank(reason) || api_utf8_chars(reason) > VISIT_VOID_REASON_CHARS) {
+		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+		goto out;
+	}
+	memset(&j, 0, sizeof(j));
+	j.child_id = id;
+	j.id = vid;
+	j.at = clock_now();
+	j.by = p->user_id;
+	/* the township and the centre correct any visit of their area, the
+	 * others their own */
+	j.own_only = !(api_role_is(p, "center") || api_role_is(p, "supervisor") || api_role_is(p, "station"));
+	j.reason = reason;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "visit.void", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:I}", "visit", (json_int_t)vid));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, void_fn, &j);
+	if (rc == WB_EFORBIDDEN)
+		api_error(r, 403, "forbidden",
+			  "a visit is voided by whoever recorded it, or by the township or the centre", NULL);
+	else if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the visit was voided already", NULL);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200,
+			 json_pack("{s:I, s:I, s:b, s:i}", "id", (json_int_t)vid, "child_id", (json_int_t)id, "voided",
+				   1, "follow_ups_reopened", j.reopened));
+out:
+	json_decref(body);
+	return 0;
 }
 
 static const api_field visit_fields[] = {

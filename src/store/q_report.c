@@ -75,7 +75,8 @@ int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb
 	return grouped(c, r,
 		       "SELECT " TOWN_OF_CHILD
 		       ", COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN children c ON "
-		       "c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ?",
+		       "c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ? AND "
+		       "v.voided_at IS NULL",
 		       &a, TOWN_OF_CHILD, 2, cb, arg);
 }
 
@@ -286,7 +287,8 @@ int store_trend_visits(store_conn *c, const trend_period *t, store_group_cb cb, 
 	return by_day(
 		c, t,
 		"SELECT substr(v.visited_on, 1, 7), COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN "
-		"children c ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on < ?",
+		"children c ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on < ? "
+		"AND v.voided_at IS NULL",
 		"substr(c.village_code, 1, 9)", 2, cb, arg);
 }
 

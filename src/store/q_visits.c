@@ -49,9 +49,10 @@ int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, i
 	/* the child's scope in the same statement: outside it, no visit */
 	rc = buf_puts(&sql,
 		      "SELECT v.id, v.child_id, v.created_at, v.created_by, v.county_code, v.kind, v.visited_on, "
-		      "v.flags, COALESCE(v.risk_level, ''), COALESCE(u.display_name, ''), v.findings FROM visits v "
-		      "JOIN children c ON c.id = v.child_id LEFT JOIN users u ON u.id = v.created_by WHERE "
-		      "v.child_id = ?");
+		      "v.flags, COALESCE(v.risk_level, ''), COALESCE(u.display_name, ''), v.findings, "
+		      "COALESCE(v.voided_at, 0), COALESCE(w.display_name, ''), COALESCE(v.void_reason, '') FROM "
+		      "visits v JOIN children c ON c.id = v.child_id LEFT JOIN users u ON u.id = v.created_by LEFT "
+		      "JOIN users w ON w.id = v.voided_by WHERE v.child_id = ?");
 	args_int(&a, child_id);
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
@@ -81,6 +82,9 @@ int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, i
 		stmt_copy(c, st, 8, v->risk_level, sizeof(v->risk_level));
 		stmt_copy(c, st, 9, v->visitor, sizeof(v->visitor));
 		stmt_copy(c, st, 10, v->findings, sizeof(v->findings));
+		v->voided_at = stmt_int64(c, st, 11);
+		stmt_copy(c, st, 12, v->voider, sizeof(v->voider));
+		stmt_copy(c, st, 13, v->void_reason, sizeof(v->void_reason));
 		rc = cb(v, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
@@ -92,10 +96,50 @@ int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, i
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,
+		     const char *reason, int *reopened)
+{
+	store_stmt *st = NULL;
+	int64_t voided = 0, done = 0;
+	int rc = conn_query(c, &st,
+			    "SELECT COALESCE(voided_at, 0), created_by FROM visits WHERE id = ? AND child_id = ?", "ii",
+			    id, child_id);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	voided = stmt_int64(c, st, 0);
+	done = stmt_int64(c, st, 1);
+	stmt_reset(c, st);
+	if (own_only && done != by)
+		return WB_EFORBIDDEN;
+	if (voided)
+		return WB_ECONFLICT;
+	done = 0;
+	st = NULL;
+	rc = conn_query(c, &st,
+			"UPDATE visits SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ? AND voided_at IS "
+			"NULL RETURNING id",
+			"iisi", at, by, reason, id);
+	rc = stmt_result_int64(c, st, rc, WB_ECONFLICT, &voided);
+	if (rc)
+		return rc;
+	/* the follow-ups it completed are due again */
+	st = NULL;
+	rc = conn_query(c, &st, "SELECT COUNT(*) FROM follow_ups WHERE visit_id = ?", "i", id);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &done);
+	if (rc == WB_OK && done)
+		rc = conn_query(c, NULL, "UPDATE follow_ups SET visit_id = NULL, done_on = NULL WHERE visit_id = ?",
+				"i", id);
+	if (reopened)
+		*reopened = (int)done;
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_child_last_visit(store_conn *c, int64_t child_id, char *out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "SELECT MAX(visited_on) FROM visits WHERE child_id = ?", "i", child_id);
+	int rc = conn_query(c, &st, "SELECT MAX(visited_on) FROM visits WHERE child_id = ? AND voided_at IS NULL", "i",
+			    child_id);
 
 	out[0] = '\0';
 	if (rc == STORE_ROW) {
@@ -125,9 +169,9 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 	rc = buf_puts(&sql,
 		      "SELECT c.id, COALESCE(c.director_id, 0), c.name, c.village_code, COALESCE(c.grid_code, ''), "
 		      "c.risk_level, COALESCE(c.birth_date, ''), "
-		      "COALESCE((SELECT MAX(v.visited_on) FROM visits v WHERE v.child_id = c.id), '')" CAT_COL("orphan")
-			      CAT_COL("de_facto_unsupported") CAT_COL("left_behind") CAT_COL(
-				      "in_difficulty") ", COALESCE((SELECT u.display_name FROM users u WHERE u.id = "
+		      "COALESCE((SELECT MAX(v.visited_on) FROM visits v WHERE v.child_id = c.id AND v.voided_at IS "
+		      "NULL), '')" CAT_COL("orphan") CAT_COL("de_facto_unsupported") CAT_COL("left_behind")
+			      CAT_COL("in_difficulty") ", COALESCE((SELECT u.display_name FROM users u WHERE u.id = "
 						       "c.director_id), '') FROM children c WHERE c.id IN (SELECT "
 						       "k.child_id FROM "
 						       "child_categories k WHERE "
@@ -202,7 +246,8 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 
 	buf_init(&sql, 1024);
 	rc = buf_puts(&sql, "SELECT c.village_code, COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN children c "
-			    "ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ?");
+			    "ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ? "
+			    "AND v.voided_at IS NULL");
 	args_text(&a, sc->county_code);
 	args_text(&a, from);
 	args_text(&a, to);

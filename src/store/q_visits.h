@@ -12,8 +12,10 @@
 #include "model.h"
 #include "store.h"
 
-#define VISIT_FINDINGS_CHARS 2000                       /* characters (code points) */
-#define VISIT_FINDINGS_MAX   (VISIT_FINDINGS_CHARS * 4) /* bytes: UTF-8 takes at most 4 a character */
+#define VISIT_FINDINGS_CHARS    2000                       /* characters (code points) */
+#define VISIT_FINDINGS_MAX      (VISIT_FINDINGS_CHARS * 4) /* bytes: UTF-8 takes at most 4 a character */
+#define VISIT_VOID_REASON_CHARS 200
+#define VISIT_VOID_REASON_MAX   (VISIT_VOID_REASON_CHARS * 4)
 
 typedef struct visit_rec {
 	int64_t id;
@@ -27,7 +29,18 @@ typedef struct visit_rec {
 	char risk_level[8]; /* the visitor's assessment, "" if none */
 	char visitor[128];  /* the visitor's display name (read only) */
 	char findings[VISIT_FINDINGS_MAX + 1];
+	/* read only: voided (作废) by mistake, when, by whom and why (0: counts) */
+	int64_t voided_at;
+	char voider[128];
+	char void_reason[VISIT_VOID_REASON_MAX + 1];
 } visit_rec;
+
+/* Voids the child's visit id (recorded by mistake) at by with the reason,
+ * and opens again the follow-ups it had completed (*reopened: how many).
+ * WB_ENOTFOUND: no such visit of the child; WB_EFORBIDDEN: own_only and
+ * by did not record it; WB_ECONFLICT: voided already. */
+int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,
+		     const char *reason, int *reopened);
 
 /* Adds v (its id is set) and, when v->risk_level is set and differs from
  * the child's, changes the child's risk level with a line of history at

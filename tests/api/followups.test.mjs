@@ -101,6 +101,14 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.ok((await listOf(director)).counts.done_30d >= 1);
 		const again = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'phone', visited_on: day(0), findings: '电话回访' });
 		assert.equal(again.body.follow_ups_done, 0, 'done once');
+		// the visit that completed it turns out a mistake: voided, the follow-up is due again
+		const voided = await director.post(`/api/v1/children/${c.id}/visits/${v.body.id}/void`, { reason: '记错了日期，当天没有去' });
+		assert.equal(voided.status, 200, voided.text);
+		assert.equal(voided.body.follow_ups_reopened, 1);
+		const reopened = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		assert.equal(reopened.state, 'open');
+		assert.equal(reopened.visit_id, null);
+		assert.ok((await listOf(director)).items.some((x) => x.id === f.id), 'on the open list again');
 	});
 
 	test('past its day an open follow-up is overdue, first on the list', async () => {

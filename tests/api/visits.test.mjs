@@ -81,6 +81,43 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal(list.body.plan.state, 'ok');
 	});
 
+	test('a visit recorded by mistake is voided with the reason: listed and marked, it counts no more; by its visitor, the township or the centre', async () => {
+		const c = await child(director);
+		const older = await visit(director, c.id, { visited_on: day(-20) });
+		assert.equal(older.status, 201, older.text);
+		const wrong = await visit(director, c.id, { visited_on: day(-1) });
+		assert.equal(wrong.status, 201, wrong.text);
+		const voidIt = (client, vid, body = { reason: '记错了儿童，实际走访的是邻居家孩子' }) =>
+			client.post(`/api/v1/children/${c.id}/visits/${vid}/void`, body);
+		for (const [body, field] of [[{}, 'reason'], [{ reason: ' \u3000' }, 'reason'], [{ reason: 'x', colour: 'red' }, 'colour']]) {
+			const r = await voidIt(director, wrong.body.id, body);
+			assert.equal(r.status, 422, JSON.stringify(body));
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal((await voidIt(director2, wrong.body.id)).status, 404, 'another village: no such child');
+		assert.equal((await voidIt(department, wrong.body.id)).status, 403);
+		assert.equal((await voidIt(director, 999999)).status, 404);
+		const done = await voidIt(director, wrong.body.id);
+		assert.equal(done.status, 200, done.text);
+		assert.equal((await voidIt(director, wrong.body.id)).status, 409, 'once');
+		// listed, marked; the plan goes back to the visit before
+		const list = (await director.get(`/api/v1/children/${c.id}/visits`)).body;
+		const marked = list.items.find((v) => v.id === wrong.body.id);
+		assert.equal(marked.voided.reason, '记错了儿童，实际走访的是邻居家孩子');
+		assert.ok(marked.voided.by.length > 0);
+		assert.ok(!list.items.find((v) => v.id === older.body.id).voided);
+		assert.equal(list.plan.last_visit_on, day(-20));
+		// the township voids any visit of its area
+		const third = await visit(director, c.id, { visited_on: day(0) });
+		assert.equal((await voidIt(station, third.body.id, { reason: '重复录入' })).status, 200);
+		assert.equal((await director.get(`/api/v1/children/${c.id}/visits`)).body.plan.last_visit_on, day(-20));
+		const all = (await auditor.get(`/api/v1/audit?action=visit.void&object_id=${c.id}`)).body.items;
+		assert.ok(all.some((e) => e.outcome !== 'ok'), 'the refused attempts are logged too');
+		const log = all.filter((e) => e.outcome === 'ok');
+		assert.equal(log.length, 2);
+		assert.deepEqual(log.map((e) => JSON.parse(e.detail).visit).sort(), [wrong.body.id, third.body.id].sort());
+	});
+
 	test('a visit that keeps the risk level changes nothing on the child', async () => {
 		const c = await child(director, { risk_level: 'medium' });
 		const r = await visit(director, c.id, { kind: 'phone', risk_level: 'medium' });

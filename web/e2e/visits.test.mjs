@@ -271,6 +271,24 @@ test("a child's visits come newest first, ten at a time, with more on request", 
   await items.nth(10).waitFor()
   assert.equal((await items.nth(10).locator('.v-findings').textContent()).trim(), '第1次回访')
   assert.equal(await page.locator('.visits-more').count(), 0, 'no more after the last page')
+
+  // the newest turns out a mistake: voided with the reason, kept and marked; the plan goes back to the one before
+  const newest = items.first()
+  await newest.locator('.v-void').click()
+  const box = page.locator('.void-box')
+  await box.waitFor()
+  assert.match(await box.textContent(), new RegExp(`作废 ${addDays(today, -3)} 的电话回访记录`))
+  await box.locator('.v-void-ok').click()
+  await box.locator('.el-message-box__errormsg', { hasText: '请填写作废原因' }).waitFor()
+  await box.locator('input').fill('重复录入')
+  await box.locator('.v-void-ok').click()
+  await page.locator('.el-message', { hasText: '走访记录已作废' }).waitFor()
+  await page.locator('.child-visits .visit-item.v-voided .v-void-tag', { hasText: '已作废' }).waitFor()
+  assert.match(await page.locator('.child-visits .v-voided .v-void-why').textContent(), /作废：重复录入/)
+  assert.equal(await page.locator('.child-visits .v-voided .v-void').count(), 0, 'once')
+  await page.locator('.child-visits .plan-line', { hasText: addDays(today, -6) }).waitFor()
+  const plan = (await api.get(`/children/${c.id}/visits`)).body.plan
+  assert.equal(plan.last_visit_on, addDays(today, -6))
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -33,6 +33,7 @@ const FIXED = {
   'child.reconcile': k('aact.child_reconcile'),
   'child.visits': k('aact.child_visits'),
   'visit.create': k('aact.visit_create'),
+  'visit.void': k('aact.visit_void'),
   'visit.plan': k('aact.visit_plan'),
   'visit.config.update': k('aact.visit_config'),
   'follow_up.create': k('aact.follow_up_create'),
@@ -121,7 +122,7 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
@@ -186,6 +187,7 @@ const DETAIL_KEY = {
   amount_cents: k('adk.amount'),
   effective_from: k('adk.effective_from'),
   fund: k('adk.fund'),
+  visit: k('adk.visit'),
   last_month: k('adk.last_month'),
   receipt: k('adk.receipt'),
   area: k('adk.area'),
