@@ -271,14 +271,18 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	int rc;
 
 	buf_init(&sql, 1024);
-	/* the feedback delivered after its step's deadline: the village's own
+	/* filed: the village's own reports (报), by its child directors and
+	 * grid workers, not a school's or the centre's about a child there;
+	 * the feedback delivered after its step's deadline: the village's own
 	 * step of the loop, the timeliness of its requests */
-	rc = buf_puts(&sql, "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? THEN 1 ELSE 0 "
-			    "END), SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? THEN 1 ELSE 0 END), "
-			    "SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? AND EXISTS (SELECT 1 FROM "
-			    "request_steps s WHERE s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ? "
-			    "AND s.at < ? AND s.stage_due_at IS NOT NULL AND s.at > s.stage_due_at) THEN 1 ELSE 0 END) "
-			    "FROM help_requests q WHERE q.county_code = ?");
+	rc = buf_puts(&sql,
+		      "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? AND "
+		      "q.reporter_role IN ('director', 'grid') THEN 1 ELSE 0 END), SUM(CASE WHEN q.feedback_at >= "
+		      "? AND q.feedback_at < ? THEN 1 ELSE 0 END), "
+		      "SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? AND EXISTS (SELECT 1 FROM "
+		      "request_steps s WHERE s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ? "
+		      "AND s.at < ? AND s.stage_due_at IS NOT NULL AND s.at > s.stage_due_at) THEN 1 ELSE 0 END) "
+		      "FROM help_requests q WHERE q.county_code = ?");
 	for (int i = 0; i < 4; i++) {
 		args_int(&a, t_from);
 		args_int(&a, t_to);

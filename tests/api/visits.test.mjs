@@ -395,6 +395,10 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(v.overdue, b.overdue + 1);
 		assert.ok(v.visits >= 2 && v.children_visited >= 1, JSON.stringify(v));
 		assert.ok(v.requests_filed >= 1, JSON.stringify(v));
+		// the village's own reports only: the station's filing about a child there is not the director's
+		const byStation = await station.post('/api/v1/requests', { child_id: fresh.id, kind: 'medical', narrative: '乡镇工作站直接受理' });
+		assert.equal(byStation.status, 201, byStation.text);
+		assert.equal(villageOf((await station.get(`/api/v1/visits/scorecard?${period}`)).body, OWN).requests_filed, v.requests_filed);
 		assert.ok(v.coverage > 0 && v.coverage < 1);
 		assert.equal(v.coverage, v.on_schedule / v.in_plan);
 		// a visit 40 days ago is outside a five-day period
