@@ -976,14 +976,16 @@ static json_t *review_json(const director_review *rv)
 			 (json_int_t)rv->created_at, "updated_at", (json_int_t)rv->updated_at);
 }
 
-static int score_director_cb(const char *village, int64_t user_id, const char *name, const director_review *rv,
-			     void *arg)
+static int score_director_cb(const char *village, int64_t user_id, const char *name, const director_work *w,
+			     const director_review *rv, void *arg)
 {
 	score_row *s = score_at(arg, village);
 
 	if (s)
-		json_array_append_new(s->directors, json_pack("{s:I, s:s, s:o}", "user_id", (json_int_t)user_id, "name",
-							      name, "review", review_json(rv)));
+		json_array_append_new(s->directors,
+				      json_pack("{s:I, s:s, s:I, s:I, s:o}", "user_id", (json_int_t)user_id, "name",
+						name, "visits", (json_int_t)w->visits, "requests_filed",
+						(json_int_t)w->filed, "review", review_json(rv)));
 	return WB_OK;
 }
 
@@ -1316,7 +1318,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 		rc = store_talks_by_village(c, &f, score_talks_cb, x);
 	}
 	if (rc == WB_OK)
-		rc = store_village_directors(c, &p->scope, area, review_period, score_director_cb, x);
+		rc = store_village_directors(c, &p->scope, area, from_s, to_s, t_from, t_to, review_period,
+					     score_director_cb, x);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;

@@ -301,9 +301,10 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	return rc;
 }
 
-int store_village_directors(store_conn *c, const store_scope *sc, const char *area, const char *period,
-			    village_director_cb cb, void *arg)
+int store_village_directors(store_conn *c, const store_scope *sc, const char *area, const char *from, const char *to,
+			    int64_t t_from, int64_t t_to, const char *period, village_director_cb cb, void *arg)
 {
+	director_work work;
 	store_stmt *st = NULL;
 	store_args a = {0};
 	director_review *rv = period ? calloc(1, sizeof(*rv)) : NULL;
@@ -316,10 +317,17 @@ int store_village_directors(store_conn *c, const store_scope *sc, const char *ar
 	rc = buf_puts(&sql,
 		      "SELECT m.area_code, u.id, u.display_name, COALESCE(r.rating, ''), COALESCE(r.comment, ''), "
 		      "COALESCE(r.reviewer_id, 0), COALESCE(v.display_name, ''), COALESCE(r.created_at, 0), "
-		      "COALESCE(r.updated_at, 0) FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN "
+		      "COALESCE(r.updated_at, 0), (SELECT COUNT(*) FROM visits w WHERE w.created_by = u.id AND "
+		      "w.visited_on >= ? AND w.visited_on <= ? AND w.voided_at IS NULL), (SELECT COUNT(*) FROM "
+		      "help_requests q WHERE q.reporter_id = u.id AND q.created_at >= ? AND q.created_at < ?) "
+		      "FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN "
 		      "director_reviews r ON r.county_code = m.county_code AND r.director_id = u.id AND r.period = ? "
 		      "LEFT JOIN users v ON v.id = r.reviewer_id WHERE m.role = 'director' AND u.locked = 0 AND "
 		      "m.county_code = ?");
+	args_text(&a, from);
+	args_text(&a, to);
+	args_int(&a, t_from);
+	args_int(&a, t_to);
 	args_text(&a, period ? period : "");
 	if (rc == WB_OK)
 		rc = village_scope_sql(sc, "m.area_code", &sql, &a);
@@ -343,7 +351,9 @@ int store_village_directors(store_conn *c, const store_scope *sc, const char *ar
 			rv->created_at = stmt_int64(c, st, 7);
 			rv->updated_at = stmt_int64(c, st, 8);
 		}
-		rc = cb(stmt_text(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), rv, arg);
+		work.visits = stmt_int64(c, st, 9);
+		work.filed = stmt_int64(c, st, 10);
+		rc = cb(stmt_text(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), &work, rv, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
 	}

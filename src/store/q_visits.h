@@ -106,13 +106,20 @@ typedef struct director_review {
 	char comment[2048];
 	char reviewer_name[128]; /* read only */
 } director_review;
+/* A director's own work in the scorecard's period: the visits recorded
+ * (voided ones left out) and the help requests filed. */
+typedef struct director_work {
+	int64_t visits, filed;
+} director_work;
 typedef int (*village_director_cb)(const char *village_code, int64_t user_id, const char *name,
-				   const director_review *review, void *arg);
+				   const director_work *work, const director_review *review, void *arg);
 /* The child directors (accounts not locked) of the scope's villages (and
- * area), by village, each with the review of period (NULL: none asked; then
- * review is NULL; a rating of "" when the director has none). */
-int store_village_directors(store_conn *c, const store_scope *sc, const char *area, const char *period,
-			    village_director_cb cb, void *arg);
+ * area), by village, each with their own visits of [from, to]
+ * ("YYYY-MM-DD") and requests filed in [t_from, t_to), and the review of
+ * period (NULL: none asked; then review is NULL; a rating of "" when the
+ * director has none). */
+int store_village_directors(store_conn *c, const store_scope *sc, const char *area, const char *from, const char *to,
+			    int64_t t_from, int64_t t_to, const char *period, village_director_cb cb, void *arg);
 /* The village of county where user_id is a child director, within
  * [lo, hi) (a township's range): WB_ENOTFOUND if none. */
 int store_director_village(store_conn *c, const char *county, int64_t user_id, const char *lo, const char *hi,

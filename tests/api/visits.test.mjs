@@ -395,6 +395,12 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(v.overdue, b.overdue + 1);
 		assert.ok(v.visits >= 2 && v.children_visited >= 1, JSON.stringify(v));
 		assert.ok(v.requests_filed >= 1, JSON.stringify(v));
+		// each director's own work: what this director recorded and filed; a co-director's is apart
+		const me = v.directors.find((d) => d.user_id === director.me.user.id);
+		assert.ok(me, JSON.stringify(v.directors));
+		assert.ok(me.visits >= 2 && me.requests_filed >= 1, JSON.stringify(me));
+		assert.ok(v.directors.reduce((n, d) => n + d.visits, 0) <= v.visits);
+		for (const d of v.directors.filter((x) => x.user_id !== director.me.user.id)) assert.equal(typeof d.visits, 'number');
 		// the village's own reports only: the station's filing about a child there is not the director's
 		const byStation = await station.post('/api/v1/requests', { child_id: fresh.id, kind: 'medical', narrative: '乡镇工作站直接受理' });
 		assert.equal(byStation.status, 201, byStation.text);

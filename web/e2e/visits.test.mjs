@@ -446,6 +446,11 @@ test('station: the scorecard shows its township\'s villages with the API\'s figu
     const row = page.locator(`.sc-row[data-code="${VILLAGE}"]`)
     assert.deepEqual(await villageFigures(row), expectedFigures(garden))
     assert.deepEqual((await row.locator('.sc-dir-name').allTextContents()).map((x) => x.trim()), garden.directors.map((d) => d.name))
+    // each director's own work, as the API counts it
+    assert.deepEqual(
+      (await row.locator('.sc-dir-work').allTextContents()).map((x) => x.trim()),
+      garden.directors.map((d) => `本人：走访 ${d.visits} 次，上报 ${d.requests_filed} 件`),
+    )
     const red = 'rgb(198, 40, 40)'
     const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
     assert.equal(await color(row.locator('[data-figure="overdue"] .sc-num')), red, 'overdue children in red')
