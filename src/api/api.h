@@ -334,6 +334,7 @@ int api_schools_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 int api_school_rooms_put(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_school_counselling_void(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_caring_mothers(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_caring_mother_create(http_req *r, app *a, store_conn *c, const sec_principal *p);

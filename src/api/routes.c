@@ -113,6 +113,7 @@ R(programme_return_create, 0);
 R(school_rooms_put, 0);
 R(school_counselling, 0);
 R(school_counselling_create, 0);
+R(school_counselling_void, 0);
 R(child_care, 0);
 R(caring_mothers, 0);
 R(caring_mother_create, 0);
@@ -160,6 +161,7 @@ const http_route api_routes[] = {
 	{"PUT", "/api/v1/schools/{id}/rooms", api_entry, &rt_school_rooms_put, 0, 0},
 	{"GET", "/api/v1/schools/{id}/counselling", api_entry, &rt_school_counselling, 0, 0},
 	{"POST", "/api/v1/schools/{id}/counselling", api_entry, &rt_school_counselling_create, 0, 0},
+	{"POST", "/api/v1/schools/{id}/counselling/{sid}/void", api_entry, &rt_school_counselling_void, 0, 0},
 	{"GET", "/api/v1/caring-mothers", api_entry, &rt_caring_mothers, 0, 0},
 	{"POST", "/api/v1/caring-mothers", api_entry, &rt_caring_mother_create, 0, 0},
 	{"GET", "/api/v1/caring-mothers/{id}", api_entry, &rt_caring_mother_get, 0, 0},

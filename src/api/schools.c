@@ -280,6 +280,10 @@ static json_t *counsel_json(counsel_ctx *x, const counselling_rec *s)
 	}
 	if (s->hidden)
 		json_object_set_new(o, "pupil_outside_scope", json_true());
+	if (s->voided_at)
+		json_object_set_new(o, "voided",
+				    json_pack("{s:I, s:s, s:s}", "at", (json_int_t)s->voided_at, "by", s->voider,
+					      "reason", s->void_reason));
 	if (x->notes) {
 		char *plain = NULL;
 
@@ -296,10 +300,12 @@ static int counsel_cb(const counselling_rec *s, void *arg)
 {
 	counsel_ctx *x = arg;
 
-	x->n[0]++;
-	x->n[1] += strcmp(s->mode, "individual") == 0;
-	x->n[2] += s->pupils;
-	x->n[3] += strcmp(s->concern, "refer") == 0;
+	if (!s->voided_at) { /* a voided session is listed, not counted */
+		x->n[0]++;
+		x->n[1] += strcmp(s->mode, "individual") == 0;
+		x->n[2] += s->pupils;
+		x->n[3] += strcmp(s->concern, "refer") == 0;
+	}
 	json_array_append_new(x->items, counsel_json(x, s));
 	return WB_OK;
 }
@@ -331,7 +337,8 @@ static const sheet_col counsel_cols[] = {
 	{"学生", "Pupil", "child.name", SC_TEXT, NULL},
 	{"关注程度", "Concern", "concern", SC_WORD, concern_words},
 	{"记录人", "Recorded by", "by", SC_TEXT, NULL},
-	{"记录", "Notes", "notes", SC_TEXT, NULL},
+	{"作废原因", "Voided because", "voided.reason", SC_TEXT, NULL},
+	{"记录", "Notes", "notes", SC_TEXT, NULL}, /* last: the school's only */
 };
 
 int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -399,6 +406,68 @@ static const api_field counsel_fields[] = {
 	{"notes", JSON_STRING, 0, NOTES_CHARS * 4},
 	{NULL, 0, 0, 0},
 };
+
+typedef struct counsel_void_job {
+	int64_t school_id, id, at, by;
+	const char *reason;
+} counsel_void_job;
+
+static int counsel_void_fn(store_conn *c, void *arg)
+{
+	counsel_void_job *j = arg;
+
+	return store_counselling_void(c, j->school_id, j->id, j->at, j->by, j->reason);
+}
+
+static const api_field counsel_void_fields[] = {
+	{"reason", JSON_STRING, 1, COUNSEL_VOID_REASON_MAX},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /api/v1/schools/{id}/counselling/{sid}/void: a session recorded by
+ * mistake is voided (作废) with the reason, by the school that held it or
+ * the centre; it stays listed, marked, and counts no more. */
+int api_school_counselling_void(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	counsel_void_job j;
+	audit_entry e;
+	unit_rec u;
+	const char *reason;
+	int64_t sid;
+	int rc;
+
+	if (school_load(r, c, p, &u))
+		return 0;
+	if (!api_role_is(p, "school") && !api_role_is(p, "center"))
+		return api_error(r, 403, "forbidden", "a session is voided by the school that held it, or the centre",
+				 NULL);
+	if (api_id_param(r, "sid", &sid) || api_body(r, &body) || api_check_fields(r, body, counsel_void_fields))
+		goto out;
+	reason = api_str(body, "reason");
+	if (wb_is_blank(reason) || api_utf8_chars(reason) > COUNSEL_VOID_REASON_CHARS) {
+		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+		goto out;
+	}
+	j = (counsel_void_job){u.id, sid, clock_now(), p->user_id, reason};
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, u.id);
+	audit_entry_set(&e, "counselling.void", "school", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:I}", "session", (json_int_t)sid));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, counsel_void_fn, &j);
+	if (rc == WB_ECONFLICT)
+		api_error(r, 409, "conflict", "the session was voided already", NULL);
+	else if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 200,
+			 json_pack("{s:I, s:I, s:b}", "id", (json_int_t)sid, "school_id", (json_int_t)u.id, "voided",
+				   1));
+out:
+	json_decref(body);
+	return 0;
+}
 
 int api_school_counselling_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {

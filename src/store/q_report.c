@@ -165,7 +165,7 @@ int store_report_counselling(store_conn *c, const report_period *r, store_group_
 		c, r,
 		"SELECT substr(u.area_code, 1, 9), COUNT(*), SUM(k.pupils) FROM counselling_sessions k JOIN "
 		"units u ON u.id = k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on <= ? AND "
-		"length(u.area_code) >= 9",
+		"length(u.area_code) >= 9 AND k.voided_at IS NULL",
 		&a, "substr(u.area_code, 1, 9)", 2, cb, arg);
 }
 
@@ -302,10 +302,11 @@ int store_trend_talks(store_conn *c, const trend_period *t, store_group_cb cb, v
 
 int store_trend_counselling(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_day(c, t,
-		      "SELECT substr(k.held_on, 1, 7), COUNT(*) FROM counselling_sessions k JOIN units u ON u.id = "
-		      "k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on < ?",
-		      "substr(u.area_code, 1, 9)", 1, cb, arg);
+	return by_day(
+		c, t,
+		"SELECT substr(k.held_on, 1, 7), COUNT(*) FROM counselling_sessions k JOIN units u ON u.id = "
+		"k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on < ? AND k.voided_at IS NULL",
+		"substr(u.area_code, 1, 9)", 1, cb, arg);
 }
 
 int store_trend_returns(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)

@@ -27,7 +27,8 @@ int store_schools(store_conn *c, const school_filter *f, school_cb cb, void *arg
 		      "school_rooms r ON r.school_id = u.id LEFT JOIN (SELECT school_id, COUNT(*) AS n, SUM(CASE WHEN "
 		      "mode = 'individual' THEN 1 ELSE 0 END) AS individual, SUM(pupils) AS attended, SUM(CASE WHEN "
 		      "concern = 'refer' THEN 1 ELSE 0 END) AS referred FROM counselling_sessions WHERE county_code = "
-		      "? AND held_on >= ? AND held_on <= ? GROUP BY school_id) k ON k.school_id = u.id LEFT JOIN "
+		      "? AND held_on >= ? AND held_on <= ? AND voided_at IS NULL GROUP BY school_id) k ON k.school_id "
+		      "= u.id LEFT JOIN "
 		      "(SELECT c.school_id, COUNT(*) AS n FROM caring_pairs p JOIN children c ON c.id = p.child_id "
 		      "WHERE p.county_code = ? AND p.ended_on IS NULL AND c.school_id IS NOT NULL GROUP BY "
 		      "c.school_id) cp ON cp.school_id = u.id WHERE u.county_code = ? AND u.kind = 'school'");
@@ -120,6 +121,28 @@ int store_counselling_insert(store_conn *c, counselling_rec *s)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &s->id);
 }
 
+int store_counselling_void(store_conn *c, int64_t school_id, int64_t id, int64_t at, int64_t by, const char *reason)
+{
+	store_stmt *st = NULL;
+	int64_t voided = 0;
+	int rc = conn_query(c, &st,
+			    "SELECT COALESCE(voided_at, 0) FROM counselling_sessions WHERE id = ? AND school_id = ?",
+			    "ii", id, school_id);
+
+	rc = stmt_result_int64(c, st, rc, WB_ENOTFOUND, &voided);
+	if (rc)
+		return rc;
+	if (voided)
+		return WB_ECONFLICT;
+	st = NULL;
+	rc = conn_query(
+		c, &st,
+		"UPDATE counselling_sessions SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ? AND "
+		"voided_at IS NULL RETURNING id",
+		"iisi", at, by, reason, id);
+	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &voided);
+}
+
 int store_counselling(store_conn *c, const counselling_filter *f, const store_scope *sc, int limit, counselling_cb cb,
 		      void *arg)
 {
@@ -132,11 +155,12 @@ int store_counselling(store_conn *c, const counselling_filter *f, const store_sc
 	if (!s)
 		return WB_ENOMEM;
 	buf_init(&sql, 8192);
-	/* column 15: the pupil may be named to the caller (a group names
+	/* column 18: the pupil may be named to the caller (a group names
 	 * nobody; sc NULL: the caller checked the child) */
 	rc = buf_puts(&sql, "SELECT k.id, k.school_id, COALESCE(k.child_id, 0), k.pupils, k.created_at, k.created_by, "
 			    "k.held_on, k.mode, k.topic, k.concern, COALESCE(k.notes_enc, ''), COALESCE(c.name, ''), "
-			    "COALESCE(c.village_code, ''), COALESCE(s.name, ''), COALESCE(u.display_name, ''), ");
+			    "COALESCE(c.village_code, ''), COALESCE(s.name, ''), COALESCE(u.display_name, ''), "
+			    "COALESCE(k.voided_at, 0), COALESCE(w.display_name, ''), COALESCE(k.void_reason, ''), ");
 	if (rc == WB_OK && sc) {
 		rc = buf_puts(&sql, "CASE WHEN k.child_id IS NOT NULL");
 		if (rc == WB_OK)
@@ -147,9 +171,10 @@ int store_counselling(store_conn *c, const counselling_filter *f, const store_sc
 		rc = buf_puts(&sql, "1");
 	}
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " FROM counselling_sessions k LEFT JOIN children c ON c.id = k.child_id LEFT JOIN "
-				    "units s ON s.id = k.school_id LEFT JOIN users u ON u.id = k.created_by WHERE "
-				    "k.county_code = ?");
+		rc = buf_puts(&sql,
+			      " FROM counselling_sessions k LEFT JOIN children c ON c.id = k.child_id LEFT JOIN "
+			      "units s ON s.id = k.school_id LEFT JOIN users u ON u.id = k.created_by LEFT JOIN users "
+			      "w ON w.id = k.voided_by WHERE k.county_code = ?");
 	args_text(&a, f->county);
 	if (rc == WB_OK && f->school_id) {
 		rc = buf_puts(&sql, " AND k.school_id = ?");
@@ -191,7 +216,10 @@ int store_counselling(store_conn *c, const counselling_filter *f, const store_sc
 		stmt_copy(c, st, 12, s->child_village, sizeof(s->child_village));
 		stmt_copy(c, st, 13, s->school_name, sizeof(s->school_name));
 		stmt_copy(c, st, 14, s->by_name, sizeof(s->by_name));
-		if (s->child_id && !stmt_int64(c, st, 15)) {
+		s->voided_at = stmt_int64(c, st, 15);
+		stmt_copy(c, st, 16, s->voider, sizeof(s->voider));
+		stmt_copy(c, st, 17, s->void_reason, sizeof(s->void_reason));
+		if (s->child_id && !stmt_int64(c, st, 18)) {
 			s->child_id = 0; /* a pupil outside the caller's scope: not named */
 			s->child_name[0] = s->child_village[0] = '\0';
 			s->hidden = 1;

@@ -49,6 +49,9 @@ int store_school_rooms_put(store_conn *c, const char *county, const school_row *
 
 /* ---- counselling sessions ---- */
 
+#define COUNSEL_VOID_REASON_CHARS 200
+#define COUNSEL_VOID_REASON_MAX   (COUNSEL_VOID_REASON_CHARS * 4)
+
 typedef struct counselling_rec {
 	int64_t id, school_id, child_id, pupils, created_at, created_by;
 	char county_code[8];
@@ -62,7 +65,10 @@ typedef struct counselling_rec {
 	char child_village[16];
 	char school_name[128];
 	char by_name[128];
-	int hidden; /* an individual session whose pupil is outside the caller's scope */
+	int hidden;        /* an individual session whose pupil is outside the caller's scope */
+	int64_t voided_at; /* voided (作废) by mistake: when, by whom, why (0: counts) */
+	char voider[128];
+	char void_reason[COUNSEL_VOID_REASON_MAX + 1];
 } counselling_rec;
 
 typedef struct counselling_filter {
@@ -74,6 +80,9 @@ typedef struct counselling_filter {
 } counselling_filter;
 
 int store_counselling_insert(store_conn *c, counselling_rec *s);
+/* Voids the school's session id with the reason: WB_ENOTFOUND (no such
+ * session of the school) or WB_ECONFLICT (voided already). */
+int store_counselling_void(store_conn *c, int64_t school_id, int64_t id, int64_t at, int64_t by, const char *reason);
 typedef int (*counselling_cb)(const counselling_rec *s, void *arg);
 /* The sessions of the filter, newest first, at most limit. An individual
  * session whose child is outside sc comes without the child (hidden set;

@@ -129,6 +129,36 @@ describeEachDriver('schools', (driver) => {
 		assert.ok(kidLog.body.items.some((e) => e.action === 'counselling.create' && e.username === 'school'));
 	});
 
+	test('counselling: a session saved twice is voided with the reason, by the school or the centre; listed, marked, no longer counted', async () => {
+		const before = (await schoolRow(centre)).counselling;
+		const first = await session({ pupils: 12, topic: 'emotion' });
+		const twice = await session({ pupils: 12, topic: 'emotion' });
+		assert.equal(twice.status, 201, twice.text);
+		assert.equal((await schoolRow(centre)).counselling.sessions, before.sessions + 2);
+		const voidIt = (client, sid, body = { reason: '重复保存' }) => client.post(`/api/v1/schools/${schoolId}/counselling/${sid}/void`, body);
+		for (const [body, field] of [[{}, 'reason'], [{ reason: '  ' }, 'reason']]) {
+			const r = await voidIt(school, twice.body.id, body);
+			assert.equal(r.status, 422, JSON.stringify(body));
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal((await voidIt(station, twice.body.id)).status, 403);
+		assert.equal((await voidIt(committee, twice.body.id)).status, 403);
+		assert.equal((await voidIt(school, 999999)).status, 404);
+		const ok = await voidIt(school, twice.body.id);
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal((await voidIt(centre, twice.body.id)).status, 409, 'once');
+		const after = (await schoolRow(centre)).counselling;
+		assert.equal(after.sessions, before.sessions + 1, 'the voided one no longer counts');
+		assert.equal(after.attended, before.attended + 12);
+		const list = (await school.get(`/api/v1/schools/${schoolId}/counselling`)).body;
+		const marked = list.items.find((x) => x.id === twice.body.id);
+		assert.equal(marked.voided.reason, '重复保存');
+		assert.ok(!list.items.find((x) => x.id === first.body.id).voided);
+		const log = (await auditor.get(`/api/v1/audit?action=counselling.void&object_id=${schoolId}`)).body.items.filter((e) => e.outcome === 'ok');
+		assert.equal(log.length, 1);
+		assert.equal(JSON.parse(log[0].detail).session, twice.body.id);
+	});
+
 	test('counselling: every wrong field is refused with its name and nothing is written', async () => {
 		const notMine = await pupil(OWN, false);
 		const before = (await schoolRow(school)).counselling.sessions;

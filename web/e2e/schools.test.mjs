@@ -184,7 +184,7 @@ test('school: keeps its rooms, records a group and an individual session and see
 
   // listed with the day, form, topic, pupils, the pupil, the concern, who and the notes
   const heads = (await page.locator('.sp-table thead th').allTextContents()).map((s) => s.trim())
-  assert.deepEqual(heads, ['辅导日期', '辅导形式', '辅导主题', '人数', '学生', '关注程度', '记录人', '辅导记录'])
+  assert.deepEqual(heads, ['辅导日期', '辅导形式', '辅导主题', '人数', '学生', '关注程度', '记录人', '辅导记录', '更正'], 'the last column corrects a session (作废)')
   assert.equal(await text(group.locator('.cs-date')), chinaToday())
   assert.equal(await text(group.locator('.cs-mode')), '团体辅导')
   assert.equal(await text(group.locator('.cs-topic')), '同伴关系')
@@ -209,6 +209,7 @@ test('school: keeps its rooms, records a group and an individual session and see
   assert.deepEqual(await figures(page, '.sp-totals', ['sessions', 'individual', 'attended', 'referred']), c1.totals)
   await shot(page, 'school-counselling')
 
+
   // the referral offers the help request for the pupil
   const offer = page.locator('.sp-referred')
   assert.match(await text(offer), new RegExp(`^${PUPIL} 的辅导已记为需转介`))
@@ -227,6 +228,22 @@ test('school: keeps its rooms, records a group and an individual session and see
   assert.equal(await text(s.locator('.cc-concern')), '需转介')
   assert.equal(await text(s.locator('.cc-notes')), PUPIL_NOTES)
   assert.equal(await text(care.locator('.cc-none')), '目前没有结对的爱心妈妈')
+
+  // a session saved twice: voided with the reason, kept and marked, the figures without it
+  const dup = await school.post(`/schools/${schoolId}/counselling`, { held_on: chinaToday(), mode: 'group', topic: 'safety', pupils: 9 })
+  assert.equal(dup.status, 201)
+  await page.goto(srv.base + `/schools/${schoolId}`)
+  await page.locator('.sp-totals').waitFor()
+  const dupRow = page.locator(`.sp-row[data-id="${dup.body.id}"]`)
+  await dupRow.locator('.cs-void').click()
+  const box = page.locator('.cs-void-box')
+  await box.waitFor()
+  await box.locator('input').fill('重复保存')
+  await box.locator('.cs-void-ok').click()
+  await page.locator('.el-message', { hasText: '辅导记录已作废' }).waitFor()
+  await dupRow.locator('.cs-void-tag', { hasText: '已作废' }).waitFor()
+  assert.match(await text(dupRow.locator('.cs-void-why')), /作废：重复保存$/)
+  assert.deepEqual(await figures(page, '.sp-totals', ['sessions', 'individual', 'attended', 'referred']), c1.totals, 'the voided one is not counted')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

@@ -92,6 +92,7 @@ const FIXED = {
   'talk.delete': k('aact.talk_delete'),
   'school.rooms': k('aact.school_rooms'),
   'counselling.create': k('aact.counselling_create'),
+  'counselling.void': k('aact.counselling_void'),
   'counselling.list': k('aact.counselling_list'),
   'counselling.export': k('aact.counselling_export'),
   'caring.create': k('aact.caring_create'),
@@ -126,7 +127,7 @@ export const ACTION_GROUPS = [
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
-  [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
+  [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.void', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
   [k('aact.g_programmes'), ['programme.create', 'programme.update', 'programme.return', 'programme.read', 'programme.export']],
 ]
 
@@ -188,6 +189,7 @@ const DETAIL_KEY = {
   effective_from: k('adk.effective_from'),
   fund: k('adk.fund'),
   visit: k('adk.visit'),
+  session: k('adk.session'),
   last_month: k('adk.last_month'),
   receipt: k('adk.receipt'),
   area: k('adk.area'),
