@@ -232,6 +232,10 @@ int api_limit(http_req *r, int def, int max, int *out);
 /* A positive int64 id from ?name= into *out (left as it is when name is
  * absent): 0. A bad value answers 422 validation_failed naming the field,
  * with message (NULL: "NAME must be a number"), and returns -1. */
+/* The body's "reason": text that says something (not blanks alone; leading
+ * blanks dropped) of at most max_chars characters, into *out. 0, or -1
+ * after a 422 naming reason. */
+int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out);
 int api_query_id(http_req *r, const char *name, const char *message, int64_t *out);
 /* api_query_id for ?cursor=, the next_cursor of the previous page. */
 int api_query_cursor(http_req *r, int64_t *out);

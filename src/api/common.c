@@ -418,6 +418,21 @@ int api_limit(http_req *r, int def, int max, int *out)
 	return 0;
 }
 
+int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out)
+{
+	const char *s = api_str(body, "reason");
+	char msg[80];
+
+	while (s && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++;
+	if (s && !wb_is_blank(s) && api_utf8_chars(s) <= max_chars) {
+		*out = s;
+		return 0;
+	}
+	wb_snprintf(msg, sizeof(msg), "reason must say why, in at most %zu characters", max_chars);
+	return api_error(r, 422, "validation_failed", msg, "reason"), -1;
+}
+
 int api_query_id(http_req *r, const char *name, const char *message, int64_t *out)
 {
 	const char *s = http_query(r, name);

@@ -1333,7 +1333,6 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 		goto out;
 	}
 	last = api_str(body, "last_month");
-	reason = api_str(body, "reason");
 	month_format(clock_today_ymd() / 100, month);
 	month_parse(rr->from_month, &from);
 	/* a receipt that has not started yet is cancelled: its last month is
@@ -1359,12 +1358,8 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 			  "last_month may not be after this month: payments stop from the next month", "last_month");
 		goto out;
 	}
-	while (*reason == ' ')
-		reason++;
-	if (!*reason || api_utf8_chars(reason) > REASON_CHARS) {
-		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+	if (api_reason(r, body, REASON_CHARS, &reason))
 		goto out;
-	}
 	if (rr->to_month[0]) {
 		api_error(r, 409, "conflict", "the receipt has ended already", NULL);
 		goto out;

@@ -728,13 +728,8 @@ int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_princ
 		api_fail(r, rc);
 		goto out;
 	}
-	job.reason = api_str(body, "reason");
-	while (*job.reason == ' ' || *job.reason == '\t' || *job.reason == '\n')
-		job.reason++;
-	if (!*job.reason || api_utf8_chars(job.reason) > NOTE_CHARS) {
-		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+	if (api_reason(r, body, NOTE_CHARS, &job.reason))
 		goto out;
-	}
 	memset(&pc, 0, sizeof(pc));
 	pc.project_id = pr->id;
 	pc.child_id = child_id;
@@ -887,11 +882,8 @@ int api_project_fund_reverse(http_req *r, app *a, store_conn *c, const sec_princ
 			  old->reverses ? "a reversal is not reversed" : "the line was reversed already", NULL);
 		goto out;
 	}
-	reason = api_str(body, "reason");
-	if (wb_is_blank(reason) || api_utf8_chars(reason) > NOTE_CHARS) {
-		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+	if (api_reason(r, body, NOTE_CHARS, &reason))
 		goto out;
-	}
 	*f = *old;
 	f->id = 0;
 	f->reversed_by = 0;

@@ -444,11 +444,8 @@ int api_school_counselling_void(http_req *r, app *a, store_conn *c, const sec_pr
 				 NULL);
 	if (api_id_param(r, "sid", &sid) || api_body(r, &body) || api_check_fields(r, body, counsel_void_fields))
 		goto out;
-	reason = api_str(body, "reason");
-	if (wb_is_blank(reason) || api_utf8_chars(reason) > COUNSEL_VOID_REASON_CHARS) {
-		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+	if (api_reason(r, body, COUNSEL_VOID_REASON_CHARS, &reason))
 		goto out;
-	}
 	j = (counsel_void_job){u.id, sid, clock_now(), p->user_id, reason};
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, u.id);

@@ -431,11 +431,8 @@ int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal
 		api_fail(r, rc);
 		goto out;
 	}
-	reason = api_str(body, "reason");
-	if (wb_is_blank(reason) || api_utf8_chars(reason) > VISIT_VOID_REASON_CHARS) {
-		api_error(r, 422, "validation_failed", "reason must say why, in at most 200 characters", "reason");
+	if (api_reason(r, body, VISIT_VOID_REASON_CHARS, &reason))
 		goto out;
-	}
 	memset(&j, 0, sizeof(j));
 	j.child_id = id;
 	j.id = vid;
