@@ -1407,6 +1407,7 @@ typedef struct ledger_ctx {
 	size_t n, cap;
 	int64_t total;
 	int64_t children; /* distinct, set by ledger_sums */
+	int64_t dept;     /* a department's totals: its own policies only (0: all) */
 } ledger_ctx;
 
 static int ledger_cb(const receipt_rec *rr, void *arg)
@@ -1417,7 +1418,7 @@ static int ledger_cb(const receipt_rec *rr, void *arg)
 	ledger_line *l;
 	int from, to = 0, rc;
 
-	if (!pl || month_parse(rr->from_month, &from) != WB_OK)
+	if (!pl || month_parse(rr->from_month, &from) != WB_OK || (x->dept && pl->p.department_id != x->dept))
 		return WB_OK;
 	if (rr->to_month[0] && month_parse(rr->to_month, &to) != WB_OK)
 		return WB_OK;
@@ -1519,10 +1520,17 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	char month[8];
 	int rc, csv, fmt, en, today = clock_today_ymd();
 
-	if (!can_write(r, p) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) ||
+	/* the department that pays (民政: its allowances) reads the totals of
+	 * its own policies in the county, with no child named */
+	int dept = api_role_is(p, "department") && p->unit_id;
+
+	if ((!dept && !can_write(r, p)) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) ||
 	    area_policy_params(r, &area, &policy_id))
 		return 0;
 	csv = fmt != SHEET_JSON;
+	if (dept && csv)
+		return api_error(r, 403, "forbidden",
+				 "a department reads the totals of its policies, not a file of names", "format");
 	if (!(x = calloc(1, sizeof(*x))))
 		return api_fail(r, WB_ENOMEM);
 	x->ym = today / 100;
@@ -1534,6 +1542,10 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	wb_snprintf(x->first_day, sizeof(x->first_day), "%s-01", month);
 	/* a month's payments stay what they were when a child is archived later */
 	x->scope = p->scope;
+	if (dept) {
+		store_scope_county(&x->scope, p->county_code);
+		x->dept = p->unit_id;
+	}
 	x->scope.with_archived = 1;
 	rc = catalog_load(c, p->county_code, 0, today, &x->cat);
 	if (rc == WB_OK)
@@ -1553,6 +1565,14 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 		goto out;
 	}
 	items = json_array();
+	if (dept) { /* totals only: not audited, no one is named */
+		by_policy = ledger_sums(api_conn(r), x, &by_town);
+		api_json(r, 200,
+			 json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:b}", "month", month, "total_cents",
+				   (json_int_t)x->total, "count", (json_int_t)x->n, "children", (json_int_t)x->children,
+				   "by_policy", by_policy, "by_township", by_town, "items", items, "totals_only", 1));
+		goto out;
+	}
 	for (size_t i = 0; i < x->n && i < LEDGER_ITEMS; i++) {
 		const ledger_line *l = &x->lines[i];
 		char village[128] = "";

@@ -456,6 +456,20 @@ describeEachDriver('entitlements', (driver) => {
 			assert.equal(t.children, ids(its), t.code);
 		}
 
+		// the paying department (civil affairs) reads the totals of its own policies, nobody named
+		const dept = await department.get(`/api/v1/entitlements/ledger?month=${month(0)}`);
+		assert.equal(dept.status, 200, dept.text);
+		assert.deepEqual(dept.body.items, []);
+		assert.equal(dept.body.totals_only, true);
+		const county = (await centre.get(`/api/v1/entitlements/ledger?month=${month(0)}`)).body;
+		const paysOwn = (await centre.get('/api/v1/policies')).body.items.filter((x) => x.department_id === units.civil_affairs).map((x) => x.id);
+		const own = county.by_policy.filter((b) => paysOwn.includes(b.policy_id));
+		assert.deepEqual(dept.body.by_policy, own, 'its policies, the same sums as the centre\'s');
+		assert.equal(dept.body.total_cents, own.reduce((n, b) => n + b.amount_cents, 0));
+		assert.ok(dept.body.by_policy.some((b) => b.policy_id === monthly.id));
+		assert.ok(!dept.text.includes(c.name), 'no child named');
+		assert.equal((await department.get(`/api/v1/entitlements/ledger?format=csv`)).status, 403);
+
 		const next = await station.get(`/api/v1/entitlements/ledger?month=${month(1)}`);
 		const nextLines = next.body.items.filter((i) => i.child_id === c.id);
 		assert.deepEqual(nextLines.map((l) => l.amount_cents), [110000], 'the raised standard, and the one-off aid only once');

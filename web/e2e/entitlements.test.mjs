@@ -338,6 +338,27 @@ test("centre: the monthly ledger shows the API's total, by policy and township, 
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('department: the policies it pays, and their month\'s totals by policy and township, nobody named', async () => {
+  const dept = await apiSession(srv.base, 'department')
+  const sums = (await dept.get('/entitlements/ledger')).body
+  assert.deepEqual(sums.items, [])
+  await loginAs(page, srv.base, 'department', { path: '/login?next=/entitlements/policies' })
+  await page.locator('main h1', { hasText: '政策' }).waitFor()
+  await page.locator('.dept-ledger', { hasText: '本部门发放汇总' }).click()
+  await page.waitForURL((u) => u.pathname === '/entitlements/ledger')
+  await page.locator('.lg-total').waitFor()
+  await settled(page)
+  assert.equal(await text(page.locator('.lg-total')), yuan(sums.total_cents))
+  assert.equal(await text(page.locator('.lg-count')), String(sums.count))
+  assert.equal(await page.locator('.by-policy tbody tr').count(), sums.by_policy.length)
+  assert.equal(await page.locator('.by-township tbody tr').count(), sums.by_township.length)
+  assert.match(await text(page.locator('.lg-dept-note')), /只列本部门发放的政策/)
+  assert.equal(await page.locator('.lg-row').count(), 0, 'no names')
+  assert.equal(await page.locator('.lg-items, .ent-tabs').count(), 0)
+  assert.equal(await page.locator('.export-button, .export-trigger').count(), 0, 'nothing to download')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('director: only the own village, nothing to record, stop, download or keep a ledger of', async () => {
   const director = await apiSession(srv.base, 'director')
   const mine = (await director.get('/entitlements?group=gap&limit=50')).body

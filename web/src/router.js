@@ -62,7 +62,7 @@ const routes = [
   { path: '/visits/scorecard', name: 'visit-scorecard', component: ScorecardPage, meta: { need: 'visitScore', title: k('visit.sc_title'), wide: true } },
   { path: '/entitlements', name: 'entitlements', component: EntitlementsPage, meta: { need: 'entitlements', title: k('nav.entitlements'), field: true } },
   { path: '/entitlements/policies', name: 'policies', component: PoliciesPage, meta: { need: 'policies', title: k('ent.policies_title'), field: true } },
-  { path: '/entitlements/ledger', name: 'ledger', component: LedgerPage, meta: { need: 'ledger', title: k('ent.ledger_title'), wide: true } },
+  { path: '/entitlements/ledger', name: 'ledger', component: LedgerPage, meta: { need: 'ledgerPage', title: k('ent.ledger_title'), wide: true } },
   { path: '/projects', name: 'projects', component: ProjectsPage, meta: { need: 'projects', title: k('nav.projects'), field: true } },
   { path: '/projects/:id(\\d+)', name: 'project', component: ProjectPage, meta: { need: 'projects', title: k('proj.title'), field: true } },
   { path: '/programmes', name: 'programmes', component: ProgrammesPage, meta: { need: 'programmes', title: k('programmes.title'), wide: true } },

@@ -120,6 +120,11 @@ export function can(me, what) {
     case 'entitlementExport':
     case 'ledger':
       return ENT_WRITE_ROLES.includes(r) && !!p.read_children
+    case 'ledgerTotals':
+      // the paying department: the month's totals of its own policies, no names
+      return r === 'department'
+    case 'ledgerPage':
+      return can(me, 'ledger') || can(me, 'ledgerTotals')
     case 'policies':
       return (ENT_ROLES.includes(r) && !!p.read_children) || POLICY_READERS.includes(r)
     case 'policyWrite':
