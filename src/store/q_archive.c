@@ -33,21 +33,20 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 	rc = store_child_change_add(c, county, id, at, by, "archived", NULL, reason);
 	if (rc == WB_OK && note && *note)
 		rc = store_child_change_add(c, county, id, at, by, "archive_note", NULL, note);
-	/* benefits end with this month (or their first), places in projects end */
-	args_text(&a, month);
+	/* benefits end with this month; one that has not started yet ends
+	 * before its first month, so it pays nothing (as a receipt cancelled
+	 * before it started); places in projects end */
 	args_text(&a, month);
 	args_int(&a, at);
 	args_opt_int(&a, by);
 	args_int(&a, id);
 	if (rc == WB_OK)
-		rc = conn_query_args(
-			c, NULL,
-			"UPDATE benefit_receipts SET to_month = CASE WHEN from_month > ? THEN from_month ELSE "
-			"? END, end_reason = '"
-			"档案归档"
-			"', ended_at = ?, ended_by = ? WHERE child_id = ? AND "
-			"to_month IS NULL",
-			&a);
+		rc = conn_query_args(c, NULL,
+				     "UPDATE benefit_receipts SET to_month = ?, end_reason = '"
+				     "档案归档"
+				     "', ended_at = ?, ended_by = ? WHERE child_id = ? AND "
+				     "to_month IS NULL",
+				     &a);
 	if (rc >= 0) {
 		memset(&a, 0, sizeof(a));
 		args_int(&a, at);

@@ -55,6 +55,20 @@ describeEachDriver('archiving and retention', (driver) => {
 		const month = chinaDate().iso.slice(0, 7);
 		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: pol.id, from_month: month });
 		assert.equal(rec.status, 201, rec.text);
+		// and one that starts next month: archived before it starts, it pays nothing
+		const nextMonth = chinaDate(32 - Number(chinaDate().iso.slice(8, 10))).iso.slice(0, 7);
+		const care = await centre.post('/api/v1/policies', {
+			code: `arch_${Date.now().toString(36)}`,
+			name: '归档测试护理补贴',
+			department_id: pol.department_id,
+			benefit: 'monthly_allowance',
+			effective_from: `${month}-01`,
+			amount_cents: 10000,
+			rule: { disability_grades: [1, 2] },
+		});
+		assert.equal(care.status, 201, care.text);
+		const soon = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: care.body.id, from_month: nextMonth });
+		assert.equal(soon.status, 201, soon.text);
 		assert.ok(await listed(director, c));
 		assert.ok((await director.get('/api/v1/visits/plan?limit=500')).body.items.some((i) => i.child_id === c.id));
 
@@ -84,6 +98,10 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.ok(ledger.body.items.some((i) => i.child_id === c.id), 'this month\'s payment stays in the ledger');
 		const row = await sql(srv.db, `SELECT to_month || '|' || end_reason FROM benefit_receipts WHERE id = ${rec.body.id}`);
 		assert.equal(row, `${month}|档案归档`);
+		const never = await sql(srv.db, `SELECT to_month || '|' || from_month FROM benefit_receipts WHERE id = ${soon.body.id}`);
+		assert.equal(never, `${month}|${nextMonth}`, 'ended before its first month');
+		const next = await station.get(`/api/v1/entitlements/ledger?month=${nextMonth}`);
+		assert.ok(!next.body.items.some((i) => i.child_id === c.id), 'nothing paid next month');
 		const hist = await station.get(`/api/v1/children/${c.id}/history`);
 		assert.equal(hist.status, 200, 'the desk reads the archived file\'s history');
 		assert.ok(hist.body.items.some((x) => x.field === 'archived' && x.new === 'moved_away'), JSON.stringify(hist.body.items));
