@@ -21,7 +21,7 @@ before(async () => {
   srv = await startServer({ children: 100 })
   browser = await launch({ viewport: DESK })
   const d = await apiSession(srv.base, 'director')
-  const c = await d.post('/children', { name: '求助测试儿童', sex: 'F', birth_date: '2015-06-01', village_code: VILLAGE })
+  const c = await d.post('/children', { name: '求助测试儿童', sex: 'F', birth_date: '2015-06-01', village_code: VILLAGE, hukou_area_code: VILLAGE })
   assert.equal(c.status, 201, JSON.stringify(c.body))
   childId = c.body.id
 })
@@ -169,6 +169,8 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     const granted = await page.locator('.granted-child').textContent()
     assert.match(granted, /[男女] \d{4}-\d{2}-\d{2}/)
     assert.doesNotMatch(granted, /\b(low|medium|high|rural|urban|father|mother)\b/)
+    // the household registration by its name, the code beside it
+    if (code === 'county_charity') await page.locator('.granted-child', { hasText: `花园社区 ${VILLAGE}` }).waitFor()
     assert.equal(await page.locator('.referral').count(), 1, 'a unit sees only its own referral')
     await refStep(page.locator(`.referral[data-unit=${code}]`), 'complete', result)
     // the referral has ended: back to the list, where it shows done, without the child
