@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../util/wb.h"
+#include "q_followups.h"
 
 int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk)
 {
@@ -130,6 +131,26 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 	if (rc == WB_OK && done)
 		rc = conn_query(c, NULL, "UPDATE follow_ups SET visit_id = NULL, done_on = NULL WHERE visit_id = ?",
 				"i", id);
+	if (rc >= 0 && done) {
+		/* another visit of the child on or after their day completes them
+		 * again: the newest one that counts */
+		char day[11] = "";
+		int again = 0;
+		int64_t other;
+
+		st = NULL;
+		rc = conn_query(c, &st,
+				"SELECT id, visited_on FROM visits WHERE child_id = ? AND voided_at IS NULL ORDER BY "
+				"visited_on DESC, id DESC LIMIT 1",
+				"i", child_id);
+		if (rc == STORE_ROW) {
+			other = stmt_int64(c, st, 0);
+			stmt_copy(c, st, 1, day, sizeof(day));
+			stmt_reset(c, st);
+			rc = store_follow_ups_complete(c, child_id, other, day, &again);
+		}
+		done -= again;
+	}
 	if (reopened)
 		*reopened = (int)done;
 	return rc < 0 ? rc : WB_OK;

@@ -101,10 +101,17 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.ok((await listOf(director)).counts.done_30d >= 1);
 		const again = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'phone', visited_on: day(0), findings: '电话回访' });
 		assert.equal(again.body.follow_ups_done, 0, 'done once');
-		// the visit that completed it turns out a mistake: voided, the follow-up is due again
+		// the visit that completed it turns out a mistake: voided, the phone call of the same day completes it
 		const voided = await director.post(`/api/v1/children/${c.id}/visits/${v.body.id}/void`, { reason: '记错了日期，当天没有去' });
 		assert.equal(voided.status, 200, voided.text);
-		assert.equal(voided.body.follow_ups_reopened, 1);
+		assert.equal(voided.body.follow_ups_reopened, 0);
+		const moved = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		assert.equal(moved.state, 'done');
+		assert.equal(moved.visit_id, again.body.id);
+		// that one voided too: only the visit before it was asked for is left, so it is due again
+		const both = await director.post(`/api/v1/children/${c.id}/visits/${again.body.id}/void`, { reason: '重复录入' });
+		assert.equal(both.status, 200, both.text);
+		assert.equal(both.body.follow_ups_reopened, 1);
 		const reopened = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
 		assert.equal(reopened.state, 'open');
 		assert.equal(reopened.visit_id, null);
