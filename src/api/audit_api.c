@@ -57,7 +57,9 @@ static int audit_days(http_req *r, store_conn *c, audit_filter *f)
 }
 
 /* ?username=: the account of the caller's county by that name, as the
- * user id the log is indexed by. 0 once answered (422), else 1. */
+ * user id the log is indexed by; a name no account has, as the entries
+ * without an account under it (failed logins). 0 once answered (422),
+ * else 1. */
 static int audit_username(http_req *r, store_conn *c, const sec_principal *p, audit_filter *f)
 {
 	const char *name = http_query(r, "username");
@@ -68,10 +70,14 @@ static int audit_username(http_req *r, store_conn *c, const sec_principal *p, au
 		return 1;
 	if (f->user_id)
 		return api_error(r, 422, "validation_failed", "give either user_id or username, not both", "username");
+	if (strlen(name) > 63)
+		return api_error(r, 422, "validation_failed", "username is at most 63 characters", "username");
 	rc = store_user_by_name(c, name, &u);
-	if (rc == WB_ENOTFOUND || (rc == WB_OK && strcmp(u.county_code, p->county_code) != 0))
-		return api_error(r, 422, "validation_failed", "no account of this county has that user name",
-				 "username");
+	if (rc == WB_ENOTFOUND || (rc == WB_OK && strcmp(u.county_code, p->county_code) != 0)) {
+		/* no account by that name here: the attempts to log in under it */
+		f->username = name;
+		return 1;
+	}
 	if (rc)
 		return api_fail(r, rc), 0;
 	f->user_id = u.id;

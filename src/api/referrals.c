@@ -332,13 +332,14 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 	j.from_since = old->state_since;
 	j.from_due = old->step_due_at;
 	j.note = api_str(body, "note");
-	if (j.action == RA_DECLINE && referral_is_mandatory_police(old)) {
+	if ((j.action == RA_DECLINE || j.action == RA_CANCEL) && referral_is_mandatory_police(old)) {
 		/* Minor Protection Law art. 11: a mandatory report is the
 		 * police's to check; they record progress and answer the
-		 * reporter, they do not hand it back */
+		 * reporter; they do not hand it back, nor does the centre take
+		 * it from them */
 		api_error(r, 409, "mandatory_report",
-			  "public security does not decline a mandatory report: record progress, complete it with the "
-			  "result and give the reporter feedback",
+			  "public security's referral of a mandatory report is neither declined nor cancelled: it "
+			  "records progress, completes with the result and gives the reporter feedback",
 			  NULL);
 		goto out;
 	}

@@ -420,6 +420,7 @@ typedef struct audit_filter {
 	const char *object_type;
 	const char *object_id;
 	int64_t user_id;
+	const char *username;   /* entries without an account under this name (failed logins) */
 	int64_t before_seq;     /* cursor: entries with seq < before_seq (0: newest) */
 	int64_t from_at, to_at; /* >0: entries at or after from_at, before to_at */
 	/* the entries' range of seq that holds [from_at, to_at) (store_audit_seq_at,

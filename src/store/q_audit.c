@@ -40,6 +40,10 @@ int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, st
 		rc = buf_puts(sql, " AND user_id = ?");
 		args_int(args, f->user_id);
 	}
+	if (rc == WB_OK && f->username) {
+		rc = buf_puts(sql, " AND user_id = 0 AND username = ?");
+		args_text(args, f->username);
+	}
 	if (rc == WB_OK && f->min_seq) {
 		rc = buf_puts(sql, " AND seq >= ?");
 		args_int(args, f->min_seq);

@@ -185,8 +185,13 @@ describeEachDriver('audit log', (driver) => {
 		const csv = await auditor.get('/api/v1/audit/export?username=center');
 		assert.equal(csv.status, 200, csv.text);
 		assert.ok(Number(csv.headers.get('x-export-rows')) >= mine.length);
+		// a name no account has: the attempts to log in under it
+		const tried = await auditor.listAll('/api/v1/audit?username=no-such-account');
+		assert.ok(tried.length >= 1);
+		assert.ok(tried.every((e) => e.username === 'no-such-account' && e.user_id === 0 && e.action === 'login'));
+		assert.deepEqual((await auditor.get('/api/v1/audit?username=nobody-tried-this')).body.items, []);
 		// a clear error naming the field
-		for (const q of ['username=nobody-here', `username=center&user_id=${mine[0].user_id}`]) {
+		for (const q of [`username=center&user_id=${mine[0].user_id}`, `username=${'x'.repeat(64)}`]) {
 			const r = await auditor.get(`/api/v1/audit?${q}`);
 			assert.equal(r.status, 422, q);
 			assert.equal(r.body.error.field, 'username', q);

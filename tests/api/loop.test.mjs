@@ -524,6 +524,11 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(declined.status, 409, declined.text);
 		assert.equal(declined.body.error.code, 'mandatory_report');
 		assert.equal((await referralOf(police, id)).state, 'pending', 'still theirs');
+		const taken = await centre.post(`/api/v1/referrals/${pol.id}/actions`, { action: 'cancel', reason: '改派', version: pol.version });
+		assert.equal(taken.status, 409, taken.text);
+		assert.equal(taken.body.error.code, 'mandatory_report', 'nor does the centre take it from them');
+		const asCentre = (await centre.get(`/api/v1/requests/${id}`)).body.referrals.find((x) => x.id === pol.id);
+		assert.ok(!asCentre.allowed_actions.includes('cancel'), asCentre.allowed_actions.join());
 		// its timeline row is the referral's: pending, not the request's state
 		const referred = rep.body.timeline.steps.find((x) => x.action === 'refer');
 		assert.equal(referred.referral_id, pol.id);

@@ -214,6 +214,29 @@ test('centre: a child no longer eligible is to stop; stopping needs a reason and
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('centre: a receipt that has not started is cancelled, not stopped: it pays nothing, and says so', async () => {
+  const c = await newChild(center, { name: '护理补贴丙', disability_grade: 1, disability_type: 'physical' })
+  const next = addMonths(month, 1)
+  const r = await center.post(`/children/${c.id}/entitlements`, { policy_id: policy.id, from_month: next })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  await loginAs(page, srv.base, 'center', { path: `/login?next=/children/${c.id}` })
+  const item = page.locator(`.child-ent .ce-item[data-policy="${policy.id}"]`)
+  await item.locator('.ce-end').click()
+  const dialog = page.getByRole('dialog', { name: '撤销登记' })
+  await dialog.waitFor()
+  assert.equal(await dialog.locator('#rd-month option:checked').textContent(), '撤销登记（不发放）')
+  assert.match(await text(dialog.locator('.field-hint')), /撤销后不发放任何月份/)
+  await dialog.getByLabel('停发原因').fill('登记有误')
+  await dialog.getByRole('button', { name: '确认撤销' }).click()
+  await page.locator('.el-message', { hasText: `已撤销：护理补贴丙自 ${next} 起的登记，未发放` }).waitFor()
+  const receipt = page.locator('.child-ent .ce-receipt').first()
+  await receipt.locator('.cr-period', { hasText: `${next} 起（已撤销，未发放）` }).waitFor()
+  assert.equal(await text(receipt.locator('.cr-reason')), '撤销原因：登记有误')
+  const ledger = (await center.get(`/entitlements/ledger?month=${next}`)).body
+  assert.ok(!ledger.items.some((i) => i.child_id === c.id), 'nothing paid')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('centre: a new policy with its rule in words, then a new version from next month (history is kept)', async () => {
   const dept = (await center.get('/units?kind=department')).body.items[1]
   await loginAs(page, srv.base, 'center', { path: '/login?next=/entitlements/policies' })

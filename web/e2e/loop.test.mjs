@@ -314,7 +314,7 @@ test('board: an overdue request in red; the supervisor’s inbox; a mandatory re
   await as('station', { path: `/requests/${mid}` })
   const told = page.locator('dd', { hasText: '公安已于' })
   await told.waitFor()
-  assert.match(await told.innerText(), /^公安已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 反馈（内容仅报告人可见）$/)
+  assert.match(await told.innerText(), /^公安已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 反馈（内容仅报告人和县中心可见）$/)
   assert.equal(await page.locator('text=待公安反馈').count(), 0)
   // the timeline in words: the police's referral pending, no raw state, no move on the feedback
   const refer = page.locator('.tl-step[data-action=refer]').first()

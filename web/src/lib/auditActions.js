@@ -5,7 +5,7 @@
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
 import { CATEGORY, RISK_LEVEL, label } from './vocab.js'
-import { GROUP, yuan } from './entitlements.js'
+import { GROUP, ruleText, yuan } from './entitlements.js'
 import { FUND_KIND } from './projects.js'
 import { dateTime } from './format.js'
 
@@ -200,6 +200,7 @@ const DETAIL_KEY = {
   category: k('adk.category'),
   child_id: k('adk.child_id'),
   children: k('adk.children'),
+  children_named: k('adk.children_named'),
   count: k('adk.count'),
   due_on: k('adk.due_on'),
   follow_ups: k('adk.follow_ups'),
@@ -227,6 +228,7 @@ const DETAIL_KEY = {
   returned: k('adk.returned'),
   risk_level: k('adk.risk_level'),
   rows: k('adk.rows'),
+  rule: k('adk.rule'),
   secret_changed: k('adk.secret_changed'),
   seed: k('adk.seed'),
   size: k('adk.size'),
@@ -258,6 +260,14 @@ function vocabOf(key, action) {
   return DETAIL_VALUE[key]
 }
 
+const safeJson = (s) => {
+  try {
+    return JSON.parse(s)
+  } catch {
+    return {}
+  }
+}
+
 // the details the server writes as plain words instead of JSON
 const DETAIL_WORDS = { 'unknown user name': 'adk.unknown_user' }
 
@@ -278,6 +288,7 @@ export function detailText(t, detail, action = '') {
     if (typeof v === 'boolean') value = t(v ? 'adk.yes' : 'adk.no')
     else if (key === 'at' && typeof v === 'number') value = dateTime(v)
     else if (key === 'amount_cents' && typeof v === 'number') value = yuan(v)
+    else if (key === 'rule') value = ruleText(t, typeof v === 'string' ? safeJson(v) : v)
     else if (typeof v === 'string' && vocabOf(key, action)) value = v.split(',').map((x) => label(t, vocabOf(key, action), x)).join(t('loop.list_sep'))
     else if (typeof v === 'object') value = JSON.stringify(v)
     else value = String(v)
