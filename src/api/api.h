@@ -305,6 +305,7 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Charity projects (projects.c). */
 int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_project_get(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -924,17 +924,33 @@ static const char *const group_en[] = {"entitled, not receiving", "receiving, no
 				       "entitled and receiving"};
 static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病"};
 
+/* The newest check of a gap as JSON, or null. */
+static json_t *gap_check_json(store_conn *c, int64_t child_id, int64_t policy_id)
+{
+	gap_check_rec g;
+
+	if (store_gap_check_last(c, child_id, policy_id, &g) != WB_OK)
+		return json_null();
+	return json_pack("{s:s, s:s, s:I, s:s}", "finding", g.finding, "note", g.note, "at", (json_int_t)g.created_at,
+			 "by", g.by_name);
+}
+
 static json_t *match_item_json(store_conn *c, const match_item *it)
 {
 	char village[128] = "";
+	json_t *j;
 
 	api_area_name(c, it->village_code, village, sizeof(village));
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o}", "child_id",
-			 (json_int_t)it->child_id, "name", it->name, "village_code", it->village_code, "village_name",
-			 village, "policy_id", (json_int_t)it->x->p.id, "policy_name", it->x->p.name, "benefit",
-			 it->x->p.benefit, "amount_cents", (json_int_t)it->x->cur->amount_cents, "receipt_id",
-			 it->receipt_id ? json_integer(it->receipt_id) : json_null(), "from_month",
-			 it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
+	j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o}", "child_id", (json_int_t)it->child_id,
+		      "name", it->name, "village_code", it->village_code, "village_name", village, "policy_id",
+		      (json_int_t)it->x->p.id, "policy_name", it->x->p.name, "benefit", it->x->p.benefit,
+		      "amount_cents", (json_int_t)it->x->cur->amount_cents, "receipt_id",
+		      it->receipt_id ? json_integer(it->receipt_id) : json_null(), "from_month",
+		      it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
+	/* a gap: what the township found when it checked it, the newest */
+	if (j && !it->receipt_id && !it->unmet)
+		json_object_set_new(j, "check", gap_check_json(c, it->child_id, it->x->p.id));
+	return j;
 }
 
 static const char *const match_cols_zh[] = {"儿童编号", "姓名",       "村（社区）代码", "村（社区）", "政策",
@@ -1287,6 +1303,117 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	else
 		api_json(r, 201, receipt_json(&rr, &cat));
 out:
+	catalog_free(&cat);
+	json_decref(body);
+	return 0;
+}
+
+static const char *const findings[] = {"applied", "declined", "elsewhere", "other", NULL};
+
+static int gap_check_fn(store_conn *c, void *arg)
+{
+	return store_gap_check_add(c, arg);
+}
+
+static const api_field check_fields[] = {
+	{"finding", JSON_STRING, 1, 16},
+	{"note", JSON_STRING, 0, POLICY_NOTE_MAX - 1},
+	{NULL, 0, 0, 0},
+};
+
+/* POST /api/v1/children/{id}/entitlements/{policy}/checks: what the
+ * township found when it checked a gap (应享未享 核实情况): applied and
+ * waiting, the family declined, received elsewhere, or another finding
+ * (its note required). The gap stays a gap; its newest check shows on the
+ * gap list. 409 when the child is not a gap of that policy today. */
+int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	catalog cat = {0};
+	child_rec ch;
+	ent_facts f;
+	child_ctx *x = NULL;
+	gap_check_rec g;
+	audit_entry e;
+	const pol *pl;
+	const char *finding, *note;
+	int64_t id, policy_id;
+	int today = clock_today_ymd(), rc, open = 0;
+
+	if (api_id_param(r, "id", &id) || api_id_param(r, "policy", &policy_id) || !can_write(r, p) ||
+	    api_body(r, &body) || api_check_fields(r, body, check_fields))
+		goto out;
+	finding = api_str(body, "finding");
+	note = api_str(body, "note");
+	if (!api_one_of(finding, findings)) {
+		api_error(r, 422, "validation_failed", "finding must be applied, declined, elsewhere or other",
+			  "finding");
+		goto out;
+	}
+	if (note && api_utf8_chars(note) > REASON_CHARS) {
+		api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note");
+		goto out;
+	}
+	if (strcmp(finding, "other") == 0 && (!note || wb_is_blank(note))) {
+		api_error(r, 422, "validation_failed", "another finding needs a note saying what", "note");
+		goto out;
+	}
+	rc = store_child_get(c, &p->scope, id, &ch);
+	if (rc == WB_OK)
+		rc = catalog_load(c, p->county_code, 0, today, &cat);
+	if (rc == WB_OK)
+		rc = child_ent_facts(c, &ch, today, &f);
+	if (rc == WB_OK && !(x = calloc(1, sizeof(*x))))
+		rc = WB_ENOMEM;
+	if (rc == WB_OK) {
+		x->cat = &cat;
+		x->receipts = json_array();
+		rc = store_child_receipts(c, id, child_receipt_cb, x);
+	}
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	pl = catalog_find(&cat, policy_id);
+	for (int k = 0; x && k < x->nopen; k++)
+		open |= x->open[k].policy_id == policy_id;
+	if (!pl || !pl->cur) {
+		api_error(r, 404, "not_found", "no such policy in force", NULL);
+		goto out;
+	}
+	if (open || ent_eval(&pl->rule, &f)) {
+		api_error(r, 409, "conflict", "the child is not a gap of this policy today", NULL);
+		goto out;
+	}
+	memset(&g, 0, sizeof(g));
+	g.child_id = id;
+	g.policy_id = policy_id;
+	wb_strlcpy(g.county_code, ch.county_code, sizeof(g.county_code));
+	wb_strlcpy(g.finding, finding, sizeof(g.finding));
+	if (note) {
+		while (*note == ' ' || *note == '\n' || *note == '\t')
+			note++;
+		wb_strlcpy(g.note, note, sizeof(g.note));
+	}
+	g.created_at = clock_now();
+	g.created_by = p->user_id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "entitlement.check", "child", e.object_id, "ok");
+	api_audit_detail(&e, json_pack("{s:s, s:s}", "policy", pl->p.code, "finding", finding));
+	api_conn_release(r);
+	rc = audit_submit(a->audit, &e, gap_check_fn, &g);
+	if (rc)
+		api_fail(r, rc);
+	else
+		api_json(r, 201,
+			 json_pack("{s:I, s:I, s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)g.id, "child_id",
+				   (json_int_t)id, "policy_id", (json_int_t)policy_id, "finding", g.finding, "note",
+				   g.note, "at", (json_int_t)g.created_at, "by", p->display_name));
+out:
+	if (x)
+		json_decref(x->receipts);
+	free(x);
 	catalog_free(&cat);
 	json_decref(body);
 	return 0;

@@ -84,6 +84,7 @@ R(entitlements_ledger, 0);
 R(entitlement_end, 0);
 R(child_entitlements, 0);
 R(child_entitlement_create, 0);
+R(gap_check_create, 0);
 R(projects_list, 0);
 R(project_get, 0);
 R(project_create, 0);
@@ -192,6 +193,7 @@ const http_route api_routes[] = {
 	{"POST", "/api/v1/entitlements/{id}/end", api_entry, &rt_entitlement_end, 0, 0},
 	{"GET", "/api/v1/children/{id}/entitlements", api_entry, &rt_child_entitlements, 0, 0},
 	{"POST", "/api/v1/children/{id}/entitlements", api_entry, &rt_child_entitlement_create, 0, 0},
+	{"POST", "/api/v1/children/{id}/entitlements/{policy}/checks", api_entry, &rt_gap_check_create, 0, 0},
 	{"GET", "/api/v1/projects", api_entry, &rt_projects_list, 0, 0},
 	{"POST", "/api/v1/projects", api_entry, &rt_project_create, 0, 0},
 	{"GET", "/api/v1/projects/{id}", api_entry, &rt_project_get, 0, 0},

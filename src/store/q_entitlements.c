@@ -425,3 +425,41 @@ int store_ent_gap_drop(store_conn *c, const char *county, int64_t child_id, int6
 
 	return rc < 0 ? rc : WB_OK;
 }
+
+int store_gap_check_add(store_conn *c, gap_check_rec *g)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "INSERT INTO entitlement_gap_checks (county_code, child_id, policy_id, finding, note, "
+			    "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    "siissii", g->county_code, g->child_id, g->policy_id, g->finding, g->note, g->created_at,
+			    g->created_by);
+
+	return stmt_result_int64(c, st, rc, WB_ESTORE, &g->id);
+}
+
+int store_gap_check_last(store_conn *c, int64_t child_id, int64_t policy_id, gap_check_rec *out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(
+		c, &st,
+		"SELECT g.id, g.child_id, g.policy_id, g.created_at, g.created_by, g.county_code, g.finding, "
+		"g.note, COALESCE(u.display_name, '') FROM entitlement_gap_checks g LEFT JOIN users u ON "
+		"u.id = g.created_by WHERE g.child_id = ? AND g.policy_id = ? ORDER BY g.id DESC LIMIT 1",
+		"ii", child_id, policy_id);
+
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ENOTFOUND;
+	memset(out, 0, sizeof(*out));
+	out->id = stmt_int64(c, st, 0);
+	out->child_id = stmt_int64(c, st, 1);
+	out->policy_id = stmt_int64(c, st, 2);
+	out->created_at = stmt_int64(c, st, 3);
+	out->created_by = stmt_int64(c, st, 4);
+	stmt_copy(c, st, 5, out->county_code, sizeof(out->county_code));
+	stmt_copy(c, st, 6, out->finding, sizeof(out->finding));
+	stmt_copy(c, st, 7, out->note, sizeof(out->note));
+	stmt_copy(c, st, 8, out->by_name, sizeof(out->by_name));
+	stmt_reset(c, st);
+	return WB_OK;
+}

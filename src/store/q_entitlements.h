@@ -89,6 +89,19 @@ int store_receipt_get(store_conn *c, const store_scope *sc, int64_t id, receipt_
 /* Ends an open receipt with its last month and the reason. WB_ECONFLICT if
  * it is not open (any more). */
 int store_receipt_end(store_conn *c, int64_t id, const char *to_month, const char *reason, int64_t at, int64_t by);
+/* ---- what the township found when it checked a gap (migration 0024) ---- */
+typedef struct gap_check_rec {
+	int64_t id, child_id, policy_id, created_at, created_by;
+	char county_code[8];
+	char finding[12]; /* applied, declined, elsewhere, other */
+	char note[POLICY_NOTE_MAX];
+	char by_name[128]; /* read only */
+} gap_check_rec;
+/* Adds c (its id is set). */
+int store_gap_check_add(store_conn *c, gap_check_rec *g);
+/* The newest check of (child, policy): WB_OK or WB_ENOTFOUND. */
+int store_gap_check_last(store_conn *c, int64_t child_id, int64_t policy_id, gap_check_rec *out);
+
 /* A child's receipts, newest first (the caller checked the child's scope). */
 int store_child_receipts(store_conn *c, int64_t child_id, receipt_cb cb, void *arg);
 /*

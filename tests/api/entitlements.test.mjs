@@ -294,6 +294,43 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(JSON.parse(logged.detail).effective_from, `${month(24)}-01`);
 	});
 
+	test('a gap checked by the township: what it found is kept with the day and who, and shows on the gap list; the gap stays a gap', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 2, disability_type: 'physical' });
+		const check = (client, body, pid = p.id, cid = c.id) => client.post(`/api/v1/children/${cid}/entitlements/${pid}/checks`, body);
+		for (const [body, field] of [
+			[{ finding: 'maybe' }, 'finding'],
+			[{ finding: 'other' }, 'note'],
+			[{ finding: 'other', note: '  ' }, 'note'],
+			[{ finding: 'applied', note: '长'.repeat(201) }, 'note'],
+			[{ finding: 'applied', colour: 'red' }, 'colour'],
+		]) {
+			const r = await check(station, body);
+			assert.equal(r.status, 422, JSON.stringify(body));
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await check(director, { finding: 'applied' })).status, 403, 'the township checks, not the village');
+		assert.equal((await check(station, { finding: 'applied' }, 999999)).status, 404);
+		const ok = await check(station, { finding: 'applied', note: '已递交材料，民政局审批中' });
+		assert.equal(ok.status, 201, ok.text);
+		assert.equal(ok.body.finding, 'applied');
+		const gap = await list(station, `group=gap&policy=${p.id}`);
+		const row = rowOf(gap, c.id);
+		assert.ok(row, 'still a gap');
+		assert.equal(row.check.finding, 'applied');
+		assert.equal(row.check.note, '已递交材料，民政局审批中');
+		assert.ok(row.check.by.length > 0 && row.check.at > 0);
+		// a later check replaces what the list shows
+		assert.equal((await check(centre, { finding: 'declined', note: '监护人表示暂不申请' })).status, 201);
+		assert.equal(rowOf(await list(station, `group=gap&policy=${p.id}`), c.id).check.finding, 'declined');
+		// recorded as received, it is no gap to check
+		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+		assert.equal((await check(station, { finding: 'applied' })).status, 409);
+		const logged = (await auditor.get(`/api/v1/audit?action=entitlement.check&object_id=${c.id}`)).body.items;
+		assert.equal(logged.length, 2);
+	});
+
 	test('the daily notice: each township\'s station and supervisor learn how many gaps are new, once; a gap closed and opened again is new again', async () => {
 		const supervisor = await srv.login('supervisor');
 		const station2 = await srv.login('station02');

@@ -175,6 +175,33 @@ test('centre: the home page counts the gaps; the gap list shows rows; recording 
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('station: a gap checked — what it found shows on the gap, and the gap stays a gap', async () => {
+  const station = await apiSession(srv.base, 'station')
+  const gaps = (await station.get(`/entitlements?group=gap&policy=${policy.id}&limit=50`)).body.items
+  const it = gaps.find((x) => !x.check)
+  assert.ok(it, 'a gap of the test policy in the township')
+  await loginAs(page, srv.base, 'station', { path: `/login?next=${encodeURIComponent(`/entitlements?policy=${policy.id}`)}` })
+  await listed(page)
+  const row = page.locator(`.ent-row[data-child="${it.child_id}"][data-policy="${policy.id}"]`)
+  await row.locator('.er-check-btn').click()
+  const dialog = page.getByRole('dialog', { name: '记录核实情况' })
+  await dialog.waitFor()
+  await dialog.locator('#gc-finding').selectOption('other')
+  await dialog.getByRole('button', { name: '保存' }).click()
+  await dialog.locator('.el-form-item.is-error .el-form-item__error', { hasText: '“其他”需说明情况' }).waitFor()
+  await dialog.locator('#gc-finding').selectOption('applied')
+  await dialog.locator('#gc-note').fill('已递交材料，民政局审批中')
+  await dialog.getByRole('button', { name: '保存' }).click()
+  await page.locator('.el-message', { hasText: '已记录核实情况' }).waitFor()
+  assert.equal(await text(row.locator('.er-finding')), '已申请，待审批')
+  assert.equal(await text(row.locator('.er-check-note')), '已递交材料，民政局审批中')
+  // the next reading of the list agrees, and it is still a gap
+  await page.reload()
+  await listed(page)
+  await row.locator('.er-finding', { hasText: '已申请，待审批' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('centre: a child no longer eligible is to stop; stopping needs a reason and ends the receipt', async () => {
   // child B receives the policy, then its disability is no longer recorded
   assert.equal((await center.post(`/children/${childB.id}/entitlements`, { policy_id: policy.id, from_month: month })).status, 201)

@@ -5,7 +5,7 @@
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
 import { CATEGORY, RISK_LEVEL, label } from './vocab.js'
-import { GROUP, ruleText, yuan } from './entitlements.js'
+import { GAP_FINDING, GROUP, ruleText, yuan } from './entitlements.js'
 import { FUND_KIND } from './projects.js'
 import { dateTime } from './format.js'
 
@@ -71,6 +71,7 @@ const FIXED = {
   'entitlement.list': k('aact.entitlement_list'),
   'entitlement.ledger': k('aact.entitlement_ledger'),
   'entitlement.start': k('aact.entitlement_start'),
+  'entitlement.check': k('aact.entitlement_check'),
   'entitlement.end': k('aact.entitlement_end'),
   'child.entitlements': k('aact.child_entitlements'),
   'project.create': k('aact.project_create'),
@@ -123,7 +124,7 @@ export function actionLabel(t, action) {
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
@@ -187,6 +188,7 @@ const DETAIL_KEY = {
   action: k('adk.action'),
   amount_cents: k('adk.amount'),
   effective_from: k('adk.effective_from'),
+  finding: k('adk.finding'),
   fund: k('adk.fund'),
   visit: k('adk.visit'),
   session: k('adk.session'),
@@ -243,6 +245,7 @@ const DETAIL_KEY = {
 }
 const DETAIL_VALUE = {
   category: CATEGORY,
+  finding: GAP_FINDING,
   group: GROUP,
   kind: KIND,
   rating: RATING,

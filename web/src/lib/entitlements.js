@@ -181,3 +181,11 @@ export function ruleModel(r) {
     serious_illness: !!x.serious_illness,
   }
 }
+
+// What the township found when it checked a gap (应享未享 核实情况).
+export const GAP_FINDING = {
+  applied: k('ent.finding.applied'),
+  declined: k('ent.finding.declined'),
+  elsewhere: k('ent.finding.elsewhere'),
+  other: k('ent.finding.other'),
+}
