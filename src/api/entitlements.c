@@ -924,33 +924,59 @@ static const char *const group_en[] = {"entitled, not receiving", "receiving, no
 				       "entitled and receiving"};
 static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病"};
 
-/* The newest check of a gap as JSON, or null. */
-static json_t *gap_check_json(store_conn *c, int64_t child_id, int64_t policy_id)
-{
-	gap_check_rec g;
+/* The page's gaps, to hang each one's newest check on (one query per 40
+ * children, not one per row). */
+typedef struct page_checks {
+	json_t *items;
+	const match_item *rows;
+	size_t n;
+} page_checks;
 
-	if (store_gap_check_last(c, child_id, policy_id, &g) != WB_OK)
-		return json_null();
-	return json_pack("{s:s, s:s, s:I, s:s}", "finding", g.finding, "note", g.note, "at", (json_int_t)g.created_at,
-			 "by", g.by_name);
+static int page_check_cb(const gap_check_rec *g, void *arg)
+{
+	page_checks *x = arg;
+
+	for (size_t i = 0; i < x->n; i++) /* oldest first: the newest stays */
+		if (x->rows[i].child_id == g->child_id && x->rows[i].x->p.id == g->policy_id &&
+		    json_object_get(json_array_get(x->items, i), "check"))
+			json_object_set_new(json_array_get(x->items, i), "check",
+					    json_pack("{s:s, s:s, s:I, s:s}", "finding", g->finding, "note", g->note,
+						      "at", (json_int_t)g->created_at, "by", g->by_name));
+	return WB_OK;
+}
+
+/* Sets "check" on the gaps of items (rows[i] is items[i]): the newest
+ * check, or null. */
+static int page_gap_checks(store_conn *c, const char *county, const match_item *rows, size_t n, json_t *items)
+{
+	page_checks x = {items, rows, n};
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	size_t k = 0;
+	int rc;
+
+	if (!ids)
+		return WB_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!rows[i].receipt_id && !rows[i].unmet) {
+			json_object_set_new(json_array_get(items, i), "check", json_null());
+			ids[k++] = rows[i].child_id;
+		}
+	rc = store_gap_checks_of(c, county, ids, k, page_check_cb, &x);
+	free(ids);
+	return rc;
 }
 
 static json_t *match_item_json(store_conn *c, const match_item *it)
 {
 	char village[128] = "";
-	json_t *j;
 
 	api_area_name(c, it->village_code, village, sizeof(village));
-	j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o}", "child_id", (json_int_t)it->child_id,
-		      "name", it->name, "village_code", it->village_code, "village_name", village, "policy_id",
-		      (json_int_t)it->x->p.id, "policy_name", it->x->p.name, "benefit", it->x->p.benefit,
-		      "amount_cents", (json_int_t)it->x->cur->amount_cents, "receipt_id",
-		      it->receipt_id ? json_integer(it->receipt_id) : json_null(), "from_month",
-		      it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
-	/* a gap: what the township found when it checked it, the newest */
-	if (j && !it->receipt_id && !it->unmet)
-		json_object_set_new(j, "check", gap_check_json(c, it->child_id, it->x->p.id));
-	return j;
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o}", "child_id",
+			 (json_int_t)it->child_id, "name", it->name, "village_code", it->village_code, "village_name",
+			 village, "policy_id", (json_int_t)it->x->p.id, "policy_name", it->x->p.name, "benefit",
+			 it->x->p.benefit, "amount_cents", (json_int_t)it->x->cur->amount_cents, "receipt_id",
+			 it->receipt_id ? json_integer(it->receipt_id) : json_null(), "from_month",
+			 it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
 }
 
 static const char *const match_cols_zh[] = {"儿童编号", "姓名",       "村（社区）代码", "村（社区）", "政策",
@@ -1055,6 +1081,12 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	items = json_array();
 	for (size_t i = 0; i < x->n; i++)
 		json_array_append_new(items, match_item_json(c, &x->items[i]));
+	/* a gap: what the township found when it checked it, the newest */
+	if ((rc = page_gap_checks(c, p->county_code, x->items, x->n, items)) != WB_OK) {
+		json_decref(items);
+		api_fail(r, rc);
+		goto out;
+	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "entitlement.list", "child", "", "ok");
 	api_audit_detail(&e,
@@ -1310,6 +1342,20 @@ out:
 
 static const char *const findings[] = {"applied", "declined", "elsewhere", "other", NULL};
 
+/* Whether the child has an open receipt of one policy. */
+typedef struct open_find {
+	int64_t policy_id;
+	int found;
+} open_find;
+
+static int open_receipt_cb(const receipt_rec *rr, void *arg)
+{
+	open_find *o = arg;
+
+	o->found |= !rr->to_month[0] && rr->policy_id == o->policy_id;
+	return WB_OK;
+}
+
 static int gap_check_fn(store_conn *c, void *arg)
 {
 	return store_gap_check_add(c, arg);
@@ -1332,13 +1378,14 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	catalog cat = {0};
 	child_rec ch;
 	ent_facts f;
-	child_ctx *x = NULL;
 	gap_check_rec g;
 	audit_entry e;
 	const pol *pl;
 	const char *finding, *note;
+	open_find open = {0, 0};
 	int64_t id, policy_id;
-	int today = clock_today_ymd(), rc, open = 0;
+	unsigned unmet;
+	int today = clock_today_ymd(), rc;
 
 	if (api_id_param(r, "id", &id) || api_id_param(r, "policy", &policy_id) || !can_write(r, p) ||
 	    api_body(r, &body) || api_check_fields(r, body, check_fields))
@@ -1360,28 +1407,22 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	}
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc == WB_OK)
-		rc = catalog_load(c, p->county_code, 0, today, &cat);
+		rc = catalog_load(c, p->county_code, policy_id, today, &cat);
 	if (rc == WB_OK)
 		rc = child_ent_facts(c, &ch, today, &f);
-	if (rc == WB_OK && !(x = calloc(1, sizeof(*x))))
-		rc = WB_ENOMEM;
-	if (rc == WB_OK) {
-		x->cat = &cat;
-		x->receipts = json_array();
-		rc = store_child_receipts(c, id, child_receipt_cb, x);
-	}
+	open.policy_id = policy_id;
+	if (rc == WB_OK)
+		rc = store_child_receipts(c, id, open_receipt_cb, &open);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
 	}
 	pl = catalog_find(&cat, policy_id);
-	for (int k = 0; x && k < x->nopen; k++)
-		open |= x->open[k].policy_id == policy_id;
 	if (!pl || !pl->cur) {
 		api_error(r, 404, "not_found", "no such policy in force", NULL);
 		goto out;
 	}
-	if (open || ent_eval(&pl->rule, &f)) {
+	if (group_of(pl, &f, open.found, &unmet) != G_GAP) {
 		api_error(r, 409, "conflict", "the child is not a gap of this policy today", NULL);
 		goto out;
 	}
@@ -1390,11 +1431,8 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	g.policy_id = policy_id;
 	wb_strlcpy(g.county_code, ch.county_code, sizeof(g.county_code));
 	wb_strlcpy(g.finding, finding, sizeof(g.finding));
-	if (note) {
-		while (*note == ' ' || *note == '\n' || *note == '\t')
-			note++;
-		wb_strlcpy(g.note, note, sizeof(g.note));
-	}
+	wb_strlcpy(g.note, note ? note : "", sizeof(g.note));
+	wb_trim(g.note);
 	g.created_at = clock_now();
 	g.created_by = p->user_id;
 	api_audit_init(r, p, &e);
@@ -1411,9 +1449,6 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 				   (json_int_t)id, "policy_id", (json_int_t)policy_id, "finding", g.finding, "note",
 				   g.note, "at", (json_int_t)g.created_at, "by", p->display_name));
 out:
-	if (x)
-		json_decref(x->receipts);
-	free(x);
 	catalog_free(&cat);
 	json_decref(body);
 	return 0;

@@ -438,28 +438,57 @@ int store_gap_check_add(store_conn *c, gap_check_rec *g)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &g->id);
 }
 
-int store_gap_check_last(store_conn *c, int64_t child_id, int64_t policy_id, gap_check_rec *out)
+/* the ids of one query: within the bound parameters a query may take */
+#define GAP_CHECK_IDS 40
+
+static int gap_checks_chunk(store_conn *c, const char *county, const int64_t *ids, size_t n, gap_check_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(
-		c, &st,
-		"SELECT g.id, g.child_id, g.policy_id, g.created_at, g.created_by, g.county_code, g.finding, "
-		"g.note, COALESCE(u.display_name, '') FROM entitlement_gap_checks g LEFT JOIN users u ON "
-		"u.id = g.created_by WHERE g.child_id = ? AND g.policy_id = ? ORDER BY g.id DESC LIMIT 1",
-		"ii", child_id, policy_id);
+	store_args a = {0};
+	gap_check_rec g;
+	buf sql;
+	int rc;
 
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : WB_ENOTFOUND;
-	memset(out, 0, sizeof(*out));
-	out->id = stmt_int64(c, st, 0);
-	out->child_id = stmt_int64(c, st, 1);
-	out->policy_id = stmt_int64(c, st, 2);
-	out->created_at = stmt_int64(c, st, 3);
-	out->created_by = stmt_int64(c, st, 4);
-	stmt_copy(c, st, 5, out->county_code, sizeof(out->county_code));
-	stmt_copy(c, st, 6, out->finding, sizeof(out->finding));
-	stmt_copy(c, st, 7, out->note, sizeof(out->note));
-	stmt_copy(c, st, 8, out->by_name, sizeof(out->by_name));
-	stmt_reset(c, st);
-	return WB_OK;
+	buf_init(&sql, 512 + n * 3);
+	rc = buf_puts(&sql,
+		      "SELECT g.id, g.child_id, g.policy_id, g.created_at, g.created_by, g.county_code, g.finding, "
+		      "g.note, COALESCE(u.display_name, '') FROM entitlement_gap_checks g LEFT JOIN users u ON "
+		      "u.id = g.created_by WHERE g.county_code = ? AND g.child_id IN (");
+	args_text(&a, county);
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		rc = buf_puts(&sql, i ? ", ?" : "?");
+		args_int(&a, ids[i]);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, ") ORDER BY g.id");
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	while (rc == STORE_ROW) {
+		memset(&g, 0, sizeof(g));
+		g.id = stmt_int64(c, st, 0);
+		g.child_id = stmt_int64(c, st, 1);
+		g.policy_id = stmt_int64(c, st, 2);
+		g.created_at = stmt_int64(c, st, 3);
+		g.created_by = stmt_int64(c, st, 4);
+		stmt_copy(c, st, 5, g.county_code, sizeof(g.county_code));
+		stmt_copy(c, st, 6, g.finding, sizeof(g.finding));
+		stmt_copy(c, st, 7, g.note, sizeof(g.note));
+		stmt_copy(c, st, 8, g.by_name, sizeof(g.by_name));
+		rc = cb(&g, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_gap_checks_of(store_conn *c, const char *county, const int64_t *ids, size_t n, gap_check_cb cb, void *arg)
+{
+	int rc = WB_OK;
+
+	for (size_t i = 0; rc == WB_OK && i < n; i += GAP_CHECK_IDS)
+		rc = gap_checks_chunk(c, county, ids + i, n - i < GAP_CHECK_IDS ? n - i : GAP_CHECK_IDS, cb, arg);
+	return rc;
 }

@@ -99,8 +99,10 @@ typedef struct gap_check_rec {
 } gap_check_rec;
 /* Adds c (its id is set). */
 int store_gap_check_add(store_conn *c, gap_check_rec *g);
-/* The newest check of (child, policy): WB_OK or WB_ENOTFOUND. */
-int store_gap_check_last(store_conn *c, int64_t child_id, int64_t policy_id, gap_check_rec *out);
+typedef int (*gap_check_cb)(const gap_check_rec *g, void *arg);
+/* The checks of the county's children ids[0..n), oldest first (so the
+ * last one seen of a child and policy is its newest). */
+int store_gap_checks_of(store_conn *c, const char *county, const int64_t *ids, size_t n, gap_check_cb cb, void *arg);
 
 /* A child's receipts, newest first (the caller checked the child's scope). */
 int store_child_receipts(store_conn *c, int64_t child_id, receipt_cb cb, void *arg);
