@@ -363,6 +363,7 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int rc;
 	role_def granted;
 	sec_principal as_granted;
+	char fields[256] = ""; /* a unit's granted field groups (SCOPE_REFERRAL) */
 
 	if (api_id_param(r, "id", &id))
 		return 0;
@@ -370,12 +371,12 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		/* a unit that was granted the ID number or the guardians needs
 		 * them whole to act on the referral (the police, SPEC §9: masked
 		 * "unless the role needs them"); its lists stay masked */
-		char fields[256];
 		int any = 0;
 
-		if (store_referral_grant(c, p->county_code, p->scope.unit_id, id, fields, sizeof(fields), &any) ==
-			    WB_OK &&
-		    any) {
+		if (store_referral_grant(c, p->county_code, p->scope.unit_id, id, fields, sizeof(fields), &any) !=
+		    WB_OK)
+			fields[0] = '\0';
+		else if (any) {
 			granted = *p->def;
 			granted.full_id = granted.full_id || loop_fields_have(fields, "id_number");
 			granted.full_phone = granted.full_phone || loop_fields_have(fields, "guardians");
@@ -403,8 +404,10 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 					      : "masked");
 	if (rc == WB_OK) {
 		j = child_full_json(a, p, c, &ch, g, ng, k, nk);
-		/* a department or organisation sees the fields its referrals grant */
-		j = loop_child_restrict(c, p, ch.id, j);
+		/* a department or organisation sees the fields its referrals
+		 * grant, read above */
+		if (p->scope.children == SCOPE_REFERRAL)
+			j = loop_child_granted(fields, j);
 	}
 	/* Every read is done: give the connection back while the audit entry
 	 * commits. The read is acknowledged only once that entry is durable. */

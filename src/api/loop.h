@@ -160,6 +160,8 @@ json_t *loop_time(int64_t t);
  * the field groups their active referrals grant. Others: returned as is.
  */
 json_t *loop_child_restrict(store_conn *c, const sec_principal *p, int64_t child_id, json_t *full);
+/* The same for the granted field groups already read (comma list). */
+json_t *loop_child_granted(const char *fields, json_t *full);
 /* 1 if the comma list of granted field groups holds group ("id_number",
  * "guardians", ...). */
 int loop_fields_have(const char *fields, const char *group);

@@ -1106,13 +1106,21 @@ json_t *loop_child_restrict(store_conn *c, const sec_principal *p, int64_t child
 {
 	char fields[256];
 	int any = 0;
-	json_t *out, *v;
 
 	if (!full || p->scope.children != SCOPE_REFERRAL)
 		return full;
-	out = json_object();
 	if (store_referral_grant(c, p->county_code, p->scope.unit_id, child_id, fields, sizeof(fields), &any) != WB_OK)
 		fields[0] = '\0';
+	return loop_child_granted(fields, full);
+}
+
+json_t *loop_child_granted(const char *fields, json_t *full)
+{
+	json_t *out, *v;
+
+	if (!full)
+		return NULL;
+	out = json_object();
 	for (size_t i = 0; i < WB_ARRAY_LEN(basic_keys); i++)
 		if ((v = json_object_get(full, basic_keys[i])))
 			json_object_set(out, basic_keys[i], v);
