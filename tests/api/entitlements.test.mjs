@@ -329,6 +329,22 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal((await check(station, { finding: 'applied' })).status, 409);
 		const logged = (await auditor.get(`/api/v1/audit?action=entitlement.check&object_id=${c.id}`)).body.items;
 		assert.equal(logged.length, 2);
+
+		// a long page: every checked gap carries its own newest check (the checks are read 40 children a query)
+		const wide = await policy({ rule: { age_max: 17 } });
+		const page = (await list(centre, `group=gap&policy=${wide.id}`)).items.slice(0, 45);
+		assert.equal(page.length, 45, 'enough gaps for two rounds of reading');
+		for (const [i, it] of page.entries()) {
+			const r = await check(centre, { finding: i % 2 ? 'elsewhere' : 'other', note: `核实 ${i}` }, wide.id, it.child_id);
+			assert.equal(r.status, 201, r.text);
+		}
+		const after = await list(centre, `group=gap&policy=${wide.id}`);
+		for (const [i, it] of page.entries()) {
+			const row = rowOf(after, it.child_id);
+			assert.equal(row.check?.note, `核实 ${i}`, `child ${it.child_id}`);
+			assert.equal(row.check.finding, i % 2 ? 'elsewhere' : 'other');
+		}
+		assert.ok(after.items.some((it) => it.check === null), 'a gap never checked says so');
 	});
 
 	test('the daily notice: each township\'s station and supervisor learn how many gaps are new, once; a gap closed and opened again is new again', async () => {
