@@ -685,11 +685,26 @@ typedef struct open_receipt {
 	char from_month[8];
 } open_receipt;
 
+/* What the newest check of a gap found (migration 0024): nothing yet,
+ * applied and waiting, the family declined, received elsewhere, other. */
+enum gap_found { GF_NONE = 0, GF_APPLIED, GF_DECLINED, GF_ELSEWHERE, GF_OTHER, GF__COUNT };
+static const char *const found_names[GF__COUNT + 1] = {"none", "applied", "declined", "elsewhere", "other", NULL};
+static const char *const found_zh[GF__COUNT] = {"未核实", "已申请，待审批", "家庭放弃申请", "已在他处享受", "其他"};
+static const char *const found_en[GF__COUNT] = {"Not checked", "Applied, waiting", "The family declined",
+						"Received elsewhere", "Other"};
+
+typedef struct gap_found_rec {
+	int64_t child_id;
+	int64_t policy_id;
+	int found; /* enum gap_found */
+} gap_found_rec;
+
 typedef struct match_item {
 	int64_t child_id;
 	int64_t receipt_id;
 	const pol *x;
 	unsigned unmet;
+	int found; /* a gap's: enum gap_found */
 	char name[128];
 	char village_code[16];
 	char from_month[8];
@@ -715,6 +730,12 @@ typedef struct match_ctx {
 	size_t ncats, capcats;
 	open_receipt *rcpt;
 	size_t nrcpt, caprcpt;
+	/* the gaps' newest findings, sorted by child and policy (when asked) */
+	gap_found_rec *found;
+	size_t nfound, capfound;
+	int with_found;
+	int found_only;                  /* 0 any, else 1 + the finding of the gaps wanted */
+	int64_t found_counts[GF__COUNT]; /* the gaps by finding */
 	/* the request */
 	enum group want;
 	int64_t policy_id;
@@ -765,6 +786,49 @@ static int match_receipt_cb(const receipt_rec *rr, void *arg)
 	o->policy_id = rr->policy_id;
 	wb_strlcpy(o->from_month, rr->from_month, sizeof(o->from_month));
 	return WB_OK;
+}
+
+/* Checks arrive by child, policy, then oldest first: the last one of a
+ * pair stays. */
+static int match_found_cb(int64_t child_id, int64_t policy_id, const char *finding, void *arg)
+{
+	match_ctx *x = arg;
+	gap_found_rec *f = x->nfound ? &x->found[x->nfound - 1] : NULL;
+	int i = 1;
+	int rc;
+
+	while (found_names[i] && strcmp(found_names[i], finding) != 0)
+		i++;
+	if (!found_names[i])
+		return WB_OK;
+	if (!f || f->child_id != child_id || f->policy_id != policy_id) {
+		rc = api_grow(&x->found, x->nfound, &x->capfound, sizeof(*x->found), 64, MATCH_MAX_ROWS);
+		if (rc)
+			return rc;
+		f = &x->found[x->nfound++];
+		f->child_id = child_id;
+		f->policy_id = policy_id;
+	}
+	f->found = i;
+	return WB_OK;
+}
+
+static int found_cmp(const void *pa, const void *pb)
+{
+	const gap_found_rec *a = pa, *b = pb;
+
+	if (a->child_id != b->child_id)
+		return a->child_id < b->child_id ? -1 : 1;
+	return a->policy_id < b->policy_id ? -1 : a->policy_id > b->policy_id;
+}
+
+/* What the newest check of the gap (child, policy) found. */
+static int found_of(const match_ctx *x, int64_t child_id, int64_t policy_id)
+{
+	gap_found_rec key = {child_id, policy_id, 0};
+	const gap_found_rec *f = x->nfound ? bsearch(&key, x->found, x->nfound, sizeof(*x->found), found_cmp) : NULL;
+
+	return f ? f->found : GF_NONE;
 }
 
 static int cats_cmp(const void *k, const void *e)
@@ -825,7 +889,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		enum group g;
 		unsigned unmet;
 		match_item *it;
-		int rc;
+		int rc, found;
 
 		if (!pl->cur)
 			continue;
@@ -857,7 +921,10 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		if (x->policy_id && pl->p.id != x->policy_id)
 			continue;
 		x->counts[g]++;
-		if (g != x->want)
+		found = g == G_GAP && x->with_found ? found_of(x, row->id, pl->p.id) : GF_NONE;
+		if (g == G_GAP)
+			x->found_counts[found]++;
+		if (g != x->want || (x->found_only && found != x->found_only - 1))
 			continue;
 		x->total++;
 		if (x->total <= x->offset || (x->limit && x->n >= x->limit))
@@ -871,6 +938,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		it->receipt_id = o ? o->id : 0;
 		it->x = pl;
 		it->unmet = g == G_STOP ? unmet : 0;
+		it->found = found;
 		wb_strlcpy(it->name, row->name, sizeof(it->name));
 		wb_strlcpy(it->village_code, row->village_code, sizeof(it->village_code));
 		if (o)
@@ -884,6 +952,7 @@ static void match_free(match_ctx *x)
 	catalog_free(&x->cat);
 	free(x->cats);
 	free(x->rcpt);
+	free(x->found);
 	free(x->items);
 }
 
@@ -903,6 +972,8 @@ static int match_run(store_conn *c, const store_scope *sc, const char *county, c
 		rc = store_receipts_in(c, sc, area, NULL, 0, 1, match_receipt_cb, x);
 	if (rc == WB_OK && x->nrcpt)
 		qsort(x->rcpt, x->nrcpt, sizeof(*x->rcpt), receipt_cmp);
+	if (rc == WB_OK && x->with_found)
+		rc = store_gap_findings(c, county, match_found_cb, x);
 	for (size_t i = 0; i < x->cat.n; i++) {
 		const ent_rule *rule = &x->cat.items[i].rule;
 
@@ -979,11 +1050,12 @@ static json_t *match_item_json(store_conn *c, const match_item *it)
 			 it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
 }
 
-static const char *const match_cols_zh[] = {"儿童编号", "姓名",       "村（社区）代码", "村（社区）", "政策",
-					    "待遇类型", "标准（元）", "状态",           "享受起始月", "不符合的条件"};
+static const char *const match_cols_zh[] = {"儿童编号",   "姓名",         "村（社区）代码", "村（社区）",
+					    "政策",       "待遇类型",     "标准（元）",     "状态",
+					    "享受起始月", "不符合的条件", "核实情况"};
 static const char *const match_cols_en[] = {
-	"Child ID", "Name",          "Village code", "Village",    "Policy",
-	"Benefit",  "Amount (yuan)", "Group",        "From month", "Conditions unmet"};
+	"Child ID",      "Name",  "Village code", "Village",          "Policy", "Benefit",
+	"Amount (yuan)", "Group", "From month",   "Conditions unmet", "Checked"};
 
 static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ctx *x, int fmt, int en)
 {
@@ -1011,7 +1083,8 @@ static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ct
 		api_sheet_yuan(sh, it->x->cur->amount_cents, 0);
 		api_sheet_text(sh, en ? group_en[x->want] : group_zh[x->want], 0);
 		api_sheet_text(sh, it->from_month, 0);
-		api_sheet_text(sh, unmet, 1);
+		api_sheet_text(sh, unmet, 0);
+		api_sheet_text(sh, x->want != G_GAP ? "" : en ? found_en[it->found] : found_zh[it->found], 1);
 	}
 	return rc;
 }
@@ -1031,7 +1104,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	const char *area, *g = http_query(r, "group"), *s;
 	match_ctx *x;
 	audit_entry e;
-	json_t *items, *pols, *j;
+	json_t *items, *pols, *checks, *j;
 	int64_t policy_id;
 	api_sheet sheet;
 	long long offset = 0;
@@ -1057,6 +1130,22 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 			goto out;
 		}
 	}
+	/* ?check=: the gaps by what the newest check of each found */
+	x->with_found = 1;
+	if ((s = http_query(r, "check"))) {
+		int i = 0;
+
+		while (found_names[i] && strcmp(found_names[i], s) != 0)
+			i++;
+		if (!found_names[i] || x->want != G_GAP) {
+			api_error(r, 422, "validation_failed",
+				  !found_names[i] ? "check must be none, applied, declined, elsewhere or other"
+						  : "check narrows the gaps: use it with group=gap",
+				  "check");
+			goto out;
+		}
+		x->found_only = i + 1;
+	}
 	x->offset = csv ? 0 : (size_t)offset;
 	x->limit = csv ? 0 : (size_t)limit;
 	rc = match_run(c, &p->scope, p->county_code, area, x);
@@ -1073,8 +1162,9 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 			api_sheet_fail(&sheet, r, rc);
 		else
 			api_sheet_audited_end(&sheet, r, a, p, "entitlement.list", "child",
-					      json_pack("{s:s, s:s?, s:I}", "group", group_names[x->want], "area", area,
-							"policy", (json_int_t)x->policy_id),
+					      json_pack("{s:s, s:s?, s:I, s:s?}", "group", group_names[x->want], "area",
+							area, "policy", (json_int_t)x->policy_id, "check",
+							x->found_only ? found_names[x->found_only - 1] : NULL),
 					      group_names[x->want], x->today);
 		goto out;
 	}
@@ -1089,9 +1179,10 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "entitlement.list", "child", "", "ok");
-	api_audit_detail(&e,
-			 json_pack("{s:s, s:s?, s:I, s:s, s:I}", "group", group_names[x->want], "area", area, "policy",
-				   (json_int_t)x->policy_id, "format", "json", "returned", (json_int_t)x->n));
+	api_audit_detail(&e, json_pack("{s:s, s:s?, s:I, s:s?, s:s, s:I}", "group", group_names[x->want], "area", area,
+				       "policy", (json_int_t)x->policy_id, "check",
+				       x->found_only ? found_names[x->found_only - 1] : NULL, "format", "json",
+				       "returned", (json_int_t)x->n));
 	if (api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		api_fail(r, WB_ESTORE);
@@ -1108,10 +1199,14 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 							      (json_int_t)pl->n[G_STOP], "receiving",
 							      (json_int_t)pl->n[G_RECEIVING]));
 	}
-	j = json_pack("{s:s, s:I, s:i, s:I, s:{s:I, s:I, s:I}, s:o, s:o}", "group", group_names[x->want], "offset",
-		      (json_int_t)offset, "limit", limit, "total", (json_int_t)x->total, "counts", "gap",
-		      (json_int_t)x->counts[G_GAP], "stop", (json_int_t)x->counts[G_STOP], "receiving",
-		      (json_int_t)x->counts[G_RECEIVING], "policies", pols, "items", items);
+	checks = json_object();
+	for (int i = 0; i < GF__COUNT; i++)
+		json_object_set_new(checks, found_names[i], json_integer(x->found_counts[i]));
+	j = json_pack("{s:s, s:s?, s:I, s:i, s:I, s:{s:I, s:I, s:I, s:o}, s:o, s:o}", "group", group_names[x->want],
+		      "check", x->found_only ? found_names[x->found_only - 1] : NULL, "offset", (json_int_t)offset,
+		      "limit", limit, "total", (json_int_t)x->total, "counts", "gap", (json_int_t)x->counts[G_GAP],
+		      "stop", (json_int_t)x->counts[G_STOP], "receiving", (json_int_t)x->counts[G_RECEIVING], "checks",
+		      checks, "policies", pols, "items", items);
 	api_json(r, 200, j);
 out:
 	match_free(x);

@@ -492,3 +492,23 @@ int store_gap_checks_of(store_conn *c, const char *county, const int64_t *ids, s
 		rc = gap_checks_chunk(c, county, ids + i, n - i < GAP_CHECK_IDS ? n - i : GAP_CHECK_IDS, cb, arg);
 	return rc;
 }
+
+int store_gap_findings(store_conn *c, const char *county, gap_finding_cb cb, void *arg)
+{
+	store_stmt *st = NULL;
+	char finding[12];
+	int rc = conn_query(c, &st,
+			    "SELECT child_id, policy_id, finding FROM entitlement_gap_checks WHERE county_code = ? "
+			    "ORDER BY child_id, policy_id, id",
+			    "s", county);
+
+	while (rc == STORE_ROW) {
+		stmt_copy(c, st, 2, finding, sizeof(finding));
+		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), finding, arg);
+		if (rc == WB_OK)
+			rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}

@@ -345,6 +345,43 @@ describeEachDriver('entitlements', (driver) => {
 			assert.equal(row.check.finding, i % 2 ? 'elsewhere' : 'other');
 		}
 		assert.ok(after.items.some((it) => it.check === null), 'a gap never checked says so');
+
+		// the gaps told by what was found: the township's queue is those never checked
+		const checks = after.counts.checks;
+		assert.equal(checks.elsewhere, 22);
+		assert.equal(checks.other, 23);
+		assert.equal(checks.applied + checks.declined, 0);
+		assert.equal(checks.none, after.counts.gap - 45, 'every gap is counted once');
+		const elsewhere = await list(centre, `group=gap&policy=${wide.id}&check=elsewhere`);
+		assert.equal(elsewhere.check, 'elsewhere');
+		assert.equal(elsewhere.total, 22);
+		assert.deepEqual(
+			elsewhere.items.map((it) => it.child_id).sort(),
+			page.filter((_, i) => i % 2).map((it) => it.child_id).sort(),
+		);
+		assert.equal(elsewhere.counts.gap, after.counts.gap, 'the chips still count every gap');
+		const unchecked = await list(centre, `group=gap&policy=${wide.id}&check=none`);
+		assert.equal(unchecked.total, checks.none);
+		assert.ok(unchecked.items.length > 0 && unchecked.items.every((it) => it.check === null));
+		assert.ok(!unchecked.items.some((it) => page.some((pg) => pg.child_id === it.child_id)));
+		// the station sees its own township's part of the same counts
+		const town = await list(station, `group=gap&policy=${wide.id}`);
+		const sum = Object.values(town.counts.checks).reduce((s, n) => s + n, 0);
+		assert.equal(sum, town.counts.gap);
+		// the file says what was found
+		const csv = await centre.get(`/api/v1/entitlements?group=gap&policy=${wide.id}&check=elsewhere&format=csv&lang=en`);
+		assert.equal(csv.status, 200, csv.text);
+		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
+		assert.equal(rows.length, 22);
+		assert.ok(rows.every((r) => r.Checked === 'Received elsewhere'), csv.text.slice(0, 400));
+		for (const [q, why] of [
+			['group=gap&check=maybe', 'an unknown finding'],
+			['group=stop&check=none', 'a finding of a list that is no gap'],
+		]) {
+			const r = await centre.get(`/api/v1/entitlements?${q}`);
+			assert.equal(r.status, 422, why);
+			assert.equal(r.body.error.field, 'check', why);
+		}
 	});
 
 	test('the daily notice: each township\'s station and supervisor learn how many gaps are new, once; a gap closed and opened again is new again', async () => {

@@ -199,6 +199,26 @@ test('station: a gap checked — what it found shows on the gap, and the gap sta
   await page.reload()
   await listed(page)
   await row.locator('.er-finding', { hasText: '已申请，待审批' }).waitFor()
+  // the township's queue: the gaps by what was found, each with its number
+  const counted = (await station.get(`/entitlements?group=gap&policy=${policy.id}`)).body.counts.checks
+  assert.ok(counted.applied >= 1)
+  await page.locator('.pick-check').click()
+  const options = page.locator('.el-select-dropdown__item:visible')
+  await options.first().waitFor()
+  assert.ok((await options.allInnerTexts()).includes(`未核实（${counted.none}）`), (await options.allInnerTexts()).join(' | '))
+  await options.filter({ hasText: `已申请，待审批（${counted.applied}）` }).click()
+  await page.waitForURL((u) => u.searchParams.get('check') === 'applied')
+  await listed(page)
+  await row.waitFor()
+  assert.equal(await page.locator('.ent-row').count(), counted.applied)
+  assert.equal(await page.locator('.ent-row .er-finding', { hasText: '已申请，待审批' }).count(), counted.applied)
+  // found otherwise now, the gap leaves the list of those applied for
+  await row.locator('.er-check-btn').click()
+  await dialog.waitFor()
+  await dialog.locator('#gc-finding').selectOption('declined')
+  await dialog.getByRole('button', { name: '保存' }).click()
+  await row.waitFor({ state: 'detached' })
+  assert.equal(await page.locator('.ent-row').count(), counted.applied - 1)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
