@@ -300,6 +300,7 @@ int api_policy_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_policy_version_withdraw(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_policy_end(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -199,8 +199,10 @@ typedef struct pol {
 	policy_rec p;
 	policy_version_rec *vers; /* newest first */
 	size_t nver, capver;
-	const policy_version_rec *cur; /* in force today, or NULL */
-	ent_rule rule;                 /* cur's */
+	const policy_version_rec *cur;   /* in force today (the last that paid, once ended), or NULL */
+	const policy_version_rec *ended; /* the end in force today (停止执行), or NULL */
+	const policy_version_rec *end;   /* the end, in force or coming, or NULL */
+	ent_rule rule;                   /* cur's */
 	enum ent_benefit benefit;
 	int64_t n[3]; /* the matching's gap, stop, receiving */
 } pol;
@@ -279,6 +281,13 @@ static int catalog_load(store_conn *c, const char *county, int64_t id, int today
 		pol *x = &cat->items[i];
 
 		x->cur = version_on(x, day);
+		x->end = x->nver && x->vers[0].ends ? &x->vers[0] : NULL;
+		if (x->cur && x->cur->ends) {
+			/* stopped: what it paid last stays its standard for the
+			 * rows still to stop */
+			x->ended = x->cur;
+			x->cur = x->cur + 1 < x->vers + x->nver ? x->cur + 1 : NULL;
+		}
 		if (x->cur)
 			rc = rule_load(x->cur->rule, &x->rule);
 	}
@@ -291,9 +300,10 @@ static json_t *version_json(const policy_version_rec *v)
 {
 	json_t *rule = json_loads(v->rule, 0, NULL);
 
-	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:I}", "id", (json_int_t)v->id, "effective_from", v->effective_from,
-			 "amount_cents", (json_int_t)v->amount_cents, "rule", rule ? rule : json_object(), "note",
-			 v->note, "created_at", (json_int_t)v->created_at);
+	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:I, s:b}", "id", (json_int_t)v->id, "effective_from",
+			 v->effective_from, "amount_cents", (json_int_t)v->amount_cents, "rule",
+			 rule ? rule : json_object(), "note", v->note, "created_at", (json_int_t)v->created_at, "ends",
+			 v->ends != 0);
 }
 
 static json_t *policy_json(const pol *x)
@@ -302,10 +312,15 @@ static json_t *policy_json(const pol *x)
 
 	for (size_t i = 0; i < x->nver; i++)
 		json_array_append_new(vers, version_json(&x->vers[i]));
-	return json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:o}", "id", (json_int_t)x->p.id, "code", x->p.code,
-			 "name", x->p.name, "department_id", (json_int_t)x->p.department_id, "department_name",
-			 x->p.department_name, "benefit", x->p.benefit, "created_at", (json_int_t)x->p.created_at,
-			 "current", x->cur ? version_json(x->cur) : json_null(), "versions", vers);
+	char ends[8] = "";
+
+	if (x->end)
+		wb_snprintf(ends, sizeof(ends), "%.7s", x->end->effective_from);
+	return json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:b, s:o}", "id", (json_int_t)x->p.id, "code",
+			 x->p.code, "name", x->p.name, "department_id", (json_int_t)x->p.department_id,
+			 "department_name", x->p.department_name, "benefit", x->p.benefit, "created_at",
+			 (json_int_t)x->p.created_at, "current", x->cur ? version_json(x->cur) : json_null(),
+			 "ends_from", ends[0] ? ends : NULL, "ended", x->ended != NULL, "versions", vers);
 }
 
 /* ---- policies ---- */
@@ -379,11 +394,36 @@ static const api_field version_fields[] = {
 /* Reads a version (effective_from, amount_cents, rule, note) from body
  * into v; newest is the policy's newest version's day ("" for a new
  * policy). 422 naming the field, -1. */
+/* Checks the first day (YYYY-MM-01, already parsed into ymd) from which
+ * a version starts; newest is the policy's newest version's day ("" for a
+ * new policy). 422 naming field, -1. */
+static int version_day_check(http_req *r, int ymd, const char *day, const char *newest, const char *field)
+{
+	int today = clock_today_ymd();
+	char msg[160];
+
+	/* a new policy may start this month; a new version of one starts in
+	 * a coming month: a month's payments keep the standard they began
+	 * with, and a version in force is never changed */
+	if (ymd < (today / 100) * 100 + 1 || (newest[0] && ymd <= (today / 100) * 100 + 1))
+		wb_snprintf(msg, sizeof(msg), "%s %s", field,
+			    newest[0] ? "must be a coming month: a version in force is never changed, a new one "
+					"starts from a coming month"
+				      : "may not be before this month");
+	else if (ymd / 100 > month_add(today / 100, VERSION_HORIZON_MONTHS))
+		wb_snprintf(msg, sizeof(msg), "%s may be at most 24 months ahead", field);
+	else if (newest[0] && strcmp(day, newest) <= 0)
+		wb_snprintf(msg, sizeof(msg), "%s must be later than the newest version's (%.7s)", field, newest);
+	else
+		return 0;
+	return api_error(r, 422, "validation_failed", msg, field), -1;
+}
+
 static int version_parse(http_req *r, json_t *body, const char *newest, policy_version_rec *v)
 {
 	const char *day = api_str(body, "effective_from"), *note = api_str(body, "note"), *err;
 	json_int_t amount = json_integer_value(json_object_get(body, "amount_cents"));
-	int ymd, today = clock_today_ymd();
+	int ymd;
 	ent_rule rule;
 	json_t *rj;
 	char field[48], *text;
@@ -392,26 +432,8 @@ static int version_parse(http_req *r, json_t *body, const char *newest, policy_v
 		return api_error(r, 422, "validation_failed",
 				 "effective_from must be the first day of a month (YYYY-MM-01)", "effective_from"),
 		       -1;
-	/* a new policy may start this month; a new version of one starts in
-	 * a coming month: a month's payments keep the standard they began
-	 * with, and a version in force is never changed */
-	if (ymd < (today / 100) * 100 + 1 || (newest[0] && ymd <= (today / 100) * 100 + 1))
-		return api_error(
-			       r, 422, "validation_failed",
-			       newest[0]
-				       ? "effective_from must be a coming month: a version in force is never changed, "
-					 "a new one starts from a coming month"
-				       : "effective_from may not be before this month",
-			       "effective_from"),
-		       -1;
-	if (ymd / 100 > month_add(today / 100, VERSION_HORIZON_MONTHS))
-		return api_error(r, 422, "validation_failed", "effective_from may be at most 24 months ahead",
-				 "effective_from"),
-		       -1;
-	if (newest[0] && strcmp(day, newest) <= 0)
-		return api_error(r, 422, "validation_failed", "effective_from must be later than the newest version's",
-				 "effective_from"),
-		       -1;
+	if (version_day_check(r, ymd, day, newest, "effective_from"))
+		return -1;
 	if (amount < 0 || amount > AMOUNT_MAX)
 		return api_error(r, 422, "validation_failed",
 				 "amount_cents must be an amount in fen from 0 to 100000000", "amount_cents"),
@@ -464,8 +486,11 @@ static void policy_submit(http_req *r, app *a, const sec_principal *p, policy_jo
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, action, "policy", code, "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
-				       (json_int_t)v->amount_cents, "rule", v->rule));
+	if (v->ends)
+		api_audit_detail(&e, json_pack("{s:s, s:b}", "effective_from", v->effective_from, "ends", 1));
+	else
+		api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "effective_from", v->effective_from, "amount_cents",
+					       (json_int_t)v->amount_cents, "rule", v->rule));
 	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, policy_insert_fn, job);
 	if (rc == WB_ECONFLICT)
@@ -549,6 +574,17 @@ out:
 	return 0;
 }
 
+/* 409: a policy that stops takes no version after its end. */
+static void policy_ends_refusal(http_req *r, const char *end)
+{
+	char msg[200];
+
+	wb_snprintf(msg, sizeof(msg),
+		    "the policy stops from %.7s: withdraw that end while it is not in force, or create a new policy",
+		    end);
+	api_error(r, 409, "policy_ended", msg, NULL);
+}
+
 int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -557,7 +593,7 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 	policy_rec pr;
 	char newest[11];
 	int64_t id;
-	int rc;
+	int rc, ends;
 
 	if (!v)
 		return api_fail(r, WB_ENOMEM);
@@ -566,9 +602,13 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 		goto out;
 	rc = store_policy_get(c, p->county_code, id, &pr);
 	if (rc == WB_OK)
-		rc = store_policy_newest(c, id, newest);
+		rc = store_policy_newest(c, id, newest, &ends);
 	if (rc) {
 		api_fail(r, rc);
+		goto out;
+	}
+	if (ends) {
+		policy_ends_refusal(r, newest);
 		goto out;
 	}
 	if (version_parse(r, body, newest, v))
@@ -576,6 +616,66 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 	v->policy_id = id;
 	policy_submit(r, a, p, &job, "policy.version", pr.code, "the policy has a version from this day",
 		      "effective_from");
+out:
+	json_decref(body);
+	free(v);
+	return 0;
+}
+
+static const api_field policy_end_fields[] = {
+	{"from_month", JSON_STRING, 1, 16},
+	{"reason", JSON_STRING, 1, POLICY_NOTE_MAX - 1},
+	{NULL, 0, 0, 0},
+};
+
+/*
+ * POST /api/v1/policies/{id}/end: the policy stops (停止执行) from a
+ * coming month, with the reason: its last version, one that ends it. From
+ * that month it pays nothing and entitles nobody, and whoever still
+ * receives it is on the list to stop. Until then the end is withdrawn like
+ * any version not in force (DELETE .../versions/{vid}).
+ */
+int api_policy_end(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	policy_version_rec *v = calloc(1, sizeof(*v));
+	policy_job job = {NULL, v};
+	policy_rec pr;
+	const char *from, *reason;
+	char newest[11], day[11];
+	int64_t id;
+	int rc, ends, ym;
+
+	if (!v)
+		return api_fail(r, WB_ENOMEM);
+	if (api_id_param(r, "id", &id) || !center_only(r, p) || api_body(r, &body) ||
+	    api_check_fields(r, body, policy_end_fields))
+		goto out;
+	rc = store_policy_get(c, p->county_code, id, &pr);
+	if (rc == WB_OK)
+		rc = store_policy_newest(c, id, newest, &ends);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (ends) {
+		policy_ends_refusal(r, newest);
+		goto out;
+	}
+	from = api_str(body, "from_month");
+	if (month_parse(from, &ym) != WB_OK) {
+		api_error(r, 422, "validation_failed", "from_month must be a month YYYY-MM", "from_month");
+		goto out;
+	}
+	wb_snprintf(day, sizeof(day), "%.7s-01", from);
+	if (version_day_check(r, ym * 100 + 1, day, newest, "from_month") || api_reason(r, body, REASON_CHARS, &reason))
+		goto out;
+	v->policy_id = id;
+	v->ends = 1;
+	wb_strlcpy(v->effective_from, day, sizeof(v->effective_from));
+	wb_strlcpy(v->rule, "{}", sizeof(v->rule));
+	wb_strlcpy(v->note, reason, sizeof(v->note));
+	policy_submit(r, a, p, &job, "policy.end", pr.code, "the policy has a version from this month", "from_month");
 out:
 	json_decref(body);
 	free(v);
@@ -653,8 +753,8 @@ int api_policy_version_withdraw(http_req *r, app *a, store_conn *c, const sec_pr
 	job = (withdraw_job){id, f->id, today};
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "policy.version_withdraw", "policy", pr.code, "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:I}", "effective_from", f->v.effective_from, "amount_cents",
-				       (json_int_t)f->v.amount_cents));
+	api_audit_detail(&e, json_pack("{s:s, s:I, s:b}", "effective_from", f->v.effective_from, "amount_cents",
+				       (json_int_t)f->v.amount_cents, "ends", f->v.ends != 0));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, version_withdraw_fn, &job);
 	if (rc == WB_ECONFLICT)
@@ -869,7 +969,7 @@ static void facts_of(const category_config *ccfg, int today, const char *birth_d
 /* Where a child stands with policy x: its group and unmet conditions. */
 static enum group group_of(const pol *x, const ent_facts *f, int has_receipt, unsigned *unmet)
 {
-	*unmet = ent_eval(&x->rule, f);
+	*unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, f);
 	if (has_receipt)
 		return *unmet ? G_STOP : G_RECEIVING;
 	return *unmet ? G_NONE : G_GAP;
@@ -978,8 +1078,8 @@ static int match_run(store_conn *c, const store_scope *sc, const char *county, c
 		const ent_rule *rule = &x->cat.items[i].rule;
 
 		/* a rule of age or registration alone may cover any child */
-		if (x->cat.items[i].cur && !rule->cats && !rule->disability_grades && !rule->family_poverty &&
-		    !rule->serious_illness)
+		if (x->cat.items[i].cur && !x->cat.items[i].ended && !rule->cats && !rule->disability_grades &&
+		    !rule->family_poverty && !rule->serious_illness)
 			narrow = 0;
 	}
 	if (rc == WB_OK)
@@ -993,7 +1093,7 @@ static const char *const benefit_en[EB__COUNT] = {"monthly allowance", "one-off 
 static const char *const group_zh[] = {"应享未享", "应停未停", "应享已享"};
 static const char *const group_en[] = {"entitled, not receiving", "receiving, no longer entitled",
 				       "entitled and receiving"};
-static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病"};
+static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病", "政策停止执行"};
 
 /* The page's gaps, to hang each one's newest check on (one query per 40
  * children, not one per row). */
@@ -1193,11 +1293,12 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 		const pol *pl = &x->cat.items[i];
 
 		if (pl->cur)
-			json_array_append_new(pols, json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "policy_id",
-							      (json_int_t)pl->p.id, "code", pl->p.code, "name",
-							      pl->p.name, "gap", (json_int_t)pl->n[G_GAP], "stop",
-							      (json_int_t)pl->n[G_STOP], "receiving",
-							      (json_int_t)pl->n[G_RECEIVING]));
+			json_array_append_new(pols,
+					      json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b}", "policy_id",
+							(json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name,
+							"gap", (json_int_t)pl->n[G_GAP], "stop",
+							(json_int_t)pl->n[G_STOP], "receiving",
+							(json_int_t)pl->n[G_RECEIVING], "ended", pl->ended != NULL));
 	}
 	checks = json_object();
 	for (int i = 0; i < GF__COUNT; i++)
@@ -1294,6 +1395,8 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		for (int k = 0; k < x->nopen; k++)
 			if (x->open[k].policy_id == pl->p.id)
 				open = &x->open[k];
+		if (pl->ended && !open)
+			continue; /* stopped: nothing to tell of it here but a receipt */
 		g = group_of(pl, &f, open != NULL, &unmet);
 		json_array_append_new(items,
 				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s, s:o}", "policy_id",
@@ -1389,7 +1492,15 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_fail(r, rc);
 		goto out;
 	}
-	unmet = ent_eval(&x->rule, &f);
+	if (x->end && strncmp(from, x->end->effective_from, 7) >= 0) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg), "the policy stops from %.7s: from_month must be an earlier month",
+			    x->end->effective_from);
+		api_error(r, 422, "validation_failed", msg, "from_month");
+		goto out;
+	}
+	unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, &f);
 	if (unmet) {
 		char msg[200];
 		size_t off;
@@ -1679,8 +1790,8 @@ static int ledger_cb(const receipt_rec *rr, void *arg)
 		return WB_OK;
 	if (rr->to_month[0] && month_parse(rr->to_month, &to) != WB_OK)
 		return WB_OK;
-	if (!ent_pays_in(pl->benefit, from, to, x->ym) || !(v = version_on(pl, x->first_day)))
-		return WB_OK;
+	if (!ent_pays_in(pl->benefit, from, to, x->ym) || !(v = version_on(pl, x->first_day)) || v->ends)
+		return WB_OK; /* not this month, or the policy had stopped */
 	rc = api_grow(&x->lines, x->n, &x->cap, sizeof(*x->lines), 256, MATCH_MAX_ROWS);
 	if (rc)
 		return rc;

@@ -79,6 +79,7 @@ R(policy_get, 0);
 R(policy_create, 0);
 R(policy_version_create, 0);
 R(policy_version_withdraw, 0);
+R(policy_end, 0);
 R(entitlements_list, 0);
 R(entitlements_ledger, 0);
 R(entitlement_end, 0);
@@ -188,6 +189,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/policies/{id}", api_entry, &rt_policy_get, 0, 0},
 	{"POST", "/api/v1/policies/{id}/versions", api_entry, &rt_policy_version_create, 0, 0},
 	{"DELETE", "/api/v1/policies/{id}/versions/{vid}", api_entry, &rt_policy_version_withdraw, 0, 0},
+	{"POST", "/api/v1/policies/{id}/end", api_entry, &rt_policy_end, 0, 0},
 	{"GET", "/api/v1/entitlements", api_entry, &rt_entitlements_list, 0, 0},
 	{"GET", "/api/v1/entitlements/ledger", api_entry, &rt_entitlements_ledger, 0, 0},
 	{"POST", "/api/v1/entitlements/{id}/end", api_entry, &rt_entitlement_end, 0, 0},

@@ -7,7 +7,8 @@
 
 static const char *const benefit_names[EB__COUNT] = {"monthly_allowance", "one_off_aid", "fee_waiver",
 						     "insurance_subsidy", "in_kind"};
-static const char *const unmet_names[EU__COUNT] = {"category", "age", "hukou", "disability", "poverty", "illness"};
+static const char *const unmet_names[EU__COUNT] = {"category", "age",     "hukou", "disability",
+						   "poverty",  "illness", "ended"};
 
 void ent_rule_init(ent_rule *r)
 {

@@ -28,8 +28,9 @@ enum ent_unmet {
 	EU_DISABILITY = 1 << 3, /* no disability of the rule's grades */
 	EU_POVERTY = 1 << 4,    /* not a family in poverty */
 	EU_ILLNESS = 1 << 5,    /* no serious illness */
+	EU_ENDED = 1 << 6,      /* the policy has stopped (停止执行): nobody is entitled */
 };
-#define EU__COUNT 6
+#define EU__COUNT 7
 
 #define ENT_AGE_MAX 17 /* the registry's work ends at 18 */
 
@@ -61,7 +62,7 @@ unsigned ent_eval(const ent_rule *r, const ent_facts *f);
 const char *ent_benefit_name(enum ent_benefit b);
 int ent_benefit_parse(const char *s, enum ent_benefit *out);
 /* The name of the unmet bit number i (0..EU__COUNT-1): "category", "age",
- * "hukou", "disability", "poverty", "illness". */
+ * "hukou", "disability", "poverty", "illness", "ended". */
 const char *ent_unmet_name(int i);
 
 /* Months as YYYYMM ints (202611). Parses "YYYY-MM" (years 1900-9999):

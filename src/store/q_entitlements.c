@@ -64,7 +64,7 @@ int store_policy_versions(store_conn *c, const char *county, int64_t policy_id, 
 	rc = conn_query(
 		c, &st,
 		"SELECT id, policy_id, amount_cents, created_at, created_by, county_code, effective_from, rule, "
-		"note FROM policy_versions WHERE county_code = ? AND (? = 0 OR policy_id = ?) ORDER BY "
+		"note, ends FROM policy_versions WHERE county_code = ? AND (? = 0 OR policy_id = ?) ORDER BY "
 		"policy_id, effective_from DESC",
 		"sii", county, policy_id, policy_id);
 	while (rc == STORE_ROW) {
@@ -77,6 +77,7 @@ int store_policy_versions(store_conn *c, const char *county, int64_t policy_id, 
 		stmt_copy(c, st, 6, v->effective_from, sizeof(v->effective_from));
 		stmt_copy(c, st, 7, v->rule, sizeof(v->rule));
 		stmt_copy(c, st, 8, v->note, sizeof(v->note));
+		v->ends = (int)stmt_int64(c, st, 9);
 		rc = cb(v, arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
@@ -108,9 +109,9 @@ int store_policy_version_insert(store_conn *c, policy_version_rec *v)
 	store_stmt *st = NULL;
 	int rc = conn_query(c, &st,
 			    "INSERT INTO policy_versions (county_code, policy_id, effective_from, amount_cents, rule, "
-			    "note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			    "sisissii", v->county_code, v->policy_id, v->effective_from, v->amount_cents, v->rule,
-			    v->note, v->created_at, v->created_by);
+			    "note, created_at, created_by, ends) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    "sisissiii", v->county_code, v->policy_id, v->effective_from, v->amount_cents, v->rule,
+			    v->note, v->created_at, v->created_by, (int64_t)(v->ends != 0));
 
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &v->id);
 }
@@ -128,15 +129,19 @@ int store_policy_version_withdraw(store_conn *c, int64_t policy_id, int64_t vers
 	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &gone);
 }
 
-int store_policy_newest(store_conn *c, int64_t policy_id, char *out)
+int store_policy_newest(store_conn *c, int64_t policy_id, char *out, int *ends)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "SELECT MAX(effective_from) FROM policy_versions WHERE policy_id = ?", "i",
-			    policy_id);
+	int rc = conn_query(c, &st,
+			    "SELECT effective_from, ends FROM policy_versions WHERE policy_id = ? ORDER BY "
+			    "effective_from DESC LIMIT 1",
+			    "i", policy_id);
 
 	out[0] = '\0';
+	*ends = 0;
 	if (rc == STORE_ROW) {
 		stmt_copy(c, st, 0, out, 11);
+		*ends = (int)stmt_int64(c, st, 1);
 		stmt_reset(c, st);
 		rc = WB_OK;
 	}

@@ -38,6 +38,7 @@ typedef struct policy_version_rec {
 	char effective_from[11];
 	char rule[POLICY_RULE_MAX];
 	char note[POLICY_NOTE_MAX];
+	int ends; /* the policy stops from effective_from (migration 0025): no amount, no rule; note says why */
 } policy_version_rec;
 
 typedef int (*policy_cb)(const policy_rec *p, void *arg);
@@ -59,8 +60,9 @@ int store_policy_version_insert(store_conn *c, policy_version_rec *v);
  * "YYYY-MM-DD") while the policy keeps another: WB_OK, or WB_ECONFLICT
  * when there is no such version any more. */
 int store_policy_version_withdraw(store_conn *c, int64_t policy_id, int64_t version_id, const char *today);
-/* The newest version's effective_from of a policy ("" if none) into out (11). */
-int store_policy_newest(store_conn *c, int64_t policy_id, char *out);
+/* The newest version's effective_from of a policy ("" if none) into out
+ * (11), and whether that version ends the policy. */
+int store_policy_newest(store_conn *c, int64_t policy_id, char *out, int *ends);
 
 typedef struct receipt_rec {
 	int64_t id;

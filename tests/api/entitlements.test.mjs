@@ -9,7 +9,7 @@
 // of children is audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName, cli } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore, csvObjects, download } from './lib/registry.mjs';
 import { sheetRows } from './lib/xlsx.mjs';
@@ -292,6 +292,91 @@ describeEachDriver('entitlements', (driver) => {
 		const logged = (await auditor.get('/api/v1/audit?action=policy.version_withdraw&limit=1')).body.items[0];
 		assert.equal(logged.object_id, p.code);
 		assert.equal(JSON.parse(logged.detail).effective_from, `${month(24)}-01`);
+	});
+
+	test('a policy stops (停止执行) from a coming month: then it pays nothing, entitles nobody, and whoever still receives it is to stop; the end is withdrawn until it is in force', async () => {
+		const p = await policy();
+		const a = await child({ disability_grade: 2, disability_type: 'physical' });
+		const b = await child({ disability_grade: 1, disability_type: 'physical' });
+		const rec = await station.post(`/api/v1/children/${a.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+		const stop = (body) => centre.post(`/api/v1/policies/${p.id}/end`, body);
+		// refused: the wrong role, no reason, a month in force or malformed, an unknown field
+		assert.equal((await station.post(`/api/v1/policies/${p.id}/end`, { from_month: month(1), reason: '到期' })).status, 403);
+		for (const [body, field] of [
+			[{ from_month: month(1) }, 'reason'],
+			[{ from_month: month(1), reason: '   ' }, 'reason'],
+			[{ from_month: month(0), reason: '到期' }, 'from_month'],
+			[{ from_month: month(25), reason: '到期' }, 'from_month'],
+			[{ from_month: '2027-13', reason: '到期' }, 'from_month'],
+			[{ from_month: month(1), reason: '到期', amount_cents: 0 }, 'amount_cents'],
+		]) {
+			const r = await stop(body);
+			assert.equal(r.status, 422, JSON.stringify(body));
+			assert.equal(r.body.error.field, field, JSON.stringify(body));
+		}
+		assert.equal((await centre.get(`/api/v1/policies/${p.id}`)).body.versions.length, 1, 'the refusals wrote nothing');
+
+		const end = await stop({ from_month: month(1), reason: '政策到期，由新政策替代' });
+		assert.equal(end.status, 201, end.text);
+		assert.equal(end.body.ends_from, month(1));
+		assert.equal(end.body.ended, false, 'not yet in force');
+		assert.equal(end.body.versions[0].ends, true);
+		assert.equal(end.body.versions[0].note, '政策到期，由新政策替代');
+		assert.equal(end.body.current.amount_cents, 80000, 'it pays as before this month');
+		// nothing after an end: no version, no second end, no receipt from that month
+		const ver = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(2)}-01`, amount_cents: 9000, rule: {} });
+		assert.equal(ver.status, 409, ver.text);
+		assert.equal(ver.body.error.code, 'policy_ended');
+		assert.equal((await stop({ from_month: month(2), reason: '再次' })).status, 409);
+		const late = await station.post(`/api/v1/children/${b.id}/entitlements`, { policy_id: p.id, from_month: month(1) });
+		assert.equal(late.status, 422, late.text);
+		assert.equal(late.body.error.field, 'from_month');
+		assert.match(late.body.error.message, new RegExp(`stops from ${month(1)}`));
+		// this month it still entitles and pays
+		assert.equal(rowOf(await list(station, `group=receiving&policy=${p.id}`), a.id)?.child_id, a.id);
+		assert.ok(rowOf(await list(station, `group=gap&policy=${p.id}`), b.id));
+		// withdrawn while it is coming, then decided again
+		const gone = await centre.del(`/api/v1/policies/${p.id}/versions/${end.body.versions[0].id}`);
+		assert.equal(gone.status, 200, gone.text);
+		assert.equal(gone.body.ends_from, null);
+		const again = await stop({ from_month: month(1), reason: '政策到期' });
+		assert.equal(again.status, 201, again.text);
+		const logged = (await auditor.get(`/api/v1/audit?action=policy.end&object_id=${p.code}`)).body.items;
+		assert.equal(logged.length, 2);
+		assert.equal(JSON.parse(logged[0].detail).effective_from, `${month(1)}-01`);
+
+		// the end comes into force (moved to this month, the policy to two months back)
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-2)}-01' WHERE policy_id = ${p.id} AND ends = 0`);
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(0)}-01' WHERE policy_id = ${p.id} AND ends = 1`);
+		await sql(srv.db, `UPDATE benefit_receipts SET from_month = '${month(-1)}' WHERE id = ${rec.body.id}`);
+		const now = (await centre.get(`/api/v1/policies/${p.id}`)).body;
+		assert.equal(now.ended, true);
+		assert.equal(now.ends_from, month(0));
+		assert.equal(now.current.amount_cents, 80000, 'the standard it last paid');
+		const toStop = rowOf(await list(station, `group=stop&policy=${p.id}`), a.id);
+		assert.ok(toStop, 'still receiving: to stop');
+		assert.deepEqual(toStop.unmet, ['ended']);
+		const all = await list(station, `group=gap&policy=${p.id}`);
+		assert.equal(all.counts.gap, 0, 'nobody is entitled any more');
+		assert.equal(all.counts.receiving, 0);
+		assert.equal(all.policies.find((x) => x.policy_id === p.id).ended, true);
+		const aPage = (await mine(station, a.id)).items.find((i) => i.policy_id === p.id);
+		assert.equal(aPage.group, 'stop');
+		assert.equal((await mine(station, b.id)).items.find((i) => i.policy_id === p.id), undefined, 'a stopped policy is not offered');
+		const refused = await station.post(`/api/v1/children/${b.id}/entitlements`, { policy_id: p.id, from_month: month(-1) });
+		assert.equal(refused.status, 422, refused.text);
+		// the ledger: last month paid, this month and the next not
+		const paid = async (m) => (await centre.get(`/api/v1/entitlements/ledger?month=${m}&policy=${p.id}`)).body.items.filter((i) => i.child_id === a.id).length;
+		assert.equal(await paid(month(-1)), 1);
+		assert.equal(await paid(month(0)), 0);
+		assert.equal(await paid(month(1)), 0);
+		// the end in force is history: not withdrawn
+		assert.equal((await centre.del(`/api/v1/policies/${p.id}/versions/${now.versions[0].id}`)).status, 409);
+		// stopping the receipt clears the list
+		const ended = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '政策停止执行', last_month: month(-1) });
+		assert.equal(ended.status, 200, ended.text);
+		assert.equal(rowOf(await list(station, `group=stop&policy=${p.id}`), a.id), undefined);
 	});
 
 	test('a gap checked by the township: what it found is kept with the day and who, and shows on the gap list; the gap stays a gap', async () => {

@@ -111,7 +111,8 @@ static void test_every_condition_reported(void **state)
 	assert_int_equal(ent_eval(&r, &f), EU_HUKOU);
 	assert_string_equal(ent_unmet_name(0), "category");
 	assert_string_equal(ent_unmet_name(5), "illness");
-	assert_string_equal(ent_unmet_name(6), "");
+	assert_string_equal(ent_unmet_name(6), "ended");
+	assert_string_equal(ent_unmet_name(7), "");
 }
 
 static void test_benefit_names(void **state)

@@ -68,6 +68,7 @@ const FIXED = {
   'policy.create': k('aact.policy_create'),
   'policy.version': k('aact.policy_version'),
   'policy.version_withdraw': k('aact.policy_version_withdraw'),
+  'policy.end': k('aact.policy_end'),
   'entitlement.list': k('aact.entitlement_list'),
   'entitlement.ledger': k('aact.entitlement_ledger'),
   'entitlement.start': k('aact.entitlement_start'),
@@ -126,7 +127,7 @@ export function actionLabel(t, action) {
 export const ACTION_GROUPS = [
   [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'request.read', 'request.attachment.read', 'request.export']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
-  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'webhook.set']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
   [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.void', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
   [k('aact.g_programmes'), ['programme.create', 'programme.update', 'programme.return', 'programme.read', 'programme.export']],
@@ -188,6 +189,8 @@ const DETAIL_KEY = {
   action: k('adk.action'),
   amount_cents: k('adk.amount'),
   effective_from: k('adk.effective_from'),
+  ends: k('adk.ends'),
+  check: k('adk.check'),
   finding: k('adk.finding'),
   fund: k('adk.fund'),
   visit: k('adk.visit'),
@@ -246,6 +249,7 @@ const DETAIL_KEY = {
 const DETAIL_VALUE = {
   category: CATEGORY,
   finding: GAP_FINDING,
+  check: { ...GAP_FINDING, none: k('ent.finding_none') },
   group: GROUP,
   kind: KIND,
   rating: RATING,

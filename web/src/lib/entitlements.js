@@ -31,6 +31,7 @@ export const UNMET = {
   disability: k('ent.unmet_disability'),
   poverty: k('ent.unmet_poverty'),
   illness: k('ent.unmet_illness'),
+  ended: k('ent.unmet_ended'),
 }
 
 // the largest amount the server takes (1 000 000 yuan)
