@@ -151,7 +151,7 @@ describeEachDriver('the county overview', (driver) => {
 		assert.equal(m.status, 200, m.text);
 		assert.deepEqual(
 			{ gap: over.body.totals.entitlements.gap, stop: over.body.totals.entitlements.stop, receiving: over.body.totals.entitlements.receiving },
-			m.body.counts,
+			{ gap: m.body.counts.gap, stop: m.body.counts.stop, receiving: m.body.counts.receiving },
 		);
 		assert.ok(m.body.counts.receiving > 0, 'the demo county pays benefits');
 		const ledger = await centre.get('/api/v1/entitlements/ledger');
