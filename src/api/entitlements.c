@@ -413,7 +413,7 @@ static int version_day_check(http_req *r, int ymd, const char *day, const char *
 	else if (ymd / 100 > month_add(today / 100, VERSION_HORIZON_MONTHS))
 		wb_snprintf(msg, sizeof(msg), "%s may be at most 24 months ahead", field);
 	else if (newest[0] && strcmp(day, newest) <= 0)
-		wb_snprintf(msg, sizeof(msg), "%s must be later than the newest version's (%.7s)", field, newest);
+		wb_snprintf(msg, sizeof(msg), "%s must be later than the newest version's", field);
 	else
 		return 0;
 	return api_error(r, 422, "validation_failed", msg, field), -1;
