@@ -807,6 +807,15 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 			  "on_date");
 		goto out;
 	}
+	/* money may be raised before a project starts, not spent */
+	if (strcmp(kind, "spending") == 0 && pr->started_on[0] && strcmp(day, pr->started_on) < 0) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg), "on_date of a spending may not be before the project started (%s)",
+			    pr->started_on);
+		api_error(r, 422, "validation_failed", msg, "on_date");
+		goto out;
+	}
 	if ((party && api_utf8_chars(party) > NAME_CHARS) || (note && api_utf8_chars(note) > NOTE_CHARS)) {
 		api_error(r, 422, "validation_failed", "party may have 64 characters, note 200",
 			  party && api_utf8_chars(party) > NAME_CHARS ? "party" : "note");
@@ -825,7 +834,7 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, pr->id);
 	audit_entry_set(&e, "project.fund", "project", e.object_id, "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:I}", "kind", kind, "amount_cents", amount));
+	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "kind", kind, "amount_cents", amount, "on_date", day));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, fund_fn, &f);
 	if (rc == WB_EINVAL) {

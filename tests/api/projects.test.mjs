@@ -125,8 +125,15 @@ describeEachDriver('charity projects', (driver) => {
 
 		const gift = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 2500000, on_date: day(-3), party: '测试爱心企业' });
 		assert.equal(gift.status, 201, gift.text);
+		// raised before the start, but not spent before it
+		const beforeStart = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 1000, on_date: day(-1), party: '家具采购' });
+		assert.equal(beforeStart.status, 422, beforeStart.text);
+		assert.equal(beforeStart.body.error.field, 'on_date');
+		assert.match(beforeStart.body.error.message, new RegExp(day(0)));
 		const spend = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 2300000, on_date: day(0), party: '家具采购' });
 		assert.equal(spend.status, 201, spend.text);
+		const logged = (await centre.get(`/api/v1/projects/${p.id}`)).body.funds.filter((f) => f.kind === 'spending');
+		assert.equal(logged.length, 1, 'the refused one wrote nothing');
 		assert.equal(spend.body.donated_cents, 2500000);
 		assert.equal(spend.body.spent_cents, 2300000);
 		assert.equal(spend.body.balance_cents, 200000);

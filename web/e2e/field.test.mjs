@@ -128,7 +128,15 @@ test('server validation errors show on the named field, in Chinese', async () =>
     .waitFor()
   // a wrong number says nothing of sex and birth date; a valid one shows them before saving
   assert.equal(await page.locator('input[name=birth_date]').inputValue(), '')
+  const idError = page.locator('.el-form-item.is-error', { hasText: '身份证号码（选填）' })
+  // what was said of the number goes once it is changed; a wrong one typed in whole is said on leaving the field
+  await page.getByLabel('身份证号码（选填）').fill(bad.slice(0, 17))
+  assert.equal(await idError.count(), 0)
+  await page.getByLabel('身份证号码（选填）').fill(bad)
+  await page.getByLabel('身份证号码（选填）').blur()
+  await idError.locator('.el-form-item__error', { hasText: '身份证号码校验位错误，请核对' }).waitFor()
   await page.getByLabel('身份证号码（选填）').fill(good)
+  assert.equal(await idError.count(), 0, 'a right number clears it')
   assert.equal(await page.locator('input[name=birth_date]').inputValue(), '2015-06-01')
   assert.equal((await page.locator('label.el-radio.is-checked', { has: page.locator('input[name=sex]') }).textContent()).trim(), '男')
   assert.ok(await page.locator('input[name=birth_date]').isDisabled(), 'read from the number')

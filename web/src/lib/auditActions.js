@@ -189,6 +189,7 @@ const DETAIL_KEY = {
   action: k('adk.action'),
   amount_cents: k('adk.amount'),
   effective_from: k('adk.effective_from'),
+  on_date: k('adk.on_date'),
   ends: k('adk.ends'),
   check: k('adk.check'),
   finding: k('adk.finding'),
