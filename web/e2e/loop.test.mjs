@@ -89,7 +89,13 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await page.locator('.field-err').first().waitFor({ state: 'detached' })
   assert.equal(await page.locator('.field-err').count(), 0)
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)])
+  // a file the server would refuse is said at once, with why, and nothing is filed
+  await page.locator('#attach').setInputFiles({ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('文本') })
+  await page.locator('.attach-err', { hasText: '“说明.txt”：只能上传 JPG、PNG 或 PDF 文件' }).waitFor()
+  await page.locator('.submit-btn').click()
+  assert.equal(new URL(page.url()).pathname, '/requests/new')
   await page.locator('#attach').setInputFiles({ name: '诊断证明.png', mimeType: 'image/png', buffer: png })
+  await page.locator('.attach-err').waitFor({ state: 'detached' })
   assert.equal(await hasHorizontalScroll(page), false, 'the filing page scrolls sideways at 360 px')
   await shot(page, 'loop-file-request', { fullPage: true })
   await page.locator('.submit-btn').click()
@@ -98,6 +104,10 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await stateIs('待乡镇审核')
   await page.locator('.attachments', { hasText: '诊断证明.png' }).waitFor()
   assert.equal(await hasHorizontalScroll(page), false, 'the request page scrolls sideways at 360 px')
+  // another file added later, on the request's page
+  await page.locator('#attach-more').setInputFiles({ name: '住院清单.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') })
+  await page.locator('.attachments', { hasText: '住院清单.pdf' }).waitFor()
+  assert.equal(await page.locator('.att-list li').count(), 2)
   // my requests lists it with who holds it
   await page.goto(srv.base + '/requests')
   await page.locator(`.req-item[data-id="${id}"]`, { hasText: '泗河街道' }).waitFor()
