@@ -23,7 +23,7 @@
 #define REQ_NARRATIVE_MAX 4000
 #define REQ_TEXT_MAX      2000
 #define REQ_REASON_MAX    500
-#define REQ_DESC_MAX      250
+#define REQ_DESC_MAX      600 /* bytes: 200 characters */
 
 /* The earliest deadline among the active referrals of the request q (NULL
  * without one). */

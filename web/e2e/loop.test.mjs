@@ -345,3 +345,42 @@ test('board: an overdue request in red; the supervisor’s inbox; a mandatory re
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
 })
+
+test('a child not yet registered: a director files from “my requests”, with where and what is known; a township picks the village', async () => {
+  await as('director', { viewport: PHONE, path: '/requests' })
+  await page.locator('.new-unregistered').click()
+  await page.waitForURL((u) => u.pathname === '/requests/new')
+  await page.locator('.req-village-name', { hasText: '花园社区' }).waitFor()
+  await page.locator('.kind-opt', { hasText: '生活困难' }).click()
+  await page.locator('#narrative').fill('桥下发现一名独自流浪的男孩，衣着单薄。')
+  await page.locator('.submit-btn').click()
+  // what is known of the child is required
+  await page.locator('.field-err', { hasText: '此项为必填项' }).waitFor()
+  assert.equal(new URL(page.url()).pathname, '/requests/new', 'nothing filed')
+  await page.locator('#child-desc').fill('男孩，约 10 岁，自称姓王，常在社区菜市场附近')
+  assert.equal(await hasHorizontalScroll(page), false)
+  await page.locator('.submit-btn').click()
+  await page.waitForURL(/\/requests\/\d+\?filed=1/)
+  const id = Number(new URL(page.url()).pathname.split('/').pop())
+  await page.locator('.request-page', { hasText: '男孩，约 10 岁，自称姓王' }).waitFor()
+  const filed = (await (await apiSession(srv.base, 'director')).get(`/requests/${id}`)).body
+  assert.equal(filed.child, null)
+  assert.equal(filed.village_code, VILLAGE)
+  assert.equal(filed.child_description, '男孩，约 10 岁，自称姓王，常在社区菜市场附近')
+
+  // the station picks one of its villages; none picked is said on the field
+  await as('station', { path: '/requests/new' })
+  await page.locator('.kind-opt', { hasText: '医疗' }).click()
+  await page.locator('#narrative').fill('村民反映一名女童生病无人照看。')
+  await page.locator('#child-desc').fill('女童，约 6 岁')
+  await page.locator('.submit-btn').click()
+  await page.locator('.req-place-item.is-error .el-form-item__error', { hasText: '此项为必填项' }).waitFor()
+  await page.locator('.req-village').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '花园社区' }).click()
+  await page.locator('.submit-btn').click()
+  await page.waitForURL(/\/requests\/\d+\?filed=1/)
+  const second = (await (await apiSession(srv.base, 'station')).get(`/requests/${new URL(page.url()).pathname.split('/').pop()}`)).body
+  assert.equal(second.village_code, VILLAGE)
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
