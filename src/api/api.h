@@ -229,6 +229,10 @@ int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id
 int api_id_param(http_req *r, const char *name, int64_t *out);
 /* Page size from ?limit= within [1, max], default def. -1 after a 422. */
 int api_limit(http_req *r, int def, int max, int *out);
+/* As api_limit, but also takes limit=0: the counts alone (a home page's
+ * figures), no rows; *counts_only is then 1 and *out 0. Such an answer
+ * names nobody and is not audited as a read. */
+int api_limit_counts(http_req *r, int def, int max, int *out, int *counts_only);
 /* A positive int64 id from ?name= into *out (left as it is when name is
  * absent): 0. A bad value answers 422 validation_failed naming the field,
  * with message (NULL: "NAME must be a number"), and returns -1. */

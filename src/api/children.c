@@ -427,11 +427,15 @@ typedef struct list_ctx {
 	char last_value[128]; /* the sort value of the last item (the cursor) */
 	int sort;
 	store_conn *c;
+	int counts_only; /* limit=0: the total alone, nobody named */
 } list_ctx;
 
 static int list_cb(const child_rec *ch, void *arg)
 {
 	list_ctx *l = arg;
+
+	if (l->counts_only)
+		return WB_OK;
 
 	api_list_add(&l->list, loop_child_restrict(l->c, l->p, ch->id, api_child_json(l->a, l->p, ch)), ch->id);
 	wb_strlcpy(l->last_value, l->sort == CHILD_SORT_NAME ? ch->name : ch->birth_date, sizeof(l->last_value));
@@ -591,11 +595,17 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	filter_bufs fb;
 	int64_t total = -1;
 	json_t *j;
-	int rc;
+	int rc, counts_only;
 
 	memset(&f, 0, sizeof(f));
-	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f.limit) || referral_filters_ok(r, p) || parse_filter(r, a, &f, &fb))
+	if (api_limit_counts(r, LIST_DEFAULT, LIST_MAX, &f.limit, &counts_only) || referral_filters_ok(r, p) ||
+	    parse_filter(r, a, &f, &fb))
 		return 0;
+	if (counts_only) {
+		/* the total alone: it comes with the page's first row */
+		f.limit = 1;
+		l.counts_only = 1;
+	}
 	api_list_init(&l.list);
 	l.sort = f.sort;
 	/* the first page carries the total */
@@ -608,7 +618,7 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	audit_entry_set(&e, "child.list", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s?, s:b, s:b, s:i}", "area", f.area, "name_search", f.name != NULL,
 				       "id_lookup", f.id_bidx != NULL, "returned", l.list.n));
-	if (api_audit_read(r, a, &e) != WB_OK) {
+	if (!counts_only && api_audit_read(r, a, &e) != WB_OK) {
 		api_list_cleanup(&l.list);
 		return api_fail(r, WB_ESTORE);
 	}
@@ -620,7 +630,8 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 			wb_snprintf(cur, sizeof(cur), "%" PRId64, l.list.last_id);
 		else
 			wb_snprintf(cur, sizeof(cur), "%" PRId64 ":%s", l.list.last_id, l.last_value);
-		json_object_set_new(j, "next_cursor", l.list.n == f.limit ? json_string(cur) : json_null());
+		json_object_set_new(j, "next_cursor",
+				    !counts_only && l.list.n == f.limit ? json_string(cur) : json_null());
 		if (total >= 0)
 			json_object_set_new(j, "total", json_integer(total));
 	}

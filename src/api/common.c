@@ -418,6 +418,18 @@ int api_limit(http_req *r, int def, int max, int *out)
 	return 0;
 }
 
+int api_limit_counts(http_req *r, int def, int max, int *out, int *counts_only)
+{
+	const char *s = http_query(r, "limit");
+
+	*counts_only = s && strcmp(s, "0") == 0;
+	if (*counts_only) {
+		*out = 0;
+		return 0;
+	}
+	return api_limit(r, def, max, out);
+}
+
 int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out)
 {
 	const char *s = api_str(body, "reason");

@@ -835,6 +835,7 @@ typedef struct match_ctx {
 	size_t nfound, capfound;
 	int with_found;
 	int found_only;                  /* 0 any, else 1 + the finding of the gaps wanted */
+	int counts_only;                 /* limit=0: the counts alone, no rows */
 	int64_t found_counts[GF__COUNT]; /* the gaps by finding */
 	/* the request */
 	enum group want;
@@ -1027,7 +1028,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		if (g != x->want || (x->found_only && found != x->found_only - 1))
 			continue;
 		x->total++;
-		if (x->total <= x->offset || (x->limit && x->n >= x->limit))
+		if (x->counts_only || x->total <= x->offset || (x->limit && x->n >= x->limit))
 			continue;
 		rc = api_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 64, MATCH_MAX_ROWS);
 		if (rc)
@@ -1208,9 +1209,9 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	int64_t policy_id;
 	api_sheet sheet;
 	long long offset = 0;
-	int limit, rc, csv, fmt, en;
+	int limit, rc, csv, fmt, en, counts_only;
 
-	if (!can_read(r, p) || api_limit(r, MATCH_DEFAULT, MATCH_MAX, &limit) ||
+	if (!can_read(r, p) || api_limit_counts(r, MATCH_DEFAULT, MATCH_MAX, &limit, &counts_only) ||
 	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) || area_policy_params(r, &area, &policy_id))
 		return 0;
 	csv = fmt != SHEET_JSON;
@@ -1248,6 +1249,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	x->offset = csv ? 0 : (size_t)offset;
 	x->limit = csv ? 0 : (size_t)limit;
+	x->counts_only = counts_only && !csv;
 	rc = match_run(c, &p->scope, p->county_code, area, x);
 	if (rc) {
 		api_fail(r, rc);
@@ -1283,7 +1285,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 				       "policy", (json_int_t)x->policy_id, "check",
 				       x->found_only ? found_names[x->found_only - 1] : NULL, "format", "json",
 				       "returned", (json_int_t)x->n));
-	if (api_audit_read(r, a, &e) != WB_OK) {
+	if (!counts_only && api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		api_fail(r, WB_ESTORE);
 		goto out;

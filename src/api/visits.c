@@ -798,9 +798,9 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	char today[11];
 	api_sheet sheet;
 	long long offset = 0;
-	int limit, rc, csv, fmt, en;
+	int limit, rc, csv, fmt, en, counts_only;
 
-	if (!can_visit(r, p) || api_limit(r, PLAN_DEFAULT, PLAN_MAX, &limit) ||
+	if (!can_visit(r, p) || api_limit_counts(r, PLAN_DEFAULT, PLAN_MAX, &limit, &counts_only) ||
 	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	csv = fmt != SHEET_JSON;
@@ -851,7 +851,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	audit_entry_set(&e, "visit.plan", "child", "", "ok");
 	api_audit_detail(&e, json_pack("{s:s?, s:s?, s:s, s:I}", "area", area, "state", http_query(r, "state"),
 				       "format", "json", "returned", (json_int_t)json_array_size(items)));
-	if (api_audit_read(r, a, &e) != WB_OK) {
+	if (!counts_only && api_audit_read(r, a, &e) != WB_OK) {
 		json_decref(items);
 		json_decref(counts);
 		api_fail(r, WB_ESTORE);

@@ -198,6 +198,36 @@ describeEachDriver('audit log', (driver) => {
 		}
 	});
 
+	test('a home page\'s figures (limit=0): the counts alone, nobody named, and no read in the log; a page of rows is logged', async () => {
+		const station = await srv.login('station');
+		const newest = async () => (await auditor.get('/api/v1/audit?limit=1')).body.items[0].seq;
+		const counted = {};
+		const before = await newest();
+		for (const path of ['/children', '/visits/plan?state=never,overdue', '/entitlements', '/follow-ups?state=overdue']) {
+			const r = await station.get(`/api/v1${path}${path.includes('?') ? '&' : '?'}limit=0`);
+			assert.equal(r.status, 200, `${path}: ${r.text}`);
+			assert.deepEqual(r.body.items, [], path);
+			counted[path] = r.body;
+		}
+		assert.equal(counted['/children'].next_cursor, null);
+		const logged = async (since) => (await auditor.get('/api/v1/audit?limit=50&username=station')).body.items.filter((e) => e.seq > since);
+		assert.deepEqual(await logged(before), [], 'figures alone are no read');
+		// the same figures as a page of rows, which is a read
+		const mid = await newest();
+		const page = await station.get('/api/v1/children?limit=5');
+		assert.equal(counted['/children'].total, page.body.total);
+		const plan = await station.get('/api/v1/visits/plan?state=never,overdue&limit=5');
+		assert.equal(counted['/visits/plan?state=never,overdue'].total, plan.body.total);
+		assert.deepEqual(counted['/visits/plan?state=never,overdue'].counts, plan.body.counts);
+		const ent = await station.get('/api/v1/entitlements?limit=5');
+		assert.deepEqual(counted['/entitlements'].counts, ent.body.counts);
+		assert.equal(counted['/entitlements'].total, ent.body.total);
+		const fu = await station.get('/api/v1/follow-ups?state=overdue&limit=5');
+		assert.deepEqual(counted['/follow-ups?state=overdue'].counts, fu.body.counts);
+		assert.deepEqual((await logged(mid)).map((e) => e.action).sort(), ['child.list', 'entitlement.list', 'follow_up.list', 'visit.plan']);
+		assert.equal((await station.get('/api/v1/children?limit=-1')).status, 422);
+	});
+
 	test('only the auditor may read or verify the log', async () => {
 		for (const user of ['center', 'admin', 'committee', 'director', 'department']) {
 			const c = await srv.bearer(user);

@@ -4,7 +4,8 @@
 // the action filter. An action this list does not know shows as its code.
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
-import { CATEGORY, RISK_LEVEL, label } from './vocab.js'
+import { CATEGORY, RISK_LEVEL, VISIT_STATE, label } from './vocab.js'
+import { FU_STATE } from './followups.js'
 import { GAP_FINDING, GROUP, ruleText, yuan } from './entitlements.js'
 import { FUND_KIND } from './projects.js'
 import { dateTime } from './format.js'
@@ -263,6 +264,8 @@ const DETAIL_VALUE = {
 const STATE_KEYS = ['from', 'to', 'state']
 
 function vocabOf(key, action) {
+  if (key === 'state' && action === 'visit.plan') return VISIT_STATE
+  if (key === 'state' && action === 'follow_up.list') return FU_STATE
   if (STATE_KEYS.includes(key)) return action.startsWith('referral.') ? REF_STATE : STATE
   if (key === 'kind' && action.startsWith('project.fund')) return FUND_KIND
   return DETAIL_VALUE[key]
@@ -275,6 +278,9 @@ const safeJson = (s) => {
     return {}
   }
 }
+
+// the keys whose value is a record's id
+const ID_KEYS = ['policy', 'receipt', 'fund', 'visit', 'session', 'unit_id', 'user_id', 'child_id', 'attachment_id', 'request_id']
 
 // the details the server writes as plain words instead of JSON
 const DETAIL_WORDS = { 'unknown user name': 'adk.unknown_user' }
@@ -291,11 +297,14 @@ export function detailText(t, detail, action = '') {
   const parts = []
   for (const [key, v] of Object.entries(d)) {
     if (v === null || v === '' || (Array.isArray(v) && !v.length)) continue
+    // an id of 0 is "none" (no policy asked for), not a record
+    if (v === 0 && ID_KEYS.includes(key)) continue
     const name = DETAIL_KEY[key] ? t(DETAIL_KEY[key]) : key
     let value
     if (typeof v === 'boolean') value = t(v ? 'adk.yes' : 'adk.no')
     else if (key === 'at' && typeof v === 'number') value = dateTime(v)
     else if (key === 'amount_cents' && typeof v === 'number') value = yuan(v)
+    else if (key === 'format' && typeof v === 'string') value = v.toUpperCase()
     else if (key === 'rule') value = ruleText(t, typeof v === 'string' ? safeJson(v) : v)
     else if (typeof v === 'string' && vocabOf(key, action)) value = v.split(',').map((x) => label(t, vocabOf(key, action), x)).join(t('loop.list_sep'))
     else if (typeof v === 'object') value = JSON.stringify(v)
