@@ -128,6 +128,21 @@ static const char *rule_read(json_t *j, ent_rule *out, char *field, size_t fn)
 			if (!json_is_boolean(v))
 				return "must be true or false";
 			*(k[0] == 'f' ? &out->family_poverty : &out->serious_illness) = json_is_true(v);
+		} else if (strcmp(k, "excludes") == 0) {
+			if (!json_is_array(v) || json_array_size(v) > ENT_EXCLUDES_MAX)
+				return "excludes must be a list of at most 4 policy codes";
+			json_array_foreach(v, i, e)
+			{
+				const char *code = json_string_value(e);
+
+				wb_snprintf(field, fn, "rule.excludes[%zu]", i);
+				if (!code || !unit_code_ok(code))
+					return "a policy code has 2 to 31 of a-z, 0-9 and _";
+				for (int n = 0; n < out->nexcludes; n++)
+					if (strcmp(out->excludes[n], code) == 0)
+						return "a policy is excluded twice";
+				wb_strlcpy(out->excludes[out->nexcludes++], code, sizeof(out->excludes[0]));
+			}
 		} else {
 			return "is not a condition a rule knows";
 		}
@@ -169,6 +184,13 @@ static json_t *rule_json(const ent_rule *rule)
 		json_object_set_new(j, "family_poverty", json_true());
 	if (rule->serious_illness)
 		json_object_set_new(j, "serious_illness", json_true());
+	if (rule->nexcludes) {
+		json_t *a = json_array();
+
+		for (int i = 0; i < rule->nexcludes; i++)
+			json_array_append_new(a, json_string(rule->excludes[i]));
+		json_object_set_new(j, "excludes", a);
+	}
 	return j;
 }
 
@@ -203,6 +225,8 @@ typedef struct pol {
 	const policy_version_rec *ended; /* the end in force today (停止执行), or NULL */
 	const policy_version_rec *end;   /* the end, in force or coming, or NULL */
 	ent_rule rule;                   /* cur's */
+	int64_t excl[ENT_EXCLUDES_MAX];  /* the rule's excluded policies, by id (those that exist) */
+	int nexcl;
 	enum ent_benefit benefit;
 	int64_t n[3]; /* the matching's gap, stop, receiving */
 } pol;
@@ -290,6 +314,15 @@ static int catalog_load(store_conn *c, const char *county, int64_t id, int today
 		}
 		if (x->cur)
 			rc = rule_load(x->cur->rule, &x->rule);
+	}
+	/* the excluded policies by id, once every rule is read */
+	for (size_t i = 0; rc == WB_OK && i < cat->n; i++) {
+		pol *x = &cat->items[i];
+
+		for (int k = 0; k < x->rule.nexcludes; k++)
+			for (size_t m = 0; m < cat->n; m++)
+				if (m != i && strcmp(cat->items[m].p.code, x->rule.excludes[k]) == 0)
+					x->excl[x->nexcl++] = cat->items[m].p.id;
 	}
 	if (rc)
 		catalog_free(cat);
@@ -456,6 +489,55 @@ static int version_parse(http_req *r, json_t *body, const char *newest, policy_v
 	return 0;
 }
 
+/*
+ * The policies a version's rule excludes must be other policies of the
+ * county, and not ones that already exclude this policy (one side says
+ * which one gives way: a child receiving both is told to stop the one
+ * whose rule names the other). 422 naming rule.excludes[i], -1.
+ */
+static int excludes_check(http_req *r, store_conn *c, const char *county, const char *own, const policy_version_rec *v)
+{
+	ent_rule rule;
+	catalog cat;
+	char field[48];
+	int rc, bad = 0;
+
+	if (rule_load(v->rule, &rule) != WB_OK || !rule.nexcludes)
+		return 0;
+	rc = catalog_load(c, county, 0, clock_today_ymd(), &cat);
+	if (rc)
+		return api_fail(r, rc), -1;
+	for (int i = 0; !bad && i < rule.nexcludes; i++) {
+		const pol *other = NULL;
+
+		for (size_t m = 0; m < cat.n; m++)
+			if (strcmp(cat.items[m].p.code, rule.excludes[i]) == 0)
+				other = &cat.items[m];
+		wb_snprintf(field, sizeof(field), "rule.excludes[%d]", i);
+		if (!other || strcmp(other->p.code, own) == 0) {
+			api_error(r, 422, "validation_failed",
+				  "an excluded policy must be another policy of the county", field);
+			bad = 1;
+			continue;
+		}
+		for (size_t k = 0; !bad && k < other->nver; k++) {
+			ent_rule theirs;
+
+			if (other->vers[k].ends || rule_load(other->vers[k].rule, &theirs) != WB_OK)
+				continue;
+			for (int n = 0; n < theirs.nexcludes; n++)
+				if (strcmp(theirs.excludes[n], own) == 0)
+					bad = 1;
+			if (bad)
+				api_error(r, 422, "validation_failed",
+					  "that policy already excludes this one: say it on one side only", field);
+			break; /* its newest version */
+		}
+	}
+	catalog_free(&cat);
+	return bad ? -1 : 0;
+}
+
 typedef struct policy_job {
 	policy_rec *p;
 	policy_version_rec *v;
@@ -558,7 +640,7 @@ int api_policy_create(http_req *r, app *a, store_conn *c, const sec_principal *p
 			json_object_get(body, "amount_cents"), "rule", json_object_get(body, "rule"));
 	if (ver && api_str(body, "note"))
 		json_object_set(ver, "note", json_object_get(body, "note"));
-	if (!ver || version_parse(r, ver, "", v))
+	if (!ver || version_parse(r, ver, "", v) || excludes_check(r, c, p->county_code, code, v))
 		goto out;
 	memset(&pr, 0, sizeof(pr));
 	wb_strlcpy(pr.county_code, p->county_code, sizeof(pr.county_code));
@@ -611,7 +693,7 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 		policy_ends_refusal(r, newest);
 		goto out;
 	}
-	if (version_parse(r, body, newest, v))
+	if (version_parse(r, body, newest, v) || excludes_check(r, c, p->county_code, pr.code, v))
 		goto out;
 	v->policy_id = id;
 	policy_submit(r, a, p, &job, "policy.version", pr.code, "the policy has a version from this day",
@@ -830,6 +912,7 @@ typedef struct match_ctx {
 	size_t ncats, capcats;
 	open_receipt *rcpt;
 	size_t nrcpt, caprcpt;
+	int cat_excludes; /* a policy in force excludes another: receipts count */
 	/* the gaps' newest findings, sorted by child and policy (when asked) */
 	gap_found_rec *found;
 	size_t nfound, capfound;
@@ -948,6 +1031,23 @@ static int receipt_cmp(const void *pa, const void *pb)
 	return a->policy_id < b->policy_id ? -1 : a->policy_id > b->policy_id;
 }
 
+/* The policies child_id receives (open receipts, sorted by child) into f. */
+static void receiving_of(const match_ctx *x, int64_t child_id, ent_facts *f)
+{
+	size_t lo = 0, hi = x->nrcpt;
+
+	while (lo < hi) { /* the child's first receipt */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->rcpt[mid].child_id < child_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < x->nrcpt && x->rcpt[lo].child_id == child_id && f->nreceiving < ENT_RECEIVING_MAX; lo++)
+		f->receiving[f->nreceiving++] = x->rcpt[lo].policy_id;
+}
+
 static const open_receipt *receipt_of(const match_ctx *x, int64_t child_id, int64_t policy_id)
 {
 	open_receipt key = {0, child_id, policy_id, ""};
@@ -965,12 +1065,27 @@ static void facts_of(const category_config *ccfg, int today, const char *birth_d
 	f->family_poverty = family_poverty;
 	f->serious_illness = serious_illness;
 	f->cats = cats;
+	f->nreceiving = 0;
 }
 
 /* Where a child stands with policy x: its group and unmet conditions. */
+/* What keeps a child from policy x: the rule's unmet conditions, the
+ * policy's end, or a policy it may not be had with that the child
+ * receives. */
+static unsigned unmet_of(const pol *x, const ent_facts *f)
+{
+	unsigned unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, f);
+
+	for (int i = 0; i < x->nexcl; i++)
+		for (int k = 0; k < f->nreceiving; k++)
+			if (f->receiving[k] == x->excl[i])
+				unmet |= EU_EXCLUDED;
+	return unmet;
+}
+
 static enum group group_of(const pol *x, const ent_facts *f, int has_receipt, unsigned *unmet)
 {
-	*unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, f);
+	*unmet = unmet_of(x, f);
 	if (has_receipt)
 		return *unmet ? G_STOP : G_RECEIVING;
 	return *unmet ? G_NONE : G_GAP;
@@ -984,6 +1099,8 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 
 	facts_of(x->ccfg, x->today, row->birth_date, row->hukou_type, row->disability_grade, row->family_poverty,
 		 row->serious_illness, k ? k->cats : 0, &f);
+	if (x->cat_excludes)
+		receiving_of(x, row->id, &f);
 	for (size_t i = 0; i < x->cat.n; i++) {
 		pol *pl = &x->cat.items[i];
 		const open_receipt *o;
@@ -1078,6 +1195,9 @@ static int match_run(store_conn *c, const store_scope *sc, const char *county, c
 	for (size_t i = 0; i < x->cat.n; i++) {
 		const ent_rule *rule = &x->cat.items[i].rule;
 
+		if (x->cat.items[i].nexcl)
+			x->cat_excludes = 1;
+
 		/* a rule of age or registration alone may cover any child */
 		if (x->cat.items[i].cur && !x->cat.items[i].ended && !rule->cats && !rule->disability_grades &&
 		    !rule->family_poverty && !rule->serious_illness)
@@ -1094,7 +1214,8 @@ static const char *const benefit_en[EB__COUNT] = {"monthly allowance", "one-off 
 static const char *const group_zh[] = {"应享未享", "应停未停", "应享已享"};
 static const char *const group_en[] = {"entitled, not receiving", "receiving, no longer entitled",
 				       "entitled and receiving"};
-static const char *const unmet_zh[EU__COUNT] = {"类别", "年龄", "户籍", "残疾", "困难家庭", "重病", "政策停止执行"};
+static const char *const unmet_zh[EU__COUNT] = {"类别",     "年龄", "户籍",         "残疾",
+						"困难家庭", "重病", "政策停止执行", "已享受不得同时享受的政策"};
 
 /* The page's gaps, to hang each one's newest check on (one query per 40
  * children, not one per row). */
@@ -1346,7 +1467,16 @@ static int child_receipt_cb(const receipt_rec *rr, void *arg)
 	return WB_OK;
 }
 
-/* The child's facts and confirmed categories. */
+static int facts_receipt_cb(const receipt_rec *rr, void *arg)
+{
+	ent_facts *f = arg;
+
+	if (!rr->to_month[0] && f->nreceiving < ENT_RECEIVING_MAX)
+		f->receiving[f->nreceiving++] = rr->policy_id;
+	return WB_OK;
+}
+
+/* The child's facts, confirmed categories and the policies it receives. */
 static int child_ent_facts(store_conn *c, const child_rec *ch, int today, ent_facts *f)
 {
 	category_rec k[16];
@@ -1356,7 +1486,7 @@ static int child_ent_facts(store_conn *c, const child_rec *ch, int today, ent_fa
 		return rc;
 	facts_of(registry_config(), today, ch->birth_date, ch->hukou_type, ch->disability_grade, ch->family_poverty,
 		 ch->serious_illness[0] != '\0', visits_confirmed_cats(k, nk), f);
-	return WB_OK;
+	return store_child_receipts(c, ch->id, facts_receipt_cb, f);
 }
 
 int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -1502,7 +1632,7 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}
-	unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, &f);
+	unmet = unmet_of(x, &f);
 	if (unmet) {
 		char msg[200];
 		size_t off;

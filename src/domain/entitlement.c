@@ -8,7 +8,7 @@
 static const char *const benefit_names[EB__COUNT] = {"monthly_allowance", "one_off_aid", "fee_waiver",
 						     "insurance_subsidy", "in_kind"};
 static const char *const unmet_names[EU__COUNT] = {"category", "age",     "hukou", "disability",
-						   "poverty",  "illness", "ended"};
+						   "poverty",  "illness", "ended", "excluded"};
 
 void ent_rule_init(ent_rule *r)
 {

@@ -10,6 +10,7 @@
 #define WB_ENTITLEMENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum ent_benefit {
 	EB_MONTHLY = 0, /* 月度补贴: paid every month of the receipt */
@@ -29,10 +30,13 @@ enum ent_unmet {
 	EU_POVERTY = 1 << 4,    /* not a family in poverty */
 	EU_ILLNESS = 1 << 5,    /* no serious illness */
 	EU_ENDED = 1 << 6,      /* the policy has stopped (停止执行): nobody is entitled */
+	EU_EXCLUDED = 1 << 7,   /* receives a policy this one may not be had with (不得同时享受) */
 };
-#define EU__COUNT 7
+#define EU__COUNT 8
 
-#define ENT_AGE_MAX 17 /* the registry's work ends at 18 */
+#define ENT_AGE_MAX       17 /* the registry's work ends at 18 */
+#define ENT_EXCLUDES_MAX  4  /* policies a rule may exclude */
+#define ENT_RECEIVING_MAX 32 /* a child's open receipts the matching looks at */
 
 typedef struct ent_rule {
 	unsigned cats; /* bit 1 << enum category; 0 = any */
@@ -42,6 +46,11 @@ typedef struct ent_rule {
 	unsigned disability_grades; /* bit 1 << grade (1..4); 0 = not set */
 	int family_poverty;         /* 1 = required */
 	int serious_illness;        /* 1 = required */
+	/* not while receiving one of these policies (their codes): a benefit
+	 * that may not be had together with another (不得同时享受); checked
+	 * against the child's receipts, not by ent_eval */
+	char excludes[ENT_EXCLUDES_MAX][32];
+	int nexcludes;
 } ent_rule;
 
 typedef struct ent_facts {
@@ -51,18 +60,23 @@ typedef struct ent_facts {
 	int family_poverty;
 	int serious_illness;
 	unsigned cats; /* confirmed categories */
+	/* the policies the child receives now (open receipts), by id */
+	int64_t receiving[ENT_RECEIVING_MAX];
+	int nreceiving;
 } ent_facts;
 
 /* A rule that sets nothing. */
 void ent_rule_init(ent_rule *r);
 /* The conditions of r that f does not meet (enum ent_unmet bits); 0 if the
- * child is eligible. A child of 18 or more, or of unknown age, never is. */
+ * child is eligible. A child of 18 or more, or of unknown age, never is.
+ * (The excluded policies are the caller's to check: the rule names them by
+ * code, the facts by id.) */
 unsigned ent_eval(const ent_rule *r, const ent_facts *f);
 
 const char *ent_benefit_name(enum ent_benefit b);
 int ent_benefit_parse(const char *s, enum ent_benefit *out);
 /* The name of the unmet bit number i (0..EU__COUNT-1): "category", "age",
- * "hukou", "disability", "poverty", "illness", "ended". */
+ * "hukou", "disability", "poverty", "illness", "ended", "excluded". */
 const char *ent_unmet_name(int i);
 
 /* Months as YYYYMM ints (202611). Parses "YYYY-MM" (years 1900-9999):

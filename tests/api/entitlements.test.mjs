@@ -379,6 +379,46 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(rowOf(await list(station, `group=stop&policy=${p.id}`), a.id), undefined);
 	});
 
+	test('a policy that may not be had with another (不得同时享受): a child receiving that one is not entitled to it, and receiving both is to stop it', async () => {
+		const a = await policy();
+		const b = await policy({ rule: { disability_grades: [1, 2], age_max: 6, excludes: [a.code] } });
+		assert.deepEqual(b.current.rule.excludes, [a.code]);
+		// refused: an unknown policy, itself, and the other side of the same pair
+		const unknown = await centre.post('/api/v1/policies', { code: code(), name: uniqueName('政策'), department_id: units.civil_affairs, benefit: 'monthly_allowance', effective_from: `${month(0)}-01`, amount_cents: 100, rule: { excludes: ['no_such_policy'] } });
+		assert.equal(unknown.status, 422, unknown.text);
+		assert.equal(unknown.body.error.field, 'rule.excludes[0]');
+		const self = await centre.post(`/api/v1/policies/${b.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 100, rule: { excludes: [b.code] } });
+		assert.equal(self.status, 422, self.text);
+		assert.equal(self.body.error.field, 'rule.excludes[0]');
+		const mutual = await centre.post(`/api/v1/policies/${a.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 100, rule: { excludes: [b.code] } });
+		assert.equal(mutual.status, 422, mutual.text);
+		assert.match(mutual.body.error.message, /one side only/);
+
+		const both = await child({ disability_grade: 2, disability_type: 'physical' });
+		const onlyB = await child({ disability_grade: 1, disability_type: 'physical' });
+		// entitled to both while receiving neither
+		assert.ok(rowOf(await list(station, `group=gap&policy=${b.id}`), both.id));
+		const ra = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: a.id, from_month: month(0) });
+		assert.equal(ra.status, 201, ra.text);
+		// receiving A: B is no gap any more, and cannot be recorded
+		assert.equal(rowOf(await list(station, `group=gap&policy=${b.id}`), both.id), undefined);
+		assert.ok(rowOf(await list(station, `group=gap&policy=${b.id}`), onlyB.id), 'another child is still entitled');
+		const page = (await mine(station, both.id)).items.find((i) => i.policy_id === b.id);
+		assert.equal(page.eligible, false);
+		assert.deepEqual(page.unmet, ['excluded']);
+		const rb = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: b.id, from_month: month(0) });
+		assert.equal(rb.status, 422, rb.text);
+		assert.match(rb.body.error.message, /unmet: excluded/);
+		// receiving B first, then A: B is to stop, A stays
+		const c3 = await child({ disability_grade: 1, disability_type: 'physical' });
+		assert.equal((await station.post(`/api/v1/children/${c3.id}/entitlements`, { policy_id: b.id, from_month: month(0) })).status, 201);
+		assert.equal((await station.post(`/api/v1/children/${c3.id}/entitlements`, { policy_id: a.id, from_month: month(0) })).status, 201);
+		const stop = rowOf(await list(station, `group=stop&policy=${b.id}`), c3.id);
+		assert.ok(stop, 'the one that gives way is to stop');
+		assert.deepEqual(stop.unmet, ['excluded']);
+		assert.ok(rowOf(await list(station, `group=receiving&policy=${a.id}`), c3.id));
+	});
+
 	test('a gap checked by the township: what it found is kept with the day and who, and shows on the gap list; the gap stays a gap', async () => {
 		const p = await policy();
 		const c = await child({ disability_grade: 2, disability_type: 'physical' });

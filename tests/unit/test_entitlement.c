@@ -16,8 +16,12 @@
 
 static ent_facts child(int age, unsigned cats)
 {
-	ent_facts f = {age, 1, 0, 0, 0, cats};
+	ent_facts f;
 
+	memset(&f, 0, sizeof(f));
+	f.age = age;
+	f.hukou = 1;
+	f.cats = cats;
 	return f;
 }
 
@@ -112,7 +116,8 @@ static void test_every_condition_reported(void **state)
 	assert_string_equal(ent_unmet_name(0), "category");
 	assert_string_equal(ent_unmet_name(5), "illness");
 	assert_string_equal(ent_unmet_name(6), "ended");
-	assert_string_equal(ent_unmet_name(7), "");
+	assert_string_equal(ent_unmet_name(7), "excluded");
+	assert_string_equal(ent_unmet_name(8), "");
 }
 
 static void test_benefit_names(void **state)

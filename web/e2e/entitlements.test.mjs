@@ -344,6 +344,10 @@ test('centre: a new policy with its rule in words, then a new version from next 
   await vd.getByRole('button', { name: '保存新版本' }).click()
   await vd.locator('.el-form-item.is-error', { hasText: '执行月份' }).locator('.el-form-item__error', { hasText: `最晚可设到 ${addMonths(month, 24)}` }).waitFor()
   await vd.getByLabel('执行月份').fill(addMonths(month, 1))
+  // not together with another policy: said in the rule's words
+  await vd.locator('.re-excludes').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: policy.name }).click()
+  await vd.locator('.re-text', { hasText: `不与${policy.name}同时享受` }).waitFor()
   await vd.getByLabel('说明').fill('标准提高 10%')
   await vd.getByRole('button', { name: '保存新版本' }).click()
   await page.locator('.el-message', { hasText: `“孤儿助学金（测试）”的新版本已保存，${addMonths(month, 1)}-01 起执行` }).waitFor()

@@ -32,6 +32,7 @@ export const UNMET = {
   poverty: k('ent.unmet_poverty'),
   illness: k('ent.unmet_illness'),
   ended: k('ent.unmet_ended'),
+  excluded: k('ent.unmet_excluded'),
 }
 
 // the largest amount the server takes (1 000 000 yuan)
@@ -72,7 +73,7 @@ export function yuanInput(cents) {
 
 // A rule's conditions in words, in the rule's order, e.g. "孤儿；0–17周岁";
 // the empty rule is every child under 18.
-export function ruleText(t, rule) {
+export function ruleText(t, rule, names = {}) {
   const r = rule || {}
   const parts = []
   if (Array.isArray(r.categories) && r.categories.length) {
@@ -90,7 +91,10 @@ export function ruleText(t, rule) {
   }
   if (r.family_poverty) parts.push(t('ent.rule_poverty'))
   if (r.serious_illness) parts.push(t('ent.rule_illness'))
-  return parts.length ? parts.join(t('ent.rule_sep')) : t('ent.rule_everyone')
+  const excl = Array.isArray(r.excludes) ? r.excludes : []
+  const base = parts.length ? parts.join(t('ent.rule_sep')) : t('ent.rule_everyone')
+  if (!excl.length) return base
+  return base + t('ent.rule_sep') + t('ent.rule_excludes', { names: excl.map((c) => names[c] || c).join(t('ent.list_sep')) })
 }
 
 // The unmet conditions in words: "年龄不符、户籍类型不符".
@@ -166,6 +170,7 @@ export function cleanRule(r) {
   if (r.disability_grades && r.disability_grades.length) out.disability_grades = [...r.disability_grades].map(Number).sort()
   if (r.family_poverty) out.family_poverty = true
   if (r.serious_illness) out.serious_illness = true
+  if (r.excludes && r.excludes.length) out.excludes = [...r.excludes]
   return out
 }
 
@@ -180,6 +185,7 @@ export function ruleModel(r) {
     disability_grades: Array.isArray(x.disability_grades) ? x.disability_grades.map(Number) : [],
     family_poverty: !!x.family_poverty,
     serious_illness: !!x.serious_illness,
+    excludes: Array.isArray(x.excludes) ? [...x.excludes] : [],
   }
 }
 
