@@ -225,7 +225,8 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   // how the family judged it is asked, never assumed: nothing chosen at first
   assert.equal(await fb.locator('input[name=rating]:checked').count(), 0)
   await fb.locator('.step-confirm').click()
-  await fb.locator('.err', { hasText: '请选择孩子和监护人的评价' }).waitFor()
+  // everything missing is said at once
+  await fb.locator('.err', { hasText: '请选择孩子和监护人的评价；请填写反馈说明' }).waitFor()
   await fb.locator('.rating', { hasText: '基本满意' }).click()
   // what they said is required, and the dialog says so before it is sent
   await requiredText(fb, '监护人表示感谢，希望后续继续关注。')
@@ -246,7 +247,7 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   for (const a of shown) if (a === main[at]) at++
   assert.equal(at, main.length, `timeline out of order: ${shown.join(', ')}`)
   const text = await page.locator('.timeline').innerText()
-  for (const s of ['提交求助', '审核', '转报县中心', '受理', '转办', '县医疗保障局', '县慈善总会', '反馈结果', '记录反馈', '结案', '已按大病保险报销']) {
+  for (const s of ['提交求助', '审核', '转报县中心', '受理', '转办', '县医疗保障局', '县慈善总会', '下达结果', '记录反馈', '结案', '已按大病保险报销']) {
     assert.ok(text.includes(s), `timeline lacks ${s}`)
   }
   await page.locator('.req-feedback', { hasText: '基本满意' }).waitFor()

@@ -216,6 +216,34 @@ test("the centre's township opens its scorecard", async () => {
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('the centre: a township\'s visits behind open the visit plan, its open and overdue requests the board, each showing that many', async () => {
+  const centre = await apiSession(srv.base, 'center')
+  const ov = (await centre.get('/overview')).body
+  const row = ov.townships.find((x) => x.code === TOWNSHIP)
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/overview' })
+  await overviewShown(page, '全县概览')
+  const behind = row.visits.overdue + row.visits.never
+  if (behind > 0) {
+    await page.locator(`.ov-row[data-code="${TOWNSHIP}"] a.ov-open-behind`).click()
+    await page.waitForURL((u) => u.pathname === '/visits' && u.searchParams.get('area') === TOWNSHIP && u.searchParams.get('state') === 'behind')
+    await page.locator('.plan-shown', { hasText: ` / ${behind} 名` }).waitFor()
+    await page.goBack()
+    await overviewShown(page, '全县概览')
+  }
+  assert.ok(row.requests.open > 0, 'the demo township has open requests')
+  await page.locator(`.ov-row[data-code="${TOWNSHIP}"] a.ov-open-requests`).click()
+  await page.waitForURL((u) => u.pathname === '/board' && u.searchParams.get('township') === TOWNSHIP)
+  await page.locator('.board-township', { hasText: '仅显示：泗河街道' }).waitFor()
+  await page.waitForFunction((n) => document.querySelectorAll('.board-table tbody tr[data-id]').length === n, row.requests.open)
+  assert.equal(await text(page.locator('.tab[data-tab=all] .count')), String(row.requests.open))
+  // all townships again
+  await page.locator('.board-all').click()
+  await page.waitForURL((u) => !u.searchParams.has('township'))
+  await page.waitForFunction((n) => document.querySelectorAll('.board-table tbody tr[data-id]').length === n, ov.totals.requests.open)
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('the centre opens a township by village and comes back to the county', async () => {
   const centre = await apiSession(srv.base, 'center')
   const ov = (await centre.get(`/overview?township=${TOWNSHIP}`)).body

@@ -13,6 +13,8 @@ export const STATE_FILTERS = {
   need: ['never', 'overdue', 'due_soon'],
   never: ['never'],
   overdue: ['overdue'],
+  // overdue or never visited (the overview's "behind")
+  behind: ['never', 'overdue'],
   due_soon: ['due_soon'],
   ok: ['ok'],
   all: ['never', 'overdue', 'due_soon', 'ok'],
