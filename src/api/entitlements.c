@@ -656,15 +656,24 @@ out:
 	return 0;
 }
 
-/* 409: a policy that stops takes no version after its end. */
-static void policy_ends_refusal(http_req *r, const char *end)
+/* Loads policy id of county and its newest version's day (newest, 11)
+ * for a new version or an end: -1 after answering when there is no such
+ * policy, or 409 when it stops already (no version follows an end). */
+static int policy_open(http_req *r, store_conn *c, const char *county, int64_t id, policy_rec *pr, char *newest)
 {
 	char msg[200];
+	int ends = 0, rc = store_policy_get(c, county, id, pr);
 
+	if (rc == WB_OK)
+		rc = store_policy_newest(c, id, newest, &ends);
+	if (rc)
+		return api_fail(r, rc), -1;
+	if (!ends)
+		return 0;
 	wb_snprintf(msg, sizeof(msg),
 		    "the policy stops from %.7s: withdraw that end while it is not in force, or create a new policy",
-		    end);
-	api_error(r, 409, "policy_ended", msg, NULL);
+		    newest);
+	return api_error(r, 409, "policy_ended", msg, NULL), -1;
 }
 
 int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -675,24 +684,14 @@ int api_policy_version_create(http_req *r, app *a, store_conn *c, const sec_prin
 	policy_rec pr;
 	char newest[11];
 	int64_t id;
-	int rc, ends;
 
 	if (!v)
 		return api_fail(r, WB_ENOMEM);
 	if (api_id_param(r, "id", &id) || !center_only(r, p) || api_body(r, &body) ||
 	    api_check_fields(r, body, version_fields))
 		goto out;
-	rc = store_policy_get(c, p->county_code, id, &pr);
-	if (rc == WB_OK)
-		rc = store_policy_newest(c, id, newest, &ends);
-	if (rc) {
-		api_fail(r, rc);
+	if (policy_open(r, c, p->county_code, id, &pr, newest))
 		goto out;
-	}
-	if (ends) {
-		policy_ends_refusal(r, newest);
-		goto out;
-	}
 	if (version_parse(r, body, newest, v) || excludes_check(r, c, p->county_code, pr.code, v))
 		goto out;
 	v->policy_id = id;
@@ -726,24 +725,15 @@ int api_policy_end(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	const char *from, *reason;
 	char newest[11], day[11];
 	int64_t id;
-	int rc, ends, ym;
+	int ym;
 
 	if (!v)
 		return api_fail(r, WB_ENOMEM);
 	if (api_id_param(r, "id", &id) || !center_only(r, p) || api_body(r, &body) ||
 	    api_check_fields(r, body, policy_end_fields))
 		goto out;
-	rc = store_policy_get(c, p->county_code, id, &pr);
-	if (rc == WB_OK)
-		rc = store_policy_newest(c, id, newest, &ends);
-	if (rc) {
-		api_fail(r, rc);
+	if (policy_open(r, c, p->county_code, id, &pr, newest))
 		goto out;
-	}
-	if (ends) {
-		policy_ends_refusal(r, newest);
-		goto out;
-	}
 	from = api_str(body, "from_month");
 	if (month_parse(from, &ym) != WB_OK) {
 		api_error(r, 422, "validation_failed", "from_month must be a month YYYY-MM", "from_month");
