@@ -1569,6 +1569,34 @@ static int receipt_answer(http_req *r, store_conn *c, const char *county, const 
 	return 0;
 }
 
+/*
+ * A benefit for a category is not paid from before the child was in it:
+ * from_month may not be earlier than the month the earliest of the child's
+ * confirmed categories the rule asks for began (its start_date). 422 on
+ * from_month, -1; 0 when it is not (or no start is known).
+ */
+static int receipt_before_category(http_req *r, store_conn *c, const child_rec *ch, const ent_rule *rule,
+				   const char *from)
+{
+	category_rec k[16];
+	char first[11] = "", msg[160];
+	enum category cat;
+	int nk = 0, rc = store_categories_load(c, ch->id, k, (int)WB_ARRAY_LEN(k), &nk);
+
+	if (rc)
+		return api_fail(r, rc), -1;
+	for (int i = 0; i < nk; i++)
+		if (strcmp(k[i].state, "confirmed") == 0 && category_parse(k[i].category, &cat) == 0 &&
+		    (rule->cats & (1u << cat)) && k[i].start_date[0] &&
+		    (!first[0] || strcmp(k[i].start_date, first) < 0))
+			wb_strlcpy(first, k[i].start_date, sizeof(first));
+	if (!first[0] || strncmp(from, first, 7) >= 0)
+		return 0;
+	wb_snprintf(msg, sizeof(msg), "the child's category began on %s: from_month may not be before %.7s", first,
+		    first);
+	return api_error(r, 422, "validation_failed", msg, "from_month"), -1;
+}
+
 int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -1622,6 +1650,8 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}
+	if (x->rule.cats && receipt_before_category(r, c, &ch, &x->rule, from))
+		goto out;
 	unmet = unmet_of(x, &f);
 	if (unmet) {
 		char msg[200];

@@ -440,7 +440,10 @@ static int id_taken(demo_job *j, int ymd, int seq)
 	}
 }
 
-#define DEMO_BATCH 100 /* children written together: a few multi-row INSERTs instead of three each */
+/* 2025-01-01 00:00 in China Standard Time: when the demo's focus children
+ * were confirmed */
+#define DEMO_CONFIRMED_AT 1735660800LL
+#define DEMO_BATCH        100 /* children written together: a few multi-row INSERTs instead of three each */
 
 typedef struct demo_batch {
 	child_rec ch[DEMO_BATCH];
@@ -609,15 +612,17 @@ static int make_children(store_conn *c, demo_job *j)
 		rc = store_children_load_end(c, &load);
 	store_children_load_free(&load); /* after a failure the rollback restores the indexes */
 	free(b);
-	/* the county has confirmed its focus children, with evidence */
+	/* the county has confirmed its focus children, with evidence, at the
+	 * start of 2025 (the benefits they receive are paid from then on) */
 	if (rc == WB_OK) {
 		store_stmt *st = NULL;
+		int64_t since = DEMO_CONFIRMED_AT < j->now ? DEMO_CONFIRMED_AT : j->now;
 
 		rc = conn_query(c, &st,
 				"UPDATE child_categories SET state = 'confirmed', confirmed_at = ?, evidence_type = "
 				"'home_visit', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = ?, "
 				"updated_at = ? WHERE county_code = ? AND state = 'suggested' RETURNING id",
-				"isis", j->now, "2026-01-01", j->now, DEFAULT_COUNTY);
+				"isis", since, "2025-01-01", j->now, DEFAULT_COUNTY);
 		while (rc == STORE_ROW) {
 			j->n_confirmed++;
 			rc = stmt_step(c, st);

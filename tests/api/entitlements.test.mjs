@@ -379,6 +379,19 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(rowOf(await list(station, `group=stop&policy=${p.id}`), a.id), undefined);
 	});
 
+	test('a benefit for a category is not back-dated to before the child was in it', async () => {
+		const p = await policy({ rule: { categories: ['left_behind'] } });
+		const c = await child({ hukou_type: 'rural', guardians: [{ relation: 'father', name: '父', status: 'working_away' }, { relation: 'mother', name: '母', status: 'working_away' }] });
+		const confirm = await station.post(`/api/v1/children/${c.id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'HS-1', start_date: `${month(-2)}-15` });
+		assert.equal(confirm.status, 200, confirm.text);
+		const early = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-3) });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.field, 'from_month');
+		assert.match(early.body.error.message, new RegExp(`may not be before ${month(-2)}`));
+		const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-2) });
+		assert.equal(ok.status, 201, ok.text);
+	});
+
 	test('a policy that may not be had with another (不得同时享受): a child receiving that one is not entitled to it, and receiving both is to stop it', async () => {
 		const a = await policy();
 		const b = await policy({ rule: { disability_grades: [1, 2], age_max: 6, excludes: [a.code] } });
