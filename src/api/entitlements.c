@@ -876,7 +876,8 @@ typedef struct match_item {
 	int64_t receipt_id;
 	const pol *x;
 	unsigned unmet;
-	int found; /* a gap's: enum gap_found */
+	int found;                 /* a gap's: enum gap_found */
+	const struct pol *excl_by; /* a policy the child receives that this one may not be had with */
 	char name[128];
 	char village_code[16];
 	char from_month[8];
@@ -1062,6 +1063,16 @@ static void facts_of(const category_config *ccfg, int today, const char *birth_d
 /* What keeps a child from policy x: the rule's unmet conditions, the
  * policy's end, or a policy it may not be had with that the child
  * receives. */
+/* The first policy f's child receives that x may not be had with, or NULL. */
+static const pol *excluding(const catalog *cat, const pol *x, const ent_facts *f)
+{
+	for (int i = 0; i < x->nexcl; i++)
+		for (int k = 0; k < f->nreceiving; k++)
+			if (f->receiving[k] == x->excl[i])
+				return catalog_find(cat, x->excl[i]);
+	return NULL;
+}
+
 static unsigned unmet_of(const pol *x, const ent_facts *f)
 {
 	unsigned unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, f);
@@ -1147,6 +1158,8 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		it->x = pl;
 		it->unmet = g == G_STOP ? unmet : 0;
 		it->found = found;
+		if (it->unmet & EU_EXCLUDED)
+			it->excl_by = excluding(&x->cat, pl, &f);
 		wb_strlcpy(it->name, row->name, sizeof(it->name));
 		wb_strlcpy(it->village_code, row->village_code, sizeof(it->village_code));
 		if (o)
@@ -1254,12 +1267,13 @@ static json_t *match_item_json(store_conn *c, const match_item *it)
 	char village[128] = "";
 
 	api_area_name(c, it->village_code, village, sizeof(village));
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o}", "child_id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:o, s:s?}", "child_id",
 			 (json_int_t)it->child_id, "name", it->name, "village_code", it->village_code, "village_name",
 			 village, "policy_id", (json_int_t)it->x->p.id, "policy_name", it->x->p.name, "benefit",
 			 it->x->p.benefit, "amount_cents", (json_int_t)it->x->cur->amount_cents, "receipt_id",
 			 it->receipt_id ? json_integer(it->receipt_id) : json_null(), "from_month",
-			 it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet));
+			 it->from_month[0] ? it->from_month : NULL, "unmet", unmet_json(it->unmet), "excluded_by",
+			 it->excl_by ? it->excl_by->p.name : NULL);
 }
 
 static const char *const match_cols_zh[] = {"儿童编号",   "姓名",         "村（社区）代码", "村（社区）",
@@ -1507,7 +1521,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		goto fail;
 	items = json_array();
 	for (size_t i = 0; i < cat.n; i++) {
-		const pol *pl = &cat.items[i];
+		const pol *pl = &cat.items[i], *excl;
 		const receipt_rec *open = NULL;
 		unsigned unmet;
 		enum group g;
@@ -1520,13 +1534,14 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		if (pl->ended && !open)
 			continue; /* stopped: nothing to tell of it here but a receipt */
 		g = group_of(pl, &f, open != NULL, &unmet);
-		json_array_append_new(items,
-				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s, s:o}", "policy_id",
-						(json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name, "benefit",
-						pl->p.benefit, "department_name", pl->p.department_name, "amount_cents",
-						(json_int_t)pl->cur->amount_cents, "eligible", unmet == 0, "unmet",
-						unmet_json(unmet), "group", group_names[g], "receipt",
-						open ? receipt_json(open, &cat) : json_null()));
+		excl = unmet & EU_EXCLUDED ? excluding(&cat, pl, &f) : NULL;
+		json_array_append_new(
+			items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?, s:s, s:o}", "policy_id",
+					 (json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name, "benefit",
+					 pl->p.benefit, "department_name", pl->p.department_name, "amount_cents",
+					 (json_int_t)pl->cur->amount_cents, "eligible", unmet == 0, "unmet",
+					 unmet_json(unmet), "excluded_by", excl ? excl->p.name : NULL, "group",
+					 group_names[g], "receipt", open ? receipt_json(open, &cat) : json_null()));
 	}
 	if (api_audit_child_read(r, a, p, id, "child.entitlements") != WB_OK) {
 		rc = WB_ESTORE;

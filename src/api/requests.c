@@ -379,13 +379,17 @@ out:
 typedef struct list_ctx {
 	const loop_viewer *v;
 	api_list list;
+	int counts_only; /* limit=0: how many, nobody named */
+	int64_t counted;
 } list_ctx;
 
 static int list_cb(const request_rec *q, void *arg)
 {
 	list_ctx *l = arg;
 
-	api_list_add(&l->list, loop_request_json(l->v, q, 0), q->id);
+	l->counted++;
+	if (!l->counts_only)
+		api_list_add(&l->list, loop_request_json(l->v, q, 0), q->id);
 	return WB_OK;
 }
 
@@ -395,13 +399,15 @@ static int bad_query(http_req *r, const char *field, const char *message)
 	return -1;
 }
 
-static int parse_list(http_req *r, request_filter *f, int64_t now)
+static int parse_list(http_req *r, request_filter *f, int64_t now, int *counts_only)
 {
 	const char *s;
 
 	memset(f, 0, sizeof(f[0]));
-	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &f->limit))
+	if (api_limit_counts(r, LIST_DEFAULT, LIST_MAX, &f->limit, counts_only))
 		return -1;
+	if (*counts_only)
+		f->limit = LIST_MAX; /* counted up to the largest page */
 	if (api_query_cursor(r, &f->before_id))
 		return -1;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
@@ -550,21 +556,29 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 {
 	request_filter f;
 	loop_viewer v;
-	list_ctx l;
+	list_ctx l = {0};
 	audit_entry e;
-	int rc, fmt, en;
+	int rc, fmt, en, counts_only;
 
 	loop_viewer_init(&v, a, c, p);
-	if (parse_list(r, &f, v.now) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
+	if (parse_list(r, &f, v.now, &counts_only) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
 	if (fmt != SHEET_JSON)
 		return requests_export(r, a, c, p, &v, &f, fmt, en);
 	l.v = &v;
+	l.counts_only = counts_only;
 	api_list_init(&l.list);
 	rc = store_request_list(c, &v.scope, p->user_id, &f, list_cb, &l);
 	if (rc) {
 		api_list_cleanup(&l.list);
 		return api_fail(r, rc);
+	}
+	if (counts_only) {
+		/* the figure alone (a home page's): nobody named, not audited */
+		api_list_cleanup(&l.list);
+		return api_json(r, 200,
+				json_pack("{s:[], s:n, s:I, s:b}", "items", "next_cursor", "total",
+					  (json_int_t)l.counted, "total_capped", l.counted >= LIST_MAX));
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "request.list", "request", "", "ok");

@@ -203,7 +203,7 @@ describeEachDriver('audit log', (driver) => {
 		const newest = async () => (await auditor.get('/api/v1/audit?limit=1')).body.items[0].seq;
 		const counted = {};
 		const before = await newest();
-		for (const path of ['/children', '/visits/plan?state=never,overdue', '/entitlements', '/follow-ups?state=overdue']) {
+		for (const path of ['/children', '/visits/plan?state=never,overdue', '/entitlements', '/follow-ups?state=overdue', '/requests?state=open']) {
 			const r = await station.get(`/api/v1${path}${path.includes('?') ? '&' : '?'}limit=0`);
 			assert.equal(r.status, 200, `${path}: ${r.text}`);
 			assert.deepEqual(r.body.items, [], path);
@@ -224,7 +224,9 @@ describeEachDriver('audit log', (driver) => {
 		assert.equal(counted['/entitlements'].total, ent.body.total);
 		const fu = await station.get('/api/v1/follow-ups?state=overdue&limit=5');
 		assert.deepEqual(counted['/follow-ups?state=overdue'].counts, fu.body.counts);
-		assert.deepEqual((await logged(mid)).map((e) => e.action).sort(), ['child.list', 'entitlement.list', 'follow_up.list', 'visit.plan']);
+		const reqs = await station.get('/api/v1/requests?state=open&limit=200');
+		assert.equal(counted['/requests?state=open'].total, reqs.body.items.length);
+		assert.deepEqual((await logged(mid)).map((e) => e.action).sort(), ['child.list', 'entitlement.list', 'follow_up.list', 'request.list', 'visit.plan']);
 		assert.equal((await station.get('/api/v1/children?limit=-1')).status, 422);
 	});
 

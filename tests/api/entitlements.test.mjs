@@ -419,6 +419,7 @@ describeEachDriver('entitlements', (driver) => {
 		const page = (await mine(station, both.id)).items.find((i) => i.policy_id === b.id);
 		assert.equal(page.eligible, false);
 		assert.deepEqual(page.unmet, ['excluded']);
+		assert.equal(page.excluded_by, a.name, 'the policy it is received with is named');
 		const rb = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: b.id, from_month: month(0) });
 		assert.equal(rb.status, 422, rb.text);
 		assert.match(rb.body.error.message, /unmet: excluded/);
@@ -429,6 +430,7 @@ describeEachDriver('entitlements', (driver) => {
 		const stop = rowOf(await list(station, `group=stop&policy=${b.id}`), c3.id);
 		assert.ok(stop, 'the one that gives way is to stop');
 		assert.deepEqual(stop.unmet, ['excluded']);
+		assert.equal(stop.excluded_by, a.name);
 		assert.ok(rowOf(await list(station, `group=receiving&policy=${a.id}`), c3.id));
 	});
 

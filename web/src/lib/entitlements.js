@@ -98,8 +98,12 @@ export function ruleText(t, rule, names = {}) {
 }
 
 // The unmet conditions in words: "年龄不符、户籍类型不符".
-export function unmetText(t, unmet) {
-  return (unmet || []).map((u) => label(t, UNMET, u)).join(t('ent.list_sep'))
+// With excludedBy (the policy the child receives that this one may not be
+// had with), the exclusion names it.
+export function unmetText(t, unmet, excludedBy = '') {
+  return (unmet || [])
+    .map((u) => (u === 'excluded' && excludedBy ? t('ent.unmet_excluded_by', { name: excludedBy }) : label(t, UNMET, u)))
+    .join(t('ent.list_sep'))
 }
 
 // An amount with its rhythm: "¥600.00/月" for a monthly allowance.

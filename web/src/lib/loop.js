@@ -177,6 +177,7 @@ export function spanText(t, sec) {
 // the child and record the feedback: resolved by the township, or sent
 // down by the centre (the home card and the list's note say the same).
 export async function toDeliverCount() {
-  const lists = await Promise.all(['resolved_locally', 'result_sent'].map((state) => api.get('/requests', { state, limit: 200 })))
-  return lists.reduce((n, r) => n + r.items.length, 0)
+  // the figures alone (limit=0): nobody named, no read in the audit log
+  const lists = await Promise.all(['resolved_locally', 'result_sent'].map((state) => api.get('/requests', { state, limit: 0 })))
+  return lists.reduce((n, r) => n + r.total, 0)
 }
