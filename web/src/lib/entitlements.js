@@ -73,11 +73,19 @@ export function yuanInput(cents) {
 
 // A rule's conditions in words, in the rule's order, e.g. "孤儿；0–17周岁";
 // the empty rule is every child under 18.
+// the categories as a rule says them, mid-sentence ("orphans or children in difficulty")
+const RULE_CATEGORY = {
+  orphan: k('ent.rule_cat.orphan'),
+  de_facto_unsupported: k('ent.rule_cat.de_facto_unsupported'),
+  left_behind: k('ent.rule_cat.left_behind'),
+  in_difficulty: k('ent.rule_cat.in_difficulty'),
+}
+
 export function ruleText(t, rule, names = {}) {
   const r = rule || {}
   const parts = []
   if (Array.isArray(r.categories) && r.categories.length) {
-    parts.push(r.categories.map((c) => label(t, CATEGORY, c)).join(t('ent.rule_or')))
+    parts.push(r.categories.map((c) => label(t, RULE_CATEGORY, c)).join(t('ent.rule_or')))
   }
   const min = Number.isInteger(r.age_min) ? r.age_min : null
   const max = Number.isInteger(r.age_max) ? r.age_max : null
@@ -92,9 +100,10 @@ export function ruleText(t, rule, names = {}) {
   if (r.family_poverty) parts.push(t('ent.rule_poverty'))
   if (r.serious_illness) parts.push(t('ent.rule_illness'))
   const excl = Array.isArray(r.excludes) ? r.excludes : []
-  const base = parts.length ? parts.join(t('ent.rule_sep')) : t('ent.rule_everyone')
-  if (!excl.length) return base
-  return base + t('ent.rule_sep') + t('ent.rule_excludes', { names: excl.map((c) => names[c] || c).join(t('ent.list_sep')) })
+  let text = parts.length ? parts.join(t('ent.rule_sep')) : t('ent.rule_everyone')
+  if (excl.length) text += t('ent.rule_sep') + t('ent.rule_excludes', { names: excl.map((c) => names[c] || c).join(t('ent.list_sep')) })
+  // a sentence starts with a capital (English; Chinese has none)
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 // The unmet conditions in words: "年龄不符、户籍类型不符".
