@@ -903,7 +903,8 @@ typedef struct match_ctx {
 	size_t ncats, capcats;
 	open_receipt *rcpt;
 	size_t nrcpt, caprcpt;
-	int cat_excludes; /* a policy in force excludes another: receipts count */
+	int cat_excludes;   /* a policy in force excludes another: receipts count */
+	const char *county; /* the county matched */
 	/* the gaps' newest findings, sorted by child and policy (when asked) */
 	gap_found_rec *found;
 	size_t nfound, capfound;
@@ -1184,6 +1185,7 @@ static int match_run(store_conn *c, const store_scope *sc, const char *county, c
 	int rc, narrow = 1;
 
 	x->today = clock_today_ymd();
+	x->county = county;
 	x->ccfg = registry_config();
 	visits_adult_cutoff(x->today, cutoff);
 	rc = catalog_load(c, county, 0, x->today, &x->cat);
@@ -1278,15 +1280,53 @@ static json_t *match_item_json(store_conn *c, const match_item *it)
 
 static const char *const match_cols_zh[] = {"儿童编号",   "姓名",         "村（社区）代码", "村（社区）",
 					    "政策",       "待遇类型",     "标准（元）",     "状态",
-					    "享受起始月", "不符合的条件", "核实情况"};
+					    "享受起始月", "不符合的条件", "核实情况",       "核实说明"};
 static const char *const match_cols_en[] = {
-	"Child ID",      "Name",  "Village code", "Village",          "Policy", "Benefit",
-	"Amount (yuan)", "Group", "From month",   "Conditions unmet", "Checked"};
+	"Child ID",      "Name",  "Village code", "Village",          "Policy",  "Benefit",
+	"Amount (yuan)", "Group", "From month",   "Conditions unmet", "Checked", "Check note"};
+
+/* The newest check's note of each gap row of a file (notes[i] of items[i]). */
+typedef struct sheet_notes {
+	const match_item *rows;
+	size_t n;
+	char (*notes)[POLICY_NOTE_MAX];
+} sheet_notes;
+
+static int sheet_note_cb(const gap_check_rec *g, void *arg)
+{
+	sheet_notes *x = arg;
+
+	for (size_t i = 0; i < x->n; i++) /* oldest first: the newest stays */
+		if (x->rows[i].child_id == g->child_id && x->rows[i].x->p.id == g->policy_id)
+			wb_strlcpy(x->notes[i], g->note, sizeof(x->notes[i]));
+	return WB_OK;
+}
 
 static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ctx *x, int fmt, int en)
 {
-	int rc = api_sheet_begin(sh, r, fmt, en, en ? "Entitlements" : "应享尽享", match_cols_zh, match_cols_en,
-				 WB_ARRAY_LEN(match_cols_zh));
+	sheet_notes sn = {x->items, x->n, NULL};
+	int64_t *ids = NULL;
+	int rc = WB_OK;
+
+	memset(sh, 0, sizeof(*sh)); /* a failure before it begins drops nothing */
+	if (x->want == G_GAP && x->n) {
+		/* the gaps' notes: only the checked ones have any */
+		size_t k = 0;
+
+		sn.notes = calloc(x->n, sizeof(*sn.notes));
+		ids = malloc(x->n * sizeof(*ids));
+		if (!sn.notes || !ids)
+			rc = WB_ENOMEM;
+		for (size_t i = 0; rc == WB_OK && i < x->n; i++)
+			if (x->items[i].found != GF_NONE && (!k || ids[k - 1] != x->items[i].child_id))
+				ids[k++] = x->items[i].child_id;
+		if (rc == WB_OK)
+			rc = store_gap_checks_of(c, x->county, ids, k, sheet_note_cb, &sn);
+	}
+	free(ids);
+	if (rc == WB_OK)
+		rc = api_sheet_begin(sh, r, fmt, en, en ? "Entitlements" : "应享尽享", match_cols_zh, match_cols_en,
+				     WB_ARRAY_LEN(match_cols_zh));
 
 	for (size_t i = 0; rc == WB_OK && i < x->n; i++) {
 		const match_item *it = &x->items[i];
@@ -1310,8 +1350,10 @@ static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ct
 		api_sheet_text(sh, en ? group_en[x->want] : group_zh[x->want], 0);
 		api_sheet_text(sh, it->from_month, 0);
 		api_sheet_text(sh, unmet, 0);
-		api_sheet_text(sh, x->want != G_GAP ? "" : en ? found_en[it->found] : found_zh[it->found], 1);
+		api_sheet_text(sh, x->want != G_GAP ? "" : en ? found_en[it->found] : found_zh[it->found], 0);
+		api_sheet_text(sh, sn.notes ? sn.notes[i] : "", 1);
 	}
+	free(sn.notes);
 	return rc;
 }
 

@@ -514,6 +514,11 @@ describeEachDriver('entitlements', (driver) => {
 		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
 		assert.equal(rows.length, 22);
 		assert.ok(rows.every((r) => r.Checked === 'Received elsewhere'), csv.text.slice(0, 400));
+		// with what the township noted, the newest check's
+		for (const [i, it] of page.entries()) {
+			const row = rows.find((r) => r['Child ID'] === String(it.child_id));
+			if (i % 2) assert.equal(row?.['Check note'], `核实 ${i}`, `child ${it.child_id}`);
+		}
 		for (const [q, why] of [
 			['group=gap&check=maybe', 'an unknown finding'],
 			['group=stop&check=none', 'a finding of a list that is no gap'],
