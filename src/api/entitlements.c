@@ -1060,28 +1060,42 @@ static void facts_of(const category_config *ccfg, int today, const char *birth_d
 	f->nreceiving = 0;
 }
 
-/* Where a child stands with policy x: its group and unmet conditions. */
+/* Whether f's child receives policy id. */
+static int receives(const ent_facts *f, int64_t id)
+{
+	for (int k = 0; k < f->nreceiving; k++)
+		if (f->receiving[k] == id)
+			return 1;
+	return 0;
+}
+
+/* The id of the first policy f's child receives that x may not be had
+ * with, or 0. */
+static int64_t excluded_by(const pol *x, const ent_facts *f)
+{
+	for (int i = 0; i < x->nexcl; i++)
+		if (receives(f, x->excl[i]))
+			return x->excl[i];
+	return 0;
+}
+
+/* That policy, for the answer (NULL if none). */
+static const pol *excluding(const catalog *cat, const pol *x, const ent_facts *f)
+{
+	int64_t id = excluded_by(x, f);
+
+	return id ? catalog_find(cat, id) : NULL;
+}
+
 /* What keeps a child from policy x: the rule's unmet conditions, the
  * policy's end, or a policy it may not be had with that the child
  * receives. */
-/* The first policy f's child receives that x may not be had with, or NULL. */
-static const pol *excluding(const catalog *cat, const pol *x, const ent_facts *f)
-{
-	for (int i = 0; i < x->nexcl; i++)
-		for (int k = 0; k < f->nreceiving; k++)
-			if (f->receiving[k] == x->excl[i])
-				return catalog_find(cat, x->excl[i]);
-	return NULL;
-}
-
 static unsigned unmet_of(const pol *x, const ent_facts *f)
 {
 	unsigned unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, f);
 
-	for (int i = 0; i < x->nexcl; i++)
-		for (int k = 0; k < f->nreceiving; k++)
-			if (f->receiving[k] == x->excl[i])
-				unmet |= EU_EXCLUDED;
+	if (excluded_by(x, f))
+		unmet |= EU_EXCLUDED;
 	return unmet;
 }
 
@@ -1222,24 +1236,51 @@ static const char *const group_en[] = {"entitled, not receiving", "receiving, no
 static const char *const unmet_zh[EU__COUNT] = {"类别",     "年龄", "户籍",         "残疾",
 						"困难家庭", "重病", "政策停止执行", "已享受不得同时享受的政策"};
 
-/* The page's gaps, to hang each one's newest check on (one query per 40
- * children, not one per row). */
-typedef struct page_checks {
-	json_t *items;
+/* The checks of the checked gaps among rows (those the matching found a
+ * finding for), each told to fn with its row, oldest first, so that the
+ * last one told of a row is its newest. One query per 40 children. */
+typedef int (*row_check_fn)(size_t i, const gap_check_rec *g, void *arg);
+typedef struct row_checks {
 	const match_item *rows;
 	size_t n;
-} page_checks;
+	row_check_fn fn;
+	void *arg;
+} row_checks;
 
-static int page_check_cb(const gap_check_rec *g, void *arg)
+static int row_check_cb(const gap_check_rec *g, void *arg)
 {
-	page_checks *x = arg;
+	row_checks *x = arg;
+	int rc = WB_OK;
 
-	for (size_t i = 0; i < x->n; i++) /* oldest first: the newest stays */
-		if (x->rows[i].child_id == g->child_id && x->rows[i].x->p.id == g->policy_id &&
-		    json_object_get(json_array_get(x->items, i), "check"))
-			json_object_set_new(json_array_get(x->items, i), "check",
-					    json_pack("{s:s, s:s, s:I, s:s}", "finding", g->finding, "note", g->note,
-						      "at", (json_int_t)g->created_at, "by", g->by_name));
+	for (size_t i = 0; rc == WB_OK && i < x->n; i++)
+		if (x->rows[i].found != GF_NONE && x->rows[i].child_id == g->child_id &&
+		    x->rows[i].x->p.id == g->policy_id)
+			rc = x->fn(i, g, x->arg);
+	return rc;
+}
+
+static int rows_checks(store_conn *c, const char *county, const match_item *rows, size_t n, row_check_fn fn, void *arg)
+{
+	row_checks x = {rows, n, fn, arg};
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	size_t k = 0;
+	int rc;
+
+	if (!ids)
+		return WB_ENOMEM;
+	for (size_t i = 0; i < n; i++) /* rows are by child: each child once */
+		if (rows[i].found != GF_NONE && (!k || ids[k - 1] != rows[i].child_id))
+			ids[k++] = rows[i].child_id;
+	rc = store_gap_checks_of(c, county, ids, k, row_check_cb, &x);
+	free(ids);
+	return rc;
+}
+
+static int item_check_fn(size_t i, const gap_check_rec *g, void *arg)
+{
+	json_object_set_new(json_array_get(arg, i), "check",
+			    json_pack("{s:s, s:s, s:I, s:s}", "finding", g->finding, "note", g->note, "at",
+				      (json_int_t)g->created_at, "by", g->by_name));
 	return WB_OK;
 }
 
@@ -1247,21 +1288,10 @@ static int page_check_cb(const gap_check_rec *g, void *arg)
  * check, or null. */
 static int page_gap_checks(store_conn *c, const char *county, const match_item *rows, size_t n, json_t *items)
 {
-	page_checks x = {items, rows, n};
-	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
-	size_t k = 0;
-	int rc;
-
-	if (!ids)
-		return WB_ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (!rows[i].receipt_id && !rows[i].unmet) {
+		if (!rows[i].receipt_id && !rows[i].unmet)
 			json_object_set_new(json_array_get(items, i), "check", json_null());
-			ids[k++] = rows[i].child_id;
-		}
-	rc = store_gap_checks_of(c, county, ids, k, page_check_cb, &x);
-	free(ids);
-	return rc;
+	return rows_checks(c, county, rows, n, item_check_fn, items);
 }
 
 static json_t *match_item_json(store_conn *c, const match_item *it)
@@ -1286,44 +1316,24 @@ static const char *const match_cols_en[] = {
 	"Amount (yuan)", "Group", "From month",   "Conditions unmet", "Checked", "Check note"};
 
 /* The newest check's note of each gap row of a file (notes[i] of items[i]). */
-typedef struct sheet_notes {
-	const match_item *rows;
-	size_t n;
-	char (*notes)[POLICY_NOTE_MAX];
-} sheet_notes;
-
-static int sheet_note_cb(const gap_check_rec *g, void *arg)
+static int sheet_note_fn(size_t i, const gap_check_rec *g, void *arg)
 {
-	sheet_notes *x = arg;
+	char(*notes)[POLICY_NOTE_MAX] = arg;
 
-	for (size_t i = 0; i < x->n; i++) /* oldest first: the newest stays */
-		if (x->rows[i].child_id == g->child_id && x->rows[i].x->p.id == g->policy_id)
-			wb_strlcpy(x->notes[i], g->note, sizeof(x->notes[i]));
+	wb_strlcpy(notes[i], g->note, sizeof(notes[i]));
 	return WB_OK;
 }
 
 static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ctx *x, int fmt, int en)
 {
-	sheet_notes sn = {x->items, x->n, NULL};
-	int64_t *ids = NULL;
+	char(*notes)[POLICY_NOTE_MAX] = NULL;
 	int rc = WB_OK;
 
 	memset(sh, 0, sizeof(*sh)); /* a failure before it begins drops nothing */
 	if (x->want == G_GAP && x->n) {
-		/* the gaps' notes: only the checked ones have any */
-		size_t k = 0;
-
-		sn.notes = calloc(x->n, sizeof(*sn.notes));
-		ids = malloc(x->n * sizeof(*ids));
-		if (!sn.notes || !ids)
-			rc = WB_ENOMEM;
-		for (size_t i = 0; rc == WB_OK && i < x->n; i++)
-			if (x->items[i].found != GF_NONE && (!k || ids[k - 1] != x->items[i].child_id))
-				ids[k++] = x->items[i].child_id;
-		if (rc == WB_OK)
-			rc = store_gap_checks_of(c, x->county, ids, k, sheet_note_cb, &sn);
+		notes = calloc(x->n, sizeof(*notes));
+		rc = notes ? rows_checks(c, x->county, x->items, x->n, sheet_note_fn, notes) : WB_ENOMEM;
 	}
-	free(ids);
 	if (rc == WB_OK)
 		rc = api_sheet_begin(sh, r, fmt, en, en ? "Entitlements" : "应享尽享", match_cols_zh, match_cols_en,
 				     WB_ARRAY_LEN(match_cols_zh));
@@ -1351,9 +1361,9 @@ static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ct
 		api_sheet_text(sh, it->from_month, 0);
 		api_sheet_text(sh, unmet, 0);
 		api_sheet_text(sh, x->want != G_GAP ? "" : en ? found_en[it->found] : found_zh[it->found], 0);
-		api_sheet_text(sh, sn.notes ? sn.notes[i] : "", 1);
+		api_sheet_text(sh, notes ? notes[i] : "", 1);
 	}
-	free(sn.notes);
+	free(notes);
 	return rc;
 }
 
@@ -1522,17 +1532,20 @@ static int facts_receipt_cb(const receipt_rec *rr, void *arg)
 	return WB_OK;
 }
 
-/* The child's facts, confirmed categories and the policies it receives. */
-static int child_ent_facts(store_conn *c, const child_rec *ch, int today, ent_facts *f)
+#define CHILD_CATS_MAX 16
+
+/* The child's facts and confirmed categories (its category rows into k,
+ * CHILD_CATS_MAX of them, *nk set); the policies it receives are the
+ * caller's to add, from the receipts it reads anyway. */
+static int child_ent_facts(store_conn *c, const child_rec *ch, int today, ent_facts *f, category_rec *k, int *nk)
 {
-	category_rec k[16];
-	int nk = 0, rc = store_categories_load(c, ch->id, k, (int)WB_ARRAY_LEN(k), &nk);
+	int rc = store_categories_load(c, ch->id, k, CHILD_CATS_MAX, nk);
 
 	if (rc)
 		return rc;
 	facts_of(registry_config(), today, ch->birth_date, ch->hukou_type, ch->disability_grade, ch->family_poverty,
-		 ch->serious_illness[0] != '\0', visits_confirmed_cats(k, nk), f);
-	return store_child_receipts(c, ch->id, facts_receipt_cb, f);
+		 ch->serious_illness[0] != '\0', visits_confirmed_cats(k, *nk), f);
+	return WB_OK;
 }
 
 int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -1541,9 +1554,10 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 	catalog cat = {0};
 	child_rec ch;
 	ent_facts f;
+	category_rec k[CHILD_CATS_MAX];
 	json_t *items = NULL;
 	int64_t id;
-	int today = clock_today_ymd(), rc;
+	int today = clock_today_ymd(), rc, nk = 0;
 
 	if (api_id_param(r, "id", &id) || !can_read(r, p))
 		return 0;
@@ -1554,13 +1568,15 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		return api_fail(r, WB_ENOMEM);
 	rc = catalog_load(c, p->county_code, 0, today, &cat);
 	if (rc == WB_OK)
-		rc = child_ent_facts(c, &ch, today, &f);
+		rc = child_ent_facts(c, &ch, today, &f, k, &nk);
 	x->cat = &cat;
 	x->receipts = json_array();
 	if (rc == WB_OK)
 		rc = store_child_receipts(c, id, child_receipt_cb, x);
 	if (rc)
 		goto fail;
+	for (int i = 0; i < x->nopen && f.nreceiving < ENT_RECEIVING_MAX; i++)
+		f.receiving[f.nreceiving++] = x->open[i].policy_id;
 	items = json_array();
 	for (size_t i = 0; i < cat.n; i++) {
 		const pol *pl = &cat.items[i], *excl;
@@ -1570,9 +1586,9 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 
 		if (!pl->cur)
 			continue;
-		for (int k = 0; k < x->nopen; k++)
-			if (x->open[k].policy_id == pl->p.id)
-				open = &x->open[k];
+		for (int o = 0; o < x->nopen; o++)
+			if (x->open[o].policy_id == pl->p.id)
+				open = &x->open[o];
 		if (pl->ended && !open)
 			continue; /* stopped: nothing to tell of it here but a receipt */
 		g = group_of(pl, &f, open != NULL, &unmet);
@@ -1632,16 +1648,11 @@ static int receipt_answer(http_req *r, store_conn *c, const char *county, const 
  * confirmed categories the rule asks for began (its start_date). 422 on
  * from_month, -1; 0 when it is not (or no start is known).
  */
-static int receipt_before_category(http_req *r, store_conn *c, const child_rec *ch, const ent_rule *rule,
-				   const char *from)
+static int receipt_before_category(http_req *r, const category_rec *k, int nk, const ent_rule *rule, const char *from)
 {
-	category_rec k[16];
 	char first[11] = "", msg[160];
 	enum category cat;
-	int nk = 0, rc = store_categories_load(c, ch->id, k, (int)WB_ARRAY_LEN(k), &nk);
 
-	if (rc)
-		return api_fail(r, rc), -1;
 	for (int i = 0; i < nk; i++)
 		if (strcmp(k[i].state, "confirmed") == 0 && category_parse(k[i].category, &cat) == 0 &&
 		    (rule->cats & (1u << cat)) && k[i].start_date[0] &&
@@ -1662,10 +1673,11 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	audit_entry e;
 	child_rec ch;
 	ent_facts f;
+	category_rec k[CHILD_CATS_MAX];
 	const pol *x;
 	const char *from;
 	int64_t id, policy_id;
-	int today = clock_today_ymd(), ym, now_ym = today / 100, rc;
+	int today = clock_today_ymd(), ym, now_ym = today / 100, rc, nk = 0;
 	unsigned unmet;
 
 	if (api_id_param(r, "id", &id) || !can_write(r, p) || api_body(r, &body) ||
@@ -1694,7 +1706,9 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 			  "from_month");
 		goto out;
 	}
-	rc = child_ent_facts(c, &ch, today, &f);
+	rc = child_ent_facts(c, &ch, today, &f, k, &nk);
+	if (rc == WB_OK)
+		rc = store_child_receipts(c, id, facts_receipt_cb, &f);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -1707,7 +1721,7 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}
-	if (x->rule.cats && receipt_before_category(r, c, &ch, &x->rule, from))
+	if (x->rule.cats && receipt_before_category(r, k, nk, &x->rule, from))
 		goto out;
 	unmet = unmet_of(x, &f);
 	if (unmet) {
@@ -1757,20 +1771,6 @@ out:
 
 static const char *const findings[] = {"applied", "declined", "elsewhere", "other", NULL};
 
-/* Whether the child has an open receipt of one policy. */
-typedef struct open_find {
-	int64_t policy_id;
-	int found;
-} open_find;
-
-static int open_receipt_cb(const receipt_rec *rr, void *arg)
-{
-	open_find *o = arg;
-
-	o->found |= !rr->to_month[0] && rr->policy_id == o->policy_id;
-	return WB_OK;
-}
-
 static int gap_check_fn(store_conn *c, void *arg)
 {
 	return store_gap_check_add(c, arg);
@@ -1797,10 +1797,10 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	audit_entry e;
 	const pol *pl;
 	const char *finding, *note;
-	open_find open = {0, 0};
+	category_rec k[CHILD_CATS_MAX];
 	int64_t id, policy_id;
 	unsigned unmet;
-	int today = clock_today_ymd(), rc;
+	int today = clock_today_ymd(), rc, nk = 0;
 
 	if (api_id_param(r, "id", &id) || api_id_param(r, "policy", &policy_id) || !can_write(r, p) ||
 	    api_body(r, &body) || api_check_fields(r, body, check_fields))
@@ -1824,10 +1824,9 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	if (rc == WB_OK)
 		rc = catalog_load(c, p->county_code, policy_id, today, &cat);
 	if (rc == WB_OK)
-		rc = child_ent_facts(c, &ch, today, &f);
-	open.policy_id = policy_id;
+		rc = child_ent_facts(c, &ch, today, &f, k, &nk);
 	if (rc == WB_OK)
-		rc = store_child_receipts(c, id, open_receipt_cb, &open);
+		rc = store_child_receipts(c, id, facts_receipt_cb, &f);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -1837,7 +1836,7 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		api_error(r, 404, "not_found", "no such policy in force", NULL);
 		goto out;
 	}
-	if (group_of(pl, &f, open.found, &unmet) != G_GAP) {
+	if (group_of(pl, &f, receives(&f, policy_id), &unmet) != G_GAP) {
 		api_error(r, 409, "conflict", "the child is not a gap of this policy today", NULL);
 		goto out;
 	}

@@ -223,13 +223,12 @@ test('the centre: a township\'s visits behind open the visit plan, its open and 
   await loginAs(page, srv.base, 'center', { path: '/login?next=/overview' })
   await overviewShown(page, '全县概览')
   const behind = row.visits.overdue + row.visits.never
-  if (behind > 0) {
-    await page.locator(`.ov-row[data-code="${TOWNSHIP}"] a.ov-open-behind`).click()
-    await page.waitForURL((u) => u.pathname === '/visits' && u.searchParams.get('area') === TOWNSHIP && u.searchParams.get('state') === 'behind')
-    await page.locator('.plan-shown', { hasText: ` / ${behind} 名` }).waitFor()
-    await page.goBack()
-    await overviewShown(page, '全县概览')
-  }
+  assert.ok(behind > 0, 'the demo township has children behind on visits')
+  await page.locator(`.ov-row[data-code="${TOWNSHIP}"] a.ov-open-behind`).click()
+  await page.waitForURL((u) => u.pathname === '/visits' && u.searchParams.get('area') === TOWNSHIP && u.searchParams.get('state') === 'behind')
+  await page.locator('.plan-shown', { hasText: ` / ${behind} 名` }).waitFor()
+  await page.goBack()
+  await overviewShown(page, '全县概览')
   assert.ok(row.requests.open > 0, 'the demo township has open requests')
   await page.locator(`.ov-row[data-code="${TOWNSHIP}"] a.ov-open-requests`).click()
   await page.waitForURL((u) => u.pathname === '/board' && u.searchParams.get('township') === TOWNSHIP)
