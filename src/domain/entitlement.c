@@ -102,7 +102,12 @@ int month_diff(int a, int b)
 
 int ent_pays_in(enum ent_benefit b, int from, int to, int ym)
 {
-	if (b != EB_MONTHLY)
-		return ym == from;
-	return ym >= from && (to == 0 || ym <= to);
+	if (ym < from || (to != 0 && ym > to))
+		return 0; /* outside the receipt (a cancelled one ends before it starts) */
+	switch (b) {
+	case EB_MONTHLY: return 1;
+	case EB_FEE_WAIVER:
+	case EB_INSURANCE: return month_diff(from, ym) % 12 == 0; /* yearly, on the first month */
+	default: return ym == from;
+	}
 }

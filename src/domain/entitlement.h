@@ -15,8 +15,8 @@
 enum ent_benefit {
 	EB_MONTHLY = 0, /* 月度补贴: paid every month of the receipt */
 	EB_ONE_OFF,     /* 一次性救助 */
-	EB_FEE_WAIVER,  /* 费用减免 */
-	EB_INSURANCE,   /* 参保资助 */
+	EB_FEE_WAIVER,  /* 费用减免: yearly, in the first month and every 12th after */
+	EB_INSURANCE,   /* 参保资助: yearly, like the fee waiver */
 	EB_IN_KIND,     /* 实物帮扶 */
 	EB__COUNT
 };
@@ -88,8 +88,10 @@ void month_format(int ym, char *out);
 int month_add(int ym, int n);
 /* Months from a to b (b - a). */
 int month_diff(int a, int b);
-/* 1 if a receipt from..to (to 0 = open) of benefit b pays in month ym:
- * a monthly allowance in every month of the range, the others once, in
+/* 1 if a receipt from..to (to 0 = open) of benefit b pays in month ym,
+ * within the range only: a monthly allowance every month; a fee waiver and
+ * an insurance subsidy every year, in the first month and each 12 months
+ * after it while the receipt is open; one-off aid and in-kind help once, in
  * the first month. */
 int ent_pays_in(enum ent_benefit b, int from, int to, int ym);
 

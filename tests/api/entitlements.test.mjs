@@ -659,11 +659,12 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal((await mine(centre, c.id)).receipts.length, 2);
 	});
 
-	test('the monthly ledger pays each receipt at the version in force that month; one-off benefits once', async () => {
+	test('the monthly ledger pays each receipt at the version in force that month; one-off benefits once, yearly ones each year', async () => {
 		const monthly = await policy({ amount_cents: 100000 });
 		const once = await policy({ benefit: 'one_off_aid', amount_cents: 300000 });
+		const yearly = await policy({ benefit: 'insurance_subsidy', amount_cents: 38000 });
 		const c = await child({ disability_grade: 2 });
-		for (const p of [monthly, once]) {
+		for (const p of [monthly, once, yearly]) {
 			const r = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
 			assert.equal(r.status, 201, r.text);
 		}
@@ -677,7 +678,7 @@ describeEachDriver('entitlements', (driver) => {
 		const now = await station.get(`/api/v1/entitlements/ledger?month=${month(0)}`);
 		assert.equal(now.status, 200, now.text);
 		const lines = now.body.items.filter((i) => i.child_id === c.id);
-		assert.deepEqual(lines.map((l) => l.amount_cents).sort(), [100000, 300000]);
+		assert.deepEqual(lines.map((l) => l.amount_cents).sort(), [100000, 300000, 38000]);
 		assert.equal(now.body.by_policy.find((b) => b.policy_id === monthly.id).amount_cents, 100000);
 		assert.equal(now.body.total_cents, now.body.items.reduce((s, i) => s + i.amount_cents, 0));
 		assert.ok(now.body.by_township.some((t) => t.code === OWN.slice(0, 9)));
@@ -707,7 +708,18 @@ describeEachDriver('entitlements', (driver) => {
 
 		const next = await station.get(`/api/v1/entitlements/ledger?month=${month(1)}`);
 		const nextLines = next.body.items.filter((i) => i.child_id === c.id);
-		assert.deepEqual(nextLines.map((l) => l.amount_cents), [110000], 'the raised standard, and the one-off aid only once');
+		assert.deepEqual(nextLines.map((l) => l.amount_cents), [110000], 'the raised standard; the one-off aid only once, the insurance subsidy not before next year');
+		// the insurance subsidy comes again a year after its first month (and
+		// not in the months between), the one-off aid never again
+		for (const [n, want] of [[11, [110000]], [12, [110000, 38000]], [13, [110000]], [24, [110000, 38000]]]) {
+			const l = await station.get(`/api/v1/entitlements/ledger?month=${month(n)}`);
+			assert.equal(l.status, 200, l.text);
+			assert.deepEqual(
+				l.body.items.filter((i) => i.child_id === c.id).map((i) => i.amount_cents).sort((a, b) => b - a),
+				want,
+				`month ${n}`,
+			);
+		}
 		const past = await station.get(`/api/v1/entitlements/ledger?month=${month(-1)}`);
 		assert.equal(past.body.items.filter((i) => i.child_id === c.id).length, 0, 'nothing before the first month');
 
@@ -716,7 +728,7 @@ describeEachDriver('entitlements', (driver) => {
 		assert.match(csv.headers.get('content-disposition'), /attachment; filename="ledger-\d{6}\.csv"/);
 		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
 		const mineRows = rows.filter((r) => r['Child ID'] === String(c.id));
-		assert.deepEqual(mineRows.map((r) => r['Amount (yuan)']).sort(), ['1000.00', '3000.00']);
+		assert.deepEqual(mineRows.map((r) => r['Amount (yuan)']).sort(), ['1000.00', '3000.00', '380.00']);
 		assert.equal(rows.length, now.body.count);
 
 		assert.equal((await director.get('/api/v1/entitlements/ledger')).status, 403);

@@ -163,10 +163,26 @@ static void test_pays_in(void **state)
 	assert_true(ent_pays_in(EB_MONTHLY, 202601, 202611, 202611));
 	assert_false(ent_pays_in(EB_MONTHLY, 202601, 202610, 202611));
 	assert_false(ent_pays_in(EB_MONTHLY, 202612, 0, 202611));
-	/* the others once, in their first month */
+	/* one-off aid and in-kind help once, in their first month */
 	assert_true(ent_pays_in(EB_ONE_OFF, 202611, 0, 202611));
 	assert_false(ent_pays_in(EB_ONE_OFF, 202610, 0, 202611));
+	assert_true(ent_pays_in(EB_IN_KIND, 202611, 202611, 202611));
+	assert_false(ent_pays_in(EB_IN_KIND, 202511, 0, 202611));
+	/* a cancelled receipt (last month before the first) pays nothing */
+	assert_false(ent_pays_in(EB_ONE_OFF, 202611, 202610, 202611));
+	assert_false(ent_pays_in(EB_INSURANCE, 202611, 202610, 202611));
+	/* fee waivers and insurance subsidies yearly, from the first month,
+	 * across the turn of a year, while the receipt is open */
+	assert_true(ent_pays_in(EB_INSURANCE, 202601, 0, 202601));
 	assert_false(ent_pays_in(EB_INSURANCE, 202601, 0, 202611));
+	assert_false(ent_pays_in(EB_INSURANCE, 202601, 0, 202612));
+	assert_true(ent_pays_in(EB_INSURANCE, 202601, 0, 202701));
+	assert_true(ent_pays_in(EB_FEE_WAIVER, 202509, 0, 202609));
+	assert_true(ent_pays_in(EB_FEE_WAIVER, 202509, 0, 202809));
+	assert_false(ent_pays_in(EB_FEE_WAIVER, 202509, 0, 202608));
+	assert_false(ent_pays_in(EB_FEE_WAIVER, 202509, 0, 202610));
+	assert_true(ent_pays_in(EB_FEE_WAIVER, 202509, 202609, 202609));
+	assert_false(ent_pays_in(EB_FEE_WAIVER, 202509, 202608, 202609)); /* ended before its second year */
 }
 
 int main(void)

@@ -115,11 +115,23 @@ export function unmetText(t, unmet, excludedBy = '') {
     .join(t('ent.list_sep'))
 }
 
-// An amount with its rhythm: "¥600.00/月" for a monthly allowance.
+// Benefits paid once a year (in the receipt's first month and every 12th
+// after it), as the server's ledger pays them (domain/entitlement.c).
+export const YEARLY = ['fee_waiver', 'insurance_subsidy']
+
+// An amount with its rhythm: "¥600.00/月" for a monthly allowance, "/年" for
+// a yearly benefit, the bare amount for one paid once.
 export function amountText(t, cents, benefit) {
   const y = yuan(cents)
   if (!y) return ''
-  return benefit === 'monthly_allowance' ? t('ent.per_month', { amount: y }) : y
+  if (benefit === 'monthly_allowance') return t('ent.per_month', { amount: y })
+  return YEARLY.includes(benefit) ? t('ent.per_year', { amount: y }) : y
+}
+
+// The label of a policy's amount field for its benefit.
+export function amountLabel(t, benefit) {
+  if (benefit === 'monthly_allowance') return t('ent.amount_monthly')
+  return YEARLY.includes(benefit) ? t('ent.amount_yearly') : t('ent.amount_once')
 }
 
 // ---- months ("YYYY-MM", China's calendar) ----
