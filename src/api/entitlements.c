@@ -1308,31 +1308,39 @@ static json_t *match_item_json(store_conn *c, const match_item *it)
 			 it->excl_by ? it->excl_by->p.name : NULL);
 }
 
-static const char *const match_cols_zh[] = {"儿童编号",   "姓名",         "村（社区）代码", "村（社区）",
-					    "政策",       "待遇类型",     "标准（元）",     "状态",
-					    "享受起始月", "不符合的条件", "核实情况",       "核实说明"};
+static const char *const match_cols_zh[] = {"儿童编号", "姓名",       "村（社区）代码", "村（社区）", "政策",
+					    "待遇类型", "标准（元）", "状态",           "享受起始月", "不符合的条件",
+					    "核实情况", "核实说明",   "核实日期",       "核实人"};
 static const char *const match_cols_en[] = {
-	"Child ID",      "Name",  "Village code", "Village",          "Policy",  "Benefit",
-	"Amount (yuan)", "Group", "From month",   "Conditions unmet", "Checked", "Check note"};
+	"Child ID", "Name",       "Village code",     "Village", "Policy",     "Benefit",    "Amount (yuan)",
+	"Group",    "From month", "Conditions unmet", "Checked", "Check note", "Checked on", "Checked by"};
 
-/* The newest check's note of each gap row of a file (notes[i] of items[i]). */
-static int sheet_note_fn(size_t i, const gap_check_rec *g, void *arg)
+/* What a file says of a gap row's newest check besides its finding. */
+typedef struct sheet_check {
+	char note[POLICY_NOTE_MAX];
+	char day[11]; /* YYYY-MM-DD, China's calendar; "" if never checked */
+	char by[128];
+} sheet_check;
+
+static int sheet_check_fn(size_t i, const gap_check_rec *g, void *arg)
 {
-	char(*notes)[POLICY_NOTE_MAX] = arg;
+	sheet_check *s = (sheet_check *)arg + i;
 
-	wb_strlcpy(notes[i], g->note, sizeof(notes[i]));
+	wb_strlcpy(s->note, g->note, sizeof(s->note));
+	date_format(clock_ymd_of(g->created_at), s->day);
+	wb_strlcpy(s->by, g->by_name, sizeof(s->by));
 	return WB_OK;
 }
 
 static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ctx *x, int fmt, int en)
 {
-	char(*notes)[POLICY_NOTE_MAX] = NULL;
+	sheet_check *checks = NULL;
 	int rc = WB_OK;
 
 	memset(sh, 0, sizeof(*sh)); /* a failure before it begins drops nothing */
 	if (x->want == G_GAP && x->n) {
-		notes = calloc(x->n, sizeof(*notes));
-		rc = notes ? rows_checks(c, x->county, x->items, x->n, sheet_note_fn, notes) : WB_ENOMEM;
+		checks = calloc(x->n, sizeof(*checks));
+		rc = checks ? rows_checks(c, x->county, x->items, x->n, sheet_check_fn, checks) : WB_ENOMEM;
 	}
 	if (rc == WB_OK)
 		rc = api_sheet_begin(sh, r, fmt, en, en ? "Entitlements" : "应享尽享", match_cols_zh, match_cols_en,
@@ -1361,9 +1369,11 @@ static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ct
 		api_sheet_text(sh, it->from_month, 0);
 		api_sheet_text(sh, unmet, 0);
 		api_sheet_text(sh, x->want != G_GAP ? "" : en ? found_en[it->found] : found_zh[it->found], 0);
-		api_sheet_text(sh, notes ? notes[i] : "", 1);
+		api_sheet_text(sh, checks ? checks[i].note : "", 0);
+		api_sheet_text(sh, checks ? checks[i].day : "", 0);
+		api_sheet_text(sh, checks ? checks[i].by : "", 1);
 	}
-	free(notes);
+	free(checks);
 	return rc;
 }
 

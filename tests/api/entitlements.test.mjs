@@ -519,6 +519,15 @@ describeEachDriver('entitlements', (driver) => {
 			const row = rows.find((r) => r['Child ID'] === String(it.child_id));
 			if (i % 2) assert.equal(row?.['Check note'], `核实 ${i}`, `child ${it.child_id}`);
 		}
+		// and when and by whom, as the list says it
+		for (const it of elsewhere.items) {
+			const row = rows.find((r) => r['Child ID'] === String(it.child_id));
+			assert.ok(it.check.by, 'the list names who checked');
+			assert.equal(row['Checked by'], it.check.by);
+			assert.equal(row['Checked on'], new Date((it.check.at + 8 * 3600) * 1000).toISOString().slice(0, 10));
+		}
+		const unRows = csvObjects((await centre.get(`/api/v1/entitlements?group=gap&policy=${wide.id}&check=none&format=csv&lang=en`)).text.replace(/^\uFEFF/, ''));
+		assert.ok(unRows.length > 0 && unRows.every((r) => r['Checked on'] === '' && r['Checked by'] === ''), 'never checked: no day, nobody');
 		for (const [q, why] of [
 			['group=gap&check=maybe', 'an unknown finding'],
 			['group=stop&check=none', 'a finding of a list that is no gap'],
