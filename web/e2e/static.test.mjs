@@ -19,6 +19,26 @@ test('i18n: every key used exists in zh-CN and en (scripts/check-i18n.mjs)', () 
   assert.ok(used > 100, `only ${used} keys found: is the scanner broken?`)
 })
 
+test('i18n: English counts agree with their number; Chinese has one form', async () => {
+  const { createI18n } = await import('vue-i18n')
+  const messages = Object.fromEntries(
+    ['en', 'zh-CN'].map((l) => [l, JSON.parse(readFileSync(join(web, 'src', 'locales', `${l}.json`), 'utf8'))]),
+  )
+  const i18n = createI18n({ legacy: false, locale: 'en', messages })
+  const { t } = i18n.global
+  const say = (key, n) => t(key, { n }, n)
+  assert.equal(say('visit.overdue_days', 1), '1 day overdue')
+  assert.equal(say('visit.overdue_days', 3), '3 days overdue')
+  assert.equal(say('visit.overdue_days', 0), '0 days overdue')
+  assert.equal(say('registry.total', 1), '1 record')
+  assert.equal(say('registry.total', 150000), '150000 records')
+  assert.equal(say('home.overview_overdue', 1), '1 request overdue')
+  assert.equal(t('import.summary_skipped', { errors: 1 }, 1), '1 row with errors was skipped; see the issues.')
+  i18n.global.locale.value = 'zh-CN'
+  assert.equal(say('visit.overdue_days', 1), t('visit.overdue_days', { n: 1 }))
+  assert.match(say('visit.overdue_days', 3), /^逾期3天$/u)
+})
+
 test('no v-html anywhere: data is always rendered as text', () => {
   const walk = (d) =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))

@@ -35,6 +35,27 @@ function flatten(obj, prefix = '', out = new Map()) {
   return out
 }
 
+// Whether the t('key' call ending at line[at] passes a count after its
+// named values: t('key', { n }, n). A call with no named values, or one
+// whose values span lines, is taken as counted (nothing to check here).
+function counted(line, at) {
+  let i = at
+  while (line[i] === ' ') i++
+  if (line[i] === ')') return false
+  if (line[i] !== ',') return true
+  i++
+  while (line[i] === ' ') i++
+  if (line[i] !== '{') return true
+  for (let depth = 0; i < line.length; i++) {
+    if ('{(['.includes(line[i])) depth++
+    else if ('})]'.includes(line[i]) && --depth === 0) break
+  }
+  if (i >= line.length) return true
+  i++
+  while (line[i] === ' ') i++
+  return line[i] === ','
+}
+
 export function check() {
   const problems = []
   const cats = {}
@@ -47,13 +68,17 @@ export function check() {
     }
   }
   const used = new Map() // key -> first place used
+  const uncounted = new Map() // key -> first t('key', {...}) call without a count
   const cjk = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/
   const call = /(?<![\w$.])\$?(?:t|k)\(\s*(['"`])([^'"`$]+?)\1/g
   for (const f of walk(src)) {
     const rel = relative(web, f)
     const text = readFileSync(f, 'utf8')
     text.split('\n').forEach((line, i) => {
-      for (const m of line.matchAll(call)) if (!used.has(m[2])) used.set(m[2], `${rel}:${i + 1}`)
+      for (const m of line.matchAll(call)) {
+        if (!used.has(m[2])) used.set(m[2], `${rel}:${i + 1}`)
+        if (!counted(line, m.index + m[0].length) && !uncounted.has(m[2])) uncounted.set(m[2], `${rel}:${i + 1}`)
+      }
       const code = line.replace(/\/\/.*$/, '').replace(/<!--.*?-->/g, '')
       if (cjk.test(code)) problems.push(`${rel}:${i + 1}: text outside the catalogues: ${line.trim()}`)
     })
@@ -69,8 +94,16 @@ export function check() {
   for (const [loc, m] of Object.entries(cats)) {
     for (const [key, v] of m) {
       if (typeof v !== 'string' || !v.trim()) problems.push(`${CATALOGUES[loc]}: '${key}' is empty`)
-      // vue-i18n message syntax: a bare | or @ would change the meaning
-      else if (/[|@]/.test(v)) problems.push(`${CATALOGUES[loc]}: '${key}' contains | or @ (message syntax)`)
+      // vue-i18n message syntax: a bare | or @ would change the meaning.
+      // English alone has plurals, as "one | many" (Chinese has none), and
+      // a key with them is always called with its count: t(key, {n}, n)
+      else if (/@/.test(v)) problems.push(`${CATALOGUES[loc]}: '${key}' contains @ (message syntax)`)
+      else if (/\|/.test(v)) {
+        const forms = v.split(' | ')
+        if (loc !== 'en' || forms.length !== 2 || forms.some((x) => !x.trim() || x.includes('|')))
+          problems.push(`${CATALOGUES[loc]}: '${key}' contains | other than English "one | many" plural forms`)
+        else if (uncounted.has(key)) problems.push(`${uncounted.get(key)}: '${key}' has plural forms: pass the count, t(key, {n}, n)`)
+      }
     }
   }
   return { problems, used: used.size, keys: cats[a].size }

@@ -53,7 +53,7 @@ export function limitSeconds(l) {
 
 export function limitText(t, l) {
   if (!l) return ''
-  return l.unit === 'h' ? t('timely.limit_h', { n: l.n }) : t('timely.limit_d', { n: l.n })
+  return l.unit === 'h' ? t('timely.limit_h', { n: l.n }, l.n) : t('timely.limit_d', { n: l.n }, l.n)
 }
 
 // Unix seconds -> the day in China (UTC+8), "YYYY-MM-DD".

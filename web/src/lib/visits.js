@@ -28,7 +28,7 @@ export function planTag(t, plan) {
   if (!plan || !plan.state || plan.state === 'no_plan') return null
   const text =
     plan.state === 'overdue' && plan.days_overdue !== undefined
-      ? t('visit.overdue_days', { n: plan.days_overdue })
+      ? t('visit.overdue_days', { n: plan.days_overdue }, plan.days_overdue)
       : label(t, VISIT_STATE, plan.state)
   return { text, cls: TAG_CLASS[plan.state] || '' }
 }
