@@ -169,7 +169,7 @@ test('roles see only the pages the server supports for them', async () => {
   // the overview is its first home card
   await loginAs(page, srv.base, 'committee')
   await page.locator('main h1').waitFor()
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '宣讲活动', '学校', '公益项目', '帮扶项目', '政策', '求助看板'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '求助看板', '宣讲活动', '学校', '公益项目', '帮扶项目', '政策'])
   await page.locator('.home-card', { hasText: '求助看板' }).waitFor()
   assert.equal((await page.locator('.home-grid > .home-card h2').first().textContent()).trim(), '全县概览')
   // its schools and supporting programmes cards; caring mothers are not the committee's
@@ -182,14 +182,14 @@ test('roles see only the pages the server supports for them', async () => {
   await page.waitForURL((u) => u.pathname === '/')
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'department')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '政策', '我的转办'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的转办', '政策'])
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'center')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '求助看板', '期限与节假日', '儿童台账', '类别审核', '批量导入', '名单比对', '消息推送'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '求助看板', '儿童台账', '类别审核', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '期限与节假日', '批量导入', '名单比对', '消息推送'])
   // a director imports lists but neither reviews categories nor reconciles
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'director')
-  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '走访计划', '宣讲活动', '爱心妈妈', '应享尽享', '我的求助', '批量导入'])
+  assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '我的求助', '走访计划', '宣讲活动', '爱心妈妈', '应享尽享', '批量导入'])
   await page.goto(srv.base + '/review')
   await page.waitForURL((u) => u.pathname === '/')
   assert.deepEqual(unexpectedErrors(page), [])

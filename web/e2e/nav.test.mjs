@@ -26,9 +26,11 @@ beforeEach(async () => {
 })
 
 // the centre's pages, in the bar's order, and its groups, in the menu's
-const CENTER = ['首页', '全县概览', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '求助看板', '期限与节假日', '儿童台账', '类别审核', '批量导入', '名单比对', '消息推送']
+// (the daily work first, in the menu's order of groups; the tools used now
+// and then last)
+const CENTER = ['首页', '全县概览', '求助看板', '儿童台账', '类别审核', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '期限与节假日', '批量导入', '名单比对', '消息推送']
 const CENTER_GROUPS = ['工作台', '求助闭环', '儿童台账', '走访与服务', '保障与参与', '监督与系统']
-const CENTER_EN = ['Home', 'County overview', 'Visit plan', 'Talks', 'Schools', 'Caring mothers', 'Entitlements', 'Charity projects', 'Supporting programmes', 'Request board', 'Deadlines and holidays', 'Children registry', 'Category review', 'Import', 'Reconciliation', 'Webhooks']
+const CENTER_EN = ['Home', 'County overview', 'Request board', 'Children registry', 'Category review', 'Visit plan', 'Talks', 'Schools', 'Caring mothers', 'Entitlements', 'Charity projects', 'Supporting programmes', 'Deadlines and holidays', 'Import', 'Reconciliation', 'Webhooks']
 const CENTER_GROUPS_EN = ['My desk', 'Help requests', 'Registry', 'Visits & services', 'Benefits & support', 'Oversight & system']
 
 const trimmed = (xs) => xs.map((x) => x.trim())
@@ -217,7 +219,9 @@ test('in English: the bar and the grouped menu, on a desktop and a phone', async
   await page.locator('main h1').first().waitFor()
   await settled(page)
   assert.deepEqual(await barAll(), CENTER_EN)
-  await assertBarPrefix(CENTER_EN, 2)
+  const shownEn = await assertBarPrefix(CENTER_EN, 2)
+  // the longer English labels still leave the centre's daily work in the bar
+  for (const daily of ['Request board', 'Children registry']) assert.ok(shownEn.includes(daily), `${daily} in the bar at 1280 px: ${shownEn.join()}`)
   await menuButton().click()
   assert.deepEqual(await headings(), CENTER_GROUPS_EN)
   assert.deepEqual([...(await menuEntries())].sort(), [...CENTER_EN].sort())
