@@ -184,9 +184,11 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 		return api_error(r, 422, "required", msg, f), -1;
 	}
 	if ((s = api_str(body, "village_code"))) {
-		area_rec ar;
+		char name[128];
 
-		if (!area_level_of(s) || strcmp(area_level_of(s), "village") != 0 || store_area_get(c, s, &ar) != WB_OK)
+		/* the areas' cache (api/cache.c) knows the area as well as the store */
+		if (!area_level_of(s) || strcmp(area_level_of(s), "village") != 0 ||
+		    api_area_name(c, s, name, sizeof(name)) != WB_OK)
 			return api_error(r, 422, "validation_failed",
 					 "village_code must be the code of a village or community", "village_code"),
 			       -1;
@@ -198,10 +200,11 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 	if (v && json_is_null(v)) {
 		ch->grid_code[0] = '\0';
 	} else if (v) {
-		area_rec ar;
+		char name[128];
 
 		s = json_string_value(v);
-		if (strlen(s) != 15 || !area_within(s, ch->village_code) || store_area_get(c, s, &ar) != WB_OK)
+		if (strlen(s) != 15 || !area_within(s, ch->village_code) ||
+		    api_area_name(c, s, name, sizeof(name)) != WB_OK)
 			return api_error(r, 422, "validation_failed", "grid_code must be a grid of the child's village",
 					 "grid_code"),
 			       -1;
