@@ -763,7 +763,10 @@ static const demo_policy demo_policies[] = {
 	 0,
 	 {"2025-01-01", NULL},
 	 {60000, 0},
-	 "{\"categories\":[\"in_difficulty\"]}",
+	 /* not had with the basic living allowances (不得同时享受): a child
+	  * paid one of them is not entitled to this one, and the demo's
+	  * children paid both are on the list to stop */
+	 "{\"categories\":[\"in_difficulty\"],\"excludes\":[\"orphan_allowance\",\"unsupported_allowance\"]}",
 	 "2025-07"},
 	{"school_aid",
 	 "家庭经济困难学生资助",

@@ -45,6 +45,24 @@ describeEachDriver('the demo county', (driver) => {
 		}
 	});
 
+	test("the allowance of children in difficulty is not had with a basic living allowance: the demo's children paid both are to stop", async () => {
+		const policies = (await centre.get('/api/v1/policies')).body.items;
+		const byCode = Object.fromEntries(policies.map((p) => [p.code, p]));
+		const rule = byCode.difficulty_allowance.current.rule;
+		assert.deepEqual([...rule.excludes].sort(), ['orphan_allowance', 'unsupported_allowance']);
+		const stop = (await centre.get(`/api/v1/entitlements?group=stop&policy=${byCode.difficulty_allowance.id}&limit=500`)).body;
+		const excluded = stop.items.filter((it) => it.unmet.includes('excluded'));
+		assert.ok(excluded.length > 0, 'some children receive both');
+		const names = [byCode.orphan_allowance.name, byCode.unsupported_allowance.name];
+		for (const it of excluded) assert.ok(names.includes(it.excluded_by), `child ${it.child_id}: ${it.excluded_by}`);
+		// and nobody paid a basic living allowance is a gap of it
+		const gaps = (await centre.get(`/api/v1/entitlements?group=gap&policy=${byCode.difficulty_allowance.id}&limit=500`)).body.items;
+		const basic = (await centre.get('/api/v1/entitlements?group=receiving&limit=500')).body.items.filter((it) =>
+			[byCode.orphan_allowance.id, byCode.unsupported_allowance.id].includes(it.policy_id),
+		);
+		for (const g of gaps) assert.ok(!basic.some((b) => b.child_id === g.child_id), `child ${g.child_id}`);
+	});
+
 	test("a charity's steps are taken by its own staff", async () => {
 		let seen = 0;
 		for (const q of requests.filter((x) => x.state === 'referred' || x.state === 'closed')) {
