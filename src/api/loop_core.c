@@ -761,11 +761,13 @@ static int referral_item(const referral_rec *f, void *arg)
 	int own = d->v->scope.children == SCOPE_REFERRAL;
 
 	referral_state_parse(f->state, &s);
-	if (referral_is_active(s) && d->units)
+	/* a department sees its own referral, not the others': neither among
+	 * the request's holders nor in the list (that the police hold a case
+	 * is itself something to keep) */
+	if (referral_is_active(s) && d->units && (!own || f->unit_id == d->v->scope.unit_id))
 		json_array_append_new(d->units,
 				      json_pack("{s:I, s:s, s:s, s:I}", "unit_id", (json_int_t)f->unit_id, "code",
 						f->unit_code, "name", f->unit_name, "referral_id", (json_int_t)f->id));
-	/* a department sees its own referral, not the others' */
 	if (own && f->unit_id != d->v->scope.unit_id)
 		return WB_OK;
 	json_array_append_new(d->arr, loop_referral_json(d->v, f, 0));

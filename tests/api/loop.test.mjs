@@ -125,9 +125,19 @@ describeEachDriver('closed loop', (driver) => {
 		assert.deepEqual(
 			detail.holder.units.map((u) => u.code).sort(),
 			['county_charity', 'medical_insurance'],
-			'everyone sees who holds it',
+			'the centre sees who holds it',
 		);
 		assert.equal(detail.referrals.length, 2);
+		// a unit sees itself among the holders, not the others (that the
+		// police or another bureau hold a case is not its to know)
+		for (const [unit, code] of [[medical, 'medical_insurance'], [charity, 'county_charity']]) {
+			const its = await unit.get(`/api/v1/requests/${id}`);
+			assert.equal(its.status, 200, its.text);
+			assert.deepEqual(its.body.holder.units.map((u) => u.code), [code]);
+			assert.deepEqual(its.body.referrals.map((f) => f.unit.code), [code]);
+			const other = code === 'medical_insurance' ? 'county_charity' : 'medical_insurance';
+			assert.ok(!its.text.includes(other), `${code} reads nothing of ${other}`);
+		}
 
 		// while its referral is active the bureau reads the child within the granted fields
 		const seen = await medical.get(`/api/v1/children/${child.id}`);
