@@ -1219,6 +1219,11 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 		api_fail(r, rc ? rc : WB_ENOTFOUND);
 		goto out;
 	}
+	if (strcmp(q->state, "closed") == 0 || strcmp(q->state, "withdrawn") == 0) {
+		/* what was settled stays as it was when it was settled */
+		api_error(r, 409, "request_closed", "a closed or withdrawn request takes no more attachments", NULL);
+		goto out;
+	}
 	if (r->body.len == 0) {
 		api_error(r, 422, "required", "send the file's bytes as the request body", NULL);
 		goto out;

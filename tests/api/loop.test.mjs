@@ -432,6 +432,14 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(after.status, 409);
 		assert.deepEqual(after.body.error.allowed, []);
 		assert.equal(after.body.error.state, 'withdrawn');
+		// nor a file: a settled request stays as it was settled
+		const late = await director.request('POST', `/api/v1/requests/${q.id}/attachments?name=late.pdf`, {
+			body: Buffer.from('%PDF-1.4\n%late\n'),
+			headers: { 'Content-Type': 'application/octet-stream' },
+		});
+		assert.equal(late.status, 409, late.text);
+		assert.equal(late.body.error.code, 'request_closed');
+		assert.deepEqual((await director.get(`/api/v1/requests/${q.id}`)).body.attachments, []);
 		// the centre withdraws a referred request: its referrals end, with their grants
 		const child = await newChild();
 		const r = await file(director, { child_id: child.id, kind: 'guardianship' });
