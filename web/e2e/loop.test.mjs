@@ -171,7 +171,13 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     ['dept_medical_insurance', 'medical_insurance', '已按大病保险报销 12000 元'],
     ['org_county_charity', 'county_charity', '已发放慈善救助金 3000 元'],
   ]) {
-    await as(user, { path: '/referrals' })
+    // the unit's home page, with a referred child to read: its figures ask
+    // nothing the unit may not ask (no sorting of the child by age)
+    await as(user)
+    await page.locator('main h1', { hasText: '您好' }).waitFor()
+    await settled(page)
+    assert.deepEqual(page.failures, [], `${user}'s home page`)
+    await page.goto(srv.base + '/referrals')
     const card = page.locator('.ref-card', { hasText: `#${id}` })
     await card.waitFor()
     await card.locator('.rc-child', { hasText: '求助测试儿童' }).waitFor()
@@ -200,6 +206,8 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     await done.locator('.state-badge', { hasText: '已办结' }).waitFor()
     await done.locator('.pre', { hasText: result }).waitFor()
     assert.equal(await done.locator('.rc-child').count(), 0, 'the child is no longer shown after the referral ended')
+    // nor is the request offered: it is no longer the unit's to read
+    assert.equal(await done.locator('a').count(), 0, 'no way into a request the unit may no longer read')
   }
 
   // the centre sends the result down
