@@ -21,17 +21,20 @@ int field_valid_name(const char *s)
 
 int field_valid_phone(const char *s)
 {
-	size_t n = strlen(s), digits = 0, hyphens = 0;
+	size_t n = strlen(s), digits = 0, hyphen = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] >= '0' && s[i] <= '9')
 			digits++;
-		else if (s[i] == '-' && i > 0)
-			hyphens++;
+		else if (s[i] == '-' && !hyphen && (i == 3 || i == 4))
+			hyphen = i; /* after a 3- or 4-digit area code: 0537-1234567 */
 		else
 			return 0;
 	}
-	return hyphens <= 1 && digits >= 7 && digits <= 12;
+	if (s[0] == '1') /* a mobile: 11 digits, 13x to 19x */
+		return !hyphen && digits == 11 && s[1] >= '3';
+	/* a landline with its area code: 0 + 2 or 3 digits, then 7 or 8 */
+	return s[0] == '0' && s[1] != '0' && digits >= 10 && digits <= 12;
 }
 
 void field_mask_phone(const char *s, char *out, size_t outlen)

@@ -10,7 +10,10 @@
 /* 1 if s is a usable person's name: non-empty, no control characters, no
  * leading or trailing space (nor the ideographic space U+3000). */
 int field_valid_name(const char *s);
-/* 1 for a mobile (1xxxxxxxxxx) or landline number (digits, one hyphen). */
+/* 1 for a mobile number (11 digits, 13x-19x) or a landline number with its
+ * area code (0 + 2 or 3 digits, then 7 or 8; a hyphen may follow the area
+ * code): a number without its area code cannot be dialled from elsewhere
+ * and is easily a mobile number missing digits. */
 int field_valid_phone(const char *s);
 /* 138****5678 */
 void field_mask_phone(const char *s, char *out, size_t outlen);

@@ -142,6 +142,7 @@ describeEachDriver('request bodies', (driver) => {
 		for (const [guardian, code, field] of [
 			[{ ...g, colour: 'red' }, 'unknown_field', 'guardians[1].colour'],
 			[{ ...g, phone: 13800000000 }, 'invalid_type', 'guardians[1].phone'],
+			[{ ...g, phone: '1381234' }, 'validation_failed', 'guardians[1].phone'],
 			[{ ...g, status_since: '2024-01-01T00:00' }, 'too_long', 'guardians[1].status_since'],
 			[{ relation: 'father', status: 'present' }, 'required', 'guardians[1].name'],
 		]) {

@@ -252,6 +252,8 @@ describeEachDriver('schools', (driver) => {
 			[{ name: '  ' }, 'name'],
 			[{ name: '张'.repeat(31) }, 'name'],
 			[{ name: '张兰', phone: 'call me' }, 'phone'],
+			[{ name: '张兰', phone: '1381234' }, 'phone'], // a mobile number missing four digits
+			[{ name: '张兰', phone: '6543210' }, 'phone'], // a landline without its area code
 			[{ name: '张兰', area_code: OTHER }, 'area_code'],
 			[{ name: '张兰', joined_on: day(2) }, 'joined_on'],
 			[{ name: '张兰', notes: '记'.repeat(201) }, 'notes'],

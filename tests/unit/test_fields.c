@@ -45,9 +45,21 @@ static void test_phones(void **state)
 	(void)state;
 	assert_int_equal(field_valid_phone("13812345678"), 1);
 	assert_int_equal(field_valid_phone("0537-1234567"), 1);
-	assert_int_equal(field_valid_phone("1234567"), 1);
-	assert_int_equal(field_valid_phone("123456"), 0);        /* too few digits */
-	assert_int_equal(field_valid_phone("1234567890123"), 0); /* too many */
+	assert_int_equal(field_valid_phone("053712345678"), 1); /* 8-digit local number */
+	assert_int_equal(field_valid_phone("010-12345678"), 1); /* Beijing: 3-digit area code */
+	assert_int_equal(field_valid_phone("05371234567"), 1);
+	assert_int_equal(field_valid_phone("1234567"), 0);       /* no area code */
+	assert_int_equal(field_valid_phone("1381234"), 0);       /* a mobile missing digits */
+	assert_int_equal(field_valid_phone("1381234567"), 0);    /* 10 digits */
+	assert_int_equal(field_valid_phone("138123456789"), 0);  /* 12 digits */
+	assert_int_equal(field_valid_phone("12812345678"), 0);   /* no mobile starts 12 */
+	assert_int_equal(field_valid_phone("138-12345678"), 0);  /* a mobile has no hyphen */
+	assert_int_equal(field_valid_phone("0537123456"), 1);    /* 10 digits: 053 + 7 */
+	assert_int_equal(field_valid_phone("053712345"), 0);     /* too few */
+	assert_int_equal(field_valid_phone("0537123456789"), 0); /* too many */
+	assert_int_equal(field_valid_phone("0012345678"), 0);    /* 00: an international prefix */
+	assert_int_equal(field_valid_phone("05-371234567"), 0);  /* the hyphen after the area code only */
+	assert_int_equal(field_valid_phone("123456"), 0);
 	assert_int_equal(field_valid_phone("-0537123456"), 0);
 	assert_int_equal(field_valid_phone("0537-123-4567"), 0);
 	assert_int_equal(field_valid_phone("138 1234 5678"), 0);
