@@ -262,7 +262,7 @@ static json_t *child_full_json(const app *a, const sec_principal *p, store_conn 
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "guardians", registry_guardians_json(a, p, g, ng));
-	json_object_set_new(j, "categories", registry_categories_json(k, nk));
+	json_object_set_new(j, "categories", registry_categories_json(c, k, nk));
 	if (api_area_name(c, ch->village_code, village, sizeof(village)) == WB_OK)
 		json_object_set_new(j, "village_name", json_string(village));
 	return j;

@@ -401,9 +401,11 @@ json_t *registry_guardians_json(const app *a, const sec_principal *p, const guar
 	return arr;
 }
 
-json_t *registry_categories_json(const category_rec *k, int n)
+json_t *registry_categories_json(store_conn *c, const category_rec *k, int n)
 {
 	json_t *arr = json_array();
+	int64_t named = 0; /* the account whose name is in u (rows share it often) */
+	user_rec *u = c ? malloc(sizeof(*u)) : NULL;
 
 	for (int i = 0; i < n; i++) {
 		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:b}", "id", (json_int_t)k[i].id, "category",
@@ -415,6 +417,11 @@ json_t *registry_categories_json(const category_rec *k, int n)
 		if (k[i].confirmed_at) {
 			json_object_set_new(o, "confirmed_at", json_integer(k[i].confirmed_at));
 			json_object_set_new(o, "confirmed_by", json_integer(k[i].confirmed_by));
+			if (u && k[i].confirmed_by &&
+			    (named == k[i].confirmed_by || store_user_get(c, k[i].confirmed_by, u) == WB_OK)) {
+				named = k[i].confirmed_by;
+				json_object_set_new(o, "confirmed_by_name", json_string(u->display_name));
+			}
 			json_object_set_new(o, "evidence_type", json_string(k[i].evidence_type));
 			json_object_set_new(o, "evidence_ref", json_string(k[i].evidence_ref));
 		}
@@ -428,6 +435,7 @@ json_t *registry_categories_json(const category_rec *k, int n)
 		}
 		json_array_append_new(arr, o);
 	}
+	free(u);
 	return arr;
 }
 
@@ -623,7 +631,7 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 	else if (rc)
 		api_fail(r, rc);
 	else {
-		json_t *arr = registry_categories_json(&j.result, 1);
+		json_t *arr = registry_categories_json(api_conn(r), &j.result, 1);
 
 		api_json(r, 200, json_incref(json_array_get(arr, 0)));
 		json_decref(arr);
@@ -670,7 +678,7 @@ int api_categories_review(http_req *r, app *a, store_conn *c, const sec_principa
 		free(ctx);
 		return api_fail(r, rc);
 	}
-	items = registry_categories_json(ctx->rows, ctx->n);
+	items = registry_categories_json(c, ctx->rows, ctx->n);
 	j = api_page(items, ctx->n, limit, ctx->n ? ctx->rows[ctx->n - 1].id : 0);
 	/* names and categories of children: a read of their files */
 	api_audit_init(r, p, &e);

@@ -60,8 +60,9 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 
 /* JSON of the guardians (phones masked unless the role needs them whole). */
 json_t *registry_guardians_json(const app *a, const sec_principal *p, const guardian_rec *g, int n);
-/* JSON of the category rows. */
-json_t *registry_categories_json(const category_rec *k, int n);
+/* JSON of the category rows; with c, a confirmed row also names who
+ * confirmed it (confirmed_by_name, the account's display name). */
+json_t *registry_categories_json(store_conn *c, const category_rec *k, int n);
 /* A one-line summary of guardians for the change history. */
 void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen);
 

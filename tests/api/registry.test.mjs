@@ -339,8 +339,10 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(ok.body.evidence_ref, evidence.evidence_ref);
 		assert.equal(ok.body.start_date, todayChina());
 		assert.equal(ok.body.confirmed_by, station.me.user.id);
+		assert.equal(ok.body.confirmed_by_name, station.me.user.display_name, 'who confirmed it, by name');
 		const k = categoryMap(await read(c.id, director)).left_behind;
 		assert.equal(k.state, 'confirmed', 'the director sees the confirmation');
+		assert.equal(k.confirmed_by_name, station.me.user.display_name);
 		assert.equal(k.needs_review, false);
 
 		const again = await decide(station, c.id, 'left_behind', { action: 'confirm', ...evidence });
