@@ -659,6 +659,55 @@ static int change(store_conn *c, update_job *j, const char *field, const char *o
 				      o[0] ? o : NULL, n[0] ? n : NULL);
 }
 
+/* A guardian's details as a line of history: "relation name: since=... |
+ * at=... | phone=..." (the parts set; the phone masked, as the history is
+ * read by more roles than may see it whole). */
+static void guardian_details(const guardian_rec *g, char *out, size_t n)
+{
+	size_t off;
+
+	wb_snprintf(out, n, "%s %s:", g->relation, g->name);
+	off = strlen(out);
+	if (g->status_since[0] && off < n)
+		off += (size_t)snprintf(out + off, n - off, " since=%s |", g->status_since);
+	if (g->work_place[0] && off < n)
+		off += (size_t)snprintf(out + off, n - off, " at=%s |", g->work_place);
+	if (g->phone_mask[0] && off < n)
+		off += (size_t)snprintf(out + off, n - off, " phone=%s |", g->phone_mask);
+	if (off < n && out[off - 1] == '|')
+		out[off - 2] = '\0';
+}
+
+/* A line of history for each guardian kept (the same relation and name)
+ * whose status date, work place or phone changed; who came, went or
+ * changed status is the guardians' line. Phones are compared by their
+ * masks: two numbers with the same first three and last four digits are
+ * taken as one. */
+static int guardian_detail_changes(store_conn *c, update_job *j, const guardian_rec *before, int nb)
+{
+	int rc = WB_OK;
+
+	for (int i = 0; rc == WB_OK && i < j->gi->n; i++) {
+		const guardian_rec *g = &j->gi->g[i];
+		char o[320], n[320];
+
+		for (int k = 0; k < nb; k++) {
+			const guardian_rec *b = &before[k];
+
+			if (strcmp(b->relation, g->relation) != 0 || strcmp(b->name, g->name) != 0)
+				continue;
+			if (strcmp(b->status_since, g->status_since) != 0 ||
+			    strcmp(b->work_place, g->work_place) != 0 || strcmp(b->phone_mask, g->phone_mask) != 0) {
+				guardian_details(b, o, sizeof(o));
+				guardian_details(g, n, sizeof(n));
+				rc = change(c, j, "guardian", o, n);
+			}
+			break;
+		}
+	}
+	return rc;
+}
+
 /* Guardians (when the request carried them) and the category rows, from the
  * facts before and after, read under the writer so they are consistent. */
 static int update_guardians_and_categories(store_conn *c, update_job *j)
@@ -678,6 +727,8 @@ static int update_guardians_and_categories(store_conn *c, update_job *j)
 		rc = store_guardians_replace(c, j->ch->county_code, j->ch->id, j->gi->g, j->gi->n, j->ch->updated_at);
 		if (rc == WB_OK)
 			rc = change(c, j, "guardians", sb, sn);
+		if (rc == WB_OK)
+			rc = guardian_detail_changes(c, j, before, nb);
 		registry_facts(j->ch, j->gi->g, j->gi->n, &fn);
 	} else {
 		registry_facts(j->ch, before, nb, &fn);

@@ -454,6 +454,7 @@ void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t 
 /* ---- endpoints ---- */
 
 typedef struct cat_job {
+	const char *county;
 	int64_t child_id;
 	const char *category;
 	const char *action;
@@ -471,6 +472,7 @@ static int cat_fn(store_conn *c, void *arg)
 	cat_job *j = arg;
 	category_rec rows[CATEGORY_ROWS_MAX];
 	category_rec *row;
+	char was[64], now[96];
 	int n = 0, rc;
 	const char *s;
 
@@ -483,6 +485,7 @@ static int cat_fn(store_conn *c, void *arg)
 			   sizeof(j->error));
 		return WB_ECONFLICT;
 	}
+	wb_snprintf(was, sizeof(was), "%s: %s", row->category, row->state);
 	if (strcmp(j->action, "confirm") == 0) {
 		if (strcmp(row->state, "suggested") != 0) {
 			wb_strlcpy(j->error, "already confirmed", sizeof(j->error));
@@ -537,6 +540,13 @@ static int cat_fn(store_conn *c, void *arg)
 	}
 	row->updated_at = j->ts;
 	rc = store_category_update(c, row);
+	/* the decision is a line of the child's history too: "category:
+	 * state" before and after (an end with its reason) */
+	wb_snprintf(now, sizeof(now), "%s: %s%s%s", row->category, row->state,
+		    strcmp(row->state, "ended") == 0 ? " " : "",
+		    strcmp(row->state, "ended") == 0 ? row->end_reason : "");
+	if (rc == WB_OK && strcmp(was, now) != 0)
+		rc = store_child_change_add(c, j->county, j->child_id, j->ts, j->user_id, "category", was, now);
 	if (rc == WB_OK)
 		j->result = *row;
 	return rc;
@@ -607,6 +617,7 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 		goto out;
 	}
 	memset(&j, 0, sizeof(j));
+	j.county = ch.county_code;
 	j.child_id = id;
 	j.category = category_name(cat);
 	j.action = action;

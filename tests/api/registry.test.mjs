@@ -68,6 +68,47 @@ describeEachDriver('registry: categories', (driver) => {
 	const decide = (client, id, category, body) => client.post(`/api/v1/children/${id}/categories/${category}`, body);
 	const evidence = { evidence_type: 'household_survey', evidence_ref: 'HS-2026-001' };
 
+	test("a guardian's phone, work place and status date: each change is a line of the child's history", async () => {
+		const c = await register({
+			birth: '2016-05-01',
+			guardians: [
+				{ relation: 'father', name: '父亲', status: 'working_away', status_since: '2026-03-01', work_place: '浙江杭州', phone: '13812341111' },
+				{ relation: 'mother', name: '母亲', status: 'present' },
+			],
+		});
+		const r = await centre.patch(`/api/v1/children/${c.id}`, {
+			version: c.version,
+			guardians: [
+				{ relation: 'father', name: '父亲', status: 'working_away', status_since: '2026-03-01', work_place: '广东广州', phone: '13812342222' },
+				{ relation: 'mother', name: '母亲', status: 'present' },
+			],
+		});
+		assert.equal(r.status, 200, r.text);
+		const items = (await centre.get(`/api/v1/children/${c.id}/history`)).body.items;
+		assert.ok(!items.some((e) => e.field === 'guardians'), 'nobody came, went or changed status');
+		const lines = items.filter((e) => e.field === 'guardian');
+		assert.deepEqual(
+			lines.map((e) => [e.old, e.new]),
+			[['father 父亲: since=2026-03-01 | at=浙江杭州 | phone=138****1111', 'father 父亲: since=2026-03-01 | at=广东广州 | phone=138****2222']],
+		);
+		// the father comes home: the status is the guardians' line, the details his
+		const home = await centre.patch(`/api/v1/children/${c.id}`, {
+			version: r.body.version,
+			guardians: [
+				{ relation: 'father', name: '父亲', status: 'present', status_since: todayChina(), phone: '13812342222' },
+				{ relation: 'mother', name: '母亲', status: 'present' },
+			],
+		});
+		assert.equal(home.status, 200, home.text);
+		const after = (await centre.get(`/api/v1/children/${c.id}/history`)).body.items;
+		assert.ok(after.some((e) => e.field === 'guardians' && /father 父亲: working_away/.test(e.old) && /father 父亲: present/.test(e.new)));
+		assert.ok(after.some((e) => e.field === 'guardian' && e.new === `father 父亲: since=${todayChina()} | phone=138****2222`));
+		// an unchanged save adds nothing
+		const same = await centre.patch(`/api/v1/children/${c.id}`, { version: home.body.version, guardians: home.body.guardians.map((g) => ({ relation: g.relation, name: g.name, status: g.status, ...(g.status_since ? { status_since: g.status_since } : {}), ...(g.phone ? { phone: g.phone } : {}) })) });
+		assert.equal(same.status, 200, same.text);
+		assert.equal((await centre.get(`/api/v1/children/${c.id}/history`)).body.items.length, after.length);
+	});
+
 	// ---- the rules ----
 
 	test('orphan: both parents deceased or declared missing, under 18', async () => {
@@ -343,6 +384,9 @@ describeEachDriver('registry: categories', (driver) => {
 		const k = categoryMap(await read(c.id, director)).left_behind;
 		assert.equal(k.state, 'confirmed', 'the director sees the confirmation');
 		assert.equal(k.confirmed_by_name, station.me.user.display_name);
+		// the decision is a line of the child's history, by the station
+		const hist = (await centre.get(`/api/v1/children/${c.id}/history`)).body.items.filter((e) => e.field === 'category');
+		assert.deepEqual(hist.map((e) => [e.old, e.new, e.user_id]), [['left_behind: suggested', 'left_behind: confirmed', station.me.user.id]]);
 		assert.equal(k.needs_review, false);
 
 		const again = await decide(station, c.id, 'left_behind', { action: 'confirm', ...evidence });

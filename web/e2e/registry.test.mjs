@@ -21,6 +21,7 @@ import {
   unexpectedErrors,
   settled,
   bornBefore,
+  chinaToday,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -146,6 +147,15 @@ test('left-behind: suggested for a rural child whose parents work away, confirme
   await card('left_behind').locator('.cat-review', { hasText: '需复核' }).waitFor()
   assert.match(await card('left_behind').locator('.cat-state').textContent(), /已确认/)
   assert.match(await page.locator('.history').textContent(), /监护人/)
+  // home: the day he came back is today, and he no longer has a place of work
+  const home = page.locator('.guardian[data-relation=father]')
+  assert.doesNotMatch(await home.textContent(), /浙江宁波/)
+  const history = await page.locator('.history').textContent()
+  assert.match(history, /监护人信息/)
+  assert.match(history, new RegExp(`父亲 张大山：状况起始日期 ${chinaToday()}`))
+  // and the station's confirmation, in words
+  assert.match(history, /儿童类别/)
+  assert.match(history, /农村留守儿童：已确认/)
   // who changed it, by the account's name, not a number
   const who = await page.locator('.history .h-by').first().textContent()
   assert.match(who, /^操作人：\S+/)
