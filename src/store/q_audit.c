@@ -1,4 +1,5 @@
 /* Reading the audit log (writing is the audit writer's job alone). */
+#include <stdint.h>
 #include <string.h>
 
 #include "../util/wb.h"
@@ -6,6 +7,7 @@
 
 int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, store_args *args)
 {
+	long long request_id = 0;
 	int rc;
 
 	buf_init(sql, 4096);
@@ -28,13 +30,26 @@ int store_audit_list_sql(const char *county, const audit_filter *f, buf *sql, st
 									: " AND action = ? AND action <> 'child.read'");
 		args_text(args, f->action);
 	}
-	if (rc == WB_OK && f->object_type) {
-		rc = buf_puts(sql, " AND object_type = ?");
-		args_text(args, f->object_type);
-	}
-	if (rc == WB_OK && f->object_id) {
-		rc = buf_puts(sql, " AND object_id = ?");
+	if (rc == WB_OK && f->object_type && f->object_id && strcmp(f->object_type, "request") == 0 &&
+	    wb_parse_int64(f->object_id, 1, INT64_MAX, &request_id) == WB_OK) {
+		/* a help request's whole path: its own entries and those of its
+		 * referrals (a unit's accept, progress and finish are entries of
+		 * the referral) */
+		rc = buf_puts(sql, " AND (object_type = 'request' AND object_id = ? OR object_type = 'referral' AND "
+				   "object_id IN (SELECT CAST(id AS TEXT) FROM referrals WHERE county_code = ? AND "
+				   "request_id = ?))");
 		args_text(args, f->object_id);
+		args_text(args, county);
+		args_int(args, (int64_t)request_id);
+	} else {
+		if (rc == WB_OK && f->object_type) {
+			rc = buf_puts(sql, " AND object_type = ?");
+			args_text(args, f->object_type);
+		}
+		if (rc == WB_OK && f->object_id) {
+			rc = buf_puts(sql, " AND object_id = ?");
+			args_text(args, f->object_id);
+		}
 	}
 	if (rc == WB_OK && f->user_id) {
 		rc = buf_puts(sql, " AND user_id = ?");

@@ -268,6 +268,15 @@ describeEachDriver('closed loop', (driver) => {
 		const actions = new Set(log.map((e) => e.action));
 		for (const a of ['request.file', 'request.review', 'request.forward', 'request.accept', 'request.refer', 'request.send_result', 'request.deliver_feedback', 'request.close', 'request.read'])
 			assert.ok(actions.has(a), `audit has ${a}`);
+		// with the steps of its referrals: the request's whole path in one list
+		const refIds = (await centre.get(`/api/v1/referrals?request_id=${id}`)).body.items.map((f) => String(f.id));
+		assert.equal(refIds.length, 2);
+		for (const a of ['referral.accept', 'referral.complete']) {
+			const of = log.filter((e) => e.action === a);
+			assert.deepEqual(of.map((e) => e.object_id).sort(), [...refIds].sort(), `${a} of both referrals`);
+			assert.ok(of.every((e) => e.object_type === 'referral'));
+		}
+		assert.ok(log.every((e) => (e.object_type === 'request' && e.object_id === String(id)) || (e.object_type === 'referral' && refIds.includes(e.object_id))), 'nothing else');
 		const refLog = await auditor.listAll('/api/v1/audit?object_type=referral');
 		assert.ok(refLog.filter((e) => e.action === 'referral.complete').length >= 2);
 	});
