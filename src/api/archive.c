@@ -323,16 +323,11 @@ static const sheet_word reason_words[] = {
 	{"adult", "已满18周岁", "Turned 18"},   {"moved_away", "迁出", "Moved away"}, {"deceased", "死亡", "Deceased"},
 	{"duplicate", "重复登记", "Duplicate"}, {"other", "其他", "Other"},           {NULL, NULL, NULL},
 };
-static const sheet_word sex_words[] = {
-	{"M", "男", "M"},
-	{"F", "女", "F"},
-	{NULL, NULL, NULL},
-};
 static const sheet_col archived_cols[] = {
 	{"编号", "ID", "id", SC_INT, NULL},
 	{"姓名", "Name", "name", SC_TEXT, NULL},
 	{"身份证号", "ID number", "id_number", SC_TEXT, NULL},
-	{"性别", "Sex", "sex", SC_WORD, sex_words},
+	{"性别", "Sex", "sex", SC_WORD, sheet_sex_words},
 	{"出生日期", "Birth date", "birth_date", SC_TEXT, NULL},
 	{"村（社区）代码", "Village code", "village_code", SC_TEXT, NULL},
 	{"归档原因", "Reason", "archive_reason", SC_WORD, reason_words},

@@ -931,6 +931,8 @@ typedef struct export_row {
 typedef struct export_ctx {
 	const app *a;
 	const sec_principal *p;
+	store_conn *c; /* for the villages' names (cached) */
+	int en;
 	api_sheet *sh;
 	export_row *page; /* EXPORT_PAGE rows, read in id order */
 	int np, at;       /* rows in the page; the row categories are merged into */
@@ -940,15 +942,24 @@ typedef struct export_ctx {
 
 #define EXPORT_PAGE 1000
 
-static const char *const export_cols_zh[] = {"编号",     "姓名",           "身份证号", "性别",
-					     "出生日期", "村（社区）代码", "网格代码", "户籍类型",
-					     "年级",     "残疾等级",       "风险等级", "类别"};
-static const char *const export_cols_en[] = {"ID",         "Name",
-					     "ID number",  "Sex",
-					     "Birth date", "Village code",
-					     "Grid code",  "Household registration",
-					     "Grade",      "Disability grade",
-					     "Risk level", "Categories"};
+/* Codes in words (as the importer reads them back) and the village's name
+ * beside its code: a file for people first. */
+static const char *const export_cols_zh[] = {"编号",           "姓名",       "身份证号", "性别",     "出生日期",
+					     "村（社区）代码", "村（社区）", "网格代码", "户籍类型", "年级",
+					     "残疾等级",       "风险等级",   "类别"};
+static const char *const export_cols_en[] = {"ID",
+					     "Name",
+					     "ID number",
+					     "Sex",
+					     "Birth date",
+					     "Village code",
+					     "Village",
+					     "Grid code",
+					     "Household registration",
+					     "Grade",
+					     "Disability grade",
+					     "Risk level",
+					     "Categories"};
 
 static int export_cb(const child_rec *ch, void *arg)
 {
@@ -980,10 +991,32 @@ static int export_cat_cb(int64_t child_id, const char *category, int suggested, 
 	return WB_OK;
 }
 
+/* The row's categories ("left_behind?;orphan", ? for a suggestion) in
+ * words: 农村留守儿童（建议）;孤儿 */
+static void export_cats(const char *codes, int en, char *out, size_t n)
+{
+	char code[32];
+	size_t off = 0;
+
+	out[0] = '\0';
+	while (*codes) {
+		size_t len = strcspn(codes, ";");
+		int suggested = len > 0 && codes[len - 1] == '?';
+
+		wb_snprintf(code, sizeof(code), "%.*s", (int)(len - (size_t)suggested), codes);
+		wb_snprintf(out + off, n - off, "%s%s%s", off ? ";" : "", sheet_word_of(sheet_category_words, code, en),
+			    !suggested ? ""
+			    : en       ? " (suggested)"
+				       : "（建议）");
+		off = strlen(out);
+		codes += len + (codes[len] == ';');
+	}
+}
+
 static void export_write(export_ctx *x, const export_row *row)
 {
 	const child_rec *ch = &row->ch;
-	char idnum_text[32];
+	char idnum_text[32], village[128] = "", cats[256];
 
 	wb_strlcpy(idnum_text, ch->id_mask, sizeof(idnum_text));
 	if (ch->id_enc[0] && x->p->def->full_id &&
@@ -992,15 +1025,18 @@ static void export_write(export_ctx *x, const export_row *row)
 	api_sheet_int(x->sh, ch->id, 0);
 	api_sheet_text(x->sh, ch->name, 0);
 	api_sheet_text(x->sh, idnum_text, 0);
-	api_sheet_text(x->sh, ch->sex, 0);
+	api_sheet_text(x->sh, sheet_word_of(sheet_sex_words, ch->sex, x->en), 0);
 	api_sheet_text(x->sh, ch->birth_date, 0);
 	api_sheet_text(x->sh, ch->village_code, 0);
+	api_area_name(x->c, ch->village_code, village, sizeof(village));
+	api_sheet_text(x->sh, village, 0);
 	api_sheet_text(x->sh, ch->grid_code, 0);
-	api_sheet_text(x->sh, ch->hukou_type, 0);
+	api_sheet_text(x->sh, sheet_word_of(sheet_hukou_words, ch->hukou_type, x->en), 0);
 	api_sheet_text(x->sh, ch->grade, 0);
 	api_sheet_int(x->sh, ch->disability_grade, 0);
-	api_sheet_text(x->sh, ch->risk_level, 0);
-	api_sheet_text(x->sh, row->cats, 1);
+	api_sheet_text(x->sh, sheet_word_of(sheet_risk_words, ch->risk_level, x->en), 0);
+	export_cats(row->cats, x->en, cats, sizeof(cats));
+	api_sheet_text(x->sh, cats, 1);
 }
 
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -1021,6 +1057,8 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	memset(&x, 0, sizeof(x));
 	x.a = a;
 	x.p = p;
+	x.c = c;
+	x.en = en;
 	x.sh = &sh;
 	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Children" : "儿童台账", export_cols_zh, export_cols_en,
 			     WB_ARRAY_LEN(export_cols_zh));

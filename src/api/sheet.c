@@ -244,6 +244,18 @@ int api_sheet_begin_cols(api_sheet *s, http_req *r, int fmt, int en, const char 
 	return api_sheet_begin(s, r, fmt, en, title, zh, eng, n);
 }
 
+const sheet_word sheet_sex_words[] = {{"M", "男", "M"}, {"F", "女", "F"}, {NULL, NULL, NULL}};
+const sheet_word sheet_hukou_words[] = {{"rural", "农业", "rural"}, {"urban", "非农业", "urban"}, {NULL, NULL, NULL}};
+const sheet_word sheet_risk_words[] = {
+	{"low", "低", "low"}, {"medium", "中", "medium"}, {"high", "高", "high"}, {NULL, NULL, NULL}};
+const sheet_word sheet_category_words[] = {
+	{"orphan", "孤儿", "orphan"},
+	{"de_facto_unsupported", "事实无人抚养儿童", "de facto unsupported"},
+	{"left_behind", "农村留守儿童", "rural left-behind"},
+	{"in_difficulty", "困境儿童", "in difficulty"},
+	{NULL, NULL, NULL},
+};
+
 const char *sheet_word_of(const sheet_word *words, const char *code, int en)
 {
 	for (const sheet_word *w = words; w && w->code; w++)
@@ -305,6 +317,12 @@ static void json_cell(api_sheet *s, const json_t *v, const sheet_col *col, int l
 	case SC_WORD:
 		api_sheet_text(s, json_is_string(v) ? sheet_word_of(col->words, json_string_value(v), s->en) : "",
 			       last);
+		return;
+	case SC_AREA:
+		text[0] = '\0';
+		if (s->c && json_is_string(v) && api_area_name(s->c, json_string_value(v), text, sizeof(text)) != WB_OK)
+			text[0] = '\0';
+		api_sheet_text(s, text, last);
 		return;
 	case SC_PCT:
 		if (json_is_number(v))
@@ -380,6 +398,7 @@ int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, 
 		json_decref(detail);
 		return api_fail(r, rc);
 	}
+	sh.c = api_conn(r);
 	json_array_foreach(items, i, it) api_sheet_json_row(&sh, it, cols, n);
 	json_decref(items);
 	if (action)

@@ -34,6 +34,7 @@ typedef struct api_sheet {
 	int finished;
 	int64_t rows; /* data rows written */
 	char path[40];
+	store_conn *c; /* names SC_AREA columns (set by api_sheet_items) */
 } api_sheet;
 
 /*
@@ -88,6 +89,7 @@ enum sheet_kind {
 	SC_WORD,  /* a code, shown as its word (words: code, zh, en; NULL code ends) */
 	SC_PCT,   /* a share from 0 to 1, shown as a percentage with one decimal */
 	SC_HOURS, /* a duration in seconds, shown in hours with one decimal */
+	SC_AREA,  /* an area code, shown as the area's name (api_sheet_items) */
 };
 typedef struct sheet_word {
 	const char *code, *zh, *en;
@@ -119,6 +121,10 @@ int api_sheet_items(http_req *r, app *a, const sec_principal *p, json_t *items, 
 		    json_t *detail);
 /* The word of a code in a vocabulary (the code itself if it has none). */
 const char *sheet_word_of(const sheet_word *words, const char *code, int en);
+/* The registry's codes in words, as the importer reads them back (男/女,
+ * 农业/非农业, 低/中/高): sex, household registration, risk level, and the
+ * four categories. */
+extern const sheet_word sheet_sex_words[], sheet_hukou_words[], sheet_risk_words[], sheet_category_words[];
 /*
  * Finishes s, audits it as action on object_type with detail (consumed;
  * format and rows are added), then ends it as stem-stamp: an audit entry

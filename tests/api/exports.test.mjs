@@ -154,6 +154,10 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(row['电话'], listed.phone, 'the phone as the list shows it to this role');
 		assert.equal(row['电话'], '13912345678', 'a township\'s desk sees whole numbers');
 		assert.equal(row['在岗'], '是');
+		// the area by its code and by its name, as the list shows it
+		assert.equal(row['区划代码'], OWN_VILLAGE);
+		assert.equal(row['所在区划'], (await station.get(`/api/v1/areas/${OWN_VILLAGE}`)).body.name);
+		assert.notEqual(row['所在区划'], OWN_VILLAGE);
 		const entry = await lastAudit('caring.export');
 		assert.equal(entry.username, 'station');
 		assert.equal(entry.detail.area, OWN_VILLAGE);
@@ -350,14 +354,25 @@ describeEachDriver('exports of every list', (driver) => {
 		const file = await xlsx(centre, `/api/v1/children/export?format=xlsx&q=${encodeURIComponent(tag)}`);
 		const by = Object.fromEntries(file.rows.map((r) => [r['编号'], r['类别']]));
 		assert.equal(file.rows.length, 3);
-		assert.equal(by[a.id], 'left_behind?', 'a suggestion is marked');
+		assert.equal(by[a.id], '农村留守儿童（建议）', 'a suggestion is marked');
 		assert.equal(by[b.id], '', 'no category');
-		assert.equal(by[c.id], 'left_behind', 'confirmed');
+		assert.equal(by[c.id], '农村留守儿童', 'confirmed');
+		// codes in words, the village by its name beside its code, as on screen
+		const rowC = file.rows.find((r) => r['编号'] === c.id);
+		assert.ok(['男', '女'].includes(rowC['性别']), rowC['性别']);
+		assert.ok(['农业', '非农业', ''].includes(rowC['户籍类型']), rowC['户籍类型']);
+		assert.ok(['低', '中', '高'].includes(rowC['风险等级']), rowC['风险等级']);
+		assert.equal(rowC['村（社区）'], (await centre.get(`/api/v1/areas/${rowC['村（社区）代码']}`)).body.name);
+		const en = await csv(centre, `/api/v1/children/export?format=csv&lang=en&q=${encodeURIComponent(tag)}`);
+		const enBy = Object.fromEntries(en.rows.map((r) => [r.ID, r]));
+		assert.equal(enBy[String(a.id)].Categories, 'rural left-behind (suggested)');
+		assert.equal(enBy[String(c.id)].Categories, 'rural left-behind');
+		assert.ok(enBy[String(c.id)].Village);
 		// the whole county, every row with its own categories (pages of a thousand)
 		const all = await csv(centre, '/api/v1/children/export?format=csv');
 		const total = (await centre.get('/api/v1/children?limit=1')).body.total;
 		assert.equal(all.rows.length, total);
 		const row = all.rows.find((r) => r['编号'] === String(c.id));
-		assert.equal(row['类别'], 'left_behind');
+		assert.equal(row['类别'], '农村留守儿童');
 	});
 });

@@ -186,7 +186,9 @@ test('caring mothers: the area filter narrows the list and the download', async 
   const xlsx = await exportAs(page, 'xlsx')
   await xlsxOf(xlsx, 'caring-mothers')
   const lines = await csvOf(await exportAs(page, 'csv'), 'caring-mothers')
-  assert.match(lines[0], /^编号,姓名,电话,所在区划,加入日期,/)
+  assert.match(lines[0], /^编号,姓名,电话,区划代码,所在区划,加入日期,/)
+  // the area by its name too, as on screen
+  assert.ok(lines.slice(1).some((l) => cells(l)[4] === '花园社区'), lines.join('\n'))
   assert.deepEqual(lines.slice(1).map((l) => cells(l)[1]).sort(), ['导出村妈妈', '导出镇妈妈'])
   // a village of it
   await pickOption(page, page.locator('.cm-area .pick-village'), '花园社区')
