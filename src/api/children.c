@@ -400,11 +400,25 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.read", "child", e.object_id, rc == WB_OK ? "ok" : "not_found");
-	if (rc == WB_OK)
-		wb_snprintf(e.detail, sizeof(e.detail), "{\"id_number\":\"%s\"}",
+	if (rc == WB_OK) {
+		/* how the ID number and the guardians' phones were shown: whole
+		 * numbers read are what a data-protection officer looks for */
+		int phones = 0;
+
+		for (int i = 0; i < ng; i++)
+			phones |= g[i].phone_enc[0] != '\0';
+		if (p->scope.children == SCOPE_REFERRAL && !loop_fields_have(fields, "guardians"))
+			phones = 0; /* the guardians were not granted: not shown at all */
+		wb_snprintf(e.detail, sizeof(e.detail), "{\"id_number\":\"%s\"%s%s%s}",
 			    !ch.id_enc[0]     ? "none"
 			    : p->def->full_id ? "full"
-					      : "masked");
+					      : "masked",
+			    phones ? ",\"phones\":\"" : "",
+			    !phones              ? ""
+			    : p->def->full_phone ? "full"
+						 : "masked",
+			    phones ? "\"" : "");
+	}
 	if (rc == WB_OK) {
 		j = child_full_json(a, p, c, &ch, g, ng, k, nk);
 		/* a department or organisation sees the fields its referrals

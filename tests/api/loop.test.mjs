@@ -521,6 +521,7 @@ describeEachDriver('closed loop', (driver) => {
 		const read = (await auditor.get(`/api/v1/audit?action=child.read&object_id=${child.id}&limit=1`)).body.items[0];
 		assert.equal(read.username, 'dept_public_security');
 		assert.equal(JSON.parse(read.detail).id_number, 'full', 'the audit says the whole number was shown');
+		assert.equal(JSON.parse(read.detail).phones, 'full', 'and the guardians\' whole phone numbers');
 	});
 
 	test('a mandatory report goes to public security and the centre at once, without township review, and hides the reporter', async () => {

@@ -258,6 +258,9 @@ describeEachDriver('registry: what a director finds, masking', (driver) => {
 		assert.equal(JSON.parse(byUser.director.detail).id_number, 'masked');
 		assert.equal(byUser.center?.request_id, c.headers.get('x-request-id'));
 		assert.equal(JSON.parse(byUser.center.detail).id_number, 'full');
+		// and how the guardians' phones were shown: whole to both (a director phones guardians)
+		assert.equal(JSON.parse(byUser.director.detail).phones, 'full');
+		assert.equal(JSON.parse(byUser.center.detail).phones, 'full');
 		assert.ok(!a.text.includes(k.id_number) && !a.text.includes('13812345678'), 'no whole number in the audit log');
 
 		// the school sees its pupil with masked phones and a masked ID
@@ -266,6 +269,9 @@ describeEachDriver('registry: what a director finds, masking', (driver) => {
 		assert.equal(s.body.id_number, masked(k.id_number));
 		assert.deepEqual(phones(s.body), { father: ['138****5678', true], grandmother: ['053****3210', true] });
 		assert.ok(!s.text.includes('13812345678') && !s.text.includes('05376543210'), 'no whole phone number for a school');
+		const sread = (await auditor.get(`/api/v1/audit?action=child.read&object_id=${k.id}&limit=1`)).body.items[0];
+		assert.equal(sread.username, 'school');
+		assert.deepEqual(JSON.parse(sread.detail), { id_number: 'masked', phones: 'masked' });
 
 		// the station and the grid worker (not this child's grid) as the role table says
 		const st = await (await srv.login('station')).get(`/api/v1/children/${k.id}`);

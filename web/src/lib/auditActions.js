@@ -228,6 +228,7 @@ const DETAIL_KEY = {
   id_lookup: k('adk.id_lookup'),
   id_number: k('adk.id_number'),
   kind: k('adk.kind'),
+  phones: k('adk.phones'),
   mandatory: k('adk.mandatory'),
   month: k('adk.month'),
   name_search: k('adk.name_search'),
@@ -267,6 +268,7 @@ const DETAIL_VALUE = {
   risk_level: RISK_LEVEL,
   urgency: URGENCY,
   id_number: { masked: k('adk.id_masked'), full: k('adk.id_full') },
+  phones: { masked: k('adk.id_masked'), full: k('adk.id_full') },
 }
 // a state is a referral's on a referral's entry (its "accepted" is 办理中),
 // else a request's
