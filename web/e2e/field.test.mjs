@@ -93,6 +93,17 @@ test('director: my children lists only children of the own village', async () =>
   assert.equal(await page.locator('.child-card .cc-risk', { hasText: '高风险' }).count(), Math.min(highN, 20))
   await page.locator('.chip[data-focus=all]').click()
   await page.waitForFunction(() => !location.search.includes('f='))
+  // those who have turned 18 and wait to be archived: the home page's line
+  // opens them, a chip of their own
+  const grown = await api.post('/children', { name: '已成年儿童', sex: 'M', birth_date: '2007-01-01', village_code: VILLAGE })
+  assert.equal(grown.status, 201, JSON.stringify(grown.body))
+  const adultsN = (await api.get('/children?limit=0&age_min=18')).body.total
+  await page.goto(srv.base + '/')
+  await page.locator('.home-adults a').click()
+  await page.waitForURL(/f=adults/)
+  await page.locator('.chip[data-focus=adults] .chip-count', { hasText: String(adultsN) }).waitFor()
+  await page.waitForFunction((n) => document.querySelectorAll('.child-card').length === n, Math.min(adultsN, 20))
+  await page.locator('.child-card', { hasText: '已成年儿童' }).waitFor()
   await shot(page, 'director-list-360', { fullPage: true })
   assert.equal(await hasHorizontalScroll(page), false)
   assert.deepEqual(unexpectedErrors(page), [])
