@@ -618,11 +618,13 @@ static int make_children(store_conn *c, demo_job *j)
 		store_stmt *st = NULL;
 		int64_t since = DEMO_CONFIRMED_AT < j->now ? DEMO_CONFIRMED_AT : j->now;
 
-		rc = conn_query(c, &st,
-				"UPDATE child_categories SET state = 'confirmed', confirmed_at = ?, evidence_type = "
-				"'home_visit', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = ?, "
-				"updated_at = ? WHERE county_code = ? AND state = 'suggested' RETURNING id",
-				"isis", since, "2025-01-01", j->now, DEFAULT_COUNTY);
+		/* suggested by the rules two weeks before they were confirmed */
+		rc = conn_query(
+			c, &st,
+			"UPDATE child_categories SET state = 'confirmed', suggested_at = ?, confirmed_at = ?, "
+			"evidence_type = 'home_visit', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = "
+			"?, updated_at = ? WHERE county_code = ? AND state = 'suggested' RETURNING id",
+			"iisis", since - 14 * 86400, since, "2025-01-01", j->now, DEFAULT_COUNTY);
 		while (rc == STORE_ROW) {
 			j->n_confirmed++;
 			rc = stmt_step(c, st);

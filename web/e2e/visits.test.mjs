@@ -176,6 +176,14 @@ test('director: a child never visited is on the plan; a home visit with a flag a
   )
   assert.equal((await section.locator('.pl-state').textContent()).trim(), '按期')
   assert.equal(await hasHorizontalScroll(page), false)
+  // the problem found offers a help request for the child, filled in with it
+  const offer = section.locator('.cv-concern')
+  assert.match(await offer.textContent(), /本次走访发现问题（安全隐患）/)
+  const childPath = new URL(page.url()).pathname
+  await offer.locator('.cv-help').click()
+  await page.waitForURL((u) => u.pathname === '/requests/new' && u.searchParams.get('child') === childPath.split('/').pop())
+  await page.goBack()
+  await page.waitForURL((u) => u.pathname === childPath)
 
   // back on the plan: one child fewer never visited, and this one is not
   // among those needing a visit; it is on time until its due day
