@@ -72,7 +72,7 @@ const routes = [
   { path: '/reports/timeliness', name: 'timeliness', component: TimelinessPage, meta: { need: 'timeliness', title: k('nav.timeliness'), wide: true } },
   { path: '/talks', name: 'talks', component: TalksPage, meta: { need: 'talks', title: k('nav.talks'), field: true } },
   { path: '/schools', name: 'schools', component: SchoolsPage, meta: { need: 'schools', title: k('nav.schools'), wide: true } },
-  { path: '/schools/:id(\\d+)', name: 'school', component: SchoolPage, meta: { need: 'counselling', title: k('school.counselling_title'), field: true } },
+  { path: '/schools/:id(\\d+)', name: 'school', component: SchoolPage, meta: { need: 'counselling', title: k('school.counselling_title'), field: true, wide: true } },
   { path: '/caring-mothers', name: 'caring-mothers', component: CaringMothersPage, meta: { need: 'caring', title: k('nav.caring'), field: true } },
   { path: '/caring-mothers/:id(\\d+)', name: 'caring-mother', component: CaringMotherPage, meta: { need: 'caring', title: k('caring.title'), field: true } },
   { path: '/archive', name: 'archive', component: ArchivePage, meta: { need: 'archive', title: k('nav.archive'), field: true } },
