@@ -40,6 +40,13 @@ export const CATEGORY = {
   left_behind: k('category.left_behind'),
   in_difficulty: k('category.in_difficulty'),
 }
+// the categories as the label of a count ("30 Orphans"; Chinese alike)
+export const CATEGORY_N = {
+  orphan: k('category_n.orphan'),
+  de_facto_unsupported: k('category_n.de_facto_unsupported'),
+  left_behind: k('category_n.left_behind'),
+  in_difficulty: k('category_n.in_difficulty'),
+}
 
 export const CATEGORY_STATE = {
   suggested: k('cstate.suggested'),
