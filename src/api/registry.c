@@ -510,6 +510,11 @@ static int cat_fn(store_conn *c, void *arg)
 		wb_strlcpy(row->state, "rejected", sizeof(row->state));
 		row->confirmed_at = j->ts;
 		row->confirmed_by = j->user_id;
+		/* why the facts do not bear it out, kept where a confirmation
+		 * keeps its evidence */
+		s = api_str(j->body, "note");
+		wb_strlcpy(row->evidence_type, s && s[0] ? "rejection" : "", sizeof(row->evidence_type));
+		wb_strlcpy(row->evidence_ref, s ? s : "", sizeof(row->evidence_ref));
 	} else if (strcmp(j->action, "end") == 0) {
 		if (strcmp(row->state, "confirmed") != 0) {
 			wb_strlcpy(j->error, "only a confirmed category can end", sizeof(j->error));
@@ -556,13 +561,10 @@ static const char *const end_reasons[] = {
 	"turned_16", "turned_18", "parent_returned", "adopted", "guardian_regained_capacity", "other"};
 
 static const api_field cat_fields[] = {
-	{"action", JSON_STRING, 1, 16},
-	{"evidence_type", JSON_STRING, 0, 30},
-	{"evidence_ref", JSON_STRING, 0, 120},
-	{"start_date", JSON_STRING, 0, 10},
-	{"end_date", JSON_STRING, 0, 10},
-	{"end_reason", JSON_STRING, 0, 40},
-	{NULL, 0, 0, 0},
+	{"action", JSON_STRING, 1, 16},        {"evidence_type", JSON_STRING, 0, 30},
+	{"evidence_ref", JSON_STRING, 0, 120}, {"start_date", JSON_STRING, 0, 10},
+	{"end_date", JSON_STRING, 0, 10},      {"end_reason", JSON_STRING, 0, 40},
+	{"note", JSON_STRING, 0, 120},         {NULL, 0, 0, 0},
 };
 
 int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *p)

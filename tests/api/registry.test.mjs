@@ -303,9 +303,16 @@ describeEachDriver('registry: categories', (driver) => {
 
 	test('a rejected suggestion stays rejected while the facts are the same', async () => {
 		const c = await register({ birth: aged(9), father: 'working_away', mother: 'working_away' });
-		const r = await decide(station, c.id, 'left_behind', { action: 'reject' });
+		const long = await decide(station, c.id, 'left_behind', { action: 'reject', note: '核'.repeat(41) });
+		assert.equal(long.status, 422, long.text);
+		assert.equal(long.body.error.field, 'note');
+		const r = await decide(station, c.id, 'left_behind', { action: 'reject', note: '母亲已返乡照料，入户核实' });
 		assert.equal(r.status, 200, r.text);
 		assert.equal(r.body.state, 'rejected');
+		// why, kept with it, and who decided
+		assert.equal(r.body.evidence_ref, '母亲已返乡照料，入户核实');
+		assert.equal(r.body.evidence_type, 'rejection');
+		assert.equal(r.body.confirmed_by_name, station.me.user.display_name);
 		// an unrelated change of the record (a note) must not bring the suggestion back
 		const p = await centre.patch(`/api/v1/children/${c.id}`, { notes: '电话号码已更新', version: c.version });
 		assert.equal(p.status, 200, p.text);

@@ -196,6 +196,34 @@ test('left-behind: suggested for a rural child whose parents work away, confirme
   assert.match(await ends.locator('.ends-total').textContent(), /1 人/)
   assert.match(await ends.locator('.ends-list').textContent(), /父母返乡\s*1/)
   assert.equal(await hasHorizontalScroll(page), false, 'home')
+
+  // a suggestion the facts do not bear out is rejected with the reason why
+  const dir = await apiSession(srv.base, 'director')
+  const other = await dir.post('/children', {
+    name: '留守小明',
+    sex: 'M',
+    birth_date: '2016-03-03',
+    village_code: VILLAGE,
+    hukou_type: 'rural',
+    guardians: [
+      { relation: 'father', name: '张父', status: 'working_away' },
+      { relation: 'mother', name: '李母', status: 'working_away' },
+    ],
+  })
+  assert.equal(other.status, 201, JSON.stringify(other.body))
+  await page.goto(srv.base + '/review')
+  const sugg = page.locator('.review-item', { hasText: '留守小明' })
+  await sugg.waitFor()
+  await sugg.locator('.act-reject').click()
+  const rejectDialog = page.getByRole('dialog', { name: /否定“农村留守儿童”/ })
+  await rejectDialog.waitFor()
+  await rejectDialog.getByRole('button', { name: '否定建议' }).click()
+  await rejectDialog.locator('.el-form-item__error', { hasText: '此项为必填项' }).waitFor()
+  await rejectDialog.locator('.reject-note input').fill('母亲实际在家照料，入户核实')
+  await rejectDialog.getByRole('button', { name: '否定建议' }).click()
+  await rejectDialog.waitFor({ state: 'hidden' })
+  await sugg.locator('.cat-state', { hasText: '已否定' }).waitFor()
+  assert.equal((await sugg.locator('.cat-reject-note').textContent()).trim(), '母亲实际在家照料，入户核实')
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
