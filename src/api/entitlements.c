@@ -2295,7 +2295,7 @@ static int town_tell(store_conn *c, const char *county, const town_news *tn, int
 	wb_snprintf(owner, sizeof(owner), "area:%s", tn->code);
 	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(roles); i++) {
 		notify_target t = {roles[i], tn->code, 0, 0, owner};
-		notify_event e = {county, "entitlement.gaps", 0, 0, NULL, 0, now, 0, payload, tn->n};
+		notify_event e = {county, "entitlement.gaps", 0, 0, NULL, 0, now, 0, payload, tn->n, 0};
 
 		wb_snprintf(payload, sizeof(payload),
 			    "{\"event\":\"entitlement.gaps\",\"county_code\":\"%s\",\"township_code\":\"%s\","

@@ -399,8 +399,8 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 		int64_t actor, int *queued_out)
 {
 	char payload[768], owner_township[40], owner_county[40], owner_unit[40];
-	notify_event e = {q->county_code, event, q->id, referral_id, stage ? stage : q->state,
-			  due_at,         at,    actor, payload,     0};
+	notify_event e = {q->county_code, event, q->id, referral_id, stage ? stage : q->state, due_at, at, actor,
+			  payload,        0,     0};
 	unit_list active = {.n = 0};
 	int hooks = county_has_hooks(c, q->county_code);
 	int rc = WB_OK;

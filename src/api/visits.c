@@ -546,10 +546,33 @@ typedef struct visit_job {
 	visit_rec *v;
 	char old_risk[8];
 	int follow_ups_done; /* the child's follow-ups the visit completed */
+	char township[16];   /* the child's township (told of a concern) */
 } visit_job;
 
-/* The visit, and the child's open follow-ups it completes, in one
- * transaction. */
+/* A visit that found a problem (a flag raised, or a high risk assessed) is
+ * told to the child's township: an inbox message to its station and its
+ * supervisor, naming nobody (the child's id; the file is read, and
+ * audited, by whoever opens it). No webhook: a gateway would carry it
+ * outside. */
+static int tell_township(store_conn *c, const visit_job *j)
+{
+	static const char *const roles[] = {"station", "supervisor"};
+	int rc = WB_OK;
+
+	if (!j->v->flags[0] && strcmp(j->v->risk_level, "high") != 0)
+		return WB_OK;
+	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(roles); i++) {
+		notify_target t = {roles[i], j->township, 0, 0, NULL};
+		notify_event e = {j->v->county_code, "visit.concern",  0,    0, NULL,          0,
+				  j->v->created_at,  j->v->created_by, NULL, 0, j->v->child_id};
+
+		rc = store_notify(c, &t, &e, NULL);
+	}
+	return rc;
+}
+
+/* The visit, the child's open follow-ups it completes and the township's
+ * message of a concern, in one transaction. */
 static int visit_fn(store_conn *c, void *arg)
 {
 	visit_job *j = arg;
@@ -557,6 +580,8 @@ static int visit_fn(store_conn *c, void *arg)
 
 	if (rc == WB_OK)
 		rc = store_follow_ups_complete(c, j->v->child_id, j->v->id, j->v->visited_on, &j->follow_ups_done);
+	if (rc == WB_OK)
+		rc = tell_township(c, j);
 	return rc;
 }
 
@@ -564,7 +589,7 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 {
 	json_t *body = NULL, *j = NULL, *plan;
 	visit_rec *v = malloc(sizeof(*v));
-	visit_job job = {v, "", 0};
+	visit_job job = {v, "", 0, ""};
 	audit_entry e;
 	child_rec ch;
 	int64_t id;
@@ -585,6 +610,7 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 	v->created_at = clock_now();
 	v->created_by = p->user_id;
 	wb_strlcpy(v->visitor, p->display_name, sizeof(v->visitor));
+	wb_snprintf(job.township, sizeof(job.township), "%.9s", ch.village_code);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "visit.create", "child", e.object_id, "ok");

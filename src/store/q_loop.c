@@ -760,8 +760,9 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 
 /* ---- notifications ---- */
 
-#define INBOX_INSERT \
-	"INSERT INTO inbox (county_code, user_id, event, request_id, referral_id, stage, due_at, created_at, items) "
+#define INBOX_INSERT                                                                                                  \
+	"INSERT INTO inbox (county_code, user_id, event, request_id, referral_id, stage, due_at, created_at, items, " \
+	"child_id) "
 
 static void event_args(store_args *a, const notify_event *e)
 {
@@ -772,6 +773,7 @@ static void event_args(store_args *a, const notify_event *e)
 	args_opt_int(a, e->due_at);
 	args_int(a, e->at);
 	args_opt_int(a, e->items);
+	args_opt_int(a, e->child_id);
 }
 
 int store_notify(store_conn *c, const notify_target *t, const notify_event *e, int *queued_out)
@@ -786,12 +788,12 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 		args_text(&a, e->county);
 		args_int(&a, t->user_id);
 		event_args(&a, e);
-		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &a);
+		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &a);
 	} else {
 		const char *sel =
 			"SELECT DISTINCT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
-			"CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
-			"FROM memberships m WHERE ";
+			"CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
+			"CAST(? AS BIGINT) FROM memberships m WHERE ";
 		char sql[768];
 
 		args_text(&a, e->county);
@@ -881,11 +883,10 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 	int rc;
 
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql,
-		      "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
-		      "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0), "
-		      "COALESCE((SELECT q.kind FROM help_requests q WHERE q.id = inbox.request_id), '') FROM inbox "
-		      "WHERE user_id = ?");
+	rc = buf_puts(&sql, "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
+			    "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0), "
+			    "COALESCE((SELECT q.kind FROM help_requests q WHERE q.id = inbox.request_id), ''), "
+			    "COALESCE(child_id, 0) FROM inbox WHERE user_id = ?");
 	args_int(&a, user_id);
 	if (rc == WB_OK && unread_only)
 		rc = buf_puts(&sql, " AND read_at IS NULL");
@@ -912,6 +913,7 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 		m.read_at = stmt_int64(c, st, 7);
 		m.items = stmt_int64(c, st, 8);
 		stmt_copy(c, st, 9, m.kind, sizeof(m.kind));
+		m.child_id = stmt_int64(c, st, 10);
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);

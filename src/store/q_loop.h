@@ -253,6 +253,7 @@ typedef struct notify_event {
 	int64_t exclude_user; /* the actor: not notified of their own step */
 	const char *payload;  /* the webhook's JSON (no personal data) */
 	int64_t items;        /* how many (a digest: the new entitlement gaps), or 0 */
+	int64_t child_id;     /* the child a message is about (a visit's concern), or 0 */
 } notify_event;
 
 /* Adds inbox rows for the target's users and queues a delivery to its
@@ -273,8 +274,9 @@ typedef struct inbox_rec {
 	int64_t due_at;
 	int64_t created_at;
 	int64_t read_at;
-	int64_t items; /* a digest's number, 0 for a step's message */
-	char kind[24]; /* the request's kind (medical, ...), "" without one */
+	int64_t items;    /* a digest's number, 0 for a step's message */
+	char kind[24];    /* the request's kind (medical, ...), "" without one */
+	int64_t child_id; /* the child a message is about, 0 if none */
 } inbox_rec;
 
 typedef int (*inbox_cb)(const inbox_rec *m, void *arg);

@@ -81,6 +81,34 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal(list.body.plan.state, 'ok');
 	});
 
+	test("a visit that finds a problem tells the township's station (and supervisor): an inbox message naming the child by id only", async () => {
+		const supervisor = await srv.login('supervisor');
+		const concerns = async (client) =>
+			(await client.get('/api/v1/inbox?limit=200')).body.items.filter((m) => m.event === 'visit.concern');
+		const before = { station: (await concerns(station)).length, supervisor: (await concerns(supervisor)).length, director: (await concerns(director)).length };
+		const calm = await child(director);
+		assert.equal((await visit(director, calm.id, {})).status, 201);
+		assert.equal((await visit(director, calm.id, { risk_level: 'medium' })).status, 201);
+		assert.equal((await concerns(station)).length, before.station, 'nothing found: nothing told');
+		const flagged = await child(director);
+		assert.equal((await visit(director, flagged.id, { flags: ['guardianship'] })).status, 201);
+		const high = await child(director);
+		assert.equal((await visit(director, high.id, { risk_level: 'high' })).status, 201);
+		for (const [client, who] of [[station, 'station'], [supervisor, 'supervisor']]) {
+			const got = await concerns(client);
+			assert.equal(got.length, before[who] + 2, who);
+			assert.deepEqual(got.slice(0, 2).map((m) => m.child_id).sort(), [flagged.id, high.id].sort(), who);
+			assert.ok(got.every((m) => m.read === false && m.request_id === null), who);
+			// the message names nobody: the file is opened (and audited) from it
+			const raw = JSON.stringify(got);
+			assert.ok(!raw.includes(flagged.name) && !raw.includes(high.name), who);
+		}
+		assert.equal((await concerns(director)).length, before.director, 'the visitor is not told of their own visit');
+		// another township's station hears nothing of it
+		const far = await srv.login('station02');
+		assert.ok(!(await concerns(far)).some((m) => m.child_id === flagged.id));
+	});
+
 	test('a visit recorded by mistake is voided with the reason: listed and marked, it counts no more; by its visitor, the township or the centre', async () => {
 		const c = await child(director);
 		const older = await visit(director, c.id, { visited_on: day(-20) });

@@ -182,7 +182,16 @@ test('director: a child never visited is on the plan; a home visit with a flag a
   const childPath = new URL(page.url()).pathname
   await offer.locator('.cv-help').click()
   await page.waitForURL((u) => u.pathname === '/requests/new' && u.searchParams.get('child') === childPath.split('/').pop())
-  await page.goBack()
+  // and the township is told: the station's inbox opens the child's file
+  await resetSession(browser.context, srv.base, page)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/inbox' })
+  const told = page.locator('.msg[data-event="visit.concern"]').first()
+  await told.locator('.m-event', { hasText: '走访发现问题' }).waitFor()
+  await told.locator('.m-child').click()
+  await page.waitForURL((u) => u.pathname === childPath)
+  await page.locator('.child-risk', { hasText: '高' }).waitFor()
+  await resetSession(browser.context, srv.base, page)
+  await loginAs(page, srv.base, 'director', { path: '/login?next=' + encodeURIComponent(childPath) })
   await page.waitForURL((u) => u.pathname === childPath)
 
   // back on the plan: one child fewer never visited, and this one is not

@@ -126,13 +126,14 @@ export const TIER = {
 }
 
 // events that are alerts (a deadline passed), shown in red
-export const ALERT_EVENTS = ['deadline.overdue', 'follow_up.overdue']
+export const ALERT_EVENTS = ['deadline.overdue', 'follow_up.overdue', 'visit.concern']
 
 export const EVENT_STEP = (ev) => {
   if (!ev) return null
   if (ev === 'deadline.overdue') return k('loop.event.overdue')
   if (ev === 'follow_up.overdue') return k('loop.event.follow_up_overdue')
   if (ev === 'entitlement.gaps') return k('loop.event.entitlement_gaps')
+  if (ev === 'visit.concern') return k('loop.event.visit_concern')
   const [kind, a] = ev.split('.')
   if (kind === 'request') return ACTION[a] || null
   if (kind === 'referral') return ACTION['referral_' + a] || null
