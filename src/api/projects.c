@@ -135,18 +135,22 @@ static const sheet_word project_kinds[] = {
 	{"fundraising", "募捐", "Fundraising"},
 	{NULL, NULL, NULL},
 };
+/* A hope room's file says what its page says (在建, 建成): the status
+ * column reads "shown_status", set for the file from the kind. */
 static const sheet_word project_statuses[] = {
 	{"planned", "计划", "Planned"},
 	{"active", "实施中", "Under way"},
 	{"done", "已完成", "Completed"},
 	{"cancelled", "已取消", "Cancelled"},
+	{"building", "在建", "Being built"},
+	{"built", "建成", "Built"},
 	{NULL, NULL, NULL},
 };
 static const sheet_col project_cols[] = {
 	{"编号", "ID", "id", SC_INT, NULL},
 	{"项目名称", "Project", "name", SC_TEXT, NULL},
 	{"类型", "Kind", "kind", SC_WORD, project_kinds},
-	{"状态", "Status", "status", SC_WORD, project_statuses},
+	{"状态", "Status", "shown_status", SC_WORD, project_statuses},
 	{"社会组织", "Organisation", "org_name", SC_TEXT, NULL},
 	{"捐赠方", "Donor", "donor", SC_TEXT, NULL},
 	{"区划代码", "Area code", "area_code", SC_TEXT, NULL},
@@ -209,10 +213,25 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 		json_decref(x.items);
 		return api_fail(r, rc);
 	}
-	if (fmt != SHEET_JSON) /* audited: donors may be people */
+	if (fmt != SHEET_JSON) { /* audited: donors may be people */
+		size_t i;
+		json_t *it;
+
+		json_array_foreach(x.items, i, it)
+		{
+			const char *st = json_string_value(json_object_get(it, "status"));
+			int hope = strcmp(json_string_value(json_object_get(it, "kind")), "hope_room") == 0;
+
+			json_object_set_new(it, "shown_status",
+					    json_string(!hope || !st                ? st
+							: strcmp(st, "active") == 0 ? "building"
+							: strcmp(st, "done") == 0   ? "built"
+										    : st));
+		}
 		return api_sheet_items(r, a, p, x.items, fmt, en, en ? "Projects" : "公益项目", "projects",
 				       project_cols, WB_ARRAY_LEN(project_cols), "project.export", "project",
 				       json_pack("{s:s?, s:s?, s:s?}", "status", status, "kind", kind, "area", area));
+	}
 	counts = json_object();
 	for (int i = 0; i < PS__COUNT; i++)
 		json_object_set_new(counts, project_status_name((enum project_status)i), json_integer(x.by_status[i]));

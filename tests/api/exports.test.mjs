@@ -199,6 +199,14 @@ describeEachDriver('exports of every list', (driver) => {
 		const first = projects.body.items[0];
 		const line = pcsv.rows.find((r) => r['编号'] === String(first.id));
 		assert.equal(line['募集（元）'], (first.donated_cents / 100).toFixed(2));
+		// each status in the words of its page: a hope room is being built or built
+		const words = { planned: '计划', active: '实施中', done: '已完成', cancelled: '已取消' };
+		const hope = { ...words, active: '在建', done: '建成' };
+		for (const it of projects.body.items) {
+			const r = pcsv.rows.find((x) => x['编号'] === String(it.id));
+			assert.equal(r['状态'], (it.kind === 'hope_room' ? hope : words)[it.status], `project ${it.id} (${it.kind}, ${it.status})`);
+		}
+		assert.ok(projects.body.items.some((it) => it.kind === 'hope_room' && it.status !== 'planned'), 'the demo has a hope room under way or built');
 	});
 
 	test('the archive: its children as a file for the township\'s desk only, audited', async () => {
