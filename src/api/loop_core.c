@@ -35,8 +35,11 @@ typedef struct config_slot {
 static config_slot config_cache[CONFIG_SLOTS];
 static pthread_mutex_t config_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int apply_dates(json_t *arr, int *list, int *n, const char *key, char *err, size_t errlen)
+/* A list of dates; weekend_only: each a Saturday or a Sunday (a make-up
+ * working day, 调休上班, is a weekend day that is worked). */
+static int apply_dates(json_t *arr, int *list, int *n, const char *key, int weekend_only, char *err, size_t errlen)
 {
+	static const deadline_config plain; /* no holidays: the week alone */
 	size_t i;
 	json_t *v;
 
@@ -51,6 +54,11 @@ static int apply_dates(json_t *arr, int *list, int *n, const char *key, char *er
 
 		if (date_parse(json_string_value(v), &ymd) != WB_OK) {
 			wb_snprintf(err, errlen, "%s[%zu] must be a real date as YYYY-MM-DD", key, i);
+			return WB_EINVAL;
+		}
+		if (weekend_only && deadline_is_working_day(&plain, ymd)) {
+			wb_snprintf(err, errlen,
+				    "%s[%zu] must be a Saturday or a Sunday (a weekend day that is worked)", key, i);
 			return WB_EINVAL;
 		}
 		deadline_date_add(list, n, ymd);
@@ -106,10 +114,10 @@ int loop_config_apply(json_t *j, deadline_config *cfg, char *err, size_t errlen,
 				}
 			}
 		} else if (strcmp(key, "holidays") == 0) {
-			if (apply_dates(v, cfg->holidays, &cfg->nholidays, key, err, errlen))
+			if (apply_dates(v, cfg->holidays, &cfg->nholidays, key, 0, err, errlen))
 				return WB_EINVAL;
 		} else if (strcmp(key, "workdays") == 0) {
-			if (apply_dates(v, cfg->workdays, &cfg->nworkdays, key, err, errlen))
+			if (apply_dates(v, cfg->workdays, &cfg->nworkdays, key, 1, err, errlen))
 				return WB_EINVAL;
 		} else if (strcmp(key, "alert_repeat_hours") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 24 * 365) {

@@ -886,6 +886,12 @@ describeEachDriver('closed loop', (driver) => {
 		const bad = await centre.request('PUT', '/api/v1/loop/config', { json: { deadlines: { township_review: { normal: '2 days' } } } });
 		assert.equal(bad.status, 422);
 		assert.equal((await centre.request('PUT', '/api/v1/loop/config', { json: { holidays: ['2027-02-30'] } })).status, 422);
+		// a make-up working day is a weekend day that is worked: a Monday is refused, by its place
+		const monday = await centre.request('PUT', '/api/v1/loop/config', { json: { workdays: ['2027-09-26', '2027-01-04'] } });
+		assert.equal(monday.status, 422, monday.text);
+		assert.equal(monday.body.error.field, 'workdays');
+		assert.match(monday.body.error.message, /workdays\[1\] must be a Saturday or a Sunday/);
+		assert.deepEqual((await centre.get('/api/v1/loop/config')).body.workdays, ['2027-09-26'], 'nothing changed');
 		assert.equal((await director.request('PUT', '/api/v1/loop/config', { json: {} })).status, 403);
 	});
 });

@@ -100,6 +100,10 @@ test('centre: from the board, deadlines, holidays, a make-up day and the repeat 
   await page.locator('#workdays-pick').fill('2027-01-01')
   await page.locator('.dates-workdays .date-add-btn').click()
   assert.match(await text(page.locator('.dates-workdays .date-err')), /已是法定节假日.*2027-01-01/)
+  // nor a weekday: a make-up working day is a weekend day that is worked
+  await page.locator('#workdays-pick').fill('2027-01-04')
+  await page.locator('.dates-workdays .date-add-btn').click()
+  assert.match(await text(page.locator('.dates-workdays .date-err')), /不是周末.*2027-01-04/)
   await page.locator('#workdays-pick').fill('2027-01-09')
   await page.locator('.dates-workdays .date-add-btn').click()
   assert.deepEqual(await chips('workdays'), ['2027-01-09'])
