@@ -231,6 +231,11 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		assert.ok(!categoryMap(now).left_behind && !categoryMap(now).de_facto_unsupported, 'no category from the refused value');
 		const h = await centre.get(`/api/v1/children/${c.id}/history`);
 		assert.ok(h.body.items.some((e) => e.field === 'import' && e.new === '教育局名单.csv'), 'the history says which file changed it');
+		// and what it changed, field by field (the grade it filled in), and nothing it kept
+		assert.deepEqual(
+			h.body.items.filter((e) => e.field !== 'import').map((e) => [e.field, e.old, e.new]),
+			[['grade', null, '初中1年级']],
+		);
 
 		// only a conflict: nothing changes, not even the version
 		const text2 =
@@ -243,6 +248,15 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		const after = await byNumber(num);
 		assert.equal(after.version, now.version);
 		assert.equal(after.risk_level, 'medium');
+
+		// a risk level never assessed (low, the default) is filled in, and the history says so
+		const num3 = ids.next({ birth: '20140303' });
+		const fresh = await centre.post('/api/v1/children', { name: uniqueName('补全'), id_number: num3, village_code: VILLAGE });
+		assert.equal(fresh.status, 201, fresh.text);
+		const third = (await importFile(centre, csvLine(['姓名', '身份证号', '村（社区）代码', '风险等级']) + csvLine([fresh.body.name, num3, VILLAGE, '高']))).job;
+		assert.equal(third.updated, 1, JSON.stringify(third));
+		const h3 = (await centre.get(`/api/v1/children/${fresh.body.id}/history`)).body.items;
+		assert.ok(h3.some((e) => e.field === 'risk_level' && e.old === 'low' && e.new === 'high'), JSON.stringify(h3));
 	});
 
 	test('a guardian the registry does not have yet is filled in from the file', async () => {
