@@ -141,7 +141,7 @@ static int find_child(recon *x, const char *bidx, const char *name, const char *
 	return store_child_get(x->c, &x->p->scope, id, out);
 }
 
-static int compare_rows(recon *x, const table *t, const int col[4])
+static int compare_rows(recon *x, const table *t, const int col[5])
 {
 	int today = clock_today_ymd();
 
@@ -150,6 +150,11 @@ static int compare_rows(recon *x, const table *t, const int col[4])
 		const char *idtext = col[1] >= 0 ? table_cell(t, r, col[1]) : "";
 		const char *birth = col[2] >= 0 ? table_cell(t, r, col[2]) : "";
 		const char *village = col[3] >= 0 ? table_cell(t, r, col[3]) : "";
+		const char *sexword = col[4] >= 0 ? table_cell(t, r, col[4]) : "";
+		/* the sex as the importer reads it (男/女, M/F); "" if none */
+		const char *sex = !strcmp(sexword, "男") || !strcmp(sexword, "M")   ? "M"
+				  : !strcmp(sexword, "女") || !strcmp(sexword, "F") ? "F"
+										    : "";
 		char bidx[SEC_HASH_HEX];
 		recon_item it;
 		child_rec ch;
@@ -198,6 +203,9 @@ static int compare_rows(recon *x, const table *t, const int col[4])
 			if (off < sizeof(detail) && birth[0] && strcmp(birth, ch.birth_date) != 0)
 				off += (size_t)snprintf(detail + off, sizeof(detail) - off,
 							"birth date: registry %s, list %s; ", ch.birth_date, birth);
+			if (off < sizeof(detail) && sex[0] && ch.sex[0] && strcmp(sex, ch.sex) != 0)
+				off += (size_t)snprintf(detail + off, sizeof(detail) - off,
+							"sex: registry %s, list %s; ", ch.sex, sex);
 			if (off < sizeof(detail) && village[0] && strcmp(village, ch.village_code) != 0)
 				snprintf(detail + off, sizeof(detail) - off, "village: registry %s, list %s; ",
 					 ch.village_code, village);
@@ -229,8 +237,8 @@ static int not_in_list_cb(const child_rec *ch, void *arg)
 int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *category = http_query(r, "category");
-	int col[4] = {-1, -1, -1, -1};
-	static const char *const want[4] = {"name", "id_number", "birth_date", "village_code"};
+	int col[5] = {-1, -1, -1, -1, -1};
+	static const char *const want[5] = {"name", "id_number", "birth_date", "village_code", "sex"};
 	char err[200];
 	uint32_t line = 0;
 	audit_entry e;
@@ -271,7 +279,7 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	for (int k = 0; k < t.rows[0].n; k++) {
 		const char *f = import_header_field(table_cell(&t, 0, k));
 
-		for (int w = 0; f && w < 4; w++)
+		for (int w = 0; f && w < 5; w++)
 			if (strcmp(f, want[w]) == 0 && col[w] < 0)
 				col[w] = k;
 	}

@@ -360,11 +360,13 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   const known = (await center.get('/children?limit=5')).body.items.filter((c) => c.id_number)
   assert.ok(known.length >= 2)
   const stranger = makeIdNumber('370831', '20130909', 733)
+  const word = { M: '男', F: '女' }
+  const other = { M: '女', F: '男' }
   const csv =
-    '姓名,身份证号码,出生日期\r\n' +
-    `${known[0].name},${known[0].id_number},\r\n` +
-    `另一个名字,${known[1].id_number},\r\n` +
-    `不在台账,${stranger},\r\n`
+    '姓名,身份证号码,出生日期,性别\r\n' +
+    `${known[0].name},${known[0].id_number},,${word[known[0].sex]}\r\n` +
+    `另一个名字,${known[1].id_number},,${other[known[1].sex]}\r\n` +
+    `不在台账,${stranger},,\r\n`
   await loginAs(page, srv.base, 'center', { path: '/login?next=/reconcile' })
   await page.locator('.recon-form').waitFor()
   await page.setInputFiles('#recon-file', { name: 'allowance.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
@@ -381,6 +383,8 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   const row = page.locator('.recon-table tbody tr').first()
   assert.match(await row.textContent(), new RegExp(known[1].name))
   assert.match(await row.textContent(), new RegExp(`姓名：台账为“${known[1].name}”，名单为“另一个名字”`))
+  // the sex too, in words
+  assert.match(await row.textContent(), new RegExp(`性别：台账为“${word[known[1].sex]}”，名单为“${other[known[1].sex]}”`))
   await shot(page, 'reconciliation-desktop')
   await page.locator('.group.g-not_in_registry').click()
   await page.locator('.recon-table tbody tr', { hasText: '不在台账' }).waitFor()

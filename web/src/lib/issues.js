@@ -2,7 +2,7 @@
 // sentences (src/api/import.c); the known ones are shown from the catalogue,
 // anything else as it is.
 import { k } from '../i18n.js'
-import { CATEGORY, GUARDIAN_STATUS, IMPORT_FIELD, RELATION, label } from './vocab.js'
+import { CATEGORY, GUARDIAN_STATUS, IMPORT_FIELD, RELATION, SEX, label } from './vocab.js'
 
 const EXACT = {
   'a guardian needs a status': k('issue.guardian_status_missing'),
@@ -75,6 +75,9 @@ export function issueText(t, reason) {
   return reason
 }
 
+// what differs, as the server names it
+const WHAT = { name: k('child.name'), 'birth date': k('child.birth_date'), village: k('child.village'), sex: k('child.sex') }
+
 // The detail of a reconciliation row (src/api/recon.c), likewise.
 export function reconDetail(t, s) {
   if (!s) return ''
@@ -85,10 +88,10 @@ export function reconDetail(t, s) {
   const parts = s.split('; ').filter(Boolean)
   const out = []
   for (const p of parts) {
-    m = p.match(/^(name|birth date|village): registry (.*), list (.*)$/)
+    m = p.match(/^(name|birth date|village|sex): registry (.*), list (.*)$/)
     if (!m) return s
-    const what = m[1] === 'name' ? t('child.name') : m[1] === 'birth date' ? t('child.birth_date') : t('child.village')
-    out.push(t('recon.d_differs', { what, registry: m[2], list: m[3] }))
+    const [registry, list] = m[1] === 'sex' ? [label(t, SEX, m[2]), label(t, SEX, m[3])] : [m[2], m[3]]
+    out.push(t('recon.d_differs', { what: t(WHAT[m[1]]), registry, list }))
   }
   return out.join(t('history.guardian_sep'))
 }
