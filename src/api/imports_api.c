@@ -321,13 +321,17 @@ static int each_issue(store_conn *c, int64_t id, issue_fn fn, void *arg)
 	return rc < 0 ? rc : WB_OK;
 }
 
+static const sheet_word issue_kinds[] = {
+	{"error", "错误", "error"}, {"conflict", "冲突", "conflict"}, {NULL, NULL, NULL}};
+
 static void issue_row(int64_t row, const char *const cols[3], void *arg)
 {
 	api_sheet *sh = arg;
 
 	api_sheet_int(sh, row, 0);
-	for (int k = 0; k < 3; k++)
-		api_sheet_text(sh, cols[k], k == 2);
+	api_sheet_text(sh, cols[0], 0);
+	api_sheet_text(sh, sheet_word_of(issue_kinds, cols[1], sh->en), 0);
+	api_sheet_text(sh, cols[2], 1);
 }
 
 int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p)

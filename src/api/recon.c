@@ -51,6 +51,53 @@ static const char *const result_cols_zh[] = {"结果",     "名单行号",      
 static const char *const result_cols_en[] = {"Result",    "List row",     "Child ID", "Name",
 					     "ID number", "Village code", "Detail"};
 
+/* A row's detail (written in English, as the API answers it) in Chinese
+ * for a file in Chinese: the few sentences compare_rows and the category
+ * pass write. What it does not know stays as it is. */
+static void detail_zh(const char *d, char *out, size_t n)
+{
+	static const struct {
+		const char *en, *zh;
+	} fields[] = {{"name", "姓名"}, {"birth date", "出生日期"}, {"sex", "性别"}, {"village", "村（社区）代码"}};
+	const char *p = d;
+	size_t off = 0;
+	char cat[32];
+
+	out[0] = '\0';
+	if (strcmp(d, "the ID number on the list is not valid") == 0) {
+		wb_strlcpy(out, "名单上的身份证号码无效", n);
+		return;
+	}
+	if (strcmp(d, "no such child in the registry (in your area)") == 0) {
+		wb_strlcpy(out, "台账中（您的辖区内）没有该儿童", n);
+		return;
+	}
+	if (sscanf(d, "in the registry as %31[a-z_], not on the list", cat) == 1) {
+		wb_snprintf(out, n, "台账中为%s，名单中没有", sheet_word_of(sheet_category_words, cat, 0));
+		return;
+	}
+	while (*p && off < n) { /* "field: registry A, list B; " ... */
+		const char *end = strstr(p, "; "), *mid;
+		size_t f = 0;
+		char a[128], b[128];
+
+		while (f < WB_ARRAY_LEN(fields) && strncmp(p, fields[f].en, strlen(fields[f].en)) != 0)
+			f++;
+		if (!end || f == WB_ARRAY_LEN(fields) || strncmp(p + strlen(fields[f].en), ": registry ", 11) != 0 ||
+		    !(mid = strstr(p, ", list ")) || mid > end) {
+			wb_strlcpy(out, d, n); /* not one of ours */
+			return;
+		}
+		p += strlen(fields[f].en) + 11;
+		wb_snprintf(a, sizeof(a), "%.*s", (int)(mid - p), p);
+		wb_snprintf(b, sizeof(b), "%.*s", (int)(end - mid - 7), mid + 7);
+		off += (size_t)snprintf(out + off, n - off, "%s%s：台账为“%s”，名单为“%s”", off ? "；" : "",
+					fields[f].zh, f == 2 ? sheet_word_of(sheet_sex_words, a, 0) : a,
+					f == 2 ? sheet_word_of(sheet_sex_words, b, 0) : b);
+		p = end + 2;
+	}
+}
+
 static int group_add(group *g, const recon_item *it)
 {
 	int rc = api_grow(&g->items, g->n, &g->cap, sizeof(*g->items), 256, SIZE_MAX);
@@ -336,7 +383,14 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 				api_sheet_text(&sh, it->name, 0);
 				api_sheet_text(&sh, it->id_mask, 0);
 				api_sheet_text(&sh, it->village_code, 0);
-				api_sheet_text(&sh, it->detail, 1);
+				if (en) {
+					api_sheet_text(&sh, it->detail, 1);
+				} else {
+					char zh[400];
+
+					detail_zh(it->detail, zh, sizeof(zh));
+					api_sheet_text(&sh, zh, 1);
+				}
 			}
 		if (rc)
 			api_fail(r, rc);

@@ -39,7 +39,7 @@ describeEachDriver('import report downloads', (driver) => {
 		assert.match(sheet, /<v>2<\/v>/, 'row number 2 is in the sheet');
 		const cells = sheetRows(x.bytes);
 		assert.deepEqual(cells[0], ['行号', '列', '类型', '原因']);
-		assert.deepEqual(cells[1].slice(0, 3), [2, '出生日期', 'error']);
+		assert.deepEqual(cells[1].slice(0, 3), [2, '出生日期', '错误'], 'the kind in Chinese, as on screen');
 		assert.equal(cells.length, 2);
 		const bad = await centre.get(`/api/v1/imports/${job.id}/report?format=pdf`);
 		assert.equal(bad.status, 422);

@@ -394,6 +394,10 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   const text = readFileSync(await file.path(), 'utf8')
   assert.match(text, /台账中没有/)
   assert.match(text, /信息不一致/)
+  // the details in Chinese as on screen, not the API's English
+  assert.match(text, new RegExp(`姓名：台账为“${known[1].name}”，名单为“另一个名字”；性别：台账为“${word[known[1].sex]}”`))
+  assert.match(text, /台账中（您的辖区内）没有该儿童/)
+  assert.doesNotMatch(text, /registry|list /)
   const xlsx = await exportAs(page, 'xlsx', page.locator('.recon-download'))
   assert.match(xlsx.suggestedFilename(), /^reconciliation-\d{8}\.xlsx$/)
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1'), 'PK')

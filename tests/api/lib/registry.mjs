@@ -170,7 +170,8 @@ export async function importFile(client, body, opts = {}) {
 
 /** GET /api/v1/imports/{id}/report parsed: [{row, column, kind, reason}]. */
 export async function importReport(client, id) {
-	const r = await client.get(`/api/v1/imports/${id}/report`);
+	// in English, whose kinds read as their codes (error, conflict)
+	const r = await client.get(`/api/v1/imports/${id}/report?lang=en`);
 	if (r.status !== 200) throw new Error(`report of import ${id}: ${r.status} ${r.text}`);
 	const [head, ...rows] = parseCsv(r.text);
 	if (head.length !== 4) throw new Error(`unexpected report header: ${head}`);
