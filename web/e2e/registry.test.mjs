@@ -258,6 +258,9 @@ test('import: one bad row rejects the whole file and is shown by row and column;
   await page.locator('.import-status', { hasText: '未导入' }).waitFor()
   assert.equal((await page.locator('.c-created').textContent()).trim(), '0')
   assert.equal((await page.locator('.c-errors').textContent()).trim(), '1')
+  // never compared with the registry: no count of conflicts, and why
+  assert.equal((await page.locator('.c-conflicts').textContent()).trim(), '—')
+  await page.locator('.not-compared', { hasText: '尚未与台账比对' }).waitFor()
   assert.equal((await page.locator('.c-rows').textContent()).trim(), '4')
   const issue = page.locator('.issues tbody tr').first()
   await issue.waitFor()
