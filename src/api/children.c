@@ -403,21 +403,18 @@ int api_child_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc == WB_OK) {
 		/* how the ID number and the guardians' phones were shown: whole
 		 * numbers read are what a data-protection officer looks for */
+		const char *id_shown = !ch.id_enc[0] ? "none" : p->def->full_id ? "full" : "masked";
 		int phones = 0;
 
 		for (int i = 0; i < ng; i++)
 			phones |= g[i].phone_enc[0] != '\0';
 		if (p->scope.children == SCOPE_REFERRAL && !loop_fields_have(fields, "guardians"))
 			phones = 0; /* the guardians were not granted: not shown at all */
-		wb_snprintf(e.detail, sizeof(e.detail), "{\"id_number\":\"%s\"%s%s%s}",
-			    !ch.id_enc[0]     ? "none"
-			    : p->def->full_id ? "full"
-					      : "masked",
-			    phones ? ",\"phones\":\"" : "",
-			    !phones              ? ""
-			    : p->def->full_phone ? "full"
-						 : "masked",
-			    phones ? "\"" : "");
+		if (phones)
+			wb_snprintf(e.detail, sizeof(e.detail), "{\"id_number\":\"%s\",\"phones\":\"%s\"}", id_shown,
+				    p->def->full_phone ? "full" : "masked");
+		else
+			wb_snprintf(e.detail, sizeof(e.detail), "{\"id_number\":\"%s\"}", id_shown);
 	}
 	if (rc == WB_OK) {
 		j = child_full_json(a, p, c, &ch, g, ng, k, nk);
@@ -678,18 +675,17 @@ static int change(store_conn *c, update_job *j, const char *field, const char *o
  * read by more roles than may see it whole). */
 static void guardian_details(const guardian_rec *g, char *out, size_t n)
 {
-	size_t off;
+	const char *keys[] = {"since", "at", "phone"}, *vals[] = {g->status_since, g->work_place, g->phone_mask};
+	const char *sep = " ";
 
 	wb_snprintf(out, n, "%s %s:", g->relation, g->name);
-	off = strlen(out);
-	if (g->status_since[0] && off < n)
-		off += (size_t)snprintf(out + off, n - off, " since=%s |", g->status_since);
-	if (g->work_place[0] && off < n)
-		off += (size_t)snprintf(out + off, n - off, " at=%s |", g->work_place);
-	if (g->phone_mask[0] && off < n)
-		off += (size_t)snprintf(out + off, n - off, " phone=%s |", g->phone_mask);
-	if (off < n && out[off - 1] == '|')
-		out[off - 2] = '\0';
+	for (size_t i = 0; i < WB_ARRAY_LEN(keys); i++)
+		if (vals[i][0]) {
+			size_t off = strlen(out);
+
+			wb_snprintf(out + off, n - off, "%s%s=%s", sep, keys[i], vals[i]);
+			sep = " | ";
+		}
 }
 
 /* A line of history for each guardian kept (the same relation and name)
@@ -756,7 +752,6 @@ static int update_guardians_and_categories(store_conn *c, update_job *j)
 static int update_fn(store_conn *c, void *arg)
 {
 	update_job *j = arg;
-	char o[24], n[24];
 	int id_changed = strcmp(j->old->id_bidx, j->ch->id_bidx) != 0;
 	int rc = WB_OK;
 
@@ -779,52 +774,14 @@ static int update_fn(store_conn *c, void *arg)
 	if (rc == WB_OK)
 		rc = store_child_update(c, j->scope, j->ch, j->version);
 	if (rc == WB_OK)
-		rc = change(c, j, "name", j->old->name, j->ch->name);
+		rc = registry_record_changes(c, j->ch->county_code, j->ch->id, j->ch->updated_at, j->user_id, j->old,
+					     j->ch);
 	/* masks can be equal for different numbers (a corrected birth date):
 	 * compare the numbers, record the masks */
 	if (rc == WB_OK && id_changed)
 		rc = store_child_change_add(c, j->ch->county_code, j->ch->id, j->ch->updated_at, j->user_id,
 					    "id_number", j->old->id_mask[0] ? j->old->id_mask : NULL,
 					    j->ch->id_mask[0] ? j->ch->id_mask : NULL);
-	if (rc == WB_OK)
-		rc = change(c, j, "sex", j->old->sex, j->ch->sex);
-	if (rc == WB_OK)
-		rc = change(c, j, "birth_date", j->old->birth_date, j->ch->birth_date);
-	if (rc == WB_OK)
-		rc = change(c, j, "village_code", j->old->village_code, j->ch->village_code);
-	if (rc == WB_OK)
-		rc = change(c, j, "grid_code", j->old->grid_code, j->ch->grid_code);
-	wb_snprintf(o, sizeof(o), "%" PRId64, j->old->school_id);
-	wb_snprintf(n, sizeof(n), "%" PRId64, j->ch->school_id);
-	if (rc == WB_OK)
-		rc = change(c, j, "school_id", j->old->school_id ? o : "", j->ch->school_id ? n : "");
-	if (rc == WB_OK)
-		rc = change(c, j, "hukou_area_code", j->old->hukou_area_code, j->ch->hukou_area_code);
-	if (rc == WB_OK)
-		rc = change(c, j, "hukou_type", j->old->hukou_type, j->ch->hukou_type);
-	if (rc == WB_OK)
-		rc = change(c, j, "grade", j->old->grade, j->ch->grade);
-	wb_snprintf(o, sizeof(o), "%d", j->old->disability_grade);
-	wb_snprintf(n, sizeof(n), "%d", j->ch->disability_grade);
-	if (rc == WB_OK)
-		rc = change(c, j, "disability_grade", o, n);
-	if (rc == WB_OK)
-		rc = change(c, j, "disability_type", j->old->disability_type, j->ch->disability_type);
-	if (rc == WB_OK)
-		rc = change(c, j, "serious_illness", j->old->serious_illness, j->ch->serious_illness);
-	if (rc == WB_OK)
-		rc = change(c, j, "family_poverty", j->old->family_poverty ? "true" : "false",
-			    j->ch->family_poverty ? "true" : "false");
-	if (rc == WB_OK)
-		rc = change(c, j, "adopted", j->old->adopted ? "true" : "false", j->ch->adopted ? "true" : "false");
-	wb_snprintf(o, sizeof(o), "%" PRId64, j->old->director_id);
-	wb_snprintf(n, sizeof(n), "%" PRId64, j->ch->director_id);
-	if (rc == WB_OK)
-		rc = change(c, j, "director_id", j->old->director_id ? o : "", j->ch->director_id ? n : "");
-	if (rc == WB_OK)
-		rc = change(c, j, "risk_level", j->old->risk_level, j->ch->risk_level);
-	if (rc == WB_OK)
-		rc = change(c, j, "notes", j->old->notes, j->ch->notes);
 	if (rc == WB_OK)
 		rc = update_guardians_and_categories(c, j);
 	return rc;

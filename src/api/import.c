@@ -1033,54 +1033,6 @@ static int apply_new(store_conn *c, import_job *j, reg_maps *map, row_data *d, i
 	return rc;
 }
 
-/* The fields an import filled in on a registered child, each a line of
- * its history beside the line naming the file: what the file changed is
- * read in the history as any other change is. */
-static int import_changes(store_conn *c, const import_job *j, const child_rec *o, const child_rec *n, int64_t now)
-{
-	static const struct {
-		const char *field;
-		size_t off;
-	} texts[] = {
-		{"name", offsetof(child_rec, name)},
-		{"sex", offsetof(child_rec, sex)},
-		{"village_code", offsetof(child_rec, village_code)},
-		{"grid_code", offsetof(child_rec, grid_code)},
-		{"hukou_type", offsetof(child_rec, hukou_type)},
-		{"hukou_area_code", offsetof(child_rec, hukou_area_code)},
-		{"grade", offsetof(child_rec, grade)},
-		{"disability_type", offsetof(child_rec, disability_type)},
-		{"serious_illness", offsetof(child_rec, serious_illness)},
-		{"notes", offsetof(child_rec, notes)},
-		{"risk_level", offsetof(child_rec, risk_level)},
-	};
-	char a[24], b[24];
-	int rc = WB_OK;
-
-	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(texts); i++) {
-		const char *ov = (const char *)o + texts[i].off, *nv = (const char *)n + texts[i].off;
-
-		if (strcmp(ov, nv) != 0)
-			rc = store_child_change_add(c, j->county, o->id, now, j->user_id, texts[i].field,
-						    ov[0] ? ov : NULL, nv[0] ? nv : NULL);
-	}
-	if (rc == WB_OK && o->disability_grade != n->disability_grade) {
-		wb_snprintf(a, sizeof(a), "%d", o->disability_grade);
-		wb_snprintf(b, sizeof(b), "%d", n->disability_grade);
-		rc = store_child_change_add(c, j->county, o->id, now, j->user_id, "disability_grade", a, b);
-	}
-	if (rc == WB_OK && o->family_poverty != n->family_poverty)
-		rc = store_child_change_add(c, j->county, o->id, now, j->user_id, "family_poverty",
-					    o->family_poverty ? "true" : "false", n->family_poverty ? "true" : "false");
-	if (rc == WB_OK && o->school_id != n->school_id) {
-		wb_snprintf(a, sizeof(a), "%" PRId64, o->school_id);
-		wb_snprintf(b, sizeof(b), "%" PRId64, n->school_id);
-		rc = store_child_change_add(c, j->county, o->id, now, j->user_id, "school_id", o->school_id ? a : NULL,
-					    n->school_id ? b : NULL);
-	}
-	return rc;
-}
-
 /* Reconciles a row with the registered child old: fills in, or reports. */
 static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, const child_rec *oldp,
 			  const guardian_rec *eg_read, int neg_read, int64_t now, int today)
@@ -1216,8 +1168,9 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 			if (rc == WB_OK)
 				rc = store_child_change_add(c, j->county, old.id, now, j->user_id, "import", NULL,
 							    j->file_name);
+			/* and what it filled in, as any other change is read */
 			if (rc == WB_OK)
-				rc = import_changes(c, j, &old, &upd, now);
+				rc = registry_record_changes(c, j->county, old.id, now, j->user_id, &old, &upd);
 			if (rc == WB_OK)
 				rc = store_guardians_load(c, old.id, ng, GUARDIANS_MAX, &nng);
 			registry_facts(&old, eg, neg, &fb);

@@ -12,6 +12,7 @@
 #include "registry.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -404,8 +405,8 @@ json_t *registry_guardians_json(const app *a, const sec_principal *p, const guar
 json_t *registry_categories_json(store_conn *c, const category_rec *k, int n)
 {
 	json_t *arr = json_array();
-	int64_t named = 0; /* the account whose name is in u (rows share it often) */
-	user_rec *u = c ? malloc(sizeof(*u)) : NULL;
+	int64_t named = 0;  /* the account whose name is in u (rows share it often) */
+	user_rec *u = NULL; /* read only for a decided row: most children have none */
 
 	for (int i = 0; i < n; i++) {
 		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:b}", "id", (json_int_t)k[i].id, "category",
@@ -417,6 +418,8 @@ json_t *registry_categories_json(store_conn *c, const category_rec *k, int n)
 		if (k[i].confirmed_at) {
 			json_object_set_new(o, "confirmed_at", json_integer(k[i].confirmed_at));
 			json_object_set_new(o, "confirmed_by", json_integer(k[i].confirmed_by));
+			if (c && k[i].confirmed_by && !u)
+				u = malloc(sizeof(*u));
 			if (u && k[i].confirmed_by &&
 			    (named == k[i].confirmed_by || store_user_get(c, k[i].confirmed_by, u) == WB_OK)) {
 				named = k[i].confirmed_by;
@@ -437,6 +440,74 @@ json_t *registry_categories_json(store_conn *c, const category_rec *k, int n)
 	}
 	free(u);
 	return arr;
+}
+
+int registry_record_changes(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+			    const child_rec *o, const child_rec *n)
+{
+	/* the facts in the order the history lists them; ids and numbers as
+	 * text ("" for none), flags as true/false */
+	enum { TEXT, ID, NUM, FLAG };
+	static const struct {
+		const char *field;
+		size_t off;
+		int kind;
+	} facts[] = {
+		{"name", offsetof(child_rec, name), TEXT},
+		{"sex", offsetof(child_rec, sex), TEXT},
+		{"birth_date", offsetof(child_rec, birth_date), TEXT},
+		{"village_code", offsetof(child_rec, village_code), TEXT},
+		{"grid_code", offsetof(child_rec, grid_code), TEXT},
+		{"school_id", offsetof(child_rec, school_id), ID},
+		{"hukou_area_code", offsetof(child_rec, hukou_area_code), TEXT},
+		{"hukou_type", offsetof(child_rec, hukou_type), TEXT},
+		{"grade", offsetof(child_rec, grade), TEXT},
+		{"disability_grade", offsetof(child_rec, disability_grade), NUM},
+		{"disability_type", offsetof(child_rec, disability_type), TEXT},
+		{"serious_illness", offsetof(child_rec, serious_illness), TEXT},
+		{"family_poverty", offsetof(child_rec, family_poverty), FLAG},
+		{"adopted", offsetof(child_rec, adopted), FLAG},
+		{"director_id", offsetof(child_rec, director_id), ID},
+		{"risk_level", offsetof(child_rec, risk_level), TEXT},
+		{"notes", offsetof(child_rec, notes), TEXT},
+	};
+	int rc = WB_OK;
+
+	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(facts); i++) {
+		const char *ob = (const char *)o + facts[i].off, *nb = (const char *)n + facts[i].off;
+		char os[24], ns[24];
+		const char *ov = ob, *nv = nb;
+
+		if (facts[i].kind != TEXT) {
+			int64_t v[2] = {0, 0};
+			char *out[2] = {os, ns};
+
+			for (int k = 0; k < 2; k++) {
+				const char *at_k = k ? nb : ob;
+
+				if (facts[i].kind == ID) {
+					memcpy(&v[k], at_k, sizeof(int64_t));
+				} else {
+					int x;
+
+					memcpy(&x, at_k, sizeof(x));
+					v[k] = x;
+				}
+				if (facts[i].kind == FLAG)
+					wb_strlcpy(out[k], v[k] ? "true" : "false", sizeof(os));
+				else if (facts[i].kind == ID && !v[k])
+					out[k][0] = '\0';
+				else
+					wb_snprintf(out[k], sizeof(os), "%" PRId64, v[k]);
+			}
+			ov = os;
+			nv = ns;
+		}
+		if (strcmp(ov, nv) != 0)
+			rc = store_child_change_add(c, county, child_id, at, user_id, facts[i].field, ov[0] ? ov : NULL,
+						    nv[0] ? nv : NULL);
+	}
+	return rc;
 }
 
 void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen)

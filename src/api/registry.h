@@ -63,6 +63,11 @@ json_t *registry_guardians_json(const app *a, const sec_principal *p, const guar
 /* JSON of the category rows; with c, a confirmed row also names who
  * confirmed it (confirmed_by_name, the account's display name). */
 json_t *registry_categories_json(store_conn *c, const category_rec *k, int n);
+/* Lines of a child's history (field, old, new) for each of the record's
+ * own facts that differ from o to n — all but the ID number, whose mask
+ * the caller records (masks of different numbers can be equal). */
+int registry_record_changes(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+			    const child_rec *o, const child_rec *n);
 /* A one-line summary of guardians for the change history. */
 void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen);
 
