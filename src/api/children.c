@@ -333,7 +333,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	audit_entry_set(&e, "child.create", "child", "", "ok");
 	api_conn_release(r); /* the job runs on the writer's connection */
 	c = NULL;
-	rc = audit_submit(a->audit, &e, create_fn, &j);
+	rc = audit_submit_retryable(a->audit, &e, create_fn, &j); /* create_fn sets afresh what it sets */
 	if (rc == WB_ECONFLICT) {
 		refuse_duplicate(r, a, &e);
 		goto out;

@@ -24,7 +24,8 @@ typedef struct audit_job {
 	audit_job_fn fn;
 	void *arg;
 	int rc;
-	int alone; /* runs in a transaction of its own, without a savepoint */
+	int alone;     /* runs in a transaction of its own, without a savepoint */
+	int retryable; /* fn may run again after a rollback (audit_submit_retryable) */
 	/* posted when this job is done: the submitter alone wakes, and it does
 	 * not need the queue's mutex to return */
 	sem_t done;
@@ -178,6 +179,56 @@ static int reload_head(audit *a)
 	return rc == STORE_DONE ? WB_OK : rc; /* no head yet: an empty chain */
 }
 
+static int all_retryable(const audit_job *batch)
+{
+	for (const audit_job *j = batch; j; j = j->next)
+		if (j->fn && !j->retryable)
+			return 0;
+	return 1;
+}
+
+/*
+ * Runs the jobs of a batch in order and appends their entries. With
+ * savepoints, each job runs in its own, and one that fails is rolled back
+ * alone: its entry says "failed". Without, the first job that fails stops
+ * the run and sets *failed (the caller rolls the transaction back). Returns
+ * a store error that dooms the batch, or WB_OK.
+ */
+static int run_jobs(audit *a, audit_job *batch, int savepoints, buf *scratch, int *failed)
+{
+	/* The savepoint of a job that succeeded is released together with the
+	 * next job's SAVEPOINT (one statement string, one round trip on
+	 * PostgreSQL), or by the COMMIT. */
+	int sp_open = 0, rc = WB_OK;
+
+	*failed = 0;
+	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
+		j->rc = WB_OK;
+		if (j->fn && !savepoints) {
+			j->rc = j->fn(a->c, j->arg);
+			if (j->rc != WB_OK) {
+				*failed = 1;
+				return WB_OK;
+			}
+		} else if (j->fn) {
+			rc = conn_exec(a->c, sp_open ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob" : "SAVEPOINT wbjob");
+			if (rc)
+				break;
+			sp_open = 1;
+			j->rc = j->fn(a->c, j->arg);
+			if (j->rc != WB_OK) {
+				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob");
+				sp_open = 0;
+			}
+			if (rc)
+				break;
+		}
+		if (j->e)
+			append_entry(a, j->e, j->rc, scratch);
+	}
+	return rc;
+}
+
 static void run_batch(audit *a, audit_job *batch)
 {
 	audit_job *first = batch;
@@ -207,28 +258,25 @@ static void run_batch(audit *a, audit_job *batch)
 			append_entry(a, batch->e, batch->rc, &scratch);
 		batch = NULL; /* done: skip the loop below */
 	}
-	/* Each job runs in a savepoint. The savepoint of a job that succeeded
-	 * is released together with the next job's SAVEPOINT (one statement
-	 * string, one round trip on PostgreSQL), or by the COMMIT. */
-	int sp_open = 0;
+	if (rc == WB_OK && batch) {
+		/* A batch of retryable jobs runs without savepoints: one statement
+		 * less per job (a round trip on PostgreSQL, and no subtransaction).
+		 * Should one of them fail, the transaction is rolled back and the
+		 * whole batch run again, each job in its savepoint. */
+		int savepoints = !all_retryable(batch), failed = 0;
 
-	for (audit_job *j = batch; rc == WB_OK && j; j = j->next) {
-		j->rc = WB_OK;
-		if (j->fn) {
-			rc = conn_exec(a->c, sp_open ? "RELEASE SAVEPOINT wbjob; SAVEPOINT wbjob" : "SAVEPOINT wbjob");
-			if (rc)
-				break;
-			sp_open = 1;
-			j->rc = j->fn(a->c, j->arg);
-			if (j->rc != WB_OK) {
-				rc = conn_exec(a->c, "ROLLBACK TO SAVEPOINT wbjob; RELEASE SAVEPOINT wbjob");
-				sp_open = 0;
-			}
-			if (rc)
-				break;
+		rc = run_jobs(a, batch, savepoints, &scratch, &failed);
+		if (rc == WB_OK && failed) {
+			conn_rollback(a->c);
+			a->npending = 0;
+			a->seq = saved_seq;
+			memcpy(a->hash, saved_hash, SEC_HASH_HEX);
+			rc = conn_begin_write(a->c);
+			if (rc == WB_OK)
+				rc = reload_head(a);
+			if (rc == WB_OK)
+				rc = run_jobs(a, batch, 1, &scratch, &failed);
 		}
-		if (j->e)
-			append_entry(a, j->e, j->rc, &scratch);
 	}
 	if (rc == WB_OK)
 		rc = flush_entries(a);
@@ -388,9 +436,20 @@ static int enqueue(audit *a, audit_job *j)
 	return WB_OK;
 }
 
-static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, int alone)
+int audit_queued(audit *a)
 {
-	audit_job j = {.e = e, .fn = fn, .arg = arg, .alone = alone};
+	int n = 0;
+
+	pthread_mutex_lock(&a->mu);
+	for (const audit_job *j = a->head; j; j = j->next)
+		n++;
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}
+
+static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, int alone, int retryable)
+{
+	audit_job j = {.e = e, .fn = fn, .arg = arg, .alone = alone, .retryable = retryable};
 
 	sem_init(&j.done, 0, 0);
 	if (enqueue(a, &j) != WB_OK) {
@@ -407,12 +466,17 @@ static int submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg, in
 
 int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
 {
-	return submit(a, e, fn, arg, 0);
+	return submit(a, e, fn, arg, 0, 0);
+}
+
+int audit_submit_retryable(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
+{
+	return submit(a, e, fn, arg, 0, 1);
 }
 
 int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *arg)
 {
-	return submit(a, e, fn, arg, 1);
+	return submit(a, e, fn, arg, 1, 0);
 }
 
 int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg, size_t arg_size, audit_done_fn on_done,

@@ -3,7 +3,7 @@
  *
  * Every write of the program goes through one writer thread that groups
  * jobs into one transaction (group commit): each job runs in its own
- * savepoint, then its audit entry is appended to the hash chain, then the
+ * savepoint (unless every job of the batch may be retried), then its audit entry is appended to the hash chain, then the
  * batch commits with one sync, and only then are the submitters woken. So a
  * request acknowledged with 2xx has both its change and its audit entry on
  * disk, the chain is built in one order by one thread, and thousands of
@@ -55,6 +55,14 @@ void audit_stop(audit *a);
  */
 int audit_submit(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
 
+/*
+ * The same for a job that may be run more than once: its effects are in the
+ * store alone, and what it sets in arg it sets afresh on every run. A batch
+ * of such jobs runs without savepoints; if one of them fails, the batch is
+ * rolled back and run again with a savepoint per job.
+ */
+int audit_submit_retryable(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
+
 /* The same for a large job (an import, the demo, a recompute of every
  * child): it runs in a transaction of its own, without a savepoint. */
 int audit_submit_alone(audit *a, const audit_entry *e, audit_job_fn fn, void *arg);
@@ -74,6 +82,9 @@ typedef void (*audit_done_fn)(void *arg, int rc);
  */
 int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg, size_t arg_size, audit_done_fn on_done,
 	       void *done_arg);
+
+/* The jobs waiting for the writer (not those of the batch it runs). */
+int audit_queued(audit *a);
 
 /* Fills the fields of e every request shares. */
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,

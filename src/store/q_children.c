@@ -475,9 +475,69 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 	return store_children_insert_rows(c, ch, n, NULL);
 }
 
+/*
+ * One child and its name's index in one statement, for a driver whose
+ * statements are round trips (PostgreSQL): the grams are inserted from the
+ * child's row by a data-modifying WITH. The grams are padded to a power of
+ * two with the last one repeated (ON CONFLICT DO NOTHING skips repeats), so
+ * that a few statement texts serve every name. Returns WB_ENOTFOUND when the
+ * name has no indexed gram (the caller inserts the plain way).
+ */
+static int insert_one_with_grams(store_conn *c, child_rec *ch)
+{
+	char grams[GRAMS_MAX][12];
+	int k = indexed_grams(ch->name, grams), slots, rc;
+	store_args a = {0};
+	store_stmt *st = NULL;
+	buf sql;
+
+	if (k == 0)
+		return WB_ENOTFOUND;
+	slots = store_chunk_rows_up(k, GRAMS_INDEXED);
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql,
+		      "WITH c AS (INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
+		      "village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
+		      "hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
+		      "family_poverty, adopted, director_id, risk_level, notes, version) VALUES "
+		      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+		      "RETURNING id, county_code), g AS (INSERT INTO child_name_grams (county_code, gram, child_id) "
+		      "SELECT c.county_code, v.gram, c.id FROM c, (VALUES ");
+	for (int i = 0; rc == WB_OK && i < slots; i++)
+		rc = buf_puts(&sql, i ? ", (?)" : "(?::text)");
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, ") AS v (gram) ON CONFLICT DO NOTHING) SELECT id FROM c");
+	if (rc == WB_OK)
+		rc = conn_prepare(c, sql.data, &st);
+	buf_cleanup(&sql);
+	child_args(ch, &a);
+	for (int i = 0; i < slots; i++)
+		args_text(&a, grams[i < k ? i : k - 1]);
+	if (rc == WB_OK)
+		rc = stmt_bind_args_at(c, st, 1, &a);
+	if (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		ch->id = stmt_int64(c, st, 0);
+		ch->version = 1;
+		rc = WB_OK;
+	} else if (rc >= 0) {
+		rc = WB_ESTORE;
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc;
+}
+
 int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store_grams *grams)
 {
 	int rc = WB_OK;
+
+	if (n == 1 && !grams && !c->drv->local_statements) {
+		ch[0]->id = 0;
+		rc = insert_one_with_grams(c, ch[0]);
+		if (rc != WB_ENOTFOUND)
+			return rc;
+		rc = WB_OK;
+	}
 
 	for (int i = 0; i < n; i++)
 		ch[i]->id = 0;

@@ -225,6 +225,31 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.ok(!JSON.stringify(refusals).includes(idNumber), 'the number is not in the log');
 	});
 
+	test('registrations sent at once, three of them with one number: one of the three and all the others are registered', async () => {
+		// Registrations that arrive together are written in one transaction;
+		// a refused one must not take the others down with it.
+		const shared = ids.next();
+		const bodies = [];
+		for (let i = 0; i < 12; i++) {
+			bodies.push({ name: uniqueName('同批'), id_number: i % 4 === 1 ? shared : ids.next(), village_code: VILLAGE });
+		}
+		const answers = await Promise.all(bodies.map((b) => centre.post('/api/v1/children', b)));
+		const sharedAnswers = answers.filter((_, i) => i % 4 === 1);
+		assert.deepEqual(sharedAnswers.map((r) => r.status).sort(), [201, 409, 409], sharedAnswers.map((r) => r.text).join('\n'));
+		answers.forEach((r, i) => {
+			if (i % 4 !== 1) assert.equal(r.status, 201, r.text);
+		});
+		// each registered child is there once, and found by its name
+		for (let i = 0; i < bodies.length; i++) {
+			if (answers[i].status !== 201) continue;
+			const found = await centre.get(`/api/v1/children?q=${encodeURIComponent(bodies[i].name)}`);
+			assert.deepEqual(found.body.items.map((x) => x.id), [answers[i].body.id], bodies[i].name);
+		}
+		const withShared = await centre.get(`/api/v1/children?id_number=${shared}`);
+		assert.equal(withShared.status, 200, withShared.text);
+		assert.equal(withShared.body.total, 1, withShared.text);
+	});
+
 	test('an answer kept for a replay is encrypted at rest and kept a day', async () => {
 		const key = `k-${uniqueName('')}`;
 		const idNumber = (await IdFactory.fromServer(centre)).next();

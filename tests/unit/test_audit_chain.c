@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "../../src/security/audit.h"
 #include "../../src/security/keys.h"
@@ -282,6 +283,129 @@ static void test_concurrent_submitters_one_chain(void **state)
 	audit_stop(a);
 	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
 	assert_int_equal(count, 100);
+}
+
+/* Retryable jobs (audit_submit_retryable: a registration) share a batch
+ * without savepoints. When one of them fails, the batch is run again with a
+ * savepoint per job: the others' writes are committed once, the failed one's
+ * not at all, each entry says how its job ended, and the chain holds. */
+typedef struct retry_job {
+	audit *a;
+	const char *name;
+	int fail_with, runs, rc;
+} retry_job;
+
+static int retry_fn(store_conn *c, void *arg)
+{
+	retry_job *j = arg;
+	setting_job s = {j->name, j->fail_with};
+
+	j->runs++;
+	return setting_fn(c, &s);
+}
+
+static void *retry_thread(void *arg)
+{
+	retry_job *j = arg;
+	audit_entry e;
+
+	entry(&e, "setting.create", j->name);
+	j->rc = audit_submit_retryable(j->a, &e, retry_fn, j);
+	return NULL;
+}
+
+typedef struct gate {
+	sem_t *open;
+} gate;
+
+/* Holds the writer in its batch until the test opens the gate. */
+static int gate_fn(store_conn *c, void *arg)
+{
+	gate *g = arg;
+
+	(void)c;
+	while (sem_wait(g->open) != 0)
+		;
+	return WB_OK;
+}
+
+static void run_retry_batch(tu_store *t, retry_job *jobs, int n)
+{
+	audit *a = NULL;
+	sem_t open;
+	gate g = {&open};
+	pthread_t th[8];
+	int waited = 0;
+
+	assert_true(n <= 8);
+	assert_int_equal(sem_init(&open, 0, 0), 0);
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	/* the writer takes the gate alone into a batch and waits in it, while
+	 * the jobs queue up behind: they then make the next batch together */
+	assert_int_equal(audit_post(a, NULL, gate_fn, &g, sizeof(g), NULL, NULL), WB_OK);
+	while (audit_queued(a) != 0 && waited++ < 5000)
+		usleep(1000);
+	for (int i = 0; i < n; i++) {
+		jobs[i].a = a;
+		assert_int_equal(pthread_create(&th[i], NULL, retry_thread, &jobs[i]), 0);
+	}
+	while (audit_queued(a) < n && waited++ < 5000)
+		usleep(1000);
+	assert_int_equal(audit_queued(a), n);
+	sem_post(&open);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	audit_stop(a);
+	sem_destroy(&open);
+}
+
+static void test_retryable_batch_without_failure(void **state)
+{
+	tu_store *t = *state;
+	retry_job jobs[3] = {{.name = "r1"}, {.name = "r2"}, {.name = "r3"}};
+	store_conn *c;
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+
+	run_retry_batch(t, jobs, 3);
+	c = store_acquire(t->s);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(jobs[i].rc, WB_OK);
+		assert_int_equal(jobs[i].runs, 1); /* nothing failed: each ran once */
+		assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", jobs[i].name), 1);
+	}
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'ok'", NULL), 3);
+	store_release(c);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, 3);
+}
+
+static void test_retryable_batch_with_a_failure(void **state)
+{
+	tu_store *t = *state;
+	retry_job jobs[3] = {{.name = "r1"}, {.name = "r2", .fail_with = WB_EINVAL}, {.name = "r3"}};
+	store_conn *c;
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+	char outcome[24];
+
+	run_retry_batch(t, jobs, 3);
+	c = store_acquire(t->s);
+	assert_int_equal(jobs[0].rc, WB_OK);
+	assert_int_equal(jobs[1].rc, WB_EINVAL);
+	assert_int_equal(jobs[2].rc, WB_OK);
+	/* the failed job ran without and then with its savepoint */
+	assert_int_equal(jobs[1].runs, 2);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "r1"), 1);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "r2"), 0);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "r3"), 1);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log", NULL), 3);
+	assert_int_equal(count_rows(c, "SELECT seq FROM audit_log WHERE object_id = ?", "r2") > 0, 1);
+	outcome_of(c, count_rows(c, "SELECT seq FROM audit_log WHERE object_id = ?", "r2"), outcome, sizeof(outcome));
+	assert_string_equal(outcome, "failed");
+	store_release(c);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, 3);
 }
 
 /* Two writers on one database (the server and a CLI command such as
@@ -728,6 +852,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_posted_work_answered_after_commit, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_start_stop_idle, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers_one_chain, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_retryable_batch_without_failure, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_retryable_batch_with_a_failure, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_altered_detail, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_altered_outcome, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_altered_time, chain_setup, store_teardown),
