@@ -398,6 +398,26 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 
 /* ---- the daily job ---- */
 
+/* Born on or before this day (YYYYMMDD): 18 for at least the grace days. */
+static int adult_before_ymd(const archive_config *cfg, int today)
+{
+	return date_add_days(today, -cfg->adult_grace_days) - 180000;
+}
+
+int archive_due(store_conn *c, const char *county, int birth_ymd, int today, int *due)
+{
+	archive_config cfg;
+	int rc;
+
+	*due = 0;
+	if (birth_ymd > today - 180000)
+		return WB_OK; /* not 18 yet: no need to read the periods */
+	rc = archive_config_load(c, county, &cfg);
+	if (rc == WB_OK)
+		*due = birth_ymd <= adult_before_ymd(&cfg, today);
+	return rc;
+}
+
 int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased)
 {
 	archive_config cfg;
@@ -406,8 +426,7 @@ int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int
 
 	if (rc)
 		return rc;
-	/* born on or before this day: 18 for at least the grace days */
-	date_format(date_add_days(today, -cfg.adult_grace_days) - 180000, adult_before);
+	date_format(adult_before_ymd(&cfg, today), adult_before);
 	date_format(today, day);
 	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, day, now,
 				   ARCHIVE_SWEEP_BATCH, archived, erased);

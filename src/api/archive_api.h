@@ -17,6 +17,9 @@ typedef struct archive_config {
 /* The county's periods: the defaults (90 days, 10 years) with the stored
  * setting over them. */
 int archive_config_load(store_conn *c, const char *county, archive_config *cfg);
+/* Sets *due when a child born on birth_ymd would be archived by the sweep
+ * of today (past 18 and the grace days). */
+int archive_due(store_conn *c, const char *county, int birth_ymd, int today, int *due);
 /* At most this many records archived and erased per transaction. */
 #define ARCHIVE_SWEEP_BATCH 200
 /* Archives the county's children past 18 and the grace days, and erases

@@ -21,6 +21,7 @@
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "archive_api.h"
 #include "sheet.h"
 #include "loop.h"
 #include "registry.h"
@@ -104,6 +105,25 @@ static const api_field child_fields[] = {
 };
 
 /*
+ * A registration of someone the archive would take at once (18 and past the
+ * county's grace days, SPEC §9: a child who turns 18 leaves active work) is
+ * refused: such a birth date is almost always a mistyped year. A record
+ * that grows up stays, and may be corrected.
+ */
+static int grown_up(http_req *r, store_conn *c, const child_rec *ch, int have_id)
+{
+	int birth, due = 0;
+
+	if (date_parse(ch->birth_date, &birth) != WB_OK ||
+	    archive_due(c, ch->county_code, birth, clock_today_ymd(), &due) != WB_OK || !due)
+		return 0;
+	api_error(r, 422, "validation_failed",
+		  "the person is 18 or older and past the archive's grace days: the registry keeps minors",
+		  have_id ? "id_number" : "birth_date");
+	return 1;
+}
+
+/*
  * Applies the fields present in body onto ch (a new record or a copy of the
  * stored one), validating each. Writes the error and returns -1 on failure.
  */
@@ -183,6 +203,8 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 		wb_snprintf(msg, sizeof(msg), "%s is required when there is no ID number", f);
 		return api_error(r, 422, "required", msg, f), -1;
 	}
+	if (creating && grown_up(r, c, ch, have_id))
+		return -1;
 	if ((s = api_str(body, "village_code"))) {
 		char name[128];
 

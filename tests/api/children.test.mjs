@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { IdFactory, masked, make, birthOf } from './lib/idnum.mjs';
+import { bornYearsBefore, compact } from './lib/registry.mjs';
 
 const VILLAGE = '370831001001';
 const VILLAGE2 = '370831001002';
@@ -223,6 +224,27 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.ok(refusals.some((e) => e.action === 'child.create' && e.username === 'center'), JSON.stringify(refusals));
 		assert.ok(refusals.some((e) => e.action === 'child.update' && e.object_id === String(other.body.id)), JSON.stringify(refusals));
 		assert.ok(!JSON.stringify(refusals).includes(idNumber), 'the number is not in the log');
+	});
+
+	test('someone the archive would take at once is not registered; a child who turned 18 within the grace is', async () => {
+		// typed 2000 for 2010: 26 years old, past 18 and the 90 days of grace
+		const typo = await centre.post('/api/v1/children', { name: uniqueName('成年'), sex: 'M', birth_date: bornYearsBefore(26), village_code: VILLAGE });
+		assert.equal(typo.status, 422, typo.text);
+		assert.equal(typo.body.error.field, 'birth_date');
+		assert.match(typo.body.error.message, /18 or older/);
+		const number = make(compact(bornYearsBefore(19)), 11);
+		const byNumber = await centre.post('/api/v1/children', { name: uniqueName('成年'), id_number: number, village_code: VILLAGE });
+		assert.equal(byNumber.status, 422, byNumber.text);
+		assert.equal(byNumber.body.error.field, 'id_number');
+		assert.equal((await centre.get(`/api/v1/children?id_number=${number}`)).body.total, 0, 'nothing was written');
+		// 18 since ten days: still within the grace, as the archive counts it
+		const born = bornYearsBefore(18, -10) ?? bornYearsBefore(18, -11);
+		const recent = await create({ birth_date: born });
+		assert.equal(recent.birth_date, born);
+		// a record that grows up stays and may be corrected to any past date
+		const c = await create();
+		const older = await centre.patch(`/api/v1/children/${c.id}`, { version: c.version, birth_date: bornYearsBefore(26) });
+		assert.equal(older.status, 200, older.text);
 	});
 
 	test('registrations sent at once, three of them with one number: one of the three and all the others are registered', async () => {

@@ -16,6 +16,7 @@ const BY_MESSAGE = {
   'birth_date does not match the ID number': k('err.birth_mismatch'),
   'birth_date must be a real date as YYYY-MM-DD': k('err.birth_invalid'),
   'birth_date is in the future': k('err.birth_future'),
+  "the person is 18 or older and past the archive's grace days: the registry keeps minors": k('err.grown_up'),
   'village_code must be the code of a village or community': k('err.village_invalid'),
   "grid_code must be a grid of the child's village": k('err.grid_invalid'),
   'school_id must be a school of this county': k('err.school_invalid'),
