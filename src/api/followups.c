@@ -220,7 +220,7 @@ int api_follow_ups_list(http_req *r, app *a, store_conn *c, const sec_principal 
 	x.items = json_array();
 	rc = counts_only ? WB_OK : store_follow_ups(c, &p->scope, &f, list_cb, &x);
 	if (rc == WB_OK)
-		rc = store_follow_up_counts(c, &p->scope, x.today, since, n);
+		rc = store_follow_up_counts(c, &p->scope, area, x.today, since, n);
 	if (rc) {
 		json_decref(x.items);
 		return api_fail(r, rc);

@@ -192,6 +192,16 @@ const char *import_header_field(const char *header)
 	return f >= 0 ? field_names[f] : NULL;
 }
 
+const char *import_field_header(const char *field)
+{
+	for (int f = 0; f < F__COUNT; f++)
+		if (strcmp(field, field_names[f]) == 0)
+			for (size_t i = 0; i < WB_ARRAY_LEN(aliases); i++)
+				if (aliases[i].field == f)
+					return aliases[i].alias;
+	return NULL;
+}
+
 json_t *import_fields_json(void)
 {
 	json_t *arr = json_array();

@@ -70,6 +70,10 @@ int import_save(store_conn *c, import_job *j, int64_t now);
 /* The field a column header stands for ("name", "id_number", ...), or NULL. */
 const char *import_header_field(const char *header);
 
+/* The first header text that stands for a field ("father_status": its
+ * Chinese header), or NULL for a text that names no field. */
+const char *import_field_header(const char *field);
+
 /* The known columns, for documentation and the UI's mapping screen. */
 json_t *import_fields_json(void);
 

@@ -328,8 +328,10 @@ static void issue_row(int64_t row, const char *const cols[3], void *arg)
 {
 	api_sheet *sh = arg;
 
+	const char *header = sh->en ? NULL : import_field_header(cols[0]);
+
 	api_sheet_int(sh, row, 0);
-	api_sheet_text(sh, cols[0], 0);
+	api_sheet_text(sh, header ? header : cols[0], 0); /* a missing column: by its header */
 	api_sheet_text(sh, sheet_word_of(issue_kinds, cols[1], sh->en), 0);
 	api_sheet_text(sh, cols[2], 1);
 }

@@ -141,6 +141,11 @@ int loop_viewer_init(loop_viewer *v, const app *a, store_conn *c, const sec_prin
 /* The request as v may see it; with detail, also its referrals,
  * attachments, timeline and the caller's allowed actions. */
 json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail);
+/* For a row of a list's download (j: loop_request_json without detail):
+ * names who holds the request (holder.name: the area, or the units of its
+ * active referrals that v may see, joined by sep), and while it waits on
+ * units, its step's deadline and lateness are the referrals'. */
+void loop_request_row_fill(const loop_viewer *v, const request_rec *q, json_t *j, const char *sep);
 /* The referral; with_request adds a summary of its request (and the child
  * while the referral is active). */
 json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with_request);

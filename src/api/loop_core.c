@@ -5,6 +5,7 @@
  * and the server's workers run exactly the same code as the API.
  */
 #include "loop.h"
+#include "../util/buf.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -861,6 +862,57 @@ static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detai
 		}
 	}
 	return h;
+}
+
+typedef struct unit_names {
+	const loop_viewer *v;
+	buf *b;
+	const char *sep;
+} unit_names;
+
+static int unit_name_item(const referral_rec *f, void *arg)
+{
+	unit_names *u = arg;
+	enum referral_state s = RS_NONE;
+
+	referral_state_parse(f->state, &s);
+	/* as in referral_item: a unit sees itself alone among the holders */
+	if (!referral_is_active(s) || (u->v->scope.children == SCOPE_REFERRAL && f->unit_id != u->v->scope.unit_id))
+		return WB_OK;
+	if (u->b->len)
+		buf_puts(u->b, u->sep);
+	buf_puts(u->b, f->unit_name);
+	return WB_OK;
+}
+
+void loop_request_row_fill(const loop_viewer *v, const request_rec *q, json_t *j, const char *sep)
+{
+	json_t *h = json_object_get(j, "holder");
+	const char *tier = json_string_value(json_object_get(h, "tier"));
+	char name[128];
+
+	if (!tier)
+		return;
+	if (strcmp(tier, "units") != 0) {
+		const char *code = json_string_value(json_object_get(h, "area_code"));
+
+		if (code && api_area_name(v->c, code, name, sizeof(name)) == WB_OK)
+			json_object_set_new(h, "name", json_string(name));
+		return;
+	}
+	{
+		buf b;
+		unit_names u = {v, &b, sep};
+
+		buf_init(&b, 4096);
+		if (store_referrals_of(v->c, q->id, unit_name_item, &u) == WB_OK && b.len)
+			json_object_set_new(h, "name", json_string(b.data));
+		buf_cleanup(&b);
+	}
+	if (v->scope.children != SCOPE_REFERRAL) {
+		json_object_set_new(j, "due_at", loop_time(q->referrals_due_at));
+		json_object_set_new(j, "overdue", json_boolean(deadline_overdue(q->referrals_due_at, v->now)));
+	}
 }
 
 json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail)

@@ -175,7 +175,7 @@ static json_t *town_json(const town_row *t, int with_name)
 static const sheet_col overview_cols[] = {
 	{"乡镇（街道）代码", "Township code", "code", SC_TEXT, NULL},
 	{"乡镇（街道）", "Township", "name", SC_TEXT, NULL},
-	{"在册儿童", "Children", "children", SC_INT, NULL},
+	{"在册未成年人", "Registered minors", "children", SC_INT, NULL},
 	{"孤儿", "Orphans", "categories.orphan", SC_INT, NULL},
 	{"事实无人抚养儿童", "De facto unsupported", "categories.de_facto_unsupported", SC_INT, NULL},
 	{"农村留守儿童", "Rural left-behind", "categories.left_behind", SC_INT, NULL},

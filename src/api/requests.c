@@ -505,6 +505,7 @@ static const sheet_col request_cols[] = {
 typedef struct export_ctx {
 	const loop_viewer *v;
 	api_sheet *sh;
+	const char *sep; /* between the names of a request's units */
 	int64_t last_id;
 	int n;
 } export_ctx;
@@ -516,6 +517,7 @@ static int export_cb(const request_rec *q, void *arg)
 
 	if (!j)
 		return WB_ENOMEM;
+	loop_request_row_fill(x->v, q, j, x->sep);
 	api_sheet_json_row(x->sh, j, request_cols, WB_ARRAY_LEN(request_cols));
 	json_decref(j);
 	x->last_id = q->id;
@@ -529,7 +531,7 @@ static int requests_export(http_req *r, app *a, store_conn *c, const sec_princip
 			   request_filter *f, int fmt, int en)
 {
 	api_sheet sh;
-	export_ctx x = {v, &sh, 0, 0};
+	export_ctx x = {v, &sh, en ? "; " : "\xe3\x80\x81" /* 、 */, 0, 0};
 	int rc;
 
 	if (!p->def->export_children)
@@ -789,6 +791,11 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 			if (date_parse(due, &ymd) != WB_OK || ymd < today)
 				return api_error(r, 422, "validation_failed",
 						 "due_date must be a date (YYYY-MM-DD), today or later",
+						 referral_field(name, sizeof(name), at, "due_date")),
+				       -1;
+			/* a mistyped year would give a referral that is never late */
+			if (ymd > date_add_days(today, 366))
+				return api_error(r, 422, "validation_failed", "due_date may be at most a year ahead",
 						 referral_field(name, sizeof(name), at, "due_date")),
 				       -1;
 			/* the end of that day, China Standard Time */

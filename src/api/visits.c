@@ -1202,14 +1202,14 @@ out:
 }
 
 static const char *const score_cols_zh[] = {"村（社区）代码", "村（社区）", "儿童主任", "纳入计划",    "按期走访",
-					    "即将到期",       "逾期",       "从未走访", "覆盖率（%）", "走访次数",
+					    "其中即将到期",   "逾期",       "从未走访", "覆盖率（%）", "走访次数",
 					    "走访儿童",       "发起求助",   "反馈送达", "反馈逾期",    "宣讲场次",
 					    "宣讲参加人次",   "考核评价"};
 static const char *const score_cols_en[] = {
-	"Village code",     "Village",        "Child directors",   "In plan",        "On schedule",
-	"Due soon",         "Overdue",        "Never visited",     "Coverage (%)",   "Visits",
-	"Children visited", "Requests filed", "Results delivered", "Delivered late", "Talks",
-	"Talk attendance",  "Review"};
+	"Village code",      "Village",        "Child directors",   "In plan",        "On schedule",
+	"Of which due soon", "Overdue",        "Never visited",     "Coverage (%)",   "Visits",
+	"Children visited",  "Requests filed", "Results delivered", "Delivered late", "Talks",
+	"Talk attendance",   "Review"};
 
 /* One row of the scorecard in a download (code NULL: the totals). */
 static void score_sheet_row(api_sheet *out, const score_row *s, const char *code, const char *name, json_t *directors)

@@ -1807,6 +1807,17 @@ static int make_requests(store_conn *c, demo_job *j)
 	}
 	free(reqs);
 	free(cfg);
+	/* A follow-up is done by the child's first visit on or after the day it
+	 * was made, as recording a visit does (store_follow_ups_complete): the
+	 * demo's visits were made first, so they complete the follow-ups here. */
+	if (rc == WB_OK)
+		rc = conn_exec(c,
+			       "UPDATE follow_ups SET visit_id = (SELECT v.id FROM visits v WHERE v.child_id = "
+			       "follow_ups.child_id AND v.voided_at IS NULL AND v.visited_on >= follow_ups.created_on "
+			       "ORDER BY v.visited_on, v.id LIMIT 1) WHERE visit_id IS NULL AND cancelled_at IS NULL");
+	if (rc == WB_OK)
+		rc = conn_exec(c, "UPDATE follow_ups SET done_on = (SELECT v.visited_on FROM visits v WHERE v.id = "
+				  "follow_ups.visit_id) WHERE visit_id IS NOT NULL AND done_on IS NULL");
 	return rc;
 }
 

@@ -156,7 +156,8 @@ int store_follow_ups(store_conn *c, const store_scope *sc, const follow_up_filte
 	return rc;
 }
 
-int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *today, const char *since, int64_t n[3])
+int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *area, const char *today, const char *since,
+			   int64_t n[3])
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
@@ -175,6 +176,8 @@ int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *tod
 	args_text(&a, sc->county_code);
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);
+	if (rc == WB_OK && area)
+		rc = area_filter_sql(area, "c", &sql, &a);
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
 	if (rc == STORE_ROW)

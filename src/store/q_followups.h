@@ -55,7 +55,8 @@ typedef struct follow_up_filter {
 int store_follow_ups(store_conn *c, const store_scope *sc, const follow_up_filter *f, follow_up_cb cb, void *arg);
 /* Counts of the scope's follow-ups: open, overdue (of the open), done in
  * the last 30 days (done_on >= since). */
-int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *today, const char *since, int64_t n[3]);
+int store_follow_up_counts(store_conn *c, const store_scope *sc, const char *area, const char *today, const char *since,
+			   int64_t n[3]);
 
 /* ---- overdue alerts (the closed loop's minute scan) ---- */
 

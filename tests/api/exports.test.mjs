@@ -11,6 +11,7 @@ import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { csvObjects, download, bornYearsBefore } from './lib/registry.mjs';
 import { sheetRows } from './lib/xlsx.mjs';
 import { chinaDate } from './lib/idnum.mjs';
+import { step, unitIds, cstDate } from './lib/loop.mjs';
 
 const OWN_VILLAGE = '370831001001'; // director's village, in the station's township
 const OWN_TOWN = '370831001';
@@ -62,6 +63,20 @@ describeEachDriver('exports of every list', (driver) => {
 		const filed = await director.post('/api/v1/requests', { child_id: child.body.id, kind: 'medical', urgency: 'urgent', narrative: '需要住院治疗，家庭无力承担费用' });
 		assert.equal(filed.status, 201, filed.text);
 
+		// and one with two departments
+		const other = await director.post('/api/v1/requests', { child_id: child.body.id, kind: 'schooling', urgency: 'normal', narrative: '需要助学' });
+		assert.equal(other.status, 201, other.text);
+		await step(station, other.body.id, 'review');
+		await step(station, other.body.id, 'forward', { note: '转县中心' });
+		await step(centre, other.body.id, 'accept');
+		const units = await unitIds(centre);
+		await step(centre, other.body.id, 'refer', {
+			referrals: [
+				{ unit_id: units.county_charity, ask: '助学金', due_date: cstDate(20) },
+				{ unit_id: units.medical_insurance, ask: '医疗', due_date: cstDate(25) },
+			],
+		});
+
 		const listed = await centre.listAll('/api/v1/requests?state=all');
 		const book = await xlsx(centre, '/api/v1/requests?state=all&format=xlsx');
 		assert.match(book.disposition, /filename="requests-\d{8}\.xlsx"/);
@@ -87,6 +102,25 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.ok(own.rows.length >= 1);
 		assert.ok(own.rows.every((r) => r['Village code'] === OWN_VILLAGE), 'nothing of another village');
 		assert.ok(own.rows.some((r) => r.ID === String(filed.body.id) && r.Kind === 'Medical'));
+
+		// a request waiting on departments names them, with their deadline
+		// and lateness, as the board shows it
+		const referred = listed.filter((q) => q.holder?.tier === 'units')
+		assert.ok(referred.some((q) => q.id === other.body.id), 'the request with departments is listed');
+		for (const q of referred) {
+			const row = book.rows.find((r) => r['编号'] === q.id);
+			assert.equal(row['当前在'], '转办单位');
+			const one = await centre.get(`/api/v1/requests/${q.id}`);
+			assert.equal(row['办理方'], one.body.holder.units.map((u) => u.name).join('、'), `request ${q.id}`);
+			assert.ok(row['本环节期限'], `request ${q.id}: the referrals' deadline`);
+			assert.equal(row['超期'], q.referrals_overdue ? '是' : '否', `request ${q.id}`);
+		}
+		const local = book.rows.find((r) => r['当前在'] === '乡镇（街道）' || r['当前在'] === '村（社区）');
+		if (local) assert.ok(local['办理方'], 'a township or village holder is named');
+		// and a township's file holds that township's requests
+		const town = listed.find((q) => q.township_code)?.township_code;
+		const townBook = await xlsx(centre, `/api/v1/requests?state=all&township=${town}&format=xlsx`);
+		assert.equal(townBook.rows.length, listed.filter((q) => q.township_code === town).length);
 
 		// a filter narrows the file as it narrows the list
 		const medical = await xlsx(centre, '/api/v1/requests?state=all&kind=medical&format=xlsx');
@@ -309,13 +343,13 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(Number(book.headers.get('x-export-rows')), json.body.townships.length, 'the totals row is not a data row');
 		const t = json.body.townships[0];
 		const row = book.rows.find((r) => r['乡镇（街道）代码'] === t.code);
-		assert.equal(row['在册儿童'], t.children);
+		assert.equal(row['在册未成年人'], t.children);
 		assert.equal(row['农村留守儿童'], t.categories.left_behind);
 		assert.equal(row['办理中求助'], t.requests.open);
 		if (t.visits.coverage !== null) assert.equal(row['走访覆盖率（%）'], Math.round(t.visits.coverage * 1000) / 10);
 		const total = book.rows.at(-1);
 		assert.equal(total['乡镇（街道）'], '合计');
-		assert.equal(total['在册儿童'], json.body.totals.children);
+		assert.equal(total['在册未成年人'], json.body.totals.children);
 		const own = await csv(station, '/api/v1/overview?format=csv');
 		assert.equal(own.rows.length, 2, 'a township sees its own row and the totals');
 		assert.equal(own.rows[0]['乡镇（街道）代码'], OWN_TOWN);

@@ -137,6 +137,10 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal(ov.body.townships[0].follow_ups.open, over.counts.open);
 		const county = await centre.get('/api/v1/overview');
 		assert.ok(county.body.totals.follow_ups.overdue >= over.counts.overdue);
+		// the centre narrowed to the township counts what the township does
+		const narrowed = await listOf(centre, '?state=overdue&area=370831001');
+		assert.deepEqual(narrowed.counts, over.counts);
+		assert.equal(narrowed.items.length, Math.min(over.counts.overdue, narrowed.items.length));
 	});
 
 	test('past its day an open follow-up alerts the village\'s child director and the township\'s supervisor, once a day until done (fake clock)', async () => {

@@ -770,6 +770,10 @@ describeEachDriver('closed loop', (driver) => {
 		await step(station, q2.id, 'review');
 		await step(station, q2.id, 'forward');
 		await step(centre, q2.id, 'accept');
+		// a mistyped year would make a referral that is never late
+		const far = await act(centre, q2.id, 'refer', { referrals: [{ unit_id: units.county_charity, ask: '明年', due_date: cstDate(367) }] });
+		assert.equal(far.status, 422, far.text);
+		assert.equal(far.body.error.field, 'referrals[0].due_date');
 		await step(centre, q2.id, 'refer', { referrals: [{ unit_id: units.county_charity, ask: '今天内办结', due_date: cstDate(0) }] });
 		const today = (await centre.get(`/api/v1/referrals?request_id=${q2.id}`)).body.items[0];
 		const endOfToday = Date.parse(`${cstDate(0)}T23:59:59+08:00`) / 1000;

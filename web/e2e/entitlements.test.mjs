@@ -304,7 +304,8 @@ test('centre: a new policy with its rule in words, then a new version from next 
   await dialog.locator('.el-form-item.is-error', { hasText: '每月标准' }).waitFor()
   // a code in use: the server's refusal, on the field
   await dialog.getByLabel('政策代码').fill('e2e_disability')
-  await dialog.getByLabel('每月标准（元）').fill('300')
+  // typed with a Chinese input method: full-width digits are an amount too
+  await dialog.getByLabel('每月标准（元）').fill('３００')
   await dialog.getByRole('button', { name: '创建政策' }).click()
   await dialog.locator('.el-form-item.is-error', { hasText: '政策代码' }).locator('.el-form-item__error', { hasText: '已有使用这个代码的政策' }).waitFor()
   await dialog.getByLabel('政策代码').fill('e2e_orphan_study')

@@ -147,7 +147,7 @@ test('committee: the overview from the home page; the tiles and the townships ar
   assert.equal(await text(page.locator('.ov-tile[data-figure="coverage"] .ov-sub')), `纳入计划 ${ov.totals.visits.in_plan} 人`)
   // the note: as of today, what each figure is
   const note = await text(page.locator('.ov-note'))
-  assert.ok(note.startsWith(`以上数字截至今天（${ov.today}），只统计人数，不列出儿童。`), note)
+  assert.ok(note.startsWith(`以上数字截至今天（${ov.today}），只统计数字，不列出儿童。`), note)
   assert.match(note, /超时求助：当前环节或其转办已超过办理时限的在办求助/)
   assert.ok(note.endsWith('点击“各村（社区）”查看该乡镇（街道）各村（社区）的数字。'), note)
   assert.doesNotMatch(note, /儿童主任考核/, 'the committee has no scorecard to open')

@@ -53,13 +53,16 @@ export function yuan(cents) {
   return `${neg ? '-' : ''}¥${whole}.${frac}`
 }
 
-// Yuan as typed ("1200", "1200.5", "1,200.50") -> fen, or null when it is
-// not an amount with at most two decimals.
+// Yuan as typed ("1200", "1200.5", "1,200.50", or with a Chinese input
+// method's full-width "１２００．５０") -> fen, or null when it is not an
+// amount with at most two decimals.
 export function parseYuan(s) {
   const v = String(s ?? '')
     .trim()
+    .replace(/[\uff10-\uff19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+    .replace(/[\uff0e\u3002]/g, '.')
     .replace(/[,\uff0c\s]/g, '')
-    .replace(/^¥/, '')
+    .replace(/^[¥\uffe5]/, '')
   const m = /^(\d{1,9})(?:\.(\d{0,2}))?$/.exec(v)
   if (!m) return null
   return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'))
