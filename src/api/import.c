@@ -202,6 +202,116 @@ const char *import_field_header(const char *field)
 	return NULL;
 }
 
+/* ---- an issue's reason in Chinese (the report's file; the page says the
+ * same from web/src/lib/issues.js) ---- */
+
+static const struct {
+	const char *en, *zh;
+} reason_exact[] = {
+	{"a guardian needs a status", "监护人状况未填写"},
+	{"name contains control characters or surrounding spaces", "姓名含有控制字符或首尾空格"},
+	{"name contains control characters, surrounding spaces or is too long", "姓名含有控制字符或首尾空格，或过长"},
+	{"phone must be digits (mobile or landline with area code)",
+	 "手机号码为 11 位；固定电话须带区号（如 0537-1234567）"},
+	{"name is empty", "姓名为空"},
+	{"the ID number is masked; import from a file with whole numbers", "身份证号码已脱敏，请使用含完整号码的文件"},
+	{"ID number must have 18 characters (or 15 for a legacy number)", "身份证号码应为 18 位（旧版为 15 位）"},
+	{"ID number must be digits, with X allowed only as the last character",
+	 "身份证号码只能由数字组成，最后一位可以是 X"},
+	{"ID number contains a birth date that does not exist", "身份证号码中的出生日期不存在"},
+	{"ID number contains a birth date in the future", "身份证号码中的出生日期晚于今天"},
+	{"ID number contains a birth date before 1900", "身份证号码中的出生日期早于 1900 年"},
+	{"ID number check character is wrong", "身份证号码校验位错误，请核对"},
+	{"sex does not match the ID number", "性别与身份证号码不符"},
+	{"birth_date must be a real date YYYY-MM-DD", "出生日期应为有效日期（YYYY-MM-DD）"},
+	{"birth_date is in the future", "出生日期不能晚于今天"},
+	{"birth_date does not match the ID number", "出生日期与身份证号码不符"},
+	{"sex is required when there is no ID number", "没有身份证号码时必须填写性别"},
+	{"birth_date is required when there is no ID number", "没有身份证号码时必须填写出生日期"},
+	{"not the code of a village or community of this county", "不是本县的村（社区）代码"},
+	{"the village is outside your area", "所选村（社区）不在您的管辖范围内"},
+	{"not a grid of the child's village", "网格必须属于所选村（社区）"},
+	{"the child's place is outside your area", "所选村（社区）不在您的管辖范围内"},
+	{"must be a 6, 9 or 12-digit area code", "户籍地代码应为 6、9 或 12 位数字"},
+	{"grade is too long", "年级内容过长"},
+	{"no school with this code in the county", "本县没有该代码的学校"},
+	{"disability grade must be 0 to 4", "残疾等级应为 0 至 4"},
+	{"disability type is too long", "残疾类别内容过长"},
+	{"too long", "内容过长"},
+	{"notes are too long", "备注内容过长"},
+	{"this child is registered in a village outside your area", "该儿童登记在您辖区以外的村（社区）"},
+	{"conflicts with another record (duplicate ID number)", "该身份证号码的儿童已经登记"},
+	{"the registry has another school; kept the registry's", "台账中为其他学校，保留台账信息"},
+	{"the file needs an ID number column, or sex and birth date columns",
+	 "文件需要身份证号码列，或性别和出生日期列"},
+	{"must be 是 or 否", "应填“是”或“否”"},
+};
+
+static const struct {
+	const char *start, *zh;
+} reason_prefix[] = {
+	{"status is not in the guardian status vocabulary", "监护人状况无法识别（可填：在家、外出务工、死亡等）"},
+	{"sex must be ", "性别应为“男”或“女”"},
+	{"household registration must be ", "户籍类型应为“农业”或“非农业”"},
+	{"risk level must be ", "风险等级应为“低”“中”或“高”"},
+	{"the file has no name column", "文件没有“姓名”列"},
+	{"the file has no village code column", "文件没有“村（社区）代码”列"},
+};
+
+/* A status code's first word ("working_away": 外出务工). */
+static const char *status_word(const char *status)
+{
+	for (size_t i = 0; i < WB_ARRAY_LEN(status_words); i++)
+		if (strcmp(status_words[i].status, status) == 0)
+			return status_words[i].word;
+	return status;
+}
+
+int import_reason_zh(const char *reason, char *out, size_t n)
+{
+	char a[64], b[64], c[64];
+	unsigned row;
+	int x, y;
+
+	for (size_t i = 0; i < WB_ARRAY_LEN(reason_exact); i++)
+		if (strcmp(reason, reason_exact[i].en) == 0)
+			return wb_strlcpy(out, reason_exact[i].zh, n), 1;
+	for (size_t i = 0; i < WB_ARRAY_LEN(reason_prefix); i++)
+		if (strncmp(reason, reason_prefix[i].start, strlen(reason_prefix[i].start)) == 0)
+			return wb_strlcpy(out, reason_prefix[i].zh, n), 1;
+	if (sscanf(reason, "the registry has %15[a-z] status '%31[a-z_]', the file has '%31[a-z_]'", a, b, c) == 3) {
+		wb_snprintf(out, n, "台账中%s状况为“%s”，文件为“%s”，保留台账信息",
+			    strcmp(a, "father") == 0   ? "父亲"
+			    : strcmp(a, "mother") == 0 ? "母亲"
+						       : a,
+			    status_word(b), status_word(c));
+		return 1;
+	}
+	if (sscanf(reason, "the registry has %d, the file has %d;", &x, &y) == 2) {
+		wb_snprintf(out, n, "台账中为“%d”，文件为“%d”，保留台账信息", x, y);
+		return 1;
+	}
+	if (sscanf(reason, "the registry has '%63[^']', the file has '%63[^']'", a, b) == 2) {
+		wb_snprintf(out, n, "台账中为“%s”，文件为“%s”，保留台账信息", a, b);
+		return 1;
+	}
+	if (sscanf(reason, "the same ID number is already on row %u of this file", &row) == 1) {
+		wb_snprintf(out, n, "与本文件第 %u 行的身份证号码重复", row);
+		return 1;
+	}
+	if (sscanf(reason, "two columns map to %31[a-z_]", a) == 1) {
+		const char *h = import_field_header(a);
+
+		wb_snprintf(out, n, "有两列对应“%s”", h ? h : a);
+		return 1;
+	}
+	if (sscanf(reason, "mapping names an unknown field '%63[^']'", a) == 1) {
+		wb_snprintf(out, n, "列的对应关系中有未知字段“%s”", a);
+		return 1;
+	}
+	return 0;
+}
+
 json_t *import_fields_json(void)
 {
 	json_t *arr = json_array();

@@ -74,6 +74,10 @@ const char *import_header_field(const char *header);
  * Chinese header), or NULL for a text that names no field. */
 const char *import_field_header(const char *field);
 
+/* An issue's reason in Chinese into out (1), or 0 for a reason not known
+ * here (the report's file then gives the English). */
+int import_reason_zh(const char *reason, char *out, size_t n);
+
 /* The known columns, for documentation and the UI's mapping screen. */
 json_t *import_fields_json(void);
 

@@ -329,11 +329,12 @@ static void issue_row(int64_t row, const char *const cols[3], void *arg)
 	api_sheet *sh = arg;
 
 	const char *header = sh->en ? NULL : import_field_header(cols[0]);
+	char zh[512];
 
 	api_sheet_int(sh, row, 0);
 	api_sheet_text(sh, header ? header : cols[0], 0); /* a missing column: by its header */
 	api_sheet_text(sh, sheet_word_of(issue_kinds, cols[1], sh->en), 0);
-	api_sheet_text(sh, cols[2], 1);
+	api_sheet_text(sh, !sh->en && import_reason_zh(cols[2], zh, sizeof(zh)) ? zh : cols[2], 1);
 }
 
 int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p)

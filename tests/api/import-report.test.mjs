@@ -4,8 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer } from './lib/harness.mjs';
-import { importFile, importReport, download } from './lib/registry.mjs';
+import { importFile, importReport, download, parseCsv } from './lib/registry.mjs';
 import { sheetRows, zipEntry } from './lib/xlsx.mjs';
+import { make } from './lib/idnum.mjs';
 
 
 describeEachDriver('import report downloads', (driver) => {
@@ -40,9 +41,36 @@ describeEachDriver('import report downloads', (driver) => {
 		const cells = sheetRows(x.bytes);
 		assert.deepEqual(cells[0], ['行号', '列', '类型', '原因']);
 		assert.deepEqual(cells[1].slice(0, 3), [2, '出生日期', '错误'], 'the kind in Chinese, as on screen');
+		assert.equal(cells[1][3], '出生日期应为有效日期（YYYY-MM-DD）', 'the reason in Chinese, as on screen');
 		assert.equal(cells.length, 2);
 		const bad = await centre.get(`/api/v1/imports/${job.id}/report?format=pdf`);
 		assert.equal(bad.status, 422);
 		assert.equal(bad.body.error.field, 'format');
+	});
+
+	test('the Chinese report says every reason in Chinese: a missing column by its header, a row repeated, a bad word', async () => {
+		const [n, n2, n3] = [make('20150101', 11), make('20150102', 12), make('20150103', 13)];
+		const csv =
+			'姓名,身份证号,村（社区）代码,父亲姓名,家庭困难\n' +
+			`丙三,${n},370831101201,,是\n` +
+			`丁四,${n},370831101201,,否\n` +
+			`戊五,${n2},370831101201,王五,是\n` +
+			`己六,${n3},370831101201,,也许\n`;
+		const { job } = await importFile(centre, csv, { fileName: 'words.csv' });
+		assert.equal(job.status, 'rejected');
+		const english = await importReport(centre, job.id);
+		const r = await centre.get(`/api/v1/imports/${job.id}/report`);
+		assert.equal(r.status, 200, r.text);
+		const rows = parseCsv(r.text.replace(/^\uFEFF/, ''));
+		assert.deepEqual(rows[0], ['行号', '列', '类型', '原因']);
+		assert.equal(rows.length - 1, english.length);
+		for (const row of rows.slice(1)) {
+			assert.doesNotMatch(row[3], /[a-z]{3}/, `a reason in English: ${row}`);
+			assert.doesNotMatch(row[1], /^[a-z_]+$/, `a column by its code: ${row}`);
+		}
+		const text = rows.map((x) => x.join('|')).join('\n');
+		assert.match(text, /父亲状况/, 'the missing status column, by its header');
+		assert.match(text, /与本文件第 2 行的身份证号码重复/);
+		assert.match(text, /应填“是”或“否”/);
 	});
 });
