@@ -227,6 +227,10 @@ test('the centre: a township\'s visits behind open the visit plan, its open and 
   await page.locator(`.ov-row[data-code="${TOWNSHIP}"] a.ov-open-behind`).click()
   await page.waitForURL((u) => u.pathname === '/visits' && u.searchParams.get('area') === TOWNSHIP && u.searchParams.get('state') === 'behind')
   await page.locator('.plan-shown', { hasText: ` / ${behind} 名` }).waitFor()
+  // the list's filter is a chip of its own, on, with the overview's figure
+  const chip = page.locator('.chip.chip-behind.on')
+  await chip.locator('.chip-label', { hasText: '逾期或从未走访' }).waitFor()
+  assert.equal(await text(chip.locator('.chip-count')), String(behind))
   await page.goBack()
   await overviewShown(page, '全县概览')
   assert.ok(row.requests.open > 0, 'the demo township has open requests')
