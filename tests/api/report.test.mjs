@@ -123,6 +123,9 @@ describeEachDriver('the monthly report', (driver) => {
 	});
 
 	test('as a spreadsheet: a row per township and the total, in the user\'s language', async () => {
+		// a talk of the county's own, today: a county-wide line
+		const talk = await centre.post('/api/v1/talks', { held_on: chinaDate().iso, kind: 'training', topic: '全县儿童主任培训', children: 0, adults: 40, area_code: '370831' });
+		assert.equal(talk.status, 201, talk.text);
 		const json = await report(centre);
 		const r = await centre.get(`/api/v1/reports/monthly?month=${month()}&format=csv&lang=en`);
 		assert.equal(r.status, 200, r.text);
@@ -134,6 +137,12 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.equal(Number(total['Paid (yuan)']) * 100, json.totals.entitlements.paid_cents);
 		assert.equal(rows.filter((x) => x['Township code']).length, 13);
 		assert.equal(Number(r.headers.get('x-export-rows')), rows.length - 1, 'every row but the totals');
+		// the county's own projects and talks: their figures alone, the rest empty
+		const county = rows.find((x) => x.Township === 'County-wide projects and talks');
+		assert.ok(county, 'the demo county has projects and talks of its own');
+		assert.equal(county['Visits'], '');
+		assert.equal(county['Children under 18'], '');
+		assert.equal(Number(county['Talks']), json.county_wide.talks.talks);
 		const zh = await centre.get(`/api/v1/reports/monthly?month=${month()}&format=csv`);
 		assert.match(zh.text, /乡镇（街道）,/);
 		assert.match(zh.text, /合计/);
