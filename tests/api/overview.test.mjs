@@ -127,7 +127,7 @@ describeEachDriver('the county overview', (driver) => {
 		const csv = await centre.get(`/api/v1/overview?township=${TOWNSHIP}&format=csv`);
 		assert.equal(csv.status, 200, csv.text);
 		const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
-		assert.match(lines[0], /^村（社区）代码,村（社区）,在册儿童,/);
+		assert.match(lines[0], /^村（社区）代码,村（社区）,在册未成年人,/);
 		assert.match(csv.headers.get('content-disposition'), new RegExp(`filename="overview-${TOWNSHIP}-\\d{8}\\.csv"`));
 		assert.equal(lines.length, 1 + r.body.villages.length + 1, 'heading, villages, totals');
 		assert.match(lines[1], new RegExp(`^${r.body.villages[0].code},`));

@@ -173,7 +173,7 @@ test('committee: the overview downloads, a row per township and the totals', asy
   const control = page.locator('.ov-export')
   await xlsxOf(await exportAs(page, 'xlsx', control), 'overview')
   const lines = linesOf(await csvText(await exportAs(page, 'csv', control), 'overview'))
-  assert.match(lines[0], /^乡镇（街道）代码,乡镇（街道）,在册儿童,/)
+  assert.match(lines[0], /^乡镇（街道）代码,乡镇（街道）,在册未成年人,/)
   assert.equal(lines.length - 2, ov.townships.length)
   assert.deepEqual(
     lines.slice(1, -1).map((l) => cells(l)[0]).sort(),
