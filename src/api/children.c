@@ -502,8 +502,8 @@ static int filter_error(http_req *r, int status, const char *code, const char *m
  */
 static int referral_filters_ok(http_req *r, const sec_principal *p)
 {
-	static const char *const refused[] = {"area",    "id_number", "category", "risk_level", "guardian_status",
-					      "age_min", "age_max"};
+	static const char *const refused[] = {"area",    "id_number", "category",  "risk_level", "guardian_status",
+					      "age_min", "age_max",   "school_id", "director_id"};
 	const char *sort = http_query(r, "sort");
 	char msg[160];
 

@@ -293,17 +293,19 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 
 	buf_init(&sql, 1024);
 	/* filed: the village's own reports (报), by its child directors and
-	 * grid workers, not a school's or the centre's about a child there;
+	 * grid workers, not a school's or the centre's about a child there,
+	 * and no mandatory report (强制报告), whose reporter stays unknown to
+	 * those who read the scorecard;
 	 * the feedback delivered after its step's deadline: the village's own
 	 * step of the loop, the timeliness of its requests */
-	rc = buf_puts(&sql,
-		      "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? AND "
-		      "q.reporter_role IN ('director', 'grid') THEN 1 ELSE 0 END), SUM(CASE WHEN q.feedback_at >= "
-		      "? AND q.feedback_at < ? THEN 1 ELSE 0 END), "
-		      "SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? AND EXISTS (SELECT 1 FROM "
-		      "request_steps s WHERE s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ? "
-		      "AND s.at < ? AND s.stage_due_at IS NOT NULL AND s.at > s.stage_due_at) THEN 1 ELSE 0 END) "
-		      "FROM help_requests q WHERE q.county_code = ?");
+	rc = buf_puts(&sql, "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? AND "
+			    "q.reporter_role IN ('director', 'grid') AND q.mandatory = 0 THEN 1 ELSE 0 END), "
+			    "SUM(CASE WHEN q.feedback_at >= "
+			    "? AND q.feedback_at < ? THEN 1 ELSE 0 END), "
+			    "SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? AND EXISTS (SELECT 1 FROM "
+			    "request_steps s WHERE s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ? "
+			    "AND s.at < ? AND s.stage_due_at IS NOT NULL AND s.at > s.stage_due_at) THEN 1 ELSE 0 END) "
+			    "FROM help_requests q WHERE q.county_code = ?");
 	for (int i = 0; i < 4; i++) {
 		args_int(&a, t_from);
 		args_int(&a, t_to);
@@ -340,7 +342,8 @@ int store_village_directors(store_conn *c, const store_scope *sc, const char *ar
 		      "COALESCE(r.reviewer_id, 0), COALESCE(v.display_name, ''), COALESCE(r.created_at, 0), "
 		      "COALESCE(r.updated_at, 0), (SELECT COUNT(*) FROM visits w WHERE w.created_by = u.id AND "
 		      "w.visited_on >= ? AND w.visited_on <= ? AND w.voided_at IS NULL), (SELECT COUNT(*) FROM "
-		      "help_requests q WHERE q.reporter_id = u.id AND q.created_at >= ? AND q.created_at < ?) "
+		      "help_requests q WHERE q.reporter_id = u.id AND q.mandatory = 0 AND q.created_at >= ? AND "
+		      "q.created_at < ?) "
 		      "FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN "
 		      "director_reviews r ON r.county_code = m.county_code AND r.director_id = u.id AND r.period = ? "
 		      "LEFT JOIN users v ON v.id = r.reviewer_id WHERE m.role = 'director' AND u.locked = 0 AND "

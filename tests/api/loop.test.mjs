@@ -164,7 +164,8 @@ describeEachDriver('closed loop', (driver) => {
 			'the bureau lists only the referred child',
 		);
 		// and cannot sort its referred children by what it was not granted
-		for (const q of ['guardian_status=imprisoned', 'category=left_behind', 'risk_level=high', 'age_min=3', `area=${VILLAGE}`, 'id_number=370831201501010011', 'sort=birth_date']) {
+		// (a school or a director would tell the child's school and place)
+		for (const q of ['guardian_status=imprisoned', 'category=left_behind', 'risk_level=high', 'age_min=3', `area=${VILLAGE}`, 'id_number=370831201501010011', 'sort=birth_date', 'school_id=1', 'director_id=1']) {
 			const f = await medical.get(`/api/v1/children?${q}`);
 			assert.equal(f.status, 403, `${q}: ${f.text}`);
 			assert.equal(f.body.error.field, q.split('=')[0]);

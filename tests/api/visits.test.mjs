@@ -435,6 +435,19 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		const byStation = await station.post('/api/v1/requests', { child_id: fresh.id, kind: 'medical', narrative: '乡镇工作站直接受理' });
 		assert.equal(byStation.status, 201, byStation.text);
 		assert.equal(villageOf((await station.get(`/api/v1/visits/scorecard?${period}`)).body, OWN).requests_filed, v.requests_filed);
+		// a mandatory report (强制报告) is not counted: its reporter stays unknown to the scorecard's readers
+		const report = await director.post('/api/v1/requests', {
+			village_code: OWN,
+			child_description: '疑似受到伤害的孩子',
+			kind: 'abuse_violence',
+			urgency: 'urgent',
+			mandatory: true,
+			narrative: '发现疑似家庭暴力',
+		});
+		assert.equal(report.status, 201, report.text);
+		const after = villageOf((await station.get(`/api/v1/visits/scorecard?${period}`)).body, OWN);
+		assert.equal(after.requests_filed, v.requests_filed);
+		assert.equal(after.directors.find((d) => d.user_id === director.me.user.id).requests_filed, me.requests_filed);
 		assert.ok(v.coverage > 0 && v.coverage < 1);
 		assert.equal(v.coverage, v.on_schedule / v.in_plan);
 		// a visit 40 days ago is outside a five-day period
