@@ -1163,6 +1163,9 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 	int neg = 0, changed = 0, rc = WB_OK;
 
 	if (!scope_covers_place(&j->scope, old.village_code, old.grid_code)) {
+		if (j->outside < IMPORT_OUTSIDE_IDS)
+			j->outside_ids[j->outside] = old.id;
+		j->outside++;
 		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
 		return WB_EINVAL;
 	}

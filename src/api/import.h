@@ -29,6 +29,8 @@ typedef struct import_issue {
 	char reason[200];
 } import_issue;
 
+#define IMPORT_OUTSIDE_IDS 24
+
 typedef struct import_job {
 	/* input */
 	const sec_keys *keys;
@@ -48,6 +50,11 @@ typedef struct import_job {
 	char status[12];       /* running, done, rejected, failed (shown) */
 	char final_status[12]; /* the outcome, saved before it is shown */
 	long rows, created, updated, unchanged, errors, conflicts;
+	/* rows whose ID number belongs to a child outside the caller's area:
+	 * the refusal tells that the number is registered, so the audit entry
+	 * counts them and names the first of those children */
+	long outside;
+	int64_t outside_ids[IMPORT_OUTSIDE_IDS];
 	import_issue *issues;
 	size_t nissues;
 	char message[256];

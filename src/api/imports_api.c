@@ -40,17 +40,36 @@ typedef struct worker_arg {
 	audit_entry e;
 } worker_arg;
 
+/* The import's audit detail: its counts and, when rows named children
+ * outside the caller's area (a number tried is a number found), how many
+ * and the first of those children's ids, as a refused registration is
+ * audited on its own. */
+static void outside_detail(const import_job *j, audit_entry *e)
+{
+	json_t *d = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "import", (json_int_t)j->import_id, "mode",
+			      j->row_by_row ? "rows" : "all", "rows", (json_int_t)j->rows, "created",
+			      (json_int_t)j->created, "updated", (json_int_t)j->updated, "errors",
+			      (json_int_t)j->errors, "conflicts", (json_int_t)j->conflicts);
+
+	if (d && j->outside) {
+		json_t *ids = json_array();
+		long n = j->outside < IMPORT_OUTSIDE_IDS ? j->outside : IMPORT_OUTSIDE_IDS;
+
+		for (long i = 0; i < n; i++)
+			json_array_append_new(ids, json_integer(j->outside_ids[i]));
+		json_object_set_new(d, "outside_area", json_integer(j->outside));
+		json_object_set_new(d, "outside_ids", ids);
+	}
+	api_audit_detail(e, d);
+}
+
 static int apply_fn(store_conn *c, void *arg)
 {
 	worker_arg *w = arg;
 	import_job *j = w->job;
 	int rc = import_apply(c, j);
 
-	wb_snprintf(w->e.detail, sizeof(w->e.detail),
-		    "{\"import\":%" PRId64 ",\"mode\":\"%s\",\"rows\":%ld,\"created\":%ld,\"updated\":%ld,"
-		    "\"errors\":%ld,\"conflicts\":%ld}",
-		    j->import_id, j->row_by_row ? "rows" : "all", j->rows, j->created, j->updated, j->errors,
-		    j->conflicts);
+	outside_detail(j, &w->e);
 	if (rc == WB_EINVAL)
 		wb_strlcpy(w->e.outcome, "rejected", sizeof(w->e.outcome));
 	return rc;

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory, masked } from './lib/idnum.mjs';
-import { csvObjects, download } from './lib/registry.mjs';
+import { csvObjects, download, importFile } from './lib/registry.mjs';
 
 const OWN = '370831001001'; // director's village (township 370831001)
 const OWN_GRID = '370831001001001'; // grid worker's grid, inside OWN
@@ -318,5 +318,22 @@ describeEachDriver('registry: what a director finds, masking', (driver) => {
 		assert.equal(again.body.director_id, me);
 		const none = await station.patch(`/api/v1/children/${again.body.id}`, { version: again.body.version, director_id: null });
 		assert.equal(none.body.director_id, null);
+	});
+	test('an import that names children of other areas is refused for them, and the audit counts and names them', async () => {
+		// a number tried is a number found: as a refused registration is
+		// audited on its own, the import's entry says which children it hit
+		const csv = `姓名,身份证号,村（社区）代码\n${uniqueName('外号')},${kids.other.id_number},${OWN}\n${uniqueName('本号')},${ids.next()},${OWN}\n`;
+		const { job } = await importFile(director, csv, { mode: 'rows', fileName: 'outside.csv' });
+		assert.equal(job.errors, 1, JSON.stringify(job));
+		assert.equal(job.created, 1, JSON.stringify(job));
+		const auditor = await srv.login('auditor');
+		const r = await auditor.get(`/api/v1/audit?action=child.import&object_id=${job.id}&limit=5`);
+		assert.equal(r.status, 200, r.text);
+		const entry = r.body.items.find((e) => e.object_id === String(job.id));
+		assert.ok(entry, r.text);
+		const d = JSON.parse(entry.detail);
+		assert.equal(d.outside_area, 1);
+		assert.deepEqual(d.outside_ids, [kids.other.id]);
+		assert.ok(!entry.detail.includes(kids.other.id_number), 'no ID number in the log');
 	});
 });

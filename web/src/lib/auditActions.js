@@ -234,6 +234,8 @@ const DETAIL_KEY = {
   name_search: k('adk.name_search'),
   object_id: k('adk.object_id'),
   object_type: k('adk.object_type'),
+  outside_area: k('adk.outside_area'),
+  outside_ids: k('adk.outside_ids'),
   policy: k('adk.policy'),
   police: k('adk.police'),
   rating: k('adk.rating'),
