@@ -1,10 +1,12 @@
 /*
  * Entry point: parses configuration, dispatches to a subcommand.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../api/registry.h"
 #include "../security/password.h"
@@ -126,10 +128,35 @@ static void warn_if_shared(const char *path)
 			path, (unsigned)(sb.st_mode & 0777), path);
 }
 
+/*
+ * A key file made just now for a database that already holds an audit
+ * chain cannot be the key its data was written with (the key file was
+ * lost or is looked for elsewhere): going on would show every ID number as
+ * undecryptable and the chain as altered. The new file is removed.
+ */
+static int refuse_new_key(cli_env *env, const char *keyfile)
+{
+	store_conn *c = store_acquire(env->db);
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "SELECT seq FROM audit_head WHERE id = 1", "");
+
+	stmt_reset(c, st);
+	store_release(c);
+	if (rc != STORE_ROW)
+		return 0;
+	unlink(keyfile);
+	fprintf(stderr,
+		"weibao: the key file %s was missing, but this database already holds data written with a key; "
+		"restore that key file (docs/operations.md, \"Keys\") or name it with --key-file. No new key was "
+		"kept.\n",
+		keyfile);
+	return -1;
+}
+
 int cli_open(cli_env *env, int create_key, int migrate)
 {
 	char keyfile[600], err[256] = "";
-	int version = 0, rc;
+	int version = 0, rc, key_is_new;
 
 	{
 		category_config cc;
@@ -145,6 +172,7 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		registry_config_set(&cc);
 	}
 	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
+	key_is_new = create_key && access(keyfile, F_OK) != 0 && errno == ENOENT;
 	if (sec_init() != WB_OK) {
 		fprintf(stderr, "weibao: cannot initialise libsodium\n");
 		return -1;
@@ -173,6 +201,8 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		fprintf(stderr, "weibao: cannot query the database: %s\n", wb_strerror(rc));
 		return -1;
 	}
+	if (key_is_new && refuse_new_key(env, keyfile) != 0)
+		return -1;
 	if (migrate) {
 		rc = store_migrate(env->db, &version);
 		if (rc == WB_ESCHEMA) {

@@ -5,7 +5,9 @@
 // invalidates; accounts of another county stay out of reach.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, cli, sql, PASSWORD, COUNTY, uniqueName } from './lib/harness.mjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeEachDriver, startServer, cli, run, sql, BIN, PASSWORD, COUNTY, uniqueName } from './lib/harness.mjs';
 
 const VILLAGE = '370831001001'; // the demo director's community
 const OTHER_VILLAGE = '370831101201'; // director2's village, another township
@@ -329,6 +331,13 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		const own = await admin.post(`/api/v1/users/${me}/lock`, {});
 		assert.equal(own.status, 403);
 		assert.equal(own.body.error.code, 'own_account');
+
+		// a lost key file is not replaced by a new one: the data was written with the old
+		const lost = join(srv.db.dir, 'lost.key');
+		const noKey = await run(BIN, ['init', '--db', srv.db.url, '--key-file', lost], { cwd: srv.db.dir });
+		assert.equal(noKey.code, 1, noKey.stdout + noKey.stderr);
+		assert.match(noKey.stderr, /was missing, but this database already holds data written with a key/);
+		assert.equal(existsSync(lost), false, 'no new key is kept');
 
 		// a second county in the same deployment, with its own administrator
 		const init = await cli(srv.db, ['init', '--county', '370832', '--county-name', '外县', '--admin', 'admin2', '--password', PASSWORD]);
