@@ -225,6 +225,11 @@ int api_audit_read(http_req *r, app *a, const audit_entry *e);
 /* api_audit_read of p's read of child id's file part action ("child.visits",
  * ...): WB_OK or WB_ESTORE. */
 int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action);
+/* The answer to a child not found in the caller's scope (or a store
+ * error, rc): the 404 is audited as a read of the child's file is, with
+ * the sub-page's action and outcome not_found, so that probing a child's
+ * pages or writes leaves the same trail as reading the file. */
+int api_child_fail(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action, int rc);
 /* Parses a positive int64 path parameter; writes 404 and returns -1 if bad. */
 int api_id_param(http_req *r, const char *name, int64_t *out);
 /* Page size from ?limit= within [1, max], default def. -1 after a 422. */

@@ -825,7 +825,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	rc = store_child_get(c, &p->scope, id, &old);
 	if (rc) {
-		api_fail(r, rc);
+		api_child_fail(r, a, p, id, "child.update", rc);
 		goto out;
 	}
 	if (!can_write(r, p))
@@ -902,7 +902,7 @@ int api_child_history(http_req *r, app *a, store_conn *c, const sec_principal *p
 		rc = store_child_get(c, &sc, id, &ch);
 	}
 	if (rc)
-		return api_fail(r, rc);
+		return api_child_fail(r, a, p, id, "child.history", rc);
 	items = json_array();
 	rc = store_child_changes(c, id, history_cb, items);
 	if (rc || api_audit_child_read(r, a, p, id, "child.history") != WB_OK) {

@@ -916,6 +916,20 @@ int api_past_day(http_req *r, json_t *body, const char *key, const char *def, ch
 	return 0;
 }
 
+int api_child_fail(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action, int rc)
+{
+	if (rc == WB_ENOTFOUND) {
+		audit_entry e;
+
+		api_audit_init(r, p, &e);
+		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+		audit_entry_set(&e, action, "child", e.object_id, "not_found");
+		if (api_audit_read(r, a, &e) != WB_OK)
+			rc = WB_ESTORE;
+	}
+	return api_fail(r, rc);
+}
+
 int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action)
 {
 	audit_entry e;

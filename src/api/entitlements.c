@@ -1573,7 +1573,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		return 0;
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
-		return api_fail(r, rc);
+		return api_child_fail(r, a, p, id, "child.entitlements", rc);
 	if (!(x = calloc(1, sizeof(*x))))
 		return api_fail(r, WB_ENOMEM);
 	rc = catalog_load(c, p->county_code, 0, today, &cat);
@@ -1694,8 +1694,11 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	    api_check_fields(r, body, receipt_fields))
 		goto out;
 	rc = store_child_get(c, &p->scope, id, &ch);
-	if (rc == WB_OK)
-		rc = catalog_load(c, p->county_code, 0, today, &cat);
+	if (rc) {
+		api_child_fail(r, a, p, id, "entitlement.start", rc);
+		goto out;
+	}
+	rc = catalog_load(c, p->county_code, 0, today, &cat);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -1831,8 +1834,11 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		goto out;
 	}
 	rc = store_child_get(c, &p->scope, id, &ch);
-	if (rc == WB_OK)
-		rc = catalog_load(c, p->county_code, policy_id, today, &cat);
+	if (rc) {
+		api_child_fail(r, a, p, id, "entitlement.check", rc);
+		goto out;
+	}
+	rc = catalog_load(c, p->county_code, policy_id, today, &cat);
 	if (rc == WB_OK)
 		rc = child_ent_facts(c, &ch, today, &f, k, &nk);
 	if (rc == WB_OK)

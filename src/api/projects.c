@@ -974,7 +974,7 @@ int api_child_projects(http_req *r, app *a, store_conn *c, const sec_principal *
 		return api_error(r, 403, "forbidden", "a child's projects are read with the child's file", NULL);
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
-		return api_fail(r, rc);
+		return api_child_fail(r, a, p, id, "child.projects", rc);
 	items = json_array();
 	rc = store_child_projects(c, id, child_project_cb, items);
 	if (rc == WB_OK) {

@@ -655,7 +655,7 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 		return api_error(r, 404, "not_found", "no such category", NULL);
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
-		return api_fail(r, rc);
+		return api_child_fail(r, a, p, id, "category.decide", rc);
 	if (!p->def->confirm_categories)
 		return api_error(r, 403, "forbidden", "your role may not decide on categories", NULL);
 	if (api_body(r, &body) || api_check_fields(r, body, cat_fields))

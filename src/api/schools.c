@@ -1092,7 +1092,7 @@ int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_error(r, 403, "forbidden", "a child's care is read with the child's file", NULL);
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
-		return api_fail(r, rc);
+		return api_child_fail(r, a, p, id, "child.care", rc);
 	pairs = json_array();
 	rc = store_caring_pairs(c, &p->scope, 0, id, pair_cb, pairs);
 	memset(&x, 0, sizeof(x));

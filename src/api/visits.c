@@ -358,7 +358,7 @@ int api_child_visits(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return 0;
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
-		return api_fail(r, rc);
+		return api_child_fail(r, a, p, id, "child.visits", rc);
 	api_list_init(&l);
 	rc = store_child_visits(c, &p->scope, id, before, limit, visit_item_cb, &l);
 	/* the first page starts with the newest visit, if there is one (a
@@ -428,7 +428,7 @@ int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal
 		goto out;
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc) {
-		api_fail(r, rc);
+		api_child_fail(r, a, p, id, "visit.void", rc);
 		goto out;
 	}
 	if (api_reason(r, body, VISIT_VOID_REASON_CHARS, &reason))
@@ -602,7 +602,7 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 		goto out;
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc) {
-		api_fail(r, rc);
+		api_child_fail(r, a, p, id, "visit.create", rc);
 		goto out;
 	}
 	if (visit_parse(r, body, &ch, v))

@@ -336,4 +336,27 @@ describeEachDriver('registry: what a director finds, masking', (driver) => {
 		assert.deepEqual(d.outside_ids, [kids.other.id]);
 		assert.ok(!entry.detail.includes(kids.other.id_number), 'no ID number in the log');
 	});
+	test('probing a child of another area through its pages and writes answers 404 and leaves the trail a read of its file does', async () => {
+		const id = kids.other.id;
+		const probes = [
+			['GET', `/api/v1/children/${id}/history`, null, 'child.history'],
+			['GET', `/api/v1/children/${id}/visits`, null, 'child.visits'],
+			['GET', `/api/v1/children/${id}/entitlements`, null, 'child.entitlements'],
+			['POST', `/api/v1/children/${id}/visits`, { kind: 'home', visited_on: new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10), findings: '探查' }, 'visit.create'],
+			['PATCH', `/api/v1/children/${id}`, { version: 1, notes: '探查' }, 'child.update'],
+		];
+		for (const [method, path, body, action] of probes) {
+			const r = await director.request(method, path, body ? { json: body } : {});
+			assert.equal(r.status, 404, `${method} ${path}: ${r.text}`);
+		}
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=child&object_id=${id}&limit=50`);
+		assert.equal(log.status, 200, log.text);
+		for (const [, path, , action] of probes) {
+			assert.ok(
+				log.body.items.some((e) => e.action === action && e.outcome === 'not_found' && e.username === 'director'),
+				`${action} (${path}) is in the log: ${JSON.stringify(log.body.items.map((e) => [e.action, e.outcome, e.username]))}`,
+			);
+		}
+	});
 });
