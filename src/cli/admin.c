@@ -141,6 +141,9 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	wb_strlcpy(j.u.username, admin, sizeof(j.u.username));
 	wb_strlcpy(j.u.display_name, "系统管理员", sizeof(j.u.display_name));
 	wb_strlcpy(j.u.password_hash, hash, sizeof(j.u.password_hash));
+	/* a generated password is printed on a terminal: the administrator
+	 * replaces it at the first login */
+	j.u.must_change_password = password == pw;
 	wb_strlcpy(j.m.county_code, county, sizeof(j.m.county_code));
 	wb_strlcpy(j.m.role, "admin", sizeof(j.m.role));
 	wb_strlcpy(j.m.area_code, county, sizeof(j.m.area_code));
@@ -150,9 +153,10 @@ int cmd_init(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "weibao init: cannot create the administrator: %s\n", wb_strerror(rc));
 		return 1;
 	}
-	printf("database ready (schema %d)\nadministrator: %s\npassword: %s   (shown once; change it after logging "
-	       "in)\n",
-	       store_latest_version(), admin, password);
+	printf("database ready (schema %d)\nadministrator: %s\npassword: %s   (%s)\n", store_latest_version(), admin,
+	       password,
+	       password == pw ? "shown once; the first login asks for a new one"
+			      : "as given; change it after logging in");
 	return 0;
 }
 

@@ -201,8 +201,6 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		fprintf(stderr, "weibao: cannot query the database: %s\n", wb_strerror(rc));
 		return -1;
 	}
-	if (key_is_new && refuse_new_key(env, keyfile) != 0)
-		return -1;
 	if (migrate) {
 		rc = store_migrate(env->db, &version);
 		if (rc == WB_ESCHEMA) {
@@ -229,6 +227,9 @@ int cli_open(cli_env *env, int create_key, int migrate)
 			return -1;
 		}
 	}
+	/* after the migrations: a new database has the table, and no chain */
+	if (key_is_new && refuse_new_key(env, keyfile) != 0)
+		return -1;
 	rc = audit_start(env->db, &env->keys, &env->audit);
 	if (rc) {
 		fprintf(stderr, "weibao: cannot start the audit writer: %s\n", wb_strerror(rc));

@@ -24,6 +24,22 @@ describeEachDriver('units', (driver) => {
 		await srv?.stop();
 	});
 
+	test('init prints a generated password once, and the first login must replace it', async () => {
+		const db = await createDatabase(driver);
+		const init = await cli(db, ['init', '--county', '370831', '--county-name', '泗水县']);
+		assert.equal(init.code, 0, init.stderr);
+		const m = /password: (\S+)\s+\(shown once; the first login asks for a new one\)/.exec(init.stdout);
+		assert.ok(m, init.stdout);
+		const fresh = await spawnServer(db);
+		try {
+			const r = await fresh.anon().post('/api/v1/login', { username: 'admin', password: m[1], bearer: true });
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.body.user.must_change_password, true, r.text);
+		} finally {
+			await fresh.stop();
+		}
+	});
+
 	test('a new county starts with its departments, named after it; the demo can follow', async () => {
 		const db = await createDatabase(driver);
 		let fresh;
