@@ -19,6 +19,9 @@ typedef struct command {
 	const char *name;
 	int (*run)(cli_env *env, int argc, char **argv);
 	const char *help;
+	/* the command's own options, space-separated; "=" after a name: it
+	 * takes a value (the settings of config.c are taken out before) */
+	const char *options;
 } command;
 
 static int cmd_version(cli_env *env, int argc, char **argv)
@@ -34,20 +37,66 @@ static int cmd_version(cli_env *env, int argc, char **argv)
 }
 
 static const command commands[] = {
-	{"init", cmd_init, "create or migrate the database and create the first administrator"},
-	{"serve", cmd_serve, "run the HTTP server"},
-	{"migrate", cmd_migrate, "apply pending database migrations"},
-	{"user", cmd_user, "manage accounts: add, passwd, lock, unlock, list"},
-	{"demo", cmd_demo, "create the synthetic demo county (areas, units, one account per role, children)"},
-	{"verify-audit", cmd_verify_audit, "verify the audit log's hash chain"},
-	{"backup", cmd_backup, "write a checked copy of an SQLite database while the server runs"},
-	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])"},
-	{"import", cmd_import, "import children from CSV (UTF-8/GB18030) or XLSX; all or nothing by default"},
-	{"recompute", cmd_recompute, "end categories by age (daily job); --all re-derives every child"},
-	{"deadlines", cmd_deadlines, "raise the closed loop's overdue alerts now (or --at a given time)"},
-	{"demo-requests", cmd_demo_requests, "file N open help requests in the demo county (load tests)"},
-	{"version", cmd_version, "print the version"},
+	{"init", cmd_init, "create or migrate the database and create the first administrator",
+	 "--county= --county-name= --admin= --password="},
+	{"serve", cmd_serve, "run the HTTP server", ""},
+	{"migrate", cmd_migrate, "apply pending database migrations", ""},
+	{"user", cmd_user, "manage accounts: add, passwd, lock, unlock, list",
+	 "--role= --area= --unit= --name= --password= --county="},
+	{"demo", cmd_demo, "create the synthetic demo county (areas, units, one account per role, children)",
+	 "--password= --seed= --children="},
+	{"verify-audit", cmd_verify_audit, "verify the audit log's hash chain", ""},
+	{"backup", cmd_backup, "write a checked copy of an SQLite database while the server runs",
+	 "--to= --force --county="},
+	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])", "--county="},
+	{"import", cmd_import, "import children from CSV (UTF-8/GB18030) or XLSX; all or nothing by default",
+	 "--mode= --county= --report= --mapping="},
+	{"recompute", cmd_recompute, "end categories by age (daily job); --all re-derives every child",
+	 "--county= --all"},
+	{"deadlines", cmd_deadlines, "raise the closed loop's overdue alerts now (or --at a given time)", "--at="},
+	{"demo-requests", cmd_demo_requests, "file N open help requests in the demo county (load tests)",
+	 "--count= --township="},
+	{"version", cmd_version, "print the version", ""},
 };
+
+/* Whether word (up to n bytes) is one of the space-separated options;
+ * *takes_value is set when it is followed by "=" there. */
+static int option_known(const char *options, const char *word, size_t n, int *takes_value)
+{
+	for (const char *o = options; *o;) {
+		size_t len = strcspn(o, " =");
+
+		if (len == n && strncmp(o, word, n) == 0) {
+			*takes_value = o[len] == '=';
+			return 1;
+		}
+		o += len;
+		o += strspn(o, " =");
+	}
+	return 0;
+}
+
+/* A misspelt option is refused rather than ignored (an account created
+ * without the name meant for it, a county other than the one asked). */
+static int check_options(const command *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		size_t n = strcspn(w, "=");
+		int takes_value = 0;
+
+		if (w[0] != '-' || strcmp(w, "-h") == 0 || strcmp(w, "--help") == 0)
+			continue;
+		if (!option_known(cmd->options, w, n, &takes_value)) {
+			fprintf(stderr, "weibao %s: unknown option '%.*s' (see weibao %s --help)\n", cmd->name, (int)n,
+				w, cmd->name);
+			return -1;
+		}
+		if (takes_value && !w[n])
+			i++; /* its value */
+	}
+	return 0;
+}
 
 static void usage(void)
 {
@@ -279,6 +328,8 @@ int main(int argc, char **argv)
 	sec_password_init(0);
 	for (size_t i = 0; i < WB_ARRAY_LEN(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
+			if (check_options(&commands[i], argc - 1, argv + 1) != 0)
+				return 2;
 			rc = commands[i].run(&env, argc - 1, argv + 1);
 			cli_close(&env);
 			return rc;

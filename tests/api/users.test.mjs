@@ -332,6 +332,12 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(own.status, 403);
 		assert.equal(own.body.error.code, 'own_account');
 
+		// a misspelt option is refused, and nothing is created
+		const typo = await cli(srv.db, ['user', 'add', 'typo_user', '--role', 'director', '--area', '370831001001', '--nmae', '张三']);
+		assert.equal(typo.code, 2, typo.stdout + typo.stderr);
+		assert.match(typo.stderr, /unknown option '--nmae'/);
+		assert.equal(await sql(srv.db, "SELECT COUNT(*) FROM users WHERE username = 'typo_user'"), '0');
+
 		// a lost key file is not replaced by a new one: the data was written with the old
 		const lost = join(srv.db.dir, 'lost.key');
 		const noKey = await run(BIN, ['init', '--db', srv.db.url, '--key-file', lost], { cwd: srv.db.dir });
