@@ -246,6 +246,7 @@ static int user_add(cli_env *env, int argc, char **argv)
 	const char *unit = cli_flag(argc, argv, "--unit");
 	const char *name = cli_flag(argc, argv, "--name");
 	const char *password = cli_flag(argc, argv, "--password");
+	const char *county = cli_flag(argc, argv, "--county"); /* a unit's county (an area names its own) */
 	const char *username = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	const role_def *def = role ? role_find(role) : NULL;
 	char pw[24], hash[SEC_PWHASH_MAX];
@@ -257,14 +258,18 @@ static int user_add(cli_env *env, int argc, char **argv)
 	int rc;
 
 	if (!username || !def) {
-		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE) [--name "
-				"NAME] [--password PW]\n"
+		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE [--county "
+				"CODE]) [--name NAME] [--password PW]\n"
 				"roles: committee center supervisor station director grid department org school "
 				"auditor admin\n");
 		return 2;
 	}
 	if (password && sec_password_policy(password, &why) != WB_OK) {
 		fprintf(stderr, "weibao user add: --password: %s\n", why);
+		return 2;
+	}
+	if (county && (strlen(county) != 6 || !area_level_of(county))) {
+		fprintf(stderr, "weibao user add: --county must be a 6-digit county code\n");
 		return 2;
 	}
 	if (!account_username_ok(username)) {
@@ -288,7 +293,7 @@ static int user_add(cli_env *env, int argc, char **argv)
 		}
 		memcpy(kind, unit, (size_t)(colon - unit));
 		kind[colon - unit] = '\0';
-		rc = store_unit_find(c, DEFAULT_COUNTY, kind, colon + 1, &ur);
+		rc = store_unit_find(c, county ? county : DEFAULT_COUNTY, kind, colon + 1, &ur);
 		if (rc == WB_ENOTFOUND) {
 			rc = WB_OK;
 			ur.id = 0;

@@ -356,6 +356,11 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		);
 		const ours = (await admin.get('/api/v1/users')).body.items;
 		assert.ok(!ours.some((u) => u.username === 'admin2'), 'another county\'s accounts are not listed');
+		// the command line adds an account to that county's own department
+		const police = await cli(srv.db, ['user', 'add', 'police_wx', '--role', 'department', '--unit', 'department:public_security', '--county', '370832', '--password', PASSWORD]);
+		assert.equal(police.code, 0, police.stderr);
+		assert.ok((await admin2.get('/api/v1/users')).body.items.some((u) => u.username === 'police_wx'), 'in the other county');
+		assert.ok(!(await admin.get('/api/v1/users')).body.items.some((u) => u.username === 'police_wx'), 'not in this one');
 		const id2 = theirs[0].id;
 		for (const path of [`/api/v1/users/${id2}/lock`, `/api/v1/users/${id2}/password`, `/api/v1/users/${id2}/unlock`]) {
 			const r = await admin.post(path, {});
