@@ -348,8 +348,8 @@ int cmd_user(cli_env *env, int argc, char **argv)
 
 	if (!sub || cli_wants_help(argc, argv)) {
 		fprintf(stderr,
-			"usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE) [--name "
-			"N] [--password PW]\n"
+			"usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE [--county CODE]) "
+			"[--name N] [--password PW]\n"
 			"       weibao user passwd USERNAME [--password PW]\n"
 			"       weibao user lock USERNAME\n"
 			"       weibao user unlock USERNAME   (also clears failed logins)\n"

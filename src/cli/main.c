@@ -98,6 +98,14 @@ static int check_options(const command *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* Help asked for is the answer, not an error: the usage texts, written to
+ * standard error when a command is misused, go to standard output. */
+static void help_to_stdout(void)
+{
+	fflush(stderr);
+	dup2(STDOUT_FILENO, STDERR_FILENO);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: weibao COMMAND [options]\n\nCommands:\n");
@@ -315,6 +323,8 @@ int main(int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	config_defaults(&env.cfg);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		if (argc >= 2)
+			help_to_stdout();
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
@@ -330,6 +340,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			if (check_options(&commands[i], argc - 1, argv + 1) != 0)
 				return 2;
+			if (cli_wants_help(argc - 1, argv + 1))
+				help_to_stdout();
 			rc = commands[i].run(&env, argc - 1, argv + 1);
 			cli_close(&env);
 			return rc;
