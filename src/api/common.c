@@ -422,12 +422,25 @@ int api_limit_counts(http_req *r, int def, int max, int *out, int *counts_only)
 {
 	const char *s = http_query(r, "limit");
 
+	char msg[80];
+
 	*counts_only = s && strcmp(s, "0") == 0;
 	if (*counts_only) {
 		*out = 0;
 		return 0;
 	}
-	return api_limit(r, def, max, out);
+	if (!s)
+		return api_limit(r, def, max, out);
+	{
+		long long v;
+
+		if (wb_parse_int64(s, 1, max, &v) == WB_OK) {
+			*out = (int)v;
+			return 0;
+		}
+	}
+	wb_snprintf(msg, sizeof(msg), "limit must be 0 (the figures alone) or a whole number from 1 to %d", max);
+	return api_error(r, 422, "validation_failed", msg, "limit"), -1;
 }
 
 int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out)

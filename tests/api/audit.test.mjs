@@ -228,6 +228,11 @@ describeEachDriver('audit log', (driver) => {
 		assert.equal(counted['/requests?state=open'].total, reqs.body.items.length);
 		assert.deepEqual((await logged(mid)).map((e) => e.action).sort(), ['child.list', 'entitlement.list', 'follow_up.list', 'request.list', 'visit.plan']);
 		assert.equal((await station.get('/api/v1/children?limit=-1')).status, 422);
+		// the refusal says that 0 is a limit too
+		const bad = await station.get('/api/v1/visits/plan?limit=x');
+		assert.equal(bad.status, 422, bad.text);
+		assert.equal(bad.body.error.field, 'limit');
+		assert.match(bad.body.error.message, /^limit must be 0 \(the figures alone\) or a whole number from 1 to \d+$/);
 	});
 
 	test('only the auditor may read or verify the log', async () => {
