@@ -425,21 +425,42 @@ int cmd_verify_audit(cli_env *env, int argc, char **argv)
 	int64_t count = 0, bad = 0;
 	const char *reason = NULL;
 	store_conn *c;
-	int rc;
+	int rc, local;
 
 	if (cli_wants_help(argc, argv)) {
-		fprintf(stderr, "usage: weibao verify-audit [--db URL]\n"
-				"Recomputes the audit log's hash chain. Exit 0 if intact; 1 and the first broken entry "
-				"if not.\n");
+		fprintf(stderr,
+			"usage: weibao verify-audit [--db URL]\n"
+			"Recomputes the audit log's hash chain (on SQLite after checking the file itself). Exit 0 "
+			"if intact; 1 and the first broken entry, or the damage, if not.\n");
 		return 0;
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 2;
 	c = store_acquire(env->db);
+	local = c->drv->local_statements;
+	/* a SQLite file is checked itself first: a chain can read as intact
+	 * from a file whose other pages are damaged (a restore over a stale
+	 * WAL) */
+	if (local) {
+		store_stmt *st = NULL;
+		char verdict[200] = "";
+
+		rc = conn_query(c, &st, "PRAGMA quick_check", "");
+		if (rc == STORE_ROW)
+			stmt_copy(c, st, 0, verdict, sizeof(verdict));
+		stmt_reset(c, st);
+		if (strcmp(verdict, "ok") != 0) {
+			store_release(c);
+			printf("database file DAMAGED (SQLite's quick_check: %s); restore it from a backup\n",
+			       verdict[0] ? verdict : wb_strerror(rc));
+			return 1;
+		}
+	}
 	rc = audit_verify(c, &env->keys, &count, &bad, &reason);
 	store_release(c);
 	if (rc == WB_OK) {
-		printf("audit log intact: %" PRId64 " entries verified\n", count);
+		printf("audit log intact: %" PRId64 " entries verified%s\n", count,
+		       local ? " (and the database file checked)" : "");
 		return 0;
 	}
 	if (rc == WB_ECONFLICT) {

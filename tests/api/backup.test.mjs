@@ -6,9 +6,9 @@
 // PostgreSQL the command points to pg_dump and writes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeEachDriver, startServer, spawnServer, cli, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, spawnServer, cli, sql, uniqueName } from './lib/harness.mjs';
 
 const child = (name) => ({ name, sex: 'F', birth_date: '2016-06-06', village_code: '370831001001' });
 
@@ -66,6 +66,18 @@ describeEachDriver('backup', (driver) => {
 		const v = await cli(copy, ['verify-audit']);
 		assert.equal(v.code, 0, v.stdout + v.stderr);
 		assert.equal(Number(/(\d+) entries verified/.exec(v.stdout)?.[1]), entries);
+		assert.match(v.stdout, /and the database file checked/);
+
+		// a damaged copy (a page overwritten) is refused by verify-audit, whose chain alone may read intact
+		const damaged = join(srv.db.dir, 'damaged.db');
+		copyFileSync(to, damaged);
+		const root = Number(await sql({ ...srv.db, file: damaged }, "SELECT rootpage FROM sqlite_schema WHERE name = 'children'"));
+		const fd = openSync(damaged, 'r+');
+		writeSync(fd, Buffer.alloc(4096, 0xff), 0, 4096, 4096 * (root - 1)); // the children table's root page
+		closeSync(fd);
+		const d = await cli({ ...srv.db, file: damaged, url: `sqlite:${damaged}` }, ['verify-audit']);
+		assert.equal(d.code, 1, d.stdout + d.stderr);
+		assert.match(d.stdout, /database file DAMAGED/);
 
 		// and a server on the copy shows the child registered before it
 		const restored = await spawnServer(copy);
