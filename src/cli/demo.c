@@ -1557,7 +1557,6 @@ static int centre_path(store_conn *c, centre_ctx *x, int64_t t0, int closed, int
 					      "县中心汇总：家庭已纳入低保，慈善总会送去冬季物资。",
 					      "县中心汇总：已明确委托照护人并签订照护协议。",
 					      "县中心汇总：学校心理老师定期辅导，家长已沟通。"};
-	const char *ask;
 	int64_t day = 86400, h = 3600, fwd = t0 + 2 * day, acc = fwd + 6 * h, ref = t0 + 3 * day, ended = 0;
 	int64_t sent = 0, fed = 0, closed_at = 0, since, due;
 	const char *state;
@@ -1576,7 +1575,6 @@ static int centre_path(store_conn *c, centre_ctx *x, int64_t t0, int closed, int
 			     : strcmp(state, "accepted") == 0 ? CS_ACCEPTED
 							      : CS_REFERRED,
 			     0, since);
-	ask = demo_refs[x->kind][0].ask;
 	rc = conn_query(c, NULL,
 			"UPDATE help_requests SET state = ?, state_since = ?, step_due_at = ?, "
 			"handled_by = 'centre', updated_at = ? WHERE id = ?",
@@ -1597,8 +1595,10 @@ static int centre_path(store_conn *c, centre_ctx *x, int64_t t0, int closed, int
 		rc = add_step(c, x->town, x->id, "accept", "forwarded", "accepted", x->centre, "center", fwd,
 			      loop_state_due(x->cfg, CS_FORWARDED, 0, fwd), acc, "");
 	if (rc == WB_OK && strcmp(state, "forwarded") != 0 && strcmp(state, "accepted") != 0) {
-		rc = add_step(c, x->town, x->id, "refer", "accepted", "referred", x->centre, "center", acc,
-			      loop_state_due(x->cfg, CS_ACCEPTED, 0, acc), ref, ask);
+		rc = add_step(
+			c, x->town, x->id, "refer", "accepted", "referred", x->centre, "center", acc,
+			loop_state_due(x->cfg, CS_ACCEPTED, 0, acc), ref,
+			"按求助类型转相关部门办理，请各单位在期限内反馈。"); /* each unit's ask is its referral's */
 		if (rc == WB_OK)
 			rc = centre_referrals(c, x,
 					      closed             ? "done"
