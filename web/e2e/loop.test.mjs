@@ -94,13 +94,22 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await page.locator('.attach-err', { hasText: '“说明.txt”：只能上传 JPG、PNG 或 PDF 文件' }).waitFor()
   await page.locator('.submit-btn').click()
   assert.equal(new URL(page.url()).pathname, '/requests/new')
-  await page.locator('#attach').setInputFiles({ name: '诊断证明.png', mimeType: 'image/png', buffer: png })
+  // and a "picture" that is text inside, which only the server can tell
+  await page.locator('#attach').setInputFiles([
+    { name: '诊断证明.png', mimeType: 'image/png', buffer: png },
+    { name: '伪图片.png', mimeType: 'image/png', buffer: Buffer.from('这不是图片') },
+  ])
   await page.locator('.attach-err').waitFor({ state: 'detached' })
   assert.equal(await hasHorizontalScroll(page), false, 'the filing page scrolls sideways at 360 px')
   await shot(page, 'loop-file-request', { fullPage: true })
   await page.locator('.submit-btn').click()
   await page.waitForURL(/\/requests\/\d+\?filed=1/)
   const id = Number(new URL(page.url()).pathname.split('/').pop())
+  // the refused file is named with why, over the request's page
+  await page.locator('.el-message--error', { hasText: '“伪图片.png”上传失败：附件只能是 JPEG、PNG 图片或 PDF 文件' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page, [415]), [], 'the refused file was the only error')
+  page.errors.length = 0
+  page.failures.length = 0
   await stateIs('待乡镇审核')
   await page.locator('.attachments', { hasText: '诊断证明.png' }).waitFor()
   assert.equal(await hasHorizontalScroll(page), false, 'the request page scrolls sideways at 360 px')
