@@ -218,8 +218,8 @@ int api_webhooks_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 }
 
 static const api_field hook_fields[] = {
-	{"unit_id", JSON_INTEGER, 0, 0}, {"area_code", JSON_STRING, 0, 9}, {"url", JSON_STRING, 1, 500},
-	{"secret", JSON_STRING, 0, 64},  {"enabled", JSON_TRUE, 0, 0},     {NULL, 0, 0, 0},
+	{"unit_id", JSON_INTEGER, 0, 0}, {"area_code", JSON_STRING, 0, 32}, {"url", JSON_STRING, 1, 500},
+	{"secret", JSON_STRING, 0, 64},  {"enabled", JSON_TRUE, 0, 0},      {NULL, 0, 0, 0},
 };
 
 typedef struct hook_job {

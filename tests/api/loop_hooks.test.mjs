@@ -115,6 +115,10 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		assert.equal(set.body.owner.area_code, '370831');
 		assert.equal((await director.post('/api/v1/webhooks', { area_code: '370831', url: hook.url })).status, 403);
 		assert.equal((await centre.post('/api/v1/webhooks', { area_code: '370831', url: 'ftp://x/' })).status, 422);
+		// a village is refused as a place, not as a long text
+		const village = await centre.post('/api/v1/webhooks', { area_code: '370831001001', url: hook.url });
+		assert.equal(village.status, 422, village.text);
+		assert.equal(village.body.error.message, 'area_code must be your county or one of its townships');
 		// a step that concerns the centre: the county's webhook gets it
 		const child = await director.post('/api/v1/children', { name: '张小明', sex: 'M', birth_date: birthForAge(8), village_code: VILLAGE });
 		const filed = await director.post('/api/v1/requests', { child_id: child.body.id, kind: 'medical', narrative: '白血病，需要救助' });

@@ -62,6 +62,7 @@ const BY_MESSAGE = {
   'this role needs a school': k('err.role_place'),
   "code has 2 to 31 lower-case letters, digits or '_' and starts with a letter or digit": k('err.unit_code_invalid'),
   'area_code must be an area of this county': k('err.area_not_in_county'),
+  'area_code must be your county or one of its townships': k('err.county_or_township'),
   'kind must be home, school or phone': k('err.visit_kind'),
   'visited_on must be a date YYYY-MM-DD': k('err.date_invalid'),
   'visited_on may not be in the future': k('err.date_future'),
