@@ -149,6 +149,8 @@ test('director: a child never visited is on the plan; a home visit with a flag a
   await pickOption(page, dialog.locator('.visit-risk'), '高')
   assert.match(await dialog.locator('.visit-risk-hint').textContent(), /儿童当前风险等级：中/)
   await shot(page, 'visit-form-360')
+  // the risk's dropdown is closed before saving (a click during its closing transition can be lost)
+  await page.waitForFunction(() => [...document.querySelectorAll('.el-select__popper')].every((e) => getComputedStyle(e).display === 'none'))
   await dialog.getByRole('button', { name: '保存走访' }).click()
   await page.locator('.el-message', { hasText: '走访已记录；儿童的风险等级已由“中”调整为“高”' }).waitFor()
   await dialog.waitFor({ state: 'hidden' })
