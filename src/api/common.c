@@ -399,48 +399,38 @@ int api_id_param(http_req *r, const char *name, int64_t *out)
 	return 0;
 }
 
-int api_limit(http_req *r, int def, int max, int *out)
+/* limit=N from 1 to max (def when absent); zero_ok: also 0, the figures
+ * alone. 0, or -1 after a 422 naming limit. */
+static int parse_limit(http_req *r, int def, int max, int zero_ok, int *out)
 {
 	const char *s = http_query(r, "limit");
 	long long v;
+	char msg[96];
 
 	*out = def;
 	if (!s)
 		return 0;
-	if (wb_parse_int64(s, 1, max, &v) != WB_OK) {
-		char msg[80];
-
-		wb_snprintf(msg, sizeof(msg), "limit must be a whole number from 1 to %d", max);
-		api_error(r, 422, "validation_failed", msg, "limit");
-		return -1;
+	if (wb_parse_int64(s, zero_ok ? 0 : 1, max, &v) == WB_OK) {
+		*out = (int)v;
+		return 0;
 	}
-	*out = (int)v;
-	return 0;
+	wb_snprintf(msg, sizeof(msg), "limit must be %sa whole number from 1 to %d",
+		    zero_ok ? "0 (the figures alone) or " : "", max);
+	api_error(r, 422, "validation_failed", msg, "limit");
+	return -1;
+}
+
+int api_limit(http_req *r, int def, int max, int *out)
+{
+	return parse_limit(r, def, max, 0, out);
 }
 
 int api_limit_counts(http_req *r, int def, int max, int *out, int *counts_only)
 {
-	const char *s = http_query(r, "limit");
+	int rc = parse_limit(r, def, max, 1, out);
 
-	char msg[80];
-
-	*counts_only = s && strcmp(s, "0") == 0;
-	if (*counts_only) {
-		*out = 0;
-		return 0;
-	}
-	if (!s)
-		return api_limit(r, def, max, out);
-	{
-		long long v;
-
-		if (wb_parse_int64(s, 1, max, &v) == WB_OK) {
-			*out = (int)v;
-			return 0;
-		}
-	}
-	wb_snprintf(msg, sizeof(msg), "limit must be 0 (the figures alone) or a whole number from 1 to %d", max);
-	return api_error(r, 422, "validation_failed", msg, "limit"), -1;
+	*counts_only = rc == 0 && *out == 0;
+	return rc;
 }
 
 int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out)

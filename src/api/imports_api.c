@@ -44,7 +44,7 @@ typedef struct worker_arg {
  * outside the caller's area (a number tried is a number found), how many
  * and the first of those children's ids, as a refused registration is
  * audited on its own. */
-static void outside_detail(const import_job *j, audit_entry *e)
+static void import_detail(const import_job *j, audit_entry *e)
 {
 	json_t *d = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "import", (json_int_t)j->import_id, "mode",
 			      j->row_by_row ? "rows" : "all", "rows", (json_int_t)j->rows, "created",
@@ -69,7 +69,7 @@ static int apply_fn(store_conn *c, void *arg)
 	import_job *j = w->job;
 	int rc = import_apply(c, j);
 
-	outside_detail(j, &w->e);
+	import_detail(j, &w->e);
 	if (rc == WB_EINVAL)
 		wb_strlcpy(w->e.outcome, "rejected", sizeof(w->e.outcome));
 	return rc;

@@ -763,17 +763,25 @@ typedef struct detail_ctx {
 	int reporter_visible;
 } detail_ctx;
 
+/* Whether the unit of referral f holds its request, as v may see it: an
+ * active referral, and to a department its own alone (that the police hold
+ * a case is itself something to keep). */
+static int holds_as_seen(const loop_viewer *v, const referral_rec *f)
+{
+	enum referral_state s = RS_NONE;
+
+	referral_state_parse(f->state, &s);
+	return referral_is_active(s) && (v->scope.children != SCOPE_REFERRAL || f->unit_id == v->scope.unit_id);
+}
+
 static int referral_item(const referral_rec *f, void *arg)
 {
 	detail_ctx *d = arg;
-	enum referral_state s = RS_NONE;
 	int own = d->v->scope.children == SCOPE_REFERRAL;
 
-	referral_state_parse(f->state, &s);
 	/* a department sees its own referral, not the others': neither among
-	 * the request's holders nor in the list (that the police hold a case
-	 * is itself something to keep) */
-	if (referral_is_active(s) && d->units && (!own || f->unit_id == d->v->scope.unit_id))
+	 * the request's holders nor in the list */
+	if (d->units && holds_as_seen(d->v, f))
 		json_array_append_new(d->units,
 				      json_pack("{s:I, s:s, s:s, s:I}", "unit_id", (json_int_t)f->unit_id, "code",
 						f->unit_code, "name", f->unit_name, "referral_id", (json_int_t)f->id));
@@ -873,11 +881,8 @@ typedef struct unit_names {
 static int unit_name_item(const referral_rec *f, void *arg)
 {
 	unit_names *u = arg;
-	enum referral_state s = RS_NONE;
 
-	referral_state_parse(f->state, &s);
-	/* as in referral_item: a unit sees itself alone among the holders */
-	if (!referral_is_active(s) || (u->v->scope.children == SCOPE_REFERRAL && f->unit_id != u->v->scope.unit_id))
+	if (!holds_as_seen(u->v, f))
 		return WB_OK;
 	if (u->b->len)
 		buf_puts(u->b, u->sep);

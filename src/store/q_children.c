@@ -441,6 +441,15 @@ static void identity_args(const child_rec *ch, store_args *a)
 	args_opt_int(a, ch->school_id);
 }
 
+/* A new child's row: the columns, then the placeholders of one row (the
+ * 25 values of child_args, and version 1). */
+#define CHILD_INSERT                                                                                          \
+	"INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, "  \
+	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, " \
+	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "   \
+	"risk_level, notes, version) VALUES "
+#define CHILD_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+
 /* The 25 values of a new child's row, in the order of the INSERTs below. */
 static void child_args(const child_rec *ch, store_args *a)
 {
@@ -496,11 +505,7 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 	slots = store_chunk_rows_up(k, GRAMS_INDEXED);
 	buf_init(&sql, 4096);
 	rc = buf_puts(&sql,
-		      "WITH c AS (INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
-		      "village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
-		      "hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
-		      "family_poverty, adopted, director_id, risk_level, notes, version) VALUES "
-		      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+		      "WITH c AS (" CHILD_INSERT CHILD_ROW " "
 		      "RETURNING id, county_code), g AS (INSERT INTO child_name_grams (county_code, gram, child_id) "
 		      "SELECT c.county_code, v.gram, c.id FROM c, (VALUES ");
 	for (int i = 0; rc == WB_OK && i < slots; i++)
@@ -547,12 +552,7 @@ int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store
 		store_stmt *st = NULL;
 
 		rc = conn_prepare_rows(
-			c,
-			"INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, "
-			"village_code, grid_code, school_id, created_at, created_by, updated_at, updated_by, "
-			"hukou_area_code, hukou_type, grade, disability_grade, disability_type, serious_illness, "
-			"family_poverty, adopted, director_id, risk_level, notes, version) VALUES ",
-			"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", k,
+			c, CHILD_INSERT, CHILD_ROW, k,
 			" RETURNING id, COALESCE(id_bidx, ''), name, COALESCE(birth_date, ''), village_code", &st);
 		for (int i = 0; rc == WB_OK && i < k; i++) {
 			store_args a = {0};

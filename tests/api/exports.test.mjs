@@ -116,7 +116,8 @@ describeEachDriver('exports of every list', (driver) => {
 			assert.equal(row['超期'], q.referrals_overdue ? '是' : '否', `request ${q.id}`);
 		}
 		const local = book.rows.find((r) => r['当前在'] === '乡镇（街道）' || r['当前在'] === '村（社区）');
-		if (local) assert.ok(local['办理方'], 'a township or village holder is named');
+		assert.ok(local, 'the request filed above waits on its township');
+		assert.ok(local['办理方'], 'a township or village holder is named');
 		// and a township's file holds that township's requests
 		const town = listed.find((q) => q.township_code)?.township_code;
 		const townBook = await xlsx(centre, `/api/v1/requests?state=all&township=${town}&format=xlsx`);
