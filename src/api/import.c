@@ -538,19 +538,22 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	const char *phone = cell(j, m, row, fphone), *work = cell(j, m, row, fwork);
 	guardian_rec *g;
 	const char *status;
+	int failed = 0;
 
 	if (!name[0] && !st[0] && !phone[0] && !work[0])
 		return 0;
-	if (!st[0])
-		return bad(j, row, m, fstatus, "a guardian needs a status");
 	status = status_of(st);
-	if (!status)
-		return bad(j, row, m, fstatus,
-			   "status is not in the guardian status vocabulary (e.g. 在家, 外出务工, 死亡)");
+	if (!st[0])
+		failed = bad(j, row, m, fstatus, "a guardian needs a status");
+	else if (!status)
+		failed = bad(j, row, m, fstatus,
+			     "status is not in the guardian status vocabulary (e.g. 在家, 外出务工, 死亡)");
 	if (name[0] && !field_valid_name(name))
-		return bad(j, row, m, fname, "name contains control characters or surrounding spaces");
+		failed = bad(j, row, m, fname, "name contains control characters or surrounding spaces");
 	if (phone[0] && !field_valid_phone(phone))
-		return bad(j, row, m, fphone, "phone must be digits (mobile or landline with area code)");
+		failed = bad(j, row, m, fphone, "phone must be digits (mobile or landline with area code)");
+	if (failed)
+		return -1;
 	g = &d->g[d->ng++];
 	memset(g, 0, sizeof(*g));
 	wb_strlcpy(g->relation, relation, sizeof(g->relation));
@@ -565,12 +568,14 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	return 0;
 }
 
-/* Parses and validates one row into d. Returns -1 (with an issue) if bad. */
+/* Parses and validates one row into d. Returns -1 if bad, with an issue for
+ * every field found wrong (a field whose check needs another field that is
+ * wrong is not checked), so that one pass over the file shows them all. */
 static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size_t row, row_data *d, int today,
 		     int validate_only)
 {
 	const char *s;
-	int ymd;
+	int ymd, failed = 0, id_bad = 0, sex_bad = 0, birth_bad = 0, village_bad = 0;
 
 	memset(d, 0, sizeof(*d));
 	for (int f = 0; f < F__COUNT; f++)
@@ -578,27 +583,29 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	wb_strlcpy(d->ch.county_code, j->county, sizeof(d->ch.county_code));
 	s = cell(j, m, row, F_NAME);
 	if (!s[0])
-		return bad(j, row, m, F_NAME, "name is empty");
-	if (!field_valid_name(s) || strlen(s) >= 96)
-		return bad(j, row, m, F_NAME, "name contains control characters, surrounding spaces or is too long");
-	wb_strlcpy(d->ch.name, s, sizeof(d->ch.name));
+		failed = bad(j, row, m, F_NAME, "name is empty");
+	else if (!field_valid_name(s) || strlen(s) >= 96)
+		failed = bad(j, row, m, F_NAME, "name contains control characters, surrounding spaces or is too long");
+	else
+		wb_strlcpy(d->ch.name, s, sizeof(d->ch.name));
 	s = cell(j, m, row, F_ID);
 	if (s[0]) {
 		idnum id;
 		enum idnum_error e;
 
 		if (strchr(s, '*'))
-			return bad(j, row, m, F_ID, "the ID number is masked; import from a file with whole numbers");
-		e = idnum_parse(s, today, &id);
-		if (e != IDNUM_OK)
-			return bad(j, row, m, F_ID, idnum_strerror(e));
-		wb_strlcpy(d->idnum, id.number, sizeof(d->idnum));
-		if (!validate_only) {
-			sec_blind_index(j->keys, id.number, d->ch.id_bidx);
-			idnum_mask(id.number, d->ch.id_mask);
+			id_bad = bad(j, row, m, F_ID, "the ID number is masked; import from a file with whole numbers");
+		else if ((e = idnum_parse(s, today, &id)) != IDNUM_OK)
+			id_bad = bad(j, row, m, F_ID, idnum_strerror(e));
+		else {
+			wb_strlcpy(d->idnum, id.number, sizeof(d->idnum));
+			if (!validate_only) {
+				sec_blind_index(j->keys, id.number, d->ch.id_bidx);
+				idnum_mask(id.number, d->ch.id_mask);
+			}
+			d->ch.sex[0] = id.sex;
+			wb_strlcpy(d->ch.birth_date, id.birth, sizeof(d->ch.birth_date));
 		}
-		d->ch.sex[0] = id.sex;
-		wb_strlcpy(d->ch.birth_date, id.birth, sizeof(d->ch.birth_date));
 	}
 	s = cell(j, m, row, F_SEX);
 	if (s[0]) {
@@ -607,39 +614,45 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 									 : 0;
 
 		if (!sex)
-			return bad(j, row, m, F_SEX, "sex must be 男/女 or M/F");
-		if (d->ch.sex[0] && d->ch.sex[0] != sex)
-			return bad(j, row, m, F_SEX, "sex does not match the ID number");
-		d->ch.sex[0] = sex;
+			sex_bad = bad(j, row, m, F_SEX, "sex must be 男/女 or M/F");
+		else if (d->ch.sex[0] && d->ch.sex[0] != sex)
+			sex_bad = bad(j, row, m, F_SEX, "sex does not match the ID number");
+		else
+			d->ch.sex[0] = sex;
 	}
 	s = cell(j, m, row, F_BIRTH);
 	if (s[0]) {
 		if (date_parse(s, &ymd) != WB_OK)
-			return bad(j, row, m, F_BIRTH, "birth_date must be a real date YYYY-MM-DD");
-		if (ymd > today)
-			return bad(j, row, m, F_BIRTH, "birth_date is in the future");
-		if (d->ch.birth_date[0] && strcmp(d->ch.birth_date, s) != 0)
-			return bad(j, row, m, F_BIRTH, "birth_date does not match the ID number");
-		wb_strlcpy(d->ch.birth_date, s, sizeof(d->ch.birth_date));
+			birth_bad = bad(j, row, m, F_BIRTH, "birth_date must be a real date YYYY-MM-DD");
+		else if (ymd > today)
+			birth_bad = bad(j, row, m, F_BIRTH, "birth_date is in the future");
+		else if (d->ch.birth_date[0] && strcmp(d->ch.birth_date, s) != 0)
+			birth_bad = bad(j, row, m, F_BIRTH, "birth_date does not match the ID number");
+		else
+			wb_strlcpy(d->ch.birth_date, s, sizeof(d->ch.birth_date));
 	}
-	if (!d->ch.sex[0])
-		return bad(j, row, m, F_SEX, "sex is required when there is no ID number");
-	if (!d->ch.birth_date[0])
-		return bad(j, row, m, F_BIRTH, "birth_date is required when there is no ID number");
+	/* a wrong ID number leaves sex and birth date unknown: said once */
+	if (!d->ch.sex[0] && !id_bad && !sex_bad)
+		failed = bad(j, row, m, F_SEX, "sex is required when there is no ID number");
+	if (!d->ch.birth_date[0] && !id_bad && !birth_bad)
+		failed = bad(j, row, m, F_BIRTH, "birth_date is required when there is no ID number");
 	s = cell(j, m, row, F_VILLAGE);
 	if (!area_level_of(s) || strcmp(area_level_of(s), "village") != 0 || !place_known(pc, s))
-		return bad(j, row, m, F_VILLAGE, "not the code of a village or community of this county");
-	wb_strlcpy(d->ch.village_code, s, sizeof(d->ch.village_code));
-	if (!scope_covers_place(&j->scope, d->ch.village_code, NULL) && j->scope.children != SCOPE_GRID)
-		return bad(j, row, m, F_VILLAGE, "the village is outside your area");
-	s = cell(j, m, row, F_GRID);
-	if (s[0]) {
-		if (strlen(s) != 15 || !area_within(s, d->ch.village_code) || !place_known(pc, s))
-			return bad(j, row, m, F_GRID, "not a grid of the child's village");
-		wb_strlcpy(d->ch.grid_code, s, sizeof(d->ch.grid_code));
+		village_bad = bad(j, row, m, F_VILLAGE, "not the code of a village or community of this county");
+	else {
+		wb_strlcpy(d->ch.village_code, s, sizeof(d->ch.village_code));
+		if (!scope_covers_place(&j->scope, d->ch.village_code, NULL) && j->scope.children != SCOPE_GRID)
+			village_bad = bad(j, row, m, F_VILLAGE, "the village is outside your area");
 	}
-	if (!scope_covers_place(&j->scope, d->ch.village_code, d->ch.grid_code))
-		return bad(j, row, m, F_VILLAGE, "the child's place is outside your area");
+	s = cell(j, m, row, F_GRID);
+	if (s[0] && !village_bad) {
+		if (strlen(s) != 15 || !area_within(s, d->ch.village_code) || !place_known(pc, s))
+			village_bad = bad(j, row, m, F_GRID, "not a grid of the child's village");
+		else
+			wb_strlcpy(d->ch.grid_code, s, sizeof(d->ch.grid_code));
+	}
+	if (!village_bad && !scope_covers_place(&j->scope, d->ch.village_code, d->ch.grid_code))
+		village_bad = bad(j, row, m, F_VILLAGE, "the child's place is outside your area");
 	s = cell(j, m, row, F_HUKOU_TYPE);
 	if (s[0]) {
 		const char *t = strcmp(s, "农业") == 0 || strcmp(s, "农村") == 0 || strcmp(s, "rural") == 0 ? "rural"
@@ -648,47 +661,54 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 					: NULL;
 
 		if (!t)
-			return bad(j, row, m, F_HUKOU_TYPE, "household registration must be 农业/非农业 (rural/urban)");
-		wb_strlcpy(d->ch.hukou_type, t, sizeof(d->ch.hukou_type));
+			failed = bad(j, row, m, F_HUKOU_TYPE,
+				     "household registration must be 农业/非农业 (rural/urban)");
+		else
+			wb_strlcpy(d->ch.hukou_type, t, sizeof(d->ch.hukou_type));
 	}
 	s = cell(j, m, row, F_HUKOU_AREA);
 	if (s[0]) {
 		const char *lvl = area_level_of(s);
 
 		if (!lvl || strcmp(lvl, "grid") == 0)
-			return bad(j, row, m, F_HUKOU_AREA, "must be a 6, 9 or 12-digit area code");
-		wb_strlcpy(d->ch.hukou_area_code, s, sizeof(d->ch.hukou_area_code));
+			failed = bad(j, row, m, F_HUKOU_AREA, "must be a 6, 9 or 12-digit area code");
+		else
+			wb_strlcpy(d->ch.hukou_area_code, s, sizeof(d->ch.hukou_area_code));
 	}
 	s = cell(j, m, row, F_GRADE);
 	if (strlen(s) >= sizeof(d->ch.grade))
-		return bad(j, row, m, F_GRADE, "grade is too long");
-	wb_strlcpy(d->ch.grade, s, sizeof(d->ch.grade));
+		failed = bad(j, row, m, F_GRADE, "grade is too long");
+	else
+		wb_strlcpy(d->ch.grade, s, sizeof(d->ch.grade));
 	s = cell(j, m, row, F_SCHOOL);
 	if (s[0] && !(d->ch.school_id = school_by_code(pc, s)))
-		return bad(j, row, m, F_SCHOOL, "no school with this code in the county");
+		failed = bad(j, row, m, F_SCHOOL, "no school with this code in the county");
 	s = cell(j, m, row, F_DIS_GRADE);
 	if (s[0]) {
 		long long g;
 
 		if (wb_parse_int64(s, 0, 4, &g) != WB_OK)
-			return bad(j, row, m, F_DIS_GRADE, "disability grade must be 0 to 4");
-		d->ch.disability_grade = (int)g;
+			failed = bad(j, row, m, F_DIS_GRADE, "disability grade must be 0 to 4");
+		else
+			d->ch.disability_grade = (int)g;
 	}
 	s = cell(j, m, row, F_DIS_TYPE);
 	if (strlen(s) >= sizeof(d->ch.disability_type))
-		return bad(j, row, m, F_DIS_TYPE, "disability type is too long");
-	wb_strlcpy(d->ch.disability_type, s, sizeof(d->ch.disability_type));
+		failed = bad(j, row, m, F_DIS_TYPE, "disability type is too long");
+	else
+		wb_strlcpy(d->ch.disability_type, s, sizeof(d->ch.disability_type));
 	s = cell(j, m, row, F_ILLNESS);
 	if (strlen(s) >= sizeof(d->ch.serious_illness))
-		return bad(j, row, m, F_ILLNESS, "too long");
-	wb_strlcpy(d->ch.serious_illness, strcmp(s, "否") == 0 || strcmp(s, "无") == 0 ? "" : s,
-		   sizeof(d->ch.serious_illness));
+		failed = bad(j, row, m, F_ILLNESS, "too long");
+	else
+		wb_strlcpy(d->ch.serious_illness, strcmp(s, "否") == 0 || strcmp(s, "无") == 0 ? "" : s,
+			   sizeof(d->ch.serious_illness));
 	s = cell(j, m, row, F_POVERTY);
 	if (s[0]) {
 		if (strcmp(s, "是") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
 			d->ch.family_poverty = 1;
 		else if (strcmp(s, "否") != 0 && strcmp(s, "false") != 0 && strcmp(s, "0") != 0)
-			return bad(j, row, m, F_POVERTY, "must be 是 or 否");
+			failed = bad(j, row, m, F_POVERTY, "must be 是 or 否");
 	}
 	s = cell(j, m, row, F_RISK);
 	if (s[0]) {
@@ -698,17 +718,20 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 										    : NULL;
 
 		if (!rl)
-			return bad(j, row, m, F_RISK, "risk level must be 低/中/高 (low/medium/high)");
-		wb_strlcpy(d->ch.risk_level, rl, sizeof(d->ch.risk_level));
+			failed = bad(j, row, m, F_RISK, "risk level must be 低/中/高 (low/medium/high)");
+		else
+			wb_strlcpy(d->ch.risk_level, rl, sizeof(d->ch.risk_level));
 	}
 	s = cell(j, m, row, F_NOTES);
 	if (strlen(s) >= sizeof(d->ch.notes))
-		return bad(j, row, m, F_NOTES, "notes are too long");
-	wb_strlcpy(d->ch.notes, s, sizeof(d->ch.notes));
-	if (parse_guardian(j, row, m, F_FA_NAME, F_FA_STATUS, F_FA_PHONE, F_FA_WORK, "father", d, validate_only) ||
-	    parse_guardian(j, row, m, F_MO_NAME, F_MO_STATUS, F_MO_PHONE, F_MO_WORK, "mother", d, validate_only))
-		return -1;
-	return 0;
+		failed = bad(j, row, m, F_NOTES, "notes are too long");
+	else
+		wb_strlcpy(d->ch.notes, s, sizeof(d->ch.notes));
+	if (parse_guardian(j, row, m, F_FA_NAME, F_FA_STATUS, F_FA_PHONE, F_FA_WORK, "father", d, validate_only))
+		failed = -1;
+	if (parse_guardian(j, row, m, F_MO_NAME, F_MO_STATUS, F_MO_PHONE, F_MO_WORK, "mother", d, validate_only))
+		failed = -1;
+	return failed || id_bad || sex_bad || birth_bad || village_bad ? -1 : 0;
 }
 
 /* ---- duplicates within the file: open addressing on the ID number ---- */

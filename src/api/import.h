@@ -47,9 +47,9 @@ typedef struct import_job {
 	atomic_int percent;
 	atomic_int finished;
 	int64_t import_id;
-	char status[12];       /* running, done, rejected, failed (shown) */
-	char final_status[12]; /* the outcome, saved before it is shown */
-	long rows, created, updated, unchanged, errors, conflicts;
+	char status[12];                                           /* running, done, rejected, failed (shown) */
+	char final_status[12];                                     /* the outcome, saved before it is shown */
+	long rows, created, updated, unchanged, errors, conflicts; /* issues of each kind */
 	/* rows whose ID number belongs to a child outside the caller's area:
 	 * the refusal tells that the number is registered, so the audit entry
 	 * counts them and names the first of those children */

@@ -100,7 +100,7 @@ static void *worker_main(void *arg)
 		j->created = j->updated = j->unchanged = 0;
 		final = "rejected";
 		if (!j->message[0])
-			wb_snprintf(j->message, sizeof(j->message), "%ld rows have errors; nothing was imported",
+			wb_snprintf(j->message, sizeof(j->message), "%ld errors in the file; nothing was imported",
 				    j->errors);
 	} else {
 		j->created = j->updated = j->unchanged = 0;

@@ -165,9 +165,10 @@ int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *
 	}
 	if (api_query_id(r, "request_id", NULL, &f.request_id) || api_query_id(r, "unit_id", NULL, &f.unit_id))
 		return 0;
-	/* a unit sees its own referrals, whatever it asks for */
+	/* a unit sees its own referrals only: its own filter narrows them, and
+	 * a filter on another unit finds none (no unit has id -1) */
 	if (is_unit_role(p))
-		f.unit_id = p->unit_id;
+		f.unit_id = f.unit_id && f.unit_id != p->unit_id ? -1 : p->unit_id;
 	loop_viewer_init(&v, a, c, p);
 	l.v = &v;
 	api_list_init(&l.list);

@@ -443,6 +443,7 @@ static int id_taken(demo_job *j, int ymd, int seq)
 /* 2025-01-01 00:00 in China Standard Time: when the demo's focus children
  * were confirmed */
 #define DEMO_CONFIRMED_AT 1735660800LL
+#define DEMO_MONTH        (30 * 86400LL)
 #define DEMO_BATCH        100 /* children written together: a few multi-row INSERTs instead of three each */
 
 typedef struct demo_batch {
@@ -630,6 +631,17 @@ static int make_children(store_conn *c, demo_job *j)
 			rc = stmt_step(c, st);
 		}
 		stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		/* one in seven was confirmed later, in one of the last eleven months
+		 * (the monthly report and the trends count confirmations), with the
+		 * category applying from 2025 as for the others */
+		if (rc == WB_OK && j->now - 11 * DEMO_MONTH > since)
+			rc = conn_query(
+				c, NULL,
+				"UPDATE child_categories SET confirmed_at = ? - ((id / 7) % 11) * ? - 20 * 86400, "
+				"suggested_at = ? - ((id / 7) % 11) * ? - 34 * 86400 WHERE county_code = ? "
+				"AND state = 'confirmed' AND id % 7 = 0",
+				"iiiis", j->now, (int64_t)DEMO_MONTH, j->now, (int64_t)DEMO_MONTH, DEFAULT_COUNTY);
 		rc = rc < 0 ? rc : WB_OK;
 	}
 	return rc;
