@@ -46,6 +46,7 @@ static int refuse(http_req *r, const loop_viewer *v, const request_rec *q, int s
 	enum case_state s = CS_NONE;
 	case_ctx ctx;
 	char msg[200];
+	const char *code = NULL;
 	json_t *allowed = json_array();
 	int n;
 
@@ -54,14 +55,26 @@ static int refuse(http_req *r, const loop_viewer *v, const request_rec *q, int s
 	n = case_allowed(s, v->p->role, &ctx, acts, CA_COUNT);
 	for (int i = 0; i < n; i++)
 		json_array_append_new(allowed, json_string(case_action_name(acts[i])));
-	if (status == 403)
+	/* the refusals whose cause is not the state, said as they are */
+	if (status == 409 && strcmp(action, "withdraw") == 0 && q->mandatory) {
+		code = "mandatory_report";
+		wb_strlcpy(msg,
+			   "a mandatory report is not withdrawn: public security checks it, and the request closes "
+			   "with its result",
+			   sizeof(msg));
+	} else if (status == 409 && strcmp(action, "link_child") == 0 && q->child_id) {
+		code = "already_linked";
+		wb_strlcpy(msg, "the request is linked to a child already", sizeof(msg));
+	} else if (status == 403)
 		wb_snprintf(msg, sizeof(msg), "your role may not %s a request", action);
 	else
 		wb_snprintf(msg, sizeof(msg), "'%s' is not allowed while the request is %s", action, q->state);
 	return api_json(r, status,
 			json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "code",
-				  status == 403 ? "forbidden" : "invalid_transition", "message", msg, "state", q->state,
-				  "allowed", allowed));
+				  code            ? code
+				  : status == 403 ? "forbidden"
+						  : "invalid_transition",
+				  "message", msg, "state", q->state, "allowed", allowed));
 }
 
 static int version_conflict(http_req *r)
@@ -680,15 +693,12 @@ static int action_fn(store_conn *c, void *arg)
 		return rc;
 	switch (j->action) {
 	case CA_REFER: {
-		int64_t units[REFER_MAX];
-
 		for (int i = 0; rc == WB_OK && i < j->nrefs; i++) {
 			step_rec *s = j->step;
 
 			j->refs[i].request_id = q->id;
 			j->refs[i].child_id = q->child_id;
 			rc = store_referral_insert(c, &j->refs[i]);
-			units[i] = j->refs[i].unit_id;
 			if (rc == WB_OK) {
 				/* one row per referral: the department's own timeline starts here */
 				step_init(s, q, j->p, "refer", j->now);
@@ -699,9 +709,11 @@ static int action_fn(store_conn *c, void *arg)
 				rc = store_step_add(c, s);
 			}
 		}
-		if (rc == WB_OK && j->nrefs)
-			rc = loop_fanout(c, q, AUD_UNITS, event, 0, units, j->nrefs, 0, "referral_pending", 0, j->now,
-					 j->p->user_id, &j->queued);
+		/* each unit is told of its own referral, with the deadline to
+		 * accept it by */
+		for (int i = 0; rc == WB_OK && i < j->nrefs; i++)
+			rc = loop_fanout(c, q, AUD_UNITS, event, j->refs[i].id, &j->refs[i].unit_id, 1, 0,
+					 "referral_pending", j->refs[i].step_due_at, j->now, j->p->user_id, &j->queued);
 		if (rc == WB_OK)
 			rc = loop_referrals_check(c, q, j->cfg, j->now, &moved, &j->queued);
 		return rc;
@@ -886,7 +898,10 @@ static int apply_action(http_req *r, store_conn *c, const sec_principal *p, json
 			return -1;
 		if (store_referral_counts(c, q->id, &total, &active) != WB_OK)
 			return api_fail(r, WB_ESTORE), -1;
-		if (j->nrefs == 0 && total == 0)
+		/* without a new referral, only a request accepted with one already
+		 * active (a mandatory report's police referral) moves on: anything
+		 * else would restart the centre's clock for nothing */
+		if (j->nrefs == 0 && (active == 0 || strcmp(old->state, "accepted") != 0))
 			return api_error(r, 422, "required", "refer needs at least one referral", "referrals"), -1;
 		break;
 	}

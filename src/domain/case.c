@@ -130,7 +130,8 @@ static const rule rules[] = {
 	/* withdrawing, always with a reason */
 	{CA_WITHDRAW, B(CS_REPORTED), "*", CS_WITHDRAWN, C_FILER},
 	{CA_WITHDRAW, B(CS_REPORTED) | B(CS_TOWNSHIP_REVIEW), "station", CS_WITHDRAWN, 0},
-	{CA_WITHDRAW, OPEN, "center", CS_WITHDRAWN, 0},
+	/* a mandatory report is public security's to check: it is not withdrawn */
+	{CA_WITHDRAW, OPEN, "center", CS_WITHDRAWN, C_NOT_MANDATORY},
 	/* steps that keep the state */
 	{CA_SET_PRIORITY, OPEN, "center", CS_NONE, 0},
 	{CA_SET_PRIORITY, OPEN, "committee", CS_NONE, 0},
@@ -280,7 +281,13 @@ unsigned case_audience(enum case_action a, enum case_state from, enum case_state
 	case CA_CLOSE: return AUD_FILER;
 	case CA_REOPEN: return to == CS_ACCEPTED ? AUD_CENTER : AUD_STATION;
 	case CA_WITHDRAW: return AUD_FILER | AUD_STATION | (local ? 0 : AUD_CENTER) | AUD_UNITS;
-	case CA_SET_PRIORITY: return AUD_COMMITTEE | AUD_CENTER;
+	case CA_SET_PRIORITY: {
+		/* whoever holds the step is told too: its deadline changed */
+		enum case_tier t = case_holder(from, local);
+
+		return AUD_COMMITTEE | AUD_CENTER | (t == TIER_TOWNSHIP ? AUD_STATION : 0) |
+		       (t == TIER_UNITS ? AUD_UNITS : 0) | (t == TIER_VILLAGE ? AUD_DIRECTOR : 0);
+	}
 	case CA_POLICE_FEEDBACK: return AUD_FILER | AUD_CENTER;
 	default: return 0;
 	}

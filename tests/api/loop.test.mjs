@@ -629,6 +629,21 @@ describeEachDriver('closed loop', (driver) => {
 		await step(centre, id, 'link_child', { child_id: child.id });
 		const refd = await step(centre, id, 'refer', { referrals: [] });
 		assert.equal(refd.state, 'referred');
+		// nothing new to refer: refused, the clock and the timeline untouched
+		const empty = await act(centre, id, 'refer', { referrals: [] });
+		assert.equal(empty.status, 422, empty.text);
+		assert.equal(empty.body.error.field, 'referrals');
+		// a mandatory report is not withdrawn, which would end the police referral
+		const off = await act(centre, id, 'withdraw', { reason: '误报' });
+		assert.equal(off.status, 409, off.text);
+		assert.equal(off.body.error.code, 'mandatory_report');
+		const again = await act(centre, id, 'link_child', { child_id: child.id });
+		assert.equal(again.status, 409, again.text);
+		assert.equal(again.body.error.code, 'already_linked');
+		const after = (await centre.get(`/api/v1/requests/${id}`)).body;
+		assert.equal(after.version, refd.version, 'nothing written by the refusals');
+		assert.ok(!after.allowed_actions.includes('withdraw'), after.allowed_actions.join());
+		assert.equal(after.referrals.find((f) => f.unit.code === 'public_security').state, 'pending', 'the police referral stands');
 	});
 
 	test('the inbox: unread count, mark one read, mark all read; only one\'s own messages', async () => {
@@ -744,6 +759,26 @@ describeEachDriver('closed loop', (driver) => {
 		const r = await step(centre, q.id, 'refer', { referrals: [{ unit_id: units.health, ask: '优先诊疗' }] });
 		const f = r.allowed_actions && (await centre.get(`/api/v1/referrals?request_id=${q.id}`)).body.items[0];
 		assert.equal(f.step_due_at, f.state_since + 4 * 3600, 'the referral gets the urgent accept deadline');
+	});
+
+	test('a new priority is told to whoever holds the step, and a referred unit is told its deadline', async () => {
+		const q = await file(director, { village_code: VILLAGE, kind: 'medical' });
+		// reported: the station holds it, and its deadline just got shorter
+		const p = await step(centre, q.id, 'set_priority', { priority: true });
+		const toStation = (await inbox(station)).find((m) => m.request_id === q.id && m.event === 'request.set_priority');
+		assert.ok(toStation, 'the station is told');
+		assert.equal(toStation.due_at, p.due_at, 'with the new deadline');
+		await step(station, q.id, 'review');
+		await step(station, q.id, 'forward');
+		await step(centre, q.id, 'accept');
+		await step(centre, q.id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: '大病保险报销' }] });
+		const f = (await centre.get(`/api/v1/referrals?request_id=${q.id}`)).body.items[0];
+		const told = (await inbox(medical)).find((m) => m.request_id === q.id && m.event === 'request.refer');
+		assert.equal(told.referral_id, f.id, 'its own referral');
+		assert.ok(told.due_at > 0, 'with the deadline to accept it by');
+		assert.equal(told.due_at, f.step_due_at);
+		await step(centre, q.id, 'set_priority', { priority: false });
+		assert.ok((await inbox(medical)).some((m) => m.request_id === q.id && m.event === 'request.set_priority'), 'the unit holding it is told');
 	});
 
 	test('a request waiting on a late referral is overdue as a whole: its earliest referral deadline, the overdue filter, the overview and the metrics', async () => {

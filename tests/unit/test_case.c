@@ -114,6 +114,9 @@ static void test_transitions_per_role(void **state)
 		{CS_TOWNSHIP_REVIEW, CA_ACCEPT, "center", L, WB_OK, CS_ACCEPTED},
 		{CS_FORWARDED, CA_SEND_BACK, "center", 0, WB_OK, CS_TOWNSHIP_REVIEW},
 		{CS_FORWARDED, CA_SEND_BACK, "center", M, WB_ECONFLICT, CS_NONE}, /* a mandatory report stays up */
+		{CS_REFERRED, CA_WITHDRAW, "center", 0, WB_OK, CS_WITHDRAWN},
+		{CS_REFERRED, CA_WITHDRAW, "center", M, WB_ECONFLICT, CS_NONE}, /* nor is it withdrawn */
+		{CS_FORWARDED, CA_WITHDRAW, "center", M, WB_ECONFLICT, CS_NONE},
 		/* a step out of turn: the role may take it, but not now */
 		{CS_REPORTED, CA_FORWARD, "station", L, WB_ECONFLICT, CS_NONE},
 		{CS_FORWARDED, CA_FORWARD, "station", 0, WB_ECONFLICT, CS_NONE},
@@ -190,7 +193,7 @@ static void test_allowed_lists(void **state)
 	expect_allowed(CS_TOWNSHIP_REVIEW, "station", L, "resolve forward withdraw link_child");
 	expect_allowed(CS_TOWNSHIP_REVIEW, "station", L | LK, "resolve forward withdraw");
 	expect_allowed(CS_FORWARDED, "center", LK, "accept send_back withdraw set_priority");
-	expect_allowed(CS_FORWARDED, "center", M | LK, "accept withdraw set_priority");
+	expect_allowed(CS_FORWARDED, "center", M | LK, "accept set_priority");
 	expect_allowed(CS_ACCEPTED, "center", LK, "refer withdraw set_priority");
 	expect_allowed(CS_RESULT_SENT, "director", LK, "deliver_feedback");
 	expect_allowed(CS_REPORTED, "director", F, "withdraw link_child");
@@ -299,6 +302,13 @@ static void test_holders_and_audiences(void **state)
 	assert_int_equal(case_audience(CA_FILE, CS_NONE, CS_REPORTED, &c), AUD_STATION);
 	assert_int_equal(case_audience(CA_FORWARD, CS_TOWNSHIP_REVIEW, CS_FORWARDED, &c), AUD_CENTER);
 	assert_int_equal(case_audience(CA_SET_PRIORITY, CS_ACCEPTED, CS_ACCEPTED, &c), AUD_COMMITTEE | AUD_CENTER);
+	/* a new priority changes the held step's deadline: its holder is told */
+	assert_int_equal(case_audience(CA_SET_PRIORITY, CS_REPORTED, CS_REPORTED, &c),
+			 AUD_COMMITTEE | AUD_CENTER | AUD_STATION);
+	assert_int_equal(case_audience(CA_SET_PRIORITY, CS_REFERRED, CS_REFERRED, &c),
+			 AUD_COMMITTEE | AUD_CENTER | AUD_UNITS);
+	assert_int_equal(case_audience(CA_SET_PRIORITY, CS_RESULT_SENT, CS_RESULT_SENT, &c),
+			 AUD_COMMITTEE | AUD_CENTER | AUD_DIRECTOR);
 	assert_true(case_audience(CA_SEND_RESULT, CS_REFERRALS_DONE, CS_RESULT_SENT, &c) & AUD_DIRECTOR);
 }
 
