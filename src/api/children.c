@@ -98,7 +98,7 @@ static const api_field child_fields[] = {
 	{"family_poverty", JSON_TRUE, 0, 0},
 	{"adopted", JSON_TRUE, 0, 0},
 	{"director_id", JSON_INTEGER, 0, 0},
-	{"risk_level", JSON_STRING, 0, 6},
+	{"risk_level", JSON_STRING, 0, 16}, /* the vocabulary is checked by registry_apply_fields */
 	{"notes", JSON_STRING, 0, 1000},
 	{"guardians", JSON_ARRAY, 0, 0},
 	{NULL, 0, 0, 0},
@@ -214,9 +214,14 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 			return api_error(r, 422, "validation_failed",
 					 "village_code must be the code of a village or community", "village_code"),
 			       -1;
-		wb_strlcpy(ch->village_code, s, sizeof(ch->village_code));
+		/* a move to another village leaves the old village's grid */
 		if (creating || strcmp(s, ch->village_code) != 0)
 			ch->grid_code[0] = '\0';
+		wb_strlcpy(ch->village_code, s, sizeof(ch->village_code));
+		/* a grid worker registers the children of the own grid */
+		if (creating && p->scope.children == SCOPE_GRID && !json_object_get(body, "grid_code") &&
+		    area_within(p->scope.grid, s))
+			wb_strlcpy(ch->grid_code, p->scope.grid, sizeof(ch->grid_code));
 	}
 	v = json_object_get(body, "grid_code");
 	if (v && json_is_null(v)) {
@@ -262,6 +267,9 @@ static int create_fn(store_conn *c, void *arg)
 	child_facts f;
 	int rc = store_child_insert(c, j->ch);
 
+	/* the only conflict of an insert is the number's unique index: the
+	 * entry of the refused write says so (see append_entry) */
+	wb_strlcpy(j->e->outcome, rc == WB_ECONFLICT ? "duplicate_id_number" : "ok", sizeof(j->e->outcome));
 	if (rc == WB_OK)
 		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->ch->id);
 	if (rc == WB_OK && j->gi->have)
@@ -315,16 +323,13 @@ static int can_write(http_req *r, const sec_principal *p)
 
 /*
  * A number registered to another child refuses the write (409). The
- * refusal is audited on its own (the write's entry went with its
- * rollback): the answer tells that the number exists somewhere in the
- * county, and a trail of such refusals is what a data-protection officer
- * looks for when someone tries numbers.
+ * write's own audit entry records the refusal (outcome
+ * duplicate_id_number, set by the job): the answer tells that the number
+ * exists somewhere in the county, and a trail of such refusals is what a
+ * data-protection officer looks for when someone tries numbers.
  */
-static void refuse_duplicate(http_req *r, app *a, audit_entry *e)
+static void refuse_duplicate(http_req *r)
 {
-	wb_strlcpy(e->outcome, "duplicate_id_number", sizeof(e->outcome));
-	if (audit_submit(a->audit, e, NULL, NULL) != WB_OK)
-		log_warn("the refusal of request %s could not be audited", r->request_id);
 	api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered", "id_number");
 }
 
@@ -357,7 +362,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	c = NULL;
 	rc = audit_submit_retryable(a->audit, &e, create_fn, &j); /* create_fn sets afresh what it sets */
 	if (rc == WB_ECONFLICT) {
-		refuse_duplicate(r, a, &e);
+		refuse_duplicate(r);
 		goto out;
 	}
 	if (rc) {
@@ -681,7 +686,8 @@ typedef struct update_job {
 	int64_t version;
 	int64_t user_id;
 	guardian_input *gi;
-	int dup_id; /* out: the new ID number belongs to another child */
+	audit_entry *e; /* its outcome names a refusal (see append_entry) */
+	int dup_id;     /* out: the new ID number belongs to another child */
 } update_job;
 
 static int change(store_conn *c, update_job *j, const char *field, const char *o, const char *n)
@@ -790,6 +796,7 @@ static int update_fn(store_conn *c, void *arg)
 		rc = store_child_count(c, &county, &f, &n_same);
 		if (rc == WB_OK && n_same > 0) {
 			j->dup_id = 1;
+			wb_strlcpy(j->e->outcome, "duplicate_id_number", sizeof(j->e->outcome));
 			rc = WB_ECONFLICT;
 		}
 	}
@@ -845,6 +852,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.version = json_integer_value(json_object_get(body, "version"));
 	j.user_id = p->user_id;
 	j.gi = &gi;
+	j.e = &e;
 	j.dup_id = 0;
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
@@ -853,7 +861,7 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	c = NULL;
 	rc = audit_submit(a->audit, &e, update_fn, &j);
 	if (rc == WB_ECONFLICT && j.dup_id) {
-		refuse_duplicate(r, a, &e);
+		refuse_duplicate(r);
 		goto out;
 	}
 	if (rc == WB_ECONFLICT) {
@@ -927,11 +935,21 @@ typedef struct export_ctx {
 	store_conn *c; /* for the villages' names (cached) */
 	int en;
 	api_sheet *sh;
-	export_row *page; /* EXPORT_PAGE rows, read in id order */
-	int np, at;       /* rows in the page; the row categories are merged into */
-	int64_t last_id;
+	export_row *page; /* EXPORT_PAGE rows, in the list's order */
+	struct id_at {
+		int64_t id;
+		int i;
+	} * byid;   /* the page's rows by id: its categories come in id order */
+	int np, at; /* rows in the page; the row (of byid) categories are merged into */
 	int n;
 } export_ctx;
+
+static int id_at_cmp(const void *x, const void *y)
+{
+	const struct id_at *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
 
 #define EXPORT_PAGE 1000
 
@@ -974,11 +992,11 @@ static int export_cat_cb(int64_t child_id, const char *category, int suggested, 
 	export_row *row;
 	size_t off;
 
-	while (x->at < x->np && x->page[x->at].ch.id < child_id)
+	while (x->at < x->np && x->byid[x->at].id < child_id)
 		x->at++;
-	if (x->at >= x->np || x->page[x->at].ch.id != child_id)
+	if (x->at >= x->np || x->byid[x->at].id != child_id)
 		return WB_OK;
-	row = &x->page[x->at];
+	row = &x->page[x->byid[x->at].i];
 	off = strlen(row->cats);
 	wb_snprintf(row->cats + off, sizeof(row->cats) - off, "%s%s%s", off ? ";" : "", category, suggested ? "?" : "");
 	return WB_OK;
@@ -1038,6 +1056,7 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	export_ctx x;
 	child_filter f;
 	filter_bufs fb;
+	char after_value[sizeof(((child_rec *)0)->name)];
 	int fmt, en, rc = WB_OK;
 
 	if (!p->def->export_children)
@@ -1060,19 +1079,27 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	/* a page of children, then their categories in one query, then the
 	 * page's rows: two round trips per thousand children */
 	x.page = malloc(EXPORT_PAGE * sizeof(*x.page));
-	if (!x.page)
+	x.byid = malloc(EXPORT_PAGE * sizeof(*x.byid));
+	if (!x.page || !x.byid)
 		rc = WB_ENOMEM;
+	/* in the list's order (sort=name or birth date pages on the last
+	 * row's value and id, as the list's cursor does) */
+	f.after_id = 0;
+	f.after_value = NULL;
 	while (rc == WB_OK && x.n < EXPORT_MAX_ROWS) {
-		int64_t after = x.last_id;
+		const export_row *last;
 
 		x.np = x.at = 0;
-		f.after_id = after;
 		f.limit = EXPORT_PAGE;
 		rc = store_child_list(c, &p->scope, &f, export_cb, &x);
 		if (rc || x.np == 0)
 			break;
-		x.last_id = x.page[x.np - 1].ch.id;
-		rc = store_live_categories_range(c, p->county_code, after, x.last_id, export_cat_cb, &x);
+		for (int i = 0; i < x.np; i++)
+			x.byid[i] = (struct id_at){x.page[i].ch.id, i};
+		if (f.sort != CHILD_SORT_ID)
+			qsort(x.byid, (size_t)x.np, sizeof(*x.byid), id_at_cmp);
+		rc = store_live_categories_range(c, p->county_code, x.byid[0].id - 1, x.byid[x.np - 1].id,
+						 export_cat_cb, &x);
 		for (int i = 0; rc == WB_OK && i < x.np; i++)
 			export_write(&x, &x.page[i]);
 		x.n += x.np;
@@ -1080,8 +1107,16 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 			rc = WB_EIO;
 		if (x.np < EXPORT_PAGE)
 			break;
+		last = &x.page[x.np - 1];
+		f.after_id = last->ch.id;
+		if (f.sort != CHILD_SORT_ID) {
+			wb_strlcpy(after_value, f.sort == CHILD_SORT_NAME ? last->ch.name : last->ch.birth_date,
+				   sizeof(after_value));
+			f.after_value = after_value;
+		}
 	}
 	free(x.page);
+	free(x.byid);
 	if (rc)
 		return api_sheet_fail(&sh, r, rc);
 	api_sheet_audited_end(&sh, r, a, p, "child.export", "child",

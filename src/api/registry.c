@@ -105,7 +105,7 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 {
 	size_t i;
 	json_t *v;
-	char field[48];
+	char field[48], today[11];
 
 	gi->have = 1;
 	gi->n = 0;
@@ -129,6 +129,14 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 			return fail(r, field,
 				    "relation must be father, mother, grandfather, grandmother, sibling, relative or "
 				    "other");
+		/* a child has one father and one mother: the categories' rules
+		 * and the import's matching read them by relation */
+		if (strcmp(s, "father") == 0 || strcmp(s, "mother") == 0)
+			for (int k = 0; k < gi->n; k++)
+				if (strcmp(gi->g[k].relation, s) == 0)
+					return fail(r, field,
+						    "a child has one father and one mother: this relation is "
+						    "given twice");
 		wb_strlcpy(g->relation, s, sizeof(g->relation));
 		wb_strlcpy(g->name, api_str(v, "name"), sizeof(g->name));
 		s = api_str(v, "status");
@@ -140,6 +148,9 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 			wb_snprintf(field, sizeof(field), "guardians[%zu].status_since", i);
 			if (!valid_date_text(s))
 				return fail(r, field, "status_since must be a date YYYY-MM-DD");
+			date_format(clock_today_ymd(), today);
+			if (strcmp(s, today) > 0)
+				return fail(r, field, "status_since may not be in the future");
 			wb_strlcpy(g->status_since, s, sizeof(g->status_since));
 		}
 		if ((s = api_str(v, "work_place")))
@@ -605,6 +616,12 @@ static int cat_fn(store_conn *c, void *arg)
 			wb_strlcpy(row->end_date, s, sizeof(row->end_date));
 		else
 			date_format(j->today, row->end_date);
+		if (row->start_date[0] && strcmp(row->end_date, row->start_date) < 0) {
+			wb_snprintf(j->error, sizeof(j->error), "end_date may not be before the category's start (%s)",
+				    row->start_date);
+			j->error_field = "end_date";
+			return WB_EINVAL;
+		}
 		row->conflict = 0;
 	} else { /* keep: the reviewer says the confirmed category still holds */
 		if (!row->conflict) {
@@ -688,6 +705,25 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 	if ((s = api_str(body, "end_date")) && !valid_date_text(s)) {
 		fail(r, "end_date", "end_date must be a date YYYY-MM-DD");
 		goto out;
+	}
+	/* a category begins and ends within the child's life so far */
+	{
+		static const char *const fields[] = {"start_date", "end_date"};
+		char today[11], msg[96];
+
+		date_format(clock_today_ymd(), today);
+		for (size_t i = 0; i < WB_ARRAY_LEN(fields); i++) {
+			if (!(s = api_str(body, fields[i])))
+				continue;
+			if (strcmp(s, today) > 0)
+				wb_snprintf(msg, sizeof(msg), "%s may not be in the future", fields[i]);
+			else if (ch.birth_date[0] && strcmp(s, ch.birth_date) < 0)
+				wb_snprintf(msg, sizeof(msg), "%s may not be before the child's birth date", fields[i]);
+			else
+				continue;
+			fail(r, fields[i], msg);
+			goto out;
+		}
 	}
 	memset(&j, 0, sizeof(j));
 	j.county = ch.county_code;
@@ -796,6 +832,8 @@ int api_category_ends(http_req *r, app *a, store_conn *c, const sec_principal *p
 		return api_error(r, 422, "validation_failed", "from must be a date YYYY-MM-DD", "from");
 	if (!to || !valid_date_text(to))
 		return api_error(r, 422, "validation_failed", "to must be a date YYYY-MM-DD", "to");
+	if (strcmp(to, from) < 0)
+		return api_error(r, 422, "validation_failed", "to may not be before from", "to");
 	if ((p->scope.children == SCOPE_NONE || p->scope.children == SCOPE_REFERRAL) &&
 	    strcmp(p->role, "committee") != 0)
 		return api_error(r, 403, "forbidden", "your role has no registry statistics", NULL);

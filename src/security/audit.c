@@ -97,8 +97,10 @@ static void append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratc
 	pending_entry *p = &a->pending[a->npending++];
 	const char *outcome = job_rc == WB_OK ? e->outcome : "failed";
 
+	/* a refused write: its job may have named the refusal in the entry's
+	 * outcome (a duplicate ID number); otherwise a conflict */
 	if (job_rc == WB_ECONFLICT)
-		outcome = "conflict";
+		outcome = e->outcome[0] && strcmp(e->outcome, "ok") != 0 ? e->outcome : "conflict";
 	p->e = e;
 	p->outcome = outcome;
 	p->seq = a->seq + 1;

@@ -116,7 +116,10 @@ int scope_covers_place(const store_scope *sc, const char *village_code, const ch
 	switch (sc->children) {
 	case SCOPE_COUNTY: return strncmp(village_code, sc->county_code, strlen(sc->county_code)) == 0;
 	case SCOPE_AREA: return strcmp(village_code, sc->lo) >= 0 && strcmp(village_code, sc->hi) < 0;
-	case SCOPE_GRID: return grid_code && strcmp(grid_code, sc->grid) == 0;
+	case SCOPE_GRID:
+		/* the own grid, in its own village (a grid code begins with its village's) */
+		return grid_code && strcmp(grid_code, sc->grid) == 0 && village_code[0] &&
+		       strncmp(grid_code, village_code, strlen(village_code)) == 0;
 	default: return 0;
 	}
 }

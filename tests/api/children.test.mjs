@@ -220,7 +220,13 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.equal(moved.status, 409, moved.text);
 		assert.equal(moved.body.error.code, 'duplicate_id_number');
 		const auditor = await srv.login('auditor');
-		const refusals = (await auditor.get('/api/v1/audit?limit=20')).body.items.filter((e) => e.outcome === 'duplicate_id_number');
+		const recent = (await auditor.get('/api/v1/audit?limit=20')).body.items;
+		const refusals = recent.filter((e) => e.outcome === 'duplicate_id_number');
+		// one entry per refused request, named for what it was (not also a "conflict")
+		assert.deepEqual(
+			recent.filter((e) => ['conflict', 'duplicate_id_number'].includes(e.outcome)).map((e) => [e.action, e.outcome]),
+			[['child.update', 'duplicate_id_number'], ['child.create', 'duplicate_id_number']],
+		);
 		assert.ok(refusals.some((e) => e.action === 'child.create' && e.username === 'center'), JSON.stringify(refusals));
 		assert.ok(refusals.some((e) => e.action === 'child.update' && e.object_id === String(other.body.id)), JSON.stringify(refusals));
 		assert.ok(!JSON.stringify(refusals).includes(idNumber), 'the number is not in the log');

@@ -417,5 +417,15 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(all.rows.length, total);
 		const row = all.rows.find((r) => r['编号'] === String(c.id));
 		assert.equal(row['类别'], '农村留守儿童');
+		// in the list's order when it is sorted: each child once, with its categories
+		for (const sort of ['name', '-birth_date']) {
+			const sorted = await csv(centre, `/api/v1/children/export?format=csv&sort=${sort}`);
+			assert.equal(sorted.rows.length, total, sort);
+			assert.equal(new Set(sorted.rows.map((r) => r['编号'])).size, total, `${sort}: each child once`);
+			const page = (await centre.get(`/api/v1/children?sort=${sort}&limit=50`)).body.items.map((x) => String(x.id));
+			assert.deepEqual(sorted.rows.slice(0, 50).map((r) => r['编号']), page, `${sort}: the list's order`);
+			assert.equal(sorted.rows.find((r) => r['编号'] === String(c.id))['类别'], '农村留守儿童', `${sort}: categories kept`);
+			assert.equal(sorted.rows.find((r) => r['编号'] === String(a.id))['类别'], '农村留守儿童（建议）');
+		}
 	});
 });

@@ -354,11 +354,54 @@ describeEachDriver('registry: categories', (driver) => {
 		for (const [q, field] of [
 			['from=2026-1x-01&to=2026-12-31', 'from'],
 			['from=2026-01-01&to=2026-02-30', 'to'],
+			['from=2026-12-31&to=2026-01-01', 'to'], // reversed
 		]) {
 			const r = await station.get(`/api/v1/stats/category-ends?category=left_behind&${q}`);
 			assert.equal(r.status, 422, r.text);
 			assert.equal(r.body.error.field, field);
 		}
+	});
+
+	test('dates must be within the child\'s life so far, an end not before its start; one father and one mother', async () => {
+		const child = await register({ birth: bornYearsBefore(8), father: 'working_away', mother: 'working_away' });
+		const born = (await read(child.id)).birth_date;
+		const later = new Date(Date.now() + 40 * 86400e3).toISOString().slice(0, 10);
+		const dayBefore = (d) => new Date(Date.parse(`${d}T00:00:00Z`) - 86400e3).toISOString().slice(0, 10);
+		for (const [body, field] of [
+			[{ action: 'confirm', ...evidence, start_date: later }, 'start_date'],
+			[{ action: 'confirm', ...evidence, start_date: dayBefore(born) }, 'start_date'],
+		]) {
+			const r = await decide(centre, child.id, 'left_behind', body);
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, field);
+		}
+		const start = dayBefore(todayChina());
+		const ok = await decide(centre, child.id, 'left_behind', { action: 'confirm', ...evidence, start_date: start });
+		assert.equal(ok.status, 200, ok.text);
+		const early = await decide(centre, child.id, 'left_behind', { action: 'end', end_reason: 'parent_returned', end_date: born });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.field, 'end_date');
+		assert.match(early.body.error.message, new RegExp(start));
+		assert.equal(categoryMap(await read(child.id)).left_behind?.state, 'confirmed', 'the refused end changed nothing');
+		const future = await decide(centre, child.id, 'left_behind', { action: 'end', end_reason: 'parent_returned', end_date: later });
+		assert.equal(future.status, 422, future.text);
+		assert.equal(future.body.error.field, 'end_date');
+		const c = await read(child.id);
+		for (const [guardians, field] of [
+			[[{ relation: 'father', name: '父', status: 'working_away', status_since: later }], 'guardians[0].status_since'],
+			[
+				[
+					{ relation: 'father', name: '甲', status: 'deceased' },
+					{ relation: 'father', name: '乙', status: 'deceased' },
+				],
+				'guardians[1].relation',
+			],
+		]) {
+			const r = await centre.patch(`/api/v1/children/${child.id}`, { version: c.version, guardians });
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, field);
+		}
+		assert.equal((await read(child.id)).version, c.version, 'nothing written');
 	});
 
 	test('only the centre, station and supervisor decide; a confirmation needs evidence', async () => {

@@ -151,6 +151,24 @@ describeEachDriver('scope', (driver) => {
 		assert.equal((await grid.get(`/api/v1/children/${kids.own.id}`)).status, 404, 'same village, not in the grid');
 	});
 
+	test('a grid worker registers into the own grid and cannot move a child out of it; a move to another village leaves the old grid', async () => {
+		const grid = await srv.login('grid');
+		const r = await grid.post('/api/v1/children', { name: uniqueName('网格'), id_number: ids.next(), village_code: OWN_VILLAGE });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.grid_code, OWN_GRID, 'the own grid, not given');
+		const away = await grid.patch(`/api/v1/children/${r.body.id}`, { version: r.body.version, village_code: FAR_VILLAGE });
+		assert.equal(away.status, 403, away.text);
+		assert.equal(away.body.error.field, 'village_code');
+		const still = (await centre.get(`/api/v1/children/${r.body.id}`)).body;
+		assert.equal(still.village_code, OWN_VILLAGE, 'not moved');
+		// the station moves it to another village of the township: the grid goes with the old village
+		const station = await srv.login('station');
+		const moved = await station.patch(`/api/v1/children/${r.body.id}`, { version: still.version, village_code: '370831001002' });
+		assert.equal(moved.status, 200, moved.text);
+		assert.equal(moved.body.grid_code, null);
+		assert.equal((await grid.get(`/api/v1/children/${r.body.id}`)).status, 404, 'the old grid no longer sees it');
+	});
+
 	for (const user of ['department', 'admin', 'auditor', 'committee', 'org']) {
 		test(`${user} sees no child's file`, async () => {
 			const c = await srv.login(user);
