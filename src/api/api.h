@@ -238,14 +238,18 @@ int api_limit(http_req *r, int def, int max, int *out);
  * figures), no rows; *counts_only is then 1 and *out 0. Such an answer
  * names nobody and is not audited as a read. */
 int api_limit_counts(http_req *r, int def, int max, int *out, int *counts_only);
-/* A positive int64 id from ?name= into *out (left as it is when name is
- * absent): 0. A bad value answers 422 validation_failed naming the field,
- * with message (NULL: "NAME must be a number"), and returns -1. */
 /* The body's "reason": text that says something (not blanks alone; leading
  * blanks dropped) of at most max_chars characters, into *out. 0, or -1
  * after a 422 naming reason. */
 int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out);
+/* A positive int64 id from ?name= into *out (left as it is when name is
+ * absent): 0. A bad value answers 422 validation_failed naming the field,
+ * with message (NULL: "NAME must be a number"), and returns -1. */
 int api_query_id(http_req *r, const char *name, const char *message, int64_t *out);
+/* An ?area= filter (NULL: none) within the caller's own area or holding
+ * it: 0. Another place answers 422 naming area (a mistyped code must not
+ * read as "nothing there") and returns -1. */
+int api_area_own(http_req *r, const sec_principal *p, const char *area);
 /* api_query_id for ?cursor=, the next_cursor of the previous page. */
 int api_query_cursor(http_req *r, int64_t *out);
 

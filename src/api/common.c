@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/area.h"
 #include "../domain/date.h"
 #include "../domain/fields.h"
 #include "../store/q_loop.h"
@@ -941,4 +942,11 @@ int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, action, "child", e.object_id, "ok");
 	return api_audit_read(r, a, &e);
+}
+
+int api_area_own(http_req *r, const sec_principal *p, const char *area)
+{
+	if (!area || area_within(area, p->area_code) || area_within(p->area_code, area))
+		return 0;
+	return api_error(r, 422, "validation_failed", "area must be within your own area", "area"), -1;
 }

@@ -92,7 +92,8 @@ static const char *rule_read(json_t *j, ent_rule *out, char *field, size_t fn)
 
 		wb_snprintf(field, fn, "rule.%s", k);
 		if (strcmp(k, "categories") == 0) {
-			if (!json_is_array(v))
+			/* an empty list would be no condition at all: left out instead */
+			if (!json_is_array(v) || json_array_size(v) == 0)
 				return "categories must be a list of categories";
 			json_array_foreach(v, i, e)
 			{
@@ -1377,13 +1378,16 @@ static int match_sheet(api_sheet *sh, http_req *r, store_conn *c, const match_ct
 	return rc;
 }
 
-/* ?area= (an area code) and ?policy= (an id): -1 after a 422. */
-static int area_policy_params(http_req *r, const char **area, int64_t *policy_id)
+/* ?area= (an area code of the caller's own area) and ?policy= (an id):
+ * -1 after a 422. */
+static int area_policy_params(http_req *r, const sec_principal *p, const char **area, int64_t *policy_id)
 {
 	*area = http_query(r, "area");
 	*policy_id = 0;
 	if (*area && !area_level_of(*area))
 		return api_error(r, 422, "validation_failed", "area must be an area code", "area"), -1;
+	if (api_area_own(r, p, *area))
+		return -1;
 	return api_query_id(r, "policy", "policy must be a policy's id", policy_id);
 }
 
@@ -1399,7 +1403,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	int limit, rc, csv, fmt, en, counts_only;
 
 	if (!can_read(r, p) || api_limit_counts(r, MATCH_DEFAULT, MATCH_MAX, &limit, &counts_only) ||
-	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) || area_policy_params(r, &area, &policy_id))
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) || area_policy_params(r, p, &area, &policy_id))
 		return 0;
 	csv = fmt != SHEET_JSON;
 	if (csv && !p->def->export_children)
@@ -2117,7 +2121,7 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	int dept = api_role_is(p, "department") && p->unit_id;
 
 	if ((!dept && !can_write(r, p)) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) ||
-	    area_policy_params(r, &area, &policy_id))
+	    area_policy_params(r, p, &area, &policy_id))
 		return 0;
 	csv = fmt != SHEET_JSON;
 	if (dept && csv)

@@ -214,6 +214,8 @@ int api_follow_ups_list(http_req *r, app *a, store_conn *c, const sec_principal 
 		return api_error(r, 422, "validation_failed", "state must be open, overdue, done or all", "state");
 	if (area && (!area_level_of(area) || strlen(area) < 9))
 		return api_error(r, 422, "validation_failed", "area must be a township, village or grid code", "area");
+	if (api_area_own(r, p, area))
+		return 0;
 	date_format(today, x.today);
 	date_format(date_add_days(today, -DONE_WINDOW), since);
 	f = (follow_up_filter){state ? state : "open", x.today, area, limit};

@@ -584,6 +584,13 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 				  "status");
 			goto out;
 		}
+		/* nor is it finished for nobody (its child taken off meanwhile) */
+		if (to == PS_DONE && project_children_max(k) && active == 0) {
+			api_error(r, 422, "validation_failed",
+				  "a hope room or a 1 + N plan is for one child: it is not finished without its child",
+				  "status");
+			goto out;
+		}
 		if (to == PS_ACTIVE && !pr->started_on[0])
 			date_format(today, pr->started_on);
 		if ((to == PS_DONE || to == PS_CANCELLED) && !pr->finished_on[0])

@@ -579,7 +579,8 @@ static int visit_fn(store_conn *c, void *arg)
 	int rc = store_visit_insert(c, j->v, j->old_risk);
 
 	if (rc == WB_OK)
-		rc = store_follow_ups_complete(c, j->v->child_id, j->v->id, j->v->visited_on, &j->follow_ups_done);
+		rc = store_follow_ups_complete(c, j->v->child_id, j->v->id, j->v->visited_on, j->v->created_at,
+					       &j->follow_ups_done);
 	if (rc == WB_OK)
 		rc = tell_township(c, j);
 	return rc;
@@ -834,8 +835,8 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
 	if (area && !area_level_of(area))
 		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
-	if (area && !area_within(area, p->area_code) && !area_within(p->area_code, area))
-		return api_error(r, 422, "validation_failed", "area must be within your own area", "area");
+	if (api_area_own(r, p, area))
+		return 0;
 	if ((s = http_query(r, "offset")) && wb_parse_int64(s, 0, PLAN_MAX_ROWS, &offset) != WB_OK)
 		return api_error(r, 422, "validation_failed", "offset must be a number from 0", "offset");
 	x = calloc(1, sizeof(*x));
@@ -1287,8 +1288,8 @@ int api_visits_scorecard(http_req *r, app *a, store_conn *c, const sec_principal
 	csv = fmt != SHEET_JSON;
 	if (area && (!area_level_of(area) || strlen(area) == 15))
 		return api_error(r, 422, "validation_failed", "area must be a township or village code", "area");
-	if (area && !area_within(area, p->area_code) && !area_within(p->area_code, area))
-		return api_error(r, 422, "validation_failed", "area must be within your own area", "area");
+	if (api_area_own(r, p, area))
+		return 0;
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return api_fail(r, WB_ENOMEM);

@@ -84,13 +84,14 @@ int store_follow_up_cancel(store_conn *c, int64_t id, int64_t at, int64_t by)
 	return rc == STORE_ROW ? WB_OK : rc < 0 ? rc : WB_ECONFLICT;
 }
 
-int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id, const char *visited_on, int *done)
+int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id, const char *visited_on,
+			      int64_t recorded_at, int *done)
 {
 	store_stmt *st = NULL;
 	int rc = conn_query(c, &st,
 			    "UPDATE follow_ups SET visit_id = ?, done_on = ? WHERE child_id = ? AND visit_id IS NULL "
-			    "AND cancelled_at IS NULL AND created_on <= ? RETURNING id",
-			    "isis", visit_id, visited_on, child_id, visited_on);
+			    "AND cancelled_at IS NULL AND created_on <= ? AND created_at <= ? RETURNING id",
+			    "isisi", visit_id, visited_on, child_id, visited_on, recorded_at);
 
 	*done = 0;
 	while (rc == STORE_ROW) {

@@ -34,9 +34,12 @@ int store_follow_up_insert(store_conn *c, follow_up_rec *f);
 int store_follow_up_get(store_conn *c, const store_scope *sc, int64_t id, follow_up_rec *out);
 /* Cancels an open follow-up: WB_ECONFLICT when it is no longer open. */
 int store_follow_up_cancel(store_conn *c, int64_t id, int64_t at, int64_t by);
-/* Completes the child's open follow-ups scheduled on or before visited_on
- * with the visit; *done gets how many. */
-int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id, const char *visited_on, int *done);
+/* Completes with the visit the child's open follow-ups scheduled on or
+ * before visited_on, and before the visit was recorded (recorded_at): a
+ * visit entered before a follow-up was asked for does not answer it.
+ * *done gets how many. */
+int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id, const char *visited_on,
+			      int64_t recorded_at, int *done);
 
 typedef int (*follow_up_cb)(const follow_up_rec *f, void *arg);
 /* The follow-ups of a request, oldest first (the request's viewer has been

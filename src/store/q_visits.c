@@ -136,18 +136,20 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 		 * again: the newest one that counts */
 		char day[11] = "";
 		int again = 0;
-		int64_t other;
+		int64_t other, recorded;
 
 		st = NULL;
-		rc = conn_query(c, &st,
-				"SELECT id, visited_on FROM visits WHERE child_id = ? AND voided_at IS NULL ORDER BY "
-				"visited_on DESC, id DESC LIMIT 1",
-				"i", child_id);
+		rc = conn_query(
+			c, &st,
+			"SELECT id, visited_on, created_at FROM visits WHERE child_id = ? AND voided_at IS NULL "
+			"ORDER BY visited_on DESC, id DESC LIMIT 1",
+			"i", child_id);
 		if (rc == STORE_ROW) {
 			other = stmt_int64(c, st, 0);
 			stmt_copy(c, st, 1, day, sizeof(day));
+			recorded = stmt_int64(c, st, 2);
 			stmt_reset(c, st);
-			rc = store_follow_ups_complete(c, child_id, other, day, &again);
+			rc = store_follow_ups_complete(c, child_id, other, day, recorded, &again);
 		}
 		done -= again;
 	}

@@ -118,6 +118,7 @@ describeEachDriver('entitlements', (driver) => {
 			[{ rule: { age_min: 20 } }, 'rule.age_min'],
 			[{ rule: { age_min: 10, age_max: 3 } }, 'rule.age_max'],
 			[{ rule: { categories: ['orphan', 'poor'] } }, 'rule.categories[1]'],
+			[{ rule: { categories: [] } }, 'rule.categories'], // not "anyone": say nothing instead
 			[{ rule: { disability_grades: [0] } }, 'rule.disability_grades[0]'],
 			[{ rule: { hukou_type: 'foreign' } }, 'rule.hukou_type'],
 			[{ rule: { family_poverty: 'yes' } }, 'rule.family_poverty'],
@@ -779,6 +780,7 @@ describeEachDriver('entitlements', (driver) => {
 		for (const [q, field] of [
 			['group=all', 'group'],
 			['area=12', 'area'],
+			[`area=${OTHER.slice(0, 9)}`, 'area'], // another township: not "no gaps there"
 			['policy=abc', 'policy'],
 			['offset=-1', 'offset'],
 			['format=pdf', 'format'],
@@ -787,6 +789,9 @@ describeEachDriver('entitlements', (driver) => {
 			assert.equal(r.status, 422, `${q}: ${r.text}`);
 			assert.equal(r.body.error.field, field, q);
 		}
+		const ledger = await station.get(`/api/v1/entitlements/ledger?area=${OTHER.slice(0, 9)}`);
+		assert.equal(ledger.status, 422, ledger.text);
+		assert.equal(ledger.body.error.field, 'area');
 		await mine(director, c.id);
 		const log = await auditor.get('/api/v1/audit?action=entitlement.list&limit=5');
 		assert.equal(log.status, 200, log.text);

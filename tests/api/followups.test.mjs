@@ -118,6 +118,24 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.ok((await listOf(director)).items.some((x) => x.id === f.id), 'on the open list again');
 	});
 
+	test('voiding the visit that did a follow-up reopens it, even if a visit of the same day was recorded before it was asked for', async () => {
+		const c = await child();
+		const before = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0), findings: '上门走访，情况一般' });
+		assert.equal(before.status, 201, before.text);
+		await new Promise((res) => setTimeout(res, 1100)); // times are kept to the second: the follow-up is asked for a second later
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(director, q.id)).body;
+		assert.equal((await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0].state, 'open', 'the visit before it does not do it');
+		const call = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'phone', visited_on: day(0), findings: '电话回访' });
+		assert.equal(call.body.follow_ups_done, 1);
+		const voided = await director.post(`/api/v1/children/${c.id}/visits/${call.body.id}/void`, { reason: '录错了孩子' });
+		assert.equal(voided.status, 200, voided.text);
+		assert.equal(voided.body.follow_ups_reopened, 1);
+		const now = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups.find((x) => x.id === f.id);
+		assert.equal(now.state, 'open', JSON.stringify(now));
+		assert.equal(now.visit_id, null, 'not handed to the visit recorded before it was asked for');
+	});
+
 	test('past its day an open follow-up is overdue, first on the list', async () => {
 		const c = await child();
 		const q = await request({ child_id: c.id });
@@ -240,7 +258,7 @@ describeEachDriver('follow-up visits', (driver) => {
 		const wr = await schedule(director, w.id);
 		assert.equal(wr.status, 409);
 		assert.equal(wr.body.error.code, 'withdrawn');
-		for (const [q2, field] of [['?state=late', 'state'], ['?area=12', 'area']]) {
+		for (const [q2, field] of [['?state=late', 'state'], ['?area=12', 'area'], ['?area=370831101', 'area']]) {
 			const r = await director.get(`/api/v1/follow-ups${q2}`);
 			assert.equal(r.status, 422);
 			assert.equal(r.body.error.field, field);

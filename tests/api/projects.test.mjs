@@ -258,6 +258,23 @@ describeEachDriver('charity projects', (driver) => {
 		assert.equal(hist.body.items[0].removed_reason, '已随父母迁出');
 	});
 
+	test('a hope room whose child was taken off is not marked built', async () => {
+		const kid = await child();
+		const p = await create(centre, {});
+		assert.equal((await station.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id })).status, 201);
+		const started = await patch(centre, (await centre.get(`/api/v1/projects/${p.id}`)).body, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		const rm = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '已随父母迁出' });
+		assert.equal(rm.status, 200, rm.text);
+		const done = await patch(centre, (await centre.get(`/api/v1/projects/${p.id}`)).body, { status: 'done' });
+		assert.equal(done.status, 422, done.text);
+		assert.equal(done.body.error.field, 'status');
+		assert.match(done.body.error.message, /not finished without its child/);
+		assert.equal((await centre.get(`/api/v1/projects/${p.id}`)).body.status, 'active', 'unchanged');
+		const cancelled = await patch(centre, (await centre.get(`/api/v1/projects/${p.id}`)).body, { status: 'cancelled', note: '儿童迁出' });
+		assert.equal(cancelled.status, 200, 'it can be cancelled');
+	});
+
 	test('every wrong field is refused with its name, and nothing is written', async () => {
 		const before = (await centre.get('/api/v1/projects')).body.items.length;
 		for (const [body, field] of [

@@ -107,6 +107,7 @@ const BY_MESSAGE = {
   'finished_on must be a date YYYY-MM-DD': k('err.date_invalid'),
   'finished_on may not be before started_on': k('proj.err_finished_before'),
   'a hope room or a 1 + N plan is for one child: add the child before it starts': k('proj.err_start_child'),
+  'a hope room or a 1 + N plan is for one child: it is not finished without its child': k('proj.err_done_child'),
   'a project moves from planned to active to done, or is cancelled before it is done': k('proj.err_status_move'),
   'the project was changed since you read it': k('proj.err_changed'),
   'child_id must be a child of your area': k('proj.err_child_area'),
