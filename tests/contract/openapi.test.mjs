@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 const root = process.env.WEIBAO_ROOT || join(import.meta.dirname, '..', '..');
 
@@ -46,4 +47,23 @@ test('every documented operation exists in the router', () => {
 test('the router has routes at all (the parser still reads routes.c)', () => {
 	assert.ok(routerRoutes().size >= 10);
 	assert.ok(openapiRoutes().size >= 10);
+});
+
+test('docs/openapi.yaml is valid YAML and an OpenAPI 3 document whose paths are the ones read above', () => {
+	// the web's pinned YAML parser (web/package.json): what tools reading the file would see
+	const YAML = createRequire(join(root, 'web', 'package.json'))('yaml');
+	const text = readFileSync(join(root, 'docs/openapi.yaml'), 'utf8');
+	const doc = YAML.parse(text, { uniqueKeys: true });
+	assert.match(String(doc.openapi), /^3\./);
+	assert.ok(doc.info?.title && doc.info?.version, 'info names the API and its version');
+	const parsed = new Set();
+	for (const [path, item] of Object.entries(doc.paths))
+		for (const method of Object.keys(item)) if (['get', 'post', 'patch', 'put', 'delete'].includes(method)) parsed.add(`${method.toUpperCase()} ${path}`);
+	assert.deepEqual([...parsed].sort(), [...openapiRoutes()].sort(), 'the line reader above and the parser agree');
+	for (const [path, item] of Object.entries(doc.paths))
+		for (const [method, op] of Object.entries(item)) {
+			if (!['get', 'post', 'patch', 'put', 'delete'].includes(method)) continue;
+			assert.ok(op.summary, `${method.toUpperCase()} ${path} has a summary`);
+			assert.ok(op.responses && Object.keys(op.responses).length, `${method.toUpperCase()} ${path} has responses`);
+		}
 });
