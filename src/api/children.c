@@ -101,6 +101,7 @@ static const api_field child_fields[] = {
 	{"risk_level", JSON_STRING, 0, 16}, /* the vocabulary is checked by registry_apply_fields */
 	{"notes", JSON_STRING, 0, 1000},
 	{"guardians", JSON_ARRAY, 0, 0},
+	{"duplicate_ok", JSON_TRUE, 0, 0}, /* registration: another child of the same name, birth and village */
 	{NULL, 0, 0, 0},
 };
 
@@ -333,6 +334,39 @@ static void refuse_duplicate(http_req *r)
 	api_error(r, 409, "duplicate_id_number", "a child with this ID number is already registered", "id_number");
 }
 
+/*
+ * Without an ID number nothing unique tells two children apart, and a
+ * second registration of one child is the registry's commonest mistake: a
+ * live child of the same name, birth date and village refuses it (409
+ * possible_duplicate, with that child's id when the caller may open it)
+ * until the caller says this is another child (duplicate_ok: true).
+ * Returns -1 after answering.
+ */
+static int refuse_possible_duplicate(http_req *r, store_conn *c, const sec_principal *p, const child_rec *ch,
+				     json_t *body)
+{
+	child_rec seen;
+	json_t *err;
+	int64_t id = 0;
+	int rc;
+
+	if (ch->id_bidx[0] || json_is_true(json_object_get(body, "duplicate_ok")))
+		return 0;
+	rc = store_child_same_person(c, ch->county_code, ch->name, ch->birth_date, ch->village_code, &id);
+	if (rc == WB_ENOTFOUND)
+		return 0;
+	if (rc)
+		return api_fail(r, rc), -1;
+	err = json_pack("{s:s, s:s, s:s}", "code", "possible_duplicate", "message",
+			"a child of this name and birth date is registered in this village already; send "
+			"duplicate_ok: true if this is another child",
+			"field", "name");
+	if (store_child_get(c, &p->scope, id, &seen) == WB_OK)
+		json_object_set_new(err, "existing_id", json_integer(id));
+	api_json(r, 409, json_pack("{s:o}", "error", err));
+	return -1;
+}
+
 int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -352,7 +386,8 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	memset(&ch, 0, sizeof(ch));
 	wb_strlcpy(ch.county_code, p->county_code, sizeof(ch.county_code));
-	if (apply_fields(r, a, c, p, body, &ch, 1) || registry_apply_fields(r, a, c, p, body, &ch, &gi))
+	if (apply_fields(r, a, c, p, body, &ch, 1) || registry_apply_fields(r, a, c, p, body, &ch, &gi) ||
+	    refuse_possible_duplicate(r, c, p, &ch, body))
 		goto out;
 	ch.created_at = ch.updated_at = clock_now();
 	ch.created_by = ch.updated_by = p->user_id;

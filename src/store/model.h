@@ -285,6 +285,10 @@ int store_child_list(store_conn *c, const store_scope *sc, const child_filter *f
 int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f, child_cb cb, void *arg,
 		     int64_t *total_out);
 int store_child_count(store_conn *c, const store_scope *sc, const child_filter *f, int64_t *out);
+/* The first live (not archived) child of the county with this name, birth
+ * date and village, whatever its ID number: *id_out, or WB_ENOTFOUND. */
+int store_child_same_person(store_conn *c, const char *county, const char *name, const char *birth_date,
+			    const char *village_code, int64_t *id_out);
 /* Writes ch over the stored row if its version is expected_version (then
  * increments it). WB_ECONFLICT on a version mismatch, WB_ENOTFOUND outside
  * the scope. */

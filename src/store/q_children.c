@@ -1055,3 +1055,15 @@ int store_child_full(store_conn *c, const store_scope *sc, int64_t id, child_rec
 	}
 	return WB_OK;
 }
+
+int store_child_same_person(store_conn *c, const char *county, const char *name, const char *birth_date,
+			    const char *village_code, int64_t *id_out)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND "
+			    "village_code = ? AND archived_at IS NULL ORDER BY id LIMIT 1",
+			    "ssss", county, name, birth_date, village_code);
+
+	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
+}

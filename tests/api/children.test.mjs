@@ -232,6 +232,24 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.ok(!JSON.stringify(refusals).includes(idNumber), 'the number is not in the log');
 	});
 
+	test('without an ID number, a second registration of the same name, birth date and village asks first', async () => {
+		const body = { name: uniqueName('无号'), sex: 'F', birth_date: bornYearsBefore(6), village_code: VILLAGE };
+		const first = await centre.post('/api/v1/children', body);
+		assert.equal(first.status, 201, first.text);
+		const again = await centre.post('/api/v1/children', body);
+		assert.equal(again.status, 409, again.text);
+		assert.equal(again.body.error.code, 'possible_duplicate');
+		assert.equal(again.body.error.field, 'name');
+		assert.equal(again.body.error.existing_id, first.body.id, 'the one registered, which the centre may open');
+		assert.equal((await centre.get(`/api/v1/children?q=${encodeURIComponent(body.name)}`)).body.items.length, 1, 'not registered twice');
+		const other = await centre.post('/api/v1/children', { ...body, duplicate_ok: true });
+		assert.equal(other.status, 201, other.text);
+		assert.notEqual(other.body.id, first.body.id);
+		// another village, or another birth date, is another child
+		const elsewhere = await centre.post('/api/v1/children', { ...body, birth_date: bornYearsBefore(7) });
+		assert.equal(elsewhere.status, 201, elsewhere.text);
+	});
+
 	test('someone the archive would take at once is not registered; a child who turned 18 within the grace is', async () => {
 		// typed 2000 for 2010: 26 years old, past 18 and the 90 days of grace
 		const typo = await centre.post('/api/v1/children', { name: uniqueName('成年'), sex: 'M', birth_date: bornYearsBefore(26), village_code: VILLAGE });

@@ -237,6 +237,40 @@ test('left-behind: suggested for a rural child whose parents work away, confirme
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
+test('a second registration of the same name, birth date and village asks: open the registered child, or register another', async () => {
+  const born = bornBefore(5, 100)
+  const register = async () => {
+    await page.goto(srv.base + '/children/new')
+    await page.getByLabel('姓名').waitFor()
+    await page.getByLabel('姓名').fill('重名小明')
+    await page.locator('label.el-radio', { hasText: '男' }).click()
+    await page.getByLabel('出生日期').fill(born)
+    await page.getByRole('button', { name: '保存' }).click()
+  }
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/children/new' })
+  await register()
+  await page.waitForURL(/\/children\/\d+$/)
+  const first = Number(new URL(page.url()).pathname.split('/').pop())
+  // the same again: the dialog names the registered child and opens it
+  await register()
+  const box = page.locator('.el-message-box')
+  await box.waitFor()
+  assert.match(await box.textContent(), new RegExp(`编号 ${first}`))
+  await box.getByRole('button', { name: '查看已登记的儿童' }).click()
+  await page.waitForURL(new RegExp(`/children/${first}$`))
+  // or it is another child after all
+  await register()
+  await box.waitFor()
+  await box.getByRole('button', { name: '是另一名儿童，继续登记' }).click()
+  await page.waitForURL((u) => /\/children\/\d+$/.test(u.pathname) && !u.pathname.endsWith(`/${first}`))
+  const second = Number(new URL(page.url()).pathname.split('/').pop())
+  assert.notEqual(second, first)
+  const api = await apiSession(srv.base, 'director')
+  const same = (await api.get(`/children?q=${encodeURIComponent('重名小明')}`)).body.items
+  assert.deepEqual(same.map((c) => c.id).sort((a, b) => a - b), [first, second], 'two children, registered knowingly')
+  assert.deepEqual(unexpectedErrors(page, [409]), [], 'the asking refusals only')
+})
+
 test('import: one bad row rejects the whole file and is shown by row and column; row by row imports the rest', async () => {
   const id1 = makeIdNumber('370831', '20150304', 511)
   const csv =

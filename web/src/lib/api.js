@@ -15,6 +15,8 @@ export class ApiError extends Error {
     // a refused step of the closed loop: the state and the allowed next steps
     this.state = (extra && extra.state) || null
     this.allowed = (extra && Array.isArray(extra.allowed) && extra.allowed) || null
+    // a registration that may repeat a child: the one registered, if visible
+    this.existingId = (extra && extra.existing_id) || null
   }
 }
 
