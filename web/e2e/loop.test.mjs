@@ -8,7 +8,8 @@
 // database, then `weibao deadlines`), a mandatory report, no sideways
 // scrolling at 360 px and no console errors. A request about a child not
 // yet registered gets its child by a search by name or ID number and a
-// pick (关联儿童).
+// pick (关联儿童); the server's refusals of a link and of a mandatory
+// report's withdrawal are said in words.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -458,4 +459,80 @@ test('关联儿童: the station finds the registered child by name or ID number 
   assert.ok(!linked.allowed_actions.includes('link_child'))
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the refusals of a link and of a mandatory report, in words', async () => {
+  const d = await apiSession(srv.base, 'director')
+  const q = await d.post('/requests', { village_code: VILLAGE, child_description: '男孩，约 8 岁', kind: 'living_hardship', narrative: '一名男孩常在村口徘徊。' })
+  assert.equal(q.status, 201, JSON.stringify(q.body))
+  const id = q.body.id
+  await as('station', { path: `/requests/${id}` })
+  await page.locator('.actions [data-action=link_child]').click()
+  const dlg = page.locator('.step-dialog')
+  await dlg.waitFor()
+  const err = dlg.locator('p.err')
+  await dlg.locator('#lc-q').fill('求助测试儿童')
+  await dlg.locator('.lc-search').click()
+  await dlg.locator('.cs-option.on').waitFor()
+
+  // answers put in place of the server's (its refusals of a linked request
+  // and of a mandatory report's withdrawal)
+  const refuse = (status, error) => (route) =>
+    route.request().method() === 'POST' ? route.fulfill({ status, json: { error } }) : route.continue()
+  const actions = `**/api/v1/requests/${id}/actions`
+  await page.route(actions, refuse(409, { code: 'already_linked', message: 'the request is linked to a child already', state: 'reported', allowed: ['review', 'withdraw'] }))
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '该求助已关联儿童，不能再次关联。' }).waitFor()
+  await page.unroute(actions)
+  await page.route(actions, refuse(422, { code: 'validation_failed', message: 'child_id is not a child you can see', field: 'child_id' }))
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '所选儿童不在您的辖区内。' }).waitFor()
+  await page.unroute(actions)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await settled(page)
+
+  // a mandatory report is not withdrawn, nor is its police referral declined or cancelled: said as such
+  await page.route(
+    actions,
+    refuse(409, {
+      code: 'mandatory_report',
+      message: 'a mandatory report is not withdrawn: public security checks it, and the request closes with its result',
+      state: 'forwarded',
+      allowed: ['accept'],
+    }),
+  )
+  await page.locator('.actions [data-action=withdraw]').click()
+  await dlg.waitFor()
+  await dlg.locator('#step-text').fill('误报')
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '强制报告不能撤回：由公安机关核查，求助随核查结果办结。' }).waitFor()
+  await page.unroute(actions)
+  await page.route(
+    actions,
+    refuse(409, {
+      code: 'mandatory_report',
+      message: "public security's referral of a mandatory report is neither declined nor cancelled: it records progress, completes with the result and gives the reporter feedback",
+    }),
+  )
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '强制报告由公安机关负责核查：公安的转办不能退回，县中心也不能撤销。' }).waitFor()
+  await page.unroute(actions)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  // in English
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.route(actions, refuse(409, { code: 'mandatory_report', message: 'a mandatory report is not withdrawn: public security checks it' }))
+  await page.locator('.actions [data-action=withdraw]').click()
+  await dlg.waitFor()
+  await dlg.locator('#step-text').fill('reported by mistake')
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: 'A mandatory report cannot be withdrawn: public security checks it, and the request closes with its result.' }).waitFor()
+  await page.unroute(actions)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page, [409, 422]), [])
+  page.errors = []
+  page.failures = []
 })
