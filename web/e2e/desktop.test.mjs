@@ -125,6 +125,47 @@ test('station registry is limited to its township', async () => {
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('centre registry: the export and the next page follow the applied filter, not what is typed and not searched', async () => {
+  const all = (await center.get('/children?limit=1')).body.total
+  const wang = (await center.get('/children?limit=1&q=' + encodeURIComponent('王'))).body.total
+  assert.ok(all > 20, 'more than one page of children')
+  assert.ok(wang >= 1 && wang < all, 'some of them, not all, are called 王')
+  const csvLines = async (download) => readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/).length - 1
+
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/registry' })
+  await page.locator('.reg-total', { hasText: `共 ${all} 条记录` }).waitFor()
+  await page.locator('.reg-table tbody tr').nth(19).waitFor()
+  await settled(page)
+  // 王 typed, 搜索 not pressed: the list still shows everybody, and so does the export
+  await page.getByLabel('姓名').fill('王')
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('.export-csv').click()])
+  assert.equal(await csvLines(csv), all, 'the export is the list on screen')
+  await page.locator('.el-message', { hasText: `已导出 ${all} 条记录` }).waitFor()
+  // the next page is the next page of the same list
+  const [next] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/api/v1/children?') && r.url().includes('cursor=')),
+    page.getByRole('button', { name: /下一页/ }).click(),
+  ])
+  const url = new URL(next.url())
+  assert.equal(url.searchParams.get('q'), null, 'no name filter on the next page: ' + url.search)
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor()
+  await settled(page)
+  assert.match(await page.locator('.reg-total').textContent(), new RegExp(`共 ${all} 条记录`))
+  // once searched, the list, its total and the export are the 王 children
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.waitForURL(/q=/)
+  await page.locator('.reg-total', { hasText: `共 ${wang} 条记录` }).waitFor()
+  await settled(page)
+  const [csv2] = await Promise.all([page.waitForEvent('download'), page.locator('.export-csv').click()])
+  assert.equal(await csvLines(csv2), wang)
+  // the box cleared but not searched: the export stays the 王 children
+  await page.getByLabel('姓名').fill('')
+  const [csv3] = await Promise.all([page.waitForEvent('download'), page.locator('.export-csv').click()])
+  assert.equal(await csvLines(csv3), wang)
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('auditor: the audit log shows entries and verifies the chain', async () => {
   // someone tries a name no account has
   const tried = await fetch(srv.base + '/api/v1/login', {

@@ -6,11 +6,14 @@
 // request's timeline lists every step in order. Also: the inbox bell, the
 // board's overdue highlight (a deadline moved into the past in the test's
 // database, then `weibao deadlines`), a mandatory report, no sideways
-// scrolling at 360 px and no console errors.
+// scrolling at 360 px and no console errors. A request about a child not
+// yet registered gets its child by a search by name or ID number and a
+// pick (关联儿童); the server's refusals of a link and of a mandatory
+// report's withdrawal are said in words.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, BIN } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const DESK = { width: 1280, height: 800 }
@@ -401,4 +404,135 @@ test('a child not yet registered: a director files from “my requests”, with 
   assert.equal(second.village_code, VILLAGE)
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('关联儿童: the station finds the registered child by name or ID number and picks it', async () => {
+  const d = await apiSession(srv.base, 'director')
+  const idNumber = makeIdNumber('370831', '20140305', 986)
+  const c = await d.post('/children', { name: '关联测试儿童', sex: 'F', birth_date: '2014-03-05', id_number: idNumber, village_code: VILLAGE })
+  assert.equal(c.status, 201, JSON.stringify(c.body))
+  const q = await d.post('/requests', { village_code: VILLAGE, child_description: '女孩，约 10 岁', kind: 'living_hardship', narrative: '邻居反映一名女孩常独自在家。' })
+  assert.equal(q.status, 201, JSON.stringify(q.body))
+  const id = q.body.id
+  assert.equal(q.body.child, null)
+
+  await as('station', { path: `/requests/${id}` })
+  await page.locator('.actions [data-action=link_child]').click()
+  const dlg = page.locator('.step-dialog')
+  await dlg.waitFor()
+  const err = dlg.locator('p.err')
+  // nothing picked yet: said so, not 此项为必填项
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '请先搜索并选择一名儿童' }).waitFor()
+  // garbage finds nobody; a number that is no ID number is explained
+  await dlg.locator('#lc-q').fill('乱码xyz')
+  await dlg.locator('.lc-search').click()
+  await dlg.locator('.cs-none', { hasText: '本辖区没有这个姓名的儿童' }).waitFor()
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '请先搜索并选择一名儿童' }).waitFor()
+  await dlg.locator('#lc-q').fill('12345')
+  await dlg.locator('.lc-search').click()
+  await dlg.locator('.el-form-item__error', { hasText: '身份证号码应为 18 位' }).waitFor()
+  assert.doesNotMatch(await dlg.innerText(), /此项为必填项/)
+  // by ID number: the one child found is picked, with its facts and its number masked
+  await dlg.locator('#lc-q').fill(idNumber)
+  await dlg.locator('.lc-search').click()
+  const opt = dlg.locator('.cs-option')
+  await opt.first().waitFor()
+  assert.equal(await opt.count(), 1)
+  await dlg.locator('.cs-option.on').waitFor()
+  assert.equal((await opt.locator('.cs-name').innerText()).trim(), '关联测试儿童')
+  assert.match(await opt.locator('.cs-line').innerText(), /^女 · 2014-03-05 \(\d+ 周岁\) · 花园社区$/)
+  assert.equal((await opt.locator('.cs-id').innerText()).trim(), idNumber.slice(0, 6) + '********' + idNumber.slice(14))
+  // by name: the same child, among those so named
+  await dlg.locator('#lc-q').fill('关联测试')
+  await dlg.locator('.lc-search').click()
+  await dlg.locator('.cs-option .cs-name', { hasText: '关联测试儿童' }).waitFor()
+  await dlg.locator('.cs-option.on').waitFor()
+
+  // linked: the request names the child, as the server has it
+  await dlg.locator('.step-confirm').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await page.locator('.facts a', { hasText: '关联测试儿童' }).waitFor()
+  const linked = (await (await apiSession(srv.base, 'station')).get(`/requests/${id}`)).body
+  assert.equal(linked.child.id, c.body.id)
+  assert.ok(!linked.allowed_actions.includes('link_child'))
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the refusals of a link and of a mandatory report, in words', async () => {
+  const d = await apiSession(srv.base, 'director')
+  const q = await d.post('/requests', { village_code: VILLAGE, child_description: '男孩，约 8 岁', kind: 'living_hardship', narrative: '一名男孩常在村口徘徊。' })
+  assert.equal(q.status, 201, JSON.stringify(q.body))
+  const id = q.body.id
+  await as('station', { path: `/requests/${id}` })
+  await page.locator('.actions [data-action=link_child]').click()
+  const dlg = page.locator('.step-dialog')
+  await dlg.waitFor()
+  const err = dlg.locator('p.err')
+  await dlg.locator('#lc-q').fill('求助测试儿童')
+  await dlg.locator('.lc-search').click()
+  await dlg.locator('.cs-option.on').waitFor()
+
+  // answers put in place of the server's (its refusals of a linked request
+  // and of a mandatory report's withdrawal)
+  const refuse = (status, error) => (route) =>
+    route.request().method() === 'POST' ? route.fulfill({ status, json: { error } }) : route.continue()
+  const actions = `**/api/v1/requests/${id}/actions`
+  await page.route(actions, refuse(409, { code: 'already_linked', message: 'the request is linked to a child already', state: 'reported', allowed: ['review', 'withdraw'] }))
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '该求助已关联儿童，不能再次关联。' }).waitFor()
+  await page.unroute(actions)
+  await page.route(actions, refuse(422, { code: 'validation_failed', message: 'child_id is not a child you can see', field: 'child_id' }))
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '所选儿童不在您的辖区内。' }).waitFor()
+  await page.unroute(actions)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await settled(page)
+
+  // a mandatory report is not withdrawn, nor is its police referral declined or cancelled: said as such
+  await page.route(
+    actions,
+    refuse(409, {
+      code: 'mandatory_report',
+      message: 'a mandatory report is not withdrawn: public security checks it, and the request closes with its result',
+      state: 'forwarded',
+      allowed: ['accept'],
+    }),
+  )
+  await page.locator('.actions [data-action=withdraw]').click()
+  await dlg.waitFor()
+  await dlg.locator('#step-text').fill('误报')
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '强制报告不能撤回：由公安机关核查，求助随核查结果办结。' }).waitFor()
+  await page.unroute(actions)
+  await page.route(
+    actions,
+    refuse(409, {
+      code: 'mandatory_report',
+      message: "public security's referral of a mandatory report is neither declined nor cancelled: it records progress, completes with the result and gives the reporter feedback",
+    }),
+  )
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '强制报告由公安机关负责核查：公安的转办不能退回，县中心也不能撤销。' }).waitFor()
+  await page.unroute(actions)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  // in English
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.route(actions, refuse(409, { code: 'mandatory_report', message: 'a mandatory report is not withdrawn: public security checks it' }))
+  await page.locator('.actions [data-action=withdraw]').click()
+  await dlg.waitFor()
+  await dlg.locator('#step-text').fill('reported by mistake')
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: 'A mandatory report cannot be withdrawn: public security checks it, and the request closes with its result.' }).waitFor()
+  await page.unroute(actions)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await settled(page)
+  assert.deepEqual(unexpectedErrors(page, [409, 422]), [])
+  page.errors = []
+  page.failures = []
 })

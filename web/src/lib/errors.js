@@ -179,11 +179,17 @@ const BY_MESSAGE = {
   'ended_on may not be before the pairing started': k('caring.err_end_day'),
   'the child is paired with a caring mother already': k('caring.err_child_paired'),
   'the pairing has ended already': k('caring.err_ended'),
+  // the closed loop: a child linked to a request, or named when filing
+  'child_id is not a child you can see': k('err.child_not_visible'),
+  'link_child needs child_id': k('step.pick_child'),
 }
 
 // Messages with a number in them: the pattern and the key, which gets the
 // number as {n}.
 const BY_PATTERN = [
+  // a mandatory report's withdrawal (the code mandatory_report says the rest:
+  // public security's referral is neither declined nor cancelled)
+  [/^a mandatory report is not withdrawn/, k('err.mandatory_withdraw')],
   // a caring mother's name, notes and a pairing's end note (other limits
   // of the same words are other records')
   [/^name must have 1 to (30) characters$/, k('caring.err_name')],
@@ -235,6 +241,8 @@ const BY_CODE = {
   own_account: k('err.own_account'),
   password_change_required: k('err.password_change_required'),
   unit_code_taken: k('err.unit_code_taken'),
+  mandatory_report: k('err.mandatory_report'),
+  already_linked: k('err.already_linked'),
 }
 
 export function errorText(t, e) {
