@@ -404,6 +404,16 @@ static int adult_before_ymd(const archive_config *cfg, int today)
 	return date_add_days(today, -cfg->adult_grace_days) - 180000;
 }
 
+int archive_adult_before(store_conn *c, const char *county, int today, int *before_ymd)
+{
+	archive_config cfg;
+	int rc = archive_config_load(c, county, &cfg);
+
+	if (rc == WB_OK)
+		*before_ymd = adult_before_ymd(&cfg, today);
+	return rc;
+}
+
 int archive_due(store_conn *c, const char *county, int birth_ymd, int today, int *due)
 {
 	archive_config cfg;

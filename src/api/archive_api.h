@@ -20,6 +20,9 @@ int archive_config_load(store_conn *c, const char *county, archive_config *cfg);
 /* Sets *due when a child born on birth_ymd would be archived by the sweep
  * of today (past 18 and the grace days). */
 int archive_due(store_conn *c, const char *county, int birth_ymd, int today, int *due);
+/* The last birth day (YYYYMMDD) that archive_due takes on today: for a
+ * caller that asks about many birth dates (an import). */
+int archive_adult_before(store_conn *c, const char *county, int today, int *before_ymd);
 /* At most this many records archived and erased per transaction. */
 #define ARCHIVE_SWEEP_BATCH 200
 /* Archives the county's children past 18 and the grace days, and erases

@@ -725,69 +725,12 @@ typedef struct update_job {
 	int dup_id;     /* out: the new ID number belongs to another child */
 } update_job;
 
-static int change(store_conn *c, update_job *j, const char *field, const char *o, const char *n)
-{
-	if (strcmp(o, n) == 0)
-		return WB_OK;
-	return store_child_change_add(c, j->ch->county_code, j->ch->id, j->ch->updated_at, j->user_id, field,
-				      o[0] ? o : NULL, n[0] ? n : NULL);
-}
-
-/* A guardian's details as a line of history: "relation name: since=... |
- * at=... | phone=..." (the parts set; the phone masked, as the history is
- * read by more roles than may see it whole). */
-static void guardian_details(const guardian_rec *g, char *out, size_t n)
-{
-	const char *keys[] = {"since", "at", "phone"}, *vals[] = {g->status_since, g->work_place, g->phone_mask};
-	const char *sep = " ";
-
-	wb_snprintf(out, n, "%s %s:", g->relation, g->name);
-	for (size_t i = 0; i < WB_ARRAY_LEN(keys); i++)
-		if (vals[i][0]) {
-			size_t off = strlen(out);
-
-			wb_snprintf(out + off, n - off, "%s%s=%s", sep, keys[i], vals[i]);
-			sep = " | ";
-		}
-}
-
-/* A line of history for each guardian kept (the same relation and name)
- * whose status date, work place or phone changed; who came, went or
- * changed status is the guardians' line. Phones are compared by their
- * masks: two numbers with the same first three and last four digits are
- * taken as one. */
-static int guardian_detail_changes(store_conn *c, update_job *j, const guardian_rec *before, int nb)
-{
-	int rc = WB_OK;
-
-	for (int i = 0; rc == WB_OK && i < j->gi->n; i++) {
-		const guardian_rec *g = &j->gi->g[i];
-		char o[320], n[320];
-
-		for (int k = 0; k < nb; k++) {
-			const guardian_rec *b = &before[k];
-
-			if (strcmp(b->relation, g->relation) != 0 || strcmp(b->name, g->name) != 0)
-				continue;
-			if (strcmp(b->status_since, g->status_since) != 0 ||
-			    strcmp(b->work_place, g->work_place) != 0 || strcmp(b->phone_mask, g->phone_mask) != 0) {
-				guardian_details(b, o, sizeof(o));
-				guardian_details(g, n, sizeof(n));
-				rc = change(c, j, "guardian", o, n);
-			}
-			break;
-		}
-	}
-	return rc;
-}
-
 /* Guardians (when the request carried them) and the category rows, from the
  * facts before and after, read under the writer so they are consistent. */
 static int update_guardians_and_categories(store_conn *c, update_job *j)
 {
 	guardian_rec before[GUARDIANS_MAX];
 	child_facts fb, fn;
-	char sb[512], sn[512];
 	int nb = 0, rc;
 
 	rc = store_guardians_load(c, j->ch->id, before, GUARDIANS_MAX, &nb);
@@ -795,13 +738,10 @@ static int update_guardians_and_categories(store_conn *c, update_job *j)
 		return rc;
 	registry_facts(j->old, before, nb, &fb);
 	if (j->gi->have) {
-		registry_guardians_summary(before, nb, sb, sizeof(sb));
-		registry_guardians_summary(j->gi->g, j->gi->n, sn, sizeof(sn));
 		rc = store_guardians_replace(c, j->ch->county_code, j->ch->id, j->gi->g, j->gi->n, j->ch->updated_at);
 		if (rc == WB_OK)
-			rc = change(c, j, "guardians", sb, sn);
-		if (rc == WB_OK)
-			rc = guardian_detail_changes(c, j, before, nb);
+			rc = registry_record_guardian_changes(c, j->ch->county_code, j->ch->id, j->ch->updated_at,
+							      j->user_id, before, nb, j->gi->g, j->gi->n);
 		registry_facts(j->ch, j->gi->g, j->gi->n, &fn);
 	} else {
 		registry_facts(j->ch, before, nb, &fn);

@@ -33,6 +33,7 @@
 #include "../domain/idnum.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
+#include "archive_api.h"
 #include "registry.h"
 
 enum ifield {
@@ -245,6 +246,11 @@ static const struct {
 	{"the file needs an ID number column, or sex and birth date columns",
 	 "文件需要身份证号码列，或性别和出生日期列"},
 	{"must be 是 or 否", "应填“是”或“否”"},
+	{"18 or older and past the archive's grace days: not registered",
+	 "已满 18 周岁且超过归档宽限期，未登记（台账只登记未成年人）"},
+	{"this child's record is archived: the township station or the centre must restore it before an import can "
+	 "change it",
+	 "该儿童的档案已归档，须由乡镇（街道）工作站或县未保中心恢复后才能导入"},
 };
 
 static const struct {
@@ -257,6 +263,25 @@ static const struct {
 	{"the file has no name column", "文件没有“姓名”列"},
 	{"the file has no village code column", "文件没有“村（社区）代码”列"},
 };
+
+/* The words of a coded value in a conflict ("rural": 农业). */
+static const struct {
+	const char *field, *code, *zh;
+} value_words[] = {
+	{"household registration", "rural", "农业"},
+	{"household registration", "urban", "非农业"},
+	{"risk level", "low", "低"},
+	{"risk level", "medium", "中"},
+	{"risk level", "high", "高"},
+};
+
+static const char *value_word(const char *field, const char *code)
+{
+	for (size_t i = 0; i < WB_ARRAY_LEN(value_words); i++)
+		if (strcmp(value_words[i].field, field) == 0 && strcmp(value_words[i].code, code) == 0)
+			return value_words[i].zh;
+	return code;
+}
 
 /* A status code's first word ("working_away": 外出务工). */
 static const char *status_word(const char *status)
@@ -286,6 +311,18 @@ int import_reason_zh(const char *reason, char *out, size_t n)
 						       : a,
 			    status_word(b), status_word(c));
 		return 1;
+	}
+	for (size_t i = 0; i < WB_ARRAY_LEN(value_words); i += 1) {
+		const char *f = value_words[i].field;
+		size_t fl = strlen(f);
+
+		if (strncmp(reason, "the registry has ", 17) == 0 && strncmp(reason + 17, f, fl) == 0 &&
+		    sscanf(reason + 17 + fl, " '%31[a-z]', the file has '%31[a-z]'", b, c) == 2) {
+			wb_snprintf(out, n, "台账中%s为“%s”，文件为“%s”，保留台账信息",
+				    strcmp(f, "risk level") == 0 ? "风险等级" : "户籍类型", value_word(f, b),
+				    value_word(f, c));
+			return 1;
+		}
 	}
 	if (sscanf(reason, "the registry has %d, the file has %d;", &x, &y) == 2) {
 		wb_snprintf(out, n, "台账中为“%d”，文件为“%d”，保留台账信息", x, y);
@@ -368,6 +405,8 @@ static void issue(import_job *j, uint32_t row, const char *column, const char *k
 
 	if (strcmp(kind, "error") == 0)
 		j->errors++;
+	else if (strcmp(kind, "skipped") == 0)
+		j->skipped++;
 	else
 		j->conflicts++;
 	if (j->nissues >= IMPORT_MAX_ISSUES)
@@ -568,6 +607,63 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	return 0;
 }
 
+/* Reads up to max digits at *p into *v (at least one). */
+static int digits(const char **p, int max, int *v)
+{
+	int n = 0;
+
+	*v = 0;
+	while (n < max && **p >= '0' && **p <= '9') {
+		*v = *v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A birth date as departments' lists write it: 2016-03-05, 2016-3-5,
+ * 2016/3/5, 2016.03.05 or 2016年3月5日 (an XLSX date cell arrives as
+ * 2016-03-05 from the reader). Writes the day as "YYYY-MM-DD" into iso
+ * (11 bytes) and *ymd; WB_EINVAL if s is none of these or no real day
+ * (date_parse decides). The API keeps to YYYY-MM-DD: only lists are read
+ * this loosely.
+ */
+static int list_date(const char *s, int *ymd, char iso[11])
+{
+	const char *p = s;
+	int y, mo, d;
+	char text[24];
+
+	if (digits(&p, 4, &y) != 4)
+		return WB_EINVAL;
+	if (strncmp(p, "年", strlen("年")) == 0) {
+		p += strlen("年");
+		if (!digits(&p, 2, &mo) || strncmp(p, "月", strlen("月")) != 0)
+			return WB_EINVAL;
+		p += strlen("月");
+		if (!digits(&p, 2, &d))
+			return WB_EINVAL;
+		if (strncmp(p, "日", strlen("日")) == 0)
+			p += strlen("日");
+	} else {
+		char sep = *p;
+
+		if (sep != '-' && sep != '/' && sep != '.')
+			return WB_EINVAL;
+		p++;
+		if (!digits(&p, 2, &mo) || *p++ != sep || !digits(&p, 2, &d))
+			return WB_EINVAL;
+	}
+	if (*p)
+		return WB_EINVAL;
+	wb_snprintf(text, sizeof(text), "%04d-%02d-%02d", y, mo, d);
+	if (date_parse(text, ymd) != WB_OK)
+		return WB_EINVAL;
+	wb_strlcpy(iso, text, 11);
+	return WB_OK;
+}
+
 /* Parses and validates one row into d. Returns -1 if bad, with an issue for
  * every field found wrong (a field whose check needs another field that is
  * wrong is not checked), so that one pass over the file shows them all. */
@@ -622,14 +718,16 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	}
 	s = cell(j, m, row, F_BIRTH);
 	if (s[0]) {
-		if (date_parse(s, &ymd) != WB_OK)
+		char iso[11];
+
+		if (list_date(s, &ymd, iso) != WB_OK)
 			birth_bad = bad(j, row, m, F_BIRTH, "birth_date must be a real date YYYY-MM-DD");
 		else if (ymd > today)
 			birth_bad = bad(j, row, m, F_BIRTH, "birth_date is in the future");
-		else if (d->ch.birth_date[0] && strcmp(d->ch.birth_date, s) != 0)
+		else if (d->ch.birth_date[0] && strcmp(d->ch.birth_date, iso) != 0)
 			birth_bad = bad(j, row, m, F_BIRTH, "birth_date does not match the ID number");
 		else
-			wb_strlcpy(d->ch.birth_date, s, sizeof(d->ch.birth_date));
+			wb_strlcpy(d->ch.birth_date, iso, sizeof(d->ch.birth_date));
 	}
 	/* a wrong ID number leaves sex and birth date unknown: said once */
 	if (!d->ch.sex[0] && !id_bad && !sex_bad)
@@ -1103,6 +1201,7 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 		return rc;
 	if (!id)
 		return WB_ENOTFOUND;
+	county.with_archived = 1; /* an archived child is found, and refused (apply_existing) */
 	return store_child_get(c, &county, id, out);
 }
 
@@ -1122,6 +1221,38 @@ static int merge_text(import_job *j, uint32_t line, const char *column, char *ds
 	wb_snprintf(msg, sizeof(msg), "the registry has '%.60s', the file has '%.60s'; kept the registry's", dst, src);
 	issue(j, line, column, "conflict", msg);
 	return 1;
+}
+
+/* merge_text for a coded value (rural, high): the conflict names the field,
+ * so that the report can say the code's word (农业, 高). */
+static int merge_code(import_job *j, uint32_t line, const char *column, const char *what, char *dst, size_t n,
+		      const char *src, int given, int *changed)
+{
+	char msg[200];
+
+	if (!given || strcmp(dst, src) == 0 || !dst[0])
+		return merge_text(j, line, column, dst, n, src, given, changed);
+	wb_snprintf(msg, sizeof(msg), "the registry has %s '%.30s', the file has '%.30s'; kept the registry's", what,
+		    dst, src);
+	issue(j, line, column, "conflict", msg);
+	return 1;
+}
+
+/* Phone numbers as the same number: digits compared, separators not. */
+static int same_phone(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a && (*a < '0' || *a > '9'))
+			a++;
+		while (*b && (*b < '0' || *b > '9'))
+			b++;
+		if (*a != *b)
+			return 0;
+		if (!*a)
+			return 1;
+		a++;
+		b++;
+	}
 }
 
 static int merge_int(import_job *j, uint32_t line, const char *column, int *dst, int src, int given, int *changed)
@@ -1192,9 +1323,17 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
 		return WB_EINVAL;
 	}
+	if (old.archived_at) {
+		/* nothing of the archived record is shown: the caller cannot open it */
+		issue(j, line, header(j, m, d->idnum[0] ? F_ID : F_NAME), "error",
+		      "this child's record is archived: the township station or the centre must restore it before an "
+		      "import can change it");
+		return WB_EINVAL;
+	}
 	{
 		child_rec upd = old;
-		int conflict = 0;
+		guardian_rec merged[GUARDIANS_MAX];
+		int conflict = 0, nm = 0, gchanged = 0;
 
 		conflict |=
 			merge_text(j, line, header(j, m, F_NAME), upd.name, sizeof(upd.name), d->ch.name, 1, &changed);
@@ -1202,8 +1341,8 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 				       d->ch.village_code, 1, &changed);
 		conflict |= merge_text(j, line, header(j, m, F_GRID), upd.grid_code, sizeof(upd.grid_code),
 				       d->ch.grid_code, d->has[F_GRID], &changed);
-		conflict |= merge_text(j, line, header(j, m, F_HUKOU_TYPE), upd.hukou_type, sizeof(upd.hukou_type),
-				       d->ch.hukou_type, d->has[F_HUKOU_TYPE], &changed);
+		conflict |= merge_code(j, line, header(j, m, F_HUKOU_TYPE), "household registration", upd.hukou_type,
+				       sizeof(upd.hukou_type), d->ch.hukou_type, d->has[F_HUKOU_TYPE], &changed);
 		conflict |=
 			merge_text(j, line, header(j, m, F_HUKOU_AREA), upd.hukou_area_code,
 				   sizeof(upd.hukou_area_code), d->ch.hukou_area_code, d->has[F_HUKOU_AREA], &changed);
@@ -1226,7 +1365,7 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 				wb_strlcpy(upd.risk_level, d->ch.risk_level, sizeof(upd.risk_level));
 				changed++;
 			} else {
-				conflict |= merge_text(j, line, header(j, m, F_RISK), upd.risk_level,
+				conflict |= merge_code(j, line, header(j, m, F_RISK), "risk level", upd.risk_level,
 						       sizeof(upd.risk_level), d->ch.risk_level, 1, &changed);
 			}
 		}
@@ -1253,15 +1392,17 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 		}
 		{
 			/* guardians: a relation the registry lacks is added, empty
-			 * facts of a known one are filled in, a different status is a
-			 * conflict (the registry's is kept) */
-			guardian_rec merged[GUARDIANS_MAX];
-			int nm = neg, gchanged = 0;
-
+			 * facts of a known one are filled in, a different status,
+			 * name, phone or work place is a conflict (the registry's is
+			 * kept) */
 			memcpy(merged, eg, sizeof(guardian_rec) * (size_t)neg);
+			nm = neg;
 			for (int i = 0; i < d->ng; i++) {
 				const guardian_rec *fg = &d->g[i];
-				int k = 0;
+				int father = strcmp(fg->relation, "father") == 0, k = 0;
+				int fname = father ? F_FA_NAME : F_MO_NAME, fphone = father ? F_FA_PHONE : F_MO_PHONE;
+				int fwork = father ? F_FA_WORK : F_MO_WORK;
+				guardian_rec *g;
 
 				while (k < nm && strcmp(merged[k].relation, fg->relation) != 0)
 					k++;
@@ -1272,28 +1413,52 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 					}
 					continue;
 				}
-				if (strcmp(merged[k].status, fg->status) != 0) {
+				g = &merged[k];
+				if (strcmp(g->status, fg->status) != 0) {
 					char msg[200];
 
 					wb_snprintf(msg, sizeof(msg),
 						    "the registry has %s status '%s', the file has '%s'; kept the "
 						    "registry's",
-						    fg->relation, merged[k].status, fg->status);
-					issue(j, line,
-					      header(j, m,
-						     strcmp(fg->relation, "father") == 0 ? F_FA_STATUS : F_MO_STATUS),
-					      "conflict", msg);
+						    fg->relation, g->status, fg->status);
+					issue(j, line, header(j, m, father ? F_FA_STATUS : F_MO_STATUS), "conflict",
+					      msg);
 					conflict = 1;
 				}
-				if (!merged[k].phone_enc[0] && fg->phone_enc[0]) {
-					wb_strlcpy(merged[k].phone_enc, fg->phone_enc, sizeof(merged[k].phone_enc));
-					wb_strlcpy(merged[k].phone_mask, fg->phone_mask, sizeof(merged[k].phone_mask));
+				/* a name the importer wrote for a guardian without one
+				 * ("父亲") is no one's recorded fact: filled in */
+				if (d->has[fname] && strcmp(g->name, father ? "父亲" : "母亲") == 0 &&
+				    strcmp(g->name, fg->name) != 0) {
+					wb_strlcpy(g->name, fg->name, sizeof(g->name));
 					gchanged = 1;
+				} else {
+					conflict |= merge_text(j, line, header(j, m, fname), g->name, sizeof(g->name),
+							       fg->name, d->has[fname], &gchanged);
 				}
-				if (!merged[k].work_place[0] && fg->work_place[0]) {
-					wb_strlcpy(merged[k].work_place, fg->work_place, sizeof(merged[k].work_place));
+				if (!g->phone_enc[0] && fg->phone_enc[0]) {
+					wb_strlcpy(g->phone_enc, fg->phone_enc, sizeof(g->phone_enc));
+					wb_strlcpy(g->phone_mask, fg->phone_mask, sizeof(g->phone_mask));
 					gchanged = 1;
+				} else if (g->phone_enc[0] && fg->phone_enc[0]) {
+					char had[64];
+
+					if (sec_decrypt_field(j->keys, g->phone_enc, had, sizeof(had)) != WB_OK)
+						return WB_ECRYPTO;
+					if (!same_phone(had, cell(j, m, row, fphone))) {
+						char msg[200];
+
+						/* masked: the report is read by more than may see a phone */
+						wb_snprintf(
+							msg, sizeof(msg),
+							"the registry has '%s', the file has '%s'; kept the registry's",
+							g->phone_mask, fg->phone_mask);
+						issue(j, line, header(j, m, fphone), "conflict", msg);
+						conflict = 1;
+					}
 				}
+				conflict |=
+					merge_text(j, line, header(j, m, fwork), g->work_place, sizeof(g->work_place),
+						   fg->work_place, fg->work_place[0] != '\0', &gchanged);
 			}
 			if (gchanged) {
 				rc = neg ? store_guardians_replace(c, j->county, old.id, merged, nm, now)
@@ -1317,6 +1482,10 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 			/* and what it filled in, as any other change is read */
 			if (rc == WB_OK)
 				rc = registry_record_changes(c, j->county, old.id, now, j->user_id, &old, &upd);
+			/* and the guardians it added or filled in, as a PATCH records them */
+			if (rc == WB_OK && gchanged)
+				rc = registry_record_guardian_changes(c, j->county, old.id, now, j->user_id, eg, neg,
+								      merged, nm);
 			if (rc == WB_OK)
 				rc = store_guardians_load(c, old.id, ng, GUARDIANS_MAX, &nng);
 			registry_facts(&old, eg, neg, &fb);
@@ -1495,6 +1664,7 @@ int import_apply(store_conn *c, import_job *j)
 	store_children_load load = {0};
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
+	int adult_before = 0; /* born on or before: archived at once, not registered */
 	int rc;
 
 	j->rows = (long)n - 1;
@@ -1561,7 +1731,9 @@ int import_apply(store_conn *c, import_job *j)
 		goto out;
 	}
 	/* pass 2: match and apply */
-	rc = maps_load(c, j->county, n, &map);
+	rc = archive_adult_before(c, j->county, today, &adult_before);
+	if (rc == WB_OK)
+		rc = maps_load(c, j->county, n, &map);
 	if (rc == WB_OK && large_load(&map, pf)) {
 		/* a load that at least doubles the county's registry: the name
 		 * index is written at the end in key order, and (bulk mode) the
@@ -1591,7 +1763,14 @@ int import_apply(store_conn *c, import_job *j)
 			rd = &b->d[0];
 		}
 		rc = find_existing(c, j, &map, pf, r, rd, &old, eg, &neg);
-		if (rc == WB_ENOTFOUND) {
+		if (rc == WB_ENOTFOUND && date_ymd(rd->ch.birth_date) > 0 &&
+		    date_ymd(rd->ch.birth_date) <= adult_before) {
+			/* as POST /children refuses them; a roster holds 18-year-olds
+			 * often enough that refusing them would refuse whole files */
+			issue(j, j->t.rows[r].line, header(j, &m, rd->idnum[0] ? F_ID : F_BIRTH), "skipped",
+			      "18 or older and past the archive's grace days: not registered");
+			rc = WB_OK;
+		} else if (rc == WB_ENOTFOUND) {
 			rc = prepare_new(j, rd, now);
 			b->row[b->n++] = r;
 			if (rc == WB_OK && b->n == BATCH_MAX)
@@ -1646,10 +1825,10 @@ int import_save(store_conn *c, import_job *j, int64_t now)
 	}
 	rc = conn_query(c, NULL,
 			"UPDATE imports SET status = ?, rows_total = ?, created = ?, updated = ?, unchanged = ?, "
-			"errors = ?, conflicts = ?, message = ?, finished_at = ? WHERE id = ?",
-			"siiiiiisii", fin && j->final_status[0] ? j->final_status : j->status, (int64_t)j->rows,
+			"errors = ?, conflicts = ?, skipped = ?, message = ?, finished_at = ? WHERE id = ?",
+			"siiiiiiisii", fin && j->final_status[0] ? j->final_status : j->status, (int64_t)j->rows,
 			(int64_t)j->created, (int64_t)j->updated, (int64_t)j->unchanged, (int64_t)j->errors,
-			(int64_t)j->conflicts, j->message, now, j->import_id);
+			(int64_t)j->conflicts, (int64_t)j->skipped, j->message, now, j->import_id);
 	for (size_t i = 0; fin && rc >= 0 && i < j->nissues; i++)
 		rc = conn_query(
 			c, NULL,

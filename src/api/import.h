@@ -4,6 +4,8 @@
  * naming row, column and reason, deduplication by ID number within the file
  * and against the registry, and reconciliation that fills empty facts but
  * never overwrites a different recorded value (a conflict is reported).
+ * A new row for someone 18 or older (past the archive's grace days) is
+ * skipped and reported, not registered: the registry keeps minors.
  *
  * All or nothing by default: one bad row and nothing is written. Row by row
  * on request: good rows are applied, bad rows reported. Importing the same
@@ -25,7 +27,7 @@
 typedef struct import_issue {
 	uint32_t row;
 	char column[48];
-	char kind[10]; /* error, conflict */
+	char kind[10]; /* error, conflict, skipped (a new row of an adult: not registered) */
 	char reason[200];
 } import_issue;
 
@@ -50,6 +52,7 @@ typedef struct import_job {
 	char status[12];                                           /* running, done, rejected, failed (shown) */
 	char final_status[12];                                     /* the outcome, saved before it is shown */
 	long rows, created, updated, unchanged, errors, conflicts; /* issues of each kind */
+	long skipped; /* new rows of adults, not registered (issues of kind skipped) */
 	/* rows whose ID number belongs to a child outside the caller's area:
 	 * the refusal tells that the number is registered, so the audit entry
 	 * counts them and names the first of those children */

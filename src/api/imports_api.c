@@ -46,10 +46,11 @@ typedef struct worker_arg {
  * audited on its own. */
 static void import_detail(const import_job *j, audit_entry *e)
 {
-	json_t *d = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "import", (json_int_t)j->import_id, "mode",
-			      j->row_by_row ? "rows" : "all", "rows", (json_int_t)j->rows, "created",
-			      (json_int_t)j->created, "updated", (json_int_t)j->updated, "errors",
-			      (json_int_t)j->errors, "conflicts", (json_int_t)j->conflicts);
+	json_t *d =
+		json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "import", (json_int_t)j->import_id, "mode",
+			  j->row_by_row ? "rows" : "all", "rows", (json_int_t)j->rows, "created",
+			  (json_int_t)j->created, "updated", (json_int_t)j->updated, "errors", (json_int_t)j->errors,
+			  "conflicts", (json_int_t)j->conflicts, "skipped", (json_int_t)j->skipped);
 
 	if (d && j->outside) {
 		json_t *ids = json_array();
@@ -97,13 +98,13 @@ static void *worker_main(void *arg)
 		final = "done";
 	} else if (rc == WB_EINVAL) {
 		/* nothing was written: the writer rolled the job back */
-		j->created = j->updated = j->unchanged = 0;
+		j->created = j->updated = j->unchanged = j->skipped = 0;
 		final = "rejected";
 		if (!j->message[0])
 			wb_snprintf(j->message, sizeof(j->message), "%ld errors in the file; nothing was imported",
 				    j->errors);
 	} else {
-		j->created = j->updated = j->unchanged = 0;
+		j->created = j->updated = j->unchanged = j->skipped = 0;
 		final = "failed";
 		wb_snprintf(j->message, sizeof(j->message), "the import failed (%s); nothing was imported",
 			    wb_strerror(rc));
@@ -177,12 +178,13 @@ static const char *mode_param(http_req *r, int *row_by_row)
 
 static json_t *job_json(const import_job *j)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
-			      (json_int_t)j->import_id, "status", j->status, "file_name", j->file_name, "format",
-			      j->format, "mode", j->row_by_row ? "rows" : "all", "percent", atomic_load(&j->percent),
-			      "rows", (json_int_t)j->rows, "created", (json_int_t)j->created, "updated",
-			      (json_int_t)j->updated, "unchanged", (json_int_t)j->unchanged, "errors",
-			      (json_int_t)j->errors, "conflicts", (json_int_t)j->conflicts, "message", j->message);
+	json_t *o =
+		json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
+			  (json_int_t)j->import_id, "status", j->status, "file_name", j->file_name, "format", j->format,
+			  "mode", j->row_by_row ? "rows" : "all", "percent", atomic_load(&j->percent), "rows",
+			  (json_int_t)j->rows, "created", (json_int_t)j->created, "updated", (json_int_t)j->updated,
+			  "unchanged", (json_int_t)j->unchanged, "errors", (json_int_t)j->errors, "conflicts",
+			  (json_int_t)j->conflicts, "skipped", (json_int_t)j->skipped, "message", j->message);
 	json_t *arr = json_array();
 
 	for (size_t i = 0; atomic_load(&j->finished) && i < j->nissues && i < 100; i++)
@@ -292,21 +294,22 @@ int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		}
 	}
 	pthread_mutex_unlock(&jobs_mu);
-	rc = conn_query(
-		c, &st,
-		"SELECT status, file_name, file_format, mode, rows_total, created, updated, unchanged, errors, "
-		"conflicts, COALESCE(message, '') FROM imports WHERE id = ? AND user_id = ? AND county_code = ?",
-		"iis", id, p->user_id, p->county_code);
+	rc = conn_query(c, &st,
+			"SELECT status, file_name, file_format, mode, rows_total, created, updated, unchanged, errors, "
+			"conflicts, COALESCE(message, ''), skipped FROM imports WHERE id = ? AND user_id = ? AND "
+			"county_code = ?",
+			"iis", id, p->user_id, p->county_code);
 	if (rc != STORE_ROW)
 		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
 	{
 		json_t *o = json_pack(
-			"{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:[]}", "id", (json_int_t)id,
-			"status", stmt_text(c, st, 0), "file_name", stmt_text(c, st, 1), "format", stmt_text(c, st, 2),
-			"mode", stmt_text(c, st, 3), "percent", 100, "rows", (json_int_t)stmt_int64(c, st, 4),
-			"created", (json_int_t)stmt_int64(c, st, 5), "updated", (json_int_t)stmt_int64(c, st, 6),
-			"unchanged", (json_int_t)stmt_int64(c, st, 7), "errors", (json_int_t)stmt_int64(c, st, 8),
-			"conflicts", (json_int_t)stmt_int64(c, st, 9), "message", stmt_text(c, st, 10), "issues");
+			"{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:[]}", "id",
+			(json_int_t)id, "status", stmt_text(c, st, 0), "file_name", stmt_text(c, st, 1), "format",
+			stmt_text(c, st, 2), "mode", stmt_text(c, st, 3), "percent", 100, "rows",
+			(json_int_t)stmt_int64(c, st, 4), "created", (json_int_t)stmt_int64(c, st, 5), "updated",
+			(json_int_t)stmt_int64(c, st, 6), "unchanged", (json_int_t)stmt_int64(c, st, 7), "errors",
+			(json_int_t)stmt_int64(c, st, 8), "conflicts", (json_int_t)stmt_int64(c, st, 9), "skipped",
+			(json_int_t)stmt_int64(c, st, 11), "message", stmt_text(c, st, 10), "issues");
 
 		stmt_reset(c, st);
 		return api_json(r, 200, o);
@@ -340,8 +343,10 @@ static int each_issue(store_conn *c, int64_t id, issue_fn fn, void *arg)
 	return rc < 0 ? rc : WB_OK;
 }
 
-static const sheet_word issue_kinds[] = {
-	{"error", "错误", "error"}, {"conflict", "冲突", "conflict"}, {NULL, NULL, NULL}};
+static const sheet_word issue_kinds[] = {{"error", "错误", "error"},
+					 {"conflict", "冲突", "conflict"},
+					 {"skipped", "跳过", "skipped"},
+					 {NULL, NULL, NULL}};
 
 static void issue_row(int64_t row, const char *const cols[3], void *arg)
 {

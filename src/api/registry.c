@@ -533,6 +533,67 @@ void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t 
 	buf_cleanup(&b);
 }
 
+/* One line of a child's history, unless old and new are the same. */
+static int history_line(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+			const char *field, const char *o, const char *n)
+{
+	if (strcmp(o, n) == 0)
+		return WB_OK;
+	return store_child_change_add(c, county, child_id, at, user_id, field, o[0] ? o : NULL, n[0] ? n : NULL);
+}
+
+/* A guardian's details as a line of history: "relation name: since=... |
+ * at=... | phone=..." (the parts set; the phone masked, as the history is
+ * read by more roles than may see it whole). */
+static void guardian_details(const guardian_rec *g, char *out, size_t n)
+{
+	const char *keys[] = {"since", "at", "phone"}, *vals[] = {g->status_since, g->work_place, g->phone_mask};
+	const char *sep = " ";
+
+	wb_snprintf(out, n, "%s %s:", g->relation, g->name);
+	for (size_t i = 0; i < WB_ARRAY_LEN(keys); i++)
+		if (vals[i][0]) {
+			size_t off = strlen(out);
+
+			wb_snprintf(out + off, n - off, "%s%s=%s", sep, keys[i], vals[i]);
+			sep = " | ";
+		}
+}
+
+int registry_record_guardian_changes(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+				     const guardian_rec *before, int nb, const guardian_rec *after, int na)
+{
+	char sb[512], sn[512];
+	int rc;
+
+	registry_guardians_summary(before, nb, sb, sizeof(sb));
+	registry_guardians_summary(after, na, sn, sizeof(sn));
+	rc = history_line(c, county, child_id, at, user_id, "guardians", sb, sn);
+	/* a line for each guardian kept (the same relation and name) whose
+	 * status date, work place or phone changed; phones are compared by
+	 * their masks: two numbers with the same first three and last four
+	 * digits are taken as one */
+	for (int i = 0; rc == WB_OK && i < na; i++) {
+		const guardian_rec *g = &after[i];
+		char o[320], n[320];
+
+		for (int k = 0; k < nb; k++) {
+			const guardian_rec *b = &before[k];
+
+			if (strcmp(b->relation, g->relation) != 0 || strcmp(b->name, g->name) != 0)
+				continue;
+			if (strcmp(b->status_since, g->status_since) != 0 ||
+			    strcmp(b->work_place, g->work_place) != 0 || strcmp(b->phone_mask, g->phone_mask) != 0) {
+				guardian_details(b, o, sizeof(o));
+				guardian_details(g, n, sizeof(n));
+				rc = history_line(c, county, child_id, at, user_id, "guardian", o, n);
+			}
+			break;
+		}
+	}
+	return rc;
+}
+
 /* ---- endpoints ---- */
 
 typedef struct cat_job {

@@ -70,6 +70,13 @@ int registry_record_changes(store_conn *c, const char *county, int64_t child_id,
 			    const child_rec *o, const child_rec *n);
 /* A one-line summary of guardians for the change history. */
 void registry_guardians_summary(const guardian_rec *g, int n, char *out, size_t outlen);
+/* Lines of a child's history for a change of its guardians from before
+ * (nb) to after (na): the summary line ("guardians": who came, went or
+ * changed status) and a "guardian" line for each guardian kept whose
+ * status date, work place or phone changed (phones masked). A PATCH and
+ * an import record them alike. */
+int registry_record_guardian_changes(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+				     const guardian_rec *before, int nb, const guardian_rec *after, int na);
 
 #endif
 

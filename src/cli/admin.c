@@ -692,9 +692,10 @@ static int cli_import_fn(store_conn *c, void *arg)
 
 	wb_snprintf(
 		ci->e->detail, sizeof(ci->e->detail),
-		"{\"file\":\"%.100s\",\"rows\":%ld,\"created\":%ld,\"updated\":%ld,\"errors\":%ld,\"conflicts\":%ld}",
+		"{\"file\":\"%.100s\",\"rows\":%ld,\"created\":%ld,\"updated\":%ld,\"errors\":%ld,\"conflicts\":%ld,"
+		"\"skipped\":%ld}",
 		ci->job->file_name, ci->job->rows, ci->job->created, ci->job->updated, ci->job->errors,
-		ci->job->conflicts);
+		ci->job->conflicts, ci->job->skipped);
 	if (rc == WB_EINVAL)
 		wb_strlcpy(ci->e->outcome, "rejected", sizeof(ci->e->outcome));
 	return rc;
@@ -837,14 +838,16 @@ int cmd_import(cli_env *env, int argc, char **argv)
 					     : "failed",
 			   sizeof(j->status));
 		if (rc != WB_OK)
-			j->created = j->updated = j->unchanged = 0;
+			j->created = j->updated = j->unchanged = j->skipped = 0;
 		atomic_store(&j->finished, 1);
 		audit_submit(env->audit, NULL, cli_import_save_fn, j);
 		if (rc == WB_OK && j->created + j->updated > 1000)
 			audit_submit(env->audit, NULL, cli_analyze_fn, NULL);
-		printf("%s: %ld rows in %.1f s: %ld created, %ld updated, %ld unchanged, %ld errors, %ld conflicts%s\n",
+		printf("%s: %ld rows in %.1f s: %ld created, %ld updated, %ld unchanged, %ld errors, %ld conflicts, "
+		       "%ld skipped%s\n",
 		       j->file_name, j->rows, (double)(clock_mono_ms() - t0) / 1000.0, j->created, j->updated,
-		       j->unchanged, j->errors, j->conflicts, rc == WB_EINVAL ? " — REJECTED, nothing imported" : "");
+		       j->unchanged, j->errors, j->conflicts, j->skipped,
+		       rc == WB_EINVAL ? " — REJECTED, nothing imported" : "");
 	}
 	for (size_t i = 0; i < j->nissues && i < 20; i++)
 		printf("  row %u, column %s: %s: %s\n", j->issues[i].row, j->issues[i].column, j->issues[i].kind,

@@ -4,6 +4,11 @@
  * No Debian C library reads XLSX, so this reads it with libzip (the
  * container) and expat (the XML): shared strings first, then the first
  * sheet, streaming, with caps on what is inflated so a zip bomb stops early.
+ *
+ * A date in a workbook is a number (days since 1900, or 1904) that a
+ * number format shows as a date. The styles say which cells have such a
+ * format; their numbers are read as the day they show, "YYYY-MM-DD", so a
+ * birth date typed into Excel arrives as the date, not as 42430.
  */
 #include "table.h"
 
@@ -19,6 +24,8 @@
 #define XLSX_MAX_ENTRY   (256u << 20) /* inflated size of one part */
 #define XLSX_MAX_RATIO   200          /* inflated / compressed */
 #define XLSX_MAX_STRINGS 1000000
+#define XLSX_MAX_XFS     65536 /* cell formats of a workbook */
+#define XLSX_MAX_NUMFMTS 1024  /* its own number formats */
 
 void table_init(table *t)
 {
@@ -265,7 +272,20 @@ typedef struct xml_state {
 	buf text;
 	int failed;
 	char err[128];
+	/* dates: for each cell format (xf), whether it shows a date */
+	uint8_t *xf_date; /* XF_* */
+	size_t nxf;
+	struct {
+		int id;
+		uint8_t kind;
+	} numfmt[XLSX_MAX_NUMFMTS];
+	size_t nnumfmt;
+	int in_cellxfs;
+	int date1904;
+	uint8_t cell_date; /* the current cell's XF_* */
 } xml_state;
+
+enum { XF_NUMBER = 0, XF_DATE = 1, XF_DATETIME = 2 };
 
 static void xml_fail(xml_state *x, const char *msg)
 {
@@ -326,6 +346,143 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 	}
 }
 
+/* Whether a number format code shows a date (y, d or m beside them), a
+ * date with a time, or neither: quoted text, [colour] or [$-locale] parts
+ * and escaped characters aside. */
+static uint8_t format_kind(const char *code)
+{
+	int date = 0, time = 0;
+
+	for (const char *p = code; *p; p++) {
+		if (*p == '"') {
+			while (p[1] && p[1] != '"')
+				p++;
+			if (p[1])
+				p++;
+		} else if (*p == '[') {
+			if (p[1] == 'h' || p[1] == 'H' || p[1] == 'm' || p[1] == 'M' || p[1] == 's' || p[1] == 'S')
+				time = 1; /* elapsed time */
+			while (p[1] && p[1] != ']')
+				p++;
+			if (p[1])
+				p++;
+		} else if (*p == '\\' || *p == '_' || *p == '*') {
+			if (p[1])
+				p++;
+		} else if (*p == 'y' || *p == 'Y' || *p == 'd' || *p == 'D' || *p == 'e' || *p == 'E') {
+			date = 1;
+		} else if (*p == 'h' || *p == 'H' || *p == 's' || *p == 'S') {
+			time = 1;
+		}
+	}
+	return date ? (time ? XF_DATETIME : XF_DATE) : XF_NUMBER;
+}
+
+/* The built-in formats that show dates (ECMA-376 18.8.30, and the ids
+ * Chinese Excel gives its 年月日 formats). */
+static uint8_t builtin_kind(int id)
+{
+	if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || id == 36 || (id >= 50 && id <= 54) || id == 57 ||
+	    id == 58)
+		return XF_DATE;
+	if (id == 22)
+		return XF_DATETIME;
+	return XF_NUMBER;
+}
+
+static void XMLCALL styles_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	xml_state *x = ud;
+
+	if (x->failed)
+		return;
+	if (strcmp(name, "numFmt") == 0) {
+		const char *id = attr(atts, "numFmtId"), *code = attr(atts, "formatCode");
+
+		if (id && code && x->nnumfmt < XLSX_MAX_NUMFMTS) {
+			x->numfmt[x->nnumfmt].id = (int)strtol(id, NULL, 10);
+			x->numfmt[x->nnumfmt].kind = format_kind(code);
+			x->nnumfmt++;
+		}
+	} else if (strcmp(name, "cellXfs") == 0) {
+		x->in_cellxfs = 1;
+	} else if (x->in_cellxfs && strcmp(name, "xf") == 0) {
+		const char *id = attr(atts, "numFmtId");
+		int fmt = id ? (int)strtol(id, NULL, 10) : 0;
+		uint8_t kind = builtin_kind(fmt);
+
+		if (x->nxf >= XLSX_MAX_XFS) {
+			xml_fail(x, "too many cell formats");
+			return;
+		}
+		for (size_t i = 0; i < x->nnumfmt; i++)
+			if (x->numfmt[i].id == fmt)
+				kind = x->numfmt[i].kind;
+		x->xf_date[x->nxf++] = kind;
+	}
+}
+
+static void XMLCALL styles_end(void *ud, const XML_Char *name)
+{
+	xml_state *x = ud;
+
+	if (strcmp(name, "cellXfs") == 0)
+		x->in_cellxfs = 0;
+}
+
+static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	xml_state *x = ud;
+
+	if (strcmp(name, "workbookPr") == 0) {
+		const char *v = attr(atts, "date1904");
+
+		x->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+	}
+}
+
+static void XMLCALL workbook_end(void *ud, const XML_Char *name)
+{
+	(void)ud;
+	(void)name;
+}
+
+/* A date cell's number as "YYYY-MM-DD" into out (11 bytes); 0 if it is no
+ * day (not a number, out of range, or a time of day with the date). */
+static int serial_date(const char *v, uint8_t kind, int date1904, char out[11])
+{
+	char *end;
+	double serial = strtod(v, &end);
+	long long days, z, era, doe, yoe, doy, mp, y, m, d;
+
+	if (end == v || *end || !(serial >= 1 && serial < 2958466))
+		return 0;
+	days = (long long)serial;
+	if (kind == XF_DATETIME && serial != (double)days)
+		return 0;
+	/* days from 1970-01-01: serial 1 is 1900-01-01, and Excel counts a
+	 * 29 February 1900 that never was (serial 60) */
+	if (date1904)
+		days -= 24107;
+	else
+		days -= days >= 61 ? 25569 : 25568;
+	/* civil from days (H. Hinnant) */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 1900 || y > 9999)
+		return 0;
+	wb_snprintf(out, 11, "%04lld-%02lld-%02lld", y, m, d);
+	return 1;
+}
+
 /* "BC12" -> column 54 (0-based); -1 if malformed. */
 static int col_of_ref(const char *ref)
 {
@@ -352,9 +509,11 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 			xml_fail(x, "too many rows");
 		x->next_col = 0;
 	} else if (strcmp(name, "c") == 0) {
-		const char *t = attr(atts, "t"), *ref = attr(atts, "r");
+		const char *t = attr(atts, "t"), *ref = attr(atts, "r"), *style = attr(atts, "s");
+		unsigned long xf = style ? strtoul(style, NULL, 10) : 0;
 
 		x->cell_type = !t ? 'n' : strcmp(t, "s") == 0 ? 's' : strcmp(t, "inlineStr") == 0 ? 'i' : 'n';
+		x->cell_date = (!t || strcmp(t, "n") == 0) && xf < x->nxf ? x->xf_date[xf] : XF_NUMBER;
 		x->col = ref ? col_of_ref(ref) : x->next_col;
 		if (x->col < 0 || x->col >= TABLE_MAX_COLS)
 			xml_fail(x, "a cell reference is out of range");
@@ -382,6 +541,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 		x->in_is = 0;
 	} else if (strcmp(name, "c") == 0) {
 		const char *v = x->text.data ? x->text.data : "";
+		char day[11];
 
 		if (x->t->nrows == 0) {
 			xml_fail(x, "a cell outside a row");
@@ -396,6 +556,9 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 				return;
 			}
 			v = x->strings[k];
+		} else if (x->cell_type == 'n' && x->cell_date != XF_NUMBER &&
+			   serial_date(v, x->cell_date, x->date1904, day)) {
+			v = day;
 		}
 		/* fill skipped (empty) cells so columns stay aligned */
 		while (x->next_col < x->col && !x->failed) {
@@ -490,7 +653,12 @@ int table_read_xlsx(table *t, const char *data, size_t len, char *err, size_t er
 		wb_snprintf(err, errlen, "not an XLSX file (cannot open it as a zip archive)");
 		return WB_EINVAL;
 	}
-	rc = parse_entry(z, "xl/sharedStrings.xml", &x, sst_start, sst_end, 1);
+	x.xf_date = calloc(XLSX_MAX_XFS, 1);
+	rc = x.xf_date ? parse_entry(z, "xl/sharedStrings.xml", &x, sst_start, sst_end, 1) : WB_ENOMEM;
+	if (rc == WB_OK)
+		rc = parse_entry(z, "xl/styles.xml", &x, styles_start, styles_end, 1);
+	if (rc == WB_OK)
+		rc = parse_entry(z, "xl/workbook.xml", &x, workbook_start, workbook_end, 1);
 	if (rc == WB_OK)
 		rc = parse_entry(z, "xl/worksheets/sheet1.xml", &x, sheet_start, sheet_end, 0);
 	if (rc)
@@ -500,6 +668,7 @@ int table_read_xlsx(table *t, const char *data, size_t len, char *err, size_t er
 	for (size_t i = 0; i < x.nstrings; i++)
 		free(x.strings[i]);
 	free(x.strings);
+	free(x.xf_date);
 	buf_cleanup(&x.text);
 	return rc;
 }

@@ -75,3 +75,104 @@ export function sheetRows(bytes) {
 	}
 	return rows;
 }
+
+// ---- writing, enough for tests: a workbook as a spreadsheet program saves one ----
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+	let c = n;
+	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+	return c >>> 0;
+});
+
+function crc32(buf) {
+	let c = 0xffffffff;
+	for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+	return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A zip archive of stored (uncompressed) entries: {name: text}. */
+export function zipStored(entries) {
+	const locals = [];
+	const centrals = [];
+	let offset = 0;
+	for (const [name, text] of Object.entries(entries)) {
+		const nameBuf = Buffer.from(name, 'utf8');
+		const data = Buffer.from(text, 'utf8');
+		const crc = crc32(data);
+		const local = Buffer.alloc(30);
+		local.writeUInt32LE(0x04034b50, 0);
+		local.writeUInt16LE(20, 4);
+		local.writeUInt16LE(0x0800, 6); // UTF-8 names
+		local.writeUInt32LE(crc, 14);
+		local.writeUInt32LE(data.length, 18);
+		local.writeUInt32LE(data.length, 22);
+		local.writeUInt16LE(nameBuf.length, 26);
+		const central = Buffer.alloc(46);
+		central.writeUInt32LE(0x02014b50, 0);
+		central.writeUInt16LE(20, 4);
+		central.writeUInt16LE(20, 6);
+		central.writeUInt16LE(0x0800, 8);
+		central.writeUInt32LE(crc, 16);
+		central.writeUInt32LE(data.length, 20);
+		central.writeUInt32LE(data.length, 24);
+		central.writeUInt16LE(nameBuf.length, 28);
+		central.writeUInt32LE(offset, 42);
+		locals.push(local, nameBuf, data);
+		centrals.push(central, nameBuf);
+		offset += 30 + nameBuf.length + data.length;
+	}
+	const dir = Buffer.concat(centrals);
+	const end = Buffer.alloc(22);
+	end.writeUInt32LE(0x06054b50, 0);
+	end.writeUInt16LE(centrals.length / 2, 8);
+	end.writeUInt16LE(centrals.length / 2, 10);
+	end.writeUInt32LE(dir.length, 12);
+	end.writeUInt32LE(offset, 16);
+	return Buffer.concat([...locals, dir, end]);
+}
+
+const esc = (s) => String(s).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+
+/** The Excel serial number (1900 system) of a day 'YYYY-MM-DD'. */
+export function excelSerial(iso) {
+	const [y, m, d] = iso.split('-').map(Number);
+	return Date.UTC(y, m - 1, d) / 86400000 + 25569;
+}
+
+/**
+ * An XLSX workbook of one sheet. rows: arrays of cells, each a string
+ * (an inline string) or {n: number, style: k} (a number shown with the
+ * workbook's cell format k). formats: the cell formats after the default
+ * one (style 1, 2, ...), each a built-in numFmtId or a format code of the
+ * workbook's own. date1904: the workbook counts days from 1904.
+ */
+export function makeXlsx(rows, { formats = [], date1904 = false } = {}) {
+	const own = formats.filter((f) => typeof f === 'string');
+	const numFmts = own.length
+		? `<numFmts count="${own.length}">${own.map((code, i) => `<numFmt numFmtId="${176 + i}" formatCode="${esc(code)}"/>`).join('')}</numFmts>`
+		: '';
+	const xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'].concat(
+		formats.map((f) => `<xf numFmtId="${typeof f === 'string' ? 176 + own.indexOf(f) : f}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>`),
+	);
+	const col = (i) => (i < 26 ? String.fromCharCode(65 + i) : String.fromCharCode(64 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26)));
+	const sheetRows = rows
+		.map((cells, r) => {
+			const cs = cells
+				.map((c, i) => {
+					const ref = `${col(i)}${r + 1}`;
+					if (typeof c === 'object' && c !== null) return `<c r="${ref}" s="${c.style}"><v>${c.n}</v></c>`;
+					return `<c r="${ref}" t="inlineStr"><is><t>${esc(c)}</t></is></c>`;
+				})
+				.join('');
+			return `<row r="${r + 1}">${cs}</row>`;
+		})
+		.join('');
+	const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+	return zipStored({
+		'[Content_Types].xml':
+			'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+		'xl/workbook.xml': `<?xml version="1.0" encoding="UTF-8"?><workbook ${ns}><workbookPr${date1904 ? ' date1904="1"' : ''}/><sheets><sheet name="Sheet1" sheetId="1"/></sheets></workbook>`,
+		'xl/styles.xml': `<?xml version="1.0" encoding="UTF-8"?><styleSheet ${ns}>${numFmts}<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="${xfs.length}">${xfs.join('')}</cellXfs></styleSheet>`,
+		'xl/worksheets/sheet1.xml': `<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${sheetRows}</sheetData></worksheet>`,
+	});
+}

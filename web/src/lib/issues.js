@@ -2,7 +2,7 @@
 // sentences (src/api/import.c); the known ones are shown from the catalogue,
 // anything else as it is.
 import { k } from '../i18n.js'
-import { CATEGORY, GUARDIAN_STATUS, IMPORT_FIELD, RELATION, SEX, label } from './vocab.js'
+import { CATEGORY, GUARDIAN_STATUS, HUKOU_TYPE, IMPORT_FIELD, RELATION, RISK_LEVEL, SEX, label } from './vocab.js'
 
 const EXACT = {
   'a guardian needs a status': k('issue.guardian_status_missing'),
@@ -38,6 +38,15 @@ const EXACT = {
   'conflicts with another record (duplicate ID number)': k('err.duplicate_id_number'),
   "the registry has another school; kept the registry's": k('issue.school_conflict'),
   'the file needs an ID number column, or sex and birth date columns': k('issue.no_id_columns'),
+  "18 or older and past the archive's grace days: not registered": k('issue.adult_skipped'),
+  "this child's record is archived: the township station or the centre must restore it before an import can change it":
+    k('issue.child_archived'),
+}
+
+// coded values a conflict names by their field (the code shown as its word)
+const CODED = {
+  'household registration': [k('issue.field_hukou_type'), HUKOU_TYPE],
+  'risk level': [k('issue.field_risk_level'), RISK_LEVEL],
 }
 
 // messages that quote the accepted words (matched by their English start)
@@ -62,6 +71,11 @@ export function issueText(t, reason) {
       registry: label(t, GUARDIAN_STATUS, m[2]),
       file: label(t, GUARDIAN_STATUS, m[3]),
     })
+  m = reason.match(/^the registry has (household registration|risk level) '(\w+)', the file has '(\w+)'; kept the registry's$/)
+  if (m) {
+    const [field, words] = CODED[m[1]]
+    return t('issue.coded_conflict', { field: t(field), registry: label(t, words, m[2]), file: label(t, words, m[3]) })
+  }
   m = reason.match(/^the registry has '(.*)', the file has '(.*)'; kept the registry's$/)
   if (m) return t('issue.value_conflict', { registry: m[1], file: m[2] })
   m = reason.match(/^the registry has (-?\d+), the file has (-?\d+); kept the registry's$/)

@@ -125,6 +125,7 @@ export const DISABILITY_GRADE = {
 export const ISSUE_KIND = {
   error: k('import.kind_error'),
   conflict: k('import.kind_conflict'),
+  skipped: k('import.kind_skipped'),
 }
 
 // label(t, MAP, value): the translated label, or the value itself
