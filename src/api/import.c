@@ -1494,7 +1494,10 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 				rc = registry_recompute(c, j->county, old.id, &fb, &fn, today, now, NULL);
 			if (rc == WB_OK)
 				j->updated++;
-		} else if (!conflict) {
+		} else {
+			/* the registry is as it was, conflicts or not (they are
+			 * reported): every row is created, updated, unchanged,
+			 * skipped or in error */
 			j->unchanged++;
 		}
 		(void)conflict;

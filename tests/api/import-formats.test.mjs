@@ -246,6 +246,7 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		assert.equal(second.status, 'done');
 		assert.equal(second.conflicts, 1);
 		assert.equal(second.updated, 0);
+		assert.equal(second.unchanged, 1, 'a row of conflicts only leaves the record unchanged');
 		assert.equal(second.created, 0);
 		const after = await byNumber(num);
 		assert.equal(after.version, now.version);
