@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/fields.h"
 #include "../domain/area.h"
 #include "../domain/units.h"
 #include "../util/clock.h"
@@ -233,6 +234,16 @@ static const api_field unit_fields[] = {
 };
 
 /* POST /api/v1/units: a new department, organisation or school. */
+/* A unit's name says something: not blanks alone (1 after a 422). */
+static int unit_name_bad(http_req *r, const char *name)
+{
+	if (field_valid_name(name))
+		return 0;
+	api_error(r, 422, "validation_failed",
+		  "name must be non-empty text without control characters or blanks at either end", "name");
+	return 1;
+}
+
 int api_unit_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -256,6 +267,8 @@ int api_unit_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	wb_strlcpy(j.u.county_code, p->county_code, sizeof(j.u.county_code));
 	wb_strlcpy(j.u.kind, api_str(body, "kind"), sizeof(j.u.kind));
 	wb_strlcpy(j.u.code, api_str(body, "code"), sizeof(j.u.code));
+	if (unit_name_bad(r, api_str(body, "name")))
+		goto out;
 	wb_strlcpy(j.u.name, api_str(body, "name"), sizeof(j.u.name));
 	if (unit_place(r, c, p, api_str(body, "area_code"), &j.u))
 		goto out;
@@ -294,6 +307,8 @@ int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	}
 	if (api_body(r, &body) || api_check_fields_ex(r, body, unit_update_fields, 0))
+		goto out;
+	if (api_str(body, "name") && unit_name_bad(r, api_str(body, "name")))
 		goto out;
 	if (api_str(body, "name"))
 		wb_strlcpy(j.u.name, api_str(body, "name"), sizeof(j.u.name));

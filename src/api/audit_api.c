@@ -221,9 +221,14 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (rc)
 		return api_fail(r, rc);
+	/* the report's whole filter, as asked (a user filter by account or by
+	 * name; none is null, not 0) */
 	api_sheet_audited_end(&sh, r, a, p, "audit.export", "audit_log",
-			      json_pack("{s:s?, s:s?, s:s?, s:I}", "action", f.action, "object_type", f.object_type,
-					"object_id", f.object_id, "user_id", (json_int_t)f.user_id),
+			      json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?}", "action", f.action, "object_type",
+					f.object_type, "object_id", f.object_id, "user_id",
+					f.user_id ? json_integer(f.user_id) : json_null(), "username",
+					http_query(r, "username"), "from", http_query(r, "from"), "to",
+					http_query(r, "to")),
 			      "audit", clock_today_ymd());
 	return 0;
 }

@@ -320,6 +320,12 @@ int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_error(r, 422, "wrong_password", "the current password is wrong", "old_password");
 		goto out;
 	}
+	/* a change keeps nothing of the old password: a first login's forced
+	 * change would otherwise keep the one the administrator handed out */
+	if (strcmp(api_str(body, "new_password"), api_str(body, "old_password")) == 0) {
+		api_error(r, 422, "weak_password", "the new password must differ from the current one", "new_password");
+		goto out;
+	}
 	if (sec_password_policy(api_str(body, "new_password"), &why) != WB_OK) {
 		api_error(r, 422, "weak_password", why, "new_password");
 		goto out;

@@ -212,8 +212,8 @@ int api_follow_ups_list(http_req *r, app *a, store_conn *c, const sec_principal 
 		return 0;
 	if (state && !api_one_of(state, states))
 		return api_error(r, 422, "validation_failed", "state must be open, overdue, done or all", "state");
-	if (area && (!area_level_of(area) || strlen(area) < 9))
-		return api_error(r, 422, "validation_failed", "area must be a township, village or grid code", "area");
+	if (area && !area_level_of(area))
+		return api_error(r, 422, "validation_failed", "area must be an area code", "area");
 	if (api_area_own(r, p, area))
 		return 0;
 	date_format(today, x.today);

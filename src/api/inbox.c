@@ -318,8 +318,21 @@ int api_webhooks_set(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	w.updated_at = clock_now();
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "webhook.set", "webhook", w.owner, "ok");
-	wb_snprintf(e.detail, sizeof(e.detail), "{\"enabled\":%s,\"secret_changed\":%s}", w.enabled ? "true" : "false",
-		    !have_old || api_str(body, "secret") ? "true" : "false");
+	{
+		/* where the messages go, without credentials or the query (they
+		 * may hold a gateway's token): a redirected endpoint leaves a trace */
+		char where[256];
+		const char *host = strstr(w.url, "://"), *at;
+		size_t scheme = host ? (size_t)(host - w.url) + 3 : 0;
+
+		host = w.url + scheme;
+		at = strchr(host, '@');
+		if (at && at < host + strcspn(host, "/?#"))
+			host = at + 1;
+		wb_snprintf(where, sizeof(where), "%.*s%.*s", (int)scheme, w.url, (int)strcspn(host, "?#"), host);
+		api_audit_detail(&e, json_pack("{s:b, s:b, s:s}", "enabled", w.enabled, "secret_changed",
+					       !have_old || api_str(body, "secret"), "url", where));
+	}
 	rc = audit_submit(a->audit, &e, hook_fn, &j);
 	loop_webhooks_forget(p->county_code);
 	if (rc) {

@@ -41,6 +41,33 @@ int api_loop_config_get(http_req *r, app *a, store_conn *c, const sec_principal 
 	return 0;
 }
 
+/* What a change of the configuration set, for the auditor: the deadlines
+ * and the alerts' repetition as given, the holidays and make-up working
+ * days by their number. 1 when it fits in out. */
+static int config_detail(json_t *body, char *out, size_t n)
+{
+	json_t *d = json_object();
+	const char *k;
+	json_t *v;
+	char *text;
+	int fits;
+
+	json_object_foreach(body, k, v)
+	{
+		if (json_is_array(v))
+			json_object_set_new(d, k, json_integer((json_int_t)json_array_size(v)));
+		else
+			json_object_set(d, k, v);
+	}
+	text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(d);
+	fits = text && strlen(text) < n;
+	if (fits)
+		wb_strlcpy(out, text, n);
+	free(text);
+	return fits;
+}
+
 int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	deadline_config *cfg = malloc(sizeof(*cfg));
@@ -79,8 +106,8 @@ int api_loop_config_put(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "loop.config.update", "settings", SETTING, "ok");
-	{
-		/* which keys changed, not their values (the log stays short) */
+	if (!config_detail(body, e.detail, sizeof(e.detail))) {
+		/* too long to say whole: which keys changed */
 		const char *k;
 		json_t *v;
 		size_t off = 0;

@@ -131,6 +131,29 @@ int loop_config_apply(json_t *j, deadline_config *cfg, char *err, size_t errlen,
 			return WB_EINVAL;
 		}
 	}
+	/* the whole configuration holds together: an urgent step is not given
+	 * longer than a normal one, and no day is both a holiday and a
+	 * make-up working day */
+	for (int s = 0; s < DL_STEP_COUNT; s++) {
+		const deadline_spec *u = &cfg->urgent[s], *n = &cfg->normal[s];
+		long uh = u->amount * (u->unit == 'd' ? 24L : 1L), nh = n->amount * (n->unit == 'd' ? 24L : 1L);
+
+		if (u->amount > 0 && n->amount > 0 && uh > nh) {
+			*field = "deadlines";
+			wb_snprintf(err, errlen, "deadlines.%s: urgent may not be longer than normal",
+				    deadline_step_name((enum deadline_step)s));
+			return WB_EINVAL;
+		}
+	}
+	for (int i = 0; i < cfg->nworkdays; i++)
+		for (int k = 0; k < cfg->nholidays; k++)
+			if (cfg->workdays[i] == cfg->holidays[k]) {
+				*field = "workdays";
+				wb_snprintf(err, errlen, "%04d-%02d-%02d is both a holiday and a working day",
+					    cfg->workdays[i] / 10000, cfg->workdays[i] / 100 % 100,
+					    cfg->workdays[i] % 100);
+				return WB_EINVAL;
+			}
 	*field = NULL;
 	return WB_OK;
 }

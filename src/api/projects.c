@@ -757,6 +757,11 @@ int api_project_child_remove(http_req *r, app *a, store_conn *c, const sec_princ
 	}
 	if (api_reason(r, body, NOTE_CHARS, &job.reason))
 		goto out;
+	/* the children an ended project served are its record */
+	if (strcmp(pr->status, "planned") != 0 && strcmp(pr->status, "active") != 0) {
+		api_error(r, 409, "conflict", "the project has ended", NULL);
+		goto out;
+	}
 	memset(&pc, 0, sizeof(pc));
 	pc.project_id = pr->id;
 	pc.child_id = child_id;

@@ -767,6 +767,16 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 		fail(r, "end_date", "end_date must be a date YYYY-MM-DD");
 		goto out;
 	}
+	/* a date belongs to its decision: a start to a confirmation, an end to
+	 * an end (anything else would be dropped unsaid) */
+	if (api_str(body, "start_date") && strcmp(action, "confirm") != 0) {
+		fail(r, "start_date", "start_date goes with action confirm");
+		goto out;
+	}
+	if (api_str(body, "end_date") && strcmp(action, "end") != 0) {
+		fail(r, "end_date", "end_date goes with action end");
+		goto out;
+	}
 	/* a category begins and ends within the child's life so far */
 	{
 		static const char *const fields[] = {"start_date", "end_date"};

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../domain/fields.h"
 #include "../domain/roles.h"
 #include "../security/password.h"
 #include "../util/clock.h"
@@ -372,7 +373,13 @@ int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (body_membership(r, c, p, body, &j.m))
 		goto out;
-	if (store_user_by_name(c, api_str(body, "username"), &j.u) == WB_OK) {
+	if (!field_valid_name(api_str(body, "display_name"))) {
+		api_error(r, 422, "validation_failed",
+			  "display_name must be non-empty text without control characters or blanks at either end",
+			  "display_name");
+		goto out;
+	}
+	if (store_user_by_name_nocase(c, api_str(body, "username"), &j.u) == WB_OK) {
 		api_error(r, 409, "username_taken", "this user name is taken", "username");
 		goto out;
 	}
@@ -538,6 +545,12 @@ int api_user_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, rename_fields))
 		goto out;
 	j.text = api_str(body, "display_name");
+	if (!field_valid_name(j.text)) {
+		api_error(r, 422, "validation_failed",
+			  "display_name must be non-empty text without control characters or blanks at either end",
+			  "display_name");
+		goto out;
+	}
 	run_change(r, a, p, &u, &j, "user.update", json_pack("{s:s}", "display_name", j.text), 200, NULL);
 out:
 	json_decref(body);
@@ -681,13 +694,13 @@ static int import_row_check(store_conn *c, const sec_principal *p, const table *
 	for (int k = 0; k < ndone; k++)
 		if (strcmp(done[k].u.username, username) == 0)
 			return row_fail(err, errlen, "column username: duplicate in file");
-	rc = store_user_by_name(c, username, &have);
+	rc = store_user_by_name_nocase(c, username, &have);
 	if (rc == WB_OK)
 		return row_fail(err, errlen, "column username: taken");
 	if (rc != WB_ENOTFOUND)
 		return rc;
-	if (!display[0] || strlen(display) > 120)
-		return row_fail(err, errlen, "column display_name: 1 to 120 bytes");
+	if (!field_valid_name(display) || strlen(display) > 120)
+		return row_fail(err, errlen, "column display_name: 1 to 120 bytes of text, no blanks at either end");
 	if (!def)
 		return row_fail(err, errlen, "column role: no such role");
 	if (def->anchor == ANCHOR_UNIT) {

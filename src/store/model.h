@@ -116,8 +116,12 @@ typedef struct membership_rec {
 	int64_t unit_id;
 } membership_rec;
 
+/* WB_ECONFLICT when the name is taken, in any case of its letters. */
 int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out);
 int store_user_by_name(store_conn *c, const char *username, user_rec *out);
+/* The account whose name differs from username at most in the case of its
+ * letters ("ADMIN" for "admin"): a name that looks taken is taken. */
+int store_user_by_name_nocase(store_conn *c, const char *username, user_rec *out);
 int store_user_get(store_conn *c, int64_t id, user_rec *out);
 int store_user_set_password(store_conn *c, int64_t id, const char *hash, int must_change, int64_t now);
 int store_user_set_locked(store_conn *c, int64_t id, int locked, int64_t now);

@@ -28,12 +28,17 @@ static void user_row(store_conn *c, store_stmt *st, int b, user_rec *u)
 int store_user_insert(store_conn *c, const user_rec *u, int64_t now, int64_t *id_out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "INSERT INTO users (county_code, username, display_name, password_hash, locked, "
-			    "must_change_password, password_changed_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) "
-			    "RETURNING id",
-			    "ssssiii", u->county_code, u->username, u->display_name, u->password_hash,
-			    (int64_t)u->must_change_password, now, now);
+	user_rec same;
+	int rc = store_user_by_name_nocase(c, u->username, &same);
+
+	if (rc != WB_ENOTFOUND)
+		return rc == WB_OK ? WB_ECONFLICT : rc;
+	rc = conn_query(c, &st,
+			"INSERT INTO users (county_code, username, display_name, password_hash, locked, "
+			"must_change_password, password_changed_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) "
+			"RETURNING id",
+			"ssssiii", u->county_code, u->username, u->display_name, u->password_hash,
+			(int64_t)u->must_change_password, now, now);
 
 	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
 }
@@ -54,6 +59,13 @@ static int user_one(store_conn *c, const char *sql, const char *fmt, const void 
 int store_user_by_name(store_conn *c, const char *username, user_rec *out)
 {
 	return user_one(c, "SELECT " USER_COLS " FROM users u WHERE u.username = ?", "s", username, out);
+}
+
+int store_user_by_name_nocase(store_conn *c, const char *username, user_rec *out)
+{
+	/* user names are ASCII (account_username_ok): lower() is enough on both drivers */
+	return user_one(c, "SELECT " USER_COLS " FROM users u WHERE lower(u.username) = lower(?) ORDER BY u.id LIMIT 1",
+			"s", username, out);
 }
 
 int store_user_get(store_conn *c, int64_t id, user_rec *out)

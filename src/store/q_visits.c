@@ -149,7 +149,13 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 			stmt_copy(c, st, 1, day, sizeof(day));
 			recorded = stmt_int64(c, st, 2);
 			stmt_reset(c, st);
-			rc = store_follow_ups_complete(c, child_id, other, day, recorded, &again);
+			/* A visit recorded after the voided one came after the
+			 * follow-ups it did (a visit only does those asked for
+			 * before it): its second is enough. An earlier visit must
+			 * be recorded in a later second than the follow-up: one of
+			 * the same second is not known to come after it. */
+			rc = store_follow_ups_complete(c, child_id, other, day, other > id ? recorded : recorded - 1,
+						       &again);
 		}
 		done -= again;
 	}

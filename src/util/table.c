@@ -689,7 +689,9 @@ int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int
 		return rc;
 	}
 	if (t->nrows > max_rows + 1) {
-		wb_strlcpy(err, "too many rows", errlen);
+		/* named by the first row past the limit (a header allowed for) */
+		*line_out = (int)t->rows[max_rows + 1].line;
+		wb_snprintf(err, errlen, "too many rows: at most %zu a file", max_rows);
 		return WB_EINVAL;
 	}
 	return WB_OK;

@@ -115,6 +115,13 @@ describeEachDriver('audit log', (driver) => {
 		const d = JSON.parse(ex.body.items[0].detail);
 		assert.equal(d.action, 'child.read');
 		assert.equal(d.rows, listed.length);
+		assert.equal(d.user_id, null, 'no account filter is not account 0');
+		// a period and a name are kept too
+		const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+		const named = await auditor.get(`/api/v1/audit/export?from=${day}&to=${day}&username=ghost.user`);
+		assert.equal(named.status, 200, named.text);
+		const d2 = JSON.parse((await auditor.get('/api/v1/audit?action=audit.export&limit=1')).body.items[0].detail);
+		assert.deepEqual([d2.from, d2.to, d2.username], [day, day, 'ghost.user']);
 
 		// Chinese headers by default; a format other than CSV is named
 		const zh = await auditor.get('/api/v1/audit/export?object_type=child');

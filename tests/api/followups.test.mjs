@@ -69,6 +69,8 @@ describeEachDriver('follow-up visits', (driver) => {
 		for (const client of [far, director2]) assert.ok(!(await listOf(client)).items.some((f) => f.id === r.body.id), 'not another township\'s or village\'s');
 		const byArea = await listOf(centre, `?area=${VILLAGE}`);
 		assert.ok(byArea.items.every((f) => f.child.village_code === VILLAGE));
+		const county = await centre.get('/api/v1/follow-ups?area=370831');
+		assert.equal(county.status, 200, 'the own county is an area too');
 		// the committee reads the request without the child: no follow-ups
 		const meta = await committee.get(`/api/v1/requests/${q.id}`);
 		assert.equal(meta.status, 200, meta.text);

@@ -932,6 +932,18 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(monday.body.error.field, 'workdays');
 		assert.match(monday.body.error.message, /workdays\[1\] must be a Saturday or a Sunday/);
 		assert.deepEqual((await centre.get('/api/v1/loop/config')).body.workdays, ['2027-09-26'], 'nothing changed');
+		// the configuration holds together: urgent no longer than normal, no day both off and worked
+		const slow = await centre.request('PUT', '/api/v1/loop/config', { json: { deadlines: { accepted: { urgent: '3d', normal: '3h' } } } });
+		assert.equal(slow.status, 422, slow.text);
+		assert.equal(slow.body.error.field, 'deadlines');
+		const both = await centre.request('PUT', '/api/v1/loop/config', { json: { holidays: ['2027-09-26'] } });
+		assert.equal(both.status, 422, both.text);
+		assert.equal(both.body.error.field, 'workdays');
+		assert.equal((await centre.get('/api/v1/loop/config')).body.deadlines.accepted.normal, '2d', 'nothing changed');
+		// the auditor reads what was set, not only which keys
+		const log = await auditor.get('/api/v1/audit?action=loop.config.update&limit=5');
+		const set = log.body.items.map((x) => JSON.parse(x.detail)).find((d) => d.alert_repeat_hours === 12);
+		assert.deepEqual(set, { alert_repeat_hours: 12, deadlines: { township_review: { normal: '2d' } }, holidays: 2, workdays: 1 });
 		assert.equal((await director.request('PUT', '/api/v1/loop/config', { json: {} })).status, 403);
 	});
 });

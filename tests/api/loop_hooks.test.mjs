@@ -113,6 +113,12 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		assert.equal(set.body.secret_set, true);
 		assert.ok(!('secret' in set.body), 'a secret given is never shown back');
 		assert.equal(set.body.owner.area_code, '370831');
+		// the auditor sees where the messages go (without query or credentials)
+		const moved = await centre.post('/api/v1/webhooks', { area_code: '370831', url: `http://gw:tok@127.0.0.1:9/hook?token=abc` });
+		assert.ok([200, 201].includes(moved.status), moved.text);
+		const entry = (await (await srv.login('auditor')).get('/api/v1/audit?action=webhook.set&limit=1')).body.items[0];
+		assert.equal(JSON.parse(entry.detail).url, 'http://127.0.0.1:9/hook');
+		assert.equal((await centre.post('/api/v1/webhooks', { area_code: '370831', url: hook.url, secret })).status, 200, 'back to the receiver');
 		assert.equal((await director.post('/api/v1/webhooks', { area_code: '370831', url: hook.url })).status, 403);
 		assert.equal((await centre.post('/api/v1/webhooks', { area_code: '370831', url: 'ftp://x/' })).status, 422);
 		// a village is refused as a place, not as a long text

@@ -148,6 +148,9 @@ describeEachDriver('charity projects', (driver) => {
 		assert.equal(reopen.status, 422, 'a built room is final');
 		const late = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: (await child()).id });
 		assert.equal(late.status, 409, 'an ended project takes no child');
+		const off = await station.post(`/api/v1/projects/${p.id}/children/${kid.id}/remove`, { reason: '迁出' });
+		assert.equal(off.status, 409, 'nor loses the one it served');
+		assert.equal((await centre.get(`/api/v1/projects/${p.id}`)).body.children, 1);
 
 		// the child's page lists it
 		const mine = await director.get(`/api/v1/children/${kid.id}/projects`);

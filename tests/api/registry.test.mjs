@@ -370,6 +370,7 @@ describeEachDriver('registry: categories', (driver) => {
 		for (const [body, field] of [
 			[{ action: 'confirm', ...evidence, start_date: later }, 'start_date'],
 			[{ action: 'confirm', ...evidence, start_date: dayBefore(born) }, 'start_date'],
+			[{ action: 'confirm', ...evidence, start_date: todayChina(), end_date: born }, 'end_date'], // an end goes with "end"
 		]) {
 			const r = await decide(centre, child.id, 'left_behind', body);
 			assert.equal(r.status, 422, r.text);

@@ -83,6 +83,11 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(held.status, 403);
 		assert.equal(held.body.error.code, 'password_change_required');
 		assert.equal((await api.post('/api/v1/logout', {})).status, 200);
+		// the password handed out cannot be "changed" to itself
+		const same = await c.post('/api/v1/me/password', { old_password: u.password, new_password: u.password });
+		assert.equal(same.status, 422, same.text);
+		assert.equal(same.body.error.field, 'new_password');
+		assert.equal((await c.get('/api/v1/children?limit=5')).status, 403, 'still held');
 		const ch = await c.post('/api/v1/me/password', { old_password: u.password, new_password: NEW_PASSWORD });
 		assert.equal(ch.status, 200, ch.text);
 		// and then works as a director of the village, and of it only
@@ -307,6 +312,10 @@ describeEachDriver('accounts (administrator)', (driver) => {
 			assert.equal(o.status, 422, `${what}: ${o.text}`);
 			assert.equal(o.body.error.code, 'invalid_csv', what);
 		}
+		// a file far too long is named by the first line past the limit, not "line 0"
+		const long = await post(Array.from({ length: 150 }, (_, i) => `${d1}${i},甲,儿童主任,${VILLAGE}`).join('\n'));
+		assert.equal(long.status, 422, long.text);
+		assert.match(long.body.error.message, /^line 102: too many rows: at most 100/);
 		const replay = await post(csv, { 'idempotency-key': 'list-1' });
 		assert.equal(replay.status, 422, 'one-time passwords are never stored for replay');
 		assert.equal((await (await srv.bearer('center')).request('POST', '/api/v1/users/import', { body: csv })).status, 403);

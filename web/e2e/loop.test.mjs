@@ -444,6 +444,14 @@ test('关联儿童: the station finds the registered child by name or ID number 
   assert.equal((await opt.locator('.cs-name').innerText()).trim(), '关联测试儿童')
   assert.match(await opt.locator('.cs-line').innerText(), /^女 · 2014-03-05 \(\d+ 周岁\) · 花园社区$/)
   assert.equal((await opt.locator('.cs-id').innerText()).trim(), idNumber.slice(0, 6) + '********' + idNumber.slice(14))
+  // a number refused before it is searched forgets the child picked before it
+  const wrongCheck = idNumber.slice(0, 17) + (idNumber[17] === '0' ? '1' : '0')
+  await dlg.locator('#lc-q').fill(wrongCheck)
+  await dlg.locator('.lc-search').click()
+  await dlg.locator('.el-form-item__error').first().waitFor()
+  assert.equal(await dlg.locator('.cs-option').count(), 0, 'the last search\'s choices are gone')
+  await dlg.locator('.step-confirm').click()
+  await err.filter({ hasText: '请先搜索并选择一名儿童' }).waitFor()
   // by name: the same child, among those so named
   await dlg.locator('#lc-q').fill('关联测试')
   await dlg.locator('.lc-search').click()

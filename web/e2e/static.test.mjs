@@ -81,3 +81,14 @@ test('the audit page names every action the server writes by name (src/**/*.c) i
   const missing = [...written].filter((a) => !labels.includes(`'${a}'`) && !new RegExp(`^\\s+${a}:`, 'm').test(labels))
   assert.deepEqual(missing, [], 'actions without a label in src/lib/auditActions.js')
 })
+
+test('times and dates are shown in Beijing time whatever zone the device is in', async () => {
+  const { dateTime, dateOf, todayIso } = await import('../src/lib/format.js')
+  // 2026-11-30 19:12 UTC is 2026-12-01 03:12 in Beijing
+  const sec = Date.UTC(2026, 10, 30, 19, 12) / 1000
+  assert.equal(dateTime(sec), '2026-12-01 03:12')
+  assert.equal(dateOf(sec), '2026-12-01')
+  assert.equal(todayIso(new Date(sec * 1000)), '2026-12-01')
+  assert.equal(dateTime(null), '')
+  assert.equal(dateOf(0), '1970-01-01')
+})

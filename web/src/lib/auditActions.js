@@ -277,9 +277,15 @@ const DETAIL_VALUE = {
 // else a request's
 const STATE_KEYS = ['from', 'to', 'state']
 
+// a list's filter words beside the stages: "open" requests, "active" referrals, all
+const REQ_FILTER = { ...STATE, open: k('req.f_open'), all: k('req.f_all') }
+const REF_FILTER = { ...REF_STATE, active: k('refs.f_active'), all: k('req.f_all') }
+
 function vocabOf(key, action) {
   if (key === 'state' && action === 'visit.plan') return VISIT_STATE
   if (key === 'state' && action === 'follow_up.list') return FU_STATE
+  if (key === 'state' && action === 'request.list') return REQ_FILTER
+  if (key === 'state' && action === 'referral.list') return REF_FILTER
   if (STATE_KEYS.includes(key)) return action.startsWith('referral.') ? REF_STATE : STATE
   if (key === 'kind' && action.startsWith('project.fund')) return FUND_KIND
   return DETAIL_VALUE[key]

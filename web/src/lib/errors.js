@@ -18,6 +18,8 @@ const BY_MESSAGE = {
   'birth_date is in the future': k('err.birth_future'),
   'attachments may be JPEG, PNG or PDF files': k('err.attachment_type'),
   'due_date may be at most a year ahead': k('refer.due_far'),
+  'the new password must differ from the current one': k('err.password_same'),
+  'display_name must be non-empty text without control characters or blanks at either end': k('err.display_name_blank'),
   'the visit was voided already': k('err.voided_already'),
   'the session was voided already': k('err.voided_already'),
   'the line was reversed already': k('err.reversed_already'),
@@ -279,6 +281,7 @@ const LIST_REASONS = [
   [/^column role/, k('users.r_role')],
   [/^column place/, k('err.role_place')],
   [/^too many rows: at most 100 accounts/, k('users.r_too_many')],
+  [/^too many rows: at most (\d+)/, k('areas.r_too_many')],
   [/^expected/, k('areas.r_columns')],
 ]
 

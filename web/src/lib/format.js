@@ -3,20 +3,24 @@ function pad(n) {
   return String(n).padStart(2, '0')
 }
 
-// Unix seconds -> "YYYY-MM-DD HH:MM" in local time.
+// Times are shown in Beijing time (UTC+8, no summer time), as the server's
+// days, deadlines and exports count them, whatever zone the device is set to.
+const CHINA_MS = 8 * 3600e3
+
+// Unix seconds -> "YYYY-MM-DD HH:MM", Beijing time.
 export function dateTime(sec) {
   if (!sec && sec !== 0) return ''
-  const d = new Date(sec * 1000)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  const d = new Date(sec * 1000 + CHINA_MS)
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
 }
 
 // Full years (周岁) on today's date from "YYYY-MM-DD".
 export function ageOf(birth, today = new Date()) {
   if (!birth || !/^\d{4}-\d{2}-\d{2}$/.test(birth)) return null
   const [y, m, d] = birth.split('-').map(Number)
-  let age = today.getFullYear() - y
-  const mm = today.getMonth() + 1
-  if (mm < m || (mm === m && today.getDate() < d)) age--
+  const [ty, tm, td] = todayIso(today).split('-').map(Number) // Beijing's date
+  let age = ty - y
+  if (tm < m || (tm === m && td < d)) age--
   return age >= 0 ? age : null
 }
 
@@ -27,12 +31,12 @@ export function safeNext(v) {
   return v
 }
 
-// Today's date in local time, "YYYY-MM-DD".
+// The date in Beijing at the instant d (now), "YYYY-MM-DD".
 export function todayIso(d = new Date()) {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+  return new Date(d.getTime() + CHINA_MS).toISOString().slice(0, 10)
 }
 
-// Unix seconds -> "YYYY-MM-DD" in local time.
+// Unix seconds -> "YYYY-MM-DD", Beijing time.
 export function dateOf(sec) {
   if (!sec && sec !== 0) return ''
   return todayIso(new Date(sec * 1000))
