@@ -41,9 +41,9 @@ echo "== store: ${db%%:*}"
 echo "== overdue scan (10,000 open requests)"
 now=$(date +%s)
 "$bin" deadlines "${opts[@]}"
-"$bin" deadlines "${opts[@]}" --at $((now + 5 * 86400))
-"$bin" deadlines "${opts[@]}" --at $((now + 5 * 86400))
-"$bin" deadlines "${opts[@]}" --at $((now + 5 * 86400 + 60))
+"$bin" deadlines "${opts[@]}" --allow-future --at $((now + 5 * 86400))
+"$bin" deadlines "${opts[@]}" --allow-future --at $((now + 5 * 86400))
+"$bin" deadlines "${opts[@]}" --allow-future --at $((now + 5 * 86400 + 60))
 "$bin" deadlines "${opts[@]}"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

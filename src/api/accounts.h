@@ -6,6 +6,7 @@
 #ifndef WB_ACCOUNTS_H
 #define WB_ACCOUNTS_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "../store/model.h"
@@ -23,5 +24,10 @@ int account_username_ok(const char *s);
  */
 int account_membership(store_conn *c, const char *county, const char *role, const char *area_code, int64_t unit_id,
 		       membership_rec *out, const char **field, const char **why);
+
+/* The detail of a membership's audit entry (user.create, membership.add,
+ * membership.remove), the same from the API and the command line: its
+ * role and place. A new reference, for the caller to release. */
+json_t *account_membership_detail(const membership_rec *m);
 
 #endif

@@ -244,6 +244,10 @@ int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	rc = audit_verify(c, &a->keys, &count, &bad, &reason);
 	if (rc == WB_OK)
 		return api_json(r, 200, json_pack("{s:b, s:I}", "ok", 1, "entries", (json_int_t)count));
+	if (rc == WB_ECONFLICT && bad == 0) /* no entry at fault: the head's record is gone */
+		return api_json(r, 200,
+				json_pack("{s:b, s:I, s:n, s:s}", "ok", 0, "entries", (json_int_t)count,
+					  "first_bad_seq", "reason", reason));
 	if (rc == WB_ECONFLICT)
 		return api_json(r, 200,
 				json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries", (json_int_t)count,

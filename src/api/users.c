@@ -343,8 +343,7 @@ static int body_membership(http_req *r, store_conn *c, const sec_principal *p, j
 	return rc ? -1 : 0;
 }
 
-/* The detail of a membership's audit entry: its role and place. */
-static json_t *membership_detail(const membership_rec *m)
+json_t *account_membership_detail(const membership_rec *m)
 {
 	return m->unit_id ? json_pack("{s:s, s:I}", "role", m->role, "unit_id", (json_int_t)m->unit_id)
 			  : json_pack("{s:s, s:s}", "role", m->role, "area_code", m->area_code);
@@ -397,7 +396,7 @@ int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "user.create", "user", "", "ok");
 	{
-		json_t *d = membership_detail(&j.m);
+		json_t *d = account_membership_detail(&j.m);
 
 		json_object_set_new(d, "username", json_string(j.u.username));
 		api_audit_detail(&e, d);
@@ -602,7 +601,7 @@ int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *
 		goto out;
 	}
 	j.m.user_id = u.id;
-	run_change(r, a, p, &u, &j, "membership.add", membership_detail(&j.m), 201, NULL);
+	run_change(r, a, p, &u, &j, "membership.add", account_membership_detail(&j.m), 201, NULL);
 out:
 	json_decref(body);
 	return 0;
@@ -628,7 +627,7 @@ int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principa
 	if (rc)
 		return api_fail(r, rc);
 	j.membership_id = mid;
-	return run_change(r, a, p, &u, &j, "membership.remove", membership_detail(&j.m), 200, NULL);
+	return run_change(r, a, p, &u, &j, "membership.remove", account_membership_detail(&j.m), 200, NULL);
 }
 
 /* ---- a list of accounts (onboarding a county's hundreds of posts) ---- */

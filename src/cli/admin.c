@@ -30,6 +30,7 @@ typedef struct user_job {
 	user_rec u;
 	membership_rec m;
 	area_rec county; /* created first when county.code is set */
+	audit_entry *e;  /* gets the new account's id as its object */
 } user_job;
 
 static int add_user_fn(store_conn *c, void *arg)
@@ -64,7 +65,22 @@ static int add_user_fn(store_conn *c, void *arg)
 		j->m.user_id = j->u.id;
 		rc = store_membership_insert(c, &j->m, now, &j->m.id);
 	}
+	if (rc == WB_OK && j->e)
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->u.id);
 	return rc;
+}
+
+/* user.create's audit entry as the API writes it: the account's id as the
+ * object (set once it is inserted), its first role and place and its user
+ * name as the detail. */
+static void create_entry(audit_entry *e, user_job *j)
+{
+	json_t *d = account_membership_detail(&j->m);
+
+	cli_audit_entry(e, j->m.county_code, "user.create", "user", "");
+	json_object_set_new(d, "username", json_string(j->u.username));
+	api_audit_detail(e, d);
+	j->e = e;
 }
 
 int cmd_migrate(cli_env *env, int argc, char **argv)
@@ -93,19 +109,35 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	user_rec existing;
 	store_conn *c;
 	area_rec ar;
-	int rc, have_county;
+	int rc, have_county, admin_given = admin != NULL;
 
 	if (cli_wants_help(argc, argv)) {
-		fprintf(stderr, "usage: weibao init [--db URL] [--county 370831] [--county-name NAME] [--admin admin] "
-				"[--password PW]\n"
-				"Creates (or migrates) the database and the key file, the county area and the first\n"
-				"administrator. A generated password is printed once.\n");
+		fprintf(stderr,
+			"usage: weibao init [--db URL] [--county 370831] [--county-name NAME] [--admin admin] "
+			"[--password PW]\n"
+			"Creates (or migrates) the database and the key file, the county area with its\n"
+			"departments and the county's first administrator. A generated password is printed once.\n"
+			"A county new to the database needs --county-name (370831 is 泗水县 without it).\n"
+			"Each further county of a province is added by running init again with its code and\n"
+			"name and an administrator's user name of its own (--admin, e.g. admin370832): user\n"
+			"names are unique across the database.\n");
 		return 0;
 	}
 	county = county ? county : DEFAULT_COUNTY;
 	admin = admin ? admin : "admin";
 	if (strlen(county) != 6 || !area_level_of(county)) {
 		fprintf(stderr, "weibao init: --county must be a 6-digit county code\n");
+		return 2;
+	}
+	if (!account_username_ok(admin)) {
+		fprintf(stderr, "weibao init: --admin: a user name has 3 to 63 letters, digits, '.', '_' or '-' and "
+				"starts with a letter or digit\n");
+		return 2;
+	}
+	if (county_name && (!county_name[0] || strlen(county_name) >= sizeof(ar.name) ||
+			    strspn(county_name, " \t") == strlen(county_name))) {
+		fprintf(stderr, "weibao init: --county-name must be the county's name (1 to %zu bytes)\n",
+			sizeof(ar.name) - 1);
 		return 2;
 	}
 	if (password && sec_password_policy(password, &why) != WB_OK) {
@@ -118,18 +150,41 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	rc = store_user_by_name(c, admin, &existing);
 	have_county = store_area_get(c, county, &ar) == WB_OK;
 	store_release(c);
-	if (rc == WB_OK) {
-		printf("database ready (schema %d); administrator '%s' already exists\n", store_latest_version(),
-		       admin);
+	if (rc == WB_OK && have_county && strcmp(existing.county_code, county) == 0) {
+		/* init run again (an upgrade script, a second try): nothing to do */
+		printf("database ready (schema %d); administrator '%s' of county %s already exists\n",
+		       store_latest_version(), admin, county);
 		return 0;
+	}
+	if (rc == WB_OK) {
+		/* user names are unique across the database: a province's
+		 * further county needs an administrator's name of its own */
+		fprintf(stderr,
+			"weibao init: the user name '%s' is taken by an account of county %s, so county %s was not "
+			"created; %s with --admin NAME (e.g. --admin admin%s)\n",
+			admin, existing.county_code, county,
+			admin_given ? "give its administrator another name" : "name its administrator", county);
+		return 2;
+	}
+	if (rc != WB_ENOTFOUND) {
+		fprintf(stderr, "weibao init: cannot read the accounts: %s\n", wb_strerror(rc));
+		return 1;
 	}
 	memset(&j, 0, sizeof(j));
 	if (!have_county) {
+		if (!county_name && strcmp(county, DEFAULT_COUNTY) != 0) {
+			fprintf(stderr,
+				"weibao init: county %s is not in this database yet: give its name with --county-name "
+				"NAME (its departments are named after it); nothing was created\n",
+				county);
+			return 2;
+		}
 		wb_strlcpy(j.county.code, county, sizeof(j.county.code));
 		wb_strlcpy(j.county.county_code, county, sizeof(j.county.county_code));
 		wb_strlcpy(j.county.level, "county", sizeof(j.county.level));
 		wb_strlcpy(j.county.kind, "county", sizeof(j.county.kind));
-		wb_strlcpy(j.county.name, county_name ? county_name : "县", sizeof(j.county.name));
+		/* the demo's county code is 泗水县's */
+		wb_strlcpy(j.county.name, county_name ? county_name : "泗水县", sizeof(j.county.name));
 	}
 	if (!password) {
 		sec_password_generate(pw);
@@ -147,16 +202,24 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	wb_strlcpy(j.m.county_code, county, sizeof(j.m.county_code));
 	wb_strlcpy(j.m.role, "admin", sizeof(j.m.role));
 	wb_strlcpy(j.m.area_code, county, sizeof(j.m.area_code));
-	cli_audit_entry(&e, county, "user.create", "user", admin);
+	create_entry(&e, &j);
 	rc = audit_submit(env->audit, &e, add_user_fn, &j);
 	if (rc) {
 		fprintf(stderr, "weibao init: cannot create the administrator: %s\n", wb_strerror(rc));
 		return 1;
 	}
-	printf("database ready (schema %d)\nadministrator: %s\npassword: %s   (%s)\n", store_latest_version(), admin,
-	       password,
-	       password == pw ? "shown once; the first login asks for a new one"
-			      : "as given; change it after logging in");
+	if (j.county.code[0])
+		printf("county %s %s created with its departments\n", county, j.county.name);
+	/* a password given on the command line is not printed again (a
+	 * terminal's scrollback, a log of the script) */
+	if (password == pw)
+		printf("database ready (schema %d)\nadministrator: %s\npassword: %s   (shown once; the first login "
+		       "asks for a new one)\n",
+		       store_latest_version(), admin, password);
+	else
+		printf("database ready (schema %d)\nadministrator: %s\npassword: as given (change it after logging "
+		       "in)\n",
+		       store_latest_version(), admin);
 	return 0;
 }
 
@@ -295,8 +358,21 @@ static int user_add(cli_env *env, int argc, char **argv)
 		kind[colon - unit] = '\0';
 		rc = store_unit_find(c, county ? county : DEFAULT_COUNTY, kind, colon + 1, &ur);
 		if (rc == WB_ENOTFOUND) {
-			rc = WB_OK;
-			ur.id = 0;
+			store_release(c);
+			fprintf(stderr,
+				"weibao user add: --unit: county %s has no unit %s (kinds: department, org, school; "
+				"the codes are on the units page, 单位管理)\n",
+				county ? county : DEFAULT_COUNTY, unit);
+			return 2;
+		}
+	} else if (area && area[0]) {
+		area_rec ar;
+
+		rc = store_area_get(c, area, &ar);
+		if (rc == WB_ENOTFOUND) {
+			store_release(c);
+			fprintf(stderr, "weibao user add: --area: unknown area %s (no area has this code)\n", area);
+			return 2;
 		}
 	}
 	if (rc == WB_OK)
@@ -322,7 +398,7 @@ static int user_add(cli_env *env, int argc, char **argv)
 	wb_strlcpy(j.u.username, username, sizeof(j.u.username));
 	wb_strlcpy(j.u.display_name, name ? name : username, sizeof(j.u.display_name));
 	wb_strlcpy(j.u.password_hash, hash, sizeof(j.u.password_hash));
-	cli_audit_entry(&e, j.m.county_code, "user.create", "user", username);
+	create_entry(&e, &j);
 	rc = audit_submit(env->audit, &e, add_user_fn, &j);
 	if (rc == WB_ECONFLICT) {
 		fprintf(stderr, "weibao user add: user name '%s' is taken\n", username);
@@ -332,7 +408,10 @@ static int user_add(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "weibao user add: %s\n", wb_strerror(rc));
 		return 1;
 	}
-	printf("user %s created (role %s)\npassword: %s\n", username, role, password);
+	if (password == pw)
+		printf("user %s created (role %s)\npassword: %s\n", username, role, password);
+	else
+		printf("user %s created (role %s), with the password given\n", username, role);
 	return 0;
 }
 
@@ -343,7 +422,7 @@ int cmd_user(cli_env *env, int argc, char **argv)
 	user_rec u;
 	simple_job j;
 	audit_entry e;
-	char pw[24], hash[SEC_PWHASH_MAX];
+	char pw[24], hash[SEC_PWHASH_MAX], id[24];
 	int rc;
 
 	if (!sub || cli_wants_help(argc, argv)) {
@@ -355,6 +434,11 @@ int cmd_user(cli_env *env, int argc, char **argv)
 			"       weibao user unlock USERNAME   (also clears failed logins)\n"
 			"       weibao user list [--county 370831]   (status, roles as role@area or role@unitID)\n");
 		return sub ? 0 : 2;
+	}
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
+	    strcmp(sub, "lock") != 0 && strcmp(sub, "unlock") != 0) {
+		fprintf(stderr, "weibao user: unknown subcommand '%s' (add, passwd, lock, unlock or list)\n", sub);
+		return 2;
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
@@ -379,13 +463,16 @@ int cmd_user(cli_env *env, int argc, char **argv)
 	}
 	memset(&j, 0, sizeof(j));
 	j.user_id = u.id;
+	/* the entries the API writes for the same changes: the account's id
+	 * as the object, so that the auditor's filter by account finds both */
+	wb_snprintf(id, sizeof(id), "%" PRId64, u.id);
 	if (strcmp(sub, "lock") == 0) {
 		j.kind = 0;
-		cli_audit_entry(&e, u.county_code, "user.lock", "user", u.username);
+		cli_audit_entry(&e, u.county_code, "user.lock", "user", id);
 	} else if (strcmp(sub, "unlock") == 0) {
 		j.kind = 1;
-		cli_audit_entry(&e, u.county_code, "user.unlock", "user", u.username);
-	} else if (strcmp(sub, "passwd") == 0) {
+		cli_audit_entry(&e, u.county_code, "user.unlock", "user", id);
+	} else {
 		const char *password = cli_flag(argc - 1, argv + 1, "--password");
 		const char *why;
 
@@ -401,15 +488,19 @@ int cmd_user(cli_env *env, int argc, char **argv)
 			return 1;
 		j.kind = 2;
 		j.hash = hash;
-		cli_audit_entry(&e, u.county_code, "user.password", "user", u.username);
+		/* set by the operator, as the administrator's reset is
+		 * (user.password is an account changing its own) */
+		cli_audit_entry(&e, u.county_code, "user.password_reset", "user", id);
 		rc = audit_submit(env->audit, &e, simple_fn, &j);
-		if (rc)
+		if (rc) {
+			fprintf(stderr, "weibao user passwd: %s\n", wb_strerror(rc));
 			return 1;
-		printf("password of %s set: %s\n", u.username, password);
+		}
+		if (password == pw)
+			printf("password of %s set: %s\n", u.username, password);
+		else
+			printf("password of %s set as given\n", u.username);
 		return 0;
-	} else {
-		fprintf(stderr, "weibao user: unknown subcommand '%s'\n", sub);
-		return 2;
 	}
 	rc = audit_submit(env->audit, &e, simple_fn, &j);
 	if (rc) {
@@ -463,9 +554,15 @@ int cmd_verify_audit(cli_env *env, int argc, char **argv)
 		       local ? " (and the database file checked)" : "");
 		return 0;
 	}
+	if (rc == WB_ECONFLICT && bad == 0) {
+		printf("audit log BROKEN: %s (%" PRId64 " entries verified, but whether newer ones were removed "
+		       "cannot be told)\n",
+		       reason, count);
+		return 1;
+	}
 	if (rc == WB_ECONFLICT) {
 		printf("audit log BROKEN at entry %" PRId64 ": %s (%" PRId64 " entries before it verified)\n", bad,
-		       reason, count);
+		       reason, bad - 1);
 		return 1;
 	}
 	fprintf(stderr, "weibao verify-audit: %s\n", wb_strerror(rc));
@@ -621,8 +718,28 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	j.county = cli_flag(argc, argv, "--county");
 	j.county = j.county ? j.county : DEFAULT_COUNTY;
 	j.all = cli_has_flag(argc, argv, "--all");
+	if (strlen(j.county) != 6 || !area_level_of(j.county) || strcmp(area_level_of(j.county), "county") != 0) {
+		fprintf(stderr, "weibao recompute: --county must be a 6-digit county code, not '%s'\n", j.county);
+		return 2;
+	}
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
+	{
+		store_conn *c = store_acquire(env->db);
+		area_rec ar;
+
+		rc = store_area_get(c, j.county, &ar);
+		store_release(c);
+		if (rc == WB_ENOTFOUND || (rc == WB_OK && strcmp(ar.level, "county") != 0)) {
+			fprintf(stderr, "weibao recompute: --county: no county %s in this database (nothing done)\n",
+				j.county);
+			return 2;
+		}
+		if (rc) {
+			fprintf(stderr, "weibao recompute: %s\n", wb_strerror(rc));
+			return 1;
+		}
+	}
 	cli_audit_entry(&e, j.county, "category.recompute", "county", j.county);
 	rc = audit_submit_alone(env->audit, &e, recompute_fn, &j);
 	if (rc) {

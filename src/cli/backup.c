@@ -82,7 +82,10 @@ static int verify_copy(cli_env *env, const char *path, int64_t *entries, char *w
 	rc = audit_verify(c, &env->keys, entries, &bad, &reason);
 	store_release(c);
 	store_close(copy);
-	if (rc == WB_ECONFLICT)
+	if (rc == WB_ECONFLICT && bad == 0)
+		wb_snprintf(why, whylen, "the audit chain is broken (%s): run 'weibao verify-audit'",
+			    reason ? reason : "");
+	else if (rc == WB_ECONFLICT)
 		wb_snprintf(why, whylen, "the audit chain breaks at entry %" PRId64 " (%s): run 'weibao verify-audit'",
 			    bad, reason ? reason : "");
 	else if (rc)
@@ -140,6 +143,9 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 {
 	const char *to = cli_flag(argc, argv, "--to");
 	char part[1100], err[512] = "", county[8], detail[128], keyfile[600];
+	/* why it failed, for the audit entry: a word, never a path (which
+	 * may name a person) nor the driver's text */
+	const char *failed = "copy_failed";
 	int64_t entries = 0;
 	struct stat sb;
 	int rc;
@@ -188,16 +194,20 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 	wb_snprintf(part, sizeof(part), "%s.part", to);
 	remove_db_files(part);
 	rc = store_backup(env->db, part, err, sizeof(err));
-	if (rc == WB_OK)
+	if (rc == WB_OK) {
 		rc = verify_copy(env, part, &entries, err, sizeof(err));
+		failed = rc == WB_ECONFLICT ? "audit_chain_broken" : "check_failed";
+	}
 	if (rc == WB_OK && rename(part, to) != 0) {
 		wb_snprintf(err, sizeof(err), "cannot rename the copy to %s", to);
+		failed = "rename_failed";
 		rc = WB_EIO;
 	}
 	if (rc != WB_OK) {
 		remove_db_files(part);
 		fprintf(stderr, "weibao backup: %s\n", err);
-		record(env, county, "failed", "{}");
+		wb_snprintf(detail, sizeof(detail), "{\"error\":\"%s\"}", failed);
+		record(env, county, "failed", detail);
 		return 1;
 	}
 	if (stat(to, &sb) != 0)

@@ -1,4 +1,12 @@
-/* Configuration sources and their precedence; see config.h. */
+/*
+ * Configuration sources and their precedence; see config.h.
+ *
+ * The file has lines "key = value". A line whose first non-blank is # is
+ * a comment, and so is the rest of a line from a # that follows a blank
+ * ("port = 8080   # behind nginx"); a # inside a value ("pass#1") is
+ * kept. Blanks around the key and the value do not count: a value's
+ * trailing blanks, invisible in an editor, would name another file.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -106,8 +114,8 @@ static int set_opt(wb_config *c, const opt *o, const char *value, const char *so
 		return 0;
 	}
 	if (wb_parse_int64(value, o->min, o->max, (long long *)(void *)field) != WB_OK) {
-		fprintf(stderr, "weibao: %s: %s must be a whole number from %lld to %lld\n", source, o->name, o->min,
-			o->max);
+		fprintf(stderr, "weibao: %s: %s must be a whole number from %lld to %lld, not '%.40s'\n", source,
+			o->name, o->min, o->max, value);
 		return -1;
 	}
 	return 0;
@@ -144,7 +152,7 @@ static int load_file(wb_config *c, const char *path)
 		return -1;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		char *eq, *k, *v, *end;
+		char *eq, *k, *v, *end, *h;
 		const opt *o;
 		char where[600];
 
@@ -169,9 +177,18 @@ static int load_file(wb_config *c, const char *path)
 		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
 			end--;
 		v = eq + 1;
+		v[strcspn(v, "\r\n")] = '\0';
+		for (h = strchr(v, '#'); h; h = strchr(h + 1, '#')) {
+			if (h > v && (h[-1] == ' ' || h[-1] == '\t')) {
+				*h = '\0';
+				break;
+			}
+		}
 		while (*v == ' ' || *v == '\t')
 			v++;
-		v[strcspn(v, "\r\n")] = '\0';
+		h = v + strlen(v);
+		while (h > v && (h[-1] == ' ' || h[-1] == '\t'))
+			*--h = '\0';
 		o = find_opt(k, (size_t)(end - k));
 		wb_snprintf(where, sizeof(where), "%s:%d", path, lineno);
 		if (!o) {

@@ -3,9 +3,14 @@
  *
  *   weibao deadlines [--at TIME]      runs the overdue scan once, as of TIME
  *                                      (default now): what the server does
- *                                      every minute, for operators, cron and
- *                                      tests that need a fake clock against
- *                                      the real binary.
+ *                                      every minute, for operators and cron
+ *                                      (a past TIME catches up after an
+ *                                      outage). A future TIME would raise
+ *                                      alerts and queue webhook messages
+ *                                      dated ahead of the clock: refused
+ *                                      unless --allow-future (tests and
+ *                                      benchmarks that need a fake clock on
+ *                                      a throwaway database).
  *   weibao demo-requests --count N    files N open help requests in the demo
  *                                      county (for load tests and the
  *                                      benchmark), each as its village's
@@ -24,7 +29,7 @@
 int cmd_deadlines(cli_env *env, int argc, char **argv)
 {
 	const char *at_s = cli_flag(argc, argv, "--at");
-	int64_t at = clock_now(), t0;
+	int64_t now = clock_now(), at = now, t0;
 	loop_scan_result res;
 	int rc;
 
@@ -33,11 +38,21 @@ int cmd_deadlines(cli_env *env, int argc, char **argv)
 				"Raises the alerts of every step overdue at TIME (default: now), and of every\n"
 				"open follow-up visit past its day, once per breach and again after the county's\n"
 				"repeat interval. TIME is ISO 8601 with an offset\n"
-				"(2026-12-10T09:00:00+08:00) or seconds since the epoch.\n");
+				"(2026-12-10T09:00:00+08:00) or seconds since the epoch, and not in the future:\n"
+				"the alerts and webhook messages are real and dated TIME. --allow-future lifts\n"
+				"that, for tests and benchmarks on a throwaway database only.\n");
 		return 0;
 	}
 	if (at_s && deadline_time_parse(at_s, &at) != 0) {
 		fprintf(stderr, "weibao deadlines: --at must be like 2026-12-10T09:00:00+08:00 or epoch seconds\n");
+		return 2;
+	}
+	if (at > now && !cli_has_flag(argc, argv, "--allow-future")) {
+		fprintf(stderr,
+			"weibao deadlines: --at is %" PRId64 " s in the future; the scan raises real alerts and "
+			"queues webhook messages dated then, so it runs as of now or an earlier time only "
+			"(nothing done)\n",
+			at - now);
 		return 2;
 	}
 	if (cli_open(env, 0, 0) != 0)

@@ -53,7 +53,8 @@ static const command commands[] = {
 	 "--mode= --county= --report= --mapping="},
 	{"recompute", cmd_recompute, "end categories by age (daily job); --all re-derives every child",
 	 "--county= --all"},
-	{"deadlines", cmd_deadlines, "raise the closed loop's overdue alerts now (or --at a given time)", "--at="},
+	{"deadlines", cmd_deadlines, "raise the closed loop's overdue alerts now (or --at an earlier time)",
+	 "--at= --allow-future"},
 	{"demo-requests", cmd_demo_requests, "file N open help requests in the demo county (load tests)",
 	 "--count= --township="},
 	{"version", cmd_version, "print the version", ""},
@@ -235,8 +236,20 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		return -1;
 	}
 	if (sec_keys_load(keyfile, create_key, &env->keys) != WB_OK) {
-		fprintf(stderr, "weibao: cannot read the key file %s%s\n", keyfile,
-			create_key ? "" : " (run 'weibao init' first, or set --key-file)");
+		if (!create_key && access(keyfile, F_OK) != 0)
+			fprintf(stderr,
+				"weibao: the key file %s is missing (looked for %s). A database restored from a "
+				"backup needs the key file it was written with: restore that from its own backup, or "
+				"name it with --key-file (docs/operations.md, \"Keys\"). A new installation starts "
+				"with "
+				"'weibao init'.\n",
+				keyfile,
+				env->cfg.key_file[0] ? "where --key-file, WEIBAO_KEY_FILE or key_file says"
+				: strncmp(env->cfg.db, "sqlite:", 7) == 0 ? "beside the SQLite file, its name + .key"
+									  : "as weibao.key in the current folder");
+		else
+			fprintf(stderr, "weibao: cannot read the key file %s: %s\n", keyfile,
+				access(keyfile, R_OK) != 0 ? "no permission to read it" : "it is not a valid key file");
 		return -1;
 	}
 	if (strncmp(env->cfg.db, "sqlite:", 7) == 0)
@@ -331,7 +344,13 @@ int main(int argc, char **argv)
 	if (config_load(&env.cfg, &argc, argv) != 0)
 		return 2;
 	if (log_parse_level(env.cfg.log_level, &level) != WB_OK) {
-		fprintf(stderr, "weibao: log_level must be debug, info, warn or error\n");
+		const char *from = getenv("WEIBAO_LOG_LEVEL");
+
+		/* the environment names it unless a flag overrode it */
+		fprintf(stderr, "weibao: %s is '%.40s'; it must be debug, info, warn or error\n",
+			from && strcmp(from, env.cfg.log_level) == 0 ? "WEIBAO_LOG_LEVEL"
+								     : "log_level (--log-level or the config file)",
+			env.cfg.log_level);
 		return 2;
 	}
 	log_set_level(level);

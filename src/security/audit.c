@@ -547,6 +547,7 @@ int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_
 	store_stmt *st = NULL;
 	int64_t expect = 1, head_seq = 0;
 	char head_hash[SEC_HASH_HEX] = "";
+	int have_head = 0;
 	buf scratch;
 	int rc;
 
@@ -597,6 +598,7 @@ int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_
 		goto out;
 	rc = conn_query(c, &st, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
 	if (rc == STORE_ROW) {
+		have_head = 1;
 		head_seq = stmt_int64(c, st, 0);
 		wb_strlcpy(head_hash, col(c, st, 1), sizeof(head_hash));
 	}
@@ -604,10 +606,25 @@ int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_
 	st = NULL;
 	if (rc < 0)
 		goto out;
-	if (head_seq != *count_out || (*count_out > 0 && !sec_streq(head_hash, prev))) {
+	/* the head names the newest entry written (seq and hash) */
+	rc = WB_ECONFLICT;
+	if (!have_head && *count_out > 0) {
+		*reason_out = "the chain head's record (audit_head) is missing";
+		goto out;
+	}
+	if (head_seq > *count_out) {
 		*bad_seq_out = *count_out + 1;
-		*reason_out = "newest entries were removed (chain head does not match)";
-		rc = WB_ECONFLICT;
+		*reason_out = "newest entries were removed (the chain head names a later entry)";
+		goto out;
+	}
+	if (head_seq < *count_out) {
+		*bad_seq_out = head_seq + 1;
+		*reason_out = "entries after the chain head (the head was rewound, or entries were added by hand)";
+		goto out;
+	}
+	if (*count_out > 0 && !sec_streq(head_hash, prev)) {
+		*bad_seq_out = *count_out;
+		*reason_out = "the newest entry is not the one the chain head names";
 		goto out;
 	}
 	rc = WB_OK;

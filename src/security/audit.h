@@ -93,8 +93,16 @@ void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const
 void audit_entry_set(audit_entry *e, const char *action, const char *object_type, const char *object_id,
 		     const char *outcome);
 
-/* Verifies the whole chain on connection c. Returns WB_OK, or WB_ECONFLICT
- * with the first broken seq in *bad_seq_out and a reason in reason_out. */
+/*
+ * Verifies the whole chain on connection c. Returns WB_OK, or WB_ECONFLICT
+ * with the first broken seq in *bad_seq_out and a reason in reason_out;
+ * *bad_seq_out is 0 when no entry is at fault (the chain head's record is
+ * missing). *count_out: the entries verified before the break.
+ *
+ * Not detectable: the newest entries deleted AND the head rewound to the
+ * entry left newest (both writes of someone who holds the database and the
+ * key's chain value of that entry): compare the count with an earlier one.
+ */
 int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_t *bad_seq_out,
 		 const char **reason_out);
 

@@ -333,6 +333,36 @@ describeEachDriver('audit log', (driver) => {
 		await swap();
 		assert.equal((await cli(db, ['verify-audit'])).code, 0, 'back in order, the chain verifies');
 
+		// the chain head's record removed: broken, and no entry is named (there
+		// is none at fault, and no "entry N+1" of an N-entry log)
+		const entries = Number(await sql(db, 'SELECT COUNT(*) FROM audit_log'));
+		const head = (await sql(db, 'SELECT seq, hash FROM audit_head WHERE id = 1')).split('|');
+		await sql(db, 'DELETE FROM audit_head');
+		const headless = await cli(db, ['verify-audit']);
+		assert.equal(headless.code, 1, headless.stdout + headless.stderr);
+		assert.match(headless.stdout, new RegExp(`BROKEN: the chain head's record \\(audit_head\\) is missing \\(${entries} entries verified`));
+		assert.doesNotMatch(headless.stdout, /at entry/);
+		await sql(db, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ${head[0]}, '${head[1]}')`);
+		assert.equal((await cli(db, ['verify-audit'])).code, 0, 'the head back, the chain verifies');
+
+		// the limit docs/operations.md states: the newest entry removed AND the
+		// head rewound to the one before is not detected; only the count tells
+		const last = Number(head[0]);
+		const prevHash = await sql(db, `SELECT hash FROM audit_log WHERE seq = ${last - 1}`);
+		const lastRow = await sql(db, `SELECT COUNT(*) FROM audit_log WHERE seq = ${last}`);
+		assert.equal(lastRow, '1');
+		await sql(db, `DELETE FROM audit_log WHERE seq = ${last}`);
+		await sql(db, `UPDATE audit_head SET seq = ${last - 1}, hash = '${prevHash}' WHERE id = 1`);
+		const rewound = await cli(db, ['verify-audit']);
+		assert.equal(rewound.code, 0, 'not detectable by the chain');
+		assert.equal(Number(/(\d+) entries verified/.exec(rewound.stdout)?.[1]), entries - 1, 'but the count printed is one less');
+		// the head rewound further than the log: the first entry past it is named
+		await sql(db, `UPDATE audit_head SET seq = ${last - 3}, hash = (SELECT hash FROM audit_log WHERE seq = ${last - 3}) WHERE id = 1`);
+		const behind = await cli(db, ['verify-audit']);
+		assert.equal(behind.code, 1);
+		assert.match(behind.stdout, new RegExp(`BROKEN at entry ${last - 2}: entries after the chain head`));
+		await sql(db, `UPDATE audit_head SET seq = ${last - 1}, hash = '${prevHash}' WHERE id = 1`);
+
 		// remove the newest entry
 		const newest = Number(await sql(db, 'SELECT MAX(seq) FROM audit_log'));
 		await sql(db, `DELETE FROM audit_log WHERE seq = ${newest}`);

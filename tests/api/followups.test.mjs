@@ -175,7 +175,7 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal(v.body.follow_ups_done, 1, v.text);
 
 		const scan = async (at) => {
-			const r = await cli(srv.db, ['deadlines', '--at', at]);
+			const r = await cli(srv.db, ['deadlines', '--allow-future', '--at', at]);
 			assert.equal(r.code, 0, r.stderr);
 			return r.stdout;
 		};

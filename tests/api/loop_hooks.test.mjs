@@ -76,12 +76,12 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		const alerts = async (c) => (await inbox(c)).filter((m) => m.request_id === q.id && m.event === 'deadline.overdue');
 		// before the deadline: nothing
 		const early = new Date((q.due_at - 3600) * 1000).toISOString();
-		let r = await cli(srv.db, ['deadlines', '--at', early]);
+		let r = await cli(srv.db, ['deadlines', '--allow-future', '--at', early]);
 		assert.equal(r.code, 0, r.stderr);
 		assert.deepEqual(await alerts(supervisor), []);
 		// a day after it: one alert, to the supervisor of this township
 		const late = String(q.due_at + 86400 - 60);
-		r = await cli(srv.db, ['deadlines', '--at', late]);
+		r = await cli(srv.db, ['deadlines', '--allow-future', '--at', late]);
 		assert.equal(r.code, 0, r.stderr);
 		assert.match(r.stdout, /overdue scan at \d+: [1-9]\d* alerts/);
 		let got = await alerts(supervisor);
@@ -91,7 +91,7 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		assert.deepEqual(await alerts(supervisorFar), [], 'not another township\'s supervisor');
 		assert.deepEqual(await alerts(station), [], 'the supervisor is the one alerted');
 		// the same breach scanned again: no second alert
-		r = await cli(srv.db, ['deadlines', '--at', late]);
+		r = await cli(srv.db, ['deadlines', '--allow-future', '--at', late]);
 		assert.equal(r.code, 0, r.stderr);
 		got = await alerts(supervisor);
 		assert.equal(got.length, 1, 'once per breach');

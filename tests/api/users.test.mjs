@@ -409,7 +409,7 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.match(name.stderr, /user name/);
 		const dept = await cli(srv.db, ['user', 'add', newName('cli'), '--role', 'department', '--unit', 'department:nope']);
 		assert.equal(dept.code, 2);
-		assert.match(dept.stderr, /--unit: this role needs a department/);
+		assert.match(dept.stderr, /--unit: county 370831 has no unit department:nope/);
 		const username = newName('cli');
 		const ok = await cli(srv.db, ['user', 'add', username, '--role', 'station', '--area', TOWNSHIP, '--password', NEW_PASSWORD]);
 		assert.equal(ok.code, 0, ok.stderr);

@@ -581,7 +581,41 @@ static void test_deleted_first_row(void **state)
 
 static void test_deleted_head(void **state)
 {
-	tamper_and_expect(*state, "DELETE FROM audit_head", CHAIN_LEN + 1);
+	/* no entry is at fault (there is no entry CHAIN_LEN + 1 to name) */
+	tamper_and_expect(*state, "DELETE FROM audit_head", 0);
+}
+
+static void test_head_rewound_behind_log(void **state)
+{
+	/* the head set back while the entries after it stay: the first of them */
+	tamper_and_expect(
+		*state, "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4) WHERE id = 1",
+		5);
+}
+
+static void test_head_hash_altered(void **state)
+{
+	tamper_and_expect(*state,
+			  "UPDATE audit_head SET hash = (SELECT hash FROM audit_log WHERE seq = 2) WHERE id = 1",
+			  CHAIN_LEN);
+}
+
+static void test_rows_and_head_rewound_undetected(void **state)
+{
+	/* the limit docs/operations.md states: the newest entry deleted and
+	 * the head rewound with it verifies, one entry fewer */
+	tu_store *t = *state;
+	store_conn *c = store_acquire(t->s);
+	int64_t count = -1, bad = -1;
+	const char *why = NULL;
+
+	assert_int_equal(conn_exec(c,
+				   "UPDATE audit_head SET seq = 5, hash = (SELECT hash FROM audit_log WHERE seq = 5) "
+				   "WHERE id = 1; DELETE FROM audit_log WHERE seq = 6"),
+			 WB_OK);
+	store_release(c);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, CHAIN_LEN - 1);
 }
 
 static void test_swapped_rows(void **state)
@@ -866,6 +900,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deleted_middle_row, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_first_row, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_head, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_head_rewound_behind_log, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_head_hash_altered, chain_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_rows_and_head_rewound_undetected, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_rows, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_adjacent_rows, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_renumbered_row, chain_setup, store_teardown),

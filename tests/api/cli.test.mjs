@@ -1,0 +1,193 @@
+// The operator's command line against the real binary: a province's
+// further county made by `weibao init` (its own administrator, its name
+// required), the user commands audited as the API audits them (the
+// account's id as the object, the same detail) and their messages, the
+// refusals of an unknown county (recompute) and of a future --at
+// (deadlines), the config file's blanks and comments, and the messages of
+// a missing key file and a bad log level.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeEachDriver, startServer, cli, run, sql, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
+
+const TOWNSHIP = '370831001';
+
+describeEachDriver('the command line', (driver) => {
+	let srv, auditor;
+
+	before(async () => {
+		srv = await startServer(driver, { children: 20 });
+		auditor = await srv.login('auditor');
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	const count = async (q) => Number(await sql(srv.db, q));
+
+	test('init of a further county: its own administrator, its name required, the user-name rule', async () => {
+		// the default 'admin' is the demo county's: refused, naming --admin, nothing created
+		const taken = await cli(srv.db, ['init', '--county', '370832', '--county-name', '另一县']);
+		assert.equal(taken.code, 2, taken.stdout + taken.stderr);
+		assert.match(taken.stderr, /user name 'admin' is taken by an account of county 370831/);
+		assert.match(taken.stderr, /--admin NAME \(e\.g\. --admin admin370832\)/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370832'"), 0);
+		assert.equal(await count("SELECT COUNT(*) FROM units WHERE county_code = '370832'"), 0);
+
+		// a new county needs its name (no county called "县")
+		const nameless = await cli(srv.db, ['init', '--county', '370833', '--admin', 'admin370833']);
+		assert.equal(nameless.code, 2, nameless.stdout + nameless.stderr);
+		assert.match(nameless.stderr, /--county-name/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370833'"), 0);
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'admin370833'"), 0);
+
+		// the administrator's name follows the rule of `weibao user add`
+		const spaced = await cli(srv.db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'a b']);
+		assert.equal(spaced.code, 2);
+		assert.match(spaced.stderr, /--admin: a user name has 3 to 63/);
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'a b'"), 0);
+
+		// with its own administrator: the county, its departments and the account
+		const ok = await cli(srv.db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832', '--password', PASSWORD]);
+		assert.equal(ok.code, 0, ok.stderr);
+		assert.match(ok.stdout, /county 370832 另一县 created/);
+		assert.doesNotMatch(ok.stdout, new RegExp(PASSWORD), 'a password given is not echoed');
+		assert.equal(await sql(srv.db, "SELECT name FROM areas WHERE code = '370832'"), '另一县');
+		assert.ok((await count("SELECT COUNT(*) FROM units WHERE county_code = '370832' AND kind = 'department'")) >= 10);
+		const admin2 = await srv.login('admin370832');
+		assert.deepEqual((await admin2.get('/api/v1/users')).body.items.map((u) => u.username), ['admin370832']);
+		// run again: nothing to do, exit 0
+		const again = await cli(srv.db, ['init', '--county', '370832', '--admin', 'admin370832']);
+		assert.equal(again.code, 0, again.stderr);
+		assert.match(again.stdout, /already exists/);
+	});
+
+	test('user add, lock, unlock and passwd are audited as the API audits them: the account id, the same detail', async () => {
+		const name = `cli${Date.now() % 1000000}`;
+		const add = await cli(srv.db, ['user', 'add', name, '--role', 'station', '--area', TOWNSHIP, '--password', PASSWORD]);
+		assert.equal(add.code, 0, add.stderr);
+		assert.doesNotMatch(add.stdout, new RegExp(PASSWORD), 'a password given is not echoed');
+		const id = await sql(srv.db, `SELECT id FROM users WHERE username = '${name}'`);
+		for (const sub of ['lock', 'unlock']) {
+			const r = await cli(srv.db, ['user', sub, name]);
+			assert.equal(r.code, 0, r.stderr);
+		}
+		const pw = await cli(srv.db, ['user', 'passwd', name, '--password', 'Other-Pass-2026']);
+		assert.equal(pw.code, 0, pw.stderr);
+		assert.doesNotMatch(pw.stdout + pw.stderr, /Other-Pass-2026/, 'the password is not echoed');
+		const gen = await cli(srv.db, ['user', 'passwd', name]);
+		assert.match(gen.stdout, /password of \S+ set: \S{8,}/, 'a generated one is shown once');
+
+		// the auditor's filter by account finds every one of them
+		const r = await auditor.get(`/api/v1/audit?object_type=user&object_id=${id}`);
+		assert.equal(r.status, 200, r.text);
+		const actions = r.body.items.map((e) => e.action).sort();
+		assert.deepEqual(actions, ['user.create', 'user.lock', 'user.password_reset', 'user.password_reset', 'user.unlock']);
+		const created = r.body.items.find((e) => e.action === 'user.create');
+		assert.equal(created.username, 'cli');
+		assert.deepEqual(JSON.parse(created.detail), { role: 'station', area_code: TOWNSHIP, username: name });
+		// init's administrator too (of the county init made above)
+		const adminId = await sql(srv.db, "SELECT id FROM users WHERE username = 'admin370832'");
+		assert.equal(
+			await sql(srv.db, `SELECT county_code || '|' || detail FROM audit_log WHERE action = 'user.create' AND object_id = '${adminId}'`),
+			'370832|{"role":"admin","area_code":"370832","username":"admin370832"}',
+		);
+		assert.equal(await count(`SELECT COUNT(*) FROM audit_log WHERE object_type = 'user' AND object_id = '${name}'`), 0, 'no entry names the account by its user name');
+	});
+
+	test('user commands name what is wrong: an unknown unit, area or subcommand', async () => {
+		const unit = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:nonexist']);
+		assert.equal(unit.code, 2);
+		assert.match(unit.stderr, /--unit: county 370831 has no unit department:nonexist/);
+		const area = await cli(srv.db, ['user', 'add', 'cli_noarea', '--role', 'director', '--area', '370831999999']);
+		assert.equal(area.code, 2);
+		assert.match(area.stderr, /--area: unknown area 370831999999/);
+		const level = await cli(srv.db, ['user', 'add', 'cli_level', '--role', 'director', '--area', TOWNSHIP]);
+		assert.equal(level.code, 2);
+		assert.match(level.stderr, /--area: this role needs the code of a village or community/);
+		const frob = await cli(srv.db, ['user', 'frob']);
+		assert.equal(frob.code, 2);
+		assert.match(frob.stderr, /unknown subcommand 'frob' \(add, passwd, lock, unlock or list\)/);
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username IN ('cli_nounit', 'cli_noarea', 'cli_level')"), 0);
+	});
+
+	test('recompute refuses an unknown or malformed county; deadlines refuses a future --at', async () => {
+		const before = await count('SELECT COUNT(*) FROM audit_log');
+		for (const county of ['370899', 'abc', '370831001']) {
+			const r = await cli(srv.db, ['recompute', '--county', county]);
+			assert.equal(r.code, 2, `${county}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /--county/);
+			assert.equal(r.stdout, '');
+		}
+		const ok = await cli(srv.db, ['recompute', '--county', COUNTY]);
+		assert.equal(ok.code, 0, ok.stderr);
+
+		const future = new Date(Date.now() + 3 * 86400 * 1000).toISOString();
+		const f = await cli(srv.db, ['deadlines', '--at', future]);
+		assert.equal(f.code, 2, f.stdout + f.stderr);
+		assert.match(f.stderr, /--at is \d+ s in the future/);
+		const past = await cli(srv.db, ['deadlines', '--at', String(Math.floor(Date.now() / 1000) - 3600)]);
+		assert.equal(past.code, 0, past.stderr);
+		assert.ok((await count('SELECT COUNT(*) FROM audit_log')) > before);
+		assert.equal(await count("SELECT COUNT(*) FROM audit_log WHERE object_id IN ('370899', 'abc', '370831001')"), 0, 'nothing done for them');
+	});
+
+	test('a missing key file and a bad log level are named', async () => {
+		const missing = join(srv.db.dir, 'nowhere.key');
+		const r = await run(BIN, ['verify-audit', '--db', srv.db.url, '--key-file', missing], { cwd: srv.db.dir });
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, new RegExp(`the key file ${missing} is missing`));
+		assert.match(r.stderr, /restored from a backup needs the key file/);
+		assert.doesNotMatch(r.stderr, /run 'weibao init' first/);
+		assert.equal(existsSync(missing), false);
+
+		const level = await run(BIN, ['version'], { env: { WEIBAO_LOG_LEVEL: 'loud' } });
+		assert.equal(level.code, 2);
+		assert.match(level.stderr, /WEIBAO_LOG_LEVEL is 'loud'/);
+	});
+
+	test('a config file: trailing blanks do not count, a comment may follow a value', { skip: driver === 'pg' && 'a file path is the SQLite case' }, async () => {
+		const dbFile = join(srv.db.dir, 'sp.db');
+		const conf = join(srv.db.dir, 'weibao.conf');
+		writeFileSync(
+			conf,
+			[
+				'# a new installation',
+				`db = sqlite:${dbFile}   `,
+				`key_file = ${dbFile}.key\t# beside it`,
+				'port = 18405  ',
+				'log_level = warn # quiet',
+				'',
+			].join('\n'),
+		);
+		const r = await run(BIN, ['init', '--config', conf, '--password', PASSWORD], { cwd: srv.db.dir });
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		assert.ok(existsSync(dbFile), 'the file named, without the blanks');
+		assert.equal(existsSync(`${dbFile}   `), false);
+		assert.ok(existsSync(`${dbFile}.key`));
+		assert.doesNotMatch(r.stderr, /INFO/, 'log_level warn took effect');
+
+		writeFileSync(conf, 'port = 18x05 # typo\n');
+		const bad = await run(BIN, ['version', '--config', conf]);
+		assert.equal(bad.code, 2);
+		assert.match(bad.stderr, /port must be a whole number from 0 to 65535, not '18x05'/);
+	});
+
+	test('a failed backup records why in its audit entry', { skip: driver === 'pg' && 'PostgreSQL is backed up with its own tools' }, async () => {
+		// a copy whose audit chain does not verify is not kept
+		const seq = await sql(srv.db, 'SELECT MIN(seq) FROM audit_log');
+		const outcome = await sql(srv.db, `SELECT outcome FROM audit_log WHERE seq = ${seq}`);
+		await sql(srv.db, `UPDATE audit_log SET outcome = 'forged' WHERE seq = ${seq}`);
+		try {
+			const to = join(srv.db.dir, 'broken-copy.db');
+			const r = await cli(srv.db, ['backup', '--to', to]);
+			assert.equal(r.code, 1, r.stdout + r.stderr);
+			assert.equal(existsSync(to), false);
+		} finally {
+			await sql(srv.db, `UPDATE audit_log SET outcome = '${outcome}' WHERE seq = ${seq}`);
+		}
+		const detail = await sql(srv.db, "SELECT detail FROM audit_log WHERE action = 'database.backup' AND outcome = 'failed' ORDER BY seq DESC LIMIT 1");
+		assert.deepEqual(JSON.parse(detail), { error: 'audit_chain_broken' });
+	});
+});
