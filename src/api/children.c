@@ -81,7 +81,7 @@ json_t *api_child_json(const app *a, const sec_principal *p, const child_rec *ch
 }
 
 static const api_field child_fields[] = {
-	{"name", JSON_STRING, 1, 96},
+	{"name", JSON_STRING, 1, FIELD_MAX_CHILD_NAME},
 	{"id_number", JSON_STRING, 0, 32},
 	{"sex", JSON_STRING, 0, 1},
 	{"birth_date", JSON_STRING, 0, 10},
@@ -91,15 +91,15 @@ static const api_field child_fields[] = {
 	{"version", JSON_INTEGER, 0, 0},
 	{"hukou_area_code", JSON_STRING, 0, 12},
 	{"hukou_type", JSON_STRING, 0, 5},
-	{"grade", JSON_STRING, 0, 20},
+	{"grade", JSON_STRING, 0, FIELD_MAX_GRADE},
 	{"disability_grade", JSON_INTEGER, 0, 0},
-	{"disability_type", JSON_STRING, 0, 20},
-	{"serious_illness", JSON_STRING, 0, 90},
+	{"disability_type", JSON_STRING, 0, FIELD_MAX_DISABILITY},
+	{"serious_illness", JSON_STRING, 0, FIELD_MAX_ILLNESS},
 	{"family_poverty", JSON_TRUE, 0, 0},
 	{"adopted", JSON_TRUE, 0, 0},
 	{"director_id", JSON_INTEGER, 0, 0},
 	{"risk_level", JSON_STRING, 0, 16}, /* the vocabulary is checked by registry_apply_fields */
-	{"notes", JSON_STRING, 0, 1000},
+	{"notes", JSON_STRING, 0, FIELD_MAX_NOTES},
 	{"guardians", JSON_ARRAY, 0, 0},
 	{"duplicate_ok", JSON_TRUE, 0, 0}, /* registration: another child of the same name, birth and village */
 	{NULL, 0, 0, 0},

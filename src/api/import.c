@@ -4,11 +4,15 @@
  * Two passes over the table. The first validates every row without
  * writing: column by column, against the area tree and the schools, and
  * ID numbers against earlier rows of the same file. If a row fails and the
- * import is all-or-nothing, it stops there and reports. The second pass
- * matches each row with the registry (by the ID number's blind index, or by
- * name + birth date + village when there is no ID number) and creates,
- * fills in or leaves alone; a file value that differs from a recorded one
- * is reported as a conflict and not applied.
+ * import is all-or-nothing, it stops after the pass and reports. The
+ * second pass matches each row with the registry (by the ID number's blind
+ * index, or by name + birth date + village when there is no ID number:
+ * the live child, never a guess between two) and creates, fills in or
+ * leaves alone; a file value that differs from a recorded one is reported
+ * as a conflict and not applied. A row that matches an archived child, a
+ * child outside the caller's area or several children is an error; in
+ * all-or-nothing mode the rest of the file is then only matched, to report
+ * every such row at once, and nothing is written.
  *
  * Rows that create children are written in batches (multi-row INSERTs of
  * the children, their name index and guardians, inside a savepoint): one
@@ -203,6 +207,11 @@ const char *import_field_header(const char *field)
 	return NULL;
 }
 
+/* The birth date forms a list may use (list_date), as the error says them. */
+#define BIRTH_FORMS                                                                                                     \
+	"birth_date must be a real date written 2016-03-05, 2016-3-5, 2016/3/5, 2016.03.05 or 2016年3月5日 (a time " \
+	"after the day is ignored)"
+
 /* ---- an issue's reason in Chinese (the report's file; the page says the
  * same from web/src/lib/issues.js) ---- */
 
@@ -224,7 +233,10 @@ static const struct {
 	{"ID number contains a birth date before 1900", "身份证号码中的出生日期早于 1900 年"},
 	{"ID number check character is wrong", "身份证号码校验位错误，请核对"},
 	{"sex does not match the ID number", "性别与身份证号码不符"},
-	{"birth_date must be a real date YYYY-MM-DD", "出生日期应为有效日期（YYYY-MM-DD）"},
+	{"birth_date must be a real date YYYY-MM-DD",
+	 "出生日期应为有效日期（YYYY-MM-DD）"}, /* the reports of older versions */
+	{BIRTH_FORMS,
+	 "出生日期应为有效日期，写作 2016-03-05、2016-3-5、2016/3/5、2016.03.05 或 2016年3月5日（其后的时间不计）"},
 	{"birth_date is in the future", "出生日期不能晚于今天"},
 	{"birth_date does not match the ID number", "出生日期与身份证号码不符"},
 	{"sex is required when there is no ID number", "没有身份证号码时必须填写性别"},
@@ -233,6 +245,8 @@ static const struct {
 	{"the village is outside your area", "所选村（社区）不在您的管辖范围内"},
 	{"not a grid of the child's village", "网格必须属于所选村（社区）"},
 	{"the child's place is outside your area", "所选村（社区）不在您的管辖范围内"},
+	{"the grid is outside your area", "所选网格不在您的管辖范围内"},
+	{"contains control characters", "含有控制字符（如换行符）"},
 	{"must be a 6, 9 or 12-digit area code", "户籍地代码应为 6、9 或 12 位数字"},
 	{"grade is too long", "年级内容过长"},
 	{"no school with this code in the county", "本县没有该代码的学校"},
@@ -330,6 +344,15 @@ int import_reason_zh(const char *reason, char *out, size_t n)
 	}
 	if (sscanf(reason, "the registry has '%63[^']', the file has '%63[^']'", a, b) == 2) {
 		wb_snprintf(out, n, "台账中为“%s”，文件为“%s”，保留台账信息", a, b);
+		return 1;
+	}
+	if (sscanf(reason, "too long: at most %d bytes (%d Chinese characters)", &x, &y) == 2) {
+		wb_snprintf(out, n, "内容过长：最多 %d 字节（%d 个汉字）", x, y);
+		return 1;
+	}
+	if (sscanf(reason, "ambiguous: %d children of this name, birth date and village", &x) == 1) {
+		wb_snprintf(out, n,
+			    "有 %d 名儿童的姓名、出生日期和村（社区）都相同，无法确定是哪一名：请填写身份证号码", x);
 		return 1;
 	}
 	if (sscanf(reason, "the same ID number is already on row %u of this file", &row) == 1) {
@@ -570,6 +593,40 @@ static int bad(import_job *j, size_t row, const colmap *m, int f, const char *re
 	return -1;
 }
 
+/* The limits are the API's (fields.h); each must fit its buffer. */
+_Static_assert(FIELD_MAX_CHILD_NAME < sizeof(((child_rec *)0)->name), "child name");
+_Static_assert(FIELD_MAX_GRADE < sizeof(((child_rec *)0)->grade), "grade");
+_Static_assert(FIELD_MAX_DISABILITY < sizeof(((child_rec *)0)->disability_type), "disability type");
+_Static_assert(FIELD_MAX_ILLNESS < sizeof(((child_rec *)0)->serious_illness), "serious illness");
+_Static_assert(FIELD_MAX_NOTES < sizeof(((child_rec *)0)->notes), "notes");
+_Static_assert(FIELD_MAX_GUARDIAN_NAME < sizeof(((guardian_rec *)0)->name), "guardian name");
+_Static_assert(FIELD_MAX_GUARDIAN_WORK < sizeof(((guardian_rec *)0)->work_place), "work place");
+
+static int too_long(import_job *j, size_t row, const colmap *m, int f, size_t max)
+{
+	char msg[96];
+
+	wb_snprintf(msg, sizeof(msg), "too long: at most %zu bytes (%zu Chinese characters)", max, max / 3);
+	return bad(j, row, m, f, msg);
+}
+
+/*
+ * A free-text cell of field f: at most max bytes, as POST /children takes
+ * the field, and no control characters (multiline: line breaks and tabs
+ * pass). 0, or -1 after an issue naming the column: a cell is refused,
+ * never cut to its buffer.
+ */
+static int text_ok(import_job *j, size_t row, const colmap *m, int f, size_t max, int multiline)
+{
+	const char *s = cell(j, m, row, f);
+
+	if (!field_valid_text(s, multiline))
+		return bad(j, row, m, f, "contains control characters");
+	if (strlen(s) > max)
+		return too_long(j, row, m, f, max);
+	return 0;
+}
+
 static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname, int fstatus, int fphone, int fwork,
 			  const char *relation, row_data *d, int validate_only)
 {
@@ -589,6 +646,10 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 			     "status is not in the guardian status vocabulary (e.g. 在家, 外出务工, 死亡)");
 	if (name[0] && !field_valid_name(name))
 		failed = bad(j, row, m, fname, "name contains control characters or surrounding spaces");
+	else if (strlen(name) > FIELD_MAX_GUARDIAN_NAME)
+		failed = too_long(j, row, m, fname, FIELD_MAX_GUARDIAN_NAME);
+	if (text_ok(j, row, m, fwork, FIELD_MAX_GUARDIAN_WORK, 0))
+		failed = -1;
 	if (phone[0] && !field_valid_phone(phone))
 		failed = bad(j, row, m, fphone, "phone must be digits (mobile or landline with area code)");
 	if (failed)
@@ -623,11 +684,13 @@ static int digits(const char **p, int max, int *v)
 
 /*
  * A birth date as departments' lists write it: 2016-03-05, 2016-3-5,
- * 2016/3/5, 2016.03.05 or 2016年3月5日 (an XLSX date cell arrives as
- * 2016-03-05 from the reader). Writes the day as "YYYY-MM-DD" into iso
- * (11 bytes) and *ymd; WB_EINVAL if s is none of these or no real day
- * (date_parse decides). The API keeps to YYYY-MM-DD: only lists are read
- * this loosely.
+ * 2016/3/5, 2016.03.05 or 2016年3月5日, any of them with a time of day
+ * after a space (2016/3/5 0:00, 2016-03-05 00:00:00: a spreadsheet's date
+ * and time), which is ignored. An XLSX date cell arrives as 2016-03-05
+ * from the reader, a date-time cell as 2016-03-05 08:30. Writes the day as
+ * "YYYY-MM-DD" into iso (11 bytes) and *ymd; WB_EINVAL if s is none of
+ * these or no real day (date_parse decides). The API keeps to YYYY-MM-DD:
+ * only lists are read this loosely.
  */
 static int list_date(const char *s, int *ymd, char iso[11])
 {
@@ -655,6 +718,20 @@ static int list_date(const char *s, int *ymd, char iso[11])
 		if (!digits(&p, 2, &mo) || *p++ != sep || !digits(&p, 2, &d))
 			return WB_EINVAL;
 	}
+	if (*p == ' ') {
+		int h, mi, sec = 0;
+
+		p++;
+		if (!digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) != 2)
+			return WB_EINVAL;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec) != 2)
+				return WB_EINVAL;
+		}
+		if (h > 23 || mi > 59 || sec > 59)
+			return WB_EINVAL;
+	}
 	if (*p)
 		return WB_EINVAL;
 	wb_snprintf(text, sizeof(text), "%04d-%02d-%02d", y, mo, d);
@@ -680,8 +757,10 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	s = cell(j, m, row, F_NAME);
 	if (!s[0])
 		failed = bad(j, row, m, F_NAME, "name is empty");
-	else if (!field_valid_name(s) || strlen(s) >= 96)
-		failed = bad(j, row, m, F_NAME, "name contains control characters, surrounding spaces or is too long");
+	else if (!field_valid_name(s))
+		failed = bad(j, row, m, F_NAME, "name contains control characters or surrounding spaces");
+	else if (strlen(s) > FIELD_MAX_CHILD_NAME)
+		failed = too_long(j, row, m, F_NAME, FIELD_MAX_CHILD_NAME);
 	else
 		wb_strlcpy(d->ch.name, s, sizeof(d->ch.name));
 	s = cell(j, m, row, F_ID);
@@ -721,7 +800,7 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 		char iso[11];
 
 		if (list_date(s, &ymd, iso) != WB_OK)
-			birth_bad = bad(j, row, m, F_BIRTH, "birth_date must be a real date YYYY-MM-DD");
+			birth_bad = bad(j, row, m, F_BIRTH, BIRTH_FORMS);
 		else if (ymd > today)
 			birth_bad = bad(j, row, m, F_BIRTH, "birth_date is in the future");
 		else if (d->ch.birth_date[0] && strcmp(d->ch.birth_date, iso) != 0)
@@ -748,9 +827,18 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			village_bad = bad(j, row, m, F_GRID, "not a grid of the child's village");
 		else
 			wb_strlcpy(d->ch.grid_code, s, sizeof(d->ch.grid_code));
+	} else if (!village_bad && j->scope.children == SCOPE_GRID && area_within(j->scope.grid, d->ch.village_code)) {
+		/* as POST /children: a grid worker's child of the own village
+		 * is in the own grid */
+		wb_strlcpy(d->ch.grid_code, j->scope.grid, sizeof(d->ch.grid_code));
 	}
-	if (!village_bad && !scope_covers_place(&j->scope, d->ch.village_code, d->ch.grid_code))
-		village_bad = bad(j, row, m, F_VILLAGE, "the child's place is outside your area");
+	if (!village_bad && !scope_covers_place(&j->scope, d->ch.village_code, d->ch.grid_code)) {
+		/* a grid worker's own village with another grid: the grid is wrong */
+		if (s[0] && j->scope.children == SCOPE_GRID && area_within(j->scope.grid, d->ch.village_code))
+			village_bad = bad(j, row, m, F_GRID, "the grid is outside your area");
+		else
+			village_bad = bad(j, row, m, F_VILLAGE, "the child's place is outside your area");
+	}
 	s = cell(j, m, row, F_HUKOU_TYPE);
 	if (s[0]) {
 		const char *t = strcmp(s, "农业") == 0 || strcmp(s, "农村") == 0 || strcmp(s, "rural") == 0 ? "rural"
@@ -774,8 +862,8 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			wb_strlcpy(d->ch.hukou_area_code, s, sizeof(d->ch.hukou_area_code));
 	}
 	s = cell(j, m, row, F_GRADE);
-	if (strlen(s) >= sizeof(d->ch.grade))
-		failed = bad(j, row, m, F_GRADE, "grade is too long");
+	if (text_ok(j, row, m, F_GRADE, FIELD_MAX_GRADE, 0))
+		failed = -1;
 	else
 		wb_strlcpy(d->ch.grade, s, sizeof(d->ch.grade));
 	s = cell(j, m, row, F_SCHOOL);
@@ -791,13 +879,13 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			d->ch.disability_grade = (int)g;
 	}
 	s = cell(j, m, row, F_DIS_TYPE);
-	if (strlen(s) >= sizeof(d->ch.disability_type))
-		failed = bad(j, row, m, F_DIS_TYPE, "disability type is too long");
+	if (text_ok(j, row, m, F_DIS_TYPE, FIELD_MAX_DISABILITY, 0))
+		failed = -1;
 	else
 		wb_strlcpy(d->ch.disability_type, s, sizeof(d->ch.disability_type));
 	s = cell(j, m, row, F_ILLNESS);
-	if (strlen(s) >= sizeof(d->ch.serious_illness))
-		failed = bad(j, row, m, F_ILLNESS, "too long");
+	if (text_ok(j, row, m, F_ILLNESS, FIELD_MAX_ILLNESS, 0))
+		failed = -1;
 	else
 		wb_strlcpy(d->ch.serious_illness, strcmp(s, "否") == 0 || strcmp(s, "无") == 0 ? "" : s,
 			   sizeof(d->ch.serious_illness));
@@ -821,8 +909,8 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			wb_strlcpy(d->ch.risk_level, rl, sizeof(d->ch.risk_level));
 	}
 	s = cell(j, m, row, F_NOTES);
-	if (strlen(s) >= sizeof(d->ch.notes))
-		failed = bad(j, row, m, F_NOTES, "notes are too long");
+	if (text_ok(j, row, m, F_NOTES, FIELD_MAX_NOTES, 1))
+		failed = -1;
 	else
 		wb_strlcpy(d->ch.notes, s, sizeof(d->ch.notes));
 	if (parse_guardian(j, row, m, F_FA_NAME, F_FA_STATUS, F_FA_PHONE, F_FA_WORK, "father", d, validate_only))
@@ -1160,18 +1248,26 @@ static int large_load(const reg_maps *rm, const prefetch *pf)
 	return fresh >= STORE_CHILDREN_LOAD_MIN && fresh >= rm->registered;
 }
 
-/* The registered child of row's data d (and with it, from the window, its
- * guardians in g, *ng; else *ng = -1: not read). */
+/*
+ * The registered child of row's data d (and with it, from the window, its
+ * guardians in g, *ng; else *ng = -1: not read). Without an ID number the
+ * live child of the row's name, birth date and village, an archived one
+ * only when no live one has them (and then refused); WB_EINVAL with their
+ * count in *live_out when two or more live children have them: which one
+ * the row means is not guessed.
+ */
 static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm, prefetch *pf, size_t row,
-			 const row_data *d, child_rec *out, guardian_rec *g, int *ng)
+			 const row_data *d, child_rec *out, guardian_rec *g, int *ng, int *live_out)
 {
 	store_scope county;
 	store_stmt *st = NULL;
 	int64_t id = d->idnum[0] ? map_get(&rm->bidx, bidx_key(d->ch.id_bidx))
 				 : map_get(&rm->nid, nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code));
+	int64_t live = 0;
 	int rc;
 
 	*ng = -1;
+	*live_out = 0;
 	if (id == 0)
 		return WB_ENOTFOUND;
 	store_scope_county(&county, j->county);
@@ -1191,14 +1287,22 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 				j->county, d->ch.id_bidx);
 	else
 		rc = conn_query(c, &st,
-				"SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND "
-				"village_code = ? AND COALESCE(id_bidx, '') = ''",
+				"SELECT COALESCE(MIN(CASE WHEN archived_at IS NULL THEN id END), MIN(id), 0), "
+				"COALESCE(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END), 0) FROM children "
+				"WHERE county_code = ? AND name = ? AND birth_date = ? AND village_code = ? AND "
+				"COALESCE(id_bidx, '') = ''",
 				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
-	if (rc == STORE_ROW)
+	if (rc == STORE_ROW) {
 		id = stmt_int64(c, st, 0);
+		live = d->idnum[0] ? 0 : stmt_int64(c, st, 1);
+	}
 	stmt_reset(c, st);
 	if (rc < 0)
 		return rc;
+	if (live >= 2) {
+		*live_out = live > 9999 ? 9999 : (int)live;
+		return WB_EINVAL;
+	}
 	if (!id)
 		return WB_ENOTFOUND;
 	county.with_archived = 1; /* an archived child is found, and refused (apply_existing) */
@@ -1307,7 +1411,31 @@ static int apply_new(store_conn *c, import_job *j, reg_maps *map, row_data *d, i
 	return rc;
 }
 
-/* Reconciles a row with the registered child old: fills in, or reports. */
+/* Whether a row may change the registered child old: not if the child
+ * is outside the caller's area or archived (-1 after the issue). */
+static int may_change(import_job *j, const colmap *m, size_t row, const row_data *d, const child_rec *old)
+{
+	uint32_t line = j->t.rows[row].line;
+
+	if (!scope_covers_place(&j->scope, old->village_code, old->grid_code)) {
+		if (j->outside < IMPORT_OUTSIDE_IDS)
+			j->outside_ids[j->outside] = old->id;
+		j->outside++;
+		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
+		return -1;
+	}
+	if (old->archived_at) {
+		/* nothing of the archived record is shown: the caller cannot open it */
+		issue(j, line, header(j, m, d->idnum[0] ? F_ID : F_NAME), "error",
+		      "this child's record is archived: the township station or the centre must restore it before an "
+		      "import can change it");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reconciles a row with the registered child old (may_change said yes):
+ * fills in, or reports. */
 static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, const child_rec *oldp,
 			  const guardian_rec *eg_read, int neg_read, int64_t now, int today)
 {
@@ -1316,20 +1444,6 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 	guardian_rec eg[GUARDIANS_MAX];
 	int neg = 0, changed = 0, rc = WB_OK;
 
-	if (!scope_covers_place(&j->scope, old.village_code, old.grid_code)) {
-		if (j->outside < IMPORT_OUTSIDE_IDS)
-			j->outside_ids[j->outside] = old.id;
-		j->outside++;
-		issue(j, line, header(j, m, F_ID), "error", "this child is registered in a village outside your area");
-		return WB_EINVAL;
-	}
-	if (old.archived_at) {
-		/* nothing of the archived record is shown: the caller cannot open it */
-		issue(j, line, header(j, m, d->idnum[0] ? F_ID : F_NAME), "error",
-		      "this child's record is archived: the township station or the centre must restore it before an "
-		      "import can change it");
-		return WB_EINVAL;
-	}
 	{
 		child_rec upd = old;
 		guardian_rec merged[GUARDIANS_MAX];
@@ -1668,6 +1782,7 @@ int import_apply(store_conn *c, import_job *j)
 	size_t n = j->t.nrows;
 	uint8_t *ok = NULL;
 	int adult_before = 0; /* born on or before: archived at once, not registered */
+	int rejecting = 0;    /* all or nothing, and a row of the matching pass is in error */
 	int rc;
 
 	j->rows = (long)n - 1;
@@ -1748,7 +1863,7 @@ int import_apply(store_conn *c, import_job *j)
 		row_data *rd = &b->d[b->n];
 		child_rec old;
 		guardian_rec eg[GUARDIANS_MAX];
-		int neg;
+		int neg, live;
 
 		if (!ok[r])
 			continue;
@@ -1756,7 +1871,7 @@ int import_apply(store_conn *c, import_job *j)
 			rc = WB_EINVAL;
 			break;
 		}
-		if (batch_holds(b, rd)) {
+		if (!rejecting && batch_holds(b, rd)) {
 			int at = b->n;
 
 			rc = batch_flush(c, j, &map, &m, b, now, today);
@@ -1765,9 +1880,25 @@ int import_apply(store_conn *c, import_job *j)
 			memcpy(&b->d[0], &b->d[at], sizeof(b->d[0]));
 			rd = &b->d[0];
 		}
-		rc = find_existing(c, j, &map, pf, r, rd, &old, eg, &neg);
-		if (rc == WB_ENOTFOUND && date_ymd(rd->ch.birth_date) > 0 &&
-		    date_ymd(rd->ch.birth_date) <= adult_before) {
+		rc = find_existing(c, j, &map, pf, r, rd, &old, eg, &neg, &live);
+		if (rc == WB_EINVAL) {
+			char msg[160];
+
+			wb_snprintf(msg, sizeof(msg),
+				    "ambiguous: %d children of this name, birth date and village; give the ID number",
+				    live);
+			issue(j, j->t.rows[r].line, header(j, &m, F_NAME), "error", msg);
+			rejecting |= !j->row_by_row;
+			rc = WB_OK;
+		} else if (rc == WB_OK && may_change(j, &m, r, rd, &old) != 0) {
+			rejecting |= !j->row_by_row;
+		} else if (rejecting) {
+			/* the file is refused: the rest is read for these errors
+			 * alone, so that one correction is enough */
+			if (rc == WB_ENOTFOUND)
+				rc = WB_OK;
+		} else if (rc == WB_ENOTFOUND && date_ymd(rd->ch.birth_date) > 0 &&
+			   date_ymd(rd->ch.birth_date) <= adult_before) {
 			/* as POST /children refuses them; a roster holds 18-year-olds
 			 * often enough that refusing them would refuse whole files */
 			issue(j, j->t.rows[r].line, header(j, &m, rd->idnum[0] ? F_ID : F_BIRTH), "skipped",
@@ -1782,9 +1913,13 @@ int import_apply(store_conn *c, import_job *j)
 			rc = apply_one(c, j, &map, &m, r, rd, &old, eg, neg, now, today);
 			pf_drop(pf, old.id); /* the row may have written it */
 		}
+		if (rejecting && j->errors >= 1000)
+			break; /* the file is rejected anyway; enough to fix */
 		if ((r & 1023) == 0)
 			atomic_store(&j->percent, 50 + (int)(r * 50 / n));
 	}
+	if (rc == WB_OK && rejecting)
+		rc = WB_EINVAL; /* nothing is imported; the writer rolls back */
 	if (rc == WB_OK)
 		rc = batch_flush(c, j, &map, &m, b, now, today);
 	if (rc == WB_OK && b->grams && (rc = store_children_load_end(c, &load)) == WB_ECONFLICT)

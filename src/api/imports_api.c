@@ -101,8 +101,8 @@ static void *worker_main(void *arg)
 		j->created = j->updated = j->unchanged = j->skipped = 0;
 		final = "rejected";
 		if (!j->message[0])
-			wb_snprintf(j->message, sizeof(j->message), "%ld errors in the file; nothing was imported",
-				    j->errors);
+			wb_snprintf(j->message, sizeof(j->message), "%ld %s in the file; nothing was imported",
+				    j->errors, j->errors == 1 ? "error" : "errors");
 	} else {
 		j->created = j->updated = j->unchanged = j->skipped = 0;
 		final = "failed";

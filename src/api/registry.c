@@ -18,6 +18,7 @@
 
 #include "../domain/area.h"
 #include "../domain/date.h"
+#include "../domain/fields.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 
@@ -87,11 +88,11 @@ static int valid_date_text(const char *s)
 
 static const api_field guardian_fields[] = {
 	{"relation", JSON_STRING, 1, 16},
-	{"name", JSON_STRING, 1, 60},
+	{"name", JSON_STRING, 1, FIELD_MAX_GUARDIAN_NAME},
 	{"phone", JSON_STRING, 0, 20},
 	{"status", JSON_STRING, 1, 24},
 	{"status_since", JSON_STRING, 0, 10},
-	{"work_place", JSON_STRING, 0, 120},
+	{"work_place", JSON_STRING, 0, FIELD_MAX_GUARDIAN_WORK},
 	{NULL, 0, 0, 0},
 };
 

@@ -19,6 +19,19 @@ int field_valid_name(const char *s)
 	       !(n >= 3 && (memcmp(s, "\xE3\x80\x80", 3) == 0 || memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0));
 }
 
+int field_valid_text(const char *s, int multiline)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		if (multiline && (*u == '\n' || *u == '\r' || *u == '\t'))
+			continue;
+		if (*u < 0x20 || *u == 0x7f)
+			return 0;
+		if (*u == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F)
+			return 0; /* U+0080 to U+009F */
+	}
+	return 1;
+}
+
 int field_valid_phone(const char *s)
 {
 	size_t n = strlen(s), digits = 0, hyphen = 0;

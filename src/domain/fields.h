@@ -18,4 +18,19 @@ int field_valid_phone(const char *s);
 /* 138****5678 */
 void field_mask_phone(const char *s, char *out, size_t outlen);
 
+/* The longest texts of a child's record and of a guardian, in bytes of
+ * UTF-8 (a Chinese character is 3), as POST /children takes them and the
+ * importer reads them; each fits its buffer in store/model.h. */
+#define FIELD_MAX_CHILD_NAME    96
+#define FIELD_MAX_GRADE         20
+#define FIELD_MAX_DISABILITY    20
+#define FIELD_MAX_ILLNESS       90
+#define FIELD_MAX_NOTES         1000
+#define FIELD_MAX_GUARDIAN_NAME 60
+#define FIELD_MAX_GUARDIAN_WORK 120
+
+/* 1 if s has no control character (C0, DEL or C1); multiline lets line
+ * breaks and tabs through (notes). */
+int field_valid_text(const char *s, int multiline);
+
 #endif

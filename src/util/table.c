@@ -7,8 +7,10 @@
  *
  * A date in a workbook is a number (days since 1900, or 1904) that a
  * number format shows as a date. The styles say which cells have such a
- * format; their numbers are read as the day they show, "YYYY-MM-DD", so a
- * birth date typed into Excel arrives as the date, not as 42430.
+ * format; their numbers are read as the day they show, "YYYY-MM-DD" (with
+ * " HH:MM" when a date-time format shows a time of day), so a birth date
+ * typed into Excel arrives as the date, not as 42430. A number format is a
+ * date's only by its date tokens: "General" or "0.0E+00" show the number.
  */
 #include "table.h"
 
@@ -16,6 +18,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zip.h>
 
 #include "buf.h"
@@ -346,15 +349,30 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 	}
 }
 
-/* Whether a number format code shows a date (y, d or m beside them), a
- * date with a time, or neither: quoted text, [colour] or [$-locale] parts
- * and escaped characters aside. */
+/*
+ * Whether a number format code shows a date, a date with a time, or
+ * neither. Date tokens are y, d, m (a month unless beside h or s, where it
+ * is minutes) and 年, 月, 日; quoted text, [colour], [$-locale] and
+ * [h] parts, escaped characters, "General", the E+ / E- of scientific
+ * notation and AM/PM are not: "General" and "0.0E+00" show numbers.
+ */
 static uint8_t format_kind(const char *code)
 {
-	int date = 0, time = 0;
+	static const char *const cjk[] = {"年", "月", "日"};
+	int date = 0, time = 0, month = 0;
 
 	for (const char *p = code; *p; p++) {
-		if (*p == '"') {
+		int cjk_date = 0;
+
+		for (size_t i = 0; i < WB_ARRAY_LEN(cjk); i++)
+			if (strncmp(p, cjk[i], strlen(cjk[i])) == 0) {
+				p += strlen(cjk[i]) - 1;
+				cjk_date = 1;
+				break;
+			}
+		if (cjk_date) {
+			date = 1;
+		} else if (*p == '"') {
 			while (p[1] && p[1] != '"')
 				p++;
 			if (p[1])
@@ -369,12 +387,24 @@ static uint8_t format_kind(const char *code)
 		} else if (*p == '\\' || *p == '_' || *p == '*') {
 			if (p[1])
 				p++;
-		} else if (*p == 'y' || *p == 'Y' || *p == 'd' || *p == 'D' || *p == 'e' || *p == 'E') {
+		} else if (strncasecmp(p, "General", 7) == 0) {
+			p += 6;
+		} else if (strncasecmp(p, "AM/PM", 5) == 0) {
+			p += 4;
+		} else if (strncasecmp(p, "A/P", 3) == 0) {
+			p += 2;
+		} else if ((*p == 'E' || *p == 'e') && (p[1] == '+' || p[1] == '-')) {
+			p++; /* 0.0E+00 */
+		} else if (*p == 'y' || *p == 'Y' || *p == 'd' || *p == 'D') {
 			date = 1;
+		} else if (*p == 'm' || *p == 'M') {
+			month = 1;
 		} else if (*p == 'h' || *p == 'H' || *p == 's' || *p == 'S') {
 			time = 1;
 		}
 	}
+	if (month && !time)
+		date = 1; /* mmm, mm-yy; "mm:ss" and "h:mm" are times of day */
 	return date ? (time ? XF_DATETIME : XF_DATE) : XF_NUMBER;
 }
 
@@ -447,19 +477,27 @@ static void XMLCALL workbook_end(void *ud, const XML_Char *name)
 	(void)name;
 }
 
-/* A date cell's number as "YYYY-MM-DD" into out (11 bytes); 0 if it is no
- * day (not a number, out of range, or a time of day with the date). */
-static int serial_date(const char *v, uint8_t kind, int date1904, char out[11])
+/* A date cell's number as "YYYY-MM-DD" into out (SERIAL_DATE_MAX bytes),
+ * a date-time cell's as "YYYY-MM-DD HH:MM" (":SS" when there are seconds;
+ * the day alone at midnight); 0 if it is no day (not a number, out of
+ * range). */
+#define SERIAL_DATE_MAX 20
+static int serial_date(const char *v, uint8_t kind, int date1904, char out[SERIAL_DATE_MAX])
 {
 	char *end;
 	double serial = strtod(v, &end);
-	long long days, z, era, doe, yoe, doy, mp, y, m, d;
+	long long days, secs = 0, z, era, doe, yoe, doy, mp, y, m, d;
 
 	if (end == v || *end || !(serial >= 1 && serial < 2958466))
 		return 0;
 	days = (long long)serial;
-	if (kind == XF_DATETIME && serial != (double)days)
-		return 0;
+	if (kind == XF_DATETIME) {
+		/* to the second, as Excel shows it (23:59:59.7 is the next day) */
+		long long total = (long long)(serial * 86400.0 + 0.5);
+
+		days = total / 86400;
+		secs = total % 86400;
+	}
 	/* days from 1970-01-01: serial 1 is 1900-01-01, and Excel counts a
 	 * 29 February 1900 that never was (serial 60) */
 	if (date1904)
@@ -479,7 +517,14 @@ static int serial_date(const char *v, uint8_t kind, int date1904, char out[11])
 	y += m <= 2;
 	if (y < 1900 || y > 9999)
 		return 0;
-	wb_snprintf(out, 11, "%04lld-%02lld-%02lld", y, m, d);
+	if (!secs)
+		wb_snprintf(out, SERIAL_DATE_MAX, "%04lld-%02lld-%02lld", y, m, d);
+	else if (secs % 60)
+		wb_snprintf(out, SERIAL_DATE_MAX, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", y, m, d, secs / 3600,
+			    secs / 60 % 60, secs % 60);
+	else
+		wb_snprintf(out, SERIAL_DATE_MAX, "%04lld-%02lld-%02lld %02lld:%02lld", y, m, d, secs / 3600,
+			    secs / 60 % 60);
 	return 1;
 }
 
@@ -541,7 +586,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 		x->in_is = 0;
 	} else if (strcmp(name, "c") == 0) {
 		const char *v = x->text.data ? x->text.data : "";
-		char day[11];
+		char day[SERIAL_DATE_MAX];
 
 		if (x->t->nrows == 0) {
 			xml_fail(x, "a cell outside a row");

@@ -41,7 +41,7 @@ describeEachDriver('import report downloads', (driver) => {
 		const cells = sheetRows(x.bytes);
 		assert.deepEqual(cells[0], ['行号', '列', '类型', '原因']);
 		assert.deepEqual(cells[1].slice(0, 3), [2, '出生日期', '错误'], 'the kind in Chinese, as on screen');
-		assert.equal(cells[1][3], '出生日期应为有效日期（YYYY-MM-DD）', 'the reason in Chinese, as on screen');
+		assert.equal(cells[1][3], '出生日期应为有效日期，写作 2016-03-05、2016-3-5、2016/3/5、2016.03.05 或 2016年3月5日（其后的时间不计）', 'the reason in Chinese, as on screen');
 		assert.equal(cells.length, 2);
 		const bad = await centre.get(`/api/v1/imports/${job.id}/report?format=pdf`);
 		assert.equal(bad.status, 422);

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory, make } from './lib/idnum.mjs';
-import { bornYearsBefore, compact, csvLine, importFile, importReport, parseCsv } from './lib/registry.mjs';
+import { bornYearsBefore, compact, csvLine, download, importFile, importReport, parseCsv } from './lib/registry.mjs';
 import { excelSerial, makeXlsx } from './lib/xlsx.mjs';
 
 const VILLAGE = '370831101201';
@@ -296,5 +296,244 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 		assert.equal(zh['户籍类型'], '台账中户籍类型为“农业”，文件为“非农业”，保留台账信息');
 		assert.equal(zh['风险等级'], '台账中风险等级为“中”，文件为“高”，保留台账信息');
 		assert.equal((await byNumber(num)).hukou_type, 'rural');
+	});
+
+	test('a cell longer than the field POST /children takes, or with control characters, is refused, never cut', async () => {
+		const tag = uniqueName('长度');
+		const hz = (n) => '张'.repeat(n); // 3 bytes each
+		const head = ['姓名', '身份证号', '村（社区）代码', '年级', '残疾类别', '重病', '备注', '父亲姓名', '父亲状况', '父亲务工地', '母亲姓名', '母亲状况', '母亲务工地'];
+		const row = (over) => {
+			const cells = { 姓名: '', 身份证号: '', '村（社区）代码': VILLAGE, 年级: '', 残疾类别: '', 重病: '', 备注: '', 父亲姓名: '', 父亲状况: '', 父亲务工地: '', 母亲姓名: '', 母亲状况: '', 母亲务工地: '', ...over };
+			return csvLine(head.map((h) => cells[h]));
+		};
+		const n = Array.from({ length: 9 }, (_, i) => ids.next({ birth: `2014010${i + 1}` }));
+		const text =
+			csvLine(head) +
+			// row 2: at every limit, a line break in the notes: taken whole
+			row({ 姓名: `${tag}满`, 身份证号: n[0], 年级: hz(6) + '12', 重病: hz(30), 备注: `第一行\n${hz(330)}`, 父亲姓名: hz(20), 父亲状况: '外出务工', 父亲务工地: hz(40), 母亲姓名: hz(20), 母亲状况: '在家' }) +
+			row({ 姓名: `${tag}父`, 身份证号: n[1], 父亲姓名: hz(21), 父亲状况: '外出务工' }) + // 3: 63 bytes
+			row({ 姓名: `${tag}工`, 身份证号: n[2], 母亲姓名: '李四', 母亲状况: '外出务工', 母亲务工地: hz(41) }) + // 4: 123 bytes
+			row({ 姓名: `${tag}控`, 身份证号: n[3], 父亲姓名: '王\u0001五', 父亲状况: '在家', 父亲务工地: '浙江\n义乌' }) + // 5
+			row({ 姓名: `${tag}级`, 身份证号: n[4], 年级: hz(7) }) + // 6: 21 bytes
+			row({ 姓名: `${tag}类`, 身份证号: n[5], 残疾类别: hz(7) }) + // 7
+			row({ 姓名: `${tag}病`, 身份证号: n[6], 重病: hz(31) }) + // 8: 93 bytes
+			row({ 姓名: `${tag}注`, 身份证号: n[7], 备注: hz(334) }) + // 9: 1002 bytes
+			row({ 姓名: `${tag}${hz(31)}`, 身份证号: n[8], 年级: '一年级\t' }); // 10: 99 bytes, a tab
+		const { job } = await importFile(centre, text, { mode: 'rows', fileName: 'long.csv' });
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.equal(job.created, 1, JSON.stringify(job.issues));
+		assert.deepEqual(
+			job.issues.map((i) => [i.row, i.column, i.reason]),
+			[
+				// (the lines of the file: the line breaks of rows 2 and 5 are in quoted cells)
+				[4, '父亲姓名', 'too long: at most 60 bytes (20 Chinese characters)'],
+				[5, '母亲务工地', 'too long: at most 120 bytes (40 Chinese characters)'],
+				[6, '父亲姓名', 'name contains control characters or surrounding spaces'],
+				[6, '父亲务工地', 'contains control characters'],
+				[8, '年级', 'too long: at most 20 bytes (6 Chinese characters)'],
+				[9, '残疾类别', 'too long: at most 20 bytes (6 Chinese characters)'],
+				[10, '重病', 'too long: at most 90 bytes (30 Chinese characters)'],
+				[11, '备注', 'too long: at most 1000 bytes (333 Chinese characters)'],
+				[12, '姓名', 'too long: at most 96 bytes (32 Chinese characters)'],
+				[12, '年级', 'contains control characters'],
+			],
+		);
+		const full = await byNumber(n[0]);
+		const g = Object.fromEntries(full.guardians.map((x) => [x.relation, x]));
+		assert.equal(g.father.name, hz(20));
+		assert.equal(g.father.work_place, hz(40));
+		assert.equal(g.mother.name, hz(20));
+		assert.equal(full.grade, hz(6) + '12');
+		assert.equal(full.serious_illness, hz(30));
+		assert.equal(full.notes, `第一行\n${hz(330)}`);
+		for (const k of n.slice(1)) assert.equal(await byNumber(k), null, 'a row in error is not registered');
+
+		// the same limits as POST /children
+		const api = await centre.post('/api/v1/children', {
+			name: uniqueName('接口'),
+			id_number: ids.next(),
+			village_code: VILLAGE,
+			guardians: [{ relation: 'father', name: hz(21), status: 'present' }],
+		});
+		assert.equal(api.status, 422, api.text);
+		// and the Chinese report says the limit
+		const zh = await chineseReport(job.id);
+		assert.equal(zh[0][3], '内容过长：最多 60 字节（20 个汉字）');
+		assert.match(zh[3][3], /控制字符/);
+
+		// an existing child: a long work place is refused, not cut into the record
+		const text2 = csvLine(['姓名', '身份证号', '村（社区）代码', '父亲姓名', '父亲状况', '父亲务工地']) + csvLine([full.name, n[0], VILLAGE, hz(20), '外出务工', hz(41)]);
+		const j2 = (await importFile(centre, text2)).job;
+		assert.equal(j2.status, 'rejected', JSON.stringify(j2));
+		assert.equal(j2.message, '1 error in the file; nothing was imported');
+		assert.equal((await byNumber(n[0])).guardians.length, 2);
+	});
+
+	test('without an ID number the live child is matched, not an archived one; two live ones are ambiguous', async () => {
+		const director = await srv.bearer('director');
+		const station = await srv.bearer('station');
+		const name = uniqueName('同名');
+		const child = { name, sex: 'F', birth_date: '2015-09-09', village_code: OWN, duplicate_ok: true };
+		const a = await director.post('/api/v1/children', child);
+		assert.equal(a.status, 201, a.text);
+		assert.equal((await station.post(`/api/v1/children/${a.body.id}/archive`, { reason: 'moved_away' })).status, 200);
+		const b = await director.post('/api/v1/children', child);
+		assert.equal(b.status, 201, b.text);
+		assert.ok(b.body.id > a.body.id);
+
+		// the village's own export read back changes nothing
+		for (const format of ['csv', 'xlsx']) {
+			const x = await download(centre, `/api/v1/children/export?area=${OWN}&format=${format}`);
+			assert.equal(x.status, 200, x.bytes.toString());
+			const { job } = await importFile(centre, x.bytes, { fileName: `village.${format}` });
+			assert.equal(job.status, 'done', JSON.stringify(job));
+			assert.equal(job.errors, 0, JSON.stringify(job.issues));
+			assert.equal(job.created + job.updated, 0, JSON.stringify(job));
+			assert.equal(job.unchanged, job.rows);
+		}
+		// a row fills in the live child
+		const text = csvLine(['姓名', '性别', '出生日期', '村（社区）代码', '年级']) + csvLine([name, '女', '2015/9/9', OWN, '三年级']);
+		const { job } = await importFile(director, text);
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.equal(job.updated, 1, JSON.stringify(job));
+		assert.equal((await centre.get(`/api/v1/children/${b.body.id}`)).body.grade, '三年级');
+		assert.equal((await station.get(`/api/v1/children/${a.body.id}`)).body.grade ?? '', '', 'the archived one is left alone');
+
+		// two live ones: which one is not guessed
+		const c = await director.post('/api/v1/children', child);
+		assert.equal(c.status, 201, c.text);
+		const again = csvLine(['姓名', '性别', '出生日期', '村（社区）代码', '备注']) + csvLine([name, '女', '2015-09-09', OWN, '转学']);
+		for (const mode of ['all', 'rows']) {
+			const j = (await importFile(director, again, { mode })).job;
+			assert.equal(j.status, mode === 'all' ? 'rejected' : 'done', JSON.stringify(j));
+			assert.deepEqual(
+				j.issues.map((i) => [i.row, i.column, i.kind, i.reason]),
+				[[2, '姓名', 'error', 'ambiguous: 2 children of this name, birth date and village; give the ID number']],
+				mode,
+			);
+			assert.equal(j.updated, 0);
+			if (mode === 'rows') assert.match((await chineseReport(j.id, director))[0][3], /有 2 名儿童.*身份证号码/);
+		}
+		for (const id of [b.body.id, c.body.id]) assert.equal((await centre.get(`/api/v1/children/${id}`)).body.notes ?? '', '');
+	});
+
+	test('all or nothing: every archived or out-of-area row is reported in one pass', async () => {
+		const director = await srv.bearer('director');
+		const station = await srv.bearer('station');
+		const n = [ids.next({ birth: '20130808' }), ids.next({ birth: '20130809' }), ids.next({ birth: '20130810' }), ids.next({ birth: '20130811' })];
+		const made = [];
+		for (const [k, village] of [
+			[n[0], OWN],
+			[n[1], VILLAGE],
+			[n[2], OWN],
+		]) {
+			const r = await centre.post('/api/v1/children', { name: uniqueName('全部'), id_number: k, village_code: village });
+			assert.equal(r.status, 201, r.text);
+			made.push(r.body);
+		}
+		for (const i of [0, 2]) assert.equal((await station.post(`/api/v1/children/${made[i].id}/archive`, { reason: 'moved_away' })).status, 200);
+		const text =
+			csvLine(['姓名', '身份证号', '村（社区）代码']) +
+			csvLine([uniqueName('新'), n[3], OWN]) + // 2: a new child
+			csvLine([made[0].name, n[0], OWN]) + // 3: archived
+			csvLine([made[1].name, n[1], OWN]) + // 4: registered outside the director's area
+			csvLine([made[2].name, n[2], OWN]); // 5: archived
+		for (const mode of ['all', 'rows']) {
+			const { job } = await importFile(director, text, { mode });
+			assert.deepEqual(
+				job.issues.map((i) => [i.row, i.column, i.kind]),
+				[
+					[3, '身份证号', 'error'],
+					[4, '身份证号', 'error'],
+					[5, '身份证号', 'error'],
+				],
+				`${mode}: ${JSON.stringify(job)}`,
+			);
+			assert.match(job.issues[1].reason, /outside your area/);
+			if (mode === 'all') {
+				assert.equal(job.status, 'rejected');
+				assert.equal(job.message, '3 errors in the file; nothing was imported');
+				assert.equal(job.created, 0);
+				assert.equal(await byNumber(n[3]), null, 'nothing was imported');
+			} else {
+				assert.equal(job.created, 1);
+			}
+		}
+	});
+
+	test('Excel number formats: General and scientific show numbers; date-time cells and CSV date-times give the day', async () => {
+		const x = uniqueName('格式');
+		const book = makeXlsx(
+			[
+				['姓名', '性别', '出生日期', '村（社区）代码', '残疾等级'],
+				[`${x}甲`, '男', '2016-03-05', VILLAGE, { n: 2, style: 1 }], // 2: General, custom
+				[`${x}乙`, '男', '2016-03-05', VILLAGE, { n: 2, style: 2 }], // 3: scientific
+				[`${x}丙`, '女', { n: excelSerial('2016-03-05') + 0.5, style: 3 }, VILLAGE, ''], // 4: built-in 22
+				[`${x}丁`, '女', { n: excelSerial('2016-03-05') + 0.25, style: 4 }, VILLAGE, ''], // 5: yyyy-m-d h:mm
+				[`${x}戊`, '女', { n: excelSerial('2016-03-05'), style: 1 }, VILLAGE, ''], // 6: 42434 shown as General
+			],
+			{ formats: ['General', '0.0E+00', 22, 'yyyy-m-d h:mm'] },
+		);
+		const { job } = await importFile(centre, book, { fileName: 'formats.xlsx', mode: 'rows' });
+		assert.equal(job.created, 4, JSON.stringify(job));
+		assert.deepEqual(
+			job.issues.map((i) => [i.row, i.column, i.kind]),
+			[[6, '出生日期', 'error']],
+			'a number shown as General is no date',
+		);
+		const get = async (name) => (await centre.get(`/api/v1/children/${(await centre.get(`/api/v1/children?q=${encodeURIComponent(name)}`)).body.items[0].id}`)).body;
+		assert.equal((await get(`${x}甲`)).disability_grade, 2);
+		assert.equal((await get(`${x}乙`)).disability_grade, 2);
+		assert.equal((await get(`${x}丙`)).birth_date, '2016-03-05');
+		assert.equal((await get(`${x}丁`)).birth_date, '2016-03-05');
+
+		// a spreadsheet's date and time in a CSV file: the day
+		const t = uniqueName('时刻');
+		const csv =
+			csvLine(['姓名', '性别', '出生日期', '村（社区）代码']) +
+			csvLine([`${t}1`, '男', '2016/3/5 0:00', VILLAGE]) +
+			csvLine([`${t}2`, '男', '2016-03-05 00:00:00', VILLAGE]) +
+			csvLine([`${t}3`, '男', '2016/3/5 25:00', VILLAGE]);
+		const j2 = (await importFile(centre, csv, { mode: 'rows' })).job;
+		assert.equal(j2.created, 2, JSON.stringify(j2));
+		assert.deepEqual(
+			j2.issues.map((i) => [i.row, i.column]),
+			[[4, '出生日期']],
+		);
+		// the error says which forms are read, in both languages
+		assert.match(j2.issues[0].reason, /2016-03-05, 2016-3-5, 2016\/3\/5, 2016\.03\.05 or 2016年3月5日/);
+		assert.doesNotMatch(j2.issues[0].reason, /YYYY/);
+		const zh = await chineseReport(j2.id);
+		assert.match(zh[0][3], /2016\/3\/5.*2016年3月5日/);
+		assert.doesNotMatch(zh[0][3], /YYYY/);
+		assert.equal((await get(`${t}1`)).birth_date, '2016-03-05');
+		assert.equal((await get(`${t}2`)).birth_date, '2016-03-05');
+	});
+
+	test("a grid worker's row without a grid code is in the own grid; another grid is the grid column's error", async () => {
+		const grid = await srv.bearer('grid');
+		const OWN_GRID = '370831001001001';
+		const grids = (await centre.get(`/api/v1/areas?parent=${OWN}&limit=50`)).body.items.map((a) => a.code);
+		const other = grids.find((g) => g !== OWN_GRID);
+		assert.ok(other, `another grid of ${OWN}: ${grids}`);
+		const n = [ids.next({ birth: '20150101' }), ids.next({ birth: '20150102' }), ids.next({ birth: '20150103' })];
+		const without = csvLine(['姓名', '身份证号', '村（社区）代码']) + csvLine([uniqueName('网格员'), n[0], OWN]);
+		const j1 = (await importFile(grid, without)).job;
+		assert.equal(j1.status, 'done', JSON.stringify(j1));
+		assert.equal(j1.created, 1);
+		assert.equal((await byNumber(n[0], grid)).grid_code, OWN_GRID);
+
+		const withGrid =
+			csvLine(['姓名', '身份证号', '村（社区）代码', '网格代码']) +
+			csvLine([uniqueName('网格员'), n[1], OWN, '']) + // 2: an empty cell: the own grid
+			csvLine([uniqueName('网格员'), n[2], OWN, other]); // 3: another grid of the village
+		const j2 = (await importFile(grid, withGrid, { mode: 'rows' })).job;
+		assert.equal(j2.created, 1, JSON.stringify(j2));
+		assert.deepEqual(
+			j2.issues.map((i) => [i.row, i.column, i.reason]),
+			[[3, '网格代码', 'the grid is outside your area']],
+		);
+		assert.equal((await byNumber(n[1], grid)).grid_code, OWN_GRID);
+		assert.match((await chineseReport(j2.id, grid))[0][3], /网格不在您的管辖范围内/);
 	});
 });

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/domain/fields.h: names, phone numbers and their mask.
+ * Unit tests for src/domain/fields.h: names, free texts, phone numbers and their mask.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +38,25 @@ static void test_names(void **state)
 	(void)state;
 	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++)
 		assert_int_equal(field_valid_name(cases[i].s), cases[i].ok);
+}
+
+static void test_texts(void **state)
+{
+	static const struct {
+		const char *s;
+		int multiline, ok;
+	} cases[] = {
+		{"", 0, 1},         {"\xE6\xB5\x99\xE6\xB1\x9F\xE4\xB9\x89\xE4\xB9\x8C", 0, 1}, /* 浙江义乌 */
+		{" a b ", 0, 1},                                                                /* spaces are text */
+		{"a\nb", 0, 0},     {"a\nb", 1, 1},
+		{"a\r\n\tb", 1, 1}, {"a\x01b", 1, 0},
+		{"a\x7f", 1, 0},    {"a\xC2\x85", 0, 0}, /* U+0085, a C1 control */
+		{"\xC2\xA0", 0, 1},                      /* U+00A0 is no control */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++)
+		assert_int_equal(field_valid_text(cases[i].s, cases[i].multiline), cases[i].ok);
 }
 
 static void test_phones(void **state)
@@ -82,6 +101,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_texts),
 		cmocka_unit_test(test_phones),
 		cmocka_unit_test(test_phone_mask),
 	};

@@ -18,7 +18,6 @@ const EXACT = {
   'ID number contains a birth date before 1900': k('err.id_too_old'),
   'ID number check character is wrong': k('err.id_checksum'),
   'sex does not match the ID number': k('err.sex_mismatch'),
-  'birth_date must be a real date YYYY-MM-DD': k('issue.birth_invalid'),
   'birth_date is in the future': k('err.birth_future'),
   'birth_date does not match the ID number': k('err.birth_mismatch'),
   'sex is required when there is no ID number': k('err.required_without_id'),
@@ -27,6 +26,8 @@ const EXACT = {
   'the village is outside your area': k('err.outside_scope'),
   "not a grid of the child's village": k('err.grid_invalid'),
   "the child's place is outside your area": k('err.outside_scope'),
+  'the grid is outside your area': k('issue.grid_outside'),
+  'contains control characters': k('issue.control_chars'),
   'must be a 6, 9 or 12-digit area code': k('err.hukou_area_invalid'),
   'grade is too long': k('err.too_long'),
   'no school with this code in the county': k('issue.school_unknown'),
@@ -53,6 +54,7 @@ const CODED = {
 const PREFIX = [
   ['status is not in the guardian status vocabulary', k('issue.guardian_status_unknown')],
   ['sex must be ', k('issue.sex_invalid')],
+  ['birth_date must be a real date', k('issue.birth_invalid')], // the forms it may be written in follow
   ['household registration must be ', k('issue.hukou_type_invalid')],
   ['risk level must be ', k('issue.risk_invalid')],
   ['the file has no name column', k('issue.no_name_column')],
@@ -80,6 +82,10 @@ export function issueText(t, reason) {
   if (m) return t('issue.value_conflict', { registry: m[1], file: m[2] })
   m = reason.match(/^the registry has (-?\d+), the file has (-?\d+); kept the registry's$/)
   if (m) return t('issue.value_conflict', { registry: m[1], file: m[2] })
+  m = reason.match(/^too long: at most (\d+) bytes \((\d+) Chinese characters\)$/)
+  if (m) return t('issue.too_long', { max: m[1], chars: m[2] })
+  m = reason.match(/^ambiguous: (\d+) children of this name, birth date and village; give the ID number$/)
+  if (m) return t('issue.ambiguous', { n: m[1] })
   m = reason.match(/^the same ID number is already on row (\d+) of this file$/)
   if (m) return t('issue.duplicate_in_file', { row: m[1] })
   m = reason.match(/^two columns map to (\w+)$/)
