@@ -246,9 +246,10 @@ int api_reason(http_req *r, json_t *body, size_t max_chars, const char **out);
  * absent): 0. A bad value answers 422 validation_failed naming the field,
  * with message (NULL: "NAME must be a number"), and returns -1. */
 int api_query_id(http_req *r, const char *name, const char *message, int64_t *out);
-/* An ?area= filter (NULL: none) within the caller's own area or holding
- * it: 0. Another place answers 422 naming area (a mistyped code must not
- * read as "nothing there") and returns -1. */
+/* An ?area= filter (NULL: none) that names an area within the caller's
+ * own area or holding it: 0. Another place, or a code no area has,
+ * answers 422 naming area (a mistyped code must not read as "nothing
+ * there") and returns -1. */
 int api_area_own(http_req *r, const sec_principal *p, const char *area);
 /* api_query_id for ?cursor=, the next_cursor of the previous page. */
 int api_query_cursor(http_req *r, int64_t *out);

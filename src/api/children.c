@@ -260,17 +260,36 @@ typedef struct create_job {
 	child_rec *ch;
 	audit_entry *e; /* appended after this job runs: gets the new id */
 	guardian_input *gi;
+	int check_same;  /* no ID number, no duplicate_ok: look for the same person first */
+	int64_t same_id; /* out: the live child of the same name, birth date and village */
 } create_job;
 
 static int create_fn(store_conn *c, void *arg)
 {
 	create_job *j = arg;
 	child_facts f;
-	int rc = store_child_insert(c, j->ch);
+	int rc;
 
-	/* the only conflict of an insert is the number's unique index: the
-	 * entry of the refused write says so (see append_entry) */
-	wb_strlcpy(j->e->outcome, rc == WB_ECONFLICT ? "duplicate_id_number" : "ok", sizeof(j->e->outcome));
+	/* in the write's own transaction, so that registrations sent at once
+	 * see each other: the entry of the refused write says why (see
+	 * append_entry) */
+	j->same_id = 0;
+	wb_strlcpy(j->e->outcome, "ok", sizeof(j->e->outcome));
+	if (j->check_same) {
+		rc = store_child_same_person(c, j->ch->county_code, j->ch->name, j->ch->birth_date, j->ch->village_code,
+					     &j->same_id);
+		if (rc == WB_OK) {
+			wb_strlcpy(j->e->outcome, "possible_duplicate", sizeof(j->e->outcome));
+			return WB_ECONFLICT;
+		}
+		if (rc != WB_ENOTFOUND)
+			return rc;
+		j->same_id = 0;
+	}
+	rc = store_child_insert(c, j->ch);
+	/* the only conflict of an insert is the number's unique index */
+	if (rc == WB_ECONFLICT)
+		wb_strlcpy(j->e->outcome, "duplicate_id_number", sizeof(j->e->outcome));
 	if (rc == WB_OK)
 		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->ch->id);
 	if (rc == WB_OK && j->gi->have)
@@ -337,34 +356,23 @@ static void refuse_duplicate(http_req *r)
 /*
  * Without an ID number nothing unique tells two children apart, and a
  * second registration of one child is the registry's commonest mistake: a
- * live child of the same name, birth date and village refuses it (409
- * possible_duplicate, with that child's id when the caller may open it)
- * until the caller says this is another child (duplicate_ok: true).
- * Returns -1 after answering.
+ * live child of the same name, birth date and village (create_fn looks)
+ * refuses it: 409 possible_duplicate, with that child's id when the caller
+ * may open it, until the caller says this is another child
+ * (duplicate_ok: true).
  */
-static int refuse_possible_duplicate(http_req *r, store_conn *c, const sec_principal *p, const child_rec *ch,
-				     json_t *body)
+static void refuse_possible_duplicate(http_req *r, store_conn *c, const sec_principal *p, int64_t id)
 {
 	child_rec seen;
 	json_t *err;
-	int64_t id = 0;
-	int rc;
 
-	if (ch->id_bidx[0] || json_is_true(json_object_get(body, "duplicate_ok")))
-		return 0;
-	rc = store_child_same_person(c, ch->county_code, ch->name, ch->birth_date, ch->village_code, &id);
-	if (rc == WB_ENOTFOUND)
-		return 0;
-	if (rc)
-		return api_fail(r, rc), -1;
 	err = json_pack("{s:s, s:s, s:s}", "code", "possible_duplicate", "message",
 			"a child of this name and birth date is registered in this village already; send "
 			"duplicate_ok: true if this is another child",
 			"field", "name");
-	if (store_child_get(c, &p->scope, id, &seen) == WB_OK)
+	if (c && store_child_get(c, &p->scope, id, &seen) == WB_OK)
 		json_object_set_new(err, "existing_id", json_integer(id));
 	api_json(r, 409, json_pack("{s:o}", "error", err));
-	return -1;
 }
 
 int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -373,7 +381,7 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	child_rec ch;
 	audit_entry e;
 	guardian_input gi;
-	create_job j = {&ch, &e, &gi};
+	create_job j = {&ch, &e, &gi, 0, 0};
 	int rc;
 
 	if (!can_write(r, p))
@@ -386,9 +394,9 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	memset(&ch, 0, sizeof(ch));
 	wb_strlcpy(ch.county_code, p->county_code, sizeof(ch.county_code));
-	if (apply_fields(r, a, c, p, body, &ch, 1) || registry_apply_fields(r, a, c, p, body, &ch, &gi) ||
-	    refuse_possible_duplicate(r, c, p, &ch, body))
+	if (apply_fields(r, a, c, p, body, &ch, 1) || registry_apply_fields(r, a, c, p, body, &ch, &gi))
 		goto out;
+	j.check_same = !ch.id_bidx[0] && !json_is_true(json_object_get(body, "duplicate_ok"));
 	ch.created_at = ch.updated_at = clock_now();
 	ch.created_by = ch.updated_by = p->user_id;
 	api_audit_init(r, p, &e);
@@ -396,6 +404,10 @@ int api_children_create(http_req *r, app *a, store_conn *c, const sec_principal 
 	api_conn_release(r); /* the job runs on the writer's connection */
 	c = NULL;
 	rc = audit_submit_retryable(a->audit, &e, create_fn, &j); /* create_fn sets afresh what it sets */
+	if (rc == WB_ECONFLICT && j.same_id) {
+		refuse_possible_duplicate(r, api_conn(r), p, j.same_id);
+		goto out;
+	}
 	if (rc == WB_ECONFLICT) {
 		refuse_duplicate(r);
 		goto out;

@@ -946,7 +946,16 @@ int api_audit_child_read(http_req *r, app *a, const sec_principal *p, int64_t id
 
 int api_area_own(http_req *r, const sec_principal *p, const char *area)
 {
-	if (!area || area_within(area, p->area_code) || area_within(p->area_code, area))
+	store_conn *c;
+	char name[128];
+
+	if (!area)
 		return 0;
-	return api_error(r, 422, "validation_failed", "area must be within your own area", "area"), -1;
+	if (!area_within(area, p->area_code) && !area_within(p->area_code, area))
+		return api_error(r, 422, "validation_failed", "area must be within your own area", "area"), -1;
+	/* a code of the right form that names no area is a typing error too */
+	c = api_conn(r);
+	if (c && api_area_name(c, area, name, sizeof(name)) == WB_ENOTFOUND)
+		return api_error(r, 422, "validation_failed", "area is not an area of this county", "area"), -1;
+	return 0;
 }

@@ -265,6 +265,36 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 	return rc < 0 ? rc : WB_OK;
 }
 
+/* Townships by code, units by kind then code (as the units' list): the
+ * same order on both drivers, whatever order the rows came in. */
+static int by_kind_code(const void *x, const void *y)
+{
+	json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	const char *ka = json_string_value(json_object_get(a, "kind")),
+		   *kb = json_string_value(json_object_get(b, "kind"));
+	const char *ca = json_string_value(json_object_get(a, "code")),
+		   *cb = json_string_value(json_object_get(b, "code"));
+	int d = strcmp(ka ? ka : "", kb ? kb : "");
+
+	return d ? d : strcmp(ca ? ca : "", cb ? cb : "");
+}
+
+static void in_code_order(json_t *arr)
+{
+	size_t n = json_array_size(arr);
+	json_t **v = n ? malloc(n * sizeof(*v)) : NULL;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), by_kind_code);
+	json_array_clear(arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, v[i]);
+	free(v);
+}
+
 static int referral_counts(store_conn *c, const metrics_q *m, json_t *units)
 {
 	store_args a = {0};
@@ -277,7 +307,7 @@ static int referral_counts(store_conn *c, const metrics_q *m, json_t *units)
 		    "COALESCE(SUM(CASE WHEN f.step_due_at IS NOT NULL AND f.step_due_at < ? THEN 1 ELSE 0 END), 0) "
 		    "FROM referrals f JOIN units u ON u.id = f.unit_id JOIN help_requests q ON q.id = f.request_id "
 		    "WHERE f.county_code = ?%s AND (f.state IN ('pending', 'accepted') OR (f.ended_at >= ? AND "
-		    "f.ended_at < ?)) GROUP BY f.unit_id, u.code, u.name, u.kind, f.state",
+		    "f.ended_at < ?)) GROUP BY f.unit_id, u.code, u.name, u.kind, f.state ORDER BY f.unit_id, f.state",
 		    m->township ? " AND q.township_code = ?" : "");
 	args_int(&a, m->now);
 	args_filter(&a, m, 1);
@@ -609,6 +639,8 @@ int api_loop_metrics(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		}
 		json_array_append(uarr, g);
 	}
+	in_code_order(tarr);
+	in_code_order(uarr);
 	steps_in_order(tarr);
 	steps_in_order(uarr);
 	if (fmt != SHEET_JSON) {

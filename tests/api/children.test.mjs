@@ -248,6 +248,16 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		// another village, or another birth date, is another child
 		const elsewhere = await centre.post('/api/v1/children', { ...body, birth_date: bornYearsBefore(7) });
 		assert.equal(elsewhere.status, 201, elsewhere.text);
+		// sent six times at once (a double click, two staff): registered once
+		const twin = { name: uniqueName('并发无号'), sex: 'M', birth_date: bornYearsBefore(9), village_code: VILLAGE };
+		const all = await Promise.all(Array.from({ length: 6 }, () => centre.post('/api/v1/children', twin)));
+		assert.deepEqual(
+			all.map((x) => x.status).sort(),
+			[201, 409, 409, 409, 409, 409],
+			all.map((x) => x.text).join('\n'),
+		);
+		assert.ok(all.filter((x) => x.status === 409).every((x) => x.body.error.code === 'possible_duplicate'));
+		assert.equal((await centre.get(`/api/v1/children?q=${encodeURIComponent(twin.name)}`)).body.items.length, 1);
 	});
 
 	test('someone the archive would take at once is not registered; a child who turned 18 within the grace is', async () => {

@@ -71,6 +71,11 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.ok(byArea.items.every((f) => f.child.village_code === VILLAGE));
 		const county = await centre.get('/api/v1/follow-ups?area=370831');
 		assert.equal(county.status, 200, 'the own county is an area too');
+		for (const path of ['/api/v1/follow-ups?area=370831999', '/api/v1/visits/plan?area=370831999', '/api/v1/entitlements?area=370831999']) {
+			const none = await centre.get(path);
+			assert.equal(none.status, 422, `${path}: a township no county has is a typing error, not "nothing there"`);
+			assert.equal(none.body.error.field, 'area');
+		}
 		// the committee reads the request without the child: no follow-ups
 		const meta = await committee.get(`/api/v1/requests/${q.id}`);
 		assert.equal(meta.status, 200, meta.text);
@@ -260,7 +265,7 @@ describeEachDriver('follow-up visits', (driver) => {
 		const wr = await schedule(director, w.id);
 		assert.equal(wr.status, 409);
 		assert.equal(wr.body.error.code, 'withdrawn');
-		for (const [q2, field] of [['?state=late', 'state'], ['?area=12', 'area'], ['?area=370831101', 'area']]) {
+		for (const [q2, field] of [['?state=late', 'state'], ['?area=12', 'area'], ['?area=370831101', 'area'], ['?area=370831001999', 'area']]) {
 			const r = await director.get(`/api/v1/follow-ups${q2}`);
 			assert.equal(r.status, 422);
 			assert.equal(r.body.error.field, field);
