@@ -7,9 +7,14 @@
 
 #define RL_SLOTS 4096
 
+/* A token bucket per slot: full at first, refilled at budget per window,
+ * one token an attempt. Unlike counts per clock minute it gives no double
+ * budget across a minute's turn. Tokens are kept in 1/RL_UNIT parts. */
+#define RL_UNIT 1000000LL
+
 typedef struct rl_slot {
-	int64_t window;
-	int count;
+	int64_t last;   /* when the bucket was last refilled (0: never used) */
+	int64_t tokens; /* in 1/RL_UNIT tokens */
 } rl_slot;
 
 static rl_slot slots[RL_SLOTS];
@@ -32,6 +37,7 @@ int ratelimit_take(const char *addr, int64_t now)
 	unsigned char h[crypto_shorthash_BYTES];
 	uint64_t v = 0;
 	rl_slot *s;
+	int64_t full;
 	int ok;
 
 	if (rl_budget <= 0)
@@ -40,13 +46,19 @@ int ratelimit_take(const char *addr, int64_t now)
 	memcpy(&v, h, sizeof(v));
 	pthread_mutex_lock(&rl_mu);
 	s = &slots[v % RL_SLOTS];
-	if (s->window != now / rl_window) {
-		s->window = now / rl_window;
-		s->count = 0;
+	full = (int64_t)rl_budget * RL_UNIT;
+	if (!s->last || now - s->last >= rl_window) {
+		s->tokens = full; /* unused for a whole window: full again */
+	} else if (now > s->last) {
+		s->tokens += (now - s->last) * full / rl_window;
+		if (s->tokens > full)
+			s->tokens = full;
 	}
-	ok = s->count < rl_budget;
+	if (!s->last || now > s->last)
+		s->last = now;
+	ok = s->tokens >= RL_UNIT;
 	if (ok)
-		s->count++;
+		s->tokens -= RL_UNIT;
 	pthread_mutex_unlock(&rl_mu);
 	return ok;
 }

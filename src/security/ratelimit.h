@@ -1,5 +1,6 @@
 /*
- * A fixed-window rate limiter keyed by client address, for logins. Slots are
+ * A rate limiter keyed by client address, for logins: a token bucket per
+ * address of `per_window` attempts, refilled evenly over the window. Slots are
  * a fixed table (addresses hashed with a per-process random key), so memory
  * is bounded whatever the traffic; two addresses sharing a slot share a
  * budget, which errs on the side of refusing.

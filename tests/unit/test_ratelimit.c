@@ -1,0 +1,65 @@
+/*
+ * The login rate limiter (src/security/ratelimit.c): a budget of attempts
+ * per address and window, refilled evenly; another address has its own;
+ * no double budget where one clock minute turns into the next.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../src/security/ratelimit.h"
+
+static int takes(const char *addr, int64_t now, int n)
+{
+	int ok = 0;
+
+	for (int i = 0; i < n; i++)
+		ok += ratelimit_take(addr, now);
+	return ok;
+}
+
+static void test_budget_and_refill(void **state)
+{
+	(void)state;
+	ratelimit_init(3, 60);
+	assert_int_equal(takes("203.0.113.7", 1000, 3), 3);
+	assert_int_equal(ratelimit_take("203.0.113.7", 1001), 0);  /* the fourth waits */
+	assert_int_equal(ratelimit_take("198.51.100.4", 1001), 1); /* another address does not */
+	/* one attempt back every 20 s (3 a minute) */
+	assert_int_equal(ratelimit_take("203.0.113.7", 1015), 0);
+	assert_int_equal(ratelimit_take("203.0.113.7", 1021), 1);
+	assert_int_equal(ratelimit_take("203.0.113.7", 1022), 0);
+	/* a whole window unused: the whole budget again */
+	assert_int_equal(takes("203.0.113.7", 1100, 4), 3);
+}
+
+static void test_no_double_budget_at_the_minute(void **state)
+{
+	(void)state;
+	ratelimit_init(3, 60);
+	/* three at 11:59:59 and three more at 12:00:00 would pass a counter
+	 * per clock minute; the bucket lets none of the second three */
+	assert_int_equal(takes("203.0.113.9", 59 + 60 * 100, 3), 3);
+	assert_int_equal(takes("203.0.113.9", 60 * 101, 3), 0);
+}
+
+static void test_disabled(void **state)
+{
+	(void)state;
+	ratelimit_init(0, 60);
+	assert_int_equal(takes("203.0.113.7", 5, 1000), 1000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_budget_and_refill),
+		cmocka_unit_test(test_no_double_budget_at_the_minute),
+		cmocka_unit_test(test_disabled),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
