@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zip.h>
 
 #include "buf.h"
@@ -486,7 +487,9 @@ static int serial_date(const char *v, uint8_t kind, int date1904, char out[SERIA
 {
 	char *end;
 	double serial = strtod(v, &end);
-	long long days, secs = 0, z, era, doe, yoe, doy, mp, y, m, d;
+	long long days, secs = 0, y, m, d;
+	struct tm tm;
+	time_t t;
 
 	if (end == v || *end || !(serial >= 1 && serial < 2958466))
 		return 0;
@@ -504,17 +507,13 @@ static int serial_date(const char *v, uint8_t kind, int date1904, char out[SERIA
 		days -= 24107;
 	else
 		days -= days >= 61 ? 25569 : 25568;
-	/* civil from days (H. Hinnant) */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
+	/* the calendar day of that many days after 1970-01-01 */
+	t = (time_t)(days * 86400);
+	if (!gmtime_r(&t, &tm))
+		return 0;
+	y = tm.tm_year + 1900LL;
+	m = tm.tm_mon + 1LL;
+	d = tm.tm_mday;
 	if (y < 1900 || y > 9999)
 		return 0;
 	if (!secs)
