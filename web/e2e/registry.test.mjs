@@ -237,6 +237,21 @@ test('left-behind: suggested for a rural child whose parents work away, confirme
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
+test('the form\'s errors clear as the fields are corrected', async () => {
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/children/new' })
+  await page.getByLabel('姓名').waitFor()
+  await page.getByRole('button', { name: '保存' }).click()
+  const errorOf = (label) => page.locator('.el-form-item', { has: page.getByLabel(label, { exact: true }) }).locator('.el-form-item__error')
+  await errorOf('姓名').waitFor()
+  assert.equal(await errorOf('出生日期').count(), 1, 'the birth date is asked for without an ID number')
+  await page.getByLabel('姓名').fill('改正小明')
+  await errorOf('姓名').waitFor({ state: 'detached' })
+  // an ID number gives sex and birth date: what was said of them goes
+  await page.getByLabel(/身份证号/).fill(makeIdNumber('370831', bornBefore(9, 10).replaceAll('-', ''), 321))
+  await errorOf('出生日期').waitFor({ state: 'detached' })
+  assert.match(new URL(page.url()).pathname, /\/children\/new$/, 'nothing was saved')
+})
+
 test('a second registration of the same name, birth date and village asks: open the registered child, or register another', async () => {
   const born = bornBefore(5, 100)
   const register = async () => {
