@@ -698,6 +698,31 @@ static int gap_batch_fn(store_conn *c, void *arg)
 	return entitlements_gap_sweep(c, g->county, clock_now(), &g->r);
 }
 
+/* 0 when county (a code of the right form) is a county of the database;
+ * otherwise the exit code, after a message naming --county. */
+static int county_known(cli_env *env, const char *cmd, const char *county)
+{
+	store_conn *c = store_acquire(env->db);
+	area_rec ar;
+	int rc;
+
+	if (!c) {
+		fprintf(stderr, "weibao %s: the database is busy\n", cmd);
+		return 1;
+	}
+	rc = store_area_get(c, county, &ar);
+	store_release(c);
+	if (rc == WB_ENOTFOUND || (rc == WB_OK && strcmp(ar.level, "county") != 0)) {
+		fprintf(stderr, "weibao %s: --county: no county %s in this database (nothing done)\n", cmd, county);
+		return 2;
+	}
+	if (rc) {
+		fprintf(stderr, "weibao %s: %s\n", cmd, wb_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_recompute(cli_env *env, int argc, char **argv)
 {
 	recompute_job j;
@@ -724,22 +749,9 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
-	{
-		store_conn *c = store_acquire(env->db);
-		area_rec ar;
-
-		rc = store_area_get(c, j.county, &ar);
-		store_release(c);
-		if (rc == WB_ENOTFOUND || (rc == WB_OK && strcmp(ar.level, "county") != 0)) {
-			fprintf(stderr, "weibao recompute: --county: no county %s in this database (nothing done)\n",
-				j.county);
-			return 2;
-		}
-		if (rc) {
-			fprintf(stderr, "weibao recompute: %s\n", wb_strerror(rc));
-			return 1;
-		}
-	}
+	rc = county_known(env, "recompute", j.county);
+	if (rc)
+		return rc;
 	cli_audit_entry(&e, j.county, "category.recompute", "county", j.county);
 	rc = audit_submit_alone(env->audit, &e, recompute_fn, &j);
 	if (rc) {
@@ -905,6 +917,16 @@ int cmd_import(cli_env *env, int argc, char **argv)
 	if (cli_open(env, 0, 0) != 0) {
 		buf_cleanup(&b);
 		return 1;
+	}
+	if (county && strlen(county) != 6) {
+		fprintf(stderr, "weibao import: --county must be a 6-digit county code, not '%s'\n", county);
+		buf_cleanup(&b);
+		return 2;
+	}
+	rc = county ? county_known(env, "import", county) : 0;
+	if (rc) {
+		buf_cleanup(&b);
+		return rc;
 	}
 	j = calloc(1, sizeof(*j));
 	if (!j) {

@@ -122,6 +122,12 @@ describeEachDriver('the command line', (driver) => {
 		}
 		const ok = await cli(srv.db, ['recompute', '--county', COUNTY]);
 		assert.equal(ok.code, 0, ok.stderr);
+		// so does an import into a county the database does not have
+		for (const county of ['370899', '37083']) {
+			const r = await cli(srv.db, ['import', '/dev/null', '--county', county]);
+			assert.equal(r.code, 2, `${county}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /--county/);
+		}
 
 		const future = new Date(Date.now() + 3 * 86400 * 1000).toISOString();
 		const f = await cli(srv.db, ['deadlines', '--at', future]);
