@@ -207,7 +207,7 @@ const char *import_field_header(const char *field)
 	return NULL;
 }
 
-/* The birth date forms a list may use (list_date), as the error says them. */
+/* The birth date forms a list may use (import_list_date), as the error says them. */
 #define BIRTH_FORMS                                                                                                     \
 	"birth_date must be a real date written 2016-03-05, 2016-3-5, 2016/3/5, 2016.03.05 or 2016年3月5日 (a time " \
 	"after the day is ignored)"
@@ -692,7 +692,7 @@ static int digits(const char **p, int max, int *v)
  * these or no real day (date_parse decides). The API keeps to YYYY-MM-DD:
  * only lists are read this loosely.
  */
-static int list_date(const char *s, int *ymd, char iso[11])
+int import_list_date(const char *s, int *ymd, char iso[11])
 {
 	const char *p = s;
 	int y, mo, d;
@@ -799,7 +799,7 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	if (s[0]) {
 		char iso[11];
 
-		if (list_date(s, &ymd, iso) != WB_OK)
+		if (import_list_date(s, &ymd, iso) != WB_OK)
 			birth_bad = bad(j, row, m, F_BIRTH, BIRTH_FORMS);
 		else if (ymd > today)
 			birth_bad = bad(j, row, m, F_BIRTH, "birth_date is in the future");

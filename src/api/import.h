@@ -79,6 +79,10 @@ int import_save(store_conn *c, import_job *j, int64_t now);
 
 /* The field a column header stands for ("name", "id_number", ...), or NULL. */
 const char *import_header_field(const char *header);
+/* A birth date as departments' lists write it (2016-3-5, 2016/3/5,
+ * 2016.03.05, 2016年3月5日, a time of day after it ignored) as
+ * "YYYY-MM-DD" into iso and *ymd; WB_EINVAL if it is none of these. */
+int import_list_date(const char *s, int *ymd, char iso[11]);
 
 /* The first header text that stands for a field ("father_status": its
  * Chinese header), or NULL for a text that names no field. */

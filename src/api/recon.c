@@ -72,6 +72,14 @@ static void detail_zh(const char *d, char *out, size_t n)
 		wb_strlcpy(out, "台账中（您的辖区内）没有该儿童", n);
 		return;
 	}
+	if (strcmp(d, "the ID number on the list is masked: give whole numbers") == 0) {
+		wb_strlcpy(out, "名单上的身份证号码有遮挡，且按姓名和出生日期也找不到：请提供完整号码", n);
+		return;
+	}
+	if (strcmp(d, "more than one child of this name and birth date: give the ID number") == 0) {
+		wb_strlcpy(out, "台账中有多名同姓名、同出生日期的儿童：请提供身份证号码", n);
+		return;
+	}
 	if (sscanf(d, "in the registry as %31[a-z_], not on the list", cat) == 1) {
 		wb_snprintf(out, n, "台账中为%s，名单中没有", sheet_word_of(sheet_category_words, cat, 0));
 		return;
@@ -170,22 +178,53 @@ static int find_child(recon *x, const char *bidx, const char *name, const char *
 	if (rc == WB_OK)
 		rc = scope_children_sql(&x->p->scope, "c", &sql, &args);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " ORDER BY c.id LIMIT 1");
+		rc = buf_puts(&sql, " ORDER BY c.id LIMIT 2");
 	if (rc == WB_OK)
 		rc = conn_prepare(x->c, sql.data, &st);
 	if (rc == WB_OK)
 		rc = stmt_bind_args(x->c, st, &args);
 	if (rc == WB_OK)
 		rc = stmt_step(x->c, st);
-	if (rc == STORE_ROW)
+	if (rc == STORE_ROW) {
 		id = stmt_int64(x->c, st, 0);
+		/* by name and birth date, a second child is no match: ambiguous */
+		if (!bidx && stmt_step(x->c, st) == STORE_ROW)
+			rc = WB_ECONFLICT;
+	}
 	stmt_reset(x->c, st);
 	buf_cleanup(&sql);
-	if (rc < 0)
+	if (rc < 0 || rc == WB_ECONFLICT)
 		return rc;
 	if (!id)
 		return WB_ENOTFOUND;
 	return store_child_get(x->c, &x->p->scope, id, out);
+}
+
+/* A list's cell without the blanks around it (spaces, tabs and the
+ * full-width space U+3000), into out. */
+static const char *trimmed(const char *s, char *out, size_t n)
+{
+	size_t len;
+
+	for (;;) {
+		if (*s == ' ' || *s == '\t')
+			s++;
+		else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+			s += 3;
+		else
+			break;
+	}
+	len = strlen(s);
+	for (;;) {
+		if (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		else if (len >= 3 && strncmp(s + len - 3, "\xE3\x80\x80", 3) == 0)
+			len -= 3;
+		else
+			break;
+	}
+	wb_snprintf(out, n, "%.*s", (int)len, s);
+	return out;
 }
 
 static int compare_rows(recon *x, const table *t, const int col[5])
@@ -193,11 +232,13 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 	int today = clock_today_ymd();
 
 	for (size_t r = 1; r < t->nrows; r++) {
-		const char *name = col[0] >= 0 ? table_cell(t, r, col[0]) : "";
-		const char *idtext = col[1] >= 0 ? table_cell(t, r, col[1]) : "";
-		const char *birth = col[2] >= 0 ? table_cell(t, r, col[2]) : "";
-		const char *village = col[3] >= 0 ? table_cell(t, r, col[3]) : "";
-		const char *sexword = col[4] >= 0 ? table_cell(t, r, col[4]) : "";
+		char nb[160], ib[40], bb[40], vb[40], sb[16], iso[11];
+		const char *name = trimmed(col[0] >= 0 ? table_cell(t, r, col[0]) : "", nb, sizeof(nb));
+		const char *idtext = trimmed(col[1] >= 0 ? table_cell(t, r, col[1]) : "", ib, sizeof(ib));
+		const char *birth = trimmed(col[2] >= 0 ? table_cell(t, r, col[2]) : "", bb, sizeof(bb));
+		const char *village = trimmed(col[3] >= 0 ? table_cell(t, r, col[3]) : "", vb, sizeof(vb));
+		const char *sexword = trimmed(col[4] >= 0 ? table_cell(t, r, col[4]) : "", sb, sizeof(sb));
+		int masked = strchr(idtext, '*') != NULL, ymd;
 		/* the sex as the importer reads it (男/女, M/F); "" if none */
 		const char *sex = !strcmp(sexword, "男") || !strcmp(sexword, "M")   ? "M"
 				  : !strcmp(sexword, "女") || !strcmp(sexword, "F") ? "F"
@@ -212,7 +253,10 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 		it.row = t->rows[r].line;
 		wb_strlcpy(it.name, name, sizeof(it.name));
 		wb_strlcpy(it.village_code, village, sizeof(it.village_code));
-		if (idtext[0]) {
+		/* a date as lists write it (2013/1/4, 2013年1月4日) is the same day */
+		if (birth[0] && import_list_date(birth, &ymd, iso) == WB_OK)
+			birth = iso;
+		if (idtext[0] && !masked) {
 			if (idnum_parse(idtext, today, &id) != IDNUM_OK) {
 				wb_strlcpy(it.detail, "the ID number on the list is not valid", sizeof(it.detail));
 				rc = group_add(&x->g[G_NOT_IN_REGISTRY], &it);
@@ -226,10 +270,22 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 				birth = id.birth;
 			rc = find_child(x, bidx, NULL, NULL, &ch);
 		} else {
+			/* no number, or a masked one: by name and birth date */
 			rc = name[0] && birth[0] ? find_child(x, NULL, name, birth, &ch) : WB_ENOTFOUND;
 		}
+		if (rc == WB_ECONFLICT) {
+			wb_strlcpy(it.detail, "more than one child of this name and birth date: give the ID number",
+				   sizeof(it.detail));
+			rc = group_add(&x->g[G_NOT_IN_REGISTRY], &it);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (rc == WB_ENOTFOUND) {
-			wb_strlcpy(it.detail, "no such child in the registry (in your area)", sizeof(it.detail));
+			wb_strlcpy(it.detail,
+				   masked ? "the ID number on the list is masked: give whole numbers"
+					  : "no such child in the registry (in your area)",
+				   sizeof(it.detail));
 			rc = group_add(&x->g[G_NOT_IN_REGISTRY], &it);
 			if (rc)
 				return rc;
@@ -319,7 +375,11 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc || t.nrows < 1) {
 		char msg[260];
 
-		wb_snprintf(msg, sizeof(msg), "line %u: %s", line, rc ? err : "the list is empty");
+		/* a line only where one is at fault (not for the file's encoding) */
+		if (line)
+			wb_snprintf(msg, sizeof(msg), "line %u: %s", line, rc ? err : "the list is empty");
+		else
+			wb_strlcpy(msg, rc ? err : "the list is empty", sizeof(msg));
 		api_error(r, 422, "invalid_file", msg, "file");
 		goto out;
 	}

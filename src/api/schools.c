@@ -367,6 +367,9 @@ int api_school_counselling(http_req *r, app *a, store_conn *c, const sec_princip
 	x.items = json_array();
 	x.notes = api_role_is(p, "school");
 	rc = store_counselling(c, &f, &p->scope, fmt != SHEET_JSON ? COUNSEL_EXPORT_MAX : limit, counsel_cb, &x);
+	/* the totals are the period's, not the page's */
+	if (rc == WB_OK && fmt == SHEET_JSON)
+		rc = store_counselling_totals(c, &f, x.n);
 	if (rc == WB_OK && fmt != SHEET_JSON) /* audited: it names pupils */
 		return api_sheet_items(r, a, p, x.items, fmt, en, en ? "Counselling" : "心理辅导", "counselling",
 				       counsel_cols, WB_ARRAY_LEN(counsel_cols) - !x.notes, "counselling.export",

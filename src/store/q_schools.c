@@ -509,3 +509,46 @@ int store_caring_pair_get(store_conn *c, const store_scope *sc, int64_t id, cari
 	rc = pair_rows(c, sc, "p.id", id, one_pair, out);
 	return rc == WB_OK && !out->id ? WB_ENOTFOUND : rc;
 }
+
+int store_counselling_totals(store_conn *c, const counselling_filter *f, int64_t out[4])
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	buf sql;
+	int rc;
+
+	memset(out, 0, 4 * sizeof(*out));
+	buf_init(&sql, 1024);
+	rc = buf_puts(&sql, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN mode = 'individual' THEN 1 ELSE 0 END), 0), "
+			    "COALESCE(SUM(pupils), 0), COALESCE(SUM(CASE WHEN concern = 'refer' THEN 1 ELSE 0 END), 0) "
+			    "FROM counselling_sessions WHERE county_code = ? AND voided_at IS NULL");
+	args_text(&a, f->county);
+	if (rc == WB_OK && f->school_id) {
+		rc = buf_puts(&sql, " AND school_id = ?");
+		args_int(&a, f->school_id);
+	}
+	if (rc == WB_OK && f->child_id) {
+		rc = buf_puts(&sql, " AND child_id = ?");
+		args_int(&a, f->child_id);
+	}
+	if (rc == WB_OK && f->from) {
+		rc = buf_puts(&sql, " AND held_on >= ? AND held_on <= ?");
+		args_text(&a, f->from);
+		args_text(&a, f->to);
+	}
+	if (rc == WB_OK && f->concern) {
+		rc = buf_puts(&sql, " AND concern = ?");
+		args_text(&a, f->concern);
+	}
+	if (rc == WB_OK)
+		rc = conn_query_args(c, &st, sql.data, &a);
+	if (rc == STORE_ROW) {
+		for (int i = 0; i < 4; i++)
+			out[i] = stmt_int64(c, st, i);
+		rc = WB_OK;
+	}
+	if (st)
+		stmt_reset(c, st);
+	buf_cleanup(&sql);
+	return rc < 0 ? rc : WB_OK;
+}

@@ -87,6 +87,9 @@ typedef int (*counselling_cb)(const counselling_rec *s, void *arg);
 /* The sessions of the filter, newest first, at most limit. An individual
  * session whose child is outside sc comes without the child (hidden set;
  * sc NULL: no scope, for a caller who checked the child). */
+/* The sessions the filter takes, voided ones left out, whatever a list's
+ * limit: out = sessions, individual ones, pupils attending, to refer. */
+int store_counselling_totals(store_conn *c, const counselling_filter *f, int64_t out[4]);
 int store_counselling(store_conn *c, const counselling_filter *f, const store_scope *sc, int limit, counselling_cb cb,
 		      void *arg);
 

@@ -357,6 +357,41 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		}
 		assert.equal(empty, 0, `${empty} of ${rounds} reports fetched right after the final status were incomplete`);
 	});
+	test('a reconciliation reads dates and blanks as lists write them, matches a masked number by name and birth date, and never guesses between twins', async () => {
+		const tag = uniqueName('对账');
+		const reg = async (body) => {
+			const r = await centre.post('/api/v1/children', { village_code: VILLAGE, ...body });
+			assert.equal(r.status, 201, r.text);
+			return r.body;
+		};
+		const num = ids.next({ birth: '20130104' });
+		const a = await reg({ name: `${tag}甲`, id_number: num });
+		const b = await reg({ name: `${tag}乙`, sex: 'F', birth_date: '2014-02-03' });
+		await reg({ name: `${tag}丙`, sex: 'M', birth_date: '2015-06-07' });
+		await reg({ name: `${tag}丙`, sex: 'M', birth_date: '2015-06-07', duplicate_ok: true });
+		const masked = num.slice(0, 6) + '********' + num.slice(14);
+		const list =
+			csvLine(['姓名', '身份证号', '出生日期']) +
+			csvLine([`${tag}甲 `, num, '2013/1/4']) + // a trailing blank and a slashed date: the same
+			csvLine([`${tag}乙`, '', '2014年2月3日']) +
+			csvLine([`${tag}甲`, masked, '2013.01.04']) + // masked: by name and birth date
+			csvLine([`${tag}丁`, masked, '2013-01-04']) + // masked, and nobody of this name
+			csvLine([`${tag}丙`, '', '2015-06-07']); // two children so named and born
+		const r = await centre.request('POST', '/api/v1/reconciliations', { body: list, headers: { 'content-type': 'text/csv' } });
+		assert.equal(r.status, 200, r.text);
+		const rows = (g) => r.body[g].items.map((i) => [i.row, i.child_id ?? null, i.detail]);
+		assert.deepEqual(rows('matched'), [
+			[2, a.id, ''],
+			[3, b.id, ''],
+			[4, a.id, ''],
+		]);
+		assert.deepEqual(rows('mismatched'), []);
+		assert.deepEqual(rows('not_in_registry'), [
+			[5, null, 'the ID number on the list is masked: give whole numbers'],
+			[6, null, 'more than one child of this name and birth date: give the ID number'],
+		]);
+	});
+
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
 		const n = ids.next();
 		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n+1+2,${ids.next()}\n@SUM(A1),${ids.next()}\n`;

@@ -104,6 +104,11 @@ describeEachDriver('schools', (driver) => {
 
 		const own = await school.get(`/api/v1/schools/${schoolId}/counselling`);
 		assert.equal(own.status, 200, own.text);
+		// a page of one still counts the whole period
+		const page = await school.get(`/api/v1/schools/${schoolId}/counselling?limit=1`);
+		assert.equal(page.body.items.length, 1);
+		assert.deepEqual(page.body.totals, own.body.totals, 'the totals are the period\'s, not the page\'s');
+		assert.ok(own.body.totals.sessions >= 2);
 		assert.equal(own.body.items.find((s) => s.id === one.body.id).notes, '父母离异，情绪低落');
 		for (const client of [centre, station]) {
 			const r = await client.get(`/api/v1/schools/${schoolId}/counselling?concern=refer`);

@@ -103,6 +103,8 @@ export function reconDetail(t, s) {
   if (!s) return ''
   if (s === 'the ID number on the list is not valid') return t('recon.d_invalid_id')
   if (s === 'no such child in the registry (in your area)') return t('recon.d_not_found')
+  if (s === 'the ID number on the list is masked: give whole numbers') return t('recon.d_masked')
+  if (s === 'more than one child of this name and birth date: give the ID number') return t('recon.d_ambiguous')
   let m = s.match(/^in the registry as (\w+), not on the list$/)
   if (m) return t('recon.d_not_on_list', { category: label(t, CATEGORY, m[1]) })
   const parts = s.split('; ').filter(Boolean)
