@@ -34,7 +34,7 @@ typedef struct recon_item {
 	char name[128];
 	char id_mask[20];
 	char village_code[16];
-	char detail[160];
+	char detail[256];
 } recon_item;
 
 typedef struct group {
@@ -54,6 +54,8 @@ static const char *const result_cols_en[] = {"Result",    "List row",     "Child
 /* A row's detail (written in English, as the API answers it) in Chinese
  * for a file in Chinese: the few sentences compare_rows and the category
  * pass write. What it does not know stays as it is. */
+#define NOT_IN_CATEGORY "not confirmed in this category in the registry; "
+
 static void detail_zh(const char *d, char *out, size_t n)
 {
 	static const struct {
@@ -61,6 +63,7 @@ static void detail_zh(const char *d, char *out, size_t n)
 	} fields[] = {{"name", "姓名"}, {"birth date", "出生日期"}, {"sex", "性别"}, {"village", "村（社区）代码"}};
 	const char *p = d;
 	size_t off = 0;
+	unsigned first;
 	char cat[32];
 
 	out[0] = '\0';
@@ -80,6 +83,10 @@ static void detail_zh(const char *d, char *out, size_t n)
 		wb_strlcpy(out, "台账中有多名同姓名、同出生日期的儿童：请提供身份证号码", n);
 		return;
 	}
+	if (sscanf(d, "on the list again (first on row %u)", &first) == 1) {
+		wb_snprintf(out, n, "名单中重复（第 %u 行已有该儿童）", first);
+		return;
+	}
 	if (sscanf(d, "in the registry as %31[a-z_], not on the list", cat) == 1) {
 		wb_snprintf(out, n, "台账中为%s，名单中没有", sheet_word_of(sheet_category_words, cat, 0));
 		return;
@@ -88,6 +95,12 @@ static void detail_zh(const char *d, char *out, size_t n)
 		const char *end = strstr(p, "; "), *mid;
 		size_t f = 0;
 		char a[128], b[128];
+
+		if (strncmp(p, NOT_IN_CATEGORY, strlen(NOT_IN_CATEGORY)) == 0) {
+			off += (size_t)snprintf(out + off, n - off, "%s台账中未确认为此类别", off ? "；" : "");
+			p += strlen(NOT_IN_CATEGORY);
+			continue;
+		}
 
 		while (f < WB_ARRAY_LEN(fields) && strncmp(p, fields[f].en, strlen(fields[f].en)) != 0)
 			f++;
@@ -143,6 +156,11 @@ typedef struct recon {
 	store_conn *c;
 	group g[G__COUNT];
 	idset found;
+	struct seen {
+		int64_t *ids;
+		uint32_t *rows;
+		size_t cap;
+	} seen; /* children matched so far, with the list row that named them first */
 	const char *category;
 	int64_t last; /* paging over the category's children */
 	int page;
@@ -227,6 +245,33 @@ static const char *trimmed(const char *s, char *out, size_t n)
 	return out;
 }
 
+/* The row that named the child before (0: none), remembering row. */
+static uint32_t seen_before(struct seen *s, int64_t id, uint32_t row)
+{
+	for (size_t i = (size_t)((uint64_t)id * 11400714819323198485ULL % s->cap);; i = (i + 1) % s->cap) {
+		if (!s->ids[i]) {
+			s->ids[i] = id;
+			s->rows[i] = row;
+			return 0;
+		}
+		if (s->ids[i] == id)
+			return s->rows[i];
+	}
+}
+
+/* 1 if the registry has the child confirmed in the category. */
+static int confirmed_in(store_conn *c, int64_t child_id, const char *category, int *yes)
+{
+	category_rec k[CATEGORY_ROWS_MAX];
+	int n = 0, rc = store_categories_load(c, child_id, k, CATEGORY_ROWS_MAX, &n);
+
+	*yes = 0;
+	for (int i = 0; rc == WB_OK && i < n; i++)
+		if (strcmp(k[i].category, category) == 0 && strcmp(k[i].state, "confirmed") == 0)
+			*yes = 1;
+	return rc;
+}
+
 static int compare_rows(recon *x, const table *t, const int col[5])
 {
 	int today = clock_today_ymd();
@@ -293,12 +338,36 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 		}
 		if (rc)
 			return rc;
+		{
+			/* a child named twice (a double payment?) is said on the second row */
+			uint32_t first = seen_before(&x->seen, ch.id, it.row);
+
+			if (first) {
+				item_from_child(&it, &ch);
+				wb_snprintf(it.detail, sizeof(it.detail), "on the list again (first on row %u)", first);
+				rc = group_add(&x->g[G_MISMATCHED], &it);
+				if (rc)
+					return rc;
+				continue;
+			}
+		}
 		rc = idset_add(&x->found, ch.id);
 		if (rc)
 			return rc;
 		{
-			char detail[160] = "";
+			char detail[256] = "";
 			size_t off = 0;
+			int in_category = 1;
+
+			/* a list of a category's benefit naming a child the registry
+			 * does not have in it: receiving, not entitled */
+			if (x->category) {
+				rc = confirmed_in(x->c, ch.id, x->category, &in_category);
+				if (rc)
+					return rc;
+			}
+			if (!in_category)
+				off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s", NOT_IN_CATEGORY);
 
 			if (name[0] && strcmp(name, ch.name) != 0)
 				off += (size_t)snprintf(detail + off, sizeof(detail) - off,
@@ -395,7 +464,10 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			  "the list needs an ID number column, or name and birth date columns", "file");
 		goto out;
 	}
-	rc = compare_rows(&x, &t, col);
+	x.seen.cap = t.nrows * 2 + 16;
+	x.seen.ids = calloc(x.seen.cap, sizeof(*x.seen.ids));
+	x.seen.rows = calloc(x.seen.cap, sizeof(*x.seen.rows));
+	rc = x.seen.ids && x.seen.rows ? compare_rows(&x, &t, col) : WB_ENOMEM;
 	if (rc == WB_OK && category) {
 		child_filter f;
 
@@ -485,6 +557,8 @@ out:
 	for (int g = 0; g < G__COUNT; g++)
 		free(x.g[g].items);
 	free(x.found.ids);
+	free(x.seen.ids);
+	free(x.seen.rows);
 	table_cleanup(&t);
 	return 0;
 }

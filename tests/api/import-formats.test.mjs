@@ -383,13 +383,27 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		assert.deepEqual(rows('matched'), [
 			[2, a.id, ''],
 			[3, b.id, ''],
-			[4, a.id, ''],
 		]);
-		assert.deepEqual(rows('mismatched'), []);
+		// row 4 names child 甲 by name and birth date: found, and so named twice
+		assert.deepEqual(rows('mismatched'), [[4, a.id, 'on the list again (first on row 2)']]);
 		assert.deepEqual(rows('not_in_registry'), [
 			[5, null, 'the ID number on the list is masked: give whole numbers'],
 			[6, null, 'more than one child of this name and birth date: give the ID number'],
 		]);
+		// an orphans' allowance list: a child named twice, and one the registry has not confirmed as an orphan
+		const orphans = csvLine(['姓名', '身份证号']) + csvLine([`${tag}甲`, num]) + csvLine([`${tag}甲`, num]);
+		const o = await centre.request('POST', '/api/v1/reconciliations?category=orphan', { body: orphans, headers: { 'content-type': 'text/csv' } });
+		assert.equal(o.status, 200, o.text);
+		assert.deepEqual(
+			o.body.mismatched.items.map((i) => [i.row, i.child_id, i.detail]),
+			[
+				[2, a.id, 'not confirmed in this category in the registry; '],
+				[3, a.id, 'on the list again (first on row 2)'],
+			],
+		);
+		const zh = await centre.request('POST', '/api/v1/reconciliations?category=orphan&format=csv', { body: orphans, headers: { 'content-type': 'text/csv' } });
+		assert.match(zh.text, /台账中未确认为此类别/);
+		assert.match(zh.text, /名单中重复（第 2 行已有该儿童）/);
 	});
 
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {

@@ -107,9 +107,15 @@ export function reconDetail(t, s) {
   if (s === 'more than one child of this name and birth date: give the ID number') return t('recon.d_ambiguous')
   let m = s.match(/^in the registry as (\w+), not on the list$/)
   if (m) return t('recon.d_not_on_list', { category: label(t, CATEGORY, m[1]) })
+  m = s.match(/^on the list again \(first on row (\d+)\)$/)
+  if (m) return t('recon.d_again', { row: m[1] })
   const parts = s.split('; ').filter(Boolean)
   const out = []
   for (const p of parts) {
+    if (p === 'not confirmed in this category in the registry') {
+      out.push(t('recon.d_not_in_category'))
+      continue
+    }
     m = p.match(/^(name|birth date|village|sex): registry (.*), list (.*)$/)
     if (!m) return s
     const [registry, list] = m[1] === 'sex' ? [label(t, SEX, m[2]), label(t, SEX, m[3])] : [m[2], m[3]]
