@@ -803,6 +803,29 @@ static int update_fn(store_conn *c, void *arg)
 	return rc;
 }
 
+/* A corrected birth date (or ID number) may not come after the start of
+ * a category the child was confirmed in: the category's dates stay within
+ * the child's life. 1 after a 422 naming the field that set the date. */
+static int born_after_a_category(http_req *r, store_conn *c, const child_rec *old, const child_rec *ch)
+{
+	category_rec k[CATEGORY_ROWS_MAX];
+	char msg[160];
+	int n = 0;
+
+	if (!ch->birth_date[0] || strcmp(ch->birth_date, old->birth_date) == 0 ||
+	    store_categories_load(c, ch->id, k, CATEGORY_ROWS_MAX, &n) != WB_OK)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (k[i].start_date[0] && strcmp(k[i].start_date, ch->birth_date) < 0) {
+			wb_snprintf(msg, sizeof(msg), "the child's category %s began on %s, before this birth date",
+				    k[i].category, k[i].start_date);
+			api_error(r, 422, "validation_failed", msg,
+				  strcmp(ch->id_bidx, old->id_bidx) != 0 ? "id_number" : "birth_date");
+			return 1;
+		}
+	return 0;
+}
+
 int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -829,7 +852,8 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	}
 	ch = old;
-	if (apply_fields(r, a, c, p, body, &ch, 0) || registry_apply_fields(r, a, c, p, body, &ch, &gi))
+	if (apply_fields(r, a, c, p, body, &ch, 0) || registry_apply_fields(r, a, c, p, body, &ch, &gi) ||
+	    born_after_a_category(r, c, &old, &ch))
 		goto out;
 	ch.updated_at = clock_now();
 	ch.updated_by = p->user_id;

@@ -56,6 +56,17 @@ static const char *const result_cols_en[] = {"Result",    "List row",     "Child
  * pass write. What it does not know stays as it is. */
 #define NOT_IN_CATEGORY "not confirmed in this category in the registry; "
 
+/* The detail for the English file: its parts without the separator the
+ * last one carries (the sex stays M/F, as the English files write it). */
+static void detail_en(const char *d, char *out, size_t n)
+{
+	size_t len = strlen(d);
+
+	if (len >= 2 && strcmp(d + len - 2, "; ") == 0)
+		len -= 2;
+	wb_snprintf(out, n, "%.*s", (int)len, d);
+}
+
 static void detail_zh(const char *d, char *out, size_t n)
 {
 	static const struct {
@@ -516,7 +527,10 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 				api_sheet_text(&sh, it->id_mask, 0);
 				api_sheet_text(&sh, it->village_code, 0);
 				if (en) {
-					api_sheet_text(&sh, it->detail, 1);
+					char words[400];
+
+					detail_en(it->detail, words, sizeof(words));
+					api_sheet_text(&sh, words, 1);
 				} else {
 					char zh[400];
 

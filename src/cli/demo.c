@@ -624,8 +624,10 @@ static int make_children(store_conn *c, demo_job *j)
 			c, &st,
 			"UPDATE child_categories SET state = 'confirmed', suggested_at = ?, confirmed_at = ?, "
 			"evidence_type = 'home_visit', evidence_ref = 'DEMO-' || CAST(id AS TEXT), start_date = "
-			"?, updated_at = ? WHERE county_code = ? AND state = 'suggested' RETURNING id",
-			"iisis", since - 14 * 86400, since, "2025-01-01", j->now, DEFAULT_COUNTY);
+			"COALESCE((SELECT c.birth_date FROM children c WHERE c.id = child_categories.child_id AND "
+			"c.birth_date > ?), ?), updated_at = ? WHERE county_code = ? AND state = 'suggested' "
+			"RETURNING id",
+			"iissis", since - 14 * 86400, since, "2025-01-01", "2025-01-01", j->now, DEFAULT_COUNTY);
 		while (rc == STORE_ROW) {
 			j->n_confirmed++;
 			rc = stmt_step(c, st);

@@ -404,6 +404,8 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		const zh = await centre.request('POST', '/api/v1/reconciliations?category=orphan&format=csv', { body: orphans, headers: { 'content-type': 'text/csv' } });
 		assert.match(zh.text, /台账中未确认为此类别/);
 		assert.match(zh.text, /名单中重复（第 2 行已有该儿童）/);
+		const en = await centre.request('POST', '/api/v1/reconciliations?category=orphan&format=csv&lang=en', { body: orphans, headers: { 'content-type': 'text/csv' } });
+		assert.match(en.text, /not confirmed in this category in the registry\r?\n/, 'no separator left at the end of a detail');
 	});
 
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {

@@ -403,6 +403,17 @@ describeEachDriver('registry: categories', (driver) => {
 			assert.equal(r.body.error.field, field);
 		}
 		assert.equal((await read(child.id)).version, c.version, 'nothing written');
+		// a child without an ID number: a corrected birth date may not come after a category's start
+		const noId = await register({ birth: bornYearsBefore(8), father: 'working_away', mother: 'working_away', withId: false });
+		const conf = await decide(centre, noId.id, 'left_behind', { action: 'confirm', ...evidence, start_date: start });
+		assert.equal(conf.status, 200, conf.text);
+		const v = (await read(noId.id)).version;
+		const late = await centre.patch(`/api/v1/children/${noId.id}`, { version: v, birth_date: todayChina() });
+		assert.equal(late.status, 422, late.text);
+		assert.equal(late.body.error.field, 'birth_date');
+		assert.match(late.body.error.message, new RegExp(`began on ${start}`));
+		const fine = await centre.patch(`/api/v1/children/${noId.id}`, { version: v, birth_date: bornYearsBefore(9) });
+		assert.equal(fine.status, 200, fine.text);
 	});
 
 	test('only the centre, station and supervisor decide; a confirmation needs evidence', async () => {

@@ -198,6 +198,7 @@ const BY_PATTERN = [
   [/^notes may have at most (200) characters$/, k('caring.err_notes')],
   [/^note may have at most (100) characters$/, k('caring.err_end_note')],
   [/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')],
+  [/^the child's category \w+ began on (\d{4}-\d{2}-\d{2}), before this birth date$/, k('err.born_after_category')],
   [/^a period covers at most (\d+) days$/, k('visit.sc_too_long')],
   [/^name must have 1 to (\d+) characters$/, k('ent.err_name_long')],
   [/^reason must say why, in at most (\d+) characters$/, k('ent.err_reason_long')],
