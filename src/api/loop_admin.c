@@ -307,7 +307,7 @@ static int referral_counts(store_conn *c, const metrics_q *m, json_t *units)
 		    "COALESCE(SUM(CASE WHEN f.step_due_at IS NOT NULL AND f.step_due_at < ? THEN 1 ELSE 0 END), 0) "
 		    "FROM referrals f JOIN units u ON u.id = f.unit_id JOIN help_requests q ON q.id = f.request_id "
 		    "WHERE f.county_code = ?%s AND (f.state IN ('pending', 'accepted') OR (f.ended_at >= ? AND "
-		    "f.ended_at < ?)) GROUP BY f.unit_id, u.code, u.name, u.kind, f.state ORDER BY f.unit_id, f.state",
+		    "f.ended_at < ?)) GROUP BY f.unit_id, u.code, u.name, u.kind, f.state",
 		    m->township ? " AND q.township_code = ?" : "");
 	args_int(&a, m->now);
 	args_filter(&a, m, 1);

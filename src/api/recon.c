@@ -167,6 +167,7 @@ typedef struct recon {
 	store_conn *c;
 	group g[G__COUNT];
 	idset found;
+	idset confirmed; /* with a category: the children confirmed in it, sorted */
 	struct seen {
 		int64_t *ids;
 		uint32_t *rows;
@@ -229,31 +230,12 @@ static int find_child(recon *x, const char *bidx, const char *name, const char *
 	return store_child_get(x->c, &x->p->scope, id, out);
 }
 
-/* A list's cell without the blanks around it (spaces, tabs and the
- * full-width space U+3000), into out. */
+/* A list's cell without the blanks around it (wb_trim: the full-width
+ * space too), copied into out. */
 static const char *trimmed(const char *s, char *out, size_t n)
 {
-	size_t len;
-
-	for (;;) {
-		if (*s == ' ' || *s == '\t')
-			s++;
-		else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
-			s += 3;
-		else
-			break;
-	}
-	len = strlen(s);
-	for (;;) {
-		if (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-			len--;
-		else if (len >= 3 && strncmp(s + len - 3, "\xE3\x80\x80", 3) == 0)
-			len -= 3;
-		else
-			break;
-	}
-	wb_snprintf(out, n, "%.*s", (int)len, s);
-	return out;
+	wb_strlcpy(out, s, n);
+	return wb_trim(out);
 }
 
 /* The row that named the child before (0: none), remembering row. */
@@ -270,17 +252,23 @@ static uint32_t seen_before(struct seen *s, int64_t id, uint32_t row)
 	}
 }
 
-/* 1 if the registry has the child confirmed in the category. */
-static int confirmed_in(store_conn *c, int64_t child_id, const char *category, int *yes)
+/* The children the registry has confirmed in the category, as a sorted
+ * set: read once, not per row of the list. */
+static int load_confirmed(recon *x)
 {
-	category_rec k[CATEGORY_ROWS_MAX];
-	int n = 0, rc = store_categories_load(c, child_id, k, CATEGORY_ROWS_MAX, &n);
+	store_stmt *st = NULL;
+	int rc = conn_query(x->c, &st,
+			    "SELECT child_id FROM child_categories WHERE county_code = ? AND category = ? AND state = "
+			    "'confirmed' ORDER BY child_id",
+			    "ss", x->p->county_code, x->category);
 
-	*yes = 0;
-	for (int i = 0; rc == WB_OK && i < n; i++)
-		if (strcmp(k[i].category, category) == 0 && strcmp(k[i].state, "confirmed") == 0)
-			*yes = 1;
-	return rc;
+	while (rc == STORE_ROW) {
+		rc = idset_add(&x->confirmed, stmt_int64(x->c, st, 0));
+		rc = rc ? rc : stmt_step(x->c, st);
+	}
+	if (st)
+		stmt_reset(x->c, st);
+	return rc < 0 ? rc : WB_OK;
 }
 
 static int compare_rows(recon *x, const table *t, const int col[5])
@@ -368,16 +356,9 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 		{
 			char detail[256] = "";
 			size_t off = 0;
-			int in_category = 1;
-
 			/* a list of a category's benefit naming a child the registry
 			 * does not have in it: receiving, not entitled */
-			if (x->category) {
-				rc = confirmed_in(x->c, ch.id, x->category, &in_category);
-				if (rc)
-					return rc;
-			}
-			if (!in_category)
+			if (x->category && !bsearch(&ch.id, x->confirmed.ids, x->confirmed.n, sizeof(int64_t), cmp_id))
 				off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s", NOT_IN_CATEGORY);
 
 			if (name[0] && strcmp(name, ch.name) != 0)
@@ -478,7 +459,11 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	x.seen.cap = t.nrows * 2 + 16;
 	x.seen.ids = calloc(x.seen.cap, sizeof(*x.seen.ids));
 	x.seen.rows = calloc(x.seen.cap, sizeof(*x.seen.rows));
-	rc = x.seen.ids && x.seen.rows ? compare_rows(&x, &t, col) : WB_ENOMEM;
+	rc = x.seen.ids && x.seen.rows ? WB_OK : WB_ENOMEM;
+	if (rc == WB_OK && category)
+		rc = load_confirmed(&x);
+	if (rc == WB_OK)
+		rc = compare_rows(&x, &t, col);
 	if (rc == WB_OK && category) {
 		child_filter f;
 
@@ -571,6 +556,7 @@ out:
 	for (int g = 0; g < G__COUNT; g++)
 		free(x.g[g].items);
 	free(x.found.ids);
+	free(x.confirmed.ids);
 	free(x.seen.ids);
 	free(x.seen.rows);
 	table_cleanup(&t);

@@ -54,7 +54,7 @@ int ratelimit_take(const char *addr, int64_t now)
 		if (s->tokens > full)
 			s->tokens = full;
 	}
-	if (!s->last || now > s->last)
+	if (now > s->last)
 		s->last = now;
 	ok = s->tokens >= RL_UNIT;
 	if (ok)

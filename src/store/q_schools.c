@@ -143,6 +143,33 @@ int store_counselling_void(store_conn *c, int64_t school_id, int64_t id, int64_t
 	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &voided);
 }
 
+/* The WHERE clause of the filter on the sessions (alias k), for the list
+ * and its totals alike. */
+static int counselling_where(const counselling_filter *f, buf *sql, store_args *a)
+{
+	int rc = buf_puts(sql, " WHERE k.county_code = ?");
+
+	args_text(a, f->county);
+	if (rc == WB_OK && f->school_id) {
+		rc = buf_puts(sql, " AND k.school_id = ?");
+		args_int(a, f->school_id);
+	}
+	if (rc == WB_OK && f->child_id) {
+		rc = buf_puts(sql, " AND k.child_id = ?");
+		args_int(a, f->child_id);
+	}
+	if (rc == WB_OK && f->from) {
+		rc = buf_puts(sql, " AND k.held_on >= ? AND k.held_on <= ?");
+		args_text(a, f->from);
+		args_text(a, f->to);
+	}
+	if (rc == WB_OK && f->concern) {
+		rc = buf_puts(sql, " AND k.concern = ?");
+		args_text(a, f->concern);
+	}
+	return rc;
+}
+
 int store_counselling(store_conn *c, const counselling_filter *f, const store_scope *sc, int limit, counselling_cb cb,
 		      void *arg)
 {
@@ -174,25 +201,9 @@ int store_counselling(store_conn *c, const counselling_filter *f, const store_sc
 		rc = buf_puts(&sql,
 			      " FROM counselling_sessions k LEFT JOIN children c ON c.id = k.child_id LEFT JOIN "
 			      "units s ON s.id = k.school_id LEFT JOIN users u ON u.id = k.created_by LEFT JOIN users "
-			      "w ON w.id = k.voided_by WHERE k.county_code = ?");
-	args_text(&a, f->county);
-	if (rc == WB_OK && f->school_id) {
-		rc = buf_puts(&sql, " AND k.school_id = ?");
-		args_int(&a, f->school_id);
-	}
-	if (rc == WB_OK && f->child_id) {
-		rc = buf_puts(&sql, " AND k.child_id = ?");
-		args_int(&a, f->child_id);
-	}
-	if (rc == WB_OK && f->from) {
-		rc = buf_puts(&sql, " AND k.held_on >= ? AND k.held_on <= ?");
-		args_text(&a, f->from);
-		args_text(&a, f->to);
-	}
-	if (rc == WB_OK && f->concern) {
-		rc = buf_puts(&sql, " AND k.concern = ?");
-		args_text(&a, f->concern);
-	}
+			      "w ON w.id = k.voided_by");
+	if (rc == WB_OK)
+		rc = counselling_where(f, &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " ORDER BY k.held_on DESC, k.id DESC LIMIT ?");
 	args_int(&a, limit);
@@ -519,27 +530,13 @@ int store_counselling_totals(store_conn *c, const counselling_filter *f, int64_t
 
 	memset(out, 0, 4 * sizeof(*out));
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN mode = 'individual' THEN 1 ELSE 0 END), 0), "
-			    "COALESCE(SUM(pupils), 0), COALESCE(SUM(CASE WHEN concern = 'refer' THEN 1 ELSE 0 END), 0) "
-			    "FROM counselling_sessions WHERE county_code = ? AND voided_at IS NULL");
-	args_text(&a, f->county);
-	if (rc == WB_OK && f->school_id) {
-		rc = buf_puts(&sql, " AND school_id = ?");
-		args_int(&a, f->school_id);
-	}
-	if (rc == WB_OK && f->child_id) {
-		rc = buf_puts(&sql, " AND child_id = ?");
-		args_int(&a, f->child_id);
-	}
-	if (rc == WB_OK && f->from) {
-		rc = buf_puts(&sql, " AND held_on >= ? AND held_on <= ?");
-		args_text(&a, f->from);
-		args_text(&a, f->to);
-	}
-	if (rc == WB_OK && f->concern) {
-		rc = buf_puts(&sql, " AND concern = ?");
-		args_text(&a, f->concern);
-	}
+	rc = buf_puts(&sql, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN k.mode = 'individual' THEN 1 ELSE 0 END), 0), "
+			    "COALESCE(SUM(k.pupils), 0), COALESCE(SUM(CASE WHEN k.concern = 'refer' THEN 1 ELSE 0 "
+			    "END), 0) FROM counselling_sessions k");
+	if (rc == WB_OK)
+		rc = counselling_where(f, &sql, &a);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " AND k.voided_at IS NULL");
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
 	if (rc == STORE_ROW) {
