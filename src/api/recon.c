@@ -358,7 +358,9 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 			size_t off = 0;
 			/* a list of a category's benefit naming a child the registry
 			 * does not have in it: receiving, not entitled */
-			if (x->category && !bsearch(&ch.id, x->confirmed.ids, x->confirmed.n, sizeof(int64_t), cmp_id))
+			/* (bsearch takes no NULL array, even empty) */
+			if (x->category && (!x->confirmed.n || !bsearch(&ch.id, x->confirmed.ids, x->confirmed.n,
+									sizeof(int64_t), cmp_id)))
 				off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s", NOT_IN_CATEGORY);
 
 			if (name[0] && strcmp(name, ch.name) != 0)
@@ -390,7 +392,7 @@ static int not_in_list_cb(const child_rec *ch, void *arg)
 
 	x->last = ch->id;
 	x->page++;
-	if (bsearch(&ch->id, x->found.ids, x->found.n, sizeof(int64_t), cmp_id))
+	if (x->found.n && bsearch(&ch->id, x->found.ids, x->found.n, sizeof(int64_t), cmp_id))
 		return WB_OK;
 	memset(&it, 0, sizeof(it));
 	item_from_child(&it, ch);
