@@ -138,7 +138,7 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 	idnum id;
 
 	if ((s = api_str(body, "name"))) {
-		if (!field_valid_name(s))
+		if (field_check_text(FT_CHILD_NAME, s) != FIELD_OK)
 			return api_error(
 				       r, 422, "validation_failed",
 				       "name must be non-empty text without control characters or blanks at either end",

@@ -211,6 +211,9 @@ const char *import_field_header(const char *field)
 #define BIRTH_FORMS                                                                                                     \
 	"birth_date must be a real date written 2016-03-05, 2016-3-5, 2016/3/5, 2016.03.05 or 2016年3月5日 (a time " \
 	"after the day is ignored)"
+#define DISABILITY_TYPES                                                                                                                       \
+	"disability type must be 视力残疾, 听力残疾, 言语残疾, 肢体残疾, 智力残疾, 精神残疾 or 多重残疾 (visual, " \
+	"hearing, speech, physical, intellectual, mental, multiple)"
 
 /* ---- an issue's reason in Chinese (the report's file; the page says the
  * same from web/src/lib/issues.js) ---- */
@@ -252,6 +255,7 @@ static const struct {
 	{"no school with this code in the county", "本县没有该代码的学校"},
 	{"disability grade must be 0 to 4", "残疾等级应为 0 至 4"},
 	{"disability type is too long", "残疾类别内容过长"},
+	{DISABILITY_TYPES, "残疾类别应为视力残疾、听力残疾、言语残疾、肢体残疾、智力残疾、精神残疾或多重残疾"},
 	{"too long", "内容过长"},
 	{"notes are too long", "备注内容过长"},
 	{"this child is registered in a village outside your area", "该儿童登记在您辖区以外的村（社区）"},
@@ -611,19 +615,27 @@ static int too_long(import_job *j, size_t row, const colmap *m, int f, size_t ma
 }
 
 /*
- * A free-text cell of field f: at most max bytes, as POST /children takes
- * the field, and no control characters (multiline: line breaks and tabs
- * pass). 0, or -1 after an issue naming the column: a cell is refused,
- * never cut to its buffer.
+ * A free-text cell of field f, judged as POST /children judges the field
+ * (field_check_text): no control characters (notes: line breaks and tabs
+ * pass), a name without blanks at either end, at most the field's bytes.
+ * 0, or -1 after an issue naming the column: a cell is refused, never cut
+ * to its buffer. An empty cell passes (the caller says if it is needed).
  */
-static int text_ok(import_job *j, size_t row, const colmap *m, int f, size_t max, int multiline)
+static int text_ok(import_job *j, size_t row, const colmap *m, int f, enum field_text t)
 {
 	const char *s = cell(j, m, row, f);
 
-	if (!field_valid_text(s, multiline))
+	if (!s[0])
+		return 0;
+	switch (field_check_text(t, s)) {
+	case FIELD_OK: return 0;
+	case FIELD_CONTROL:
+		if (t == FT_CHILD_NAME || t == FT_GUARDIAN_NAME)
+			return bad(j, row, m, f, "name contains control characters or surrounding spaces");
 		return bad(j, row, m, f, "contains control characters");
-	if (strlen(s) > max)
-		return too_long(j, row, m, f, max);
+	case FIELD_BLANKS: return bad(j, row, m, f, "name contains control characters or surrounding spaces");
+	case FIELD_TOO_LONG: return too_long(j, row, m, f, field_text_max(t));
+	}
 	return 0;
 }
 
@@ -644,11 +656,9 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	else if (!status)
 		failed = bad(j, row, m, fstatus,
 			     "status is not in the guardian status vocabulary (e.g. 在家, 外出务工, 死亡)");
-	if (name[0] && !field_valid_name(name))
-		failed = bad(j, row, m, fname, "name contains control characters or surrounding spaces");
-	else if (strlen(name) > FIELD_MAX_GUARDIAN_NAME)
-		failed = too_long(j, row, m, fname, FIELD_MAX_GUARDIAN_NAME);
-	if (text_ok(j, row, m, fwork, FIELD_MAX_GUARDIAN_WORK, 0))
+	if (text_ok(j, row, m, fname, FT_GUARDIAN_NAME))
+		failed = -1;
+	if (text_ok(j, row, m, fwork, FT_GUARDIAN_WORK))
 		failed = -1;
 	if (phone[0] && !field_valid_phone(phone))
 		failed = bad(j, row, m, fphone, "phone must be digits (mobile or landline with area code)");
@@ -757,10 +767,8 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	s = cell(j, m, row, F_NAME);
 	if (!s[0])
 		failed = bad(j, row, m, F_NAME, "name is empty");
-	else if (!field_valid_name(s))
-		failed = bad(j, row, m, F_NAME, "name contains control characters or surrounding spaces");
-	else if (strlen(s) > FIELD_MAX_CHILD_NAME)
-		failed = too_long(j, row, m, F_NAME, FIELD_MAX_CHILD_NAME);
+	else if (text_ok(j, row, m, F_NAME, FT_CHILD_NAME))
+		failed = -1;
 	else
 		wb_strlcpy(d->ch.name, s, sizeof(d->ch.name));
 	s = cell(j, m, row, F_ID);
@@ -862,7 +870,7 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			wb_strlcpy(d->ch.hukou_area_code, s, sizeof(d->ch.hukou_area_code));
 	}
 	s = cell(j, m, row, F_GRADE);
-	if (text_ok(j, row, m, F_GRADE, FIELD_MAX_GRADE, 0))
+	if (text_ok(j, row, m, F_GRADE, FT_GRADE))
 		failed = -1;
 	else
 		wb_strlcpy(d->ch.grade, s, sizeof(d->ch.grade));
@@ -879,12 +887,17 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			d->ch.disability_grade = (int)g;
 	}
 	s = cell(j, m, row, F_DIS_TYPE);
-	if (text_ok(j, row, m, F_DIS_TYPE, FIELD_MAX_DISABILITY, 0))
-		failed = -1;
-	else
-		wb_strlcpy(d->ch.disability_type, s, sizeof(d->ch.disability_type));
+	if (s[0]) {
+		/* the codes POST /children takes, or the form's words for them */
+		const char *code = field_disability_code(s, 1);
+
+		if (!code)
+			failed = bad(j, row, m, F_DIS_TYPE, DISABILITY_TYPES);
+		else
+			wb_strlcpy(d->ch.disability_type, code, sizeof(d->ch.disability_type));
+	}
 	s = cell(j, m, row, F_ILLNESS);
-	if (text_ok(j, row, m, F_ILLNESS, FIELD_MAX_ILLNESS, 0))
+	if (text_ok(j, row, m, F_ILLNESS, FT_ILLNESS))
 		failed = -1;
 	else
 		wb_strlcpy(d->ch.serious_illness, strcmp(s, "否") == 0 || strcmp(s, "无") == 0 ? "" : s,
@@ -909,7 +922,7 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 			wb_strlcpy(d->ch.risk_level, rl, sizeof(d->ch.risk_level));
 	}
 	s = cell(j, m, row, F_NOTES);
-	if (text_ok(j, row, m, F_NOTES, FIELD_MAX_NOTES, 1))
+	if (text_ok(j, row, m, F_NOTES, FT_NOTES))
 		failed = -1;
 	else
 		wb_strlcpy(d->ch.notes, s, sizeof(d->ch.notes));

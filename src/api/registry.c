@@ -67,8 +67,6 @@ void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_fac
 
 static const char *const relations[] = {"father",  "mother",   "grandfather", "grandmother",
 					"sibling", "relative", "other"};
-static const char *const disability_types[] = {"visual",       "hearing", "speech",  "physical",
-					       "intellectual", "mental",  "multiple"};
 
 static int in_list(const char *s, const char *const *list, size_t n)
 {
@@ -100,6 +98,23 @@ static int fail(http_req *r, const char *field, const char *message)
 {
 	api_error(r, 422, "validation_failed", message, field);
 	return -1;
+}
+
+int registry_check_text(http_req *r, const char *field, enum field_text t, const char *s)
+{
+	char msg[160];
+
+	switch (field_check_text(t, s)) {
+	case FIELD_OK: return 0;
+	case FIELD_CONTROL: wb_snprintf(msg, sizeof(msg), "%s contains control characters", field); break;
+	case FIELD_BLANKS:
+		wb_snprintf(msg, sizeof(msg), "%s must be non-empty text without blanks at either end", field);
+		break;
+	case FIELD_TOO_LONG:
+		wb_snprintf(msg, sizeof(msg), "%s is too long: at most %zu bytes", field, field_text_max(t));
+		break;
+	}
+	return fail(r, field, msg);
 }
 
 static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_input *gi)
@@ -139,6 +154,9 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 						    "a child has one father and one mother: this relation is "
 						    "given twice");
 		wb_strlcpy(g->relation, s, sizeof(g->relation));
+		wb_snprintf(field, sizeof(field), "guardians[%zu].name", i);
+		if (registry_check_text(r, field, FT_GUARDIAN_NAME, api_str(v, "name")))
+			return -1;
 		wb_strlcpy(g->name, api_str(v, "name"), sizeof(g->name));
 		s = api_str(v, "status");
 		wb_snprintf(field, sizeof(field), "guardians[%zu].status", i);
@@ -154,8 +172,12 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 				return fail(r, field, "status_since may not be in the future");
 			wb_strlcpy(g->status_since, s, sizeof(g->status_since));
 		}
-		if ((s = api_str(v, "work_place")))
+		if ((s = api_str(v, "work_place"))) {
+			wb_snprintf(field, sizeof(field), "guardians[%zu].work_place", i);
+			if (registry_check_text(r, field, FT_GUARDIAN_WORK, s))
+				return -1;
 			wb_strlcpy(g->work_place, s, sizeof(g->work_place));
+		}
 		if ((s = api_str(v, "phone")) && s[0]) {
 			wb_snprintf(field, sizeof(field), "guardians[%zu].phone", i);
 			int prc = api_phone_store(a, s, g->phone_enc, g->phone_mask, sizeof(g->phone_mask));
@@ -210,6 +232,8 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 		wb_strlcpy(ch->hukou_type, s, sizeof(ch->hukou_type));
 	}
 	v = json_object_get(body, "grade");
+	if (v && json_is_string(v) && registry_check_text(r, "grade", FT_GRADE, json_string_value(v)))
+		return -1;
 	if (v)
 		wb_strlcpy(ch->grade, json_is_null(v) ? "" : json_string_value(v), sizeof(ch->grade));
 	v = json_object_get(body, "disability_grade");
@@ -224,7 +248,7 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 	if (v && json_is_null(v)) {
 		ch->disability_type[0] = '\0';
 	} else if (v) {
-		if (!in_list(json_string_value(v), disability_types, WB_ARRAY_LEN(disability_types)))
+		if (!field_disability_code(json_string_value(v), 0))
 			return fail(r, "disability_type",
 				    "disability_type must be visual, hearing, speech, physical, intellectual, mental "
 				    "or multiple");
@@ -233,6 +257,8 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 	if (ch->disability_grade == 0)
 		ch->disability_type[0] = '\0';
 	v = json_object_get(body, "serious_illness");
+	if (v && json_is_string(v) && registry_check_text(r, "serious_illness", FT_ILLNESS, json_string_value(v)))
+		return -1;
 	if (v)
 		wb_strlcpy(ch->serious_illness, json_is_null(v) ? "" : json_string_value(v),
 			   sizeof(ch->serious_illness));
@@ -250,6 +276,8 @@ int registry_apply_fields(http_req *r, const app *a, store_conn *c, const sec_pr
 	if (!ch->risk_level[0])
 		wb_strlcpy(ch->risk_level, "low", sizeof(ch->risk_level));
 	v = json_object_get(body, "notes");
+	if (v && json_is_string(v) && registry_check_text(r, "notes", FT_NOTES, json_string_value(v)))
+		return -1;
 	if (v)
 		wb_strlcpy(ch->notes, json_is_null(v) ? "" : json_string_value(v), sizeof(ch->notes));
 	v = json_object_get(body, "director_id");

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "../domain/category.h"
+#include "../domain/fields.h"
 #include "api.h"
 
 /* The guardians a request body carried (have = 0 when it had none). */
@@ -25,6 +26,12 @@ const category_config *registry_config(void);
 
 /* Facts of a child and its guardians, as the category engine reads them. */
 void registry_facts(const child_rec *ch, const guardian_rec *g, int n, child_facts *out);
+
+/*
+ * A free text of a child or a guardian: 0, or -1 after a 422 naming field
+ * when field_check_text refuses s (the importer judges a cell the same way).
+ */
+int registry_check_text(http_req *r, const char *field, enum field_text t, const char *s);
 
 /*
  * Applies the registry fields of body (household registration, school

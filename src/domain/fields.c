@@ -10,9 +10,9 @@ int field_valid_name(const char *s)
 {
 	size_t n = 0;
 
-	for (const unsigned char *u = (const unsigned char *)s; *u; u++, n++)
-		if (*u < 0x20 || *u == 0x7f)
-			return 0;
+	if (!field_valid_text(s, 0))
+		return 0;
+	n = strlen(s);
 	/* no blank at either end: the space, nor the ideographic space U+3000
 	 * (E3 80 80) that a Chinese input method types */
 	return n > 0 && s[0] != ' ' && s[n - 1] != ' ' &&
@@ -60,4 +60,54 @@ void field_mask_phone(const char *s, char *out, size_t outlen)
 		snprintf(out, outlen, "%.3s****%s", s, s + n - 4);
 	else
 		snprintf(out, outlen, "****");
+}
+
+enum field_fault field_check_text(enum field_text t, const char *s)
+{
+	int name = t == FT_CHILD_NAME || t == FT_GUARDIAN_NAME;
+
+	if (!field_valid_text(s, t == FT_NOTES))
+		return FIELD_CONTROL;
+	if (name && !field_valid_name(s))
+		return FIELD_BLANKS;
+	if (strlen(s) > field_text_max(t))
+		return FIELD_TOO_LONG;
+	return FIELD_OK;
+}
+
+size_t field_text_max(enum field_text t)
+{
+	switch (t) {
+	case FT_CHILD_NAME: return FIELD_MAX_CHILD_NAME;
+	case FT_GRADE: return FIELD_MAX_GRADE;
+	case FT_ILLNESS: return FIELD_MAX_ILLNESS;
+	case FT_NOTES: return FIELD_MAX_NOTES;
+	case FT_GUARDIAN_NAME: return FIELD_MAX_GUARDIAN_NAME;
+	case FT_GUARDIAN_WORK: return FIELD_MAX_GUARDIAN_WORK;
+	}
+	return 0;
+}
+
+const char *const field_disability_codes[FIELD_DISABILITY_TYPES] = {
+	"visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple",
+};
+
+/* the Chinese names, in the order of the codes (the form's words) */
+static const char *const disability_words[FIELD_DISABILITY_TYPES] = {
+	"视力", "听力", "言语", "肢体", "智力", "精神", "多重",
+};
+
+const char *field_disability_code(const char *s, int labels)
+{
+	static const char suffix[] = "残疾";
+
+	for (int i = 0; i < FIELD_DISABILITY_TYPES; i++) {
+		size_t n = strlen(disability_words[i]);
+
+		if (strcmp(s, field_disability_codes[i]) == 0)
+			return field_disability_codes[i];
+		if (labels && strncmp(s, disability_words[i], n) == 0 && (s[n] == '\0' || strcmp(s + n, suffix) == 0))
+			return field_disability_codes[i];
+	}
+	return NULL;
 }

@@ -33,4 +33,35 @@ void field_mask_phone(const char *s, char *out, size_t outlen);
  * breaks and tabs through (notes). */
 int field_valid_text(const char *s, int multiline);
 
+/*
+ * The free texts of a child's record and of a guardian. POST and PATCH
+ * /children and the importer judge them by field_check_text alone, so that
+ * what the form takes can be imported and the reverse.
+ */
+enum field_text {
+	FT_CHILD_NAME, /* a name: non-empty, no blank at either end */
+	FT_GRADE,
+	FT_ILLNESS,
+	FT_NOTES,         /* multiline: line breaks and tabs pass */
+	FT_GUARDIAN_NAME, /* a name */
+	FT_GUARDIAN_WORK,
+};
+enum field_fault {
+	FIELD_OK = 0,
+	FIELD_CONTROL,  /* a control character (C0, DEL or C1) */
+	FIELD_BLANKS,   /* a name that is empty or has a blank at either end */
+	FIELD_TOO_LONG, /* longer than field_text_max bytes */
+};
+enum field_fault field_check_text(enum field_text t, const char *s);
+/* The longest text of the field in bytes (the FIELD_MAX_ above). */
+size_t field_text_max(enum field_text t);
+
+/* The disability types POST /children takes (codes), in the form's order. */
+#define FIELD_DISABILITY_TYPES 7
+extern const char *const field_disability_codes[FIELD_DISABILITY_TYPES];
+/* The code of a disability type written as its code (visual), or, when
+ * labels is set, as its Chinese name (视力残疾) or that name without 残疾
+ * (视力), as the form shows them; NULL for anything else. */
+const char *field_disability_code(const char *s, int labels);
+
 #endif

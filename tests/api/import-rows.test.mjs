@@ -315,7 +315,7 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 			row({ 姓名: `${tag}工`, 身份证号: n[2], 母亲姓名: '李四', 母亲状况: '外出务工', 母亲务工地: hz(41) }) + // 4: 123 bytes
 			row({ 姓名: `${tag}控`, 身份证号: n[3], 父亲姓名: '王\u0001五', 父亲状况: '在家', 父亲务工地: '浙江\n义乌' }) + // 5
 			row({ 姓名: `${tag}级`, 身份证号: n[4], 年级: hz(7) }) + // 6: 21 bytes
-			row({ 姓名: `${tag}类`, 身份证号: n[5], 残疾类别: hz(7) }) + // 7
+			row({ 姓名: `${tag}类`, 身份证号: n[5], 残疾类别: hz(7) }) + // 7: not a disability type
 			row({ 姓名: `${tag}病`, 身份证号: n[6], 重病: hz(31) }) + // 8: 93 bytes
 			row({ 姓名: `${tag}注`, 身份证号: n[7], 备注: hz(334) }) + // 9: 1002 bytes
 			row({ 姓名: `${tag}${hz(31)}`, 身份证号: n[8], 年级: '一年级\t' }); // 10: 99 bytes, a tab
@@ -331,7 +331,7 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 				[6, '父亲姓名', 'name contains control characters or surrounding spaces'],
 				[6, '父亲务工地', 'contains control characters'],
 				[8, '年级', 'too long: at most 20 bytes (6 Chinese characters)'],
-				[9, '残疾类别', 'too long: at most 20 bytes (6 Chinese characters)'],
+				[9, '残疾类别', 'disability type must be 视力残疾, 听力残疾, 言语残疾, 肢体残疾, 智力残疾, 精神残疾 or 多重残疾 (visual, hearing, speech, physical, intellectual, mental, multiple)'],
 				[10, '重病', 'too long: at most 90 bytes (30 Chinese characters)'],
 				[11, '备注', 'too long: at most 1000 bytes (333 Chinese characters)'],
 				[12, '姓名', 'too long: at most 96 bytes (32 Chinese characters)'],

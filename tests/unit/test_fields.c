@@ -97,13 +97,49 @@ static void test_phone_mask(void **state)
 	assert_int_equal(strncmp(out, "053", 3), 0);
 }
 
+/* The one check of the API and the importer: control characters (C1
+ * too, in names as well), blanks around names, the limits in bytes. */
+static void test_check_text(void **state)
+{
+	char long_grade[FIELD_MAX_GRADE + 2];
+
+	(void)state;
+	assert_int_equal(field_check_text(FT_CHILD_NAME, "阿娜"), FIELD_OK);
+	assert_int_equal(field_check_text(FT_CHILD_NAME, "阿\xC2\x85娜"), FIELD_CONTROL);
+	assert_int_equal(field_check_text(FT_CHILD_NAME, "阿娜 "), FIELD_BLANKS);
+	assert_int_equal(field_check_text(FT_CHILD_NAME, ""), FIELD_BLANKS);
+	assert_int_equal(field_check_text(FT_GUARDIAN_NAME, "\xE3\x80\x80周一"), FIELD_BLANKS);
+	assert_int_equal(field_check_text(FT_GRADE, "三\t年级"), FIELD_CONTROL);
+	assert_int_equal(field_check_text(FT_NOTES, "一\r\n二\t三"), FIELD_OK);
+	assert_int_equal(field_check_text(FT_NOTES, "一\x7f"), FIELD_CONTROL);
+	assert_int_equal(field_check_text(FT_GUARDIAN_WORK, "广东 东莞 "), FIELD_OK); /* not a name */
+	memset(long_grade, 'a', sizeof(long_grade) - 1);
+	long_grade[sizeof(long_grade) - 1] = '\0';
+	assert_int_equal(field_check_text(FT_GRADE, long_grade), FIELD_TOO_LONG);
+	long_grade[FIELD_MAX_GRADE] = '\0';
+	assert_int_equal(field_check_text(FT_GRADE, long_grade), FIELD_OK);
+	assert_int_equal(field_text_max(FT_NOTES), FIELD_MAX_NOTES);
+}
+
+static void test_disability_types(void **state)
+{
+	(void)state;
+	assert_string_equal(field_disability_code("visual", 0), "visual");
+	assert_null(field_disability_code("视力残疾", 0)); /* the API takes codes */
+	assert_string_equal(field_disability_code("视力残疾", 1), "visual");
+	assert_string_equal(field_disability_code("多重", 1), "multiple");
+	assert_null(field_disability_code("视力残", 1));
+	assert_null(field_disability_code("腿脚不便", 1));
+	assert_null(field_disability_code("Visual", 1));
+	assert_null(field_disability_code("", 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_texts),
-		cmocka_unit_test(test_phones),
-		cmocka_unit_test(test_phone_mask),
+		cmocka_unit_test(test_names),      cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_phones),     cmocka_unit_test(test_phone_mask),
+		cmocka_unit_test(test_check_text), cmocka_unit_test(test_disability_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
