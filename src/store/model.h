@@ -43,10 +43,10 @@ int scope_place_sql(const store_scope *sc, const char *alias, buf *sql, store_ar
  * 9-digit township, 12-digit village, 15-digit grid); nothing for NULL or
  * "". The caller has checked the code's form. */
 int area_filter_sql(const char *area, const char *alias, buf *sql, store_args *args);
-/* Appends " AND <alias>.name contains name" (% and _ are characters, not
- * wildcards; the escaped text is kept in args->scratch2); nothing for NULL
- * or "". */
-int name_filter_sql(const char *name, const char *alias, buf *sql, store_args *args);
+/* Appends " AND <alias>.name contains name", ignoring the case of ASCII
+ * letters (% and _ are characters, not wildcards; the escaped text is kept
+ * in args->scratch2); nothing for NULL or "". */
+int name_filter_sql(const store_conn *c, const char *name, const char *alias, buf *sql, store_args *args);
 /* The scope of the whole county (the importer, the daily sweep, counts). */
 void store_scope_county(store_scope *sc, const char *county);
 /* 1 if a child living in village/grid would be inside the scope. */

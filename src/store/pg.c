@@ -843,6 +843,8 @@ static int pg_bulk_begin(void *db, int64_t *saved)
 }
 
 const store_driver store_pg_driver = {
+	.name_fold_open = "translate(",
+	.name_fold_close = ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')",
 	.name = "postgresql",
 	.open = pg_open,
 	.close = pg_close,

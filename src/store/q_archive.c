@@ -182,7 +182,7 @@ int store_children_archived(store_conn *c, const store_scope *sc, const archived
 	if (rc == WB_OK && f->name && f->name[0]) {
 		rc = buf_puts(&sql, " AND c.erased_at IS NULL"); /* an erased record has no name */
 		if (rc == WB_OK)
-			rc = name_filter_sql(f->name, "c", &sql, &a);
+			rc = name_filter_sql(c, f->name, "c", &sql, &a);
 	}
 	if (rc == WB_OK && after_id) {
 		rc = buf_puts(&sql, " AND c.id < ?");

@@ -67,21 +67,29 @@ int scope_place_sql(const store_scope *sc, const char *alias, buf *sql, store_ar
 	return rc;
 }
 
-int name_filter_sql(const char *name, const char *alias, buf *sql, store_args *args)
+/* An ASCII capital letter made small; any other byte (UTF-8 too) kept. */
+static char ascii_small(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+int name_filter_sql(const store_conn *c, const char *name, const char *alias, buf *sql, store_args *args)
 {
 	size_t o = 0;
 
 	if (!name || !name[0])
 		return WB_OK;
-	/* % and _ in the query are characters, not wildcards */
+	/* % and _ in the query are characters, not wildcards; ASCII letters
+	 * small, as the name is compared (name_fold_open, _close) */
 	for (const char *q = name; *q && o + 2 < sizeof(args->scratch2); q++) {
 		if (*q == '%' || *q == '_' || *q == '\\')
 			args->scratch2[o++] = '\\';
-		args->scratch2[o++] = *q;
+		args->scratch2[o++] = ascii_small(*q);
 	}
 	args->scratch2[o] = '\0';
 	args_text(args, args->scratch2);
-	return buf_printf(sql, " AND %s.name LIKE '%%' || ? || '%%' ESCAPE '\\'", alias);
+	return buf_printf(sql, " AND %s%s.name%s LIKE '%%' || ? || '%%' ESCAPE '\\'", c->drv->name_fold_open, alias,
+			  c->drv->name_fold_close);
 }
 
 int area_filter_sql(const char *area, const char *alias, buf *sql, store_args *args)
@@ -149,7 +157,16 @@ static int indexable(const char *p)
 	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* The indexable characters of a name and the pairs of adjacent ones. */
+/* A gram as the index keeps it: ASCII letters small, so that a search
+ * finds Anna by "anna" (name_filter_sql folds the same way). */
+static void gram_fold(char *g)
+{
+	for (; *g; g++)
+		*g = ascii_small(*g);
+}
+
+/* The indexable characters of a name and the pairs of adjacent ones, ASCII
+ * letters small (gram_fold). */
 static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 {
 	const char *prev = NULL;
@@ -165,11 +182,11 @@ static int name_grams(const char *name, char grams[GRAMS_MAX][12])
 		}
 		memcpy(grams[n], p, len);
 		grams[n][len] = '\0';
-		n++;
+		gram_fold(grams[n++]);
 		if (prev && (size_t)(p - prev) + len < sizeof(grams[0])) {
 			memcpy(grams[n], prev, (size_t)(p - prev) + len);
 			grams[n][(size_t)(p - prev) + len] = '\0';
-			n++;
+			gram_fold(grams[n++]);
 		}
 		prev = p;
 		p += len;
@@ -665,6 +682,7 @@ static int from_sql(const store_scope *sc, const child_filter *f, buf *sql, stor
 		return buf_puts(sql, " FROM children c WHERE 1 = 1");
 	memcpy(a->scratch, f->name, glen);
 	a->scratch[glen] = '\0';
+	gram_fold(a->scratch);
 	args_text(a, sc->county_code);
 	args_text(a, a->scratch);
 	*id_col = "g.child_id";
@@ -672,14 +690,14 @@ static int from_sql(const store_scope *sc, const child_filter *f, buf *sql, stor
 			     "AND c.id = g.child_id");
 }
 
-static int filter_sql(const store_scope *sc, const child_filter *f, buf *sql, store_args *a)
+static int filter_sql(const store_conn *c, const store_scope *sc, const child_filter *f, buf *sql, store_args *a)
 {
 	int rc = scope_children_sql(sc, "c", sql, a);
 
 	if (rc == WB_OK)
 		rc = area_filter_sql(f->area, "c", sql, a);
 	if (rc == WB_OK)
-		rc = name_filter_sql(f->name, "c", sql, a);
+		rc = name_filter_sql(c, f->name, "c", sql, a);
 	if (rc == WB_OK && f->id_bidx) {
 		rc = buf_puts(sql, " AND c.id_bidx = ?");
 		args_text(a, f->id_bidx);
@@ -779,7 +797,7 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 		args_int(&a, f->after_id);
 	}
 	if (rc == WB_OK)
-		rc = filter_sql(sc, f, &sql, &a);
+		rc = filter_sql(c, sc, f, &sql, &a);
 	if (rc == WB_OK)
 		rc = f->sort == CHILD_SORT_ID ? buf_printf(&sql, " ORDER BY %s", id_col) : buf_puts(&sql, order);
 	if (rc == WB_OK)
@@ -826,7 +844,7 @@ int store_child_count(store_conn *c, const store_scope *sc, const child_filter *
 	if (rc == WB_OK)
 		rc = from_sql(sc, f, &sql, &a, &id_col);
 	if (rc == WB_OK)
-		rc = filter_sql(sc, f, &sql, &a);
+		rc = filter_sql(c, sc, f, &sql, &a);
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
 	rc = stmt_result_int64(c, st, rc, WB_OK, out);

@@ -83,6 +83,12 @@ typedef struct store_driver {
 	 * small statements cost less than one that gathers their rows and
 	 * sorts them. Where a statement is a round trip (PostgreSQL), one does. */
 	int local_statements;
+	/* Around a child's name (open, the column, close) as a name search
+	 * compares it with LIKE to a query whose ASCII letters are small: the
+	 * search ignores the case of ASCII letters (Anna, anna) and of nothing
+	 * else. SQLite's LIKE already does (both ""); PostgreSQL's is made to
+	 * with translate() (lower() and ILIKE follow the locale beyond ASCII). */
+	const char *name_fold_open, *name_fold_close;
 	/* Settings for the connection that writes (and waits for) every commit
 	 * (the audit writer), or NULL (SQLite: commits that are durable, a
 	 * page cache that does not spill into the WAL before the commit). */
