@@ -461,14 +461,39 @@ static void identity_args(const child_rec *ch, store_args *a)
 	args_opt_int(a, ch->school_id);
 }
 
-/* A new child's row: the columns, then the placeholders of one row (the
- * 25 values of child_args, and version 1). */
-#define CHILD_INSERT                                                                                          \
-	"INSERT INTO children (county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, "  \
-	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, " \
-	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "   \
+/* A new child's row: the columns, then the placeholders of one row after
+ * its id (the 25 values of child_args, and version 1). The id, the record
+ * number, comes from child_numbers (take_numbers), not from the table's
+ * sequence: see migration 0029. */
+#define CHILD_INSERT                                                                                             \
+	"INSERT INTO children (id, county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, " \
+	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, "    \
+	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "      \
 	"risk_level, notes, version) VALUES "
-#define CHILD_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+#define CHILD_ROW_REST "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+#define CHILD_ROW      "(?, " CHILD_ROW_REST
+
+/*
+ * Takes the next n record numbers: *first is the first of them. In the
+ * write's transaction, so that a rollback (a refused registration, the
+ * writer's batch run again) gives them back: the numbers have no gaps. The
+ * row's lock queues a concurrent writer until this transaction ends.
+ */
+static int take_numbers(store_conn *c, int n, int64_t *first)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st, "UPDATE child_numbers SET last = last + ? WHERE id = 1 RETURNING last", "i",
+			    (int64_t)n);
+
+	if (rc == STORE_ROW) {
+		*first = stmt_int64(c, st, 0) - n + 1;
+		rc = WB_OK;
+	} else if (rc >= 0) {
+		rc = WB_ESTORE; /* no counter row: schema 0029 makes it */
+	}
+	stmt_reset(c, st);
+	return rc;
+}
 
 /* The 25 values of a new child's row, in the order of the INSERTs below. */
 static void child_args(const child_rec *ch, store_args *a)
@@ -487,17 +512,7 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	return store_children_insert_many(c, &ch, 1);
 }
 
-#define CHILD_CHUNK 1024 /* 25 placeholders a row */
-
-/* The identity a returned row is matched by. */
-static int same_identity(store_conn *c, store_stmt *st, const child_rec *ch)
-{
-	const char *bidx = stmt_text(c, st, 1), *name = stmt_text(c, st, 2);
-	const char *birth = stmt_text(c, st, 3), *village = stmt_text(c, st, 4);
-
-	return strcmp(bidx ? bidx : "", ch->id_bidx) == 0 && strcmp(name ? name : "", ch->name) == 0 &&
-	       strcmp(birth ? birth : "", ch->birth_date) == 0 && strcmp(village ? village : "", ch->village_code) == 0;
-}
+#define CHILD_CHUNK 1024 /* 26 placeholders a row */
 
 int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 {
@@ -524,8 +539,11 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 		return WB_ENOTFOUND;
 	slots = store_chunk_rows_up(k, GRAMS_INDEXED);
 	buf_init(&sql, 4096);
+	/* the number from child_numbers in the same statement (see
+	 * take_numbers): no round trip of its own */
 	rc = buf_puts(&sql,
-		      "WITH c AS (" CHILD_INSERT CHILD_ROW " "
+		      "WITH n AS (UPDATE child_numbers SET last = last + 1 WHERE id = 1 RETURNING last), "
+		      "c AS (" CHILD_INSERT "((SELECT last FROM n), " CHILD_ROW_REST " "
 		      "RETURNING id, county_code), g AS (INSERT INTO child_name_grams (county_code, gram, child_id) "
 		      "SELECT c.county_code, v.gram, c.id FROM c, (VALUES ");
 	for (int i = 0; rc == WB_OK && i < slots; i++)
@@ -568,36 +586,38 @@ int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store
 		ch[i]->id = 0;
 	for (int done = 0; rc == WB_OK && done < n;) {
 		int k = store_chunk_rows(n - done, CHILD_CHUNK), got = 0;
-		int first = done; /* the rows before it have their ids (RETURNING mostly keeps the order) */
+		int64_t first = 0;
 		store_stmt *st = NULL;
 
-		rc = conn_prepare_rows(
-			c, CHILD_INSERT, CHILD_ROW, k,
-			" RETURNING id, COALESCE(id_bidx, ''), name, COALESCE(birth_date, ''), village_code", &st);
+		rc = take_numbers(c, k, &first);
+		if (rc == WB_OK)
+			rc = conn_prepare_rows(c, CHILD_INSERT, CHILD_ROW, k, " RETURNING id", &st);
 		for (int i = 0; rc == WB_OK && i < k; i++) {
 			store_args a = {0};
 
+			args_int(&a, first + i);
 			child_args(ch[done + i], &a);
-			rc = stmt_bind_args_at(c, st, 25 * i + 1, &a);
+			rc = stmt_bind_args_at(c, st, 26 * i + 1, &a);
 		}
 		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-			int i = first;
-
-			while (i < done + k && (ch[i]->id || !same_identity(c, st, ch[i])))
-				i++;
-			if (i < done + k) {
-				ch[i]->id = stmt_int64(c, st, 0);
-				ch[i]->version = 1;
-				got++;
-			}
-			while (first < done + k && ch[first]->id)
-				first++;
+			got++;
 			rc = WB_OK;
 		}
 		if (st)
 			stmt_reset(c, st);
 		if (rc == STORE_DONE)
-			rc = got == k ? WB_OK : WB_ESTORE; /* rows that could not be told apart */
+			rc = got == k ? WB_OK : WB_ESTORE;
+		if (rc == WB_OK) {
+			for (int i = 0; i < k; i++) {
+				ch[done + i]->id = first + i;
+				ch[done + i]->version = 1;
+			}
+		} else if (first && c->drv->failure_keeps_tx) {
+			/* the failed INSERT is undone, the transaction goes on
+			 * (SQLite): its numbers are given back, so that a caller
+			 * that carries on leaves no gap */
+			conn_query(c, NULL, "UPDATE child_numbers SET last = last - ? WHERE id = 1", "i", (int64_t)k);
+		}
 		done += k;
 	}
 	if (rc == WB_OK && grams)
