@@ -6,7 +6,7 @@
 // reverse (one check, field_check_text).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { cli, describeEachDriver, spawnServer, sql, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory } from './lib/idnum.mjs';
 import { csvLine, importFile } from './lib/registry.mjs';
 
@@ -67,6 +67,30 @@ describeEachDriver('registry fields: the import and the API agree', (driver) => 
 		});
 		assert.equal(refused.status, 422, refused.text);
 		assert.equal(refused.body.error.field, 'disability_type');
+	});
+
+	test('a disability type an earlier import stored in words becomes its code after weibao migrate', async () => {
+		const body = (name) => ({ name, id_number: ids.next(), village_code: VILLAGE, disability_grade: 2, disability_type: 'hearing' });
+		const words = await centre.post('/api/v1/children', body(uniqueName('旧词')));
+		const free = await centre.post('/api/v1/children', body(uniqueName('旧自')));
+		assert.equal(words.status, 201, words.text);
+		await srv.stop({ keep: true });
+		// as an earlier import wrote them; back to schema 29
+		await sql(srv.db, `UPDATE children SET disability_type = '听力残疾' WHERE id = ${words.body.id}`);
+		await sql(srv.db, `UPDATE children SET disability_type = '耳背' WHERE id = ${free.body.id}`);
+		await sql(srv.db, 'DELETE FROM schema_migrations WHERE version >= 30');
+		const m = await cli(srv.db, ['migrate']);
+		assert.equal(m.code, 0, m.stderr);
+		const db = srv.db;
+		srv = await spawnServer(db);
+		srv.ownsDb = true;
+		centre = await srv.bearer('center');
+		const now = (await centre.get(`/api/v1/children/${words.body.id}`)).body;
+		assert.equal(now.disability_type, 'hearing');
+		assert.equal((await centre.get(`/api/v1/children/${free.body.id}`)).body.disability_type, '耳背', 'other text is left');
+		// and the form saves the record again
+		const saved = await centre.patch(`/api/v1/children/${now.id}`, { version: now.version, notes: '复核' });
+		assert.equal(saved.status, 200, saved.text);
 	});
 
 	// [what, form field, import column, value, taken?]
