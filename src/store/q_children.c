@@ -908,6 +908,13 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 			rc = after_key ? name_key(f->after_value, after_key, NAME_KEY_MAX) : WB_ENOMEM;
 			v = after_key;
 		}
+		/* the key's bound on its own too: the index scan starts at the
+		 * cursor (PostgreSQL read the county's keys from the first, 100,000
+		 * index rows for a page at 王) */
+		if (rc == WB_OK && f->sort == CHILD_SORT_NAME) {
+			rc = buf_puts(&sql, " AND c.name_key >= ?");
+			args_text(&a, v);
+		}
 		if (rc == WB_OK)
 			rc = buf_printf(&sql, " AND (%s %s ? OR (%s = ? AND c.id > ?))", col, cmp, col);
 		args_text(&a, v);
