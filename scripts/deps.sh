@@ -7,7 +7,7 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(build-essential cmake ninja-build pkg-config
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
-      libxlsxwriter-dev libzip-dev libexpat1-dev libcurl4-openssl-dev sqlite3)
+      libxlsxwriter-dev libzip-dev libexpat1-dev libcurl4-openssl-dev libicu-dev sqlite3)
 case "$what" in
   test) pkgs+=(libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev clang-format) ;;
   bench) pkgs+=(postgresql wrk) ;;

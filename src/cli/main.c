@@ -10,6 +10,7 @@
 
 #include "../api/registry.h"
 #include "../security/password.h"
+#include "../domain/namekey.h"
 #include "../store/model.h"
 #include "../util/log.h"
 #include "../util/wb.h"
@@ -173,6 +174,48 @@ static int backfill_name_index(cli_env *env)
 	return 0;
 }
 
+struct keys_job {
+	int all;
+	int64_t done;
+};
+
+static int name_keys_fn(store_conn *c, void *arg)
+{
+	struct keys_job *j = arg;
+
+	return store_name_keys_fill(c, j->all, &j->done);
+}
+
+/*
+ * Children without a name sort key (registered before schema 0031) get
+ * theirs; all get theirs again when the collator's version is not the one
+ * the keys were made with (an ICU upgrade), all in one transaction, so that
+ * the list never shows two orders mixed.
+ */
+static int fill_name_keys(cli_env *env)
+{
+	store_conn *c = store_acquire(env->db);
+	struct keys_job j = {0};
+	int missing = 0, rc = store_name_keys_needed(c, &j.all, &missing);
+	audit_entry e;
+
+	store_release(c);
+	if (rc != WB_OK) {
+		fprintf(stderr, "weibao: cannot check the names' sort keys: %s\n", wb_strerror(rc));
+		return -1;
+	}
+	if (!j.all && !missing)
+		return 0;
+	cli_audit_entry(&e, DEFAULT_COUNTY, "migrate.name_keys", "children", "");
+	if (audit_submit_alone(env->audit, &e, name_keys_fn, &j) != WB_OK) {
+		fprintf(stderr, "weibao: making the names' sort keys failed\n");
+		return -1;
+	}
+	if (j.done)
+		log_info("name sort keys (%s) made for %lld children", name_key_version(), (long long)j.done);
+	return 0;
+}
+
 /* Files made before the umask above, or by hand, may be open to every
  * user of the machine: say so (changing them is the administrator's call). */
 static void warn_if_shared(const char *path)
@@ -305,7 +348,9 @@ int cli_open(cli_env *env, int create_key, int migrate)
 		fprintf(stderr, "weibao: cannot start the audit writer: %s\n", wb_strerror(rc));
 		return -1;
 	}
-	return migrate ? backfill_name_index(env) : 0;
+	if (!migrate)
+		return 0;
+	return backfill_name_index(env) != 0 ? -1 : fill_name_keys(env);
 }
 
 void cli_close(cli_env *env)

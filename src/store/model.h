@@ -277,6 +277,19 @@ int store_load_commit_durable(store_conn *c);
 /* Builds the name index of every child (after the migration that added
  * it, for children registered before). */
 int store_name_grams_backfill(store_conn *c, int64_t *done_out);
+/*
+ * The children's name sort keys (children.name_key, src/domain/namekey.h).
+ * store_name_keys_needed: *all = 1 when the collator's version stored in
+ * settings (county "", name "name_key_collator") is not the running one and
+ * children exist (every key is made again, so that an ICU upgrade never
+ * leaves two orders mixed); *missing = 1 when some child has no key (rows
+ * of before schema 0031). Without children it records the running version
+ * itself and asks for nothing. store_name_keys_fill makes them (all, or only the
+ * missing ones) in batches, in the caller's transaction, and stores the
+ * running version; *done_out gets the number of children keyed.
+ */
+int store_name_keys_needed(store_conn *c, int *all, int *missing);
+int store_name_keys_fill(store_conn *c, int all, int64_t *done_out);
 int store_child_get(store_conn *c, const store_scope *sc, int64_t id, child_rec *out);
 /* The children of the county among ids[0..n), read a chunk of ids a query
  * (an import's prefetch of the children its rows matched): out (room for

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/namekey.h"
 #include "../util/wb.h"
 
 #define ERASED_TEXT "（已清除）"
@@ -115,13 +116,19 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
 		"NULL, police_feedback = NULL WHERE child_id = ?",
 	};
-	int rc = conn_query(
+	char key[NAME_KEY_MAX];
+	int rc = name_key(ERASED_TEXT, key, sizeof(key));
+
+	if (rc != WB_OK)
+		return rc;
+	rc = conn_query(
 		c, NULL,
-		"UPDATE children SET name = '" ERASED_TEXT "', id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
+		"UPDATE children SET name = '" ERASED_TEXT
+		"', name_key = ?, id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
 		"birth_date = NULL, notes = NULL, serious_illness = NULL, disability_type = NULL, "
 		"hukou_area_code = NULL, grade = NULL, archive_note = NULL, erased_at = ?, version = version + 1 "
 		"WHERE id = ?",
-		"ii", at, id);
+		"sii", key, at, id);
 
 	for (size_t i = 0; rc >= 0 && i < WB_ARRAY_LEN(more); i++)
 		rc = conn_query(c, NULL, more[i], "i", id);

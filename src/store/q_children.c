@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/namekey.h"
 #include "../util/wb.h"
 #include "model.h"
 
@@ -389,6 +390,119 @@ int store_name_grams_backfill(store_conn *c, int64_t *done_out)
 	return rc < 0 ? rc : WB_OK;
 }
 
+#define NAME_KEY_SETTING "name_key_collator"
+#define NAME_KEY_BATCH   256 /* children keyed by one UPDATE */
+
+static int record_version(store_conn *c)
+{
+	int rc = conn_query(c, NULL,
+			    "INSERT INTO settings (county_code, name, value) VALUES ('', ?, ?) "
+			    "ON CONFLICT (county_code, name) DO UPDATE SET value = excluded.value",
+			    "ss", NAME_KEY_SETTING, name_key_version());
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_name_keys_needed(store_conn *c, int *all, int *missing)
+{
+	store_stmt *st = NULL;
+	const char *running = name_key_version();
+	int children, rc;
+
+	*all = *missing = 0;
+	if (!running[0])
+		return WB_ESTORE;
+	rc = conn_query(c, NULL, "SELECT 1 FROM children LIMIT 1", "");
+	if (rc < 0)
+		return rc;
+	children = rc == STORE_ROW;
+	rc = conn_query(c, &st, "SELECT value FROM settings WHERE county_code = '' AND name = ?", "s",
+			NAME_KEY_SETTING);
+	if (rc == STORE_ROW) {
+		const char *v = stmt_text(c, st, 0);
+
+		*all = strcmp(v ? v : "", running) != 0;
+		stmt_reset(c, st);
+	} else if (rc == STORE_DONE) {
+		*all = 1; /* no version yet: a database of before schema 0031, or a new one */
+	} else {
+		return rc;
+	}
+	if (!children) {
+		/* nothing to key: the version is recorded, without an audit entry
+		 * (a new database, before its first child) */
+		rc = *all ? record_version(c) : WB_OK;
+		*all = 0;
+		return rc;
+	}
+	if (!*all) {
+		rc = conn_query(c, NULL, "SELECT 1 FROM children WHERE name_key IS NULL LIMIT 1", "");
+		if (rc < 0)
+			return rc;
+		*missing = rc == STORE_ROW;
+	}
+	return WB_OK;
+}
+
+int store_name_keys_fill(store_conn *c, int all, int64_t *done_out)
+{
+	char(*keys)[NAME_KEY_MAX] = malloc(NAME_KEY_BATCH * sizeof(*keys));
+	int64_t ids[NAME_KEY_BATCH], last = 0, done = 0;
+	int rc = keys ? WB_OK : WB_ENOMEM;
+
+	while (rc == WB_OK) {
+		store_stmt *st = NULL;
+		int n = 0;
+
+		rc = conn_query(c, &st,
+				all ? "SELECT id, name FROM children WHERE id > ? ORDER BY id LIMIT 256"
+				    : "SELECT id, name FROM children WHERE id > ? AND name_key IS NULL ORDER BY id "
+				      "LIMIT 256",
+				"i", last);
+		while (rc == STORE_ROW) {
+			const char *name = stmt_text(c, st, 1);
+
+			ids[n] = stmt_int64(c, st, 0);
+			rc = name_key(name ? name : "", keys[n], NAME_KEY_MAX);
+			n++;
+			rc = rc == WB_OK ? stmt_step(c, st) : rc;
+		}
+		if (st)
+			stmt_reset(c, st);
+		if (rc < 0 || n == 0)
+			break;
+		/* a chunk's keys by one statement (a power of two rows a statement) */
+		for (int at = 0; rc >= 0 && at < n;) {
+			int k = store_chunk_rows(n - at, NAME_KEY_BATCH);
+
+			st = NULL;
+			rc = conn_prepare_rows(c, "WITH v (id, k) AS (VALUES ", "(CAST(? AS BIGINT), ?)", k,
+					       ") UPDATE children SET name_key = v.k FROM v WHERE children.id = v.id",
+					       &st);
+			for (int i = 0; rc == WB_OK && i < k; i++) {
+				rc = stmt_bind_int64(c, st, 2 * i + 1, ids[at + i]);
+				if (rc == WB_OK)
+					rc = stmt_bind_text(c, st, 2 * i + 2, keys[at + i]);
+			}
+			if (rc == WB_OK)
+				rc = stmt_step(c, st);
+			if (st)
+				stmt_reset(c, st);
+			at += k;
+		}
+		if (rc < 0)
+			break;
+		rc = WB_OK;
+		done += n;
+		last = ids[n - 1];
+	}
+	free(keys);
+	if (rc >= 0)
+		rc = record_version(c);
+	*done_out = done;
+	return rc < 0 ? rc : WB_OK;
+}
+
 static void child_row_at(store_conn *c, store_stmt *st, int b, child_rec *ch)
 {
 	memset(ch, 0, sizeof(*ch));
@@ -462,16 +576,17 @@ static void identity_args(const child_rec *ch, store_args *a)
 }
 
 /* A new child's row: the columns, then the placeholders of one row after
- * its id (the 25 values of child_args, and version 1). The id, the record
+ * its id (the 26 values of child_args, and version 1). The id, the record
  * number, comes from child_numbers (take_numbers), not from the table's
  * sequence: see migration 0029. */
 #define CHILD_INSERT                                                                                             \
 	"INSERT INTO children (id, county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, " \
 	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, "    \
 	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "      \
-	"risk_level, notes, version) VALUES "
-#define CHILD_ROW_REST "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+	"risk_level, notes, name_key, version) VALUES "
+#define CHILD_ROW_REST "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
 #define CHILD_ROW      "(?, " CHILD_ROW_REST
+#define CHILD_ROW_ARGS 27 /* the id, then child_args */
 
 /*
  * Takes the next n record numbers: *first is the first of them. In the
@@ -495,9 +610,12 @@ static int take_numbers(store_conn *c, int n, int64_t *first)
 	return rc;
 }
 
-/* The 25 values of a new child's row, in the order of the INSERTs below. */
-static void child_args(const child_rec *ch, store_args *a)
+/* The 26 values of a new child's row, in the order of the INSERTs below;
+ * key (NAME_KEY_MAX) gets the name's sort key and must live until bound. */
+static int child_args(const child_rec *ch, char *key, store_args *a)
 {
+	int rc = name_key(ch->name, key, NAME_KEY_MAX);
+
 	args_text(a, ch->county_code);
 	identity_args(ch, a);
 	args_int(a, ch->created_at);
@@ -505,6 +623,8 @@ static void child_args(const child_rec *ch, store_args *a)
 	args_int(a, ch->updated_at);
 	args_int(a, ch->updated_by);
 	facts_args(ch, a);
+	args_text(a, key);
+	return rc;
 }
 
 int store_child_insert(store_conn *c, child_rec *ch)
@@ -512,7 +632,7 @@ int store_child_insert(store_conn *c, child_rec *ch)
 	return store_children_insert_many(c, &ch, 1);
 }
 
-#define CHILD_CHUNK 1024 /* 26 placeholders a row */
+#define CHILD_CHUNK 1024 /* 27 placeholders a row */
 
 int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
 {
@@ -533,6 +653,7 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 	int k = indexed_grams(ch->name, grams), slots, rc;
 	store_args a = {0};
 	store_stmt *st = NULL;
+	char key[NAME_KEY_MAX];
 	buf sql;
 
 	if (k == 0)
@@ -553,7 +674,8 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 	if (rc == WB_OK)
 		rc = conn_prepare(c, sql.data, &st);
 	buf_cleanup(&sql);
-	child_args(ch, &a);
+	if (rc == WB_OK)
+		rc = child_args(ch, key, &a);
 	for (int i = 0; i < slots; i++)
 		args_text(&a, grams[i < k ? i : k - 1]);
 	if (rc == WB_OK)
@@ -572,6 +694,7 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 
 int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store_grams *grams)
 {
+	char *keys; /* the sort keys of a chunk's names, NAME_KEY_MAX each */
 	int rc = WB_OK;
 
 	if (n == 1 && !grams && !c->drv->local_statements) {
@@ -584,6 +707,9 @@ int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store
 
 	for (int i = 0; i < n; i++)
 		ch[i]->id = 0;
+	keys = malloc((size_t)store_chunk_rows(n, CHILD_CHUNK) * NAME_KEY_MAX);
+	if (!keys && n)
+		return WB_ENOMEM;
 	for (int done = 0; rc == WB_OK && done < n;) {
 		int k = store_chunk_rows(n - done, CHILD_CHUNK), got = 0;
 		int64_t first = 0;
@@ -596,8 +722,9 @@ int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store
 			store_args a = {0};
 
 			args_int(&a, first + i);
-			child_args(ch[done + i], &a);
-			rc = stmt_bind_args_at(c, st, 26 * i + 1, &a);
+			rc = child_args(ch[done + i], keys + (size_t)i * NAME_KEY_MAX, &a);
+			if (rc == WB_OK)
+				rc = stmt_bind_args_at(c, st, CHILD_ROW_ARGS * i + 1, &a);
 		}
 		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 			got++;
@@ -620,6 +747,7 @@ int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store
 		}
 		done += k;
 	}
+	free(keys);
 	if (rc == WB_OK && grams)
 		return store_grams_collect(grams, (const child_rec *const *)ch, n);
 	return rc == WB_OK ? write_grams_many(c, (const child_rec *const *)ch, n) : rc;
@@ -784,13 +912,14 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 	 * and the count is the cost; counting in the page query cost SQLite
 	 * ~15 % more CPU per search */
 	int with_total = total_out && !narrowed && !(f->name && f->name[0]);
+	char *after_key = NULL;
 	buf sql;
 	int rc;
 
 	if (total_out)
 		*total_out = 0;
 	switch (f->sort) {
-	case CHILD_SORT_NAME: order = " ORDER BY c.name, c.id"; break;
+	case CHILD_SORT_NAME: order = " ORDER BY c.name_key, c.id"; break;
 	case CHILD_SORT_BIRTH: order = " ORDER BY COALESCE(c.birth_date, ''), c.id"; break;
 	case CHILD_SORT_BIRTH_DESC: order = " ORDER BY COALESCE(c.birth_date, '') DESC, c.id"; break;
 	default: order = " ORDER BY c.id"; break;
@@ -806,14 +935,28 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 			rc = buf_printf(&sql, " AND %s > ?", id_col);
 		args_int(&a, f->after_id);
 	} else if (f->after_value) {
-		/* keyset paging on (value, id); birth dates may be missing ("") */
-		const char *col = f->sort == CHILD_SORT_NAME ? "c.name" : "COALESCE(c.birth_date, '')";
+		/* keyset paging on (value, id); birth dates may be missing (""); a
+		 * name is compared by its sort key (the cursor keeps the name) */
+		const char *col = f->sort == CHILD_SORT_NAME ? "c.name_key" : "COALESCE(c.birth_date, '')";
 		const char *cmp = f->sort == CHILD_SORT_BIRTH_DESC ? "<" : ">";
+		const char *v = f->after_value;
 
+		if (f->sort == CHILD_SORT_NAME) {
+			after_key = malloc(NAME_KEY_MAX);
+			rc = after_key ? name_key(f->after_value, after_key, NAME_KEY_MAX) : WB_ENOMEM;
+			v = after_key;
+		}
+		/* the key's bound on its own too: the index scan starts at the
+		 * cursor (PostgreSQL read the county's keys from the first, 100,000
+		 * index rows for a page at 王) */
+		if (rc == WB_OK && f->sort == CHILD_SORT_NAME) {
+			rc = buf_puts(&sql, " AND c.name_key >= ?");
+			args_text(&a, v);
+		}
 		if (rc == WB_OK)
 			rc = buf_printf(&sql, " AND (%s %s ? OR (%s = ? AND c.id > ?))", col, cmp, col);
-		args_text(&a, f->after_value);
-		args_text(&a, f->after_value);
+		args_text(&a, v);
+		args_text(&a, v);
 		args_int(&a, f->after_id);
 	}
 	if (rc == WB_OK)
@@ -840,6 +983,7 @@ int store_child_page(store_conn *c, const store_scope *sc, const child_filter *f
 	}
 	stmt_reset(c, st);
 	buf_cleanup(&sql);
+	free(after_key);
 	if (rc >= 0 && total_out && !with_total)
 		rc = store_child_count(c, sc, f, total_out);
 	return rc < 0 ? rc : WB_OK;
@@ -876,10 +1020,13 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
-	char old_name[sizeof(ch->name)];
+	char old_name[sizeof(ch->name)], key[NAME_KEY_MAX];
 	buf sql;
 	int rc;
 
+	rc = name_key(ch->name, key, sizeof(key));
+	if (rc != WB_OK)
+		return rc;
 	/* the former name, whose index rows go if the name changes */
 	rc = conn_query(c, &st, "SELECT name FROM children WHERE id = ?", "i", ch->id);
 	if (rc != STORE_ROW)
@@ -893,12 +1040,13 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 		      "village_code = ?, grid_code = ?, school_id = ?, version = version + 1, updated_at = ?, "
 		      "updated_by = ?, hukou_area_code = ?, hukou_type = ?, grade = ?, disability_grade = ?, "
 		      "disability_type = ?, serious_illness = ?, family_poverty = ?, adopted = ?, director_id = ?, "
-		      "risk_level = ?, notes = ? "
+		      "risk_level = ?, notes = ?, name_key = ? "
 		      "WHERE id = ? AND version = ? AND id IN (SELECT c.id FROM children c WHERE c.id = ?");
 	identity_args(ch, &a);
 	args_int(&a, ch->updated_at);
 	args_int(&a, ch->updated_by);
 	facts_args(ch, &a);
+	args_text(&a, key);
 	args_int(&a, ch->id);
 	args_int(&a, expected_version);
 	args_int(&a, ch->id);

@@ -212,6 +212,7 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.equal(restore.status, 409, 'a grown-up stays in the archive');
 
 		// eleven years later (moved back in time here), past the ten years kept
+		const keyBefore = await sql(srv.db, `SELECT name_key FROM children WHERE id = ${grown.id}`);
 		await sql(srv.db, `UPDATE children SET archived_at = archived_at - ${11 * 365 * 86400} WHERE id = ${grown.id}`);
 		const again = await cli(srv.db, ['recompute']);
 		assert.match(again.stdout, /erased after retention: [1-9]/);
@@ -235,6 +236,10 @@ describeEachDriver('archiving and retention', (driver) => {
 		const byName = await centre.get(`/api/v1/children?name=${encodeURIComponent(grown.name)}&limit=5`);
 		assert.equal(byName.body.items.some((x) => x.id === grown.id), false, 'the name is gone from the search');
 		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM child_name_grams WHERE child_id = ${grown.id}`), '0', 'and from its index');
+		// nor does the name's sort key keep the erased name's place by pinyin
+		const keyAfter = await sql(srv.db, `SELECT name_key FROM children WHERE id = ${grown.id}`);
+		assert.ok(keyBefore && keyAfter, 'both keyed');
+		assert.notEqual(keyAfter, keyBefore, 'the sort key is the erased text\'s');
 		assert.equal(
 			await sql(srv.db, `SELECT COUNT(*) FROM counselling_sessions WHERE child_id = ${grown.id} AND notes_enc IS NOT NULL`),
 			'0',

@@ -1,5 +1,5 @@
-// Lists sort by name or birth date with keyset paging: every child of the
-// scope comes exactly once, in order, across pages.
+// Lists sort by name (by pinyin) or birth date with keyset paging: every
+// child of the scope comes exactly once, in order, across pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer } from './lib/harness.mjs';
@@ -34,7 +34,10 @@ describeEachDriver('sorted lists', (driver) => {
 			const total = (await station.get('/api/v1/children?limit=1')).body.total;
 			assert.equal(seen.length, total, 'every child once');
 			assert.equal(new Set(seen.map(([, id]) => id)).size, total, 'no child twice');
-			const cmp = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]);
+			// names by pinyin (ICU's "zh" order, as the server's keys), dates as text
+			const zh = new Intl.Collator('zh');
+			const byValue = (x, y) => (key === 'name' ? zh.compare(x, y) : x < y ? -1 : x > y ? 1 : 0);
+			const cmp = (a, b) => byValue(a[0], b[0]) || a[1] - b[1];
 			const want = [...seen].sort((a, b) => (desc ? cmp([b[0], a[1]], [a[0], b[1]]) : cmp(a, b)));
 			assert.deepEqual(seen, want);
 		});

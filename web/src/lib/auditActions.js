@@ -114,6 +114,7 @@ const FIXED = {
   'demo.create': k('aact.demo_create'),
   'demo.requests': k('aact.demo_requests'),
   'migrate.name_index': k('aact.migrate'),
+  'migrate.name_keys': k('aact.migrate'),
 }
 
 // The action in the user's language.

@@ -1,0 +1,121 @@
+/*
+ * Unit tests for src/domain/namekey.h: names' sort keys by pinyin, as text
+ * whose byte order is the collation's.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/domain/namekey.h"
+#include "../../src/util/wb.h"
+
+/* In the order county staff expect: Chinese names by pinyin (a shorter name
+ * before its continuations), then Latin ones by their letters. */
+static const char *const ordered[] = {
+	"阿明", "安琪", "白雪", "曹",     "曹操", "李四", "刘备", "欧阳娜", "欧阳修",
+	"王五", "张",   "张三", "张三丰", "赵六", "Anna", "Bob",  "bobby",  "Zoe",
+};
+
+static void test_pinyin_order(void **state)
+{
+	char a[NAME_KEY_MAX], b[NAME_KEY_MAX];
+
+	(void)state;
+	for (size_t i = 0; i + 1 < WB_ARRAY_LEN(ordered); i++) {
+		assert_int_equal(name_key(ordered[i], a, sizeof(a)), WB_OK);
+		assert_int_equal(name_key(ordered[i + 1], b, sizeof(b)), WB_OK);
+		if (strcmp(a, b) >= 0)
+			fail_msg("%s (%s) should sort before %s (%s)", ordered[i], a, ordered[i + 1], b);
+	}
+	/* not by code point: 阿 (U+963F) comes after 张 (U+5F20) there */
+	assert_true(strcmp("阿明", "张三") > 0);
+}
+
+static void test_key_text(void **state)
+{
+	char a[NAME_KEY_MAX], b[NAME_KEY_MAX];
+
+	(void)state;
+	assert_int_equal(name_key("张三", a, sizeof(a)), WB_OK);
+	assert_int_equal(name_key("张三", b, sizeof(b)), WB_OK);
+	assert_string_equal(a, b);
+	assert_true(strlen(a) > 0);
+	/* only the 64 order-keeping digits: plain ASCII text for both drivers */
+	assert_true(strspn(a, "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz") == strlen(a));
+	/* two names, two keys */
+	assert_int_equal(name_key("张山", b, sizeof(b)), WB_OK);
+	assert_string_not_equal(a, b);
+	assert_true(strncmp(name_key_version(), "zh ", 3) == 0);
+}
+
+static void test_long_and_bad_names(void **state)
+{
+	char name[128], key[NAME_KEY_MAX], tiny[4];
+	size_t o = 0;
+
+	(void)state;
+	/* the longest name a child may have: 42 Han characters (126 bytes) */
+	while (o + 3 < sizeof(name)) {
+		memcpy(name + o, "龘", 3);
+		o += 3;
+	}
+	name[o] = '\0';
+	assert_int_equal(name_key(name, key, sizeof(key)), WB_OK);
+	assert_true(strlen(key) > 0);
+	assert_int_equal(name_key(name, tiny, sizeof(tiny)), WB_ETOOBIG);
+	assert_string_equal(tiny, "");
+	/* bytes that are not UTF-8 still give a key */
+	assert_int_equal(name_key("\xff\xfe张", key, sizeof(key)), WB_OK);
+	assert_true(strlen(key) > 0);
+	assert_int_equal(name_key("", key, sizeof(key)), WB_OK);
+}
+
+#define THREADS 4
+
+static void *keys_in_thread(void *arg)
+{
+	char key[NAME_KEY_MAX], *want = arg;
+
+	for (int r = 0; r < 2000; r++)
+		for (size_t i = 0; i < WB_ARRAY_LEN(ordered); i++)
+			if (name_key(ordered[i], key, sizeof(key)) != WB_OK ||
+			    strcmp(key, want + i * NAME_KEY_MAX) != 0)
+				return (void *)1;
+	return NULL;
+}
+
+/* One collator for the process, read by every thread at once. */
+static void test_threads(void **state)
+{
+	static char want[WB_ARRAY_LEN(ordered)][NAME_KEY_MAX];
+	pthread_t t[THREADS];
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(ordered); i++)
+		assert_int_equal(name_key(ordered[i], want[i], NAME_KEY_MAX), WB_OK);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, keys_in_thread, want), 0);
+	for (int i = 0; i < THREADS; i++) {
+		void *bad = NULL;
+
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_null(bad);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pinyin_order),
+		cmocka_unit_test(test_key_text),
+		cmocka_unit_test(test_long_and_bad_names),
+		cmocka_unit_test(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
