@@ -432,6 +432,31 @@ describeEachDriver('closed loop', (driver) => {
 		}
 	});
 
+	test('the loser of two steps at once is told the request changed meanwhile (409 version_conflict), and its refused attempt is audited', async () => {
+		const station01 = await srv.login('station01');
+		for (let i = 0; i < 4; i++) {
+			const q = await file(director, { village_code: VILLAGE, kind: 'other' });
+			const both = await Promise.all(
+				[station, station01].map((c) => c.post(`/api/v1/requests/${q.id}/actions`, { action: 'review', version: q.version })),
+			);
+			const loser = both.find((r) => r.status !== 200);
+			assert.ok(loser && both.some((r) => r.status === 200), both.map((r) => r.text).join(' / '));
+			assert.equal(loser.status, 409, loser.text);
+			assert.equal(loser.body.error.code, 'version_conflict', loser.text);
+			const log = (await auditor.get(`/api/v1/audit?action=request.review&object_id=${q.id}`)).body.items;
+			assert.deepEqual(log.map((e) => e.outcome).sort(), ['conflict', 'ok'], JSON.stringify(log));
+		}
+		// a step the state does not allow, with the version just read, is still
+		// invalid_transition, and audited as refused
+		const q = await file(director, { village_code: VILLAGE, kind: 'other' });
+		const bad = await act(station, q.id, 'forward');
+		assert.equal(bad.status, 409, bad.text);
+		assert.equal(bad.body.error.code, 'invalid_transition');
+		const refused = (await auditor.get(`/api/v1/audit?action=request.forward&object_id=${q.id}`)).body.items;
+		assert.deepEqual(refused.map((e) => e.outcome), ['conflict']);
+		assert.equal(JSON.parse(refused[0].detail).state, 'reported');
+	});
+
 	test('withdraw with a reason: by the filer while reported, by the centre later; nothing follows', async () => {
 		const q = await file(director, { village_code: VILLAGE, kind: 'bullying' });
 		assert.equal((await act(director, q.id, 'withdraw')).status, 422);
