@@ -178,6 +178,13 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(mine.child.id, child.id);
 		assert.deepEqual(mine.allowed_actions, ['accept', 'decline']);
 		assert.ok(mine.due_at > 0);
+		// a step on a stale version is refused as such, and the refusal audited
+		const stale = await medical.post(`/api/v1/referrals/${mine.id}/actions`, { action: 'accept', version: mine.version + 3 });
+		assert.equal(stale.status, 409, stale.text);
+		assert.equal(stale.body.error.code, 'version_conflict');
+		const refused = (await auditor.get(`/api/v1/audit?action=referral.accept&object_id=${mine.id}`)).body.items;
+		assert.deepEqual(refused.map((e) => e.outcome), ['conflict']);
+		assert.equal(JSON.parse(refused[0].detail).state, 'pending');
 
 		// 4. both accept and finish with results
 		let r = await refAct(medical, id, 'accept');
@@ -273,7 +280,7 @@ describeEachDriver('closed loop', (driver) => {
 		const refIds = (await centre.get(`/api/v1/referrals?request_id=${id}`)).body.items.map((f) => String(f.id));
 		assert.equal(refIds.length, 2);
 		for (const a of ['referral.accept', 'referral.complete']) {
-			const of = log.filter((e) => e.action === a);
+			const of = log.filter((e) => e.action === a && e.outcome === 'ok'); // the steps taken (a refused one is logged too)
 			assert.deepEqual(of.map((e) => e.object_id).sort(), [...refIds].sort(), `${a} of both referrals`);
 			assert.ok(of.every((e) => e.object_type === 'referral'));
 		}
