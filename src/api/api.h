@@ -212,6 +212,10 @@ void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
 /* Sets e's detail to d as compact JSON (cut to the field's size) and
  * releases d (may be NULL). */
 void api_audit_detail(audit_entry *e, json_t *d);
+/* The same with d's "reason" set to the free-text reason, cut short (at a
+ * character, marked with an ellipsis) if the whole would not fit in the
+ * entry's detail: the auditor reads why, the detail stays whole JSON. */
+void api_audit_detail_reason(audit_entry *e, json_t *d, const char *reason);
 /*
  * Audits a read whose data the handler has gathered: gives the store
  * connection back, then appends e. The answer may be sent only once e is

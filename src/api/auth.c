@@ -4,16 +4,23 @@
  *
  * Failed logins are counted per account in a sliding window; the Nth
  * failure locks the account until an administrator unlocks it. Unknown user
- * names cost the same Argon2id time as known ones.
+ * names cost the same Argon2id time as known ones, and lock the same way
+ * (namelock.h), so the answers do not tell which names exist.
  */
 #include <inttypes.h>
 #include <string.h>
 
+#include "../security/namelock.h"
 #include "../security/password.h"
 #include "../security/ratelimit.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+
+#define LOCKED_MSG                                                                                                \
+	"this account is locked (after too many failed logins, or by an administrator); ask an administrator to " \
+	"unlock it"
+#define NOW_LOCKED_MSG "too many failed logins: this account is now locked; ask an administrator to unlock it"
 
 typedef struct login_job {
 	int kind; /* 0 failure, 1 success */
@@ -104,11 +111,26 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 	audit_entry_init(&e, "", 0, username, "", r->client_addr, r->request_id);
 	rc = store_user_by_name(c, username, &u);
 	if (rc == WB_ENOTFOUND) {
+		/* answered as an existing account would be: locked (without a
+		 * password check) once locked, and locked by the same failure */
+		int lock;
+
+		if (namelock_locked(username)) {
+			audit_entry_set(&e, "login", "user", "", "locked");
+			wb_strlcpy(e.detail, "unknown user name", sizeof(e.detail));
+			audit_submit(a->audit, &e, NULL, NULL);
+			api_error(r, 401, "account_locked", LOCKED_MSG, NULL);
+			goto out;
+		}
 		sec_password_dummy_verify(password);
-		audit_entry_set(&e, "login", "user", "", "denied");
-		wb_strlcpy(e.detail, "unknown user name", sizeof(e.detail));
+		lock = namelock_fail(username, now);
+		audit_entry_set(&e, "login", "user", "", lock ? "locked" : "denied");
+		wb_strlcpy(e.detail, lock ? "unknown user name; name locked" : "unknown user name", sizeof(e.detail));
 		audit_submit(a->audit, &e, NULL, NULL);
-		api_error(r, 401, "invalid_credentials", "wrong user name or password", NULL);
+		if (lock)
+			api_error(r, 401, "account_locked", NOW_LOCKED_MSG, NULL);
+		else
+			api_error(r, 401, "invalid_credentials", "wrong user name or password", NULL);
 		goto out;
 	}
 	if (rc) {
@@ -121,10 +143,7 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 	if (u.locked) {
 		audit_entry_set(&e, "login", "user", e.object_id, "locked");
 		audit_submit(a->audit, &e, NULL, NULL);
-		api_error(r, 401, "account_locked",
-			  "this account is locked (after too many failed logins, or by an administrator); ask an "
-			  "administrator to unlock it",
-			  NULL);
+		api_error(r, 401, "account_locked", LOCKED_MSG, NULL);
 		goto out;
 	}
 	memset(&j, 0, sizeof(j));
@@ -145,10 +164,7 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 		if (rc) {
 			api_fail(r, rc);
 		} else if (j.lock) {
-			api_error(
-				r, 401, "account_locked",
-				"too many failed logins: this account is now locked; ask an administrator to unlock it",
-				NULL);
+			api_error(r, 401, "account_locked", NOW_LOCKED_MSG, NULL);
 		} else {
 			api_error(r, 401, "invalid_credentials", "wrong user name or password", NULL);
 		}

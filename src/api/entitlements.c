@@ -1964,8 +1964,10 @@ int api_entitlement_end(http_req *r, app *a, store_conn *c, const sec_principal 
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, rr->child_id);
 	audit_entry_set(&e, "entitlement.end", "child", e.object_id, "ok");
-	api_audit_detail(&e, json_pack("{s:I, s:I, s:s}", "receipt", (json_int_t)id, "policy",
-				       (json_int_t)rr->policy_id, "last_month", last));
+	api_audit_detail_reason(&e,
+				json_pack("{s:I, s:I, s:s}", "receipt", (json_int_t)id, "policy",
+					  (json_int_t)rr->policy_id, "last_month", last),
+				reason);
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, receipt_end_fn, &job);
 	if (rc == WB_ECONFLICT) {

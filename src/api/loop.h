@@ -156,6 +156,12 @@ int loop_referrals_add_requests(const loop_viewer *v, json_t *items);
 json_t *loop_allowed_json(const loop_viewer *v, const request_rec *q);
 /* The caller's case context for q. */
 void loop_case_ctx(const loop_viewer *v, const request_rec *q, case_ctx *out);
+/* Audits a step refused before it was tried (a stale version: "conflict";
+ * a step the state does not allow: "conflict"; one the role may never
+ * take: "denied"), as `kind.action` on the request or referral id, with
+ * the state it was refused in. */
+void loop_audit_refused(http_req *r, app *a, const sec_principal *p, const char *kind, const char *action, int64_t id,
+			const char *state, int64_t version, const char *outcome);
 /* Seconds-since-epoch as JSON, or null for 0. */
 json_t *loop_time(int64_t t);
 

@@ -1233,3 +1233,18 @@ json_t *loop_child_granted(const char *fields, json_t *full)
 	json_decref(full);
 	return out;
 }
+
+void loop_audit_refused(http_req *r, app *a, const sec_principal *p, const char *kind, const char *action, int64_t id,
+			const char *state, int64_t version, const char *outcome)
+{
+	audit_entry e;
+	char name[sizeof(e.action)];
+
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	wb_snprintf(name, sizeof(name), "%s.%s", kind, action);
+	audit_entry_set(&e, name, kind, e.object_id, outcome);
+	api_audit_detail(&e, json_pack("{s:s, s:I}", "state", state, "version", (json_int_t)version));
+	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK)
+		log_warn("loop: the refused %s of %s %" PRId64 " could not be audited", action, kind, id);
+}

@@ -936,8 +936,10 @@ int api_project_fund_reverse(http_req *r, app *a, store_conn *c, const sec_princ
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, pr->id);
 	audit_entry_set(&e, "project.fund_reverse", "project", e.object_id, "ok");
-	api_audit_detail(&e, json_pack("{s:I, s:s, s:I}", "fund", (json_int_t)old->id, "kind", old->kind,
-				       "amount_cents", (json_int_t)old->amount_cents));
+	api_audit_detail_reason(&e,
+				json_pack("{s:I, s:s, s:I}", "fund", (json_int_t)old->id, "kind", old->kind,
+					  "amount_cents", (json_int_t)old->amount_cents),
+				reason);
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, fund_fn, f);
 	if (rc == WB_EINVAL)

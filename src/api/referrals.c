@@ -309,16 +309,21 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 		goto out;
 	}
 	loop_viewer_init(&v, a, c, p);
+	/* the version first, as for a request's steps */
+	j.version = json_integer_value(json_object_get(body, "version"));
+	if (j.version != old->version) {
+		loop_audit_refused(r, a, p, "referral", referral_action_name(j.action), id, old->state, j.version,
+				   "conflict");
+		api_error(r, 409, "version_conflict", "the referral was changed meanwhile; reload it and try again",
+			  "version");
+		goto out;
+	}
 	referral_state_parse(old->state, &j.from);
 	rc = referral_transition(j.from, j.action, p->role, own, &j.to);
 	if (rc) {
+		loop_audit_refused(r, a, p, "referral", referral_action_name(j.action), id, old->state, j.version,
+				   rc == WB_EFORBIDDEN ? "denied" : "conflict");
 		refuse(r, &v, old, rc == WB_EFORBIDDEN ? 403 : 409, referral_action_name(j.action));
-		goto out;
-	}
-	j.version = json_integer_value(json_object_get(body, "version"));
-	if (j.version != old->version) {
-		api_error(r, 409, "version_conflict", "the referral was changed meanwhile; reload it and try again",
-			  "version");
 		goto out;
 	}
 	rc = store_request_get(c, NULL, 0, old->request_id, q);

@@ -10,7 +10,8 @@
  * and a 200 means the step, its audit entry and its notifications are all
  * durable. Whether a step is allowed at all is asked of domain/case.c; a
  * refused step answers 409 (403 for a role that may never take it) with
- * the caller's allowed next steps.
+ * the caller's allowed next steps. A stale version is checked first
+ * (version_conflict), and every refusal is audited (loop_audit_refused).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1011,16 +1012,23 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 		api_fail(r, rc);
 		goto out;
 	}
+	/* the version first: a step taken meanwhile by someone else is that,
+	 * whatever the state it left (two at once: the loser is told so on
+	 * both drivers, read before or after the winner's commit) */
+	j.version = json_integer_value(json_object_get(body, "version"));
+	if (j.version != old->version) {
+		loop_audit_refused(r, a, p, "request", case_action_name(j.action), id, old->state, j.version,
+				   "conflict");
+		version_conflict(r);
+		goto out;
+	}
 	loop_case_ctx(&v, old, &j.ctx);
 	case_state_parse(old->state, &j.from);
 	rc = case_transition(j.from, j.action, p->role, &j.ctx, &j.to);
 	if (rc) {
+		loop_audit_refused(r, a, p, "request", case_action_name(j.action), id, old->state, j.version,
+				   rc == WB_EFORBIDDEN ? "denied" : "conflict");
 		refuse(r, &v, old, rc == WB_EFORBIDDEN ? 403 : 409, case_action_name(j.action));
-		goto out;
-	}
-	j.version = json_integer_value(json_object_get(body, "version"));
-	if (j.version != old->version) {
-		version_conflict(r);
 		goto out;
 	}
 	rc = loop_config_load(c, old->county_code, cfg);

@@ -453,7 +453,7 @@ int api_school_counselling_void(http_req *r, app *a, store_conn *c, const sec_pr
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, u.id);
 	audit_entry_set(&e, "counselling.void", "school", e.object_id, "ok");
-	api_audit_detail(&e, json_pack("{s:I}", "session", (json_int_t)sid));
+	api_audit_detail_reason(&e, json_pack("{s:I}", "session", (json_int_t)sid), reason);
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, counsel_void_fn, &j);
 	if (rc == WB_ECONFLICT)

@@ -445,7 +445,7 @@ int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "visit.void", "child", e.object_id, "ok");
-	api_audit_detail(&e, json_pack("{s:I}", "visit", (json_int_t)vid));
+	api_audit_detail_reason(&e, json_pack("{s:I}", "visit", (json_int_t)vid), reason);
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, void_fn, &j);
 	if (rc == WB_EFORBIDDEN)

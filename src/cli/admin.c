@@ -597,6 +597,14 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 			"Rows: code,name[,kind]. All rows are checked first; nothing is written if one is bad.\n");
 		return argc < 2 ? 2 : 0;
 	}
+	if (cli_open(env, 0, 0) != 0)
+		return 1;
+	if (county) {
+		/* the areas go under the county: one the database has */
+		rc = cli_county_known(env, "import-areas", county);
+		if (rc)
+			return rc;
+	}
 	county = county ? county : DEFAULT_COUNTY;
 	f = fopen(argv[1], "rb");
 	if (!f) {
@@ -615,10 +623,6 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 	fclose(f);
 	data = b.data ? b.data : (char *)"";
 	len = b.len;
-	if (cli_open(env, 0, 0) != 0) {
-		buf_cleanup(&b);
-		return 1;
-	}
 	c = store_acquire(env->db);
 	rc = areas_csv_parse(&csv, data, len, county, c, &line, err, sizeof(err));
 	store_release(c);
@@ -698,9 +702,7 @@ static int gap_batch_fn(store_conn *c, void *arg)
 	return entitlements_gap_sweep(c, g->county, clock_now(), &g->r);
 }
 
-/* 0 when county (a code of the right form) is a county of the database;
- * otherwise the exit code, after a message naming --county. */
-static int county_known(cli_env *env, const char *cmd, const char *county)
+int cli_county_known(cli_env *env, const char *cmd, const char *county)
 {
 	store_conn *c = store_acquire(env->db);
 	area_rec ar;
@@ -749,7 +751,7 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
-	rc = county_known(env, "recompute", j.county);
+	rc = cli_county_known(env, "recompute", j.county);
 	if (rc)
 		return rc;
 	cli_audit_entry(&e, j.county, "category.recompute", "county", j.county);
@@ -923,7 +925,7 @@ int cmd_import(cli_env *env, int argc, char **argv)
 		buf_cleanup(&b);
 		return 2;
 	}
-	rc = county ? county_known(env, "import", county) : 0;
+	rc = county ? cli_county_known(env, "import", county) : 0;
 	if (rc) {
 		buf_cleanup(&b);
 		return rc;

@@ -179,6 +179,11 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 2;
+	if (cli_flag(argc, argv, "--county")) {
+		rc = cli_county_known(env, "backup", cli_flag(argc, argv, "--county"));
+		if (rc)
+			return rc;
+	}
 	if (strcmp(store_driver_name(env->db), "sqlite") != 0) {
 		fprintf(stderr, "weibao backup: this database is on PostgreSQL: back it up with pg_dump or base "
 				"backups (docs/operations.md)\n");

@@ -24,6 +24,9 @@ void cli_close(cli_env *env);
 /* An audit entry for an action taken from the command line. */
 void cli_audit_entry(audit_entry *e, const char *county, const char *action, const char *object_type,
 		     const char *object_id);
+/* 0 when county is a county of the database (cli_open done); otherwise
+ * the exit code (2), after a message naming --county. */
+int cli_county_known(cli_env *env, const char *cmd, const char *county);
 /* 1 if argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* 1 if argv has the flag name (one without a value, e.g. "--force"). */

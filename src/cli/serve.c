@@ -20,6 +20,7 @@
 #include "../api/registry.h"
 #include "../util/clock.h"
 #include "../http/http.h"
+#include "../security/namelock.h"
 #include "../security/ratelimit.h"
 #include "../util/log.h"
 #include "../util/wb.h"
@@ -267,6 +268,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	config_files_dir(&env->cfg, files_dir, sizeof(files_dir));
 	a.cfg.files_dir = files_dir;
 	ratelimit_init((int)env->cfg.login_rate, 60);
+	namelock_init((int)env->cfg.lock_max, env->cfg.lock_window);
 	memset(&hc, 0, sizeof(hc));
 	hc.address = env->cfg.listen;
 	hc.port = (int)env->cfg.port;
@@ -319,6 +321,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 		pthread_mutex_destroy(&d.mu);
 		pthread_cond_destroy(&d.cv);
 	}
+	namelock_free();
 	log_info("server stopped; flushing the audit log and closing the database");
 	return 0;
 }

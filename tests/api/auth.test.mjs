@@ -3,7 +3,7 @@
 // password change (SPEC §9).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, cli, uniqueName, PASSWORD, Client, sleep } from './lib/harness.mjs';
+import { describeEachDriver, startServer, cli, sql, uniqueName, PASSWORD, Client, sleep } from './lib/harness.mjs';
 
 const child = () => ({ name: uniqueName('认证'), sex: 'M', birth_date: '2015-05-05', village_code: '370831001001' });
 
@@ -123,6 +123,30 @@ describeEachDriver('authentication', (driver) => {
 		const again = await new Client(srv.base).login(user, 'Wrong-Pass-6x');
 		assert.equal(again.body.error.code, 'invalid_credentials');
 		assert.equal((await new Client(srv.base).login(user)).status, 200);
+	});
+
+	test('an unknown user name locks after 5 failures exactly as an account does (the answers do not tell which names exist)', async () => {
+		const known = 'dir370831001004';
+		const unknown = `nobody${Date.now()}`;
+		const seq = async (user) => {
+			const c = new Client(srv.base);
+			const out = [];
+			for (let i = 1; i <= 7; i++) {
+				const r = await c.login(user, `Wrong-Pass-${i}x`);
+				out.push([r.status, r.body.error.code, r.body.error.message]);
+			}
+			return out;
+		};
+		const a = await seq(known);
+		const b = await seq(unknown);
+		assert.equal(a[3][1], 'invalid_credentials', 'the 4th failure does not lock');
+		assert.equal(a[4][1], 'account_locked', 'the account locks on the 5th failure');
+		assert.deepEqual(b, a, 'an unknown name answers each attempt exactly as the account did');
+		const rows = await sql(srv.db, `SELECT COUNT(*) FROM users WHERE username = '${unknown}'`);
+		assert.equal(rows, '0', 'no user row is made for the unknown name');
+		const other = await new Client(srv.base).login(`other${Date.now()}`, 'Wrong-Pass-1x');
+		assert.equal(other.body.error.code, 'invalid_credentials', 'another unknown name is not locked by it');
+		assert.equal((await cli(srv.db, ['user', 'unlock', known])).code, 0);
 	});
 
 	test('a cookie-authenticated write needs the X-CSRF-Token header', async () => {

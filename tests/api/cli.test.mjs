@@ -2,7 +2,7 @@
 // further county made by `weibao init` (its own administrator, its name
 // required), the user commands audited as the API audits them (the
 // account's id as the object, the same detail) and their messages, the
-// refusals of an unknown county (recompute) and of a future --at
+// refusals of an unknown county (recompute, import, import-areas, backup) and of a future --at
 // (deadlines), the config file's blanks and comments, and the messages of
 // a missing key file and a bad log level.
 import { test, before, after } from 'node:test';
@@ -112,7 +112,7 @@ describeEachDriver('the command line', (driver) => {
 		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username IN ('cli_nounit', 'cli_noarea', 'cli_level')"), 0);
 	});
 
-	test('recompute refuses an unknown or malformed county; deadlines refuses a future --at', async () => {
+	test('recompute, import, import-areas and backup refuse an unknown or malformed county; deadlines refuses a future --at', async () => {
 		const before = await count('SELECT COUNT(*) FROM audit_log');
 		for (const county of ['370899', 'abc', '370831001']) {
 			const r = await cli(srv.db, ['recompute', '--county', county]);
@@ -128,6 +128,25 @@ describeEachDriver('the command line', (driver) => {
 			assert.equal(r.code, 2, `${county}: ${r.stdout}${r.stderr}`);
 			assert.match(r.stderr, /--county/);
 		}
+
+		// and so do import-areas and backup: nothing imported, no copy, no entry
+		const areasFile = join(srv.db.dir, 'areas-elsewhere.csv');
+		writeFileSync(areasFile, 'code,name\n370899001,别县某镇\n');
+		for (const county of ['370899', 'abc']) {
+			const r = await cli(srv.db, ['import-areas', areasFile, '--county', county]);
+			assert.equal(r.code, 2, `import-areas ${county}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /^weibao import-areas: --county: no county/);
+			assert.equal(r.stdout, '');
+		}
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code LIKE '370899%'"), 0, 'no area of the unknown county');
+		const copy = join(srv.db.dir, 'elsewhere.db');
+		for (const county of ['370899', 'abc']) {
+			const r = await cli(srv.db, ['backup', '--to', copy, '--county', county]);
+			assert.equal(r.code, 2, `backup ${county}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /^weibao backup: --county: no county/);
+			assert.equal(existsSync(copy), false, 'no copy written');
+		}
+		assert.equal(await count("SELECT COUNT(*) FROM audit_log WHERE county_code IN ('370899', 'abc')"), 0, 'no entry under an unknown county');
 
 		const future = new Date(Date.now() + 3 * 86400 * 1000).toISOString();
 		const f = await cli(srv.db, ['deadlines', '--at', future]);

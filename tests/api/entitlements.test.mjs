@@ -235,6 +235,9 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(end.status, 200, end.text);
 		assert.equal(end.body.to_month, month(0));
 		assert.equal(end.body.end_reason, '残疾等级复核后不再符合');
+		const ended = (await auditor.get(`/api/v1/audit?action=entitlement.end&object_id=${c.id}`)).body.items.filter((e) => e.outcome === 'ok');
+		assert.equal(ended.length, 1);
+		assert.equal(JSON.parse(ended[0].detail).reason, '残疾等级复核后不再符合', 'the auditor reads why');
 		const twice = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '再次' });
 		assert.equal(twice.status, 409);
 		assert.equal(rowOf(await list(station, `group=stop&policy=${p.id}`), c.id), undefined);

@@ -178,6 +178,13 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(mine.child.id, child.id);
 		assert.deepEqual(mine.allowed_actions, ['accept', 'decline']);
 		assert.ok(mine.due_at > 0);
+		// a step on a stale version is refused as such, and the refusal audited
+		const stale = await medical.post(`/api/v1/referrals/${mine.id}/actions`, { action: 'accept', version: mine.version + 3 });
+		assert.equal(stale.status, 409, stale.text);
+		assert.equal(stale.body.error.code, 'version_conflict');
+		const refused = (await auditor.get(`/api/v1/audit?action=referral.accept&object_id=${mine.id}`)).body.items;
+		assert.deepEqual(refused.map((e) => e.outcome), ['conflict']);
+		assert.equal(JSON.parse(refused[0].detail).state, 'pending');
 
 		// 4. both accept and finish with results
 		let r = await refAct(medical, id, 'accept');
@@ -273,7 +280,7 @@ describeEachDriver('closed loop', (driver) => {
 		const refIds = (await centre.get(`/api/v1/referrals?request_id=${id}`)).body.items.map((f) => String(f.id));
 		assert.equal(refIds.length, 2);
 		for (const a of ['referral.accept', 'referral.complete']) {
-			const of = log.filter((e) => e.action === a);
+			const of = log.filter((e) => e.action === a && e.outcome === 'ok'); // the steps taken (a refused one is logged too)
 			assert.deepEqual(of.map((e) => e.object_id).sort(), [...refIds].sort(), `${a} of both referrals`);
 			assert.ok(of.every((e) => e.object_type === 'referral'));
 		}
@@ -430,6 +437,31 @@ describeEachDriver('closed loop', (driver) => {
 			assert.equal(after.version, q.version + 1, 'one step was taken');
 			assert.equal(after.timeline.steps.filter((s) => s.action === 'review').length, 1);
 		}
+	});
+
+	test('the loser of two steps at once is told the request changed meanwhile (409 version_conflict), and its refused attempt is audited', async () => {
+		const station01 = await srv.login('station01');
+		for (let i = 0; i < 4; i++) {
+			const q = await file(director, { village_code: VILLAGE, kind: 'other' });
+			const both = await Promise.all(
+				[station, station01].map((c) => c.post(`/api/v1/requests/${q.id}/actions`, { action: 'review', version: q.version })),
+			);
+			const loser = both.find((r) => r.status !== 200);
+			assert.ok(loser && both.some((r) => r.status === 200), both.map((r) => r.text).join(' / '));
+			assert.equal(loser.status, 409, loser.text);
+			assert.equal(loser.body.error.code, 'version_conflict', loser.text);
+			const log = (await auditor.get(`/api/v1/audit?action=request.review&object_id=${q.id}`)).body.items;
+			assert.deepEqual(log.map((e) => e.outcome).sort(), ['conflict', 'ok'], JSON.stringify(log));
+		}
+		// a step the state does not allow, with the version just read, is still
+		// invalid_transition, and audited as refused
+		const q = await file(director, { village_code: VILLAGE, kind: 'other' });
+		const bad = await act(station, q.id, 'forward');
+		assert.equal(bad.status, 409, bad.text);
+		assert.equal(bad.body.error.code, 'invalid_transition');
+		const refused = (await auditor.get(`/api/v1/audit?action=request.forward&object_id=${q.id}`)).body.items;
+		assert.deepEqual(refused.map((e) => e.outcome), ['conflict']);
+		assert.equal(JSON.parse(refused[0].detail).state, 'reported');
 	});
 
 	test('withdraw with a reason: by the filer while reported, by the centre later; nothing follows', async () => {

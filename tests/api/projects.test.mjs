@@ -209,6 +209,7 @@ describeEachDriver('charity projects', (driver) => {
 		const audited = (await auditor.get(`/api/v1/audit?action=project.fund_reverse&object_id=${p.id}`)).body.items;
 		assert.equal(audited.length, 1);
 		assert.equal(JSON.parse(audited[0].detail).fund, wrong.id);
+		assert.equal(JSON.parse(audited[0].detail).reason, '金额录入错误，应为 600 元', 'the auditor reads why');
 	});
 
 	test('who may do what: an organisation keeps its own, townships choose children of their own area only', async () => {

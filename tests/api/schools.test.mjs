@@ -161,6 +161,7 @@ describeEachDriver('schools', (driver) => {
 		assert.ok(!list.items.find((x) => x.id === first.body.id).voided);
 		const log = (await auditor.get(`/api/v1/audit?action=counselling.void&object_id=${schoolId}`)).body.items.filter((e) => e.outcome === 'ok');
 		assert.equal(log.length, 1);
+		assert.equal(JSON.parse(log[0].detail).reason, '重复保存', 'the auditor reads why');
 		assert.equal(JSON.parse(log[0].detail).session, twice.body.id);
 	});
 

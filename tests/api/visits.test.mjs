@@ -146,6 +146,21 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.deepEqual(log.map((e) => JSON.parse(e.detail).visit).sort(), [wrong.body.id, third.body.id].sort());
 	});
 
+	test('the auditor reads why a visit was voided in its audit entry (a long reason cut short, the detail still whole)', async () => {
+		const c = await child(director);
+		const a = await visit(director, c.id, { visited_on: day(-3) });
+		const b = await visit(director, c.id, { visited_on: day(-2) });
+		const reason = '记错了儿童，实际走访的是邻居家孩子';
+		assert.equal((await director.post(`/api/v1/children/${c.id}/visits/${a.body.id}/void`, { reason })).status, 200);
+		const long = '走访日期填错'.repeat(33) + '了'; // 199 characters, some 600 bytes
+		assert.equal((await director.post(`/api/v1/children/${c.id}/visits/${b.body.id}/void`, { reason: long })).status, 200);
+		const log = (await auditor.get(`/api/v1/audit?action=visit.void&object_id=${c.id}`)).body.items.filter((e) => e.outcome === 'ok');
+		const byVisit = Object.fromEntries(log.map((e) => [JSON.parse(e.detail).visit, JSON.parse(e.detail)]));
+		assert.equal(byVisit[a.body.id].reason, reason);
+		const cut = byVisit[b.body.id].reason;
+		assert.ok(cut.length > 100 && cut.endsWith('\u2026') && long.startsWith(cut.slice(0, -1)), cut);
+	});
+
 	test('a visit that keeps the risk level changes nothing on the child', async () => {
 		const c = await child(director, { risk_level: 'medium' });
 		const r = await visit(director, c.id, { kind: 'phone', risk_level: 'medium' });

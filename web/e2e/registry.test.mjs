@@ -2,7 +2,8 @@
 // the left-behind category from suggestion to confirmation, review and end
 // (director and station taking turns), the review list, an import with a
 // bad row (all-or-nothing, then row by row), the export as a download, the
-// reconciliation of another list, and the new field pages at 360 px.
+// reconciliation of another list (as cards at 360 px), an import row's
+// ID-number reason in words, and the new field pages at 360 px.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'
@@ -413,18 +414,21 @@ test('registry desk: more filters, and the export downloads an XLSX and a CSV of
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('reconciliation: a list compared with the registry in four groups, and as a CSV', async () => {
-  await page.setViewportSize(DESKTOP)
+const word = { M: '男', F: '女' }
+const other = { M: '女', F: '男' }
+
+// Opens the reconciliation as the centre and compares a list of three rows
+// with the registry: one child as registered, one under another name and
+// sex, one the registry does not have. Returns the two known children.
+async function compareList(otherName) {
   const center = await apiSession(srv.base, 'center')
   const known = (await center.get('/children?limit=5')).body.items.filter((c) => c.id_number)
   assert.ok(known.length >= 2)
   const stranger = makeIdNumber('370831', '20130909', 733)
-  const word = { M: '男', F: '女' }
-  const other = { M: '女', F: '男' }
   const csv =
     '姓名,身份证号码,出生日期,性别\r\n' +
     `${known[0].name},${known[0].id_number},,${word[known[0].sex]}\r\n` +
-    `另一个名字,${known[1].id_number},,${other[known[1].sex]}\r\n` +
+    `${otherName},${known[1].id_number},,${other[known[1].sex]}\r\n` +
     `不在台账,${stranger},,\r\n`
   await loginAs(page, srv.base, 'center', { path: '/login?next=/reconcile' })
   await page.locator('.recon-form').waitFor()
@@ -432,6 +436,12 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   // no category: these children are in none (with one, each would be "not confirmed in this category")
   await page.getByRole('button', { name: '开始比对' }).click()
   await page.locator('.recon-rows', { hasText: '名单共 3 行' }).waitFor()
+  return known
+}
+
+test('reconciliation: a list compared with the registry in four groups, and as a CSV', async () => {
+  await page.setViewportSize(DESKTOP)
+  const known = await compareList('另一个名字')
   const count = async (g) => Number((await page.locator(`.group.g-${g} .g-count`).textContent()).trim())
   assert.equal(await count('matched'), 1)
   assert.equal(await count('mismatched'), 1)
@@ -461,6 +471,60 @@ test('reconciliation: a list compared with the registry in four groups, and as a
   assert.match(xlsx.suggestedFilename(), /^reconciliation-\d{8}\.xlsx$/)
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1'), 'PK')
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+// the page's width as painted, after the frame that follows a change
+const pageWidth = () =>
+  page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(document.documentElement.scrollWidth)))))
+
+test('reconciliation at 360 px: no sideways scroll of the page or of a box in it; every row is a card', async () => {
+  const known = await compareList('另一个名字也很长很长的名字')
+  await settled(page)
+  for (const g of ['mismatched', 'not_in_registry', 'matched']) {
+    await page.locator(`.group.g-${g}`).click()
+    await settled(page)
+    const w = await pageWidth()
+    assert.ok(w <= 360, `${g}: the page is ${w} px wide at a 360 px viewport`)
+    // nor does anything in the result scroll sideways in its own box
+    const sideways = await page.evaluate(() =>
+      [...document.querySelectorAll('.recon-result *')]
+        .filter((e) => e.getClientRects().length && getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1)
+        .map((e) => `${e.tagName}.${e.className}`),
+    )
+    assert.deepEqual(sideways, [], `${g}: boxes that scroll sideways`)
+    const card = page.locator('.recon-card').first()
+    await card.waitFor()
+    const box = await card.boundingBox()
+    assert.ok(box.x >= 0 && box.x + box.width <= 360, `${g}: the card is on screen (${JSON.stringify(box)})`)
+    assert.match(await card.textContent(), /名单第 \d+ 行/)
+  }
+  await page.locator('.group.g-mismatched').click()
+  const mismatch = page.locator('.recon-card').first()
+  assert.match(await mismatch.textContent(), new RegExp(known[1].id_number.slice(0, 6)))
+  assert.match(await mismatch.textContent(), /姓名：台账为“.*”，名单为“另一个名字也很长很长的名字”/)
+  assert.equal(await page.locator('.recon-table').isVisible(), false, 'no table at phone width')
+  // a desktop still has the table
+  await page.setViewportSize(DESKTOP)
+  await page.locator('.recon-table').waitFor()
+  assert.equal(await page.locator('.recon-card').first().isVisible(), false)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('an import row refused for its ID number shows the reason in words (the table the forms share)', async () => {
+  const good = makeIdNumber('370831', '20150304', 512)
+  const bad = good.slice(0, 17) + (good[17] === '1' ? '2' : '1')
+  const csv = '姓名,身份证号,村（社区）代码\r\n' + `校验甲,${bad},${VILLAGE}\r\n`
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/imports' })
+  await page.locator('.import-form').waitFor()
+  await settled(page)
+  await page.setInputFiles('#import-file', { name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.locator('.col-item').first().waitFor()
+  await page.getByRole('button', { name: '上传并导入' }).click()
+  await page.locator('.import-status', { hasText: '未导入' }).waitFor()
+  const reason = page.locator('.issues tbody tr .i-reason').first()
+  await reason.waitFor()
+  assert.equal((await reason.textContent()).trim(), '身份证号码校验位错误，请核对')
+  assert.ok((await pageWidth()) <= 360)
 })
 
 test('the new field pages fit 360 px, in Chinese and English, without console errors', async () => {

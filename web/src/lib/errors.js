@@ -2,20 +2,13 @@
 // messages are English and meant for developers; the UI maps the error code
 // (and, where one code covers several cases, the exact message) to a key.
 import { k } from '../i18n.js'
+import { CHILD_FACT_REASONS } from './reasons.js'
 
 const BY_MESSAGE = {
-  'ID number must have 18 characters (or 15 for a legacy number)': k('err.id_length'),
-  'ID number must be digits, with X allowed only as the last character': k('err.id_chars'),
-  'ID number contains a birth date that does not exist': k('err.id_date'),
-  'ID number contains a birth date in the future': k('err.id_future'),
-  'ID number contains a birth date before 1900': k('err.id_too_old'),
-  'ID number check character is wrong': k('err.id_checksum'),
+  ...CHILD_FACT_REASONS,
   'name must be non-empty text without control characters or blanks at either end': k('err.name_invalid'),
-  'sex does not match the ID number': k('err.sex_mismatch'),
   'sex must be M or F': k('err.sex_invalid'),
-  'birth_date does not match the ID number': k('err.birth_mismatch'),
   'birth_date must be a real date as YYYY-MM-DD': k('err.birth_invalid'),
-  'birth_date is in the future': k('err.birth_future'),
   'attachments may be JPEG, PNG or PDF files': k('err.attachment_type'),
   'due_date may be at most a year ahead': k('refer.due_far'),
   'the new password must differ from the current one': k('err.password_same'),
@@ -31,13 +24,10 @@ const BY_MESSAGE = {
   'password must have at least 10 characters': k('err.pw_short'),
   'password must have at most 128 characters': k('err.pw_long'),
   'password must mix at least three of: lower case, upper case, digits, symbols': k('err.pw_mix'),
-  'sex is required when there is no ID number': k('err.required_without_id'),
-  'birth_date is required when there is no ID number': k('err.required_without_id'),
   'hukou_area_code must be a 6, 9 or 12-digit area code': k('err.hukou_area_invalid'),
   'hukou_type must be rural or urban': k('err.validation_failed'),
   'disability_grade must be 0 (none) to 4': k('err.validation_failed'),
   "director_id must be a child director of the child's village": k('err.director_invalid'),
-  'phone must be digits (mobile or landline with area code)': k('err.phone_invalid'),
   'status_since must be a date YYYY-MM-DD': k('err.date_invalid'),
   'status is not in the guardian status vocabulary': k('err.validation_failed'),
   'at most 8 guardians': k('err.guardians_max'),

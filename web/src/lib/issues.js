@@ -2,26 +2,16 @@
 // sentences (src/api/import.c); the known ones are shown from the catalogue,
 // anything else as it is.
 import { k } from '../i18n.js'
+import { CHILD_FACT_REASONS } from './reasons.js'
 import { CATEGORY, GUARDIAN_STATUS, HUKOU_TYPE, IMPORT_FIELD, RELATION, RISK_LEVEL, SEX, label } from './vocab.js'
 
 const EXACT = {
+  ...CHILD_FACT_REASONS,
   'a guardian needs a status': k('issue.guardian_status_missing'),
   'name contains control characters or surrounding spaces': k('issue.name_invalid'),
   'name contains control characters, surrounding spaces or is too long': k('issue.name_invalid'),
-  'phone must be digits (mobile or landline with area code)': k('err.phone_invalid'),
   'name is empty': k('issue.name_empty'),
   'the ID number is masked; import from a file with whole numbers': k('issue.id_masked'),
-  'ID number must have 18 characters (or 15 for a legacy number)': k('err.id_length'),
-  'ID number must be digits, with X allowed only as the last character': k('err.id_chars'),
-  'ID number contains a birth date that does not exist': k('err.id_date'),
-  'ID number contains a birth date in the future': k('err.id_future'),
-  'ID number contains a birth date before 1900': k('err.id_too_old'),
-  'ID number check character is wrong': k('err.id_checksum'),
-  'sex does not match the ID number': k('err.sex_mismatch'),
-  'birth_date is in the future': k('err.birth_future'),
-  'birth_date does not match the ID number': k('err.birth_mismatch'),
-  'sex is required when there is no ID number': k('err.required_without_id'),
-  'birth_date is required when there is no ID number': k('err.required_without_id'),
   'not the code of a village or community of this county': k('issue.village_unknown'),
   'the village is outside your area': k('err.outside_scope'),
   "not a grid of the child's village": k('err.grid_invalid'),
