@@ -11,6 +11,7 @@
 #include "../api/registry.h"
 #include "../security/password.h"
 #include "../store/model.h"
+#include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "cli.h"
@@ -211,6 +212,55 @@ static int refuse_new_key(cli_env *env, const char *keyfile)
 	return -1;
 }
 
+/*
+ * The key file must be the key this database was written with: another
+ * installation's key (a restore that picked the wrong file) would show
+ * every ID number as undecryptable, find nothing by ID number and key
+ * every new audit entry wrongly, so that the chain reads as altered for
+ * good. The database keeps the key check value (sec_key_check); one made
+ * before that gets it here, once its audit chain shows the key is its own.
+ * Costs one query at open, nothing per request.
+ */
+static int check_key(cli_env *env, const char *keyfile)
+{
+	char want[SEC_HASH_HEX], have[SEC_HASH_HEX] = "";
+	store_conn *c = store_acquire(env->db);
+	store_stmt *st = NULL;
+	int rc, fits = 1;
+
+	sec_key_check(&env->keys, want);
+	rc = conn_query(c, &st, "SELECT value FROM key_check WHERE id = 1", "");
+	if (rc == STORE_ROW)
+		wb_strlcpy(have, stmt_text(c, st, 0), sizeof(have));
+	stmt_reset(c, st);
+	if (rc == STORE_ROW) {
+		fits = sec_streq(have, want);
+	} else if (rc == STORE_DONE) {
+		fits = audit_key_fits(c, &env->keys);
+		if (fits > 0)
+			rc = conn_query(c, NULL,
+					"INSERT INTO key_check (id, value, at) VALUES (1, ?, ?) "
+					"ON CONFLICT (id) DO NOTHING",
+					"si", want, clock_now());
+	}
+	store_release(c);
+	if (rc < 0 || fits < 0) {
+		fprintf(stderr, "weibao: cannot check the key file against the database: %s\n",
+			wb_strerror(rc < 0 ? rc : fits));
+		return -1;
+	}
+	if (!fits) {
+		fprintf(stderr,
+			"weibao: wrong key: the key file %s is not the key this database was written with (its "
+			"ID numbers and audit log were written with another). Nothing was done. Restore this "
+			"database's own key file from its backup and name it with --key-file (docs/operations.md, "
+			"\"Keys\").\n",
+			keyfile);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_open(cli_env *env, int create_key, int migrate)
 {
 	char keyfile[600], err[256] = "";
@@ -299,6 +349,8 @@ int cli_open(cli_env *env, int create_key, int migrate)
 	}
 	/* after the migrations: a new database has the table, and no chain */
 	if (key_is_new && refuse_new_key(env, keyfile) != 0)
+		return -1;
+	if (check_key(env, keyfile) != 0)
 		return -1;
 	rc = audit_start(env->db, &env->keys, &env->audit);
 	if (rc) {

@@ -7,7 +7,8 @@
 // a missing key file and a bad log level.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describeEachDriver, startServer, cli, run, sql, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
 
@@ -151,6 +152,50 @@ describeEachDriver('the command line', (driver) => {
 		const level = await run(BIN, ['version'], { env: { WEIBAO_LOG_LEVEL: 'loud' } });
 		assert.equal(level.code, 2);
 		assert.match(level.stderr, /WEIBAO_LOG_LEVEL is 'loud'/);
+	});
+
+	test('another installation\'s key file is refused by every command before it does anything', async () => {
+		const other = join(srv.db.dir, 'other.key');
+		writeFileSync(other, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+		const withKey = (args, key = other) => run(BIN, [...args, '--db', srv.db.url, '--key-file', key], { cwd: srv.db.dir });
+		const entries = await count('SELECT COUNT(*) FROM audit_log');
+		const wrong = (r, what) => {
+			assert.notEqual(r.code, 0, `${what}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /wrong key/, what);
+			assert.match(r.stderr, new RegExp(`the key file ${other} is not the key this database was written with`), what);
+			assert.match(r.stderr, /Restore this database's own key file from its backup/, what);
+			assert.doesNotMatch(r.stdout + r.stderr, /altered|BROKEN/, what);
+		};
+
+		// the server does not start (and so writes no entry keyed wrongly)
+		wrong(await run(BIN, ['serve', '--db', srv.db.url, '--key-file', other, '--listen', '127.0.0.1', '--port', '0'], { cwd: srv.db.dir, timeout: 30000 }), 'serve');
+		// verify-audit says the key is wrong, not that the log was altered
+		const v = await withKey(['verify-audit']);
+		assert.equal(v.code, 2);
+		wrong(v, 'verify-audit');
+		wrong(await withKey(['user', 'add', 'wrongkey1', '--role', 'station', '--area', TOWNSHIP, '--password', PASSWORD]), 'user add');
+		wrong(await withKey(['init']), 'init');
+		wrong(await withKey(['demo', '--password', PASSWORD]), 'demo');
+		wrong(await withKey(['recompute']), 'recompute');
+		if (driver === 'sqlite') wrong(await withKey(['backup', '--to', join(srv.db.dir, 'wrong-key-copy.db')]), 'backup');
+		assert.equal(existsSync(join(srv.db.dir, 'wrong-key-copy.db')), false);
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'wrongkey1'"), 0);
+		assert.equal(await count('SELECT COUNT(*) FROM audit_log'), entries, 'no entry was written');
+		const right = await cli(srv.db, ['verify-audit']);
+		assert.equal(right.code, 0, right.stdout + right.stderr);
+		assert.match(right.stdout, /audit log intact/);
+
+		// a database made before the key check was kept: its audit chain tells
+		await sql(srv.db, 'DELETE FROM key_check');
+		wrong(await withKey(['verify-audit']), 'verify-audit of an older database');
+		assert.equal(await count('SELECT COUNT(*) FROM key_check'), 0, 'a wrong key is not recorded as the right one');
+		const older = await cli(srv.db, ['verify-audit']);
+		assert.equal(older.code, 0, older.stdout + older.stderr);
+		assert.equal(await count('SELECT COUNT(*) FROM key_check'), 1, 'the right key\'s check value is kept');
+		wrong(await withKey(['verify-audit']), 'verify-audit after the check value was kept');
+		const value = await sql(srv.db, 'SELECT value FROM key_check');
+		assert.match(value, /^[0-9a-f]{64}$/);
+		assert.ok(!readFileSync(srv.db.keyFile, 'utf8').includes(value), 'the check value is not the key');
 	});
 
 	test('a config file: trailing blanks do not count, a comment may follow a value', { skip: driver === 'pg' && 'a file path is the SQLite case' }, async () => {

@@ -692,6 +692,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+			"DROP TABLE key_check; "                                             /* 0028 */
 			"ALTER TABLE imports DROP COLUMN skipped; "                          /* 0027 */
 			"ALTER TABLE inbox DROP COLUMN child_id; "                           /* 0026 */
 			"DROP TABLE entitlement_gap_checks; "                                /* 0024 */
