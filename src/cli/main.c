@@ -145,6 +145,33 @@ const char *cli_flag(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+typedef struct county_list {
+	char code[512][8];
+	int n;
+} county_list;
+
+static int county_list_cb(const area_rec *a, void *arg)
+{
+	county_list *l = arg;
+
+	if (l->n < (int)WB_ARRAY_LEN(l->code))
+		wb_strlcpy(l->code[l->n], a->code, sizeof(l->code[0]));
+	l->n++;
+	return WB_OK;
+}
+
+/* The counties of the database: the roots of the area tree. */
+static int list_counties(cli_env *env, county_list *l)
+{
+	store_conn *c = store_acquire(env->db);
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = store_area_list(c, NULL, NULL, 100000, county_list_cb, l);
+	store_release(c);
+	return rc < 0 ? rc : WB_OK;
+}
+
 static int backfill_fn(store_conn *c, void *arg)
 {
 	return store_name_grams_backfill(c, arg);
@@ -157,15 +184,25 @@ static int backfill_name_index(cli_env *env)
 	int children = conn_query(c, NULL, "SELECT 1 FROM children LIMIT 1", "") == STORE_ROW;
 	int indexed = conn_query(c, NULL, "SELECT 1 FROM child_name_grams LIMIT 1", "") == STORE_ROW;
 	int64_t done = 0;
+	county_list l;
 	audit_entry e;
 
 	store_release(c);
 	if (!children || indexed)
 		return 0;
-	cli_audit_entry(&e, DEFAULT_COUNTY, "migrate.name_index", "children", "");
+	/* one entry for each county whose auditor should see it */
+	if (list_counties(env, &l) != WB_OK || l.n == 0) {
+		l.n = 1;
+		wb_strlcpy(l.code[0], DEFAULT_COUNTY, sizeof(l.code[0]));
+	}
+	cli_audit_entry(&e, l.code[0], "migrate.name_index", "children", "");
 	if (audit_submit_alone(env->audit, &e, backfill_fn, &done) != WB_OK) {
 		fprintf(stderr, "weibao: building the name index failed\n");
 		return -1;
+	}
+	for (int i = 1; i < l.n && i < (int)WB_ARRAY_LEN(l.code); i++) {
+		cli_audit_entry(&e, l.code[i], "migrate.name_index", "children", "");
+		audit_submit(env->audit, &e, NULL, NULL);
 	}
 	log_info("name index built for %lld children", (long long)done);
 	c = store_acquire(env->db);
@@ -366,6 +403,50 @@ void cli_close(cli_env *env)
 	env->audit = NULL;
 	store_close(env->db);
 	env->db = NULL;
+}
+
+int cli_county_count(cli_env *env, char *only, size_t n)
+{
+	county_list l;
+	int rc = list_counties(env, &l);
+
+	if (rc)
+		return rc;
+	if (only)
+		wb_strlcpy(only, l.n == 1 ? l.code[0] : "", n);
+	return l.n;
+}
+
+int cli_county(cli_env *env, const char *cmd, const char *flag, char *out, size_t n)
+{
+	county_list l;
+	int rc;
+
+	if (flag) {
+		wb_strlcpy(out, flag, n);
+		return 0;
+	}
+	rc = list_counties(env, &l);
+	if (rc) {
+		fprintf(stderr, "weibao %s: cannot read the counties: %s\n", cmd, wb_strerror(rc));
+		return 1;
+	}
+	if (l.n == 1) {
+		wb_strlcpy(out, l.code[0], n);
+		return 0;
+	}
+	if (l.n == 0) {
+		fprintf(stderr,
+			"weibao %s: this database holds no county yet: create it with 'weibao init --county CODE "
+			"--county-name NAME' (nothing done)\n",
+			cmd);
+		return 2;
+	}
+	fprintf(stderr, "weibao %s: this database holds %d counties: name one with --county (", cmd, l.n);
+	for (int i = 0; i < l.n && i < 20; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", l.code[i]);
+	fprintf(stderr, "%s) (nothing done)\n", l.n > 20 ? ", …" : "");
+	return 2;
 }
 
 void cli_audit_entry(audit_entry *e, const char *county, const char *action, const char *object_type,

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { describeEachDriver, startServer, cli, run, sql, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
+import { describeEachDriver, startServer, createDatabase, cli, run, sql, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
 
 const TOWNSHIP = '370831001';
 
@@ -98,9 +98,15 @@ describeEachDriver('the command line', (driver) => {
 	});
 
 	test('user commands name what is wrong: an unknown unit, area or subcommand', async () => {
-		const unit = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:nonexist']);
+		const unit = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:nonexist', '--county', COUNTY]);
 		assert.equal(unit.code, 2);
 		assert.match(unit.stderr, /--unit: county 370831 has no unit department:nonexist/);
+		// with a further county in the database, a unit's county is asked for
+		const further = await cli(srv.db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832', '--password', PASSWORD]);
+		assert.equal(further.code, 0, further.stdout + further.stderr);
+		const which = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:civil_affairs']);
+		assert.equal(which.code, 2);
+		assert.match(which.stderr, /this database holds 2 counties: name one with --county \(370831, 370832\)/);
 		const area = await cli(srv.db, ['user', 'add', 'cli_noarea', '--role', 'director', '--area', '370831999999']);
 		assert.equal(area.code, 2);
 		assert.match(area.stderr, /--area: unknown area 370831999999/);
@@ -240,5 +246,89 @@ describeEachDriver('the command line', (driver) => {
 		}
 		const detail = await sql(srv.db, "SELECT detail FROM audit_log WHERE action = 'database.backup' AND outcome = 'failed' ORDER BY seq DESC LIMIT 1");
 		assert.deepEqual(JSON.parse(detail), { error: 'audit_chain_broken' });
+	});
+});
+
+// A county set up from the README and docs/operations.md alone (370883
+// 邹城市): no command assumes the demo county 370831 when --county is not
+// given; a database of several counties asks for it.
+describeEachDriver('a new county other than 370831', (driver) => {
+	let db;
+	const ZC = '370883';
+	const TOWN = '370883101';
+	const VILLAGE = '370883101201';
+
+	before(async () => {
+		db = await createDatabase(driver);
+		const r = await cli(db, ['init', '--county', ZC, '--county-name', '邹城市', '--admin', 'zcadmin', '--password', PASSWORD]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+	});
+	after(async () => {
+		await db?.drop();
+	});
+
+	const count = async (q) => Number(await sql(db, q));
+
+	test('init again without --county only migrates and says so', async () => {
+		const r = await cli(db, ['init']);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		assert.match(r.stdout, /database ready \(schema \d+\); it already holds county 370883, so nothing else was done/);
+		assert.doesNotMatch(r.stdout, /created|password/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370831'"), 0, 'no 泗水县');
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'admin'"), 0, 'no second administrator');
+		assert.equal(await count('SELECT COUNT(*) FROM users'), 1);
+	});
+
+	test('import-areas, import, recompute and user add work on the only county without --county', async () => {
+		const areas = join(db.dir, 'areas.csv');
+		writeFileSync(areas, `code,name\n${TOWN},钢山街道\n${VILLAGE},东关社区\n`);
+		const a = await cli(db, ['import-areas', areas]);
+		assert.equal(a.code, 0, a.stdout + a.stderr);
+		assert.match(a.stdout, /imported 2 new areas/);
+		assert.equal(await sql(db, `SELECT county_code FROM areas WHERE code = '${VILLAGE}'`), ZC);
+
+		const kids = join(db.dir, 'kids.csv');
+		writeFileSync(kids, '姓名,性别,出生日期,村（社区）代码\n邹一,女,2015-03-01,370883101201\n邹二,男,2016-05-02,370883101201\n');
+		const i = await cli(db, ['import', kids]);
+		assert.equal(i.code, 0, i.stdout + i.stderr);
+		assert.match(i.stdout, /2 created, 0 updated, 0 unchanged, 0 errors/);
+		assert.equal(await count(`SELECT COUNT(*) FROM children WHERE county_code = '${ZC}'`), 2);
+		const help = await cli(db, ['import', '--help']);
+		assert.match(help.stdout, /--county CODE/);
+
+		const rc = await cli(db, ['recompute']);
+		assert.equal(rc.code, 0, rc.stdout + rc.stderr);
+		assert.equal(await count(`SELECT COUNT(*) FROM audit_log WHERE action = 'category.recompute' AND county_code = '${ZC}'`), 1);
+
+		const u = await cli(db, ['user', 'add', 'zcdept', '--role', 'department', '--unit', 'department:civil_affairs', '--password', PASSWORD]);
+		assert.equal(u.code, 0, u.stdout + u.stderr);
+		assert.equal(await sql(db, "SELECT county_code FROM users WHERE username = 'zcdept'"), ZC);
+		for (const cmd of ['import', 'import-areas', 'recompute']) {
+			const h = await cli(db, [cmd, '--help']);
+			assert.match(h.stdout, /--county[\s\S]*only\s+county/, cmd);
+		}
+	});
+
+	test('with several counties and no --county, the commands ask for it and name the counties', async () => {
+		const add = await cli(db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832', '--password', PASSWORD]);
+		assert.equal(add.code, 0, add.stdout + add.stderr);
+		assert.match(add.stdout, /county 370832 另一县 created/, 'a further county is still added with --county');
+		const before = await count('SELECT COUNT(*) FROM audit_log');
+		const areas = join(db.dir, 'areas2.csv');
+		writeFileSync(areas, `code,name\n370883102,另一街道\n`);
+		const kids = join(db.dir, 'kids.csv');
+		for (const args of [['recompute'], ['import-areas', areas], ['import', kids], ['user', 'add', 'zcdept2', '--role', 'department', '--unit', 'department:civil_affairs']]) {
+			const r = await cli(db, args);
+			assert.equal(r.code, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /this database holds 2 counties: name one with --county \(370832, 370883\)/, args[0]);
+		}
+		assert.equal(await count('SELECT COUNT(*) FROM audit_log'), before, 'nothing done');
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370883102'"), 0);
+		const again = await cli(db, ['init']);
+		assert.equal(again.code, 0, again.stdout + again.stderr);
+		assert.match(again.stdout, /it already holds several counties, so nothing else was done/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370831'"), 0);
+		const named = await cli(db, ['recompute', '--county', ZC]);
+		assert.equal(named.code, 0, named.stdout + named.stderr);
 	});
 });
