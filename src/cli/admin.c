@@ -109,15 +109,17 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	user_rec existing;
 	store_conn *c;
 	area_rec ar;
-	int rc, have_county, admin_given = admin != NULL;
+	int rc, have_county, admin_given = admin != NULL, county_given = county != NULL;
 
 	if (cli_wants_help(argc, argv)) {
 		fprintf(stderr,
-			"usage: weibao init [--db URL] [--county 370831] [--county-name NAME] [--admin admin] "
+			"usage: weibao init [--db URL] [--county CODE] [--county-name NAME] [--admin admin] "
 			"[--password PW]\n"
 			"Creates (or migrates) the database and the key file, the county area with its\n"
 			"departments and the county's first administrator. A generated password is printed once.\n"
-			"A county new to the database needs --county-name (370831 is 泗水县 without it).\n"
+			"A county new to the database needs --county-name (370831 is 泗水县 without it; a new\n"
+			"database without --county gets 370831). On a database that already holds a county,\n"
+			"init without --county only migrates and says so.\n"
 			"Each further county of a province is added by running init again with its code and\n"
 			"name and an administrator's user name of its own (--admin, e.g. admin370832): user\n"
 			"names are unique across the database.\n");
@@ -125,6 +127,7 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	}
 	county = county ? county : DEFAULT_COUNTY;
 	admin = admin ? admin : "admin";
+	/* without --county, an installed database is only migrated (below) */
 	if (strlen(county) != 6 || !area_level_of(county)) {
 		fprintf(stderr, "weibao init: --county must be a 6-digit county code\n");
 		return 2;
@@ -146,6 +149,21 @@ int cmd_init(cli_env *env, int argc, char **argv)
 	}
 	if (cli_open(env, 1, 1) != 0)
 		return 1;
+	if (!county_given) {
+		char only[8];
+		int n = cli_county_count(env, only, sizeof(only));
+
+		if (n < 0) {
+			fprintf(stderr, "weibao init: cannot read the counties: %s\n", wb_strerror(n));
+			return 1;
+		}
+		if (n > 0) {
+			printf("database ready (schema %d); it already holds %s%s, so nothing else was done (a further "
+			       "county is added with --county CODE --county-name NAME --admin NAME)\n",
+			       store_latest_version(), n == 1 ? "county " : "several counties", n == 1 ? only : "");
+			return 0;
+		}
+	}
 	c = store_acquire(env->db);
 	rc = store_user_by_name(c, admin, &existing);
 	have_county = store_area_get(c, county, &ar) == WB_OK;
@@ -312,7 +330,7 @@ static int user_add(cli_env *env, int argc, char **argv)
 	const char *county = cli_flag(argc, argv, "--county"); /* a unit's county (an area names its own) */
 	const char *username = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	const role_def *def = role ? role_find(role) : NULL;
-	char pw[24], hash[SEC_PWHASH_MAX];
+	char pw[24], hash[SEC_PWHASH_MAX], unit_county[8];
 	const char *why, *field;
 	store_conn *c;
 	unit_rec ur;
@@ -324,7 +342,9 @@ static int user_add(cli_env *env, int argc, char **argv)
 		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE [--county "
 				"CODE]) [--name NAME] [--password PW]\n"
 				"roles: committee center supervisor station director grid department org school "
-				"auditor admin\n");
+				"auditor admin\n"
+				"--county: the unit's county; without it, the database's only county (a database of\n"
+				"several counties needs it). An area names its own county.\n");
 		return 2;
 	}
 	if (password && sec_password_policy(password, &why) != WB_OK) {
@@ -356,13 +376,18 @@ static int user_add(cli_env *env, int argc, char **argv)
 		}
 		memcpy(kind, unit, (size_t)(colon - unit));
 		kind[colon - unit] = '\0';
-		rc = store_unit_find(c, county ? county : DEFAULT_COUNTY, kind, colon + 1, &ur);
+		store_release(c);
+		rc = cli_county(env, "user add", county, unit_county, sizeof(unit_county));
+		if (rc)
+			return rc;
+		c = store_acquire(env->db);
+		rc = store_unit_find(c, unit_county, kind, colon + 1, &ur);
 		if (rc == WB_ENOTFOUND) {
 			store_release(c);
 			fprintf(stderr,
 				"weibao user add: --unit: county %s has no unit %s (kinds: department, org, school; "
 				"the codes are on the units page, 单位管理)\n",
-				county ? county : DEFAULT_COUNTY, unit);
+				unit_county, unit);
 			return 2;
 		}
 	} else if (area && area[0]) {
@@ -429,10 +454,12 @@ int cmd_user(cli_env *env, int argc, char **argv)
 		fprintf(stderr,
 			"usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE [--county CODE]) "
 			"[--name N] [--password PW]\n"
+			"       (--county: the unit's county; the database's only county without it)\n"
 			"       weibao user passwd USERNAME [--password PW]\n"
 			"       weibao user lock USERNAME\n"
 			"       weibao user unlock USERNAME   (also clears failed logins)\n"
-			"       weibao user list [--county 370831]   (status, roles as role@area or role@unitID)\n");
+			"       weibao user list [--county CODE]   (status, roles as role@area or role@unitID; every\n"
+			"                                          county's accounts without --county)\n");
 		return sub ? 0 : 2;
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
@@ -584,7 +611,7 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 	areas_csv csv;
 	areas_job j = {&csv};
 	audit_entry e;
-	char err[256], *data = NULL;
+	char err[256], *data = NULL, the_county[8];
 	size_t len = 0;
 	store_conn *c;
 	FILE *f;
@@ -593,19 +620,12 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 
 	if (argc < 2 || cli_wants_help(argc, argv)) {
 		fprintf(stderr,
-			"usage: weibao import-areas FILE.csv [--county 370831]\n"
-			"Rows: code,name[,kind]. All rows are checked first; nothing is written if one is bad.\n");
+			"usage: weibao import-areas FILE.csv [--county CODE]\n"
+			"Rows: code,name[,kind]. All rows are checked first; nothing is written if one is bad.\n"
+			"--county: the county the areas belong to; without it, the database's only county\n"
+			"(a database of several counties needs it).\n");
 		return argc < 2 ? 2 : 0;
 	}
-	if (cli_open(env, 0, 0) != 0)
-		return 1;
-	if (county) {
-		/* the areas go under the county: one the database has */
-		rc = cli_county_known(env, "import-areas", county);
-		if (rc)
-			return rc;
-	}
-	county = county ? county : DEFAULT_COUNTY;
 	f = fopen(argv[1], "rb");
 	if (!f) {
 		fprintf(stderr, "weibao import-areas: cannot read %s\n", argv[1]);
@@ -623,6 +643,19 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 	fclose(f);
 	data = b.data ? b.data : (char *)"";
 	len = b.len;
+	if (cli_open(env, 0, 0) != 0) {
+		buf_cleanup(&b);
+		return 1;
+	}
+	/* the areas go under the county: one the database has */
+	rc = county ? cli_county_known(env, "import-areas", county) : 0;
+	if (rc == 0)
+		rc = cli_county(env, "import-areas", county, the_county, sizeof(the_county));
+	if (rc) {
+		buf_cleanup(&b);
+		return rc;
+	}
+	county = the_county;
 	c = store_acquire(env->db);
 	rc = areas_csv_parse(&csv, data, len, county, c, &line, err, sizeof(err));
 	store_release(c);
@@ -729,11 +762,14 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 {
 	recompute_job j;
 	audit_entry e;
+	char the_county[8];
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
 		fprintf(stderr,
-			"usage: weibao recompute [--db URL] [--county 370831] [--all]\n"
+			"usage: weibao recompute [--db URL] [--county CODE] [--all]\n"
+			"--county: the county; without it, the database's only county (a database of several\n"
+			"counties needs it).\n"
 			"Ends categories whose age limit was reached, archives children past 18 and the\n"
 			"grace days, erases archived records past their retention (the server does this daily).\n"
 			"Then tells each township's station and supervisor how many children are newly\n"
@@ -743,14 +779,18 @@ int cmd_recompute(cli_env *env, int argc, char **argv)
 	}
 	memset(&j, 0, sizeof(j));
 	j.county = cli_flag(argc, argv, "--county");
-	j.county = j.county ? j.county : DEFAULT_COUNTY;
 	j.all = cli_has_flag(argc, argv, "--all");
-	if (strlen(j.county) != 6 || !area_level_of(j.county) || strcmp(area_level_of(j.county), "county") != 0) {
+	if (j.county &&
+	    (strlen(j.county) != 6 || !area_level_of(j.county) || strcmp(area_level_of(j.county), "county") != 0)) {
 		fprintf(stderr, "weibao recompute: --county must be a 6-digit county code, not '%s'\n", j.county);
 		return 2;
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 1;
+	rc = cli_county(env, "recompute", j.county, the_county, sizeof(the_county));
+	if (rc)
+		return rc;
+	j.county = the_county;
 	rc = cli_county_known(env, "recompute", j.county);
 	if (rc)
 		return rc;
@@ -877,7 +917,7 @@ int cmd_import(cli_env *env, int argc, char **argv)
 	audit_entry e;
 	progress pr;
 	pthread_t th;
-	char *data = NULL;
+	char *data = NULL, the_county[8];
 	size_t len = 0;
 	int rc, have_thread = 0;
 	FILE *f;
@@ -885,10 +925,12 @@ int cmd_import(cli_env *env, int argc, char **argv)
 
 	if (argc < 2 || argv[1][0] == '-' || cli_wants_help(argc, argv)) {
 		fprintf(stderr, "usage: weibao import FILE.csv|FILE.xlsx [--mode all|rows] [--mapping JSON] [--report "
-				"OUT.csv]\n"
+				"OUT.csv] [--county CODE]\n"
 				"Imports children (CSV in UTF-8 or GB18030, or XLSX). All rows or none by default;\n"
 				"--mode rows applies the good rows and reports the bad ones. Every problem is listed\n"
-				"with its row, column and reason (and written to --report as CSV).\n");
+				"with its row, column and reason (and written to --report as CSV).\n"
+				"--county CODE: the county the children belong to; without it, the database's only\n"
+				"county (a database of several counties needs it).\n");
 		return argc < 2 ? 2 : 0;
 	}
 	if (mode && strcmp(mode, "all") != 0 && strcmp(mode, "rows") != 0) {
@@ -926,6 +968,8 @@ int cmd_import(cli_env *env, int argc, char **argv)
 		return 2;
 	}
 	rc = county ? cli_county_known(env, "import", county) : 0;
+	if (rc == 0)
+		rc = cli_county(env, "import", county, the_county, sizeof(the_county));
 	if (rc) {
 		buf_cleanup(&b);
 		return rc;
@@ -936,7 +980,7 @@ int cmd_import(cli_env *env, int argc, char **argv)
 		return 1;
 	}
 	j->keys = &env->keys;
-	wb_strlcpy(j->county, county ? county : DEFAULT_COUNTY, sizeof(j->county));
+	wb_strlcpy(j->county, the_county, sizeof(j->county));
 	store_scope_county(&j->scope, j->county);
 	j->row_by_row = mode && strcmp(mode, "rows") == 0;
 	wb_strlcpy(j->file_name, strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1], sizeof(j->file_name));

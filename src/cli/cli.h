@@ -27,6 +27,14 @@ void cli_audit_entry(audit_entry *e, const char *county, const char *action, con
 /* 0 when county is a county of the database (cli_open done); otherwise
  * the exit code (2), after a message naming --county. */
 int cli_county_known(cli_env *env, const char *cmd, const char *county);
+/* The county a command works on: flag (--county's value) when given,
+ * else the database's only county. With several counties (a province) or
+ * none, prints why naming cmd and --county and returns the exit code (2);
+ * 0 when out is set. Call after cli_open. */
+int cli_county(cli_env *env, const char *cmd, const char *flag, char *out, size_t n);
+/* The number of counties of the database (or a negative WB_ error); only
+ * (size n, may be NULL) gets the code when there is exactly one. */
+int cli_county_count(cli_env *env, char *only, size_t n);
 /* 1 if argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* 1 if argv has the flag name (one without a value, e.g. "--force"). */

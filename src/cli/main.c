@@ -12,6 +12,7 @@
 #include "../security/password.h"
 #include "../domain/namekey.h"
 #include "../store/model.h"
+#include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/wb.h"
 #include "cli.h"
@@ -145,6 +146,33 @@ const char *cli_flag(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+typedef struct county_list {
+	char code[512][8];
+	int n;
+} county_list;
+
+static int county_list_cb(const area_rec *a, void *arg)
+{
+	county_list *l = arg;
+
+	if (l->n < (int)WB_ARRAY_LEN(l->code))
+		wb_strlcpy(l->code[l->n], a->code, sizeof(l->code[0]));
+	l->n++;
+	return WB_OK;
+}
+
+/* The counties of the database: the roots of the area tree. */
+static int list_counties(cli_env *env, county_list *l)
+{
+	store_conn *c = store_acquire(env->db);
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = store_area_list(c, NULL, NULL, 100000, county_list_cb, l);
+	store_release(c);
+	return rc < 0 ? rc : WB_OK;
+}
+
 static int backfill_fn(store_conn *c, void *arg)
 {
 	return store_name_grams_backfill(c, arg);
@@ -157,15 +185,25 @@ static int backfill_name_index(cli_env *env)
 	int children = conn_query(c, NULL, "SELECT 1 FROM children LIMIT 1", "") == STORE_ROW;
 	int indexed = conn_query(c, NULL, "SELECT 1 FROM child_name_grams LIMIT 1", "") == STORE_ROW;
 	int64_t done = 0;
+	county_list l;
 	audit_entry e;
 
 	store_release(c);
 	if (!children || indexed)
 		return 0;
-	cli_audit_entry(&e, DEFAULT_COUNTY, "migrate.name_index", "children", "");
+	/* one entry for each county whose auditor should see it */
+	if (list_counties(env, &l) != WB_OK || l.n == 0) {
+		l.n = 1;
+		wb_strlcpy(l.code[0], DEFAULT_COUNTY, sizeof(l.code[0]));
+	}
+	cli_audit_entry(&e, l.code[0], "migrate.name_index", "children", "");
 	if (audit_submit_alone(env->audit, &e, backfill_fn, &done) != WB_OK) {
 		fprintf(stderr, "weibao: building the name index failed\n");
 		return -1;
+	}
+	for (int i = 1; i < l.n && i < (int)WB_ARRAY_LEN(l.code); i++) {
+		cli_audit_entry(&e, l.code[i], "migrate.name_index", "children", "");
+		audit_submit(env->audit, &e, NULL, NULL);
 	}
 	log_info("name index built for %lld children", (long long)done);
 	c = store_acquire(env->db);
@@ -252,6 +290,55 @@ static int refuse_new_key(cli_env *env, const char *keyfile)
 		"kept.\n",
 		keyfile);
 	return -1;
+}
+
+/*
+ * The key file must be the key this database was written with: another
+ * installation's key (a restore that picked the wrong file) would show
+ * every ID number as undecryptable, find nothing by ID number and key
+ * every new audit entry wrongly, so that the chain reads as altered for
+ * good. The database keeps the key check value (sec_key_check); one made
+ * before that gets it here, once its audit chain shows the key is its own.
+ * Costs one query at open, nothing per request.
+ */
+static int check_key(cli_env *env, const char *keyfile)
+{
+	char want[SEC_HASH_HEX], have[SEC_HASH_HEX] = "";
+	store_conn *c = store_acquire(env->db);
+	store_stmt *st = NULL;
+	int rc, fits = 1;
+
+	sec_key_check(&env->keys, want);
+	rc = conn_query(c, &st, "SELECT value FROM key_check WHERE id = 1", "");
+	if (rc == STORE_ROW)
+		wb_strlcpy(have, stmt_text(c, st, 0), sizeof(have));
+	stmt_reset(c, st);
+	if (rc == STORE_ROW) {
+		fits = sec_streq(have, want);
+	} else if (rc == STORE_DONE) {
+		fits = audit_key_fits(c, &env->keys);
+		if (fits > 0)
+			rc = conn_query(c, NULL,
+					"INSERT INTO key_check (id, value, at) VALUES (1, ?, ?) "
+					"ON CONFLICT (id) DO NOTHING",
+					"si", want, clock_now());
+	}
+	store_release(c);
+	if (rc < 0 || fits < 0) {
+		fprintf(stderr, "weibao: cannot check the key file against the database: %s\n",
+			wb_strerror(rc < 0 ? rc : fits));
+		return -1;
+	}
+	if (!fits) {
+		fprintf(stderr,
+			"weibao: wrong key: the key file %s is not the key this database was written with (its "
+			"ID numbers and audit log were written with another). Nothing was done. Restore this "
+			"database's own key file from its backup and name it with --key-file (docs/operations.md, "
+			"\"Keys\").\n",
+			keyfile);
+		return -1;
+	}
+	return 0;
 }
 
 int cli_open(cli_env *env, int create_key, int migrate)
@@ -343,6 +430,8 @@ int cli_open(cli_env *env, int create_key, int migrate)
 	/* after the migrations: a new database has the table, and no chain */
 	if (key_is_new && refuse_new_key(env, keyfile) != 0)
 		return -1;
+	if (check_key(env, keyfile) != 0)
+		return -1;
 	rc = audit_start(env->db, &env->keys, &env->audit);
 	if (rc) {
 		fprintf(stderr, "weibao: cannot start the audit writer: %s\n", wb_strerror(rc));
@@ -359,6 +448,50 @@ void cli_close(cli_env *env)
 	env->audit = NULL;
 	store_close(env->db);
 	env->db = NULL;
+}
+
+int cli_county_count(cli_env *env, char *only, size_t n)
+{
+	county_list l;
+	int rc = list_counties(env, &l);
+
+	if (rc)
+		return rc;
+	if (only)
+		wb_strlcpy(only, l.n == 1 ? l.code[0] : "", n);
+	return l.n;
+}
+
+int cli_county(cli_env *env, const char *cmd, const char *flag, char *out, size_t n)
+{
+	county_list l;
+	int rc;
+
+	if (flag) {
+		wb_strlcpy(out, flag, n);
+		return 0;
+	}
+	rc = list_counties(env, &l);
+	if (rc) {
+		fprintf(stderr, "weibao %s: cannot read the counties: %s\n", cmd, wb_strerror(rc));
+		return 1;
+	}
+	if (l.n == 1) {
+		wb_strlcpy(out, l.code[0], n);
+		return 0;
+	}
+	if (l.n == 0) {
+		fprintf(stderr,
+			"weibao %s: this database holds no county yet: create it with 'weibao init --county CODE "
+			"--county-name NAME' (nothing done)\n",
+			cmd);
+		return 2;
+	}
+	fprintf(stderr, "weibao %s: this database holds %d counties: name one with --county (", cmd, l.n);
+	for (int i = 0; i < l.n && i < 20; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", l.code[i]);
+	fprintf(stderr, "%s) (nothing done)\n", l.n > 20 ? ", …" : "");
+	return 2;
 }
 
 void cli_audit_entry(audit_entry *e, const char *county, const char *action, const char *object_type,

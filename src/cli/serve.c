@@ -53,23 +53,6 @@ static int county_code_cb(const area_rec *a, void *arg)
 	return WB_OK;
 }
 
-/* Runs fn for every county of the deployment (the roots of the area
- * tree), one after the other, in the caller's transaction; stops at the
- * first error. */
-static int each_county(store_conn *c, int (*fn)(store_conn *c, const char *county, void *arg), void *arg)
-{
-	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
-	int rc;
-
-	if (!cc.code)
-		return WB_ENOMEM;
-	rc = store_area_list(c, NULL, NULL, 4096, county_code_cb, &cc);
-	for (int i = 0; rc >= 0 && i < cc.n; i++)
-		rc = fn(c, cc.code[i], arg);
-	free(cc.code);
-	return rc < 0 ? rc : WB_OK;
-}
-
 /* Categories ended by age, in one county. */
 static int sweep_county(store_conn *c, const char *county, void *arg)
 {
@@ -79,11 +62,6 @@ static int sweep_county(store_conn *c, const char *county, void *arg)
 
 	j->ended += ended;
 	return rc;
-}
-
-static int sweep_fn(store_conn *c, void *arg)
-{
-	return each_county(c, sweep_county, arg);
 }
 
 /* The entitlements' new gaps told to their townships, in one county. */
@@ -99,9 +77,48 @@ static int gaps_county(store_conn *c, const char *county, void *arg)
 	return rc;
 }
 
-static int gaps_fn(store_conn *c, void *arg)
+/* The daily job's counties, read on the writer (an unaudited job). */
+static int counties_fn(store_conn *c, void *arg)
 {
-	return each_county(c, gaps_county, arg);
+	county_codes *cc = arg;
+
+	cc->n = 0;
+	return store_area_list(c, NULL, NULL, 4096, county_code_cb, cc);
+}
+
+/* One county's share of a daily job: its own transaction and its own
+ * audit entry, filed under the county (its auditor sees it). */
+typedef struct county_job {
+	const char *county;
+	void *job;
+	int (*fn)(store_conn *c, const char *county, void *arg);
+} county_job;
+
+static int county_job_fn(store_conn *c, void *arg)
+{
+	county_job *cj = arg;
+
+	return cj->fn(c, cj->county, cj->job);
+}
+
+/* Runs fn for every county, one audited job each (action, as "system"). */
+static int each_county_audited(audit *a, const county_codes *cc, const char *action,
+			       int (*fn)(store_conn *c, const char *county, void *arg), void *job)
+{
+	int rc = WB_OK;
+
+	for (int i = 0; i < cc->n; i++) {
+		county_job cj = {cc->code[i], job, fn};
+		audit_entry e;
+		int r;
+
+		cli_audit_entry(&e, cc->code[i], action, "county", cc->code[i]);
+		wb_strlcpy(e.username, "system", sizeof(e.username));
+		r = audit_submit(a, &e, county_job_fn, &cj);
+		if (r != WB_OK)
+			rc = r;
+	}
+	return rc;
 }
 
 /* Keeps the planner's statistics fresh: off the start-up path, on the
@@ -128,14 +145,6 @@ static int archive_county(store_conn *c, const char *county, void *arg)
 	return rc;
 }
 
-static int archive_fn(store_conn *c, void *arg)
-{
-	sweep_job *j = arg;
-
-	j->more = 0;
-	return each_county(c, archive_county, j);
-}
-
 typedef struct files_job {
 	const char *dir;
 	int removed;
@@ -153,21 +162,30 @@ static int files_fn(store_conn *c, void *arg)
  * batches (a transaction each). The first runs before the server listens. */
 static void daily_pass(daily *d)
 {
+	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
 	sweep_job j = {0};
-	audit_entry e;
 
-	cli_audit_entry(&e, DEFAULT_COUNTY, "category.age_sweep", "county", DEFAULT_COUNTY);
-	wb_strlcpy(e.username, "system", sizeof(e.username));
-	if (audit_submit(d->audit, &e, sweep_fn, &j) == WB_OK && j.ended)
+	if (!cc.code || audit_submit(d->audit, NULL, counties_fn, &cc) != WB_OK) {
+		log_error("daily: cannot list the counties");
+		free(cc.code);
+		return;
+	}
+	if (each_county_audited(d->audit, &cc, "category.age_sweep", sweep_county, &j) == WB_OK && j.ended)
 		log_info("daily: %d categories ended by age", j.ended);
-	for (int round = 0; round < 100000 && !d->stop; round++) {
-		cli_audit_entry(&e, DEFAULT_COUNTY, "registry.archive_sweep", "county", DEFAULT_COUNTY);
-		wb_strlcpy(e.username, "system", sizeof(e.username));
-		if (audit_submit(d->audit, &e, archive_fn, &j) != WB_OK || !j.more)
-			break;
+	for (int i = 0; i < cc.n; i++) {
+		county_codes one = {&cc.code[i], 1};
+
+		for (int round = 0; round < 100000 && !d->stop; round++) {
+			j.more = 0;
+			if (each_county_audited(d->audit, &one, "registry.archive_sweep", archive_county, &j) !=
+				    WB_OK ||
+			    !j.more)
+				break;
+		}
 	}
 	if (j.archived || j.erased)
 		log_info("daily: %d records archived, %d erased after retention", j.archived, j.erased);
+	free(cc.code);
 }
 
 /* The daily thread's housekeeping, off the start-up path (a province's
@@ -176,14 +194,14 @@ static void daily_pass(daily *d)
 static void housekeeping(daily *d)
 {
 	files_job f = {d->files_dir, 0};
+	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
 	ent_gap_sweep g;
-	audit_entry e;
 
 	memset(&g, 0, sizeof(g));
-	cli_audit_entry(&e, DEFAULT_COUNTY, "entitlement.gap_notice", "county", DEFAULT_COUNTY);
-	wb_strlcpy(e.username, "system", sizeof(e.username));
-	if (audit_submit(d->audit, &e, gaps_fn, &g) == WB_OK && g.added)
+	if (cc.code && audit_submit(d->audit, NULL, counties_fn, &cc) == WB_OK &&
+	    each_county_audited(d->audit, &cc, "entitlement.gap_notice", gaps_county, &g) == WB_OK && g.added)
 		log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.added, g.townships);
+	free(cc.code);
 
 	if (audit_submit(d->audit, NULL, files_fn, &f) == WB_OK && f.removed)
 		log_info("daily: %d attachment files no request refers to removed", f.removed);

@@ -633,3 +633,44 @@ out:
 	buf_cleanup(&scratch);
 	return rc;
 }
+
+/* Whether the entry the query selects (the columns audit_verify reads)
+ * carries the hash keys gives it over its own previous-hash link: 1 yes,
+ * 0 no (or no such entry: *found tells), or a negative WB_ error. */
+static int entry_fits(store_conn *c, const sec_keys *keys, const char *sql, int *found)
+{
+	char hash[SEC_HASH_HEX];
+	store_stmt *st = NULL;
+	buf scratch;
+	int rc, fits = 0;
+
+	*found = 0;
+	buf_init(&scratch, 16384);
+	rc = conn_query(c, &st, sql, "");
+	if (rc == STORE_ROW) {
+		*found = 1;
+		canonical(&scratch, stmt_int64(c, st, 0), stmt_int64(c, st, 1), col(c, st, 2), stmt_int64(c, st, 3),
+			  col(c, st, 4), col(c, st, 5), col(c, st, 6), col(c, st, 7), col(c, st, 8), col(c, st, 9),
+			  col(c, st, 10), col(c, st, 11), col(c, st, 12));
+		sec_chain_hash(keys, col(c, st, 13), scratch.data, scratch.len, hash);
+		fits = sec_streq(col(c, st, 14), hash);
+	}
+	stmt_reset(c, st);
+	buf_cleanup(&scratch);
+	return rc < 0 ? rc : fits;
+}
+
+int audit_key_fits(store_conn *c, const sec_keys *keys)
+{
+#define ENTRY_COLS                                                                                        \
+	"SELECT seq, at, county_code, user_id, username, role, action, object_type, object_id, outcome, " \
+	"client_addr, request_id, detail, prev_hash, hash FROM audit_log "
+	int found = 0, rc = entry_fits(c, keys, ENTRY_COLS "ORDER BY seq LIMIT 1", &found);
+
+	if (rc != 0 || !found)
+		return rc < 0 ? rc : found ? 1 : 2;
+	/* the first entry altered: the newest one may still tell */
+	rc = entry_fits(c, keys, ENTRY_COLS "ORDER BY seq DESC LIMIT 1", &found);
+	return rc < 0 ? rc : rc == 1;
+#undef ENTRY_COLS
+}

@@ -106,4 +106,13 @@ void audit_entry_set(audit_entry *e, const char *action, const char *object_type
 int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_t *bad_seq_out,
 		 const char **reason_out);
 
+/*
+ * Whether keys are the ones the audit chain was written with: 1 when the
+ * oldest or the newest entry carries the hash keys give it, 0 when neither
+ * does (another installation's key, or both entries altered), 2 when the
+ * log is empty, or a negative WB_ error. For a database made before the
+ * key check value was kept (cli_open).
+ */
+int audit_key_fits(store_conn *c, const sec_keys *keys);
+
 #endif

@@ -24,6 +24,7 @@ void sec_keys_derive(const unsigned char master[32], sec_keys *out)
 	crypto_kdf_derive_from_key(out->token_key, 32, 3, "wb-token", master);
 	crypto_kdf_derive_from_key(out->audit_key, 32, 4, "wb-audit", master);
 	crypto_kdf_derive_from_key(out->stored_key, 32, 5, "wb-store", master);
+	crypto_kdf_derive_from_key(out->check_key, 32, 6, "wb-check", master);
 }
 
 static int write_new_key(const char *path, unsigned char master[32])
@@ -175,6 +176,13 @@ static void keyed_hex(const unsigned char key[32], const void *data, size_t len,
 void sec_blind_index(const sec_keys *k, const char *plain, char out[SEC_HASH_HEX])
 {
 	keyed_hex(k->bidx_key, plain, strlen(plain), out);
+}
+
+void sec_key_check(const sec_keys *k, char out[SEC_HASH_HEX])
+{
+	static const char label[] = "weibao key check v1";
+
+	keyed_hex(k->check_key, label, sizeof(label) - 1, out);
 }
 
 void sec_token_new(char out[SEC_TOKEN_LEN])

@@ -21,6 +21,7 @@ typedef struct sec_keys {
 	unsigned char token_key[32];
 	unsigned char audit_key[32];
 	unsigned char stored_key[32]; /* answers kept for an Idempotency-Key replay */
+	unsigned char check_key[32];  /* the key check value a database keeps */
 } sec_keys;
 
 /* Initializes libsodium; call once at start. */
@@ -30,6 +31,11 @@ int sec_init(void);
 int sec_keys_load(const char *path, int create, sec_keys *out);
 /* Derives the purpose keys from a 32-byte master key (tests). */
 void sec_keys_derive(const unsigned char master[32], sec_keys *out);
+
+/* The key check value, as hex: a keyed hash of a fixed label under a
+ * purpose key of its own. A database keeps it to tell its key from another
+ * installation's; it reveals nothing of the key. */
+void sec_key_check(const sec_keys *k, char out[SEC_HASH_HEX]);
 
 /* Encrypts a NUL-terminated value to base64 text (nonce || ciphertext). */
 int sec_encrypt_field(const sec_keys *k, const char *plain, char out[SEC_ENC_MAX]);

@@ -7,9 +7,10 @@
 // a missing key file and a bad log level.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { describeEachDriver, startServer, cli, run, sql, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
+import { describeEachDriver, startServer, spawnServer, createDatabase, cli, run, sql, sleep, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
 
 const TOWNSHIP = '370831001';
 
@@ -97,9 +98,15 @@ describeEachDriver('the command line', (driver) => {
 	});
 
 	test('user commands name what is wrong: an unknown unit, area or subcommand', async () => {
-		const unit = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:nonexist']);
+		const unit = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:nonexist', '--county', COUNTY]);
 		assert.equal(unit.code, 2);
 		assert.match(unit.stderr, /--unit: county 370831 has no unit department:nonexist/);
+		// with a further county in the database, a unit's county is asked for
+		const further = await cli(srv.db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832', '--password', PASSWORD]);
+		assert.equal(further.code, 0, further.stdout + further.stderr);
+		const which = await cli(srv.db, ['user', 'add', 'cli_nounit', '--role', 'department', '--unit', 'department:civil_affairs']);
+		assert.equal(which.code, 2);
+		assert.match(which.stderr, /this database holds 2 counties: name one with --county \(370831, 370832\)/);
 		const area = await cli(srv.db, ['user', 'add', 'cli_noarea', '--role', 'director', '--area', '370831999999']);
 		assert.equal(area.code, 2);
 		assert.match(area.stderr, /--area: unknown area 370831999999/);
@@ -172,6 +179,50 @@ describeEachDriver('the command line', (driver) => {
 		assert.match(level.stderr, /WEIBAO_LOG_LEVEL is 'loud'/);
 	});
 
+	test('another installation\'s key file is refused by every command before it does anything', async () => {
+		const other = join(srv.db.dir, 'other.key');
+		writeFileSync(other, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+		const withKey = (args, key = other) => run(BIN, [...args, '--db', srv.db.url, '--key-file', key], { cwd: srv.db.dir });
+		const entries = await count('SELECT COUNT(*) FROM audit_log');
+		const wrong = (r, what) => {
+			assert.notEqual(r.code, 0, `${what}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /wrong key/, what);
+			assert.match(r.stderr, new RegExp(`the key file ${other} is not the key this database was written with`), what);
+			assert.match(r.stderr, /Restore this database's own key file from its backup/, what);
+			assert.doesNotMatch(r.stdout + r.stderr, /altered|BROKEN/, what);
+		};
+
+		// the server does not start (and so writes no entry keyed wrongly)
+		wrong(await run(BIN, ['serve', '--db', srv.db.url, '--key-file', other, '--listen', '127.0.0.1', '--port', '0'], { cwd: srv.db.dir, timeout: 30000 }), 'serve');
+		// verify-audit says the key is wrong, not that the log was altered
+		const v = await withKey(['verify-audit']);
+		assert.equal(v.code, 2);
+		wrong(v, 'verify-audit');
+		wrong(await withKey(['user', 'add', 'wrongkey1', '--role', 'station', '--area', TOWNSHIP, '--password', PASSWORD]), 'user add');
+		wrong(await withKey(['init']), 'init');
+		wrong(await withKey(['demo', '--password', PASSWORD]), 'demo');
+		wrong(await withKey(['recompute']), 'recompute');
+		if (driver === 'sqlite') wrong(await withKey(['backup', '--to', join(srv.db.dir, 'wrong-key-copy.db')]), 'backup');
+		assert.equal(existsSync(join(srv.db.dir, 'wrong-key-copy.db')), false);
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'wrongkey1'"), 0);
+		assert.equal(await count('SELECT COUNT(*) FROM audit_log'), entries, 'no entry was written');
+		const right = await cli(srv.db, ['verify-audit']);
+		assert.equal(right.code, 0, right.stdout + right.stderr);
+		assert.match(right.stdout, /audit log intact/);
+
+		// a database made before the key check was kept: its audit chain tells
+		await sql(srv.db, 'DELETE FROM key_check');
+		wrong(await withKey(['verify-audit']), 'verify-audit of an older database');
+		assert.equal(await count('SELECT COUNT(*) FROM key_check'), 0, 'a wrong key is not recorded as the right one');
+		const older = await cli(srv.db, ['verify-audit']);
+		assert.equal(older.code, 0, older.stdout + older.stderr);
+		assert.equal(await count('SELECT COUNT(*) FROM key_check'), 1, 'the right key\'s check value is kept');
+		wrong(await withKey(['verify-audit']), 'verify-audit after the check value was kept');
+		const value = await sql(srv.db, 'SELECT value FROM key_check');
+		assert.match(value, /^[0-9a-f]{64}$/);
+		assert.ok(!readFileSync(srv.db.keyFile, 'utf8').includes(value), 'the check value is not the key');
+	});
+
 	test('a config file: trailing blanks do not count, a comment may follow a value', { skip: driver === 'pg' && 'a file path is the SQLite case' }, async () => {
 		const dbFile = join(srv.db.dir, 'sp.db');
 		const conf = join(srv.db.dir, 'weibao.conf');
@@ -214,5 +265,117 @@ describeEachDriver('the command line', (driver) => {
 		}
 		const detail = await sql(srv.db, "SELECT detail FROM audit_log WHERE action = 'database.backup' AND outcome = 'failed' ORDER BY seq DESC LIMIT 1");
 		assert.deepEqual(JSON.parse(detail), { error: 'audit_chain_broken' });
+	});
+});
+
+// A county set up from the README and docs/operations.md alone (370883
+// 邹城市): no command assumes the demo county 370831 when --county is not
+// given; a database of several counties asks for it.
+describeEachDriver('a new county other than 370831', (driver) => {
+	let db, srv;
+	const ZC = '370883';
+	const TOWN = '370883101';
+	const VILLAGE = '370883101201';
+
+	before(async () => {
+		db = await createDatabase(driver);
+		const r = await cli(db, ['init', '--county', ZC, '--county-name', '邹城市', '--admin', 'zcadmin', '--password', PASSWORD]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+	});
+	after(async () => {
+		await srv?.stop();
+		await db?.drop();
+	});
+
+	const count = async (q) => Number(await sql(db, q));
+
+	test('init again without --county only migrates and says so', async () => {
+		const r = await cli(db, ['init']);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		assert.match(r.stdout, /database ready \(schema \d+\); it already holds county 370883, so nothing else was done/);
+		assert.doesNotMatch(r.stdout, /created|password/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370831'"), 0, 'no 泗水县');
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'admin'"), 0, 'no second administrator');
+		assert.equal(await count('SELECT COUNT(*) FROM users'), 1);
+	});
+
+	test('import-areas, import, recompute and user add work on the only county without --county', async () => {
+		const areas = join(db.dir, 'areas.csv');
+		writeFileSync(areas, `code,name\n${TOWN},钢山街道\n${VILLAGE},东关社区\n`);
+		const a = await cli(db, ['import-areas', areas]);
+		assert.equal(a.code, 0, a.stdout + a.stderr);
+		assert.match(a.stdout, /imported 2 new areas/);
+		assert.equal(await sql(db, `SELECT county_code FROM areas WHERE code = '${VILLAGE}'`), ZC);
+
+		const kids = join(db.dir, 'kids.csv');
+		writeFileSync(kids, '姓名,性别,出生日期,村（社区）代码\n邹一,女,2015-03-01,370883101201\n邹二,男,2016-05-02,370883101201\n');
+		const i = await cli(db, ['import', kids]);
+		assert.equal(i.code, 0, i.stdout + i.stderr);
+		assert.match(i.stdout, /2 created, 0 updated, 0 unchanged, 0 errors/);
+		assert.equal(await count(`SELECT COUNT(*) FROM children WHERE county_code = '${ZC}'`), 2);
+		const help = await cli(db, ['import', '--help']);
+		assert.match(help.stdout, /--county CODE/);
+
+		const rc = await cli(db, ['recompute']);
+		assert.equal(rc.code, 0, rc.stdout + rc.stderr);
+		assert.equal(await count(`SELECT COUNT(*) FROM audit_log WHERE action = 'category.recompute' AND county_code = '${ZC}'`), 1);
+
+		const u = await cli(db, ['user', 'add', 'zcdept', '--role', 'department', '--unit', 'department:civil_affairs', '--password', PASSWORD]);
+		assert.equal(u.code, 0, u.stdout + u.stderr);
+		assert.equal(await sql(db, "SELECT county_code FROM users WHERE username = 'zcdept'"), ZC);
+		for (const cmd of ['import', 'import-areas', 'recompute']) {
+			const h = await cli(db, [cmd, '--help']);
+			assert.match(h.stdout, /--county[\s\S]*only\s+county/, cmd);
+		}
+	});
+
+	test('with several counties and no --county, the commands ask for it and name the counties', async () => {
+		const add = await cli(db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832', '--password', PASSWORD]);
+		assert.equal(add.code, 0, add.stdout + add.stderr);
+		assert.match(add.stdout, /county 370832 另一县 created/, 'a further county is still added with --county');
+		const before = await count('SELECT COUNT(*) FROM audit_log');
+		const areas = join(db.dir, 'areas2.csv');
+		writeFileSync(areas, `code,name\n370883102,另一街道\n`);
+		const kids = join(db.dir, 'kids.csv');
+		for (const args of [['recompute'], ['import-areas', areas], ['import', kids], ['user', 'add', 'zcdept2', '--role', 'department', '--unit', 'department:civil_affairs']]) {
+			const r = await cli(db, args);
+			assert.equal(r.code, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /this database holds 2 counties: name one with --county \(370832, 370883\)/, args[0]);
+		}
+		assert.equal(await count('SELECT COUNT(*) FROM audit_log'), before, 'nothing done');
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370883102'"), 0);
+		const again = await cli(db, ['init']);
+		assert.equal(again.code, 0, again.stdout + again.stderr);
+		assert.match(again.stdout, /it already holds several counties, so nothing else was done/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370831'"), 0);
+		const named = await cli(db, ['recompute', '--county', ZC]);
+		assert.equal(named.code, 0, named.stdout + named.stderr);
+	});
+
+	test('the daily job files each county\'s sweeps under that county: its auditor sees them', async () => {
+		for (const [name, area] of [['zcaud', ZC], ['aud370832', '370832']]) {
+			const r = await cli(db, ['user', 'add', name, '--role', 'auditor', '--area', area, '--password', PASSWORD]);
+			assert.equal(r.code, 0, r.stdout + r.stderr);
+		}
+		srv = await spawnServer(db);
+		const actions = ['category.age_sweep', 'registry.archive_sweep', 'entitlement.gap_notice'];
+		for (const [name, county] of [['zcaud', ZC], ['aud370832', '370832']]) {
+			const auditor = await srv.login(name);
+			let seen = [];
+			// the notice runs on the daily thread once the server listens: wait for it
+			for (let i = 0; i < 100; i++) {
+				const r = await auditor.get('/api/v1/audit?limit=200');
+				assert.equal(r.status, 200);
+				seen = r.body.items.filter((x) => actions.includes(x.action));
+				if (actions.every((a) => seen.some((x) => x.action === a))) break;
+				await sleep(100);
+			}
+			for (const a of actions) {
+				const mine = seen.filter((x) => x.action === a);
+				assert.ok(mine.length >= 1, `${name} sees ${a}`);
+				assert.ok(mine.every((x) => x.object_id === county), `${a} is about ${county}`);
+			}
+		}
+		assert.equal(await count("SELECT COUNT(*) FROM audit_log WHERE county_code = '370831'"), 0, 'nothing is filed under a county the database does not hold');
 	});
 });

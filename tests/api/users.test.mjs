@@ -407,7 +407,7 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		const name = await cli(srv.db, ['user', 'add', 'x!', '--role', 'director', '--area', VILLAGE]);
 		assert.equal(name.code, 2);
 		assert.match(name.stderr, /user name/);
-		const dept = await cli(srv.db, ['user', 'add', newName('cli'), '--role', 'department', '--unit', 'department:nope']);
+		const dept = await cli(srv.db, ['user', 'add', newName('cli'), '--role', 'department', '--unit', 'department:nope', '--county', COUNTY]);
 		assert.equal(dept.code, 2);
 		assert.match(dept.stderr, /--unit: county 370831 has no unit department:nope/);
 		const username = newName('cli');
