@@ -133,8 +133,8 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 		       /* a reversal (冲正) counts against its line in the month of that
 			* line (o): the month's figure is corrected, not the reversal's
 			* month made negative */
-		       "SELECT COALESCE(substr(p.area_code, 1, 9), ''), COALESCE(SUM(CASE WHEN f.kind = 'donation' AND "
-		       "" FUND_DAY " >= ? AND " FUND_DAY " <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), "
+		       "SELECT COALESCE(substr(p.area_code, 1, 9), ''), COALESCE(SUM(CASE WHEN f.kind = 'donation' "
+		       "AND " FUND_DAY " >= ? AND " FUND_DAY " <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), "
 		       "COALESCE(SUM(CASE WHEN f.kind = 'spending' AND " FUND_DAY " >= ? AND " FUND_DAY
 		       " <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), "
 		       "COUNT(DISTINCT CASE WHEN p.status = 'done' AND p.finished_on >= ? AND p.finished_on <= ? THEN "

@@ -350,4 +350,108 @@ describeEachDriver('charity projects', (driver) => {
 		assert.deepEqual(filtered.body.counts, allOfKind.body.counts);
 		assert.equal(filtered.body.counts.planned, filtered.body.items.length);
 	});
+	test('a project\'s dates: the start not ahead nor before 2000, the finish only on a finished project and never before the start or a money line', async () => {
+		const service = (body = {}) => ({ org_id: units.hope_rooms, kind: 'service', name: uniqueName('日期'), ...body });
+		for (const started_on of [day(1), '2030-01-01', '1900-01-01', '1999-12-31']) {
+			const r = await centre.post('/api/v1/projects', service({ started_on }));
+			assert.equal(r.status, 422, `${started_on}: ${r.text}`);
+			assert.equal(r.body.error.field, 'started_on');
+			assert.match(r.body.error.message, /2000-01-01/, 'the bound is named');
+		}
+		const ok = await centre.post('/api/v1/projects', service({ started_on: '2000-01-01' }));
+		assert.equal(ok.status, 201, ok.text);
+
+		// under way: the start is not moved ahead, nor after its first spending, nor dropped
+		const p = await create(centre, { kind: 'service', started_on: day(-20) });
+		const started = await patch(centre, p, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		assert.equal(started.body.started_on, day(-20));
+		for (const body of [{ started_on: '2099-12-31' }, { started_on: day(1) }, { started_on: '' }]) {
+			const r = await patch(centre, started.body, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, 'started_on');
+		}
+		const early = await patch(centre, started.body, { finished_on: day(0) });
+		assert.equal(early.status, 422, 'no finish on a project under way');
+		assert.equal(early.body.error.field, 'finished_on');
+		await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 50000, on_date: day(-20) });
+		const spent = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 10000, on_date: day(-10) });
+		assert.equal(spent.status, 201, spent.text);
+		const later = await patch(centre, spent.body, { started_on: day(-5) });
+		assert.equal(later.status, 422, later.text);
+		assert.equal(later.body.error.field, 'started_on');
+		assert.match(later.body.error.message, new RegExp(day(-10)), 'the spending is named by its date');
+		const earlier = await patch(centre, spent.body, { started_on: day(-30) });
+		assert.equal(earlier.status, 200, earlier.text);
+		assert.equal(earlier.body.started_on, day(-30));
+
+		// finished: not before the start, nor before its last line; no line after the finish
+		const notBefore = await patch(centre, earlier.body, { status: 'done', finished_on: day(-40) });
+		assert.equal(notBefore.status, 422, notBefore.text);
+		assert.equal(notBefore.body.error.field, 'finished_on');
+		const beforeLine = await patch(centre, earlier.body, { status: 'done', finished_on: day(-15) });
+		assert.equal(beforeLine.status, 422, beforeLine.text);
+		assert.equal(beforeLine.body.error.field, 'finished_on');
+		assert.match(beforeLine.body.error.message, new RegExp(day(-10)));
+		assert.equal((await centre.get(`/api/v1/projects/${p.id}`)).body.status, 'active', 'nothing written');
+		const done = await patch(centre, earlier.body, { status: 'done', finished_on: day(-8) });
+		assert.equal(done.status, 200, done.text);
+		assert.equal(done.body.finished_on, day(-8));
+		const afterFinish = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 100, on_date: day(-2) });
+		assert.equal(afterFinish.status, 422, afterFinish.text);
+		assert.equal(afterFinish.body.error.field, 'on_date');
+		assert.match(afterFinish.body.error.message, new RegExp(day(-8)));
+		const dropFinish = await patch(centre, done.body, { finished_on: '' });
+		assert.equal(dropFinish.status, 422, 'a finished project keeps its finish');
+		assert.equal(dropFinish.body.error.field, 'finished_on');
+	});
+
+	test('a planned project\'s spending dated before it started: the start is that spending\'s day', async () => {
+		const p = await create(centre, { kind: 'service' });
+		assert.equal(p.started_on, null);
+		await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 50000, on_date: day(-30) });
+		const spent = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 10000, on_date: day(-12) });
+		assert.equal(spent.status, 201, spent.text);
+		const started = await patch(centre, spent.body, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		assert.equal(started.body.started_on, day(-12), 'started when its money was first spent, not today');
+		// a start given with the move may not come after that spending either
+		const q = await create(centre, { kind: 'service' });
+		await centre.post(`/api/v1/projects/${q.id}/funds`, { kind: 'donation', amount_cents: 50000, on_date: day(-30) });
+		const qs = await centre.post(`/api/v1/projects/${q.id}/funds`, { kind: 'spending', amount_cents: 10000, on_date: day(-12) });
+		const refused = await patch(centre, qs.body, { status: 'active', started_on: day(-3) });
+		assert.equal(refused.status, 422, refused.text);
+		assert.equal(refused.body.error.field, 'started_on');
+		assert.equal((await centre.get(`/api/v1/projects/${q.id}`)).body.status, 'planned');
+	});
+
+	test('a hope room or a 1 + N plan is registered with its township, so the township can give it its child', async () => {
+		for (const kind of ['hope_room', 'one_plus_n']) {
+			for (const area_code of [undefined, '']) {
+				const r = await org.post('/api/v1/projects', { kind, name: uniqueName('UI 测试项目'), area_code });
+				assert.equal(r.status, 422, `${kind} ${area_code}: ${r.text}`);
+				assert.equal(r.body.error.field, 'area_code');
+			}
+		}
+		const p = await create(org, { org_id: undefined, area_code: '370831001' });
+		const seen = await station.get(`/api/v1/projects/${p.id}`);
+		assert.equal(seen.status, 200, 'the township sees the hope room of its area');
+		const add = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: (await child()).id });
+		assert.equal(add.status, 201, add.text);
+		const drop = await patch(org, add.body, { area_code: '' });
+		assert.equal(drop.status, 422, 'nor is its area taken away');
+		assert.equal(drop.body.error.field, 'area_code');
+		// a service programme may still be the whole county's
+		const county = await org.post('/api/v1/projects', { kind: 'service', name: uniqueName('全县服务') });
+		assert.equal(county.status, 201, county.text);
+	});
+
+	test('the audit entry of a new project names it', async () => {
+		const p = await create(org, { org_id: undefined, kind: 'service', name: uniqueName('审计新建') });
+		const log = await auditor.get(`/api/v1/audit?action=project.create&object_id=${p.id}`);
+		assert.equal(log.status, 200, log.text);
+		assert.equal(log.body.items.length, 1, JSON.stringify(log.body.items));
+		assert.equal(log.body.items[0].object_type, 'project');
+		assert.equal(JSON.parse(log.body.items[0].detail).name, p.name);
+	});
 });

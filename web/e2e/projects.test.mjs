@@ -121,6 +121,9 @@ test('centre: a hope room for an organisation, its child, building it, its money
   await dialog.getByLabel('项目名称').fill(ROOM)
   await dialog.getByLabel('预算（元）').fill('20000')
   await dialog.getByLabel('捐赠方').fill('测试捐赠人')
+  // a hope room is for a child of one township, which adds it: the township is required
+  await dialog.getByRole('button', { name: '创建项目' }).click()
+  await dialog.locator('.el-form-item.is-error', { hasText: '乡镇（街道）' }).locator('.el-form-item__error', { hasText: '须选所在乡镇（街道）' }).waitFor()
   await dialog.getByLabel('乡镇（街道）').selectOption({ label: '泗河街道' })
   await dialog.locator('#pj-village option', { hasText: '花园社区' }).waitFor({ state: 'attached' })
   await dialog.getByLabel('村（社区）').selectOption({ label: '花园社区' })
