@@ -562,3 +562,24 @@ test('no horizontal scrolling at 360 px on the list, the policies and the ledger
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
 })
+
+test('station, in English: a benefit to stop because another cannot be received with it says so in English', async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const make = async (code, name, rule) => {
+    const r = await center.post('/policies', { code, name, department_id: depts[0].id, benefit: 'monthly_allowance', effective_from: month + '-01', amount_cents: 10000, rule })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    return r.body
+  }
+  const a = await make('e2e_excl_a', '事实无人抚养儿童基本生活补贴（测试）', { disability_grades: [1, 2] })
+  const b = await make('e2e_excl_b', '互斥补贴（测试）', { disability_grades: [1, 2], excludes: [a.code] })
+  const kid = await newChild(center, { name: '互斥补贴丙', disability_grade: 1, disability_type: 'physical' })
+  for (const pol of [b, a]) assert.equal((await center.post(`/children/${kid.id}/entitlements`, { policy_id: pol.id, from_month: month })).status, 201)
+  await loginAs(page, srv.base, 'station', { path: `/login?next=/entitlements?group=stop%26policy=${b.id}` })
+  await page.getByRole('button', { name: 'English' }).click()
+  await listed(page)
+  const unmet = page.locator(`.ent-row[data-child="${kid.id}"] .er-unmet`)
+  await unmet.waitFor()
+  assert.equal(await text(unmet), `No longer meets: receives "${a.name}", which cannot be received together with this one`)
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
