@@ -343,17 +343,104 @@ static int detail_answer(http_req *r, app *a, const sec_principal *p, int64_t id
 	return api_json(r, status, j);
 }
 
+/* ---- one project's tables as a download ---- */
+
+static const sheet_word fund_kinds[] = {
+	{"donation", "捐赠", "Donation"},
+	{"spending", "支出", "Spending"},
+	{NULL, NULL, NULL},
+};
+/* a line's amount in the column of its kind, a reversal's as it counts
+ * (negative): the columns add up to the page's totals */
+static const sheet_col fund_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"日期", "Date", "on_date", SC_TEXT, NULL},
+	{"类型", "Kind", "kind", SC_WORD, fund_kinds},
+	{"捐赠（元）", "Donation (yuan)", "donation_cents", SC_YUAN, NULL},
+	{"支出（元）", "Spending (yuan)", "spending_cents", SC_YUAN, NULL},
+	{"捐赠方或收款方", "Donor or payee", "party", SC_TEXT, NULL},
+	{"备注", "Note", "note", SC_TEXT, NULL},
+	{"冲正的行", "Reverses line", "reverses", SC_INT, NULL},
+	{"被冲正（冲正行）", "Reversed by line", "reversed_by", SC_INT, NULL},
+	{"登记时间", "Recorded at", "created_at", SC_TIME, NULL},
+};
+static const sheet_col served_cols[] = {
+	{"儿童姓名", "Child", "name", SC_TEXT, NULL},
+	{"村（社区）", "Village or community", "village_name", SC_TEXT, NULL},
+	{"区划代码", "Area code", "village_code", SC_TEXT, NULL},
+	{"帮扶内容", "Support given", "services", SC_TEXT, NULL},
+	{"加入时间", "Added at", "added_at", SC_TIME, NULL},
+	{"移出时间", "Removed at", "removed_at", SC_TIME, NULL},
+	{"移出原因", "Why removed", "removed_reason", SC_TEXT, NULL},
+};
+
+/* GET /projects/{id}?format=csv|xlsx&table=funds|served: the money lines
+ * or the children served, as the page shows them to the caller (a
+ * township its own children, the committee none), audited as
+ * project.export. */
+static int project_export(http_req *r, app *a, const sec_principal *p, int64_t id, int fmt, int en)
+{
+	const char *table = http_query(r, "table");
+	store_conn *c = api_conn(r);
+	detail_ctx x = {p, c, json_array(), 0};
+	json_t *items = json_array(), *it;
+	char stem[48];
+	size_t i;
+	int funds = table && strcmp(table, "funds") == 0, rc;
+
+	if (!funds && (!table || strcmp(table, "served") != 0)) {
+		json_decref(x.children);
+		json_decref(items);
+		return api_error(r, 422, "validation_failed",
+				 "table must be funds (the money lines) or served (the children served)", "table");
+	}
+	rc = funds ? store_project_funds(c, id, fund_cb, items) : store_project_children(c, id, detail_child_cb, &x);
+	if (rc) {
+		json_decref(x.children);
+		json_decref(items);
+		return api_fail(r, rc);
+	}
+	if (!funds) {
+		json_decref(items);
+		items = x.children;
+	} else {
+		json_decref(x.children);
+		json_array_foreach(items, i, it)
+		{
+			const char *k = json_string_value(json_object_get(it, "kind"));
+			json_int_t v = json_integer_value(json_object_get(it, "amount_cents"));
+
+			if (json_is_integer(json_object_get(it, "reverses")))
+				v = -v;
+			json_object_set_new(it, strcmp(k, "donation") == 0 ? "donation_cents" : "spending_cents",
+					    json_integer(v));
+		}
+	}
+	wb_snprintf(stem, sizeof(stem), "project-%" PRId64 "-%s", id, funds ? "funds" : "children");
+	return api_sheet_items(
+		r, a, p, items, fmt, en, funds ? (en ? "Money" : "收支明细") : (en ? "Children served" : "服务儿童"),
+		stem, funds ? fund_cols : served_cols, funds ? WB_ARRAY_LEN(fund_cols) : WB_ARRAY_LEN(served_cols),
+		"project.export", "project", json_pack("{s:I, s:s}", "project", (json_int_t)id, "table", table));
+}
+
 int api_project_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	project_rec *pr = malloc(sizeof(*pr));
 	enum access got;
 	int64_t id;
+	int fmt, en;
 
 	if (!pr)
 		return api_fail(r, WB_ENOMEM);
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
+		free(pr);
+		return 0;
+	}
 	if (project_load(r, c, p, PA_READ, pr, &got) == 0) {
 		id = pr->id;
 		free(pr);
+		if (fmt != SHEET_JSON)
+			return project_export(r, a, p, id, fmt, en);
 		return detail_answer(r, a, p, id, 200);
 	}
 	free(pr);

@@ -11,6 +11,8 @@ import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
+import { csvObjects, download } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
 
 const OWN = '370831001001'; // director's village, township 370831001 (station)
 const OTHER = '370831101201'; // director2's village, township 370831101
@@ -453,5 +455,52 @@ describeEachDriver('charity projects', (driver) => {
 		assert.equal(log.body.items.length, 1, JSON.stringify(log.body.items));
 		assert.equal(log.body.items[0].object_type, 'project');
 		assert.equal(JSON.parse(log.body.items[0].detail).name, p.name);
+	});
+	test('a project\'s money lines and children served download as CSV or XLSX, as the page shows them, audited', async () => {
+		const p = await create(centre, { kind: 'service', started_on: day(-5) });
+		const kid = await child();
+		const far = await child(director2, OTHER);
+		assert.equal((await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id, services: '课业辅导' })).status, 201);
+		assert.equal((await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: far.id })).status, 201);
+		await patch(centre, (await centre.get(`/api/v1/projects/${p.id}`)).body, { status: 'active' });
+		await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 100050, on_date: day(-4), party: '爱心企业' });
+		const sp = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 30000, on_date: day(-3), party: '文具' });
+		const wrong = sp.body.funds.find((f) => f.kind === 'spending');
+		await hopeOrg.post(`/api/v1/projects/${p.id}/funds/${wrong.id}/reverse`, { reason: '录错' });
+		const page = (await centre.get(`/api/v1/projects/${p.id}`)).body;
+
+		const csv = await centre.get(`/api/v1/projects/${p.id}?format=csv&table=funds`);
+		assert.equal(csv.status, 200, csv.text);
+		assert.match(csv.headers.get('content-type'), /^text\/csv/);
+		assert.match(csv.headers.get('content-disposition'), new RegExp(`filename="project-${p.id}-funds-\\d{8}\\.csv"`));
+		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
+		assert.equal(rows.length, 3, 'every line, the reversal too');
+		const sum = (k) => Math.round(rows.reduce((n, r) => n + Number(r[k] || 0), 0) * 100);
+		assert.equal(sum('捐赠（元）'), page.donated_cents, 'the columns add up to the page\'s totals');
+		assert.equal(sum('支出（元）'), page.spent_cents);
+		assert.equal(rows.find((r) => r['编号'] === String(wrong.id))['被冲正（冲正行）'], String(page.funds.find((f) => f.reverses === wrong.id).id));
+
+		const book = await download(centre, `/api/v1/projects/${p.id}?format=xlsx&table=served&lang=en`);
+		assert.equal(book.status, 200);
+		const [head, ...served] = sheetRows(book.bytes);
+		assert.equal(head[0], 'Child');
+		assert.equal(served.length, 2);
+		// a township: its own child only, as on the page
+		const town = await station.get(`/api/v1/projects/${p.id}?format=csv&table=served`);
+		assert.equal(town.status, 200, town.text);
+		const townRows = csvObjects(town.text.replace(/^\uFEFF/, ''));
+		assert.deepEqual(townRows.map((r) => r['儿童姓名']), [kid.name]);
+		assert.equal(townRows[0]['帮扶内容'], '课业辅导');
+		const byCommittee = csvObjects((await committee.get(`/api/v1/projects/${p.id}?format=csv&table=served`)).text.replace(/^\uFEFF/, ''));
+		assert.equal(byCommittee.length, 0, 'the committee is told how many, not who');
+		assert.equal((await org.get(`/api/v1/projects/${p.id}?format=csv&table=funds`)).status, 404, 'not its project');
+
+		for (const q of ['format=csv', 'format=csv&table=log', 'format=pdf&table=funds']) {
+			const r = await centre.get(`/api/v1/projects/${p.id}?${q}`);
+			assert.equal(r.status, 422, q);
+			assert.equal(r.body.error.field, q.startsWith('format=pdf') ? 'format' : 'table', q);
+		}
+		const audited = (await auditor.get('/api/v1/audit?action=project.export&limit=5')).body.items.map((e) => JSON.parse(e.detail));
+		assert.ok(audited.some((d) => d.project === p.id && d.table === 'served' && d.rows === 1), JSON.stringify(audited));
 	});
 });

@@ -25,7 +25,9 @@ import {
   text,
   chinaToday,
   openNav,
+  exportAs,
 } from './helpers.mjs'
+import { readFileSync } from 'node:fs'
 
 const PHONE = { width: 360, height: 740 }
 const DESKTOP = { width: 1280, height: 900 }
@@ -210,6 +212,15 @@ test('centre: a hope room for an organisation, its child, building it, its money
   assert.equal(await text(spending.locator('.pf-party')), '施工及家具采购')
   assert.equal(await text(spending.locator('.pf-note')), '票据 0001')
   assert.equal(await text(page.locator('.pf-item[data-kind="donation"] .pf-amount')), '+¥20,000.00')
+  // the money lines and the children served download as files
+  const fundsFile = await exportAs(page, 'csv', page.locator('.pp-export-funds'))
+  assert.match(fundsFile.suggestedFilename(), new RegExp(`^project-${roomId}-funds-\\d{8}\\.csv$`))
+  const fundsCsv = readFileSync(await fundsFile.path(), 'utf8')
+  assert.match(fundsCsv, /施工及家具采购/)
+  assert.match(fundsCsv, /8000\.50/)
+  await page.locator('.export-menu').first().waitFor({ state: 'hidden' }) // the first menu gone
+  const servedFile = await exportAs(page, 'xlsx', page.locator('.pp-export-served'))
+  assert.match(servedFile.suggestedFilename(), new RegExp(`^project-${roomId}-children-\\d{8}\\.xlsx$`))
 
   // more than the balance is refused on the field; a line entered by mistake is reversed (冲正), and kept
   await page.getByRole('button', { name: '登记支出' }).click()
@@ -350,7 +361,7 @@ test('committee: the figures of the county, no child named', async () => {
   assert.equal(await text(page.locator('.pp-no-names')), '不显示儿童姓名。')
   const body = await page.locator('main').innerText()
   assert.ok(!body.includes(CHILD_A), 'the child is not named')
-  assert.equal(await page.locator('main button').count(), 0, 'nothing to do here')
+  assert.equal(await page.locator('main button:not(.export-trigger)').count(), 0, 'nothing to do here but download the money lines')
   assert.equal(await text(page.locator('.pp-donated')), '¥20,500.00')
   assert.deepEqual(unexpectedErrors(page), [])
 })
