@@ -13,6 +13,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
@@ -125,6 +126,11 @@ test('centre: the home page counts the gaps; the gap list shows rows; recording 
   assert.equal(await text(sum.locator('.sum-name')), policy.name)
   const mine = gap.policies.find((p) => p.policy_id === policy.id)
   assert.equal(await text(sum.locator('[data-group="gap"] .sum-n')), String(mine.gap))
+  // the summary downloads as its own file
+  const sumFile = await exportAs(page, 'csv', page.locator('.ent-export-policy'))
+  assert.match(sumFile.suggestedFilename(), /^entitlements-by-policy-\d{8}\.csv$/)
+  assert.match(readFileSync(await sumFile.path(), 'utf8'), new RegExp(policy.name.replace(/[()（）]/g, '.')))
+  await page.locator('.export-menu').first().waitFor({ state: 'hidden' })
   await sum.locator('[data-group="gap"] .sum-n').click()
   await page.waitForURL((u) => u.searchParams.get('policy') === String(policy.id))
   await listed(page)
@@ -444,8 +450,13 @@ test("centre: the monthly ledger shows the API's total, by policy and township, 
   assert.equal(await page.getByLabel('月份').inputValue(), addMonths(month, -1))
 
   // the CSV of the month, every row
-  const file = await exportAs(page, 'csv')
+  const file = await exportAs(page, 'csv', page.locator('.page-head .export-button'))
   assert.match(file.suggestedFilename(), /\.csv$/)
+  // and the totals by policy and by township, each its own file
+  await page.locator('.export-menu').first().waitFor({ state: 'hidden' })
+  const byTown = await exportAs(page, 'csv', page.locator('.lg-export-township'))
+  assert.match(byTown.suggestedFilename(), /^ledger-by-township-\d{8}\.csv$/)
+  assert.match(readFileSync(await byTown.path(), 'utf8'), /乡镇（街道）/)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
@@ -466,7 +477,8 @@ test('department: the policies it pays, and their month\'s totals by policy and 
   assert.match(await text(page.locator('.lg-dept-note')), /只列本部门发放的政策/)
   assert.equal(await page.locator('.lg-row').count(), 0, 'no names')
   assert.equal(await page.locator('.lg-items, .ent-tabs').count(), 0)
-  assert.equal(await page.locator('.export-button, .export-trigger').count(), 0, 'nothing to download')
+  assert.equal(await page.locator('.page-head .export-button').count(), 0, 'no file of names to download')
+  assert.equal(await page.locator('.lg-export-policy, .lg-export-township').count(), 2, 'its totals download')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
