@@ -557,13 +557,17 @@ static int facts_apply(http_req *r, store_conn *c, const sec_principal *p, json_
 static int dates_check(http_req *r, json_t *body, const project_rec *pr)
 {
 	int ended = strcmp(pr->status, "done") == 0 || strcmp(pr->status, "cancelled") == 0;
+	/* a finish and a status checked together when either is written (a
+	 * row of an older version that has both out of step can still be
+	 * edited otherwise, and the finish cleared) */
+	int finish = api_str(body, "finished_on") || api_str(body, "status");
 	char msg[120];
 
-	if (pr->finished_on[0] && !ended)
+	if (finish && pr->finished_on[0] && !ended)
 		return api_error(r, 422, "validation_failed",
 				 "finished_on is set only on a completed or cancelled project", "finished_on"),
 		       -1;
-	if (!pr->finished_on[0] && ended)
+	if (finish && !pr->finished_on[0] && ended)
 		return api_error(r, 422, "validation_failed", "a completed or cancelled project keeps its finished_on",
 				 "finished_on"),
 		       -1;

@@ -7,7 +7,7 @@
 // names; every read that names children is audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
@@ -406,6 +406,18 @@ describeEachDriver('charity projects', (driver) => {
 		const dropFinish = await patch(centre, done.body, { finished_on: '' });
 		assert.equal(dropFinish.status, 422, 'a finished project keeps its finish');
 		assert.equal(dropFinish.body.error.field, 'finished_on');
+	});
+
+	test('a project under way written with a finish by an older version can still be edited, and the finish cleared', async () => {
+		const p = await create(centre, { kind: 'service', started_on: day(-9) });
+		const started = await patch(centre, p, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		await sql(srv.db, `UPDATE projects SET finished_on = '${day(-1)}' WHERE id = ${p.id}`);
+		const renamed = await patch(centre, started.body, { name: uniqueName('改名') });
+		assert.equal(renamed.status, 200, renamed.text);
+		const cleared = await patch(centre, renamed.body, { finished_on: '' });
+		assert.equal(cleared.status, 200, cleared.text);
+		assert.equal(cleared.body.finished_on, null);
 	});
 
 	test('a planned project\'s spending dated before it started: the start is that spending\'s day', async () => {
