@@ -1391,9 +1391,51 @@ static int area_policy_params(http_req *r, const sec_principal *p, const char **
 	return api_query_id(r, "policy", "policy must be a policy's id", policy_id);
 }
 
+/* The page's summary tables as files: counts and sums, no child named. */
+static const sheet_col list_policy_cols[] = {
+	{"政策", "Policy", "name", SC_TEXT, NULL},
+	{"政策代码", "Code", "code", SC_TEXT, NULL},
+	{"应享未享（人）", "Entitled, not receiving", "gap", SC_INT, NULL},
+	{"应停发（人）", "To stop", "stop", SC_INT, NULL},
+	{"正在享受（人）", "Receiving", "receiving", SC_INT, NULL},
+	{"已停止执行", "Stopped", "ended", SC_BOOL, NULL},
+};
+static const sheet_col ledger_policy_cols[] = {
+	{"政策", "Policy", "name", SC_TEXT, NULL},
+	{"发放部门", "Paying department", "department_name", SC_TEXT, NULL},
+	{"儿童数", "Children", "children", SC_INT, NULL},
+	{"金额（元）", "Amount (yuan)", "amount_cents", SC_YUAN, NULL},
+};
+static const sheet_col ledger_town_cols[] = {
+	{"区划代码", "Area code", "code", SC_TEXT, NULL},
+	{"乡镇（街道）", "Township", "name", SC_TEXT, NULL},
+	{"儿童数", "Children", "children", SC_INT, NULL},
+	{"发放笔数", "Payments", "payments", SC_INT, NULL},
+	{"金额（元）", "Amount (yuan)", "amount_cents", SC_YUAN, NULL},
+};
+
+/* ?table= of a download: NULL (the rows of children) or one of names;
+ * 0, or -1 after a 422 naming it. */
+static int table_param(http_req *r, const char *const *names, const char *msg, const char **out)
+{
+	const char *t = http_query(r, "table");
+
+	*out = NULL;
+	if (!t)
+		return 0;
+	for (int i = 0; names[i]; i++)
+		if (strcmp(t, names[i]) == 0) {
+			*out = names[i];
+			return 0;
+		}
+	api_error(r, 422, "validation_failed", msg, "table");
+	return -1;
+}
+
 int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *area, *g = http_query(r, "group"), *s;
+	static const char *const tables[] = {"by_policy", NULL};
+	const char *area, *g = http_query(r, "group"), *s, *table;
 	match_ctx *x;
 	audit_entry e;
 	json_t *items, *pols, *checks, *j;
@@ -1403,10 +1445,12 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	int limit, rc, csv, fmt, en, counts_only;
 
 	if (!can_read(r, p) || api_limit_counts(r, MATCH_DEFAULT, MATCH_MAX, &limit, &counts_only) ||
-	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) || area_policy_params(r, p, &area, &policy_id))
+	    api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) || area_policy_params(r, p, &area, &policy_id) ||
+	    table_param(r, tables, "table must be by_policy (the counts by policy) or absent (the children)", &table))
 		return 0;
 	csv = fmt != SHEET_JSON;
-	if (csv && !p->def->export_children)
+	/* the counts by policy name no child */
+	if (csv && !table && !p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
 	if ((s = http_query(r, "offset")) && wb_parse_int64(s, 0, MATCH_MAX_ROWS, &offset) != WB_OK)
 		return api_error(r, 422, "validation_failed", "offset must be a number from 0", "offset");
@@ -1448,6 +1492,24 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	}
 	if (x->policy_id && !catalog_find(&x->cat, x->policy_id)) {
 		api_error(r, 422, "validation_failed", "policy must be a policy's id", "policy");
+		goto out;
+	}
+	if (csv && table) { /* by_policy: the page's table, every policy in force */
+		items = json_array();
+		for (size_t i = 0; i < x->cat.n; i++) {
+			const pol *pl = &x->cat.items[i];
+
+			if (pl->cur)
+				json_array_append_new(
+					items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:b}", "name", pl->p.name, "code",
+							 pl->p.code, "gap", (json_int_t)pl->n[G_GAP], "stop",
+							 (json_int_t)pl->n[G_STOP], "receiving",
+							 (json_int_t)pl->n[G_RECEIVING], "ended", pl->ended != NULL));
+		}
+		api_sheet_items(r, a, p, items, fmt, en, en ? "By policy" : "按政策汇总", "entitlements-by-policy",
+				list_policy_cols, WB_ARRAY_LEN(list_policy_cols), "entitlement.list", "child",
+				json_pack("{s:s, s:s?, s:I}", "table", table, "area", area, "policy",
+					  (json_int_t)x->policy_id));
 		goto out;
 	}
 	if (csv) {
@@ -2109,13 +2171,14 @@ static json_t *ledger_sums(store_conn *c, ledger_ctx *x, json_t **by_town)
 
 int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	const char *area, *m = http_query(r, "month");
+	static const char *const tables[] = {"by_policy", "by_township", NULL};
+	const char *area, *m = http_query(r, "month"), *table;
 	ledger_ctx *x;
 	audit_entry e;
 	json_t *items, *by_policy, *by_town, *j;
 	int64_t policy_id = 0;
 	api_sheet sheet;
-	char month[8];
+	char month[8], stem[32];
 	int rc, csv, fmt, en, today = clock_today_ymd();
 
 	/* the department that pays (民政: its allowances) reads the totals of
@@ -2123,10 +2186,13 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 	int dept = api_role_is(p, "department") && p->unit_id;
 
 	if ((!dept && !can_write(r, p)) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en) ||
-	    area_policy_params(r, p, &area, &policy_id))
+	    area_policy_params(r, p, &area, &policy_id) ||
+	    table_param(r, tables,
+			"table must be by_policy or by_township (the month's totals) or absent (the payments)", &table))
 		return 0;
 	csv = fmt != SHEET_JSON;
-	if (dept && csv)
+	/* the totals name no child: the department downloads them too */
+	if (dept && csv && !table)
 		return api_error(r, 403, "forbidden",
 				 "a department reads the totals of its policies, not a file of names", "format");
 	if (!(x = calloc(1, sizeof(*x))))
@@ -2150,6 +2216,25 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 		rc = store_receipts_in(c, &x->scope, area, month, policy_id, 0, ledger_cb, x);
 	if (rc) {
 		api_fail(r, rc);
+		goto out;
+	}
+	if (csv && table) {
+		by_policy = ledger_sums(api_conn(r), x, &by_town);
+		if (strcmp(table, "by_policy") == 0) {
+			json_decref(by_town);
+			by_town = by_policy;
+		} else {
+			json_decref(by_policy);
+		}
+		wb_snprintf(stem, sizeof(stem), "ledger-%s", table == tables[0] ? "by-policy" : "by-township");
+		api_sheet_items(r, a, p, by_town, fmt, en,
+				table == tables[0] ? (en ? "By policy" : "按政策汇总")
+						   : (en ? "By township" : "按乡镇（街道）汇总"),
+				stem, table == tables[0] ? ledger_policy_cols : ledger_town_cols,
+				table == tables[0] ? WB_ARRAY_LEN(ledger_policy_cols) : WB_ARRAY_LEN(ledger_town_cols),
+				"entitlement.ledger", "child",
+				json_pack("{s:s, s:s, s:s?, s:I}", "table", table, "month", month, "area", area,
+					  "policy", (json_int_t)policy_id));
 		goto out;
 	}
 	if (csv) {

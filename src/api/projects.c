@@ -38,6 +38,7 @@
 #define AMOUNT_MAX     10000000000LL /* 100 million yuan, in fen */
 #define PROJECTS_MAX   100000
 #define FUND_DAYS_BACK 3660
+#define STARTED_MIN    "2000-01-01" /* no project of the county started before it */
 
 enum access { PA_NONE = 0, PA_READ, PA_WRITE };
 
@@ -342,17 +343,104 @@ static int detail_answer(http_req *r, app *a, const sec_principal *p, int64_t id
 	return api_json(r, status, j);
 }
 
+/* ---- one project's tables as a download ---- */
+
+static const sheet_word fund_kinds[] = {
+	{"donation", "捐赠", "Donation"},
+	{"spending", "支出", "Spending"},
+	{NULL, NULL, NULL},
+};
+/* a line's amount in the column of its kind, a reversal's as it counts
+ * (negative): the columns add up to the page's totals */
+static const sheet_col fund_cols[] = {
+	{"编号", "ID", "id", SC_INT, NULL},
+	{"日期", "Date", "on_date", SC_TEXT, NULL},
+	{"类型", "Kind", "kind", SC_WORD, fund_kinds},
+	{"捐赠（元）", "Donation (yuan)", "donation_cents", SC_YUAN, NULL},
+	{"支出（元）", "Spending (yuan)", "spending_cents", SC_YUAN, NULL},
+	{"捐赠方或收款方", "Donor or payee", "party", SC_TEXT, NULL},
+	{"备注", "Note", "note", SC_TEXT, NULL},
+	{"冲正的行", "Reverses line", "reverses", SC_INT, NULL},
+	{"被冲正（冲正行）", "Reversed by line", "reversed_by", SC_INT, NULL},
+	{"登记时间", "Recorded at", "created_at", SC_TIME, NULL},
+};
+static const sheet_col served_cols[] = {
+	{"儿童姓名", "Child", "name", SC_TEXT, NULL},
+	{"村（社区）", "Village or community", "village_name", SC_TEXT, NULL},
+	{"区划代码", "Area code", "village_code", SC_TEXT, NULL},
+	{"帮扶内容", "Support given", "services", SC_TEXT, NULL},
+	{"加入时间", "Added at", "added_at", SC_TIME, NULL},
+	{"移出时间", "Removed at", "removed_at", SC_TIME, NULL},
+	{"移出原因", "Why removed", "removed_reason", SC_TEXT, NULL},
+};
+
+/* GET /projects/{id}?format=csv|xlsx&table=funds|served: the money lines
+ * or the children served, as the page shows them to the caller (a
+ * township its own children, the committee none), audited as
+ * project.export. */
+static int project_export(http_req *r, app *a, const sec_principal *p, int64_t id, int fmt, int en)
+{
+	const char *table = http_query(r, "table");
+	store_conn *c = api_conn(r);
+	detail_ctx x = {p, c, json_array(), 0};
+	json_t *items = json_array(), *it;
+	char stem[48];
+	size_t i;
+	int funds = table && strcmp(table, "funds") == 0, rc;
+
+	if (!funds && (!table || strcmp(table, "served") != 0)) {
+		json_decref(x.children);
+		json_decref(items);
+		return api_error(r, 422, "validation_failed",
+				 "table must be funds (the money lines) or served (the children served)", "table");
+	}
+	rc = funds ? store_project_funds(c, id, fund_cb, items) : store_project_children(c, id, detail_child_cb, &x);
+	if (rc) {
+		json_decref(x.children);
+		json_decref(items);
+		return api_fail(r, rc);
+	}
+	if (!funds) {
+		json_decref(items);
+		items = x.children;
+	} else {
+		json_decref(x.children);
+		json_array_foreach(items, i, it)
+		{
+			const char *k = json_string_value(json_object_get(it, "kind"));
+			json_int_t v = json_integer_value(json_object_get(it, "amount_cents"));
+
+			if (json_is_integer(json_object_get(it, "reverses")))
+				v = -v;
+			json_object_set_new(it, strcmp(k, "donation") == 0 ? "donation_cents" : "spending_cents",
+					    json_integer(v));
+		}
+	}
+	wb_snprintf(stem, sizeof(stem), "project-%" PRId64 "-%s", id, funds ? "funds" : "children");
+	return api_sheet_items(
+		r, a, p, items, fmt, en, funds ? (en ? "Money" : "收支明细") : (en ? "Children served" : "服务儿童"),
+		stem, funds ? fund_cols : served_cols, funds ? WB_ARRAY_LEN(fund_cols) : WB_ARRAY_LEN(served_cols),
+		"project.export", "project", json_pack("{s:I, s:s}", "project", (json_int_t)id, "table", table));
+}
+
 int api_project_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	project_rec *pr = malloc(sizeof(*pr));
 	enum access got;
 	int64_t id;
+	int fmt, en;
 
 	if (!pr)
 		return api_fail(r, WB_ENOMEM);
+	if (api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
+		free(pr);
+		return 0;
+	}
 	if (project_load(r, c, p, PA_READ, pr, &got) == 0) {
 		id = pr->id;
 		free(pr);
+		if (fmt != SHEET_JSON)
+			return project_export(r, a, p, id, fmt, en);
 		return detail_answer(r, a, p, id, 200);
 	}
 	free(pr);
@@ -391,9 +479,12 @@ static const api_field update_fields[] = {
  * -1. */
 static int facts_apply(http_req *r, store_conn *c, const sec_principal *p, json_t *body, project_rec *pr)
 {
+	enum project_kind k = PK_SERVICE;
 	const char *s;
 	json_t *v;
 	int ymd;
+
+	project_kind_parse(pr->kind, &k);
 
 	if ((s = api_str(body, "name"))) {
 		if (!*s || api_utf8_chars(s) > NAME_CHARS)
@@ -434,8 +525,13 @@ static int facts_apply(http_req *r, store_conn *c, const sec_principal *p, json_
 		wb_strlcpy(pr->area_code, s, sizeof(pr->area_code));
 	}
 	if ((s = api_str(body, "started_on"))) {
-		if (*s && (date_parse(s, &ymd) != WB_OK))
-			return api_error(r, 422, "validation_failed", "started_on must be a date YYYY-MM-DD",
+		if (*s && (date_parse(s, &ymd) != WB_OK || ymd > clock_today_ymd() || strcmp(s, STARTED_MIN) < 0))
+			return api_error(r, 422, "validation_failed",
+					 "started_on must be a date YYYY-MM-DD from " STARTED_MIN " to today",
+					 "started_on"),
+			       -1;
+		if (!*s && pr->started_on[0] && pr->status[0] && strcmp(pr->status, "planned") != 0)
+			return api_error(r, 422, "validation_failed", "started_on is kept once the project has started",
 					 "started_on"),
 			       -1;
 		wb_strlcpy(pr->started_on, s, sizeof(pr->started_on));
@@ -447,37 +543,106 @@ static int facts_apply(http_req *r, store_conn *c, const sec_principal *p, json_
 			       -1;
 		wb_strlcpy(pr->finished_on, s, sizeof(pr->finished_on));
 	}
-	if (pr->started_on[0] && pr->finished_on[0] && strcmp(pr->finished_on, pr->started_on) < 0)
-		return api_error(r, 422, "validation_failed", "finished_on may not be before started_on",
+	if (project_children_max(k) && !pr->area_code[0] && (!pr->id || api_str(body, "area_code")))
+		return api_error(r, 422, "validation_failed",
+				 "area_code is required: a hope room or a 1 + N plan is for a child of one township, "
+				 "which adds the child",
+				 "area_code"),
+		       -1;
+	return 0;
+}
+
+/* The dates of pr (its status set) agree with each other: 422 naming the
+ * field, -1. Against its money lines: update_fn. */
+static int dates_check(http_req *r, json_t *body, const project_rec *pr)
+{
+	int ended = strcmp(pr->status, "done") == 0 || strcmp(pr->status, "cancelled") == 0;
+	/* a finish and a status checked together when either is written (a
+	 * row of an older version that has both out of step can still be
+	 * edited otherwise, and the finish cleared) */
+	int finish = api_str(body, "finished_on") || api_str(body, "status");
+	char msg[120];
+
+	if (finish && pr->finished_on[0] && !ended)
+		return api_error(r, 422, "validation_failed",
+				 "finished_on is set only on a completed or cancelled project", "finished_on"),
+		       -1;
+	if (finish && !pr->finished_on[0] && ended)
+		return api_error(r, 422, "validation_failed", "a completed or cancelled project keeps its finished_on",
 				 "finished_on"),
 		       -1;
+	if (pr->started_on[0] && pr->finished_on[0] && strcmp(pr->finished_on, pr->started_on) < 0) {
+		wb_snprintf(msg, sizeof(msg), "finished_on (%s) may not be before started_on (%s)", pr->finished_on,
+			    pr->started_on);
+		return api_error(r, 422, "validation_failed", msg,
+				 api_str(body, "started_on") && !api_str(body, "finished_on") ? "started_on"
+											      : "finished_on"),
+		       -1;
+	}
 	return 0;
 }
 
 typedef struct project_job {
 	project_rec *pr;
 	const char *old_status, *note;
+	audit_entry *e; /* project.create's: appended after the insert, it gets the new id */
+	/* an update: the dates before it; the start set by the move to
+	 * active (moved back to its first spending); the money line's day
+	 * that refused the new dates (WB_EINVAL), and the field */
+	char old_started[11], old_finished[11];
+	int auto_start;
+	char bad_day[11];
+	const char *bad_field;
 } project_job;
 
 static int insert_fn(store_conn *c, void *arg)
 {
-	return store_project_insert(c, ((project_job *)arg)->pr);
+	project_job *j = arg;
+	int rc = store_project_insert(c, j->pr);
+
+	if (rc == WB_OK)
+		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->pr->id);
+	return rc;
 }
 
 static int update_fn(store_conn *c, void *arg)
 {
 	project_job *j = arg;
+	project_rec *pr = j->pr;
+	char first[11], last[11];
+	int rc;
 
-	return store_project_update(c, j->pr, j->old_status, j->note);
+	/* the dates changed agree with the money lines, read in the writer's
+	 * transaction: no spending before the start, no line after the finish */
+	if (j->auto_start || strcmp(pr->started_on, j->old_started) != 0 ||
+	    strcmp(pr->finished_on, j->old_finished) != 0) {
+		rc = store_project_fund_span(c, pr->id, first, last);
+		if (rc)
+			return rc;
+		/* a planned project that spent already started when it spent */
+		if (j->auto_start && first[0] && strcmp(first, pr->started_on) < 0)
+			wb_strlcpy(pr->started_on, first, sizeof(pr->started_on));
+		if (pr->started_on[0] && first[0] && strcmp(first, pr->started_on) < 0) {
+			j->bad_field = "started_on";
+			wb_strlcpy(j->bad_day, first, sizeof(j->bad_day));
+			return WB_EINVAL;
+		}
+		if (pr->finished_on[0] && last[0] && strcmp(last, pr->finished_on) > 0) {
+			j->bad_field = "finished_on";
+			wb_strlcpy(j->bad_day, last, sizeof(j->bad_day));
+			return WB_EINVAL;
+		}
+	}
+	return store_project_update(c, pr, j->old_status, j->note);
 }
 
 int api_project_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	project_rec *pr = calloc(1, sizeof(*pr));
-	project_job job = {pr, NULL, NULL};
+	audit_entry e;
+	project_job job = {.pr = pr, .e = &e};
 	json_t *body = NULL;
 	enum project_kind k;
-	audit_entry e;
 	unit_rec u;
 	int rc;
 
@@ -506,17 +671,19 @@ int api_project_create(http_req *r, app *a, store_conn *c, const sec_principal *
 			  "kind");
 		goto out;
 	}
+	wb_strlcpy(pr->kind, project_kind_name(k), sizeof(pr->kind));
 	if (facts_apply(r, c, p, body, pr))
 		goto out;
 	wb_strlcpy(pr->county_code, p->county_code, sizeof(pr->county_code));
-	wb_strlcpy(pr->kind, project_kind_name(k), sizeof(pr->kind));
 	wb_strlcpy(pr->status, "planned", sizeof(pr->status));
 	pr->version = 1;
 	pr->created_at = pr->updated_at = clock_now();
 	pr->created_by = pr->updated_by = p->user_id;
 	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "project.create", "project", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:I}", "kind", pr->kind, "org_id", (json_int_t)pr->org_id));
+	audit_entry_set(&e, "project.create", "project", "", "ok"); /* the id: insert_fn's */
+	/* a project's name is no one's personal data */
+	api_audit_detail(
+		&e, json_pack("{s:s, s:I, s:s}", "kind", pr->kind, "org_id", (json_int_t)pr->org_id, "name", pr->name));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, insert_fn, &job);
 	if (rc)
@@ -533,7 +700,7 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 {
 	project_rec *pr = malloc(sizeof(*pr));
 	json_t *body = NULL;
-	project_job job;
+	project_job job = {0};
 	enum project_status from, to;
 	enum access got;
 	audit_entry e;
@@ -551,6 +718,8 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 		goto out;
 	}
 	wb_strlcpy(old_status, pr->status, sizeof(old_status));
+	wb_strlcpy(job.old_started, pr->started_on, sizeof(job.old_started));
+	wb_strlcpy(job.old_finished, pr->finished_on, sizeof(job.old_finished));
 	if (api_str(body, "note") && api_utf8_chars(api_str(body, "note")) > NOTE_CHARS) {
 		api_error(r, 422, "validation_failed", "note may have at most 200 characters", "note");
 		goto out;
@@ -591,28 +760,42 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 				  "status");
 			goto out;
 		}
-		if (to == PS_ACTIVE && !pr->started_on[0])
+		/* started today, or on its first spending if earlier (update_fn) */
+		job.auto_start = to == PS_ACTIVE && !pr->started_on[0];
+		if (job.auto_start)
 			date_format(today, pr->started_on);
 		if ((to == PS_DONE || to == PS_CANCELLED) && !pr->finished_on[0])
 			date_format(today, pr->finished_on);
 		wb_strlcpy(pr->status, project_status_name(to), sizeof(pr->status));
 	}
+	if (dates_check(r, body, pr))
+		goto out;
 	pr->version++;
 	pr->updated_at = clock_now();
 	pr->updated_by = p->user_id;
-	job = (project_job){pr, old_status, api_str(body, "note")};
+	job.pr = pr;
+	job.old_status = old_status;
+	job.note = api_str(body, "note");
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, pr->id);
 	audit_entry_set(&e, "project.update", "project", e.object_id, "ok");
 	api_audit_detail(&e, json_pack("{s:s, s:s}", "status_from", old_status, "status", pr->status));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, update_fn, &job);
-	if (rc == WB_ECONFLICT)
+	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "conflict", "the project was changed since you read it", "version");
-	else if (rc)
+	} else if (rc == WB_EINVAL) {
+		char msg[160];
+		int start = strcmp(job.bad_field, "started_on") == 0;
+
+		wb_snprintf(msg, sizeof(msg), "%s may not be %s the project's %s (%s)", job.bad_field,
+			    start ? "after" : "before", start ? "first spending" : "last money line", job.bad_day);
+		api_error(r, 422, "validation_failed", msg, job.bad_field);
+	} else if (rc) {
 		api_fail(r, rc);
-	else
+	} else {
 		detail_answer(r, a, p, pr->id, 200);
+	}
 out:
 	json_decref(body);
 	free(pr);
@@ -837,6 +1020,14 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 	if (date_parse(day, &ymd) != WB_OK || ymd > today || date_days(today) - date_days(ymd) > FUND_DAYS_BACK) {
 		api_error(r, 422, "validation_failed", "on_date must be a date YYYY-MM-DD of the last ten years",
 			  "on_date");
+		goto out;
+	}
+	/* nor come in or go out after it finished */
+	if (pr->finished_on[0] && strcmp(day, pr->finished_on) > 0) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg), "on_date may not be after the project finished (%s)", pr->finished_on);
+		api_error(r, 422, "validation_failed", msg, "on_date");
 		goto out;
 	}
 	/* money may be raised before a project starts, not spent */

@@ -354,6 +354,24 @@ int store_project_fund_add(store_conn *c, project_fund_rec *f)
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &f->id);
 }
 
+int store_project_fund_span(store_conn *c, int64_t project_id, char first_spending[11], char last_line[11])
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT COALESCE(MIN(CASE WHEN f.kind = 'spending' THEN f.on_date END), ''), "
+			    "COALESCE(MAX(f.on_date), '') FROM project_funds f WHERE f.project_id = ? AND f.reverses "
+			    "IS NULL AND NOT EXISTS (SELECT 1 FROM project_funds r WHERE r.reverses = f.id)",
+			    "i", project_id);
+
+	first_spending[0] = last_line[0] = '\0';
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_ESTORE;
+	stmt_copy(c, st, 0, first_spending, 11);
+	stmt_copy(c, st, 1, last_line, 11);
+	stmt_reset(c, st);
+	return WB_OK;
+}
+
 int store_project_log(store_conn *c, int64_t project_id, project_log_cb cb, void *arg)
 {
 	store_stmt *st = NULL;

@@ -89,6 +89,12 @@ int store_project_child_remove(store_conn *c, int64_t project_id, int64_t child_
  * against the line it reverses */
 #define FUND_SIGNED "(CASE WHEN f.reverses IS NULL THEN f.amount_cents ELSE -f.amount_cents END)"
 
+/* The days a project's money lines bound its dates, reversed lines and
+ * reversals aside (a line entered by mistake is no money): its first
+ * spending (a project spends from its start) and its last line of either
+ * kind (none after its finish); "" when there is none. */
+int store_project_fund_span(store_conn *c, int64_t project_id, char first_spending[11], char last_line[11]);
+
 typedef struct project_fund_rec {
 	int64_t id, project_id, amount_cents, created_at, created_by;
 	int64_t reverses;      /* a reversal (冲正): the line it counts against; 0: none */

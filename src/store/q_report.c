@@ -29,6 +29,8 @@ static int grouped(store_conn *c, const report_period *r, const char *head, stor
 }
 
 #define TOWN_OF_CHILD "substr(c.village_code, 1, 9)"
+/* the day a money line counts on: a reversal, its reversed line's (o) */
+#define FUND_DAY "COALESCE(o.on_date, f.on_date)"
 
 int store_report_children(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
 {
@@ -128,14 +130,16 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 	args_text(&a, r->day_to);
 	args_text(&a, r->county);
 	return grouped(c, r,
-		       /* a reversal (冲正) counts against its line, in its own month */
-		       "SELECT COALESCE(substr(p.area_code, 1, 9), ''), COALESCE(SUM(CASE WHEN f.kind = 'donation' AND "
-		       "f.on_date >= ? AND f.on_date <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), COALESCE(SUM(CASE WHEN "
-		       "f.kind = 'spending' AND f.on_date >= ? AND f.on_date <= ? THEN " FUND_SIGNED
-		       " ELSE 0 END), 0), "
+		       /* a reversal (冲正) counts against its line in the month of that
+			* line (o): the month's figure is corrected, not the reversal's
+			* month made negative */
+		       "SELECT COALESCE(substr(p.area_code, 1, 9), ''), COALESCE(SUM(CASE WHEN f.kind = 'donation' "
+		       "AND " FUND_DAY " >= ? AND " FUND_DAY " <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), "
+		       "COALESCE(SUM(CASE WHEN f.kind = 'spending' AND " FUND_DAY " >= ? AND " FUND_DAY
+		       " <= ? THEN " FUND_SIGNED " ELSE 0 END), 0), "
 		       "COUNT(DISTINCT CASE WHEN p.status = 'done' AND p.finished_on >= ? AND p.finished_on <= ? THEN "
-		       "p.id END) FROM projects p LEFT JOIN project_funds f ON f.project_id = p.id WHERE p.county_code "
-		       "= ?",
+		       "p.id END) FROM projects p LEFT JOIN project_funds f ON f.project_id = p.id LEFT JOIN "
+		       "project_funds o ON o.id = f.reverses WHERE p.county_code = ?",
 		       &a, "COALESCE(substr(p.area_code, 1, 9), '')", 3, cb, arg);
 }
 

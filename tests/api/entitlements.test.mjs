@@ -818,4 +818,46 @@ describeEachDriver('entitlements', (driver) => {
 		}
 		assert.equal(seen.size, total);
 	});
+	test('the summary tables download too: the ledger by policy and by township, the list by policy; counts only, audited', async () => {
+		const m = month(0);
+		const csvOf = async (client, path) => {
+			const r = await client.get(path);
+			assert.equal(r.status, 200, `${path}: ${r.text}`);
+			assert.match(r.headers.get('content-type'), /^text\/csv/);
+			return csvObjects(r.text.replace(/^\uFEFF/, ''));
+		};
+		const county = (await centre.get(`/api/v1/entitlements/ledger?month=${m}`)).body;
+		const byPolicy = await csvOf(centre, `/api/v1/entitlements/ledger?month=${m}&format=csv&table=by_policy`);
+		assert.deepEqual(byPolicy.map((r) => r['政策']), county.by_policy.map((x) => x.name));
+		assert.deepEqual(byPolicy.map((r) => Number(r['儿童数'])), county.by_policy.map((x) => x.children));
+		assert.equal(Math.round(byPolicy.reduce((n, r) => n + Number(r['金额（元）']), 0) * 100), county.total_cents, 'the file adds up to the month\'s total');
+		const byTown = await csvOf(centre, `/api/v1/entitlements/ledger?month=${m}&format=csv&table=by_township&lang=en`);
+		assert.deepEqual(byTown.map((r) => r.Township), county.by_township.map((x) => x.name));
+		assert.deepEqual(byTown.map((r) => Number(r.Payments)), county.by_township.map((x) => x.payments));
+		const book = await download(centre, `/api/v1/entitlements/ledger?month=${m}&format=xlsx&table=by_township`);
+		assert.equal(book.status, 200);
+		assert.equal(sheetRows(book.bytes).length, county.by_township.length + 1);
+		// the department: its totals as files, still no file of names
+		const dept = (await department.get(`/api/v1/entitlements/ledger?month=${m}`)).body;
+		const deptRows = await csvOf(department, `/api/v1/entitlements/ledger?month=${m}&format=csv&table=by_policy`);
+		assert.deepEqual(deptRows.map((r) => r['政策']), dept.by_policy.map((x) => x.name));
+		assert.equal((await department.get(`/api/v1/entitlements/ledger?month=${m}&format=csv`)).status, 403);
+		for (const path of [`/api/v1/entitlements/ledger?format=csv&table=children`, `/api/v1/entitlements?format=csv&table=by_township`]) {
+			const r = await centre.get(path);
+			assert.equal(r.status, 422, path);
+			assert.equal(r.body.error.field, 'table');
+		}
+
+		// the entitlements page's table by policy, for the township
+		const page = await list(station, 'group=gap');
+		const sums = await csvOf(station, '/api/v1/entitlements?format=csv&table=by_policy');
+		const shown = page.policies;
+		assert.deepEqual(sums.map((r) => r['政策']), shown.map((x) => x.name));
+		for (const k of [['应享未享（人）', 'gap'], ['应停发（人）', 'stop'], ['正在享受（人）', 'receiving']]) {
+			assert.deepEqual(sums.map((r) => Number(r[k[0]])), shown.map((x) => x[k[1]]), k[1]);
+		}
+		assert.ok(!/child_id|儿童姓名/.test(JSON.stringify(sums)), 'no child in it');
+		const audited = (await auditor.get('/api/v1/audit?action=entitlement.ledger&limit=5')).body.items.map((e) => JSON.parse(e.detail));
+		assert.ok(audited.some((d) => d.table === 'by_township' && d.format === 'xlsx'), JSON.stringify(audited));
+	});
 });

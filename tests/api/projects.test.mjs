@@ -7,10 +7,12 @@
 // names; every read that names children is audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
+import { csvObjects, download } from './lib/registry.mjs';
+import { sheetRows } from './lib/xlsx.mjs';
 
 const OWN = '370831001001'; // director's village, township 370831001 (station)
 const OTHER = '370831101201'; // director2's village, township 370831101
@@ -350,5 +352,168 @@ describeEachDriver('charity projects', (driver) => {
 		const allOfKind = await centre.get('/api/v1/projects?kind=service');
 		assert.deepEqual(filtered.body.counts, allOfKind.body.counts);
 		assert.equal(filtered.body.counts.planned, filtered.body.items.length);
+	});
+	test('a project\'s dates: the start not ahead nor before 2000, the finish only on a finished project and never before the start or a money line', async () => {
+		const service = (body = {}) => ({ org_id: units.hope_rooms, kind: 'service', name: uniqueName('日期'), ...body });
+		for (const started_on of [day(1), '2030-01-01', '1900-01-01', '1999-12-31']) {
+			const r = await centre.post('/api/v1/projects', service({ started_on }));
+			assert.equal(r.status, 422, `${started_on}: ${r.text}`);
+			assert.equal(r.body.error.field, 'started_on');
+			assert.match(r.body.error.message, /2000-01-01/, 'the bound is named');
+		}
+		const ok = await centre.post('/api/v1/projects', service({ started_on: '2000-01-01' }));
+		assert.equal(ok.status, 201, ok.text);
+
+		// under way: the start is not moved ahead, nor after its first spending, nor dropped
+		const p = await create(centre, { kind: 'service', started_on: day(-20) });
+		const started = await patch(centre, p, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		assert.equal(started.body.started_on, day(-20));
+		for (const body of [{ started_on: '2099-12-31' }, { started_on: day(1) }, { started_on: '' }]) {
+			const r = await patch(centre, started.body, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, 'started_on');
+		}
+		const early = await patch(centre, started.body, { finished_on: day(0) });
+		assert.equal(early.status, 422, 'no finish on a project under way');
+		assert.equal(early.body.error.field, 'finished_on');
+		await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 50000, on_date: day(-20) });
+		const spent = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 10000, on_date: day(-10) });
+		assert.equal(spent.status, 201, spent.text);
+		const later = await patch(centre, spent.body, { started_on: day(-5) });
+		assert.equal(later.status, 422, later.text);
+		assert.equal(later.body.error.field, 'started_on');
+		assert.match(later.body.error.message, new RegExp(day(-10)), 'the spending is named by its date');
+		const earlier = await patch(centre, spent.body, { started_on: day(-30) });
+		assert.equal(earlier.status, 200, earlier.text);
+		assert.equal(earlier.body.started_on, day(-30));
+
+		// finished: not before the start, nor before its last line; no line after the finish
+		const notBefore = await patch(centre, earlier.body, { status: 'done', finished_on: day(-40) });
+		assert.equal(notBefore.status, 422, notBefore.text);
+		assert.equal(notBefore.body.error.field, 'finished_on');
+		const beforeLine = await patch(centre, earlier.body, { status: 'done', finished_on: day(-15) });
+		assert.equal(beforeLine.status, 422, beforeLine.text);
+		assert.equal(beforeLine.body.error.field, 'finished_on');
+		assert.match(beforeLine.body.error.message, new RegExp(day(-10)));
+		assert.equal((await centre.get(`/api/v1/projects/${p.id}`)).body.status, 'active', 'nothing written');
+		const done = await patch(centre, earlier.body, { status: 'done', finished_on: day(-8) });
+		assert.equal(done.status, 200, done.text);
+		assert.equal(done.body.finished_on, day(-8));
+		const afterFinish = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 100, on_date: day(-2) });
+		assert.equal(afterFinish.status, 422, afterFinish.text);
+		assert.equal(afterFinish.body.error.field, 'on_date');
+		assert.match(afterFinish.body.error.message, new RegExp(day(-8)));
+		const dropFinish = await patch(centre, done.body, { finished_on: '' });
+		assert.equal(dropFinish.status, 422, 'a finished project keeps its finish');
+		assert.equal(dropFinish.body.error.field, 'finished_on');
+	});
+
+	test('a project under way written with a finish by an older version can still be edited, and the finish cleared', async () => {
+		const p = await create(centre, { kind: 'service', started_on: day(-9) });
+		const started = await patch(centre, p, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		await sql(srv.db, `UPDATE projects SET finished_on = '${day(-1)}' WHERE id = ${p.id}`);
+		const renamed = await patch(centre, started.body, { name: uniqueName('改名') });
+		assert.equal(renamed.status, 200, renamed.text);
+		const cleared = await patch(centre, renamed.body, { finished_on: '' });
+		assert.equal(cleared.status, 200, cleared.text);
+		assert.equal(cleared.body.finished_on, null);
+	});
+
+	test('a planned project\'s spending dated before it started: the start is that spending\'s day', async () => {
+		const p = await create(centre, { kind: 'service' });
+		assert.equal(p.started_on, null);
+		await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 50000, on_date: day(-30) });
+		const spent = await centre.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 10000, on_date: day(-12) });
+		assert.equal(spent.status, 201, spent.text);
+		const started = await patch(centre, spent.body, { status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		assert.equal(started.body.started_on, day(-12), 'started when its money was first spent, not today');
+		// a start given with the move may not come after that spending either
+		const q = await create(centre, { kind: 'service' });
+		await centre.post(`/api/v1/projects/${q.id}/funds`, { kind: 'donation', amount_cents: 50000, on_date: day(-30) });
+		const qs = await centre.post(`/api/v1/projects/${q.id}/funds`, { kind: 'spending', amount_cents: 10000, on_date: day(-12) });
+		const refused = await patch(centre, qs.body, { status: 'active', started_on: day(-3) });
+		assert.equal(refused.status, 422, refused.text);
+		assert.equal(refused.body.error.field, 'started_on');
+		assert.equal((await centre.get(`/api/v1/projects/${q.id}`)).body.status, 'planned');
+	});
+
+	test('a hope room or a 1 + N plan is registered with its township, so the township can give it its child', async () => {
+		for (const kind of ['hope_room', 'one_plus_n']) {
+			for (const area_code of [undefined, '']) {
+				const r = await org.post('/api/v1/projects', { kind, name: uniqueName('UI 测试项目'), area_code });
+				assert.equal(r.status, 422, `${kind} ${area_code}: ${r.text}`);
+				assert.equal(r.body.error.field, 'area_code');
+			}
+		}
+		const p = await create(org, { org_id: undefined, area_code: '370831001' });
+		const seen = await station.get(`/api/v1/projects/${p.id}`);
+		assert.equal(seen.status, 200, 'the township sees the hope room of its area');
+		const add = await station.post(`/api/v1/projects/${p.id}/children`, { child_id: (await child()).id });
+		assert.equal(add.status, 201, add.text);
+		const drop = await patch(org, add.body, { area_code: '' });
+		assert.equal(drop.status, 422, 'nor is its area taken away');
+		assert.equal(drop.body.error.field, 'area_code');
+		// a service programme may still be the whole county's
+		const county = await org.post('/api/v1/projects', { kind: 'service', name: uniqueName('全县服务') });
+		assert.equal(county.status, 201, county.text);
+	});
+
+	test('the audit entry of a new project names it', async () => {
+		const p = await create(org, { org_id: undefined, kind: 'service', name: uniqueName('审计新建') });
+		const log = await auditor.get(`/api/v1/audit?action=project.create&object_id=${p.id}`);
+		assert.equal(log.status, 200, log.text);
+		assert.equal(log.body.items.length, 1, JSON.stringify(log.body.items));
+		assert.equal(log.body.items[0].object_type, 'project');
+		assert.equal(JSON.parse(log.body.items[0].detail).name, p.name);
+	});
+	test('a project\'s money lines and children served download as CSV or XLSX, as the page shows them, audited', async () => {
+		const p = await create(centre, { kind: 'service', started_on: day(-5) });
+		const kid = await child();
+		const far = await child(director2, OTHER);
+		assert.equal((await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: kid.id, services: '课业辅导' })).status, 201);
+		assert.equal((await centre.post(`/api/v1/projects/${p.id}/children`, { child_id: far.id })).status, 201);
+		await patch(centre, (await centre.get(`/api/v1/projects/${p.id}`)).body, { status: 'active' });
+		await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'donation', amount_cents: 100050, on_date: day(-4), party: '爱心企业' });
+		const sp = await hopeOrg.post(`/api/v1/projects/${p.id}/funds`, { kind: 'spending', amount_cents: 30000, on_date: day(-3), party: '文具' });
+		const wrong = sp.body.funds.find((f) => f.kind === 'spending');
+		await hopeOrg.post(`/api/v1/projects/${p.id}/funds/${wrong.id}/reverse`, { reason: '录错' });
+		const page = (await centre.get(`/api/v1/projects/${p.id}`)).body;
+
+		const csv = await centre.get(`/api/v1/projects/${p.id}?format=csv&table=funds`);
+		assert.equal(csv.status, 200, csv.text);
+		assert.match(csv.headers.get('content-type'), /^text\/csv/);
+		assert.match(csv.headers.get('content-disposition'), new RegExp(`filename="project-${p.id}-funds-\\d{8}\\.csv"`));
+		const rows = csvObjects(csv.text.replace(/^\uFEFF/, ''));
+		assert.equal(rows.length, 3, 'every line, the reversal too');
+		const sum = (k) => Math.round(rows.reduce((n, r) => n + Number(r[k] || 0), 0) * 100);
+		assert.equal(sum('捐赠（元）'), page.donated_cents, 'the columns add up to the page\'s totals');
+		assert.equal(sum('支出（元）'), page.spent_cents);
+		assert.equal(rows.find((r) => r['编号'] === String(wrong.id))['被冲正（冲正行）'], String(page.funds.find((f) => f.reverses === wrong.id).id));
+
+		const book = await download(centre, `/api/v1/projects/${p.id}?format=xlsx&table=served&lang=en`);
+		assert.equal(book.status, 200);
+		const [head, ...served] = sheetRows(book.bytes);
+		assert.equal(head[0], 'Child');
+		assert.equal(served.length, 2);
+		// a township: its own child only, as on the page
+		const town = await station.get(`/api/v1/projects/${p.id}?format=csv&table=served`);
+		assert.equal(town.status, 200, town.text);
+		const townRows = csvObjects(town.text.replace(/^\uFEFF/, ''));
+		assert.deepEqual(townRows.map((r) => r['儿童姓名']), [kid.name]);
+		assert.equal(townRows[0]['帮扶内容'], '课业辅导');
+		const byCommittee = csvObjects((await committee.get(`/api/v1/projects/${p.id}?format=csv&table=served`)).text.replace(/^\uFEFF/, ''));
+		assert.equal(byCommittee.length, 0, 'the committee is told how many, not who');
+		assert.equal((await org.get(`/api/v1/projects/${p.id}?format=csv&table=funds`)).status, 404, 'not its project');
+
+		for (const q of ['format=csv', 'format=csv&table=log', 'format=pdf&table=funds']) {
+			const r = await centre.get(`/api/v1/projects/${p.id}?${q}`);
+			assert.equal(r.status, 422, q);
+			assert.equal(r.body.error.field, q.startsWith('format=pdf') ? 'format' : 'table', q);
+		}
+		const audited = (await auditor.get('/api/v1/audit?action=project.export&limit=5')).body.items.map((e) => JSON.parse(e.detail));
+		assert.ok(audited.some((d) => d.project === p.id && d.table === 'served' && d.rows === 1), JSON.stringify(audited));
 	});
 });

@@ -102,6 +102,56 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.deepEqual(old.requests, oldBefore.requests);
 	});
 
+	test('a reversal (冲正) corrects the month of the line it reverses: no month shows negative money', async () => {
+		const town = '370831101';
+		const earlier = chinaDate(-40).iso;
+		const then = earlier.slice(0, 7);
+		const monthly = async (m, q = '') => {
+			const r = await centre.get(`/api/v1/reports/monthly?month=${m}${q}`);
+			assert.equal(r.status, 200, r.text);
+			return r.body;
+		};
+		const figures = async () => [townOf(await monthly(then), town).projects, townOf(await monthly(month()), town).projects];
+		const [thenBefore, nowBefore] = await figures();
+		const proj = await centre.post('/api/v1/projects', { org_id: units.hope_rooms, kind: 'service', name: uniqueName('冲正项目'), area_code: '370831101201', started_on: chinaDate(-50).iso });
+		assert.equal(proj.status, 201, proj.text);
+		const started = await centre.patch(`/api/v1/projects/${proj.body.id}`, { version: proj.body.version, status: 'active' });
+		assert.equal(started.status, 200, started.text);
+		const fund = (body) => hopeOrg.post(`/api/v1/projects/${proj.body.id}/funds`, { on_date: earlier, ...body });
+		const gift = await fund({ kind: 'donation', amount_cents: 88800 });
+		assert.equal(gift.status, 201, gift.text);
+		const spend = await fund({ kind: 'spending', amount_cents: 76800 });
+		assert.equal(spend.status, 201, spend.text);
+		const [thenWith] = await figures();
+		assert.equal(thenWith.donated_cents, thenBefore.donated_cents + 88800);
+		assert.equal(thenWith.spent_cents, thenBefore.spent_cents + 76800);
+
+		const line = (r, kind) => r.body.funds.find((f) => f.kind === kind && !f.reverses);
+		const rs = await hopeOrg.post(`/api/v1/projects/${proj.body.id}/funds/${line(spend, 'spending').id}/reverse`, { reason: '录错' });
+		assert.equal(rs.status, 201, rs.text);
+		const rd = await hopeOrg.post(`/api/v1/projects/${proj.body.id}/funds/${line(spend, 'donation').id}/reverse`, { reason: '录错' });
+		assert.equal(rd.status, 201, rd.text);
+		const [thenAfter, nowAfter] = await figures();
+		assert.deepEqual(thenAfter, thenBefore, 'the earlier month: the lines and their reversals net to nothing');
+		assert.deepEqual(nowAfter, nowBefore, 'this month: the reversals do not show as negative money');
+		for (const m of [then, month()]) {
+			const r = await monthly(m);
+			for (const t of [...r.townships, r.county_wide, r.totals]) {
+				assert.ok(t.projects.donated_cents >= 0 && t.projects.spent_cents >= 0, `${m} ${t.code}: ${JSON.stringify(t.projects)}`);
+			}
+			const csv = await centre.get(`/api/v1/reports/monthly?month=${m}&format=csv&lang=en`);
+			assert.equal(csv.status, 200);
+			for (const row of csvObjects(csv.text.replace(/^\uFEFF/, ''))) {
+				for (const k of ['Project donations (yuan)', 'Project spending (yuan)']) assert.ok(!String(row[k]).startsWith('-'), `${m} ${row.Township} ${k}: ${row[k]}`);
+			}
+		}
+		// the project's page: its money is nil, the lines kept
+		const page = (await centre.get(`/api/v1/projects/${proj.body.id}`)).body;
+		assert.equal(page.donated_cents, 0);
+		assert.equal(page.spent_cents, 0);
+		assert.equal(page.funds.length, 4);
+	});
+
 	test('a township sees itself only; bad months and other roles are refused', async () => {
 		const r = await report(station);
 		assert.deepEqual(r.townships.map((t) => t.code), [TOWNSHIP]);

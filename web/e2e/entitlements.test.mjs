@@ -13,6 +13,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
@@ -125,6 +126,11 @@ test('centre: the home page counts the gaps; the gap list shows rows; recording 
   assert.equal(await text(sum.locator('.sum-name')), policy.name)
   const mine = gap.policies.find((p) => p.policy_id === policy.id)
   assert.equal(await text(sum.locator('[data-group="gap"] .sum-n')), String(mine.gap))
+  // the summary downloads as its own file
+  const sumFile = await exportAs(page, 'csv', page.locator('.ent-export-policy'))
+  assert.match(sumFile.suggestedFilename(), /^entitlements-by-policy-\d{8}\.csv$/)
+  assert.match(readFileSync(await sumFile.path(), 'utf8'), new RegExp(policy.name.replace(/[()（）]/g, '.')))
+  await page.locator('.export-menu').first().waitFor({ state: 'hidden' })
   await sum.locator('[data-group="gap"] .sum-n').click()
   await page.waitForURL((u) => u.searchParams.get('policy') === String(policy.id))
   await listed(page)
@@ -444,8 +450,13 @@ test("centre: the monthly ledger shows the API's total, by policy and township, 
   assert.equal(await page.getByLabel('月份').inputValue(), addMonths(month, -1))
 
   // the CSV of the month, every row
-  const file = await exportAs(page, 'csv')
+  const file = await exportAs(page, 'csv', page.locator('.page-head .export-button'))
   assert.match(file.suggestedFilename(), /\.csv$/)
+  // and the totals by policy and by township, each its own file
+  await page.locator('.export-menu').first().waitFor({ state: 'hidden' })
+  const byTown = await exportAs(page, 'csv', page.locator('.lg-export-township'))
+  assert.match(byTown.suggestedFilename(), /^ledger-by-township-\d{8}\.csv$/)
+  assert.match(readFileSync(await byTown.path(), 'utf8'), /乡镇（街道）/)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
@@ -466,7 +477,8 @@ test('department: the policies it pays, and their month\'s totals by policy and 
   assert.match(await text(page.locator('.lg-dept-note')), /只列本部门发放的政策/)
   assert.equal(await page.locator('.lg-row').count(), 0, 'no names')
   assert.equal(await page.locator('.lg-items, .ent-tabs').count(), 0)
-  assert.equal(await page.locator('.export-button, .export-trigger').count(), 0, 'nothing to download')
+  assert.equal(await page.locator('.page-head .export-button').count(), 0, 'no file of names to download')
+  assert.equal(await page.locator('.lg-export-policy, .lg-export-township').count(), 2, 'its totals download')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
@@ -559,6 +571,27 @@ test('no horizontal scrolling at 360 px on the list, the policies and the ledger
     await settled(page)
     assert.equal(await hasHorizontalScroll(page), false, `child's welfare (${lang})`)
   }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('station, in English: a benefit to stop because another cannot be received with it says so in English', async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const make = async (code, name, rule) => {
+    const r = await center.post('/policies', { code, name, department_id: depts[0].id, benefit: 'monthly_allowance', effective_from: month + '-01', amount_cents: 10000, rule })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    return r.body
+  }
+  const a = await make('e2e_excl_a', '事实无人抚养儿童基本生活补贴（测试）', { disability_grades: [1, 2] })
+  const b = await make('e2e_excl_b', '互斥补贴（测试）', { disability_grades: [1, 2], excludes: [a.code] })
+  const kid = await newChild(center, { name: '互斥补贴丙', disability_grade: 1, disability_type: 'physical' })
+  for (const pol of [b, a]) assert.equal((await center.post(`/children/${kid.id}/entitlements`, { policy_id: pol.id, from_month: month })).status, 201)
+  await loginAs(page, srv.base, 'station', { path: `/login?next=/entitlements?group=stop%26policy=${b.id}` })
+  await page.getByRole('button', { name: 'English' }).click()
+  await listed(page)
+  const unmet = page.locator(`.ent-row[data-child="${kid.id}"] .er-unmet`)
+  await unmet.waitFor()
+  assert.equal(await text(unmet), `No longer meets: receives "${a.name}", which cannot be received together with this one`)
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
 })

@@ -25,7 +25,9 @@ import {
   text,
   chinaToday,
   openNav,
+  exportAs,
 } from './helpers.mjs'
+import { readFileSync } from 'node:fs'
 
 const PHONE = { width: 360, height: 740 }
 const DESKTOP = { width: 1280, height: 900 }
@@ -121,6 +123,9 @@ test('centre: a hope room for an organisation, its child, building it, its money
   await dialog.getByLabel('项目名称').fill(ROOM)
   await dialog.getByLabel('预算（元）').fill('20000')
   await dialog.getByLabel('捐赠方').fill('测试捐赠人')
+  // a hope room is for a child of one township, which adds it: the township is required
+  await dialog.getByRole('button', { name: '创建项目' }).click()
+  await dialog.locator('.el-form-item.is-error', { hasText: '乡镇（街道）' }).locator('.el-form-item__error', { hasText: '须选所在乡镇（街道）' }).waitFor()
   await dialog.getByLabel('乡镇（街道）').selectOption({ label: '泗河街道' })
   await dialog.locator('#pj-village option', { hasText: '花园社区' }).waitFor({ state: 'attached' })
   await dialog.getByLabel('村（社区）').selectOption({ label: '花园社区' })
@@ -207,6 +212,15 @@ test('centre: a hope room for an organisation, its child, building it, its money
   assert.equal(await text(spending.locator('.pf-party')), '施工及家具采购')
   assert.equal(await text(spending.locator('.pf-note')), '票据 0001')
   assert.equal(await text(page.locator('.pf-item[data-kind="donation"] .pf-amount')), '+¥20,000.00')
+  // the money lines and the children served download as files
+  const fundsFile = await exportAs(page, 'csv', page.locator('.pp-export-funds'))
+  assert.match(fundsFile.suggestedFilename(), new RegExp(`^project-${roomId}-funds-\\d{8}\\.csv$`))
+  const fundsCsv = readFileSync(await fundsFile.path(), 'utf8')
+  assert.match(fundsCsv, /施工及家具采购/)
+  assert.match(fundsCsv, /8000\.50/)
+  await page.locator('.export-menu').first().waitFor({ state: 'hidden' }) // the first menu gone
+  const servedFile = await exportAs(page, 'xlsx', page.locator('.pp-export-served'))
+  assert.match(servedFile.suggestedFilename(), new RegExp(`^project-${roomId}-children-\\d{8}\\.xlsx$`))
 
   // more than the balance is refused on the field; a line entered by mistake is reversed (冲正), and kept
   await page.getByRole('button', { name: '登记支出' }).click()
@@ -347,7 +361,7 @@ test('committee: the figures of the county, no child named', async () => {
   assert.equal(await text(page.locator('.pp-no-names')), '不显示儿童姓名。')
   const body = await page.locator('main').innerText()
   assert.ok(!body.includes(CHILD_A), 'the child is not named')
-  assert.equal(await page.locator('main button').count(), 0, 'nothing to do here')
+  assert.equal(await page.locator('main button:not(.export-trigger)').count(), 0, 'nothing to do here but download the money lines')
   assert.equal(await text(page.locator('.pp-donated')), '¥20,500.00')
   assert.deepEqual(unexpectedErrors(page), [])
 })
