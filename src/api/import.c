@@ -379,6 +379,19 @@ int import_reason_zh(const char *reason, char *out, size_t n)
 	return 0;
 }
 
+size_t import_template_columns(const char **zh, const char **en, size_t n)
+{
+	size_t k = 0;
+
+	for (int f = 0; f < F__COUNT && k < n; f++, k++) {
+		const char *h = import_field_header(field_names[f]);
+
+		zh[k] = h ? h : field_names[f];
+		en[k] = field_names[f];
+	}
+	return k;
+}
+
 json_t *import_fields_json(void)
 {
 	json_t *arr = json_array();
