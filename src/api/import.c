@@ -781,8 +781,10 @@ static long long disability_grade_word(const char *s)
 
 /*
  * An ID number in an XLSX number cell: a spreadsheet keeps 15 digits of a
- * number, so a longer one has lost its last digits (370831201501010000,
- * 3.70831201501010E+17) and 1 is returned; a number of 15 digits or fewer
+ * number (and a double holds no more than 15 or 16 exactly), so a longer
+ * one has lost its last digits (370831201501010000, 3.70831201501010E+17)
+ * and 1 is returned, even when what is left passes the check character;
+ * a number of 15 digits or fewer
  * may be whole: *s is then its digits (in whole, 24 bytes) when the cell
  * wrote it otherwise (3.70831150101011E+14).
  */

@@ -3,11 +3,13 @@
 // and CSV; the XLSX file is a workbook whose only row is the header of the
 // columns the import reads (父亲状况 and 母亲状况 among them), the CSV file
 // the same header; the page says the template is downloaded. No
-// horizontal scrolling at 360 px with the control on the page.
+// horizontal scrolling at 360 px with the control on the page. A filled
+// file whose header has blanks around its names, after a cleared row, is
+// shown read as the server reads it: every column recognised.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, loginAs, exportAs, hasHorizontalScroll, settled, unexpectedErrors, apiSession } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, exportAs, hasHorizontalScroll, settled, unexpectedErrors, apiSession } from './helpers.mjs'
 
 let srv, browser
 
@@ -46,6 +48,24 @@ test('a child director downloads the import template as XLSX and CSV from the im
   await page.setViewportSize({ width: 360, height: 740 })
   await settled(page)
   assert.equal(await hasHorizontalScroll(page), false, 'no horizontal scrolling at 360 px')
+  assert.deepEqual(unexpectedErrors(page), [])
+  await page.close()
+})
+
+test('the columns of a CSV are shown as the server reads them: blanks around a header and cleared rows before it do not count', async () => {
+  await resetSession(browser.context, srv.base)
+  const page = await openPage(browser.context, { viewport: { width: 1280, height: 900 } })
+  const csv = ',,,\r\n 姓名 ,\u3000身份证号, 村（社区）代码\t\r\n导入模板甲,370831201501010119,370831001001\r\n'
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/imports' })
+  await page.locator('.import-form').waitFor()
+  await settled(page)
+  await page.setInputFiles('#import-file', { name: 'filled.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  const cols = page.locator('.col-item')
+  await cols.first().waitFor()
+  assert.equal(await cols.count(), 3)
+  assert.deepEqual((await page.locator('.col-header').allTextContents()).map((s) => s.trim()), ['姓名', '身份证号', '村（社区）代码'])
+  assert.equal(await page.locator('.col-item.unknown').count(), 0, 'every column recognised')
+  assert.equal(await page.locator('.warn[role=status]').count(), 0, 'no required column is missing')
   assert.deepEqual(unexpectedErrors(page), [])
   await page.close()
 })
