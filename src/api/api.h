@@ -297,6 +297,7 @@ int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *
 int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_import_fields(http_req *r, app *a, store_conn *c, const sec_principal *p);
+int api_import_template(http_req *r, app *a, store_conn *c, const sec_principal *p);
 /* Waits until no import worker is running (shutdown). */
 void imports_wait_idle(void);
 int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p);

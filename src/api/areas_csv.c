@@ -44,18 +44,6 @@ static int set_has(const code_set *set, const char *code)
 	}
 }
 
-static void trim(char *s)
-{
-	size_t n = strlen(s), b = 0;
-
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	while (s[b] == ' ' || s[b] == '\t')
-		b++;
-	if (b)
-		memmove(s, s + b, n - b + 1);
-}
-
 static const char *default_kind(const char *level, const char *code)
 {
 	if (strcmp(level, "township") == 0)
@@ -66,6 +54,13 @@ static const char *default_kind(const char *level, const char *code)
 		return "grid";
 	return "county";
 }
+
+/* The names a header gives the columns (the area download's among them). */
+static const char *const header_names[] = {
+	"code|代码|区划代码|地区代码|编码",
+	"name|名称|区划名称|地区名称",
+	"kind|类型|区划类型",
+};
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
@@ -78,12 +73,18 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 {
 	code_set seen = {0};
 	table t;
-	int rc;
+	int rc, header;
 
 	memset(out, 0, sizeof(*out));
 	rc = table_read_list(&t, data, len, AREAS_CSV_MAX_ROWS, line_out, err, errlen);
 	if (rc)
 		goto out;
+	header = table_header(&t, header_names, 3);
+	if (header < 0) {
+		*line_out = (int)t.rows[0].line;
+		rc = fail(err, errlen, "a header names the columns code,name,kind (or 代码,名称,类型)");
+		goto out;
+	}
 	seen.cap = t.nrows * 2 + 1;
 	seen.codes = calloc(seen.cap, sizeof(*seen.codes));
 	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));
@@ -100,13 +101,12 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 
 		*line_out = (int)t.rows[i].line;
 		wb_strlcpy(code, table_cell(&t, i, 0), sizeof(code));
-		trim(code);
 		if (t.rows[i].n > 3) {
 			rc = fail(err, errlen, "expected at most three columns: code,name,kind");
 			goto out;
 		}
-		if (i == 0 && !area_level_of(code))
-			continue; /* header */
+		if (i == 0 && header)
+			continue; /* any other first row is data, checked as the rest */
 		if (t.rows[i].n < 2) {
 			rc = fail(err, errlen, "expected code,name[,kind]");
 			goto out;
@@ -126,7 +126,6 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 			rc = fail(err, errlen, "column name: too long");
 			goto out;
 		}
-		trim(name);
 		if (!name[0]) {
 			rc = fail(err, errlen, "column name: empty");
 			goto out;
@@ -151,7 +150,6 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 				rc = fail(err, errlen, "column kind: too long");
 				goto out;
 			}
-			trim(kind);
 			if (kind[0] && !area_kind_valid(level, kind)) {
 				wb_snprintf(err, errlen, "column kind: a %s is one of %s", level, area_kinds_of(level));
 				rc = WB_EINVAL;

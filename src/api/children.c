@@ -138,13 +138,19 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 	idnum id;
 
 	if ((s = api_str(body, "name"))) {
-		if (field_check_text(FT_CHILD_NAME, s) != FIELD_OK)
-			return api_error(
-				       r, 422, "validation_failed",
-				       "name must be non-empty text without control characters or blanks at either end",
-				       "name"),
+		/* blanks at either end are dropped, as the form and the import
+		 * drop them; what is left is judged as the import judges it */
+		char name[FIELD_MAX_CHILD_NAME * 2];
+
+		if (strlen(s) >= sizeof(name))
+			return api_error(r, 422, "validation_failed", "name is too long", "name"), -1;
+		wb_strlcpy(name, s, sizeof(name));
+		wb_trim(name);
+		if (field_check_text(FT_CHILD_NAME, name) != FIELD_OK)
+			return api_error(r, 422, "validation_failed",
+					 "name must be non-empty text without control characters", "name"),
 			       -1;
-		wb_strlcpy(ch->name, s, sizeof(ch->name));
+		wb_strlcpy(ch->name, name, sizeof(ch->name));
 	}
 	v = json_object_get(body, "id_number");
 	if (v && json_is_null(v)) {

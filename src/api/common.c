@@ -866,11 +866,14 @@ void api_phone_json(const app *a, const sec_principal *p, json_t *o, const char 
 
 int api_phone_store(const app *a, const char *phone, char *enc, char *mask, size_t masklen)
 {
-	if (!field_valid_phone(phone))
+	char digits[32];
+
+	/* as the import takes it: 138-0013-8001 is stored as 13800138001 */
+	if (!field_phone_digits(phone, digits, sizeof(digits)))
 		return WB_EINVAL;
-	if (sec_encrypt_field(&a->keys, phone, enc) != WB_OK)
+	if (sec_encrypt_field(&a->keys, digits, enc) != WB_OK)
 		return WB_ECRYPTO;
-	field_mask_phone(phone, mask, masklen);
+	field_mask_phone(digits, mask, masklen);
 	return WB_OK;
 }
 

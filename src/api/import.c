@@ -214,6 +214,11 @@ const char *import_field_header(const char *field)
 #define DISABILITY_TYPES                                                                                                                       \
 	"disability type must be 视力残疾, 听力残疾, 言语残疾, 肢体残疾, 智力残疾, 精神残疾 or 多重残疾 (visual, " \
 	"hearing, speech, physical, intellectual, mental, multiple)"
+/* The disability grades a list may write (disability_grade_word). */
+#define DIS_GRADE_FORMS "disability grade must be 0 to 4, 一级 to 四级 or 1级 to 4级"
+/* An ID number a spreadsheet kept as a number (id_number_cell). */
+#define ID_AS_NUMBER \
+	"the ID number was stored as a number in the spreadsheet and lost digits; format the column as text"
 
 /* ---- an issue's reason in Chinese (the report's file; the page says the
  * same from web/src/lib/issues.js) ---- */
@@ -221,7 +226,7 @@ const char *import_field_header(const char *field)
 static const struct {
 	const char *en, *zh;
 } reason_exact[] = {
-	{"a guardian needs a status", "监护人状况未填写"},
+	{"a guardian needs a status", "台账中还没有这位监护人，须填写其状况（如 在家、外出务工）"},
 	{"name contains control characters or surrounding spaces", "姓名含有控制字符或首尾空格"},
 	{"name contains control characters, surrounding spaces or is too long", "姓名含有控制字符或首尾空格，或过长"},
 	{"phone must be digits (mobile or landline with area code)",
@@ -253,7 +258,9 @@ static const struct {
 	{"must be a 6, 9 or 12-digit area code", "户籍地代码应为 6、9 或 12 位数字"},
 	{"grade is too long", "年级内容过长"},
 	{"no school with this code in the county", "本县没有该代码的学校"},
-	{"disability grade must be 0 to 4", "残疾等级应为 0 至 4"},
+	{"disability grade must be 0 to 4", "残疾等级应为 0 至 4"}, /* the reports of older versions */
+	{DIS_GRADE_FORMS, "残疾等级应为 0 至 4、一级至四级或 1级至4级"},
+	{ID_AS_NUMBER, "身份证号码在表格中存成了数字，末几位已丢失；请把该列设为文本格式后重新填写"},
 	{"disability type is too long", "残疾类别内容过长"},
 	{DISABILITY_TYPES, "残疾类别应为视力残疾、听力残疾、言语残疾、肢体残疾、智力残疾、精神残疾或多重残疾"},
 	{"too long", "内容过长"},
@@ -374,6 +381,19 @@ int import_reason_zh(const char *reason, char *out, size_t n)
 		return 1;
 	}
 	return 0;
+}
+
+size_t import_template_columns(const char **zh, const char **en, size_t n)
+{
+	size_t k = 0;
+
+	for (int f = 0; f < F__COUNT && k < n; f++, k++) {
+		const char *h = import_field_header(field_names[f]);
+
+		zh[k] = h ? h : field_names[f];
+		en[k] = field_names[f];
+	}
+	return k;
 }
 
 json_t *import_fields_json(void)
@@ -646,21 +666,22 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	const char *phone = cell(j, m, row, fphone), *work = cell(j, m, row, fwork);
 	guardian_rec *g;
 	const char *status;
+	char digits[32];
 	int failed = 0;
 
 	if (!name[0] && !st[0] && !phone[0] && !work[0])
 		return 0;
-	status = status_of(st);
-	if (!st[0])
-		failed = bad(j, row, m, fstatus, "a guardian needs a status");
-	else if (!status)
+	/* no status: the registered guardian's is kept; a guardian the
+	 * registry does not have needs one (guardian_needs_status) */
+	status = st[0] ? status_of(st) : "";
+	if (!status)
 		failed = bad(j, row, m, fstatus,
 			     "status is not in the guardian status vocabulary (e.g. 在家, 外出务工, 死亡)");
 	if (text_ok(j, row, m, fname, FT_GUARDIAN_NAME))
 		failed = -1;
 	if (text_ok(j, row, m, fwork, FT_GUARDIAN_WORK))
 		failed = -1;
-	if (phone[0] && !field_valid_phone(phone))
+	if (phone[0] && !field_phone_digits(phone, digits, sizeof(digits)))
 		failed = bad(j, row, m, fphone, "phone must be digits (mobile or landline with area code)");
 	if (failed)
 		return -1;
@@ -671,9 +692,10 @@ static int parse_guardian(import_job *j, size_t row, const colmap *m, int fname,
 	wb_strlcpy(g->status, status, sizeof(g->status));
 	wb_strlcpy(g->work_place, work, sizeof(g->work_place));
 	if (phone[0] && !validate_only) {
-		if (sec_encrypt_field(j->keys, phone, g->phone_enc) != WB_OK)
+		/* the digits alone, as the API stores a phone */
+		if (sec_encrypt_field(j->keys, digits, g->phone_enc) != WB_OK)
 			return bad(j, row, m, fphone, "cannot encrypt");
-		field_mask_phone(phone, g->phone_mask, sizeof(g->phone_mask));
+		field_mask_phone(digits, g->phone_mask, sizeof(g->phone_mask));
 	}
 	return 0;
 }
@@ -751,6 +773,50 @@ int import_list_date(const char *s, int *ymd, char iso[11])
 	return WB_OK;
 }
 
+/* The grades of a disability as lists write them: 二级 and 2级 are 2. */
+static long long disability_grade_word(const char *s)
+{
+	static const char *const words[][2] = {
+		{"一级", "1级"},
+		{"二级", "2级"},
+		{"三级", "3级"},
+		{"四级", "4级"},
+	};
+
+	for (size_t i = 0; i < WB_ARRAY_LEN(words); i++)
+		if (strcmp(s, words[i][0]) == 0 || strcmp(s, words[i][1]) == 0)
+			return (long long)i + 1;
+	return 0;
+}
+
+/*
+ * An ID number in an XLSX number cell: a spreadsheet keeps 15 digits of a
+ * number (and a double holds no more than 15 or 16 exactly), so a longer
+ * one has lost its last digits (370831201501010000, 3.70831201501010E+17)
+ * and 1 is returned, even when what is left passes the check character;
+ * a number of 15 digits or fewer
+ * may be whole: *s is then its digits (in whole, 24 bytes) when the cell
+ * wrote it otherwise (3.70831150101011E+14).
+ */
+static int id_number_cell(const import_job *j, const colmap *m, size_t row, const char **s, char *whole)
+{
+	char *end;
+	double v;
+
+	if (!table_cell_is_number(&j->t, row, m->col[F_ID]))
+		return 0;
+	v = strtod(*s, &end);
+	if (end == *s || *end)
+		return 0;
+	if (v >= 1e15)
+		return 1;
+	if (v >= 1 && v == (double)(long long)v && strspn(*s, "0123456789") != strlen(*s)) {
+		wb_snprintf(whole, 24, "%lld", (long long)v);
+		*s = whole;
+	}
+	return 0;
+}
+
 /* Parses and validates one row into d. Returns -1 if bad, with an issue for
  * every field found wrong (a field whose check needs another field that is
  * wrong is not checked), so that one pass over the file shows them all. */
@@ -775,8 +841,11 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	if (s[0]) {
 		idnum id;
 		enum idnum_error e;
+		char whole[24];
 
-		if (strchr(s, '*'))
+		if (id_number_cell(j, m, row, &s, whole))
+			id_bad = bad(j, row, m, F_ID, ID_AS_NUMBER);
+		else if (strchr(s, '*'))
 			id_bad = bad(j, row, m, F_ID, "the ID number is masked; import from a file with whole numbers");
 		else if ((e = idnum_parse(s, today, &id)) != IDNUM_OK)
 			id_bad = bad(j, row, m, F_ID, idnum_strerror(e));
@@ -881,8 +950,8 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	if (s[0]) {
 		long long g;
 
-		if (wb_parse_int64(s, 0, 4, &g) != WB_OK)
-			failed = bad(j, row, m, F_DIS_GRADE, "disability grade must be 0 to 4");
+		if (wb_parse_int64(s, 0, 4, &g) != WB_OK && (g = disability_grade_word(s)) == 0)
+			failed = bad(j, row, m, F_DIS_GRADE, DIS_GRADE_FORMS);
 		else
 			d->ch.disability_grade = (int)g;
 	}
@@ -1447,6 +1516,90 @@ static int may_change(import_job *j, const colmap *m, size_t row, const row_data
 	return 0;
 }
 
+/* A guardian of the row without a status whom the registry does not have
+ * (eg, neg: the child's registered guardians): an error on the status
+ * column, -1. One the registry has keeps its status. */
+static int guardian_needs_status(import_job *j, const colmap *m, size_t row, const row_data *d, const guardian_rec *eg,
+				 int neg)
+{
+	int failed = 0;
+
+	for (int i = 0; i < d->ng; i++) {
+		int father = strcmp(d->g[i].relation, "father") == 0, k = 0;
+
+		if (d->g[i].status[0])
+			continue;
+		while (k < neg && strcmp(eg[k].relation, d->g[i].relation) != 0)
+			k++;
+		if (k == neg) {
+			int f = father ? F_FA_STATUS : F_MO_STATUS;
+			const char *zh = import_field_header(field_names[f]);
+
+			/* the file may have no status column: named as a header would */
+			issue(j, j->t.rows[row].line, m->col[f] >= 0 || !zh ? header(j, m, f) : zh, "error",
+			      "a guardian needs a status");
+			failed = -1;
+		}
+	}
+	return failed;
+}
+
+/* guardian_needs_status for a row of the registered child old (NULL: a
+ * new child), its guardians read into eg, *neg when not read yet (< 0):
+ * WB_EINVAL after the issue, WB_OK, or a store error. */
+static int guardians_lack_status(store_conn *c, import_job *j, const colmap *m, size_t row, const row_data *d,
+				 const child_rec *old, guardian_rec *eg, int *neg)
+{
+	int need = 0, rc;
+
+	for (int i = 0; i < d->ng; i++)
+		need |= !d->g[i].status[0];
+	if (!need)
+		return WB_OK;
+	if (!old)
+		return guardian_needs_status(j, m, row, d, NULL, 0) ? WB_EINVAL : WB_OK;
+	if (*neg < 0 && (rc = store_guardians_load(c, old->id, eg, GUARDIANS_MAX, neg)) != WB_OK)
+		return rc;
+	return guardian_needs_status(j, m, row, d, eg, *neg) ? WB_EINVAL : WB_OK;
+}
+
+/* guardians_lack_status while the file is checked (pass 1), before the
+ * registry is matched: the child the row names (by ID number, or name,
+ * birth date and village) and its guardians are read here, for the rare
+ * row that gives a guardian without a status, so that the check is
+ * reported with the file's other errors. */
+static int guardians_lack_status_early(store_conn *c, import_job *j, const colmap *m, size_t row, const row_data *d)
+{
+	store_stmt *st = NULL;
+	guardian_rec eg[GUARDIANS_MAX];
+	char bidx[SEC_HASH_HEX];
+	int need = 0, neg = 0, rc;
+	int64_t id = 0;
+
+	for (int i = 0; i < d->ng; i++)
+		need |= !d->g[i].status[0];
+	if (!need)
+		return WB_OK;
+	if (d->idnum[0]) {
+		sec_blind_index(j->keys, d->idnum, bidx);
+		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
+				j->county, bidx);
+	} else {
+		rc = conn_query(c, &st,
+				"SELECT MIN(id) FROM children WHERE county_code = ? AND name = ? AND birth_date = ? "
+				"AND village_code = ? AND COALESCE(id_bidx, '') = ''",
+				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
+	}
+	if (rc == STORE_ROW)
+		id = stmt_int64(c, st, 0);
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	if (id && (rc = store_guardians_load(c, id, eg, GUARDIANS_MAX, &neg)) != WB_OK)
+		return rc;
+	return guardian_needs_status(j, m, row, d, eg, neg) ? WB_EINVAL : WB_OK;
+}
+
 /* Reconciles a row with the registered child old (may_change said yes):
  * fills in, or reports. */
 static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t row, row_data *d, const child_rec *oldp,
@@ -1541,7 +1694,7 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 					continue;
 				}
 				g = &merged[k];
-				if (strcmp(g->status, fg->status) != 0) {
+				if (fg->status[0] && strcmp(g->status, fg->status) != 0) {
 					char msg[200];
 
 					wb_snprintf(msg, sizeof(msg),
@@ -1834,8 +1987,14 @@ int import_apply(store_conn *c, import_job *j)
 	for (size_t r = 1; r < n; r++) {
 		if (parse_row(j, &m, &pc, r, d, today, 1) == 0) {
 			uint32_t first = d->idnum[0] ? seen_check(&seen, d->idnum, j->t.rows[r].line) : 0;
+			int gs = first ? WB_OK : guardians_lack_status_early(c, j, &m, r, d);
 
-			if (first) {
+			if (gs != WB_OK) {
+				if (gs != WB_EINVAL) {
+					rc = gs;
+					goto out;
+				}
+			} else if (first) {
 				char msg[120];
 
 				wb_snprintf(msg, sizeof(msg), "the same ID number is already on row %u of this file",
@@ -1876,7 +2035,7 @@ int import_apply(store_conn *c, import_job *j)
 		row_data *rd = &b->d[b->n];
 		child_rec old;
 		guardian_rec eg[GUARDIANS_MAX];
-		int neg, live;
+		int neg, live, adult, gs;
 
 		if (!ok[r])
 			continue;
@@ -1894,6 +2053,7 @@ int import_apply(store_conn *c, import_job *j)
 			rd = &b->d[0];
 		}
 		rc = find_existing(c, j, &map, pf, r, rd, &old, eg, &neg, &live);
+		adult = date_ymd(rd->ch.birth_date) > 0 && date_ymd(rd->ch.birth_date) <= adult_before;
 		if (rc == WB_EINVAL) {
 			char msg[160];
 
@@ -1905,13 +2065,18 @@ int import_apply(store_conn *c, import_job *j)
 			rc = WB_OK;
 		} else if (rc == WB_OK && may_change(j, &m, r, rd, &old) != 0) {
 			rejecting |= !j->row_by_row;
+		} else if ((rc == WB_OK || (rc == WB_ENOTFOUND && !adult)) &&
+			   (gs = guardians_lack_status(c, j, &m, r, rd, rc == WB_OK ? &old : NULL, eg, &neg)) !=
+				   WB_OK) {
+			/* a guardian the registry does not have, without a status */
+			rc = gs == WB_EINVAL ? WB_OK : gs;
+			rejecting |= !j->row_by_row;
 		} else if (rejecting) {
 			/* the file is refused: the rest is read for these errors
 			 * alone, so that one correction is enough */
 			if (rc == WB_ENOTFOUND)
 				rc = WB_OK;
-		} else if (rc == WB_ENOTFOUND && date_ymd(rd->ch.birth_date) > 0 &&
-			   date_ymd(rd->ch.birth_date) <= adult_before) {
+		} else if (rc == WB_ENOTFOUND && adult) {
 			/* as POST /children refuses them; a roster holds 18-year-olds
 			 * often enough that refusing them would refuse whole files */
 			issue(j, j->t.rows[r].line, header(j, &m, rd->idnum[0] ? F_ID : F_BIRTH), "skipped",

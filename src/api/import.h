@@ -94,5 +94,8 @@ int import_reason_zh(const char *reason, char *out, size_t n);
 
 /* The known columns, for documentation and the UI's mapping screen. */
 json_t *import_fields_json(void);
+/* The columns of an import template, in the importer's order: each field's
+ * Chinese header (zh) and its name (en), at most n; returns how many. */
+size_t import_template_columns(const char **zh, const char **en, size_t n);
 
 #endif

@@ -401,3 +401,28 @@ int api_import_fields(http_req *r, app *a, store_conn *c, const sec_principal *p
 	(void)p;
 	return api_json(r, 200, json_pack("{s:o}", "fields", import_fields_json()));
 }
+
+/* GET /api/v1/imports/template: a file to fill in for POST /imports: the
+ * header row alone, the columns the importer reads in its order, named as
+ * it reads them (Chinese, or the field names with lang=en). No example
+ * row: one left in a filled file would register a child who does not
+ * exist. In the workbook every column is text, so an ID number typed in
+ * keeps its 18 digits. */
+int api_import_template(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	const char *zh[64], *eng[64];
+	size_t n = import_template_columns(zh, eng, 64);
+	api_sheet sh;
+	int fmt, en, rc;
+
+	(void)a;
+	(void)c;
+	(void)p;
+	if (api_sheet_params(r, SHEET_XLSX, 0, &fmt, &en))
+		return 0;
+	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Children" : "儿童", zh, eng, n);
+	if (rc)
+		return api_sheet_fail(&sh, r, rc);
+	api_sheet_text_columns(&sh, n);
+	return api_sheet_end(&sh, r, "children-import-template", 0);
+}

@@ -121,7 +121,7 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 {
 	size_t i;
 	json_t *v;
-	char field[48], today[11];
+	char field[48], today[11], name[FIELD_MAX_GUARDIAN_NAME * 2];
 
 	gi->have = 1;
 	gi->n = 0;
@@ -155,9 +155,14 @@ static int parse_guardians(http_req *r, const app *a, json_t *arr, guardian_inpu
 						    "given twice");
 		wb_strlcpy(g->relation, s, sizeof(g->relation));
 		wb_snprintf(field, sizeof(field), "guardians[%zu].name", i);
-		if (registry_check_text(r, field, FT_GUARDIAN_NAME, api_str(v, "name")))
+		s = api_str(v, "name");
+		if (s && strlen(s) >= sizeof(name))
+			return fail(r, field, "name is too long");
+		wb_strlcpy(name, s ? s : "", sizeof(name));
+		wb_trim(name); /* as the form and the import do */
+		if (registry_check_text(r, field, FT_GUARDIAN_NAME, name))
 			return -1;
-		wb_strlcpy(g->name, api_str(v, "name"), sizeof(g->name));
+		wb_strlcpy(g->name, name, sizeof(g->name));
 		s = api_str(v, "status");
 		wb_snprintf(field, sizeof(field), "guardians[%zu].status", i);
 		if (guardian_status_parse(s, &st) != 0 || st == GS_UNKNOWN)

@@ -46,6 +46,7 @@ R(imports_create, 0);
 R(import_get, 0);
 R(import_report, 0);
 R(import_fields, 0);
+R(import_template, 0);
 R(reconcile, 0);
 R(categories_review, 0);
 R(category_ends, 0);
@@ -212,6 +213,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/stats/category-ends", api_entry, &rt_category_ends, 0, 0},
 	{"POST", "/api/v1/imports", api_entry, &rt_imports_create, 64u << 20, 0},
 	{"GET", "/api/v1/imports/fields", api_entry, &rt_import_fields, 0, 0},
+	{"GET", "/api/v1/imports/template", api_entry, &rt_import_template, 0, 0},
 	{"GET", "/api/v1/imports/{id}", api_entry, &rt_import_get, 0, 0},
 	{"GET", "/api/v1/imports/{id}/report", api_entry, &rt_import_report, 0, 0},
 	{"POST", "/api/v1/reconciliations", api_entry, &rt_reconcile, 64u << 20, 0},

@@ -145,6 +145,22 @@ void api_sheet_yuan(api_sheet *s, int64_t cents, int last)
 	number_cell(s, num, last);
 }
 
+void api_sheet_text_columns(api_sheet *s, size_t n)
+{
+	lxw_format *f;
+
+	if (s->fmt != SHEET_XLSX || !n || s->failed)
+		return;
+	f = workbook_add_format(s->wb);
+	if (!f) {
+		s->failed = 1;
+		return;
+	}
+	format_set_num_format_index(f, 49); /* the built-in "@": text */
+	if (worksheet_set_column(s->ws, 0, (lxw_col_t)(n - 1), 16, f) != LXW_NO_ERROR)
+		s->failed = 1;
+}
+
 void api_sheet_row(api_sheet *s, const char *const *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

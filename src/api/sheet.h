@@ -58,6 +58,10 @@ void api_sheet_int(api_sheet *s, int64_t v, int last);
 void api_sheet_dec(api_sheet *s, double v, int places, int last);
 /* An amount in cents, in yuan with two decimals. */
 void api_sheet_yuan(api_sheet *s, int64_t cents, int last);
+/* XLSX: columns 0 to n-1 formatted as text ("@"), so that what is typed
+ * into them stays as typed (an ID number is not made a number that loses
+ * its last digits); nothing for CSV. */
+void api_sheet_text_columns(api_sheet *s, size_t n);
 /* A whole row of n text cells. */
 void api_sheet_row(api_sheet *s, const char *const *cells, size_t n);
 /*

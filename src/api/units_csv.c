@@ -23,22 +23,19 @@ static const char *kind_of(const char *s)
 	return NULL;
 }
 
-/* Copies cell col of row i into out without surrounding blanks. */
+/* Copies cell col of row i into out (the reader has trimmed it). */
 static void cell(const table *t, size_t i, int col, char *out, size_t n)
 {
-	const char *s = table_cell(t, i, col);
-	size_t len;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, s, len);
-	out[len] = '\0';
+	wb_strlcpy(out, table_cell(t, i, col), n);
 }
+
+/* The names a header gives the columns (the unit download's among them). */
+static const char *const header_names[] = {
+	"kind|类型|单位类型",
+	"code|代码|单位代码",
+	"name|名称|单位名称",
+	"area_code|area|所在区划|所在地区|所在地区代码|地区代码|区划代码|地区|区划",
+};
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
@@ -50,12 +47,19 @@ int units_csv_parse(units_csv *out, const char *data, size_t len, const char *co
 		    char *err, size_t errlen)
 {
 	table t;
-	int rc;
+	int rc, header;
 
 	memset(out, 0, sizeof(*out));
 	rc = table_read_list(&t, data, len, UNITS_CSV_MAX_ROWS, line_out, err, errlen);
 	if (rc)
 		goto out;
+	header = table_header(&t, header_names, 4);
+	if (header < 0) {
+		*line_out = (int)t.rows[0].line;
+		rc = fail(err, errlen,
+			  "a header names the columns kind,code,name,area_code (or 类型,代码,名称,所在区划)");
+		goto out;
+	}
 	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));
 	out->ops = calloc(t.nrows ? t.nrows : 1, 1);
 	if (!out->rows || !out->ops) {
@@ -71,8 +75,8 @@ int units_csv_parse(units_csv *out, const char *data, size_t len, const char *co
 		*line_out = (int)t.rows[i].line;
 		cell(&t, i, 0, kind_cell, sizeof(kind_cell));
 		kind = kind_of(kind_cell);
-		if (i == 0 && !kind)
-			continue; /* header */
+		if (i == 0 && header)
+			continue; /* any other first row is data, checked as the rest */
 		if (t.rows[i].n > 4) {
 			rc = fail(err, errlen, "expected at most four columns: kind,code,name,area_code");
 			goto out;

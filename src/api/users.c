@@ -700,8 +700,13 @@ static int import_row_check(store_conn *c, const sec_principal *p, const table *
 		return rc;
 	if (!field_valid_name(display) || strlen(display) > 120)
 		return row_fail(err, errlen, "column display_name: 1 to 120 bytes of text, no blanks at either end");
-	if (!def)
-		return row_fail(err, errlen, "column role: no such role");
+	if (!def) {
+		char names[400];
+
+		role_names_text(names, sizeof(names));
+		wb_snprintf(err, errlen, "column role: no such role; write one of %s", names);
+		return WB_EINVAL;
+	}
 	if (def->anchor == ANCHOR_UNIT) {
 		unit_rec u;
 
@@ -739,7 +744,7 @@ int api_users_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	users_import j = {0};
 	json_t *list = NULL;
 	audit_entry e;
-	char err[256], msg[320], hash[SEC_PWHASH_MAX];
+	char err[512], msg[600], hash[SEC_PWHASH_MAX];
 	int line = 0, rc;
 	table t;
 

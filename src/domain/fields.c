@@ -50,6 +50,23 @@ int field_valid_phone(const char *s)
 	return s[0] == '0' && s[1] != '0' && digits >= 10 && digits <= 12;
 }
 
+int field_phone_digits(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '-')
+			continue;
+		if (k + 1 >= n)
+			return out[0] = '\0', 0;
+		out[k++] = *s;
+	}
+	out[k] = '\0';
+	return field_valid_phone(out);
+}
+
 void field_mask_phone(const char *s, char *out, size_t outlen)
 {
 	size_t n = strlen(s);

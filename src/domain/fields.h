@@ -15,6 +15,11 @@ int field_valid_name(const char *s);
  * code): a number without its area code cannot be dialled from elsewhere
  * and is easily a mobile number missing digits. */
 int field_valid_phone(const char *s);
+/* A phone number as people write it, with spaces or hyphens between its
+ * digits (138-0013-8001, 138 0013 8001, 0537-123 4567), as its digits
+ * alone into out (n bytes): 1 if those digits are a phone number
+ * field_valid_phone takes, 0 otherwise. */
+int field_phone_digits(const char *s, char *out, size_t n);
 /* 138****5678 */
 void field_mask_phone(const char *s, char *out, size_t outlen);
 

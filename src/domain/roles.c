@@ -4,6 +4,7 @@
  * township confirm categories. */
 #include "roles.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const role_def roles[] = {
@@ -51,6 +52,22 @@ const role_def *role_find_any(const char *name)
 		if (strcmp(labels[i][0], name) == 0)
 			r = role_find(labels[i][1]);
 	return r;
+}
+
+void role_names_text(char *out, size_t n)
+{
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]) && len < n; i++) {
+		int w = snprintf(out + len, n - len, "%s%s (%s)", i ? ", " : "", labels[i][0], labels[i][1]);
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
 }
 
 const char *role_label_zh(const char *name)

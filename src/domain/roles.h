@@ -5,6 +5,8 @@
 #ifndef WB_ROLES_H
 #define WB_ROLES_H
 
+#include <stddef.h>
+
 enum role_anchor {
 	ANCHOR_COUNTY,   /* membership at a county (6-digit area) */
 	ANCHOR_TOWNSHIP, /* at a township (9-digit area) */
@@ -38,6 +40,9 @@ typedef struct role_def {
 const role_def *role_find(const char *name);
 /* The same, by name or by the role's Chinese name (儿童主任). */
 const role_def *role_find_any(const char *name);
+/* The names role_find_any takes, for an error that says them:
+ * "县未保中心 (center), 乡镇工作站 (station), ...", cut to n bytes. */
+void role_names_text(char *out, size_t n);
 /* The Chinese name of a role (儿童主任 for director), or name itself. */
 const char *role_label_zh(const char *name);
 /* All roles, terminated by an entry with name NULL. */

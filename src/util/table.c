@@ -40,6 +40,7 @@ void table_cleanup(table *t)
 {
 	free(t->arena);
 	free(t->cells);
+	free(t->numbers);
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
 }
@@ -87,6 +88,8 @@ int table_add_cell(table *t, const char *s, size_t len)
 		return WB_ETOOBIG;
 	rc = grow((void **)&t->cells, &t->cells_cap, t->ncells + 1, sizeof(*t->cells));
 	if (rc == WB_OK)
+		rc = grow((void **)&t->numbers, &t->numbers_cap, t->ncells + 1, 1);
+	if (rc == WB_OK)
 		rc = grow((void **)&t->arena, &t->arena_cap, t->arena_len + len + 1, 1);
 	if (rc)
 		return rc;
@@ -94,10 +97,35 @@ int table_add_cell(table *t, const char *s, size_t len)
 		return WB_ETOOBIG;
 	memcpy(t->arena + t->arena_len, s, len);
 	t->arena[t->arena_len + len] = '\0';
+	/* every import reads " 370831..." as the code it is */
+	len = strlen(wb_trim(t->arena + t->arena_len));
+	t->numbers[t->ncells] = 0;
 	t->cells[t->ncells++] = (uint32_t)t->arena_len;
 	t->arena_len += len + 1;
 	row->n++;
 	return WB_OK;
+}
+
+void table_mark_number(table *t)
+{
+	if (t->ncells)
+		t->numbers[t->ncells - 1] = 1;
+}
+
+void table_end_row(table *t)
+{
+	table_row *row;
+
+	if (!t->nrows)
+		return;
+	row = &t->rows[t->nrows - 1];
+	for (uint16_t k = 0; k < row->n; k++)
+		if (t->arena[t->cells[row->first + k]])
+			return;
+	/* a blank row is not a row: its cells go too */
+	t->ncells = row->first;
+	t->arena_len = row->n ? t->cells[row->first] : t->arena_len;
+	t->nrows--;
 }
 
 const char *table_cell(const table *t, size_t row, int col)
@@ -105,6 +133,42 @@ const char *table_cell(const table *t, size_t row, int col)
 	if (row >= t->nrows || col < 0 || col >= t->rows[row].n)
 		return "";
 	return t->arena + t->cells[t->rows[row].first + (uint32_t)col];
+}
+
+int table_cell_is_number(const table *t, size_t row, int col)
+{
+	if (row >= t->nrows || col < 0 || col >= t->rows[row].n)
+		return 0;
+	return t->numbers[t->rows[row].first + (uint32_t)col];
+}
+
+/* Whether s is one of the '|'-separated names. */
+static int names_has(const char *names, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = names; *p;) {
+		const char *end = strchr(p, '|');
+		size_t k = end ? (size_t)(end - p) : strlen(p);
+
+		if (k == n && n && strncasecmp(p, s, n) == 0)
+			return 1;
+		p += k + (end ? 1 : 0);
+	}
+	return 0;
+}
+
+int table_header(const table *t, const char *const *cols, int ncols)
+{
+	if (!t->nrows || !names_has(cols[0], table_cell(t, 0, 0)))
+		return 0;
+	for (int k = 1; k < t->rows[0].n; k++) {
+		const char *s = table_cell(t, 0, k);
+
+		if (s[0] && (k >= ncols || !names_has(cols[k], s)))
+			return -1;
+	}
+	return 1;
 }
 
 /* ---- charsets ---- */
@@ -250,9 +314,9 @@ int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, c
 				rc = WB_ETOOBIG;
 			}
 		}
-		/* a blank line is not a row */
-		if (rc == WB_OK && t->rows[t->nrows - 1].n == 1 && table_cell(t, t->nrows - 1, 0)[0] == '\0')
-			t->nrows--;
+		/* a blank line is not a row, nor a cleared one (",,,") */
+		if (rc == WB_OK)
+			table_end_row(t);
 		if (rc)
 			*line_out = start_line;
 	}
@@ -270,8 +334,9 @@ typedef struct xml_state {
 	size_t nstrings, strings_cap;
 	/* parsing */
 	int in_si, in_t, in_v, in_is;
-	int cell_type; /* 's' shared, 'i' inline, 'b' bool, 'n' number/other */
-	int col;       /* 0-based column of the current cell */
+	int cell_type;   /* 's' shared, 'i' inline, 'b' bool, 'n' number/other */
+	int cell_number; /* a number cell (t="n" or no type) */
+	int col;         /* 0-based column of the current cell */
 	int next_col;
 	buf text;
 	int failed;
@@ -557,7 +622,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 		unsigned long xf = style ? strtoul(style, NULL, 10) : 0;
 
 		x->cell_type = !t ? 'n' : strcmp(t, "s") == 0 ? 's' : strcmp(t, "inlineStr") == 0 ? 'i' : 'n';
-		x->cell_date = (!t || strcmp(t, "n") == 0) && xf < x->nxf ? x->xf_date[xf] : XF_NUMBER;
+		x->cell_number = !t || strcmp(t, "n") == 0;
+		x->cell_date = x->cell_number && xf < x->nxf ? x->xf_date[xf] : XF_NUMBER;
 		x->col = ref ? col_of_ref(ref) : x->next_col;
 		if (x->col < 0 || x->col >= TABLE_MAX_COLS)
 			xml_fail(x, "a cell reference is out of range");
@@ -579,6 +645,8 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 		return;
 	if (strcmp(name, "v") == 0) {
 		x->in_v = 0;
+	} else if (strcmp(name, "row") == 0) {
+		table_end_row(x->t); /* formatted empty cells are no row */
 	} else if (strcmp(name, "t") == 0) {
 		x->in_t = 0;
 	} else if (strcmp(name, "is") == 0) {
@@ -612,6 +680,8 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 		}
 		if (!x->failed && table_add_cell(x->t, v, strlen(v)) != WB_OK)
 			xml_fail(x, "a cell is too long or there are too many columns");
+		else if (!x->failed && x->cell_number && v != day && *v)
+			table_mark_number(x->t);
 		x->next_col = x->col + 1;
 	}
 }

@@ -22,20 +22,35 @@ typedef struct table_row {
 typedef struct table {
 	char *arena; /* NUL-terminated cell texts */
 	size_t arena_len, arena_cap;
-	uint32_t *cells; /* offsets into arena */
-	size_t ncells, cells_cap;
+	uint32_t *cells;  /* offsets into arena */
+	uint8_t *numbers; /* for each cell: 1 if an XLSX number cell (not a date) */
+	size_t ncells, cells_cap, numbers_cap;
 	table_row *rows;
 	size_t nrows, rows_cap;
 } table;
 
 void table_init(table *t);
 void table_cleanup(table *t);
-/* The text of cell col of row (""" when the row is shorter). */
+/* The text of cell col of row (""" when the row is shorter), without
+ * blanks at either end: the readers trim every cell. */
 const char *table_cell(const table *t, size_t row, int col);
+/* 1 if that cell was a number in an XLSX workbook (not a date): a long
+ * number there has lost its digits past the 15th. */
+int table_cell_is_number(const table *t, size_t row, int col);
+/* Whether the first row is a header: cols[k] lists the names column k may
+ * have, separated by '|' (English compared without case). 1 when the first
+ * cell names the first column and every other non-empty cell its own; 0
+ * when the first cell names no column (the row is data); -1 when the first
+ * cell names the first column but another cell does not name its column. */
+int table_header(const table *t, const char *const *cols, int ncols);
 
-/* Building (used by the readers). */
+/* Building (used by the readers). A cell is stored trimmed (wb_trim); a
+ * row whose cells are all empty (or blank) is dropped by table_end_row, as
+ * a spreadsheet writes a cleared row: ",,,," or formatted empty cells. */
 int table_begin_row(table *t, uint32_t line);
 int table_add_cell(table *t, const char *s, size_t len);
+void table_mark_number(table *t);
+void table_end_row(table *t);
 
 /* CSV (RFC 4180) in UTF-8 — a GB18030 file is converted first; a UTF-8 BOM
  * is skipped. On error returns WB_EINVAL/WB_ETOOBIG with the line in

@@ -318,7 +318,7 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 			row({ 姓名: `${tag}类`, 身份证号: n[5], 残疾类别: hz(7) }) + // 7: not a disability type
 			row({ 姓名: `${tag}病`, 身份证号: n[6], 重病: hz(31) }) + // 8: 93 bytes
 			row({ 姓名: `${tag}注`, 身份证号: n[7], 备注: hz(334) }) + // 9: 1002 bytes
-			row({ 姓名: `${tag}${hz(31)}`, 身份证号: n[8], 年级: '一年级\t' }); // 10: 99 bytes, a tab
+			row({ 姓名: `${tag}${hz(31)}`, 身份证号: n[8], 年级: '一年\t级' }); // 10: 99 bytes, a tab (inside: one at an end is trimmed)
 		const { job } = await importFile(centre, text, { mode: 'rows', fileName: 'long.csv' });
 		assert.equal(job.status, 'done', JSON.stringify(job));
 		assert.equal(job.created, 1, JSON.stringify(job.issues));

@@ -144,7 +144,12 @@ static void test_rejected_files(void **state)
 	} cases[] = {
 		{"", WB_EINVAL, 0, "no rows"},
 		{"code,name\n", WB_EINVAL, 1, "no rows"},
-		{"\n\n", WB_EINVAL, 0, "no rows"}, /* blank lines are not rows */
+		{"\n\n", WB_EINVAL, 0, "no rows"},      /* blank lines are not rows */
+		{",,\n , \n", WB_EINVAL, 0, "no rows"}, /* nor cleared ones */
+		{"代码,名称,类型\n", WB_EINVAL, 1, "no rows"},
+		/* a first row that is no header is data: refused, not skipped */
+		{"3708311053,Ten digits\n370831102,Ok\n", WB_EINVAL, 1, "code"},
+		{"代码,村名\n370831102,Ok\n", WB_EINVAL, 1, "header"},
 		{"370832101,Other county\n", WB_EINVAL, 1, "outside"},
 		{"370831102,A\n370831102,A again\n", WB_EINVAL, 2, "duplicate"},
 		{"370831103201,Orphan\n", WB_EINVAL, 1, "parent"},

@@ -85,6 +85,39 @@ static void test_phones(void **state)
 	assert_int_equal(field_valid_phone(""), 0);
 }
 
+/* As people write them: spaces and hyphens between the digits, the digits
+ * kept. */
+static void test_phone_digits(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		int ok;
+	} cases[] = {
+		{"13800138001", "13800138001", 1},
+		{"138-0013-8001", "13800138001", 1},
+		{"138 0013 8001", "13800138001", 1},
+		{"139 0013-8003", "13900138003", 1},
+		{"0537-1234567", "05371234567", 1},
+		{"0537 123 4567", "05371234567", 1},
+		{"138-0013-800", "", 0},
+		{"138.0013.8001", "", 0},
+		{"+86 13800138001", "", 0},
+		{" - ", "", 0},
+		{"", "", 0},
+	};
+	char out[32], tiny[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ok = field_phone_digits(cases[i].in, out, sizeof(out));
+
+		if (ok != cases[i].ok || (ok && strcmp(out, cases[i].out) != 0))
+			fail_msg("%s: got %d '%s'", cases[i].in, ok, out);
+	}
+	assert_int_equal(field_phone_digits("13800138001", tiny, sizeof(tiny)), 0); /* does not fit: refused */
+	assert_string_equal(tiny, "");
+}
+
 static void test_phone_mask(void **state)
 {
 	char out[24];
@@ -137,9 +170,13 @@ static void test_disability_types(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),      cmocka_unit_test(test_texts),
-		cmocka_unit_test(test_phones),     cmocka_unit_test(test_phone_mask),
-		cmocka_unit_test(test_check_text), cmocka_unit_test(test_disability_types),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_phones),
+		cmocka_unit_test(test_phone_digits),
+		cmocka_unit_test(test_phone_mask),
+		cmocka_unit_test(test_check_text),
+		cmocka_unit_test(test_disability_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

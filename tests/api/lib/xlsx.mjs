@@ -142,7 +142,8 @@ export function excelSerial(iso) {
 /**
  * An XLSX workbook of one sheet. rows: arrays of cells, each a string
  * (an inline string) or {n: number, style: k} (a number shown with the
- * workbook's cell format k). formats: the cell formats after the default
+ * workbook's cell format k), or {style: k} (a formatted empty cell, as a
+ * cleared row keeps it). formats: the cell formats after the default
  * one (style 1, 2, ...), each a built-in numFmtId or a format code of the
  * workbook's own. date1904: the workbook counts days from 1904.
  */
@@ -160,6 +161,7 @@ export function makeXlsx(rows, { formats = [], date1904 = false } = {}) {
 			const cs = cells
 				.map((c, i) => {
 					const ref = `${col(i)}${r + 1}`;
+					if (typeof c === 'object' && c !== null && c.n === undefined) return `<c r="${ref}" s="${c.style}"/>`;
 					if (typeof c === 'object' && c !== null) return `<c r="${ref}" s="${c.style}"><v>${c.n}</v></c>`;
 					return `<c r="${ref}" t="inlineStr"><is><t>${esc(c)}</t></is></c>`;
 				})

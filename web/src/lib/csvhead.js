@@ -58,9 +58,12 @@ export function firstRecord(text) {
 }
 
 // {kind: 'csv', headers: [...]} or {kind: 'xlsx', headers: null}
+// As the server reads the file: rows of empty cells (",,,") before the
+// header are no rows, and a cell is read without the blanks around it.
 export async function readHeaders(file) {
   const bytes = new Uint8Array(await file.slice(0, SAMPLE).arrayBuffer())
   if (isXlsx(bytes)) return { kind: 'xlsx', headers: null }
-  const headers = firstRecord(decode(bytes))
-  return { kind: 'csv', headers: headers.length === 1 && headers[0] === '' ? [] : headers }
+  const text = decode(bytes).replace(/^([ \t\u3000,]*\r?\n)+/, '')
+  const headers = firstRecord(text).map((h) => h.replace(/^[\s\u3000]+|[\s\u3000]+$/g, ''))
+  return { kind: 'csv', headers: headers.every((h) => h === '') ? [] : headers }
 }

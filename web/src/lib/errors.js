@@ -6,7 +6,7 @@ import { CHILD_FACT_REASONS } from './reasons.js'
 
 const BY_MESSAGE = {
   ...CHILD_FACT_REASONS,
-  'name must be non-empty text without control characters or blanks at either end': k('err.name_invalid'),
+  'name must be non-empty text without control characters': k('err.name_invalid'),
   'sex must be M or F': k('err.sex_invalid'),
   'birth_date must be a real date as YYYY-MM-DD': k('err.birth_invalid'),
   'attachments may be JPEG, PNG or PDF files': k('err.attachment_type'),
@@ -274,6 +274,7 @@ const LIST_REASONS = [
   [/^too many rows: at most 100 accounts/, k('users.r_too_many')],
   [/^too many rows: at most (\d+)/, k('areas.r_too_many')],
   [/^expected/, k('areas.r_columns')],
+  [/^a header names the columns (.*)$/, k('areas.r_header')],
 ]
 
 export function listErrorText(t, message) {

@@ -48,13 +48,11 @@ export function chinaToday(now = Date.now()) {
   return new Date(now + 8 * 3600e3).toISOString().slice(0, 10)
 }
 
-// A phone number as the server takes it (domain/fields.c): a mobile number
-// (11 digits, 13x-19x) or a landline with its area code (0 + 2 or 3 digits,
-// then 7 or 8; a hyphen may follow the area code).
+// A phone number as the server takes it (field_phone_digits in
+// domain/fields.c): a mobile number (11 digits, 13x-19x) or a landline with
+// its area code (0 + 2 or 3 digits, then 7 or 8), spaces and hyphens
+// between the digits allowed (138-0013-8001; stored without them).
 export function phoneOk(s) {
-  if (/^1[3-9]\d{9}$/.test(s)) return true
-  const m = /^0[1-9]\d{1,2}(-?)\d{7,8}$/.exec(s)
-  if (!m) return false
-  const digits = s.replace('-', '').length
-  return digits >= 10 && digits <= 12 && (!m[1] || s.indexOf('-') === 3 || s.indexOf('-') === 4)
+  const d = String(s).replace(/[ -]/g, '')
+  return /^1[3-9]\d{9}$/.test(d) || /^0[1-9]\d{8,10}$/.test(d)
 }

@@ -22,6 +22,8 @@ const EXACT = {
   'grade is too long': k('err.too_long'),
   'no school with this code in the county': k('issue.school_unknown'),
   'disability grade must be 0 to 4': k('issue.disability_grade_invalid'),
+  'the ID number was stored as a number in the spreadsheet and lost digits; format the column as text':
+    k('issue.id_stored_as_number'),
   'disability type is too long': k('err.too_long'),
   'too long': k('err.too_long'),
   'notes are too long': k('err.too_long'),
@@ -44,6 +46,7 @@ const CODED = {
 const PREFIX = [
   ['status is not in the guardian status vocabulary', k('issue.guardian_status_unknown')],
   ['sex must be ', k('issue.sex_invalid')],
+  ['disability grade must be ', k('issue.disability_grade_invalid')], // the forms it may be written in follow
   ['birth_date must be a real date', k('issue.birth_invalid')], // the forms it may be written in follow
   ['household registration must be ', k('issue.hukou_type_invalid')],
   ['risk level must be ', k('issue.risk_invalid')],
