@@ -2,13 +2,16 @@
 // database. An organisation of the second county creating a project is
 // offered its own county's townships (not the first county of the
 // database) and the project is created there; a server refusal of the
-// place shows on the township field in words.
+// place shows on the township field in words. The second county's
+// administrator sees the county's own count of audit entries beside the
+// database's, and an account list naming the first county's school is
+// refused in words naming the code.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, launch, openPage, loginAs, apiSession, settled, unexpectedErrors, BIN, PASSWORD } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, text, BIN, PASSWORD } from './helpers.mjs'
 
 const B = '370832'
 let srv, browser, page
@@ -71,5 +74,31 @@ test("an organisation of the second county picks its own county's townships for 
   const id = Number(new URL(page.url()).pathname.split('/').pop())
   const p = await orgB.get('/projects/' + id)
   assert.equal(p.body.area_code, '370832001')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
+test("the second county's administrator: its own audit count beside the database's; another county's school refused by name", async () => {
+  await page.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context)
+  const adminA = await apiSession(srv.base, 'admin')
+  const school = (await adminA.get('/units?kind=school')).body.items[0]
+  assert.ok(school, 'the demo county has a school')
+  await loginAs(page, srv.base, 'admin370832', { path: '/login?next=/users' })
+  await page.locator('.el-table tbody tr').first().waitFor()
+  const card = page.locator('.sys-card')
+  await card.locator('.sys-audit').waitFor()
+  const own = Number(await text(card.locator('.sys-audit')))
+  const all = Number(await text(card.locator('.sys-audit-database')))
+  assert.ok(own > 0 && own < all, `${own} of ${all}`)
+  await card.locator('dt', { hasText: '审计记录（本县）' }).waitFor()
+  await card.locator('dt', { hasText: '审计记录（全库各县合计）' }).waitFor()
+
+  await page.locator('.bulk-users').click()
+  const dlg = page.locator('.bulk-dialog')
+  const csv = `用户名,名称,角色,地点\nschool_x,老师,学校,${school.code}\n`
+  await page.setInputFiles('#bulk-file', { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await dlg.locator('.bulk-upload').click()
+  await dlg.locator('.bulk-error', { hasText: `第 2 行：${school.code} 不是本县该类单位的代码` }).waitFor()
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
