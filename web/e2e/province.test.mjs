@@ -102,3 +102,18 @@ test("the second county's administrator: its own audit count beside the database
   await dlg.locator('.bulk-error', { hasText: `第 2 行：${school.code} 不是本县该类单位的代码` }).waitFor()
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
+
+test("a child's household registration in the second county is shown by name on the first county's file", async () => {
+  await page.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context)
+  const center = await apiSession(srv.base, 'center')
+  const made = await center.post('/children', { name: '外县户籍儿童', sex: 'M', birth_date: '2016-05-06', village_code: '370831001001', hukou_area_code: '370832001001' })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  await loginAs(page, srv.base, 'center', { path: `/login?next=/children/${made.body.id}` })
+  const dd = page.locator('dt', { hasText: '户籍地' }).locator('xpath=following-sibling::dd[1]')
+  await dd.waitFor()
+  await page.waitForFunction(() => [...document.querySelectorAll('dd')].some((d) => d.textContent.includes('金乡社区')), null, { timeout: 5000 }).catch(() => null)
+  assert.equal(await text(dd), '金乡社区 (370832001001)')
+  assert.deepEqual(unexpectedErrors(page, [404]), [])
+})
