@@ -1,8 +1,8 @@
 /*
  * /api/v1/areas and /api/v1/units: browse the area tree and the units
  * (departments, organisations, schools); import an area tree from CSV.
- * Area names and codes are public administrative facts, readable by every
- * signed-in user.
+ * Every signed-in user reads the areas of their own county; another
+ * county's codes in the same database answer 404, as if absent.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -93,8 +93,23 @@ int api_areas_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		return areas_export(r, c, p, parent, fmt, en);
 	if (cursor && !area_level_of(cursor))
 		return api_error(r, 422, "validation_failed", "cursor is not valid", "cursor");
+	if (parent && !area_within(parent, p->county_code))
+		return api_error(r, 404, "not_found", "no such area", NULL);
 	items = json_array();
-	rc = store_area_list(c, parent, cursor, limit, area_item, items);
+	if (parent) {
+		rc = store_area_list(c, parent, cursor, limit, area_item, items);
+	} else if (cursor && strcmp(cursor, p->county_code) >= 0) {
+		rc = WB_OK; /* the one root was on the page before */
+	} else {
+		/* the roots: the caller's county only */
+		area_rec ar;
+
+		rc = store_area_get(c, p->county_code, &ar);
+		if (rc == WB_OK)
+			rc = area_item(&ar, items);
+		else if (rc == WB_ENOTFOUND)
+			rc = WB_OK;
+	}
 	if (rc) {
 		json_decref(items);
 		return api_fail(r, rc);
@@ -116,8 +131,7 @@ int api_area_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int rc;
 
 	(void)a;
-	(void)p;
-	if (!area_level_of(code))
+	if (!area_level_of(code) || !area_within(code, p->county_code))
 		return api_error(r, 404, "not_found", "no such area", NULL);
 	rc = store_area_get(c, code, &ar);
 	if (rc)

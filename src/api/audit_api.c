@@ -242,16 +242,20 @@ int api_audit_verify(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (!auditor_only(r, p))
 		return 0;
 	rc = audit_verify(c, &a->keys, &count, &bad, &reason);
+	/* one chain holds every county's entries: entries is the database's,
+	 * labelled so */
 	if (rc == WB_OK)
-		return api_json(r, 200, json_pack("{s:b, s:I}", "ok", 1, "entries", (json_int_t)count));
+		return api_json(
+			r, 200,
+			json_pack("{s:b, s:I, s:s}", "ok", 1, "entries", (json_int_t)count, "scope", "database"));
 	if (rc == WB_ECONFLICT && bad == 0) /* no entry at fault: the head's record is gone */
 		return api_json(r, 200,
-				json_pack("{s:b, s:I, s:n, s:s}", "ok", 0, "entries", (json_int_t)count,
-					  "first_bad_seq", "reason", reason));
+				json_pack("{s:b, s:I, s:s, s:n, s:s}", "ok", 0, "entries", (json_int_t)count, "scope",
+					  "database", "first_bad_seq", "reason", reason));
 	if (rc == WB_ECONFLICT)
 		return api_json(r, 200,
-				json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries", (json_int_t)count,
-					  "first_bad_seq", (json_int_t)bad, "reason", reason));
+				json_pack("{s:b, s:I, s:s, s:I, s:s}", "ok", 0, "entries", (json_int_t)count, "scope",
+					  "database", "first_bad_seq", (json_int_t)bad, "reason", reason));
 	return api_fail(r, rc);
 }
 
@@ -284,9 +288,10 @@ int api_system_status(http_req *r, app *a, store_conn *c, const sec_principal *p
 				   "bytes", (json_int_t)json_integer_value(json_object_get(d, "bytes")));
 		json_decref(d);
 	}
-	j = json_pack("{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:o}", "version", WEIBAO_VERSION, "schema",
+	j = json_pack("{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "version", WEIBAO_VERSION, "schema",
 		      store_latest_version(), "driver", store_driver_name(a->db), "database_bytes",
 		      (json_int_t)st.database_bytes, "children", (json_int_t)st.children, "accounts",
-		      (json_int_t)st.accounts, "audit_entries", (json_int_t)st.audit_entries, "last_backup", backup);
+		      (json_int_t)st.accounts, "audit_entries", (json_int_t)st.audit_entries, "audit_entries_database",
+		      (json_int_t)st.audit_entries_database, "last_backup", backup);
 	return api_json(r, 200, j);
 }

@@ -279,6 +279,9 @@ int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		p->def->write_children, "full_id", p->def->full_id, "read_audit", p->def->read_audit, "manage_users",
 		p->def->manage_users, "confirm_categories", p->def->confirm_categories, "export_children",
 		p->def->export_children, "full_phone", p->def->full_phone);
+	/* the county of the membership: a unit's role sits at no area */
+	if (j)
+		json_object_set_new(json_object_get(j, "membership"), "county_code", json_string(p->county_code));
 	if (j && p->area_code[0] && api_area_name(c, p->area_code, area_name, sizeof(area_name)) == WB_OK)
 		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area_name));
 	if (j && p->unit_id && api_unit_get(c, p->unit_id, &unit) == WB_OK)

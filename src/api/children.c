@@ -321,6 +321,10 @@ static json_t *child_full_json(const app *a, const sec_principal *p, store_conn 
 	json_object_set_new(j, "categories", registry_categories_json(c, k, nk));
 	if (api_area_name(c, ch->village_code, village, sizeof(village)) == WB_OK)
 		json_object_set_new(j, "village_name", json_string(village));
+	/* the household registration may be in another county of the
+	 * database, whose areas the caller cannot look up: named here */
+	if (ch->hukou_area_code[0] && api_area_name(c, ch->hukou_area_code, village, sizeof(village)) == WB_OK)
+		json_object_set_new(j, "hukou_area_name", json_string(village));
 	return j;
 }
 

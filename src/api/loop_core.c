@@ -1168,9 +1168,10 @@ static const char *const basic_keys[] = {"id", "name", "sex", "birth_date"};
 
 static const struct {
 	const char *group;
-	const char *keys[6];
+	const char *keys[7];
 } field_groups[] = {
-	{"address", {"village_code", "village_name", "grid_code", "hukou_area_code", "hukou_type", NULL}},
+	{"address",
+	 {"village_code", "village_name", "grid_code", "hukou_area_code", "hukou_area_name", "hukou_type", NULL}},
 	{"id_number", {"id_number", "id_number_masked", NULL}},
 	{"guardians", {"guardians", NULL}},
 	{"health", {"disability_grade", "disability_type", "serious_illness", NULL}},

@@ -72,7 +72,13 @@ int account_membership(store_conn *c, const char *county, const char *role, cons
 			return WB_EINVAL;
 		}
 		rc = unit_id > 0 ? store_unit_get(c, unit_id, &u) : WB_ENOTFOUND;
-		if (rc == WB_OK && (strcmp(u.kind, def->unit_kind) != 0 || (county && strcmp(u.county_code, county))))
+		if (rc == WB_OK && county && strcmp(u.county_code, county)) {
+			/* another county's unit: named as not this county's,
+			 * whatever its kind */
+			*why = "unit_id must be a unit of this county";
+			return WB_EINVAL;
+		}
+		if (rc == WB_OK && strcmp(u.kind, def->unit_kind) != 0)
 			rc = WB_ENOTFOUND;
 		if (rc == WB_ENOTFOUND) {
 			*why = strcmp(def->unit_kind, "department") == 0 ? "this role needs a department"
@@ -94,8 +100,11 @@ int account_membership(store_conn *c, const char *county, const char *role, cons
 			return WB_EINVAL;
 		}
 		rc = area_code && area_code[0] ? store_area_get(c, area_code, &ar) : WB_ENOTFOUND;
-		if (rc == WB_OK &&
-		    (strcmp(ar.level, levels[def->anchor]) != 0 || (county && strcmp(ar.county_code, county))))
+		if (rc == WB_OK && county && strcmp(ar.county_code, county)) {
+			*why = "area_code must be an area of this county";
+			return WB_EINVAL;
+		}
+		if (rc == WB_OK && strcmp(ar.level, levels[def->anchor]) != 0)
 			rc = WB_ENOTFOUND;
 		if (rc == WB_ENOTFOUND) {
 			*why = level_why[def->anchor];
@@ -715,6 +724,15 @@ static int import_row_check(store_conn *c, const sec_principal *p, const table *
 			unit_id = u.id;
 		else if (rc != WB_ENOTFOUND)
 			return rc;
+		else if (place[0]) {
+			/* a code this county has no such unit under (perhaps
+			 * another county's): named, not taken for a missing place */
+			wb_snprintf(err, errlen, "column place: %s is not a %s code of this county", place,
+				    strcmp(def->unit_kind, "department") == 0 ? "department"
+				    : strcmp(def->unit_kind, "org") == 0      ? "social organisation"
+									      : "school");
+			return WB_EINVAL;
+		}
 		place = "";
 	} else if (def->anchor == ANCHOR_COUNTY && !place[0]) {
 		place = p->county_code;

@@ -165,22 +165,30 @@ int cmd_init(cli_env *env, int argc, char **argv)
 		}
 	}
 	c = store_acquire(env->db);
-	rc = store_user_by_name(c, admin, &existing);
 	have_county = store_area_get(c, county, &ar) == WB_OK;
+	/* the unique index on user names ignores case: so does the check */
+	rc = have_county ? WB_ENOTFOUND : store_user_by_name_nocase(c, admin, &existing);
 	store_release(c);
-	if (rc == WB_OK && have_county && strcmp(existing.county_code, county) == 0) {
-		/* init run again (an upgrade script, a second try): nothing to do */
-		printf("database ready (schema %d); administrator '%s' of county %s already exists\n",
-		       store_latest_version(), admin, county);
+	if (have_county) {
+		/* init run again (an upgrade script, a second try): the county
+		 * has its administrator already; only migrated */
+		printf("database ready (schema %d); county %s %s already exists, so nothing else was done (its "
+		       "accounts are added on the users page or with weibao user add)\n",
+		       store_latest_version(), county, ar.name);
+		if (county_name && strcmp(county_name, ar.name) != 0)
+			printf("--county-name %s was not applied: the county is named %s (an area import renames "
+			       "it)\n",
+			       county_name, ar.name);
 		return 0;
 	}
 	if (rc == WB_OK) {
 		/* user names are unique across the database: a province's
 		 * further county needs an administrator's name of its own */
 		fprintf(stderr,
-			"weibao init: the user name '%s' is taken by an account of county %s, so county %s was not "
-			"created; %s with --admin NAME (e.g. --admin admin%s)\n",
-			admin, existing.county_code, county,
+			"weibao init: --admin: the user name '%s' is taken by an account of county %s ('%s': user "
+			"names are unique across the database, whatever the case), so county %s was not created; "
+			"%s with --admin NAME (e.g. --admin admin%s)\n",
+			admin, existing.county_code, existing.username, county,
 			admin_given ? "give its administrator another name" : "name its administrator", county);
 		return 2;
 	}
@@ -344,7 +352,8 @@ static int user_add(cli_env *env, int argc, char **argv)
 				"roles: committee center supervisor station director grid department org school "
 				"auditor admin\n"
 				"--county: the unit's county; without it, the database's only county (a database of\n"
-				"several counties needs it). An area names its own county.\n");
+				"several counties needs it). An area names its own county: a --county that is another\n"
+				"is refused.\n");
 		return 2;
 	}
 	if (password && sec_password_policy(password, &why) != WB_OK) {
@@ -397,6 +406,16 @@ static int user_add(cli_env *env, int argc, char **argv)
 		if (rc == WB_ENOTFOUND) {
 			store_release(c);
 			fprintf(stderr, "weibao user add: --area: unknown area %s (no area has this code)\n", area);
+			return 2;
+		}
+		/* the area names the account's county: a --county that is
+		 * another is refused, not ignored */
+		if (rc == WB_OK && county && strcmp(ar.county_code, county) != 0) {
+			store_release(c);
+			fprintf(stderr,
+				"weibao user add: --area: area %s is in county %s, not in county %s given by --county "
+				"(nothing done)\n",
+				area, ar.county_code, county);
 			return 2;
 		}
 	}
@@ -471,12 +490,18 @@ int cmd_user(cli_env *env, int argc, char **argv)
 		return 1;
 	if (strcmp(sub, "add") == 0)
 		return user_add(env, argc - 1, argv + 1);
-	c = store_acquire(env->db);
 	if (strcmp(sub, "list") == 0) {
-		rc = user_list_cmd(c, cli_flag(argc, argv, "--county"));
+		const char *county = cli_flag(argc, argv, "--county");
+
+		/* an unknown county is refused, not listed as empty */
+		if (county && (rc = cli_county_known(env, "user list", county)) != 0)
+			return rc;
+		c = store_acquire(env->db);
+		rc = user_list_cmd(c, county);
 		store_release(c);
 		return rc ? 1 : 0;
 	}
+	c = store_acquire(env->db);
 	if (argc < 3) {
 		store_release(c);
 		fprintf(stderr, "weibao user %s: USERNAME is required\n", sub);

@@ -155,6 +155,27 @@ static int flush_entries(audit *a)
 			return rc;
 		i += (size_t)n;
 	}
+	/* each county's count of entries (county_audit_counts), in the same
+	 * transaction: one upsert a county of the batch */
+	for (size_t k = 0; k < a->npending; k++) {
+		const char *county = a->pending[k].e->county_code;
+		int64_t n = 0;
+		int seen = 0, rc;
+
+		for (size_t m = 0; m < k && !seen; m++)
+			seen = strcmp(a->pending[m].e->county_code, county) == 0;
+		if (seen)
+			continue;
+		for (size_t m = k; m < a->npending; m++)
+			n += strcmp(a->pending[m].e->county_code, county) == 0;
+		rc = conn_query(a->c, NULL,
+				"INSERT INTO county_audit_counts (county_code, entries) VALUES (?, ?) "
+				"ON CONFLICT (county_code) DO UPDATE SET entries = county_audit_counts.entries + "
+				"excluded.entries",
+				"si", county, n);
+		if (rc < 0)
+			return rc;
+	}
 	a->npending = 0;
 	return WB_OK;
 }

@@ -462,8 +462,9 @@ typedef struct system_status {
 	int64_t database_bytes;
 	int64_t children;
 	int64_t accounts;
-	int64_t audit_entries;
-	int64_t backup_at; /* 0: never */
+	int64_t audit_entries;          /* the county's own (county_audit_counts) */
+	int64_t audit_entries_database; /* the whole chain, every county's */
+	int64_t backup_at;              /* 0: never */
 	char backup_outcome[24];
 	char backup_detail[512];
 } system_status;

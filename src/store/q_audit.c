@@ -142,7 +142,16 @@ int store_system_status(store_conn *c, const char *county, system_status *out)
 		rc = store_user_count(c, county, &out->accounts);
 	if (rc == WB_OK)
 		rc = stmt_result_int64(c, st, conn_query(c, &st, "SELECT COALESCE(MAX(seq), 0) FROM audit_log", ""),
-				       WB_ESTORE, &out->audit_entries);
+				       WB_ESTORE, &out->audit_entries_database);
+	/* the county's own: one row the audit writer keeps (a count over
+	 * the log would read millions of rows on every call) */
+	if (rc == WB_OK)
+		rc = stmt_result_int64(
+			c, st,
+			conn_query(c, &st,
+				   "SELECT COALESCE(SUM(entries), 0) FROM county_audit_counts WHERE county_code = ?",
+				   "s", county),
+			WB_ESTORE, &out->audit_entries);
 	if (rc == WB_OK) {
 		memset(&backups, 0, sizeof(backups));
 		memset(&newest, 0, sizeof(newest));

@@ -189,6 +189,8 @@ static void test_chain_written_and_verified(void **state)
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log", NULL), CHAIN_LEN);
 	assert_int_equal(count_rows(c, "SELECT MAX(seq) FROM audit_log", NULL), CHAIN_LEN);
 	assert_int_equal(count_rows(c, "SELECT seq FROM audit_head WHERE id = 1", NULL), CHAIN_LEN);
+	/* the county's count kept with the entries (the status card's) */
+	assert_int_equal(count_rows(c, "SELECT SUM(entries) FROM county_audit_counts", NULL), CHAIN_LEN);
 	/* the successful job's write committed with its entry */
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "ok"), 1);
 	outcome_of(c, 2, outcome, sizeof(outcome));
@@ -692,6 +694,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+			"DROP TABLE county_audit_counts; "                                          /* 0033 */
 			"DROP TABLE key_check; "                                                    /* 0032 */
 			"DROP INDEX children_name_key; ALTER TABLE children DROP COLUMN name_key; " /* 0031 */
 			"DROP TABLE child_numbers; "                                                /* 0029 */
@@ -740,6 +743,9 @@ static void test_upgrade_keeps_chain(void **state)
 	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log WHERE seq <> rowid", NULL), 0);
 	assert_int_equal(
 		count_rows(c, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_audit%'", NULL), 0);
+	/* 0033 counted each county's entries of the log it found */
+	assert_int_equal(count_rows(c, "SELECT entries FROM county_audit_counts WHERE county_code = ?", "370831"),
+			 CHAIN_LEN);
 	/* every entry of the chain is about a setting; one is about "17" */
 	memset(&f, 0, sizeof(f));
 	f.object_type = "setting";

@@ -45,6 +45,12 @@ export async function ensureNames(codes) {
   await Promise.all([...parents].map((p) => childrenOf(p).catch(() => [])))
 }
 
+// A name the server gave with a record (a child's household-registration
+// area, which may lie in another county whose areas the caller cannot list).
+export function rememberName(code, name) {
+  if (code && name && !names[code]) names[code] = name
+}
+
 export function areaName(code) {
   return (code && names[code]) || ''
 }
