@@ -728,9 +728,16 @@ static int action_fn(store_conn *c, void *arg)
 	case CA_LINK_CHILD: rc = store_referrals_set_child(c, q->id, q->child_id); break;
 	default: break;
 	}
-	if (rc == WB_OK)
-		rc = loop_fanout(c, q, case_audience(j->action, j->from, j->to, &j->ctx), event, 0, NULL, 0, 0, NULL,
-				 q->step_due_at, j->now, j->p->user_id, &j->queued);
+	if (rc == WB_OK) {
+		unsigned audience = case_audience(j->action, j->from, j->to, &j->ctx);
+
+		/* a review with a note is the township asking the village back
+		 * (请补充…): whoever filed the request reads it in the inbox */
+		if (j->action == CA_REVIEW && j->step->note[0] && q->reporter_id != j->p->user_id)
+			audience |= AUD_FILER;
+		rc = loop_fanout(c, q, audience, event, 0, NULL, 0, 0, NULL, q->step_due_at, j->now, j->p->user_id,
+				 &j->queued);
+	}
 	return rc;
 }
 
