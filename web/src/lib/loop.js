@@ -74,6 +74,7 @@ export const ACTION = {
   set_priority: k('loop.action.set_priority'),
   link_child: k('loop.action.link_child'),
   police_feedback: k('loop.action.police_feedback'),
+  comment: k('loop.action.comment'),
   referral_accept: k('loop.action.referral_accept'),
   referral_decline: k('loop.action.referral_decline'),
   referral_progress: k('loop.action.referral_progress'),
