@@ -1294,6 +1294,10 @@ static int file_put(const char *dir, const char *sha, const void *data, size_t l
 typedef struct attach_job {
 	attachment_rec *at;
 	audit_entry *e;
+	const request_rec *q;
+	unsigned audience; /* told of the new file: as of a comment */
+	int64_t actor;
+	int queued;
 } attach_job;
 
 static int attach_fn(store_conn *c, void *arg)
@@ -1306,6 +1310,11 @@ static int attach_fn(store_conn *c, void *arg)
 		return WB_ETOOBIG;
 	if (rc == WB_OK)
 		rc = store_attachment_insert(c, j->at);
+	/* a file added (a certificate the township asked for) is news for the
+	 * other side of the loop, as a comment is */
+	if (rc == WB_OK)
+		rc = loop_fanout(c, j->q, j->audience, "request.attachment", 0, NULL, 0, 0, NULL, j->q->step_due_at,
+				 j->at->created_at, j->actor, &j->queued);
 	return rc;
 }
 
@@ -1357,7 +1366,7 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 {
 	request_rec *q = malloc(sizeof(*q));
 	attachment_rec at;
-	attach_job j = {&at, NULL};
+	attach_job j = {&at, NULL, NULL, 0, 0, 0};
 	loop_viewer v;
 	audit_entry e;
 	const char *type, *ext = "";
@@ -1413,6 +1422,9 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"sha256\":\"%s\",\"size\":%" PRId64 ",\"type\":\"%s\"}", at.sha256,
 		    at.size, type);
 	j.e = &e;
+	j.q = q;
+	j.audience = comment_audience(p, q);
+	j.actor = p->user_id;
 	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, attach_fn, &j);
 	if (rc == WB_ETOOBIG) {
@@ -1423,6 +1435,8 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 		api_fail(r, rc);
 		goto out;
 	}
+	if (j.queued)
+		loop_webhooks_kick();
 	api_json(r, 201,
 		 json_pack("{s:I, s:I, s:s?, s:s, s:I, s:s, s:I, s:I}", "id", (json_int_t)at.id, "request_id",
 			   (json_int_t)id, "file_name", at.file_name[0] ? at.file_name : NULL, "content_type",

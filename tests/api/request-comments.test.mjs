@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer } from './lib/harness.mjs';
-import { VILLAGE, step, inbox } from './lib/loop.mjs';
+import { VILLAGE, step, inbox, PNG } from './lib/loop.mjs';
 
 describeEachDriver('request comments', (driver) => {
 	let srv, director, station, centre, committee, auditor, director2, grid;
@@ -80,6 +80,18 @@ describeEachDriver('request comments', (driver) => {
 		const seen = (await director.get(`/api/v1/requests/${q.id}`)).body;
 		assert.deepEqual(comments(seen).map((s) => s.actor.role), ['center']);
 		assert.equal((await told(director, q.id)).length, 1, 'the centre tells the filer');
+	});
+
+	test('a file attached is told to the other side as a comment is', async () => {
+		const q = await file(director);
+		const up = await director.request('POST', `/api/v1/requests/${q.id}/attachments`, { body: PNG });
+		assert.equal(up.status, 201, up.text);
+		const msgs = (await inbox(station)).filter((m) => m.request_id === q.id && m.event === 'request.attachment');
+		assert.equal(msgs.length, 1, 'the station is told of the new file');
+		assert.equal((await inbox(director)).filter((m) => m.request_id === q.id && m.event === 'request.attachment').length, 0, 'not the one who added it');
+		const back = await station.request('POST', `/api/v1/requests/${q.id}/attachments`, { body: PNG });
+		assert.equal(back.status, 201, back.text);
+		assert.equal((await inbox(director)).filter((m) => m.request_id === q.id && m.event === 'request.attachment').length, 1, 'and the filer of the station\'s');
 	});
 
 	test('a grid worker who filed comments and the station hears of it', async () => {

@@ -135,6 +135,7 @@ export const EVENT_STEP = (ev) => {
   if (ev === 'follow_up.overdue') return k('loop.event.follow_up_overdue')
   if (ev === 'entitlement.gaps') return k('loop.event.entitlement_gaps')
   if (ev === 'visit.concern') return k('loop.event.visit_concern')
+  if (ev === 'request.attachment') return k('loop.event.attachment')
   const [kind, a] = ev.split('.')
   if (kind === 'request') return ACTION[a] || null
   if (kind === 'referral') return ACTION['referral_' + a] || null
