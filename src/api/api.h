@@ -56,6 +56,9 @@ extern const http_route api_routes[];
 int api_entry(http_req *r, void *ctx);
 /* Serves the web UI (embedded or from cfg.web_dir) for non-API GETs. */
 int api_static(http_req *r, void *ctx);
+/* 1 if an Accept-Encoding value accepts gzip ("gzip", "x-gzip" or "*"
+ * without q=0; gzip named rules over "*"); 0 for NULL. */
+int api_accepts_gzip(const char *ae);
 
 /* ---- short-lived caches (cache.c) ---- */
 

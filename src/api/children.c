@@ -257,8 +257,13 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 			       -1;
 		ch->school_id = u.id;
 	}
-	if (!scope_covers_place(&p->scope, ch->village_code, ch->grid_code))
+	if (!scope_covers_place(&p->scope, ch->village_code, ch->grid_code)) {
+		/* a grid worker's own village with another grid (or none): the
+		 * grid is what is wrong, as the import says */
+		if (p->scope.children == SCOPE_GRID && area_within(p->scope.grid, ch->village_code))
+			return api_error(r, 403, "outside_scope", "the grid is outside your area", "grid_code"), -1;
 		return api_error(r, 403, "outside_scope", "the village is outside your area", "village_code"), -1;
+	}
 	return 0;
 }
 

@@ -182,6 +182,8 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_request_get(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* POST /api/v1/requests/{id}/comments {text}: a comment on the timeline. */
+int api_request_comment(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *p);

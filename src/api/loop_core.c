@@ -743,6 +743,33 @@ static int reporter_visible(const loop_viewer *v, const request_rec *q)
 	return !q->mandatory || strcmp(v->p->role, "center") == 0 || v->is_police || q->reporter_id == v->p->user_id;
 }
 
+/* Whether the caller may read the request's linked child: the child's own
+ * place (or school, or referral grant) within the caller's children's
+ * scope, as GET /children/{id} asks. A request is seen by more than that
+ * (its filer always, a request whose child has moved), so its child's
+ * name is given by this, never by seeing the request. */
+static int child_readable(const loop_viewer *v, const request_rec *q)
+{
+	const store_scope *sc = &v->p->scope;
+
+	if (!q->child_id || v->meta_only)
+		return 0;
+	switch (sc->children) {
+	case SCOPE_COUNTY:
+	case SCOPE_AREA:
+	case SCOPE_GRID: return q->child_village[0] && scope_covers_place(sc, q->child_village, q->child_grid);
+	case SCOPE_SCHOOL: return sc->unit_id && q->child_school_id == sc->unit_id;
+	case SCOPE_REFERRAL: {
+		child_rec *ch = malloc(sizeof(*ch));
+		int ok = ch && store_child_get(v->c, sc, q->child_id, ch) == WB_OK;
+
+		free(ch);
+		return ok;
+	}
+	default: return 0;
+	}
+}
+
 static json_t *child_basic(int64_t id, const char *name, const char *sex, const char *birth)
 {
 	int ymd = date_ymd(birth);
@@ -947,6 +974,7 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 {
 	int meta = v->meta_only;
 	int show_reporter = reporter_visible(v, q);
+	int show_child = child_readable(v, q);
 	json_t *j, *units = NULL;
 
 	j = json_pack("{s:I, s:s, s:s, s:b, s:b, s:s, s:I, s:o, s:b}", "id", (json_int_t)q->id, "kind", q->kind,
@@ -970,10 +998,13 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	json_object_set_new(j, "grid_code", q->grid_code[0] ? json_string(q->grid_code) : json_null());
 	if (!q->child_id)
 		json_object_set_new(j, "child", json_null());
-	else if (meta)
-		json_object_set_new(j, "child", json_pack("{s:I}", "id", (json_int_t)q->child_id));
+	else if (!show_child)
+		/* that a child was linked, not who (the request's place says where) */
+		json_object_set_new(j, "child", json_pack("{s:I, s:b}", "id", (json_int_t)q->child_id, "withheld", 1));
 	else
 		json_object_set_new(j, "child", child_basic(q->child_id, q->child_name, q->child_sex, q->child_birth));
+	/* the filer's own words stay after a link: the township checks the
+	 * link against them */
 	json_object_set_new(j, "child_description", opt_text(q->child_desc, meta));
 	json_object_set_new(j, "narrative", meta ? json_null() : json_string(q->narrative));
 	/* the source names the reporter's role: hidden with the reporter */
@@ -1034,7 +1065,7 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 					      loop_time(q->step_due_at), "overdue",
 					      deadline_overdue(q->step_due_at, v->now)));
 		/* follow-up visits to the child: for those who see the child */
-		if (!meta && q->child_id && !v->p->def->unit_kind) {
+		if (show_child && !v->p->def->unit_kind) {
 			json_t *fu = follow_ups_json_of(v->c, q->id);
 
 			json_object_set_new(j, "follow_ups", fu ? fu : json_array());

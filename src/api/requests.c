@@ -728,9 +728,16 @@ static int action_fn(store_conn *c, void *arg)
 	case CA_LINK_CHILD: rc = store_referrals_set_child(c, q->id, q->child_id); break;
 	default: break;
 	}
-	if (rc == WB_OK)
-		rc = loop_fanout(c, q, case_audience(j->action, j->from, j->to, &j->ctx), event, 0, NULL, 0, 0, NULL,
-				 q->step_due_at, j->now, j->p->user_id, &j->queued);
+	if (rc == WB_OK) {
+		unsigned audience = case_audience(j->action, j->from, j->to, &j->ctx);
+
+		/* a review with a note is the township asking the village back
+		 * (请补充…): whoever filed the request reads it in the inbox */
+		if (j->action == CA_REVIEW && j->step->note[0] && q->reporter_id != j->p->user_id)
+			audience |= AUD_FILER;
+		rc = loop_fanout(c, q, audience, event, 0, NULL, 0, 0, NULL, q->step_due_at, j->now, j->p->user_id,
+				 &j->queued);
+	}
 	return rc;
 }
 
@@ -1091,6 +1098,124 @@ out:
 	return 0;
 }
 
+/* ---- comments ---- */
+
+/* A comment is a question or an answer between the parties of the loop
+ * (请补充… / 父母在上海务工) that is not a step of the state machine: a
+ * timeline row without a stage (the metrics skip it), an audit entry that
+ * names the request and its state (never the text), and a message to the
+ * other side of the request's current step. */
+static const api_field comment_fields[] = {
+	{"text", JSON_STRING, 1, REQ_TEXT_MAX},
+	{NULL, 0, 0, 0},
+};
+
+typedef struct comment_job {
+	const request_rec *q;
+	step_rec *step;
+	unsigned audience;
+	int64_t actor;
+	int queued;
+} comment_job;
+
+static int comment_fn(store_conn *c, void *arg)
+{
+	comment_job *j = arg;
+	int rc = store_step_add(c, j->step);
+
+	if (rc == WB_OK)
+		rc = loop_fanout(c, j->q, j->audience, "request.comment", 0, NULL, 0, 0, NULL, j->q->step_due_at,
+				 j->step->at, j->actor, &j->queued);
+	return rc;
+}
+
+/* Who hears of a comment: the other side of the loop from the commenter.
+ * The township's desk tells the filer and the village; the centre tells
+ * the filer, the township and the units at work; a unit tells the centre;
+ * the village side (a director, a grid worker, any other filer) tells the
+ * township, and the centre once the request went up. */
+static unsigned comment_audience(const sec_principal *p, const request_rec *q)
+{
+	int centre = strcmp(q->handled_by, "township") != 0;
+
+	if (strcmp(p->role, "station") == 0 || strcmp(p->role, "supervisor") == 0)
+		return AUD_FILER | AUD_DIRECTOR | (centre ? AUD_CENTER : 0);
+	if (strcmp(p->role, "center") == 0)
+		return AUD_FILER | AUD_STATION | AUD_UNITS;
+	if (p->def->unit_kind && p->scope.children == SCOPE_REFERRAL && q->reporter_id != p->user_id)
+		return AUD_CENTER;
+	return AUD_STATION | (centre ? AUD_CENTER : 0);
+}
+
+int api_request_comment(http_req *r, app *a, store_conn *c, const sec_principal *p)
+{
+	json_t *body = NULL;
+	request_rec *q = malloc(sizeof(*q));
+	step_rec *step = malloc(sizeof(*step));
+	comment_job j;
+	loop_viewer v;
+	audit_entry e;
+	const char *text;
+	int64_t id;
+	int rc;
+
+	if (!q || !step) {
+		api_fail(r, WB_ENOMEM);
+		goto out;
+	}
+	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, comment_fields))
+		goto out;
+	text = api_str(body, "text");
+	if (!text || wb_is_blank(text)) {
+		api_error(r, 422, "required", "a comment needs text", "text");
+		goto out;
+	}
+	loop_viewer_init(&v, a, c, p);
+	rc = store_request_get(c, &v.scope, p->user_id, id, q);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	/* the leaders follow the loop without its texts: they do not write in it */
+	if (v.meta_only) {
+		api_error(r, 403, "forbidden", "your role may not comment on a request", NULL);
+		goto out;
+	}
+	memset(&j, 0, sizeof(j));
+	j.q = q;
+	j.step = step;
+	j.actor = p->user_id;
+	j.audience = comment_audience(p, q);
+	step_init(step, q, p, "comment", clock_now());
+	wb_strlcpy(step->to_state, q->state, sizeof(step->to_state));
+	wb_strlcpy(step->note, text, sizeof(step->note));
+	if (p->def->unit_kind)
+		step->unit_id = p->unit_id;
+	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
+	audit_entry_set(&e, "request.comment", "request", e.object_id, "ok");
+	wb_snprintf(e.detail, sizeof(e.detail), "{\"state\":\"%s\",\"version\":%" PRId64 "}", q->state, q->version);
+	api_conn_release(r); /* the job runs on the writer's connection */
+	rc = audit_submit(a->audit, &e, comment_fn, &j);
+	if (rc) {
+		api_fail(r, rc);
+		goto out;
+	}
+	if (j.queued)
+		loop_webhooks_kick();
+	v.c = c = api_conn(r);
+	if (store_request_get(c, NULL, 0, id, q) != WB_OK) {
+		api_fail(r, WB_ESTORE);
+		goto out;
+	}
+	api_json(r, 201, loop_request_json(&v, q, 1));
+out:
+	json_decref(body);
+	free(q);
+	free(step);
+	return 0;
+}
+
 /* ---- attachments ---- */
 
 #define ATTACH_MAX (10u << 20)
@@ -1169,6 +1294,10 @@ static int file_put(const char *dir, const char *sha, const void *data, size_t l
 typedef struct attach_job {
 	attachment_rec *at;
 	audit_entry *e;
+	const request_rec *q;
+	unsigned audience; /* told of the new file: as of a comment */
+	int64_t actor;
+	int queued;
 } attach_job;
 
 static int attach_fn(store_conn *c, void *arg)
@@ -1181,6 +1310,11 @@ static int attach_fn(store_conn *c, void *arg)
 		return WB_ETOOBIG;
 	if (rc == WB_OK)
 		rc = store_attachment_insert(c, j->at);
+	/* a file added (a certificate the township asked for) is news for the
+	 * other side of the loop, as a comment is */
+	if (rc == WB_OK)
+		rc = loop_fanout(c, j->q, j->audience, "request.attachment", 0, NULL, 0, 0, NULL, j->q->step_due_at,
+				 j->at->created_at, j->actor, &j->queued);
 	return rc;
 }
 
@@ -1232,7 +1366,7 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 {
 	request_rec *q = malloc(sizeof(*q));
 	attachment_rec at;
-	attach_job j = {&at, NULL};
+	attach_job j = {&at, NULL, NULL, 0, 0, 0};
 	loop_viewer v;
 	audit_entry e;
 	const char *type, *ext = "";
@@ -1288,6 +1422,9 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"sha256\":\"%s\",\"size\":%" PRId64 ",\"type\":\"%s\"}", at.sha256,
 		    at.size, type);
 	j.e = &e;
+	j.q = q;
+	j.audience = comment_audience(p, q);
+	j.actor = p->user_id;
 	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, attach_fn, &j);
 	if (rc == WB_ETOOBIG) {
@@ -1298,6 +1435,8 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 		api_fail(r, rc);
 		goto out;
 	}
+	if (j.queued)
+		loop_webhooks_kick();
 	api_json(r, 201,
 		 json_pack("{s:I, s:I, s:s?, s:s, s:I, s:s, s:I, s:I}", "id", (json_int_t)at.id, "request_id",
 			   (json_int_t)id, "file_name", at.file_name[0] ? at.file_name : NULL, "content_type",

@@ -54,6 +54,7 @@ R(requests_create, 0);
 R(requests_list, 0);
 R(request_get, 0);
 R(request_action, 0);
+R(request_comment, 0);
 R(request_attach, 0);
 R(request_attachment, 0);
 R(referrals_list, 0);
@@ -234,6 +235,7 @@ const http_route api_routes[] = {
 	{"GET", "/api/v1/requests", api_entry, &rt_requests_list, 0, 0},
 	{"GET", "/api/v1/requests/{id}", api_entry, &rt_request_get, 0, 0},
 	{"POST", "/api/v1/requests/{id}/actions", api_entry, &rt_request_action, 0, 0},
+	{"POST", "/api/v1/requests/{id}/comments", api_entry, &rt_request_comment, 0, 0},
 	{"POST", "/api/v1/requests/{id}/attachments", api_entry, &rt_request_attach, 10u << 20, 0},
 	{"GET", "/api/v1/requests/{id}/attachments/{aid}", api_entry, &rt_request_attachment, 0, 0},
 	{"POST", "/api/v1/requests/{id}/follow-ups", api_entry, &rt_request_follow_up_create, 0, 0},

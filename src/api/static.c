@@ -3,10 +3,17 @@
  * (one file to deploy) or, in development, served from a folder. Hashed
  * assets are immutable; index.html is never cached; unknown paths that are
  * not API paths get index.html so that client-side routes work on reload.
+ *
+ * The embedded files of a type that compresses are also embedded gzipped
+ * (scripts/embed.cmake): a client that accepts gzip gets those bytes with
+ * Content-Encoding: gzip, any other the identity bytes; both answers say
+ * Vary: Accept-Encoding. Each has its own ETag, so If-None-Match answers
+ * 304 for the representation the client holds.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +64,74 @@ static const embedded_file *find_embedded(const char *rel)
 	return NULL;
 }
 
+static int ci_eq(const char *a, size_t n, const char *b)
+{
+	return strlen(b) == n && strncasecmp(a, b, n) == 0;
+}
+
+int api_accepts_gzip(const char *ae)
+{
+	int gzip_q = -1, star_q = -1; /* -1: not named; 0: refused; 1: accepted */
+	const char *p = ae;
+
+	if (!p)
+		return 0;
+	while (*p) {
+		const char *tok;
+		size_t n;
+		int q = 1;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		tok = p;
+		while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+			p++;
+		n = (size_t)(p - tok);
+		/* parameters: only q matters, and only whether it is 0 */
+		while (*p && *p != ',') {
+			if (*p == ';') {
+				p++;
+				while (*p == ' ' || *p == '\t')
+					p++;
+				if ((*p == 'q' || *p == 'Q') && p[1] == '=') {
+					int digits = 0, nonzero = 0;
+
+					p += 2;
+					for (; (*p >= '0' && *p <= '9') || *p == '.'; p++)
+						if (*p != '.') {
+							digits++;
+							nonzero |= *p != '0';
+						}
+					q = digits && !nonzero ? 0 : 1;
+					continue;
+				}
+			}
+			p++;
+		}
+		if (ci_eq(tok, n, "gzip") || ci_eq(tok, n, "x-gzip"))
+			gzip_q = gzip_q == 0 ? 0 : q;
+		else if (ci_eq(tok, n, "*"))
+			star_q = q;
+	}
+	return gzip_q >= 0 ? gzip_q : star_q > 0;
+}
+
+/* 1 if the If-None-Match list inm names the ETag tag ("\"...\"") or is "*". */
+static int etag_matches(const char *inm, const char *tag)
+{
+	const char *p = inm;
+
+	if (!p)
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p[0] == '*' && (p[1] == '\0' || p[1] == ' '))
+		return 1;
+	return strstr(p, tag) != NULL;
+}
+
 /* Reads a file of the development folder into r->out. */
 static int read_dev_file(http_req *r, const char *dir, const char *rel)
 {
@@ -90,12 +165,32 @@ static int serve(http_req *r, app *a, const char *rel)
 			return -1;
 	} else {
 		const embedded_file *f = find_embedded(rel);
+		int gz;
+		char tag[48];
 
 		if (!f)
 			return -1;
+		gz = f->gz && api_accepts_gzip(http_header(r, "Accept-Encoding"));
+		if (f->gz)
+			http_add_header(r, "Vary", "Accept-Encoding");
+		if (f->etag) {
+			wb_snprintf(tag, sizeof(tag), "\"%s%s\"", f->etag, gz ? "-gz" : "");
+			http_add_header(r, "ETag", tag);
+			if (etag_matches(http_header(r, "If-None-Match"), tag)) {
+				/* the client holds these bytes: no body */
+				r->status = 304;
+				r->content_type = mime_of(rel);
+				r->cache_control = strncmp(rel, "assets/", 7) == 0
+							   ? "public, max-age=31536000, immutable"
+							   : "no-cache";
+				return 0;
+			}
+		}
 		r->static_file = 1;
-		r->static_data = f->data;
-		r->static_len = f->len;
+		r->static_data = gz ? f->gz : f->data;
+		r->static_len = gz ? f->gz_len : f->len;
+		if (gz)
+			http_add_header(r, "Content-Encoding", "gzip");
 	}
 	r->status = 200;
 	r->content_type = mime_of(rel);

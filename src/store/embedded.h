@@ -11,6 +11,11 @@ typedef struct embedded_file {
 	const char *name;          /* path relative to the embedded root */
 	const unsigned char *data; /* NUL-terminated */
 	size_t len;
+	/* the web UI's: the same bytes gzip-compressed (NULL: not smaller, or
+	 * not a type that compresses) */
+	const unsigned char *gz;
+	size_t gz_len;
+	const char *etag; /* the start of the SHA-256 of data, hex */
 } embedded_file;
 
 extern const embedded_file embedded_migrations_sqlite[];

@@ -22,7 +22,8 @@
 	"COALESCE(q.withdraw_reason, ''), COALESCE(q.police_due_at, 0), COALESCE(q.police_feedback, ''), "     \
 	"COALESCE(q.police_feedback_at, 0), q.version, q.created_at, q.updated_at, COALESCE(q.closed_at, 0), " \
 	"COALESCE(ch.name, ''), COALESCE(ch.sex, ''), COALESCE(ch.birth_date, ''), "                           \
-	"COALESCE(" REFERRALS_DUE_SQL ", 0)"
+	"COALESCE(" REFERRALS_DUE_SQL ", 0), COALESCE(ch.village_code, ''), COALESCE(ch.grid_code, ''), "      \
+	"COALESCE(ch.school_id, 0)"
 
 #define REQ_FROM " FROM help_requests q LEFT JOIN children ch ON ch.id = q.child_id"
 
@@ -65,6 +66,9 @@ static void request_row(store_conn *c, store_stmt *st, request_rec *r)
 	stmt_copy(c, st, 33, r->child_sex, sizeof(r->child_sex));
 	stmt_copy(c, st, 34, r->child_birth, sizeof(r->child_birth));
 	r->referrals_due_at = stmt_int64(c, st, 35);
+	stmt_copy(c, st, 36, r->child_village, sizeof(r->child_village));
+	stmt_copy(c, st, 37, r->child_grid, sizeof(r->child_grid));
+	r->child_school_id = stmt_int64(c, st, 38);
 }
 
 /* " AND <the scope's own condition on alias>" (without the filer's own

@@ -74,6 +74,12 @@ typedef struct request_rec {
 	char child_birth[11];
 	/* read only: the earliest deadline among its active referrals */
 	int64_t referrals_due_at;
+	/* read only: the linked child's place and school now (who may read
+	 * the child: a request's own place can be older, and its filer sees
+	 * it wherever the child lives) */
+	char child_village[16];
+	char child_grid[16];
+	int64_t child_school_id;
 } request_rec;
 
 typedef struct request_filter {

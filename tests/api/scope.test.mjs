@@ -169,6 +169,28 @@ describeEachDriver('scope', (driver) => {
 		assert.equal((await grid.get(`/api/v1/children/${r.body.id}`)).status, 404, 'the old grid no longer sees it');
 	});
 
+	test('a grid worker giving another grid of the own village is told the grid is outside the area, not the village', async () => {
+		const grid = await srv.login('grid');
+		const otherGrid = `${OWN_VILLAGE}002`;
+		const known = await centre.get(`/api/v1/areas/${otherGrid}`);
+		assert.equal(known.status, 200, `the demo has grid ${otherGrid}: ${known.text}`);
+		const r = await grid.post('/api/v1/children', { name: uniqueName('网格'), id_number: ids.next(), village_code: OWN_VILLAGE });
+		assert.equal(r.status, 201, r.text);
+		const moved = await grid.patch(`/api/v1/children/${r.body.id}`, { version: r.body.version, grid_code: otherGrid });
+		assert.equal(moved.status, 403, moved.text);
+		assert.equal(moved.body.error.code, 'outside_scope');
+		assert.equal(moved.body.error.field, 'grid_code');
+		assert.match(moved.body.error.message, /grid is outside your area/);
+		const made = await grid.post('/api/v1/children', { name: uniqueName('网格'), id_number: ids.next(), village_code: OWN_VILLAGE, grid_code: otherGrid });
+		assert.equal(made.status, 403, made.text);
+		assert.equal(made.body.error.field, 'grid_code');
+		// another village is still the village's fault
+		const far = await grid.post('/api/v1/children', { name: uniqueName('网格'), id_number: ids.next(), village_code: FAR_VILLAGE });
+		assert.equal(far.status, 403, far.text);
+		assert.equal(far.body.error.field, 'village_code');
+		assert.equal((await centre.get(`/api/v1/children/${r.body.id}`)).body.grid_code, OWN_GRID, 'not moved');
+	});
+
 	for (const user of ['department', 'admin', 'auditor', 'committee', 'org']) {
 		test(`${user} sees no child's file`, async () => {
 			const c = await srv.login(user);

@@ -54,6 +54,7 @@ const FIXED = {
   'request.file': k('aact.request_file'),
   'request.read': k('aact.request_read'),
   'request.list': k('aact.request_list'),
+  'request.comment': k('aact.request_comment'),
   'request.export': k('aact.request_export'),
   'request.attachment.add': k('aact.attachment_add'),
   'request.attachment.read': k('aact.attachment_read'),

@@ -74,6 +74,7 @@ export const ACTION = {
   set_priority: k('loop.action.set_priority'),
   link_child: k('loop.action.link_child'),
   police_feedback: k('loop.action.police_feedback'),
+  comment: k('loop.action.comment'),
   referral_accept: k('loop.action.referral_accept'),
   referral_decline: k('loop.action.referral_decline'),
   referral_progress: k('loop.action.referral_progress'),
@@ -134,6 +135,7 @@ export const EVENT_STEP = (ev) => {
   if (ev === 'follow_up.overdue') return k('loop.event.follow_up_overdue')
   if (ev === 'entitlement.gaps') return k('loop.event.entitlement_gaps')
   if (ev === 'visit.concern') return k('loop.event.visit_concern')
+  if (ev === 'request.attachment') return k('loop.event.attachment')
   const [kind, a] = ev.split('.')
   if (kind === 'request') return ACTION[a] || null
   if (kind === 'referral') return ACTION['referral_' + a] || null
