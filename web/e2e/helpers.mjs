@@ -16,14 +16,15 @@ export const PASSWORD = 'Test-Pass-2026'
 export const SHOTS = process.env.WEIBAO_SCREENSHOTS === '1'
 export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 
-export async function startServer({ children = 300 } = {}) {
+// args: more options of `weibao serve` (e.g. a short --session-idle)
+export async function startServer({ children = 300, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'weibao-e2e-'))
   const db = `sqlite:${dir}/t.db`
   const key = `${dir}/k.key`
   execFileSync(BIN, ['demo', '--db', db, '--key-file', key, '--password', PASSWORD, '--children', String(children)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
-  const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0'], {
+  const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
