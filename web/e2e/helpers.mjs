@@ -283,3 +283,13 @@ export async function exportAs(p, format, control = p.locator('.export-button'))
   const [file] = await Promise.all([p.waitForEvent('download'), item.click()])
   return file
 }
+
+// A dialog or page with unsaved typing asks 放弃未保存的内容？ before it
+// closes: the answer Discard (the confirm box's primary button, in either
+// language).
+export async function discardTyped(p) {
+  const box = p.locator('.dirty-confirm')
+  await box.waitFor()
+  await box.locator('.el-message-box__btns .el-button--primary').click()
+  await box.waitFor({ state: 'hidden' })
+}
