@@ -42,9 +42,8 @@ export async function confirmDiscard() {
       cancelButtonText: t('dirty.stay'),
       type: 'warning',
       customClass: 'dirty-confirm',
+      // a stray tap outside is no answer
       closeOnClickModal: false,
-      // the dialog under it stays open whatever the answer
-      appendTo: 'body',
     })
     return true
   } catch {
