@@ -16,14 +16,15 @@ export const PASSWORD = 'Test-Pass-2026'
 export const SHOTS = process.env.WEIBAO_SCREENSHOTS === '1'
 export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 
-export async function startServer({ children = 300 } = {}) {
+// args: more options of `weibao serve` (e.g. a short --session-idle)
+export async function startServer({ children = 300, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'weibao-e2e-'))
   const db = `sqlite:${dir}/t.db`
   const key = `${dir}/k.key`
   execFileSync(BIN, ['demo', '--db', db, '--key-file', key, '--password', PASSWORD, '--children', String(children)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
-  const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0'], {
+  const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -281,4 +282,14 @@ export async function exportAs(p, format, control = p.locator('.export-button'))
   const item = p.locator('.export-menu:visible').getByRole('menuitem', { name: format === 'xlsx' ? 'Excel (XLSX)' : 'CSV', exact: true })
   const [file] = await Promise.all([p.waitForEvent('download'), item.click()])
   return file
+}
+
+// A dialog or page with unsaved typing asks 放弃未保存的内容？ before it
+// closes: the answer Discard (the confirm box's primary button, in either
+// language).
+export async function discardTyped(p) {
+  const box = p.locator('.dirty-confirm')
+  await box.waitFor()
+  await box.locator('.el-message-box__btns .el-button--primary').click()
+  await box.waitFor({ state: 'hidden' })
 }

@@ -27,6 +27,7 @@ import {
   chinaToday,
   bornBefore,
   openNav,
+  discardTyped,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -254,7 +255,9 @@ test("station: a left-behind child's father came home to work in it; the left-be
   assert.equal(await text(father.locator('.rd-status')), '在家')
   assert.ok(await father.locator('input').isDisabled())
   assert.ok(await mother.locator('input').isChecked(), 'the only parent away is chosen')
+  // a child picked: Esc asks before throwing the pick away
   await page.keyboard.press('Escape')
+  await discardTyped(page)
   await dialog.waitFor({ state: 'hidden' })
 
   // the list: the headline and the row count the child
@@ -428,6 +431,7 @@ test('no horizontal scrolling at 360 px on the list, a programme and the return 
     await page.locator('.return-dialog .rd-option').first().waitFor()
     assert.equal(await hasHorizontalScroll(page), false, `the return dialog (${lang})`)
     await page.keyboard.press('Escape')
+    await discardTyped(page)
     await page.locator('.return-dialog').waitFor({ state: 'hidden' })
     await page.locator('.pp-edit').click()
     await page.locator('.programme-dialog').waitFor()

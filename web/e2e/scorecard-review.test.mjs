@@ -30,6 +30,7 @@ import {
   unexpectedErrors,
   text,
   chinaToday,
+  discardTyped,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -202,6 +203,7 @@ test('supervisor: reviews a director (优秀), changes it (称职); a long comme
   await page.unroute('**/api/v1/directors/*/reviews/*')
   assert.ok(await dlg.isVisible(), 'the dialog stays open')
   await dlg.getByRole('button', { name: '取消' }).click()
+  await discardTyped(page)
   await dlg.waitFor({ state: 'hidden' })
   assert.equal(await text(item.locator('.sc-review')), '称职')
   mine = (await supervisor.get(`/visits/scorecard?area=${VILLAGE}`)).body.villages[0].directors.find((d) => d.user_id === head.user_id)

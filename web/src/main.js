@@ -5,6 +5,7 @@ import { i18n } from './i18n.js'
 import { setApiHooks } from './lib/api.js'
 import { forget } from './lib/session.js'
 import { requestReauth } from './lib/reauth.js'
+import { anyDirty } from './lib/dirty.js'
 import 'element-plus/theme-chalk/base.css'
 import './styles.css'
 
@@ -17,6 +18,8 @@ setApiHooks({
     router.replace({ name: 'login', query: { next: cur.fullPath, reason: err.code } }).finally(forget)
   },
   reauth: requestReauth,
+  // a page or dialog holds unsaved typing: an expired session is renewed in place
+  pending: anyDirty,
   // the account's password was set by an administrator: it is changed first
   passwordChange() {
     const cur = router.currentRoute.value

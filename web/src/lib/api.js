@@ -3,6 +3,10 @@
 //  - unauthorized(err): a 401 on any call (session expired / logged out);
 //  - reauth(): the CSRF token is missing (new tab) or refused; resolves once
 //    the user has signed in again (a new token is then in sessionStorage).
+//    The same when the session has expired (401 session_expired) on a write,
+//    or on any call while a page holds unsaved typing (pending(): true): the
+//    password is asked in place, the call is sent again and nothing typed is
+//    lost; a cancelled sign-in goes on to unauthorized as before.
 
 const CSRF_KEY = 'wb.csrf'
 
@@ -20,7 +24,7 @@ export class ApiError extends Error {
   }
 }
 
-const hooks = { unauthorized: null, reauth: null }
+const hooks = { unauthorized: null, reauth: null, pending: null }
 
 export function setApiHooks(h) {
   Object.assign(hooks, h)
@@ -96,6 +100,24 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
   if (res.ok) return data
   const e = (data && data.error) || {}
   const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.field, e)
+  if (
+    res.status === 401 &&
+    err.code === 'session_expired' &&
+    !isLogin &&
+    !quiet401 &&
+    !retried &&
+    hooks.reauth &&
+    (write || (hooks.pending && hooks.pending()))
+  ) {
+    setCsrf('')
+    try {
+      await hooks.reauth()
+    } catch {
+      if (hooks.unauthorized) hooks.unauthorized(err)
+      throw err
+    }
+    return send(method, path, { body, raw, query, file, quiet401, retried: true })
+  }
   if (res.status === 401 && !isLogin && !quiet401 && hooks.unauthorized) {
     hooks.unauthorized(err)
   }

@@ -106,6 +106,11 @@ export function can(me, what) {
       // the server's export_children: a school lists its pupils on the plan
       // but exports no list of children
       return VISIT_ROLES.includes(r) && r !== 'school' && !!p.read_children
+    case 'childExport':
+      // the list of the role's own children as a download (GET
+      // /children/export): the server's export_children, field roles
+      // included (IDs masked but for the centre)
+      return REQUEST_EXPORT_ROLES.includes(r) && !!p.read_children
     case 'requestExport':
       // the help requests as a download (GET /requests?format=): the
       // server's export_children
