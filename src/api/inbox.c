@@ -38,6 +38,9 @@ static int inbox_item(const inbox_rec *m, void *arg)
 	json_object_set_new(j, "items", m->items ? json_integer(m->items) : json_null());
 	json_object_set_new(j, "kind", m->kind[0] ? json_string(m->kind) : json_null());
 	json_object_set_new(j, "child_id", m->child_id ? json_integer(m->child_id) : json_null());
+	/* a referral's message names the unit referred to: two referrals of
+	 * one request at the same stage are told apart */
+	json_object_set_new(j, "unit_name", m->unit_name[0] ? json_string(m->unit_name) : json_null());
 	api_list_add(arg, j, m->id);
 	return WB_OK;
 }
