@@ -134,9 +134,9 @@ int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 static const char *const report_cols_zh[] = {
 	"序号", "时间 (北京时间)", "用户",   "用户ID", "角色", "操作", "对象类型", "对象",
 	"结果", "客户端地址",      "请求ID", "详情",   "哈希"};
-static const char *const report_cols_en[] = {"seq",        "time (UTC+8)", "username",  "user_id", "role",
-					     "action",     "object_type",  "object_id", "outcome", "client_addr",
-					     "request_id", "detail",       "hash"};
+static const char *const report_cols_en[] = {
+	"No.",     "Time (Beijing time)", "User name",  "User ID", "Role", "Action", "Record type", "Record ID",
+	"Outcome", "Client address",      "Request ID", "Detail",  "Hash"};
 #define REPORT_NCOLS (sizeof(report_cols_en) / sizeof(report_cols_en[0]))
 
 typedef struct report {

@@ -6,7 +6,10 @@
  * gateways receive, with its delivery log.
  *
  * A message names the event, the request and the step, never a child:
- * whoever opens the request reads it under their own access rules.
+ * whoever opens the request reads it under their own access rules. The
+ * inbox page (?names=true) names the child of a visit concern, read at
+ * that time from the child's record under the reader's scope, audited
+ * (inbox.list).
  * Webhook secrets are stored encrypted with the master key (they are
  * needed in clear to sign) and never shown again after they are set.
  */
@@ -17,6 +20,7 @@
 #include "../domain/area.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
+#include "../store/q_visits.h"
 #include "loop.h"
 #include "sheet.h"
 
@@ -38,7 +42,77 @@ static int inbox_item(const inbox_rec *m, void *arg)
 	json_object_set_new(j, "items", m->items ? json_integer(m->items) : json_null());
 	json_object_set_new(j, "kind", m->kind[0] ? json_string(m->kind) : json_null());
 	json_object_set_new(j, "child_id", m->child_id ? json_integer(m->child_id) : json_null());
+	/* a referral's message names the unit referred to: two referrals of
+	 * one request at the same stage are told apart */
+	json_object_set_new(j, "unit_name", m->unit_name[0] ? json_string(m->unit_name) : json_null());
 	api_list_add(arg, j, m->id);
+	return WB_OK;
+}
+
+/* The visit a visit.concern message was written for: the child's visit
+ * recorded at the message's time (newest first). */
+typedef struct concern_ctx {
+	int64_t at;
+	int found;
+	char flags[96];
+	char risk_level[8];
+} concern_ctx;
+
+static int concern_cb(const visit_rec *v, void *arg)
+{
+	concern_ctx *x = arg;
+
+	if (!x->found && v->created_at == x->at) {
+		x->found = 1;
+		wb_strlcpy(x->flags, v->flags, sizeof(x->flags));
+		wb_strlcpy(x->risk_level, v->risk_level, sizeof(x->risk_level));
+	}
+	return WB_OK;
+}
+
+/* Names the child of each visit.concern message in items — its name, its
+ * village and what the visit found — read now from the child's record
+ * under the reader's scope, so a message names only a child the reader
+ * may see today (one moved out of the scope or archived stays a number),
+ * and a corrected name shows. The count named into *named. */
+static int name_concerns(store_conn *c, const sec_principal *p, json_t *items, int *named)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach(items, i, it)
+	{
+		const char *ev = json_string_value(json_object_get(it, "event"));
+		int64_t id = json_integer_value(json_object_get(it, "child_id"));
+		concern_ctx x = {json_integer_value(json_object_get(it, "created_at")), 0, "", ""};
+		char village[128] = "";
+		child_rec ch;
+		json_t *flags;
+		int rc;
+
+		if (!ev || strcmp(ev, "visit.concern") != 0 || id <= 0)
+			continue;
+		rc = store_child_get(c, &p->scope, id, &ch);
+		if (rc == WB_ENOTFOUND)
+			continue;
+		if (rc == WB_OK)
+			rc = store_child_visits(c, &p->scope, id, 0, 20, concern_cb, &x);
+		if (rc)
+			return rc;
+		if (api_area_name(c, ch.village_code, village, sizeof(village)) != WB_OK)
+			village[0] = '\0';
+		flags = json_array();
+		for (char *f = x.flags, *end; *f; f = *end ? end + 1 : end) {
+			end = strchr(f, ',');
+			if (!end)
+				end = f + strlen(f);
+			json_array_append_new(flags, json_stringn(f, (size_t)(end - f)));
+		}
+		json_object_set_new(it, "child",
+				    json_pack("{s:s, s:s, s:o, s:s?}", "name", ch.name, "village_name", village,
+					      "flags", flags, "risk_level", x.risk_level[0] ? x.risk_level : NULL));
+		(*named)++;
+	}
 	return WB_OK;
 }
 
@@ -51,7 +125,6 @@ int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int limit, rc;
 	json_t *j;
 
-	(void)a;
 	if (api_limit(r, LIST_DEFAULT, LIST_MAX, &limit))
 		return 0;
 	if (api_query_cursor(r, &before))
@@ -63,6 +136,30 @@ int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc) {
 		api_list_cleanup(&l);
 		return api_fail(r, rc);
+	}
+	/* ?names=true (the inbox page, not the bell's count): a visit concern
+	 * names its child, and a page that names children is audited as a
+	 * list of children is */
+	s = http_query(r, "names");
+	if (s && strcmp(s, "true") == 0) {
+		int named = 0;
+
+		rc = name_concerns(c, p, l.items, &named);
+		if (rc) {
+			api_list_cleanup(&l);
+			return api_fail(r, rc);
+		}
+		if (named) {
+			audit_entry e;
+
+			api_audit_init(r, p, &e);
+			audit_entry_set(&e, "inbox.list", "child", "", "ok");
+			api_audit_detail(&e, json_pack("{s:i}", "children_named", named));
+			if (api_audit_read(r, a, &e) != WB_OK) {
+				api_list_cleanup(&l);
+				return api_fail(r, WB_ESTORE);
+			}
+		}
 	}
 	j = api_list_page(&l, limit);
 	if (j)

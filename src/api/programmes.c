@@ -118,7 +118,7 @@ static const sheet_col programme_cols[] = {
 	{"开始日期", "Started on", "started_on", SC_TEXT, NULL},
 	{"带动就业", "Jobs", "jobs", SC_INT, NULL},
 	{"返乡人数", "Returnees", "returnees", SC_INT, NULL},
-	{"登记返乡父母", "Parents come home", "returns", SC_INT, NULL},
+	{"登记返乡父母", "Parents who came home", "returns", SC_INT, NULL},
 	{"结束留守的儿童", "Children no longer left behind", "left_behind_ended", SC_INT, NULL},
 	{"备注", "Notes", "notes", SC_TEXT, NULL},
 };

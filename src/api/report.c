@@ -68,7 +68,7 @@ static const struct {
 	{"schools", "counselling", "本月心理辅导次数", "Counselling sessions"},
 	{"schools", "pupils", "心理辅导学生人次", "Pupils counselled"},
 	{"schools", "caring_pairs", "本月新结对爱心妈妈", "Caring mothers paired"},
-	{"programmes", "returns", "本月父母返乡（帮扶项目）", "Parents come home (programmes)"},
+	{"programmes", "returns", "本月父母返乡（帮扶项目）", "Parents who came home (programmes)"},
 	{"programmes", "left_behind_ended", "因返乡结束留守", "Left-behind ended by a return"},
 	{"requests", "filed", "本月新增求助", "Help requests filed"},
 	{"requests", "closed", "本月办结", "Requests closed"},
@@ -358,7 +358,7 @@ static const char *const trend_en[T__COUNT] = {"Children registered",
 					       "Attending talks",
 					       "Benefits paid (yuan)",
 					       "Counselling sessions",
-					       "Parents come home",
+					       "Parents who came home",
 					       "Left-behind ended by a return"};
 
 typedef struct trend_ctx {

@@ -504,7 +504,7 @@ static const sheet_col request_cols[] = {
 	{"类型", "Kind", "kind", SC_WORD, kind_words},
 	{"紧急程度", "Urgency", "urgency", SC_WORD, urgency_words},
 	{"强制报告", "Mandatory report", "mandatory", SC_BOOL, NULL},
-	{"一路绿灯", "Green light", "priority", SC_BOOL, NULL},
+	{"一路绿灯", "Fast-track", "priority", SC_BOOL, NULL},
 	{"状态", "State", "state", SC_WORD, loop_state_words},
 	{"当前在", "Now with", "holder.tier", SC_WORD, tier_words},
 	{"办理方", "Handled by", "holder.name", SC_TEXT, NULL},

@@ -75,6 +75,7 @@ typedef struct schools_ctx {
 	json_t *items;
 	int64_t n[7];
 	api_sheet *sheet;
+	store_conn *c; /* names the schools' areas in a download */
 } schools_ctx;
 
 static int school_row_cb(const school_row *s, void *arg)
@@ -87,10 +88,14 @@ static int school_row_cb(const school_row *s, void *arg)
 		x->n[i] += v[i];
 	if (x->sheet) {
 		api_sheet *sh = x->sheet;
+		char area[128] = "";
 
+		if (s->area_code[0] && api_area_name(x->c, s->area_code, area, sizeof(area)) != WB_OK)
+			area[0] = '\0';
 		api_sheet_text(sh, s->code, 0);
 		api_sheet_text(sh, s->name, 0);
 		api_sheet_text(sh, s->area_code, 0);
+		api_sheet_text(sh, area, 0);
 		api_sheet_text(sh, s->activity_station ? (sh->en ? "yes" : "有") : (sh->en ? "no" : "无"), 0);
 		api_sheet_text(sh, s->counselling_room ? (sh->en ? "yes" : "有") : (sh->en ? "no" : "无"), 0);
 		api_sheet_int(sh, s->counsellors, 0);
@@ -113,11 +118,11 @@ static int school_row_cb(const school_row *s, void *arg)
 
 int api_schools_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
-	static const char *const zh[] = {"学校代码", "学校",     "所在区划", "儿童活动站", "心理辅导室",  "辅导员",
-					 "在册学生", "辅导次数", "辅导人次", "转介",       "结对爱心妈妈"};
+	static const char *const zh[] = {"学校代码", "学校",     "区划代码", "所在区划", "儿童活动站", "心理辅导室",
+					 "辅导员",   "在册学生", "辅导次数", "辅导人次", "转介",       "结对爱心妈妈"};
 	static const char *const en[] = {
-		"School code", "School",   "Area",     "Activity station", "Counselling room",           "Counsellors",
-		"Pupils",      "Sessions", "Attended", "Referred",         "Paired with a caring mother"};
+		"School code", "School", "Area code", "Area",     "Activity station", "Counselling room",
+		"Counsellors", "Pupils", "Sessions",  "Attended", "Referred",         "Paired with a caring mother"};
 	schools_ctx x;
 	school_filter f;
 	api_sheet sheet;
@@ -138,6 +143,7 @@ int api_schools_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 					  WB_ARRAY_LEN(zh))) != WB_OK)
 			return api_fail(r, rc);
 		x.sheet = &sheet;
+		x.c = c;
 		rc = store_schools(c, &f, school_row_cb, &x);
 		if (rc) {
 			api_sheet_drop(&sheet);

@@ -205,10 +205,10 @@ static void roles_text(json_t *items, int en)
 			const char *role = json_string_value(json_object_get(m, "role"));
 			const char *place = json_string_value(json_object_get(m, "place_name"));
 
-			if (!role ||
-			    wb_snprintf(text + off, sizeof(text) - off, "%s%s%s%s%s", off ? "; " : "",
-					en ? role : role_label_zh(role), place && *place ? (en ? " (" : "（") : "",
-					place ? place : "", place && *place ? (en ? ")" : "）") : "") != WB_OK)
+			if (!role || wb_snprintf(text + off, sizeof(text) - off, "%s%s%s%s%s", off ? "; " : "",
+						 en ? role_label_en(role) : role_label_zh(role),
+						 place && *place ? (en ? " (" : "（") : "", place ? place : "",
+						 place && *place ? (en ? ")" : "）") : "") != WB_OK)
 				break;
 			off = strlen(text);
 		}

@@ -70,6 +70,22 @@ void role_names_text(char *out, size_t n)
 	}
 }
 
+/* The roles' English names, as the web UI's English catalogue says them. */
+static const char *const labels_en[][2] = {
+	{"Protection committee", "committee"},  {"County centre", "center"},    {"Child supervisor", "supervisor"},
+	{"Township work station", "station"},   {"Child director", "director"}, {"Grid worker", "grid"},
+	{"Department", "department"},           {"Social organisation", "org"}, {"School", "school"},
+	{"Data protection officer", "auditor"}, {"Administrator", "admin"},
+};
+
+const char *role_label_en(const char *name)
+{
+	for (size_t i = 0; i < sizeof(labels_en) / sizeof(labels_en[0]); i++)
+		if (strcmp(labels_en[i][1], name) == 0)
+			return labels_en[i][0];
+	return name;
+}
+
 const char *role_label_zh(const char *name)
 {
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)

@@ -45,6 +45,8 @@ const role_def *role_find_any(const char *name);
 void role_names_text(char *out, size_t n);
 /* The Chinese name of a role (儿童主任 for director), or name itself. */
 const char *role_label_zh(const char *name);
+/* The English name of a role (Child director for director), or name itself. */
+const char *role_label_en(const char *name);
 /* All roles, terminated by an entry with name NULL. */
 const role_def *role_all(void);
 

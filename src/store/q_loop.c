@@ -890,7 +890,9 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 	rc = buf_puts(&sql, "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
 			    "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0), "
 			    "COALESCE((SELECT q.kind FROM help_requests q WHERE q.id = inbox.request_id), ''), "
-			    "COALESCE(child_id, 0) FROM inbox WHERE user_id = ?");
+			    "COALESCE(child_id, 0), "
+			    "COALESCE((SELECT u.name FROM referrals f JOIN units u ON u.id = f.unit_id "
+			    "WHERE f.id = inbox.referral_id), '') FROM inbox WHERE user_id = ?");
 	args_int(&a, user_id);
 	if (rc == WB_OK && unread_only)
 		rc = buf_puts(&sql, " AND read_at IS NULL");
@@ -918,6 +920,7 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 		m.items = stmt_int64(c, st, 8);
 		stmt_copy(c, st, 9, m.kind, sizeof(m.kind));
 		m.child_id = stmt_int64(c, st, 10);
+		stmt_copy(c, st, 11, m.unit_name, sizeof(m.unit_name));
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);

@@ -97,7 +97,7 @@ describeEachDriver('audit log', (driver) => {
 		const lines = r.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
 		assert.equal(
 			lines[0],
-			'seq,time (UTC+8),username,user_id,role,action,object_type,object_id,outcome,client_addr,request_id,detail,hash',
+			'No.,Time (Beijing time),User name,User ID,Role,Action,Record type,Record ID,Outcome,Client address,Request ID,Detail,Hash',
 		);
 		const listed = await auditor.listAll('/api/v1/audit?action=child.read');
 		assert.ok(listed.length >= 1);

@@ -330,7 +330,9 @@ describeEachDriver('exports of every list', (driver) => {
 		assert.equal(dir['已锁定'], '否');
 		assert.ok(!JSON.stringify(book.rows).includes('password_hash'));
 		const en = await csv(admin, '/api/v1/users?format=csv&lang=en');
-		assert.match(en.rows.find((r) => r.Username === 'director').Roles, /^director \(/);
+		assert.match(en.rows.find((r) => r.Username === 'director').Roles, /^Child director \(.+\)$/);
+		assert.match(en.rows.find((r) => r.Username === 'admin').Roles, /^Administrator \(/);
+		assert.ok(en.rows.every((r) => !/(^|; )(director|admin|center|station|grid|committee|auditor) \(/.test(r.Roles)), 'no role code');
 		assert.equal((await lastAudit('user.export')).detail.rows, list.length);
 		assert.equal((await centre.get('/api/v1/users?format=csv')).status, 403);
 	});

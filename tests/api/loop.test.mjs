@@ -826,6 +826,20 @@ describeEachDriver('closed loop', (driver) => {
 		});
 		const refs = (await centre.get(`/api/v1/referrals?request_id=${q.id}`)).body.items;
 		assert.equal(refs.length, 2);
+		// each unit's message of the referral names the unit referred to, so two
+		// referrals of one request at the same stage read apart
+		for (const [unit, session] of [
+			[units.medical_insurance, medical],
+			[units.county_charity, charity],
+		]) {
+			const f = refs.find((x) => x.unit.id === unit);
+			const m = (await inbox(session)).find((x) => x.request_id === q.id && x.event === 'request.refer');
+			assert.equal(m.referral_id, f.id);
+			assert.equal(m.unit_name, f.unit.name);
+			assert.ok(m.unit_name.length > 0);
+		}
+		const filed = (await inbox(centre)).find((x) => x.request_id === q.id && !x.referral_id);
+		if (filed) assert.equal(filed.unit_name, null, 'a message of no referral names no unit');
 		let v = (await centre.get(`/api/v1/requests/${q.id}`)).body;
 		assert.equal(v.due_at, null, 'the referred step has no deadline of its own');
 		assert.equal(v.referrals_due_at, Math.min(...refs.map((f) => f.step_due_at)));

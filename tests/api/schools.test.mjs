@@ -83,6 +83,17 @@ describeEachDriver('schools', (driver) => {
 		assert.equal(csv.status, 200);
 		assert.match(csv.text, /学校代码/);
 		assert.match(csv.text, /泗河街道第一小学/);
+		// the area by code and by name, as other downloads give it
+		const row = await schoolRow(centre);
+		const areaName = (await centre.get(`/api/v1/areas/${row.area_code}`)).body.name;
+		const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+		assert.match(lines[0], /^学校代码,学校,区划代码,所在区划,儿童活动站,/);
+		const cells = lines.find((l) => l.startsWith(`${row.code},`)).split(',');
+		assert.deepEqual(cells.slice(2, 4), [row.area_code, areaName]);
+		const en = await centre.get('/api/v1/schools?format=csv&lang=en');
+		const enLines = en.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+		assert.match(enLines[0], /^School code,School,Area code,Area,Activity station,/);
+		assert.deepEqual(enLines.find((l) => l.startsWith(`${row.code},`)).split(',').slice(2, 4), [row.area_code, areaName]);
 	});
 
 	test('counselling: the school logs group and individual sessions; only it reads the notes; the centre and the township see them', async () => {

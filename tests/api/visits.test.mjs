@@ -109,6 +109,35 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.ok(!(await concerns(far)).some((m) => m.child_id === flagged.id));
 	});
 
+	test('the inbox page (?names=true) names the child of a visit concern, its village and what was found, while the reader may see the child; audited', async () => {
+		const auditor = await srv.login('auditor');
+		const named = async () =>
+			(await station.get('/api/v1/inbox?limit=200&names=true')).body.items.filter((m) => m.event === 'visit.concern');
+		const flagged = await child(director);
+		assert.equal((await visit(director, flagged.id, { flags: ['guardianship', 'safety'] })).status, 201);
+		const high = await child(director);
+		assert.equal((await visit(director, high.id, { risk_level: 'high' })).status, 201);
+		const file = (await station.get(`/api/v1/children/${flagged.id}`)).body;
+		const village = (await station.get(`/api/v1/areas/${file.village_code}`)).body.name;
+		let got = await named();
+		const f = got.find((m) => m.child_id === flagged.id);
+		assert.deepEqual({ ...f.child, flags: [...f.child.flags].sort() }, { name: flagged.name, village_name: village, flags: ['guardianship', 'safety'], risk_level: null });
+		assert.deepEqual(got.find((m) => m.child_id === high.id).child, { name: high.name, village_name: village, flags: [], risk_level: 'high' });
+		const entry = (await auditor.get('/api/v1/audit?action=inbox.list&limit=1')).body.items[0];
+		assert.equal(entry.username, 'station');
+		assert.ok(JSON.parse(entry.detail).children_named >= 2);
+		// the bell's count names nobody
+		const plain = (await station.get('/api/v1/inbox?limit=200')).body.items.filter((m) => m.event === 'visit.concern');
+		assert.ok(plain.every((m) => !('child' in m)) && !JSON.stringify(plain).includes(flagged.name));
+		// archived, the child leaves the station's work: its message is a number again
+		const ar = await station.post(`/api/v1/children/${high.id}/archive`, { reason: 'moved_away' });
+		assert.equal(ar.status, 200, ar.text);
+		got = await named();
+		assert.equal(got.find((m) => m.child_id === high.id).child, undefined);
+		assert.ok(!JSON.stringify(got).includes(high.name));
+		assert.equal(got.find((m) => m.child_id === flagged.id).child.name, flagged.name);
+	});
+
 	test('a visit recorded by mistake is voided with the reason: listed and marked, it counts no more; by its visitor, the township or the centre', async () => {
 		const c = await child(director);
 		const older = await visit(director, c.id, { visited_on: day(-20) });

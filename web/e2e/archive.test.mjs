@@ -146,7 +146,7 @@ test('station: archives a child who moved away, after the confirmation; the dire
   await loginAs(page, srv.base, 'station', { path: '/login?next=/registry' })
   await page.locator('.registry-tabs .rt-archive').click()
   await page.waitForURL((u) => u.pathname === '/archive')
-  assert.match(await page.title(), /^档案 · /)
+  assert.match(await page.title(), /^归档儿童 · /)
   const card = page.locator(`.ar-item[data-id="${childId}"]`)
   await card.waitFor()
   await settled(page)
@@ -201,7 +201,7 @@ test('a grown-up is archived as such and stays: no 恢复; an erased record says
   const banner = page.locator('.archived-banner')
   await banner.waitFor()
   assert.equal(await text(banner.locator('.ab-reason')), '原因：已满18周岁')
-  assert.equal(await text(banner.locator('.ab-stays')), '已满 18 周岁的儿童保留在档案中，不能恢复。')
+  assert.equal(await text(banner.locator('.ab-stays')), '已满 18 周岁的儿童保持归档，不能恢复。')
   assert.equal(await banner.locator('.restore-btn').count(), 0)
   // the server says so too
   const r = await station.post(`/children/${grownId}/restore`, {})
@@ -233,7 +233,7 @@ test('a grown-up is archived as such and stays: no 恢复; an erased record says
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('a director has no 归档 and no 档案', async () => {
+test('a director has no 归档 and no 归档儿童', async () => {
   await loginAs(page, srv.base, 'director', { path: `/login?next=/children/${childId}` })
   await childShown(page, CHILD)
   await page.locator('.edit-btn').waitFor()
@@ -241,7 +241,7 @@ test('a director has no 归档 and no 档案', async () => {
   assert.equal(await page.getByRole('button', { name: '归档' }).count(), 0)
   await page.getByRole('button', { name: '菜单' }).click()
   const entries = (await page.locator('#user-menu .nav-link').allTextContents()).map((s) => s.trim())
-  assert.ok(!entries.includes('档案'), entries.join())
+  assert.ok(!entries.includes('归档儿童'), entries.join())
   await page.goto(srv.base + '/archive')
   await page.waitForURL((u) => u.pathname === '/')
   await page.locator('main h1', { hasText: '您好' }).waitFor()
@@ -291,7 +291,7 @@ test("the centre changes the archive's periods; a wrong number is said on its fi
   await loginAs(page, srv.base, 'auditor', { path: '/login?next=/audit' })
   await page.locator('.audit-table tbody tr').first().waitFor()
   await settled(page)
-  const ACTIONS = { 'child.archive': '儿童归档', 'child.restore': '恢复归档儿童', 'child.list_archived': '查看档案名单', 'archive.config.update': '修改档案保存期限' }
+  const ACTIONS = { 'child.archive': '儿童归档', 'child.restore': '恢复归档儿童', 'child.list_archived': '查看归档儿童名单', 'archive.config.update': '修改归档保存期限' }
   for (const [action, label] of Object.entries(ACTIONS)) {
     assert.equal(await text(page.locator(`#a-action option[value="${action}"]`)), label)
     await page.locator('#a-action').selectOption(action)
@@ -328,7 +328,7 @@ test('the archive searched by a part of the name: only that child; narrowed to a
   // another reason: not shown, and the page says nothing matches
   await pickOption(page, page.locator('.ar-reason-pick'), '迁出')
   await page.waitForURL((u) => u.searchParams.get('reason') === 'moved_away' && u.searchParams.get('name') === '查重归档')
-  await page.locator('.ar-empty', { hasText: '档案中没有符合条件的儿童' }).waitFor()
+  await page.locator('.ar-empty', { hasText: '没有符合条件的归档儿童' }).waitFor()
   await settled(page)
   assert.equal(await page.locator('.ar-item').count(), 0)
   assert.deepEqual((await station.get(`/children/archived?name=${encodeURIComponent('查重归档')}&reason=moved_away`)).body.items, [])

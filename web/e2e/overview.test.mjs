@@ -158,7 +158,7 @@ test('committee: the overview from the home page; the tiles and the townships ar
   for (const x of ov.townships) assert.deepEqual(await rowFigures(page.locator(`.ov-row[data-code="${x.code}"]`)), expectedRow(x), x.name)
   const row = page.locator(`.ov-row[data-code="${TOWNSHIP}"]`)
   assert.equal(await text(row.locator('.ov-name .break')), '泗河街道')
-  assert.equal(await text(row.locator('.ov-split')), `逾期 ${own.visits.overdue} · 从未 ${own.visits.never}`)
+  assert.equal(await text(row.locator('.ov-split')), `逾期 ${own.visits.overdue} · 从未走访 ${own.visits.never}`)
   assert.equal(await color(row.locator('[data-figure="requests.overdue"] .ov-num')), RED)
   // the coverage bar: as wide as the coverage (none without a plan)
   for (const x of ov.townships) {
@@ -307,7 +307,7 @@ test('station: its own township by village, whose figures add up to the totals',
   await page.locator('.home-count').first().waitFor()
   if (all !== own.totals.children) {
     await page.locator('.home-minors').waitFor()
-    assert.equal(await text(page.locator('.home-minors')), `其中未满 18 周岁 ${own.totals.children} 人；另有 ${all - own.totals.children} 人已满 18 周岁、待转入档案。`)
+    assert.equal(await text(page.locator('.home-minors')), `其中未满 18 周岁 ${own.totals.children} 人；另有 ${all - own.totals.children} 人已满 18 周岁、待归档。`)
   } else {
     await settled(page)
     assert.equal(await page.locator('.home-minors').count(), 0)

@@ -59,9 +59,11 @@ const FIGURES = {
   entitlements: ['started', 'ended', 'paid_cents'],
   projects: ['donated_cents', 'spent_cents', 'finished'],
 }
+// a count as the page writes it: thousands grouped by commas
+const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 function expected(x) {
   const out = {}
-  for (const [g, figs] of Object.entries(FIGURES)) for (const f of figs) out[`${g}.${f}`] = f.endsWith('_cents') ? yuan(x[g][f]) : String(x[g][f])
+  for (const [g, figs] of Object.entries(FIGURES)) for (const f of figs) out[`${g}.${f}`] = f.endsWith('_cents') ? yuan(x[g][f]) : grouped(x[g][f])
   return out
 }
 async function shown(row) {
@@ -151,7 +153,7 @@ test("centre: the month's report is the API's, by township and in total; the mon
   assert.equal(await text(page.locator(`.rp-row[data-code="${TOWNSHIP}"] .rp-name`)), '泗河街道')
   const county = page.locator('.rp-county')
   assert.equal(await text(county.locator('.rp-name')), '全县性项目和宣讲')
-  assert.equal(await text(county.locator('[data-figure="talks.talks"]')), String(r.county_wide.talks.talks))
+  assert.equal(await text(county.locator('[data-figure="talks.talks"]')), grouped(r.county_wide.talks.talks))
   assert.equal(await text(county.locator('[data-figure="projects.donated_cents"]')), yuan(r.county_wide.projects.donated_cents))
   assert.equal(await text(county.locator('[data-figure="visits.visits"]')), '—')
   assert.equal(await text(page.locator('.rp-total th')), '合计')
@@ -165,9 +167,9 @@ test("centre: the month's report is the API's, by township and in total; the mon
   const heads = (await page.locator('.rp-table thead tr:nth-child(2) th').allTextContents()).map((s) => s.trim())
   for (const h of ['心理辅导次数', '辅导学生人次', '新结对爱心妈妈', '父母返乡', '因返乡结束留守']) assert.ok(heads.includes(h), heads.join())
   assert.ok(await page.locator('.rp-table th', { hasText: '心理辅导次数' }).isVisible())
-  assert.equal(await text(page.locator('.rp-total [data-figure="schools.counselling"]')), String(r.totals.schools.counselling))
+  assert.equal(await text(page.locator('.rp-total [data-figure="schools.counselling"]')), grouped(r.totals.schools.counselling))
   assert.equal(await text(page.locator('.rp-tile[data-figure="schools.counselling"] dt')), '本月心理辅导次数')
-  assert.equal(await text(page.locator('.rp-tile[data-figure="schools.counselling"] .rp-num')), String(r.totals.schools.counselling))
+  assert.equal(await text(page.locator('.rp-tile[data-figure="schools.counselling"] .rp-num')), grouped(r.totals.schools.counselling))
   assert.equal(await text(page.locator('.rp-group[data-group="programmes"] h2')), '帮扶项目')
   // no month ahead
   assert.ok(await page.locator('.rp-next').isDisabled())

@@ -100,7 +100,7 @@ test('director: records a talk — the form first says what is missing — and s
   page.on('request', count)
   await dlg.locator('.td-submit').click()
   await dlg.locator('.el-form-item__error', { hasText: '主题为 1 至 100 个字' }).waitFor()
-  await dlg.locator('.el-form-item__error', { hasText: '请填写参加人数：儿童或成人至少一人' }).waitFor()
+  await dlg.locator('.el-form-item__error', { hasText: '请至少填写一位参加者（儿童或成人）' }).waitFor()
   await dlg.locator('#td-topic').fill('一'.repeat(101))
   assert.equal(await text(dlg.locator('.counter').first()), '101 / 100 字')
   await dlg.locator('.td-submit').click()
@@ -206,7 +206,7 @@ test('director: corrects the attendance of a talk and sees the new figure; delet
   await dlg.locator('#td-children').fill('0')
   await dlg.locator('#td-adults').fill('0')
   await dlg.locator('.td-submit').click()
-  await dlg.locator('.el-form-item__error', { hasText: '请填写参加人数：儿童或成人至少一人' }).waitFor()
+  await dlg.locator('.el-form-item__error', { hasText: '请至少填写一位参加者（儿童或成人）' }).waitFor()
   assert.equal(asked, 0)
   page.off('request', count)
   await dlg.locator('#td-children').fill('42')
@@ -393,4 +393,34 @@ test('no horizontal scrolling at 360 px: the talks and the form, for a director 
     await page.getByRole('button', { name: '中文' }).click()
     assert.deepEqual(unexpectedErrors(page), [])
   }
+})
+
+test('at 360 px the attendance error and the hint below it do not overlap, in both languages', async () => {
+  await page.setViewportSize(PHONE)
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/talks' })
+  for (const [lang, words] of [
+    ['zh', '请至少填写一位参加者（儿童或成人）'],
+    ['en', 'Enter at least one attendee (children or adults)'],
+  ]) {
+    await page.goto(srv.base + '/talks')
+    if (lang === 'en') await page.getByRole('button', { name: 'English' }).click()
+    await page.locator('.tk-new').click()
+    const dlg = page.locator('.talk-dialog')
+    await dlg.waitFor()
+    await dlg.locator('#td-topic').fill('窄屏提示测试')
+    await dlg.locator('#td-children').fill('0')
+    await dlg.locator('#td-adults').fill('0')
+    await dlg.locator('.td-submit').click()
+    const err = dlg.locator('.td-people .el-form-item__error', { hasText: words })
+    await err.waitFor()
+    await settled(page)
+    const a = await err.boundingBox()
+    const b = await dlg.locator('.td-people-hint').boundingBox()
+    const apart = a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5 || a.x + a.width <= b.x || b.x + b.width <= a.x
+    assert.ok(apart, `${lang}: the error ${JSON.stringify(a)} lies over the hint ${JSON.stringify(b)}`)
+    await page.keyboard.press('Escape')
+    await dlg.waitFor({ state: 'hidden' })
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
 })

@@ -277,7 +277,7 @@ test('no horizontal scrolling at 360 px: the charts fit, their months readable, 
   const added = page.locator('.trend-chart[data-chart="counselling"], .trend-chart[data-chart="parents_returned,left_behind_ended"]')
   assert.deepEqual(
     (await added.locator('.tc-label').allTextContents()).map((s) => s.trim()),
-    ['Counselling sessions', 'Parents come home', 'Left-behind ended by a return'],
+    ['Counselling sessions', 'Parents who came home', 'Left-behind ended by a return'],
   )
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])

@@ -189,6 +189,8 @@ test('director: a child never visited is on the plan; a home visit with a flag a
   await loginAs(page, srv.base, 'station', { path: '/login?next=/inbox' })
   const told = page.locator('.msg[data-event="visit.concern"]').first()
   await told.locator('.m-event', { hasText: '走访发现问题' }).waitFor()
+  // it names the child, the village and what was found, not a number
+  assert.match(((await told.locator('.m-child').textContent()) || '').trim(), /^走访.+的.+时发现问题：安全隐患，点击查看儿童档案$/)
   await told.locator('.m-child').click()
   await page.waitForURL((u) => u.pathname === childPath)
   await page.locator('.child-risk', { hasText: '高' }).waitFor()

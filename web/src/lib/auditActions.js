@@ -4,10 +4,14 @@
 // the action filter. An action this list does not know shows as its code.
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
-import { CATEGORY, RISK_LEVEL, VISIT_STATE, label } from './vocab.js'
+import { CATEGORY, RISK_LEVEL, VISIT_KIND, VISIT_STATE, label } from './vocab.js'
 import { FU_STATE } from './followups.js'
 import { GAP_FINDING, GROUP, ruleText, yuan } from './entitlements.js'
-import { FUND_KIND } from './projects.js'
+import { FUND_KIND, KIND as PROJECT_KIND, STATUS as PROJECT_STATUS } from './projects.js'
+import { KIND as PROGRAMME_KIND, LEVEL, STATUS as PROGRAMME_STATUS } from './programmes.js'
+import { TALK_KIND } from './talks.js'
+import { CONCERN, MODE, TOPIC } from './schools.js'
+import { ARCHIVE_REASON } from './archive.js'
 import { dateTime } from './format.js'
 
 const FIXED = {
@@ -107,6 +111,7 @@ const FIXED = {
   'caring.read': k('aact.caring_read'),
   'caring.export': k('aact.caring_export'),
   'child.care': k('aact.child_care'),
+  'inbox.list': k('aact.inbox_list'),
   'programme.create': k('aact.programme_create'),
   'programme.export': k('aact.programme_export'),
   'programme.update': k('aact.programme_update'),
@@ -137,7 +142,7 @@ const REFERRAL_STEPS = Object.keys(REF_ACTION).map((a) => 'referral.' + a)
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.decide', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.decide', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'inbox.list']],
   [k('aact.g_loop'), ['request.read', 'request.list', 'request.export', 'request.attachment.add', 'request.attachment.read', ...REQUEST_STEPS, 'referral.list', ...REFERRAL_STEPS, 'loop.deadline_scan']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
@@ -262,6 +267,48 @@ const DETAIL_KEY = {
   user_id: k('adk.user_id'),
   version: k('adk.version'),
   visited_on: k('adk.visited_on'),
+  status: k('adk.status'),
+  status_from: k('adk.status_from'),
+  village: k('adk.village'),
+  school_id: k('adk.school_id'),
+  table: k('adk.table'),
+  level: k('adk.level'),
+  org_id: k('adk.org_id'),
+  name: k('adk.name'),
+  code: k('adk.code'),
+  added: k('adk.added'),
+  renamed: k('adk.renamed'),
+  unchanged: k('adk.unchanged'),
+  import: k('adk.import'),
+  mode: k('adk.mode'),
+  created: k('adk.created'),
+  updated: k('adk.updated'),
+  errors: k('adk.errors'),
+  conflicts: k('adk.conflicts'),
+  skipped: k('adk.skipped'),
+  first_id: k('adk.first_id'),
+  last_id: k('adk.last_id'),
+  username: k('adk.username'),
+  follow_up_id: k('adk.follow_up_id'),
+  programme: k('adk.programme'),
+  project: k('adk.project'),
+  mother: k('adk.mother'),
+  held_on: k('adk.held_on'),
+  attendance: k('adk.attendance'),
+  adults: k('adk.adults'),
+  topic: k('adk.topic'),
+  concern: k('adk.concern'),
+  period: k('adk.period'),
+  activity_station: k('adk.activity_station'),
+  counselling_room: k('adk.counselling_room'),
+  counsellors: k('adk.counsellors'),
+  active: k('adk.active'),
+  url: k('adk.url'),
+  risk: k('adk.risk'),
+  categories: k('adk.categories'),
+  due_soon_days: k('adk.due_soon_days'),
+  adult_grace_days: k('adk.adult_grace_days'),
+  retention_years: k('adk.retention_years'),
 }
 const DETAIL_VALUE = {
   category: CATEGORY,
@@ -274,7 +321,14 @@ const DETAIL_VALUE = {
   urgency: URGENCY,
   id_number: { masked: k('adk.id_masked'), full: k('adk.id_full') },
   phones: { masked: k('adk.id_masked'), full: k('adk.id_full') },
+  level: LEVEL,
+  concern: CONCERN,
+  table: { by_policy: k('adk.table_by_policy'), by_township: k('adk.table_by_township'), served: k('adk.table_served'), funds: k('adk.table_funds') },
 }
+// a unit's kind (unit.create, unit.update)
+const UNIT_KIND = { department: k('users.unit_department'), org: k('users.unit_org'), school: k('users.unit_school') }
+// how an import was taken: all rows or none, or row by row
+const IMPORT_MODE = { all: k('adk.mode_all'), rows: k('adk.mode_rows') }
 // a state is a referral's on a referral's entry (its "accepted" is 办理中),
 // else a request's
 const STATE_KEYS = ['from', 'to', 'state']
@@ -288,8 +342,21 @@ function vocabOf(key, action) {
   if (key === 'state' && action === 'follow_up.list') return FU_STATE
   if (key === 'state' && action === 'request.list') return REQ_FILTER
   if (key === 'state' && action === 'referral.list') return REF_FILTER
+  if (key === 'state' && action === 'request.export') return REQ_FILTER
   if (STATE_KEYS.includes(key)) return action.startsWith('referral.') ? REF_STATE : STATE
-  if (key === 'kind' && action.startsWith('project.fund')) return FUND_KIND
+  const head = action.slice(0, action.indexOf('.'))
+  if (key === 'kind') {
+    if (action.startsWith('project.fund')) return FUND_KIND
+    if (head === 'project') return PROJECT_KIND
+    if (head === 'programme') return PROGRAMME_KIND
+    if (head === 'talk') return TALK_KIND
+    if (head === 'unit') return UNIT_KIND
+    if (action === 'visit.create') return VISIT_KIND
+  }
+  if (key === 'status' || key === 'status_from') return head === 'programme' ? PROGRAMME_STATUS : PROJECT_STATUS
+  if (key === 'mode') return head === 'counselling' ? MODE : IMPORT_MODE
+  if (key === 'topic' && head === 'counselling') return TOPIC
+  if (key === 'reason' && (action === 'child.archive' || action.endsWith('_archived'))) return ARCHIVE_REASON
   return DETAIL_VALUE[key]
 }
 
@@ -302,7 +369,7 @@ const safeJson = (s) => {
 }
 
 // the keys whose value is a record's id
-const ID_KEYS = ['policy', 'receipt', 'fund', 'visit', 'session', 'unit_id', 'user_id', 'child_id', 'attachment_id', 'request_id']
+const ID_KEYS = ['policy', 'receipt', 'fund', 'visit', 'session', 'unit_id', 'user_id', 'child_id', 'attachment_id', 'request_id', 'school_id', 'org_id', 'import', 'first_id', 'last_id', 'follow_up_id', 'programme', 'project', 'mother']
 
 // the details the server writes as plain words instead of JSON
 const DETAIL_WORDS = { 'unknown user name': 'adk.unknown_user' }

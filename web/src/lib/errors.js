@@ -238,6 +238,25 @@ const BY_CODE = {
   unit_code_taken: k('err.unit_code_taken'),
   mandatory_report: k('err.mandatory_report'),
   already_linked: k('err.already_linked'),
+  too_many_logins: k('err.too_many_logins'),
+  too_many_entries: k('err.too_many_entries'),
+  too_many_attachments: k('err.too_many_attachments'),
+  request_closed: k('err.request_closed'),
+  withdrawn: k('err.request_withdrawn'),
+  policy_ended: k('err.policy_ended'),
+  no_public_security: k('err.no_public_security'),
+  no_child: k('fu.err_no_child'),
+  not_open: k('err.follow_up_not_open'),
+  over_balance: k('err.over_balance'),
+  conflict: k('err.conflict'),
+  idempotency_key_reused: k('err.idempotency_key_reused'),
+  shutting_down: k('err.busy'),
+  // the web never sends these; a page out of date with the server might
+  malformed_json: k('err.not_understood'),
+  invalid_type: k('err.not_understood'),
+  unknown_field: k('err.not_understood'),
+  method_not_allowed: k('err.not_understood'),
+  invalid_csv: k('err.invalid_file'),
 }
 
 export function errorText(t, e) {

@@ -56,3 +56,21 @@ export function phoneOk(s) {
   const d = String(s).replace(/[ -]/g, '')
   return /^1[3-9]\d{9}$/.test(d) || /^0[1-9]\d{8,10}$/.test(d)
 }
+
+// A count with its thousands grouped by commas, "147,240": the same in
+// Chinese and English, as county tables in either language write it. Not a
+// number (null, a dash) is returned as it is.
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+export function count(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? GROUPED.format(n) : n
+}
+
+// A month "YYYY-MM" in the user's words, one form everywhere it is named:
+// "2026 年 12 月", "December 2026" (report.month_title).
+const MONTH_NAME = new Intl.DateTimeFormat('en-US', { month: 'long', timeZone: 'UTC' })
+export function monthTitle(t, ym) {
+  if (!ym || !/^\d{4}-\d{2}/.test(ym)) return ym || ''
+  const y = Number(ym.slice(0, 4))
+  const m = Number(ym.slice(5, 7))
+  return t('report.month_title', { y, m, name: MONTH_NAME.format(new Date(Date.UTC(y, m - 1, 1))) })
+}

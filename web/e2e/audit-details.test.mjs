@@ -1,0 +1,81 @@
+// The audit log's details in words (SPEC §9: the auditor reads what was
+// done): after downloads with filters — projects by status and kind,
+// programmes by kind and status, requests by village and state, the
+// children's register — the auditor's page names every filter and its
+// value in the user's language, in Chinese and English, and leaves out an
+// id of 0 (no school asked for). No raw code shows.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, launch, openPage, resetSession, loginAs, settled, unexpectedErrors, text } from './helpers.mjs'
+
+const DESKTOP = { width: 1280, height: 900 }
+const VILLAGE = '370831111223'
+let srv, browser, page
+
+before(async () => {
+  srv = await startServer({ children: 50 })
+  browser = await launch({ viewport: DESKTOP })
+})
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+
+// The detail of the newest entry of action on the auditor's page.
+async function detailOf(action) {
+  const row = page.locator('.audit-table tbody tr', { has: page.locator('.a-code', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }) }).first()
+  await row.waitFor()
+  return text(row.locator('.a-detail'))
+}
+
+test('auditor: the filters of downloads read in words, in Chinese and English', async () => {
+  page = await openPage(browser.context, { viewport: DESKTOP })
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/' })
+  await settled(page)
+  for (const path of [
+    '/projects?format=csv&lang=en&status=active&kind=hope_room',
+    '/programmes?format=csv&kind=returning_entrepreneur&status=active',
+    `/requests?format=csv&village=${VILLAGE}&state=open`,
+    '/children/export?format=csv',
+  ]) {
+    const r = await page.request.get(srv.base + '/api/v1' + path)
+    assert.equal(r.status(), 200, `${path}: ${await r.text()}`)
+  }
+  await page.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context, { viewport: DESKTOP })
+  await loginAs(page, srv.base, 'auditor', { path: '/login?next=/audit' })
+  await page.locator('.audit-table tbody tr').first().waitFor()
+  await settled(page)
+
+  const zh = {
+    'project.export': ['状态：实施中', '类型：希望小屋'],
+    'programme.export': ['类型：返乡创业', '状态：进行中'],
+    'request.export': ['状态：在办', '村（社区）：'],
+  }
+  for (const [action, words] of Object.entries(zh)) {
+    const d = await detailOf(action)
+    for (const w of words) assert.ok(d.includes(w), `${action}: "${d}" says ${w}`)
+    assert.doesNotMatch(d, /active|hope_room|returning_entrepreneur|open|status|village/, `${action}: no code in "${d}"`)
+  }
+  const child = await detailOf('child.export')
+  assert.doesNotMatch(child, /school_id|学校/, `no school asked for: "${child}"`)
+
+  await page.evaluate(() => localStorage.setItem('wb.locale', 'en'))
+  await page.reload()
+  await page.locator('.audit-table tbody tr').first().waitFor()
+  await settled(page)
+  const en = {
+    'project.export': ['Status: Under way', 'Kind: Hope room'],
+    'programme.export': ['Kind: Returning entrepreneur', 'Status: Active'],
+    'request.export': ['State: Open', 'Village: '],
+    'child.export': ['By name: No', 'Format: CSV'],
+  }
+  for (const [action, words] of Object.entries(en)) {
+    const d = await detailOf(action)
+    for (const w of words) assert.ok(d.includes(w), `${action}: "${d}" says ${w}`)
+    assert.doesNotMatch(d, /\b(active|hope_room|returning_entrepreneur|open|status|village|school_id)\b/, `${action}: no code in "${d}"`)
+  }
+  await page.evaluate(() => localStorage.setItem('wb.locale', 'zh-CN'))
+  assert.deepEqual(unexpectedErrors(page), [])
+})
