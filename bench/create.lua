@@ -31,8 +31,14 @@ local function check_char(first17)
 	return checks:sub(sum % 11 + 1, sum % 11 + 1)
 end
 
+-- Without an ID number the server refuses a second child of the same name,
+-- birth date and village (409 possible_duplicate), so every plain body has a
+-- name of its own: a surname and two given characters from a pool the demo
+-- generator never uses (so no demo child shares it), 9,000 names in all,
+-- and a new birth date every 9,000 requests.
 local surnames = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"}
-local given = {"子涵", "浩宇", "欣怡", "梓轩", "雨桐", "思远", "佳怡", "俊杰"}
+local given = {"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸", "丑", "寅", "卯", "巳", "午",
+	"未", "申", "酉", "戌", "亥", "基", "准", "测", "样", "本", "春", "夏", "秋", "冬", "岚"}
 local base = os.time({year = 2010, month = 1, day = 1, hour = 12})
 local n = 0
 local block = tonumber(os.getenv("WB_CREATE_BLOCK") or "0")
@@ -50,7 +56,11 @@ function request()
 	local g = block * 2000000 + n * stride + (my - 1) -- unique across threads and runs
 	n = n + 1
 	local name = surnames[g % #surnames + 1] .. given[math.floor(g / #surnames) % #given + 1]
+		.. given[math.floor(g / (#surnames * #given)) % #given + 1]
 	local day = math.floor(g / 1000) % 4700 -- wraps only past 4.7 million
+	if mode ~= "id" then
+		day = math.floor(g / 9000) % 4700 -- a name and a day: unique up to 42 million
+	end
 	local t = os.date("!*t", base + day * 86400)
 	local body
 	if mode == "id" then
