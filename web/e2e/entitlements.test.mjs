@@ -591,7 +591,7 @@ test('station, in English: a benefit to stop because another cannot be received 
   await listed(page)
   const unmet = page.locator(`.ent-row[data-child="${kid.id}"] .er-unmet`)
   await unmet.waitFor()
-  assert.equal(await text(unmet), `No longer meets: receives "${a.name}", which cannot be received together with this one`)
+  assert.equal(await text(unmet), `No longer meets: receives "${a.name}", which cannot be combined with this one`)
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
 })

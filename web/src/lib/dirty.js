@@ -94,7 +94,9 @@ export function useDirtyDialog({ values, open, close }) {
 }
 
 // A page's form. when (optional): a getter of whether the form is in use
-// (e.g. loaded). After a successful save, call reset() before navigating.
+// (e.g. loaded). After a successful save, call reset() before navigating;
+// when the user has chosen to leave the typed form (e.g. to open the child
+// already registered), release() before navigating.
 export function useDirtyPage({ values, when = () => true }) {
   const tr = track(values, when)
   const dirty = tr.dirty
@@ -113,5 +115,5 @@ export function useDirtyPage({ values, when = () => true }) {
   }
   onMounted(() => window.addEventListener('beforeunload', onUnload))
   onBeforeUnmount(() => window.removeEventListener('beforeunload', onUnload))
-  return { dirty, reset: tr.reset }
+  return { dirty, reset: tr.reset, release: tr.release }
 }
