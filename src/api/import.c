@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../domain/date.h"
 #include "../domain/area.h"
@@ -55,6 +56,7 @@ enum ifield {
 	F_DIS_TYPE,
 	F_ILLNESS,
 	F_POVERTY,
+	F_ADOPTED,
 	F_RISK,
 	F_NOTES,
 	F_FA_NAME,
@@ -85,6 +87,7 @@ static const char *const field_names[F__COUNT] = {
 	"disability_type",
 	"serious_illness",
 	"family_poverty",
+	"adopted",
 	"risk_level",
 	"notes",
 	"father_name",
@@ -125,8 +128,13 @@ static const struct {
 	{"残疾类别", F_DIS_TYPE},
 	{"重病", F_ILLNESS},
 	{"重大疾病", F_ILLNESS},
+	{"家庭经济困难", F_POVERTY},
 	{"家庭困难", F_POVERTY},
 	{"低保特困", F_POVERTY},
+	{"已被收养", F_ADOPTED},
+	{"收养", F_ADOPTED},
+	{"Adopted", F_ADOPTED},
+	{"Family poverty", F_POVERTY},
 	{"风险等级", F_RISK},
 	{"备注", F_NOTES},
 	{"父亲姓名", F_FA_NAME},
@@ -178,6 +186,22 @@ static const struct {
 	{"被撤销监护资格", "guardianship_revoked"},
 	{"遣送出境", "deported"},
 };
+
+/* A yes-or-no cell: 1, 0, or -1 when it is neither (是/否, 有/无, yes/no,
+ * y/n, true/false as a spreadsheet writes TRUE/FALSE, 1/0). */
+static int yes_no(const char *s)
+{
+	static const char *const yes[] = {"是", "有", "yes", "y", "true", "1"};
+	static const char *const no[] = {"否", "无", "no", "n", "false", "0"};
+
+	for (size_t i = 0; i < WB_ARRAY_LEN(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
 
 static int field_by_header(const char *h)
 {
@@ -972,11 +996,14 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 		wb_strlcpy(d->ch.serious_illness, strcmp(s, "否") == 0 || strcmp(s, "无") == 0 ? "" : s,
 			   sizeof(d->ch.serious_illness));
 	s = cell(j, m, row, F_POVERTY);
-	if (s[0]) {
-		if (strcmp(s, "是") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
-			d->ch.family_poverty = 1;
-		else if (strcmp(s, "否") != 0 && strcmp(s, "false") != 0 && strcmp(s, "0") != 0)
-			failed = bad(j, row, m, F_POVERTY, "must be 是 or 否");
+	if (s[0] && (d->ch.family_poverty = yes_no(s)) < 0) {
+		d->ch.family_poverty = 0;
+		failed = bad(j, row, m, F_POVERTY, "must be 是 or 否");
+	}
+	s = cell(j, m, row, F_ADOPTED);
+	if (s[0] && (d->ch.adopted = yes_no(s)) < 0) {
+		d->ch.adopted = 0;
+		failed = bad(j, row, m, F_ADOPTED, "must be 是 or 否");
 	}
 	s = cell(j, m, row, F_RISK);
 	if (s[0]) {
@@ -1639,6 +1666,8 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 				      d->has[F_DIS_GRADE], &changed);
 		conflict |= merge_int(j, line, header(j, m, F_POVERTY), &upd.family_poverty, d->ch.family_poverty,
 				      d->has[F_POVERTY], &changed);
+		conflict |= merge_int(j, line, header(j, m, F_ADOPTED), &upd.adopted, d->ch.adopted, d->has[F_ADOPTED],
+				      &changed);
 		if (d->has[F_RISK] && strcmp(upd.risk_level, d->ch.risk_level) != 0) {
 			/* "low" is the default, so a stored low is filled in */
 			if (strcmp(upd.risk_level, "low") == 0) {

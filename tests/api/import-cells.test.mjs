@@ -34,6 +34,35 @@ describeEachDriver('import: cells as spreadsheets hold them', (driver) => {
 	const guardians = (child) => Object.fromEntries(child.guardians.map((g) => [g.relation, g]));
 	const HEAD = ['姓名', '身份证号', '性别', '出生日期', '村（社区）代码', '残疾等级', '父亲状况', '父亲电话'];
 
+	test('家庭经济困难 and 已被收养 are read under the names the form uses, and yes/no as spreadsheets write it', async () => {
+		const tag = uniqueName('收养');
+		const [a, b, c] = [ids.next({ birth: '20150201' }), ids.next({ birth: '20150202' }), ids.next({ birth: '20150203' })];
+		const head = ['姓名', '身份证号', '村（社区）代码', '家庭经济困难', '已被收养'];
+		const csv = csvLine(head) + csvLine([`${tag}甲`, a, VILLAGE, '是', 'TRUE']) + csvLine([`${tag}乙`, b, VILLAGE, 'No', '否']);
+		const { job } = await importFile(centre, csv, { fileName: 'facts.csv' });
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.equal(job.errors, 0, JSON.stringify(job.issues));
+		const first = await byNumber(a);
+		assert.equal(first.family_poverty, true);
+		assert.equal(first.adopted, true);
+		const second = await byNumber(b);
+		assert.equal(second.family_poverty, false);
+		assert.equal(second.adopted, false);
+		// the English template's columns take yes, and refuse what is neither
+		const en = csvLine(['name', 'id_number', 'village_code', 'family_poverty', 'adopted']) + csvLine([`${tag}丙`, c, VILLAGE, 'yes', 'maybe']);
+		const bad = (await importFile(centre, en, { fileName: 'facts-en.csv' })).job;
+		assert.deepEqual(
+			bad.issues.map((i) => [i.column, i.kind]),
+			[['adopted', 'error']],
+			JSON.stringify(bad.issues),
+		);
+		// the template names the columns as the form does
+		const tpl = await centre.get('/api/v1/imports/template?format=csv');
+		assert.equal(tpl.status, 200);
+		assert.match(tpl.text, /家庭经济困难/);
+		assert.match(tpl.text, /已被收养/);
+	});
+
 	test('blank rows (",,,," or formatted empty XLSX cells) are skipped, not errors', async () => {
 		const tag = uniqueName('空行');
 		const [a, b] = [ids.next({ birth: '20150101' }), ids.next({ birth: '20150102' })];

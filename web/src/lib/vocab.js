@@ -155,6 +155,7 @@ export const IMPORT_FIELD = {
   disability_type: k('ifield.disability_type'),
   serious_illness: k('ifield.serious_illness'),
   family_poverty: k('ifield.family_poverty'),
+  adopted: k('ifield.adopted'),
   risk_level: k('ifield.risk_level'),
   notes: k('ifield.notes'),
   father_name: k('ifield.father_name'),
