@@ -13,6 +13,34 @@
 
 #include "../util/wb.h"
 
+/*
+ * Surnames read otherwise than the character's common reading: a name
+ * starting with one sorts as if it started with a character of the
+ * surname's reading and tone (曾 is zēng, not céng; 单 shàn, not dān), where
+ * staff look for it. SURNAMES_VERSION is part of the stored keys' version:
+ * a change to the table makes every key again (see name_key_version).
+ */
+#define SURNAMES_VERSION "surnames-1"
+static const struct {
+	UChar surname, as;
+} surnames[] = {
+	{0x66FE, 0x589E}, /* 曾 as 增 zēng */
+	{0x5355, 0x5584}, /* 单 as 善 shàn */
+	{0x89E3, 0x8C22}, /* 解 as 谢 xiè */
+	{0x4EC7, 0x6C42}, /* 仇 as 求 qiú */
+	{0x533A, 0x6B27}, /* 区 as 欧 ōu */
+	{0x67E5, 0x6E23}, /* 查 as 渣 zhā */
+	{0x6734, 0x74E2}, /* 朴 as 瓢 piáo */
+	{0x7FDF, 0x5B85}, /* 翟 as 宅 zhái */
+	{0x4E50, 0x5CB3}, /* 乐 as 岳 yuè */
+	{0x8983, 0x79E6}, /* 覃 as 秦 qín */
+	{0x76D6, 0x845B}, /* 盖 as 葛 gě */
+	{0x7F2A, 0x5999}, /* 缪 as 妙 miào */
+	{0x79CD, 0x5D07}, /* 种 as 崇 chóng */
+	{0x5458, 0x8FD0}, /* 员 as 运 yùn */
+	{0x6298, 0x820C}, /* 折 as 舌 shé */
+};
+
 static UCollator *coll;
 static char version[64];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -31,7 +59,7 @@ static void open_collator(void)
 	/* the collator's version covers ICU's code, the root rules and the
 	 * tailoring: what a stored key depends on */
 	ucol_getVersion(cl, v);
-	snprintf(version, sizeof(version), "zh %u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+	snprintf(version, sizeof(version), "zh %u.%u.%u.%u " SURNAMES_VERSION, v[0], v[1], v[2], v[3]);
 	coll = cl;
 }
 
@@ -94,6 +122,12 @@ int name_key(const char *name, char *out, size_t n)
 			free(w);
 		return WB_EINVAL;
 	}
+	/* a surname of its own reading (a name of two characters or more) */
+	for (size_t i = 0; wlen >= 2 && i < WB_ARRAY_LEN(surnames); i++)
+		if (w[0] == surnames[i].surname) {
+			w[0] = surnames[i].as;
+			break;
+		}
 	klen = ucol_getSortKey(coll, w, wlen, raw, (int32_t)sizeof(raw));
 	if (klen > (int32_t)sizeof(raw)) {
 		k = malloc((size_t)klen);
