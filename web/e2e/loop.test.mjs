@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN, discardTyped } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const DESK = { width: 1280, height: 800 }
@@ -497,6 +497,7 @@ test('the refusals of a link and of a mandatory report, in words', async () => {
   await err.filter({ hasText: '所选儿童不在您的辖区内。' }).waitFor()
   await page.unroute(actions)
   await dlg.locator('.el-dialog__headerbtn').click()
+  await discardTyped(page) // what was picked or typed is given up
   await dlg.waitFor({ state: 'hidden' })
   await settled(page)
 
@@ -527,6 +528,7 @@ test('the refusals of a link and of a mandatory report, in words', async () => {
   await err.filter({ hasText: '强制报告由公安机关负责核查：公安的转办不能退回，县中心也不能撤销。' }).waitFor()
   await page.unroute(actions)
   await dlg.locator('.el-dialog__headerbtn').click()
+  await discardTyped(page) // what was picked or typed is given up
   await dlg.waitFor({ state: 'hidden' })
   // in English
   await page.getByRole('button', { name: 'English' }).click()
@@ -538,6 +540,7 @@ test('the refusals of a link and of a mandatory report, in words', async () => {
   await err.filter({ hasText: 'A mandatory report cannot be withdrawn: public security checks it, and the request closes with its result.' }).waitFor()
   await page.unroute(actions)
   await dlg.locator('.el-dialog__headerbtn').click()
+  await discardTyped(page) // what was picked or typed is given up
   await dlg.waitFor({ state: 'hidden' })
   await settled(page)
   assert.deepEqual(unexpectedErrors(page, [409, 422]), [])

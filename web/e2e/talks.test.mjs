@@ -29,6 +29,7 @@ import {
   text,
   chinaToday,
   openNav,
+  discardTyped,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -419,6 +420,7 @@ test('at 360 px the attendance error and the hint below it do not overlap, in bo
     const apart = a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5 || a.x + a.width <= b.x || b.x + b.width <= a.x
     assert.ok(apart, `${lang}: the error ${JSON.stringify(a)} lies over the hint ${JSON.stringify(b)}`)
     await page.keyboard.press('Escape')
+    await discardTyped(page) // the typed topic is given up
     await dlg.waitFor({ state: 'hidden' })
   }
   await page.getByRole('button', { name: '中文' }).click()
