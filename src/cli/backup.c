@@ -19,31 +19,6 @@
 #include "../util/wb.h"
 #include "cli.h"
 
-/* The counties the entry belongs to: --county, else every county of the
- * database (the roots of the area tree: the copy holds them all), each
- * code followed by a NUL in out. */
-static int county_cb(const area_rec *a, void *arg)
-{
-	buf *out = arg;
-
-	return buf_append(out, a->code, strlen(a->code) + 1);
-}
-
-static void backup_counties(cli_env *env, const char *flag, buf *out)
-{
-	store_conn *c;
-
-	if (flag) {
-		buf_append(out, flag, strlen(flag) + 1);
-		return;
-	}
-	c = store_acquire(env->db);
-	store_area_list(c, NULL, NULL, 2, county_cb, out);
-	store_release(c);
-	if (!out->len) /* no county yet: the default's log */
-		buf_append(out, DEFAULT_COUNTY, sizeof(DEFAULT_COUNTY));
-}
-
 /* An SQLite database's files: the database and what SQLite keeps beside it. */
 static const char *const db_files[] = {"", "-wal", "-shm", "-journal"};
 
@@ -124,25 +99,28 @@ static int is_own_file(cli_env *env, const char *to)
 	return canonical_path(keyfile, own, sizeof(own)) && strcmp(own, target) == 0;
 }
 
-/* One entry in each county's log (counties: codes, each NUL-ended). */
-static void record(cli_env *env, const buf *counties, const char *outcome, const char *detail)
+/* The backup in the log of the county named (--county), else of every
+ * county the database holds: the copy holds them all. */
+static void record(cli_env *env, const char *county, const char *outcome, const char *detail)
 {
-	for (size_t at = 0; at < counties->len; at += strlen(counties->data + at) + 1) {
-		audit_entry e;
+	audit_entry e;
 
-		cli_audit_entry(&e, counties->data + at, "database.backup", "database", "");
-		wb_strlcpy(e.outcome, outcome, sizeof(e.outcome));
-		wb_strlcpy(e.detail, detail, sizeof(e.detail));
-		if (audit_submit(env->audit, &e, NULL, NULL) != WB_OK)
-			fprintf(stderr, "weibao backup: the backup could not be recorded in the audit log\n");
+	if (!county) {
+		cli_audit_each_county(env, "database.backup", "database", outcome, detail, NULL, NULL);
+		return;
 	}
+	cli_audit_entry(&e, county, "database.backup", "database", "");
+	wb_strlcpy(e.outcome, outcome, sizeof(e.outcome));
+	wb_strlcpy(e.detail, detail, sizeof(e.detail));
+	if (audit_submit(env->audit, &e, NULL, NULL) != WB_OK)
+		fprintf(stderr, "weibao backup: the backup could not be recorded in the audit log\n");
 }
 
 int cmd_backup(cli_env *env, int argc, char **argv)
 {
 	const char *to = cli_flag(argc, argv, "--to");
 	char part[1100], err[512] = "", detail[128], keyfile[600];
-	buf counties;
+	const char *county = cli_flag(argc, argv, "--county");
 	/* why it failed, for the audit entry: a word, never a path (which
 	 * may name a person) nor the driver's text */
 	const char *failed = "copy_failed";
@@ -179,8 +157,8 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 	}
 	if (cli_open(env, 0, 0) != 0)
 		return 2;
-	if (cli_flag(argc, argv, "--county")) {
-		rc = cli_county_known(env, "backup", cli_flag(argc, argv, "--county"));
+	if (county) {
+		rc = cli_county_known(env, "backup", county);
 		if (rc)
 			return rc;
 	}
@@ -194,8 +172,6 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 			to);
 		return 2;
 	}
-	buf_init(&counties, 1u << 16);
-	backup_counties(env, cli_flag(argc, argv, "--county"), &counties);
 	/* written under a temporary name, renamed once checked */
 	wb_snprintf(part, sizeof(part), "%s.part", to);
 	remove_db_files(part);
@@ -213,16 +189,14 @@ int cmd_backup(cli_env *env, int argc, char **argv)
 		remove_db_files(part);
 		fprintf(stderr, "weibao backup: %s\n", err);
 		wb_snprintf(detail, sizeof(detail), "{\"error\":\"%s\"}", failed);
-		record(env, &counties, "failed", detail);
-		buf_cleanup(&counties);
+		record(env, county, "failed", detail);
 		return 1;
 	}
 	if (stat(to, &sb) != 0)
 		sb.st_size = 0;
 	wb_snprintf(detail, sizeof(detail), "{\"bytes\":%lld,\"audit_entries\":%" PRId64 "}", (long long)sb.st_size,
 		    entries);
-	record(env, &counties, "ok", detail);
-	buf_cleanup(&counties);
+	record(env, county, "ok", detail);
 	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
 	printf("backup written to %s (%.1f MiB): SQLite's check ok, audit chain intact (%" PRId64 " entries)\n"
 	       "The key file %s is not in it: without the key the ID numbers cannot be read. Keep a copy of the\n"

@@ -32,6 +32,20 @@ int cli_county_known(cli_env *env, const char *cmd, const char *county);
  * none, prints why naming cmd and --county and returns the exit code (2);
  * 0 when out is set. Call after cli_open. */
 int cli_county(cli_env *env, const char *cmd, const char *flag, char *out, size_t n);
+/* The counties of the database: the roots of the area tree (at most
+ * CLI_COUNTIES_MAX are named; n counts them all). */
+#define CLI_COUNTIES_MAX 512
+typedef struct cli_counties {
+	char code[CLI_COUNTIES_MAX][8];
+	int n;
+} cli_counties;
+int cli_county_list(cli_env *env, cli_counties *l);
+/* An entry of action about the whole database, in the log of every
+ * county it holds (the default county's when it holds none yet), so that
+ * each county's auditor sees it; fn (may be NULL) runs in the first
+ * entry's transaction, and its failure is the return value. */
+int cli_audit_each_county(cli_env *env, const char *action, const char *object_type, const char *outcome,
+			  const char *detail, audit_job_fn fn, void *arg);
 /* The number of counties of the database (or a negative WB_ error); only
  * (size n, may be NULL) gets the code when there is exactly one. */
 int cli_county_count(cli_env *env, char *only, size_t n);

@@ -146,23 +146,17 @@ const char *cli_flag(int argc, char **argv, const char *name)
 	return NULL;
 }
 
-typedef struct county_list {
-	char code[512][8];
-	int n;
-} county_list;
-
 static int county_list_cb(const area_rec *a, void *arg)
 {
-	county_list *l = arg;
+	cli_counties *l = arg;
 
-	if (l->n < (int)WB_ARRAY_LEN(l->code))
+	if (l->n < CLI_COUNTIES_MAX)
 		wb_strlcpy(l->code[l->n], a->code, sizeof(l->code[0]));
 	l->n++;
 	return WB_OK;
 }
 
-/* The counties of the database: the roots of the area tree. */
-static int list_counties(cli_env *env, county_list *l)
+int cli_county_list(cli_env *env, cli_counties *l)
 {
 	store_conn *c = store_acquire(env->db);
 	int rc;
@@ -171,6 +165,29 @@ static int list_counties(cli_env *env, county_list *l)
 	rc = store_area_list(c, NULL, NULL, 100000, county_list_cb, l);
 	store_release(c);
 	return rc < 0 ? rc : WB_OK;
+}
+
+int cli_audit_each_county(cli_env *env, const char *action, const char *object_type, const char *outcome,
+			  const char *detail, audit_job_fn fn, void *arg)
+{
+	cli_counties l;
+	audit_entry e;
+	int rc = WB_OK;
+
+	if (cli_county_list(env, &l) != WB_OK || l.n == 0) {
+		l.n = 1;
+		wb_strlcpy(l.code[0], DEFAULT_COUNTY, sizeof(l.code[0]));
+	}
+	for (int i = 0; rc == WB_OK && i < l.n && i < CLI_COUNTIES_MAX; i++) {
+		cli_audit_entry(&e, l.code[i], action, object_type, "");
+		wb_strlcpy(e.outcome, outcome, sizeof(e.outcome));
+		wb_strlcpy(e.detail, detail, sizeof(e.detail));
+		if (i == 0 && fn)
+			rc = audit_submit_alone(env->audit, &e, fn, arg);
+		else if (audit_submit(env->audit, &e, NULL, NULL) != WB_OK)
+			fprintf(stderr, "weibao: the %s entry of county %s could not be written\n", action, l.code[i]);
+	}
+	return rc;
 }
 
 static int backfill_fn(store_conn *c, void *arg)
@@ -185,25 +202,13 @@ static int backfill_name_index(cli_env *env)
 	int children = conn_query(c, NULL, "SELECT 1 FROM children LIMIT 1", "") == STORE_ROW;
 	int indexed = conn_query(c, NULL, "SELECT 1 FROM child_name_grams LIMIT 1", "") == STORE_ROW;
 	int64_t done = 0;
-	county_list l;
-	audit_entry e;
 
 	store_release(c);
 	if (!children || indexed)
 		return 0;
-	/* one entry for each county whose auditor should see it */
-	if (list_counties(env, &l) != WB_OK || l.n == 0) {
-		l.n = 1;
-		wb_strlcpy(l.code[0], DEFAULT_COUNTY, sizeof(l.code[0]));
-	}
-	cli_audit_entry(&e, l.code[0], "migrate.name_index", "children", "");
-	if (audit_submit_alone(env->audit, &e, backfill_fn, &done) != WB_OK) {
+	if (cli_audit_each_county(env, "migrate.name_index", "children", "ok", "", backfill_fn, &done) != WB_OK) {
 		fprintf(stderr, "weibao: building the name index failed\n");
 		return -1;
-	}
-	for (int i = 1; i < l.n && i < (int)WB_ARRAY_LEN(l.code); i++) {
-		cli_audit_entry(&e, l.code[i], "migrate.name_index", "children", "");
-		audit_submit(env->audit, &e, NULL, NULL);
 	}
 	log_info("name index built for %lld children", (long long)done);
 	c = store_acquire(env->db);
@@ -235,7 +240,6 @@ static int fill_name_keys(cli_env *env)
 	store_conn *c = store_acquire(env->db);
 	struct keys_job j = {0};
 	int missing = 0, rc = store_name_keys_needed(c, &j.all, &missing);
-	audit_entry e;
 
 	store_release(c);
 	if (rc != WB_OK) {
@@ -244,8 +248,7 @@ static int fill_name_keys(cli_env *env)
 	}
 	if (!j.all && !missing)
 		return 0;
-	cli_audit_entry(&e, DEFAULT_COUNTY, "migrate.name_keys", "children", "");
-	if (audit_submit_alone(env->audit, &e, name_keys_fn, &j) != WB_OK) {
+	if (cli_audit_each_county(env, "migrate.name_keys", "children", "ok", "", name_keys_fn, &j) != WB_OK) {
 		fprintf(stderr, "weibao: making the names' sort keys failed\n");
 		return -1;
 	}
@@ -452,8 +455,8 @@ void cli_close(cli_env *env)
 
 int cli_county_count(cli_env *env, char *only, size_t n)
 {
-	county_list l;
-	int rc = list_counties(env, &l);
+	cli_counties l;
+	int rc = cli_county_list(env, &l);
 
 	if (rc)
 		return rc;
@@ -464,14 +467,14 @@ int cli_county_count(cli_env *env, char *only, size_t n)
 
 int cli_county(cli_env *env, const char *cmd, const char *flag, char *out, size_t n)
 {
-	county_list l;
+	cli_counties l;
 	int rc;
 
 	if (flag) {
 		wb_strlcpy(out, flag, n);
 		return 0;
 	}
-	rc = list_counties(env, &l);
+	rc = cli_county_list(env, &l);
 	if (rc) {
 		fprintf(stderr, "weibao %s: cannot read the counties: %s\n", cmd, wb_strerror(rc));
 		return 1;
