@@ -213,6 +213,23 @@ static int place_request(http_req *r, store_conn *c, const sec_principal *p, jso
 	return 0;
 }
 
+/* After a write, the caller's answer: the request as it is now, with its
+ * detail, or else with the caller's allowed steps alone. */
+static void answer_request(http_req *r, loop_viewer *v, int64_t id, request_rec *q, int status, int detail)
+{
+	json_t *out;
+
+	v->c = api_conn(r);
+	if (store_request_get(v->c, NULL, 0, id, q) != WB_OK) {
+		api_fail(r, WB_ESTORE);
+		return;
+	}
+	out = loop_request_json(v, q, detail);
+	if (out && !detail)
+		json_object_set_new(out, "allowed_actions", loop_allowed_json(v, q));
+	api_json(r, status, out);
+}
+
 int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -335,13 +352,8 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		wb_snprintf(loc, sizeof(loc), "/api/v1/requests/%" PRId64, q->id);
 		http_add_header(r, "Location", loc);
 	}
-	c = api_conn(r);
-	loop_viewer_init(&v, a, c, p);
-	if (store_request_get(c, NULL, 0, q->id, q) != WB_OK) {
-		api_fail(r, WB_ESTORE);
-		goto out;
-	}
-	api_json(r, 201, loop_request_json(&v, q, 1));
+	loop_viewer_init(&v, a, api_conn(r), p);
+	answer_request(r, &v, q->id, q, 201, 1);
 out:
 	json_decref(body);
 	free(q);
@@ -1076,18 +1088,7 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 	}
 	if (j.queued)
 		loop_webhooks_kick();
-	v.c = c = api_conn(r);
-	if (store_request_get(c, NULL, 0, id, q) != WB_OK) {
-		api_fail(r, WB_ESTORE);
-		goto out;
-	}
-	{
-		json_t *out = loop_request_json(&v, q, 0);
-
-		if (out)
-			json_object_set_new(out, "allowed_actions", loop_allowed_json(&v, q));
-		api_json(r, 200, out);
-	}
+	answer_request(r, &v, id, q, 200, 0);
 out:
 	json_decref(body);
 	free(old);
@@ -1203,12 +1204,7 @@ int api_request_comment(http_req *r, app *a, store_conn *c, const sec_principal 
 	}
 	if (j.queued)
 		loop_webhooks_kick();
-	v.c = c = api_conn(r);
-	if (store_request_get(c, NULL, 0, id, q) != WB_OK) {
-		api_fail(r, WB_ESTORE);
-		goto out;
-	}
-	api_json(r, 201, loop_request_json(&v, q, 1));
+	answer_request(r, &v, id, q, 201, 1);
 out:
 	json_decref(body);
 	free(q);
