@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory } from './lib/idnum.mjs';
-import { csvLine, importFile } from './lib/registry.mjs';
+import { csvLine, importFile, childByIdNumber } from './lib/registry.mjs';
 import { makeXlsx } from './lib/xlsx.mjs';
 
 const VILLAGE = '370831101201';
@@ -25,12 +25,7 @@ describeEachDriver('import: cells as spreadsheets hold them', (driver) => {
 		await srv?.stop();
 	});
 
-	const byNumber = async (n) => {
-		const r = await centre.get(`/api/v1/children?id_number=${n}`);
-		assert.equal(r.status, 200, r.text);
-		if (r.body.items.length === 0) return null;
-		return (await centre.get(`/api/v1/children/${r.body.items[0].id}`)).body;
-	};
+	const byNumber = (n, client = centre) => childByIdNumber(client, n);
 	const guardians = (child) => Object.fromEntries(child.guardians.map((g) => [g.relation, g]));
 	const HEAD = ['姓名', '身份证号', '性别', '出生日期', '村（社区）代码', '残疾等级', '父亲状况', '父亲电话'];
 

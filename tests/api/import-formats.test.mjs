@@ -9,17 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory, make } from './lib/idnum.mjs';
-import {
-	csvLine,
-	gb18030,
-	importFile,
-	importReport,
-	startImport,
-	childrenTotal,
-	categoryMap,
-	download,
-	parseCsv,
-} from './lib/registry.mjs';
+import { csvLine, gb18030, importFile, importReport, startImport, childrenTotal, categoryMap, download, parseCsv, childByIdNumber } from './lib/registry.mjs';
 
 const VILLAGE = '370831101201'; // a rural village (director2's)
 const OWN = '370831001001'; // director's village
@@ -36,15 +26,7 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		await srv?.stop();
 	});
 
-	const byNumber = async (n, client = centre) => {
-		const r = await client.get(`/api/v1/children?id_number=${n}`);
-		assert.equal(r.status, 200, r.text);
-		if (r.body.items.length === 0) return null;
-		assert.equal(r.body.items.length, 1);
-		const full = await client.get(`/api/v1/children/${r.body.items[0].id}`);
-		assert.equal(full.status, 200, full.text);
-		return full.body;
-	};
+	const byNumber = (n, client = centre) => childByIdNumber(client, n);
 	const issuesOf = (job) => job.issues.map((i) => [i.row, i.column, i.kind]);
 
 	test('a GB18030 CSV imports with its Chinese names, words and guardians intact', async () => {

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory, make } from './lib/idnum.mjs';
-import { bornYearsBefore, compact, csvLine, download, importFile, importReport, parseCsv } from './lib/registry.mjs';
+import { bornYearsBefore, compact, csvLine, download, importFile, importReport, parseCsv, childByIdNumber } from './lib/registry.mjs';
 import { excelSerial, makeXlsx } from './lib/xlsx.mjs';
 
 const VILLAGE = '370831101201';
@@ -29,14 +29,7 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 		await srv?.stop();
 	});
 
-	const byNumber = async (n, client = centre) => {
-		const r = await client.get(`/api/v1/children?id_number=${n}`);
-		assert.equal(r.status, 200, r.text);
-		if (r.body.items.length === 0) return null;
-		const full = await client.get(`/api/v1/children/${r.body.items[0].id}`);
-		assert.equal(full.status, 200, full.text);
-		return full.body;
-	};
+	const byNumber = (n, client = centre) => childByIdNumber(client, n);
 	const chineseReport = async (id, client = centre) => {
 		const r = await client.get(`/api/v1/imports/${id}/report`);
 		assert.equal(r.status, 200, r.text);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backToSchema, cli, describeEachDriver, spawnServer, sql, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory } from './lib/idnum.mjs';
-import { csvLine, importFile } from './lib/registry.mjs';
+import { csvLine, importFile, childByIdNumber } from './lib/registry.mjs';
 
 const VILLAGE = '370831101201';
 
@@ -24,14 +24,7 @@ describeEachDriver('registry fields: the import and the API agree', (driver) => 
 		await srv?.stop();
 	});
 
-	const byNumber = async (n) => {
-		const r = await centre.get(`/api/v1/children?id_number=${n}`);
-		assert.equal(r.status, 200, r.text);
-		if (r.body.items.length === 0) return null;
-		const full = await centre.get(`/api/v1/children/${r.body.items[0].id}`);
-		assert.equal(full.status, 200, full.text);
-		return full.body;
-	};
+	const byNumber = (n, client = centre) => childByIdNumber(client, n);
 
 	test('an imported disability type is one the API takes; other text is an error of the column', async () => {
 		const words = ids.next();

@@ -1,6 +1,7 @@
 // Helpers for the registry and import suites: dates relative to today in
 // China, category rows of a child, CSV reading and writing, imports
 // (upload, wait, report) and GB18030 encoding through iconv.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chinaDate } from './idnum.mjs';
 import { sleep } from './harness.mjs';
@@ -179,6 +180,17 @@ export async function importReport(client, id) {
 }
 
 /** The first page's total of GET /api/v1/children with a query. */
+/** The whole file of the child registered with ID number n, as client reads it; null when there is none. */
+export async function childByIdNumber(client, n) {
+	const r = await client.get(`/api/v1/children?id_number=${n}`);
+	assert.equal(r.status, 200, r.text);
+	if (r.body.items.length === 0) return null;
+	assert.equal(r.body.items.length, 1, 'an ID number is one child\'s');
+	const full = await client.get(`/api/v1/children/${r.body.items[0].id}`);
+	assert.equal(full.status, 200, full.text);
+	return full.body;
+}
+
 export async function childrenTotal(client, query = '') {
 	const r = await client.get(`/api/v1/children?limit=1${query ? `&${query}` : ''}`);
 	if (r.status !== 200) throw new Error(`GET /api/v1/children: ${r.status} ${r.text}`);
