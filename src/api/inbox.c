@@ -21,6 +21,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "../store/q_visits.h"
+#include "visits_api.h"
 #include "loop.h"
 #include "sheet.h"
 
@@ -101,13 +102,7 @@ static int name_concerns(store_conn *c, const sec_principal *p, json_t *items, i
 			return rc;
 		if (api_area_name(c, ch.village_code, village, sizeof(village)) != WB_OK)
 			village[0] = '\0';
-		flags = json_array();
-		for (char *f = x.flags, *end; *f; f = *end ? end + 1 : end) {
-			end = strchr(f, ',');
-			if (!end)
-				end = f + strlen(f);
-			json_array_append_new(flags, json_stringn(f, (size_t)(end - f)));
-		}
+		flags = visits_flags_json(x.flags);
 		json_object_set_new(it, "child",
 				    json_pack("{s:s, s:s, s:o, s:s?}", "name", ch.name, "village_name", village,
 					      "flags", flags, "risk_level", x.risk_level[0] ? x.risk_level : NULL));

@@ -314,10 +314,9 @@ static json_t *child_plan(store_conn *c, const sec_principal *p, const child_rec
 
 /* ---- visits of a child ---- */
 
-static json_t *visit_json(const visit_rec *v)
+json_t *visits_flags_json(const char *s)
 {
 	json_t *flags = json_array();
-	const char *s = v->flags;
 
 	while (*s) {
 		const char *end = strchr(s, ',');
@@ -326,6 +325,12 @@ static json_t *visit_json(const visit_rec *v)
 		json_array_append_new(flags, json_stringn(s, n));
 		s += n + (end ? 1 : 0);
 	}
+	return flags;
+}
+
+static json_t *visit_json(const visit_rec *v)
+{
+	json_t *flags = visits_flags_json(v->flags);
 	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s?, s:I, s:I, s:s}", "id", (json_int_t)v->id,
 			      "child_id", (json_int_t)v->child_id, "kind", v->kind, "visited_on", v->visited_on,
 			      "findings", v->findings, "flags", flags, "risk_level",

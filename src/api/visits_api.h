@@ -5,6 +5,8 @@
 #ifndef WB_VISITS_API_H
 #define WB_VISITS_API_H
 
+#include <jansson.h>
+
 #include "../domain/visits.h"
 #include "../store/model.h"
 #include "../store/store.h"
@@ -20,6 +22,9 @@ void visits_adult_cutoff(int today, char out[11]);
  * *due_ymd the due day (visit_plan_state). */
 enum visit_state visits_state_of(const visit_plan_config *cfg, const char *risk_level, unsigned cats,
 				 const char *last_visit, int today, int *interval, int *due_ymd);
+/* A visit's stored flags ("safety,school", comma-separated) as a JSON
+ * array of strings. */
+json_t *visits_flags_json(const char *flags);
 /* The confirmed categories among a child's category rows (bit 1 << enum
  * category). */
 unsigned visits_confirmed_cats(const category_rec *k, int nk);
