@@ -382,29 +382,24 @@ static int project_export(http_req *r, app *a, const sec_principal *p, int64_t i
 {
 	const char *table = http_query(r, "table");
 	store_conn *c = api_conn(r);
-	detail_ctx x = {p, c, json_array(), 0};
+	detail_ctx x = {p, c, NULL, 0};
 	json_t *items = json_array(), *it;
 	char stem[48];
 	size_t i;
 	int funds = table && strcmp(table, "funds") == 0, rc;
 
 	if (!funds && (!table || strcmp(table, "served") != 0)) {
-		json_decref(x.children);
 		json_decref(items);
 		return api_error(r, 422, "validation_failed",
 				 "table must be funds (the money lines) or served (the children served)", "table");
 	}
+	x.children = items;
 	rc = funds ? store_project_funds(c, id, fund_cb, items) : store_project_children(c, id, detail_child_cb, &x);
 	if (rc) {
-		json_decref(x.children);
 		json_decref(items);
 		return api_fail(r, rc);
 	}
-	if (!funds) {
-		json_decref(items);
-		items = x.children;
-	} else {
-		json_decref(x.children);
+	if (funds) {
 		json_array_foreach(items, i, it)
 		{
 			const char *k = json_string_value(json_object_get(it, "kind"));
