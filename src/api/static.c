@@ -158,6 +158,15 @@ static int read_dev_file(http_req *r, const char *dir, const char *rel)
 	return 0;
 }
 
+/* A found file's answer: its status (200, or 304 without a body), type and caching. */
+static int found(http_req *r, const char *rel, int status)
+{
+	r->status = status;
+	r->content_type = mime_of(rel);
+	r->cache_control = strncmp(rel, "assets/", 7) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
+	return 0;
+}
+
 static int serve(http_req *r, app *a, const char *rel)
 {
 	if (a->cfg.web_dir) {
@@ -177,13 +186,7 @@ static int serve(http_req *r, app *a, const char *rel)
 			wb_snprintf(tag, sizeof(tag), "\"%s%s\"", f->etag, gz ? "-gz" : "");
 			http_add_header(r, "ETag", tag);
 			if (etag_matches(http_header(r, "If-None-Match"), tag)) {
-				/* the client holds these bytes: no body */
-				r->status = 304;
-				r->content_type = mime_of(rel);
-				r->cache_control = strncmp(rel, "assets/", 7) == 0
-							   ? "public, max-age=31536000, immutable"
-							   : "no-cache";
-				return 0;
+				return found(r, rel, 304); /* the client holds these bytes: no body */
 			}
 		}
 		r->static_file = 1;
@@ -192,10 +195,7 @@ static int serve(http_req *r, app *a, const char *rel)
 		if (gz)
 			http_add_header(r, "Content-Encoding", "gzip");
 	}
-	r->status = 200;
-	r->content_type = mime_of(rel);
-	r->cache_control = strncmp(rel, "assets/", 7) == 0 ? "public, max-age=31536000, immutable" : "no-cache";
-	return 0;
+	return found(r, rel, 200);
 }
 
 int api_static(http_req *r, void *ctx)
