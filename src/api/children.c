@@ -287,18 +287,16 @@ static int create_fn(store_conn *c, void *arg)
 	j->same_id = 0;
 	wb_strlcpy(j->e->outcome, "ok", sizeof(j->e->outcome));
 	if (j->check_same) {
-		rc = store_child_same_person(c, j->ch->county_code, j->ch->name, j->ch->birth_date, j->ch->village_code,
-					     &j->same_id);
-		if (rc == WB_OK) {
+		rc = store_child_insert_new_person(c, j->ch, &j->same_id);
+		if (rc == WB_ECONFLICT && j->same_id) {
 			wb_strlcpy(j->e->outcome, "possible_duplicate", sizeof(j->e->outcome));
 			return WB_ECONFLICT;
 		}
-		if (rc != WB_ENOTFOUND)
-			return rc;
 		j->same_id = 0;
+	} else {
+		rc = store_child_insert(c, j->ch);
 	}
-	rc = store_child_insert(c, j->ch);
-	/* the only conflict of an insert is the number's unique index */
+	/* the only other conflict of an insert is the number's unique index */
 	if (rc == WB_ECONFLICT)
 		wb_strlcpy(j->e->outcome, "duplicate_id_number", sizeof(j->e->outcome));
 	if (rc == WB_OK)

@@ -224,6 +224,10 @@ enum child_sort { CHILD_SORT_ID = 0, CHILD_SORT_NAME, CHILD_SORT_BIRTH, CHILD_SO
 
 /* Inserts ch (and the index of its name); sets ch->id and version. */
 int store_child_insert(store_conn *c, child_rec *ch);
+/* Inserts ch unless a live child of its county, name, birth date and
+ * village exists (store_child_same_person): then WB_ECONFLICT with that
+ * child's id in *same_id. On PostgreSQL one statement (one round trip). */
+int store_child_insert_new_person(store_conn *c, child_rec *ch, int64_t *same_id);
 /* Inserts n new children (with their name index) in multi-row INSERTs and
  * sets each one's id and version. Ids come back matched by (id_bidx, name,
  * birth_date, village_code) — neither driver promises the order of

@@ -579,13 +579,22 @@ static void identity_args(const child_rec *ch, store_args *a)
  * its id (the 26 values of child_args, and version 1). The id, the record
  * number, comes from child_numbers (take_numbers), not from the table's
  * sequence: see migration 0029. */
-#define CHILD_INSERT                                                                                             \
+#define CHILD_COLUMNS                                                                                            \
 	"INSERT INTO children (id, county_code, name, id_enc, id_bidx, id_mask, sex, birth_date, village_code, " \
 	"grid_code, school_id, created_at, created_by, updated_at, updated_by, hukou_area_code, hukou_type, "    \
 	"grade, disability_grade, disability_type, serious_illness, family_poverty, adopted, director_id, "      \
-	"risk_level, notes, name_key, version) VALUES "
-#define CHILD_ROW_REST "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+	"risk_level, notes, name_key, version) "
+#define CHILD_INSERT   CHILD_COLUMNS "VALUES "
+#define CHILD_ROW_VALS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1"
+#define CHILD_ROW_REST CHILD_ROW_VALS ")"
 #define CHILD_ROW      "(?, " CHILD_ROW_REST
+
+/* A live child of this county, name, birth date and village (in this
+ * order of placeholders): the one a registration without an ID number
+ * would repeat. */
+#define SAME_PERSON_SQL                                                                                       \
+	"SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND village_code = ? " \
+	"AND archived_at IS NULL ORDER BY id LIMIT 1"
 #define CHILD_ROW_ARGS 27 /* the id, then child_args */
 
 /*
@@ -647,7 +656,7 @@ int store_children_insert_many(store_conn *c, child_rec *const *ch, int n)
  * that a few statement texts serve every name. Returns WB_ENOTFOUND when the
  * name has no indexed gram (the caller inserts the plain way).
  */
-static int insert_one_with_grams(store_conn *c, child_rec *ch)
+static int insert_one_with_grams(store_conn *c, child_rec *ch, int64_t *same_id)
 {
 	char grams[GRAMS_MAX][12];
 	int k = indexed_grams(ch->name, grams), slots, rc;
@@ -661,16 +670,31 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 	slots = store_chunk_rows_up(k, GRAMS_INDEXED);
 	buf_init(&sql, 4096);
 	/* the number from child_numbers in the same statement (see
-	 * take_numbers): no round trip of its own */
-	rc = buf_puts(&sql,
-		      "WITH n AS (UPDATE child_numbers SET last = last + 1 WHERE id = 1 RETURNING last), "
-		      "c AS (" CHILD_INSERT "((SELECT last FROM n), " CHILD_ROW_REST " "
-		      "RETURNING id, county_code), g AS (INSERT INTO child_name_grams (county_code, gram, child_id) "
-		      "SELECT c.county_code, v.gram, c.id FROM c, (VALUES ");
+	 * take_numbers): no round trip of its own. With same_id, the look
+	 * for the same person (store_child_same_person) is in it too: when
+	 * d finds one, n takes no number and c inserts nothing. */
+	if (same_id) {
+		rc = buf_puts(&sql, "WITH d AS (" SAME_PERSON_SQL "), n AS (UPDATE child_numbers SET last = last + 1 "
+				    "WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM d) RETURNING last), "
+				    "c AS (" CHILD_COLUMNS "SELECT n.last, " CHILD_ROW_VALS " FROM n ");
+		args_text(&a, ch->county_code);
+		args_text(&a, ch->name);
+		args_opt_text(&a, ch->birth_date);
+		args_text(&a, ch->village_code);
+	} else {
+		rc = buf_puts(&sql, "WITH n AS (UPDATE child_numbers SET last = last + 1 WHERE id = 1 RETURNING last), "
+				    "c AS (" CHILD_INSERT "((SELECT last FROM n), " CHILD_ROW_REST " ");
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql,
+			      "RETURNING id, county_code), g AS (INSERT INTO child_name_grams (county_code, gram, "
+			      "child_id) SELECT c.county_code, v.gram, c.id FROM c, (VALUES ");
 	for (int i = 0; rc == WB_OK && i < slots; i++)
 		rc = buf_puts(&sql, i ? ", (?)" : "(?::text)");
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, ") AS v (gram) ON CONFLICT DO NOTHING) SELECT id FROM c");
+		rc = buf_puts(&sql, same_id ? ") AS v (gram) ON CONFLICT DO NOTHING) SELECT id, 0 FROM c "
+					      "UNION ALL SELECT 0, id FROM d"
+					    : ") AS v (gram) ON CONFLICT DO NOTHING) SELECT id FROM c");
 	if (rc == WB_OK)
 		rc = conn_prepare(c, sql.data, &st);
 	buf_cleanup(&sql);
@@ -684,12 +708,37 @@ static int insert_one_with_grams(store_conn *c, child_rec *ch)
 		ch->id = stmt_int64(c, st, 0);
 		ch->version = 1;
 		rc = WB_OK;
+		if (same_id && !ch->id) {
+			*same_id = stmt_int64(c, st, 1);
+			rc = WB_ECONFLICT;
+		}
 	} else if (rc >= 0) {
 		rc = WB_ESTORE;
 	}
 	if (st)
 		stmt_reset(c, st);
 	return rc;
+}
+
+int store_child_insert_new_person(store_conn *c, child_rec *ch, int64_t *same_id)
+{
+	int rc;
+
+	*same_id = 0;
+	if (!c->drv->local_statements) {
+		ch->id = 0;
+		rc = insert_one_with_grams(c, ch, same_id);
+		if (rc != WB_ENOTFOUND)
+			return rc;
+		*same_id = 0;
+	}
+	rc = store_child_same_person(c, ch->county_code, ch->name, ch->birth_date, ch->village_code, same_id);
+	if (rc == WB_OK)
+		return WB_ECONFLICT;
+	if (rc != WB_ENOTFOUND)
+		return rc;
+	*same_id = 0;
+	return store_child_insert(c, ch);
 }
 
 int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store_grams *grams)
@@ -699,7 +748,7 @@ int store_children_insert_rows(store_conn *c, child_rec *const *ch, int n, store
 
 	if (n == 1 && !grams && !c->drv->local_statements) {
 		ch[0]->id = 0;
-		rc = insert_one_with_grams(c, ch[0]);
+		rc = insert_one_with_grams(c, ch[0], NULL);
 		if (rc != WB_ENOTFOUND)
 			return rc;
 		rc = WB_OK;
@@ -1246,10 +1295,7 @@ int store_child_same_person(store_conn *c, const char *county, const char *name,
 			    const char *village_code, int64_t *id_out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "SELECT id FROM children WHERE county_code = ? AND name = ? AND birth_date = ? AND "
-			    "village_code = ? AND archived_at IS NULL ORDER BY id LIMIT 1",
-			    "ssss", county, name, birth_date, village_code);
+	int rc = conn_query(c, &st, SAME_PERSON_SQL, "ssss", county, name, birth_date, village_code);
 
 	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, id_out);
 }
