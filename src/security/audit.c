@@ -113,40 +113,132 @@ static void append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratc
 	memcpy(a->hash, p->hash, SEC_HASH_HEX);
 }
 
-/* Inserts the batch's entries in multi-row statements of power-of-two
- * sizes up to AUDIT_ROWS_MAX (store_chunk_rows: a few statement texts). */
+#define AUDIT_LOG_INSERT                                                                 \
+	"INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, " \
+	"object_type, object_id, outcome, client_addr, request_id, detail, prev_hash, hash) VALUES "
+#define AUDIT_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define COUNTS_UPSERT_TAIL                                                                  \
+	" ON CONFLICT (county_code) DO UPDATE SET entries = county_audit_counts.entries + " \
+	"excluded.entries"
+#define HEAD_UPSERT                                                \
+	"INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) " \
+	"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+
+/* The batch's counties, each once, with its number of entries: m of them. */
+static int batch_counties(const audit *a, const char **county, int64_t *count)
+{
+	int m = 0;
+
+	for (size_t k = 0; k < a->npending; k++) {
+		const char *cc = a->pending[k].e->county_code;
+		int i = 0;
+
+		while (i < m && strcmp(county[i], cc) != 0)
+			i++;
+		if (i == m) {
+			county[m] = cc;
+			count[m++] = 0;
+		}
+		count[i]++;
+	}
+	return m;
+}
+
+/* Binds the rows of pending entries [from, from + n) from placeholder *idx. */
+static int bind_rows(audit *a, store_stmt *st, size_t from, int n, int *idx)
+{
+	int rc = WB_OK;
+
+	for (int r = 0; rc == WB_OK && r < n; r++) {
+		const pending_entry *p = &a->pending[from + (size_t)r];
+		const audit_entry *e = p->e;
+		const char *text[] = {e->username,  e->role,    e->action,      e->object_type,
+				      e->object_id, p->outcome, e->client_addr, e->request_id,
+				      e->detail,    p->prev,    p->hash};
+
+		rc = stmt_bind_int64(a->c, st, (*idx)++, p->seq);
+		if (rc == WB_OK)
+			rc = stmt_bind_text(a->c, st, (*idx)++, e->county_code);
+		if (rc == WB_OK)
+			rc = stmt_bind_int64(a->c, st, (*idx)++, p->at);
+		if (rc == WB_OK)
+			rc = stmt_bind_int64(a->c, st, (*idx)++, e->user_id);
+		for (size_t t = 0; rc == WB_OK && t < sizeof(text) / sizeof(text[0]); t++)
+			rc = stmt_bind_text(a->c, st, (*idx)++, text[t]);
+	}
+	return rc;
+}
+
+/*
+ * The last chunk of a batch with everything else the batch writes, in one
+ * statement: the rows, each county's count (county_audit_counts) and the
+ * chain's head. For a driver whose statements are round trips
+ * (PostgreSQL): two round trips fewer in every batch of the writer.
+ */
+static int insert_last_chunk(audit *a, size_t from, int n, const char **county, const int64_t *count, int m)
+{
+	store_stmt *st = NULL;
+	buf sql;
+	int rc, idx = 1;
+
+	buf_init(&sql, 1u << 20);
+	rc = buf_puts(&sql, "WITH i AS (" AUDIT_LOG_INSERT);
+	for (int r = 0; rc == WB_OK && r < n; r++)
+		rc = buf_puts(&sql, r ? ", " AUDIT_ROW : AUDIT_ROW);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, "), k AS (INSERT INTO county_audit_counts (county_code, entries) VALUES ");
+	for (int k = 0; rc == WB_OK && k < m; k++)
+		rc = buf_puts(&sql, k ? ", (?, ?)" : "(?, ?)");
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, COUNTS_UPSERT_TAIL ") " HEAD_UPSERT);
+	if (rc == WB_OK)
+		rc = conn_prepare(a->c, sql.data, &st);
+	buf_cleanup(&sql);
+	if (rc == WB_OK)
+		rc = bind_rows(a, st, from, n, &idx);
+	for (int k = 0; rc == WB_OK && k < m; k++) {
+		rc = stmt_bind_text(a->c, st, idx++, county[k]);
+		if (rc == WB_OK)
+			rc = stmt_bind_int64(a->c, st, idx++, count[k]);
+	}
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(a->c, st, idx++, a->seq);
+	if (rc == WB_OK)
+		rc = stmt_bind_text(a->c, st, idx++, a->hash);
+	if (rc == WB_OK)
+		rc = stmt_step(a->c, st) == STORE_DONE ? WB_OK : WB_ESTORE;
+	if (st)
+		stmt_reset(a->c, st);
+	return rc;
+}
+
+/*
+ * Inserts the batch's entries in multi-row statements of power-of-two
+ * sizes up to AUDIT_ROWS_MAX (store_chunk_rows: a few statement texts),
+ * adds them to each county's count and moves the chain's head.
+ */
 static int flush_entries(audit *a)
 {
+	const char *county[AUDIT_BATCH_MAX + 1];
+	int64_t count[AUDIT_BATCH_MAX + 1];
+	int m, rc;
 	size_t i = 0;
 
+	if (a->npending == 0)
+		return WB_OK;
+	m = batch_counties(a, county, count);
 	while (i < a->npending) {
-		int n = store_chunk_rows((int)(a->npending - i), AUDIT_ROWS_MAX);
+		int n = store_chunk_rows((int)(a->npending - i), AUDIT_ROWS_MAX), idx = 1;
 		store_stmt *st = NULL;
-		int rc, idx = 1;
 
-		rc = conn_prepare_rows(
-			a->c,
-			"INSERT INTO audit_log (seq, county_code, at, user_id, username, role, action, "
-			"object_type, object_id, outcome, client_addr, request_id, detail, prev_hash, hash) "
-			"VALUES ",
-			"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n, NULL, &st);
-		for (int r = 0; rc == WB_OK && r < n; r++) {
-			const pending_entry *p = &a->pending[i + (size_t)r];
-			const audit_entry *e = p->e;
-			const char *text[] = {e->username,  e->role,    e->action,      e->object_type,
-					      e->object_id, p->outcome, e->client_addr, e->request_id,
-					      e->detail,    p->prev,    p->hash};
-
-			rc = stmt_bind_int64(a->c, st, idx++, p->seq);
-			if (rc == WB_OK)
-				rc = stmt_bind_text(a->c, st, idx++, e->county_code);
-			if (rc == WB_OK)
-				rc = stmt_bind_int64(a->c, st, idx++, p->at);
-			if (rc == WB_OK)
-				rc = stmt_bind_int64(a->c, st, idx++, e->user_id);
-			for (size_t t = 0; rc == WB_OK && t < sizeof(text) / sizeof(text[0]); t++)
-				rc = stmt_bind_text(a->c, st, idx++, text[t]);
+		if (!a->c->drv->local_statements && i + (size_t)n == a->npending) {
+			rc = insert_last_chunk(a, i, n, county, count, m);
+			a->npending = 0;
+			return rc;
 		}
+		rc = conn_prepare_rows(a->c, AUDIT_LOG_INSERT, AUDIT_ROW, n, NULL, &st);
+		if (rc == WB_OK)
+			rc = bind_rows(a, st, i, n, &idx);
 		if (rc == WB_OK)
 			rc = stmt_step(a->c, st) == STORE_DONE ? WB_OK : WB_ESTORE;
 		if (st)
@@ -155,29 +247,19 @@ static int flush_entries(audit *a)
 			return rc;
 		i += (size_t)n;
 	}
-	/* each county's count of entries (county_audit_counts), in the same
-	 * transaction: one upsert a county of the batch */
-	for (size_t k = 0; k < a->npending; k++) {
-		const char *county = a->pending[k].e->county_code;
-		int64_t n = 0;
-		int seen = 0, rc;
-
-		for (size_t m = 0; m < k && !seen; m++)
-			seen = strcmp(a->pending[m].e->county_code, county) == 0;
-		if (seen)
-			continue;
-		for (size_t m = k; m < a->npending; m++)
-			n += strcmp(a->pending[m].e->county_code, county) == 0;
-		rc = conn_query(a->c, NULL,
-				"INSERT INTO county_audit_counts (county_code, entries) VALUES (?, ?) "
-				"ON CONFLICT (county_code) DO UPDATE SET entries = county_audit_counts.entries + "
-				"excluded.entries",
-				"si", county, n);
+	/* local statements cost no round trip: one upsert a county, then the
+	 * head */
+	for (int k = 0; k < m; k++) {
+		rc = conn_query(
+			a->c, NULL,
+			"INSERT INTO county_audit_counts (county_code, entries) VALUES (?, ?)" COUNTS_UPSERT_TAIL, "si",
+			county[k], count[k]);
 		if (rc < 0)
 			return rc;
 	}
 	a->npending = 0;
-	return WB_OK;
+	rc = conn_query(a->c, NULL, HEAD_UPSERT, "is", a->seq, a->hash);
+	return rc < 0 ? rc : WB_OK;
 }
 
 /*
@@ -302,13 +384,8 @@ static void run_batch(audit *a, audit_job *batch)
 		}
 	}
 	if (rc == WB_OK)
-		rc = flush_entries(a);
+		rc = flush_entries(a); /* and the head, when the batch has entries */
 	a->npending = 0;
-	if (rc == WB_OK && a->seq != saved_seq)
-		rc = conn_query(a->c, NULL,
-				"INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-				"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-				"is", a->seq, a->hash);
 	if (rc >= 0)
 		rc = conn_commit(a->c);
 	else
