@@ -48,6 +48,10 @@ enum api_flags {
 typedef struct api_route {
 	api_handler handler;
 	int flags;
+	/* The audit action of a refusal (403) on a route that reads or writes
+	 * children's data: api_entry records it with outcome "denied", so that
+	 * a role probing the registry is seen as a 404 probe is. NULL: none. */
+	const char *refusal_action;
 } api_route;
 
 /* The route table handed to the HTTP layer (NULL-terminated). */

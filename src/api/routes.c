@@ -7,7 +7,9 @@
 #include "api.h"
 #include "loop.h"
 
-#define R(name, flags) static const api_route rt_##name = {api_##name, flags}
+#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL}
+/* a route of children's data: a refusal is audited under this action */
+#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action}
 
 R(login, API_PUBLIC);
 R(logout, API_FIRST_LOGIN);
@@ -22,11 +24,11 @@ R(units_list, 0);
 R(unit_create, 0);
 R(unit_update, 0);
 R(units_import, 0);
-R(children_create, 0);
-R(children_list, 0);
-R(child_get, 0);
-R(child_update, 0);
-R(child_history, 0);
+RC(children_create, "child.create");
+RC(children_list, "child.list");
+RC(child_get, "child.read");
+RC(child_update, "child.update");
+RC(child_history, "child.history");
 R(audit_list, 0);
 R(audit_verify, 0);
 R(audit_export, 0);
@@ -40,8 +42,8 @@ R(user_unlock, 0);
 R(user_password_reset, API_NO_REPLAY);
 R(membership_add, 0);
 R(membership_remove, 0);
-R(child_category, 0);
-R(children_export, 0);
+RC(child_category, "category.decide");
+RC(children_export, "child.export");
 R(imports_create, 0);
 R(import_get, 0);
 R(import_report, 0);
@@ -68,9 +70,9 @@ R(webhook_deliveries, 0);
 R(loop_config_get, 0);
 R(loop_config_put, 0);
 R(loop_metrics, 0);
-R(child_visits, 0);
-R(child_visit_create, 0);
-R(child_visit_void, 0);
+RC(child_visits, "child.visits");
+RC(child_visit_create, "visit.create");
+RC(child_visit_void, "visit.void");
 R(visits_plan, 0);
 R(visits_config_get, 0);
 R(visits_config_put, 0);
@@ -85,9 +87,9 @@ R(policy_end, 0);
 R(entitlements_list, 0);
 R(entitlements_ledger, 0);
 R(entitlement_end, 0);
-R(child_entitlements, 0);
-R(child_entitlement_create, 0);
-R(gap_check_create, 0);
+RC(child_entitlements, "child.entitlements");
+RC(child_entitlement_create, "entitlement.start");
+RC(gap_check_create, "entitlement.check");
 R(projects_list, 0);
 R(project_get, 0);
 R(project_create, 0);
@@ -96,12 +98,12 @@ R(project_child_add, 0);
 R(project_child_remove, 0);
 R(project_fund_add, 0);
 R(project_fund_reverse, 0);
-R(child_projects, 0);
+RC(child_projects, "child.projects");
 R(report_monthly, 0);
 R(report_trends, 0);
-R(child_archive, 0);
-R(child_restore, 0);
-R(children_archived, 0);
+RC(child_archive, "child.archive");
+RC(child_restore, "child.restore");
+RC(children_archived, "child.list_archived");
 R(archive_config_get, 0);
 R(archive_config_put, 0);
 R(talks_list, 0);
@@ -118,7 +120,7 @@ R(school_rooms_put, 0);
 R(school_counselling, 0);
 R(school_counselling_create, 0);
 R(school_counselling_void, 0);
-R(child_care, 0);
+RC(child_care, "child.care");
 R(caring_mothers, 0);
 R(caring_mother_create, 0);
 R(caring_mother_get, 0);

@@ -472,7 +472,9 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(rec.status, 201, rec.text);
 		assert.equal((await check(station, { finding: 'applied' })).status, 409);
 		const logged = (await auditor.get(`/api/v1/audit?action=entitlement.check&object_id=${c.id}`)).body.items;
-		assert.equal(logged.length, 2);
+		assert.equal(logged.filter((e) => e.outcome === 'ok').length, 2);
+		// the village's refused try is in the log too
+		assert.deepEqual(logged.filter((e) => e.outcome === 'denied').map((e) => e.username), ['director']);
 
 		// a long page: every checked gap carries its own newest check (the checks are read 40 children a query)
 		const wide = await policy({ rule: { age_max: 17 } });
