@@ -1330,7 +1330,8 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
 			c,
 			"SELECT q.id, q.kind, q.urgency, q.priority, q.mandatory, q.state, "
 			"COALESCE(q.child_id, 0), COALESCE(ch.name, ''), COALESCE(ch.sex, ''), "
-			"COALESCE(ch.birth_date, '') FROM help_requests q LEFT JOIN children ch ON ch.id = "
+			"COALESCE(ch.birth_date, ''), COALESCE(ch.village_code, ''), COALESCE(ch.grid_code, ''), "
+			"COALESCE(ch.school_id, 0) FROM help_requests q LEFT JOIN children ch ON ch.id = "
 			"q.child_id WHERE q.county_code = ? AND q.id IN (",
 			"?", k, ")", &st);
 		if (rc == WB_OK)
@@ -1353,6 +1354,9 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
 			stmt_copy(c, st, 7, b->child_name, sizeof(b->child_name));
 			stmt_copy(c, st, 8, b->child_sex, sizeof(b->child_sex));
 			stmt_copy(c, st, 9, b->child_birth, sizeof(b->child_birth));
+			stmt_copy(c, st, 10, b->child_village, sizeof(b->child_village));
+			stmt_copy(c, st, 11, b->child_grid, sizeof(b->child_grid));
+			b->child_school_id = stmt_int64(c, st, 12);
 			(*n_out)++;
 		}
 		if (st)

@@ -117,6 +117,9 @@ typedef struct request_brief {
 	char child_name[128];
 	char child_sex[2];
 	char child_birth[11];
+	char child_village[16]; /* the child's place: whether the reader may */
+	char child_grid[16];    /* see the child (loop_child_readable) */
+	int64_t child_school_id;
 } request_brief;
 /* Reads the briefs of the requests ids (n distinct ids) of county into out
  * (room for n), in any order; *n_out how many were found (a referral
