@@ -97,6 +97,10 @@ describeEachDriver('linked child in lists', (driver) => {
 			const requests = await unit.get('/api/v1/requests?limit=200');
 			assert.equal(requests.body.items.find((q) => q.id === id).child.withheld, true);
 			assert.ok(!requests.text.includes(name), 'the request list does not name the child');
+			for (const format of ['csv', 'xlsx']) {
+				const file = await unit.get(`/api/v1/requests?format=${format}`);
+				assert.equal(file.status, 403, 'nor does a download: a unit exports no list of children');
+			}
 		}
 		// a step's answer carries the referral with its request: no name either
 		const f = await referralOf(medical, id);
