@@ -8,9 +8,11 @@
 #include <time.h>
 
 #include "../domain/date.h"
+#include "../domain/roles.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "audit_words.h"
 #include "sheet.h"
 
 static int audit_item(const audit_rec *ar, void *arg)
@@ -141,6 +143,7 @@ static const char *const report_cols_en[] = {
 
 typedef struct report {
 	api_sheet *sh;
+	int en; /* the cells' words: English, else Chinese */
 	int n;
 	int64_t last_seq;
 } report;
@@ -149,6 +152,7 @@ static int report_row(const audit_rec *ar, void *arg)
 {
 	report *x = arg;
 	char seq[24], at[32], uid[24];
+	const char *role;
 
 	/* a row is at most a few KiB (detail is capped at 511 bytes): stop
 	 * before the response's cap rather than leave a row half-written */
@@ -163,16 +167,19 @@ static int report_row(const audit_rec *ar, void *arg)
 	else
 		at[0] = '\0';
 	wb_snprintf(uid, sizeof(uid), "%" PRId64, ar->user_id);
+	/* the role, action, record type and outcome in the report's language,
+	 * as the auditor's page says them; a code no table knows as it is */
+	role = x->en ? role_label_en(ar->role) : role_label_zh(ar->role);
 	{
 		const char *cells[] = {seq,
 				       at,
 				       ar->username,
 				       ar->user_id ? uid : "",
-				       ar->role,
-				       ar->action,
-				       ar->object_type,
+				       role,
+				       sheet_word_of(audit_action_words, ar->action, x->en),
+				       sheet_word_of(audit_object_words, ar->object_type, x->en),
 				       ar->object_id,
-				       ar->outcome,
+				       sheet_word_of(audit_outcome_words, ar->outcome, x->en),
 				       ar->client_addr,
 				       ar->request_id,
 				       ar->detail,
@@ -189,11 +196,12 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	api_sheet sh;
 	audit_filter f;
-	report x = {&sh, 0, 0};
+	report x = {&sh, 0, 0, 0};
 	int fmt, en, rc;
 
 	if (!audit_filter_from(r, c, p, &f) || api_sheet_params(r, SHEET_CSV, 0, &fmt, &en))
 		return 0;
+	x.en = en;
 	rc = api_sheet_begin(&sh, r, fmt, en, en ? "Audit" : "审计日志", report_cols_zh, report_cols_en, REPORT_NCOLS);
 	if (rc)
 		return api_fail(r, rc);

@@ -244,6 +244,16 @@ const char *import_field_header(const char *field)
 #define ID_AS_NUMBER \
 	"the ID number was stored as a number in the spreadsheet and lost digits; format the column as text"
 
+/* A column of the header the import does not know (the report's row). */
+#define IGNORED_REASON    "the import does not know this column; its cells were not read"
+#define IGNORED_REASON_ZH "导入不认识这一列，其内容未读取"
+/* the tail a missing column's error gets when the file has columns the
+ * import does not know: "<base>; the file has a column the import does not
+ * know, 'X': is it meant to be 身份证号?" */
+#define UNKNOWN_TAIL_ONE  "; the file has a column the import does not know, "
+#define UNKNOWN_TAIL_MANY "; the file has columns the import does not know, "
+#define UNKNOWN_ASK       ": is it meant to be "
+
 /* ---- an issue's reason in Chinese (the report's file; the page says the
  * same from web/src/lib/issues.js) ---- */
 
@@ -341,11 +351,62 @@ static const char *status_word(const char *status)
 	return status;
 }
 
+/* A missing column's error naming the file's unknown columns (the tail
+ * missing_column adds) in Chinese: 0 if reason has no such tail. */
+static int unknown_tail_zh(const char *reason, char *out, size_t n)
+{
+	const char *one = strstr(reason, UNKNOWN_TAIL_ONE), *many = strstr(reason, UNKNOWN_TAIL_MANY);
+	const char *tail = one ? one : many, *list, *ask, *q;
+	char base[320], base_zh[320], cols[320];
+	size_t k = 0;
+
+	if (!tail || (size_t)(tail - reason) >= sizeof(base))
+		return 0;
+	memcpy(base, reason, (size_t)(tail - reason));
+	base[tail - reason] = '\0';
+	list = tail + strlen(one ? UNKNOWN_TAIL_ONE : UNKNOWN_TAIL_MANY);
+	ask = strstr(list, UNKNOWN_ASK);
+	if (!ask || !import_reason_zh(base, base_zh, sizeof(base_zh)))
+		return 0;
+	/* 'A', 'B' as “A”、“B” */
+	for (q = list; q < ask && k + 8 < sizeof(cols); q++) {
+		if (*q == '\'') {
+			int open = q == list || q[-1] == ' ';
+
+			memcpy(cols + k, open ? "\xe2\x80\x9c" : "\xe2\x80\x9d", 3); /* “ ” */
+			k += 3;
+		} else if (*q == ',' && q[1] == ' ' && q[-1] == '\'') {
+			memcpy(cols + k, "\xe3\x80\x81", 3); /* 、 */
+			k += 3;
+			q++;
+		} else {
+			cols[k++] = *q;
+		}
+	}
+	cols[k] = '\0';
+	{
+		char header[64];
+		size_t hl = strcspn(ask + strlen(UNKNOWN_ASK), "?");
+
+		if (hl >= sizeof(header))
+			hl = sizeof(header) - 1;
+		memcpy(header, ask + strlen(UNKNOWN_ASK), hl);
+		header[hl] = '\0';
+		wb_snprintf(out, n, "%s；文件中有导入不认识的列%s，是否就是“%s”？", base_zh, cols, header);
+	}
+	return 1;
+}
+
 int import_reason_zh(const char *reason, char *out, size_t n)
 {
 	char a[64], b[64], c[64];
 	unsigned row;
 	int x, y;
+
+	if (strcmp(reason, IGNORED_REASON) == 0)
+		return wb_strlcpy(out, IGNORED_REASON_ZH, n), 1;
+	if (unknown_tail_zh(reason, out, n))
+		return 1;
 
 	for (size_t i = 0; i < WB_ARRAY_LEN(reason_exact); i++)
 		if (strcmp(reason, reason_exact[i].en) == 0)
@@ -437,6 +498,170 @@ json_t *import_fields_json(void)
 
 /* ---- loading ---- */
 
+/* ---- columns the import does not know ---- */
+
+static void issue(import_job *j, uint32_t row, const char *column, const char *kind, const char *reason);
+
+const char *import_ignored_reason(int zh)
+{
+	return zh ? IGNORED_REASON_ZH : IGNORED_REASON;
+}
+
+/* Copies s into out (n bytes) cut at a whole UTF-8 character. */
+static void copy_utf8(char *out, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+/* Notes the header's columns that name no field (and are not mapped):
+ * their cells are left alone, and the clerk is told which they are. */
+static void note_ignored(import_job *j)
+{
+	j->nignored = 0;
+	j->ignored_more = 0;
+	for (int c = 0; j->t.nrows && c < j->t.rows[0].n; c++) {
+		const char *h = table_cell(&j->t, 0, c);
+		const char *mapped = j->mapping ? json_string_value(json_object_get(j->mapping, h)) : NULL;
+
+		/* as build_map reads the header: a column mapped is read (a
+		 * mapping to no field is an error of its own) */
+		if (!h[0] || mapped || field_by_header(h) != F_UNKNOWN)
+			continue;
+		if (j->nignored < IMPORT_IGNORED_MAX)
+			copy_utf8(j->ignored[j->nignored++], IMPORT_COLUMN_MAX, h);
+		else
+			j->ignored_more++;
+	}
+}
+
+json_t *import_ignored_json(const import_job *j)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < j->nignored; i++)
+		json_array_append_new(a, json_string(j->ignored[i]));
+	if (j->ignored_more)
+		json_array_append_new(a, json_string("\xe2\x80\xa6")); /* … */
+	return a;
+}
+
+/* The code points of UTF-8 s into cp (at most max); -1 if s has more. */
+static int code_points(const char *s, uint32_t *cp, int max)
+{
+	int n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; n++) {
+		uint32_t c = *p;
+		int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+
+		if (n == max)
+			return -1;
+		if (more)
+			c &= 0x3F >> more;
+		p++;
+		for (; more && (*p & 0xC0) == 0x80; more--)
+			c = (c << 6) | (*p++ & 0x3F);
+		cp[n] = c;
+	}
+	return n;
+}
+
+/* The edit distance of two short texts in characters (a large number for
+ * texts longer than a header is). */
+static int text_distance(const char *a, const char *b)
+{
+	uint32_t x[32], y[32];
+	int d[33], nx = code_points(a, x, 32), ny = code_points(b, y, 32);
+
+	if (nx < 0 || ny < 0)
+		return 99;
+	for (int k = 0; k <= ny; k++)
+		d[k] = k;
+	for (int i = 1; i <= nx; i++) {
+		int diag = d[0];
+
+		d[0] = i;
+		for (int k = 1; k <= ny; k++) {
+			int up = d[k], best = diag + (x[i - 1] != y[k - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (d[k - 1] + 1 < best)
+				best = d[k - 1] + 1;
+			diag = up;
+			d[k] = best;
+		}
+	}
+	return d[ny];
+}
+
+/* How close the ignored column h is to a header of field f: its edit
+ * distance to the nearest (a header of one or two characters must match
+ * but for one, longer ones but for two). 99 if it is not close. */
+static int closeness(const char *h, int f)
+{
+	int best = 99;
+
+	for (size_t i = 0; i < WB_ARRAY_LEN(aliases); i++) {
+		int d, len;
+		uint32_t cp[32];
+
+		if (aliases[i].field != f)
+			continue;
+		d = text_distance(h, aliases[i].alias);
+		len = code_points(aliases[i].alias, cp, 32);
+		if (d <= (len > 2 ? 2 : 1) && d < best)
+			best = d;
+	}
+	return best;
+}
+
+/*
+ * The error of a missing column (field f, or any of fields[0..n) for the
+ * ID number's alternatives), base its reason: when the file has columns
+ * the import does not know, the reason names them too — the one closest
+ * to the missing column's headers, else every one (a typo is the likely
+ * cause) — and asks whether it is meant to be header.
+ */
+static void missing_column(import_job *j, const char *column, const char *base, const int *fields, int n,
+			   const char *header)
+{
+	char reason[sizeof(j->issues[0].reason)], list[200];
+	int best = 99, pick = -1, named = 0;
+	size_t len = 0;
+
+	for (int i = 0; i < j->nignored; i++)
+		for (int k = 0; k < n; k++) {
+			int d = closeness(j->ignored[i], fields[k]);
+
+			if (d < best)
+				best = d, pick = i;
+		}
+	list[0] = '\0';
+	for (int i = 0; i < j->nignored && len + 8 < sizeof(list); i++) {
+		if (pick >= 0 && i != pick)
+			continue;
+		wb_snprintf(list + len, sizeof(list) - len, "%s'%s'", named ? ", " : "", j->ignored[i]);
+		len = strlen(list);
+		named++;
+	}
+	if (!named) {
+		issue(j, 1, column, "error", base);
+		return;
+	}
+	wb_snprintf(reason, sizeof(reason), "%s%s%s%s%s?", base, named == 1 ? UNKNOWN_TAIL_ONE : UNKNOWN_TAIL_MANY,
+		    list, UNKNOWN_ASK, header);
+	issue(j, 1, column, "error", reason);
+}
+
 int import_load(import_job *j, const char *data, size_t len)
 {
 	uint32_t line = 0;
@@ -459,6 +684,8 @@ int import_load(import_job *j, const char *data, size_t len)
 		wb_strlcpy(j->message, "the file has no data rows under its header", sizeof(j->message));
 		rc = WB_EINVAL;
 	}
+	if (rc == WB_OK)
+		note_ignored(j);
 	return rc;
 }
 
@@ -527,11 +754,33 @@ static int build_map(import_job *j, colmap *m)
 		m->col[f] = c;
 	}
 	if (m->col[F_NAME] < 0)
-		issue(j, 1, "姓名", "error", "the file has no name column (姓名)");
+		missing_column(j, "姓名", "the file has no name column (姓名)", (const int[]){F_NAME}, 1, "姓名");
 	if (m->col[F_VILLAGE] < 0)
-		issue(j, 1, "村（社区）代码", "error", "the file has no village code column (村（社区）代码)");
-	if (m->col[F_ID] < 0 && (m->col[F_SEX] < 0 || m->col[F_BIRTH] < 0))
-		issue(j, 1, "身份证号", "error", "the file needs an ID number column, or sex and birth date columns");
+		missing_column(j, "村（社区）代码", "the file has no village code column (村（社区）代码)",
+			       (const int[]){F_VILLAGE}, 1, "村（社区）代码");
+	if (m->col[F_ID] < 0 && (m->col[F_SEX] < 0 || m->col[F_BIRTH] < 0)) {
+		/* the missing one the unknown column may be: the ID number, or
+		 * sex or birth date where the file has the other */
+		int fields[3], nf = 0;
+		const char *header = "身份证号";
+
+		fields[nf++] = F_ID;
+		if (m->col[F_SEX] < 0)
+			fields[nf++] = F_SEX;
+		if (m->col[F_BIRTH] < 0)
+			fields[nf++] = F_BIRTH;
+		for (int i = 0, best = 99; i < j->nignored; i++)
+			for (int k = 0; k < nf; k++) {
+				int d = closeness(j->ignored[i], fields[k]);
+
+				if (d < best) {
+					best = d;
+					header = import_field_header(field_names[fields[k]]);
+				}
+			}
+		missing_column(j, "身份证号", "the file needs an ID number column, or sex and birth date columns",
+			       fields, nf, header ? header : "身份证号");
+	}
 	return j->errors ? -1 : 0;
 }
 
@@ -2168,12 +2417,22 @@ int import_save(store_conn *c, import_job *j, int64_t now)
 		stmt_reset(c, st);
 		return WB_OK;
 	}
-	rc = conn_query(c, NULL,
+	{
+		json_t *ign = import_ignored_json(j);
+		char *text = ign && json_array_size(ign) ? json_dumps(ign, JSON_COMPACT) : NULL;
+
+		json_decref(ign);
+		rc = conn_query(
+			c, NULL,
 			"UPDATE imports SET status = ?, rows_total = ?, created = ?, updated = ?, unchanged = ?, "
-			"errors = ?, conflicts = ?, skipped = ?, message = ?, finished_at = ? WHERE id = ?",
-			"siiiiiiisii", fin && j->final_status[0] ? j->final_status : j->status, (int64_t)j->rows,
+			"errors = ?, conflicts = ?, skipped = ?, message = ?, finished_at = ?, ignored_columns = ? "
+			"WHERE id = ?",
+			"siiiiiiisisi", fin && j->final_status[0] ? j->final_status : j->status, (int64_t)j->rows,
 			(int64_t)j->created, (int64_t)j->updated, (int64_t)j->unchanged, (int64_t)j->errors,
-			(int64_t)j->conflicts, (int64_t)j->skipped, j->message, now, j->import_id);
+			(int64_t)j->conflicts, (int64_t)j->skipped, j->message, now, store_null_if_empty(text),
+			j->import_id);
+		free(text);
+	}
 	for (size_t i = 0; fin && rc >= 0 && i < j->nissues; i++)
 		rc = conn_query(
 			c, NULL,

@@ -28,10 +28,12 @@ typedef struct import_issue {
 	uint32_t row;
 	char column[48];
 	char kind[10]; /* error, conflict, skipped (a new row of an adult: not registered) */
-	char reason[200];
+	char reason[320];
 } import_issue;
 
 #define IMPORT_OUTSIDE_IDS 24
+#define IMPORT_IGNORED_MAX 32  /* ignored columns named (a file's header rarely has more) */
+#define IMPORT_COLUMN_MAX  128 /* bytes of an ignored column's header kept */
 
 typedef struct import_job {
 	/* input */
@@ -61,11 +63,25 @@ typedef struct import_job {
 	import_issue *issues;
 	size_t nissues;
 	char message[256];
+	/* the header's columns the import does not know (no field, no mapping):
+	 * their cells are not read, and the answer, the report and the CLI name
+	 * them (import_load) */
+	char ignored[IMPORT_IGNORED_MAX][IMPORT_COLUMN_MAX];
+	int nignored;
+	int ignored_more; /* columns past IMPORT_IGNORED_MAX, not named */
 } import_job;
 
 /* Prepares a job: reads data (CSV or XLSX, detected) into the job's table.
  * On a file-level error returns WB_EINVAL with job->message set. */
 int import_load(import_job *j, const char *data, size_t len);
+/* The ignored columns of j as a JSON array of their headers (and "…" for
+ * more than could be named). */
+json_t *import_ignored_json(const import_job *j);
+/* The reason an ignored column is listed with (the report's rows and the
+ * CLI's lines): "the import does not know this column; its cells were not
+ * read", in Chinese when zh. */
+const char *import_ignored_reason(int zh);
+
 /* Runs validation and (unless rejected) the changes, inside the caller's
  * transaction. Returns WB_OK when applied (fully, or row by row), WB_EINVAL
  * when rejected (nothing must be kept: the caller rolls back). */

@@ -192,7 +192,19 @@ static json_t *job_json(const import_job *j)
 						     j->issues[i].column, "kind", j->issues[i].kind, "reason",
 						     j->issues[i].reason));
 	json_object_set_new(o, "issues", arr);
+	json_object_set_new(o, "ignored_columns", import_ignored_json(j));
 	return o;
+}
+
+/* The ignored columns an import saved (a JSON array), [] if none. */
+static json_t *saved_ignored(const char *text)
+{
+	json_t *a = text && text[0] ? json_loads(text, 0, NULL) : NULL;
+
+	if (json_is_array(a))
+		return a;
+	json_decref(a);
+	return json_array();
 }
 
 int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -296,8 +308,8 @@ int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	pthread_mutex_unlock(&jobs_mu);
 	rc = conn_query(c, &st,
 			"SELECT status, file_name, file_format, mode, rows_total, created, updated, unchanged, errors, "
-			"conflicts, COALESCE(message, ''), skipped FROM imports WHERE id = ? AND user_id = ? AND "
-			"county_code = ?",
+			"conflicts, COALESCE(message, ''), skipped, COALESCE(ignored_columns, '') FROM imports WHERE "
+			"id = ? AND user_id = ? AND county_code = ?",
 			"iis", id, p->user_id, p->county_code);
 	if (rc != STORE_ROW)
 		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
@@ -311,6 +323,7 @@ int api_import_get(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			(json_int_t)stmt_int64(c, st, 8), "conflicts", (json_int_t)stmt_int64(c, st, 9), "skipped",
 			(json_int_t)stmt_int64(c, st, 11), "message", stmt_text(c, st, 10), "issues");
 
+		json_object_set_new(o, "ignored_columns", saved_ignored(stmt_text(c, st, 12)));
 		stmt_reset(c, st);
 		return api_json(r, 200, o);
 	}
@@ -346,6 +359,7 @@ static int each_issue(store_conn *c, int64_t id, issue_fn fn, void *arg)
 static const sheet_word issue_kinds[] = {{"error", "错误", "error"},
 					 {"conflict", "冲突", "conflict"},
 					 {"skipped", "跳过", "skipped"},
+					 {"ignored", "忽略", "ignored"},
 					 {NULL, NULL, NULL}};
 
 static void issue_row(int64_t row, const char *const cols[3], void *arg)
@@ -366,6 +380,7 @@ int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p
 	static const char *const zh[4] = {"行号", "列", "类型", "原因"};
 	static const char *const en[4] = {"Row", "Column", "Kind", "Reason"};
 	store_stmt *st = NULL;
+	json_t *ignored = NULL;
 	api_sheet sh;
 	int64_t id;
 	int rc, fmt, lang_en;
@@ -373,12 +388,25 @@ int api_import_report(http_req *r, app *a, store_conn *c, const sec_principal *p
 	(void)a;
 	if (api_id_param(r, "id", &id) || api_sheet_params(r, SHEET_CSV, 0, &fmt, &lang_en))
 		return 0;
-	rc = conn_query(c, &st, "SELECT status FROM imports WHERE id = ? AND user_id = ? AND county_code = ?", "iis",
-			id, p->user_id, p->county_code);
+	rc = conn_query(c, &st,
+			"SELECT status, COALESCE(ignored_columns, '') FROM imports WHERE id = ? AND user_id = ? AND "
+			"county_code = ?",
+			"iis", id, p->user_id, p->county_code);
+	if (rc == STORE_ROW)
+		ignored = saved_ignored(stmt_text(c, st, 1));
 	stmt_reset(c, st);
 	if (rc != STORE_ROW)
 		return api_fail(r, rc < 0 ? rc : WB_ENOTFOUND);
 	rc = api_sheet_begin(&sh, r, fmt, lang_en, lang_en ? "Import report" : "导入报告", zh, en, 4);
+	/* first the columns of the header that were not read, on row 1 */
+	for (size_t i = 0; rc == WB_OK && i < json_array_size(ignored); i++) {
+		const char *cols[3] = {json_string_value(json_array_get(ignored, i)), "ignored",
+				       import_ignored_reason(0)};
+
+		if (cols[0])
+			issue_row(1, cols, &sh);
+	}
+	json_decref(ignored);
 	if (rc == WB_OK)
 		rc = each_issue(c, id, issue_row, &sh);
 	if (rc < 0) {

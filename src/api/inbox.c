@@ -20,7 +20,6 @@
 #include "../domain/area.h"
 #include "../util/clock.h"
 #include "../util/wb.h"
-#include "../store/q_visits.h"
 #include "visits_api.h"
 #include "loop.h"
 #include "sheet.h"
@@ -50,65 +49,62 @@ static int inbox_item(const inbox_rec *m, void *arg)
 	return WB_OK;
 }
 
-/* The visit a visit.concern message was written for: the child's visit
- * recorded at the message's time (newest first). */
 typedef struct concern_ctx {
-	int64_t at;
-	int found;
-	char flags[96];
-	char risk_level[8];
+	json_t *items;
+	int named;
 } concern_ctx;
 
-static int concern_cb(const visit_rec *v, void *arg)
+static int concern_cb(const inbox_concern *x, void *arg)
 {
-	concern_ctx *x = arg;
+	concern_ctx *k = arg;
+	size_t i;
+	json_t *it;
 
-	if (!x->found && v->created_at == x->at) {
-		x->found = 1;
-		wb_strlcpy(x->flags, v->flags, sizeof(x->flags));
-		wb_strlcpy(x->risk_level, v->risk_level, sizeof(x->risk_level));
+	json_array_foreach(k->items, i, it)
+	{
+		if (json_integer_value(json_object_get(it, "id")) != x->message_id)
+			continue;
+		json_object_set_new(it, "child",
+				    json_pack("{s:s, s:s, s:o, s:s?}", "name", x->child_name, "village_name",
+					      x->village_name, "flags", visits_flags_json(x->flags), "risk_level",
+					      x->risk_level[0] ? x->risk_level : NULL));
+		k->named++;
+		break;
 	}
 	return WB_OK;
 }
 
 /* Names the child of each visit.concern message in items — its name, its
- * village and what the visit found — read now from the child's record
- * under the reader's scope, so a message names only a child the reader
- * may see today (one moved out of the scope or archived stays a number),
- * and a corrected name shows. The count named into *named. */
+ * village and what the visit recorded at the message's time found — read
+ * now from the child's record under the reader's scope, so a message names
+ * only a child the reader may see today (one moved out of the scope or
+ * archived stays a number), and a corrected name shows; the page's
+ * messages in one query. The count named into *named. */
 static int name_concerns(store_conn *c, const sec_principal *p, json_t *items, int *named)
 {
-	size_t i;
+	size_t i, n = json_array_size(items);
+	int64_t *ids;
+	concern_ctx k = {items, 0};
 	json_t *it;
+	int m = 0, rc;
 
+	*named = 0;
+	if (n == 0)
+		return WB_OK;
+	ids = malloc(n * sizeof(*ids));
+	if (!ids)
+		return WB_ENOMEM;
 	json_array_foreach(items, i, it)
 	{
 		const char *ev = json_string_value(json_object_get(it, "event"));
-		int64_t id = json_integer_value(json_object_get(it, "child_id"));
-		concern_ctx x = {json_integer_value(json_object_get(it, "created_at")), 0, "", ""};
-		char village[128] = "";
-		child_rec ch;
-		json_t *flags;
-		int rc;
 
-		if (!ev || strcmp(ev, "visit.concern") != 0 || id <= 0)
-			continue;
-		rc = store_child_get(c, &p->scope, id, &ch);
-		if (rc == WB_ENOTFOUND)
-			continue;
-		if (rc == WB_OK)
-			rc = store_child_visits(c, &p->scope, id, 0, 20, concern_cb, &x);
-		if (rc)
-			return rc;
-		if (api_area_name(c, ch.village_code, village, sizeof(village)) != WB_OK)
-			village[0] = '\0';
-		flags = visits_flags_json(x.flags);
-		json_object_set_new(it, "child",
-				    json_pack("{s:s, s:s, s:o, s:s?}", "name", ch.name, "village_name", village,
-					      "flags", flags, "risk_level", x.risk_level[0] ? x.risk_level : NULL));
-		(*named)++;
+		if (ev && strcmp(ev, "visit.concern") == 0 && json_integer_value(json_object_get(it, "child_id")) > 0)
+			ids[m++] = json_integer_value(json_object_get(it, "id"));
 	}
-	return WB_OK;
+	rc = m ? store_inbox_concerns(c, &p->scope, p->user_id, ids, m, concern_cb, &k) : WB_OK;
+	free(ids);
+	*named = k.named;
+	return rc;
 }
 
 int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)

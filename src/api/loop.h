@@ -146,6 +146,17 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
  * active referrals that v may see, joined by sep), and while it waits on
  * units, its step's deadline and lateness are the referrals'. */
 void loop_request_row_fill(const loop_viewer *v, const request_rec *q, json_t *j, const char *sep);
+/*
+ * Whether v may read the child child_id (living in village and grid, at
+ * school school_id) wherever a request, a referral or a message names it:
+ * the child's own place (or school, or referral grant) within v's
+ * children's scope, as GET /children/{id} asks. A request is seen by more
+ * than that (its filer always, a request whose child has moved), so its
+ * child is named by this, never by seeing the request; where it says no,
+ * a list says that a child was linked ({id, withheld: true}), not who.
+ */
+int loop_child_readable(const loop_viewer *v, int64_t child_id, const char *village, const char *grid,
+			int64_t school_id);
 /* The referral; with_request adds a summary of its request (and the child
  * while the referral is active). */
 json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with_request);

@@ -743,31 +743,32 @@ static int reporter_visible(const loop_viewer *v, const request_rec *q)
 	return !q->mandatory || strcmp(v->p->role, "center") == 0 || v->is_police || q->reporter_id == v->p->user_id;
 }
 
-/* Whether the caller may read the request's linked child: the child's own
- * place (or school, or referral grant) within the caller's children's
- * scope, as GET /children/{id} asks. A request is seen by more than that
- * (its filer always, a request whose child has moved), so its child's
- * name is given by this, never by seeing the request. */
-static int child_readable(const loop_viewer *v, const request_rec *q)
+int loop_child_readable(const loop_viewer *v, int64_t child_id, const char *village, const char *grid,
+			int64_t school_id)
 {
 	const store_scope *sc = &v->p->scope;
 
-	if (!q->child_id || v->meta_only)
+	if (!child_id || v->meta_only)
 		return 0;
 	switch (sc->children) {
 	case SCOPE_COUNTY:
 	case SCOPE_AREA:
-	case SCOPE_GRID: return q->child_village[0] && scope_covers_place(sc, q->child_village, q->child_grid);
-	case SCOPE_SCHOOL: return sc->unit_id && q->child_school_id == sc->unit_id;
+	case SCOPE_GRID: return village[0] && scope_covers_place(sc, village, grid);
+	case SCOPE_SCHOOL: return sc->unit_id && school_id == sc->unit_id;
 	case SCOPE_REFERRAL: {
 		child_rec *ch = malloc(sizeof(*ch));
-		int ok = ch && store_child_get(v->c, sc, q->child_id, ch) == WB_OK;
+		int ok = ch && store_child_get(v->c, sc, child_id, ch) == WB_OK;
 
 		free(ch);
 		return ok;
 	}
 	default: return 0;
 	}
+}
+
+static int child_readable(const loop_viewer *v, const request_rec *q)
+{
+	return loop_child_readable(v, q->child_id, q->child_village, q->child_grid, q->child_school_id);
 }
 
 static json_t *child_basic(int64_t id, const char *name, const char *sex, const char *birth)
@@ -1091,17 +1092,24 @@ static json_t *fields_json(const char *fields)
 }
 
 /* Adds the summary of its request b to a referral's JSON j, and the child
- * while the referral (state s) is active. */
-static void referral_set_request(json_t *j, const request_brief *b, enum referral_state s)
+ * while the referral (state s) is active and v may read the child (as the
+ * request itself names it: loop_child_readable); a child v may not read is
+ * said to be linked, not who. */
+static void referral_set_request(const loop_viewer *v, json_t *j, const request_brief *b, enum referral_state s)
 {
+	json_t *child = json_null();
+
 	json_object_set_new(j, "request",
 			    json_pack("{s:I, s:s, s:s, s:b, s:b, s:s}", "id", (json_int_t)b->id, "kind", b->kind,
 				      "urgency", b->urgency, "priority", b->priority, "mandatory", b->mandatory,
 				      "state", b->state));
-	json_object_set_new(j, "child",
-			    b->child_id && referral_is_active(s)
-				    ? child_basic(b->child_id, b->child_name, b->child_sex, b->child_birth)
-				    : json_null());
+	if (b->child_id && referral_is_active(s)) {
+		if (loop_child_readable(v, b->child_id, b->child_village, b->child_grid, b->child_school_id))
+			child = child_basic(b->child_id, b->child_name, b->child_sex, b->child_birth);
+		else
+			child = json_pack("{s:I, s:b}", "id", (json_int_t)b->child_id, "withheld", 1);
+	}
+	json_object_set_new(j, "child", child);
 }
 
 int loop_referrals_add_requests(const loop_viewer *v, json_t *items)
@@ -1141,7 +1149,7 @@ int loop_referrals_add_requests(const loop_viewer *v, json_t *items)
 		referral_state_parse(json_string_value(json_object_get(it, "state")), &s);
 		for (int k = 0; k < found; k++) {
 			if (briefs[k].id == id) {
-				referral_set_request(it, &briefs[k], s);
+				referral_set_request(v, it, &briefs[k], s);
 				break;
 			}
 		}
@@ -1188,7 +1196,7 @@ json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with
 		int found = 0;
 
 		if (store_request_briefs(v->c, v->p->county_code, &f->request_id, 1, &b, &found) == WB_OK && found)
-			referral_set_request(j, &b, s);
+			referral_set_request(v, j, &b, s);
 	}
 	return j;
 }

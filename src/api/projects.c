@@ -84,20 +84,33 @@ static int project_load(http_req *r, store_conn *c, const sec_principal *p, enum
 	return 0;
 }
 
+/* A hope room or a 1 + N plan without its township (saved before one was
+ * required): no township sees it until the centre sets one. */
+static int area_missing(const project_rec *pr)
+{
+	enum project_kind k = PK_SERVICE;
+
+	return !pr->area_code[0] && project_kind_parse(pr->kind, &k) == WB_OK && project_children_max(k);
+}
+
 static json_t *project_json(const project_rec *pr)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, "
-			 "s:I, s:I}",
-			 "id", (json_int_t)pr->id, "org_id", (json_int_t)pr->org_id, "org_name", pr->org_name, "kind",
-			 pr->kind, "status", pr->status, "name", pr->name, "description", pr->description,
-			 "budget_cents", (json_int_t)pr->budget_cents, "donor", pr->donor, "area_code",
-			 pr->area_code[0] ? pr->area_code : NULL, "started_on",
-			 pr->started_on[0] ? pr->started_on : NULL, "finished_on",
-			 pr->finished_on[0] ? pr->finished_on : NULL, "donated_cents", (json_int_t)pr->donated_cents,
-			 "spent_cents", (json_int_t)pr->spent_cents, "balance_cents",
-			 (json_int_t)(pr->donated_cents - pr->spent_cents), "children", (json_int_t)pr->children,
-			 "version", (json_int_t)pr->version, "created_at", (json_int_t)pr->created_at, "updated_at",
-			 (json_int_t)pr->updated_at);
+	json_t *j = json_pack(
+		"{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, "
+		"s:I, s:I}",
+		"id", (json_int_t)pr->id, "org_id", (json_int_t)pr->org_id, "org_name", pr->org_name, "kind", pr->kind,
+		"status", pr->status, "name", pr->name, "description", pr->description, "budget_cents",
+		(json_int_t)pr->budget_cents, "donor", pr->donor, "area_code", pr->area_code[0] ? pr->area_code : NULL,
+		"started_on", pr->started_on[0] ? pr->started_on : NULL, "finished_on",
+		pr->finished_on[0] ? pr->finished_on : NULL, "donated_cents", (json_int_t)pr->donated_cents,
+		"spent_cents", (json_int_t)pr->spent_cents, "balance_cents",
+		(json_int_t)(pr->donated_cents - pr->spent_cents), "children", (json_int_t)pr->children, "version",
+		(json_int_t)pr->version, "created_at", (json_int_t)pr->created_at, "updated_at",
+		(json_int_t)pr->updated_at);
+
+	if (j)
+		json_object_set_new(j, "area_missing", json_boolean(area_missing(pr)));
+	return j;
 }
 
 /* ---- the list ---- */
@@ -168,7 +181,7 @@ static const sheet_col project_cols[] = {
 int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	const char *status = http_query(r, "status"), *kind = http_query(r, "kind"), *area = http_query(r, "area");
-	project_filter f = {status, kind, 0, NULL, NULL};
+	project_filter f = {status, kind, 0, NULL, NULL, 0};
 	enum project_status s;
 	enum project_kind k;
 	list_ctx x = {0};
@@ -196,10 +209,13 @@ int api_projects_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 				 "kind must be hope_room, one_plus_n, service or fundraising", "kind");
 	if (!api_role_is(p, "org") && api_query_id(r, "org", "org must be an organisation's id", &f.org_id))
 		return 0;
-	if (area) {
+	if (area && strcmp(area, "none") == 0) {
+		/* the hope rooms and 1 + N plans without a township */
+		f.no_area = 1;
+	} else if (area) {
 		if (!area_level_of(area) || strlen(area) < 9)
-			return api_error(r, 422, "validation_failed", "area must be a township or village code",
-					 "area");
+			return api_error(r, 422, "validation_failed",
+					 "area must be a township or village code, or none", "area");
 		if (f.lo && (strcmp(area, f.lo) < 0 || strcmp(area, f.hi) >= 0))
 			return api_error(r, 422, "validation_failed", "area must be inside your township", "area");
 		wb_snprintf(hi, sizeof(hi), "%s:", area);

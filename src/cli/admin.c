@@ -1059,6 +1059,15 @@ int cmd_import(cli_env *env, int argc, char **argv)
 		       j->unchanged, j->errors, j->conflicts, j->skipped,
 		       rc == WB_EINVAL ? " — REJECTED, nothing imported" : "");
 	}
+	/* the header's columns that were not read: a typo or a column of their own */
+	if (j->nignored) {
+		printf("  columns not read (the import does not know them):");
+		for (int i = 0; i < j->nignored; i++)
+			printf("%s \"%s\"", i ? "," : "", j->ignored[i]);
+		if (j->ignored_more)
+			printf(" and %d more", j->ignored_more);
+		printf("\n");
+	}
 	for (size_t i = 0; i < j->nissues && i < 20; i++)
 		printf("  row %u, column %s: %s: %s\n", j->issues[i].row, j->issues[i].column, j->issues[i].kind,
 		       j->issues[i].reason);
@@ -1071,6 +1080,8 @@ int cmd_import(cli_env *env, int argc, char **argv)
 			fprintf(stderr, "weibao import: cannot write %s\n", report);
 		} else {
 			fprintf(out, "\xEF\xBB\xBFrow,column,kind,reason\r\n");
+			for (int i = 0; i < j->nignored; i++)
+				fprintf(out, "1,\"%s\",ignored,\"%s\"\r\n", j->ignored[i], import_ignored_reason(0));
 			for (size_t i = 0; i < j->nissues; i++)
 				fprintf(out, "%u,\"%s\",%s,\"%s\"\r\n", j->issues[i].row, j->issues[i].column,
 					j->issues[i].kind, j->issues[i].reason);

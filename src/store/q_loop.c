@@ -928,6 +928,68 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 	return rc < 0 ? rc : WB_OK;
 }
 
+#define CONCERNS_MAX 256 /* message ids a query (a page has at most 200) */
+
+int store_inbox_concerns(store_conn *c, const store_scope *sc, int64_t user_id, const int64_t *ids, int n,
+			 inbox_concern_cb cb, void *arg)
+{
+	int rc = WB_OK;
+
+	for (int done = 0; rc == WB_OK && done < n;) {
+		int run = n - done < CONCERNS_MAX ? n - done : CONCERNS_MAX, k = store_chunk_rows_up(run, CONCERNS_MAX);
+		int64_t last = 0;
+		store_stmt *st = NULL;
+		store_args a = {0};
+		buf sql;
+
+		buf_init(&sql, 4096);
+		/* the visit recorded at the message's time: the newest first if
+		 * there were two in the same second */
+		rc = buf_puts(&sql, "SELECT m.id, COALESCE(c.name, ''), COALESCE(ar.name, ''), COALESCE(v.flags, ''), "
+				    "COALESCE(v.risk_level, '') FROM inbox m JOIN children c ON c.id = m.child_id "
+				    "LEFT JOIN areas ar ON ar.code = c.village_code LEFT JOIN visits v ON "
+				    "v.child_id = m.child_id AND v.created_at = m.created_at WHERE m.user_id = ? AND "
+				    "m.event = 'visit.concern' AND m.id IN (");
+		for (int i = 0; rc == WB_OK && i < k; i++)
+			rc = buf_puts(&sql, i ? ", ?" : "?");
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, ")");
+		if (rc == WB_OK)
+			rc = scope_children_sql(sc, "c", &sql, &a);
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, " ORDER BY m.id, v.visited_on DESC, v.id DESC");
+		if (rc == WB_OK)
+			rc = conn_prepare(c, sql.data, &st);
+		buf_cleanup(&sql);
+		if (rc == WB_OK)
+			rc = stmt_bind_int64(c, st, 1, user_id);
+		for (int i = 0; rc == WB_OK && i < k; i++)
+			rc = stmt_bind_int64(c, st, i + 2, ids[done + (i < run ? i : run - 1)]);
+		if (rc == WB_OK)
+			rc = stmt_bind_args_at(c, st, k + 2, &a);
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			inbox_concern x;
+
+			rc = WB_OK;
+			memset(&x, 0, sizeof(x));
+			x.message_id = stmt_int64(c, st, 0);
+			if (x.message_id == last)
+				continue; /* a second visit of the same second */
+			last = x.message_id;
+			stmt_copy(c, st, 1, x.child_name, sizeof(x.child_name));
+			stmt_copy(c, st, 2, x.village_name, sizeof(x.village_name));
+			stmt_copy(c, st, 3, x.flags, sizeof(x.flags));
+			stmt_copy(c, st, 4, x.risk_level, sizeof(x.risk_level));
+			rc = cb(&x, arg);
+		}
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		done += run;
+	}
+	return rc;
+}
+
 int store_inbox_unread(store_conn *c, int64_t user_id, int64_t *out)
 {
 	store_stmt *st = NULL;
@@ -1330,7 +1392,8 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
 			c,
 			"SELECT q.id, q.kind, q.urgency, q.priority, q.mandatory, q.state, "
 			"COALESCE(q.child_id, 0), COALESCE(ch.name, ''), COALESCE(ch.sex, ''), "
-			"COALESCE(ch.birth_date, '') FROM help_requests q LEFT JOIN children ch ON ch.id = "
+			"COALESCE(ch.birth_date, ''), COALESCE(ch.village_code, ''), COALESCE(ch.grid_code, ''), "
+			"COALESCE(ch.school_id, 0) FROM help_requests q LEFT JOIN children ch ON ch.id = "
 			"q.child_id WHERE q.county_code = ? AND q.id IN (",
 			"?", k, ")", &st);
 		if (rc == WB_OK)
@@ -1353,6 +1416,9 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
 			stmt_copy(c, st, 7, b->child_name, sizeof(b->child_name));
 			stmt_copy(c, st, 8, b->child_sex, sizeof(b->child_sex));
 			stmt_copy(c, st, 9, b->child_birth, sizeof(b->child_birth));
+			stmt_copy(c, st, 10, b->child_village, sizeof(b->child_village));
+			stmt_copy(c, st, 11, b->child_grid, sizeof(b->child_grid));
+			b->child_school_id = stmt_int64(c, st, 12);
 			(*n_out)++;
 		}
 		if (st)

@@ -117,6 +117,9 @@ typedef struct request_brief {
 	char child_name[128];
 	char child_sex[2];
 	char child_birth[11];
+	char child_village[16]; /* the child's place: whether the reader may */
+	char child_grid[16];    /* see the child (loop_child_readable) */
+	int64_t child_school_id;
 } request_brief;
 /* Reads the briefs of the requests ids (n distinct ids) of county into out
  * (room for n), in any order; *n_out how many were found (a referral
@@ -290,6 +293,24 @@ typedef int (*inbox_cb)(const inbox_rec *m, void *arg);
 int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t before_id, int limit, inbox_cb cb,
 		     void *arg);
 int store_inbox_unread(store_conn *c, int64_t user_id, int64_t *out);
+
+/* The child of a visit.concern message as its reader may see it now. */
+typedef struct inbox_concern {
+	int64_t message_id;
+	char child_name[128];
+	char village_name[128]; /* the child's village, "" if unknown */
+	char flags[96];         /* of the visit recorded at the message's time ("" if none) */
+	char risk_level[8];
+} inbox_concern;
+typedef int (*inbox_concern_cb)(const inbox_concern *x, void *arg);
+/*
+ * For the visit.concern messages among ids (n of user's messages, a page)
+ * whose child is within sc (the children's scope: one moved out of it or
+ * archived is left out): the child's name and village, and what the visit
+ * recorded at the message's time found, in one query; once a message.
+ */
+int store_inbox_concerns(store_conn *c, const store_scope *sc, int64_t user_id, const int64_t *ids, int n,
+			 inbox_concern_cb cb, void *arg);
 /* Marks one message of user read (WB_ENOTFOUND if not theirs). */
 int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now);
 int store_inbox_mark_all(store_conn *c, int64_t user_id, int64_t now, int64_t *n_out);

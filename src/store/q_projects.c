@@ -86,6 +86,8 @@ int store_projects(store_conn *c, const char *county, const project_filter *f, p
 		rc = buf_puts(&sql, " AND p.org_id = ?");
 		args_int(&a, f->org_id);
 	}
+	if (rc == WB_OK && f->no_area)
+		rc = buf_puts(&sql, " AND p.area_code IS NULL AND p.kind IN ('hope_room', 'one_plus_n')");
 	if (rc == WB_OK && f->lo) {
 		rc = buf_puts(&sql,
 			      " AND ((p.area_code >= ? AND p.area_code < ?) OR EXISTS (SELECT 1 FROM "

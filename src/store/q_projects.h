@@ -42,6 +42,9 @@ typedef struct project_filter {
 	/* a township's or village's projects: area_code in [lo, hi), or
 	 * serving a child living there (NULL: the county) */
 	const char *lo, *hi;
+	/* the hope rooms and 1 + N plans without a township (saved before one
+	 * was required): the centre sets it */
+	int no_area;
 } project_filter;
 
 typedef int (*project_cb)(const project_rec *p, void *arg);

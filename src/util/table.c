@@ -171,6 +171,26 @@ int table_header(const table *t, const char *const *cols, int ncols)
 	return 1;
 }
 
+int table_header_unknown(const table *t, const char *const *cols, int ncols, char *name, size_t n)
+{
+	for (int k = 1; t->nrows && k < t->rows[0].n; k++) {
+		const char *s = table_cell(t, 0, k);
+		size_t len = strlen(s);
+
+		if (!s[0] || (k < ncols && names_has(cols[k], s)))
+			continue;
+		if (n == 0)
+			return k;
+		if (len >= n)
+			for (len = n - 1; len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80; len--)
+				;
+		memcpy(name, s, len);
+		name[len] = '\0';
+		return k;
+	}
+	return -1;
+}
+
 /* ---- charsets ---- */
 
 int utf8_valid(const char *s, size_t len)

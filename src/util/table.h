@@ -43,6 +43,11 @@ int table_cell_is_number(const table *t, size_t row, int col);
  * when the first cell names no column (the row is data); -1 when the first
  * cell names the first column but another cell does not name its column. */
 int table_header(const table *t, const char *const *cols, int ncols);
+/* For a header table_header refuses (-1): the index of its first column
+ * that names none of cols (past ncols, or not one of the names), its text
+ * into name (n bytes, cut at a whole UTF-8 character), so the error can
+ * name it; -1 if there is none. */
+int table_header_unknown(const table *t, const char *const *cols, int ncols, char *name, size_t n);
 
 /* Building (used by the readers). A cell is stored trimmed (wb_trim); a
  * row whose cells are all empty (or blank) is dropped by table_end_row, as

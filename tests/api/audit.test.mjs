@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, spawnServer, cli, sql, uniqueName } from './lib/harness.mjs';
-import { download } from './lib/registry.mjs';
+import { csvObjects, download } from './lib/registry.mjs';
 import { sheetRows } from './lib/xlsx.mjs';
 
 describeEachDriver('audit log', (driver) => {
@@ -142,6 +142,41 @@ describeEachDriver('audit log', (driver) => {
 		assert.equal(rows[1][0], String(listed[0].seq));
 		const ex2 = await auditor.get('/api/v1/audit?action=audit.export&limit=1');
 		assert.equal(JSON.parse(ex2.body.items[0].detail).format, 'xlsx', 'the workbook is audited as such');
+	});
+
+	test('the report says the role, action, record type and outcome in words of its language, as the audit page does', async () => {
+		const listed = await auditor.listAll('/api/v1/audit?action=child.read');
+		const seq = String(listed[0].seq);
+		const en = await auditor.get('/api/v1/audit/export?action=child.read&lang=en');
+		assert.equal(en.status, 200, en.text);
+		const e = csvObjects(en.text.replace(/^\uFEFF/, '')).find((x) => x['No.'] === seq);
+		assert.deepEqual([e.Role, e.Action, e['Record type'], e.Outcome], ['County centre', "Child's file read", 'Child', 'Succeeded']);
+		const zh = await auditor.get('/api/v1/audit/export?action=child.read');
+		const z = csvObjects(zh.text.replace(/^\uFEFF/, '')).find((x) => x['序号'] === seq);
+		assert.deepEqual([z['角色'], z['操作'], z['对象类型'], z['结果']], ['县未保中心', '查看儿童档案', '儿童', '成功']);
+		// the refused login: its outcome in words; an entry without a role has an empty cell
+		const logins = csvObjects((await auditor.get('/api/v1/audit/export?action=login&lang=en')).text.replace(/^\uFEFF/, ''));
+		const refused = logins.find((x) => x['User name'] === 'center' && x.Outcome !== 'Succeeded');
+		assert.ok(refused, JSON.stringify(logins.slice(0, 3)));
+		assert.equal(refused.Action, 'Logged in');
+		assert.equal(refused.Outcome, 'Denied');
+		assert.ok(!logins.some((x) => ['ok', 'denied', 'login'].includes(x.Outcome) || x.Action === 'login'), 'no codes left');
+		// the workbook says the same
+		const x = await download(auditor, '/api/v1/audit/export?action=child.read&format=xlsx&lang=en');
+		const rows = sheetRows(x.bytes);
+		const head = rows[0];
+		const row = rows.find((r) => r[0] === seq);
+		assert.equal(row[head.indexOf('Role')], 'County centre');
+		assert.equal(row[head.indexOf('Action')], "Child's file read");
+		assert.equal(row[head.indexOf('Outcome')], 'Succeeded');
+		// a step of the closed loop by the step's own word
+		const filed = await centre.post('/api/v1/requests', { kind: 'medical', narrative: '审计报告用词', village_code: '370831001001' });
+		assert.equal(filed.status, 201, filed.text);
+		const steps = csvObjects((await auditor.get('/api/v1/audit/export?action=request.file&lang=en')).text.replace(/^\uFEFF/, ''));
+		assert.equal(steps.find((r) => r['Record ID'] === String(filed.body.id)).Action, 'Help request filed');
+		const stepsZh = csvObjects((await auditor.get('/api/v1/audit/export?action=request.file')).text.replace(/^\uFEFF/, ''));
+		const fz = stepsZh.find((r) => r['对象'] === String(filed.body.id));
+		assert.deepEqual([fz['操作'], fz['对象类型']], ['提交求助', '求助']);
 	});
 
 	test('the days from and to (China Standard Time, both included) narrow the list and the report', async () => {

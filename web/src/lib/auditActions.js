@@ -184,6 +184,10 @@ const OUTCOME = {
   conflict: k('aout.conflict'),
   not_found: k('aout.not_found'),
   duplicate_id_number: k('aout.duplicate_id_number'),
+  possible_duplicate: k('aout.possible_duplicate'),
+  rejected: k('aout.rejected'),
+  corrupt: k('aout.corrupt'),
+  missing: k('aout.missing'),
 }
 
 // the kinds of record the filter offers (children is the old name of child)

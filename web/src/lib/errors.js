@@ -298,6 +298,7 @@ const LIST_REASONS = [
   [/^too many rows: at most 100 accounts/, k('users.r_too_many')],
   [/^too many rows: at most (\d+)/, k('areas.r_too_many')],
   [/^expected/, k('areas.r_columns')],
+  [/^a header names the columns .*; its column \d+, '(.*)', is not one of them$/, k('areas.r_header_column')],
   [/^a header names the columns (.*)$/, k('areas.r_header')],
 ]
 

@@ -31,6 +31,7 @@ const EXACT = {
   'conflicts with another record (duplicate ID number)': k('err.duplicate_id_number'),
   "the registry has another school; kept the registry's": k('issue.school_conflict'),
   'the file needs an ID number column, or sex and birth date columns': k('issue.no_id_columns'),
+  'the import does not know this column; its cells were not read': k('issue.column_ignored'),
   "18 or older and past the archive's grace days: not registered": k('issue.adult_skipped'),
   "this child's record is archived: the township station or the centre must restore it before an import can change it":
     k('issue.child_archived'),
@@ -57,6 +58,9 @@ const PREFIX = [
 export function issueText(t, reason) {
   if (!reason) return ''
   if (EXACT[reason]) return t(EXACT[reason])
+  // a missing column's error that names the file's unknown columns too
+  let u = reason.match(/^(.*); the file has (?:a column|columns) the import does not know, (.*): is it meant to be (.*)\?$/)
+  if (u) return t('issue.unknown_column_hint', { base: issueText(t, u[1]), columns: u[2], header: u[3] })
   for (const [start, key] of PREFIX) if (reason.startsWith(start)) return t(key)
   if (/^must be \S+ or \S+$/.test(reason)) return t('issue.yes_no')
   let m = reason.match(/^the registry has (\w+) status '(\w+)', the file has '(\w+)'; kept the registry's$/)
