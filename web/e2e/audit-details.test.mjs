@@ -6,7 +6,7 @@
 // id of 0 (no school asked for). No raw code shows.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, settled, unexpectedErrors, text } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, settled, unexpectedErrors, text, apiSession } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 900 }
 const VILLAGE = '370831111223'
@@ -41,6 +41,12 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
     const r = await page.request.get(srv.base + '/api/v1' + path)
     assert.equal(r.status(), 200, `${path}: ${await r.text()}`)
   }
+  // the administrator gives the demo's station account a second role
+  const admin = await apiSession(srv.base, 'admin')
+  const users = await admin.get('/users?limit=200')
+  const grid = users.body.items.find((u) => u.username === 'grid')
+  const added = await admin.post(`/users/${grid.id}/memberships`, { role: 'station', area_code: '370831101' })
+  assert.equal(added.status, 201, JSON.stringify(added.body))
   await page.close()
   await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESKTOP })
@@ -52,11 +58,12 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
     'project.export': ['状态：实施中', '类型：希望小屋'],
     'programme.export': ['类型：返乡创业', '状态：进行中'],
     'request.export': ['状态：在办', '村（社区）：'],
+    'membership.add': ['角色：乡镇工作站', '区域代码：370831101'],
   }
   for (const [action, words] of Object.entries(zh)) {
     const d = await detailOf(action)
     for (const w of words) assert.ok(d.includes(w), `${action}: "${d}" says ${w}`)
-    assert.doesNotMatch(d, /active|hope_room|returning_entrepreneur|open|status|village/, `${action}: no code in "${d}"`)
+    assert.doesNotMatch(d, /active|hope_room|returning_entrepreneur|open|status|village|role|station|area_code/, `${action}: no code in "${d}"`)
   }
   const child = await detailOf('child.export')
   assert.doesNotMatch(child, /school_id|学校/, `no school asked for: "${child}"`)
@@ -70,6 +77,7 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
     'programme.export': ['Kind: Returning entrepreneur', 'Status: Active'],
     'request.export': ['State: Open', 'Village: '],
     'child.export': ['By name: No', 'Format: CSV'],
+    'membership.add': ['Role: Township work station', 'Area code: 370831101'],
   }
   for (const [action, words] of Object.entries(en)) {
     const d = await detailOf(action)

@@ -313,6 +313,8 @@ const DETAIL_KEY = {
   due_soon_days: k('adk.due_soon_days'),
   adult_grace_days: k('adk.adult_grace_days'),
   retention_years: k('adk.retention_years'),
+  role: k('adk.role'),
+  area_code: k('adk.area_code'),
 }
 const DETAIL_VALUE = {
   category: CATEGORY,
@@ -327,6 +329,8 @@ const DETAIL_VALUE = {
   phones: { masked: k('adk.id_masked'), full: k('adk.id_full') },
   level: LEVEL,
   concern: CONCERN,
+  // a membership's role (membership.add, membership.remove)
+  role: { committee: k('role.committee'), center: k('role.center'), auditor: k('role.auditor'), admin: k('role.admin'), supervisor: k('role.supervisor'), station: k('role.station'), director: k('role.director'), grid: k('role.grid'), department: k('role.department'), org: k('role.org'), school: k('role.school') },
   table: { by_policy: k('adk.table_by_policy'), by_township: k('adk.table_by_township'), served: k('adk.table_served'), funds: k('adk.table_funds') },
 }
 // a unit's kind (unit.create, unit.update)
