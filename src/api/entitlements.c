@@ -2403,38 +2403,63 @@ static int town_tell(store_conn *c, const char *county, const town_news *tn, int
 	return rc;
 }
 
-int entitlements_gap_sweep(store_conn *c, const char *county, int64_t now, ent_gap_sweep *out)
-{
-	match_ctx *m = calloc(1, sizeof(*m));
-	gap_set cur = {0}, known = {0};
-	town_news *towns = NULL;
-	size_t ntowns = 0, captowns = 0, i = 0, j = 0;
-	store_scope sc;
-	int rc = m ? WB_OK : WB_ENOMEM;
+struct ent_gaps {
+	gap_set cur;
+};
 
-	memset(out, 0, sizeof(*out));
+int entitlements_gap_find(store_conn *c, const char *county, ent_gaps **out)
+{
+	ent_gaps *f = calloc(1, sizeof(*f));
+	match_ctx *m = calloc(1, sizeof(*m));
+	store_scope sc;
+	int rc = f && m ? WB_OK : WB_ENOMEM;
+
 	memset(&sc, 0, sizeof(sc));
 	wb_strlcpy(sc.county_code, county, sizeof(sc.county_code));
 	sc.children = SCOPE_COUNTY;
 	if (rc == WB_OK) {
-		m->gaps = &cur;
+		m->gaps = &f->cur;
 		rc = match_run(c, &sc, county, NULL, m);
 		match_free(m);
 	}
 	free(m);
-	if (rc == WB_OK && cur.n)
-		qsort(cur.v, cur.n, sizeof(*cur.v), gap_cmp);
-	if (rc == WB_OK)
-		rc = store_ent_gaps_known(c, county, gap_known_cb, &known);
+	if (rc == WB_OK && f->cur.n)
+		qsort(f->cur.v, f->cur.n, sizeof(*f->cur.v), gap_cmp);
+	if (rc != WB_OK) {
+		entitlements_gaps_free(f);
+		f = NULL;
+	}
+	*out = f;
+	return rc;
+}
+
+void entitlements_gaps_free(ent_gaps *f)
+{
+	if (f) {
+		free(f->cur.v);
+		free(f);
+	}
+}
+
+int entitlements_gap_apply(store_conn *c, const char *county, const ent_gaps *found, int64_t now, ent_gap_sweep *out)
+{
+	const gap_set *cur = &found->cur;
+	gap_set known = {0};
+	town_news *towns = NULL;
+	size_t ntowns = 0, captowns = 0, i = 0, j = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_ent_gaps_known(c, county, gap_known_cb, &known);
 	/* both sorted by (child, policy): one pass finds the new and the closed */
-	while (rc == WB_OK && (i < cur.n || j < known.n)) {
-		int d = i == cur.n ? 1 : j == known.n ? -1 : gap_cmp(&cur.v[i], &known.v[j]);
+	while (rc == WB_OK && (i < cur->n || j < known.n)) {
+		int d = i == cur->n ? 1 : j == known.n ? -1 : gap_cmp(&cur->v[i], &known.v[j]);
 
 		if (d < 0) {
-			rc = store_ent_gap_add(c, county, cur.v[i].child_id, cur.v[i].policy_id, cur.v[i].township,
+			rc = store_ent_gap_add(c, county, cur->v[i].child_id, cur->v[i].policy_id, cur->v[i].township,
 					       now);
 			if (rc == WB_OK)
-				rc = town_count(&towns, &ntowns, &captowns, cur.v[i].township);
+				rc = town_count(&towns, &ntowns, &captowns, cur->v[i].township);
 			out->added++;
 			i++;
 		} else if (d > 0) {
@@ -2446,13 +2471,24 @@ int entitlements_gap_sweep(store_conn *c, const char *county, int64_t now, ent_g
 			j++;
 		}
 	}
-	out->open = (int64_t)cur.n;
+	out->open = (int64_t)cur->n;
 	for (size_t k = 0; rc == WB_OK && k < ntowns; k++) {
 		rc = town_tell(c, county, &towns[k], now, &out->queued);
 		out->townships++;
 	}
-	free(cur.v);
 	free(known.v);
 	free(towns);
+	return rc;
+}
+
+int entitlements_gap_sweep(store_conn *c, const char *county, int64_t now, ent_gap_sweep *out)
+{
+	ent_gaps *found = NULL;
+	int rc = entitlements_gap_find(c, county, &found);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == WB_OK)
+		rc = entitlements_gap_apply(c, county, found, now, out);
+	entitlements_gaps_free(found);
 	return rc;
 }

@@ -38,4 +38,13 @@ typedef struct ent_gap_sweep {
  * the township's webhook). Runs in the caller's transaction. */
 int entitlements_gap_sweep(store_conn *c, const char *county, int64_t now, ent_gap_sweep *out);
 
+/* The sweep in two steps, so that the long one needs no writer: the
+ * county's gaps today, found on any connection (a read snapshot), then
+ * applied in the writer's transaction — the same as entitlements_gap_sweep
+ * but for changes made between the two, which the next day's run sees. */
+typedef struct ent_gaps ent_gaps;
+int entitlements_gap_find(store_conn *c, const char *county, ent_gaps **out);
+int entitlements_gap_apply(store_conn *c, const char *county, const ent_gaps *found, int64_t now, ent_gap_sweep *out);
+void entitlements_gaps_free(ent_gaps *found);
+
 #endif

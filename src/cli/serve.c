@@ -29,6 +29,7 @@
 /* The daily jobs: at start and then every day, categories whose age limit
  * was reached are ended (audited like any change). */
 typedef struct daily {
+	store *db;
 	audit *audit;
 	const char *files_dir;
 	pthread_mutex_t mu;
@@ -64,16 +65,23 @@ static int sweep_county(store_conn *c, const char *county, void *arg)
 	return rc;
 }
 
-/* The entitlements' new gaps told to their townships, in one county. */
+/* The entitlements' new gaps told to their townships, in one county: the
+ * gaps found (on a connection of their own), applied on the writer. */
+typedef struct gaps_job {
+	const ent_gaps *found;
+	ent_gap_sweep total;
+} gaps_job;
+
 static int gaps_county(store_conn *c, const char *county, void *arg)
 {
-	ent_gap_sweep *total = arg, g;
-	int rc = entitlements_gap_sweep(c, county, clock_now(), &g);
+	gaps_job *j = arg;
+	ent_gap_sweep g;
+	int rc = entitlements_gap_apply(c, county, j->found, clock_now(), &g);
 
-	total->open += g.open;
-	total->added += g.added;
-	total->closed += g.closed;
-	total->townships += g.townships;
+	j->total.open += g.open;
+	j->total.added += g.added;
+	j->total.closed += g.closed;
+	j->total.townships += g.townships;
 	return rc;
 }
 
@@ -119,14 +127,6 @@ static int each_county_audited(audit *a, const county_codes *cc, const char *act
 			rc = r;
 	}
 	return rc;
-}
-
-/* Keeps the planner's statistics fresh: off the start-up path, on the
- * daily thread. */
-static int analyze_fn(store_conn *c, void *arg)
-{
-	(void)arg;
-	return store_analyze(c);
 }
 
 /* One batch of the archive's sweep in one county: grown-ups leave active
@@ -188,24 +188,59 @@ static void daily_pass(daily *d)
 	free(cc.code);
 }
 
+/* A county's entitlement gaps today, matched on a pooled connection in
+ * one read snapshot: the matching of a county's every child takes seconds,
+ * which on the writer every audited request would wait for. */
+static int find_gaps(daily *d, const char *county, ent_gaps **found)
+{
+	store_conn *c = store_acquire(d->db);
+	int rc = c ? conn_begin_snapshot(c) : WB_ESTORE;
+
+	*found = NULL;
+	if (rc == WB_OK) {
+		rc = entitlements_gap_find(c, county, found);
+		conn_commit(c);
+	}
+	if (c)
+		store_release(c);
+	return rc;
+}
+
 /* The daily thread's housekeeping, off the start-up path (a province's
  * matching county by county takes seconds): the notice of new entitlement
- * gaps, the files of erased attachments, then the planner's statistics. */
+ * gaps, the files of erased attachments, then the planner's statistics.
+ * What takes long (the matching, ANALYZE) runs beside the writer, not on
+ * it. */
 static void housekeeping(daily *d)
 {
 	files_job f = {d->files_dir, 0};
 	county_codes cc = {calloc(4096, sizeof(*cc.code)), 0};
-	ent_gap_sweep g;
+	gaps_job g;
 
 	memset(&g, 0, sizeof(g));
-	if (cc.code && audit_submit(d->audit, NULL, counties_fn, &cc) == WB_OK &&
-	    each_county_audited(d->audit, &cc, "entitlement.gap_notice", gaps_county, &g) == WB_OK && g.added)
-		log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.added, g.townships);
+	if (cc.code && audit_submit(d->audit, NULL, counties_fn, &cc) == WB_OK) {
+		for (int i = 0; i < cc.n && !d->stop; i++) {
+			county_codes one = {&cc.code[i], 1};
+			ent_gaps *found = NULL;
+
+			if (find_gaps(d, cc.code[i], &found) != WB_OK) {
+				log_error("daily: the entitlement gaps of county %s could not be matched", cc.code[i]);
+				continue;
+			}
+			g.found = found;
+			each_county_audited(d->audit, &one, "entitlement.gap_notice", gaps_county, &g);
+			entitlements_gaps_free(found);
+		}
+		if (g.total.added)
+			log_info("daily: %" PRId64 " new entitlement gaps told to %d townships", g.total.added,
+				 g.total.townships);
+	}
 	free(cc.code);
 
 	if (audit_submit(d->audit, NULL, files_fn, &f) == WB_OK && f.removed)
 		log_info("daily: %d attachment files no request refers to removed", f.removed);
-	audit_submit(d->audit, NULL, analyze_fn, NULL);
+	if (store_analyze_beside(d->db) != WB_OK)
+		log_warn("daily: the planner's statistics could not be refreshed");
 }
 
 /* The daily thread: the housekeeping at once, then the daily job and the
@@ -318,7 +353,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	printf("listening on http://%s:%d/\n", hc.address, http_port(srv));
 	fflush(stdout);
 	{
-		daily d = {.audit = env->audit, .files_dir = files_dir, .stop = 0};
+		daily d = {.db = env->db, .audit = env->audit, .files_dir = files_dir, .stop = 0};
 		pthread_t th;
 		int have_thread;
 

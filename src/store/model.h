@@ -271,6 +271,10 @@ int store_children_load_end(store_conn *c, store_children_load *load);
 void store_children_load_free(store_children_load *load);
 /* Refreshes the planner's statistics (after a bulk load, and daily). */
 int store_analyze(store_conn *c);
+/* The same on a pooled connection of its own, beside the writer (daily):
+ * PostgreSQL's ANALYZE takes no lock a write waits for; SQLite's samples
+ * each index so that the write lock it takes is held briefly. */
+int store_analyze_beside(store *s);
 /* After a bulk load, outside a transaction: statistics and (PostgreSQL)
  * the visibility map, so that lists use index-only scans at once. */
 int store_after_load(store_conn *c);

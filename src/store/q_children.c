@@ -1148,6 +1148,21 @@ int store_analyze(store_conn *c)
 	return conn_exec(c, "ANALYZE");
 }
 
+int store_analyze_beside(store *s)
+{
+	store_conn *c = store_acquire(s);
+	int rc;
+
+	if (!c)
+		return WB_ESTORE;
+	/* SQLite's ANALYZE takes the write lock, which the writer then waits
+	 * for: a sample of each index (analysis_limit) keeps that short */
+	rc = conn_exec(c, c->drv->local_statements ? "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0"
+						   : "ANALYZE");
+	store_release(c);
+	return rc;
+}
+
 /*
  * PostgreSQL: VACUUM marks a page all-visible only if it may set the
  * "committed" hint bit of every row on it, and it may set that bit only once

@@ -227,6 +227,12 @@ int conn_begin_read(store_conn *c)
 	return c->drv->begin_read_sql ? begin_with(c, c->drv->begin_read_sql) : WB_ENOTFOUND;
 }
 
+int conn_begin_snapshot(store_conn *c)
+{
+	/* SQLite's read transaction holds its snapshot from its first read */
+	return begin_with(c, c->drv->local_statements ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+}
+
 int conn_begin_write(store_conn *c)
 {
 	return begin_with(c, c->drv->begin_write_sql);

@@ -163,6 +163,9 @@ int conn_begin_write(store_conn *c);
  * (begin_read_sql). WB_OK if one was started (commit it), WB_ENOTFOUND if
  * the driver has none, or an error. */
 int conn_begin_read(store_conn *c);
+/* A read-only transaction that sees one snapshot throughout, on either
+ * driver: a long read beside the writer (the daily matching). */
+int conn_begin_snapshot(store_conn *c);
 int conn_commit(store_conn *c);
 int conn_rollback(store_conn *c);
 
