@@ -859,7 +859,10 @@ static int attachment_item(const attachment_rec *at, void *arg)
 static int step_item(const step_rec *s, void *arg)
 {
 	detail_ctx *d = arg;
-	int hide_actor = strcmp(s->action, "file") == 0 && !d->reporter_visible;
+	/* the reporter of a mandatory report: unknown through every step of
+	 * theirs (a comment, a file, a link), not only the filing */
+	int hide_actor = !d->reporter_visible &&
+			 (strcmp(s->action, "file") == 0 || (s->actor_id && s->actor_id == d->q->reporter_id));
 	json_t *j;
 
 	if (d->v->scope.children == SCOPE_REFERRAL && s->referral_id && s->unit_id != d->v->scope.unit_id)
@@ -870,7 +873,8 @@ static int step_item(const step_rec *s, void *arg)
 		return WB_ENOMEM;
 	json_object_set_new(j, "from_state", s->from_state[0] ? json_string(s->from_state) : json_null());
 	json_object_set_new(j, "referral_id", s->referral_id ? json_integer(s->referral_id) : json_null());
-	json_object_set_new(j, "unit_id", s->unit_id ? json_integer(s->unit_id) : json_null());
+	/* a reporter's school would name them */
+	json_object_set_new(j, "unit_id", s->unit_id && !hide_actor ? json_integer(s->unit_id) : json_null());
 	if (hide_actor || !s->actor_id)
 		json_object_set_new(
 			j, "actor",
