@@ -812,7 +812,14 @@ typedef struct detail_ctx {
 	json_t *arr;
 	json_t *units;
 	int reporter_visible;
+	int64_t referred[64]; /* the units the request was ever referred to */
+	int nreferred;
 } detail_ctx;
+
+int loop_unit_hides(const loop_viewer *v, int64_t unit_id)
+{
+	return v->scope.children == SCOPE_REFERRAL && unit_id && unit_id != v->scope.unit_id;
+}
 
 /* Whether the unit of referral f holds its request, as v may see it: an
  * active referral, and to a department its own alone (that the police hold
@@ -830,6 +837,8 @@ static int referral_item(const referral_rec *f, void *arg)
 	detail_ctx *d = arg;
 	int own = d->v->scope.children == SCOPE_REFERRAL;
 
+	if (d->nreferred < (int)WB_ARRAY_LEN(d->referred))
+		d->referred[d->nreferred++] = f->unit_id;
 	/* a department sees its own referral, not the others': neither among
 	 * the request's holders nor in the list */
 	if (d->units && holds_as_seen(d->v, f))
@@ -848,6 +857,10 @@ static int attachment_item(const attachment_rec *at, void *arg)
 	/* the reporter of a mandatory report stays unknown through their files */
 	int hide = !d->reporter_visible && at->uploaded_by == d->q->reporter_id;
 
+	/* a referred unit's files are for the loop's staff and that unit, not
+	 * for the other units (a diagnosis is not the civil affairs') */
+	if (loop_unit_hides(d->v, at->uploader_unit_id))
+		return WB_OK;
 	json_array_append_new(d->arr, json_pack("{s:I, s:s?, s:s, s:I, s:s, s:o, s:I}", "id", (json_int_t)at->id,
 						"file_name", at->file_name[0] ? at->file_name : NULL, "content_type",
 						at->content_type, "size", (json_int_t)at->size, "sha256", at->sha256,
@@ -863,9 +876,16 @@ static int step_item(const step_rec *s, void *arg)
 	 * theirs (a comment, a file, a link), not only the filing */
 	int hide_actor = !d->reporter_visible &&
 			 (strcmp(s->action, "file") == 0 || (s->actor_id && s->actor_id == d->q->reporter_id));
+	int64_t unit = s->referral_id ? s->unit_id : 0;
 	json_t *j;
 
-	if (d->v->scope.children == SCOPE_REFERRAL && s->referral_id && s->unit_id != d->v->scope.unit_id)
+	/* a unit reads its own referral's steps and its own comments, not the
+	 * other units' (their referrals, their words, the police's answer);
+	 * the centre's, the township's and the village's steps are for all */
+	for (int i = 0; !unit && i < d->nreferred; i++)
+		if (d->referred[i] == s->unit_id)
+			unit = s->unit_id;
+	if (loop_unit_hides(d->v, unit))
 		return WB_OK;
 	j = json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)s->id, "at", (json_int_t)s->at, "action", s->action,
 		      "to_state", s->to_state);
@@ -1051,7 +1071,7 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	json_object_set_new(j, "updated_at", json_integer(q->updated_at));
 	json_object_set_new(j, "closed_at", loop_time(q->closed_at));
 	if (detail) {
-		detail_ctx d = {v, q, json_array(), units, show_reporter};
+		detail_ctx d = {v, q, json_array(), units, show_reporter, {0}, 0};
 		enum case_state s = CS_NONE;
 
 		json_object_set_new(j, "allowed_actions", loop_allowed_json(v, q));

@@ -230,6 +230,9 @@ typedef struct attachment_rec {
 	char file_name[128];
 	int64_t uploaded_by;
 	int64_t created_at;
+	/* read only: the unit referred to by the request that the uploader
+	 * works for (0: the uploader is none of its referred units) */
+	int64_t uploader_unit_id;
 } attachment_rec;
 
 int store_attachment_insert(store_conn *c, attachment_rec *a);

@@ -2,20 +2,36 @@
 // the access grant"):
 // - the confidential reporter of a mandatory report stays unknown through
 //   every later step of theirs (a comment, a file), not only the filing,
-//   to everyone but the centre, public security and the reporter.
+//   to everyone but the centre, public security and the reporter;
+// - a referred unit reads its own referral, comments and files, and the
+//   centre's; another unit's comments and files are for the loop's staff
+//   and that unit (the list, the timeline and the download alike: 404,
+//   audited as a refused read).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer } from './lib/harness.mjs';
-import { PNG } from './lib/loop.mjs';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { VILLAGE, step, unitIds, birthForAge, PNG, PDF } from './lib/loop.mjs';
 
 describeEachDriver('loop privacy', (driver) => {
-	let srv, station, supervisor, centre, committee, police, school;
+	let srv, director, station, supervisor, centre, committee, police, school, civil, medical, auditor, units;
 
 	before(async () => {
 		srv = await startServer(driver);
-		[station, supervisor, centre, committee, police, school] = await Promise.all(
-			['station', 'supervisor', 'center', 'committee', 'dept_public_security', 'school'].map((u) => srv.login(u)),
+		[director, station, supervisor, centre, committee, police, school, civil, medical, auditor] = await Promise.all(
+			[
+				'director',
+				'station',
+				'supervisor',
+				'center',
+				'committee',
+				'dept_public_security',
+				'school',
+				'department',
+				'dept_medical_insurance',
+				'auditor',
+			].map((u) => srv.login(u)),
 		);
+		units = await unitIds(centre);
 	});
 	after(async () => {
 		await srv?.stop();
@@ -91,5 +107,81 @@ describeEachDriver('loop privacy', (driver) => {
 		assert.equal(st.length, 2);
 		assert.equal(st[1].actor.user_id, station.me.user.id);
 		assert.equal(st[1].actor_hidden, false);
+	});
+
+	// filed by the director, referred by the centre to two units
+	const referred = async (referrals) => {
+		const made = await director.post('/api/v1/children', { name: uniqueName('转办'), sex: 'F', birth_date: birthForAge(9), village_code: VILLAGE });
+		assert.equal(made.status, 201, made.text);
+		const filed = await director.post('/api/v1/requests', { child_id: made.body.id, kind: 'medical', narrative: '孩子患病，家庭困难' });
+		assert.equal(filed.status, 201, filed.text);
+		const id = filed.body.id;
+		await step(station, id, 'review');
+		await step(station, id, 'forward');
+		await step(centre, id, 'accept');
+		await step(centre, id, 'refer', { referrals });
+		return id;
+	};
+
+	test('a referred unit reads neither the comments nor the files of another unit; the centre, the township and that unit do', async () => {
+		const id = await referred([
+			{ unit_id: units.medical_insurance, ask: '医保报销', fields: ['health'] },
+			{ unit_id: units.civil_affairs, ask: '临时救助', fields: ['guardians', 'family'] },
+		]);
+		const diagnosis = '诊断：急性淋巴细胞白血病，需化疗';
+		await comment(medical, id, diagnosis);
+		const file = await upload(medical, id, 'diagnosis.pdf', PDF);
+		const instruction = '请各单位本周内反馈办理进展';
+		await comment(centre, id, instruction);
+		const civilSays = '已核实低保资格';
+		await comment(civil, id, civilSays);
+		const civilFile = await upload(civil, id, 'dibao.png');
+
+		// civil affairs: its own referral, its own words and file, the centre's instruction
+		const asCivil = await read(civil, id);
+		const text = JSON.stringify(asCivil);
+		assert.ok(!text.includes(diagnosis), 'the other unit\'s comment (a diagnosis) is not in the request');
+		assert.ok(!asCivil.timeline.steps.some((s) => s.unit_id === units.medical_insurance), 'no step of the other unit');
+		assert.deepEqual(
+			asCivil.attachments.map((a) => a.id),
+			[civilFile.id],
+			'only its own file is listed',
+		);
+		assert.deepEqual(
+			asCivil.referrals.map((f) => f.unit.id),
+			[units.civil_affairs],
+		);
+		const notes = asCivil.timeline.steps.filter((s) => s.action === 'comment').map((s) => s.note);
+		assert.deepEqual(notes, [instruction, civilSays], 'the centre\'s instruction and its own comment');
+		const got = await civil.get(`/api/v1/requests/${id}/attachments/${file.id}`);
+		assert.equal(got.status, 404, got.text);
+		assert.equal((await civil.get(`/api/v1/requests/${id}/attachments/${civilFile.id}`)).status, 200);
+
+		// medical insurance: the same from its side
+		const asMedical = await read(medical, id);
+		assert.ok(!JSON.stringify(asMedical).includes(civilSays));
+		assert.deepEqual(
+			asMedical.attachments.map((a) => a.id),
+			[file.id],
+		);
+		assert.equal((await medical.get(`/api/v1/requests/${id}/attachments/${civilFile.id}`)).status, 404);
+		assert.equal((await medical.get(`/api/v1/requests/${id}/attachments/${file.id}`)).status, 200);
+
+		// the centre and the township read everything
+		for (const c of [centre, station]) {
+			const v = await read(c, id);
+			const said = v.timeline.steps.filter((s) => s.action === 'comment').map((s) => s.note);
+			assert.deepEqual(said, [diagnosis, instruction, civilSays], c.me.user.username);
+			assert.deepEqual(
+				v.attachments.map((a) => a.id).sort((a, b) => a - b),
+				[file.id, civilFile.id].sort((a, b) => a - b),
+			);
+			assert.equal((await c.get(`/api/v1/requests/${id}/attachments/${file.id}`)).status, 200);
+		}
+
+		// the refused download is audited as such
+		const log = await auditor.listAll(`/api/v1/audit?action=request.attachment.read&object_id=${id}`);
+		const denied = log.filter((e) => e.outcome === 'denied');
+		assert.equal(denied.length, 2, JSON.stringify(log.map((e) => e.outcome)));
 	});
 });
