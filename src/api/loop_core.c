@@ -812,6 +812,7 @@ typedef struct detail_ctx {
 	json_t *arr;
 	json_t *units;
 	int reporter_visible;
+	const char *fields;   /* a unit reader's granted field groups, NULL for others */
 	int64_t referred[64]; /* the units the request was ever referred to */
 	int nreferred;
 } detail_ctx;
@@ -819,6 +820,21 @@ typedef struct detail_ctx {
 int loop_unit_hides(const loop_viewer *v, int64_t unit_id)
 {
 	return v->scope.children == SCOPE_REFERRAL && unit_id && unit_id != v->scope.unit_id;
+}
+
+/* Whether the name of a person of role says where the child lives: the
+ * people of a township, a village or a grid are named after it (王后楼村
+ * 儿童主任), a school's after the school. A unit reader without the
+ * `address` grant (fields) is told their role only. */
+static int name_tells_place(const char *fields, const char *role)
+{
+	const role_def *def = role_find(role);
+
+	if (!fields || loop_fields_have(fields, "address") || !def)
+		return 0;
+	if (def->anchor == ANCHOR_TOWNSHIP || def->anchor == ANCHOR_VILLAGE || def->anchor == ANCHOR_GRID)
+		return 1;
+	return def->child_access == CHILD_ACCESS_SCHOOL && !loop_fields_have(fields, "school");
 }
 
 /* Whether the unit of referral f holds its request, as v may see it: an
@@ -901,9 +917,11 @@ static int step_item(const step_rec *s, void *arg)
 			hide_actor ? json_null()
 				   : json_pack("{s:n, s:s, s:s}", "user_id", "name", "system", "role", "system"));
 	else
-		json_object_set_new(j, "actor",
-				    json_pack("{s:I, s:s, s:s}", "user_id", (json_int_t)s->actor_id, "name",
-					      s->actor_name, "role", s->actor_role));
+		json_object_set_new(
+			j, "actor",
+			json_pack("{s:I, s:o, s:s}", "user_id", (json_int_t)s->actor_id, "name",
+				  name_tells_place(d->fields, s->actor_role) ? json_null() : json_string(s->actor_name),
+				  "role", s->actor_role));
 	json_object_set_new(j, "actor_hidden", json_boolean(hide_actor));
 	json_object_set_new(j, "started_at", loop_time(s->stage_started_at));
 	json_object_set_new(j, "due_at", loop_time(s->stage_due_at));
@@ -919,7 +937,9 @@ static int step_item(const step_rec *s, void *arg)
 	return WB_OK;
 }
 
-static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detail, json_t **units_out)
+/* cut_place: the village's or the township's code and name are left out
+ * (a unit without the `address` grant): the tier alone says who holds it. */
+static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detail, int cut_place, json_t **units_out)
 {
 	enum case_state s = CS_NONE;
 	enum case_tier t;
@@ -932,9 +952,11 @@ static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detai
 	if (t == TIER_NONE)
 		return json_null();
 	code = t == TIER_VILLAGE ? q->village_code : t == TIER_TOWNSHIP ? q->township_code : q->county_code;
-	h = json_pack("{s:s, s:s, s:I}", "tier", case_tier_name(t), "area_code", code, "since",
-		      (json_int_t)q->state_since);
-	if (h && detail) {
+	if (cut_place && (t == TIER_VILLAGE || t == TIER_TOWNSHIP))
+		code = NULL;
+	h = json_pack("{s:s, s:o, s:I}", "tier", case_tier_name(t), "area_code", code ? json_string(code) : json_null(),
+		      "since", (json_int_t)q->state_since);
+	if (h && code && detail) {
 		char name[128];
 
 		if (t != TIER_UNITS && api_area_name(v->c, code, name, sizeof(name)) == WB_OK)
@@ -1000,7 +1022,20 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	int meta = v->meta_only;
 	int show_reporter = reporter_visible(v, q);
 	int show_child = child_readable(v, q);
+	/* a unit reader: the field groups its referrals of q grant, which
+	 * cut what the request says of the place (cut_place) as they cut
+	 * the child's file */
+	char fields[256] = "";
+	const char *granted = NULL;
+	int cut_place = 0;
 	json_t *j, *units = NULL;
+
+	if (v->scope.children == SCOPE_REFERRAL && q->reporter_id != v->p->user_id) {
+		if (store_referral_fields_of(v->c, q->id, v->scope.unit_id, fields, sizeof(fields)) != WB_OK)
+			fields[0] = '\0';
+		granted = fields;
+		cut_place = !loop_fields_have(fields, "address");
+	}
 
 	j = json_pack("{s:I, s:s, s:s, s:b, s:b, s:s, s:I, s:o, s:b}", "id", (json_int_t)q->id, "kind", q->kind,
 		      "urgency", q->urgency, "mandatory", q->mandatory, "priority", q->priority, "state", q->state,
@@ -1016,11 +1051,13 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 		json_object_set_new(j, "referrals_overdue",
 				    json_boolean(deadline_overdue(q->referrals_due_at, v->now)));
 	}
-	json_object_set_new(j, "holder", holder_json(v, q, detail, &units));
+	json_object_set_new(j, "holder", holder_json(v, q, detail, cut_place, &units));
 	json_object_set_new(j, "county_code", json_string(q->county_code));
-	json_object_set_new(j, "township_code", json_string(q->township_code));
-	json_object_set_new(j, "village_code", json_string(q->village_code));
-	json_object_set_new(j, "grid_code", q->grid_code[0] ? json_string(q->grid_code) : json_null());
+	/* where the child lives is the `address` grant's: without it a unit
+	 * is told neither the township, the village nor the grid */
+	json_object_set_new(j, "township_code", cut_place ? json_null() : json_string(q->township_code));
+	json_object_set_new(j, "village_code", cut_place ? json_null() : json_string(q->village_code));
+	json_object_set_new(j, "grid_code", q->grid_code[0] && !cut_place ? json_string(q->grid_code) : json_null());
 	if (!q->child_id)
 		json_object_set_new(j, "child", json_null());
 	else if (!show_child)
@@ -1037,9 +1074,15 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	if (show_reporter) {
 		json_t *rep = json_pack("{s:I, s:s}", "user_id", (json_int_t)q->reporter_id, "role", q->reporter_role);
 
+		/* a filer named after their village (or school) is told by role
+		 * alone to a unit that may not know where the child lives */
+		int by_role = name_tells_place(granted, q->reporter_role);
+
 		json_object_set_new(rep, "unit_id",
-				    q->reporter_unit_id ? json_integer(q->reporter_unit_id) : json_null());
-		if (detail) {
+				    q->reporter_unit_id && !by_role ? json_integer(q->reporter_unit_id) : json_null());
+		if (detail && by_role) {
+			json_object_set_new(rep, "name", json_null());
+		} else if (detail) {
 			user_rec u;
 
 			if (store_user_get(v->c, q->reporter_id, &u) == WB_OK)
@@ -1071,7 +1114,7 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	json_object_set_new(j, "updated_at", json_integer(q->updated_at));
 	json_object_set_new(j, "closed_at", loop_time(q->closed_at));
 	if (detail) {
-		detail_ctx d = {v, q, json_array(), units, show_reporter, {0}, 0};
+		detail_ctx d = {v, q, json_array(), units, show_reporter, granted, {0}, 0};
 		enum case_state s = CS_NONE;
 
 		json_object_set_new(j, "allowed_actions", loop_allowed_json(v, q));

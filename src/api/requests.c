@@ -591,6 +591,13 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	loop_viewer_init(&v, a, c, p);
 	if (parse_list(r, &f, v.now, &counts_only) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
+	/* a unit is told a request's place only by its referral's address
+	 * grant: a list filtered by place would tell it whatever the grant */
+	if (v.scope.children == SCOPE_REFERRAL && (f.township || f.village)) {
+		bad_query(r, f.township ? "township" : "village",
+			  "a department or organisation does not filter requests by place");
+		return 0;
+	}
 	if (fmt != SHEET_JSON)
 		return requests_export(r, a, c, p, &v, &f, fmt, en);
 	l.v = &v;

@@ -669,6 +669,29 @@ int store_referral_grant(store_conn *c, const char *county, int64_t unit_id, int
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_referral_fields_of(store_conn *c, int64_t request_id, int64_t unit_id, char *out, size_t outlen)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT fields FROM referrals WHERE request_id = ? AND unit_id = ? AND "
+			      "state IN ('pending', 'accepted') LIMIT 100",
+			      &st);
+
+	out[0] = '\0';
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, request_id);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 2, unit_id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *f = stmt_text(c, st, 0);
+
+		fields_union(out, outlen, f ? f : "");
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_referrals_cancel_active(store_conn *c, int64_t request_id, int64_t now)
 {
 	int rc = conn_query(

@@ -6,11 +6,14 @@
 // - a referred unit reads its own referral, comments and files, and the
 //   centre's; another unit's comments and files are for the loop's staff
 //   and that unit (the list, the timeline and the download alike: 404,
-//   audited as a refused read).
+//   audited as a refused read);
+// - a unit without the `address` grant is not told where the child lives:
+//   no township, village or grid of the request, and its filer by role
+//   only (a director is named after the village).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
-import { VILLAGE, step, unitIds, birthForAge, PNG, PDF } from './lib/loop.mjs';
+import { VILLAGE, TOWNSHIP, step, unitIds, birthForAge, PNG, PDF } from './lib/loop.mjs';
 
 describeEachDriver('loop privacy', (driver) => {
 	let srv, director, station, supervisor, centre, committee, police, school, civil, medical, auditor, units;
@@ -183,5 +186,55 @@ describeEachDriver('loop privacy', (driver) => {
 		const log = await auditor.listAll(`/api/v1/audit?action=request.attachment.read&object_id=${id}`);
 		const denied = log.filter((e) => e.outcome === 'denied');
 		assert.equal(denied.length, 2, JSON.stringify(log.map((e) => e.outcome)));
+	});
+
+	test('a unit without the address grant is told neither the township, the village nor the grid, and the filer by role only', async () => {
+		const id = await referred([
+			{ unit_id: units.civil_affairs, ask: '临时救助', fields: ['guardians', 'family'] },
+			{ unit_id: units.medical_insurance, ask: '医保报销', fields: ['health', 'address'] },
+		]);
+		const filer = director.me.user.display_name;
+		const villageName = filer.replace(/儿童主任.*$/, '');
+		assert.ok(villageName.length > 0);
+
+		const asCivil = await read(civil, id);
+		assert.equal(asCivil.township_code, null);
+		assert.equal(asCivil.village_code, null);
+		assert.equal(asCivil.grid_code, null);
+		assert.equal(asCivil.reporter.role, 'director', 'the filer by role');
+		assert.equal(asCivil.reporter.name, null, 'not by a name that says the village');
+		const fileStep = asCivil.timeline.steps.find((s) => s.action === 'file');
+		assert.equal(fileStep.actor.role, 'director');
+		assert.equal(fileStep.actor.name, null);
+		const text = JSON.stringify(asCivil);
+		assert.ok(!text.includes(TOWNSHIP), 'no code of the township or the village anywhere');
+		assert.ok(!text.includes(villageName), 'nor its name');
+		assert.ok(!text.includes(station.me.user.display_name), 'nor the township station\'s name');
+		const row = (await civil.listAll('/api/v1/requests')).find((q) => q.id === id);
+		assert.ok(row);
+		assert.equal(row.township_code, null);
+		assert.equal(row.village_code, null);
+		assert.equal(row.grid_code, null);
+		assert.ok(!JSON.stringify(row).includes(TOWNSHIP));
+		// nor does a filter by place tell it
+		for (const [key, code] of [
+			['village', VILLAGE],
+			['township', TOWNSHIP],
+		]) {
+			const probe = await civil.get(`/api/v1/requests?${key}=${code}`);
+			assert.equal(probe.status, 422, probe.text);
+			assert.equal(probe.body.error.field, key);
+		}
+
+		// granted the address, a unit is told where; so is the centre
+		for (const c of [medical, centre]) {
+			const v = await read(c, id);
+			assert.equal(v.village_code, VILLAGE, c.me.user.username);
+			assert.equal(v.township_code, TOWNSHIP);
+			assert.equal(v.reporter.name, filer);
+			assert.equal(v.timeline.steps.find((s) => s.action === 'file').actor.name, filer);
+			const r = (await c.listAll('/api/v1/requests')).find((q) => q.id === id);
+			assert.equal(r.village_code, VILLAGE);
+		}
 	});
 });
