@@ -157,6 +157,10 @@ void loop_request_row_fill(const loop_viewer *v, const request_rec *q, json_t *j
  */
 int loop_child_readable(const loop_viewer *v, int64_t child_id, const char *village, const char *grid,
 			int64_t school_id);
+/* 1 if v is a unit's reader (SCOPE_REFERRAL) and unit_id another referred
+ * unit: what that unit wrote or added to a request (its steps, comments
+ * and files) is for the loop's staff and that unit alone. */
+int loop_unit_hides(const loop_viewer *v, int64_t unit_id);
 /* The referral; with_request adds a summary of its request (and the child
  * while the referral is active). */
 json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with_request);

@@ -812,7 +812,30 @@ typedef struct detail_ctx {
 	json_t *arr;
 	json_t *units;
 	int reporter_visible;
+	const char *fields;   /* a unit reader's granted field groups, NULL for others */
+	int64_t referred[64]; /* the units the request was ever referred to */
+	int nreferred;
 } detail_ctx;
+
+int loop_unit_hides(const loop_viewer *v, int64_t unit_id)
+{
+	return v->scope.children == SCOPE_REFERRAL && unit_id && unit_id != v->scope.unit_id;
+}
+
+/* Whether the name of a person of role says where the child lives: the
+ * people of a township, a village or a grid are named after it (王后楼村
+ * 儿童主任), a school's after the school. A unit reader without the
+ * `address` grant (fields) is told their role only. */
+static int name_tells_place(const char *fields, const char *role)
+{
+	const role_def *def = role_find(role);
+
+	if (!fields || loop_fields_have(fields, "address") || !def)
+		return 0;
+	if (def->anchor == ANCHOR_TOWNSHIP || def->anchor == ANCHOR_VILLAGE || def->anchor == ANCHOR_GRID)
+		return 1;
+	return def->child_access == CHILD_ACCESS_SCHOOL && !loop_fields_have(fields, "school");
+}
 
 /* Whether the unit of referral f holds its request, as v may see it: an
  * active referral, and to a department its own alone (that the police hold
@@ -830,6 +853,8 @@ static int referral_item(const referral_rec *f, void *arg)
 	detail_ctx *d = arg;
 	int own = d->v->scope.children == SCOPE_REFERRAL;
 
+	if (d->nreferred < (int)WB_ARRAY_LEN(d->referred))
+		d->referred[d->nreferred++] = f->unit_id;
 	/* a department sees its own referral, not the others': neither among
 	 * the request's holders nor in the list */
 	if (d->units && holds_as_seen(d->v, f))
@@ -848,6 +873,10 @@ static int attachment_item(const attachment_rec *at, void *arg)
 	/* the reporter of a mandatory report stays unknown through their files */
 	int hide = !d->reporter_visible && at->uploaded_by == d->q->reporter_id;
 
+	/* a referred unit's files are for the loop's staff and that unit, not
+	 * for the other units (a diagnosis is not the civil affairs') */
+	if (loop_unit_hides(d->v, at->uploader_unit_id))
+		return WB_OK;
 	json_array_append_new(d->arr, json_pack("{s:I, s:s?, s:s, s:I, s:s, s:o, s:I}", "id", (json_int_t)at->id,
 						"file_name", at->file_name[0] ? at->file_name : NULL, "content_type",
 						at->content_type, "size", (json_int_t)at->size, "sha256", at->sha256,
@@ -859,10 +888,20 @@ static int attachment_item(const attachment_rec *at, void *arg)
 static int step_item(const step_rec *s, void *arg)
 {
 	detail_ctx *d = arg;
-	int hide_actor = strcmp(s->action, "file") == 0 && !d->reporter_visible;
+	/* the reporter of a mandatory report: unknown through every step of
+	 * theirs (a comment, a file, a link), not only the filing */
+	int hide_actor = !d->reporter_visible &&
+			 (strcmp(s->action, "file") == 0 || (s->actor_id && s->actor_id == d->q->reporter_id));
+	int64_t unit = s->referral_id ? s->unit_id : 0;
 	json_t *j;
 
-	if (d->v->scope.children == SCOPE_REFERRAL && s->referral_id && s->unit_id != d->v->scope.unit_id)
+	/* a unit reads its own referral's steps and its own comments, not the
+	 * other units' (their referrals, their words, the police's answer);
+	 * the centre's, the township's and the village's steps are for all */
+	for (int i = 0; !unit && i < d->nreferred; i++)
+		if (d->referred[i] == s->unit_id)
+			unit = s->unit_id;
+	if (loop_unit_hides(d->v, unit))
 		return WB_OK;
 	j = json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)s->id, "at", (json_int_t)s->at, "action", s->action,
 		      "to_state", s->to_state);
@@ -870,16 +909,19 @@ static int step_item(const step_rec *s, void *arg)
 		return WB_ENOMEM;
 	json_object_set_new(j, "from_state", s->from_state[0] ? json_string(s->from_state) : json_null());
 	json_object_set_new(j, "referral_id", s->referral_id ? json_integer(s->referral_id) : json_null());
-	json_object_set_new(j, "unit_id", s->unit_id ? json_integer(s->unit_id) : json_null());
+	/* a reporter's school would name them */
+	json_object_set_new(j, "unit_id", s->unit_id && !hide_actor ? json_integer(s->unit_id) : json_null());
 	if (hide_actor || !s->actor_id)
 		json_object_set_new(
 			j, "actor",
 			hide_actor ? json_null()
 				   : json_pack("{s:n, s:s, s:s}", "user_id", "name", "system", "role", "system"));
 	else
-		json_object_set_new(j, "actor",
-				    json_pack("{s:I, s:s, s:s}", "user_id", (json_int_t)s->actor_id, "name",
-					      s->actor_name, "role", s->actor_role));
+		json_object_set_new(
+			j, "actor",
+			json_pack("{s:I, s:o, s:s}", "user_id", (json_int_t)s->actor_id, "name",
+				  name_tells_place(d->fields, s->actor_role) ? json_null() : json_string(s->actor_name),
+				  "role", s->actor_role));
 	json_object_set_new(j, "actor_hidden", json_boolean(hide_actor));
 	json_object_set_new(j, "started_at", loop_time(s->stage_started_at));
 	json_object_set_new(j, "due_at", loop_time(s->stage_due_at));
@@ -895,7 +937,9 @@ static int step_item(const step_rec *s, void *arg)
 	return WB_OK;
 }
 
-static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detail, json_t **units_out)
+/* cut_place: the village's or the township's code and name are left out
+ * (a unit without the `address` grant): the tier alone says who holds it. */
+static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detail, int cut_place, json_t **units_out)
 {
 	enum case_state s = CS_NONE;
 	enum case_tier t;
@@ -908,9 +952,11 @@ static json_t *holder_json(const loop_viewer *v, const request_rec *q, int detai
 	if (t == TIER_NONE)
 		return json_null();
 	code = t == TIER_VILLAGE ? q->village_code : t == TIER_TOWNSHIP ? q->township_code : q->county_code;
-	h = json_pack("{s:s, s:s, s:I}", "tier", case_tier_name(t), "area_code", code, "since",
-		      (json_int_t)q->state_since);
-	if (h && detail) {
+	if (cut_place && (t == TIER_VILLAGE || t == TIER_TOWNSHIP))
+		code = NULL;
+	h = json_pack("{s:s, s:o, s:I}", "tier", case_tier_name(t), "area_code", code ? json_string(code) : json_null(),
+		      "since", (json_int_t)q->state_since);
+	if (h && code && detail) {
 		char name[128];
 
 		if (t != TIER_UNITS && api_area_name(v->c, code, name, sizeof(name)) == WB_OK)
@@ -976,7 +1022,20 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	int meta = v->meta_only;
 	int show_reporter = reporter_visible(v, q);
 	int show_child = child_readable(v, q);
+	/* a unit reader: the field groups its referrals of q grant, which
+	 * cut what the request says of the place (cut_place) as they cut
+	 * the child's file */
+	char fields[256] = "";
+	const char *granted = NULL;
+	int cut_place = 0;
 	json_t *j, *units = NULL;
+
+	if (v->scope.children == SCOPE_REFERRAL && q->reporter_id != v->p->user_id) {
+		if (store_referral_fields_of(v->c, q->id, v->scope.unit_id, fields, sizeof(fields)) != WB_OK)
+			fields[0] = '\0';
+		granted = fields;
+		cut_place = !loop_fields_have(fields, "address");
+	}
 
 	j = json_pack("{s:I, s:s, s:s, s:b, s:b, s:s, s:I, s:o, s:b}", "id", (json_int_t)q->id, "kind", q->kind,
 		      "urgency", q->urgency, "mandatory", q->mandatory, "priority", q->priority, "state", q->state,
@@ -992,11 +1051,13 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 		json_object_set_new(j, "referrals_overdue",
 				    json_boolean(deadline_overdue(q->referrals_due_at, v->now)));
 	}
-	json_object_set_new(j, "holder", holder_json(v, q, detail, &units));
+	json_object_set_new(j, "holder", holder_json(v, q, detail, cut_place, &units));
 	json_object_set_new(j, "county_code", json_string(q->county_code));
-	json_object_set_new(j, "township_code", json_string(q->township_code));
-	json_object_set_new(j, "village_code", json_string(q->village_code));
-	json_object_set_new(j, "grid_code", q->grid_code[0] ? json_string(q->grid_code) : json_null());
+	/* where the child lives is the `address` grant's: without it a unit
+	 * is told neither the township, the village nor the grid */
+	json_object_set_new(j, "township_code", cut_place ? json_null() : json_string(q->township_code));
+	json_object_set_new(j, "village_code", cut_place ? json_null() : json_string(q->village_code));
+	json_object_set_new(j, "grid_code", q->grid_code[0] && !cut_place ? json_string(q->grid_code) : json_null());
 	if (!q->child_id)
 		json_object_set_new(j, "child", json_null());
 	else if (!show_child)
@@ -1013,9 +1074,15 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	if (show_reporter) {
 		json_t *rep = json_pack("{s:I, s:s}", "user_id", (json_int_t)q->reporter_id, "role", q->reporter_role);
 
+		/* a filer named after their village (or school) is told by role
+		 * alone to a unit that may not know where the child lives */
+		int by_role = name_tells_place(granted, q->reporter_role);
+
 		json_object_set_new(rep, "unit_id",
-				    q->reporter_unit_id ? json_integer(q->reporter_unit_id) : json_null());
-		if (detail) {
+				    q->reporter_unit_id && !by_role ? json_integer(q->reporter_unit_id) : json_null());
+		if (detail && by_role) {
+			json_object_set_new(rep, "name", json_null());
+		} else if (detail) {
 			user_rec u;
 
 			if (store_user_get(v->c, q->reporter_id, &u) == WB_OK)
@@ -1047,7 +1114,7 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	json_object_set_new(j, "updated_at", json_integer(q->updated_at));
 	json_object_set_new(j, "closed_at", loop_time(q->closed_at));
 	if (detail) {
-		detail_ctx d = {v, q, json_array(), units, show_reporter};
+		detail_ctx d = {v, q, json_array(), units, show_reporter, granted, {0}, 0};
 		enum case_state s = CS_NONE;
 
 		json_object_set_new(j, "allowed_actions", loop_allowed_json(v, q));

@@ -591,6 +591,13 @@ int api_requests_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	loop_viewer_init(&v, a, c, p);
 	if (parse_list(r, &f, v.now, &counts_only) || api_sheet_params(r, SHEET_JSON, 1, &fmt, &en))
 		return 0;
+	/* a unit is told a request's place only by its referral's address
+	 * grant: a list filtered by place would tell it whatever the grant */
+	if (v.scope.children == SCOPE_REFERRAL && (f.township || f.village)) {
+		bad_query(r, f.township ? "township" : "village",
+			  "a department or organisation does not filter requests by place");
+		return 0;
+	}
 	if (fmt != SHEET_JSON)
 		return requests_export(r, a, c, p, &v, &f, fmt, en);
 	l.v = &v;
@@ -1476,7 +1483,7 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 	audit_entry e;
 	int64_t id, aid;
 	char sha[65], disp[400];
-	int rc;
+	int rc, refused = 0;
 
 	if (!q)
 		return api_fail(r, WB_ENOMEM);
@@ -1488,9 +1495,18 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 		rc = WB_ENOTFOUND;
 	if (rc == WB_OK)
 		rc = store_attachment_get(c, id, aid, &at);
+	/* another referred unit's file: not found for this unit, as in the
+	 * request's list of files, and audited as a refused read */
+	if (rc == WB_OK && loop_unit_hides(&v, at.uploader_unit_id)) {
+		rc = WB_ENOTFOUND;
+		refused = 1;
+	}
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
-	audit_entry_set(&e, "request.attachment.read", "request", e.object_id, rc == WB_OK ? "ok" : "not_found");
+	audit_entry_set(&e, "request.attachment.read", "request", e.object_id,
+			rc == WB_OK ? "ok"
+			: refused   ? "denied"
+				    : "not_found");
 	wb_snprintf(e.detail, sizeof(e.detail), "{\"attachment_id\":%" PRId64 "}", aid);
 	if (rc == WB_OK) {
 		buf_reset(&r->out);

@@ -669,6 +669,29 @@ int store_referral_grant(store_conn *c, const char *county, int64_t unit_id, int
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_referral_fields_of(store_conn *c, int64_t request_id, int64_t unit_id, char *out, size_t outlen)
+{
+	store_stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT fields FROM referrals WHERE request_id = ? AND unit_id = ? AND "
+			      "state IN ('pending', 'accepted') LIMIT 100",
+			      &st);
+
+	out[0] = '\0';
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 1, request_id);
+	if (rc == WB_OK)
+		rc = stmt_bind_int64(c, st, 2, unit_id);
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *f = stmt_text(c, st, 0);
+
+		fields_union(out, outlen, f ? f : "");
+		rc = WB_OK;
+	}
+	stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_referrals_cancel_active(store_conn *c, int64_t request_id, int64_t now)
 {
 	int rc = conn_query(
@@ -691,9 +714,13 @@ int store_referrals_set_child(store_conn *c, int64_t request_id, int64_t child_i
 
 /* ---- attachments ---- */
 
-#define ATT_COLS                                                                                          \
-	"id, county_code, request_id, sha256, size, content_type, COALESCE(file_name, ''), uploaded_by, " \
-	"created_at"
+/* The last column: the unit referred to by the request that the uploader
+ * works for (0: none), read through the uploader's memberships. */
+#define ATT_COLS                                                                                             \
+	"a.id, a.county_code, a.request_id, a.sha256, a.size, a.content_type, COALESCE(a.file_name, ''), "   \
+	"a.uploaded_by, a.created_at, COALESCE((SELECT MIN(m.unit_id) FROM memberships m WHERE m.user_id = " \
+	"a.uploaded_by AND m.county_code = a.county_code AND m.unit_id IN (SELECT f.unit_id FROM referrals " \
+	"f WHERE f.request_id = a.request_id)), 0)"
 
 static void attachment_row(store_conn *c, store_stmt *st, attachment_rec *a)
 {
@@ -707,6 +734,7 @@ static void attachment_row(store_conn *c, store_stmt *st, attachment_rec *a)
 	stmt_copy(c, st, 6, a->file_name, sizeof(a->file_name));
 	a->uploaded_by = stmt_int64(c, st, 7);
 	a->created_at = stmt_int64(c, st, 8);
+	a->uploader_unit_id = stmt_int64(c, st, 9);
 }
 
 int store_attachment_insert(store_conn *c, attachment_rec *a)
@@ -724,8 +752,9 @@ int store_attachment_insert(store_conn *c, attachment_rec *a)
 int store_attachment_get(store_conn *c, int64_t request_id, int64_t id, attachment_rec *out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "SELECT " ATT_COLS " FROM request_attachments WHERE request_id = ? AND id = ?",
-			    "ii", request_id, id);
+	int rc =
+		conn_query(c, &st, "SELECT " ATT_COLS " FROM request_attachments a WHERE a.request_id = ? AND a.id = ?",
+			   "ii", request_id, id);
 
 	if (rc == STORE_ROW) {
 		attachment_row(c, st, out);
@@ -739,7 +768,8 @@ int store_attachments_of(store_conn *c, int64_t request_id, attachment_cb cb, vo
 {
 	store_stmt *st = NULL;
 	int rc = conn_prepare(
-		c, "SELECT " ATT_COLS " FROM request_attachments WHERE request_id = ? ORDER BY id LIMIT 200", &st);
+		c, "SELECT " ATT_COLS " FROM request_attachments a WHERE a.request_id = ? ORDER BY a.id LIMIT 200",
+		&st);
 
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 1, request_id);

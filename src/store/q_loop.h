@@ -214,6 +214,9 @@ int store_referral_counts(store_conn *c, int64_t request_id, int *total_out, int
  * (comma-separated union into out). *any_out: 1 if there is one at all. */
 int store_referral_grant(store_conn *c, const char *county, int64_t unit_id, int64_t child_id, char *out, size_t outlen,
 			 int *any_out);
+/* The field groups granted to unit by its active referrals of request_id
+ * (comma-separated union into out; "" without one). */
+int store_referral_fields_of(store_conn *c, int64_t request_id, int64_t unit_id, char *out, size_t outlen);
 /* Cancels every active referral of a request (it was withdrawn). */
 int store_referrals_cancel_active(store_conn *c, int64_t request_id, int64_t now);
 /* Copies a request's (new) child to its referrals. */
@@ -230,6 +233,9 @@ typedef struct attachment_rec {
 	char file_name[128];
 	int64_t uploaded_by;
 	int64_t created_at;
+	/* read only: the unit referred to by the request that the uploader
+	 * works for (0: the uploader is none of its referred units) */
+	int64_t uploader_unit_id;
 } attachment_rec;
 
 int store_attachment_insert(store_conn *c, attachment_rec *a);

@@ -210,6 +210,12 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     assert.doesNotMatch(granted, /\b(low|medium|high|rural|urban|father|mother)\b/)
     // the household registration by its name, the code beside it
     if (code === 'county_charity') await page.locator('.granted-child', { hasText: `花园社区 ${VILLAGE}` }).waitFor()
+    if (code === 'medical_insurance') {
+      // not granted the address: the filer (花园社区儿童主任) is told by role alone, the village nowhere
+      assert.equal((await page.locator('.tl-who').first().textContent()).trim(), '儿童主任')
+      const main = await page.locator('main').textContent()
+      assert.doesNotMatch(main, /花园社区|null/)
+    }
     assert.equal(await page.locator('.referral').count(), 1, 'a unit sees only its own referral')
     await refStep(page.locator(`.referral[data-unit=${code}]`), 'complete', result)
     // the referral has ended: back to the list, where it shows done, without the child
