@@ -304,22 +304,27 @@ static const char *audience_name(unsigned bit)
 
 /* The webhook payload: the event and where the request stands, never a
  * name, an ID number or a narrative. Every string is from a fixed
- * vocabulary or an area code, so no escaping is needed. */
+ * vocabulary or an area code, so no escaping is needed. A unit's payload
+ * (departments, organisations, the police) names no township: what a unit
+ * may know of the place follows its referral's grant, which it reads
+ * through the API (loop_request_json). */
 static void payload_of(char *out, size_t outlen, const request_rec *q, const char *event, int64_t referral_id,
-		       const char *stage, int64_t due_at, int64_t at, const char *audience)
+		       const char *stage, int64_t due_at, int64_t at, const char *audience, int with_place)
 {
-	char ref[24] = "null", due[24] = "null";
+	char ref[24] = "null", due[24] = "null", town[16] = "null";
 
 	if (referral_id)
 		wb_snprintf(ref, sizeof(ref), "%" PRId64, referral_id);
 	if (due_at)
 		wb_snprintf(due, sizeof(due), "%" PRId64, due_at);
+	if (with_place)
+		wb_snprintf(town, sizeof(town), "\"%s\"", q->township_code);
 	wb_snprintf(out, outlen,
-		    "{\"event\":\"%s\",\"county_code\":\"%s\",\"township_code\":\"%s\",\"request_id\":%" PRId64
+		    "{\"event\":\"%s\",\"county_code\":\"%s\",\"township_code\":%s,\"request_id\":%" PRId64
 		    ",\"referral_id\":%s,\"state\":\"%s\",\"stage\":\"%s\",\"due_at\":%s,\"urgency\":\"%s\","
 		    "\"priority\":%s,\"mandatory\":%s,\"audience\":\"%s\",\"at\":%" PRId64 "}",
-		    event, q->county_code, q->township_code, q->id, ref, q->state, stage ? stage : q->state, due,
-		    q->urgency, q->priority ? "true" : "false", q->mandatory ? "true" : "false", audience, at);
+		    event, q->county_code, town, q->id, ref, q->state, stage ? stage : q->state, due, q->urgency,
+		    q->priority ? "true" : "false", q->mandatory ? "true" : "false", audience, at);
 }
 
 /* Whether a county has any enabled webhook, cached for a few seconds
@@ -452,7 +457,7 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 			continue;
 		if (hooks)
 			payload_of(payload, sizeof(payload), q, event, referral_id, e.stage, due_at, at,
-				   audience_name(bit));
+				   audience_name(bit), bit != AUD_UNITS && bit != AUD_POLICE);
 		e.payload = hooks ? payload : NULL;
 		if (place_target(q, bit, &t, &tier)) {
 			/* the township's gateway reaches its directors too */

@@ -154,6 +154,7 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		assert.equal(d.event, 'request.forward');
 		assert.equal(d.state, 'forwarded');
 		assert.equal(d.audience, 'center');
+		assert.match(d.township_code, /^\d{9}$/, 'the centre is told the township');
 		assert.ok(d.due_at > 0);
 		// nothing personal: no child's name, no narrative, no ID number
 		for (const c of hook.calls) {
@@ -217,6 +218,8 @@ describeEachDriver('closed loop: deadlines and webhooks', (driver) => {
 		for (const c of hook.calls) {
 			assert.equal(c.body.event, 'request.refer');
 			assert.equal(c.body.data.audience, 'unit');
+			// what a unit may know of the place follows its referral's grant (through the API)
+			assert.equal(c.body.data.township_code, null, 'a unit is not told the township');
 			const want = 'sha256=' + createHmac('sha256', set.body.secret).update(c.raw).digest('hex');
 			assert.equal(c.headers['x-weibao-signature'], want);
 		}
