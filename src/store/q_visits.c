@@ -280,8 +280,10 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 	args_text(&a, sc->county_code);
 	args_text(&a, from);
 	args_text(&a, to);
+	/* the visits made stay counted when their child is archived since:
+	 * the place of the scope, not its active children */
 	if (rc == WB_OK)
-		rc = scope_children_sql(sc, "c", &sql, &a);
+		rc = scope_place_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
 		rc = area_filter_sql(area, "c", &sql, &a);
 	if (rc == WB_OK)
