@@ -1832,6 +1832,11 @@ static int make_requests(store_conn *c, demo_job *j)
 	if (rc == WB_OK)
 		rc = conn_exec(c, "UPDATE follow_ups SET done_on = (SELECT v.visited_on FROM visits v WHERE v.id = "
 				  "follow_ups.visit_id) WHERE visit_id IS NOT NULL AND done_on IS NULL");
+	/* each delivery's step carries the family's rating, as delivering does */
+	if (rc == WB_OK)
+		rc = conn_exec(c, "UPDATE request_steps SET rating = (SELECT q.feedback_rating FROM help_requests q "
+				  "WHERE q.id = request_steps.request_id AND q.feedback_at = request_steps.at) WHERE "
+				  "action = 'deliver_feedback' AND rating IS NULL");
 	return rc;
 }
 
