@@ -238,7 +238,9 @@ describeEachDriver('the monthly report', (driver) => {
 			const rep = townOf(await report(station));
 			const trends = (await station.get('/api/v1/reports/trends?months=6')).body.series;
 			const card = (await station.get(`/api/v1/visits/scorecard?from=${month()}-01&to=${chinaDate().iso}&area=${OWN}`)).body;
-			return { closed: rep.requests.closed, feedback: rep.requests.feedback, trend: trends.requests_closed.at(-1), delivered: card.villages[0].feedback_delivered };
+			// the timeliness page's closed of the last 365 days
+			const metrics = (await station.get('/api/v1/loop/metrics')).body.townships[0].closed ?? 0;
+			return { closed: rep.requests.closed, feedback: rep.requests.feedback, trend: trends.requests_closed.at(-1), delivered: card.villages[0].feedback_delivered, metrics };
 		};
 		const q = await director.post('/api/v1/requests', { village_code: OWN, kind: 'living_hardship', narrative: '冬季取暖困难' });
 		assert.equal(q.status, 201, q.text);
@@ -250,7 +252,7 @@ describeEachDriver('the monthly report', (driver) => {
 		const closed = await step(station, id, 'close');
 		assert.equal(closed.state, 'closed');
 		const done = await figures();
-		assert.deepEqual(done, { ...before, closed: before.closed + 1, trend: before.trend + 1 }, 'the closure counts in this month');
+		assert.deepEqual(done, { ...before, closed: before.closed + 1, trend: before.trend + 1, metrics: before.metrics + 1 }, 'the closure counts in this month');
 
 		const reopened = await step(station, id, 'reopen', { reason: '家长反映仍有困难' });
 		assert.equal(reopened.state, 'township_review');
@@ -272,6 +274,7 @@ describeEachDriver('the monthly report', (driver) => {
 		const again = await figures();
 		assert.equal(again.closed, done.closed, 'closed twice in a month: one request closed');
 		assert.equal(again.trend, done.trend);
+		assert.equal(again.metrics, done.metrics);
 		const ratings = (await station.get(`/api/v1/requests/${id}`)).body.timeline.steps.filter((s) => s.action === 'deliver_feedback').map((s) => s.rating);
 		assert.deepEqual(ratings, ['satisfied', 'basically_satisfied']);
 	});
