@@ -271,7 +271,7 @@ int store_trend_closed(store_conn *c, const trend_period *t, store_group_cb cb, 
 	 * reopen later keeps them in their month, a withdrawal is no closure */
 	return by_time(c, t, "COUNT(DISTINCT q.id)",
 		       "request_steps s JOIN help_requests q ON q.id = s.request_id AND s.action = 'close'", "s.at",
-		       "q.county_code", "q.township_code", cb, arg);
+		       "s.county_code", "q.township_code", cb, arg);
 }
 
 /* By the month of a text day column: substr(day, 1, 7). */
