@@ -1822,6 +1822,7 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	rr.policy_id = policy_id;
 	wb_strlcpy(rr.county_code, ch.county_code, sizeof(rr.county_code));
 	wb_strlcpy(rr.from_month, from, sizeof(rr.from_month));
+	rr.benefit = (int)x->benefit;
 	rr.created_at = clock_now();
 	rr.created_by = p->user_id;
 	api_audit_init(r, p, &e);
@@ -1833,10 +1834,19 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	if (rc == WB_ECONFLICT)
 		api_error(r, 409, "conflict", "the child already receives this policy", "policy_id");
 	else if (rc == WB_EINVAL) {
-		char msg[120];
+		char msg[160];
 
-		wb_snprintf(msg, sizeof(msg),
-			    "the child received this policy until %s: from_month must be a later month", rr.to_month);
+		/* a yearly benefit (a one-off or in-kind one too) covers the 12
+		 * months from the month it paid */
+		if (x->benefit == EB_MONTHLY)
+			wb_snprintf(msg, sizeof(msg),
+				    "the child received this policy until %s: from_month must be a later month",
+				    rr.to_month);
+		else
+			wb_snprintf(msg, sizeof(msg),
+				    "the child was paid this policy in %s, which covers 12 months: from_month must be "
+				    "%s or later",
+				    rr.to_month, rr.next_month);
 		api_error(r, 422, "validation_failed", msg, "from_month");
 	} else if (rc)
 		api_fail(r, rc);

@@ -246,12 +246,15 @@ static int open_by_stage(store_conn *c, const metrics_q *m, json_t *towns)
 	if (rc < 0)
 		return rc;
 	memset(&a, 0, sizeof(a));
-	wb_snprintf(
-		sql, sizeof(sql),
-		"SELECT township_code, COUNT(*), COALESCE(SUM(CASE WHEN feedback_at IS NOT NULL THEN 1 ELSE 0 END), "
-		"0) FROM help_requests WHERE county_code = ?%s AND state = 'closed' AND closed_at >= ? AND "
-		"closed_at < ? GROUP BY township_code",
-		m->township ? " AND township_code = ?" : "");
+	/* closed (办结) in the period by the requests' close steps, as the
+	 * monthly report and the trends count them: a reopen later keeps the
+	 * closure, a withdrawal is none */
+	wb_snprintf(sql, sizeof(sql),
+		    "SELECT q.township_code, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM request_steps f "
+		    "WHERE f.request_id = q.id AND f.action = 'deliver_feedback') THEN 1 ELSE 0 END), 0) FROM "
+		    "help_requests q WHERE q.county_code = ?%s AND EXISTS (SELECT 1 FROM request_steps s WHERE "
+		    "s.request_id = q.id AND s.action = 'close' AND s.at >= ? AND s.at < ?) GROUP BY q.township_code",
+		    m->township ? " AND q.township_code = ?" : "");
 	args_filter(&a, m, 1);
 	rc = conn_prepare_args(c, sql, &a, &st);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {

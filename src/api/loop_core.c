@@ -938,6 +938,8 @@ static int step_item(const step_rec *s, void *arg)
 	json_object_set_new(j, "note",
 			    opt_text(s->note, d->v->meta_only || (strcmp(s->action, "police_feedback") == 0 &&
 								  !d->reporter_visible)));
+	/* a delivery's rating: kept on its step when a reopen clears the request's */
+	json_object_set_new(j, "rating", opt_text(s->rating, d->v->meta_only));
 	json_array_append_new(d->arr, j);
 	return WB_OK;
 }

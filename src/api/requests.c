@@ -914,6 +914,8 @@ static int apply_action(http_req *r, store_conn *c, const sec_principal *p, json
 		wb_strlcpy(q->feedback_rating, api_str(body, "rating"), sizeof(q->feedback_rating));
 		q->feedback_at = j->now;
 		note = q->feedback;
+		/* the step keeps the rating: a reopen asks for the feedback again */
+		wb_strlcpy(s->rating, q->feedback_rating, sizeof(s->rating));
 		break;
 	case CA_REFER: {
 		json_t *arr = json_object_get(body, "referrals");

@@ -20,6 +20,7 @@
 #include "../api/visits_api.h"
 #include "../domain/area.h"
 #include "../domain/date.h"
+#include "../domain/entitlement.h"
 #include "../domain/fields.h"
 #include "../domain/units.h"
 #include "../domain/idnum.h"
@@ -444,7 +445,17 @@ static int id_taken(demo_job *j, int ymd, int seq)
  * were confirmed */
 #define DEMO_CONFIRMED_AT 1735660800LL
 #define DEMO_MONTH        (30 * 86400LL)
-#define DEMO_BATCH        100 /* children written together: a few multi-row INSERTs instead of three each */
+
+/* When the registry's load ended: a month before the focus children were
+ * confirmed (and at least 400 days ago), so that every child is on the
+ * register before a benefit is paid for it or a category confirmed. */
+static int64_t demo_loaded(const demo_job *j)
+{
+	int64_t at = DEMO_CONFIRMED_AT < j->now - 400 * 86400 ? DEMO_CONFIRMED_AT : j->now - 400 * 86400;
+
+	return at - 30 * 86400;
+}
+#define DEMO_BATCH 100 /* children written together: a few multi-row INSERTs instead of three each */
 
 typedef struct demo_batch {
 	child_rec ch[DEMO_BATCH];
@@ -584,15 +595,17 @@ static int make_children(store_conn *c, demo_job *j)
 				wb_snprintf(ch.grade, sizeof(ch.grade), "高中%d年级", age - 14);
 		}
 		focus = profile(j, &ch, age, rural, g);
-		/* the registry was loaded when the county started, some 400 days
-		 * ago (before the trends' year); a child born since is registered
-		 * a month after its birth: a month's new registrations are its
-		 * newborns, as a county's would be. No draw: the rest stays as
-		 * it was */
+		/* the registry was loaded over the year before the county
+		 * confirmed its focus children and their benefits began (2025,
+		 * before the trends' year), a day's registrations at a time; a
+		 * child born since is registered a month after its birth: a
+		 * month's new registrations are its newborns, as a county's would
+		 * be. No draw: the rest stays as it was */
 		{
 			int64_t born = date_day_start(ymd);
 
-			ch.created_at = j->now - 400 * 86400 - (j->n_children % 10) * 3600;
+			ch.created_at =
+				demo_loaded(j) - (int64_t)(j->n_children % 330) * 86400 - (j->n_children % 10) * 3600;
 			if (ch.created_at < born + 30 * 86400)
 				ch.created_at = born + 30 * 86400 + 9 * 3600;
 			if (ch.created_at > j->now - 3600)
@@ -644,6 +657,17 @@ static int make_children(store_conn *c, demo_job *j)
 				"suggested_at = ? - ((id / 7) % 11) * ? - 34 * 86400 WHERE county_code = ? "
 				"AND state = 'confirmed' AND id % 7 = 0",
 				"iiiis", j->now, (int64_t)DEMO_MONTH, j->now, (int64_t)DEMO_MONTH, DEFAULT_COUNTY);
+		/* a child registered since (a newborn) is suggested when it is
+		 * registered and confirmed ten minutes later, not before */
+		if (rc >= 0)
+			rc = conn_query(
+				c, NULL,
+				"UPDATE child_categories SET suggested_at = (SELECT c.created_at FROM children c "
+				"WHERE c.id = child_categories.child_id), confirmed_at = (SELECT c.created_at + "
+				"600 FROM children c WHERE c.id = child_categories.child_id) WHERE county_code = ? "
+				"AND state = 'confirmed' AND confirmed_at < (SELECT c.created_at FROM children c "
+				"WHERE c.id = child_categories.child_id)",
+				"s", DEFAULT_COUNTY);
 		rc = rc < 0 ? rc : WB_OK;
 	}
 	return rc;
@@ -822,6 +846,58 @@ static const demo_policy demo_policies[] = {
 	 "2026-03"},
 };
 
+/* Moves the receipts that start before their child's registration month
+ * (in China time) to that month. */
+static int receipts_from_registration(store_conn *c, const demo_job *j)
+{
+	store_stmt *st = NULL;
+	int64_t *ids = NULL;
+	int *months = NULL;
+	size_t n = 0, cap = 0;
+	int rc = conn_query(c, &st,
+			    "SELECT r.id, r.from_month, c.created_at FROM benefit_receipts r JOIN children c ON c.id = "
+			    "r.child_id WHERE r.county_code = ? AND c.created_at > ? ORDER BY r.id",
+			    "si", DEFAULT_COUNTY, demo_loaded(j));
+
+	/* collected first: the updates write to the table being read */
+	while (rc == STORE_ROW) {
+		int from = 0, reg = clock_ymd_of(stmt_int64(c, st, 2)) / 100;
+
+		if (month_parse(stmt_text(c, st, 1), &from) == WB_OK && from < reg) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				int64_t *gi = realloc(ids, ncap * sizeof(*ids));
+				int *gm = gi ? realloc(months, ncap * sizeof(*months)) : NULL;
+
+				if (gi)
+					ids = gi;
+				if (gm)
+					months = gm;
+				if (!gi || !gm) {
+					rc = WB_ENOMEM;
+					break;
+				}
+				cap = ncap;
+			}
+			ids[n] = stmt_int64(c, st, 0);
+			months[n++] = reg;
+		}
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		char month[8];
+
+		month_format(months[i], month);
+		rc = conn_query(c, NULL, "UPDATE benefit_receipts SET from_month = ? WHERE id = ?", "si", month,
+				ids[i]);
+	}
+	free(ids);
+	free(months);
+	return rc < 0 ? rc : WB_OK;
+}
+
 static int make_entitlements(store_conn *c, demo_job *j)
 {
 	store_stmt *q = NULL;
@@ -910,6 +986,10 @@ static int make_entitlements(store_conn *c, demo_job *j)
 		rc = rc < 0 ? rc : WB_OK;
 		j->n_receipts += (int)n;
 	}
+	/* a child registered after a policy's first month (a newborn) is paid
+	 * from the month it was registered */
+	if (rc == WB_OK)
+		rc = receipts_from_registration(c, j);
 	return rc;
 }
 
@@ -1832,6 +1912,11 @@ static int make_requests(store_conn *c, demo_job *j)
 	if (rc == WB_OK)
 		rc = conn_exec(c, "UPDATE follow_ups SET done_on = (SELECT v.visited_on FROM visits v WHERE v.id = "
 				  "follow_ups.visit_id) WHERE visit_id IS NOT NULL AND done_on IS NULL");
+	/* each delivery's step carries the family's rating, as delivering does */
+	if (rc == WB_OK)
+		rc = conn_exec(c, "UPDATE request_steps SET rating = (SELECT q.feedback_rating FROM help_requests q "
+				  "WHERE q.id = request_steps.request_id AND q.feedback_at = request_steps.at) WHERE "
+				  "action = 'deliver_feedback' AND rating IS NULL");
 	return rc;
 }
 

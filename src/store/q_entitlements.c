@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/entitlement.h"
 #include "../util/wb.h"
 
 #define POLICY_COLS                                                                                            \
@@ -199,23 +200,46 @@ static int receipt_rows(store_conn *c, const char *sql, const store_args *a, rec
 int store_receipt_insert(store_conn *c, receipt_rec *r)
 {
 	store_stmt *st = NULL;
-	/* an ended receipt of the same policy that paid up to from_month or
-	 * later: the month would be paid twice (a receipt cancelled before it
-	 * started ends the month before its first and paid nothing) */
-	int rc = conn_query(c, &st,
-			    "SELECT MAX(to_month) FROM benefit_receipts WHERE child_id = ? AND policy_id = ? "
-			    "AND to_month >= ? AND to_month >= from_month",
-			    "iis", r->child_id, r->policy_id, r->from_month);
+	int from = 0, next = 0, last = 0;
+	/* the ended receipts of the same policy that paid (a receipt cancelled
+	 * before it started ends the month before its first and paid nothing):
+	 * a month one of them paid would be paid twice, and a yearly benefit
+	 * (a one-off or in-kind one: once) covers the 12 months from the month
+	 * it paid, so it is not paid again within them */
+	int rc;
 
-	if (rc == STORE_ROW && stmt_text(c, st, 0)) {
-		stmt_copy(c, st, 0, r->to_month, sizeof(r->to_month));
-		stmt_reset(c, st);
-		return WB_EINVAL;
+	if (month_parse(r->from_month, &from) != WB_OK)
+		return WB_EINVAL; /* the caller checks it first */
+	rc = conn_query(c, &st,
+			"SELECT from_month, to_month FROM benefit_receipts WHERE child_id = ? AND policy_id = ? AND "
+			"to_month IS NOT NULL AND to_month >= from_month",
+			"ii", r->child_id, r->policy_id);
+	while (rc == STORE_ROW) {
+		int f = 0, t = 0, paid = 0, until;
+
+		if (month_parse(stmt_text(c, st, 0), &f) == WB_OK && month_parse(stmt_text(c, st, 1), &t) == WB_OK) {
+			for (int m = f; m <= t; m = month_add(m, 1))
+				if (ent_pays_in((enum ent_benefit)r->benefit, f, t, m))
+					paid = m;
+			until = r->benefit == EB_MONTHLY ? month_add(t, 1) : month_add(paid, 12);
+			if (until < month_add(t, 1))
+				until = month_add(t, 1);
+			if (until > from && until > next) {
+				next = until;
+				last = paid;
+			}
+		}
+		rc = stmt_step(c, st);
 	}
 	if (st)
 		stmt_reset(c, st);
 	if (rc < 0)
 		return rc;
+	if (next) {
+		month_format(last, r->to_month);
+		month_format(next, r->next_month);
+		return WB_EINVAL;
+	}
 	st = NULL;
 	rc = conn_query(c, &st,
 			"INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, "

@@ -76,6 +76,10 @@ typedef struct receipt_rec {
 	char from_month[8];
 	char to_month[8]; /* "" while it is open */
 	char end_reason[POLICY_NOTE_MAX];
+	/* insert only: the policy's benefit (enum ent_benefit), and when it is
+	 * refused the first month the receipt may start */
+	int benefit;
+	char next_month[8];
 	/* read only: the child's, for lists */
 	char name[128];
 	char village_code[16];
@@ -83,8 +87,11 @@ typedef struct receipt_rec {
 
 typedef int (*receipt_cb)(const receipt_rec *r, void *arg);
 /* Adds r (its id is set). WB_ECONFLICT when the child has an open receipt
- * of that policy; WB_EINVAL when an ended one reaches from_month (its last
- * month into r->to_month). */
+ * of that policy; WB_EINVAL when an ended one that paid would pay again:
+ * it reaches from_month, or (a yearly, one-off or in-kind benefit,
+ * r->benefit) it paid within the 12 months before from_month. Then the
+ * month it paid last is in r->to_month and the first month the new receipt
+ * may start in r->next_month. */
 int store_receipt_insert(store_conn *c, receipt_rec *r);
 /* A receipt of a child in the caller's scope: WB_OK or WB_ENOTFOUND. */
 int store_receipt_get(store_conn *c, const store_scope *sc, int64_t id, receipt_rec *out);

@@ -356,11 +356,12 @@ int store_step_add(store_conn *c, const step_rec *s)
 	args_opt_int(&a, s->stage_due_at);
 	args_int(&a, s->at);
 	args_opt_text(&a, s->note);
+	args_opt_text(&a, s->rating);
 	rc = conn_query_args(
 		c, NULL,
 		"INSERT INTO request_steps (county_code, township_code, request_id, referral_id, unit_id, action, "
-		"from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"from_state, to_state, actor_id, actor_role, stage_started_at, stage_due_at, at, note, rating) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		&a);
 	return rc < 0 ? rc : WB_OK;
 }
@@ -372,8 +373,9 @@ int store_steps_of(store_conn *c, int64_t request_id, step_cb cb, void *arg)
 			      "SELECT s.id, s.county_code, s.township_code, s.request_id, COALESCE(s.referral_id, 0), "
 			      "COALESCE(s.unit_id, 0), s.action, COALESCE(s.from_state, ''), s.to_state, "
 			      "COALESCE(s.actor_id, 0), COALESCE(s.actor_role, ''), COALESCE(s.stage_started_at, 0), "
-			      "COALESCE(s.stage_due_at, 0), s.at, COALESCE(s.note, ''), COALESCE(u.display_name, '') "
-			      "FROM request_steps s LEFT JOIN users u ON u.id = s.actor_id WHERE s.request_id = ? "
+			      "COALESCE(s.stage_due_at, 0), s.at, COALESCE(s.note, ''), COALESCE(u.display_name, ''), "
+			      "COALESCE(s.rating, '') FROM request_steps s LEFT JOIN users u ON u.id = s.actor_id "
+			      "WHERE s.request_id = ? "
 			      "ORDER BY s.id LIMIT 2000",
 			      &st);
 
@@ -403,6 +405,7 @@ int store_steps_of(store_conn *c, int64_t request_id, step_cb cb, void *arg)
 		s->at = stmt_int64(c, st, 13);
 		stmt_copy(c, st, 14, s->note, sizeof(s->note));
 		stmt_copy(c, st, 15, s->actor_name, sizeof(s->actor_name));
+		stmt_copy(c, st, 16, s->rating, sizeof(s->rating));
 		rc = cb(s, arg);
 		free(s);
 	}

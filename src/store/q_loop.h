@@ -152,6 +152,7 @@ typedef struct step_rec {
 	int64_t stage_due_at;
 	int64_t at;
 	char note[REQ_TEXT_MAX + 8];
+	char rating[24];      /* deliver_feedback: the family's rating ("" otherwise) */
 	char actor_name[128]; /* read only */
 } step_rec;
 

@@ -29,6 +29,10 @@ static int grouped(store_conn *c, const report_period *r, const char *head, stor
 }
 
 #define TOWN_OF_CHILD "substr(c.village_code, 1, 9)"
+/* request q has a step of action at a time in [?, ?) */
+#define REQUEST_STEP_IN(action)                                                                            \
+	"EXISTS (SELECT 1 FROM request_steps s WHERE s.request_id = q.id AND s.action = '" action "' AND " \
+	"s.at >= ? AND s.at < ?)"
 /* the day a money line counts on: a reversal, its reversed line's (o) */
 #define FUND_DAY "COALESCE(o.on_date, f.on_date)"
 
@@ -92,12 +96,15 @@ int store_report_requests(store_conn *c, const report_period *r, store_group_cb 
 	}
 	args_text(&a, r->county);
 	args_int(&a, r->t_to);
+	/* closed (办结) and answered by the steps taken in the period: a
+	 * reopen later keeps them counted in their month, and a withdrawal is
+	 * not a closure */
 	return grouped(
 		c, r,
-		"SELECT q.township_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? THEN 1 ELSE 0 END), "
-		"SUM(CASE WHEN q.closed_at >= ? AND q.closed_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
-		"q.feedback_at >= ? AND q.feedback_at < ? THEN 1 ELSE 0 END) FROM help_requests q WHERE "
-		"q.county_code = ? AND q.created_at < ?",
+		"SELECT q.township_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? THEN 1 ELSE 0 "
+		"END), SUM(CASE WHEN " REQUEST_STEP_IN("close") " THEN 1 ELSE 0 END), SUM(CASE WHEN " REQUEST_STEP_IN(
+			"deliver_feedback") " THEN 1 ELSE 0 END) FROM help_requests q WHERE "
+					    "q.county_code = ? AND q.created_at < ?",
 		&a, "q.township_code", 3, cb, arg);
 }
 
@@ -215,10 +222,10 @@ static int bucket_sql(const trend_period *t, const char *col, buf *sql, store_ar
 	return rc ? rc : buf_puts(sql, " END");
 }
 
-/* COUNT(*) of table alias x by the month of its time column col, within
+/* count (an aggregate) of from by the month of its time column col, within
  * the period, the county (county_col) and the township (town_expr). */
-static int by_time(store_conn *c, const trend_period *t, const char *from, const char *col, const char *county_col,
-		   const char *town_expr, store_group_cb cb, void *arg)
+static int by_time(store_conn *c, const trend_period *t, const char *count, const char *from, const char *col,
+		   const char *county_col, const char *town_expr, store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql, bucket;
@@ -228,7 +235,7 @@ static int by_time(store_conn *c, const trend_period *t, const char *from, const
 	buf_init(&bucket, 1024);
 	rc = bucket_sql(t, col, &bucket, &a);
 	if (rc == WB_OK)
-		rc = buf_printf(&sql, "SELECT %s, COUNT(*) FROM %s WHERE %s = ? AND %s >= ? AND %s < ?", bucket.data,
+		rc = buf_printf(&sql, "SELECT %s, %s FROM %s WHERE %s = ? AND %s >= ? AND %s < ?", bucket.data, count,
 				from, county_col, col, col);
 	args_text(&a, t->county);
 	args_int(&a, t->bounds[0]);
@@ -248,17 +255,23 @@ static int by_time(store_conn *c, const trend_period *t, const char *from, const
 
 int store_trend_registered(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_time(c, t, "children c", "c.created_at", "c.county_code", "substr(c.village_code, 1, 9)", cb, arg);
+	return by_time(c, t, "COUNT(*)", "children c", "c.created_at", "c.county_code", "substr(c.village_code, 1, 9)",
+		       cb, arg);
 }
 
 int store_trend_filed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_time(c, t, "help_requests q", "q.created_at", "q.county_code", "q.township_code", cb, arg);
+	return by_time(c, t, "COUNT(*)", "help_requests q", "q.created_at", "q.county_code", "q.township_code", cb,
+		       arg);
 }
 
 int store_trend_closed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_time(c, t, "help_requests q", "q.closed_at", "q.county_code", "q.township_code", cb, arg);
+	/* the requests closed (办结) in each month by their close steps: a
+	 * reopen later keeps them in their month, a withdrawal is no closure */
+	return by_time(c, t, "COUNT(DISTINCT q.id)",
+		       "request_steps s JOIN help_requests q ON q.id = s.request_id AND s.action = 'close'", "s.at",
+		       "s.county_code", "q.township_code", cb, arg);
 }
 
 /* By the month of a text day column: substr(day, 1, 7). */

@@ -280,8 +280,10 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 	args_text(&a, sc->county_code);
 	args_text(&a, from);
 	args_text(&a, to);
+	/* the visits made stay counted when their child is archived since:
+	 * the place of the scope, not its active children */
 	if (rc == WB_OK)
-		rc = scope_children_sql(sc, "c", &sql, &a);
+		rc = scope_place_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
 		rc = area_filter_sql(area, "c", &sql, &a);
 	if (rc == WB_OK)
@@ -308,13 +310,14 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	 * step of the loop, the timeliness of its requests */
 	rc = buf_puts(&sql, "SELECT q.village_code, SUM(CASE WHEN q.created_at >= ? AND q.created_at < ? AND "
 			    "q.reporter_role IN ('director', 'grid') AND q.mandatory = 0 THEN 1 ELSE 0 END), "
-			    "SUM(CASE WHEN q.feedback_at >= "
-			    "? AND q.feedback_at < ? THEN 1 ELSE 0 END), "
-			    "SUM(CASE WHEN q.feedback_at >= ? AND q.feedback_at < ? AND EXISTS (SELECT 1 FROM "
+			    "SUM(CASE WHEN EXISTS (SELECT 1 FROM request_steps s WHERE s.request_id = q.id AND "
+			    "s.action = 'deliver_feedback' AND s.at >= ? AND s.at < ?) THEN 1 ELSE 0 END), "
+			    "SUM(CASE WHEN EXISTS (SELECT 1 FROM "
 			    "request_steps s WHERE s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ? "
 			    "AND s.at < ? AND s.stage_due_at IS NOT NULL AND s.at > s.stage_due_at) THEN 1 ELSE 0 END) "
 			    "FROM help_requests q WHERE q.county_code = ?");
-	for (int i = 0; i < 4; i++) {
+	/* delivered: by the steps of the period, which a reopen keeps */
+	for (int i = 0; i < 3; i++) {
 		args_int(&a, t_from);
 		args_int(&a, t_to);
 	}
@@ -323,7 +326,9 @@ int store_village_requests(store_conn *c, const store_scope *sc, int64_t t_from,
 	if (rc == WB_OK)
 		rc = area_prefix_sql(area, "q.village_code", &sql, &a);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " AND (q.created_at >= ? OR q.feedback_at >= ?) GROUP BY q.village_code");
+		rc = buf_puts(&sql, " AND (q.created_at >= ? OR EXISTS (SELECT 1 FROM request_steps s WHERE "
+				    "s.request_id = q.id AND s.action = 'deliver_feedback' AND s.at >= ?)) GROUP BY "
+				    "q.village_code");
 	args_int(&a, t_from);
 	args_int(&a, t_from);
 	if (rc == WB_OK)

@@ -4,7 +4,7 @@
 // charity's steps are taken by the charity's staff, not by a department.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer } from './lib/harness.mjs';
+import { describeEachDriver, sql, startServer } from './lib/harness.mjs';
 
 describeEachDriver('the demo county', (driver) => {
 	let srv, centre, requests;
@@ -75,5 +75,27 @@ describeEachDriver('the demo county', (driver) => {
 			if (seen >= 2) break;
 		}
 		assert.ok(seen > 0, 'a charity took a step');
+	});
+
+	test('every child is on the register before a benefit is paid for it or a category confirmed', async () => {
+		// the month (YYYY-MM) of a time in Beijing time
+		const monthOf = (t) => new Date((Number(t) + 8 * 3600) * 1000).toISOString().slice(0, 7);
+		const rows = (await sql(srv.db, 'SELECT r.id, r.from_month, c.created_at FROM benefit_receipts r JOIN children c ON c.id = r.child_id')).split('\n').filter(Boolean);
+		assert.ok(rows.length > 50, `${rows.length} receipts`);
+		for (const row of rows) {
+			const [id, from, registered] = row.split('|');
+			assert.ok(from >= monthOf(registered), `receipt ${id} starts in ${from}, its child registered in ${monthOf(registered)}`);
+		}
+		const early = await sql(srv.db, 'SELECT COUNT(*) FROM child_categories k JOIN children c ON c.id = k.child_id WHERE k.confirmed_at < c.created_at');
+		assert.equal(early, '0', 'no category confirmed before its child was registered');
+		// as a leader reads it: a month that pays benefits has children on the register, in each township
+		const first = rows.map((r) => r.split('|')[1]).sort()[0];
+		for (const month of [first, '2025-07']) {
+			const rep = (await centre.get(`/api/v1/reports/monthly?month=${month}`)).body;
+			assert.ok(rep.totals.entitlements.paid_cents > 0, `${month}: paid`);
+			for (const t of rep.townships) {
+				if (t.entitlements.paid_cents > 0) assert.ok(t.children.total > 0, `${month} ${t.name}: paid ${t.entitlements.paid_cents} with no child on the register`);
+			}
+		}
 	});
 });

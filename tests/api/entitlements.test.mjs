@@ -757,6 +757,30 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(r.body.items.filter((i) => i.child_id === c.id).length, 0);
 	});
 
+	test('a yearly or one-off benefit ended and started again is not paid twice within 12 months: refused with the month it may start from', async () => {
+		const c = await child({ disability_grade: 2 });
+		for (const benefit of ['insurance_subsidy', 'one_off_aid']) {
+			const p = await policy({ benefit, amount_cents: 40000 });
+			const first = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+			assert.equal(first.status, 201, first.text);
+			const end = await station.post(`/api/v1/entitlements/${first.body.id}/end`, { reason: '家庭迁出', last_month: month(0) });
+			assert.equal(end.status, 200, end.text);
+			const again = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(1) });
+			assert.equal(again.status, 422, `${benefit}: ${again.text}`);
+			assert.equal(again.body.error.field, 'from_month');
+			assert.match(again.body.error.message, new RegExp(`in ${month(0)}.*${month(12)} or later`), 'says from when it may start');
+			// the ledger of the next month pays it no second time
+			const next = await station.get(`/api/v1/entitlements/ledger?month=${month(1)}`);
+			assert.equal(next.body.items.filter((i) => i.child_id === c.id && i.policy_id === p.id).length, 0, benefit);
+			const receipts = (await centre.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts.filter((x) => x.policy_id === p.id);
+			assert.equal(receipts.length, 1, 'the refusal wrote nothing');
+			// paid 12 months ago: a new start this month is the next year's
+			await sql(srv.db, `UPDATE benefit_receipts SET from_month = '${month(-12)}', to_month = '${month(-12)}' WHERE id = ${first.body.id}`);
+			const year = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+			assert.equal(year.status, 201, `${benefit}: ${year.text}`);
+		}
+	});
+
 	test('the gap list as a spreadsheet, with filters; every list and every child\'s page is audited', async () => {
 		const p = await policy();
 		const c = await child({ disability_grade: 1 });

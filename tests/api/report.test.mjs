@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
-import { unitIds } from './lib/loop.mjs';
+import { act, step, unitIds } from './lib/loop.mjs';
 import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
 
@@ -231,6 +231,66 @@ describeEachDriver('the monthly report', (driver) => {
 			assert.equal(bad.status, 422, q);
 		}
 		assert.equal((await director.get('/api/v1/reports/trends')).status, 403);
+	});
+
+	test('a request closed and answered this month stays counted when it is reopened; the family\'s rating stays in its timeline', async () => {
+		const figures = async () => {
+			const rep = townOf(await report(station));
+			const trends = (await station.get('/api/v1/reports/trends?months=6')).body.series;
+			const card = (await station.get(`/api/v1/visits/scorecard?from=${month()}-01&to=${chinaDate().iso}&area=${OWN}`)).body;
+			// the timeliness page's closed of the last 365 days
+			const metrics = (await station.get('/api/v1/loop/metrics')).body.townships[0].closed ?? 0;
+			return { closed: rep.requests.closed, feedback: rep.requests.feedback, trend: trends.requests_closed.at(-1), delivered: card.villages[0].feedback_delivered, metrics };
+		};
+		const q = await director.post('/api/v1/requests', { village_code: OWN, kind: 'living_hardship', narrative: '冬季取暖困难' });
+		assert.equal(q.status, 201, q.text);
+		const id = q.body.id;
+		await step(station, id, 'review');
+		await step(station, id, 'resolve', { result: '已发放临时救助。' });
+		await step(director, id, 'deliver_feedback', { feedback: '已当面告知，家庭满意。', rating: 'satisfied' });
+		const before = await figures();
+		const closed = await step(station, id, 'close');
+		assert.equal(closed.state, 'closed');
+		const done = await figures();
+		assert.deepEqual(done, { ...before, closed: before.closed + 1, trend: before.trend + 1, metrics: before.metrics + 1 }, 'the closure counts in this month');
+
+		const reopened = await step(station, id, 'reopen', { reason: '家长反映仍有困难' });
+		assert.equal(reopened.state, 'township_review');
+		assert.deepEqual(await figures(), done, 'what happened this month stays counted in it: closed, answered, the trend and the scorecard');
+		// the feedback is asked again; the delivered one and its rating stay in the timeline
+		const r = (await station.get(`/api/v1/requests/${id}`)).body;
+		assert.equal(r.feedback, null);
+		const delivered = r.timeline.steps.find((s) => s.action === 'deliver_feedback');
+		assert.equal(delivered.note, '已当面告知，家庭满意。');
+		assert.equal(delivered.rating, 'satisfied');
+		assert.equal(r.timeline.steps.find((s) => s.action === 'close').rating, null);
+		// the leaders read the loop without its texts: no rating either
+		const led = (await committee.get(`/api/v1/requests/${id}`)).body;
+		assert.equal(led.timeline.steps.find((s) => s.action === 'deliver_feedback').rating, null);
+		// closed again after a second delivery: one request closed this month, two ratings in the timeline
+		await step(station, id, 'resolve', { result: '追加发放取暖补助。' });
+		await step(director, id, 'deliver_feedback', { feedback: '家庭基本满意。', rating: 'basically_satisfied' });
+		await step(station, id, 'close');
+		const again = await figures();
+		assert.equal(again.closed, done.closed, 'closed twice in a month: one request closed');
+		assert.equal(again.trend, done.trend);
+		assert.equal(again.metrics, done.metrics);
+		const ratings = (await station.get(`/api/v1/requests/${id}`)).body.timeline.steps.filter((s) => s.action === 'deliver_feedback').map((s) => s.rating);
+		assert.deepEqual(ratings, ['satisfied', 'basically_satisfied']);
+	});
+
+	test('a withdrawn request is not closed (办结) in the monthly report or the trends', async () => {
+		const before = townOf(await report(station)).requests;
+		const trendBefore = (await station.get('/api/v1/reports/trends?months=6')).body.series.requests_closed.at(-1);
+		const q = await director.post('/api/v1/requests', { village_code: OWN, kind: 'schooling', narrative: '孩子需要助学' });
+		assert.equal(q.status, 201, q.text);
+		const w = await act(director, q.body.id, 'withdraw', { reason: '家庭已自行解决' });
+		assert.equal(w.status, 200, w.text);
+		assert.equal(w.body.state, 'withdrawn');
+		const after = townOf(await report(station)).requests;
+		assert.equal(after.filed, before.filed + 1, 'filed this month');
+		assert.equal(after.closed, before.closed, 'not closed');
+		assert.equal((await station.get('/api/v1/reports/trends?months=6')).body.series.requests_closed.at(-1), trendBefore);
 	});
 
 	test('schools\' counselling, caring mothers paired and parents come home count in their township', async () => {

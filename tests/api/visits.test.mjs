@@ -533,6 +533,43 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(Number(file.find((x) => x['村（社区）代码'] === OWN)['反馈逾期']), v.feedback_late);
 	});
 
+	test('visits really made stay counted when their child is archived since: the village row, its director\'s row and the totals', async () => {
+		const period = `from=${day(-3)}&to=${day(0)}`;
+		const me = director.me.user.id;
+		const card = async () => (await supervisor.get(`/api/v1/visits/scorecard?${period}`)).body;
+		const c = await director.post('/api/v1/children', { name: uniqueName('归档走访'), sex: 'F', birth_date: '2014-03-03', village_code: OWN });
+		assert.equal(c.status, 201, c.text);
+		for (const d of [-2, -1]) {
+			const v = await director.post(`/api/v1/children/${c.body.id}/visits`, { kind: 'home', visited_on: day(d), findings: '归档前的走访' });
+			assert.equal(v.status, 201, v.text);
+		}
+		const before = await card();
+		const b = villageOf(before, OWN);
+		assert.ok(b.visits >= 2 && b.children_visited >= 1, JSON.stringify(b));
+		const monthOf = day(-1).slice(0, 7);
+		const reportBefore = (await station.get(`/api/v1/reports/monthly?month=${monthOf}`)).body;
+
+		const ar = await station.post(`/api/v1/children/${c.body.id}/archive`, { reason: 'moved_away', note: '随父母迁走' });
+		assert.equal(ar.status, 200, ar.text);
+
+		const after = await card();
+		const a = villageOf(after, OWN);
+		assert.equal(a.visits, b.visits, 'the village\'s visits of the period stay');
+		assert.equal(a.children_visited, b.children_visited, 'and the children it visited');
+		assert.equal(after.totals.visits, before.totals.visits, 'the totals stay');
+		assert.equal(
+			a.directors.find((d) => d.user_id === me).visits,
+			b.directors.find((d) => d.user_id === me).visits,
+			'the director\'s row agrees with the village\'s',
+		);
+		assert.ok(a.directors.reduce((n, d) => n + d.visits, 0) <= a.visits, JSON.stringify(a));
+		// the monthly report of the month agrees
+		const reportAfter = (await station.get(`/api/v1/reports/monthly?month=${monthOf}`)).body;
+		assert.equal(reportAfter.totals.visits.visits, reportBefore.totals.visits.visits);
+		// a current figure leaves the archived child out: no longer in the village's plan
+		assert.ok(a.in_plan <= b.in_plan);
+	});
+
 	test('the supervisor reviews each director for a year or a quarter; the scorecard shows the review, the director sees it', async () => {
 		const me = director.me.user.id;
 		const today = day(0);

@@ -290,6 +290,39 @@ test('centre: a receipt that has not started is cancelled, not stopped: it pays 
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('centre: a yearly benefit paid this month is not recorded again within 12 months, and the dialog says from when', async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const p = await center.post('/policies', {
+    code: 'e2e_insurance',
+    name: '参保资助（测试）',
+    department_id: depts[0].id,
+    benefit: 'insurance_subsidy',
+    effective_from: month + '-01',
+    amount_cents: 40000,
+    rule: { disability_grades: [1, 2] },
+  })
+  assert.equal(p.status, 201, JSON.stringify(p.body))
+  const c = await newChild(center, { name: '参保资助丁', disability_grade: 1, disability_type: 'physical' })
+  const r = await center.post(`/children/${c.id}/entitlements`, { policy_id: p.body.id, from_month: month })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const end = await center.post(`/entitlements/${r.body.id}/end`, { last_month: month, reason: '家庭迁出' })
+  assert.equal(end.status, 200, JSON.stringify(end.body))
+  await loginAs(page, srv.base, 'center', { path: `/login?next=/children/${c.id}` })
+  const item = page.locator(`.child-ent .ce-item[data-policy="${p.body.id}"]`)
+  await item.locator('.ce-record').click()
+  const dialog = page.getByRole('dialog', { name: '登记享受' })
+  await dialog.waitFor()
+  // next month: the subsidy paid this month covers it
+  await dialog.locator('#rd-month').selectOption(addMonths(month, 1))
+  await dialog.getByRole('button', { name: '登记', exact: true }).click()
+  await dialog
+    .locator('.el-form-item.is-error .el-form-item__error', { hasText: `该儿童已于 ${month} 领取，每 12 个月发放一次，起始月份须为 ${addMonths(month, 12)} 或以后` })
+    .waitFor()
+  const receipts = (await center.get(`/children/${c.id}/entitlements`)).body.receipts.filter((x) => x.policy_id === p.body.id)
+  assert.equal(receipts.length, 1, 'nothing recorded')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
 test('centre: a new policy with its rule in words, then a new version from next month (history is kept)', async () => {
   const dept = (await center.get('/units?kind=department')).body.items[1]
   await loginAs(page, srv.base, 'center', { path: '/login?next=/entitlements/policies' })

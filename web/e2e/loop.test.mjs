@@ -277,6 +277,7 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     assert.ok(text.includes(s), `timeline lacks ${s}`)
   }
   await page.locator('.req-feedback', { hasText: '基本满意' }).waitFor()
+  await page.locator('.timeline .tl-step[data-action=deliver_feedback] .tl-rating', { hasText: '基本满意' }).waitFor()
   await shot(page, 'loop-request-timeline', { fullPage: true })
 
   // the auditor reads a unit's acceptance in a referral's words: its
@@ -299,6 +300,13 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
     return ids.length > 0 && ids.every((x) => x === id)
   }, accepted.object_id)
   await settled(page)
+
+  // reopened, the feedback is asked again: the family's rating stays on its step of the timeline
+  await as('center', { path: `/requests/${id}` })
+  await step('reopen', '家长反映后续治疗仍需救助')
+  await page.locator('.timeline .tl-step[data-action=reopen]').waitFor()
+  assert.equal(await page.locator('.req-feedback').count(), 0)
+  await page.locator('.timeline .tl-step[data-action=deliver_feedback] .tl-rating', { hasText: '基本满意' }).waitFor()
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
