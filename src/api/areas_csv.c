@@ -82,22 +82,8 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 	header = table_header(&t, header_names, 3);
 	if (header < 0) {
 		*line_out = (int)t.rows[0].line;
-		/* the column it does not know, by its place and its text */
-		{
-			char name[64];
-			int k = table_header_unknown(&t, header_names, 3, name, sizeof(name));
-
-			if (k >= 0)
-				wb_snprintf(err, errlen,
-					    "a header names the columns code,name,kind (or 代码,名称,类型); its column "
-					    "%d, '%s', is not one of "
-					    "them",
-					    k + 1, name);
-			else
-				wb_strlcpy(err, "a header names the columns code,name,kind (or 代码,名称,类型)",
-					   errlen);
-			rc = WB_EINVAL;
-		}
+		table_header_error(&t, header_names, 3, "code,name,kind (or 代码,名称,类型)", err, errlen);
+		rc = WB_EINVAL;
 		goto out;
 	}
 	seen.cap = t.nrows * 2 + 1;

@@ -56,24 +56,9 @@ int units_csv_parse(units_csv *out, const char *data, size_t len, const char *co
 	header = table_header(&t, header_names, 4);
 	if (header < 0) {
 		*line_out = (int)t.rows[0].line;
-		/* the column it does not know, by its place and its text */
-		{
-			char name[64];
-			int k = table_header_unknown(&t, header_names, 4, name, sizeof(name));
-
-			if (k >= 0)
-				wb_snprintf(err, errlen,
-					    "a header names the columns kind,code,name,area_code (or "
-					    "类型,代码,名称,所在区划); its column %d, '%s', is not one of "
-					    "them",
-					    k + 1, name);
-			else
-				wb_strlcpy(err,
-					   "a header names the columns kind,code,name,area_code (or "
-					   "类型,代码,名称,所在区划)",
-					   errlen);
-			rc = WB_EINVAL;
-		}
+		table_header_error(&t, header_names, 4, "kind,code,name,area_code (or 类型,代码,名称,所在区划)", err,
+				   errlen);
+		rc = WB_EINVAL;
 		goto out;
 	}
 	out->rows = calloc(t.nrows ? t.nrows : 1, sizeof(*out->rows));

@@ -644,6 +644,24 @@ static void fields_union(char *out, size_t outlen, const char *add)
 	}
 }
 
+/* The union of the field groups of the rows of st (bound, or rc the
+ * binding's failure); *any_out: whether there was a row. */
+static int fields_of_rows(store_conn *c, store_stmt *st, int rc, char *out, size_t outlen, int *any_out)
+{
+	out[0] = '\0';
+	*any_out = 0;
+	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+		const char *f = stmt_text(c, st, 0);
+
+		*any_out = 1;
+		fields_union(out, outlen, f ? f : "");
+		rc = WB_OK;
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_referral_grant(store_conn *c, const char *county, int64_t unit_id, int64_t child_id, char *out, size_t outlen,
 			 int *any_out)
 {
@@ -653,23 +671,13 @@ int store_referral_grant(store_conn *c, const char *county, int64_t unit_id, int
 			      "state IN ('pending', 'accepted') LIMIT 100",
 			      &st);
 
-	out[0] = '\0';
-	*any_out = 0;
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 2, unit_id);
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 3, child_id);
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		const char *f = stmt_text(c, st, 0);
-
-		*any_out = 1;
-		fields_union(out, outlen, f ? f : "");
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
-	return rc < 0 ? rc : WB_OK;
+	return fields_of_rows(c, st, rc, out, outlen, any_out);
 }
 
 int store_referral_fields_of(store_conn *c, int64_t request_id, int64_t unit_id, char *out, size_t outlen)
@@ -679,20 +687,13 @@ int store_referral_fields_of(store_conn *c, int64_t request_id, int64_t unit_id,
 			      "SELECT fields FROM referrals WHERE request_id = ? AND unit_id = ? AND "
 			      "state IN ('pending', 'accepted') LIMIT 100",
 			      &st);
+	int any;
 
-	out[0] = '\0';
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 1, request_id);
 	if (rc == WB_OK)
 		rc = stmt_bind_int64(c, st, 2, unit_id);
-	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		const char *f = stmt_text(c, st, 0);
-
-		fields_union(out, outlen, f ? f : "");
-		rc = WB_OK;
-	}
-	stmt_reset(c, st);
-	return rc < 0 ? rc : WB_OK;
+	return fields_of_rows(c, st, rc, out, outlen, &any);
 }
 
 int store_referrals_cancel_active(store_conn *c, int64_t request_id, int64_t now)

@@ -830,3 +830,16 @@ int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int
 	}
 	return WB_OK;
 }
+
+void table_header_error(const table *t, const char *const *cols, int ncols, const char *expected, char *err,
+			size_t errlen)
+{
+	char name[64];
+	int k = table_header_unknown(t, cols, ncols, name, sizeof(name));
+
+	if (k >= 0)
+		wb_snprintf(err, errlen, "a header names the columns %s; its column %d, '%s', is not one of them",
+			    expected, k + 1, name);
+	else
+		wb_snprintf(err, errlen, "a header names the columns %s", expected);
+}

@@ -48,6 +48,11 @@ int table_header(const table *t, const char *const *cols, int ncols);
  * into name (n bytes, cut at a whole UTF-8 character), so the error can
  * name it; -1 if there is none. */
 int table_header_unknown(const table *t, const char *const *cols, int ncols, char *name, size_t n);
+/* The error of a header that is not one of cols: "a header names the
+ * columns EXPECTED; its column K, 'NAME', is not one of them" (the first
+ * cell it does not know, when there is one). */
+void table_header_error(const table *t, const char *const *cols, int ncols, const char *expected, char *err,
+			size_t errlen);
 
 /* Building (used by the readers). A cell is stored trimmed (wb_trim); a
  * row whose cells are all empty (or blank) is dropped by table_end_row, as
