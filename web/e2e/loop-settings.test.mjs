@@ -2,8 +2,9 @@
 // /settings/loop; GET / PUT /api/v1/loop/config) in the browser. The centre
 // opens it from the request board, changes a step's normal deadline and an
 // urgent one in hours, pastes two holidays (a bad date refused), adds a
-// make-up working day with the date picker and sets the alert repeat; the
-// changes survive leaving the page unsaved; saving sends only what changed,
+// make-up working day with the date picker and sets the alert repeat;
+// leaving the page unsaved asks first and keeping on editing keeps them
+// (e2e/leave-forms.test.mjs has the rest of leaving); saving sends only what changed,
 // the page and the API then show it, and the audit log records it. A wrong
 // value is refused on its field with nothing saved — by the page, and when
 // the server refuses; reset brings the server's values back. The
@@ -111,12 +112,13 @@ test('centre: from the board, deadlines, holidays, a make-up day and the repeat 
   await page.locator('#ls-repeat').fill('12')
   assert.equal(await text(page.locator('.ls-state')), '有未保存的修改')
 
-  // leaving the page keeps the changes, unsaved
+  // leaving the page asks first; keeping on editing keeps the changes, unsaved
   await page.goBack()
-  await page.locator('.loop-settings-link').waitFor()
-  await page.locator('.loop-settings-link').click()
-  await page.locator('.dl-table').waitFor()
-  await settled(page)
+  await page.locator('.dirty-confirm').waitFor()
+  await page.locator('.dirty-confirm').getByRole('button', { name: '继续填写' }).click()
+  await page.locator('.dirty-confirm').waitFor({ state: 'hidden' })
+  await page.waitForTimeout(300)
+  assert.equal(new URL(page.url()).pathname, '/settings/loop')
   assert.equal(await cellValue('township_review', 'normal'), '5d')
   assert.deepEqual(await chips('holidays'), ['2027-01-01', '2027-01-02'])
   assert.equal(await page.locator('#ls-repeat').inputValue(), '12')

@@ -48,9 +48,12 @@ async function counselShown(p, from, to) {
   await p.locator('.sp-totals').waitFor()
   await settled(p)
 }
+// a count as shown, its thousands grouped (9,311): the number, or NaN
+// when it is written otherwise (9311)
+const shownCount = (s) => (/^\d{1,3}(,\d{3})*$/.test(s) ? Number(s.replace(/,/g, '')) : NaN)
 async function figures(p, sel, names) {
   const out = {}
-  for (const f of names) out[f] = Number(await text(p.locator(`${sel} [data-figure="${f}"] .tot-num`)))
+  for (const f of names) out[f] = shownCount(await text(p.locator(`${sel} [data-figure="${f}"] .tot-num`)))
   return out
 }
 
@@ -263,7 +266,7 @@ test("centre: the school's new figures in the county's list; its sessions withou
   assert.equal(await text(row.locator('.sl-code')), 'school01')
   assert.equal(await row.locator('[data-room="activity_station"]').getAttribute('data-has'), '1')
   assert.equal(await row.locator('[data-room="counselling_room"]').getAttribute('data-has'), '1')
-  const fig = async (f) => Number(await text(row.locator(`[data-figure="${f}"] .sl-num`)))
+  const fig = async (f) => shownCount(await text(row.locator(`[data-figure="${f}"] .sl-num`)))
   assert.equal(await fig('counsellors'), 3)
   assert.equal(await fig('pupils'), mine.pupils)
   assert.equal(await fig('sessions'), mine.counselling.sessions)

@@ -50,7 +50,11 @@ async function listShown(p, from, to) {
   await settled(p)
 }
 async function totalsShown(p) {
-  const n = async (f) => Number(await text(p.locator(`.tk-totals [data-figure="${f}"] .tot-num`)))
+  // a count as shown, its thousands grouped (18,589): else NaN
+  const n = async (f) => {
+    const s = await text(p.locator(`.tk-totals [data-figure="${f}"] .tot-num`))
+    return /^\d{1,3}(,\d{3})*$/.test(s) ? Number(s.replace(/,/g, '')) : NaN
+  }
   return { talks: await n('talks'), children: await n('children'), adults: await n('adults') }
 }
 

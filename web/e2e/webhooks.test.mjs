@@ -32,6 +32,7 @@ import {
   shot,
   unexpectedErrors,
   text,
+  discardTyped,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -291,7 +292,14 @@ test('a bad URL and a short secret are refused on their fields with nothing save
   // nothing saved
   const hooks = await hooksNow()
   assert.deepEqual(hooks.map((h) => h.owner.area_code), [COUNTY])
+  // Cancel on what was typed asks first: keeping on editing keeps it, discard closes
   await dialog().getByRole('button', { name: '取消' }).click()
+  await page.locator('.dirty-confirm').getByRole('button', { name: '继续填写' }).click()
+  await page.locator('.dirty-confirm').waitFor({ state: 'hidden' })
+  assert.equal(await dialog().locator('#wh-url').inputValue(), bad.url)
+  await page.keyboard.press('Escape')
+  await discardTyped(page)
+  await dialog().waitFor({ state: 'hidden' })
   assert.equal(await page.locator('.wh-row').count(), 1)
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })

@@ -7,7 +7,7 @@
 //    放弃未保存的内容？ first); its Cancel button calls cancel().
 //  - useDirtyPage: for a page holding a form. Leaving it (a link, the logo,
 //    back) asks first, and a reload or closing the tab makes the browser
-//    warn (beforeunload).
+//    warn (beforeunload). Signing out asks too (AppShell: anyDirty()).
 // While any form is dirty, anyDirty() says so: the API client then asks for
 // the password in place when the session has expired, rather than sending
 // the user to the login page (lib/api.js).
@@ -96,8 +96,10 @@ export function useDirtyDialog({ values, open, close }) {
 // A page's form. when (optional): a getter of whether the form is in use
 // (e.g. loaded). After a successful save, call reset() before navigating;
 // when the user has chosen to leave the typed form (e.g. to open the child
-// already registered), release() before navigating.
-export function useDirtyPage({ values, when = () => true }) {
+// already registered), release() before navigating. discarded (optional):
+// called when the user chose to leave and give up the changes (e.g. to drop
+// a draft kept in the tab).
+export function useDirtyPage({ values, when = () => true, discarded = null }) {
   const tr = track(values, when)
   const dirty = tr.dirty
   onBeforeRouteLeave(async (to) => {
@@ -105,7 +107,10 @@ export function useDirtyPage({ values, when = () => true }) {
     // the session has ended and the user chose the login page
     if (to.name === 'login' && to.query.reason) return true
     const ok = await confirmDiscard()
-    if (ok) tr.release()
+    if (ok) {
+      tr.release()
+      if (discarded) discarded()
+    }
     return ok
   })
   const onUnload = (e) => {
