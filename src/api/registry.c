@@ -332,8 +332,8 @@ static category_rec *latest_row(category_rec *rows, int n, const char *cat)
  * others): on the birthday the limit was reached under the birthday rules
  * (or the day the category began, if later), and says so in the child's
  * history as a person's end does ("category: confirmed" -> "category:
- * ended turned_16"), dated that day (not before the confirmation, not
- * after ts) and by no account (user 0: the rule ended it).
+ * ended turned_16"), dated that day (its first second in China time, at
+ * most ts) and by no account (user 0: the rule ended it).
  */
 static int end_by_age(store_conn *c, const char *county, int64_t child_id, category_rec *k, int birth_ymd, int64_t ts)
 {
@@ -352,8 +352,6 @@ static int end_by_age(store_conn *c, const char *county, int64_t child_id, categ
 	k->updated_at = ts;
 	rc = store_category_update(c, k);
 	at = date_day_start(date_ymd(k->end_date));
-	if (at < k->confirmed_at)
-		at = k->confirmed_at;
 	if (at > ts)
 		at = ts;
 	wb_snprintf(now, sizeof(now), "%s: ended %s", k->category, k->end_reason);

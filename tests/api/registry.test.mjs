@@ -668,9 +668,7 @@ describeEachDriver('registry: categories', (driver) => {
 			const r = await decide(station, c.id, cat, { action: 'confirm', start_date: yearAgo, ...evidence });
 			assert.equal(r.status, 200, r.text);
 		}
-		// time passes: confirmed a year ago, the birthdays were three days ago
-		// and the daily check did not run since
-		await sql(srv.db, `UPDATE child_categories SET confirmed_at = confirmed_at - 365 * 86400 WHERE child_id IN (${lb.id}, ${orphan.id})`);
+		// time passes: the birthdays were three days ago and the daily check did not run since
 		await sql(srv.db, `UPDATE children SET birth_date = '${lbBirth}' WHERE id = ${lb.id}`);
 
 		const r = await cli(srv.db, ['recompute']);
@@ -717,6 +715,8 @@ describeEachDriver('registry: categories', (driver) => {
 		const lines = await ageEndLine(c.id, 'left_behind');
 		assert.equal(lines.length, 1, 'the end is a line of the history');
 		assert.equal(lines[0].new, 'left_behind: ended turned_16');
+		assert.equal(chinaDay(lines[0].at), chinaDate(-40).iso, 'dated the birthday');
+		assert.equal(lines[0].user_id, 0, 'by the rule, not an account');
 
 		// a category confirmed to begin after that birthday ends the day it began
 		const late = await register({ birth: aged(14), father: 'working_away', mother: 'working_away', withId: false });
