@@ -428,6 +428,23 @@ int archive_due(store_conn *c, const char *county, int birth_ymd, int today, int
 	return rc;
 }
 
+int64_t archive_erase_before(int today, int years)
+{
+	int y = today / 10000 - years, md = today % 10000, last;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	int today_leap = (today / 10000 % 4 == 0 && today / 10000 % 100 != 0) || today / 10000 % 400 == 0;
+
+	/* the last day archived whose retention is over today: the same day
+	 * years earlier; a record archived on 29 February is kept until 28
+	 * February in a common year */
+	if (md == 229 && !leap)
+		md = 228;
+	else if (md == 228 && !today_leap && leap)
+		md = 229;
+	last = y * 10000 + md;
+	return date_day_start(date_add_days(last, 1));
+}
+
 int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased)
 {
 	archive_config cfg;
@@ -438,7 +455,7 @@ int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int
 		return rc;
 	date_format(adult_before_ymd(&cfg, today), adult_before);
 	date_format(today, day);
-	return store_archive_sweep(c, county, adult_before, now - (int64_t)cfg.retention_years * 365 * 86400, day, now,
+	return store_archive_sweep(c, county, adult_before, archive_erase_before(today, cfg.retention_years), day, now,
 				   ARCHIVE_SWEEP_BATCH, archived, erased);
 }
 

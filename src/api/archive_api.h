@@ -31,6 +31,12 @@ int archive_adult_before(store_conn *c, const char *county, int today, int *befo
  * again, in a new transaction, while a count reaches it). Counts into
  * *archived and *erased. */
 int archive_sweep(store_conn *c, const char *county, int today, int64_t now, int *archived, int *erased);
+/* The erasure's cutoff on today (YYYYMMDD) for a retention of years: the
+ * first second (China time) of the day after the last archiving day whose
+ * retention is over — a record archived on a day is erased on the same
+ * day years later (archived on 29 February: on 28 February in a common
+ * year), not before. Records archived before it are erased. Pure. */
+int64_t archive_erase_before(int today, int years);
 /* Removes from the files directory dir the attachment files no help
  * request refers to any more (those of erased records), once untouched
  * for an hour (an upload writes its file before its row commits), and

@@ -1610,6 +1610,30 @@ static int facts_receipt_cb(const receipt_rec *rr, void *arg)
 
 #define CHILD_CATS_MAX 16
 
+/*
+ * Whether a category row makes the child eligible for the benefits tied to
+ * it: confirmed, and not flagged for review with a proposed end (adopted,
+ * a parent returned, ...: the facts no longer support it; the benefit
+ * stops, SPEC §6, until a person keeps the category). The matching reads
+ * the same rule in store_ent_categories.
+ */
+static int cat_counts(const category_rec *k)
+{
+	return strcmp(k->state, "confirmed") == 0 && !(k->conflict && k->end_reason[0]);
+}
+
+/* The categories of k that count for benefits, as bits. */
+static unsigned counting_cats(const category_rec *k, int nk)
+{
+	unsigned cats = 0;
+	enum category cat;
+
+	for (int i = 0; i < nk; i++)
+		if (cat_counts(&k[i]) && category_parse(k[i].category, &cat) == 0)
+			cats |= 1u << cat;
+	return cats;
+}
+
 /* The child's facts and confirmed categories (its category rows into k,
  * CHILD_CATS_MAX of them, *nk set); the policies it receives are the
  * caller's to add, from the receipts it reads anyway. */
@@ -1620,7 +1644,7 @@ static int child_ent_facts(store_conn *c, const child_rec *ch, int today, ent_fa
 	if (rc)
 		return rc;
 	facts_of(registry_config(), today, ch->birth_date, ch->hukou_type, ch->disability_grade, ch->family_poverty,
-		 ch->serious_illness[0] != '\0', visits_confirmed_cats(k, *nk), f);
+		 ch->serious_illness[0] != '\0', counting_cats(k, *nk), f);
 	return WB_OK;
 }
 
@@ -1719,10 +1743,40 @@ static int receipt_answer(http_req *r, store_conn *c, const char *county, const 
 }
 
 /*
+ * A benefit is not started for a category awaiting review because the
+ * facts no longer support it: when none of the rule's categories counts
+ * (cat_counts) but one is confirmed and flagged, 422 on policy_id naming
+ * it and the proposed end, -1; else 0.
+ */
+static int receipt_category_review(http_req *r, const category_rec *k, int nk, const ent_rule *rule)
+{
+	const category_rec *flagged = NULL;
+	enum category cat;
+	char msg[200];
+
+	for (int i = 0; i < nk; i++) {
+		if (strcmp(k[i].state, "confirmed") != 0 || category_parse(k[i].category, &cat) != 0 ||
+		    !(rule->cats & (1u << cat)))
+			continue;
+		if (cat_counts(&k[i]))
+			return 0;
+		flagged = &k[i];
+	}
+	if (!flagged)
+		return 0;
+	wb_snprintf(msg, sizeof(msg),
+		    "the child's %s category awaits review: the facts no longer support it (proposed end: %s); "
+		    "keep or end it first",
+		    flagged->category, flagged->end_reason);
+	return api_error(r, 422, "validation_failed", msg, "policy_id"), -1;
+}
+
+/*
  * A benefit for a category is not paid from before the child was in it:
  * from_month may not be earlier than the month the earliest of the child's
- * confirmed categories the rule asks for began (its start_date). 422 on
- * from_month, -1; 0 when it is not (or no start is known).
+ * categories the rule asks for that count (cat_counts) began (its
+ * start_date). 422 on from_month, -1; 0 when it is not (or no start is
+ * known).
  */
 static int receipt_before_category(http_req *r, const category_rec *k, int nk, const ent_rule *rule, const char *from)
 {
@@ -1730,9 +1784,8 @@ static int receipt_before_category(http_req *r, const category_rec *k, int nk, c
 	enum category cat;
 
 	for (int i = 0; i < nk; i++)
-		if (strcmp(k[i].state, "confirmed") == 0 && category_parse(k[i].category, &cat) == 0 &&
-		    (rule->cats & (1u << cat)) && k[i].start_date[0] &&
-		    (!first[0] || strcmp(k[i].start_date, first) < 0))
+		if (cat_counts(&k[i]) && category_parse(k[i].category, &cat) == 0 && (rule->cats & (1u << cat)) &&
+		    k[i].start_date[0] && (!first[0] || strcmp(k[i].start_date, first) < 0))
 			wb_strlcpy(first, k[i].start_date, sizeof(first));
 	if (!first[0] || strncmp(from, first, 7) >= 0)
 		return 0;
@@ -1800,7 +1853,8 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}
-	if (x->rule.cats && receipt_before_category(r, k, nk, &x->rule, from))
+	if (x->rule.cats &&
+	    (receipt_category_review(r, k, nk, &x->rule) || receipt_before_category(r, k, nk, &x->rule, from)))
 		goto out;
 	unmet = unmet_of(x, &f);
 	if (unmet) {

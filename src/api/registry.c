@@ -327,6 +327,39 @@ static category_rec *latest_row(category_rec *rows, int n, const char *cat)
 	return NULL;
 }
 
+/*
+ * Ends the confirmed category k for age (16 for left-behind, 18 for the
+ * others): on the birthday the limit was reached under the birthday rules
+ * (or the day the category began, if later), and says so in the child's
+ * history as a person's end does ("category: confirmed" -> "category:
+ * ended turned_16"), dated that day (its first second in China time, at
+ * most ts) and by no account (user 0: the rule ended it).
+ */
+static int end_by_age(store_conn *c, const char *county, int64_t child_id, category_rec *k, int birth_ymd, int64_t ts)
+{
+	int limit = strcmp(k->category, "left_behind") == 0 ? 16 : 18;
+	char was[64], now[96];
+	int64_t at;
+	int rc;
+
+	wb_snprintf(was, sizeof(was), "%s: %s", k->category, k->state);
+	date_format(category_age_day(registry_config(), birth_ymd, limit), k->end_date);
+	if (k->start_date[0] && strcmp(k->start_date, k->end_date) > 0)
+		wb_strlcpy(k->end_date, k->start_date, sizeof(k->end_date));
+	wb_strlcpy(k->state, "ended", sizeof(k->state));
+	wb_strlcpy(k->end_reason, limit == 16 ? "turned_16" : "turned_18", sizeof(k->end_reason));
+	k->conflict = 0;
+	k->updated_at = ts;
+	rc = store_category_update(c, k);
+	at = date_day_start(date_ymd(k->end_date));
+	if (at > ts)
+		at = ts;
+	wb_snprintf(now, sizeof(now), "%s: ended %s", k->category, k->end_reason);
+	if (rc == WB_OK)
+		rc = store_child_change_add(c, county, child_id, at, 0, "category", was, now);
+	return rc;
+}
+
 int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
 		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out)
 {
@@ -397,9 +430,10 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 			if (why == CR_NONE)
 				continue;
 			if (why == CR_END_AGE_16 || why == CR_END_AGE_18) {
-				wb_strlcpy(row->state, "ended", sizeof(row->state));
-				date_format(today_ymd, row->end_date);
-				row->conflict = 0;
+				/* ended on the birthday, with its line of history */
+				rc = end_by_age(c, county, child_id, row, now->birth_ymd, ts);
+				changed++;
+				continue;
 			} else if (decided && decided->category == k && decided->reason == (int)why) {
 				/* the caller's record is the decision and its evidence:
 				 * ended on its day, not before the category began */
@@ -1024,12 +1058,7 @@ int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t
 		if (strcmp(k->state, "suggested") == 0) {
 			rc = store_category_delete(c, k->id);
 		} else {
-			wb_strlcpy(k->state, "ended", sizeof(k->state));
-			date_format(today_ymd, k->end_date);
-			wb_strlcpy(k->end_reason, limit == 16 ? "turned_16" : "turned_18", sizeof(k->end_reason));
-			k->conflict = 0;
-			k->updated_at = ts;
-			rc = store_category_update(c, k);
+			rc = end_by_age(c, county, k->child_id, k, s.rows[i].birth_ymd, ts);
 		}
 		ended++;
 	}

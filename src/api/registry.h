@@ -90,8 +90,9 @@ int registry_record_guardian_changes(store_conn *c, const char *county, int64_t 
 /*
  * The daily age check: every suggested or confirmed category whose age
  * limit (16 for left-behind, 18 for the others) has been reached on today
- * is ended (confirmed: state ended, end reason turned_16/turned_18) or
- * withdrawn (suggested). Runs inside the caller's transaction.
+ * is ended (confirmed: state ended, end reason turned_16/turned_18, end
+ * date the birthday the limit was reached on, a line of the child's
+ * history) or withdrawn (suggested). Runs inside the caller's transaction.
  */
 int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t ts, int *ended_out);
 /*

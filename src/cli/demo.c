@@ -28,6 +28,7 @@
 #include "../security/password.h"
 #include "../store/model.h"
 #include "../store/q_entitlements.h"
+#include "../store/q_followups.h"
 #include "../store/q_projects.h"
 #include "../store/q_loop.h"
 #include "../store/q_schools.h"
@@ -1884,7 +1885,7 @@ static int make_requests(store_conn *c, demo_job *j)
 		/* a follow-up visit a month after closing for some of them: the
 		 * older ones are overdue, as a real list would have */
 		if (rc == WB_OK && fate < 2) {
-			char made[11], due_on[11];
+			char made[11], due_on[11], window[11];
 			int made_ymd = clock_ymd_of(since);
 
 			date_format(made_ymd, made);
@@ -1894,6 +1895,19 @@ static int make_requests(store_conn *c, demo_job *j)
 					"created_on, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 					"siisssii", DEFAULT_COUNTY, id, q->child_id, due_on,
 					"结案一个月后回访，看帮扶是否落实、孩子情况有无变化。", made, since, station);
+			/* done by the child's first visit in its window, as
+			 * recording a visit does (store_follow_ups_complete): after
+			 * the day it was made, in the week before its day or later
+			 * (the demo's visits were made first) */
+			date_format(date_add_days(made_ymd, 30 - FOLLOW_UP_WINDOW_DAYS), window);
+			if (rc >= 0)
+				rc = conn_query(
+					c, NULL,
+					"UPDATE follow_ups SET visit_id = (SELECT v.id FROM visits v WHERE v.child_id "
+					"= follow_ups.child_id AND v.voided_at IS NULL AND v.visited_on > "
+					"follow_ups.created_on AND v.visited_on >= ? ORDER BY v.visited_on, v.id "
+					"LIMIT 1) WHERE request_id = ? AND visit_id IS NULL",
+					"si", window, id);
 			rc = rc < 0 ? rc : WB_OK;
 		}
 		if (rc == WB_OK)
@@ -1901,14 +1915,7 @@ static int make_requests(store_conn *c, demo_job *j)
 	}
 	free(reqs);
 	free(cfg);
-	/* A follow-up is done by the child's first visit on or after the day it
-	 * was made, as recording a visit does (store_follow_ups_complete): the
-	 * demo's visits were made first, so they complete the follow-ups here. */
-	if (rc == WB_OK)
-		rc = conn_exec(c,
-			       "UPDATE follow_ups SET visit_id = (SELECT v.id FROM visits v WHERE v.child_id = "
-			       "follow_ups.child_id AND v.voided_at IS NULL AND v.visited_on >= follow_ups.created_on "
-			       "ORDER BY v.visited_on, v.id LIMIT 1) WHERE visit_id IS NULL AND cancelled_at IS NULL");
+	/* the day of the visit that completed each follow-up (above) */
 	if (rc == WB_OK)
 		rc = conn_exec(c, "UPDATE follow_ups SET done_on = (SELECT v.visited_on FROM visits v WHERE v.id = "
 				  "follow_ups.visit_id) WHERE visit_id IS NOT NULL AND done_on IS NULL");

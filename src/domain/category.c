@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "idnum.h"
 
 static const char *const status_names[GS__COUNT] = {
@@ -166,6 +167,19 @@ int category_age(const category_config *cfg, int birth_ymd, int today_ymd)
 	if (tmd < counts_md)
 		age--;
 	return age;
+}
+
+int category_age_day(const category_config *cfg, int birth_ymd, int years)
+{
+	int y = birth_ymd / 10000 + years, md = birth_ymd % 10000, day;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (birth_ymd <= 0)
+		return 0;
+	if (md == 229 && !leap)
+		md = cfg->leapday == LEAPDAY_FEB_28 ? 228 : 301;
+	day = y * 10000 + md;
+	return cfg->birthday == BIRTHDAY_DAY_AFTER ? date_add_days(day, 1) : day;
 }
 
 static int dead_or_missing(enum guardian_status s)

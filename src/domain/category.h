@@ -117,6 +117,11 @@ int category_config_parse(category_config *cfg, const char *incapacity, const ch
 /* Full years of age on today (YYYYMMDD) under cfg's birthday rules; -1 if
  * the birth date is unknown or after today. */
 int category_age(const category_config *cfg, int birth_ymd, int today_ymd);
+/* The first day (YYYYMMDD) on which a child born on birth_ymd is years
+ * old under cfg's birthday rules (the birthday itself or the day after;
+ * a 29 February birthday in a common year on 28 February or 1 March);
+ * 0 if the birth date is unknown. */
+int category_age_day(const category_config *cfg, int birth_ymd, int years);
 /* Derives the categories of a child on today. */
 void category_derive(const category_config *cfg, const child_facts *f, int today_ymd, category_result *out);
 /*

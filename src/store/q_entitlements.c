@@ -395,7 +395,8 @@ int store_ent_categories(store_conn *c, const store_scope *sc, const char *area,
 
 	buf_init(&sql, 1024);
 	rc = buf_puts(&sql, "SELECT k.child_id, k.category FROM child_categories k JOIN children c ON c.id = "
-			    "k.child_id WHERE k.county_code = ? AND k.state = 'confirmed'");
+			    "k.child_id WHERE k.county_code = ? AND k.state = 'confirmed' AND NOT (k.conflict = 1 AND "
+			    "COALESCE(k.end_reason, '') <> '')");
 	args_text(&a, sc->county_code);
 	if (rc == WB_OK)
 		rc = scope_children_sql(sc, "c", &sql, &a);

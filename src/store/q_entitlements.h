@@ -151,7 +151,8 @@ int store_ent_children(store_conn *c, const store_scope *sc, const char *area, c
 		       ent_child_cb cb, void *arg);
 typedef int (*ent_cat_cb)(int64_t child_id, const char *category, void *arg);
 /* The confirmed categories of the children in the caller's scope (and
- * area), by child. */
+ * area), by child, that count for benefits: not one flagged for review
+ * with a proposed end (the facts no longer support it). */
 int store_ent_categories(store_conn *c, const store_scope *sc, const char *area, ent_cat_cb cb, void *arg);
 
 /* ---- the gaps told to the townships (migration 0019) ---- */

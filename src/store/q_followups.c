@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/date.h"
 #include "../util/buf.h"
 #include "../util/wb.h"
 
@@ -88,12 +89,19 @@ int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id,
 			      int64_t recorded_at, int *done)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "UPDATE follow_ups SET visit_id = ?, done_on = ? WHERE child_id = ? AND visit_id IS NULL "
-			    "AND cancelled_at IS NULL AND created_on <= ? AND created_at <= ? RETURNING id",
-			    "isisi", visit_id, visited_on, child_id, visited_on, recorded_at);
+	char window[11];
+	int day = date_ymd(visited_on), rc;
 
 	*done = 0;
+	if (!day)
+		return WB_EINVAL;
+	/* the follow-ups whose window the visit is in: due within the week
+	 * after it (or overdue), scheduled before its day */
+	date_format(date_add_days(day, FOLLOW_UP_WINDOW_DAYS), window);
+	rc = conn_query(c, &st,
+			"UPDATE follow_ups SET visit_id = ?, done_on = ? WHERE child_id = ? AND visit_id IS NULL "
+			"AND cancelled_at IS NULL AND created_on < ? AND due_on <= ? AND created_at <= ? RETURNING id",
+			"isissi", visit_id, visited_on, child_id, visited_on, window, recorded_at);
 	while (rc == STORE_ROW) {
 		(*done)++;
 		rc = stmt_step(c, st);

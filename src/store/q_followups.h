@@ -34,10 +34,14 @@ int store_follow_up_insert(store_conn *c, follow_up_rec *f);
 int store_follow_up_get(store_conn *c, const store_scope *sc, int64_t id, follow_up_rec *out);
 /* Cancels an open follow-up: WB_ECONFLICT when it is no longer open. */
 int store_follow_up_cancel(store_conn *c, int64_t id, int64_t at, int64_t by);
-/* Completes with the visit the child's open follow-ups scheduled on or
- * before visited_on, and before the visit was recorded (recorded_at): a
- * visit entered before a follow-up was asked for does not answer it.
- * *done gets how many. */
+/* How many days before its due day a visit completes a follow-up. */
+#define FOLLOW_UP_WINDOW_DAYS 7
+/* Completes with the visit (made on visited_on, "YYYY-MM-DD") the child's
+ * open follow-ups in whose window it is: scheduled before visited_on (a
+ * visit on the day a follow-up was asked for, or before, does not answer
+ * it), due at most FOLLOW_UP_WINDOW_DAYS after it (the week before the due
+ * day, the day, or any day after: an overdue one), and asked for before
+ * the visit was recorded (recorded_at). *done gets how many. */
 int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id, const char *visited_on,
 			      int64_t recorded_at, int *done);
 

@@ -250,6 +250,29 @@ describeEachDriver('archiving and retention', (driver) => {
 		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
 	});
 
+	test('a record is erased on the day its retention ends in China time, not days early for leap years', async (t) => {
+		const lastDay = bornYearsBefore(10, 0); // today ten years ago: erased today
+		const nextDay = bornYearsBefore(10, 1); // tomorrow ten years ago: kept until tomorrow
+		if (!lastDay || !nextDay) return t.skip('a boundary falls on 29 February');
+		const ok = await centre.request('PUT', '/api/v1/registry/archive-config', { json: { retention_years: 10 } });
+		assert.equal(ok.status, 200, ok.text);
+		const dayStart = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 1000 - 8 * 3600;
+		const kept = await child({ name: uniqueName('保留') });
+		const gone = await child({ name: uniqueName('清除') });
+		for (const c of [kept, gone]) assert.equal((await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away' })).status, 200);
+		// archived at the first second of the day after, and the last second of the day, ten years ago (China time)
+		await sql(srv.db, `UPDATE children SET archived_at = ${dayStart(nextDay)} WHERE id = ${kept.id}`);
+		await sql(srv.db, `UPDATE children SET archived_at = ${dayStart(lastDay) + 86399} WHERE id = ${gone.id}`);
+		const run = await cli(srv.db, ['recompute']);
+		assert.equal(run.code, 0, `${run.stdout} ${run.stderr}`);
+		const k = await centre.get(`/api/v1/children/${kept.id}`);
+		assert.ok(!k.body.erased_at, `archived ${nextDay}: kept until ten years later to the day`);
+		assert.equal(k.body.name, kept.name);
+		const g = await centre.get(`/api/v1/children/${gone.id}`);
+		assert.ok(g.body.erased_at > 0, `archived ${lastDay}: erased today`);
+		assert.equal(g.body.name, '（已清除）');
+	});
+
 	test('the archive list is searched by name and filtered by reason', async () => {
 		const moved = await child({ name: uniqueName('搬迁') });
 		const dup = await child({ name: uniqueName('重复') });

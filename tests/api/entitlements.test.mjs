@@ -396,6 +396,54 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(ok.status, 201, ok.text);
 	});
 
+	test('an orphan adopted (the category awaits review with a proposed end) is no longer entitled: no gap, a receipt is to stop, a new one is refused; kept, it counts again', async () => {
+		const p = await policy({ rule: { categories: ['orphan'] } });
+		const orphan = async () => {
+			const c = await child({ guardians: [{ relation: 'father', name: '父', status: 'deceased' }, { relation: 'mother', name: '母', status: 'deceased' }] });
+			const r = await station.post(`/api/v1/children/${c.id}/categories/orphan`, { action: 'confirm', evidence_type: 'death_certificate', evidence_ref: 'DC-1', start_date: `${month(-2)}-01` });
+			assert.equal(r.status, 200, r.text);
+			return c;
+		};
+		const adopt = async (c) => {
+			const cur = await director.get(`/api/v1/children/${c.id}`);
+			const r = await director.patch(`/api/v1/children/${c.id}`, { version: cur.body.version, adopted: true });
+			assert.equal(r.status, 200, r.text);
+			const k = r.body.categories.find((x) => x.category === 'orphan' && x.state === 'confirmed');
+			assert.equal(k.needs_review, true, JSON.stringify(r.body.categories));
+			assert.equal(k.end_reason, 'adopted');
+		};
+		const a = await orphan();
+		const b = await orphan();
+		assert.ok(rowOf(await list(station, `group=gap&policy=${p.id}`), a.id), 'an orphan is entitled');
+		const rec = await station.post(`/api/v1/children/${b.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+
+		await adopt(a);
+		await adopt(b);
+		assert.equal(rowOf(await list(station, `group=gap&policy=${p.id}`), a.id), undefined, 'adopted: no longer a gap');
+		let own = (await mine(station, a.id)).items.find((i) => i.policy_id === p.id);
+		assert.equal(own.eligible, false);
+		assert.deepEqual(own.unmet, ['category']);
+		const stop = rowOf(await list(station, `group=stop&policy=${p.id}`), b.id);
+		assert.ok(stop, 'receiving but no longer entitled: to stop');
+		assert.deepEqual(stop.unmet, ['category']);
+		assert.equal((await mine(station, b.id)).items.find((i) => i.policy_id === p.id).group, 'stop');
+
+		const refused = await station.post(`/api/v1/children/${a.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(refused.status, 422, refused.text);
+		assert.equal(refused.body.error.field, 'policy_id');
+		assert.match(refused.body.error.message, /orphan category awaits review.*adopted/);
+		const none = await station.get(`/api/v1/children/${a.id}/entitlements`);
+		assert.equal(none.body.receipts.length, 0, 'nothing written');
+
+		// the reviewer keeps the category (the adoption was recorded in error): it counts again
+		const keep = await station.post(`/api/v1/children/${a.id}/categories/orphan`, { action: 'keep' });
+		assert.equal(keep.status, 200, keep.text);
+		assert.ok(rowOf(await list(station, `group=gap&policy=${p.id}`), a.id), 'kept: entitled again');
+		own = (await mine(station, a.id)).items.find((i) => i.policy_id === p.id);
+		assert.equal(own.eligible, true);
+	});
+
 	test('a policy that may not be had with another (不得同时享受): a child receiving that one is not entitled to it, and receiving both is to stop it', async () => {
 		const a = await policy();
 		const b = await policy({ rule: { disability_grades: [1, 2], age_max: 6, excludes: [a.code] } });

@@ -1,7 +1,8 @@
 // Follow-up visits (回访) of help requests (SPEC §4: "follow-up visits can
 // be scheduled"): a request's child is to be visited again by a day. The
-// first visit to the child recorded on or after the day it was scheduled
-// completes it; open ones past their day are overdue on the lists of the
+// first visit to the child in its window — after the day it was scheduled,
+// from a week before its day (or any later day) — completes it; open ones
+// past their day are overdue on the lists of the
 // village and the township; only those who may visit the child schedule
 // one, and every read and change is audited.
 import { test, before, after } from 'node:test';
@@ -87,40 +88,63 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.ok((await auditor.get('/api/v1/audit?action=follow_up.list&limit=1')).body.items.length === 1, 'the list is audited');
 	});
 
-	test('a visit recorded on or after the day it was scheduled completes it; an earlier one does not', async () => {
+	test('a visit on the day a follow-up is scheduled does not complete it, even in the week before its day', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(director, q.id, { due_on: day(4) })).body;
+		const routine = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0), findings: '例行走访' });
+		assert.equal(routine.status, 201, routine.text);
+		assert.equal(routine.body.follow_ups_done, 0, 'the routine visit of the day it was asked for is not the follow-up');
+		const now = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		assert.equal(now.state, 'open');
+		assert.equal(now.visit_id, null);
+		assert.ok((await listOf(director)).items.some((x) => x.id === f.id), 'still on the open list');
+	});
+
+	test('a visit completes a follow-up in its window: after the day it was scheduled, from a week before its day; earlier ones do not', async () => {
 		const c = await child();
 		const q = await request({ child_id: c.id });
 		const f = (await schedule(director, q.id)).body;
-		const early = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(-2), findings: '补录前天的走访' });
-		assert.equal(early.status, 201, early.text);
-		assert.equal(early.body.follow_ups_done, 0, 'a visit before the follow-up was asked for is not the follow-up');
-		assert.equal((await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0].state, 'open');
+		// time passes: it was scheduled 30 days ago for yesterday
+		await sql(srv.db, `UPDATE follow_ups SET created_on = '${day(-30)}', due_on = '${day(-1)}' WHERE id = ${f.id}`);
+		const visit = (on, findings, kind = 'home') => director.post(`/api/v1/children/${c.id}/visits`, { kind, visited_on: on, findings });
+		const stateOf = async () => (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		for (const [on, why] of [
+			[day(-31), 'a visit before the follow-up was asked for is not the follow-up'],
+			[day(-30), 'nor one on the day it was asked for'],
+			[day(-9), 'nor one eight days before its day'],
+		]) {
+			const r = await visit(on, '走访');
+			assert.equal(r.status, 201, r.text);
+			assert.equal(r.body.follow_ups_done, 0, why);
+			assert.equal((await stateOf()).state, 'overdue', why);
+		}
 
-		const v = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: day(0), findings: '孩子生活有改善，学习正常。' });
+		const v = await visit(day(-8), '孩子生活有改善，学习正常。'); // seven days before its day
 		assert.equal(v.status, 201, v.text);
 		assert.equal(v.body.follow_ups_done, 1);
-		const done = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		const done = await stateOf();
 		assert.equal(done.state, 'done');
-		assert.equal(done.done_on, day(0));
+		assert.equal(done.done_on, day(-8));
 		assert.equal(done.visit_id, v.body.id);
 		assert.ok(!(await listOf(director)).items.some((x) => x.id === f.id), 'gone from the open list');
 		assert.ok((await listOf(director, '?state=done')).items.some((x) => x.id === f.id));
 		assert.ok((await listOf(director)).counts.done_30d >= 1);
-		const again = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'phone', visited_on: day(0), findings: '电话回访' });
+		const again = await visit(day(0), '电话回访', 'phone');
 		assert.equal(again.body.follow_ups_done, 0, 'done once');
-		// the visit that completed it turns out a mistake: voided, the phone call of the same day completes it
+		// the visit that completed it turns out a mistake: voided, the later phone call (overdue by then) completes it
 		const voided = await director.post(`/api/v1/children/${c.id}/visits/${v.body.id}/void`, { reason: '记错了日期，当天没有去' });
 		assert.equal(voided.status, 200, voided.text);
 		assert.equal(voided.body.follow_ups_reopened, 0);
-		const moved = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
+		const moved = await stateOf();
 		assert.equal(moved.state, 'done');
 		assert.equal(moved.visit_id, again.body.id);
-		// that one voided too: only the visit before it was asked for is left, so it is due again
+		// that one voided too: the latest visit left was too early for it, so it is due again
 		const both = await director.post(`/api/v1/children/${c.id}/visits/${again.body.id}/void`, { reason: '重复录入' });
 		assert.equal(both.status, 200, both.text);
 		assert.equal(both.body.follow_ups_reopened, 1);
-		const reopened = (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0];
-		assert.equal(reopened.state, 'open');
+		const reopened = await stateOf();
+		assert.equal(reopened.state, 'overdue');
 		assert.equal(reopened.visit_id, null);
 		assert.ok((await listOf(director)).items.some((x) => x.id === f.id), 'on the open list again');
 	});
@@ -132,6 +156,8 @@ describeEachDriver('follow-up visits', (driver) => {
 		await new Promise((res) => setTimeout(res, 1100)); // times are kept to the second: the follow-up is asked for a second later
 		const q = await request({ child_id: c.id });
 		const f = (await schedule(director, q.id)).body;
+		// scheduled some days ago (the day's visits are in its window), asked for after the visit was recorded
+		await sql(srv.db, `UPDATE follow_ups SET created_on = '${day(-10)}', due_on = '${day(3)}' WHERE id = ${f.id}`);
 		assert.equal((await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups[0].state, 'open', 'the visit before it does not do it');
 		const call = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'phone', visited_on: day(0), findings: '电话回访' });
 		assert.equal(call.body.follow_ups_done, 1);
@@ -175,7 +201,8 @@ describeEachDriver('follow-up visits', (driver) => {
 		// another child's follow-up, visited in time: no alert
 		const c2 = await child();
 		const q2 = await request({ child_id: c2.id });
-		await schedule(director, q2.id, { due_on: day(1) });
+		const f2 = (await schedule(director, q2.id, { due_on: day(1) })).body;
+		await sql(srv.db, `UPDATE follow_ups SET created_on = '${day(-5)}' WHERE id = ${f2.id}`); // scheduled days ago
 		const v = await director.post(`/api/v1/children/${c2.id}/visits`, { kind: 'home', visited_on: day(0), findings: '按时回访' });
 		assert.equal(v.body.follow_ups_done, 1, v.text);
 
@@ -218,7 +245,8 @@ describeEachDriver('follow-up visits', (driver) => {
 	test('cancelling: by whoever scheduled it, the township or the centre, once', async () => {
 		const c = await child();
 		const q = await request({ child_id: c.id });
-		const f = (await schedule(director, q.id)).body;
+		const f = (await schedule(director, q.id, { due_on: day(3) })).body;
+		await sql(srv.db, `UPDATE follow_ups SET created_on = '${day(-5)}' WHERE id = ${f.id}`); // a visit today would do it
 		assert.equal((await far.post(`/api/v1/follow-ups/${f.id}/cancel`, {})).status, 404, 'not in another township');
 		const x = await station.post(`/api/v1/follow-ups/${f.id}/cancel`, {});
 		assert.equal(x.status, 200, x.text);

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, spawnServer, uniqueName, cli, sql } from './lib/harness.mjs';
-import { IdFactory } from './lib/idnum.mjs';
+import { IdFactory, chinaDate } from './lib/idnum.mjs';
 import { bornYearsBefore, compact, categoryMap, liveCategories, todayChina, childrenTotal } from './lib/registry.mjs';
 
 const VILLAGE = '370831001001'; // the director's village, township 370831001 (station, supervisor)
@@ -641,6 +641,90 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(k.state, 'ended', JSON.stringify(p.body.categories));
 		assert.equal(k.end_reason, 'turned_16');
 		assert.equal(k.end_date, todayChina());
+	});
+
+	// the history of an end by age: when (the birthday, not the day the
+	// check ran) and why, as a person's end is recorded
+	const ageEndLine = async (id, category) => {
+		const h = await centre.get(`/api/v1/children/${id}/history`);
+		assert.equal(h.status, 200, h.text);
+		return h.body.items.filter((e) => e.field === 'category' && e.old === `${category}: confirmed` && /: ended /.test(e.new ?? ''));
+	};
+	const chinaDay = (at) => new Date((at + 8 * 3600) * 1000).toISOString().slice(0, 10);
+
+	test('an end by age found days late ends on the birthday (on_day / day_after) and is a line of the history', async (t) => {
+		const lbBirth = bornYearsBefore(16, -3); // 16 three days ago
+		const orBirth = bornYearsBefore(18, -3); // 18 three days ago
+		if (!lbBirth || !orBirth) return t.skip('a boundary falls on 29 February');
+		const birthday = chinaDate(-3).iso;
+		const dayAfter = chinaDate(-2).iso;
+		const yearAgo = chinaDate(-365).iso;
+		const lb = await register({ birth: aged(15), father: 'working_away', mother: 'working_away', withId: false });
+		const orphan = await register({ birth: aged(17), father: 'deceased', mother: 'deceased', withId: false });
+		for (const [c, cat] of [
+			[lb, 'left_behind'],
+			[orphan, 'orphan'],
+		]) {
+			const r = await decide(station, c.id, cat, { action: 'confirm', start_date: yearAgo, ...evidence });
+			assert.equal(r.status, 200, r.text);
+		}
+		// time passes: the birthdays were three days ago and the daily check did not run since
+		await sql(srv.db, `UPDATE children SET birth_date = '${lbBirth}' WHERE id = ${lb.id}`);
+
+		const r = await cli(srv.db, ['recompute']);
+		assert.equal(r.code, 0, r.stderr);
+		const k = categoryMap(await read(lb.id)).left_behind;
+		assert.equal(k.state, 'ended', JSON.stringify(k));
+		assert.equal(k.end_reason, 'turned_16');
+		assert.equal(k.end_date, birthday, 'ended on the 16th birthday, not the day the check ran');
+		const lines = await ageEndLine(lb.id, 'left_behind');
+		assert.equal(lines.length, 1, 'one line of history says the category ended');
+		assert.equal(lines[0].new, 'left_behind: ended turned_16');
+		assert.equal(chinaDay(lines[0].at), birthday, 'dated the birthday');
+
+		// a county that counts a year of age on the day after the birthday
+		await sql(srv.db, `UPDATE children SET birth_date = '${orBirth}' WHERE id = ${orphan.id}`);
+		const r2 = await cli(srv.db, ['recompute'], { env: { WEIBAO_CATEGORY_BIRTHDAY: 'day_after' } });
+		assert.equal(r2.code, 0, r2.stderr);
+		const o = categoryMap(await read(orphan.id)).orphan;
+		assert.equal(o.state, 'ended', JSON.stringify(o));
+		assert.equal(o.end_reason, 'turned_18');
+		assert.equal(o.end_date, dayAfter, 'day_after: 18 on the day after the birthday');
+		const ol = await ageEndLine(orphan.id, 'orphan');
+		assert.equal(ol.length, 1);
+		assert.equal(ol[0].new, 'orphan: ended turned_18');
+		assert.equal(chinaDay(ol[0].at), dayAfter);
+
+		// the check again: no second line
+		assert.equal((await cli(srv.db, ['recompute'])).code, 0);
+		assert.equal((await ageEndLine(lb.id, 'left_behind')).length, 1);
+	});
+
+	test('a corrected birth date past 16 ends the category on the 16th birthday, with a line of history', async (t) => {
+		const birth = bornYearsBefore(16, -40); // 16 forty days ago
+		if (!birth) return t.skip('the boundary falls on 29 February');
+		const c = await register({ birth: aged(14), father: 'working_away', mother: 'working_away', withId: false });
+		const conf = await decide(station, c.id, 'left_behind', { action: 'confirm', start_date: chinaDate(-365).iso, ...evidence });
+		assert.equal(conf.status, 200, conf.text);
+		const p = await centre.patch(`/api/v1/children/${c.id}`, { birth_date: birth, version: c.version });
+		assert.equal(p.status, 200, p.text);
+		const k = categoryMap(p.body).left_behind;
+		assert.equal(k.state, 'ended', JSON.stringify(p.body.categories));
+		assert.equal(k.end_reason, 'turned_16');
+		assert.equal(k.end_date, chinaDate(-40).iso, 'the 16th birthday');
+		const lines = await ageEndLine(c.id, 'left_behind');
+		assert.equal(lines.length, 1, 'the end is a line of the history');
+		assert.equal(lines[0].new, 'left_behind: ended turned_16');
+		assert.equal(chinaDay(lines[0].at), chinaDate(-40).iso, 'dated the birthday');
+		assert.equal(lines[0].user_id, 0, 'by the rule, not an account');
+
+		// a category confirmed to begin after that birthday ends the day it began
+		const late = await register({ birth: aged(14), father: 'working_away', mother: 'working_away', withId: false });
+		const lc = await decide(station, late.id, 'left_behind', { action: 'confirm', start_date: chinaDate(-10).iso, ...evidence });
+		assert.equal(lc.status, 200, lc.text);
+		const lp = await centre.patch(`/api/v1/children/${late.id}`, { birth_date: birth, version: late.version });
+		assert.equal(lp.status, 200, lp.text);
+		assert.equal(categoryMap(lp.body).left_behind.end_date, chinaDate(-10).iso);
 	});
 
 	// last: restarts the server

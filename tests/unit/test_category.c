@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../src/domain/category.h"
+#include "../../src/domain/date.h"
 
 static category_config cfg;
 
@@ -44,6 +45,38 @@ static void test_age_boundaries(void **state)
 	cfg.leapday = LEAPDAY_FEB_28;
 	assert_int_equal(category_age(&cfg, 20080229, 20260228), 18);
 	assert_int_equal(category_age(&cfg, 20080229, 20240229), 16);
+}
+
+/* The day a limit is reached is the first day category_age says so, under
+ * each birthday and leap-day rule. */
+static void test_age_day(void **state)
+{
+	static const int births[] = {20100510, 20091231, 20080229, 20080301, 20080228, 20100101};
+
+	(void)state;
+	category_config_default(&cfg);
+	assert_int_equal(category_age_day(&cfg, 20100510, 16), 20260510);
+	assert_int_equal(category_age_day(&cfg, 20080229, 18), 20260301);
+	assert_int_equal(category_age_day(&cfg, 20080229, 16), 20240229);
+	assert_int_equal(category_age_day(&cfg, 0, 16), 0);
+	cfg.leapday = LEAPDAY_FEB_28;
+	assert_int_equal(category_age_day(&cfg, 20080229, 18), 20260228);
+	cfg.birthday = BIRTHDAY_DAY_AFTER;
+	assert_int_equal(category_age_day(&cfg, 20080229, 18), 20260301);
+	assert_int_equal(category_age_day(&cfg, 20091231, 16), 20260101);
+	for (int b = 0; b < 2; b++)
+		for (int l = 0; l < 2; l++)
+			for (size_t i = 0; i < sizeof(births) / sizeof(births[0]); i++)
+				for (int years = 16; years <= 18; years += 2) {
+					int day;
+
+					cfg.birthday = b ? BIRTHDAY_DAY_AFTER : BIRTHDAY_ON_DAY;
+					cfg.leapday = l ? LEAPDAY_FEB_28 : LEAPDAY_MARCH_1;
+					day = category_age_day(&cfg, births[i], years);
+					assert_int_equal(category_age(&cfg, births[i], day), years);
+					assert_int_equal(category_age(&cfg, births[i], date_add_days(day, -1)),
+							 years - 1);
+				}
 }
 
 static void test_orphan(void **state)
@@ -223,7 +256,7 @@ int main(void)
 		cmocka_unit_test(test_age_boundaries), cmocka_unit_test(test_orphan),
 		cmocka_unit_test(test_unsupported),    cmocka_unit_test(test_left_behind),
 		cmocka_unit_test(test_difficulty),     cmocka_unit_test(test_names),
-		cmocka_unit_test(test_config_parse),
+		cmocka_unit_test(test_config_parse),   cmocka_unit_test(test_age_day),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

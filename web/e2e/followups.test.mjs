@@ -5,9 +5,9 @@
 // list; a day in the past is refused on the date field — by the form, and
 // by the server when the device's calendar is a day behind; a second
 // follow-up is cancelled after a confirmation. The director records the
-// visit from the 回访 list (the visit form of the child's page): the
-// follow-up leaves the open list, counts as done, and shows 已完成 with the
-// visit's day on the request page. The committee, which reads the request,
+// visit from the 回访 list (the visit form of the child's page), days after
+// it was scheduled: the follow-up leaves the open list, counts as done, and
+// shows 已完成 with the visit's day on the request page. The committee, which reads the request,
 // gets no 回访 section and no 安排回访 button; a school's visit plan has no
 // 回访 list. A follow-up left open past its day is counted in red on the
 // director's home page (leading to the overdue 回访 list) and is an alert
@@ -193,6 +193,10 @@ test('director: schedules follow-ups on the request page, a wrong day is refused
   await settled(page)
   assert.equal(await hasHorizontalScroll(page), false, 'the visit plan scrolls sideways at 360 px')
   await shot(page, 'follow-ups-visits-360', { fullPage: true })
+
+  // time passes: it was scheduled three days ago (a visit on the day it is
+  // scheduled does not do it; one in the week before its day does)
+  execFileSync('sqlite3', [srv.db.replace(/^sqlite:/, ''), `UPDATE follow_ups SET created_on = '${addDays(today, -3)}' WHERE id = ${first.id}`])
 
   // 记录走访 from the list: the visit form of the child; the follow-up is done
   await row.locator('.vf-visit', { hasText: '记录走访' }).click()
