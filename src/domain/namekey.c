@@ -20,7 +20,7 @@
  * staff look for it. SURNAMES_VERSION is part of the stored keys' version:
  * a change to the table makes every key again (see name_key_version).
  */
-#define SURNAMES_VERSION "surnames-1"
+#define SURNAMES_VERSION "surnames-2"
 static const struct {
 	UChar surname, as;
 } surnames[] = {
@@ -40,6 +40,40 @@ static const struct {
 	{0x5458, 0x8FD0}, /* 员 as 运 yùn */
 	{0x6298, 0x820C}, /* 折 as 舌 shé */
 };
+
+/*
+ * Characters of names that the collator's pinyin order leaves out (CJK
+ * extension A and beyond: they would sort after every Han name), each
+ * read as a common character of the same reading and tone. Part of
+ * SURNAMES_VERSION: a change makes every key again.
+ */
+static const struct {
+	UChar32 rare;
+	UChar as;
+} rare_chars[] = {
+	{0x20BB7, 0x5409}, /* 𠮷 as 吉 jí */
+	{0x4DAE, 0x4FE8},  /* 䶮 as 俨 yǎn */
+	{0x36C3, 0x6D01},  /* 㛃 as 洁 jié */
+};
+
+/* w[0..*wlen) with the rare characters replaced (never longer). */
+static void read_rare(UChar *w, int32_t *wlen)
+{
+	int32_t i = 0, out = 0;
+
+	while (i < *wlen) {
+		UChar32 ch;
+
+		U16_NEXT(w, i, *wlen, ch);
+		for (size_t k = 0; k < WB_ARRAY_LEN(rare_chars); k++)
+			if (ch == rare_chars[k].rare) {
+				ch = rare_chars[k].as;
+				break;
+			}
+		U16_APPEND_UNSAFE(w, out, ch);
+	}
+	*wlen = out;
+}
 
 static UCollator *coll;
 static char version[64];
@@ -122,6 +156,7 @@ int name_key(const char *name, char *out, size_t n)
 			free(w);
 		return WB_EINVAL;
 	}
+	read_rare(w, &wlen);
 	/* a surname of its own reading (a name of two characters or more) */
 	for (size_t i = 0; wlen >= 2 && i < WB_ARRAY_LEN(surnames); i++)
 		if (w[0] == surnames[i].surname) {

@@ -16,10 +16,12 @@
 
 /* In the order county staff expect: Chinese names by pinyin (a shorter name
  * before its continuations; a surname by its own reading: 单 shàn, 曾
- * zēng), then Latin ones by their letters. */
+ * zēng; a rare character such as 𠮷 jí or 䶮 yǎn by its reading), then
+ * Latin ones by their letters. */
 static const char *const ordered[] = {
-	"阿明", "安琪", "白雪", "曹", "曹操", "李四",   "刘备", "欧阳娜", "欧阳修", "沙明",  "单田芳", "邵明",
-	"王五", "袁明", "曾明", "张", "张三", "张三丰", "赵六", "Anna",   "Bob",    "bobby", "Zoe",
+	"阿明",   "安琪",   "白雪",   "曹",     "曹操", "吉利", "𠮷祥",  "纪明", "李四", "刘备",
+	"欧阳娜", "欧阳修", "沙明",   "单田芳", "邵明", "王五", "王䶮",  "王语", "袁明", "曾明",
+	"张",     "张三",   "张三丰", "赵六",   "Anna", "Bob",  "bobby", "Zoe",
 };
 
 static void test_pinyin_order(void **state)
