@@ -179,6 +179,20 @@ test('sorted by age and filtered by school: in the address, and the export has t
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test("a station's school filter offers its township's schools only", async () => {
+  const own = (await center.get('/units?kind=school')).body.items.filter((s) => s.area_code.startsWith('370831001'))
+  assert.ok(own.length > 0)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/registry' })
+  await page.locator('.reg-table tbody tr').first().waitFor()
+  await settled(page)
+  await page.locator('.f-school').click()
+  await page.locator('.el-select-dropdown__item:visible').first().waitFor()
+  const offered = (await page.locator('.el-select-dropdown__item:visible').allTextContents()).map((x) => x.trim())
+  assert.deepEqual(offered, own.map((s) => s.name))
+  await page.keyboard.press('Escape')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 test('an ID number pasted with a blank in front keeps its last digit; a refused search clears the last rows', async () => {
   const n = makeIdNumber('370831', '20140506', 417)
   const made = await center.post('/children', { name: '粘贴号码', id_number: n, sex: Number(n[16]) % 2 ? 'M' : 'F', birth_date: '2014-05-06', village_code: VILLAGE })
