@@ -106,12 +106,19 @@ async function sameAsBefore(before) {
   await page.waitForURL(/page=2/)
 }
 
-test('Back from a child: the same page, page size and scroll position', async () => {
+test('Back from a child: the same page, page size and scroll position, with the change made meanwhile', async () => {
   const before = await atPage3Size50()
   await page.locator('.reg-table tbody tr').nth(42).locator('td').nth(2).click()
   await page.waitForURL(/\/children\/\d+$/)
   await page.locator('h1.child-name', { hasText: before.names[42] }).waitFor()
+  // the child's name corrected meanwhile: its row says the new one
+  const id = page.url().match(/\/children\/(\d+)$/)[1]
+  const child = await center.get(`/children/${id}`)
+  const renamed = await center.patch(`/children/${id}`, { name: before.names[42] + '改', version: child.body.version })
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.body))
+  before.names[42] += '改'
   await page.goBack()
+  await page.locator('.reg-table tbody tr .reg-name', { hasText: before.names[42] }).waitFor()
   await sameAsBefore(before)
   assert.deepEqual(unexpectedErrors(page), [])
 })
