@@ -157,12 +157,7 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 		ch->id_enc[0] = ch->id_bidx[0] = ch->id_mask[0] = '\0';
 		have_id = 0;
 	} else if (v) {
-		char idtext[40];
-		enum idnum_error ie = IDNUM_LENGTH;
-
-		/* blanks around a pasted number are dropped, as around the name */
-		if (json_is_string(v) && wb_strlcpy(idtext, json_string_value(v), sizeof(idtext)) == WB_OK)
-			ie = idnum_parse(wb_trim(idtext), clock_today_ymd(), &id);
+		enum idnum_error ie = idnum_parse(json_string_value(v), clock_today_ymd(), &id);
 
 		if (ie != IDNUM_OK)
 			return api_error(r, 422, "invalid_id_number", idnum_strerror(ie), "id_number"), -1;
