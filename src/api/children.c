@@ -589,6 +589,9 @@ static int referral_filters_ok(http_req *r, const sec_principal *p)
 	return 0;
 }
 
+/* the longest q is a whole name, its % _ \\ escaped for LIKE */
+_Static_assert(sizeof(((store_args *)0)->scratch2) > 2 * FIELD_MAX_CHILD_NAME, "name query");
+
 static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs *b)
 {
 	const char *s;
@@ -598,12 +601,16 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 	if (f->area && !area_level_of(f->area))
 		return filter_error(r, 422, "validation_failed", "area must be an area code", "area");
 	f->name = http_query(r, "q");
-	if (f->name && strlen(f->name) > 64)
+	/* a name is found by the whole of it, up to a name's own limit */
+	if (f->name && strlen(f->name) > FIELD_MAX_CHILD_NAME)
 		return filter_error(r, 422, "validation_failed", "q is too long", "q");
 	if ((s = http_query(r, "id_number"))) {
+		/* blanks around a pasted number are not part of it */
+		char idtext[40];
 		idnum id;
 
-		if (idnum_parse(s, clock_today_ymd(), &id) != IDNUM_OK)
+		if (wb_strlcpy(idtext, s, sizeof(idtext)) != WB_OK ||
+		    idnum_parse(wb_trim(idtext), clock_today_ymd(), &id) != IDNUM_OK)
 			return filter_error(r, 422, "invalid_id_number", "id_number is not a valid ID number",
 					    "id_number");
 		sec_blind_index(&a->keys, id.number, b->bidx);
@@ -1074,6 +1081,39 @@ static void export_write(export_ctx *x, const export_row *row)
 	api_sheet_text(x->sh, cats, 1);
 }
 
+/*
+ * The audit detail of an export: every filter it applied, and only those
+ * given, so a filtered export does not read as the whole register. The
+ * name and the ID number are not written, only that they were asked for.
+ */
+static json_t *export_filter_detail(http_req *r, const child_filter *f)
+{
+	static const char *const texts[] = {"area", "category", "risk_level", "guardian_status", "sort"};
+	static const char *const numbers[] = {"age_min", "age_max"};
+	json_t *d = json_object();
+	const char *s;
+	long long v;
+
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < WB_ARRAY_LEN(texts); i++)
+		if ((s = http_query(r, texts[i])))
+			json_object_set_new(d, texts[i], json_string(s));
+	/* parse_filter has taken them: whole numbers of 0 to 30 */
+	for (size_t i = 0; i < WB_ARRAY_LEN(numbers); i++)
+		if ((s = http_query(r, numbers[i])) && wb_parse_int64(s, 0, 30, &v) == WB_OK)
+			json_object_set_new(d, numbers[i], json_integer(v));
+	if (f->name && f->name[0])
+		json_object_set_new(d, "name_search", json_true());
+	if (f->id_bidx)
+		json_object_set_new(d, "id_lookup", json_true());
+	if (f->school_id)
+		json_object_set_new(d, "school_id", json_integer(f->school_id));
+	if (f->director_id)
+		json_object_set_new(d, "director_id", json_integer(f->director_id));
+	return d;
+}
+
 int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	api_sheet sh;
@@ -1143,10 +1183,7 @@ int api_children_export(http_req *r, app *a, store_conn *c, const sec_principal 
 	free(x.byid);
 	if (rc)
 		return api_sheet_fail(&sh, r, rc);
-	api_sheet_audited_end(&sh, r, a, p, "child.export", "child",
-			      json_pack("{s:s?, s:s?, s:s?, s:b, s:b, s:I}", "area", f.area, "category", f.category,
-					"risk_level", f.risk_level, "name_search", f.name != NULL, "id_lookup",
-					f.id_bidx != NULL, "school_id", f.school_id ? (json_int_t)f.school_id : 0),
-			      "children", clock_today_ymd());
+	api_sheet_audited_end(&sh, r, a, p, "child.export", "child", export_filter_detail(r, &f), "children",
+			      clock_today_ymd());
 	return 0;
 }

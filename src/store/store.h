@@ -209,8 +209,8 @@ typedef struct store_args {
 	char type[STORE_ARGS_MAX];
 	int64_t i[STORE_ARGS_MAX];
 	const char *s[STORE_ARGS_MAX];
-	char scratch[32]; /* short derived values a query binds (live with the args) */
-	char scratch2[160];
+	char scratch[32];   /* short derived values a query binds (live with the args) */
+	char scratch2[200]; /* a name query with its % _ \ escaped: twice a name, 96 bytes */
 } store_args;
 
 /* Append one argument; fail silently past STORE_ARGS_MAX (bind then fails). */

@@ -1,7 +1,7 @@
 // The audit log's details in words (SPEC §9: the auditor reads what was
 // done): after downloads with filters — projects by status and kind,
 // programmes by kind and status, requests by village and state, the
-// children's register — the auditor's page names every filter and its
+// children's register by guardian status, age and order — the auditor's page names every filter and its
 // value in the user's language, in Chinese and English, and leaves out an
 // id of 0 (no school asked for). No raw code shows.
 import { test, before, after } from 'node:test'
@@ -36,7 +36,8 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
     '/projects?format=csv&lang=en&status=active&kind=hope_room',
     '/programmes?format=csv&kind=returning_entrepreneur&status=active',
     `/requests?format=csv&village=${VILLAGE}&state=open`,
-    '/children/export?format=csv',
+    // the registry's filters and order, each in the entry (and no name search)
+    '/children/export?format=csv&guardian_status=working_away&age_min=6&age_max=12&sort=-birth_date',
   ]) {
     const r = await page.request.get(srv.base + '/api/v1' + path)
     assert.equal(r.status(), 200, `${path}: ${await r.text()}`)
@@ -58,15 +59,16 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
     'project.export': ['状态：实施中', '类型：希望小屋'],
     'programme.export': ['类型：返乡创业', '状态：进行中'],
     'request.export': ['状态：在办', '村（社区）：'],
+    'child.export': ['监护人状况：外出务工', '最小年龄：6', '最大年龄：12', '排序：年龄从小到大'],
     'membership.add': ['角色：乡镇工作站', '区域代码：370831101'],
   }
   for (const [action, words] of Object.entries(zh)) {
     const d = await detailOf(action)
     for (const w of words) assert.ok(d.includes(w), `${action}: "${d}" says ${w}`)
-    assert.doesNotMatch(d, /active|hope_room|returning_entrepreneur|open|status|village|role|station|area_code/, `${action}: no code in "${d}"`)
+    assert.doesNotMatch(d, /active|hope_room|returning_entrepreneur|open|status|village|role|station|area_code|working_away|birth_date|age_m/, `${action}: no code in "${d}"`)
   }
   const child = await detailOf('child.export')
-  assert.doesNotMatch(child, /school_id|学校/, `no school asked for: "${child}"`)
+  assert.doesNotMatch(child, /school_id|学校|按姓名查找/, `no school, no name asked for: "${child}"`)
 
   await page.evaluate(() => localStorage.setItem('wb.locale', 'en'))
   await page.reload()
@@ -76,13 +78,13 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
     'project.export': ['Status: Under way', 'Kind: Hope room'],
     'programme.export': ['Kind: Returning entrepreneur', 'Status: Active'],
     'request.export': ['State: Open', 'Village: '],
-    'child.export': ['By name: No', 'Format: CSV'],
+    'child.export': ['Guardian status: Working away', 'Minimum age: 6', 'Maximum age: 12', 'Order: Age, youngest first', 'Format: CSV'],
     'membership.add': ['Role: Township work station', 'Area code: 370831101'],
   }
   for (const [action, words] of Object.entries(en)) {
     const d = await detailOf(action)
     for (const w of words) assert.ok(d.includes(w), `${action}: "${d}" says ${w}`)
-    assert.doesNotMatch(d, /\b(active|hope_room|returning_entrepreneur|open|status|village|school_id)\b/, `${action}: no code in "${d}"`)
+    assert.doesNotMatch(d, /\b(active|hope_room|returning_entrepreneur|open|(?<!Guardian )status|village|school_id|working_away|birth_date|guardian_status|age_min|age_max)\b/, `${action}: no code in "${d}"`)
   }
   await page.evaluate(() => localStorage.setItem('wb.locale', 'zh-CN'))
   assert.deepEqual(unexpectedErrors(page), [])

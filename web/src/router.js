@@ -9,6 +9,7 @@ import { i18n, k } from './i18n.js'
 import LoginPage from './pages/LoginPage.vue'
 import HomePage from './pages/HomePage.vue'
 import MyChildren from './pages/MyChildren.vue'
+import { keptScroll } from './lib/listMemory.js'
 
 const ChildPage = () => import('./pages/ChildPage.vue')
 const ChildForm = () => import('./pages/ChildForm.vue')
@@ -100,8 +101,12 @@ const routes = [
 export const router = createRouter({
   history: createWebHistory(),
   routes,
+  // Back: where the page was; from a child's "返回列表" link to the list
+  // it was opened from: where that list was left (listMemory)
   scrollBehavior(to, from, saved) {
-    return saved || { top: 0 }
+    if (saved) return saved
+    const kept = from.name === 'child' ? keptScroll(to.fullPath) : null
+    return kept !== null ? { top: kept } : { top: 0 }
   },
 })
 

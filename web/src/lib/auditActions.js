@@ -4,7 +4,7 @@
 // the action filter. An action this list does not know shows as its code.
 import { k } from '../i18n.js'
 import { ACTION, KIND, RATING, REF_ACTION, REF_STATE, STATE, URGENCY } from './loop.js'
-import { CATEGORY, RISK_LEVEL, VISIT_KIND, VISIT_STATE, label } from './vocab.js'
+import { CATEGORY, GUARDIAN_STATUS, RISK_LEVEL, VISIT_KIND, VISIT_STATE, label } from './vocab.js'
 import { FU_STATE } from './followups.js'
 import { GAP_FINDING, GROUP, ruleText, yuan } from './entitlements.js'
 import { FUND_KIND, KIND as PROJECT_KIND, STATUS as PROJECT_STATUS } from './projects.js'
@@ -315,6 +315,12 @@ const DETAIL_KEY = {
   retention_years: k('adk.retention_years'),
   role: k('adk.role'),
   area_code: k('adk.area_code'),
+  // the registry's filters and order (child.export)
+  age_min: k('adk.age_min'),
+  age_max: k('adk.age_max'),
+  guardian_status: k('adk.guardian_status'),
+  director_id: k('adk.director_id'),
+  sort: k('adk.sort'),
 }
 const DETAIL_VALUE = {
   category: CATEGORY,
@@ -324,6 +330,9 @@ const DETAIL_VALUE = {
   kind: KIND,
   rating: RATING,
   risk_level: RISK_LEVEL,
+  guardian_status: GUARDIAN_STATUS,
+  // the registry's order, as its sort control names it
+  sort: { id: k('registry.sort_id'), name: k('registry.sort_name'), '-birth_date': k('registry.sort_young'), birth_date: k('registry.sort_old') },
   urgency: URGENCY,
   id_number: { masked: k('adk.id_masked'), full: k('adk.id_full') },
   phones: { masked: k('adk.id_masked'), full: k('adk.id_full') },
@@ -377,7 +386,7 @@ const safeJson = (s) => {
 }
 
 // the keys whose value is a record's id
-const ID_KEYS = ['policy', 'receipt', 'fund', 'visit', 'session', 'unit_id', 'user_id', 'child_id', 'attachment_id', 'request_id', 'school_id', 'org_id', 'import', 'first_id', 'last_id', 'follow_up_id', 'programme', 'project', 'mother']
+const ID_KEYS = ['policy', 'receipt', 'fund', 'visit', 'session', 'unit_id', 'user_id', 'child_id', 'attachment_id', 'request_id', 'school_id', 'director_id', 'org_id', 'import', 'first_id', 'last_id', 'follow_up_id', 'programme', 'project', 'mother']
 
 // the details the server writes as plain words instead of JSON
 const DETAIL_WORDS = { 'unknown user name': 'adk.unknown_user' }

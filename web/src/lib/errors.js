@@ -7,6 +7,7 @@ import { CHILD_FACT_REASONS } from './reasons.js'
 const BY_MESSAGE = {
   ...CHILD_FACT_REASONS,
   'name must be non-empty text without control characters': k('err.name_invalid'),
+  'q is too long': k('err.q_long'),
   'sex must be M or F': k('err.sex_invalid'),
   'birth_date must be a real date as YYYY-MM-DD': k('err.birth_invalid'),
   'attachments may be JPEG, PNG or PDF files': k('err.attachment_type'),

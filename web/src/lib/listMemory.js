@@ -13,3 +13,17 @@ export function keptList(page, key) {
   const k = kept.get(page)
   return k && k.key === key ? k.data : null
 }
+
+// Where the window was scrolled on a list's address when the user opened an
+// item from it: the router's scrollBehavior puts it back when the item's
+// "返回列表" link (a new history entry, no saved position) leads there.
+const scrolls = new Map()
+
+export function keepScroll(path, top) {
+  scrolls.clear()
+  scrolls.set(path, top)
+}
+
+export function keptScroll(path) {
+  return scrolls.has(path) ? scrolls.get(path) : null
+}
