@@ -152,8 +152,14 @@ int api_request_follow_up_create(http_req *r, app *a, store_conn *c, const sec_p
 		goto out;
 	}
 	due = api_str(body, "due_on");
-	if (date_parse(due, &ymd) != WB_OK || ymd < today || ymd > date_add_days(today, AHEAD_DAYS)) {
-		api_error(r, 422, "validation_failed", "due_on must be a date from today to a year ahead", "due_on");
+	if (date_parse(due, &ymd) != WB_OK || ymd > date_add_days(today, AHEAD_DAYS)) {
+		api_error(r, 422, "validation_failed", "due_on must be a date up to a year ahead", "due_on");
+		goto out;
+	}
+	/* a visit completes a follow-up only after the day it was scheduled
+	 * (store_follow_ups_complete): one due today could only be done late */
+	if (ymd <= today) {
+		api_error(r, 422, "validation_failed", "a follow-up is due tomorrow at the earliest", "due_on");
 		goto out;
 	}
 	note = api_str(body, "note");

@@ -172,8 +172,8 @@ describeEachDriver('follow-up visits', (driver) => {
 	test('past its day an open follow-up is overdue, first on the list', async () => {
 		const c = await child();
 		const q = await request({ child_id: c.id });
-		const f = (await schedule(station, q.id, { due_on: day(0) })).body;
-		assert.equal(f.state, 'open', 'due today is not overdue yet');
+		const f = (await schedule(station, q.id, { due_on: day(1) })).body;
+		assert.equal(f.state, 'open', 'due tomorrow is not overdue yet');
 		// time passes: the day was yesterday
 		await sql(srv.db, `UPDATE follow_ups SET due_on = '${day(-1)}', created_on = '${day(-10)}' WHERE id = ${f.id}`);
 		const over = await listOf(station, '?state=overdue');
@@ -259,6 +259,23 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal(log.body.items[0].username, 'station');
 	});
 
+	test('a follow-up is due tomorrow at the earliest: one due today could only be completed once overdue', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		for (const due of [day(0), day(-1)]) {
+			const r = await schedule(director, q.id, { due_on: due });
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, 'due_on');
+			assert.match(r.body.error.message, /tomorrow at the earliest/);
+		}
+		assert.deepEqual((await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups, [], 'nothing scheduled');
+		// tomorrow is accepted
+		const f = await schedule(director, q.id, { due_on: day(1) });
+		assert.equal(f.status, 201, f.text);
+		assert.equal(f.body.due_on, day(1));
+		assert.equal(f.body.state, 'open');
+	});
+
 	test('who may schedule, and every wrong field is refused by name with nothing written', async () => {
 		const c = await child();
 		const q = await request({ child_id: c.id });
@@ -270,6 +287,7 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal((await director2.get('/api/v1/follow-ups')).status, 200);
 		for (const [body, field] of [
 			[{ due_on: day(-1) }, 'due_on'],
+			[{ due_on: day(0) }, 'due_on'],
 			[{ due_on: day(400) }, 'due_on'],
 			[{ due_on: '2026-02-30' }, 'due_on'],
 			[{ due_on: undefined }, 'due_on'],

@@ -90,30 +90,30 @@ test('director: schedules follow-ups on the request page, a wrong day is refused
   const section = page.locator('.req-follow-ups')
   await section.locator('.fu-none', { hasText: '尚未安排回访' }).waitFor()
 
-  // the form: a week from today by default, today to a year ahead offered
+  // the form: a week from today by default, tomorrow to a year ahead offered
   await section.locator('.fu-schedule', { hasText: '安排回访' }).click()
   const dlg = page.getByRole('dialog', { name: '安排回访' })
   await dlg.waitFor()
   assert.equal(await text(dlg.locator('.fu-child')), `儿童：${CHILD}`)
   const due = dlg.getByLabel('应回访日期')
   assert.equal(await due.inputValue(), addDays(today, 7), 'due a week from today by default')
-  assert.equal(await due.getAttribute('min'), today)
+  assert.equal(await due.getAttribute('min'), addDays(today, 1), 'tomorrow at the earliest')
   assert.ok((await due.getAttribute('max')) >= addDays(today, 365), await due.getAttribute('max'))
   assert.ok((await due.getAttribute('max')) <= addDays(today, 366), await due.getAttribute('max'))
 
-  // a day in the past: stopped on the date field, nothing sent
+  // today (a visit could only complete it once overdue): stopped on the date field, nothing sent
   let posts = 0
   page.on('request', (r) => r.method() === 'POST' && r.url().endsWith(`/requests/${requestId}/follow-ups`) && posts++)
-  await due.fill(addDays(today, -1))
+  await due.fill(today)
   await dlg.locator('.fu-submit').click()
   await dlg
     .locator('.el-form-item.is-error', { hasText: '应回访日期' })
-    .locator('.el-form-item__error', { hasText: '应回访日期须在今天到一年之内' })
+    .locator('.el-form-item__error', { hasText: '应回访日期须在明天到一年之内' })
     .waitFor()
   // more than a year ahead: the same
   await due.fill(addDays(today, 400))
   await dlg.locator('.fu-submit').click()
-  await dlg.locator('.el-form-item__error', { hasText: '应回访日期须在今天到一年之内' }).waitFor()
+  await dlg.locator('.el-form-item__error', { hasText: '应回访日期须在明天到一年之内' }).waitFor()
   assert.equal(posts, 0, 'a wrong day is not sent')
   assert.equal(await hasHorizontalScroll(page), false, 'the form scrolls sideways at 360 px')
 
@@ -230,19 +230,18 @@ test('director: schedules follow-ups on the request page, a wrong day is refused
 })
 
 test("the server's refusal of the day shows on the field (the device's calendar a day behind)", async () => {
-  // the device thinks it is yesterday: the form offers yesterday, the server refuses it
+  // the device thinks it is yesterday: the form offers today (its tomorrow), the server refuses it
   await page.clock.setFixedTime(new Date(Date.now() - 86400e3))
   await loginAs(page, srv.base, 'director', { path: `/login?next=/requests/${requestId}` })
   const before = (await followUps()).length
   await page.locator('.fu-schedule').click()
   const dlg = page.getByRole('dialog', { name: '安排回访' })
   await dlg.waitFor()
-  const yesterday = addDays(today, -1)
-  await dlg.getByLabel('应回访日期').fill(yesterday)
+  await dlg.getByLabel('应回访日期').fill(today)
   await dlg.locator('.fu-submit').click()
   await dlg
     .locator('.el-form-item.is-error', { hasText: '应回访日期' })
-    .locator('.el-form-item__error', { hasText: '应回访日期须在今天到一年之内' })
+    .locator('.el-form-item__error', { hasText: '应回访日期须在明天到一年之内' })
     .waitFor()
   assert.ok(page.failures.some((f) => f.startsWith('422 POST') && f.includes(`/requests/${requestId}/follow-ups`)), page.failures.join('\n'))
   assert.equal((await followUps()).length, before, 'nothing was scheduled')
@@ -254,7 +253,7 @@ test("the server's refusal of the day shows on the field (the device's calendar 
 test('a follow-up left open past its day: counted in red on the home page, 回访逾期提醒 in red in the director\'s messages, leading to the request', async () => {
   const q = await director.post('/requests', { child_id: childId, kind: 'living_hardship', narrative: '家中困难（回访提醒测试）' })
   assert.equal(q.status, 201, JSON.stringify(q.body))
-  const f = await director.post(`/requests/${q.body.id}/follow-ups`, { due_on: today, note: '看看孩子的生活' })
+  const f = await director.post(`/requests/${q.body.id}/follow-ups`, { due_on: addDays(today, 1), note: '看看孩子的生活' })
   assert.equal(f.status, 201, JSON.stringify(f.body))
   // time passes: its day was yesterday; then the overdue scan
   const file = srv.db.replace(/^sqlite:/, '')
