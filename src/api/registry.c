@@ -328,16 +328,20 @@ static category_rec *latest_row(category_rec *rows, int n, const char *cat)
 }
 
 /*
- * Ends the confirmed category k for age (16 for left-behind, 18 for the
- * others): on the birthday the limit was reached under the birthday rules
- * (or the day the category began, if later), and says so in the child's
- * history as a person's end does ("category: confirmed" -> "category:
- * ended turned_16"), dated that day (its first second in China time, at
- * most ts) and by no account (user 0: the rule ended it).
+ * Ends the category k for age (16 for left-behind, 18 for the others): on
+ * the birthday the limit was reached under the birthday rules (or the day
+ * the category began, if later), and says so in the child's history as a
+ * person's end does, dated that day (its first second in China time, at
+ * most ts) and by no account (user 0: the rule ended it). A confirmed
+ * category is ended ("category: confirmed" -> "category: ended turned_16");
+ * a suggestion nobody decided is withdrawn, its row removed as when its
+ * ground goes ("category: suggested" -> "category: withdrawn turned_16"),
+ * so the county still reads why it left the child's file.
  */
 static int end_by_age(store_conn *c, const char *county, int64_t child_id, category_rec *k, int birth_ymd, int64_t ts)
 {
 	int limit = strcmp(k->category, "left_behind") == 0 ? 16 : 18;
+	int suggested = strcmp(k->state, "suggested") == 0;
 	char was[64], now[96];
 	int64_t at;
 	int rc;
@@ -346,15 +350,19 @@ static int end_by_age(store_conn *c, const char *county, int64_t child_id, categ
 	date_format(category_age_day(registry_config(), birth_ymd, limit), k->end_date);
 	if (k->start_date[0] && strcmp(k->start_date, k->end_date) > 0)
 		wb_strlcpy(k->end_date, k->start_date, sizeof(k->end_date));
-	wb_strlcpy(k->state, "ended", sizeof(k->state));
 	wb_strlcpy(k->end_reason, limit == 16 ? "turned_16" : "turned_18", sizeof(k->end_reason));
-	k->conflict = 0;
-	k->updated_at = ts;
-	rc = store_category_update(c, k);
+	if (suggested) {
+		rc = store_category_delete(c, k->id);
+	} else {
+		wb_strlcpy(k->state, "ended", sizeof(k->state));
+		k->conflict = 0;
+		k->updated_at = ts;
+		rc = store_category_update(c, k);
+	}
 	at = date_day_start(date_ymd(k->end_date));
 	if (at > ts)
 		at = ts;
-	wb_snprintf(now, sizeof(now), "%s: ended %s", k->category, k->end_reason);
+	wb_snprintf(now, sizeof(now), "%s: %s %s", k->category, suggested ? "withdrawn" : "ended", k->end_reason);
 	if (rc == WB_OK)
 		rc = store_child_change_add(c, county, child_id, at, 0, "category", was, now);
 	return rc;
@@ -1055,11 +1063,9 @@ int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t
 
 		if (age < limit)
 			continue;
-		if (strcmp(k->state, "suggested") == 0) {
-			rc = store_category_delete(c, k->id);
-		} else {
-			rc = end_by_age(c, county, k->child_id, k, s.rows[i].birth_ymd, ts);
-		}
+		/* a confirmed category ends, a suggestion is withdrawn: both
+		 * with a line of the child's history dated the birthday */
+		rc = end_by_age(c, county, k->child_id, k, s.rows[i].birth_ymd, ts);
 		ended++;
 	}
 	free(s.rows);

@@ -700,6 +700,34 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal((await ageEndLine(lb.id, 'left_behind')).length, 1);
 	});
 
+	test('a suggestion nobody decided, lapsed by age, is withdrawn with a line of the history dated the birthday', async (t) => {
+		const lbBirth = bornYearsBefore(16, -3); // 16 three days ago
+		if (!lbBirth) return t.skip('the boundary falls on 29 February');
+		const birthday = chinaDate(-3).iso;
+		const c = await register({ birth: aged(15), father: 'working_away', mother: 'working_away', withId: false });
+		assert.equal(categoryMap(await read(c.id)).left_behind?.state, 'suggested', 'suggested, not confirmed');
+		// time passes: the 16th birthday was three days ago and the daily check did not run since
+		await sql(srv.db, `UPDATE children SET birth_date = '${lbBirth}' WHERE id = ${c.id}`);
+		const r = await cli(srv.db, ['recompute']);
+		assert.equal(r.code, 0, r.stderr);
+		const u = await read(c.id);
+		assert.deepEqual(liveCategories(u), [], `withdrawn: ${JSON.stringify(u.categories)}`);
+		assert.ok(!u.categories.some((x) => x.state === 'ended'), 'a suggestion does not count as an ended category');
+		const lines = async () => {
+			const h = await centre.get(`/api/v1/children/${c.id}/history`);
+			assert.equal(h.status, 200, h.text);
+			return h.body.items.filter((e) => e.field === 'category' && e.old === 'left_behind: suggested');
+		};
+		const l = await lines();
+		assert.equal(l.length, 1, 'one line of history says the suggestion was withdrawn');
+		assert.equal(l[0].new, 'left_behind: withdrawn turned_16');
+		assert.equal(chinaDay(l[0].at), birthday, 'dated the birthday, not the day the check ran');
+		assert.equal(l[0].user_id, 0, 'by the rule, not an account');
+		// the check again: no second line
+		assert.equal((await cli(srv.db, ['recompute'])).code, 0);
+		assert.equal((await lines()).length, 1);
+	});
+
 	test('a corrected birth date past 16 ends the category on the 16th birthday, with a line of history', async (t) => {
 		const birth = bornYearsBefore(16, -40); // 16 forty days ago
 		if (!birth) return t.skip('the boundary falls on 29 February');

@@ -53,6 +53,8 @@ export const CATEGORY_STATE = {
   confirmed: k('cstate.confirmed'),
   rejected: k('cstate.rejected'),
   ended: k('cstate.ended'),
+  // a suggestion the rules withdrew (by age): in the child's history only
+  withdrawn: k('cstate.withdrawn'),
 }
 
 // why the rules derived a category, and why one ended
