@@ -1079,12 +1079,31 @@ int cmd_import(cli_env *env, int argc, char **argv)
 		if (!out) {
 			fprintf(stderr, "weibao import: cannot write %s\n", report);
 		} else {
+			/* the project's CSV cells: a column name or reason with a
+			 * comma or a quote stays one cell, a formula is defused */
+			buf line;
+			char row[16];
+
+			buf_init(&line, 8192);
 			fprintf(out, "\xEF\xBB\xBFrow,column,kind,reason\r\n");
-			for (int i = 0; i < j->nignored; i++)
-				fprintf(out, "1,\"%s\",ignored,\"%s\"\r\n", j->ignored[i], import_ignored_reason(0));
-			for (size_t i = 0; i < j->nissues; i++)
-				fprintf(out, "%u,\"%s\",%s,\"%s\"\r\n", j->issues[i].row, j->issues[i].column,
-					j->issues[i].kind, j->issues[i].reason);
+			for (int i = 0; i < j->nignored; i++) {
+				buf_reset(&line);
+				api_csv_cell(&line, "1", 0);
+				api_csv_cell(&line, j->ignored[i], 0);
+				api_csv_cell(&line, "ignored", 0);
+				api_csv_cell(&line, import_ignored_reason(0), 1);
+				fwrite(line.data, 1, line.len, out);
+			}
+			for (size_t i = 0; i < j->nissues; i++) {
+				buf_reset(&line);
+				wb_snprintf(row, sizeof(row), "%u", j->issues[i].row);
+				api_csv_cell(&line, row, 0);
+				api_csv_cell(&line, j->issues[i].column, 0);
+				api_csv_cell(&line, j->issues[i].kind, 0);
+				api_csv_cell(&line, j->issues[i].reason, 1);
+				fwrite(line.data, 1, line.len, out);
+			}
+			buf_cleanup(&line);
 			fclose(out);
 		}
 	}

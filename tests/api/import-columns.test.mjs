@@ -102,6 +102,22 @@ describeEachDriver('import: columns it does not know', (driver) => {
 		assert.match(bad.stdout, /'身分证号': is it meant to be 身份证号\?/);
 	});
 
+	test('weibao import --report keeps a column name with a comma or a quote in one cell', async () => {
+		const { readFileSync } = await import('node:fs');
+		const file = join(srv.db.dir, 'cli-quoted.csv');
+		const reportFile = join(srv.db.dir, 'cli-quoted-report.csv');
+		writeFileSync(file, `姓名,身份证号,村（社区）代码,"备注,甲","说""明"\n${uniqueName('引号')},${make('20160311', 47)},${VILLAGE},x,y\n`);
+		const r = await cli(srv.db, ['import', file, '--report', reportFile]);
+		assert.equal(r.code, 0, r.stderr);
+		const report = parseCsv(readFileSync(reportFile, 'utf8').replace(/^\uFEFF/, ''));
+		assert.deepEqual(report[0], ['row', 'column', 'kind', 'reason']);
+		const reason = 'the import does not know this column; its cells were not read';
+		assert.deepEqual(report.slice(1).filter((row) => row.some((c) => c !== '')), [
+			['1', '备注,甲', 'ignored', reason],
+			['1', '说"明', 'ignored', reason],
+		]);
+	});
+
 	test('an area or unit list whose header has a column it does not know names that column', async () => {
 		const post = (path, body) => admin.request('POST', path, { body, headers: { 'content-type': 'text/csv' } });
 		const areas = await post('/api/v1/areas/import', '代码,名称,备注\n370831105398,某村,x\n');
