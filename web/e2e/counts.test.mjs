@@ -1,7 +1,8 @@
 // Every count a page shows goes through the shared formatter (count() in
 // web/src/lib/format.js): in English too, "2,210" and never "2210", on the
 // tiles of the overview, the scorecard and the talks, the home page's
-// registry card, and the ledger's and the entitlements' tiles. The demo
+// registry card, the ledger's and the entitlements' tiles, and numbers
+// inside sentences (a visit interval in days, a file's size in KB). The demo
 // county here has 150,000 children; the ledger and the entitlements of a
 // county that size are small in the demo, so their answers are scaled up
 // on the way to the page (what is checked is how the page writes them).
@@ -108,5 +109,27 @@ test('the ledger and the entitlements: tiles, tables and chips group thousands i
   assert.equal(await text(chip), grouped(ent.counts.receiving * 1000))
   const p = ent.policies.find((x) => x.receiving > 0)
   assert.equal(await text(page.locator(`.sum-row[data-policy="${p.policy_id}"] [data-group=receiving] .sum-n`)), grouped(p.receiving * 1000))
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('numbers inside sentences: a visit interval in days and a file’s size in KB are grouped too', async () => {
+  // a visit plan with a long interval (the answer scaled on its way to the page)
+  await page.route(/\/api\/v1\/visits\/plan(\?|$)/, async (route) => {
+    const r = await route.fetch()
+    const body = await r.json()
+    for (const it of body.items) it.interval_days = 1500
+    await route.fulfill({ response: r, json: body })
+  })
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/visits' })
+  await page.locator('.pc-every').first().waitFor()
+  assert.equal(await text(page.locator('.pc-every').first()), '每1,500天走访一次')
+
+  // 12 MB chosen for an import: its size is written 12,288 KB (the file is never sent)
+  await page.goto(srv.base + '/imports')
+  await page.locator('.import-form').waitFor()
+  await settled(page)
+  await page.setInputFiles('#import-file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.alloc(12 * 1024 * 1024, 0x41) })
+  await page.locator('.file-info', { hasText: 'big.csv' }).waitFor()
+  assert.equal(await text(page.locator('.file-info')), 'big.csv（12,288 KB）')
   assert.deepEqual(unexpectedErrors(page), [])
 })

@@ -1,8 +1,10 @@
 // Forms built into pages do not lose typed work unasked: the loop's
 // deadlines (/settings/loop), the visit frequencies (/visits), the
-// archive's periods (/archive), the password page and the import of a
-// list. Leaving such a page with unsaved changes — a menu link, the logo,
-// the browser's back, signing out — asks 放弃未保存的内容？ first: "keep
+// archive's periods (/archive), the password page, the import of a list
+// of children and of the area and unit lists, and the accounts-list
+// dialog (a chosen file not yet imported). Leaving such a page with
+// unsaved changes — a menu link, the logo, the browser's back, signing
+// out — asks 放弃未保存的内容？ first: "keep
 // editing" stays with the text, "discard" leaves; an untouched form and a
 // saved one leave without asking.
 import { test, before, after, beforeEach } from 'node:test'
@@ -203,5 +205,90 @@ test('the import page: a chosen file not yet imported asks before a menu link le
   await page.locator('.brand').click()
   await discard()
   await page.waitForURL((u) => u.pathname === '/')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the area and unit lists: a chosen file not yet imported asks before leaving; imported, it leaves unasked', async () => {
+  await loginAs(page, srv.base, 'admin', { path: '/login?next=/areas' })
+  await page.locator('.areas-table tbody tr').first().waitFor()
+  await settled(page)
+  // untouched: a menu link leaves unasked
+  await leavesUnasked('单位管理', '/units')
+  await openNav(page, '地区管理')
+  await page.locator('.areas-table tbody tr').first().waitFor()
+  await settled(page)
+  const csv = 'code,name\n370831101393,离开试点村\n'
+  await page.setInputFiles('#areas-file', { name: 'areas-leave.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.locator('.import-card .file-info', { hasText: 'areas-leave.csv' }).waitFor()
+  await openNav(page, '单位管理')
+  await keepEditing('/areas')
+  assert.equal(await text(page.locator('.import-card .file-info')), 'areas-leave.csv', 'the chosen file is still there')
+  // imported: the file is done with, leaving asks nothing
+  await page.locator('.list-upload').click()
+  await page.locator('.import-result', { hasText: '新增 1 个' }).waitFor()
+  await settled(page)
+  await leavesUnasked('单位管理', '/units')
+
+  // the units: the browser's back asks; discard leaves and imports nothing
+  await page.locator('.units-table tbody tr').first().waitFor()
+  await settled(page)
+  const units = await page.locator('.units-table tbody tr').count()
+  await page.setInputFiles('#units-file', { name: 'units-leave.csv', mimeType: 'text/csv', buffer: Buffer.from('name,kind\n离开试点单位,org\n') })
+  await page.locator('.import-card .file-info', { hasText: 'units-leave.csv' }).waitFor()
+  await page.evaluate(() => history.back())
+  await keepEditing('/units')
+  await page.evaluate(() => history.back())
+  await discard()
+  await page.waitForURL((u) => u.pathname === '/areas')
+  await page.goto(srv.base + '/units')
+  await page.locator('.units-table tbody tr').first().waitFor()
+  await settled(page)
+  assert.equal(await page.locator('.units-table tbody tr').count(), units, 'nothing imported')
+  assert.equal(await page.locator('.units-table tbody tr', { hasText: '离开试点单位' }).count(), 0)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the accounts list dialog: a chosen file asks before ✕, Esc or Close throw it away; untouched, it closes unasked', async () => {
+  await loginAs(page, srv.base, 'admin', { path: '/login?next=/users' })
+  await page.locator('.el-table tbody tr').first().waitFor()
+  await settled(page)
+  const dlg = page.locator('.bulk-dialog')
+  // untouched: Close closes unasked
+  await page.locator('.bulk-users').click()
+  await dlg.waitFor()
+  await settled(page)
+  await dlg.getByRole('button', { name: '关闭' }).last().click()
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await confirmBox().count(), 0, 'the untouched dialog asked')
+
+  await page.locator('.bulk-users').click()
+  await dlg.waitFor()
+  await settled(page)
+  const csv = '用户名,名称,角色,地点\nleave_a,离开测试儿童主任,儿童主任,370831001001\n'
+  await page.setInputFiles('#bulk-file', { name: 'accounts-leave.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await dlg.locator('.file-info', { hasText: 'accounts-leave.csv' }).waitFor()
+  // ✕ asks; keep editing keeps the dialog and the file
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await keepEditing('/users')
+  assert.equal(await dlg.isVisible(), true, 'the dialog closed though kept')
+  assert.equal(await text(dlg.locator('.file-info')), 'accounts-leave.csv')
+  // Esc asks too
+  await page.keyboard.press('Escape')
+  await keepEditing('/users')
+  assert.equal(await dlg.isVisible(), true)
+  // Close asks; discard closes and creates nothing
+  await dlg.getByRole('button', { name: '关闭' }).last().click()
+  await discard()
+  await dlg.waitFor({ state: 'hidden' })
+  const admin = await apiSession(srv.base, 'admin')
+  assert.equal((await admin.get('/users')).body.items.filter((u) => u.username === 'leave_a').length, 0, 'nothing created')
+  // opened again: no file, closes unasked
+  await page.locator('.bulk-users').click()
+  await dlg.waitFor()
+  await settled(page)
+  assert.equal(await text(dlg.locator('.file-info')), '未选择文件')
+  await dlg.getByRole('button', { name: '关闭' }).last().click()
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await confirmBox().count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })

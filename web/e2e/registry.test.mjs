@@ -564,3 +564,27 @@ test('the new field pages fit 360 px, in Chinese and English, without console er
   assert.equal(await hasHorizontalScroll(page), false, 'dialog (English)')
   assert.deepEqual(unexpectedErrors(page), [])
 })
+
+test('import: the columns the import did not read are named after the upload, in Chinese and English', async () => {
+  const csv =
+    '姓名,身份证号,村（社区）代码,备注2,身分证号\r\n' +
+    `未读列甲,${makeIdNumber('370831', '20140506', 611)},${VILLAGE},随便写写,370831201405066110\r\n`
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/imports' })
+  await page.locator('.import-form').waitFor()
+  await settled(page)
+  await page.setInputFiles('#import-file', { name: 'extra-columns.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.locator('.col-item').first().waitFor()
+  assert.equal(await page.locator('.ignored-columns').count(), 0, 'named before the server read the file')
+  await page.getByRole('button', { name: '上传并导入' }).click()
+  await page.locator('.import-status', { hasText: '已完成' }).waitFor()
+  assert.equal((await page.locator('.c-created').textContent()).trim(), '1')
+  const ignored = page.locator('.ignored-columns')
+  assert.equal((await ignored.textContent()).trim(), '以下列未导入：备注2、身分证号')
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.locator('.ignored-columns', { hasText: 'These columns' }).waitFor()
+  assert.equal((await ignored.textContent()).trim(), 'These columns were not imported: 备注2, 身分证号')
+  // another file: the warning belonged to the last one
+  await page.getByRole('button', { name: 'Import another file' }).click()
+  await ignored.waitFor({ state: 'detached' })
+  assert.deepEqual(unexpectedErrors(page), [])
+})

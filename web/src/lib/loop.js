@@ -3,6 +3,7 @@
 // from the catalogues. The server decides every step (allowed_actions); the
 // UI only offers what it lists.
 import { k } from '../i18n.js'
+import { count } from './format.js'
 import { api } from './api.js'
 
 export const KIND = {
@@ -171,7 +172,7 @@ export function span(sec) {
 }
 export function spanText(t, sec) {
   const { d, h, m } = span(sec)
-  if (d) return t('loop.span.dh', { d, h })
+  if (d) return t('loop.span.dh', { d: count(d), h })
   if (h) return t('loop.span.hm', { h, m })
   return t('loop.span.m', { m })
 }

@@ -1,5 +1,6 @@
 // Visits (走访): a plan's state as a tag, and the size rule of findings.
 import { VISIT_STATE, label } from './vocab.js'
+import { count } from './format.js'
 
 // The server counts the findings in characters (Unicode code points, so an
 // emoji counts once, as it does there).
@@ -28,7 +29,7 @@ export function planTag(t, plan) {
   if (!plan || !plan.state || plan.state === 'no_plan') return null
   const text =
     plan.state === 'overdue' && plan.days_overdue !== undefined
-      ? t('visit.overdue_days', { n: plan.days_overdue }, plan.days_overdue)
+      ? t('visit.overdue_days', { n: count(plan.days_overdue) }, plan.days_overdue)
       : label(t, VISIT_STATE, plan.state)
   return { text, cls: TAG_CLASS[plan.state] || '' }
 }
