@@ -427,7 +427,15 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 		if (!row)
 			continue;
 		if (strcmp(row->state, "suggested") == 0) {
-			rc = store_category_delete(c, row->id); /* the ground for the suggestion is gone */
+			enum category_reason why =
+				category_end_reason(cfg, (enum category)k, before ? before : now, now, today_ymd);
+
+			/* past its age (a corrected birth date): withdrawn with the
+			 * line of history the daily sweep writes, dated the birthday */
+			if (why == CR_END_AGE_16 || why == CR_END_AGE_18)
+				rc = end_by_age(c, county, child_id, row, now->birth_ymd, ts);
+			else
+				rc = store_category_delete(c, row->id); /* the ground for the suggestion is gone */
 			changed++;
 			continue;
 		}

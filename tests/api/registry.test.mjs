@@ -755,6 +755,33 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(categoryMap(lp.body).left_behind.end_date, chinaDate(-10).iso);
 	});
 
+	test('a corrected birth date past 16 withdraws a suggestion with the line of history the daily check writes', async (t) => {
+		const birth = bornYearsBefore(16, -40); // 16 forty days ago
+		if (!birth) return t.skip('the boundary falls on 29 February');
+		const c = await register({ birth: aged(14), father: 'working_away', mother: 'working_away', withId: false });
+		assert.equal(categoryMap(await read(c.id)).left_behind?.state, 'suggested', 'suggested, not confirmed');
+		const p = await centre.patch(`/api/v1/children/${c.id}`, { birth_date: birth, version: c.version });
+		assert.equal(p.status, 200, p.text);
+		assert.deepEqual(liveCategories(p.body), [], `withdrawn: ${JSON.stringify(p.body.categories)}`);
+		assert.ok(!p.body.categories.some((x) => x.state === 'ended'), 'a suggestion does not count as an ended category');
+		const h = await centre.get(`/api/v1/children/${c.id}/history`);
+		assert.equal(h.status, 200, h.text);
+		const l = h.body.items.filter((e) => e.field === 'category' && e.old === 'left_behind: suggested');
+		assert.equal(l.length, 1, `one line says the suggestion was withdrawn: ${JSON.stringify(h.body.items)}`);
+		assert.equal(l[0].new, 'left_behind: withdrawn turned_16');
+		assert.equal(chinaDay(l[0].at), chinaDate(-40).iso, 'dated the 16th birthday');
+		assert.equal(l[0].user_id, 0, 'by the rule, not an account');
+
+		// a suggestion whose ground goes otherwise (a parent came home) leaves no such line
+		const back = await register({ birth: aged(14), father: 'working_away', mother: 'working_away', withId: false });
+		const bp = await centre.patch(`/api/v1/children/${back.id}`, { guardians: guardians('present', 'present'), version: back.version });
+		assert.equal(bp.status, 200, bp.text);
+		assert.deepEqual(liveCategories(bp.body), []);
+		const bh = await centre.get(`/api/v1/children/${back.id}/history`);
+		assert.equal(bh.status, 200, bh.text);
+		assert.ok(!bh.body.items.some((e) => e.field === 'category' && /turned_1[68]/.test(e.new ?? '')), JSON.stringify(bh.body.items));
+	});
+
 	// last: restarts the server
 	test('the server ends categories by age when it starts', async (t) => {
 		const sixteenToday = bornYearsBefore(16, 0);
