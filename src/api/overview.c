@@ -3,7 +3,8 @@
  * or, with ?township=, where one township stands, by village —
  * the children under 18, the focus children by confirmed category, the
  * visit plan's children by state, and the help requests open, overdue and
- * closed in the last 30 days, and the entitlements (应享尽享): children
+ * closed in the last 30 days (a close step in them, each request once,
+ * reopened since or not), and the entitlements (应享尽享): children
  * entitled but not receiving, benefits to stop, benefits received and this
  * month's payments. For the committee and the centre (the
  * county, and any of its townships by village) and a township's supervisor

@@ -84,8 +84,9 @@ int store_overview_requests(store_conn *c, const char *county, const char *towns
 	rc = buf_printf(&sql,
 			"SELECT %s, SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 END), "
 			"SUM(CASE WHEN q.state NOT IN ('closed', 'withdrawn') AND " REQUEST_OVERDUE_SQL
-			" THEN 1 ELSE 0 END), SUM(CASE WHEN q.state = 'closed' AND q.closed_at >= ? THEN 1 ELSE 0 "
-			"END) FROM help_requests q WHERE q.county_code = ?",
+			" THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM request_steps s WHERE s.request_id = "
+			"q.id AND s.action = 'close' AND s.at >= ?) THEN 1 ELSE 0 END) FROM help_requests q WHERE "
+			"q.county_code = ?",
 			key);
 	args_int(&a, now);
 	args_int(&a, now);

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
+import { step } from './lib/loop.mjs';
 
 const OWN = '370831001001'; // director's village, township 370831001
 const TOWNSHIP = '370831001';
@@ -171,5 +172,31 @@ describeEachDriver('the county overview', (driver) => {
 		assert.equal(c.status, 201, c.text);
 		const after = township((await station.get('/api/v1/overview')).body).entitlements.gap;
 		assert.equal(after, before + 1, 'the demo\'s rehabilitation aid covers a disabled child under 7');
+	});
+
+	test('a request closed in the last 30 days stays counted when it is reopened, once however often it was closed', async () => {
+		const closed = async () => township((await station.get('/api/v1/overview')).body).requests.closed_30d;
+		const q = await director.post('/api/v1/requests', { village_code: OWN, kind: 'living_hardship', narrative: '冬季取暖困难' });
+		assert.equal(q.status, 201, q.text);
+		const id = q.body.id;
+		await step(station, id, 'review');
+		await step(station, id, 'resolve', { result: '已发放临时救助。' });
+		await step(director, id, 'deliver_feedback', { feedback: '已当面告知，家庭满意。', rating: 'satisfied' });
+		const before = await closed();
+		assert.equal((await step(station, id, 'close')).state, 'closed');
+		assert.equal(await closed(), before + 1, 'the closure counts');
+		const reopened = await step(station, id, 'reopen', { reason: '家长反映仍有困难' });
+		assert.equal(reopened.state, 'township_review');
+		assert.equal(await closed(), before + 1, 'reopened: it was still closed in the last 30 days');
+		// closed a second time: one request
+		await step(station, id, 'resolve', { result: '追加发放取暖补助。' });
+		await step(director, id, 'deliver_feedback', { feedback: '家庭基本满意。', rating: 'basically_satisfied' });
+		await step(station, id, 'close');
+		assert.equal(await closed(), before + 1, 'closed twice: one request');
+		// closures older than 30 days are not counted
+		await sql(srv.db, `UPDATE request_steps SET at = at - 31 * 86400 WHERE request_id = ${id} AND action = 'close'`);
+		assert.equal(await closed(), before, 'closed 31 days ago: out of the window');
+		const county = await committee.get('/api/v1/overview');
+		assert.equal(county.body.totals.requests.closed_30d, county.body.townships.reduce((s, t) => s + t.requests.closed_30d, 0));
 	});
 });
