@@ -178,22 +178,20 @@ static int bind_rows(audit *a, store_stmt *st, size_t from, int n, int *idx)
 static int insert_last_chunk(audit *a, size_t from, int n, const char **county, const int64_t *count, int m)
 {
 	store_stmt *st = NULL;
-	buf sql;
+	buf tail;
 	int rc, idx = 1;
 
-	buf_init(&sql, 1u << 20);
-	rc = buf_puts(&sql, "WITH i AS (" AUDIT_LOG_INSERT);
-	for (int r = 0; rc == WB_OK && r < n; r++)
-		rc = buf_puts(&sql, r ? ", " AUDIT_ROW : AUDIT_ROW);
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, "), k AS (INSERT INTO county_audit_counts (county_code, entries) VALUES ");
+	/* the rows as any chunk's (conn_prepare_rows), then the counts and
+	 * the head */
+	buf_init(&tail, 1u << 16);
+	rc = buf_puts(&tail, "), k AS (INSERT INTO county_audit_counts (county_code, entries) VALUES ");
 	for (int k = 0; rc == WB_OK && k < m; k++)
-		rc = buf_puts(&sql, k ? ", (?, ?)" : "(?, ?)");
+		rc = buf_puts(&tail, k ? ", (?, ?)" : "(?, ?)");
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, COUNTS_UPSERT_TAIL ") " HEAD_UPSERT);
+		rc = buf_puts(&tail, COUNTS_UPSERT_TAIL ") " HEAD_UPSERT);
 	if (rc == WB_OK)
-		rc = conn_prepare(a->c, sql.data, &st);
-	buf_cleanup(&sql);
+		rc = conn_prepare_rows(a->c, "WITH i AS (" AUDIT_LOG_INSERT, AUDIT_ROW, n, tail.data, &st);
+	buf_cleanup(&tail);
 	if (rc == WB_OK)
 		rc = bind_rows(a, st, from, n, &idx);
 	for (int k = 0; rc == WB_OK && k < m; k++) {
