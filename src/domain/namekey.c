@@ -12,6 +12,7 @@
 #include <unicode/ustring.h>
 
 #include "../util/wb.h"
+#include "rare_readings.h"
 
 /*
  * Surnames read otherwise than the character's common reading: a name
@@ -20,7 +21,7 @@
  * staff look for it. SURNAMES_VERSION is part of the stored keys' version:
  * a change to the table makes every key again (see name_key_version).
  */
-#define SURNAMES_VERSION "surnames-2"
+#define SURNAMES_VERSION "surnames-3"
 static const struct {
 	UChar surname, as;
 } surnames[] = {
@@ -43,18 +44,30 @@ static const struct {
 
 /*
  * Characters of names that the collator's pinyin order leaves out (CJK
- * extension A and beyond: they would sort after every Han name), each
- * read as a common character of the same reading and tone. Part of
- * SURNAMES_VERSION: a change makes every key again.
+ * extension A, the ideographs added after U+9FA5, extension B and beyond:
+ * they would sort after every Han name), each read as a common character
+ * of the same reading and tone (rare_readings.c, generated from Unihan:
+ * 𠮷 as 及 jí, 䶮 as 衍 yǎn). Part of SURNAMES_VERSION: a change makes
+ * every key again.
  */
-static const struct {
-	UChar32 rare;
-	UChar as;
-} rare_chars[] = {
-	{0x20BB7, 0x5409}, /* 𠮷 as 吉 jí */
-	{0x4DAE, 0x4FE8},  /* 䶮 as 俨 yǎn */
-	{0x36C3, 0x6D01},  /* 㛃 as 洁 jié */
-};
+static UChar32 rare_as(UChar32 ch)
+{
+	size_t lo = 0, hi = rare_readings_len;
+
+	if (ch < 0x3400 || (ch >= 0x4E00 && ch <= 0x9FA5))
+		return ch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rare_readings[mid].rare == (uint32_t)ch)
+			return rare_readings[mid].as;
+		if (rare_readings[mid].rare < (uint32_t)ch)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ch;
+}
 
 /* w[0..*wlen) with the rare characters replaced (never longer). */
 static void read_rare(UChar *w, int32_t *wlen)
@@ -65,11 +78,7 @@ static void read_rare(UChar *w, int32_t *wlen)
 		UChar32 ch;
 
 		U16_NEXT(w, i, *wlen, ch);
-		for (size_t k = 0; k < WB_ARRAY_LEN(rare_chars); k++)
-			if (ch == rare_chars[k].rare) {
-				ch = rare_chars[k].as;
-				break;
-			}
+		ch = rare_as(ch);
 		U16_APPEND_UNSAFE(w, out, ch);
 	}
 	*wlen = out;
@@ -156,13 +165,15 @@ int name_key(const char *name, char *out, size_t n)
 			free(w);
 		return WB_EINVAL;
 	}
-	read_rare(w, &wlen);
-	/* a surname of its own reading (a name of two characters or more) */
+	/* a surname of its own reading (a name of two characters or more);
+	 * before the rare characters are read, which may be read as one of
+	 * the surnames' characters (𪚥 zhé as 折, not the surname shé) */
 	for (size_t i = 0; wlen >= 2 && i < WB_ARRAY_LEN(surnames); i++)
 		if (w[0] == surnames[i].surname) {
 			w[0] = surnames[i].as;
 			break;
 		}
+	read_rare(w, &wlen);
 	klen = ucol_getSortKey(coll, w, wlen, raw, (int32_t)sizeof(raw));
 	if (klen > (int32_t)sizeof(raw)) {
 		k = malloc((size_t)klen);
