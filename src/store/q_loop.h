@@ -80,6 +80,12 @@ typedef struct request_rec {
 	char child_village[16];
 	char child_grid[16];
 	int64_t child_school_id;
+	/* read only, for a referred unit's list (store_request_list with a
+	 * SCOPE_REFERRAL scope): unit_read 1 when the two below were read
+	 * with the page, for every row in one statement each */
+	int unit_read;
+	char unit_fields[256]; /* the field groups the unit's active referrals of it grant ("" none) */
+	int child_in_scope;    /* 1: its linked child is inside the scope (the unit may read the child) */
 } request_rec;
 
 typedef struct request_filter {
@@ -131,7 +137,10 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
  * version moved on. */
 int store_request_update(store_conn *c, request_rec *r, int64_t expected_version);
 typedef int (*request_cb)(const request_rec *r, void *arg);
-/* Newest first, within the scope, keyset-paged by id. */
+/* Newest first, within the scope, keyset-paged by id. For a referred
+ * unit (SCOPE_REFERRAL) each row comes with unit_read set: the unit's
+ * grant on it and whether its child is the unit's, read for the page in
+ * one statement each rather than one per row. */
 int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, const request_filter *f, request_cb cb,
 		       void *arg);
 

@@ -237,4 +237,26 @@ describeEachDriver('loop privacy', (driver) => {
 			assert.equal(r.village_code, VILLAGE);
 		}
 	});
+
+	test('one page of a unit\'s list cuts each row by that row\'s own grant', async () => {
+		// four requests referred to civil affairs, two with the address
+		// grant and two without, interleaved so one page holds them all
+		const grants = [['guardians'], ['family', 'address'], ['family'], ['address']];
+		const ids = [];
+		for (const fields of grants)
+			ids.push(await referred([{ unit_id: units.civil_affairs, ask: '临时救助', fields }]));
+		const page = await civil.get('/api/v1/requests?limit=10');
+		assert.equal(page.status, 200, page.text);
+		ids.forEach((id, i) => {
+			const row = page.body.items.find((q) => q.id === id);
+			assert.ok(row, `request ${id} is on the first page`);
+			const told = grants[i].includes('address');
+			assert.equal(row.township_code, told ? TOWNSHIP : null, `request ${id}, granted ${grants[i]}`);
+			assert.equal(row.village_code, told ? VILLAGE : null, `request ${id}, granted ${grants[i]}`);
+			assert.equal(row.reporter.role, 'director');
+			assert.ok(row.child.name, `request ${id}: the referred child is named`);
+			assert.equal(row.child.withheld, undefined);
+			assert.equal(JSON.stringify(row).includes(TOWNSHIP), told, `request ${id}: the place only with the grant`);
+		});
+	});
 });
