@@ -1414,6 +1414,7 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_strlcpy(at.content_type, type, sizeof(at.content_type));
 	clean_name(http_query(r, "name"), at.file_name, sizeof(at.file_name));
 	at.uploaded_by = p->user_id;
+	at.unit_id = p->unit_id; /* the unit acted for, as a step records it */
 	at.created_at = clock_now();
 	rc = file_put(a->cfg.files_dir, at.sha256, r->body.data, r->body.len);
 	if (rc) {

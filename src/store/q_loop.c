@@ -833,13 +833,12 @@ int store_referrals_set_child(store_conn *c, int64_t request_id, int64_t child_i
 
 /* ---- attachments ---- */
 
-/* The last column: the unit referred to by the request that the uploader
- * works for (0: none), read through the uploader's memberships. */
-#define ATT_COLS                                                                                             \
-	"a.id, a.county_code, a.request_id, a.sha256, a.size, a.content_type, COALESCE(a.file_name, ''), "   \
-	"a.uploaded_by, a.created_at, COALESCE((SELECT MIN(m.unit_id) FROM memberships m WHERE m.user_id = " \
-	"a.uploaded_by AND m.county_code = a.county_code AND m.unit_id IN (SELECT f.unit_id FROM referrals " \
-	"f WHERE f.request_id = a.request_id)), 0)"
+/* The last two columns: the unit the uploader acted for (0: none), and
+ * that unit if the request was referred to it (0 otherwise). */
+#define ATT_COLS                                                                                           \
+	"a.id, a.county_code, a.request_id, a.sha256, a.size, a.content_type, COALESCE(a.file_name, ''), " \
+	"a.uploaded_by, a.created_at, COALESCE(a.unit_id, 0), CASE WHEN a.unit_id IN (SELECT f.unit_id "   \
+	"FROM referrals f WHERE f.request_id = a.request_id) THEN a.unit_id ELSE 0 END"
 
 static void attachment_row(store_conn *c, store_stmt *st, attachment_rec *a)
 {
@@ -853,18 +852,30 @@ static void attachment_row(store_conn *c, store_stmt *st, attachment_rec *a)
 	stmt_copy(c, st, 6, a->file_name, sizeof(a->file_name));
 	a->uploaded_by = stmt_int64(c, st, 7);
 	a->created_at = stmt_int64(c, st, 8);
-	a->uploader_unit_id = stmt_int64(c, st, 9);
+	a->unit_id = stmt_int64(c, st, 9);
+	a->uploader_unit_id = stmt_int64(c, st, 10);
 }
 
 int store_attachment_insert(store_conn *c, attachment_rec *a)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "INSERT INTO request_attachments (county_code, request_id, sha256, size, content_type, "
-			    "file_name, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			    "sisissii", a->county_code, a->request_id, a->sha256, a->size, a->content_type,
-			    store_null_if_empty(a->file_name), a->uploaded_by, a->created_at);
+	store_args x = {0};
+	int rc;
 
+	args_text(&x, a->county_code);
+	args_int(&x, a->request_id);
+	args_text(&x, a->sha256);
+	args_int(&x, a->size);
+	args_text(&x, a->content_type);
+	args_opt_text(&x, a->file_name);
+	args_int(&x, a->uploaded_by);
+	args_opt_int(&x, a->unit_id);
+	args_int(&x, a->created_at);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO request_attachments (county_code, request_id, sha256, size, content_type, "
+		"file_name, uploaded_by, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		&x);
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &a->id);
 }
 

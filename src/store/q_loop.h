@@ -242,9 +242,10 @@ typedef struct attachment_rec {
 	char content_type[32];
 	char file_name[128];
 	int64_t uploaded_by;
+	int64_t unit_id; /* the unit the uploader acted for (their session's membership; 0: none) */
 	int64_t created_at;
-	/* read only: the unit referred to by the request that the uploader
-	 * works for (0: the uploader is none of its referred units) */
+	/* read only: unit_id if the request was referred to that unit (0
+	 * otherwise: a file of the loop's staff, or of a unit not at work on it) */
 	int64_t uploader_unit_id;
 } attachment_rec;
 
