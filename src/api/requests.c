@@ -432,8 +432,10 @@ static int parse_list(http_req *r, request_filter *f, int64_t now, int *counts_o
 	memset(f, 0, sizeof(f[0]));
 	if (api_limit_counts(r, LIST_DEFAULT, LIST_MAX, &f->limit, counts_only))
 		return -1;
-	if (*counts_only)
+	if (*counts_only) {
 		f->limit = LIST_MAX; /* counted up to the largest page */
+		f->counted_only = 1;
+	}
 	if (api_query_cursor(r, &f->before_id))
 		return -1;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {

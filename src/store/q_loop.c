@@ -442,7 +442,7 @@ int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, co
 	buf_cleanup(&sql);
 	buf_cleanup(&ssql);
 	buf_cleanup(&fsql);
-	if (rc == WB_OK && n && sc->children == SCOPE_REFERRAL)
+	if (rc == WB_OK && n && sc->children == SCOPE_REFERRAL && !f->counted_only)
 		rc = unit_page_read(c, sc, rows, (int)n);
 	for (size_t i = 0; rc == WB_OK && i < n; i++)
 		rc = cb(&rows[i], arg);

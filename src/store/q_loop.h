@@ -98,6 +98,7 @@ typedef struct request_filter {
 	int mandatory;      /* 1: only mandatory reports */
 	int64_t before_id;  /* cursor: ids below this (0: from the newest) */
 	int limit;
+	int counted_only; /* 1: the rows are only counted (a unit's grants are not read) */
 } request_filter;
 
 /* " AND (<caller may see request alias>)" with its values. user_id: the
@@ -138,9 +139,10 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
 int store_request_update(store_conn *c, request_rec *r, int64_t expected_version);
 typedef int (*request_cb)(const request_rec *r, void *arg);
 /* Newest first, within the scope, keyset-paged by id. For a referred
- * unit (SCOPE_REFERRAL) each row comes with unit_read set: the unit's
- * grant on it and whether its child is the unit's, read for the page in
- * one statement each rather than one per row. */
+ * unit (SCOPE_REFERRAL) each row comes with unit_read set (unless
+ * f->counted_only): the unit's grant on it and whether its child is the
+ * unit's, read for the page in one statement each rather than one per
+ * row. */
 int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, const request_filter *f, request_cb cb,
 		       void *arg);
 

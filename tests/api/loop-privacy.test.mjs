@@ -293,7 +293,7 @@ describeEachDriver('loop privacy', (driver) => {
 		const ids = [];
 		for (const fields of grants)
 			ids.push(await referred([{ unit_id: units.civil_affairs, ask: '临时救助', fields }]));
-		const page = await civil.get('/api/v1/requests?limit=10');
+		const page = await civil.get('/api/v1/requests?limit=50');
 		assert.equal(page.status, 200, page.text);
 		ids.forEach((id, i) => {
 			const row = page.body.items.find((q) => q.id === id);
@@ -306,6 +306,10 @@ describeEachDriver('loop privacy', (driver) => {
 			assert.equal(row.child.withheld, undefined);
 			assert.equal(JSON.stringify(row).includes(TOWNSHIP), told, `request ${id}: the place only with the grant`);
 		});
+		// the home page's figure counts the same rows
+		const counted = await civil.get('/api/v1/requests?limit=0');
+		assert.equal(counted.status, 200, counted.text);
+		assert.equal(counted.body.total, page.body.items.length);
 	});
 });
 
