@@ -773,6 +773,9 @@ int loop_child_readable(const loop_viewer *v, int64_t child_id, const char *vill
 
 static int child_readable(const loop_viewer *v, const request_rec *q)
 {
+	/* a unit's list row says it already (store_request_list) */
+	if (q->unit_read && v->p->scope.children == SCOPE_REFERRAL && !v->meta_only)
+		return q->child_id && q->child_in_scope;
 	return loop_child_readable(v, q->child_id, q->child_village, q->child_grid, q->child_school_id);
 }
 
@@ -1038,7 +1041,11 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 	json_t *j, *units = NULL;
 
 	if (v->scope.children == SCOPE_REFERRAL && q->reporter_id != v->p->user_id) {
-		if (store_referral_fields_of(v->c, q->id, v->scope.unit_id, fields, sizeof(fields)) != WB_OK)
+		/* a list's row was read with its grant (store_request_list);
+		 * a request read alone asks */
+		if (q->unit_read)
+			wb_strlcpy(fields, q->unit_fields, sizeof(fields));
+		else if (store_referral_fields_of(v->c, q->id, v->scope.unit_id, fields, sizeof(fields)) != WB_OK)
 			fields[0] = '\0';
 		granted = fields;
 		cut_place = !loop_fields_have(fields, "address");

@@ -432,8 +432,10 @@ static int parse_list(http_req *r, request_filter *f, int64_t now, int *counts_o
 	memset(f, 0, sizeof(f[0]));
 	if (api_limit_counts(r, LIST_DEFAULT, LIST_MAX, &f->limit, counts_only))
 		return -1;
-	if (*counts_only)
+	if (*counts_only) {
 		f->limit = LIST_MAX; /* counted up to the largest page */
+		f->counted_only = 1;
+	}
 	if (api_query_cursor(r, &f->before_id))
 		return -1;
 	if ((s = http_query(r, "state")) && strcmp(s, "all") != 0) {
@@ -1414,6 +1416,7 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_strlcpy(at.content_type, type, sizeof(at.content_type));
 	clean_name(http_query(r, "name"), at.file_name, sizeof(at.file_name));
 	at.uploaded_by = p->user_id;
+	at.unit_id = p->unit_id; /* the unit acted for, as a step records it */
 	at.created_at = clock_now();
 	rc = file_put(a->cfg.files_dir, at.sha256, r->body.data, r->body.len);
 	if (rc) {

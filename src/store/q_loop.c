@@ -283,11 +283,114 @@ static void args_append(store_args *to, const store_args *from)
  * have been linked to a child elsewhere). One condition with OR would make
  * both dialects read every request of the county and sort them.
  */
+/* Ids a statement of unit_page_read takes: a power of two, so that a few
+ * statement texts (cached per connection) serve every page. */
+#define UNIT_PAGE_MAX 256
+
+static void fields_union(char *out, size_t outlen, const char *add);
+
+/* Whose child each of rows[off..off+run) links, without 0 and repeats,
+ * into ids; the count. */
+static int page_children(const request_rec *rows, int off, int run, int64_t *ids)
+{
+	int k = 0;
+
+	for (int i = off; i < off + run; i++) {
+		int seen = !rows[i].child_id;
+
+		for (int j = 0; !seen && j < k; j++)
+			seen = ids[j] == rows[i].child_id;
+		if (!seen)
+			ids[k++] = rows[i].child_id;
+	}
+	return k;
+}
+
+/*
+ * What the referred unit of sc may see of each of rows (n, distinct ids):
+ * the field groups its active referrals of the request grant (their
+ * union), and whether the request's child is inside sc (a child with an
+ * active referral to the unit, not archived). Sets unit_read on each row.
+ * Two statements per UNIT_PAGE_MAX rows, padded with their last id.
+ */
+static int unit_page_read(store_conn *c, const store_scope *sc, request_rec *rows, int n)
+{
+	int64_t kids[UNIT_PAGE_MAX];
+	int rc = WB_OK;
+
+	for (int i = 0; i < n; i++) {
+		rows[i].unit_read = 1;
+		rows[i].unit_fields[0] = '\0';
+		rows[i].child_in_scope = 0;
+	}
+	for (int done = 0; rc == WB_OK && done < n;) {
+		int run = n - done < UNIT_PAGE_MAX ? n - done : UNIT_PAGE_MAX,
+		    k = store_chunk_rows_up(run, UNIT_PAGE_MAX);
+		int nk = page_children(rows, done, run, kids);
+		store_stmt *st = NULL;
+
+		rc = conn_prepare_rows(c,
+				       "SELECT request_id, COALESCE(fields, '') FROM referrals WHERE unit_id = ? AND "
+				       "state IN ('pending', 'accepted') AND request_id IN (",
+				       "?", k, ")", &st);
+		if (rc == WB_OK)
+			rc = stmt_bind_int64(c, st, 1, sc->unit_id);
+		for (int i = 0; rc == WB_OK && i < k; i++)
+			rc = stmt_bind_int64(c, st, i + 2, rows[done + (i < run ? i : run - 1)].id);
+		while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+			int64_t id = stmt_int64(c, st, 0);
+			const char *f = stmt_text(c, st, 1);
+
+			rc = WB_OK;
+			for (int i = done; i < done + run; i++)
+				if (rows[i].id == id)
+					fields_union(rows[i].unit_fields, sizeof(rows[i].unit_fields), f ? f : "");
+		}
+		if (st)
+			stmt_reset(c, st);
+		rc = rc < 0 ? rc : WB_OK;
+		if (rc == WB_OK && nk) {
+			int kc = store_chunk_rows_up(nk, UNIT_PAGE_MAX);
+			store_args a = {0};
+			buf tail;
+
+			st = NULL;
+			buf_init(&tail, 1024);
+			rc = buf_puts(&tail, ")");
+			if (rc == WB_OK)
+				rc = scope_children_sql(sc, "c", &tail, &a);
+			if (rc == WB_OK)
+				rc = conn_prepare_rows(c, "SELECT c.id FROM children c WHERE c.id IN (", "?", kc,
+						       tail.data, &st);
+			buf_cleanup(&tail);
+			for (int i = 0; rc == WB_OK && i < kc; i++)
+				rc = stmt_bind_int64(c, st, i + 1, kids[i < nk ? i : nk - 1]);
+			if (rc == WB_OK)
+				rc = stmt_bind_args_at(c, st, kc + 1, &a);
+			while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
+				int64_t id = stmt_int64(c, st, 0);
+
+				rc = WB_OK;
+				for (int i = done; i < done + run; i++)
+					if (rows[i].child_id == id)
+						rows[i].child_in_scope = 1;
+			}
+			if (st)
+				stmt_reset(c, st);
+			rc = rc < 0 ? rc : WB_OK;
+		}
+		done += run;
+	}
+	return rc;
+}
+
 int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, const request_filter *f, request_cb cb,
 		       void *arg)
 {
 	store_args a = {0}, scope = {0}, filt = {0};
 	store_stmt *st = NULL;
+	request_rec *rows = NULL;
+	size_t n = 0, cap = 0;
 	buf sql, ssql, fsql;
 	int rc;
 
@@ -317,21 +420,33 @@ int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, co
 	args_int(&a, f->limit);
 	if (rc == WB_OK)
 		rc = conn_prepare_args(c, sql.data, &a, &st);
+	/* the page is read whole first: a unit's rows then take what it may
+	 * see of each from two statements for the page */
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		request_rec *r = malloc(sizeof(*r));
+		if (n == cap) {
+			size_t want = cap ? cap * 2 : 16;
+			request_rec *grown = realloc(rows, want * sizeof(*rows));
 
-		if (!r) {
-			rc = WB_ENOMEM;
-			break;
+			if (!grown) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			rows = grown;
+			cap = want;
 		}
-		request_row(c, st, r);
-		rc = cb(r, arg);
-		free(r);
+		request_row(c, st, &rows[n++]);
+		rc = WB_OK;
 	}
-	stmt_reset(c, st);
+	if (st)
+		stmt_reset(c, st);
 	buf_cleanup(&sql);
 	buf_cleanup(&ssql);
 	buf_cleanup(&fsql);
+	if (rc == WB_OK && n && sc->children == SCOPE_REFERRAL && !f->counted_only)
+		rc = unit_page_read(c, sc, rows, (int)n);
+	for (size_t i = 0; rc == WB_OK && i < n; i++)
+		rc = cb(&rows[i], arg);
+	free(rows);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -718,13 +833,12 @@ int store_referrals_set_child(store_conn *c, int64_t request_id, int64_t child_i
 
 /* ---- attachments ---- */
 
-/* The last column: the unit referred to by the request that the uploader
- * works for (0: none), read through the uploader's memberships. */
-#define ATT_COLS                                                                                             \
-	"a.id, a.county_code, a.request_id, a.sha256, a.size, a.content_type, COALESCE(a.file_name, ''), "   \
-	"a.uploaded_by, a.created_at, COALESCE((SELECT MIN(m.unit_id) FROM memberships m WHERE m.user_id = " \
-	"a.uploaded_by AND m.county_code = a.county_code AND m.unit_id IN (SELECT f.unit_id FROM referrals " \
-	"f WHERE f.request_id = a.request_id)), 0)"
+/* The last two columns: the unit the uploader acted for (0: none), and
+ * that unit if the request was referred to it (0 otherwise). */
+#define ATT_COLS                                                                                           \
+	"a.id, a.county_code, a.request_id, a.sha256, a.size, a.content_type, COALESCE(a.file_name, ''), " \
+	"a.uploaded_by, a.created_at, COALESCE(a.unit_id, 0), CASE WHEN a.unit_id IN (SELECT f.unit_id "   \
+	"FROM referrals f WHERE f.request_id = a.request_id) THEN a.unit_id ELSE 0 END"
 
 static void attachment_row(store_conn *c, store_stmt *st, attachment_rec *a)
 {
@@ -738,18 +852,30 @@ static void attachment_row(store_conn *c, store_stmt *st, attachment_rec *a)
 	stmt_copy(c, st, 6, a->file_name, sizeof(a->file_name));
 	a->uploaded_by = stmt_int64(c, st, 7);
 	a->created_at = stmt_int64(c, st, 8);
-	a->uploader_unit_id = stmt_int64(c, st, 9);
+	a->unit_id = stmt_int64(c, st, 9);
+	a->uploader_unit_id = stmt_int64(c, st, 10);
 }
 
 int store_attachment_insert(store_conn *c, attachment_rec *a)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "INSERT INTO request_attachments (county_code, request_id, sha256, size, content_type, "
-			    "file_name, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			    "sisissii", a->county_code, a->request_id, a->sha256, a->size, a->content_type,
-			    store_null_if_empty(a->file_name), a->uploaded_by, a->created_at);
+	store_args x = {0};
+	int rc;
 
+	args_text(&x, a->county_code);
+	args_int(&x, a->request_id);
+	args_text(&x, a->sha256);
+	args_int(&x, a->size);
+	args_text(&x, a->content_type);
+	args_opt_text(&x, a->file_name);
+	args_int(&x, a->uploaded_by);
+	args_opt_int(&x, a->unit_id);
+	args_int(&x, a->created_at);
+	rc = conn_query_args(
+		c, &st,
+		"INSERT INTO request_attachments (county_code, request_id, sha256, size, content_type, "
+		"file_name, uploaded_by, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		&x);
 	return stmt_result_int64(c, st, rc, WB_ESTORE, &a->id);
 }
 

@@ -80,6 +80,12 @@ typedef struct request_rec {
 	char child_village[16];
 	char child_grid[16];
 	int64_t child_school_id;
+	/* read only, for a referred unit's list (store_request_list with a
+	 * SCOPE_REFERRAL scope): unit_read 1 when the two below were read
+	 * with the page, for every row in one statement each */
+	int unit_read;
+	char unit_fields[256]; /* the field groups the unit's active referrals of it grant ("" none) */
+	int child_in_scope;    /* 1: its linked child is inside the scope (the unit may read the child) */
 } request_rec;
 
 typedef struct request_filter {
@@ -92,6 +98,7 @@ typedef struct request_filter {
 	int mandatory;      /* 1: only mandatory reports */
 	int64_t before_id;  /* cursor: ids below this (0: from the newest) */
 	int limit;
+	int counted_only; /* 1: the rows are only counted (a unit's grants are not read) */
 } request_filter;
 
 /* " AND (<caller may see request alias>)" with its values. user_id: the
@@ -131,7 +138,11 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
  * version moved on. */
 int store_request_update(store_conn *c, request_rec *r, int64_t expected_version);
 typedef int (*request_cb)(const request_rec *r, void *arg);
-/* Newest first, within the scope, keyset-paged by id. */
+/* Newest first, within the scope, keyset-paged by id. For a referred
+ * unit (SCOPE_REFERRAL) each row comes with unit_read set (unless
+ * f->counted_only): the unit's grant on it and whether its child is the
+ * unit's, read for the page in one statement each rather than one per
+ * row. */
 int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, const request_filter *f, request_cb cb,
 		       void *arg);
 
@@ -233,9 +244,10 @@ typedef struct attachment_rec {
 	char content_type[32];
 	char file_name[128];
 	int64_t uploaded_by;
+	int64_t unit_id; /* the unit the uploader acted for (their session's membership; 0: none) */
 	int64_t created_at;
-	/* read only: the unit referred to by the request that the uploader
-	 * works for (0: the uploader is none of its referred units) */
+	/* read only: unit_id if the request was referred to that unit (0
+	 * otherwise: a file of the loop's staff, or of a unit not at work on it) */
 	int64_t uploader_unit_id;
 } attachment_rec;
 

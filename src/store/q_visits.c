@@ -97,6 +97,70 @@ int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, i
 	return rc < 0 ? rc : WB_OK;
 }
 
+typedef struct visit_left {
+	int64_t id, recorded;
+	char day[11];
+} visit_left;
+
+/*
+ * The follow-ups the voided visit (id) did are open again (*open of
+ * them): every other visit of the child that counts completes those in
+ * its window, as if the voided one had never been recorded. They are
+ * offered in the order they were recorded, so each goes to the first
+ * visit that would have done it, whichever day it was made. A visit
+ * recorded after the voided one came after the follow-ups it did (a visit
+ * only does those asked for before it): its second is enough. An earlier
+ * visit must be recorded in a later second than the follow-up: one of the
+ * same second is not known to come after it. *open gets how many stay open.
+ */
+static int recomplete(store_conn *c, int64_t child_id, int64_t id, int64_t *open)
+{
+	visit_left *left = NULL;
+	size_t n = 0, cap = 0;
+	store_stmt *st = NULL;
+	int rc;
+
+	/* only a visit made after the earliest of their days can be in a
+	 * window: the child's other visits are read whole first (the
+	 * completing writes to the same connection) */
+	rc = conn_query(c, &st,
+			"SELECT id, visited_on, created_at FROM visits WHERE child_id = ? AND voided_at IS NULL AND "
+			"visited_on > (SELECT MIN(created_on) FROM follow_ups WHERE child_id = ? AND visit_id IS NULL "
+			"AND cancelled_at IS NULL) ORDER BY id",
+			"ii", child_id, child_id);
+	while (rc == STORE_ROW) {
+		if (n == cap) {
+			size_t want = cap ? cap * 2 : 16;
+			visit_left *grown = realloc(left, want * sizeof(*left));
+
+			if (!grown) {
+				rc = WB_ENOMEM;
+				break;
+			}
+			left = grown;
+			cap = want;
+		}
+		left[n].id = stmt_int64(c, st, 0);
+		stmt_copy(c, st, 1, left[n].day, sizeof(left[n].day));
+		left[n].recorded = stmt_int64(c, st, 2);
+		n++;
+		rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	rc = rc < 0 ? rc : WB_OK;
+	for (size_t i = 0; rc == WB_OK && i<n && * open> 0; i++) {
+		int again = 0;
+
+		rc = store_follow_ups_complete(c, child_id, left[i].id, left[i].day,
+					       left[i].id > id ? left[i].recorded : left[i].recorded - 1, &again);
+		*open -= again;
+	}
+	free(left);
+	if (*open < 0)
+		*open = 0;
+	return rc;
+}
+
 int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,
 		     const char *reason, int *reopened)
 {
@@ -131,34 +195,8 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 	if (rc == WB_OK && done)
 		rc = conn_query(c, NULL, "UPDATE follow_ups SET visit_id = NULL, done_on = NULL WHERE visit_id = ?",
 				"i", id);
-	if (rc >= 0 && done) {
-		/* another visit of the child on or after their day completes them
-		 * again: the newest one that counts */
-		char day[11] = "";
-		int again = 0;
-		int64_t other, recorded;
-
-		st = NULL;
-		rc = conn_query(
-			c, &st,
-			"SELECT id, visited_on, created_at FROM visits WHERE child_id = ? AND voided_at IS NULL "
-			"ORDER BY visited_on DESC, id DESC LIMIT 1",
-			"i", child_id);
-		if (rc == STORE_ROW) {
-			other = stmt_int64(c, st, 0);
-			stmt_copy(c, st, 1, day, sizeof(day));
-			recorded = stmt_int64(c, st, 2);
-			stmt_reset(c, st);
-			/* A visit recorded after the voided one came after the
-			 * follow-ups it did (a visit only does those asked for
-			 * before it): its second is enough. An earlier visit must
-			 * be recorded in a later second than the follow-up: one of
-			 * the same second is not known to come after it. */
-			rc = store_follow_ups_complete(c, child_id, other, day, other > id ? recorded : recorded - 1,
-						       &again);
-		}
-		done -= again;
-	}
+	if (rc >= 0 && done)
+		rc = recomplete(c, child_id, id, &done);
 	if (reopened)
 		*reopened = (int)done;
 	return rc < 0 ? rc : WB_OK;

@@ -36,7 +36,9 @@ typedef struct visit_rec {
 } visit_rec;
 
 /* Voids the child's visit id (recorded by mistake) at by with the reason,
- * and opens again the follow-ups it had completed (*reopened: how many).
+ * and opens again the follow-ups it had completed, unless another visit of
+ * the child that counts is in their window: the first one recorded
+ * completes them (*reopened: how many stay open).
  * WB_ENOTFOUND: no such visit of the child; WB_EFORBIDDEN: own_only and
  * by did not record it; WB_ECONFLICT: voided already. */
 int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,

@@ -169,6 +169,42 @@ describeEachDriver('follow-up visits', (driver) => {
 		assert.equal(now.visit_id, null, 'not handed to the visit recorded before it was asked for');
 	});
 
+	test('voiding the visit that did a follow-up hands it to another visit in its window, though a later visit is not', async () => {
+		const c = await child();
+		const visit = (on, findings, kind = 'home') => director.post(`/api/v1/children/${c.id}/visits`, { kind, visited_on: on, findings });
+		// the child's latest visit (today) was recorded before the follow-up was asked for: not its
+		const latest = await visit(day(0), '上门走访，情况一般');
+		assert.equal(latest.status, 201, latest.text);
+		await new Promise((res) => setTimeout(res, 1100)); // times are kept to the second
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(director, q.id)).body;
+		// scheduled 30 days ago for yesterday: the last week's visits are in its window
+		await sql(srv.db, `UPDATE follow_ups SET created_on = '${day(-30)}', due_on = '${day(-1)}' WHERE id = ${f.id}`);
+		const stateOf = async () => (await director.get(`/api/v1/requests/${q.id}`)).body.follow_ups.find((x) => x.id === f.id);
+		const wrong = await visit(day(-5), '电话回访', 'phone');
+		assert.equal(wrong.body.follow_ups_done, 1);
+		const real = await visit(day(-8), '孩子生活有改善'); // seven days before its day, recorded after it was asked for
+		assert.equal(real.status, 201, real.text);
+		assert.equal(real.body.follow_ups_done, 0, 'done already');
+		assert.equal((await stateOf()).visit_id, wrong.body.id);
+
+		const voided = await director.post(`/api/v1/children/${c.id}/visits/${wrong.body.id}/void`, { reason: '录错了孩子' });
+		assert.equal(voided.status, 200, voided.text);
+		assert.equal(voided.body.follow_ups_reopened, 0, 'another visit in its window does it');
+		const now = await stateOf();
+		assert.equal(now.state, 'done', JSON.stringify(now));
+		assert.equal(now.visit_id, real.body.id, 'the visit in its window, not the latest one');
+		assert.equal(now.done_on, day(-8));
+
+		// that one voided too: only the visit recorded before it was asked for is left, so it is due again
+		const again = await director.post(`/api/v1/children/${c.id}/visits/${real.body.id}/void`, { reason: '重复录入' });
+		assert.equal(again.status, 200, again.text);
+		assert.equal(again.body.follow_ups_reopened, 1);
+		const open = await stateOf();
+		assert.equal(open.state, 'overdue');
+		assert.equal(open.visit_id, null);
+	});
+
 	test('past its day an open follow-up is overdue, first on the list', async () => {
 		const c = await child();
 		const q = await request({ child_id: c.id });

@@ -6,13 +6,14 @@
 // - a referred unit reads its own referral, comments and files, and the
 //   centre's; another unit's comments and files are for the loop's staff
 //   and that unit (the list, the timeline and the download alike: 404,
-//   audited as a refused read);
+//   audited as a refused read); a file is the unit's its uploader acted
+//   for, as a comment is, when the uploader works for two of them;
 // - a unit without the `address` grant is not told where the child lives:
 //   no township, village or grid of the request, and its filer by role
 //   only (a director is named after the village).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { backToSchema, cli, describeEachDriver, spawnServer, startServer, uniqueName } from './lib/harness.mjs';
 import { VILLAGE, TOWNSHIP, step, unitIds, birthForAge, PNG, PDF } from './lib/loop.mjs';
 
 describeEachDriver('loop privacy', (driver) => {
@@ -188,6 +189,53 @@ describeEachDriver('loop privacy', (driver) => {
 		assert.equal(denied.length, 2, JSON.stringify(log.map((e) => e.outcome)));
 	});
 
+	test('a file is the unit its uploader acted for: one who works for two referred units is not refused their own', async () => {
+		// an account of both units, acting for the one of the higher id
+		const admin = await srv.login('admin');
+		const [low, high] = [units.civil_affairs, units.medical_insurance].sort((a, b) => a - b);
+		const username = `two${uniqueName('').slice(0, 8)}`;
+		const made = await admin.post('/api/v1/users', { username, display_name: '两单位经办人', role: 'department', unit_id: low });
+		assert.equal(made.status, 201, made.text);
+		const added = await admin.post(`/api/v1/users/${made.body.id}/memberships`, { role: 'department', unit_id: high });
+		assert.equal(added.status, 201, added.text);
+		const acting = added.body.memberships.find((m) => m.unit_id === high);
+		const both = await srv.login(username, made.body.password, { membership_id: acting.id });
+		const NEW = 'Changed-Pass-2026';
+		assert.equal((await both.post('/api/v1/me/password', { old_password: made.body.password, new_password: NEW })).status, 200);
+		const asHigh = await srv.login(username, NEW, { membership_id: acting.id });
+		assert.equal((await asHigh.get('/api/v1/me')).body.membership.unit_id, high);
+
+		const id = await referred([
+			{ unit_id: units.civil_affairs, ask: '临时救助', fields: ['guardians', 'family'] },
+			{ unit_id: units.medical_insurance, ask: '医保报销', fields: ['health'] },
+		]);
+		const said = '已受理，正在核对材料';
+		await comment(asHigh, id, said);
+		const file = await upload(asHigh, id, 'receipt.pdf', PDF);
+		const [highColleague, lowColleague] = high === units.medical_insurance ? [medical, civil] : [civil, medical];
+
+		// the uploader and the unit they acted for read it
+		for (const c of [asHigh, highColleague]) {
+			const v = await read(c, id);
+			assert.deepEqual(
+				v.attachments.map((a) => a.id),
+				[file.id],
+				`${c.me.user.username} lists it`,
+			);
+			assert.equal((await c.get(`/api/v1/requests/${id}/attachments/${file.id}`)).status, 200, c.me.user.username);
+			assert.ok(v.timeline.steps.some((s) => s.action === 'comment' && s.note === said), c.me.user.username);
+		}
+		// the other unit reads neither, whatever the uploader's other role
+		const v = await read(lowColleague, id);
+		assert.deepEqual(v.attachments, []);
+		assert.ok(!JSON.stringify(v).includes(said));
+		assert.equal((await lowColleague.get(`/api/v1/requests/${id}/attachments/${file.id}`)).status, 404);
+		// acting for the other unit, the same account sees what that unit sees (one membership at a time)
+		const asLow = await srv.login(username, NEW, { membership_id: added.body.memberships.find((m) => m.unit_id === low).id });
+		assert.equal((await asLow.get(`/api/v1/requests/${id}/attachments/${file.id}`)).status, 404);
+		assert.deepEqual((await read(asLow, id)).attachments, []);
+	});
+
 	test('a unit without the address grant is told neither the township, the village nor the grid, and the filer by role only', async () => {
 		const id = await referred([
 			{ unit_id: units.civil_affairs, ask: '临时救助', fields: ['guardians', 'family'] },
@@ -236,5 +284,85 @@ describeEachDriver('loop privacy', (driver) => {
 			const r = (await c.listAll('/api/v1/requests')).find((q) => q.id === id);
 			assert.equal(r.village_code, VILLAGE);
 		}
+	});
+
+	test('one page of a unit\'s list cuts each row by that row\'s own grant', async () => {
+		// four requests referred to civil affairs, two with the address
+		// grant and two without, interleaved so one page holds them all
+		const grants = [['guardians'], ['family', 'address'], ['family'], ['address']];
+		const ids = [];
+		for (const fields of grants)
+			ids.push(await referred([{ unit_id: units.civil_affairs, ask: '临时救助', fields }]));
+		const page = await civil.get('/api/v1/requests?limit=50');
+		assert.equal(page.status, 200, page.text);
+		ids.forEach((id, i) => {
+			const row = page.body.items.find((q) => q.id === id);
+			assert.ok(row, `request ${id} is on the first page`);
+			const told = grants[i].includes('address');
+			assert.equal(row.township_code, told ? TOWNSHIP : null, `request ${id}, granted ${grants[i]}`);
+			assert.equal(row.village_code, told ? VILLAGE : null, `request ${id}, granted ${grants[i]}`);
+			assert.equal(row.reporter.role, 'director');
+			assert.ok(row.child.name, `request ${id}: the referred child is named`);
+			assert.equal(row.child.withheld, undefined);
+			assert.equal(JSON.stringify(row).includes(TOWNSHIP), told, `request ${id}: the place only with the grant`);
+		});
+		// the home page's figure counts the same rows
+		const counted = await civil.get('/api/v1/requests?limit=0');
+		assert.equal(counted.status, 200, counted.text);
+		assert.equal(counted.body.total, page.body.items.length);
+	});
+});
+
+describeEachDriver('loop privacy: files uploaded before their unit was recorded (migration 0037)', (driver) => {
+	let srv;
+
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a file uploaded before 0037 stays its uploader\'s referred unit\'s; the loop\'s staff\'s stays everyone\'s', async () => {
+		srv = await startServer(driver);
+		const [director, station, centre, medical] = await Promise.all(
+			['director', 'station', 'center', 'dept_medical_insurance'].map((u) => srv.login(u)),
+		);
+		const units = await unitIds(centre);
+		const made = await director.post('/api/v1/children', { name: uniqueName('转办'), sex: 'M', birth_date: birthForAge(10), village_code: VILLAGE });
+		assert.equal(made.status, 201, made.text);
+		const filed = await director.post('/api/v1/requests', { child_id: made.body.id, kind: 'medical', narrative: '孩子患病，家庭困难' });
+		assert.equal(filed.status, 201, filed.text);
+		const id = filed.body.id;
+		await step(station, id, 'review');
+		await step(station, id, 'forward');
+		await step(centre, id, 'accept');
+		await step(centre, id, 'refer', {
+			referrals: [
+				{ unit_id: units.medical_insurance, ask: '医保报销', fields: ['health'] },
+				{ unit_id: units.civil_affairs, ask: '临时救助', fields: ['family'] },
+			],
+		});
+		const upload = async (client, name, bytes) => {
+			const r = await client.request('POST', `/api/v1/requests/${id}/attachments?name=${name}`, {
+				body: bytes,
+				headers: { 'content-type': 'application/octet-stream' },
+			});
+			assert.equal(r.status, 201, r.text);
+			return r.body;
+		};
+		const diagnosis = await upload(medical, 'diagnosis.pdf', PDF);
+		const photo = await upload(director, 'home.png', PNG);
+
+		await srv.stop({ keep: true });
+		await backToSchema(srv.db, 36);
+		const m = await cli(srv.db, ['migrate']);
+		assert.equal(m.code, 0, m.stderr);
+		const db = srv.db;
+		srv = await spawnServer(db);
+		srv.ownsDb = true;
+		const [medical2, civil2] = await Promise.all(['dept_medical_insurance', 'department'].map((u) => srv.login(u)));
+		const files = async (c) => (await c.get(`/api/v1/requests/${id}`)).body.attachments.map((a) => a.id).sort((a, b) => a - b);
+		assert.deepEqual(await files(medical2), [diagnosis.id, photo.id].sort((a, b) => a - b));
+		assert.deepEqual(await files(civil2), [photo.id], 'the other unit\'s file stays the other unit\'s');
+		assert.equal((await civil2.get(`/api/v1/requests/${id}/attachments/${diagnosis.id}`)).status, 404);
+		assert.equal((await civil2.get(`/api/v1/requests/${id}/attachments/${photo.id}`)).status, 200);
 	});
 });

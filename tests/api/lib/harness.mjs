@@ -105,6 +105,7 @@ export function cli(db, args, opts = {}) {
  * creates a table, a column or an index adds its undo here.
  */
 const UNDO = {
+	37: ['ALTER TABLE request_attachments DROP COLUMN unit_id'],
 	36: ['ALTER TABLE request_steps DROP COLUMN rating'],
 	35: [], // data only: the township of the hope rooms and 1 + N plans without one
 	34: ['ALTER TABLE imports DROP COLUMN ignored_columns'],
