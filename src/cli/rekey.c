@@ -342,7 +342,7 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 	/* one connection: the process's only one, for the PostgreSQL check */
 	env->cfg.pool = 1;
 	if (cli_open(env, 0, 0) != 0)
-		return 2;
+		return 1; /* a wrong or missing key: refused, as the other commands do */
 	/* the writer would seal entries with the old key: this command
 	 * appends its own, with the new key, in its transaction */
 	audit_stop(env->audit);

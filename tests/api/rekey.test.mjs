@@ -101,6 +101,10 @@ describeEachDriver('weibao rekey', (driver) => {
 		assert.ok(before.size >= 30);
 		assert.ok([...before.values()].filter((v) => v.id_number && v.masked === false).length >= 3, 'whole ID numbers for the centre');
 
+		// a further county (a province's database): its log gets the entry too
+		const init = await cli(db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832']);
+		assert.equal(init.code, 0, init.stdout + init.stderr);
+
 		// a running server is refused, nothing made
 		const newKey = join(db.dir, 'new.key');
 		const busy = await cli(db, ['rekey', '--new-key-file', newKey]);
@@ -120,6 +124,8 @@ describeEachDriver('weibao rekey', (driver) => {
 		assert.equal(statSync(newKey).mode & 0o777, 0o600);
 		assert.match(readFileSync(newKey, 'utf8'), /^[0-9a-f]{64}\n$/);
 		assert.equal(await sql(db, 'SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1'), 'key.rotate');
+		assert.equal(await sql(db, "SELECT county_code FROM audit_log WHERE action = 'key.rotate' ORDER BY county_code"), '370831\n370832');
+		assert.equal(await sql(db, 'SELECT SUM(entries) FROM county_audit_counts'), await sql(db, 'SELECT COUNT(*) FROM audit_log'));
 		assert.equal(await sql(db, 'SELECT COUNT(*) FROM sessions'), '0');
 
 		// the old key is refused
