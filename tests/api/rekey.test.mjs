@@ -133,6 +133,10 @@ describeEachDriver('weibao rekey', (driver) => {
 		assert.equal(oldVerify.code, 2, oldVerify.stdout + oldVerify.stderr);
 		assert.match(oldVerify.stderr, /wrong key/);
 		await assert.rejects(spawnServer(db, { args: SERVER_ARGS }), /wrong key/);
+		const again = await cli(db, ['rekey', '--new-key-file', join(db.dir, 'again.key')]);
+		assert.equal(again.code, 1, again.stdout + again.stderr);
+		assert.match(again.stderr, /wrong key/);
+		assert.equal(existsSync(join(db.dir, 'again.key')), false);
 
 		// the new key: the chain verifies, the server starts
 		db.keyFile = newKey;
