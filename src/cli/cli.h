@@ -63,6 +63,7 @@ int cmd_user(cli_env *env, int argc, char **argv);
 int cmd_demo(cli_env *env, int argc, char **argv);
 int cmd_verify_audit(cli_env *env, int argc, char **argv);
 int cmd_backup(cli_env *env, int argc, char **argv);
+int cmd_rekey(cli_env *env, int argc, char **argv);
 int cmd_import_areas(cli_env *env, int argc, char **argv);
 int cmd_recompute(cli_env *env, int argc, char **argv);
 int cmd_import(cli_env *env, int argc, char **argv);

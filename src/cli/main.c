@@ -48,6 +48,8 @@ static const command commands[] = {
 	{"demo", cmd_demo, "create the synthetic demo county (areas, units, one account per role, children)",
 	 "--password= --seed= --children="},
 	{"verify-audit", cmd_verify_audit, "verify the audit log's hash chain", ""},
+	{"rekey", cmd_rekey, "move every secret of the database to a new key file (a key that may have leaked)",
+	 "--new-key-file="},
 	{"backup", cmd_backup, "write a checked copy of an SQLite database while the server runs",
 	 "--to= --force --county="},
 	{"import-areas", cmd_import_areas, "import an area tree from a CSV file (code,name[,kind])", "--county="},

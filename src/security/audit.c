@@ -637,61 +637,110 @@ static const char *col(store_conn *c, store_stmt *st, int i)
 	return s ? s : "";
 }
 
-int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_t *bad_seq_out, const char **reason_out)
+#define WALK_BATCH 1000
+_Static_assert(WALK_BATCH == 1000, "the LIMIT of chain_walk's query");
+
+/* One entry of a batch being re-sealed: its seq and its new links. */
+typedef struct resealed {
+	int64_t seq;
+	char prev[SEC_HASH_HEX];
+	char hash[SEC_HASH_HEX];
+} resealed;
+
+/*
+ * Walks the whole chain in seq order, checking every entry under keys as
+ * audit_verify describes; with reseal_keys, also gives every entry the
+ * links reseal_keys make (in the caller's write transaction). Batches of
+ * WALK_BATCH entries are read whole, then written: the memory is bounded
+ * however long the log (PostgreSQL's driver holds a whole result). *prev:
+ * the newest entry's hash under keys, *new_prev under reseal_keys.
+ */
+static int chain_walk(store_conn *c, const sec_keys *keys, const sec_keys *reseal_keys, int64_t *count_out,
+		      int64_t *bad_seq_out, const char **reason_out, char prev[SEC_HASH_HEX],
+		      char new_prev[SEC_HASH_HEX])
 {
-	char prev[SEC_HASH_HEX], hash[SEC_HASH_HEX];
+	char hash[SEC_HASH_HEX];
+	resealed *rows = reseal_keys ? calloc(WALK_BATCH, sizeof(*rows)) : NULL;
+	/* the first batch has no lower bound: an entry numbered below 1 is
+	 * out of order */
+	int64_t expect = 1, after = INT64_MIN;
 	store_stmt *st = NULL;
-	int64_t expect = 1, head_seq = 0;
-	char head_hash[SEC_HASH_HEX] = "";
-	int have_head = 0;
 	buf scratch;
-	int rc;
+	int rc, n;
 
-	*count_out = 0;
-	*bad_seq_out = 0;
-	*reason_out = NULL;
-	wb_strlcpy(prev, GENESIS_HASH, sizeof(prev));
+	if (reseal_keys && !rows)
+		return WB_ENOMEM;
+	wb_strlcpy(prev, GENESIS_HASH, SEC_HASH_HEX);
+	wb_strlcpy(new_prev, GENESIS_HASH, SEC_HASH_HEX);
 	buf_init(&scratch, 16384);
-	rc = conn_prepare(c,
-			  "SELECT seq, at, county_code, user_id, username, role, action, object_type, "
-			  "object_id, outcome, client_addr, request_id, detail, prev_hash, hash "
-			  "FROM audit_log ORDER BY seq",
-			  &st);
-	if (rc)
-		goto out;
-	while ((rc = stmt_step(c, st)) == STORE_ROW) {
-		int64_t seq = stmt_int64(c, st, 0);
+	do {
+		n = 0;
+		rc = conn_query(c, &st,
+				"SELECT seq, at, county_code, user_id, username, role, action, object_type, "
+				"object_id, outcome, client_addr, request_id, detail, prev_hash, hash "
+				"FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 1000",
+				"i", after);
+		while (rc == STORE_ROW) {
+			int64_t seq = stmt_int64(c, st, 0);
 
-		if (seq != expect) {
-			*bad_seq_out = seq;
-			*reason_out = seq > expect ? "entries missing before this one" : "entries out of order";
-			rc = WB_ECONFLICT;
-			goto out;
+			if (seq != expect) {
+				*bad_seq_out = seq;
+				*reason_out = seq > expect ? "entries missing before this one" : "entries out of order";
+				rc = WB_ECONFLICT;
+				break;
+			}
+			if (!sec_streq(col(c, st, 13), prev)) {
+				*bad_seq_out = seq;
+				*reason_out = "previous-hash link does not match the entry before";
+				rc = WB_ECONFLICT;
+				break;
+			}
+			canonical(&scratch, seq, stmt_int64(c, st, 1), col(c, st, 2), stmt_int64(c, st, 3),
+				  col(c, st, 4), col(c, st, 5), col(c, st, 6), col(c, st, 7), col(c, st, 8),
+				  col(c, st, 9), col(c, st, 10), col(c, st, 11), col(c, st, 12));
+			sec_chain_hash(keys, prev, scratch.data, scratch.len, hash);
+			if (!sec_streq(col(c, st, 14), hash)) {
+				*bad_seq_out = seq;
+				*reason_out = "entry content does not match its hash (altered)";
+				rc = WB_ECONFLICT;
+				break;
+			}
+			memcpy(prev, hash, SEC_HASH_HEX);
+			if (rows) {
+				rows[n].seq = seq;
+				memcpy(rows[n].prev, new_prev, SEC_HASH_HEX);
+				sec_chain_hash(reseal_keys, new_prev, scratch.data, scratch.len, rows[n].hash);
+				memcpy(new_prev, rows[n].hash, SEC_HASH_HEX);
+			}
+			n++;
+			after = seq;
+			expect++;
+			(*count_out)++;
+			rc = stmt_step(c, st);
 		}
-		if (!sec_streq(col(c, st, 13), prev)) {
-			*bad_seq_out = seq;
-			*reason_out = "previous-hash link does not match the entry before";
-			rc = WB_ECONFLICT;
-			goto out;
-		}
-		canonical(&scratch, seq, stmt_int64(c, st, 1), col(c, st, 2), stmt_int64(c, st, 3), col(c, st, 4),
-			  col(c, st, 5), col(c, st, 6), col(c, st, 7), col(c, st, 8), col(c, st, 9), col(c, st, 10),
-			  col(c, st, 11), col(c, st, 12));
-		sec_chain_hash(keys, prev, scratch.data, scratch.len, hash);
-		if (!sec_streq(col(c, st, 14), hash)) {
-			*bad_seq_out = seq;
-			*reason_out = "entry content does not match its hash (altered)";
-			rc = WB_ECONFLICT;
-			goto out;
-		}
-		memcpy(prev, hash, SEC_HASH_HEX);
-		expect++;
-		(*count_out)++;
-	}
-	stmt_reset(c, st);
-	st = NULL;
-	if (rc < 0)
-		goto out;
+		stmt_reset(c, st);
+		st = NULL;
+		for (int i = 0; rc >= 0 && rows && i < n; i++)
+			rc = conn_query(c, NULL, "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", "ssi",
+					rows[i].prev, rows[i].hash, rows[i].seq);
+		if (rc < 0)
+			break;
+		rc = WB_OK;
+	} while (n == WALK_BATCH);
+	free(rows);
+	buf_cleanup(&scratch);
+	return rc;
+}
+
+/* Whether the chain's head names its newest entry (count entries, the
+ * newest's hash prev), as audit_verify describes. */
+static int head_check(store_conn *c, int64_t count, const char *prev, int64_t *bad_seq_out, const char **reason_out)
+{
+	store_stmt *st = NULL;
+	int64_t head_seq = 0;
+	char head_hash[SEC_HASH_HEX] = "";
+	int have_head = 0, rc;
+
 	rc = conn_query(c, &st, "SELECT seq, hash FROM audit_head WHERE id = 1", "");
 	if (rc == STORE_ROW) {
 		have_head = 1;
@@ -699,34 +748,53 @@ int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_
 		wb_strlcpy(head_hash, col(c, st, 1), sizeof(head_hash));
 	}
 	stmt_reset(c, st);
-	st = NULL;
 	if (rc < 0)
-		goto out;
+		return rc;
 	/* the head names the newest entry written (seq and hash) */
-	rc = WB_ECONFLICT;
-	if (!have_head && *count_out > 0) {
+	if (!have_head && count > 0) {
 		*reason_out = "the chain head's record (audit_head) is missing";
-		goto out;
+		return WB_ECONFLICT;
 	}
-	if (head_seq > *count_out) {
-		*bad_seq_out = *count_out + 1;
+	if (head_seq > count) {
+		*bad_seq_out = count + 1;
 		*reason_out = "newest entries were removed (the chain head names a later entry)";
-		goto out;
+		return WB_ECONFLICT;
 	}
-	if (head_seq < *count_out) {
+	if (head_seq < count) {
 		*bad_seq_out = head_seq + 1;
 		*reason_out = "entries after the chain head (the head was rewound, or entries were added by hand)";
-		goto out;
+		return WB_ECONFLICT;
 	}
-	if (*count_out > 0 && !sec_streq(head_hash, prev)) {
-		*bad_seq_out = *count_out;
+	if (count > 0 && !sec_streq(head_hash, prev)) {
+		*bad_seq_out = count;
 		*reason_out = "the newest entry is not the one the chain head names";
-		goto out;
+		return WB_ECONFLICT;
 	}
-	rc = WB_OK;
-out:
-	stmt_reset(c, st);
-	buf_cleanup(&scratch);
+	return WB_OK;
+}
+
+int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_t *bad_seq_out, const char **reason_out)
+{
+	char prev[SEC_HASH_HEX], unused[SEC_HASH_HEX];
+	int rc;
+
+	int own_tx = !c->in_tx;
+
+	*count_out = 0;
+	*bad_seq_out = 0;
+	*reason_out = NULL;
+	/* the batches and the head from one snapshot: entries appended
+	 * meanwhile would read as a head beyond the entries */
+	if (own_tx) {
+		rc = conn_begin_snapshot(c);
+		if (rc)
+			return rc;
+	}
+	rc = chain_walk(c, keys, NULL, count_out, bad_seq_out, reason_out, prev, unused);
+	if (rc == WB_OK)
+		rc = head_check(c, *count_out, prev, bad_seq_out, reason_out);
+	if (own_tx)
+		conn_rollback(c); /* read only */
 	return rc;
 }
 
@@ -769,4 +837,59 @@ int audit_key_fits(store_conn *c, const sec_keys *keys)
 	rc = entry_fits(c, keys, ENTRY_COLS "ORDER BY seq DESC LIMIT 1", &found);
 	return rc < 0 ? rc : rc == 1;
 #undef ENTRY_COLS
+}
+
+int audit_reseal(store_conn *c, const sec_keys *old_keys, const sec_keys *new_keys, int64_t *count_out,
+		 int64_t *bad_seq_out, const char **reason_out)
+{
+	char prev[SEC_HASH_HEX], new_prev[SEC_HASH_HEX];
+	int rc;
+
+	*count_out = 0;
+	*bad_seq_out = 0;
+	*reason_out = NULL;
+	rc = chain_walk(c, old_keys, new_keys, count_out, bad_seq_out, reason_out, prev, new_prev);
+	if (rc == WB_OK)
+		rc = head_check(c, *count_out, prev, bad_seq_out, reason_out);
+	if (rc == WB_OK && *count_out > 0) {
+		rc = conn_query(c, NULL, "UPDATE audit_head SET hash = ? WHERE id = 1", "s", new_prev);
+		rc = rc < 0 ? rc : WB_OK;
+	}
+	return rc;
+}
+
+int audit_append_now(store_conn *c, const sec_keys *keys, const audit_entry *e)
+{
+	char prev[SEC_HASH_HEX], hash[SEC_HASH_HEX];
+	store_stmt *st = NULL;
+	int64_t seq = 0, at = clock_now();
+	buf scratch;
+	int rc;
+
+	wb_strlcpy(prev, GENESIS_HASH, sizeof(prev));
+	rc = conn_query(c, &st, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", "");
+	if (rc == STORE_ROW) {
+		seq = stmt_int64(c, st, 0);
+		wb_strlcpy(prev, col(c, st, 1), sizeof(prev));
+	}
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	seq++;
+	buf_init(&scratch, 16384);
+	canonical(&scratch, seq, at, e->county_code, e->user_id, e->username, e->role, e->action, e->object_type,
+		  e->object_id, e->outcome, e->client_addr, e->request_id, e->detail);
+	sec_chain_hash(keys, prev, scratch.data, scratch.len, hash);
+	buf_cleanup(&scratch);
+	rc = conn_query(c, NULL, AUDIT_LOG_INSERT AUDIT_ROW, "isiisssssssssss", seq, e->county_code, at, e->user_id,
+			e->username, e->role, e->action, e->object_type, e->object_id, e->outcome, e->client_addr,
+			e->request_id, e->detail, prev, hash);
+	if (rc >= 0)
+		rc = conn_query(
+			c, NULL,
+			"INSERT INTO county_audit_counts (county_code, entries) VALUES (?, 1)" COUNTS_UPSERT_TAIL, "s",
+			e->county_code);
+	if (rc >= 0)
+		rc = conn_query(c, NULL, HEAD_UPSERT, "is", seq, hash);
+	return rc < 0 ? rc : WB_OK;
 }

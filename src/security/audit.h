@@ -115,4 +115,20 @@ int audit_verify(store_conn *c, const sec_keys *keys, int64_t *count_out, int64_
  */
 int audit_key_fits(store_conn *c, const sec_keys *keys);
 
+/*
+ * Re-seals the whole chain under new_keys (weibao rekey), inside the
+ * caller's write transaction: every entry, in seq order and in batches, is
+ * first checked under old_keys as audit_verify checks it, then gets the
+ * links new_keys give it; the head keeps its seq and gets the new hash.
+ * WB_OK, or WB_ECONFLICT with the first broken seq and a reason as
+ * audit_verify reports them (then the caller must roll back: entries before
+ * it were rewritten). *count_out: the entries re-sealed.
+ */
+int audit_reseal(store_conn *c, const sec_keys *old_keys, const sec_keys *new_keys, int64_t *count_out,
+		 int64_t *bad_seq_out, const char **reason_out);
+
+/* Appends e to the chain on c, inside the caller's write transaction,
+ * without the writer thread (which must not run: weibao rekey). */
+int audit_append_now(store_conn *c, const sec_keys *keys, const audit_entry *e);
+
 #endif

@@ -46,6 +46,17 @@ static int write_new_key(const char *path, unsigned char master[32])
 	return rc;
 }
 
+int sec_keys_create(const char *path, sec_keys *out)
+{
+	unsigned char master[32];
+	int rc = write_new_key(path, master);
+
+	if (rc == WB_OK)
+		sec_keys_derive(master, out);
+	sodium_memzero(master, sizeof(master));
+	return rc;
+}
+
 int sec_keys_load(const char *path, int create, sec_keys *out)
 {
 	unsigned char master[32];

@@ -29,6 +29,10 @@ int sec_init(void);
 /* Loads the master key from path; with create, writes a new random key
  * (mode 0600) if the file does not exist. */
 int sec_keys_load(const char *path, int create, sec_keys *out);
+/* Writes a new random key to path, which must not exist (mode 0600,
+ * synced), and derives its purpose keys. WB_EIO when path exists or the
+ * write failed (the caller removes a file it made). For weibao rekey. */
+int sec_keys_create(const char *path, sec_keys *out);
 /* Derives the purpose keys from a 32-byte master key (tests). */
 void sec_keys_derive(const unsigned char master[32], sec_keys *out);
 

@@ -72,6 +72,7 @@ const FIXED = {
   'unit.import': k('aact.unit_import'),
   'audit.export': k('aact.audit_export'),
   'database.backup': k('aact.database_backup'),
+  'key.rotate': k('aact.key_rotate'),
   'policy.create': k('aact.policy_create'),
   'policy.version': k('aact.policy_version'),
   'policy.version_withdraw': k('aact.policy_version_withdraw'),
@@ -145,7 +146,7 @@ export const ACTION_GROUPS = [
   [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.decide', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'inbox.list']],
   [k('aact.g_loop'), ['request.read', 'request.list', 'request.export', 'request.attachment.add', 'request.attachment.read', ...REQUEST_STEPS, 'referral.list', ...REFERRAL_STEPS, 'loop.deadline_scan']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
-  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'key.rotate', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
   [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.void', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
   [k('aact.g_programmes'), ['programme.create', 'programme.update', 'programme.return', 'programme.read', 'programme.export']],
@@ -168,6 +169,7 @@ const OBJECT = {
   webhook: k('aobj.webhook'),
   audit_log: k('aobj.audit_log'),
   database: k('aobj.database'),
+  key: k('aobj.key'),
   policy: k('aobj.policy'),
   receipt: k('aobj.receipt'),
   project: k('aobj.project'),
@@ -321,6 +323,13 @@ const DETAIL_KEY = {
   guardian_status: k('adk.guardian_status'),
   director_id: k('adk.director_id'),
   sort: k('adk.sort'),
+  // a rotation of the master key (key.rotate)
+  id_numbers: k('adk.id_numbers'),
+  phone_numbers: k('adk.phone_numbers'),
+  webhook_secrets: k('adk.webhook_secrets'),
+  counselling_notes: k('adk.counselling_notes'),
+  entries_resealed: k('adk.entries_resealed'),
+  sessions_ended: k('adk.sessions_ended'),
 }
 const DETAIL_VALUE = {
   category: CATEGORY,
