@@ -821,6 +821,28 @@ out:
 	return 0;
 }
 
+int api_early(http_req *r, void *ctx)
+{
+	app *a = ctx;
+	const api_route *route = r->route->data;
+	store_conn *c;
+	sec_principal p;
+
+	if (route->flags & API_PUBLIC)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	c = store_acquire(a->db);
+	if (authenticate(r, a, c, &p) == 0) {
+		if (p.must_change_password && !(route->flags & API_FIRST_LOGIN))
+			api_error(r, 403, "password_change_required",
+				  "this account must change its password before anything else", NULL);
+		else if (route->may && !route->may(&p))
+			api_error(r, 403, "forbidden", route->may_message, NULL);
+	}
+	store_release(c);
+	return 0;
+}
+
 typedef struct setting_job {
 	const char *county, *name, *text;
 } setting_job;
