@@ -209,7 +209,9 @@ typedef struct api_field {
 } api_field;
 
 /* Parses the body as a JSON object. On failure writes 400 (naming line and
- * column, or the duplicate key) and returns -1. */
+ * column, or the duplicate key), or 415 unless the body was sent as
+ * Content-Type: application/json (a charset or other parameter may follow),
+ * and returns -1. */
 int api_body(http_req *r, json_t **out);
 /* Checks obj against spec: unknown, mistyped, missing or too long fields
  * answer 422 naming the field; returns -1 then. */

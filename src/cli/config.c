@@ -88,7 +88,7 @@ void config_defaults(wb_config *c)
 	c->session_absolute = 12 * 3600;
 	c->lock_max = 5;
 	c->lock_window = 15 * 60;
-	c->login_rate = 120;
+	c->login_rate = 30;
 	c->body_max = 1 << 20;
 	c->large_uploads = 4;
 	c->conn_limit = 1024;
