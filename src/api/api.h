@@ -52,12 +52,21 @@ typedef struct api_route {
 	 * children's data: api_entry records it with outcome "denied", so that
 	 * a role probing the registry is seen as a 404 probe is. NULL: none. */
 	const char *refusal_action;
+	/* A route that takes large bodies may name the role's right to it
+	 * here: api_early refuses (403, may_message) a role without it before
+	 * the body is read. NULL: the handler decides. */
+	int (*may)(const sec_principal *p);
+	const char *may_message;
 } api_route;
 
 /* The route table handed to the HTTP layer (NULL-terminated). */
 extern const http_route api_routes[];
 /* The generic entry every route goes through. */
 int api_entry(http_req *r, void *ctx);
+/* The check of a request to a route taking large bodies before its body is
+ * read (http_config.early): its credentials (and CSRF token), a password
+ * change owed, and the route's may. Answers 401/403 or leaves r alone. */
+int api_early(http_req *r, void *ctx);
 /* Serves the web UI (embedded or from cfg.web_dir) for non-API GETs. */
 int api_static(http_req *r, void *ctx);
 /* 1 if an Accept-Encoding value accepts gzip ("gzip", "x-gzip" or "*"
@@ -200,7 +209,9 @@ typedef struct api_field {
 } api_field;
 
 /* Parses the body as a JSON object. On failure writes 400 (naming line and
- * column, or the duplicate key) and returns -1. */
+ * column, or the duplicate key), or 415 unless the body was sent as
+ * Content-Type: application/json (a charset or other parameter may follow),
+ * and returns -1. */
 int api_body(http_req *r, json_t **out);
 /* Checks obj against spec: unknown, mistyped, missing or too long fields
  * answer 422 naming the field; returns -1 then. */

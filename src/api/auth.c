@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../security/namelock.h"
 #include "../security/password.h"
@@ -84,6 +85,31 @@ static const api_field login_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
+/*
+ * Login CSRF: a page of another site must not log the browser in (as the
+ * attacker, whose records the victim would then type into). A browser says
+ * where the request comes from: Sec-Fetch-Site "cross-site", or an Origin
+ * whose host and port are not this server's (the Host header, which a
+ * reverse proxy passes on: docs/deployment.md). Clients that are not
+ * browsers send neither and are let through.
+ */
+static int login_cross_site(http_req *r)
+{
+	const char *site = http_header(r, "Sec-Fetch-Site");
+	const char *origin = http_header(r, "Origin");
+	const char *host = http_header(r, "Host");
+	const char *authority;
+
+	if (site && strcasecmp(site, "cross-site") == 0)
+		return 1;
+	if (!origin)
+		return 0;
+	authority = strstr(origin, "://");
+	if (!authority || !host || strncasecmp(origin, "http", 4) != 0)
+		return 1; /* "null" (a sandboxed frame, a file), or no Host to compare */
+	return strcasecmp(authority + 3, host) != 0;
+}
+
 int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 {
 	json_t *body = NULL;
@@ -96,8 +122,23 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 	int64_t now = clock_now(), failures = 0;
 	int rehash = 0, bearer, rc;
 	login_job j;
+	int busy = 0;
 
 	(void)unused;
+	if (login_cross_site(r)) {
+		api_error(r, 403, "cross_site_login", "a login from another site's page is refused", NULL);
+		goto out;
+	}
+	/* one password check at a time per address: a flood from one address
+	 * cannot take every core that hashes (the others are refused at once,
+	 * without hashing, and do not count against the rate) */
+	if (!ratelimit_busy_enter(r->client_addr)) {
+		http_add_header(r, "Retry-After", "1");
+		api_error(r, 429, "login_busy",
+			  "another login from this address is being checked; try again in a moment", NULL);
+		goto out;
+	}
+	busy = 1;
 	if (!ratelimit_take(r->client_addr, now)) {
 		http_add_header(r, "Retry-After", "60");
 		api_error(r, 429, "too_many_logins", "too many login attempts from this address; wait a minute", NULL);
@@ -230,6 +271,8 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 		api_json(r, 200, resp);
 	}
 out:
+	if (busy)
+		ratelimit_busy_leave(r->client_addr);
 	json_decref(ms.arr);
 	json_decref(body);
 	return 0;

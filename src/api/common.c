@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../domain/area.h"
 #include "../domain/date.h"
@@ -249,15 +250,44 @@ int api_json(http_req *r, int status, json_t *j)
 	return 0;
 }
 
+static int is_json_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	size_t n = sizeof(want) - 1;
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 int api_body(http_req *r, json_t **out)
 {
 	json_error_t e;
 	json_t *j;
 	char msg[300];
+	const char *ct = http_header(r, "Content-Type");
 
 	*out = NULL;
 	if (r->body.len == 0) {
 		api_error(r, 400, "malformed_json", "request body must be a JSON object", NULL);
+		return -1;
+	}
+	/* A form of another site can post text/plain (or urlencoded, or
+	 * multipart) without a preflight, never application/json. */
+	if (!is_json_type(ct)) {
+		char given[80];
+
+		utf8_clean(ct ? ct : "", given, sizeof(given));
+		wb_snprintf(msg, sizeof(msg), "the body must be sent as Content-Type: application/json, not %s%s%s",
+			    ct ? "'" : "", ct ? given : "none", ct ? "'" : "");
+		api_error(r, 415, "unsupported_media_type", msg, "Content-Type");
 		return -1;
 	}
 	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
@@ -818,6 +848,28 @@ out:
 		pthread_mutex_unlock(idem_lock);
 	api_conn_release(r);
 	r->app_state = NULL;
+	return 0;
+}
+
+int api_early(http_req *r, void *ctx)
+{
+	app *a = ctx;
+	const api_route *route = r->route->data;
+	store_conn *c;
+	sec_principal p;
+
+	if (route->flags & API_PUBLIC)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	c = store_acquire(a->db);
+	if (authenticate(r, a, c, &p) == 0) {
+		if (p.must_change_password && !(route->flags & API_FIRST_LOGIN))
+			api_error(r, 403, "password_change_required",
+				  "this account must change its password before anything else", NULL);
+		else if (route->may && !route->may(&p))
+			api_error(r, 403, "forbidden", route->may_message, NULL);
+	}
+	store_release(c);
 	return 0;
 }
 

@@ -7,9 +7,9 @@
 #include "api.h"
 #include "loop.h"
 
-#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL}
+#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL, NULL, NULL}
 /* a route of children's data: a refusal is audited under this action */
-#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action}
+#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL}
 
 R(login, API_PUBLIC);
 R(logout, API_FIRST_LOGIN);
@@ -44,12 +44,21 @@ R(membership_add, 0);
 R(membership_remove, 0);
 RC(child_category, "category.decide");
 RC(children_export, "child.export");
-R(imports_create, 0);
+static int may_import(const sec_principal *p)
+{
+	return p->def->write_children;
+}
+static int may_reconcile(const sec_principal *p)
+{
+	return p->def->export_children;
+}
+static const api_route rt_imports_create = {api_imports_create, 0, NULL, may_import,
+					    "your role may not import children"};
 R(import_get, 0);
 R(import_report, 0);
 R(import_fields, 0);
 R(import_template, 0);
-R(reconcile, 0);
+static const api_route rt_reconcile = {api_reconcile, 0, NULL, may_reconcile, "your role may not reconcile lists"};
 R(categories_review, 0);
 R(category_ends, 0);
 R(requests_create, 0);

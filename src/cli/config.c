@@ -48,6 +48,8 @@ static const opt opts[] = {
 	I(lock_window, "WEIBAO_LOCK_WINDOW", 1, 86400 * 30, "seconds over which failed logins count"),
 	I(login_rate, "WEIBAO_LOGIN_RATE", 0, 100000, "login attempts per minute per client address (0: no limit)"),
 	I(body_max, "WEIBAO_BODY_MAX", 1024, 1 << 30, "largest request body in bytes"),
+	I(large_uploads, "WEIBAO_LARGE_UPLOADS", 0, 1000,
+	  "bodies larger than body_max (imports, attachments) received at once (503 beyond; 0: no limit)"),
 	I(conn_limit, "WEIBAO_CONN_LIMIT", 1, 100000, "simultaneous connections"),
 	I(per_ip_limit, "WEIBAO_PER_IP_LIMIT", 0, 100000, "simultaneous connections per client address"),
 	I(event_threads, "WEIBAO_EVENT_THREADS", 0, 256, "threads reading and writing connections (0: one per core)"),
@@ -86,8 +88,9 @@ void config_defaults(wb_config *c)
 	c->session_absolute = 12 * 3600;
 	c->lock_max = 5;
 	c->lock_window = 15 * 60;
-	c->login_rate = 120;
+	c->login_rate = 30;
 	c->body_max = 1 << 20;
+	c->large_uploads = 4;
 	c->conn_limit = 1024;
 	c->per_ip_limit = 256;
 	c->event_threads = 0;

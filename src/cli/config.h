@@ -21,6 +21,7 @@ typedef struct wb_config {
 	long long lock_window;
 	long long login_rate;
 	long long body_max;
+	long long large_uploads;
 	long long conn_limit;
 	long long per_ip_limit;
 	long long event_threads;

@@ -47,6 +47,7 @@ struct http_req {
 	buf body;
 	size_t body_max;
 	int body_too_big;
+	int large_slot; /* holds one of the server's large-upload slots */
 	char request_id[24];
 	char client_addr[48];
 	int64_t start_ms;
@@ -105,6 +106,15 @@ typedef struct http_config {
 	unsigned event_threads;      /* threads reading and writing connections (0: one per core) */
 	unsigned workers;            /* threads running the handlers that may block (0: 64) */
 	const http_proxies *proxies; /* trusted reverse proxies, parsed; NULL: none */
+	/* Bodies larger than body_max (to routes with a larger cap) received
+	 * at once; beyond it such a request is answered 503 before its body
+	 * is read (0: no limit). */
+	unsigned large_uploads;
+	/* Called on the first call of a request to a route whose body cap is
+	 * above body_max, before any byte of its body is read, with r->route
+	 * and the path parameters set: it may answer (set r->status and r->out,
+	 * e.g. 401 or 403), and the body is then never read. NULL: none. */
+	http_handler early;
 } http_config;
 
 typedef struct http_server http_server;

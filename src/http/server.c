@@ -17,6 +17,17 @@
  * handler, never the first: queueing on the first call makes libmicrohttpd
  * close every keep-alive connection. Request bodies are accumulated into a
  * capped buffer; anything larger than body_max is answered 413.
+ *
+ * A route may take bodies larger than body_max (an import, an attachment).
+ * A request to such a route is checked before any byte of its body is read
+ * (cfg.early: the credentials and the role's right to the route), so that
+ * nobody unauthenticated makes the server hold megabytes; and a body that
+ * may be larger than body_max (declared so, or chunked) takes one of
+ * cfg.large_uploads slots until it is answered, so that the memory held
+ * for bodies stays bounded. Without a slot free it is answered 503 at once.
+ * An answer on the first call goes out before the body (after it the
+ * connection is closed); with Expect: 100-continue the client is not asked
+ * for the body at all.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -46,6 +57,7 @@ struct http_server {
 	atomic_uint_fast64_t counter;
 	atomic_int active;   /* requests between first call and completion */
 	atomic_int stopping; /* set by http_stop: answer no new requests */
+	atomic_uint large;   /* large-upload slots taken */
 	/* the worker pool and its queue */
 	pthread_t *workers;
 	unsigned nworkers;
@@ -213,11 +225,36 @@ static void dispatch(http_server *s, http_req *r, int path_matched)
 
 /* Queues r's response. With closing, the connection is closed after it
  * (the server is stopping: clients must not send more on it). */
-static enum MHD_Result send_response(struct MHD_Connection *conn, http_req *r, int closing)
+/* Gives r's large-upload slot back, and its body with it: once r is
+ * answered the body is not needed any more. */
+static void large_release(http_server *s, http_req *r)
+{
+	if (!r->large_slot)
+		return;
+	r->large_slot = 0;
+	buf_cleanup(&r->body);
+	atomic_fetch_sub(&s->large, 1);
+}
+
+/* Takes a large-upload slot for r: 0 when all are taken. */
+static int large_take(http_server *s, http_req *r)
+{
+	unsigned n = atomic_load(&s->large);
+
+	do {
+		if (s->cfg.large_uploads && n >= s->cfg.large_uploads)
+			return 0;
+	} while (!atomic_compare_exchange_weak(&s->large, &n, n + 1));
+	r->large_slot = 1;
+	return 1;
+}
+
+static enum MHD_Result send_response(http_server *s, struct MHD_Connection *conn, http_req *r, int closing)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
+	large_release(s, r);
 	if (r->static_file)
 		resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_data, MHD_RESPMEM_PERSISTENT);
 	else
@@ -264,6 +301,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!r) {
 		const char *cl;
+		int cl_small = 0;
 
 		r = calloc(1, sizeof(*r));
 		if (!r)
@@ -301,7 +339,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * requests; refusing them lets the drain finish. */
 		if (atomic_load(&s->stopping)) {
 			plain_error(r, 503, "shutting_down", "the server is shutting down; try again shortly");
-			return send_response(conn, r, 1);
+			return send_response(s, conn, r, 1);
 		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
@@ -309,7 +347,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n > r->body_max) {
 				plain_error(r, 413, "body_too_large", "request body is larger than allowed");
-				return send_response(conn, r, atomic_load(&s->stopping));
+				return send_response(s, conn, r, atomic_load(&s->stopping));
+			}
+			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n <= s->cfg.body_max)
+				cl_small = 1;
+		}
+		if (r->body_max > s->cfg.body_max) {
+			int path_matched;
+
+			/* before any byte of a body that may be large: who asks */
+			if (s->cfg.early && route_find(s, r, &path_matched)) {
+				s->cfg.early(r, s->ctx);
+				if (r->status)
+					return send_response(s, conn, r, atomic_load(&s->stopping));
+			}
+			if (!cl_small && !large_take(s, r)) {
+				http_add_header(r, "Retry-After", "30");
+				plain_error(r, 503, "too_many_uploads",
+					    "too many large uploads are being received; try again shortly");
+				return send_response(s, conn, r, atomic_load(&s->stopping));
 			}
 		}
 		return MHD_YES;
@@ -321,12 +377,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (r->phase == PH_DONE)
-		return send_response(conn, r, atomic_load(&s->stopping));
+		return send_response(s, conn, r, atomic_load(&s->stopping));
 	if (r->phase != PH_NEW || r->status)
 		return MHD_YES; /* suspended, or answered on the first call (413, 503) */
 	if (r->body_too_big) {
 		plain_error(r, 413, "body_too_large", "request body is larger than allowed");
-		return send_response(conn, r, atomic_load(&s->stopping));
+		return send_response(s, conn, r, atomic_load(&s->stopping));
 	}
 	{
 		int path_matched;
@@ -355,7 +411,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->defer_fn(r, r->defer_arg); /* it calls http_resume, maybe at once */
 		return MHD_YES;
 	}
-	return send_response(conn, r, atomic_load(&s->stopping));
+	return send_response(s, conn, r, atomic_load(&s->stopping));
 }
 
 int http_can_defer(const http_req *r)
@@ -421,6 +477,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	if (!r)
 		return;
+	large_release(s, r);
 	if (s->cfg.log_access)
 		log_info("access id=%s method=%s route=%s status=%d bytes=%zu ms=%" PRId64 " user=%" PRId64 "%s",
 			 r->request_id, r->method, r->route_pattern ? r->route_pattern : "-", r->status,

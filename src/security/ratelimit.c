@@ -62,3 +62,52 @@ int ratelimit_take(const char *addr, int64_t now)
 	pthread_mutex_unlock(&rl_mu);
 	return ok;
 }
+
+/* The addresses with a login in progress: no more than the server has
+ * workers; beyond this many at once a login is refused as busy. */
+#define BUSY_MAX 1024
+#define BUSY_LEN 48
+
+static char busy[BUSY_MAX][BUSY_LEN];
+static int busy_n;
+static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int ratelimit_busy_enter(const char *addr)
+{
+	size_t len = strlen(addr);
+	int ok = 1;
+
+	if (len >= BUSY_LEN)
+		len = BUSY_LEN - 1;
+	pthread_mutex_lock(&busy_mu);
+	for (int i = 0; i < busy_n && ok; i++)
+		if (strncmp(busy[i], addr, len) == 0 && busy[i][len] == '\0')
+			ok = 0;
+	if (ok && busy_n >= BUSY_MAX)
+		ok = 0;
+	if (ok) {
+		memcpy(busy[busy_n], addr, len);
+		busy[busy_n][len] = '\0';
+		busy_n++;
+	}
+	pthread_mutex_unlock(&busy_mu);
+	return ok;
+}
+
+void ratelimit_busy_leave(const char *addr)
+{
+	size_t len = strlen(addr);
+
+	if (len >= BUSY_LEN)
+		len = BUSY_LEN - 1;
+	pthread_mutex_lock(&busy_mu);
+	for (int i = 0; i < busy_n; i++) {
+		if (strncmp(busy[i], addr, len) == 0 && busy[i][len] == '\0') {
+			busy_n--;
+			if (i != busy_n)
+				memcpy(busy[i], busy[busy_n], BUSY_LEN);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&busy_mu);
+}

@@ -15,7 +15,7 @@ describeEachDriver('threads: one worker, one event thread', (driver) => {
 	let srv, centre, auditor;
 
 	before(async () => {
-		srv = await startServer(driver, { args: ['--workers', '1', '--event-threads', '1', '--login-rate', '0'] });
+		srv = await startServer(driver, { args: ['--workers', '1', '--event-threads', '1', '--login-rate', '0', '--trusted-proxies', '127.0.0.1'] });
 		centre = await srv.login('center');
 		auditor = await srv.login('auditor');
 	});
@@ -67,8 +67,9 @@ describeEachDriver('threads: one worker, one event thread', (driver) => {
 		const first = new Promise((resolve) => {
 			firstDone = resolve;
 		});
-		const logins = Array.from({ length: 10 }, () =>
-			anon.post('/api/v1/login', { username: 'center', password: 'Test-Pass-2026', bearer: true }).then((r) => {
+		// (from ten addresses: one address has one login checked at a time)
+		const logins = Array.from({ length: 10 }, (_, i) =>
+			anon.post('/api/v1/login', { username: 'center', password: 'Test-Pass-2026', bearer: true }, { headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } }).then((r) => {
 				loginsDone++;
 				firstDone();
 				return r;

@@ -1,7 +1,8 @@
 /*
  * The login rate limiter (src/security/ratelimit.c): a budget of attempts
  * per address and window, refilled evenly; another address has its own;
- * no double budget where one clock minute turns into the next.
+ * no double budget where one clock minute turns into the next; one login
+ * in progress per address.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,12 +54,31 @@ static void test_disabled(void **state)
 	assert_int_equal(takes("203.0.113.7", 5, 1000), 1000);
 }
 
+static void test_one_check_per_address(void **state)
+{
+	(void)state;
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 1);
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 0);  /* the second waits */
+	assert_int_equal(ratelimit_busy_enter("203.0.113.70"), 1); /* not a prefix match */
+	assert_int_equal(ratelimit_busy_enter("198.51.100.4"), 1);
+	ratelimit_busy_leave("203.0.113.7");
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 1);
+	assert_int_equal(ratelimit_busy_enter("198.51.100.4"), 0); /* still busy after another left */
+	ratelimit_busy_leave("203.0.113.7");
+	ratelimit_busy_leave("203.0.113.70");
+	ratelimit_busy_leave("198.51.100.4");
+	ratelimit_busy_leave("192.0.2.1"); /* not busy: nothing happens */
+	assert_int_equal(ratelimit_busy_enter("198.51.100.4"), 1);
+	ratelimit_busy_leave("198.51.100.4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_and_refill),
 		cmocka_unit_test(test_no_double_budget_at_the_minute),
 		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_one_check_per_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

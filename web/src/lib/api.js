@@ -118,6 +118,12 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
     }
     return send(method, path, { body, raw, query, file, quiet401, retried: true })
   }
+  // one login at a time is checked per address (an office behind one NAT
+  // address): another one in progress is answered 429 login_busy at once
+  if (res.status === 429 && err.code === 'login_busy' && isLogin && (retried || 0) < 5) {
+    await new Promise((ok) => setTimeout(ok, 300 + Math.floor(Math.random() * 700)))
+    return send(method, path, { body, raw, query, file, quiet401, retried: (retried || 0) + 1 })
+  }
   if (res.status === 401 && !isLogin && !quiet401 && hooks.unauthorized) {
     hooks.unauthorized(err)
   }
