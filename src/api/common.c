@@ -15,6 +15,7 @@
 #include "../util/clock.h"
 #include "../util/json_out.h"
 #include "../util/log.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 #include "api.h"
 
@@ -86,13 +87,12 @@ int api_fail(http_req *r, int status)
 	}
 }
 
-const char *api_csv_defuse(const char *s, char *tmp, size_t n)
+int api_csv_defuse(const char *s)
 {
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		wb_snprintf(tmp, n, "'%s", s);
-		return tmp;
-	}
-	return s;
+	/* '=x too: it gets a second ', so that a reader that takes one off
+	 * (table_add_cell) reads '=x again, not =x */
+	s += strspn(s, "'");
+	return s[0] && strchr(TABLE_FORMULA_STARTS, s[0]) != NULL;
 }
 
 size_t api_utf8_chars(const char *s)
@@ -107,17 +107,28 @@ size_t api_utf8_chars(const char *s)
 
 int api_csv_cell(buf *b, const char *s, int last)
 {
-	char tmp[1100];
-	const char *v = api_csv_defuse(s, tmp, sizeof(tmp));
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
 	int rc = WB_OK;
 
-	if (strpbrk(v, ",\"\r\n")) {
+	/* written straight into b, whatever the text's length: nothing is cut */
+	if (quote)
 		rc |= buf_puts(b, "\"");
-		for (const char *q = v; *q && rc == WB_OK; q++)
-			rc |= *q == '"' ? buf_puts(b, "\"\"") : buf_append(b, q, 1);
+	if (api_csv_defuse(s))
+		rc |= buf_puts(b, "'");
+	if (quote) {
+		for (const char *q = s; *q && rc == WB_OK;) {
+			size_t run = strcspn(q, "\"");
+
+			rc |= buf_append(b, q, run);
+			q += run;
+			if (*q == '"') {
+				rc |= buf_puts(b, "\"\"");
+				q++;
+			}
+		}
 		rc |= buf_puts(b, "\"");
 	} else {
-		rc |= buf_puts(b, v);
+		rc |= buf_puts(b, s);
 	}
 	rc |= buf_puts(b, last ? "\r\n" : ",");
 	return rc ? WB_ETOOBIG : WB_OK;
