@@ -274,9 +274,14 @@ int api_body(http_req *r, json_t **out)
 	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
 		int dup = json_error_code(&e) == json_error_duplicate_key;
+		int nul = json_error_code(&e) == json_error_null_character ||
+			  json_error_code(&e) == json_error_null_byte_in_key;
 
+		/* jansson's words for \u0000 name a flag of its own: the caller
+		 * is told what is wrong with the text instead */
 		wb_snprintf(msg, sizeof(msg), "%s at line %d, column %d: %s",
-			    dup ? "duplicate key in JSON" : "malformed JSON", e.line, e.column, e.text);
+			    dup ? "duplicate key in JSON" : "malformed JSON", e.line, e.column,
+			    nul ? "text must not contain the NUL character (\\u0000)" : e.text);
 		api_error(r, 400, dup ? "duplicate_key" : "malformed_json", msg, NULL);
 		return -1;
 	}
@@ -435,11 +440,22 @@ void api_audit_detail_reason(audit_entry *e, json_t *d, const char *reason)
 	json_decref(d);
 }
 
+/* A record's id as the path or the query writes it: digits alone (no
+ * sign, blank or anything after them), from 1 up. */
+static int parse_id(const char *s, long long *out)
+{
+	size_t n = s ? strspn(s, "0123456789") : 0;
+
+	if (n == 0 || s[n])
+		return WB_EINVAL;
+	return wb_parse_int64(s, 1, INT64_MAX, out);
+}
+
 int api_id_param(http_req *r, const char *name, int64_t *out)
 {
 	long long v;
 
-	if (wb_parse_int64(http_param(r, name), 1, INT64_MAX, &v) != WB_OK) {
+	if (parse_id(http_param(r, name), &v) != WB_OK) {
 		api_error(r, 404, "not_found", "no such record", NULL);
 		return -1;
 	}
@@ -503,7 +519,7 @@ int api_query_id(http_req *r, const char *name, const char *message, int64_t *ou
 
 	if (!s)
 		return 0;
-	if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK) {
+	if (parse_id(s, &v) != WB_OK) {
 		char msg[160];
 
 		if (!message) {
