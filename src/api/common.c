@@ -271,6 +271,29 @@ int api_body(http_req *r, json_t **out)
 		api_error(r, 400, "malformed_json", "request body must be a JSON object", NULL);
 		return -1;
 	}
+	{
+		/* a NUL byte as it is, not written \u0000: jansson takes it for the
+		 * end of the text ("invalid token near end of file") */
+		const char *nul = memchr(r->body.data, 0, r->body.len);
+
+		if (nul) {
+			int line = 1, column = 0;
+
+			for (const char *q = r->body.data; q <= nul; q++) {
+				if (*q == '\n') {
+					line++;
+					column = 0;
+				} else if (((unsigned char)*q & 0xC0) != 0x80) {
+					column++;
+				}
+			}
+			wb_snprintf(msg, sizeof(msg),
+				    "malformed JSON at line %d, column %d: text must not contain the NUL character",
+				    line, column);
+			api_error(r, 400, "malformed_json", msg, NULL);
+			return -1;
+		}
+	}
 	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
 		int dup = json_error_code(&e) == json_error_duplicate_key;

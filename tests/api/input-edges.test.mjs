@@ -210,5 +210,14 @@ describeEachDriver('input edges', (driver) => {
 		const key = await centre.request('POST', '/api/v1/children', { body: '{"na\\u0000me": 1}', headers: { 'content-type': 'application/json' } });
 		assert.equal(key.status, 400, key.text);
 		assert.match(key.body.error.message, /NUL character/);
+		// the NUL byte itself, not escaped: where it is, not "near end of file"
+		for (const [raw, where] of [
+			['{"name": "a\u0000b"}', 'line 1, column 12'],
+			['{\n  "name":\u0000 "a"}', 'line 2, column 10'],
+		]) {
+			const r = await centre.request('POST', '/api/v1/children', { body: Buffer.from(raw), headers: { 'content-type': 'application/json' } });
+			assert.equal(r.status, 400, r.text);
+			assert.equal(r.body.error.message, `malformed JSON at ${where}: text must not contain the NUL character`);
+		}
 	});
 });
