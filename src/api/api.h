@@ -144,14 +144,18 @@ int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int 
  * WB_ETOOBIG past max elements; the array is unchanged then.
  */
 int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max);
-/* Text a spreadsheet would take for a formula (= + - @ first) with a ' in
- * front, in tmp; otherwise s itself. For every cell of a file we write. */
-const char *api_csv_defuse(const char *s, char *tmp, size_t n);
+/* 1 if a spreadsheet would take the text for a formula: it begins with
+ * one of TABLE_FORMULA_STARTS (= + - @, a tab, a carriage return or a line
+ * feed), or with ' before one (so that it reads back as it was). Every
+ * cell of a CSV file we write gets a ' in front then, and the readers take
+ * exactly that ' off again (table_add_cell). */
+int api_csv_defuse(const char *s);
 /* The characters (code points) of a UTF-8 text the body parser has
  * checked: limits of free text are in characters, not bytes. */
 size_t api_utf8_chars(const char *s);
-/* One CSV cell: defused, quoted where needed, then ',' or (last) CRLF.
- * WB_OK, or WB_ETOOBIG when b is full (the cell is then cut short). */
+/* One CSV cell of any length: defused, quoted where needed, then ',' or
+ * (last) CRLF. WB_OK, or WB_ETOOBIG when b is full (the cell is then cut
+ * short). */
 int api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,
  * with the audit entry e (audit_submit). */

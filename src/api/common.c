@@ -16,6 +16,7 @@
 #include "../util/clock.h"
 #include "../util/json_out.h"
 #include "../util/log.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 #include "api.h"
 
@@ -87,13 +88,12 @@ int api_fail(http_req *r, int status)
 	}
 }
 
-const char *api_csv_defuse(const char *s, char *tmp, size_t n)
+int api_csv_defuse(const char *s)
 {
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		wb_snprintf(tmp, n, "'%s", s);
-		return tmp;
-	}
-	return s;
+	/* '=x too: it gets a second ', so that a reader that takes one off
+	 * (table_add_cell) reads '=x again, not =x */
+	s += strspn(s, "'");
+	return s[0] && strchr(TABLE_FORMULA_STARTS, s[0]) != NULL;
 }
 
 size_t api_utf8_chars(const char *s)
@@ -108,17 +108,28 @@ size_t api_utf8_chars(const char *s)
 
 int api_csv_cell(buf *b, const char *s, int last)
 {
-	char tmp[1100];
-	const char *v = api_csv_defuse(s, tmp, sizeof(tmp));
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
 	int rc = WB_OK;
 
-	if (strpbrk(v, ",\"\r\n")) {
+	/* written straight into b, whatever the text's length: nothing is cut */
+	if (quote)
 		rc |= buf_puts(b, "\"");
-		for (const char *q = v; *q && rc == WB_OK; q++)
-			rc |= *q == '"' ? buf_puts(b, "\"\"") : buf_append(b, q, 1);
+	if (api_csv_defuse(s))
+		rc |= buf_puts(b, "'");
+	if (quote) {
+		for (const char *q = s; *q && rc == WB_OK;) {
+			size_t run = strcspn(q, "\"");
+
+			rc |= buf_append(b, q, run);
+			q += run;
+			if (*q == '"') {
+				rc |= buf_puts(b, "\"\"");
+				q++;
+			}
+		}
 		rc |= buf_puts(b, "\"");
 	} else {
-		rc |= buf_puts(b, v);
+		rc |= buf_puts(b, s);
 	}
 	rc |= buf_puts(b, last ? "\r\n" : ",");
 	return rc ? WB_ETOOBIG : WB_OK;
@@ -290,12 +301,40 @@ int api_body(http_req *r, json_t **out)
 		api_error(r, 415, "unsupported_media_type", msg, "Content-Type");
 		return -1;
 	}
+	{
+		/* a NUL byte as it is, not written \u0000: jansson takes it for the
+		 * end of the text ("invalid token near end of file") */
+		const char *nul = memchr(r->body.data, 0, r->body.len);
+
+		if (nul) {
+			int line = 1, column = 0;
+
+			for (const char *q = r->body.data; q <= nul; q++) {
+				if (*q == '\n') {
+					line++;
+					column = 0;
+				} else if (((unsigned char)*q & 0xC0) != 0x80) {
+					column++;
+				}
+			}
+			wb_snprintf(msg, sizeof(msg),
+				    "malformed JSON at line %d, column %d: text must not contain the NUL character",
+				    line, column);
+			api_error(r, 400, "malformed_json", msg, NULL);
+			return -1;
+		}
+	}
 	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
 		int dup = json_error_code(&e) == json_error_duplicate_key;
+		int nul = json_error_code(&e) == json_error_null_character ||
+			  json_error_code(&e) == json_error_null_byte_in_key;
 
+		/* jansson's words for \u0000 name a flag of its own: the caller
+		 * is told what is wrong with the text instead */
 		wb_snprintf(msg, sizeof(msg), "%s at line %d, column %d: %s",
-			    dup ? "duplicate key in JSON" : "malformed JSON", e.line, e.column, e.text);
+			    dup ? "duplicate key in JSON" : "malformed JSON", e.line, e.column,
+			    nul ? "text must not contain the NUL character (\\u0000)" : e.text);
 		api_error(r, 400, dup ? "duplicate_key" : "malformed_json", msg, NULL);
 		return -1;
 	}
@@ -454,11 +493,22 @@ void api_audit_detail_reason(audit_entry *e, json_t *d, const char *reason)
 	json_decref(d);
 }
 
+/* A record's id as the path or the query writes it: digits alone (no
+ * sign, blank or anything after them), from 1 up. */
+static int parse_id(const char *s, long long *out)
+{
+	size_t n = s ? strspn(s, "0123456789") : 0;
+
+	if (n == 0 || s[n])
+		return WB_EINVAL;
+	return wb_parse_int64(s, 1, INT64_MAX, out);
+}
+
 int api_id_param(http_req *r, const char *name, int64_t *out)
 {
 	long long v;
 
-	if (wb_parse_int64(http_param(r, name), 1, INT64_MAX, &v) != WB_OK) {
+	if (parse_id(http_param(r, name), &v) != WB_OK) {
 		api_error(r, 404, "not_found", "no such record", NULL);
 		return -1;
 	}
@@ -522,7 +572,7 @@ int api_query_id(http_req *r, const char *name, const char *message, int64_t *ou
 
 	if (!s)
 		return 0;
-	if (wb_parse_int64(s, 1, INT64_MAX, &v) != WB_OK) {
+	if (parse_id(s, &v) != WB_OK) {
 		char msg[160];
 
 		if (!message) {

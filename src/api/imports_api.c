@@ -241,7 +241,11 @@ int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_strlcpy(j->county, p->county_code, sizeof(j->county));
 	j->user_id = p->user_id;
 	j->row_by_row = row_by_row;
-	wb_strlcpy(j->file_name, name && name[0] ? name : "upload", sizeof(j->file_name));
+	/* shown in the list of imports and the children's history: a name
+	 * without control or direction-changing characters */
+	wb_file_name(name, NULL, 100, j->file_name, sizeof(j->file_name));
+	if (!j->file_name[0])
+		wb_strlcpy(j->file_name, "upload", sizeof(j->file_name));
 	if (import_load(j, r->body.data, r->body.len) != WB_OK) {
 		api_error(r, 422, "invalid_file", j->message, "file");
 		goto fail;

@@ -200,6 +200,12 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 /* POST /api/v1/requests/{id}/comments {text}: a comment on the timeline. */
 int api_request_comment(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *p);
+/* The extension of an attachment's type (jpg, png or pdf). */
+const char *api_attachment_ext(const char *content_type);
+/* The name an attachment is shown and saved under: its stored name (an
+ * older one may predate the rule) made a safe file name ending in its
+ * type's extension (wb_file_name); empty when it has none. */
+void api_attachment_name(const attachment_rec *at, char *out, size_t outlen);
 int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_referrals_list(http_req *r, app *a, store_conn *c, const sec_principal *p);
 int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal *p);

@@ -880,16 +880,18 @@ static int attachment_item(const attachment_rec *at, void *arg)
 	detail_ctx *d = arg;
 	/* the reporter of a mandatory report stays unknown through their files */
 	int hide = !d->reporter_visible && at->uploaded_by == d->q->reporter_id;
+	char name[sizeof(at->file_name)];
 
 	/* a referred unit's files are for the loop's staff and that unit, not
 	 * for the other units (a diagnosis is not the civil affairs') */
 	if (loop_unit_hides(d->v, at->uploader_unit_id))
 		return WB_OK;
+	api_attachment_name(at, name, sizeof(name));
 	json_array_append_new(d->arr, json_pack("{s:I, s:s?, s:s, s:I, s:s, s:o, s:I}", "id", (json_int_t)at->id,
-						"file_name", at->file_name[0] ? at->file_name : NULL, "content_type",
-						at->content_type, "size", (json_int_t)at->size, "sha256", at->sha256,
-						"uploaded_by", hide ? json_null() : json_integer(at->uploaded_by),
-						"created_at", (json_int_t)at->created_at));
+						"file_name", name[0] ? name : NULL, "content_type", at->content_type,
+						"size", (json_int_t)at->size, "sha256", at->sha256, "uploaded_by",
+						hide ? json_null() : json_integer(at->uploaded_by), "created_at",
+						(json_int_t)at->created_at));
 	return WB_OK;
 }
 

@@ -1325,23 +1325,18 @@ static int attach_fn(store_conn *c, void *arg)
 	return rc;
 }
 
-/* A file name safe to show: UTF-8 without control characters, quotes or
- * path separators, at most 100 bytes (cut on a character boundary), or
- * empty. */
-static void clean_name(const char *in, char *out, size_t outlen)
+#define ATTACH_NAME_MAX 100 /* bytes of a file's name, its extension in them */
+
+const char *api_attachment_ext(const char *content_type)
 {
-	size_t o = 0;
+	return strcmp(content_type, "application/pdf") == 0 ? "pdf"
+	       : strcmp(content_type, "image/png") == 0     ? "png"
+							    : "jpg";
+}
 
-	for (; in && *in && o + 1 < outlen && o < 100; in++) {
-		unsigned char ch = (unsigned char)*in;
-
-		if (ch >= 0x20 && ch != 0x7F && !strchr("\"\\/;:<>|*?", ch))
-			out[o++] = (char)ch;
-	}
-	out[o] = '\0';
-	/* a cut inside a character: drop its leading bytes */
-	while (o > 0 && !utf8_valid(out, o))
-		out[--o] = '\0';
+void api_attachment_name(const attachment_rec *at, char *out, size_t outlen)
+{
+	wb_file_name(at->file_name, api_attachment_ext(at->content_type), ATTACH_NAME_MAX, out, outlen);
 }
 
 /* Content-Disposition for a stored name: an ASCII fallback and the name
@@ -1414,7 +1409,10 @@ int api_request_attach(http_req *r, app *a, store_conn *c, const sec_principal *
 	sha256_hex(r->body.data, r->body.len, at.sha256);
 	at.size = (int64_t)r->body.len;
 	wb_strlcpy(at.content_type, type, sizeof(at.content_type));
-	clean_name(http_query(r, "name"), at.file_name, sizeof(at.file_name));
+	/* the name as the uploader gave it, but for its extension: that is the
+	 * type the bytes are (诊断证明.html that is a PNG is 诊断证明.png), so
+	 * that the file opens as what it is, never as a page that runs script */
+	wb_file_name(http_query(r, "name"), ext, ATTACH_NAME_MAX, at.file_name, sizeof(at.file_name));
 	at.uploaded_by = p->user_id;
 	at.unit_id = p->unit_id; /* the unit acted for, as a step records it */
 	at.created_at = clock_now();
@@ -1487,7 +1485,7 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 	loop_viewer v;
 	audit_entry e;
 	int64_t id, aid;
-	char sha[65], disp[400];
+	char sha[65], disp[400], name[sizeof(at.file_name)];
 	int rc, refused = 0;
 
 	if (!q)
@@ -1548,11 +1546,8 @@ int api_request_attachment(http_req *r, app *a, store_conn *c, const sec_princip
 	r->content_type = strcmp(at.content_type, "application/pdf") == 0 ? "application/pdf"
 			  : strcmp(at.content_type, "image/png") == 0     ? "image/png"
 									  : "image/jpeg";
-	disposition(at.file_name,
-		    strcmp(at.content_type, "application/pdf") == 0 ? "pdf"
-		    : strcmp(at.content_type, "image/png") == 0     ? "png"
-								    : "jpg",
-		    disp, sizeof(disp));
+	api_attachment_name(&at, name, sizeof(name));
+	disposition(name, api_attachment_ext(at.content_type), disp, sizeof(disp));
 	http_add_header(r, "Content-Disposition", disp);
 	http_add_header(r, "X-Content-SHA256", at.sha256);
 out:

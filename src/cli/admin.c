@@ -1008,7 +1008,11 @@ int cmd_import(cli_env *env, int argc, char **argv)
 	wb_strlcpy(j->county, the_county, sizeof(j->county));
 	store_scope_county(&j->scope, j->county);
 	j->row_by_row = mode && strcmp(mode, "rows") == 0;
-	wb_strlcpy(j->file_name, strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1], sizeof(j->file_name));
+	/* shown as the API's imports are (imports_api.c) */
+	wb_file_name(strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1], NULL, 100, j->file_name,
+		     sizeof(j->file_name));
+	if (!j->file_name[0])
+		wb_strlcpy(j->file_name, "upload", sizeof(j->file_name));
 	if (mapping) {
 		json_error_t je;
 

@@ -291,6 +291,39 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t outlen
 			  (socklen_t)outlen);
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* %XX in the path and the query decoded as libmicrohttpd would, but for
+ * %00: a NUL would end the text where it stands (/children/21%00x read as
+ * /children/21), so it stays the three characters it was sent as, and an
+ * id or a word with it in is refused as any other wrong one is. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *w = s;
+	const char *p = s;
+
+	(void)cls;
+	(void)conn;
+	while (*p) {
+		int hi = p[0] == '%' ? hex_digit(p[1]) : -1, lo = hi >= 0 ? hex_digit(p[2]) : -1;
+
+		if (lo >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			p += 3;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -553,7 +586,7 @@ int http_start(const http_config *cfg, const http_route *routes, http_handler fa
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit, MHD_OPTION_THREAD_STACK_SIZE,
 		(size_t)(512 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, s, MHD_OPTION_END);
+		on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->daemon) {
 		log_error("http: cannot listen on %s:%d", cfg->address, cfg->port);
 		workers_stop(s, s->nworkers);

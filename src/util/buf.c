@@ -201,6 +201,136 @@ int wb_snprintf(char *dst, size_t size, const char *fmt, ...)
 	return (size_t)n >= size ? WB_ETOOBIG : WB_OK;
 }
 
+/* The code point at s (UTF-8, *len its bytes), or -1 for a byte that
+ * starts no valid character (*len 1). */
+static long utf8_at(const unsigned char *s, size_t *len)
+{
+	unsigned char c = s[0];
+	size_t n = c < 0x80                 ? 1
+		   : c >= 0xC2 && c <= 0xDF ? 2
+		   : c >= 0xE0 && c <= 0xEF ? 3
+		   : c >= 0xF0 && c <= 0xF4 ? 4
+					    : 0;
+	long cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+
+	*len = 1;
+	if (n == 0)
+		return -1;
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[k] & 0x3F);
+	}
+	/* overlong forms, surrogates, past U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		return -1;
+	*len = n;
+	return cp;
+}
+
+/* Control and format characters (Unicode Cc, Cf, Zl, Zp): invisible, or
+ * turning what follows them around (U+202E shows "gnp.html" as
+ * "lmth.png"). */
+static int invisible(long cp)
+{
+	static const long ranges[][2] = {
+		{0x00, 0x1F},       {0x7F, 0x9F},       {0xAD, 0xAD},       {0x600, 0x605},     {0x61C, 0x61C},
+		{0x6DD, 0x6DD},     {0x70F, 0x70F},     {0x890, 0x891},     {0x8E2, 0x8E2},     {0x180E, 0x180E},
+		{0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},   {0xFEFF, 0xFEFF},
+		{0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+		{0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+	};
+
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return 1;
+	return 0;
+}
+
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+/* Drops blanks and dots at both ends of s[0..*n). */
+static char *trim_name(char *s, size_t *n)
+{
+	size_t k;
+
+	for (;;) {
+		if (*n && (s[0] == '.' || s[0] == ' '))
+			k = 1;
+		else if (*n >= 3 && (k = blank_at(s)) == 3)
+			;
+		else
+			break;
+		s += k;
+		*n -= k;
+	}
+	for (;;) {
+		if (*n && (s[*n - 1] == '.' || s[*n - 1] == ' '))
+			(*n)--;
+		else if (*n >= 3 && blank_at(s + *n - 3) == 3)
+			*n -= 3;
+		else
+			break;
+	}
+	return s;
+}
+
+void wb_file_name(const char *in, const char *ext, size_t max, char *out, size_t outlen)
+{
+	size_t n = 0, elen = ext ? strlen(ext) : 0, cut;
+	char *clean = malloc(in ? strlen(in) + 1 : 1), *name;
+
+	if (outlen)
+		out[0] = '\0';
+	if (!clean || !outlen)
+		goto out;
+	if (max > outlen - 1)
+		max = outlen - 1;
+	for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p;) {
+		size_t len;
+		long cp = utf8_at(p, &len);
+
+		if (cp >= 0 && !invisible(cp) && !(cp < 0x80 && strchr("\"\\/;:<>|*?", (int)cp))) {
+			memcpy(clean + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	clean[n] = '\0';
+	name = trim_name(clean, &n);
+	if (elen) {
+		/* the name's own extension goes: the file is what its bytes are */
+		size_t k = n, dot;
+
+		while (k > 0 && name[k - 1] != '.' && k + 10 > n && strchr(ALNUM, name[k - 1]))
+			k--;
+		dot = k - 1;
+		if (k > 0 && k < n && name[dot] == '.')
+			n = dot;
+		name = trim_name(name, &n);
+		if (n == 0 || elen + 1 >= max)
+			goto out;
+	}
+	/* at most max bytes with .ext, cut before a character, not inside */
+	cut = elen ? max - elen - 1 : max;
+	if (n > cut) {
+		n = cut;
+		while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+			n--;
+		name = trim_name(name, &n);
+	}
+	if (n == 0)
+		goto out;
+	memcpy(out, name, n);
+	out[n] = '\0';
+	if (elen) {
+		out[n] = '.';
+		memcpy(out + n + 1, ext, elen + 1);
+	}
+out:
+	free(clean);
+}
+
 int wb_parse_int64(const char *s, long long min, long long max, long long *out)
 {
 	char *end;

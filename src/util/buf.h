@@ -46,6 +46,20 @@ int wb_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((for
 char *wb_trim(char *s);
 /* 1 when s holds nothing but blanks (ASCII white space, U+3000), or nothing. */
 int wb_is_blank(const char *s);
+/*
+ * A file name someone sent, fit to show and to save under: valid UTF-8
+ * without control characters (C0, DEL, C1), Unicode format characters
+ * (Cf: the right-to-left override U+202E and the other bidirectional
+ * marks, zero-width characters, U+FEFF...), line and paragraph separators,
+ * quotes, path separators or the characters a file system refuses
+ * (\ / : * ? " < > | ;), without blanks or dots at either end. ext (e.g.
+ * "png"; NULL or "" for none): the name then ends in .ext, its own
+ * extension (1 to 10 letters or digits after the last dot) replaced,
+ * or .ext appended. At most max bytes (cut on a character boundary, the
+ * extension kept) and less than outlen; empty when nothing of the name
+ * is left.
+ */
+void wb_file_name(const char *in, const char *ext, size_t max, char *out, size_t outlen);
 /* Parses a whole decimal integer in [min, max]; returns WB_EINVAL otherwise. */
 int wb_parse_int64(const char *s, long long min, long long max, long long *out);
 

@@ -82,6 +82,7 @@ int table_begin_row(table *t, uint32_t line)
 int table_add_cell(table *t, const char *s, size_t len)
 {
 	table_row *row = &t->rows[t->nrows - 1];
+	char *cell;
 	int rc;
 
 	if (row->n >= TABLE_MAX_COLS || len > TABLE_MAX_CELL)
@@ -98,7 +99,14 @@ int table_add_cell(table *t, const char *s, size_t len)
 	memcpy(t->arena + t->arena_len, s, len);
 	t->arena[t->arena_len + len] = '\0';
 	/* every import reads " 370831..." as the code it is */
-	len = strlen(wb_trim(t->arena + t->arena_len));
+	cell = wb_trim(t->arena + t->arena_len);
+	/* the ' a CSV file of ours put before a formula's first character
+	 * (api_csv_defuse: before =x, and before '=x as well), and that
+	 * alone: an exported list reads back as it was, not with one more '
+	 * each round */
+	if (cell[0] == '\'' && cell[strspn(cell, "'")] && strchr(TABLE_FORMULA_STARTS, cell[strspn(cell, "'")]))
+		wb_trim(memmove(cell, cell + 1, strlen(cell)));
+	len = strlen(cell);
 	t->numbers[t->ncells] = 0;
 	t->cells[t->ncells++] = (uint32_t)t->arena_len;
 	t->arena_len += len + 1;

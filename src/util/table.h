@@ -54,7 +54,15 @@ int table_header_unknown(const table *t, const char *const *cols, int ncols, cha
 void table_header_error(const table *t, const char *const *cols, int ncols, const char *expected, char *err,
 			size_t errlen);
 
-/* Building (used by the readers). A cell is stored trimmed (wb_trim); a
+/* The first characters that make a spreadsheet take a cell for a formula
+ * (OWASP's = + - @ tab carriage return, and a line feed): a CSV file we
+ * write puts a ' before such a cell (api_csv_defuse). */
+#define TABLE_FORMULA_STARTS "=+-@\t\r\n"
+
+/* Building (used by the readers). A cell is stored trimmed (wb_trim), and
+ * a defused cell ("'", perhaps more of them, and one of
+ * TABLE_FORMULA_STARTS) without its first "'",
+ * so that a file we wrote reads back as the text it was written from; a
  * row whose cells are all empty (or blank) is dropped by table_end_row, as
  * a spreadsheet writes a cleared row: ",,,," or formatted empty cells. */
 int table_begin_row(table *t, uint32_t line);

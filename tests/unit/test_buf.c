@@ -1,7 +1,7 @@
 /*
  * Unit tests for src/util/buf.h: capped buffers (a failed append leaves the
  * buffer exactly as it was), bounded printf, wb_strlcpy / wb_snprintf
- * truncation, and wb_parse_int64 bounds and garbage.
+ * truncation, wb_parse_int64 bounds and garbage, and wb_file_name.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -339,6 +339,64 @@ static void test_trim(void **state)
 	}
 }
 
+static void test_file_name(void **state)
+{
+	static const struct {
+		const char *in, *ext, *want;
+	} cases[] = {
+		{"诊断证明.html", "png", "诊断证明.png"},
+		{"病历\xE2\x80\xAE"
+		 "gnp.html",
+		 "png", "病历gnp.png"}, /* U+202E, right-to-left override */
+		{"a\xE2\x80\x8B" /* U+200B */ "b\xE2\x81\xA6" /* U+2066 */ "c\xC2\x85" /* U+0085 */
+		 "d\xEF\xBB\xBF"                                                       /* U+FEFF */
+		 "\xE2\x80\x8F" /* U+200F */ "e",
+		 "pdf", "abcde.pdf"},
+		{"a\x01"
+		 "b\x7F\tc",
+		 "jpg", "abc.jpg"},
+		{"\xF3\xA0\x80\x81"
+		 "tag\xF3\xA0\x81\xA1",
+		 "png", "tag.png"}, /* U+E0001, U+E0061 */
+		{"scan.PNG", "png", "scan.png"},
+		{"photo.jpeg", "jpg", "photo.jpg"},
+		{"report", "pdf", "report.pdf"},
+		{"a.tar.gz", "png", "a.tar.png"},
+		{"name.abcdefghijk", "png", "name.abcdefghijk.png"}, /* 11 letters: no extension */
+		{"x.中文", "png", "x.中文.png"},
+		{" .. 体检.html. ", "png", "体检.png"},
+		{"a/b\\c:d*e?f\"g<h>i|j;k", "png", "abcdefghijk.png"},
+		{"\xE2\x80\xAE. ", "png", ""},
+		{"", "png", ""},
+		{"\xFF\xC0\x80"
+		 "ok\xED\xA0\x80",
+		 "png", "ok.png"}, /* invalid UTF-8, a surrogate */
+		{"名单\xE2\x80\xAE"
+		 "vsc.exe",
+		 NULL, "名单vsc.exe"},
+		{"data.csv", "", "data.csv"},
+	};
+	char out[128], big[400];
+
+	(void)state;
+	for (size_t i = 0; i < WB_ARRAY_LEN(cases); i++) {
+		wb_file_name(cases[i].in, cases[i].ext, 100, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	wb_file_name(NULL, "png", 100, out, sizeof(out));
+	assert_string_equal(out, "");
+	/* 120 characters of 3 bytes: cut on a character, the extension kept */
+	for (int i = 0; i < 120; i++)
+		memcpy(big + i * 3, "字", 3);
+	memcpy(big + 360, ".html", 6);
+	wb_file_name(big, "png", 100, out, sizeof(out));
+	assert_int_equal(strlen(out), 32 * 3 + 4);
+	assert_string_equal(out + 96, ".png");
+	/* outlen smaller than max */
+	wb_file_name("abcdefghij.html", "png", 100, out, 8);
+	assert_string_equal(out, "abc.png");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_snprintf),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_file_name),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_strhash),

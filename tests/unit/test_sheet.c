@@ -239,6 +239,48 @@ static void test_xlsx_dropped(void **state)
 	req_cleanup(&r);
 }
 
+/* Every cell a spreadsheet would run gets a ', however long it is, and the
+ * import's reader takes exactly that ' off: the file reads back as the
+ * texts it was written from. */
+static void test_csv_defused_reads_back(void **state)
+{
+	static const char *const texts[] = {
+		"=1+2", "+1", "-2+3", "@SUM(A1)", "\t=1+2x", "\r=1+2", "\n=1+2", "'=kept", "'plain", "a,\"b\"", "plain",
+	};
+	static const char *const want[] = {
+		"=1+2", "+1", "-2+3", "@SUM(A1)", "=1+2x", "=1+2", "=1+2", "'=kept", "'plain", "a,\"b\"", "plain",
+	};
+	char *long_text = malloc(1 + 499 * 3 + 1);
+	buf b;
+	table t;
+	uint32_t line = 0;
+	char err[128];
+
+	(void)state;
+	assert_non_null(long_text);
+	long_text[0] = '-';
+	for (int i = 0; i < 499; i++)
+		memcpy(long_text + 1 + i * 3, "\xE5\xAD\x97", 3); /* 字 */
+	long_text[1 + 499 * 3] = '\0';
+	buf_init(&b, 1 << 20);
+	for (size_t i = 0; i < WB_ARRAY_LEN(texts); i++)
+		assert_int_equal(api_csv_cell(&b, texts[i], 0), WB_OK);
+	assert_int_equal(api_csv_cell(&b, long_text, 1), WB_OK);
+	/* as written: a ' before the formula, inside the quotes where quoted */
+	assert_non_null(strstr(b.data, "'=1+2,'+1,'-2+3,'@SUM(A1),'\t=1+2x,\"'\r=1+2\",\"'\n=1+2\",''=kept,'plain,"));
+	assert_int_equal(strlen(strstr(b.data, "\"a,")) - strlen("\"a,\"\"b\"\"\",plain,") - 2,
+			 strlen(long_text) + 1); /* the long cell whole, after its ' */
+	table_init(&t);
+	assert_int_equal(table_read_csv(&t, b.data, b.len, &line, err, sizeof(err)), WB_OK);
+	assert_int_equal(t.nrows, 1);
+	for (size_t i = 0; i < WB_ARRAY_LEN(texts); i++)
+		assert_string_equal(table_cell(&t, 0, (int)i), want[i]);
+	assert_string_equal(table_cell(&t, 0, (int)WB_ARRAY_LEN(texts)), long_text);
+	table_cleanup(&t);
+	buf_cleanup(&b);
+	free(long_text);
+}
+
 static void test_word_of(void **state)
 {
 	(void)state;
@@ -254,7 +296,7 @@ int main(void)
 		cmocka_unit_test(test_csv_every_kind),  cmocka_unit_test(test_csv_english),
 		cmocka_unit_test(test_xlsx_reads_back), cmocka_unit_test(test_xlsx_dropped),
 		cmocka_unit_test(test_summary_row),     cmocka_unit_test(test_csv_too_big),
-		cmocka_unit_test(test_word_of),
+		cmocka_unit_test(test_word_of),         cmocka_unit_test(test_csv_defused_reads_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,13 +151,26 @@ function dispositionName(h) {
   return plain ? (plain[1] || plain[2] || '').trim() : ''
 }
 
+// The extension a file of these types is saved with, whatever its name says.
+const TYPE_EXT = { 'image/png': 'png', 'image/jpeg': 'jpg', 'application/pdf': 'pdf' }
+
+// A name to save a file under: without control and format characters (a
+// right-to-left override shows "gnp.html" as "lmth.png"), and for an image
+// or a PDF ending in its type's extension, so that it never opens as a page.
+export function safeFileName(name, type) {
+  let n = String(name || '').replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '').trim()
+  const ext = TYPE_EXT[String(type || '').split(';')[0].trim().toLowerCase()]
+  if (ext && n && !n.toLowerCase().endsWith('.' + ext)) n = n.replace(/\.[A-Za-z0-9]{1,10}$/, '') + '.' + ext
+  return n
+}
+
 // Hands a downloaded file to the browser as a download (a blob: link; the
 // page stays where it is, and an error answer never replaces the page).
 export function saveFile({ blob, filename }, fallback = 'download') {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url
-  a.download = filename || fallback
+  a.download = safeFileName(filename || fallback, blob.type) || fallback
   a.rel = 'noopener'
   document.body.appendChild(a)
   a.click()
