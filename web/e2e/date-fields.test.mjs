@@ -6,7 +6,7 @@
 // chosen.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, loginAs, settled, unexpectedErrors } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, settled, unexpectedErrors } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 900 }
 let srv, browser, page
@@ -72,5 +72,29 @@ test("the audit log's day filters: YYYY-MM-DD and a calendar in the app's langua
   assert.match(en, /November/, en)
   assert.doesNotMatch(en, /年|月/)
   await page.keyboard.press('Escape')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the date and month fields of the centre\'s pages: none native, each written YYYY-MM(-DD)', async () => {
+  await page?.close()
+  await resetSession(browser.context, srv.base)
+  page = await openPage(browser.context, { viewport: DESKTOP })
+  await loginAs(page, srv.base, 'center')
+  await settled(page)
+  const NATIVE = 'input[type=date], input[type=month], input[type=week], input[type=time], input[type=datetime-local]'
+  for (const [path, field, form] of [
+    ['/children/new', 'input[name=birth_date]', /^$/],
+    ['/reports', '#rp-month', /^\d{4}-\d{2}$/],
+    ['/entitlements/ledger', '#lg-month', /^\d{4}-\d{2}$/],
+    ['/visits/scorecard', '#sc-from', /^\d{4}-\d{2}-\d{2}$/],
+    ['/reports/timeliness', '#tl-from', /^\d{4}-\d{2}-\d{2}$/],
+  ]) {
+    await page.goto(srv.base + path)
+    await page.locator(field).waitFor()
+    await settled(page)
+    assert.equal(await page.locator(NATIVE).count(), 0, `a native date field on ${path}`)
+    assert.equal(await page.locator(field).getAttribute('type'), 'text', path)
+    assert.match(await page.locator(field).inputValue(), form, path)
+  }
   assert.deepEqual(unexpectedErrors(page), [])
 })
