@@ -480,7 +480,7 @@ test("centre: the monthly ledger shows the API's total, by policy and township, 
   await page.waitForURL((u) => u.searchParams.get('month') === addMonths(month, -1))
   await page.locator('.lg-total', { hasText: yuan(before_.total_cents) }).waitFor()
   assert.equal(await text(page.locator('.lg-count')), String(before_.count))
-  assert.equal(await page.getByLabel('月份').inputValue(), addMonths(month, -1))
+  assert.equal(await page.getByLabel('月份', { exact: true }).inputValue(), addMonths(month, -1))
 
   // the CSV of the month, every row
   const file = await exportAs(page, 'csv', page.locator('.page-head .export-button'))

@@ -78,14 +78,14 @@ const ARGS = [
 
 // One browser profile per test file; each test gets its own context via
 // newContext-like isolation by clearing cookies and storage.
-export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
+export async function launch({ viewport = { width: 1280, height: 800 }, locale = 'zh-CN' } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'weibao-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.WEIBAO_CHROMIUM || '/usr/bin/chromium',
     args: ARGS,
     headless: true,
     viewport,
-    locale: 'zh-CN',
+    locale,
     timezoneId: 'Asia/Shanghai',
   })
   context.setDefaultTimeout(10000)

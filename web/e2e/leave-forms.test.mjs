@@ -2,7 +2,9 @@
 // deadlines (/settings/loop), the visit frequencies (/visits), the
 // archive's periods (/archive), the password page, the import of a list
 // of children and of the area and unit lists, and the accounts-list
-// dialog (a chosen file not yet imported). Leaving such a page with
+// dialog (a chosen file not yet imported, then the one-time passwords
+// made from it until downloaded or copied; a single account's one-time
+// password too). Leaving such a page with
 // unsaved changes — a menu link, the logo, the browser's back, signing
 // out — asks 放弃未保存的内容？ first: "keep
 // editing" stays with the text, "discard" leaves; an untouched form and a
@@ -290,5 +292,119 @@ test('the accounts list dialog: a chosen file asks before ✕, Esc or Close thro
   await dlg.getByRole('button', { name: '关闭' }).last().click()
   await dlg.waitFor({ state: 'hidden' })
   assert.equal(await confirmBox().count(), 0)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+// the question about one-time passwords; stay keeps them on screen
+const pwBox = () => page.locator('.passwords-confirm')
+async function staysWithPasswords(dlg, title) {
+  await pwBox().waitFor()
+  assert.match(await pwBox().innerText(), title)
+  assert.match(await pwBox().innerText(), /只显示这一次/)
+  await pwBox().getByRole('button', { name: '返回保存' }).click()
+  await pwBox().waitFor({ state: 'hidden' })
+  await page.waitForTimeout(300)
+  assert.equal(await dlg.isVisible(), true, 'the passwords left though kept')
+}
+
+test('the accounts list dialog: the passwords made ask before ✕, Esc, Close or Back lose them; downloaded or copied, Close closes unasked', async () => {
+  await loginAs(page, srv.base, 'admin', { path: '/login?next=/units' })
+  await page.locator('.units-table tbody tr').first().waitFor()
+  await openNav(page, '用户管理')
+  await page.waitForURL((u) => u.pathname === '/users')
+  await page.locator('.el-table tbody tr').first().waitFor()
+  await settled(page)
+  const dlg = page.locator('.bulk-dialog')
+  const made = async (names) => {
+    await page.locator('.bulk-users').click()
+    await dlg.waitFor()
+    await settled(page)
+    const csv = '用户名,名称,角色,地点\n' + names.map((n) => `${n},${n}儿童主任,儿童主任,370831001001\n`).join('')
+    await page.setInputFiles('#bulk-file', { name: 'accounts-once.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await dlg.locator('.bulk-upload').click()
+    await dlg.locator('.bulk-table tbody tr').nth(names.length - 1).waitFor()
+    return dlg.locator('.bulk-pw').allTextContents()
+  }
+  const passwords = await made(['once_a', 'once_b'])
+  // ✕, Esc, Close and the browser's back each ask; "go back" keeps the passwords
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  await page.keyboard.press('Escape')
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  await dlg.locator('.bulk-close').click()
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  await page.evaluate(() => history.back())
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  assert.equal(path(), '/users')
+  assert.deepEqual(await dlg.locator('.bulk-pw').allTextContents(), passwords, 'the same passwords still shown')
+  assert.equal(await confirmBox().count(), 0, 'not the unsaved-form question')
+  // downloaded: Close closes unasked
+  await Promise.all([page.waitForEvent('download'), dlg.locator('.bulk-download').click()])
+  await dlg.locator('.bulk-close').click()
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await pwBox().count(), 0, 'asked after the download')
+
+  // copied: ✕ closes unasked
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base })
+  await made(['once_c'])
+  await dlg.locator('.bulk-copy').click()
+  await page.locator('.el-message', { hasText: '已复制到剪贴板' }).waitFor()
+  const copied = await page.evaluate(() => navigator.clipboard.readText())
+  assert.match(copied, /^用户名\t名称\t角色\t地点\t一次性密码\nonce_c\tonce_c儿童主任\t儿童主任\t/)
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await pwBox().count(), 0, 'asked after the copy')
+
+  // not saved, closed anyway: the passwords are gone
+  await made(['once_d'])
+  await dlg.locator('.bulk-close').click()
+  await pwBox().waitFor()
+  await pwBox().getByRole('button', { name: '仍然关闭' }).click()
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await page.locator('.bulk-pw').count(), 0, 'the passwords left the page')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test("an account's new one-time password: ✕, Esc and Back ask while it is not copied; 已记下，关闭 closes unasked", async () => {
+  await loginAs(page, srv.base, 'admin', { path: '/login?next=/units' })
+  await page.locator('.units-table tbody tr').first().waitFor()
+  await openNav(page, '用户管理')
+  await page.waitForURL((u) => u.pathname === '/users')
+  await page.locator('.el-table tbody tr').first().waitFor()
+  await settled(page)
+  const dlg = page.locator('.password-dialog')
+  const resetOne = async () => {
+    await page.locator('.el-table tbody tr .act-reset').first().click()
+    await page.locator('.confirm-dialog .confirm-ok').click()
+    await dlg.locator('.one-time-password').waitFor()
+    return text(dlg.locator('.one-time-password'))
+  }
+  const pw = await resetOne()
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  await page.keyboard.press('Escape')
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  await page.evaluate(() => history.back())
+  await staysWithPasswords(dlg, /密码还没有保存/)
+  assert.equal(path(), '/users')
+  assert.equal(await text(dlg.locator('.one-time-password')), pw)
+  // ✕ and then close anyway
+  await dlg.locator('.el-dialog__headerbtn').click()
+  await pwBox().waitFor()
+  await pwBox().getByRole('button', { name: '仍然关闭' }).click()
+  await dlg.waitFor({ state: 'hidden' })
+  // 已记下，关闭 is the answer itself
+  await resetOne()
+  await dlg.locator('.password-done').click()
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await pwBox().count(), 0)
+  // copied: Esc closes unasked
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base })
+  await resetOne()
+  await dlg.locator('.password-copy').click()
+  await page.locator('.el-message', { hasText: '已复制到剪贴板' }).waitFor()
+  await page.keyboard.press('Escape')
+  await dlg.waitFor({ state: 'hidden' })
+  assert.equal(await pwBox().count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })

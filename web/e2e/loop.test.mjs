@@ -161,13 +161,13 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   let referPosts = 0
   const countRefer = (q) => q.method() === 'POST' && q.url().endsWith(`/requests/${id}/actions`) && referPosts++
   page.on('request', countRefer)
-  await rows.nth(1).locator('.ref-due').fill('2020-01-01')
+  await rows.nth(1).locator('.ref-due input').fill('2020-01-01')
   await dlg.locator('.refer-submit').click()
   await rows.nth(1).locator('.ref-field-err', { hasText: '办结期限不能早于今天' }).waitFor()
   assert.equal(await rows.nth(0).locator('.ref-ask').inputValue(), '办理大病医疗保险报销')
   assert.equal(referPosts, 0)
   page.off('request', countRefer)
-  await rows.nth(1).locator('.ref-due').fill('')
+  await rows.nth(1).locator('.ref-due input').fill('')
   await dlg.locator('.refer-submit').click()
   await dlg.waitFor({ state: 'hidden' })
   await stateIs('转办中')

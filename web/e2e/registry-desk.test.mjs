@@ -2,7 +2,8 @@
 // county's scale): a child with a long name is found by it, and a search
 // refused by the server is told at the name field; Back from a child's
 // file (or its 返回列表 link) returns to the same page, page size and
-// scroll; the list sorts and filters by school, in the address and in the
+// scroll, and a reload of a later page keeps the page and the way back
+// through the pages before it; the list sorts and filters by school, in the address and in the
 // export; an ID number pasted with a blank in front keeps its last digit,
 // and a refused search does not leave the last one's rows on screen.
 import { test, before, after, beforeEach } from 'node:test'
@@ -73,13 +74,16 @@ async function atPage3Size50() {
   await page.locator('.page-size select').selectOption('50')
   await page.waitForURL(/size=50/)
   await page.locator('.reg-table tbody tr').nth(49).waitFor()
+  const pages = {}
   for (const n of [2, 3]) {
     const first = (await rowNames())[0]
     await page.locator('.next-page').click()
     await page.locator('.page-no', { hasText: `第 ${n} 页` }).waitFor()
     await page.waitForFunction((f) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent !== f, first)
+    await page.waitForURL(new RegExp(`page=${n}`))
+    await settled(page)
+    pages[n] = await rowNames()
   }
-  await page.waitForURL(/page=3/)
   await settled(page)
   const names = await rowNames()
   assert.equal(names.length, 50)
@@ -88,7 +92,7 @@ async function atPage3Size50() {
   await page.evaluate(() => window.scrollBy(0, 37))
   const y = await page.evaluate(() => window.scrollY)
   assert.ok(y > 500, `scrolled down (${y})`)
-  return { names, y, url: page.url() }
+  return { names, y, url: page.url(), page2: pages[2] }
 }
 
 async function sameAsBefore(before) {
@@ -123,22 +127,46 @@ test('Back from a child: the same page, page size and scroll position, with the 
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
-test('‹ 返回列表 from a child: the same page, page size and scroll position; a reload keeps the page', async () => {
+test('‹ 返回列表 from a child: the same page, page size and scroll position', async () => {
   const before = await atPage3Size50()
   await page.locator('.reg-table tbody tr').nth(42).locator('td').nth(2).click()
   await page.waitForURL(/\/children\/\d+$/)
   await page.locator('h1.child-name', { hasText: before.names[42] }).waitFor()
   await page.locator('a.back').click()
   await sameAsBefore(before)
-  // a reload of page 3 shows page 3 (from the address); the pages before
-  // it are not known then, and 上一页 goes to the first
-  await page.goto(before.url)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('a reload of page 3: 上一页 goes to page 2 (its rows, size 50), then to page 1', async () => {
+  const before = await atPage3Size50()
+  const first = await center.get('/children?limit=50')
+  await page.reload()
   await page.locator('.page-no', { hasText: '第 3 页' }).waitFor()
   await page.locator('.reg-table tbody tr').nth(49).waitFor()
+  await settled(page)
   assert.deepEqual(await rowNames(), before.names)
+  await page.locator('.prev-page').click()
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor()
+  await page.waitForURL((u) => u.searchParams.get('page') === '2' && u.searchParams.get('size') === '50')
+  await page.waitForFunction((f) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent === f, before.page2[0])
+  assert.deepEqual(await rowNames(), before.page2)
+  // reloaded again at page 2: 上一页 goes to the first page
+  await page.reload()
+  await page.locator('.page-no', { hasText: '第 2 页' }).waitFor()
+  await page.locator('.reg-table tbody tr').nth(49).waitFor()
   await page.locator('.prev-page').click()
   await page.locator('.page-no', { hasText: '第 1 页' }).waitFor()
   await page.waitForURL((u) => !u.searchParams.has('page') && u.searchParams.get('size') === '50')
+  await page.waitForFunction((f) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent === f, first.body.items[0].name)
+  assert.deepEqual(await rowNames(), first.body.items.map((c) => c.name))
+  // and forward again to page 3 after a reload of page 1 with its size
+  await page.reload()
+  await page.locator('.reg-table tbody tr').nth(49).waitFor()
+  for (const n of [2, 3]) {
+    await page.locator('.next-page').click()
+    await page.locator('.page-no', { hasText: `第 ${n} 页` }).waitFor()
+  }
+  await page.waitForFunction((f) => document.querySelector('.reg-table tbody tr .reg-name')?.textContent === f, before.names[0])
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

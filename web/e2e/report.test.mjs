@@ -183,7 +183,7 @@ test("centre: the month's report is the API's, by township and in total; the mon
   await page.waitForURL((u) => u.searchParams.get('month') === prev)
   await reportShown(page, prev)
   assert.deepEqual(await shown(page.locator('.rp-total')), expected(rp.totals))
-  assert.equal(await page.getByLabel('月份').inputValue(), prev)
+  assert.equal(await page.getByLabel('月份', { exact: true }).inputValue(), prev)
   assert.ok(!(await page.locator('.rp-next').isDisabled()))
   await page.locator('.rp-this').click()
   await page.waitForURL((u) => !u.searchParams.has('month'))
