@@ -217,6 +217,9 @@ typedef struct api_field {
  * Content-Type: application/json (a charset or other parameter may follow),
  * and returns -1. */
 int api_body(http_req *r, json_t **out);
+/* api_body without the Content-Type check: the body's JSON alone (the unit
+ * tests and the fuzz target, whose requests carry no headers). */
+int api_body_json(http_req *r, json_t **out);
 /* Checks obj against spec: unknown, mistyped, missing or too long fields
  * answer 422 naming the field; returns -1 then. */
 int api_check_fields(http_req *r, json_t *obj, const api_field *spec);

@@ -280,25 +280,32 @@ static int is_json_type(const char *ct)
 
 int api_body(http_req *r, json_t **out)
 {
-	json_error_t e;
-	json_t *j;
-	char msg[300];
 	const char *ct = http_header(r, "Content-Type");
 
 	*out = NULL;
-	if (r->body.len == 0) {
-		api_error(r, 400, "malformed_json", "request body must be a JSON object", NULL);
-		return -1;
-	}
 	/* A form of another site can post text/plain (or urlencoded, or
 	 * multipart) without a preflight, never application/json. */
-	if (!is_json_type(ct)) {
-		char given[80];
+	if (r->body.len > 0 && !is_json_type(ct)) {
+		char given[80], msg[300];
 
 		utf8_clean(ct ? ct : "", given, sizeof(given));
 		wb_snprintf(msg, sizeof(msg), "the body must be sent as Content-Type: application/json, not %s%s%s",
 			    ct ? "'" : "", ct ? given : "none", ct ? "'" : "");
 		api_error(r, 415, "unsupported_media_type", msg, "Content-Type");
+		return -1;
+	}
+	return api_body_json(r, out);
+}
+
+int api_body_json(http_req *r, json_t **out)
+{
+	json_error_t e;
+	json_t *j;
+	char msg[300];
+
+	*out = NULL;
+	if (r->body.len == 0) {
+		api_error(r, 400, "malformed_json", "request body must be a JSON object", NULL);
 		return -1;
 	}
 	{

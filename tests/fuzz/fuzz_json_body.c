@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&r.out, 1 << 20);
 	if (buf_append(&r.body, data, size) != 0)
 		goto out;
-	if (api_body(&r, &obj) != 0) {
+	if (api_body_json(&r, &obj) != 0) {
 		if (obj)
 			abort();
 		check_error_shape(&r, 400);

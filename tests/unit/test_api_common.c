@@ -1,5 +1,5 @@
 /*
- * Unit tests for the JSON body helpers of src/api/common.c: api_body
+ * Unit tests for the JSON body helpers of src/api/common.c: api_body_json
  * (object only, duplicate keys rejected, 400 naming the problem) and
  * api_check_fields (unknown, mistyped, missing, too long: 422 naming the
  * field), both answering in the one error shape
@@ -67,7 +67,7 @@ static void read_answer(http_req *r, result *res)
 	json_decref(j);
 }
 
-/* Runs api_body and, if it accepted the body, api_check_fields. */
+/* Runs api_body_json and, if it accepted the body, api_check_fields. */
 static void run(const char *body, size_t len, result *res)
 {
 	http_req r;
@@ -75,7 +75,7 @@ static void run(const char *body, size_t len, result *res)
 
 	memset(res, 0, sizeof(*res));
 	req_init(&r, body, len);
-	res->rc = api_body(&r, &obj);
+	res->rc = api_body_json(&r, &obj);
 	if (res->rc == 0) {
 		assert_non_null(obj);
 		res->rc = api_check_fields(&r, obj, spec);
@@ -199,6 +199,32 @@ static void test_body_with_nul_byte(void **state)
 	assert_int_equal(res.status, 400);
 }
 
+/* api_body itself: a body not sent as application/json (here: no
+ * Content-Type at all, as a request without headers has) is refused with
+ * 415 naming the header, before the JSON is read; an empty body is 400. */
+static void test_body_needs_json_type(void **state)
+{
+	static const char body[] = "{\"name\":\"Li\",\"village_code\":\"1\"}";
+	http_req r;
+	json_t *obj = NULL;
+	result res = {0};
+
+	(void)state;
+	req_init(&r, body, sizeof(body) - 1);
+	assert_int_equal(api_body(&r, &obj), -1);
+	assert_null(obj);
+	read_answer(&r, &res);
+	assert_int_equal(res.status, 415);
+	assert_string_equal(res.code, "unsupported_media_type");
+	assert_string_equal(res.field, "Content-Type");
+	req_cleanup(&r);
+	req_init(&r, "", 0);
+	assert_int_equal(api_body(&r, &obj), -1);
+	read_answer(&r, &res);
+	assert_int_equal(res.status, 400);
+	req_cleanup(&r);
+}
+
 /*
  * A bug once (found by fuzz_json_body, fixed): api_error handed the
  * message to json_pack, which refuses text that is not valid UTF-8, and
@@ -272,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_body_and_fields),
 		cmocka_unit_test(test_string_length_in_bytes),
 		cmocka_unit_test(test_body_with_nul_byte),
+		cmocka_unit_test(test_body_needs_json_type),
 		cmocka_unit_test(test_error_message_with_invalid_utf8),
 		cmocka_unit_test(test_malformed_body_quoting_duplicate),
 	};
