@@ -13,7 +13,10 @@
 //    (clear of the sticky top bar) and puts the focus on it;
 //  - a file refused while filing is said under the request's attachments,
 //    with its name, and no message covers the 菜单 button or the bell; a
-//    file being added shows its name while it uploads.
+//    file being added shows its name while it uploads;
+//  - an open tab nobody uses signs out when idle: the inbox poll is marked
+//    as background work (X-Weibao-Background: 1) and its 401 goes to the
+//    login page.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, openNav, text } from './helpers.mjs'
@@ -289,4 +292,24 @@ test('a file refused while filing is said under the attachments, nothing covers 
   await page.locator('.att-list li', { hasText: '伤情照片.png' }).waitFor()
   await up.waitFor({ state: 'hidden' })
   assert.equal(await page.locator('.att-err').count(), 0, 'the refusal is gone once the file is added')
+})
+
+test('an open tab nobody uses signs out when idle: the inbox poll does not keep the session, and its 401 goes to the login page', async () => {
+  const short = await startServer({ children: 10, args: ['--session-idle', '3'] })
+  try {
+    const polls = []
+    page.on('request', (r) => new URL(r.url()).pathname === '/api/v1/inbox' && polls.push(r.headers()['x-weibao-background'] || ''))
+    await page.clock.install()
+    await loginAs(page, short.base, 'director', { path: '/login?next=/visits' })
+    await page.locator('.bell').waitFor()
+    await settled(page)
+    // the tab is left alone past the idle limit; the poll comes every 30 s
+    await page.waitForTimeout(4000)
+    await page.clock.fastForward('00:31')
+    await page.waitForURL(/\/login\?.*reason=session_expired/)
+    assert.ok(polls.length >= 2, `the inbox was polled (${polls.length})`)
+    assert.ok(polls.every((h) => h === '1'), 'every poll is marked as background work')
+  } finally {
+    await short.stop()
+  }
 })
