@@ -9,8 +9,9 @@
 //    放弃未保存的内容？ (keep editing stays with the text; discard leaves),
 //    and a reload would make the browser warn: the visit dialog from the
 //    visit plan, 登记宣讲 on /talks, 安排回访 on a request's page;
-//  - 提交求助 with a required choice missing above the screen scrolls to it
-//    (clear of the sticky top bar) and puts the focus on it;
+//  - 提交求助 (and the child form's 保存) with a required choice missing
+//    above the screen scrolls to it (clear of the sticky top bar) and puts
+//    the focus on it;
 //  - a file refused while filing is said under the request's attachments,
 //    with its name, and no message covers the 菜单 button or the bell; a
 //    file being added shows its name while it uploads;
@@ -244,6 +245,27 @@ test('提交求助 with a choice missing above the screen scrolls to it and focu
   assert.ok(t >= bar, `the kinds (top ${t}) are not under the top bar (bottom ${bar})`)
   assert.ok(t < SMALL.height, 'the kinds are on the screen')
   assert.equal(await page.locator('.el-message').count(), 0)
+})
+
+test('the child form: 保存 with the sex missing above the screen scrolls to it and focuses it', async () => {
+  await page.setViewportSize(SMALL)
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/children/new' })
+  const form = page.locator('.child-form')
+  await form.waitFor()
+  await settled(page)
+  await form.locator('input[name=name]').fill('定位性别')
+  await form.locator('input[name=birth_date]').fill('2015-05-05')
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+  await page.waitForTimeout(200)
+  const sex = form.locator('.el-form-item', { has: page.locator('.el-radio-group[name=sex], input[name=sex]') }).first()
+  const top = () => sex.evaluate((e) => e.getBoundingClientRect().top)
+  assert.ok((await top()) < 0, 'the sex is above the screen before saving')
+  await form.getByRole('button', { name: '保存' }).click()
+  await sex.locator('.el-form-item__error').waitFor()
+  await page.waitForFunction(() => document.activeElement?.name === 'sex')
+  const bar = await page.locator('.topbar').evaluate((e) => e.getBoundingClientRect().bottom)
+  const t = await top()
+  assert.ok(t >= bar && t < SMALL.height, `the sex (top ${t}) is on the screen, below the top bar (bottom ${bar})`)
 })
 
 test('a file refused while filing is said under the attachments, nothing covers the menu; an added file shows its name while it uploads', async () => {
