@@ -701,11 +701,15 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 	}
 	p->via_cookie = via_cookie;
 	/* Idle expiry needs last_seen; writing it at most every minute (or a
-	 * quarter of the idle limit) keeps reads free of writes. */
+	 * quarter of the idle limit) keeps reads free of writes. A request the
+	 * client marks as its own background work (X-Weibao-Background: 1, the
+	 * web UI's inbox poll) is no sign of use and leaves last_seen as it is,
+	 * so an open tab nobody uses still signs out when idle. */
 	{
 		int64_t step = a->cfg.session_idle_s / 4 < 60 ? a->cfg.session_idle_s / 4 : 60;
+		const char *bg = http_header(r, "X-Weibao-Background");
 
-		if (now - s.last_seen >= step) {
+		if (now - s.last_seen >= step && !(bg && strcmp(bg, "1") == 0)) {
 			touch_post(a, s.id, now, 0);
 		}
 	}

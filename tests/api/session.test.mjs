@@ -83,6 +83,50 @@ describeEachDriver('session idle expiry', { concurrent: true }, (driver) => {
 		}
 		assert.fail('the machine was too slow to keep requests less than 1 s apart');
 	});
+
+	// The web UI polls the inbox every 30 s with X-Weibao-Background: 1; an
+	// open tab nobody uses must still sign out when idle.
+	const BG = { headers: { 'X-Weibao-Background': '1' } };
+
+	test('background requests alone (X-Weibao-Background: 1) do not keep a session alive', async () => {
+		for (const [label, login] of [
+			['cookie', () => srv.login('center')],
+			['bearer', () => srv.bearer('director')],
+		]) {
+			const c = await liveSession(login, `${label} session right after login`);
+			const start = performance.now();
+			let last;
+			// polled 0.4 s apart, the session would stay alive were a poll use
+			while (performance.now() - start < (IDLE_S + 2) * 1000) {
+				await sleep(400);
+				last = await c.get('/api/v1/inbox?limit=1', BG);
+				if (last.status !== 200) break;
+			}
+			assert.equal(last.status, 401, `${label}: polls kept the session alive: ${last.text}`);
+			assert.equal(last.body.error.code, 'session_expired', label);
+		}
+	});
+
+	test('a background request is answered as any other; a normal request among them keeps the session alive', async () => {
+		const deadline = performance.now() + 20000;
+		while (performance.now() < deadline) {
+			const chainStart = performance.now();
+			const c = await srv.bearer('center');
+			let prevStart = chainStart;
+			for (let i = 0; ; i++) {
+				await sleep(400);
+				const start = performance.now();
+				// every other request is a poll; the normal ones refresh the session
+				const r = await c.get('/api/v1/inbox?limit=1', i % 2 ? BG : {});
+				if (performance.now() - prevStart >= 1000) break;
+				assert.equal(r.status, 200, `${Math.round(start - chainStart)} ms into the session: ${r.text}`);
+				assert.equal(typeof r.body.unread, 'number');
+				prevStart = i % 2 ? prevStart : start;
+				if (performance.now() - chainStart > (IDLE_S + 1.5) * 1000) return;
+			}
+		}
+		assert.fail('the machine was too slow to keep requests less than 1 s apart');
+	});
 });
 
 describeEachDriver('session absolute expiry', { concurrent: true }, (driver) => {

@@ -108,8 +108,10 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   await page.locator('.submit-btn').click()
   await page.waitForURL(/\/requests\/\d+\?filed=1/)
   const id = Number(new URL(page.url()).pathname.split('/').pop())
-  // the refused file is named with why, over the request's page
-  await page.locator('.el-message--error', { hasText: '“伪图片.png”上传失败：附件只能是 JPEG、PNG 图片或 PDF 文件' }).waitFor()
+  // the refused file is named with why, under the request's attachments
+  // (no message over the top bar)
+  await page.locator('.att-err', { hasText: '“伪图片.png”上传失败：附件只能是 JPEG、PNG 图片或 PDF 文件' }).waitFor()
+  assert.equal(await page.locator('.el-message--error').count(), 0)
   assert.deepEqual(unexpectedErrors(page, [415]), [], 'the refused file was the only error')
   page.errors.length = 0
   page.failures.length = 0
@@ -118,8 +120,9 @@ test('the story: filed, forwarded, referred to two units, finished, result sent,
   assert.equal(await hasHorizontalScroll(page), false, 'the request page scrolls sideways at 360 px')
   // another file added later, on the request's page
   await page.locator('#attach-more').setInputFiles({ name: '住院清单.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') })
-  await page.locator('.attachments', { hasText: '住院清单.pdf' }).waitFor()
+  await page.locator('.att-list li', { hasText: '住院清单.pdf' }).waitFor()
   assert.equal(await page.locator('.att-list li').count(), 2)
+  assert.equal(await page.locator('.att-err').count(), 0, 'the earlier refusal is gone once a file is added')
   // my requests lists it with who holds it
   await page.goto(srv.base + '/requests')
   await page.locator(`.req-item[data-id="${id}"]`, { hasText: '泗河街道' }).waitFor()

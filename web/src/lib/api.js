@@ -8,7 +8,54 @@
 //    password is asked in place, the call is sent again and nothing typed is
 //    lost; a cancelled sign-in goes on to unauthorized as before.
 
+//
+// Every POST carries an Idempotency-Key. A key belongs to one request's
+// content (method, path, query and body): sent again with the same content
+// after its answer was lost (a dropped connection, a 5xx from a proxy), the
+// request carries the same key, so the server replays the first answer
+// instead of creating the record twice. Once an answer has come back, the
+// next request, even with the same content, gets a new key. The routes
+// whose answers hold a generated password refuse a key (NO_KEY).
+//
+// background: true marks the client's own polling (X-Weibao-Background: 1):
+// it does not count as use of the session, so an open tab nobody uses
+// still signs out when idle.
+
 const CSRF_KEY = 'wb.csrf'
+
+// POST routes that refuse an Idempotency-Key (their answers are not kept)
+const NO_KEY = [/^\/users$/, /^\/users\/import$/, /^\/users\/[^/]+\/password$/]
+
+// content of a request whose answer has not come back -> its key
+const pendingKeys = new Map()
+const MAX_PENDING = 100
+
+function newKey() {
+  const b = new Uint8Array(16)
+  crypto.getRandomValues(b)
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+function contentOf(method, url, body, raw) {
+  let payload
+  if (raw !== undefined) {
+    // a file: the same file picked again is the same content
+    payload = ['file', raw.name || '', raw.size, raw.type || '', raw.lastModified || 0].join('|')
+  } else {
+    payload = body === undefined ? '' : JSON.stringify(body)
+  }
+  return method + ' ' + url + '\n' + payload
+}
+
+function keyFor(content) {
+  let k = pendingKeys.get(content)
+  if (!k) {
+    k = newKey()
+    if (pendingKeys.size >= MAX_PENDING) pendingKeys.delete(pendingKeys.keys().next().value)
+    pendingKeys.set(content, k)
+  }
+  return k
+}
 
 export class ApiError extends Error {
   constructor(status, code, message, field, extra) {
@@ -62,19 +109,23 @@ function buildUrl(path, query) {
 
 // body: a JSON value; raw: a File/Blob sent as it is (uploads), with its type.
 // file: answer with {blob, filename, headers} instead of JSON (downloads).
-async function send(method, path, { body, raw, query, file = false, quiet401 = false, retried = false } = {}) {
+async function send(method, path, { body, raw, query, file = false, quiet401 = false, background = false, retried = false } = {}) {
   const write = method !== 'GET' && method !== 'HEAD'
   const headers = { Accept: file ? '*/*' : 'application/json' }
   const isLogin = path === '/login'
+  const url = buildUrl(path, query)
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (raw !== undefined) headers['Content-Type'] = raw.type || 'application/octet-stream'
+  if (background) headers['X-Weibao-Background'] = '1'
   if (write && !isLogin) {
     if (!getCsrf() && hooks.reauth) await hooks.reauth()
     headers['X-CSRF-Token'] = getCsrf()
   }
+  const content = method === 'POST' && !isLogin && !NO_KEY.some((re) => re.test(path)) ? contentOf(method, url, body, raw) : null
+  if (content) headers['Idempotency-Key'] = keyFor(content)
   let res
   try {
-    res = await fetch(buildUrl(path, query), {
+    res = await fetch(url, {
       method,
       headers,
       body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
@@ -82,8 +133,12 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
       cache: 'no-store',
     })
   } catch {
+    // the request may have reached the server: a retry keeps the key
     throw new ApiError(0, 'network', 'network error')
   }
+  // an answer came back: the server has done the write or refused it (a 5xx
+  // may come from a proxy that lost the answer: the key is kept for a retry)
+  if (content && res.status < 500) pendingKeys.delete(content)
   if (res.ok && file) {
     const blob = await res.blob()
     return { blob, filename: dispositionName(res.headers.get('Content-Disposition')), headers: res.headers }
@@ -116,7 +171,7 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
       if (hooks.unauthorized) hooks.unauthorized(err)
       throw err
     }
-    return send(method, path, { body, raw, query, file, quiet401, retried: true })
+    return send(method, path, { body, raw, query, file, quiet401, background, retried: true })
   }
   // one login at a time is checked per address (an office behind one NAT
   // address): another one in progress is answered 429 login_busy at once
@@ -131,7 +186,7 @@ async function send(method, path, { body, raw, query, file = false, quiet401 = f
   if (res.status === 403 && err.code === 'csrf_failed' && !retried && hooks.reauth) {
     setCsrf('')
     await hooks.reauth()
-    return send(method, path, { body, raw, query, file, quiet401, retried: true })
+    return send(method, path, { body, raw, query, file, quiet401, background, retried: true })
   }
   throw err
 }

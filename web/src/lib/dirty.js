@@ -4,7 +4,9 @@
 //  - useDirtyDialog: for a dialog holding a form. Its el-dialog gets
 //    :close-on-click-modal="false" (a tap on the dimmed area does nothing)
 //    and :before-close="beforeClose" (Esc or ✕ on a dirty form asks
-//    放弃未保存的内容？ first); its Cancel button calls cancel().
+//    放弃未保存的内容？ first); its Cancel button calls cancel(). Leaving
+//    the page while it is open and dirty (a link, the phone's back) asks
+//    the same, and a reload or closing the tab makes the browser warn.
 //  - useDirtyPage: for a page holding a form. Leaving it (a link, the logo,
 //    back) asks first, and a reload or closing the tab makes the browser
 //    warn (beforeunload). Signing out asks too (AppShell: anyDirty()).
@@ -89,6 +91,32 @@ export function useDirtyDialog({ values, open, close }) {
     if (dirty.value && !(await confirmDiscard())) return
     tr.release()
     close()
+  }
+  // leaving the page under an open dirty dialog (outside a routed page,
+  // e.g. in the app's shell, there is no route to guard)
+  if (getCurrentInstance()) {
+    onBeforeRouteLeave(async (to) => {
+      if (!dirty.value) return true
+      // the session has ended and the user chose the login page
+      if (to.name === 'login' && to.query.reason) return true
+      const ok = await confirmDiscard()
+      if (ok) {
+        tr.release()
+        close()
+      }
+      return ok
+    })
+    // the browser warns on a reload only while there is something to lose
+    const onUnload = (e) => {
+      if (!dirty.value) return
+      e.preventDefault()
+      e.returnValue = ''
+    }
+    watch(dirty, (d) => {
+      if (d) window.addEventListener('beforeunload', onUnload)
+      else window.removeEventListener('beforeunload', onUnload)
+    })
+    onBeforeUnmount(() => window.removeEventListener('beforeunload', onUnload))
   }
   return { dirty, reset: tr.reset, beforeClose, cancel }
 }

@@ -327,3 +327,23 @@ export function focusFirstError(form) {
     if (el) el.focus()
   })
 }
+
+// After a refused submit of a page's form: the first field (in the page's
+// order) that shows an error is scrolled to (clear of the sticky top bar)
+// and gets the focus, once the error is drawn. A field marks its error
+// with aria-invalid, Element Plus's .is-error, or a .field-err line under
+// it (a group of choices: its first choice gets the focus).
+export function revealFirstError(root) {
+  requestAnimationFrame(() => {
+    const scope = typeof root === 'string' ? document.querySelector(root) : root
+    const mark = scope && scope.querySelector('[aria-invalid="true"], .is-error, .field-err')
+    if (!mark) return
+    let box = mark
+    if (mark.classList.contains('field-err')) box = mark.closest('fieldset, .el-form-item') || mark.previousElementSibling || mark
+    const field = box.matches('input, textarea, select, button')
+      ? box
+      : box.querySelector('input:not([type=hidden]), textarea, select, button, [tabindex]:not([tabindex="-1"])')
+    ;(box.matches('fieldset, .el-form-item') ? box : field || box).scrollIntoView({ block: 'center' })
+    if (field) field.focus({ preventScroll: true })
+  })
+}

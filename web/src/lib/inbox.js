@@ -1,5 +1,8 @@
 // The inbox's unread count for the bell: asked every 30 s while someone is
-// signed in and the tab is visible, and again right after a step.
+// signed in and the tab is visible, and again right after a step. The poll
+// is background work (X-Weibao-Background): it does not keep the session
+// alive, and once the session has expired its 401 goes to the login page
+// like any other.
 import { reactive } from 'vue'
 import { api } from './api.js'
 
@@ -8,7 +11,7 @@ let timer = null
 
 export async function refreshInbox() {
   try {
-    const r = await api.get('/inbox', { limit: 1 }, { quiet401: true })
+    const r = await api.get('/inbox', { limit: 1 }, { background: true })
     inbox.unread = r.unread
   } catch {
     /* the bell keeps its last count */
