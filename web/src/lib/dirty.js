@@ -95,23 +95,12 @@ export function useDirtyDialog({ values, open, close }) {
   // leaving the page under an open dirty dialog (outside a routed page,
   // e.g. in the app's shell, there is no route to guard)
   if (getCurrentInstance()) {
-    onBeforeRouteLeave(async (to) => {
-      if (!dirty.value) return true
-      // the session has ended and the user chose the login page
-      if (to.name === 'login' && to.query.reason) return true
-      const ok = await confirmDiscard()
-      if (ok) {
-        tr.release()
-        close()
-      }
-      return ok
+    guardLeaving(dirty, () => {
+      tr.release()
+      close()
     })
     // the browser warns on a reload only while there is something to lose
-    const onUnload = (e) => {
-      if (!dirty.value) return
-      e.preventDefault()
-      e.returnValue = ''
-    }
+    const onUnload = unloadWarning(dirty)
     watch(dirty, (d) => {
       if (d) window.addEventListener('beforeunload', onUnload)
       else window.removeEventListener('beforeunload', onUnload)
@@ -119,6 +108,28 @@ export function useDirtyDialog({ values, open, close }) {
     onBeforeUnmount(() => window.removeEventListener('beforeunload', onUnload))
   }
   return { dirty, reset: tr.reset, beforeClose, cancel }
+}
+
+// Asks before the route is left while dirty; discard() runs when the user
+// chose to leave and give up the changes.
+function guardLeaving(dirty, discard) {
+  onBeforeRouteLeave(async (to) => {
+    if (!dirty.value) return true
+    // the session has ended and the user chose the login page
+    if (to.name === 'login' && to.query.reason) return true
+    const ok = await confirmDiscard()
+    if (ok) discard()
+    return ok
+  })
+}
+
+// A beforeunload listener that has the browser warn while dirty.
+function unloadWarning(dirty) {
+  return (e) => {
+    if (!dirty.value) return
+    e.preventDefault()
+    e.returnValue = ''
+  }
 }
 
 // A page's form. when (optional): a getter of whether the form is in use
@@ -130,22 +141,11 @@ export function useDirtyDialog({ values, open, close }) {
 export function useDirtyPage({ values, when = () => true, discarded = null }) {
   const tr = track(values, when)
   const dirty = tr.dirty
-  onBeforeRouteLeave(async (to) => {
-    if (!dirty.value) return true
-    // the session has ended and the user chose the login page
-    if (to.name === 'login' && to.query.reason) return true
-    const ok = await confirmDiscard()
-    if (ok) {
-      tr.release()
-      if (discarded) discarded()
-    }
-    return ok
+  guardLeaving(dirty, () => {
+    tr.release()
+    if (discarded) discarded()
   })
-  const onUnload = (e) => {
-    if (!dirty.value) return
-    e.preventDefault()
-    e.returnValue = ''
-  }
+  const onUnload = unloadWarning(dirty)
   onMounted(() => window.addEventListener('beforeunload', onUnload))
   onBeforeUnmount(() => window.removeEventListener('beforeunload', onUnload))
   return { dirty, reset: tr.reset, release: tr.release }
