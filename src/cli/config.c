@@ -47,6 +47,8 @@ static const opt opts[] = {
 	I(lock_max, "WEIBAO_LOCK_MAX", 1, 1000, "failed logins that lock an account"),
 	I(lock_window, "WEIBAO_LOCK_WINDOW", 1, 86400 * 30, "seconds over which failed logins count"),
 	I(login_rate, "WEIBAO_LOGIN_RATE", 0, 100000, "login attempts per minute per client address (0: no limit)"),
+	I(login_checks, "WEIBAO_LOGIN_CHECKS", 0, 1000,
+	  "password checks at once per client address (429 login_busy beyond; 0: no limit)"),
 	I(body_max, "WEIBAO_BODY_MAX", 1024, 1 << 30, "largest request body in bytes"),
 	I(large_uploads, "WEIBAO_LARGE_UPLOADS", 0, 1000,
 	  "bodies larger than body_max (imports, attachments) received at once (503 beyond; 0: no limit)"),
@@ -89,6 +91,7 @@ void config_defaults(wb_config *c)
 	c->lock_max = 5;
 	c->lock_window = 15 * 60;
 	c->login_rate = 30;
+	c->login_checks = 1;
 	c->body_max = 1 << 20;
 	c->large_uploads = 4;
 	c->conn_limit = 1024;

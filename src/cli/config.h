@@ -20,6 +20,7 @@ typedef struct wb_config {
 	long long lock_max;
 	long long lock_window;
 	long long login_rate;
+	long long login_checks;
 	long long body_max;
 	long long large_uploads;
 	long long conn_limit;

@@ -320,7 +320,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	a.cfg.web_dir = env->cfg.web_dir[0] ? env->cfg.web_dir : NULL;
 	config_files_dir(&env->cfg, files_dir, sizeof(files_dir));
 	a.cfg.files_dir = files_dir;
-	ratelimit_init((int)env->cfg.login_rate, 60);
+	ratelimit_init((int)env->cfg.login_rate, 60, (int)env->cfg.login_checks);
 	namelock_init((int)env->cfg.lock_max, env->cfg.lock_window);
 	memset(&hc, 0, sizeof(hc));
 	hc.address = env->cfg.listen;

@@ -223,8 +223,6 @@ static void dispatch(http_server *s, http_req *r, int path_matched)
 	plain_error(r, 404, "not_found", "no such resource");
 }
 
-/* Queues r's response. With closing, the connection is closed after it
- * (the server is stopping: clients must not send more on it). */
 /* Gives r's large-upload slot back, and its body with it: once r is
  * answered the body is not needed any more. */
 static void large_release(http_server *s, http_req *r)
@@ -249,6 +247,8 @@ static int large_take(http_server *s, http_req *r)
 	return 1;
 }
 
+/* Queues r's response. With closing, the connection is closed after it
+ * (the server is stopping: clients must not send more on it). */
 static enum MHD_Result send_response(http_server *s, struct MHD_Connection *conn, http_req *r, int closing)
 {
 	struct MHD_Response *resp;
@@ -378,12 +378,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl) {
 			long long n = 0;
 
-			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n > r->body_max) {
-				plain_error(r, 413, "body_too_large", "request body is larger than allowed");
-				return send_response(s, conn, r, atomic_load(&s->stopping));
+			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK) {
+				if ((size_t)n > r->body_max) {
+					plain_error(r, 413, "body_too_large", "request body is larger than allowed");
+					return send_response(s, conn, r, atomic_load(&s->stopping));
+				}
+				cl_small = (size_t)n <= s->cfg.body_max;
 			}
-			if (wb_parse_int64(cl, 0, INT64_MAX, &n) == WB_OK && (size_t)n <= s->cfg.body_max)
-				cl_small = 1;
 		}
 		if (r->body_max > s->cfg.body_max) {
 			int path_matched;

@@ -22,7 +22,17 @@ static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
 static int rl_budget = 0, rl_window = 60;
 static unsigned char rl_key[crypto_shorthash_KEYBYTES];
 
-void ratelimit_init(int per_window, int window_s)
+/* The logins in progress, one entry each (an address may have up to
+ * rl_checks); beyond BUSY_MAX at once a login is refused as busy. */
+#define BUSY_MAX 1024
+#define BUSY_LEN 48
+
+static char busy[BUSY_MAX][BUSY_LEN];
+static int busy_n;
+static int rl_checks = 1; /* password checks at once per address (0: any) */
+static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void ratelimit_init(int per_window, int window_s, int checks)
 {
 	pthread_mutex_lock(&rl_mu);
 	rl_budget = per_window;
@@ -30,6 +40,9 @@ void ratelimit_init(int per_window, int window_s)
 	randombytes_buf(rl_key, sizeof(rl_key));
 	memset(slots, 0, sizeof(slots));
 	pthread_mutex_unlock(&rl_mu);
+	pthread_mutex_lock(&busy_mu);
+	rl_checks = checks;
+	pthread_mutex_unlock(&busy_mu);
 }
 
 int ratelimit_take(const char *addr, int64_t now)
@@ -63,28 +76,28 @@ int ratelimit_take(const char *addr, int64_t now)
 	return ok;
 }
 
-/* The addresses with a login in progress: no more than the server has
- * workers; beyond this many at once a login is refused as busy. */
-#define BUSY_MAX 1024
-#define BUSY_LEN 48
+/* addr cut to an entry's length; its length. */
+static size_t busy_key(const char *addr)
+{
+	size_t len = strlen(addr);
 
-static char busy[BUSY_MAX][BUSY_LEN];
-static int busy_n;
-static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
+	return len >= BUSY_LEN ? BUSY_LEN - 1 : len;
+}
+
+static int busy_is(int i, const char *addr, size_t len)
+{
+	return strncmp(busy[i], addr, len) == 0 && busy[i][len] == '\0';
+}
 
 int ratelimit_busy_enter(const char *addr)
 {
-	size_t len = strlen(addr);
-	int ok = 1;
+	size_t len = busy_key(addr);
+	int ok, n = 0;
 
-	if (len >= BUSY_LEN)
-		len = BUSY_LEN - 1;
 	pthread_mutex_lock(&busy_mu);
-	for (int i = 0; i < busy_n && ok; i++)
-		if (strncmp(busy[i], addr, len) == 0 && busy[i][len] == '\0')
-			ok = 0;
-	if (ok && busy_n >= BUSY_MAX)
-		ok = 0;
+	for (int i = 0; i < busy_n; i++)
+		n += busy_is(i, addr, len);
+	ok = (rl_checks <= 0 || n < rl_checks) && busy_n < BUSY_MAX;
 	if (ok) {
 		memcpy(busy[busy_n], addr, len);
 		busy[busy_n][len] = '\0';
@@ -96,13 +109,11 @@ int ratelimit_busy_enter(const char *addr)
 
 void ratelimit_busy_leave(const char *addr)
 {
-	size_t len = strlen(addr);
+	size_t len = busy_key(addr);
 
-	if (len >= BUSY_LEN)
-		len = BUSY_LEN - 1;
 	pthread_mutex_lock(&busy_mu);
 	for (int i = 0; i < busy_n; i++) {
-		if (strncmp(busy[i], addr, len) == 0 && busy[i][len] == '\0') {
+		if (busy_is(i, addr, len)) {
 			busy_n--;
 			if (i != busy_n)
 				memcpy(busy[i], busy[busy_n], BUSY_LEN);

@@ -10,19 +10,21 @@
 
 #include <stdint.h>
 
-/* Sets the budget per window (0 disables) and the window length. */
-void ratelimit_init(int per_window, int window_s);
+/* Sets the budget per window (0 disables), the window length, and the
+ * password checks an address may have at once (0: no limit; see below). */
+void ratelimit_init(int per_window, int window_s, int checks);
 /* 1 if one more attempt from addr is allowed now (and counts it), else 0. */
 int ratelimit_take(const char *addr, int64_t now);
 
 /*
- * One password check at a time per client address: Argon2id takes a core
- * for a tenth of a second, and the checks running at once are capped at the
- * core count (password.c), so one address sending many logins at once
- * would make everyone else's wait. ratelimit_busy_enter returns 1 and marks
- * addr busy when no login of addr is in progress, else 0 (answer 429 at
- * once); ratelimit_busy_leave(addr) ends it. Unlike the buckets, the busy
- * addresses are kept exactly (there are at most as many as workers).
+ * Password checks at once per client address (`login_checks`, 1 by
+ * default): Argon2id takes a core for a tenth of a second, and the checks
+ * running at once are capped at the core count (password.c), so one
+ * address sending many logins at once would make everyone else's wait.
+ * ratelimit_busy_enter returns 1 and counts a check of addr when addr has
+ * fewer in progress than allowed, else 0 (answer 429 at once);
+ * ratelimit_busy_leave(addr) ends one. Unlike the buckets, the addresses
+ * in progress are kept exactly (there are at most as many as workers).
  */
 int ratelimit_busy_enter(const char *addr);
 void ratelimit_busy_leave(const char *addr);

@@ -17,7 +17,7 @@ describeEachDriver('login fairness', (driver) => {
 	let srv;
 
 	before(async () => {
-		srv = await startServer(driver, { args: ['--trusted-proxies', '127.0.0.1', '--login-rate', '1000'] });
+		srv = await startServer(driver, { args: ['--trusted-proxies', '127.0.0.1', '--login-rate', '1000', '--login-checks', '1'] });
 	});
 	after(async () => {
 		await srv?.stop();

@@ -25,7 +25,7 @@ static int takes(const char *addr, int64_t now, int n)
 static void test_budget_and_refill(void **state)
 {
 	(void)state;
-	ratelimit_init(3, 60);
+	ratelimit_init(3, 60, 1);
 	assert_int_equal(takes("203.0.113.7", 1000, 3), 3);
 	assert_int_equal(ratelimit_take("203.0.113.7", 1001), 0);  /* the fourth waits */
 	assert_int_equal(ratelimit_take("198.51.100.4", 1001), 1); /* another address does not */
@@ -40,7 +40,7 @@ static void test_budget_and_refill(void **state)
 static void test_no_double_budget_at_the_minute(void **state)
 {
 	(void)state;
-	ratelimit_init(3, 60);
+	ratelimit_init(3, 60, 1);
 	/* three at 11:59:59 and three more at 12:00:00 would pass a counter
 	 * per clock minute; the bucket lets none of the second three */
 	assert_int_equal(takes("203.0.113.9", 59 + 60 * 100, 3), 3);
@@ -50,7 +50,7 @@ static void test_no_double_budget_at_the_minute(void **state)
 static void test_disabled(void **state)
 {
 	(void)state;
-	ratelimit_init(0, 60);
+	ratelimit_init(0, 60, 1);
 	assert_int_equal(takes("203.0.113.7", 5, 1000), 1000);
 }
 
@@ -72,13 +72,32 @@ static void test_one_check_per_address(void **state)
 	ratelimit_busy_leave("198.51.100.4");
 }
 
+/* login_checks above 1 lets that many at once; 0 lets any number */
+static void test_checks_per_address(void **state)
+{
+	(void)state;
+	ratelimit_init(0, 60, 2);
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 1);
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 1);
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 0); /* the third waits */
+	ratelimit_busy_leave("203.0.113.7");
+	assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 1);
+	ratelimit_busy_leave("203.0.113.7");
+	ratelimit_busy_leave("203.0.113.7");
+	ratelimit_init(0, 60, 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ratelimit_busy_enter("203.0.113.7"), 1);
+	for (int i = 0; i < 5; i++)
+		ratelimit_busy_leave("203.0.113.7");
+	ratelimit_init(0, 60, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_budget_and_refill),
-		cmocka_unit_test(test_no_double_budget_at_the_minute),
-		cmocka_unit_test(test_disabled),
-		cmocka_unit_test(test_one_check_per_address),
+		cmocka_unit_test(test_budget_and_refill),  cmocka_unit_test(test_no_double_budget_at_the_minute),
+		cmocka_unit_test(test_disabled),           cmocka_unit_test(test_one_check_per_address),
+		cmocka_unit_test(test_checks_per_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,10 +25,11 @@ export async function startServer({ children = 300, args = [] } = {}) {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   // the tests log in far more often from one address than an office does:
-  // a higher login_rate than the default 30 a minute, unless a test sets it
+  // a higher login_rate than the default 30 a minute and more than one
+  // password check at a time (login_checks), unless a test sets them
   const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { WEIBAO_LOGIN_RATE: '600', ...process.env },
+    env: { WEIBAO_LOGIN_RATE: '600', WEIBAO_LOGIN_CHECKS: '8', ...process.env },
   })
   let stderr = ''
   proc.stderr.on('data', (d) => {

@@ -202,8 +202,10 @@ export function spawnServer(db, { args = [], env = {} } = {}) {
 		['serve', '--db', db.url, '--key-file', db.keyFile, '--listen', '127.0.0.1', '--port', '0', '--access-log', '0', ...args],
 		// the tests log in far more often from one address (127.0.0.1) than
 		// an office does: the default login_rate (30 a minute) would refuse
-		// them; a test of the limit passes --login-rate, which wins
-		{ env: childEnv({ WEIBAO_LOGIN_RATE: '600', ...env }), cwd: db.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+		// them, and one password check at a time (login_checks) would make
+		// a test's users log in one after another; the tests of the limits
+		// pass --login-rate / --login-checks, which win
+		{ env: childEnv({ WEIBAO_LOGIN_RATE: '600', WEIBAO_LOGIN_CHECKS: '8', ...env }), cwd: db.dir, stdio: ['ignore', 'pipe', 'pipe'] },
 	);
 	let stdout = '';
 	let stderr = '';
