@@ -11,9 +11,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:?usage: run-tests.sh path/to/weibao}")
 
 pgdir=$(mktemp -d /tmp/weibao-pg.XXXXXX)
+# the demo county, made once per run and copied into each test's database
+# (tests/api/lib/harness.mjs, loadDemo)
+democache=$(mktemp -d /tmp/weibao-demo.XXXXXX)
 cleanup() {
 	"$root/scripts/pg-test.sh" stop "$pgdir" >/dev/null 2>&1 || true
-	rm -rf "$pgdir"
+	rm -rf "$pgdir" "$democache"
 }
 trap cleanup EXIT
 
@@ -25,6 +28,7 @@ base=$("$root/scripts/pg-test.sh" start "$pgdir" "$port")
 export WEIBAO_BIN="$bin"
 export WEIBAO_PG_BASE="$base"
 export WEIBAO_ROOT="$root"
+export WEIBAO_DEMO_CACHE="$democache"
 
 cd "$root/tests"
 files=(api/*.test.mjs contract/*.test.mjs)

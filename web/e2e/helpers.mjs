@@ -2,12 +2,13 @@
 // server per test file, Debian's chromium driven by playwright-core with a
 // throwaway profile, and page hooks that collect console errors (CSP
 // violations show up there too) and any dialog that fires.
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { createDatabase, loadDemo } from '../../tests/api/lib/harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = process.env.WEIBAO_ROOT || resolve(here, '../..')
@@ -18,12 +19,11 @@ export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 
 // args: more options of `weibao serve` (e.g. a short --session-idle)
 export async function startServer({ children = 300, args = [] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'weibao-e2e-'))
-  const db = `sqlite:${dir}/t.db`
-  const key = `${dir}/k.key`
-  execFileSync(BIN, ['demo', '--db', db, '--key-file', key, '--password', PASSWORD, '--children', String(children)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  // the API suite's demo databases: made once per run and copied when
+  // scripts/run-tests.sh gives a cache (WEIBAO_DEMO_CACHE)
+  const store = await createDatabase('sqlite')
+  await loadDemo(store, { children })
+  const { dir, url: db, keyFile: key } = store
   // the tests log in far more often from one address than an office does:
   // a higher login_rate than the default 30 a minute and more than one
   // password check at a time (login_checks), unless a test sets them

@@ -10,11 +10,11 @@
 // Every child process and every request is bounded in time, servers listen
 // on 127.0.0.1 only, and each test file stops what it started in after().
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, statSync, realpathSync, mkdirSync, writeFileSync, readFileSync, renameSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { describe } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -187,9 +187,69 @@ export async function createDatabase(driver) {
 
 /** Loads the synthetic demo county into db (every account's password is PASSWORD). */
 export async function loadDemo(db, { children = 300 } = {}) {
+	if (DEMO_CACHE) return copyDemo(db, await demoTemplate(db.driver, children));
+	return runDemo(db, children);
+}
+
+async function runDemo(db, children) {
 	const r = await cli(db, ['demo', '--password', PASSWORD, '--children', String(children)]);
 	if (r.code !== 0) throw new Error(`weibao demo failed (${r.code}): ${r.stderr}`);
 	return r;
+}
+
+/*
+ * The demo county, made once per run and copied. `weibao demo` migrates an
+ * empty database and generates the county (about 0.5 s on SQLite, 3 s on
+ * PostgreSQL, more under the sanitizers); a copy of its result takes
+ * milliseconds (a file) or a fraction of a second (CREATE DATABASE ...
+ * TEMPLATE). scripts/run-tests.sh sets WEIBAO_DEMO_CACHE to a directory of
+ * its own, removed at the end with the PostgreSQL cluster; without it every
+ * test database runs `weibao demo` itself.
+ *
+ * A template is a directory <cache>/<binary>-<driver>-<children>-<hour>
+ * holding the key file and either the SQLite file or, in meta.json, the
+ * template database's name. Test files run in parallel processes: each
+ * builds in a directory of its own and renames it into place; a process
+ * that loses the race drops what it built and uses the winner's. The hour
+ * is in the name because the demo dates its records from today.
+ */
+const DEMO_CACHE = process.env.WEIBAO_DEMO_CACHE || '';
+
+async function demoTemplate(driver, children) {
+	const st = statSync(BIN);
+	const stamp = createHash('sha1').update(`${realpathSync(BIN)}|${st.size}|${st.mtimeMs}`).digest('hex').slice(0, 12);
+	// the hour, not the day: a day's end falls on a whole hour in any zone
+	const hour = new Date().toISOString().slice(0, 13);
+	const final = join(DEMO_CACHE, `${stamp}-${driver}-${children}-${hour}`);
+	if (existsSync(join(final, 'meta.json'))) return readTemplate(final);
+	mkdirSync(DEMO_CACHE, { recursive: true });
+	const db = await createDatabase(driver);
+	try {
+		await runDemo(db, children);
+		writeFileSync(join(db.dir, 'meta.json'), JSON.stringify({ driver, name: db.name || null }));
+		renameSync(db.dir, final);
+		return readTemplate(final);
+	} catch (e) {
+		await db.drop();
+		if (existsSync(join(final, 'meta.json'))) return readTemplate(final);
+		throw e;
+	}
+}
+
+function readTemplate(dir) {
+	const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+	return { ...meta, dir, keyFile: join(dir, 'k.key'), file: join(dir, 't.db') };
+}
+
+async function copyDemo(db, tpl) {
+	copyFileSync(tpl.keyFile, db.keyFile);
+	if (db.driver === 'sqlite') {
+		copyFileSync(tpl.file, db.file);
+		return;
+	}
+	const admin = `${PG_BASE}postgres`;
+	const r = await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', admin, '-c', `DROP DATABASE ${db.name}`, '-c', `CREATE DATABASE ${db.name} TEMPLATE ${tpl.name}`]);
+	if (r.code !== 0) throw new Error(`cannot copy the demo database ${tpl.name} to ${db.name}: ${r.stderr}`);
 }
 
 /**
