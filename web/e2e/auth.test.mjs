@@ -64,7 +64,7 @@ test('five wrong passwords lock the account, and the page says so', async () => 
 })
 
 test('an expired session goes to the login page and comes back after login', async () => {
-  await loginAs(page, srv.base, 'director', { path: '/login?next=/children' })
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/children', form: true })
   await page.locator('.child-card').first().waitFor()
   const href = await page.locator('.child-card').first().getAttribute('href')
   await settled(page)
@@ -86,20 +86,20 @@ test('a page opened without a session asks to log in first, then opens', async (
   await page.goto(srv.base + '/children/new')
   await page.waitForURL(/\/login\?/)
   assert.equal(new URL(page.url()).searchParams.get('next'), '/children/new')
-  await loginAs(page, srv.base, 'director', { path: '/login?next=%2Fchildren%2Fnew' })
+  await loginAs(page, srv.base, 'director', { path: '/login?next=%2Fchildren%2Fnew', form: true })
   assert.equal(new URL(page.url()).pathname, '/children/new')
   await page.getByLabel('姓名').waitFor()
   await settled(page) // the form's look-ups are done before the cookie goes
   // an outside address is never a destination
   await resetSession(browser.context, srv.base, page)
-  await loginAs(page, srv.base, 'director', { path: '/login?next=//evil.example/x' })
+  await loginAs(page, srv.base, 'director', { path: '/login?next=//evil.example/x', form: true })
   assert.equal(new URL(page.url()).origin, srv.base)
   assert.equal(new URL(page.url()).pathname, '/')
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
 test('logout ends the session', async () => {
-  await loginAs(page, srv.base, 'director')
+  await loginAs(page, srv.base, 'director', { form: true })
   await page.getByRole('button', { name: '菜单' }).click()
   await page.getByRole('button', { name: '退出登录' }).click()
   await page.waitForURL(/\/login/)
@@ -112,7 +112,7 @@ test('logout ends the session', async () => {
 })
 
 test('change password: wrong current password and weak new password are shown on the field', async () => {
-  await loginAs(page, srv.base, 'supervisor')
+  await loginAs(page, srv.base, 'supervisor', { form: true })
   await page.goto(srv.base + '/password')
   await page.getByLabel('当前密码').fill('wrong-old-password')
   await page.getByLabel('新密码', { exact: true }).fill('Another-Pass-2027')
@@ -130,7 +130,7 @@ test('change password: wrong current password and weak new password are shown on
   await page.waitForURL((u) => u.pathname === '/')
   // the new password works
   await resetSession(browser.context, srv.base, page)
-  await loginAs(page, srv.base, 'supervisor', { password: 'Another-Pass-2027' })
+  await loginAs(page, srv.base, 'supervisor', { password: 'Another-Pass-2027', form: true })
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
@@ -149,7 +149,7 @@ test('switching to English changes the labels and is remembered', async () => {
   await uiLogin(page, srv.base, 'committee', 'not-the-password')
   await page.getByRole('alert').waitFor()
   assert.equal((await alertText()).trim(), 'Wrong user name or password')
-  await loginAs(page, srv.base, 'director', { path: '/login?next=/children' })
+  await loginAs(page, srv.base, 'director', { path: '/login?next=/children', form: true })
   await page.locator('main h1', { hasText: 'My children' }).waitFor()
   await page.getByRole('button', { name: 'Search' }).waitFor()
   assert.match(await page.title(), /My children · Weibao/)
@@ -167,7 +167,7 @@ test('roles see only the pages the server supports for them', async () => {
   // supporting programmes, the policies
   // read-only) and watches the request board: no invented menu entries;
   // the overview is its first home card
-  await loginAs(page, srv.base, 'committee')
+  await loginAs(page, srv.base, 'committee', { form: true })
   await page.locator('main h1').waitFor()
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '求助看板', '宣讲活动', '学校', '公益项目', '帮扶项目', '政策'])
   await page.locator('.home-card', { hasText: '求助看板' }).waitFor()
@@ -181,14 +181,14 @@ test('roles see only the pages the server supports for them', async () => {
   await page.goto(srv.base + '/registry')
   await page.waitForURL((u) => u.pathname === '/')
   await resetSession(browser.context, srv.base, page)
-  await loginAs(page, srv.base, 'department')
+  await loginAs(page, srv.base, 'department', { form: true })
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的转办', '政策'])
   await resetSession(browser.context, srv.base, page)
-  await loginAs(page, srv.base, 'center')
+  await loginAs(page, srv.base, 'center', { form: true })
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '全县概览', '求助看板', '儿童台账', '类别审核', '走访计划', '宣讲活动', '学校', '爱心妈妈', '应享尽享', '公益项目', '帮扶项目', '期限与节假日', '批量导入', '名单比对', '消息推送'])
   // a director imports lists but neither reviews categories nor reconciles
   await resetSession(browser.context, srv.base, page)
-  await loginAs(page, srv.base, 'director')
+  await loginAs(page, srv.base, 'director', { form: true })
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '我的儿童', '我的求助', '走访计划', '宣讲活动', '爱心妈妈', '应享尽享', '批量导入'])
   await page.goto(srv.base + '/review')
   await page.waitForURL((u) => u.pathname === '/')
