@@ -12,8 +12,9 @@ bin=$(realpath "${1:?usage: run-tests.sh path/to/weibao}")
 
 pgdir=$(mktemp -d /tmp/weibao-pg.XXXXXX)
 # the demo county, made once per run and copied into each test's database
-# (tests/api/lib/harness.mjs, loadDemo)
-democache=$(mktemp -d /tmp/weibao-demo.XXXXXX)
+# (tests/api/lib/harness.mjs, loadDemo), on the file system of the tests'
+# own temporary directories, so that a template is renamed into it
+democache=$(mktemp -d "${TMPDIR:-/tmp}/weibao-demo.XXXXXX")
 cleanup() {
 	"$root/scripts/pg-test.sh" stop "$pgdir" >/dev/null 2>&1 || true
 	rm -rf "$pgdir" "$democache"
