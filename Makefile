@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= Weibao-Demo-2026
 PORT       ?= 8080
 C_SOURCES  := $(shell find src tests/unit tests/fuzz -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all build run test unit api-test e2e asan bench format format-check lint web deps-run deps-test deps-bench clean
+.PHONY: all build run test unit api-test e2e asan asan-build bench format format-check lint web deps-run deps-test deps-bench clean
 
 all: build
 
@@ -39,17 +39,24 @@ run: deps-run build
 	@echo
 	@exec $(BUILD)/weibao serve --db sqlite:$(DEMO_DB) --port $(PORT)
 
-# Every test: lint, unit tests, the API suite on SQLite and PostgreSQL, browser tests.
-test: deps-test build lint
+# Every test: lint; the unit tests, plain and under AddressSanitizer +
+# UndefinedBehaviorSanitizer; the API and contract suites on SQLite and
+# PostgreSQL against the sanitizer build; the browser suite against the
+# release build. Each suite runs once (scripts/run-tests.sh).
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+test: deps-test build asan-build lint
 	@ctest --test-dir $(BUILD) --output-on-failure
-	@scripts/run-tests.sh $(BUILD)/weibao
+	@$(SAN_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		scripts/run-tests.sh $(BUILD)/weibao $(ASAN_BUILD)/weibao
 
-# The whole suite again with AddressSanitizer + UndefinedBehaviorSanitizer.
-asan: deps-test web
+asan-build: web
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEIBAO_SANITIZE=ON >/dev/null
 	@ninja -C $(ASAN_BUILD)
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --test-dir $(ASAN_BUILD) --output-on-failure
+
+# The sanitizer half of `make test` alone: the unit tests and the API suite.
+asan: deps-test asan-build
+	@$(SAN_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		WEIBAO_SKIP_E2E=1 scripts/run-tests.sh $(ASAN_BUILD)/weibao
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs the integration suites against a real weibao binary:
-#   - the API suite (tests/api) on SQLite and on a throwaway PostgreSQL cluster,
+#   - the API and contract suites (tests/api, tests/contract) on SQLite and
+#     on a throwaway PostgreSQL cluster,
 #   - the browser suite (web/e2e, Playwright driving Debian's chromium), unless
 #     WEIBAO_SKIP_E2E=1. It lives under web/ so it resolves playwright-core
 #     from web/node_modules.
-# Usage: scripts/run-tests.sh path/to/weibao
+# With a second binary (`make test` gives the sanitizer build), the API and
+# contract suites run against that one and the browser suite against the
+# first; each suite runs once.
+# Usage: scripts/run-tests.sh path/to/weibao [path/to/weibao-for-the-api-suite]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(realpath "${1:?usage: run-tests.sh path/to/weibao}")
+bin=$(realpath "${1:?usage: run-tests.sh path/to/weibao [path/to/weibao-for-the-api-suite]}")
+apibin=$(realpath "${2:-$1}")
 
 pgdir=$(mktemp -d /tmp/weibao-pg.XXXXXX)
 # the demo county, made once per run and copied into each test's database
@@ -26,14 +31,24 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 	node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 base=$("$root/scripts/pg-test.sh" start "$pgdir" "$port")
 
-export WEIBAO_BIN="$bin"
 export WEIBAO_PG_BASE="$base"
 export WEIBAO_ROOT="$root"
 export WEIBAO_DEMO_CACHE="$democache"
 
 cd "$root/tests"
-files=(api/*.test.mjs contract/*.test.mjs)
-if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "../web/e2e/*.test.mjs" >/dev/null; then
-	files+=(../web/e2e/*.test.mjs)
+suite() {
+	WEIBAO_BIN="$1" node --test --test-concurrency=2 --test-timeout=300000 "${@:2}"
+}
+if [ "$apibin" = "$bin" ]; then
+	# one binary: one run, so that the two suites share the cores to the end
+	files=(api/*.test.mjs contract/*.test.mjs)
+	if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "../web/e2e/*.test.mjs" >/dev/null; then
+		files+=(../web/e2e/*.test.mjs)
+	fi
+	suite "$bin" "${files[@]}"
+else
+	suite "$apibin" api/*.test.mjs contract/*.test.mjs
+	if [ "${WEIBAO_SKIP_E2E:-0}" != "1" ] && compgen -G "../web/e2e/*.test.mjs" >/dev/null; then
+		suite "$bin" ../web/e2e/*.test.mjs
+	fi
 fi
-node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
