@@ -79,7 +79,13 @@ const ARGS = [
 
 // One browser profile per test file; each test gets its own context via
 // newContext-like isolation by clearing cookies and storage.
-export async function launch({ viewport = { width: 1280, height: 800 }, locale = 'zh-CN' } = {}) {
+//
+// The browser asks for reduced motion, as a user's system can
+// (styles.css: transitions and animations end at once): dialogs, menus and
+// messages appear without frames to draw and wait for, which is most of
+// what the suite's browser spends. A file that tests what moves passes
+// { motion: true } (nav.test.mjs, leave-forms.test.mjs).
+export async function launch({ viewport = { width: 1280, height: 800 }, locale = 'zh-CN', motion = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'weibao-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.WEIBAO_CHROMIUM || '/usr/bin/chromium',
@@ -88,6 +94,7 @@ export async function launch({ viewport = { width: 1280, height: 800 }, locale =
     viewport,
     locale,
     timezoneId: 'Asia/Shanghai',
+    reducedMotion: motion ? 'no-preference' : 'reduce',
   })
   context.setDefaultTimeout(10000)
   return {

@@ -18,7 +18,7 @@ let srv, browser, page
 
 before(async () => {
   srv = await startServer({ children: 60 })
-  browser = await launch({ viewport: DESK })
+  browser = await launch({ viewport: DESK, motion: true })
 })
 after(async () => {
   await browser?.close()

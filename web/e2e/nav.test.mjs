@@ -13,7 +13,7 @@ let srv, browser, page
 
 before(async () => {
   srv = await startServer({ children: 60 })
-  browser = await launch({ viewport: DESKTOP })
+  browser = await launch({ viewport: DESKTOP, motion: true })
 })
 after(async () => {
   await browser?.close()
@@ -249,5 +249,30 @@ test('in English: the bar and the grouped menu, on a desktop and a phone', async
   await settled(page)
   assert.equal(await hasHorizontalScroll(page), false, 'reconcile')
   await page.evaluate(() => localStorage.setItem('wb.locale', 'zh-CN'))
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('a system that asks for less motion: the buttons change at once and the menu still works; otherwise they move', async () => {
+  await loginAs(page, srv.base, 'center')
+  await page.locator('main h1').first().waitFor()
+  // what moves: the home cards' buttons (an Element Plus transition)
+  const motion = () =>
+    page.evaluate(() => {
+      const s = getComputedStyle(document.querySelector('main .el-button'))
+      return { transition: s.transitionDuration, delay: s.transitionDelay }
+    })
+  const moving = await motion()
+  assert.ok(moving.transition.split(',').some((d) => parseFloat(d) > 0), `a transition without reduced motion: ${moving.transition}`)
+  await page.emulateMedia({ reducedMotion: 'reduce' })
+  const still = await motion()
+  assert.ok(still.transition.split(',').every((d) => parseFloat(d) === 0), `no transition with reduced motion: ${still.transition}`)
+  assert.ok(still.delay.split(',').every((d) => parseFloat(d) === 0))
+  // the menu still opens and closes, and works
+  await menuButton().click()
+  await menu().getByRole('link', { name: '儿童台账' }).click()
+  await page.waitForURL((u) => u.pathname === '/registry')
+  await settled(page)
+  await page.emulateMedia({ reducedMotion: 'no-preference' })
+  assert.deepEqual(await motion(), moving)
   assert.deepEqual(unexpectedErrors(page), [])
 })
