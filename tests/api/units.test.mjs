@@ -6,7 +6,7 @@
 // security by its code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, createDatabase, spawnServer, cli, loadDemo, PASSWORD } from './lib/harness.mjs';
+import { describeEachDriver, startServer, createDatabase, spawnServer, cli, runDemo, PASSWORD } from './lib/harness.mjs';
 
 const DEPARTMENTS = [
 	'public_security', 'procuratorate', 'court', 'civil_affairs', 'education', 'health',
@@ -64,7 +64,7 @@ describeEachDriver('units', (driver) => {
 			await fresh.stop();
 			fresh = null;
 			// the demo on top keeps these departments and adds its accounts to them
-			await loadDemo(db, { children: 50 });
+			await runDemo(db, { children: 50 });
 			fresh = await spawnServer(db);
 			const again = (await (await fresh.login('admin')).get('/api/v1/units?kind=department')).body.items;
 			assert.deepEqual(

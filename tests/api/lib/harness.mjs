@@ -96,7 +96,6 @@ export function cli(db, args, opts = {}) {
 	return run(BIN, [...args, '--db', db.url, '--key-file', db.keyFile], { cwd: db.dir, ...opts });
 }
 
-/** Runs one SQL statement directly on the database; resolves to stdout (rows as a|b lines). */
 /*
  * What each migration since 0028 made, undone, for a test that takes a
  * database back to an older schema to watch a migration act on rows written
@@ -126,6 +125,7 @@ export async function backToSchema(db, version) {
 	await sql(db, `DELETE FROM schema_migrations WHERE version > ${version}`);
 }
 
+/** Runs one SQL statement directly on the database; resolves to stdout (rows as a|b lines). */
 export async function sql(db, statement) {
 	const r =
 		db.driver === 'sqlite'
@@ -185,7 +185,12 @@ export async function createDatabase(driver) {
 	};
 }
 
-/** Loads the synthetic demo county into db (every account's password is PASSWORD). */
+/**
+ * Loads the synthetic demo county into db, fresh from createDatabase (every
+ * account's password is PASSWORD). With the demo cache this replaces db with
+ * a copy of the cached county: to run the demo on top of what a test has
+ * written, call runDemo.
+ */
 export async function loadDemo(db, { children = 300 } = {}) {
 	if (DEMO_CACHE) {
 		let tpl = null;
@@ -198,10 +203,11 @@ export async function loadDemo(db, { children = 300 } = {}) {
 		}
 		if (tpl) return copyDemo(db, tpl);
 	}
-	return runDemo(db, children);
+	return runDemo(db, { children });
 }
 
-async function runDemo(db, children) {
+/** Runs `weibao demo` on db as it is (every account's password is PASSWORD). */
+export async function runDemo(db, { children = 300 } = {}) {
 	const r = await cli(db, ['demo', '--password', PASSWORD, '--children', String(children)]);
 	if (r.code !== 0) throw new Error(`weibao demo failed (${r.code}): ${r.stderr}`);
 	return r;
@@ -235,7 +241,7 @@ async function demoTemplate(driver, children) {
 	mkdirSync(DEMO_CACHE, { recursive: true });
 	const db = await createDatabase(driver);
 	try {
-		await runDemo(db, children);
+		await runDemo(db, { children });
 		writeFileSync(join(db.dir, 'meta.json'), JSON.stringify({ driver, name: db.name || null }));
 		renameSync(db.dir, final);
 		return readTemplate(final);
