@@ -128,6 +128,7 @@ test('change password: wrong current password and weak new password are shown on
   await page.getByLabel('再次输入新密码').fill('Another-Pass-2027')
   await page.getByRole('button', { name: '修改密码' }).click()
   await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('main h1').first().waitFor()
   // the new password works
   await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'supervisor', { password: 'Another-Pass-2027', form: true })

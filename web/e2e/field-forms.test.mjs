@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs'
 import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, PASSWORD } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
+// the short session of the expiry tests: long enough that a page loaded on a
+// busy machine does not already find it expired, short enough to wait out
+const IDLE_S = 8
 const VILLAGE = '370831001001' // 花园社区, the director's
 let srv, browser, page, director, childId
 
@@ -154,9 +157,16 @@ test('back from a child shows the same cards at the same place', async () => {
   assert.ok(total > 60, `the director has ${total} children`)
   await loginAs(page, srv.base, 'director', { path: '/login?next=/children' })
   await page.locator('.child-card').nth(19).waitFor()
+  // more cards, by the button; the list also loads the next page by itself
+  // when its end comes into view, so a page may already be on its way
+  const cards = page.locator('.child-card')
+  const more = page.locator('.more button')
   for (const n of [40, 60]) {
-    await page.locator('.more button').click()
-    await page.waitForFunction((n) => document.querySelectorAll('.child-card').length >= n, n)
+    for (let i = 0; i < 100 && (await cards.count()) < n; i++) {
+      if (await more.isVisible()) await more.click({ timeout: 1000 }).catch(() => {})
+      await page.waitForTimeout(100)
+    }
+    assert.ok((await cards.count()) >= n, `at least ${n} cards`)
     await settled(page)
   }
   const count = await page.locator('.child-card').count()
@@ -233,7 +243,7 @@ test('an inbox message is a finger-sized tap target that opens its request', asy
 })
 
 test('an expired session asks for the password in place; the visit is saved with what was typed', async () => {
-  const short = await startServer({ children: 30, args: ['--session-idle', '3'] })
+  const short = await startServer({ children: 30, args: ['--session-idle', String(IDLE_S)] })
   try {
     const api = await apiSession(short.base, 'director')
     await addChildren(api, 1)
@@ -245,7 +255,7 @@ test('an expired session asks for the password in place; the visit is saved with
     await dialog.waitFor()
     await dialog.getByLabel('发现情况').fill('会话过期后仍保存的走访。')
     await settled(page)
-    await page.waitForTimeout(4500)
+    await page.waitForTimeout((IDLE_S + 1.5) * 1000)
     await dialog.getByRole('button', { name: '保存走访' }).click()
     // the password, asked in place, for the same user
     const reauth = page.getByRole('dialog', { name: '请再次验证身份' })
@@ -266,7 +276,7 @@ test('an expired session asks for the password in place; the visit is saved with
     await dialog.waitFor()
     await dialog.getByLabel('发现情况').fill('再次过期。')
     await settled(page)
-    await page.waitForTimeout(4500)
+    await page.waitForTimeout((IDLE_S + 1.5) * 1000)
     await dialog.getByRole('button', { name: '保存走访' }).click()
     await reauth.waitFor()
     await reauth.getByRole('button', { name: '取消' }).click()

@@ -12,7 +12,11 @@ import { createDatabase, loadDemo } from '../../tests/api/lib/harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = process.env.WEIBAO_ROOT || resolve(here, '../..')
-export const BIN = process.env.WEIBAO_BIN || join(ROOT, 'build/weibao')
+// the binary the browser suite serves; WEIBAO_E2E_BIN when the API suite,
+// run beside it, takes another (scripts/run-tests.sh: the sanitizer build
+// for the API suite, the release build here). The demo databases are made
+// by the API suite's binary (tests/api/lib/harness.mjs), the same schema.
+export const BIN = process.env.WEIBAO_E2E_BIN || process.env.WEIBAO_BIN || join(ROOT, 'build/weibao')
 export const PASSWORD = 'Test-Pass-2026'
 export const SHOTS = process.env.WEIBAO_SCREENSHOTS === '1'
 export const SHOT_DIR = join(ROOT, 'docs/screenshots')
@@ -120,19 +124,22 @@ export async function openPage(context, { viewport } = {}) {
     page.dialogs.push(d.message())
     d.dismiss().catch(() => {})
   })
-  // API calls in flight, so a test can wait until the page has settled;
-  // and the API answers >= 400 (the console only says "Failed to load")
+  // requests in flight, so a test can wait until the page has settled;
+  // and the API answers >= 400 (the console only says "Failed to load").
+  // Every request counts, not only the API's: a page's code arrives first
+  // (a route's script chunk) and asks the API only once it has run, so
+  // counting the API alone saw a quiet moment in between.
   page.inflight = 0
   page.failures = []
-  const api = (r) => new URL(r.url()).pathname.startsWith('/api/')
-  page.on('request', (r) => api(r) && page.inflight++)
-  page.on('requestfinished', (r) => api(r) && page.inflight--)
-  page.on('requestfailed', (r) => api(r) && page.inflight--)
+  const counted = (r) => /^https?:/.test(r.url())
+  page.on('request', (r) => counted(r) && page.inflight++)
+  page.on('requestfinished', (r) => counted(r) && page.inflight--)
+  page.on('requestfailed', (r) => counted(r) && page.inflight--)
   page.on('response', (r) => r.status() >= 400 && page.failures.push(`${r.status()} ${r.request().method()} ${r.url()}`))
   return page
 }
 
-// Waits until no API call has been in flight for a moment.
+// Waits until no request (the API's, a script, a font) has been in flight for a moment.
 export async function settled(page, quietMs = 250) {
   let quietSince = Date.now()
   for (let i = 0; i < 400; i++) {

@@ -24,6 +24,9 @@ import { startServer, launch, openPage, resetSession, loginAs, apiSession, settl
 
 const PHONE = { width: 390, height: 844 }
 const SMALL = { width: 360, height: 640 }
+// the short session of the idle test: long enough that a page loaded on a
+// busy machine does not already find it expired, short enough to wait out
+const IDLE_S = 8
 const VILLAGE = '370831001001' // 花园社区, the director's
 let srv, browser, page, director
 
@@ -317,7 +320,7 @@ test('a file refused while filing is said under the attachments, nothing covers 
 })
 
 test('an open tab nobody uses signs out when idle: the inbox poll does not keep the session, and its 401 goes to the login page', async () => {
-  const short = await startServer({ children: 10, args: ['--session-idle', '3'] })
+  const short = await startServer({ children: 10, args: ['--session-idle', String(IDLE_S)] })
   try {
     const polls = []
     page.on('request', (r) => new URL(r.url()).pathname === '/api/v1/inbox' && polls.push(r.headers()['x-weibao-background'] || ''))
@@ -326,7 +329,7 @@ test('an open tab nobody uses signs out when idle: the inbox poll does not keep 
     await page.locator('.bell').waitFor()
     await settled(page)
     // the tab is left alone past the idle limit; the poll comes every 30 s
-    await page.waitForTimeout(4000)
+    await page.waitForTimeout((IDLE_S + 1) * 1000)
     await page.clock.fastForward('00:31')
     await page.waitForURL(/\/login\?.*reason=session_expired/)
     assert.ok(polls.length >= 2, `the inbox was polled (${polls.length})`)
