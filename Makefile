@@ -44,11 +44,12 @@ run: deps-run build
 # PostgreSQL against the sanitizer build; the browser suite against the
 # release build. Each suite runs once (scripts/run-tests.sh).
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+# the servers of the integration suites (without abort_on_error)
+SAN_RUN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 test: deps-test build asan-build lint
 	@ctest --test-dir $(BUILD) --output-on-failure
 	@$(SAN_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		scripts/run-tests.sh $(BUILD)/weibao $(ASAN_BUILD)/weibao
+	@$(SAN_RUN_ENV) scripts/run-tests.sh $(BUILD)/weibao $(ASAN_BUILD)/weibao
 
 asan-build: web
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEIBAO_SANITIZE=ON >/dev/null
@@ -57,8 +58,7 @@ asan-build: web
 # The sanitizer half of `make test` alone: the unit tests and the API suite.
 asan: deps-test asan-build
 	@$(SAN_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		WEIBAO_SKIP_E2E=1 scripts/run-tests.sh $(ASAN_BUILD)/weibao
+	@$(SAN_RUN_ENV) WEIBAO_SKIP_E2E=1 scripts/run-tests.sh $(ASAN_BUILD)/weibao
 
 bench: deps-bench build
 	@mkdir -p bench/results

@@ -6,12 +6,9 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, PASSWORD } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, PASSWORD, IDLE_S } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
-// the short session of the expiry tests: long enough that a page loaded on a
-// busy machine does not already find it expired, short enough to wait out
-const IDLE_S = 8
 const VILLAGE = '370831001001' // 花园社区, the director's
 let srv, browser, page, director, childId
 

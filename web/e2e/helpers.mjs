@@ -19,6 +19,10 @@ export const ROOT = process.env.WEIBAO_ROOT || resolve(here, '../..')
 export const BIN = process.env.WEIBAO_E2E_BIN || process.env.WEIBAO_BIN || join(ROOT, 'build/weibao')
 export const PASSWORD = 'Test-Pass-2026'
 export const SHOTS = process.env.WEIBAO_SCREENSHOTS === '1'
+// the short session of the expiry tests (--session-idle): long enough that a
+// page loaded on a busy machine does not already find it expired, short
+// enough to wait out
+export const IDLE_S = 8
 export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 
 // args: more options of `weibao serve` (e.g. a short --session-idle)
@@ -86,9 +90,9 @@ const ARGS = [
 //
 // The browser asks for reduced motion, as a user's system can
 // (styles.css: transitions and animations end at once): dialogs, menus and
-// messages appear without frames to draw and wait for, which is most of
-// what the suite's browser spends. A file that tests what moves passes
-// { motion: true } (nav.test.mjs, leave-forms.test.mjs).
+// messages appear without frames to draw and wait for (on loop.test.mjs the
+// GPU process's 16 cpu-s fell to 6-7, of about 100 in all). A file that
+// tests what moves passes { motion: true } (nav.test.mjs, leave-forms.test.mjs).
 export async function launch({ viewport = { width: 1280, height: 800 }, locale = 'zh-CN', motion = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'weibao-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {

@@ -20,13 +20,10 @@
 //    login page.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, openNav, text } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, openNav, text, IDLE_S } from './helpers.mjs'
 
 const PHONE = { width: 390, height: 844 }
 const SMALL = { width: 360, height: 640 }
-// the short session of the idle test: long enough that a page loaded on a
-// busy machine does not already find it expired, short enough to wait out
-const IDLE_S = 8
 const VILLAGE = '370831001001' // 花园社区, the director's
 let srv, browser, page, director
 
