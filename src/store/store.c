@@ -6,6 +6,15 @@
  * request and gives it back, so prepared statements cached by the driver are
  * reused across requests, and each connection is used by one thread at a
  * time (what SQLite and libpq both require).
+ *
+ * One connection is opened with the pool (a wrong URL or an unreachable
+ * server fails there); the others as they are needed, when every open one is
+ * taken, up to the pool's size. A command that runs one query at a time
+ * thus opens one connection, not the server's sixteen: on PostgreSQL each is
+ * a server process whose start costs some tens of milliseconds of CPU. When
+ * another connection cannot be opened (the server's max_connections, say),
+ * the caller waits for one of those open, as at full size, and no other is
+ * tried for 30 seconds.
  */
 #include "store.h"
 
@@ -25,7 +34,10 @@ struct store {
 	store_conn *conns;
 	int *free_stack;
 	int nfree;
-	int size;
+	int size; /* connections open: conns[0..size) */
+	int max;  /* the pool's size */
+	char *url;
+	int64_t retry_ms; /* no new connection before (clock_mono_ms) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -37,6 +49,22 @@ static const store_driver *driver_for(const char *url)
 	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
 		return &store_pg_driver;
 	return NULL;
+}
+
+/* Opens conns[size] and puts it on the free stack (s->mu held, or the
+ * store not yet shared). */
+static int open_one(store *s, char *err, size_t errlen)
+{
+	int i = s->size;
+	int rc = s->drv->open(s->url, &s->conns[i].db, err, errlen);
+
+	if (rc)
+		return rc;
+	s->conns[i].drv = s->drv;
+	s->conns[i].owner = s;
+	s->size = i + 1;
+	s->free_stack[s->nfree++] = i;
+	return WB_OK;
 }
 
 int store_open(const char *url, int size, store **out, char *err, size_t errlen)
@@ -58,23 +86,17 @@ int store_open(const char *url, int size, store **out, char *err, size_t errlen)
 	if (!s)
 		return WB_ENOMEM;
 	s->drv = drv;
+	s->max = size;
 	s->conns = calloc((size_t)size, sizeof(*s->conns));
 	s->free_stack = calloc((size_t)size, sizeof(int));
-	if (!s->conns || !s->free_stack) {
+	s->url = strdup(url);
+	if (!s->conns || !s->free_stack || !s->url) {
 		rc = WB_ENOMEM;
 		goto out;
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	for (int i = 0; i < size; i++) {
-		rc = drv->open(url, &s->conns[i].db, err, errlen);
-		if (rc)
-			goto out;
-		s->conns[i].drv = drv;
-		s->conns[i].owner = s;
-		s->size = i + 1;
-		s->free_stack[s->nfree++] = i;
-	}
+	rc = open_one(s, err, errlen);
 out:
 	if (rc) {
 		store_close(s);
@@ -96,7 +118,18 @@ void store_close(store *s)
 	}
 	free(s->conns);
 	free(s->free_stack);
+	free(s->url);
 	free(s);
+}
+
+int store_open_count(store *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->size;
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 const char *store_driver_name(const store *s)
@@ -109,6 +142,16 @@ store_conn *store_acquire(store *s)
 	store_conn *c;
 
 	pthread_mutex_lock(&s->mu);
+	if (s->nfree == 0 && s->size < s->max && clock_mono_ms() >= s->retry_ms) {
+		/* under the lock: at most max - 1 times in the pool's life */
+		char err[256];
+
+		if (open_one(s, err, sizeof(err)) != WB_OK) {
+			log_error("store: could not open connection %d of %d, waiting for one: %s", s->size + 1, s->max,
+				  err);
+			s->retry_ms = clock_mono_ms() + 30000; /* not at every request */
+		}
+	}
 	while (s->nfree == 0)
 		pthread_cond_wait(&s->cv, &s->mu);
 	c = &s->conns[s->free_stack[--s->nfree]];

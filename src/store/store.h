@@ -130,12 +130,15 @@ struct store_conn {
 
 struct store_stmt; /* opaque, driver-defined */
 
-/* Opens a pool of `size` connections to url ("sqlite:PATH" or
- * "postgresql://..."). Returns WB_OK and *out, or an error with a message in
- * err (no secrets in it). */
+/* Opens a pool of up to `size` connections to url ("sqlite:PATH" or
+ * "postgresql://..."): one now, the others when all those open are taken.
+ * Returns WB_OK and *out, or an error with a message in err (no secrets in
+ * it). */
 int store_open(const char *url, int size, store **out, char *err, size_t errlen);
 /* Closes every connection. Callers must have released all of them. */
 void store_close(store *s);
+/* How many of the pool's connections are open now. */
+int store_open_count(store *s);
 /* Name of the driver in use ("sqlite" or "postgresql"). */
 const char *store_driver_name(const store *s);
 

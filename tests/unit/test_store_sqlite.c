@@ -429,6 +429,29 @@ static void test_pool_waits_for_release(void **state)
 	store_release(NULL); /* harmless */
 }
 
+/* One connection is opened with the pool, the next only when every open
+ * one is taken, and a given-back one is used again before another opens. */
+static void test_pool_opens_as_needed(void **state)
+{
+	tu_store *t = *state;
+	store_conn *a, *b, *c;
+
+	assert_int_equal(store_open_count(t->s), 1);
+	a = store_acquire(t->s);
+	assert_int_equal(store_open_count(t->s), 1);
+	store_release(a);
+	b = store_acquire(t->s);
+	assert_ptr_equal(b, a);
+	assert_int_equal(store_open_count(t->s), 1);
+	c = store_acquire(t->s); /* the first is taken: a second opens */
+	assert_int_equal(store_open_count(t->s), 2);
+	assert_ptr_not_equal(c, b);
+	assert_int_equal(count_settings(c, "nothing"), 0); /* and works */
+	store_release(b);
+	store_release(c);
+	assert_int_equal(store_open_count(t->s), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_statement_cache_flood_keeps_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_waits_for_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool_opens_as_needed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
