@@ -76,8 +76,8 @@ test("the audit log's day filters: YYYY-MM-DD and a calendar in the app's langua
 })
 
 test('the date and month fields of the centre\'s pages: none native, each written YYYY-MM(-DD)', async () => {
+  await resetSession(browser.context, srv.base, page)
   await page?.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESKTOP })
   await loginAs(page, srv.base, 'center')
   await settled(page)

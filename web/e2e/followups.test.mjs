@@ -62,8 +62,8 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
+  await resetSession(browser.context, srv.base, page)
   if (page && !page.isClosed()) await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: PHONE })
 })
 
@@ -299,8 +299,8 @@ test('the committee reads the request without 回访; a school has no 回访 lis
   assert.equal(await page.locator('.fu-schedule').count(), 0, 'the committee gets no 安排回访 button')
   assert.deepEqual(unexpectedErrors(page), [])
 
+  await resetSession(browser.context, srv.base, page)
   await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: PHONE })
   await loginAs(page, srv.base, 'school', { path: '/login?next=/visits' })
   await page.locator('main h1', { hasText: '走访计划' }).waitFor()
@@ -309,8 +309,8 @@ test('the committee reads the request without 回访; a school has no 回访 lis
   assert.deepEqual(unexpectedErrors(page), [])
 
   // the director's pages at 360 px, in English too
+  await resetSession(browser.context, srv.base, page)
   await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: PHONE })
   await loginAs(page, srv.base, 'director', { path: '/login?next=/visits?fu=all' })
   for (const lang of ['zh-CN', 'en']) {

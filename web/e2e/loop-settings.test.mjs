@@ -34,8 +34,8 @@ after(async () => {
 beforeEach(async () => {
   const r = await center.put('/loop/config', DEFAULTS)
   assert.equal(r.status, 200, JSON.stringify(r.body))
+  await resetSession(browser.context, srv.base, page)
   if (page) await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESK })
 })
 

@@ -39,9 +39,9 @@ async function as(user, { viewport = DESK, path = '/' } = {}) {
   if (page) {
     await settled(page)
     assert.deepEqual(unexpectedErrors(page), [], 'console errors on the previous page')
-    await page.close()
   }
-  await resetSession(browser.context, srv.base)
+  await resetSession(browser.context, srv.base, page)
+  if (page) await page.close()
   page = await openPage(browser.context, { viewport })
   await loginAs(page, srv.base, user, { path: '/login?next=' + encodeURIComponent(path) })
   await settled(page)

@@ -25,8 +25,8 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
+  await resetSession(browser.context, srv.base, page)
   if (page) await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESKTOP })
 })
 
@@ -37,8 +37,8 @@ test('the registry and the system status group thousands, in Chinese and English
   await page.reload()
   await page.locator('.reg-total', { hasText: `${grouped(total)} records` }).waitFor()
   await page.evaluate(() => localStorage.setItem('wb.locale', 'zh-CN'))
+  await resetSession(browser.context, srv.base, page)
   await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESKTOP })
   await loginAs(page, srv.base, 'admin', { path: '/login?next=/users' })
   assert.equal(await text(page.locator('.sys-children')), grouped(total))

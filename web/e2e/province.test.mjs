@@ -78,8 +78,8 @@ test("an organisation of the second county picks its own county's townships for 
 })
 
 test("the second county's administrator: its own audit count beside the database's; another county's school refused by name", async () => {
+  await resetSession(browser.context, srv.base, page)
   await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context)
   const adminA = await apiSession(srv.base, 'admin')
   const school = (await adminA.get('/units?kind=school')).body.items[0]
@@ -104,8 +104,8 @@ test("the second county's administrator: its own audit count beside the database
 })
 
 test("a child's household registration in the second county is shown by name on the first county's file", async () => {
+  await resetSession(browser.context, srv.base, page)
   await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context)
   const center = await apiSession(srv.base, 'center')
   const made = await center.post('/children', { name: '外县户籍儿童', sex: 'M', birth_date: '2016-05-06', village_code: '370831001001', hukou_area_code: '370832001001' })

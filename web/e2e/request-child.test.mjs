@@ -41,10 +41,10 @@ test('a linked request keeps the description; the grid worker does not see a chi
   assert.match(facts, /村外网格女孩/, facts)
   assert.match(await page.locator('.filed-description').innerText(), /约8岁男孩/)
   assert.equal(await hasHorizontalScroll(page), false)
+  await resetSession(browser.context, srv.base, page)
   await page.close()
 
   // the grid worker who filed it: a child is linked, not who
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: PHONE })
   await loginAs(page, srv.base, 'grid', { path: `/login?next=/requests/${id}` })
   await page.locator('.facts').first().waitFor()

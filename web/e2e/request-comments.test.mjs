@@ -50,9 +50,9 @@ test('the station asks back in a comment and the director answers on the request
   assert.match(await step.locator('.tl-action').innerText(), /留言/)
   assert.equal(await step.locator('.tl-move').count(), 0, 'a comment moves no state')
   assert.equal(await hasHorizontalScroll(page), false)
+  await resetSession(browser.context, srv.base, page)
   await page.close()
 
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: PHONE })
   await loginAs(page, srv.base, 'director', { path: `/login?next=/requests/${id}` })
   await page.locator('.timeline').waitFor()

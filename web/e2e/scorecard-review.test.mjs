@@ -107,8 +107,8 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
+  await resetSession(browser.context, srv.base, page)
   if (page) await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESKTOP })
 })
 

@@ -95,8 +95,8 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
+  await resetSession(browser.context, srv.base, page)
   if (page) await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: PHONE })
 })
 
@@ -591,7 +591,7 @@ test('the plan and the scorecard download as spreadsheets with what the page sho
   assert.equal(cardLines.length - 2, card.villages.length, 'a line per village, and the totals')
   assert.match(cardLines[cardLines.length - 1], /^,合计,/)
   // a school keeps visits of its pupils but exports no list of children
-  await resetSession(browser.context, srv.base)
+  await resetSession(browser.context, srv.base, page)
   await loginAs(page, srv.base, 'school', { path: '/login?next=/visits' })
   await page.locator('main h1', { hasText: '走访计划' }).waitFor()
   assert.equal(await page.locator('.export-button').count(), 0)

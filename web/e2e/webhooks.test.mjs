@@ -162,8 +162,8 @@ after(async () => {
   await bad?.close()
 })
 beforeEach(async () => {
+  await resetSession(browser.context, srv.base, page)
   if (page) await page.close()
-  await resetSession(browser.context, srv.base)
   page = await openPage(browser.context, { viewport: DESK })
 })
 
