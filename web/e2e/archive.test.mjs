@@ -14,7 +14,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -25,6 +24,7 @@ import {
   unexpectedErrors,
   text,
   chinaToday,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -76,9 +76,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('station: archives a child who moved away, after the confirmation; the director no longer lists it; 档案 shows it with the reason; restored, it is back', async () => {

@@ -6,7 +6,7 @@
 // id of 0 (no school asked for). No raw code shows.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, settled, unexpectedErrors, text, apiSession } from './helpers.mjs'
+import { startServer, launch, openPage, loginAs, settled, unexpectedErrors, text, apiSession, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 900 }
 const VILLAGE = '370831111223'
@@ -48,9 +48,7 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
   const grid = users.body.items.find((u) => u.username === 'grid')
   const added = await admin.post(`/users/${grid.id}/memberships`, { role: 'station', area_code: '370831101' })
   assert.equal(added.status, 201, JSON.stringify(added.body))
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
   await loginAs(page, srv.base, 'auditor', { path: '/login?next=/audit' })
   await page.locator('.audit-table tbody tr').first().waitFor()
   await settled(page)

@@ -3,7 +3,7 @@
 // the password change page, and the language switch that is remembered.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, uiLogin, loginAs, unexpectedErrors, PASSWORD, settled, apiSession } from './helpers.mjs'
+import { startServer, launch, resetSession, uiLogin, loginAs, unexpectedErrors, PASSWORD, settled, apiSession, nextPage } from './helpers.mjs'
 
 let srv, browser, page
 
@@ -20,9 +20,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context)
+  page = await nextPage(browser.context, srv.base, page)
 })
 
 const alertText = () => page.getByRole('alert').first().textContent()

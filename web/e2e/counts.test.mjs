@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, text } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, settled, unexpectedErrors, text, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 900 }
 let srv, browser, page, center
@@ -28,9 +28,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 // the centre, signed in, the pages in English

@@ -6,7 +6,7 @@
 // chosen.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, settled, unexpectedErrors } from './helpers.mjs'
+import { startServer, launch, openPage, loginAs, settled, unexpectedErrors, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 900 }
 let srv, browser, page
@@ -76,9 +76,7 @@ test("the audit log's day filters: YYYY-MM-DD and a calendar in the app's langua
 })
 
 test('the date and month fields of the centre\'s pages: none native, each written YYYY-MM(-DD)', async () => {
-  await resetSession(browser.context, srv.base, page)
-  await page?.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
   await loginAs(page, srv.base, 'center')
   await settled(page)
   const NATIVE = 'input[type=date], input[type=month], input[type=week], input[type=time], input[type=datetime-local]'

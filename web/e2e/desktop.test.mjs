@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, resetSession, loginAs, uiLogin, apiSession, exportAs, pickOption, shot, unexpectedErrors, settled, inputValueWhen } from './helpers.mjs'
+import { startServer, launch, resetSession, loginAs, uiLogin, apiSession, exportAs, pickOption, shot, unexpectedErrors, settled, inputValueWhen, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
 let srv, browser, page, center
@@ -20,9 +20,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 const rowNames = () => page.locator('.reg-table tbody tr .reg-name').allTextContents()

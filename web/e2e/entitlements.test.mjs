@@ -17,8 +17,6 @@ import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
-  openPage,
-  resetSession,
   loginAs,
   apiSession,
   exportAs,
@@ -29,6 +27,7 @@ import {
   text,
   chinaMonth,
   BIN,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -92,9 +91,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('centre: the home page counts the gaps; the gap list shows rows; recording receiving moves the child to receiving and onto its page', async () => {

@@ -15,7 +15,6 @@ import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -25,6 +24,7 @@ import {
   unexpectedErrors,
   text,
   chinaToday,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -74,9 +74,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('admin: the area tree downloads in the import format, and imports back unchanged; a subtree downloads alone', async () => {

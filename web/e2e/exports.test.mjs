@@ -18,7 +18,6 @@ import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -29,6 +28,7 @@ import {
   unexpectedErrors,
   text,
   chinaToday,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -80,9 +80,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('help requests: a child director downloads the list as XLSX and CSV, by mouse and keyboard; the board downloads its tab', async () => {

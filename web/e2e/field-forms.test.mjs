@@ -6,7 +6,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, PASSWORD, IDLE_S } from './helpers.mjs'
+import { startServer, launch, resetSession, loginAs, apiSession, settled, unexpectedErrors, PASSWORD, IDLE_S, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const VILLAGE = '370831001001' // 花园社区, the director's
@@ -24,9 +24,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 // n children of the director's village (the demo's are spread over the county)

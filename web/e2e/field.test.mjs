@@ -7,8 +7,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
-  resetSession,
   loginAs,
   apiSession,
   hasHorizontalScroll,
@@ -19,6 +17,7 @@ import {
   PASSWORD,
   settled,
   inputValueWhen,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -35,9 +34,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 test('director: my children lists only children of the own village', async () => {

@@ -6,7 +6,7 @@
 // phone, in both languages.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, settled, hasHorizontalScroll, unexpectedErrors, text } from './helpers.mjs'
+import { startServer, launch, loginAs, settled, hasHorizontalScroll, unexpectedErrors, text, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 let srv, browser, page
@@ -20,9 +20,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 test('a new help request: the attachments’ chooser is in the page’s language, and names what was chosen', async () => {

@@ -20,8 +20,6 @@ import { execFileSync } from 'node:child_process'
 import {
   startServer,
   launch,
-  openPage,
-  resetSession,
   loginAs,
   apiSession,
   hasHorizontalScroll,
@@ -31,6 +29,7 @@ import {
   text,
   chinaToday,
   BIN,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -62,9 +61,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page && !page.isClosed()) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 // the follow-ups of the request as the server has them
@@ -299,9 +296,7 @@ test('the committee reads the request without 回访; a school has no 回访 lis
   assert.equal(await page.locator('.fu-schedule').count(), 0, 'the committee gets no 安排回访 button')
   assert.deepEqual(unexpectedErrors(page), [])
 
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
   await loginAs(page, srv.base, 'school', { path: '/login?next=/visits' })
   await page.locator('main h1', { hasText: '走访计划' }).waitFor()
   await settled(page)
@@ -309,9 +304,7 @@ test('the committee reads the request without 回访; a school has no 回访 lis
   assert.deepEqual(unexpectedErrors(page), [])
 
   // the director's pages at 360 px, in English too
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
   await loginAs(page, srv.base, 'director', { path: '/login?next=/visits?fu=all' })
   for (const lang of ['zh-CN', 'en']) {
     await page.evaluate((l) => localStorage.setItem('wb.locale', l), lang)

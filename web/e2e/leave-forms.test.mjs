@@ -11,7 +11,7 @@
 // saved one leave without asking.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, openNav, text, makeIdNumber, PASSWORD } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, settled, unexpectedErrors, openNav, text, makeIdNumber, PASSWORD, nextPage } from './helpers.mjs'
 
 const DESK = { width: 1280, height: 900 }
 let srv, browser, page
@@ -25,9 +25,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESK })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESK })
 })
 
 const confirmBox = () => page.locator('.dirty-confirm')

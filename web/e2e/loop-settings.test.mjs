@@ -13,7 +13,7 @@
 // No sideways scrolling at 360 px in both languages; no console errors.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, settled, shot, unexpectedErrors, text } from './helpers.mjs'
+import { startServer, launch, resetSession, loginAs, apiSession, hasHorizontalScroll, settled, shot, unexpectedErrors, text, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const DESK = { width: 1280, height: 900 }
@@ -34,9 +34,7 @@ after(async () => {
 beforeEach(async () => {
   const r = await center.put('/loop/config', DEFAULTS)
   assert.equal(r.status, 200, JSON.stringify(r.body))
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESK })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESK })
 })
 
 const cell = (step, tier) => page.locator(`.dl-row[data-step=${step}] td[data-tier=${tier}]`)

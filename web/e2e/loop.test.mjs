@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN, discardTyped } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN, discardTyped, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const DESK = { width: 1280, height: 800 }
@@ -40,9 +40,7 @@ async function as(user, { viewport = DESK, path = '/' } = {}) {
     await settled(page)
     assert.deepEqual(unexpectedErrors(page), [], 'console errors on the previous page')
   }
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport })
+  page = await nextPage(browser.context, srv.base, page, { viewport })
   await loginAs(page, srv.base, user, { path: '/login?next=' + encodeURIComponent(path) })
   await settled(page)
   return page

@@ -5,7 +5,7 @@
 // keeps a flat list. In Chinese and in English, with no console errors.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, openNav, hasHorizontalScroll, shot, unexpectedErrors, settled } from './helpers.mjs'
+import { startServer, launch, loginAs, openNav, hasHorizontalScroll, shot, unexpectedErrors, settled, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 360, height: 740 }
@@ -20,9 +20,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 // the centre's pages, in the bar's order, and its groups, in the menu's

@@ -5,7 +5,7 @@
 // the same on the report and its caption, the trends and the monthly ledger.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, text, chinaMonth } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, settled, unexpectedErrors, text, chinaMonth, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 900 }
 let srv, browser, page, center, total
@@ -25,9 +25,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('the registry and the system status group thousands, in Chinese and English', async () => {
@@ -37,9 +35,7 @@ test('the registry and the system status group thousands, in Chinese and English
   await page.reload()
   await page.locator('.reg-total', { hasText: `${grouped(total)} records` }).waitFor()
   await page.evaluate(() => localStorage.setItem('wb.locale', 'zh-CN'))
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
   await loginAs(page, srv.base, 'admin', { path: '/login?next=/users' })
   assert.equal(await text(page.locator('.sys-children')), grouped(total))
   assert.deepEqual(unexpectedErrors(page), [])

@@ -13,7 +13,6 @@ import { execFileSync } from 'node:child_process'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -22,6 +21,7 @@ import {
   shot,
   unexpectedErrors,
   text,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -102,9 +102,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('committee: the overview from the home page; the tiles and the townships are the API\'s; no child named', async () => {

@@ -20,7 +20,7 @@
 //    login page.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, openNav, text, IDLE_S } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, settled, openNav, text, IDLE_S, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 390, height: 844 }
 const SMALL = { width: 360, height: 640 }
@@ -37,9 +37,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page && !page.isClosed()) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 let serial = 0

@@ -14,7 +14,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -28,6 +27,7 @@ import {
   bornBefore,
   openNav,
   discardTyped,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -83,9 +83,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('station: a returning-entrepreneur project registered, then listed with its figures', async () => {

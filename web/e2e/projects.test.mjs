@@ -14,8 +14,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
-  resetSession,
   loginAs,
   apiSession,
   hasHorizontalScroll,
@@ -26,6 +24,7 @@ import {
   chinaToday,
   openNav,
   exportAs,
+  nextPage,
 } from './helpers.mjs'
 import { readFileSync } from 'node:fs'
 
@@ -70,9 +69,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('centre: a hope room for an organisation, its child, building it, its money, balance and log; a 409 said clearly', async () => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, unexpectedErrors, text, BIN, PASSWORD } from './helpers.mjs'
+import { startServer, launch, openPage, loginAs, apiSession, settled, unexpectedErrors, text, BIN, PASSWORD, nextPage } from './helpers.mjs'
 
 const B = '370832'
 let srv, browser, page
@@ -78,9 +78,7 @@ test("an organisation of the second county picks its own county's townships for 
 })
 
 test("the second county's administrator: its own audit count beside the database's; another county's school refused by name", async () => {
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
-  page = await openPage(browser.context)
+  page = await nextPage(browser.context, srv.base, page)
   const adminA = await apiSession(srv.base, 'admin')
   const school = (await adminA.get('/units?kind=school')).body.items[0]
   assert.ok(school, 'the demo county has a school')
@@ -104,9 +102,7 @@ test("the second county's administrator: its own audit count beside the database
 })
 
 test("a child's household registration in the second county is shown by name on the first county's file", async () => {
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
-  page = await openPage(browser.context)
+  page = await nextPage(browser.context, srv.base, page)
   const center = await apiSession(srv.base, 'center')
   const made = await center.post('/children', { name: '外县户籍儿童', sex: 'M', birth_date: '2016-05-06', village_code: '370831001001', hukou_area_code: '370832001001' })
   assert.equal(made.status, 201, JSON.stringify(made.body))

@@ -9,7 +9,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, pickOption, makeIdNumber, settled, unexpectedErrors, text } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, pickOption, makeIdNumber, settled, unexpectedErrors, text, nextPage } from './helpers.mjs'
 
 const DESKTOP = { width: 1280, height: 800 }
 const VILLAGE = '370831001001'
@@ -25,9 +25,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 const rowNames = () => page.locator('.reg-table tbody tr .reg-name').allTextContents()

@@ -10,7 +10,6 @@ import { readFileSync, statSync } from 'node:fs'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -23,6 +22,7 @@ import {
   settled,
   bornBefore,
   chinaToday,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -39,9 +39,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 const thisYear = () => new Date(Date.now() + 8 * 3600e3).getUTCFullYear()

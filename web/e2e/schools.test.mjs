@@ -18,7 +18,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -29,6 +28,7 @@ import {
   text,
   chinaToday,
   openNav,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -84,9 +84,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('school: keeps its rooms, records a group and an individual session and sees them with their notes; a referral offers the help request', async () => {

@@ -19,7 +19,6 @@ import { execFileSync } from 'node:child_process'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -31,6 +30,7 @@ import {
   text,
   chinaToday,
   discardTyped,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -107,9 +107,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('supervisor: reviews a director (优秀), changes it (称职); a long comment is refused; other periods show 未评价; the download has it', async () => {

@@ -17,7 +17,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -30,6 +29,7 @@ import {
   chinaToday,
   openNav,
   discardTyped,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -74,9 +74,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test('director: records a talk — the form first says what is missing — and sees it in the list, the totals and the home card', async () => {

@@ -14,7 +14,6 @@ import assert from 'node:assert/strict'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -26,6 +25,7 @@ import {
   text,
   chinaMonth,
   bornBefore,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -109,9 +109,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESKTOP })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
 })
 
 test("centre: twelve months of the API's figures; the last month's visits are this month's report's; a month picked opens its report; a township", async () => {

@@ -14,7 +14,6 @@ import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -24,6 +23,7 @@ import {
   settled,
   shot,
   unexpectedErrors,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -95,9 +95,7 @@ after(async () => {
   await srv?.stop()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
 })
 
 test('director: a child never visited is on the plan; a home visit with a flag and a risk assessment takes it off', async () => {

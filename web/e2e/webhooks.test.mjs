@@ -21,7 +21,6 @@ import { readFileSync } from 'node:fs'
 import {
   startServer,
   launch,
-  openPage,
   resetSession,
   loginAs,
   apiSession,
@@ -33,6 +32,7 @@ import {
   unexpectedErrors,
   text,
   discardTyped,
+  nextPage,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -162,9 +162,7 @@ after(async () => {
   await bad?.close()
 })
 beforeEach(async () => {
-  await resetSession(browser.context, srv.base, page)
-  if (page) await page.close()
-  page = await openPage(browser.context, { viewport: DESK })
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESK })
 })
 
 test('centre: from the deadlines page, the county gets a webhook; the secret the server made is shown once; the list names it', async () => {
