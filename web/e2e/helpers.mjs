@@ -226,13 +226,13 @@ export async function settled(page, quietMs = 250) {
 
 // Signs out completely: the context's cookies and the origin's localStorage
 // (shared by its tabs). With the test's page, waits first until its calls
-// are done (else they answer 401) and clears the storage there, before the
-// test closes it: a tab opened only for that costs a renderer and a page
-// load (desktop.test.mjs, ten calls: 94-102 cpu-s
-// with a tab each, 86-91 without). Without a page on the
-// origin (a context no page has used yet has nothing to clear), a tab is
-// opened for it. The tab's own sessionStorage is left, as a user's tab
-// keeps it when the cookie has gone (the CSRF token there is then useless).
+// are done (else they answer 401) and clears the storage there: a tab
+// opened only for that costs a renderer and a page load (desktop.test.mjs,
+// ten calls: 94-102 cpu-s with a tab each, 86-91 without). Without a page
+// on the origin, a tab is opened for it (a context no page has used yet has
+// nothing to clear). The page's own sessionStorage is left, as a user's tab
+// keeps it when the cookie has gone (the CSRF token there is then useless);
+// nextPage empties it for the next test.
 export async function resetSession(context, base, page) {
   const live = page && !page.isClosed()
   if (live) await settled(page)
