@@ -136,7 +136,6 @@ export async function openPage(context, { viewport } = {}) {
   // Every request counts, not only the API's: a page's code arrives first
   // (a route's script chunk) and asks the API only once it has run, so
   // counting the API alone saw a quiet moment in between.
-  Object.defineProperty(page, 'inflight', { get: () => page.wbPending.size })
   page.on('request', (r) => /^https?:/.test(r.url()) && page.wbPending.add(r))
   page.on('requestfinished', (r) => page.wbPending.delete(r))
   page.on('requestfailed', (r) => page.wbPending.delete(r))
@@ -194,7 +193,7 @@ function watchLasting(page) {
 export async function nextPage(context, base, page, { viewport } = {}) {
   await resetSession(context, base, page)
   const live = page && !page.isClosed()
-  if (live && !page.wbLasting && new URL(page.url()).origin === new URL(base).origin) {
+  if (live && !page.wbLasting && onOrigin(page, base)) {
     try {
       page.wbLeaving = true
       await page.goto(base + '/favicon.svg')
@@ -217,12 +216,15 @@ export async function nextPage(context, base, page, { viewport } = {}) {
 export async function settled(page, quietMs = 250) {
   let quietSince = Date.now()
   for (let i = 0; i < 400; i++) {
-    if (page.inflight > 0) quietSince = Date.now()
+    if (page.wbPending.size > 0) quietSince = Date.now()
     else if (Date.now() - quietSince >= quietMs) return
     await new Promise((ok) => setTimeout(ok, 25))
   }
   throw new Error('the page did not settle: API calls still in flight')
 }
+
+// Whether the page shows a document of the server at base.
+const onOrigin = (page, base) => new URL(page.url()).origin === new URL(base).origin
 
 // Signs out completely: the context's cookies and the origin's localStorage
 // (shared by its tabs). With the test's page, waits first until its calls
@@ -237,9 +239,12 @@ export async function resetSession(context, base, page) {
   const live = page && !page.isClosed()
   if (live) await settled(page)
   await context.clearCookies()
-  if (live && new URL(page.url()).origin === new URL(base).origin) {
+  if (live && onOrigin(page, base)) {
     // (a page that is navigating just then has no document to ask: a tab, below)
-    const cleared = await page.evaluate(() => localStorage.clear() ?? true).catch(() => false)
+    const cleared = await page.evaluate(() => localStorage.clear()).then(
+      () => true,
+      () => false,
+    )
     if (cleared) return
   }
   if (!context.wbUsed) return

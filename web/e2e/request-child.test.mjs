@@ -4,7 +4,7 @@
 // own grid reads that a child is linked, not who.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, hasHorizontalScroll } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, hasHorizontalScroll, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const VILLAGE = '370831001001'
@@ -41,11 +41,9 @@ test('a linked request keeps the description; the grid worker does not see a chi
   assert.match(facts, /村外网格女孩/, facts)
   assert.match(await page.locator('.filed-description').innerText(), /约8岁男孩/)
   assert.equal(await hasHorizontalScroll(page), false)
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
 
   // the grid worker who filed it: a child is linked, not who
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
   await loginAs(page, srv.base, 'grid', { path: `/login?next=/requests/${id}` })
   await page.locator('.facts').first().waitFor()
   await settled(page)

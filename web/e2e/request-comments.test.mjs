@@ -3,7 +3,7 @@
 // and answers it; the state does not move, and a failed send keeps the text.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, hasHorizontalScroll } from './helpers.mjs'
+import { startServer, launch, openPage, resetSession, loginAs, apiSession, settled, hasHorizontalScroll, nextPage } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const VILLAGE = '370831001001'
@@ -50,10 +50,8 @@ test('the station asks back in a comment and the director answers on the request
   assert.match(await step.locator('.tl-action').innerText(), /留言/)
   assert.equal(await step.locator('.tl-move').count(), 0, 'a comment moves no state')
   assert.equal(await hasHorizontalScroll(page), false)
-  await resetSession(browser.context, srv.base, page)
-  await page.close()
 
-  page = await openPage(browser.context, { viewport: PHONE })
+  page = await nextPage(browser.context, srv.base, page, { viewport: PHONE })
   await loginAs(page, srv.base, 'director', { path: `/login?next=/requests/${id}` })
   await page.locator('.timeline').waitFor()
   await settled(page)
