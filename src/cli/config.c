@@ -52,6 +52,8 @@ static const opt opts[] = {
 	I(body_max, "WEIBAO_BODY_MAX", 1024, 1 << 30, "largest request body in bytes"),
 	I(large_uploads, "WEIBAO_LARGE_UPLOADS", 0, 1000,
 	  "bodies larger than body_max (imports, attachments) received at once (503 beyond; 0: no limit)"),
+	I(upload_min_rate, "WEIBAO_UPLOAD_MIN_RATE", 0, 1 << 30,
+	  "bytes per second a large upload must average once the idle timeout has passed (slower: cut; 0: no floor)"),
 	I(conn_limit, "WEIBAO_CONN_LIMIT", 1, 100000, "simultaneous connections"),
 	I(per_ip_limit, "WEIBAO_PER_IP_LIMIT", 0, 100000, "simultaneous connections per client address"),
 	I(event_threads, "WEIBAO_EVENT_THREADS", 0, 256, "threads reading and writing connections (0: one per core)"),
@@ -94,6 +96,7 @@ void config_defaults(wb_config *c)
 	c->login_checks = 1;
 	c->body_max = 1 << 20;
 	c->large_uploads = 4;
+	c->upload_min_rate = 4096;
 	c->conn_limit = 1024;
 	c->per_ip_limit = 256;
 	c->event_threads = 0;

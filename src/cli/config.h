@@ -23,6 +23,7 @@ typedef struct wb_config {
 	long long login_checks;
 	long long body_max;
 	long long large_uploads;
+	long long upload_min_rate;
 	long long conn_limit;
 	long long per_ip_limit;
 	long long event_threads;

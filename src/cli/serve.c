@@ -333,6 +333,7 @@ int cmd_serve(cli_env *env, int argc, char **argv)
 	hc.memory_limit = 32 * 1024; /* zeroed between keep-alive requests: keep it small */
 	hc.body_max = (size_t)env->cfg.body_max;
 	hc.large_uploads = (unsigned)env->cfg.large_uploads;
+	hc.upload_min_rate = (size_t)env->cfg.upload_min_rate;
 	hc.early = api_early;
 	hc.log_access = (int)env->cfg.access_log;
 	hc.proxies = &proxies;

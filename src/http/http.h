@@ -47,7 +47,9 @@ struct http_req {
 	buf body;
 	size_t body_max;
 	int body_too_big;
-	int large_slot; /* holds one of the server's large-upload slots */
+	int large_slot;         /* holds one of the server's large-upload slots */
+	int64_t large_since_ms; /* when it took the slot */
+	size_t body_received;   /* bytes of the body received so far */
 	char request_id[24];
 	char client_addr[48];
 	int64_t start_ms;
@@ -110,6 +112,10 @@ typedef struct http_config {
 	 * at once; beyond it such a request is answered 503 before its body
 	 * is read (0: no limit). */
 	unsigned large_uploads;
+	/* Bytes per second a body holding a large-upload slot must average,
+	 * counted from timeout_s after it took the slot; a slower one is cut
+	 * (the connection closed, the slot freed). 0: no floor. */
+	size_t upload_min_rate;
 	/* Called on the first call of a request to a route whose body cap is
 	 * above body_max, before any byte of its body is read, with r->route
 	 * and the path parameters set: it may answer (set r->status and r->out,
