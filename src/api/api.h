@@ -136,14 +136,6 @@ json_t *api_list_page(api_list *l, int limit);
  * store connection back before it waits (api_conn_release). Consumes l's
  * items. Returns 0. */
 int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int limit);
-/*
- * Makes room for element n of a growable array: arrayp is the address of the
- * array's pointer (T **), *cap how many elements of size bytes it holds.
- * While n < *cap nothing changes; else the array is reallocated to twice
- * *cap elements (first when empty) and *cap updated. WB_ENOMEM, or
- * WB_ETOOBIG past max elements; the array is unchanged then.
- */
-int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max);
 /* 1 if a spreadsheet would take the text for a formula: it begins with
  * one of TABLE_FORMULA_STARTS (= + - @, a tab, a carriage return or a line
  * feed), or with ' before one (so that it reads back as it was). Every

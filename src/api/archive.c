@@ -473,7 +473,7 @@ static int hash_cb(const char *sha, void *arg)
 {
 	hash_set *h = arg;
 
-	if (api_grow(&h->sha, h->n, &h->cap, sizeof(*h->sha), 256, 1u << 24))
+	if (wb_grow(&h->sha, h->n, &h->cap, sizeof(*h->sha), 256, 1u << 24))
 		return WB_ENOMEM;
 	wb_strlcpy(h->sha[h->n++], sha, sizeof(h->sha[0]));
 	return WB_OK;

@@ -222,25 +222,6 @@ int api_list_answer(http_req *r, app *a, const audit_entry *e, api_list *l, int 
 	return api_json(r, 200, api_list_page(l, limit));
 }
 
-int api_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max)
-{
-	size_t ncap = *cap ? *cap * 2 : first;
-	void *a, *p;
-
-	if (n < *cap)
-		return WB_OK;
-	if (ncap > max || ncap > SIZE_MAX / size)
-		return WB_ETOOBIG;
-	/* the pointer is copied, not read through a void **: it is a T * */
-	memcpy(&a, arrayp, sizeof(a));
-	p = realloc(a, ncap * size);
-	if (!p)
-		return WB_ENOMEM;
-	memcpy(arrayp, &p, sizeof(p));
-	*cap = ncap;
-	return WB_OK;
-}
-
 int api_json(http_req *r, int status, json_t *j)
 {
 	r->status = status;

@@ -240,7 +240,7 @@ typedef struct catalog {
 static int catalog_policy_cb(const policy_rec *p, void *arg)
 {
 	catalog *cat = arg;
-	int rc = api_grow(&cat->items, cat->n, &cat->cap, sizeof(pol), 16, 10000);
+	int rc = wb_grow(&cat->items, cat->n, &cat->cap, sizeof(pol), 16, 10000);
 
 	if (rc)
 		return rc;
@@ -267,7 +267,7 @@ static int catalog_version_cb(const policy_version_rec *v, void *arg)
 
 	if (!x)
 		return WB_OK;
-	rc = api_grow(&x->vers, x->nver, &x->capver, sizeof(*v), 4, 10000);
+	rc = wb_grow(&x->vers, x->nver, &x->capver, sizeof(*v), 4, 10000);
 	if (rc == WB_OK)
 		x->vers[x->nver++] = *v;
 	return rc;
@@ -941,7 +941,7 @@ static int match_cat_cb(int64_t child_id, const char *category, void *arg)
 		x->cats[x->ncats - 1].cats |= 1u << cat;
 		return WB_OK;
 	}
-	rc = api_grow(&x->cats, x->ncats, &x->capcats, sizeof(*x->cats), 256, MATCH_MAX_ROWS);
+	rc = wb_grow(&x->cats, x->ncats, &x->capcats, sizeof(*x->cats), 256, MATCH_MAX_ROWS);
 	if (rc)
 		return rc;
 	x->cats[x->ncats].child_id = child_id;
@@ -953,7 +953,7 @@ static int match_receipt_cb(const receipt_rec *rr, void *arg)
 {
 	match_ctx *x = arg;
 	open_receipt *o;
-	int rc = api_grow(&x->rcpt, x->nrcpt, &x->caprcpt, sizeof(*x->rcpt), 256, MATCH_MAX_ROWS);
+	int rc = wb_grow(&x->rcpt, x->nrcpt, &x->caprcpt, sizeof(*x->rcpt), 256, MATCH_MAX_ROWS);
 
 	if (rc)
 		return rc;
@@ -979,7 +979,7 @@ static int match_found_cb(int64_t child_id, int64_t policy_id, const char *findi
 	if (!found_names[i])
 		return WB_OK;
 	if (!f || f->child_id != child_id || f->policy_id != policy_id) {
-		rc = api_grow(&x->found, x->nfound, &x->capfound, sizeof(*x->found), 64, MATCH_MAX_ROWS);
+		rc = wb_grow(&x->found, x->nfound, &x->capfound, sizeof(*x->found), 64, MATCH_MAX_ROWS);
 		if (rc)
 			return rc;
 		f = &x->found[x->nfound++];
@@ -1143,7 +1143,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 
 			if (g != G_GAP)
 				continue;
-			rc = api_grow(&x->gaps->v, x->gaps->n, &x->gaps->cap, sizeof(*x->gaps->v), 256, MATCH_MAX_ROWS);
+			rc = wb_grow(&x->gaps->v, x->gaps->n, &x->gaps->cap, sizeof(*x->gaps->v), 256, MATCH_MAX_ROWS);
 			if (rc)
 				return rc;
 			gk = &x->gaps->v[x->gaps->n++];
@@ -1164,7 +1164,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		x->total++;
 		if (x->counts_only || x->total <= x->offset || (x->limit && x->n >= x->limit))
 			continue;
-		rc = api_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 64, MATCH_MAX_ROWS);
+		rc = wb_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 64, MATCH_MAX_ROWS);
 		if (rc)
 			return rc;
 		it = &x->items[x->n++];
@@ -2148,7 +2148,7 @@ static int ledger_cb(const receipt_rec *rr, void *arg)
 		return WB_OK;
 	if (!ent_pays_in(pl->benefit, from, to, x->ym) || !(v = version_on(pl, x->first_day)) || v->ends)
 		return WB_OK; /* not this month, or the policy had stopped */
-	rc = api_grow(&x->lines, x->n, &x->cap, sizeof(*x->lines), 256, MATCH_MAX_ROWS);
+	rc = wb_grow(&x->lines, x->n, &x->cap, sizeof(*x->lines), 256, MATCH_MAX_ROWS);
 	if (rc)
 		return rc;
 	l = &x->lines[x->n++];
@@ -2411,7 +2411,7 @@ static int gap_cmp(const void *pa, const void *pb)
 static int gap_known_cb(int64_t child_id, int64_t policy_id, void *arg)
 {
 	gap_set *g = arg;
-	int rc = api_grow(&g->v, g->n, &g->cap, sizeof(*g->v), 256, MATCH_MAX_ROWS);
+	int rc = wb_grow(&g->v, g->n, &g->cap, sizeof(*g->v), 256, MATCH_MAX_ROWS);
 
 	if (rc)
 		return rc;
@@ -2436,7 +2436,7 @@ static int town_count(town_news **t, size_t *n, size_t *cap, const char *code)
 			(*t)[i].n++;
 			return WB_OK;
 		}
-	rc = api_grow(t, *n, cap, sizeof(**t), 16, 4096);
+	rc = wb_grow(t, *n, cap, sizeof(**t), 16, 4096);
 	if (rc)
 		return rc;
 	wb_strlcpy((*t)[*n].code, code, sizeof((*t)[0].code));

@@ -840,7 +840,7 @@ static int load_places(store_conn *c, const char *county, place_cache *pc)
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		rc = api_grow(&pc->codes, pc->n, &cap, sizeof(*pc->codes), 1024, SIZE_MAX);
+		rc = wb_grow(&pc->codes, pc->n, &cap, sizeof(*pc->codes), 1024, SIZE_MAX);
 		if (rc)
 			break;
 		stmt_copy(c, st, 0, pc->codes[pc->n++], sizeof(pc->codes[0]));
@@ -855,7 +855,7 @@ static int load_places(store_conn *c, const char *county, place_cache *pc)
 	if (rc == WB_OK)
 		rc = stmt_bind_text(c, st, 1, county);
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		rc = api_grow(&pc->schools, pc->nschools, &cap, sizeof(*pc->schools), 128, SIZE_MAX);
+		rc = wb_grow(&pc->schools, pc->nschools, &cap, sizeof(*pc->schools), 128, SIZE_MAX);
 		if (rc)
 			break;
 		memset(&pc->schools[pc->nschools], 0, sizeof(unit_rec));

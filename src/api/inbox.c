@@ -258,7 +258,7 @@ typedef struct hook_list {
 static int hook_cb(const webhook_rec *w, void *arg)
 {
 	hook_list *l = arg;
-	int rc = api_grow(&l->w, l->n, &l->cap, sizeof(*l->w), 8, 4096);
+	int rc = wb_grow(&l->w, l->n, &l->cap, sizeof(*l->w), 8, 4096);
 
 	if (rc == WB_OK)
 		l->w[l->n++] = *w;

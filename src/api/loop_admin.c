@@ -150,7 +150,7 @@ typedef struct durations {
 
 static int dur_add(durations *d, int64_t v, int overdue)
 {
-	int rc = api_grow(&d->v, d->n, &d->cap, sizeof(*d->v), 64, 4000000);
+	int rc = wb_grow(&d->v, d->n, &d->cap, sizeof(*d->v), 64, 4000000);
 
 	if (rc)
 		return rc;

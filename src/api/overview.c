@@ -50,7 +50,7 @@ typedef struct overview_ctx {
 
 static int town_add(overview_ctx *x, const char *code, const char *name)
 {
-	int rc = api_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 16, 4096);
+	int rc = wb_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 16, 4096);
 
 	if (rc)
 		return rc;

@@ -132,7 +132,7 @@ static void detail_zh(const char *d, char *out, size_t n)
 
 static int group_add(group *g, const recon_item *it)
 {
-	int rc = api_grow(&g->items, g->n, &g->cap, sizeof(*g->items), 256, SIZE_MAX);
+	int rc = wb_grow(&g->items, g->n, &g->cap, sizeof(*g->items), 256, SIZE_MAX);
 
 	if (rc == WB_OK)
 		g->items[g->n++] = *it;
@@ -147,7 +147,7 @@ typedef struct idset {
 
 static int idset_add(idset *s, int64_t id)
 {
-	int rc = api_grow(&s->ids, s->n, &s->cap, sizeof(*s->ids), 1024, SIZE_MAX);
+	int rc = wb_grow(&s->ids, s->n, &s->cap, sizeof(*s->ids), 1024, SIZE_MAX);
 
 	if (rc == WB_OK)
 		s->ids[s->n++] = id;

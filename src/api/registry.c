@@ -1046,7 +1046,7 @@ static int sweep_collect(const category_rec *k, const char *birth, void *arg)
 {
 	sweep_ctx *s = arg;
 
-	if (api_grow(&s->rows, s->n, &s->cap, sizeof(*s->rows), 1024, SIZE_MAX) != WB_OK) {
+	if (wb_grow(&s->rows, s->n, &s->cap, sizeof(*s->rows), 1024, SIZE_MAX) != WB_OK) {
 		s->failed = 1;
 		return WB_ENOMEM;
 	}

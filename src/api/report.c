@@ -97,7 +97,7 @@ typedef struct report_ctx {
 static int town_cb(const area_rec *ar, void *arg)
 {
 	report_ctx *x = arg;
-	int rc = api_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 16, 4096);
+	int rc = wb_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 16, 4096);
 
 	if (rc)
 		return rc;

@@ -680,7 +680,7 @@ static int plan_cb(const visit_plan_row *row, void *arg)
 	x->counts[it.state]++;
 	if (!(x->want & (1u << it.state)))
 		return WB_OK;
-	rc = api_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 256, PLAN_MAX_ROWS);
+	rc = wb_grow(&x->items, x->n, &x->cap, sizeof(*x->items), 256, PLAN_MAX_ROWS);
 	if (rc)
 		return rc;
 	x->items[x->n++] = it;
@@ -923,7 +923,7 @@ typedef struct score_ctx {
 static int score_village_cb(const char *code, const char *name, void *arg)
 {
 	score_ctx *x = arg;
-	int rc = api_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 64, PLAN_MAX_ROWS);
+	int rc = wb_grow(&x->rows, x->n, &x->cap, sizeof(*x->rows), 64, PLAN_MAX_ROWS);
 
 	if (rc)
 		return rc;

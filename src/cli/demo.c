@@ -699,7 +699,7 @@ typedef struct visitees {
 static int visitee_cb(const visit_plan_row *row, void *arg)
 {
 	visitees *x = arg;
-	int rc = api_grow(&x->v, x->n, &x->cap, sizeof(*x->v), 1024, 1u << 24);
+	int rc = wb_grow(&x->v, x->n, &x->cap, sizeof(*x->v), 1024, 1u << 24);
 
 	if (rc == WB_OK) {
 		x->v[x->n].child_id = row->child_id;
@@ -1757,7 +1757,7 @@ static int make_requests(store_conn *c, demo_job *j)
 
 	while (rc == STORE_ROW) {
 		if (k++ % 8 == 3 && stmt_int64(c, st, 1)) {
-			rc = api_grow(&reqs, n, &cap, sizeof(*reqs), 64, 1u << 20);
+			rc = wb_grow(&reqs, n, &cap, sizeof(*reqs), 64, 1u << 20);
 			if (rc)
 				break;
 			reqs[n].child_id = stmt_int64(c, st, 0);

@@ -145,16 +145,8 @@ static int ids_of(store_conn *c, const char *sql, const store_args *a, int64_t *
 	*out = NULL;
 	*n = 0;
 	while (rc == STORE_ROW) {
-		if (*n == cap) {
-			int64_t *grown = realloc(*out, (cap ? cap * 2 : 256) * sizeof(**out));
-
-			if (!grown) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			*out = grown;
-			cap = cap ? cap * 2 : 256;
-		}
+		if ((rc = wb_grow(out, *n, &cap, sizeof(**out), 256, SIZE_MAX)) != WB_OK)
+			break;
 		(*out)[(*n)++] = stmt_int64(c, st, 0);
 		rc = stmt_step(c, st);
 	}

@@ -230,16 +230,12 @@ int store_grams_collect(store_grams *g, const child_rec *const *ch, int n)
 		char grams[GRAMS_MAX][12];
 		int k = indexed_grams(ch[i]->name, grams);
 
-		if (g->n + (size_t)k > g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 1024;
-			gram_row *rows;
+		/* room for the last of the k rows */
+		while (k > 0 && g->n + (size_t)k > g->cap) {
+			int rc = wb_grow(&g->rows, g->n + (size_t)k - 1, &g->cap, sizeof(*g->rows), 1024, SIZE_MAX);
 
-			while (cap < g->n + (size_t)k)
-				cap *= 2;
-			if (!(rows = realloc(g->rows, cap * sizeof(*rows))))
-				return WB_ENOMEM;
-			g->rows = rows;
-			g->cap = cap;
+			if (rc != WB_OK)
+				return rc;
 		}
 		for (int x = 0; x < k; x++) {
 			gram_row *r = &g->rows[g->n++];

@@ -3,6 +3,7 @@
  */
 #include "q_followups.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,7 +205,8 @@ int store_follow_ups_to_alert(store_conn *c, const char *county, const char *tod
 {
 	store_stmt *st = NULL;
 	follow_up_due *rows = NULL;
-	int n = 0, cap = 0;
+	int n = 0;
+	size_t cap = 0;
 	int rc =
 		conn_query(c, &st,
 			   "SELECT f.id, f.request_id, f.due_on, f.alerts FROM follow_ups f "
@@ -215,16 +217,8 @@ int store_follow_ups_to_alert(store_conn *c, const char *county, const char *tod
 
 	/* collected first: the callback writes to the table being read */
 	while (rc == STORE_ROW) {
-		if (n == cap) {
-			follow_up_due *g = realloc(rows, (size_t)(cap ? cap * 2 : 32) * sizeof(*rows));
-
-			if (!g) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			rows = g;
-			cap = cap ? cap * 2 : 32;
-		}
+		if ((rc = wb_grow(&rows, (size_t)n, &cap, sizeof(*rows), 32, INT_MAX)) != WB_OK)
+			break;
 		rows[n].id = stmt_int64(c, st, 0);
 		rows[n].request_id = stmt_int64(c, st, 1);
 		stmt_copy(c, st, 2, rows[n].due_on, sizeof(rows[n].due_on));

@@ -6,6 +6,7 @@
  */
 #include "q_loop.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,17 +424,8 @@ int store_request_list(store_conn *c, const store_scope *sc, int64_t user_id, co
 	/* the page is read whole first: a unit's rows then take what it may
 	 * see of each from two statements for the page */
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
-		if (n == cap) {
-			size_t want = cap ? cap * 2 : 16;
-			request_rec *grown = realloc(rows, want * sizeof(*rows));
-
-			if (!grown) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			rows = grown;
-			cap = want;
-		}
+		if ((rc = wb_grow(&rows, n, &cap, sizeof(*rows), 16, SIZE_MAX)) != WB_OK)
+			break;
 		request_row(c, st, &rows[n++]);
 		rc = WB_OK;
 	}
@@ -1391,22 +1383,15 @@ static int overdue_each(store_conn *c, const char *sql, const store_args *a, ove
 {
 	store_stmt *st = NULL;
 	overdue_rec *rows = NULL;
-	int n = 0, cap = 0, rc = conn_prepare_args(c, sql, a, &st);
+	int n = 0, rc = conn_prepare_args(c, sql, a, &st);
+	size_t cap = 0;
 
 	/* collected first: the callback writes to the tables being read */
 	while (rc == WB_OK && (rc = stmt_step(c, st)) == STORE_ROW) {
 		overdue_rec *o;
 
-		if (n == cap) {
-			overdue_rec *g = realloc(rows, (size_t)(cap ? cap * 2 : 64) * sizeof(*rows));
-
-			if (!g) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			rows = g;
-			cap = cap ? cap * 2 : 64;
-		}
+		if ((rc = wb_grow(&rows, (size_t)n, &cap, sizeof(*rows), 64, INT_MAX)) != WB_OK)
+			break;
 		o = &rows[n++];
 		memset(o, 0, sizeof(*o));
 		stmt_copy(c, st, 0, o->county_code, sizeof(o->county_code));

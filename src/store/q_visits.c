@@ -129,17 +129,8 @@ static int recomplete(store_conn *c, int64_t child_id, int64_t id, int64_t *open
 			"AND cancelled_at IS NULL) ORDER BY id",
 			"ii", child_id, child_id);
 	while (rc == STORE_ROW) {
-		if (n == cap) {
-			size_t want = cap ? cap * 2 : 16;
-			visit_left *grown = realloc(left, want * sizeof(*left));
-
-			if (!grown) {
-				rc = WB_ENOMEM;
-				break;
-			}
-			left = grown;
-			cap = want;
-		}
+		if ((rc = wb_grow(&left, n, &cap, sizeof(*left), 16, SIZE_MAX)) != WB_OK)
+			break;
 		left[n].id = stmt_int64(c, st, 0);
 		stmt_copy(c, st, 1, left[n].day, sizeof(left[n].day));
 		left[n].recorded = stmt_int64(c, st, 2);

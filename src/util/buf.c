@@ -366,3 +366,22 @@ const char *wb_strerror(int status)
 	default: return "unknown error";
 	}
 }
+
+int wb_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *a, *p;
+
+	if (n < *cap)
+		return WB_OK;
+	if (ncap > max || ncap > SIZE_MAX / size)
+		return WB_ETOOBIG;
+	/* the pointer is copied, not read through a void **: it is a T * */
+	memcpy(&a, arrayp, sizeof(a));
+	p = realloc(a, ncap * size);
+	if (!p)
+		return WB_ENOMEM;
+	memcpy(arrayp, &p, sizeof(p));
+	*cap = ncap;
+	return WB_OK;
+}

@@ -60,6 +60,14 @@ int wb_is_blank(const char *s);
  * is left.
  */
 void wb_file_name(const char *in, const char *ext, size_t max, char *out, size_t outlen);
+/*
+ * Makes room for element n of a growable array: arrayp is the address of the
+ * array's pointer (T **), *cap how many elements of size bytes it holds.
+ * While n < *cap nothing changes; else the array is reallocated to twice
+ * *cap elements (first when empty) and *cap updated. WB_ENOMEM, or
+ * WB_ETOOBIG past max elements; the array is unchanged then.
+ */
+int wb_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first, size_t max);
 /* Parses a whole decimal integer in [min, max]; returns WB_EINVAL otherwise. */
 int wb_parse_int64(const char *s, long long min, long long max, long long *out);
 
