@@ -2,13 +2,13 @@
 // server per test file, Debian's chromium driven by playwright-core with a
 // throwaway profile, and page hooks that collect console errors (CSP
 // violations show up there too) and any dialog that fires.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { createDatabase, loadDemo } from '../../tests/api/lib/harness.mjs'
+import { startServer as startApiServer, whileLoginBusy } from '../../tests/api/lib/harness.mjs'
+import { safeNext } from '../src/lib/format.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = process.env.WEIBAO_ROOT || resolve(here, '../..')
@@ -27,51 +27,14 @@ export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 
 // args: more options of `weibao serve` (e.g. a short --session-idle)
 export async function startServer({ children = 300, args = [] } = {}) {
-  // the API suite's demo databases: made once per run and copied when
-  // scripts/run-tests.sh gives a cache (WEIBAO_DEMO_CACHE)
-  const store = await createDatabase('sqlite')
-  await loadDemo(store, { children })
-  const { dir, url: db, keyFile: key } = store
-  // the tests log in far more often from one address than an office does:
-  // a higher login_rate than the default 30 a minute and more than one
-  // password check at a time (login_checks), unless a test sets them
-  const proc = spawn(BIN, ['serve', '--db', db, '--key-file', key, '--port', '0', '--access-log', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { WEIBAO_LOGIN_RATE: '600', WEIBAO_LOGIN_CHECKS: '8', ...process.env },
-  })
-  let stderr = ''
-  proc.stderr.on('data', (d) => {
-    stderr += d
-  })
-  const base = await new Promise((ok, fail) => {
-    let out = ''
-    const timer = setTimeout(() => fail(new Error('weibao serve did not start: ' + stderr)), 15000)
-    proc.stdout.on('data', (d) => {
-      out += d
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//)
-      if (m) {
-        clearTimeout(timer)
-        ok(m[1])
-      }
-    })
-    proc.on('exit', (code) => {
-      clearTimeout(timer)
-      fail(new Error(`weibao serve exited with ${code}: ${stderr}`))
-    })
-  })
+  // the API suite's server: a copy of the run's cached demo database
+  // (WEIBAO_DEMO_CACHE from scripts/run-tests.sh) and the same settings
+  const srv = await startApiServer('sqlite', { children, args, bin: BIN })
   return {
-    base,
-    db, // the test's database (e.g. for `weibao deadlines --db`)
-    dir,
-    async stop() {
-      if (proc.exitCode === null) {
-        const done = new Promise((ok) => proc.once('exit', ok))
-        proc.kill('SIGTERM')
-        await Promise.race([done, new Promise((ok) => setTimeout(ok, 5000))])
-        if (proc.exitCode === null) proc.kill('SIGKILL')
-      }
-      rmSync(dir, { recursive: true, force: true })
-    },
+    base: srv.base,
+    db: srv.dbUrl, // the test's database (e.g. for `weibao deadlines --db`)
+    dir: srv.dir, // its folder, with the key file k.key
+    stop: () => srv.stop(),
   }
 }
 
@@ -263,17 +226,15 @@ export async function uiLogin(page, base, username, password = PASSWORD, path = 
 
 // The API as a script sees it: cookie session plus the CSRF header.
 export async function apiSession(base, username, password = PASSWORD) {
-  let r
-  // one login at a time per address: one sent meanwhile is 429 login_busy
-  for (let i = 0; i < 100; i++) {
-    r = await fetch(base + '/api/v1/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    })
-    if (r.status !== 429) break
-    await new Promise((ok) => setTimeout(ok, 50 + Math.floor(Math.random() * 100)))
-  }
+  const r = await whileLoginBusy(
+    () =>
+      fetch(base + '/api/v1/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      }),
+    async (a) => a.status === 429 && (await a.clone().json().catch(() => null))?.error?.code === 'login_busy',
+  )
   if (!r.ok) throw new Error('login failed: ' + r.status + ' ' + (await r.text()))
   const cookie = r.headers.get('set-cookie').split(';')[0]
   const { csrf_token } = await r.json()
@@ -339,19 +300,17 @@ export async function loginAs(page, base, username, { path = '/login', password 
   if (!form) {
     // a login replaces the session: no earlier session cookie stays beside it
     await page.context().clearCookies()
-    let r
-    for (let i = 0; i < 100; i++) {
-      r = await page.request.post(base + '/api/v1/login', { data: { username, password }, failOnStatusCode: false })
-      if (r.status() !== 429) break
-      await new Promise((ok) => setTimeout(ok, 50 + Math.floor(Math.random() * 100)))
-    }
+    const r = await whileLoginBusy(
+      () => page.request.post(base + '/api/v1/login', { data: { username, password }, failOnStatusCode: false }),
+      async (a) => a.status() === 429 && (await a.json().catch(() => null))?.error?.code === 'login_busy',
+    )
     if (!r.ok()) throw new Error(`login ${username} failed: ${r.status()} ${await r.text()}`)
     const body = await r.json()
     if (!body.user.must_change_password) {
       const url = new URL(path, base)
-      const next = url.pathname === '/login' ? url.searchParams.get('next') || '/' : url.pathname + url.search
+      const next = url.pathname === '/login' ? url.searchParams.get('next') : url.pathname + url.search
       // the app's own check of a next address (an absolute or //host one opens home)
-      const target = next.startsWith('/') && !next.startsWith('//') ? next : '/'
+      const target = safeNext(next) || '/'
       await page.goto(base + '/favicon.svg')
       await page.evaluate((csrf) => {
         sessionStorage.setItem('wb.csrf', csrf)

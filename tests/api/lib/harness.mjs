@@ -270,11 +270,12 @@ async function copyDemo(db, tpl) {
 
 /**
  * Starts `weibao serve` on db with a free loopback port. Resolves once it
- * prints "listening on http://127.0.0.1:PORT/".
+ * prints "listening on http://127.0.0.1:PORT/". opts: {args, env, bin (the
+ * binary: WEIBAO_BIN unless given)}.
  */
-export function spawnServer(db, { args = [], env = {} } = {}) {
+export function spawnServer(db, { args = [], env = {}, bin = BIN } = {}) {
 	const proc = spawn(
-		BIN,
+		bin,
 		['serve', '--db', db.url, '--key-file', db.keyFile, '--listen', '127.0.0.1', '--port', '0', '--access-log', '0', ...args],
 		// the tests log in far more often from one address (127.0.0.1) than
 		// an office does: the default login_rate (30 a minute) would refuse
@@ -324,7 +325,7 @@ export function spawnServer(db, { args = [], env = {} } = {}) {
 
 /**
  * A fresh database with the demo county and a server on it. opts: {args,
- * env, children}. The returned Server's stop() also drops the database
+ * env, children, bin}. The returned Server's stop() also drops the database
  * unless {keep: true} is passed to stop().
  */
 export async function startServer(driver, opts = {}) {
@@ -423,6 +424,23 @@ export class Server {
 }
 
 /**
+ * Sends a login (send()) again while its answer is "busy" (429 login_busy:
+ * the server checks one password at a time per client address, and the
+ * tests log in from one address, often at once), after a short random
+ * pause, at most tries times. busy(answer) may be async. Resolves to the
+ * last answer. The browser suite's logins use it too.
+ */
+export async function whileLoginBusy(send, busy, tries = 200) {
+	let r;
+	for (let i = 0; i < tries; i++) {
+		r = await send();
+		if (!(await busy(r))) break;
+		await sleep(20 + Math.floor(Math.random() * 80));
+	}
+	return r;
+}
+
+/**
  * An HTTP client for one user: keeps the session cookie and CSRF token (or
  * a bearer token) and sends them with every request.
  */
@@ -436,14 +454,10 @@ export class Client {
 
 	/** POST /api/v1/login; on success remembers the credentials. */
 	async login(username, password = PASSWORD, extra = {}) {
-		let r;
-		// one password check at a time per address: logins sent at once
-		// from here are answered 429 login_busy and tried again (bounded)
-		for (let i = 0; i < 200; i++) {
-			r = await this.request('POST', '/api/v1/login', { json: { username, password, ...extra }, auth: false });
-			if (r.status !== 429 || r.body?.error?.code !== 'login_busy') break;
-			await sleep(20 + Math.floor(Math.random() * 80));
-		}
+		const r = await whileLoginBusy(
+			() => this.request('POST', '/api/v1/login', { json: { username, password, ...extra }, auth: false }),
+			(a) => a.status === 429 && a.body?.error?.code === 'login_busy',
+		);
 		if (r.status === 200) {
 			this.csrf = r.body.csrf_token;
 			if (r.body.token) {
