@@ -17,7 +17,7 @@ apibin=$(realpath "${2:-$1}")
 
 pgdir=$(mktemp -d /tmp/weibao-pg.XXXXXX)
 # the demo county, made once per run and copied into each test's database
-# (tests/api/lib/harness.mjs, loadDemo), on the file system of the tests'
+# (tests/api/lib/harness.mjs, demoDatabase), on the file system of the tests'
 # own temporary directories, so that a template is renamed into it
 democache=$(mktemp -d "${TMPDIR:-/tmp}/weibao-demo.XXXXXX")
 cleanup() {

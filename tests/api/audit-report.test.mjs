@@ -4,7 +4,7 @@
 // are written straight into a copy's log (a chain nobody verifies here).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, createDatabase, loadDemo, spawnServer, sql } from './lib/harness.mjs';
+import { describeEachDriver, demoDatabase, spawnServer, sql } from './lib/harness.mjs';
 
 const BULK = 100001;
 
@@ -20,8 +20,7 @@ describeEachDriver('audit report limit', (driver) => {
 	let db, srv;
 
 	before(async () => {
-		db = await createDatabase(driver);
-		await loadDemo(db, { children: 20 });
+		db = await demoDatabase(driver, { children: 20 });
 		await sql(db, bulkInsert(driver, 'x.bulk', BULK, 10000000));
 		await sql(db, bulkInsert(driver, 'x.few', 3, 20000000));
 		srv = await spawnServer(db);

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describeEachDriver, createDatabase, loadDemo, spawnServer, sql, cli } from './lib/harness.mjs';
+import { describeEachDriver, demoDatabase, spawnServer, sql, cli } from './lib/harness.mjs';
 import { csvObjects, bornYearsBefore } from './lib/registry.mjs';
 
 const VILLAGE = '370831001001';
@@ -46,8 +46,7 @@ describeEachDriver('names sort by pinyin', (driver) => {
 	};
 
 	before(async () => {
-		db = await createDatabase(driver);
-		await loadDemo(db, { children: 20 });
+		db = await demoDatabase(driver, { children: 20 });
 		srv = await spawnServer(db);
 		centre = await srv.login('center');
 		for (const name of given) {

@@ -6,7 +6,7 @@
 // setting stops the server with its name.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDatabase, loadDemo, spawnServer, run, BIN, PASSWORD } from './lib/harness.mjs';
+import { demoDatabase, spawnServer, run, BIN, PASSWORD } from './lib/harness.mjs';
 
 async function lastLogin(srv, username) {
 	const auditor = await srv.login('auditor');
@@ -26,8 +26,7 @@ describe('reverse proxy', () => {
 	let db;
 
 	before(async () => {
-		db = await createDatabase('sqlite');
-		await loadDemo(db);
+		db = await demoDatabase('sqlite');
 	});
 	after(async () => {
 		await db?.drop();

@@ -146,8 +146,9 @@ process.on('exit', () => {
 
 /**
  * A fresh, empty database for driver: {driver, url, keyFile, dir, file?, name?, drop()}.
+ * template (PostgreSQL): made as a copy of that database instead.
  */
-export async function createDatabase(driver) {
+export async function createDatabase(driver, { template = null } = {}) {
 	if (driver !== 'sqlite' && driver !== 'pg') throw new Error(`unknown driver ${driver}`);
 	if (driver === 'pg' && !PG_BASE) throw new Error('WEIBAO_PG_BASE is not set');
 	const dir = mkdtempSync(join(tmpdir(), 'weibao-api-'));
@@ -167,7 +168,8 @@ export async function createDatabase(driver) {
 	}
 	const name = `wbt_${process.pid}_${++dbCounter}_${randomBytes(4).toString('hex')}`;
 	const admin = `${PG_BASE}postgres`;
-	const r = await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', admin, '-c', `CREATE DATABASE ${name}`]);
+	const create = template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`;
+	const r = await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', admin, '-c', create]);
 	if (r.code !== 0) {
 		rmSync(dir, { recursive: true, force: true });
 		throw new Error(`cannot create database ${name}: ${r.stderr}`);
@@ -186,24 +188,34 @@ export async function createDatabase(driver) {
 }
 
 /**
- * Loads the synthetic demo county into db, fresh from createDatabase (every
- * account's password is PASSWORD). With the demo cache this replaces db with
- * a copy of the cached county: to run the demo on top of what a test has
- * written, call runDemo.
+ * A fresh database for driver with the synthetic demo county (every
+ * account's password is PASSWORD): with the demo cache a copy of the cached
+ * county, else `weibao demo` run on it. To run the demo on top of what a
+ * test has written, call runDemo.
  */
-export async function loadDemo(db, { children = 300 } = {}) {
+export async function demoDatabase(driver, { children = 300 } = {}) {
+	let tpl = null;
 	if (DEMO_CACHE) {
-		let tpl = null;
 		try {
-			tpl = await demoTemplate(db.driver, children);
+			tpl = await demoTemplate(driver, children);
 		} catch (e) {
 			// a cache that cannot be used (a directory on another file
 			// system, say) costs time, not the test: the demo runs here
 			process.emitWarning(`demo cache not used: ${e.message}`);
 		}
-		if (tpl) return copyDemo(db, tpl);
 	}
-	return runDemo(db, { children });
+	const db = await createDatabase(driver, { template: tpl?.name });
+	try {
+		if (!tpl) await runDemo(db, { children });
+		else {
+			copyFileSync(tpl.keyFile, db.keyFile);
+			if (driver === 'sqlite') copyFileSync(tpl.file, db.file);
+		}
+	} catch (e) {
+		await db.drop();
+		throw e;
+	}
+	return db;
 }
 
 /** Runs `weibao demo` on db as it is (every account's password is PASSWORD). */
@@ -224,7 +236,7 @@ export async function runDemo(db, { children = 300 } = {}) {
  *
  * A template is a directory <cache>/<binary>-<driver>-<children>-<hour>
  * holding the key file and either the SQLite file or, in meta.json, the
- * template database's name. Test files run in parallel processes: each
+ * template database's name (null for SQLite). Test files run in parallel processes: each
  * builds in a directory of its own and renames it into place; a process
  * that loses the race drops what it built and uses the winner's. The hour
  * is in the name because the demo dates its records from today.
@@ -242,7 +254,7 @@ async function demoTemplate(driver, children) {
 	const db = await createDatabase(driver);
 	try {
 		await runDemo(db, { children });
-		writeFileSync(join(db.dir, 'meta.json'), JSON.stringify({ driver, name: db.name || null }));
+		writeFileSync(join(db.dir, 'meta.json'), JSON.stringify({ name: db.name || null }));
 		renameSync(db.dir, final);
 		return readTemplate(final);
 	} catch (e) {
@@ -253,19 +265,8 @@ async function demoTemplate(driver, children) {
 }
 
 function readTemplate(dir) {
-	const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
-	return { ...meta, dir, keyFile: join(dir, 'k.key'), file: join(dir, 't.db') };
-}
-
-async function copyDemo(db, tpl) {
-	copyFileSync(tpl.keyFile, db.keyFile);
-	if (db.driver === 'sqlite') {
-		copyFileSync(tpl.file, db.file);
-		return;
-	}
-	const admin = `${PG_BASE}postgres`;
-	const r = await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', admin, '-c', `DROP DATABASE ${db.name}`, '-c', `CREATE DATABASE ${db.name} TEMPLATE ${tpl.name}`]);
-	if (r.code !== 0) throw new Error(`cannot copy the demo database ${tpl.name} to ${db.name}: ${r.stderr}`);
+	const { name } = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+	return { name, dir, keyFile: join(dir, 'k.key'), file: join(dir, 't.db') };
 }
 
 /**
@@ -329,9 +330,8 @@ export function spawnServer(db, { args = [], env = {}, bin = BIN } = {}) {
  * unless {keep: true} is passed to stop().
  */
 export async function startServer(driver, opts = {}) {
-	const db = await createDatabase(driver);
+	const db = await demoDatabase(driver, opts);
 	try {
-		await loadDemo(db, opts);
 		const srv = await spawnServer(db, opts);
 		srv.ownsDb = true;
 		return srv;
