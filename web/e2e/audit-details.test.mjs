@@ -87,3 +87,52 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
   await page.evaluate(() => localStorage.setItem('wb.locale', 'zh-CN'))
   assert.deepEqual(unexpectedErrors(page), [])
 })
+
+// The auditor's search is in the address: opened from a link it searches at
+// once, a search typed in the form goes into the address (a reload shows the
+// same entries), and the menu's link to the page — the address without a
+// search — shows every entry again.
+test('auditor: the search lives in the address', async () => {
+  page = await nextPage(browser.context, srv.base, page, { viewport: DESKTOP })
+  const accounts = () => page.locator('.audit-table tbody .a-user').allTextContents()
+  const only = async (want) => {
+    await page.waitForFunction(
+      (w) => {
+        const names = [...document.querySelectorAll('.audit-table tbody .a-user')].map((e) => e.textContent.trim())
+        return names.length > 0 && names.every((n) => n === w)
+      },
+      want,
+      { timeout: 10000 },
+    ).catch(() => {})
+    const names = (await accounts()).map((s) => s.trim())
+    assert.ok(names.length > 0 && names.every((n) => n === want), `only ${want}'s entries: ${names.join(', ')}`)
+  }
+
+  await loginAs(page, srv.base, 'auditor', { path: '/audit?username=admin&action=membership.add&from=not-a-day' })
+  await only('admin')
+  assert.equal(await page.locator('#a-user').inputValue(), 'admin')
+  assert.equal(await page.locator('select.a-action').inputValue(), 'membership.add')
+  const codes = (await page.locator('.audit-table tbody .a-code').allTextContents()).map((s) => s.trim())
+  assert.ok(codes.every((c) => c === 'membership.add'), codes.join(', '))
+  // what the form cannot take (a day that is no day) is left out of the address
+  assert.equal(new URL(page.url()).searchParams.has('from'), false, page.url())
+
+  // a search typed in the form
+  await page.locator('select.a-action').selectOption('')
+  await page.locator('#a-user').fill('center')
+  await page.locator('form.filters button[type=submit]').click()
+  await page.waitForURL((u) => u.searchParams.get('username') === 'center' && !u.searchParams.has('action'))
+  await only('center')
+  await page.reload()
+  await only('center')
+  assert.equal(await page.locator('#a-user').inputValue(), 'center')
+
+  // the menu's 审计日志: every entry again, the form emptied
+  await page.getByRole('link', { name: '审计日志' }).first().click()
+  await page.waitForURL((u) => u.pathname === '/audit' && u.search === '')
+  await page.waitForFunction(() => new Set([...document.querySelectorAll('.audit-table tbody .a-user')].map((e) => e.textContent.trim())).size > 1, null, { timeout: 10000 }).catch(() => {})
+  const all = new Set((await accounts()).map((s) => s.trim()))
+  assert.ok(all.size > 1, `more than one account's entries: ${[...all].join(', ')}`)
+  assert.equal(await page.locator('#a-user').inputValue(), '')
+  assert.deepEqual(unexpectedErrors(page), [])
+})
