@@ -132,10 +132,14 @@ test('numbers inside sentences: a visit interval in days and a file’s size in 
   // from a file on disk: the browser reads it where it is, where a buffer
   // would cross to the browser as 16 MB of base64 first
   const dir = mkdtempSync(join(tmpdir(), 'weibao-big-'))
-  writeFileSync(join(dir, 'big.csv'), Buffer.alloc(12 * 1024 * 1024, 0x41))
-  await page.setInputFiles('#import-file', join(dir, 'big.csv'))
-  await page.locator('.file-info', { hasText: 'big.csv' }).waitFor()
-  assert.equal(await text(page.locator('.file-info')), 'big.csv（12,288 KB）')
-  rmSync(dir, { recursive: true, force: true })
+  try {
+    writeFileSync(join(dir, 'big.csv'), Buffer.alloc(12 * 1024 * 1024, 0x41))
+    await page.setInputFiles('#import-file', join(dir, 'big.csv'))
+    await page.locator('.file-info', { hasText: 'big.csv' }).waitFor()
+    assert.equal(await text(page.locator('.file-info')), 'big.csv（12,288 KB）')
+  } finally {
+    // not left behind when the test fails
+    rmSync(dir, { recursive: true, force: true })
+  }
   assert.deepEqual(unexpectedErrors(page), [])
 })
