@@ -1,5 +1,6 @@
 // Keeps docs/openapi.yaml honest: every route in the router (src/api/routes.c)
-// has an entry in the OpenAPI file, and every entry there has a route.
+// has an entry in the OpenAPI file, and every entry there has a route; and
+// the web's list of routes that refuse an Idempotency-Key is the router's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -66,4 +67,19 @@ test('docs/openapi.yaml is valid YAML and an OpenAPI 3 document whose paths are 
 			assert.ok(op.summary, `${method.toUpperCase()} ${path} has a summary`);
 			assert.ok(op.responses && Object.keys(op.responses).length, `${method.toUpperCase()} ${path} has responses`);
 		}
+});
+
+test('the web sends an Idempotency-Key with every POST but to the routes that refuse one (API_NO_REPLAY)', async () => {
+	// the web's own list (web/src/lib/api.js), against the router's flags
+	const { NO_KEY } = await import(join(root, 'web/src/lib/api.js'));
+	const src = readFileSync(join(root, 'src/api/routes.c'), 'utf8');
+	const refusing = new Set([...src.matchAll(/^R\((\w+),[^)]*API_NO_REPLAY/gm)].map((m) => m[1]));
+	assert.ok(refusing.size >= 1, 'the parser still reads the flags');
+	const posts = [...src.matchAll(/\{"POST", "\/api\/v1([^"]+)", \w+, &rt_(\w+)/g)].map((m) => ({
+		path: m[1].replace(/\{[^}]+\}/g, '12'),
+		refuses: refusing.has(m[2]),
+	}));
+	assert.ok(posts.length >= 10);
+	const wrong = posts.filter((p) => NO_KEY.some((re) => re.test(p.path)) !== p.refuses);
+	assert.deepEqual(wrong, [], 'the web keys what the server refuses, or leaves unkeyed what it would replay');
 });

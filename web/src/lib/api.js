@@ -23,8 +23,9 @@
 
 const CSRF_KEY = 'wb.csrf'
 
-// POST routes that refuse an Idempotency-Key (their answers are not kept)
-const NO_KEY = [/^\/users$/, /^\/users\/import$/, /^\/users\/[^/]+\/password$/]
+// POST routes that refuse an Idempotency-Key (their answers are not kept):
+// the server's API_NO_REPLAY routes (tests/contract/openapi.test.mjs compares)
+export const NO_KEY = [/^\/users$/, /^\/users\/import$/, /^\/users\/[^/]+\/password$/]
 
 // content of a request whose answer has not come back -> its key
 const pendingKeys = new Map()
