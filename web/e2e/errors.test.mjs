@@ -10,12 +10,7 @@ let srv, browser, page
 
 before(async () => {
   // two attempts a minute per address: the third is refused (429)
-  process.env.WEIBAO_LOGIN_RATE = '2'
-  try {
-    srv = await startServer({ children: 10 })
-  } finally {
-    delete process.env.WEIBAO_LOGIN_RATE
-  }
+  srv = await startServer({ children: 10, args: ['--login-rate', '2'] })
   browser = await launch({ viewport: { width: 390, height: 800 } })
 })
 after(async () => {

@@ -25,7 +25,9 @@ export const SHOTS = process.env.WEIBAO_SCREENSHOTS === '1'
 export const IDLE_S = 8
 export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 
-// args: more options of `weibao serve` (e.g. a short --session-idle)
+// args: more options of `weibao serve` (e.g. a short --session-idle). The
+// server's environment holds no WEIBAO_ variable of the test's own
+// process (the harness leaves them out): settings go in args.
 export async function startServer({ children = 300, args = [] } = {}) {
   // the API suite's server: a copy of the run's cached demo database
   // (WEIBAO_DEMO_CACHE from scripts/run-tests.sh) and the same settings
@@ -378,6 +380,10 @@ export function bornBefore(years, days) {
 // (the menu's button in either language).
 export async function openNav(p, name) {
   const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
+  // the menu is the signed-in user's: its links come with the session (a
+  // page just opened may not have it yet, and on a wide screen the menu
+  // hides the links shown inline)
+  await inline.waitFor({ state: 'attached' })
   if (await inline.isVisible()) return inline.click()
   await p.getByRole('button', { name: /^(菜单|Menu)$/ }).click()
   await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()

@@ -138,18 +138,8 @@ const dialog = () => page.locator('.wh-dialog')
 const hooksNow = async () => (await center.get('/webhooks')).body.items
 
 before(async () => {
-  // the server's retry settings come from its environment
-  const saved = [process.env.WEIBAO_WEBHOOK_BACKOFF_MS, process.env.WEIBAO_WEBHOOK_MAX_ATTEMPTS]
-  process.env.WEIBAO_WEBHOOK_BACKOFF_MS = '100'
-  process.env.WEIBAO_WEBHOOK_MAX_ATTEMPTS = '2'
-  try {
-    srv = await startServer({ children: 60 })
-  } finally {
-    for (const [name, v] of [['WEIBAO_WEBHOOK_BACKOFF_MS', saved[0]], ['WEIBAO_WEBHOOK_MAX_ATTEMPTS', saved[1]]]) {
-      if (v === undefined) delete process.env[name]
-      else process.env[name] = v
-    }
-  }
+  // quick retries, two attempts in all
+  srv = await startServer({ children: 60, args: ['--webhook-backoff-ms', '100', '--webhook-max-attempts', '2'] })
   browser = await launch({ viewport: DESK })
   ;[center, director, station] = await Promise.all(['center', 'director', 'station'].map((u) => apiSession(srv.base, u)))
   ok = await receiver(200)
