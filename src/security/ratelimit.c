@@ -5,7 +5,9 @@
 #include <sodium.h>
 #include <string.h>
 
-#define RL_SLOTS 4096
+#define RL_SLOTS    4096
+#define RL_PROBES   8  /* slots an address may take, from its hash on */
+#define RL_ADDR_LEN 48 /* an IPv6 address as text fits */
 
 /* A token bucket per slot: full at first, refilled at budget per window,
  * one token an attempt. Unlike counts per clock minute it gives no double
@@ -13,8 +15,9 @@
 #define RL_UNIT 1000000LL
 
 typedef struct rl_slot {
-	int64_t last;   /* when the bucket was last refilled (0: never used) */
-	int64_t tokens; /* in 1/RL_UNIT tokens */
+	int64_t last;           /* when the bucket was last refilled (0: never used) */
+	int64_t tokens;         /* in 1/RL_UNIT tokens */
+	char addr[RL_ADDR_LEN]; /* whose bucket it is */
 } rl_slot;
 
 static rl_slot slots[RL_SLOTS];
@@ -45,6 +48,33 @@ void ratelimit_init(int per_window, int window_s, int checks)
 	pthread_mutex_unlock(&busy_mu);
 }
 
+/* addr's slot among the RL_PROBES from hash v on: the one that holds it,
+ * else the first free one (never used, or unused for a whole window: its
+ * bucket would be full again, so nothing is lost by forgetting it), given
+ * to addr with a full bucket; when every one holds another address that
+ * is still counting, the first (shared). Called with rl_mu held. */
+static rl_slot *find_slot(const char *addr, uint64_t v, int64_t now)
+{
+	rl_slot *free_slot = NULL;
+	size_t len = strlen(addr);
+
+	if (len >= RL_ADDR_LEN)
+		len = RL_ADDR_LEN - 1;
+	for (int i = 0; i < RL_PROBES; i++) {
+		rl_slot *s = &slots[(v + (uint64_t)i) % RL_SLOTS];
+
+		if (s->last && strncmp(s->addr, addr, len) == 0 && s->addr[len] == '\0')
+			return s;
+		if (!free_slot && (!s->last || now - s->last >= rl_window))
+			free_slot = s;
+	}
+	if (!free_slot)
+		return &slots[v % RL_SLOTS];
+	memset(free_slot, 0, sizeof(*free_slot));
+	memcpy(free_slot->addr, addr, len);
+	return free_slot;
+}
+
 int ratelimit_take(const char *addr, int64_t now)
 {
 	unsigned char h[crypto_shorthash_BYTES];
@@ -58,7 +88,7 @@ int ratelimit_take(const char *addr, int64_t now)
 	crypto_shorthash(h, (const unsigned char *)addr, strlen(addr), rl_key);
 	memcpy(&v, h, sizeof(v));
 	pthread_mutex_lock(&rl_mu);
-	s = &slots[v % RL_SLOTS];
+	s = find_slot(addr, v, now);
 	full = (int64_t)rl_budget * RL_UNIT;
 	if (!s->last || now - s->last >= rl_window) {
 		s->tokens = full; /* unused for a whole window: full again */

@@ -2,7 +2,10 @@
  * A rate limiter keyed by client address, for logins: a token bucket per
  * address of `per_window` attempts, refilled evenly over the window. Slots are
  * a fixed table (addresses hashed with a per-process random key), so memory
- * is bounded whatever the traffic; two addresses sharing a slot share a
+ * is bounded whatever the traffic. A slot holds its address: an address
+ * whose slot is another's takes the next free one (one unused for a whole
+ * window is free: its bucket would be full again) among a few; only when
+ * all of those are in use by other addresses do two addresses share a
  * budget, which errs on the side of refusing.
  */
 #ifndef WB_RATELIMIT_H

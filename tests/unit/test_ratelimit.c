@@ -47,6 +47,51 @@ static void test_no_double_budget_at_the_minute(void **state)
 	assert_int_equal(takes("203.0.113.9", 60 * 101, 3), 0);
 }
 
+/* "10.0.<i / 256>.<i % 256>" into out (at least 16 bytes) */
+static void addr_of(int i, char *out)
+{
+	int parts[2] = {i / 256, i % 256};
+	char *w = out;
+
+	*w++ = '1', *w++ = '0', *w++ = '.', *w++ = '0';
+	for (int k = 0; k < 2; k++) {
+		char d[4];
+		int n = 0, v = parts[k];
+
+		*w++ = '.';
+		do
+			d[n++] = (char)('0' + v % 10);
+		while ((v /= 10) > 0);
+		while (n > 0)
+			*w++ = d[--n];
+	}
+	*w = '\0';
+}
+
+/* Many addresses, whatever their hashes, each with a budget of its own:
+ * a slot holds its address, and one taken by another sends the next on
+ * (with 300 addresses in the table two would share a slot of a bare hash
+ * almost surely). A whole window later every budget is whole again. */
+static void test_addresses_keep_their_own_budget(void **state)
+{
+	char addr[16];
+
+	(void)state;
+	ratelimit_init(2, 60, 1);
+	for (int i = 0; i < 300; i++) {
+		addr_of(i, addr);
+		assert_int_equal(takes(addr, 1000, 3), 2);
+	}
+	for (int i = 0; i < 300; i++) {
+		addr_of(i, addr);
+		assert_int_equal(ratelimit_take(addr, 1001), 0);
+	}
+	for (int i = 0; i < 300; i += 7) {
+		addr_of(i, addr);
+		assert_int_equal(takes(addr, 1061, 3), 2);
+	}
+}
+
 static void test_disabled(void **state)
 {
 	(void)state;
@@ -97,7 +142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_and_refill),  cmocka_unit_test(test_no_double_budget_at_the_minute),
 		cmocka_unit_test(test_disabled),           cmocka_unit_test(test_one_check_per_address),
-		cmocka_unit_test(test_checks_per_address),
+		cmocka_unit_test(test_checks_per_address), cmocka_unit_test(test_addresses_keep_their_own_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
