@@ -380,10 +380,6 @@ export function bornBefore(years, days) {
 // (the menu's button in either language).
 export async function openNav(p, name) {
   const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
-  // the menu is the signed-in user's: its links come with the session (a
-  // page just opened may not have it yet, and on a wide screen the menu
-  // hides the links shown inline)
-  await inline.waitFor({ state: 'attached' })
   if (await inline.isVisible()) return inline.click()
   await p.getByRole('button', { name: /^(菜单|Menu)$/ }).click()
   await p.locator('#user-menu').getByRole('link', { name, exact: true }).click()
