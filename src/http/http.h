@@ -47,9 +47,7 @@ struct http_req {
 	buf body;
 	size_t body_max;
 	int body_too_big;
-	int large_slot;         /* holds one of the server's large-upload slots */
-	int64_t large_since_ms; /* when it took the slot */
-	size_t body_received;   /* bytes of the body received so far */
+	int large_slot; /* holds one of the server's large-upload slots (taken at start_ms) */
 	char request_id[24];
 	char client_addr[48];
 	int64_t start_ms;

@@ -244,13 +244,13 @@ static int large_take(http_server *s, http_req *r)
 			return 0;
 	} while (!atomic_compare_exchange_weak(&s->large, &n, n + 1));
 	r->large_slot = 1;
-	r->large_since_ms = clock_mono_ms();
 	return 1;
 }
 
-/* Whether r, holding a large-upload slot, sends its body too slowly to
- * keep it: after the idle timeout's grace it must have averaged
- * upload_min_rate bytes a second. A client that sends nothing at all is
+/* Whether r, holding a large-upload slot (taken on its first call, at
+ * start_ms), sends its body too slowly to keep it: after the idle timeout's
+ * grace it must have averaged upload_min_rate bytes a second (a body past
+ * its cap, no longer kept, is answered 413 anyway). A client that sends nothing at all is
  * closed by the idle timeout; one that trickles a byte now and then, so
  * that the timeout never comes, is caught here. */
 static int large_too_slow(const http_server *s, const http_req *r)
@@ -259,8 +259,8 @@ static int large_too_slow(const http_server *s, const http_req *r)
 
 	if (!r->large_slot || !s->cfg.upload_min_rate)
 		return 0;
-	late_ms = clock_mono_ms() - r->large_since_ms - grace_ms;
-	return late_ms > 0 && (double)r->body_received * 1000.0 < (double)s->cfg.upload_min_rate * (double)late_ms;
+	late_ms = clock_mono_ms() - r->start_ms - grace_ms;
+	return late_ms > 0 && (double)r->body.len * 1000.0 < (double)s->cfg.upload_min_rate * (double)late_ms;
 }
 
 /* Queues r's response. With closing, the connection is closed after it
@@ -421,7 +421,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		r->body_received += *upload_data_size;
 		if (!r->body_too_big && buf_append(&r->body, upload_data, *upload_data_size) != WB_OK)
 			r->body_too_big = 1;
 		*upload_data_size = 0;
@@ -430,7 +429,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			 * connection is closed, and the slot freed with it */
 			log_warn("request %s: large upload cut after %zu bytes in %" PRId64
 				 " ms (slower than upload_min_rate)",
-				 r->request_id, r->body_received, clock_mono_ms() - r->large_since_ms);
+				 r->request_id, r->body.len, clock_mono_ms() - r->start_ms);
 			return MHD_NO;
 		}
 		return MHD_YES;

@@ -69,6 +69,19 @@ function upload(base, path, { headers = {}, declared = DECLARED, first = 64 * 10
 	});
 }
 
+/** Asks for a large upload's body until the server does (a slot freed by a
+ * closed connection comes back a moment later); returns the last answer. */
+async function untilAskedForBody(base, headers) {
+	let r;
+	for (let i = 0; i < 100; i++) {
+		r = await upload(base, '/api/v1/imports', { headers, expectContinue: true });
+		r.sock.destroy();
+		if (r.continued) break;
+		await new Promise((ok) => setTimeout(ok, 50));
+	}
+	return r;
+}
+
 describeEachDriver('large uploads', (driver) => {
 	let srv, centre, bearer;
 
@@ -148,13 +161,7 @@ describeEachDriver('large uploads', (driver) => {
 			for (const s of held) s.destroy();
 		}
 		// the slots come back once those connections are gone
-		let r;
-		for (let i = 0; i < 100; i++) {
-			r = await upload(srv.base, '/api/v1/imports', { headers: auth, expectContinue: true });
-			r.sock.destroy();
-			if (r.continued) break;
-			await new Promise((ok) => setTimeout(ok, 50));
-		}
+		const r = await untilAskedForBody(srv.base, auth);
 		assert.equal(r.continued, true, r.text);
 	});
 });
@@ -203,15 +210,8 @@ describeEachDriver('a trickling upload loses its slot', (driver) => {
 		const took = Date.now() - t0;
 		assert.ok(took >= 900, `cut after ${took} ms, before the 1 s grace`);
 
-		// the slot is free again: the next upload is asked for its body (its
-		// release and the close may cross: a few tries)
-		let next;
-		for (let i = 0; i < 20; i++) {
-			next = await upload(srv.base, '/api/v1/imports', { headers: auth, expectContinue: true });
-			next.sock.destroy();
-			if (next.continued) break;
-			await new Promise((ok) => setTimeout(ok, 50));
-		}
+		// the slot is free again: the next upload is asked for its body
+		const next = await untilAskedForBody(srv.base, auth);
 		assert.equal(next.continued, true, next.text);
 		// the log says why, with no personal data
 		assert.match(srv.stderr(), /large upload cut after \d+ bytes/);
