@@ -51,32 +51,49 @@ static void sync_dir_of(const char *path)
  * Whether another process has the SQLite database open (a running server,
  * a backup): every connection to a database in WAL mode holds a shared lock
  * on the "DMS" byte of its -shm file (offset 128, the SQLite WAL format)
- * until it closes. Probed before this process opens the database: closing a
- * descriptor of a file drops the process's POSIX locks on it, SQLite's too.
- * Returns the holder's pid, 0 if none, -1 if it cannot be told.
+ * until it closes. fd is a descriptor of that file; this process's own
+ * locks do not count. Returns the holder's pid, 0 if none, -1 if it cannot
+ * be told.
  */
-static long sqlite_other_user(const char *db_path)
+static long shm_holder(int fd)
 {
-	char shm[1100];
 	struct flock fl;
-	int fd;
 
-	if (wb_snprintf(shm, sizeof(shm), "%s-shm", db_path) != WB_OK)
-		return -1;
-	fd = open(shm, O_RDONLY);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	fl.l_start = 128;
 	fl.l_len = 1;
-	if (fcntl(fd, F_GETLK, &fl) != 0) {
-		close(fd);
+	if (fcntl(fd, F_GETLK, &fl) != 0)
+		return -1;
+	return fl.l_type == F_UNLCK ? 0 : (long)(fl.l_pid > 0 ? fl.l_pid : 1);
+}
+
+/* The -shm file's descriptor (-1 and errno set if it cannot be opened). */
+static int shm_open_of(const char *db_path)
+{
+	char shm[1100];
+
+	if (wb_snprintf(shm, sizeof(shm), "%s-shm", db_path) != WB_OK) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
+	return open(shm, O_RDONLY | O_CLOEXEC);
+}
+
+/* The same before this process opens the database: the descriptor is
+ * closed again, which would drop this process's POSIX locks on the file,
+ * SQLite's among them, were the database open. */
+static long sqlite_other_user(const char *db_path)
+{
+	int fd = shm_open_of(db_path);
+	long pid;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	pid = shm_holder(fd);
 	close(fd);
-	return fl.l_type == F_UNLCK ? 0 : (long)(fl.l_pid > 0 ? fl.l_pid : 1);
+	return pid;
 }
 
 /* The same for PostgreSQL: other connections of this program (its
@@ -90,6 +107,28 @@ static int pg_other_users(store_conn *c, int64_t *n)
 			    "");
 
 	return stmt_result_int64(c, st, rc, WB_ESTORE, n);
+}
+
+/*
+ * Checked again at the end of the rotation, before it commits: a server
+ * started meanwhile opened the database with the old key and would go on
+ * writing with it. shm_fd: the -shm file of an SQLite database, kept open
+ * since the database was opened (closing it would drop SQLite's locks);
+ * -1 on PostgreSQL. WB_EBUSY if another process or connection is there.
+ */
+static int still_alone(store_conn *c, int shm_fd)
+{
+	int64_t others = 0;
+	int rc;
+
+	if (shm_fd >= 0)
+		return shm_holder(shm_fd) == 0 ? WB_OK : WB_EBUSY;
+	/* pg_stat_activity as it is now, not as this transaction first saw it */
+	rc = conn_query(c, NULL, "SELECT pg_stat_clear_snapshot()", "");
+	if (rc < 0)
+		return rc;
+	rc = pg_other_users(c, &others);
+	return rc != WB_OK ? rc : others > 0 ? WB_EBUSY : WB_OK;
 }
 
 /* One row of a batch: its id and its new values. */
@@ -314,7 +353,7 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 	store_conn *c;
 	int64_t count = 0, bad = 0, others = 0;
 	const char *reason = NULL;
-	int rc, sqlite = strncmp(env->cfg.db, "sqlite:", 7) == 0;
+	int rc, sqlite = strncmp(env->cfg.db, "sqlite:", 7) == 0, shm_fd = -1;
 	struct stat sb;
 
 	if (cli_wants_help(argc, argv))
@@ -357,6 +396,13 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 		wb_strlcpy(counties.code[0], DEFAULT_COUNTY, sizeof(counties.code[0]));
 	}
 	c = store_acquire(env->db);
+	/* kept open until the process ends: see still_alone */
+	if (sqlite && (shm_fd = shm_open_of(env->cfg.db + 7)) < 0) {
+		store_release(c);
+		fprintf(stderr, "weibao rekey: cannot tell whether the database is in use (its -shm file); nothing "
+				"was done\n");
+		return 2;
+	}
 	if (!sqlite) {
 		rc = pg_other_users(c, &others);
 		if (rc != WB_OK || others > 0) {
@@ -405,6 +451,8 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 	if (rc == WB_OK)
 		rc = rotate(c, &env->keys, &new_k, &counties, &k, &fail);
 	if (rc == WB_OK)
+		rc = still_alone(c, shm_fd);
+	if (rc == WB_OK)
 		rc = conn_commit(c);
 	else
 		conn_rollback(c);
@@ -413,7 +461,10 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 		unlink(new_path);
 		sync_dir_of(new_path);
 		sodium_memzero(&new_k, sizeof(new_k));
-		if (fail.bad_seq)
+		if (rc == WB_EBUSY)
+			fprintf(stderr, "weibao rekey: another process opened the database during the rotation (the "
+					"server, or a backup); stop it and run this again. ");
+		else if (fail.bad_seq)
 			fprintf(stderr, "weibao rekey: audit log BROKEN at entry %" PRId64 ": %s. ", fail.bad_seq,
 				fail.reason);
 		else if (fail.id)
@@ -426,7 +477,7 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 			"Rolled back: nothing was changed, the old key %s is still the database's key, and "
 			"the new key file was removed.\n",
 			old_path);
-		return rc == WB_ECONFLICT || rc == WB_ECRYPTO ? 1 : 2;
+		return rc == WB_ECONFLICT || rc == WB_ECRYPTO || rc == WB_EBUSY ? 1 : 2;
 	}
 	sodium_memzero(&new_k, sizeof(new_k));
 	printf("Key rotated. Moved to the new key: %" PRId64 " children's ID numbers, %" PRId64

@@ -51,6 +51,8 @@ struct audit {
 	int stopping;
 	int64_t seq;
 	char hash[SEC_HASH_HEX];
+	char check[SEC_HASH_HEX];      /* this key's check value (sec_key_check) */
+	int64_t key_warned_at;         /* when a foreign key check was last logged */
 	struct pending_entry *pending; /* AUDIT_BATCH_MAX + 1 */
 	size_t npending;
 };
@@ -267,19 +269,42 @@ static int flush_entries(audit *a)
  * every later batch. Run inside the write transaction: SQLite's write lock
  * is held already, and on PostgreSQL the no-op UPDATE locks the head row,
  * so two writers never chain from the same entry.
+ *
+ * The same statement reads the database's key check value: should the
+ * database have moved to another key since this process opened it (`weibao
+ * rekey` run while a server it could not see was starting or running),
+ * entries sealed and secrets encrypted with this process's key would break
+ * the chain and be unreadable. The batch is refused (WB_ECRYPTO) and the
+ * reason logged, at most once a minute.
  */
 static int reload_head(audit *a)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(a->c, &st, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", "");
+	int rc = conn_query(a->c, &st,
+			    "UPDATE audit_head SET seq = seq WHERE id = 1 "
+			    "RETURNING seq, hash, (SELECT value FROM key_check WHERE id = 1)",
+			    "");
+	int fits = 1;
 
 	if (rc == STORE_ROW) {
 		a->seq = stmt_int64(a->c, st, 0);
 		wb_strlcpy(a->hash, stmt_text(a->c, st, 1), sizeof(a->hash));
+		fits = stmt_is_null(a->c, st, 2) || sec_streq(stmt_text(a->c, st, 2), a->check);
 		stmt_reset(a->c, st);
-		return WB_OK;
+	} else if (rc != STORE_DONE) {
+		return rc;
+	} /* else no head yet: an empty chain */
+	if (!fits) {
+		int64_t now = clock_now();
+
+		if (a->key_warned_at == 0 || now - a->key_warned_at >= 60) {
+			a->key_warned_at = now;
+			log_error("audit: the database has moved to another key since this process opened it "
+				  "(weibao rekey); every change is refused: restart with the new key file");
+		}
+		return WB_ECRYPTO;
 	}
-	return rc == STORE_DONE ? WB_OK : rc; /* no head yet: an empty chain */
+	return WB_OK;
 }
 
 static int all_retryable(const audit_job *batch)
@@ -389,7 +414,8 @@ static void run_batch(audit *a, audit_job *batch)
 	else
 		conn_rollback(a->c);
 	if (rc < 0) {
-		log_error("audit: batch commit failed (%s); batch discarded", wb_strerror(rc));
+		if (rc != WB_ECRYPTO) /* a foreign key: logged by reload_head */
+			log_error("audit: batch commit failed (%s); batch discarded", wb_strerror(rc));
 		a->seq = saved_seq;
 		memcpy(a->hash, saved_hash, SEC_HASH_HEX);
 		for (audit_job *j = first; j; j = j->next)
@@ -476,6 +502,7 @@ int audit_start(store *s, const sec_keys *keys, audit **out)
 		return WB_ENOMEM;
 	a->s = s;
 	a->keys = *keys;
+	sec_key_check(keys, a->check);
 	a->pending = calloc(AUDIT_BATCH_MAX + 1, sizeof(*a->pending));
 	if (!a->pending) {
 		audit_free(a);

@@ -7,13 +7,16 @@
 // old key is refused and the old sessions are gone. A broken audit chain,
 // a running server and an existing new key file are refused, changing
 // nothing, and so does a value the old key cannot decrypt (rolled back).
+// A server the first check did not see (PostgreSQL) refuses every change
+// once the key has moved; one started during the rotation rolls it back.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeEachDriver, startServer, spawnServer, cli, sql, sleep, uniqueName, Client } from './lib/harness.mjs';
+import { describeEachDriver, startServer, spawnServer, cli, sql, sleep, uniqueName, Client, PASSWORD } from './lib/harness.mjs';
 import { IdFactory, chinaDate } from './lib/idnum.mjs';
 import { step } from './lib/loop.mjs';
 
@@ -206,6 +209,82 @@ describeEachDriver('weibao rekey', (driver) => {
 		assert.ok(detail.entries_resealed > 0, entries[0].detail);
 		assert.ok(detail.sessions_ended >= 4, entries[0].detail);
 		assert.equal(entries[0].username, 'cli');
+	});
+
+	// A server the rotation's first check cannot see: PostgreSQL tells its
+	// connections apart by application name, and an operator may set one
+	// for the server alone (PGAPPNAME here).
+	test('a server the rotation did not see refuses every change afterwards, and the chain stays whole', { skip: driver !== 'pg' && 'a server on SQLite is always seen (its lock on the -shm file)' }, async () => {
+		const srv = await startServer(driver, { children: 5, env: { PGAPPNAME: 'weibao-web' } });
+		servers.push(srv);
+		const db = srv.db;
+		const centre = await srv.login('center');
+		const child = (await centre.listAll('/api/v1/children'))[0];
+		assert.equal((await centre.get(`/api/v1/children/${child.id}`)).status, 200);
+
+		const newKey = join(db.dir, 'unseen.key');
+		const r = await cli(db, ['rekey', '--new-key-file', newKey]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		const entries = await sql(db, 'SELECT COUNT(*) FROM audit_log');
+
+		// the server still holds the old key: its sessions are gone (once its
+		// cache of them, two seconds, has passed), and a login (a session and
+		// an audit entry to write) is refused
+		await waitFor('the old session ended', async () => (await centre.get('/api/v1/me')).status === 401);
+		const login = await new Client(srv.base).post('/api/v1/login', { username: 'director', password: PASSWORD });
+		assert.equal(login.status, 500, login.text);
+		assert.match(srv.stderr(), /the database has moved to another key since this process opened it \(weibao rekey\)/);
+		assert.equal(await sql(db, 'SELECT COUNT(*) FROM audit_log'), entries, 'nothing sealed with the old key');
+		assert.equal(await sql(db, 'SELECT COUNT(*) FROM sessions'), '0');
+		await srv.stop({ keep: true });
+
+		db.keyFile = newKey;
+		const verify = await cli(db, ['verify-audit']);
+		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+		const srv2 = await spawnServer(db);
+		srv2.ownsDb = true;
+		servers.push(srv2);
+		const centre2 = await srv2.login('center');
+		assert.equal((await centre2.get(`/api/v1/children/${child.id}`)).status, 200);
+	});
+
+	// Deterministic on PostgreSQL: another session holds the audit head's row
+	// lock, so the rotation waits at its first write; a server starts then.
+	test('a server started during the rotation rolls it back, and goes on with the old key', { skip: driver !== 'pg' && 'the rotation cannot be held half-way on SQLite without a second process holding the database, which it refuses at once' }, async () => {
+		const srv = await startServer(driver, { children: 5 });
+		servers.push(srv);
+		const db = srv.db;
+		const child = (await (await srv.login('center')).listAll('/api/v1/children'))[0];
+		await srv.stop({ keep: true });
+
+		const holder = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', db.url], { stdio: ['pipe', 'pipe', 'pipe'] });
+		let held = '';
+		holder.stdout.setEncoding('utf8').on('data', (d) => (held += d));
+		holder.stdin.write('BEGIN;\nSELECT 7 FROM audit_head WHERE id = 1 FOR UPDATE;\n');
+		await waitFor('the head locked', () => held.includes('7'));
+
+		const newKey = join(db.dir, 'during.key');
+		const ours = (where = '') => sql(db, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'weibao'${where}`);
+		const rotation = cli(db, ['rekey', '--new-key-file', newKey]);
+		await waitFor('the rotation waiting for the head', async () => (await ours(" AND wait_event_type = 'Lock'")) === '1');
+		// the server connects (its start then waits for the head too)
+		const starting = spawnServer(db);
+		await waitFor('the server connected', async () => Number(await ours()) >= 2);
+		holder.stdin.end('COMMIT;\n');
+
+		const r = await rotation;
+		const srv2 = await starting;
+		srv2.ownsDb = true;
+		servers.push(srv2);
+		assert.equal(r.code, 1, r.stdout + r.stderr);
+		assert.match(r.stderr, /another process opened the database during the rotation .*Rolled back: nothing was changed/s);
+		assert.equal(existsSync(newKey), false, 'the new key file was removed');
+		assert.equal(await sql(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'key.rotate'"), '0');
+		// the server goes on with the key it opened the database with
+		const centre = await srv2.login('center');
+		assert.equal((await centre.get(`/api/v1/children/${child.id}`)).status, 200);
+		const verify = await cli(db, ['verify-audit']);
+		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 	});
 
 	test('a broken audit chain, or a new key file that exists, is refused and nothing changes', async () => {

@@ -3,7 +3,8 @@
  * store: jobs and their entries commit together, a failing job is rolled
  * back to its savepoint while its entry is still written ("failed"),
  * concurrent submitters get one gap-free chain, a restarted writer
- * continues the chain, posted work is answered after its commit, and
+ * continues the chain, posted work is answered after its commit, a
+ * database moved to another key refuses the writer's batches, and
  * audit_verify finds each kind of tampering
  * (altered field, deleted newest or middle row, swapped rows, removed
  * head, wrong key) with the right seq.
@@ -237,6 +238,63 @@ static void test_restart_continues_chain(void **state)
 	c = store_acquire(t->s);
 	assert_int_equal(count_rows(c, "SELECT MAX(seq) FROM audit_log", NULL), CHAIN_LEN + 1);
 	store_release(c);
+}
+
+/* Sets the database's key check value to that of k (NULL: none). */
+static void set_key_check(store *s, const sec_keys *k)
+{
+	char check[SEC_HASH_HEX];
+	store_conn *c = store_acquire(s);
+
+	if (k) {
+		sec_key_check(k, check);
+		assert_true(conn_query(c, NULL,
+				       "INSERT INTO key_check (id, value, at) VALUES (1, ?, 0) "
+				       "ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+				       "s", check) >= 0);
+	} else {
+		assert_true(conn_query(c, NULL, "DELETE FROM key_check", "") >= 0);
+	}
+	store_release(c);
+}
+
+/* A database moved to another key while a writer ran (weibao rekey with a
+ * server it did not see): the writer's batches are refused, with their
+ * jobs' changes, until the key fits again; the chain stays whole. */
+static void test_foreign_key_refused(void **state)
+{
+	tu_store *t = *state;
+	audit *a = NULL;
+	audit_entry e;
+	setting_job job = {"after-rekey", 0};
+	int64_t count = 0, bad = -1;
+	const char *why = NULL;
+	store_conn *c;
+
+	assert_int_equal(audit_start(t->s, &keys, &a), WB_OK);
+	set_key_check(t->s, &keys);
+	entry(&e, "login", "");
+	assert_int_equal(audit_submit(a, &e, NULL, NULL), WB_OK);
+
+	set_key_check(t->s, &other_keys);
+	entry(&e, "child.read", "17");
+	assert_int_not_equal(audit_submit(a, &e, NULL, NULL), WB_OK);
+	entry(&e, "setting.create", "after-rekey");
+	assert_int_not_equal(audit_submit(a, &e, setting_fn, &job), WB_OK);
+	c = store_acquire(t->s);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM audit_log", NULL), CHAIN_LEN + 1);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM settings WHERE name = ?", "after-rekey"), 0);
+	store_release(c);
+
+	/* the key fits again (or the database has no check value yet) */
+	set_key_check(t->s, &keys);
+	assert_int_equal(audit_submit(a, &e, setting_fn, &job), WB_OK);
+	set_key_check(t->s, NULL);
+	entry(&e, "logout", "");
+	assert_int_equal(audit_submit(a, &e, NULL, NULL), WB_OK);
+	audit_stop(a);
+	assert_int_equal(verify(t->s, &keys, &count, &bad, &why), WB_OK);
+	assert_int_equal(count, CHAIN_LEN + 3);
 }
 
 typedef struct submitter {
@@ -921,6 +979,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_keeps_chain, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_lookups_use_indexes, chain_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_seq_at_bisects_time, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_key_refused, chain_setup, store_teardown),
 		cmocka_unit_test(test_entry_init_truncates),
 	};
 
