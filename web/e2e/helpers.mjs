@@ -379,6 +379,9 @@ export function bornBefore(years, days) {
 // Opens a page from the menu bar, or from the menu when the bar is full
 // (the menu's button in either language).
 export async function openNav(p, name) {
+  // the session first: until it is loaded the bar and the menu hold only
+  // 首页 (the menu's role line is in the page, hidden, once it is)
+  await p.locator('#user-menu .who-role').waitFor({ state: 'attached' })
   const inline = p.locator('.nav-inline').getByRole('link', { name, exact: true })
   if (await inline.isVisible()) return inline.click()
   await p.getByRole('button', { name: /^(菜单|Menu)$/ }).click()
