@@ -329,6 +329,22 @@ int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area_name));
 	if (j && p->unit_id && api_unit_get(c, p->unit_id, &unit) == WB_OK)
 		json_object_set_new(json_object_get(j, "membership"), "unit_name", json_string(unit.name));
+	/* each membership's place by name, for the switcher and the inbox */
+	if (j) {
+		size_t i;
+		json_t *m;
+
+		json_array_foreach(json_object_get(j, "memberships"), i, m)
+		{
+			const char *code = json_string_value(json_object_get(m, "area_code"));
+			json_int_t unit_id = json_integer_value(json_object_get(m, "unit_id"));
+
+			if (code && code[0] && api_area_name(c, code, area_name, sizeof(area_name)) == WB_OK)
+				json_object_set_new(m, "area_name", json_string(area_name));
+			if (unit_id && api_unit_get(c, (int64_t)unit_id, &unit) == WB_OK)
+				json_object_set_new(m, "unit_name", json_string(unit.name));
+		}
+	}
 	return api_json(r, 200, j);
 }
 

@@ -45,6 +45,9 @@ static int inbox_item(const inbox_rec *m, void *arg)
 	/* a referral's message names the unit referred to: two referrals of
 	 * one request at the same stage are told apart */
 	json_object_set_new(j, "unit_name", m->unit_name[0] ? json_string(m->unit_name) : json_null());
+	/* the membership the message was addressed to (one of the reader's,
+	 * unless removed since): the page offers to act in it */
+	json_object_set_new(j, "membership_id", m->membership_id ? json_integer(m->membership_id) : json_null());
 	api_list_add(arg, j, m->id);
 	return WB_OK;
 }

@@ -918,7 +918,7 @@ int store_attachment_count(store_conn *c, int64_t request_id, int64_t *out)
 
 #define INBOX_INSERT                                                                                                  \
 	"INSERT INTO inbox (county_code, user_id, event, request_id, referral_id, stage, due_at, created_at, items, " \
-	"child_id) "
+	"child_id, membership_id) "
 
 static void event_args(store_args *a, const notify_event *e)
 {
@@ -944,23 +944,27 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 		args_text(&a, e->county);
 		args_int(&a, t->user_id);
 		event_args(&a, e);
-		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &a);
+		/* a user told as themselves (a request's filer): no membership */
+		rc = conn_query_args(c, NULL, INBOX_INSERT "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", &a);
 	} else {
+		/* one message a user, addressed to the membership it is for (the
+		 * inbox is the person's; the page offers to act in that role) */
 		const char *sel =
-			"SELECT DISTINCT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
+			"SELECT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
 			"CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
-			"CAST(? AS BIGINT) FROM memberships m WHERE ";
+			"CAST(? AS BIGINT), MIN(m.id) FROM memberships m WHERE ";
 		char sql[768];
 
 		args_text(&a, e->county);
 		event_args(&a, e);
 		if (t->unit_id) {
-			wb_snprintf(sql, sizeof(sql), "%s%sm.unit_id = ? AND m.user_id <> ?", INBOX_INSERT, sel);
+			wb_snprintf(sql, sizeof(sql), "%s%sm.unit_id = ? AND m.user_id <> ? GROUP BY m.user_id",
+				    INBOX_INSERT, sel);
 			args_int(&a, t->unit_id);
 		} else {
 			wb_snprintf(sql, sizeof(sql),
 				    "%s%sm.county_code = ? AND m.role = ? AND m.area_code = ? AND "
-				    "m.user_id <> ?",
+				    "m.user_id <> ? GROUP BY m.user_id",
 				    INBOX_INSERT, sel);
 			args_text(&a, e->county);
 			args_text(&a, t->role);
@@ -1039,12 +1043,13 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 	int rc;
 
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
-			    "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0), "
-			    "COALESCE((SELECT q.kind FROM help_requests q WHERE q.id = inbox.request_id), ''), "
-			    "COALESCE(child_id, 0), "
-			    "COALESCE((SELECT u.name FROM referrals f JOIN units u ON u.id = f.unit_id "
-			    "WHERE f.id = inbox.referral_id), '') FROM inbox WHERE user_id = ?");
+	rc = buf_puts(&sql,
+		      "SELECT id, event, COALESCE(request_id, 0), COALESCE(referral_id, 0), COALESCE(stage, ''), "
+		      "COALESCE(due_at, 0), created_at, COALESCE(read_at, 0), COALESCE(items, 0), "
+		      "COALESCE((SELECT q.kind FROM help_requests q WHERE q.id = inbox.request_id), ''), "
+		      "COALESCE(child_id, 0), "
+		      "COALESCE((SELECT u.name FROM referrals f JOIN units u ON u.id = f.unit_id "
+		      "WHERE f.id = inbox.referral_id), ''), COALESCE(membership_id, 0) FROM inbox WHERE user_id = ?");
 	args_int(&a, user_id);
 	if (rc == WB_OK && unread_only)
 		rc = buf_puts(&sql, " AND read_at IS NULL");
@@ -1073,6 +1078,7 @@ int store_inbox_list(store_conn *c, int64_t user_id, int unread_only, int64_t be
 		stmt_copy(c, st, 9, m.kind, sizeof(m.kind));
 		m.child_id = stmt_int64(c, st, 10);
 		stmt_copy(c, st, 11, m.unit_name, sizeof(m.unit_name));
+		m.membership_id = stmt_int64(c, st, 12);
 		rc = cb(&m, arg);
 	}
 	stmt_reset(c, st);

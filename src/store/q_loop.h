@@ -302,10 +302,11 @@ typedef struct inbox_rec {
 	int64_t due_at;
 	int64_t created_at;
 	int64_t read_at;
-	int64_t items;       /* a digest's number, 0 for a step's message */
-	char kind[24];       /* the request's kind (medical, ...), "" without one */
-	int64_t child_id;    /* the child a message is about, 0 if none */
-	char unit_name[128]; /* a referral's message: the unit referred to, "" else */
+	int64_t items;         /* a digest's number, 0 for a step's message */
+	char kind[24];         /* the request's kind (medical, ...), "" without one */
+	int64_t child_id;      /* the child a message is about, 0 if none */
+	char unit_name[128];   /* a referral's message: the unit referred to, "" else */
+	int64_t membership_id; /* the membership told (a role at an area, a unit), 0 if none */
 } inbox_rec;
 
 typedef int (*inbox_cb)(const inbox_rec *m, void *arg);

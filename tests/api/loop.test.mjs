@@ -704,6 +704,44 @@ describeEachDriver('closed loop', (driver) => {
 		assert.ok(!(await inbox(director)).some((m) => m.request_id === q.id && m.event === 'request.file'));
 	});
 
+	test('one who holds two memberships gets the messages of both, each naming the membership it is for', async () => {
+		const admin = await srv.login('admin');
+		const made = await admin.post('/api/v1/users', { username: `two_${Date.now()}`, display_name: '两个乡镇的工作站', role: 'station', area_code: TOWNSHIP });
+		assert.equal(made.status, 201, made.text);
+		const added = await admin.post(`/api/v1/users/${made.body.id}/memberships`, { role: 'station', area_code: '370831101' });
+		assert.equal(added.status, 201, added.text);
+		const [here, there] = added.body.memberships;
+		let two = await srv.login(made.body.username, made.body.password);
+		assert.equal((await two.post('/api/v1/me/password', { old_password: made.body.password, new_password: 'Changed-Pass-2026' })).status, 200);
+		two = await srv.login(made.body.username, 'Changed-Pass-2026');
+		assert.equal(two.me.membership_id, here.id);
+		// /me names each membership's place
+		assert.deepEqual(
+			(await two.get('/api/v1/me')).body.memberships.map((m) => [m.id, m.area_name]),
+			[
+				[here.id, '泗河街道'],
+				[there.id, '泉林镇'],
+			],
+		);
+
+		const a = await file(director, { village_code: VILLAGE, kind: 'medical' });
+		const b = await file(director2, { village_code: OTHER_VILLAGE, kind: 'schooling' });
+		const mine = await inbox(two);
+		const ma = mine.find((m) => m.request_id === a.id && m.event === 'request.file');
+		const mb = mine.find((m) => m.request_id === b.id && m.event === 'request.file');
+		assert.ok(ma && mb, JSON.stringify(mine));
+		assert.equal(ma.membership_id, here.id);
+		assert.equal(mb.membership_id, there.id);
+		assert.equal(mine.filter((m) => m.request_id === b.id).length, 1, 'one message a target');
+		// the other township's request is read in that membership only
+		assert.equal((await two.get(`/api/v1/requests/${b.id}`)).status, 404);
+		assert.equal((await two.post('/api/v1/me/membership', { membership_id: there.id })).status, 200);
+		assert.equal((await two.get(`/api/v1/requests/${b.id}`)).status, 200);
+		// one membership: its messages name it
+		const toStation = (await inbox(station)).filter((m) => m.request_id === a.id);
+		assert.ok(toStation.length > 0 && toStation.every((m) => m.membership_id === station.me.membership_id));
+	});
+
 	test('attachments: JPEG, PNG or PDF up to 10 MiB, checksummed, only for those who may read the request', async () => {
 		const q = await file(director, { village_code: VILLAGE, kind: 'medical' });
 		const up = await director.request('POST', `/api/v1/requests/${q.id}/attachments?name=diagnosis.png`, {

@@ -9,11 +9,12 @@
 // scrolling at 360 px and no console errors. A request about a child not
 // yet registered gets its child by a search by name or ID number and a
 // pick (关联儿童); the server's refusals of a link and of a mandatory
-// report's withdrawal are said in words.
+// report's withdrawal are said in words. One who holds two memberships
+// sees which one a message is for, and opening it acts in that one.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, launch, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN, discardTyped, nextPage } from './helpers.mjs'
+import { startServer, launch, loginAs, apiSession, hasHorizontalScroll, shot, unexpectedErrors, settled, makeIdNumber, BIN, discardTyped, nextPage, PASSWORD } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
 const DESK = { width: 1280, height: 800 }
@@ -380,6 +381,35 @@ test('board: an overdue request in red; the supervisor’s inbox; a mandatory re
   assert.doesNotMatch(await page.locator('.timeline').innerText(), /forwarded|pending/)
   await settled(page)
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('one with two memberships: a message for the other says so, and opening it acts in that one', async () => {
+  const admin = await apiSession(srv.base, 'admin')
+  const made = await admin.post('/users', { username: `twoplaces${Date.now() % 100000}`, display_name: '两镇工作站', role: 'station', area_code: '370831001' })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  const added = await admin.post(`/users/${made.body.id}/memberships`, { role: 'station', area_code: '370831101' })
+  assert.equal(added.status, 201, JSON.stringify(added.body))
+  const first = await apiSession(srv.base, made.body.username, made.body.password)
+  assert.equal((await first.post('/me/password', { old_password: made.body.password, new_password: PASSWORD })).status, 200)
+  const here = await (await apiSession(srv.base, 'director')).post('/requests', { child_id: childId, kind: 'medical', narrative: '本镇的求助' })
+  const d2 = await apiSession(srv.base, 'director2')
+  const there = await d2.post('/requests', { kind: 'schooling', narrative: '另一镇的求助', village_code: '370831101201' })
+  assert.equal(there.status, 201, JSON.stringify(there.body))
+
+  await as(made.body.username, { path: '/inbox' })
+  const msgThere = page.locator('.msg', { has: page.locator('.m-req', { hasText: `#${there.body.id}` }) })
+  const msgHere = page.locator('.msg', { has: page.locator('.m-req', { hasText: `#${here.body.id}` }) })
+  await msgThere.locator('.m-for', { hasText: '泉林镇' }).waitFor()
+  assert.equal(await msgHere.locator('.m-for').count(), 0, 'the membership in use is not named')
+  await msgThere.locator('.m-req').click()
+  await page.waitForURL(new RegExp(`/requests/${there.body.id}$`))
+  await page.locator('.el-message', { hasText: '泉林镇' }).waitFor()
+  await page.locator('.req-state').waitFor()
+  assert.match(await page.locator('#main').innerText(), /另一镇的求助/)
+  // back in the inbox, the first township's message is now the other one
+  await page.goBack()
+  await msgHere.locator('.m-for', { hasText: '泗河街道' }).waitFor()
+  assert.equal(await msgThere.locator('.m-for').count(), 0)
 })
 
 test('a child not yet registered: a director files from “my requests”, with where and what is known; a township picks the village', async () => {

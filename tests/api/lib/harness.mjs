@@ -104,6 +104,7 @@ export function cli(db, args, opts = {}) {
  * creates a table, a column or an index adds its undo here.
  */
 const UNDO = {
+	38: ['ALTER TABLE inbox DROP COLUMN membership_id'],
 	37: ['ALTER TABLE request_attachments DROP COLUMN unit_id'],
 	36: ['ALTER TABLE request_steps DROP COLUMN rating'],
 	35: [], // data only: the township of the hope rooms and 1 + N plans without one
