@@ -752,6 +752,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+			"ALTER TABLE inbox DROP COLUMN membership_id; "                             /* 0038 */
 			"ALTER TABLE request_attachments DROP COLUMN unit_id; "                     /* 0037 */
 			"ALTER TABLE request_steps DROP COLUMN rating; "                            /* 0036 */
 			"ALTER TABLE imports DROP COLUMN ignored_columns; "                         /* 0034 */
