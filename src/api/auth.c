@@ -300,11 +300,24 @@ int api_logout(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	return api_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* Adds area_name (a role at an area) or unit_name (a unit's role) to a
+ * membership's JSON, from its area_code and unit_id. */
+static void name_place(store_conn *c, json_t *m)
+{
+	const char *code = json_string_value(json_object_get(m, "area_code"));
+	json_int_t unit_id = json_integer_value(json_object_get(m, "unit_id"));
+	char area_name[128];
+	unit_rec unit;
+
+	if (code && code[0] && api_area_name(c, code, area_name, sizeof(area_name)) == WB_OK)
+		json_object_set_new(m, "area_name", json_string(area_name));
+	if (unit_id && api_unit_get(c, (int64_t)unit_id, &unit) == WB_OK)
+		json_object_set_new(m, "unit_name", json_string(unit.name));
+}
+
 int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	ms_list ms = {0};
-	char area_name[128];
-	unit_rec unit;
 	json_t *j;
 
 	(void)a;
@@ -323,27 +336,14 @@ int api_me(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		p->def->manage_users, "confirm_categories", p->def->confirm_categories, "export_children",
 		p->def->export_children, "full_phone", p->def->full_phone);
 	/* the county of the membership: a unit's role sits at no area */
-	if (j)
-		json_object_set_new(json_object_get(j, "membership"), "county_code", json_string(p->county_code));
-	if (j && p->area_code[0] && api_area_name(c, p->area_code, area_name, sizeof(area_name)) == WB_OK)
-		json_object_set_new(json_object_get(j, "membership"), "area_name", json_string(area_name));
-	if (j && p->unit_id && api_unit_get(c, p->unit_id, &unit) == WB_OK)
-		json_object_set_new(json_object_get(j, "membership"), "unit_name", json_string(unit.name));
-	/* each membership's place by name, for the switcher and the inbox */
 	if (j) {
 		size_t i;
 		json_t *m;
 
-		json_array_foreach(json_object_get(j, "memberships"), i, m)
-		{
-			const char *code = json_string_value(json_object_get(m, "area_code"));
-			json_int_t unit_id = json_integer_value(json_object_get(m, "unit_id"));
-
-			if (code && code[0] && api_area_name(c, code, area_name, sizeof(area_name)) == WB_OK)
-				json_object_set_new(m, "area_name", json_string(area_name));
-			if (unit_id && api_unit_get(c, (int64_t)unit_id, &unit) == WB_OK)
-				json_object_set_new(m, "unit_name", json_string(unit.name));
-		}
+		json_object_set_new(json_object_get(j, "membership"), "county_code", json_string(p->county_code));
+		/* the place of the one in use, and of each (the switcher, the inbox) */
+		name_place(c, json_object_get(j, "membership"));
+		json_array_foreach(json_object_get(j, "memberships"), i, m) name_place(c, m);
 	}
 	return api_json(r, 200, j);
 }

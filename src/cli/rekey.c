@@ -69,66 +69,56 @@ static long shm_holder(int fd)
 	return fl.l_type == F_UNLCK ? 0 : (long)(fl.l_pid > 0 ? fl.l_pid : 1);
 }
 
-/* The -shm file's descriptor (-1 and errno set if it cannot be opened). */
-static int shm_open_of(const char *db_path)
+/* A descriptor of the SQLite database's -shm file (-1 if it cannot be
+ * opened: it exists while the database is open in WAL mode). */
+static int open_shm(const char *db_path)
 {
 	char shm[1100];
 
-	if (wb_snprintf(shm, sizeof(shm), "%s-shm", db_path) != WB_OK) {
-		errno = ENAMETOOLONG;
+	if (wb_snprintf(shm, sizeof(shm), "%s-shm", db_path) != WB_OK)
 		return -1;
-	}
 	return open(shm, O_RDONLY | O_CLOEXEC);
 }
 
-/* The same before this process opens the database: the descriptor is
- * closed again, which would drop this process's POSIX locks on the file,
- * SQLite's among them, were the database open. */
-static long sqlite_other_user(const char *db_path)
-{
-	int fd = shm_open_of(db_path);
-	long pid;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	pid = shm_holder(fd);
-	close(fd);
-	return pid;
-}
-
-/* The same for PostgreSQL: other connections of this program (its
- * application name) to this database. c must be the process's only one. */
-static int pg_other_users(store_conn *c, int64_t *n)
+/*
+ * Whether the database is used by another process (SQLite) or another
+ * connection of this program, by its application name (PostgreSQL; c must
+ * be the process's only one). Asked when the rotation starts and again just
+ * before it commits: a server started meanwhile opened the database with
+ * the old key and would go on writing with it. shm_fd: the -shm file of an
+ * SQLite database, opened once the database was and kept open until the
+ * process ends (closing a descriptor of a file drops the process's POSIX
+ * locks on it, SQLite's too); -1 on PostgreSQL. WB_EBUSY with who (the
+ * other's pid, or how many) when in use.
+ */
+static int in_use(store_conn *c, int shm_fd, char *who, size_t n)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-			    "AND pid <> pg_backend_pid() AND application_name = current_setting('application_name')",
-			    "");
-
-	return stmt_result_int64(c, st, rc, WB_ESTORE, n);
-}
-
-/*
- * Checked again at the end of the rotation, before it commits: a server
- * started meanwhile opened the database with the old key and would go on
- * writing with it. shm_fd: the -shm file of an SQLite database, kept open
- * since the database was opened (closing it would drop SQLite's locks);
- * -1 on PostgreSQL. WB_EBUSY if another process or connection is there.
- */
-static int still_alone(store_conn *c, int shm_fd)
-{
 	int64_t others = 0;
 	int rc;
 
-	if (shm_fd >= 0)
-		return shm_holder(shm_fd) == 0 ? WB_OK : WB_EBUSY;
+	if (shm_fd >= 0) {
+		long pid = shm_holder(shm_fd);
+
+		if (pid > 0)
+			wb_snprintf(who, n, "another process (pid %ld: the server, or a backup)", pid);
+		return pid < 0 ? WB_EIO : pid > 0 ? WB_EBUSY : WB_OK;
+	}
 	/* pg_stat_activity as it is now, not as this transaction first saw it */
 	rc = conn_query(c, NULL, "SELECT pg_stat_clear_snapshot()", "");
-	if (rc < 0)
-		return rc;
-	rc = pg_other_users(c, &others);
-	return rc != WB_OK ? rc : others > 0 ? WB_EBUSY : WB_OK;
+	if (rc >= 0)
+		rc = conn_query(
+			c, &st,
+			"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+			"AND pid <> pg_backend_pid() AND application_name = current_setting('application_name')",
+			"");
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &others);
+	if (rc == WB_OK && others > 0) {
+		wb_snprintf(who, n, "%" PRId64 " other connection(s) of weibao (the server, or another command)",
+			    others);
+		rc = WB_EBUSY;
+	}
+	return rc;
 }
 
 /* One row of a batch: its id and its new values. */
@@ -333,15 +323,6 @@ static int usage(void)
 	return 2;
 }
 
-static int refuse_running(long pid)
-{
-	fprintf(stderr,
-		"weibao rekey: the database is in use by another process (pid %ld: the server, or a "
-		"backup); stop it first. Nothing was done.\n",
-		pid);
-	return 1;
-}
-
 int cmd_rekey(cli_env *env, int argc, char **argv)
 {
 	const char *new_path = cli_flag(argc, argv, "--new-key-file");
@@ -351,7 +332,8 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 	rekey_counts k;
 	rekey_fail fail;
 	store_conn *c;
-	int64_t count = 0, bad = 0, others = 0;
+	int64_t count = 0, bad = 0;
+	char who[128] = "";
 	const char *reason = NULL;
 	int rc, sqlite = strncmp(env->cfg.db, "sqlite:", 7) == 0, shm_fd = -1;
 	struct stat sb;
@@ -368,15 +350,6 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 			"with a new key). Nothing was done.\n",
 			new_path);
 		return 1;
-	}
-	if (sqlite) {
-		long pid = sqlite_other_user(env->cfg.db + 7);
-
-		if (pid != 0)
-			return pid < 0 ? (fprintf(stderr, "weibao rekey: cannot tell whether the database is in use "
-							  "(its -shm file); nothing was done\n"),
-					  2)
-				       : refuse_running(pid);
 	}
 	/* one connection: the process's only one, for the PostgreSQL check */
 	env->cfg.pool = 1;
@@ -396,29 +369,20 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 		wb_strlcpy(counties.code[0], DEFAULT_COUNTY, sizeof(counties.code[0]));
 	}
 	c = store_acquire(env->db);
-	/* kept open until the process ends: see still_alone */
-	if (sqlite && (shm_fd = shm_open_of(env->cfg.db + 7)) < 0) {
+	if (sqlite && (shm_fd = open_shm(env->cfg.db + 7)) < 0)
+		rc = WB_EIO;
+	else
+		rc = in_use(c, shm_fd, who, sizeof(who));
+	if (rc != WB_OK) {
 		store_release(c);
-		fprintf(stderr, "weibao rekey: cannot tell whether the database is in use (its -shm file); nothing "
-				"was done\n");
-		return 2;
-	}
-	if (!sqlite) {
-		rc = pg_other_users(c, &others);
-		if (rc != WB_OK || others > 0) {
-			store_release(c);
-			if (rc != WB_OK) {
-				fprintf(stderr, "weibao rekey: cannot tell whether the database is in use: %s\n",
-					wb_strerror(rc));
-				return 2;
-			}
+		if (rc == WB_EBUSY)
 			fprintf(stderr,
-				"weibao rekey: the database is in use by %" PRId64
-				" other connection(s) of weibao (the "
-				"server, or another command); stop them first. Nothing was done.\n",
-				others);
-			return 1;
-		}
+				"weibao rekey: the database is in use by %s; stop it first. Nothing was done.\n", who);
+		else
+			fprintf(stderr,
+				"weibao rekey: cannot tell whether the database is in use: %s; nothing was done\n",
+				wb_strerror(rc));
+		return rc == WB_EBUSY ? 1 : 2;
 	}
 	/* a broken chain is not re-sealed: the break would be hidden */
 	rc = audit_verify(c, &env->keys, &count, &bad, &reason);
@@ -451,7 +415,7 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 	if (rc == WB_OK)
 		rc = rotate(c, &env->keys, &new_k, &counties, &k, &fail);
 	if (rc == WB_OK)
-		rc = still_alone(c, shm_fd);
+		rc = in_use(c, shm_fd, who, sizeof(who));
 	if (rc == WB_OK)
 		rc = conn_commit(c);
 	else
@@ -462,8 +426,10 @@ int cmd_rekey(cli_env *env, int argc, char **argv)
 		sync_dir_of(new_path);
 		sodium_memzero(&new_k, sizeof(new_k));
 		if (rc == WB_EBUSY)
-			fprintf(stderr, "weibao rekey: another process opened the database during the rotation (the "
-					"server, or a backup); stop it and run this again. ");
+			fprintf(stderr,
+				"weibao rekey: the database was opened during the rotation by %s; stop it and "
+				"run this again. ",
+				who);
 		else if (fail.bad_seq)
 			fprintf(stderr, "weibao rekey: audit log BROKEN at entry %" PRId64 ": %s. ", fail.bad_seq,
 				fail.reason);

@@ -52,7 +52,7 @@ struct audit {
 	int64_t seq;
 	char hash[SEC_HASH_HEX];
 	char check[SEC_HASH_HEX];      /* this key's check value (sec_key_check) */
-	int64_t key_warned_at;         /* when a foreign key check was last logged */
+	int64_t key_warned_at;         /* when a foreign key check was last logged (0: never) */
 	struct pending_entry *pending; /* AUDIT_BATCH_MAX + 1 */
 	size_t npending;
 };
@@ -297,7 +297,7 @@ static int reload_head(audit *a)
 	if (!fits) {
 		int64_t now = clock_now();
 
-		if (a->key_warned_at == 0 || now - a->key_warned_at >= 60) {
+		if (now - a->key_warned_at >= 60) {
 			a->key_warned_at = now;
 			log_error("audit: the database has moved to another key since this process opened it "
 				  "(weibao rekey); every change is refused: restart with the new key file");

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "../../src/security/ratelimit.h"
+#include "../../src/util/buf.h"
+#include "../../src/util/wb.h"
 
 static int takes(const char *addr, int64_t now, int n)
 {
@@ -47,25 +49,10 @@ static void test_no_double_budget_at_the_minute(void **state)
 	assert_int_equal(takes("203.0.113.9", 60 * 101, 3), 0);
 }
 
-/* "10.0.<i / 256>.<i % 256>" into out (at least 16 bytes) */
+/* "10.0.<i / 256>.<i % 256>" into out (16 bytes) */
 static void addr_of(int i, char *out)
 {
-	int parts[2] = {i / 256, i % 256};
-	char *w = out;
-
-	*w++ = '1', *w++ = '0', *w++ = '.', *w++ = '0';
-	for (int k = 0; k < 2; k++) {
-		char d[4];
-		int n = 0, v = parts[k];
-
-		*w++ = '.';
-		do
-			d[n++] = (char)('0' + v % 10);
-		while ((v /= 10) > 0);
-		while (n > 0)
-			*w++ = d[--n];
-	}
-	*w = '\0';
+	assert_int_equal(wb_snprintf(out, 16, "10.0.%d.%d", i / 256, i % 256), WB_OK);
 }
 
 /* Many addresses, whatever their hashes, each with a budget of its own:

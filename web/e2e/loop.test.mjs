@@ -392,6 +392,7 @@ test('one with two memberships: a message for the other says so, and opening it 
   const first = await apiSession(srv.base, made.body.username, made.body.password)
   assert.equal((await first.post('/me/password', { old_password: made.body.password, new_password: PASSWORD })).status, 200)
   const here = await (await apiSession(srv.base, 'director')).post('/requests', { child_id: childId, kind: 'medical', narrative: '本镇的求助' })
+  assert.equal(here.status, 201, JSON.stringify(here.body))
   const d2 = await apiSession(srv.base, 'director2')
   const there = await d2.post('/requests', { kind: 'schooling', narrative: '另一镇的求助', village_code: '370831101201' })
   assert.equal(there.status, 201, JSON.stringify(there.body))
