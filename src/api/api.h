@@ -152,6 +152,10 @@ int api_csv_cell(buf *b, const char *s, int last);
 /* Writes the county's setting name = text in the writer's transaction,
  * with the audit entry e (audit_submit). */
 int api_setting_write(app *a, const audit_entry *e, const char *county, const char *name, const char *text);
+/* Saves the county's setting name as the JSON full (taken over) and
+ * answers it (200), audited as action with full as the entry's detail; or
+ * answers the failure. Returns 0 (a handler's return). */
+int api_setting_save(http_req *r, app *a, const sec_principal *p, const char *name, const char *action, json_t *full);
 /* A child as JSON for caller p: the ID number whole or masked as the role
  * needs, and the archive's facts when archived. */
 json_t *api_child_json(const app *a, const sec_principal *p, const child_rec *ch);

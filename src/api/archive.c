@@ -116,9 +116,7 @@ static const api_field config_fields[] = {
 int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	archive_config cfg;
-	json_t *body = NULL, *full = NULL, *v;
-	audit_entry e;
-	char *text = NULL;
+	json_t *body = NULL, *v;
 	int rc;
 
 	if (strcmp(p->role, "center") != 0) {
@@ -148,27 +146,9 @@ int api_archive_config_put(http_req *r, app *a, store_conn *c, const sec_princip
 		}
 		cfg.retention_years = (int)json_integer_value(v);
 	}
-	full = config_json(&cfg);
-	text = full ? json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (!text) {
-		api_fail(r, WB_ENOMEM);
-		goto out;
-	}
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "archive.config.update", "settings", SETTING, "ok");
-	api_audit_detail(&e, json_incref(full));
-	api_conn_release(r);
-	rc = api_setting_write(a, &e, p->county_code, SETTING, text);
-	if (rc) {
-		api_fail(r, rc);
-		goto out;
-	}
-	api_json(r, 200, full);
-	full = NULL;
+	api_setting_save(r, a, p, SETTING, "archive.config.update", config_json(&cfg));
 out:
 	json_decref(body);
-	json_decref(full);
-	free(text);
 	return 0;
 }
 

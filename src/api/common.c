@@ -933,6 +933,29 @@ int api_setting_write(app *a, const audit_entry *e, const char *county, const ch
 	return audit_submit(a->audit, e, setting_fn, &j);
 }
 
+int api_setting_save(http_req *r, app *a, const sec_principal *p, const char *name, const char *action, json_t *full)
+{
+	char *text = full ? json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	audit_entry e;
+	int rc;
+
+	if (!text) {
+		json_decref(full);
+		return api_fail(r, WB_ENOMEM);
+	}
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, action, "settings", name, "ok");
+	api_audit_detail(&e, json_incref(full));
+	api_conn_release(r);
+	rc = api_setting_write(a, &e, p->county_code, name, text);
+	free(text);
+	if (rc) {
+		json_decref(full);
+		return api_fail(r, rc);
+	}
+	return api_json(r, 200, full);
+}
+
 int api_one_of(const char *s, const char *const *list)
 {
 	for (int i = 0; s && list[i]; i++)

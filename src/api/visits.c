@@ -169,9 +169,8 @@ int api_visits_config_get(http_req *r, app *a, store_conn *c, const sec_principa
 int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	visit_plan_config cfg;
-	json_t *body = NULL, *full = NULL;
-	char field[64], msg[160], *text = NULL;
-	audit_entry e;
+	json_t *body = NULL;
+	char field[64], msg[160];
 	int rc, max;
 
 	if (strcmp(p->role, "center") != 0) {
@@ -195,27 +194,9 @@ int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principa
 		api_error(r, 422, "validation_failed", msg, field);
 		goto out;
 	}
-	full = config_json(&cfg);
-	text = full ? json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (!text) {
-		api_fail(r, WB_ENOMEM);
-		goto out;
-	}
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, "visit.config.update", "settings", SETTING, "ok");
-	api_audit_detail(&e, json_incref(full));
-	api_conn_release(r);
-	rc = api_setting_write(a, &e, p->county_code, SETTING, text);
-	if (rc) {
-		api_fail(r, rc);
-		goto out;
-	}
-	api_json(r, 200, full);
-	full = NULL;
+	api_setting_save(r, a, p, SETTING, "visit.config.update", config_json(&cfg));
 out:
 	json_decref(body);
-	json_decref(full);
-	free(text);
 	return 0;
 }
 
