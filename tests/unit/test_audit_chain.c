@@ -752,19 +752,21 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
-			"ALTER TABLE inbox DROP COLUMN membership_id; "                             /* 0038 */
-			"ALTER TABLE request_attachments DROP COLUMN unit_id; "                     /* 0037 */
-			"ALTER TABLE request_steps DROP COLUMN rating; "                            /* 0036 */
-			"ALTER TABLE imports DROP COLUMN ignored_columns; "                         /* 0034 */
-			"DROP TABLE county_audit_counts; "                                          /* 0033 */
-			"DROP TABLE key_check; "                                                    /* 0032 */
-			"DROP INDEX children_name_key; ALTER TABLE children DROP COLUMN name_key; " /* 0031 */
-			"DROP TABLE child_numbers; "                                                /* 0029 */
-			"ALTER TABLE imports DROP COLUMN skipped; "                                 /* 0027 */
-			"ALTER TABLE inbox DROP COLUMN child_id; "                                  /* 0026 */
-			"DROP TABLE entitlement_gap_checks; "                                       /* 0024 */
-			"DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; "        /* 0019 */
-			"DROP TABLE director_reviews; "                                             /* 0018 */
+			"DROP INDEX children_village; "
+			"CREATE INDEX children_village ON children (county_code, village_code, id); " /* 0039 */
+			"ALTER TABLE inbox DROP COLUMN membership_id; "                               /* 0038 */
+			"ALTER TABLE request_attachments DROP COLUMN unit_id; "                       /* 0037 */
+			"ALTER TABLE request_steps DROP COLUMN rating; "                              /* 0036 */
+			"ALTER TABLE imports DROP COLUMN ignored_columns; "                           /* 0034 */
+			"DROP TABLE county_audit_counts; "                                            /* 0033 */
+			"DROP TABLE key_check; "                                                      /* 0032 */
+			"DROP INDEX children_name_key; ALTER TABLE children DROP COLUMN name_key; "   /* 0031 */
+			"DROP TABLE child_numbers; "                                                  /* 0029 */
+			"ALTER TABLE imports DROP COLUMN skipped; "                                   /* 0027 */
+			"ALTER TABLE inbox DROP COLUMN child_id; "                                    /* 0026 */
+			"DROP TABLE entitlement_gap_checks; "                                         /* 0024 */
+			"DROP TABLE entitlement_gaps; ALTER TABLE inbox DROP COLUMN items; "          /* 0019 */
+			"DROP TABLE director_reviews; "                                               /* 0018 */
 			"DROP TABLE follow_ups; "                       /* 0016: first, it refers to visits */
 			"ALTER TABLE users DROP COLUMN last_login_at; " /* 0008 */
 			"DROP TABLE visits; DROP INDEX children_risk; DROP INDEX idempotency_keys_age; " /* 0009 */

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "../../src/store/model.h"
 #include "../../src/store/store.h"
 #include "../../src/util/wb.h"
 #include "tu_store.h"
@@ -452,6 +453,50 @@ static void test_pool_opens_as_needed(void **state)
 	assert_int_equal(store_open_count(t->s), 2);
 }
 
+/*
+ * The planner's statistics as the server's daily job refreshes them
+ * (store_analyze_beside) count a county's children as the county's. Made
+ * from a sample of 1,000 index entries, they took the county for 1,001 rows
+ * of 5,000, and the county's list by id (the centre's registry and its
+ * download, a page at a time) read and sorted the county's whole index for
+ * every page instead of walking the ids.
+ */
+static void test_analyze_sees_a_county_whole(void **state)
+{
+	tu_store *t = *state;
+	store_conn *c = store_acquire(t->s);
+	store_stmt *st = NULL;
+	int walks_ids = 0, rc;
+
+	assert_int_equal(
+		conn_exec(c,
+			  "INSERT INTO areas (code, county_code, parent_code, level, kind, name, created_at) VALUES "
+			  "('370831', '370831', NULL, 'county', 'county', 'C', 0), "
+			  "('370831001', '370831', '370831', 'township', 'street', 'T', 0), "
+			  "('370831001001', '370831', '370831001', 'village', 'community', 'V', 0); "
+			  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+			  "INSERT INTO children (county_code, name, village_code, created_at, created_by, updated_at, "
+			  "updated_by) SELECT '370831', 'c' || i, '370831001001', i, 1, i, 1 FROM n"),
+		WB_OK);
+	store_release(c);
+	assert_int_equal(store_analyze_beside(t->s), WB_OK);
+	c = store_acquire(t->s);
+	assert_int_equal(conn_query(c, &st, "SELECT stat FROM sqlite_stat1 WHERE idx = 'children_village'", ""),
+			 STORE_ROW);
+	/* rows, then rows per county: all of them */
+	assert_memory_equal(stmt_text(c, st, 0), "5000 5000 ", 10);
+	stmt_reset(c, st);
+	rc = conn_query(c, &st,
+			"EXPLAIN QUERY PLAN SELECT c.id FROM children c WHERE c.county_code = ? AND c.id > ? ORDER BY "
+			"c.id LIMIT 1000",
+			"si", "370831", (int64_t)0);
+	for (; rc == STORE_ROW; rc = stmt_step(c, st))
+		walks_ids |= strstr(stmt_text(c, st, 3), "INTEGER PRIMARY KEY") != NULL;
+	stmt_reset(c, st);
+	assert_true(walks_ids);
+	store_release(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +515,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_waits_for_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_opens_as_needed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analyze_sees_a_county_whole, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
