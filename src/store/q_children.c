@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../domain/namekey.h"
+#include "../util/log.h"
 #include "../util/wb.h"
 #include "model.h"
 
@@ -1171,9 +1172,10 @@ static int analyze_sqlite(store_conn *c)
 		const char *name = stmt_text(c, st, 0);
 
 		rc = WB_OK;
-		if (n < ANALYZE_TABLES_MAX && name && strlen(name) < sizeof(names[0]) &&
-		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name))
+		if (n < ANALYZE_TABLES_MAX && store_plain_name(name) && strlen(name) < sizeof(names[0]))
 			wb_strlcpy(names[n++], name, sizeof(names[0]));
+		else
+			log_warn("store: table %s left out of the statistics", name ? name : "?");
 	}
 	if (st)
 		stmt_reset(c, st);

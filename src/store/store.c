@@ -582,8 +582,7 @@ void store_indexes_free(store_indexes *s)
 	s->n = 0;
 }
 
-/* An index name we can put into DROP INDEX as it is. */
-static int plain_name(const char *s)
+int store_plain_name(const char *s)
 {
 	if (!s || !*s)
 		return 0;
@@ -609,7 +608,7 @@ int store_indexes_drop(store_conn *c, const char *table, store_indexes *s)
 		const char *name = stmt_text(c, st, 0), *sql = stmt_text(c, st, 1);
 
 		rc = WB_OK;
-		if (!plain_name(name) || strlen(name) >= sizeof(names[0]) || !sql || s->n == STORE_INDEXES_MAX)
+		if (!store_plain_name(name) || strlen(name) >= sizeof(names[0]) || !sql || s->n == STORE_INDEXES_MAX)
 			continue; /* left in place */
 		if (!(s->sql[s->n] = strdup(sql))) {
 			rc = WB_ENOMEM;

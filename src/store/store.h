@@ -267,6 +267,9 @@ int conn_query_args(store_conn *c, store_stmt **stmt_out, const char *sql, const
  * back. Only where the driver allows it (index_defs_sql); elsewhere
  * nothing is dropped (s->n == 0).
  */
+/* 1 if s is a name (of a table or an index) that a statement may hold as it
+ * is: small letters, digits and '_' only. */
+int store_plain_name(const char *s);
 #define STORE_INDEXES_MAX 16
 typedef struct store_indexes {
 	int n;

@@ -461,12 +461,10 @@ static void test_pool_opens_as_needed(void **state)
  * download, a page at a time) read and sorted the county's whole index for
  * every page instead of walking the ids.
  */
-static void test_analyze_sees_a_county_whole(void **state)
+/* A county of 5,000 children in one village, with the server's statistics. */
+static void county_of_5000(tu_store *t)
 {
-	tu_store *t = *state;
 	store_conn *c = store_acquire(t->s);
-	store_stmt *st = NULL;
-	int walks_ids = 0, rc;
 
 	assert_int_equal(
 		conn_exec(c,
@@ -480,20 +478,60 @@ static void test_analyze_sees_a_county_whole(void **state)
 		WB_OK);
 	store_release(c);
 	assert_int_equal(store_analyze_beside(t->s), WB_OK);
+}
+
+/* 1 if a step of the plan of sql (one text parameter) says what. */
+static int plan_says(store_conn *c, const char *sql, const char *param, const char *what)
+{
+	char explain[512];
+	store_stmt *st = NULL;
+	int found = 0, rc;
+
+	wb_snprintf(explain, sizeof(explain), "EXPLAIN QUERY PLAN %s", sql);
+	rc = conn_query(c, &st, explain, "s", param);
+	for (; rc == STORE_ROW; rc = stmt_step(c, st))
+		found |= strstr(stmt_text(c, st, 3), what) != NULL;
+	stmt_reset(c, st);
+	return found;
+}
+
+static void test_analyze_sees_a_county_whole(void **state)
+{
+	tu_store *t = *state;
+	store_conn *c;
+	store_stmt *st = NULL;
+
+	county_of_5000(t);
 	c = store_acquire(t->s);
 	assert_int_equal(conn_query(c, &st, "SELECT stat FROM sqlite_stat1 WHERE idx = 'children_village'", ""),
 			 STORE_ROW);
 	/* rows, then rows per county: all of them */
 	assert_memory_equal(stmt_text(c, st, 0), "5000 5000 ", 10);
 	stmt_reset(c, st);
-	rc = conn_query(c, &st,
-			"EXPLAIN QUERY PLAN SELECT c.id FROM children c WHERE c.county_code = ? AND c.id > ? ORDER BY "
-			"c.id LIMIT 1000",
-			"si", "370831", (int64_t)0);
-	for (; rc == STORE_ROW; rc = stmt_step(c, st))
-		walks_ids |= strstr(stmt_text(c, st, 3), "INTEGER PRIMARY KEY") != NULL;
-	stmt_reset(c, st);
-	assert_true(walks_ids);
+	assert_true(plan_says(
+		c, "SELECT c.id FROM children c WHERE c.county_code = ? AND c.id > 0 ORDER BY c.id LIMIT 1000",
+		"370831", "INTEGER PRIMARY KEY"));
+	store_release(c);
+}
+
+/*
+ * The counts of children under 18 by township (the overview; the monthly
+ * report and the trends count alike) read the village index alone, which
+ * holds the birth date and the archive time since migration 0039: before,
+ * every child's row was read for them.
+ */
+static void test_children_counted_from_the_index(void **state)
+{
+	tu_store *t = *state;
+	store_conn *c;
+
+	county_of_5000(t);
+	c = store_acquire(t->s);
+	assert_true(plan_says(c,
+			      "SELECT substr(c.village_code, 1, 9), COUNT(*) FROM children c WHERE c.county_code = ? "
+			      "AND c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > '2008-12-03') "
+			      "GROUP BY substr(c.village_code, 1, 9)",
+			      "370831", "COVERING INDEX children_village"));
 	store_release(c);
 }
 
@@ -516,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_waits_for_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_opens_as_needed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analyze_sees_a_county_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_children_counted_from_the_index, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
