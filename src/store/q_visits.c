@@ -230,13 +230,17 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 		      "COALESCE((SELECT MAX(v.visited_on) FROM visits v WHERE v.child_id = c.id AND v.voided_at IS "
 		      "NULL), '')" CAT_COL("orphan") CAT_COL("de_facto_unsupported") CAT_COL("left_behind")
 			      CAT_COL("in_difficulty") ", COALESCE((SELECT u.display_name FROM users u WHERE u.id = "
-						       "c.director_id), '') FROM children c WHERE c.id IN (SELECT "
-						       "k.child_id FROM "
-						       "child_categories k WHERE "
-						       "k.county_code = ? AND k.state = 'confirmed' UNION "
-						       "SELECT r.id FROM children r WHERE "
-						       "r.county_code = ? AND r.risk_level <> 'low') AND "
-						       "(c.birth_date IS NULL OR c.birth_date > ?)");
+						       "c.director_id), '') FROM children c WHERE c.id");
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, c->drv->id_set_open);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, "SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
+				    "'confirmed' UNION SELECT r.id FROM children r WHERE r.county_code = ? AND "
+				    "r.risk_level <> 'low'");
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, c->drv->id_set_close);
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " AND (c.birth_date IS NULL OR c.birth_date > ?)");
 	args_text(&a, sc->county_code);
 	args_text(&a, sc->county_code);
 	args_text(&a, born_after);

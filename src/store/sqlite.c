@@ -364,6 +364,8 @@ const store_driver store_sqlite_driver = {
 	.local_statements = 1,
 	.name_fold_open = "",
 	.name_fold_close = "",
+	.id_set_open = " IN (",
+	.id_set_close = ")",
 	/* the writer's cache is 4 MiB: a larger one was scanned at every commit
 	 * (12 % of the CPU with 32 MiB) and held its size in RSS. It checkpoints
 	 * the WAL every 400 pages instead of 1,000: the batch that runs a
