@@ -148,7 +148,7 @@ static int apply_fields(http_req *r, const app *a, store_conn *c, const sec_prin
 		wb_trim(name);
 		if (field_check_text(FT_CHILD_NAME, name) != FIELD_OK)
 			return api_error(r, 422, "validation_failed",
-					 "name must be non-empty text without control characters", "name"),
+					 "name must be non-empty text without control or invisible characters", "name"),
 			       -1;
 		wb_strlcpy(ch->name, name, sizeof(ch->name));
 	}

@@ -261,7 +261,8 @@ static const struct {
 	const char *en, *zh;
 } reason_exact[] = {
 	{"a guardian needs a status", "台账中还没有这位监护人，须填写其状况（如 在家、外出务工）"},
-	{"name contains control characters or surrounding spaces", "姓名含有控制字符或首尾空格"},
+	{"name contains control or invisible characters or surrounding spaces",
+	 "姓名含有控制字符、不可见字符或首尾空格"},
 	{"name contains control characters, surrounding spaces or is too long", "姓名含有控制字符或首尾空格，或过长"},
 	{"phone must be digits (mobile or landline with area code)",
 	 "手机号码为 11 位；固定电话须带区号（如 0537-1234567）"},
@@ -924,9 +925,10 @@ static int text_ok(import_job *j, size_t row, const colmap *m, int f, enum field
 	case FIELD_OK: return 0;
 	case FIELD_CONTROL:
 		if (t == FT_CHILD_NAME || t == FT_GUARDIAN_NAME)
-			return bad(j, row, m, f, "name contains control characters or surrounding spaces");
+			return bad(j, row, m, f, "name contains control or invisible characters or surrounding spaces");
 		return bad(j, row, m, f, "contains control characters");
-	case FIELD_BLANKS: return bad(j, row, m, f, "name contains control characters or surrounding spaces");
+	case FIELD_BLANKS:
+		return bad(j, row, m, f, "name contains control or invisible characters or surrounding spaces");
 	case FIELD_TOO_LONG: return too_long(j, row, m, f, field_text_max(t));
 	}
 	return 0;

@@ -108,7 +108,8 @@ int registry_check_text(http_req *r, const char *field, enum field_text t, const
 	case FIELD_OK: return 0;
 	case FIELD_CONTROL: wb_snprintf(msg, sizeof(msg), "%s contains control characters", field); break;
 	case FIELD_BLANKS:
-		wb_snprintf(msg, sizeof(msg), "%s must be non-empty text without blanks at either end", field);
+		wb_snprintf(msg, sizeof(msg),
+			    "%s must be non-empty text without blanks at either end or invisible characters", field);
 		break;
 	case FIELD_TOO_LONG:
 		wb_snprintf(msg, sizeof(msg), "%s is too long: at most %zu bytes", field, field_text_max(t));

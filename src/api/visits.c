@@ -382,13 +382,15 @@ typedef struct void_job {
 	int own_only;
 	const char *reason;
 	int reopened;
+	char risk_restored[8];
 } void_job;
 
 static int void_fn(store_conn *c, void *arg)
 {
 	void_job *j = arg;
 
-	return store_visit_void(c, j->child_id, j->id, j->at, j->by, j->own_only, j->reason, &j->reopened);
+	return store_visit_void(c, j->child_id, j->id, j->at, j->by, j->own_only, j->reason, &j->reopened,
+				j->risk_restored);
 }
 
 static const api_field void_fields[] = {
@@ -398,7 +400,8 @@ static const api_field void_fields[] = {
 
 /* POST /api/v1/children/{id}/visits/{vid}/void: a visit recorded by
  * mistake is voided (作废) with the reason, by whoever recorded it or by
- * the township or the centre; it stays listed, marked, and counts no more. */
+ * the township or the centre; it stays listed, marked, and counts no more.
+ * The risk level it set is undone unless changed again since. */
 int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
@@ -443,8 +446,9 @@ int api_child_visit_void(http_req *r, app *a, store_conn *c, const sec_principal
 		api_fail(r, rc);
 	else
 		api_json(r, 200,
-			 json_pack("{s:I, s:I, s:b, s:i}", "id", (json_int_t)vid, "child_id", (json_int_t)id, "voided",
-				   1, "follow_ups_reopened", j.reopened));
+			 json_pack("{s:I, s:I, s:b, s:i, s:s?}", "id", (json_int_t)vid, "child_id", (json_int_t)id,
+				   "voided", 1, "follow_ups_reopened", j.reopened, "risk_restored",
+				   j.risk_restored[0] ? j.risk_restored : NULL));
 out:
 	json_decref(body);
 	return 0;

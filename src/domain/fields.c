@@ -4,19 +4,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/buf.h"
 #include "../util/wb.h"
+
+/* An invisible character that has no place in a name: the zero-width
+ * space and joiners U+200B-U+200F, the direction marks U+202A-U+202E and
+ * U+2066-U+2069, U+2060-U+2064, the byte-order mark U+FEFF, the soft
+ * hyphen U+00AD. A name holding one looks like another and is not found
+ * by a search for what it shows. */
+static int invisible_at(const unsigned char *u)
+{
+	if (u[0] == 0xC2 && u[1] == 0xAD)
+		return 1;
+	if (u[0] == 0xE2 && u[1] == 0x80 && ((u[2] >= 0x8B && u[2] <= 0x8F) || (u[2] >= 0xAA && u[2] <= 0xAE)))
+		return 1;
+	if (u[0] == 0xE2 && u[1] == 0x81 && ((u[2] >= 0xA0 && u[2] <= 0xA4) || (u[2] >= 0xA6 && u[2] <= 0xA9)))
+		return 1;
+	return u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF;
+}
 
 int field_valid_name(const char *s)
 {
-	size_t n = 0;
-
-	if (!field_valid_text(s, 0))
+	if (!field_valid_text(s, 0) || !s[0] || wb_blank_edge(s))
 		return 0;
-	n = strlen(s);
-	/* no blank at either end: the space, nor the ideographic space U+3000
-	 * (E3 80 80) that a Chinese input method types */
-	return n > 0 && s[0] != ' ' && s[n - 1] != ' ' &&
-	       !(n >= 3 && (memcmp(s, "\xE3\x80\x80", 3) == 0 || memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0));
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (invisible_at(u))
+			return 0;
+	return 1;
 }
 
 int field_valid_text(const char *s, int multiline)

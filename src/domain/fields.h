@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 /* 1 if s is a usable person's name: non-empty, no control characters, no
- * leading or trailing space (nor the ideographic space U+3000). */
+ * blank at either end (wb_trim's blanks: spaces of every kind, U+3000,
+ * zero-width characters) and no invisible character anywhere (zero-width
+ * spaces and joiners, direction marks, the soft hyphen). */
 int field_valid_name(const char *s);
 /* 1 for a mobile number (11 digits, 13x-19x) or a landline number with its
  * area code (0 + 2 or 3 digits, then 7 or 8; a hyphen may follow the area

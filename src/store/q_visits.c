@@ -152,21 +152,66 @@ static int recomplete(store_conn *c, int64_t child_id, int64_t id, int64_t *open
 	return rc;
 }
 
-int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,
-		     const char *reason, int *reopened)
+/*
+ * The risk level a voided visit set, undone: when the child's last change
+ * of risk level is the visit's own (same time, same person, the level the
+ * visit assessed) and the child still has it, the level from before the
+ * visit comes back, as a change of the child's by whoever voids. A level
+ * changed again since (a later visit, an edit) stays. Sets restored to the
+ * level restored, or "".
+ */
+static int restore_risk(store_conn *c, int64_t child_id, const char *county, const char *risk, int64_t visit_at,
+			int64_t visit_by, int64_t at, int64_t by, char *restored)
 {
 	store_stmt *st = NULL;
-	int64_t voided = 0, done = 0;
-	int rc = conn_query(c, &st,
-			    "SELECT COALESCE(voided_at, 0), created_by FROM visits WHERE id = ? AND child_id = ?", "ii",
-			    id, child_id);
+	char old[8] = "";
+	int rc = conn_query(
+		c, &st,
+		"SELECT COALESCE(h.old_value, ''), h.at, h.user_id FROM child_changes h JOIN children k ON "
+		"k.id = h.child_id WHERE h.child_id = ? AND h.field = 'risk_level' AND h.new_value = ? AND "
+		"k.risk_level = ? AND h.id = (SELECT MAX(g.id) FROM child_changes g WHERE g.child_id = ? AND "
+		"g.field = 'risk_level')",
+		"issi", child_id, risk, risk, child_id);
 
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : WB_OK;
+	if (stmt_int64(c, st, 1) == visit_at && stmt_int64(c, st, 2) == visit_by)
+		stmt_copy(c, st, 0, old, sizeof(old));
+	stmt_reset(c, st);
+	if (!old[0])
+		return WB_OK;
+	rc = conn_query(c, NULL,
+			"UPDATE children SET risk_level = ?, version = version + 1, updated_at = ?, updated_by = ? "
+			"WHERE id = ?",
+			"siii", old, at, by, child_id);
+	if (rc >= 0)
+		rc = store_child_change_add(c, county, child_id, at, by, "risk_level", risk, old);
+	if (rc == WB_OK)
+		wb_strlcpy(restored, old, 8);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,
+		     const char *reason, int *reopened, char *risk_restored)
+{
+	store_stmt *st = NULL;
+	int64_t voided = 0, done = 0, visit_at, visit_by;
+	char risk[8], county[16];
+	int rc = conn_query(c, &st,
+			    "SELECT COALESCE(voided_at, 0), created_by, created_at, COALESCE(risk_level, ''), "
+			    "county_code FROM visits WHERE id = ? AND child_id = ?",
+			    "ii", id, child_id);
+
+	risk_restored[0] = '\0';
 	if (rc != STORE_ROW)
 		return rc < 0 ? rc : WB_ENOTFOUND;
 	voided = stmt_int64(c, st, 0);
-	done = stmt_int64(c, st, 1);
+	visit_by = stmt_int64(c, st, 1);
+	visit_at = stmt_int64(c, st, 2);
+	stmt_copy(c, st, 3, risk, sizeof(risk));
+	stmt_copy(c, st, 4, county, sizeof(county));
 	stmt_reset(c, st);
-	if (own_only && done != by)
+	if (own_only && visit_by != by)
 		return WB_EFORBIDDEN;
 	if (voided)
 		return WB_ECONFLICT;
@@ -190,6 +235,8 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 		rc = recomplete(c, child_id, id, &done);
 	if (reopened)
 		*reopened = (int)done;
+	if (rc >= 0 && risk[0])
+		rc = restore_risk(c, child_id, county, risk, visit_at, visit_by, at, by, risk_restored);
 	return rc < 0 ? rc : WB_OK;
 }
 

@@ -38,11 +38,13 @@ typedef struct visit_rec {
 /* Voids the child's visit id (recorded by mistake) at by with the reason,
  * and opens again the follow-ups it had completed, unless another visit of
  * the child that counts is in their window: the first one recorded
- * completes them (*reopened: how many stay open).
+ * completes them (*reopened: how many stay open). The risk level the visit
+ * set is undone unless it was changed again since: risk_restored (8 bytes)
+ * gets the level the child has again, or "".
  * WB_ENOTFOUND: no such visit of the child; WB_EFORBIDDEN: own_only and
  * by did not record it; WB_ECONFLICT: voided already. */
 int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,
-		     const char *reason, int *reopened);
+		     const char *reason, int *reopened, char *risk_restored);
 
 /* Adds v (its id is set) and, when v->risk_level is set and differs from
  * the child's, changes the child's risk level with a line of history at

@@ -149,13 +149,37 @@ int wb_strlcpy(char *dst, const char *src, size_t size)
 	return WB_OK;
 }
 
-/* the length of the blank at s (0 when there is none) */
+/*
+ * The length of the blank at s (0 when there is none): ASCII white space;
+ * the no-break space U+00A0 and the spaces U+2000-U+200A, U+202F, U+205F
+ * that a page copied from the web brings; the ideographic space U+3000 of a
+ * Chinese input method; and the invisible U+200B-U+200D, U+2060 and U+FEFF
+ * (a byte-order mark) that a chat app's copy leaves around a name.
+ */
 static size_t blank_at(const char *s)
 {
-	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r' || *u == '\v' || *u == '\f')
 		return 1;
-	if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+	if (u[0] == 0xC2 && u[1] == 0xA0)
+		return 2;
+	if (u[0] == 0xE2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8D) || u[2] == 0xAF))
 		return 3;
+	if (u[0] == 0xE2 && u[1] == 0x81 && (u[2] == 0x9F || u[2] == 0xA0))
+		return 3;
+	if ((u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) || (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF))
+		return 3;
+	return 0;
+}
+
+/* The length of the blank that ends s[0, end), or 0. A blank's first byte
+ * is never a continuation byte, so a match is a whole character. */
+static size_t blank_before(const char *s, size_t end)
+{
+	for (size_t k = 1; k <= 3 && k <= end; k++)
+		if (blank_at(s + end - k) == k)
+			return k;
 	return 0;
 }
 
@@ -168,21 +192,20 @@ int wb_is_blank(const char *s)
 	return *s == '\0';
 }
 
+int wb_blank_edge(const char *s)
+{
+	return blank_at(s) > 0 || blank_before(s, strlen(s)) > 0;
+}
+
 char *wb_trim(char *s)
 {
 	size_t start = 0, end, k;
 
 	while ((k = blank_at(s + start)) > 0)
 		start += k;
-	end = start + strlen(s + start);
-	for (;;) {
-		if (end > start && blank_at(s + end - 1) == 1)
-			end--;
-		else if (end >= start + 3 && blank_at(s + end - 3) == 3)
-			end -= 3;
-		else
-			break;
-	}
+	end = strlen(s);
+	while (end > start && (k = blank_before(s, end)) > 0 && end - k >= start)
+		end -= k;
 	memmove(s, s + start, end - start);
 	s[end - start] = '\0';
 	return s;

@@ -41,11 +41,15 @@ char *buf_steal(buf *b);
 int wb_strlcpy(char *dst, const char *src, size_t size);
 /* Bounded snprintf that reports truncation as WB_ETOOBIG. */
 int wb_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Drops leading and trailing blanks in place: ASCII white space and the
- * ideographic space U+3000 (what a Chinese input method types). Returns s. */
+/* Drops leading and trailing blanks in place: ASCII white space, the
+ * ideographic space U+3000 (what a Chinese input method types), the
+ * no-break and other Unicode spaces, and the invisible zero-width
+ * characters and byte-order mark a copied text brings. Returns s. */
 char *wb_trim(char *s);
-/* 1 when s holds nothing but blanks (ASCII white space, U+3000), or nothing. */
+/* 1 when s holds nothing but blanks (as wb_trim's), or nothing. */
 int wb_is_blank(const char *s);
+/* 1 when s starts or ends with a blank (as wb_trim's). */
+int wb_blank_edge(const char *s);
 /*
  * A file name someone sent, fit to show and to save under: valid UTF-8
  * without control characters (C0, DEL, C1), Unicode format characters

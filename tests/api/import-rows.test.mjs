@@ -321,7 +321,7 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 				// (the lines of the file: the line breaks of rows 2 and 5 are in quoted cells)
 				[4, '父亲姓名', 'too long: at most 60 bytes (20 Chinese characters)'],
 				[5, '母亲务工地', 'too long: at most 120 bytes (40 Chinese characters)'],
-				[6, '父亲姓名', 'name contains control characters or surrounding spaces'],
+				[6, '父亲姓名', 'name contains control or invisible characters or surrounding spaces'],
 				[6, '父亲务工地', 'contains control characters'],
 				[8, '年级', 'too long: at most 20 bytes (6 Chinese characters)'],
 				[9, '残疾类别', 'disability type must be 视力残疾, 听力残疾, 言语残疾, 肢体残疾, 智力残疾, 精神残疾 or 多重残疾 (visual, hearing, speech, physical, intellectual, mental, multiple)'],

@@ -97,6 +97,11 @@ describeEachDriver('registry fields: the import and the API agree', (driver) => 
 		['a name of blanks only', 'name', '姓名', ' \u3000 ', false],
 		["a C1 control in the guardian's work place", 'father_work', '父亲务工地', '广东\u0085东莞', false],
 		['a plain grade', 'grade', '年级', '三年级', true],
+		['no-break and zero-width spaces around the name, as a copied text brings them (dropped)', 'name', '姓名', '\u00a0\u200b阿娜\ufeff\u00a0', true, '阿娜'],
+		['a name of zero-width spaces only', 'name', '姓名', '\u200b\u200b', false],
+		['a name of a no-break space only', 'name', '姓名', '\u00a0', false],
+		['a zero-width space inside the name (not found by a search for what it shows)', 'name', '姓名', '阿\u200b娜', false],
+		["a direction mark inside the guardian's name", 'father_name', '父亲姓名', '周\u202e一', false],
 	];
 
 	const formBody = (field, value) => {

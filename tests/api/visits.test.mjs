@@ -190,6 +190,57 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.ok(cut.length > 100 && cut.endsWith('\u2026') && long.startsWith(cut.slice(0, -1)), cut);
 	});
 
+	test('voiding a visit undoes the risk level it set, unless the level was changed again since', async () => {
+		const reason = { reason: '记错了儿童' };
+		const c = await child(director);
+		const v = await visit(director, c.id, { risk_level: 'high' });
+		assert.equal(v.status, 201, v.text);
+		assert.equal((await director.get(`/api/v1/children/${c.id}`)).body.risk_level, 'high');
+		const done = await director.post(`/api/v1/children/${c.id}/visits/${v.body.id}/void`, reason);
+		assert.equal(done.status, 200, done.text);
+		assert.equal(done.body.risk_restored, 'low');
+		const back = (await director.get(`/api/v1/children/${c.id}`)).body;
+		assert.equal(back.risk_level, 'low');
+		assert.equal(back.version, c.version + 2, 'the visit, then the void: a version each');
+		const hist = (await director.get(`/api/v1/children/${c.id}/history`)).body.items.filter((h) => h.field === 'risk_level');
+		assert.deepEqual(
+			hist.map((h) => [h.old, h.new]),
+			[
+				['low', 'high'],
+				['high', 'low'],
+			],
+		);
+		assert.equal((await planOf(director, c.id)), undefined, 'low risk, no category: off the plan again');
+
+		// edited since: the edit stands
+		const d = await child(director);
+		const w = await visit(director, d.id, { risk_level: 'high' });
+		const edited = await director.patch(`/api/v1/children/${d.id}`, { risk_level: 'medium', version: d.version + 1 });
+		assert.equal(edited.status, 200, edited.text);
+		const kept = await director.post(`/api/v1/children/${d.id}/visits/${w.body.id}/void`, reason);
+		assert.equal(kept.status, 200, kept.text);
+		assert.equal(kept.body.risk_restored, null);
+		assert.equal((await director.get(`/api/v1/children/${d.id}`)).body.risk_level, 'medium');
+
+		// a later visit assessed again: voiding the earlier one keeps the later assessment; the township voids the later one
+		const e = await child(director, { risk_level: 'medium' });
+		const first = await visit(director, e.id, { visited_on: day(-2), risk_level: 'high' });
+		const second = await visit(director, e.id, { visited_on: day(-1), risk_level: 'low' });
+		assert.equal(second.status, 201, second.text);
+		const early = await director.post(`/api/v1/children/${e.id}/visits/${first.body.id}/void`, reason);
+		assert.equal(early.status, 200, early.text);
+		assert.equal(early.body.risk_restored, null);
+		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'low');
+		const late = await station.post(`/api/v1/children/${e.id}/visits/${second.body.id}/void`, reason);
+		assert.equal(late.status, 200, late.text);
+		assert.equal(late.body.risk_restored, 'high', 'the level from before the visit');
+		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'high');
+		// a visit without an assessment restores nothing
+		const plain = await visit(director, e.id, {});
+		const p2 = await director.post(`/api/v1/children/${e.id}/visits/${plain.body.id}/void`, reason);
+		assert.equal(p2.body.risk_restored, null);
+	});
+
 	test('a visit that keeps the risk level changes nothing on the child', async () => {
 		const c = await child(director, { risk_level: 'medium' });
 		const r = await visit(director, c.id, { kind: 'phone', risk_level: 'medium' });

@@ -326,7 +326,16 @@ static void test_trim(void **state)
 		{"\xE3\x80\x80\xE5\xA5\xBD\xE3\x80\x80", "\xE5\xA5\xBD"}, /* 　好　 */
 		{"a  b", "a  b"},
 		{"\xE5\xA5\xBD", "\xE5\xA5\xBD"},
-		{"x\xE3\x80", "x\xE3\x80"}, /* a cut sequence is not a blank */
+		{"x\xE3\x80", "x\xE3\x80"},                       /* a cut sequence is not a blank */
+		{"\xC2\xA0\xE5\xA5\xBD\xC2\xA0", "\xE5\xA5\xBD"}, /* no-break spaces */
+		{"\xE2\x80\x8B\xE5\xA5\xBD\xE2\x80\x8B\xE2\x80\x8D", "\xE5\xA5\xBD"}, /* zero-width */
+		{"\xEF\xBB\xBF a\xE2\x80\x83", "a"},                                  /* a BOM, an em space */
+		{"\xE2\x80\x8B\xE2\x80\x8B", ""},
+		{"a\xC2\xA0"
+		 "b",
+		 "a\xC2\xA0"
+		 "b"},                    /* inside: kept */
+		{"\xC2\xA9", "\xC2\xA9"}, /* the copyright sign is no blank */
 	};
 
 	(void)state;

@@ -33,6 +33,15 @@ static void test_names(void **state)
 		{"Li\tMing", 0},
 		{"Li\nMing", 0},
 		{"Li\x7fMing", 0},
+		{"\xC2\xA0", 0},                             /* a no-break space alone */
+		{"\xE2\x80\x8B\xE2\x80\x8B", 0},             /* zero-width spaces alone */
+		{"\xE7\x8E\x8B\xE2\x80\x8B", 0},             /* 王 and a zero-width space */
+		{"\xE7\x8E\x8B\xE2\x80\x8B\xE8\x8A\xB1", 0}, /* inside: not found by a search for 王花 */
+		{"\xEF\xBB\xBF\xE7\x8E\x8B", 0},             /* a byte-order mark before */
+		{"Li\xE2\x80\xAEMing", 0},                   /* a right-to-left override */
+		{"Li\xC2\xADMing", 0},                       /* a soft hyphen */
+		{"Anna\xC2\xA0Li", 1},                       /* a no-break space inside is a space */
+		{"\xE7\x8E\x8B\xC2\xA0", 0},                 /* but not at an end */
 	};
 
 	(void)state;

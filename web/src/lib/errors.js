@@ -6,7 +6,7 @@ import { CHILD_FACT_REASONS } from './reasons.js'
 
 const BY_MESSAGE = {
   ...CHILD_FACT_REASONS,
-  'name must be non-empty text without control characters': k('err.name_invalid'),
+  'name must be non-empty text without control or invisible characters': k('err.name_invalid'),
   'q is too long': k('err.q_long'),
   'sex must be M or F': k('err.sex_invalid'),
   'birth_date must be a real date as YYYY-MM-DD': k('err.birth_invalid'),

@@ -8,7 +8,7 @@ import { CATEGORY, GUARDIAN_STATUS, HUKOU_TYPE, IMPORT_FIELD, RELATION, RISK_LEV
 const EXACT = {
   ...CHILD_FACT_REASONS,
   'a guardian needs a status': k('issue.guardian_status_missing'),
-  'name contains control characters or surrounding spaces': k('issue.name_invalid'),
+  'name contains control or invisible characters or surrounding spaces': k('issue.name_invalid'),
   'name contains control characters, surrounding spaces or is too long': k('issue.name_invalid'),
   'name is empty': k('issue.name_empty'),
   'the ID number is masked; import from a file with whole numbers': k('issue.id_masked'),
