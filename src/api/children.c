@@ -628,6 +628,15 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 				"category must be orphan, de_facto_unsupported, left_behind or in_difficulty",
 				"category");
 	}
+	/* confirmed: as the overview and the reports count; suggested: the
+	 * suggestions awaiting a decision; none: either */
+	f->category_state = http_query(r, "category_state");
+	if (f->category_state && strcmp(f->category_state, "confirmed") != 0 &&
+	    strcmp(f->category_state, "suggested") != 0)
+		return filter_error(r, 422, "validation_failed", "category_state must be confirmed or suggested",
+				    "category_state");
+	if (f->category_state && !f->category)
+		return filter_error(r, 422, "validation_failed", "category_state needs a category", "category_state");
 	f->risk_level = http_query(r, "risk_level");
 	if (f->risk_level && strcmp(f->risk_level, "low") != 0 && strcmp(f->risk_level, "medium") != 0 &&
 	    strcmp(f->risk_level, "high") != 0)
@@ -1088,7 +1097,8 @@ static void export_write(export_ctx *x, const export_row *row)
  */
 static json_t *export_filter_detail(http_req *r, const child_filter *f)
 {
-	static const char *const texts[] = {"area", "category", "risk_level", "guardian_status", "sort"};
+	static const char *const texts[] = {"area",       "category",        "category_state",
+					    "risk_level", "guardian_status", "sort"};
 	static const char *const numbers[] = {"age_min", "age_max"};
 	json_t *d = json_object();
 	const char *s;

@@ -207,7 +207,8 @@ typedef struct child_filter {
 	const char *area;              /* area code prefix (township/village/grid) */
 	const char *name;              /* substring */
 	const char *id_bidx;           /* exact blind index */
-	const char *category;          /* suggested or confirmed category */
+	const char *category;          /* a category the child has ... */
+	const char *category_state;    /* ... "confirmed", "suggested", or NULL: either */
 	const char *risk_level;        /* low, medium, high */
 	const char *guardian_status;   /* some guardian has this status */
 	const char *born_after;        /* birth_date > this (YYYY-MM-DD) */

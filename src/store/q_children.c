@@ -919,11 +919,14 @@ static int filter_sql(const store_conn *c, const store_scope *sc, const child_fi
 	if (rc == WB_OK && f->category) {
 		/* the category's rows (a few thousand) drive; with statistics
 		 * (store_analyze) the planner looks children up by id */
-		rc = buf_puts(sql,
-			      " AND c.id IN (SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND "
-			      "k.category = ? AND k.state IN ('suggested', 'confirmed'))");
+		rc = buf_printf(sql,
+				" AND c.id IN (SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND "
+				"k.category = ? AND k.state %s)",
+				f->category_state ? "= ?" : "IN ('suggested', 'confirmed')");
 		args_text(a, sc->county_code);
 		args_text(a, f->category);
+		if (f->category_state)
+			args_text(a, f->category_state);
 	}
 	if (rc == WB_OK && f->guardian_status) {
 		rc = buf_puts(sql, " AND EXISTS (SELECT 1 FROM guardians g WHERE g.child_id = c.id AND g.status = ?)");

@@ -238,6 +238,23 @@ describeEachDriver('registry: categories', (driver) => {
 		);
 		const none = await centre.get(`/api/v1/children?category=left_behind&q=${encodeURIComponent(urban.name)}`);
 		assert.deepEqual(none.body.items, []);
+		// confirmed only, as the overview counts them, or the suggestions only
+		const byState = async (state) => {
+			const r = await centre.get(`/api/v1/children?category=left_behind&category_state=${state}&q=${encodeURIComponent(lb.name)}`);
+			assert.equal(r.status, 200, r.text);
+			return r.body.items.map((c) => c.id);
+		};
+		assert.deepEqual(await byState('suggested'), [lb.id]);
+		assert.deepEqual(await byState('confirmed'), [], 'a suggestion is not counted as confirmed');
+		const ok = await decide(centre, lb.id, 'left_behind', { action: 'confirm', ...evidence });
+		assert.equal(ok.status, 200, ok.text);
+		assert.deepEqual(await byState('confirmed'), [lb.id]);
+		assert.deepEqual(await byState('suggested'), []);
+		for (const q of ['category=left_behind&category_state=maybe', 'category_state=confirmed']) {
+			const r = await centre.get(`/api/v1/children?${q}`);
+			assert.equal(r.status, 422, `${q}: ${r.text}`);
+			assert.equal(r.body.error.field, 'category_state', q);
+		}
 	});
 
 	test('left-behind ends at 16: suggested the day before the 16th birthday, not on the day', async (t) => {
