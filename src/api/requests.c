@@ -996,9 +996,11 @@ static int apply_action(http_req *r, store_conn *c, const sec_principal *p, json
 		if (j->to == CS_CLOSED || j->to == CS_WITHDRAWN)
 			q->closed_at = j->now;
 		if (j->action == CA_REOPEN) {
+			/* worked on again: a new result, delivered and rated
+			 * again; the earlier ones stay on their steps */
 			q->closed_at = 0;
 			q->feedback_at = 0;
-			q->feedback[0] = q->feedback_rating[0] = '\0';
+			q->result[0] = q->feedback[0] = q->feedback_rating[0] = '\0';
 		}
 		/* the stage this step ends */
 		wb_strlcpy(s->from_state, old->state, sizeof(s->from_state));

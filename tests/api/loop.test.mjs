@@ -296,6 +296,12 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(q.state, 'accepted');
 		assert.equal(q.closed_at, null);
 		assert.equal(q.feedback, null, 'the feedback is asked again');
+		assert.equal(q.result, null, 'and a new result');
+		const steps = (await centre.get(`/api/v1/requests/${story.id}`)).body.timeline.steps;
+		assert.ok(
+			steps.some((s) => s.action === 'send_result' && s.note),
+			'the earlier result stays on its step',
+		);
 		// a second request referred only to the charity: the bureau does not see it
 		const other = await file(director, { village_code: VILLAGE, child_description: '约10岁女孩', kind: 'living_hardship' });
 		await step(centre, other.id, 'accept');
