@@ -1507,7 +1507,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 							 (json_int_t)pl->n[G_RECEIVING], "ended", pl->ended != NULL));
 		}
 		api_sheet_items(r, a, p, items, fmt, en, en ? "By policy" : "按政策汇总", "entitlements-by-policy",
-				list_policy_cols, WB_ARRAY_LEN(list_policy_cols), "entitlement.list", "child",
+				list_policy_cols, WB_ARRAY_LEN(list_policy_cols), "entitlement.export", "child",
 				json_pack("{s:s, s:s?, s:I}", "table", table, "area", area, "policy",
 					  (json_int_t)x->policy_id));
 		goto out;
@@ -1516,7 +1516,7 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 		if ((rc = match_sheet(&sheet, r, c, x, fmt, en)) != WB_OK)
 			api_sheet_fail(&sheet, r, rc);
 		else
-			api_sheet_audited_end(&sheet, r, a, p, "entitlement.list", "child",
+			api_sheet_audited_end(&sheet, r, a, p, "entitlement.export", "child",
 					      json_pack("{s:s, s:s?, s:I, s:s?}", "group", group_names[x->want], "area",
 							area, "policy", (json_int_t)x->policy_id, "check",
 							x->found_only ? found_names[x->found_only - 1] : NULL),
@@ -2296,7 +2296,7 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 						   : (en ? "By township" : "按乡镇（街道）汇总"),
 				stem, table == tables[0] ? ledger_policy_cols : ledger_town_cols,
 				table == tables[0] ? WB_ARRAY_LEN(ledger_policy_cols) : WB_ARRAY_LEN(ledger_town_cols),
-				"entitlement.ledger", "child",
+				"entitlement.ledger_export", "child",
 				json_pack("{s:s, s:s, s:s?, s:I}", "table", table, "month", month, "area", area,
 					  "policy", (json_int_t)policy_id));
 		goto out;
@@ -2305,7 +2305,7 @@ int api_entitlements_ledger(http_req *r, app *a, store_conn *c, const sec_princi
 		if ((rc = ledger_sheet(&sheet, r, c, x, fmt, en)) != WB_OK)
 			api_sheet_fail(&sheet, r, rc);
 		else
-			api_sheet_audited_end(&sheet, r, a, p, "entitlement.ledger", "child",
+			api_sheet_audited_end(&sheet, r, a, p, "entitlement.ledger_export", "child",
 					      json_pack("{s:s, s:s?, s:I}", "month", month, "area", area, "policy",
 							(json_int_t)policy_id),
 					      "ledger", x->ym);

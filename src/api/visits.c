@@ -853,7 +853,7 @@ int api_visits_plan(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			goto out;
 		}
 		plan_sheet(&sheet, c, x);
-		api_sheet_audited_end(&sheet, r, a, p, "visit.plan", "child",
+		api_sheet_audited_end(&sheet, r, a, p, "visit.plan_export", "child",
 				      json_pack("{s:s?, s:s?}", "area", area, "state", http_query(r, "state")),
 				      "visit-plan", x->today);
 		goto out;

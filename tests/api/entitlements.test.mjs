@@ -870,7 +870,7 @@ describeEachDriver('entitlements', (driver) => {
 		assert.equal(ledger.status, 422, ledger.text);
 		assert.equal(ledger.body.error.field, 'area');
 		await mine(director, c.id);
-		const log = await auditor.get('/api/v1/audit?action=entitlement.list&limit=5');
+		const log = await auditor.get('/api/v1/audit?action=entitlement.export&limit=5');
 		assert.equal(log.status, 200, log.text);
 		assert.ok(log.body.items.some((e) => e.username === 'station' && /"format":"csv"/.test(e.detail ?? '')), JSON.stringify(log.body.items));
 		const trail = await auditor.get(`/api/v1/audit?object_type=child&object_id=${c.id}&limit=20`);
@@ -931,7 +931,7 @@ describeEachDriver('entitlements', (driver) => {
 			assert.deepEqual(sums.map((r) => Number(r[k[0]])), shown.map((x) => x[k[1]]), k[1]);
 		}
 		assert.ok(!/child_id|儿童姓名/.test(JSON.stringify(sums)), 'no child in it');
-		const audited = (await auditor.get('/api/v1/audit?action=entitlement.ledger&limit=5')).body.items.map((e) => JSON.parse(e.detail));
+		const audited = (await auditor.get('/api/v1/audit?action=entitlement.ledger_export&limit=5')).body.items.map((e) => JSON.parse(e.detail));
 		assert.ok(audited.some((d) => d.table === 'by_township' && d.format === 'xlsx'), JSON.stringify(audited));
 	});
 });

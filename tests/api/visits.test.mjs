@@ -427,8 +427,10 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		const bad = await director.get('/api/v1/visits/plan?format=pdf');
 		assert.equal(bad.status, 422);
 		assert.equal(bad.body.error.field, 'format');
-		const log = await auditor.get('/api/v1/audit?action=visit.plan&limit=5');
-		assert.ok(log.body.items.some((e) => e.username === 'director' && JSON.parse(e.detail).format === 'csv'), 'the download is audited');
+		const log = await auditor.get('/api/v1/audit?action=visit.plan_export&limit=5');
+		assert.ok(log.body.items.some((e) => e.username === 'director' && JSON.parse(e.detail).format === 'csv'), 'the download is audited as an export');
+		const reads = (await auditor.get('/api/v1/audit?action=visit.plan&limit=50')).body.items;
+		assert.ok(!reads.some((e) => JSON.parse(e.detail ?? '{}').format !== 'json'), 'and not as a read of the plan');
 	});
 
 	test('the plan is set by the centre, every wrong value refused with its field', async () => {

@@ -412,6 +412,48 @@ test('registry desk: more filters, and the export downloads an XLSX and a CSV of
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('the category filter counts the confirmed children, as the overview does, or the suggestions awaiting a decision', async () => {
+  await page.setViewportSize(DESKTOP)
+  const center = await apiSession(srv.base, 'center')
+  const away = (name) => ({ relation: 'father', name, status: 'working_away' })
+  const made = []
+  for (const name of ['确认留守', '建议留守']) {
+    const r = await center.post('/children', {
+      name,
+      sex: 'F',
+      birth_date: bornBefore(10, 0),
+      village_code: VILLAGE,
+      hukou_type: 'rural',
+      guardians: [away('父'), { ...away('母'), relation: 'mother' }],
+    })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    made.push(r.body)
+  }
+  const ok = await center.post(`/children/${made[0].id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'HS-E2E-1' })
+  assert.equal(ok.status, 200, JSON.stringify(ok.body))
+  const total = async (state) => (await center.get(`/children?limit=1&category=left_behind${state ? '&category_state=' + state : ''}`)).body.total
+  const [confirmed, suggested, both] = [await total('confirmed'), await total('suggested'), await total('')]
+  assert.equal(both, confirmed + suggested)
+
+  await loginAs(page, srv.base, 'center', { path: '/login?next=' + encodeURIComponent('/registry?category=left_behind') })
+  await page.locator('.reg-total', { hasText: `共 ${confirmed} 条记录` }).waitFor()
+  const names = () => page.locator('.reg-table tbody tr .reg-name').allTextContents()
+  assert.ok((await names()).includes('确认留守'))
+  assert.ok(!(await names()).includes('建议留守'), 'a suggestion is not counted as confirmed')
+  assert.match(await page.locator('.f-cstate').textContent(), /已确认/)
+  await choose(page.locator('.f-cstate'), '待确认（系统建议）')
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.waitForURL(/category_state=suggested/)
+  await page.locator('.reg-total', { hasText: `共 ${suggested} 条记录` }).waitFor()
+  assert.ok((await names()).includes('建议留守'))
+  assert.ok(!(await names()).includes('确认留守'))
+  await choose(page.locator('.f-cstate'), '已确认和待确认')
+  await page.getByRole('button', { name: '搜索', exact: true }).click()
+  await page.waitForURL(/category_state=any/)
+  await page.locator('.reg-total', { hasText: `共 ${both} 条记录` }).waitFor()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
 const word = { M: '男', F: '女' }
 const other = { M: '女', F: '男' }
 

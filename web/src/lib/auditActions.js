@@ -40,6 +40,7 @@ const FIXED = {
   'visit.create': k('aact.visit_create'),
   'visit.void': k('aact.visit_void'),
   'visit.plan': k('aact.visit_plan'),
+  'visit.plan_export': k('aact.visit_plan_export'),
   'visit.config.update': k('aact.visit_config'),
   'follow_up.create': k('aact.follow_up_create'),
   'follow_up.cancel': k('aact.follow_up_cancel'),
@@ -78,7 +79,9 @@ const FIXED = {
   'policy.version_withdraw': k('aact.policy_version_withdraw'),
   'policy.end': k('aact.policy_end'),
   'entitlement.list': k('aact.entitlement_list'),
+  'entitlement.export': k('aact.entitlement_export'),
   'entitlement.ledger': k('aact.entitlement_ledger'),
+  'entitlement.ledger_export': k('aact.entitlement_ledger_export'),
   'entitlement.start': k('aact.entitlement_start'),
   'entitlement.check': k('aact.entitlement_check'),
   'entitlement.end': k('aact.entitlement_end'),
@@ -143,7 +146,7 @@ const REFERRAL_STEPS = Object.keys(REF_ACTION).map((a) => 'referral.' + a)
 
 // The action filter: what an auditor asks about, grouped.
 export const ACTION_GROUPS = [
-  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.decide', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.ledger', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'inbox.list']],
+  [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.decide', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'visit.plan_export', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.export', 'entitlement.ledger', 'entitlement.ledger_export', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'inbox.list']],
   [k('aact.g_loop'), ['request.read', 'request.list', 'request.export', 'request.attachment.add', 'request.attachment.read', ...REQUEST_STEPS, 'referral.list', ...REFERRAL_STEPS, 'loop.deadline_scan']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
   [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'key.rotate', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
@@ -364,7 +367,7 @@ const REQ_FILTER = { ...STATE, open: k('req.f_open'), all: k('req.f_all') }
 const REF_FILTER = { ...REF_STATE, active: k('refs.f_active'), all: k('req.f_all') }
 
 function vocabOf(key, action) {
-  if (key === 'state' && action === 'visit.plan') return VISIT_STATE
+  if (key === 'state' && (action === 'visit.plan' || action === 'visit.plan_export')) return VISIT_STATE
   if (key === 'state' && action === 'follow_up.list') return FU_STATE
   if (key === 'state' && action === 'request.list') return REQ_FILTER
   if (key === 'state' && action === 'referral.list') return REF_FILTER
