@@ -348,19 +348,13 @@ int store_ent_children(store_conn *c, const store_scope *sc, const char *area, c
 	args_text(&a, sc->county_code);
 	if (rc == WB_OK && narrow) {
 		/* each set through its own index (children_needs, migration 0010) */
-		rc = buf_puts(&sql, " AND c.id");
-		if (rc == WB_OK)
-			rc = buf_puts(&sql, c->drv->id_set_open);
-		if (rc == WB_OK)
-			rc = buf_puts(
-				&sql,
-				"SELECT n.id FROM children n WHERE n.county_code = ? AND "
+		rc = buf_printf(&sql,
+				" AND c.id%sSELECT n.id FROM children n WHERE n.county_code = ? AND "
 				"(n.disability_grade > 0 OR n.family_poverty <> 0 OR n.serious_illness <> '') UNION "
 				"SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
 				"'confirmed' UNION SELECT r.child_id FROM benefit_receipts r WHERE r.county_code = ? "
-				"AND r.to_month IS NULL");
-		if (rc == WB_OK)
-			rc = buf_puts(&sql, c->drv->id_set_close);
+				"AND r.to_month IS NULL%s",
+				c->drv->id_set_open, c->drv->id_set_close);
 		args_text(&a, sc->county_code);
 		args_text(&a, sc->county_code);
 		args_text(&a, sc->county_code);

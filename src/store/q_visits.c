@@ -165,18 +165,17 @@ static int restore_risk(store_conn *c, int64_t child_id, const char *county, con
 {
 	store_stmt *st = NULL;
 	char old[8] = "";
-	int rc = conn_query(
-		c, &st,
-		"SELECT COALESCE(h.old_value, ''), h.at, h.user_id FROM child_changes h JOIN children k ON "
-		"k.id = h.child_id WHERE h.child_id = ? AND h.field = 'risk_level' AND h.new_value = ? AND "
-		"k.risk_level = ? AND h.id = (SELECT MAX(g.id) FROM child_changes g WHERE g.child_id = ? AND "
-		"g.field = 'risk_level')",
-		"issi", child_id, risk, risk, child_id);
+	int rc =
+		conn_query(c, &st,
+			   "SELECT COALESCE(h.old_value, '') FROM child_changes h JOIN children k ON k.id = h.child_id "
+			   "WHERE h.child_id = ? AND h.field = 'risk_level' AND h.new_value = ? AND h.at = ? AND "
+			   "h.user_id = ? AND k.risk_level = ? AND h.id = (SELECT MAX(g.id) FROM child_changes g WHERE "
+			   "g.child_id = ? AND g.field = 'risk_level')",
+			   "isiisi", child_id, risk, visit_at, visit_by, risk, child_id);
 
 	if (rc != STORE_ROW)
 		return rc < 0 ? rc : WB_OK;
-	if (stmt_int64(c, st, 1) == visit_at && stmt_int64(c, st, 2) == visit_by)
-		stmt_copy(c, st, 0, old, sizeof(old));
+	stmt_copy(c, st, 0, old, sizeof(old));
 	stmt_reset(c, st);
 	if (!old[0])
 		return WB_OK;
@@ -279,15 +278,11 @@ int store_visit_plan(store_conn *c, const store_scope *sc, const char *born_afte
 			      CAT_COL("in_difficulty") ", COALESCE((SELECT u.display_name FROM users u WHERE u.id = "
 						       "c.director_id), '') FROM children c WHERE c.id");
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, c->drv->id_set_open);
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, "SELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
-				    "'confirmed' UNION SELECT r.id FROM children r WHERE r.county_code = ? AND "
-				    "r.risk_level <> 'low'");
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, c->drv->id_set_close);
-	if (rc == WB_OK)
-		rc = buf_puts(&sql, " AND (c.birth_date IS NULL OR c.birth_date > ?)");
+		rc = buf_printf(&sql,
+				"%sSELECT k.child_id FROM child_categories k WHERE k.county_code = ? AND k.state = "
+				"'confirmed' UNION SELECT r.id FROM children r WHERE r.county_code = ? AND "
+				"r.risk_level <> 'low'%s AND (c.birth_date IS NULL OR c.birth_date > ?)",
+				c->drv->id_set_open, c->drv->id_set_close);
 	args_text(&a, sc->county_code);
 	args_text(&a, sc->county_code);
 	args_text(&a, born_after);
