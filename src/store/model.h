@@ -321,6 +321,9 @@ int store_child_same_person(store_conn *c, const char *county, const char *name,
 int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int64_t expected_version);
 int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
 			   const char *field, const char *old_value, const char *new_value);
+/* The same for a change a visit made or its void wrote back (visit_id). */
+int store_child_change_add_visit(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+				 const char *field, const char *old_value, const char *new_value, int64_t visit_id);
 /* A line of a child's history: when, who (the account's id and display
  * name, "" if gone), the field, the old and the new value. */
 typedef int (*change_cb)(int64_t at, int64_t user_id, const char *by_name, const char *field, const char *old_value,

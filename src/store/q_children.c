@@ -1114,15 +1114,21 @@ int store_child_update(store_conn *c, const store_scope *sc, child_rec *ch, int6
 	return rc == WB_OK ? write_grams(c, ch) : rc;
 }
 
-int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
-			   const char *field, const char *old_value, const char *new_value)
+int store_child_change_add_visit(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+				 const char *field, const char *old_value, const char *new_value, int64_t visit_id)
 {
 	int rc = conn_query(c, NULL,
 			    "INSERT INTO child_changes (county_code, child_id, at, user_id, field, old_value, "
-			    "new_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			    "siiisss", county, child_id, at, user_id, field, old_value, new_value);
+			    "new_value, visit_id) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))",
+			    "siiisssi", county, child_id, at, user_id, field, old_value, new_value, visit_id);
 
 	return rc < 0 ? rc : WB_OK;
+}
+
+int store_child_change_add(store_conn *c, const char *county, int64_t child_id, int64_t at, int64_t user_id,
+			   const char *field, const char *old_value, const char *new_value)
+{
+	return store_child_change_add_visit(c, county, child_id, at, user_id, field, old_value, new_value, 0);
 }
 
 int store_child_changes(store_conn *c, int64_t child_id, change_cb cb, void *arg)

@@ -33,8 +33,8 @@ int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk)
 			"siii", v->risk_level, v->created_at, v->created_by, v->child_id);
 	if (rc < 0)
 		return rc;
-	return store_child_change_add(c, v->county_code, v->child_id, v->created_at, v->created_by, "risk_level",
-				      old_risk, v->risk_level);
+	return store_child_change_add_visit(c, v->county_code, v->child_id, v->created_at, v->created_by, "risk_level",
+					    old_risk, v->risk_level, v->id);
 }
 
 int store_child_visits(store_conn *c, const store_scope *sc, int64_t child_id, int64_t before_id, int limit,
@@ -153,40 +153,66 @@ static int recomplete(store_conn *c, int64_t child_id, int64_t id, int64_t *open
 }
 
 /*
- * The risk level a voided visit set, undone: when the child's last change
- * of risk level is the visit's own (same time, same person, the level the
- * visit assessed) and the child still has it, the level from before the
- * visit comes back, as a change of the child's by whoever voids. A level
- * changed again since (a later visit, an edit) stays. Sets restored to the
- * level restored, or "".
+ * The risk level a voided visit set, undone. The child's changes of risk
+ * level are read newest first, passing over those of voided visits (this
+ * one included) and those earlier voids wrote back: the first other change
+ * (an edit, a visit that stands) holds the level that stands, and with none
+ * left the level from before the first change does. It comes back, as a
+ * change of the child's by whoever voids, when this visit's own change is
+ * among those passed over (a level changed again since stays) and the
+ * child's level now is the one its newest change set (a level set some
+ * other way stays too). So voiding two visits that each assessed the child
+ * brings back the level from before both, in either order. Sets restored
+ * to the level restored, or "".
  */
-static int restore_risk(store_conn *c, int64_t child_id, const char *county, const char *risk, int64_t visit_at,
-			int64_t visit_by, int64_t at, int64_t by, char *restored)
+static int restore_risk(store_conn *c, int64_t child_id, const char *county, int64_t visit_id, int64_t at, int64_t by,
+			char *restored)
 {
 	store_stmt *st = NULL;
-	char old[8] = "";
-	int rc =
-		conn_query(c, &st,
-			   "SELECT COALESCE(h.old_value, '') FROM child_changes h JOIN children k ON k.id = h.child_id "
-			   "WHERE h.child_id = ? AND h.field = 'risk_level' AND h.new_value = ? AND h.at = ? AND "
-			   "h.user_id = ? AND k.risk_level = ? AND h.id = (SELECT MAX(g.id) FROM child_changes g WHERE "
-			   "g.child_id = ? AND g.field = 'risk_level')",
-			   "isiisi", child_id, risk, visit_at, visit_by, risk, child_id);
+	char now[8] = "", stands[8] = "", newest[8] = "";
+	int mine = 0, first = 1;
+	int rc = conn_query(c, &st, "SELECT risk_level FROM children WHERE id = ?", "i", child_id);
 
 	if (rc != STORE_ROW)
 		return rc < 0 ? rc : WB_OK;
-	stmt_copy(c, st, 0, old, sizeof(old));
+	stmt_copy(c, st, 0, now, sizeof(now));
 	stmt_reset(c, st);
-	if (!old[0])
+	st = NULL;
+	/* 2: this visit's change; 1: another voided visit's, or its void's */
+	rc = conn_query(c, &st,
+			"SELECT COALESCE(h.old_value, ''), COALESCE(h.new_value, ''), CASE WHEN h.visit_id = ? THEN 2 "
+			"WHEN EXISTS (SELECT 1 FROM visits v WHERE v.id = h.visit_id AND v.voided_at IS NOT NULL) "
+			"THEN 1 ELSE 0 END FROM child_changes h WHERE h.child_id = ? AND h.field = 'risk_level' "
+			"ORDER BY h.id DESC LIMIT 500",
+			"ii", visit_id, child_id);
+	while (rc == STORE_ROW) {
+		int64_t kind = stmt_int64(c, st, 2);
+
+		if (first)
+			stmt_copy(c, st, 1, newest, sizeof(newest));
+		first = 0;
+		if (kind == 0) {
+			stmt_copy(c, st, 1, stands, sizeof(stands));
+			break;
+		}
+		mine |= kind == 2;
+		stmt_copy(c, st, 0, stands, sizeof(stands));
+		rc = stmt_step(c, st);
+	}
+	stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	/* a level the history does not end on was set some other way: kept */
+	if (!mine || !stands[0] || strcmp(stands, now) == 0 || strcmp(newest, now) != 0)
 		return WB_OK;
 	rc = conn_query(c, NULL,
 			"UPDATE children SET risk_level = ?, version = version + 1, updated_at = ?, updated_by = ? "
 			"WHERE id = ?",
-			"siii", old, at, by, child_id);
+			"siii", stands, at, by, child_id);
 	if (rc >= 0)
-		rc = store_child_change_add(c, county, child_id, at, by, "risk_level", risk, old);
+		rc = store_child_change_add_visit(c, county, child_id, at, by, "risk_level", now, stands, visit_id);
 	if (rc == WB_OK)
-		wb_strlcpy(restored, old, 8);
+		wb_strlcpy(restored, stands, 8);
 	return rc < 0 ? rc : WB_OK;
 }
 
@@ -194,10 +220,10 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 		     const char *reason, int *reopened, char *risk_restored)
 {
 	store_stmt *st = NULL;
-	int64_t voided = 0, done = 0, visit_at, visit_by;
+	int64_t voided = 0, done = 0, visit_by;
 	char risk[8], county[16];
 	int rc = conn_query(c, &st,
-			    "SELECT COALESCE(voided_at, 0), created_by, created_at, COALESCE(risk_level, ''), "
+			    "SELECT COALESCE(voided_at, 0), created_by, COALESCE(risk_level, ''), "
 			    "county_code FROM visits WHERE id = ? AND child_id = ?",
 			    "ii", id, child_id);
 
@@ -206,9 +232,8 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 		return rc < 0 ? rc : WB_ENOTFOUND;
 	voided = stmt_int64(c, st, 0);
 	visit_by = stmt_int64(c, st, 1);
-	visit_at = stmt_int64(c, st, 2);
-	stmt_copy(c, st, 3, risk, sizeof(risk));
-	stmt_copy(c, st, 4, county, sizeof(county));
+	stmt_copy(c, st, 2, risk, sizeof(risk));
+	stmt_copy(c, st, 3, county, sizeof(county));
 	stmt_reset(c, st);
 	if (own_only && visit_by != by)
 		return WB_EFORBIDDEN;
@@ -235,7 +260,7 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 	if (reopened)
 		*reopened = (int)done;
 	if (rc >= 0 && risk[0])
-		rc = restore_risk(c, child_id, county, risk, visit_at, visit_by, at, by, risk_restored);
+		rc = restore_risk(c, child_id, county, id, at, by, risk_restored);
 	return rc < 0 ? rc : WB_OK;
 }
 

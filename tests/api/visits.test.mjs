@@ -7,7 +7,7 @@
 // caller's scope, every refusal changes nothing, every read audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, sql, uniqueName } from './lib/harness.mjs';
+import { backToSchema, cli, describeEachDriver, spawnServer, startServer, sql, uniqueName } from './lib/harness.mjs';
 import { step } from './lib/loop.mjs';
 import { chinaDate } from './lib/idnum.mjs';
 import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
@@ -233,12 +233,44 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'low');
 		const late = await station.post(`/api/v1/children/${e.id}/visits/${second.body.id}/void`, reason);
 		assert.equal(late.status, 200, late.text);
-		assert.equal(late.body.risk_restored, 'high', 'the level from before the visit');
-		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'high');
+		assert.equal(late.body.risk_restored, 'medium', 'the level from before both visits: the earlier one was voided too');
+		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'medium');
 		// a visit without an assessment restores nothing
 		const plain = await visit(director, e.id, {});
 		const p2 = await director.post(`/api/v1/children/${e.id}/visits/${plain.body.id}/void`, reason);
 		assert.equal(p2.body.risk_restored, null);
+	});
+
+	test('voiding two visits that each assessed the child brings back the level from before both, in either order', async () => {
+		const reason = { reason: '走访记录录错了儿童' };
+		for (const order of ['later first', 'earlier first']) {
+			const c = await child(director, { risk_level: 'low' });
+			const a = await visit(director, c.id, { visited_on: day(-3), risk_level: 'medium' });
+			const b = await visit(director, c.id, { visited_on: day(-2), risk_level: 'high' });
+			assert.equal(b.status, 201, b.text);
+			const [x, y] = order === 'later first' ? [b, a] : [a, b];
+			const one = await director.post(`/api/v1/children/${c.id}/visits/${x.body.id}/void`, reason);
+			assert.equal(one.status, 200, one.text);
+			assert.equal(one.body.risk_restored, order === 'later first' ? 'medium' : null, order);
+			assert.equal((await director.get(`/api/v1/children/${c.id}`)).body.risk_level, order === 'later first' ? 'medium' : 'high', order);
+			const two = await director.post(`/api/v1/children/${c.id}/visits/${y.body.id}/void`, reason);
+			assert.equal(two.status, 200, two.text);
+			assert.equal(two.body.risk_restored, 'low', order);
+			const back = (await director.get(`/api/v1/children/${c.id}`)).body;
+			assert.equal(back.risk_level, 'low', order);
+			const hist = (await director.get(`/api/v1/children/${c.id}/history`)).body.items.filter((h) => h.field === 'risk_level');
+			assert.deepEqual(hist.at(-1) && [hist.at(-1).old, hist.at(-1).new], [order === 'later first' ? 'medium' : 'high', 'low'], order);
+		}
+		// an edit between the voided visits stands
+		const d = await child(director, { risk_level: 'low' });
+		const a = await visit(director, d.id, { visited_on: day(-3), risk_level: 'medium' });
+		const now = (await director.get(`/api/v1/children/${d.id}`)).body;
+		assert.equal((await director.patch(`/api/v1/children/${d.id}`, { risk_level: 'high', version: now.version })).status, 200);
+		const b = await visit(director, d.id, { visited_on: day(-2), risk_level: 'medium' });
+		assert.equal((await director.post(`/api/v1/children/${d.id}/visits/${a.body.id}/void`, reason)).body.risk_restored, null);
+		const last = await director.post(`/api/v1/children/${d.id}/visits/${b.body.id}/void`, reason);
+		assert.equal(last.body.risk_restored, 'high', 'the edit stands');
+		assert.equal((await director.get(`/api/v1/children/${d.id}`)).body.risk_level, 'high');
 	});
 
 	test('a visit that keeps the risk level changes nothing on the child', async () => {
@@ -728,5 +760,44 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		// one's own township, and a village in it, are fine
 		assert.equal((await station.get(`/api/v1/visits/plan?area=${OWN}`)).status, 200);
 		assert.equal((await station.get(`/api/v1/visits/scorecard?area=${OWN.slice(0, 9)}`)).status, 200);
+	});
+});
+
+describeEachDriver('visits: risk changes written before they named their visit (migration 0040)', (driver) => {
+	let srv;
+
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('after weibao migrate, voiding the second of two assessing visits (the first voided before) brings back the level from before both', async () => {
+		srv = await startServer(driver);
+		const director = await srv.login('director');
+		const c = await director.post('/api/v1/children', { name: uniqueName('走访'), sex: 'M', birth_date: '2014-06-01', village_code: OWN });
+		assert.equal(c.status, 201, c.text);
+		const id = c.body.id;
+		const visit = (on, risk_level) =>
+			director.post(`/api/v1/children/${id}/visits`, { kind: 'home', visited_on: day(on), findings: '家中无人，电话联系监护人。', risk_level });
+		const a = await visit(-3, 'medium');
+		const b = await visit(-2, 'high');
+		assert.equal(b.status, 201, b.text);
+		const reason = { reason: '记错了儿童' };
+		const first = await director.post(`/api/v1/children/${id}/visits/${b.body.id}/void`, reason);
+		assert.equal(first.body.risk_restored, 'medium');
+
+		await srv.stop({ keep: true });
+		await backToSchema(srv.db, 39);
+		const m = await cli(srv.db, ['migrate']);
+		assert.equal(m.code, 0, m.stderr);
+		const named = await sql(srv.db, `SELECT COUNT(visit_id) FROM child_changes WHERE child_id = ${id} AND field = 'risk_level'`);
+		assert.equal(named, '3', 'both visits\' changes and the void\'s name their visit again');
+		const db = srv.db;
+		srv = await spawnServer(db);
+		srv.ownsDb = true;
+		const director2 = await srv.login('director');
+		const second = await director2.post(`/api/v1/children/${id}/visits/${a.body.id}/void`, reason);
+		assert.equal(second.status, 200, second.text);
+		assert.equal(second.body.risk_restored, 'low');
+		assert.equal((await director2.get(`/api/v1/children/${id}`)).body.risk_level, 'low');
 	});
 });
