@@ -18,13 +18,18 @@
 #include "../api/import.h"
 #include "../api/registry.h"
 #include "../domain/area.h"
+#include "../domain/fields.h"
 #include "../domain/roles.h"
 #include "../domain/units.h"
 #include "../security/password.h"
 #include "../store/model.h"
 #include "../util/clock.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 #include "cli.h"
+
+/* the longest display name, in bytes, as POST /api/v1/users takes it */
+#define DISPLAY_NAME_MAX 120
 
 typedef struct user_job {
 	user_rec u;
@@ -367,6 +372,16 @@ static int user_add(cli_env *env, int argc, char **argv)
 	if (!account_username_ok(username)) {
 		fprintf(stderr, "weibao user add: a user name has 3 to 63 letters, digits, '.', '_' or '-' and starts "
 				"with a letter or digit\n");
+		return 2;
+	}
+	/* the display name the API's create takes: a name that one would
+	 * not (or one cut inside a character) breaks the account's JSON
+	 * everywhere it is named, the accounts list and its own login */
+	if (name && (strlen(name) > DISPLAY_NAME_MAX || !utf8_valid(name, strlen(name)) || !field_valid_name(name))) {
+		fprintf(stderr,
+			"weibao user add: --name: 1 to %d bytes of UTF-8 text without control characters or blanks at "
+			"either end (nothing done)\n",
+			DISPLAY_NAME_MAX);
 		return 2;
 	}
 	memset(&j, 0, sizeof(j));

@@ -119,6 +119,32 @@ describeEachDriver('the command line', (driver) => {
 		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username IN ('cli_nounit', 'cli_noarea', 'cli_level')"), 0);
 	});
 
+	test('user add refuses a --name the API would refuse; the accounts list and the login keep working', async () => {
+		const admin = await srv.login('admin');
+		const bad = {
+			empty: '',
+			'control characters': '张\u0001三',
+			'a line break': '张\n三',
+			'blanks at either end': ' 张三 ',
+			// 180 bytes: was cut at 127, inside a character, which broke the
+			// JSON of the administrator's list and of the account's login
+			'longer than 120 bytes': '长'.repeat(60),
+		};
+		for (const [what, name] of Object.entries(bad)) {
+			const r = await cli(srv.db, ['user', 'add', 'cli_badname', '--role', 'director', '--area', '370831001001', '--name', name, '--password', PASSWORD]);
+			assert.equal(r.code, 2, `${what}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /--name: 1 to 120 bytes of UTF-8 text/, what);
+			assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'cli_badname'"), 0, what);
+		}
+		const list = await admin.get('/api/v1/users');
+		assert.equal(list.status, 200, list.text);
+		const ok = await cli(srv.db, ['user', 'add', 'cli_goodname', '--role', 'director', '--area', '370831001001', '--name', '长'.repeat(40), '--password', PASSWORD]);
+		assert.equal(ok.code, 0, ok.stderr);
+		const s = await srv.login('cli_goodname');
+		assert.equal(s.me.user.display_name, '长'.repeat(40));
+		assert.ok((await admin.get('/api/v1/users')).body.items.some((u) => u.username === 'cli_goodname'));
+	});
+
 	test('recompute, import, import-areas and backup refuse an unknown or malformed county; deadlines refuses a future --at', async () => {
 		const before = await count('SELECT COUNT(*) FROM audit_log');
 		for (const county of ['370899', 'abc', '370831001']) {
