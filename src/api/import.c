@@ -635,7 +635,7 @@ static int closeness(const char *h, int f)
 static void missing_column(import_job *j, const char *column, const char *base, const int *fields, int n,
 			   const char *header)
 {
-	char reason[sizeof(j->issues[0].reason)], list[200];
+	char reason[512], list[200]; /* issue() cuts the reason at a whole character */
 	int best = 99, pick = -1, named = 0;
 	size_t len = 0;
 
@@ -647,9 +647,11 @@ static void missing_column(import_job *j, const char *column, const char *base, 
 				best = d, pick = i;
 		}
 	list[0] = '\0';
-	for (int i = 0; i < j->nignored && len + 8 < sizeof(list); i++) {
+	for (int i = 0; i < j->nignored; i++) {
 		if (pick >= 0 && i != pick)
 			continue;
+		if (len + strlen(j->ignored[i]) + 5 > sizeof(list))
+			break; /* named whole or not at all: a cut could split a character */
 		wb_snprintf(list + len, sizeof(list) - len, "%s'%s'", named ? ", " : "", j->ignored[i]);
 		len = strlen(list);
 		named++;
@@ -717,9 +719,11 @@ static void issue(import_job *j, uint32_t row, const char *column, const char *k
 	}
 	is = &j->issues[j->nissues++];
 	is->row = row;
-	wb_strlcpy(is->column, column ? column : "", sizeof(is->column));
+	/* cut at a whole character: the answer, the report and PostgreSQL
+	 * take UTF-8 only */
+	copy_utf8(is->column, sizeof(is->column), column ? column : "");
 	wb_strlcpy(is->kind, kind, sizeof(is->kind));
-	wb_strlcpy(is->reason, reason, sizeof(is->reason));
+	copy_utf8(is->reason, sizeof(is->reason), reason);
 }
 
 /* ---- the column map ---- */
@@ -1669,11 +1673,32 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 	return store_child_get(c, &county, id, out);
 }
 
+/* The bytes of a value a conflict's reason shows (more are cut, with …). */
+#define SHOWN_MAX 60
+
+/* s as a conflict shows it: at most SHOWN_MAX bytes, cut at a whole UTF-8
+ * character and ended with … when cut (a cut in the middle of a character
+ * made the reason no UTF-8: it left the answer's issues, and PostgreSQL
+ * refused the whole report). out holds SHOWN_MAX + 4 bytes. */
+static const char *shown(char out[SHOWN_MAX + 4], const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len <= SHOWN_MAX)
+		return memcpy(out, s, len + 1);
+	len = SHOWN_MAX;
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	memcpy(out, s, len);
+	memcpy(out + len, "\xe2\x80\xa6", 4); /* …, and the end */
+	return out;
+}
+
 /* Fills an empty text field from the file, or reports a different value. */
 static int merge_text(import_job *j, uint32_t line, const char *column, char *dst, size_t n, const char *src, int given,
 		      int *changed)
 {
-	char msg[200];
+	char msg[200], had[SHOWN_MAX + 4], has[SHOWN_MAX + 4];
 
 	if (!given || strcmp(dst, src) == 0)
 		return 0;
@@ -1682,7 +1707,8 @@ static int merge_text(import_job *j, uint32_t line, const char *column, char *ds
 		(*changed)++;
 		return 0;
 	}
-	wb_snprintf(msg, sizeof(msg), "the registry has '%.60s', the file has '%.60s'; kept the registry's", dst, src);
+	wb_snprintf(msg, sizeof(msg), "the registry has '%s', the file has '%s'; kept the registry's", shown(had, dst),
+		    shown(has, src));
 	issue(j, line, column, "conflict", msg);
 	return 1;
 }
