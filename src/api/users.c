@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../domain/fields.h"
 #include "../domain/roles.h"
@@ -699,8 +700,9 @@ static int import_row_check(store_conn *c, const sec_principal *p, const table *
 
 	if (!account_username_ok(username))
 		return row_fail(err, errlen, "column username: 3 to 63 letters, digits, '.', '_' or '-'");
+	/* as the store compares them: Zhang and zhang are one name */
 	for (int k = 0; k < ndone; k++)
-		if (strcmp(done[k].u.username, username) == 0)
+		if (strcasecmp(done[k].u.username, username) == 0)
 			return row_fail(err, errlen, "column username: duplicate in file");
 	rc = store_user_by_name_nocase(c, username, &have);
 	if (rc == WB_OK)

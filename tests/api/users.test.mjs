@@ -302,6 +302,8 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		const others = {
 			'a taken user name': `director,某人,儿童主任,${VILLAGE}\n`,
 			'a name twice': `${d1},甲,儿童主任,${VILLAGE}\n${d1},乙,儿童主任,${VILLAGE}\n`,
+			// user names are one whatever the case: was 409 "taken meanwhile", without the line
+			'a name twice in two cases': `${d1},甲,儿童主任,${VILLAGE}\n${d1.toUpperCase()},乙,儿童主任,${VILLAGE}\n`,
 			'a place of the wrong level': `${d1},甲,儿童主任,${TOWNSHIP}\n`,
 			'an unknown unit': `${d1},甲,department,no_such_dept\n`,
 			'no display name': `${d1},,儿童主任,${VILLAGE}\n`,
@@ -311,7 +313,10 @@ describeEachDriver('accounts (administrator)', (driver) => {
 			const o = await post(body);
 			assert.equal(o.status, 422, `${what}: ${o.text}`);
 			assert.equal(o.body.error.code, 'invalid_csv', what);
+			assert.equal(o.body.error.field, 'line', what);
 		}
+		const twice = await post(`${d1},甲,儿童主任,${VILLAGE}\n${d1.toUpperCase()},乙,儿童主任,${VILLAGE}\n`);
+		assert.match(twice.body.error.message, /^line 2: column username: duplicate in file/);
 		// a file far too long is named by the first line past the limit, not "line 0"
 		const long = await post(Array.from({ length: 150 }, (_, i) => `${d1}${i},甲,儿童主任,${VILLAGE}`).join('\n'));
 		assert.equal(long.status, 422, long.text);
