@@ -1,7 +1,9 @@
 // The children import as a county's staff meet it (SPEC §3): a conflict
 // on a long value of mixed widths (a note or a work place with digits and
 // Chinese) is reported in whole characters, so the job's answer lists it
-// and the report is saved on both drivers.
+// and the report is saved on both drivers; an ID number typed with
+// full-width digits (an input method's full-width mode) is the number it
+// shows, and the same list in ASCII digits later finds that child.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
@@ -60,5 +62,30 @@ describeEachDriver('import: as the staff use it', (driver) => {
 		const now = await byNumber(num);
 		assert.equal(now.notes, note);
 		assert.equal(now.guardians.find((g) => g.relation === 'father').work_place, work);
+	});
+
+	test('an ID number in full-width digits (and Ｘ) is read as the number it shows', async () => {
+		const num = ids.next({ birth: '20150302', check: 'X' });
+		const wide = (n) => [...n].map((ch) => (ch === 'X' ? 'ｘ' : String.fromCharCode(0xff10 + Number(ch)))).join('');
+		const name = uniqueName('全角');
+		const head = ['姓名', '身份证号', '村（社区）代码', '年级'];
+		// with a BOM, CRLF and a cleared row at the end, as Excel saves a list
+		const { job } = await importFile(centre, '\ufeff' + csvLine(head) + csvLine([name, wide(num), VILLAGE, '']) + ',,,\r\n');
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.equal(job.created, 1, JSON.stringify(job.issues));
+		const child = await byNumber(num);
+		assert.equal(child?.name, name);
+		assert.equal(child.id_number, num);
+		assert.equal(child.birth_date, '2015-03-02');
+		// the same child in ASCII digits: found, filled in, not registered again
+		const again = (await importFile(centre, csvLine(head) + csvLine([name, num, VILLAGE, '三年级']))).job;
+		assert.deepEqual([again.created, again.updated, again.errors], [0, 1, 0], JSON.stringify(again));
+		// a full-width number of a wrong check character is still that error
+		const wrong = wide(num.slice(0, 17)) + (num[17] === '0' ? '１' : '０');
+		const bad = (await importFile(centre, csvLine(head) + csvLine([uniqueName('全角'), wrong, VILLAGE, '']))).job;
+		assert.deepEqual(
+			bad.issues.map((i) => [i.row, i.column, i.reason]),
+			[[2, '身份证号', 'ID number check character is wrong']],
+		);
 	});
 });
