@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../domain/area.h"
+#include "../domain/fields.h"
 #include "../util/buf.h"
 #include "../util/table.h"
 #include "../util/wb.h"
@@ -129,6 +130,11 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 		}
 		if (!name[0]) {
 			rc = fail(err, errlen, "column name: empty");
+			goto out;
+		}
+		/* the rule of every name the API takes (a unit's, an account's) */
+		if (!field_valid_name(name)) {
+			rc = fail(err, errlen, "column name: control or invisible characters");
 			goto out;
 		}
 		if (set_add(&seen, code)) {

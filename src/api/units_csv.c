@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/fields.h"
 #include "../domain/units.h"
 #include "../util/buf.h"
 #include "../util/table.h"
@@ -99,6 +100,11 @@ int units_csv_parse(units_csv *out, const char *data, size_t len, const char *co
 		}
 		if (strlen(name) > 120) {
 			rc = fail(err, errlen, "column name: too long");
+			goto out;
+		}
+		/* as POST /api/v1/units takes a name */
+		if (!field_valid_name(name)) {
+			rc = fail(err, errlen, "column name: control or invisible characters");
 			goto out;
 		}
 		for (int k = 0; k < out->n; k++)

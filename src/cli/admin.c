@@ -142,9 +142,12 @@ int cmd_init(cli_env *env, int argc, char **argv)
 				"starts with a letter or digit\n");
 		return 2;
 	}
-	if (county_name && (!county_name[0] || strlen(county_name) >= sizeof(ar.name) ||
-			    strspn(county_name, " \t") == strlen(county_name))) {
-		fprintf(stderr, "weibao init: --county-name must be the county's name (1 to %zu bytes)\n",
+	/* an area's name as the area import takes it */
+	if (county_name && (strlen(county_name) >= sizeof(ar.name) || !utf8_valid(county_name, strlen(county_name)) ||
+			    !field_valid_name(county_name))) {
+		fprintf(stderr,
+			"weibao init: --county-name must be the county's name (1 to %zu bytes of UTF-8 text without "
+			"control characters or blanks at either end)\n",
 			sizeof(ar.name) - 1);
 		return 2;
 	}

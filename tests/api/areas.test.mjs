@@ -150,6 +150,10 @@ describeEachDriver('areas', (driver) => {
 			'a duplicate row': 'code,name\n370831102304,甲村\n370831102304,甲村\n',
 			'an unknown kind': 'code,name,kind\n370831102305,乙村,village\n370831102306,城堡,castle\n',
 			'a kind of another level': 'code,name,kind\n370831102307,丙村,town\n',
+			// the rule of every name the API takes: were stored as given
+			'a control character in a name': 'code,name\n370831102309,戊\u0001村\n',
+			'a line break in a name': 'code,name\n370831102309,"戊\n村"\n',
+			'a zero-width space in a name': 'code,name\n370831102309,戊\u200b村\n',
 		};
 		for (const [what, body] of Object.entries(others)) {
 			const b = await importCsv(admin, body);
@@ -157,6 +161,13 @@ describeEachDriver('areas', (driver) => {
 			assert.match(b.body.error.message, /line \d+/, what);
 		}
 		assert.equal((await admin.get('/api/v1/areas/370831102304')).status, 404);
+		assert.equal((await admin.get('/api/v1/areas/370831102309')).status, 404);
+		const ctl = await importCsv(admin, others['a control character in a name']);
+		assert.match(ctl.body.error.message, /^line 2: column name: control or invisible characters/);
+		// nor does a rename bring one in
+		const rename = await importCsv(admin, 'code,name\n370831001001,\u0007花园社区\n');
+		assert.equal(rename.status, 422, rename.text);
+		assert.doesNotMatch((await admin.get('/api/v1/areas/370831001001')).body.name, /\u0007/);
 		const castle = await importCsv(admin, others['an unknown kind']);
 		assert.match(castle.body.error.message, /^line 3: column kind: a village is one of village, community/);
 		assert.equal((await admin.get('/api/v1/areas/370831102305')).status, 404, 'the good row before it was not added');

@@ -43,6 +43,12 @@ describeEachDriver('the command line', (driver) => {
 		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370833'"), 0);
 		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'admin370833'"), 0);
 
+		// the county's name follows the rule of an area's name in the area import
+		const ctl = await cli(srv.db, ['init', '--county', '370833', '--county-name', '外\u0001县', '--admin', 'admin370833']);
+		assert.equal(ctl.code, 2, ctl.stdout + ctl.stderr);
+		assert.match(ctl.stderr, /--county-name must be the county's name \(1 to \d+ bytes of UTF-8 text without control characters/);
+		assert.equal(await count("SELECT COUNT(*) FROM areas WHERE code = '370833'"), 0);
+
 		// the administrator's name follows the rule of `weibao user add`
 		const spaced = await cli(srv.db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'a b']);
 		assert.equal(spaced.code, 2);

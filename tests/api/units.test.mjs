@@ -179,6 +179,9 @@ describeEachDriver('units', (driver) => {
 			'an area of another county': 'org,far_org,x,370832101\n',
 			'a duplicate row': 'org,twice,x\norg,twice,y\n',
 			'too many columns': 'org,cols,x,370831,extra\n',
+			// as POST /units refuses them: were stored as given
+			'a control character in a name': 'org,ctl_org,坏\u0001名\n',
+			'a line break in a name': 'org,ctl_org,"坏\n名"\n',
 		};
 		for (const [what, body] of Object.entries(others)) {
 			const o = await post(admin, body);
@@ -186,7 +189,9 @@ describeEachDriver('units', (driver) => {
 			assert.match(o.body.error.message, /^line \d+: /, what);
 		}
 		const now = (await admin.get('/api/v1/units')).body.items;
-		assert.ok(!now.some((u) => ['fine_org', 'twice', 'cols'].includes(u.code)), 'nothing of a bad file was added');
+		assert.ok(!now.some((u) => ['fine_org', 'twice', 'cols', 'ctl_org'].includes(u.code)), 'nothing of a bad file was added');
+		const ctl = await post(admin, others['a control character in a name']);
+		assert.match(ctl.body.error.message, /^line 1: column name: control or invisible characters/);
 		assert.equal((await post(await srv.bearer('center'), csv)).status, 403);
 
 		const auditor = await srv.login('auditor');
