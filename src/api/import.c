@@ -1421,7 +1421,7 @@ static int64_t map_get(const id_map *m, uint64_t k)
 
 typedef struct reg_maps {
 	id_map bidx;        /* children with an ID number */
-	id_map nid;         /* children without one */
+	id_map nid;         /* every child, by name, birth date and village */
 	int64_t registered; /* the county's children before the import */
 } reg_maps;
 
@@ -1451,11 +1451,11 @@ static int maps_load(store_conn *c, const char *county, size_t extra, reg_maps *
 
 		if (bidx && bidx[0])
 			map_put(&rm->bidx, bidx_key(bidx), stmt_int64(c, st, 0));
-		else
-			map_put(&rm->nid,
-				nid_key(stmt_text(c, st, 2) ?: "", stmt_text(c, st, 3) ?: "",
-					stmt_text(c, st, 4) ?: ""),
-				stmt_int64(c, st, 0));
+		/* every child, with an ID number or not: a row without one is
+		 * matched by name, birth date and village */
+		map_put(&rm->nid,
+			nid_key(stmt_text(c, st, 2) ?: "", stmt_text(c, st, 3) ?: "", stmt_text(c, st, 4) ?: ""),
+			stmt_int64(c, st, 0));
 		rc = WB_OK;
 	}
 	stmt_reset(c, st);
@@ -1467,8 +1467,7 @@ static void maps_add(reg_maps *rm, const child_rec *ch)
 {
 	if (ch->id_bidx[0])
 		map_put(&rm->bidx, bidx_key(ch->id_bidx), ch->id);
-	else
-		map_put(&rm->nid, nid_key(ch->name, ch->birth_date, ch->village_code), ch->id);
+	map_put(&rm->nid, nid_key(ch->name, ch->birth_date, ch->village_code), ch->id);
 }
 
 /* The identity of a child without an ID number: name, birth date, village. */
@@ -1478,12 +1477,14 @@ static int same_person(const child_rec *a, const child_rec *b)
 	       strcmp(a->village_code, b->village_code) == 0;
 }
 
-/* The record matches the row's identity (the map's hit was not a collision). */
+/* The record matches the row's identity (the map's hit was not a
+ * collision); a row without an ID number is the child of its name, birth
+ * date and village, registered with a number or without. */
 static int same_child(const row_data *d, const child_rec *rec)
 {
 	if (d->idnum[0])
 		return strcmp(rec->id_bidx, d->ch.id_bidx) == 0;
-	return !rec->id_bidx[0] && same_person(&d->ch, rec);
+	return same_person(&d->ch, rec);
 }
 
 /*
@@ -1675,8 +1676,9 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 			return rc;
 	}
 	id = 0;
-	/* COALESCE: "id_bidx IS NULL" would lead SQLite to the unique index on
-	 * (county_code, id_bidx), which holds every child without an ID number */
+	/* without an ID number: the children of the row's name, birth date and
+	 * village whether the registry has their number or not (a list without
+	 * numbers registered every child it named again) */
 	if (d->idnum[0])
 		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
 				j->county, d->ch.id_bidx);
@@ -1684,8 +1686,7 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 		rc = conn_query(c, &st,
 				"SELECT COALESCE(MIN(CASE WHEN archived_at IS NULL THEN id END), MIN(id), 0), "
 				"COALESCE(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END), 0) FROM children "
-				"WHERE county_code = ? AND name = ? AND birth_date = ? AND village_code = ? AND "
-				"COALESCE(id_bidx, '') = ''",
+				"WHERE county_code = ? AND name = ? AND birth_date = ? AND village_code = ?",
 				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
 	if (rc == STORE_ROW) {
 		id = stmt_int64(c, st, 0);
@@ -1922,7 +1923,7 @@ static int guardians_lack_status_early(store_conn *c, import_job *j, const colma
 	} else {
 		rc = conn_query(c, &st,
 				"SELECT MIN(id) FROM children WHERE county_code = ? AND name = ? AND birth_date = ? "
-				"AND village_code = ? AND COALESCE(id_bidx, '') = ''",
+				"AND village_code = ?",
 				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
 	}
 	if (rc == STORE_ROW)
@@ -2169,7 +2170,7 @@ typedef struct batch {
 static int batch_holds(const batch *b, const row_data *d)
 {
 	for (int i = 0; !d->idnum[0] && i < b->n; i++)
-		if (!b->d[i].idnum[0] && same_person(&b->d[i].ch, &d->ch))
+		if (same_person(&b->d[i].ch, &d->ch))
 			return 1;
 	return 0;
 }

@@ -3,7 +3,10 @@
 // Chinese) is reported in whole characters, so the job's answer lists it
 // and the report is saved on both drivers; an ID number typed with
 // full-width digits (an input method's full-width mode) is the number it
-// shows, and the same list in ASCII digits later finds that child.
+// shows, and the same list in ASCII digits later finds that child; a list
+// without ID numbers (a school's roster) finds the children registered
+// with one by name, birth date and village instead of registering them
+// again, and reports a different sex rather than taking it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
@@ -87,5 +90,45 @@ describeEachDriver('import: as the staff use it', (driver) => {
 			bad.issues.map((i) => [i.row, i.column, i.reason]),
 			[[2, '身份证号', 'ID number check character is wrong']],
 		);
+	});
+
+	test('a list without ID numbers finds the children registered with one, and registers none of them again', async () => {
+		const num = ids.next({ birth: '20140505', sex: 'M' });
+		const name = uniqueName('无号');
+		const r = await centre.post('/api/v1/children', { name, id_number: num, village_code: VILLAGE });
+		assert.equal(r.status, 201, r.text);
+		const head = ['姓名', '性别', '出生日期', '村（社区）代码', '年级'];
+		const roster = csvLine(head) + csvLine([name, '男', '2014/5/5', VILLAGE, '四年级']);
+		const { job } = await importFile(centre, roster, { fileName: '学籍名单.csv' });
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.deepEqual([job.created, job.updated, job.errors], [0, 1, 0], JSON.stringify(job));
+		const named = await centre.get(`/api/v1/children?q=${encodeURIComponent(name)}`);
+		assert.equal(named.body.total, 1, 'one child of that name');
+		const child = await byNumber(num);
+		assert.equal(child.grade, '四年级');
+		// the same roster again changes nothing
+		const again = (await importFile(centre, roster)).job;
+		assert.deepEqual([again.created, again.updated, again.unchanged], [0, 0, 1], JSON.stringify(again));
+		// a sex the ID number contradicts is a conflict, the registry keeps its own
+		const girl = (await importFile(centre, csvLine(head) + csvLine([name, '女', '2014-05-05', VILLAGE, '四年级']))).job;
+		assert.deepEqual(
+			girl.issues.map((i) => [i.row, i.column, i.kind]),
+			[[2, '性别', 'conflict']],
+		);
+		assert.equal(girl.created, 0);
+		assert.equal((await byNumber(num)).sex, 'M');
+
+		// in one file: a row with the number, then the same child without it
+		const other = ids.next({ birth: '20130707', sex: 'F' });
+		const name2 = uniqueName('同表');
+		const both =
+			csvLine(['姓名', '身份证号', '性别', '出生日期', '村（社区）代码', '年级']) +
+			csvLine([name2, other, '', '', VILLAGE, '']) +
+			csvLine([name2, '', '女', '2013-07-07', VILLAGE, '五年级']);
+		const j3 = (await importFile(centre, both)).job;
+		assert.equal(j3.status, 'done', JSON.stringify(j3));
+		assert.deepEqual([j3.created, j3.updated, j3.errors], [1, 1, 0], JSON.stringify(j3));
+		assert.equal((await byNumber(other)).grade, '五年级');
+		assert.equal((await centre.get(`/api/v1/children?q=${encodeURIComponent(name2)}`)).body.total, 1);
 	});
 });
