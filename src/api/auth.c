@@ -365,7 +365,8 @@ static int pw_fn(store_conn *c, void *arg)
 				j->keep_session) < 0
 			     ? WB_ESTORE
 			     : WB_OK;
-	return rc;
+	/* the current password was right: as a login, the failures end */
+	return rc ? rc : store_login_failures_clear(c, j->user_id);
 }
 
 static const api_field pw_fields[] = {
@@ -381,6 +382,7 @@ int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	audit_entry e;
 	char hash[SEC_PWHASH_MAX];
 	const char *why;
+	int64_t now = clock_now(), failures = 0;
 	int rehash, rc;
 	pw_job j;
 
@@ -392,10 +394,31 @@ int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	}
 	api_audit_init(r, p, &e);
+	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, p->user_id);
 	if (sec_password_verify(u.password_hash, api_str(body, "old_password"), &rehash) != WB_OK) {
-		audit_entry_set(&e, "user.password", "user", "", "denied");
-		audit_submit(a->audit, &e, NULL, NULL);
-		api_error(r, 422, "wrong_password", "the current password is wrong", "old_password");
+		/* a failed password check as a login's: counted, and the Nth
+		 * locks the account (a session left open is no way to try
+		 * passwords without limit) */
+		login_job lj = {.kind = 0, .u = &u, .now = now};
+
+		rc = store_login_failures_since(c, u.id, now - a->cfg.lock_window_s, &failures);
+		if (rc) {
+			api_fail(r, rc);
+			goto out;
+		}
+		lj.lock = failures + 1 >= a->cfg.lock_max_failures;
+		audit_entry_set(&e, "user.password", "user", e.object_id, lj.lock ? "locked" : "denied");
+		wb_strlcpy(e.detail, lj.lock ? "wrong current password; account locked" : "wrong current password",
+			   sizeof(e.detail));
+		api_conn_release(r);
+		rc = audit_submit(a->audit, &e, login_fn, &lj);
+		api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
+		if (rc)
+			api_fail(r, rc);
+		else if (lj.lock)
+			api_error(r, 401, "account_locked", NOW_LOCKED_MSG, NULL);
+		else
+			api_error(r, 422, "wrong_password", "the current password is wrong", "old_password");
 		goto out;
 	}
 	/* a change keeps nothing of the old password: a first login's forced
@@ -415,7 +438,6 @@ int api_password(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.user_id = p->user_id;
 	j.keep_session = p->session_id;
 	j.hash = hash;
-	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, p->user_id);
 	audit_entry_set(&e, "user.password", "user", e.object_id, "ok");
 	rc = audit_submit(a->audit, &e, pw_fn, &j);
 	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */

@@ -236,6 +236,40 @@ describeEachDriver('authentication', (driver) => {
 		}
 	});
 
+	test('a wrong current password in the password change counts as a failed login: audited naming the account, the 5th locks', async () => {
+		const user = 'dir370831001006';
+		const s = await srv.login(user);
+		const id = s.me.user.id;
+		for (let i = 1; i <= 4; i++) {
+			const r = await s.post('/api/v1/me/password', { old_password: `Not-It-2026-${i}`, new_password: 'Never-Set-2026x' });
+			assert.equal(r.status, 422, r.text);
+			assert.equal(r.body.error.field, 'old_password');
+		}
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?action=user.password&object_type=user&object_id=${id}`);
+		assert.equal(log.status, 200, log.text);
+		assert.equal(log.body.items.filter((e) => e.outcome === 'denied').length, 4, 'each refusal names the account');
+
+		// was 422 for ever: a session left open tried passwords without limit
+		const fifth = await s.post('/api/v1/me/password', { old_password: 'Not-It-2026-5', new_password: 'Never-Set-2026x' });
+		assert.equal(fifth.status, 401, fifth.text);
+		assert.equal(fifth.body.error.code, 'account_locked');
+		assert.equal((await s.get('/api/v1/me')).body.error.code, 'account_locked', 'the session is held by the lock');
+		const right = await new Client(srv.base).login(user, PASSWORD);
+		assert.equal(right.body.error.code, 'account_locked');
+		const locked = await auditor.get(`/api/v1/audit?action=user.password&object_type=user&object_id=${id}`);
+		assert.deepEqual(locked.body.items.map((e) => e.outcome), ['locked', 'denied', 'denied', 'denied', 'denied']);
+
+		assert.equal((await cli(srv.db, ['user', 'unlock', user])).code, 0);
+		// a right current password ends the failures, as a login does
+		const again = await srv.login(user);
+		for (let i = 1; i <= 4; i++) await again.post('/api/v1/me/password', { old_password: `Not-It-2026-${i}`, new_password: 'Never-Set-2026x' });
+		const ok = await again.post('/api/v1/me/password', { old_password: PASSWORD, new_password: 'Changed-Pass-2026c' });
+		assert.equal(ok.status, 200, ok.text);
+		const one = await new Client(srv.base).login(user, 'Wrong-Pass-7x');
+		assert.equal(one.body.error.code, 'invalid_credentials', 'not locked by one more mistake');
+	});
+
 	test('POST /api/v1/me/password changes the password: the old one stops working', async () => {
 		const user = 'dir370831001004';
 		const newPass = 'New-Pass-2026-b';
