@@ -180,6 +180,13 @@ void loop_audit_refused(http_req *r, app *a, const sec_principal *p, const char 
 /* Seconds-since-epoch as JSON, or null for 0. */
 json_t *loop_time(int64_t t);
 
+/* What the server itself asks of public security on a mandatory report: the
+ * police referral's ask and the note of the system's refer step. Stored as
+ * it always was (in Chinese); the JSON names it by a key as well
+ * (ask_key / note_key "mandatory_report"), so that the web says it in the
+ * reader's language. */
+#define LOOP_POLICE_ASK "强制报告：请依法核查处置，并向报告人反馈。"
+
 /*
  * For department and org users (SCOPE_REFERRAL): cuts a child's JSON
  * (consumed) down to the basic facts (id, name, sex, birth date, age) and

@@ -798,6 +798,15 @@ static json_t *opt_text(const char *s, int hide)
 	return !hide && s && s[0] ? json_string(s) : json_null();
 }
 
+/* The key of a text the server wrote itself (system: the step or referral
+ * is the server's), for the web to say in the reader's language: the ask
+ * of public security on a mandatory report. null for a person's words,
+ * even the same ones, and for a text not shown. */
+static json_t *system_text_key(int system, const char *s, int hide)
+{
+	return system && !hide && strcmp(s, LOOP_POLICE_ASK) == 0 ? json_string("mandatory_report") : json_null();
+}
+
 json_t *loop_allowed_json(const loop_viewer *v, const request_rec *q)
 {
 	enum case_action acts[CA_COUNT];
@@ -943,6 +952,9 @@ static int step_item(const step_rec *s, void *arg)
 	json_object_set_new(j, "note",
 			    opt_text(s->note, d->v->meta_only || (strcmp(s->action, "police_feedback") == 0 &&
 								  !d->reporter_visible)));
+	/* the system's refer step of a mandatory report: its note is the police referral's ask */
+	json_object_set_new(j, "note_key",
+			    system_text_key(!s->actor_id && strcmp(s->action, "refer") == 0, s->note, d->v->meta_only));
 	/* a delivery's rating: kept on its step when a reopen clears the request's */
 	json_object_set_new(j, "rating", opt_text(s->rating, d->v->meta_only));
 	json_array_append_new(d->arr, j);
@@ -1262,6 +1274,7 @@ json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "ask", opt_text(f->ask, hide));
+	json_object_set_new(j, "ask_key", system_text_key(referral_is_mandatory_police(f), f->ask, hide));
 	json_object_set_new(j, "fields", fields_json(f->fields));
 	json_object_set_new(j, "decline_reason", opt_text(f->decline_reason, hide));
 	json_object_set_new(j, "result", opt_text(f->result, hide));

@@ -36,7 +36,6 @@
 #define LIST_MAX        200
 #define REFER_MAX       10
 #define ATTACHMENTS_MAX 20
-#define POLICE_ASK      "强制报告：请依法核查处置，并向报告人反馈。"
 #define POLICE_FIELDS   "address,id_number,guardians,school"
 
 /* Writes the 409/403 of a refused step: the error with the state and the
@@ -148,7 +147,7 @@ static int file_fn(store_conn *c, void *arg)
 			wb_strlcpy(s->to_state, "pending", sizeof(s->to_state)); /* the referral's state */
 			s->referral_id = j->police->id;
 			s->unit_id = j->police->unit_id;
-			wb_strlcpy(s->note, POLICE_ASK, sizeof(s->note));
+			wb_strlcpy(s->note, LOOP_POLICE_ASK, sizeof(s->note));
 			rc = store_step_add(c, s);
 		}
 	}
@@ -306,7 +305,7 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		}
 		wb_strlcpy(police->county_code, p->county_code, sizeof(police->county_code));
 		police->unit_id = u.id;
-		wb_strlcpy(police->ask, POLICE_ASK, sizeof(police->ask));
+		wb_strlcpy(police->ask, LOOP_POLICE_ASK, sizeof(police->ask));
 		wb_strlcpy(police->fields, POLICE_FIELDS, sizeof(police->fields));
 		wb_strlcpy(police->state, "pending", sizeof(police->state));
 		police->state_since = now;

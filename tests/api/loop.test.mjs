@@ -684,6 +684,53 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(after.referrals.find((f) => f.unit.code === 'public_security').state, 'pending', 'the police referral stands');
 	});
 
+	test('the ask the server writes for public security on a mandatory report carries its key (ask_key, note_key); a person\'s same words do not', async () => {
+		// stored in Chinese as it always was (old databases hold it); the key lets the web say it in English
+		const ASK = '强制报告：请依法核查处置，并向报告人反馈。';
+		const rep = await file(director, { village_code: VILLAGE, kind: 'abuse_violence', mandatory: true, narrative: '儿童疑似遭受侵害' });
+		const id = rep.id;
+		const system = rep.timeline.steps.find((s) => s.action === 'refer');
+		assert.equal(system.actor.role, 'system');
+		assert.equal(system.note, ASK);
+		assert.equal(system.note_key, 'mandatory_report');
+		assert.equal(rep.timeline.steps.find((s) => s.action === 'file').note_key, null, 'a key on the system\'s words only');
+		// the police's referral: in their list, after their step and on the request
+		const pol = await referralOf(police, id);
+		assert.equal(pol.ask, ASK);
+		assert.equal(pol.ask_key, 'mandatory_report');
+		const taken = await refAct(police, id, 'accept');
+		assert.equal(taken.status, 200, taken.text);
+		assert.equal(taken.body.ask_key, 'mandatory_report', 'the referral a step answers with');
+		const asCentre = (await centre.get(`/api/v1/requests/${id}`)).body;
+		assert.equal(asCentre.referrals.find((f) => f.id === pol.id).ask_key, 'mandatory_report');
+		assert.equal(asCentre.timeline.steps.find((s) => s.action === 'refer').note_key, 'mandatory_report');
+		const listed = (await centre.get(`/api/v1/referrals?request_id=${id}`)).body.items.find((f) => f.id === pol.id);
+		assert.equal(listed.ask_key, 'mandatory_report');
+		// the leaders read no texts, nor their keys
+		const cv = (await committee.get(`/api/v1/requests/${id}`)).body;
+		for (const s of cv.timeline.steps) assert.equal(s.note_key, null, s.action);
+		for (const f of cv.referrals || []) assert.equal(f.ask_key, null);
+		// the same words typed by the centre are a person's: no key, on a mandatory report or another
+		await step(centre, id, 'accept');
+		await step(centre, id, 'refer', { referrals: [{ unit_id: units.civil_affairs, ask: ASK }] });
+		const mine = (await centre.get(`/api/v1/requests/${id}`)).body;
+		const civil = mine.referrals.find((f) => f.unit.code === 'civil_affairs');
+		assert.equal(civil.ask, ASK);
+		assert.equal(civil.ask_key, null);
+		const byCentre = mine.timeline.steps.filter((s) => s.action === 'refer' && s.referral_id === civil.id);
+		assert.equal(byCentre.length, 1);
+		assert.equal(byCentre[0].actor.role, 'center');
+		assert.equal(byCentre[0].note, ASK);
+		assert.equal(byCentre[0].note_key, null);
+		const plain = await file(centre, { village_code: VILLAGE, kind: 'medical', source: 'hotline' });
+		await step(centre, plain.id, 'refer', { referrals: [{ unit_id: units.public_security, ask: ASK }] });
+		const sent = (await centre.get(`/api/v1/requests/${plain.id}`)).body;
+		assert.equal(sent.referrals[0].ask, ASK);
+		assert.equal(sent.referrals[0].ask_key, null, 'public security asked by a person on a report that is not mandatory');
+		assert.equal(sent.timeline.steps.find((s) => s.referral_id === sent.referrals[0].id).note_key, null);
+		assert.equal((await referralOf(police, plain.id)).ask_key, null);
+	});
+
 	test('the inbox: unread count, mark one read, mark all read; only one\'s own messages', async () => {
 		const before = (await station.get('/api/v1/inbox')).body;
 		const q = await file(director, { village_code: VILLAGE, kind: 'psychological' });

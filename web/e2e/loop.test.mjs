@@ -11,6 +11,8 @@
 // pick (关联儿童); the server's refusals of a link and of a mandatory
 // report's withdrawal are said in words. One who holds two memberships
 // sees which one a message is for, and opening it acts in that one.
+// The ask the server writes for public security on a mandatory report is
+// in English in the English UI (a person's same words stay as written).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -380,6 +382,54 @@ test('board: an overdue request in red; the supervisor’s inbox; a mandatory re
   assert.equal(await page.locator('.tl-step[data-action=police_feedback] .tl-move').count(), 0)
   assert.doesNotMatch(await page.locator('.timeline').innerText(), /forwarded|pending/)
   await settled(page)
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('a mandatory report’s ask of public security, written by the system, in the reader’s language; a person’s same words as written', async () => {
+  // the server stores its ask in Chinese (ask_key / note_key name it)
+  const ASK = '强制报告：请依法核查处置，并向报告人反馈。'
+  const EN = 'Mandatory report: please investigate and act as the law requires, and give the reporter feedback.'
+  const d = await apiSession(srv.base, 'director')
+  const r = await d.post('/requests', { child_id: childId, kind: 'abuse_violence', urgency: 'urgent', mandatory: true, narrative: '儿童身上有多处伤痕' })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const id = r.body.id
+  // the centre refers it on to civil affairs in the same words: those are a person's
+  const c = await apiSession(srv.base, 'center')
+  const units = Object.fromEntries((await c.get('/units')).body.items.map((u) => [u.code, u.id]))
+  const take = async (action, body = {}) => {
+    const cur = (await c.get(`/requests/${id}`)).body
+    const s = await c.post(`/requests/${id}/actions`, { action, version: cur.version, ...body })
+    assert.equal(s.status, 200, JSON.stringify(s.body))
+  }
+  await take('accept')
+  await take('refer', { referrals: [{ unit_id: units.civil_affairs, ask: ASK }] })
+  const inLanguage = async (loc) => {
+    await page.evaluate((l) => localStorage.setItem('wb.locale', l), loc)
+    await page.reload()
+    await settled(page)
+  }
+
+  // public security's list, in English
+  await as('dept_public_security', { path: '/referrals' })
+  await inLanguage('en')
+  const card = page.locator('.ref-card', { has: page.locator('.rc-title .mono', { hasText: new RegExp(`^#${id}$`) }) })
+  await card.getByText(EN).waitFor()
+  assert.ok(!(await card.innerText()).includes(ASK))
+
+  // the request's page, in English: the police referral and the system's refer step in English, the centre's words as typed
+  await as('center', { path: `/requests/${id}` })
+  await inLanguage('en')
+  const police = page.locator('.referral[data-unit=public_security]')
+  await police.getByText(EN).waitFor()
+  assert.ok(!(await police.innerText()).includes(ASK))
+  assert.ok((await page.locator('.referral[data-unit=civil_affairs]').innerText()).includes(ASK))
+  const notes = page.locator('.tl-step[data-action=refer] .tl-note')
+  assert.deepEqual((await notes.allInnerTexts()).map((s) => s.trim()), [EN, ASK])
+  // in Chinese: the words stored
+  await inLanguage('zh-CN')
+  await police.getByText(ASK).waitFor()
+  assert.deepEqual((await notes.allInnerTexts()).map((s) => s.trim()), [ASK, ASK])
+  assert.equal(await page.getByText(EN).count(), 0)
   assert.deepEqual(unexpectedErrors(page), [])
 })
 

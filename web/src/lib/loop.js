@@ -104,6 +104,14 @@ export const REF_STATE = {
   cancelled: k('loop.rstate.cancelled'),
 }
 
+// the texts the server writes itself, by the key it gives them (a
+// referral's ask_key, a step's note_key): public security's ask on a
+// mandatory report is stored in Chinese and said in the reader's language
+export const SYSTEM_TEXT = { mandatory_report: k('loop.system_text.mandatory_report') }
+// a referral's ask or a step's note as shown: the server's own words in
+// the reader's language, a person's as they wrote them
+export const systemText = (t, key, text) => (key && SYSTEM_TEXT[key] ? t(SYSTEM_TEXT[key]) : text)
+
 export const RATING = {
   satisfied: k('loop.rating.satisfied'),
   basically_satisfied: k('loop.rating.basically_satisfied'),
