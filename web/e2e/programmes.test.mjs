@@ -8,7 +8,8 @@
 // category ended (父母返乡), and the home card counts the child. The centre narrows the county's list to a
 // township, raises a partner from basic to growth and ends it, both in the
 // log. The committee reads; a child director has no such page. English
-// labels; no horizontal scrolling at 360 px.
+// labels; no horizontal scrolling at 360 px. The dialog's counts above the
+// server's limit (100,000) say the limit, in both languages.
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import {
@@ -439,5 +440,47 @@ test('no horizontal scrolling at 360 px on the list, a programme and the return 
   }
   assert.equal(await text(page.locator('.pp-return')), "Record a parent's return")
   await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('the dialog’s counts above the server’s limit say the limit (100,000), in both languages; a number not whole says so', async () => {
+  await loginAs(page, srv.base, 'station', { path: '/programmes' })
+  await listed(page)
+  let posts = 0
+  page.on('request', (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/programmes' && posts++)
+  const dialog = page.locator('.programme-dialog')
+  const errOf = (id) => dialog.locator('.el-form-item', { has: page.locator(id) }).locator('.el-form-item__error')
+  await page.locator('.pg-new').click()
+  await dialog.waitFor()
+  // six digits above the limit, and eight
+  await dialog.locator('#pgd-jobs').fill('200000')
+  await dialog.locator('#pgd-returnees').fill('99999999')
+  await dialog.locator('.pgd-submit').click()
+  await errOf('#pgd-jobs').waitFor()
+  assert.equal(await text(errOf('#pgd-jobs')), '最多 100,000 人')
+  assert.equal(await text(errOf('#pgd-returnees')), '最多 100,000 人')
+  // the limit itself is taken; a number that is not whole still says so
+  await dialog.locator('#pgd-jobs').fill('100000')
+  await dialog.locator('#pgd-returnees').fill('2.5')
+  await dialog.locator('.pgd-submit').click()
+  await errOf('#pgd-returnees').filter({ hasText: '请输入 0 或正整数' }).waitFor()
+  await errOf('#pgd-jobs').waitFor({ state: 'detached' })
+  await page.keyboard.press('Escape')
+  await discardTyped(page)
+  await dialog.waitFor({ state: 'hidden' })
+
+  // in English
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.locator('.pg-new', { hasText: 'New programme' }).click()
+  await dialog.waitFor()
+  await dialog.locator('#pgd-returnees').fill('100001')
+  await dialog.locator('.pgd-submit').click()
+  await errOf('#pgd-returnees').waitFor()
+  assert.equal(await text(errOf('#pgd-returnees')), 'At most 100,000 people')
+  await page.keyboard.press('Escape')
+  await discardTyped(page)
+  await dialog.waitFor({ state: 'hidden' })
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.equal(posts, 0, 'nothing sent')
   assert.deepEqual(unexpectedErrors(page), [])
 })
