@@ -25,6 +25,7 @@
 #include "../domain/roles.h"
 #include "../security/password.h"
 #include "../util/clock.h"
+#include "../util/log.h"
 #include "../util/table.h"
 #include "../util/wb.h"
 #include "accounts.h"
@@ -119,9 +120,33 @@ int account_membership(store_conn *c, const char *county, const char *role, cons
 	return WB_OK;
 }
 
-static int admin_only(http_req *r, const sec_principal *p)
+/* A refused change of accounts (403), audited under its action with
+ * outcome denied and the account of the path: who tried to create, lock,
+ * reset or give a role to whom is in the log, as a granted change is. */
+static void audit_refused(http_req *r, app *a, const sec_principal *p, const char *action)
 {
-	return api_admin_only(r, p, "only an administrator may manage accounts");
+	const char *id = http_param(r, "id");
+	size_t n = id ? strspn(id, "0123456789") : 0;
+	audit_entry e;
+
+	/* only a well-formed id is recorded: the path is the caller's text */
+	if (!id || n == 0 || n > 18 || id[n])
+		id = "";
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, action, "user", id, "denied");
+	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK)
+		log_warn("audit: the refusal of request %s could not be recorded", r->request_id);
+}
+
+/* 1 for the administrator; else answers 403 and, for a change (action
+ * not NULL), audits the refusal. */
+static int admin_only(http_req *r, app *a, const sec_principal *p, const char *action)
+{
+	if (api_admin_only(r, p, "only an administrator may manage accounts"))
+		return 1;
+	if (action)
+		audit_refused(r, a, p, action);
+	return 0;
 }
 
 /* A membership as the API shows it, with the name of its place. */
@@ -224,7 +249,7 @@ int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	users_list l = {json_array(), json_object(), c};
 	int rc, fmt, en;
 
-	if (admin_only(r, p) && !api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
+	if (admin_only(r, a, p, NULL) && !api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
 		rc = store_user_list(c, p->county_code, user_item, &l);
 		if (rc == WB_OK)
 			rc = store_membership_list_county(c, p->county_code, membership_item, &l);
@@ -245,13 +270,14 @@ int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 }
 
 /* The account of path parameter id, of the caller's county and not the
- * caller's own; else answers (404 or 403) and returns -1. */
-static int target_user(http_req *r, store_conn *c, const sec_principal *p, user_rec *u)
+ * caller's own, for the change action; else answers (404 or 403, audited)
+ * and returns -1. */
+static int target_user(http_req *r, app *a, store_conn *c, const sec_principal *p, const char *action, user_rec *u)
 {
 	int64_t id;
 	int rc;
 
-	if (!admin_only(r, p) || api_id_param(r, "id", &id))
+	if (!admin_only(r, a, p, action) || api_id_param(r, "id", &id))
 		return -1;
 	rc = store_user_get(c, id, u);
 	if (rc == WB_OK && strcmp(u->county_code, p->county_code) != 0)
@@ -263,6 +289,7 @@ static int target_user(http_req *r, store_conn *c, const sec_principal *p, user_
 	if (u->id == p->user_id) {
 		api_error(r, 403, "own_account",
 			  "an administrator cannot lock, reset or change the roles of their own account", NULL);
+		audit_refused(r, a, p, action);
 		return -1;
 	}
 	return 0;
@@ -369,7 +396,7 @@ int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	create_job j;
 	int rc;
 
-	if (!admin_only(r, p))
+	if (!admin_only(r, a, p, "user.create"))
 		return 0;
 	if (api_body(r, &body) || api_check_fields(r, body, create_fields))
 		goto out;
@@ -499,7 +526,7 @@ static int set_locked(http_req *r, app *a, store_conn *c, const sec_principal *p
 	change_job j = {.kind = kind};
 	user_rec u;
 
-	if (target_user(r, c, p, &u))
+	if (target_user(r, a, c, p, action, &u))
 		return 0;
 	return run_change(r, a, p, &u, &j, action, NULL, 200, NULL);
 }
@@ -525,7 +552,7 @@ int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_princi
 	char pw[24], hash[SEC_PWHASH_MAX];
 	user_rec u;
 
-	if (target_user(r, c, p, &u))
+	if (target_user(r, a, c, p, "user.password_reset", &u))
 		return 0;
 	sec_password_generate(pw);
 	if (sec_password_hash(pw, hash) != WB_OK) {
@@ -551,7 +578,8 @@ int api_user_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *body = NULL;
 	user_rec u;
 
-	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, rename_fields))
+	if (target_user(r, a, c, p, "user.update", &u) || api_body(r, &body) ||
+	    api_check_fields(r, body, rename_fields))
 		goto out;
 	j.text = api_str(body, "display_name");
 	if (!field_valid_name(j.text)) {
@@ -598,8 +626,8 @@ int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *
 	user_rec u;
 	int rc;
 
-	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, role_fields) ||
-	    body_membership(r, c, p, body, &j.m))
+	if (target_user(r, a, c, p, "membership.add", &u) || api_body(r, &body) ||
+	    api_check_fields(r, body, role_fields) || body_membership(r, c, p, body, &j.m))
 		goto out;
 	rc = store_membership_list(c, u.id, same_role_cb, &s);
 	if (rc) {
@@ -627,7 +655,7 @@ int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principa
 	int64_t mid;
 	int rc;
 
-	if (target_user(r, c, p, &u))
+	if (target_user(r, a, c, p, "membership.remove", &u))
 		return 0;
 	if (api_id_param(r, "mid", &mid))
 		return 0;
@@ -768,7 +796,7 @@ int api_users_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int line = 0, rc;
 	table t;
 
-	if (!admin_only(r, p))
+	if (!admin_only(r, a, p, "user.import"))
 		return 0;
 	rc = table_read_list(&t, r->body.data ? r->body.data : "", r->body.len, USERS_IMPORT_MAX, &line, err,
 			     sizeof(err));

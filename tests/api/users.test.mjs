@@ -405,6 +405,42 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		}
 	});
 
+	test('a refused change of accounts is audited: who tried what, on which account', async () => {
+		const auditor = await srv.login('auditor');
+		const denied = async (action, username) => {
+			const r = await auditor.get(`/api/v1/audit?action=${action}&limit=100`);
+			assert.equal(r.status, 200, r.text);
+			return r.body.items.filter((e) => e.username === username && e.outcome === 'denied');
+		};
+		const seen = {};
+		for (const [action, who] of [['membership.add', 'director'], ['user.create', 'director'], ['user.import', 'director'], ['user.password_reset', 'admin']])
+			seen[action] = (await denied(action, who)).length;
+
+		// a director trying to give themselves the centre's role (was refused unseen)
+		const dir = await srv.bearer('director');
+		const self = dir.me.user.id;
+		const raise = await dir.post(`/api/v1/users/${self}/memberships`, { role: 'center', area_code: COUNTY });
+		assert.equal(raise.status, 403, raise.text);
+		const made = await dir.post('/api/v1/users', { username: newName('own'), display_name: '自建', role: 'center', area_code: COUNTY });
+		assert.equal(made.status, 403, made.text);
+		const list = await dir.request('POST', '/api/v1/users/import', { body: `${newName('own')},自建,center,\n`, headers: { 'content-type': 'text/csv' } });
+		assert.equal(list.status, 403, list.text);
+		// the administrator's own account
+		const own = await admin.post(`/api/v1/users/${admin.me.user.id}/password`, {});
+		assert.equal(own.status, 403, own.text);
+		assert.equal(own.body.error.code, 'own_account');
+
+		const added = await denied('membership.add', 'director');
+		assert.equal(added.length, seen['membership.add'] + 1, 'the refused role is in the log');
+		assert.equal(added[0].object_type, 'user');
+		assert.equal(added[0].object_id, String(self), 'naming the account');
+		assert.equal((await denied('user.create', 'director')).length, seen['user.create'] + 1);
+		assert.equal((await denied('user.import', 'director')).length, seen['user.import'] + 1);
+		const reset = await denied('user.password_reset', 'admin');
+		assert.equal(reset.length, seen['user.password_reset'] + 1);
+		assert.equal(reset[0].object_id, String(admin.me.user.id));
+	});
+
 	test('weibao user add checks its role\'s place and the user name', async () => {
 		const bad = await cli(srv.db, ['user', 'add', newName('cli'), '--role', 'director', '--area', TOWNSHIP]);
 		assert.equal(bad.code, 2);
