@@ -97,6 +97,13 @@ static int check_options(const command *cmd, int argc, char **argv)
 				w, cmd->name);
 			return -1;
 		}
+		if (takes_value && !w[n] && i + 1 >= argc) {
+			/* not a default: `user list --county` would list every
+			 * county, `user passwd X --password` make up a password */
+			fprintf(stderr, "weibao %s: %s needs a value (see weibao %s --help)\n", cmd->name, w,
+				cmd->name);
+			return -1;
+		}
 		if (takes_value && !w[n])
 			i++; /* its value */
 	}

@@ -122,6 +122,15 @@ describeEachDriver('the command line', (driver) => {
 		const frob = await cli(srv.db, ['user', 'frob']);
 		assert.equal(frob.code, 2);
 		assert.match(frob.stderr, /unknown subcommand 'frob' \(add, passwd, lock, unlock or list\)/);
+		// an option given last without its value is refused, not taken as absent
+		const everyCounty = await cli(srv.db, ['user', 'list', '--county']);
+		assert.equal(everyCounty.code, 2, everyCounty.stdout);
+		assert.match(everyCounty.stderr, /weibao user: --county needs a value/);
+		assert.doesNotMatch(everyCounty.stdout, /admin370832/, 'no county\'s accounts listed');
+		const madeUp = await cli(srv.db, ['user', 'passwd', 'director', '--password']);
+		assert.equal(madeUp.code, 2, madeUp.stdout);
+		assert.match(madeUp.stderr, /--password needs a value/);
+		assert.equal((await srv.login('director')).me.user.username, 'director', 'the password is unchanged');
 		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username IN ('cli_nounit', 'cli_noarea', 'cli_level')"), 0);
 	});
 
