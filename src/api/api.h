@@ -57,6 +57,9 @@ typedef struct api_route {
 	 * the body is read. NULL: the handler decides. */
 	int (*may)(const sec_principal *p);
 	const char *may_message;
+	/* The record type of a refusal's entry: NULL for "child" (the
+	 * children's routes); "area", "unit" for the administrator's. */
+	const char *refusal_object;
 } api_route;
 
 /* The route table handed to the HTTP layer (NULL-terminated). */

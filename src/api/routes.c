@@ -7,9 +7,12 @@
 #include "api.h"
 #include "loop.h"
 
-#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL, NULL, NULL}
+#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL, NULL, NULL, NULL}
 /* a route of children's data: a refusal is audited under this action */
-#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL}
+#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL, NULL}
+/* an administrator's change of the county's areas or units: a refusal is
+ * audited under this action, of this record type */
+#define RO(name, action, object) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL, object}
 
 R(login, API_PUBLIC);
 R(logout, API_FIRST_LOGIN);
@@ -18,12 +21,12 @@ R(password, API_FIRST_LOGIN);
 R(switch_membership, 0);
 R(areas_list, 0);
 R(area_get, 0);
-R(areas_import, 0);
+RO(areas_import, "area.import", "area");
 R(area_directors, 0);
 R(units_list, 0);
-R(unit_create, 0);
-R(unit_update, 0);
-R(units_import, 0);
+RO(unit_create, "unit.create", "unit");
+RO(unit_update, "unit.update", "unit");
+RO(units_import, "unit.import", "unit");
 RC(children_create, "child.create");
 RC(children_list, "child.list");
 RC(child_get, "child.read");
@@ -52,13 +55,14 @@ static int may_reconcile(const sec_principal *p)
 {
 	return p->def->export_children;
 }
-static const api_route rt_imports_create = {api_imports_create, 0, NULL, may_import,
-					    "your role may not import children"};
+static const api_route rt_imports_create = {
+	api_imports_create, 0, NULL, may_import, "your role may not import children", NULL};
 R(import_get, 0);
 R(import_report, 0);
 R(import_fields, 0);
 R(import_template, 0);
-static const api_route rt_reconcile = {api_reconcile, 0, NULL, may_reconcile, "your role may not reconcile lists"};
+static const api_route rt_reconcile = {api_reconcile, 0, NULL, may_reconcile, "your role may not reconcile lists",
+				       NULL};
 R(categories_review, 0);
 R(category_ends, 0);
 R(requests_create, 0);

@@ -201,5 +201,16 @@ describeEachDriver('areas', (driver) => {
 			assert.equal(r.status, 403, `${user}: ${r.text}`);
 		}
 		assert.equal((await admin.get('/api/v1/areas/370831103301')).status, 404);
+		const auditor = await srv.login('auditor');
+		const log = (await auditor.get('/api/v1/audit?action=area.import&limit=20')).body.items.filter((e) => e.outcome === 'denied');
+		assert.deepEqual(
+			log.map((e) => [e.username, e.object_type]).sort(),
+			[
+				['auditor', 'area'],
+				['center', 'area'],
+				['director', 'area'],
+			],
+			'every refused import is in the log',
+		);
 	});
 });

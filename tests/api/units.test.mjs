@@ -195,8 +195,15 @@ describeEachDriver('units', (driver) => {
 		assert.equal((await post(await srv.bearer('center'), csv)).status, 403);
 
 		const auditor = await srv.login('auditor');
-		const log = await auditor.get('/api/v1/audit?action=unit.import&limit=2');
-		assert.deepEqual(JSON.parse(log.body.items[1].detail), { added: 2, renamed: 1, unchanged: 0 });
+		const log = await auditor.get('/api/v1/audit?action=unit.import&limit=5');
+		const ok = log.body.items.filter((e) => e.outcome === 'ok');
+		assert.deepEqual(JSON.parse(ok[1].detail), { added: 2, renamed: 1, unchanged: 0 });
+		const refused = log.body.items.filter((e) => e.outcome === 'denied');
+		assert.deepEqual(
+			refused.map((e) => [e.username, e.object_type]),
+			[['center', 'unit']],
+			'the centre\'s refused import is in the log',
+		);
 	});
 
 	test('only the administrator of the county changes units', async () => {
@@ -205,6 +212,19 @@ describeEachDriver('units', (driver) => {
 			const c = await srv.bearer(user);
 			assert.equal((await c.post('/api/v1/units', { kind: 'org', code: 'nope', name: 'x' })).status, 403, user);
 			assert.equal((await c.patch(`/api/v1/units/${civil.id}`, { name: 'x' })).status, 403, user);
+		}
+		// each refusal is in the log, the change of a unit naming the unit
+		const auditor = await srv.login('auditor');
+		for (const [action, id] of [
+			['unit.create', ''],
+			['unit.update', String(civil.id)],
+		]) {
+			const log = (await auditor.get(`/api/v1/audit?action=${action}&limit=20`)).body.items.filter((e) => e.outcome === 'denied');
+			assert.deepEqual(
+				log.map((e) => [e.username, e.object_type, e.object_id]).sort(),
+				['auditor', 'center', 'department'].map((u) => [u, 'unit', id]),
+				action,
+			);
 		}
 		const init = await cli(srv.db, ['init', '--county', '370832', '--county-name', '外县', '--admin', 'admin_wx', '--password', PASSWORD]);
 		assert.equal(init.code, 0, init.stderr);
