@@ -1853,6 +1853,17 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}
+	/* nor before its first version: the ledger pays no month without a
+	 * version in force, so the months before it would be recorded as
+	 * received and never paid (a yearly or one-off benefit not at all) */
+	if (strncmp(from, x->vers[x->nver - 1].effective_from, 7) < 0) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg), "the policy is in force from %.7s: from_month may not be before it",
+			    x->vers[x->nver - 1].effective_from);
+		api_error(r, 422, "validation_failed", msg, "from_month");
+		goto out;
+	}
 	if (x->rule.cats &&
 	    (receipt_category_review(r, k, nk, &x->rule) || receipt_before_category(r, k, nk, &x->rule, from)))
 		goto out;

@@ -61,6 +61,9 @@ describeEachDriver('entitlements', (driver) => {
 		return r.body;
 	};
 	const rowOf = (body, childId) => body.items.find((i) => i.child_id === childId);
+	// a policy in force for a year already: the API starts none in the past,
+	// and a receipt starts no earlier than its policy
+	const inForceSince = (p, n = -12) => sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(n)}-01' WHERE policy_id = ${p.id}`);
 	const mine = async (client, id) => {
 		const r = await client.get(`/api/v1/children/${id}/entitlements`);
 		assert.equal(r.status, 200, r.text);
@@ -248,6 +251,7 @@ describeEachDriver('entitlements', (driver) => {
 
 	test('a month is never paid twice; a stop takes effect from the next month; a version not yet in force is withdrawn, one in force never', async () => {
 		const p = await policy();
+		await inForceSince(p);
 		const c = await child({ disability_grade: 2, disability_type: 'physical' });
 		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-3) });
 		assert.equal(rec.status, 201, rec.text);
@@ -385,6 +389,7 @@ describeEachDriver('entitlements', (driver) => {
 
 	test('a benefit for a category is not back-dated to before the child was in it', async () => {
 		const p = await policy({ rule: { categories: ['left_behind'] } });
+		await inForceSince(p);
 		const c = await child({ hukou_type: 'rural', guardians: [{ relation: 'father', name: '父', status: 'working_away' }, { relation: 'mother', name: '母', status: 'working_away' }] });
 		const confirm = await station.post(`/api/v1/children/${c.id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'HS-1', start_date: `${month(-2)}-15` });
 		assert.equal(confirm.status, 200, confirm.text);
@@ -680,6 +685,7 @@ describeEachDriver('entitlements', (driver) => {
 
 	test('recording a receipt: refused with the field for a child not entitled, twice, a bad month; by role and scope', async () => {
 		const p = await policy();
+		await inForceSince(p);
 		const c = await child({ disability_grade: 1 });
 		const no = await child({ disability_grade: 0 });
 		const notEntitled = await station.post(`/api/v1/children/${no.id}/entitlements`, { policy_id: p.id, from_month: month(0) });

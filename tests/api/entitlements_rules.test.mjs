@@ -1,0 +1,86 @@
+// Entitlements (应享尽享, SPEC §6), the rules a township meets at the edges:
+// a receipt starts no earlier than the policy it records was in force;
+// a child entitled to two policies that may not be had together is one
+// gap, not two; a child who moves to another township with a gap open is
+// that township's news in the daily notice.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { unitIds } from './lib/loop.mjs';
+import { bornYearsBefore } from './lib/registry.mjs';
+import { chinaDate } from './lib/idnum.mjs';
+
+const OWN = '370831001001'; // director's village (township 370831001: station, supervisor)
+const FAR = '370831101201'; // director2's village (township 370831101: station03)
+const pad = (n) => String(n).padStart(2, '0');
+// the month n months from this one in China, 'YYYY-MM'
+const month = (n = 0) => {
+	const { y, m } = chinaDate();
+	const i = y * 12 + (m - 1) + n;
+	return `${Math.floor(i / 12)}-${pad((i % 12) + 1)}`;
+};
+let codes = 0;
+const code = () => `r${Date.now().toString(36)}_${++codes}`;
+
+describeEachDriver('entitlements rules', (driver) => {
+	let srv, centre, station, director, units;
+
+	const child = async (extra = {}) => {
+		const r = await director.post('/api/v1/children', {
+			name: uniqueName('规则'),
+			sex: 'F',
+			birth_date: bornYearsBefore(4),
+			village_code: OWN,
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const policy = async (extra = {}) => {
+		const r = await centre.post('/api/v1/policies', {
+			code: code(),
+			name: uniqueName('政策'),
+			department_id: units.civil_affairs,
+			benefit: 'monthly_allowance',
+			effective_from: `${month(0)}-01`,
+			amount_cents: 50000,
+			rule: { disability_grades: [3], age_max: 5 },
+			...extra,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.body;
+	};
+	const list = async (client, query) => {
+		const r = await client.get(`/api/v1/entitlements?limit=500&${query}`);
+		assert.equal(r.status, 200, r.text);
+		return r.body;
+	};
+	const rowOf = (body, childId) => body.items.find((i) => i.child_id === childId);
+
+	before(async () => {
+		srv = await startServer(driver);
+		[centre, station, director] = await Promise.all(['center', 'station', 'director'].map((u) => srv.login(u)));
+		units = await unitIds(centre);
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	test('a receipt does not start before the policy is in force: the months before it would be recorded and never paid', async () => {
+		const c = await child({ disability_grade: 3, disability_type: 'physical' });
+		for (const benefit of ['one_off_aid', 'monthly_allowance']) {
+			const p = await policy({ benefit, amount_cents: 200000 });
+			const early = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-1) });
+			assert.equal(early.status, 422, `${benefit}: ${early.text}`);
+			assert.equal(early.body.error.field, 'from_month');
+			assert.match(early.body.error.message, new RegExp(`in force from ${month(0)}`));
+			const none = (await centre.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts.filter((x) => x.policy_id === p.id);
+			assert.equal(none.length, 0, 'the refusal wrote nothing');
+			// from its first month it is recorded, and the ledger pays it then
+			const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+			assert.equal(ok.status, 201, ok.text);
+			const paid = (await station.get(`/api/v1/entitlements/ledger?month=${month(0)}&policy=${p.id}`)).body.items;
+			assert.deepEqual(paid.filter((i) => i.child_id === c.id).map((i) => i.amount_cents), [200000], benefit);
+		}
+	});
+});
