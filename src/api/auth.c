@@ -214,12 +214,22 @@ int api_login(http_req *r, app *a, store_conn *c, const sec_principal *unused)
 	ms.want = json_integer_value(json_object_get(body, "membership_id"));
 	ms.arr = json_array();
 	rc = store_membership_list(c, u.id, ms_collect, &ms);
-	if (rc || ms.n == 0) {
-		api_error(r, 403, "no_membership", "this account has no role assigned", NULL);
+	if (rc) {
+		api_fail(r, rc);
 		goto out;
 	}
-	if (ms.want && !ms.chosen.id) {
-		api_error(r, 422, "validation_failed", "no such membership for this account", "membership_id");
+	if (ms.n == 0 || (ms.want && !ms.chosen.id)) {
+		/* the right password, and still no session: a failed login,
+		 * audited as every login is (not counted towards the lock) */
+		audit_entry_set(&e, "login", "user", e.object_id, "denied");
+		wb_strlcpy(e.detail, ms.n == 0 ? "no role assigned" : "no such membership", sizeof(e.detail));
+		rc = audit_submit(a->audit, &e, NULL, NULL);
+		if (rc)
+			api_fail(r, rc);
+		else if (ms.n == 0)
+			api_error(r, 403, "no_membership", "this account has no role assigned", NULL);
+		else
+			api_error(r, 422, "validation_failed", "no such membership for this account", "membership_id");
 		goto out;
 	}
 	if (!ms.chosen.id)

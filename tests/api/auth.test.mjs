@@ -34,6 +34,31 @@ describeEachDriver('authentication', (driver) => {
 		assert.equal(me.body.user.username, 'center');
 	});
 
+	test('the right password without a role, or naming a role the account lacks, is a failed login in the audit log', async () => {
+		const name = `roleless_${process.pid}_${Date.now() % 100000}`;
+		const made = await cli(srv.db, ['user', 'add', name, '--role', 'director', '--area', '370831001001', '--password', PASSWORD]);
+		assert.equal(made.code, 0, made.stderr);
+		const id = await sql(srv.db, `SELECT id FROM users WHERE username = '${name}'`);
+		const c = new Client(srv.base);
+		const other = await c.login(name, PASSWORD, { membership_id: 99999999 });
+		assert.equal(other.status, 422, other.text);
+		assert.equal(other.body.error.field, 'membership_id');
+		await sql(srv.db, `DELETE FROM memberships WHERE user_id = ${id}`);
+		const none = await c.login(name);
+		assert.equal(none.status, 403, none.text);
+		assert.equal(none.body.error.code, 'no_membership');
+		const auditor = await srv.login('auditor');
+		const log = (await auditor.get(`/api/v1/audit?action=login&object_id=${id}&limit=10`)).body.items;
+		assert.deepEqual(
+			log.map((e) => [e.outcome, e.detail]),
+			[
+				['denied', 'no role assigned'],
+				['denied', 'no such membership'],
+			],
+		);
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM sessions WHERE user_id = ${id}`), '0', 'no session');
+	});
+
 	test('a wrong password or an unknown user is 401 invalid_credentials, the same answer', async () => {
 		const c = new Client(srv.base);
 		const wrong = await c.login('committee', 'Not-The-Pass-1');
