@@ -428,6 +428,7 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "area.import", "area", "", "ok");
 	api_audit_detail(&e, areas_import_detail(&csv));
+	api_conn_release(r); /* parsed: the writer does the rest */
 	rc = audit_submit(a->audit, &e, import_fn, &j);
 	api_cache_areas_changed();
 	if (rc == WB_ECONFLICT) {
