@@ -1108,6 +1108,25 @@ static enum group group_of(const pol *x, const ent_facts *f, int has_receipt, un
 	return *unmet ? G_NONE : G_GAP;
 }
 
+/*
+ * For a gap of x (the child is entitled to it and receives it not): a
+ * policy x may not be had with (its rule names it, so x is the one that
+ * gives way) that the child is entitled to and does not receive either, or
+ * NULL. Such a child is one gap, counted under that policy, not two: the
+ * township gets the child one of the pair, and receiving both, x would be
+ * the one to stop.
+ */
+static const pol *gap_counted_under(const catalog *cat, const pol *x, const ent_facts *f)
+{
+	for (int i = 0; i < x->nexcl; i++) {
+		const pol *y = catalog_find(cat, x->excl[i]);
+
+		if (y && y->cur && !receives(f, y->p.id) && unmet_of(y, f) == 0)
+			return y;
+	}
+	return NULL;
+}
+
 static int match_child_cb(const ent_child_row *row, void *arg)
 {
 	match_ctx *x = arg;
@@ -1130,8 +1149,8 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 			continue;
 		o = receipt_of(x, row->id, pl->p.id);
 		g = group_of(pl, &f, o != NULL, &unmet);
-		if (g == G_NONE)
-			continue;
+		if (g == G_NONE || (g == G_GAP && gap_counted_under(&x->cat, pl, &f)))
+			continue; /* (a gap of a pair is counted under the other) */
 		if (x->tally) {
 			rc = x->tally(row->village_code, (int)g, 0, x->tally_arg);
 			if (rc)
@@ -1679,7 +1698,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		f.receiving[f.nreceiving++] = x->open[i].policy_id;
 	items = json_array();
 	for (size_t i = 0; i < cat.n; i++) {
-		const pol *pl = &cat.items[i], *excl;
+		const pol *pl = &cat.items[i], *excl, *under;
 		const receipt_rec *open = NULL;
 		unsigned unmet;
 		enum group g;
@@ -1693,13 +1712,17 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 			continue; /* stopped: nothing to tell of it here but a receipt */
 		g = group_of(pl, &f, open != NULL, &unmet);
 		excl = unmet & EU_EXCLUDED ? excluding(&cat, pl, &f) : NULL;
+		/* either of a pair may be recorded; the lists count the gap under
+		 * the one this gives way to */
+		under = g == G_GAP ? gap_counted_under(&cat, pl, &f) : NULL;
 		json_array_append_new(
-			items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?, s:s, s:o}", "policy_id",
+			items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?, s:s, s:s?, s:o}", "policy_id",
 					 (json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name, "benefit",
 					 pl->p.benefit, "department_name", pl->p.department_name, "amount_cents",
 					 (json_int_t)pl->cur->amount_cents, "eligible", unmet == 0, "unmet",
 					 unmet_json(unmet), "excluded_by", excl ? excl->p.name : NULL, "group",
-					 group_names[g], "receipt", open ? receipt_json(open, &cat) : json_null()));
+					 group_names[g], "counted_under", under ? under->p.name : NULL, "receipt",
+					 open ? receipt_json(open, &cat) : json_null()));
 	}
 	if (api_audit_child_read(r, a, p, id, "child.entitlements") != WB_OK) {
 		rc = WB_ESTORE;
@@ -1949,7 +1972,7 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	ent_facts f;
 	gap_check_rec g;
 	audit_entry e;
-	const pol *pl;
+	const pol *pl, *under;
 	const char *finding, *note;
 	category_rec k[CHILD_CATS_MAX];
 	int64_t id, policy_id;
@@ -1979,7 +2002,8 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		api_child_fail(r, a, p, id, "entitlement.check", rc);
 		goto out;
 	}
-	rc = catalog_load(c, p->county_code, policy_id, today, &cat);
+	/* every policy's versions: the gap may be counted under another */
+	rc = catalog_load(c, p->county_code, 0, today, &cat);
 	if (rc == WB_OK)
 		rc = child_ent_facts(c, &ch, today, &f, k, &nk);
 	if (rc == WB_OK)
@@ -1995,6 +2019,16 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	}
 	if (group_of(pl, &f, receives(&f, policy_id), &unmet) != G_GAP) {
 		api_error(r, 409, "conflict", "the child is not a gap of this policy today", NULL);
+		goto out;
+	}
+	if ((under = gap_counted_under(&cat, pl, &f))) {
+		char msg[400];
+
+		wb_snprintf(
+			msg, sizeof(msg),
+			"the child's gap is counted under %s, which this policy may not be had with: check that one",
+			under->p.name);
+		api_error(r, 409, "conflict", msg, NULL);
 		goto out;
 	}
 	memset(&g, 0, sizeof(g));

@@ -83,4 +83,46 @@ describeEachDriver('entitlements rules', (driver) => {
 			assert.deepEqual(paid.filter((i) => i.child_id === c.id).map((i) => i.amount_cents), [200000], benefit);
 		}
 	});
+
+	test('a child entitled to two policies that may not be had together is one gap, under the one the other gives way to', async () => {
+		const kept = await policy();
+		const givesWay = await policy({ amount_cents: 30000, rule: { disability_grades: [3], excludes: [kept.code] } });
+		const both = await child({ disability_grade: 3, disability_type: 'physical' });
+		// a child of seven is outside the kept policy's age range: the other one is its gap
+		const only = await child({ disability_grade: 3, disability_type: 'physical', birth_date: bornYearsBefore(7) });
+
+		const gaps = await list(station, 'group=gap');
+		const pair = (body, id) => body.items.filter((i) => i.child_id === id && [kept.id, givesWay.id].includes(i.policy_id)).map((i) => i.policy_id);
+		assert.deepEqual(pair(gaps, both.id), [kept.id], 'one gap, under the policy that is kept');
+		assert.deepEqual(pair(gaps, only.id), [givesWay.id], 'entitled to the other alone: its gap');
+		// the counts by policy are the rows
+		for (const x of [kept, givesWay]) {
+			const rows = gaps.items.filter((i) => i.policy_id === x.id).length;
+			assert.equal(gaps.policies.find((y) => y.policy_id === x.id).gap, rows, x.code);
+		}
+		const narrowed = await list(station, `group=gap&policy=${givesWay.id}`);
+		assert.equal(rowOf(narrowed, both.id), undefined);
+		assert.ok(rowOf(narrowed, only.id));
+		assert.equal(narrowed.counts.gap, narrowed.total);
+
+		// the child's page offers either (the family may choose), and says under which the gap counts
+		const page = (await station.get(`/api/v1/children/${both.id}/entitlements`)).body.items;
+		const of = (id) => page.find((i) => i.policy_id === id);
+		assert.deepEqual([of(kept.id).group, of(givesWay.id).group], ['gap', 'gap']);
+		assert.equal(of(givesWay.id).counted_under, kept.name);
+		assert.equal(of(kept.id).counted_under, null);
+
+		// a check of the gap goes to the kept one; the other is no gap to check
+		const wrong = await station.post(`/api/v1/children/${both.id}/entitlements/${givesWay.id}/checks`, { finding: 'applied' });
+		assert.equal(wrong.status, 409, wrong.text);
+		const right = await station.post(`/api/v1/children/${both.id}/entitlements/${kept.id}/checks`, { finding: 'applied' });
+		assert.equal(right.status, 201, right.text);
+
+		// the family may still choose the one that gives way: then neither is a gap
+		const rec = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: givesWay.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+		const after = (await list(station, 'group=gap')).items.filter((i) => i.child_id === both.id && [kept.id, givesWay.id].includes(i.policy_id));
+		assert.deepEqual(after.map((i) => i.policy_id), [kept.id], 'receiving the one that gives way, the kept one stays a gap (it replaces it)');
+		assert.ok(rowOf(await list(station, `group=receiving&policy=${givesWay.id}`), both.id));
+	});
 });
