@@ -2453,7 +2453,7 @@ static int gap_cmp(const void *pa, const void *pb)
 	return a->policy_id < b->policy_id ? -1 : a->policy_id > b->policy_id;
 }
 
-static int gap_known_cb(int64_t child_id, int64_t policy_id, void *arg)
+static int gap_known_cb(int64_t child_id, int64_t policy_id, const char *township, void *arg)
 {
 	gap_set *g = arg;
 	int rc = wb_grow(&g->v, g->n, &g->cap, sizeof(*g->v), 256, MATCH_MAX_ROWS);
@@ -2462,7 +2462,8 @@ static int gap_known_cb(int64_t child_id, int64_t policy_id, void *arg)
 		return rc;
 	memset(&g->v[g->n], 0, sizeof(g->v[0]));
 	g->v[g->n].child_id = child_id;
-	g->v[g->n++].policy_id = policy_id;
+	g->v[g->n].policy_id = policy_id;
+	wb_strlcpy(g->v[g->n++].township, township ? township : "", sizeof(g->v[0].township));
 	return WB_OK;
 }
 
@@ -2576,6 +2577,15 @@ int entitlements_gap_apply(store_conn *c, const char *county, const ent_gaps *fo
 			out->closed++;
 			j++;
 		} else {
+			/* told to a township the child has left: it is news to the
+			 * one that has the child now, which never heard of it */
+			if (strcmp(cur->v[i].township, known.v[j].township) != 0) {
+				rc = store_ent_gap_move(c, county, cur->v[i].child_id, cur->v[i].policy_id,
+							cur->v[i].township, now);
+				if (rc == WB_OK)
+					rc = town_count(&towns, &ntowns, &captowns, cur->v[i].township);
+				out->added++;
+			}
 			i++;
 			j++;
 		}

@@ -423,13 +423,14 @@ int store_ent_categories(store_conn *c, const store_scope *sc, const char *area,
 int store_ent_gaps_known(store_conn *c, const char *county, ent_gap_known_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "SELECT child_id, policy_id FROM entitlement_gaps WHERE county_code = ? ORDER BY child_id, "
-			    "policy_id",
-			    "s", county);
+	int rc = conn_query(
+		c, &st,
+		"SELECT child_id, policy_id, township_code FROM entitlement_gaps WHERE county_code = ? ORDER "
+		"BY child_id, policy_id",
+		"s", county);
 
 	while (rc == STORE_ROW) {
-		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), arg);
+		rc = cb(stmt_int64(c, st, 0), stmt_int64(c, st, 1), stmt_text(c, st, 2), arg);
 		if (rc == WB_OK)
 			rc = stmt_step(c, st);
 	}
@@ -444,6 +445,17 @@ int store_ent_gap_add(store_conn *c, const char *county, int64_t child_id, int64
 			    "INSERT INTO entitlement_gaps (county_code, child_id, policy_id, township_code, found_at) "
 			    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			    "siisi", county, child_id, policy_id, township, now);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_ent_gap_move(store_conn *c, const char *county, int64_t child_id, int64_t policy_id, const char *township,
+		       int64_t now)
+{
+	int rc = conn_query(c, NULL,
+			    "UPDATE entitlement_gaps SET township_code = ?, found_at = ? WHERE county_code = ? AND "
+			    "child_id = ? AND policy_id = ?",
+			    "sisii", township, now, county, child_id, policy_id);
 
 	return rc < 0 ? rc : WB_OK;
 }

@@ -156,13 +156,17 @@ typedef int (*ent_cat_cb)(int64_t child_id, const char *category, void *arg);
 int store_ent_categories(store_conn *c, const store_scope *sc, const char *area, ent_cat_cb cb, void *arg);
 
 /* ---- the gaps told to the townships (migration 0019) ---- */
-typedef int (*ent_gap_known_cb)(int64_t child_id, int64_t policy_id, void *arg);
-/* The gaps of county already told, by child then policy. */
+typedef int (*ent_gap_known_cb)(int64_t child_id, int64_t policy_id, const char *township, void *arg);
+/* The gaps of county already told (and the township told), by child then
+ * policy. */
 int store_ent_gaps_known(store_conn *c, const char *county, ent_gap_known_cb cb, void *arg);
 /* Records a gap told now (in township); one recorded already (a run at the
  * same time) is left as it is. */
 int store_ent_gap_add(store_conn *c, const char *county, int64_t child_id, int64_t policy_id, const char *township,
 		      int64_t now);
+/* Records that a gap told already is now township's (the child moved). */
+int store_ent_gap_move(store_conn *c, const char *county, int64_t child_id, int64_t policy_id, const char *township,
+		       int64_t now);
 /* Forgets a gap that is closed. */
 int store_ent_gap_drop(store_conn *c, const char *county, int64_t child_id, int64_t policy_id);
 

@@ -5,7 +5,7 @@
 // that township's news in the daily notice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, cli } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
@@ -124,5 +124,39 @@ describeEachDriver('entitlements rules', (driver) => {
 		const after = (await list(station, 'group=gap')).items.filter((i) => i.child_id === both.id && [kept.id, givesWay.id].includes(i.policy_id));
 		assert.deepEqual(after.map((i) => i.policy_id), [kept.id], 'receiving the one that gives way, the kept one stays a gap (it replaces it)');
 		assert.ok(rowOf(await list(station, `group=receiving&policy=${givesWay.id}`), both.id));
+	});
+
+	test('the daily notice: a child with an open gap who moves to another township is that township\'s new gap', async () => {
+		const station03 = await srv.login('station03');
+		const notice = async () => {
+			const r = await cli(srv.db, ['recompute']);
+			assert.equal(r.code, 0, `${r.stdout} ${r.stderr}`);
+			const m = r.stdout.match(/entitlement gaps: (\d+) open, (\d+) new \(told to (\d+) townships\), (\d+) closed/);
+			assert.ok(m, r.stdout);
+			return { open: Number(m[1]), added: Number(m[2]), townships: Number(m[3]), closed: Number(m[4]) };
+		};
+		const told = async (client) => {
+			const r = await client.get('/api/v1/inbox?limit=200');
+			assert.equal(r.status, 200, r.text);
+			return r.body.items.filter((m) => m.event === 'entitlement.gaps');
+		};
+		await policy({ rule: { disability_grades: [4], age_max: 5 } });
+		const c = await child({ disability_grade: 4, disability_type: 'physical' });
+		await notice();
+		const before = (await told(station03)).length;
+		assert.equal((await notice()).added, 0, 'nothing new');
+
+		const cur = await centre.get(`/api/v1/children/${c.id}`);
+		const moved = await centre.patch(`/api/v1/children/${c.id}`, { version: cur.body.version, village_code: FAR });
+		assert.equal(moved.status, 200, moved.text);
+		const gaps = (await list(station03, 'group=gap')).items.filter((i) => i.child_id === c.id).length;
+		assert.ok(gaps >= 1, 'the new township sees the gaps on its list');
+		const run = await notice();
+		assert.equal(run.added, gaps, 'new to the township that has the child now');
+		assert.equal(run.townships, 1);
+		const msgs = await told(station03);
+		assert.equal(msgs.length, before + 1, 'the new township is told');
+		assert.equal(msgs[0].items, gaps);
+		assert.equal((await notice()).added, 0, 'and only once');
 	});
 });
