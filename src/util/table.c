@@ -265,7 +265,7 @@ int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, c
 {
 	char *converted = NULL;
 	size_t i = 0, clen = 0;
-	uint32_t line = 1;
+	uint32_t line = 1; /* the row a spreadsheet shows: one a record, blank ones too */
 	buf cell;
 	int rc = WB_OK;
 
@@ -319,9 +319,9 @@ int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, c
 							quoted = 0;
 							continue;
 						}
-					} else if (ch == '\n') {
-						line++;
 					}
+					/* a line break inside quotes is part of the cell:
+					 * the row a spreadsheet shows goes on */
 				} else if (ch == ',') {
 					break;
 				} else if (ch == '\r' || ch == '\n') {

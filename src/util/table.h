@@ -16,7 +16,9 @@
 typedef struct table_row {
 	uint32_t first; /* index of the row's first cell in cells[] */
 	uint16_t n;     /* number of cells */
-	uint32_t line;  /* 1-based line (CSV) or row number (XLSX) in the file */
+	uint32_t line;  /* 1-based row as a spreadsheet shows the file: a CSV record
+			 * (a line break inside a quoted cell starts no row; a blank
+			 * line is a row), an XLSX row's number */
 } table_row;
 
 typedef struct table {

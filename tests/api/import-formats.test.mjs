@@ -390,6 +390,26 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		assert.match(en.text, /not confirmed in this category in the registry\r?\n/, 'no separator left at the end of a detail');
 	});
 
+	test('a reconciliation names the rows a spreadsheet shows, after line breaks inside quoted cells too', async () => {
+		const tag = uniqueName('对账行');
+		const num = ids.next({ birth: '20130506' });
+		const r0 = await centre.post('/api/v1/children', { village_code: VILLAGE, name: `${tag}甲`, id_number: num });
+		assert.equal(r0.status, 201, r0.text);
+		const list =
+			csvLine(['姓名', '身份证号', '备注']) +
+			csvLine([`${tag}甲`, num, '低保\n2024年起']) + // row 2, over two lines of the file
+			csvLine([`${tag}乙`, ids.next(), '第一行\r\n第二行']) + // row 3: not in the registry
+			csvLine([`${tag}甲`, num, '']); // row 4: named again
+		const r = await centre.request('POST', '/api/v1/reconciliations', { body: list, headers: { 'content-type': 'text/csv' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.body.matched.items.map((i) => i.row), [2]);
+		assert.deepEqual(r.body.not_in_registry.items.map((i) => i.row), [3]);
+		assert.deepEqual(
+			r.body.mismatched.items.map((i) => [i.row, i.detail]),
+			[[4, 'on the list again (first on row 2)']],
+		);
+	});
+
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
 		const n = ids.next();
 		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n+1+2,${ids.next()}\n@SUM(A1),${ids.next()}\n`;

@@ -318,17 +318,18 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 		assert.deepEqual(
 			job.issues.map((i) => [i.row, i.column, i.reason]),
 			[
-				// (the lines of the file: the line breaks of rows 2 and 5 are in quoted cells)
-				[4, '父亲姓名', 'too long: at most 60 bytes (20 Chinese characters)'],
-				[5, '母亲务工地', 'too long: at most 120 bytes (40 Chinese characters)'],
-				[6, '父亲姓名', 'name contains control or invisible characters or surrounding spaces'],
-				[6, '父亲务工地', 'contains control characters'],
-				[8, '年级', 'too long: at most 20 bytes (6 Chinese characters)'],
-				[9, '残疾类别', 'disability type must be 视力残疾, 听力残疾, 言语残疾, 肢体残疾, 智力残疾, 精神残疾 or 多重残疾 (visual, hearing, speech, physical, intellectual, mental, multiple)'],
-				[10, '重病', 'too long: at most 90 bytes (30 Chinese characters)'],
-				[11, '备注', 'too long: at most 1000 bytes (333 Chinese characters)'],
-				[12, '姓名', 'too long: at most 96 bytes (32 Chinese characters)'],
-				[12, '年级', 'contains control characters'],
+				// the rows a spreadsheet shows (as an XLSX file's are numbered): the line
+				// breaks of rows 2 and 5 are inside quoted cells and start no row
+				[3, '父亲姓名', 'too long: at most 60 bytes (20 Chinese characters)'],
+				[4, '母亲务工地', 'too long: at most 120 bytes (40 Chinese characters)'],
+				[5, '父亲姓名', 'name contains control or invisible characters or surrounding spaces'],
+				[5, '父亲务工地', 'contains control characters'],
+				[6, '年级', 'too long: at most 20 bytes (6 Chinese characters)'],
+				[7, '残疾类别', 'disability type must be 视力残疾, 听力残疾, 言语残疾, 肢体残疾, 智力残疾, 精神残疾 or 多重残疾 (visual, hearing, speech, physical, intellectual, mental, multiple)'],
+				[8, '重病', 'too long: at most 90 bytes (30 Chinese characters)'],
+				[9, '备注', 'too long: at most 1000 bytes (333 Chinese characters)'],
+				[10, '姓名', 'too long: at most 96 bytes (32 Chinese characters)'],
+				[10, '年级', 'contains control characters'],
 			],
 		);
 		const full = await byNumber(n[0]);
@@ -360,6 +361,39 @@ describeEachDriver('import: rows as departments write them', (driver) => {
 		assert.equal(j2.status, 'rejected', JSON.stringify(j2));
 		assert.equal(j2.message, '1 error in the file; nothing was imported');
 		assert.equal((await byNumber(n[0])).guardians.length, 2);
+	});
+
+	test('rows after a line break inside a quoted cell are numbered as a spreadsheet shows them, as in XLSX', async () => {
+		const tag = uniqueName('换行');
+		const n = [ids.next({ birth: '20140601' }), ids.next({ birth: '20140602' })];
+		const rows = [
+			['姓名', '身份证号', '性别', '出生日期', '村（社区）代码', '备注'],
+			[`${tag}一`, n[0], '', '', VILLAGE, '随祖父母生活\n父母在外务工'], // 2
+			[`${tag}二`, n[1], '', '', VILLAGE, '第一行\r\n第二行\r\n第三行'], // 3
+			[`${tag}三`, '', '男', '2016/2/30', VILLAGE, ''], // 4: no such day
+			[`${tag}四`, n[0], '', '', VILLAGE, ''], // 5: row 2's number again
+		];
+		const want = [
+			[4, '出生日期', 'error'],
+			[5, '身份证号', 'error'],
+		];
+		const csv = (await importFile(centre, rows.map(csvLine).join(''), { fileName: 'lines.csv' })).job;
+		assert.equal(csv.status, 'rejected', JSON.stringify(csv));
+		assert.deepEqual(csv.issues.map((i) => [i.row, i.column, i.kind]), want, 'CSV: the rows a spreadsheet shows, not the lines of the file');
+		assert.equal(csv.issues[1].reason, 'the same ID number is already on row 2 of this file');
+		const report = await importReport(centre, csv.id);
+		assert.deepEqual(report.map((i) => [i.row, i.column, i.kind]), want, 'the saved report too');
+		const xlsx = (await importFile(centre, makeXlsx(rows), { fileName: 'lines.xlsx' })).job;
+		assert.equal(xlsx.status, 'rejected', JSON.stringify(xlsx));
+		assert.deepEqual(
+			xlsx.issues.map((i) => [i.row, i.column, i.kind, i.reason]),
+			csv.issues.map((i) => [i.row, i.column, i.kind, i.reason]),
+			'the same rows in a workbook are reported on the same rows',
+		);
+		// a blank line is a row of the spreadsheet too (and no row of the list)
+		const blank = csvLine(rows[0]) + csvLine(rows[1]) + '\r\n' + csvLine(rows[3]);
+		const b = (await importFile(centre, blank, { fileName: 'blank.csv' })).job;
+		assert.deepEqual(b.issues.map((i) => [i.row, i.column, i.kind]), [[4, '出生日期', 'error']]);
 	});
 
 	test('without an ID number the live child is matched, not an archived one; two live ones are ambiguous', async () => {

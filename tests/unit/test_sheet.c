@@ -281,6 +281,40 @@ static void test_csv_defused_reads_back(void **state)
 	free(long_text);
 }
 
+/* Rows are numbered as a spreadsheet shows the file (as an XLSX file's
+ * rows are): a line break inside a quoted cell starts no row, a blank line
+ * is one (and dropped), and an error names the row its record starts on. */
+static void test_csv_rows_as_spreadsheet(void **state)
+{
+	static const char data[] = "name,notes\r\n"
+				   "A,\"two\r\nlines\"\r\n"
+				   "B,\"three\nlines\nhere\"\r\n"
+				   "\r\n"
+				   "C,one\r\n";
+	static const char bad[] = "name,notes\nA,\"two\nlines\"\nB,\"never\nclosed\n";
+	uint32_t line;
+	char err[128];
+	table t;
+
+	(void)state;
+	table_init(&t);
+	assert_int_equal(table_read_csv(&t, data, sizeof(data) - 1, &line, err, sizeof(err)), WB_OK);
+	assert_int_equal(t.nrows, 4);
+	assert_int_equal(t.rows[0].line, 1);
+	assert_int_equal(t.rows[1].line, 2);
+	assert_string_equal(table_cell(&t, 1, 1), "two\r\nlines");
+	assert_int_equal(t.rows[2].line, 3);
+	assert_int_equal(t.rows[3].line, 5); /* row 4 is the blank one */
+	assert_string_equal(table_cell(&t, 3, 0), "C");
+	table_cleanup(&t);
+
+	table_init(&t);
+	assert_int_equal(table_read_csv(&t, bad, sizeof(bad) - 1, &line, err, sizeof(err)), WB_EINVAL);
+	assert_int_equal(line, 3);
+	assert_non_null(strstr(err, "quoted"));
+	table_cleanup(&t);
+}
+
 static void test_word_of(void **state)
 {
 	(void)state;
@@ -293,10 +327,15 @@ static void test_word_of(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_every_kind),  cmocka_unit_test(test_csv_english),
-		cmocka_unit_test(test_xlsx_reads_back), cmocka_unit_test(test_xlsx_dropped),
-		cmocka_unit_test(test_summary_row),     cmocka_unit_test(test_csv_too_big),
-		cmocka_unit_test(test_word_of),         cmocka_unit_test(test_csv_defused_reads_back),
+		cmocka_unit_test(test_csv_every_kind),
+		cmocka_unit_test(test_csv_english),
+		cmocka_unit_test(test_xlsx_reads_back),
+		cmocka_unit_test(test_xlsx_dropped),
+		cmocka_unit_test(test_summary_row),
+		cmocka_unit_test(test_csv_too_big),
+		cmocka_unit_test(test_word_of),
+		cmocka_unit_test(test_csv_defused_reads_back),
+		cmocka_unit_test(test_csv_rows_as_spreadsheet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
