@@ -1096,20 +1096,15 @@ static int id_number_cell(const import_job *j, const colmap *m, size_t row, cons
 	return 0;
 }
 
-/*
- * An ID number typed with full-width digits (３７０８…, an input method's
- * full-width mode) as the ASCII digits it stands for, into out (24 bytes):
- * U+FF10..U+FF19 and Ｘ/ｘ. Returns s itself when it has none of them, or
- * when the result would not fit (then the number is wrong anyway).
- */
-static const char *id_number_ascii(const char *s, char out[24])
+/* see import.h */
+const char *import_id_number_ascii(const char *s, char out[IMPORT_ID_ASCII])
 {
 	size_t k = 0;
 
 	if (!strstr(s, "\xef\xbc") && !strstr(s, "\xef\xbd\x98"))
 		return s;
 	for (const char *p = s; *p; k++) {
-		if (k + 1 >= 24)
+		if (k + 1 >= IMPORT_ID_ASCII)
 			return s;
 		if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBC && (unsigned char)p[2] >= 0x90 &&
 		    (unsigned char)p[2] <= 0x99) {
@@ -1150,9 +1145,9 @@ static int parse_row(import_job *j, const colmap *m, const place_cache *pc, size
 	if (s[0]) {
 		idnum id;
 		enum idnum_error e;
-		char whole[24], ascii[24];
+		char whole[24], ascii[IMPORT_ID_ASCII];
 
-		s = id_number_ascii(s, ascii);
+		s = import_id_number_ascii(s, ascii);
 		if (id_number_cell(j, m, row, &s, whole))
 			id_bad = bad(j, row, m, F_ID, ID_AS_NUMBER);
 		else if (strchr(s, '*'))

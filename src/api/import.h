@@ -99,6 +99,13 @@ const char *import_header_field(const char *header);
  * 2016.03.05, 2016年3月5日, a time of day after it ignored) as
  * "YYYY-MM-DD" into iso and *ymd; WB_EINVAL if it is none of these. */
 int import_list_date(const char *s, int *ymd, char iso[11]);
+/* An ID number typed with full-width digits (３７０８…, an input method's
+ * full-width mode) as the ASCII digits it stands for, into out
+ * (IMPORT_ID_ASCII bytes): U+FF10..U+FF19 and Ｘ/ｘ. Returns s itself when
+ * it has none of them, or when the result would not fit (then the number
+ * is wrong anyway). The import and the reconciliation read numbers so. */
+#define IMPORT_ID_ASCII 24
+const char *import_id_number_ascii(const char *s, char out[IMPORT_ID_ASCII]);
 
 /* The first header text that stands for a field ("father_status": its
  * Chinese header), or NULL for a text that names no field. */

@@ -276,9 +276,12 @@ static int compare_rows(recon *x, const table *t, const int col[5])
 	int today = clock_today_ymd();
 
 	for (size_t r = 1; r < t->nrows; r++) {
-		char nb[160], ib[40], bb[40], vb[40], sb[16], iso[11];
+		char nb[160], ib[96], bb[40], vb[40], sb[16], iso[11]; /* ib: 18 full-width characters are 54 bytes */
 		const char *name = trimmed(col[0] >= 0 ? table_cell(t, r, col[0]) : "", nb, sizeof(nb));
-		const char *idtext = trimmed(col[1] >= 0 ? table_cell(t, r, col[1]) : "", ib, sizeof(ib));
+		char ia[IMPORT_ID_ASCII];
+		/* full-width digits (３７０８…, Ｘ) are the number they show, as the import reads them */
+		const char *idtext = import_id_number_ascii(
+			trimmed(col[1] >= 0 ? table_cell(t, r, col[1]) : "", ib, sizeof(ib)), ia);
 		const char *birth = trimmed(col[2] >= 0 ? table_cell(t, r, col[2]) : "", bb, sizeof(bb));
 		const char *village = trimmed(col[3] >= 0 ? table_cell(t, r, col[3]) : "", vb, sizeof(vb));
 		const char *sexword = trimmed(col[4] >= 0 ? table_cell(t, r, col[4]) : "", sb, sizeof(sb));

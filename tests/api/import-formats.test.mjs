@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory, make } from './lib/idnum.mjs';
+import { makeXlsx } from './lib/xlsx.mjs';
 import { csvLine, gb18030, importFile, importReport, startImport, childrenTotal, categoryMap, download, parseCsv, childByIdNumber } from './lib/registry.mjs';
 
 const VILLAGE = '370831101201'; // a rural village (director2's)
@@ -408,6 +409,45 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 			r.body.mismatched.items.map((i) => [i.row, i.detail]),
 			[[4, 'on the list again (first on row 2)']],
 		);
+	});
+
+	test('a reconciliation reads an ID number typed in full-width digits (and Ｘ/ｘ) as the number it shows, as the import does', async () => {
+		const tag = uniqueName('全角对账');
+		const wide = (n, x = 'Ｘ') => [...n].map((ch) => (ch === 'X' ? x : String.fromCharCode(0xff10 + Number(ch)))).join('');
+		const numX = ids.next({ birth: '20130607', check: 'X' });
+		const num = ids.next({ birth: '20140708' });
+		const a = await centre.post('/api/v1/children', { village_code: VILLAGE, name: `${tag}甲`, id_number: numX });
+		const b = await centre.post('/api/v1/children', { village_code: VILLAGE, name: `${tag}乙`, id_number: num });
+		assert.equal(a.status, 201, a.text);
+		assert.equal(b.status, 201, b.text);
+		const list =
+			csvLine(['姓名', '身份证号']) +
+			csvLine([`${tag}甲`, wide(numX, 'ｘ')]) + // row 2: an input method's full-width mode, a lower-case ｘ
+			csvLine([`${tag}乙`, ` ${wide(num)}\u3000`]) + // row 3: with blanks around it
+			csvLine([`${tag}甲`, wide(numX)]); // row 4: the same child again
+		for (const body of [list, makeXlsx(parseCsv(list))]) {
+			const r = await centre.request('POST', '/api/v1/reconciliations', { body, headers: { 'content-type': 'application/octet-stream' } });
+			assert.equal(r.status, 200, r.text);
+			assert.deepEqual(r.body.not_in_registry.items, [], JSON.stringify(r.body.not_in_registry.items));
+			assert.deepEqual(
+				r.body.matched.items.map((i) => [i.row, i.child_id]),
+				[
+					[2, a.body.id],
+					[3, b.body.id],
+				],
+			);
+			assert.deepEqual(
+				r.body.mismatched.items.map((i) => [i.row, i.child_id, i.detail]),
+				[[4, a.body.id, 'on the list again (first on row 2)']],
+			);
+		}
+		// the same list in ASCII digits says the same
+		const ascii = csvLine(['姓名', '身份证号']) + csvLine([`${tag}甲`, numX.toLowerCase()]) + csvLine([`${tag}乙`, num]);
+		const r2 = await centre.request('POST', '/api/v1/reconciliations', { body: ascii, headers: { 'content-type': 'text/csv' } });
+		assert.deepEqual(r2.body.matched.items.map((i) => [i.row, i.child_id]), [
+			[2, a.body.id],
+			[3, b.body.id],
+		]);
 	});
 
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
