@@ -166,6 +166,21 @@ static int keep_job(import_job *j, int64_t owner, const char *county)
 	return slot >= 0 ? WB_OK : WB_EBUSY;
 }
 
+/* Gives back the slot keep_job took for j, which never started (its row
+ * could not be saved): j stays the caller's to free. */
+static void drop_job(import_job *j)
+{
+	pthread_mutex_lock(&jobs_mu);
+	for (int i = 0; i < JOBS_MAX; i++)
+		if (jobs[i].job == j) {
+			jobs[i].job = NULL;
+			jobs[i].running = 0;
+			jobs_running--;
+		}
+	pthread_cond_broadcast(&jobs_cv);
+	pthread_mutex_unlock(&jobs_mu);
+}
+
 static const char *mode_param(http_req *r, int *row_by_row)
 {
 	const char *m = http_query(r, "mode");
@@ -250,15 +265,23 @@ int api_imports_create(http_req *r, app *a, store_conn *c, const sec_principal *
 		api_error(r, 422, "invalid_file", j->message, "file");
 		goto fail;
 	}
-	rc = audit_submit(a->audit, NULL, save_fn, j); /* the imports row, status running */
-	if (rc) {
-		api_fail(r, rc);
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		api_fail(r, WB_ENOMEM);
 		goto fail;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w || keep_job(j, p->user_id, p->county_code) != WB_OK) {
+	/* a slot first: an import refused as busy leaves no row behind (its
+	 * row, saved first, stayed 'running' for good) */
+	if (keep_job(j, p->user_id, p->county_code) != WB_OK) {
 		free(w);
 		api_error(r, 503, "busy", "too many imports are running; try again shortly", NULL);
+		goto fail;
+	}
+	rc = audit_submit(a->audit, NULL, save_fn, j); /* the imports row, status running */
+	if (rc) {
+		drop_job(j);
+		free(w);
+		api_fail(r, rc);
 		goto fail;
 	}
 	w->a = a;
