@@ -6,7 +6,9 @@
 // shows, and the same list in ASCII digits later finds that child; a list
 // without ID numbers (a school's roster) finds the children registered
 // with one by name, birth date and village instead of registering them
-// again, and reports a different sex rather than taking it.
+// again, and reports a different sex rather than taking it; an explicit
+// 否 or 0 against the registry's 是 or grade is a conflict it reports, as
+// for any other fact (a review thought it was read as empty: it is not).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
@@ -130,5 +132,29 @@ describeEachDriver('import: as the staff use it', (driver) => {
 		assert.deepEqual([j3.created, j3.updated, j3.errors], [1, 1, 0], JSON.stringify(j3));
 		assert.equal((await byNumber(other)).grade, '五年级');
 		assert.equal((await centre.get(`/api/v1/children?q=${encodeURIComponent(name2)}`)).body.total, 1);
+	});
+
+	test('an explicit 否 or 0 that contradicts the registry is a reported conflict, never taken and never silent', async () => {
+		const num = ids.next({ birth: '20150404' });
+		const r = await centre.post('/api/v1/children', { name: uniqueName('否认'), id_number: num, village_code: VILLAGE, family_poverty: true, adopted: true, disability_grade: 2 });
+		assert.equal(r.status, 201, r.text);
+		const head = ['姓名', '身份证号', '村（社区）代码', '家庭经济困难', '已被收养', '残疾等级'];
+		const { job } = await importFile(centre, csvLine(head) + csvLine([r.body.name, num, VILLAGE, '否', '无', '0']));
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.deepEqual(
+			job.issues.map((i) => [i.row, i.column, i.kind]).sort(),
+			[
+				[2, '残疾等级', 'conflict'],
+				[2, '家庭经济困难', 'conflict'],
+				[2, '已被收养', 'conflict'],
+			].sort(),
+		);
+		const now = await byNumber(num);
+		assert.deepEqual([now.family_poverty, now.adopted, now.disability_grade], [true, true, 2]);
+		// on a child with nothing recorded (the registry's no), 否 is no change and no conflict
+		const plain = ids.next({ birth: '20150405' });
+		const p = await centre.post('/api/v1/children', { name: uniqueName('否认'), id_number: plain, village_code: VILLAGE });
+		const j2 = (await importFile(centre, csvLine(head) + csvLine([p.body.name, plain, VILLAGE, '否', '否', '0']))).job;
+		assert.deepEqual([j2.conflicts, j2.unchanged, j2.errors], [0, 1, 0], JSON.stringify(j2.issues));
 	});
 });
