@@ -884,11 +884,26 @@ static int referral_item(const referral_rec *f, void *arg)
 	return WB_OK;
 }
 
+/* Whether a step or a file of user actor, acting for unit, would tell who
+ * filed the mandatory report of d to a reader who may not know: the
+ * reporter's own, and their school's — a school's accounts see only their
+ * own school's filings, so any of them on the request names the school.
+ * The reader's own are theirs to see. */
+static int reporter_side(const detail_ctx *d, int64_t actor, int64_t unit)
+{
+	if (d->reporter_visible)
+		return 0;
+	if (actor && actor == d->q->reporter_id)
+		return 1;
+	return d->q->reporter_unit_id && unit == d->q->reporter_unit_id && actor != d->v->p->user_id;
+}
+
 static int attachment_item(const attachment_rec *at, void *arg)
 {
 	detail_ctx *d = arg;
-	/* the reporter of a mandatory report stays unknown through their files */
-	int hide = !d->reporter_visible && at->uploaded_by == d->q->reporter_id;
+	/* the reporter of a mandatory report stays unknown through their files
+	 * and their school's */
+	int hide = reporter_side(d, at->uploaded_by, at->unit_id);
 	char name[sizeof(at->file_name)];
 
 	/* a referred unit's files are for the loop's staff and that unit, not
@@ -908,9 +923,10 @@ static int step_item(const step_rec *s, void *arg)
 {
 	detail_ctx *d = arg;
 	/* the reporter of a mandatory report: unknown through every step of
-	 * theirs (a comment, a file, a link), not only the filing */
-	int hide_actor = !d->reporter_visible &&
-			 (strcmp(s->action, "file") == 0 || (s->actor_id && s->actor_id == d->q->reporter_id));
+	 * theirs (a comment, a file, a link), not only the filing, and of
+	 * their school's other accounts */
+	int hide_actor =
+		!d->reporter_visible && (strcmp(s->action, "file") == 0 || reporter_side(d, s->actor_id, s->unit_id));
 	int64_t unit = s->referral_id ? s->unit_id : 0;
 	json_t *j;
 
