@@ -6,17 +6,17 @@
 // file on the report would name the school that reported.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer } from './lib/harness.mjs';
-import { step, unitIds, PNG } from './lib/loop.mjs';
+import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { VILLAGE, step, unitIds, cstDate, birthForAge, PNG } from './lib/loop.mjs';
 
 describeEachDriver('mandatory report privacy', (driver) => {
-	let srv, school, colleague, station, supervisor, centre, committee, police, civil, org, units;
+	let srv, school, colleague, director, station, supervisor, centre, committee, police, civil, org, units;
 
 	before(async () => {
 		srv = await startServer(driver);
-		[school, colleague, station, supervisor, centre, committee, police, civil, org] = await Promise.all(
-			['school', 'school01', 'station', 'supervisor', 'center', 'committee', 'dept_public_security', 'department', 'org'].map((u) =>
-				srv.login(u),
+		[school, colleague, director, station, supervisor, centre, committee, police, civil, org] = await Promise.all(
+			['school', 'school01', 'director', 'station', 'supervisor', 'center', 'committee', 'dept_public_security', 'department', 'org'].map(
+				(u) => srv.login(u),
 			),
 		);
 		units = await unitIds(centre);
@@ -100,5 +100,44 @@ describeEachDriver('mandatory report privacy', (driver) => {
 		assert.equal(steps.find((s) => s.action === 'file').actor, null);
 		assert.equal(steps.find((s) => s.action === 'comment').actor.user_id, mine);
 		assert.equal(own.attachments.find((a) => a.id === file.id).uploaded_by, mine);
+	});
+
+	test('a follow-up visit the reporter scheduled does not name them on the request', async () => {
+		const made = await director.post('/api/v1/children', { name: uniqueName('回访'), sex: 'M', birth_date: birthForAge(7), village_code: VILLAGE });
+		assert.equal(made.status, 201, made.text);
+		const filed = await director.post('/api/v1/requests', {
+			child_id: made.body.id,
+			kind: 'abuse_violence',
+			narrative: '邻居反映孩子常被关在门外',
+			mandatory: true,
+		});
+		assert.equal(filed.status, 201, filed.text);
+		const id = filed.body.id;
+		const theirs = await director.post(`/api/v1/requests/${id}/follow-ups`, { due_on: cstDate(10), note: '看孩子是否安全' });
+		assert.equal(theirs.status, 201, theirs.text);
+		const stations = await station.post(`/api/v1/requests/${id}/follow-ups`, { due_on: cstDate(20) });
+		assert.equal(stations.status, 201, stations.text);
+		const name = director.me.user.display_name;
+
+		for (const c of [station, supervisor]) {
+			const who = c.me.user.username;
+			const v = await read(c, id);
+			assert.equal(v.reporter_hidden, true, who);
+			const fu = v.follow_ups.find((f) => f.id === theirs.body.id);
+			assert.equal(fu.by, null, `${who}: the reporter's follow-up names no one`);
+			assert.equal(fu.created_by, null, who);
+			assert.equal(fu.by_hidden, true, who);
+			const own = v.follow_ups.find((f) => f.id === stations.body.id);
+			assert.equal(own.by, station.me.user.display_name, `${who}: the station's keeps its name`);
+			assert.equal(own.by_hidden, false);
+			assert.ok(!JSON.stringify(v).includes(name), `${who}: the director's name appears nowhere`);
+		}
+		// the centre and the reporter know who scheduled it
+		for (const c of [centre, director]) {
+			const fu = (await read(c, id)).follow_ups.find((f) => f.id === theirs.body.id);
+			assert.equal(fu.by, name, c.me.user.username);
+			assert.equal(fu.created_by, director.me.user.id);
+			assert.equal(fu.by_hidden, false);
+		}
 	});
 });
