@@ -1861,6 +1861,16 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 			  "from_month");
 		goto out;
 	}
+	/* nor before the child was born: nothing was paid for a child not
+	 * yet born (a newborn's aid is not back-dated before its birth) */
+	if (ch.birth_date[0] && strncmp(from, ch.birth_date, 7) < 0) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg),
+			    "the child was born in %.7s: from_month may not be before the birth month", ch.birth_date);
+		api_error(r, 422, "validation_failed", msg, "from_month");
+		goto out;
+	}
 	rc = child_ent_facts(c, &ch, today, &f, k, &nk);
 	if (rc == WB_OK)
 		rc = store_child_receipts(c, id, facts_receipt_cb, &f);

@@ -2,10 +2,11 @@
 // a receipt starts no earlier than the policy it records was in force;
 // a child entitled to two policies that may not be had together is one
 // gap, not two; a child who moves to another township with a gap open is
-// that township's news in the daily notice.
+// that township's news in the daily notice; a receipt starts no earlier
+// than the child's birth.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName, cli } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
@@ -158,5 +159,25 @@ describeEachDriver('entitlements rules', (driver) => {
 		assert.equal(msgs.length, before + 1, 'the new township is told');
 		assert.equal(msgs[0].items, gaps);
 		assert.equal((await notice()).added, 0, 'and only once');
+	});
+
+	test('a receipt does not start before the child was born: a newborn\'s aid is not back-dated', async () => {
+		const p = await policy({ benefit: 'one_off_aid' });
+		// the policy in force for a year: only the birth stands in the way
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-12)}-01' WHERE policy_id = ${p.id}`);
+		const born = `${month(-1)}-01`;
+		const c = await child({ birth_date: born, disability_grade: 3, disability_type: 'physical' });
+		for (const m of [month(-2), month(-12)]) {
+			const early = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: m });
+			assert.equal(early.status, 422, `${m}: ${early.text}`);
+			assert.equal(early.body.error.field, 'from_month');
+			assert.match(early.body.error.message, new RegExp(`born in ${month(-1)}: from_month may not be before the birth month`));
+		}
+		const none = (await centre.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts;
+		assert.equal(none.length, 0, 'the refusal wrote nothing');
+		// from the month of its birth it is recorded
+		const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-1) });
+		assert.equal(ok.status, 201, ok.text);
+		assert.equal(ok.body.from_month, month(-1));
 	});
 });
