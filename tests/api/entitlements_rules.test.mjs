@@ -3,7 +3,8 @@
 // a child entitled to two policies that may not be had together is one
 // gap, not two; a child who moves to another township with a gap open is
 // that township's news in the daily notice; a receipt starts no earlier
-// than the child's birth.
+// than the child's birth; where a year of age counts from the day after
+// the birthday, a child is still matched on its 18th birthday.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
@@ -179,5 +180,61 @@ describeEachDriver('entitlements rules', (driver) => {
 		const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(-1) });
 		assert.equal(ok.status, 201, ok.text);
 		assert.equal(ok.body.from_month, month(-1));
+	});
+
+	test('a year of age counted from the day after the birthday: on its 18th birthday a child is 17, matched and not archived as grown up', async (t) => {
+		const birth = bornYearsBefore(18);
+		if (!birth) return t.skip('the 18th birthday falls on 29 February');
+		const p = await policy({ rule: { disability_grades: [4] } }); // no age range: every child under 18
+		const c = await child({ disability_grade: 4, disability_type: 'physical' });
+		await sql(srv.db, `UPDATE children SET birth_date = '${birth}' WHERE id = ${c.id}`);
+		const stand = async (client) => {
+			const page = await client.get(`/api/v1/children/${c.id}/entitlements`);
+			assert.equal(page.status, 200, page.text);
+			const gaps = await client.get('/api/v1/entitlements?limit=500&group=gap');
+			assert.equal(gaps.status, 200, gaps.text);
+			return {
+				page: page.body.items.find((i) => i.policy_id === p.id).group,
+				listed: gaps.body.items.some((i) => i.child_id === c.id && i.policy_id === p.id),
+			};
+		};
+		// a year on the day (the default): 18 today, no longer entitled, nowhere a gap
+		assert.deepEqual(await stand(station), { page: 'none', listed: false });
+
+		const after = await startServer(driver, { env: { WEIBAO_CATEGORY_BIRTHDAY: 'day_after' } });
+		t.after(() => after.stop());
+		// the same county's rows, read by a server counting a year from the day after
+		const pol = await (await after.login('center')).post('/api/v1/policies', {
+			code: code(),
+			name: uniqueName('政策'),
+			department_id: units.civil_affairs,
+			benefit: 'monthly_allowance',
+			effective_from: `${month(0)}-01`,
+			amount_cents: 50000,
+			rule: { disability_grades: [4] },
+		});
+		assert.equal(pol.status, 201, pol.text);
+		const dir = await after.login('director');
+		const reg = await dir.post('/api/v1/children', {
+			name: uniqueName('规则'),
+			sex: 'F',
+			birth_date: bornYearsBefore(4),
+			village_code: OWN,
+			disability_grade: 4,
+			disability_type: 'physical',
+		});
+		assert.equal(reg.status, 201, reg.text);
+		await sql(after.db, `UPDATE children SET birth_date = '${birth}' WHERE id = ${reg.body.id}`);
+		const st = await after.login('station');
+		const page = await st.get(`/api/v1/children/${reg.body.id}/entitlements`);
+		assert.equal(page.body.items.find((i) => i.policy_id === pol.body.id).group, 'gap', 'the child\'s page: 17 today');
+		const gaps = await st.get('/api/v1/entitlements?limit=500&group=gap');
+		assert.ok(gaps.body.items.some((i) => i.child_id === reg.body.id && i.policy_id === pol.body.id), 'the gap list agrees: still a gap on the birthday');
+		const rows = gaps.body.items.filter((i) => i.policy_id === pol.body.id).length;
+		assert.equal(gaps.body.policies.find((x) => x.policy_id === pol.body.id).gap, rows, 'and its count');
+		// and the archive agrees: not 18 yet
+		const arch = await (await after.login('center')).post(`/api/v1/children/${reg.body.id}/archive`, { reason: 'adult' });
+		assert.equal(arch.status, 422, arch.text);
+		assert.match(arch.body.error.message, /not 18 yet/);
 	});
 });
