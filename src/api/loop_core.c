@@ -928,6 +928,9 @@ static int step_item(const step_rec *s, void *arg)
 	int hide_actor =
 		!d->reporter_visible && (strcmp(s->action, "file") == 0 || reporter_side(d, s->actor_id, s->unit_id));
 	int64_t unit = s->referral_id ? s->unit_id : 0;
+	/* a person named after their place (or school) is told by role alone
+	 * to a unit that may not know where the child lives (or goes to school) */
+	int by_role = s->actor_id && name_tells_place(d->fields, s->actor_role);
 	json_t *j;
 
 	/* a unit reads its own referral's steps and its own comments, not the
@@ -944,19 +947,20 @@ static int step_item(const step_rec *s, void *arg)
 		return WB_ENOMEM;
 	json_object_set_new(j, "from_state", s->from_state[0] ? json_string(s->from_state) : json_null());
 	json_object_set_new(j, "referral_id", s->referral_id ? json_integer(s->referral_id) : json_null());
-	/* a reporter's school would name them */
-	json_object_set_new(j, "unit_id", s->unit_id && !hide_actor ? json_integer(s->unit_id) : json_null());
+	/* a reporter's school would name them, and a school's unit says it as
+	 * its name does */
+	json_object_set_new(j, "unit_id",
+			    s->unit_id && !hide_actor && !by_role ? json_integer(s->unit_id) : json_null());
 	if (hide_actor || !s->actor_id)
 		json_object_set_new(
 			j, "actor",
 			hide_actor ? json_null()
 				   : json_pack("{s:n, s:s, s:s}", "user_id", "name", "system", "role", "system"));
 	else
-		json_object_set_new(
-			j, "actor",
-			json_pack("{s:I, s:o, s:s}", "user_id", (json_int_t)s->actor_id, "name",
-				  name_tells_place(d->fields, s->actor_role) ? json_null() : json_string(s->actor_name),
-				  "role", s->actor_role));
+		json_object_set_new(j, "actor",
+				    json_pack("{s:I, s:o, s:s}", "user_id", (json_int_t)s->actor_id, "name",
+					      by_role ? json_null() : json_string(s->actor_name), "role",
+					      s->actor_role));
 	json_object_set_new(j, "actor_hidden", json_boolean(hide_actor));
 	json_object_set_new(j, "started_at", loop_time(s->stage_started_at));
 	json_object_set_new(j, "due_at", loop_time(s->stage_due_at));

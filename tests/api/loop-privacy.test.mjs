@@ -311,6 +311,43 @@ describeEachDriver('loop privacy', (driver) => {
 		assert.equal(counted.status, 200, counted.text);
 		assert.equal(counted.body.total, page.body.items.length);
 	});
+
+	test('a school\'s steps tell a unit without the `school` grant neither its name nor its unit', async () => {
+		const org = await srv.login('org');
+		const kids = await school.get('/api/v1/children?limit=1');
+		assert.equal(kids.status, 200, kids.text);
+		const filed = await school.post('/api/v1/requests', { child_id: kids.body.items[0].id, kind: 'schooling', narrative: '学生家庭困难，学费难以负担' });
+		assert.equal(filed.status, 201, filed.text);
+		const id = filed.body.id;
+		await step(station, id, 'review');
+		await step(station, id, 'forward');
+		await step(centre, id, 'accept');
+		await step(centre, id, 'refer', {
+			referrals: [
+				{ unit_id: units.civil_affairs, ask: '助学救助', fields: ['guardians'] },
+				{ unit_id: units.county_charity, ask: '助学金', fields: ['school'] },
+			],
+		});
+		await comment(school, id, '学生已申请学费减免');
+		const schoolUnit = school.me.memberships[0].unit_id;
+		const schoolName = (await centre.get('/api/v1/units')).body.items.find((u) => u.id === schoolUnit).name;
+
+		// civil affairs: the school by role alone, on the request and on its steps
+		const asCivil = await read(civil, id);
+		assert.equal(asCivil.reporter.unit_id, null);
+		const said = asCivil.timeline.steps.find((s) => s.action === 'comment');
+		assert.equal(said.actor.role, 'school');
+		assert.equal(said.actor.name, null);
+		assert.equal(said.unit_id, null, 'the unit would name the school (GET /api/v1/units)');
+		assert.ok(!asCivil.timeline.steps.some((s) => s.unit_id === schoolUnit));
+		assert.ok(!JSON.stringify(asCivil).includes(schoolName));
+		// granted the school, the charity is told it
+		const asOrg = await read(org, id);
+		assert.equal(asOrg.reporter.unit_id, schoolUnit);
+		const told = asOrg.timeline.steps.find((s) => s.action === 'comment');
+		assert.equal(told.unit_id, schoolUnit);
+		assert.equal(told.actor.name, school.me.user.display_name);
+	});
 });
 
 describeEachDriver('loop privacy: files uploaded before their unit was recorded (migration 0037)', (driver) => {
