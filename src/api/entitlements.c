@@ -282,6 +282,13 @@ static const policy_version_rec *version_on(const pol *x, const char *day)
 	return NULL;
 }
 
+/* "YYYY-MM" of x's first version: the month it is in force from, before
+ * which no receipt of it may start ("" if it has none). */
+static void first_month_of(const pol *x, char out[8])
+{
+	wb_snprintf(out, 8, "%.7s", x->nver ? x->vers[x->nver - 1].effective_from : "");
+}
+
 static void catalog_free(catalog *cat)
 {
 	for (size_t i = 0; i < cat->n; i++)
@@ -1570,13 +1577,16 @@ int api_entitlements_list(http_req *r, app *a, store_conn *c, const sec_principa
 	for (size_t i = 0; i < x->cat.n; i++) {
 		const pol *pl = &x->cat.items[i];
 
-		if (pl->cur)
-			json_array_append_new(pols,
-					      json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:b}", "policy_id",
-							(json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name,
-							"gap", (json_int_t)pl->n[G_GAP], "stop",
-							(json_int_t)pl->n[G_STOP], "receiving",
-							(json_int_t)pl->n[G_RECEIVING], "ended", pl->ended != NULL));
+		char first[8];
+
+		if (!pl->cur)
+			continue;
+		first_month_of(pl, first);
+		json_array_append_new(pols, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "policy_id",
+						      (json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name,
+						      "first_month", first, "gap", (json_int_t)pl->n[G_GAP], "stop",
+						      (json_int_t)pl->n[G_STOP], "receiving",
+						      (json_int_t)pl->n[G_RECEIVING], "ended", pl->ended != NULL));
 	}
 	checks = json_object();
 	for (int i = 0; i < GF__COUNT; i++)
@@ -1704,6 +1714,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 	for (size_t i = 0; i < cat.n; i++) {
 		const pol *pl = &cat.items[i], *excl, *under;
 		const receipt_rec *open = NULL;
+		char first[8];
 		unsigned unmet;
 		enum group g;
 
@@ -1719,14 +1730,16 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		/* either of a pair may be recorded; the lists count the gap under
 		 * the one this gives way to */
 		under = g == G_GAP ? gap_counted_under(&cat, pl, &f) : NULL;
+		first_month_of(pl, first);
 		json_array_append_new(
-			items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?, s:s, s:s?, s:o}", "policy_id",
-					 (json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name, "benefit",
-					 pl->p.benefit, "department_name", pl->p.department_name, "amount_cents",
-					 (json_int_t)pl->cur->amount_cents, "eligible", unmet == 0, "unmet",
-					 unmet_json(unmet), "excluded_by", excl ? excl->p.name : NULL, "group",
-					 group_names[g], "counted_under", under ? under->p.name : NULL, "receipt",
-					 open ? receipt_json(open, &cat) : json_null()));
+			items,
+			json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:o, s:s?, s:s, s:s?, s:o}", "policy_id",
+				  (json_int_t)pl->p.id, "code", pl->p.code, "name", pl->p.name, "benefit",
+				  pl->p.benefit, "department_name", pl->p.department_name, "amount_cents",
+				  (json_int_t)pl->cur->amount_cents, "first_month", first, "eligible", unmet == 0,
+				  "unmet", unmet_json(unmet), "excluded_by", excl ? excl->p.name : NULL, "group",
+				  group_names[g], "counted_under", under ? under->p.name : NULL, "receipt",
+				  open ? receipt_json(open, &cat) : json_null()));
 	}
 	if (api_audit_child_read(r, a, p, id, "child.entitlements") != WB_OK) {
 		rc = WB_ESTORE;
@@ -1832,6 +1845,7 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	category_rec k[CHILD_CATS_MAX];
 	const pol *x;
 	const char *from;
+	char first[8];
 	int64_t id, policy_id;
 	int today = clock_today_ymd(), ym, now_ym = today / 100, rc, nk = 0;
 	unsigned unmet;
@@ -1893,11 +1907,11 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	/* nor before its first version: the ledger pays no month without a
 	 * version in force, so the months before it would be recorded as
 	 * received and never paid (a yearly or one-off benefit not at all) */
-	if (strncmp(from, x->vers[x->nver - 1].effective_from, 7) < 0) {
+	first_month_of(x, first);
+	if (strncmp(from, first, 7) < 0) {
 		char msg[120];
 
-		wb_snprintf(msg, sizeof(msg), "the policy is in force from %.7s: from_month may not be before it",
-			    x->vers[x->nver - 1].effective_from);
+		wb_snprintf(msg, sizeof(msg), "the policy is in force from %s: from_month may not be before it", first);
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}

@@ -79,6 +79,10 @@ describeEachDriver('entitlements rules', (driver) => {
 			const none = (await centre.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts.filter((x) => x.policy_id === p.id);
 			assert.equal(none.length, 0, 'the refusal wrote nothing');
 			// from its first month it is recorded, and the ledger pays it then
+			// the child's page and the gap list say from which month it may start
+			const item = (await station.get(`/api/v1/children/${c.id}/entitlements`)).body.items.find((i) => i.policy_id === p.id);
+			assert.equal(item.first_month, month(0));
+			assert.equal((await list(station, 'group=gap')).policies.find((x) => x.policy_id === p.id).first_month, month(0));
 			const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
 			assert.equal(ok.status, 201, ok.text);
 			const paid = (await station.get(`/api/v1/entitlements/ledger?month=${month(0)}&policy=${p.id}`)).body.items;

@@ -6,6 +6,8 @@
 // edited); the monthly ledger shows the API's total, by month; a child
 // director sees only the own village, and nothing to write, download or
 // keep a ledger of; no horizontal scrolling at 360 px, in both languages.
+// The receipt dialog offers no month before the policy's first or the
+// child's birth, and a refusal of one shows on the field.
 //
 // Its own policy (disability grade 1 or 2) makes the test independent of
 // the demo's policies: two children of the demo director's village with
@@ -28,6 +30,7 @@ import {
   chinaMonth,
   BIN,
   nextPage,
+  discardTyped,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -624,4 +627,62 @@ test('station, in English: a benefit to stop because another cannot be received 
   assert.equal(await text(unmet), `No longer meets: receives "${a.name}", which cannot be combined with this one`)
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test("centre: the receipt dialog offers no month before the policy's first, nor before the child's birth; the server's refusal shows on the field", async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const r = await center.post('/policies', {
+    code: 'e2e_first_month',
+    name: '起始月份补贴（测试）',
+    department_id: depts[0].id,
+    benefit: 'monthly_allowance',
+    effective_from: month + '-01',
+    amount_cents: 12000,
+    rule: { disability_grades: [1, 2] },
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const p = r.body
+  const db = srv.db.replace(/^sqlite:/, '')
+  const firstFrom = (m) => execFileSync('sqlite3', [db, `UPDATE policy_versions SET effective_from = '${m}-01' WHERE policy_id = ${p.id}`])
+  // in force three months already
+  firstFrom(addMonths(month, -3))
+  const c = await newChild(center, { name: '起始月份戊', disability_grade: 1, disability_type: 'physical' })
+  const options = (dialog) => dialog.locator('#rd-month option').evaluateAll((os) => os.map((o) => o.value))
+
+  await loginAs(page, srv.base, 'center', { path: `/login?next=/children/${c.id}` })
+  const item = page.locator(`.child-ent .ce-item[data-policy="${p.id}"]`)
+  await item.locator('.ce-record').click()
+  const dialog = page.getByRole('dialog', { name: '登记享受' })
+  await dialog.waitFor()
+  assert.deepEqual(await options(dialog), [1, 0, -1, -2, -3].map((n) => addMonths(month, n)), 'from the policy\'s first month, not 12 back')
+  assert.equal(await text(dialog.locator('.rd-bound')), `该政策自 ${addMonths(month, -3)} 起执行，起始月份不能早于该月。`)
+  assert.equal(await dialog.getByLabel('起始月份').inputValue(), month, 'this month by default')
+  await dialog.locator('#rd-month').selectOption(addMonths(month, -3))
+  // meanwhile the policy is found to be in force from this month only: the server refuses, on the field
+  firstFrom(month)
+  await dialog.getByRole('button', { name: '登记', exact: true }).click()
+  await dialog.locator('.el-form-item.is-error .el-form-item__error', { hasText: `该政策自 ${month} 起执行，起始月份不能早于该月` }).waitFor()
+  assert.equal((await center.get(`/children/${c.id}/entitlements`)).body.receipts.length, 0, 'nothing recorded')
+  await dialog.getByRole('button', { name: '取消' }).click()
+  await discardTyped(page) // a month was chosen
+  await dialog.waitFor({ state: 'hidden' })
+
+  // the gap list's dialog too: the policy is in force from this month
+  await page.goto(`${srv.base}/entitlements?policy=${p.id}`)
+  await listed(page)
+  await page.locator(`.ent-row[data-child="${c.id}"]`).getByRole('button', { name: '登记享受' }).click()
+  await dialog.waitFor()
+  assert.deepEqual(await options(dialog), [addMonths(month, 1), month])
+  await dialog.getByRole('button', { name: '取消' }).click()
+  await dialog.waitFor({ state: 'hidden' })
+
+  // a child born last month: from its birth month, not before
+  firstFrom(addMonths(month, -12))
+  const baby = await newChild(center, { name: '起始月份己', birth_date: addMonths(month, -1) + '-01', disability_grade: 1, disability_type: 'physical' })
+  await page.goto(`${srv.base}/children/${baby.id}`)
+  await page.locator(`.child-ent .ce-item[data-policy="${p.id}"] .ce-record`).click()
+  await dialog.waitFor()
+  assert.deepEqual(await options(dialog), [1, 0, -1].map((n) => addMonths(month, n)))
+  assert.equal(await text(dialog.locator('.rd-bound')), `儿童生于 ${addMonths(month, -1)}，起始月份不能早于出生月份。`)
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
 })

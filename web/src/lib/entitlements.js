@@ -154,10 +154,14 @@ export function addMonths(month, n) {
 export const isMonth = (s) => typeof s === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(s)
 
 // The months a receipt may start in, newest first: next month down to 12
-// months back (the server's rule).
-export function fromMonths(current = chinaMonth()) {
+// months back (the server's rule), and none before earliest ("YYYY-MM":
+// the policy's first month, the child's birth month), if given.
+export function fromMonths(current = chinaMonth(), earliest = '') {
   const out = []
-  for (let i = 1; i >= -12; i--) out.push(addMonths(current, i))
+  for (let i = 1; i >= -12; i--) {
+    const m = addMonths(current, i)
+    if (!earliest || m >= earliest) out.push(m)
+  }
   return out
 }
 
