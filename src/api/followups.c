@@ -52,16 +52,26 @@ static const char *state_of(const follow_up_rec *f, const char *today)
 	return strcmp(f->due_on, today) < 0 ? "overdue" : "open";
 }
 
-static json_t *follow_up_json(const follow_up_rec *f, const char *today, int with_child)
+/*
+ * A follow-up as the viewer reads it. One the confidential reporter of a
+ * mandatory report scheduled does not name them (by and created_by null,
+ * by_hidden true) but to the centre and the reporter, as the request's
+ * timeline does not (public security has no follow-ups list). viewer NULL:
+ * the request's page, which applies the rule itself.
+ */
+static json_t *follow_up_json(const follow_up_rec *f, const char *today, int with_child, const sec_principal *viewer)
 {
-	json_t *j =
-		json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)f->id, "request_id",
-			  (json_int_t)f->request_id, "due_on", f->due_on, "note", f->note, "state", state_of(f, today),
-			  "created_on", f->created_on, "created_at", (json_int_t)f->created_at, "by", f->by_name);
+	int hide = viewer && f->by_reporter && f->created_by != viewer->user_id && strcmp(viewer->role, "center") != 0;
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s?}", "id", (json_int_t)f->id, "request_id",
+			      (json_int_t)f->request_id, "due_on", f->due_on, "note", f->note, "state",
+			      state_of(f, today), "created_on", f->created_on, "created_at", (json_int_t)f->created_at,
+			      "by", hide ? NULL : f->by_name);
 
 	if (!j)
 		return NULL;
-	json_object_set_new(j, "created_by", json_integer(f->created_by));
+	json_object_set_new(j, "created_by", hide ? json_null() : json_integer(f->created_by));
+	if (viewer)
+		json_object_set_new(j, "by_hidden", json_boolean(hide));
 	json_object_set_new(j, "done_on", f->done_on[0] ? json_string(f->done_on) : json_null());
 	json_object_set_new(j, "visit_id", f->visit_id ? json_integer(f->visit_id) : json_null());
 	json_object_set_new(j, "request_kind", f->request_kind[0] ? json_string(f->request_kind) : json_null());
@@ -76,19 +86,20 @@ typedef struct list_ctx {
 	json_t *items;
 	char today[11];
 	int with_child;
+	const sec_principal *viewer; /* NULL: the request's page hides by itself */
 } list_ctx;
 
 static int list_cb(const follow_up_rec *f, void *arg)
 {
 	list_ctx *x = arg;
 
-	json_array_append_new(x->items, follow_up_json(f, x->today, x->with_child));
+	json_array_append_new(x->items, follow_up_json(f, x->today, x->with_child, x->viewer));
 	return WB_OK;
 }
 
 json_t *follow_ups_json_of(store_conn *c, int64_t request_id)
 {
-	list_ctx x = {json_array(), "", 0};
+	list_ctx x = {json_array(), "", 0, NULL};
 
 	date_format(clock_today_ymd(), x.today);
 	if (store_follow_ups_of(c, request_id, list_cb, &x) != WB_OK) {
@@ -192,7 +203,7 @@ int api_request_follow_up_create(http_req *r, app *a, store_conn *c, const sec_p
 		char day[11];
 
 		date_format(today, day);
-		api_json(r, 201, follow_up_json(f, day, 1));
+		api_json(r, 201, follow_up_json(f, day, 1, p));
 	}
 out:
 	json_decref(body);
@@ -208,7 +219,7 @@ int api_follow_ups_list(http_req *r, app *a, store_conn *c, const sec_principal 
 	const char *state = http_query(r, "state"), *area = http_query(r, "area");
 	static const char *const states[] = {"open", "overdue", "done", "all", NULL};
 	follow_up_filter f;
-	list_ctx x = {NULL, "", 1};
+	list_ctx x = {NULL, "", 1, p};
 	audit_entry e;
 	char since[11];
 	int64_t n[3] = {0, 0, 0};
@@ -291,6 +302,6 @@ int api_follow_up_cancel(http_req *r, app *a, store_conn *c, const sec_principal
 		char day[11];
 
 		date_format(clock_today_ymd(), day);
-		return api_json(r, 200, follow_up_json(&f, day, 1));
+		return api_json(r, 200, follow_up_json(&f, day, 1, p));
 	}
 }

@@ -14,7 +14,8 @@
 #define FU_COLS                                                                                                      \
 	"f.id, f.request_id, f.child_id, f.created_at, f.created_by, COALESCE(f.visit_id, 0), "                      \
 	"COALESCE(f.cancelled_at, 0), f.county_code, f.due_on, f.created_on, COALESCE(f.done_on, ''), f.note, "      \
-	"COALESCE(c.name, ''), c.village_code, COALESCE(u.display_name, ''), COALESCE(q.kind, '') FROM follow_ups "  \
+	"COALESCE(c.name, ''), c.village_code, COALESCE(u.display_name, ''), COALESCE(q.kind, ''), "                 \
+	"CASE WHEN q.mandatory <> 0 AND q.reporter_id = f.created_by THEN 1 ELSE 0 END FROM follow_ups "             \
 	"f JOIN children c ON c.id = f.child_id LEFT JOIN users u ON u.id = f.created_by LEFT JOIN help_requests q " \
 	"ON q.id = f.request_id"
 
@@ -37,6 +38,7 @@ static void fu_row(store_conn *c, store_stmt *st, follow_up_rec *f)
 	stmt_copy(c, st, 13, f->village_code, sizeof(f->village_code));
 	stmt_copy(c, st, 14, f->by_name, sizeof(f->by_name));
 	stmt_copy(c, st, 15, f->request_kind, sizeof(f->request_kind));
+	f->by_reporter = stmt_int64(c, st, 16) != 0;
 }
 
 int store_follow_up_insert(store_conn *c, follow_up_rec *f)

@@ -26,6 +26,8 @@ typedef struct follow_up_rec {
 	char village_code[16];
 	char by_name[128];
 	char request_kind[24]; /* the help request's kind (medical, ...) */
+	/* scheduled by the confidential reporter of its mandatory report */
+	int by_reporter;
 } follow_up_rec;
 
 int store_follow_up_insert(store_conn *c, follow_up_rec *f);

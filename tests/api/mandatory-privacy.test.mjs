@@ -139,5 +139,26 @@ describeEachDriver('mandatory report privacy', (driver) => {
 			assert.equal(fu.created_by, director.me.user.id);
 			assert.equal(fu.by_hidden, false);
 		}
+		// nor on the list of follow-ups due (GET /follow-ups), which names the request
+		const listed = async (c) => {
+			const r = await c.get('/api/v1/follow-ups?state=all&limit=500');
+			assert.equal(r.status, 200, r.text);
+			return r.body.items.find((f) => f.id === theirs.body.id);
+		};
+		for (const c of [station, supervisor]) {
+			const fu = await listed(c);
+			assert.equal(fu.request_id, id);
+			assert.equal(fu.by, null, `${c.me.user.username}: the list names no one either`);
+			assert.equal(fu.created_by, null);
+			assert.equal(fu.by_hidden, true);
+			assert.equal((await listed(c)).note, '看孩子是否安全', 'the note stays');
+		}
+		for (const c of [centre, director]) {
+			const fu = await listed(c);
+			assert.equal(fu.by, name, c.me.user.username);
+			assert.equal(fu.by_hidden, false);
+		}
+		const theStations = (await station.get('/api/v1/follow-ups?state=all&limit=500')).body.items.find((f) => f.id === stations.body.id);
+		assert.equal(theStations.by, station.me.user.display_name, 'the station\'s own keeps its name');
 	});
 });
