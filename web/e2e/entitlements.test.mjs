@@ -7,7 +7,9 @@
 // director sees only the own village, and nothing to write, download or
 // keep a ledger of; no horizontal scrolling at 360 px, in both languages.
 // The receipt dialog offers no month before the policy's first or the
-// child's birth, and a refusal of one shows on the field.
+// child's birth, and a refusal of one shows on the field. A gap of a
+// policy that may not be had with another says on the child's page under
+// which policy it counts.
 //
 // Its own policy (disability grade 1 or 2) makes the test independent of
 // the demo's policies: two children of the demo director's village with
@@ -685,4 +687,35 @@ test("centre: the receipt dialog offers no month before the policy's first, nor 
   assert.deepEqual(await options(dialog), [1, 0, -1].map((n) => addMonths(month, n)))
   assert.equal(await text(dialog.locator('.rd-bound')), `儿童生于 ${addMonths(month, -1)}，起始月份不能早于出生月份。`)
   assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
+
+test("station: a child entitled to two policies that may not be had together, receiving neither: the child's page says under which the gap counts, in both languages", async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const make = async (code, name, rule) => {
+    const r = await center.post('/policies', { code, name, department_id: depts[0].id, benefit: 'monthly_allowance', effective_from: month + '-01', amount_cents: 20000, rule })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    return r.body
+  }
+  const kept = await make('e2e_pair_kept', '孤儿基本生活费（测试）', { disability_grades: [1, 2] })
+  const other = await make('e2e_pair_other', '残疾儿童生活补贴（测试）', { disability_grades: [1, 2], excludes: [kept.code] })
+  const kid = await newChild(center, { name: '不得同时庚', disability_grade: 2, disability_type: 'physical' })
+  const page0 = (await center.get(`/children/${kid.id}/entitlements`)).body.items
+  assert.equal(page0.find((i) => i.policy_id === other.id).counted_under, kept.name)
+
+  await loginAs(page, srv.base, 'station', { path: `/login?next=/children/${kid.id}` })
+  const section = page.locator('.child-ent')
+  const row = (p) => section.locator(`.ce-item[data-policy="${p.id}"]`)
+  await row(other).waitFor()
+  // both are gaps, either may be recorded; the one that gives way says where the gap counts
+  for (const p of [kept, other]) {
+    assert.equal(await row(p).getAttribute('data-group'), 'gap')
+    assert.equal(await row(p).locator('.ce-record').count(), 1)
+  }
+  assert.equal(await text(row(other).locator('.ce-counted')), `与「${kept.name}」不得同时享受，计入该项缺口`)
+  assert.equal(await row(kept).locator('.ce-counted').count(), 0)
+  await page.getByRole('button', { name: 'English' }).click()
+  await row(other).locator('.ce-counted', { hasText: 'Cannot be had' }).waitFor()
+  assert.equal(await text(row(other).locator('.ce-counted')), `Cannot be had with "${kept.name}"; counted as a gap there`)
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page), [])
 })
