@@ -1228,11 +1228,9 @@ static int match_run(store_conn *c, const store_scope *sc, const char *county, c
 	x->today = clock_today_ymd();
 	x->county = county;
 	x->ccfg = registry_config();
-	/* the children not 18 yet under the birthday rules: where a year
-	 * counts from the day after the birthday, a child is 17 on its 18th
-	 * birthday and is read as of yesterday's cutoff (the rules' age,
+	/* the children not 18 yet under the birthday rules (the rules' age,
 	 * evaluated in C, decides the rest) */
-	visits_adult_cutoff(x->ccfg->birthday == BIRTHDAY_DAY_AFTER ? date_add_days(x->today, -1) : x->today, cutoff);
+	visits_adult_cutoff(x->today, cutoff);
 	rc = catalog_load(c, county, 0, x->today, &x->cat);
 	if (rc == WB_OK)
 		rc = store_ent_categories(c, sc, area, match_cat_cb, x);

@@ -25,6 +25,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "api.h"
+#include "registry.h"
 #include "sheet.h"
 #include "visits_api.h"
 
@@ -203,9 +204,14 @@ out:
 /* ---- a child's plan ---- */
 
 /* "YYYY-MM-DD" of the day 18 years before today: a child born on or before
- * it is grown up and leaves the plan. */
+ * it is grown up and leaves the plan (and the overview's, the report's and
+ * the matching's counts). Where a year of age counts from the day after
+ * the birthday (category_birthday day_after), a child is 17 on the 18th
+ * birthday: the day 18 years before yesterday. */
 void visits_adult_cutoff(int today, char out[11])
 {
+	if (registry_config()->birthday == BIRTHDAY_DAY_AFTER)
+		today = date_add_days(today, -1);
 	date_format(today - 180000, out);
 }
 

@@ -236,6 +236,11 @@ describeEachDriver('entitlements rules', (driver) => {
 		assert.ok(gaps.body.items.some((i) => i.child_id === reg.body.id && i.policy_id === pol.body.id), 'the gap list agrees: still a gap on the birthday');
 		const rows = gaps.body.items.filter((i) => i.policy_id === pol.body.id).length;
 		assert.equal(gaps.body.policies.find((x) => x.policy_id === pol.body.id).gap, rows, 'and its count');
+		// the visit plan too: a high-risk child of 17 is still visited
+		await sql(after.db, `UPDATE children SET risk_level = 'high' WHERE id = ${reg.body.id}`);
+		const plan = await st.get('/api/v1/visits/plan?limit=500');
+		assert.equal(plan.status, 200, plan.text);
+		assert.ok(plan.body.items.some((i) => i.child_id === reg.body.id), 'the visit plan agrees: 17 on the birthday');
 		// and the archive agrees: not 18 yet
 		const arch = await (await after.login('center')).post(`/api/v1/children/${reg.body.id}/archive`, { reason: 'adult' });
 		assert.equal(arch.status, 422, arch.text);
