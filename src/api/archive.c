@@ -378,10 +378,16 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
 
 /* ---- the daily job ---- */
 
-/* Born on or before this day (YYYYMMDD): 18 for at least the grace days. */
+/* Born on or before this day (YYYYMMDD): 18 for at least the grace days
+ * (where a year of age counts from the day after the birthday, 18 a day
+ * later). */
 static int adult_before_ymd(const archive_config *cfg, int today)
 {
-	return date_add_days(today, -cfg->adult_grace_days) - 180000;
+	int day = date_add_days(today, -cfg->adult_grace_days);
+
+	if (registry_config()->birthday == BIRTHDAY_DAY_AFTER)
+		day = date_add_days(day, -1);
+	return day - 180000;
 }
 
 int archive_adult_before(store_conn *c, const char *county, int today, int *before_ymd)

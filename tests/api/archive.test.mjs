@@ -250,6 +250,23 @@ describeEachDriver('archiving and retention', (driver) => {
 		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
 	});
 
+	test('with no grace, the daily job archives on the 18th birthday, or the day after where a year counts from the day after', async (t) => {
+		const today18 = bornYearsBefore(18, 0);
+		if (!today18) return t.skip('the birthday falls on 29 February');
+		assert.equal((await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 0 } })).status, 200);
+		t.after(() => centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } }));
+		const c = await child({ name: uniqueName('生日') });
+		await sql(srv.db, `UPDATE children SET birth_date = '${today18}' WHERE id = ${c.id}`);
+		// counted from the day after: 17 today, kept
+		const dayAfter = await cli(srv.db, ['recompute'], { env: { WEIBAO_CATEGORY_BIRTHDAY: 'day_after' } });
+		assert.equal(dayAfter.code, 0, `${dayAfter.stdout} ${dayAfter.stderr}`);
+		assert.equal((await centre.get(`/api/v1/children/${c.id}`)).body.archived_at, undefined, 'still 17 under day_after');
+		// counted on the day (the default): 18 today, archived
+		const onDay = await cli(srv.db, ['recompute']);
+		assert.equal(onDay.code, 0, `${onDay.stdout} ${onDay.stderr}`);
+		assert.equal((await centre.get(`/api/v1/children/${c.id}`)).body.archive_reason, 'adult');
+	});
+
 	test('a record is erased on the day its retention ends in China time, not days early for leap years', async (t) => {
 		const lastDay = bornYearsBefore(10, 0); // today ten years ago: erased today
 		const nextDay = bornYearsBefore(10, 1); // tomorrow ten years ago: kept until tomorrow
