@@ -63,12 +63,15 @@ int store_report_categories(store_conn *c, const report_period *r, store_group_c
 	args_text(&a, r->county);
 	args_int(&a, r->t_from);
 	args_text(&a, r->day_from);
-	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN k.confirmed_at >= ? AND k.confirmed_at < ? THEN 1 ELSE "
-		       "0 END), SUM(CASE WHEN k.state = 'ended' AND k.end_date >= ? AND k.end_date <= ? THEN 1 ELSE 0 "
-		       "END) FROM child_categories k JOIN children c ON c.id = k.child_id WHERE k.county_code = ? AND "
-		       "(k.confirmed_at >= ? OR k.end_date >= ?)",
-		       &a, TOWN_OF_CHILD, 2, cb, arg);
+	/* confirmed: the rows a person confirmed (ended since or not); a
+	 * rejected suggestion keeps its decision's time in confirmed_at too */
+	return grouped(
+		c, r,
+		"SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN k.state IN ('confirmed', 'ended') AND k.confirmed_at >= "
+		"? AND k.confirmed_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN k.state = 'ended' AND k.end_date >= ? "
+		"AND k.end_date <= ? THEN 1 ELSE 0 END) FROM child_categories k JOIN children c ON c.id = "
+		"k.child_id WHERE k.county_code = ? AND (k.confirmed_at >= ? OR k.end_date >= ?)",
+		&a, TOWN_OF_CHILD, 2, cb, arg);
 }
 
 int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb, void *arg)

@@ -24,7 +24,8 @@ typedef struct report_period {
 /* n[0] children under 18 registered by the month's end and not archived
  * by then, n[1] every child registered in the month. */
 int store_report_children(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
-/* n[0] categories confirmed in the month, n[1] ended in the month. */
+/* n[0] categories confirmed in the month (a rejected suggestion is none),
+ * n[1] ended in the month. */
 int store_report_categories(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
 /* n[0] visits in the month, n[1] children visited. */
 int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb, void *arg);

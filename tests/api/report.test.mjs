@@ -332,4 +332,37 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.match(csv.text, /本月心理辅导次数/);
 		assert.match(csv.text, /因返乡结束留守/);
 	});
+	test('a suggestion rejected this month is no category confirmed (本月认定类别): only confirmations count', async () => {
+		const leftBehind = () =>
+			director.post('/api/v1/children', {
+				name: uniqueName('月报类别'),
+				sex: 'M',
+				birth_date: bornYearsBefore(8),
+				village_code: OWN,
+				hukou_type: 'rural',
+				guardians: [
+					{ relation: 'father', name: '孙刚', status: 'working_away', work_place: '杭州' },
+					{ relation: 'mother', name: '钱芳', status: 'working_away', work_place: '杭州' },
+				],
+			});
+		const before = townOf(await report(station)).categories;
+		const beforeCounty = (await report(centre)).totals.categories;
+		const rejected = await leftBehind();
+		assert.equal(rejected.status, 201, rejected.text);
+		assert.equal(rejected.body.categories.find((k) => k.category === 'left_behind')?.state, 'suggested');
+		const no = await station.post(`/api/v1/children/${rejected.body.id}/categories/left_behind`, { action: 'reject', note: '父母已返乡务工' });
+		assert.equal(no.status, 200, no.text);
+		assert.equal(no.body.state, 'rejected');
+		assert.deepEqual(townOf(await report(station)).categories, before, 'a rejection confirms nothing');
+		assert.deepEqual((await report(centre)).totals.categories, beforeCounty, 'nor in the county');
+
+		const confirmed = await leftBehind();
+		assert.equal(confirmed.status, 201, confirmed.text);
+		const yes = await station.post(`/api/v1/children/${confirmed.body.id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'YB-2' });
+		assert.equal(yes.status, 200, yes.text);
+		const after = townOf(await report(station)).categories;
+		assert.equal(after.confirmed, before.confirmed + 1, 'a confirmation counts');
+		const csv = csvObjects((await station.get(`/api/v1/reports/monthly?month=${month()}&format=csv&lang=en`)).text.replace(/^\uFEFF/, ''));
+		assert.equal(Number(csv.find((x) => x['Township code'] === TOWNSHIP)['Categories confirmed']), after.confirmed, 'the file as the page');
+	});
 });
