@@ -358,8 +358,18 @@ static int programme_load(http_req *r, store_conn *c, const sec_principal *p, in
 	return 0;
 }
 
+typedef struct returns_ctx {
+	json_t *items;
+	int scoped; /* the caller names children within its scope */
+	int named;  /* returns whose child was named */
+} returns_ctx;
+
+/* Every return is listed, so that the list agrees with the programme's
+ * counts; a child outside the caller's scope (moved away, archived, or of
+ * another township) is not named. */
 static int return_cb(const programme_return_rec *x, void *arg)
 {
+	returns_ctx *rx = arg;
 	json_t *o =
 		json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)x->id, "relation", x->relation, "returned_on",
 			  x->returned_on, "left_behind_ended", x->left_behind_ended, "by", x->by_name);
@@ -368,7 +378,11 @@ static int return_cb(const programme_return_rec *x, void *arg)
 			    x->child_id ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)x->child_id, "name",
 						    x->child_name, "village_code", x->child_village)
 					: json_null());
-	json_array_append_new(arg, o);
+	if (x->child_id)
+		rx->named++;
+	else if (rx->scoped)
+		json_object_set_new(o, "child_outside_scope", json_true());
+	json_array_append_new(rx->items, o);
 	return WB_OK;
 }
 
@@ -385,15 +399,15 @@ static int detail_answer(http_req *r, app *a, store_conn *c, const sec_principal
 {
 	programme_rec pr;
 	json_t *returns = json_array(), *log = json_array(), *o;
-	int named = p->scope.children != SCOPE_NONE;
+	returns_ctx rx = {returns, p->scope.children != SCOPE_NONE, 0};
 	audit_entry e;
 	int rc = store_programme_get(c, p->county_code, id, &pr);
 
 	if (rc == WB_OK)
-		rc = store_programme_returns(c, id, named ? &p->scope : NULL, return_cb, returns);
+		rc = store_programme_returns(c, id, rx.scoped ? &p->scope : NULL, return_cb, &rx);
 	if (rc == WB_OK)
 		rc = store_programme_log(c, id, log_cb, log);
-	if (rc == WB_OK && named && json_array_size(returns) > 0) {
+	if (rc == WB_OK && rx.named > 0) {
 		api_audit_init(r, p, &e);
 		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 		audit_entry_set(&e, "programme.read", "programme", e.object_id, "ok");

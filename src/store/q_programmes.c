@@ -210,14 +210,26 @@ int store_programme_returns(store_conn *c, int64_t id, const store_scope *sc, pr
 	int rc;
 
 	buf_init(&sql, 8192);
+	/* every return is listed, as the programme's counts count it; column
+	 * 12 says whether its child may be named to the caller (a child who
+	 * moved away or was archived stays a return of the programme) */
 	rc = buf_puts(&sql,
 		      "SELECT r.id, r.programme_id, r.child_id, r.created_at, r.created_by, r.left_behind_ended, "
 		      "r.county_code, r.relation, r.returned_on, c.name, c.village_code, COALESCE(u.display_name, "
-		      "'') FROM programme_returns r JOIN children c ON c.id = r.child_id LEFT JOIN users u ON u.id "
-		      "= r.created_by WHERE r.programme_id = ?");
+		      "''), ");
+	if (rc == WB_OK && sc) {
+		rc = buf_puts(&sql, "CASE WHEN 1 = 1");
+		if (rc == WB_OK)
+			rc = scope_children_sql(sc, "c", &sql, &a);
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, " THEN 1 ELSE 0 END");
+	} else if (rc == WB_OK) {
+		rc = buf_puts(&sql, "0");
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " FROM programme_returns r JOIN children c ON c.id = r.child_id LEFT JOIN users u "
+				    "ON u.id = r.created_by WHERE r.programme_id = ?");
 	args_int(&a, id);
-	if (rc == WB_OK && sc)
-		rc = scope_children_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " ORDER BY r.returned_on DESC, r.id DESC LIMIT 500");
 	if (rc == WB_OK)
@@ -233,11 +245,11 @@ int store_programme_returns(store_conn *c, int64_t id, const store_scope *sc, pr
 		stmt_copy(c, st, 6, r.county_code, sizeof(r.county_code));
 		stmt_copy(c, st, 7, r.relation, sizeof(r.relation));
 		stmt_copy(c, st, 8, r.returned_on, sizeof(r.returned_on));
-		if (sc) {
+		if (stmt_int64(c, st, 12)) {
 			stmt_copy(c, st, 9, r.child_name, sizeof(r.child_name));
 			stmt_copy(c, st, 10, r.child_village, sizeof(r.child_village));
 		} else {
-			r.child_id = 0;
+			r.child_id = 0; /* not named to the caller */
 		}
 		stmt_copy(c, st, 11, r.by_name, sizeof(r.by_name));
 		rc = cb(&r, arg);

@@ -64,8 +64,8 @@ typedef struct programme_return_rec {
 
 int store_programme_return_insert(store_conn *c, programme_return_rec *r);
 typedef int (*programme_return_cb)(const programme_return_rec *r, void *arg);
-/* The returns of programme id whose child is within sc (sc NULL: every
- * one, without names), newest first. */
+/* Every return of programme id, newest first; its child named (child_id,
+ * name, village) only when within sc (sc NULL: none named). */
 int store_programme_returns(store_conn *c, int64_t id, const store_scope *sc, programme_return_cb cb, void *arg);
 
 typedef struct programme_log_rec {

@@ -219,6 +219,42 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.ok(plog.body.items.some((e) => e.action === 'programme.read' && e.username === 'center'), 'a read naming children');
 	});
 
+	test('a return whose child moved to another township is still listed, without the child\'s name, as the counts count it', async () => {
+		const p = await programme(station);
+		const kid = await leftBehind();
+		const father = kid.guardians.find((x) => x.relation === 'father');
+		const r = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day(-2) });
+		assert.equal(r.status, 201, r.text);
+		// the family moves to director2's village, in another township
+		const cur = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		const moved = await centre.patch(`/api/v1/children/${kid.id}`, { version: cur.version, village_code: OTHER });
+		assert.equal(moved.status, 200, moved.text);
+
+		const reads = async () =>
+			(await auditor.get(`/api/v1/audit?object_type=programme&object_id=${p.id}&limit=50`)).body.items.filter((e) => e.action === 'programme.read' && e.username === 'station').length;
+		const readsBefore = await reads();
+		const seen = await station.get(`/api/v1/programmes/${p.id}`);
+		assert.equal(seen.status, 200, seen.text);
+		assert.equal(seen.body.returns, 1);
+		assert.equal(seen.body.left_behind_ended, 1);
+		assert.equal(seen.body.return_list.length, seen.body.returns, 'the list agrees with the count');
+		const row = seen.body.return_list[0];
+		assert.equal(row.child, null, 'the child is not the township\'s to name any more');
+		assert.equal(row.child_outside_scope, true);
+		assert.equal(row.relation, 'father');
+		assert.equal(row.returned_on, day(-2));
+		assert.equal(row.left_behind_ended, true);
+		// the centre names the child; the committee reads the row without one
+		const byCentre = (await centre.get(`/api/v1/programmes/${p.id}`)).body.return_list[0];
+		assert.equal(byCentre.child.id, kid.id);
+		assert.equal(byCentre.child_outside_scope, undefined);
+		const byCommittee = (await committee.get(`/api/v1/programmes/${p.id}`)).body.return_list;
+		assert.equal(byCommittee.length, 1);
+		assert.equal(byCommittee[0].child, null);
+		// a read that names no child is not audited as one that does
+		assert.equal(await reads(), readsBefore);
+	});
+
 	test('a return names a parent of a child of the caller\'s area, on a day not ahead; nothing is half-written', async () => {
 		const p = await programme(station);
 		const kid = await leftBehind();
