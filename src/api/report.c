@@ -156,14 +156,22 @@ static json_t *town_json(const town *t)
 	return j;
 }
 
-/* A row of the file. The county-wide row has projects and talks alone:
- * its other cells are empty, as the page shows "—". */
+/* What the county has of its own, beside its townships: its projects,
+ * its talks and the counselling of its schools of the whole county. */
+static int county_wide_fig(int i)
+{
+	return strcmp(figs[i].section, "projects") == 0 || strcmp(figs[i].section, "talks") == 0 || i == F_COUNSEL ||
+	       i == F_COUNSEL_PUPILS;
+}
+
+/* A row of the file. The county-wide row has its own figures alone
+ * (county_wide_fig): its other cells are empty, as the page shows "—". */
 static void sheet_row(api_sheet *sh, const char *code, const char *name, const town *t, int county_wide)
 {
 	api_sheet_text(sh, code, 0);
 	api_sheet_text(sh, name, 0);
 	for (int i = 0; i < F__COUNT; i++) {
-		if (county_wide && strcmp(figs[i].section, "projects") != 0 && strcmp(figs[i].section, "talks") != 0)
+		if (county_wide && !county_wide_fig(i))
 			api_sheet_text(sh, "", i + 1 == F__COUNT);
 		else if (i == F_PAID || i == F_DONATED || i == F_SPENT)
 			api_sheet_yuan(sh, t->n[i], i + 1 == F__COUNT);
@@ -188,7 +196,7 @@ static int report_sheet(http_req *r, const report_ctx *x, const town *total, int
 	for (size_t i = 0; i < x->n; i++)
 		sheet_row(&sh, x->rows[i].code, x->rows[i].name, &x->rows[i], 0);
 	if (x->county_wide.n[F_DONATED] || x->county_wide.n[F_SPENT] || x->county_wide.n[F_FINISHED] ||
-	    x->county_wide.n[F_TALKS])
+	    x->county_wide.n[F_TALKS] || x->county_wide.n[F_COUNSEL])
 		sheet_row(&sh, "", en ? "County-wide projects and talks" : "全县性项目和宣讲", &x->county_wide, 1);
 	sheet_row(&sh, "", en ? "Total" : "合计", total, 0);
 	api_sheet_summary_row(&sh);

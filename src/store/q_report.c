@@ -29,6 +29,8 @@ static int grouped(store_conn *c, const report_period *r, const char *head, stor
 }
 
 #define TOWN_OF_CHILD "substr(c.village_code, 1, 9)"
+/* the township of school u, "" for a school of the county or of no area */
+#define TOWN_OF_SCHOOL "CASE WHEN length(u.area_code) >= 9 THEN substr(u.area_code, 1, 9) ELSE '' END"
 /* request q has a step of action at a time in [?, ?) */
 #define REQUEST_STEP_IN(action)                                                                            \
 	"EXISTS (SELECT 1 FROM request_steps s WHERE s.request_id = q.id AND s.action = '" action "' AND " \
@@ -175,12 +177,13 @@ int store_report_counselling(store_conn *c, const report_period *r, store_group_
 	args_text(&a, r->county);
 	args_text(&a, r->day_from);
 	args_text(&a, r->day_to);
-	return grouped(
-		c, r,
-		"SELECT substr(u.area_code, 1, 9), COUNT(*), SUM(k.pupils) FROM counselling_sessions k JOIN "
-		"units u ON u.id = k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on <= ? AND "
-		"length(u.area_code) >= 9 AND k.voided_at IS NULL",
-		&a, "substr(u.area_code, 1, 9)", 2, cb, arg);
+	/* a school of the whole county (or of no area) is the county's own, as
+	 * its talks are: "" (the trends count it in the county too) */
+	return grouped(c, r,
+		       "SELECT " TOWN_OF_SCHOOL ", COUNT(*), SUM(k.pupils) FROM counselling_sessions k JOIN units u ON "
+		       "u.id = k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on <= ? AND "
+		       "k.voided_at IS NULL",
+		       &a, TOWN_OF_SCHOOL, 2, cb, arg);
 }
 
 int store_report_caring(store_conn *c, const report_period *r, store_group_cb cb, void *arg)

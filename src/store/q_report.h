@@ -41,8 +41,9 @@ int store_report_projects(store_conn *c, const report_period *r, store_group_cb 
 /* n[0] talks held in the month (by the talk's township; "" for the
  * county's own), n[1] children attending, n[2] adults. */
 int store_report_talks(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
-/* n[0] counselling sessions held in the month (by the school's township),
- * n[1] pupils attending. */
+/* n[0] counselling sessions held in the month (by the school's township;
+ * "" for a school of the whole county or of no area), n[1] pupils
+ * attending. */
 int store_report_counselling(store_conn *c, const report_period *r, store_group_cb cb, void *arg);
 /* n[0] caring mothers' pairings started in the month (by the child's
  * township). */

@@ -365,4 +365,41 @@ describeEachDriver('the monthly report', (driver) => {
 		const csv = csvObjects((await station.get(`/api/v1/reports/monthly?month=${month()}&format=csv&lang=en`)).text.replace(/^\uFEFF/, ''));
 		assert.equal(Number(csv.find((x) => x['Township code'] === TOWNSHIP)['Categories confirmed']), after.confirmed, 'the file as the page');
 	});
+	test('counselling at a school of the whole county (or of no area) counts in the county, as the trends count it', async () => {
+		const admin = await srv.login('admin');
+		const school = await srv.login('school');
+		const schoolId = school.me.memberships[0].unit_id;
+		const unit = (await centre.get('/api/v1/units?kind=school&limit=500')).body.items.find((u) => u.id === schoolId);
+		assert.ok(unit?.area_code?.startsWith(TOWNSHIP), JSON.stringify(unit));
+		const figures = async () => {
+			const r = await report(centre);
+			const trend = (await committee.get('/api/v1/reports/trends?months=2')).body.series.counselling.at(-1);
+			return { county: r.totals.schools, wide: r.county_wide.schools, town: townOf(r).schools, trend };
+		};
+		try {
+			for (const [place, pupils] of [['370831', 31], ['', 17]]) {
+				const moved = await admin.patch(`/api/v1/units/${schoolId}`, { area_code: place });
+				assert.equal(moved.status, 200, moved.text);
+				const before = await figures();
+				const s = await school.post(`/api/v1/schools/${schoolId}/counselling`, { held_on: chinaDate().iso, mode: 'group', topic: 'safety', pupils });
+				assert.equal(s.status, 201, s.text);
+				const after = await figures();
+				assert.equal(after.county.counselling, before.county.counselling + 1, `${place || 'no area'}: the county counts it`);
+				assert.equal(after.county.pupils, before.county.pupils + pupils);
+				assert.equal(after.wide.counselling, before.wide.counselling + 1, 'on the county-wide line');
+				assert.deepEqual(after.town, before.town, 'no township has it');
+				assert.equal(after.trend, before.trend + 1);
+				assert.equal(after.trend, after.county.counselling, 'the trends and the report agree');
+				// the file: the county-wide line has it, the total as the page
+				const rows = csvObjects((await centre.get(`/api/v1/reports/monthly?month=${month()}&format=csv&lang=en`)).text.replace(/^\uFEFF/, ''));
+				const wide = rows.find((x) => x.Township.startsWith('County-wide'));
+				assert.equal(Number(wide['Counselling sessions']), after.wide.counselling);
+				assert.equal(Number(wide['Pupils counselled']), after.wide.pupils);
+				assert.equal(Number(rows.find((x) => x.Township === 'Total')['Counselling sessions']), after.county.counselling);
+			}
+		} finally {
+			const back = await admin.patch(`/api/v1/units/${schoolId}`, { area_code: unit.area_code });
+			assert.equal(back.status, 200, back.text);
+		}
+	});
 });
