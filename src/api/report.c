@@ -247,7 +247,9 @@ int api_report_monthly(http_req *r, app *a, store_conn *c, const sec_principal *
 	last_ymd = date_add_days(month_add(ym, 1) * 100 + 1, -1);
 	date_format(first_ymd, day_from);
 	date_format(last_ymd, day_to);
-	visits_adult_cutoff(last_ymd, born_after);
+	/* under 18 at the month's end, or today while the month runs: a child
+	 * who comes of age later in it is a minor still (as the overview) */
+	visits_adult_cutoff(last_ymd < today ? last_ymd : today, born_after);
 	per = (report_period){p->county_code,
 			      township,
 			      date_day_start(first_ymd),

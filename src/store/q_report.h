@@ -18,7 +18,7 @@ typedef struct report_period {
 	const char *day_from; /* the month's first and last day, "YYYY-MM-DD" */
 	const char *day_to;
 	const char *month;      /* "YYYY-MM" */
-	const char *born_after; /* under 18 at the month's end */
+	const char *born_after; /* under 18 at the month's end (today in this month) */
 } report_period;
 
 /* n[0] children under 18 registered by the month's end and not archived

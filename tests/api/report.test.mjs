@@ -402,4 +402,20 @@ describeEachDriver('the monthly report', (driver) => {
 			assert.equal(back.status, 200, back.text);
 		}
 	});
+	test('this month\'s children under 18 are today\'s, as the overview counts them: one who comes of age later this month is a minor still', async () => {
+		const same = async () => {
+			const [rep, over] = await Promise.all([report(centre), centre.get('/api/v1/overview')]);
+			assert.equal(over.status, 200, over.text);
+			for (const t of over.body.townships) assert.equal(townOf(rep, t.code).children.total, t.children, t.code);
+			assert.equal(rep.totals.children.total, over.body.totals.children);
+			return townOf(rep).children.total;
+		};
+		const before = await same();
+		// 17 today, 18 tomorrow — when tomorrow is still this month
+		const turns18 = chinaDate(1).iso.startsWith(month()) ? bornYearsBefore(18, 1) : null;
+		if (!turns18) return;
+		const c = await director.post('/api/v1/children', { name: uniqueName('月报将满'), sex: 'F', birth_date: turns18, village_code: OWN });
+		assert.equal(c.status, 201, c.text);
+		assert.equal(await same(), before + 1, 'a minor today counts in this month');
+	});
 });
