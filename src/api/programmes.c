@@ -505,10 +505,9 @@ out:
 int programmes_record_return(store_conn *c, const store_scope *sc, programme_return_rec *ret, int64_t guardian_id,
 			     int64_t at, int today, const char **error, const char **error_field)
 {
-	guardian_rec g[GUARDIANS_MAX];
+	guardian_rec g[GUARDIANS_MAX], was[GUARDIANS_MAX];
 	registry_decision decision = {CAT_LEFT_BEHIND, CR_END_PARENT_RETURNED, ret->returned_on, 0};
 	child_facts before, after;
-	char sb[512], sn[512];
 	child_rec ch;
 	int n = 0, gi = -1, rc = store_child_get(c, sc, ret->child_id, &ch);
 
@@ -530,16 +529,18 @@ int programmes_record_return(store_conn *c, const store_scope *sc, programme_ret
 		return WB_ECONFLICT;
 	}
 	registry_facts(&ch, g, n, &before);
-	registry_guardians_summary(g, n, sb, sizeof(sb));
+	memcpy(was, g, sizeof(g[0]) * (size_t)n);
 	wb_strlcpy(g[gi].status, "present", sizeof(g[gi].status));
 	wb_strlcpy(g[gi].status_since, ret->returned_on, sizeof(g[gi].status_since));
 	g[gi].work_place[0] = '\0';
 	registry_facts(&ch, g, n, &after);
-	registry_guardians_summary(g, n, sn, sizeof(sn));
 	wb_strlcpy(ret->relation, g[gi].relation, sizeof(ret->relation));
 	rc = store_guardian_returned(c, ch.id, guardian_id, ret->returned_on, at, ret->created_by);
+	/* the history as an edit of the guardians writes it: the status in
+	 * the guardians' line, since when and where he had worked in the
+	 * parent's own */
 	if (rc == WB_OK)
-		rc = store_child_change_add(c, ch.county_code, ch.id, at, ret->created_by, "guardians", sb, sn);
+		rc = registry_record_guardian_changes(c, ch.county_code, ch.id, at, ret->created_by, was, n, g, n);
 	/* the return is the decision that ends a confirmed left-behind
 	 * category, and its evidence */
 	if (rc == WB_OK)

@@ -185,6 +185,11 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(now.version, kid.version + 1, 'the record moved on');
 		const h = await centre.get(`/api/v1/children/${kid.id}/history`);
 		assert.ok(h.body.items.some((e) => e.field === 'guardians' && /father 王强: working_away/.test(e.old) && /father 王强: present/.test(e.new)), JSON.stringify(h.body.items));
+		// and, as an edit of the guardians writes it, since when he is home and where he had worked
+		assert.ok(
+			h.body.items.some((e) => e.field === 'guardian' && /^father 王强:.*at=苏州/.test(e.old) && e.new === `father 王强: since=${day(-5)}`),
+			JSON.stringify(h.body.items),
+		);
 		// the county's "why did left-behind end" counts it
 		const ends = await centre.get(`/api/v1/stats/category-ends?category=left_behind&from=${day(-30)}&to=${day()}`);
 		assert.equal(ends.status, 200, ends.text);
