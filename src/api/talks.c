@@ -154,23 +154,24 @@ int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (api_body(r, &body) || api_check_fields(r, body, talk_fields))
 		goto out;
-	area = api_str(body, "area_code");
-	if (!area) {
-		/* where the caller works: a village, a grid's village, a
-		 * township, the county, or the school's place */
-		if (pl.school_id) {
-			unit_rec u;
+	if (pl.school_id) {
+		/* a school's place is its area (the county when it has none):
+		 * its talks are held there, not in another township's village,
+		 * whose scorecard and report would count them */
+		unit_rec u;
 
-			area = api_unit_get(c, pl.school_id, &u) == WB_OK && u.area_code[0] ? u.area_code
-											    : p->county_code;
-			wb_strlcpy(t->area_code, area, sizeof(t->area_code));
-			area = t->area_code;
-		} else {
-			area = pl.lo[0] ? pl.lo : p->county_code;
-		}
+		wb_strlcpy(pl.lo,
+			   api_unit_get(c, pl.school_id, &u) == WB_OK && u.area_code[0] ? u.area_code : p->county_code,
+			   sizeof(pl.lo));
+		wb_snprintf(pl.hi, sizeof(pl.hi), "%s:", pl.lo);
 	}
+	/* by default where the caller works: a village, a grid's village, a
+	 * township, the county, or the school's place */
+	area = api_str(body, "area_code");
+	if (!area)
+		area = pl.lo[0] ? pl.lo : p->county_code;
 	if (!area_level_of(area) || strlen(area) > 12 || store_area_get(c, area, &ar) != WB_OK ||
-	    strcmp(ar.county_code, p->county_code) != 0 || (!pl.school_id && !in_place(&pl, area))) {
+	    strcmp(ar.county_code, p->county_code) != 0 || !in_place(&pl, area)) {
 		api_error(r, 422, "validation_failed", "area_code must be the county, a township or a village of yours",
 			  "area_code");
 		goto out;

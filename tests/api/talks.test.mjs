@@ -95,6 +95,25 @@ describeEachDriver('talks', (driver) => {
 		assert.equal(c.body.area_code, '370831', 'the centre\'s own talks belong to the county');
 	});
 
+	test('a school holds its talks in its own place: not in another township\'s village, whose scorecard would count them', async () => {
+		const schoolId = school.me.memberships[0].unit_id;
+		const unit = (await centre.get('/api/v1/units')).body.items.find((u) => u.id === schoolId);
+		assert.ok(unit?.area_code && OWN.startsWith(unit.area_code) && !OTHER.startsWith(unit.area_code), JSON.stringify(unit));
+		const before = await listOf(director2);
+		const far = await talk(school, { area_code: OTHER, topic: '家长课堂', children: 50, adults: 40 });
+		assert.equal(far.status, 422, far.text);
+		assert.equal(far.body.error.field, 'area_code');
+		const county = await talk(school, { area_code: '370831' });
+		assert.equal(county.status, 422, 'nor the whole county');
+		assert.equal(county.body.error.field, 'area_code');
+		assert.deepEqual((await listOf(director2)).totals, before.totals, 'nothing was counted in the other village');
+		// a village of its own township is its place
+		const near = await talk(school, { area_code: OWN, topic: '家长课堂' });
+		assert.equal(near.status, 201, near.text);
+		assert.equal(near.body.area_code, OWN);
+		assert.equal(near.body.school_id, schoolId);
+	});
+
 	test('the villages\' scorecard and the monthly report count the talks', async () => {
 		const score = async () => {
 			const r = await station.get('/api/v1/visits/scorecard');
