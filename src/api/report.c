@@ -197,7 +197,8 @@ static int report_sheet(http_req *r, const report_ctx *x, const town *total, int
 		sheet_row(&sh, x->rows[i].code, x->rows[i].name, &x->rows[i], 0);
 	if (x->county_wide.n[F_DONATED] || x->county_wide.n[F_SPENT] || x->county_wide.n[F_FINISHED] ||
 	    x->county_wide.n[F_TALKS] || x->county_wide.n[F_COUNSEL])
-		sheet_row(&sh, "", en ? "County-wide projects and talks" : "全县性项目和宣讲", &x->county_wide, 1);
+		sheet_row(&sh, "", en ? "County-wide projects, talks and counselling" : "全县性项目、宣讲和心理辅导",
+			  &x->county_wide, 1);
 	sheet_row(&sh, "", en ? "Total" : "合计", total, 0);
 	api_sheet_summary_row(&sh);
 	return api_sheet_end(&sh, r, "monthly-report", ym);

@@ -188,7 +188,7 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.equal(rows.filter((x) => x['Township code']).length, 13);
 		assert.equal(Number(r.headers.get('x-export-rows')), rows.length - 1, 'every row but the totals');
 		// the county's own projects and talks: their figures alone, the rest empty
-		const county = rows.find((x) => x.Township === 'County-wide projects and talks');
+		const county = rows.find((x) => x.Township === 'County-wide projects, talks and counselling');
 		assert.ok(county, 'the demo county has projects and talks of its own');
 		assert.equal(county['Visits'], '');
 		assert.equal(county['Children under 18'], '');

@@ -150,10 +150,13 @@ test("centre: the month's report is the API's, by township and in total; the mon
   for (const x of r.townships) assert.deepEqual(await shown(page.locator(`.rp-row[data-code="${x.code}"]`)), expected(x), x.name)
   assert.equal(await text(page.locator(`.rp-row[data-code="${TOWNSHIP}"] .rp-name`)), '泗河街道')
   const county = page.locator('.rp-county')
-  assert.equal(await text(county.locator('.rp-name')), '全县性项目和宣讲')
+  assert.equal(await text(county.locator('.rp-name')), '全县性项目、宣讲和心理辅导')
   assert.equal(await text(county.locator('[data-figure="talks.talks"]')), grouped(r.county_wide.talks.talks))
   assert.equal(await text(county.locator('[data-figure="projects.donated_cents"]')), yuan(r.county_wide.projects.donated_cents))
   assert.equal(await text(county.locator('[data-figure="visits.visits"]')), '—')
+  // the counselling of the county's own schools is on its line, as in the file
+  assert.equal(await text(county.locator('[data-figure="schools.counselling"]')), grouped(r.county_wide.schools.counselling))
+  assert.equal(await text(county.locator('[data-figure="schools.caring_pairs"]')), '—')
   assert.equal(await text(page.locator('.rp-total th')), '合计')
   assert.deepEqual(await shown(page.locator('.rp-total')), expected(r.totals))
   // the groups over their figures
