@@ -602,6 +602,10 @@ typedef struct project_job {
 	 * that refused the new dates (WB_EINVAL), and the field */
 	char old_started[11], old_finished[11];
 	int auto_start;
+	/* a hope room or 1 + N plan started or finished: its child is read
+	 * again in the writer's transaction (taken off meanwhile: WB_EINVAL,
+	 * bad_field "status") */
+	int needs_child;
 	char bad_day[11];
 	const char *bad_field;
 } project_job;
@@ -623,6 +627,17 @@ static int update_fn(store_conn *c, void *arg)
 	char first[11], last[11];
 	int rc;
 
+	if (j->needs_child) {
+		int64_t active = 0;
+
+		rc = store_project_children_active(c, pr->id, &active);
+		if (rc)
+			return rc;
+		if (!active) {
+			j->bad_field = "status";
+			return WB_EINVAL;
+		}
+	}
 	/* the dates changed agree with the money lines, read in the writer's
 	 * transaction: no spending before the start, no line after the finish */
 	if (j->auto_start || strcmp(pr->started_on, j->old_started) != 0 ||
@@ -771,6 +786,7 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 				  "status");
 			goto out;
 		}
+		job.needs_child = (to == PS_ACTIVE || to == PS_DONE) && project_children_max(k);
 		/* started today, or on its first spending if earlier (update_fn) */
 		job.auto_start = to == PS_ACTIVE && !pr->started_on[0];
 		if (job.auto_start)
@@ -795,6 +811,9 @@ int api_project_update(http_req *r, app *a, store_conn *c, const sec_principal *
 	rc = audit_submit(a->audit, &e, update_fn, &job);
 	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "conflict", "the project was changed since you read it", "version");
+	} else if (rc == WB_EINVAL && strcmp(job.bad_field, "status") == 0) {
+		api_error(r, 422, "validation_failed",
+			  "a hope room or a 1 + N plan is for one child: its child was taken off meanwhile", "status");
 	} else if (rc == WB_EINVAL) {
 		char msg[160];
 		int start = strcmp(job.bad_field, "started_on") == 0;
