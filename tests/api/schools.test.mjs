@@ -294,6 +294,33 @@ describeEachDriver('schools', (driver) => {
 		assert.equal(c.body.phone, '13700001111');
 	});
 
+	test('caring mothers: a school registers its mothers in its own place, not in another township\'s village whose station would pair them', async () => {
+		const unit = (await centre.get('/api/v1/units')).body.items.find((u) => u.id === schoolId);
+		assert.ok(unit?.area_code && OWN.startsWith(unit.area_code) && !OTHER.startsWith(unit.area_code), JSON.stringify(unit));
+		const name = uniqueName('爱心妈妈');
+		const far = await school.post('/api/v1/caring-mothers', { name, area_code: OTHER });
+		assert.equal(far.status, 422, far.text);
+		assert.equal(far.body.error.field, 'area_code');
+		const county = await school.post('/api/v1/caring-mothers', { name, area_code: '370831' });
+		assert.equal(county.status, 422, 'nor the whole county');
+		assert.equal(county.body.error.field, 'area_code');
+		const theirs = (await director2.get('/api/v1/caring-mothers?limit=1000')).body.items;
+		assert.equal(theirs.some((x) => x.name === name), false, 'nothing on the other village\'s list');
+		// its own township, or a village in it, is its place
+		const own = await school.post('/api/v1/caring-mothers', { name });
+		assert.equal(own.status, 201, own.text);
+		assert.equal(own.body.area_code, unit.area_code, 'the school\'s area by default');
+		const near = await school.post('/api/v1/caring-mothers', { name: uniqueName('爱心妈妈'), area_code: OWN });
+		assert.equal(near.status, 201, near.text);
+		assert.equal(near.body.area_code, OWN);
+		assert.equal(near.body.school_id, schoolId);
+		// and she does not move away afterwards
+		const moved = await school.patch(`/api/v1/caring-mothers/${near.body.id}`, { area_code: OTHER });
+		assert.equal(moved.status, 422, moved.text);
+		assert.equal(moved.body.error.field, 'area_code');
+		assert.equal((await school.get(`/api/v1/caring-mothers/${near.body.id}`)).body.area_code, OWN);
+	});
+
 	test('archiving a child ends its caring mother\'s pairing', async () => {
 		const kid = await pupil();
 		const m = await station.post('/api/v1/caring-mothers', { name: '孙丽', area_code: OWN });
