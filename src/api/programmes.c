@@ -528,6 +528,14 @@ int programmes_record_return(store_conn *c, const store_scope *sc, programme_ret
 		*error_field = "guardian_id";
 		return WB_ECONFLICT;
 	}
+	/* he came home after he went away: a return before it would end the
+	 * left-behind category on its own start day */
+	if (g[gi].status_since[0] && strcmp(ret->returned_on, g[gi].status_since) < 0) {
+		wb_strlcpy(ret->away_since, g[gi].status_since, sizeof(ret->away_since));
+		*error = "returned_on may not be before the parent went away";
+		*error_field = "returned_on";
+		return WB_EINVAL;
+	}
 	registry_facts(&ch, g, n, &before);
 	memcpy(was, g, sizeof(g[0]) * (size_t)n);
 	wb_strlcpy(g[gi].status, "present", sizeof(g[gi].status));
@@ -619,17 +627,23 @@ int api_programme_return_create(http_req *r, app *a, store_conn *c, const sec_pr
 	api_audit_detail(&e, json_pack("{s:I}", "programme", (json_int_t)pr.id));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, return_fn, j);
-	if (rc == WB_EINVAL && j->error)
+	if (rc == WB_EINVAL && j->error && j->ret.away_since[0]) {
+		char msg[120];
+
+		wb_snprintf(msg, sizeof(msg), "%s (%s)", j->error, j->ret.away_since);
+		api_error(r, 422, "validation_failed", msg, j->error_field);
+	} else if (rc == WB_EINVAL && j->error) {
 		api_error(r, 422, "validation_failed", j->error, j->error_field);
-	else if (rc == WB_ECONFLICT && j->error)
+	} else if (rc == WB_ECONFLICT && j->error) {
 		api_error(r, 409, "conflict", j->error, j->error_field);
-	else if (rc)
+	} else if (rc) {
 		api_fail(r, rc);
-	else
+	} else {
 		detail_answer(r, a, api_conn(r), p, pr.id, 201,
 			      json_pack("{s:{s:I, s:I, s:s, s:s, s:b}}", "return", "id", (json_int_t)j->ret.id,
 					"child_id", (json_int_t)ch.id, "relation", j->ret.relation, "returned_on",
 					j->ret.returned_on, "left_behind_ended", j->ret.left_behind_ended));
+	}
 out:
 	json_decref(body);
 	free(j);

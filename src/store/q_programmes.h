@@ -60,6 +60,9 @@ typedef struct programme_return_rec {
 	char child_name[128];
 	char child_village[16];
 	char by_name[128];
+	/* out, on a refusal: since when the parent was away (the return was
+	 * dated before it) */
+	char away_since[11];
 } programme_return_rec;
 
 int store_programme_return_insert(store_conn *c, programme_return_rec *r);

@@ -32,7 +32,7 @@ describeEachDriver('supporting programmes', (driver) => {
 	};
 	// a rural child of 10 whose parents both work away, its left-behind
 	// category confirmed
-	const leftBehind = async (client = director, village = OWN) => {
+	const leftBehind = async (client = director, village = OWN, fatherAwaySince = undefined) => {
 		const r = await client.post('/api/v1/children', {
 			name: uniqueName('留守'),
 			sex: 'M',
@@ -40,7 +40,7 @@ describeEachDriver('supporting programmes', (driver) => {
 			village_code: village,
 			hukou_type: 'rural',
 			guardians: [
-				{ relation: 'father', name: '王强', status: 'working_away', work_place: '苏州' },
+				{ relation: 'father', name: '王强', status: 'working_away', work_place: '苏州', ...(fatherAwaySince ? { status_since: fatherAwaySince } : {}) },
 				{ relation: 'mother', name: '李芳', status: 'working_away', work_place: '苏州' },
 				{ relation: 'grandmother', name: '赵兰', status: 'present' },
 			],
@@ -258,6 +258,31 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(byCommittee[0].child, null);
 		// a read that names no child is not audited as one that does
 		assert.equal(await reads(), readsBefore);
+	});
+
+	test('a parent comes home after he went away: a return dated before his status_since is refused, naming that day', async () => {
+		const p = await programme(station);
+		// the father has worked away since 20 days ago
+		const kid = await leftBehind(director, OWN, day(-20));
+		const father = kid.guardians.find((x) => x.relation === 'father');
+		const was = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		assert.equal(was.guardians.find((x) => x.relation === 'father').status_since, day(-20));
+		const early = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day(-30) });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.field, 'returned_on');
+		assert.ok(early.body.error.message.includes(day(-20)), early.body.error.message);
+		const still = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		assert.equal(still.version, was.version, 'the child was not touched');
+		assert.equal(still.guardians.find((x) => x.relation === 'father').status, 'working_away');
+		assert.equal(categoryMap(still).left_behind.state, 'confirmed');
+		assert.equal((await centre.get(`/api/v1/programmes/${p.id}`)).body.returns, 0);
+		// on the day he went away or after it, he comes home
+		const back = await station.post(`/api/v1/programmes/${p.id}/returns`, { child_id: kid.id, guardian_id: father.id, returned_on: day(-20) });
+		assert.equal(back.status, 201, back.text);
+		const now = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		const lb = categoryMap(now).left_behind;
+		assert.equal(lb.state, 'ended');
+		assert.ok(lb.end_date >= lb.start_date, JSON.stringify(lb));
 	});
 
 	test('a return names a parent of a child of the caller\'s area, on a day not ahead; nothing is half-written', async () => {
