@@ -1,7 +1,9 @@
 /*
  * GET /api/v1/overview: where the county stands (SPEC §8), by township —
  * or, with ?township=, where one township stands, by village —
- * the children under 18, the focus children by confirmed category, the
+ * the children under 18 and those of them with a child director (its
+ * director_id an account not locked holding a director membership of the
+ * child's village), the focus children by confirmed category, the
  * visit plan's children by state, and the help requests open, overdue and
  * closed in the last 30 days (a close step in them, each request once,
  * reopened since or not), and the entitlements (应享尽享): children
@@ -32,6 +34,7 @@ typedef struct town_row {
 	char code[16];
 	char name[128];
 	int64_t children;
+	int64_t with_dir; /* of the children, those with a child director */
 	int64_t cats[CAT__COUNT];
 	int64_t plan[VISIT_NEVER + 1];
 	int64_t open, overdue, closed;
@@ -80,8 +83,10 @@ static int children_cb(const char *township, const char *key, const int64_t n[3]
 	town_row *t = town_at(arg, township);
 
 	(void)key;
-	if (t)
+	if (t) {
 		t->children = n[0];
+		t->with_dir = n[1];
+	}
 	return WB_OK;
 }
 
@@ -159,6 +164,11 @@ static json_t *town_json(const town_row *t, int with_name)
 		      (json_int_t)t->open, "overdue", (json_int_t)t->overdue, "closed_30d", (json_int_t)t->closed);
 	if (j)
 		json_object_set_new(
+			j, "directors",
+			json_pack("{s:I, s:o}", "with_director", (json_int_t)t->with_dir, "coverage",
+				  t->children ? json_real((double)t->with_dir / (double)t->children) : json_null()));
+	if (j)
+		json_object_set_new(
 			j, "follow_ups",
 			json_pack("{s:I, s:I}", "open", (json_int_t)t->fu_open, "overdue", (json_int_t)t->fu_overdue));
 	if (j)
@@ -186,6 +196,8 @@ static const sheet_col overview_cols[] = {
 	{"走访逾期", "Visits overdue", "visits.overdue", SC_INT, NULL},
 	{"从未走访", "Never visited", "visits.never", SC_INT, NULL},
 	{"走访覆盖率（%）", "Visit coverage (%)", "visits.coverage", SC_PCT, NULL},
+	{"有儿童主任的儿童", "Children with a child director", "directors.with_director", SC_INT, NULL},
+	{"儿童主任覆盖率（%）", "Director coverage (%)", "directors.coverage", SC_PCT, NULL},
 	{"办理中求助", "Requests open", "requests.open", SC_INT, NULL},
 	{"超期求助", "Requests overdue", "requests.overdue", SC_INT, NULL},
 	{"近30天结案", "Closed in 30 days", "requests.closed_30d", SC_INT, NULL},
@@ -271,6 +283,7 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		const town_row *t = &x->rows[i];
 
 		total.children += t->children;
+		total.with_dir += t->with_dir;
 		for (int k = 0; k < CAT__COUNT; k++)
 			total.cats[k] += t->cats[k];
 		for (int k = 0; k <= VISIT_NEVER; k++)

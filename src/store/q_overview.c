@@ -32,10 +32,18 @@ int store_overview_children(store_conn *c, const char *county, const char *towns
 	int rc;
 
 	buf_init(&sql, 512);
-	rc = buf_printf(&sql,
-			"SELECT substr(c.village_code, 1, %d), COUNT(*) FROM children c WHERE c.county_code = ? AND "
-			"c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > ?)",
-			key_digits(by_village));
+	/* with a director: the pair (director, village) is a director's
+	 * membership of an account not locked (as GET /areas/{code}/directors
+	 * names them); one scan of the children, the pairs looked up in a list
+	 * the query builds once */
+	rc = buf_printf(
+		&sql,
+		"SELECT substr(c.village_code, 1, %d), COUNT(*), SUM(CASE WHEN (c.director_id, c.village_code) "
+		"IN (SELECT m.user_id, m.area_code FROM memberships m JOIN users u ON u.id = m.user_id WHERE "
+		"m.county_code = ? AND m.role = 'director' AND u.locked = 0) THEN 1 ELSE 0 END) FROM children c "
+		"WHERE c.county_code = ? AND c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > ?)",
+		key_digits(by_village));
+	args_text(&a, county);
 	args_text(&a, county);
 	args_text(&a, born_after);
 	if (rc == WB_OK)
@@ -43,7 +51,7 @@ int store_overview_children(store_conn *c, const char *county, const char *towns
 	if (rc == WB_OK)
 		rc = buf_printf(&sql, " GROUP BY substr(c.village_code, 1, %d)", key_digits(by_village));
 	if (rc == WB_OK)
-		rc = store_group_rows(c, sql.data, &a, 0, 1, cb, arg);
+		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
 	buf_cleanup(&sql);
 	return rc;
 }

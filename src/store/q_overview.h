@@ -1,9 +1,9 @@
 /*
  * The county's figures for the overview (SPEC §8), grouped by township or
  * village:
- * children, confirmed categories and help requests. Counts only, no
- * record; every query is bounded by the county and, for a township's
- * staff, the township's code range.
+ * children (and those with a child director), confirmed categories and
+ * help requests. Counts only, no record; every query is bounded by the
+ * county and, for a township's staff, the township's code range.
  */
 #ifndef WB_Q_OVERVIEW_H
 #define WB_Q_OVERVIEW_H
@@ -16,7 +16,9 @@
  * by_village by village (the twelve digits of its code); township NULL:
  * every township of the county, else only that township's. */
 /* Children under 18 (born after born_after, or without a birth date):
- * n[0]. */
+ * n[0]; n[1] of them with a child director: children.director_id an
+ * account not locked that holds a director membership of the child's
+ * village. */
 int store_overview_children(store_conn *c, const char *county, const char *township, int by_village,
 			    const char *born_after, store_group_cb cb, void *arg);
 /* Confirmed categories per group and category: n[0] children. */

@@ -86,6 +86,87 @@ describeEachDriver('the county overview', (driver) => {
 		assert.equal(now.visits.coverage, now.visits.on_schedule / now.visits.in_plan);
 	});
 
+	test('children with a child director: a director of the village, not locked, counts; a locked one, one who left the village, or none does not', async () => {
+		// the township's row and the village's, as the county and the township show them
+		const figures = async () => {
+			const [county, town] = await Promise.all([centre.get('/api/v1/overview'), centre.get(`/api/v1/overview?township=${TOWNSHIP}`)]);
+			assert.equal(county.status, 200, county.text);
+			assert.equal(town.status, 200, town.text);
+			return { county: county.body, township: township(county.body), village: town.body.villages.find((v) => v.code === OWN), town: town.body };
+		};
+		const before = await figures();
+		for (const x of [before.township, before.village, before.county.totals]) {
+			assert.ok(Number.isInteger(x.directors.with_director), JSON.stringify(x));
+			assert.ok(x.directors.with_director <= x.children);
+		}
+		// three more directors of the village: one to be locked, one to leave the village
+		const newDirector = async (tag) => {
+			const u = await admin.post('/api/v1/users', { username: `ovd_${tag}_${Date.now() % 1e8}`, display_name: `主任${tag}`, role: 'director', area_code: OWN });
+			assert.equal(u.status, 201, u.text);
+			return u.body;
+		};
+		const [locked, leaving] = [await newDirector('locked'), await newDirector('leaving')];
+		const elsewhere = await admin.post(`/api/v1/users/${leaving.id}/memberships`, { role: 'director', area_code: '370831001002' });
+		assert.equal(elsewhere.status, 201, elsewhere.text);
+		const own = director.me.user.id;
+		const add = async (director_id, birth_date = bornYearsBefore(9)) => {
+			const c = await director.post('/api/v1/children', { name: uniqueName('主任'), sex: 'M', birth_date, village_code: OWN, director_id });
+			assert.equal(c.status, 201, c.text);
+			assert.equal(c.body.director_id, director_id, c.text);
+			return c.body;
+		};
+		await add(own); // counts
+		await add(locked.id);
+		await add(leaving.id);
+		await add(null); // no director
+		await add(own, bornYearsBefore(18)); // grown up: not in the children, not with a director
+		let now = await figures();
+		for (const k of ['township', 'village']) {
+			assert.equal(now[k].children, before[k].children + 4, k);
+			assert.equal(now[k].directors.with_director, before[k].directors.with_director + 3, `${k}: every director still serves`);
+		}
+		// one locked, one gone from the village (a director of another one): theirs no longer count
+		assert.equal((await admin.post(`/api/v1/users/${locked.id}/lock`, {})).status, 200);
+		const ownMembership = elsewhere.body.memberships.find((m) => m.area_code === OWN);
+		const gone = await admin.del(`/api/v1/users/${leaving.id}/memberships/${ownMembership.id}`);
+		assert.equal(gone.status, 200, gone.text);
+		now = await figures();
+		for (const k of ['township', 'village']) {
+			assert.equal(now[k].children, before[k].children + 4, k);
+			assert.equal(now[k].directors.with_director, before[k].directors.with_director + 1, `${k}: only the child of a serving director`);
+			assert.equal(now[k].directors.coverage, now[k].directors.with_director / now[k].children, k);
+		}
+		// the county is its townships, the township its villages
+		const sum = (xs) => xs.reduce((s, x) => s + x.directors.with_director, 0);
+		assert.equal(now.county.totals.directors.with_director, sum(now.county.townships));
+		assert.equal(now.county.totals.directors.coverage, now.county.totals.directors.with_director / now.county.totals.children);
+		assert.equal(now.town.totals.directors.with_director, sum(now.town.villages));
+		assert.deepEqual(now.town.totals.directors, now.township.directors);
+		for (const x of [...now.county.townships, ...now.town.villages]) {
+			assert.ok(x.directors.with_director <= x.children, x.code);
+			if (!x.children) assert.equal(x.directors.coverage, null, x.code);
+		}
+		// the demo assigns each child its village's director: most children have one
+		assert.ok(now.county.totals.directors.with_director > now.county.totals.children / 2, JSON.stringify(now.county.totals));
+
+		// the downloads have the figure, a township's and the county's
+		const parse = (text) => {
+			const lines = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(','));
+			return lines.slice(1).map((l) => Object.fromEntries(lines[0].map((h, i) => [h, l[i]])));
+		};
+		const csv = await centre.get('/api/v1/overview?format=csv');
+		assert.equal(csv.status, 200, csv.text);
+		const rows = parse(csv.text);
+		const row = rows.find((r) => r['乡镇（街道）代码'] === TOWNSHIP);
+		assert.equal(Number(row['有儿童主任的儿童']), now.township.directors.with_director);
+		assert.equal(Number(row['儿童主任覆盖率（%）']), Math.round(now.township.directors.coverage * 1000) / 10);
+		assert.equal(Number(rows.at(-1)['有儿童主任的儿童']), now.county.totals.directors.with_director, 'the totals row');
+		const byVillage = parse((await centre.get(`/api/v1/overview?township=${TOWNSHIP}&format=csv`)).text);
+		assert.equal(Number(byVillage.find((r) => r['村（社区）代码'] === OWN)['有儿童主任的儿童']), now.village.directors.with_director);
+		const en = await centre.get('/api/v1/overview?format=csv&lang=en');
+		assert.match(en.text.split(/\r?\n/)[0], /,Children with a child director,Director coverage \(%\),/);
+	});
+
 	test('a township by village: its villages add up to its own row; the desk opens any, a township only its own', async () => {
 		const county = await centre.get('/api/v1/overview');
 		const own = township(county.body);

@@ -4,7 +4,9 @@
 // and no child is named anywhere on it; the headers sort it; the committee
 // cannot open a township's scorecard, the centre can; both open a township
 // by village and come back. A station sees its own township by village
-// (乡镇概览), whose figures add up to the totals. No horizontal
+// (乡镇概览), whose figures add up to the totals. The children with a
+// child director (儿童主任覆盖率) beside the visit coverage: a tile, a
+// column, the totals row and a card's figure, in both languages. No horizontal
 // scrolling at 360 px, in Chinese and in English. A director and a
 // department have neither the menu entry nor the page.
 import { test, before, after, beforeEach } from 'node:test'
@@ -36,9 +38,10 @@ let srv, browser, page
 // A coverage as the page shows it: a percentage with one decimal.
 const pct = (c) => (c === null ? '—' : (Math.round(c * 1000) / 10).toFixed(1) + '%')
 const color = (l) => l.evaluate((e) => getComputedStyle(e).color)
+const grouped = (n) => n.toLocaleString('en-US')
 
 // The tiles as the page shows them, and as the API's totals say them.
-const TILES = ['children', ...Object.keys(CATEGORIES), 'coverage', 'visits.overdue', 'visits.never', 'follow_ups.overdue', 'requests.open', 'requests.overdue', 'requests.closed_30d']
+const TILES = ['children', ...Object.keys(CATEGORIES), 'coverage', 'directors.coverage', 'visits.overdue', 'visits.never', 'follow_ups.overdue', 'requests.open', 'requests.overdue', 'requests.closed_30d']
 async function tiles(p) {
   const out = {}
   for (const f of TILES) out[f] = await text(p.locator(`.ov-tile[data-figure="${f}"] .ov-num`))
@@ -49,6 +52,7 @@ function expectedTiles(x) {
     children: String(x.children),
     ...Object.fromEntries(Object.keys(CATEGORIES).map((c) => [c, String(x.categories[c])])),
     coverage: pct(x.visits.coverage),
+    'directors.coverage': pct(x.directors.coverage),
     'visits.overdue': String(x.visits.overdue),
     'visits.never': String(x.visits.never),
     'follow_ups.overdue': String(x.follow_ups.overdue),
@@ -59,7 +63,7 @@ function expectedTiles(x) {
 }
 
 // A township's row (a table row or a card), and the API's township.
-const ROW = ['children', ...Object.keys(CATEGORIES), 'coverage', 'behind', 'requests.open', 'requests.overdue']
+const ROW = ['children', ...Object.keys(CATEGORIES), 'coverage', 'directors', 'behind', 'requests.open', 'requests.overdue']
 async function rowFigures(row) {
   const out = {}
   for (const f of ROW) out[f] = await text(row.locator(`[data-figure="${f}"] .ov-num`))
@@ -70,6 +74,7 @@ function expectedRow(x) {
     children: String(x.children),
     ...Object.fromEntries(Object.keys(CATEGORIES).map((c) => [c, String(x.categories[c])])),
     coverage: pct(x.visits.coverage),
+    directors: pct(x.directors.coverage),
     behind: String(x.visits.overdue + x.visits.never),
     'requests.open': String(x.requests.open),
     'requests.overdue': String(x.requests.overdue),
@@ -134,7 +139,7 @@ test('committee: the overview from the home page; the tiles and the townships ar
   assert.deepEqual(await tiles(page), expectedTiles(ov.totals))
   assert.deepEqual(
     (await page.locator('.ov-tile .ov-lbl').allTextContents()).map((x) => x.trim()),
-    ['在册未成年人', ...Object.values(CATEGORIES), '走访覆盖率', '逾期未走访', '从未走访', '回访逾期', '在办求助', '超时求助', '近30天办结'],
+    ['在册未成年人', ...Object.values(CATEGORIES), '走访覆盖率', '儿童主任覆盖率', '逾期未走访', '从未走访', '回访逾期', '在办求助', '超时求助', '近30天办结'],
   )
   assert.equal(await text(page.locator('.ov-tile[data-figure="follow_ups.overdue"] .ov-sub')), `待回访 ${ov.totals.follow_ups.open} 项`)
   assert.equal(await color(page.locator('.ov-tile[data-figure="requests.overdue"] .ov-num')), RED)
@@ -143,6 +148,12 @@ test('committee: the overview from the home page; the tiles and the townships ar
     ov.totals.visits.coverage !== null && ov.totals.visits.coverage < 0.6,
   )
   assert.equal(await text(page.locator('.ov-tile[data-figure="coverage"] .ov-sub')), `纳入计划 ${ov.totals.visits.in_plan} 人`)
+  // the children with a child director, beside the visit coverage: the share and how many
+  assert.ok(ov.totals.directors.with_director > 0 && ov.totals.directors.with_director <= ov.totals.children, JSON.stringify(ov.totals))
+  assert.equal(
+    await text(page.locator('.ov-tile[data-figure="directors.coverage"] .ov-sub')),
+    `有儿童主任的儿童 ${grouped(ov.totals.directors.with_director)} 人`,
+  )
   // the note: as of today, what each figure is
   const note = await text(page.locator('.ov-note'))
   assert.ok(note.startsWith(`以上数字截至今天（${ov.today}），只统计数字，不列出儿童。`), note)
@@ -156,7 +167,10 @@ test('committee: the overview from the home page; the tiles and the townships ar
   for (const x of ov.townships) assert.deepEqual(await rowFigures(page.locator(`.ov-row[data-code="${x.code}"]`)), expectedRow(x), x.name)
   const row = page.locator(`.ov-row[data-code="${TOWNSHIP}"]`)
   assert.equal(await text(row.locator('.ov-name .break')), '泗河街道')
-  assert.equal(await text(row.locator('.ov-split')), `逾期 ${own.visits.overdue} · 从未走访 ${own.visits.never}`)
+  assert.equal(await text(row.locator('[data-figure="behind"] .ov-split')), `逾期 ${own.visits.overdue} · 从未走访 ${own.visits.never}`)
+  assert.equal(await text(row.locator('.ov-dir-n')), `有儿童主任的儿童 ${grouped(own.directors.with_director)} 人`)
+  assert.equal(await text(page.locator('thead th.ov-dir-h')), '儿童主任覆盖率')
+  assert.equal(await text(page.locator('.ov-total .ov-dir-total')), pct(ov.totals.directors.coverage))
   assert.equal(await color(row.locator('[data-figure="requests.overdue"] .ov-num')), RED)
   // the coverage bar: as wide as the coverage (none without a plan)
   for (const x of ov.townships) {
@@ -372,6 +386,8 @@ test('no horizontal scrolling at 360 px, in Chinese and in English: a card per t
   await page.locator('main h1', { hasText: 'County overview' }).waitFor()
   assert.equal(await text(row.locator('[data-figure="behind"] .ov-lbl')), 'Overdue or never visited')
   assert.equal(await text(page.locator('.ov-tile[data-figure="requests.closed_30d"] .ov-lbl')), 'Closed in 30 days')
+  assert.equal(await text(page.locator('.ov-tile[data-figure="directors.coverage"] .ov-lbl')), 'Director coverage')
+  assert.equal(await text(row.locator('[data-figure="directors"] .ov-lbl')), 'Director coverage')
   const enNote = await text(page.locator('.ov-note'))
   assert.match(enNote, /^The figures are as of today \(\d{4}-\d{2}-\d{2}\)/)
   assert.doesNotMatch(enNote, /\.[A-Z]/, 'a space between sentences')
