@@ -75,12 +75,13 @@ static int in_range(const char *area, const char *lo, const char *hi)
 
 static json_t *programme_json(const programme_rec *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I}", "id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "id",
 			 (json_int_t)p->id, "area_code", p->area_code, "kind", p->kind, "name", p->name, "holder",
 			 p->holder, "industry", p->industry, "level", p->level, "status", p->status, "started_on",
 			 p->started_on, "jobs", (json_int_t)p->jobs, "returnees", (json_int_t)p->returnees, "notes",
 			 p->notes, "returns", (json_int_t)p->returns, "left_behind_ended",
-			 (json_int_t)p->left_behind_ended, "updated_at", (json_int_t)p->updated_at);
+			 (json_int_t)p->left_behind_ended, "updated_at", (json_int_t)p->updated_at, "version",
+			 (json_int_t)p->version);
 }
 
 static int list_cb(const programme_rec *p, void *arg)
@@ -184,6 +185,7 @@ static const api_field programme_fields[] = {
 	{"jobs", JSON_INTEGER, 0, 0},
 	{"returnees", JSON_INTEGER, 0, 0},
 	{"notes", JSON_STRING, 0, NOTES_CHARS * 4},
+	{"version", JSON_INTEGER, 0, 0}, /* on an edit: the version read */
 	{NULL, 0, 0, 0},
 };
 
@@ -288,6 +290,10 @@ int api_programme_create(http_req *r, app *a, store_conn *c, const sec_principal
 	}
 	if (api_body(r, &body) || api_check_fields(r, body, programme_fields))
 		goto out;
+	if (json_object_get(body, "version")) {
+		api_error(r, 422, "unknown_field", "version is set by the server", "version");
+		goto out;
+	}
 	kind = api_str(body, "kind");
 	if (!api_one_of(kind, kinds)) {
 		api_error(r, 422, "validation_failed", "kind must be returning_entrepreneur or revitalisation_partner",
@@ -449,10 +455,17 @@ static int update_fn(store_conn *c, void *arg)
 	return store_programme_update(c, &j->now, &j->old);
 }
 
+static int stale(http_req *r)
+{
+	return api_error(r, 409, "version_conflict",
+			 "the programme was changed meanwhile (an edit or a parent's return); reload and try again",
+			 "version");
+}
+
 int api_programme_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	update_job *j = malloc(sizeof(*j));
-	json_t *body = NULL;
+	json_t *body = NULL, *ver;
 	audit_entry e;
 	int rc;
 
@@ -461,8 +474,16 @@ int api_programme_update(http_req *r, app *a, store_conn *c, const sec_principal
 	if (programme_load(r, c, p, 1, &j->old))
 		goto out;
 	j->now = j->old;
-	if (api_body(r, &body) || api_check_fields_ex(r, body, programme_fields, 0) ||
-	    programme_facts(r, body, &j->now, 0))
+	if (api_body(r, &body) || api_check_fields_ex(r, body, programme_fields, 0))
+		goto out;
+	/* the version read: an edit of a programme that moved on since (an
+	 * edit or a return meanwhile) is refused, not written over it */
+	ver = json_object_get(body, "version");
+	if (ver && (!json_is_integer(ver) || json_integer_value(ver) != j->old.version)) {
+		stale(r);
+		goto out;
+	}
+	if (programme_facts(r, body, &j->now, 0))
 		goto out;
 	if (j->now.returnees < j->old.returns) {
 		char msg[120];
@@ -490,7 +511,9 @@ int api_programme_update(http_req *r, app *a, store_conn *c, const sec_principal
 	api_audit_detail(&e, json_pack("{s:s, s:s}", "level", j->now.level, "status", j->now.status));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, update_fn, j);
-	if (rc)
+	if (rc == WB_ECONFLICT)
+		stale(r);
+	else if (rc)
 		api_fail(r, rc);
 	else
 		detail_answer(r, a, api_conn(r), p, j->now.id, 200, NULL);

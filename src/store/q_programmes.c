@@ -29,24 +29,25 @@ int store_programme_insert(store_conn *c, programme_rec *p)
 			    p->created_by, p->updated_at, p->updated_by);
 
 	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &p->id);
+	p->version = 1;
 	if (rc == WB_OK)
 		rc = log_add(c, p, "level", NULL, p->level);
 	return rc;
 }
 
-int store_programme_update(store_conn *c, const programme_rec *p, const programme_rec *old)
+int store_programme_update(store_conn *c, programme_rec *p, const programme_rec *old)
 {
 	store_stmt *st = NULL;
-	int64_t id;
 	int rc =
 		conn_query(c, &st,
 			   "UPDATE programmes SET name = ?, holder = ?, industry = ?, level = ?, status = ?, jobs = ?, "
-			   "returnees = ?, notes = ?, updated_at = ?, updated_by = ? WHERE id = ? AND county_code = ? "
-			   "RETURNING id",
-			   "sssssiisiiis", p->name, p->holder, p->industry, p->level, p->status, p->jobs, p->returnees,
-			   p->notes, p->updated_at, p->updated_by, p->id, p->county_code);
+			   "returnees = ?, notes = ?, updated_at = ?, updated_by = ?, version = version + 1 WHERE id "
+			   "= ? AND county_code = ? AND version = ? RETURNING version",
+			   "sssssiisiiisi", p->name, p->holder, p->industry, p->level, p->status, p->jobs, p->returnees,
+			   p->notes, p->updated_at, p->updated_by, p->id, p->county_code, old->version);
 
-	rc = stmt_result_int64(c, st, rc, WB_ENOTFOUND, &id);
+	/* no row: the programme moved on since old was read */
+	rc = stmt_result_int64(c, st, rc, WB_ECONFLICT, &p->version);
 	if (rc == WB_OK && strcmp(old->level, p->level) != 0)
 		rc = log_add(c, p, "level", old->level, p->level);
 	if (rc == WB_OK && strcmp(old->status, p->status) != 0)
@@ -58,7 +59,8 @@ int store_programme_update(store_conn *c, const programme_rec *p, const programm
 	"SELECT p.id, p.jobs, p.returnees, p.created_at, p.created_by, p.updated_at, p.updated_by, "          \
 	"p.county_code, p.area_code, p.kind, p.name, p.holder, p.industry, p.level, p.status, p.started_on, " \
 	"p.notes, (SELECT COUNT(*) FROM programme_returns r WHERE r.programme_id = p.id), (SELECT COUNT(*) "  \
-	"FROM programme_returns r WHERE r.programme_id = p.id AND r.left_behind_ended = 1) FROM programmes p"
+	"FROM programme_returns r WHERE r.programme_id = p.id AND r.left_behind_ended = 1), p.version "       \
+	"FROM programmes p"
 
 static void programme_row(store_conn *c, store_stmt *st, programme_rec *p)
 {
@@ -82,6 +84,7 @@ static void programme_row(store_conn *c, store_stmt *st, programme_rec *p)
 	stmt_copy(c, st, 16, p->notes, sizeof(p->notes));
 	p->returns = stmt_int64(c, st, 17);
 	p->left_behind_ended = stmt_int64(c, st, 18);
+	p->version = stmt_int64(c, st, 19);
 }
 
 int store_programme_get(store_conn *c, const char *county, int64_t id, programme_rec *out)
@@ -191,13 +194,16 @@ int store_programme_return_insert(store_conn *c, programme_return_rec *r)
 			   (int64_t)r->left_behind_ended, r->created_at, r->created_by);
 
 	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &r->id);
-	/* the programme's returnees count at least its parents come home */
+	/* the programme moves on (an edit read before the return is stale),
+	 * and its returnees count at least its parents come home */
 	if (rc == WB_OK)
-		rc = conn_query(c, NULL,
-				"UPDATE programmes SET returnees = (SELECT COUNT(*) FROM programme_returns r WHERE "
-				"r.programme_id = programmes.id) WHERE id = ? AND returnees < (SELECT COUNT(*) FROM "
-				"programme_returns r WHERE r.programme_id = programmes.id)",
-				"i", r->programme_id);
+		rc = conn_query(
+			c, NULL,
+			"UPDATE programmes SET version = version + 1, returnees = CASE WHEN returnees < (SELECT "
+			"COUNT(*) FROM programme_returns r WHERE r.programme_id = programmes.id) THEN (SELECT "
+			"COUNT(*) FROM programme_returns r WHERE r.programme_id = programmes.id) ELSE returnees "
+			"END WHERE id = ?",
+			"i", r->programme_id);
 	return rc < 0 ? rc : WB_OK;
 }
 

@@ -17,6 +17,7 @@
 
 typedef struct programme_rec {
 	int64_t id, jobs, returnees, created_at, created_by, updated_at, updated_by;
+	int64_t version; /* moved on by every edit and every return */
 	char county_code[8];
 	char area_code[16];
 	char kind[24];
@@ -40,8 +41,10 @@ typedef struct programme_filter {
 
 int store_programme_insert(store_conn *c, programme_rec *p);
 /* Writes p's facts, with a line of log for a changed level or status
- * (old: the record before). */
-int store_programme_update(store_conn *c, const programme_rec *p, const programme_rec *old);
+ * (old: the record before), if the programme is still at old->version:
+ * WB_ECONFLICT when it has moved on (an edit or a return meanwhile); p's
+ * version becomes the new one. */
+int store_programme_update(store_conn *c, programme_rec *p, const programme_rec *old);
 int store_programme_get(store_conn *c, const char *county, int64_t id, programme_rec *out);
 typedef int (*programme_cb)(const programme_rec *p, void *arg);
 /* The programmes of the filter, newest first, at most limit. */
@@ -65,6 +68,8 @@ typedef struct programme_return_rec {
 	char away_since[11];
 } programme_return_rec;
 
+/* Inserts r; its programme's version moves on, and its returnees count
+ * at least its returns. */
 int store_programme_return_insert(store_conn *c, programme_return_rec *r);
 typedef int (*programme_return_cb)(const programme_return_rec *r, void *arg);
 /* Every return of programme id, newest first; its child named (child_id,

@@ -159,6 +159,53 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(r.status, 409, r.text);
 	});
 
+	test('an edit saved from a stale read is refused (409 on version): it does not put a partner back nor undo the returnees a return raised', async () => {
+		const p = await programme(centre, { kind: 'revitalisation_partner', area_code: OWN, name: uniqueName('合伙人'), returnees: 0 });
+		assert.equal(p.version, 1);
+		const read = (await station.get(`/api/v1/programmes/${p.id}`)).body; // the station's form opens on basic
+		assert.equal(read.version, 1);
+		const g = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'growth', version: read.version });
+		assert.equal(g.status, 200, g.text);
+		assert.equal(g.body.version, 2);
+		assert.equal((await centre.get('/api/v1/programmes')).body.items.find((x) => x.id === p.id).version, 2, 'listed with its version');
+		// the station saves what it read: basic
+		const back = await station.patch(`/api/v1/programmes/${p.id}`, { level: 'basic', version: read.version });
+		assert.equal(back.status, 409, back.text);
+		assert.equal(back.body.error.code, 'version_conflict');
+		assert.equal(back.body.error.field, 'version');
+		const now = (await centre.get(`/api/v1/programmes/${p.id}`)).body;
+		assert.equal(now.level, 'growth', 'the partner stays where she grew');
+		assert.equal(now.version, 2);
+		assert.deepEqual(now.log.map((l) => [l.field, l.from, l.to]), [['level', null, 'basic'], ['level', 'basic', 'growth']], 'no line was written');
+
+		// a return moves the programme on: an edit read before it does not undo its returnees
+		const before = (await station.get(`/api/v1/programmes/${p.id}`)).body;
+		const kid = await leftBehind();
+		const r = await station.post(`/api/v1/programmes/${p.id}/returns`, {
+			child_id: kid.id,
+			guardian_id: kid.guardians.find((x) => x.relation === 'father').id,
+			returned_on: day(-1),
+		});
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.returnees, 1);
+		assert.equal(r.body.version, before.version + 1);
+		const undo = await station.patch(`/api/v1/programmes/${p.id}`, { jobs: 9, returnees: before.returnees, version: before.version });
+		assert.equal(undo.status, 409, undo.text);
+		assert.equal(undo.body.error.field, 'version');
+		const after = (await centre.get(`/api/v1/programmes/${p.id}`)).body;
+		assert.equal(after.returnees, 1);
+		assert.equal(after.jobs, p.jobs);
+		// with the version read after the return, the edit is saved
+		const ok = await station.patch(`/api/v1/programmes/${p.id}`, { jobs: 9, version: after.version });
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal(ok.body.jobs, 9);
+		assert.equal(ok.body.version, after.version + 1);
+		// a new programme's version is the server's
+		const v = await station.post('/api/v1/programmes', { kind: 'returning_entrepreneur', name: '测试', holder: '张三', started_on: day(-10), version: 7 });
+		assert.equal(v.status, 422, v.text);
+		assert.equal(v.body.error.field, 'version');
+	});
+
 	test('a father comes home to work in a programme: he is present, the left-behind category ends with that reason', async () => {
 		const p = await programme(station);
 		const kid = await leftBehind();

@@ -7,7 +7,8 @@
 // the returns, and the child's page shows the father at home and the
 // category ended (父母返乡), and the home card counts the child. The centre narrows the county's list to a
 // township, raises a partner from basic to growth and ends it, both in the
-// log. The committee reads; a child director has no such page. English
+// log. An edit of a programme changed meanwhile is refused, said above
+// the form. The committee reads; a child director has no such page. English
 // labels; no horizontal scrolling at 360 px. The dialog's counts above the
 // server's limit (100,000) say the limit, in both languages.
 import { test, before, after, beforeEach } from 'node:test'
@@ -483,4 +484,26 @@ test('the dialog’s counts above the server’s limit say the limit (100,000), 
   await page.getByRole('button', { name: '中文' }).click()
   assert.equal(posts, 0, 'nothing sent')
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test('an edit of a programme changed meanwhile (a save from the other desk) is refused with the conflict said above the form; nothing is written over it', async () => {
+  const r = await station.post('/programmes', { kind: 'returning_entrepreneur', name: '并发编辑测试项目（测试）', holder: '孙并发', started_on: '2025-03-01', jobs: 5, returnees: 1 })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const id = r.body.id
+  await loginAs(page, srv.base, 'station', { path: `/programmes/${id}` })
+  await opened(page, '并发编辑测试项目（测试）')
+  await page.locator('.pp-edit').click()
+  const edit = page.locator('.programme-dialog')
+  await edit.waitFor()
+  // the centre saves first, from the version the form opened on
+  const other = await center.patch(`/programmes/${id}`, { jobs: 30, version: r.body.version })
+  assert.equal(other.status, 200, JSON.stringify(other.body))
+  await edit.locator('#pgd-jobs').fill('7')
+  await edit.locator('.pgd-submit').click()
+  await edit.locator('.dlg-alert', { hasText: '该记录已被他人修改，请重新加载后再试' }).waitFor()
+  assert.ok(await edit.isVisible(), 'the dialog stays open')
+  const now = (await center.get(`/programmes/${id}`)).body
+  assert.equal(now.jobs, 30, 'the centre\'s save stands')
+  assert.equal(now.version, r.body.version + 1)
+  assert.deepEqual(unexpectedErrors(page, [409]), [])
 })
