@@ -479,7 +479,11 @@ int api_programme_update(http_req *r, app *a, store_conn *c, const sec_principal
 	/* the version read: an edit of a programme that moved on since (an
 	 * edit or a return meanwhile) is refused, not written over it */
 	ver = json_object_get(body, "version");
-	if (ver && (!json_is_integer(ver) || json_integer_value(ver) != j->old.version)) {
+	if (!ver) {
+		api_error(r, 422, "required", "field 'version' is required (the version you read)", "version");
+		goto out;
+	}
+	if (!json_is_integer(ver) || json_integer_value(ver) != j->old.version) {
 		stale(r);
 		goto out;
 	}

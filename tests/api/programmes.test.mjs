@@ -30,6 +30,12 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(r.status, 201, r.text);
 		return r.body;
 	};
+	// an edit as the pages send it: with the version just read
+	const edit = async (client, id, body) => {
+		const now = await centre.get(`/api/v1/programmes/${id}`);
+		assert.equal(now.status, 200, now.text);
+		return client.patch(`/api/v1/programmes/${id}`, { ...body, version: now.body.version });
+	};
 	// a rural child of 10 whose parents both work away, its left-behind
 	// category confirmed
 	const leftBehind = async (client = director, village = OWN, fatherAwaySince = undefined) => {
@@ -84,8 +90,8 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.ok((await listOf(committee)).items.some((x) => x.id === p.id), 'the committee follows the county');
 		assert.equal((await listOf(far)).items.some((x) => x.id === p.id), false);
 		assert.equal((await far.get(`/api/v1/programmes/${p.id}`)).status, 404);
-		assert.equal((await far.patch(`/api/v1/programmes/${p.id}`, { jobs: 1 })).status, 404);
-		assert.equal((await committee.patch(`/api/v1/programmes/${p.id}`, { jobs: 1 })).status, 403);
+		assert.equal((await far.patch(`/api/v1/programmes/${p.id}`, { jobs: 1, version: 1 })).status, 404);
+		assert.equal((await committee.patch(`/api/v1/programmes/${p.id}`, { jobs: 1, version: 1 })).status, 403);
 		assert.equal((await committee.post('/api/v1/programmes', { kind: 'returning_entrepreneur', name: 'x', holder: 'y', started_on: day() })).status, 403);
 		for (const client of [director, auditor]) assert.equal((await client.get('/api/v1/programmes')).status, 403);
 		const page = await listOf(centre, '?limit=1');
@@ -126,9 +132,9 @@ describeEachDriver('supporting programmes', (driver) => {
 
 	test('a partner moves basic → growth → core; each move and the end are logged; an ended programme takes no returns', async () => {
 		const p = await programme(centre, { kind: 'revitalisation_partner', area_code: OWN, name: uniqueName('合伙人') });
-		const g = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'growth' });
+		const g = await edit(centre, p.id, { level: 'growth' });
 		assert.equal(g.status, 200, g.text);
-		const c = await station.patch(`/api/v1/programmes/${p.id}`, { level: 'core', jobs: 40 });
+		const c = await edit(station, p.id, { level: 'core', jobs: 40 });
 		assert.equal(c.status, 200, c.text);
 		assert.equal(c.body.level, 'core');
 		assert.equal(c.body.jobs, 40);
@@ -136,21 +142,21 @@ describeEachDriver('supporting programmes', (driver) => {
 			c.body.log.map((l) => [l.field, l.from, l.to]),
 			[['level', null, 'basic'], ['level', 'basic', 'growth'], ['level', 'growth', 'core']],
 		);
-		const bad = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'gold' });
+		const bad = await edit(centre, p.id, { level: 'gold' });
 		assert.equal(bad.status, 422);
 		assert.equal(bad.body.error.field, 'level');
 		// a step at a time: core straight back to basic is refused, to growth is fine
-		const jump = await centre.patch(`/api/v1/programmes/${p.id}`, { level: 'basic' });
+		const jump = await edit(centre, p.id, { level: 'basic' });
 		assert.equal(jump.status, 422, jump.text);
 		assert.equal(jump.body.error.field, 'level');
 		const fresh = await programme(centre, { kind: 'revitalisation_partner', area_code: OWN, name: uniqueName('合伙人') });
-		assert.equal((await centre.patch(`/api/v1/programmes/${fresh.id}`, { level: 'core' })).status, 422, 'basic does not skip growth');
-		const moved = await centre.patch(`/api/v1/programmes/${p.id}`, { area_code: OTHER });
+		assert.equal((await edit(centre, fresh.id, { level: 'core' })).status, 422, 'basic does not skip growth');
+		const moved = await edit(centre, p.id, { area_code: OTHER });
 		assert.equal(moved.body.error.field, 'area_code');
 		const ent = await programme(centre, { area_code: OWN });
-		const lv = await centre.patch(`/api/v1/programmes/${ent.id}`, { level: 'growth' });
+		const lv = await edit(centre, ent.id, { level: 'growth' });
 		assert.equal(lv.status, 422, 'levels are for partners');
-		const end = await centre.patch(`/api/v1/programmes/${p.id}`, { status: 'ended' });
+		const end = await edit(centre, p.id, { status: 'ended' });
 		assert.equal(end.status, 200, end.text);
 		assert.deepEqual(end.body.log.at(-1), { ...end.body.log.at(-1), field: 'status', from: 'active', to: 'ended' });
 		const kid = await leftBehind();
@@ -259,7 +265,7 @@ describeEachDriver('supporting programmes', (driver) => {
 		});
 		assert.equal(back.status, 201, back.text);
 		assert.equal(back.body.returnees, 1, 'raised to the one father come home');
-		const down = await station.patch(`/api/v1/programmes/${few.id}`, { returnees: 0 });
+		const down = await edit(station, few.id, { returnees: 0 });
 		assert.equal(down.status, 422, down.text);
 		assert.equal(down.body.error.field, 'returnees');
 		assert.equal((await centre.get(`/api/v1/programmes/${few.id}`)).body.returnees, 1);
