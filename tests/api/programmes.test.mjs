@@ -179,6 +179,11 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(back.status, 409, back.text);
 		assert.equal(back.body.error.code, 'version_conflict');
 		assert.equal(back.body.error.field, 'version');
+		// nor without a version: the server would only check its own read
+		const blind = await station.patch(`/api/v1/programmes/${p.id}`, { level: 'basic' });
+		assert.equal(blind.status, 422, blind.text);
+		assert.equal(blind.body.error.code, 'required');
+		assert.equal(blind.body.error.field, 'version');
 		const now = (await centre.get(`/api/v1/programmes/${p.id}`)).body;
 		assert.equal(now.level, 'growth', 'the partner stays where she grew');
 		assert.equal(now.version, 2);
