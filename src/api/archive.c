@@ -35,6 +35,7 @@
 #include "sheet.h"
 #include "archive_api.h"
 #include "registry.h"
+#include "visits_api.h"
 
 #define SETTING            "registry.archive"
 #define GRACE_DEFAULT      90
@@ -383,11 +384,7 @@ int api_children_archived(http_req *r, app *a, store_conn *c, const sec_principa
  * later). */
 static int adult_before_ymd(const archive_config *cfg, int today)
 {
-	int day = date_add_days(today, -cfg->adult_grace_days);
-
-	if (registry_config()->birthday == BIRTHDAY_DAY_AFTER)
-		day = date_add_days(day, -1);
-	return day - 180000;
+	return visits_adult_born_by(date_add_days(today, -cfg->adult_grace_days));
 }
 
 int archive_adult_before(store_conn *c, const char *county, int today, int *before_ymd)

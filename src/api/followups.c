@@ -53,15 +53,15 @@ static const char *state_of(const follow_up_rec *f, const char *today)
 }
 
 /*
- * A follow-up as the viewer reads it. One the confidential reporter of a
- * mandatory report scheduled does not name them (by and created_by null,
- * by_hidden true) but to the centre and the reporter, as the request's
- * timeline does not (public security has no follow-ups list). viewer NULL:
- * the request's page, which applies the rule itself.
+ * A follow-up as the viewer reads it, on the list and on its request's
+ * page. One the confidential reporter of a mandatory report scheduled does
+ * not name them (by and created_by null, by_hidden true) but to the centre
+ * and the reporter, as the request's timeline does not (public security,
+ * the other reader who knows the reporter, sees no follow-ups).
  */
 static json_t *follow_up_json(const follow_up_rec *f, const char *today, int with_child, const sec_principal *viewer)
 {
-	int hide = viewer && f->by_reporter && f->created_by != viewer->user_id && strcmp(viewer->role, "center") != 0;
+	int hide = f->by_reporter && f->created_by != viewer->user_id && strcmp(viewer->role, "center") != 0;
 	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s?}", "id", (json_int_t)f->id, "request_id",
 			      (json_int_t)f->request_id, "due_on", f->due_on, "note", f->note, "state",
 			      state_of(f, today), "created_on", f->created_on, "created_at", (json_int_t)f->created_at,
@@ -70,8 +70,7 @@ static json_t *follow_up_json(const follow_up_rec *f, const char *today, int wit
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "created_by", hide ? json_null() : json_integer(f->created_by));
-	if (viewer)
-		json_object_set_new(j, "by_hidden", json_boolean(hide));
+	json_object_set_new(j, "by_hidden", json_boolean(hide));
 	json_object_set_new(j, "done_on", f->done_on[0] ? json_string(f->done_on) : json_null());
 	json_object_set_new(j, "visit_id", f->visit_id ? json_integer(f->visit_id) : json_null());
 	json_object_set_new(j, "request_kind", f->request_kind[0] ? json_string(f->request_kind) : json_null());
@@ -86,7 +85,7 @@ typedef struct list_ctx {
 	json_t *items;
 	char today[11];
 	int with_child;
-	const sec_principal *viewer; /* NULL: the request's page hides by itself */
+	const sec_principal *viewer;
 } list_ctx;
 
 static int list_cb(const follow_up_rec *f, void *arg)
@@ -97,9 +96,9 @@ static int list_cb(const follow_up_rec *f, void *arg)
 	return WB_OK;
 }
 
-json_t *follow_ups_json_of(store_conn *c, int64_t request_id)
+json_t *follow_ups_json_of(store_conn *c, int64_t request_id, const sec_principal *viewer)
 {
-	list_ctx x = {json_array(), "", 0, NULL};
+	list_ctx x = {json_array(), "", 0, viewer};
 
 	date_format(clock_today_ymd(), x.today);
 	if (store_follow_ups_of(c, request_id, list_cb, &x) != WB_OK) {

@@ -1709,15 +1709,10 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
  * refused the whole report). out holds SHOWN_MAX + 4 bytes. */
 static const char *shown(char out[SHOWN_MAX + 4], const char *s)
 {
-	size_t len = strlen(s);
-
-	if (len <= SHOWN_MAX)
-		return memcpy(out, s, len + 1);
-	len = SHOWN_MAX;
-	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-		len--;
-	memcpy(out, s, len);
-	memcpy(out + len, "\xe2\x80\xa6", 4); /* …, and the end */
+	if (strlen(s) <= SHOWN_MAX)
+		return s;
+	copy_utf8(out, SHOWN_MAX + 1, s);
+	memcpy(out + strlen(out), "\xe2\x80\xa6", 4); /* …, and the end */
 	return out;
 }
 

@@ -1182,21 +1182,10 @@ json_t *loop_request_json(const loop_viewer *v, const request_rec *q, int detail
 					      deadline_overdue(q->step_due_at, v->now)));
 		/* follow-up visits to the child: for those who see the child */
 		if (show_child && !v->p->def->unit_kind) {
-			json_t *fu = follow_ups_json_of(v->c, q->id), *it;
-			size_t i;
-
 			/* one the reporter of a mandatory report scheduled names
-			 * them no more than their comments do */
-			json_array_foreach(fu, i, it)
-			{
-				int hide = reporter_side(&d, json_integer_value(json_object_get(it, "created_by")), 0);
+			 * them no more than their comments do (follow_up_json) */
+			json_t *fu = follow_ups_json_of(v->c, q->id, v->p);
 
-				if (hide) {
-					json_object_set_new(it, "by", json_null());
-					json_object_set_new(it, "created_by", json_null());
-				}
-				json_object_set_new(it, "by_hidden", json_boolean(hide));
-			}
 			json_object_set_new(j, "follow_ups", fu ? fu : json_array());
 		}
 	}

@@ -10,9 +10,10 @@
 #define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL, NULL, NULL, NULL}
 /* a route of children's data: a refusal is audited under this action */
 #define RC(name, action) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL, NULL}
-/* an administrator's change of the county's areas or units: a refusal is
- * audited under this action, of this record type */
-#define RO(name, action, object) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL, object}
+/* an administrator's change of the county's accounts, areas or units: a
+ * refusal is audited under this action, of this record type */
+#define RO(name, flags, action, object) \
+	static const api_route rt_##name = {api_##name, flags, action, NULL, NULL, object}
 
 R(login, API_PUBLIC);
 R(logout, API_FIRST_LOGIN);
@@ -21,12 +22,12 @@ R(password, API_FIRST_LOGIN);
 R(switch_membership, 0);
 R(areas_list, 0);
 R(area_get, 0);
-RO(areas_import, "area.import", "area");
+RO(areas_import, 0, "area.import", "area");
 R(area_directors, 0);
 R(units_list, 0);
-RO(unit_create, "unit.create", "unit");
-RO(unit_update, "unit.update", "unit");
-RO(units_import, "unit.import", "unit");
+RO(unit_create, 0, "unit.create", "unit");
+RO(unit_update, 0, "unit.update", "unit");
+RO(units_import, 0, "unit.import", "unit");
 RC(children_create, "child.create");
 RC(children_list, "child.list");
 RC(child_get, "child.read");
@@ -37,14 +38,14 @@ R(audit_verify, 0);
 R(audit_export, 0);
 R(users_list, 0);
 R(system_status, 0);
-R(user_create, API_NO_REPLAY);
-R(user_update, 0);
-R(users_import, API_NO_REPLAY);
-R(user_lock, 0);
-R(user_unlock, 0);
-R(user_password_reset, API_NO_REPLAY);
-R(membership_add, 0);
-R(membership_remove, 0);
+RO(user_create, API_NO_REPLAY, "user.create", "user");
+RO(user_update, 0, "user.update", "user");
+RO(users_import, API_NO_REPLAY, "user.import", "user");
+RO(user_lock, 0, "user.lock", "user");
+RO(user_unlock, 0, "user.unlock", "user");
+RO(user_password_reset, API_NO_REPLAY, "user.password_reset", "user");
+RO(membership_add, 0, "membership.add", "user");
+RO(membership_remove, 0, "membership.remove", "user");
 RC(child_category, "category.decide");
 RC(children_export, "child.export");
 static int may_import(const sec_principal *p)

@@ -597,17 +597,11 @@ static int mothers_place(const sec_principal *p, talk_place *pl)
 	return !api_role_is(p, "committee") && talks_place(p, pl);
 }
 
-/* Whether area is within pl's range of areas (lo "": the county). */
-static int in_area(const talk_place *pl, const char *area)
-{
-	return !pl->lo[0] || (strcmp(area, pl->lo) >= 0 && strcmp(area, pl->hi) < 0);
-}
-
 static int in_place(const talk_place *pl, const caring_mother_rec *m)
 {
 	if (pl->school_id)
 		return m->school_id == pl->school_id;
-	return in_area(pl, m->area_code);
+	return talks_place_covers(pl, m->area_code);
 }
 
 static json_t *mother_json(const app *a, const sec_principal *p, const caring_mother_rec *m)
@@ -779,24 +773,14 @@ int api_caring_mother_create(http_req *r, app *a, store_conn *c, const sec_princ
 	} else {
 		wb_strlcpy(m->joined_on, today, sizeof(m->joined_on));
 	}
-	if (pl.school_id) {
-		/* a school's mothers are of its place, as its talks are: its
-		 * area or a village in it (the county when it has none), not
-		 * another township's village, whose list would show them and
-		 * whose station could pair them */
-		unit_rec u;
-
-		m->school_id = pl.school_id;
-		wb_strlcpy(pl.lo,
-			   api_unit_get(c, pl.school_id, &u) == WB_OK && u.area_code[0] ? u.area_code : p->county_code,
-			   sizeof(pl.lo));
-		wb_snprintf(pl.hi, sizeof(pl.hi), "%s:", pl.lo);
-	}
+	/* a school's mothers are of its place, as its talks are */
+	m->school_id = pl.school_id;
+	talks_place_school_area(c, p, &pl);
 	area = api_str(body, "area_code");
 	wb_strlcpy(m->area_code, area ? area : pl.lo[0] ? pl.lo : p->county_code, sizeof(m->area_code));
 	if (!area_level_of(m->area_code) || strlen(m->area_code) > 12 ||
 	    store_area_get(c, m->area_code, &ar) != WB_OK || strcmp(ar.county_code, p->county_code) != 0 ||
-	    !in_area(&pl, m->area_code)) {
+	    !talks_place_covers(&pl, m->area_code)) {
 		api_error(r, 422, "validation_failed", "area_code must be the county, a township or a village of yours",
 			  "area_code");
 		goto out;

@@ -53,14 +53,25 @@ int talks_place(const sec_principal *p, talk_place *out)
 	}
 }
 
-static int in_place(const talk_place *pl, const char *area)
+int talks_place_covers(const talk_place *pl, const char *area)
 {
 	return !pl->lo[0] || (strcmp(area, pl->lo) >= 0 && strcmp(area, pl->hi) < 0);
 }
 
+void talks_place_school_area(store_conn *c, const sec_principal *p, talk_place *pl)
+{
+	unit_rec u;
+
+	if (!pl->school_id)
+		return;
+	wb_strlcpy(pl->lo, api_unit_get(c, pl->school_id, &u) == WB_OK && u.area_code[0] ? u.area_code : p->county_code,
+		   sizeof(pl->lo));
+	wb_snprintf(pl->hi, sizeof(pl->hi), "%s:", pl->lo);
+}
+
 int talks_place_has(const talk_place *pl, const char *area)
 {
-	return area_level_of(area) && strlen(area) >= 9 && strlen(area) <= 12 && in_place(pl, area);
+	return area_level_of(area) && strlen(area) >= 9 && strlen(area) <= 12 && talks_place_covers(pl, area);
 }
 
 static const api_field talk_fields[] = {
@@ -154,24 +165,14 @@ int api_talk_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (api_body(r, &body) || api_check_fields(r, body, talk_fields))
 		goto out;
-	if (pl.school_id) {
-		/* a school's place is its area (the county when it has none):
-		 * its talks are held there, not in another township's village,
-		 * whose scorecard and report would count them */
-		unit_rec u;
-
-		wb_strlcpy(pl.lo,
-			   api_unit_get(c, pl.school_id, &u) == WB_OK && u.area_code[0] ? u.area_code : p->county_code,
-			   sizeof(pl.lo));
-		wb_snprintf(pl.hi, sizeof(pl.hi), "%s:", pl.lo);
-	}
+	talks_place_school_area(c, p, &pl);
 	/* by default where the caller works: a village, a grid's village, a
 	 * township, the county, or the school's place */
 	area = api_str(body, "area_code");
 	if (!area)
 		area = pl.lo[0] ? pl.lo : p->county_code;
 	if (!area_level_of(area) || strlen(area) > 12 || store_area_get(c, area, &ar) != WB_OK ||
-	    strcmp(ar.county_code, p->county_code) != 0 || !in_place(&pl, area)) {
+	    strcmp(ar.county_code, p->county_code) != 0 || !talks_place_covers(&pl, area)) {
 		api_error(r, 422, "validation_failed", "area_code must be the county, a township or a village of yours",
 			  "area_code");
 		goto out;
@@ -312,7 +313,7 @@ static int talk_load(http_req *r, store_conn *c, const sec_principal *p, talk_re
 	if (!talks_place(p, &pl))
 		return api_error(r, 403, "forbidden", "talks are corrected by those who hold them", NULL), -1;
 	rc = store_talk_get(c, p->county_code, id, t);
-	if (rc == WB_OK && (pl.school_id ? t->school_id != pl.school_id : !in_place(&pl, t->area_code)))
+	if (rc == WB_OK && (pl.school_id ? t->school_id != pl.school_id : !talks_place_covers(&pl, t->area_code)))
 		rc = WB_ENOTFOUND;
 	if (rc)
 		return api_fail(r, rc), -1;

@@ -25,7 +25,6 @@
 #include "../domain/roles.h"
 #include "../security/password.h"
 #include "../util/clock.h"
-#include "../util/log.h"
 #include "../util/table.h"
 #include "../util/wb.h"
 #include "accounts.h"
@@ -120,33 +119,11 @@ int account_membership(store_conn *c, const char *county, const char *role, cons
 	return WB_OK;
 }
 
-/* A refused change of accounts (403), audited under its action with
- * outcome denied and the account of the path: who tried to create, lock,
- * reset or give a role to whom is in the log, as a granted change is. */
-static void audit_refused(http_req *r, app *a, const sec_principal *p, const char *action)
+/* 1 for the administrator; else answers 403 (a refused change is audited
+ * under its route's action, with the account of the path: routes.c). */
+static int admin_only(http_req *r, const sec_principal *p)
 {
-	const char *id = http_param(r, "id");
-	size_t n = id ? strspn(id, "0123456789") : 0;
-	audit_entry e;
-
-	/* only a well-formed id is recorded: the path is the caller's text */
-	if (!id || n == 0 || n > 18 || id[n])
-		id = "";
-	api_audit_init(r, p, &e);
-	audit_entry_set(&e, action, "user", id, "denied");
-	if (audit_submit(a->audit, &e, NULL, NULL) != WB_OK)
-		log_warn("audit: the refusal of request %s could not be recorded", r->request_id);
-}
-
-/* 1 for the administrator; else answers 403 and, for a change (action
- * not NULL), audits the refusal. */
-static int admin_only(http_req *r, app *a, const sec_principal *p, const char *action)
-{
-	if (api_admin_only(r, p, "only an administrator may manage accounts"))
-		return 1;
-	if (action)
-		audit_refused(r, a, p, action);
-	return 0;
+	return api_admin_only(r, p, "only an administrator may manage accounts");
 }
 
 /* A membership as the API shows it, with the name of its place. */
@@ -249,7 +226,7 @@ int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	users_list l = {json_array(), json_object(), c};
 	int rc, fmt, en;
 
-	if (admin_only(r, a, p, NULL) && !api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
+	if (admin_only(r, p) && !api_sheet_params(r, SHEET_JSON, 1, &fmt, &en)) {
 		rc = store_user_list(c, p->county_code, user_item, &l);
 		if (rc == WB_OK)
 			rc = store_membership_list_county(c, p->county_code, membership_item, &l);
@@ -270,14 +247,13 @@ int api_users_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 }
 
 /* The account of path parameter id, of the caller's county and not the
- * caller's own, for the change action; else answers (404 or 403, audited)
- * and returns -1. */
-static int target_user(http_req *r, app *a, store_conn *c, const sec_principal *p, const char *action, user_rec *u)
+ * caller's own; else answers (404 or 403) and returns -1. */
+static int target_user(http_req *r, store_conn *c, const sec_principal *p, user_rec *u)
 {
 	int64_t id;
 	int rc;
 
-	if (!admin_only(r, a, p, action) || api_id_param(r, "id", &id))
+	if (!admin_only(r, p) || api_id_param(r, "id", &id))
 		return -1;
 	rc = store_user_get(c, id, u);
 	if (rc == WB_OK && strcmp(u->county_code, p->county_code) != 0)
@@ -289,7 +265,6 @@ static int target_user(http_req *r, app *a, store_conn *c, const sec_principal *
 	if (u->id == p->user_id) {
 		api_error(r, 403, "own_account",
 			  "an administrator cannot lock, reset or change the roles of their own account", NULL);
-		audit_refused(r, a, p, action);
 		return -1;
 	}
 	return 0;
@@ -362,8 +337,9 @@ static int create_fn(store_conn *c, void *arg)
 }
 
 static const api_field create_fields[] = {
-	{"username", JSON_STRING, 1, 63},  {"display_name", JSON_STRING, 1, 120}, {"role", JSON_STRING, 1, 15},
-	{"area_code", JSON_STRING, 0, 15}, {"unit_id", JSON_INTEGER, 0, 0},       {NULL, 0, 0, 0},
+	{"username", JSON_STRING, 1, 63}, {"display_name", JSON_STRING, 1, FIELD_MAX_DISPLAY_NAME},
+	{"role", JSON_STRING, 1, 15},     {"area_code", JSON_STRING, 0, 15},
+	{"unit_id", JSON_INTEGER, 0, 0},  {NULL, 0, 0, 0},
 };
 
 /* The membership the body names, checked; else answers 422 and returns -1. */
@@ -396,7 +372,7 @@ int api_user_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	create_job j;
 	int rc;
 
-	if (!admin_only(r, a, p, "user.create"))
+	if (!admin_only(r, p))
 		return 0;
 	if (api_body(r, &body) || api_check_fields(r, body, create_fields))
 		goto out;
@@ -526,7 +502,7 @@ static int set_locked(http_req *r, app *a, store_conn *c, const sec_principal *p
 	change_job j = {.kind = kind};
 	user_rec u;
 
-	if (target_user(r, a, c, p, action, &u))
+	if (target_user(r, c, p, &u))
 		return 0;
 	return run_change(r, a, p, &u, &j, action, NULL, 200, NULL);
 }
@@ -552,7 +528,7 @@ int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_princi
 	char pw[24], hash[SEC_PWHASH_MAX];
 	user_rec u;
 
-	if (target_user(r, a, c, p, "user.password_reset", &u))
+	if (target_user(r, c, p, &u))
 		return 0;
 	sec_password_generate(pw);
 	if (sec_password_hash(pw, hash) != WB_OK) {
@@ -566,7 +542,7 @@ int api_user_password_reset(http_req *r, app *a, store_conn *c, const sec_princi
 }
 
 static const api_field rename_fields[] = {
-	{"display_name", JSON_STRING, 1, 120},
+	{"display_name", JSON_STRING, 1, FIELD_MAX_DISPLAY_NAME},
 	{NULL, 0, 0, 0},
 };
 
@@ -578,8 +554,7 @@ int api_user_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	json_t *body = NULL;
 	user_rec u;
 
-	if (target_user(r, a, c, p, "user.update", &u) || api_body(r, &body) ||
-	    api_check_fields(r, body, rename_fields))
+	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, rename_fields))
 		goto out;
 	j.text = api_str(body, "display_name");
 	if (!field_valid_name(j.text)) {
@@ -626,8 +601,8 @@ int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *
 	user_rec u;
 	int rc;
 
-	if (target_user(r, a, c, p, "membership.add", &u) || api_body(r, &body) ||
-	    api_check_fields(r, body, role_fields) || body_membership(r, c, p, body, &j.m))
+	if (target_user(r, c, p, &u) || api_body(r, &body) || api_check_fields(r, body, role_fields) ||
+	    body_membership(r, c, p, body, &j.m))
 		goto out;
 	rc = store_membership_list(c, u.id, same_role_cb, &s);
 	if (rc) {
@@ -655,7 +630,7 @@ int api_membership_remove(http_req *r, app *a, store_conn *c, const sec_principa
 	int64_t mid;
 	int rc;
 
-	if (target_user(r, a, c, p, "membership.remove", &u))
+	if (target_user(r, c, p, &u))
 		return 0;
 	if (api_id_param(r, "mid", &mid))
 		return 0;
@@ -737,7 +712,7 @@ static int import_row_check(store_conn *c, const sec_principal *p, const table *
 		return row_fail(err, errlen, "column username: taken");
 	if (rc != WB_ENOTFOUND)
 		return rc;
-	if (!field_valid_name(display) || strlen(display) > 120)
+	if (!field_valid_name(display) || strlen(display) > FIELD_MAX_DISPLAY_NAME)
 		return row_fail(err, errlen, "column display_name: 1 to 120 bytes of text, no blanks at either end");
 	if (!def) {
 		char names[400];
@@ -796,7 +771,7 @@ int api_users_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	int line = 0, rc;
 	table t;
 
-	if (!admin_only(r, a, p, "user.import"))
+	if (!admin_only(r, p))
 		return 0;
 	rc = table_read_list(&t, r->body.data ? r->body.data : "", r->body.len, USERS_IMPORT_MAX, &line, err,
 			     sizeof(err));

@@ -203,16 +203,23 @@ out:
 
 /* ---- a child's plan ---- */
 
-/* "YYYY-MM-DD" of the day 18 years before today: a child born on or before
- * it is grown up and leaves the plan (and the overview's, the report's and
- * the matching's counts). Where a year of age counts from the day after
- * the birthday (category_birthday day_after), a child is 17 on the 18th
- * birthday: the day 18 years before yesterday. */
-void visits_adult_cutoff(int today, char out[11])
+/* The day (YYYYMMDD) 18 years before day: a child born on or before it is
+ * grown up and leaves the plan (and the overview's, the report's, the
+ * matching's counts and, after the grace days, the archive's sweep). Where
+ * a year of age counts from the day after the birthday (category_birthday
+ * day_after), a child is 17 on the 18th birthday: 18 years before the day
+ * before. */
+int visits_adult_born_by(int day)
 {
 	if (registry_config()->birthday == BIRTHDAY_DAY_AFTER)
-		today = date_add_days(today, -1);
-	date_format(today - 180000, out);
+		day = date_add_days(day, -1);
+	return day - 180000;
+}
+
+/* visits_adult_born_by(today) as "YYYY-MM-DD". */
+void visits_adult_cutoff(int today, char out[11])
+{
+	date_format(visits_adult_born_by(today), out);
 }
 
 unsigned visits_confirmed_cats(const category_rec *k, int nk)

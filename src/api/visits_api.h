@@ -16,6 +16,10 @@ int visits_config_load(store_conn *c, const char *county, visit_plan_config *cfg
 /* "YYYY-MM-DD" of the day 18 years before today (YYYYMMDD): a child born
  * on or before it is grown up and leaves the plan. */
 void visits_adult_cutoff(int today, char out[11]);
+/* The same day as YYYYMMDD: born on or before it, 18 on day (under the
+ * birthday rule: where a year counts from the day after the birthday, a
+ * child is 17 on the 18th birthday). */
+int visits_adult_born_by(int day);
 /* Where a child stands on today (YYYYMMDD) under cfg: from its risk level
  * (text), confirmed categories (bit 1 << enum category) and newest visit
  * ("YYYY-MM-DD", "" for none). *interval gets visit_interval's days,

@@ -28,9 +28,6 @@
 #include "../util/wb.h"
 #include "cli.h"
 
-/* the longest display name, in bytes, as POST /api/v1/users takes it */
-#define DISPLAY_NAME_MAX 120
-
 typedef struct user_job {
 	user_rec u;
 	membership_rec m;
@@ -380,11 +377,12 @@ static int user_add(cli_env *env, int argc, char **argv)
 	/* the display name the API's create takes: a name that one would
 	 * not (or one cut inside a character) breaks the account's JSON
 	 * everywhere it is named, the accounts list and its own login */
-	if (name && (strlen(name) > DISPLAY_NAME_MAX || !utf8_valid(name, strlen(name)) || !field_valid_name(name))) {
+	if (name &&
+	    (strlen(name) > FIELD_MAX_DISPLAY_NAME || !utf8_valid(name, strlen(name)) || !field_valid_name(name))) {
 		fprintf(stderr,
 			"weibao user add: --name: 1 to %d bytes of UTF-8 text without control characters or blanks at "
 			"either end (nothing done)\n",
-			DISPLAY_NAME_MAX);
+			FIELD_MAX_DISPLAY_NAME);
 		return 2;
 	}
 	memset(&j, 0, sizeof(j));

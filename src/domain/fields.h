@@ -35,6 +35,7 @@ void field_mask_phone(const char *s, char *out, size_t outlen);
 #define FIELD_MAX_NOTES         1000
 #define FIELD_MAX_GUARDIAN_NAME 60
 #define FIELD_MAX_GUARDIAN_WORK 120
+#define FIELD_MAX_DISPLAY_NAME  120 /* an account's, in bytes */
 
 /* 1 if s has no control character (C0, DEL or C1); multiline lets line
  * breaks and tabs through (notes). */

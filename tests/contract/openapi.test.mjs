@@ -73,7 +73,7 @@ test('the web sends an Idempotency-Key with every POST but to the routes that re
 	// the web's own list (web/src/lib/api.js), against the router's flags
 	const { NO_KEY } = await import(join(root, 'web/src/lib/api.js'));
 	const src = readFileSync(join(root, 'src/api/routes.c'), 'utf8');
-	const refusing = new Set([...src.matchAll(/^R\((\w+),[^)]*API_NO_REPLAY/gm)].map((m) => m[1]));
+	const refusing = new Set([...src.matchAll(/^RO?\((\w+),[^)]*API_NO_REPLAY/gm)].map((m) => m[1]));
 	assert.ok(refusing.size >= 1, 'the parser still reads the flags');
 	const posts = [...src.matchAll(/\{"POST", "\/api\/v1([^"]+)", \w+, &rt_(\w+)/g)].map((m) => ({
 		path: m[1].replace(/\{[^}]+\}/g, '12'),
