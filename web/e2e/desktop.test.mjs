@@ -173,6 +173,7 @@ test('auditor: the audit log shows entries and verifies the chain', async () => 
   })
   assert.equal(tried.status, 401)
   await loginAs(page, srv.base, 'auditor')
+  await page.locator('.nav-inline .nav-link').first().waitFor() // allTextContents does not wait for the menu
   assert.deepEqual(await page.locator('.nav-inline .nav-link').allTextContents(), ['首页', '审计日志'])
   await page.getByRole('link', { name: '审计日志' }).first().click()
   await page.locator('.audit-table tbody tr').first().waitFor()
