@@ -261,7 +261,7 @@ int api_overview(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc == WB_OK)
 		rc = store_overview_children(c, p->county_code, township, by_village, cutoff, children_cb, x);
 	if (rc == WB_OK)
-		rc = store_overview_categories(c, p->county_code, township, by_village, categories_cb, x);
+		rc = store_overview_categories(c, p->county_code, township, by_village, cutoff, categories_cb, x);
 	if (rc == WB_OK)
 		rc = store_overview_requests(c, p->county_code, township, by_village, now, now - CLOSED_WINDOW_S,
 					     requests_cb, x);

@@ -57,7 +57,7 @@ int store_overview_children(store_conn *c, const char *county, const char *towns
 }
 
 int store_overview_categories(store_conn *c, const char *county, const char *township, int by_village,
-			      store_group_cb cb, void *arg)
+			      const char *born_after, store_group_cb cb, void *arg)
 {
 	store_args a = {0};
 	buf sql;
@@ -67,9 +67,10 @@ int store_overview_categories(store_conn *c, const char *county, const char *tow
 	rc = buf_printf(&sql,
 			"SELECT substr(c.village_code, 1, %d), k.category, COUNT(*) FROM child_categories k JOIN "
 			"children c ON c.id = k.child_id WHERE k.county_code = ? AND k.state = 'confirmed' AND "
-			"c.archived_at IS NULL",
+			"c.archived_at IS NULL AND (c.birth_date IS NULL OR c.birth_date > ?)",
 			key_digits(by_village));
 	args_text(&a, county);
+	args_text(&a, born_after);
 	if (rc == WB_OK)
 		rc = township_sql(township, "c.village_code", &sql, &a);
 	if (rc == WB_OK)

@@ -21,9 +21,12 @@
  * village. */
 int store_overview_children(store_conn *c, const char *county, const char *township, int by_village,
 			    const char *born_after, store_group_cb cb, void *arg);
-/* Confirmed categories per group and category: n[0] children. */
+/* Confirmed categories per group and category: n[0] children, of those
+ * born after born_after (under 18, as the children's count: a child whose
+ * 18th birthday has come is no longer counted before the daily job ends
+ * its categories). */
 int store_overview_categories(store_conn *c, const char *county, const char *township, int by_village,
-			      store_group_cb cb, void *arg);
+			      const char *born_after, store_group_cb cb, void *arg);
 /* Help requests: n[0] open, n[1] open and overdue at now
  * (REQUEST_OVERDUE_SQL: its step or an active referral late), n[2] closed
  * since closed_after. */

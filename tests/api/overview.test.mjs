@@ -86,6 +86,38 @@ describeEachDriver('the county overview', (driver) => {
 		assert.equal(now.visits.coverage, now.visits.on_schedule / now.visits.in_plan);
 	});
 
+	test('a focus child who turns 18 leaves the categories with the children, before the daily job ends the category', async (t) => {
+		const today18 = bornYearsBefore(18, 0);
+		if (!today18) return t.skip('the 18th birthday falls on 29 February');
+		const child = await director.post('/api/v1/children', {
+			name: uniqueName('满十八'),
+			sex: 'M',
+			birth_date: '2012-05-05',
+			village_code: OWN,
+			hukou_type: 'rural',
+			guardians: [
+				{ relation: 'father', name: '王大', status: 'working_away', work_place: '青岛' },
+				{ relation: 'mother', name: '赵二', status: 'working_away', work_place: '济南' },
+			],
+		});
+		assert.equal(child.status, 201, child.text);
+		const ok = await station.post(`/api/v1/children/${child.body.id}/categories/left_behind`, {
+			action: 'confirm',
+			evidence_type: 'household_survey',
+			evidence_ref: 'GL-18',
+		});
+		assert.equal(ok.status, 200, ok.text);
+		const before = township((await station.get('/api/v1/overview')).body);
+		// the 18th birthday is today; the daily job has not run yet, so the
+		// category is still confirmed and the child not archived
+		await sql(srv.db, `UPDATE children SET birth_date = '${today18}' WHERE id = ${child.body.id}`);
+		const now = township((await station.get('/api/v1/overview')).body);
+		assert.equal(now.children, before.children - 1, 'no longer counted among the children under 18');
+		assert.equal(now.categories.left_behind, before.categories.left_behind - 1, 'nor among the left-behind children');
+		const county = (await committee.get('/api/v1/overview')).body;
+		assert.equal(county.totals.categories.left_behind, county.townships.reduce((s, x) => s + x.categories.left_behind, 0));
+	});
+
 	test('children with a child director: a director of the village, not locked, counts; a locked one, one who left the village, or none does not', async () => {
 		// the township's row and the village's, as the county and the township show them
 		const figures = async () => {
