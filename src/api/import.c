@@ -1113,6 +1113,9 @@ const char *import_id_number_ascii(const char *s, char out[IMPORT_ID_ASCII])
 		} else if (strncmp(p, "\xef\xbc\xb8", 3) == 0 || strncmp(p, "\xef\xbd\x98", 3) == 0) {
 			out[k] = 'X'; /* Ｘ, ｘ */
 			p += 3;
+		} else if (strncmp(p, "\xef\xbc\x8a", 3) == 0) {
+			out[k] = '*'; /* ＊: a mask typed with a Chinese input method */
+			p += 3;
 		} else {
 			out[k] = *p++;
 		}

@@ -101,9 +101,11 @@ const char *import_header_field(const char *header);
 int import_list_date(const char *s, int *ymd, char iso[11]);
 /* An ID number typed with full-width digits (３７０８…, an input method's
  * full-width mode) as the ASCII digits it stands for, into out
- * (IMPORT_ID_ASCII bytes): U+FF10..U+FF19 and Ｘ/ｘ. Returns s itself when
- * it has none of them, or when the result would not fit (then the number
- * is wrong anyway). The import and the reconciliation read numbers so. */
+ * (IMPORT_ID_ASCII bytes): U+FF10..U+FF19, Ｘ/ｘ, and the full-width
+ * asterisk ＊ of a masked number as '*' (so that a number masked with it
+ * is recognised as masked). Returns s itself when it has none of them, or
+ * when the result would not fit (then the number is wrong anyway). The
+ * import and the reconciliation read numbers so. */
 #define IMPORT_ID_ASCII 24
 const char *import_id_number_ascii(const char *s, char out[IMPORT_ID_ASCII]);
 

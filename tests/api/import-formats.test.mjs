@@ -450,6 +450,25 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		]);
 	});
 
+	test('a reconciliation reads an ID number masked with full-width asterisks (＊) as masked, matching by name and birth date', async () => {
+		const tag = uniqueName('星号对账');
+		const num = ids.next({ birth: '20140809' });
+		const a = await centre.post('/api/v1/children', { village_code: VILLAGE, name: `${tag}甲`, id_number: num });
+		assert.equal(a.status, 201, a.text);
+		const masked = num.slice(0, 6) + '＊'.repeat(8) + num.slice(14);
+		const list =
+			csvLine(['姓名', '身份证号', '出生日期']) +
+			csvLine([`${tag}甲`, masked, '2014-08-09']) + // row 2: found by name and birth date
+			csvLine([`${tag}乙`, masked, '2014-08-09']); // row 3: nobody of that name
+		const r = await centre.request('POST', '/api/v1/reconciliations', { body: list, headers: { 'content-type': 'text/csv' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.body.matched.items.map((i) => [i.row, i.child_id]), [[2, a.body.id]]);
+		assert.deepEqual(
+			r.body.not_in_registry.items.map((i) => [i.row, i.detail]),
+			[[3, 'the ID number on the list is masked: give whole numbers']],
+		);
+	});
+
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
 		const n = ids.next();
 		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n+1+2,${ids.next()}\n@SUM(A1),${ids.next()}\n`;

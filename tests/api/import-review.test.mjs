@@ -94,6 +94,24 @@ describeEachDriver('import: as the staff use it', (driver) => {
 		);
 	});
 
+	test('an ID number masked with full-width asterisks (＊, a Chinese input method) is a masked number, as one masked with *', async () => {
+		const num = ids.next({ birth: '20150306' });
+		const head = ['姓名', '身份证号', '村（社区）代码'];
+		const masked = (star) => num.slice(0, 6) + star.repeat(8) + num.slice(14);
+		const { job } = await importFile(
+			centre,
+			csvLine(head) + csvLine([uniqueName('星号'), masked('*'), VILLAGE]) + csvLine([uniqueName('星号'), masked('＊'), VILLAGE]),
+		);
+		assert.equal(job.status, 'rejected', JSON.stringify(job));
+		assert.deepEqual(
+			job.issues.map((i) => [i.row, i.column, i.reason]),
+			[
+				[2, '身份证号', 'the ID number is masked; import from a file with whole numbers'],
+				[3, '身份证号', 'the ID number is masked; import from a file with whole numbers'],
+			],
+		);
+	});
+
 	test('a list without ID numbers finds the children registered with one, and registers none of them again', async () => {
 		const num = ids.next({ birth: '20140505', sex: 'M' });
 		const name = uniqueName('无号');
