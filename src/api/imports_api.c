@@ -43,8 +43,9 @@ typedef struct worker_arg {
 /* The import's audit detail: its counts and, when rows named children
  * outside the caller's area (a number tried is a number found), how many
  * and the first of those children's ids, as a refused registration is
- * audited on its own. */
-static void import_detail(const import_job *j, audit_entry *e)
+ * audited on its own; a refused file's reason (the job's message, which
+ * names no one) when reason is not NULL. */
+static void import_detail(const import_job *j, audit_entry *e, const char *reason)
 {
 	json_t *d =
 		json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "import", (json_int_t)j->import_id, "mode",
@@ -61,7 +62,10 @@ static void import_detail(const import_job *j, audit_entry *e)
 		json_object_set_new(d, "outside_area", json_integer(j->outside));
 		json_object_set_new(d, "outside_ids", ids);
 	}
-	api_audit_detail(e, d);
+	if (reason)
+		api_audit_detail_reason(e, d, reason);
+	else
+		api_audit_detail(e, d);
 }
 
 static int apply_fn(store_conn *c, void *arg)
@@ -70,7 +74,13 @@ static int apply_fn(store_conn *c, void *arg)
 	import_job *j = w->job;
 	int rc = import_apply(c, j);
 
-	import_detail(j, &w->e);
+	/* a file refused whole (its header, or rows in error in all-or-nothing
+	 * mode) is the user's input refused, audited as "rejected" with the
+	 * reason the job shows, not as a failure of the server */
+	if (rc == WB_EINVAL && !j->message[0])
+		wb_snprintf(j->message, sizeof(j->message), "%ld %s in the file; nothing was imported", j->errors,
+			    j->errors == 1 ? "error" : "errors");
+	import_detail(j, &w->e, rc == WB_EINVAL ? j->message : NULL);
 	if (rc == WB_EINVAL)
 		wb_strlcpy(w->e.outcome, "rejected", sizeof(w->e.outcome));
 	return rc;

@@ -103,6 +103,10 @@ static void append_entry(audit *a, const audit_entry *e, int job_rc, buf *scratc
 	 * outcome (a duplicate ID number); otherwise a conflict */
 	if (job_rc == WB_ECONFLICT)
 		outcome = e->outcome[0] && strcmp(e->outcome, "ok") != 0 ? e->outcome : "conflict";
+	/* input refused whole (an import's file in error: "rejected") is not a
+	 * failure of the server when its job named the refusal so */
+	if (job_rc == WB_EINVAL && e->outcome[0] && strcmp(e->outcome, "ok") != 0)
+		outcome = e->outcome;
 	p->e = e;
 	p->outcome = outcome;
 	p->seq = a->seq + 1;

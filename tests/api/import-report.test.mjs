@@ -48,6 +48,36 @@ describeEachDriver('import report downloads', (driver) => {
 		assert.equal(bad.body.error.field, 'format');
 	});
 
+	test('a file refused whole is audited as rejected with its reason, not as a failure of the server', async () => {
+		const auditor = await srv.login('auditor');
+		const entryOf = async (job) => {
+			const log = await auditor.get('/api/v1/audit?action=child.import&limit=50');
+			assert.equal(log.status, 200, log.text);
+			const e = log.body.items.find((x) => x.object_id === String(job.id));
+			assert.ok(e, `an entry for import ${job.id}`);
+			return { outcome: e.outcome, detail: JSON.parse(e.detail) };
+		};
+		// rows in error, all or nothing
+		const rows = await importFile(centre, '姓名,性别,出生日期,村（社区）代码\n甲,男,2015-02-30,370831101201\n乙,女,2015-02-31,370831101201\n');
+		assert.equal(rows.job.status, 'rejected');
+		const a = await entryOf(rows.job);
+		assert.equal(a.outcome, 'rejected');
+		assert.equal(a.detail.reason, '2 errors in the file; nothing was imported');
+		assert.equal(a.detail.errors, 2);
+		// a header without the name column
+		const header = await importFile(centre, '名字,性别,出生日期,村（社区）代码\n甲,男,2015-02-01,370831101201\n');
+		assert.equal(header.job.status, 'rejected');
+		const b = await entryOf(header.job);
+		assert.equal(b.outcome, 'rejected');
+		assert.equal(b.detail.reason, '1 error in the file; nothing was imported');
+		// an import that is done stays ok, without a reason
+		const fine = await importFile(centre, `姓名,性别,出生日期,村（社区）代码\n${'审计' + Date.now()},男,2015-02-01,370831101201\n`);
+		assert.equal(fine.job.status, 'done', JSON.stringify(fine.job));
+		const c = await entryOf(fine.job);
+		assert.equal(c.outcome, 'ok');
+		assert.equal(c.detail.reason, undefined);
+	});
+
 	test('the Chinese report says every reason in Chinese: a missing column by its header, a row repeated, a bad word', async () => {
 		const [n, n2, n3] = [make('20150101', 11), make('20150102', 12), make('20150103', 13)];
 		const csv =
