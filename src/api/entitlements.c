@@ -227,6 +227,7 @@ typedef struct pol {
 	const policy_version_rec *end;   /* the end, in force or coming, or NULL */
 	ent_rule rule;                   /* cur's */
 	int64_t excl[ENT_EXCLUDES_MAX];  /* the rule's excluded policies, by id (those that exist) */
+	size_t excli[ENT_EXCLUDES_MAX];  /* and by their place in the catalogue */
 	int nexcl;
 	enum ent_benefit benefit;
 	int64_t n[3]; /* the matching's gap, stop, receiving */
@@ -329,8 +330,10 @@ static int catalog_load(store_conn *c, const char *county, int64_t id, int today
 
 		for (int k = 0; k < x->rule.nexcludes; k++)
 			for (size_t m = 0; m < cat->n; m++)
-				if (m != i && strcmp(cat->items[m].p.code, x->rule.excludes[k]) == 0)
+				if (m != i && strcmp(cat->items[m].p.code, x->rule.excludes[k]) == 0) {
+					x->excli[x->nexcl] = m;
 					x->excl[x->nexcl++] = cat->items[m].p.id;
+				}
 	}
 	if (rc)
 		catalog_free(cat);
@@ -898,6 +901,13 @@ typedef struct gap_key {
 	char township[16];
 } gap_key;
 
+/* One child's gaps of policies that may not be had together (gap_way). */
+typedef struct gap_ways {
+	unsigned char *st; /* per catalogue item */
+	const pol **under;
+	size_t n;
+} gap_ways;
+
 typedef struct gap_set {
 	gap_key *v;
 	size_t n, cap;
@@ -912,6 +922,7 @@ typedef struct match_ctx {
 	open_receipt *rcpt;
 	size_t nrcpt, caprcpt;
 	int cat_excludes;   /* a policy in force excludes another: receipts count */
+	gap_ways ways;      /* then, each child's gaps of policies that exclude others */
 	const char *county; /* the county matched */
 	/* the gaps' newest findings, sorted by child and policy (when asked) */
 	gap_found_rec *found;
@@ -1116,22 +1127,80 @@ static enum group group_of(const pol *x, const ent_facts *f, int has_receipt, un
 }
 
 /*
- * For a gap of x (the child is entitled to it and receives it not): a
- * policy x may not be had with (its rule names it, so x is the one that
- * gives way) that the child is entitled to and does not receive either, or
- * NULL. Such a child is one gap, counted under that policy, not two: the
- * township gets the child one of the pair, and receiving both, x would be
- * the one to stop.
+ * Gaps of policies that may not be had together (gap_ways, one child's):
+ * the gaps are the policies the child is to end with, each counted once.
+ * A policy the child is entitled to and does not receive (a candidate) is
+ * kept unless its rule names a candidate that is kept: then it gives way to
+ * that one (the first its rule names), and its gap is counted there — the
+ * township gets the child the kept one, and receiving both, this one would
+ * be the one to stop. Through a chain (A names B, B names C, all three
+ * candidates): C is kept, B gives way to C, and A, which names B alone, is
+ * kept too (B is not to be had, and A may be had with C): two gaps, C and A.
+ * Exclusions say one side only and close no circle (excludes_check); one
+ * that does (an older row) is cut at the name that closes it, the policies
+ * resolved in catalogue order, so the answer is the same on every list.
  */
-static const pol *gap_counted_under(const catalog *cat, const pol *x, const ent_facts *f)
-{
-	for (int i = 0; i < x->nexcl; i++) {
-		const pol *y = catalog_find(cat, x->excl[i]);
+enum { GW_UNKNOWN = 0, GW_BUSY, GW_KEPT, GW_GIVES_WAY, GW_NONE };
 
-		if (y && y->cur && !receives(f, y->p.id) && unmet_of(y, f) == 0)
-			return y;
+static int gap_ways_init(gap_ways *w, const catalog *cat)
+{
+	w->n = cat->n;
+	w->st = calloc(cat->n ? cat->n : 1, 1);
+	w->under = calloc(cat->n ? cat->n : 1, sizeof(*w->under));
+	return w->st && w->under ? WB_OK : WB_ENOMEM;
+}
+
+static void gap_ways_free(gap_ways *w)
+{
+	free(w->st);
+	free(w->under);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Forgets the previous child's. */
+static void gap_ways_reset(gap_ways *w)
+{
+	memset(w->st, GW_UNKNOWN, w->n);
+	memset(w->under, 0, w->n * sizeof(*w->under));
+}
+
+static int gap_way(const catalog *cat, const ent_facts *f, gap_ways *w, size_t i)
+{
+	const pol *x = &cat->items[i];
+
+	if (w->st[i] != GW_UNKNOWN)
+		return w->st[i];
+	if (!x->cur || receives(f, x->p.id) || unmet_of(x, f) != 0)
+		return w->st[i] = GW_NONE;
+	w->st[i] = GW_BUSY;
+	for (int k = 0; k < x->nexcl; k++) {
+		size_t j = x->excli[k];
+
+		if (w->st[j] == GW_BUSY)
+			continue; /* a circle: the name that closes it is not followed */
+		if (gap_way(cat, f, w, j) == GW_KEPT) {
+			w->under[i] = &cat->items[j];
+			return w->st[i] = GW_GIVES_WAY;
+		}
 	}
-	return NULL;
+	return w->st[i] = GW_KEPT;
+}
+
+/* Every policy of the catalogue for f's child, in catalogue order. */
+static void gap_ways_resolve(const catalog *cat, const ent_facts *f, gap_ways *w)
+{
+	gap_ways_reset(w);
+	for (size_t i = 0; i < cat->n; i++)
+		gap_way(cat, f, w, i);
+}
+
+/* For a gap of x (resolved in w): the policy its gap is counted under, or
+ * NULL when it counts itself. */
+static const pol *gap_counted_under(const catalog *cat, const pol *x, const gap_ways *w)
+{
+	size_t i = (size_t)(x - cat->items);
+
+	return i < w->n && w->st[i] == GW_GIVES_WAY ? w->under[i] : NULL;
 }
 
 static int match_child_cb(const ent_child_row *row, void *arg)
@@ -1142,8 +1211,10 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 
 	facts_of(x->ccfg, x->today, row->birth_date, row->hukou_type, row->disability_grade, row->family_poverty,
 		 row->serious_illness, k ? k->cats : 0, &f);
-	if (x->cat_excludes)
+	if (x->cat_excludes) {
 		receiving_of(x, row->id, &f);
+		gap_ways_reset(&x->ways);
+	}
 	for (size_t i = 0; i < x->cat.n; i++) {
 		pol *pl = &x->cat.items[i];
 		const open_receipt *o;
@@ -1156,8 +1227,10 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 			continue;
 		o = receipt_of(x, row->id, pl->p.id);
 		g = group_of(pl, &f, o != NULL, &unmet);
-		if (g == G_NONE || (g == G_GAP && gap_counted_under(&x->cat, pl, &f)))
-			continue; /* (a gap of a pair is counted under the other) */
+		/* (a gap of a policy that gives way is counted under the other;
+		 * the gaps are resolved in catalogue order, as gap_ways_resolve) */
+		if (g == G_NONE || (g == G_GAP && x->cat_excludes && gap_way(&x->cat, &f, &x->ways, i) == GW_GIVES_WAY))
+			continue;
 		if (x->tally) {
 			rc = x->tally(row->village_code, (int)g, 0, x->tally_arg);
 			if (rc)
@@ -1212,6 +1285,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 
 static void match_free(match_ctx *x)
 {
+	gap_ways_free(&x->ways);
 	catalog_free(&x->cat);
 	free(x->cats);
 	free(x->rcpt);
@@ -1251,6 +1325,8 @@ static int match_run(store_conn *c, const store_scope *sc, const char *county, c
 		    !rule->family_poverty && !rule->serious_illness)
 			narrow = 0;
 	}
+	if (rc == WB_OK && x->cat_excludes)
+		rc = gap_ways_init(&x->ways, &x->cat);
 	if (rc == WB_OK)
 		rc = store_ent_children(c, sc, area, cutoff, narrow, match_child_cb, x);
 	return rc;
@@ -1683,6 +1759,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 {
 	child_ctx *x = NULL;
 	catalog cat = {0};
+	gap_ways ways = {0};
 	child_rec ch;
 	ent_facts f;
 	category_rec k[CHILD_CATS_MAX];
@@ -1704,10 +1781,13 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 	x->receipts = json_array();
 	if (rc == WB_OK)
 		rc = store_child_receipts(c, id, child_receipt_cb, x);
+	if (rc == WB_OK)
+		rc = gap_ways_init(&ways, &cat);
 	if (rc)
 		goto fail;
 	for (int i = 0; i < x->nopen && f.nreceiving < ENT_RECEIVING_MAX; i++)
 		f.receiving[f.nreceiving++] = x->open[i].policy_id;
+	gap_ways_resolve(&cat, &f, &ways);
 	items = json_array();
 	for (size_t i = 0; i < cat.n; i++) {
 		const pol *pl = &cat.items[i], *excl, *under;
@@ -1727,7 +1807,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 		excl = unmet & EU_EXCLUDED ? excluding(&cat, pl, &f) : NULL;
 		/* either of a pair may be recorded; the lists count the gap under
 		 * the one this gives way to */
-		under = g == G_GAP ? gap_counted_under(&cat, pl, &f) : NULL;
+		under = g == G_GAP ? gap_counted_under(&cat, pl, &ways) : NULL;
 		first_month_of(pl, first);
 		json_array_append_new(
 			items,
@@ -1745,12 +1825,14 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 	}
 	api_json(r, 200,
 		 json_pack("{s:I, s:o, s:o}", "child_id", (json_int_t)id, "items", items, "receipts", x->receipts));
+	gap_ways_free(&ways);
 	catalog_free(&cat);
 	free(x);
 	return 0;
 fail:
 	json_decref(items);
 	json_decref(x->receipts);
+	gap_ways_free(&ways);
 	catalog_free(&cat);
 	free(x);
 	return api_fail(r, rc);
@@ -1994,6 +2076,7 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 {
 	json_t *body = NULL;
 	catalog cat = {0};
+	gap_ways ways = {0};
 	child_rec ch;
 	ent_facts f;
 	gap_check_rec g;
@@ -2034,10 +2117,13 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		rc = child_ent_facts(c, &ch, today, &f, k, &nk);
 	if (rc == WB_OK)
 		rc = store_child_receipts(c, id, facts_receipt_cb, &f);
+	if (rc == WB_OK)
+		rc = gap_ways_init(&ways, &cat);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
 	}
+	gap_ways_resolve(&cat, &f, &ways);
 	pl = catalog_find(&cat, policy_id);
 	if (!pl || !pl->cur) {
 		api_error(r, 404, "not_found", "no such policy in force", NULL);
@@ -2047,7 +2133,7 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		api_error(r, 409, "conflict", "the child is not a gap of this policy today", NULL);
 		goto out;
 	}
-	if ((under = gap_counted_under(&cat, pl, &f))) {
+	if ((under = gap_counted_under(&cat, pl, &ways))) {
 		char msg[400];
 
 		wb_snprintf(
@@ -2080,6 +2166,7 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 				   (json_int_t)id, "policy_id", (json_int_t)policy_id, "finding", g.finding, "note",
 				   g.note, "at", (json_int_t)g.created_at, "by", p->display_name));
 out:
+	gap_ways_free(&ways);
 	catalog_free(&cat);
 	json_decref(body);
 	return 0;

@@ -827,31 +827,56 @@ static int mother_load(http_req *r, store_conn *c, const sec_principal *p, carin
 	return 0;
 }
 
+/* A pairing; its child, when outside the caller's scope (moved away,
+ * archived, not of the caller's place), is null with child_outside_scope
+ * true, as a programme's returns: the keeper sees the pairing and since
+ * when, and ends it, without the child's name or id. */
 static json_t *pair_json(const caring_pair_rec *pr)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:{s:I, s:s, s:s}, s:s, s:s?, s:s}", "id", (json_int_t)pr->id,
-			 "mother_id", (json_int_t)pr->mother_id, "mother", pr->mother_name, "mother_area",
-			 pr->mother_area, "child", "id", (json_int_t)pr->child_id, "name", pr->child_name,
-			 "village_code", pr->child_village, "started_on", pr->started_on, "ended_on",
-			 pr->ended_on[0] ? pr->ended_on : NULL, "end_note", pr->end_note);
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s?, s:s}", "id", (json_int_t)pr->id, "mother_id",
+			      (json_int_t)pr->mother_id, "mother", pr->mother_name, "mother_area", pr->mother_area,
+			      "started_on", pr->started_on, "ended_on", pr->ended_on[0] ? pr->ended_on : NULL,
+			      "end_note", pr->end_note);
+
+	if (!o)
+		return NULL;
+	if (pr->child_hidden) {
+		json_object_set_new(o, "child", json_null());
+		json_object_set_new(o, "child_outside_scope", json_true());
+	} else {
+		json_object_set_new(o, "child",
+				    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)pr->child_id, "name", pr->child_name,
+					      "village_code", pr->child_village));
+	}
+	return o;
 }
+
+typedef struct pairs_ctx {
+	json_t *items;
+	int named; /* pairings whose child was named */
+} pairs_ctx;
 
 static int pair_cb(const caring_pair_rec *pr, void *arg)
 {
-	json_array_append_new(arg, pair_json(pr));
+	pairs_ctx *x = arg;
+
+	json_array_append_new(x->items, pair_json(pr));
+	if (!pr->child_hidden)
+		x->named++;
 	return WB_OK;
 }
 
-/* Answers mother id with her pairings (those within p's scope), auditing
- * the read when it names a child. */
+/* Answers mother id with every one of her pairings (a child outside p's
+ * scope not named), auditing the read when it names a child. */
 static int mother_answer(http_req *r, app *a, store_conn *c, const sec_principal *p, const caring_mother_rec *m,
 			 int status)
 {
-	json_t *pairs = json_array(), *o;
+	pairs_ctx x = {json_array(), 0};
+	json_t *o;
 	audit_entry e;
-	int rc = store_caring_pairs(c, &p->scope, m->id, 0, pair_cb, pairs);
+	int rc = store_caring_pairs(c, &p->scope, m->id, 0, pair_cb, &x);
 
-	if (rc == WB_OK && json_array_size(pairs) > 0) {
+	if (rc == WB_OK && x.named > 0) {
 		api_audit_init(r, p, &e);
 		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, m->id);
 		audit_entry_set(&e, "caring.read", "caring_mother", e.object_id, "ok");
@@ -859,11 +884,11 @@ static int mother_answer(http_req *r, app *a, store_conn *c, const sec_principal
 			rc = WB_ESTORE;
 	}
 	if (rc) {
-		json_decref(pairs);
+		json_decref(x.items);
 		return api_fail(r, rc);
 	}
 	o = mother_json(a, p, m);
-	json_object_set_new(o, "pairs", pairs);
+	json_object_set_new(o, "pairs", x.items);
 	return api_json(r, status, o);
 }
 
@@ -912,7 +937,9 @@ int api_caring_mother_update(http_req *r, app *a, store_conn *c, const sec_princ
 	api_audit_detail(&e, json_pack("{s:b}", "active", m.active));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, mother_update_fn, &m);
-	if (rc)
+	if (rc == WB_ECONFLICT) /* paired meanwhile */
+		api_error(r, 409, "conflict", "end her pairings before she leaves", "active");
+	else if (rc)
 		api_fail(r, rc);
 	else
 		mother_answer(r, a, api_conn(r), p, &m, 200);
@@ -972,6 +999,8 @@ int api_caring_pair_create(http_req *r, app *a, store_conn *c, const sec_princip
 	rc = audit_submit(a->audit, &e, pair_insert_fn, &pr);
 	if (rc == WB_ECONFLICT) {
 		api_error(r, 409, "conflict", "the child is paired with a caring mother already", "child_id");
+	} else if (rc == WB_ENOTFOUND) { /* she left meanwhile */
+		api_error(r, 409, "conflict", "she is no longer active", NULL);
 	} else if (rc) {
 		api_fail(r, rc);
 	} else {
@@ -1032,7 +1061,8 @@ int api_caring_pair_end(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_error(r, 422, "validation_failed", "note may have at most 100 characters", "note");
 		goto out;
 	}
-	/* the pairing must be of a child of p's scope and a mother of p's place */
+	/* the pairing must be of a mother of p's place: her keeper ends it even
+	 * when the child is now outside p's scope (not named in the answer) */
 	rc = store_caring_pair_get(c, &p->scope, id, &x);
 	if (rc == WB_OK)
 		rc = store_caring_mother_get(c, p->county_code, x.mother_id, &m);
@@ -1083,6 +1113,7 @@ int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *pairs, *sessions = NULL;
 	counselling_filter f;
+	pairs_ctx px = {NULL, 0};
 	counsel_ctx x;
 	child_rec ch;
 	int64_t id;
@@ -1095,8 +1126,8 @@ int api_child_care(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	rc = store_child_get(c, &p->scope, id, &ch);
 	if (rc)
 		return api_child_fail(r, a, p, id, "child.care", rc);
-	pairs = json_array();
-	rc = store_caring_pairs(c, &p->scope, 0, id, pair_cb, pairs);
+	px.items = pairs = json_array();
+	rc = store_caring_pairs(c, &p->scope, 0, id, pair_cb, &px);
 	memset(&x, 0, sizeof(x));
 	if (rc == WB_OK && (api_role_is(p, "school") || api_role_is(p, "center"))) {
 		/* counselling: the child's school (notes too) and the centre */

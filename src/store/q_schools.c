@@ -278,11 +278,27 @@ int store_caring_mother_update(store_conn *c, const caring_mother_rec *m)
 {
 	store_stmt *st = NULL;
 	int64_t id;
-	int rc = conn_query(c, &st,
-			    "UPDATE caring_mothers SET name = ?, phone_enc = ?, phone_mask = ?, notes = ?, active = ?, "
-			    "updated_at = ? WHERE id = ? AND county_code = ? RETURNING id",
-			    "ssssiiis", m->name, store_null_if_empty(m->phone_enc), store_null_if_empty(m->phone_mask),
-			    m->notes, (int64_t)m->active, m->updated_at, m->id, m->county_code);
+	int rc;
+
+	/* she leaves only once her pairings have ended: checked in the write's
+	 * transaction, so that no pairing made meanwhile is left open */
+	if (!m->active) {
+		rc = conn_query(c, &st,
+				"SELECT 1 FROM caring_mothers m WHERE m.id = ? AND m.active = 1 AND EXISTS (SELECT 1 "
+				"FROM caring_pairs p WHERE p.mother_id = m.id AND p.ended_on IS NULL)",
+				"i", m->id);
+		if (rc == STORE_ROW) {
+			stmt_reset(c, st);
+			return WB_ECONFLICT;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	rc = conn_query(c, &st,
+			"UPDATE caring_mothers SET name = ?, phone_enc = ?, phone_mask = ?, notes = ?, active = ?, "
+			"updated_at = ? WHERE id = ? AND county_code = ? RETURNING id",
+			"ssssiiis", m->name, store_null_if_empty(m->phone_enc), store_null_if_empty(m->phone_mask),
+			m->notes, (int64_t)m->active, m->updated_at, m->id, m->county_code);
 
 	return stmt_result_int64(c, st, rc, WB_ENOTFOUND, &id);
 }
@@ -415,6 +431,12 @@ int store_caring_pair_insert(store_conn *c, caring_pair_rec *p)
 	}
 	if (rc < 0)
 		return rc;
+	/* nor a mother who has left meanwhile */
+	rc = conn_query(c, &st, "SELECT id FROM caring_mothers WHERE id = ? AND active = 1", "i", p->mother_id);
+	if (rc == STORE_ROW)
+		stmt_reset(c, st);
+	else
+		return rc == STORE_DONE ? WB_ENOTFOUND : rc;
 	rc = conn_query(c, &st,
 			"INSERT INTO caring_pairs (county_code, mother_id, child_id, started_on, created_at, "
 			"created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -446,8 +468,12 @@ int store_caring_pair_end(store_conn *c, const char *county, int64_t id, const c
 	return WB_OK;
 }
 
-/* The pairings whose column `col` is v, child within sc. */
-static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int64_t v, caring_pair_cb cb, void *arg)
+/* The pairings of sc's county whose column `col` is v. With all, every
+ * one (a mother's: her keeper ends them even when the child has moved out
+ * of sc), the child's name and village only when the child is within sc
+ * (child_hidden otherwise); without, only those whose child is within sc. */
+static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int64_t v, int all, caring_pair_cb cb,
+		     void *arg)
 {
 	store_stmt *st = NULL;
 	store_args a = {0};
@@ -458,15 +484,27 @@ static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int6
 	if (!p)
 		return WB_ENOMEM;
 	buf_init(&sql, 8192);
-	rc = buf_puts(&sql,
-		      "SELECT p.id, p.mother_id, p.child_id, p.created_at, p.created_by, p.county_code, "
-		      "p.started_on, COALESCE(p.ended_on, ''), p.end_note, c.name, c.village_code, m.name, "
-		      "m.area_code FROM caring_pairs p JOIN children c ON c.id = p.child_id JOIN caring_mothers m "
-		      "ON m.id = p.mother_id WHERE ");
+	rc = buf_puts(&sql, "SELECT p.id, p.mother_id, p.child_id, p.created_at, p.created_by, p.county_code, "
+			    "p.started_on, COALESCE(p.ended_on, ''), p.end_note, c.name, c.village_code, m.name, "
+			    "m.area_code, ");
+	/* column 13: whether the child is within sc */
+	if (rc == WB_OK && all) {
+		rc = buf_puts(&sql, "CASE WHEN 1 = 1");
+		if (rc == WB_OK)
+			rc = scope_children_sql(sc, "c", &sql, &a);
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, " THEN 1 ELSE 0 END");
+	} else if (rc == WB_OK) {
+		rc = buf_puts(&sql, "1");
+	}
 	if (rc == WB_OK)
-		rc = buf_printf(&sql, "%s = ?", col);
+		rc = buf_puts(&sql, " FROM caring_pairs p JOIN children c ON c.id = p.child_id JOIN caring_mothers m "
+				    "ON m.id = p.mother_id WHERE p.county_code = ?");
+	args_text(&a, sc->county_code);
+	if (rc == WB_OK)
+		rc = buf_printf(&sql, " AND %s = ?", col);
 	args_int(&a, v);
-	if (rc == WB_OK)
+	if (rc == WB_OK && !all)
 		rc = scope_children_sql(sc, "c", &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " ORDER BY p.ended_on IS NOT NULL, p.started_on DESC, p.id DESC LIMIT 200");
@@ -483,8 +521,11 @@ static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int6
 		stmt_copy(c, st, 6, p->started_on, sizeof(p->started_on));
 		stmt_copy(c, st, 7, p->ended_on, sizeof(p->ended_on));
 		stmt_copy(c, st, 8, p->end_note, sizeof(p->end_note));
-		stmt_copy(c, st, 9, p->child_name, sizeof(p->child_name));
-		stmt_copy(c, st, 10, p->child_village, sizeof(p->child_village));
+		p->child_hidden = !stmt_int64(c, st, 13);
+		if (!p->child_hidden) {
+			stmt_copy(c, st, 9, p->child_name, sizeof(p->child_name));
+			stmt_copy(c, st, 10, p->child_village, sizeof(p->child_village));
+		}
 		stmt_copy(c, st, 11, p->mother_name, sizeof(p->mother_name));
 		stmt_copy(c, st, 12, p->mother_area, sizeof(p->mother_area));
 		rc = cb(p, arg);
@@ -502,8 +543,8 @@ static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int6
 int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, int64_t child_id, caring_pair_cb cb,
 		       void *arg)
 {
-	return mother_id ? pair_rows(c, sc, "p.mother_id", mother_id, cb, arg)
-			 : pair_rows(c, sc, "p.child_id", child_id, cb, arg);
+	return mother_id ? pair_rows(c, sc, "p.mother_id", mother_id, 1, cb, arg)
+			 : pair_rows(c, sc, "p.child_id", child_id, 0, cb, arg);
 }
 
 static int one_pair(const caring_pair_rec *p, void *arg)
@@ -517,7 +558,7 @@ int store_caring_pair_get(store_conn *c, const store_scope *sc, int64_t id, cari
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = pair_rows(c, sc, "p.id", id, one_pair, out);
+	rc = pair_rows(c, sc, "p.id", id, 1, one_pair, out);
 	return rc == WB_OK && !out->id ? WB_ENOTFOUND : rc;
 }
 

@@ -118,7 +118,8 @@ typedef struct caring_filter {
 } caring_filter;
 
 int store_caring_mother_insert(store_conn *c, caring_mother_rec *m);
-/* Sets name, phone, notes and active of m->id. */
+/* Sets name, phone, notes and active of m->id: WB_ECONFLICT if she would
+ * leave (active 0) while a pairing of hers is open. */
 int store_caring_mother_update(store_conn *c, const caring_mother_rec *m);
 int store_caring_mother_get(store_conn *c, const char *county, int64_t id, caring_mother_rec *out);
 typedef int (*caring_mother_cb)(const caring_mother_rec *m, void *arg);
@@ -138,20 +139,27 @@ typedef struct caring_pair_rec {
 	char child_village[16];
 	char mother_name[128];
 	char mother_area[16];
+	int child_hidden; /* the child is outside the scope read with: no name, no village */
 } caring_pair_rec;
 
-/* Pairs m with a child: WB_ECONFLICT if the child has an open pairing. */
+/* Pairs m with a child: WB_ECONFLICT if the child has an open pairing,
+ * WB_ENOTFOUND if she is no longer active. */
 int store_caring_pair_insert(store_conn *c, caring_pair_rec *p);
 /* Ends open pairing id (of county) on day with note: WB_ENOTFOUND if there
  * is no such open pairing; started_on is filled from it. */
 int store_caring_pair_end(store_conn *c, const char *county, int64_t id, const char *day, const char *note, int64_t by,
 			  caring_pair_rec *out);
 typedef int (*caring_pair_cb)(const caring_pair_rec *p, void *arg);
-/* The pairings of a mother (mother_id) or of a child (child_id), newest
- * first; those whose child is outside sc are left out. */
+/* The pairings of a mother (mother_id), every one of sc's county, those
+ * whose child is outside sc (moved away, archived, of another place) with
+ * child_hidden and no child name or village, so that her keeper sees and
+ * ends them; or of a child (child_id), those whose child is outside sc
+ * left out. Newest first. */
 int store_caring_pairs(store_conn *c, const store_scope *sc, int64_t mother_id, int64_t child_id, caring_pair_cb cb,
 		       void *arg);
-/* Pairing id, if its child is within sc (sc's county): WB_ENOTFOUND if not. */
+/* Pairing id of sc's county (child_hidden if its child is outside sc):
+ * WB_ENOTFOUND if there is none. The caller checks that the mother is in
+ * its place. */
 int store_caring_pair_get(store_conn *c, const store_scope *sc, int64_t id, caring_pair_rec *out);
 
 #endif

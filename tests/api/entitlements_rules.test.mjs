@@ -246,4 +246,60 @@ describeEachDriver('entitlements rules', (driver) => {
 		assert.equal(arch.status, 422, arch.text);
 		assert.match(arch.body.error.message, /not 18 yet/);
 	});
+
+	test('exclusions in a chain (A gives way to B, B to C; A and C may be had together): the gaps are the policies the child is to end with, each once', async () => {
+		const c = await policy();
+		const b = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [c.code] } });
+		const a = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [b.code] } });
+		const ids = [a.id, b.id, c.id];
+		const gapsOf = async (childId) =>
+			(await list(station, 'group=gap')).items
+				.filter((i) => i.child_id === childId && ids.includes(i.policy_id))
+				.map((i) => i.policy_id)
+				.sort((x, y) => x - y);
+		const pageOf = async (childId) => {
+			const items = (await station.get(`/api/v1/children/${childId}/entitlements`)).body.items;
+			return Object.fromEntries(ids.map((id) => [id, items.find((i) => i.policy_id === id)]));
+		};
+		const record = async (childId, pid) => {
+			const r = await station.post(`/api/v1/children/${childId}/entitlements`, { policy_id: pid, from_month: month(0) });
+			assert.equal(r.status, 201, r.text);
+		};
+		const none = await child({ disability_grade: 3, disability_type: 'physical' });
+		const onlyB = await child({ disability_grade: 3, disability_type: 'physical' });
+		const onlyA = await child({ disability_grade: 3, disability_type: 'physical' });
+		await record(onlyB.id, b.id);
+		await record(onlyA.id, a.id);
+
+		// receiving nothing: C (B gives way to it) and A (it gives way to B alone, which the child is not to get)
+		assert.deepEqual(await gapsOf(none.id), [a.id, c.id].sort((x, y) => x - y), 'two gaps: C and A, which may be had with C');
+		let page = await pageOf(none.id);
+		assert.deepEqual([page[a.id].group, page[b.id].group, page[c.id].group], ['gap', 'gap', 'gap']);
+		assert.equal(page[b.id].counted_under, c.name, 'B is counted under C');
+		assert.equal(page[a.id].counted_under, null, 'A is not counted under B, which is itself counted under C');
+		assert.equal(page[c.id].counted_under, null);
+		// the counts by policy are the rows
+		const gaps = await list(station, 'group=gap');
+		for (const x of [a, b, c]) assert.equal(gaps.policies.find((y) => y.policy_id === x.id).gap, gaps.items.filter((i) => i.policy_id === x.id).length, x.code);
+		// A's gap is checked on A, B's goes to C
+		assert.equal((await station.post(`/api/v1/children/${none.id}/entitlements/${a.id}/checks`, { finding: 'applied' })).status, 201);
+		const wrong = await station.post(`/api/v1/children/${none.id}/entitlements/${b.id}/checks`, { finding: 'applied' });
+		assert.equal(wrong.status, 409, wrong.text);
+		assert.match(wrong.body.error.message, new RegExp(c.name));
+		// recording C leaves A, counted already: no gap appears or vanishes but the one recorded
+		await record(none.id, c.id);
+		assert.deepEqual(await gapsOf(none.id), [a.id], 'A, as before');
+		page = await pageOf(none.id);
+		assert.deepEqual(page[b.id].unmet, ['excluded'], 'B gives way to C, received');
+
+		// receiving B: A gives way to it (no gap); C is kept over B (the pair's rule: it replaces B)
+		assert.deepEqual(await gapsOf(onlyB.id), [c.id]);
+		page = await pageOf(onlyB.id);
+		assert.deepEqual(page[a.id].unmet, ['excluded']);
+		assert.equal(page[c.id].counted_under, null);
+		// receiving A: B is counted under C, and C may be had with A
+		assert.deepEqual(await gapsOf(onlyA.id), [c.id]);
+		page = await pageOf(onlyA.id);
+		assert.equal(page[b.id].counted_under, c.name);
+	});
 });

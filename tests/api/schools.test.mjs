@@ -321,6 +321,92 @@ describeEachDriver('schools', (driver) => {
 		assert.equal((await school.get(`/api/v1/caring-mothers/${near.body.id}`)).body.area_code, OWN);
 	});
 
+	test('caring mothers: when her child moves to another township, her keeper still sees the pairing (child not named), ends it and lets her leave', async () => {
+		const kid = await pupil(OWN, false);
+		const m = await station.post('/api/v1/caring-mothers', { name: uniqueName('爱心妈妈'), area_code: OWN, joined_on: day(-60) });
+		assert.equal(m.status, 201, m.text);
+		const p = await station.post(`/api/v1/caring-mothers/${m.body.id}/pairs`, { child_id: kid.id, started_on: day(-20) });
+		assert.equal(p.status, 201, p.text);
+		const pairId = p.body.pairs[0].id;
+		// the family moves to director2's village, in another township
+		const cur = (await centre.get(`/api/v1/children/${kid.id}`)).body;
+		const moved = await centre.patch(`/api/v1/children/${kid.id}`, { version: cur.version, village_code: OTHER });
+		assert.equal(moved.status, 200, moved.text);
+
+		const reads = async () =>
+			(await auditor.get(`/api/v1/audit?object_type=caring_mother&object_id=${m.body.id}&limit=50`)).body.items.filter(
+				(e) => e.action === 'caring.read' && e.username === 'station',
+			).length;
+		const readsBefore = await reads();
+		const seen = await station.get(`/api/v1/caring-mothers/${m.body.id}`);
+		assert.equal(seen.status, 200, seen.text);
+		assert.equal(seen.body.open_pairs, 1);
+		assert.equal(seen.body.pairs.length, 1, 'the pairing her count counts is listed');
+		const row = seen.body.pairs[0];
+		assert.equal(row.id, pairId);
+		assert.equal(row.child, null, 'the child is not the township\'s to name any more');
+		assert.equal(row.child_outside_scope, true);
+		assert.equal(row.started_on, day(-20));
+		assert.equal(row.ended_on, null);
+		assert.ok(!seen.text.includes(kid.name) && !seen.text.includes(`"child_id"`), seen.text);
+		assert.equal(await reads(), readsBefore, 'no child named, no read to audit');
+		// the centre still names the child
+		const byCentre = (await centre.get(`/api/v1/caring-mothers/${m.body.id}`)).body.pairs[0];
+		assert.equal(byCentre.child.id, kid.id);
+		assert.equal(byCentre.child_outside_scope, undefined);
+
+		const leave = await station.patch(`/api/v1/caring-mothers/${m.body.id}`, { active: false });
+		assert.equal(leave.status, 409, 'she leaves once her pairings have ended');
+		assert.equal((await director2.post(`/api/v1/caring-pairs/${pairId}/end`, {})).status, 404, 'the child\'s new village does not keep her');
+		const end = await station.post(`/api/v1/caring-pairs/${pairId}/end`, { note: '随父母迁居外乡镇' });
+		assert.equal(end.status, 200, end.text);
+		assert.equal(end.body.ended_on, day());
+		assert.equal(end.body.child, null);
+		assert.equal(end.body.child_outside_scope, true);
+		assert.ok(!end.text.includes(kid.name), end.text);
+		const kidLog = await auditor.get(`/api/v1/audit?object_type=child&object_id=${kid.id}&limit=50`);
+		assert.ok(kidLog.body.items.some((e) => e.action === 'caring.unpair' && e.username === 'station'), 'the end is audited');
+		const after = await station.get(`/api/v1/caring-mothers/${m.body.id}`);
+		assert.equal(after.body.open_pairs, 0);
+		assert.equal(after.body.pairs[0].ended_on, day());
+		assert.equal(after.body.pairs[0].end_note, '随父母迁居外乡镇');
+		const listed = (await station.get('/api/v1/caring-mothers?limit=1000')).body.items.find((x) => x.id === m.body.id);
+		assert.equal(listed.open_pairs, 0);
+		const left = await station.patch(`/api/v1/caring-mothers/${m.body.id}`, { active: false });
+		assert.equal(left.status, 200, left.text);
+		assert.equal(left.body.active, false);
+		// the child is free for a mother of the new township
+		const care = await director2.get(`/api/v1/children/${kid.id}/care`);
+		assert.equal(care.status, 200, care.text);
+		assert.equal(care.body.caring[0].ended_on, day());
+	});
+
+	test('caring mothers: a school keeps its mother paired by the township with a child who is not its pupil: sees, ends, lets her leave', async () => {
+		const s = await school.post('/api/v1/caring-mothers', { name: uniqueName('爱心妈妈'), area_code: OWN });
+		assert.equal(s.status, 201, s.text);
+		const kid = await pupil(OWN, false);
+		const p = await station.post(`/api/v1/caring-mothers/${s.body.id}/pairs`, { child_id: kid.id });
+		assert.equal(p.status, 201, p.text);
+		const seen = await school.get(`/api/v1/caring-mothers/${s.body.id}`);
+		assert.equal(seen.status, 200, seen.text);
+		assert.equal(seen.body.open_pairs, 1);
+		assert.equal(seen.body.pairs.length, 1);
+		assert.equal(seen.body.pairs[0].child, null);
+		assert.equal(seen.body.pairs[0].child_outside_scope, true);
+		assert.ok(!seen.text.includes(kid.name), seen.text);
+		const end = await school.post(`/api/v1/caring-pairs/${seen.body.pairs[0].id}/end`, {});
+		assert.equal(end.status, 200, end.text);
+		assert.equal(end.body.child, null);
+		const left = await school.patch(`/api/v1/caring-mothers/${s.body.id}`, { active: false });
+		assert.equal(left.status, 200, left.text);
+		assert.equal(left.body.open_pairs, 0);
+		assert.equal(left.body.active, false);
+		// the station, which reads the child, names it on the ended pairing
+		const byStation = (await station.get(`/api/v1/caring-mothers/${s.body.id}`)).body.pairs[0];
+		assert.equal(byStation.child.id, kid.id);
+		assert.equal(byStation.ended_on, day());
+	});
+
 	test('archiving a child ends its caring mother\'s pairing', async () => {
 		const kid = await pupil();
 		const m = await station.post('/api/v1/caring-mothers', { name: '孙丽', area_code: OWN });
@@ -329,10 +415,13 @@ describeEachDriver('schools', (driver) => {
 		assert.equal(a.status, 200, a.text);
 		const after = await station.get(`/api/v1/caring-mothers/${m.body.id}`);
 		assert.equal(after.body.open_pairs, 0);
-		assert.equal(after.body.pairs.some((x) => x.child.id === kid.id), false, 'an archived child leaves the lists');
+		assert.equal(after.body.pairs.length, 1, 'the ended pairing is listed');
+		assert.equal(after.body.pairs[0].child, null, 'an archived child is not named');
+		assert.equal(after.body.pairs[0].child_outside_scope, true);
+		assert.equal(after.body.pairs[0].ended_on, day());
 		const back = await station.post(`/api/v1/children/${kid.id}/restore`, { note: '已返回本县' });
 		assert.equal(back.status, 200, back.text);
-		const ended = (await station.get(`/api/v1/caring-mothers/${m.body.id}`)).body.pairs.find((x) => x.child.id === kid.id);
+		const ended = (await station.get(`/api/v1/caring-mothers/${m.body.id}`)).body.pairs.find((x) => x.child?.id === kid.id);
 		assert.equal(ended.end_note, '档案归档');
 		assert.equal(ended.ended_on, day());
 	});

@@ -8,7 +8,9 @@
 // a concern. A child director registers a caring mother (爱心妈妈), pairs
 // her with one of the village's children, finds her on the child's page,
 // cannot let her leave while paired (409, said clearly), ends the pairing
-// and then can. The home page's cards: the centre's schools (the last 90
+// and then can. A township's mother whose child has moved to another
+// township: the pairing shows a child outside the area, unnamed, and is
+// ended from there; then she leaves. The home page's cards: the centre's schools (the last 90
 // days' sessions), caring mothers and supporting programmes, each figure the
 // API's; a school its own sessions and referrals; a director the caring
 // mothers only; a figure that fails leaves its card without it. The schools
@@ -37,6 +39,8 @@ const VILLAGE = '370831001001' // 花园社区, the director's (泗河街道)
 const SCHOOL = '泗河街道第一小学' // the demo's school01, the school account's
 const PUPIL = '辅导测试学生'
 const CARED = '结对测试儿童'
+const MOVED = '迁出测试儿童'
+const FAR_VILLAGE = '370831101201' // a village of another township (director2's)
 const MOTHER = '李桂兰'
 const GROUP_NOTES = '五年级团体辅导：同伴交往'
 const PUPIL_NOTES = '父母外出务工，近期情绪低落'
@@ -414,6 +418,55 @@ test("director: registers a caring mother, pairs her with a child of the village
   await page.waitForURL((u) => u.searchParams.get('show') === 'active')
   await row.waitFor({ state: 'detached' })
   assert.deepEqual(unexpectedErrors(page, [409]), [])
+})
+
+test("station: her child has moved to another township: the pairing shows a child outside the area, unnamed, and still ends; then she leaves", async () => {
+  const station = await apiSession(srv.base, 'station')
+  const name = '周秀梅'
+  const m = await station.post('/caring-mothers', { name, area_code: VILLAGE })
+  assert.equal(m.status, 201, JSON.stringify(m.body))
+  const kid = await newChild(station, MOVED)
+  const p = await station.post(`/caring-mothers/${m.body.id}/pairs`, { child_id: kid.id })
+  assert.equal(p.status, 201, JSON.stringify(p.body))
+  const pairId = p.body.pairs[0].id
+  // the family moves to a village of another township (the centre records it)
+  const cur = (await center.get(`/children/${kid.id}`)).body
+  const moved = await center.patch(`/children/${kid.id}`, { version: cur.version, village_code: FAR_VILLAGE })
+  assert.equal(moved.status, 200, JSON.stringify(moved.body))
+
+  await loginAs(page, srv.base, 'station')
+  await page.goto(srv.base + `/caring-mothers/${m.body.id}`)
+  await page.locator('main h1', { hasText: name }).waitFor()
+  await settled(page)
+  assert.equal(await text(page.locator('.mp-pairs')), '1')
+  const item = page.locator(`.mp-item[data-id="${pairId}"]`)
+  await item.waitFor()
+  assert.equal(await text(item.locator('.mi-name')), '本辖区外的儿童')
+  assert.equal(await item.getAttribute('data-child'), null, 'no child id on the page')
+  assert.equal(await item.locator('a').count(), 0, 'nothing to open')
+  assert.equal(await page.locator('main').getByText(MOVED).count(), 0, 'the child is not named')
+
+  // the pairing ends from here
+  await item.locator('.mi-end').click()
+  const pd = page.locator('.pair-dialog')
+  await pd.waitFor()
+  assert.equal(await text(pd.locator('.pd-child')), '本辖区外的儿童')
+  await pd.locator('#pd-note').fill('随父母迁居外乡镇')
+  await pd.locator('.pd-submit').click()
+  await page.locator('.el-message', { hasText: '结对已结束' }).waitFor()
+  await page.locator('.mp-no-pairs').waitFor()
+  const ended = page.locator(`.me-item[data-id="${pairId}"]`)
+  await ended.waitFor()
+  assert.equal(await text(ended.locator('.me-name')), '本辖区外的儿童')
+  assert.equal(await text(ended.locator('.me-note')), '随父母迁居外乡镇')
+  assert.equal(await text(page.locator('.mp-pairs')), '0')
+
+  // and she may leave
+  await page.locator('.mp-deactivate').click()
+  await page.locator('.el-message', { hasText: '已停用' }).waitFor()
+  await page.locator('.mp-active', { hasText: '已停用' }).waitFor()
+  assert.equal((await station.get(`/caring-mothers/${m.body.id}`)).body.active, false)
+  assert.deepEqual(unexpectedErrors(page), [])
 })
 
 test("home cards: the centre's schools, caring mothers and supporting programmes, their figures the API's; a school its own sessions; a director the caring mothers only; a failed figure leaves the page whole", async () => {
