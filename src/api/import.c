@@ -324,7 +324,18 @@ static const struct {
 	{"the file has no village code column", "文件没有“村（社区）代码”列"},
 };
 
-/* The words of a coded value in a conflict ("rural": 农业). */
+/* The fields a conflict names with a coded value (merge_code, merge_yes_no),
+ * by their header in Chinese. */
+static const struct {
+	const char *field, *zh;
+} coded_fields[] = {
+	{"household registration", "户籍类型"},
+	{"risk level", "风险等级"},
+	{"family poverty", "家庭经济困难"},
+	{"adopted", "已被收养"},
+};
+
+/* The words of a coded value in a conflict ("rural": 农业, "yes": 是). */
 static const struct {
 	const char *field, *code, *zh;
 } value_words[] = {
@@ -333,6 +344,10 @@ static const struct {
 	{"risk level", "low", "低"},
 	{"risk level", "medium", "中"},
 	{"risk level", "high", "高"},
+	{"family poverty", "yes", "是"},
+	{"family poverty", "no", "否"},
+	{"adopted", "yes", "是"},
+	{"adopted", "no", "否"},
 };
 
 static const char *value_word(const char *field, const char *code)
@@ -423,15 +438,14 @@ int import_reason_zh(const char *reason, char *out, size_t n)
 			    status_word(b), status_word(c));
 		return 1;
 	}
-	for (size_t i = 0; i < WB_ARRAY_LEN(value_words); i += 1) {
-		const char *f = value_words[i].field;
+	for (size_t i = 0; i < WB_ARRAY_LEN(coded_fields); i++) {
+		const char *f = coded_fields[i].field;
 		size_t fl = strlen(f);
 
 		if (strncmp(reason, "the registry has ", 17) == 0 && strncmp(reason + 17, f, fl) == 0 &&
 		    sscanf(reason + 17 + fl, " '%31[a-z]', the file has '%31[a-z]'", b, c) == 2) {
-			wb_snprintf(out, n, "台账中%s为“%s”，文件为“%s”，保留台账信息",
-				    strcmp(f, "risk level") == 0 ? "风险等级" : "户籍类型", value_word(f, b),
-				    value_word(f, c));
+			wb_snprintf(out, n, "台账中%s为“%s”，文件为“%s”，保留台账信息", coded_fields[i].zh,
+				    value_word(f, b), value_word(f, c));
 			return 1;
 		}
 	}
@@ -1770,6 +1784,27 @@ static int same_phone(const char *a, const char *b)
 	}
 }
 
+/* A yes-or-no fact (family poverty, adopted): a registry's no is filled
+ * in; a different value is a conflict naming the field, its values as
+ * words (yes, no: 是, 否 in the report and on the page), not as 1 and 0. */
+static int merge_yes_no(import_job *j, uint32_t line, const char *column, const char *what, int *dst, int src,
+			int given, int *changed)
+{
+	char msg[200];
+
+	if (!given || !*dst == !src)
+		return 0;
+	if (!*dst) {
+		*dst = 1;
+		(*changed)++;
+		return 0;
+	}
+	wb_snprintf(msg, sizeof(msg), "the registry has %s '%s', the file has '%s'; kept the registry's", what,
+		    *dst ? "yes" : "no", src ? "yes" : "no");
+	issue(j, line, column, "conflict", msg);
+	return 1;
+}
+
 static int merge_int(import_job *j, uint32_t line, const char *column, int *dst, int src, int given, int *changed)
 {
 	char msg[200];
@@ -1966,10 +2001,10 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 				       d->has[F_NOTES], &changed);
 		conflict |= merge_int(j, line, header(j, m, F_DIS_GRADE), &upd.disability_grade, d->ch.disability_grade,
 				      d->has[F_DIS_GRADE], &changed);
-		conflict |= merge_int(j, line, header(j, m, F_POVERTY), &upd.family_poverty, d->ch.family_poverty,
-				      d->has[F_POVERTY], &changed);
-		conflict |= merge_int(j, line, header(j, m, F_ADOPTED), &upd.adopted, d->ch.adopted, d->has[F_ADOPTED],
-				      &changed);
+		conflict |= merge_yes_no(j, line, header(j, m, F_POVERTY), "family poverty", &upd.family_poverty,
+					 d->ch.family_poverty, d->has[F_POVERTY], &changed);
+		conflict |= merge_yes_no(j, line, header(j, m, F_ADOPTED), "adopted", &upd.adopted, d->ch.adopted,
+					 d->has[F_ADOPTED], &changed);
 		if (d->has[F_RISK] && strcmp(upd.risk_level, d->ch.risk_level) != 0) {
 			/* "low" is the default, so a stored low is filled in */
 			if (strcmp(upd.risk_level, "low") == 0) {

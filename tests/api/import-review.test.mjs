@@ -167,6 +167,15 @@ describeEachDriver('import: as the staff use it', (driver) => {
 				[2, '已被收养', 'conflict'],
 			].sort(),
 		);
+		// a yes-or-no fact's values as words (yes, no; 是, 否 in the report), not 1 and 0
+		const reasons = Object.fromEntries(job.issues.map((i) => [i.column, i.reason]));
+		assert.equal(reasons['家庭经济困难'], "the registry has family poverty 'yes', the file has 'no'; kept the registry's");
+		assert.equal(reasons['已被收养'], "the registry has adopted 'yes', the file has 'no'; kept the registry's");
+		const zh = await centre.get(`/api/v1/imports/${job.id}/report`);
+		assert.equal(zh.status, 200);
+		assert.match(zh.text, /台账中家庭经济困难为“是”，文件为“否”，保留台账信息/);
+		assert.match(zh.text, /台账中已被收养为“是”，文件为“否”，保留台账信息/);
+		assert.doesNotMatch(zh.text, /(家庭经济困难|已被收养),冲突,台账中为“[01]”/);
 		const now = await byNumber(num);
 		assert.deepEqual([now.family_poverty, now.adopted, now.disability_grade], [true, true, 2]);
 		// on a child with nothing recorded (the registry's no), 否 is no change and no conflict

@@ -37,10 +37,15 @@ const EXACT = {
     k('issue.child_archived'),
 }
 
+// a yes-or-no fact's values as a conflict names them
+const YES_NO = { yes: k('common.yes'), no: k('common.no') }
+
 // coded values a conflict names by their field (the code shown as its word)
 const CODED = {
   'household registration': [k('issue.field_hukou_type'), HUKOU_TYPE],
   'risk level': [k('issue.field_risk_level'), RISK_LEVEL],
+  'family poverty': [k('ifield.family_poverty'), YES_NO],
+  adopted: [k('ifield.adopted'), YES_NO],
 }
 
 // messages that quote the accepted words (matched by their English start)
@@ -70,7 +75,7 @@ export function issueText(t, reason) {
       registry: label(t, GUARDIAN_STATUS, m[2]),
       file: label(t, GUARDIAN_STATUS, m[3]),
     })
-  m = reason.match(/^the registry has (household registration|risk level) '(\w+)', the file has '(\w+)'; kept the registry's$/)
+  m = reason.match(/^the registry has (household registration|risk level|family poverty|adopted) '(\w+)', the file has '(\w+)'; kept the registry's$/)
   if (m) {
     const [field, words] = CODED[m[1]]
     return t('issue.coded_conflict', { field: t(field), registry: label(t, words, m[2]), file: label(t, words, m[3]) })
