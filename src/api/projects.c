@@ -1090,7 +1090,17 @@ int api_project_fund_add(http_req *r, app *a, store_conn *c, const sec_principal
 	api_audit_detail(&e, json_pack("{s:s, s:I, s:s}", "kind", kind, "amount_cents", amount, "on_date", day));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, fund_fn, &f);
-	if (rc == WB_EINVAL) {
+	if (rc == WB_EINVAL && f.short_on[0]) {
+		char msg[240];
+
+		/* the project holds enough now, not on the spending's day: the
+		 * donations that cover it came later */
+		wb_snprintf(msg, sizeof(msg),
+			    "a spending is covered by the donations dated on or before it: on %s the project "
+			    "would be %" PRId64 " fen short (donations less spending to that day)",
+			    f.short_on, f.short_cents);
+		api_error(r, 422, "over_balance", msg, "on_date");
+	} else if (rc == WB_EINVAL) {
 		char msg[160];
 
 		wb_snprintf(msg, sizeof(msg),
@@ -1163,7 +1173,16 @@ int api_project_fund_reverse(http_req *r, app *a, store_conn *c, const sec_princ
 				reason);
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, fund_fn, f);
-	if (rc == WB_EINVAL)
+	if (rc == WB_EINVAL && f->short_on[0]) {
+		char msg[240];
+
+		/* a spending dated before a later donation was covered by this one */
+		wb_snprintf(msg, sizeof(msg),
+			    "reversing this donation would leave the project spending more than it received: on %s "
+			    "it would be %" PRId64 " fen short; reverse the spending first",
+			    f->short_on, f->short_cents);
+		api_error(r, 409, "over_balance", msg, NULL);
+	} else if (rc == WB_EINVAL)
 		api_error(r, 409, "over_balance",
 			  "reversing this donation would leave the project spending more than it received: reverse "
 			  "the spending first",

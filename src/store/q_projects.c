@@ -325,14 +325,83 @@ int store_project_funds(store_conn *c, int64_t project_id, project_fund_cb cb, v
 	return rc < 0 ? rc : WB_OK;
 }
 
+/* The money a line takes out (a spending, or a donation's reversal) was
+ * there on its day: taken in date order, the project's balance of the
+ * lines that count (reversed lines and reversals aside: a line entered by
+ * mistake is no money) is not below zero at the end of any day from the
+ * line's day on (a spending on day D is covered by the donations dated on
+ * or before D). A spending counts from its own day; a donation's reversal
+ * takes the donation off its day. The first day short and by how much
+ * into f (WB_EINVAL). */
+static int fund_covered(store_conn *c, project_fund_rec *f)
+{
+	store_stmt *st = NULL;
+	char from[11], day[11];
+	int64_t delta = 0, running = 0, gone = f->reverses;
+	int applied = 0, rc;
+
+	if (gone) {
+		rc = conn_query(c, &st, "SELECT on_date FROM project_funds WHERE id = ? AND project_id = ?", "ii", gone,
+				f->project_id);
+		if (rc != STORE_ROW)
+			return rc < 0 ? rc : WB_ENOTFOUND;
+		stmt_copy(c, st, 0, from, sizeof(from));
+		stmt_reset(c, st);
+		st = NULL;
+	} else {
+		wb_strlcpy(from, f->on_date, sizeof(from));
+		delta = -f->amount_cents;
+	}
+	rc = conn_query(c, &st,
+			"SELECT f.on_date, SUM(CASE WHEN f.kind = 'donation' THEN f.amount_cents ELSE -f.amount_cents "
+			"END) FROM project_funds f WHERE f.project_id = ? AND f.reverses IS NULL AND f.id <> ? AND NOT "
+			"EXISTS (SELECT 1 FROM project_funds r WHERE r.reverses = f.id) GROUP BY f.on_date ORDER BY "
+			"f.on_date",
+			"ii", f->project_id, gone);
+	while (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, day, sizeof(day));
+		/* the end of the line's own day when no other line is dated so */
+		if (!applied && strcmp(day, from) > 0) {
+			applied = 1;
+			running += delta;
+			if (running < 0)
+				break;
+		}
+		running += stmt_int64(c, st, 1);
+		if (!applied && strcmp(day, from) == 0) {
+			applied = 1;
+			running += delta;
+		}
+		if (applied && running < 0) {
+			wb_strlcpy(from, day, sizeof(from));
+			break;
+		}
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	if (rc < 0)
+		return rc;
+	if (!applied)
+		running += delta;
+	if (running >= 0)
+		return WB_OK;
+	wb_strlcpy(f->short_on, from, sizeof(f->short_on));
+	f->short_cents = -running;
+	return WB_EINVAL;
+}
+
 int store_project_fund_add(store_conn *c, project_fund_rec *f)
 {
 	store_stmt *st = NULL;
 	int spends = strcmp(f->kind, "spending") == 0 ? !f->reverses : f->reverses != 0;
 	int rc;
 
-	/* what takes money out may not take more than the project holds;
-	 * checked here, in the writer's transaction */
+	/* what takes money out may not take more than the project holds, nor
+	 * more than it held on the line's day and every day after; checked
+	 * here, in the writer's transaction */
+	f->short_on[0] = '\0';
+	f->short_cents = 0;
 	if (spends) {
 		rc = conn_query(c, &st,
 				"SELECT COALESCE(SUM(CASE WHEN kind = 'donation' THEN 1 ELSE -1 END * CASE WHEN "
@@ -344,6 +413,9 @@ int store_project_fund_add(store_conn *c, project_fund_rec *f)
 			return rc;
 		if (f->amount_cents > f->balance_cents)
 			return WB_EINVAL;
+		rc = fund_covered(c, f);
+		if (rc)
+			return rc;
 		st = NULL;
 	}
 	rc = conn_query(

@@ -103,6 +103,11 @@ typedef struct project_fund_rec {
 	int64_t reverses;      /* a reversal (冲正): the line it counts against; 0: none */
 	int64_t reversed_by;   /* read only: the reversal of this line; 0: none */
 	int64_t balance_cents; /* out of store_project_fund_add when refused */
+	/* out of store_project_fund_add when refused because the money was
+	 * not there yet: the first day the project would be short, and by how
+	 * much ("" when the whole balance was short) */
+	int64_t short_cents;
+	char short_on[11];
 	char county_code[8];
 	char kind[12];
 	char on_date[11];
@@ -116,7 +121,12 @@ int store_project_funds(store_conn *c, int64_t project_id, project_fund_cb cb, v
 /* Adds f (its id is set): a donation, a spending, or the reversal of a
  * line (f->reverses: same kind and amount, counted against it).
  * WB_EINVAL when the line would take the project's balance below zero (a
- * spending, or a donation's reversal; the balance into f->balance_cents);
+ * spending, or a donation's reversal; the balance into f->balance_cents),
+ * or below zero as of a day, the lines taken in date order from the
+ * line's day on (a spending's own day; a donation's reversal takes the
+ * donation off its day): a spending is covered by the donations dated on
+ * or before it (the day and the shortfall into f->short_on and
+ * f->short_cents);
  * WB_ECONFLICT when the line was reversed already. */
 int store_project_fund_add(store_conn *c, project_fund_rec *f);
 /* One line of the project's money: WB_OK or WB_ENOTFOUND. */

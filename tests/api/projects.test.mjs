@@ -214,6 +214,57 @@ describeEachDriver('charity projects', (driver) => {
 		assert.equal(JSON.parse(audited[0].detail).reason, '金额录入错误，应为 600 元', 'the auditor reads why');
 	});
 
+	test('money by date: a spending is covered by the donations dated on or before it; a donation an earlier spending needed is not reversed', async () => {
+		// fixed days of this year's March (the clock is real: within the ten years a line may go back)
+		const p = await create(hopeOrg, { kind: 'fundraising', name: uniqueName('按日募捐') });
+		const fund = (project, body) => hopeOrg.post(`/api/v1/projects/${project.id}/funds`, body);
+		const read = async (project) => {
+			const r = await centre.get(`/api/v1/projects/${project.id}`);
+			assert.equal(r.status, 200, r.text);
+			return { balance: r.body.balance_cents, donated: r.body.donated_cents, spent: r.body.spent_cents, funds: r.body.funds };
+		};
+		assert.equal((await fund(p, { kind: 'donation', amount_cents: 100000, on_date: '2026-03-10', party: '爱心企业' })).status, 201);
+		const before = await read(p);
+		// the whole balance is there, but not yet on the 1st
+		const early = await fund(p, { kind: 'spending', amount_cents: 50000, on_date: '2026-03-01', party: '助学金发放' });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.code, 'over_balance');
+		assert.equal(early.body.error.field, 'on_date');
+		assert.match(early.body.error.message, /2026-03-01/);
+		assert.match(early.body.error.message, /50000 fen short/);
+		assert.deepEqual(await read(p), before, 'the balance and the lines are unchanged');
+		// the same day as the donation: covered
+		const sameDay = await fund(p, { kind: 'spending', amount_cents: 50000, on_date: '2026-03-10', party: '助学金发放' });
+		assert.equal(sameDay.status, 201, sameDay.text);
+		assert.equal(sameDay.body.balance_cents, 50000);
+
+		// a spending of the 5th was paid from the donation of the 1st; the
+		// donation of the 10th came after it
+		const q = await create(hopeOrg, { kind: 'fundraising', name: uniqueName('按日冲正') });
+		const first = await fund(q, { kind: 'donation', amount_cents: 100000, on_date: '2026-03-01' });
+		assert.equal(first.status, 201, first.text);
+		assert.equal((await fund(q, { kind: 'spending', amount_cents: 80000, on_date: '2026-03-05' })).status, 201);
+		const later = await fund(q, { kind: 'donation', amount_cents: 100000, on_date: '2026-03-10' });
+		assert.equal(later.status, 201, later.text);
+		// a spending dated between them that the 1st's donation no longer covers
+		const between = await fund(q, { kind: 'spending', amount_cents: 30000, on_date: '2026-03-03' });
+		assert.equal(between.status, 422, between.text);
+		assert.equal(between.body.error.field, 'on_date');
+		assert.match(between.body.error.message, /on 2026-03-05 the project would be 10000 fen short/, 'the first day short');
+		const kept = await read(q);
+		assert.equal(kept.balance, 120000);
+		const reverse = (fid) => hopeOrg.post(`/api/v1/projects/${q.id}/funds/${fid}/reverse`, { reason: '重复登记' });
+		const blocked = await reverse(first.body.funds.find((f) => f.on_date === '2026-03-01').id);
+		assert.equal(blocked.status, 409, blocked.text);
+		assert.equal(blocked.body.error.code, 'over_balance');
+		assert.match(blocked.body.error.message, /on 2026-03-05 it would be 80000 fen short/);
+		assert.deepEqual(await read(q), kept, 'the balance and the lines are unchanged');
+		// the donation of the 10th paid for nothing before it: reversed
+		const ok = await reverse(later.body.funds.find((f) => f.on_date === '2026-03-10').id);
+		assert.equal(ok.status, 201, ok.text);
+		assert.equal(ok.body.balance_cents, 20000);
+	});
+
 	test('who may do what: an organisation keeps its own, townships choose children of their own area only', async () => {
 		const mineOnly = await org.post('/api/v1/projects', { kind: 'service', name: '课后辅导', org_id: units.hope_rooms });
 		assert.equal(mineOnly.status, 422, 'an organisation registers its own projects only');
