@@ -249,8 +249,18 @@ static int programme_facts(http_req *r, json_t *body, programme_rec *p, int crea
 			return api_error(r, 422, "validation_failed", "levels are for rural-revitalisation partners",
 					 "level"),
 			       -1;
-		/* a partner grows basic → growth → core (SPEC §7), a step at a
-		 * time either way */
+		/* a partner starts at basic and grows basic → growth → core
+		 * (SPEC §7), a step at a time either way, while the programme
+		 * runs: an ended programme's partner keeps the level she ended
+		 * at */
+		if (create && strcmp(level, "basic") != 0)
+			return api_error(r, 422, "validation_failed",
+					 "a new partner starts at basic: basic, growth, core", "level"),
+			       -1;
+		if (!create && strcmp(level, p->level) != 0 && strcmp(p->status, "active") != 0)
+			return api_error(r, 422, "validation_failed",
+					 "the programme has ended: its partner level does not change", "level"),
+			       -1;
 		if (!create && abs(level_index(level) - level_index(p->level)) > 1)
 			return api_error(r, 422, "validation_failed",
 					 "level moves a step at a time: basic, growth, core", "level"),

@@ -165,6 +165,42 @@ describeEachDriver('supporting programmes', (driver) => {
 		assert.equal(r.status, 409, r.text);
 	});
 
+	test('a partner starts at basic, and an ended programme\'s partner keeps her level', async () => {
+		const before = (await centre.get('/api/v1/programmes?kind=revitalisation_partner')).body.totals.programmes;
+		for (const level of ['growth', 'core']) {
+			const r = await station.post('/api/v1/programmes', {
+				kind: 'revitalisation_partner',
+				name: uniqueName('合伙人'),
+				holder: '李振兴',
+				started_on: day(-30),
+				level,
+			});
+			assert.equal(r.status, 422, `${level}: ${r.text}`);
+			assert.equal(r.body.error.field, 'level');
+			assert.match(r.body.error.message, /starts at basic/);
+		}
+		assert.equal((await centre.get('/api/v1/programmes?kind=revitalisation_partner')).body.totals.programmes, before, 'nothing was written');
+		const p = await programme(station, { kind: 'revitalisation_partner', name: uniqueName('合伙人'), level: 'basic' });
+		assert.equal(p.level, 'basic');
+		assert.equal((await edit(station, p.id, { level: 'growth' })).status, 200);
+		const end = await edit(station, p.id, { status: 'ended' });
+		assert.equal(end.status, 200, end.text);
+		for (const body of [{ level: 'core' }, { level: 'basic' }, { level: 'core', status: 'active' }]) {
+			const r = await edit(centre, p.id, body);
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, 'level', JSON.stringify(body));
+			assert.match(r.body.error.message, /has ended/);
+		}
+		const now = (await centre.get(`/api/v1/programmes/${p.id}`)).body;
+		assert.equal(now.level, 'growth', 'she keeps the level she ended at');
+		assert.equal(now.status, 'ended');
+		assert.equal(now.version, end.body.version, 'nothing was written');
+		// the rest of an ended programme's facts are still kept right
+		const fix = await edit(centre, p.id, { level: 'growth', jobs: 20 });
+		assert.equal(fix.status, 200, fix.text);
+		assert.equal(fix.body.jobs, 20);
+	});
+
 	test('an edit saved from a stale read is refused (409 on version): it does not put a partner back nor undo the returnees a return raised', async () => {
 		const p = await programme(centre, { kind: 'revitalisation_partner', area_code: OWN, name: uniqueName('合伙人'), returnees: 0 });
 		assert.equal(p.version, 1);

@@ -7,8 +7,8 @@
 // the returns, and the child's page shows the father at home and the
 // category ended (父母返乡), and the home card counts the child. The centre narrows the county's list to a
 // township, raises a partner from basic to growth and ends it, both in the
-// log. An edit of a programme changed meanwhile is refused, said above
-// the form. The committee reads; a child director has no such page. English
+// log; a new partner is offered basic only, an ended one no other level.
+// An edit of a programme changed meanwhile is refused, said above the form. The committee reads; a child director has no such page. English
 // labels; no horizontal scrolling at 360 px. The dialog's counts above the
 // server's limit (100,000) say the limit, in both languages.
 import { test, before, after, beforeEach } from 'node:test'
@@ -119,6 +119,9 @@ test('station: a returning-entrepreneur project registered, then listed with its
   await dialog.locator('label.el-radio', { hasText: '乡村振兴合伙人' }).click()
   await dialog.locator('.pgd-level').waitFor()
   assert.ok(await dialog.locator('.el-form-item', { hasText: '合伙人' }).first().isVisible())
+  // a new partner starts at basic: no other level is offered
+  assert.equal(await dialog.locator('.pgd-level .el-radio').count(), 1)
+  assert.equal(await text(dialog.locator('.pgd-level .el-radio')), '基础')
   await dialog.locator('label.el-radio', { hasText: '返乡创业' }).first().click()
   await dialog.locator('.pgd-level').waitFor({ state: 'detached' })
 
@@ -347,6 +350,7 @@ test('centre: the county narrowed to a township; a partner raised from basic to 
   await edit.waitFor()
   assert.equal(await edit.getByLabel('项目名称').inputValue(), PARTNER)
   assert.equal(await edit.getByLabel('合伙人', { exact: true }).inputValue(), '钱合伙')
+  assert.equal(await edit.locator('.pgd-level .el-radio').count(), 3, 'a running partner may change level')
   await edit.getByLabel('带动就业').fill('15')
   await edit.locator('label.el-radio', { hasText: '已结束' }).click()
   await edit.getByRole('button', { name: '保存' }).click()
@@ -357,6 +361,13 @@ test('centre: the county narrowed to a township; a partner raised from basic to 
   assert.equal(await page.getByRole('button', { name: '登记父母返乡' }).count(), 0)
   assert.equal(await page.locator('.pp-raise').count(), 0)
   assert.equal(await text(page.locator('.pp-ended-note')), '项目已结束，不能再登记父母返乡。')
+  // an ended programme's partner keeps her level: the form offers no other
+  await page.getByRole('button', { name: '编辑' }).click()
+  await edit.waitFor()
+  assert.equal(await edit.locator('.pgd-level .el-radio').count(), 1)
+  assert.equal(await text(edit.locator('.pgd-level .el-radio')), '成长')
+  await edit.getByRole('button', { name: '取消' }).click()
+  await edit.waitFor({ state: 'hidden' })
   await page.goto(srv.base + '/programmes?status=ended')
   await listed(page)
   assert.equal(await text(page.locator(`.pg-row[data-id="${partnerId}"] .pg-status`)), '已结束')
