@@ -358,7 +358,7 @@ int api_units_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (units_csv_parse(&csv, r->body.data ? r->body.data : "", r->body.len, p->county_code, c, &line, err,
 			    sizeof(err)) != WB_OK) {
 		units_csv_cleanup(&csv);
-		wb_snprintf(msg, sizeof(msg), "line %d: %s", line, err);
+		wb_snprintf(msg, sizeof(msg), "row %d: %s", line, err);
 		return api_error(r, 422, "invalid_csv", msg, "line");
 	}
 	api_audit_init(r, p, &e);
@@ -419,7 +419,7 @@ int api_areas_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 			    sizeof(err)) != WB_OK) {
 		char msg[320];
 
-		wb_snprintf(msg, sizeof(msg), "line %d: %s", line, err);
+		wb_snprintf(msg, sizeof(msg), "row %d: %s", line, err);
 		areas_csv_cleanup(&csv);
 		return api_error(r, 422, "invalid_csv", msg, "line");
 	}

@@ -695,7 +695,7 @@ int import_load(import_job *j, const char *data, size_t len)
 		wb_strlcpy(j->format, "csv", sizeof(j->format));
 		rc = table_read_csv(&j->t, data, len, &line, err, sizeof(err));
 		if (rc)
-			wb_snprintf(j->message, sizeof(j->message), "line %u: %s", line, err);
+			wb_snprintf(j->message, sizeof(j->message), "row %u: %s", line, err);
 	}
 	if (rc == WB_OK && j->t.nrows < 2) {
 		wb_strlcpy(j->message, "the file has no data rows under its header", sizeof(j->message));

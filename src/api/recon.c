@@ -441,9 +441,10 @@ int api_reconcile(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	if (rc || t.nrows < 1) {
 		char msg[260];
 
-		/* a line only where one is at fault (not for the file's encoding) */
+		/* a row only where one is at fault (not for the file's encoding),
+		 * numbered as a spreadsheet shows it (util/table.c) */
 		if (line)
-			wb_snprintf(msg, sizeof(msg), "line %u: %s", line, rc ? err : "the list is empty");
+			wb_snprintf(msg, sizeof(msg), "row %u: %s", line, rc ? err : "the list is empty");
 		else
 			wb_strlcpy(msg, rc ? err : "the list is empty", sizeof(msg));
 		api_error(r, 422, "invalid_file", msg, "file");

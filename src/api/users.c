@@ -801,7 +801,7 @@ int api_users_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	table_cleanup(&t);
 	if (rc == WB_EINVAL) {
-		wb_snprintf(msg, sizeof(msg), "line %d: %s", line, err);
+		wb_snprintf(msg, sizeof(msg), "row %d: %s", line, err);
 		api_error(r, 422, "invalid_csv", msg, "line");
 		goto out;
 	}

@@ -701,7 +701,7 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 	rc = areas_csv_parse(&csv, data, len, county, c, &line, err, sizeof(err));
 	store_release(c);
 	if (rc) {
-		fprintf(stderr, "weibao import-areas: %s: line %d: %s (nothing imported)\n", argv[1], line, err);
+		fprintf(stderr, "weibao import-areas: %s: row %d: %s (nothing imported)\n", argv[1], line, err);
 		areas_csv_cleanup(&csv);
 		buf_cleanup(&b);
 		return 1;

@@ -73,12 +73,14 @@ void table_mark_number(table *t);
 void table_end_row(table *t);
 
 /* CSV (RFC 4180) in UTF-8 — a GB18030 file is converted first; a UTF-8 BOM
- * is skipped. On error returns WB_EINVAL/WB_ETOOBIG with the line in
- * *line_out and a reason in err. */
+ * is skipped. On error returns WB_EINVAL/WB_ETOOBIG with the row at fault
+ * in *line_out (numbered as a spreadsheet shows it, as table_row.line:
+ * messages say "row N") and a reason in err. */
 int table_read_csv(table *t, const char *data, size_t len, uint32_t *line_out, char *err, size_t errlen);
 /* A reference list (areas, units, accounts) as CSV, or as an XLSX workbook
  * (its first sheet) when the data is a zip archive: at most max_rows rows
- * after an optional header; the failing line in *line_out
+ * after an optional header; the failing row in *line_out (as a spreadsheet
+ * numbers it)
  * (0 when the file as a whole is wrong). t is initialised here; clean it
  * up whatever the result. */
 int table_read_list(table *t, const char *data, size_t len, size_t max_rows, int *line_out, char *err, size_t errlen);

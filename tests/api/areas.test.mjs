@@ -134,11 +134,11 @@ describeEachDriver('areas', (driver) => {
 		assert.deepEqual(JSON.parse(log.body.items[0].detail), { added: 1, renamed: 1, unchanged: 1, renamed_codes: ['370831101301'] });
 	});
 
-	test('a bad row refuses the whole file with 422 naming the line, and nothing is added', async () => {
+	test('a bad row refuses the whole file with 422 naming the row, and nothing is added', async () => {
 		const csv = 'code,name\n370831102301,好村\n3708311023,坏村\n370831102302,另一个村\n';
 		const r = await importCsv(admin, csv);
 		assert.equal(r.status, 422, r.text);
-		assert.match(r.body.error.message, /line 3\b/);
+		assert.match(r.body.error.message, /^row 3: /);
 		for (const code of ['370831102301', '370831102302']) {
 			const g = await admin.get(`/api/v1/areas/${code}`);
 			assert.equal(g.status, 404, `${code} was not added`);
@@ -158,18 +158,18 @@ describeEachDriver('areas', (driver) => {
 		for (const [what, body] of Object.entries(others)) {
 			const b = await importCsv(admin, body);
 			assert.equal(b.status, 422, `${what}: ${b.text}`);
-			assert.match(b.body.error.message, /line \d+/, what);
+			assert.match(b.body.error.message, /^row \d+: /, what);
 		}
 		assert.equal((await admin.get('/api/v1/areas/370831102304')).status, 404);
 		assert.equal((await admin.get('/api/v1/areas/370831102309')).status, 404);
 		const ctl = await importCsv(admin, others['a control character in a name']);
-		assert.match(ctl.body.error.message, /^line 2: column name: control or invisible characters/);
+		assert.match(ctl.body.error.message, /^row 2: column name: control or invisible characters/);
 		// nor does a rename bring one in
 		const rename = await importCsv(admin, 'code,name\n370831001001,\u0007花园社区\n');
 		assert.equal(rename.status, 422, rename.text);
 		assert.doesNotMatch((await admin.get('/api/v1/areas/370831001001')).body.name, /\u0007/);
 		const castle = await importCsv(admin, others['an unknown kind']);
-		assert.match(castle.body.error.message, /^line 3: column kind: a village is one of village, community/);
+		assert.match(castle.body.error.message, /^row 3: column kind: a village is one of village, community/);
 		assert.equal((await admin.get('/api/v1/areas/370831102305')).status, 404, 'the good row before it was not added');
 		const kinds = await importCsv(admin, 'code,name,kind\n370831102308,丁社区,community\n');
 		assert.equal(kinds.status, 200, kinds.text);
@@ -190,7 +190,7 @@ describeEachDriver('areas', (driver) => {
 		writeFileSync(file, `code,name\n370831104301,${name}二\n370831104302,\n`);
 		const bad = await cli(srv.db, ['import-areas', file]);
 		assert.equal(bad.code, 1);
-		assert.match(bad.stderr, /line 3: column name: empty \(nothing imported\)/);
+		assert.match(bad.stderr, /row 3: column name: empty \(nothing imported\)/);
 		assert.equal((await admin.get('/api/v1/areas/370831104302')).status, 404);
 	});
 

@@ -122,7 +122,7 @@ describeEachDriver('import: columns it does not know', (driver) => {
 		const post = (path, body) => admin.request('POST', path, { body, headers: { 'content-type': 'text/csv' } });
 		const areas = await post('/api/v1/areas/import', '代码,名称,备注\n370831105398,某村,x\n');
 		assert.equal(areas.status, 422, areas.text);
-		assert.match(areas.body.error.message, /^line 1: a header names the columns code,name,kind .*; its column 3, '备注', is not one of them$/);
+		assert.match(areas.body.error.message, /^row 1: a header names the columns code,name,kind .*; its column 3, '备注', is not one of them$/);
 		const units = await post('/api/v1/units/import', '类型,代码,名称,所在区划,联系人\n学校,qa_col_school,某小学,370831001\n');
 		assert.equal(units.status, 422, units.text);
 		assert.match(units.body.error.message, /its column 5, '联系人', is not one of them$/);

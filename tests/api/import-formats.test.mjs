@@ -469,6 +469,17 @@ describeEachDriver('import: formats and reconciliation', (driver) => {
 		);
 	});
 
+	test('a list that cannot be read names the row as a spreadsheet shows it (row, not line), in the import and the reconciliation', async () => {
+		// the quoted cell of row 3 is never closed; row 2 spans two lines of the file
+		const broken = '姓名,备注\n"甲\n乙",x\n"丙,y\n';
+		const rec = await centre.request('POST', '/api/v1/reconciliations', { body: broken, headers: { 'content-type': 'text/csv' } });
+		assert.equal(rec.status, 422, rec.text);
+		assert.equal(rec.body.error.message, 'row 3: a quoted cell is not closed');
+		const imp = await startImport(centre, broken);
+		assert.equal(imp.status, 422, imp.text);
+		assert.equal(imp.body.error.message, 'row 3: a quoted cell is not closed');
+	});
+
 	test('a reconciliation downloaded as CSV cannot carry a formula from the other department\'s list', async () => {
 		const n = ids.next();
 		const csv = `姓名,身份证号\n=HYPERLINK("http://x"),${n}\n-1+2,${ids.next()}\n+1+2,${ids.next()}\n@SUM(A1),${ids.next()}\n`;

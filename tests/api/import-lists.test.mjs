@@ -27,15 +27,15 @@ describeEachDriver('import: reference lists', (driver) => {
 	const area = (code) => admin.get(`/api/v1/areas/${code}`);
 	const unitCodes = async () => (await admin.get('/api/v1/units')).body.items.map((u) => u.code);
 
-	test('an area file whose first row is bad is refused whole, naming line 1', async () => {
+	test('an area file whose first row is bad is refused whole, naming row 1', async () => {
 		const r = await post('/api/v1/areas/import', '3708311053,太平镇某村\n370831105391,太平镇新村\n');
 		assert.equal(r.status, 422, r.text);
-		assert.match(r.body.error.message, /^line 1: column code: not a 6\/9\/12\/15-digit area code/);
+		assert.match(r.body.error.message, /^row 1: column code: not a 6\/9\/12\/15-digit area code/);
 		assert.equal((await area('370831105391')).status, 404, 'the good second row was not added');
 
 		const only = await post('/api/v1/areas/import', '3708311053,太平镇某村\n');
 		assert.equal(only.status, 422, only.text);
-		assert.match(only.body.error.message, /^line 1: column code/, 'the bad row, not "no rows"');
+		assert.match(only.body.error.message, /^row 1: column code/, 'the bad row, not "no rows"');
 
 		// a header is still a header, in either language, the download's among them
 		for (const [head, code] of [
@@ -50,7 +50,7 @@ describeEachDriver('import: reference lists', (driver) => {
 		// a header that names a column wrongly is said so, not taken for data
 		const wrong = await post('/api/v1/areas/import', '代码,村名\n370831105399,某村\n');
 		assert.equal(wrong.status, 422, wrong.text);
-		assert.match(wrong.body.error.message, /^line 1: a header names the columns code,name,kind/);
+		assert.match(wrong.body.error.message, /^row 1: a header names the columns code,name,kind/);
 	});
 
 	test('weibao import-areas refuses a bad first row too', async () => {
@@ -58,20 +58,20 @@ describeEachDriver('import: reference lists', (driver) => {
 		writeFileSync(file, '3708311063,某村\n370831106391,新村\n');
 		const bad = await cli(srv.db, ['import-areas', file]);
 		assert.equal(bad.code, 1, bad.stdout);
-		assert.match(bad.stderr, /line 1: column code: not a 6\/9\/12\/15-digit area code \(nothing imported\)/);
+		assert.match(bad.stderr, /row 1: column code: not a 6\/9\/12\/15-digit area code \(nothing imported\)/);
 		assert.equal((await area('370831106391')).status, 404);
 	});
 
-	test('a unit file whose first row is bad is refused whole, naming line 1', async () => {
+	test('a unit file whose first row is bad is refused whole, naming row 1', async () => {
 		const r = await post('/api/v1/units/import', '小学,qa_school03,钢山街道第三小学,370831001\n学校,qa_school04,钢山街道第四小学,370831001\n');
 		assert.equal(r.status, 422, r.text);
-		assert.match(r.body.error.message, /^line 1: column kind: department, org or school/);
+		assert.match(r.body.error.message, /^row 1: column kind: department, org or school/);
 		const codes = await unitCodes();
 		assert.ok(!codes.includes('qa_school03') && !codes.includes('qa_school04'), 'nothing of the file was added');
 
 		const only = await post('/api/v1/units/import', '小学,qa_school03,钢山街道第三小学\n');
 		assert.equal(only.status, 422, only.text);
-		assert.match(only.body.error.message, /^line 1: column kind/);
+		assert.match(only.body.error.message, /^row 1: column kind/);
 
 		const ok = await post('/api/v1/units/import', 'Kind,Code,Name,Area_Code\n学校,qa_school05,钢山街道第五小学,370831001\n');
 		assert.equal(ok.status, 200, ok.text);
@@ -106,7 +106,7 @@ describeEachDriver('import: reference lists', (driver) => {
 		const name = `zcc${Date.now().toString(36)}`;
 		const r = await post('/api/v1/users/import', `${name},中心值班,中心,370831\n`);
 		assert.equal(r.status, 422, r.text);
-		assert.match(r.body.error.message, /^line 1: column role: no such role/);
+		assert.match(r.body.error.message, /^row 1: column role: no such role/);
 		for (const w of ['县未保中心', '乡镇工作站', '儿童主任', '网格员', '学校', '系统管理员', 'center', 'station', 'director', 'admin']) {
 			assert.ok(r.body.error.message.includes(w), `the message names ${w}: ${r.body.error.message}`);
 		}

@@ -172,7 +172,7 @@ describeEachDriver('units', (driver) => {
 		const b = await post(admin, bad);
 		assert.equal(b.status, 422, b.text);
 		assert.equal(b.body.error.code, 'invalid_csv');
-		assert.match(b.body.error.message, /^line 3: column kind/);
+		assert.match(b.body.error.message, /^row 3: column kind/);
 		const others = {
 			'a bad code': 'org,Bad Code,x\n',
 			'an empty name': 'org,empty_name,\n',
@@ -186,12 +186,12 @@ describeEachDriver('units', (driver) => {
 		for (const [what, body] of Object.entries(others)) {
 			const o = await post(admin, body);
 			assert.equal(o.status, 422, `${what}: ${o.text}`);
-			assert.match(o.body.error.message, /^line \d+: /, what);
+			assert.match(o.body.error.message, /^row \d+: /, what);
 		}
 		const now = (await admin.get('/api/v1/units')).body.items;
 		assert.ok(!now.some((u) => ['fine_org', 'twice', 'cols', 'ctl_org'].includes(u.code)), 'nothing of a bad file was added');
 		const ctl = await post(admin, others['a control character in a name']);
-		assert.match(ctl.body.error.message, /^line 1: column name: control or invisible characters/);
+		assert.match(ctl.body.error.message, /^row 1: column name: control or invisible characters/);
 		assert.equal((await post(await srv.bearer('center'), csv)).status, 403);
 
 		const auditor = await srv.login('auditor');

@@ -293,11 +293,11 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(d.last_id, r.body.accounts[2].id);
 		assert.ok(!log.text.includes(r.body.accounts[0].password), 'no password in the log');
 
-		// one bad row refuses the file, naming its line
+		// one bad row refuses the file, naming it
 		const d1 = newName('bad');
 		const bad = await post(`${d1},某人,儿童主任,${VILLAGE}\n${newName('bad')},某人,村长,${VILLAGE}\n`);
 		assert.equal(bad.status, 422, bad.text);
-		assert.match(bad.body.error.message, /^line 2: column role/);
+		assert.match(bad.body.error.message, /^row 2: column role/);
 		assert.ok(!(await admin.get('/api/v1/users')).body.items.some((x) => x.username === d1), 'nothing was created');
 		const others = {
 			'a taken user name': `director,某人,儿童主任,${VILLAGE}\n`,
@@ -316,11 +316,11 @@ describeEachDriver('accounts (administrator)', (driver) => {
 			assert.equal(o.body.error.field, 'line', what);
 		}
 		const twice = await post(`${d1},甲,儿童主任,${VILLAGE}\n${d1.toUpperCase()},乙,儿童主任,${VILLAGE}\n`);
-		assert.match(twice.body.error.message, /^line 2: column username: duplicate in file/);
-		// a file far too long is named by the first line past the limit, not "line 0"
+		assert.match(twice.body.error.message, /^row 2: column username: duplicate in file/);
+		// a file far too long is named by the first row past the limit, not "row 0"
 		const long = await post(Array.from({ length: 150 }, (_, i) => `${d1}${i},甲,儿童主任,${VILLAGE}`).join('\n'));
 		assert.equal(long.status, 422, long.text);
-		assert.match(long.body.error.message, /^line 102: too many rows: at most 100/);
+		assert.match(long.body.error.message, /^row 102: too many rows: at most 100/);
 		const replay = await post(csv, { 'idempotency-key': 'list-1' });
 		assert.equal(replay.status, 422, 'one-time passwords are never stored for replay');
 		assert.equal((await (await srv.bearer('center')).request('POST', '/api/v1/users/import', { body: csv })).status, 403);

@@ -275,8 +275,9 @@ export function errorText(t, e) {
 }
 
 // A reference list's refusal (areas, units, accounts: 422 invalid_csv),
-// "line N: reason" from the server, in the user's language; a reason not
-// known here is shown as it is.
+// "row N: reason" from the server (N as a spreadsheet numbers its rows;
+// "line N" from a server before that), in the user's language; a reason
+// not known here is shown as it is.
 const LIST_REASONS = [
   [/^column code: not a/, k('areas.r_code')],
   [/^column code: township number out of range/, k('areas.r_code')],
@@ -307,7 +308,7 @@ const LIST_REASONS = [
 ]
 
 export function listErrorText(t, message) {
-  const m = /^line (\d+): (.*)$/.exec(message || '')
+  const m = /^(?:row|line) (\d+): (.*)$/.exec(message || '')
   if (!m) return t('areas.bad_file', { reason: message })
   const [, line, reason] = m
   for (const [re, key] of LIST_REASONS) {
