@@ -501,50 +501,86 @@ static int version_parse(http_req *r, json_t *body, const char *newest, policy_v
 }
 
 /*
+ * Whether policy i of cat names own, directly or through the policies it
+ * names in turn, in a version in force on day or after it (the one in
+ * force that day and every later one; an end names nothing). seen: the
+ * policies looked at already.
+ */
+static int excludes_reach(const catalog *cat, size_t i, const char *own, const char *day, unsigned char *seen)
+{
+	const pol *z = &cat->items[i];
+
+	if (seen[i])
+		return 0;
+	seen[i] = 1;
+	for (size_t k = 0; k < z->nver; k++) { /* newest first */
+		const policy_version_rec *v = &z->vers[k];
+		ent_rule rule;
+
+		if (!v->ends && rule_load(v->rule, &rule) == WB_OK)
+			for (int n = 0; n < rule.nexcludes; n++) {
+				if (strcmp(rule.excludes[n], own) == 0)
+					return 1;
+				for (size_t m = 0; m < cat->n; m++)
+					if (strcmp(cat->items[m].p.code, rule.excludes[n]) == 0 &&
+					    excludes_reach(cat, m, own, day, seen))
+						return 1;
+			}
+		if (strcmp(v->effective_from, day) <= 0)
+			break; /* in force on day: the older ones are over by then */
+	}
+	return 0;
+}
+
+/*
  * The policies a version's rule excludes must be other policies of the
  * county, and not ones that already exclude this policy (one side says
  * which one gives way: a child receiving both is told to stop the one
- * whose rule names the other). 422 naming rule.excludes[i], -1.
+ * whose rule names the other) — directly or through the policies they
+ * name in turn (a circle leaves no side to keep), in any version in force
+ * from this one's first day on, not only their newest. 422 naming
+ * rule.excludes[i], -1.
  */
 static int excludes_check(http_req *r, store_conn *c, const char *county, const char *own, const policy_version_rec *v)
 {
 	ent_rule rule;
 	catalog cat;
+	unsigned char *seen = NULL;
 	char field[48];
 	int rc, bad = 0;
 
 	if (rule_load(v->rule, &rule) != WB_OK || !rule.nexcludes)
 		return 0;
 	rc = catalog_load(c, county, 0, clock_today_ymd(), &cat);
-	if (rc)
+	if (rc == WB_OK && !(seen = calloc(cat.n ? cat.n : 1, 1)))
+		rc = WB_ENOMEM;
+	if (rc) {
+		catalog_free(&cat);
 		return api_fail(r, rc), -1;
+	}
 	for (int i = 0; !bad && i < rule.nexcludes; i++) {
-		const pol *other = NULL;
+		size_t other = cat.n;
 
 		for (size_t m = 0; m < cat.n; m++)
 			if (strcmp(cat.items[m].p.code, rule.excludes[i]) == 0)
-				other = &cat.items[m];
+				other = m;
 		wb_snprintf(field, sizeof(field), "rule.excludes[%d]", i);
-		if (!other || strcmp(other->p.code, own) == 0) {
+		if (other == cat.n || strcmp(cat.items[other].p.code, own) == 0) {
 			api_error(r, 422, "validation_failed",
 				  "an excluded policy must be another policy of the county", field);
 			bad = 1;
 			continue;
 		}
-		for (size_t k = 0; !bad && k < other->nver; k++) {
-			ent_rule theirs;
-
-			if (other->vers[k].ends || rule_load(other->vers[k].rule, &theirs) != WB_OK)
-				continue;
-			for (int n = 0; n < theirs.nexcludes; n++)
-				if (strcmp(theirs.excludes[n], own) == 0)
-					bad = 1;
-			if (bad)
-				api_error(r, 422, "validation_failed",
-					  "that policy already excludes this one: say it on one side only", field);
-			break; /* its newest version */
+		memset(seen, 0, cat.n);
+		if (excludes_reach(&cat, other, own, v->effective_from, seen)) {
+			api_error(r, 422, "validation_failed",
+				  "that policy already excludes this one (itself or through the policies it excludes, "
+				  "in a version in force then): say it on one side only",
+				  field);
+			bad = 1;
 		}
 	}
+	free(seen);
 	catalog_free(&cat);
 	return bad ? -1 : 0;
 }

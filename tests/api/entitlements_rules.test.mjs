@@ -302,4 +302,38 @@ describeEachDriver('entitlements rules', (driver) => {
 		page = await pageOf(onlyA.id);
 		assert.equal(page[b.id].counted_under, c.name);
 	});
+
+	test('exclusions say one side only through a chain too: a version that closes a circle is refused', async () => {
+		const c = await policy();
+		const b = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [c.code] } });
+		const a = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [b.code] } });
+		const circle = await centre.post(`/api/v1/policies/${c.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [a.code] } });
+		assert.equal(circle.status, 422, circle.text);
+		assert.equal(circle.body.error.field, 'rule.excludes[0]');
+		assert.match(circle.body.error.message, /already excludes this one/);
+		// a circle closed through versions to come: refused as well
+		const d = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [a.code] } });
+		const c2 = await centre.post(`/api/v1/policies/${c.id}/versions`, { effective_from: `${month(2)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [d.code] } });
+		assert.equal(c2.status, 422, c2.text);
+		// a chain that closes no circle is fine
+		const e = await policy();
+		assert.equal((await centre.post(`/api/v1/policies/${c.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [e.code] } })).status, 201);
+	});
+
+	test('exclusions say one side only in every month: the version in force then counts, not the newest', async () => {
+		// P names Q today; from month 2 on its new version does not: Q may not name P in month 1,
+		// when the version in force still names Q, and may from month 2
+		const q = await policy();
+		const p = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [q.code] } });
+		const later = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(2)}-01`, amount_cents: 100, rule: { disability_grades: [3] } });
+		assert.equal(later.status, 201, later.text);
+		const early = await centre.post(`/api/v1/policies/${q.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [p.code] } });
+		assert.equal(early.status, 422, `P's version in force in ${month(1)} names Q: ${early.text}`);
+		assert.match(early.body.error.message, /already excludes this one/);
+		const fine = await centre.post(`/api/v1/policies/${q.id}/versions`, { effective_from: `${month(2)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [p.code] } });
+		assert.equal(fine.status, 201, fine.text);
+		// and the other way: P may not name Q again from month 3 (Q names P then)
+		const back = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(3)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [q.code] } });
+		assert.equal(back.status, 422, back.text);
+	});
 });
