@@ -484,6 +484,16 @@ int store_gap_check_add(store_conn *c, gap_check_rec *g)
 /* the ids of one query: within the bound parameters a query may take */
 #define GAP_CHECK_IDS 40
 
+/* A check is of the gap open now only if no receipt of its child and
+ * policy was recorded since: a receipt closes the gap, and one open again
+ * afterwards (the receipt ended or was cancelled) is a new gap, not
+ * checked yet (the benefit_receipts_child index). Times are in seconds: a
+ * receipt recorded in the check's second came after it unless it had
+ * ended by then too (no gap is checked while a receipt is open). */
+#define GAP_CHECK_CURRENT                                                                                    \
+	" AND NOT EXISTS (SELECT 1 FROM benefit_receipts r WHERE r.child_id = g.child_id AND r.policy_id = " \
+	"g.policy_id AND r.created_at >= g.created_at AND (r.ended_at IS NULL OR r.ended_at > g.created_at))"
+
 static int gap_checks_chunk(store_conn *c, const char *county, const int64_t *ids, size_t n, gap_check_cb cb, void *arg)
 {
 	store_stmt *st = NULL;
@@ -503,7 +513,7 @@ static int gap_checks_chunk(store_conn *c, const char *county, const int64_t *id
 		args_int(&a, ids[i]);
 	}
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, ") ORDER BY g.id");
+		rc = buf_puts(&sql, ")" GAP_CHECK_CURRENT " ORDER BY g.id");
 	if (rc == WB_OK)
 		rc = conn_query_args(c, &st, sql.data, &a);
 	while (rc == STORE_ROW) {
@@ -541,8 +551,8 @@ int store_gap_findings(store_conn *c, const char *county, gap_finding_cb cb, voi
 	store_stmt *st = NULL;
 	char finding[12];
 	int rc = conn_query(c, &st,
-			    "SELECT child_id, policy_id, finding FROM entitlement_gap_checks WHERE county_code = ? "
-			    "ORDER BY child_id, policy_id, id",
+			    "SELECT g.child_id, g.policy_id, g.finding FROM entitlement_gap_checks g WHERE "
+			    "g.county_code = ?" GAP_CHECK_CURRENT " ORDER BY g.child_id, g.policy_id, g.id",
 			    "s", county);
 
 	while (rc == STORE_ROW) {

@@ -110,12 +110,15 @@ typedef struct gap_check_rec {
 int store_gap_check_add(store_conn *c, gap_check_rec *g);
 typedef int (*gap_check_cb)(const gap_check_rec *g, void *arg);
 /* The checks of the county's children ids[0..n), oldest first (so the
- * last one seen of a child and policy is its newest). */
+ * last one seen of a child and policy is its newest); only those of the
+ * gap open now: not one made before a receipt of the child and policy was
+ * recorded (it closed the gap it checked). */
 int store_gap_checks_of(store_conn *c, const char *county, const int64_t *ids, size_t n, gap_check_cb cb, void *arg);
 typedef int (*gap_finding_cb)(int64_t child_id, int64_t policy_id, const char *finding, void *arg);
 /* Every check of the county's gaps, by child, policy, then oldest first
  * (the last one seen of a child and policy is its newest), for the
- * matching to tell the gaps by what was found. */
+ * matching to tell the gaps by what was found; those of the gaps open
+ * now only, as store_gap_checks_of. */
 int store_gap_findings(store_conn *c, const char *county, gap_finding_cb cb, void *arg);
 
 /* A child's receipts, newest first (the caller checked the child's scope). */

@@ -336,4 +336,36 @@ describeEachDriver('entitlements rules', (driver) => {
 		const back = await centre.post(`/api/v1/policies/${p.id}/versions`, { effective_from: `${month(3)}-01`, amount_cents: 100, rule: { disability_grades: [3], excludes: [q.code] } });
 		assert.equal(back.status, 422, back.text);
 	});
+
+	test('a gap checked, closed by a receipt and open again is a new gap: the old check does not stand for it', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 3, disability_type: 'physical' });
+		const row = async (query = '') => rowOf(await list(station, `group=gap&policy=${p.id}${query}`), c.id);
+		const checked = await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding: 'applied', note: '已申请' });
+		assert.equal(checked.status, 201, checked.text);
+		assert.equal((await row()).check.finding, 'applied');
+		// checked a day before the township recorded the receipt
+		await sql(srv.db, `UPDATE entitlement_gap_checks SET created_at = created_at - 86400 WHERE id = ${checked.body.id}`);
+		const rec = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal(rec.status, 201, rec.text);
+		assert.equal(await row(), undefined, 'received: no gap');
+		const end = await station.post(`/api/v1/entitlements/${rec.body.id}/end`, { reason: '登记有误' });
+		assert.equal(end.status, 200, end.text);
+
+		// the gap is open again, and not checked yet: the township's queue has it
+		const again = await row();
+		assert.ok(again, 'a gap again');
+		assert.equal(again.check, null, 'the check of the gap the receipt closed is not this one\'s');
+		assert.ok(await row('&check=none'), 'in the queue of gaps not checked');
+		assert.equal(await row('&check=applied'), undefined);
+		const counts = (await list(station, `group=gap&policy=${p.id}`)).counts;
+		assert.equal(counts.checks.applied, 0);
+		assert.equal(counts.checks.none, counts.gap);
+		const sheet = await centre.get(`/api/v1/entitlements?group=gap&policy=${p.id}&format=csv`);
+		assert.equal(sheet.status, 200);
+		assert.doesNotMatch(sheet.text, /已申请/, 'nor in the file');
+		// a check of the new gap counts
+		assert.equal((await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding: 'declined' })).status, 201);
+		assert.equal((await row()).check.finding, 'declined');
+	});
 });
