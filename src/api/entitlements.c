@@ -1950,10 +1950,73 @@ static int receipt_before_category(http_req *r, const category_rec *k, int nk, c
 	return api_error(r, 422, "validation_failed", msg, "from_month"), -1;
 }
 
+/* A child's receipts, ended ones too (their months), for the exclusions
+ * of the months a new receipt reaches back to. */
+typedef struct child_spans {
+	receipt_rec *v;
+	size_t n, cap;
+	ent_facts *f; /* the open ones go here too */
+} child_spans;
+
+static int child_span_cb(const receipt_rec *rr, void *arg)
+{
+	child_spans *x = arg;
+	int rc = wb_grow(&x->v, x->n, &x->cap, sizeof(*x->v), 8, 100000);
+
+	if (rc)
+		return rc;
+	x->v[x->n++] = *rr;
+	return facts_receipt_cb(rr, x->f);
+}
+
+/*
+ * A receipt of x from a past month may not reach over months the child
+ * received a policy that x's version in force in that month may not be had
+ * with (its exclusions may have changed since: what counts is each
+ * month's, not today's). The latest such month into *bad_ym and the
+ * policy into *with; 0 when there is none.
+ */
+static int receipt_past_exclusion(const catalog *cat, const pol *x, const child_spans *sp, int from_ym, int to_ym,
+				  int *bad_ym, const pol **with)
+{
+	for (int ym = to_ym; ym >= from_ym; ym = month_add(ym, -1)) {
+		char day[11];
+		const policy_version_rec *v;
+		ent_rule rule;
+
+		wb_snprintf(day, sizeof(day), "%04d-%02d-01", ym / 100, ym % 100);
+		v = version_on(x, day);
+		if (!v || v->ends || rule_load(v->rule, &rule) != WB_OK)
+			continue;
+		for (int k = 0; k < rule.nexcludes; k++)
+			for (size_t m = 0; m < cat->n; m++) {
+				const pol *y = &cat->items[m];
+
+				if (y == x || strcmp(y->p.code, rule.excludes[k]) != 0)
+					continue;
+				for (size_t i = 0; i < sp->n; i++) {
+					const receipt_rec *rr = &sp->v[i];
+					int rf, rt = 0;
+
+					if (rr->policy_id != y->p.id || month_parse(rr->from_month, &rf) != WB_OK ||
+					    (rr->to_month[0] && month_parse(rr->to_month, &rt) != WB_OK))
+						continue;
+					if (rf <= ym && (!rr->to_month[0] || rt >= ym)) {
+						*bad_ym = ym;
+						*with = y;
+						return 1;
+					}
+				}
+			}
+	}
+	return 0;
+}
+
 int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
 	catalog cat = {0};
+	child_spans spans = {0};
 	receipt_rec rr;
 	audit_entry e;
 	child_rec ch;
@@ -2006,8 +2069,9 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		goto out;
 	}
 	rc = child_ent_facts(c, &ch, today, &f, k, &nk);
+	spans.f = &f;
 	if (rc == WB_OK)
-		rc = store_child_receipts(c, id, facts_receipt_cb, &f);
+		rc = store_child_receipts(c, id, child_span_cb, &spans);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -2049,6 +2113,24 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "policy_id");
 		goto out;
 	}
+	{
+		const pol *with = NULL;
+		int bad_ym = 0;
+
+		if (receipt_past_exclusion(&cat, x, &spans, ym, ym > now_ym ? ym : now_ym, &bad_ym, &with)) {
+			char msg[700], bad[8], next[8];
+
+			month_format(bad_ym, bad);
+			month_format(month_add(bad_ym, 1), next);
+			wb_snprintf(
+				msg, sizeof(msg),
+				"in %s the child received %s, which this policy (its version in force then) may not be "
+				"had with: from_month must be %s or later",
+				bad, with->p.name, next);
+			api_error(r, 422, "validation_failed", msg, "from_month");
+			goto out;
+		}
+	}
 	memset(&rr, 0, sizeof(rr));
 	rr.child_id = id;
 	rr.policy_id = policy_id;
@@ -2085,6 +2167,7 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	else
 		api_json(r, 201, receipt_json(&rr, &cat));
 out:
+	free(spans.v);
 	catalog_free(&cat);
 	json_decref(body);
 	return 0;

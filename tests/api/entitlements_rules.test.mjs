@@ -368,4 +368,33 @@ describeEachDriver('entitlements rules', (driver) => {
 		assert.equal((await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding: 'declined' })).status, 201);
 		assert.equal((await row()).check.finding, 'declined');
 	});
+
+	test('a receipt from a past month follows the exclusions of the version in force then: not over months the child received a policy it then excluded', async () => {
+		const y = await policy();
+		const x = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [y.code] } });
+		const v2 = await centre.post(`/api/v1/policies/${x.id}/versions`, { effective_from: `${month(1)}-01`, amount_cents: 50000, rule: { disability_grades: [3], age_max: 5 } });
+		assert.equal(v2.status, 201, v2.text);
+		// history: Y in force since 4 months; X since 4 months naming Y, and from this month a version that does not
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-4)}-01' WHERE policy_id = ${y.id}`);
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-4)}-01' WHERE id = ${x.current.id}`);
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(0)}-01' WHERE id = ${v2.body.id}`);
+		const c = await child({ disability_grade: 3, disability_type: 'physical' });
+		const ry = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: y.id, from_month: month(-4) });
+		assert.equal(ry.status, 201, ry.text);
+		const end = await station.post(`/api/v1/entitlements/${ry.body.id}/end`, { reason: '改领其他政策', last_month: month(-2) });
+		assert.equal(end.status, 200, end.text);
+
+		// X from month -3: Y was paid in months -3 and -2, when X's version said not with Y
+		const early = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: x.id, from_month: month(-3) });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.field, 'from_month');
+		assert.match(early.body.error.message, new RegExp(`${month(-2)}.*${y.name}.*${month(-1)}`));
+		assert.equal((await station.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts.filter((r) => r.policy_id === x.id).length, 0, 'nothing written');
+		// from month -1 on the months do not meet; today's version does not exclude Y at all
+		const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: x.id, from_month: month(-1) });
+		assert.equal(ok.status, 201, ok.text);
+		// the other way: Y again from month -1 (X's version then named Y; today's does not)
+		const again = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: y.id, from_month: month(0) });
+		assert.equal(again.status, 201, `today's version of X does not name Y: ${again.text}`);
+	});
 });
