@@ -4,7 +4,11 @@
 // gap, not two; a child who moves to another township with a gap open is
 // that township's news in the daily notice; a receipt starts no earlier
 // than the child's birth; where a year of age counts from the day after
-// the birthday, a child is still matched on its 18th birthday.
+// the birthday, a child is still matched on its 18th birthday; exclusions
+// through a chain count each gap once and close no circle, in whichever
+// version is in force; a receipt from a past month follows the exclusions
+// of that month's version; a gap open again after a receipt is not
+// checked yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
@@ -124,7 +128,7 @@ describeEachDriver('entitlements rules', (driver) => {
 		const right = await station.post(`/api/v1/children/${both.id}/entitlements/${kept.id}/checks`, { finding: 'applied' });
 		assert.equal(right.status, 201, right.text);
 
-		// the family may still choose the one that gives way: then neither is a gap
+		// the family may still choose the one that gives way: then the kept one stays a gap (it would replace it)
 		const rec = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: givesWay.id, from_month: month(0) });
 		assert.equal(rec.status, 201, rec.text);
 		const after = (await list(station, 'group=gap')).items.filter((i) => i.child_id === both.id && [kept.id, givesWay.id].includes(i.policy_id));
