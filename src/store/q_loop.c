@@ -267,16 +267,6 @@ static int filter_sql(const request_filter *f, buf *sql, store_args *a)
 	return rc;
 }
 
-static void args_append(store_args *to, const store_args *from)
-{
-	for (int i = 0; i < from->n && i < STORE_ARGS_MAX; i++) {
-		if (from->type[i] == 'i')
-			args_int(to, from->i[i]);
-		else
-			args_text(to, from->s[i]);
-	}
-}
-
 /*
  * Two branches, each served by an index in id order with its own LIMIT,
  * merged: the scope's requests, and the caller's own filings outside the

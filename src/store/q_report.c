@@ -28,7 +28,116 @@ static int grouped(store_conn *c, const report_period *r, const char *head, stor
 	return rc;
 }
 
-#define TOWN_OF_CHILD "substr(c.village_code, 1, 9)"
+/* from's arguments lo..hi-1 appended to to's */
+static void args_part(store_args *to, const store_args *from, int lo, int hi)
+{
+	for (int i = lo; i < hi && i < from->n && i < STORE_ARGS_MAX; i++) {
+		if (from->type[i] == 'i')
+			args_int(to, from->i[i]);
+		else
+			args_text(to, from->s[i]);
+	}
+}
+
+/* A group callback that hands on its figures times sign: a correction
+ * takes from one township what the plain count gave it. */
+typedef struct signed_cb_ctx {
+	store_group_cb cb;
+	void *arg;
+	int sign;
+} signed_cb_ctx;
+
+static int signed_cb(const char *group, const char *key, const int64_t n[3], void *arg)
+{
+	signed_cb_ctx *x = arg;
+	int64_t m[3];
+
+	for (int i = 0; i < 3; i++)
+		m[i] = x->sign * n[i];
+	return x->cb(group, key, m, x->arg);
+}
+
+/* Runs sql (NULL data: it could not be built) with a, grouped by its first
+ * column, handing on the figures times sign. */
+static int signed_rows(store_conn *c, const buf *sql, const store_args *a, int nums, int sign, store_group_cb cb,
+		       void *arg)
+{
+	signed_cb_ctx x = {cb, arg, sign};
+
+	if (!sql->data)
+		return WB_ENOMEM;
+	return store_group_rows(c, sql->data, a, 0, nums, sign == 1 ? cb : signed_cb, sign == 1 ? arg : (void *)&x);
+}
+
+/*
+ * A child's figures count in the township it lived in at the end of their
+ * month, so that a past month's figures stay as they were when a child
+ * moves: the old village of its first move (a change of village_code in
+ * its history) at or after that time, or today's village. They are
+ * counted by today's village, then corrected for the few children moved
+ * since: their rows added to their township then and taken from today's.
+ * The moves since a time are read from their own index (migration 0043).
+ */
+
+/* of each child moved at or after ? (bound after the county): its first
+ * move's old village (an erased child's history has none: it counts where
+ * it is) */
+#define FIRST_MOVES                                                                                         \
+	"(SELECT h.child_id, h.old_value FROM child_changes h JOIN (SELECT m.child_id, MIN(m.id) AS first " \
+	"FROM child_changes m WHERE m.county_code = ? AND m.field = 'village_code' AND m.at >= ? GROUP BY " \
+	"m.child_id) f ON h.id = f.first WHERE h.old_value IS NOT NULL)"
+/* the children moved at or after ? (bound after the county) */
+#define MOVED_SINCE                                                                                              \
+	"(SELECT DISTINCT m.child_id FROM child_changes m WHERE m.county_code = ? AND m.field = 'village_code' " \
+	"AND m.at >= ?)"
+#define TOWN_TODAY "substr(c.village_code, 1, 9)"
+
+/* Appends text and more (if not NULL) to sql; on failure drops it
+ * (signed_rows refuses it then). */
+static void sql_add(buf *sql, const char *text, const char *more)
+{
+	if (sql->data && (buf_puts(sql, text) != WB_OK || (more && buf_puts(sql, more) != WB_OK)))
+		buf_cleanup(sql);
+}
+
+/* "SELECT <township>, figs FROM from WHERE where" grouped by the township
+ * of each child (c) at the month's end, within the township when the
+ * period has one. ra binds figs (its first nfig arguments), then where. */
+static int by_child(store_conn *c, const report_period *r, const char *figs, const char *from, const char *where,
+		    const store_args *ra, int nfig, int nums, store_group_cb cb, void *arg)
+{
+	/* today's township; the moved children's then (+) and today (-) */
+	static const char *const town[3] = {TOWN_TODAY, "substr(mv.old_value, 1, 9)", TOWN_TODAY};
+	int rc = WB_OK;
+
+	for (int pass = 0; pass < 3 && rc == WB_OK; pass++) {
+		store_args a = {0};
+		buf sql;
+
+		buf_init(&sql, 4096);
+		rc = buf_printf(&sql, "SELECT %s, %s FROM %s", town[pass], figs, from);
+		if (rc != WB_OK)
+			break;
+		args_part(&a, ra, 0, nfig);
+		if (pass > 0) {
+			sql_add(&sql, " JOIN " FIRST_MOVES " mv ON mv.child_id = c.id", NULL);
+			args_text(&a, r->county);
+			args_int(&a, r->t_to);
+		}
+		sql_add(&sql, " WHERE ", where);
+		args_part(&a, ra, nfig, ra->n);
+		if (r->township) {
+			sql_add(&sql, " AND ", town[pass]);
+			sql_add(&sql, " = ?", NULL);
+			args_text(&a, r->township);
+		}
+		sql_add(&sql, " GROUP BY 1", NULL);
+		rc = signed_rows(c, &sql, &a, nums, pass == 2 ? -1 : 1, cb, arg);
+		buf_cleanup(&sql);
+	}
+	return rc;
+}
+
 /* the township of school u, "" for a school of the county or of no area */
 #define TOWN_OF_SCHOOL "CASE WHEN length(u.area_code) >= 9 THEN substr(u.area_code, 1, 9) ELSE '' END"
 /* request q has a step of action at a time in [?, ?) */
@@ -47,11 +156,10 @@ int store_report_children(store_conn *c, const report_period *r, store_group_cb 
 	args_int(&a, r->t_from);
 	args_text(&a, r->county);
 	args_int(&a, r->t_to);
-	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN (c.archived_at IS NULL OR c.archived_at >= ?) AND "
-		       "(c.birth_date IS NULL OR c.birth_date > ?) THEN 1 ELSE 0 END), SUM(CASE WHEN c.created_at >= ? "
-		       "THEN 1 ELSE 0 END) FROM children c WHERE c.county_code = ? AND c.created_at < ?",
-		       &a, TOWN_OF_CHILD, 2, cb, arg);
+	return by_child(c, r,
+			"SUM(CASE WHEN (c.archived_at IS NULL OR c.archived_at >= ?) AND (c.birth_date IS NULL OR "
+			"c.birth_date > ?) THEN 1 ELSE 0 END), SUM(CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END)",
+			"children c", "c.county_code = ? AND c.created_at < ?", &a, 3, 2, cb, arg);
 }
 
 int store_report_categories(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
@@ -67,13 +175,13 @@ int store_report_categories(store_conn *c, const report_period *r, store_group_c
 	args_text(&a, r->day_from);
 	/* confirmed: the rows a person confirmed (ended since or not); a
 	 * rejected suggestion keeps its decision's time in confirmed_at too */
-	return grouped(
+	return by_child(
 		c, r,
-		"SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN k.state IN ('confirmed', 'ended') AND k.confirmed_at >= "
-		"? AND k.confirmed_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN k.state = 'ended' AND k.end_date >= ? "
-		"AND k.end_date <= ? THEN 1 ELSE 0 END) FROM child_categories k JOIN children c ON c.id = "
-		"k.child_id WHERE k.county_code = ? AND (k.confirmed_at >= ? OR k.end_date >= ?)",
-		&a, TOWN_OF_CHILD, 2, cb, arg);
+		"SUM(CASE WHEN k.state IN ('confirmed', 'ended') AND k.confirmed_at >= ? AND k.confirmed_at < ? "
+		"THEN 1 ELSE 0 END), SUM(CASE WHEN k.state = 'ended' AND k.end_date >= ? AND k.end_date <= ? "
+		"THEN 1 ELSE 0 END)",
+		"child_categories k JOIN children c ON c.id = k.child_id",
+		"k.county_code = ? AND (k.confirmed_at >= ? OR k.end_date >= ?)", &a, 4, 2, cb, arg);
 }
 
 int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
@@ -83,12 +191,11 @@ int store_report_visits(store_conn *c, const report_period *r, store_group_cb cb
 	args_text(&a, r->county);
 	args_text(&a, r->day_from);
 	args_text(&a, r->day_to);
-	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD
-		       ", COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN children c ON "
-		       "c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ? AND "
-		       "v.voided_at IS NULL",
-		       &a, TOWN_OF_CHILD, 2, cb, arg);
+	/* children visited: each child counts in one township a month, so the
+	 * corrections add up */
+	return by_child(c, r, "COUNT(*), COUNT(DISTINCT v.child_id)", "visits v JOIN children c ON c.id = v.child_id",
+			"v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ? AND v.voided_at IS NULL", &a, 0,
+			2, cb, arg);
 }
 
 int store_report_requests(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
@@ -122,12 +229,11 @@ int store_report_receipts(store_conn *c, const report_period *r, store_group_cb 
 	args_text(&a, r->county);
 	args_text(&a, r->month);
 	args_text(&a, r->month);
-	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD ", SUM(CASE WHEN b.from_month = ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
-		       "b.to_month = ? AND b.to_month >= b.from_month THEN 1 ELSE 0 END) FROM benefit_receipts b JOIN "
-		       "children c ON c.id = b.child_id "
-		       "WHERE b.county_code = ? AND (b.from_month = ? OR b.to_month = ?)",
-		       &a, TOWN_OF_CHILD, 2, cb, arg);
+	return by_child(c, r,
+			"SUM(CASE WHEN b.from_month = ? THEN 1 ELSE 0 END), SUM(CASE WHEN b.to_month = ? AND "
+			"b.to_month >= b.from_month THEN 1 ELSE 0 END)",
+			"benefit_receipts b JOIN children c ON c.id = b.child_id",
+			"b.county_code = ? AND (b.from_month = ? OR b.to_month = ?)", &a, 2, 2, cb, arg);
 }
 
 int store_report_projects(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
@@ -193,10 +299,8 @@ int store_report_caring(store_conn *c, const report_period *r, store_group_cb cb
 	args_text(&a, r->county);
 	args_text(&a, r->day_from);
 	args_text(&a, r->day_to);
-	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD ", COUNT(*) FROM caring_pairs p JOIN children c ON c.id = p.child_id "
-		       "WHERE p.county_code = ? AND p.started_on >= ? AND p.started_on <= ?",
-		       &a, TOWN_OF_CHILD, 1, cb, arg);
+	return by_child(c, r, "COUNT(*)", "caring_pairs p JOIN children c ON c.id = p.child_id",
+			"p.county_code = ? AND p.started_on >= ? AND p.started_on <= ?", &a, 0, 1, cb, arg);
 }
 
 int store_report_returns(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
@@ -206,11 +310,9 @@ int store_report_returns(store_conn *c, const report_period *r, store_group_cb c
 	args_text(&a, r->county);
 	args_text(&a, r->day_from);
 	args_text(&a, r->day_to);
-	return grouped(c, r,
-		       "SELECT " TOWN_OF_CHILD ", COUNT(*), SUM(x.left_behind_ended) FROM programme_returns x JOIN "
-		       "children c ON c.id = x.child_id WHERE x.county_code = ? AND x.returned_on >= ? AND "
-		       "x.returned_on <= ?",
-		       &a, TOWN_OF_CHILD, 2, cb, arg);
+	return by_child(c, r, "COUNT(*), SUM(x.left_behind_ended)",
+			"programme_returns x JOIN children c ON c.id = x.child_id",
+			"x.county_code = ? AND x.returned_on >= ? AND x.returned_on <= ?", &a, 0, 2, cb, arg);
 }
 
 /* ---- trends: figures by month ---- */
@@ -228,41 +330,103 @@ static int bucket_sql(const trend_period *t, const char *col, buf *sql, store_ar
 	return rc ? rc : buf_puts(sql, " END");
 }
 
+/* The township of child c at the end of the month of col (a day
+ * "YYYY-MM-DD" when day, else a time), as the monthly report counts it:
+ * the old village of its first move at or after that month's end, or
+ * today's village. */
+static void town_at_month_end(const trend_period *t, const char *col, int day, buf *sql, store_args *a)
+{
+	sql_add(sql,
+		"substr(COALESCE((SELECT h.old_value FROM child_changes h WHERE h.child_id = c.id AND h.field = "
+		"'village_code' AND h.at >= CASE",
+		NULL);
+	for (int i = 1; i <= t->n; i++) {
+		sql_add(sql, " WHEN ", col);
+		sql_add(sql, " < ? THEN CAST(? AS BIGINT)", NULL);
+		if (day)
+			args_text(a, t->days[i]);
+		else
+			args_int(a, t->bounds[i]);
+		args_int(a, t->bounds[i]);
+	}
+	sql_add(sql, " END ORDER BY h.id LIMIT 1), c.village_code), 1, 9)", NULL);
+}
+
+/* "SELECT select FROM from WHERE where" (binding sa, then wa) grouped by
+ * its first column, the month, within the township when the period has
+ * one: the row's (town_expr), or, NULL, that of child c at the month's end
+ * (by today's village, corrected for the children moved since the first
+ * month's end, as by_child does; col is the row's day or time). */
+static int trend_rows(store_conn *c, const trend_period *t, const char *select, const store_args *sa, const char *from,
+		      const char *where, const store_args *wa, const char *col, int day, const char *town_expr,
+		      int nums, store_group_cb cb, void *arg)
+{
+	int passes = t->township && !town_expr ? 3 : 1, rc = WB_OK;
+
+	for (int pass = 0; pass < passes && rc == WB_OK; pass++) {
+		store_args a = {0};
+		buf sql;
+
+		buf_init(&sql, 16384);
+		rc = buf_printf(&sql, "SELECT %s FROM %s", select, from);
+		if (rc != WB_OK)
+			break;
+		args_append(&a, sa);
+		if (pass > 0) {
+			sql_add(&sql, " JOIN " MOVED_SINCE " ms ON ms.child_id = c.id", NULL);
+			args_text(&a, t->county);
+			args_int(&a, t->bounds[1]);
+		}
+		sql_add(&sql, " WHERE ", where);
+		args_append(&a, wa);
+		if (t->township) {
+			sql_add(&sql, " AND ", NULL);
+			if (town_expr)
+				sql_add(&sql, town_expr, NULL);
+			else if (pass == 1)
+				town_at_month_end(t, col, day, &sql, &a);
+			else
+				sql_add(&sql, TOWN_TODAY, NULL);
+			sql_add(&sql, " = ?", NULL);
+			args_text(&a, t->township);
+		}
+		sql_add(&sql, " GROUP BY 1", NULL);
+		rc = signed_rows(c, &sql, &a, nums, pass == 2 ? -1 : 1, cb, arg);
+		buf_cleanup(&sql);
+	}
+	return rc;
+}
+
 /* count (an aggregate) of from by the month of its time column col, within
- * the period, the county (county_col) and the township (town_expr). */
+ * the period, the county (county_col) and the township (town_expr; NULL:
+ * that of child c at the month's end). */
 static int by_time(store_conn *c, const trend_period *t, const char *count, const char *from, const char *col,
 		   const char *county_col, const char *town_expr, store_group_cb cb, void *arg)
 {
-	store_args a = {0};
-	buf sql, bucket;
+	store_args sa = {0}, wa = {0};
+	buf select, where;
 	int rc;
 
-	buf_init(&sql, 2048);
-	buf_init(&bucket, 1024);
-	rc = bucket_sql(t, col, &bucket, &a);
+	buf_init(&select, 4096);
+	buf_init(&where, 512);
+	rc = bucket_sql(t, col, &select, &sa);
 	if (rc == WB_OK)
-		rc = buf_printf(&sql, "SELECT %s, %s FROM %s WHERE %s = ? AND %s >= ? AND %s < ?", bucket.data, count,
-				from, county_col, col, col);
-	args_text(&a, t->county);
-	args_int(&a, t->bounds[0]);
-	args_int(&a, t->bounds[t->n]);
-	if (rc == WB_OK && t->township) {
-		rc = buf_printf(&sql, " AND %s = ?", town_expr);
-		args_text(&a, t->township);
-	}
+		rc = buf_printf(&select, ", %s", count);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY 1");
+		rc = buf_printf(&where, "%s = ? AND %s >= ? AND %s < ?", county_col, col, col);
+	args_text(&wa, t->county);
+	args_int(&wa, t->bounds[0]);
+	args_int(&wa, t->bounds[t->n]);
 	if (rc == WB_OK)
-		rc = store_group_rows(c, sql.data, &a, 0, 1, cb, arg);
-	buf_cleanup(&bucket);
-	buf_cleanup(&sql);
+		rc = trend_rows(c, t, select.data, &sa, from, where.data, &wa, col, 0, town_expr, 1, cb, arg);
+	buf_cleanup(&where);
+	buf_cleanup(&select);
 	return rc;
 }
 
 int store_trend_registered(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_time(c, t, "COUNT(*)", "children c", "c.created_at", "c.county_code", "substr(c.village_code, 1, 9)",
-		       cb, arg);
+	return by_time(c, t, "COUNT(*)", "children c", "c.created_at", "c.county_code", NULL, cb, arg);
 }
 
 int store_trend_filed(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
@@ -280,63 +444,53 @@ int store_trend_closed(store_conn *c, const trend_period *t, store_group_cb cb, 
 		       "s.county_code", "q.township_code", cb, arg);
 }
 
-/* By the month of a text day column: substr(day, 1, 7). */
-static int by_day(store_conn *c, const trend_period *t, const char *head, const char *town_expr, int nums,
-		  store_group_cb cb, void *arg)
+/* "SELECT substr(day, 1, 7), figs FROM from WHERE <day in the period>
+ * AND more" (more binds the county first, then the period's first and
+ * last day) by the month of the text day column day; town_expr as
+ * trend_rows. */
+static int by_day(store_conn *c, const trend_period *t, const char *figs, const char *from, const char *day,
+		  const char *more, const char *town_expr, int nums, store_group_cb cb, void *arg)
 {
-	store_args a = {0};
-	buf sql;
+	store_args sa = {0}, wa = {0};
+	buf select, where;
 	int rc;
 
-	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, head);
-	args_text(&a, t->county);
-	args_text(&a, t->days[0]);
-	args_text(&a, t->days[t->n]);
-	if (rc == WB_OK && t->township) {
-		rc = buf_printf(&sql, " AND %s = ?", town_expr);
-		args_text(&a, t->township);
-	}
+	buf_init(&select, 1024);
+	buf_init(&where, 1024);
+	rc = buf_printf(&select, "substr(%s, 1, 7), %s", day, figs);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY 1");
+		rc = buf_printf(&where, "%s AND %s >= ? AND %s < ?", more, day, day);
+	args_text(&wa, t->county);
+	args_text(&wa, t->days[0]);
+	args_text(&wa, t->days[t->n]);
 	if (rc == WB_OK)
-		rc = store_group_rows(c, sql.data, &a, 0, nums, cb, arg);
-	buf_cleanup(&sql);
+		rc = trend_rows(c, t, select.data, &sa, from, where.data, &wa, day, 1, town_expr, nums, cb, arg);
+	buf_cleanup(&where);
+	buf_cleanup(&select);
 	return rc;
 }
 
 int store_trend_visits(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_day(
-		c, t,
-		"SELECT substr(v.visited_on, 1, 7), COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN "
-		"children c ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on < ? "
-		"AND v.voided_at IS NULL",
-		"substr(c.village_code, 1, 9)", 2, cb, arg);
+	return by_day(c, t, "COUNT(*), COUNT(DISTINCT v.child_id)", "visits v JOIN children c ON c.id = v.child_id",
+		      "v.visited_on", "v.county_code = ? AND v.voided_at IS NULL", NULL, 2, cb, arg);
 }
 
 int store_trend_talks(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_day(c, t,
-		      "SELECT substr(t.held_on, 1, 7), COUNT(*), SUM(t.children + t.adults) FROM talks t WHERE "
-		      "t.county_code = ? AND t.held_on >= ? AND t.held_on < ?",
+	return by_day(c, t, "COUNT(*), SUM(t.children + t.adults)", "talks t", "t.held_on", "t.county_code = ?",
 		      "substr(t.area_code, 1, 9)", 2, cb, arg);
 }
 
 int store_trend_counselling(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_day(
-		c, t,
-		"SELECT substr(k.held_on, 1, 7), COUNT(*) FROM counselling_sessions k JOIN units u ON u.id = "
-		"k.school_id WHERE k.county_code = ? AND k.held_on >= ? AND k.held_on < ? AND k.voided_at IS NULL",
-		"substr(u.area_code, 1, 9)", 1, cb, arg);
+	return by_day(c, t, "COUNT(*)", "counselling_sessions k JOIN units u ON u.id = k.school_id", "k.held_on",
+		      "k.county_code = ? AND k.voided_at IS NULL", "substr(u.area_code, 1, 9)", 1, cb, arg);
 }
 
 int store_trend_returns(store_conn *c, const trend_period *t, store_group_cb cb, void *arg)
 {
-	return by_day(c, t,
-		      "SELECT substr(x.returned_on, 1, 7), COUNT(*), SUM(x.left_behind_ended) FROM programme_returns x "
-		      "JOIN children c ON c.id = x.child_id WHERE x.county_code = ? AND x.returned_on >= ? AND "
-		      "x.returned_on < ?",
-		      "substr(c.village_code, 1, 9)", 2, cb, arg);
+	return by_day(c, t, "COUNT(*), SUM(x.left_behind_ended)",
+		      "programme_returns x JOIN children c ON c.id = x.child_id", "x.returned_on", "x.county_code = ?",
+		      NULL, 2, cb, arg);
 }

@@ -474,6 +474,16 @@ void args_text(store_args *a, const char *s)
 	a->s[a->n++] = s;
 }
 
+void args_append(store_args *to, const store_args *from)
+{
+	for (int i = 0; i < from->n && i < STORE_ARGS_MAX; i++) {
+		if (from->type[i] == 'i')
+			args_int(to, from->i[i]);
+		else
+			args_text(to, from->s[i]);
+	}
+}
+
 const char *store_null_if_empty(const char *s)
 {
 	return s && s[0] ? s : NULL;

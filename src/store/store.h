@@ -212,7 +212,7 @@ int store_latest_version(void);
 
 /* ---- dynamic argument lists for queries built at run time ---- */
 
-#define STORE_ARGS_MAX 48
+#define STORE_ARGS_MAX 96
 
 typedef struct store_args {
 	int n;
@@ -226,6 +226,8 @@ typedef struct store_args {
 /* Append one argument; fail silently past STORE_ARGS_MAX (bind then fails). */
 void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
+/* Append from's arguments to to's, in order. */
+void args_append(store_args *to, const store_args *from);
 /* s, or NULL if s is NULL or empty: an optional text that was not given is
  * stored as SQL NULL rather than ''. */
 const char *store_null_if_empty(const char *s);

@@ -7,7 +7,7 @@
 // was written, as JSON and as CSV, without any child named.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
+import { describeEachDriver, startServer, uniqueName, sql } from './lib/harness.mjs';
 import { act, step, unitIds } from './lib/loop.mjs';
 import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
@@ -231,6 +231,61 @@ describeEachDriver('the monthly report', (driver) => {
 			assert.equal(bad.status, 422, q);
 		}
 		assert.equal((await director.get('/api/v1/reports/trends')).status, 403);
+	});
+
+	test('a child who moves counts in its old township in the months before the move: last month\'s report and trends stay as they were', async () => {
+		const FAR = '370831101201';
+		const FAR_TOWN = '370831101';
+		const { y, m } = chinaDate();
+		const prev = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+		const monthOf = async (mo) => {
+			const r = await committee.get(`/api/v1/reports/monthly?month=${mo}`);
+			assert.equal(r.status, 200, r.text);
+			return r.body;
+		};
+		const trendOf = async (town) => {
+			const r = await committee.get(`/api/v1/reports/trends?months=2&township=${town}`);
+			assert.equal(r.status, 200, r.text);
+			assert.deepEqual(r.body.months, [prev, month()]);
+			return r.body.series;
+		};
+		const c = await director.post('/api/v1/children', {
+			name: uniqueName('迁居'),
+			sex: 'F',
+			birth_date: bornYearsBefore(7),
+			village_code: OWN,
+		});
+		assert.equal(c.status, 201, c.text);
+		// registered more than two months ago, visited last month
+		await sql(srv.db, `UPDATE children SET created_at = created_at - 70 * 86400 WHERE id = ${c.body.id}`);
+		const v = await director.post(`/api/v1/children/${c.body.id}/visits`, { kind: 'home', visited_on: `${prev}-15`, findings: '上月入户走访。' });
+		assert.equal(v.status, 201, v.text);
+		const last = await monthOf(prev);
+		const now = await monthOf(month());
+		const [trendOwn, trendFar] = [await trendOf(TOWNSHIP), await trendOf(FAR_TOWN)];
+		assert.equal(trendOwn.visits[0], townOf(last).visits.visits, 'the township\'s trend agrees with last month\'s report');
+
+		const cur = (await centre.get(`/api/v1/children/${c.body.id}`)).body;
+		const moved = await centre.patch(`/api/v1/children/${c.body.id}`, { version: cur.version, village_code: FAR });
+		assert.equal(moved.status, 200, moved.text);
+
+		const lastAfter = await monthOf(prev);
+		for (const town of [TOWNSHIP, FAR_TOWN]) {
+			assert.deepEqual(townOf(lastAfter, town).children, townOf(last, town).children, `${town}: last month's children as they were`);
+			assert.deepEqual(townOf(lastAfter, town).visits, townOf(last, town).visits, `${town}: last month's visits as they were`);
+		}
+		assert.deepEqual(lastAfter.totals, last.totals, 'the county\'s figures do not move');
+		// this month the child lives in its new township
+		const nowAfter = await monthOf(month());
+		assert.equal(townOf(nowAfter, FAR_TOWN).children.total, townOf(now, FAR_TOWN).children.total + 1);
+		assert.equal(townOf(nowAfter).children.total, townOf(now).children.total - 1);
+		// the trends agree, month by month
+		const [ownAfter, farAfter] = [await trendOf(TOWNSHIP), await trendOf(FAR_TOWN)];
+		assert.equal(ownAfter.visits[0], trendOwn.visits[0], 'last month\'s visits stay in the old township');
+		assert.equal(farAfter.visits[0], trendFar.visits[0]);
+		assert.equal(ownAfter.registered[0], trendOwn.registered[0]);
+		assert.equal(farAfter.visits[0], townOf(lastAfter, FAR_TOWN).visits.visits);
+		assert.equal(ownAfter.visits[1], townOf(nowAfter).visits.visits);
 	});
 
 	test('a request closed and answered this month stays counted when it is reopened; the family\'s rating stays in its timeline', async () => {

@@ -752,6 +752,7 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
+			"DROP INDEX child_changes_moves; "                 /* 0043 */
 			"ALTER TABLE programmes DROP COLUMN version; "     /* 0041 */
 			"ALTER TABLE child_changes DROP COLUMN visit_id; " /* 0040 */
 			"DROP INDEX children_village; "
