@@ -461,6 +461,15 @@ int import_reason_zh(const char *reason, char *out, size_t n)
 		wb_snprintf(out, n, "内容过长：最多 %d 字节（%d 个汉字）", x, y);
 		return 1;
 	}
+	if (strstr(reason, " children without an ID number have this name") &&
+	    sscanf(reason, "ambiguous: %d", &x) == 1) {
+		wb_snprintf(
+			out, n,
+			"有 %d 名未登记身份证号码的儿童姓名、出生日期和村（社区）都相同，无法确定这个号码是哪一名的："
+			"请在该儿童的页面上填写",
+			x);
+		return 1;
+	}
 	if (sscanf(reason, "ambiguous: %d children of this name, birth date and village", &x) == 1) {
 		wb_snprintf(out, n,
 			    "有 %d 名儿童的姓名、出生日期和村（社区）都相同，无法确定是哪一名：请填写身份证号码", x);
@@ -1499,6 +1508,15 @@ static int same_child(const row_data *d, const child_rec *rec)
 	return same_person(&d->ch, rec);
 }
 
+/* The query of the children of a row's name, birth date and village (the
+ * first live one, else the first archived one, and how many are live);
+ * for a row with an ID number only those registered without one. */
+#define SAME_PERSON_SQL                                                                    \
+	"SELECT COALESCE(MIN(CASE WHEN archived_at IS NULL THEN id END), MIN(id), 0), "    \
+	"COALESCE(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END), 0) FROM children " \
+	"WHERE county_code = ? AND name = ? AND birth_date = ? AND village_code = ?"
+#define WITHOUT_NUMBER_SQL " AND COALESCE(id_bidx, '') = ''"
+
 /*
  * The records of the registered children that the next rows match, read a
  * window at a time: one query for the children, one for their guardians,
@@ -1662,7 +1680,9 @@ static int large_load(const reg_maps *rm, const prefetch *pf)
  * live child of the row's name, birth date and village, an archived one
  * only when no live one has them (and then refused); WB_EINVAL with their
  * count in *live_out when two or more live children have them: which one
- * the row means is not guessed.
+ * the row means is not guessed. With an ID number the child registered
+ * with it, else the same among the children registered without one (the
+ * row's number is then filled in, apply_existing).
  */
 static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm, prefetch *pf, size_t row,
 			 const row_data *d, child_rec *out, guardian_rec *g, int *ng, int *live_out)
@@ -1671,12 +1691,12 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 	store_stmt *st = NULL;
 	int64_t id = d->idnum[0] ? map_get(&rm->bidx, bidx_key(d->ch.id_bidx))
 				 : map_get(&rm->nid, nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code));
-	int64_t live = 0;
+	int64_t live = 0, id_map_said = id;
 	int rc;
 
 	*ng = -1;
 	*live_out = 0;
-	if (id == 0)
+	if (id == 0 && !d->idnum[0])
 		return WB_ENOTFOUND;
 	store_scope_county(&county, j->county);
 	if (id > 0) {
@@ -1688,25 +1708,33 @@ static int find_existing(store_conn *c, const import_job *j, const reg_maps *rm,
 			return rc;
 	}
 	id = 0;
-	/* without an ID number: the children of the row's name, birth date and
-	 * village whether the registry has their number or not (a list without
-	 * numbers registered every child it named again) */
-	if (d->idnum[0])
+	if (d->idnum[0] && id_map_said != 0) {
 		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
 				j->county, d->ch.id_bidx);
-	else
-		rc = conn_query(c, &st,
-				"SELECT COALESCE(MIN(CASE WHEN archived_at IS NULL THEN id END), MIN(id), 0), "
-				"COALESCE(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END), 0) FROM children "
-				"WHERE county_code = ? AND name = ? AND birth_date = ? AND village_code = ?",
-				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
-	if (rc == STORE_ROW) {
-		id = stmt_int64(c, st, 0);
-		live = d->idnum[0] ? 0 : stmt_int64(c, st, 1);
+		if (rc == STORE_ROW)
+			id = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		if (rc < 0)
+			return rc;
 	}
-	stmt_reset(c, st);
-	if (rc < 0)
-		return rc;
+	/* without an ID number: the children of the row's name, birth date and
+	 * village whether the registry has their number or not (a list without
+	 * numbers registered every child it named again); with one the registry
+	 * does not have: the child of them registered without a number (a
+	 * newborn, whose number the list now gives: it registered the child a
+	 * second time), unless no child at all has them (the map of every
+	 * child's name, birth date and village says so without a query) */
+	if (!id && (!d->idnum[0] || map_get(&rm->nid, nid_key(d->ch.name, d->ch.birth_date, d->ch.village_code)))) {
+		rc = conn_query(c, &st, d->idnum[0] ? SAME_PERSON_SQL WITHOUT_NUMBER_SQL : SAME_PERSON_SQL, "ssss",
+				j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
+		if (rc == STORE_ROW) {
+			id = stmt_int64(c, st, 0);
+			live = stmt_int64(c, st, 1);
+		}
+		stmt_reset(c, st);
+		if (rc < 0)
+			return rc;
+	}
 	if (live >= 2) {
 		*live_out = live > 9999 ? 9999 : (int)live;
 		return WB_EINVAL;
@@ -1948,17 +1976,23 @@ static int guardians_lack_status_early(store_conn *c, import_job *j, const colma
 		sec_blind_index(j->keys, d->idnum, bidx);
 		rc = conn_query(c, &st, "SELECT id FROM children WHERE county_code = ? AND id_bidx = ?", "ss",
 				j->county, bidx);
-	} else {
-		rc = conn_query(c, &st,
-				"SELECT MIN(id) FROM children WHERE county_code = ? AND name = ? AND birth_date = ? "
-				"AND village_code = ?",
-				"ssss", j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
+		if (rc == STORE_ROW)
+			id = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		if (rc < 0)
+			return rc;
 	}
-	if (rc == STORE_ROW)
-		id = stmt_int64(c, st, 0);
-	stmt_reset(c, st);
-	if (rc < 0)
-		return rc;
+	if (!id) {
+		/* as find_existing: with a number the registry lacks, the child
+		 * of the row's name, birth date and village registered without one */
+		rc = conn_query(c, &st, d->idnum[0] ? SAME_PERSON_SQL WITHOUT_NUMBER_SQL : SAME_PERSON_SQL, "ssss",
+				j->county, d->ch.name, d->ch.birth_date, d->ch.village_code);
+		if (rc == STORE_ROW)
+			id = stmt_int64(c, st, 0);
+		stmt_reset(c, st);
+		if (rc < 0)
+			return rc;
+	}
 	if (id && (rc = store_guardians_load(c, id, eg, GUARDIANS_MAX, &neg)) != WB_OK)
 		return rc;
 	return guardian_needs_status(j, m, row, d, eg, neg) ? WB_EINVAL : WB_OK;
@@ -1973,11 +2007,29 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 	child_rec old = *oldp;
 	guardian_rec eg[GUARDIANS_MAX];
 	int neg = 0, changed = 0, rc = WB_OK;
+	/* a child registered without an ID number (find_existing matched it by
+	 * name, birth date and village) gets the row's */
+	int number_in = d->idnum[0] && !old.id_bidx[0];
 
+	if (number_in && strcmp(old.sex, d->ch.sex) != 0) {
+		/* of the other sex: not this number's child; nothing of the row is
+		 * taken, and no child is registered twice */
+		issue(j, line, header(j, m, F_ID), "conflict", "sex does not match the ID number");
+		j->unchanged++;
+		return WB_OK;
+	}
 	{
 		child_rec upd = old;
 		guardian_rec merged[GUARDIANS_MAX];
 		int conflict = 0, nm = 0, gchanged = 0;
+
+		if (number_in) {
+			if (sec_encrypt_field(j->keys, d->idnum, upd.id_enc) != WB_OK)
+				return WB_ECRYPTO;
+			wb_strlcpy(upd.id_bidx, d->ch.id_bidx, sizeof(upd.id_bidx));
+			wb_strlcpy(upd.id_mask, d->ch.id_mask, sizeof(upd.id_mask));
+			changed++;
+		}
 
 		conflict |=
 			merge_text(j, line, header(j, m, F_NAME), upd.name, sizeof(upd.name), d->ch.name, 1, &changed);
@@ -2128,6 +2180,10 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 			/* and what it filled in, as any other change is read */
 			if (rc == WB_OK)
 				rc = registry_record_changes(c, j->county, old.id, now, j->user_id, &old, &upd);
+			/* the number filled in, as a PATCH records it (the masks) */
+			if (rc == WB_OK && number_in)
+				rc = store_child_change_add(c, j->county, old.id, now, j->user_id, "id_number", NULL,
+							    upd.id_mask);
 			/* and the guardians it added or filled in, as a PATCH records them */
 			if (rc == WB_OK && gchanged)
 				rc = registry_record_guardian_changes(c, j->county, old.id, now, j->user_id, eg, neg,
@@ -2183,8 +2239,9 @@ static int apply_one(store_conn *c, import_job *j, reg_maps *map, const colmap *
  * New children wait in a batch and are written together: multi-row
  * INSERTs of the children (ids come back by RETURNING), their name index
  * and their guardians. A row that matches a waiting one (same name, birth
- * date and village, no ID number) first writes the batch, so that it
- * reconciles with that child as if the rows had been applied one by one.
+ * date and village, and one of the two without an ID number) first writes
+ * the batch, so that it reconciles with that child as if the rows had been
+ * applied one by one.
  */
 #define BATCH_MAX 1024
 
@@ -2197,8 +2254,8 @@ typedef struct batch {
 
 static int batch_holds(const batch *b, const row_data *d)
 {
-	for (int i = 0; !d->idnum[0] && i < b->n; i++)
-		if (same_person(&b->d[i].ch, &d->ch))
+	for (int i = 0; i < b->n; i++)
+		if ((!d->idnum[0] || !b->d[i].idnum[0]) && same_person(&b->d[i].ch, &d->ch))
 			return 1;
 	return 0;
 }
@@ -2423,10 +2480,18 @@ int import_apply(store_conn *c, import_job *j)
 		if (rc == WB_EINVAL) {
 			char msg[160];
 
-			wb_snprintf(msg, sizeof(msg),
-				    "ambiguous: %d children of this name, birth date and village; give the ID number",
-				    live);
-			issue(j, j->t.rows[r].line, header(j, &m, F_NAME), "error", msg);
+			if (rd->idnum[0])
+				wb_snprintf(
+					msg, sizeof(msg),
+					"ambiguous: %d children without an ID number have this name, birth date and "
+					"village; add the number on the right child's page",
+					live);
+			else
+				wb_snprintf(msg, sizeof(msg),
+					    "ambiguous: %d children of this name, birth date and village; give the ID "
+					    "number",
+					    live);
+			issue(j, j->t.rows[r].line, header(j, &m, rd->idnum[0] ? F_ID : F_NAME), "error", msg);
 			rejecting |= !j->row_by_row;
 			rc = WB_OK;
 		} else if (rc == WB_OK && may_change(j, &m, r, rd, &old) != 0) {

@@ -152,6 +152,86 @@ describeEachDriver('import: as the staff use it', (driver) => {
 		assert.equal((await centre.get(`/api/v1/children?q=${encodeURIComponent(name2)}`)).body.total, 1);
 	});
 
+	test('a list with ID numbers finds the child registered without one (a newborn) and fills the number in, never registering it twice', async () => {
+		const named = async (name) => (await centre.get(`/api/v1/children?q=${encodeURIComponent(name)}`)).body;
+		const name = uniqueName('无号新生');
+		const r = await centre.post('/api/v1/children', { name, sex: 'M', birth_date: '2016-06-01', village_code: VILLAGE });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.body.id_number, null);
+		const num = ids.next({ birth: '20160601', sex: 'M' });
+		const head = ['姓名', '身份证号', '村（社区）代码', '年级'];
+		const { job } = await importFile(centre, csvLine(head) + csvLine([name, num, VILLAGE, '三年级']), { fileName: '户籍名单.csv' });
+		assert.equal(job.status, 'done', JSON.stringify(job));
+		assert.deepEqual([job.created, job.updated, job.errors, job.conflicts], [0, 1, 0, 0], JSON.stringify(job));
+		assert.equal((await named(name)).total, 1, 'one child of that name');
+		const child = await byNumber(num);
+		assert.equal(child?.id, r.body.id, 'the registered child has the number now');
+		assert.equal(child.id_number, num);
+		assert.equal(child.grade, '三年级');
+		// the number filled in is a change of the child's history, beside the file's name
+		const h = (await centre.get(`/api/v1/children/${r.body.id}/history`)).body.items;
+		const idLine = h.find((e) => e.field === 'id_number');
+		assert.ok(idLine, JSON.stringify(h));
+		assert.equal(idLine.old, null);
+		assert.equal(idLine.new, num.slice(0, 6) + '********' + num.slice(14));
+		assert.ok(h.some((e) => e.field === 'import' && e.new === '户籍名单.csv'), JSON.stringify(h));
+		// the same list again changes nothing
+		const again = (await importFile(centre, csvLine(head) + csvLine([name, num, VILLAGE, '三年级']))).job;
+		assert.deepEqual([again.created, again.updated, again.unchanged], [0, 0, 1], JSON.stringify(again));
+
+		// two children without a number of that name, birth date and village: which one is not guessed
+		const twin = uniqueName('无号同名');
+		for (const dup of [false, true]) {
+			const t = await centre.post('/api/v1/children', { name: twin, sex: 'F', birth_date: '2016-07-02', village_code: VILLAGE, ...(dup ? { duplicate_ok: true } : {}) });
+			assert.equal(t.status, 201, t.text);
+		}
+		const twinNum = ids.next({ birth: '20160702', sex: 'F' });
+		const amb = (await importFile(centre, csvLine(head) + csvLine([twin, twinNum, VILLAGE, '']))).job;
+		assert.equal(amb.status, 'rejected', JSON.stringify(amb));
+		assert.deepEqual(
+			amb.issues.map((i) => [i.row, i.column, i.kind, i.reason]),
+			[[2, '身份证号', 'error', 'ambiguous: 2 children without an ID number have this name, birth date and village; add the number on the right child\'s page']],
+		);
+		assert.equal((await named(twin)).total, 2, 'no third child');
+		assert.equal(await byNumber(twinNum), null);
+		const ambZh = await centre.get(`/api/v1/imports/${amb.id}/report`);
+		assert.match(ambZh.text, /有 2 名未登记身份证号码的儿童姓名、出生日期和村（社区）都相同/);
+		// row by row: the row is in error, the rest of the file is applied, still no third child
+		const rows = (await importFile(centre, csvLine(head) + csvLine([twin, twinNum, VILLAGE, '']) + csvLine([uniqueName('另一'), ids.next(), VILLAGE, '']), { mode: 'rows' })).job;
+		assert.deepEqual([rows.created, rows.errors], [1, 1], JSON.stringify(rows));
+		assert.equal((await named(twin)).total, 2, 'no third child');
+
+		// a child of that name, birth date and village of the other sex: not taken for this number, reported
+		const girl = uniqueName('无号异性');
+		const g = await centre.post('/api/v1/children', { name: girl, sex: 'F', birth_date: '2016-08-03', village_code: VILLAGE });
+		assert.equal(g.status, 201, g.text);
+		const boyNum = ids.next({ birth: '20160803', sex: 'M' });
+		const other = (await importFile(centre, csvLine(head) + csvLine([girl, boyNum, VILLAGE, '一年级']))).job;
+		assert.deepEqual(
+			other.issues.map((i) => [i.row, i.column, i.kind, i.reason]),
+			[[2, '身份证号', 'conflict', 'sex does not match the ID number']],
+		);
+		assert.deepEqual([other.created, other.updated], [0, 0], JSON.stringify(other));
+		assert.equal((await named(girl)).total, 1, 'not registered again');
+		assert.equal(await byNumber(boyNum), null);
+		assert.equal((await centre.get(`/api/v1/children/${g.body.id}`)).body.grade ?? '', '', 'nothing of the row was taken');
+
+		// in one file: the child without the number, then with it
+		const both = uniqueName('同表补号');
+		const bothNum = ids.next({ birth: '20160904', sex: 'F' });
+		const j4 = (
+			await importFile(
+				centre,
+				csvLine(['姓名', '身份证号', '性别', '出生日期', '村（社区）代码', '年级']) +
+					csvLine([both, '', '女', '2016-09-04', VILLAGE, '']) +
+					csvLine([both, bothNum, '', '', VILLAGE, '一年级']),
+			)
+		).job;
+		assert.deepEqual([j4.created, j4.updated, j4.errors], [1, 1, 0], JSON.stringify(j4));
+		assert.equal((await named(both)).total, 1);
+		assert.equal((await byNumber(bothNum))?.grade, '一年级');
+	});
+
 	test('an explicit 否 or 0 that contradicts the registry is a reported conflict, never taken and never silent', async () => {
 		const num = ids.next({ birth: '20150404' });
 		const r = await centre.post('/api/v1/children', { name: uniqueName('否认'), id_number: num, village_code: VILLAGE, family_poverty: true, adopted: true, disability_grade: 2 });
