@@ -363,6 +363,35 @@ test('committee: the figures of the county, no child named', async () => {
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('centre: a spending the donations of its day do not cover is refused on its date, with the day and the shortfall', async () => {
+  const orgs = (await center.get('/units?kind=org')).body.items
+  const volunteers = orgs.find((u) => u.code === 'volunteers')
+  const early = new Date(Date.parse(chinaToday()) - 5 * 86400e3).toISOString().slice(0, 10)
+  const r = await center.post('/projects', { org_id: volunteers.id, kind: 'service', name: '假期托管（测试）', area_code: '370831001', started_on: early })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  // the money came today
+  const gift = await center.post(`/projects/${r.body.id}/funds`, { kind: 'donation', amount_cents: 30000, on_date: chinaToday() })
+  assert.equal(gift.status, 201, JSON.stringify(gift.body))
+  await loginAs(page, srv.base, 'center')
+  await page.goto(srv.base + `/projects/${r.body.id}`)
+  await opened(page, '假期托管（测试）')
+  await page.getByRole('button', { name: '登记支出' }).click()
+  const sp = page.getByRole('dialog', { name: '登记支出' })
+  await sp.waitFor()
+  await sp.getByLabel('金额（元）').fill('100')
+  await sp.getByLabel('支出日期').fill(early)
+  await sp.getByRole('button', { name: '登记', exact: true }).click()
+  await sp
+    .locator('.el-form-item.is-error', { hasText: '支出日期' })
+    .locator('.el-form-item__error', { hasText: `截至 ${early} 的捐赠不足以支付这笔支出（差 ¥100.00）` })
+    .waitFor()
+  await sp.getByLabel('支出日期').fill(chinaToday())
+  await sp.getByRole('button', { name: '登记', exact: true }).click()
+  await page.locator('.el-message', { hasText: '已登记支出' }).waitFor()
+  await page.locator('.pp-balance', { hasText: '¥200.00' }).waitFor()
+  assert.deepEqual(unexpectedErrors(page, [422]), [], 'the refusal only')
+})
+
 test("station: its township's projects; a child removed with a reason, and the child's page says why", async () => {
   const orgs = (await center.get('/units?kind=org')).body.items
   const volunteers = orgs.find((u) => u.code === 'volunteers')
