@@ -548,6 +548,7 @@ static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec
 typedef struct visit_job {
 	visit_rec *v;
 	char old_risk[8];
+	int risk_set;        /* the visit's assessment is the child's level now */
 	int follow_ups_done; /* the child's follow-ups the visit completed */
 	char township[16];   /* the child's township (told of a concern) */
 } visit_job;
@@ -579,7 +580,7 @@ static int tell_township(store_conn *c, const visit_job *j)
 static int visit_fn(store_conn *c, void *arg)
 {
 	visit_job *j = arg;
-	int rc = store_visit_insert(c, j->v, j->old_risk);
+	int rc = store_visit_insert(c, j->v, j->old_risk, &j->risk_set);
 
 	if (rc == WB_OK)
 		rc = store_follow_ups_complete(c, j->v->child_id, j->v->id, j->v->visited_on, j->v->created_at,
@@ -593,7 +594,7 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 {
 	json_t *body = NULL, *j = NULL, *plan;
 	visit_rec *v = malloc(sizeof(*v));
-	visit_job job = {v, "", 0, ""};
+	visit_job job = {v, "", 0, 0, ""};
 	audit_entry e;
 	child_rec ch;
 	int64_t id;
@@ -627,15 +628,15 @@ int api_child_visit_create(http_req *r, app *a, store_conn *c, const sec_princip
 		api_fail(r, rc);
 		goto out;
 	}
-	if (v->risk_level[0])
-		wb_strlcpy(ch.risk_level, v->risk_level, sizeof(ch.risk_level));
+	/* the child's level now: the assessment, unless a later visit's stands */
+	wb_strlcpy(ch.risk_level, job.risk_set ? v->risk_level : job.old_risk, sizeof(ch.risk_level));
 	j = visit_json(v);
 	plan = child_plan(api_conn(r), p, &ch, NULL, &rc);
 	if (j && plan)
 		json_object_set_new(j, "plan", plan);
 	else
 		json_decref(plan);
-	if (job.old_risk[0] && v->risk_level[0] && strcmp(job.old_risk, v->risk_level) != 0)
+	if (job.risk_set)
 		json_object_set_new(j, "risk_changed_from", json_string(job.old_risk));
 	json_object_set_new(j, "follow_ups_done", json_integer(job.follow_ups_done));
 	api_json(r, 201, j);

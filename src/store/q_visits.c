@@ -7,11 +7,13 @@
 #include "../util/wb.h"
 #include "q_followups.h"
 
-int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk)
+int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk, int *risk_set)
 {
 	store_stmt *st = NULL;
+	int64_t later = 0;
 	int rc;
 
+	*risk_set = 0;
 	rc = conn_query(c, &st, "SELECT risk_level FROM children WHERE id = ? AND county_code = ?", "is", v->child_id,
 			v->county_code);
 	if (rc != STORE_ROW)
@@ -26,7 +28,18 @@ int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk)
 	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &v->id);
 	if (rc != WB_OK || !v->risk_level[0] || strcmp(v->risk_level, old_risk) == 0)
 		return rc;
+	/* a visit entered late does not overrule the assessment of one made on
+	 * a later day that counts: the plan follows the latest assessment */
+	st = NULL;
+	rc = conn_query(c, &st,
+			"SELECT COUNT(*) FROM visits WHERE child_id = ? AND id <> ? AND voided_at IS NULL AND "
+			"risk_level IS NOT NULL AND visited_on > ?",
+			"iis", v->child_id, v->id, v->visited_on);
+	rc = stmt_result_int64(c, st, rc, WB_ESTORE, &later);
+	if (rc != WB_OK || later)
+		return rc;
 	/* the visitor's assessment is the child's risk level from now on */
+	*risk_set = 1;
 	rc = conn_query(c, NULL,
 			"UPDATE children SET risk_level = ?, version = version + 1, updated_at = ?, updated_by = ? "
 			"WHERE id = ?",

@@ -48,9 +48,11 @@ int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, in
 
 /* Adds v (its id is set) and, when v->risk_level is set and differs from
  * the child's, changes the child's risk level with a line of history at
- * v->created_at by v->created_by. *old_risk gets the child's risk level
- * before (its size at least 8). */
-int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk);
+ * v->created_at by v->created_by — unless a visit of the child that counts,
+ * made on a later day, assessed it (a visit entered late does not overrule
+ * a newer assessment). *old_risk gets the child's risk level before (its
+ * size at least 8), *risk_set 1 when the level was changed. */
+int store_visit_insert(store_conn *c, visit_rec *v, char *old_risk, int *risk_set);
 
 typedef int (*visit_cb)(const visit_rec *v, void *arg);
 /* The visits of a child the caller's scope covers (none outside it: the

@@ -282,6 +282,41 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal(after.body.version, c.version, 'no new version');
 	});
 
+	test('a visit entered late, made before a visit that assessed the child, does not overrule the newer assessment', async () => {
+		// the director visited three weeks ago (high risk) and yesterday (low), and enters the older one last
+		const c = await child(director, { risk_level: 'medium' });
+		const recent = await visit(director, c.id, { visited_on: day(-1), risk_level: 'low' });
+		assert.equal(recent.status, 201, recent.text);
+		assert.equal(recent.body.risk_changed_from, 'medium');
+		const v1 = (await director.get(`/api/v1/children/${c.id}`)).body.version;
+		const old = await visit(director, c.id, { visited_on: day(-21), risk_level: 'high', findings: '补录：三周前入户，当时家中无人照看。' });
+		assert.equal(old.status, 201, old.text);
+		assert.equal(old.body.risk_level, 'high', 'the visit keeps its own assessment');
+		assert.equal(old.body.risk_changed_from, undefined, 'the child\'s level did not change');
+		assert.equal(old.body.plan.interval_days, 0, 'the plan of a low-risk child: none');
+		const now = (await director.get(`/api/v1/children/${c.id}`)).body;
+		assert.equal(now.risk_level, 'low', 'the newer assessment stands');
+		assert.equal(now.version, v1, 'no new version');
+		const hist = (await director.get(`/api/v1/children/${c.id}/history`)).body.items.filter((h) => h.field === 'risk_level');
+		assert.deepEqual(hist.map((h) => [h.old, h.new]), [['medium', 'low']]);
+		assert.equal(await planOf(director, c.id), undefined, 'low risk, no category: not on the plan');
+		// a newer visit without an assessment does not hold one back; one of the same day entered after it counts
+		const d = await child(director, { risk_level: 'low' });
+		assert.equal((await visit(director, d.id, { visited_on: day(-1) })).status, 201);
+		const back = await visit(director, d.id, { visited_on: day(-5), risk_level: 'medium' });
+		assert.equal(back.body.risk_changed_from, 'low', back.text);
+		const same = await visit(director, d.id, { visited_on: day(-5), risk_level: 'high' });
+		assert.equal(same.body.risk_changed_from, 'medium', same.text);
+		assert.equal((await director.get(`/api/v1/children/${d.id}`)).body.risk_level, 'high');
+		// a voided newer visit counts no more: the older assessment changes the level
+		const e = await child(director, { risk_level: 'medium' });
+		const wrong = await visit(director, e.id, { visited_on: day(-1), risk_level: 'low' });
+		assert.equal((await director.post(`/api/v1/children/${e.id}/visits/${wrong.body.id}/void`, { reason: '记错了儿童' })).status, 200);
+		const earlier = await visit(director, e.id, { visited_on: day(-3), risk_level: 'high' });
+		assert.equal(earlier.body.risk_changed_from, 'medium', earlier.text);
+		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'high');
+	});
+
 	test('every wrong field is refused with its name, and nothing is written', async () => {
 		const c = await child(director, { birth_date: bornYearsBefore(1) });
 		const cases = [
