@@ -147,19 +147,63 @@ static int by_child(store_conn *c, const report_period *r, const char *figs, con
 /* the day a money line counts on: a reversal, its reversed line's (o) */
 #define FUND_DAY "COALESCE(o.on_date, f.on_date)"
 
+/* in work at the month's end (?) by today's record: not archived by then */
+#define IN_WORK_TODAY "(c.archived_at IS NULL OR c.archived_at >= ?)"
+/* the same by the child's history: its last archive or restore before the
+ * month's end (?) a restore, or none */
+#define IN_WORK_THEN                                                                                               \
+	"(COALESCE((SELECT CASE WHEN h.new_value IS NULL THEN 1 ELSE 0 END FROM child_changes h WHERE h.child_id " \
+	"= c.id AND h.field = 'archived' AND h.at < ? ORDER BY h.id DESC LIMIT 1), 1) = 1)"
+#define UNDER_18 "(c.birth_date IS NULL OR c.birth_date > ?)"
+
 int store_report_children(store_conn *c, const report_period *r, store_group_cb cb, void *arg)
 {
-	store_args a = {0};
+	store_args a = {0}, x = {0};
+	buf sql;
+	int rc;
 
 	args_int(&a, r->t_to);
 	args_text(&a, r->born_after);
 	args_int(&a, r->t_from);
 	args_text(&a, r->county);
 	args_int(&a, r->t_to);
-	return by_child(c, r,
-			"SUM(CASE WHEN (c.archived_at IS NULL OR c.archived_at >= ?) AND (c.birth_date IS NULL OR "
-			"c.birth_date > ?) THEN 1 ELSE 0 END), SUM(CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END)",
-			"children c", "c.county_code = ? AND c.created_at < ?", &a, 3, 2, cb, arg);
+	rc = by_child(c, r,
+		      "SUM(CASE WHEN " IN_WORK_TODAY " AND " UNDER_18 " THEN 1 ELSE 0 END), SUM(CASE WHEN c.created_at "
+		      ">= ? THEN 1 ELSE 0 END)",
+		      "children c", "c.county_code = ? AND c.created_at < ?", &a, 3, 2, cb, arg);
+	if (rc != WB_OK)
+		return rc;
+	/* corrected for the few children archived or restored since the
+	 * month's end (a restored child was not in work while archived): their
+	 * count by their history less the one by today's record, in their
+	 * township then */
+	buf_init(&sql, 4096);
+	rc = buf_puts(&sql,
+		      "SELECT substr(COALESCE(mv.old_value, c.village_code), 1, 9), SUM(CASE WHEN " IN_WORK_THEN
+		      " AND " UNDER_18 " THEN 1 ELSE 0 END) - SUM(CASE WHEN " IN_WORK_TODAY " AND " UNDER_18
+		      " THEN 1 ELSE 0 END) FROM children c JOIN (SELECT DISTINCT x.child_id FROM child_changes x WHERE "
+		      "x.county_code = ? AND x.field = 'archived' AND x.at >= ?) ax ON ax.child_id = c.id LEFT "
+		      "JOIN " FIRST_MOVES " mv ON mv.child_id = c.id WHERE c.county_code = ? AND c.created_at < ?");
+	args_int(&x, r->t_to);
+	args_text(&x, r->born_after);
+	args_int(&x, r->t_to);
+	args_text(&x, r->born_after);
+	args_text(&x, r->county);
+	args_int(&x, r->t_to);
+	args_text(&x, r->county);
+	args_int(&x, r->t_to);
+	args_text(&x, r->county);
+	args_int(&x, r->t_to);
+	if (rc == WB_OK && r->township) {
+		rc = buf_puts(&sql, " AND substr(COALESCE(mv.old_value, c.village_code), 1, 9) = ?");
+		args_text(&x, r->township);
+	}
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " GROUP BY 1");
+	if (rc == WB_OK)
+		rc = store_group_rows(c, sql.data, &x, 0, 1, cb, arg);
+	buf_cleanup(&sql);
+	return rc;
 }
 
 int store_report_categories(store_conn *c, const report_period *r, store_group_cb cb, void *arg)

@@ -288,6 +288,38 @@ describeEachDriver('the monthly report', (driver) => {
 		assert.equal(ownAfter.visits[1], townOf(nowAfter).visits.visits);
 	});
 
+	test('a child archived last month and restored today stays out of last month\'s children in work', async () => {
+		const { y, m } = chinaDate();
+		const prev = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+		const last = async () => {
+			const r = await committee.get(`/api/v1/reports/monthly?month=${prev}`);
+			assert.equal(r.status, 200, r.text);
+			return r.body;
+		};
+		const c = await director.post('/api/v1/children', { name: uniqueName('恢复'), sex: 'M', birth_date: bornYearsBefore(9), village_code: OWN });
+		assert.equal(c.status, 201, c.text);
+		// registered more than two months ago, archived (moved away) 40 days ago: before this month
+		await sql(srv.db, `UPDATE children SET created_at = created_at - 70 * 86400 WHERE id = ${c.body.id}`);
+		const arch = await station.post(`/api/v1/children/${c.body.id}/archive`, { reason: 'moved_away' });
+		assert.equal(arch.status, 200, arch.text);
+		await sql(srv.db, `UPDATE children SET archived_at = archived_at - 40 * 86400 WHERE id = ${c.body.id}`);
+		await sql(srv.db, `UPDATE child_changes SET at = at - 40 * 86400 WHERE child_id = ${c.body.id} AND field = 'archived'`);
+		const before = await last();
+		const back = await station.post(`/api/v1/children/${c.body.id}/restore`, { note: '误归档，实际未迁出' });
+		assert.equal(back.status, 200, back.text);
+		const after = await last();
+		assert.equal(townOf(after).children.total, townOf(before).children.total, 'archived at last month\'s end: not counted then');
+		assert.equal(after.totals.children.total, before.totals.children.total);
+		// this month it is in work again
+		const now = await report(committee);
+		assert.ok(now.townships.find((t) => t.code === TOWNSHIP).children.total >= 1);
+		const withIt = townOf(now).children.total;
+		const arch2 = await station.post(`/api/v1/children/${c.body.id}/archive`, { reason: 'moved_away' });
+		assert.equal(arch2.status, 200, arch2.text);
+		assert.equal(townOf(await report(committee)).children.total, withIt - 1, 'archived again today: out of this month\'s');
+		assert.equal(townOf(await last()).children.total, townOf(before).children.total, 'and last month as it was');
+	});
+
 	test('a request closed and answered this month stays counted when it is reopened; the family\'s rating stays in its timeline', async () => {
 		const figures = async () => {
 			const rep = townOf(await report(station));

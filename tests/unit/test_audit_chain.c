@@ -752,9 +752,9 @@ static void test_upgrade_keeps_chain(void **state)
 			"INSERT INTO audit_log SELECT * FROM old_log ORDER BY seq DESC; DROP TABLE old_log; "
 			"CREATE INDEX audit_log_object ON audit_log (object_type, object_id); "
 			"CREATE INDEX audit_log_user ON audit_log (user_id, seq); "
-			"DROP INDEX child_changes_moves; "                 /* 0043 */
-			"ALTER TABLE programmes DROP COLUMN version; "     /* 0041 */
-			"ALTER TABLE child_changes DROP COLUMN visit_id; " /* 0040 */
+			"DROP INDEX child_changes_moves; DROP INDEX child_changes_archives; " /* 0043 */
+			"ALTER TABLE programmes DROP COLUMN version; "                        /* 0041 */
+			"ALTER TABLE child_changes DROP COLUMN visit_id; "                    /* 0040 */
 			"DROP INDEX children_village; "
 			"CREATE INDEX children_village ON children (county_code, village_code, id); " /* 0039 */
 			"ALTER TABLE inbox DROP COLUMN membership_id; "                               /* 0038 */
