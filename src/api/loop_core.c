@@ -739,6 +739,7 @@ void loop_case_ctx(const loop_viewer *v, const request_rec *q, case_ctx *out)
 	out->mandatory = q->mandatory;
 	out->police_done = q->police_feedback_at != 0;
 	out->linked = q->child_id != 0;
+	out->elsewhere = !scope_covers_place(&v->scope, q->village_code, q->grid_code);
 }
 
 /* Who may know who filed a mandatory report: the centre, public security

@@ -180,6 +180,10 @@ int case_transition(enum case_state s, enum case_action a, const char *role, con
 
 		if (r->action != a || !role_matches(r->role, role))
 			continue;
+		/* the township's desk and the village's directors act for their
+		 * own place only, whoever filed the request */
+		if (ctx->elsewhere && (strcmp(r->role, "station") == 0 || strcmp(r->role, "director") == 0))
+			continue;
 		role_may = 1;
 		if (s <= CS_NONE || s >= CS_COUNT || !(r->from & B(s)) || !cond_holds(r->cond, ctx))
 			continue;

@@ -72,6 +72,10 @@ typedef struct case_ctx {
 	int mandatory;   /* a mandatory report (强制报告) */
 	int police_done; /* the police's feedback to the reporter is recorded */
 	int linked;      /* the request is linked to a registered child */
+	int elsewhere;   /* the request's place is outside the caller's area: its filer
+			  * reads it as their own filing (one the centre linked to a
+			  * child of another village); the township's and the village's
+			  * steps are not theirs */
 } case_ctx;
 
 /* Stable names ("township_review", "deliver_feedback", ...). */

@@ -533,6 +533,41 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal((await act(director, q2.id, 'link_child', { child_id: far.body.id })).status, 422, 'only a child one can see');
 	});
 
+	test('a request the centre links to a child of another township is that place\'s: its filer reads it but takes no township or village step', async () => {
+		const far = await director2.post('/api/v1/children', { name: uniqueName('外镇'), sex: 'F', birth_date: birthForAge(9), village_code: OTHER_VILLAGE });
+		assert.equal(far.status, 201, far.text);
+		// a director reports a child they do not know; the centre finds her registered in another township
+		const q = await file(director, { village_code: VILLAGE, child_description: '集市上的女孩', kind: 'living_hardship' });
+		await step(centre, q.id, 'accept');
+		const linked = await step(centre, q.id, 'link_child', { child_id: far.body.id });
+		assert.equal(linked.village_code, OTHER_VILLAGE);
+		await step(centre, q.id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: '生活帮扶' }] });
+		assert.equal((await refAct(medical, q.id, 'accept')).status, 200);
+		assert.equal((await refAct(medical, q.id, 'complete', { result: '已发放临时救助' })).status, 200);
+		await step(centre, q.id, 'send_result', { result: '已发放临时救助' });
+		// the filer still reads it, but the result is delivered by the child's own village
+		const mine = await director.get(`/api/v1/requests/${q.id}`);
+		assert.equal(mine.status, 200, 'the filer reads their filing');
+		assert.ok(!mine.body.allowed_actions.includes('deliver_feedback'), mine.body.allowed_actions.join());
+		const wrong = await act(director, q.id, 'deliver_feedback', { feedback: '已送达', rating: 'satisfied' });
+		assert.equal(wrong.status, 403, wrong.text);
+		assert.equal((await director.get(`/api/v1/requests/${q.id}`)).body.version, mine.body.version, 'nothing written');
+		assert.ok((await director2.get(`/api/v1/requests/${q.id}`)).body.allowed_actions.includes('deliver_feedback'));
+		assert.equal((await step(director2, q.id, 'deliver_feedback', { feedback: '已送达', rating: 'satisfied' })).state, 'feedback_delivered');
+		// a township's own filing, linked to a child of another township: that township's desk reviews it
+		const station03 = await srv.login('station03');
+		const t = await file(station, { village_code: VILLAGE, child_description: '走失的女孩', kind: 'guardianship' });
+		assert.equal(t.state, 'township_review');
+		const far2 = await director2.post('/api/v1/children', { name: uniqueName('外镇'), sex: 'F', birth_date: birthForAge(10), village_code: OTHER_VILLAGE });
+		await step(centre, t.id, 'link_child', { child_id: far2.body.id });
+		const asFiler = await station.get(`/api/v1/requests/${t.id}`);
+		assert.equal(asFiler.status, 200);
+		assert.ok(!asFiler.body.allowed_actions.includes('resolve'), asFiler.body.allowed_actions.join());
+		assert.equal((await act(station, t.id, 'resolve', { result: '已联系家长' })).status, 403);
+		assert.equal((await act(station, t.id, 'forward')).status, 403);
+		assert.equal((await step(station03, t.id, 'resolve', { result: '已联系家长' })).state, 'resolved_locally');
+	});
+
 	test('a unit granted the ID number or the guardians reads them whole on the file, masked in its lists', async () => {
 		const ids = await IdFactory.fromServer(centre);
 		const idNumber = ids.next({ sex: 'F', birth: birthForAge(9).replaceAll('-', '') });

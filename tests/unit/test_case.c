@@ -38,8 +38,9 @@ enum {
 	M = 4,
 	P = 8,
 	PD = 16,
-	LK = 32
-}; /* ctx flags: filer, local, mandatory, police, police done, linked */
+	LK = 32,
+	E = 64
+}; /* ctx flags: filer, local, mandatory, police, police done, linked, elsewhere */
 
 static case_ctx ctx_of(int flags)
 {
@@ -51,6 +52,7 @@ static case_ctx ctx_of(int flags)
 	c.is_police = !!(flags & P);
 	c.police_done = !!(flags & PD);
 	c.linked = !!(flags & LK);
+	c.elsewhere = !!(flags & E);
 	return c;
 }
 
@@ -160,6 +162,15 @@ static void test_transitions_per_role(void **state)
 		{CS_FORWARDED, CA_POLICE_FEEDBACK, "department", P, WB_ECONFLICT, CS_NONE}, /* not mandatory */
 		{CS_FORWARDED, CA_POLICE_FEEDBACK, "department", M | P | PD, WB_ECONFLICT, CS_NONE}, /* given already */
 		{CS_FORWARDED, CA_POLICE_FEEDBACK, "center", M, WB_EFORBIDDEN, CS_NONE},
+		/* a filer reading a request of another place (the centre linked it
+		 * to a child there) takes none of that place's steps, but withdraws
+		 * it as its filer */
+		{CS_RESULT_SENT, CA_DELIVER_FEEDBACK, "director", F | E, WB_EFORBIDDEN, CS_NONE},
+		{CS_TOWNSHIP_REVIEW, CA_RESOLVE, "station", F | L | E, WB_EFORBIDDEN, CS_NONE},
+		{CS_REPORTED, CA_LINK_CHILD, "director", F | E, WB_EFORBIDDEN, CS_NONE},
+		{CS_REPORTED, CA_WITHDRAW, "station", F | E, WB_OK, CS_WITHDRAWN},
+		{CS_TOWNSHIP_REVIEW, CA_WITHDRAW, "station", F | E, WB_ECONFLICT, CS_NONE},
+		{CS_ACCEPTED, CA_REFER, "center", E, WB_OK, CS_REFERRED},
 		/* no caller takes these */
 		{CS_NONE, CA_FILE, "director", 0, WB_EINVAL, CS_NONE},
 		{CS_REFERRED, CA_REFERRALS_COMPLETE, "center", 0, WB_EINVAL, CS_NONE},
