@@ -500,13 +500,10 @@ static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec
 		return api_error(r, 422, "validation_failed", "visited_on is before the child's birth date",
 				 "visited_on"),
 		       -1;
-	while (*findings == ' ' || *findings == '\n' || *findings == '\t' || *findings == '\r')
-		findings++;
-	if (!*findings)
+	/* blanks a phone's input method or a chat app's copy leaves (a
+	 * full-width space, a zero-width character) say nothing either */
+	if (wb_is_blank(findings))
 		return api_error(r, 422, "validation_failed", "findings must say what the visit found", "findings"), -1;
-	if (api_utf8_chars(findings) > VISIT_FINDINGS_CHARS)
-		return api_error(r, 422, "validation_failed", "findings may have at most 2000 characters", "findings"),
-		       -1;
 	if (risk && visit_risk_parse(risk, &rl))
 		return api_error(r, 422, "validation_failed", "risk_level must be low, medium or high", "risk_level"),
 		       -1;
@@ -540,6 +537,10 @@ static int visit_parse(http_req *r, json_t *body, const child_rec *ch, visit_rec
 	wb_strlcpy(v->kind, visit_kind_name(k), sizeof(v->kind));
 	wb_strlcpy(v->visited_on, day, sizeof(v->visited_on));
 	wb_strlcpy(v->findings, findings, sizeof(v->findings));
+	wb_trim(v->findings); /* without the blanks around it */
+	if (api_utf8_chars(v->findings) > VISIT_FINDINGS_CHARS)
+		return api_error(r, 422, "validation_failed", "findings may have at most 2000 characters", "findings"),
+		       -1;
 	if (risk)
 		wb_strlcpy(v->risk_level, risk, sizeof(v->risk_level));
 	return 0;

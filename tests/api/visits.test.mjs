@@ -350,6 +350,23 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal(list.body.items.length, 1, 'no refused visit was written');
 	});
 
+	test('findings of nothing but blanks a phone leaves (full-width spaces, zero-width characters) are refused; blanks around a text are dropped', async () => {
+		const c = await child(director);
+		for (const findings of ['\u3000\u3000', '\u200b', ' \u00a0\n\t', '\ufeff\u3000\u200c']) {
+			const r = await visit(director, c.id, { findings });
+			assert.equal(r.status, 422, `${JSON.stringify(findings)}: ${r.text}`);
+			assert.equal(r.body.error.field, 'findings');
+		}
+		assert.equal((await director.get(`/api/v1/children/${c.id}/visits`)).body.items.length, 0, 'nothing was written');
+		const ok = await visit(director, c.id, { findings: '\u3000\u3000孩子在家，奶奶照看。\u200b\n' });
+		assert.equal(ok.status, 201, ok.text);
+		assert.equal(ok.body.findings, '孩子在家，奶奶照看。');
+		// 2000 characters with blanks around them are within the limit
+		const long = await visit(director, c.id, { findings: `\u3000${'情'.repeat(2000)}\u3000` });
+		assert.equal(long.status, 201, long.text);
+		assert.equal(long.body.findings.length, 2000);
+	});
+
 	test('outside the scope: another village\'s director is answered 404, a department, the administrator and the auditor 403', async () => {
 		const c = await child(director);
 		assert.equal((await visit(director, c.id, {})).status, 201);
