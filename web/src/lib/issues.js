@@ -44,8 +44,8 @@ const YES_NO = { yes: k('common.yes'), no: k('common.no') }
 const CODED = {
   'household registration': [k('issue.field_hukou_type'), HUKOU_TYPE],
   'risk level': [k('issue.field_risk_level'), RISK_LEVEL],
-  'family poverty': [k('ifield.family_poverty'), YES_NO],
-  adopted: [k('ifield.adopted'), YES_NO],
+  'family poverty': [k('issue.field_family_poverty'), YES_NO],
+  adopted: [k('issue.field_adopted'), YES_NO],
 }
 
 // messages that quote the accepted words (matched by their English start)
@@ -88,6 +88,8 @@ export function issueText(t, reason) {
   if (m) return t('issue.too_long', { max: m[1], chars: m[2] })
   m = reason.match(/^ambiguous: (\d+) children of this name, birth date and village; give the ID number$/)
   if (m) return t('issue.ambiguous', { n: m[1] })
+  m = reason.match(/^ambiguous: (\d+) children without an ID number have this name, birth date and village; add the number on the right child's page$/)
+  if (m) return t('issue.ambiguous_no_id', { n: m[1] })
   m = reason.match(/^the same ID number is already on row (\d+) of this file$/)
   if (m) return t('issue.duplicate_in_file', { row: m[1] })
   m = reason.match(/^two columns map to (\w+)$/)
