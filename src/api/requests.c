@@ -920,18 +920,21 @@ static int apply_action(http_req *r, store_conn *c, const sec_principal *p, json
 		break;
 	case CA_REFER: {
 		json_t *arr = json_object_get(body, "referrals");
-		int total = 0, active = 0;
+		int total = 0, active = 0, referred = 1;
 
 		if (arr && !json_is_array(arr))
 			return api_error(r, 422, "invalid_type", "referrals must be an array", "referrals"), -1;
 		if (arr && parse_referrals(r, c, p, arr, j, old))
 			return -1;
-		if (store_referral_counts(c, q->id, &total, &active) != WB_OK)
+		if (store_referral_counts(c, q->id, &total, &active) != WB_OK ||
+		    (total > active && store_request_was_referred(c, q->id, &referred) != WB_OK))
 			return api_fail(r, WB_ESTORE), -1;
-		/* without a new referral, only a request accepted with one already
-		 * active (a mandatory report's police referral) moves on: anything
-		 * else would restart the centre's clock for nothing */
-		if (j->nrefs == 0 && (active == 0 || strcmp(old->state, "accepted") != 0))
+		/* without a new referral, only a request accepted with referrals
+		 * made before the centre's (a mandatory report's police referral)
+		 * moves on: on to referrals_done at once if they have ended
+		 * meanwhile, as the police may before the centre accepts.
+		 * Anything else would restart the centre's clock for nothing. */
+		if (j->nrefs == 0 && (strcmp(old->state, "accepted") != 0 || (active == 0 && (total == 0 || referred))))
 			return api_error(r, 422, "required", "refer needs at least one referral", "referrals"), -1;
 		break;
 	}

@@ -709,6 +709,19 @@ int store_referral_counts(store_conn *c, int64_t request_id, int *total_out, int
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_request_was_referred(store_conn *c, int64_t request_id, int *out)
+{
+	store_stmt *st = NULL;
+	int rc =
+		conn_query(c, &st, "SELECT 1 FROM request_steps WHERE request_id = ? AND to_state = 'referred' LIMIT 1",
+			   "i", request_id);
+
+	*out = rc == STORE_ROW;
+	if (rc == STORE_ROW)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
 /* Adds each comma-separated group of add to the list in out once. */
 static void fields_union(char *out, size_t outlen, const char *add)
 {

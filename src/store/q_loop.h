@@ -222,6 +222,9 @@ int store_referral_list(store_conn *c, const char *county, const referral_filter
 int store_referrals_of(store_conn *c, int64_t request_id, referral_cb cb, void *arg);
 /* How many referrals a request has, and how many of them are active. */
 int store_referral_counts(store_conn *c, int64_t request_id, int *total_out, int *active_out);
+/* *out: 1 if the request was ever referred by the centre (a step that
+ * led it to `referred`), 0 if not. */
+int store_request_was_referred(store_conn *c, int64_t request_id, int *out);
 /* The field groups granted to unit for child by its active referrals
  * (comma-separated union into out). *any_out: 1 if there is one at all. */
 int store_referral_grant(store_conn *c, const char *county, int64_t unit_id, int64_t child_id, char *out, size_t outlen,

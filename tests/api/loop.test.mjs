@@ -719,6 +719,34 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(after.referrals.find((f) => f.unit.code === 'public_security').state, 'pending', 'the police referral stands');
 	});
 
+	test('public security may finish a mandatory report before the centre accepts it: the centre moves it on without another referral, and closes it', async () => {
+		const rep = await file(director, { village_code: VILLAGE, kind: 'abuse_violence', urgency: 'urgent', mandatory: true, narrative: '儿童疑似遭受侵害' });
+		const id = rep.id;
+		// the police act at once, in parallel with the centre, and are done before it accepts
+		assert.equal((await refAct(police, id, 'accept')).status, 200);
+		await step(police, id, 'police_feedback', { police_feedback: '已出警核查。' });
+		assert.equal((await refAct(police, id, 'complete', { result: '已出警处置，监护人已被训诫' })).status, 200);
+		const accepted = await step(centre, id, 'accept');
+		assert.equal(accepted.state, 'accepted', 'the police referral ended before: nothing moved on by itself');
+		assert.ok(accepted.allowed_actions.includes('refer'), accepted.allowed_actions.join());
+		// the police referral is the dispatch: the centre is not made to invent another
+		const moved = await step(centre, id, 'refer', { referrals: [] });
+		assert.equal(moved.state, 'referrals_done', JSON.stringify(moved));
+		const tl = (await centre.get(`/api/v1/requests/${id}`)).body.timeline.steps;
+		assert.deepEqual(
+			tl.filter((s) => s.to_state === 'referred' || s.to_state === 'referrals_done').map((s) => s.action),
+			['refer', 'referrals_complete'],
+		);
+		await step(centre, id, 'send_result', { result: '公安机关已依法处置' });
+		await step(director, id, 'deliver_feedback', { feedback: '已告知监护人', rating: 'satisfied' });
+		assert.equal((await step(centre, id, 'close')).state, 'closed');
+		// reopened, it is worked on again: that needs a new referral
+		await step(centre, id, 'reopen', { reason: '发现新的情况' });
+		const again = await act(centre, id, 'refer', { referrals: [] });
+		assert.equal(again.status, 422, again.text);
+		assert.equal(again.body.error.field, 'referrals');
+	});
+
 	test('the ask the server writes for public security on a mandatory report carries its key (ask_key, note_key); a person\'s same words do not', async () => {
 		// stored in Chinese as it always was (old databases hold it); the key lets the web say it in English
 		const ASK = '强制报告：请依法核查处置，并向报告人反馈。';
