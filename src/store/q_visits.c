@@ -387,20 +387,27 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 	int rc;
 
 	buf_init(&sql, 1024);
-	rc = buf_puts(&sql, "SELECT c.village_code, COUNT(*), COUNT(DISTINCT v.child_id) FROM visits v JOIN children c "
-			    "ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ? "
-			    "AND v.voided_at IS NULL");
+	/* a visit counts in the village the child lived in when it was
+	 * recorded (the village's own director made it): the old village of
+	 * the child's first move since (from the same second on: a second is
+	 * all the times tell), or today's village; the visits
+	 * made stay counted when their child is archived since (the place, not
+	 * the active children) */
+	rc = buf_puts(&sql, "SELECT x.village_code, COUNT(*), COUNT(DISTINCT x.child_id) FROM (SELECT "
+			    "v.county_code, v.child_id, COALESCE((SELECT h.old_value FROM child_changes h WHERE "
+			    "h.child_id = v.child_id AND h.field = 'village_code' AND h.at >= v.created_at AND "
+			    "h.old_value IS NOT NULL ORDER BY h.id LIMIT 1), c.village_code) AS village_code FROM "
+			    "visits v JOIN children c ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= "
+			    "? AND v.visited_on <= ? AND v.voided_at IS NULL) x WHERE 1 = 1");
 	args_text(&a, sc->county_code);
 	args_text(&a, from);
 	args_text(&a, to);
-	/* the visits made stay counted when their child is archived since:
-	 * the place of the scope, not its active children */
 	if (rc == WB_OK)
-		rc = scope_place_sql(sc, "c", &sql, &a);
+		rc = scope_place_sql(sc, "x", &sql, &a);
 	if (rc == WB_OK)
-		rc = area_filter_sql(area, "c", &sql, &a);
+		rc = area_filter_sql(area, "x", &sql, &a);
 	if (rc == WB_OK)
-		rc = buf_puts(&sql, " GROUP BY c.village_code");
+		rc = buf_puts(&sql, " GROUP BY x.village_code");
 	if (rc == WB_OK)
 		rc = store_group_rows(c, sql.data, &a, 0, 2, cb, arg);
 	buf_cleanup(&sql);

@@ -559,14 +559,14 @@ describeEachDriver('visits and the visit plan', (driver) => {
 });
 
 describeEachDriver('the villages\' scorecard (考核)', (driver) => {
-	let srv, centre, director, station, department, grid, supervisor, supervisorFar, auditor;
+	let srv, centre, director, director2, station, department, grid, supervisor, supervisorFar, auditor;
 	const TOWNSHIP = '370831001';
 	const villageOf = (body, code) => body.villages.find((v) => v.village_code === code);
 
 	before(async () => {
 		srv = await startServer(driver);
-		[centre, director, station, department, grid, supervisor, supervisorFar, auditor] = await Promise.all(
-			['center', 'director', 'station', 'department', 'grid', 'supervisor', 'supervisor03', 'auditor'].map((u) => srv.login(u)),
+		[centre, director, director2, station, department, grid, supervisor, supervisorFar, auditor] = await Promise.all(
+			['center', 'director', 'director2', 'station', 'department', 'grid', 'supervisor', 'supervisor03', 'auditor'].map((u) => srv.login(u)),
 		);
 	});
 	after(async () => {
@@ -705,6 +705,47 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(reportAfter.totals.visits.visits, reportBefore.totals.visits.visits);
 		// a current figure leaves the archived child out: no longer in the village's plan
 		assert.ok(a.in_plan <= b.in_plan);
+	});
+
+	test('a child who moves to another village takes no visits with it: each village keeps those its directors made, the new one counts those made there', async () => {
+		const FAR = '370831101201'; // another township's village (director2's)
+		const period = `from=${day(-3)}&to=${day(0)}`;
+		const card = async () => (await centre.get(`/api/v1/visits/scorecard?${period}`)).body;
+		const c = await director.post('/api/v1/children', { name: uniqueName('迁走'), sex: 'M', birth_date: '2013-06-06', village_code: OWN });
+		assert.equal(c.status, 201, c.text);
+		for (const d of [-2, -1]) {
+			const v = await director.post(`/api/v1/children/${c.body.id}/visits`, { kind: 'home', visited_on: day(d), findings: '迁出前的走访' });
+			assert.equal(v.status, 201, v.text);
+		}
+		const before = await card();
+		const [own, far] = [villageOf(before, OWN), villageOf(before, FAR)];
+		const township = (await supervisor.get(`/api/v1/visits/scorecard?${period}`)).body;
+
+		const cur = (await centre.get(`/api/v1/children/${c.body.id}`)).body;
+		const moved = await centre.patch(`/api/v1/children/${c.body.id}`, { version: cur.version, village_code: FAR });
+		assert.equal(moved.status, 200, moved.text);
+
+		const after = await card();
+		const [own2, far2] = [villageOf(after, OWN), villageOf(after, FAR)];
+		assert.deepEqual([own2.visits, own2.children_visited], [own.visits, own.children_visited], 'the old village keeps the visits its director made');
+		assert.deepEqual([far2.visits, far2.children_visited], [far.visits, far.children_visited], 'the new village is not given them');
+		assert.equal(after.totals.visits, before.totals.visits);
+		const me = own2.directors.find((d) => d.user_id === director.me.user.id);
+		assert.ok(own2.directors.reduce((n, d) => n + d.visits, 0) <= own2.visits, `the directors' visits within the village's: ${JSON.stringify(own2)}`);
+		assert.ok(me.visits >= 2, JSON.stringify(me));
+		// the township's own card (its supervisor's) keeps them too
+		const township2 = (await supervisor.get(`/api/v1/visits/scorecard?${period}`)).body;
+		assert.equal(township2.totals.visits, township.totals.visits);
+		assert.equal(villageOf(township2, OWN).visits, villageOf(township, OWN).visits);
+		// a visit made where the child lives now counts there (times are in whole seconds: a second after the move)
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		const there = await director2.post(`/api/v1/children/${c.body.id}/visits`, { kind: 'home', visited_on: day(0), findings: '迁入后的首次走访' });
+		assert.equal(there.status, 201, there.text);
+		const last = await card();
+		assert.equal(villageOf(last, FAR).visits, far.visits + 1);
+		assert.equal(villageOf(last, FAR).children_visited, far.children_visited + 1);
+		assert.equal(villageOf(last, OWN).visits, own.visits);
+		assert.equal(villageOf((await centre.get(`/api/v1/visits/scorecard?${period}&area=${FAR}`)).body, FAR).visits, far.visits + 1, 'the same with ?area=');
 	});
 
 	test('the supervisor reviews each director for a year or a quarter; the scorecard shows the review, the director sees it', async () => {
