@@ -1307,7 +1307,8 @@ json_t *loop_referral_json(const loop_viewer *v, const referral_rec *f, int with
 	arr = json_array();
 	n = referral_allowed(s, v->p->role, own, acts, RA_COUNT);
 	for (int i = 0; i < n; i++)
-		if (!((acts[i] == RA_DECLINE || acts[i] == RA_CANCEL) && referral_is_mandatory_police(f)))
+		if (!((acts[i] == RA_DECLINE || acts[i] == RA_CANCEL) && referral_is_mandatory_police(f)) &&
+		    !(acts[i] == RA_COMPLETE && referral_awaits_police_feedback(f)))
 			json_array_append_new(arr, json_string(referral_action_name(acts[i])));
 	json_object_set_new(j, "allowed_actions", arr);
 	if (with_request) {

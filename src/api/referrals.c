@@ -349,6 +349,17 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 			  NULL);
 		goto out;
 	}
+	if (j.action == RA_COMPLETE && referral_awaits_police_feedback(old)) {
+		/* completing ends the police's access to the request, and with it
+		 * the step that gives the reporter their feedback */
+		loop_audit_refused(r, a, p, "referral", referral_action_name(j.action), id, old->state, j.version,
+				   "conflict");
+		api_error(r, 409, "police_feedback_first",
+			  "give the reporter of the mandatory report the police's feedback (the request's "
+			  "police_feedback step) before completing the referral",
+			  "action");
+		goto out;
+	}
 	switch (j.action) {
 	case RA_DECLINE:
 	case RA_CANCEL:

@@ -517,11 +517,18 @@ int store_steps_of(store_conn *c, int64_t request_id, step_cb cb, void *arg)
 	"COALESCE(f.due_at, 0), f.state, f.state_since, COALESCE(f.step_due_at, 0), "                     \
 	"COALESCE(f.decline_reason, ''), COALESCE(f.result, ''), f.version, f.created_by, f.created_at, " \
 	"f.updated_at, COALESCE(f.ended_at, 0), u.code, u.name, u.kind, "                                 \
-	"(SELECT q.mandatory FROM help_requests q WHERE q.id = f.request_id)"
+	"(SELECT q.mandatory FROM help_requests q WHERE q.id = f.request_id), "                           \
+	"(SELECT CASE WHEN q.police_feedback_at IS NULL THEN 0 ELSE 1 END FROM help_requests q "          \
+	"WHERE q.id = f.request_id)"
 
 int referral_is_mandatory_police(const referral_rec *f)
 {
 	return f->mandatory && strcmp(f->unit_kind, "department") == 0 && strcmp(f->unit_code, "public_security") == 0;
+}
+
+int referral_awaits_police_feedback(const referral_rec *f)
+{
+	return referral_is_mandatory_police(f) && !f->police_answered;
 }
 
 static void referral_row(store_conn *c, store_stmt *st, referral_rec *f)
@@ -549,6 +556,7 @@ static void referral_row(store_conn *c, store_stmt *st, referral_rec *f)
 	stmt_copy(c, st, 19, f->unit_name, sizeof(f->unit_name));
 	stmt_copy(c, st, 20, f->unit_kind, sizeof(f->unit_kind));
 	f->mandatory = stmt_int64(c, st, 21) != 0;
+	f->police_answered = stmt_int64(c, st, 22) != 0;
 }
 
 int store_referral_insert(store_conn *c, referral_rec *f)

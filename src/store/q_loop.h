@@ -196,12 +196,17 @@ typedef struct referral_rec {
 	char unit_code[32];
 	char unit_name[128];
 	char unit_kind[12];
-	int mandatory; /* read only: the request is a mandatory report */
+	int mandatory;       /* read only: the request is a mandatory report */
+	int police_answered; /* read only: its police feedback is recorded */
 } referral_rec;
 
 /* 1 if f is public security's referral of a mandatory report: the police
  * do not decline it (Minor Protection Law art. 11). */
 int referral_is_mandatory_police(const referral_rec *f);
+/* 1 if f is that referral and the police have not yet given the reporter
+ * their feedback: it is not completed before, since completing it ends
+ * the police's access to the request, and with it their feedback step. */
+int referral_awaits_police_feedback(const referral_rec *f);
 
 typedef struct referral_filter {
 	int64_t unit_id;    /* 0: every unit */

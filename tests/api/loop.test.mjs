@@ -747,6 +747,27 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal(again.body.error.field, 'referrals');
 	});
 
+	test('public security answers the reporter of a mandatory report before it completes the referral, which would end its access to the request', async () => {
+		const rep = await file(director, { village_code: VILLAGE, kind: 'abuse_violence', mandatory: true, narrative: '儿童疑似遭受侵害' });
+		const id = rep.id;
+		assert.equal((await refAct(police, id, 'accept')).status, 200);
+		const pol = await referralOf(police, id);
+		assert.ok(pol.allowed_actions.includes('progress'), pol.allowed_actions.join());
+		assert.ok(!pol.allowed_actions.includes('complete'), `not offered before the feedback: ${pol.allowed_actions.join()}`);
+		const early = await refAct(police, id, 'complete', { result: '已处置' });
+		assert.equal(early.status, 409, early.text);
+		assert.equal(early.body.error.code, 'police_feedback_first');
+		assert.equal((await referralOf(police, id)).state, 'accepted', 'still theirs: they can still answer the reporter');
+		await step(police, id, 'police_feedback', { police_feedback: '已出警核查，已对监护人进行训诫。' });
+		assert.ok((await referralOf(police, id)).allowed_actions.includes('complete'));
+		assert.equal((await refAct(police, id, 'complete', { result: '已处置' })).status, 200);
+		// another unit's referral of a mandatory report is completed as any other
+		await step(centre, id, 'accept');
+		await step(centre, id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: '医疗救助' }] });
+		assert.equal((await refAct(medical, id, 'accept')).status, 200);
+		assert.equal((await refAct(medical, id, 'complete', { result: '已救助' })).status, 200);
+	});
+
 	test('the ask the server writes for public security on a mandatory report carries its key (ask_key, note_key); a person\'s same words do not', async () => {
 		// stored in Chinese as it always was (old databases hold it); the key lets the web say it in English
 		const ASK = '强制报告：请依法核查处置，并向报告人反馈。';
