@@ -788,6 +788,10 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 			return api_error(r, 422, "invalid_type", "each referral must be an object", at), -1;
 		if (api_check_fields_in(r, it, referral_fields, at))
 			return -1; /* the 422 names referrals[i].field */
+		if (wb_is_blank(api_str(it, "ask")))
+			return api_error(r, 422, "required", "each referral must say what is asked of the unit",
+					 referral_field(name, sizeof(name), at, "ask")),
+			       -1;
 		if (store_unit_get(c, json_integer_value(json_object_get(it, "unit_id")), &u) != WB_OK ||
 		    strcmp(u.county_code, p->county_code) != 0 ||
 		    (strcmp(u.kind, "department") != 0 && strcmp(u.kind, "org") != 0))

@@ -501,6 +501,23 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal((await medical.get(`/api/v1/children/${child.id}`)).status, 404);
 	});
 
+	test('a referral must say what is asked: blanks alone (full-width, zero-width) are no ask, named by the referral', async () => {
+		const q = await file(centre, { village_code: VILLAGE, kind: 'medical' });
+		for (const ask of ['   ', '\u3000\u3000', '\u200b', '\ufeff\u00a0']) {
+			const r = await act(centre, q.id, 'refer', {
+				referrals: [
+					{ unit_id: units.county_charity, ask: '生活帮扶' },
+					{ unit_id: units.medical_insurance, ask },
+				],
+			});
+			assert.equal(r.status, 422, `${JSON.stringify(ask)}: ${r.text}`);
+			assert.equal(r.body.error.field, 'referrals[1].ask');
+		}
+		const v = (await centre.get(`/api/v1/requests/${q.id}`)).body;
+		assert.equal(v.state, 'accepted', 'nothing referred');
+		assert.equal(v.referrals.length, 0);
+	});
+
 	test('a local resolution: resolved by the station, delivered by the director, closed by the station', async () => {
 		const q = await file(director, { village_code: VILLAGE, kind: 'schooling' });
 		await step(station, q.id, 'review');
