@@ -67,10 +67,14 @@ static int concern_cb(const inbox_concern *x, void *arg)
 	{
 		if (json_integer_value(json_object_get(it, "id")) != x->message_id)
 			continue;
-		json_object_set_new(it, "child",
-				    json_pack("{s:s, s:s, s:o, s:s?}", "name", x->child_name, "village_name",
-					      x->village_name, "flags", visits_flags_json(x->flags), "risk_level",
-					      x->risk_level[0] ? x->risk_level : NULL));
+		json_t *child = json_pack("{s:s, s:s, s:o, s:s?}", "name", x->child_name, "village_name",
+					  x->village_name, "flags", visits_flags_json(x->flags), "risk_level",
+					  x->risk_level[0] ? x->risk_level : NULL);
+
+		/* the visit was recorded by mistake: what it found is not so */
+		if (child && x->voided)
+			json_object_set_new(child, "voided", json_true());
+		json_object_set_new(it, "child", child);
 		k->named++;
 		break;
 	}

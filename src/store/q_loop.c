@@ -1115,7 +1115,8 @@ int store_inbox_concerns(store_conn *c, const store_scope *sc, int64_t user_id, 
 		/* the visit recorded at the message's time: the newest first if
 		 * there were two in the same second */
 		rc = buf_puts(&sql, "SELECT m.id, COALESCE(c.name, ''), COALESCE(ar.name, ''), COALESCE(v.flags, ''), "
-				    "COALESCE(v.risk_level, '') FROM inbox m JOIN children c ON c.id = m.child_id "
+				    "COALESCE(v.risk_level, ''), COALESCE(v.voided_at, 0) FROM inbox m JOIN children c "
+				    "ON c.id = m.child_id "
 				    "LEFT JOIN areas ar ON ar.code = c.village_code LEFT JOIN visits v ON "
 				    "v.child_id = m.child_id AND v.created_at = m.created_at WHERE m.user_id = ? AND "
 				    "m.event = 'visit.concern' AND m.id IN (");
@@ -1149,6 +1150,7 @@ int store_inbox_concerns(store_conn *c, const store_scope *sc, int64_t user_id, 
 			stmt_copy(c, st, 2, x.village_name, sizeof(x.village_name));
 			stmt_copy(c, st, 3, x.flags, sizeof(x.flags));
 			stmt_copy(c, st, 4, x.risk_level, sizeof(x.risk_level));
+			x.voided = stmt_int64(c, st, 5) != 0;
 			rc = cb(&x, arg);
 		}
 		if (st)

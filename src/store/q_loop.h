@@ -329,6 +329,7 @@ typedef struct inbox_concern {
 	char village_name[128]; /* the child's village, "" if unknown */
 	char flags[96];         /* of the visit recorded at the message's time ("" if none) */
 	char risk_level[8];
+	int voided; /* that visit was voided since (recorded by mistake) */
 } inbox_concern;
 typedef int (*inbox_concern_cb)(const inbox_concern *x, void *arg);
 /*

@@ -138,6 +138,27 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal(got.find((m) => m.child_id === flagged.id).child.name, flagged.name);
 	});
 
+	test('a concern told to the township by a visit voided since says the visit was voided', async () => {
+		const supervisor = await srv.login('supervisor');
+		const named = async (client) =>
+			(await client.get('/api/v1/inbox?limit=200&names=true')).body.items.filter((m) => m.event === 'visit.concern');
+		// recorded for the wrong child: a safety concern that is not so
+		const wrong = await child(director);
+		const v = await visit(director, wrong.id, { flags: ['safety'], risk_level: 'high' });
+		assert.equal(v.status, 201, v.text);
+		const stands = await child(director);
+		assert.equal((await visit(director, stands.id, { flags: ['living'] })).status, 201);
+		assert.equal((await named(station)).find((m) => m.child_id === wrong.id).child.voided, undefined);
+		const done = await director.post(`/api/v1/children/${wrong.id}/visits/${v.body.id}/void`, { reason: '记错了儿童' });
+		assert.equal(done.status, 200, done.text);
+		for (const client of [station, supervisor]) {
+			const got = await named(client);
+			const m = got.find((x) => x.child_id === wrong.id);
+			assert.equal(m.child.voided, true, `${client.username}: ${JSON.stringify(m)}`);
+			assert.equal(got.find((x) => x.child_id === stands.id).child.voided, undefined, 'a visit that stands is not marked');
+		}
+	});
+
 	test('a visit recorded by mistake is voided with the reason: listed and marked, it counts no more; by its visitor, the township or the centre', async () => {
 		const c = await child(director);
 		const older = await visit(director, c.id, { visited_on: day(-20) });

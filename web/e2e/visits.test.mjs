@@ -213,6 +213,23 @@ test('director: a child never visited is on the plan; a home visit with a flag a
   assert.deepEqual(unexpectedErrors(page), [])
 })
 
+test('station: a concern told by a visit voided since is marked 已作废 in the inbox', async () => {
+  const api = await apiSession(srv.base, 'director')
+  const c = await newChild(api, { name: '录错走访测试' })
+  const v = await api.post(`/children/${c.id}/visits`, { kind: 'home', visited_on: today, findings: '记到了别的孩子名下', flags: ['safety'] })
+  assert.equal(v.status, 201, JSON.stringify(v.body))
+  const ok = await newChild(api, { name: '属实走访测试' })
+  assert.equal((await api.post(`/children/${ok.id}/visits`, { kind: 'home', visited_on: today, findings: '家中无人照看', flags: ['living'] })).status, 201)
+  assert.equal((await api.post(`/children/${c.id}/visits/${v.body.id}/void`, { reason: '记错了儿童' })).status, 200)
+  await loginAs(page, srv.base, 'station', { path: '/login?next=/inbox' })
+  const voided = page.locator('.msg[data-event="visit.concern"]', { hasText: '录错走访测试' }).first()
+  await voided.locator('.m-voided', { hasText: '已作废' }).waitFor()
+  const stands = page.locator('.msg[data-event="visit.concern"]', { hasText: '属实走访测试' }).first()
+  await stands.waitFor()
+  assert.equal(await stands.locator('.m-voided').count(), 0, 'a visit that stands is not marked')
+  assert.equal(await hasHorizontalScroll(page), false)
+})
+
 test('visit form: empty findings are stopped on the field; the server\'s refusal of a day before the birth shows on the date', async () => {
   const api = await apiSession(srv.base, 'director')
   const born = addDays(today, -10)
