@@ -655,6 +655,8 @@ static const char *referral_field(char *out, size_t n, const char *at, const cha
 	return out;
 }
 
+enum { MOVED_VILLAGE = 1, MOVED_TOWNSHIP = 2 };
+
 typedef struct action_job {
 	const sec_principal *p;
 	enum case_action action;
@@ -669,6 +671,7 @@ typedef struct action_job {
 	int64_t now;
 	int queued;
 	int dup_unit; /* out: a unit already works on this request */
+	int moved;    /* link_child: MOVED_VILLAGE, MOVED_TOWNSHIP (to the child's) */
 } action_job;
 
 typedef struct active_units {
@@ -755,6 +758,17 @@ static int action_fn(store_conn *c, void *arg)
 		 * (请补充…): whoever filed the request reads it in the inbox */
 		if (j->action == CA_REVIEW && j->step->note[0] && q->reporter_id != j->p->user_id)
 			audience |= AUD_FILER;
+		/* linked to a child of another village, the request is that
+		 * place's now: whoever holds its step there is told (the place
+		 * it left no longer reads it) */
+		if (j->action == CA_LINK_CHILD) {
+			enum case_tier t = case_holder(j->from, j->ctx.local);
+
+			if (t == TIER_TOWNSHIP && (j->moved & MOVED_TOWNSHIP))
+				audience |= AUD_STATION;
+			if (t == TIER_VILLAGE && (j->moved & MOVED_VILLAGE))
+				audience |= AUD_DIRECTOR;
+		}
 		rc = loop_fanout(c, q, audience, event, 0, NULL, 0, 0, NULL, q->step_due_at, j->now, j->p->user_id,
 				 &j->queued);
 	}
@@ -974,6 +988,8 @@ static int apply_action(http_req *r, store_conn *c, const sec_principal *p, json
 					 "child_id"),
 			       -1;
 		q->child_id = ch.id;
+		j->moved = (strcmp(old->village_code, ch.village_code) != 0 ? MOVED_VILLAGE : 0) |
+			   (strncmp(old->township_code, ch.village_code, 9) != 0 ? MOVED_TOWNSHIP : 0);
 		wb_strlcpy(q->village_code, ch.village_code, sizeof(q->village_code));
 		wb_strlcpy(q->grid_code, ch.grid_code, sizeof(q->grid_code));
 		wb_snprintf(q->township_code, sizeof(q->township_code), "%.9s", ch.village_code);

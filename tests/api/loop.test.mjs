@@ -585,6 +585,26 @@ describeEachDriver('closed loop', (driver) => {
 		assert.equal((await step(station03, t.id, 'resolve', { result: '已联系家长' })).state, 'resolved_locally');
 	});
 
+	test('a request the centre links to a child of another township is told to the place that now holds its step; the township it left is not', async () => {
+		const station03 = await srv.login('station03');
+		const q = await file(director, { village_code: VILLAGE, child_description: '车站附近的男孩', kind: 'living_hardship' });
+		assert.equal(q.state, 'reported');
+		const far = await director2.post('/api/v1/children', { name: uniqueName('外镇'), sex: 'M', birth_date: birthForAge(8), village_code: OTHER_VILLAGE });
+		const linked = await step(centre, q.id, 'link_child', { child_id: far.body.id });
+		// the review is now station03's: it hears of it once, with the step's deadline
+		const told = (await inbox(station03)).filter((m) => m.request_id === q.id);
+		assert.deepEqual(told.map((m) => m.event), ['request.link_child'], JSON.stringify(told));
+		assert.equal(told[0].due_at, linked.due_at);
+		assert.ok(!(await inbox(station)).some((m) => m.request_id === q.id && m.event === 'request.link_child'), 'nothing for the township it left');
+		assert.equal((await step(station03, q.id, 'review')).state, 'township_review');
+		// linked within its own village: nobody new to tell
+		const child = await newChild();
+		const q2 = await file(director, { village_code: VILLAGE, child_description: '本村男孩', kind: 'other' });
+		await step(station, q2.id, 'link_child', { child_id: child.id });
+		assert.ok(!(await inbox(station)).some((m) => m.request_id === q2.id && m.event === 'request.link_child'));
+		assert.ok(!(await inbox(director)).some((m) => m.request_id === q2.id && m.event === 'request.link_child'));
+	});
+
 	test('a unit granted the ID number or the guardians reads them whole on the file, masked in its lists', async () => {
 		const ids = await IdFactory.fromServer(centre);
 		const idNumber = ids.next({ sex: 'F', birth: birthForAge(9).replaceAll('-', '') });
