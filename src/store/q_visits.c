@@ -182,8 +182,9 @@ static int restore_risk(store_conn *c, int64_t child_id, const char *county, int
 			char *restored)
 {
 	store_stmt *st = NULL;
-	char now[8] = "", stands[8] = "", newest[8] = "";
-	int mine = 0, first = 1;
+	char now[8] = "", stands[8] = "", newest[8] = "", latest[8] = "";
+	int64_t since = 0, latest_at = 0;
+	int mine = 0, first = 1, edited = 0;
 	int rc = conn_query(c, &st, "SELECT risk_level FROM children WHERE id = ?", "i", child_id);
 
 	if (rc != STORE_ROW)
@@ -195,7 +196,7 @@ static int restore_risk(store_conn *c, int64_t child_id, const char *county, int
 	rc = conn_query(c, &st,
 			"SELECT COALESCE(h.old_value, ''), COALESCE(h.new_value, ''), CASE WHEN h.visit_id = ? THEN 2 "
 			"WHEN EXISTS (SELECT 1 FROM visits v WHERE v.id = h.visit_id AND v.voided_at IS NOT NULL) "
-			"THEN 1 ELSE 0 END FROM child_changes h WHERE h.child_id = ? AND h.field = 'risk_level' "
+			"THEN 1 ELSE 0 END, h.at FROM child_changes h WHERE h.child_id = ? AND h.field = 'risk_level' "
 			"ORDER BY h.id DESC LIMIT 500",
 			"ii", visit_id, child_id);
 	while (rc == STORE_ROW) {
@@ -204,8 +205,10 @@ static int restore_risk(store_conn *c, int64_t child_id, const char *county, int
 		if (first)
 			stmt_copy(c, st, 1, newest, sizeof(newest));
 		first = 0;
+		since = stmt_int64(c, st, 3);
 		if (kind == 0) {
 			stmt_copy(c, st, 1, stands, sizeof(stands));
+			edited = 1;
 			break;
 		}
 		mine |= kind == 2;
@@ -216,7 +219,29 @@ static int restore_risk(store_conn *c, int64_t child_id, const char *county, int
 	if (rc < 0)
 		return rc;
 	/* a level the history does not end on was set some other way: kept */
-	if (!mine || !stands[0] || strcmp(stands, now) == 0 || strcmp(newest, now) != 0)
+	if (!mine || !stands[0] || strcmp(newest, now) != 0)
+		return WB_OK;
+	/* the level that stands without the voided visits, unless the latest
+	 * visit that counts and assessed the child was recorded since: then its
+	 * assessment, which the voided visit held back (a visit entered late
+	 * does not overrule a newer one, store_visit_insert) or which agreed
+	 * with it. A second is all the times tell: one recorded in the second
+	 * of a change that is kept (an edit, a visit's) came before it. */
+	st = NULL;
+	rc = conn_query(c, &st,
+			"SELECT risk_level, created_at FROM visits WHERE child_id = ? AND voided_at IS NULL AND "
+			"risk_level IS NOT NULL ORDER BY visited_on DESC, id DESC LIMIT 1",
+			"i", child_id);
+	if (rc == STORE_ROW) {
+		stmt_copy(c, st, 0, latest, sizeof(latest));
+		latest_at = stmt_int64(c, st, 1);
+		stmt_reset(c, st);
+	} else if (rc < 0) {
+		return rc;
+	}
+	if (latest[0] && (latest_at > since || (latest_at == since && !edited)))
+		wb_strlcpy(stands, latest, sizeof(stands));
+	if (strcmp(stands, now) == 0)
 		return WB_OK;
 	rc = conn_query(c, NULL,
 			"UPDATE children SET risk_level = ?, version = version + 1, updated_at = ?, updated_by = ? "

@@ -39,8 +39,10 @@ typedef struct visit_rec {
  * and opens again the follow-ups it had completed, unless another visit of
  * the child that counts is in their window: the first one recorded
  * completes them (*reopened: how many stay open). The risk level the visit
- * set is undone unless it was changed again since: risk_restored (8 bytes)
- * gets the level the child has again, or "".
+ * set is undone unless it was changed again since: the level from before
+ * it, or the assessment of the latest visit that counts when that one was
+ * recorded since (one entered late that the voided visit held back);
+ * risk_restored (8 bytes) gets the level the child has again, or "".
  * WB_ENOTFOUND: no such visit of the child; WB_EFORBIDDEN: own_only and
  * by did not record it; WB_ECONFLICT: voided already. */
 int store_visit_void(store_conn *c, int64_t child_id, int64_t id, int64_t at, int64_t by, int own_only,

@@ -338,6 +338,40 @@ describeEachDriver('visits and the visit plan', (driver) => {
 		assert.equal((await director.get(`/api/v1/children/${e.id}`)).body.risk_level, 'high');
 	});
 
+	test('voiding the newer visit brings back the assessment of a visit entered late that it held back', async () => {
+		const reason = { reason: '走访记录录错了儿童' };
+		// yesterday's visit (low) holds back the one of three weeks ago entered after it (high); yesterday's was the wrong child
+		const c = await child(director, { risk_level: 'medium' });
+		const recent = await visit(director, c.id, { visited_on: day(-1), risk_level: 'low' });
+		assert.equal(recent.status, 201, recent.text);
+		const old = await visit(director, c.id, { visited_on: day(-21), risk_level: 'high', findings: '补录：三周前入户，当时家中无人照看。' });
+		assert.equal(old.status, 201, old.text);
+		assert.equal((await director.get(`/api/v1/children/${c.id}`)).body.risk_level, 'low');
+		const v = await director.post(`/api/v1/children/${c.id}/visits/${recent.body.id}/void`, reason);
+		assert.equal(v.status, 200, v.text);
+		assert.equal(v.body.risk_restored, 'high', 'the latest assessment that counts: the visit entered late');
+		assert.equal((await director.get(`/api/v1/children/${c.id}`)).body.risk_level, 'high');
+		assert.equal((await planOf(director, c.id)).interval_days, 14, 'high risk: on the plan');
+		const hist = (await director.get(`/api/v1/children/${c.id}/history`)).body.items.filter((h) => h.field === 'risk_level');
+		assert.deepEqual(hist.map((h) => [h.old, h.new]), [['medium', 'low'], ['low', 'high']]);
+		// one entered late that agreed with the voided visit keeps the level
+		const d = await child(director, { risk_level: 'low' });
+		const wrong = await visit(director, d.id, { visited_on: day(-1), risk_level: 'high' });
+		assert.equal((await visit(director, d.id, { visited_on: day(-6), risk_level: 'high' })).status, 201);
+		const w = await director.post(`/api/v1/children/${d.id}/visits/${wrong.body.id}/void`, reason);
+		assert.equal(w.status, 200, w.text);
+		assert.equal(w.body.risk_restored, null, 'the other visit assessed high too');
+		assert.equal((await director.get(`/api/v1/children/${d.id}`)).body.risk_level, 'high');
+		// one recorded before the voided visit does not come back over the level before it
+		const e = await child(director, { risk_level: 'low' });
+		assert.equal((await visit(director, e.id, { visited_on: day(-8), risk_level: 'medium' })).status, 201);
+		const edited = (await director.get(`/api/v1/children/${e.id}`)).body;
+		assert.equal((await director.patch(`/api/v1/children/${e.id}`, { risk_level: 'low', version: edited.version })).status, 200);
+		const later = await visit(director, e.id, { visited_on: day(-1), risk_level: 'high' });
+		const x = await director.post(`/api/v1/children/${e.id}/visits/${later.body.id}/void`, reason);
+		assert.equal(x.body.risk_restored, 'low', 'the edit made after the older visit stands');
+	});
+
 	test('every wrong field is refused with its name, and nothing is written', async () => {
 		const c = await child(director, { birth_date: bornYearsBefore(1) });
 		const cases = [
