@@ -7,7 +7,8 @@
 #include "../domain/namekey.h"
 #include "../util/wb.h"
 
-#define ERASED_TEXT "（已清除）"
+#define ERASED_TEXT   "（已清除）"
+#define ARCHIVED_TEXT "档案归档"
 
 int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *day, int64_t at,
 			int64_t by)
@@ -114,7 +115,27 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 		"UPDATE follow_ups SET note = '' WHERE child_id = ?",
 		"DELETE FROM request_attachments WHERE request_id IN (SELECT id FROM help_requests WHERE child_id = ?)",
 		"UPDATE help_requests SET narrative = '" ERASED_TEXT "', child_desc = NULL, result = NULL, feedback = "
-		"NULL, police_feedback = NULL WHERE child_id = ?",
+		"NULL, police_feedback = NULL, withdraw_reason = NULL WHERE child_id = ?",
+		/* what the departments were asked and answered, and the notes
+		 * of the steps, speak of the child as the request does */
+		"UPDATE referrals SET ask = '" ERASED_TEXT "', result = NULL, decline_reason = NULL "
+		"WHERE request_id IN (SELECT id FROM help_requests WHERE child_id = ?)",
+		"UPDATE request_steps SET note = NULL WHERE request_id IN "
+		"(SELECT id FROM help_requests WHERE child_id = ?)",
+		/* why a suggestion was rejected, the reference of the evidence */
+		"UPDATE child_categories SET evidence_ref = NULL WHERE child_id = ?",
+		"UPDATE visits SET void_reason = '" ERASED_TEXT "' WHERE child_id = ? AND void_reason IS NOT NULL",
+		"UPDATE counselling_sessions SET void_reason = '" ERASED_TEXT
+		"' WHERE child_id = ? AND void_reason IS NOT NULL",
+		/* a person's words; the archive's own reason (档案归档) stays */
+		"UPDATE caring_pairs SET end_note = '" ERASED_TEXT
+		"' WHERE child_id = ? AND end_note <> '' AND end_note <> '" ARCHIVED_TEXT "'",
+		"UPDATE project_children SET services = '', removed_reason = CASE WHEN removed_reason = '" ARCHIVED_TEXT
+		"' THEN removed_reason WHEN removed_reason IS NULL THEN NULL ELSE '" ERASED_TEXT
+		"' END WHERE child_id = ?",
+		"UPDATE benefit_receipts SET end_reason = '" ERASED_TEXT
+		"' WHERE child_id = ? AND end_reason IS NOT NULL AND end_reason <> '" ARCHIVED_TEXT "'",
+		"UPDATE entitlement_gap_checks SET note = '' WHERE child_id = ?",
 	};
 	char key[NAME_KEY_MAX];
 	int rc = name_key(ERASED_TEXT, key, sizeof(key));

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, sql, cli } from './lib/harness.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
-import { PNG } from './lib/loop.mjs';
+import { PNG, step, unitIds } from './lib/loop.mjs';
 import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -248,6 +248,58 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM counselling_sessions WHERE child_id = ${grown.id}`), '1');
 		assert.equal(await sql(srv.db, `SELECT note FROM follow_ups WHERE id = ${fu.body.id}`), '', 'the follow-up\'s note is erased');
 		await centre.request('PUT', '/api/v1/registry/archive-config', { json: { adult_grace_days: 90 } });
+	});
+
+	test('erasure leaves no text about the child anywhere: category notes, voided visits, referrals, steps, pairs, checks', async () => {
+		const units = await unitIds(centre);
+		const c = await child({ hukou_type: 'rural', guardians: [{ relation: 'father', name: '父', status: 'working_away' }, { relation: 'mother', name: '母', status: 'working_away' }], family_poverty: true });
+		const PRIVATE = '王小明家';
+		// a rejected suggestion with why, a confirmation with its evidence
+		const rej = await station.post(`/api/v1/children/${c.id}/categories/left_behind`, { action: 'reject', note: `${PRIVATE}母亲其实在家` });
+		assert.equal(rej.status, 200, rej.text);
+		const conf = await station.post(`/api/v1/children/${c.id}/categories/in_difficulty`, { action: 'confirm', evidence_type: 'low_income_cert', evidence_ref: `${PRIVATE}低保证` });
+		assert.equal(conf.status, 200, conf.text);
+		// a visit voided with a reason
+		const v = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: chinaDate().iso, findings: '家中情况' });
+		assert.equal(v.status, 201, v.text);
+		assert.equal((await director.post(`/api/v1/children/${c.id}/visits/${v.body.id}/void`, { reason: `${PRIVATE}记错了` })).status, 200);
+		// a request with a step's note, referred with an ask
+		const req = await director.post('/api/v1/requests', { child_id: c.id, kind: 'medical', narrative: '需要医疗救助' });
+		assert.equal(req.status, 201, req.text);
+		await step(station, req.body.id, 'review');
+		await step(station, req.body.id, 'forward', { note: `${PRIVATE}父亲病重` });
+		await step(centre, req.body.id, 'accept');
+		await step(centre, req.body.id, 'refer', { referrals: [{ unit_id: units.medical_insurance, ask: `${PRIVATE}医疗救助`, fields: ['health'] }] });
+		// a caring mother's pairing, a check of an entitlement gap
+		const m = await director.post('/api/v1/caring-mothers', { name: uniqueName('妈妈') });
+		assert.equal(m.status, 201, m.text);
+		const pair = await director.post(`/api/v1/caring-mothers/${m.body.id}/pairs`, { child_id: c.id });
+		assert.equal(pair.status, 201, pair.text);
+		assert.equal((await director.post(`/api/v1/caring-pairs/${pair.body.id}/end`, { note: `${PRIVATE}随父母迁居` })).status, 200);
+		const pol = (await centre.get('/api/v1/policies')).body.items[0];
+		await sql(srv.db, `INSERT INTO entitlement_gap_checks (county_code, child_id, policy_id, finding, note, created_at, created_by) VALUES ('370831', ${c.id}, ${pol.id}, 'other', '${PRIVATE}不愿申请', 1, ${station.me.user.id})`);
+		assert.equal((await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away' })).status, 200);
+		await sql(srv.db, `UPDATE children SET archived_at = archived_at - ${11 * 365 * 86400} WHERE id = ${c.id}`);
+		const run = await cli(srv.db, ['recompute']);
+		assert.match(run.stdout, /erased after retention: [1-9]/, run.stdout);
+		assert.ok((await centre.get(`/api/v1/children/${c.id}`)).body.erased_at > 0);
+		const left = {
+			categories: `SELECT evidence_ref FROM child_categories WHERE child_id = ${c.id}`,
+			visits: `SELECT void_reason FROM visits WHERE child_id = ${c.id}`,
+			steps: `SELECT note FROM request_steps WHERE request_id = ${req.body.id}`,
+			referrals: `SELECT ask FROM referrals WHERE request_id = ${req.body.id}`,
+			pairs: `SELECT end_note FROM caring_pairs WHERE child_id = ${c.id}`,
+			checks: `SELECT note FROM entitlement_gap_checks WHERE child_id = ${c.id}`,
+		};
+		const kept = [];
+		for (const [what, q] of Object.entries(left)) {
+			const got = await sql(srv.db, q);
+			if (String(got ?? '').includes(PRIVATE)) kept.push(`${what}: ${got.replace(/\n/g, ' | ')}`);
+		}
+		assert.deepEqual(kept, [], 'what is left after the erasure');
+		// the facts that are counted stay
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM referrals WHERE request_id = ${req.body.id}`), '1');
+		assert.equal(await sql(srv.db, `SELECT state FROM child_categories WHERE child_id = ${c.id} AND category = 'in_difficulty'`), 'confirmed');
 	});
 
 	test('with no grace, the daily job archives on the 18th birthday, or the day after where a year counts from the day after', async (t) => {
