@@ -31,6 +31,9 @@ export const SHOT_DIR = join(ROOT, 'docs/screenshots')
 export async function startServer({ children = 300, args = [] } = {}) {
   // the API suite's server: a copy of the run's cached demo database
   // (WEIBAO_DEMO_CACHE from scripts/run-tests.sh) and the same settings
+  // WEIBAO_WEB_DIR: the web UI from a build of one's own (`npx vite build
+  // --outDir DIR`) instead of the copy embedded in the binary
+  if (process.env.WEIBAO_WEB_DIR) args = ['--web-dir', process.env.WEIBAO_WEB_DIR, ...args]
   const srv = await startApiServer('sqlite', { children, args, bin: BIN })
   return {
     base: srv.base,
