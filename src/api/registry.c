@@ -724,6 +724,8 @@ static int cat_fn(store_conn *c, void *arg)
 		row->confirmed_by = j->user_id;
 		wb_strlcpy(row->evidence_type, api_str(j->body, "evidence_type"), sizeof(row->evidence_type));
 		wb_strlcpy(row->evidence_ref, api_str(j->body, "evidence_ref"), sizeof(row->evidence_ref));
+		wb_trim(row->evidence_type); /* blanks at either end are dropped, as on the form */
+		wb_trim(row->evidence_ref);
 		s = api_str(j->body, "start_date");
 		if (s)
 			wb_strlcpy(row->start_date, s, sizeof(row->start_date));
@@ -829,14 +831,24 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 		fail(r, "action", "action must be confirm, reject, end or keep");
 		goto out;
 	}
+	/* evidence of blanks alone (spaces, full-width or zero-width) is none */
 	if (strcmp(action, "confirm") == 0 &&
-	    (!api_str(body, "evidence_type") || !api_str(body, "evidence_ref") || !api_str(body, "evidence_type")[0] ||
-	     !api_str(body, "evidence_ref")[0])) {
+	    (!api_str(body, "evidence_type") || !api_str(body, "evidence_ref") ||
+	     wb_is_blank(api_str(body, "evidence_type")) || wb_is_blank(api_str(body, "evidence_ref")))) {
 		fail(r,
-		     !api_str(body, "evidence_type") || !api_str(body, "evidence_type")[0] ? "evidence_type"
-											   : "evidence_ref",
+		     !api_str(body, "evidence_type") || wb_is_blank(api_str(body, "evidence_type")) ? "evidence_type"
+												    : "evidence_ref",
 		     "a confirmation needs evidence: evidence_type and evidence_ref");
 		goto out;
+	}
+	{
+		static const char *const texts[] = {"evidence_type", "evidence_ref", "note"};
+
+		for (size_t i = 0; i < WB_ARRAY_LEN(texts); i++)
+			if ((s = api_str(body, texts[i])) && !field_valid_text(s, 0)) {
+				fail(r, texts[i], "the text contains control characters");
+				goto out;
+			}
 	}
 	if ((s = api_str(body, "end_reason")) && !in_list(s, end_reasons, WB_ARRAY_LEN(end_reasons))) {
 		fail(r, "end_reason",

@@ -478,6 +478,29 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(sup.body.state, 'confirmed');
 	});
 
+	test('evidence of blanks alone, invisible or control characters is no evidence: refused naming the field, nothing changes', async () => {
+		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away' });
+		const tries = [
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: '   ' }],
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: '\u3000\u3000' }],
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: '\u200b' }],
+			['evidence_type', { evidence_type: '\u00a0', evidence_ref: 'HS-1' }],
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: 'HS-1\u0007' }],
+		];
+		for (const [field, body] of tries) {
+			const r = await decide(station, c.id, 'left_behind', { action: 'confirm', ...body });
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, r.text);
+		}
+		const note = await decide(station, c.id, 'left_behind', { action: 'reject', note: '入户核实\u0001' });
+		assert.equal(note.status, 422, note.text);
+		assert.equal(note.body.error.field, 'note');
+		assert.equal(categoryMap(await read(c.id)).left_behind.state, 'suggested', 'refused attempts change nothing');
+		const ok = await decide(station, c.id, 'left_behind', { action: 'confirm', evidence_type: 'household_survey', evidence_ref: '  HS-2026-9 ' });
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal(ok.body.evidence_ref, 'HS-2026-9', 'blanks at either end are dropped');
+	});
+
 	test('a parent comes home: the confirmed left-behind is flagged for review in the township, ended by a person, counted by reason', async () => {
 		const today = todayChina();
 		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away', as: director });
