@@ -381,7 +381,7 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 {
 	const category_config *cfg = registry_config();
 	category_rec rows[CATEGORY_ROWS_MAX];
-	category_result res;
+	category_result res, was;
 	int n = 0, changed = 0, rc;
 
 	/* a new child (no facts before) has no category rows yet */
@@ -389,6 +389,11 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 	if (rc)
 		return rc;
 	category_derive(cfg, now, today_ymd, &res);
+	/* what the facts before the change gave (as now when nothing is before) */
+	if (before)
+		category_derive(cfg, before, today_ymd, &was);
+	else
+		was = res;
 	for (int k = 0; k < CAT__COUNT && rc == WB_OK; k++) {
 		const char *name = category_name((enum category)k);
 		category_rec *row = active_row(rows, n, name);
@@ -401,8 +406,12 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 				category_rec *last = latest_row(rows, n, name);
 
 				/* a person rejected this suggestion: it comes back only
-				 * when the facts give another reason for it */
-				if (last && strcmp(last->state, "rejected") == 0 && strcmp(last->reason, reason) == 0)
+				 * when the facts give another reason for it, or give it
+				 * again after they had stopped giving it (a parent came
+				 * home, then left again: the rejection judged the facts
+				 * of then, not the new ones) */
+				if (last && strcmp(last->state, "rejected") == 0 && strcmp(last->reason, reason) == 0 &&
+				    (!before || (was.has[k] && was.reason[k] == res.reason[k])))
 					continue;
 
 				memset(&nk, 0, sizeof(nk));

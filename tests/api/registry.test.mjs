@@ -341,6 +341,28 @@ describeEachDriver('registry: categories', (driver) => {
 		);
 	});
 
+	test('a rejection holds for the facts it judged: a parent who came home and left again brings the suggestion back', async () => {
+		const c = await register({ birth: aged(9), father: 'working_away', mother: 'working_away' });
+		const r = await decide(station, c.id, 'left_behind', { action: 'reject', note: '母亲在家，登记有误' });
+		assert.equal(r.status, 200, r.text);
+		// the director corrects the record: the mother is at home
+		const home = await director.patch(`/api/v1/children/${c.id}`, { guardians: guardians('working_away', 'present'), version: c.version });
+		assert.equal(home.status, 200, home.text);
+		assert.deepEqual(liveCategories(home.body), [], JSON.stringify(home.body.categories));
+		// a year on she goes to work in the city: the child is left behind now
+		const away = await director.patch(`/api/v1/children/${c.id}`, { guardians: guardians('working_away', 'working_away'), version: home.body.version });
+		assert.equal(away.status, 200, away.text);
+		const k = categoryMap(away.body).left_behind;
+		assert.equal(k.state, 'suggested', `the township is asked again: ${JSON.stringify(away.body.categories)}`);
+		assert.equal(k.reason, 'both_parents_away');
+		// the earlier rejection stays in the file
+		assert.deepEqual(away.body.categories.filter((x) => x.category === 'left_behind').map((x) => x.state).sort(), ['rejected', 'suggested']);
+		// and an edit that changes nothing of the category asks nothing more
+		const note = await director.patch(`/api/v1/children/${c.id}`, { notes: '学习用品已送到', version: away.body.version });
+		assert.equal(note.status, 200, note.text);
+		assert.equal(note.body.categories.filter((x) => x.category === 'left_behind').length, 2);
+	});
+
 	// ---- confirmation, review, end, statistics ----
 
 	test('a date must be a real day written YYYY-MM-DD: the field is named, nothing is stored', async () => {
