@@ -902,6 +902,27 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 			goto out;
 		}
 	}
+	/* an end by age says the child reached the age that ends this
+	 * category (16 for left-behind, 18 for the others) on the end's day:
+	 * the statistics of ends count it so */
+	if ((s = api_str(body, "end_reason")) && (strcmp(s, "turned_16") == 0 || strcmp(s, "turned_18") == 0)) {
+		int limit = cat == CAT_LEFT_BEHIND ? 16 : 18, end_ymd = clock_today_ymd();
+		char msg[120];
+
+		if (api_str(body, "end_date"))
+			date_parse(api_str(body, "end_date"), &end_ymd);
+		if ((strcmp(s, "turned_16") == 0 ? 16 : 18) != limit)
+			wb_snprintf(msg, sizeof(msg), "%s ends at %d: end_reason must be turned_%d", category_name(cat),
+				    limit, limit);
+		else if (category_age(registry_config(), date_ymd(ch.birth_date), end_ymd) < limit)
+			wb_snprintf(msg, sizeof(msg), "the child is not %d on the end's day", limit);
+		else
+			msg[0] = '\0';
+		if (msg[0]) {
+			fail(r, "end_reason", msg);
+			goto out;
+		}
+	}
 	memset(&j, 0, sizeof(j));
 	j.county = ch.county_code;
 	j.child_id = id;

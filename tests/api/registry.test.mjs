@@ -590,6 +590,29 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.deepEqual(otherAfter.body, otherBefore.body, "another township's statistics do not change");
 	});
 
+	test('an end by age only at that age and for the category it ends: the statistics count no 10-year-old as turned 16', async () => {
+		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away' });
+		assert.equal((await decide(station, c.id, 'left_behind', { action: 'confirm', ...evidence })).status, 200);
+		const o = await register({ birth: aged(12), father: 'deceased', mother: 'deceased' });
+		assert.equal((await decide(station, o.id, 'orphan', { action: 'confirm', evidence_type: 'death_certificate', evidence_ref: 'DC-9' })).status, 200);
+		const refused = [
+			[c.id, 'left_behind', 'turned_16'], // the child is 10
+			[c.id, 'left_behind', 'turned_18'], // left-behind ends at 16
+			[o.id, 'orphan', 'turned_18'], // the child is 12
+			[o.id, 'orphan', 'turned_16'], // an orphan is one until 18
+		];
+		for (const [id, category, end_reason] of refused) {
+			const r = await decide(station, id, category, { action: 'end', end_reason });
+			assert.equal(r.status, 422, `${category} ${end_reason}: ${r.text}`);
+			assert.equal(r.body.error.field, 'end_reason', r.text);
+		}
+		assert.equal(categoryMap(await read(c.id)).left_behind.state, 'confirmed', 'refused ends change nothing');
+		assert.equal(categoryMap(await read(o.id)).orphan.state, 'confirmed');
+		const ok = await decide(station, c.id, 'left_behind', { action: 'end', end_reason: 'other' });
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal(ok.body.end_reason, 'other');
+	});
+
 	test('a reviewer may keep a flagged category; the review proposal is used when no end_reason is given', async () => {
 		const mk = async () => {
 			const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away' });
