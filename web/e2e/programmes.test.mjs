@@ -518,3 +518,47 @@ test('an edit of a programme changed meanwhile (a save from the other desk) is r
   assert.equal(now.version, r.body.version + 1)
   assert.deepEqual(unexpectedErrors(page, [409]), [])
 })
+
+test('a return dated before the parent went away is refused on the day, saying since when the parent works away, in both languages', async () => {
+  const daysAgo = (n) => new Date(Date.now() + 8 * 3600e3 - n * 86400e3).toISOString().slice(0, 10)
+  const awaySince = daysAgo(60)
+  const r = await center.post('/children', {
+    name: '外出日期测试儿童',
+    sex: 'F',
+    birth_date: bornBefore(9, 10),
+    village_code: VILLAGE,
+    hukou_type: 'rural',
+    guardians: [{ relation: 'father', name: '赵外出', status: 'working_away', status_since: awaySince }],
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const kid = r.body
+  const p = await station.post('/programmes', { kind: 'returning_entrepreneur', name: '返乡日期测试项目（测试）', holder: '周返乡', started_on: '2025-03-01', jobs: 3, returnees: 1 })
+  assert.equal(p.status, 201, JSON.stringify(p.body))
+  await loginAs(page, srv.base, 'station', { path: `/programmes/${p.body.id}` })
+  await opened(page, '返乡日期测试项目（测试）')
+  const dialog = page.locator('.return-dialog')
+  for (const [lang, want] of [
+    ['中文', `该家长自 ${awaySince} 起外出务工，返乡日期不能早于该日`],
+    ['English', `The parent has worked away since ${awaySince}: the day of return may not be before it`],
+  ]) {
+    if (lang === 'English') await page.getByRole('button', { name: 'English' }).click()
+    await page.locator('.pp-return').click()
+    await dialog.waitFor()
+    await dialog.locator('#rd-q').fill('外出日期测试儿童')
+    await dialog.locator('.rd-search').click()
+    await dialog.locator(`.rd-found [data-child="${kid.id}"]`).waitFor()
+    await dialog.locator('.rd-option[data-relation="father"] input').waitFor()
+    assert.ok(await dialog.locator('.rd-option[data-relation="father"] input').isChecked(), 'the only parent away is chosen')
+    // after the programme started, but a month before the father went away
+    await dialog.locator('#rd-date').fill(daysAgo(90))
+    await dialog.locator('.rd-submit').click()
+    await dialog.locator('.el-form-item.is-error .el-form-item__error', { hasText: want }).waitFor()
+    assert.ok(await dialog.isVisible(), 'the dialog stays open with what was typed')
+    await page.keyboard.press('Escape')
+    await discardTyped(page)
+    await dialog.waitFor({ state: 'hidden' })
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.equal((await station.get(`/programmes/${p.body.id}`)).body.returns, 0, 'nothing recorded')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})

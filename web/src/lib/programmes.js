@@ -70,6 +70,9 @@ const BY_MESSAGE = {
 }
 
 export function programmeError(t, e) {
+  // a return before the parent went away: the message ends with that day
+  const since = /^returned_on may not be before the parent went away \((\d{4}-\d{2}-\d{2})\)$/.exec((e && e.message) || '')
+  if (since) return t('programmes.err_returned_before_away', { date: since[1] })
   const m = e && e.message && BY_MESSAGE[e.message]
   if (Array.isArray(m)) return t(m[0], { n: m[1] })
   if (m) return t(m)
