@@ -719,3 +719,46 @@ test("station: a child entitled to two policies that may not be had together, re
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
 })
+
+test("centre: a receipt back-dated over months the child received a policy it may not be had with is refused on the month, saying which month and policy, and from when it may start, in both languages", async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const make = async (code, name, rule) => {
+    const r = await center.post('/policies', { code, name, department_id: depts[0].id, benefit: 'monthly_allowance', effective_from: month + '-01', amount_cents: 15000, rule })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    return r.body
+  }
+  const y = await make('e2e_past_y', '往月已领补贴（测试）', { disability_grades: [1, 2] })
+  const x = await make('e2e_past_x', '往月互斥补贴（测试）', { disability_grades: [1, 2], excludes: [y.code] })
+  // both in force four months already
+  const db = srv.db.replace(/^sqlite:/, '')
+  execFileSync('sqlite3', [db, `UPDATE policy_versions SET effective_from = '${addMonths(month, -4)}-01' WHERE policy_id IN (${y.id}, ${x.id})`])
+  const c = await newChild(center, { name: '往月互斥辛', disability_grade: 2, disability_type: 'physical' })
+  // the child received Y from four months back until two months back
+  const ry = await center.post(`/children/${c.id}/entitlements`, { policy_id: y.id, from_month: addMonths(month, -4) })
+  assert.equal(ry.status, 201, JSON.stringify(ry.body))
+  const end = await center.post(`/entitlements/${ry.body.id}/end`, { reason: '改领其他政策', last_month: addMonths(month, -2) })
+  assert.equal(end.status, 200, JSON.stringify(end.body))
+
+  await loginAs(page, srv.base, 'center', { path: `/login?next=/children/${c.id}` })
+  const dialog = page.locator('.receipt-dialog')
+  const [paid, next] = [addMonths(month, -2), addMonths(month, -1)]
+  for (const [lang, want] of [
+    ['中文', `该儿童 ${paid} 领取了“${y.name}”，按当时执行的版本不得与本政策同时享受，起始月份须为 ${next} 或以后`],
+    ['English', `In ${paid} the child received "${y.name}", which this policy (as in force then) may not be combined with: the first month must be ${next} or later`],
+  ]) {
+    if (lang === 'English') await page.getByRole('button', { name: 'English' }).click()
+    await page.locator(`.child-ent .ce-item[data-policy="${x.id}"] .ce-record`).click()
+    await dialog.waitFor()
+    // X from three months back: Y was paid then, and X said not with Y
+    await dialog.locator('#rd-month').selectOption(addMonths(month, -3))
+    await dialog.locator('.rd-submit').click()
+    await dialog.locator('.el-form-item.is-error .el-form-item__error', { hasText: want }).waitFor()
+    assert.equal(await dialog.locator('#rd-month').inputValue(), addMonths(month, -3), 'the month picked stays')
+    await page.keyboard.press('Escape')
+    await discardTyped(page)
+    await dialog.waitFor({ state: 'hidden' })
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.equal((await center.get(`/children/${c.id}/entitlements`)).body.receipts.filter((r) => r.policy_id === x.id).length, 0, 'nothing recorded')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
