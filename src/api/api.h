@@ -60,6 +60,12 @@ typedef struct api_route {
 	/* The record type of a refusal's entry: NULL for "child" (the
 	 * children's routes); "area", "unit" for the administrator's. */
 	const char *refusal_object;
+	/* A list that downloads (?format=csv or xlsx) names the audit action
+	 * and record type of its download: a refused download (403) is
+	 * recorded under them with outcome "denied", as a download made is
+	 * with "ok". NULL: the route makes no file of people. */
+	const char *export_action;
+	const char *export_object;
 } api_route;
 
 /* The route table handed to the HTTP layer (NULL-terminated). */

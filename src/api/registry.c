@@ -381,7 +381,7 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 {
 	const category_config *cfg = registry_config();
 	category_rec rows[CATEGORY_ROWS_MAX];
-	category_result res;
+	category_result res, was;
 	int n = 0, changed = 0, rc;
 
 	/* a new child (no facts before) has no category rows yet */
@@ -389,6 +389,11 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 	if (rc)
 		return rc;
 	category_derive(cfg, now, today_ymd, &res);
+	/* what the facts before the change gave (as now when nothing is before) */
+	if (before)
+		category_derive(cfg, before, today_ymd, &was);
+	else
+		was = res;
 	for (int k = 0; k < CAT__COUNT && rc == WB_OK; k++) {
 		const char *name = category_name((enum category)k);
 		category_rec *row = active_row(rows, n, name);
@@ -401,8 +406,12 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 				category_rec *last = latest_row(rows, n, name);
 
 				/* a person rejected this suggestion: it comes back only
-				 * when the facts give another reason for it */
-				if (last && strcmp(last->state, "rejected") == 0 && strcmp(last->reason, reason) == 0)
+				 * when the facts give another reason for it, or give it
+				 * again after they had stopped giving it (a parent came
+				 * home, then left again: the rejection judged the facts
+				 * of then, not the new ones) */
+				if (last && strcmp(last->state, "rejected") == 0 && strcmp(last->reason, reason) == 0 &&
+				    (!before || (was.has[k] && was.reason[k] == res.reason[k])))
 					continue;
 
 				memset(&nk, 0, sizeof(nk));
@@ -724,6 +733,8 @@ static int cat_fn(store_conn *c, void *arg)
 		row->confirmed_by = j->user_id;
 		wb_strlcpy(row->evidence_type, api_str(j->body, "evidence_type"), sizeof(row->evidence_type));
 		wb_strlcpy(row->evidence_ref, api_str(j->body, "evidence_ref"), sizeof(row->evidence_ref));
+		wb_trim(row->evidence_type); /* blanks at either end are dropped, as on the form */
+		wb_trim(row->evidence_ref);
 		s = api_str(j->body, "start_date");
 		if (s)
 			wb_strlcpy(row->start_date, s, sizeof(row->start_date));
@@ -829,14 +840,24 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 		fail(r, "action", "action must be confirm, reject, end or keep");
 		goto out;
 	}
+	/* evidence of blanks alone (spaces, full-width or zero-width) is none */
 	if (strcmp(action, "confirm") == 0 &&
-	    (!api_str(body, "evidence_type") || !api_str(body, "evidence_ref") || !api_str(body, "evidence_type")[0] ||
-	     !api_str(body, "evidence_ref")[0])) {
+	    (!api_str(body, "evidence_type") || !api_str(body, "evidence_ref") ||
+	     wb_is_blank(api_str(body, "evidence_type")) || wb_is_blank(api_str(body, "evidence_ref")))) {
 		fail(r,
-		     !api_str(body, "evidence_type") || !api_str(body, "evidence_type")[0] ? "evidence_type"
-											   : "evidence_ref",
+		     !api_str(body, "evidence_type") || wb_is_blank(api_str(body, "evidence_type")) ? "evidence_type"
+												    : "evidence_ref",
 		     "a confirmation needs evidence: evidence_type and evidence_ref");
 		goto out;
+	}
+	{
+		static const char *const texts[] = {"evidence_type", "evidence_ref", "note"};
+
+		for (size_t i = 0; i < WB_ARRAY_LEN(texts); i++)
+			if ((s = api_str(body, texts[i])) && !field_valid_text(s, 0)) {
+				fail(r, texts[i], "the text contains control characters");
+				goto out;
+			}
 	}
 	if ((s = api_str(body, "end_reason")) && !in_list(s, end_reasons, WB_ARRAY_LEN(end_reasons))) {
 		fail(r, "end_reason",
@@ -878,6 +899,27 @@ int api_child_category(http_req *r, app *a, store_conn *c, const sec_principal *
 			else
 				continue;
 			fail(r, fields[i], msg);
+			goto out;
+		}
+	}
+	/* an end by age says the child reached the age that ends this
+	 * category (16 for left-behind, 18 for the others) on the end's day:
+	 * the statistics of ends count it so */
+	if ((s = api_str(body, "end_reason")) && (strcmp(s, "turned_16") == 0 || strcmp(s, "turned_18") == 0)) {
+		int limit = cat == CAT_LEFT_BEHIND ? 16 : 18, end_ymd = clock_today_ymd();
+		char msg[120];
+
+		if (api_str(body, "end_date"))
+			date_parse(api_str(body, "end_date"), &end_ymd);
+		if ((strcmp(s, "turned_16") == 0 ? 16 : 18) != limit)
+			wb_snprintf(msg, sizeof(msg), "%s ends at %d: end_reason must be turned_%d", category_name(cat),
+				    limit, limit);
+		else if (category_age(registry_config(), date_ymd(ch.birth_date), end_ymd) < limit)
+			wb_snprintf(msg, sizeof(msg), "the child is not %d on the end's day", limit);
+		else
+			msg[0] = '\0';
+		if (msg[0]) {
+			fail(r, "end_reason", msg);
 			goto out;
 		}
 	}

@@ -7,13 +7,18 @@
 #include "api.h"
 #include "loop.h"
 
-#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL, NULL, NULL, NULL}
+#define R(name, flags) static const api_route rt_##name = {api_##name, flags, NULL, NULL, NULL, NULL, NULL, NULL}
 /* a route of children's data: a refusal is audited under this action */
-#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL, NULL}
-/* an administrator's change of the county's accounts, areas or units: a
- * refusal is audited under this action, of this record type */
+#define RC(name, action) static const api_route rt_##name = {api_##name, 0, action, NULL, NULL, NULL, NULL, NULL}
+/* an administrator's change of the county's accounts, areas or units (or
+ * the audit log's report): a refusal is audited under this action, of this
+ * record type */
 #define RO(name, flags, action, object) \
-	static const api_route rt_##name = {api_##name, flags, action, NULL, NULL, object}
+	static const api_route rt_##name = {api_##name, flags, action, NULL, NULL, object, NULL, NULL}
+/* a list whose download (?format=csv or xlsx) names people: a refused
+ * download is audited under the download's own action and record type */
+#define RX(name, action, object) \
+	static const api_route rt_##name = {api_##name, 0, NULL, NULL, NULL, NULL, action, object}
 
 R(login, API_PUBLIC);
 R(logout, API_FIRST_LOGIN);
@@ -35,8 +40,8 @@ RC(child_update, "child.update");
 RC(child_history, "child.history");
 R(audit_list, 0);
 R(audit_verify, 0);
-R(audit_export, 0);
-R(users_list, 0);
+RO(audit_export, 0, "audit.export", "audit_log");
+RX(users_list, "user.export", "user");
 R(system_status, 0);
 RO(user_create, API_NO_REPLAY, "user.create", "user");
 RO(user_update, 0, "user.update", "user");
@@ -57,17 +62,17 @@ static int may_reconcile(const sec_principal *p)
 	return p->def->export_children;
 }
 static const api_route rt_imports_create = {
-	api_imports_create, 0, NULL, may_import, "your role may not import children", NULL};
+	api_imports_create, 0, NULL, may_import, "your role may not import children", NULL, NULL, NULL};
 R(import_get, 0);
 R(import_report, 0);
 R(import_fields, 0);
 R(import_template, 0);
-static const api_route rt_reconcile = {api_reconcile, 0, NULL, may_reconcile, "your role may not reconcile lists",
-				       NULL};
+static const api_route rt_reconcile = {api_reconcile, 0,    NULL, may_reconcile, "your role may not reconcile lists",
+				       NULL,          NULL, NULL};
 R(categories_review, 0);
 R(category_ends, 0);
 R(requests_create, 0);
-R(requests_list, 0);
+RX(requests_list, "request.export", "request");
 R(request_get, 0);
 R(request_action, 0);
 R(request_comment, 0);
@@ -87,7 +92,7 @@ R(loop_metrics, 0);
 RC(child_visits, "child.visits");
 RC(child_visit_create, "visit.create");
 RC(child_visit_void, "visit.void");
-R(visits_plan, 0);
+RX(visits_plan, "visit.plan_export", "child");
 R(visits_config_get, 0);
 R(visits_config_put, 0);
 R(visits_scorecard, 0);
@@ -98,14 +103,14 @@ R(policy_create, 0);
 R(policy_version_create, 0);
 R(policy_version_withdraw, 0);
 R(policy_end, 0);
-R(entitlements_list, 0);
-R(entitlements_ledger, 0);
+RX(entitlements_list, "entitlement.export", "child");
+RX(entitlements_ledger, "entitlement.ledger_export", "child");
 R(entitlement_end, 0);
 RC(child_entitlements, "child.entitlements");
 RC(child_entitlement_create, "entitlement.start");
 RC(gap_check_create, "entitlement.check");
-R(projects_list, 0);
-R(project_get, 0);
+RX(projects_list, "project.export", "project");
+RX(project_get, "project.export", "project");
 R(project_create, 0);
 R(project_update, 0);
 R(project_child_add, 0);
@@ -125,17 +130,17 @@ R(talk_create, 0);
 R(talk_update, 0);
 R(talk_delete, 0);
 R(schools_list, 0);
-R(programmes_list, 0);
+RX(programmes_list, "programme.export", "programme");
 R(programme_create, 0);
 R(programme_get, 0);
 R(programme_update, 0);
 R(programme_return_create, 0);
 R(school_rooms_put, 0);
-R(school_counselling, 0);
+RX(school_counselling, "counselling.export", "school");
 R(school_counselling_create, 0);
 R(school_counselling_void, 0);
 RC(child_care, "child.care");
-R(caring_mothers, 0);
+RX(caring_mothers, "caring.export", "caring_mother");
 R(caring_mother_create, 0);
 R(caring_mother_get, 0);
 R(caring_mother_update, 0);

@@ -116,8 +116,10 @@ static int by_child(store_conn *c, const report_period *r, const char *figs, con
 
 		buf_init(&sql, 4096);
 		rc = buf_printf(&sql, "SELECT %s, %s FROM %s", town[pass], figs, from);
-		if (rc != WB_OK)
+		if (rc != WB_OK) {
+			buf_cleanup(&sql); /* what it took before it failed */
 			break;
+		}
 		args_part(&a, ra, 0, nfig);
 		if (pass > 0) {
 			sql_add(&sql, " JOIN " FIRST_MOVES " mv ON mv.child_id = c.id", NULL);
@@ -413,8 +415,10 @@ static int trend_rows(store_conn *c, const trend_period *t, const char *select, 
 
 		buf_init(&sql, 16384);
 		rc = buf_printf(&sql, "SELECT %s FROM %s", select, from);
-		if (rc != WB_OK)
+		if (rc != WB_OK) {
+			buf_cleanup(&sql); /* what it took before it failed */
 			break;
+		}
 		args_append(&a, sa);
 		if (pass > 0) {
 			sql_add(&sql, " JOIN " MOVED_SINCE " ms ON ms.child_id = c.id", NULL);

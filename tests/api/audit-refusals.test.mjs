@@ -1,7 +1,10 @@
 // A refused look at children's data is audited (SPEC §9: every read of a
 // child's file is logged): a role probing the registry's history, visits,
 // benefits or exports, answered 403, leaves an entry with outcome
-// "denied" that the auditor finds, as a probe answered 404 does.
+// "denied" that the auditor finds, as a probe answered 404 does. A refused
+// download of any list that names people (help requests, the visit plan,
+// entitlements, caring mothers, projects, accounts, the audit report) is
+// recorded under that download's own action, so "every export" finds it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
@@ -42,6 +45,40 @@ describeEachDriver('refusals of children data are audited', (driver) => {
 		const ex = await denied('child.export', 'department');
 		assert.equal(ex.length, 1, 'the refused export is logged');
 		assert.equal(ex[0].object_id, '');
+	});
+
+	test('a refused download of a list naming people is in the log under that download\'s action; a refused list on screen is not a download', async () => {
+		const school = await srv.login('school');
+		const admin = await srv.login('admin');
+		const tries = [
+			// [client, username, path, action, record type]
+			[committee, 'committee', '/api/v1/requests?format=csv', 'request.export', 'request'],
+			[dept, 'department', '/api/v1/requests?format=xlsx&lang=en', 'request.export', 'request'],
+			[school, 'school', '/api/v1/visits/plan?format=xlsx', 'visit.plan_export', 'child'],
+			[dept, 'department', '/api/v1/entitlements?format=csv', 'entitlement.export', 'child'],
+			[committee, 'committee', '/api/v1/entitlements/ledger?format=csv', 'entitlement.ledger_export', 'child'],
+			[dept, 'department', '/api/v1/caring-mothers?format=csv', 'caring.export', 'caring_mother'],
+			[dept, 'department', '/api/v1/programmes?format=csv', 'programme.export', 'programme'],
+			[school, 'school', '/api/v1/projects?format=csv', 'project.export', 'project'],
+			[centre, 'center', '/api/v1/users?format=csv', 'user.export', 'user'],
+			[admin, 'admin', '/api/v1/audit/export', 'audit.export', 'audit_log'],
+		];
+		for (const [client, username, path, action, type] of tries) {
+			const r = await client.get(path);
+			assert.equal(r.status, 403, `${username} ${path}: ${r.text}`);
+			const got = await denied(action, username);
+			assert.equal(got.length, 1, `${username}'s refused ${path} is logged as ${action}`);
+			assert.equal(got[0].object_type, type, path);
+			assert.equal(got[0].object_id, '', path);
+		}
+		// the same lists refused on screen (no file asked for) are not downloads
+		const onScreen = await committee.get('/api/v1/visits/plan');
+		assert.equal(onScreen.status, 403, onScreen.text);
+		assert.equal((await denied('visit.plan_export', 'committee')).length, 0);
+		// a download made is an export "ok", not a refusal
+		const made = await centre.get('/api/v1/requests?format=csv');
+		assert.equal(made.status, 200, made.text);
+		assert.equal((await denied('request.export', 'center')).length, 0);
 	});
 
 	test("the committee refused a child's visits is in the log; the centre's allowed read is not a refusal", async () => {

@@ -341,6 +341,28 @@ describeEachDriver('registry: categories', (driver) => {
 		);
 	});
 
+	test('a rejection holds for the facts it judged: a parent who came home and left again brings the suggestion back', async () => {
+		const c = await register({ birth: aged(9), father: 'working_away', mother: 'working_away' });
+		const r = await decide(station, c.id, 'left_behind', { action: 'reject', note: '母亲在家，登记有误' });
+		assert.equal(r.status, 200, r.text);
+		// the director corrects the record: the mother is at home
+		const home = await director.patch(`/api/v1/children/${c.id}`, { guardians: guardians('working_away', 'present'), version: c.version });
+		assert.equal(home.status, 200, home.text);
+		assert.deepEqual(liveCategories(home.body), [], JSON.stringify(home.body.categories));
+		// a year on she goes to work in the city: the child is left behind now
+		const away = await director.patch(`/api/v1/children/${c.id}`, { guardians: guardians('working_away', 'working_away'), version: home.body.version });
+		assert.equal(away.status, 200, away.text);
+		const k = categoryMap(away.body).left_behind;
+		assert.equal(k.state, 'suggested', `the township is asked again: ${JSON.stringify(away.body.categories)}`);
+		assert.equal(k.reason, 'both_parents_away');
+		// the earlier rejection stays in the file
+		assert.deepEqual(away.body.categories.filter((x) => x.category === 'left_behind').map((x) => x.state).sort(), ['rejected', 'suggested']);
+		// and an edit that changes nothing of the category asks nothing more
+		const note = await director.patch(`/api/v1/children/${c.id}`, { notes: '学习用品已送到', version: away.body.version });
+		assert.equal(note.status, 200, note.text);
+		assert.equal(note.body.categories.filter((x) => x.category === 'left_behind').length, 2);
+	});
+
 	// ---- confirmation, review, end, statistics ----
 
 	test('a date must be a real day written YYYY-MM-DD: the field is named, nothing is stored', async () => {
@@ -478,6 +500,29 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(sup.body.state, 'confirmed');
 	});
 
+	test('evidence of blanks alone, invisible or control characters is no evidence: refused naming the field, nothing changes', async () => {
+		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away' });
+		const tries = [
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: '   ' }],
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: '\u3000\u3000' }],
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: '\u200b' }],
+			['evidence_type', { evidence_type: '\u00a0', evidence_ref: 'HS-1' }],
+			['evidence_ref', { evidence_type: 'household_survey', evidence_ref: 'HS-1\u0007' }],
+		];
+		for (const [field, body] of tries) {
+			const r = await decide(station, c.id, 'left_behind', { action: 'confirm', ...body });
+			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+			assert.equal(r.body.error.field, field, r.text);
+		}
+		const note = await decide(station, c.id, 'left_behind', { action: 'reject', note: '入户核实\u0001' });
+		assert.equal(note.status, 422, note.text);
+		assert.equal(note.body.error.field, 'note');
+		assert.equal(categoryMap(await read(c.id)).left_behind.state, 'suggested', 'refused attempts change nothing');
+		const ok = await decide(station, c.id, 'left_behind', { action: 'confirm', evidence_type: 'household_survey', evidence_ref: '  HS-2026-9 ' });
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal(ok.body.evidence_ref, 'HS-2026-9', 'blanks at either end are dropped');
+	});
+
 	test('a parent comes home: the confirmed left-behind is flagged for review in the township, ended by a person, counted by reason', async () => {
 		const today = todayChina();
 		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away', as: director });
@@ -543,6 +588,29 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.ok((centreStats.body.by_reason.parent_returned ?? 0) >= 1, 'the county counts it too');
 		const otherAfter = await (await srv.login(OTHER_TOWNSHIP_STATION)).get(statsPath);
 		assert.deepEqual(otherAfter.body, otherBefore.body, "another township's statistics do not change");
+	});
+
+	test('an end by age only at that age and for the category it ends: the statistics count no 10-year-old as turned 16', async () => {
+		const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away' });
+		assert.equal((await decide(station, c.id, 'left_behind', { action: 'confirm', ...evidence })).status, 200);
+		const o = await register({ birth: aged(12), father: 'deceased', mother: 'deceased' });
+		assert.equal((await decide(station, o.id, 'orphan', { action: 'confirm', evidence_type: 'death_certificate', evidence_ref: 'DC-9' })).status, 200);
+		const refused = [
+			[c.id, 'left_behind', 'turned_16'], // the child is 10
+			[c.id, 'left_behind', 'turned_18'], // left-behind ends at 16
+			[o.id, 'orphan', 'turned_18'], // the child is 12
+			[o.id, 'orphan', 'turned_16'], // an orphan is one until 18
+		];
+		for (const [id, category, end_reason] of refused) {
+			const r = await decide(station, id, category, { action: 'end', end_reason });
+			assert.equal(r.status, 422, `${category} ${end_reason}: ${r.text}`);
+			assert.equal(r.body.error.field, 'end_reason', r.text);
+		}
+		assert.equal(categoryMap(await read(c.id)).left_behind.state, 'confirmed', 'refused ends change nothing');
+		assert.equal(categoryMap(await read(o.id)).orphan.state, 'confirmed');
+		const ok = await decide(station, c.id, 'left_behind', { action: 'end', end_reason: 'other' });
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal(ok.body.end_reason, 'other');
 	});
 
 	test('a reviewer may keep a flagged category; the review proposal is used when no end_reason is given', async () => {
