@@ -23,6 +23,7 @@ import {
   bornBefore,
   chinaToday,
   nextPage,
+  discardTyped,
 } from './helpers.mjs'
 
 const PHONE = { width: 360, height: 740 }
@@ -627,4 +628,52 @@ test('import: the columns the import did not read are named after the upload, in
   await page.getByRole('button', { name: 'Import another file' }).click()
   await ignored.waitFor({ state: 'detached' })
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test("ending a category: only the age that ends it is offered (16 for left-behind), and an end by age before the child has it is refused on the reason, in words, in both languages", async () => {
+  const api = await apiSession(srv.base, 'center')
+  const r = await api.post('/children', {
+    name: '年龄终止测试',
+    sex: 'M',
+    birth_date: bornBefore(10, 30),
+    village_code: '370831001001',
+    hukou_type: 'rural',
+    guardians: [
+      { relation: 'father', name: '钱在外', status: 'working_away' },
+      { relation: 'mother', name: '孙在外', status: 'working_away' },
+    ],
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const id = r.body.id
+  const c = await api.post(`/children/${id}/categories/left_behind`, { action: 'confirm', evidence_type: 'household_survey', evidence_ref: 'HS-AGE' })
+  assert.equal(c.status, 200, JSON.stringify(c.body))
+  await loginAs(page, srv.base, 'station', { path: `/login?next=/children/${id}` })
+  const leftBehind = page.locator('.cat-card[data-category="left_behind"]')
+  await leftBehind.waitFor()
+  const dialog = page.locator('.decide-dialog')
+  for (const [lang, turned16, turned18, want] of [
+    ['中文', '年满 16 周岁', '年满 18 周岁', '该儿童在终止日期未满 16 周岁，不能以“年满 16 周岁”终止'],
+    ['English', 'Turned 16', 'Turned 18', 'The child is not 16 on the end date: the category cannot end as "Turned 16"'],
+  ]) {
+    if (lang === 'English') await page.getByRole('button', { name: 'English' }).click()
+    await leftBehind.locator('.act-end').click()
+    await dialog.waitFor()
+    await dialog.locator('.end-reason').click()
+    const offered = page.locator('.el-select-dropdown__item:visible')
+    await offered.first().waitFor()
+    const names = (await offered.allTextContents()).map((s) => s.trim())
+    assert.ok(names.includes(turned16), `${turned16} offered: ${names}`)
+    assert.ok(!names.includes(turned18), `left-behind ends at 16, not 18: ${names}`)
+    await offered.filter({ hasText: turned16 }).click()
+    await dialog.locator('.decide-submit').click()
+    await dialog.locator('.el-form-item.is-error .el-form-item__error', { hasText: want }).waitFor()
+    assert.ok(await dialog.isVisible(), 'the dialog stays open')
+    await page.keyboard.press('Escape')
+    await discardTyped(page)
+    await dialog.waitFor({ state: 'hidden' })
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  const k = (await api.get('/children/' + id)).body.categories.find((x) => x.category === 'left_behind')
+  assert.equal(k.state, 'confirmed', 'nothing ended')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
 })

@@ -193,6 +193,10 @@ const BY_PATTERN = [
   [/ must be a whole number of days from 0 to (\d+)$/, k('err.days_range')],
   [/^the child's category \w+ began on (\d{4}-\d{2}-\d{2}), before this birth date$/, k('err.born_after_category')],
   [/^a period covers at most (\d+) days$/, k('visit.sc_too_long')],
+  // a category ended by age: the child has not that age on the end's day,
+  // or the category ends at another age
+  [/^the child is not (\d+) on the end's day$/, k('decide.err_not_age')],
+  [/^\w+ ends at (\d+): end_reason must be turned_\d+$/, k('decide.err_age_reason')],
   [/^name must have 1 to (\d+) characters$/, k('ent.err_name_long')],
   [/^reason must say why, in at most (\d+) characters$/, k('ent.err_reason_long')],
   [/^description may have at most (\d+) characters$/, k('proj.err_description_long')],
