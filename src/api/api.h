@@ -239,8 +239,10 @@ const char *api_str(json_t *obj, const char *key);
 
 /* An audit entry with the caller and request filled in. */
 void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e);
-/* Sets e's detail to d as compact JSON (cut to the field's size) and
- * releases d (may be NULL). */
+/* Sets e's detail to d as compact JSON and releases d (may be NULL). A
+ * detail longer than the entry's field keeps whole JSON: its longest texts
+ * are cut short (at a character, marked with an ellipsis) until it fits,
+ * and its numbers (an export's rows) stay. */
 void api_audit_detail(audit_entry *e, json_t *d);
 /* The same with d's "reason" set to the free-text reason, cut short (at a
  * character, marked with an ellipsis) if the whole would not fit in the

@@ -435,10 +435,72 @@ void api_audit_init(const http_req *r, const sec_principal *p, audit_entry *e)
 			 r->client_addr, r->request_id);
 }
 
+/* The longest string inside v (its members and elements, at any depth),
+ * or NULL; *len its length in bytes. */
+static json_t *longest_string(json_t *v, size_t *len)
+{
+	json_t *best = NULL, *x, *m;
+	const char *key;
+	size_t i, n;
+
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return v;
+	}
+	*len = 0;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, m)
+		{
+			if ((x = longest_string(m, &n)) && n > *len) {
+				best = x;
+				*len = n;
+			}
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+		{
+			if ((x = longest_string(m, &n)) && n > *len) {
+				best = x;
+				*len = n;
+			}
+		}
+	}
+	return best;
+}
+
 void api_audit_detail(audit_entry *e, json_t *d)
 {
 	char *q = d ? json_dumps(d, JSON_COMPACT) : NULL;
 
+	/* Too long for the entry: its longest texts (a filter as the caller
+	 * typed it) are cut short at a character, marked with an ellipsis,
+	 * until it fits; cutting the JSON itself would leave no JSON (the
+	 * figures at its end, such as an export's rows, lost) and, in the
+	 * middle of a character, a text PostgreSQL refuses to store and the
+	 * auditor's list cannot show. */
+	while (q && strlen(q) >= sizeof(e->detail)) {
+		size_t len, over = strlen(q) - sizeof(e->detail) + 1, keep;
+		json_t *s = longest_string(d, &len);
+		char cut[sizeof(e->detail)];
+
+		free(q);
+		q = NULL;
+		if (!s || len <= 3)
+			break;
+		/* over bytes fewer, the ellipsis included (a text with
+		 * escapes may need another round) */
+		keep = len > over + 3 ? len - over - 3 : 0;
+		if (keep >= sizeof(cut) - 4)
+			keep = sizeof(cut) - 4;
+		while (keep > 0 && ((unsigned char)json_string_value(s)[keep] & 0xC0) == 0x80)
+			keep--; /* not inside a character */
+		wb_snprintf(cut, sizeof(cut), "%.*s\xE2\x80\xA6", (int)keep, json_string_value(s));
+		if (json_string_set(s, cut) != 0)
+			break;
+		q = json_dumps(d, JSON_COMPACT);
+	}
+	if (d && !q) /* nothing left to cut: no detail rather than a broken one */
+		q = strdup("{\"cut\":true}");
 	if (q)
 		wb_strlcpy(e->detail, q, sizeof(e->detail));
 	free(q);

@@ -144,6 +144,34 @@ describeEachDriver('audit log', (driver) => {
 		assert.equal(JSON.parse(ex2.body.items[0].detail).format, 'xlsx', 'the workbook is audited as such');
 	});
 
+	test('a report asked with a filter longer than an entry holds: downloaded, in the list and in the next report, its filter cut short at a character and its rows kept', async () => {
+		const report = async (query) => {
+			const r = await auditor.get(`/api/v1/audit/export?${query}`);
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.headers.get('x-export-rows'), '0');
+			const [e] = (await auditor.get('/api/v1/audit?action=audit.export&limit=1')).body.items;
+			assert.ok(e, 'the report is in the auditor\'s list');
+			assert.ok(Buffer.byteLength(e.detail) <= 511, 'it fits in the entry');
+			const d = JSON.parse(e.detail);
+			assert.equal(d.rows, 0, 'the number of rows survives');
+			assert.equal(d.format, 'csv');
+			return [e, d];
+		};
+		// a record id pasted with a long Chinese note
+		const [, d1] = await report(`object_id=${encodeURIComponent('张'.repeat(200))}`);
+		assert.match(d1.object_id, /^张+…$/, 'cut short at a character');
+		// and with an action typed at length before it
+		const [e, d] = await report(`object_id=${encodeURIComponent('张'.repeat(150))}&action=child.read${'x'.repeat(300)}`);
+		assert.ok(d.object_id.startsWith('张张张') && d.object_id.endsWith('…'), d.object_id);
+		assert.ok(d.action.startsWith('child.readxxx'), d.action);
+		// it is one entry of the chain like any other: the next report lists it
+		const next = await auditor.get('/api/v1/audit/export?action=audit.export&lang=en');
+		assert.equal(next.status, 200, next.text);
+		assert.ok(next.text.includes(e.hash), 'the next report holds the entry');
+		const v = await auditor.get('/api/v1/audit/verify');
+		assert.equal(v.body.ok, true, v.text);
+	});
+
 	test('the report says the role, action, record type and outcome in words of its language, as the audit page does', async () => {
 		const listed = await auditor.listAll('/api/v1/audit?action=child.read');
 		const seq = String(listed[0].seq);
