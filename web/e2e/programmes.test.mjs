@@ -562,3 +562,41 @@ test('a return dated before the parent went away is refused on the day, saying s
   assert.equal((await station.get(`/programmes/${p.body.id}`)).body.returns, 0, 'nothing recorded')
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
+
+test('an edit that counts fewer returnees than the returns recorded is refused on the figure, saying how many are recorded, in both languages', async () => {
+  const r = await center.post('/children', {
+    name: '返乡人数测试儿童',
+    sex: 'M',
+    birth_date: bornBefore(8, 3),
+    village_code: VILLAGE,
+    hukou_type: 'rural',
+    guardians: [{ relation: 'mother', name: '吴回家', status: 'working_away' }],
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.body))
+  const p = await station.post('/programmes', { kind: 'returning_entrepreneur', name: '返乡人数测试项目（测试）', holder: '郑返乡', started_on: '2025-03-01', jobs: 4, returnees: 1 })
+  assert.equal(p.status, 201, JSON.stringify(p.body))
+  const back = await station.post(`/programmes/${p.body.id}/returns`, { child_id: r.body.id, guardian_id: r.body.guardians[0].id, returned_on: chinaToday() })
+  assert.equal(back.status, 201, JSON.stringify(back.body))
+  await loginAs(page, srv.base, 'station', { path: `/programmes/${p.body.id}` })
+  await opened(page, '返乡人数测试项目（测试）')
+  const edit = page.locator('.programme-dialog')
+  for (const [lang, want] of [
+    ['中文', '已登记 1 名父母返乡，返乡人数不能少于 1'],
+    ['English', '1 parent is recorded as come home: the returnees may not be fewer'],
+  ]) {
+    if (lang === 'English') await page.getByRole('button', { name: 'English' }).click()
+    await page.locator('.pp-edit').click()
+    await edit.waitFor()
+    // the holder meant to correct the figure: nobody else came home
+    await edit.locator('#pgd-returnees').fill('0')
+    await edit.locator('.pgd-submit').click()
+    await edit.locator('.el-form-item.is-error .el-form-item__error', { hasText: want }).waitFor()
+    assert.equal(await edit.locator('#pgd-returnees').inputValue(), '0', 'what was typed stays')
+    await page.keyboard.press('Escape')
+    await discardTyped(page)
+    await edit.waitFor({ state: 'hidden' })
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.equal((await station.get(`/programmes/${p.body.id}`)).body.returnees, 1, 'nothing changed')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})

@@ -73,6 +73,8 @@ export function programmeError(t, e) {
   // a return before the parent went away: the message ends with that day
   const since = /^returned_on may not be before the parent went away \((\d{4}-\d{2}-\d{2})\)$/.exec((e && e.message) || '')
   if (since) return t('programmes.err_returned_before_away', { date: since[1] })
+  const below = /^returnees must count at least the (\d+) parents recorded as come home$/.exec((e && e.message) || '')
+  if (below) return t('programmes.err_returnees_below', { n: below[1] }, Number(below[1]))
   const m = e && e.message && BY_MESSAGE[e.message]
   if (Array.isArray(m)) return t(m[0], { n: m[1] })
   if (m) return t(m)
