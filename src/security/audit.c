@@ -639,26 +639,45 @@ int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg,
 	return rc;
 }
 
+/* Copies src (NULL: "") into a field of size bytes; a text too long is cut
+ * before the character that does not fit, never inside it: an entry holding
+ * a broken character would be refused by PostgreSQL (and the writer's
+ * whole batch with it) or, on SQLite, stored where no JSON answer can show
+ * it — a failed login under a long Chinese name left out of the log. */
+static void field_copy(char *dst, const char *src, size_t size)
+{
+	size_t n;
+
+	src = src ? src : "";
+	wb_strlcpy(dst, src, size);
+	n = strlen(dst);
+	if (src[n] == '\0')
+		return;
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+		n--;
+	dst[n] = '\0';
+}
+
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,
 		      const char *client_addr, const char *request_id)
 {
 	memset(e, 0, sizeof(*e));
-	wb_strlcpy(e->county_code, county ? county : "", sizeof(e->county_code));
+	field_copy(e->county_code, county, sizeof(e->county_code));
 	e->user_id = user_id;
-	wb_strlcpy(e->username, username ? username : "", sizeof(e->username));
-	wb_strlcpy(e->role, role ? role : "", sizeof(e->role));
-	wb_strlcpy(e->client_addr, client_addr ? client_addr : "", sizeof(e->client_addr));
-	wb_strlcpy(e->request_id, request_id ? request_id : "", sizeof(e->request_id));
-	wb_strlcpy(e->outcome, "ok", sizeof(e->outcome));
+	field_copy(e->username, username, sizeof(e->username));
+	field_copy(e->role, role, sizeof(e->role));
+	field_copy(e->client_addr, client_addr, sizeof(e->client_addr));
+	field_copy(e->request_id, request_id, sizeof(e->request_id));
+	field_copy(e->outcome, "ok", sizeof(e->outcome));
 }
 
 void audit_entry_set(audit_entry *e, const char *action, const char *object_type, const char *object_id,
 		     const char *outcome)
 {
-	wb_strlcpy(e->action, action, sizeof(e->action));
-	wb_strlcpy(e->object_type, object_type ? object_type : "", sizeof(e->object_type));
-	wb_strlcpy(e->object_id, object_id ? object_id : "", sizeof(e->object_id));
-	wb_strlcpy(e->outcome, outcome ? outcome : "ok", sizeof(e->outcome));
+	field_copy(e->action, action, sizeof(e->action));
+	field_copy(e->object_type, object_type, sizeof(e->object_type));
+	field_copy(e->object_id, object_id, sizeof(e->object_id));
+	field_copy(e->outcome, outcome ? outcome : "ok", sizeof(e->outcome));
 }
 
 static const char *col(store_conn *c, store_stmt *st, int i)

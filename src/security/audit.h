@@ -86,7 +86,9 @@ int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg,
 /* The jobs waiting for the writer (not those of the batch it runs). */
 int audit_queued(audit *a);
 
-/* Fills the fields of e every request shares. */
+/* Fills the fields of e every request shares. A text longer than its
+ * field (here and in audit_entry_set) is cut before the character that
+ * does not fit, never inside it. */
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,
 		      const char *client_addr, const char *request_id);
 /* Sets action, object and outcome of e. */

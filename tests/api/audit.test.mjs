@@ -144,6 +144,24 @@ describeEachDriver('audit log', (driver) => {
 		assert.equal(JSON.parse(ex2.body.items[0].detail).format, 'xlsx', 'the workbook is audited as such');
 	});
 
+	test('failed logins under a long name in Chinese are in the log, the name cut at a character, and no entry is left out of the list', async () => {
+		// 64 bytes, the longest name a login takes: the entry holds 63
+		const name = 'a' + '张'.repeat(21);
+		const r = await srv.anon().post('/api/v1/login', { username: name, password: 'Wrong-Pass-2026' });
+		assert.equal(r.status, 401, r.text);
+		const [e] = (await auditor.get('/api/v1/audit?action=login&limit=1')).body.items;
+		assert.equal(e.outcome, 'denied');
+		assert.equal(e.username, 'a' + '张'.repeat(20), 'the name as far as whole characters fit');
+		// the whole log pages without a gap: every entry the chain holds is listed
+		const all = await auditor.listAll('/api/v1/audit', { limit: 7 });
+		const seqs = all.map((x) => x.seq);
+		assert.equal(seqs[seqs.length - 1], 1);
+		assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] - i), 'no entry left out');
+		const v = await auditor.get('/api/v1/audit/verify');
+		assert.equal(v.body.ok, true, v.text);
+		assert.ok(v.body.entries >= seqs[0], 'the chain holds what the list shows');
+	});
+
 	test('a report asked with a filter longer than an entry holds: downloaded, in the list and in the next report, its filter cut short at a character and its rows kept', async () => {
 		const report = async (query) => {
 			const r = await auditor.get(`/api/v1/audit/export?${query}`);
