@@ -369,6 +369,13 @@ static int end_by_age(store_conn *c, const char *county, int64_t child_id, categ
 	return rc;
 }
 
+static int facts_equal(const child_facts *a, const child_facts *b)
+{
+	return a->birth_ymd == b->birth_ymd && a->rural_hukou == b->rural_hukou && a->adopted == b->adopted &&
+	       a->disability_grade == b->disability_grade && a->serious_illness == b->serious_illness &&
+	       a->family_poverty == b->family_poverty && a->father == b->father && a->mother == b->mother;
+}
+
 int registry_recompute(store_conn *c, const char *county, int64_t child_id, const child_facts *before,
 		       const child_facts *now, int today_ymd, int64_t ts, int *changed_out)
 {
@@ -382,13 +389,14 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 	const category_config *cfg = registry_config();
 	category_rec rows[CATEGORY_ROWS_MAX];
 	category_result res, was;
-	int n = 0, changed = 0, rc;
+	int n = 0, changed = 0, same_facts, rc;
 
 	/* a new child (no facts before) has no category rows yet */
 	rc = before ? store_categories_load(c, child_id, rows, CATEGORY_ROWS_MAX, &n) : WB_OK;
 	if (rc)
 		return rc;
 	category_derive(cfg, now, today_ymd, &res);
+	same_facts = before && before != now && facts_equal(before, now);
 	/* what the facts before the change gave (as now when nothing is before) */
 	if (before)
 		category_derive(cfg, before, today_ymd, &was);
@@ -472,6 +480,14 @@ int registry_recompute_decided(store_conn *c, const char *county, int64_t child_
 				row->conflict = 0;
 				decided->ended = 1;
 			} else {
+				/* an edit that changed none of the facts the categories
+				 * come from (a note, the grade) leaves the review as it
+				 * stands: a flag keeps the reason it was raised for (a
+				 * parent came home, not "other"), a category a person
+				 * kept stays kept; weibao recompute --all (the same facts
+				 * before and now) re-derives everything */
+				if (same_facts)
+					continue;
 				if (row->conflict && strcmp(row->end_reason, category_reason_name(why)) == 0)
 					continue;
 				row->conflict = 1; /* a person decides: review list */

@@ -653,6 +653,46 @@ describeEachDriver('registry: categories', (driver) => {
 		assert.equal(noReason.body.error.field, 'end_reason');
 	});
 
+	test('an edit of other facts (a note, the grade) leaves the review as it stands: the flag keeps its reason, a kept category stays kept', async () => {
+		const flagged = async () => {
+			const c = await register({ birth: aged(10), father: 'working_away', mother: 'working_away' });
+			assert.equal((await decide(station, c.id, 'left_behind', { action: 'confirm', ...evidence })).status, 200);
+			const p = await director.patch(`/api/v1/children/${c.id}`, { guardians: guardians('present', 'working_away'), version: c.version });
+			assert.equal(p.status, 200, p.text);
+			const k = categoryMap(p.body).left_behind;
+			assert.equal(k.needs_review, true);
+			assert.equal(k.end_reason, 'parent_returned');
+			return p.body;
+		};
+		// flagged because the father came home; the director then writes a note
+		const a = await flagged();
+		const note = await director.patch(`/api/v1/children/${a.id}`, { notes: '父亲在家务农', version: a.version });
+		assert.equal(note.status, 200, note.text);
+		const ka = categoryMap(note.body).left_behind;
+		assert.equal(ka.needs_review, true);
+		assert.equal(ka.end_reason, 'parent_returned', `the reason the flag was raised for: ${JSON.stringify(ka)}`);
+		const listed = (await station.listAll('/api/v1/categories/review')).find((r) => r.child_id === a.id);
+		assert.equal(listed?.end_reason, 'parent_returned', JSON.stringify(listed));
+		const end = await decide(station, a.id, 'left_behind', { action: 'end' });
+		assert.equal(end.status, 200, end.text);
+		assert.equal(end.body.end_reason, 'parent_returned', 'counted as a parent who came home, not as other');
+
+		// flagged, kept by the station (he is home for a few weeks only); then the grade is corrected
+		const b = await flagged();
+		assert.equal((await decide(station, b.id, 'left_behind', { action: 'keep' })).status, 200);
+		const grade = await director.patch(`/api/v1/children/${b.id}`, { grade: '四年级', version: b.version });
+		assert.equal(grade.status, 200, grade.text);
+		const kb = categoryMap(grade.body).left_behind;
+		assert.equal(kb.state, 'confirmed');
+		assert.equal(kb.needs_review, false, `kept stays kept: ${JSON.stringify(kb)}`);
+		assert.ok(!(await station.listAll('/api/v1/categories/review')).some((r) => r.child_id === b.id), 'not back on the review list');
+		// a change of the facts themselves is reviewed again: the mother comes home too
+		const home = await director.patch(`/api/v1/children/${b.id}`, { guardians: guardians('present', 'present'), version: grade.body.version });
+		assert.equal(home.status, 200, home.text);
+		assert.equal(categoryMap(home.body).left_behind.needs_review, true);
+		assert.equal(categoryMap(home.body).left_behind.end_reason, 'parent_returned');
+	});
+
 	// ---- the end by age ----
 
 	test('`weibao recompute` ends confirmed categories whose age limit passed, and only those', async (t) => {
