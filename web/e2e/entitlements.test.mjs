@@ -762,3 +762,39 @@ test("centre: a receipt back-dated over months the child received a policy it ma
   assert.equal((await center.get(`/children/${c.id}/entitlements`)).body.receipts.filter((r) => r.policy_id === x.id).length, 0, 'nothing recorded')
   assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
+
+test('centre: a new version naming a policy that already excludes this one is refused on the exclusions, naming that policy and saying to name it on one side only, in both languages', async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const make = async (code, name, rule) => {
+    const r = await center.post('/policies', { code, name, department_id: depts[0].id, benefit: 'monthly_allowance', effective_from: month + '-01', amount_cents: 10000, rule })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    return r.body
+  }
+  const a = await make('e2e_side_a', '单方互斥甲补贴（测试）', { disability_grades: [1, 2] })
+  const b = await make('e2e_side_b', '单方互斥乙补贴（测试）', { disability_grades: [1, 2], excludes: [a.code] })
+  await loginAs(page, srv.base, 'center', { path: '/login?next=/entitlements/policies' })
+  await settled(page)
+  const card = page.locator(`.policy-card[data-code="${a.code}"]`)
+  const vd = page.locator('.policy-dialog')
+  for (const [lang, want] of [
+    ['中文', `“${b.name}”（或其排除的政策）已写明不与本政策同时享受，只需在一方写明`],
+    ['English', `"${b.name}" (or a policy it excludes) already says it cannot be combined with this policy: say it on one side only`],
+  ]) {
+    if (lang === 'English') await page.getByRole('button', { name: 'English' }).click()
+    await card.locator('.version-new').click()
+    await vd.waitFor()
+    // the centre says it on this side too
+    await vd.locator('.re-excludes').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: b.name }).click()
+    await vd.locator('.re-text', { hasText: b.name }).click() // the options close, the dialog stays
+    await vd.locator('.pd-submit').click()
+    await vd.locator('.el-form-item.is-error .el-form-item__error', { hasText: want }).waitFor()
+    assert.ok(await vd.isVisible(), 'the dialog stays open with what was chosen')
+    await vd.locator('.form-actions .el-button').first().click() // cancel
+    await discardTyped(page)
+    await vd.waitFor({ state: 'hidden' })
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.equal((await center.get(`/policies/${a.id}`)).body.versions.length, 1, 'no version added')
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
+})
