@@ -10,19 +10,90 @@
 #include "../domain/date.h"
 #include "../domain/roles.h"
 #include "../util/clock.h"
+#include "../util/table.h"
 #include "../util/wb.h"
 #include "api.h"
 #include "audit_words.h"
 #include "sheet.h"
 
+/* s as it is stored, or, where its bytes are not UTF-8 (an entry an earlier
+ * version cut inside a character, or one altered by hand), with U+FFFD for
+ * each byte that is not: such an entry is shown, never left out. out holds
+ * n bytes (three for each byte of s, and one). */
+static const char *entry_text(const char *s, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	if (utf8_valid(s, strlen(s)))
+		return s;
+	while (*p && o + 4 < n) {
+		size_t len = *p < 0x80             ? 1
+			     : (*p & 0xE0) == 0xC0 ? 2
+			     : (*p & 0xF0) == 0xE0 ? 3
+			     : (*p & 0xF8) == 0xF0 ? 4
+						   : 0;
+		size_t have = 0;
+
+		while (have < len && p[have])
+			have++;
+		if (len && have == len && utf8_valid((const char *)p, len)) {
+			memcpy(out + o, p, len);
+			o += len;
+			p += len;
+		} else {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			p++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* An entry's texts as audit_item and the report show them (entry_text). */
+typedef struct shown {
+	char username[sizeof(((audit_rec *)0)->username) * 3], role[sizeof(((audit_rec *)0)->role) * 3],
+		action[sizeof(((audit_rec *)0)->action) * 3], object_type[sizeof(((audit_rec *)0)->object_type) * 3],
+		object_id[sizeof(((audit_rec *)0)->object_id) * 3], outcome[sizeof(((audit_rec *)0)->outcome) * 3],
+		client_addr[sizeof(((audit_rec *)0)->client_addr) * 3],
+		request_id[sizeof(((audit_rec *)0)->request_id) * 3], detail[sizeof(((audit_rec *)0)->detail) * 3],
+		hash[sizeof(((audit_rec *)0)->hash) * 3];
+	const char *t[10];
+} shown;
+
+enum { T_USER, T_ROLE, T_ACTION, T_TYPE, T_ID, T_OUTCOME, T_ADDR, T_REQUEST, T_DETAIL, T_HASH };
+
+static void shown_of(const audit_rec *ar, shown *x)
+{
+#define SHOW(i, f) x->t[i] = entry_text(ar->f, x->f, sizeof(x->f))
+	SHOW(T_USER, username);
+	SHOW(T_ROLE, role);
+	SHOW(T_ACTION, action);
+	SHOW(T_TYPE, object_type);
+	SHOW(T_ID, object_id);
+	SHOW(T_OUTCOME, outcome);
+	SHOW(T_ADDR, client_addr);
+	SHOW(T_REQUEST, request_id);
+	SHOW(T_DETAIL, detail);
+	SHOW(T_HASH, hash);
+#undef SHOW
+}
+
 static int audit_item(const audit_rec *ar, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq",
-					     (json_int_t)ar->seq, "at", (json_int_t)ar->at, "user_id",
-					     (json_int_t)ar->user_id, "username", ar->username, "role", ar->role,
-					     "action", ar->action, "object_type", ar->object_type, "object_id",
-					     ar->object_id, "outcome", ar->outcome, "client_addr", ar->client_addr,
-					     "request_id", ar->request_id, "detail", ar->detail, "hash", ar->hash));
+	shown x;
+	json_t *j;
+
+	shown_of(ar, &x);
+	j = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)ar->seq,
+		      "at", (json_int_t)ar->at, "user_id", (json_int_t)ar->user_id, "username", x.t[T_USER], "role",
+		      x.t[T_ROLE], "action", x.t[T_ACTION], "object_type", x.t[T_TYPE], "object_id", x.t[T_ID],
+		      "outcome", x.t[T_OUTCOME], "client_addr", x.t[T_ADDR], "request_id", x.t[T_REQUEST], "detail",
+		      x.t[T_DETAIL], "hash", x.t[T_HASH]);
+	/* never a page one entry short: that would end the auditor's paging */
+	if (!j || json_array_append_new(arg, j) != 0)
+		return WB_ENOMEM;
 	return WB_OK;
 }
 
@@ -153,6 +224,7 @@ static int report_row(const audit_rec *ar, void *arg)
 	report *x = arg;
 	char seq[24], at[32], uid[24];
 	const char *role;
+	shown sh;
 
 	/* a row is at most a few KiB (detail is capped at 511 bytes): stop
 	 * before the response's cap rather than leave a row half-written */
@@ -169,21 +241,22 @@ static int report_row(const audit_rec *ar, void *arg)
 	wb_snprintf(uid, sizeof(uid), "%" PRId64, ar->user_id);
 	/* the role, action, record type and outcome in the report's language,
 	 * as the auditor's page says them; a code no table knows as it is */
-	role = x->en ? role_label_en(ar->role) : role_label_zh(ar->role);
+	shown_of(ar, &sh);
+	role = x->en ? role_label_en(sh.t[T_ROLE]) : role_label_zh(sh.t[T_ROLE]);
 	{
 		const char *cells[] = {seq,
 				       at,
-				       ar->username,
+				       sh.t[T_USER],
 				       ar->user_id ? uid : "",
 				       role,
-				       sheet_word_of(audit_action_words, ar->action, x->en),
-				       sheet_word_of(audit_object_words, ar->object_type, x->en),
-				       ar->object_id,
-				       sheet_word_of(audit_outcome_words, ar->outcome, x->en),
-				       ar->client_addr,
-				       ar->request_id,
-				       ar->detail,
-				       ar->hash};
+				       sheet_word_of(audit_action_words, sh.t[T_ACTION], x->en),
+				       sheet_word_of(audit_object_words, sh.t[T_TYPE], x->en),
+				       sh.t[T_ID],
+				       sheet_word_of(audit_outcome_words, sh.t[T_OUTCOME], x->en),
+				       sh.t[T_ADDR],
+				       sh.t[T_REQUEST],
+				       sh.t[T_DETAIL],
+				       sh.t[T_HASH]};
 
 		api_sheet_row(x->sh, cells, REPORT_NCOLS);
 	}
