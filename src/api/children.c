@@ -807,6 +807,9 @@ static int update_fn(store_conn *c, void *arg)
 		int64_t n_same = 0;
 
 		store_scope_county(&county, j->ch->county_code);
+		/* an archived child keeps its number (a duplicate archived is
+		 * still the record of it): the same refusal, not a stale version */
+		county.with_archived = 1;
 		memset(&f, 0, sizeof(f));
 		f.id_bidx = j->ch->id_bidx;
 		rc = store_child_count(c, &county, &f, &n_same);

@@ -232,6 +232,21 @@ describeEachDriver('children: changes, history, concurrency, idempotency', (driv
 		assert.ok(!JSON.stringify(refusals).includes(idNumber), 'the number is not in the log');
 	});
 
+	test("a number held by an archived record is refused as registered, not as someone else's edit to reload", async () => {
+		const idNumber = ids.next();
+		const dup = await centre.post('/api/v1/children', { name: uniqueName('重复档'), id_number: idNumber, village_code: VILLAGE });
+		assert.equal(dup.status, 201, dup.text);
+		assert.equal((await centre.post(`/api/v1/children/${dup.body.id}/archive`, { reason: 'duplicate' })).status, 200);
+		const kept = await centre.post('/api/v1/children', { name: uniqueName('保留档'), sex: 'F', birth_date: '2016-05-01', village_code: VILLAGE });
+		assert.equal(kept.status, 201, kept.text);
+		const r = await centre.patch(`/api/v1/children/${kept.body.id}`, { version: kept.body.version, id_number: idNumber });
+		assert.equal(r.status, 409, r.text);
+		assert.equal(r.body.error.code, 'duplicate_id_number', 'reloading would not help: the number is registered');
+		assert.equal(r.body.error.field, 'id_number');
+		const after = await centre.get(`/api/v1/children/${kept.body.id}`);
+		assert.equal(after.body.version, kept.body.version, 'nothing changed');
+	});
+
 	test('without an ID number, a second registration of the same name, birth date and village asks first', async () => {
 		const body = { name: uniqueName('无号'), sex: 'F', birth_date: bornYearsBefore(6), village_code: VILLAGE };
 		const first = await centre.post('/api/v1/children', body);
