@@ -841,7 +841,8 @@ store_conn *api_conn(http_req *r)
 /* A refused (403) request on a route of children's data (or of the
  * county's areas and units), recorded with the record's id when the route
  * names one. */
-static void audit_refusal(http_req *r, app *a, const sec_principal *p, const char *action, const char *object)
+static void audit_refusal(http_req *r, app *a, const sec_principal *p, const char *action, const char *object,
+			  const char *format)
 {
 	audit_entry e;
 	const char *id = http_param(r, "id");
@@ -852,6 +853,9 @@ static void audit_refusal(http_req *r, app *a, const sec_principal *p, const cha
 		id = "";
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, action, object ? object : "child", id, "denied");
+	/* a refused download says which file was asked for, as a made one does */
+	if (format)
+		api_audit_detail(&e, json_pack("{s:s, s:s}", "format", format, "path", r->path));
 	if (api_audit_read(r, a, &e) != WB_OK)
 		log_warn("audit: the refusal of request %s could not be recorded", r->request_id);
 }
@@ -934,14 +938,14 @@ int api_entry(http_req *r, void *ctx)
 	}
 	route->handler(r, a, c, route->flags & API_PUBLIC ? NULL : &p);
 	if (r->status == 403 && route->refusal_action) {
-		audit_refusal(r, a, &p, route->refusal_action, route->refusal_object);
+		audit_refusal(r, a, &p, route->refusal_action, route->refusal_object, NULL);
 	} else if (r->status == 403 && route->export_action) {
 		/* a download of a list naming people, refused: the attempt is
 		 * an export's, whatever the role may read on screen */
 		const char *f = http_query(r, "format");
 
 		if (f && (strcmp(f, "csv") == 0 || strcmp(f, "xlsx") == 0))
-			audit_refusal(r, a, &p, route->export_action, route->export_object);
+			audit_refusal(r, a, &p, route->export_action, route->export_object, f);
 	}
 	if (idem && r->status >= 200 && r->status < 300) {
 		char *enc = NULL;

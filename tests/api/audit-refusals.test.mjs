@@ -70,6 +70,9 @@ describeEachDriver('refusals of children data are audited', (driver) => {
 			assert.equal(got.length, 1, `${username}'s refused ${path} is logged as ${action}`);
 			assert.equal(got[0].object_type, type, path);
 			assert.equal(got[0].object_id, '', path);
+			// the file asked for, as the auditor reads a made download's detail
+			const format = new URL(path, 'http://x').searchParams.get('format');
+			if (format) assert.deepEqual(JSON.parse(got[0].detail), { format, path: path.split('?')[0] }, path);
 		}
 		// the same lists refused on screen (no file asked for) are not downloads
 		const onScreen = await committee.get('/api/v1/visits/plan');
