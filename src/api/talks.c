@@ -117,12 +117,16 @@ static int talk_facts(http_req *r, json_t *body, talk_rec *t)
 		wb_strlcpy(t->kind, kind, sizeof(t->kind));
 	}
 	if (topic) {
-		while (*topic == ' ')
-			topic++;
-		if (!*topic || api_utf8_chars(topic) > TOPIC_CHARS)
+		/* blanks at either end dropped: full-width and zero-width ones
+		 * too, so that a topic of blanks alone says nothing */
+		char buf[TOPIC_CHARS * 4 + 1];
+
+		wb_strlcpy(buf, topic, sizeof(buf));
+		wb_trim(buf);
+		if (!*buf || api_utf8_chars(buf) > TOPIC_CHARS || strlen(buf) >= sizeof(t->topic))
 			return api_error(r, 422, "validation_failed", "topic must have 1 to 100 characters", "topic"),
 			       -1;
-		wb_strlcpy(t->topic, topic, sizeof(t->topic));
+		wb_strlcpy(t->topic, buf, sizeof(t->topic));
 	}
 	if (notes) {
 		if (api_utf8_chars(notes) > NOTES_CHARS)

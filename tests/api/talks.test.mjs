@@ -55,6 +55,8 @@ describeEachDriver('talks', (driver) => {
 		for (const [body, field] of [
 			[{ kind: 'party' }, 'kind'],
 			[{ topic: '  ' }, 'topic'],
+			[{ topic: '\u3000\u3000' }, 'topic'], // full-width blanks, as a Chinese input method types them
+			[{ topic: '\u200b \ufeff' }, 'topic'], // invisible characters a copied text brings
 			[{ topic: '讲'.repeat(101) }, 'topic'],
 			[{ held_on: day(1) }, 'held_on'],
 			[{ held_on: day(-400) }, 'held_on'],
@@ -71,6 +73,11 @@ describeEachDriver('talks', (driver) => {
 			assert.equal(r.body.error.field, field, JSON.stringify(body));
 		}
 		assert.equal((await listOf(director)).totals.talks, before, 'nothing was written');
+		// a topic keeps what it says, without the blanks around it
+		const t = await talk(director, { topic: '\u3000防溺水\u200b ' });
+		assert.equal(t.status, 201, t.text);
+		assert.equal(t.body.topic, '防溺水');
+		assert.equal((await director.del(`/api/v1/talks/${t.body.id}`)).status, 200);
 		assert.equal((await talk(committee)).status, 403);
 		assert.equal((await talk(department)).status, 403);
 		assert.equal((await department.get('/api/v1/talks')).status, 403);
