@@ -708,11 +708,15 @@ static int mother_facts(http_req *r, const app *a, json_t *body, caring_mother_r
 	const char *name = api_str(body, "name"), *phone = api_str(body, "phone"), *notes = api_str(body, "notes");
 
 	if (name) {
-		while (*name == ' ')
-			name++;
-		if (!*name || api_utf8_chars(name) > NAME_CHARS)
+		/* blanks at either end dropped: full-width and zero-width ones
+		 * too, so that a name of blanks alone is no name */
+		char buf[NAME_CHARS * 4 + 1];
+
+		wb_strlcpy(buf, name, sizeof(buf));
+		wb_trim(buf);
+		if (!*buf || api_utf8_chars(buf) > NAME_CHARS)
 			return api_error(r, 422, "validation_failed", "name must have 1 to 30 characters", "name"), -1;
-		wb_strlcpy(m->name, name, sizeof(m->name));
+		wb_strlcpy(m->name, buf, sizeof(m->name));
 	}
 	if (phone && !*phone) {
 		m->phone_enc[0] = m->phone_mask[0] = '\0';

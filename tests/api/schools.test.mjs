@@ -267,6 +267,8 @@ describeEachDriver('schools', (driver) => {
 		for (const [body, field] of [
 			[{}, 'name'],
 			[{ name: '  ' }, 'name'],
+			[{ name: '\u3000\u3000' }, 'name'], // full-width blanks, as a Chinese input method types them
+			[{ name: '\u200b\ufeff' }, 'name'], // invisible characters a copied text brings
 			[{ name: '张'.repeat(31) }, 'name'],
 			[{ name: '张兰', phone: 'call me' }, 'phone'],
 			[{ name: '张兰', phone: '1381234' }, 'phone'], // a mobile number missing four digits
@@ -310,6 +312,12 @@ describeEachDriver('schools', (driver) => {
 		const own = await school.post('/api/v1/caring-mothers', { name });
 		assert.equal(own.status, 201, own.text);
 		assert.equal(own.body.area_code, unit.area_code, 'the school\'s area by default');
+		const blank = await school.patch(`/api/v1/caring-mothers/${own.body.id}`, { name: '\u3000\u200b' });
+		assert.equal(blank.status, 422, blank.text);
+		assert.equal(blank.body.error.field, 'name');
+		const trimmed = await school.patch(`/api/v1/caring-mothers/${own.body.id}`, { name: `\u3000${name}\u200b` });
+		assert.equal(trimmed.status, 200, trimmed.text);
+		assert.equal(trimmed.body.name, name, 'the blanks around a name are dropped');
 		const near = await school.post('/api/v1/caring-mothers', { name: uniqueName('爱心妈妈'), area_code: OWN });
 		assert.equal(near.status, 201, near.text);
 		assert.equal(near.body.area_code, OWN);
