@@ -662,7 +662,12 @@ int api_caring_mothers(http_req *r, app *a, store_conn *c, const sec_principal *
 	f = (caring_filter){p->county_code, pl.lo[0] ? pl.lo : NULL, pl.lo[0] ? pl.hi : NULL, pl.school_id,
 			    active && strcmp(active, "1") == 0};
 	if (area) {
-		if (!talks_place_has(&pl, area))
+		talk_place own = pl;
+
+		/* a school's place is its area: another one is refused, not
+		 * answered with nothing */
+		talks_place_school_area(c, p, &own);
+		if (!talks_place_has(&own, area))
 			return api_error(r, 422, "validation_failed", "area must be a township or village of yours",
 					 "area");
 		wb_snprintf(hi, sizeof(hi), "%s:", area);

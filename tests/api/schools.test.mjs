@@ -322,6 +322,15 @@ describeEachDriver('schools', (driver) => {
 		assert.equal(near.status, 201, near.text);
 		assert.equal(near.body.area_code, OWN);
 		assert.equal(near.body.school_id, schoolId);
+		// its list narrows to its own place; another township's village is refused, naming area
+		const listed = await school.get(`/api/v1/caring-mothers?area=${OWN}&limit=1000`);
+		assert.equal(listed.status, 200, listed.text);
+		assert.ok(listed.body.items.some((x) => x.id === near.body.id));
+		for (const q of [`area=${OTHER}`, 'area=110101001001']) {
+			const r = await school.get(`/api/v1/caring-mothers?${q}`);
+			assert.equal(r.status, 422, `${q}: ${r.text}`);
+			assert.equal(r.body.error.field, 'area', q);
+		}
 		// and she does not move away afterwards
 		const moved = await school.patch(`/api/v1/caring-mothers/${near.body.id}`, { area_code: OTHER });
 		assert.equal(moved.status, 422, moved.text);

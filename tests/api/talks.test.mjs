@@ -94,6 +94,13 @@ describeEachDriver('talks', (driver) => {
 		assert.ok(s.body.school_id > 0);
 		const mine = await listOf(school);
 		assert.ok(mine.items.length >= 1 && mine.items.every((t) => t.school_id === s.body.school_id), 'a school sees its own');
+		// it narrows them to its own place; another township's village (or a code of no area) is refused, naming area
+		assert.ok((await listOf(school, `&area=${s.body.area_code}`)).items.some((x) => x.id === s.body.id));
+		for (const q of [`area=${OTHER}`, 'area=110101001001']) {
+			const r = await school.get(`/api/v1/talks?${q}`);
+			assert.equal(r.status, 422, `${q}: ${r.text}`);
+			assert.equal(r.body.error.field, 'area', q);
+		}
 		const t = await talk(station, { area_code: '370831001002', kind: 'parent_school', topic: '家长课堂' });
 		assert.equal(t.status, 201, t.text);
 		assert.equal(t.body.area_code, '370831001002');
