@@ -431,7 +431,22 @@ int cli_open(cli_env *env, int create_key, int migrate)
 
 		rc = store_schema_version(c, &version);
 		store_release(c);
-		if (rc || version != store_latest_version()) {
+		if (rc) {
+			fprintf(stderr, "weibao: cannot read the database's schema version: %s\n", wb_strerror(rc));
+			return -1;
+		}
+		/* 'weibao migrate' of this program cannot help a newer schema:
+		 * it would refuse it too (an older binary put back by mistake) */
+		if (version > store_latest_version()) {
+			fprintf(stderr,
+				"weibao: the database schema (version %d) is newer than this program knows (%d): it "
+				"was "
+				"upgraded by a newer weibao; use that one (docs/operations.md, \"Upgrading\"). Nothing "
+				"was done.\n",
+				version, store_latest_version());
+			return -1;
+		}
+		if (version != store_latest_version()) {
 			fprintf(stderr,
 				"weibao: database schema is at version %d, this program needs %d (run 'weibao "
 				"migrate')\n",

@@ -420,3 +420,28 @@ describeEachDriver('a new county other than 370831', (driver) => {
 		assert.equal(await count("SELECT COUNT(*) FROM audit_log WHERE county_code = '370831'"), 0, 'nothing is filed under a county the database does not hold');
 	});
 });
+
+describeEachDriver('a database upgraded by a newer binary', (driver) => {
+	let db;
+
+	before(async () => {
+		db = await createDatabase(driver);
+		const r = await cli(db, ['init', '--password', PASSWORD]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		// as a newer weibao's migrate leaves it: a schema this binary does not know
+		await sql(db, 'INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 0)');
+	});
+	after(async () => {
+		await db?.drop();
+	});
+
+	test('is refused by every command with the right advice: a newer weibao, not this one\'s migrate', async () => {
+		for (const args of [['user', 'list'], ['verify-audit'], ['recompute'], ['migrate'], ['init']]) {
+			const r = await cli(db, args);
+			assert.notEqual(r.code, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /schema \(version 9999\) is newer than this program knows/, args.join(' '));
+			assert.doesNotMatch(r.stderr, /run 'weibao migrate'/, `${args.join(' ')} must not send the operator to a migrate that refuses`);
+		}
+		assert.equal(await sql(db, 'SELECT MAX(version) FROM schema_migrations'), '9999', 'nothing changed');
+	});
+});
