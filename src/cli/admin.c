@@ -352,6 +352,14 @@ static int user_add(cli_env *env, int argc, char **argv)
 	int rc;
 
 	if (!username || !def) {
+		/* say which part is wrong before the usage: a role misspelt
+		 * (--role centre) is otherwise lost in it */
+		if (!username)
+			fprintf(stderr, "weibao user add: the user name is missing\n");
+		else if (!role)
+			fprintf(stderr, "weibao user add: --role is required\n");
+		else
+			fprintf(stderr, "weibao user add: --role: unknown role '%.40s'\n", role);
 		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE [--county "
 				"CODE]) [--name NAME] [--password PW]\n"
 				"roles: committee center supervisor station director grid department org school "

@@ -134,6 +134,20 @@ describeEachDriver('the command line', (driver) => {
 		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username IN ('cli_nounit', 'cli_noarea', 'cli_level')"), 0);
 	});
 
+	test('user add names a misspelt or missing role, not only the usage', async () => {
+		const misspelt = await cli(srv.db, ['user', 'add', 'cli_role', '--role', 'centre', '--area', COUNTY]);
+		assert.equal(misspelt.code, 2);
+		assert.match(misspelt.stderr, /weibao user add: --role: unknown role 'centre'/);
+		assert.match(misspelt.stderr, /roles: committee center/);
+		const none = await cli(srv.db, ['user', 'add', 'cli_role', '--area', COUNTY]);
+		assert.equal(none.code, 2);
+		assert.match(none.stderr, /weibao user add: --role is required/);
+		const nameless = await cli(srv.db, ['user', 'add', '--role', 'center', '--area', COUNTY]);
+		assert.equal(nameless.code, 2);
+		assert.match(nameless.stderr, /weibao user add: the user name is missing/);
+		assert.equal(await count("SELECT COUNT(*) FROM users WHERE username = 'cli_role'"), 0);
+	});
+
 	test('user add refuses a --name the API would refuse; the accounts list and the login keep working', async () => {
 		const admin = await srv.login('admin');
 		const bad = {
