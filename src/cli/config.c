@@ -217,7 +217,13 @@ int config_load(wb_config *c, int *argc, char **argv)
 	int out = 1;
 
 	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc)
+		if (strcmp(argv[i], "--config") == 0 && i + 1 >= *argc) {
+			/* not the defaults: `init --config` would make a database
+			 * in the current folder instead of the file's */
+			fprintf(stderr, "weibao: --config needs a value (the config file)\n");
+			return -1;
+		}
+		if (strcmp(argv[i], "--config") == 0)
 			file = argv[i + 1];
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			file = argv[i] + 9;

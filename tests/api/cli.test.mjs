@@ -7,7 +7,7 @@
 // a missing key file and a bad log level.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describeEachDriver, startServer, spawnServer, createDatabase, cli, run, sql, sleep, BIN, PASSWORD, COUNTY } from './lib/harness.mjs';
@@ -276,6 +276,17 @@ describeEachDriver('the command line', (driver) => {
 		const value = await sql(srv.db, 'SELECT value FROM key_check');
 		assert.match(value, /^[0-9a-f]{64}$/);
 		assert.ok(!readFileSync(srv.db.keyFile, 'utf8').includes(value), 'the check value is not the key');
+	});
+
+	test('--config given last without its file is refused, not run on the defaults', async () => {
+		const cwd = join(srv.db.dir, 'no-config');
+		mkdirSync(cwd, { recursive: true });
+		for (const args of [['init', '--county', COUNTY, '--config'], ['user', 'list', '--config']]) {
+			const r = await run(BIN, args, { cwd });
+			assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /--config needs a value/);
+			assert.deepEqual(readdirSync(cwd), [], 'no weibao.db nor key made in the current folder');
+		}
 	});
 
 	test('a config file: trailing blanks do not count, a comment may follow a value', { skip: driver === 'pg' && 'a file path is the SQLite case' }, async () => {
