@@ -35,6 +35,11 @@ typedef struct store_scope {
  * (pointers into sc: sc must outlive the query). Archived children are
  * left out unless sc->with_archived. */
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args);
+/* A column saying whether a row's child (alias) may be named to the caller:
+ * "CASE WHEN when <within sc> THEN 1 ELSE 0 END", or the constant
+ * otherwise when sc is NULL (the caller checked, or no one is). */
+int scope_child_named_sql(const store_scope *sc, const char *alias, const char *when, const char *otherwise, buf *sql,
+			  store_args *args);
 /* The same condition on the place alone (county, area, grid, school,
  * referral), for a table that has a child's place columns but no archive
  * of its own (help requests). */

@@ -24,6 +24,19 @@
 	"COALESCE(c.erased_at, 0), COALESCE(c.archive_note, '')"
 #define CHILD_NCOLS 31 /* the columns of CHILD_COLS (child_row reads them) */
 
+int scope_child_named_sql(const store_scope *sc, const char *alias, const char *when, const char *otherwise, buf *sql,
+			  store_args *args)
+{
+	int rc;
+
+	if (!sc)
+		return buf_puts(sql, otherwise);
+	rc = buf_printf(sql, "CASE WHEN %s", when);
+	if (rc == WB_OK)
+		rc = scope_children_sql(sc, alias, sql, args);
+	return rc == WB_OK ? buf_puts(sql, " THEN 1 ELSE 0 END") : rc;
+}
+
 int scope_children_sql(const store_scope *sc, const char *alias, buf *sql, store_args *args)
 {
 	int rc = scope_place_sql(sc, alias, sql, args);

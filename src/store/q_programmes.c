@@ -223,15 +223,8 @@ int store_programme_returns(store_conn *c, int64_t id, const store_scope *sc, pr
 		      "SELECT r.id, r.programme_id, r.child_id, r.created_at, r.created_by, r.left_behind_ended, "
 		      "r.county_code, r.relation, r.returned_on, c.name, c.village_code, COALESCE(u.display_name, "
 		      "''), ");
-	if (rc == WB_OK && sc) {
-		rc = buf_puts(&sql, "CASE WHEN 1 = 1");
-		if (rc == WB_OK)
-			rc = scope_children_sql(sc, "c", &sql, &a);
-		if (rc == WB_OK)
-			rc = buf_puts(&sql, " THEN 1 ELSE 0 END");
-	} else if (rc == WB_OK) {
-		rc = buf_puts(&sql, "0");
-	}
+	if (rc == WB_OK)
+		rc = scope_child_named_sql(sc, "c", "1 = 1", "0", &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " FROM programme_returns r JOIN children c ON c.id = r.child_id LEFT JOIN users u "
 				    "ON u.id = r.created_by WHERE r.programme_id = ?");

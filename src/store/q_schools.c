@@ -188,15 +188,8 @@ int store_counselling(store_conn *c, const counselling_filter *f, const store_sc
 			    "k.held_on, k.mode, k.topic, k.concern, COALESCE(k.notes_enc, ''), COALESCE(c.name, ''), "
 			    "COALESCE(c.village_code, ''), COALESCE(s.name, ''), COALESCE(u.display_name, ''), "
 			    "COALESCE(k.voided_at, 0), COALESCE(w.display_name, ''), COALESCE(k.void_reason, ''), ");
-	if (rc == WB_OK && sc) {
-		rc = buf_puts(&sql, "CASE WHEN k.child_id IS NOT NULL");
-		if (rc == WB_OK)
-			rc = scope_children_sql(sc, "c", &sql, &a);
-		if (rc == WB_OK)
-			rc = buf_puts(&sql, " THEN 1 ELSE 0 END");
-	} else if (rc == WB_OK) {
-		rc = buf_puts(&sql, "1");
-	}
+	if (rc == WB_OK)
+		rc = scope_child_named_sql(sc, "c", "k.child_id IS NOT NULL", "1", &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql,
 			      " FROM counselling_sessions k LEFT JOIN children c ON c.id = k.child_id LEFT JOIN "
@@ -488,15 +481,8 @@ static int pair_rows(store_conn *c, const store_scope *sc, const char *col, int6
 			    "p.started_on, COALESCE(p.ended_on, ''), p.end_note, c.name, c.village_code, m.name, "
 			    "m.area_code, ");
 	/* column 13: whether the child is within sc */
-	if (rc == WB_OK && all) {
-		rc = buf_puts(&sql, "CASE WHEN 1 = 1");
-		if (rc == WB_OK)
-			rc = scope_children_sql(sc, "c", &sql, &a);
-		if (rc == WB_OK)
-			rc = buf_puts(&sql, " THEN 1 ELSE 0 END");
-	} else if (rc == WB_OK) {
-		rc = buf_puts(&sql, "1");
-	}
+	if (rc == WB_OK)
+		rc = scope_child_named_sql(all ? sc : NULL, "c", "1 = 1", "1", &sql, &a);
 	if (rc == WB_OK)
 		rc = buf_puts(&sql, " FROM caring_pairs p JOIN children c ON c.id = p.child_id JOIN caring_mothers m "
 				    "ON m.id = p.mother_id WHERE p.county_code = ?");
