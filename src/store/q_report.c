@@ -28,17 +28,6 @@ static int grouped(store_conn *c, const report_period *r, const char *head, stor
 	return rc;
 }
 
-/* from's arguments lo..hi-1 appended to to's */
-static void args_part(store_args *to, const store_args *from, int lo, int hi)
-{
-	for (int i = lo; i < hi && i < from->n && i < STORE_ARGS_MAX; i++) {
-		if (from->type[i] == 'i')
-			args_int(to, from->i[i]);
-		else
-			args_text(to, from->s[i]);
-	}
-}
-
 /* A group callback that hands on its figures times sign: a correction
  * takes from one township what the plain count gave it. */
 typedef struct signed_cb_ctx {
@@ -120,14 +109,14 @@ static int by_child(store_conn *c, const report_period *r, const char *figs, con
 			buf_cleanup(&sql); /* what it took before it failed */
 			break;
 		}
-		args_part(&a, ra, 0, nfig);
+		args_append_part(&a, ra, 0, nfig);
 		if (pass > 0) {
 			sql_add(&sql, " JOIN " FIRST_MOVES " mv ON mv.child_id = c.id", NULL);
 			args_text(&a, r->county);
 			args_int(&a, r->t_to);
 		}
 		sql_add(&sql, " WHERE ", where);
-		args_part(&a, ra, nfig, ra->n);
+		args_append_part(&a, ra, nfig, ra->n);
 		if (r->township) {
 			sql_add(&sql, " AND ", town[pass]);
 			sql_add(&sql, " = ?", NULL);

@@ -474,14 +474,19 @@ void args_text(store_args *a, const char *s)
 	a->s[a->n++] = s;
 }
 
-void args_append(store_args *to, const store_args *from)
+void args_append_part(store_args *to, const store_args *from, int lo, int hi)
 {
-	for (int i = 0; i < from->n && i < STORE_ARGS_MAX; i++) {
+	for (int i = lo; i < hi && i < from->n && i < STORE_ARGS_MAX; i++) {
 		if (from->type[i] == 'i')
 			args_int(to, from->i[i]);
 		else
 			args_text(to, from->s[i]);
 	}
+}
+
+void args_append(store_args *to, const store_args *from)
+{
+	args_append_part(to, from, 0, from->n);
 }
 
 const char *store_null_if_empty(const char *s)

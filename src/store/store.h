@@ -228,6 +228,8 @@ void args_int(store_args *a, int64_t v);
 void args_text(store_args *a, const char *s);
 /* Append from's arguments to to's, in order. */
 void args_append(store_args *to, const store_args *from);
+/* Append from's arguments lo..hi-1 to to's, in order. */
+void args_append_part(store_args *to, const store_args *from, int lo, int hi);
 /* s, or NULL if s is NULL or empty: an optional text that was not given is
  * stored as SQL NULL rather than ''. */
 const char *store_null_if_empty(const char *s);
