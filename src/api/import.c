@@ -531,20 +531,6 @@ const char *import_ignored_reason(int zh)
 	return zh ? IGNORED_REASON_ZH : IGNORED_REASON;
 }
 
-/* Copies s into out (n bytes) cut at a whole UTF-8 character. */
-static void copy_utf8(char *out, size_t n, const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(out, s, len);
-	out[len] = '\0';
-}
-
 /* Notes the header's columns that name no field (and are not mapped):
  * their cells are left alone, and the clerk is told which they are. */
 static void note_ignored(import_job *j)
@@ -560,7 +546,7 @@ static void note_ignored(import_job *j)
 		if (!h[0] || mapped || field_by_header(h) != F_UNKNOWN)
 			continue;
 		if (j->nignored < IMPORT_IGNORED_MAX)
-			copy_utf8(j->ignored[j->nignored++], IMPORT_COLUMN_MAX, h);
+			wb_strlcpy_utf8(j->ignored[j->nignored++], h, IMPORT_COLUMN_MAX);
 		else
 			j->ignored_more++;
 	}
@@ -744,9 +730,9 @@ static void issue(import_job *j, uint32_t row, const char *column, const char *k
 	is->row = row;
 	/* cut at a whole character: the answer, the report and PostgreSQL
 	 * take UTF-8 only */
-	copy_utf8(is->column, sizeof(is->column), column ? column : "");
+	wb_strlcpy_utf8(is->column, column ? column : "", sizeof(is->column));
 	wb_strlcpy(is->kind, kind, sizeof(is->kind));
-	copy_utf8(is->reason, sizeof(is->reason), reason);
+	wb_strlcpy_utf8(is->reason, reason, sizeof(is->reason));
 }
 
 /* ---- the column map ---- */
@@ -1756,7 +1742,7 @@ static const char *shown(char out[SHOWN_MAX + 4], const char *s)
 {
 	if (strlen(s) <= SHOWN_MAX)
 		return s;
-	copy_utf8(out, SHOWN_MAX + 1, s);
+	wb_strlcpy_utf8(out, s, SHOWN_MAX + 1);
 	memcpy(out + strlen(out), "\xe2\x80\xa6", 4); /* …, and the end */
 	return out;
 }

@@ -639,23 +639,13 @@ int audit_post(audit *a, const audit_entry *e, audit_job_fn fn, const void *arg,
 	return rc;
 }
 
-/* Copies src (NULL: "") into a field of size bytes; a text too long is cut
- * before the character that does not fit, never inside it: an entry holding
- * a broken character would be refused by PostgreSQL (and the writer's
- * whole batch with it) or, on SQLite, stored where no JSON answer can show
- * it — a failed login under a long Chinese name left out of the log. */
+/* Copies src (NULL: "") into a field of size bytes, a text too long cut
+ * before the character that does not fit: an entry holding a broken
+ * character would be refused by PostgreSQL (and the writer's whole batch
+ * with it) or, on SQLite, stored where no JSON answer can show it. */
 static void field_copy(char *dst, const char *src, size_t size)
 {
-	size_t n;
-
-	src = src ? src : "";
-	wb_strlcpy(dst, src, size);
-	n = strlen(dst);
-	if (src[n] == '\0')
-		return;
-	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-		n--;
-	dst[n] = '\0';
+	wb_strlcpy_utf8(dst, src ? src : "", size);
 }
 
 void audit_entry_init(audit_entry *e, const char *county, int64_t user_id, const char *username, const char *role,

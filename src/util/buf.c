@@ -149,6 +149,19 @@ int wb_strlcpy(char *dst, const char *src, size_t size)
 	return WB_OK;
 }
 
+int wb_strlcpy_utf8(char *dst, const char *src, size_t size)
+{
+	size_t n;
+
+	if (wb_strlcpy(dst, src, size) == WB_OK)
+		return WB_OK;
+	n = strlen(dst);
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+		n--;
+	dst[n] = '\0';
+	return WB_ETOOBIG;
+}
+
 /*
  * The length of the blank at s (0 when there is none): ASCII white space;
  * the no-break space U+00A0 and the spaces U+2000-U+200A, U+202F, U+205F

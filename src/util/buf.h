@@ -39,6 +39,10 @@ char *buf_steal(buf *b);
 
 /* Bounded string copy: always terminates, returns WB_ETOOBIG on truncation. */
 int wb_strlcpy(char *dst, const char *src, size_t size);
+/* The same, a text too long cut before the UTF-8 character that does not
+ * fit, never inside it (a broken character is refused by PostgreSQL and
+ * cannot be shown as JSON). */
+int wb_strlcpy_utf8(char *dst, const char *src, size_t size);
 /* Bounded snprintf that reports truncation as WB_ETOOBIG. */
 int wb_snprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Drops leading and trailing blanks in place: ASCII white space, the
