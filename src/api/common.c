@@ -509,38 +509,11 @@ void api_audit_detail(audit_entry *e, json_t *d)
 
 void api_audit_detail_reason(audit_entry *e, json_t *d, const char *reason)
 {
-	char cut[sizeof(e->detail)];
-	size_t len = strlen(reason ? reason : "");
-	char *q = NULL;
-
 	if (!d)
 		return;
-	for (;;) {
-		if (len >= strlen(reason ? reason : "")) {
-			json_object_set_new(d, "reason", json_string(reason ? reason : ""));
-		} else {
-			while (len > 0 && ((unsigned char)reason[len] & 0xC0) == 0x80)
-				len--; /* not inside a character */
-			wb_snprintf(cut, sizeof(cut), "%.*s\xE2\x80\xA6", (int)len, reason);
-			json_object_set_new(d, "reason", json_string(cut));
-		}
-		free(q);
-		q = json_dumps(d, JSON_COMPACT);
-		if (!q || strlen(q) < sizeof(e->detail) || len == 0)
-			break;
-		/* over by this many bytes, each character of the reason at least one */
-		{
-			size_t over = strlen(q) - sizeof(e->detail) + 1 + 3;
-
-			len = len > over ? len - over : 0;
-			if (len >= sizeof(cut) - 4)
-				len = sizeof(cut) - 4;
-		}
-	}
-	if (q && strlen(q) < sizeof(e->detail))
-		wb_strlcpy(e->detail, q, sizeof(e->detail));
-	free(q);
-	json_decref(d);
+	/* the reason, the longest text, is what api_audit_detail cuts first */
+	json_object_set_new(d, "reason", json_string(reason ? reason : ""));
+	api_audit_detail(e, d);
 }
 
 /* A record's id as the path or the query writes it: digits alone (no
