@@ -715,13 +715,13 @@ static int mother_facts(http_req *r, const app *a, json_t *body, caring_mother_r
 	if (name) {
 		/* blanks at either end dropped: full-width and zero-width ones
 		 * too, so that a name of blanks alone is no name */
-		char buf[NAME_CHARS * 4 + 1];
+		char trimmed[NAME_CHARS * 4 + 1];
 
-		wb_strlcpy(buf, name, sizeof(buf));
-		wb_trim(buf);
-		if (!*buf || api_utf8_chars(buf) > NAME_CHARS)
+		wb_strlcpy(trimmed, name, sizeof(trimmed));
+		wb_trim(trimmed);
+		if (!*trimmed || api_utf8_chars(trimmed) > NAME_CHARS)
 			return api_error(r, 422, "validation_failed", "name must have 1 to 30 characters", "name"), -1;
-		wb_strlcpy(m->name, buf, sizeof(m->name));
+		wb_strlcpy(m->name, trimmed, sizeof(m->name));
 	}
 	if (phone && !*phone) {
 		m->phone_enc[0] = m->phone_mask[0] = '\0';

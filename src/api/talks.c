@@ -119,14 +119,14 @@ static int talk_facts(http_req *r, json_t *body, talk_rec *t)
 	if (topic) {
 		/* blanks at either end dropped: full-width and zero-width ones
 		 * too, so that a topic of blanks alone says nothing */
-		char buf[TOPIC_CHARS * 4 + 1];
+		char trimmed[TOPIC_CHARS * 4 + 1];
 
-		wb_strlcpy(buf, topic, sizeof(buf));
-		wb_trim(buf);
-		if (!*buf || api_utf8_chars(buf) > TOPIC_CHARS || strlen(buf) >= sizeof(t->topic))
+		wb_strlcpy(trimmed, topic, sizeof(trimmed));
+		wb_trim(trimmed);
+		if (!*trimmed || api_utf8_chars(trimmed) > TOPIC_CHARS || strlen(trimmed) >= sizeof(t->topic))
 			return api_error(r, 422, "validation_failed", "topic must have 1 to 100 characters", "topic"),
 			       -1;
-		wb_strlcpy(t->topic, buf, sizeof(t->topic));
+		wb_strlcpy(t->topic, trimmed, sizeof(t->topic));
 	}
 	if (notes) {
 		if (api_utf8_chars(notes) > NOTES_CHARS)
