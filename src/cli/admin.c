@@ -326,7 +326,10 @@ static int simple_fn(store_conn *c, void *arg)
 		return rc ? rc : store_session_delete_user(c, j->user_id);
 	}
 	if (j->kind == 1) {
+		/* as the API's unlock: no session outlives the lock */
 		rc = store_user_set_locked(c, j->user_id, 0, now);
+		if (rc == WB_OK)
+			rc = store_session_delete_user(c, j->user_id);
 		return rc ? rc : store_login_failures_clear(c, j->user_id);
 	}
 	rc = store_user_set_password(c, j->user_id, j->hash, 0, now);
@@ -361,7 +364,7 @@ static int user_add(cli_env *env, int argc, char **argv)
 		else
 			fprintf(stderr, "weibao user add: --role: unknown role '%.40s'\n", role);
 		fprintf(stderr, "usage: weibao user add USERNAME --role ROLE (--area CODE | --unit KIND:CODE [--county "
-				"CODE]) [--name NAME] [--password PW]\n"
+				"CODE]) [--name NAME] [--password PW] [--db URL]\n"
 				"roles: committee center supervisor station director grid department org school "
 				"auditor admin\n"
 				"--county: the unit's county; without it, the database's only county (a database of\n"
@@ -502,7 +505,8 @@ int cmd_user(cli_env *env, int argc, char **argv)
 			"       weibao user lock USERNAME\n"
 			"       weibao user unlock USERNAME   (also clears failed logins)\n"
 			"       weibao user list [--county CODE]   (status, roles as role@area or role@unitID; every\n"
-			"                                          county's accounts without --county)\n");
+			"                                          county's accounts without --county)\n"
+			"Every subcommand takes --db URL (otherwise the configuration's database).\n");
 		return sub ? 0 : 2;
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "passwd") != 0 &&
@@ -669,7 +673,7 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 
 	if (argc < 2 || cli_wants_help(argc, argv)) {
 		fprintf(stderr,
-			"usage: weibao import-areas FILE.csv [--county CODE]\n"
+			"usage: weibao import-areas FILE.csv [--county CODE] [--db URL]\n"
 			"Rows: code,name[,kind]. All rows are checked first; nothing is written if one is bad.\n"
 			"--county: the county the areas belong to; without it, the database's only county\n"
 			"(a database of several counties needs it).\n");
@@ -974,7 +978,7 @@ int cmd_import(cli_env *env, int argc, char **argv)
 
 	if (argc < 2 || argv[1][0] == '-' || cli_wants_help(argc, argv)) {
 		fprintf(stderr, "usage: weibao import FILE.csv|FILE.xlsx [--mode all|rows] [--mapping JSON] [--report "
-				"OUT.csv] [--county CODE]\n"
+				"OUT.csv] [--county CODE] [--db URL]\n"
 				"Imports children (CSV in UTF-8 or GB18030, or XLSX). All rows or none by default;\n"
 				"--mode rows applies the good rows and reports the bad ones. Every problem is listed\n"
 				"with its row, column and reason (and written to --report as CSV).\n"

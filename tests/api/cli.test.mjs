@@ -393,6 +393,11 @@ describeEachDriver('a new county other than 370831', (driver) => {
 			const h = await cli(db, [cmd, '--help']);
 			assert.match(h.stdout, /--county[\s\S]*only\s+county/, cmd);
 		}
+		// every command that opens a database says how to name it
+		for (const cmd of ['init', 'serve', 'migrate', 'user', 'demo', 'verify-audit', 'import', 'import-areas', 'recompute', 'backup', 'rekey', 'deadlines', 'demo-requests']) {
+			const h = await cli(db, [cmd, '--help']);
+			assert.match(h.stdout + h.stderr, /--db URL/, cmd);
+		}
 	});
 
 	test('with several counties and no --county, the commands ask for it and name the counties', async () => {
