@@ -45,6 +45,10 @@
 #define MOTHERS_EXPORT_MAX 20000
 #define COUNSEL_EXPORT_MAX 20000
 
+/* no counselling room opened, nor caring mother joined, before it */
+#define EARLIEST_DAY "2000-01-01"
+#define EARLIEST_YMD 20000101
+
 static const char *const modes[] = {"individual", "group", NULL};
 static const char *const topics[] = {"emotion", "study", "family", "peers", "bullying", "safety", "other", NULL};
 static const char *const concerns[] = {"none", "watch", "refer", NULL};
@@ -228,9 +232,10 @@ int api_school_rooms_put(http_req *r, app *a, store_conn *c, const sec_principal
 	if (json_object_get(body, "opened_on") && !json_is_null(json_object_get(body, "opened_on"))) {
 		int ymd;
 
-		if (date_parse(api_str(body, "opened_on"), &ymd) != WB_OK || ymd > clock_today_ymd()) {
-			api_error(r, 422, "validation_failed", "opened_on must be a date YYYY-MM-DD, not ahead",
-				  "opened_on");
+		if (date_parse(api_str(body, "opened_on"), &ymd) != WB_OK || ymd > clock_today_ymd() ||
+		    ymd < EARLIEST_YMD) {
+			api_error(r, 422, "validation_failed",
+				  "opened_on must be a date YYYY-MM-DD from " EARLIEST_DAY " to today", "opened_on");
 			goto out;
 		}
 		date_format(ymd, j.s.opened_on);
@@ -773,9 +778,10 @@ int api_caring_mother_create(http_req *r, app *a, store_conn *c, const sec_princ
 	if (json_object_get(body, "joined_on")) {
 		int ymd;
 
-		if (date_parse(api_str(body, "joined_on"), &ymd) != WB_OK || ymd > clock_today_ymd()) {
-			api_error(r, 422, "validation_failed", "joined_on must be a date YYYY-MM-DD, not ahead",
-				  "joined_on");
+		if (date_parse(api_str(body, "joined_on"), &ymd) != WB_OK || ymd > clock_today_ymd() ||
+		    ymd < EARLIEST_YMD) {
+			api_error(r, 422, "validation_failed",
+				  "joined_on must be a date YYYY-MM-DD from " EARLIEST_DAY " to today", "joined_on");
 			goto out;
 		}
 		date_format(ymd, m->joined_on);

@@ -139,10 +139,13 @@ static int talk_facts(http_req *r, json_t *body, talk_rec *t)
 	if ((v = json_object_get(body, "adults")))
 		t->adults = json_integer_value(v);
 	if (t->children < 0 || t->children > PEOPLE_MAX)
-		return api_error(r, 422, "validation_failed", "children must be a number of people from 0", "children"),
+		return api_error(r, 422, "validation_failed", "children must be a number of people from 0 to 100000",
+				 "children"),
 		       -1;
 	if (t->adults < 0 || t->adults > PEOPLE_MAX)
-		return api_error(r, 422, "validation_failed", "adults must be a number of people from 0", "adults"), -1;
+		return api_error(r, 422, "validation_failed", "adults must be a number of people from 0 to 100000",
+				 "adults"),
+		       -1;
 	if (t->children + t->adults == 0)
 		return api_error(r, 422, "validation_failed", "a talk has someone attending: children or adults",
 				 "children"),

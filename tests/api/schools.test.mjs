@@ -71,6 +71,7 @@ describeEachDriver('schools', (driver) => {
 		for (const [body, field] of [
 			[{ activity_station: true, counselling_room: true, counsellors: -1 }, 'counsellors'],
 			[{ activity_station: true, counselling_room: true, opened_on: day(3) }, 'opened_on'],
+			[{ activity_station: true, counselling_room: true, opened_on: '1900-01-01' }, 'opened_on'], // a mistyped year
 			[{ activity_station: 'yes', counselling_room: true }, 'activity_station'],
 			[{ counselling_room: true }, 'activity_station'],
 		]) {
@@ -275,6 +276,7 @@ describeEachDriver('schools', (driver) => {
 			[{ name: '张兰', phone: '6543210' }, 'phone'], // a landline without its area code
 			[{ name: '张兰', area_code: OTHER }, 'area_code'],
 			[{ name: '张兰', joined_on: day(2) }, 'joined_on'],
+			[{ name: '张兰', joined_on: '1900-01-01' }, 'joined_on'], // a mistyped year
 			[{ name: '张兰', notes: '记'.repeat(201) }, 'notes'],
 			[{ name: '张兰', age: 40 }, 'age'],
 		]) {

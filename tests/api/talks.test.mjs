@@ -72,6 +72,11 @@ describeEachDriver('talks', (driver) => {
 			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
 			assert.equal(r.body.error.field, field, JSON.stringify(body));
 		}
+		// the limit of a number of people is named, so a typed 1000000 can be mended
+		const many = await talk(director, { adults: 100001 });
+		assert.equal(many.status, 422, many.text);
+		assert.equal(many.body.error.field, 'adults');
+		assert.match(many.body.error.message, /from 0 to 100000/);
 		assert.equal((await listOf(director)).totals.talks, before, 'nothing was written');
 		// a topic keeps what it says, without the blanks around it
 		const t = await talk(director, { topic: '\u3000防溺水\u200b ' });
