@@ -394,6 +394,14 @@ static int village_scope_sql(const store_scope *sc, const char *col, buf *sql, s
 	return buf_printf(sql, " AND %s >= ? AND %s < ?", col, col);
 }
 
+/* The village a visit v of child ch counts in: the one the child lived in
+ * when it was recorded — the old village of the child's first move since
+ * (from the same second on: a second is all the times tell), or today's. */
+#define VISIT_VILLAGE_SQL(v, ch)                                                                              \
+	"COALESCE((SELECT h.old_value FROM child_changes h WHERE h.child_id = " v ".child_id AND h.field = "  \
+	"'village_code' AND h.at >= " v ".created_at AND h.old_value IS NOT NULL ORDER BY h.id LIMIT 1), " ch \
+	".village_code)"
+
 /* The area code prefix range of area (township or village) on col. */
 static int area_prefix_sql(const char *area, const char *col, buf *sql, store_args *a)
 {
@@ -419,11 +427,13 @@ int store_village_visits(store_conn *c, const store_scope *sc, const char *from,
 	 * made stay counted when their child is archived since (the place, not
 	 * the active children) */
 	rc = buf_puts(&sql, "SELECT x.village_code, COUNT(*), COUNT(DISTINCT x.child_id) FROM (SELECT "
-			    "v.county_code, v.child_id, COALESCE((SELECT h.old_value FROM child_changes h WHERE "
-			    "h.child_id = v.child_id AND h.field = 'village_code' AND h.at >= v.created_at AND "
-			    "h.old_value IS NOT NULL ORDER BY h.id LIMIT 1), c.village_code) AS village_code FROM "
-			    "visits v JOIN children c ON c.id = v.child_id WHERE v.county_code = ? AND v.visited_on >= "
-			    "? AND v.visited_on <= ? AND v.voided_at IS NULL) x WHERE 1 = 1");
+			    "v.county_code, v.child_id, ");
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, VISIT_VILLAGE_SQL("v", "c"));
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, " AS village_code FROM visits v JOIN children c ON c.id = v.child_id WHERE "
+				    "v.county_code = ? AND v.visited_on >= ? AND v.visited_on <= ? AND v.voided_at IS "
+				    "NULL) x WHERE 1 = 1");
 	args_text(&a, sc->county_code);
 	args_text(&a, from);
 	args_text(&a, to);
@@ -494,18 +504,28 @@ int store_village_directors(store_conn *c, const store_scope *sc, const char *ar
 
 	if (period && !rv)
 		return WB_ENOMEM;
-	buf_init(&sql, 1024);
+	buf_init(&sql, 2048);
+	/* a director's own work in the village of the membership: the visits
+	 * that count there (as the village's row counts them) and the reports
+	 * filed there as its director, so that one who is the director of two
+	 * villages shows each village's work in its row, not all of it twice */
 	rc = buf_puts(&sql,
 		      "SELECT m.area_code, u.id, u.display_name, COALESCE(r.rating, ''), COALESCE(r.comment, ''), "
 		      "COALESCE(r.reviewer_id, 0), COALESCE(v.display_name, ''), COALESCE(r.created_at, 0), "
-		      "COALESCE(r.updated_at, 0), (SELECT COUNT(*) FROM visits w WHERE w.created_by = u.id AND "
-		      "w.visited_on >= ? AND w.visited_on <= ? AND w.voided_at IS NULL), (SELECT COUNT(*) FROM "
-		      "help_requests q WHERE q.reporter_id = u.id AND q.mandatory = 0 AND q.created_at >= ? AND "
-		      "q.created_at < ?) "
-		      "FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN "
-		      "director_reviews r ON r.county_code = m.county_code AND r.director_id = u.id AND r.period = ? "
-		      "LEFT JOIN users v ON v.id = r.reviewer_id WHERE m.role = 'director' AND u.locked = 0 AND "
-		      "m.county_code = ?");
+		      "COALESCE(r.updated_at, 0), (SELECT COUNT(*) FROM visits w JOIN children wc ON wc.id = "
+		      "w.child_id WHERE w.created_by = u.id AND w.county_code = m.county_code AND w.visited_on >= ? "
+		      "AND w.visited_on <= ? AND w.voided_at IS NULL AND ");
+	if (rc == WB_OK)
+		rc = buf_puts(&sql, VISIT_VILLAGE_SQL("w", "wc"));
+	if (rc == WB_OK)
+		rc = buf_puts(&sql,
+			      " = m.area_code), (SELECT COUNT(*) FROM help_requests q WHERE q.reporter_id = "
+			      "u.id AND q.county_code = m.county_code AND q.village_code = m.area_code AND "
+			      "q.reporter_role = 'director' AND q.mandatory = 0 AND q.created_at >= ? AND "
+			      "q.created_at < ?) FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN "
+			      "director_reviews r ON r.county_code = m.county_code AND r.director_id = u.id AND "
+			      "r.period = ? LEFT JOIN users v ON v.id = r.reviewer_id WHERE m.role = 'director' AND "
+			      "u.locked = 0 AND m.county_code = ?");
 	args_text(&a, from);
 	args_text(&a, to);
 	args_int(&a, t_from);

@@ -803,6 +803,63 @@ describeEachDriver('the villages\' scorecard (考核)', (driver) => {
 		assert.equal(villageOf((await centre.get(`/api/v1/visits/scorecard?${period}&area=${FAR}`)).body, FAR).visits, far.visits + 1, 'the same with ?area=');
 	});
 
+	test('a director of two villages: each village\'s row shows the visits and reports made there, not all of them twice; the totals count each visit once', async () => {
+		const SECOND = '370831001002'; // another village of the same township
+		const period = `from=${day(-3)}&to=${day(0)}`;
+		const admin = await srv.login('admin');
+		const made = await admin.post('/api/v1/users', { username: `twov_${Date.now() % 1e8}`, display_name: '两村儿童主任', role: 'director', area_code: OWN });
+		assert.equal(made.status, 201, made.text);
+		const added = await admin.post(`/api/v1/users/${made.body.id}/memberships`, { role: 'director', area_code: SECOND });
+		assert.equal(added.status, 201, added.text);
+		const [here, there] = added.body.memberships;
+		assert.deepEqual([here.area_code, there.area_code], [OWN, SECOND]);
+		let two = await srv.login(made.body.username, made.body.password);
+		assert.equal((await two.post('/api/v1/me/password', { old_password: made.body.password, new_password: 'Changed-Pass-2026' })).status, 200);
+		two = await srv.login(made.body.username, 'Changed-Pass-2026');
+		assert.equal(two.me.membership_id, here.id);
+		const before = (await station.get(`/api/v1/visits/scorecard?${period}`)).body;
+		const work = async (village, visits) => {
+			const c = await two.post('/api/v1/children', { name: uniqueName('两村'), sex: 'F', birth_date: '2015-02-02', village_code: village });
+			assert.equal(c.status, 201, c.text);
+			for (let i = 0; i < visits; i++) {
+				const v = await two.post(`/api/v1/children/${c.body.id}/visits`, { kind: 'home', visited_on: day(-i), findings: '两村走访' });
+				assert.equal(v.status, 201, v.text);
+			}
+			return c.body;
+		};
+		// one visit and one report in the first village, two visits in the second
+		const first = await work(OWN, 1);
+		const filed = await two.post('/api/v1/requests', { child_id: first.id, kind: 'schooling', narrative: '需要助学' });
+		assert.equal(filed.status, 201, filed.text);
+		assert.equal((await two.post('/api/v1/me/membership', { membership_id: there.id })).status, 200);
+		await work(SECOND, 2);
+
+		const got = await station.get(`/api/v1/visits/scorecard?${period}`);
+		assert.equal(got.status, 200, got.text);
+		const now = got.body;
+		const rowOf = (body, village) => villageOf(body, village).directors.find((d) => d.user_id === made.body.id);
+		assert.deepEqual([rowOf(now, OWN).visits, rowOf(now, OWN).requests_filed], [1, 1], `the first village's own: ${JSON.stringify(rowOf(now, OWN))}`);
+		assert.deepEqual([rowOf(now, SECOND).visits, rowOf(now, SECOND).requests_filed], [2, 0], `the second village's own: ${JSON.stringify(rowOf(now, SECOND))}`);
+		for (const code of [OWN, SECOND]) {
+			const [v, b] = [villageOf(now, code), villageOf(before, code)];
+			assert.equal(v.visits, b.visits + (code === OWN ? 1 : 2), code);
+			assert.ok(v.directors.reduce((n, d) => n + d.visits, 0) <= v.visits, `the directors' visits within the village's: ${JSON.stringify(v)}`);
+			assert.ok(v.directors.reduce((n, d) => n + d.requests_filed, 0) <= v.requests_filed, `and their reports: ${JSON.stringify(v)}`);
+		}
+		// the township's and the county's totals count each of the three visits once
+		assert.equal(now.totals.visits, before.totals.visits + 3);
+		assert.equal(now.totals.visits, now.villages.reduce((n, v) => n + v.visits, 0));
+		const county = (await centre.get(`/api/v1/visits/scorecard?${period}`)).body;
+		assert.equal(county.totals.visits, county.villages.reduce((n, v) => n + v.visits, 0));
+		assert.deepEqual([rowOf(county, OWN).visits, rowOf(county, SECOND).visits], [1, 2], 'the same on the county\'s card');
+		// narrowed to one village, the same
+		assert.equal(rowOf((await station.get(`/api/v1/visits/scorecard?${period}&area=${SECOND}`)).body, SECOND).visits, 2);
+		// the director's own card in the second village
+		const own = (await two.get(`/api/v1/visits/scorecard?${period}`)).body;
+		assert.deepEqual(own.villages.map((x) => x.village_code), [SECOND]);
+		assert.equal(rowOf(own, SECOND).visits, 2);
+	});
+
 	test('the supervisor reviews each director for a year or a quarter; the scorecard shows the review, the director sees it', async () => {
 		const me = director.me.user.id;
 		const today = day(0);
