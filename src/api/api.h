@@ -201,6 +201,10 @@ void api_township_scope(const char *county, const char *township, store_scope *s
  * past work), into out; def when absent (NULL: required). 0, or -1 after
  * a 422 naming key. */
 int api_past_day(http_req *r, json_t *body, const char *key, const char *def, char out[11]);
+/* Sets o's "child" to {id, name, village_code}, or to null when child_id
+ * is 0; with outside_scope, also "child_outside_scope": true (a record the
+ * caller keeps about a child they may no longer name). */
+void api_child_ref(json_t *o, int64_t child_id, const char *name, const char *village, int outside_scope);
 /* 1 if s (may be NULL) is one of the NULL-terminated list. */
 int api_one_of(const char *s, const char *const *list);
 /* 1 if p acts in role. */

@@ -1143,6 +1143,16 @@ int api_past_day(http_req *r, json_t *body, const char *key, const char *def, ch
 	return 0;
 }
 
+void api_child_ref(json_t *o, int64_t child_id, const char *name, const char *village, int outside_scope)
+{
+	json_object_set_new(o, "child",
+			    child_id ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)child_id, "name", name,
+						 "village_code", village)
+				     : json_null());
+	if (outside_scope)
+		json_object_set_new(o, "child_outside_scope", json_true());
+}
+
 int api_child_fail(http_req *r, app *a, const sec_principal *p, int64_t id, const char *action, int rc)
 {
 	if (rc == WB_ENOTFOUND) {

@@ -390,14 +390,9 @@ static int return_cb(const programme_return_rec *x, void *arg)
 		json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)x->id, "relation", x->relation, "returned_on",
 			  x->returned_on, "left_behind_ended", x->left_behind_ended, "by", x->by_name);
 
-	json_object_set_new(o, "child",
-			    x->child_id ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)x->child_id, "name",
-						    x->child_name, "village_code", x->child_village)
-					: json_null());
+	api_child_ref(o, x->child_id, x->child_name, x->child_village, !x->child_id && rx->scoped);
 	if (x->child_id)
 		rx->named++;
-	else if (rx->scoped)
-		json_object_set_new(o, "child_outside_scope", json_true());
 	json_array_append_new(rx->items, o);
 	return WB_OK;
 }

@@ -855,14 +855,7 @@ static json_t *pair_json(const caring_pair_rec *pr)
 
 	if (!o)
 		return NULL;
-	if (pr->child_hidden) {
-		json_object_set_new(o, "child", json_null());
-		json_object_set_new(o, "child_outside_scope", json_true());
-	} else {
-		json_object_set_new(o, "child",
-				    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)pr->child_id, "name", pr->child_name,
-					      "village_code", pr->child_village));
-	}
+	api_child_ref(o, pr->child_hidden ? 0 : pr->child_id, pr->child_name, pr->child_village, pr->child_hidden);
 	return o;
 }
 
