@@ -58,6 +58,17 @@ int loop_referrals_reschedule(store_conn *c, const request_rec *q, const deadlin
 int64_t loop_referral_due(const deadline_config *cfg, enum referral_state s, int64_t due_at, int short_deadlines,
 			  int64_t since);
 
+/* A free text of the loop and its limit in characters (code points). */
+typedef struct loop_text {
+	const char *key;
+	size_t chars;
+} loop_text;
+/* 0 when each text of obj named in limits (ended by a NULL key) has at
+ * most its characters; otherwise -1 after a 422 too_long naming the field
+ * (path.key inside an array's object, path NULL at the body's top). The
+ * body's byte limits (api_field) are 4 bytes a character. */
+int loop_texts_check(http_req *r, json_t *obj, const loop_text *limits, const char *path);
+
 /* The words of a request's states, in the loop's order (requests.c):
  * the requests' download and the timeliness figures name them alike. */
 extern const sheet_word loop_state_words[];

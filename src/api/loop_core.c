@@ -270,6 +270,26 @@ int64_t loop_state_due(const deadline_config *cfg, enum case_state s, int short_
 	return step < 0 ? 0 : deadline_due(cfg, (enum deadline_step)step, short_deadlines, since);
 }
 
+int loop_texts_check(http_req *r, json_t *obj, const loop_text *limits, const char *path)
+{
+	char msg[120], name[128];
+
+	for (const loop_text *t = limits; t->key; t++) {
+		const char *s = api_str(obj, t->key);
+
+		if (!s || api_utf8_chars(s) <= t->chars)
+			continue;
+		if (path)
+			wb_snprintf(name, sizeof(name), "%s.%s", path, t->key);
+		else
+			wb_strlcpy(name, t->key, sizeof(name));
+		wb_snprintf(msg, sizeof(msg), "%s may have at most %zu characters", t->key, t->chars);
+		api_error(r, 422, "too_long", msg, name);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- notifications ---- */
 
 typedef struct unit_list {

@@ -195,6 +195,13 @@ static const api_field action_fields[] = {
 	{"result", JSON_STRING, 0, REQ_TEXT_MAX}, {NULL, 0, 0, 0},
 };
 
+static const loop_text action_texts[] = {
+	{"note", REQ_TEXT_CHARS},
+	{"reason", REQ_REASON_CHARS},
+	{"result", REQ_TEXT_CHARS},
+	{NULL, 0},
+};
+
 typedef struct ref_job {
 	const sec_principal *p;
 	referral_rec *f;
@@ -292,7 +299,8 @@ int api_referral_action(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_fail(r, WB_ENOMEM);
 		goto out;
 	}
-	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, action_fields))
+	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, action_fields) ||
+	    loop_texts_check(r, body, action_texts, NULL))
 		goto out;
 	if (referral_action_parse(api_str(body, "action"), &j.action) != 0) {
 		api_error(r, 422, "validation_failed", "action must be accept, decline, progress, complete or cancel",

@@ -109,6 +109,8 @@ static const api_field create_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
+static const loop_text create_texts[] = {{"narrative", REQ_NARRATIVE_CHARS}, {NULL, 0}};
+
 typedef struct file_job {
 	const sec_principal *p;
 	request_rec *q;
@@ -250,7 +252,8 @@ int api_requests_create(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_error(r, 403, "forbidden", "your role may not file help requests", NULL);
 		goto out;
 	}
-	if (api_body(r, &body) || api_check_fields(r, body, create_fields))
+	if (api_body(r, &body) || api_check_fields(r, body, create_fields) ||
+	    loop_texts_check(r, body, create_texts, NULL))
 		goto out;
 	wb_strlcpy(q->county_code, p->county_code, sizeof(q->county_code));
 	if (place_request(r, c, p, body, q))
@@ -564,7 +567,8 @@ static int requests_export(http_req *r, app *a, store_conn *c, const sec_princip
 	if (!p->def->export_children)
 		return api_error(r, 403, "forbidden", "your role may not export lists of children", "format");
 	rc = api_sheet_begin_cols(&sh, r, fmt, en, en ? "Requests" : "求助", request_cols, WB_ARRAY_LEN(request_cols));
-	f->limit = 500;
+	/* a page of 200: a request's texts take up to 43 KB in its record */
+	f->limit = 200;
 	while (rc == WB_OK && x.n < EXPORT_MAX_ROWS) {
 		int before = x.n;
 
@@ -640,13 +644,20 @@ static const api_field action_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
+static const loop_text action_texts[] = {
+	{"note", REQ_TEXT_CHARS},     {"result", REQ_TEXT_CHARS},          {"reason", REQ_REASON_CHARS},
+	{"feedback", REQ_TEXT_CHARS}, {"police_feedback", REQ_TEXT_CHARS}, {NULL, 0},
+};
+
 static const api_field referral_fields[] = {
 	{"unit_id", JSON_INTEGER, 1, 0},
-	{"ask", JSON_STRING, 1, 1000},
+	{"ask", JSON_STRING, 1, REQ_ASK_MAX},
 	{"fields", JSON_ARRAY, 0, 0},
 	{"due_date", JSON_STRING, 0, 10},
 	{NULL, 0, 0, 0},
 };
+
+static const loop_text referral_texts[] = {{"ask", REQ_ASK_CHARS}, {NULL, 0}};
 
 /* "referrals[i].field", as a 422 names a field of one referral */
 static const char *referral_field(char *out, size_t n, const char *at, const char *field)
@@ -800,7 +811,7 @@ static int parse_referrals(http_req *r, store_conn *c, const sec_principal *p, j
 		wb_snprintf(at, sizeof(at), "referrals[%zu]", i);
 		if (!json_is_object(it))
 			return api_error(r, 422, "invalid_type", "each referral must be an object", at), -1;
-		if (api_check_fields_in(r, it, referral_fields, at))
+		if (api_check_fields_in(r, it, referral_fields, at) || loop_texts_check(r, it, referral_texts, at))
 			return -1; /* the 422 names referrals[i].field */
 		if (wb_is_blank(api_str(it, "ask")))
 			return api_error(r, 422, "required", "each referral must say what is asked of the unit",
@@ -1053,7 +1064,8 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 		api_fail(r, WB_ENOMEM);
 		goto out;
 	}
-	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, action_fields))
+	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, action_fields) ||
+	    loop_texts_check(r, body, action_texts, NULL))
 		goto out;
 	if (case_action_parse(api_str(body, "action"), &j.action) != 0 || j.action == CA_FILE ||
 	    j.action == CA_REFERRALS_COMPLETE) {
@@ -1146,6 +1158,8 @@ static const api_field comment_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
+static const loop_text comment_texts[] = {{"text", REQ_TEXT_CHARS}, {NULL, 0}};
+
 typedef struct comment_job {
 	const request_rec *q;
 	step_rec *step;
@@ -1199,7 +1213,8 @@ int api_request_comment(http_req *r, app *a, store_conn *c, const sec_principal 
 		api_fail(r, WB_ENOMEM);
 		goto out;
 	}
-	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, comment_fields))
+	if (api_id_param(r, "id", &id) || api_body(r, &body) || api_check_fields(r, body, comment_fields) ||
+	    loop_texts_check(r, body, comment_texts, NULL))
 		goto out;
 	text = api_str(body, "text");
 	if (!text || wb_is_blank(text)) {

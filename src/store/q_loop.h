@@ -20,10 +20,19 @@
 #include "model.h"
 #include "store.h"
 
-#define REQ_NARRATIVE_MAX 4000
-#define REQ_TEXT_MAX      2000
-#define REQ_REASON_MAX    500
-#define REQ_DESC_MAX      600 /* bytes: 200 characters */
+/* The loop's free texts are limited in characters (code points, as
+ * docs/openapi.yaml's maxLength says: a Chinese narrative of 4000
+ * characters is 12000 bytes); their buffers hold that many characters of
+ * the longest UTF-8 encoding, 4 bytes. */
+#define REQ_NARRATIVE_CHARS 4000
+#define REQ_TEXT_CHARS      2000 /* a result, feedback, note, comment, police feedback */
+#define REQ_REASON_CHARS    500
+#define REQ_ASK_CHARS       1000 /* what a referral asks of its unit */
+#define REQ_NARRATIVE_MAX   (REQ_NARRATIVE_CHARS * 4)
+#define REQ_TEXT_MAX        (REQ_TEXT_CHARS * 4)
+#define REQ_REASON_MAX      (REQ_REASON_CHARS * 4)
+#define REQ_ASK_MAX         (REQ_ASK_CHARS * 4)
+#define REQ_DESC_MAX        600 /* bytes: 200 characters */
 
 /* The earliest deadline among the active referrals of the request q (NULL
  * without one). */
@@ -179,7 +188,7 @@ typedef struct referral_rec {
 	int64_t request_id;
 	int64_t child_id;
 	int64_t unit_id;
-	char ask[1008];
+	char ask[REQ_ASK_MAX + 8];
 	char fields[128]; /* granted field groups, comma-separated */
 	int64_t due_at;   /* set by the centre (0: the default) */
 	char state[16];
