@@ -229,6 +229,7 @@ typedef struct pol {
 	int64_t excl[ENT_EXCLUDES_MAX];  /* the rule's excluded policies, by id (those that exist) */
 	size_t excli[ENT_EXCLUDES_MAX];  /* and by their place in the catalogue */
 	int nexcl;
+	int named; /* how many policies' rules in force name this one */
 	enum ent_benefit benefit;
 	int64_t n[3]; /* the matching's gap, stop, receiving */
 } pol;
@@ -333,6 +334,7 @@ static int catalog_load(store_conn *c, const char *county, int64_t id, int today
 				if (m != i && strcmp(cat->items[m].p.code, x->rule.excludes[k]) == 0) {
 					x->excli[x->nexcl] = m;
 					x->excl[x->nexcl++] = cat->items[m].p.id;
+					cat->items[m].named++;
 				}
 	}
 	if (rc)
@@ -1124,20 +1126,43 @@ static int receives(const ent_facts *f, int64_t id)
 	return 0;
 }
 
-/* The id of the first policy f's child receives that x may not be had
- * with, or 0. */
-static int64_t excluded_by(const pol *x, const ent_facts *f)
+/* Whether y's rule in force names x (y may not be had with x). */
+static int names(const pol *y, const pol *x)
+{
+	for (int i = 0; i < y->nexcl; i++)
+		if (y->excl[i] == x->p.id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The id of the first policy f's child receives that x may not be had
+ * with, or 0. A pair is named on one side only, but the exclusion holds
+ * both ways: a child receiving either is not entitled to the other,
+ * whichever rule names it (no gap, no new receipt). Only for a policy the
+ * child receives itself is it one-sided: receiving both, the one whose
+ * rule names the other is to stop, and the other is kept.
+ */
+static int64_t excluded_by(const catalog *cat, const pol *x, const ent_facts *f)
 {
 	for (int i = 0; i < x->nexcl; i++)
 		if (receives(f, x->excl[i]))
 			return x->excl[i];
+	if (!x->named || receives(f, x->p.id))
+		return 0;
+	for (int k = 0; k < f->nreceiving; k++) {
+		const pol *y = catalog_find(cat, f->receiving[k]);
+
+		if (y && y != x && names(y, x))
+			return y->p.id;
+	}
 	return 0;
 }
 
 /* That policy, for the answer (NULL if none). */
 static const pol *excluding(const catalog *cat, const pol *x, const ent_facts *f)
 {
-	int64_t id = excluded_by(x, f);
+	int64_t id = excluded_by(cat, x, f);
 
 	return id ? catalog_find(cat, id) : NULL;
 }
@@ -1145,18 +1170,18 @@ static const pol *excluding(const catalog *cat, const pol *x, const ent_facts *f
 /* What keeps a child from policy x: the rule's unmet conditions, the
  * policy's end, or a policy it may not be had with that the child
  * receives. */
-static unsigned unmet_of(const pol *x, const ent_facts *f)
+static unsigned unmet_of(const catalog *cat, const pol *x, const ent_facts *f)
 {
 	unsigned unmet = x->ended ? EU_ENDED : ent_eval(&x->rule, f);
 
-	if (excluded_by(x, f))
+	if (excluded_by(cat, x, f))
 		unmet |= EU_EXCLUDED;
 	return unmet;
 }
 
-static enum group group_of(const pol *x, const ent_facts *f, int has_receipt, unsigned *unmet)
+static enum group group_of(const catalog *cat, const pol *x, const ent_facts *f, int has_receipt, unsigned *unmet)
 {
-	*unmet = unmet_of(x, f);
+	*unmet = unmet_of(cat, x, f);
 	if (has_receipt)
 		return *unmet ? G_STOP : G_RECEIVING;
 	return *unmet ? G_NONE : G_GAP;
@@ -1206,7 +1231,7 @@ static int gap_way(const catalog *cat, const ent_facts *f, gap_ways *w, size_t i
 
 	if (w->st[i] != GW_UNKNOWN)
 		return w->st[i];
-	if (!x->cur || receives(f, x->p.id) || unmet_of(x, f) != 0)
+	if (!x->cur || receives(f, x->p.id) || unmet_of(cat, x, f) != 0)
 		return w->st[i] = GW_NONE;
 	w->st[i] = GW_BUSY;
 	for (int k = 0; k < x->nexcl; k++) {
@@ -1262,7 +1287,7 @@ static int match_child_cb(const ent_child_row *row, void *arg)
 		if (!pl->cur)
 			continue;
 		o = receipt_of(x, row->id, pl->p.id);
-		g = group_of(pl, &f, o != NULL, &unmet);
+		g = group_of(&x->cat, pl, &f, o != NULL, &unmet);
 		/* (a gap of a policy that gives way is counted under the other;
 		 * the gaps are resolved in catalogue order, as gap_ways_resolve) */
 		if (g == G_NONE || (g == G_GAP && x->cat_excludes && gap_way(&x->cat, &f, &x->ways, i) == GW_GIVES_WAY))
@@ -1839,7 +1864,7 @@ int api_child_entitlements(http_req *r, app *a, store_conn *c, const sec_princip
 				open = &x->open[o];
 		if (pl->ended && !open)
 			continue; /* stopped: nothing to tell of it here but a receipt */
-		g = group_of(pl, &f, open != NULL, &unmet);
+		g = group_of(&cat, pl, &f, open != NULL, &unmet);
 		excl = unmet & EU_EXCLUDED ? excluding(&cat, pl, &f) : NULL;
 		/* either of a pair may be recorded; the lists count the gap under
 		 * the one this gives way to */
@@ -1872,11 +1897,6 @@ fail:
 	catalog_free(&cat);
 	free(x);
 	return api_fail(r, rc);
-}
-
-static int receipt_insert_fn(store_conn *c, void *arg)
-{
-	return store_receipt_insert(c, arg);
 }
 
 static const api_field receipt_fields[] = {
@@ -1969,58 +1989,122 @@ static int child_span_cb(const receipt_rec *rr, void *arg)
 	return facts_receipt_cb(rr, x->f);
 }
 
+/* Whether a receipt of sp covers month ym of policy y. */
+static int spans_cover(const child_spans *sp, const pol *y, int ym)
+{
+	for (size_t i = 0; i < sp->n; i++) {
+		const receipt_rec *rr = &sp->v[i];
+		int rf, rt = 0;
+
+		if (rr->policy_id != y->p.id || month_parse(rr->from_month, &rf) != WB_OK ||
+		    (rr->to_month[0] && month_parse(rr->to_month, &rt) != WB_OK))
+			continue;
+		if (rf <= ym && (!rr->to_month[0] || rt >= ym))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the version of y in force on day names policy code (y may not be
+ * had with it then). */
+static int names_on(const pol *y, const char *day, const char *code)
+{
+	const policy_version_rec *v = version_on(y, day);
+	ent_rule rule;
+
+	if (!v || v->ends || rule_load(v->rule, &rule) != WB_OK)
+		return 0;
+	for (int k = 0; k < rule.nexcludes; k++)
+		if (strcmp(rule.excludes[k], code) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * A receipt of x from a past month may not reach over months the child
- * received a policy that x's version in force in that month may not be had
- * with (its exclusions may have changed since: what counts is each
- * month's, not today's). The latest such month into *bad_ym and the
- * policy into *with; 0 when there is none.
+ * received a policy that x may not be had with in that month: one that
+ * x's version in force then names, or one whose version in force then
+ * names x (a pair is named on one side only; the ledger would pay both
+ * either way). What counts is each month's versions, not today's: the
+ * exclusions may have changed since. The latest such month into *bad_ym
+ * and the policy into *with; 0 when there is none.
  */
 static int receipt_past_exclusion(const catalog *cat, const pol *x, const child_spans *sp, int from_ym, int to_ym,
 				  int *bad_ym, const pol **with)
 {
 	for (int ym = to_ym; ym >= from_ym; ym = month_add(ym, -1)) {
 		char day[11];
-		const policy_version_rec *v;
-		ent_rule rule;
 
 		wb_snprintf(day, sizeof(day), "%04d-%02d-01", ym / 100, ym % 100);
-		v = version_on(x, day);
-		if (!v || v->ends || rule_load(v->rule, &rule) != WB_OK)
-			continue;
-		for (int k = 0; k < rule.nexcludes; k++)
-			for (size_t m = 0; m < cat->n; m++) {
-				const pol *y = &cat->items[m];
+		for (size_t m = 0; m < cat->n; m++) {
+			const pol *y = &cat->items[m];
 
-				if (y == x || strcmp(y->p.code, rule.excludes[k]) != 0)
-					continue;
-				for (size_t i = 0; i < sp->n; i++) {
-					const receipt_rec *rr = &sp->v[i];
-					int rf, rt = 0;
-
-					if (rr->policy_id != y->p.id || month_parse(rr->from_month, &rf) != WB_OK ||
-					    (rr->to_month[0] && month_parse(rr->to_month, &rt) != WB_OK))
-						continue;
-					if (rf <= ym && (!rr->to_month[0] || rt >= ym)) {
-						*bad_ym = ym;
-						*with = y;
-						return 1;
-					}
-				}
+			if (y == x || !spans_cover(sp, y, ym))
+				continue;
+			if (names_on(x, day, y->p.code) || names_on(y, day, x->p.code)) {
+				*bad_ym = ym;
+				*with = y;
+				return 1;
 			}
+		}
 	}
 	return 0;
+}
+
+/*
+ * A new receipt, in the writer's transaction: the child's receipts are
+ * read there, so that two receipts of policies that may not be had
+ * together, recorded at once, do not both pass. Refused (nothing written)
+ * when the child receives a policy x may not be had with today
+ * (RJ_EXCLUDED) or received one over the months it reaches back to
+ * (RJ_PAST); then the same refusals of the store (a month paid twice).
+ */
+enum { RJ_OK = 0, RJ_EXCLUDED, RJ_PAST };
+
+typedef struct receipt_job {
+	receipt_rec rr;
+	const catalog *cat;
+	const pol *x;
+	ent_facts f; /* the child's facts, without its receipts */
+	int from_ym, to_ym;
+	int refused; /* RJ_* */
+	int bad_ym;
+	const pol *with;
+} receipt_job;
+
+static int receipt_insert_fn(store_conn *c, void *arg)
+{
+	receipt_job *j = arg;
+	child_spans spans = {0};
+	ent_facts f = j->f;
+	int rc;
+
+	j->refused = RJ_OK;
+	j->with = NULL;
+	f.nreceiving = 0;
+	spans.f = &f;
+	rc = store_child_receipts(c, j->rr.child_id, child_span_cb, &spans);
+	if (rc == WB_OK && (j->with = excluding(j->cat, j->x, &f))) {
+		j->refused = RJ_EXCLUDED;
+		rc = WB_ECONFLICT;
+	} else if (rc == WB_OK &&
+		   receipt_past_exclusion(j->cat, j->x, &spans, j->from_ym, j->to_ym, &j->bad_ym, &j->with)) {
+		j->refused = RJ_PAST;
+		rc = WB_ECONFLICT;
+	} else if (rc == WB_OK)
+		rc = store_receipt_insert(c, &j->rr);
+	free(spans.v);
+	return rc;
 }
 
 int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	json_t *body = NULL;
 	catalog cat = {0};
-	child_spans spans = {0};
-	receipt_rec rr;
+	receipt_job job;
+	receipt_rec *rr = &job.rr;
 	audit_entry e;
 	child_rec ch;
-	ent_facts f;
 	category_rec k[CHILD_CATS_MAX];
 	const pol *x;
 	const char *from;
@@ -2068,10 +2152,10 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "from_month");
 		goto out;
 	}
-	rc = child_ent_facts(c, &ch, today, &f, k, &nk);
-	spans.f = &f;
-	if (rc == WB_OK)
-		rc = store_child_receipts(c, id, child_span_cb, &spans);
+	memset(&job, 0, sizeof(job));
+	/* the policies it receives are read in the writer's transaction
+	 * (receipt_insert_fn): the exclusions are checked there */
+	rc = child_ent_facts(c, &ch, today, &job.f, k, &nk);
 	if (rc) {
 		api_fail(r, rc);
 		goto out;
@@ -2098,7 +2182,7 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 	if (x->rule.cats &&
 	    (receipt_category_review(r, k, nk, &x->rule) || receipt_before_category(r, k, nk, &x->rule, from)))
 		goto out;
-	unmet = unmet_of(x, &f);
+	unmet = unmet_of(&cat, x, &job.f);
 	if (unmet) {
 		char msg[200];
 		size_t off;
@@ -2113,39 +2197,42 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		api_error(r, 422, "validation_failed", msg, "policy_id");
 		goto out;
 	}
-	{
-		const pol *with = NULL;
-		int bad_ym = 0;
-
-		if (receipt_past_exclusion(&cat, x, &spans, ym, ym > now_ym ? ym : now_ym, &bad_ym, &with)) {
-			char msg[700], bad[8], next[8];
-
-			month_format(bad_ym, bad);
-			month_format(month_add(bad_ym, 1), next);
-			wb_snprintf(
-				msg, sizeof(msg),
-				"in %s the child received %s, which this policy (its version in force then) may not be "
-				"had with: from_month must be %s or later",
-				bad, with->p.name, next);
-			api_error(r, 422, "validation_failed", msg, "from_month");
-			goto out;
-		}
-	}
-	memset(&rr, 0, sizeof(rr));
-	rr.child_id = id;
-	rr.policy_id = policy_id;
-	wb_strlcpy(rr.county_code, ch.county_code, sizeof(rr.county_code));
-	wb_strlcpy(rr.from_month, from, sizeof(rr.from_month));
-	rr.benefit = (int)x->benefit;
-	rr.created_at = clock_now();
-	rr.created_by = p->user_id;
+	rr->child_id = id;
+	rr->policy_id = policy_id;
+	wb_strlcpy(rr->county_code, ch.county_code, sizeof(rr->county_code));
+	wb_strlcpy(rr->from_month, from, sizeof(rr->from_month));
+	rr->benefit = (int)x->benefit;
+	rr->created_at = clock_now();
+	rr->created_by = p->user_id;
+	job.cat = &cat;
+	job.x = x;
+	job.from_ym = ym;
+	job.to_ym = ym > now_ym ? ym : now_ym;
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "entitlement.start", "child", e.object_id, "ok");
 	api_audit_detail(&e, json_pack("{s:s, s:s}", "policy", x->p.code, "from_month", from));
 	api_conn_release(r);
-	rc = audit_submit(a->audit, &e, receipt_insert_fn, &rr);
-	if (rc == WB_ECONFLICT)
+	rc = audit_submit(a->audit, &e, receipt_insert_fn, &job);
+	if (rc == WB_ECONFLICT && job.refused == RJ_EXCLUDED) {
+		char msg[400];
+
+		wb_snprintf(msg, sizeof(msg),
+			    "the child is not eligible for this policy today; unmet: excluded (the child receives %s, "
+			    "which this policy may not be had with)",
+			    job.with->p.name);
+		api_error(r, 422, "validation_failed", msg, "policy_id");
+	} else if (rc == WB_ECONFLICT && job.refused == RJ_PAST) {
+		char msg[700], bad[8], next[8];
+
+		month_format(job.bad_ym, bad);
+		month_format(month_add(job.bad_ym, 1), next);
+		wb_snprintf(msg, sizeof(msg),
+			    "in %s the child received %s, which this policy may not be had with (the versions in force "
+			    "then): from_month must be %s or later",
+			    bad, job.with->p.name, next);
+		api_error(r, 422, "validation_failed", msg, "from_month");
+	} else if (rc == WB_ECONFLICT)
 		api_error(r, 409, "conflict", "the child already receives this policy", "policy_id");
 	else if (rc == WB_EINVAL) {
 		char msg[160];
@@ -2155,19 +2242,18 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		if (x->benefit == EB_MONTHLY)
 			wb_snprintf(msg, sizeof(msg),
 				    "the child received this policy until %s: from_month must be a later month",
-				    rr.to_month);
+				    rr->to_month);
 		else
 			wb_snprintf(msg, sizeof(msg),
 				    "the child was paid this policy in %s, which covers 12 months: from_month must be "
 				    "%s or later",
-				    rr.to_month, rr.next_month);
+				    rr->to_month, rr->next_month);
 		api_error(r, 422, "validation_failed", msg, "from_month");
 	} else if (rc)
 		api_fail(r, rc);
 	else
-		api_json(r, 201, receipt_json(&rr, &cat));
+		api_json(r, 201, receipt_json(rr, &cat));
 out:
-	free(spans.v);
 	catalog_free(&cat);
 	json_decref(body);
 	return 0;
@@ -2248,7 +2334,7 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		api_error(r, 404, "not_found", "no such policy in force", NULL);
 		goto out;
 	}
-	if (group_of(pl, &f, receives(&f, policy_id), &unmet) != G_GAP) {
+	if (group_of(&cat, pl, &f, receives(&f, policy_id), &unmet) != G_GAP) {
 		api_error(r, 409, "conflict", "the child is not a gap of this policy today", NULL);
 		goto out;
 	}

@@ -481,10 +481,16 @@ describeEachDriver('entitlements', (driver) => {
 		const rb = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: b.id, from_month: month(0) });
 		assert.equal(rb.status, 422, rb.text);
 		assert.match(rb.body.error.message, /unmet: excluded/);
-		// receiving B first, then A: B is to stop, A stays
+		// receiving B first: A is no gap and cannot be recorded either (the pair holds both ways)
 		const c3 = await child({ disability_grade: 1, disability_type: 'physical' });
 		assert.equal((await station.post(`/api/v1/children/${c3.id}/entitlements`, { policy_id: b.id, from_month: month(0) })).status, 201);
-		assert.equal((await station.post(`/api/v1/children/${c3.id}/entitlements`, { policy_id: a.id, from_month: month(0) })).status, 201);
+		const ra3 = await station.post(`/api/v1/children/${c3.id}/entitlements`, { policy_id: a.id, from_month: month(0) });
+		assert.equal(ra3.status, 422, ra3.text);
+		assert.equal(ra3.body.error.field, 'policy_id');
+		assert.ok(ra3.body.error.message.includes(b.name), ra3.text);
+		assert.equal(rowOf(await list(station, `group=gap&policy=${a.id}`), c3.id), undefined);
+		// receiving both (recorded before the rule said so): B, whose rule names A, is to stop, A stays
+		await sql(srv.db, `INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, created_by) SELECT county_code, child_id, ${a.id}, from_month, created_at, created_by FROM benefit_receipts WHERE child_id = ${c3.id} AND policy_id = ${b.id}`);
 		const stop = rowOf(await list(station, `group=stop&policy=${b.id}`), c3.id);
 		assert.ok(stop, 'the one that gives way is to stop');
 		assert.deepEqual(stop.unmet, ['excluded']);

@@ -1,13 +1,15 @@
 // Entitlements (应享尽享, SPEC §6), the rules a township meets at the edges:
 // a receipt starts no earlier than the policy it records was in force;
 // a child entitled to two policies that may not be had together is one
-// gap, not two; a child who moves to another township with a gap open is
+// gap, not two, and a child receiving either of them is no gap of the
+// other, whichever names it (two receipts of such a pair recorded at once:
+// one is written); a child who moves to another township with a gap open is
 // that township's news in the daily notice; a receipt starts no earlier
 // than the child's birth; where a year of age counts from the day after
 // the birthday, a child is still matched on its 18th birthday; exclusions
 // through a chain count each gap once and close no circle, in whichever
 // version is in force; a receipt from a past month follows the exclusions
-// of that month's version; a gap open again after a receipt is not
+// of that month's version, whichever of the two names the other; a gap open again after a receipt is not
 // checked yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,12 +130,100 @@ describeEachDriver('entitlements rules', (driver) => {
 		const right = await station.post(`/api/v1/children/${both.id}/entitlements/${kept.id}/checks`, { finding: 'applied' });
 		assert.equal(right.status, 201, right.text);
 
-		// the family may still choose the one that gives way: then the kept one stays a gap (it would replace it)
+		// the family may still choose the one that gives way: then neither is a gap (the child has one of the two)
 		const rec = await station.post(`/api/v1/children/${both.id}/entitlements`, { policy_id: givesWay.id, from_month: month(0) });
 		assert.equal(rec.status, 201, rec.text);
 		const after = (await list(station, 'group=gap')).items.filter((i) => i.child_id === both.id && [kept.id, givesWay.id].includes(i.policy_id));
-		assert.deepEqual(after.map((i) => i.policy_id), [kept.id], 'receiving the one that gives way, the kept one stays a gap (it replaces it)');
+		assert.deepEqual(after.map((i) => i.policy_id), [], 'receiving the one that gives way, the kept one is no gap');
 		assert.ok(rowOf(await list(station, `group=receiving&policy=${givesWay.id}`), both.id));
+	});
+
+	test('a pair that may not be had together holds both ways: a child receiving either is no gap of the other, whichever rule names it', async () => {
+		const kept = await policy();
+		const givesWay = await policy({ amount_cents: 30000, rule: { disability_grades: [3], excludes: [kept.code] } });
+		const onGivesWay = await child({ disability_grade: 3, disability_type: 'physical' });
+		const onKept = await child({ disability_grade: 3, disability_type: 'physical' });
+		const record = (c, p) => station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) });
+		assert.equal((await record(onGivesWay, givesWay)).status, 201);
+		assert.equal((await record(onKept, kept)).status, 201);
+
+		const gaps = await list(station, 'group=gap');
+		const pair = (id) => gaps.items.filter((i) => i.child_id === id && [kept.id, givesWay.id].includes(i.policy_id));
+		assert.deepEqual(pair(onGivesWay.id), [], 'receiving the one that gives way: the kept one is no gap');
+		assert.deepEqual(pair(onKept.id), [], 'receiving the kept one: the one that gives way is no gap');
+		assert.equal(rowOf(await list(station, `group=gap&policy=${kept.id}`), onGivesWay.id), undefined);
+		for (const x of [kept, givesWay]) {
+			const rows = gaps.items.filter((i) => i.policy_id === x.id).length;
+			assert.equal(gaps.policies.find((y) => y.policy_id === x.id).gap, rows, `${x.code}: the counts are the rows`);
+		}
+		// the child's page says why, naming the policy received
+		const item = async (c, p) => (await station.get(`/api/v1/children/${c.id}/entitlements`)).body.items.find((i) => i.policy_id === p.id);
+		const k = await item(onGivesWay, kept);
+		assert.equal(k.group, 'none');
+		assert.equal(k.eligible, false);
+		assert.deepEqual(k.unmet, ['excluded']);
+		assert.equal(k.excluded_by, givesWay.name);
+		const g = await item(onKept, givesWay);
+		assert.equal(g.group, 'none');
+		assert.equal(g.excluded_by, kept.name);
+		// no gap to check, nor a receipt to record over the other (the ledger would pay both)
+		const check = await station.post(`/api/v1/children/${onGivesWay.id}/entitlements/${kept.id}/checks`, { finding: 'applied' });
+		assert.equal(check.status, 409, check.text);
+		const again = await record(onGivesWay, kept);
+		assert.equal(again.status, 422, again.text);
+		assert.equal(again.body.error.field, 'policy_id');
+		assert.match(again.body.error.message, /unmet: excluded/);
+		assert.ok(again.body.error.message.includes(givesWay.name), again.text);
+		const receipts = (await station.get(`/api/v1/children/${onGivesWay.id}/entitlements`)).body.receipts;
+		assert.deepEqual(receipts.map((r) => r.policy_id), [givesWay.id], 'nothing written');
+		// once the one that gives way has ended, the kept one is a gap again
+		const end = await station.post(`/api/v1/entitlements/${receipts[0].id}/end`, { reason: '改领其他政策', last_month: month(0) });
+		assert.equal(end.status, 200, end.text);
+		assert.ok(rowOf(await list(station, `group=gap&policy=${kept.id}`), onGivesWay.id));
+	});
+
+	test('a receipt from a past month of the policy another names is refused over the months the child received that other: the ledger would pay both', async () => {
+		const kept = await policy();
+		const givesWay = await policy({ rule: { disability_grades: [3], age_max: 5, excludes: [kept.code] } });
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-4)}-01' WHERE policy_id IN (${kept.id}, ${givesWay.id})`);
+		const c = await child({ disability_grade: 3, disability_type: 'physical' });
+		const rg = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: givesWay.id, from_month: month(-4) });
+		assert.equal(rg.status, 201, rg.text);
+		const end = await station.post(`/api/v1/entitlements/${rg.body.id}/end`, { reason: '改领其他政策', last_month: month(-2) });
+		assert.equal(end.status, 200, end.text);
+
+		// the kept one from month -3: the other was paid in months -3 and -2
+		const early = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: kept.id, from_month: month(-3) });
+		assert.equal(early.status, 422, early.text);
+		assert.equal(early.body.error.field, 'from_month');
+		assert.match(early.body.error.message, new RegExp(`${month(-2)}.*${givesWay.name}.*${month(-1)}`));
+		const mine = async () => (await station.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts;
+		assert.equal((await mine()).filter((r) => r.policy_id === kept.id).length, 0, 'nothing written');
+		const paid = (await station.get(`/api/v1/entitlements/ledger?month=${month(-2)}`)).body.items.filter((i) => i.child_id === c.id);
+		assert.deepEqual(paid.map((i) => i.policy_id), [givesWay.id], 'month -2 paid the one alone');
+		// from month -1 on the months do not meet
+		const ok = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: kept.id, from_month: month(-1) });
+		assert.equal(ok.status, 201, ok.text);
+	});
+
+	test('two receipts of a pair recorded at once: one is written, the other refused naming it', async () => {
+		const kept = await policy();
+		const givesWay = await policy({ amount_cents: 30000, rule: { disability_grades: [3], excludes: [kept.code] } });
+		for (let i = 0; i < 8; i++) {
+			const c = await child({ disability_grade: 3, disability_type: 'physical' });
+			const pols = i % 2 ? [kept, givesWay] : [givesWay, kept];
+			const rs = await Promise.all(pols.map((p) => station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: p.id, from_month: month(0) })));
+			const texts = rs.map((r) => `${r.status} ${r.text}`).join(' | ');
+			const ok = rs.filter((r) => r.status === 201);
+			const refused = rs.filter((r) => r.status !== 201);
+			assert.equal(ok.length, 1, `run ${i}: ${texts}`);
+			assert.ok([409, 422].includes(refused[0].status), texts);
+			assert.equal(refused[0].body.error.field, 'policy_id', texts);
+			const written = pols.find((p) => p.id === ok[0].body.policy_id);
+			assert.ok(refused[0].body.error.message.includes(written.name), `the refusal names ${written.name}: ${texts}`);
+			const receipts = (await station.get(`/api/v1/children/${c.id}/entitlements`)).body.receipts;
+			assert.deepEqual(receipts.map((r) => r.policy_id), [written.id], `run ${i}: one receipt`);
+		}
 	});
 
 	test('the daily notice: a child with an open gap who moves to another township is that township\'s new gap', async () => {
@@ -296,15 +386,17 @@ describeEachDriver('entitlements rules', (driver) => {
 		page = await pageOf(none.id);
 		assert.deepEqual(page[b.id].unmet, ['excluded'], 'B gives way to C, received');
 
-		// receiving B: A gives way to it (no gap); C is kept over B (the pair's rule: it replaces B)
-		assert.deepEqual(await gapsOf(onlyB.id), [c.id]);
+		// receiving B: neither A (which gives way to it) nor C (to which it gives way) is a gap: a pair holds both ways
+		assert.deepEqual(await gapsOf(onlyB.id), []);
 		page = await pageOf(onlyB.id);
 		assert.deepEqual(page[a.id].unmet, ['excluded']);
-		assert.equal(page[c.id].counted_under, null);
-		// receiving A: B is counted under C, and C may be had with A
+		assert.deepEqual(page[c.id].unmet, ['excluded']);
+		assert.equal(page[c.id].excluded_by, b.name);
+		// receiving A: B is not to be had with it, and C may be had with A
 		assert.deepEqual(await gapsOf(onlyA.id), [c.id]);
 		page = await pageOf(onlyA.id);
-		assert.equal(page[b.id].counted_under, c.name);
+		assert.deepEqual(page[b.id].unmet, ['excluded']);
+		assert.equal(page[b.id].excluded_by, a.name);
 	});
 
 	test('exclusions say one side only through a chain too: a version that closes a circle is refused', async () => {
@@ -381,7 +473,9 @@ describeEachDriver('entitlements rules', (driver) => {
 		// history: Y in force since 4 months; X since 4 months naming Y, and from this month a version that does not
 		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-4)}-01' WHERE policy_id = ${y.id}`);
 		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(-4)}-01' WHERE id = ${x.current.id}`);
-		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(0)}-01' WHERE id = ${v2.body.id}`);
+		// (the answer is the policy: its coming version is found among its versions)
+		const v2id = v2.body.versions.find((v) => v.effective_from === `${month(1)}-01`).id;
+		await sql(srv.db, `UPDATE policy_versions SET effective_from = '${month(0)}-01' WHERE id = ${v2id}`);
 		const c = await child({ disability_grade: 3, disability_type: 'physical' });
 		const ry = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: y.id, from_month: month(-4) });
 		assert.equal(ry.status, 201, ry.text);
