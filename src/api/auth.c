@@ -3,9 +3,10 @@
  * a person's memberships.
  *
  * Failed logins are counted per account in a sliding window; the Nth
- * failure locks the account until an administrator unlocks it. Unknown user
- * names cost the same Argon2id time as known ones, and lock the same way
- * (namelock.h), so the answers do not tell which names exist.
+ * failure locks the account until an administrator unlocks it, and ends
+ * every session of the account (the user logs in again after the unlock).
+ * Unknown user names cost the same Argon2id time as known ones, and lock
+ * the same way (namelock.h), so the answers do not tell which names exist.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -42,6 +43,10 @@ static int login_fn(store_conn *c, void *arg)
 		rc = store_login_failure_add(c, j->u->county_code, j->u->id, j->now);
 		if (rc == WB_OK && j->lock)
 			rc = store_user_set_locked(c, j->u->id, 1, j->now);
+		/* the lock ends the account's sessions, as an administrator's
+		 * does: none comes back at the unlock */
+		if (rc == WB_OK && j->lock)
+			rc = store_session_delete_user(c, j->u->id);
 		return rc;
 	}
 	rc = store_login_failures_clear(c, j->u->id);

@@ -706,6 +706,10 @@ static int authenticate(http_req *r, app *a, store_conn *c, sec_principal *p)
 		}
 	}
 	if (u.locked) {
+		/* a lock ends the sessions in its own transaction; one a login
+		 * committed just after it ends here (it would not come back at
+		 * the unlock either) */
+		touch_post(a, s.id, now, 1);
 		api_error(r, 401, "account_locked", "this account is locked", NULL);
 		return -1;
 	}

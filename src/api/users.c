@@ -450,7 +450,11 @@ static int change_fn(store_conn *c, void *arg)
 		rc = store_user_set_locked(c, j->user_id, 1, now);
 		return rc ? rc : store_session_delete_user(c, j->user_id);
 	case CHANGE_UNLOCK:
+		/* no session outlives a lock: one that a login committed just
+		 * after the lock (or that an earlier version kept) ends here */
 		rc = store_user_set_locked(c, j->user_id, 0, now);
+		if (rc == WB_OK)
+			rc = store_session_delete_user(c, j->user_id);
 		return rc ? rc : store_login_failures_clear(c, j->user_id);
 	case CHANGE_PASSWORD:
 		rc = store_user_set_password(c, j->user_id, j->text, 1, now);
@@ -514,7 +518,8 @@ int api_user_lock(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	return set_locked(r, a, c, p, CHANGE_LOCK, "user.lock");
 }
 
-/* POST /api/v1/users/{id}/unlock: also forgets the failed logins. */
+/* POST /api/v1/users/{id}/unlock: also forgets the failed logins; the user
+ * logs in again (no session outlives the lock). */
 int api_user_unlock(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	return set_locked(r, a, c, p, CHANGE_UNLOCK, "user.unlock");

@@ -113,12 +113,17 @@ describeEachDriver('authentication', (driver) => {
 		assert.ok(ms <= 2600, `refused ${ms} ms after the lock (at most 2 s of cache, plus polling)`);
 		const u = await cli(srv.db, ['user', 'unlock', user]);
 		assert.equal(u.code, 0, u.stderr);
+		assert.equal((await session.get('/api/v1/me')).status, 401, 'the session does not come back at the unlock');
+		assert.equal((await new Client(srv.base).login(user)).status, 200, 'the user logs in again');
 	});
 
-	test('the 5th wrong password locks the account; the CLI unlocks it', async () => {
+	test('the 5th wrong password locks the account and ends its sessions; the CLI unlocks it and the user logs in again', async () => {
 		const user = 'dir370831001002';
 		const c = new Client(srv.base);
-		const session = await srv.login(user); // a session opened before the lock
+		const session = await srv.login(user); // sessions opened before the lock: a cookie
+		const token = await srv.bearer(user); // and a bearer token
+		assert.equal((await session.get('/api/v1/me')).status, 200);
+		assert.equal((await token.get('/api/v1/me')).status, 200);
 		for (let i = 1; i <= 4; i++) {
 			const r = await c.login(user, `Wrong-Pass-${i}x`);
 			assert.equal(r.status, 401);
@@ -132,15 +137,25 @@ describeEachDriver('authentication', (driver) => {
 		assert.equal(right.status, 401, 'the right password is refused while locked');
 		assert.equal(right.body.error.code, 'account_locked');
 		assert.equal(right.headers.get('set-cookie'), null);
-		const old = await session.get('/api/v1/me');
-		assert.equal(old.status, 401, 'an existing session of a locked account stops working');
-		assert.equal(old.body.error.code, 'account_locked');
+		// the lock ended them (was: refused while locked, and working again
+		// after the unlock)
+		for (const [name, s] of [['cookie', session], ['bearer', token]]) {
+			const old = await s.get('/api/v1/me');
+			assert.equal(old.status, 401, `the ${name} session of a locked account stops working`);
+			assert.equal(old.body.error.code, 'unauthenticated', `the lock ended the ${name} session`);
+		}
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = '${user}')`), '0');
 
 		const other = await new Client(srv.base).login('dir370831001003');
 		assert.equal(other.status, 200, 'other accounts are not affected');
 
 		const u = await cli(srv.db, ['user', 'unlock', user]);
 		assert.equal(u.code, 0, u.stderr);
+		for (const [name, s] of [['cookie', session], ['bearer', token]]) {
+			const old = await s.get('/api/v1/me');
+			assert.equal(old.status, 401, `the ${name} session does not come back at the unlock`);
+			assert.equal(old.body.error.code, 'unauthenticated');
+		}
 
 		const after = await c.login(user, PASSWORD);
 		assert.equal(after.status, 200, after.text);
@@ -279,13 +294,14 @@ describeEachDriver('authentication', (driver) => {
 		const fifth = await s.post('/api/v1/me/password', { old_password: 'Not-It-2026-5', new_password: 'Never-Set-2026x' });
 		assert.equal(fifth.status, 401, fifth.text);
 		assert.equal(fifth.body.error.code, 'account_locked');
-		assert.equal((await s.get('/api/v1/me')).body.error.code, 'account_locked', 'the session is held by the lock');
+		assert.equal((await s.get('/api/v1/me')).body.error.code, 'unauthenticated', 'the lock ended the session');
 		const right = await new Client(srv.base).login(user, PASSWORD);
 		assert.equal(right.body.error.code, 'account_locked');
 		const locked = await auditor.get(`/api/v1/audit?action=user.password&object_type=user&object_id=${id}`);
 		assert.deepEqual(locked.body.items.map((e) => e.outcome), ['locked', 'denied', 'denied', 'denied', 'denied']);
 
 		assert.equal((await cli(srv.db, ['user', 'unlock', user])).code, 0);
+		assert.equal((await s.get('/api/v1/me')).status, 401, 'the ended session does not come back at the unlock');
 		// a right current password ends the failures, as a login does
 		const again = await srv.login(user);
 		for (let i = 1; i <= 4; i++) await again.post('/api/v1/me/password', { old_password: `Not-It-2026-${i}`, new_password: 'Never-Set-2026x' });

@@ -167,6 +167,7 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		const ul = await admin.post(`/api/v1/users/${u.id}/unlock`, {});
 		assert.equal(ul.status, 200, ul.text);
 		assert.equal(ul.body.locked, false);
+		assert.equal((await c.get('/api/v1/me')).status, 401, 'the ended session does not come back');
 		await srv.login(username, NEW_PASSWORD);
 
 		const auditor = await srv.login('auditor');
@@ -174,15 +175,48 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.ok(actions.includes('user.lock') && actions.includes('user.unlock'), actions.join(','));
 	});
 
-	test('an account locked by failed logins is unlocked by the administrator', async () => {
+	test('an account locked by failed logins loses its sessions; the administrator unlocks it and the user logs in again', async () => {
 		const username = newName('sta');
 		const u = await create({ username, display_name: '工作站', role: 'station', area_code: TOWNSHIP });
+		// the real user's sessions, open while someone guesses the password
+		const cookie = await srv.login(username, u.password);
+		const token = await srv.bearer(username, u.password);
+		assert.equal((await cookie.get('/api/v1/me')).status, 200);
+		assert.equal((await token.get('/api/v1/me')).status, 200);
 		for (let i = 0; i < 5; i++) await srv.anon().post('/api/v1/login', { username, password: 'Wrong-Pass-0000' });
 		const listed = (await admin.get('/api/v1/users')).body.items.find((x) => x.id === u.id);
 		assert.equal(listed.locked, true, 'shown locked in the list');
+		for (const s of [cookie, token]) {
+			const r = await s.get('/api/v1/me');
+			assert.equal(r.status, 401, 'the automatic lock ended the session');
+			assert.equal(r.body.error.code, 'unauthenticated');
+		}
 		assert.equal((await admin.post(`/api/v1/users/${u.id}/unlock`, {})).status, 200);
+		// was: both sessions worked again after the unlock
+		for (const s of [cookie, token]) assert.equal((await s.get('/api/v1/me')).status, 401, 'no session comes back at the unlock');
 		const ok = await srv.anon().post('/api/v1/login', { username, password: u.password });
 		assert.equal(ok.status, 200, ok.text);
+	});
+
+	test('a session that outlived a lock (kept by an earlier version) is refused while locked and ends at the unlock', async () => {
+		const username = newName('grd');
+		const u = await create({ username, display_name: '网格员', role: 'grid', area_code: `${VILLAGE}001` });
+		const c = await srv.login(username, u.password);
+		assert.equal((await c.get('/api/v1/me')).status, 200);
+		// the lock as an earlier version left it: the account locked, its session kept
+		await sql(srv.db, `UPDATE users SET locked = 1 WHERE id = ${u.id}`);
+		let r = { status: 200 };
+		for (let i = 0; i < 40 && r.status === 200; i++) {
+			r = await c.get('/api/v1/me'); // the server keeps a checked session for up to 2 s
+			if (r.status === 200) await new Promise((f) => setTimeout(f, 100));
+		}
+		assert.equal(r.status, 401, 'refused while locked');
+		assert.equal(r.body.error.code, 'account_locked');
+		assert.equal((await admin.post(`/api/v1/users/${u.id}/unlock`, {})).status, 200);
+		const after = await c.get('/api/v1/me');
+		assert.equal(after.status, 401, 'the session does not come back at the unlock');
+		assert.equal(after.body.error.code, 'unauthenticated');
+		assert.equal((await srv.login(username, u.password)).me.user.id, u.id, 'the user logs in again');
 	});
 
 	test('a password reset ends the sessions and gives a new one-time password', async () => {
