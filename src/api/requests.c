@@ -25,6 +25,7 @@
 
 #include "../domain/date.h"
 #include "../domain/area.h"
+#include "../store/q_followups.h"
 #include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/table.h"
@@ -681,8 +682,9 @@ typedef struct action_job {
 	enum case_state from, to;
 	int64_t now;
 	int queued;
-	int dup_unit; /* out: a unit already works on this request */
-	int moved;    /* link_child: MOVED_VILLAGE, MOVED_TOWNSHIP (to the child's) */
+	int dup_unit;   /* out: a unit already works on this request */
+	int moved;      /* link_child: MOVED_VILLAGE, MOVED_TOWNSHIP (to the child's) */
+	audit_entry *e; /* appended after the job: a withdrawal says the follow-ups it cancelled */
 } action_job;
 
 typedef struct active_units {
@@ -753,11 +755,26 @@ static int action_fn(store_conn *c, void *arg)
 			rc = loop_referrals_check(c, q, j->cfg, j->now, &moved, &j->queued);
 		return rc;
 	}
-	case CA_WITHDRAW:
+	case CA_WITHDRAW: {
+		int cancelled = 0;
+		size_t len;
+
 		/* the units hear of it before their referrals end */
 		rc = loop_fanout(c, q, case_audience(j->action, j->from, j->to, &j->ctx), event, 0, NULL, 0, 0, NULL, 0,
 				 j->now, j->p->user_id, &j->queued);
-		return rc ? rc : store_referrals_cancel_active(c, q->id, j->now);
+		if (rc == WB_OK)
+			rc = store_referrals_cancel_active(c, q->id, j->now);
+		/* nobody is to visit the child for a request withdrawn: its open
+		 * follow-ups are cancelled with it, by the one who withdrew it,
+		 * and its audit entry says how many */
+		if (rc == WB_OK)
+			rc = store_follow_ups_cancel_open(c, q->id, 0, j->now, j->p->user_id, &cancelled);
+		len = strlen(j->e->detail);
+		if (rc == WB_OK && len > 1 && j->e->detail[len - 1] == '}')
+			wb_snprintf(j->e->detail + len - 1, sizeof(j->e->detail) - (len - 1),
+				    ",\"follow_ups_cancelled\":%d}", cancelled);
+		return rc;
+	}
 	case CA_SET_PRIORITY: rc = loop_referrals_reschedule(c, q, j->cfg); break;
 	case CA_LINK_CHILD: rc = store_referrals_set_child(c, q->id, q->child_id); break;
 	default: break;
@@ -1118,6 +1135,7 @@ int api_request_action(http_req *r, app *a, store_conn *c, const sec_principal *
 	wb_snprintf(e.detail, sizeof(e.detail),
 		    "{\"from\":\"%s\",\"to\":\"%s\",\"version\":%" PRId64 ",\"referrals\":%d}", old->state, q->state,
 		    old->version, j.nrefs);
+	j.e = &e;
 	api_conn_release(r); /* the job runs on the writer's connection */
 	rc = audit_submit(a->audit, &e, action_fn, &j);
 	if (rc == WB_ECONFLICT && j.dup_unit) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../domain/namekey.h"
+#include "q_followups.h"
 #include "../util/wb.h"
 
 #define ERASED_TEXT   "（已清除）"
@@ -60,6 +61,10 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 				     "' WHERE child_id = ? AND removed_at IS NULL",
 				     &a);
 	}
+	/* nobody is to visit an archived child: the open follow-up visits of
+	 * its requests are cancelled (a restore does not bring them back) */
+	if (rc >= 0)
+		rc = store_follow_ups_cancel_open(c, 0, id, at, by, NULL);
 	if (rc >= 0) {
 		/* the caring mother's pairing ends with the archiving */
 		memset(&a, 0, sizeof(a));

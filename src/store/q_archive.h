@@ -17,7 +17,9 @@
  * (0: the daily job) on day ("YYYY-MM-DD"): its open benefits end with
  * day's month (or their first month if later), its places in projects and
  * its caring mother's pairing end, lines of history (the reason, the
- * note). WB_ECONFLICT if it is archived already. */
+ * note). Its requests' open follow-up
+ * visits are cancelled (a restore does not bring them back). WB_ECONFLICT
+ * if it is archived already. */
 int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *day, int64_t at,
 			int64_t by);
 /* Brings an archived, not erased child back into active work, with a line

@@ -88,6 +88,33 @@ int store_follow_up_cancel(store_conn *c, int64_t id, int64_t at, int64_t by)
 	return rc == STORE_ROW ? WB_OK : rc < 0 ? rc : WB_ECONFLICT;
 }
 
+int store_follow_ups_cancel_open(store_conn *c, int64_t request_id, int64_t child_id, int64_t at, int64_t by, int *n)
+{
+	store_stmt *st = NULL;
+	store_args a = {0};
+	int rc, count = 0;
+
+	args_int(&a, at);
+	args_opt_int(&a, by);
+	args_int(&a, request_id ? request_id : child_id);
+	rc = conn_query_args(c, &st,
+			     request_id
+				     ? "UPDATE follow_ups SET cancelled_at = ?, cancelled_by = ? WHERE request_id = ? "
+				       "AND visit_id IS NULL AND cancelled_at IS NULL RETURNING id"
+				     : "UPDATE follow_ups SET cancelled_at = ?, cancelled_by = ? WHERE child_id = ? "
+				       "AND visit_id IS NULL AND cancelled_at IS NULL RETURNING id",
+			     &a);
+	while (rc == STORE_ROW) {
+		count++;
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	if (n)
+		*n = count;
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_follow_ups_complete(store_conn *c, int64_t child_id, int64_t visit_id, const char *visited_on,
 			      int64_t recorded_at, int *done)
 {

@@ -36,6 +36,11 @@ int store_follow_up_insert(store_conn *c, follow_up_rec *f);
 int store_follow_up_get(store_conn *c, const store_scope *sc, int64_t id, follow_up_rec *out);
 /* Cancels an open follow-up: WB_ECONFLICT when it is no longer open. */
 int store_follow_up_cancel(store_conn *c, int64_t id, int64_t at, int64_t by);
+/* Cancels, at `at` by `by` (0: the system), the open follow-ups of
+ * request request_id, or with request_id 0 those of every request of
+ * child child_id: a withdrawn request's, an archived child's. *n (may be
+ * NULL) gets how many. */
+int store_follow_ups_cancel_open(store_conn *c, int64_t request_id, int64_t child_id, int64_t at, int64_t by, int *n);
 /* How many days before its due day a visit completes a follow-up. */
 #define FOLLOW_UP_WINDOW_DAYS 7
 /* Completes with the visit (made on visited_on, "YYYY-MM-DD") the child's

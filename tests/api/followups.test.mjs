@@ -354,4 +354,57 @@ describeEachDriver('follow-up visits', (driver) => {
 		}
 		assert.equal((await department.get('/api/v1/follow-ups')).status, 403);
 	});
+
+	const scanAt = async (at) => {
+		const r = await cli(srv.db, ['deadlines', '--allow-future', '--at', at]);
+		assert.equal(r.code, 0, r.stderr);
+	};
+	const overdueAlerts = async (client, id) => (await inbox(client)).filter((m) => m.request_id === id && m.event === 'follow_up.overdue');
+
+	test('withdrawing a request cancels its open follow-ups in the same step: off the lists, no overdue alerts; the child\'s other requests keep theirs', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const other = await request({ child_id: c.id, kind: 'schooling' });
+		const f = (await schedule(director, q.id, { due_on: day(1) })).body;
+		const kept = (await schedule(director, other.id, { due_on: day(1) })).body;
+		const withdrawn = await step(director, q.id, 'withdraw', { reason: '家长已自行解决' });
+		assert.equal(withdrawn.state, 'withdrawn');
+		const detail = await director.get(`/api/v1/requests/${q.id}`);
+		assert.deepEqual(detail.body.follow_ups.map((x) => [x.id, x.state]), [[f.id, 'cancelled']], 'cancelled with the withdrawal');
+		const open = await listOf(director);
+		assert.ok(!open.items.some((x) => x.id === f.id), 'off the open list');
+		assert.ok(open.items.some((x) => x.id === kept.id), 'the other request\'s follow-up stays');
+		assert.equal((await station.post(`/api/v1/follow-ups/${f.id}/cancel`, {})).status, 409, 'not open any more');
+		// the withdrawal's audit entry says how many it cancelled
+		const log = await auditor.get(`/api/v1/audit?action=request.withdraw&object_id=${q.id}`);
+		assert.equal(log.body.items.length, 1, log.text);
+		assert.equal(JSON.parse(log.body.items[0].detail).follow_ups_cancelled, 1);
+		// past its day: no alert for the withdrawn request's follow-up, one for the other's
+		await scanAt(`${day(3)}T09:00:00+08:00`);
+		for (const client of [director, supervisor]) {
+			assert.deepEqual(await overdueAlerts(client, q.id), [], `${client.username}: no alert for a withdrawn request`);
+			assert.equal((await overdueAlerts(client, other.id)).length, 1, `${client.username}: the open one alerts`);
+		}
+	});
+
+	test('archiving a child cancels the open follow-ups of its requests; restored, the child does not get them back and they do not alert', async () => {
+		const c = await child();
+		const q = await request({ child_id: c.id });
+		const f = (await schedule(director, q.id, { due_on: day(1) })).body;
+		const archived = await centre.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away', note: '随父母迁往外省' });
+		assert.equal(archived.status, 200, archived.text);
+		// archived by mistake: back in active work, without the follow-up
+		const restored = await centre.post(`/api/v1/children/${c.id}/restore`, { note: '误归档' });
+		assert.equal(restored.status, 200, restored.text);
+		const detail = await director.get(`/api/v1/requests/${q.id}`);
+		assert.equal(detail.status, 200, detail.text);
+		assert.deepEqual(detail.body.follow_ups.map((x) => [x.id, x.state]), [[f.id, 'cancelled']], 'cancelled by the archiving');
+		assert.ok(!(await listOf(director)).items.some((x) => x.id === f.id), 'not on the open list');
+		assert.ok(!(await listOf(station, '?state=all')).items.some((x) => x.id === f.id && x.state !== 'cancelled'));
+		await scanAt(`${day(4)}T09:00:00+08:00`);
+		for (const client of [director, supervisor]) assert.deepEqual(await overdueAlerts(client, q.id), [], `${client.username}: no alert`);
+		// a new follow-up can be scheduled for the restored child
+		const again = await schedule(director, q.id, { due_on: day(2) });
+		assert.equal(again.status, 201, again.text);
+	});
 });
