@@ -157,7 +157,7 @@ out:
 
 typedef struct archive_job {
 	int64_t id, at, by;
-	const char *reason, *note;
+	const char *reason, *note, *county;
 	char day[11];
 	int restore;
 } archive_job;
@@ -165,9 +165,14 @@ typedef struct archive_job {
 static int archive_fn(store_conn *c, void *arg)
 {
 	archive_job *j = arg;
+	int rc;
 
-	return j->restore ? store_child_restore(c, j->id, j->note, j->at, j->by)
-			  : store_child_archive(c, j->id, j->reason, j->note, j->day, j->at, j->by);
+	if (!j->restore)
+		return store_child_archive(c, j->id, j->reason, j->note, j->day, j->at, j->by);
+	/* the categories the archiving ended come back, judged again as any
+	 * child's: one whose age limit passed meanwhile ends on its birthday */
+	rc = store_child_restore(c, j->id, j->note, j->at, j->by);
+	return rc ? rc : registry_rederive(c, j->county, j->id, date_ymd(j->day), j->at);
 }
 
 static const api_field archive_fields[] = {
@@ -247,6 +252,7 @@ static int archive_change(http_req *r, app *a, store_conn *c, const sec_principa
 	job.reason = reason;
 	job.note = note;
 	job.restore = restore;
+	job.county = ch->county_code;
 	date_format(clock_today_ymd(), job.day);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);

@@ -1197,3 +1197,25 @@ int registry_recompute_all(store_conn *c, const char *county, int today_ymd, int
 	free(x.rows);
 	return rc;
 }
+
+int registry_rederive(store_conn *c, const char *county, int64_t child_id, int today_ymd, int64_t ts)
+{
+	guardian_rec g[GUARDIANS_MAX];
+	child_rec *ch = malloc(sizeof(*ch));
+	child_facts facts;
+	store_scope sc;
+	int ng = 0, rc = ch ? WB_OK : WB_ENOMEM;
+
+	store_scope_county(&sc, county);
+	if (rc == WB_OK)
+		rc = store_child_get(c, &sc, child_id, ch);
+	if (rc == WB_OK)
+		rc = store_guardians_load(c, child_id, g, GUARDIANS_MAX, &ng);
+	if (rc == WB_OK) {
+		registry_facts(ch, g, ng, &facts);
+		/* the same facts before and now: everything is judged again */
+		rc = registry_recompute(c, county, child_id, &facts, &facts, today_ymd, ts, NULL);
+	}
+	free(ch);
+	return rc;
+}

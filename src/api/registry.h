@@ -101,3 +101,11 @@ int registry_age_sweep(store_conn *c, const char *county, int today_ymd, int64_t
  */
 int registry_recompute_all(store_conn *c, const char *county, int today_ymd, int64_t ts, long *children_out,
 			   int *changed_out);
+/*
+ * Re-derives the categories of one child of the county from its stored
+ * facts as registry_recompute_all does (a restored child: the categories
+ * its archiving ended are judged again — ended at an age limit reached
+ * meanwhile, flagged when their ground is gone). Inside the caller's
+ * transaction.
+ */
+int registry_rederive(store_conn *c, const char *county, int64_t child_id, int today_ymd, int64_t ts);

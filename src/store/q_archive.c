@@ -11,6 +11,77 @@
 #define ERASED_TEXT   "（已清除）"
 #define ARCHIVED_TEXT "档案归档"
 
+/* The child's categories of state `state` (and, when reason is given, of
+ * that end reason), each "category" into names (at most max), read before
+ * they are changed. */
+static int categories_in(store_conn *c, int64_t id, const char *state, const char *reason, char names[][32], int max,
+			 int *n)
+{
+	store_stmt *st = NULL;
+	int rc = conn_query(c, &st,
+			    "SELECT category FROM child_categories WHERE child_id = ? AND state = ? AND (? = '' OR "
+			    "end_reason = ?) ORDER BY id",
+			    "isss", id, state, reason ? reason : "", reason ? reason : "");
+
+	*n = 0;
+	while (rc == STORE_ROW && *n < max) {
+		stmt_copy(c, st, 0, names[(*n)++], 32);
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+/*
+ * The child's confirmed categories end with the archiving (end reason
+ * "archived", on the archive's day, not before a category began), each
+ * with its line of history as a person's end has ("left_behind: confirmed"
+ * -> "left_behind: ended archived"): an archived child holds no category
+ * of active work, and a restore knows which ones the archive ended.
+ */
+static int categories_end(store_conn *c, const char *county, int64_t id, const char *day, int64_t at, int64_t by)
+{
+	char names[CATEGORY_ROWS_MAX][32], was[64], now[64];
+	int n = 0, rc = categories_in(c, id, "confirmed", NULL, names, CATEGORY_ROWS_MAX, &n);
+
+	if (rc == WB_OK && n > 0)
+		rc = conn_query(c, NULL,
+				"UPDATE child_categories SET state = 'ended', end_date = CASE WHEN start_date > ? "
+				"THEN start_date ELSE ? END, end_reason = '" CATEGORY_END_ARCHIVED
+				"', conflict = 0, updated_at = ? WHERE child_id = ? AND state = 'confirmed'",
+				"ssii", day, day, at, id);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		wb_snprintf(was, sizeof(was), "%s: confirmed", names[i]);
+		wb_snprintf(now, sizeof(now), "%s: ended " CATEGORY_END_ARCHIVED, names[i]);
+		rc = store_child_change_add(c, county, id, at, by, "category", was, now);
+	}
+	return rc < 0 ? rc : WB_OK;
+}
+
+/* A restore gives back the categories the archive ended, and only those
+ * ("left_behind: ended archived" -> "left_behind: confirmed"); whether
+ * they still hold is then judged as for any child (registry.c). */
+static int categories_reopen(store_conn *c, const char *county, int64_t id, int64_t at, int64_t by)
+{
+	char names[CATEGORY_ROWS_MAX][32], was[64], now[64];
+	int n = 0, rc = categories_in(c, id, "ended", CATEGORY_END_ARCHIVED, names, CATEGORY_ROWS_MAX, &n);
+
+	if (rc == WB_OK && n > 0)
+		rc = conn_query(
+			c, NULL,
+			"UPDATE child_categories SET state = 'confirmed', end_date = NULL, end_reason = NULL, "
+			"updated_at = ? WHERE child_id = ? AND state = 'ended' AND end_reason = '" CATEGORY_END_ARCHIVED
+			"'",
+			"ii", at, id);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		wb_snprintf(was, sizeof(was), "%s: ended " CATEGORY_END_ARCHIVED, names[i]);
+		wb_snprintf(now, sizeof(now), "%s: confirmed", names[i]);
+		rc = store_child_change_add(c, county, id, at, by, "category", was, now);
+	}
+	return rc < 0 ? rc : WB_OK;
+}
+
 int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *day, int64_t at,
 			int64_t by)
 {
@@ -36,6 +107,8 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
 	rc = store_child_change_add(c, county, id, at, by, "archived", NULL, reason);
 	if (rc == WB_OK && note && *note)
 		rc = store_child_change_add(c, county, id, at, by, "archive_note", NULL, note);
+	if (rc == WB_OK)
+		rc = categories_end(c, county, id, day, at, by);
 	/* benefits end with this month; one that has not started yet ends
 	 * before its first month, so it pays nothing (as a receipt cancelled
 	 * before it started); places in projects end */
@@ -105,6 +178,8 @@ int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at,
 	rc = store_child_change_add(c, county, id, at, by, "archived", reason, NULL);
 	if (rc == WB_OK && note && *note)
 		rc = store_child_change_add(c, county, id, at, by, "restore_note", NULL, note);
+	if (rc == WB_OK)
+		rc = categories_reopen(c, county, id, at, by);
 	return rc;
 }
 

@@ -13,18 +13,24 @@
 #include "model.h"
 #include "store.h"
 
+/* The end reason of a category the archiving ended (and a restore gives
+ * back). */
+#define CATEGORY_END_ARCHIVED "archived"
+
 /* Archives child id for reason (with note, NULL for none) at `at` by `by`
- * (0: the daily job) on day ("YYYY-MM-DD"): its open benefits end with
- * day's month (or their first month if later), its places in projects and
- * its caring mother's pairing end, lines of history (the reason, the
- * note). Its requests' open follow-up
+ * (0: the daily job) on day ("YYYY-MM-DD"): its confirmed categories end
+ * on day (CATEGORY_END_ARCHIVED), its open benefits end with day's month
+ * (or their first month if later), its places in projects and its caring
+ * mother's pairing end, lines of history (the reason, the note, each
+ * category ended). Its requests' open follow-up
  * visits are cancelled (a restore does not bring them back). WB_ECONFLICT
  * if it is archived already. */
 int store_child_archive(store_conn *c, int64_t id, const char *reason, const char *note, const char *day, int64_t at,
 			int64_t by);
 /* Brings an archived, not erased child back into active work, with a line
- * of history (and one of the note, when given). WB_ECONFLICT if it is not
- * archived or was erased. */
+ * of history (and one of the note, when given); the categories the
+ * archiving ended are confirmed again, each with its line of history.
+ * WB_ECONFLICT if it is not archived or was erased. */
 int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at, int64_t by);
 /* Erases the personal data of child id (its name, ID number, birth date,
  * notes and health facts; its guardians' names, phones and work places;

@@ -126,6 +126,62 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.ok(actions.includes('child.archive') && actions.includes('child.restore'), actions.join());
 	});
 
+	test('an archived child\'s categories end with the archive, with the history saying so; it is in no category figure, list, gap or plan; restored, the archive\'s ends come back and a person\'s end stays', async () => {
+		const c = await child({
+			hukou_type: 'rural',
+			family_poverty: true,
+			birth_date: bornYearsBefore(15),
+			guardians: [
+				{ relation: 'father', name: '父', status: 'working_away' },
+				{ relation: 'mother', name: '母', status: 'working_away' },
+			],
+		});
+		const confirm = async (k) => {
+			const r = await station.post(`/api/v1/children/${c.id}/categories/${k}`, { action: 'confirm', evidence_type: 'home_visit', evidence_ref: '入户核查' });
+			assert.equal(r.status, 200, r.text);
+		};
+		await confirm('left_behind');
+		await confirm('in_difficulty');
+		const categories = async () => (await station.get(`/api/v1/children/${c.id}`)).body.categories.map((k) => `${k.category} ${k.state}${k.end_reason ? ` ${k.end_reason}` : ''}`);
+		const figures = async () => {
+			const o = (await station.get('/api/v1/overview')).body.totals.categories;
+			const listed = async (k) => (await station.get(`/api/v1/children?category=${k}&name=${encodeURIComponent(c.name)}`)).body.items.some((x) => x.id === c.id);
+			const gaps = (await station.get('/api/v1/entitlements?group=gap&limit=500')).body.items.filter((i) => i.child_id === c.id).length;
+			const plan = (await director.get('/api/v1/visits/plan?limit=500')).body.items.some((i) => i.child_id === c.id);
+			return { left_behind: o.left_behind, in_difficulty: o.in_difficulty, listed: [await listed('left_behind'), await listed('in_difficulty')], gaps, plan };
+		};
+		const before = await figures();
+		assert.deepEqual(before.listed, [true, true]);
+		assert.ok(before.plan, 'a focus category asks for visits');
+
+		assert.equal((await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away' })).status, 200);
+		assert.deepEqual(await categories(), ['left_behind ended archived', 'in_difficulty ended archived'], 'the archived file holds no category as current');
+		const hist = (await station.get(`/api/v1/children/${c.id}/history`)).body.items;
+		for (const k of ['left_behind', 'in_difficulty'])
+			assert.ok(hist.some((h) => h.field === 'category' && h.old === `${k}: confirmed` && h.new === `${k}: ended archived`), JSON.stringify(hist));
+		const out = await figures();
+		assert.deepEqual(out, { left_behind: before.left_behind - 1, in_difficulty: before.in_difficulty - 1, listed: [false, false], gaps: 0, plan: false });
+
+		assert.equal((await station.post(`/api/v1/children/${c.id}/restore`, {})).status, 200);
+		assert.deepEqual(await categories(), ['left_behind confirmed', 'in_difficulty confirmed'], 'restored: the categories the archive ended are back');
+		const back = (await station.get(`/api/v1/children/${c.id}/history`)).body.items;
+		assert.ok(back.some((h) => h.field === 'category' && h.old === 'left_behind: ended archived' && h.new === 'left_behind: confirmed'), JSON.stringify(back));
+		assert.deepEqual(await figures(), before, 'and in the figures again');
+
+		// a category a person ended stays ended through an archive and a restore
+		const ended = await station.post(`/api/v1/children/${c.id}/categories/in_difficulty`, { action: 'end', end_reason: 'other' });
+		assert.equal(ended.status, 200, ended.text);
+		assert.equal((await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'other' })).status, 200);
+		assert.deepEqual(await categories(), ['left_behind ended archived', 'in_difficulty ended other']);
+		// turned 16 while archived: restored, left-behind ends for its age, as it would have; the
+		// person's end stays (the rules, judging the child again, may suggest it anew: a person decides)
+		await sql(srv.db, `UPDATE children SET birth_date = '${bornYearsBefore(16)}' WHERE id = ${c.id}`);
+		assert.equal((await station.post(`/api/v1/children/${c.id}/restore`, {})).status, 200);
+		const now = await categories();
+		assert.deepEqual(now.slice(0, 2), ['left_behind ended turned_16', 'in_difficulty ended other'], JSON.stringify(now));
+		assert.ok(!now.includes('in_difficulty confirmed') && !now.includes('left_behind confirmed'), JSON.stringify(now));
+	});
+
 	test('refusals name their field; only the desk archives', async () => {
 		const c = await child();
 		for (const [body, field] of [
@@ -297,9 +353,9 @@ describeEachDriver('archiving and retention', (driver) => {
 			if (String(got ?? '').includes(PRIVATE)) kept.push(`${what}: ${got.replace(/\n/g, ' | ')}`);
 		}
 		assert.deepEqual(kept, [], 'what is left after the erasure');
-		// the facts that are counted stay
+		// the facts that are counted stay (the category, ended by the archive)
 		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM referrals WHERE request_id = ${req.body.id}`), '1');
-		assert.equal(await sql(srv.db, `SELECT state FROM child_categories WHERE child_id = ${c.id} AND category = 'in_difficulty'`), 'confirmed');
+		assert.equal(await sql(srv.db, `SELECT state || ' ' || end_reason FROM child_categories WHERE child_id = ${c.id} AND category = 'in_difficulty'`), 'ended archived');
 	});
 
 	test('with no grace, the daily job archives on the 18th birthday, or the day after where a year counts from the day after', async (t) => {
