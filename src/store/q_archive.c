@@ -186,8 +186,10 @@ int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at,
 int store_child_erase(store_conn *c, int64_t id, int64_t at)
 {
 	static const char *const more[] = {
-		"UPDATE guardians SET name = '', phone_enc = NULL, phone_mask = NULL, work_place = NULL WHERE child_id "
-		"= ?",
+		/* the guardians are people of their own: who they were to the
+		 * child and what became of them (imprisoned, ill, away) go with
+		 * their names; the categories derived from them stay */
+		"DELETE FROM guardians WHERE child_id = ?",
 		"DELETE FROM child_name_grams WHERE child_id = ?",
 		"UPDATE visits SET findings = '" ERASED_TEXT "' WHERE child_id = ?",
 		"UPDATE child_changes SET old_value = NULL, new_value = NULL WHERE child_id = ?",
@@ -222,14 +224,19 @@ int store_child_erase(store_conn *c, int64_t id, int64_t at)
 
 	if (rc != WB_OK)
 		return rc;
-	rc = conn_query(
-		c, NULL,
-		"UPDATE children SET name = '" ERASED_TEXT
-		"', name_key = ?, id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
-		"birth_date = NULL, notes = NULL, serious_illness = NULL, disability_type = NULL, "
-		"hukou_area_code = NULL, grade = NULL, archive_note = NULL, erased_at = ?, version = version + 1 "
-		"WHERE id = ?",
-		"sii", key, at, id);
+	/* what could single the child out goes (with the name and number: its
+	 * sex, school, grid, household type, disability and family facts);
+	 * what the figures are counted by stays: its village, risk level and
+	 * director, its categories with their reasons and dates, the archive's
+	 * reason and time, the counts of its visits and requests */
+	rc = conn_query(c, NULL,
+			"UPDATE children SET name = '" ERASED_TEXT
+			"', name_key = ?, id_enc = NULL, id_bidx = NULL, id_mask = NULL, "
+			"birth_date = NULL, notes = NULL, serious_illness = NULL, disability_type = NULL, "
+			"hukou_area_code = NULL, grade = NULL, archive_note = NULL, sex = NULL, school_id = NULL, "
+			"grid_code = NULL, hukou_type = NULL, disability_grade = 0, family_poverty = 0, adopted = 0, "
+			"erased_at = ?, version = version + 1 WHERE id = ?",
+			"sii", key, at, id);
 
 	for (size_t i = 0; rc >= 0 && i < WB_ARRAY_LEN(more); i++)
 		rc = conn_query(c, NULL, more[i], "i", id);

@@ -33,7 +33,10 @@ int store_child_archive(store_conn *c, int64_t id, const char *reason, const cha
  * WB_ECONFLICT if it is not archived or was erased. */
 int store_child_restore(store_conn *c, int64_t id, const char *note, int64_t at, int64_t by);
 /* Erases the personal data of child id (its name, ID number, birth date,
- * notes and health facts; its guardians' names, phones and work places;
+ * sex, school, grid, household registration, notes, health, disability and
+ * family facts; its guardians, their relation and status with their names,
+ * phones and work places — the village, risk level, director and
+ * categories stay for the figures;
  * the name index; its visits' findings; the values of its history; the
  * texts of its help requests and the list of their attachments, whose
  * files the daily job then removes; the notes of its counselling

@@ -358,6 +358,42 @@ describeEachDriver('archiving and retention', (driver) => {
 		assert.equal(await sql(srv.db, `SELECT state || ' ' || end_reason FROM child_categories WHERE child_id = ${c.id} AND category = 'in_difficulty'`), 'ended archived');
 	});
 
+	test('erasure removes what could single the child out — sex, school, grid, household type, disability, family facts — and its guardians with their relation and status; its village and categories stay for the figures', async () => {
+		const school = await srv.login('school');
+		const schoolId = school.me.memberships[0].unit_id;
+		const c = await child({
+			sex: 'F',
+			school_id: schoolId,
+			grid_code: undefined,
+			hukou_type: 'rural',
+			disability_grade: 2,
+			disability_type: 'physical',
+			family_poverty: true,
+			guardians: [
+				{ relation: 'father', name: '父', status: 'imprisoned' },
+				{ relation: 'mother', name: '母', status: 'working_away', work_place: '外省' },
+			],
+		});
+		const k = await station.post(`/api/v1/children/${c.id}/categories/in_difficulty`, { action: 'confirm', evidence_type: 'home_visit', evidence_ref: '入户核查' });
+		assert.equal(k.status, 200, k.text);
+		const v = await director.post(`/api/v1/children/${c.id}/visits`, { kind: 'home', visited_on: chinaDate().iso, findings: '家中情况' });
+		assert.equal(v.status, 201, v.text);
+		assert.equal((await station.post(`/api/v1/children/${c.id}/archive`, { reason: 'moved_away' })).status, 200);
+		await sql(srv.db, `UPDATE children SET archived_at = archived_at - ${11 * 365 * 86400} WHERE id = ${c.id}`);
+		const run = await cli(srv.db, ['recompute']);
+		assert.match(run.stdout, /erased after retention: [1-9]/, run.stdout);
+		const e = (await centre.get(`/api/v1/children/${c.id}`)).body;
+		assert.ok(e.erased_at > 0);
+		const gone = { sex: e.sex, school_id: e.school_id, hukou_type: e.hukou_type, disability_grade: e.disability_grade, family_poverty: e.family_poverty, guardians: e.guardians };
+		assert.deepEqual(gone, { sex: null, school_id: null, hukou_type: null, disability_grade: 0, family_poverty: false, guardians: [] }, JSON.stringify(e));
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM guardians WHERE child_id = ${c.id}`), '0', 'no guardian\'s relation or status is left');
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM children WHERE id = ${c.id} AND (sex IS NOT NULL OR school_id IS NOT NULL OR grid_code IS NOT NULL OR disability_grade <> 0 OR family_poverty <> 0)`), '0');
+		// what the figures count by stays: the village, the category with its reason, the visit
+		assert.equal(e.village_code, OWN);
+		assert.ok(e.categories.some((x) => x.category === 'in_difficulty' && x.reason === 'family_poverty'), JSON.stringify(e.categories));
+		assert.equal(await sql(srv.db, `SELECT COUNT(*) FROM visits WHERE child_id = ${c.id}`), '1');
+	});
+
 	test('with no grace, the daily job archives on the 18th birthday, or the day after where a year counts from the day after', async (t) => {
 		const today18 = bornYearsBefore(18, 0);
 		if (!today18) return t.skip('the birthday falls on 29 February');
