@@ -2261,9 +2261,21 @@ out:
 
 static const char *const findings[] = {"applied", "declined", "elsewhere", "other", NULL};
 
+typedef struct gap_check_job {
+	gap_check_rec g;
+	char township[10]; /* the child's, now */
+} gap_check_job;
+
+/* A check is of the gap open now (GAP_CHECK_CURRENT): the gap is recorded
+ * among those told, from the check's time at the latest, if the daily
+ * matching has not recorded it yet; once the matching finds it closed it
+ * forgets it, and a gap open again is recorded anew, after the check. */
 static int gap_check_fn(store_conn *c, void *arg)
 {
-	return store_gap_check_add(c, arg);
+	gap_check_job *j = arg;
+	int rc = store_ent_gap_add(c, j->g.county_code, j->g.child_id, j->g.policy_id, j->township, j->g.created_at);
+
+	return rc ? rc : store_gap_check_add(c, &j->g);
 }
 
 static const api_field check_fields[] = {
@@ -2284,7 +2296,8 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 	gap_ways ways = {0};
 	child_rec ch;
 	ent_facts f;
-	gap_check_rec g;
+	gap_check_job job;
+	gap_check_rec *g = &job.g;
 	audit_entry e;
 	const pol *pl, *under;
 	const char *finding, *note;
@@ -2348,28 +2361,30 @@ int api_gap_check_create(http_req *r, app *a, store_conn *c, const sec_principal
 		api_error(r, 409, "conflict", msg, NULL);
 		goto out;
 	}
-	memset(&g, 0, sizeof(g));
-	g.child_id = id;
-	g.policy_id = policy_id;
-	wb_strlcpy(g.county_code, ch.county_code, sizeof(g.county_code));
-	wb_strlcpy(g.finding, finding, sizeof(g.finding));
-	wb_strlcpy(g.note, note ? note : "", sizeof(g.note));
-	wb_trim(g.note);
-	g.created_at = clock_now();
-	g.created_by = p->user_id;
+	memset(&job, 0, sizeof(job));
+	g->child_id = id;
+	g->policy_id = policy_id;
+	wb_strlcpy(g->county_code, ch.county_code, sizeof(g->county_code));
+	wb_strlcpy(g->finding, finding, sizeof(g->finding));
+	wb_strlcpy(g->note, note ? note : "", sizeof(g->note));
+	wb_trim(g->note);
+	g->created_at = clock_now();
+	g->created_by = p->user_id;
+	/* the township as the daily matching tells it (gap_key) */
+	wb_snprintf(job.township, sizeof(job.township), "%.9s", ch.village_code);
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "entitlement.check", "child", e.object_id, "ok");
 	api_audit_detail(&e, json_pack("{s:s, s:s}", "policy", pl->p.code, "finding", finding));
 	api_conn_release(r);
-	rc = audit_submit(a->audit, &e, gap_check_fn, &g);
+	rc = audit_submit(a->audit, &e, gap_check_fn, &job);
 	if (rc)
 		api_fail(r, rc);
 	else
 		api_json(r, 201,
-			 json_pack("{s:I, s:I, s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)g.id, "child_id",
-				   (json_int_t)id, "policy_id", (json_int_t)policy_id, "finding", g.finding, "note",
-				   g.note, "at", (json_int_t)g.created_at, "by", p->display_name));
+			 json_pack("{s:I, s:I, s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)g->id, "child_id",
+				   (json_int_t)id, "policy_id", (json_int_t)policy_id, "finding", g->finding, "note",
+				   g->note, "at", (json_int_t)g->created_at, "by", p->display_name));
 out:
 	gap_ways_free(&ways);
 	catalog_free(&cat);

@@ -489,10 +489,18 @@ int store_gap_check_add(store_conn *c, gap_check_rec *g)
  * afterwards (the receipt ended or was cancelled) is a new gap, not
  * checked yet (the benefit_receipts_child index). Times are in seconds: a
  * receipt recorded in the check's second came after it unless it had
- * ended by then too (no gap is checked while a receipt is open). */
-#define GAP_CHECK_CURRENT                                                                                    \
-	" AND NOT EXISTS (SELECT 1 FROM benefit_receipts r WHERE r.child_id = g.child_id AND r.policy_id = " \
-	"g.policy_id AND r.created_at >= g.created_at AND (r.ended_at IS NULL OR r.ended_at > g.created_at))"
+ * ended by then too (no gap is checked while a receipt is open). Nor if
+ * the gap was closed otherwise since (the child no longer entitled): a
+ * check records its gap among those told (entitlement_gaps) from its time
+ * at the latest, the daily matching forgets a gap it finds closed and
+ * records one open again anew, from its own time; so the gap the check was
+ * of is open still while its row is there from before the check (the
+ * table's key). */
+#define GAP_CHECK_CURRENT                                                                                     \
+	" AND NOT EXISTS (SELECT 1 FROM benefit_receipts r WHERE r.child_id = g.child_id AND r.policy_id = "  \
+	"g.policy_id AND r.created_at >= g.created_at AND (r.ended_at IS NULL OR r.ended_at > g.created_at))" \
+	" AND EXISTS (SELECT 1 FROM entitlement_gaps t WHERE t.county_code = g.county_code AND t.child_id = " \
+	"g.child_id AND t.policy_id = g.policy_id AND t.found_at <= g.created_at)"
 
 static int gap_checks_chunk(store_conn *c, const char *county, const int64_t *ids, size_t n, gap_check_cb cb, void *arg)
 {
@@ -502,7 +510,7 @@ static int gap_checks_chunk(store_conn *c, const char *county, const int64_t *id
 	buf sql;
 	int rc;
 
-	buf_init(&sql, 512 + n * 3);
+	buf_init(&sql, 1024 + n * 3);
 	rc = buf_puts(&sql,
 		      "SELECT g.id, g.child_id, g.policy_id, g.created_at, g.created_by, g.county_code, g.finding, "
 		      "g.note, COALESCE(u.display_name, '') FROM entitlement_gap_checks g LEFT JOIN users u ON "

@@ -9,8 +9,8 @@
 // the birthday, a child is still matched on its 18th birthday; exclusions
 // through a chain count each gap once and close no circle, in whichever
 // version is in force; a receipt from a past month follows the exclusions
-// of that month's version, whichever of the two names the other; a gap open again after a receipt is not
-// checked yet.
+// of that month's version, whichever of the two names the other; a gap open again after a receipt, or
+// after the child was no longer entitled for a while, is not checked yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
@@ -462,6 +462,54 @@ describeEachDriver('entitlements rules', (driver) => {
 		assert.doesNotMatch(sheet.text, /已申请/, 'nor in the file');
 		// a check of the new gap counts
 		assert.equal((await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding: 'declined' })).status, 201);
+		assert.equal((await row()).check.finding, 'declined');
+	});
+
+	test('a gap checked, closed because the child is no longer entitled and open again is a new gap: the old check does not stand for it', async () => {
+		const p = await policy();
+		const c = await child({ disability_grade: 3, disability_type: 'physical' });
+		const row = async (query = '') => rowOf(await list(station, `group=gap&policy=${p.id}${query}`), c.id);
+		const sweep = async () => {
+			const r = await cli(srv.db, ['recompute']);
+			assert.equal(r.code, 0, `${r.stdout} ${r.stderr}`);
+		};
+		const grade = async (disability_grade) => {
+			const cur = await director.get(`/api/v1/children/${c.id}`);
+			const r = await director.patch(`/api/v1/children/${c.id}`, { version: cur.body.version, disability_grade, disability_type: disability_grade ? 'physical' : null });
+			assert.equal(r.status, 200, r.text);
+		};
+		const checked = await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding: 'applied', note: '已申请' });
+		assert.equal(checked.status, 201, checked.text);
+		assert.equal((await row()).check.finding, 'applied');
+		// checked a day before what follows (times are in seconds): the gap recorded as told from then
+		await sql(srv.db, `UPDATE entitlement_gap_checks SET created_at = created_at - 86400 WHERE id = ${checked.body.id}`);
+		await sql(srv.db, `UPDATE entitlement_gaps SET found_at = found_at - 86400 WHERE child_id = ${c.id} AND policy_id = ${p.id}`);
+		assert.equal((await row()).check.finding, 'applied');
+		// the daily matching, run after the check, keeps the check of a gap still open
+		await sweep();
+		assert.equal((await row()).check.finding, 'applied', 'checked before the daily matching first told it: still its check');
+
+		// the child's grade is corrected: no longer entitled, the gap closes (the daily matching finds it closed)
+		await grade(0);
+		assert.equal(await row(), undefined, 'no longer entitled: no gap');
+		await sweep();
+		// reassessed: entitled again, the gap is open again and not checked yet
+		await grade(3);
+		for (const when of ['before the daily matching', 'after it']) {
+			const again = await row();
+			assert.ok(again, `a gap again (${when})`);
+			assert.equal(again.check, null, `the check of the gap that closed is not this one's (${when})`);
+			assert.ok(await row('&check=none'), `in the queue of gaps not checked (${when})`);
+			assert.equal(await row('&check=applied'), undefined);
+			const sheet = await centre.get(`/api/v1/entitlements?group=gap&policy=${p.id}&format=csv`);
+			assert.equal(sheet.status, 200);
+			assert.doesNotMatch(sheet.text, /已申请/, `nor in the file (${when})`);
+			await sweep();
+		}
+		// a check of the new gap counts, and stays through the daily matching
+		assert.equal((await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding: 'declined' })).status, 201);
+		assert.equal((await row()).check.finding, 'declined');
+		await sweep();
 		assert.equal((await row()).check.finding, 'declined');
 	});
 
