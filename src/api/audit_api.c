@@ -1,6 +1,13 @@
 /*
- * /api/v1/audit: the auditor reads, exports (a CSV report, itself audited)
- * and verifies the log. There is no route that writes or changes it.
+ * /api/v1/audit: the auditor reads, exports (a CSV report) and verifies the
+ * log. Every read of its entries — a page of the list, a report — is
+ * itself an entry (audit.read, audit.export) with the filter asked, and a
+ * refused one is too. There is no route that writes or changes it.
+ *
+ * A read's entry is written after the entries it read, so it is never on
+ * its own page; the list pages by sequence number (the cursor is the last
+ * seq shown), so the entries an auditor's paging adds are newer than its
+ * first page and never shift the pages that follow.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -171,21 +178,49 @@ static int audit_filter_from(http_req *r, store_conn *c, const sec_principal *p,
 	return api_query_id(r, "user_id", NULL, &f->user_id) == 0 && audit_username(r, c, p, f) && audit_days(r, c, f);
 }
 
+/* The filter of a read of the log, as asked (a user filter by account or
+ * by name; none is null, not 0), for its audit entry: codes, record ids,
+ * an account and days, never an entry's content. A new reference. */
+static json_t *filter_detail(http_req *r, const audit_filter *f)
+{
+	return json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?}", "action", f->action, "object_type",
+			 f->object_type, "object_id", f->object_id, "user_id",
+			 f->user_id ? json_integer(f->user_id) : json_null(), "username", http_query(r, "username"),
+			 "from", http_query(r, "from"), "to", http_query(r, "to"));
+}
+
 int api_audit_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
 	audit_filter f;
-	json_t *items, *j;
+	audit_entry e;
+	json_t *items, *j, *d;
+	int64_t cursor;
 	int rc;
 
-	(void)a;
 	if (!audit_filter_from(r, c, p, &f) || api_limit(r, 100, 1000, &f.limit) ||
 	    api_query_id(r, "cursor", "cursor is not valid", &f.before_seq))
 		return 0;
+	cursor = f.before_seq;
 	items = json_array();
 	rc = store_audit_list(c, p->county_code, &f, audit_item, items);
 	if (rc) {
 		json_decref(items);
 		return api_fail(r, rc);
+	}
+	/* the read itself, with its filter and its page (where it began, how
+	 * many asked and shown); answered once the entry is durable */
+	api_audit_init(r, p, &e);
+	audit_entry_set(&e, "audit.read", "audit_log", "", "ok");
+	d = filter_detail(r, &f);
+	if (d) {
+		json_object_set_new(d, "cursor", cursor ? json_integer(cursor) : json_null());
+		json_object_set_new(d, "limit", json_integer(f.limit));
+		json_object_set_new(d, "rows", json_integer((json_int_t)json_array_size(items)));
+	}
+	api_audit_detail(&e, d);
+	if (api_audit_read(r, a, &e) != WB_OK) {
+		json_decref(items);
+		return api_fail(r, WB_ESTORE);
 	}
 	j = json_pack("{s:o}", "items", items);
 	if (j) {
@@ -302,15 +337,9 @@ int api_audit_export(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	if (rc)
 		return api_fail(r, rc);
-	/* the report's whole filter, as asked (a user filter by account or by
-	 * name; none is null, not 0) */
-	api_sheet_audited_end(&sh, r, a, p, "audit.export", "audit_log",
-			      json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?}", "action", f.action, "object_type",
-					f.object_type, "object_id", f.object_id, "user_id",
-					f.user_id ? json_integer(f.user_id) : json_null(), "username",
-					http_query(r, "username"), "from", http_query(r, "from"), "to",
-					http_query(r, "to")),
-			      "audit", clock_today_ymd());
+	/* the report's whole filter, as asked */
+	api_sheet_audited_end(&sh, r, a, p, "audit.export", "audit_log", filter_detail(r, &f), "audit",
+			      clock_today_ymd());
 	return 0;
 }
 

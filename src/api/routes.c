@@ -38,7 +38,7 @@ RC(children_list, "child.list");
 RC(child_get, "child.read");
 RC(child_update, "child.update");
 RC(child_history, "child.history");
-R(audit_list, 0);
+RO(audit_list, 0, "audit.read", "audit_log");
 R(audit_verify, 0);
 RO(audit_export, 0, "audit.export", "audit_log");
 RX(users_list, "user.export", "user");

@@ -53,6 +53,58 @@ describeEachDriver('audit log', (driver) => {
 		assert.ok(page2.body.items[0].seq < page1.body.items[2].seq);
 	});
 
+	test("each read of the log is itself in the log (audit.read: the filter and the page, no entry's content), and the auditor's paging stays stable", async () => {
+		// three pages, following the cursor: each read adds an entry, newer
+		// than what it read, so the pages after the first do not move
+		const pages = [];
+		let cursor = null;
+		for (let i = 0; i < 3; i++) {
+			const r = await auditor.get(`/api/v1/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.body.items.length, 4);
+			pages.push(r.body);
+			cursor = r.body.next_cursor;
+		}
+		const seqs = pages.flatMap((pg) => pg.items.map((e) => e.seq));
+		assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] - i), 'the pages follow on without a gap or an overlap');
+		for (const pg of pages) assert.ok(!pg.items.some((e) => e.action === 'audit.read' && e.seq > seqs[0]), 'a read is not on its own page');
+
+		// was: the auditor's reading left no trace
+		const reads = (await auditor.get('/api/v1/audit?action=audit.read&limit=4')).body.items;
+		assert.equal(reads.length, 4);
+		// newest first: this read's own entry is not yet there; the three pages are
+		const [p3, p2, p1] = reads;
+		for (const e of [p1, p2, p3]) {
+			assert.ok(e.seq > seqs[0], 'written after the entries it read');
+			assert.deepEqual([e.username, e.role, e.object_type, e.object_id, e.outcome], ['auditor', 'auditor', 'audit_log', '', 'ok']);
+		}
+		assert.ok(p1.seq < p2.seq && p2.seq < p3.seq);
+		const d1 = JSON.parse(p1.detail);
+		assert.deepEqual(d1, { action: null, object_type: null, object_id: null, user_id: null, username: null, from: null, to: null, cursor: null, limit: 4, rows: 4 });
+		assert.equal(JSON.parse(p2.detail).cursor, Number(pages[0].next_cursor), 'the page it began at');
+		assert.equal(JSON.parse(p3.detail).cursor, Number(pages[1].next_cursor));
+
+		// a filtered read names its filter, and no entry it showed
+		const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+		const f = await auditor.get(`/api/v1/audit?action=child.read&object_type=child&username=center&from=${day}&to=${day}&limit=2`);
+		assert.equal(f.status, 200, f.text);
+		const [fe] = (await auditor.get('/api/v1/audit?action=audit.read&limit=1')).body.items;
+		const fd = JSON.parse(fe.detail);
+		assert.deepEqual(
+			[fd.action, fd.object_type, fd.object_id, fd.username, fd.from, fd.to, fd.limit, fd.rows],
+			['child.read', 'child', null, 'center', day, day, 2, f.body.items.length],
+		);
+		assert.ok(typeof fd.user_id === 'number' && fd.user_id > 0, 'the account the name is');
+		for (const e of f.body.items) assert.ok(!fe.detail.includes(e.hash) && !fe.detail.includes(e.request_id), 'nothing of the entries shown');
+
+		// a refused read is in the log too
+		const admin = await srv.login('admin');
+		assert.equal((await admin.get('/api/v1/audit?action=login')).status, 403);
+		const [refused] = (await auditor.get('/api/v1/audit?action=audit.read&username=admin&limit=1')).body.items;
+		assert.ok(refused, 'the refusal is logged');
+		assert.deepEqual([refused.object_type, refused.outcome], ['audit_log', 'denied']);
+	});
+
 	test("one child's history: every read and change of that child, newest first, paged without gaps", async () => {
 		const c = await centre.post('/api/v1/children', { name: uniqueName('历史'), sex: 'M', birth_date: '2014-03-03', village_code: '370831001001' });
 		assert.equal(c.status, 201, c.text);
@@ -232,9 +284,13 @@ describeEachDriver('audit log', (driver) => {
 		const today = chinaDay(all[0].at);
 		const ofToday = all.filter((e) => chinaDay(e.at) === today).map((e) => e.seq);
 		assert.ok(ofToday.length > 5);
+		// each read of the log adds an entry (audit.read) after what it read:
+		// the entries up to the newest one listed above
+		const top = all[0].seq;
+		const upTo = (xs) => xs.map((e) => e.seq).filter((q) => q <= top);
 		const days = await auditor.listAll(`/api/v1/audit?from=${today}&to=${today}`, { limit: 7 });
-		assert.deepEqual(days.map((e) => e.seq), ofToday, 'every entry of the day, newest first, paged');
-		assert.deepEqual((await auditor.listAll(`/api/v1/audit?from=${today}`)).map((e) => e.seq), ofToday);
+		assert.deepEqual(upTo(days), ofToday, 'every entry of the day, newest first, paged');
+		assert.deepEqual(upTo(await auditor.listAll(`/api/v1/audit?from=${today}`)), ofToday);
 		assert.deepEqual((await auditor.get(`/api/v1/audit?from=${shift(today, 1)}`)).body.items, []);
 		const before = all.filter((e) => chinaDay(e.at) < today).map((e) => e.seq);
 		assert.deepEqual((await auditor.listAll(`/api/v1/audit?to=${shift(today, -1)}`)).map((e) => e.seq), before);
@@ -244,7 +300,10 @@ describeEachDriver('audit log', (driver) => {
 		// the report of the same days
 		const csv = await auditor.get(`/api/v1/audit/export?from=${today}&to=${today}`);
 		assert.equal(csv.status, 200, csv.text);
-		assert.equal(Number(csv.headers.get('x-export-rows')), ofToday.length, 'the entries of the day (the report\'s own comes after it)');
+		const rows = csvObjects(csv.text.replace(/^\uFEFF/, '')).map((x) => Number(x['序号']));
+		assert.equal(Number(csv.headers.get('x-export-rows')), rows.length);
+		assert.deepEqual(rows.filter((q) => q <= top), ofToday, 'the entries of the day (the report\'s own comes after it)');
+		assert.ok(rows.every((q, i) => i === 0 || rows[i - 1] > q), 'newest first');
 		// a clear error naming the field
 		for (const [q, field] of [
 			['from=2026-13-01', 'from'],
