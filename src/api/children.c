@@ -761,9 +761,11 @@ typedef struct update_job {
 	const child_rec *old;
 	int64_t version;
 	int64_t user_id;
+	const char *role;
 	guardian_input *gi;
 	audit_entry *e; /* its outcome names a refusal (see append_entry) */
 	int dup_id;     /* out: the new ID number belongs to another child */
+	int queued;     /* out: webhook deliveries queued (the requests that followed a move) */
 } update_job;
 
 /* Guardians (when the request carried them) and the category rows, from the
@@ -832,6 +834,17 @@ static int update_fn(store_conn *c, void *arg)
 					    j->ch->id_mask[0] ? j->ch->id_mask : NULL);
 	if (rc == WB_OK)
 		rc = update_guardians_and_categories(c, j);
+	/* moved to another village (or grid): its open requests follow it,
+	 * to the director and the township now responsible for the child */
+	if (rc == WB_OK && (strcmp(j->old->village_code, j->ch->village_code) != 0 ||
+			    strcmp(j->old->grid_code, j->ch->grid_code) != 0)) {
+		int moved = 0;
+
+		rc = loop_child_moved(c, j->ch->id, j->ch->village_code, j->ch->grid_code, j->user_id, j->role,
+				      j->ch->updated_at, &moved, &j->queued);
+		if (rc == WB_OK && moved)
+			wb_snprintf(j->e->detail, sizeof(j->e->detail), "{\"requests_moved\":%d}", moved);
+	}
 	return rc;
 }
 
@@ -894,9 +907,11 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	j.old = &old;
 	j.version = json_integer_value(json_object_get(body, "version"));
 	j.user_id = p->user_id;
+	j.role = p->role;
 	j.gi = &gi;
 	j.e = &e;
 	j.dup_id = 0;
+	j.queued = 0;
 	api_audit_init(r, p, &e);
 	wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, id);
 	audit_entry_set(&e, "child.update", "child", e.object_id, "ok");
@@ -918,6 +933,8 @@ int api_child_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		api_fail(r, rc);
 		goto out;
 	}
+	if (j.queued)
+		loop_webhooks_kick();
 	api_json(r, 200, full_child_json(a, p, api_conn(r), &ch));
 out:
 	json_decref(body);

@@ -87,6 +87,21 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 		const int64_t *units, int nunits, int64_t police_unit, const char *stage, int64_t due_at, int64_t at,
 		int64_t actor, int *queued_out);
 
+/*
+ * A child now lives in village (grid: "" for none): its open requests
+ * (not closed or withdrawn) follow it, as the responsible director and
+ * township follow the child. Each one in another place moves there (a new
+ * version: a step taken meanwhile from the old page is refused as stale);
+ * moved to another village it gets a timeline row (action child_moved,
+ * no stage, by actor) and the new village's directors are told (event
+ * request.child_moved), the new township's station too when the township
+ * changed and it holds the step. Its follow-ups follow the child already
+ * (they are the child's). Runs inside the child's update; *moved_out (may
+ * be NULL) counts the requests moved, *queued_out webhook deliveries.
+ */
+int loop_child_moved(store_conn *c, int64_t child_id, const char *village, const char *grid, int64_t actor_id,
+		     const char *actor_role, int64_t at, int *moved_out, int *queued_out);
+
 /* Forgets the cached "does this county have webhooks" (after one is set). */
 void loop_webhooks_forget(const char *county);
 

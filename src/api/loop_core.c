@@ -523,6 +523,60 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 	return rc;
 }
 
+int loop_child_moved(store_conn *c, int64_t child_id, const char *village, const char *grid, int64_t actor_id,
+		     const char *actor_role, int64_t at, int *moved_out, int *queued_out)
+{
+	request_rec *q = malloc(sizeof(*q));
+	step_rec *s = malloc(sizeof(*s));
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = q && s ? store_requests_elsewhere(c, child_id, village, grid, &ids, &n) : WB_ENOMEM;
+
+	if (moved_out)
+		*moved_out = 0;
+	for (size_t i = 0; rc == WB_OK && i < n; i++) {
+		enum case_state st = CS_NONE;
+		int other_village, other_township;
+		unsigned audience = 0;
+
+		rc = store_request_get(c, NULL, 0, ids[i], q);
+		if (rc == WB_OK)
+			rc = store_request_move(c, q->id, village, grid, at);
+		if (rc)
+			break;
+		other_village = strcmp(q->village_code, village) != 0;
+		other_township = strncmp(q->township_code, village, 9) != 0;
+		wb_strlcpy(q->village_code, village, sizeof(q->village_code));
+		wb_strlcpy(q->grid_code, grid, sizeof(q->grid_code));
+		wb_snprintf(q->township_code, sizeof(q->township_code), "%.9s", village);
+		if (moved_out)
+			(*moved_out)++;
+		if (!other_village)
+			continue; /* another grid of the village: its place alone */
+		memset(s, 0, sizeof(*s));
+		wb_strlcpy(s->county_code, q->county_code, sizeof(s->county_code));
+		wb_strlcpy(s->township_code, q->township_code, sizeof(s->township_code));
+		s->request_id = q->id;
+		wb_strlcpy(s->action, "child_moved", sizeof(s->action));
+		wb_strlcpy(s->to_state, q->state, sizeof(s->to_state));
+		s->actor_id = actor_id;
+		wb_strlcpy(s->actor_role, actor_id ? actor_role : "system", sizeof(s->actor_role));
+		s->at = at;
+		rc = store_step_add(c, s);
+		case_state_parse(q->state, &st);
+		audience = AUD_DIRECTOR;
+		if (other_township && case_holder(st, strcmp(q->handled_by, "township") == 0) == TIER_TOWNSHIP)
+			audience |= AUD_STATION;
+		if (rc == WB_OK)
+			rc = loop_fanout(c, q, audience, "request.child_moved", 0, NULL, 0, 0, NULL, q->step_due_at, at,
+					 actor_id, queued_out);
+	}
+	free(ids);
+	free(q);
+	free(s);
+	return rc;
+}
+
 /* ---- the overdue scan ---- */
 
 typedef struct scan_ctx {
@@ -575,8 +629,9 @@ static int scan_one(const overdue_rec *o, void *arg)
 	return rc;
 }
 
-/* An open follow-up visit past its day: the village's child directors, who
- * make the visit, and the township's supervisor, who sees that it is made.
+/* An open follow-up visit past its day: the child's village's directors,
+ * who make the visit, and its township's supervisor, who sees that it is
+ * made (where the child lives now, as the list of follow-ups is scoped).
  * The message names the request (whose page lists its follow-ups) and the
  * end of the follow-up's day, never the child. */
 static int scan_follow_up(const follow_up_due *f, void *arg)
@@ -597,6 +652,13 @@ static int scan_follow_up(const follow_up_due *f, void *arg)
 	if (!q)
 		return WB_ENOMEM;
 	rc = store_request_get(s->c, NULL, 0, f->request_id, q);
+	/* the visit is to the child where it lives now: a closed request
+	 * stays where it was handled, its follow-ups go with the child */
+	if (rc == WB_OK && q->child_village[0] && strcmp(q->child_village, q->village_code) != 0) {
+		wb_strlcpy(q->village_code, q->child_village, sizeof(q->village_code));
+		wb_strlcpy(q->grid_code, q->child_grid, sizeof(q->grid_code));
+		wb_snprintf(q->township_code, sizeof(q->township_code), "%.9s", q->child_village);
+	}
 	if (rc == WB_OK)
 		rc = store_follow_up_alerted(s->c, f->id, s->now);
 	if (rc == WB_OK)

@@ -226,6 +226,49 @@ int store_request_update(store_conn *c, request_rec *r, int64_t expected_version
 	return stmt_result_int64(c, st, rc, WB_ECONFLICT, &r->version);
 }
 
+int store_requests_elsewhere(store_conn *c, int64_t child_id, const char *village, const char *grid, int64_t **ids,
+			     size_t *n)
+{
+	store_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = conn_query(c, &st,
+			    "SELECT id FROM help_requests WHERE child_id = ? AND state NOT IN ('closed', 'withdrawn') "
+			    "AND (village_code <> ? OR COALESCE(grid_code, '') <> ?) ORDER BY id",
+			    "iss", child_id, village, grid);
+
+	*ids = NULL;
+	*n = 0;
+	while (rc == STORE_ROW) {
+		if ((rc = wb_grow(ids, *n, &cap, sizeof(**ids), 8, SIZE_MAX)) != WB_OK)
+			break;
+		(*ids)[(*n)++] = stmt_int64(c, st, 0);
+		rc = stmt_step(c, st);
+	}
+	if (st)
+		stmt_reset(c, st);
+	return rc < 0 ? rc : WB_OK;
+}
+
+int store_request_move(store_conn *c, int64_t id, const char *village, const char *grid, int64_t at)
+{
+	char township[16];
+	store_args a = {0};
+	int rc;
+
+	wb_snprintf(township, sizeof(township), "%.9s", village);
+	args_text(&a, township);
+	args_text(&a, village);
+	args_opt_text(&a, grid);
+	args_int(&a, at);
+	args_int(&a, id);
+	rc = conn_query_args(
+		c, NULL,
+		"UPDATE help_requests SET township_code = ?, village_code = ?, grid_code = ?, updated_at = "
+		"?, version = version + 1 WHERE id = ?",
+		&a);
+	return rc < 0 ? rc : WB_OK;
+}
+
 /* The list's filters as " AND ..." with their values. */
 static int filter_sql(const request_filter *f, buf *sql, store_args *a)
 {

@@ -146,6 +146,14 @@ int store_request_briefs(store_conn *c, const char *county, const int64_t *ids, 
  * then increments the version (r->version updated). WB_ECONFLICT if the
  * version moved on. */
 int store_request_update(store_conn *c, request_rec *r, int64_t expected_version);
+/* The open requests (not closed or withdrawn) of child child_id whose
+ * place is not the child's now (village, grid: "" for none), into *ids
+ * (malloc'ed, freed by the caller; NULL when none) and *n. */
+int store_requests_elsewhere(store_conn *c, int64_t child_id, const char *village, const char *grid, int64_t **ids,
+			     size_t *n);
+/* Moves request id to the place of its child (village, grid: "" for
+ * none; the township is the village's), with a new version, at `at`. */
+int store_request_move(store_conn *c, int64_t id, const char *village, const char *grid, int64_t at);
 typedef int (*request_cb)(const request_rec *r, void *arg);
 /* Newest first, within the scope, keyset-paged by id. For a referred
  * unit (SCOPE_REFERRAL) each row comes with unit_read set (unless

@@ -74,6 +74,7 @@ export const ACTION = {
   withdraw: k('loop.action.withdraw'),
   set_priority: k('loop.action.set_priority'),
   link_child: k('loop.action.link_child'),
+  child_moved: k('loop.action.child_moved'),
   police_feedback: k('loop.action.police_feedback'),
   comment: k('loop.action.comment'),
   referral_accept: k('loop.action.referral_accept'),
