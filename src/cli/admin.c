@@ -671,13 +671,13 @@ int cmd_import_areas(cli_env *env, int argc, char **argv)
 	int line = 0, rc;
 	buf b;
 
-	if (argc < 2 || cli_wants_help(argc, argv)) {
+	if (argc < 2 || argv[1][0] == '-' || cli_wants_help(argc, argv)) {
 		fprintf(stderr,
 			"usage: weibao import-areas FILE.csv [--county CODE] [--db URL]\n"
 			"Rows: code,name[,kind]. All rows are checked first; nothing is written if one is bad.\n"
 			"--county: the county the areas belong to; without it, the database's only county\n"
 			"(a database of several counties needs it).\n");
-		return argc < 2 ? 2 : 0;
+		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	f = fopen(argv[1], "rb");
 	if (!f) {
@@ -984,11 +984,22 @@ int cmd_import(cli_env *env, int argc, char **argv)
 				"with its row, column and reason (and written to --report as CSV).\n"
 				"--county CODE: the county the children belong to; without it, the database's only\n"
 				"county (a database of several counties needs it).\n");
-		return argc < 2 ? 2 : 0;
+		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	if (mode && strcmp(mode, "all") != 0 && strcmp(mode, "rows") != 0) {
 		fprintf(stderr, "weibao import: --mode must be all or rows\n");
 		return 2;
+	}
+	if (report) {
+		/* a report that cannot be written is said before anything is
+		 * imported: a nightly job would otherwise never miss it */
+		FILE *out = fopen(report, "a");
+
+		if (!out) {
+			fprintf(stderr, "weibao import: --report: cannot write %s (nothing imported)\n", report);
+			return 2;
+		}
+		fclose(out);
 	}
 	f = fopen(argv[1], "rb");
 	if (!f) {
@@ -1110,6 +1121,8 @@ int cmd_import(cli_env *env, int argc, char **argv)
 
 		if (!out) {
 			fprintf(stderr, "weibao import: cannot write %s\n", report);
+			if (rc == WB_OK)
+				rc = WB_EIO;
 		} else {
 			/* the project's CSV cells: a column name or reason with a
 			 * comma or a quote stays one cell, a formula is defused */

@@ -110,6 +110,34 @@ static int check_options(const command *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* The command's operands (a file, a subcommand, a user name) are put
+ * before its options, keeping each order, as getopt permutes them:
+ * `import-areas --county C areas.csv` reads areas.csv as
+ * `import-areas areas.csv --county C` does. */
+static void operands_first(const command *cmd, int argc, char **argv)
+{
+	char **opts = calloc((size_t)argc, sizeof(*opts));
+	int nops = 1, nopts = 0;
+
+	if (!opts)
+		return;
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		size_t n = strcspn(w, "=");
+		int takes_value = 0;
+
+		if (w[0] != '-' || !w[1]) {
+			argv[nops++] = argv[i];
+			continue;
+		}
+		opts[nopts++] = argv[i];
+		if (option_known(cmd->options, w, n, &takes_value) && takes_value && !w[n] && i + 1 < argc)
+			opts[nopts++] = argv[++i];
+	}
+	memcpy(argv + nops, opts, (size_t)nopts * sizeof(*opts));
+	free(opts);
+}
+
 /* Help asked for is the answer, not an error: the usage texts, written to
  * standard error when a command is misused, go to standard output. */
 static void help_to_stdout(void)
@@ -353,24 +381,28 @@ static int check_key(cli_env *env, const char *keyfile)
 	return 0;
 }
 
+/* The registry's category settings, checked with the others before any
+ * command runs: a bad one is a bad setting (exit 2), whichever command. */
+static int category_settings(const cli_env *env)
+{
+	category_config cc;
+	char why[300];
+
+	category_config_default(&cc);
+	if (category_config_parse(&cc, env->cfg.category_incapacity, env->cfg.category_birthday,
+				  env->cfg.category_leapday, env->cfg.category_difficulty, why, sizeof(why)) != 0) {
+		fprintf(stderr, "weibao: %s\n", why);
+		return -1;
+	}
+	registry_config_set(&cc);
+	return 0;
+}
+
 int cli_open(cli_env *env, int create_key, int migrate)
 {
 	char keyfile[600], err[256] = "";
 	int version = 0, rc, key_is_new;
 
-	{
-		category_config cc;
-		char why[300];
-
-		category_config_default(&cc);
-		if (category_config_parse(&cc, env->cfg.category_incapacity, env->cfg.category_birthday,
-					  env->cfg.category_leapday, env->cfg.category_difficulty, why,
-					  sizeof(why)) != 0) {
-			fprintf(stderr, "weibao: %s\n", why);
-			return -1;
-		}
-		registry_config_set(&cc);
-	}
 	config_key_file(&env->cfg, keyfile, sizeof(keyfile));
 	key_is_new = create_key && access(keyfile, F_OK) != 0 && errno == ENOENT;
 	if (sec_init() != WB_OK) {
@@ -559,11 +591,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(level);
+	if (category_settings(&env) != 0)
+		return 2;
 	sec_password_init(0);
 	for (size_t i = 0; i < WB_ARRAY_LEN(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			if (check_options(&commands[i], argc - 1, argv + 1) != 0)
 				return 2;
+			operands_first(&commands[i], argc - 1, argv + 1);
 			if (cli_wants_help(argc - 1, argv + 1))
 				help_to_stdout();
 			rc = commands[i].run(&env, argc - 1, argv + 1);

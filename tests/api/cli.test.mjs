@@ -400,6 +400,41 @@ describeEachDriver('a new county other than 370831', (driver) => {
 		}
 	});
 
+	test('options before the file are read as after it; a --report that cannot be written and a bad category setting stop the command before it does anything', async () => {
+		const areas = join(db.dir, 'areas-first.csv');
+		writeFileSync(areas, `code,name\n${TOWN}202,南关社区\n`);
+		const a = await cli(db, ['import-areas', '--county', ZC, areas]);
+		assert.equal(a.code, 0, a.stdout + a.stderr);
+		assert.match(a.stdout, /imported 1 new areas/);
+		const bare = await cli(db, ['import-areas', '--county', ZC]);
+		assert.equal(bare.code, 2, 'no file: the usage, not "cannot read --county"');
+		assert.match(bare.stderr, /usage: weibao import-areas/);
+
+		const kids = join(db.dir, 'kids-report.csv');
+		writeFileSync(kids, `姓名,性别,出生日期,村（社区）代码\n邹报告,女,2015-03-01,${VILLAGE}\n`);
+		const before = await count('SELECT COUNT(*) FROM children');
+		const lost = await cli(db, ['import', '--report', join(db.dir, 'no-such-folder', 'report.csv'), kids]);
+		assert.equal(lost.code, 2, 'a nightly job must notice the report is missing');
+		assert.match(lost.stderr, /--report: cannot write .*no-such-folder.*nothing imported/);
+		assert.equal(await count('SELECT COUNT(*) FROM children'), before, 'nothing imported');
+		const report = join(db.dir, 'report.csv');
+		const ok = await cli(db, ['import', '--mode', 'rows', '--report', report, kids]);
+		assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+		assert.equal(await count('SELECT COUNT(*) FROM children'), before + 1);
+		assert.match(readFileSync(report, 'utf8'), /^\uFEFFrow,column,kind,reason/);
+
+		// a misspelt category setting is a bad setting like any other: exit 2, whichever command
+		for (const args of [['verify-audit', '--category-birthday', 'x'], ['import', kids, '--category-birthday', 'x']]) {
+			const r = await cli(db, args);
+			assert.equal(r.code, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+			assert.match(r.stderr, /category_birthday must be on_day or day_after/);
+		}
+		const env = await run(BIN, ['recompute', '--db', db.url, '--key-file', db.keyFile], { cwd: db.dir, env: { WEIBAO_CATEGORY_INCAPACITY: 'deceased' } });
+		assert.equal(env.code, 2, env.stdout + env.stderr);
+		assert.match(env.stderr, /category_incapacity/);
+		assert.equal(await count('SELECT COUNT(*) FROM children'), before + 1, 'nothing imported by the refused commands');
+	});
+
 	test('with several counties and no --county, the commands ask for it and name the counties', async () => {
 		const add = await cli(db, ['init', '--county', '370832', '--county-name', '另一县', '--admin', 'admin370832', '--password', PASSWORD]);
 		assert.equal(add.code, 0, add.stdout + add.stderr);
