@@ -2228,8 +2228,8 @@ int api_child_entitlement_create(http_req *r, app *a, store_conn *c, const sec_p
 		month_format(job.bad_ym, bad);
 		month_format(month_add(job.bad_ym, 1), next);
 		wb_snprintf(msg, sizeof(msg),
-			    "in %s the child received %s, which this policy may not be had with (the versions in force "
-			    "then): from_month must be %s or later",
+			    "in %s the child received %s, which this policy (its version in force then) may not be had "
+			    "with: from_month must be %s or later",
 			    bad, job.with->p.name, next);
 		api_error(r, 422, "validation_failed", msg, "from_month");
 	} else if (rc == WB_ECONFLICT)

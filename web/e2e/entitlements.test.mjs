@@ -620,7 +620,10 @@ test('station, in English: a benefit to stop because another cannot be received 
   const a = await make('e2e_excl_a', '事实无人抚养儿童基本生活补贴（测试）', { disability_grades: [1, 2] })
   const b = await make('e2e_excl_b', '互斥补贴（测试）', { disability_grades: [1, 2], excludes: [a.code] })
   const kid = await newChild(center, { name: '互斥补贴丙', disability_grade: 1, disability_type: 'physical' })
-  for (const pol of [b, a]) assert.equal((await center.post(`/children/${kid.id}/entitlements`, { policy_id: pol.id, from_month: month })).status, 201)
+  assert.equal((await center.post(`/children/${kid.id}/entitlements`, { policy_id: b.id, from_month: month })).status, 201)
+  // receiving both (recorded before the rule said so: a receipt of either is refused while the child receives the other)
+  const db = srv.db.replace(/^sqlite:/, '')
+  execFileSync('sqlite3', [db, `INSERT INTO benefit_receipts (county_code, child_id, policy_id, from_month, created_at, created_by) SELECT county_code, child_id, ${a.id}, from_month, created_at, created_by FROM benefit_receipts WHERE child_id = ${kid.id} AND policy_id = ${b.id}`])
   await loginAs(page, srv.base, 'station', { path: `/login?next=/entitlements?group=stop%26policy=${b.id}` })
   await page.getByRole('button', { name: 'English' }).click()
   await listed(page)
@@ -718,6 +721,39 @@ test("station: a child entitled to two policies that may not be had together, re
   assert.equal(await text(row(other).locator('.ce-counted')), `Cannot be combined with "${kept.name}": the lists count the gap under that policy`)
   await page.getByRole('button', { name: '中文' }).click()
   assert.deepEqual(unexpectedErrors(page), [])
+})
+
+test("station: a receipt refused because the other of a pair was recorded meanwhile says which policy the child receives, in both languages", async () => {
+  const depts = (await center.get('/units?kind=department')).body.items
+  const make = async (code, name, rule) => {
+    const r = await center.post('/policies', { code, name, department_id: depts[0].id, benefit: 'monthly_allowance', effective_from: month + '-01', amount_cents: 16000, rule })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    return r.body
+  }
+  const kept = await make('e2e_race_kept', '同时登记甲补贴（测试）', { disability_grades: [1, 2] })
+  const other = await make('e2e_race_other', '同时登记乙补贴（测试）', { disability_grades: [1, 2], excludes: [kept.code] })
+  await loginAs(page, srv.base, 'station', { path: '/' })
+  const dialog = page.locator('.receipt-dialog')
+  for (const [lang, want] of [
+    ['中文', (n) => `该儿童目前不符合这项政策的条件：已享受“${n}”，不得同时享受`],
+    ['English', (n) => `The child does not meet this policy's conditions today: receives "${n}", which cannot be combined with this one`],
+  ]) {
+    const kid = await newChild(center, { name: `同时登记${lang === '中文' ? '壬' : '癸'}`, disability_grade: 2, disability_type: 'physical' })
+    await page.goto(`${srv.base}/children/${kid.id}`)
+    if (lang === 'English') await page.getByRole('button', { name: 'English' }).click()
+    // the page offers the kept one; meanwhile another user records the one that gives way
+    await page.locator(`.child-ent .ce-item[data-policy="${kept.id}"] .ce-record`).click()
+    await dialog.waitFor()
+    assert.equal((await center.post(`/children/${kid.id}/entitlements`, { policy_id: other.id, from_month: month })).status, 201)
+    await dialog.locator('.rd-submit').click()
+    await dialog.locator('.el-alert', { hasText: want(other.name) }).waitFor()
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+    const receipts = (await center.get(`/children/${kid.id}/entitlements`)).body.receipts
+    assert.deepEqual(receipts.map((r) => r.policy_id), [other.id], 'the kept one is not recorded')
+  }
+  await page.getByRole('button', { name: '中文' }).click()
+  assert.deepEqual(unexpectedErrors(page, [422]), [])
 })
 
 test("centre: a receipt back-dated over months the child received a policy it may not be had with is refused on the month, saying which month and policy, and from when it may start, in both languages", async () => {
