@@ -63,9 +63,22 @@ before(async () => {
   director = await apiSession(srv.base, 'director')
   station = await apiSession(srv.base, 'station')
   center = await apiSession(srv.base, 'center')
-  const c = await director.post('/children', { name: CHILD, sex: 'F', birth_date: '2014-03-08', village_code: VILLAGE })
+  const c = await director.post('/children', {
+    name: CHILD,
+    sex: 'F',
+    birth_date: '2014-03-08',
+    village_code: VILLAGE,
+    hukou_type: 'rural',
+    guardians: [
+      { relation: 'father', name: '父', status: 'working_away' },
+      { relation: 'mother', name: '母', status: 'working_away' },
+    ],
+  })
   assert.equal(c.status, 201, JSON.stringify(c.body))
   childId = c.body.id
+  // a left-behind child, confirmed: the archive ends the category, the restore gives it back
+  const k = await station.post(`/children/${childId}/categories/left_behind`, { action: 'confirm', evidence_type: 'home_visit', evidence_ref: '入户核查' })
+  assert.equal(k.status, 200, JSON.stringify(k.body))
   // 18 a month ago: still in active work (the daily job waits the grace days)
   const g = await director.post('/children', { name: GROWN, sex: 'M', birth_date: bornAgo(18, 30), village_code: VILLAGE })
   assert.equal(g.status, 201, JSON.stringify(g.body))
@@ -128,6 +141,8 @@ test('station: archives a child who moved away, after the confirmation; the dire
   assert.equal(await text(banner.locator('.ab-note')), '随父母迁往济宁市')
   await page.locator('.history .h-field', { hasText: '归档说明' }).first().waitFor()
   assert.ok(await page.locator('.history .h-field', { hasText: /^归档$/ }).count() >= 1)
+  // the category the archive ended says so in words
+  await page.locator('.history .h-new', { hasText: '留守儿童' }).filter({ hasText: '随档案归档结束' }).first().waitFor()
   const archived = (await station.get(`/children/${childId}`)).body
   assert.equal(archived.archive_reason, 'moved_away')
   await shot(page, 'archive-child')

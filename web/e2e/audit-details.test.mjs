@@ -52,8 +52,16 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
   await loginAs(page, srv.base, 'auditor', { path: '/login?next=/audit' })
   await page.locator('.audit-table tbody tr').first().waitFor()
   await settled(page)
+  // the auditor's own reading of the log is in it, with the period asked for
+  const day = new Date().toISOString().slice(0, 10)
+  const read = await page.request.get(`${srv.base}/api/v1/audit?from=${day}&to=${day}&limit=5`)
+  assert.equal(read.status(), 200, await read.text())
+  await page.reload()
+  await page.locator('.audit-table tbody tr').first().waitFor()
+  await settled(page)
 
   const zh = {
+    'audit.read': [`从（日期）：${day}`, `至（日期）：${day}`, '每页条数：5', '行数：'],
     'project.export': ['状态：实施中', '类型：希望小屋'],
     'programme.export': ['类型：返乡创业', '状态：进行中'],
     'request.export': ['状态：在办', '村（社区）：'],
@@ -73,6 +81,7 @@ test('auditor: the filters of downloads read in words, in Chinese and English', 
   await page.locator('.audit-table tbody tr').first().waitFor()
   await settled(page)
   const en = {
+    'audit.read': ['Page size: ', 'Rows: '], // the newest: the page's own read before this one
     'project.export': ['Status: Under way', 'Kind: Hope room'],
     'programme.export': ['Kind: Returning entrepreneur', 'Status: Active'],
     'request.export': ['State: Open', 'Village: '],

@@ -72,6 +72,7 @@ const FIXED = {
   'unit.update': k('aact.unit_update'),
   'unit.import': k('aact.unit_import'),
   'audit.export': k('aact.audit_export'),
+  'audit.read': k('aact.audit_read'),
   'database.backup': k('aact.database_backup'),
   'key.rotate': k('aact.key_rotate'),
   'policy.create': k('aact.policy_create'),
@@ -149,7 +150,7 @@ export const ACTION_GROUPS = [
   [k('aact.g_children'), ['child.read', 'child.list', 'child.history', 'child.create', 'child.update', 'child.export', 'child.import', 'child.reconcile', 'category.confirm', 'category.reject', 'category.end', 'category.decide', 'category.review_list', 'visit.create', 'visit.void', 'child.visits', 'visit.plan', 'visit.plan_export', 'follow_up.create', 'follow_up.cancel', 'follow_up.list', 'child.entitlements', 'entitlement.list', 'entitlement.export', 'entitlement.ledger', 'entitlement.ledger_export', 'entitlement.start', 'entitlement.check', 'entitlement.end', 'child.projects', 'child.archive', 'child.restore', 'child.list_archived', 'child.export_archived', 'talk.create', 'talk.update', 'talk.delete', 'child.care', 'inbox.list']],
   [k('aact.g_loop'), ['request.read', 'request.list', 'request.export', 'request.attachment.add', 'request.attachment.read', ...REQUEST_STEPS, 'referral.list', ...REFERRAL_STEPS, 'loop.deadline_scan']],
   [k('aact.g_accounts'), ['login', 'logout', 'user.password', 'user.create', 'user.update', 'user.lock', 'user.unlock', 'user.password_reset', 'user.export', 'user.import', 'membership.add', 'membership.remove', 'session.membership', 'director.review']],
-  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'database.backup', 'key.rotate', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
+  [k('aact.g_system'), ['area.import', 'unit.create', 'unit.update', 'unit.import', 'audit.export', 'audit.read', 'database.backup', 'key.rotate', 'loop.config.update', 'visit.config.update', 'archive.config.update', 'policy.create', 'policy.version', 'policy.version_withdraw', 'policy.end', 'webhook.set']],
   [k('aact.g_projects'), ['project.create', 'project.update', 'project.fund', 'project.fund_reverse', 'project.child_add', 'project.child_remove', 'project.read', 'project.export']],
   [k('aact.g_schools'), ['school.rooms', 'counselling.create', 'counselling.void', 'counselling.list', 'counselling.export', 'caring.create', 'caring.update', 'caring.pair', 'caring.unpair', 'caring.read', 'caring.export']],
   [k('aact.g_programmes'), ['programme.create', 'programme.update', 'programme.return', 'programme.read', 'programme.export']],
@@ -239,6 +240,7 @@ const DETAIL_KEY = {
   follow_ups: k('adk.follow_ups'),
   enabled: k('adk.enabled'),
   format: k('adk.format'),
+  cursor: k('adk.cursor'),
   from: k('adk.from'),
   from_month: k('adk.from_month'),
   group: k('adk.group'),
@@ -269,6 +271,7 @@ const DETAIL_KEY = {
   seed: k('adk.seed'),
   size: k('adk.size'),
   state: k('adk.state'),
+  limit: k('adk.limit'),
   to: k('adk.to'),
   township: k('adk.township'),
   unit_id: k('adk.unit_id'),
@@ -417,14 +420,16 @@ export function detailText(t, detail, action = '') {
     if (v === null || v === '' || (Array.isArray(v) && !v.length)) continue
     // an id of 0 is "none" (no policy asked for), not a record
     if (v === 0 && ID_KEYS.includes(key)) continue
-    const name = DETAIL_KEY[key] ? t(DETAIL_KEY[key]) : key
+    // the log's own reads and report name a period (from, to), not a change of state
+    const period = action.startsWith('audit.') && (key === 'from' || key === 'to')
+    const name = period ? t(`audit.${key}`) : DETAIL_KEY[key] ? t(DETAIL_KEY[key]) : key
     let value
     if (typeof v === 'boolean') value = t(v ? 'adk.yes' : 'adk.no')
     else if (key === 'at' && typeof v === 'number') value = dateTime(v)
     else if (key === 'amount_cents' && typeof v === 'number') value = yuan(v)
     else if (key === 'format' && typeof v === 'string') value = v.toUpperCase()
     else if (key === 'rule') value = ruleText(t, typeof v === 'string' ? safeJson(v) : v)
-    else if (typeof v === 'string' && vocabOf(key, action)) value = v.split(',').map((x) => label(t, vocabOf(key, action), x)).join(t('loop.list_sep'))
+    else if (typeof v === 'string' && !period && vocabOf(key, action)) value = v.split(',').map((x) => label(t, vocabOf(key, action), x)).join(t('loop.list_sep'))
     else if (typeof v === 'object') value = JSON.stringify(v)
     else value = String(v)
     parts.push(`${name}${t('loop.colon')}${value}`)

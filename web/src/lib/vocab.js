@@ -78,6 +78,9 @@ export const END_REASON = {
   guardian_regained_capacity: k('endreason.guardian_regained_capacity'),
   other: k('endreason.other'),
 }
+// the end reasons a category may show: those a person chooses, and the
+// archive's own (a child archived ends its categories; a restore reopens them)
+export const ENDED_BY = { ...END_REASON, archived: k('endreason.archived') }
 
 // Kinds of evidence offered when confirming (the API takes any short text;
 // these codes are what the UI stores, shown through the catalogue).
