@@ -39,6 +39,7 @@
 #include "../util/clock.h"
 #include "../util/wb.h"
 #include "archive_api.h"
+#include "loop.h"
 #include "registry.h"
 
 enum ifield {
@@ -2180,6 +2181,12 @@ static int apply_existing(store_conn *c, import_job *j, const colmap *m, size_t 
 			registry_facts(&upd, ng, nng, &fn);
 			if (rc == WB_OK)
 				rc = registry_recompute(c, j->county, old.id, &fb, &fn, today, now, NULL);
+			/* a grid filled in: the child's open requests go to that
+			 * grid's worker, as an edit of the child sends them (an
+			 * import never changes the village, so nobody is told) */
+			if (rc == WB_OK && strcmp(old.grid_code, upd.grid_code) != 0)
+				rc = loop_child_moved(c, old.id, upd.village_code, upd.grid_code, j->user_id, "", now,
+						      NULL, NULL);
 			if (rc == WB_OK)
 				j->updated++;
 		} else {

@@ -9,7 +9,10 @@
 // supervisor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeEachDriver, startServer, uniqueName, cli } from './lib/harness.mjs';
+import { IdFactory } from './lib/idnum.mjs';
 import { VILLAGE, OTHER_VILLAGE, step, birthForAge, inbox, cstDate } from './lib/loop.mjs';
 
 describeEachDriver('requests follow a moved child', (driver) => {
@@ -75,6 +78,31 @@ describeEachDriver('requests follow a moved child', (driver) => {
 		const auditor = await srv.login('auditor');
 		const log = await auditor.get(`/api/v1/audit?action=child.update&object_id=${c.id}`);
 		assert.equal(JSON.parse(log.body.items[0].detail).requests_moved, 1, log.text);
+	});
+
+	test('a grid filled in by an import sends the open request to that grid\'s worker, as an edit of the child does', async () => {
+		const GRID = '370831001001001'; // the demo grid worker's, inside VILLAGE
+		const id = (await IdFactory.fromServer(centre)).next({ birth: '20160411' });
+		const name = uniqueName('网格');
+		const made = await director.post('/api/v1/children', { name, id_number: id, village_code: VILLAGE });
+		assert.equal(made.status, 201, made.text);
+		assert.equal(made.body.grid_code ?? '', '', 'registered without a grid');
+		const filed = await director.post('/api/v1/requests', { child_id: made.body.id, kind: 'medical', narrative: '需要就医帮助' });
+		assert.equal(filed.status, 201, filed.text);
+		const grid = await srv.login('grid');
+		assert.equal((await grid.get(`/api/v1/requests/${filed.body.id}`)).status, 404, 'not the grid\'s before');
+
+		const file = join(srv.db.dir, `grid-fill-${driver}.csv`);
+		writeFileSync(file, `姓名,身份证号,村（社区）代码,网格代码\n${name},${id},${VILLAGE},${GRID}\n`);
+		const r = await cli(srv.db, ['import', file]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		assert.match(r.stdout, /1 updated/);
+
+		const seen = await grid.get(`/api/v1/requests/${filed.body.id}`);
+		assert.equal(seen.status, 200, 'the grid worker reads the request of a child of the grid');
+		assert.equal(seen.body.grid_code, GRID);
+		assert.equal(seen.body.village_code, VILLAGE, 'the same village');
+		assert.ok((await grid.listAll('/api/v1/requests')).some((q) => q.id === filed.body.id), 'on the grid\'s list');
 	});
 
 	test('a closed request stays where it was handled; its follow-up visits go with the child and alert the new village and township', async () => {
