@@ -13,7 +13,7 @@
 // after the child was no longer entitled for a while, is not checked yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
+import { backToSchema, describeEachDriver, spawnServer, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
@@ -542,5 +542,37 @@ describeEachDriver('entitlements rules', (driver) => {
 		// the other way: Y again from month -1 (X's version then named Y; today's does not)
 		const again = await station.post(`/api/v1/children/${c.id}/entitlements`, { policy_id: y.id, from_month: month(0) });
 		assert.equal(again.status, 201, `today's version of X does not name Y: ${again.text}`);
+	});
+
+	// (last: it restarts the server on the upgraded database)
+	test('checks made before the upgrade to schema 44 still read as the checks of their open gaps', async () => {
+		const p = await policy();
+		const [a, b] = [await child({ disability_grade: 3, disability_type: 'physical' }), await child({ disability_grade: 3, disability_type: 'physical' })];
+		for (const [c, finding] of [[a, 'applied'], [b, 'declined']]) {
+			const r = await station.post(`/api/v1/children/${c.id}/entitlements/${p.id}/checks`, { finding });
+			assert.equal(r.status, 201, r.text);
+		}
+		// as an older version left them: a gap told by the daily matching after its check, a gap checked and not told yet
+		await sql(srv.db, `UPDATE entitlement_gaps SET found_at = found_at + 3600 WHERE child_id = ${a.id} AND policy_id = ${p.id}`);
+		await sql(srv.db, `DELETE FROM entitlement_gaps WHERE child_id = ${b.id} AND policy_id = ${p.id}`);
+		const checks = async (client) => {
+			const body = await list(client, `group=gap&policy=${p.id}`);
+			return [a, b].map((c) => rowOf(body, c.id)?.check?.finding ?? null);
+		};
+		assert.deepEqual(await checks(station), [null, null], 'unread without the upgrade');
+
+		await srv.stop({ keep: true });
+		await backToSchema(srv.db, 43);
+		const m = await cli(srv.db, ['migrate']);
+		assert.equal(m.code, 0, m.stderr);
+		const db = srv.db;
+		srv = await spawnServer(db);
+		srv.ownsDb = true;
+		station = await srv.login('station');
+		assert.deepEqual(await checks(station), ['applied', 'declined'], 'each check reads as before the upgrade');
+		// and the daily matching keeps them: the gaps are open
+		const r = await cli(srv.db, ['recompute']);
+		assert.equal(r.code, 0, r.stderr);
+		assert.deepEqual(await checks(station), ['applied', 'declined']);
 	});
 });

@@ -104,6 +104,7 @@ export function cli(db, args, opts = {}) {
  * creates a table, a column or an index adds its undo here.
  */
 const UNDO = {
+	44: [], // data only
 	43: ['DROP INDEX child_changes_moves', 'DROP INDEX child_changes_archives'],
 	42: ['DROP INDEX children_village', 'CREATE INDEX children_village ON children (county_code, village_code, id)'],
 	41: ['ALTER TABLE programmes DROP COLUMN version'],
