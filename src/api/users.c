@@ -437,6 +437,21 @@ typedef struct change_job {
 	const char *text; /* the password's hash, or the new display name */
 } change_job;
 
+typedef struct same_role {
+	const membership_rec *m;
+	int found;
+} same_role;
+
+static int same_role_cb(const membership_rec *m, void *arg)
+{
+	same_role *s = arg;
+
+	if (strcmp(m->role, s->m->role) == 0 && strcmp(m->area_code, s->m->area_code) == 0 &&
+	    m->unit_id == s->m->unit_id)
+		s->found = 1;
+	return WB_OK;
+}
+
 enum { CHANGE_LOCK, CHANGE_UNLOCK, CHANGE_PASSWORD, CHANGE_RENAME, CHANGE_ADD_ROLE, CHANGE_REMOVE_ROLE };
 
 static int change_fn(store_conn *c, void *arg)
@@ -460,7 +475,16 @@ static int change_fn(store_conn *c, void *arg)
 		rc = store_user_set_password(c, j->user_id, j->text, 1, now);
 		return rc ? rc : store_session_delete_user(c, j->user_id);
 	case CHANGE_RENAME: return store_user_set_display_name(c, j->user_id, j->text);
-	case CHANGE_ADD_ROLE: return store_membership_insert(c, &j->m, now, &j->m.id);
+	case CHANGE_ADD_ROLE: {
+		/* looked for again in the write's own transaction: two adds of
+		 * one role at once (a double click, two admins) give it once */
+		same_role s = {&j->m, 0};
+
+		rc = store_membership_list(c, j->user_id, same_role_cb, &s);
+		if (rc == WB_OK && s.found)
+			rc = WB_ECONFLICT;
+		return rc ? rc : store_membership_insert(c, &j->m, now, &j->m.id);
+	}
 	default:
 		/* counted in the write's own transaction: two removals at once
 		 * cannot leave the account without a role */
@@ -475,6 +499,11 @@ static int last_membership(http_req *r)
 {
 	return api_error(r, 409, "last_membership",
 			 "this is the account's only role; lock the account instead of removing it", NULL);
+}
+
+static int duplicate_membership(http_req *r)
+{
+	return api_error(r, 409, "duplicate_membership", "the account already has this role here", "role");
 }
 
 /* Runs j for account u with the audit entry action; answers the account
@@ -495,6 +524,8 @@ static int run_change(http_req *r, app *a, const sec_principal *p, const user_re
 	api_cache_sessions_changed(); /* committed (or not): cached sessions are stale */
 	if (rc == WB_ECONFLICT && j->kind == CHANGE_REMOVE_ROLE)
 		return last_membership(r);
+	if (rc == WB_ECONFLICT && j->kind == CHANGE_ADD_ROLE)
+		return duplicate_membership(r);
 	if (rc)
 		return api_fail(r, rc);
 	return answer_user(r, u->id, status, pw);
@@ -581,21 +612,6 @@ static const api_field role_fields[] = {
 	{NULL, 0, 0, 0},
 };
 
-typedef struct same_role {
-	const membership_rec *m;
-	int found;
-} same_role;
-
-static int same_role_cb(const membership_rec *m, void *arg)
-{
-	same_role *s = arg;
-
-	if (strcmp(m->role, s->m->role) == 0 && strcmp(m->area_code, s->m->area_code) == 0 &&
-	    m->unit_id == s->m->unit_id)
-		s->found = 1;
-	return WB_OK;
-}
-
 /* POST /api/v1/users/{id}/memberships: one more role (a person with two
  * jobs has two memberships). */
 int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -615,7 +631,7 @@ int api_membership_add(http_req *r, app *a, store_conn *c, const sec_principal *
 		goto out;
 	}
 	if (s.found) {
-		api_error(r, 409, "duplicate_membership", "the account already has this role here", "role");
+		duplicate_membership(r);
 		goto out;
 	}
 	j.m.user_id = u.id;

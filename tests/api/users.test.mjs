@@ -374,6 +374,37 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(left.memberships.length, 1);
 	});
 
+	test('one role added twice at once (a double click, two administrators) is given once', async () => {
+		const u = await create({ username: newName('dup'), display_name: '重复', role: 'director', area_code: VILLAGE });
+		const answers = await Promise.all(
+			Array.from({ length: 24 }, () =>
+				admin.post(`/api/v1/users/${u.id}/memberships`, { role: 'station', area_code: TOWNSHIP }),
+			),
+		);
+		const statuses = answers.map((r) => r.status).sort();
+		assert.deepEqual(statuses, [201, ...Array(23).fill(409)], answers.map((r) => r.text).join('\n'));
+		for (const r of answers.filter((x) => x.status === 409)) {
+			assert.equal(r.body.error.code, 'duplicate_membership');
+			assert.equal(r.body.error.field, 'role');
+		}
+		const left = (await admin.get('/api/v1/users')).body.items.find((x) => x.id === u.id);
+		assert.deepEqual(
+			left.memberships.map((m) => [m.role, m.area_code]),
+			[
+				['director', VILLAGE],
+				['station', TOWNSHIP],
+			],
+		);
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=user&object_id=${u.id}`);
+		assert.equal(log.status, 200, log.text);
+		assert.equal(
+			log.body.items.filter((e) => e.action === 'membership.add' && e.outcome === 'ok').length,
+			1,
+			'one role given, one entry',
+		);
+	});
+
 	test('the administrator\'s own account and other counties are out of reach', async () => {
 		const me = admin.me.user.id;
 		const own = await admin.post(`/api/v1/users/${me}/lock`, {});
