@@ -2834,7 +2834,9 @@ static int town_tell(store_conn *c, const char *county, const town_news *tn, int
 
 	wb_snprintf(owner, sizeof(owner), "area:%s", tn->code);
 	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(roles); i++) {
-		notify_target t = {roles[i], tn->code, 0, 0, owner};
+		/* one who is both the station's and the supervisor gets one message */
+		notify_target told = {roles[0], tn->code, 0, 0, NULL, NULL, 0};
+		notify_target t = {roles[i], tn->code, 0, 0, owner, &told, (int)i};
 		notify_event e = {county, "entitlement.gaps", 0, 0, NULL, 0, now, 0, payload, tn->n, 0};
 
 		wb_snprintf(payload, sizeof(payload),

@@ -459,8 +459,9 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 	notify_event e = {q->county_code, event, q->id, referral_id, stage ? stage : q->state, due_at, at, actor,
 			  payload,        0,     0};
 	unit_list active = {.n = 0};
+	notify_target told[WB_ARRAY_LEN(PLACE_AUDIENCE)];
 	int hooks = county_has_hooks(c, q->county_code);
-	int rc = WB_OK;
+	int rc = WB_OK, ntold = 0;
 
 	wb_snprintf(owner_township, sizeof(owner_township), "area:%s", q->township_code);
 	wb_snprintf(owner_county, sizeof(owner_county), "area:%s", q->county_code);
@@ -482,7 +483,14 @@ int loop_fanout(store_conn *c, const request_rec *q, unsigned audience, const ch
 		if (place_target(q, bit, &t, &tier)) {
 			/* the township's gateway reaches its directors too */
 			t.webhook_owner = tier == TIER_CENTRE ? owner_county : owner_township;
+			/* one who holds two of the roles told gets one message */
+			t.told = told;
+			t.ntold = ntold;
 			rc = store_notify(c, &t, &e, queued_out);
+			memset(&told[ntold], 0, sizeof(told[ntold]));
+			told[ntold].role = t.role;
+			told[ntold].area_code = t.area_code;
+			ntold++;
 			continue;
 		}
 		switch (bit) {

@@ -567,7 +567,9 @@ static int tell_township(store_conn *c, const visit_job *j)
 	if (!j->v->flags[0] && strcmp(j->v->risk_level, "high") != 0)
 		return WB_OK;
 	for (size_t i = 0; rc == WB_OK && i < WB_ARRAY_LEN(roles); i++) {
-		notify_target t = {roles[i], j->township, 0, 0, NULL};
+		/* one who is both the station's and the supervisor gets one message */
+		notify_target told = {roles[0], j->township, 0, 0, NULL, NULL, 0};
+		notify_target t = {roles[i], j->township, 0, 0, NULL, &told, (int)i};
 		notify_event e = {j->v->county_code, "visit.concern",  0,    0, NULL,          0,
 				  j->v->created_at,  j->v->created_by, NULL, 0, j->v->child_id};
 

@@ -1007,25 +1007,49 @@ int store_notify(store_conn *c, const notify_target *t, const notify_event *e, i
 			"SELECT CAST(? AS TEXT), m.user_id, CAST(? AS TEXT), CAST(? AS BIGINT), "
 			"CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
 			"CAST(? AS BIGINT), MIN(m.id) FROM memberships m WHERE ";
-		char sql[768];
+		buf sql;
 
+		buf_init(&sql, 1024);
 		args_text(&a, e->county);
 		event_args(&a, e);
+		rc = buf_puts(&sql, INBOX_INSERT);
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, sel);
 		if (t->unit_id) {
-			wb_snprintf(sql, sizeof(sql), "%s%sm.unit_id = ? AND m.user_id <> ? GROUP BY m.user_id",
-				    INBOX_INSERT, sel);
+			if (rc == WB_OK)
+				rc = buf_puts(&sql, "m.unit_id = ? AND m.user_id <> ?");
 			args_int(&a, t->unit_id);
 		} else {
-			wb_snprintf(sql, sizeof(sql),
-				    "%s%sm.county_code = ? AND m.role = ? AND m.area_code = ? AND "
-				    "m.user_id <> ? GROUP BY m.user_id",
-				    INBOX_INSERT, sel);
+			if (rc == WB_OK)
+				rc = buf_puts(
+					&sql,
+					"m.county_code = ? AND m.role = ? AND m.area_code = ? AND m.user_id <> ?");
 			args_text(&a, e->county);
 			args_text(&a, t->role);
 			args_text(&a, t->area_code);
 		}
 		args_int(&a, e->exclude_user);
-		rc = conn_query_args(c, NULL, sql, &a);
+		/* one message a person an event: not again to one told already
+		 * in another of their memberships */
+		if (rc == WB_OK && t->ntold > 0) {
+			rc = buf_puts(&sql,
+				      " AND NOT EXISTS (SELECT 1 FROM memberships m2 WHERE m2.user_id = m.user_id "
+				      "AND m2.county_code = ? AND (");
+			args_text(&a, e->county);
+			for (int i = 0; rc == WB_OK && i < t->ntold; i++) {
+				rc = buf_puts(&sql, i ? " OR (m2.role = ? AND m2.area_code = ?)"
+						      : "(m2.role = ? AND m2.area_code = ?)");
+				args_text(&a, t->told[i].role);
+				args_text(&a, t->told[i].area_code);
+			}
+			if (rc == WB_OK)
+				rc = buf_puts(&sql, "))");
+		}
+		if (rc == WB_OK)
+			rc = buf_puts(&sql, " GROUP BY m.user_id");
+		if (rc == WB_OK)
+			rc = conn_query_args(c, NULL, sql.data, &a);
+		buf_cleanup(&sql);
 	}
 	if (rc < 0)
 		return rc;

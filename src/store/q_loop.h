@@ -293,6 +293,12 @@ typedef struct notify_target {
 	int64_t unit_id;
 	int64_t user_id;
 	const char *webhook_owner;
+	/* the role targets (role and area_code set) told of the same event
+	 * before this one: a user who holds one of them too already has the
+	 * message and is not given a second (a supervisor who is also the
+	 * township's station worker, a centre leader on the committee) */
+	const struct notify_target *told;
+	int ntold;
 } notify_target;
 
 typedef struct notify_event {
@@ -309,8 +315,9 @@ typedef struct notify_event {
 	int64_t child_id;     /* the child a message is about (a visit's concern), or 0 */
 } notify_event;
 
-/* Adds inbox rows for the target's users and queues a delivery to its
- * webhook if one is enabled. *queued_out (may be NULL) += deliveries. */
+/* Adds inbox rows for the target's users (but those who hold one of
+ * t->told) and queues a delivery to its webhook if one is enabled.
+ * *queued_out (may be NULL) += deliveries. */
 int store_notify(store_conn *c, const notify_target *t, const notify_event *e, int *queued_out);
 /* *found = 1 if user_id holds a membership of the county with the role
  * at the area of one of the n targets (role and area_code set): the filer

@@ -1,0 +1,74 @@
+// The inbox of staff who hold two jobs (SPEC §1: "a person with two jobs
+// has two memberships"; §4: a step past its deadline alerts the township's
+// supervisor, or the centre and the committee): one event is one message
+// to a person, whichever of their memberships it reaches, so an overdue
+// step or a visit's concern is not counted twice in their unread figure.
+// The scan runs with a fake clock (`weibao deadlines --at --allow-future`).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDriver, startServer, cli } from './lib/harness.mjs';
+import { VILLAGE, TOWNSHIP, step, inbox, birthForAge, cstDate } from './lib/loop.mjs';
+
+describeEachDriver('inbox: one message a person', (driver) => {
+	let srv, admin, director, station;
+
+	before(async () => {
+		srv = await startServer(driver, { args: ['--deadline-scan-interval', '0'] });
+		[admin, director, station] = await Promise.all(['admin', 'director', 'station'].map((u) => srv.login(u)));
+	});
+	after(async () => {
+		await srv?.stop();
+	});
+
+	/** A new account holding the first (role, area) and then the others. */
+	async function twoJobs(first, ...more) {
+		const made = await admin.post('/api/v1/users', { username: `two_${first.role}_${Date.now()}`, display_name: '身兼两职', ...first });
+		assert.equal(made.status, 201, made.text);
+		for (const m of more) {
+			const added = await admin.post(`/api/v1/users/${made.body.id}/memberships`, m);
+			assert.equal(added.status, 201, added.text);
+		}
+		let c = await srv.login(made.body.username, made.body.password);
+		assert.equal((await c.post('/api/v1/me/password', { old_password: made.body.password, new_password: 'Changed-Pass-2026' })).status, 200);
+		c = await srv.login(made.body.username, 'Changed-Pass-2026');
+		return c;
+	}
+
+	test('a township\'s station worker who is also its supervisor gets one message of a visit\'s concern', async () => {
+		const both = await twoJobs({ role: 'station', area_code: TOWNSHIP }, { role: 'supervisor', area_code: TOWNSHIP });
+		const child = await director.post('/api/v1/children', { name: '李小花', sex: 'F', birth_date: birthForAge(9), village_code: VILLAGE });
+		assert.equal(child.status, 201, child.text);
+		const before = (await both.get('/api/v1/inbox')).body.unread;
+		const v = await director.post(`/api/v1/children/${child.body.id}/visits`, { kind: 'home', visited_on: cstDate(), findings: '家中无人照看', flags: ['safety'] });
+		assert.equal(v.status, 201, v.text);
+		const got = (await inbox(both)).filter((m) => m.event === 'visit.concern' && m.child_id === child.body.id);
+		assert.equal(got.length, 1, `one message, not one a membership: ${JSON.stringify(got)}`);
+		assert.equal(got[0].membership_id, both.me.membership_id, 'addressed to the first role told (the station)');
+		assert.equal((await both.get('/api/v1/inbox')).body.unread, before + 1, 'the bell counts it once');
+		// one who holds one of the roles is told as before
+		assert.equal((await inbox(station)).filter((m) => m.event === 'visit.concern' && m.child_id === child.body.id).length, 1);
+	});
+
+	test('a centre leader who sits on the committee is alerted once of an overdue centre step', async () => {
+		const both = await twoJobs({ role: 'center', area_code: '370831' }, { role: 'committee', area_code: '370831' });
+		const centre = await srv.login('center');
+		const committee = await srv.login('committee');
+		const filed = await director.post('/api/v1/requests', { village_code: VILLAGE, kind: 'living_hardship', narrative: '生活困难' });
+		assert.equal(filed.status, 201, filed.text);
+		await step(station, filed.body.id, 'review');
+		const q = await step(station, filed.body.id, 'forward');
+		assert.equal(q.state, 'forwarded');
+		const r = await cli(srv.db, ['deadlines', '--allow-future', '--at', String(q.due_at + 3600)]);
+		assert.equal(r.code, 0, r.stderr);
+		const alerts = async (c) => (await inbox(c)).filter((m) => m.request_id === q.id && m.event === 'deadline.overdue');
+		const got = await alerts(both);
+		assert.equal(got.length, 1, `one alert for one lateness: ${JSON.stringify(got)}`);
+		assert.equal(got[0].stage, 'forwarded');
+		assert.equal(got[0].membership_id, both.me.membership_id, 'addressed to the centre membership');
+		// the others of the centre and of the committee are each told once
+		assert.equal((await alerts(centre)).length, 1);
+		assert.equal((await alerts(committee)).length, 1);
+		// the forward itself told the centre: one message to them too
+		assert.equal((await inbox(both)).filter((m) => m.request_id === q.id && m.event === 'request.forward').length, 1);
+	});
+});
