@@ -548,6 +548,7 @@ typedef struct filter_bufs {
 	char bidx[SEC_HASH_HEX];
 	char born_min[16];
 	char born_max[16];
+	char name[FIELD_MAX_CHILD_NAME * 4 + 1]; /* q without the blanks around it */
 } filter_bufs;
 
 static int filter_error(http_req *r, int status, const char *code, const char *message, const char *field)
@@ -592,18 +593,44 @@ static int referral_filters_ok(http_req *r, const sec_principal *p)
 /* the longest q is a whole name, its % _ \\ escaped for LIKE */
 _Static_assert(sizeof(((store_args *)0)->scratch2) > 2 * FIELD_MAX_CHILD_NAME, "name query");
 
+/*
+ * The last birth date (YYYYMMDD) of a child who is years old or older today
+ * under the county's birthday rules (category_age: a year may count on the
+ * day after the birthday, a 29 February birthday on 28 February or 1 March):
+ * the age filters count as the categories and the archive do.
+ */
+static int born_by(int years)
+{
+	const category_config *cfg = registry_config();
+	int today = clock_today_ymd();
+	int md = today % 10000 == 229 ? 228 : today % 10000;
+	int day = date_add_days((today / 10000 - years) * 10000 + md, 3);
+
+	/* a few days at most: the rules move a birthday by a day or two */
+	while (category_age(cfg, day, today) < years)
+		day = date_add_days(day, -1);
+	return day;
+}
+
 static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs *b)
 {
 	const char *s;
 	long long v;
+	int age_min = 0;
 
 	f->area = http_query(r, "area");
 	if (f->area && !area_level_of(f->area))
 		return filter_error(r, 422, "validation_failed", "area must be an area code", "area");
-	f->name = http_query(r, "q");
-	/* a name is found by the whole of it, up to a name's own limit */
-	if (f->name && strlen(f->name) > FIELD_MAX_CHILD_NAME)
-		return filter_error(r, 422, "validation_failed", "q is too long", "q");
+	if ((s = http_query(r, "q"))) {
+		/* blanks at either end are not part of the name (names are
+		 * stored without them, wb_trim): " 王 " or a pasted "王\u3000"
+		 * finds 王; only blanks is no name. A name is found by the whole
+		 * of it, up to a name's own limit. */
+		if (strlen(s) >= sizeof(b->name) || wb_strlcpy(b->name, s, sizeof(b->name)) != WB_OK ||
+		    strlen(wb_trim(b->name)) > FIELD_MAX_CHILD_NAME)
+			return filter_error(r, 422, "validation_failed", "q is too long", "q");
+		f->name = b->name[0] ? b->name : NULL;
+	}
 	if ((s = http_query(r, "id_number"))) {
 		/* blanks around a pasted number are not part of it */
 		char idtext[40];
@@ -652,23 +679,23 @@ static int parse_filter(http_req *r, const app *a, child_filter *f, filter_bufs 
 	}
 	if (api_query_id(r, "director_id", NULL, &f->director_id))
 		return -1;
-	/* ages in full years become bounds on the birth date */
+	/* ages in full years (under the county's birthday rules, as the
+	 * categories count them) become bounds on the birth date */
 	if ((s = http_query(r, "age_min"))) {
-		int t = clock_today_ymd();
-
 		if (wb_parse_int64(s, 0, 30, &v) != WB_OK)
 			return filter_error(r, 422, "validation_failed", "age_min must be 0 to 30", "age_min");
-		wb_snprintf(b->born_max, sizeof(b->born_max), "%04d-%02d-%02d", t / 10000 - (int)v, t / 100 % 100,
-			    t % 100);
+		age_min = (int)v;
+		date_format(born_by(age_min), b->born_max);
 		f->born_on_or_before = b->born_max;
 	}
 	if ((s = http_query(r, "age_max"))) {
-		int t = clock_today_ymd();
-
 		if (wb_parse_int64(s, 0, 30, &v) != WB_OK)
 			return filter_error(r, 422, "validation_failed", "age_max must be 0 to 30", "age_max");
-		wb_snprintf(b->born_min, sizeof(b->born_min), "%04d-%02d-%02d", t / 10000 - (int)v - 1, t / 100 % 100,
-			    t % 100);
+		if (v < age_min)
+			return filter_error(r, 422, "validation_failed", "age_max may not be less than age_min",
+					    "age_max");
+		/* at most v: born after the last day of a child of v + 1 */
+		date_format(born_by((int)v + 1), b->born_min);
 		f->born_after = b->born_min;
 	}
 	if ((s = http_query(r, "sort"))) {
