@@ -225,7 +225,10 @@ static int unit_write(http_req *r, app *a, const sec_principal *p, unit_job *j, 
 
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, action, "unit", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s, s:s, s:s}", "kind", j->u.kind, "code", j->u.code, "name", j->u.name));
+	/* the unit's place too: a unit moved to another area (a school to
+	 * another township) is a change the auditor reads; "" is none */
+	api_audit_detail(&e, json_pack("{s:s, s:s, s:s, s:s*}", "kind", j->u.kind, "code", j->u.code, "name", j->u.name,
+				       "area_code", j->u.area_code[0] || !j->create ? j->u.area_code : NULL));
 	if (!j->create)
 		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, j->u.id);
 	j->e = &e;

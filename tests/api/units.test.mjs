@@ -147,6 +147,27 @@ describeEachDriver('units', (driver) => {
 		assert.equal(log.body.items[0].action, 'unit.update');
 	});
 
+	test('a unit moved to another place, or left without one, is audited with its place', async () => {
+		const school = await admin.post('/api/v1/units', { kind: 'school', code: 'school94', name: '星村镇中心小学', area_code: '370831101' });
+		assert.equal(school.status, 201, school.text);
+		const moved = await admin.patch(`/api/v1/units/${school.body.id}`, { area_code: '370831102' });
+		assert.equal(moved.status, 200, moved.text);
+		assert.equal(moved.body.area_code, '370831102');
+		const cleared = await admin.patch(`/api/v1/units/${school.body.id}`, { area_code: '' });
+		assert.equal(cleared.status, 200, cleared.text);
+		assert.equal(cleared.body.area_code, null);
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=unit&object_id=${school.body.id}`);
+		assert.deepEqual(
+			log.body.items.map((e) => [e.action, JSON.parse(e.detail).area_code]),
+			[
+				['unit.update', ''],
+				['unit.update', '370831102'],
+				['unit.create', '370831101'],
+			],
+		);
+	});
+
 	test('a list of units imports whole or not at all, and again without harm', async () => {
 		const post = (c, csv) => c.request('POST', '/api/v1/units/import', { body: csv, headers: { 'content-type': 'text/csv' } });
 		const csv =
