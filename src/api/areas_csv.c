@@ -145,6 +145,18 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 		if (rc != WB_OK && rc != WB_ENOTFOUND)
 			goto out;
 		out->ops[out->n] = rc == WB_OK ? AREAS_CSV_UNCHANGED : AREAS_CSV_ADD;
+		/* a new area's number is one of SPEC §2's, whatever kind the file
+		 * gives it (township 000 or 400 was added when a kind was given,
+		 * refused when not); an area the tree has is left as it is */
+		if (out->ops[out->n] == AREAS_CSV_ADD && strcmp(level, "township") == 0 && !area_township_kind(code)) {
+			rc = fail(err, errlen, "column code: a township's number is 001 to 399");
+			goto out;
+		}
+		if (out->ops[out->n] == AREAS_CSV_ADD && strcmp(level, "village") == 0 &&
+		    strcmp(code + 9, "000") == 0) {
+			rc = fail(err, errlen, "column code: a village's number is 001 to 999, not 000");
+			goto out;
+		}
 		memset(ar, 0, sizeof(*ar));
 		wb_strlcpy(ar->code, code, sizeof(ar->code));
 		wb_strlcpy(ar->county_code, county, sizeof(ar->county_code));
@@ -169,7 +181,7 @@ int areas_csv_parse(areas_csv *out, const char *data, size_t len, const char *co
 			const char *k = default_kind(level, code);
 
 			if (!k) {
-				rc = fail(err, errlen, "column code: township number out of range");
+				rc = fail(err, errlen, "column code: a township's number is 001 to 399");
 				goto out;
 			}
 			wb_strlcpy(kind, k, sizeof(kind));

@@ -176,6 +176,28 @@ describeEachDriver('areas', (driver) => {
 		assert.equal((await admin.get('/api/v1/areas/370831102308')).body.kind, 'community');
 	});
 
+	test('a new area\'s number is one of SPEC §2\'s, whatever kind the file gives it', async () => {
+		const bad = [
+			['code,name,kind\n370831000,零号街道,subdistrict\n', '370831000', /^row 2: column code: a township's number is 001 to 399/],
+			['code,name,kind\n370831450,开发区,town\n', '370831450', /^row 2: column code: a township's number is 001 to 399/],
+			['code,name\n370831450,开发区\n', '370831450', /^row 2: column code: a township's number is 001 to 399/],
+			['code,name,kind\n370831102000,零号村,village\n', '370831102000', /^row 2: column code: a village's number is 001 to 999, not 000/],
+		];
+		for (const [csv, code, message] of bad) {
+			const r = await importCsv(admin, csv);
+			assert.equal(r.status, 422, `${csv}: ${r.text}`);
+			assert.equal(r.body.error.field, 'line');
+			assert.match(r.body.error.message, message);
+			assert.equal((await admin.get(`/api/v1/areas/${code}`)).status, 404, `${code} was not added`);
+		}
+		const townships = (await admin.get('/api/v1/areas?parent=370831')).body.items.map((a) => a.code);
+		assert.deepEqual(townships, TOWNSHIPS.map(([c]) => c));
+		// the edge of the range, with its village, is added
+		const ok = await importCsv(admin, 'code,name,kind\n370831399,新乡,township\n370831399201,新乡一村,village\n');
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal((await admin.get('/api/v1/areas/370831399')).body.kind, 'township');
+	});
+
 	test('weibao import-areas adds, renames and says so', async () => {
 		const file = join(srv.db.dir, 'areas.csv');
 		const name = uniqueName('命令行村');

@@ -158,6 +158,10 @@ static void test_rejected_files(void **state)
 		{"370831102,Ok\n3708311,Seven digits\n", WB_EINVAL, 2, "code"},
 		{"370831000,Township 000\n", WB_EINVAL, 1, "township"},
 		{"370831400,Township 400\n", WB_EINVAL, 1, "township"},
+		/* nor with a kind given */
+		{"370831000,Township 000,subdistrict\n", WB_EINVAL, 1, "township"},
+		{"370831450,Zone 450,town\n", WB_EINVAL, 1, "township"},
+		{"370831102000,Village 000,village\n", WB_EINVAL, 1, "village"},
 		{"370831102,\n", WB_EINVAL, 1, "name"},
 		{"370831102,   \n", WB_EINVAL, 1, "name"},
 		{"370831102\n", WB_EINVAL, 1, "code,name"},
