@@ -346,6 +346,32 @@ static int units_import_fn(store_conn *c, void *arg)
 	return units_csv_apply(((units_import_job *)arg)->csv, c, clock_now());
 }
 
+/* The audit detail of a unit import: how many units were added, renamed
+ * (or moved to another area) and left as they were, and which were
+ * renamed or moved (kind:code, as many as the entry's detail holds), as an
+ * area import names its renamed codes. */
+static json_t *units_import_detail(const units_csv *csv)
+{
+	json_t *codes = json_array();
+	size_t room = 320; /* of the detail's 512 bytes, after the counts */
+
+	for (int i = 0; i < csv->n; i++) {
+		char kc[64];
+		size_t need;
+
+		if (csv->ops[i] != AREAS_CSV_RENAME)
+			continue;
+		wb_snprintf(kc, sizeof(kc), "%s:%s", csv->rows[i].kind, csv->rows[i].code);
+		need = strlen(kc) + 3; /* quotes and a comma */
+		if (need > room)
+			break;
+		room -= need;
+		json_array_append_new(codes, json_string(kc));
+	}
+	return json_pack("{s:i, s:i, s:i, s:o}", "added", csv->added, "renamed", csv->renamed, "unchanged",
+			 csv->unchanged, "renamed_codes", codes);
+}
+
 /* POST /api/v1/units/import: a list of units as CSV
  * (kind,code,name[,area_code]); all rows or none. */
 int api_units_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
@@ -366,8 +392,7 @@ int api_units_import(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "unit.import", "unit", "", "ok");
-	api_audit_detail(&e, json_pack("{s:i, s:i, s:i}", "added", csv.added, "renamed", csv.renamed, "unchanged",
-				       csv.unchanged));
+	api_audit_detail(&e, units_import_detail(&csv));
 	api_conn_release(r);
 	rc = audit_submit(a->audit, &e, units_import_fn, &j);
 	api_cache_units_changed();

@@ -218,7 +218,9 @@ describeEachDriver('units', (driver) => {
 		const auditor = await srv.login('auditor');
 		const log = await auditor.get('/api/v1/audit?action=unit.import&limit=5');
 		const ok = log.body.items.filter((e) => e.outcome === 'ok');
-		assert.deepEqual(JSON.parse(ok[1].detail), { added: 2, renamed: 1, unchanged: 0 });
+		// which unit the file renamed is named, as an area import names its codes
+		assert.deepEqual(JSON.parse(ok[1].detail), { added: 2, renamed: 1, unchanged: 0, renamed_codes: ['department:hrss'] });
+		assert.deepEqual(JSON.parse(ok[0].detail), { added: 0, renamed: 0, unchanged: 3, renamed_codes: [] });
 		const refused = log.body.items.filter((e) => e.outcome === 'denied');
 		assert.deepEqual(
 			refused.map((e) => [e.username, e.object_type]),
