@@ -167,25 +167,24 @@ int api_inbox_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 
 typedef struct mark_job {
 	int64_t user_id;
-	int64_t id; /* 0: all */
+	int64_t id;    /* 0: all */
+	int64_t up_to; /* all: those up to this id (0: every one) */
 	int64_t now;
-	int64_t marked;
+	int64_t marked; /* how many were unread */
 } mark_job;
 
 static int mark_fn(store_conn *c, void *arg)
 {
 	mark_job *j = arg;
 
-	if (j->id) {
-		j->marked = 1;
-		return store_inbox_mark(c, j->user_id, j->id, j->now);
-	}
-	return store_inbox_mark_all(c, j->user_id, j->now, &j->marked);
+	if (j->id)
+		return store_inbox_mark(c, j->user_id, j->id, j->now, &j->marked);
+	return store_inbox_mark_all(c, j->user_id, j->up_to, j->now, &j->marked);
 }
 
-static int mark(http_req *r, app *a, const sec_principal *p, int64_t id)
+static int mark(http_req *r, app *a, const sec_principal *p, int64_t id, int64_t up_to)
 {
-	mark_job j = {p->user_id, id, clock_now(), 0};
+	mark_job j = {p->user_id, id, up_to, clock_now(), 0};
 	int64_t unread = 0;
 	int rc;
 
@@ -204,13 +203,19 @@ int api_inbox_read(http_req *r, app *a, store_conn *c, const sec_principal *p)
 	(void)c;
 	if (api_id_param(r, "id", &id))
 		return 0;
-	return mark(r, a, p, id);
+	return mark(r, a, p, id, 0);
 }
 
+/* ?up_to=: the newest message the reader was shown (the page's first), so
+ * that one which came in since is not marked read unseen. */
 int api_inbox_read_all(http_req *r, app *a, store_conn *c, const sec_principal *p)
 {
+	int64_t up_to = 0;
+
 	(void)c;
-	return mark(r, a, p, 0);
+	if (api_query_id(r, "up_to", "up_to must be the id of the newest message shown", &up_to))
+		return 0;
+	return mark(r, a, p, 0, up_to);
 }
 
 /* ---- webhooks ---- */

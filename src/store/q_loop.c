@@ -1237,25 +1237,31 @@ int store_inbox_unread(store_conn *c, int64_t user_id, int64_t *out)
 	return stmt_result_int64(c, st, rc, WB_OK, out);
 }
 
-int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now)
+int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now, int64_t *marked)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st,
-			    "UPDATE inbox SET read_at = COALESCE(read_at, ?) WHERE id = ? AND user_id = ? RETURNING id",
-			    "iii", now, id, user_id);
+	int64_t read_at = 0;
+	int rc = conn_query(c, &st, "SELECT COALESCE(read_at, 0) FROM inbox WHERE id = ? AND user_id = ?", "ii", id,
+			    user_id);
 
-	if (rc == STORE_ROW) {
-		stmt_reset(c, st);
-		return WB_OK;
-	}
-	return rc == STORE_DONE ? WB_ENOTFOUND : rc;
+	*marked = 0;
+	rc = stmt_result_int64(c, st, rc, WB_ENOTFOUND, &read_at);
+	if (rc || read_at)
+		return rc; /* not theirs, or read already: nothing marked */
+	rc = conn_query(c, NULL, "UPDATE inbox SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL", "iii",
+			now, id, user_id);
+	if (rc < 0)
+		return rc;
+	*marked = 1;
+	return WB_OK;
 }
 
-int store_inbox_mark_all(store_conn *c, int64_t user_id, int64_t now, int64_t *n_out)
+int store_inbox_mark_all(store_conn *c, int64_t user_id, int64_t up_to, int64_t now, int64_t *n_out)
 {
 	store_stmt *st = NULL;
-	int rc = conn_query(c, &st, "UPDATE inbox SET read_at = ? WHERE user_id = ? AND read_at IS NULL RETURNING id",
-			    "ii", now, user_id);
+	int rc = conn_query(
+		c, &st, "UPDATE inbox SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND id <= ? RETURNING id",
+		"iii", now, user_id, up_to > 0 ? up_to : INT64_MAX);
 
 	*n_out = 0;
 	while (rc == STORE_ROW) {

@@ -364,9 +364,13 @@ typedef int (*inbox_concern_cb)(const inbox_concern *x, void *arg);
  */
 int store_inbox_concerns(store_conn *c, const store_scope *sc, int64_t user_id, const int64_t *ids, int n,
 			 inbox_concern_cb cb, void *arg);
-/* Marks one message of user read (WB_ENOTFOUND if not theirs). */
-int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now);
-int store_inbox_mark_all(store_conn *c, int64_t user_id, int64_t now, int64_t *n_out);
+/* Marks one message of user read (WB_ENOTFOUND if not theirs); *marked 1
+ * if it was unread, 0 if read already. */
+int store_inbox_mark(store_conn *c, int64_t user_id, int64_t id, int64_t now, int64_t *marked);
+/* Marks user's unread messages read, those up to id up_to only when it is
+ * above 0 (the newest the reader was shown: one that came after it stays
+ * unread). *n_out: how many. */
+int store_inbox_mark_all(store_conn *c, int64_t user_id, int64_t up_to, int64_t now, int64_t *n_out);
 
 typedef struct webhook_rec {
 	int64_t id;

@@ -4,6 +4,9 @@
 // to a person, whichever of their memberships it reaches, so an overdue
 // step or a visit's concern is not counted twice in their unread figure.
 // The scan runs with a fake clock (`weibao deadlines --at --allow-future`).
+// Read marks that add up: "mark all read" marks what the page showed (and
+// older), not a message that came in meanwhile, and a message read twice
+// is marked once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, cli } from './lib/harness.mjs';
@@ -70,5 +73,40 @@ describeEachDriver('inbox: one message a person', (driver) => {
 		assert.equal((await alerts(committee)).length, 1);
 		// the forward itself told the centre: one message to them too
 		assert.equal((await inbox(both)).filter((m) => m.request_id === q.id && m.event === 'request.forward').length, 1);
+	});
+
+	test('"mark all read" leaves a message that came in after the page was loaded unread; marking one twice counts it once', async () => {
+		const sup = await srv.login('supervisor');
+		const a = await director.post('/api/v1/requests', { village_code: VILLAGE, kind: 'medical', narrative: '先到的' });
+		assert.equal(a.status, 201, a.text);
+		const page = (await station.get('/api/v1/inbox?names=true')).body;
+		const shown = page.items.find((m) => m.request_id === a.body.id && m.event === 'request.file');
+		assert.ok(shown && !shown.read, JSON.stringify(page.items.slice(0, 3)));
+		// another filing while the station reads the page
+		const b = await director.post('/api/v1/requests', { village_code: VILLAGE, kind: 'schooling', narrative: '后到的' });
+		assert.equal(b.status, 201, b.text);
+		const all = await station.post(`/api/v1/inbox/read-all?up_to=${page.items[0].id}`);
+		assert.equal(all.status, 200, all.text);
+		assert.equal(all.body.marked, page.unread, 'the unread messages the page was loaded with');
+		assert.equal(all.body.unread, 1, 'the newer message is left');
+		const now = (await inbox(station)).filter((m) => !m.read);
+		assert.deepEqual(
+			now.map((m) => [m.request_id, m.event]),
+			[[b.body.id, 'request.file']],
+			'unseen, so still unread',
+		);
+		assert.equal((await station.post('/api/v1/inbox/read-all?up_to=x')).body.error.field, 'up_to');
+		// one message: marked once, then nothing more to mark
+		const msg = now[0];
+		const first = await station.post(`/api/v1/inbox/${msg.id}/read`);
+		assert.deepEqual(first.body, { marked: 1, unread: 0 });
+		const again = await station.post(`/api/v1/inbox/${msg.id}/read`);
+		assert.equal(again.status, 200, again.text);
+		assert.deepEqual(again.body, { marked: 0, unread: 0 }, 'read already: nothing marked');
+		assert.equal((await sup.post(`/api/v1/inbox/${msg.id}/read`)).status, 404, 'not the caller\'s');
+		// without up_to every unread message is marked, as before
+		await director.post('/api/v1/requests', { village_code: VILLAGE, kind: 'legal', narrative: '再来一个' });
+		const rest = await station.post('/api/v1/inbox/read-all');
+		assert.deepEqual(rest.body, { marked: 1, unread: 0 });
 	});
 });
