@@ -760,9 +760,15 @@ int api_children_list(http_req *r, app *a, store_conn *c, const sec_principal *p
 	}
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, "child.list", "child", "", "ok");
-	api_audit_detail(&e, json_pack("{s:s?, s:b, s:b, s:i}", "area", f.area, "name_search", f.name != NULL,
-				       "id_lookup", f.id_bidx != NULL, "returned", l.list.n));
-	if (!counts_only && api_audit_read(r, a, &e) != WB_OK) {
+	j = json_pack("{s:s?, s:b, s:b, s:i}", "area", f.area, "name_search", f.name != NULL, "id_lookup",
+		      f.id_bidx != NULL, "returned", l.list.n);
+	if (j && counts_only && total >= 0)
+		json_object_set_new(j, "total", json_integer(total));
+	api_audit_detail(&e, j);
+	/* the figures alone name nobody and are no read; a count of a name
+	 * or an ID number is one ("is this child an orphan": limit=0 with
+	 * id_number and category answers it as a row would) */
+	if ((!counts_only || f.name || f.id_bidx) && api_audit_read(r, a, &e) != WB_OK) {
 		api_list_cleanup(&l.list);
 		return api_fail(r, WB_ESTORE);
 	}

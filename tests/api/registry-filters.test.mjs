@@ -3,11 +3,14 @@
 // the child in the list and in the export; an age range whose least is
 // more than its most is refused naming age_max instead of answering an
 // empty list; and ages count under the county's birthday rule, as the
-// categories do (with day_after, a child on its 16th birthday is 15).
+// categories do (with day_after, a child on its 16th birthday is 15). A
+// count (limit=0) of a name or an ID number is a read of that child and is
+// in the audit log; the figures alone (a home page's) name nobody and are not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
-import { bornYearsBefore, csvObjects } from './lib/registry.mjs';
+import { bornYearsBefore, compact, csvObjects } from './lib/registry.mjs';
+import { make } from './lib/idnum.mjs';
 
 const VILLAGE = '370831001001';
 
@@ -54,6 +57,34 @@ describeEachDriver('registry filters: blanks around a name, the age range', (dri
 		// only blanks is no name: the whole list, as without q
 		const all = (await listed(director, 'limit=0')).total;
 		assert.equal((await listed(director, `limit=0&q=${encodeURIComponent(' \u3000 ')}`)).total, all);
+	});
+
+	test('a count of an ID number or a name is a read in the audit log, the figures alone are not', async () => {
+		const number = make(compact(bornYearsBefore(10)), 100 + Math.floor(Math.random() * 800), '370832');
+		const r = await centre.post('/api/v1/children', { name: uniqueName('滕'), id_number: number, village_code: VILLAGE });
+		assert.equal(r.status, 201, r.text);
+		const auditor = await srv.bearer('auditor');
+		const logged = async (res) => {
+			const a = await auditor.get('/api/v1/audit?action=child.list&username=director&limit=50');
+			assert.equal(a.status, 200, a.text);
+			return a.body.items.find((e) => e.request_id === res.headers.get('x-request-id'));
+		};
+		// "is this child left behind": the answer is about one named child
+		const byId = await director.get(`/api/v1/children?limit=0&id_number=${number}&category=left_behind`);
+		assert.equal(byId.status, 200, byId.text);
+		const entry = await logged(byId);
+		assert.ok(entry, 'the count of an ID number is in the audit log');
+		const d = JSON.parse(entry.detail);
+		assert.equal(d.id_lookup, true);
+		assert.equal(d.total, byId.body.total);
+		assert.ok(!entry.detail.includes(number), 'not the number itself');
+		const byName = await director.get(`/api/v1/children?limit=0&q=${encodeURIComponent(name)}`);
+		assert.equal(byName.body.total, 1);
+		assert.equal(JSON.parse((await logged(byName)).detail).name_search, true);
+		// a home page's figures: nobody named, no read
+		const figures = await director.get('/api/v1/children?limit=0&category=left_behind');
+		assert.equal(figures.status, 200, figures.text);
+		assert.equal(await logged(figures), undefined);
 	});
 
 	test('an age range upside down is refused naming age_max, in the list and the export', async () => {
