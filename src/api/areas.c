@@ -184,16 +184,38 @@ int api_units_list(http_req *r, app *a, store_conn *c, const sec_principal *p)
 typedef struct unit_job {
 	unit_rec u;
 	int create;
+	/* an update: the fields the body gives, applied to the unit as the
+	 * writer reads it (two edits at once, a name and a place, keep both) */
+	int set_name, set_area;
+	unit_rec want;
 	audit_entry *e;
 } unit_job;
 
 static int unit_fn(store_conn *c, void *arg)
 {
 	unit_job *j = arg;
-	int rc = j->create ? store_unit_insert(c, &j->u, clock_now(), &j->u.id) : store_unit_update(c, &j->u);
+	int rc;
 
-	if (rc == WB_OK)
+	if (j->create) {
+		rc = store_unit_insert(c, &j->u, clock_now(), &j->u.id);
+	} else {
+		rc = store_unit_get(c, j->u.id, &j->u);
+		if (rc == WB_OK && j->set_name)
+			wb_strlcpy(j->u.name, j->want.name, sizeof(j->u.name));
+		if (rc == WB_OK && j->set_area)
+			wb_strlcpy(j->u.area_code, j->want.area_code, sizeof(j->u.area_code));
+		if (rc == WB_OK)
+			rc = store_unit_update(c, &j->u);
+	}
+	if (rc == WB_OK) {
 		wb_snprintf(j->e->object_id, sizeof(j->e->object_id), "%" PRId64, j->u.id);
+		/* the unit as written, with its place: a unit moved to another
+		 * area (a school to another township) is a change the auditor
+		 * reads; "" is none */
+		api_audit_detail(j->e, json_pack("{s:s, s:s, s:s, s:s*}", "kind", j->u.kind, "code", j->u.code, "name",
+						 j->u.name, "area_code",
+						 j->u.area_code[0] || !j->create ? j->u.area_code : NULL));
+	}
 	return rc;
 }
 
@@ -225,10 +247,6 @@ static int unit_write(http_req *r, app *a, const sec_principal *p, unit_job *j, 
 
 	api_audit_init(r, p, &e);
 	audit_entry_set(&e, action, "unit", "", "ok");
-	/* the unit's place too: a unit moved to another area (a school to
-	 * another township) is a change the auditor reads; "" is none */
-	api_audit_detail(&e, json_pack("{s:s, s:s, s:s, s:s*}", "kind", j->u.kind, "code", j->u.code, "name", j->u.name,
-				       "area_code", j->u.area_code[0] || !j->create ? j->u.area_code : NULL));
 	if (!j->create)
 		wb_snprintf(e.object_id, sizeof(e.object_id), "%" PRId64, j->u.id);
 	j->e = &e;
@@ -327,9 +345,11 @@ int api_unit_update(http_req *r, app *a, store_conn *c, const sec_principal *p)
 		goto out;
 	if (api_str(body, "name") && unit_name_bad(r, api_str(body, "name")))
 		goto out;
-	if (api_str(body, "name"))
-		wb_strlcpy(j.u.name, api_str(body, "name"), sizeof(j.u.name));
-	if (unit_place(r, c, p, api_str(body, "area_code"), &j.u))
+	j.set_name = api_str(body, "name") != NULL;
+	if (j.set_name)
+		wb_strlcpy(j.want.name, api_str(body, "name"), sizeof(j.want.name));
+	j.set_area = api_str(body, "area_code") != NULL;
+	if (unit_place(r, c, p, api_str(body, "area_code"), &j.want))
 		goto out;
 	unit_write(r, a, p, &j, "unit.update", 200);
 out:

@@ -168,6 +168,35 @@ describeEachDriver('units', (driver) => {
 		);
 	});
 
+	test('a rename and a move of one unit at once (two administrators) both hold', async () => {
+		const school = await admin.post('/api/v1/units', { kind: 'school', code: 'school95', name: '柘沟镇中学', area_code: '370831103' });
+		assert.equal(school.status, 201, school.text);
+		const id = school.body.id;
+		const places = ['370831101', '370831102', '370831104', '370831105', '370831106', '370831107'];
+		for (const [i, area] of places.entries()) {
+			const name = `柘沟镇中学${i}`;
+			const [a, b] = await Promise.all([
+				admin.patch(`/api/v1/units/${id}`, { name }),
+				admin.patch(`/api/v1/units/${id}`, { area_code: area }),
+			]);
+			assert.equal(a.status, 200, a.text);
+			assert.equal(b.status, 200, b.text);
+			const now = (await admin.get('/api/v1/units?kind=school')).body.items.find((u) => u.id === id);
+			assert.deepEqual([now.name, now.area_code], [name, area], `round ${i}: neither change is lost`);
+			// each answer and audit entry is the unit as its write left it
+			assert.equal(a.body.name, name);
+			assert.equal(b.body.area_code, area);
+		}
+		const auditor = await srv.login('auditor');
+		const log = await auditor.get(`/api/v1/audit?object_type=unit&object_id=${id}&limit=1`);
+		assert.deepEqual(JSON.parse(log.body.items[0].detail), {
+			kind: 'school',
+			code: 'school95',
+			name: `柘沟镇中学${places.length - 1}`,
+			area_code: places[places.length - 1],
+		});
+	});
+
 	test('a list of units imports whole or not at all, and again without harm', async () => {
 		const post = (c, csv) => c.request('POST', '/api/v1/units/import', { body: csv, headers: { 'content-type': 'text/csv' } });
 		const csv =
