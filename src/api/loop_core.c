@@ -36,6 +36,9 @@ typedef struct config_slot {
 static config_slot config_cache[CONFIG_SLOTS];
 static pthread_mutex_t config_mu = PTHREAD_MUTEX_INITIALIZER;
 
+#define DATES_FIRST 20000101
+#define DATES_LAST  20991231
+
 /* A list of dates; weekend_only: each a Saturday or a Sunday (a make-up
  * working day, 调休上班, is a weekend day that is worked). */
 static int apply_dates(json_t *arr, int *list, int *n, const char *key, int weekend_only, char *err, size_t errlen)
@@ -53,8 +56,9 @@ static int apply_dates(json_t *arr, int *list, int *n, const char *key, int week
 	{
 		int ymd;
 
-		if (date_parse(json_string_value(v), &ymd) != WB_OK) {
-			wb_snprintf(err, errlen, "%s[%zu] must be a real date as YYYY-MM-DD", key, i);
+		/* a mistyped year (1900, 2206) would be kept and never used */
+		if (date_parse(json_string_value(v), &ymd) != WB_OK || ymd < DATES_FIRST || ymd > DATES_LAST) {
+			wb_snprintf(err, errlen, "%s[%zu] must be a real date as YYYY-MM-DD from 2000 to 2099", key, i);
 			return WB_EINVAL;
 		}
 		if (weekend_only && deadline_is_working_day(&plain, ymd)) {
@@ -90,8 +94,15 @@ int loop_config_apply(json_t *j, deadline_config *cfg, char *err, size_t errlen,
 				const char *tier;
 				json_t *val;
 
-				if (deadline_step_parse(step, &s) != 0 || !json_is_object(spec)) {
+				if (deadline_step_parse(step, &s) != 0) {
 					wb_snprintf(err, errlen, "deadlines: unknown step '%.40s'", step);
+					return WB_EINVAL;
+				}
+				if (!json_is_object(spec)) {
+					wb_snprintf(err, errlen,
+						    "deadlines.%s must be an object of normal and/or urgent, as "
+						    "{\"normal\": \"3d\", \"urgent\": \"12h\"}",
+						    step);
 					return WB_EINVAL;
 				}
 				json_object_foreach(spec, tier, val)

@@ -120,9 +120,15 @@ static int config_apply(json_t *j, visit_plan_config *cfg, char *field, size_t f
 					idx = (int)risk;
 				else if (!is_risk && category_parse(kk, &cat) == 0)
 					idx = (int)cat;
-				if (idx < 0 || config_days(v, kk, VISIT_DAYS_MAX,
-							   is_risk ? &cfg->risk_days[idx] : &cfg->category_days[idx],
-							   field, fn, k)) {
+				if (idx < 0) {
+					/* not a number's fault: no such level or category */
+					wb_snprintf(field, fn, "%s.%s", k, kk);
+					*max = -1;
+					return -1;
+				}
+				if (config_days(v, kk, VISIT_DAYS_MAX,
+						is_risk ? &cfg->risk_days[idx] : &cfg->category_days[idx], field, fn,
+						k)) {
 					wb_snprintf(field, fn, "%s.%s", k, kk);
 					return -1;
 				}
@@ -186,7 +192,10 @@ int api_visits_config_put(http_req *r, app *a, store_conn *c, const sec_principa
 		goto out;
 	}
 	if (config_apply(body, &cfg, field, sizeof(field), &max)) {
-		if (strcmp(field, "risk") == 0 || strcmp(field, "categories") == 0)
+		if (max < 0)
+			wb_snprintf(msg, sizeof(msg), "%s: unknown %s", field,
+				    field[0] == 'r' ? "risk level (low, medium, high)" : "category");
+		else if (strcmp(field, "risk") == 0 || strcmp(field, "categories") == 0)
 			wb_snprintf(msg, sizeof(msg), "%s must be an object of days", field);
 		else if (!strchr(field, '.') && strcmp(field, "due_soon_days") != 0)
 			wb_snprintf(msg, sizeof(msg), "unknown field '%s'", field);

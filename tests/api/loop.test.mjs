@@ -1184,6 +1184,15 @@ describeEachDriver('closed loop', (driver) => {
 		const bad = await centre.request('PUT', '/api/v1/loop/config', { json: { deadlines: { township_review: { normal: '2 days' } } } });
 		assert.equal(bad.status, 422);
 		assert.equal((await centre.request('PUT', '/api/v1/loop/config', { json: { holidays: ['2027-02-30'] } })).status, 422);
+		// a mistyped year is refused, named by its place
+		const old = await centre.request('PUT', '/api/v1/loop/config', { json: { holidays: ['2027-10-01', '1900-10-01'] } });
+		assert.equal(old.status, 422, old.text);
+		assert.equal(old.body.error.field, 'holidays');
+		assert.match(old.body.error.message, /holidays\[1\] must be a real date as YYYY-MM-DD from 2000 to 2099/);
+		// a step given no object is said as such, not as an unknown step
+		const none = await centre.request('PUT', '/api/v1/loop/config', { json: { deadlines: { township_review: null } } });
+		assert.equal(none.status, 422, none.text);
+		assert.match(none.body.error.message, /deadlines\.township_review must be an object of normal and\/or urgent/);
 		// a make-up working day is a weekend day that is worked: a Monday is refused, by its place
 		const monday = await centre.request('PUT', '/api/v1/loop/config', { json: { workdays: ['2027-09-26', '2027-01-04'] } });
 		assert.equal(monday.status, 422, monday.text);

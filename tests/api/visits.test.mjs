@@ -591,6 +591,12 @@ describeEachDriver('visits and the visit plan', (driver) => {
 			assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
 			assert.equal(r.body.error.field, field, JSON.stringify(body));
 		}
+		// a level or category that does not exist is said as such, not as a wrong number of days
+		const famous = await putConfig(centre, { categories: { famous: 30 } });
+		assert.equal(famous.body.error.message, 'categories.famous: unknown category');
+		const extreme = await putConfig(centre, { risk: { extreme: 7 } });
+		assert.match(extreme.body.error.message, /^risk\.extreme: unknown risk level/);
+		assert.match((await putConfig(centre, { risk: { high: 400 } })).body.error.message, /risk\.high must be a whole number of days from 0 to \d+/);
 		const cfg = await director.get('/api/v1/visits/config');
 		assert.equal(cfg.status, 200);
 		assert.equal(cfg.body.risk.high, 14, 'unchanged by the refusals');
