@@ -698,10 +698,13 @@ static int users_import_fn(store_conn *c, void *arg)
 	return rc;
 }
 
-/* The optional header names its first column so. */
+/* The optional header names its first column so (in English in any case:
+ * Excel's "Username" too; a user name has no blank, so "user name" is
+ * no account's). */
 static int is_header(const char *first)
 {
-	return strcmp(first, "username") == 0 || strcmp(first, "用户名") == 0 || strcmp(first, "账号") == 0;
+	return strcasecmp(first, "username") == 0 || strcasecmp(first, "user name") == 0 ||
+	       strcmp(first, "用户名") == 0 || strcmp(first, "账号") == 0;
 }
 
 static int row_fail(char *err, size_t errlen, const char *msg)

@@ -327,6 +327,14 @@ describeEachDriver('accounts (administrator)', (driver) => {
 		assert.equal(d.last_id, r.body.accounts[2].id);
 		assert.ok(!log.text.includes(r.body.accounts[0].password), 'no password in the log');
 
+		// a header in English, capitalised as a spreadsheet writes it, is a header
+		for (const header of ['Username,Display name,Role,Place', 'USER NAME,Name,Role,Place']) {
+			const d2 = newName('hdr');
+			const h = await post(`${header}\n${d2},花园社区儿童主任（三）,director,${VILLAGE}\n`);
+			assert.equal(h.status, 201, `${header}: ${h.text}`);
+			assert.deepEqual(h.body.accounts.map((x) => x.username), [d2]);
+		}
+
 		// one bad row refuses the file, naming it
 		const d1 = newName('bad');
 		const bad = await post(`${d1},某人,儿童主任,${VILLAGE}\n${newName('bad')},某人,村长,${VILLAGE}\n`);
