@@ -572,6 +572,8 @@ int loop_child_moved(store_conn *c, int64_t child_id, const char *village, const
 			(*moved_out)++;
 		if (!other_village)
 			continue; /* another grid of the village: its place alone */
+		if (other_township)
+			rc = store_request_alert_renew(c, q->county_code, q->id, q->state, q->state_since);
 		memset(s, 0, sizeof(*s));
 		wb_strlcpy(s->county_code, q->county_code, sizeof(s->county_code));
 		wb_strlcpy(s->township_code, q->township_code, sizeof(s->township_code));
@@ -581,7 +583,8 @@ int loop_child_moved(store_conn *c, int64_t child_id, const char *village, const
 		s->actor_id = actor_id;
 		wb_strlcpy(s->actor_role, actor_id ? actor_role : "system", sizeof(s->actor_role));
 		s->at = at;
-		rc = store_step_add(c, s);
+		if (rc == WB_OK)
+			rc = store_step_add(c, s);
 		case_state_parse(q->state, &st);
 		audience = AUD_DIRECTOR;
 		if (other_township && case_holder(st, strcmp(q->handled_by, "township") == 0) == TIER_TOWNSHIP)

@@ -269,6 +269,17 @@ int store_request_move(store_conn *c, int64_t id, const char *village, const cha
 	return rc < 0 ? rc : WB_OK;
 }
 
+int store_request_alert_renew(store_conn *c, const char *county, int64_t id, const char *stage, int64_t since)
+{
+	int rc =
+		conn_query(c, NULL,
+			   "UPDATE deadline_alerts SET last_raised_at = 0 WHERE county_code = ? AND request_id = ? AND "
+			   "referral_id = 0 AND stage = ? AND stage_since = ?",
+			   "sisi", county, id, stage, since);
+
+	return rc < 0 ? rc : WB_OK;
+}
+
 /* The list's filters as " AND ..." with their values. */
 static int filter_sql(const request_filter *f, buf *sql, store_args *a)
 {

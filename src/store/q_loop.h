@@ -154,6 +154,10 @@ int store_requests_elsewhere(store_conn *c, int64_t child_id, const char *villag
 /* Moves request id to the place of its child (village, grid: "" for
  * none; the township is the village's), with a new version, at `at`. */
 int store_request_move(store_conn *c, int64_t id, const char *village, const char *grid, int64_t at);
+/* The request's own step, moved to another township, alerts again at the
+ * next scan if it is overdue (its breach's last alert forgotten): the
+ * supervisor there was never told, even where alerts are not repeated. */
+int store_request_alert_renew(store_conn *c, const char *county, int64_t id, const char *stage, int64_t since);
 typedef int (*request_cb)(const request_rec *r, void *arg);
 /* Newest first, within the scope, keyset-paged by id. For a referred
  * unit (SCOPE_REFERRAL) each row comes with unit_read set (unless

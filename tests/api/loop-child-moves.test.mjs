@@ -80,6 +80,28 @@ describeEachDriver('requests follow a moved child', (driver) => {
 		assert.equal(JSON.parse(log.body.items[0].detail).requests_moved, 1, log.text);
 	});
 
+	test('an overdue step already alerted in the township it left alerts the supervisor of the new township at the next scan, not at the repeat', async () => {
+		const c = await child();
+		const filed = await director.post('/api/v1/requests', { child_id: c.id, kind: 'medical', narrative: '孩子需要就医' });
+		assert.equal(filed.status, 201, filed.text);
+		const q = await step(station, filed.body.id, 'review');
+		assert.equal(q.state, 'township_review');
+		const scan = async (at) => {
+			const r = await cli(srv.db, ['deadlines', '--allow-future', '--at', String(at)]);
+			assert.equal(r.code, 0, r.stderr);
+		};
+		const alerts = async (client) => (await inbox(client)).filter((m) => m.request_id === q.id && m.event === 'deadline.overdue');
+		await scan(q.due_at + 3600);
+		assert.equal((await alerts(supervisor)).length, 1, 'the supervisor where the step fell late is told');
+
+		await move(c, OTHER_VILLAGE);
+		await scan(q.due_at + 7200); // an hour later: long before the repeat
+		assert.equal((await alerts(supervisor03)).length, 1, 'the supervisor of the township that holds it now is told');
+		assert.equal((await alerts(supervisor)).length, 1, 'the one it left is not told again');
+		await scan(q.due_at + 10800);
+		assert.equal((await alerts(supervisor03)).length, 1, 'once, until the repeat');
+	});
+
 	test('a grid filled in by an import sends the open request to that grid\'s worker, as an edit of the child does', async () => {
 		const GRID = '370831001001001'; // the demo grid worker's, inside VILLAGE
 		const id = (await IdFactory.fromServer(centre)).next({ birth: '20160411' });
