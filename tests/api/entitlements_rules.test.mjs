@@ -13,7 +13,7 @@
 // after the child was no longer entitled for a while, is not checked yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backToSchema, describeEachDriver, spawnServer, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
+import { migratedFrom, describeEachDriver, startServer, uniqueName, cli, sql } from './lib/harness.mjs';
 import { unitIds } from './lib/loop.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 import { chinaDate } from './lib/idnum.mjs';
@@ -562,12 +562,7 @@ describeEachDriver('entitlements rules', (driver) => {
 		assert.deepEqual(await checks(station), [null, null], 'unread without the upgrade');
 
 		await srv.stop({ keep: true });
-		await backToSchema(srv.db, 43);
-		const m = await cli(srv.db, ['migrate']);
-		assert.equal(m.code, 0, m.stderr);
-		const db = srv.db;
-		srv = await spawnServer(db);
-		srv.ownsDb = true;
+		srv = await migratedFrom(srv.db, 43);
 		station = await srv.login('station');
 		assert.deepEqual(await checks(station), ['applied', 'declined'], 'each check reads as before the upgrade');
 		// and the daily matching keeps them: the gaps are open

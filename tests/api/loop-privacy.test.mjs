@@ -13,7 +13,7 @@
 //   only (a director is named after the village).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backToSchema, cli, describeEachDriver, spawnServer, startServer, uniqueName } from './lib/harness.mjs';
+import { migratedFrom, describeEachDriver, startServer, uniqueName } from './lib/harness.mjs';
 import { VILLAGE, TOWNSHIP, step, unitIds, birthForAge, PNG, PDF } from './lib/loop.mjs';
 
 describeEachDriver('loop privacy', (driver) => {
@@ -389,12 +389,7 @@ describeEachDriver('loop privacy: files uploaded before their unit was recorded 
 		const photo = await upload(director, 'home.png', PNG);
 
 		await srv.stop({ keep: true });
-		await backToSchema(srv.db, 36);
-		const m = await cli(srv.db, ['migrate']);
-		assert.equal(m.code, 0, m.stderr);
-		const db = srv.db;
-		srv = await spawnServer(db);
-		srv.ownsDb = true;
+		srv = await migratedFrom(srv.db, 36);
 		const [medical2, civil2] = await Promise.all(['dept_medical_insurance', 'department'].map((u) => srv.login(u)));
 		const files = async (c) => (await c.get(`/api/v1/requests/${id}`)).body.attachments.map((a) => a.id).sort((a, b) => a - b);
 		assert.deepEqual(await files(medical2), [diagnosis.id, photo.id].sort((a, b) => a - b));

@@ -8,7 +8,7 @@
 // sets the township, after which the township sees the project.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backToSchema, cli, describeEachDriver, spawnServer, sql, startServer, uniqueName } from './lib/harness.mjs';
+import { migratedFrom, describeEachDriver, sql, startServer, uniqueName } from './lib/harness.mjs';
 import { bornYearsBefore } from './lib/registry.mjs';
 
 const T1 = '370831001'; // station's township
@@ -72,12 +72,7 @@ describeEachDriver('projects without a township', (driver) => {
 		await srv.stop({ keep: true });
 		const ids = [byChild, byOrg, unknown, twoTowns].map((p) => p.id).join(', ');
 		await sql(srv.db, `UPDATE projects SET area_code = NULL WHERE id IN (${ids})`);
-		await backToSchema(srv.db, 34);
-		const m = await cli(srv.db, ['migrate']);
-		assert.equal(m.code, 0, m.stderr);
-		const db = srv.db;
-		srv = await spawnServer(db);
-		srv.ownsDb = true;
+		srv = await migratedFrom(srv.db, 34);
 		const [centre2, station, station03] = await Promise.all(['center', 'station', 'station03'].map((u) => srv.login(u)));
 		const read = async (p) => (await centre2.get(`/api/v1/projects/${p.id}`)).body;
 

@@ -6,7 +6,7 @@
 // reverse (one check, field_check_text).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backToSchema, cli, describeEachDriver, spawnServer, sql, startServer, uniqueName } from './lib/harness.mjs';
+import { migratedFrom, describeEachDriver, sql, startServer, uniqueName } from './lib/harness.mjs';
 import { IdFactory } from './lib/idnum.mjs';
 import { csvLine, importFile, childByIdNumber } from './lib/registry.mjs';
 
@@ -71,12 +71,7 @@ describeEachDriver('registry fields: the import and the API agree', (driver) => 
 		// as an earlier import wrote them; back to schema 29
 		await sql(srv.db, `UPDATE children SET disability_type = '听力残疾' WHERE id = ${words.body.id}`);
 		await sql(srv.db, `UPDATE children SET disability_type = '耳背' WHERE id = ${free.body.id}`);
-		await backToSchema(srv.db, 29);
-		const m = await cli(srv.db, ['migrate']);
-		assert.equal(m.code, 0, m.stderr);
-		const db = srv.db;
-		srv = await spawnServer(db);
-		srv.ownsDb = true;
+		srv = await migratedFrom(srv.db, 29);
 		centre = await srv.bearer('center');
 		const now = (await centre.get(`/api/v1/children/${words.body.id}`)).body;
 		assert.equal(now.disability_type, 'hearing');

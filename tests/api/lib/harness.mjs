@@ -132,6 +132,20 @@ export async function backToSchema(db, version) {
 	await sql(db, `DELETE FROM schema_migrations WHERE version > ${version}`);
 }
 
+/**
+ * Takes db (its server stopped) back to schema `version`, upgrades it with
+ * `weibao migrate` and starts a server on it, which owns the database: a
+ * test that watches a migration act on rows written before it.
+ */
+export async function migratedFrom(db, version) {
+	await backToSchema(db, version);
+	const m = await cli(db, ['migrate']);
+	if (m.code !== 0) throw new Error(`weibao migrate failed: ${m.stdout}${m.stderr}`);
+	const srv = await spawnServer(db);
+	srv.ownsDb = true;
+	return srv;
+}
+
 /** Runs one SQL statement directly on the database; resolves to stdout (rows as a|b lines). */
 export async function sql(db, statement) {
 	const r =
